@@ -1,0 +1,134 @@
+// lib/wasm/reader.h: a structural reader for WebAssembly module binaries.
+//
+//   ExternKind, Limits, TableType, GlobalType  the import/export vocabulary
+//   Import, Export                             one import or export
+//   SectionInfo                                where one section lies
+//   ModuleInfo                                 everything ReadModule learned
+//   ReadModule                                 parses a module binary
+//
+// V8 validates function bodies and typing when it compiles a module; this
+// reader checks the structure (magic, version, section order and sizes,
+// LEB128 encodings, vector counts, UTF-8 names, indices) so the SDK can
+// inspect and rewrite untrusted modules safely before V8 sees them.
+// Supported: the MVP, multi-value, reference types, bulk memory, and the
+// exception-handling tag section.
+
+#ifndef WASMHOST_LIB_WASM_READER_H_
+#define WASMHOST_LIB_WASM_READER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "wasmhost/value.h"
+
+namespace wasmhost::wasm {
+
+// What an import or export refers to; the values are not the binary codes.
+enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
+
+// Table sizes in elements, memory sizes in 64 KiB pages.
+struct Limits {
+  uint64_t min = 0;
+  std::optional<uint64_t> max;  // Unset: no maximum.
+  bool shared = false;          // Memories only (threads); implies max.
+};
+
+struct TableType {
+  ValType element;  // kFuncRef or kExternRef.
+  Limits limits;
+};
+
+struct GlobalType {
+  ValType type;
+  bool is_mutable;
+};
+
+// One import. Only the field matching `kind` is meaningful.
+struct Import {
+  std::string module;
+  std::string name;
+  ExternKind kind;
+  uint32_t func_type_index = 0;  // kFunc, and kTag (the tag's type index).
+  TableType table{};             // kTable
+  Limits memory;                 // kMemory
+  GlobalType global{};           // kGlobal
+};
+
+struct Export {
+  std::string name;
+  ExternKind kind;
+  uint32_t index;  // In the index space of `kind` (imports first).
+};
+
+// Where one section lies in the module bytes.
+struct SectionInfo {
+  uint8_t id;
+  size_t offset;          // Of the id byte.
+  size_t payload_offset;  // First byte after the size.
+  size_t payload_size;
+  std::string custom_name;  // Custom sections (id 0) only.
+};
+
+// The structure of a module as ReadModule found it. Index spaces (functions,
+// tables, memories, globals, tags) number imports first, then definitions;
+// the vectors below hold definitions only. Plain value: thread-compatible.
+struct ModuleInfo {
+  std::vector<FuncType> types;
+  std::vector<Import> imports;
+  std::vector<uint32_t> function_type_indices;  // Defined functions.
+  std::vector<TableType> tables;                // Defined.
+  std::vector<Limits> memories;                 // Defined.
+  std::vector<uint32_t> tag_type_indices;       // Defined (tag section).
+  std::vector<GlobalType> globals;              // Defined.
+  std::vector<Export> exports;
+  std::optional<uint32_t> start;
+  uint32_t element_segment_count = 0;
+  uint32_t data_segment_count = 0;
+  std::optional<uint32_t> data_count;  // The data count section, if present.
+  std::string module_name;             // From the "name" section.
+  // "name" section subsection 1, by function index (imports first).
+  absl::flat_hash_map<uint32_t, std::string> function_names;
+  std::vector<SectionInfo> sections;  // Every section, in module order.
+
+  // Imports of each kind (each call scans `imports`).
+  [[nodiscard]] uint32_t imported_function_count() const;
+  [[nodiscard]] uint32_t imported_table_count() const;
+  [[nodiscard]] uint32_t imported_memory_count() const;
+  [[nodiscard]] uint32_t imported_global_count() const;
+  [[nodiscard]] uint32_t imported_tag_count() const;
+
+  // Sizes of the index spaces: imports plus definitions.
+  [[nodiscard]] uint32_t function_count() const;
+  [[nodiscard]] uint32_t table_count() const;
+  [[nodiscard]] uint32_t memory_count() const;
+  [[nodiscard]] uint32_t global_count() const;
+  [[nodiscard]] uint32_t tag_count() const;
+
+  // The signature of function `function_index` (imports first), or nullptr
+  // if the index is out of range. Points into `types`.
+  [[nodiscard]] const FuncType* FunctionType(uint32_t function_index) const;
+};
+
+// Parses a version-1 module binary. Does not retain `bytes`.
+//
+// Returns InvalidArgument, with the message "at offset <n>: <reason>" naming
+// the section, if the bytes are not a structurally well-formed module: bad
+// magic or version, truncation, unknown or misordered or duplicate sections,
+// section contents shorter or longer than the section size, non-canonical or
+// oversized LEB128, counts larger than the remaining bytes, invalid UTF-8
+// names, unknown type/kind/limits codes, out-of-range type, function, table,
+// memory, global and tag indices, duplicate export names, or function and
+// code counts (or data count and data segments) that disagree. A malformed
+// "name" section is ignored, as engines do.
+[[nodiscard]] absl::StatusOr<ModuleInfo> ReadModule(
+    absl::Span<const uint8_t> bytes);
+
+}  // namespace wasmhost::wasm
+
+#endif  // WASMHOST_LIB_WASM_READER_H_

@@ -1,0 +1,260 @@
+// lib/wasm/rewriter_test.cc: ImportDefinedMemory on hand-assembled modules.
+
+#include "lib/wasm/rewriter.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "lib/wasm/binary_writer.h"
+#include "lib/wasm/reader.h"
+
+namespace wasmhost::wasm {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+constexpr uint8_t kEnd = 0x0b;
+
+const Bytes kTypes = {0x01, 0x60, 0x00, 0x01, 0x7f};  // () -> i32
+const Bytes kFunctions = {0x01, 0x00};
+const Bytes kCode = {0x01, 0x04, 0x00, 0x41, 0x07, kEnd};
+const Bytes kData = {0x01, 0x00, 0x41, 0x10, kEnd, 0x02, 'h', 'i'};
+
+// Exports memory 0 and function `run`.
+Bytes Exports(uint32_t run) {
+  // One entry per line.
+  // clang-format off
+  return BinaryWriter()
+      .U32(2)
+      .Name("memory").Byte(0x02).U32(0)
+      .Name("run").Byte(0x00).U32(run)
+      .Release();
+  // clang-format on
+}
+
+Bytes Names() {
+  return BinaryWriter()
+      .Name("name")
+      .Section(1, BinaryWriter().U32(1).U32(1).Name("run").Release())
+      .Release();
+}
+
+// One function import, a defined function and a memory with `limits` (the
+// binary limits encoding), exported, with a data segment.
+Bytes ModuleWithMemory(const Bytes& limits) {
+  Bytes imports =
+      BinaryWriter().U32(1).Name("env").Name("f").Byte(0x00).U32(0).Release();
+  Bytes memories = BinaryWriter().U32(1).Bytes(limits).Release();
+  return BinaryWriter()
+      .Header()
+      .Section(1, kTypes)
+      .Section(2, imports)
+      .Section(3, kFunctions)
+      .Section(5, memories)
+      .Section(7, Exports(1))
+      .Section(10, kCode)
+      .Section(11, kData)
+      .Section(0, Names())
+      .Release();
+}
+
+absl::StatusOr<Bytes> Rewrite(const Bytes& bytes) {
+  absl::StatusOr<ModuleInfo> info = ReadModule(bytes);
+  if (!info.ok()) return info.status();
+  return ImportDefinedMemory(bytes, *info, "host", "memory");
+}
+
+Bytes Payload(const Bytes& bytes, const SectionInfo& s) {
+  return Bytes(bytes.begin() + s.payload_offset,
+               bytes.begin() + s.payload_offset + s.payload_size);
+}
+
+// The payloads of every section except the import and memory sections,
+// in order.
+std::vector<Bytes> OtherPayloads(const Bytes& bytes, const ModuleInfo& info) {
+  std::vector<Bytes> out;
+  for (const SectionInfo& s : info.sections) {
+    if (s.id != 2 && s.id != 5) out.push_back(Payload(bytes, s));
+  }
+  return out;
+}
+
+std::vector<uint8_t> SectionIds(const ModuleInfo& info) {
+  std::vector<uint8_t> ids;
+  for (const SectionInfo& s : info.sections) ids.push_back(s.id);
+  return ids;
+}
+
+void ExpectRewriteError(const Bytes& bytes, const std::string& substr) {
+  absl::StatusOr<Bytes> out = Rewrite(bytes);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(out.status().message(), substr))
+      << out.status().message();
+}
+
+TEST(ImportDefinedMemoryTest, AppendsMemoryImport) {
+  const Bytes original = ModuleWithMemory({0x01, 0x01, 0x03});  // 1..3 pages
+  absl::StatusOr<ModuleInfo> before = ReadModule(original);
+  ASSERT_TRUE(before.ok()) << before.status();
+
+  absl::StatusOr<Bytes> rewritten =
+      ImportDefinedMemory(original, *before, "host", "memory");
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status();
+  absl::StatusOr<ModuleInfo> after = ReadModule(*rewritten);
+  ASSERT_TRUE(after.ok()) << after.status();
+
+  ASSERT_EQ(after->imports.size(), 2u);
+  EXPECT_EQ(after->imports[0].module, "env");
+  EXPECT_EQ(after->imports[0].name, "f");
+  EXPECT_EQ(after->imports[0].kind, ExternKind::kFunc);
+  const Import& memory = after->imports[1];
+  EXPECT_EQ(memory.module, "host");
+  EXPECT_EQ(memory.name, "memory");
+  EXPECT_EQ(memory.kind, ExternKind::kMemory);
+  EXPECT_EQ(memory.memory.min, 1u);
+  EXPECT_EQ(memory.memory.max, 3u);
+  EXPECT_FALSE(memory.memory.shared);
+  EXPECT_TRUE(after->memories.empty());
+  EXPECT_EQ(after->memory_count(), 1u);
+
+  // Function indices and everything else are untouched.
+  EXPECT_EQ(after->function_count(), before->function_count());
+  ASSERT_EQ(after->exports.size(), 2u);
+  EXPECT_EQ(after->exports[0].kind, ExternKind::kMemory);
+  EXPECT_EQ(after->exports[0].index, 0u);
+  EXPECT_EQ(after->exports[1].index, 1u);
+  EXPECT_EQ(after->data_segment_count, 1u);
+  EXPECT_EQ(after->function_names.at(1), "run");
+  EXPECT_EQ(SectionIds(*after), (std::vector<uint8_t>{1, 2, 3, 7, 10, 11, 0}));
+  EXPECT_EQ(OtherPayloads(*rewritten, *after),
+            OtherPayloads(original, *before));
+  // The original import entries are kept byte for byte after the count.
+  const Bytes old_imports = Payload(original, before->sections[1]);
+  const Bytes new_imports = Payload(*rewritten, after->sections[1]);
+  ASSERT_GT(new_imports.size(), old_imports.size());
+  EXPECT_EQ(new_imports[0], 0x02);
+  EXPECT_TRUE(std::equal(old_imports.begin() + 1, old_imports.end(),
+                         new_imports.begin() + 1));
+}
+
+TEST(ImportDefinedMemoryTest, KeepsLimitsWithoutMaximumAndShared) {
+  absl::StatusOr<Bytes> out = Rewrite(ModuleWithMemory({0x00, 0x81, 0x01}));
+  ASSERT_TRUE(out.ok()) << out.status();
+  absl::StatusOr<ModuleInfo> info = ReadModule(*out);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->imports.back().memory.min, 129u);
+  EXPECT_FALSE(info->imports.back().memory.max.has_value());
+
+  out = Rewrite(ModuleWithMemory({0x03, 0x02, 0x08}));
+  ASSERT_TRUE(out.ok()) << out.status();
+  info = ReadModule(*out);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->imports.back().memory.min, 2u);
+  EXPECT_EQ(info->imports.back().memory.max, 8u);
+  EXPECT_TRUE(info->imports.back().memory.shared);
+}
+
+TEST(ImportDefinedMemoryTest, InsertsImportSectionAfterTypes) {
+  const Bytes original = BinaryWriter()
+                             .Header()
+                             .Section(1, kTypes)
+                             .Section(3, kFunctions)
+                             .Section(5, {0x01, 0x00, 0x02})
+                             .Section(7, Exports(0))
+                             .Section(10, kCode)
+                             .Release();
+  absl::StatusOr<Bytes> out = Rewrite(original);
+  ASSERT_TRUE(out.ok()) << out.status();
+  absl::StatusOr<ModuleInfo> info = ReadModule(*out);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(SectionIds(*info), (std::vector<uint8_t>{1, 2, 3, 7, 10}));
+  ASSERT_EQ(info->imports.size(), 1u);
+  EXPECT_EQ(info->imports[0].kind, ExternKind::kMemory);
+  EXPECT_EQ(info->imports[0].memory.min, 2u);
+  EXPECT_EQ(OtherPayloads(*out, *info),
+            OtherPayloads(original, *ReadModule(original)));
+}
+
+TEST(ImportDefinedMemoryTest, InsertsImportSectionFirstWithoutTypes) {
+  const Bytes original =
+      BinaryWriter()
+          .Header()
+          .Section(0, BinaryWriter().Name("first").Release())
+          .Section(5, {0x01, 0x01, 0x01, 0x01})
+          .Section(7,
+                   BinaryWriter().U32(1).Name("m").Byte(0x02).U32(0).Release())
+          .Section(11, kData)
+          .Release();
+  absl::StatusOr<Bytes> out = Rewrite(original);
+  ASSERT_TRUE(out.ok()) << out.status();
+  absl::StatusOr<ModuleInfo> info = ReadModule(*out);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(SectionIds(*info), (std::vector<uint8_t>{2, 0, 7, 11}));
+  EXPECT_EQ(info->sections[1].custom_name, "first");
+  ASSERT_EQ(info->imports.size(), 1u);
+  EXPECT_EQ(info->imports[0].memory.max, 1u);
+}
+
+TEST(ImportDefinedMemoryTest, NoMemoryLeavesBytesUnchanged) {
+  const Bytes original = BinaryWriter()
+                             .Header()
+                             .Section(1, kTypes)
+                             .Section(3, kFunctions)
+                             .Section(10, kCode)
+                             .Release();
+  absl::StatusOr<Bytes> out = Rewrite(original);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, original);
+}
+
+TEST(ImportDefinedMemoryTest, RejectsImportedAndDefinedMemory) {
+  Bytes imports = BinaryWriter()
+                      .U32(1)
+                      .Name("env")
+                      .Name("m")
+                      .Byte(0x02)
+                      .Bytes({0x00, 0x01})
+                      .Release();
+  ExpectRewriteError(BinaryWriter()
+                         .Header()
+                         .Section(2, imports)
+                         .Section(5, {0x01, 0x00, 0x01})
+                         .Release(),
+                     "both imports and defines a memory (multi-memory");
+}
+
+TEST(ImportDefinedMemoryTest, RejectsTwoDefinedMemories) {
+  ExpectRewriteError(BinaryWriter()
+                         .Header()
+                         .Section(5, {0x02, 0x00, 0x01, 0x00, 0x01})
+                         .Release(),
+                     "defines 2 memories");
+}
+
+TEST(ImportDefinedMemoryTest, RejectsBadNamesAndMismatchedInfo) {
+  const Bytes module = ModuleWithMemory({0x00, 0x01});
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+
+  absl::StatusOr<Bytes> out =
+      ImportDefinedMemory(module, *info, "host", "\xff");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(out.status().message(), "not valid UTF-8"));
+
+  // The info of another module: offsets that do not fit must not be used.
+  const Bytes shorter(module.begin(), module.end() - 3);
+  out = ImportDefinedMemory(shorter, *info, "host", "memory");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(out.status().message(),
+                                "does not describe these bytes"));
+}
+
+}  // namespace
+}  // namespace wasmhost::wasm
