@@ -733,6 +733,7 @@ class ModuleReader {
     for (uint32_t i = 0; i < count; ++i) {
       uint32_t size;
       if (absl::Status s = r.ReadU32(&size); !s.ok()) return s;
+      info_.function_body_offsets.push_back(r.offset());
       if (absl::Status s = r.Skip(size); !s.ok()) return s;
     }
     return absl::OkStatus();

@@ -82,6 +82,9 @@ struct ModuleInfo {
   std::vector<FuncType> types;
   std::vector<Import> imports;
   std::vector<uint32_t> function_type_indices;  // Defined functions.
+  // Where each defined function's body (its locals, after the size) starts;
+  // maps engine-reported code offsets to functions.
+  std::vector<size_t> function_body_offsets;
   std::vector<TableType> tables;                // Defined.
   std::vector<Limits> memories;                 // Defined.
   std::vector<uint32_t> tag_type_indices;       // Defined (tag section).

@@ -1,0 +1,196 @@
+// wasmhost/instance.h: a running instance of a module.
+//
+//   InstanceOptions  limits and the embedder context of one instance
+//   Instance         a module instantiated through a Linker
+//   TypedFunc<Sig>   an export with a C++ signature checked once
+//   Func             an export called with dynamically typed Vals
+
+#ifndef WASMHOST_INSTANCE_H_
+#define WASMHOST_INSTANCE_H_
+
+#include <cstdint>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "wasmhost/export.h"
+#include "wasmhost/internal/func_traits.h"
+#include "wasmhost/limits.h"
+#include "wasmhost/linker.h"
+#include "wasmhost/memory.h"
+#include "wasmhost/module.h"
+#include "wasmhost/value.h"
+
+namespace wasmhost {
+
+namespace internal {
+// The one entry into a guest: calls function export `export_index` with
+// raw args in signature order and fills raw results.
+WASMHOST_EXPORT absl::Status CallExport(InstanceState& instance,
+                                        uint32_t export_index,
+                                        const RawVal* args, RawVal* results,
+                                        const CallOptions& options);
+}  // namespace internal
+
+struct WASMHOST_EXPORT InstanceOptions {
+  Limits limits;
+
+  // Bound the module's start function, which runs during Create, as a
+  // call's options do. Default: no deadline.
+  CallOptions start_call;
+
+  // Makes `context` available to host functions as Caller::context<T>().
+  // Not owned: it must outlive the instance. Default: no context.
+  template <typename T>
+  void SetContext(T* context) {
+    context_ = context;
+    context_type_ = internal::TypeKey<T>();
+  }
+
+ private:
+  friend class Instance;
+  void* context_ = nullptr;
+  const void* context_type_ = nullptr;
+};
+
+template <typename Sig>
+class TypedFunc;
+
+// A function export whose signature matched R(Args...) when the handle was
+// made, so calls need no further checks. R is void, a number type, or
+// std::tuple of number types. Cheap to copy; must not outlive its Instance.
+// Thread-affine, like its Instance.
+template <typename R, typename... Args>
+class TypedFunc<R(Args...)> {
+ public:
+  // absl::Status for R = void, absl::StatusOr<R> otherwise: a trap can never
+  // look like a result.
+  using Result =
+      std::conditional_t<std::is_void_v<R>, absl::Status, absl::StatusOr<R>>;
+
+  // Calls the export. Returns the guest's result, or:
+  //   Aborted            the guest trapped (see GetTrapInfo)
+  //   DeadlineExceeded   options.deadline passed
+  //   FailedPrecondition the instance is poisoned, or this is not its thread
+  //   a host function's own error status, unchanged
+  Result Call(const CallOptions& options, Args... args) const {
+    internal::RawVal raw_args[sizeof...(Args) + 1] = {internal::ToRaw(args)...};
+    internal::RawVal raw_results[kResultCount + 1];
+    absl::Status status = internal::CallExport(*instance_, export_index_,
+                                               raw_args, raw_results, options);
+    if constexpr (std::is_void_v<R>) {
+      return status;
+    } else {
+      if (!status.ok()) return status;
+      return internal::ResultTraits<R>::Load(raw_results);
+    }
+  }
+  Result Call(Args... args) const { return Call(CallOptions(), args...); }
+
+ private:
+  friend class Instance;
+  static constexpr size_t kResultCount =
+      std::tuple_size_v<typename internal::ResultTraits<R>::Types>;
+
+  TypedFunc(internal::InstanceState* instance, uint32_t export_index)
+      : instance_(instance), export_index_(export_index) {}
+
+  internal::InstanceState* instance_;
+  uint32_t export_index_;
+};
+
+// A function export called with Vals; for tools and bindings that learn
+// signatures at run time. Cheap to copy; must not outlive its Instance.
+// Thread-affine, like its Instance.
+class WASMHOST_EXPORT Func {
+ public:
+  [[nodiscard]] const FuncType& type() const { return *type_; }
+
+  // Calls the export. Returns InvalidArgument if `args` do not match
+  // type().params in number and types, else as TypedFunc::Call.
+  absl::StatusOr<std::vector<Val>> Call(absl::Span<const Val> args,
+                                        const CallOptions& options = {}) const;
+
+ private:
+  friend class Instance;
+  Func(internal::InstanceState* instance, uint32_t export_index,
+       const FuncType* type)
+      : instance_(instance), export_index_(export_index), type_(type) {}
+
+  internal::InstanceState* instance_;
+  uint32_t export_index_;
+  const FuncType* type_;
+};
+
+// An instance of a Module: its memory, globals and tables, with imports
+// resolved through a Linker. The instance keeps the Module and the host
+// functions it imported alive.
+//
+// After a call traps, is stopped at its deadline, or fails in a host
+// function, the instance is poisoned: later calls return
+// FailedPrecondition. Other instances are unaffected.
+//
+// Move-only. Thread-affine: it lives in the creating thread's V8 isolate,
+// so it must be called, and destroyed, on that thread (calls from another
+// thread return FailedPrecondition).
+class WASMHOST_EXPORT Instance {
+ public:
+  // Instantiates `module` on the calling thread, running its start function.
+  // Returns:
+  //   NotFound           an import is not granted by `linker`; the message
+  //                      names module.name and its signature
+  //   InvalidArgument    a host function's signature differs from the
+  //                      import's; the message gives both
+  //   ResourceExhausted  the module's initial memory exceeds
+  //                      options.limits.max_memory_bytes
+  //   Aborted            the start function trapped (see GetTrapInfo)
+  //   a host function's error status, if one failed during start
+  [[nodiscard]] static absl::StatusOr<Instance> Create(
+      const Module& module, const Linker& linker,
+      const InstanceOptions& options = {});
+
+  Instance(Instance&& other) noexcept;
+  Instance& operator=(Instance&& other) noexcept;
+  ~Instance();
+
+  // The function export `name` as a typed handle.
+  // Returns:
+  //   NotFound         no export is called `name`
+  //   InvalidArgument  the export is not a function, or its signature is
+  //                    not Sig; the message gives both signatures
+  template <typename Sig>
+  [[nodiscard]] absl::StatusOr<TypedFunc<Sig>> GetFunc(
+      absl::string_view name) const {
+    absl::StatusOr<uint32_t> index =
+        FindFunc(name, internal::SignatureOf<Sig>::Get());
+    if (!index.ok()) return index.status();
+    return TypedFunc<Sig>(state_.get(), *index);
+  }
+
+  // The function export `name` for dynamic calls.
+  // Returns NotFound or InvalidArgument (not a function) as above.
+  [[nodiscard]] absl::StatusOr<Func> GetFunc(absl::string_view name) const;
+
+  // The instance's linear memory (empty if it has none).
+  [[nodiscard]] Memory memory() const { return Memory(state_.get()); }
+
+  // True once a call trapped or was stopped.
+  [[nodiscard]] bool poisoned() const;
+
+  [[nodiscard]] const Module& module() const;
+
+ private:
+  explicit Instance(std::unique_ptr<internal::InstanceState> state);
+  absl::StatusOr<uint32_t> FindFunc(absl::string_view name,
+                                    const FuncType& expected) const;
+
+  std::unique_ptr<internal::InstanceState> state_;
+};
+
+}  // namespace wasmhost
+
+#endif  // WASMHOST_INSTANCE_H_

@@ -1,0 +1,45 @@
+// wasmhost/limits.h: bounds on what a guest may use.
+//
+//   Limits       per instance, fixed when the instance is created
+//   CallOptions  per call
+//
+// Plain values: thread-compatible.
+
+#ifndef WASMHOST_LIMITS_H_
+#define WASMHOST_LIMITS_H_
+
+#include <cstdint>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "wasmhost/export.h"
+
+namespace wasmhost {
+
+struct WASMHOST_EXPORT Limits {
+  // Largest linear memory the instance may have, in bytes, rounded down to
+  // whole 64 KiB pages. A guest's `memory.grow` past it returns -1 and the
+  // memory stays as it was. A module whose initial memory is already larger
+  // fails to instantiate with ResourceExhausted.
+  // Default 0: no host limit, only the module's own maximum (at most 4 GiB).
+  uint64_t max_memory_bytes = 0;
+};
+
+struct WASMHOST_EXPORT CallOptions {
+  // When the call is stopped with DeadlineExceeded; the calling thread is
+  // back in control within a few milliseconds of it, and the instance is
+  // poisoned. A deadline already in the past fails the call before the
+  // guest runs. Default: no deadline.
+  absl::Time deadline = absl::InfiniteFuture();
+
+  // Convenience: a deadline `timeout` from now.
+  static CallOptions WithTimeout(absl::Duration timeout) {
+    CallOptions options;
+    options.deadline = absl::Now() + timeout;
+    return options;
+  }
+};
+
+}  // namespace wasmhost
+
+#endif  // WASMHOST_LIMITS_H_

@@ -1,0 +1,130 @@
+// wasmhost/linker.h: the capabilities a host grants to guests.
+//
+//   Caller  what a host function sees of the instance that called it
+//   Linker  host functions by module and name; the only imports a guest
+//           can get (deny by default)
+
+#ifndef WASMHOST_LINKER_H_
+#define WASMHOST_LINKER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "wasmhost/export.h"
+#include "wasmhost/internal/func_traits.h"
+#include "wasmhost/memory.h"
+#include "wasmhost/value.h"
+
+namespace wasmhost {
+
+namespace internal {
+struct InstanceState;
+
+// A host function lowered to the type-erased convention.
+struct HostFunc {
+  FuncType type;
+  std::shared_ptr<void> callable;
+  HostThunk thunk;
+};
+
+// The embedder context of `instance` if it was set with type `type_key`.
+WASMHOST_EXPORT void* InstanceContext(const InstanceState& instance,
+                                      const void* type_key);
+}  // namespace internal
+
+// Passed to host functions that take `Caller&` as their first parameter.
+// Valid only during that host call. Thread-affine.
+class WASMHOST_EXPORT Caller {
+ public:
+  Caller(const Caller&) = delete;
+  Caller& operator=(const Caller&) = delete;
+
+  // The calling instance's linear memory.
+  [[nodiscard]] Memory memory() const { return Memory(instance_); }
+
+  // The context given to InstanceOptions::SetContext<T>() for the calling
+  // instance; nullptr when none was set or it was set with another type.
+  template <typename T>
+  [[nodiscard]] T* context() const {
+    return static_cast<T*>(
+        internal::InstanceContext(*instance_, internal::TypeKey<T>()));
+  }
+
+  // Internal: made by the engine backend for each host call.
+  explicit Caller(internal::InstanceState* instance) : instance_(instance) {}
+
+ private:
+  internal::InstanceState* instance_;
+};
+
+// A set of host functions that guests may import. A module instantiated
+// through a Linker gets exactly the functions defined here that it imports;
+// any other import fails instantiation with NotFound.
+//
+// Host functions are any C++ callable (function pointer, lambda with
+// captures, move-only functor). The Wasm signature comes from the C++ one:
+//   parameters:  int32_t/uint32_t (i32), int64_t/uint64_t (i64), float,
+//                double; optionally preceded by `Caller&`
+//   result:      void, one of those types, or std::tuple of them
+//                (multi-value), optionally wrapped as absl::Status /
+//                absl::StatusOr<T>. A non-OK status traps the guest, and the
+//                call that entered the guest returns that status unchanged.
+// A host function may be called on any thread that runs an instance, so
+// it must be safe to call concurrently if instances run on several threads.
+//
+// Copying a Linker copies the set; the functions themselves are shared.
+// Thread-compatible; instantiating from a const Linker on many threads at
+// once is safe.
+class WASMHOST_EXPORT Linker {
+ public:
+  using DynamicFunc = std::function<absl::Status(
+      Caller& caller, absl::Span<const Val> args, absl::Span<Val> results)>;
+
+  Linker() = default;
+
+  // Grants `module`.`name` as `func`.
+  // Returns AlreadyExists if `module`.`name` is already defined.
+  template <typename F>
+  absl::Status Define(absl::string_view module, absl::string_view name,
+                      F&& func) {
+    using Callable = std::decay_t<F>;
+    using Thunk = internal::HostThunkFor<
+        Callable, typename internal::CallableTraits<Callable>::Params>;
+    return DefineHostFunc(
+        module, name,
+        internal::HostFunc{Thunk::Signature(),
+                           std::make_shared<Callable>(std::forward<F>(func)),
+                           &Thunk::Call});
+  }
+
+  // Grants `module`.`name` with a signature given at run time. `func`
+  // receives args of `type.params` and fills results, pre-sized and typed
+  // as `type.results`.
+  // Returns AlreadyExists if `module`.`name` is already defined, and
+  // InvalidArgument if `type` uses a type other than i32/i64/f32/f64.
+  absl::Status DefineDynamic(absl::string_view module, absl::string_view name,
+                             FuncType type, DynamicFunc func);
+
+  // The function granted as `module`.`name`, or nullptr.
+  [[nodiscard]] std::shared_ptr<const internal::HostFunc> Find(
+      absl::string_view module, absl::string_view name) const;
+
+ private:
+  absl::Status DefineHostFunc(absl::string_view module, absl::string_view name,
+                              internal::HostFunc func);
+
+  absl::flat_hash_map<std::pair<std::string, std::string>,
+                      std::shared_ptr<const internal::HostFunc>>
+      funcs_;
+};
+
+}  // namespace wasmhost
+
+#endif  // WASMHOST_LINKER_H_

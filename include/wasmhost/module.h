@@ -1,0 +1,76 @@
+// wasmhost/module.h: a compiled WebAssembly module.
+//
+//   ExternKind   what an import or export is: function, table, memory, ...
+//   ImportType   one import with its signature
+//   ExportType   one export with its signature
+//   MemoryType   the limits of a memory, in 64 KiB pages
+//   Module       compiled code plus what it imports and exports
+
+#ifndef WASMHOST_MODULE_H_
+#define WASMHOST_MODULE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "wasmhost/export.h"
+#include "wasmhost/value.h"
+
+namespace wasmhost {
+
+namespace internal {
+struct ModuleState;
+}  // namespace internal
+
+enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
+
+// "func", "table", "memory", "global", "tag".
+WASMHOST_EXPORT absl::string_view ExternKindName(ExternKind kind);
+
+struct WASMHOST_EXPORT MemoryType {
+  uint64_t min_pages = 0;
+  std::optional<uint64_t> max_pages;  // nullopt: no maximum declared
+};
+
+struct WASMHOST_EXPORT ImportType {
+  std::string module;
+  std::string name;
+  ExternKind kind = ExternKind::kFunc;
+  FuncType func_type;  // for kFunc
+  MemoryType memory;   // for kMemory
+};
+
+struct WASMHOST_EXPORT ExportType {
+  std::string name;
+  ExternKind kind = ExternKind::kFunc;
+  FuncType func_type;  // for kFunc
+  MemoryType memory;   // for kMemory
+};
+
+// A validated, compiled module. Immutable: copies share the compiled code
+// and are cheap, and any thread may instantiate it. Made by
+// Engine::Compile. Thread-safe.
+class WASMHOST_EXPORT Module {
+ public:
+  [[nodiscard]] const std::vector<ImportType>& imports() const;
+  [[nodiscard]] const std::vector<ExportType>& exports() const;
+  // The memory the module defines or imports; nullopt when it has none.
+  [[nodiscard]] std::optional<MemoryType> memory() const;
+  // The module's name from its name section; empty when it has none.
+  [[nodiscard]] const std::string& name() const;
+
+ private:
+  friend class Engine;
+  friend class Instance;
+  explicit Module(std::shared_ptr<const internal::ModuleState> state)
+      : state_(std::move(state)) {}
+
+  std::shared_ptr<const internal::ModuleState> state_;
+};
+
+}  // namespace wasmhost
+
+#endif  // WASMHOST_MODULE_H_

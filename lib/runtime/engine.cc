@@ -1,0 +1,51 @@
+#include "wasmhost/engine.h"
+
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "lib/runtime/engine_state.h"
+#include "lib/runtime/module_state.h"
+#include "lib/util/status_macros.h"
+#include "lib/v8/backend.h"
+
+namespace wasmhost {
+namespace {
+
+absl::Mutex engine_mutex(absl::kConstInit);
+// The process's one engine state, set by the first successful Create.
+// Leaked on purpose: V8 cannot be torn down and set up again.
+const internal::EngineState* engine_state ABSL_GUARDED_BY(engine_mutex) =
+    nullptr;
+
+}  // namespace
+
+bool operator==(const EngineOptions& a, const EngineOptions& b) {
+  return a.v8_flags == b.v8_flags && a.compile_tier == b.compile_tier &&
+         a.worker_threads == b.worker_threads &&
+         a.trap_handler == b.trap_handler &&
+         a.install_signal_handler == b.install_signal_handler;
+}
+
+absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
+  absl::MutexLock lock(&engine_mutex);
+  if (engine_state == nullptr) {
+    WASMHOST_RETURN_IF_ERROR(v8backend::InitializeV8(options));
+    engine_state = new internal::EngineState{options};
+  } else if (!(engine_state->options == options)) {
+    return absl::FailedPreconditionError(
+        "V8 is already initialised in this process with different "
+        "EngineOptions; create every Engine with the same options");
+  }
+  return Engine(engine_state);
+}
+
+const EngineOptions& Engine::options() const { return state_->options; }
+
+absl::StatusOr<Module> Engine::Compile(absl::Span<const uint8_t> bytes) const {
+  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ModuleState> state,
+                            internal::ModuleState::Create(bytes));
+  return Module(std::move(state));
+}
+
+}  // namespace wasmhost

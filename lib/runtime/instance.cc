@@ -1,0 +1,195 @@
+#include "wasmhost/instance.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "lib/runtime/instance_state.h"
+#include "lib/runtime/module_state.h"
+#include "lib/util/status_macros.h"
+#include "lib/v8/backend.h"
+
+namespace wasmhost {
+namespace {
+
+constexpr uint64_t kPageSize = 64 * 1024;
+constexpr uint64_t kMaxPages = 65536;  // 4 GiB, the wasm32 limit
+
+// Resolves the module's imports against the linker, deny by default.
+absl::Status BindImports(const internal::ModuleState& module,
+                         const Linker& linker, internal::InstanceState& state,
+                         v8backend::InstanceSpec& spec) {
+  for (const ImportType& import : module.imports) {
+    if (import.kind != ExternKind::kFunc) {
+      return absl::NotFoundError(absl::StrCat(
+          "import ", import.module, ".", import.name, " (",
+          ExternKindName(import.kind),
+          ") is not granted: a linker grants only functions"));
+    }
+    std::shared_ptr<const internal::HostFunc> func =
+        linker.Find(import.module, import.name);
+    if (func == nullptr) {
+      return absl::NotFoundError(absl::StrCat(
+          "import ", import.module, ".", import.name, " ",
+          import.func_type.ToString(), " is not granted by the linker"));
+    }
+    if (func->type != import.func_type) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "host function ", import.module, ".", import.name, " has type ",
+          func->type.ToString(), " but the module imports it as ",
+          import.func_type.ToString()));
+    }
+    spec.imports.push_back({import.module, import.name, func.get()});
+    state.host_funcs.push_back(std::move(func));
+  }
+  return absl::OkStatus();
+}
+
+// Sizes the memory created for a module whose own memory was rewritten
+// into an import, applying the instance's limit.
+absl::Status SizeMemory(const internal::ModuleState& module,
+                        const Limits& limits, v8backend::InstanceSpec& spec) {
+  if (!module.memory_rewritten) return absl::OkStatus();
+  spec.memory_import.emplace(internal::kMemoryImportModule,
+                             internal::kMemoryImportName);
+  spec.memory_initial_pages = module.memory->min_pages;
+  spec.memory_max_pages = module.memory->max_pages;
+  if (limits.max_memory_bytes == 0) return absl::OkStatus();
+  const uint64_t limit_pages = limits.max_memory_bytes / kPageSize;
+  if (spec.memory_initial_pages > limit_pages) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the module's initial memory of ",
+        spec.memory_initial_pages * kPageSize,
+        " bytes exceeds the instance's limit of ", limits.max_memory_bytes,
+        " bytes"));
+  }
+  spec.memory_max_pages =
+      std::min(spec.memory_max_pages.value_or(kMaxPages), limit_pages);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Instance> Instance::Create(const Module& module,
+                                          const Linker& linker,
+                                          const InstanceOptions& options) {
+  const std::shared_ptr<const internal::ModuleState>& module_state =
+      module.state_;
+  auto state = std::make_unique<internal::InstanceState>(module);
+  state->context = options.context_;
+  state->context_type = options.context_type_;
+
+  v8backend::InstanceSpec spec;
+  WASMHOST_RETURN_IF_ERROR(BindImports(*module_state, linker, *state, spec));
+  WASMHOST_RETURN_IF_ERROR(SizeMemory(*module_state, options.limits, spec));
+  for (const ExportType& exported : module_state->exports) {
+    spec.export_names.push_back(exported.name);
+    spec.export_types.push_back(
+        exported.kind == ExternKind::kFunc
+            ? std::optional<FuncType>(exported.func_type)
+            : std::nullopt);
+  }
+  spec.locate_frame = [module_state](uint32_t offset) {
+    return module_state->LocateFrame(offset);
+  };
+  WASMHOST_ASSIGN_OR_RETURN(
+      state->backend,
+      v8backend::BackendInstance::Create(module_state->code, std::move(spec),
+                                         options.start_call, state.get()));
+  return Instance(std::move(state));
+}
+
+Instance::Instance(std::unique_ptr<internal::InstanceState> state)
+    : state_(std::move(state)) {}
+Instance::Instance(Instance&& other) noexcept = default;
+Instance& Instance::operator=(Instance&& other) noexcept = default;
+Instance::~Instance() = default;
+
+bool Instance::poisoned() const { return !state_->poison.ok(); }
+
+const Module& Instance::module() const { return state_->module; }
+
+absl::StatusOr<uint32_t> Instance::FindFunc(absl::string_view name,
+                                            const FuncType& expected) const {
+  WASMHOST_ASSIGN_OR_RETURN(Func func, GetFunc(name));
+  if (func.type() != expected) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("export '", name, "' has type ", func.type().ToString(),
+                     ", not the requested ", expected.ToString()));
+  }
+  return func.export_index_;
+}
+
+absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
+  const internal::ModuleState& module = *state_->module.state_;
+  auto it = module.export_index.find(name);
+  if (it == module.export_index.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("the module has no export named '", name, "'"));
+  }
+  const ExportType& exported = module.exports[it->second];
+  if (exported.kind != ExternKind::kFunc) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("export '", name, "' is a ",
+                     ExternKindName(exported.kind), ", not a function"));
+  }
+  return Func(state_.get(), it->second, &exported.func_type);
+}
+
+absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
+                                            const CallOptions& options) const {
+  const FuncType& type = *type_;
+  bool args_match = args.size() == type.params.size();
+  for (size_t i = 0; args_match && i < args.size(); ++i) {
+    args_match = args[i].type() == type.params[i];
+  }
+  if (!args_match) {
+    std::vector<ValType> given;
+    for (const Val& arg : args) given.push_back(arg.type());
+    return absl::InvalidArgumentError(absl::StrCat(
+        "arguments ", FuncType{given, {}}.ToString(), " do not match ",
+        type.ToString()));
+  }
+  std::vector<internal::RawVal> raw_args;
+  raw_args.reserve(args.size());
+  for (const Val& arg : args) raw_args.push_back(arg.bits());
+  std::vector<internal::RawVal> raw_results(type.results.size());
+  WASMHOST_RETURN_IF_ERROR(internal::CallExport(
+      *instance_, export_index_, raw_args.data(), raw_results.data(), options));
+  std::vector<Val> results;
+  results.reserve(raw_results.size());
+  for (size_t i = 0; i < raw_results.size(); ++i) {
+    results.push_back(Val::FromBits(type.results[i], raw_results[i]));
+  }
+  return results;
+}
+
+namespace internal {
+
+absl::Status CallExport(InstanceState& instance, uint32_t export_index,
+                        const RawVal* args, RawVal* results,
+                        const CallOptions& options) {
+  if (!instance.poison.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the instance is poisoned by an earlier failure (",
+                     instance.poison.message(), ")"));
+  }
+  if (!instance.backend->OnOwnerThread()) {
+    return absl::FailedPreconditionError(
+        "the instance belongs to another thread's isolate");
+  }
+  if (options.deadline != absl::InfiniteFuture() &&
+      options.deadline <= absl::Now()) {
+    return absl::DeadlineExceededError(
+        "the call's deadline passed before the guest started");
+  }
+  absl::Status status =
+      instance.backend->Call(export_index, args, results, options);
+  if (!status.ok()) instance.poison = status;
+  return status;
+}
+
+}  // namespace internal
+}  // namespace wasmhost

@@ -1,0 +1,32 @@
+// lib/runtime/instance_state.h: what an Instance owns.
+
+#ifndef WASMHOST_LIB_RUNTIME_INSTANCE_STATE_H_
+#define WASMHOST_LIB_RUNTIME_INSTANCE_STATE_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "lib/v8/backend.h"
+#include "wasmhost/linker.h"
+#include "wasmhost/module.h"
+
+namespace wasmhost::internal {
+
+// Thread-affine, like Instance.
+struct InstanceState {
+  explicit InstanceState(Module module) : module(std::move(module)) {}
+
+  Module module;
+  // The host functions the instance imported, kept alive for its life.
+  std::vector<std::shared_ptr<const HostFunc>> host_funcs;
+  void* context = nullptr;
+  const void* context_type = nullptr;
+  // Why the instance is poisoned; OK while it is usable.
+  absl::Status poison;
+  std::unique_ptr<v8backend::BackendInstance> backend;
+};
+
+}  // namespace wasmhost::internal
+
+#endif  // WASMHOST_LIB_RUNTIME_INSTANCE_STATE_H_

@@ -1,0 +1,103 @@
+#include "wasmhost/linker.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "lib/runtime/instance_state.h"
+
+namespace wasmhost {
+namespace {
+
+bool IsNumberType(ValType type) {
+  return type == ValType::kI32 || type == ValType::kI64 ||
+         type == ValType::kF32 || type == ValType::kF64;
+}
+
+// The callable behind DefineDynamic.
+struct DynamicHostFunc {
+  FuncType type;
+  Linker::DynamicFunc func;
+
+  static absl::Status Call(void* callable, Caller& caller,
+                           const internal::RawVal* args,
+                           internal::RawVal* results) {
+    const DynamicHostFunc& self = *static_cast<DynamicHostFunc*>(callable);
+    std::vector<Val> arg_vals;
+    arg_vals.reserve(self.type.params.size());
+    for (size_t i = 0; i < self.type.params.size(); ++i) {
+      arg_vals.push_back(Val::FromBits(self.type.params[i], args[i]));
+    }
+    std::vector<Val> result_vals;
+    result_vals.reserve(self.type.results.size());
+    for (ValType type : self.type.results) {
+      result_vals.push_back(Val::FromBits(type, 0));
+    }
+    absl::Status status = self.func(caller, arg_vals, absl::MakeSpan(result_vals));
+    if (!status.ok()) return status;
+    for (size_t i = 0; i < result_vals.size(); ++i) {
+      if (result_vals[i].type() != self.type.results[i]) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "dynamic host function set result ", i, " to ",
+            result_vals[i].ToString(), " but its signature is ",
+            self.type.ToString()));
+      }
+      results[i] = result_vals[i].bits();
+    }
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace
+
+absl::Status Linker::DefineDynamic(absl::string_view module,
+                                   absl::string_view name, FuncType type,
+                                   DynamicFunc func) {
+  for (const std::vector<ValType>* types : {&type.params, &type.results}) {
+    for (ValType value_type : *types) {
+      if (!IsNumberType(value_type)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "host function ", module, ".", name, " ", type.ToString(),
+            ": only i32, i64, f32 and f64 cross the host boundary"));
+      }
+    }
+  }
+  FuncType signature = type;
+  return DefineHostFunc(
+      module, name,
+      internal::HostFunc{
+          std::move(signature),
+          std::make_shared<DynamicHostFunc>(
+              DynamicHostFunc{std::move(type), std::move(func)}),
+          &DynamicHostFunc::Call});
+}
+
+std::shared_ptr<const internal::HostFunc> Linker::Find(
+    absl::string_view module, absl::string_view name) const {
+  auto it = funcs_.find(std::make_pair(std::string(module), std::string(name)));
+  return it == funcs_.end() ? nullptr : it->second;
+}
+
+absl::Status Linker::DefineHostFunc(absl::string_view module,
+                                    absl::string_view name,
+                                    internal::HostFunc func) {
+  auto [it, inserted] = funcs_.try_emplace(
+      std::make_pair(std::string(module), std::string(name)), nullptr);
+  if (!inserted) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("host function ", module, ".", name,
+                     " is already defined in this linker"));
+  }
+  it->second = std::make_shared<const internal::HostFunc>(std::move(func));
+  return absl::OkStatus();
+}
+
+namespace internal {
+
+void* InstanceContext(const InstanceState& instance, const void* type_key) {
+  return instance.context_type == type_key ? instance.context : nullptr;
+}
+
+}  // namespace internal
+}  // namespace wasmhost

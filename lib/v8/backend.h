@@ -1,0 +1,99 @@
+// lib/v8/backend.h: the one seam between the public concepts (lib/runtime)
+// and V8. Nothing here names a V8 type; everything V8 lives in lib/v8/*.cc.
+//
+//   InitializeV8     process-wide V8 set-up
+//   CompiledCode     compiled Wasm code, shareable across threads/isolates
+//   CompileModule    bytes -> CompiledCode
+//   InstanceSpec     what an instantiation needs besides the code
+//   BackendInstance  one Wasm instance in the calling thread's isolate
+
+#ifndef WASMHOST_LIB_V8_BACKEND_H_
+#define WASMHOST_LIB_V8_BACKEND_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "wasmhost/engine.h"
+#include "wasmhost/errors.h"
+#include "wasmhost/internal/func_traits.h"
+#include "wasmhost/limits.h"
+#include "wasmhost/linker.h"
+
+namespace wasmhost::v8backend {
+
+// Initialises V8 once per process. Not thread-safe: the caller serialises.
+// Returns InvalidArgument for an unknown V8 flag.
+absl::Status InitializeV8(const EngineOptions& options);
+
+// Compiled code; immutable and thread-safe. Defined in code.cc.
+class CompiledCode;
+
+// Compiles `bytes` in the calling thread's isolate.
+// Returns InvalidArgument with V8's reason when the module does not
+// validate.
+absl::StatusOr<std::shared_ptr<const CompiledCode>> CompileModule(
+    absl::Span<const uint8_t> bytes);
+
+// One import of the module, in module order.
+struct ImportBinding {
+  std::string module;
+  std::string name;
+  // The host function bound to a function import. Non-function imports are
+  // rejected before the backend is reached.
+  const internal::HostFunc* func = nullptr;
+};
+
+struct InstanceSpec {
+  // Imports in the order the compiled module declares them, excluding the
+  // internal memory import below.
+  std::vector<ImportBinding> imports;
+  // When the module's own memory was rewritten into an import (so its
+  // maximum can be capped per instance), the import's name and the limits
+  // of the memory to create.
+  std::optional<std::pair<std::string, std::string>> memory_import;
+  uint64_t memory_initial_pages = 0;
+  std::optional<uint64_t> memory_max_pages;
+  // Signatures of all exports by export index; nullopt for non-functions.
+  std::vector<std::optional<FuncType>> export_types;
+  std::vector<std::string> export_names;
+  // Maps an engine-reported offset in the compiled bytes to a function
+  // index and an offset in the original module bytes, for backtraces.
+  std::function<Frame(uint32_t compiled_offset)> locate_frame;
+};
+
+// A Wasm instance bound to the thread that created it. Thread-affine.
+class BackendInstance {
+ public:
+  virtual ~BackendInstance() = default;
+
+  // Instantiates `code` in the calling thread's isolate and runs the start
+  // function. `owner` is handed to host functions as their Caller.
+  // `start_options` bound the start function like a call's options.
+  static absl::StatusOr<std::unique_ptr<BackendInstance>> Create(
+      const std::shared_ptr<const CompiledCode>& code, InstanceSpec spec,
+      const CallOptions& start_options, internal::InstanceState* owner);
+
+  // Calls function export `export_index`. On failure the caller poisons the
+  // instance; see instance.h for the status codes.
+  virtual absl::Status Call(uint32_t export_index,
+                            const internal::RawVal* args,
+                            internal::RawVal* results,
+                            const CallOptions& options) = 0;
+
+  // The bytes of memory 0; empty when there is none.
+  virtual absl::Span<uint8_t> MemoryBytes() = 0;
+
+  // True when the calling thread is the instance's thread.
+  virtual bool OnOwnerThread() const = 0;
+};
+
+}  // namespace wasmhost::v8backend
+
+#endif  // WASMHOST_LIB_V8_BACKEND_H_

@@ -1,0 +1,358 @@
+// BackendInstance on V8: instantiation through WebAssembly.Instance, calls
+// into exports, host-function trampolines, and the translation of V8
+// exceptions and terminations into statuses.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "lib/runtime/trap_status.h"
+#include "lib/v8/backend.h"
+#include "lib/v8/code.h"
+#include "lib/v8/thread_isolate.h"
+#include "lib/v8/v8_util.h"
+#include "lib/v8/watchdog.h"
+#include "v8.h"
+
+namespace wasmhost::v8backend {
+namespace {
+
+using internal::RawVal;
+
+v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw, ValType type) {
+  switch (type) {
+    case ValType::kI32:
+      return v8::Integer::New(isolate, internal::FromRaw<int32_t>(raw));
+    case ValType::kI64:
+      return v8::BigInt::New(isolate, internal::FromRaw<int64_t>(raw));
+    case ValType::kF32:
+      return v8::Number::New(isolate, internal::FromRaw<float>(raw));
+    case ValType::kF64:
+      return v8::Number::New(isolate, internal::FromRaw<double>(raw));
+    default:
+      return v8::Undefined(isolate);
+  }
+}
+
+// V8 converts Wasm values to JS before they reach us, so each type has one
+// JS representation: i32 and floats as Number, i64 as BigInt.
+RawVal FromJs(v8::Local<v8::Value> value, ValType type) {
+  switch (type) {
+    case ValType::kI32:
+      return internal::ToRaw(value.As<v8::Int32>()->Value());
+    case ValType::kI64:
+      return internal::ToRaw(value.As<v8::BigInt>()->Int64Value());
+    case ValType::kF32:
+      return internal::ToRaw(
+          static_cast<float>(value.As<v8::Number>()->Value()));
+    case ValType::kF64:
+      return internal::ToRaw(value.As<v8::Number>()->Value());
+    default:
+      return 0;
+  }
+}
+
+// Splits "RuntimeError: divide by zero" into its name and message.
+std::pair<std::string, std::string> SplitErrorText(const std::string& text) {
+  const size_t colon = text.find(": ");
+  if (colon == std::string::npos) return {"", text};
+  return {text.substr(0, colon), text.substr(colon + 2)};
+}
+
+class V8Instance final : public BackendInstance {
+ public:
+  V8Instance(ThreadIsolate& thread, InstanceSpec spec,
+             internal::InstanceState* owner)
+      : thread_(thread), spec_(std::move(spec)), owner_(owner) {}
+
+  ~V8Instance() override {
+    for (v8::Global<v8::Function>& function : exports_) function.Reset();
+    memory_.Reset();
+  }
+
+  absl::Status Instantiate(const std::shared_ptr<const CompiledCode>& code,
+                           const CallOptions& start_options);
+
+  absl::Status Call(uint32_t export_index, const RawVal* args, RawVal* results,
+                    const CallOptions& options) override;
+
+  absl::Span<uint8_t> MemoryBytes() override {
+    if (memory_.IsEmpty()) return {};
+    v8::Isolate* isolate = thread_.isolate();
+    v8::HandleScope scope(isolate);
+    v8::Local<v8::ArrayBuffer> buffer = memory_.Get(isolate)->Buffer();
+    return {static_cast<uint8_t*>(buffer->Data()), buffer->ByteLength()};
+  }
+
+  bool OnOwnerThread() const override {
+    return ThreadIsolate::CurrentIfAny() == &thread_;
+  }
+
+ private:
+  // What a host function's JS function carries in its data slot.
+  struct HostBinding {
+    const internal::HostFunc* func;
+    V8Instance* instance;
+  };
+
+  static void HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info);
+
+  // Runs `enter` (which enters the guest) under `options`, and turns a
+  // failure into a status: a host function's error, DeadlineExceeded, or a
+  // trap.
+  template <typename Enter>
+  absl::Status RunGuest(const CallOptions& options, Enter enter);
+
+  absl::Status ExceptionToStatus(const v8::TryCatch& try_catch);
+
+  ThreadIsolate& thread_;
+  const InstanceSpec spec_;
+  internal::InstanceState* const owner_;
+  std::vector<HostBinding> bindings_;
+  std::vector<v8::Global<v8::Function>> exports_;  // by export index
+  v8::Global<v8::WasmMemoryObject> memory_;
+  // Set by a host function that failed during the current call; it wins
+  // over whatever the guest does afterwards.
+  absl::Status host_error_;
+};
+
+void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  const auto* binding =
+      static_cast<const HostBinding*>(info.Data().As<v8::External>()->Value());
+  V8Instance& self = *binding->instance;
+  const internal::HostFunc& func = *binding->func;
+  v8::Isolate* isolate = info.GetIsolate();
+  if (!self.host_error_.ok()) {
+    // The guest caught the first failure's exception and called again.
+    isolate->ThrowException(v8::Undefined(isolate));
+    return;
+  }
+
+  const std::vector<ValType>& params = func.type.params;
+  const std::vector<ValType>& result_types = func.type.results;
+  absl::InlinedVector<RawVal, 8> args(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    args[i] = FromJs(info[static_cast<int>(i)], params[i]);
+  }
+  absl::InlinedVector<RawVal, 4> results(result_types.size());
+  Caller caller(self.owner_);
+  absl::Status status =
+      func.thunk(func.callable.get(), caller, args.data(), results.data());
+  if (!status.ok()) {
+    self.host_error_ = std::move(status);
+    isolate->ThrowException(v8::Undefined(isolate));
+    return;
+  }
+  if (result_types.size() == 1) {
+    info.GetReturnValue().Set(ToJs(isolate, results[0], result_types[0]));
+  } else if (result_types.size() > 1) {
+    absl::InlinedVector<v8::Local<v8::Value>, 4> values(result_types.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      values[i] = ToJs(isolate, results[i], result_types[i]);
+    }
+    info.GetReturnValue().Set(
+        v8::Array::New(isolate, values.data(), values.size()));
+  }
+}
+
+template <typename Enter>
+absl::Status V8Instance::RunGuest(const CallOptions& options, Enter enter) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::TryCatch try_catch(isolate);
+  const bool has_deadline = options.deadline != absl::InfiniteFuture();
+  const absl::Time start = has_deadline ? absl::Now() : absl::Time();
+  const uint64_t ticket =
+      has_deadline ? Watchdog::Get().Arm(isolate, options.deadline) : 0;
+  const bool entered = enter();
+  // The watchdog may fire just after the guest returned; either way its
+  // termination must be cancelled so it cannot hit the next call.
+  const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
+  if (fired || try_catch.HasTerminated()) isolate->CancelTerminateExecution();
+
+  if (!host_error_.ok()) return std::exchange(host_error_, absl::OkStatus());
+  if (entered) return absl::OkStatus();
+  if (fired) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("guest stopped at its deadline after ",
+                     absl::FormatDuration(absl::Now() - start)));
+  }
+  if (try_catch.HasTerminated()) {
+    return absl::AbortedError("guest execution was terminated");
+  }
+  return ExceptionToStatus(try_catch);
+}
+
+absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::Local<v8::Value> exception = try_catch.Exception();
+  auto [name, message] = SplitErrorText(ToStdString(isolate, exception));
+  if (name == "LinkError" || name == "TypeError") {
+    // Imports are checked before instantiation; V8 may still reject a
+    // combination we do not model (e.g. an imported table).
+    return absl::InvalidArgumentError(absl::StrCat("link error: ", message));
+  }
+  if (name == "RangeError" &&
+      !absl::StrContains(message, "Maximum call stack size exceeded")) {
+    // WebAssembly.Memory could not be allocated.
+    return absl::ResourceExhaustedError(message);
+  }
+  TrapInfo info;
+  info.kind = internal::TrapKindFromMessage(message);
+  info.message = message;
+  v8::Local<v8::StackTrace> trace = v8::Exception::GetStackTrace(exception);
+  if (!trace.IsEmpty()) {
+    for (int i = 0; i < trace->GetFrameCount(); ++i) {
+      v8::Local<v8::StackFrame> frame = trace->GetFrame(isolate, i);
+      if (!frame->IsWasm()) continue;
+      // For Wasm frames V8 reports the module offset as a 1-based column.
+      Frame located =
+          spec_.locate_frame(static_cast<uint32_t>(frame->GetColumn() - 1));
+      if (located.function_name.empty()) {
+        located.function_name =
+            ToStdString(isolate, frame->GetFunctionName());
+      }
+      info.backtrace.push_back(std::move(located));
+    }
+  }
+  return internal::TrapStatus(info);
+}
+
+absl::Status V8Instance::Instantiate(
+    const std::shared_ptr<const CompiledCode>& code,
+    const CallOptions& start_options) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Context> context = thread_.context();
+
+  v8::Local<v8::Object> imports = v8::Object::New(isolate);
+  auto namespace_object = [&](absl::string_view module) {
+    v8::Local<v8::String> key = ToV8String(isolate, module);
+    v8::Local<v8::Value> existing = imports->Get(context, key).ToLocalChecked();
+    if (existing->IsObject()) return existing.As<v8::Object>();
+    v8::Local<v8::Object> created = v8::Object::New(isolate);
+    imports->Set(context, key, created).Check();
+    return created;
+  };
+  bindings_.reserve(spec_.imports.size());  // their addresses are captured
+  for (const ImportBinding& import : spec_.imports) {
+    bindings_.push_back({import.func, this});
+    v8::Local<v8::Function> function =
+        v8::Function::New(context, &HostCallback,
+                          v8::External::New(isolate, &bindings_.back()),
+                          static_cast<int>(import.func->type.params.size()),
+                          v8::ConstructorBehavior::kThrow)
+            .ToLocalChecked();
+    namespace_object(import.module)
+        ->Set(context, ToV8String(isolate, import.name), function)
+        .Check();
+  }
+
+  v8::TryCatch try_catch(isolate);
+  if (spec_.memory_import.has_value()) {
+    v8::Local<v8::Object> descriptor = v8::Object::New(isolate);
+    descriptor
+        ->Set(context, ToV8String(isolate, "initial"),
+              v8::Number::New(isolate, spec_.memory_initial_pages))
+        .Check();
+    if (spec_.memory_max_pages.has_value()) {
+      descriptor
+          ->Set(context, ToV8String(isolate, "maximum"),
+                v8::Number::New(isolate, *spec_.memory_max_pages))
+          .Check();
+    }
+    v8::Local<v8::Value> args[] = {descriptor};
+    v8::Local<v8::Object> memory;
+    if (!thread_.memory_constructor()->NewInstance(context, 1, args).ToLocal(
+            &memory)) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "cannot allocate the instance's memory of ",
+          spec_.memory_initial_pages, " pages: ",
+          ExceptionMessage(isolate, try_catch)));
+    }
+    memory_.Reset(isolate, memory.As<v8::WasmMemoryObject>());
+    namespace_object(spec_.memory_import->first)
+        ->Set(context, ToV8String(isolate, spec_.memory_import->second), memory)
+        .Check();
+  }
+
+  v8::Local<v8::Object> instance;
+  v8::Local<v8::Value> args[] = {thread_.ModuleObject(code), imports};
+  absl::Status started = RunGuest(start_options, [&] {
+    return thread_.instance_constructor()
+        ->NewInstance(context, 2, args)
+        .ToLocal(&instance);
+  });
+  if (!started.ok()) return started;
+
+  v8::Local<v8::Object> exports =
+      instance->Get(context, ToV8String(isolate, "exports"))
+          .ToLocalChecked()
+          .As<v8::Object>();
+  exports_.resize(spec_.export_names.size());
+  for (size_t i = 0; i < spec_.export_names.size(); ++i) {
+    v8::Local<v8::Value> value =
+        exports->Get(context, ToV8String(isolate, spec_.export_names[i]))
+            .ToLocalChecked();
+    if (spec_.export_types[i].has_value()) {
+      exports_[i].Reset(isolate, value.As<v8::Function>());
+    } else if (memory_.IsEmpty() && value->IsWasmMemoryObject()) {
+      memory_.Reset(isolate, value.As<v8::WasmMemoryObject>());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status V8Instance::Call(uint32_t export_index, const RawVal* args,
+                              RawVal* results, const CallOptions& options) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  const FuncType& type = *spec_.export_types[export_index];
+  const size_t param_count = type.params.size();
+  absl::InlinedVector<v8::Local<v8::Value>, 8> argv(param_count);
+  for (size_t i = 0; i < param_count; ++i) {
+    argv[i] = ToJs(isolate, args[i], type.params[i]);
+  }
+  v8::Local<v8::Value> result;
+  absl::Status status = RunGuest(options, [&] {
+    return exports_[export_index]
+        .Get(isolate)
+        ->Call(thread_.context(), v8::Undefined(isolate),
+               static_cast<int>(param_count), argv.data())
+        .ToLocal(&result);
+  });
+  if (!status.ok()) return status;
+
+  const std::vector<ValType>& result_types = type.results;
+  if (result_types.size() == 1) {
+    results[0] = FromJs(result, result_types[0]);
+  } else if (result_types.size() > 1) {
+    v8::Local<v8::Context> context = thread_.context();
+    v8::Local<v8::Array> array = result.As<v8::Array>();
+    for (uint32_t i = 0; i < result_types.size(); ++i) {
+      results[i] =
+          FromJs(array->Get(context, i).ToLocalChecked(), result_types[i]);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<BackendInstance>> BackendInstance::Create(
+    const std::shared_ptr<const CompiledCode>& code, InstanceSpec spec,
+    const CallOptions& start_options, internal::InstanceState* owner) {
+  auto instance = std::make_unique<V8Instance>(ThreadIsolate::Current(),
+                                               std::move(spec), owner);
+  absl::Status status = instance->Instantiate(code, start_options);
+  if (!status.ok()) return status;
+  return instance;
+}
+
+}  // namespace wasmhost::v8backend

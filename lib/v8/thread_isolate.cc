@@ -1,0 +1,123 @@
+#include "lib/v8/thread_isolate.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "lib/v8/code.h"
+
+namespace wasmhost::v8backend {
+namespace {
+
+thread_local std::unique_ptr<ThreadIsolate> current_isolate;
+
+// Stack left below V8's limit for V8 itself (throwing the RangeError,
+// building its message and backtrace) and for host functions.
+constexpr uintptr_t kStackReserve = 64 * 1024;
+// Most stack a guest may use even on a thread with a larger stack, like
+// V8's own default.
+constexpr uintptr_t kMaxGuestStack = 984 * 1024;
+
+// V8 assumes ~1 MiB of stack below the point where an isolate is entered.
+// Server threads often have far less (256 KiB is common), so the limit
+// follows the calling thread's real stack bounds instead.
+uintptr_t StackLimitForThisThread() {
+  char here;
+  const uintptr_t sp = reinterpret_cast<uintptr_t>(&here);
+  uintptr_t limit = sp > kMaxGuestStack ? sp - kMaxGuestStack : 0;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* stack_low = nullptr;
+    size_t stack_size = 0;
+    if (pthread_attr_getstack(&attr, &stack_low, &stack_size) == 0) {
+      limit = std::max(limit,
+                       reinterpret_cast<uintptr_t>(stack_low) + kStackReserve);
+    }
+    pthread_attr_destroy(&attr);
+  }
+  return limit;
+}
+
+v8::Local<v8::Function> GetConstructor(v8::Local<v8::Context> context,
+                                       v8::Local<v8::Object> wasm,
+                                       const char* name) {
+  v8::Isolate* isolate = context->GetIsolate();
+  v8::Local<v8::Value> value =
+      wasm->Get(context, v8::String::NewFromUtf8(isolate, name).ToLocalChecked())
+          .ToLocalChecked();
+  return value.As<v8::Function>();
+}
+
+}  // namespace
+
+ThreadIsolate& ThreadIsolate::Current() {
+  if (current_isolate == nullptr) current_isolate.reset(new ThreadIsolate());
+  return *current_isolate;
+}
+
+ThreadIsolate* ThreadIsolate::CurrentIfAny() { return current_isolate.get(); }
+
+ThreadIsolate::ThreadIsolate()
+    : allocator_(v8::ArrayBuffer::Allocator::NewDefaultAllocator()) {
+  v8::Isolate::CreateParams params;
+  params.array_buffer_allocator = allocator_.get();
+  isolate_ = v8::Isolate::New(params);
+  isolate_->SetStackLimit(StackLimitForThisThread());
+  isolate_->SetCaptureStackTraceForUncaughtExceptions(
+      true, 64, v8::StackTrace::kDetailed);
+  isolate_->Enter();
+
+  v8::HandleScope scope(isolate_);
+  v8::Local<v8::Context> context = v8::Context::New(isolate_);
+  context->Enter();
+  context_.Reset(isolate_, context);
+
+  v8::Local<v8::Value> wasm =
+      context->Global()
+          ->Get(context, v8::String::NewFromUtf8Literal(isolate_, "WebAssembly"))
+          .ToLocalChecked();
+  instance_constructor_.Reset(
+      isolate_, GetConstructor(context, wasm.As<v8::Object>(), "Instance"));
+  memory_constructor_.Reset(
+      isolate_, GetConstructor(context, wasm.As<v8::Object>(), "Memory"));
+}
+
+ThreadIsolate::~ThreadIsolate() {
+  modules_.clear();
+  instance_constructor_.Reset();
+  memory_constructor_.Reset();
+  {
+    v8::HandleScope scope(isolate_);
+    context_.Get(isolate_)->Exit();
+  }
+  context_.Reset();
+  isolate_->Exit();
+  isolate_->Dispose();
+}
+
+v8::Local<v8::WasmModuleObject> ThreadIsolate::ModuleObject(
+    const std::shared_ptr<const CompiledCode>& code) {
+  auto it = modules_.find(code.get());
+  if (it != modules_.end() && !it->second.code.expired()) {
+    return it->second.object.Get(isolate_);
+  }
+  v8::Local<v8::WasmModuleObject> object =
+      v8::WasmModuleObject::FromCompiledModule(isolate_, code->compiled())
+          .ToLocalChecked();
+  AddModuleObject(code, object);
+  return object;
+}
+
+void ThreadIsolate::AddModuleObject(
+    const std::shared_ptr<const CompiledCode>& code,
+    v8::Local<v8::WasmModuleObject> object) {
+  absl::erase_if(modules_, [](const auto& entry) {
+    return entry.second.code.expired();
+  });
+  CachedModule& cached = modules_[code.get()];
+  cached.code = code;
+  cached.object.Reset(isolate_, object);
+}
+
+}  // namespace wasmhost::v8backend

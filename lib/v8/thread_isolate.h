@@ -1,0 +1,71 @@
+// lib/v8/thread_isolate.h: one V8 isolate per thread that runs guests.
+//
+// An isolate is single-threaded, so each thread gets its own, created on
+// first use and disposed when the thread exits. The isolate and one context
+// stay entered for the thread's life, so calls pay for neither.
+
+#ifndef WASMHOST_LIB_V8_THREAD_ISOLATE_H_
+#define WASMHOST_LIB_V8_THREAD_ISOLATE_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "v8.h"
+
+namespace wasmhost::v8backend {
+
+class CompiledCode;
+
+// Thread-affine by construction.
+class ThreadIsolate {
+ public:
+  // The calling thread's isolate, created on first use. V8 must be
+  // initialised.
+  static ThreadIsolate& Current();
+  // The calling thread's isolate if it has one, else nullptr. Cheap.
+  static ThreadIsolate* CurrentIfAny();
+
+  ThreadIsolate(const ThreadIsolate&) = delete;
+  ThreadIsolate& operator=(const ThreadIsolate&) = delete;
+  ~ThreadIsolate();
+
+  v8::Isolate* isolate() const { return isolate_; }
+  v8::Local<v8::Context> context() const { return context_.Get(isolate_); }
+  // WebAssembly.Instance and WebAssembly.Memory of this isolate's context.
+  v8::Local<v8::Function> instance_constructor() const {
+    return instance_constructor_.Get(isolate_);
+  }
+  v8::Local<v8::Function> memory_constructor() const {
+    return memory_constructor_.Get(isolate_);
+  }
+
+  // `code` as a module object of this isolate, made once per isolate
+  // (FromCompiledModule shares the code; it does not recompile).
+  v8::Local<v8::WasmModuleObject> ModuleObject(
+      const std::shared_ptr<const CompiledCode>& code);
+  // Records a module object compiled in this isolate for `code`.
+  void AddModuleObject(const std::shared_ptr<const CompiledCode>& code,
+                       v8::Local<v8::WasmModuleObject> object);
+
+ private:
+  ThreadIsolate();
+
+  struct CachedModule {
+    // Weak so a dropped Module's code is freed; expired entries are swept
+    // when new ones are added.
+    std::weak_ptr<const CompiledCode> code;
+    v8::Global<v8::WasmModuleObject> object;
+  };
+
+  std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
+  v8::Isolate* isolate_;
+  v8::Global<v8::Context> context_;
+  v8::Global<v8::Function> instance_constructor_;
+  v8::Global<v8::Function> memory_constructor_;
+  absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
+};
+
+}  // namespace wasmhost::v8backend
+
+#endif  // WASMHOST_LIB_V8_THREAD_ISOLATE_H_
