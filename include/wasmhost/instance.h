@@ -28,6 +28,8 @@
 namespace wasmhost {
 
 namespace internal {
+class PoolState;
+
 // The one entry into a guest: calls function export `export_index` with
 // raw args in signature order and fills raw results.
 WASMHOST_EXPORT absl::Status CallExport(InstanceState& instance,
@@ -184,6 +186,7 @@ class WASMHOST_EXPORT Instance {
   [[nodiscard]] const Module& module() const;
 
  private:
+  friend class internal::PoolState;
   explicit Instance(std::unique_ptr<internal::InstanceState> state);
   absl::StatusOr<uint32_t> FindFunc(absl::string_view name,
                                     const FuncType& expected) const;

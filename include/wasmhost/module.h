@@ -23,6 +23,7 @@ namespace wasmhost {
 
 namespace internal {
 struct ModuleState;
+class PoolState;
 }  // namespace internal
 
 enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
@@ -65,6 +66,7 @@ class WASMHOST_EXPORT Module {
  private:
   friend class Engine;
   friend class Instance;
+  friend class internal::PoolState;
   explicit Module(std::shared_ptr<const internal::ModuleState> state)
       : state_(std::move(state)) {}
 

@@ -10,6 +10,7 @@
 #include "wasmhost/linker.h"    // IWYU pragma: export
 #include "wasmhost/memory.h"    // IWYU pragma: export
 #include "wasmhost/module.h"    // IWYU pragma: export
+#include "wasmhost/pool.h"      // IWYU pragma: export
 #include "wasmhost/value.h"     // IWYU pragma: export
 
 #endif  // WASMHOST_WASMHOST_H_

@@ -91,6 +91,7 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
             ? std::optional<FuncType>(exported.func_type)
             : std::nullopt);
   }
+  spec.state_globals = module_state->state_globals;
   spec.locate_frame = [module_state](uint32_t offset) {
     return module_state->LocateFrame(offset);
   };

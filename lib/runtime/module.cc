@@ -91,6 +91,11 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     state->exports.push_back(std::move(type));
   }
   state->name = info.module_name;
+  const bool has_mutable_globals =
+      std::any_of(info.globals.begin(), info.globals.end(),
+                  [](const wasm::GlobalType& global) { return global.is_mutable; });
+  state->resettable = !has_mutable_globals && info.tables.empty() &&
+                      info.imported_table_count() == 0;
   state->imported_function_count = info.imported_function_count();
   state->function_names = info.function_names;
   state->original_body_offsets = ToU32(info.function_body_offsets);

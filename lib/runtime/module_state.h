@@ -45,6 +45,12 @@ struct ModuleState {
   bool memory_rewritten = false;
   std::string name;
 
+  // Whether an instance's state can be captured and restored (memory and
+  // number-typed mutable globals, no table mutation), and the rewritten
+  // exports of the mutable globals to restore.
+  bool resettable = false;
+  std::vector<std::pair<std::string, ValType>> state_globals;
+
   uint32_t imported_function_count = 0;
   absl::flat_hash_map<uint32_t, std::string> function_names;
   // Start offsets of defined function bodies, in the original bytes and in

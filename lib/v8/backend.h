@@ -32,6 +32,11 @@ namespace wasmhost::v8backend {
 // Returns InvalidArgument for an unknown V8 flag.
 absl::Status InitializeV8(const EngineOptions& options);
 
+// Creates the calling thread's isolate now if it has none. Thread-local
+// state that must be destroyed before the isolate (at thread exit) is made
+// after calling this.
+void EnsureThreadIsolate();
+
 // Compiled code; immutable and thread-safe. Defined in code.cc.
 class CompiledCode;
 
@@ -63,9 +68,33 @@ struct InstanceSpec {
   // Signatures of all exports by export index; nullopt for non-functions.
   std::vector<std::optional<FuncType>> export_types;
   std::vector<std::string> export_names;
+  // Exports (added by the rewriter) of the mutable globals that make up the
+  // instance's state besides memory, with their types.
+  std::vector<std::pair<std::string, ValType>> state_globals;
   // Maps an engine-reported offset in the compiled bytes to a function
   // index and an offset in the original module bytes, for backtraces.
   std::function<Frame(uint32_t compiled_offset)> locate_frame;
+};
+
+// An instance's state right after instantiation: a memfd holding its
+// linear memory (mapped copy-on-write into instances reset to it) and the
+// values of its mutable globals. Immutable; thread-safe.
+class StateImage {
+ public:
+  StateImage(int memfd, size_t memory_size, std::vector<internal::RawVal> globals)
+      : memfd_(memfd), memory_size_(memory_size), globals_(std::move(globals)) {}
+  StateImage(const StateImage&) = delete;
+  StateImage& operator=(const StateImage&) = delete;
+  ~StateImage();
+
+  int memfd() const { return memfd_; }
+  size_t memory_size() const { return memory_size_; }
+  const std::vector<internal::RawVal>& globals() const { return globals_; }
+
+ private:
+  const int memfd_;  // -1 when the instance has no memory
+  const size_t memory_size_;
+  const std::vector<internal::RawVal> globals_;  // by InstanceSpec::state_globals
 };
 
 // A Wasm instance bound to the thread that created it. Thread-affine.
@@ -89,6 +118,16 @@ class BackendInstance {
 
   // The bytes of memory 0; empty when there is none.
   virtual absl::Span<uint8_t> MemoryBytes() = 0;
+
+  // Captures the instance's current memory and state globals.
+  // Returns Internal when the memfd cannot be made.
+  virtual absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() = 0;
+
+  // Resets memory and state globals to `image`: the first time by mapping
+  // the image copy-on-write over the memory, later by dropping the pages
+  // written since. Returns FailedPrecondition when the memory's size no
+  // longer matches the image (it grew): the instance must be discarded.
+  virtual absl::Status ResetToImage(const StateImage& image) = 0;
 
   // True when the calling thread is the instance's thread.
   virtual bool OnOwnerThread() const = 0;

@@ -2,6 +2,12 @@
 // into exports, host-function trampolines, and the translation of V8
 // exceptions and terminations into statuses.
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -74,6 +80,7 @@ class V8Instance final : public BackendInstance {
 
   ~V8Instance() override {
     for (v8::Global<v8::Function>& function : exports_) function.Reset();
+    for (v8::Global<v8::Object>& global : state_globals_) global.Reset();
     memory_.Reset();
   }
 
@@ -90,6 +97,9 @@ class V8Instance final : public BackendInstance {
     v8::Local<v8::ArrayBuffer> buffer = memory_.Get(isolate)->Buffer();
     return {static_cast<uint8_t*>(buffer->Data()), buffer->ByteLength()};
   }
+
+  absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() override;
+  absl::Status ResetToImage(const StateImage& image) override;
 
   bool OnOwnerThread() const override {
     return ThreadIsolate::CurrentIfAny() == &thread_;
@@ -118,6 +128,10 @@ class V8Instance final : public BackendInstance {
   std::vector<HostBinding> bindings_;
   std::vector<v8::Global<v8::Function>> exports_;  // by export index
   v8::Global<v8::WasmMemoryObject> memory_;
+  // WebAssembly.Global objects of InstanceSpec::state_globals.
+  std::vector<v8::Global<v8::Object>> state_globals_;
+  // The image mapped over memory_ by ResetToImage, if any.
+  const StateImage* mapped_image_ = nullptr;
   // Set by a host function that failed during the current call; it wins
   // over whatever the guest does afterwards.
   absl::Status host_error_;
@@ -306,6 +320,95 @@ absl::Status V8Instance::Instantiate(
       memory_.Reset(isolate, value.As<v8::WasmMemoryObject>());
     }
   }
+  state_globals_.reserve(spec_.state_globals.size());
+  for (const auto& [name, type] : spec_.state_globals) {
+    state_globals_.emplace_back(
+        isolate, exports->Get(context, ToV8String(isolate, name))
+                     .ToLocalChecked()
+                     .As<v8::Object>());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Context> context = thread_.context();
+  v8::Local<v8::String> value_key = v8::String::NewFromUtf8Literal(isolate, "value");
+  std::vector<RawVal> globals;
+  for (size_t i = 0; i < state_globals_.size(); ++i) {
+    globals.push_back(FromJs(state_globals_[i]
+                                 .Get(isolate)
+                                 ->Get(context, value_key)
+                                 .ToLocalChecked(),
+                             spec_.state_globals[i].second));
+  }
+  absl::Span<uint8_t> memory = MemoryBytes();
+  int fd = -1;
+  if (!memory.empty()) {
+    fd = memfd_create("wasmhost-state", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0 || ftruncate(fd, static_cast<off_t>(memory.size())) != 0) {
+      const int error = errno;
+      if (fd >= 0) close(fd);
+      return absl::InternalError(
+          absl::StrCat("memfd for the state image: ", std::strerror(error)));
+    }
+    // Only pages holding data are written, so the image stays sparse and
+    // costs page cache only for what the module initialised.
+    constexpr size_t kPage = 4096;
+    static const uint8_t kZeroPage[kPage] = {};
+    for (size_t offset = 0; offset < memory.size(); offset += kPage) {
+      if (std::memcmp(memory.data() + offset, kZeroPage, kPage) == 0) continue;
+      if (pwrite(fd, memory.data() + offset, kPage,
+                 static_cast<off_t>(offset)) != static_cast<ssize_t>(kPage)) {
+        const int error = errno;
+        close(fd);
+        return absl::InternalError(
+            absl::StrCat("writing the state image: ", std::strerror(error)));
+      }
+    }
+    // Sealed so no one can change the image under the instances mapping it.
+    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+  }
+  return std::make_shared<const StateImage>(fd, memory.size(),
+                                            std::move(globals));
+}
+
+absl::Status V8Instance::ResetToImage(const StateImage& image) {
+  absl::Span<uint8_t> memory = MemoryBytes();
+  if (memory.size() != image.memory_size()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("memory is ", memory.size(), " bytes, the image ",
+                     image.memory_size()));
+  }
+  if (!memory.empty()) {
+    if (mapped_image_ != &image) {
+      if (mmap(memory.data(), memory.size(), PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_FIXED, image.memfd(), 0) == MAP_FAILED) {
+        return absl::InternalError(absl::StrCat(
+            "mapping the state image: ", std::strerror(errno)));
+      }
+      mapped_image_ = &image;
+    } else if (madvise(memory.data(), memory.size(), MADV_DONTNEED) != 0) {
+      // Dropping private pages of a file mapping reverts them to the file.
+      return absl::InternalError(
+          absl::StrCat("resetting memory: ", std::strerror(errno)));
+    }
+  }
+  if (!state_globals_.empty()) {
+    v8::Isolate* isolate = thread_.isolate();
+    v8::HandleScope scope(isolate);
+    v8::Local<v8::Context> context = thread_.context();
+    v8::Local<v8::String> value_key =
+        v8::String::NewFromUtf8Literal(isolate, "value");
+    for (size_t i = 0; i < state_globals_.size(); ++i) {
+      state_globals_[i]
+          .Get(isolate)
+          ->Set(context, value_key,
+                ToJs(isolate, image.globals()[i], spec_.state_globals[i].second))
+          .Check();
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -344,6 +447,10 @@ absl::Status V8Instance::Call(uint32_t export_index, const RawVal* args,
 }
 
 }  // namespace
+
+StateImage::~StateImage() {
+  if (memfd_ >= 0) close(memfd_);
+}
 
 absl::StatusOr<std::unique_ptr<BackendInstance>> BackendInstance::Create(
     const std::shared_ptr<const CompiledCode>& code, InstanceSpec spec,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "lib/v8/backend.h"
 #include "lib/v8/code.h"
 
 namespace wasmhost::v8backend {
@@ -57,6 +58,8 @@ ThreadIsolate& ThreadIsolate::Current() {
 }
 
 ThreadIsolate* ThreadIsolate::CurrentIfAny() { return current_isolate.get(); }
+
+void EnsureThreadIsolate() { ThreadIsolate::Current(); }
 
 ThreadIsolate::ThreadIsolate()
     : allocator_(v8::ArrayBuffer::Allocator::NewDefaultAllocator()) {

@@ -133,9 +133,12 @@ template <typename Sig>
 struct SignatureOf;
 template <typename R, typename... Args>
 struct SignatureOf<R(Args...)> {
-  static FuncType Get() {
-    return FuncType{{WasmTypeOf<Args>::kType...},
-                    TypesOf<typename ResultTraits<R>::Types>::Get()};
+  // Built once per signature, so checking a typed handle allocates nothing.
+  static const FuncType& Get() {
+    static const FuncType* const type =
+        new FuncType{{WasmTypeOf<Args>::kType...},
+                     TypesOf<typename ResultTraits<R>::Types>::Get()};
+    return *type;
   }
 };
 

@@ -1,0 +1,174 @@
+// wasmhost/pool.h: warm instances handed out per request.
+//
+//   ReusePolicy   what state a lease starts from
+//   PoolOptions   policy, caps, acquire timeout, per-instance options
+//   PoolStats     counters and the acquire-latency histogram
+//   InstancePool  instances of one module, kept warm on every thread
+//   Lease         one instance on loan; returns it when destroyed
+
+#ifndef WASMHOST_POOL_H_
+#define WASMHOST_POOL_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "wasmhost/export.h"
+#include "wasmhost/instance.h"
+#include "wasmhost/linker.h"
+#include "wasmhost/module.h"
+
+namespace wasmhost {
+
+namespace internal {
+class PoolState;
+struct PoolThreadSlot;
+}  // namespace internal
+
+enum class ReusePolicy : uint8_t {
+  // Every lease starts from the module's state right after instantiation:
+  // linear memory is reset from a copy-on-write image and mutable globals
+  // are restored. An instance that grew its memory or changed a table, or
+  // whose state cannot be restored (e.g. a mutable v128 or reference
+  // global), is discarded and replaced instead.
+  kFreshState,
+  // State persists from one lease of an instance to the next (long-lived
+  // plugins, caches).
+  kReuse,
+  // Every lease is a new instantiation; the baseline the others beat.
+  kNewInstance,
+};
+
+struct WASMHOST_EXPORT PoolOptions {
+  // Default kFreshState.
+  ReusePolicy policy = ReusePolicy::kFreshState;
+
+  // Most instances leased at once across all threads; Acquire waits
+  // (up to acquire_timeout) for a release beyond it. Default 64; 0 means no
+  // limit. Idle instances are bounded by max_idle_per_thread instead, so a
+  // thread's idle instances never block another thread.
+  size_t max_instances = 64;
+
+  // Most instances leased at once by one thread; Acquire fails at once
+  // beyond it (only the thread itself could release one). Default 16; 0
+  // means no limit.
+  size_t max_instances_per_thread = 16;
+
+  // Idle instances kept warm per thread; more are destroyed on release.
+  // Default 4.
+  size_t max_idle_per_thread = 4;
+
+  // How long Acquire waits when max_instances are leased before returning
+  // ResourceExhausted. Default 1 s; zero fails at once.
+  absl::Duration acquire_timeout = absl::Seconds(1);
+
+  // Applied to every instance (limits, embedder context, start deadline).
+  InstanceOptions instance_options;
+};
+
+// A snapshot of a pool's counters. Plain value.
+struct WASMHOST_EXPORT PoolStats {
+  static constexpr size_t kLatencyBuckets = 32;
+
+  uint64_t leases = 0;     // successful Acquire calls
+  uint64_t warm_hits = 0;  // leases served by an idle instance
+  uint64_t misses = 0;     // leases that had to instantiate
+  uint64_t resets = 0;     // fresh-state resets done on release
+  uint64_t discards = 0;   // instances destroyed instead of reused
+  uint64_t traps = 0;      // instances returned poisoned (trap, deadline,
+                           // host error)
+  uint64_t timeouts = 0;   // Acquire calls that hit acquire_timeout
+  uint64_t idle = 0;       // idle instances now, all threads
+  uint64_t in_use = 0;     // leased instances now
+
+  // acquire_latency[i] counts acquires that took less than
+  // LatencyBucketBound(i) and at least LatencyBucketBound(i - 1).
+  std::array<uint64_t, kLatencyBuckets> acquire_latency{};
+  // 2^i nanoseconds; the last bucket also takes everything slower.
+  static absl::Duration LatencyBucketBound(size_t i) {
+    return absl::Nanoseconds(int64_t{1} << i);
+  }
+  // The latency below which `fraction` (0..1) of acquires fell, to the
+  // bucket's precision; zero when there were none.
+  [[nodiscard]] absl::Duration AcquireLatencyPercentile(double fraction) const;
+};
+
+class InstancePool;
+
+// One instance on loan from an InstancePool. Destroying the lease returns
+// the instance: reset, kept warm, or discarded, by the pool's policy; a
+// poisoned instance is always discarded. Move-only. Thread-affine: use and
+// destroy it on the thread that acquired it. The pool must outlive it.
+class WASMHOST_EXPORT Lease {
+ public:
+  Lease(Lease&& other) noexcept;
+  Lease& operator=(Lease&& other) noexcept;
+  ~Lease();
+
+  [[nodiscard]] Instance& instance() { return *instance_; }
+  Instance* operator->() { return instance_.get(); }
+
+ private:
+  friend class internal::PoolState;
+  Lease(internal::PoolState* pool, internal::PoolThreadSlot* slot,
+        std::unique_ptr<Instance> instance)
+      : pool_(pool), slot_(slot), instance_(std::move(instance)) {}
+  void Release();
+
+  internal::PoolState* pool_;
+  internal::PoolThreadSlot* slot_;
+  std::unique_ptr<Instance> instance_;
+};
+
+// Instances of one module for any number of server threads. Each thread
+// runs guests on its own V8 isolate with no hop to another thread; the
+// compiled code is shared; the hot path takes no global lock. Thread-safe.
+class WASMHOST_EXPORT InstancePool {
+ public:
+  // Makes a pool and one instance on the calling thread, so a module that
+  // cannot be instantiated fails here rather than on the first request.
+  // Returns what Instance::Create returns, or InvalidArgument for
+  // inconsistent options (e.g. max_instances_per_thread > max_instances).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<InstancePool>> Create(
+      const Module& module, const Linker& linker,
+      const PoolOptions& options = {});
+
+  ~InstancePool();
+
+  // An instance for the calling thread.
+  // Returns:
+  //   ResourceExhausted  max_instances_per_thread are leased on this thread,
+  //                      or max_instances are leased and none was released
+  //                      within acquire_timeout
+  //   what Instance::Create returns, when a new instance fails
+  [[nodiscard]] absl::StatusOr<Lease> Acquire();
+
+  // Acquires, calls export `name` with `args`, and releases.
+  template <typename Sig, typename... Args>
+  auto Invoke(absl::string_view name, Args... args) ->
+      typename TypedFunc<Sig>::Result {
+    absl::StatusOr<Lease> lease = Acquire();
+    if (!lease.ok()) return lease.status();
+    absl::StatusOr<TypedFunc<Sig>> func = lease->instance().GetFunc<Sig>(name);
+    if (!func.ok()) return func.status();
+    return func->Call(args...);
+  }
+
+  [[nodiscard]] PoolStats stats() const;
+  [[nodiscard]] const PoolOptions& options() const;
+
+ private:
+  explicit InstancePool(std::shared_ptr<internal::PoolState> state)
+      : state_(std::move(state)) {}
+
+  std::shared_ptr<internal::PoolState> state_;
+};
+
+}  // namespace wasmhost
+
+#endif  // WASMHOST_POOL_H_

@@ -1,0 +1,393 @@
+// InstancePool: per-thread free lists of warm instances (no global lock on
+// the hot path), atomic caps and counters, and fresh-state resets from a
+// copy-on-write image of the first instance's state.
+
+#include "wasmhost/pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "lib/runtime/instance_state.h"
+#include "lib/runtime/module_state.h"
+#include "lib/util/status_macros.h"
+#include "lib/v8/backend.h"
+
+namespace wasmhost {
+namespace internal {
+
+// One pool's instances on one thread. Only that thread touches it.
+struct PoolThreadSlot {
+  std::shared_ptr<PoolState> pool;
+  std::vector<std::unique_ptr<Instance>> idle;
+  size_t leased = 0;
+};
+
+namespace {
+
+// Bumped when a pool closes, so threads know to drop its idle instances.
+std::atomic<uint64_t> closed_pools_generation{0};
+std::atomic<uint64_t> next_pool_id{1};
+
+// The calling thread's slots, by pool id. Instances must be destroyed on
+// their own thread, before its isolate: constructing this after the
+// thread's isolate makes thread-exit destroy it first.
+class ThreadSlots {
+ public:
+  static ThreadSlots& Get() {
+    thread_local ThreadSlots slots;
+    return slots;
+  }
+  // The calling thread's slots if it ever used a pool, else nullptr.
+  static ThreadSlots* Existing() { return current_; }
+  ~ThreadSlots() { current_ = nullptr; }
+
+  PoolThreadSlot& For(const std::shared_ptr<PoolState>& pool, uint64_t id);
+  void Drop(uint64_t id) { slots_.erase(id); }
+
+ private:
+  ThreadSlots() {
+    v8backend::EnsureThreadIsolate();
+    current_ = this;
+  }
+  void DropClosedPools();
+
+  static thread_local ThreadSlots* current_;
+
+  // Node-based: leases hold pointers to slots.
+  absl::node_hash_map<uint64_t, PoolThreadSlot> slots_;
+  uint64_t seen_generation_ = 0;
+};
+
+thread_local ThreadSlots* ThreadSlots::current_ = nullptr;
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+size_t LatencyBucket(int64_t nanos) {
+  size_t bucket = 0;
+  while (bucket + 1 < PoolStats::kLatencyBuckets &&
+         (int64_t{1} << bucket) <= nanos) {
+    ++bucket;
+  }
+  return bucket;
+}
+
+}  // namespace
+
+// Shared by the InstancePool handle and every thread slot. Thread-safe.
+class PoolState {
+ public:
+  PoolState(Module module, Linker linker, PoolOptions options)
+      : module_(std::move(module)),
+        linker_(std::move(linker)),
+        options_(std::move(options)),
+        id_(next_pool_id.fetch_add(1)) {}
+
+  // Makes the first instance and, for kFreshState, the state image.
+  absl::Status Prime(const std::shared_ptr<PoolState>& self);
+  absl::StatusOr<Lease> Acquire(const std::shared_ptr<PoolState>& self);
+  void Release(PoolThreadSlot& slot, std::unique_ptr<Instance> instance);
+  void Close();
+  PoolStats Stats() const;
+
+  const PoolOptions& options() const { return options_; }
+  uint64_t id() const { return id_; }
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
+
+ private:
+  absl::StatusOr<std::unique_ptr<Instance>> NewInstance();
+  // Takes one of max_instances, waiting up to acquire_timeout.
+  bool ReserveLease();
+  void ReturnLease();
+  // Returns an instance that may not be reused to the void, counting why.
+  void Discard(std::unique_ptr<Instance> instance) {
+    discards_.fetch_add(1, std::memory_order_relaxed);
+    instance.reset();
+  }
+  v8backend::BackendInstance& Backend(Instance& instance) {
+    return *instance.state_->backend;
+  }
+
+  const Module module_;
+  const Linker linker_;
+  const PoolOptions options_;
+  const uint64_t id_;
+  // Set once by Prime for kFreshState when the module's state can be reset.
+  std::shared_ptr<const v8backend::StateImage> image_;
+  std::atomic<bool> closed_{false};
+
+  std::atomic<size_t> leased_{0};
+  std::atomic<int64_t> idle_{0};
+  absl::Mutex mu_;
+  absl::CondVar released_;
+  int waiters_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<int> waiting_{0};  // mirrors waiters_ for a lock-free check
+
+  std::atomic<uint64_t> leases_{0}, warm_hits_{0}, misses_{0}, resets_{0},
+      discards_{0}, traps_{0}, timeouts_{0};
+  std::array<std::atomic<uint64_t>, PoolStats::kLatencyBuckets> latency_{};
+};
+
+namespace {
+
+PoolThreadSlot& ThreadSlots::For(const std::shared_ptr<PoolState>& pool,
+                                 uint64_t id) {
+  if (seen_generation_ !=
+      closed_pools_generation.load(std::memory_order_acquire)) {
+    DropClosedPools();
+  }
+  auto it = slots_.find(id);
+  if (it != slots_.end()) return it->second;
+  PoolThreadSlot& slot = slots_[id];
+  slot.pool = pool;
+  return slot;
+}
+
+void ThreadSlots::DropClosedPools() {
+  seen_generation_ = closed_pools_generation.load(std::memory_order_acquire);
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    auto current = it++;
+    if (current->second.pool->closed() && current->second.leased == 0) {
+      slots_.erase(current);
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
+  WASMHOST_ASSIGN_OR_RETURN(
+      Instance instance,
+      Instance::Create(module_, linker_, options_.instance_options));
+  auto owned = std::make_unique<Instance>(std::move(instance));
+  if (image_ != nullptr) {
+    WASMHOST_RETURN_IF_ERROR(Backend(*owned).ResetToImage(*image_));
+  }
+  return owned;
+}
+
+absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
+  if (options_.max_instances != 0 &&
+      options_.max_instances_per_thread > options_.max_instances) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_instances_per_thread (", options_.max_instances_per_thread,
+        ") exceeds max_instances (", options_.max_instances, ")"));
+  }
+  WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<Instance> first, NewInstance());
+  if (options_.policy == ReusePolicy::kFreshState &&
+      module_.state_->resettable) {
+    WASMHOST_ASSIGN_OR_RETURN(image_, Backend(*first).CaptureState());
+    WASMHOST_RETURN_IF_ERROR(Backend(*first).ResetToImage(*image_));
+  }
+  if (options_.policy != ReusePolicy::kNewInstance &&
+      options_.max_idle_per_thread > 0) {
+    ThreadSlots::Get().For(self, id_).idle.push_back(std::move(first));
+    idle_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return absl::OkStatus();
+}
+
+bool PoolState::ReserveLease() {
+  const size_t cap = options_.max_instances;
+  size_t leased = leased_.load(std::memory_order_relaxed);
+  while (cap == 0 || leased < cap) {
+    if (leased_.compare_exchange_weak(leased, leased + 1,
+                                      std::memory_order_acquire)) {
+      return true;
+    }
+  }
+  const absl::Time deadline = absl::Now() + options_.acquire_timeout;
+  absl::MutexLock lock(&mu_);
+  ++waiters_;
+  waiting_.fetch_add(1, std::memory_order_seq_cst);
+  bool reserved = false;
+  for (;;) {
+    leased = leased_.load(std::memory_order_relaxed);
+    if (leased < cap && leased_.compare_exchange_strong(leased, leased + 1)) {
+      reserved = true;
+      break;
+    }
+    if (released_.WaitWithDeadline(&mu_, deadline) &&
+        absl::Now() >= deadline) {
+      break;
+    }
+  }
+  --waiters_;
+  waiting_.fetch_sub(1, std::memory_order_seq_cst);
+  return reserved;
+}
+
+void PoolState::ReturnLease() {
+  leased_.fetch_sub(1, std::memory_order_release);
+  if (waiting_.load(std::memory_order_seq_cst) > 0) {
+    absl::MutexLock lock(&mu_);
+    released_.Signal();
+  }
+}
+
+absl::StatusOr<Lease> PoolState::Acquire(
+    const std::shared_ptr<PoolState>& self) {
+  const int64_t start = NowNanos();
+  PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
+  if (options_.max_instances_per_thread != 0 &&
+      slot.leased >= options_.max_instances_per_thread) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "this thread already leases ", slot.leased,
+        " instances (max_instances_per_thread)"));
+  }
+  if (!ReserveLease()) {
+    timeouts_.fetch_add(1, std::memory_order_relaxed);
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "all ", options_.max_instances,
+        " instances are leased (max_instances) and none was released within ",
+        absl::FormatDuration(options_.acquire_timeout)));
+  }
+  std::unique_ptr<Instance> instance;
+  if (!slot.idle.empty()) {
+    instance = std::move(slot.idle.back());
+    slot.idle.pop_back();
+    idle_.fetch_sub(1, std::memory_order_relaxed);
+    warm_hits_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    absl::StatusOr<std::unique_ptr<Instance>> created = NewInstance();
+    if (!created.ok()) {
+      ReturnLease();
+      return created.status();
+    }
+    instance = *std::move(created);
+    misses_.fetch_add(1, std::memory_order_relaxed);
+  }
+  ++slot.leased;
+  leases_.fetch_add(1, std::memory_order_relaxed);
+  latency_[LatencyBucket(NowNanos() - start)].fetch_add(
+      1, std::memory_order_relaxed);
+  return Lease(this, &slot, std::move(instance));
+}
+
+void PoolState::Release(PoolThreadSlot& slot,
+                        std::unique_ptr<Instance> instance) {
+  --slot.leased;
+  ReturnLease();
+  if (instance->poisoned()) {
+    traps_.fetch_add(1, std::memory_order_relaxed);
+    Discard(std::move(instance));
+    return;
+  }
+  switch (options_.policy) {
+    case ReusePolicy::kNewInstance:
+      return;  // destroyed by design, not a discard
+    case ReusePolicy::kFreshState:
+      if (image_ == nullptr || !Backend(*instance).ResetToImage(*image_).ok()) {
+        Discard(std::move(instance));
+        return;
+      }
+      resets_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case ReusePolicy::kReuse:
+      break;
+  }
+  if (closed() || slot.idle.size() >= options_.max_idle_per_thread) {
+    Discard(std::move(instance));
+    return;
+  }
+  slot.idle.push_back(std::move(instance));
+  idle_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void PoolState::Close() {
+  closed_.store(true, std::memory_order_release);
+  closed_pools_generation.fetch_add(1, std::memory_order_acq_rel);
+}
+
+PoolStats PoolState::Stats() const {
+  PoolStats stats;
+  stats.leases = leases_.load(std::memory_order_relaxed);
+  stats.warm_hits = warm_hits_.load(std::memory_order_relaxed);
+  stats.misses = misses_.load(std::memory_order_relaxed);
+  stats.resets = resets_.load(std::memory_order_relaxed);
+  stats.discards = discards_.load(std::memory_order_relaxed);
+  stats.traps = traps_.load(std::memory_order_relaxed);
+  stats.timeouts = timeouts_.load(std::memory_order_relaxed);
+  stats.idle = static_cast<uint64_t>(
+      std::max<int64_t>(0, idle_.load(std::memory_order_relaxed)));
+  stats.in_use = leased_.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < PoolStats::kLatencyBuckets; ++i) {
+    stats.acquire_latency[i] = latency_[i].load(std::memory_order_relaxed);
+  }
+  return stats;
+}
+
+}  // namespace internal
+
+absl::Duration PoolStats::AcquireLatencyPercentile(double fraction) const {
+  uint64_t total = 0;
+  for (uint64_t count : acquire_latency) total += count;
+  if (total == 0) return absl::ZeroDuration();
+  const double target = std::clamp(fraction, 0.0, 1.0) * total;
+  uint64_t seen = 0;
+  for (size_t i = 0; i < kLatencyBuckets; ++i) {
+    seen += acquire_latency[i];
+    if (seen >= target && seen > 0) return LatencyBucketBound(i);
+  }
+  return LatencyBucketBound(kLatencyBuckets - 1);
+}
+
+Lease::Lease(Lease&& other) noexcept
+    : pool_(other.pool_),
+      slot_(other.slot_),
+      instance_(std::move(other.instance_)) {}
+
+Lease& Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    Release();
+    pool_ = other.pool_;
+    slot_ = other.slot_;
+    instance_ = std::move(other.instance_);
+  }
+  return *this;
+}
+
+Lease::~Lease() { Release(); }
+
+void Lease::Release() {
+  if (instance_ != nullptr) pool_->Release(*slot_, std::move(instance_));
+}
+
+absl::StatusOr<std::unique_ptr<InstancePool>> InstancePool::Create(
+    const Module& module, const Linker& linker, const PoolOptions& options) {
+  auto state = std::make_shared<internal::PoolState>(module, linker, options);
+  absl::Status primed = state->Prime(state);
+  if (!primed.ok()) {
+    state->Close();
+    if (auto* slots = internal::ThreadSlots::Existing()) slots->Drop(state->id());
+    return primed;
+  }
+  return std::unique_ptr<InstancePool>(new InstancePool(std::move(state)));
+}
+
+InstancePool::~InstancePool() {
+  state_->Close();
+  // Other threads drop their idle instances the next time they use a pool
+  // or when they exit.
+  if (auto* slots = internal::ThreadSlots::Existing()) slots->Drop(state_->id());
+}
+
+absl::StatusOr<Lease> InstancePool::Acquire() { return state_->Acquire(state_); }
+
+PoolStats InstancePool::stats() const { return state_->Stats(); }
+
+const PoolOptions& InstancePool::options() const { return state_->options(); }
+
+}  // namespace wasmhost
