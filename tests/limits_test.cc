@@ -1,0 +1,128 @@
+// Tests of wasmhost/limits.h: Limits::max_memory_bytes. CallOptions
+// deadlines are tested in instance_test.cc.
+
+#include "wasmhost/limits.h"
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "gtest/gtest.h"
+#include "tests/fixtures.h"
+#include "tests/test_util.h"
+#include "wasmhost/instance.h"
+
+namespace wasmhost {
+namespace {
+
+constexpr uint64_t kPage = 65536;
+
+InstanceOptions WithMaxMemory(uint64_t bytes) {
+  InstanceOptions options;
+  options.limits.max_memory_bytes = bytes;
+  return options;
+}
+
+TEST(LimitsTest, DefaultIsNoHostLimit) {
+  EXPECT_EQ(Limits().max_memory_bytes, 0u);
+  EXPECT_EQ(CallOptions().deadline, absl::InfiniteFuture());
+}
+
+TEST(LimitsTest, GrowPastLimitReturnsMinusOne) {
+  // memory.wat declares 1..4 pages; the host allows 2.
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::memory_wasm(), Linker(),
+                           WithMaxMemory(2 * kPage)));
+  ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
+  ASSERT_OK_AND_ASSIGN(auto pages, instance.GetFunc<int32_t()>("pages"));
+  EXPECT_EQ(*grow.Call(2), -1);  // 3 pages > limit
+  EXPECT_EQ(*pages.Call(), 1);
+  EXPECT_EQ(instance.memory().size(), kPage);
+  EXPECT_EQ(*grow.Call(1), 1);  // up to the limit exactly
+  EXPECT_EQ(*pages.Call(), 2);
+  EXPECT_EQ(*grow.Call(1), -1);
+  EXPECT_EQ(*pages.Call(), 2);
+  EXPECT_EQ(instance.memory().size(), 2 * kPage);
+  EXPECT_FALSE(instance.poisoned());
+}
+
+TEST(LimitsTest, LimitIsRoundedDownToPages) {
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::memory_wasm(), Linker(),
+                           WithMaxMemory(3 * kPage - 1)));
+  ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
+  EXPECT_EQ(*grow.Call(2), -1);  // 3 pages > 2.99 pages
+  EXPECT_EQ(*grow.Call(1), 1);
+  EXPECT_EQ(instance.memory().size(), 2 * kPage);
+}
+
+TEST(LimitsTest, InitialMemoryOverLimitIsResourceExhausted) {
+  // memory_big.wat starts at 4 pages.
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::memory_big_wasm()));
+  EXPECT_STATUS(Instance::Create(module, Linker(), WithMaxMemory(2 * kPage)),
+                absl::StatusCode::kResourceExhausted,
+                "exceeds the instance's limit of 131072 bytes");
+  // Exactly the initial size is fine.
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(module, Linker(),
+                                        WithMaxMemory(4 * kPage)));
+  EXPECT_EQ(instance.memory().size(), 4 * kPage);
+}
+
+TEST(LimitsTest, ZeroMeansTheModulesOwnMaximum) {
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::memory_wasm(), Linker(), WithMaxMemory(0)));
+  ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
+  EXPECT_EQ(*grow.Call(3), 1);   // to 4 pages, the module's maximum
+  EXPECT_EQ(*grow.Call(1), -1);  // past it
+  EXPECT_EQ(instance.memory().size(), 4 * kPage);
+}
+
+TEST(LimitsTest, LimitAboveModuleMaximumKeepsModuleMaximum) {
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::memory_wasm(), Linker(),
+                           WithMaxMemory(100 * kPage)));
+  ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
+  EXPECT_EQ(*grow.Call(4), -1);  // 5 pages > the module's 4
+  EXPECT_EQ(*grow.Call(3), 1);
+  EXPECT_EQ(instance.memory().size(), 4 * kPage);
+}
+
+TEST(LimitsTest, ModuleWithoutMaximumIsCapped) {
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::memory_nomax_wasm(), Linker(),
+                           WithMaxMemory(3 * kPage)));
+  ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
+  ASSERT_OK_AND_ASSIGN(auto pages, instance.GetFunc<int32_t()>("pages"));
+  EXPECT_EQ(*grow.Call(3), -1);
+  EXPECT_EQ(*grow.Call(2), 1);
+  EXPECT_EQ(*grow.Call(1), -1);
+  EXPECT_EQ(*pages.Call(), 3);
+  EXPECT_EQ(instance.memory().size(), 3 * kPage);
+
+  // Without a host limit the same module grows past that.
+  ASSERT_OK_AND_ASSIGN(Instance unlimited,
+                       testing::Instantiate(fixtures::memory_nomax_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto grow2, unlimited.GetFunc<int32_t(int32_t)>("grow"));
+  EXPECT_EQ(*grow2.Call(9), 1);
+  EXPECT_EQ(unlimited.memory().size(), 10 * kPage);
+}
+
+TEST(LimitsTest, LimitsArePerInstance) {
+  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(fixtures::memory_wasm()));
+  ASSERT_OK_AND_ASSIGN(Instance small, Instance::Create(module, Linker(),
+                                                        WithMaxMemory(kPage)));
+  ASSERT_OK_AND_ASSIGN(Instance large, Instance::Create(module, Linker()));
+  ASSERT_OK_AND_ASSIGN(auto grow_small, small.GetFunc<int32_t(int32_t)>("grow"));
+  ASSERT_OK_AND_ASSIGN(auto grow_large, large.GetFunc<int32_t(int32_t)>("grow"));
+  EXPECT_EQ(*grow_small.Call(1), -1);
+  EXPECT_EQ(*grow_large.Call(1), 1);
+}
+
+}  // namespace
+}  // namespace wasmhost

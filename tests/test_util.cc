@@ -1,0 +1,56 @@
+#include "tests/test_util.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace wasmhost::testing {
+
+const Engine& SharedEngine() {
+  static const Engine* engine = [] {
+    absl::StatusOr<Engine> created = Engine::Create();
+    if (!created.ok()) {
+      std::fprintf(stderr, "Engine::Create() failed: %s\n",
+                   created.status().ToString().c_str());
+      std::abort();
+    }
+    return new Engine(*std::move(created));
+  }();
+  return *engine;
+}
+
+absl::StatusOr<Module> Compile(absl::Span<const uint8_t> bytes) {
+  return SharedEngine().Compile(bytes);
+}
+
+absl::StatusOr<Instance> Instantiate(absl::Span<const uint8_t> bytes,
+                                     const Linker& linker,
+                                     const InstanceOptions& options) {
+  absl::StatusOr<Module> module = Compile(bytes);
+  if (!module.ok()) return module.status();
+  return Instance::Create(*module, linker, options);
+}
+
+void ExpectTrap(const absl::Status& status, TrapKind kind,
+                absl::string_view message, absl::string_view function_name,
+                uint32_t function_index) {
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kAborted,
+                       ::testing::HasSubstr(std::string(message))));
+  EXPECT_THAT(std::string(status.message()),
+              ::testing::HasSubstr(
+                  absl::StrCat("trap: ", TrapKindName(kind))));
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value()) << "no TrapInfo in " << status;
+  EXPECT_EQ(info->kind, kind) << "got " << TrapKindName(info->kind);
+  EXPECT_THAT(info->message, ::testing::HasSubstr(std::string(message)));
+  ASSERT_FALSE(info->backtrace.empty()) << status;
+  EXPECT_EQ(info->backtrace[0].function_name, function_name) << status;
+  EXPECT_EQ(info->backtrace[0].function_index, function_index) << status;
+  EXPECT_GT(info->backtrace[0].module_offset, 0u) << status;
+}
+
+}  // namespace wasmhost::testing
