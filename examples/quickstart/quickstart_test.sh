@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Runs the quickstart demo; it checks its own outcomes and exits 1 on any
+# surprise.   $1  the quickstart binary
+set -euo pipefail
+"$1"

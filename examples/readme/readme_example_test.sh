@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the README's embedding example on a guest and on bytes that are not
+# Wasm, and checks what it prints.
+#   $1  the readme_example binary   $2  guest.wasm
+set -euo pipefail
+example="$1"
+guest="$2"
+
+out=$("$example" "$guest")
+echo "$out"
+grep -qx 'guest says: hello from the guest' <<<"$out"
+grep -qx '2 + 3 = 5' <<<"$out"
+
+# An error is reported, not crashed on: the status, exit code 1.
+notwasm="$TEST_TMPDIR/not.wasm"
+echo 'not wasm' >"$notwasm"
+rc=0
+err=$("$example" "$notwasm" 2>&1) || rc=$?
+echo "$err"
+[[ $rc -eq 1 ]]
+grep -q 'INVALID_ARGUMENT' <<<"$err"
+echo PASS
