@@ -110,6 +110,8 @@ class BinaryReader {
   absl::Status ReadU32(uint32_t* out) { return ReadLeb(out); }
   absl::Status ReadS32(int32_t* out) { return ReadLeb(out); }
   absl::Status ReadS64(int64_t* out) { return ReadLeb(out); }
+  // A signed 33-bit integer (at most 5 bytes): block types' type indices.
+  absl::Status ReadS33(int64_t* out) { return ReadLeb<int64_t, 33>(out); }
 
   absl::Status Skip(size_t n) {
     if (n > remaining()) {
@@ -154,10 +156,11 @@ class BinaryReader {
     return Error(at, "unexpected end of input");
   }
 
-  template <typename T>
+  // `kBits` (at most the width of T) is the encoded integer's width.
+  template <typename T, int kBits = sizeof(T) * 8>
   absl::Status ReadLeb(T* out) {
     using U = std::make_unsigned_t<T>;
-    constexpr int kBits = sizeof(T) * 8;
+    static_assert(kBits <= static_cast<int>(sizeof(T) * 8));
     constexpr int kMaxBytes = (kBits + 6) / 7;
     const size_t start = pos_;
     U result = 0;
@@ -179,6 +182,10 @@ class BinaryReader {
           ok = rest == (negative ? all_ones : 0);
         }
         if (!ok) return Error(start, "integer too large");
+        // Narrower than T (s33 in an int64_t): extend the sign past kBits.
+        if constexpr (std::is_signed_v<T> && kBits < sizeof(T) * 8) {
+          if ((b >> (used - 1)) & 1) result |= ~U{0} << kBits;
+        }
         break;
       }
       if ((b & 0x80) == 0) {

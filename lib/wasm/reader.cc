@@ -51,42 +51,6 @@ absl::string_view SectionName(uint8_t id) {
   return SectionContext(id).substr(4);
 }
 
-// Rank in the canonical order. Data count (12) sits between element and
-// code so code can be validated against it in one pass; tag (13) sits
-// between memory and global because globals may refer to tags' types.
-int SectionOrder(uint8_t id) {
-  switch (id) {
-    case kTypeSection:
-      return 1;
-    case kImportSection:
-      return 2;
-    case kFunctionSection:
-      return 3;
-    case kTableSection:
-      return 4;
-    case kMemorySection:
-      return 5;
-    case kTagSection:
-      return 6;
-    case kGlobalSection:
-      return 7;
-    case kExportSection:
-      return 8;
-    case kStartSection:
-      return 9;
-    case kElementSection:
-      return 10;
-    case kDataCountSection:
-      return 11;
-    case kCodeSection:
-      return 12;
-    case kDataSection:
-      return 13;
-    default:
-      return 0;
-  }
-}
-
 absl::Status ReadValType(BinaryReader& r, ValType* out) {
   const size_t at = r.offset();
   uint8_t b;
@@ -792,6 +756,42 @@ uint32_t CountImports(const std::vector<Import>& imports, ExternKind kind) {
 }
 
 }  // namespace
+
+// Data count (12) sits between element and code so code can be validated
+// against it in one pass; tag (13) sits between memory and global because
+// globals may refer to tags' types.
+int SectionOrder(uint8_t id) {
+  switch (id) {
+    case kTypeSection:
+      return 1;
+    case kImportSection:
+      return 2;
+    case kFunctionSection:
+      return 3;
+    case kTableSection:
+      return 4;
+    case kMemorySection:
+      return 5;
+    case kTagSection:
+      return 6;
+    case kGlobalSection:
+      return 7;
+    case kExportSection:
+      return 8;
+    case kStartSection:
+      return 9;
+    case kElementSection:
+      return 10;
+    case kDataCountSection:
+      return 11;
+    case kCodeSection:
+      return 12;
+    case kDataSection:
+      return 13;
+    default:
+      return 0;
+  }
+}
 
 uint32_t ModuleInfo::imported_function_count() const {
   return CountImports(imports, ExternKind::kFunc);

@@ -5,6 +5,7 @@
 //   SectionInfo                                where one section lies
 //   ModuleInfo                                 everything ReadModule learned
 //   ReadModule                                 parses a module binary
+//   SectionOrder                               where a section id must go
 //
 // V8 validates function bodies and typing when it compiles a module; this
 // reader checks the structure (magic, version, section order and sizes,
@@ -131,6 +132,12 @@ struct ModuleInfo {
 // "name" section is ignored, as engines do.
 [[nodiscard]] absl::StatusOr<ModuleInfo> ReadModule(
     absl::Span<const uint8_t> bytes);
+
+// The rank of section `id` in the order the binary format requires: type 1,
+// import 2, function 3, table 4, memory 5, tag 6, global 7, export 8, start
+// 9, element 10, data count 11, code 12, data 13. 0 for custom sections
+// (which may go anywhere) and unknown ids.
+[[nodiscard]] int SectionOrder(uint8_t id);
 
 }  // namespace wasmhost::wasm
 

@@ -1,11 +1,13 @@
-// lib/wasm/rewriter.cc: ImportDefinedMemory.
+// lib/wasm/rewriter.cc: ImportDefinedMemory, ExportMutableGlobals.
 
 #include "lib/wasm/rewriter.h"
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "lib/wasm/binary_reader.h"
@@ -17,6 +19,7 @@ namespace {
 constexpr uint8_t kTypeSection = 1;
 constexpr uint8_t kImportSection = 2;
 constexpr uint8_t kMemorySection = 5;
+constexpr uint8_t kExportSection = 7;
 constexpr size_t kHeaderSize = 8;
 
 // One memory import entry: names, kind 0x02, limits.
@@ -33,6 +36,51 @@ absl::StatusOr<std::vector<uint8_t>> EncodeMemoryImport(
   w.Byte(flags).U32(static_cast<uint32_t>(limits.min));
   if (limits.max.has_value()) w.U32(static_cast<uint32_t>(*limits.max));
   return w.Release();
+}
+
+absl::Status InfoMismatch() {
+  return absl::InvalidArgumentError(
+      "the module info does not describe these bytes");
+}
+
+// `info` comes from the caller; never trust its offsets with memory safety:
+// the sections must tile the bytes after the header exactly.
+absl::Status CheckSections(absl::Span<const uint8_t> bytes,
+                           const ModuleInfo& info) {
+  size_t next = kHeaderSize;
+  for (const SectionInfo& section : info.sections) {
+    if (section.offset != next || section.payload_offset <= section.offset ||
+        section.payload_offset > bytes.size() ||
+        section.payload_size > bytes.size() - section.payload_offset) {
+      return InfoMismatch();
+    }
+    next = section.payload_offset + section.payload_size;
+  }
+  if (next != bytes.size() || bytes.size() < kHeaderSize) return InfoMismatch();
+  return absl::OkStatus();
+}
+
+// The whole section, id and size included.
+absl::Span<const uint8_t> SectionBytes(absl::Span<const uint8_t> bytes,
+                                       const SectionInfo& section) {
+  return bytes.subspan(section.offset, section.payload_offset +
+                                           section.payload_size -
+                                           section.offset);
+}
+
+// Rewrites a vector section's payload: the count becomes `expected_count`
+// + `added`, the old entries are kept byte for byte and `entries` follow.
+absl::StatusOr<std::vector<uint8_t>> AppendEntries(
+    absl::Span<const uint8_t> payload, absl::string_view context,
+    uint32_t expected_count, uint32_t added,
+    absl::Span<const uint8_t> entries) {
+  BinaryReader r(payload, context);
+  uint32_t count;
+  if (absl::Status s = r.ReadU32(&count); !s.ok()) return s;
+  if (count != expected_count) return InfoMismatch();
+  BinaryWriter rewritten;
+  rewritten.U32(count + added).Bytes(payload.subspan(r.offset())).Bytes(entries);
+  return rewritten.Release();
 }
 
 }  // namespace
@@ -60,21 +108,7 @@ absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
       EncodeMemoryImport(import_module, import_name, info.memories[0]);
   if (!entry.ok()) return entry.status();
 
-  // `info` comes from the caller; never trust its offsets with memory safety.
-  size_t next = kHeaderSize;
-  for (const SectionInfo& section : info.sections) {
-    if (section.offset != next || section.payload_offset <= section.offset ||
-        section.payload_offset > bytes.size() ||
-        section.payload_size > bytes.size() - section.payload_offset) {
-      return absl::InvalidArgumentError(
-          "the module info does not describe these bytes");
-    }
-    next = section.payload_offset + section.payload_size;
-  }
-  if (next != bytes.size() || bytes.size() < kHeaderSize) {
-    return absl::InvalidArgumentError(
-        "the module info does not describe these bytes");
-  }
+  if (absl::Status s = CheckSections(bytes, info); !s.ok()) return s;
 
   BinaryWriter out;
   out.Bytes(bytes.subspan(0, kHeaderSize));
@@ -100,22 +134,83 @@ absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
     if (section.id == kMemorySection) continue;
     if (section.id == kImportSection) {
       // Keep the entries' bytes; only the count and the section size change.
-      BinaryReader r(payload, "the import section");
-      uint32_t count;
-      if (absl::Status s = r.ReadU32(&count); !s.ok()) return s;
-      if (count != import_count) {
-        return absl::InvalidArgumentError(
-            "the module info does not describe these bytes");
-      }
-      BinaryWriter rewritten;
-      rewritten.U32(count + 1).Bytes(payload.subspan(r.offset())).Bytes(*entry);
-      out.Section(kImportSection, rewritten.bytes());
+      absl::StatusOr<std::vector<uint8_t>> rewritten = AppendEntries(
+          payload, "the import section", import_count, 1, *entry);
+      if (!rewritten.ok()) return rewritten.status();
+      out.Section(kImportSection, *rewritten);
       continue;
     }
-    out.Bytes(bytes.subspan(
-        section.offset,
-        section.payload_offset + section.payload_size - section.offset));
+    out.Bytes(SectionBytes(bytes, section));
     if (section.id == kTypeSection && !have_imports) new_import_section();
+  }
+  return out.Release();
+}
+
+absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::string_view prefix) {
+  if (!IsValidUtf8(prefix)) {
+    return absl::InvalidArgumentError("export name prefix is not valid UTF-8");
+  }
+  const uint32_t first_index = info.imported_global_count();
+  absl::flat_hash_map<absl::string_view, const Export*> taken;
+  for (const Export& e : info.exports) taken[e.name] = &e;
+  BinaryWriter entries;
+  uint32_t added = 0;
+  for (size_t i = 0; i < info.globals.size(); ++i) {
+    if (!info.globals[i].is_mutable) continue;
+    const uint32_t index = first_index + static_cast<uint32_t>(i);
+    const std::string name = absl::StrCat(prefix, index);
+    if (auto it = taken.find(name); it != taken.end()) {
+      // Already rewritten: nothing to add. Anything else is a clash.
+      if (it->second->kind == ExternKind::kGlobal &&
+          it->second->index == index) {
+        continue;
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat("the module already exports something else as \"",
+                       name, "\"; choose another prefix"));
+    }
+    entries.Name(name).Byte(0x03).U32(index);
+    ++added;
+  }
+  if (added == 0) return std::vector<uint8_t>(bytes.begin(), bytes.end());
+  if (absl::Status s = CheckSections(bytes, info); !s.ok()) return s;
+
+  const uint32_t export_count = static_cast<uint32_t>(info.exports.size());
+  bool have_exports = false;
+  for (const SectionInfo& s : info.sections) {
+    have_exports |= s.id == kExportSection;
+  }
+  // Without an export section, a new one goes right after the last section
+  // that must precede it (or the header); custom sections stay in place.
+  const int export_order = SectionOrder(kExportSection);
+  size_t insert_after = 0;  // Sections to copy first.
+  for (size_t i = 0; i < info.sections.size(); ++i) {
+    const int order = SectionOrder(info.sections[i].id);
+    if (order != 0 && order < export_order) insert_after = i + 1;
+  }
+
+  BinaryWriter out;
+  out.Bytes(bytes.subspan(0, kHeaderSize));
+  auto new_export_section = [&] {
+    BinaryWriter payload;
+    payload.U32(added).Bytes(entries.bytes());
+    out.Section(kExportSection, payload.bytes());
+  };
+  if (!have_exports && insert_after == 0) new_export_section();
+  for (size_t i = 0; i < info.sections.size(); ++i) {
+    const SectionInfo& section = info.sections[i];
+    if (section.id == kExportSection) {
+      absl::StatusOr<std::vector<uint8_t>> rewritten = AppendEntries(
+          bytes.subspan(section.payload_offset, section.payload_size),
+          "the export section", export_count, added, entries.bytes());
+      if (!rewritten.ok()) return rewritten.status();
+      out.Section(kExportSection, *rewritten);
+    } else {
+      out.Bytes(SectionBytes(bytes, section));
+    }
+    if (!have_exports && i + 1 == insert_after) new_export_section();
   }
   return out.Release();
 }

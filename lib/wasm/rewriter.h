@@ -1,7 +1,8 @@
 // lib/wasm/rewriter.h: binary rewrites the SDK applies to modules before
 // compiling them.
 //
-//   ImportDefinedMemory  turns a module's own memory into a memory import
+//   ImportDefinedMemory   turns a module's own memory into a memory import
+//   ExportMutableGlobals  exports every mutable global the module defines
 
 #ifndef WASMHOST_LIB_WASM_REWRITER_H_
 #define WASMHOST_LIB_WASM_REWRITER_H_
@@ -34,6 +35,27 @@ namespace wasmhost::wasm {
 [[nodiscard]] absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     absl::string_view import_module, absl::string_view import_name);
+
+// Returns a copy of `bytes` that also exports every mutable global the
+// module defines (not imports) as `prefix` + its global index (e.g.
+// "wasmhost:global:3"), so the host can read and restore them: instance
+// pools reset state with them, snapshots will. Existing exports are kept
+// byte for byte and the new entries appended after them; a global may end
+// up exported twice, which is valid. Without an export section one is
+// inserted where the canonical order puts it (after the last of the type,
+// import, function, table, memory, tag and global sections). Every other
+// section is copied byte for byte; no index moves. Returns `bytes`
+// unchanged if the module defines no mutable global, or if each one is
+// already exported under its name (the rewrite is idempotent).
+//
+// `info` must be ReadModule(bytes).
+//
+// Returns InvalidArgument if `prefix` is not valid UTF-8, if one of the new
+// names is already the name of a different export, or if `info` does not
+// describe `bytes`.
+[[nodiscard]] absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::string_view prefix);
 
 }  // namespace wasmhost::wasm
 

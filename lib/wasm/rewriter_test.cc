@@ -1,4 +1,5 @@
-// lib/wasm/rewriter_test.cc: ImportDefinedMemory on hand-assembled modules.
+// lib/wasm/rewriter_test.cc: ImportDefinedMemory and ExportMutableGlobals on
+// hand-assembled modules.
 
 #include "lib/wasm/rewriter.h"
 
@@ -254,6 +255,237 @@ TEST(ImportDefinedMemoryTest, RejectsBadNamesAndMismatchedInfo) {
   EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(out.status().message(),
                                 "does not describe these bytes"));
+}
+
+// Globals: one imported mutable i32 (index 0), then defined: mutable i32
+// (1), immutable i64 (2), mutable f64 (3).
+Bytes GlobalImports() {
+  return BinaryWriter()
+      .U32(1)
+      .Name("env")
+      .Name("g")
+      .Byte(0x03)
+      .Bytes({0x7f, 0x01})
+      .Release();
+}
+// clang-format off
+const Bytes kGlobals = BinaryWriter()
+    .U32(3)
+    .Bytes({0x7f, 0x01, 0x41, 0x05, kEnd})
+    .Bytes({0x7e, 0x00, 0x42, 0x07, kEnd})
+    .Bytes({0x7c, 0x01, 0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, kEnd})
+    .Release();
+// clang-format on
+
+// Globals as above, a memory, an export section (run, memory, and global 1
+// as "g1"), code and data.
+Bytes ModuleWithGlobals() {
+  // clang-format off
+  Bytes exports = BinaryWriter()
+      .U32(3)
+      .Name("run").Byte(0x00).U32(1)
+      .Name("memory").Byte(0x02).U32(0)
+      .Name("g1").Byte(0x03).U32(1)
+      .Release();
+  // clang-format on
+  Bytes imports = BinaryWriter()
+                      .U32(2)
+                      .Name("env")
+                      .Name("f")
+                      .Byte(0x00)
+                      .U32(0)
+                      .Bytes(absl::MakeConstSpan(GlobalImports()).subspan(1))
+                      .Release();
+  return BinaryWriter()
+      .Header()
+      .Section(1, kTypes)
+      .Section(2, imports)
+      .Section(3, kFunctions)
+      .Section(5, {0x01, 0x00, 0x01})
+      .Section(6, kGlobals)
+      .Section(7, exports)
+      .Section(10, kCode)
+      .Section(11, kData)
+      .Section(0, Names())
+      .Release();
+}
+
+absl::StatusOr<Bytes> ExportGlobals(const Bytes& bytes) {
+  absl::StatusOr<ModuleInfo> info = ReadModule(bytes);
+  if (!info.ok()) return info.status();
+  return ExportMutableGlobals(bytes, *info, "wasmhost:global:");
+}
+
+// The global exports, as "name=index".
+std::vector<std::string> GlobalExports(const ModuleInfo& info) {
+  std::vector<std::string> out;
+  for (const Export& e : info.exports) {
+    if (e.kind == ExternKind::kGlobal) {
+      out.push_back(e.name + "=" + std::to_string(e.index));
+    }
+  }
+  return out;
+}
+
+TEST(ExportMutableGlobalsTest, AppendsExportsForDefinedMutableGlobals) {
+  const Bytes original = ModuleWithGlobals();
+  absl::StatusOr<ModuleInfo> before = ReadModule(original);
+  ASSERT_TRUE(before.ok()) << before.status();
+  absl::StatusOr<Bytes> out = ExportGlobals(original);
+  ASSERT_TRUE(out.ok()) << out.status();
+  absl::StatusOr<ModuleInfo> after = ReadModule(*out);
+  ASSERT_TRUE(after.ok()) << after.status();
+
+  // Global 0 is imported and global 2 immutable: neither is exported.
+  // Global 1 is now exported twice.
+  EXPECT_EQ(GlobalExports(*after),
+            (std::vector<std::string>{"g1=1", "wasmhost:global:1=1",
+                                      "wasmhost:global:3=3"}));
+  ASSERT_EQ(after->exports.size(), 5u);
+  EXPECT_EQ(after->exports[0].name, "run");
+  EXPECT_EQ(after->exports[0].kind, ExternKind::kFunc);
+  EXPECT_EQ(after->exports[1].name, "memory");
+  EXPECT_EQ(SectionIds(*after), SectionIds(*before));
+  // Every other section is untouched; the old entries are kept as they were.
+  for (size_t i = 0; i < before->sections.size(); ++i) {
+    const Bytes old_payload = Payload(original, before->sections[i]);
+    const Bytes new_payload = Payload(*out, after->sections[i]);
+    if (before->sections[i].id != 7) {
+      EXPECT_EQ(new_payload, old_payload) << "section " << i;
+      continue;
+    }
+    EXPECT_EQ(new_payload[0], 5);
+    ASSERT_GT(new_payload.size(), old_payload.size());
+    EXPECT_TRUE(std::equal(old_payload.begin() + 1, old_payload.end(),
+                           new_payload.begin() + 1));
+  }
+  EXPECT_EQ(after->globals.size(), 3u);
+  EXPECT_EQ(after->function_names.at(1), "run");
+}
+
+TEST(ExportMutableGlobalsTest, IsIdempotent) {
+  absl::StatusOr<Bytes> once = ExportGlobals(ModuleWithGlobals());
+  ASSERT_TRUE(once.ok()) << once.status();
+  absl::StatusOr<Bytes> twice = ExportGlobals(*once);
+  ASSERT_TRUE(twice.ok()) << twice.status();
+  EXPECT_EQ(*twice, *once);
+}
+
+TEST(ExportMutableGlobalsTest, InsertsExportSectionInCanonicalPosition) {
+  // After the global section, before code; custom sections stay in place.
+  const Bytes original = BinaryWriter()
+                             .Header()
+                             .Section(1, kTypes)
+                             .Section(3, kFunctions)
+                             .Section(6, kGlobals)
+                             .Section(0, BinaryWriter().Name("x").Release())
+                             .Section(10, kCode)
+                             .Release();
+  absl::StatusOr<Bytes> out = ExportGlobals(original);
+  ASSERT_TRUE(out.ok()) << out.status();
+  absl::StatusOr<ModuleInfo> info = ReadModule(*out);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(SectionIds(*info), (std::vector<uint8_t>{1, 3, 6, 7, 0, 10}));
+  EXPECT_EQ(GlobalExports(*info),
+            (std::vector<std::string>{"wasmhost:global:0=0",
+                                      "wasmhost:global:2=2"}));
+
+  // Only custom sections before the globals: the export section follows.
+  const Bytes globals_only = BinaryWriter()
+                                 .Header()
+                                 .Section(0, BinaryWriter().Name("a").Release())
+                                 .Section(6, kGlobals)
+                                 .Section(0, BinaryWriter().Name("b").Release())
+                                 .Release();
+  out = ExportGlobals(globals_only);
+  ASSERT_TRUE(out.ok()) << out.status();
+  info = ReadModule(*out);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(SectionIds(*info), (std::vector<uint8_t>{0, 6, 7, 0}));
+  EXPECT_EQ(info->exports.size(), 2u);
+}
+
+TEST(ExportMutableGlobalsTest, NoMutableGlobalLeavesBytesUnchanged) {
+  // Only an immutable global and an imported mutable one.
+  const Bytes original =
+      BinaryWriter()
+          .Header()
+          .Section(2, GlobalImports())
+          .Section(6, {0x01, 0x7f, 0x00, 0x41, 0x01, kEnd})
+          .Release();
+  absl::StatusOr<Bytes> out = ExportGlobals(original);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, original);
+}
+
+TEST(ExportMutableGlobalsTest, RejectsNameClashBadPrefixAndMismatchedInfo) {
+  // "wasmhost:global:0" already names a function.
+  const Bytes clash =
+      BinaryWriter()
+          .Header()
+          .Section(1, kTypes)
+          .Section(3, kFunctions)
+          .Section(6, kGlobals)
+          .Section(7, BinaryWriter()
+                          .U32(1)
+                          .Name("wasmhost:global:0")
+                          .Byte(0x00)
+                          .U32(0)
+                          .Release())
+          .Section(10, kCode)
+          .Release();
+  absl::StatusOr<Bytes> out = ExportGlobals(clash);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(
+      out.status().message(),
+      "already exports something else as \"wasmhost:global:0\""))
+      << out.status().message();
+
+  const Bytes module = ModuleWithGlobals();
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  out = ExportMutableGlobals(module, *info, "\xc0");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(out.status().message(), "not valid UTF-8"));
+
+  const Bytes shorter(module.begin(), module.end() - 2);
+  out = ExportMutableGlobals(shorter, *info, "p");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(out.status().message(),
+                                "does not describe these bytes"));
+}
+
+// Both rewrites, in either order, re-reading in between, give the same
+// module: a memory import and the global exports.
+TEST(ExportMutableGlobalsTest, ComposesWithImportDefinedMemory) {
+  const Bytes original = ModuleWithGlobals();
+  absl::StatusOr<Bytes> globals_first = ExportGlobals(original);
+  ASSERT_TRUE(globals_first.ok()) << globals_first.status();
+  globals_first = Rewrite(*globals_first);
+  ASSERT_TRUE(globals_first.ok()) << globals_first.status();
+
+  absl::StatusOr<Bytes> memory_first = Rewrite(original);
+  ASSERT_TRUE(memory_first.ok()) << memory_first.status();
+  memory_first = ExportGlobals(*memory_first);
+  ASSERT_TRUE(memory_first.ok()) << memory_first.status();
+
+  EXPECT_EQ(*globals_first, *memory_first);
+  absl::StatusOr<ModuleInfo> info = ReadModule(*memory_first);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(SectionIds(*info),
+            (std::vector<uint8_t>{1, 2, 3, 6, 7, 10, 11, 0}));
+  ASSERT_EQ(info->imports.size(), 3u);
+  EXPECT_EQ(info->imports[2].kind, ExternKind::kMemory);
+  EXPECT_EQ(info->imports[2].memory.min, 1u);
+  EXPECT_EQ(info->imported_global_count(), 1u);
+  EXPECT_EQ(GlobalExports(*info),
+            (std::vector<std::string>{"g1=1", "wasmhost:global:1=1",
+                                      "wasmhost:global:3=3"}));
+  EXPECT_EQ(info->exports[1].name, "memory");
+  EXPECT_EQ(info->exports[1].index, 0u);
 }
 
 }  // namespace
