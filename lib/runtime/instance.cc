@@ -173,9 +173,11 @@ absl::Status CallExport(InstanceState& instance, uint32_t export_index,
                         const RawVal* args, RawVal* results,
                         const CallOptions& options) {
   if (!instance.poison.ok()) {
+    // Only the first line: a trap's message continues with its backtrace.
+    const absl::string_view cause = instance.poison.message();
     return absl::FailedPreconditionError(
         absl::StrCat("the instance is poisoned by an earlier failure (",
-                     instance.poison.message(), ")"));
+                     cause.substr(0, cause.find('\n')), ")"));
   }
   if (!instance.backend->OnOwnerThread()) {
     return absl::FailedPreconditionError(

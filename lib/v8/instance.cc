@@ -19,7 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
-#include "lib/runtime/trap_status.h"
+#include "lib/util/trap_status.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/code.h"
 #include "lib/v8/thread_isolate.h"

@@ -4,7 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "lib/runtime/trap_status.h"
+#include "lib/util/trap_status.h"
 #include "proto/wasmhost/v1/trap.pb.h"
 #include "wasmhost/errors.h"
 

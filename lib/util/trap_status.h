@@ -1,8 +1,8 @@
-// lib/runtime/trap_status.h: builds the Aborted status of a trap with its
+// lib/util/trap_status.h: builds the Aborted status of a trap with its
 // TrapInfo payload (read back by GetTrapInfo in errors.h).
 
-#ifndef WASMHOST_LIB_RUNTIME_TRAP_STATUS_H_
-#define WASMHOST_LIB_RUNTIME_TRAP_STATUS_H_
+#ifndef WASMHOST_LIB_UTIL_TRAP_STATUS_H_
+#define WASMHOST_LIB_UTIL_TRAP_STATUS_H_
 
 #include "absl/status/status.h"
 #include "wasmhost/errors.h"
@@ -17,4 +17,4 @@ TrapKind TrapKindFromMessage(absl::string_view message);
 
 }  // namespace wasmhost::internal
 
-#endif  // WASMHOST_LIB_RUNTIME_TRAP_STATUS_H_
+#endif  // WASMHOST_LIB_UTIL_TRAP_STATUS_H_
