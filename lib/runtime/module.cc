@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/module_state.h"
 #include "lib/util/status_macros.h"
+#include "lib/wasm/code_scanner.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
 #include "wasmhost/module.h"
@@ -51,18 +52,8 @@ std::vector<uint32_t> ToU32(const std::vector<size_t>& offsets) {
   return std::vector<uint32_t>(offsets.begin(), offsets.end());
 }
 
-}  // namespace
-
-absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
-    absl::Span<const uint8_t> bytes) {
-  absl::StatusOr<wasm::ModuleInfo> read = wasm::ReadModule(bytes);
-  if (!read.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid module: ", read.status().message()));
-  }
-  const wasm::ModuleInfo& info = *read;
-  auto state = std::make_shared<ModuleState>();
-
+// Fills in what the public Module reports: imports, exports, memory, names.
+void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
   for (const wasm::Import& import : info.imports) {
     ImportType type;
     type.module = import.module;
@@ -72,11 +63,11 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
       type.func_type = info.types[import.func_type_index];
     } else if (import.kind == wasm::ExternKind::kMemory) {
       type.memory = ToMemoryType(import.memory);
-      state->memory = type.memory;
+      state.memory = type.memory;
     }
-    state->imports.push_back(std::move(type));
+    state.imports.push_back(std::move(type));
   }
-  if (!info.memories.empty()) state->memory = ToMemoryType(info.memories[0]);
+  if (!info.memories.empty()) state.memory = ToMemoryType(info.memories[0]);
   for (const wasm::Export& exported : info.exports) {
     ExportType type;
     type.name = exported.name;
@@ -84,36 +75,82 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     if (exported.kind == wasm::ExternKind::kFunc) {
       type.func_type = *info.FunctionType(exported.index);
     } else if (exported.kind == wasm::ExternKind::kMemory) {
-      type.memory = *state->memory;
+      type.memory = *state.memory;
     }
-    state->export_index.emplace(type.name,
-                                static_cast<uint32_t>(state->exports.size()));
-    state->exports.push_back(std::move(type));
+    state.export_index.emplace(type.name,
+                               static_cast<uint32_t>(state.exports.size()));
+    state.exports.push_back(std::move(type));
   }
-  state->name = info.module_name;
-  const bool has_mutable_globals =
-      std::any_of(info.globals.begin(), info.globals.end(),
-                  [](const wasm::GlobalType& global) { return global.is_mutable; });
-  state->resettable = !has_mutable_globals && info.tables.empty() &&
-                      info.imported_table_count() == 0;
-  state->imported_function_count = info.imported_function_count();
-  state->function_names = info.function_names;
-  state->original_body_offsets = ToU32(info.function_body_offsets);
+  state.name = info.module_name;
+  state.imported_function_count = info.imported_function_count();
+  state.function_names = info.function_names;
+}
 
-  std::vector<uint8_t> rewritten;
-  absl::Span<const uint8_t> compiled_bytes = bytes;
+// Decides whether instances can be reset to a captured state: memory and
+// number-typed mutable globals can be restored; table contents cannot.
+void PlanStateReset(const wasm::ModuleInfo& info,
+                    const wasm::CodeSummary& code, ModuleState& state) {
+  bool restorable = !code.mutates_tables;
+  for (size_t i = 0; i < info.globals.size(); ++i) {
+    const wasm::GlobalType& global = info.globals[i];
+    if (!global.is_mutable) continue;
+    const bool number = global.type == ValType::kI32 ||
+                        global.type == ValType::kI64 ||
+                        global.type == ValType::kF32 ||
+                        global.type == ValType::kF64;
+    restorable = restorable && number;
+    state.state_globals.emplace_back(
+        absl::StrCat(kGlobalExportPrefix, info.imported_global_count() + i),
+        global.type);
+  }
+  state.resettable = restorable;
+}
+
+// The bytes V8 compiles: the module's own memory turned into an import
+// (per-instance maximum) and its mutable globals exported (state reset).
+absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
+    absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
+    ModuleState& state) {
+  std::vector<uint8_t> rewritten(bytes.begin(), bytes.end());
+  wasm::ModuleInfo current = info;
   if (!info.memories.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(
-        rewritten, wasm::ImportDefinedMemory(bytes, info, kMemoryImportModule,
+        rewritten, wasm::ImportDefinedMemory(rewritten, current,
+                                             kMemoryImportModule,
                                              kMemoryImportName));
-    compiled_bytes = rewritten;
-    WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo compiled_info,
-                              wasm::ReadModule(compiled_bytes));
-    state->compiled_body_offsets = ToU32(compiled_info.function_body_offsets);
-    state->memory_rewritten = true;
-  } else {
-    state->compiled_body_offsets = state->original_body_offsets;
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    state.memory_rewritten = true;
   }
+  if (!state.state_globals.empty()) {
+    WASMHOST_ASSIGN_OR_RETURN(rewritten,
+                              wasm::ExportMutableGlobals(rewritten, current,
+                                                         kGlobalExportPrefix));
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+  }
+  state.compiled_body_offsets = ToU32(current.function_body_offsets);
+  return rewritten;
+}
+
+absl::Status InvalidModule(const absl::Status& status) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid module: ", status.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
+    absl::Span<const uint8_t> bytes) {
+  absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
+  if (!info.ok()) return InvalidModule(info.status());
+  absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
+  if (!code.ok()) return InvalidModule(code.status());
+
+  auto state = std::make_shared<ModuleState>();
+  DescribeInterface(*info, *state);
+  PlanStateReset(*info, *code, *state);
+  state->original_body_offsets = ToU32(info->function_body_offsets);
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
+                            RewriteForHost(bytes, *info, *state));
   WASMHOST_ASSIGN_OR_RETURN(state->code,
                             v8backend::CompileModule(compiled_bytes));
   return state;

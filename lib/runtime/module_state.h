@@ -24,6 +24,8 @@ namespace wasmhost::internal {
 // guest language.
 inline constexpr absl::string_view kMemoryImportModule = "wasmhost:internal";
 inline constexpr absl::string_view kMemoryImportName = "memory";
+// Prefix of the exports added for mutable globals (then the global index).
+inline constexpr absl::string_view kGlobalExportPrefix = "wasmhost:global:";
 
 // Immutable after Create; thread-safe.
 struct ModuleState {

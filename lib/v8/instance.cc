@@ -334,7 +334,7 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
-  v8::Local<v8::String> value_key = v8::String::NewFromUtf8Literal(isolate, "value");
+  v8::Local<v8::String> value_key = thread_.value_key();
   std::vector<RawVal> globals;
   for (size_t i = 0; i < state_globals_.size(); ++i) {
     globals.push_back(FromJs(state_globals_[i]
@@ -399,8 +399,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image) {
     v8::Isolate* isolate = thread_.isolate();
     v8::HandleScope scope(isolate);
     v8::Local<v8::Context> context = thread_.context();
-    v8::Local<v8::String> value_key =
-        v8::String::NewFromUtf8Literal(isolate, "value");
+    v8::Local<v8::String> value_key = thread_.value_key();
     for (size_t i = 0; i < state_globals_.size(); ++i) {
       state_globals_[i]
           .Get(isolate)

@@ -84,12 +84,16 @@ ThreadIsolate::ThreadIsolate()
       isolate_, GetConstructor(context, wasm.As<v8::Object>(), "Instance"));
   memory_constructor_.Reset(
       isolate_, GetConstructor(context, wasm.As<v8::Object>(), "Memory"));
+  value_key_.Reset(isolate_, v8::String::NewFromUtf8Literal(
+                                 isolate_, "value",
+                                 v8::NewStringType::kInternalized));
 }
 
 ThreadIsolate::~ThreadIsolate() {
   modules_.clear();
   instance_constructor_.Reset();
   memory_constructor_.Reset();
+  value_key_.Reset();
   {
     v8::HandleScope scope(isolate_);
     context_.Get(isolate_)->Exit();

@@ -40,6 +40,9 @@ class ThreadIsolate {
     return memory_constructor_.Get(isolate_);
   }
 
+  // The string "value" (WebAssembly.Global's accessor), made once.
+  v8::Local<v8::String> value_key() const { return value_key_.Get(isolate_); }
+
   // `code` as a module object of this isolate, made once per isolate
   // (FromCompiledModule shares the code; it does not recompile).
   v8::Local<v8::WasmModuleObject> ModuleObject(
@@ -63,6 +66,7 @@ class ThreadIsolate {
   v8::Global<v8::Context> context_;
   v8::Global<v8::Function> instance_constructor_;
   v8::Global<v8::Function> memory_constructor_;
+  v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
 };
 
