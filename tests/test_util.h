@@ -3,6 +3,7 @@
 //   SharedEngine()        the process's Engine, created with default options
 //   StatusIs(code, m)     gmock matcher for absl::Status / absl::StatusOr<T>
 //   IsOk()                gmock matcher: the status is OK
+//   IsOkAndHolds(m)       gmock matcher: OK StatusOr whose value matches m
 //   EXPECT_OK, ASSERT_OK, EXPECT_STATUS, ASSERT_OK_AND_ASSIGN
 //   ExpectTrap(...)       asserts an Aborted trap status and its TrapInfo
 //
@@ -96,6 +97,15 @@ inline ::testing::PolymorphicMatcher<internal::StatusIsMatcher> StatusIs(
 }
 inline ::testing::PolymorphicMatcher<internal::StatusIsMatcher> IsOk() {
   return StatusIs(absl::StatusCode::kOk);
+}
+
+// Matches an OK absl::StatusOr<T> whose value matches `inner`.
+MATCHER_P(IsOkAndHolds, inner, "is OK and holds a matching value") {
+  if (!arg.ok()) {
+    *result_listener << "whose status is " << arg.status();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(inner, *arg, result_listener);
 }
 
 // Asserts that `status` is an Aborted trap of `kind` whose TrapInfo message

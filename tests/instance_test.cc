@@ -1,0 +1,497 @@
+// Tests of wasmhost/instance.h: instantiation, typed and dynamic calls,
+// start functions, traps, deadlines, poisoning and thread affinity.
+
+#include "wasmhost/instance.h"
+
+#include <pthread.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "tests/fixtures.h"
+#include "tests/test_util.h"
+#include "wasmhost/errors.h"
+
+namespace wasmhost {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ExpectTrap;
+using testing::IsOkAndHolds;
+
+constexpr absl::StatusCode kAborted = absl::StatusCode::kAborted;
+constexpr absl::StatusCode kInvalidArgument = absl::StatusCode::kInvalidArgument;
+constexpr absl::StatusCode kFailedPrecondition =
+    absl::StatusCode::kFailedPrecondition;
+
+// Function indices in traps.wat (it has no imports).
+constexpr uint32_t kUnreachableIndex = 0, kLoadIndex = 1, kDivideIndex = 2,
+                   kTruncateIndex = 3, kCallSlotIndex = 4, kRecurseIndex = 7,
+                   kOuterIndex = 8;
+
+absl::StatusOr<Instance> Types() {
+  return testing::Instantiate(fixtures::types_wasm());
+}
+absl::StatusOr<Instance> Traps() {
+  return testing::Instantiate(fixtures::traps_wasm());
+}
+
+// The opcode byte at a frame's module offset in traps.wasm.
+uint8_t TrapsOpcodeAt(const Frame& frame) {
+  absl::Span<const uint8_t> bytes = fixtures::traps_wasm();
+  return frame.module_offset < bytes.size() ? bytes[frame.module_offset] : 0;
+}
+
+// ---------------------------------------------------------------------------
+// Typed and dynamic calls.
+
+TEST(InstanceTest, TypedCallsForEveryValueType) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(auto add_i32,
+                       instance.GetFunc<int32_t(int32_t, int32_t)>("add_i32"));
+  ASSERT_OK_AND_ASSIGN(auto add_i64,
+                       instance.GetFunc<int64_t(int64_t, int64_t)>("add_i64"));
+  ASSERT_OK_AND_ASSIGN(auto mul_f32,
+                       instance.GetFunc<float(float, float)>("mul_f32"));
+  ASSERT_OK_AND_ASSIGN(auto mul_f64,
+                       instance.GetFunc<double(double, double)>("mul_f64"));
+  EXPECT_THAT(add_i32.Call(2, 3), IsOkAndHolds(5));
+  EXPECT_THAT(add_i32.Call(std::numeric_limits<int32_t>::max(), 1),
+              IsOkAndHolds(std::numeric_limits<int32_t>::min()));
+  EXPECT_THAT(add_i32.Call(-7, 2), IsOkAndHolds(-5));
+  EXPECT_THAT(add_i64.Call(int64_t{1} << 40, -1),
+              IsOkAndHolds((int64_t{1} << 40) - 1));
+  EXPECT_THAT(add_i64.Call(std::numeric_limits<int64_t>::min(), 0),
+              IsOkAndHolds(std::numeric_limits<int64_t>::min()));
+  EXPECT_THAT(mul_f32.Call(1.5f, -2.0f), IsOkAndHolds(-3.0f));
+  EXPECT_THAT(mul_f64.Call(0.1, 3.0), IsOkAndHolds(0.1 * 3.0));
+  // Unsigned C++ types map to the same Wasm types.
+  ASSERT_OK_AND_ASSIGN(auto add_u32,
+                       instance.GetFunc<uint32_t(uint32_t, uint32_t)>("add_i32"));
+  EXPECT_THAT(add_u32.Call(0xffffffffu, 2), IsOkAndHolds(1u));
+}
+
+TEST(InstanceTest, VoidCall) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(auto nop, instance.GetFunc<void()>("nop"));
+  EXPECT_OK(nop.Call());
+  ASSERT_OK_AND_ASSIGN(auto bump, instance.GetFunc<int32_t()>("bump"));
+  EXPECT_THAT(bump.Call(), IsOkAndHolds(1));
+  EXPECT_THAT(bump.Call(), IsOkAndHolds(2));
+}
+
+TEST(InstanceTest, MultiValueCall) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(
+      auto reverse,
+      (instance.GetFunc<std::tuple<double, float, int64_t, int32_t>(
+           int32_t, int64_t, float, double)>("reverse")));
+  ASSERT_OK_AND_ASSIGN(auto result,
+                       reverse.Call(-1, std::numeric_limits<int64_t>::min(),
+                                    2.5f, -0.125));
+  EXPECT_EQ(std::get<0>(result), -0.125);
+  EXPECT_EQ(std::get<1>(result), 2.5f);
+  EXPECT_EQ(std::get<2>(result), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(std::get<3>(result), -1);
+}
+
+TEST(InstanceTest, GetFuncWithWrongSignatureIsInvalidArgument) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  auto wrong = instance.GetFunc<int64_t(int64_t)>("add_i32");
+  EXPECT_STATUS(wrong, kInvalidArgument, "(i32, i32) -> i32");
+  EXPECT_STATUS(wrong, kInvalidArgument, "(i64) -> i64");
+  EXPECT_STATUS(wrong, kInvalidArgument, "add_i32");
+  // Only the result differs.
+  EXPECT_STATUS(instance.GetFunc<void(int32_t, int32_t)>("add_i32"),
+                kInvalidArgument, "(i32, i32) -> ()");
+}
+
+TEST(InstanceTest, GetFuncOfUnknownExportIsNotFound) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  EXPECT_STATUS(instance.GetFunc<void()>("no_such_export"),
+                absl::StatusCode::kNotFound, "no_such_export");
+  EXPECT_STATUS(instance.GetFunc("no_such_export"), absl::StatusCode::kNotFound,
+                "no export named 'no_such_export'");
+}
+
+TEST(InstanceTest, GetFuncOfNonFunctionExportIsInvalidArgument) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  EXPECT_STATUS(instance.GetFunc<void()>("memory"), kInvalidArgument,
+                "is a memory, not a function");
+  EXPECT_STATUS(instance.GetFunc("answer"), kInvalidArgument,
+                "is a global, not a function");
+  EXPECT_STATUS(instance.GetFunc("table"), kInvalidArgument,
+                "is a table, not a function");
+}
+
+TEST(InstanceTest, DynamicCall) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(Func add, instance.GetFunc("add_i64"));
+  EXPECT_EQ(add.type().ToString(), "(i64, i64) -> i64");
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> sum,
+                       add.Call({Val::I64(-10), Val::I64(int64_t{1} << 50)}));
+  ASSERT_EQ(sum.size(), 1u);
+  EXPECT_EQ(sum[0], Val::I64((int64_t{1} << 50) - 10));
+
+  ASSERT_OK_AND_ASSIGN(Func reverse, instance.GetFunc("reverse"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<Val> reversed,
+      reverse.Call({Val::I32(-2), Val::I64(3), Val::F32(4.5f), Val::F64(-6.0)}));
+  EXPECT_EQ(reversed, (std::vector<Val>{Val::F64(-6.0), Val::F32(4.5f),
+                                        Val::I64(3), Val::I32(-2)}));
+
+  ASSERT_OK_AND_ASSIGN(Func nop, instance.GetFunc("nop"));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> none, nop.Call({}));
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(InstanceTest, DynamicCallWithWrongArgumentsIsInvalidArgument) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(Func add, instance.GetFunc("add_i32"));
+  EXPECT_STATUS(add.Call({Val::I32(1)}), kInvalidArgument,
+                "arguments (i32) -> () do not match (i32, i32) -> i32");
+  EXPECT_STATUS(add.Call({Val::I32(1), Val::I32(2), Val::I32(3)}),
+                kInvalidArgument, "do not match (i32, i32) -> i32");
+  EXPECT_STATUS(add.Call({Val::I32(1), Val::I64(2)}), kInvalidArgument,
+                "(i32, i64)");
+  EXPECT_STATUS(add.Call({Val::F32(1), Val::F32(2)}), kInvalidArgument,
+                "(f32, f32)");
+  // A rejected call does not poison the instance.
+  EXPECT_FALSE(instance.poisoned());
+  EXPECT_THAT(add.Call({Val::I32(1), Val::I32(2)}),
+              IsOkAndHolds(std::vector<Val>{Val::I32(3)}));
+}
+
+TEST(InstanceTest, InstanceIsMovable) {
+  ASSERT_OK_AND_ASSIGN(Instance original, Types());
+  ASSERT_OK_AND_ASSIGN(auto bump, original.GetFunc<int32_t()>("bump"));
+  EXPECT_THAT(bump.Call(), IsOkAndHolds(1));
+  Instance moved = std::move(original);
+  // The handle made before the move still works, and so do new ones.
+  EXPECT_THAT(bump.Call(), IsOkAndHolds(2));
+  ASSERT_OK_AND_ASSIGN(auto bump2, moved.GetFunc<int32_t()>("bump"));
+  EXPECT_THAT(bump2.Call(), IsOkAndHolds(3));
+  ASSERT_OK_AND_ASSIGN(Instance other, Types());
+  other = std::move(moved);
+  ASSERT_OK_AND_ASSIGN(auto bump3, other.GetFunc<int32_t()>("bump"));
+  EXPECT_THAT(bump3.Call(), IsOkAndHolds(4));
+  EXPECT_EQ(other.module().name(), "types");
+}
+
+// ---------------------------------------------------------------------------
+// Start functions.
+
+TEST(InstanceTest, StartFunctionRuns) {
+  Linker linker;
+  std::vector<int32_t> started;
+  ASSERT_OK(linker.Define("env", "started",
+                          [&](int32_t value) { started.push_back(value); }));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::start_ok_wasm(), linker));
+  EXPECT_EQ(started, std::vector<int32_t>{7});
+  ASSERT_OK_AND_ASSIGN(auto get, instance.GetFunc<int32_t()>("get"));
+  EXPECT_THAT(get.Call(), IsOkAndHolds(99));
+}
+
+TEST(InstanceTest, StartFunctionHostErrorPassesThrough) {
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "started", [](int32_t) -> absl::Status {
+    return absl::PermissionDeniedError("start refused");
+  }));
+  absl::StatusOr<Instance> instance =
+      testing::Instantiate(fixtures::start_ok_wasm(), linker);
+  EXPECT_THAT(instance, testing::StatusIs(absl::StatusCode::kPermissionDenied,
+                                          ::testing::Eq("start refused")));
+}
+
+// A start function that traps: see instance_start_trap_test.cc (a binary
+// of its own, because it currently crashes the process).
+
+TEST(InstanceTest, StartFunctionDeadline) {
+  InstanceOptions options;
+  options.start_call = CallOptions::WithTimeout(absl::Milliseconds(50));
+  const absl::Time start = absl::Now();
+  EXPECT_STATUS(
+      testing::Instantiate(fixtures::start_loop_wasm(), Linker(), options),
+      absl::StatusCode::kDeadlineExceeded, "deadline");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  // The thread's isolate is usable afterwards.
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(auto nop, instance.GetFunc<void()>("nop"));
+  EXPECT_OK(nop.Call());
+}
+
+// ---------------------------------------------------------------------------
+// Traps.
+
+TEST(InstanceTest, TrapUnreachable) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto f, instance.GetFunc<void()>("unreachable"));
+  absl::Status status = f.Call();
+  ExpectTrap(status, TrapKind::kUnreachable, "unreachable", "unreachable",
+             kUnreachableIndex);
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value() && !info->backtrace.empty());
+  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), 0x00);  // unreachable
+}
+
+TEST(InstanceTest, TrapMemoryOutOfBounds) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto load, instance.GetFunc<int32_t(int32_t)>("load"));
+  absl::Status status = load.Call(65535).status();  // 4 bytes from the end - 3
+  ExpectTrap(status, TrapKind::kMemoryOutOfBounds, "memory access out of bounds",
+             "load", kLoadIndex);
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value() && !info->backtrace.empty());
+  // Offsets are in the module's own bytes, even though the module's memory
+  // is rewritten before compilation.
+  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), 0x28);  // i32.load
+}
+
+TEST(InstanceTest, TrapIntegerDivideByZero) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto divide,
+                       instance.GetFunc<int32_t(int32_t, int32_t)>("divide"));
+  absl::Status status = divide.Call(1, 0).status();
+  ExpectTrap(status, TrapKind::kIntegerDivideByZero, "divide by zero", "divide",
+             kDivideIndex);
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value() && !info->backtrace.empty());
+  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), 0x6d);  // i32.div_s
+}
+
+TEST(InstanceTest, TrapBacktraceHasEveryFrame) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto outer,
+                       instance.GetFunc<int32_t(int32_t, int32_t)>("outer"));
+  absl::Status status = outer.Call(1, 0).status();
+  ExpectTrap(status, TrapKind::kIntegerDivideByZero, "divide by zero", "divide",
+             kDivideIndex);
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value());
+  ASSERT_EQ(info->backtrace.size(), 2u) << status;
+  EXPECT_EQ(info->backtrace[1].function_name, "outer");
+  EXPECT_EQ(info->backtrace[1].function_index, kOuterIndex);
+  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[1]), 0x10);  // call
+  // The message lists the frames too.
+  EXPECT_THAT(std::string(status.message()), HasSubstr("wasm backtrace"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("outer"));
+}
+
+TEST(InstanceTest, TrapIntegerOverflowOnDivision) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto divide,
+                       instance.GetFunc<int32_t(int32_t, int32_t)>("divide"));
+  ExpectTrap(divide.Call(std::numeric_limits<int32_t>::min(), -1).status(),
+             TrapKind::kIntegerOverflow, "divide result unrepresentable",
+             "divide", kDivideIndex);
+}
+
+TEST(InstanceTest, TrapIntegerOverflowOnTruncation) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto truncate,
+                       instance.GetFunc<int32_t(float)>("truncate"));
+  absl::Status status = truncate.Call(3e9f).status();
+  ExpectTrap(status, TrapKind::kIntegerOverflow,
+             "float unrepresentable in integer range", "truncate",
+             kTruncateIndex);
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value() && !info->backtrace.empty());
+  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), 0xa8);  // i32.trunc_f32_s
+}
+
+TEST(InstanceTest, IndirectCallThroughGoodSlotWorks) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto call_slot,
+                       instance.GetFunc<int32_t(int32_t)>("call_slot"));
+  EXPECT_THAT(call_slot.Call(1), IsOkAndHolds(8));
+}
+
+TEST(InstanceTest, TrapIndirectCallSignatureMismatch) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto call_slot,
+                       instance.GetFunc<int32_t(int32_t)>("call_slot"));
+  absl::Status status = call_slot.Call(0).status();
+  ExpectTrap(status, TrapKind::kIndirectCallMismatch,
+             "function signature mismatch", "call_slot", kCallSlotIndex);
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value() && !info->backtrace.empty());
+  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), 0x11);  // call_indirect
+}
+
+TEST(InstanceTest, TrapIndirectCallNullEntry) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto call_slot,
+                       instance.GetFunc<int32_t(int32_t)>("call_slot"));
+  // errors.h: kIndirectCallMismatch is "call_indirect: null entry or wrong
+  // signature". V8 says "null function or function signature mismatch".
+  ExpectTrap(call_slot.Call(2).status(), TrapKind::kIndirectCallMismatch,
+             "null function", "call_slot", kCallSlotIndex);
+}
+
+TEST(InstanceTest, TrapTableOutOfBounds) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto call_slot,
+                       instance.GetFunc<int32_t(int32_t)>("call_slot"));
+  ExpectTrap(call_slot.Call(3).status(), TrapKind::kTableOutOfBounds,
+             "table index is out of bounds", "call_slot", kCallSlotIndex);
+}
+
+TEST(InstanceTest, TrapStackOverflow) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
+  ASSERT_OK_AND_ASSIGN(auto recurse,
+                       instance.GetFunc<int32_t(int32_t)>("recurse"));
+  absl::Status status = recurse.Call(1).status();
+  ExpectTrap(status, TrapKind::kStackOverflow, "Maximum call stack size exceeded",
+             "recurse", kRecurseIndex);
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_GT(info->backtrace.size(), 10u);
+  for (const Frame& frame : info->backtrace) {
+    EXPECT_EQ(frame.function_name, "recurse");
+  }
+}
+
+TEST(InstanceTest, StackOverflowOnSmallThreadStack) {
+  struct Shared {
+    Module module;
+    absl::Status status;
+    bool created = false;
+  };
+  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(fixtures::traps_wasm()));
+  Shared shared{module, absl::OkStatus()};
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 256 * 1024), 0);
+  pthread_t thread;
+  ASSERT_EQ(pthread_create(
+                &thread, &attr,
+                [](void* arg) -> void* {
+                  auto* shared = static_cast<Shared*>(arg);
+                  absl::StatusOr<Instance> instance =
+                      Instance::Create(shared->module, Linker());
+                  if (!instance.ok()) {
+                    shared->status = instance.status();
+                    return nullptr;
+                  }
+                  shared->created = true;
+                  auto recurse = instance->GetFunc<int32_t(int32_t)>("recurse");
+                  shared->status = recurse.ok() ? recurse->Call(1).status()
+                                                : recurse.status();
+                  return nullptr;
+                },
+                &shared),
+            0);
+  ASSERT_EQ(pthread_join(thread, nullptr), 0);
+  pthread_attr_destroy(&attr);
+  ASSERT_TRUE(shared.created) << shared.status;
+  ExpectTrap(shared.status, TrapKind::kStackOverflow,
+             "Maximum call stack size exceeded", "recurse", kRecurseIndex);
+}
+
+// ---------------------------------------------------------------------------
+// Deadlines.
+
+TEST(InstanceTest, DeadlineStopsInfiniteLoop) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(auto spin, instance.GetFunc<void()>("spin"));
+  const absl::Duration timeout = absl::Milliseconds(50);
+  const absl::Time start = absl::Now();
+  absl::Status status = spin.Call(CallOptions::WithTimeout(timeout));
+  const absl::Duration elapsed = absl::Now() - start;
+  EXPECT_STATUS(status, absl::StatusCode::kDeadlineExceeded,
+                "stopped at its deadline");
+  EXPECT_EQ(GetTrapInfo(status), std::nullopt);
+  EXPECT_GE(elapsed, timeout);
+  EXPECT_LT(elapsed, timeout + absl::Milliseconds(100));
+}
+
+TEST(InstanceTest, DeadlineAlreadyPassedDoesNotRunTheGuest) {
+  Linker linker;
+  int calls = 0;
+  ASSERT_OK(linker.Define("env", "f", [&] { ++calls; }));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::host_void_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto call, instance.GetFunc<void()>("call"));
+  CallOptions options;
+  options.deadline = absl::Now() - absl::Seconds(1);
+  EXPECT_STATUS(call.Call(options), absl::StatusCode::kDeadlineExceeded,
+                "deadline passed before the guest started");
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(InstanceTest, DeadlineNotReachedIsHarmless) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(auto bump, instance.GetFunc<int32_t()>("bump"));
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_THAT(bump.Call(CallOptions::WithTimeout(absl::Seconds(10))),
+                IsOkAndHolds(i));
+  }
+  EXPECT_FALSE(instance.poisoned());
+}
+
+// ---------------------------------------------------------------------------
+// Poisoning and thread affinity.
+
+TEST(InstanceTest, TrapPoisonsOnlyThatInstance) {
+  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(fixtures::types_wasm()));
+  ASSERT_OK_AND_ASSIGN(Instance bad, Instance::Create(module, Linker()));
+  ASSERT_OK_AND_ASSIGN(Instance good, Instance::Create(module, Linker()));
+  ASSERT_OK_AND_ASSIGN(auto trap, bad.GetFunc<void()>("trap"));
+  ASSERT_OK_AND_ASSIGN(auto bad_nop, bad.GetFunc<void()>("nop"));
+  EXPECT_FALSE(bad.poisoned());
+  EXPECT_STATUS(trap.Call(), kAborted, "unreachable");
+  EXPECT_TRUE(bad.poisoned());
+  EXPECT_STATUS(bad_nop.Call(), kFailedPrecondition, "poisoned");
+  // The poison names the first failure.
+  EXPECT_STATUS(bad_nop.Call(), kFailedPrecondition, "unreachable");
+  ASSERT_OK_AND_ASSIGN(Func dynamic, bad.GetFunc("nop"));
+  EXPECT_STATUS(dynamic.Call({}), kFailedPrecondition, "poisoned");
+
+  EXPECT_FALSE(good.poisoned());
+  ASSERT_OK_AND_ASSIGN(auto good_bump, good.GetFunc<int32_t()>("bump"));
+  EXPECT_THAT(good_bump.Call(), IsOkAndHolds(1));
+}
+
+TEST(InstanceTest, DeadlinePoisonsOnlyThatInstance) {
+  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(fixtures::types_wasm()));
+  ASSERT_OK_AND_ASSIGN(Instance stopped, Instance::Create(module, Linker()));
+  ASSERT_OK_AND_ASSIGN(Instance other, Instance::Create(module, Linker()));
+  ASSERT_OK_AND_ASSIGN(auto spin, stopped.GetFunc<void()>("spin"));
+  ASSERT_OK_AND_ASSIGN(auto nop, stopped.GetFunc<void()>("nop"));
+  EXPECT_STATUS(spin.Call(CallOptions::WithTimeout(absl::Milliseconds(20))),
+                absl::StatusCode::kDeadlineExceeded, "deadline");
+  EXPECT_TRUE(stopped.poisoned());
+  EXPECT_STATUS(nop.Call(), kFailedPrecondition, "poisoned");
+  ASSERT_OK_AND_ASSIGN(auto bump, other.GetFunc<int32_t()>("bump"));
+  EXPECT_THAT(bump.Call(), IsOkAndHolds(1));
+  EXPECT_FALSE(other.poisoned());
+}
+
+TEST(InstanceTest, CallFromAnotherThreadIsFailedPrecondition) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(auto bump, instance.GetFunc<int32_t()>("bump"));
+  ASSERT_OK_AND_ASSIGN(Func dynamic, instance.GetFunc("bump"));
+  absl::Status typed_status, dynamic_status;
+  std::thread([&] {
+    typed_status = bump.Call().status();
+    dynamic_status = dynamic.Call({}).status();
+  }).join();
+  EXPECT_STATUS(typed_status, kFailedPrecondition, "another thread");
+  EXPECT_STATUS(dynamic_status, kFailedPrecondition, "another thread");
+  // The guest did not run, and the owner thread can still call it.
+  EXPECT_FALSE(instance.poisoned());
+  EXPECT_THAT(bump.Call(), IsOkAndHolds(1));
+}
+
+}  // namespace
+}  // namespace wasmhost

@@ -1,0 +1,412 @@
+// Tests of wasmhost/linker.h: defining host functions from callables,
+// deny-by-default linking, and what host functions see and return.
+
+#include "wasmhost/linker.h"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gtest/gtest.h"
+#include "tests/fixtures.h"
+#include "tests/test_util.h"
+#include "wasmhost/errors.h"
+#include "wasmhost/instance.h"
+
+namespace wasmhost {
+namespace {
+
+using ::testing::HasSubstr;
+
+int32_t Triple(int32_t x) { return 3 * x; }
+
+// Instantiates host_i32.wat (env.f: (i32) -> i32) and returns call(x).
+absl::StatusOr<int32_t> CallHostI32(const Linker& linker, int32_t x) {
+  absl::StatusOr<Instance> instance =
+      testing::Instantiate(fixtures::host_i32_wasm(), linker);
+  if (!instance.ok()) return instance.status();
+  auto call = instance->GetFunc<int32_t(int32_t)>("call");
+  if (!call.ok()) return call.status();
+  return call->Call(x);
+}
+
+TEST(LinkerTest, DefineFunctionPointer) {
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", &Triple));
+  EXPECT_THAT(CallHostI32(linker, 14), testing::IsOkAndHolds(42));
+  // A plain function name decays to a pointer too.
+  Linker by_name;
+  ASSERT_OK(by_name.Define("env", "f", Triple));
+  EXPECT_THAT(CallHostI32(by_name, -5), testing::IsOkAndHolds(-15));
+}
+
+TEST(LinkerTest, DefineLambdaWithCaptures) {
+  Linker linker;
+  int calls = 0;
+  const int32_t offset = 100;
+  ASSERT_OK(linker.Define("env", "f", [&calls, offset](int32_t x) {
+    ++calls;
+    return x + offset;
+  }));
+  EXPECT_THAT(CallHostI32(linker, 1), testing::IsOkAndHolds(101));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(LinkerTest, DefineMoveOnlyCallable) {
+  Linker linker;
+  auto owned = std::make_unique<int32_t>(7);
+  ASSERT_OK(linker.Define("env", "f", [p = std::move(owned)](int32_t x) {
+    return x * *p;
+  }));
+  EXPECT_THAT(CallHostI32(linker, 6), testing::IsOkAndHolds(42));
+  // A copied linker shares the function.
+  Linker copy = linker;
+  EXPECT_THAT(CallHostI32(copy, 2), testing::IsOkAndHolds(14));
+  EXPECT_EQ(copy.Find("env", "f"), linker.Find("env", "f"));
+}
+
+TEST(LinkerTest, DefineWithCallerReadsGuestMemory) {
+  // basics.wat: say_hello calls host.log(16, 15) on "hello from wasm".
+  Linker linker;
+  std::string logged;
+  ASSERT_OK(linker.Define(
+      "host", "log", [&](Caller& caller, int32_t ptr, int32_t len) {
+        absl::StatusOr<std::string> text =
+            caller.memory().ReadString(ptr, len);
+        if (!text.ok()) return text.status();
+        logged = *text;
+        return absl::OkStatus();
+      }));
+  ASSERT_OK(linker.Define("host", "add64",
+                          [](int64_t a, int64_t b) { return a + b; }));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::basics_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto hello, instance.GetFunc<void()>("say_hello"));
+  ASSERT_OK(hello.Call());
+  EXPECT_EQ(logged, "hello from wasm");
+  ASSERT_OK_AND_ASSIGN(auto add,
+                       instance.GetFunc<int64_t(int64_t, int64_t)>("add_via_host"));
+  EXPECT_THAT(add.Call(int64_t{1} << 40, -7),
+              testing::IsOkAndHolds((int64_t{1} << 40) - 7));
+}
+
+TEST(LinkerTest, DefineMultiValueTupleResult) {
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", [](int32_t x) {
+    return std::make_tuple(x + 1, int64_t{x} * 10000000000);
+  }));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::host_multi_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(
+      auto call, (instance.GetFunc<std::tuple<int32_t, int64_t>(int32_t)>("call")));
+  ASSERT_OK_AND_ASSIGN(auto result, call.Call(-3));
+  EXPECT_EQ(std::get<0>(result), -2);
+  EXPECT_EQ(std::get<1>(result), -30000000000);
+}
+
+TEST(LinkerTest, DefineStatusResult) {
+  Linker linker;
+  int calls = 0;
+  ASSERT_OK(linker.Define("env", "f", [&]() -> absl::Status {
+    ++calls;
+    return absl::OkStatus();
+  }));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::host_void_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto call, instance.GetFunc<void()>("call"));
+  ASSERT_OK(call.Call());
+  ASSERT_OK(call.Call());
+  EXPECT_EQ(calls, 2);
+  EXPECT_FALSE(instance.poisoned());
+}
+
+TEST(LinkerTest, DefineStatusOrResult) {
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", [](int32_t x) -> absl::StatusOr<int32_t> {
+    if (x < 0) return absl::OutOfRangeError("negative input");
+    return x * 2;
+  }));
+  EXPECT_THAT(CallHostI32(linker, 21), testing::IsOkAndHolds(42));
+  EXPECT_STATUS(CallHostI32(linker, -1), absl::StatusCode::kOutOfRange,
+                "negative input");
+}
+
+TEST(LinkerTest, DuplicateDefineIsAlreadyExists) {
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", &Triple));
+  EXPECT_STATUS(linker.Define("env", "f", [](int32_t x) { return x; }),
+                absl::StatusCode::kAlreadyExists, "env.f");
+  EXPECT_STATUS(linker.DefineDynamic("env", "f", FuncType{},
+                                     [](Caller&, absl::Span<const Val>,
+                                        absl::Span<Val>) {
+                                       return absl::OkStatus();
+                                     }),
+                absl::StatusCode::kAlreadyExists, "already defined");
+  // The first definition stays.
+  EXPECT_THAT(CallHostI32(linker, 2), testing::IsOkAndHolds(6));
+  // Same name in another module is a different import.
+  EXPECT_OK(linker.Define("other", "f", &Triple));
+}
+
+TEST(LinkerTest, FindReturnsDefinedFunctionsOnly) {
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", &Triple));
+  std::shared_ptr<const internal::HostFunc> found = linker.Find("env", "f");
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->type.ToString(), "(i32) -> i32");
+  EXPECT_EQ(linker.Find("env", "g"), nullptr);
+  EXPECT_EQ(linker.Find("other", "f"), nullptr);
+}
+
+TEST(LinkerTest, DefineDynamic) {
+  Linker linker;
+  ASSERT_OK(linker.DefineDynamic(
+      "env", "f", FuncType{{ValType::kI32}, {ValType::kI32}},
+      [](Caller&, absl::Span<const Val> args, absl::Span<Val> results) {
+        if (args.size() != 1 || args[0].type() != ValType::kI32 ||
+            results.size() != 1 || results[0].type() != ValType::kI32) {
+          return absl::InternalError("unexpected shape");
+        }
+        results[0] = Val::I32(args[0].i32() - 1);
+        return absl::OkStatus();
+      }));
+  EXPECT_THAT(CallHostI32(linker, 43), testing::IsOkAndHolds(42));
+  EXPECT_THAT(CallHostI32(linker, std::numeric_limits<int32_t>::min() + 1),
+              testing::IsOkAndHolds(std::numeric_limits<int32_t>::min()));
+}
+
+TEST(LinkerTest, DefineDynamicResultOfWrongTypeFails) {
+  Linker linker;
+  ASSERT_OK(linker.DefineDynamic(
+      "env", "f", FuncType{{ValType::kI32}, {ValType::kI32}},
+      [](Caller&, absl::Span<const Val>, absl::Span<Val> results) {
+        results[0] = Val::F64(1.0);
+        return absl::OkStatus();
+      }));
+  EXPECT_STATUS(CallHostI32(linker, 1), absl::StatusCode::kInvalidArgument,
+                "(i32) -> i32");
+}
+
+TEST(LinkerTest, DefineDynamicRejectsNonNumberTypes) {
+  Linker linker;
+  auto noop = [](Caller&, absl::Span<const Val>, absl::Span<Val>) {
+    return absl::OkStatus();
+  };
+  EXPECT_STATUS(
+      linker.DefineDynamic("env", "f", FuncType{{ValType::kFuncRef}, {}}, noop),
+      absl::StatusCode::kInvalidArgument,
+      "only i32, i64, f32 and f64 cross the host boundary");
+  EXPECT_STATUS(
+      linker.DefineDynamic("env", "g", FuncType{{}, {ValType::kV128}}, noop),
+      absl::StatusCode::kInvalidArgument, "() -> v128");
+  EXPECT_STATUS(linker.DefineDynamic("env", "h",
+                                     FuncType{{ValType::kExternRef}, {}}, noop),
+                absl::StatusCode::kInvalidArgument, "env.h");
+  // Nothing was defined.
+  EXPECT_EQ(linker.Find("env", "f"), nullptr);
+}
+
+TEST(LinkerTest, ImportNotGrantedIsNotFound) {
+  Linker empty;
+  EXPECT_STATUS(CallHostI32(empty, 1), absl::StatusCode::kNotFound,
+                "env.f (i32) -> i32");
+  // A function of the right name in another module does not count.
+  Linker other_module;
+  ASSERT_OK(other_module.Define("other", "f", &Triple));
+  EXPECT_STATUS(CallHostI32(other_module, 1), absl::StatusCode::kNotFound,
+                "is not granted");
+}
+
+TEST(LinkerTest, SignatureMismatchIsInvalidArgument) {
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", [](int64_t x) { return x; }));
+  absl::StatusOr<int32_t> result = CallHostI32(linker, 1);
+  EXPECT_STATUS(result, absl::StatusCode::kInvalidArgument, "(i64) -> i64");
+  EXPECT_STATUS(result, absl::StatusCode::kInvalidArgument, "(i32) -> i32");
+  EXPECT_STATUS(result, absl::StatusCode::kInvalidArgument, "env.f");
+
+  // A result missing is a mismatch too.
+  Linker no_result;
+  ASSERT_OK(no_result.Define("env", "f", [](int32_t) {}));
+  EXPECT_STATUS(CallHostI32(no_result, 1), absl::StatusCode::kInvalidArgument,
+                "(i32) -> ()");
+}
+
+TEST(LinkerTest, NonFunctionImportsAreNotFound) {
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "mem", []() {}));
+  EXPECT_STATUS(testing::Instantiate(fixtures::imports_memory_wasm(), linker),
+                absl::StatusCode::kNotFound, "env.mem (memory)");
+  EXPECT_STATUS(testing::Instantiate(fixtures::imports_global_wasm(), linker),
+                absl::StatusCode::kNotFound, "env.g (global)");
+  EXPECT_STATUS(testing::Instantiate(fixtures::imports_table_wasm(), linker),
+                absl::StatusCode::kNotFound, "env.t (table)");
+}
+
+TEST(LinkerTest, HostErrorPassesThroughAndPoisons) {
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", []() -> absl::Status {
+    return absl::PermissionDeniedError("no");
+  }));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::host_void_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto call, instance.GetFunc<void()>("call"));
+  ASSERT_OK_AND_ASSIGN(auto one, instance.GetFunc<int32_t()>("one"));
+  absl::Status status = call.Call();
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(status.message(), "no");
+  EXPECT_EQ(GetTrapInfo(status), std::nullopt);
+  EXPECT_TRUE(instance.poisoned());
+  EXPECT_STATUS(one.Call(), absl::StatusCode::kFailedPrecondition, "poisoned");
+}
+
+TEST(LinkerTest, HostErrorFromStatusOrPassesThroughUnchanged) {
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", [](int32_t) -> absl::StatusOr<int32_t> {
+    absl::Status error = absl::UnavailableError("backend down");
+    error.SetPayload("example.com/detail", absl::Cord("42"));
+    return error;
+  }));
+  absl::StatusOr<int32_t> result = CallHostI32(linker, 1);
+  ASSERT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(result.status().message(), "backend down");
+  auto payload = result.status().GetPayload("example.com/detail");
+  ASSERT_TRUE(payload.has_value());
+  EXPECT_EQ(std::string(*payload), "42");
+}
+
+struct Context {
+  int value = 0;
+};
+struct OtherContext {};
+
+TEST(LinkerTest, CallerContext) {
+  Context context{17};
+  Context* seen = nullptr;
+  OtherContext* seen_other = reinterpret_cast<OtherContext*>(1);
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", [&](Caller& caller) {
+    seen = caller.context<Context>();
+    seen_other = caller.context<OtherContext>();
+    if (seen != nullptr) ++seen->value;
+  }));
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::host_void_wasm()));
+  InstanceOptions options;
+  options.SetContext(&context);
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(module, linker, options));
+  ASSERT_OK_AND_ASSIGN(auto call, instance.GetFunc<void()>("call"));
+  ASSERT_OK(call.Call());
+  EXPECT_EQ(seen, &context);
+  EXPECT_EQ(seen_other, nullptr);
+  EXPECT_EQ(context.value, 18);
+
+  // Without a context, context<T>() is null.
+  ASSERT_OK_AND_ASSIGN(Instance plain, Instance::Create(module, linker));
+  ASSERT_OK_AND_ASSIGN(auto plain_call, plain.GetFunc<void()>("call"));
+  seen = &context;
+  ASSERT_OK(plain_call.Call());
+  EXPECT_EQ(seen, nullptr);
+}
+
+// Records what env.take received.
+struct Taken {
+  int32_t i32 = 0;
+  int64_t i64 = 0;
+  float f32 = 0;
+  double f64 = 0;
+};
+
+Linker ValuesLinker(Taken* taken) {
+  Linker linker;
+  EXPECT_OK(linker.Define("env", "echo_i32", [](int32_t x) { return x; }));
+  EXPECT_OK(linker.Define("env", "echo_i64", [](int64_t x) { return x; }));
+  EXPECT_OK(linker.Define("env", "echo_f32", [](float x) { return x; }));
+  EXPECT_OK(linker.Define("env", "echo_f64", [](double x) { return x; }));
+  EXPECT_OK(linker.Define("env", "take",
+                          [taken](int32_t a, int64_t b, float c, double d) {
+                            *taken = {a, b, c, d};
+                          }));
+  return linker;
+}
+
+TEST(LinkerTest, HostFunctionsGetExactValues) {
+  Taken taken;
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::host_values_wasm(), ValuesLinker(&taken)));
+  ASSERT_OK_AND_ASSIGN(auto take_constants,
+                       instance.GetFunc<void()>("take_constants"));
+  ASSERT_OK(take_constants.Call());
+  EXPECT_EQ(taken.i32, std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(taken.i64, std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(taken.f32, -1.5f);
+  EXPECT_EQ(taken.f64, -0.25);
+
+  ASSERT_OK_AND_ASSIGN(
+      auto take, (instance.GetFunc<void(int32_t, int64_t, float, double)>("take")));
+  ASSERT_OK(take.Call(-1, int64_t{-1} << 62, 3.25f, -1e300));
+  EXPECT_EQ(taken.i32, -1);
+  EXPECT_EQ(taken.i64, int64_t{-1} << 62);
+  EXPECT_EQ(taken.f32, 3.25f);
+  EXPECT_EQ(taken.f64, -1e300);
+}
+
+TEST(LinkerTest, HostFunctionValuesRoundTrip) {
+  Taken taken;
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::host_values_wasm(), ValuesLinker(&taken)));
+  ASSERT_OK_AND_ASSIGN(auto echo_i32,
+                       instance.GetFunc<int32_t(int32_t)>("echo_i32"));
+  ASSERT_OK_AND_ASSIGN(auto echo_i64,
+                       instance.GetFunc<int64_t(int64_t)>("echo_i64"));
+  ASSERT_OK_AND_ASSIGN(auto echo_f32, instance.GetFunc<float(float)>("echo_f32"));
+  ASSERT_OK_AND_ASSIGN(auto echo_f64,
+                       instance.GetFunc<double(double)>("echo_f64"));
+  for (int32_t x : {0, -1, 1 << 30, -(1 << 30) - 1,
+                    std::numeric_limits<int32_t>::min(),
+                    std::numeric_limits<int32_t>::max()}) {
+    EXPECT_THAT(echo_i32.Call(x), testing::IsOkAndHolds(x));
+  }
+  for (int64_t x : {int64_t{0}, int64_t{-1}, int64_t{1} << 53,
+                    (int64_t{1} << 53) + 1, std::numeric_limits<int64_t>::min(),
+                    std::numeric_limits<int64_t>::max()}) {
+    EXPECT_THAT(echo_i64.Call(x), testing::IsOkAndHolds(x));
+  }
+  for (float x : {0.0f, -0.0f, 1.5f, -3.75f, std::numeric_limits<float>::max(),
+                  std::numeric_limits<float>::denorm_min(),
+                  -std::numeric_limits<float>::infinity()}) {
+    ASSERT_OK_AND_ASSIGN(float y, echo_f32.Call(x));
+    EXPECT_EQ(y, x);
+    EXPECT_EQ(std::signbit(y), std::signbit(x));
+  }
+  for (double x : {0.0, -0.0, 0.1, -1e-300, std::numeric_limits<double>::max(),
+                   std::numeric_limits<double>::denorm_min(),
+                   std::numeric_limits<double>::infinity()}) {
+    ASSERT_OK_AND_ASSIGN(double y, echo_f64.Call(x));
+    EXPECT_EQ(y, x);
+    EXPECT_EQ(std::signbit(y), std::signbit(x));
+  }
+}
+
+TEST(LinkerTest, UnsignedParametersMapToSameWasmTypes) {
+  Linker linker;
+  uint32_t seen = 0;
+  ASSERT_OK(linker.Define("env", "f", [&](uint32_t x) {
+    seen = x;
+    return x + 1;
+  }));
+  EXPECT_THAT(CallHostI32(linker, -1), testing::IsOkAndHolds(0));
+  EXPECT_EQ(seen, 0xffffffffu);
+}
+
+}  // namespace
+}  // namespace wasmhost
