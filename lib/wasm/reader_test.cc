@@ -281,6 +281,41 @@ TEST(ReadModuleTest, MemoryWithAndWithoutMaximum) {
   EXPECT_EQ(info->memories[1].max, 65536u);
 }
 
+TEST(ReadModuleTest, FunctionBodyOffsets) {
+  // No code section: no bodies.
+  absl::StatusOr<ModuleInfo> empty = ReadModule(Module({}));
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_TRUE(empty->function_body_offsets.empty());
+
+  // FullModule's code section: count, then size 2 {0x00, end}, then
+  // size 5 {0x00, i32.const 0, drop, end}. Each offset is where the body
+  // (its locals) starts, just after its size.
+  absl::StatusOr<ModuleInfo> info = ReadModule(FullModule());
+  ASSERT_TRUE(info.ok()) << info.status();
+  const SectionInfo* code = nullptr;
+  for (const SectionInfo& section : info->sections) {
+    if (section.id == 10) code = &section;
+  }
+  ASSERT_NE(code, nullptr);
+  const size_t payload = code->payload_offset;
+  EXPECT_EQ(info->function_body_offsets,
+            (std::vector<size_t>{payload + 2, payload + 5}));
+  EXPECT_EQ(info->function_body_offsets.size(),
+            info->function_type_indices.size());
+  // Padding a size changes the offsets after it.
+  Bytes bytes = Module({OneVoidType(),
+                        {3, {0x02, 0x00, 0x00}},
+                        {10, {0x02, 0x82, 0x80, 0x00, 0x00, kEnd, 0x02, 0x00,
+                              kEnd}}});
+  absl::StatusOr<ModuleInfo> padded = ReadModule(bytes);
+  ASSERT_TRUE(padded.ok()) << padded.status();
+  // Header 8 + type section 6 + function section 5 = 19: the code section's
+  // id; its size at 20, count at 21, first size 22..24.
+  EXPECT_EQ(padded->function_body_offsets, (std::vector<size_t>{25, 28}));
+  EXPECT_EQ(bytes[25], 0x00);
+  EXPECT_EQ(bytes[28], 0x00);
+}
+
 TEST(ReadModuleTest, AcceptsPaddedLeb) {
   // The format allows non-minimal LEB128 within the byte limit: 1 as 0x81 0x80
   // 0x80 0x80 0x00 for the count.
