@@ -24,14 +24,26 @@ bool operator==(const EngineOptions& a, const EngineOptions& b) {
   return a.v8_flags == b.v8_flags && a.compile_tier == b.compile_tier &&
          a.worker_threads == b.worker_threads &&
          a.trap_handler == b.trap_handler &&
-         a.install_signal_handler == b.install_signal_handler;
+         a.install_signal_handler == b.install_signal_handler &&
+         a.code_cache_dir == b.code_cache_dir;
 }
 
 absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
   absl::MutexLock lock(&engine_mutex);
   if (engine_state == nullptr) {
+    if (!options.code_cache_dir.empty() &&
+        options.compile_tier == CompileTier::kBaseline) {
+      return absl::InvalidArgumentError(
+          "a code cache needs optimised code: V8 10.2 cannot serialise "
+          "baseline (Liftoff) code");
+    }
     WASMHOST_RETURN_IF_ERROR(v8backend::InitializeV8(options));
-    engine_state = new internal::EngineState{options};
+    auto* state = new internal::EngineState{options, nullptr};
+    if (!options.code_cache_dir.empty()) {
+      state->code_cache = std::make_unique<internal::CodeCache>(
+          options.code_cache_dir, v8backend::EngineFingerprint());
+    }
+    engine_state = state;
   } else if (!(engine_state->options == options)) {
     return absl::FailedPreconditionError(
         "V8 is already initialised in this process with different "
@@ -42,9 +54,13 @@ absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
 
 const EngineOptions& Engine::options() const { return state_->options; }
 
+CodeCacheStats Engine::code_cache_stats() const {
+  return state_->code_cache ? state_->code_cache->stats() : CodeCacheStats();
+}
+
 absl::StatusOr<Module> Engine::Compile(absl::Span<const uint8_t> bytes) const {
   WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ModuleState> state,
-                            internal::ModuleState::Create(bytes));
+                            internal::ModuleState::Create(bytes, state_->code_cache.get()));
   return Module(std::move(state));
 }
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "lib/runtime/code_cache.h"
 #include "lib/runtime/module_state.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/code_scanner.h"
@@ -131,6 +132,28 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   return rewritten;
 }
 
+// Loads the code from `cache` when it holds it, else compiles and stores
+// it. The cache never makes Compile fail: a file that cannot be used or
+// written only costs a compile.
+absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> CompileOrLoad(
+    absl::Span<const uint8_t> bytes, CodeCache* cache) {
+  if (cache == nullptr) return v8backend::CompileModule(bytes);
+  if (std::optional<std::string> serialized = cache->Load(bytes)) {
+    absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> loaded =
+        v8backend::LoadModule(bytes, *serialized);
+    if (loaded.ok()) {
+      cache->CountHit();
+      return loaded;
+    }
+    cache->CountRejected();
+  }
+  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const v8backend::CompiledCode> code,
+                            v8backend::CompileModule(bytes));
+  absl::StatusOr<std::string> serialized = v8backend::SerializeModule(*code);
+  if (serialized.ok()) cache->Store(bytes, *serialized).IgnoreError();
+  return code;
+}
+
 absl::Status InvalidModule(const absl::Status& status) {
   return absl::InvalidArgumentError(
       absl::StrCat("invalid module: ", status.message()));
@@ -139,7 +162,7 @@ absl::Status InvalidModule(const absl::Status& status) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
-    absl::Span<const uint8_t> bytes) {
+    absl::Span<const uint8_t> bytes, CodeCache* cache) {
   absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
   if (!info.ok()) return InvalidModule(info.status());
   absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
@@ -151,8 +174,7 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
   state->original_body_offsets = ToU32(info->function_body_offsets);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
                             RewriteForHost(bytes, *info, *state));
-  WASMHOST_ASSIGN_OR_RETURN(state->code,
-                            v8backend::CompileModule(compiled_bytes));
+  WASMHOST_ASSIGN_OR_RETURN(state->code, CompileOrLoad(compiled_bytes, cache));
   return state;
 }
 

@@ -18,6 +18,8 @@
 
 namespace wasmhost::internal {
 
+class CodeCache;
+
 // The import a module's own memory is rewritten into, so that each instance
 // can be given a memory with its own maximum. The module name cannot clash
 // with a guest's imports in practice: it is not a valid identifier in any
@@ -29,10 +31,10 @@ inline constexpr absl::string_view kGlobalExportPrefix = "wasmhost:global:";
 
 // Immutable after Create; thread-safe.
 struct ModuleState {
-  // Reads, rewrites and compiles `bytes`.
+  // Reads, rewrites and compiles `bytes`, through `cache` when not null.
   // Returns InvalidArgument for bytes that are not a valid module.
   static absl::StatusOr<std::shared_ptr<const ModuleState>> Create(
-      absl::Span<const uint8_t> bytes);
+      absl::Span<const uint8_t> bytes, CodeCache* cache);
 
   // The function and original-module offset of an offset the engine
   // reports in the compiled (rewritten) code.

@@ -32,6 +32,10 @@ namespace wasmhost::v8backend {
 // Returns InvalidArgument for an unknown V8 flag.
 absl::Status InitializeV8(const EngineOptions& options);
 
+// "V8 <version>; flags <flags>": what compiled code depends on besides the
+// module bytes. Valid after InitializeV8.
+std::string EngineFingerprint();
+
 // Creates the calling thread's isolate now if it has none. Thread-local
 // state that must be destroyed before the isolate (at thread exit) is made
 // after calling this.
@@ -45,6 +49,18 @@ class CompiledCode;
 // validate.
 absl::StatusOr<std::shared_ptr<const CompiledCode>> CompileModule(
     absl::Span<const uint8_t> bytes);
+
+// V8's serialised form of `code`, for the code cache.
+// Returns FailedPrecondition when V8 has no optimised code to serialise.
+absl::StatusOr<std::string> SerializeModule(const CompiledCode& code);
+
+// Loads code serialised by SerializeModule for `wire_bytes` in the calling
+// thread's isolate. V8 checks only the header (version, flags) and compiles
+// `wire_bytes` instead when that does not fit; it does not check the code
+// itself, so the caller must have verified it.
+// Returns InvalidArgument if the wire bytes do not compile.
+absl::StatusOr<std::shared_ptr<const CompiledCode>> LoadModule(
+    absl::Span<const uint8_t> wire_bytes, absl::string_view serialized);
 
 // One import of the module, in module order.
 struct ImportBinding {

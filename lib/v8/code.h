@@ -20,6 +20,10 @@ class CompiledCode {
   v8::CompiledWasmModule compiled_;
 };
 
+// Installed on every isolate before its context exists (V8 only offers
+// WebAssembly.compileStreaming then); feeds LoadModule's bytes to V8.
+void StreamingCallback(const v8::FunctionCallbackInfo<v8::Value>& info);
+
 }  // namespace wasmhost::v8backend
 
 #endif  // WASMHOST_LIB_V8_CODE_H_

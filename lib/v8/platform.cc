@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/v8/backend.h"
+#include "lib/v8/platform.h"
 #include "libplatform/libplatform.h"
 #include "v8.h"
 
@@ -17,7 +18,11 @@ namespace {
 
 std::vector<std::string> FlagsFor(const EngineOptions& options) {
   std::vector<std::string> flags;
-  switch (options.compile_tier) {
+  // V8 10.2 serialises only TurboFan code, so a cache needs all of it.
+  const CompileTier tier = options.code_cache_dir.empty()
+                               ? options.compile_tier
+                               : CompileTier::kOptimized;
+  switch (tier) {
     case CompileTier::kTiered:
       break;
     case CompileTier::kBaseline:
@@ -49,15 +54,24 @@ absl::Status SetFlags(const std::vector<std::string>& flags) {
   return absl::OkStatus();
 }
 
+// Set once by InitializeV8; read-only afterwards.
+std::string* engine_fingerprint = nullptr;
+v8::Platform* platform = nullptr;
+
 }  // namespace
+
+std::string EngineFingerprint() { return *engine_fingerprint; }
+
+v8::Platform* V8Platform() { return platform; }
 
 absl::Status InitializeV8(const EngineOptions& options) {
   if (options.worker_threads < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "worker_threads must be >= 0, got ", options.worker_threads));
   }
-  absl::Status flags = SetFlags(FlagsFor(options));
-  if (!flags.ok()) return flags;
+  const std::vector<std::string> flags = FlagsFor(options);
+  absl::Status flags_set = SetFlags(flags);
+  if (!flags_set.ok()) return flags_set;
 
   // The trap handler must be enabled before the first isolate exists.
   if (options.trap_handler &&
@@ -67,12 +81,14 @@ absl::Status InitializeV8(const EngineOptions& options) {
   v8::V8::InitializeICU();
   // Never destroyed: V8 cannot be re-initialised after disposal, and
   // thread-exit destructors of isolates may run during process exit.
-  static v8::Platform* platform =
-      v8::platform::NewDefaultPlatform(options.worker_threads).release();
+  platform = v8::platform::NewDefaultPlatform(options.worker_threads).release();
   v8::V8::InitializePlatform(platform);
   if (!v8::V8::Initialize()) {
     return absl::InternalError("V8 failed to initialise");
   }
+  engine_fingerprint = new std::string(absl::StrCat(
+      "V8 ", v8::V8::GetVersion(), "; flags ", absl::StrJoin(flags, " "),
+      options.trap_handler ? " (trap handler)" : " (bounds checks)"));
   return absl::OkStatus();
 }
 

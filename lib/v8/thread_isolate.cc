@@ -67,6 +67,7 @@ ThreadIsolate::ThreadIsolate()
   params.array_buffer_allocator = allocator_.get();
   isolate_ = v8::Isolate::New(params);
   isolate_->SetStackLimit(StackLimitForThisThread());
+  isolate_->SetWasmStreamingCallback(&StreamingCallback);
   isolate_->SetCaptureStackTraceForUncaughtExceptions(
       true, 64, v8::StackTrace::kDetailed);
   isolate_->Enter();
@@ -84,6 +85,9 @@ ThreadIsolate::ThreadIsolate()
       isolate_, GetConstructor(context, wasm.As<v8::Object>(), "Instance"));
   memory_constructor_.Reset(
       isolate_, GetConstructor(context, wasm.As<v8::Object>(), "Memory"));
+  compile_streaming_.Reset(
+      isolate_,
+      GetConstructor(context, wasm.As<v8::Object>(), "compileStreaming"));
   value_key_.Reset(isolate_, v8::String::NewFromUtf8Literal(
                                  isolate_, "value",
                                  v8::NewStringType::kInternalized));
@@ -93,6 +97,7 @@ ThreadIsolate::~ThreadIsolate() {
   modules_.clear();
   instance_constructor_.Reset();
   memory_constructor_.Reset();
+  compile_streaming_.Reset();
   value_key_.Reset();
   {
     v8::HandleScope scope(isolate_);

@@ -40,6 +40,10 @@ class ThreadIsolate {
     return memory_constructor_.Get(isolate_);
   }
 
+  // WebAssembly.compileStreaming, used to load cached code.
+  v8::Local<v8::Function> compile_streaming() const {
+    return compile_streaming_.Get(isolate_);
+  }
   // The string "value" (WebAssembly.Global's accessor), made once.
   v8::Local<v8::String> value_key() const { return value_key_.Get(isolate_); }
 
@@ -66,6 +70,7 @@ class ThreadIsolate {
   v8::Global<v8::Context> context_;
   v8::Global<v8::Function> instance_constructor_;
   v8::Global<v8::Function> memory_constructor_;
+  v8::Global<v8::Function> compile_streaming_;
   v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
 };
