@@ -493,5 +493,23 @@ TEST(InstanceTest, CallFromAnotherThreadIsFailedPrecondition) {
   EXPECT_THAT(bump.Call(), IsOkAndHolds(1));
 }
 
+TEST(InstanceStartTrapTest, StartFunctionTrapIsAborted) {
+  absl::StatusOr<Instance> instance =
+      testing::Instantiate(fixtures::start_trap_wasm());
+  ASSERT_FALSE(instance.ok());
+  // $init is function 1 ($helper is 0).
+  testing::ExpectTrap(instance.status(), TrapKind::kUnreachable, "unreachable",
+                      "init", 1);
+}
+
+TEST(InstanceStartTrapTest, ThreadStillUsableAfterStartTrap) {
+  EXPECT_STATUS(testing::Instantiate(fixtures::start_trap_wasm()),
+                absl::StatusCode::kAborted, "unreachable");
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::types_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto bump, instance.GetFunc<int32_t()>("bump"));
+  EXPECT_THAT(bump.Call(), testing::IsOkAndHolds(1));
+}
+
 }  // namespace
 }  // namespace wasmhost

@@ -13,7 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
+#include "absl/base/optimization.h"
+#include "absl/container/fixed_array.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -32,7 +33,11 @@ namespace {
 
 using internal::RawVal;
 
-v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw, ValType type) {
+// Arguments and results up to this many live on the stack.
+constexpr size_t kInlineValues = 8;
+
+inline v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw,
+                                 ValType type) {
   switch (type) {
     case ValType::kI32:
       return v8::Integer::New(isolate, internal::FromRaw<int32_t>(raw));
@@ -49,7 +54,7 @@ v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw, ValType type) {
 
 // V8 converts Wasm values to JS before they reach us, so each type has one
 // JS representation: i32 and floats as Number, i64 as BigInt.
-RawVal FromJs(v8::Local<v8::Value> value, ValType type) {
+inline RawVal FromJs(v8::Local<v8::Value> value, ValType type) {
   switch (type) {
     case ValType::kI32:
       return internal::ToRaw(value.As<v8::Int32>()->Value());
@@ -120,6 +125,9 @@ class V8Instance final : public BackendInstance {
   template <typename Enter>
   absl::Status RunGuest(const CallOptions& options, Enter enter);
 
+  // The slow path of RunGuest, out of line.
+  absl::Status GuestFailure(const v8::TryCatch& try_catch, bool entered,
+                            bool fired, absl::Time start);
   absl::Status ExceptionToStatus(const v8::TryCatch& try_catch);
 
   ThreadIsolate& thread_;
@@ -151,11 +159,11 @@ void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
 
   const std::vector<ValType>& params = func.type.params;
   const std::vector<ValType>& result_types = func.type.results;
-  absl::InlinedVector<RawVal, 8> args(params.size());
+  absl::FixedArray<RawVal, kInlineValues> args(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
     args[i] = FromJs(info[static_cast<int>(i)], params[i]);
   }
-  absl::InlinedVector<RawVal, 4> results(result_types.size());
+  absl::FixedArray<RawVal, kInlineValues> results(result_types.size());
   Caller caller(self.owner_);
   absl::Status status =
       func.thunk(func.callable.get(), caller, args.data(), results.data());
@@ -167,7 +175,8 @@ void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
   if (result_types.size() == 1) {
     info.GetReturnValue().Set(ToJs(isolate, results[0], result_types[0]));
   } else if (result_types.size() > 1) {
-    absl::InlinedVector<v8::Local<v8::Value>, 4> values(result_types.size());
+    absl::FixedArray<v8::Local<v8::Value>, kInlineValues> values(
+        result_types.size());
     for (size_t i = 0; i < values.size(); ++i) {
       values[i] = ToJs(isolate, results[i], result_types[i]);
     }
@@ -184,12 +193,23 @@ absl::Status V8Instance::RunGuest(const CallOptions& options, Enter enter) {
   const absl::Time start = has_deadline ? absl::Now() : absl::Time();
   const uint64_t ticket =
       has_deadline ? Watchdog::Get().Arm(isolate, options.deadline) : 0;
-  const bool entered = enter();
+  // A constructor call can return an object and still leave an exception:
+  // WebAssembly.Instance does when the start function traps.
+  const bool entered = enter() && !try_catch.HasCaught();
+  const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
+  if (ABSL_PREDICT_TRUE(entered && !fired && host_error_.ok())) {
+    return absl::OkStatus();
+  }
+  return GuestFailure(try_catch, entered, fired, start);
+}
+
+absl::Status V8Instance::GuestFailure(const v8::TryCatch& try_catch,
+                                      bool entered, bool fired,
+                                      absl::Time start) {
+  v8::Isolate* isolate = thread_.isolate();
   // The watchdog may fire just after the guest returned; either way its
   // termination must be cancelled so it cannot hit the next call.
-  const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
   if (fired || try_catch.HasTerminated()) isolate->CancelTerminateExecution();
-
   if (!host_error_.ok()) return std::exchange(host_error_, absl::OkStatus());
   if (entered) return absl::OkStatus();
   if (fired) {
@@ -417,16 +437,17 @@ absl::Status V8Instance::Call(uint32_t export_index, const RawVal* args,
   v8::HandleScope scope(isolate);
   const FuncType& type = *spec_.export_types[export_index];
   const size_t param_count = type.params.size();
-  absl::InlinedVector<v8::Local<v8::Value>, 8> argv(param_count);
+  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> argv(param_count);
   for (size_t i = 0; i < param_count; ++i) {
     argv[i] = ToJs(isolate, args[i], type.params[i]);
   }
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
   v8::Local<v8::Value> result;
   absl::Status status = RunGuest(options, [&] {
     return exports_[export_index]
         .Get(isolate)
-        ->Call(thread_.context(), v8::Undefined(isolate),
-               static_cast<int>(param_count), argv.data())
+        ->Call(context, v8::Undefined(isolate), static_cast<int>(param_count),
+               argv.data())
         .ToLocal(&result);
   });
   if (!status.ok()) return status;
@@ -435,7 +456,6 @@ absl::Status V8Instance::Call(uint32_t export_index, const RawVal* args,
   if (result_types.size() == 1) {
     results[0] = FromJs(result, result_types[0]);
   } else if (result_types.size() > 1) {
-    v8::Local<v8::Context> context = thread_.context();
     v8::Local<v8::Array> array = result.As<v8::Array>();
     for (uint32_t i = 0; i < result_types.size(); ++i) {
       results[i] =
