@@ -48,6 +48,16 @@ struct WASMHOST_EXPORT EngineOptions {
   // 0 lets V8 choose from the number of cores.
   int worker_threads = 2;
 
+  // Directory where compiled code is kept for later processes. Each module
+  // is stored keyed by its bytes, the V8 version and the flags; a later
+  // Compile of the same bytes loads it instead of compiling. A corrupt,
+  // truncated or mismatched file is ignored and replaced. V8 10.2 can only
+  // serialise optimised code, so with a cache every module is compiled by
+  // TurboFan (as with CompileTier::kOptimized): the first compile is slower,
+  // later ones are a load. V8 runs the code it loads, so the directory must
+  // be writable only by trusted users. Default empty: no cache.
+  std::string code_cache_dir;
+
   // Use V8's Wasm trap handler: memory bounds are enforced by guard pages
   // and a SIGSEGV handler instead of an explicit check on every access
   // (1.2-1.8x faster memory access). Default true.
@@ -62,6 +72,14 @@ struct WASMHOST_EXPORT EngineOptions {
   friend bool operator==(const EngineOptions& a, const EngineOptions& b);
 };
 
+// Counters of the code cache; all zero without one.
+struct WASMHOST_EXPORT CodeCacheStats {
+  uint64_t hits = 0;      // modules loaded from the cache
+  uint64_t misses = 0;    // modules not in the cache (compiled and stored)
+  uint64_t rejected = 0;  // cache files that failed verification
+  uint64_t writes = 0;    // cache files written
+};
+
 // The engine. Copies share one process-wide state and are cheap.
 // Thread-safe.
 class WASMHOST_EXPORT Engine {
@@ -69,7 +87,9 @@ class WASMHOST_EXPORT Engine {
   // Initialises V8 with `options` on the first call in the process. A later
   // call with equal options returns an Engine sharing that state.
   // Returns:
-  //   InvalidArgument    an option is out of range or a V8 flag is unknown
+  //   InvalidArgument    an option is out of range, a V8 flag is unknown,
+  //                      or code_cache_dir is set with a compile tier
+  //                      other than kTiered or kOptimized
   //   FailedPrecondition V8 was already initialised with different options
   [[nodiscard]] static absl::StatusOr<Engine> Create(
       const EngineOptions& options = {});
@@ -83,6 +103,8 @@ class WASMHOST_EXPORT Engine {
       absl::Span<const uint8_t> bytes) const;
 
   [[nodiscard]] const EngineOptions& options() const;
+
+  [[nodiscard]] CodeCacheStats code_cache_stats() const;
 
  private:
   explicit Engine(const internal::EngineState* state) : state_(state) {}
