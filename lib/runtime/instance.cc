@@ -4,6 +4,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "lib/runtime/instance_state.h"
@@ -15,6 +16,7 @@ namespace wasmhost {
 namespace {
 
 constexpr uint64_t kPageSize = 64 * 1024;
+
 constexpr uint64_t kMaxPages = 65536;  // 4 GiB, the wasm32 limit
 
 // Resolves the module's imports against the linker, deny by default.
@@ -172,25 +174,17 @@ namespace internal {
 absl::Status CallExport(InstanceState& instance, uint32_t export_index,
                         const RawVal* args, RawVal* results,
                         const CallOptions& options) {
-  if (!instance.poison.ok()) {
+  if (ABSL_PREDICT_FALSE(!instance.poison.ok())) {
     // Only the first line: a trap's message continues with its backtrace.
     const absl::string_view cause = instance.poison.message();
     return absl::FailedPreconditionError(
         absl::StrCat("the instance is poisoned by an earlier failure (",
                      cause.substr(0, cause.find('\n')), ")"));
   }
-  if (!instance.backend->OnOwnerThread()) {
-    return absl::FailedPreconditionError(
-        "the instance belongs to another thread's isolate");
-  }
-  if (options.deadline != absl::InfiniteFuture() &&
-      options.deadline <= absl::Now()) {
-    return absl::DeadlineExceededError(
-        "the call's deadline passed before the guest started");
-  }
-  absl::Status status =
-      instance.backend->Call(export_index, args, results, options);
-  if (!status.ok()) instance.poison = status;
+  bool guest_ran;
+  absl::Status status = instance.backend->Call(export_index, args, results,
+                                               options, &guest_ran);
+  if (ABSL_PREDICT_FALSE(!status.ok()) && guest_ran) instance.poison = status;
   return status;
 }
 

@@ -125,12 +125,14 @@ class BackendInstance {
       const std::shared_ptr<const CompiledCode>& code, InstanceSpec spec,
       const CallOptions& start_options, internal::InstanceState* owner);
 
-  // Calls function export `export_index`. On failure the caller poisons the
-  // instance; see instance.h for the status codes.
+  // Calls function export `export_index`; see instance.h for the codes.
+  // Sets `*guest_ran` to whether the guest ran: not on a thread other than
+  // the instance's, nor for a deadline already past. A failure after the
+  // guest ran poisons the instance.
   virtual absl::Status Call(uint32_t export_index,
                             const internal::RawVal* args,
                             internal::RawVal* results,
-                            const CallOptions& options) = 0;
+                            const CallOptions& options, bool* guest_ran) = 0;
 
   // The bytes of memory 0; empty when there is none.
   virtual absl::Span<uint8_t> MemoryBytes() = 0;
@@ -144,9 +146,6 @@ class BackendInstance {
   // written since. Returns FailedPrecondition when the memory's size no
   // longer matches the image (it grew): the instance must be discarded.
   virtual absl::Status ResetToImage(const StateImage& image) = 0;
-
-  // True when the calling thread is the instance's thread.
-  virtual bool OnOwnerThread() const = 0;
 };
 
 }  // namespace wasmhost::v8backend

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 #include "absl/container/fixed_array.h"
 #include "absl/status/status.h"
@@ -93,7 +94,7 @@ class V8Instance final : public BackendInstance {
                            const CallOptions& start_options);
 
   absl::Status Call(uint32_t export_index, const RawVal* args, RawVal* results,
-                    const CallOptions& options) override;
+                    const CallOptions& options, bool* guest_ran) override;
 
   absl::Span<uint8_t> MemoryBytes() override {
     if (memory_.IsEmpty()) return {};
@@ -106,9 +107,6 @@ class V8Instance final : public BackendInstance {
   absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() override;
   absl::Status ResetToImage(const StateImage& image) override;
 
-  bool OnOwnerThread() const override {
-    return ThreadIsolate::CurrentIfAny() == &thread_;
-  }
 
  private:
   // What a host function's JS function carries in its data slot.
@@ -119,11 +117,22 @@ class V8Instance final : public BackendInstance {
 
   static void HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info);
 
+  // Calls export `export_index` with its arguments already converted.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE absl::Status CallConverted(
+      uint32_t export_index,
+                             v8::Local<v8::Value>* argv,
+                     RawVal* results, const CallOptions& options);
+  absl::Status CallWithManyArgs(uint32_t export_index, const RawVal* args,
+                                RawVal* results, const CallOptions& options);
+
   // Runs `enter` (which enters the guest) under `options`, and turns a
   // failure into a status: a host function's error, DeadlineExceeded, or a
   // trap.
-  template <typename Enter>
-  absl::Status RunGuest(const CallOptions& options, Enter enter);
+  // `kMayReturnWithException`: the entry can return a value and still
+  // leave an exception (constructors), so TryCatch must be asked too.
+  template <bool kMayReturnWithException, typename Enter>
+  ABSL_ATTRIBUTE_ALWAYS_INLINE absl::Status RunGuest(
+      const CallOptions& options, Enter enter);
 
   // The slow path of RunGuest, out of line.
   absl::Status GuestFailure(const v8::TryCatch& try_catch, bool entered,
@@ -185,17 +194,19 @@ void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
-template <typename Enter>
+template <bool kMayReturnWithException, typename Enter>
 absl::Status V8Instance::RunGuest(const CallOptions& options, Enter enter) {
   v8::Isolate* isolate = thread_.isolate();
   v8::TryCatch try_catch(isolate);
   const bool has_deadline = options.deadline != absl::InfiniteFuture();
   const absl::Time start = has_deadline ? absl::Now() : absl::Time();
+
   const uint64_t ticket =
       has_deadline ? Watchdog::Get().Arm(isolate, options.deadline) : 0;
-  // A constructor call can return an object and still leave an exception:
-  // WebAssembly.Instance does when the start function traps.
-  const bool entered = enter() && !try_catch.HasCaught();
+  // WebAssembly.Instance returns an object and leaves the exception when
+  // the start function traps.
+  const bool entered =
+      enter() && !(kMayReturnWithException && try_catch.HasCaught());
   const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
   if (ABSL_PREDICT_TRUE(entered && !fired && host_error_.ok())) {
     return absl::OkStatus();
@@ -318,7 +329,7 @@ absl::Status V8Instance::Instantiate(
 
   v8::Local<v8::Object> instance;
   v8::Local<v8::Value> args[] = {thread_.ModuleObject(code), imports};
-  absl::Status started = RunGuest(start_options, [&] {
+  absl::Status started = RunGuest<true>(start_options, [&] {
     return thread_.instance_constructor()
         ->NewInstance(context, 2, args)
         .ToLocal(&instance);
@@ -432,22 +443,58 @@ absl::Status V8Instance::ResetToImage(const StateImage& image) {
 }
 
 absl::Status V8Instance::Call(uint32_t export_index, const RawVal* args,
-                              RawVal* results, const CallOptions& options) {
-  v8::Isolate* isolate = thread_.isolate();
-  v8::HandleScope scope(isolate);
+                              RawVal* results, const CallOptions& options,
+                              bool* guest_ran) {
+  *guest_ran = false;
+  if (ABSL_PREDICT_FALSE(ThreadIsolate::CurrentIfAny() != &thread_)) {
+    return absl::FailedPreconditionError(
+        "the instance belongs to another thread's isolate");
+  }
+  if (ABSL_PREDICT_FALSE(options.deadline != absl::InfiniteFuture() &&
+                         options.deadline <= absl::Now())) {
+    return absl::DeadlineExceededError(
+        "the call's deadline passed before the guest started");
+  }
+  *guest_ran = true;
   const FuncType& type = *spec_.export_types[export_index];
   const size_t param_count = type.params.size();
-  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> argv(param_count);
+  if (ABSL_PREDICT_FALSE(param_count > kInlineValues)) {
+    return CallWithManyArgs(export_index, args, results, options);
+  }
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Value> argv[kInlineValues];
   for (size_t i = 0; i < param_count; ++i) {
     argv[i] = ToJs(isolate, args[i], type.params[i]);
   }
+  return CallConverted(export_index, argv, results, options);
+}
+
+absl::Status V8Instance::CallWithManyArgs(uint32_t export_index,
+                                          const RawVal* args, RawVal* results,
+                                          const CallOptions& options) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  const FuncType& type = *spec_.export_types[export_index];
+  std::vector<v8::Local<v8::Value>> argv(type.params.size());
+  for (size_t i = 0; i < argv.size(); ++i) {
+    argv[i] = ToJs(isolate, args[i], type.params[i]);
+  }
+  return CallConverted(export_index, argv.data(), results, options);
+}
+
+absl::Status V8Instance::CallConverted(uint32_t export_index,
+                               v8::Local<v8::Value>* argv, RawVal* results,
+                               const CallOptions& options) {
+  v8::Isolate* isolate = thread_.isolate();
+  const FuncType& type = *spec_.export_types[export_index];
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   v8::Local<v8::Value> result;
-  absl::Status status = RunGuest(options, [&] {
+  absl::Status status = RunGuest<false>(options, [&] {
     return exports_[export_index]
         .Get(isolate)
-        ->Call(context, v8::Undefined(isolate), static_cast<int>(param_count),
-               argv.data())
+        ->Call(context, v8::Undefined(isolate),
+               static_cast<int>(type.params.size()), argv)
         .ToLocal(&result);
   });
   if (!status.ok()) return status;

@@ -52,12 +52,15 @@ v8::Local<v8::Function> GetConstructor(v8::Local<v8::Context> context,
 
 }  // namespace
 
+thread_local ThreadIsolate* ThreadIsolate::current_ = nullptr;
+
 ThreadIsolate& ThreadIsolate::Current() {
-  if (current_isolate == nullptr) current_isolate.reset(new ThreadIsolate());
+  if (current_isolate == nullptr) {
+    current_isolate.reset(new ThreadIsolate());
+    current_ = current_isolate.get();
+  }
   return *current_isolate;
 }
-
-ThreadIsolate* ThreadIsolate::CurrentIfAny() { return current_isolate.get(); }
 
 void EnsureThreadIsolate() { ThreadIsolate::Current(); }
 
@@ -94,6 +97,7 @@ ThreadIsolate::ThreadIsolate()
 }
 
 ThreadIsolate::~ThreadIsolate() {
+  current_ = nullptr;
   modules_.clear();
   instance_constructor_.Reset();
   memory_constructor_.Reset();

@@ -23,8 +23,9 @@ class ThreadIsolate {
   // The calling thread's isolate, created on first use. V8 must be
   // initialised.
   static ThreadIsolate& Current();
-  // The calling thread's isolate if it has one, else nullptr. Cheap.
-  static ThreadIsolate* CurrentIfAny();
+  // The calling thread's isolate if it has one, else nullptr. Inline: the
+  // call path checks it on every call.
+  static ThreadIsolate* CurrentIfAny() { return current_; }
 
   ThreadIsolate(const ThreadIsolate&) = delete;
   ThreadIsolate& operator=(const ThreadIsolate&) = delete;
@@ -57,6 +58,10 @@ class ThreadIsolate {
 
  private:
   ThreadIsolate();
+
+  // Mirrors the owning thread_local in the .cc as a trivially destructible
+  // pointer, which other files can read without a TLS wrapper call.
+  static thread_local ThreadIsolate* current_;
 
   struct CachedModule {
     // Weak so a dropped Module's code is freed; expired entries are swept
