@@ -3,16 +3,16 @@
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "lib/runtime/engine_state.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/mutex.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
 
 namespace wasmhost {
 namespace {
 
-absl::Mutex engine_mutex(absl::kConstInit);
+internal::Mutex engine_mutex;
 // The process's one engine state, set by the first successful Create.
 // Leaked on purpose: V8 cannot be torn down and set up again.
 const internal::EngineState* engine_state ABSL_GUARDED_BY(engine_mutex) =
@@ -29,7 +29,7 @@ bool operator==(const EngineOptions& a, const EngineOptions& b) {
 }
 
 absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
-  absl::MutexLock lock(&engine_mutex);
+  internal::MutexLock lock(&engine_mutex);
   if (engine_state == nullptr) {
     if (!options.code_cache_dir.empty() &&
         options.compile_tier == CompileTier::kBaseline) {

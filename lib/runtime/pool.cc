@@ -14,10 +14,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "lib/runtime/instance_state.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/mutex.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
 
@@ -130,8 +130,8 @@ class PoolState {
 
   std::atomic<size_t> leased_{0};
   std::atomic<int64_t> idle_{0};
-  absl::Mutex mu_;
-  absl::CondVar released_;
+  Mutex mu_;
+  CondVar released_;
   int waiters_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<int> waiting_{0};  // mirrors waiters_ for a lock-free check
 
@@ -209,7 +209,7 @@ bool PoolState::ReserveLease() {
     }
   }
   const absl::Time deadline = absl::Now() + options_.acquire_timeout;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   ++waiters_;
   waiting_.fetch_add(1, std::memory_order_seq_cst);
   bool reserved = false;
@@ -232,7 +232,7 @@ bool PoolState::ReserveLease() {
 void PoolState::ReturnLease() {
   leased_.fetch_sub(1, std::memory_order_release);
   if (waiting_.load(std::memory_order_seq_cst) > 0) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     released_.Signal();
   }
 }

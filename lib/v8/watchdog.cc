@@ -13,18 +13,19 @@ Watchdog& Watchdog::Get() {
 }
 
 uint64_t Watchdog::Arm(v8::Isolate* isolate, absl::Time deadline) {
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   if (!thread_started_) {
     thread_started_ = true;
     std::thread([this] { Run(); }).detach();
   }
   const uint64_t ticket = next_ticket_++;
-  armed_.emplace(std::make_pair(deadline, ticket), isolate);
+  auto [it, inserted] = armed_.emplace(std::make_pair(deadline, ticket), isolate);
+  if (it == armed_.begin()) earlier_armed_.Signal();
   return ticket;
 }
 
 bool Watchdog::Disarm(uint64_t ticket) {
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   if (fired_.erase(ticket) > 0) return true;
   for (auto it = armed_.begin(); it != armed_.end(); ++it) {
     if (it->first.second == ticket) {
@@ -36,21 +37,12 @@ bool Watchdog::Disarm(uint64_t ticket) {
 }
 
 void Watchdog::Run() {
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   for (;;) {
-    // Sleeps until the earliest deadline, or until an earlier one is armed
-    // (the condition then changes and Await wakes).
+    // Sleeps until the earliest deadline; Arm wakes it for an earlier one.
     const absl::Time earliest =
         armed_.empty() ? absl::InfiniteFuture() : armed_.begin()->first.first;
-    auto earlier_armed_or_disarmed = [this, earliest]() {
-      mu_.AssertHeld();
-      const absl::Time now_earliest = armed_.empty()
-                                          ? absl::InfiniteFuture()
-                                          : armed_.begin()->first.first;
-      return now_earliest != earliest;
-    };
-    mu_.AwaitWithDeadline(absl::Condition(&earlier_armed_or_disarmed),
-                          earliest);
+    earlier_armed_.WaitWithDeadline(&mu_, earliest);
     const absl::Time now = absl::Now();
     while (!armed_.empty() && armed_.begin()->first.first <= now) {
       armed_.begin()->second->TerminateExecution();

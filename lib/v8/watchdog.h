@@ -9,8 +9,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "lib/util/mutex.h"
 #include "v8.h"
 
 namespace wasmhost::v8backend {
@@ -35,7 +35,9 @@ class Watchdog {
   Watchdog() = default;
   void Run();
 
-  absl::Mutex mu_;
+  internal::Mutex mu_;
+  // Signalled when a deadline earlier than all others is armed.
+  internal::CondVar earlier_armed_;
   bool thread_started_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
   // Armed deadlines, earliest first; the ticket breaks ties.
