@@ -26,6 +26,12 @@ namespace internal {
 
 // One pool's instances on one thread. Only that thread touches it.
 struct PoolThreadSlot {
+  PoolThreadSlot() = default;
+  PoolThreadSlot(const PoolThreadSlot&) = delete;
+  PoolThreadSlot& operator=(const PoolThreadSlot&) = delete;
+  // At thread exit or when the pool closes: the idle instances go.
+  ~PoolThreadSlot();
+
   std::shared_ptr<PoolState> pool;
   std::vector<std::unique_ptr<Instance>> idle;
   size_t leased = 0;
@@ -99,6 +105,10 @@ class PoolState {
   absl::Status Prime(const std::shared_ptr<PoolState>& self);
   absl::StatusOr<Lease> Acquire(const std::shared_ptr<PoolState>& self);
   void Release(PoolThreadSlot& slot, std::unique_ptr<Instance> instance);
+  // Counts idle instances destroyed with their thread's slot.
+  void ForgetIdle(size_t count) {
+    idle_.fetch_sub(static_cast<int64_t>(count), std::memory_order_relaxed);
+  }
   void Close();
   PoolStats Stats() const;
 
@@ -139,6 +149,10 @@ class PoolState {
       discards_{0}, traps_{0}, timeouts_{0};
   std::array<std::atomic<uint64_t>, PoolStats::kLatencyBuckets> latency_{};
 };
+
+PoolThreadSlot::~PoolThreadSlot() {
+  if (pool != nullptr) pool->ForgetIdle(idle.size());
+}
 
 namespace {
 
