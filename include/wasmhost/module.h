@@ -4,6 +4,7 @@
 //   ImportType   one import with its signature
 //   ExportType   one export with its signature
 //   MemoryType   the limits of a memory, in 64 KiB pages
+//   CustomSection  a custom section's name and size
 //   Module       compiled code plus what it imports and exports
 
 #ifndef WASMHOST_MODULE_H_
@@ -51,6 +52,11 @@ struct WASMHOST_EXPORT ExportType {
   MemoryType memory;   // for kMemory
 };
 
+struct WASMHOST_EXPORT CustomSection {
+  std::string name;
+  uint64_t size = 0;  // payload bytes after the name
+};
+
 // A validated, compiled module. Immutable: copies share the compiled code
 // and are cheap, and any thread may instantiate it. Made by
 // Engine::Compile. Thread-safe.
@@ -62,6 +68,8 @@ class WASMHOST_EXPORT Module {
   [[nodiscard]] std::optional<MemoryType> memory() const;
   // The module's name from its name section; empty when it has none.
   [[nodiscard]] const std::string& name() const;
+  // Custom sections in module order (including "name").
+  [[nodiscard]] const std::vector<CustomSection>& custom_sections() const;
 
  private:
   friend class Engine;

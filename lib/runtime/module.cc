@@ -41,6 +41,9 @@ const std::vector<ExportType>& Module::exports() const {
 }
 std::optional<MemoryType> Module::memory() const { return state_->memory; }
 const std::string& Module::name() const { return state_->name; }
+const std::vector<CustomSection>& Module::custom_sections() const {
+  return state_->custom_sections;
+}
 
 namespace internal {
 namespace {
@@ -83,6 +86,11 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
     state.exports.push_back(std::move(type));
   }
   state.name = info.module_name;
+  for (const wasm::SectionInfo& section : info.sections) {
+    if (section.id != 0) continue;
+    state.custom_sections.push_back(
+        {section.custom_name, section.custom_content_size});
+  }
   state.imported_function_count = info.imported_function_count();
   state.function_names = info.function_names;
 }

@@ -48,6 +48,7 @@ struct ModuleState {
   // kMemoryImport* import.
   bool memory_rewritten = false;
   std::string name;
+  std::vector<CustomSection> custom_sections;
 
   // Whether an instance's state can be captured and restored (memory and
   // number-typed mutable globals, no table mutation), and the rewritten

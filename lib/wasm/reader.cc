@@ -338,6 +338,7 @@ class ModuleReader {
 
   absl::Status ReadCustom(BinaryReader& r, SectionInfo* section) {
     if (absl::Status s = r.ReadName(&section->custom_name); !s.ok()) return s;
+    section->custom_content_size = r.remaining();
     if (section->custom_name == "name") ReadNames(r);
     return r.Skip(r.remaining());
   }

@@ -74,6 +74,7 @@ struct SectionInfo {
   size_t payload_offset;  // First byte after the size.
   size_t payload_size;
   std::string custom_name;  // Custom sections (id 0) only.
+  size_t custom_content_size = 0;  // Custom sections: bytes after the name.
 };
 
 // The structure of a module as ReadModule found it. Index spaces (functions,
