@@ -1,5 +1,5 @@
-// Tests of wasmhost/limits.h: Limits::max_memory_bytes. CallOptions
-// deadlines are tested in instance_test.cc.
+// Tests of wasmhost/limits.h: Limits::max_memory_bytes and
+// max_stack_bytes. CallOptions deadlines are tested in instance_test.cc.
 
 #include "wasmhost/limits.h"
 
@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "tests/fixtures.h"
 #include "tests/test_util.h"
+#include "wasmhost/errors.h"
 #include "wasmhost/instance.h"
 
 namespace wasmhost {
@@ -122,6 +123,44 @@ TEST(LimitsTest, LimitsArePerInstance) {
   ASSERT_OK_AND_ASSIGN(auto grow_large, large.GetFunc<int32_t(int32_t)>("grow"));
   EXPECT_EQ(*grow_small.Call(1), -1);
   EXPECT_EQ(*grow_large.Call(1), 1);
+}
+
+InstanceOptions WithMaxStack(uint64_t bytes) {
+  InstanceOptions options;
+  options.limits.max_stack_bytes = bytes;
+  return options;
+}
+
+// Recursion 2000 deep fits the thread's default stack, not 16 KiB.
+TEST(LimitsTest, MaxStackBytesTrapsDeepRecursion) {
+  ASSERT_OK_AND_ASSIGN(Instance roomy,
+                       testing::Instantiate(fixtures::recursion_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto depth, roomy.GetFunc<int32_t(int32_t)>("depth"));
+  EXPECT_THAT(depth.Call(2000), testing::IsOkAndHolds(2000));
+
+  ASSERT_OK_AND_ASSIGN(
+      Instance tight, testing::Instantiate(fixtures::recursion_wasm(),
+                                           Linker(), WithMaxStack(16 * 1024)));
+  ASSERT_OK_AND_ASSIGN(auto tight_depth,
+                       tight.GetFunc<int32_t(int32_t)>("depth"));
+  absl::StatusOr<int32_t> result = tight_depth.Call(2000);
+  EXPECT_STATUS(result, absl::StatusCode::kAborted, "stack overflow");
+  ASSERT_TRUE(GetTrapInfo(result.status()).has_value());
+  EXPECT_EQ(GetTrapInfo(result.status())->kind, TrapKind::kStackOverflow);
+}
+
+// The limit applies only to its instance: the thread's default comes back.
+TEST(LimitsTest, MaxStackBytesIsPerInstance) {
+  ASSERT_OK_AND_ASSIGN(
+      Instance tight, testing::Instantiate(fixtures::recursion_wasm(),
+                                           Linker(), WithMaxStack(16 * 1024)));
+  ASSERT_OK_AND_ASSIGN(auto tight_depth,
+                       tight.GetFunc<int32_t(int32_t)>("depth"));
+  EXPECT_THAT(tight_depth.Call(10), testing::IsOkAndHolds(10));
+  ASSERT_OK_AND_ASSIGN(Instance roomy,
+                       testing::Instantiate(fixtures::recursion_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto depth, roomy.GetFunc<int32_t(int32_t)>("depth"));
+  EXPECT_THAT(depth.Call(2000), testing::IsOkAndHolds(2000));
 }
 
 }  // namespace

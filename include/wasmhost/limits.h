@@ -23,6 +23,12 @@ struct WASMHOST_EXPORT Limits {
   // fails to instantiate with ResourceExhausted.
   // Default 0: no host limit, only the module's own maximum (at most 4 GiB).
   uint64_t max_memory_bytes = 0;
+
+  // Most stack a call into the instance may use, in bytes, counted from
+  // where the host calls; deeper recursion traps with kStackOverflow. It
+  // never extends past the calling thread's real stack. Default 0: the
+  // thread's limit (984 KiB, or less on a thread with a smaller stack).
+  uint64_t max_stack_bytes = 0;
 };
 
 struct WASMHOST_EXPORT CallOptions {

@@ -94,6 +94,7 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
             : std::nullopt);
   }
   spec.state_globals = module_state->state_globals;
+  spec.max_stack_bytes = options.limits.max_stack_bytes;
   spec.locate_frame = [module_state](uint32_t offset) {
     return module_state->LocateFrame(offset);
   };

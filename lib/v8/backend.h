@@ -81,6 +81,8 @@ struct InstanceSpec {
   std::optional<std::pair<std::string, std::string>> memory_import;
   uint64_t memory_initial_pages = 0;
   std::optional<uint64_t> memory_max_pages;
+  // Limits::max_stack_bytes; 0 for the thread's default.
+  uint64_t max_stack_bytes = 0;
   // Signatures of all exports by export index; nullopt for non-functions.
   std::vector<std::optional<FuncType>> export_types;
   std::vector<std::string> export_names;

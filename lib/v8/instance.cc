@@ -203,11 +203,17 @@ absl::Status V8Instance::RunGuest(const CallOptions& options, Enter enter) {
 
   const uint64_t ticket =
       has_deadline ? Watchdog::Get().Arm(isolate, options.deadline) : 0;
+  if (spec_.max_stack_bytes != 0) {
+    isolate->SetStackLimit(thread_.StackLimitFor(spec_.max_stack_bytes));
+  }
   // WebAssembly.Instance returns an object and leaves the exception when
   // the start function traps.
   const bool entered =
       enter() && !(kMayReturnWithException && try_catch.HasCaught());
   const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
+  if (spec_.max_stack_bytes != 0) {
+    isolate->SetStackLimit(thread_.default_stack_limit());
+  }
   if (ABSL_PREDICT_TRUE(entered && !fired && host_error_.ok())) {
     return absl::OkStatus();
   }

@@ -20,24 +20,27 @@ constexpr uintptr_t kStackReserve = 64 * 1024;
 // V8's own default.
 constexpr uintptr_t kMaxGuestStack = 984 * 1024;
 
-// V8 assumes ~1 MiB of stack below the point where an isolate is entered.
-// Server threads often have far less (256 KiB is common), so the limit
-// follows the calling thread's real stack bounds instead.
-uintptr_t StackLimitForThisThread() {
-  char here;
-  const uintptr_t sp = reinterpret_cast<uintptr_t>(&here);
-  uintptr_t limit = sp > kMaxGuestStack ? sp - kMaxGuestStack : 0;
+// The lowest address guest code may use on this thread: V8 assumes ~1 MiB
+// of stack below the point where an isolate is entered, but server threads
+// often have far less (256 KiB is common), so the floor follows the
+// calling thread's real stack bounds.
+uintptr_t StackFloorForThisThread() {
+  uintptr_t floor = 0;
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
     void* stack_low = nullptr;
     size_t stack_size = 0;
     if (pthread_attr_getstack(&attr, &stack_low, &stack_size) == 0) {
-      limit = std::max(limit,
-                       reinterpret_cast<uintptr_t>(stack_low) + kStackReserve);
+      floor = reinterpret_cast<uintptr_t>(stack_low) + kStackReserve;
     }
     pthread_attr_destroy(&attr);
   }
-  return limit;
+  return floor;
+}
+
+uintptr_t StackPointer() {
+  char here;
+  return reinterpret_cast<uintptr_t>(&here);
 }
 
 v8::Local<v8::Function> GetConstructor(v8::Local<v8::Context> context,
@@ -69,7 +72,9 @@ ThreadIsolate::ThreadIsolate()
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = allocator_.get();
   isolate_ = v8::Isolate::New(params);
-  isolate_->SetStackLimit(StackLimitForThisThread());
+  stack_floor_ = StackFloorForThisThread();
+  default_stack_limit_ = StackLimitFor(kMaxGuestStack);
+  isolate_->SetStackLimit(default_stack_limit_);
   isolate_->SetWasmStreamingCallback(&StreamingCallback);
   isolate_->SetCaptureStackTraceForUncaughtExceptions(
       true, 64, v8::StackTrace::kDetailed);
@@ -94,6 +99,11 @@ ThreadIsolate::ThreadIsolate()
   value_key_.Reset(isolate_, v8::String::NewFromUtf8Literal(
                                  isolate_, "value",
                                  v8::NewStringType::kInternalized));
+}
+
+uintptr_t ThreadIsolate::StackLimitFor(uint64_t max_bytes) const {
+  const uintptr_t sp = StackPointer();
+  return std::max(stack_floor_, sp > max_bytes ? sp - max_bytes : 0);
 }
 
 ThreadIsolate::~ThreadIsolate() {

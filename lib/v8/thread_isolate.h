@@ -33,6 +33,12 @@ class ThreadIsolate {
 
   v8::Isolate* isolate() const { return isolate_; }
   v8::Local<v8::Context> context() const { return context_.Get(isolate_); }
+  // The stack limit that lets code called from here use at most
+  // `max_bytes`, never past this thread's real stack.
+  uintptr_t StackLimitFor(uint64_t max_bytes) const;
+  // The limit calls run with unless an instance asks for less.
+  uintptr_t default_stack_limit() const { return default_stack_limit_; }
+
   // WebAssembly.Instance and WebAssembly.Memory of this isolate's context.
   v8::Local<v8::Function> instance_constructor() const {
     return instance_constructor_.Get(isolate_);
@@ -71,6 +77,8 @@ class ThreadIsolate {
   };
 
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
+  uintptr_t stack_floor_ = 0;
+  uintptr_t default_stack_limit_ = 0;
   v8::Isolate* isolate_;
   v8::Global<v8::Context> context_;
   v8::Global<v8::Function> instance_constructor_;
