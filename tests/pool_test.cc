@@ -1,0 +1,704 @@
+// Tests of wasmhost/pool.h: reuse policies and state isolation, Invoke,
+// caps and timeouts, many threads, thread exit, creation failures, stats and
+// lease moves.
+
+#include "wasmhost/pool.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "tests/fixtures.h"
+#include "tests/test_util.h"
+#include "wasmhost/errors.h"
+
+namespace wasmhost {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::IsOkAndHolds;
+
+constexpr absl::StatusCode kResourceExhausted =
+    absl::StatusCode::kResourceExhausted;
+constexpr absl::StatusCode kInvalidArgument = absl::StatusCode::kInvalidArgument;
+constexpr absl::StatusCode kNotFound = absl::StatusCode::kNotFound;
+constexpr absl::StatusCode kAborted = absl::StatusCode::kAborted;
+
+// pool_counter.wat's bump() on a fresh instance: memory counter 1, global 1.
+constexpr int32_t kFreshBump = 1001;
+
+absl::StatusOr<std::unique_ptr<InstancePool>> MakePool(
+    absl::Span<const uint8_t> wasm, const PoolOptions& options) {
+  absl::StatusOr<Module> module = testing::Compile(wasm);
+  if (!module.ok()) return module.status();
+  return InstancePool::Create(*module, Linker(), options);
+}
+
+absl::StatusOr<std::unique_ptr<InstancePool>> CounterPool(
+    ReusePolicy policy, PoolOptions options = {}) {
+  options.policy = policy;
+  return MakePool(fixtures::pool_counter_wasm(), options);
+}
+
+// Calls an export with no parameters and an i32 result on a lease.
+absl::StatusOr<int32_t> CallI32(Lease& lease, absl::string_view name) {
+  absl::StatusOr<TypedFunc<int32_t()>> func =
+      lease->GetFunc<int32_t()>(name);
+  if (!func.ok()) return func.status();
+  return func->Call();
+}
+
+int64_t ElapsedMillis(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+uint64_t LatencyTotal(const PoolStats& stats) {
+  uint64_t total = 0;
+  for (uint64_t count : stats.acquire_latency) total += count;
+  return total;
+}
+
+// ---------------------------------------------------------------------------
+// kFreshState: every lease starts from the state right after instantiation.
+
+TEST(PoolTest, FreshStateEveryLeaseSeesInitialMemoryAndGlobals) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallI32(lease, "memory_count"), IsOkAndHolds(0)) << i;
+    EXPECT_THAT(CallI32(lease, "global_count"), IsOkAndHolds(0)) << i;
+    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump)) << i;
+    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(2002)) << i;
+  }
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.leases, 5u);
+  EXPECT_EQ(stats.warm_hits, 5u);  // the instance made by Create, each time
+  EXPECT_EQ(stats.misses, 0u);
+  EXPECT_EQ(stats.resets, 5u);
+  EXPECT_EQ(stats.discards, 0u);
+  EXPECT_EQ(stats.idle, 1u);
+  EXPECT_EQ(stats.in_use, 0u);
+}
+
+TEST(PoolTest, FreshStateInvokeReturnsTheSameValueEveryTime) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
+  }
+  EXPECT_EQ(pool->stats().resets, 10u);
+}
+
+TEST(PoolTest, FreshStateAfterMemoryGrowReplacesTheInstance) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+    ASSERT_OK_AND_ASSIGN(auto grow, lease->GetFunc<int32_t(int32_t)>("grow"));
+    EXPECT_THAT(grow.Call(2), IsOkAndHolds(16));  // the old size in pages
+    EXPECT_THAT(CallI32(lease, "pages"), IsOkAndHolds(18));
+  }
+  PoolStats after_grow = pool->stats();
+  EXPECT_EQ(after_grow.discards, 1u);
+  EXPECT_EQ(after_grow.resets, 0u);
+  EXPECT_EQ(after_grow.idle, 0u);
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallI32(lease, "pages"), IsOkAndHolds(16));
+    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+  }
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.misses, 1u);  // the replacement
+  EXPECT_EQ(stats.resets, 1u);
+  EXPECT_EQ(stats.discards, 1u);
+  EXPECT_EQ(stats.traps, 0u);
+}
+
+TEST(PoolTest, FreshStateAfterTrapReplacesThePoisonedInstance) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(auto trap, lease->GetFunc<void()>("bump_then_trap"));
+    absl::Status status = trap.Call();
+    EXPECT_STATUS(status, kAborted, "unreachable");
+    std::optional<TrapInfo> info = GetTrapInfo(status);
+    ASSERT_TRUE(info.has_value());
+    EXPECT_EQ(info->kind, TrapKind::kUnreachable);
+    EXPECT_TRUE(lease->poisoned());
+  }
+  PoolStats after_trap = pool->stats();
+  EXPECT_EQ(after_trap.traps, 1u);
+  EXPECT_EQ(after_trap.discards, 1u);
+  EXPECT_EQ(after_trap.in_use, 0u);
+  EXPECT_EQ(after_trap.idle, 0u);
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_FALSE(lease->poisoned());
+    EXPECT_THAT(CallI32(lease, "memory_count"), IsOkAndHolds(0));
+    EXPECT_THAT(CallI32(lease, "global_count"), IsOkAndHolds(0));
+    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+  }
+  EXPECT_EQ(pool->stats().traps, 1u);
+  EXPECT_EQ(pool->stats().resets, 1u);
+}
+
+TEST(PoolTest, FreshStateAfterWritingManyPages) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  constexpr int32_t kPages = 16;  // all of the initial memory
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(auto dirty, lease->GetFunc<void(int32_t)>("dirty"));
+    ASSERT_OK(dirty.Call(kPages));
+    ASSERT_OK_AND_ASSIGN(auto page_byte,
+                         lease->GetFunc<int32_t(int32_t)>("page_byte"));
+    for (int32_t page = 0; page < kPages; ++page) {
+      EXPECT_THAT(page_byte.Call(page), IsOkAndHolds(0xab)) << page;
+    }
+    EXPECT_THAT(lease->memory().ReadString(64, 8), IsOkAndHolds("XXXXXXXX"));
+  }
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(auto page_byte,
+                         lease->GetFunc<int32_t(int32_t)>("page_byte"));
+    for (int32_t page = 0; page < kPages; ++page) {
+      EXPECT_THAT(page_byte.Call(page), IsOkAndHolds(0)) << page;
+    }
+    // The data segment is back too.
+    EXPECT_THAT(lease->memory().ReadString(64, 17),
+                IsOkAndHolds("pool fixture data"));
+    ASSERT_OK_AND_ASSIGN(auto dirty, lease->GetFunc<void(int32_t)>("dirty"));
+    ASSERT_OK(dirty.Call(kPages));
+  }
+  EXPECT_EQ(pool->stats().resets, 3u);
+  EXPECT_EQ(pool->stats().discards, 0u);
+}
+
+TEST(PoolTest, FreshStateDataSegmentVisibleInEveryLease) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(lease->memory().ReadString(64, 17),
+                IsOkAndHolds("pool fixture data"));
+    EXPECT_EQ(lease->memory().size(), 16u * 65536);
+    // A host write is undone as well.
+    const uint8_t host_bytes[] = {'H', 'O', 'S', 'T'};
+    ASSERT_OK(lease->memory().Write(64, host_bytes));
+    EXPECT_THAT(lease->memory().ReadString(64, 4), IsOkAndHolds("HOST"));
+  }
+}
+
+TEST(PoolTest, FreshStateWithTableMutationReplacesInstances) {
+  PoolOptions options;
+  options.policy = ReusePolicy::kFreshState;
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       MakePool(fixtures::pool_table_wasm(), options));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallI32(lease, "call0"), IsOkAndHolds(1)) << i;
+    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump)) << i;
+    ASSERT_OK_AND_ASSIGN(auto swap, lease->GetFunc<void()>("swap"));
+    ASSERT_OK(swap.Call());
+    EXPECT_THAT(CallI32(lease, "call0"), IsOkAndHolds(2)) << i;
+  }
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.leases, 3u);
+  EXPECT_EQ(stats.discards, 3u);
+  EXPECT_EQ(stats.resets, 0u);
+  EXPECT_EQ(stats.warm_hits, 1u);  // the instance made by Create
+  EXPECT_EQ(stats.misses, 2u);
+  EXPECT_EQ(stats.traps, 0u);
+}
+
+TEST(PoolTest, FreshStateWithReferenceGlobalReplacesInstances) {
+  PoolOptions options;
+  options.policy = ReusePolicy::kFreshState;
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       MakePool(fixtures::pool_refglobal_wasm(), options));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(1)) << i;
+  }
+  EXPECT_EQ(pool->stats().discards, 3u);
+  EXPECT_EQ(pool->stats().resets, 0u);
+}
+
+// ---------------------------------------------------------------------------
+// kReuse and kNewInstance.
+
+TEST(PoolTest, ReuseKeepsStateAcrossLeasesOnTheSameThread) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
+  EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(1001));
+  EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(2002));
+  EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(3003));
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.leases, 3u);
+  EXPECT_EQ(stats.warm_hits, 3u);
+  EXPECT_EQ(stats.misses, 0u);
+  EXPECT_EQ(stats.resets, 0u);
+  EXPECT_EQ(stats.discards, 0u);
+  EXPECT_EQ(stats.idle, 1u);
+}
+
+TEST(PoolTest, ReuseKeepsGrownMemory) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
+  EXPECT_THAT(pool->Invoke<int32_t(int32_t)>("grow", 1), IsOkAndHolds(16));
+  EXPECT_THAT(pool->Invoke<int32_t()>("pages"), IsOkAndHolds(17));
+  EXPECT_EQ(pool->stats().discards, 0u);
+}
+
+TEST(PoolTest, NewInstanceEveryLeaseIsFresh) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kNewInstance));
+  EXPECT_EQ(pool->stats().idle, 0u);  // Create's instance is not kept
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
+  }
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.leases, 4u);
+  EXPECT_EQ(stats.misses, stats.leases);
+  EXPECT_EQ(stats.warm_hits, 0u);
+  EXPECT_EQ(stats.resets, 0u);
+  EXPECT_EQ(stats.discards, 0u);  // destroyed by design, not discarded
+  EXPECT_EQ(stats.idle, 0u);
+}
+
+// ---------------------------------------------------------------------------
+// Invoke.
+
+TEST(PoolTest, InvokeCallsTheExport) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  EXPECT_THAT((pool->Invoke<int32_t(int32_t, int32_t)>("add", 40, 2)),
+              IsOkAndHolds(42));
+  EXPECT_THAT((pool->Invoke<int32_t(int32_t, int32_t)>("add", -5, 3)),
+              IsOkAndHolds(-2));
+  EXPECT_EQ(pool->stats().leases, 2u);
+  EXPECT_EQ(pool->stats().in_use, 0u);
+}
+
+TEST(PoolTest, InvokeOfUnknownExportIsNotFound) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  EXPECT_STATUS(pool->Invoke<int32_t()>("no_such_export"), kNotFound,
+                "no_such_export");
+  EXPECT_EQ(pool->stats().in_use, 0u);
+}
+
+TEST(PoolTest, InvokeWithWrongSignatureIsInvalidArgument) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  auto wrong = pool->Invoke<int64_t(int64_t)>("add", int64_t{1});
+  EXPECT_STATUS(wrong, kInvalidArgument, "(i32, i32) -> i32");
+  EXPECT_STATUS(wrong, kInvalidArgument, "(i64) -> i64");
+  EXPECT_EQ(pool->stats().in_use, 0u);
+}
+
+TEST(PoolTest, InvokeOfTrappingExportReturnsTheTrap) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
+  absl::Status status = pool->Invoke<void()>("bump_then_trap");
+  EXPECT_STATUS(status, kAborted, "unreachable");
+  ASSERT_TRUE(GetTrapInfo(status).has_value());
+  EXPECT_EQ(GetTrapInfo(status)->kind, TrapKind::kUnreachable);
+  EXPECT_EQ(pool->stats().traps, 1u);
+  // Even under kReuse the poisoned instance is gone: the next one is new.
+  EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
+}
+
+// ---------------------------------------------------------------------------
+// Caps and timeouts.
+
+TEST(PoolTest, PerThreadCapFailsAtOnce) {
+  PoolOptions options;
+  options.max_instances_per_thread = 1;
+  options.acquire_timeout = absl::Seconds(5);
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       CounterPool(ReusePolicy::kFreshState, options));
+  ASSERT_OK_AND_ASSIGN(Lease held, pool->Acquire());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_STATUS(pool->Acquire(), kResourceExhausted,
+                "max_instances_per_thread");
+  EXPECT_LT(ElapsedMillis(start), 1000);  // no wait for the 5 s timeout
+  EXPECT_EQ(pool->stats().timeouts, 0u);
+  EXPECT_EQ(pool->stats().in_use, 1u);
+  EXPECT_EQ(pool->stats().leases, 1u);
+}
+
+TEST(PoolTest, TotalCapOnOneThreadTimesOut) {
+  PoolOptions options;
+  options.max_instances = 2;
+  options.max_instances_per_thread = 2;
+  options.acquire_timeout = absl::ZeroDuration();
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       CounterPool(ReusePolicy::kFreshState, options));
+  ASSERT_OK_AND_ASSIGN(Lease first, pool->Acquire());
+  ASSERT_OK_AND_ASSIGN(Lease second, pool->Acquire());
+  // The per-thread cap is hit first.
+  EXPECT_STATUS(pool->Acquire(), kResourceExhausted,
+                "max_instances_per_thread");
+  EXPECT_EQ(pool->stats().in_use, 2u);
+}
+
+TEST(PoolTest, TotalCapTimesOutWhileAnotherThreadHoldsTheLease) {
+  PoolOptions options;
+  options.max_instances = 1;
+  options.max_instances_per_thread = 1;
+  options.acquire_timeout = absl::Milliseconds(50);
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       CounterPool(ReusePolicy::kFreshState, options));
+  std::promise<void> acquired, done;
+  std::shared_future<void> done_future = done.get_future().share();
+  std::thread holder([&] {
+    absl::StatusOr<Lease> lease = pool->Acquire();
+    EXPECT_OK(lease.status());
+    acquired.set_value();
+    done_future.wait();
+  });
+  acquired.get_future().wait();
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<Lease> blocked = pool->Acquire();
+  const int64_t waited = ElapsedMillis(start);
+  EXPECT_STATUS(blocked, kResourceExhausted, "max_instances");
+  EXPECT_GE(waited, 40);
+  EXPECT_LT(waited, 5000);
+  EXPECT_EQ(pool->stats().timeouts, 1u);
+  EXPECT_EQ(pool->stats().in_use, 1u);
+  done.set_value();
+  holder.join();
+  EXPECT_EQ(pool->stats().in_use, 0u);
+  // Released: this thread gets one now.
+  EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
+  EXPECT_EQ(pool->stats().timeouts, 1u);
+}
+
+TEST(PoolTest, TotalCapWaitsForAnotherThreadsRelease) {
+  PoolOptions options;
+  options.max_instances = 1;
+  options.max_instances_per_thread = 1;
+  options.acquire_timeout = absl::Seconds(10);
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       CounterPool(ReusePolicy::kFreshState, options));
+  std::promise<void> acquired;
+  std::atomic<bool> releasing{false};
+  std::thread holder([&] {
+    absl::StatusOr<Lease> lease = pool->Acquire();
+    EXPECT_OK(lease.status());
+    acquired.set_value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    releasing.store(true);
+  });  // releases on return
+  acquired.get_future().wait();
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<Lease> lease = pool->Acquire();
+  const int64_t waited = ElapsedMillis(start);
+  ASSERT_OK(lease.status());
+  // Granted by the holder's release, not before it, and well within 10 s.
+  EXPECT_TRUE(releasing.load());
+  EXPECT_LT(waited, 5000);
+  EXPECT_THAT(CallI32(*lease, "bump"), IsOkAndHolds(kFreshBump));
+  holder.join();
+  EXPECT_EQ(pool->stats().timeouts, 0u);
+  EXPECT_EQ(pool->stats().leases, 2u);
+}
+
+TEST(PoolTest, MaxIdlePerThreadBoundsIdleInstances) {
+  PoolOptions options;
+  options.max_idle_per_thread = 1;
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse, options));
+  {
+    std::vector<Lease> leases;
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+      leases.push_back(std::move(lease));
+    }
+    EXPECT_EQ(pool->stats().in_use, 3u);
+    EXPECT_EQ(pool->stats().idle, 0u);
+  }
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(stats.idle, 1u);
+  EXPECT_EQ(stats.discards, 2u);
+  EXPECT_EQ(stats.warm_hits, 1u);
+  EXPECT_EQ(stats.misses, 2u);
+}
+
+// ---------------------------------------------------------------------------
+// Many threads.
+
+TEST(PoolTest, ManyThreadsManyLeasesAdd) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
+  constexpr int kThreads = 4, kCalls = 500;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        absl::StatusOr<int32_t> sum =
+            pool->Invoke<int32_t(int32_t, int32_t)>("add", i, t * 100000);
+        if (!sum.ok() || *sum != i + t * 100000) wrong.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.leases, uint64_t{kThreads * kCalls});
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(stats.warm_hits + stats.misses, stats.leases);
+  // One instance per worker thread, each reused after its first lease.
+  EXPECT_EQ(stats.misses, uint64_t{kThreads});
+  EXPECT_EQ(LatencyTotal(stats), stats.leases);
+  // The workers' idle instances went with their threads.
+  EXPECT_EQ(stats.idle, 1u);
+}
+
+TEST(PoolTest, ManyThreadsManyFreshStateLeases) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  constexpr int kThreads = 4, kCalls = 500;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kCalls; ++i) {
+        absl::StatusOr<int32_t> value = pool->Invoke<int32_t()>("bump");
+        if (!value.ok() || *value != kFreshBump) wrong.fetch_add(1);
+      }
+    });
+  }
+  // The main thread leases too, concurrently.
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.leases, uint64_t{kThreads * kCalls + 100});
+  EXPECT_EQ(stats.resets, stats.leases);
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(stats.discards, 0u);
+  EXPECT_EQ(stats.idle, 1u);
+}
+
+TEST(PoolTest, ThreadExitDestroysItsIdleInstances) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  EXPECT_EQ(pool->stats().idle, 1u);  // made by Create on this thread
+  std::promise<void> released, may_exit;
+  std::future<void> may_exit_future = may_exit.get_future();
+  std::thread worker([&] {
+    {
+      std::vector<Lease> leases;
+      for (int i = 0; i < 3; ++i) {
+        absl::StatusOr<Lease> lease = pool->Acquire();
+        ASSERT_OK(lease.status());
+        leases.push_back(*std::move(lease));
+      }
+    }
+    released.set_value();
+    may_exit_future.wait();
+  });
+  released.get_future().wait();
+  EXPECT_EQ(pool->stats().idle, 4u);  // 1 here, 3 on the worker
+  EXPECT_EQ(pool->stats().in_use, 0u);
+  may_exit.set_value();
+  worker.join();
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.idle, 1u);
+  EXPECT_EQ(stats.misses, 3u);
+  // This thread's instance is still warm.
+  EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
+  EXPECT_EQ(pool->stats().warm_hits, 1u);
+}
+
+TEST(PoolTest, DestroyingThePoolWhileAnotherThreadHasIdleInstances) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  ASSERT_OK_AND_ASSIGN(auto other, CounterPool(ReusePolicy::kReuse));
+  std::promise<void> used, destroyed;
+  std::future<void> destroyed_future = destroyed.get_future();
+  std::atomic<int> other_result{0};
+  std::thread worker([&] {
+    EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
+    used.set_value();
+    destroyed_future.wait();
+    // Another pool's use on this thread drops the closed pool's instances.
+    absl::StatusOr<int32_t> value =
+        other->Invoke<int32_t(int32_t, int32_t)>("add", 1, 2);
+    other_result.store(value.ok() ? *value : -1);
+  });
+  used.get_future().wait();
+  EXPECT_EQ(pool->stats().idle, 2u);
+  pool.reset();
+  destroyed.set_value();
+  worker.join();
+  EXPECT_EQ(other_result.load(), 3);
+  EXPECT_THAT(other->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
+}
+
+TEST(PoolTest, DestroyingThePoolThenTheThreadExits) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
+  std::promise<void> used, destroyed;
+  std::future<void> destroyed_future = destroyed.get_future();
+  std::thread worker([&] {
+    EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(1001));
+    used.set_value();
+    destroyed_future.wait();
+  });  // exits holding the closed pool's idle instance
+  used.get_future().wait();
+  pool.reset();
+  destroyed.set_value();
+  worker.join();
+  SUCCEED();
+}
+
+// ---------------------------------------------------------------------------
+// Creation failures.
+
+TEST(PoolTest, CreateWithTrappingStartFunctionIsAborted) {
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::start_trap_wasm()));
+  absl::StatusOr<std::unique_ptr<InstancePool>> pool =
+      InstancePool::Create(module, Linker());
+  EXPECT_STATUS(pool, kAborted, "unreachable");
+  std::optional<TrapInfo> info = GetTrapInfo(pool.status());
+  ASSERT_TRUE(info.has_value()) << pool.status();
+  EXPECT_EQ(info->kind, TrapKind::kUnreachable);
+  ASSERT_FALSE(info->backtrace.empty());
+  EXPECT_EQ(info->backtrace[0].function_name, "init");
+  EXPECT_EQ(info->backtrace[0].function_index, 1u);
+}
+
+TEST(PoolTest, CreateWithUngrantedImportIsNotFound) {
+  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(fixtures::basics_wasm()));
+  EXPECT_STATUS(InstancePool::Create(module, Linker()), kNotFound, "host");
+  EXPECT_STATUS(InstancePool::Create(module, Linker()), kNotFound, "log");
+}
+
+TEST(PoolTest, CreateWithInconsistentOptionsIsInvalidArgument) {
+  PoolOptions options;
+  options.max_instances = 2;
+  options.max_instances_per_thread = 3;
+  EXPECT_STATUS(CounterPool(ReusePolicy::kFreshState, options),
+                kInvalidArgument, "max_instances_per_thread (3)");
+  EXPECT_STATUS(CounterPool(ReusePolicy::kFreshState, options),
+                kInvalidArgument, "max_instances (2)");
+  // 0 means no limit: any per-thread cap is consistent with it.
+  options.max_instances = 0;
+  EXPECT_OK(CounterPool(ReusePolicy::kFreshState, options).status());
+}
+
+TEST(PoolTest, OptionsAreKept) {
+  PoolOptions options;
+  options.max_instances = 7;
+  options.max_instances_per_thread = 3;
+  options.max_idle_per_thread = 2;
+  options.acquire_timeout = absl::Milliseconds(123);
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse, options));
+  EXPECT_EQ(pool->options().policy, ReusePolicy::kReuse);
+  EXPECT_EQ(pool->options().max_instances, 7u);
+  EXPECT_EQ(pool->options().max_instances_per_thread, 3u);
+  EXPECT_EQ(pool->options().max_idle_per_thread, 2u);
+  EXPECT_EQ(pool->options().acquire_timeout, absl::Milliseconds(123));
+}
+
+// ---------------------------------------------------------------------------
+// Stats.
+
+TEST(PoolTest, StatsCountHitsMissesAndInUse) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  PoolStats initial = pool->stats();
+  EXPECT_EQ(initial.leases, 0u);
+  EXPECT_EQ(initial.idle, 1u);
+  EXPECT_EQ(initial.in_use, 0u);
+  EXPECT_EQ(initial.AcquireLatencyPercentile(0.5), absl::ZeroDuration());
+  {
+    ASSERT_OK_AND_ASSIGN(Lease first, pool->Acquire());   // warm
+    ASSERT_OK_AND_ASSIGN(Lease second, pool->Acquire());  // miss
+    PoolStats held = pool->stats();
+    EXPECT_EQ(held.in_use, 2u);
+    EXPECT_EQ(held.idle, 0u);
+    EXPECT_EQ(held.warm_hits, 1u);
+    EXPECT_EQ(held.misses, 1u);
+  }
+  EXPECT_EQ(pool->stats().idle, 2u);
+  EXPECT_EQ(pool->stats().resets, 2u);
+  for (int i = 0; i < 6; ++i) ASSERT_OK(pool->Acquire().status());
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.leases, 8u);
+  EXPECT_EQ(stats.warm_hits, 7u);
+  EXPECT_EQ(stats.misses, 1u);
+  EXPECT_EQ(stats.resets, 8u);
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(LatencyTotal(stats), stats.leases);
+  EXPECT_GT(stats.AcquireLatencyPercentile(0.5), absl::ZeroDuration());
+  EXPECT_LE(stats.AcquireLatencyPercentile(0.5),
+            stats.AcquireLatencyPercentile(1.0));
+  EXPECT_LE(stats.AcquireLatencyPercentile(1.0),
+            PoolStats::LatencyBucketBound(PoolStats::kLatencyBuckets - 1));
+}
+
+TEST(PoolTest, LatencyBucketBoundsArePowersOfTwo) {
+  EXPECT_EQ(PoolStats::LatencyBucketBound(0), absl::Nanoseconds(1));
+  EXPECT_EQ(PoolStats::LatencyBucketBound(10), absl::Nanoseconds(1024));
+  PoolStats stats;
+  stats.acquire_latency[3] = 1;   // < 8 ns
+  stats.acquire_latency[12] = 3;  // < 4096 ns
+  EXPECT_EQ(stats.AcquireLatencyPercentile(0.25), absl::Nanoseconds(8));
+  EXPECT_EQ(stats.AcquireLatencyPercentile(0.5), absl::Nanoseconds(4096));
+  EXPECT_EQ(stats.AcquireLatencyPercentile(1.0), absl::Nanoseconds(4096));
+}
+
+// ---------------------------------------------------------------------------
+// Lease moves.
+
+TEST(PoolTest, MovedLeaseReleasesOnce) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
+  {
+    ASSERT_OK_AND_ASSIGN(Lease original, pool->Acquire());
+    EXPECT_THAT(CallI32(original, "bump"), IsOkAndHolds(1001));
+    {
+      Lease moved(std::move(original));
+      EXPECT_EQ(pool->stats().in_use, 1u);
+      EXPECT_THAT(CallI32(moved, "bump"), IsOkAndHolds(2002));
+    }
+    EXPECT_EQ(pool->stats().in_use, 0u);
+    EXPECT_EQ(pool->stats().idle, 1u);
+  }  // the moved-from lease releases nothing
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(stats.idle, 1u);
+  EXPECT_EQ(stats.leases, 1u);
+  EXPECT_EQ(stats.discards, 0u);
+  EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(3003));
+}
+
+TEST(PoolTest, MoveAssignReleasesTheTargetsInstance) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
+  absl::StatusOr<Lease> a = pool->Acquire();
+  absl::StatusOr<Lease> b = pool->Acquire();
+  ASSERT_OK(a.status());
+  ASSERT_OK(b.status());
+  EXPECT_THAT(CallI32(*a, "bump"), IsOkAndHolds(1001));
+  EXPECT_THAT(CallI32(*b, "bump"), IsOkAndHolds(1001));
+  EXPECT_THAT(CallI32(*b, "bump"), IsOkAndHolds(2002));
+  EXPECT_EQ(pool->stats().in_use, 2u);
+  *a = std::move(*b);  // a's old instance goes back to the pool
+  EXPECT_EQ(pool->stats().in_use, 1u);
+  EXPECT_EQ(pool->stats().idle, 1u);
+  EXPECT_THAT(CallI32(*a, "bump"), IsOkAndHolds(3003));  // b's instance
+  Lease& same = *a;
+  *a = std::move(same);  // self-move keeps the lease
+  EXPECT_EQ(pool->stats().in_use, 1u);
+  b = absl::StatusOr<Lease>(absl::CancelledError("dropped"));  // moved-from
+  EXPECT_EQ(pool->stats().in_use, 1u);
+  a = absl::StatusOr<Lease>(absl::CancelledError("dropped"));
+  EXPECT_EQ(pool->stats().in_use, 0u);
+  EXPECT_EQ(pool->stats().idle, 2u);
+  EXPECT_EQ(pool->stats().leases, 2u);
+}
+
+}  // namespace
+}  // namespace wasmhost
