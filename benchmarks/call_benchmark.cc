@@ -22,15 +22,11 @@
 // After the run a summary prints SDK / raw ratios against the targets.
 // Defaults (overridable): 5 repetitions, medians only, random interleaving.
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "benchmark/benchmark.h"
+#include "benchmarks/bench_util.h"
 #include "benchmarks/fixtures.h"
 #include "v8.h"
 #include "wasmhost/wasmhost.h"
@@ -79,47 +76,13 @@ RawState* raw = nullptr;
 
 void EmptyCallback(const v8::FunctionCallbackInfo<v8::Value>&) {}
 
-// A raw embedder's helpers, each used inside the caller's HandleScope.
-v8::Local<v8::String> Str(v8::Isolate* isolate, const char* s) {
-  return v8::String::NewFromUtf8(isolate, s).ToLocalChecked();
-}
-
-v8::MaybeLocal<v8::WasmModuleObject> RawCompile(
-    v8::Isolate* isolate, absl::Span<const uint8_t> bytes) {
-  return v8::WasmModuleObject::Compile(
-      isolate, v8::MemorySpan<const uint8_t>(bytes.data(), bytes.size()));
-}
-
-// {module: {name: function}}
-v8::Local<v8::Object> ImportObject(v8::Local<v8::Context> context,
-                                   const char* module, const char* name,
-                                   v8::Local<v8::Function> function) {
-  v8::Isolate* isolate = context->GetIsolate();
-  v8::Local<v8::Object> inner = v8::Object::New(isolate);
-  inner->Set(context, Str(isolate, name), function).Check();
-  v8::Local<v8::Object> imports = v8::Object::New(isolate);
-  imports->Set(context, Str(isolate, module), inner).Check();
-  return imports;
-}
-
+// `new WebAssembly.Instance(module, imports)`, the raw baselines' way.
 v8::MaybeLocal<v8::Object> RawInstantiate(v8::Local<v8::Context> context,
                                           v8::Local<v8::WasmModuleObject> module,
                                           v8::Local<v8::Object> imports) {
-  v8::Local<v8::Value> args[] = {module, imports};
-  return raw->instance_constructor.Get(context->GetIsolate())
-      ->NewInstance(context, 2, args);
-}
-
-v8::Local<v8::Function> ExportFunction(v8::Local<v8::Context> context,
-                                       v8::Local<v8::Object> instance,
-                                       const char* name) {
-  v8::Isolate* isolate = context->GetIsolate();
-  v8::Local<v8::Object> exports = instance->Get(context, Str(isolate, "exports"))
-                                      .ToLocalChecked()
-                                      .As<v8::Object>();
-  return exports->Get(context, Str(isolate, name))
-      .ToLocalChecked()
-      .As<v8::Function>();
+  return bench::RawInstantiate(
+      context, raw->instance_constructor.Get(context->GetIsolate()), module,
+      imports);
 }
 
 // Copies `bytes` and appends a custom section "bench" with 8 payload bytes;
@@ -333,24 +296,6 @@ BENCHMARK(BM_RawV8Instantiate)->Unit(benchmark::kMicrosecond);
 // ---------------------------------------------------------------------------
 // Set-up.
 
-template <typename T>
-T Must(absl::StatusOr<T> value, const char* what) {
-  if (!value.ok()) {
-    std::fprintf(stderr, "call_benchmark: %s: %s\n", what,
-                 value.status().ToString().c_str());
-    std::exit(1);
-  }
-  return *std::move(value);
-}
-
-void MustOk(const absl::Status& status, const char* what) {
-  if (!status.ok()) {
-    std::fprintf(stderr, "call_benchmark: %s: %s\n", what,
-                 status.ToString().c_str());
-    std::exit(1);
-  }
-}
-
 void SetUpSdk() {
   Engine engine = Must(Engine::Create(), "Engine::Create");
   // Compiling makes (and enters) this thread's isolate and context.
@@ -384,14 +329,7 @@ void SetUpRaw() {
     std::exit(1);
   }
   v8::TryCatch try_catch(isolate);
-  v8::Local<v8::Object> wasm = context->Global()
-                                   ->Get(context, Str(isolate, "WebAssembly"))
-                                   .ToLocalChecked()
-                                   .As<v8::Object>();
-  raw->instance_constructor.Reset(
-      isolate, wasm->Get(context, Str(isolate, "Instance"))
-                   .ToLocalChecked()
-                   .As<v8::Function>());
+  raw->instance_constructor.Reset(isolate, InstanceConstructor(context));
 
   v8::Local<v8::Object> add =
       RawInstantiate(context, RawCompile(isolate, add_wasm()).ToLocalChecked(),
@@ -422,71 +360,7 @@ void TearDown() {
 }
 
 // ---------------------------------------------------------------------------
-// Reporting: the console output, then SDK / raw ratios.
-
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  struct Result {
-    double real_time;  // per iteration, in `unit`
-    double cpu_time;   // of the benchmark thread, in `unit`
-    std::string unit;
-  };
-
-  explicit RatioReporter(bool color)
-      : ConsoleReporter(color ? OO_ColorTabular : OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.error_occurred) continue;
-      const std::string& name = run.run_name.function_name;
-      // Prefer the median of repetitions; else a single run.
-      const bool median = run.run_type == Run::RT_Aggregate &&
-                          run.aggregate_name == "median";
-      const bool single = run.run_type == Run::RT_Iteration &&
-                          medians_.count(name) == 0;
-      if (median) medians_.insert(name);
-      if (median || single) {
-        results_[name] = {run.GetAdjustedRealTime(),
-                          run.GetAdjustedCPUTime(),
-                          benchmark::GetTimeUnitString(run.time_unit)};
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-
-  const Result* Find(const std::string& name) const {
-    auto it = results_.find(name);
-    return it == results_.end() ? nullptr : &it->second;
-  }
-
- private:
-  std::map<std::string, Result> results_;
-  std::set<std::string> medians_;
-};
-
-// Prints "label  SDK x / raw V8 y = r (target <= t)"; per_item divides the
-// times (e.g. per host call). target <= 0: none.
-void PrintRatio(const RatioReporter& reporter, const char* label,
-                const char* sdk_name, const char* raw_name, double target,
-                double per_item = 1) {
-  const RatioReporter::Result* s = reporter.Find(sdk_name);
-  const RatioReporter::Result* r = reporter.Find(raw_name);
-  if (s == nullptr || r == nullptr) {
-    std::printf("%-27s (not run)\n", label);
-    return;
-  }
-  const double ratio = s->real_time / r->real_time;
-  std::printf("%-27s SDK %8.2f %s / raw V8 %8.2f %s = %.2fx", label,
-              s->real_time / per_item, s->unit.c_str(),
-              r->real_time / per_item, r->unit.c_str(), ratio);
-  if (target > 0) {
-    std::printf(" (target <= %.2fx) %-6s", target,
-                ratio <= target ? "ok" : "MISSED");
-  }
-  // CPU time of the benchmark thread: less disturbed by other load, but
-  // blind to V8's compile worker threads.
-  std::printf(" [cpu %.2fx]\n", s->cpu_time / r->cpu_time);
-}
+// Reporting: the console output (RatioReporter), then SDK / raw ratios.
 
 void PrintSummary(const RatioReporter& reporter) {
   std::printf("\nSummary (median real time; ratio = SDK / raw V8):\n");
@@ -505,46 +379,16 @@ void PrintSummary(const RatioReporter& reporter) {
   }
 }
 
-bool HasFlag(int argc, char** argv, const char* prefix) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], prefix, std::strlen(prefix)) == 0) return true;
-  }
-  return false;
-}
-
 }  // namespace
 }  // namespace wasmhost::bench
 
 int main(int argc, char** argv) {
   using namespace wasmhost::bench;
-  // Defaults for a noisy 2-core machine; flags given on the command line
-  // come later and win.
-  std::vector<char*> args = {argv[0]};
-  std::string repetitions = "--benchmark_repetitions=5";
-  std::string aggregates = "--benchmark_report_aggregates_only=true";
-  std::string interleave = "--benchmark_enable_random_interleaving=true";
-  if (!HasFlag(argc, argv, "--benchmark_repetitions")) {
-    args.push_back(repetitions.data());
-    if (!HasFlag(argc, argv, "--benchmark_report_aggregates_only") &&
-        !HasFlag(argc, argv, "--benchmark_display_aggregates_only")) {
-      args.push_back(aggregates.data());
-    }
-    if (!HasFlag(argc, argv, "--benchmark_enable_random_interleaving")) {
-      args.push_back(interleave.data());
-    }
-  }
-  args.insert(args.end(), argv + 1, argv + argc);
-  int new_argc = static_cast<int>(args.size());
-  args.push_back(nullptr);
-  benchmark::Initialize(&new_argc, args.data());
-  if (benchmark::ReportUnrecognizedArguments(new_argc, args.data())) return 1;
+  if (!InitBenchmark("call_benchmark", argc, argv)) return 1;
 
   SetUpSdk();
   SetUpRaw();
-  // Our own reporter does not see --benchmark_color; follow the terminal
-  // unless colour is switched off explicitly.
-  RatioReporter reporter(isatty(STDOUT_FILENO) &&
-                         !HasFlag(argc, argv, "--benchmark_color=false"));
+  RatioReporter reporter(UseColor(argc, argv));
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   PrintSummary(reporter);
