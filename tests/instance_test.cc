@@ -511,5 +511,20 @@ TEST(InstanceStartTrapTest, ThreadStillUsableAfterStartTrap) {
   EXPECT_THAT(bump.Call(), testing::IsOkAndHolds(1));
 }
 
+// A fuel limit the engine cannot enforce is refused, not ignored.
+TEST(InstanceTest, FuelWithoutMeteringIsInvalidArgument) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::types_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto bump, instance.GetFunc<int32_t()>("bump"));
+  CallOptions options;
+  options.fuel = 1000;
+  EXPECT_STATUS(bump.Call(options), absl::StatusCode::kInvalidArgument,
+                "consume_fuel");
+  EXPECT_FALSE(instance.poisoned());
+  EXPECT_THAT(instance.remaining_fuel().status(),
+              testing::StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(bump.Call(), testing::IsOkAndHolds(1));
+}
+
 }  // namespace
 }  // namespace wasmhost

@@ -48,6 +48,13 @@ struct WASMHOST_EXPORT EngineOptions {
   // 0 lets V8 choose from the number of cores.
   int worker_threads = 2;
 
+  // Instrument every module to count fuel, so calls can be bounded by
+  // CallOptions::fuel. Fuel is charged deterministically (by the
+  // instructions of each function and loop body entered), so the same module
+  // and inputs use the same fuel on every run and machine. Costs up to
+  // ~1.5x on tight loops. Default false.
+  bool consume_fuel = false;
+
   // Directory where compiled code is kept for later processes. Each module
   // is stored keyed by its bytes, the V8 version and the flags; a later
   // Compile of the same bytes loads it instead of compiling. A corrupt,

@@ -77,7 +77,10 @@ class TypedFunc<R(Args...)> {
   // Calls the export. Returns the guest's result, or:
   //   Aborted            the guest trapped (see GetTrapInfo)
   //   DeadlineExceeded   options.deadline passed
+  //   ResourceExhausted  the guest ran out of options.fuel
   //   FailedPrecondition the instance is poisoned, or this is not its thread
+  //   InvalidArgument    options.fuel is set but the engine does not
+  //                      consume fuel
   //   a host function's own error status, unchanged
   Result Call(const CallOptions& options, Args... args) const {
     internal::RawVal raw_args[sizeof...(Args) + 1] = {internal::ToRaw(args)...};
@@ -182,6 +185,11 @@ class WASMHOST_EXPORT Instance {
 
   // True once a call trapped or was stopped.
   [[nodiscard]] bool poisoned() const;
+
+  // The fuel left after the last call made with CallOptions::fuel (0 when it
+  // ran out). Returns FailedPrecondition if the engine does not consume fuel
+  // or no call has set fuel yet.
+  [[nodiscard]] absl::StatusOr<uint64_t> remaining_fuel() const;
 
   [[nodiscard]] const Module& module() const;
 

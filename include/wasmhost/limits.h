@@ -9,6 +9,7 @@
 #define WASMHOST_LIMITS_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -37,6 +38,12 @@ struct WASMHOST_EXPORT CallOptions {
   // poisoned. A deadline already in the past fails the call before the
   // guest runs. Default: no deadline.
   absl::Time deadline = absl::InfiniteFuture();
+
+  // With EngineOptions::consume_fuel, the fuel the call may use. Running
+  // out traps the guest: the call returns ResourceExhausted ("out of fuel")
+  // and the instance is poisoned. Instance::remaining_fuel() then tells what
+  // was left. nullopt (the default): no fuel limit for this call.
+  std::optional<uint64_t> fuel;
 
   // Convenience: a deadline `timeout` from now.
   static CallOptions WithTimeout(absl::Duration timeout) {

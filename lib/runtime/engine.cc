@@ -25,7 +25,8 @@ bool operator==(const EngineOptions& a, const EngineOptions& b) {
          a.worker_threads == b.worker_threads &&
          a.trap_handler == b.trap_handler &&
          a.install_signal_handler == b.install_signal_handler &&
-         a.code_cache_dir == b.code_cache_dir;
+         a.code_cache_dir == b.code_cache_dir &&
+         a.consume_fuel == b.consume_fuel;
 }
 
 absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
@@ -60,7 +61,8 @@ CodeCacheStats Engine::code_cache_stats() const {
 
 absl::StatusOr<Module> Engine::Compile(absl::Span<const uint8_t> bytes) const {
   WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ModuleState> state,
-                            internal::ModuleState::Create(bytes, state_->code_cache.get()));
+                            internal::ModuleState::Create(bytes, state_->options.consume_fuel,
+                                                          state_->code_cache.get()));
   return Module(std::move(state));
 }
 

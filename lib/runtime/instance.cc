@@ -95,6 +95,14 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
   }
   spec.state_globals = module_state->state_globals;
   spec.max_stack_bytes = options.limits.max_stack_bytes;
+  if (module_state->fuel.has_value()) {
+    spec.metered = true;
+    spec.set_fuel_export = module_state->fuel->set_fuel_export;
+    spec.get_fuel_export = module_state->fuel->get_fuel_export;
+    spec.is_out_of_fuel = [module_state](uint32_t offset) {
+      return module_state->fuel->IsOutOfFuelOffset(offset);
+    };
+  }
   spec.locate_frame = [module_state](uint32_t offset) {
     return module_state->LocateFrame(offset);
   };
@@ -112,6 +120,19 @@ Instance& Instance::operator=(Instance&& other) noexcept = default;
 Instance::~Instance() = default;
 
 bool Instance::poisoned() const { return !state_->poison.ok(); }
+
+absl::StatusOr<uint64_t> Instance::remaining_fuel() const {
+  if (!state_->module.state_->fuel.has_value()) {
+    return absl::FailedPreconditionError(
+        "the engine does not consume fuel (EngineOptions::consume_fuel)");
+  }
+  std::optional<uint64_t> fuel = state_->backend->RemainingFuel();
+  if (!fuel.has_value()) {
+    return absl::FailedPreconditionError(
+        "no call on this instance has set CallOptions::fuel yet");
+  }
+  return *fuel;
+}
 
 const Module& Instance::module() const { return state_->module; }
 

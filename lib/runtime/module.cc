@@ -7,6 +7,7 @@
 #include "lib/runtime/module_state.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/code_scanner.h"
+#include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
 #include "wasmhost/module.h"
@@ -170,7 +171,7 @@ absl::Status InvalidModule(const absl::Status& status) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
-    absl::Span<const uint8_t> bytes, CodeCache* cache) {
+    absl::Span<const uint8_t> bytes, bool consume_fuel, CodeCache* cache) {
   absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
   if (!info.ok()) return InvalidModule(info.status());
   absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
@@ -182,11 +183,19 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
   state->original_body_offsets = ToU32(info->function_body_offsets);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
                             RewriteForHost(bytes, *info, *state));
+  if (consume_fuel) {
+    WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
+                              wasm::ReadModule(compiled_bytes));
+    WASMHOST_ASSIGN_OR_RETURN(state->fuel,
+                              wasm::InjectFuel(compiled_bytes, rewritten));
+    compiled_bytes = state->fuel->bytes;
+  }
   WASMHOST_ASSIGN_OR_RETURN(state->code, CompileOrLoad(compiled_bytes, cache));
   return state;
 }
 
 Frame ModuleState::LocateFrame(uint32_t compiled_offset) const {
+  if (fuel.has_value()) compiled_offset = fuel->OriginalOffset(compiled_offset);
   Frame frame;
   frame.module_offset = compiled_offset;
   // The last body starting at or before the offset holds it.

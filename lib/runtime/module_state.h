@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "lib/v8/backend.h"
+#include "lib/wasm/fuel.h"
 #include "wasmhost/errors.h"
 #include "wasmhost/module.h"
 
@@ -31,10 +32,11 @@ inline constexpr absl::string_view kGlobalExportPrefix = "wasmhost:global:";
 
 // Immutable after Create; thread-safe.
 struct ModuleState {
-  // Reads, rewrites and compiles `bytes`, through `cache` when not null.
+  // Reads, rewrites (with fuel metering if `consume_fuel`) and compiles
+  // `bytes`, through `cache` when not null.
   // Returns InvalidArgument for bytes that are not a valid module.
   static absl::StatusOr<std::shared_ptr<const ModuleState>> Create(
-      absl::Span<const uint8_t> bytes, CodeCache* cache);
+      absl::Span<const uint8_t> bytes, bool consume_fuel, CodeCache* cache);
 
   // The function and original-module offset of an offset the engine
   // reports in the compiled (rewritten) code.
@@ -58,8 +60,13 @@ struct ModuleState {
 
   uint32_t imported_function_count = 0;
   absl::flat_hash_map<uint32_t, std::string> function_names;
+  // The fuel instrumentation, when the engine consumes fuel: its exports,
+  // its out-of-fuel trap sites, and the map from compiled offsets back to
+  // the bytes before it.
+  std::optional<wasm::FuelRewrite> fuel;
+
   // Start offsets of defined function bodies, in the original bytes and in
-  // the compiled bytes.
+  // the rewritten bytes before fuel instrumentation.
   std::vector<uint32_t> original_body_offsets;
   std::vector<uint32_t> compiled_body_offsets;
 

@@ -81,6 +81,12 @@ struct InstanceSpec {
   std::optional<std::pair<std::string, std::string>> memory_import;
   uint64_t memory_initial_pages = 0;
   std::optional<uint64_t> memory_max_pages;
+  // With fuel metering: the rewriter's set/get exports, and whether a trap
+  // at a compiled-bytes offset is a fuel check running out.
+  bool metered = false;
+  std::string set_fuel_export;
+  std::string get_fuel_export;
+  std::function<bool(uint32_t compiled_offset)> is_out_of_fuel;
   // Limits::max_stack_bytes; 0 for the thread's default.
   uint64_t max_stack_bytes = 0;
   // Signatures of all exports by export index; nullopt for non-functions.
@@ -129,7 +135,8 @@ class BackendInstance {
 
   // Calls function export `export_index`; see instance.h for the codes.
   // Sets `*guest_ran` to whether the guest ran: not on a thread other than
-  // the instance's, nor for a deadline already past. A failure after the
+  // the instance's, for a deadline already past, or for fuel on a module
+  // without metering. A failure after the
   // guest ran poisons the instance.
   virtual absl::Status Call(uint32_t export_index,
                             const internal::RawVal* args,
@@ -138,6 +145,10 @@ class BackendInstance {
 
   // The bytes of memory 0; empty when there is none.
   virtual absl::Span<uint8_t> MemoryBytes() = 0;
+
+  // The fuel left after the last call with CallOptions::fuel; nullopt when
+  // the module is not metered or no call set fuel.
+  virtual std::optional<uint64_t> RemainingFuel() const = 0;
 
   // Captures the instance's current memory and state globals.
   // Returns Internal when the memfd cannot be made.

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -87,6 +88,8 @@ class V8Instance final : public BackendInstance {
   ~V8Instance() override {
     for (v8::Global<v8::Function>& function : exports_) function.Reset();
     for (v8::Global<v8::Object>& global : state_globals_) global.Reset();
+    set_fuel_.Reset();
+    get_fuel_.Reset();
     memory_.Reset();
   }
 
@@ -105,6 +108,9 @@ class V8Instance final : public BackendInstance {
   }
 
   absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() override;
+  std::optional<uint64_t> RemainingFuel() const override {
+    return remaining_fuel_;
+  }
   absl::Status ResetToImage(const StateImage& image) override;
 
 
@@ -124,6 +130,12 @@ class V8Instance final : public BackendInstance {
                      RawVal* results, const CallOptions& options);
   absl::Status CallWithManyArgs(uint32_t export_index, const RawVal* args,
                                 RawVal* results, const CallOptions& options);
+  // Sets the fuel the call may use, calls, and reads what is left.
+  absl::Status CallMetered(uint32_t export_index, const RawVal* args,
+                           RawVal* results, const CallOptions& options);
+  // Calls the set (`result` null) or get fuel export.
+  absl::Status CallFuelExport(const v8::Global<v8::Function>& export_,
+                              int64_t value, int64_t* result);
 
   // Runs `enter` (which enters the guest) under `options`, and turns a
   // failure into a status: a host function's error, DeadlineExceeded, or a
@@ -147,6 +159,13 @@ class V8Instance final : public BackendInstance {
   v8::Global<v8::WasmMemoryObject> memory_;
   // WebAssembly.Global objects of InstanceSpec::state_globals.
   std::vector<v8::Global<v8::Object>> state_globals_;
+  // The fuel exports, when the module is metered.
+  v8::Global<v8::Function> set_fuel_;
+  v8::Global<v8::Function> get_fuel_;
+  // Fuel left after the last call with CallOptions::fuel.
+  std::optional<uint64_t> remaining_fuel_;
+  // The last call set a fuel limit, so the next unlimited one must lift it.
+  bool fuel_limited_ = false;
   // The image mapped over memory_ by ResetToImage, if any.
   const StateImage* mapped_image_ = nullptr;
   // Set by a host function that failed during the current call; it wins
@@ -263,8 +282,13 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
       v8::Local<v8::StackFrame> frame = trace->GetFrame(isolate, i);
       if (!frame->IsWasm()) continue;
       // For Wasm frames V8 reports the module offset as a 1-based column.
-      Frame located =
-          spec_.locate_frame(static_cast<uint32_t>(frame->GetColumn() - 1));
+      const uint32_t offset = static_cast<uint32_t>(frame->GetColumn() - 1);
+      if (info.backtrace.empty() && spec_.metered &&
+          spec_.is_out_of_fuel(offset)) {
+        return absl::ResourceExhaustedError(
+            "out of fuel: the guest used all the fuel the call allowed");
+      }
+      Frame located = spec_.locate_frame(offset);
       if (located.function_name.empty()) {
         located.function_name =
             ToStdString(isolate, frame->GetFunctionName());
@@ -356,6 +380,16 @@ absl::Status V8Instance::Instantiate(
     } else if (memory_.IsEmpty() && value->IsWasmMemoryObject()) {
       memory_.Reset(isolate, value.As<v8::WasmMemoryObject>());
     }
+  }
+  if (spec_.metered) {
+    set_fuel_.Reset(isolate, exports->Get(context, ToV8String(
+                                                       isolate, spec_.set_fuel_export))
+                                 .ToLocalChecked()
+                                 .As<v8::Function>());
+    get_fuel_.Reset(isolate, exports->Get(context, ToV8String(
+                                                       isolate, spec_.get_fuel_export))
+                                 .ToLocalChecked()
+                                 .As<v8::Function>());
   }
   state_globals_.reserve(spec_.state_globals.size());
   for (const auto& [name, type] : spec_.state_globals) {
@@ -461,7 +495,14 @@ absl::Status V8Instance::Call(uint32_t export_index, const RawVal* args,
     return absl::DeadlineExceededError(
         "the call's deadline passed before the guest started");
   }
+  if (ABSL_PREDICT_FALSE(options.fuel.has_value() && !spec_.metered)) {
+    return absl::InvalidArgumentError(
+        "CallOptions::fuel needs an engine with EngineOptions::consume_fuel");
+  }
   *guest_ran = true;
+  if (ABSL_PREDICT_FALSE(spec_.metered)) {
+    return CallMetered(export_index, args, results, options);
+  }
   const FuncType& type = *spec_.export_types[export_index];
   const size_t param_count = type.params.size();
   if (ABSL_PREDICT_FALSE(param_count > kInlineValues)) {
@@ -474,6 +515,48 @@ absl::Status V8Instance::Call(uint32_t export_index, const RawVal* args,
     argv[i] = ToJs(isolate, args[i], type.params[i]);
   }
   return CallConverted(export_index, argv, results, options);
+}
+
+absl::Status V8Instance::CallMetered(uint32_t export_index,
+                                     const RawVal* args, RawVal* results,
+                                     const CallOptions& options) {
+  // Fuel lives in a Wasm global the rewriter added, behind two exports.
+  // A call without a fuel limit after one with a limit runs unlimited.
+  if (options.fuel.has_value() || fuel_limited_) {
+    const int64_t fuel = options.fuel.has_value()
+                             ? static_cast<int64_t>(std::min<uint64_t>(
+                                   *options.fuel, INT64_MAX))
+                             : INT64_MAX;
+    absl::Status set = CallFuelExport(set_fuel_, fuel, nullptr);
+    if (!set.ok()) return set;
+    fuel_limited_ = options.fuel.has_value();
+  }
+  absl::Status status = CallWithManyArgs(export_index, args, results, options);
+  if (options.fuel.has_value()) {
+    int64_t left = 0;
+    if (CallFuelExport(get_fuel_, 0, &left).ok()) {
+      remaining_fuel_ = static_cast<uint64_t>(std::max<int64_t>(left, 0));
+    }
+  }
+  return status;
+}
+
+absl::Status V8Instance::CallFuelExport(const v8::Global<v8::Function>& export_,
+                                        int64_t value, int64_t* result) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Value> argv[] = {v8::BigInt::New(isolate, value)};
+  v8::Local<v8::Value> returned;
+  if (!export_.Get(isolate)
+           ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
+                  result == nullptr ? 1 : 0, argv)
+           .ToLocal(&returned)) {
+    return absl::InternalError(absl::StrCat(
+        "fuel export failed: ", ExceptionMessage(isolate, try_catch)));
+  }
+  if (result != nullptr) *result = returned.As<v8::BigInt>()->Int64Value();
+  return absl::OkStatus();
 }
 
 absl::Status V8Instance::CallWithManyArgs(uint32_t export_index,

@@ -1,0 +1,183 @@
+// Fuel metering (EngineOptions::consume_fuel, CallOptions::fuel,
+// Instance::remaining_fuel). A process of its own: the engine's options are
+// fixed when V8 is initialised.
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/fixtures.h"
+#include "tests/test_util.h"
+#include "wasmhost/engine.h"
+#include "wasmhost/errors.h"
+#include "wasmhost/instance.h"
+
+namespace wasmhost {
+namespace {
+
+// The child-process mode of this binary prints the fuel sum(n) uses.
+constexpr char kChildFlag[] = "--fuel-child=";
+
+Engine MeteredEngine() {
+  EngineOptions options;
+  options.consume_fuel = true;
+  absl::StatusOr<Engine> engine = Engine::Create(options);
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  return *engine;
+}
+
+Instance NewFuelInstance() {
+  absl::StatusOr<Module> module = MeteredEngine().Compile(fixtures::fuel_wasm());
+  EXPECT_TRUE(module.ok()) << module.status();
+  absl::StatusOr<Instance> instance = Instance::Create(*module, Linker());
+  EXPECT_TRUE(instance.ok()) << instance.status();
+  return std::move(*instance);
+}
+
+CallOptions WithFuel(uint64_t fuel) {
+  CallOptions options;
+  options.fuel = fuel;
+  return options;
+}
+
+// Fuel sum(n) uses on a fresh instance, or -1 on failure.
+int64_t FuelUsedBySum(int32_t n) {
+  Instance instance = NewFuelInstance();
+  absl::StatusOr<TypedFunc<int32_t(int32_t)>> sum =
+      instance.GetFunc<int32_t(int32_t)>("sum");
+  if (!sum.ok()) return -1;
+  constexpr uint64_t kBudget = 1'000'000'000;
+  if (!sum->Call(WithFuel(kBudget), n).ok()) return -1;
+  absl::StatusOr<uint64_t> left = instance.remaining_fuel();
+  return left.ok() ? static_cast<int64_t>(kBudget - *left) : -1;
+}
+
+TEST(FuelTest, ResultsAreUnchangedByMetering) {
+  Instance instance = NewFuelInstance();
+  ASSERT_OK_AND_ASSIGN(auto sum, instance.GetFunc<int32_t(int32_t)>("sum"));
+  EXPECT_THAT(sum.Call(WithFuel(1'000'000), 100), testing::IsOkAndHolds(4950));
+  EXPECT_THAT(sum.Call(100), testing::IsOkAndHolds(4950));
+}
+
+TEST(FuelTest, FuelGrowsLinearlyWithWork) {
+  const int64_t used_10 = FuelUsedBySum(10);
+  const int64_t used_20 = FuelUsedBySum(20);
+  const int64_t used_30 = FuelUsedBySum(30);
+  ASSERT_GT(used_10, 0);
+  EXPECT_GT(used_20, used_10);
+  // Each loop iteration costs the same.
+  EXPECT_EQ(used_30 - used_20, used_20 - used_10);
+}
+
+TEST(FuelTest, SameInputsUseTheSameFuelOnEveryInstance) {
+  const int64_t first = FuelUsedBySum(12345);
+  ASSERT_GT(first, 0);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(FuelUsedBySum(12345), first);
+}
+
+TEST(FuelTest, SameInputsUseTheSameFuelInAnotherProcess) {
+  const int64_t here = FuelUsedBySum(777);
+  ASSERT_GT(here, 0);
+  const std::string command =
+      absl::StrCat("/proc/", getpid(), "/exe ", kChildFlag, "777");
+  FILE* child = popen(command.c_str(), "r");
+  ASSERT_NE(child, nullptr);
+  char line[64] = {};
+  ASSERT_NE(fgets(line, sizeof line, child), nullptr);
+  EXPECT_EQ(pclose(child), 0);
+  int64_t there = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &there))
+      << line;
+  EXPECT_EQ(there, here);
+}
+
+TEST(FuelTest, RunningOutIsResourceExhaustedAndPoisons) {
+  Instance instance = NewFuelInstance();
+  ASSERT_OK_AND_ASSIGN(auto sum, instance.GetFunc<int32_t(int32_t)>("sum"));
+  EXPECT_STATUS(sum.Call(WithFuel(50), 1'000'000),
+                absl::StatusCode::kResourceExhausted, "out of fuel");
+  EXPECT_THAT(instance.remaining_fuel(), testing::IsOkAndHolds(0u));
+  EXPECT_TRUE(instance.poisoned());
+  EXPECT_STATUS(sum.Call(WithFuel(1'000'000), 1),
+                absl::StatusCode::kFailedPrecondition, "out of fuel");
+}
+
+TEST(FuelTest, ExactFuelSucceedsAndOneLessRunsOut) {
+  const int64_t needed = FuelUsedBySum(50);
+  ASSERT_GT(needed, 0);
+  Instance exact = NewFuelInstance();
+  ASSERT_OK_AND_ASSIGN(auto sum, exact.GetFunc<int32_t(int32_t)>("sum"));
+  EXPECT_THAT(sum.Call(WithFuel(needed), 50), testing::IsOkAndHolds(1225));
+  EXPECT_THAT(exact.remaining_fuel(), testing::IsOkAndHolds(0u));
+
+  Instance short_one = NewFuelInstance();
+  ASSERT_OK_AND_ASSIGN(auto sum2, short_one.GetFunc<int32_t(int32_t)>("sum"));
+  EXPECT_STATUS(sum2.Call(WithFuel(needed - 1), 50),
+                absl::StatusCode::kResourceExhausted, "out of fuel");
+}
+
+TEST(FuelTest, FuelStopsAnEndlessLoopWithoutADeadline) {
+  Instance instance = NewFuelInstance();
+  ASSERT_OK_AND_ASSIGN(auto forever, instance.GetFunc<void()>("forever"));
+  EXPECT_STATUS(forever.Call(WithFuel(100'000)),
+                absl::StatusCode::kResourceExhausted, "out of fuel");
+}
+
+TEST(FuelTest, ACallWithoutFuelAfterOneWithFuelIsUnlimited) {
+  Instance instance = NewFuelInstance();
+  ASSERT_OK_AND_ASSIGN(auto sum, instance.GetFunc<int32_t(int32_t)>("sum"));
+  ASSERT_OK(sum.Call(WithFuel(1'000), 1).status());
+  // Far more work than 1000 units allow.
+  EXPECT_THAT(sum.Call(100'000), testing::IsOkAndHolds(704982704));
+}
+
+TEST(FuelTest, RemainingFuelNeedsAMeteredCall) {
+  Instance instance = NewFuelInstance();
+  EXPECT_STATUS(instance.remaining_fuel(),
+                absl::StatusCode::kFailedPrecondition, "CallOptions::fuel");
+}
+
+// Instrumentation must not disturb trap reports: kind, function and the
+// offset in the original module.
+TEST(FuelTest, TrapsStillReportTheOriginalLocation) {
+  Instance instance = NewFuelInstance();
+  ASSERT_OK_AND_ASSIGN(auto divide,
+                       instance.GetFunc<int32_t(int32_t, int32_t)>("divide"));
+  absl::StatusOr<int32_t> result = divide.Call(WithFuel(1'000), 1, 0);
+  EXPECT_STATUS(result, absl::StatusCode::kAborted, "divide by zero");
+  std::optional<TrapInfo> trap = GetTrapInfo(result.status());
+  ASSERT_TRUE(trap.has_value());
+  EXPECT_EQ(trap->kind, TrapKind::kIntegerDivideByZero);
+  ASSERT_FALSE(trap->backtrace.empty());
+  EXPECT_EQ(trap->backtrace[0].function_name, "divide");
+  EXPECT_EQ(trap->backtrace[0].function_index, 2u);
+  // The offset points at the i32.div_s (0x6d) of the original module.
+  const absl::Span<const uint8_t> original = fixtures::fuel_wasm();
+  ASSERT_LT(trap->backtrace[0].module_offset, original.size());
+  EXPECT_EQ(original[trap->backtrace[0].module_offset], 0x6d);
+}
+
+}  // namespace
+}  // namespace wasmhost
+
+int main(int argc, char** argv) {
+  if (argc == 2 && absl::StartsWith(argv[1], wasmhost::kChildFlag)) {
+    int32_t n = 0;
+    if (!absl::SimpleAtoi(argv[1] + sizeof(wasmhost::kChildFlag) - 1, &n)) {
+      return 2;
+    }
+    std::printf("%lld\n",
+                static_cast<long long>(wasmhost::FuelUsedBySum(n)));
+    return 0;
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
