@@ -15,7 +15,6 @@
 namespace wasmhost::wasm {
 namespace {
 
-constexpr uint8_t kCodeSection = 10;
 
 // Number and reference types: the value types of locals and `select t*`.
 bool IsValueType(uint8_t b) {
@@ -31,11 +30,6 @@ bool IsValueType(uint8_t b) {
     default:
       return false;
   }
-}
-
-absl::Status InfoMismatch() {
-  return absl::InvalidArgumentError(
-      "the module info does not describe these bytes");
 }
 
 // SIMD opcodes below 0x100 that the SIMD proposal left unassigned (V8's

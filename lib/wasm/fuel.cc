@@ -21,12 +21,6 @@
 namespace wasmhost::wasm {
 namespace {
 
-constexpr uint8_t kTypeSection = 1;
-constexpr uint8_t kFunctionSection = 3;
-constexpr uint8_t kGlobalSection = 6;
-constexpr uint8_t kExportSection = 7;
-constexpr uint8_t kCodeSection = 10;
-constexpr size_t kHeaderSize = 8;
 constexpr uint64_t kMaxOffset = std::numeric_limits<uint32_t>::max();
 // V8's kV8MaxWasmFunctionLocals: parameters plus declared locals.
 constexpr uint64_t kMaxLocals = 50000;
@@ -48,29 +42,6 @@ constexpr uint8_t kVoidBlock = 0x40;
 constexpr uint8_t kI64 = 0x7e;
 constexpr uint8_t kFuncType = 0x60;
 constexpr uint8_t kFuncKind = 0x00;
-
-absl::Status InfoMismatch() {
-  return absl::InvalidArgumentError(
-      "the module info does not describe these bytes");
-}
-
-// `info` comes from the caller; never trust its offsets with memory safety:
-// the sections must tile the bytes after the header exactly.
-absl::Status CheckSections(absl::Span<const uint8_t> bytes,
-                           const ModuleInfo& info) {
-  if (bytes.size() < kHeaderSize) return InfoMismatch();
-  size_t next = kHeaderSize;
-  for (const SectionInfo& section : info.sections) {
-    if (section.offset != next || section.payload_offset <= section.offset ||
-        section.payload_offset > bytes.size() ||
-        section.payload_size > bytes.size() - section.payload_offset) {
-      return InfoMismatch();
-    }
-    next = section.payload_offset + section.payload_size;
-  }
-  if (next != bytes.size()) return InfoMismatch();
-  return absl::OkStatus();
-}
 
 // Bytes under construction with their offset map and out-of-fuel offsets,
 // all relative to the piece's first byte, so pieces nest (a body inside the
@@ -292,7 +263,7 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
     return absl::InvalidArgumentError(
         "the module exceeds 4 GiB; fuel metering maps 32-bit offsets");
   }
-  WASMHOST_RETURN_IF_ERROR(CheckSections(bytes, info));
+  WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
   for (const Export& e : info.exports) {
     if (e.name == kSetFuelExport || e.name == kGetFuelExport) {
       return absl::InvalidArgumentError(
@@ -392,7 +363,7 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
   }
 
   Piece out;
-  out.Copy(bytes, 0, kHeaderSize);
+  out.Copy(bytes, 0, kModuleHeaderSize);
   const size_t n = info.sections.size();
   for (size_t i = 0; i <= n; ++i) {
     const size_t anchor = i < n ? info.sections[i].offset : bytes.size();

@@ -17,23 +17,6 @@
 namespace wasmhost::wasm {
 namespace {
 
-enum SectionId : uint8_t {
-  kCustomSection = 0,
-  kTypeSection = 1,
-  kImportSection = 2,
-  kFunctionSection = 3,
-  kTableSection = 4,
-  kMemorySection = 5,
-  kGlobalSection = 6,
-  kExportSection = 7,
-  kStartSection = 8,
-  kElementSection = 9,
-  kCodeSection = 10,
-  kDataSection = 11,
-  kDataCountSection = 12,
-  kTagSection = 13,
-};
-
 // Static strings: readers keep them as error context.
 absl::string_view SectionContext(uint8_t id) {
   static constexpr absl::string_view kNames[] = {
@@ -848,6 +831,27 @@ const FuncType* ModuleInfo::FunctionType(uint32_t function_index) const {
 
 absl::StatusOr<ModuleInfo> ReadModule(absl::Span<const uint8_t> bytes) {
   return ModuleReader(bytes).Read();
+}
+
+absl::Status InfoMismatch() {
+  return absl::InvalidArgumentError(
+      "the module info does not describe these bytes");
+}
+
+absl::Status CheckSectionsMatch(absl::Span<const uint8_t> bytes,
+                                const ModuleInfo& info) {
+  if (bytes.size() < kModuleHeaderSize) return InfoMismatch();
+  size_t next = kModuleHeaderSize;
+  for (const SectionInfo& section : info.sections) {
+    if (section.offset != next || section.payload_offset <= section.offset ||
+        section.payload_offset > bytes.size() ||
+        section.payload_size > bytes.size() - section.payload_offset) {
+      return InfoMismatch();
+    }
+    next = section.payload_offset + section.payload_size;
+  }
+  if (next != bytes.size()) return InfoMismatch();
+  return absl::OkStatus();
 }
 
 }  // namespace wasmhost::wasm

@@ -30,6 +30,27 @@
 
 namespace wasmhost::wasm {
 
+// Section ids of the binary format.
+enum SectionId : uint8_t {
+  kCustomSection = 0,
+  kTypeSection = 1,
+  kImportSection = 2,
+  kFunctionSection = 3,
+  kTableSection = 4,
+  kMemorySection = 5,
+  kGlobalSection = 6,
+  kExportSection = 7,
+  kStartSection = 8,
+  kElementSection = 9,
+  kCodeSection = 10,
+  kDataSection = 11,
+  kDataCountSection = 12,
+  kTagSection = 13,
+};
+
+// Magic and version.
+inline constexpr size_t kModuleHeaderSize = 8;
+
 // What an import or export refers to; the values are not the binary codes.
 enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
 
@@ -139,6 +160,14 @@ struct ModuleInfo {
 // 9, element 10, data count 11, code 12, data 13. 0 for custom sections
 // (which may go anywhere) and unknown ids.
 [[nodiscard]] int SectionOrder(uint8_t id);
+
+// For code that takes a ModuleInfo beside the bytes it claims to describe
+// (rewriters, the code scanner): never trust its offsets with memory
+// safety. InfoMismatch() is the error; CheckSectionsMatch returns it unless
+// info.sections tile the bytes after the header exactly.
+[[nodiscard]] absl::Status InfoMismatch();
+[[nodiscard]] absl::Status CheckSectionsMatch(absl::Span<const uint8_t> bytes,
+                                              const ModuleInfo& info);
 
 }  // namespace wasmhost::wasm
 

@@ -16,11 +16,6 @@
 namespace wasmhost::wasm {
 namespace {
 
-constexpr uint8_t kTypeSection = 1;
-constexpr uint8_t kImportSection = 2;
-constexpr uint8_t kMemorySection = 5;
-constexpr uint8_t kExportSection = 7;
-constexpr size_t kHeaderSize = 8;
 
 // One memory import entry: names, kind 0x02, limits.
 absl::StatusOr<std::vector<uint8_t>> EncodeMemoryImport(
@@ -36,28 +31,6 @@ absl::StatusOr<std::vector<uint8_t>> EncodeMemoryImport(
   w.Byte(flags).U32(static_cast<uint32_t>(limits.min));
   if (limits.max.has_value()) w.U32(static_cast<uint32_t>(*limits.max));
   return w.Release();
-}
-
-absl::Status InfoMismatch() {
-  return absl::InvalidArgumentError(
-      "the module info does not describe these bytes");
-}
-
-// `info` comes from the caller; never trust its offsets with memory safety:
-// the sections must tile the bytes after the header exactly.
-absl::Status CheckSections(absl::Span<const uint8_t> bytes,
-                           const ModuleInfo& info) {
-  size_t next = kHeaderSize;
-  for (const SectionInfo& section : info.sections) {
-    if (section.offset != next || section.payload_offset <= section.offset ||
-        section.payload_offset > bytes.size() ||
-        section.payload_size > bytes.size() - section.payload_offset) {
-      return InfoMismatch();
-    }
-    next = section.payload_offset + section.payload_size;
-  }
-  if (next != bytes.size() || bytes.size() < kHeaderSize) return InfoMismatch();
-  return absl::OkStatus();
 }
 
 // The whole section, id and size included.
@@ -108,10 +81,10 @@ absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
       EncodeMemoryImport(import_module, import_name, info.memories[0]);
   if (!entry.ok()) return entry.status();
 
-  if (absl::Status s = CheckSections(bytes, info); !s.ok()) return s;
+  if (absl::Status s = CheckSectionsMatch(bytes, info); !s.ok()) return s;
 
   BinaryWriter out;
-  out.Bytes(bytes.subspan(0, kHeaderSize));
+  out.Bytes(bytes.subspan(0, kModuleHeaderSize));
   const uint32_t import_count = static_cast<uint32_t>(info.imports.size());
   auto new_import_section = [&] {
     BinaryWriter payload;
@@ -175,7 +148,7 @@ absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
     ++added;
   }
   if (added == 0) return std::vector<uint8_t>(bytes.begin(), bytes.end());
-  if (absl::Status s = CheckSections(bytes, info); !s.ok()) return s;
+  if (absl::Status s = CheckSectionsMatch(bytes, info); !s.ok()) return s;
 
   const uint32_t export_count = static_cast<uint32_t>(info.exports.size());
   bool have_exports = false;
@@ -192,7 +165,7 @@ absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
   }
 
   BinaryWriter out;
-  out.Bytes(bytes.subspan(0, kHeaderSize));
+  out.Bytes(bytes.subspan(0, kModuleHeaderSize));
   auto new_export_section = [&] {
     BinaryWriter payload;
     payload.U32(added).Bytes(entries.bytes());
