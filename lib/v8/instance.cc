@@ -100,6 +100,7 @@ class V8Instance final : public BackendInstance {
                     const CallOptions& options, bool* guest_ran) override;
 
   absl::Span<uint8_t> MemoryBytes() override {
+    touched_since_reset_ = true;
     if (memory_.IsEmpty()) return {};
     v8::Isolate* isolate = thread_.isolate();
     v8::HandleScope scope(isolate);
@@ -168,6 +169,9 @@ class V8Instance final : public BackendInstance {
   bool fuel_limited_ = false;
   // The image mapped over memory_ by ResetToImage, if any.
   const StateImage* mapped_image_ = nullptr;
+  // Whether state may differ from mapped_image_: the guest ran, or the host
+  // was handed the memory's bytes, since the last reset.
+  bool touched_since_reset_ = true;
   // Set by a host function that failed during the current call; it wins
   // over whatever the guest does afterwards.
   absl::Status host_error_;
@@ -446,6 +450,8 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
 }
 
 absl::Status V8Instance::ResetToImage(const StateImage& image) {
+  // A lease that never ran the guest nor saw its memory left nothing to undo.
+  if (mapped_image_ == &image && !touched_since_reset_) return absl::OkStatus();
   absl::Span<uint8_t> memory = MemoryBytes();
   if (memory.size() != image.memory_size()) {
     return absl::FailedPreconditionError(
@@ -479,6 +485,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image) {
           .Check();
     }
   }
+  touched_since_reset_ = false;
   return absl::OkStatus();
 }
 
@@ -500,6 +507,7 @@ absl::Status V8Instance::Call(uint32_t export_index, const RawVal* args,
         "CallOptions::fuel needs an engine with EngineOptions::consume_fuel");
   }
   *guest_ran = true;
+  touched_since_reset_ = true;
   if (ABSL_PREDICT_FALSE(spec_.metered)) {
     return CallMetered(export_index, args, results, options);
   }
