@@ -316,6 +316,33 @@ TEST(LinkerTest, CallerContext) {
   EXPECT_EQ(seen, nullptr);
 }
 
+// Contexts of different types live side by side (the host's own and, e.g.,
+// WASI's); setting a type again replaces it.
+TEST(LinkerTest, CallerContextsOfSeveralTypes) {
+  Context first{1};
+  Context second{2};
+  OtherContext other;
+  Context* seen = nullptr;
+  OtherContext* seen_other = nullptr;
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", [&](Caller& caller) {
+    seen = caller.context<Context>();
+    seen_other = caller.context<OtherContext>();
+  }));
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::host_void_wasm()));
+  InstanceOptions options;
+  options.SetContext(&first);
+  options.SetContext(&other);
+  options.SetContext(&second);
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(module, linker, options));
+  ASSERT_OK_AND_ASSIGN(auto call, instance.GetFunc<void()>("call"));
+  ASSERT_OK(call.Call());
+  EXPECT_EQ(seen, &second);
+  EXPECT_EQ(seen_other, &other);
+}
+
 // Records what env.take received.
 struct Taken {
   int32_t i32 = 0;

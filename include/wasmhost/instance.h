@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -46,17 +47,18 @@ struct WASMHOST_EXPORT InstanceOptions {
   CallOptions start_call;
 
   // Makes `context` available to host functions as Caller::context<T>().
-  // Not owned: it must outlive the instance. Default: no context.
+  // One context per type: the host's own and, say, WASI's live side by side;
+  // setting a type again replaces it. Not owned: it must outlive the
+  // instance. Default: no context.
   template <typename T>
   void SetContext(T* context) {
-    context_ = context;
-    context_type_ = internal::TypeKey<T>();
+    contexts_[internal::TypeKey<T>()] = context;
   }
 
  private:
   friend class Instance;
-  void* context_ = nullptr;
-  const void* context_type_ = nullptr;
+  // By TypeKey<T>().
+  absl::flat_hash_map<const void*, void*> contexts_;
 };
 
 template <typename Sig>

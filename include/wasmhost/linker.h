@@ -50,7 +50,7 @@ class WASMHOST_EXPORT Caller {
   [[nodiscard]] Memory memory() const { return Memory(instance_); }
 
   // The context given to InstanceOptions::SetContext<T>() for the calling
-  // instance; nullptr when none was set or it was set with another type.
+  // instance; nullptr when none of type T was set.
   template <typename T>
   [[nodiscard]] T* context() const {
     return static_cast<T*>(

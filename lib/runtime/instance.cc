@@ -80,8 +80,7 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
   const std::shared_ptr<const internal::ModuleState>& module_state =
       module.state_;
   auto state = std::make_unique<internal::InstanceState>(module);
-  state->context = options.context_;
-  state->context_type = options.context_type_;
+  state->contexts = options.contexts_;
 
   v8backend::InstanceSpec spec;
   WASMHOST_RETURN_IF_ERROR(BindImports(*module_state, linker, *state, spec));

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "lib/v8/backend.h"
 #include "wasmhost/linker.h"
@@ -20,8 +21,8 @@ struct InstanceState {
   Module module;
   // The host functions the instance imported, kept alive for its life.
   std::vector<std::shared_ptr<const HostFunc>> host_funcs;
-  void* context = nullptr;
-  const void* context_type = nullptr;
+  // InstanceOptions' contexts, by TypeKey<T>().
+  absl::flat_hash_map<const void*, void*> contexts;
   // Why the instance is poisoned; OK while it is usable.
   absl::Status poison;
   std::unique_ptr<v8backend::BackendInstance> backend;

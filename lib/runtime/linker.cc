@@ -96,7 +96,8 @@ absl::Status Linker::DefineHostFunc(absl::string_view module,
 namespace internal {
 
 void* InstanceContext(const InstanceState& instance, const void* type_key) {
-  return instance.context_type == type_key ? instance.context : nullptr;
+  auto it = instance.contexts.find(type_key);
+  return it == instance.contexts.end() ? nullptr : it->second;
 }
 
 }  // namespace internal

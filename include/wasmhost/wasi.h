@@ -1,0 +1,179 @@
+// wasmhost/wasi.h: WASI preview 1 (wasi_snapshot_preview1), capability by
+// capability.
+//
+//   OutputSink    where a guest's stdout or stderr goes
+//   InputSource   where a guest's stdin comes from
+//   Preopen       a host directory the guest may use, read-only or not
+//   WasiOptions   everything a guest is granted: args, env, stdio, preopens,
+//                 clocks, randomness
+//   WasiContext   one instance's WASI state (its file descriptors)
+//   AddToLinker   defines the wasi_snapshot_preview1 imports on a Linker
+//   RunCommand    runs a command's _start and returns its exit code
+//   InitializeReactor  runs a reactor's _initialize
+//   GetExitCode   the exit code carried by a proc_exit status
+//
+// Nothing is granted unless WasiOptions says so: no preopen means no
+// filesystem, a discarded stdout means writes vanish, and a call the guest
+// was not granted returns WASI's own errno (EBADF, ENOTCAPABLE, ENOSYS),
+// never a crash and never a host path.
+
+#ifndef WASMHOST_WASI_H_
+#define WASMHOST_WASI_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "wasmhost/export.h"
+#include "wasmhost/instance.h"
+#include "wasmhost/limits.h"
+#include "wasmhost/linker.h"
+
+namespace wasmhost::wasi {
+
+// Where bytes the guest writes go. Copyable; thread-compatible.
+class WASMHOST_EXPORT OutputSink {
+ public:
+  using WriteFn = std::function<void(absl::string_view bytes)>;
+
+  // Writes succeed and the bytes are dropped. The default.
+  static OutputSink Discard() { return OutputSink(nullptr); }
+  // Appends to `*out`, which must outlive every instance using the sink.
+  static OutputSink ToString(std::string* out) {
+    return OutputSink([out](absl::string_view bytes) {
+      out->append(bytes.data(), bytes.size());
+    });
+  }
+  // Calls `write` with each chunk, on the instance's thread.
+  static OutputSink ToCallback(WriteFn write) {
+    return OutputSink(std::move(write));
+  }
+  // Writes to the host file descriptor `fd` (not owned, not closed).
+  static OutputSink ToFd(int fd);
+
+  // Empty for Discard.
+  const WriteFn& write() const { return write_; }
+
+ private:
+  explicit OutputSink(WriteFn write) : write_(std::move(write)) {}
+  WriteFn write_;
+};
+
+// Where bytes the guest reads come from. Copyable; thread-compatible.
+class WASMHOST_EXPORT InputSource {
+ public:
+  // Fills `buffer` and returns the bytes read; 0 is end of input.
+  using ReadFn = std::function<absl::StatusOr<size_t>(absl::Span<uint8_t>)>;
+
+  // End of input at once. The default.
+  static InputSource Empty() { return InputSource(nullptr); }
+  // The bytes of `data`, then end of input.
+  static InputSource FromString(std::string data);
+  static InputSource FromCallback(ReadFn read) {
+    return InputSource(std::move(read));
+  }
+  // Reads the host file descriptor `fd` (not owned, not closed).
+  static InputSource FromFd(int fd);
+
+  // Empty for Empty.
+  const ReadFn& read() const { return read_; }
+
+ private:
+  explicit InputSource(ReadFn read) : read_(std::move(read)) {}
+  ReadFn read_;
+};
+
+// A host directory the guest sees under `guest_path`. Paths the guest opens
+// below it cannot escape it: not with "..", not with an absolute path, not
+// through a symlink pointing outside.
+struct WASMHOST_EXPORT Preopen {
+  std::string host_path;
+  // The name the guest sees, e.g. "/data" or ".".
+  std::string guest_path;
+  // No creating, writing, renaming, unlinking or changing times below it.
+  bool read_only = false;
+};
+
+struct WASMHOST_EXPORT WasiOptions {
+  // argv; args[0] is the program's name. Default: none.
+  std::vector<std::string> args;
+  // Environment variables. Default: none.
+  std::vector<std::pair<std::string, std::string>> env;
+  // Default: no filesystem at all.
+  std::vector<Preopen> preopens;
+
+  InputSource stdin_source = InputSource::Empty();
+  OutputSink stdout_sink = OutputSink::Discard();
+  OutputSink stderr_sink = OutputSink::Discard();
+
+  // A clock that starts at `start` and advances by `tick` each time the
+  // guest reads any clock, instead of the host's clocks: with a seeded
+  // random source and fuel, runs become byte-for-byte reproducible.
+  struct VirtualClock {
+    uint64_t start_nanos = 0;
+    uint64_t tick_nanos = 1000;
+  };
+  // nullopt (the default): the host's real clocks.
+  std::optional<VirtualClock> virtual_clock;
+
+  // random_get returns a deterministic stream from this seed. nullopt (the
+  // default): the host's system randomness (getrandom).
+  std::optional<uint64_t> random_seed;
+};
+
+// One instance's WASI state: its file descriptor table (stdio and
+// preopens), args, env, clocks and random source. Give it to the instance
+// with InstanceOptions::SetContext(context.get()); it must outlive the
+// instance. Thread-affine, like the instance it serves.
+class WASMHOST_EXPORT WasiContext {
+ public:
+  // Opens the preopened directories.
+  // Returns:
+  //   NotFound         a preopen's host_path does not exist
+  //   InvalidArgument  a preopen's host_path is not a directory, or its
+  //                    guest_path is empty
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<WasiContext>> Create(
+      WasiOptions options);
+
+  virtual ~WasiContext() = default;
+
+ protected:
+  WasiContext() = default;
+};
+
+// Defines every wasi_snapshot_preview1 function on `linker`. Each finds the
+// calling instance's WasiContext through Caller::context<WasiContext>();
+// for an instance without one (granted no WASI at all) every call returns
+// ENOSYS. Returns AlreadyExists if the linker already defines one of them.
+WASMHOST_EXPORT absl::Status AddToLinker(Linker& linker);
+
+// Runs the command module's `_start`. Returns its exit code: 0 when _start
+// returns, the code given to proc_exit otherwise. Errors are those of
+// TypedFunc::Call, plus NotFound when there is no `_start () -> ()`.
+// After proc_exit the instance is poisoned, as after any call that did not
+// return.
+WASMHOST_EXPORT absl::StatusOr<int> RunCommand(Instance& instance,
+                                              const CallOptions& options = {});
+
+// Runs a reactor's `_initialize` if it exports one; OK if it has none.
+WASMHOST_EXPORT absl::Status InitializeReactor(Instance& instance,
+                                               const CallOptions& options = {});
+
+// The exit code of a status returned by a call in which the guest called
+// proc_exit (code Cancelled, message "guest exited with code N"); nullopt
+// for any other status.
+[[nodiscard]] WASMHOST_EXPORT std::optional<int> GetExitCode(
+    const absl::Status& status);
+
+}  // namespace wasmhost::wasi
+
+#endif  // WASMHOST_WASI_H_
