@@ -15,7 +15,6 @@
 namespace wasmhost::wasm {
 namespace {
 
-
 // Number and reference types: the value types of locals and `select t*`.
 bool IsValueType(uint8_t b) {
   switch (b) {
@@ -30,6 +29,17 @@ bool IsValueType(uint8_t b) {
     default:
       return false;
   }
+}
+
+// Reads one value type byte (a local declaration's, `select t*`'s).
+absl::Status SkipValueType(BinaryReader& r) {
+  const size_t at = r.offset();
+  uint8_t type;
+  WASMHOST_RETURN_IF_ERROR(r.ReadU8(&type));
+  if (!IsValueType(type)) {
+    return r.Error(at, absl::StrFormat("invalid value type 0x%02x", type));
+  }
+  return absl::OkStatus();
 }
 
 // SIMD opcodes below 0x100 that the SIMD proposal left unassigned (V8's
@@ -110,13 +120,7 @@ absl::StatusOr<std::vector<FunctionBody>> ReadFunctionBodies(
     for (uint32_t j = 0; j < declarations; ++j) {
       uint32_t n;
       WASMHOST_RETURN_IF_ERROR(b.ReadU32(&n));
-      const size_t type_at = b.offset();
-      uint8_t type;
-      WASMHOST_RETURN_IF_ERROR(b.ReadU8(&type));
-      if (!IsValueType(type)) {
-        return b.Error(type_at,
-                       absl::StrFormat("invalid value type 0x%02x", type));
-      }
+      WASMHOST_RETURN_IF_ERROR(SkipValueType(b));
       body.local_count += n;
     }
     body.code_offset = b.offset();
@@ -254,13 +258,7 @@ absl::Status InstructionReader::ReadImmediates(uint8_t prefix, uint32_t opcode,
       uint32_t count;
       WASMHOST_RETURN_IF_ERROR(r_.ReadCount(1, &count));
       for (uint32_t i = 0; i < count; ++i) {
-        const size_t type_at = r_.offset();
-        uint8_t type;
-        WASMHOST_RETURN_IF_ERROR(r_.ReadU8(&type));
-        if (!IsValueType(type)) {
-          return r_.Error(type_at,
-                          absl::StrFormat("invalid value type 0x%02x", type));
-        }
+        WASMHOST_RETURN_IF_ERROR(SkipValueType(r_));
       }
       return absl::OkStatus();
     }

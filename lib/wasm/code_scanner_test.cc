@@ -14,47 +14,18 @@
 #include "gtest/gtest.h"
 #include "lib/wasm/binary_writer.h"
 #include "lib/wasm/reader.h"
+#include "lib/wasm/test_module_builder.h"
 
 namespace wasmhost::wasm {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using testing::Body;
+using testing::Bytes;
+using testing::Cat;
+using testing::ExpectInvalidArgument;
+using testing::FunctionModule;
 
 constexpr uint8_t kEnd = 0x0b, kVoid = 0x40, kI32 = 0x7f;
-
-Bytes Cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
-// A module with `imports` imported functions and one defined function per
-// body (each a complete body: locals, then instructions), all of type
-// () -> (). Bodies are not validated by ReadModule, so any bytes do.
-Bytes Module(std::initializer_list<Bytes> bodies, uint32_t imports = 0) {
-  BinaryWriter import_section;
-  import_section.U32(imports);
-  for (uint32_t i = 0; i < imports; ++i) {
-    import_section.Name("env").Name(absl::StrCat("f", i)).Byte(0x00).U32(0);
-  }
-  BinaryWriter functions;
-  functions.U32(static_cast<uint32_t>(bodies.size()));
-  BinaryWriter code;
-  code.U32(static_cast<uint32_t>(bodies.size()));
-  for (const Bytes& body : bodies) {
-    functions.U32(0);
-    code.U32(static_cast<uint32_t>(body.size())).Bytes(body);
-  }
-  BinaryWriter w;
-  w.Header().Section(1, {0x01, 0x60, 0x00, 0x00});
-  if (imports > 0) w.Section(2, import_section.bytes());
-  return w.Section(3, functions.bytes()).Section(10, code.bytes()).Release();
-}
-
-// A body without locals: `instructions`, then the final end.
-Bytes Body(const Bytes& instructions) {
-  return Cat({{0x00}, instructions, {kEnd}});
-}
 
 absl::StatusOr<CodeSummary> Scan(const Bytes& module) {
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
@@ -63,15 +34,11 @@ absl::StatusOr<CodeSummary> Scan(const Bytes& module) {
 }
 
 absl::StatusOr<CodeSummary> ScanBody(const Bytes& instructions) {
-  return Scan(Module({Body(instructions)}));
+  return Scan(FunctionModule({Body(instructions)}));
 }
 
 void ExpectScanError(const Bytes& module, const std::string& substr) {
-  absl::StatusOr<CodeSummary> summary = Scan(module);
-  ASSERT_FALSE(summary.ok()) << "expected error containing: " << substr;
-  EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(summary.status().message(), substr))
-      << summary.status().message() << "\n  does not contain: " << substr;
+  ExpectInvalidArgument(Scan(module).status(), substr);
 }
 
 // The instructions of every category that set no flag, except SIMD: MVP,
@@ -185,7 +152,7 @@ TEST(ScanCodeTest, CountsInstructionsAndLoops) {
   const Bytes nested = Body({0x03, kVoid, 0x03, 0x7f, 0x41, 0x00, kEnd, 0x1a,
                              kEnd});
   const Bytes single = Body({0x03, kVoid, 0x0c, 0x00, kEnd});
-  summary = Scan(Module({nested, single}));
+  summary = Scan(FunctionModule({nested, single}));
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->loop_count, 3u);
   EXPECT_EQ(summary->instruction_count, 6u + 1 + 3 + 1);
@@ -201,7 +168,7 @@ TEST(ScanCodeTest, ModuleWithoutCode) {
 }
 
 TEST(InstructionReaderTest, YieldsOpcodesAndImmediates) {
-  const Bytes module = Module(
+  const Bytes module = FunctionModule(
       {Cat({{0x02, 0x01, kI32, 0x03, 0x7e},  // locals: 1 i32, 3 i64
             {0x41, 0x7f},                    // i32.const -1
             {0x0e, 0x02, 0x00, 0x01, 0x00},  // br_table 0 1 0
@@ -260,7 +227,7 @@ TEST(InstructionReaderTest, YieldsOpcodesAndImmediates) {
 }
 
 TEST(InstructionReaderTest, DecodesSimdImmediates) {
-  const Bytes module = Module({Body(SimdInstructions())});
+  const Bytes module = FunctionModule({Body(SimdInstructions())});
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
   absl::StatusOr<std::vector<FunctionBody>> bodies =
@@ -297,10 +264,10 @@ TEST(ScanCodeTest, EveryTruncationIsAnError) {
            {0x26, 0x00, 0xfc, 0x0c, 0x01, 0x00, 0x40, 0x00, 0x03, kVoid, kEnd,
             0xfe, 0x48, 0x02, 0x00}});
   const Bytes full = Body(instructions);
-  ASSERT_TRUE(Scan(Module({full})).ok());
+  ASSERT_TRUE(Scan(FunctionModule({full})).ok());
   // Every strict prefix of the body, the locals count included.
   for (size_t size = 0; size < full.size(); ++size) {
-    const Bytes module = Module({Bytes(full.begin(), full.begin() + size)});
+    const Bytes module = FunctionModule({Bytes(full.begin(), full.begin() + size)});
     absl::StatusOr<CodeSummary> summary = Scan(module);
     ASSERT_FALSE(summary.ok()) << "body of " << size << " bytes";
     EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
@@ -312,12 +279,12 @@ TEST(ScanCodeTest, EveryTruncationIsAnError) {
 }
 
 TEST(ScanCodeTest, TruncatedLocals) {
-  ExpectScanError(Module({{0x01, 0x80, 0x80}}),
+  ExpectScanError(FunctionModule({{0x01, 0x80, 0x80}}),
                   "unexpected end of input in the locals of function 0");
-  ExpectScanError(Module({{0x02, 0x01, 0x7f}}),
+  ExpectScanError(FunctionModule({{0x02, 0x01, 0x7f}}),
                   "count 2 too large for the 2 bytes remaining in the locals");
-  ExpectScanError(Module({{0x80}}), "in the locals of function 0");
-  ExpectScanError(Module({{0x01, 0x01, 0x7a, kEnd}}),
+  ExpectScanError(FunctionModule({{0x80}}), "in the locals of function 0");
+  ExpectScanError(FunctionModule({{0x01, 0x01, 0x7a, kEnd}}),
                   "invalid value type 0x7a in the locals of function 0");
 }
 
@@ -340,7 +307,7 @@ TEST(ScanCodeTest, UnknownOpcodesNameOffsetAndFunction) {
   };
   for (const Case& c : cases) {
     // Function 3 (after 2 imports and one good body) at a known offset.
-    const Bytes module = Module(
+    const Bytes module = FunctionModule(
         {Body({}), Body(Cat({{0x41, 0x00, 0x1a}, c.instructions}))}, 2);
     absl::StatusOr<ModuleInfo> info = ReadModule(module);
     ASSERT_TRUE(info.ok()) << info.status();
@@ -351,28 +318,28 @@ TEST(ScanCodeTest, UnknownOpcodesNameOffsetAndFunction) {
 }
 
 TEST(ScanCodeTest, MalformedInstructions) {
-  ExpectScanError(Module({Cat({Body({}), {0x01}})}),
+  ExpectScanError(FunctionModule({Cat({Body({}), {0x01}})}),
                   "1 bytes after the body's final end in function 0");
-  ExpectScanError(Module({{0x00, 0x02, kVoid, kEnd}}),
+  ExpectScanError(FunctionModule({{0x00, 0x02, kVoid, kEnd}}),
                   "unexpected end of the body (no final end) in function 0");
-  ExpectScanError(Module({Body({0x02, 0x7a, kEnd})}), "invalid block type -6");
+  ExpectScanError(FunctionModule({Body({0x02, 0x7a, kEnd})}), "invalid block type -6");
   // A valid s33 of -1 in two bytes is not a block type.
-  ExpectScanError(Module({Body({0x02, 0xff, 0x7f, kEnd})}),
+  ExpectScanError(FunctionModule({Body({0x02, 0xff, 0x7f, kEnd})}),
                   "invalid block type -1");
-  ExpectScanError(Module({Body({0x02, 0x80, 0x80, 0x80, 0x80, 0x80, kEnd})}),
+  ExpectScanError(FunctionModule({Body({0x02, 0x80, 0x80, 0x80, 0x80, 0x80, kEnd})}),
                   "integer representation too long");
-  ExpectScanError(Module({Body({0x18, 0x00})}), "delegate outside a block");
-  ExpectScanError(Module({Body({0xd0, 0x7f})}), "invalid reference type 0x7f");
-  ExpectScanError(Module({Body({0x1c, 0x01, 0x40})}), "invalid value type 0x40");
-  ExpectScanError(Module({Body({0x0e, 0xff, 0xff, 0x03})}),
+  ExpectScanError(FunctionModule({Body({0x18, 0x00})}), "delegate outside a block");
+  ExpectScanError(FunctionModule({Body({0xd0, 0x7f})}), "invalid reference type 0x7f");
+  ExpectScanError(FunctionModule({Body({0x1c, 0x01, 0x40})}), "invalid value type 0x40");
+  ExpectScanError(FunctionModule({Body({0x0e, 0xff, 0xff, 0x03})}),
                   "count 65535 too large");
-  ExpectScanError(Module({Body({0x41, 0x80, 0x80, 0x80, 0x80, 0x70})}),
+  ExpectScanError(FunctionModule({Body({0x41, 0x80, 0x80, 0x80, 0x80, 0x70})}),
                   "integer too large");
 }
 
 TEST(ScanCodeTest, RejectsInfoOfAnotherModule) {
-  const Bytes module = Module({Body({0x01})});
-  const Bytes other = Module({Body({0x01, 0x01, 0x01})});
+  const Bytes module = FunctionModule({Body({0x01})});
+  const Bytes other = FunctionModule({Body({0x01, 0x01, 0x01})});
   absl::StatusOr<ModuleInfo> info = ReadModule(other);
   ASSERT_TRUE(info.ok()) << info.status();
   absl::StatusOr<CodeSummary> summary = ScanCode(module, *info);

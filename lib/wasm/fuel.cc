@@ -17,6 +17,7 @@
 #include "lib/wasm/binary_reader.h"
 #include "lib/wasm/binary_writer.h"
 #include "lib/wasm/code_scanner.h"
+#include "lib/wasm/section_rewriter.h"
 
 namespace wasmhost::wasm {
 namespace {
@@ -40,70 +41,6 @@ constexpr uint8_t kI64GtS = 0x55;
 constexpr uint8_t kI64Sub = 0x7d;
 constexpr uint8_t kVoidBlock = 0x40;
 constexpr uint8_t kI64 = 0x7e;
-constexpr uint8_t kFuncType = 0x60;
-constexpr uint8_t kFuncKind = 0x00;
-
-// Bytes under construction with their offset map and out-of-fuel offsets,
-// all relative to the piece's first byte, so pieces nest (a body inside the
-// code section's payload inside the module) before final offsets are known.
-class Piece {
- public:
-  size_t size() const { return w_.bytes().size(); }
-  const std::vector<uint8_t>& bytes() const { return w_.bytes(); }
-
-  // Copies module bytes [from, to).
-  void Copy(absl::Span<const uint8_t> module, size_t from, size_t to) {
-    if (to <= from) return;
-    runs_.push_back({size(), from, false});
-    w_.Bytes(module.subspan(from, to - from));
-  }
-
-  // Starts bytes of the rewrite's own, mapped to original offset `anchor`.
-  BinaryWriter& Inject(size_t anchor) {
-    runs_.push_back({size(), anchor, true});
-    return w_;
-  }
-
-  // The next byte written is an out-of-fuel `unreachable`.
-  void MarkOutOfFuel() { out_of_fuel_.push_back(size()); }
-
-  void Append(const Piece& other) {
-    const size_t base = size();
-    for (const Run& run : other.runs_) {
-      runs_.push_back({base + run.at, run.original, run.injected});
-    }
-    for (size_t at : other.out_of_fuel_) out_of_fuel_.push_back(base + at);
-    w_.Bytes(other.bytes());
-  }
-
-  // A section: id and size mapped to `anchor`, then the payload.
-  void AppendSection(uint8_t id, const Piece& payload, size_t anchor) {
-    Inject(anchor).Byte(id).U32(static_cast<uint32_t>(payload.size()));
-    Append(payload);
-  }
-
-  // Moves the result into `out`; the caller has checked size() fits.
-  void Finish(FuelRewrite* out) {
-    out->offset_map.reserve(runs_.size());
-    for (const Run& run : runs_) {
-      out->offset_map.push_back({static_cast<uint32_t>(run.at),
-                                 static_cast<uint32_t>(run.original),
-                                 run.injected});
-    }
-    out->out_of_fuel_offsets.assign(out_of_fuel_.begin(), out_of_fuel_.end());
-    out->bytes = w_.Release();
-  }
-
- private:
-  struct Run {
-    size_t at;
-    size_t original;
-    bool injected;
-  };
-  BinaryWriter w_;
-  std::vector<Run> runs_;
-  std::vector<size_t> out_of_fuel_;
-};
 
 // A region: where its check goes (its first instruction) and its cost.
 struct Region {
@@ -112,7 +49,7 @@ struct Region {
 };
 
 // Emits the check that charges `cost`, anchored to `anchor`.
-void EmitCheck(Piece* piece, size_t anchor, uint64_t cost, uint32_t global,
+void EmitCheck(MappedBytes* piece, size_t anchor, uint64_t cost, uint32_t global,
                std::optional<uint32_t> tmp) {
   BinaryWriter& w = piece->Inject(anchor);
   w.Byte(kGlobalGet).U32(global);
@@ -124,7 +61,7 @@ void EmitCheck(Piece* piece, size_t anchor, uint64_t cost, uint32_t global,
     w.Byte(kGlobalSet).U32(global).Byte(kGlobalGet).U32(global);
   }
   w.Byte(kI64Const).S64(0).Byte(kI64LtS).Byte(kIf).Byte(kVoidBlock);
-  piece->MarkOutOfFuel();
+  piece->Mark();
   w.Byte(kUnreachable).Byte(kEnd);
 }
 
@@ -176,13 +113,13 @@ absl::StatusOr<std::vector<Region>> FindRegions(
 // Appends `body`'s size and instrumented body to `code`.
 absl::Status RewriteBody(absl::Span<const uint8_t> bytes,
                          const ModuleInfo& info, const FunctionBody& body,
-                         uint32_t global, Piece* code) {
+                         uint32_t global, MappedBytes* code) {
   WASMHOST_ASSIGN_OR_RETURN(std::vector<Region> regions,
                             FindRegions(bytes, body));
   const FuncType* type = info.FunctionType(body.function_index);
   if (type == nullptr) return InfoMismatch();
   const uint64_t locals = type->params.size() + body.local_count;
-  Piece out;
+  MappedBytes out;
   std::optional<uint32_t> tmp;
   if (locals + 1 <= kMaxLocals) {
     tmp = static_cast<uint32_t>(locals);
@@ -217,26 +154,6 @@ absl::Status RewriteBody(absl::Span<const uint8_t> bytes,
   return absl::OkStatus();
 }
 
-// A vector section's payload with `entries` appended: the count becomes
-// `expected_count` + `added`, the old entries are copied byte for byte.
-absl::Status AppendEntries(absl::Span<const uint8_t> bytes,
-                           const SectionInfo& section, uint32_t expected_count,
-                           uint32_t added, absl::Span<const uint8_t> entries,
-                           Piece* out) {
-  BinaryReader module(bytes, "a section");
-  WASMHOST_RETURN_IF_ERROR(module.Skip(section.payload_offset));
-  BinaryReader r = module;
-  WASMHOST_RETURN_IF_ERROR(module.ReadSub(section.payload_size, "a section",
-                                          &r));
-  uint32_t count;
-  WASMHOST_RETURN_IF_ERROR(r.ReadU32(&count));
-  if (count != expected_count) return InfoMismatch();
-  out->Inject(section.offset).U32(count + added);
-  out->Copy(bytes, r.offset(), section.payload_offset + section.payload_size);
-  out->Inject(section.payload_offset + section.payload_size).Bytes(entries);
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 uint32_t FuelRewrite::OriginalOffset(uint32_t instrumented_offset) const {
@@ -264,11 +181,10 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
         "the module exceeds 4 GiB; fuel metering maps 32-bit offsets");
   }
   WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
-  for (const Export& e : info.exports) {
-    if (e.name == kSetFuelExport || e.name == kGetFuelExport) {
+  for (absl::string_view name : {kSetFuelExport, kGetFuelExport}) {
+    if (absl::Status s = CheckNotExported(info, name); !s.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("the module already exports \"", e.name,
-                       "\" (is it already metered?)"));
+          absl::StrCat(s.message(), " (is it already metered?)"));
     }
   }
   WASMHOST_ASSIGN_OR_RETURN(std::vector<FunctionBody> bodies,
@@ -281,65 +197,44 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
   result.set_fuel_function = info.function_count();
   result.get_fuel_function = result.set_fuel_function + 1;
   const uint32_t global = result.fuel_global_index;
-  const auto first_new_type = static_cast<uint32_t>(info.types.size());
 
-  // The entries each of the five sections gains.
-  BinaryWriter types;
-  types.Byte(kFuncType).U32(1).Byte(kI64).U32(0);  // (i64) -> ()
-  types.Byte(kFuncType).U32(0).U32(1).Byte(kI64);  // () -> i64
-  BinaryWriter functions;
-  functions.U32(first_new_type).U32(first_new_type + 1);
-  BinaryWriter globals;
-  globals.Byte(kI64).Byte(0x01).Byte(kI64Const).S64(options.initial_fuel);
-  globals.Byte(kEnd);
-  BinaryWriter exports;
-  exports.Name(kSetFuelExport).Byte(kFuncKind).U32(result.set_fuel_function);
-  exports.Name(kGetFuelExport).Byte(kFuncKind).U32(result.get_fuel_function);
   // set: fuel = max(value, 0); get: fuel.
-  BinaryWriter set_body;
-  set_body.U32(0)
-      .Byte(kLocalGet).U32(0)
-      .Byte(kI64Const).S64(0)
-      .Byte(kLocalGet).U32(0)
-      .Byte(kI64Const).S64(0)
-      .Byte(kI64GtS)
-      .Byte(kSelect)
-      .Byte(kGlobalSet).U32(global)
-      .Byte(kEnd);
-  BinaryWriter get_body;
-  get_body.U32(0).Byte(kGlobalGet).U32(global).Byte(kEnd);
-  BinaryWriter new_bodies;
-  new_bodies.U32(static_cast<uint32_t>(set_body.bytes().size()))
-      .Bytes(set_body.bytes());
-  new_bodies.U32(static_cast<uint32_t>(get_body.bytes().size()))
-      .Bytes(get_body.bytes());
-
-  struct Addition {
-    uint8_t id;
-    uint32_t expected_count;
-    uint32_t added;
-    const BinaryWriter* entries;
-  };
-  const Addition additions[] = {
-      {kTypeSection, static_cast<uint32_t>(info.types.size()), 2, &types},
-      {kFunctionSection,
-       static_cast<uint32_t>(info.function_type_indices.size()), 2,
-       &functions},
+  AddedFunction set{{{ValType::kI64}, {}}, std::string(kSetFuelExport), {}};
+  set.body = BinaryWriter()
+                 .U32(0)
+                 .Byte(kLocalGet).U32(0)
+                 .Byte(kI64Const).S64(0)
+                 .Byte(kLocalGet).U32(0)
+                 .Byte(kI64Const).S64(0)
+                 .Byte(kI64GtS)
+                 .Byte(kSelect)
+                 .Byte(kGlobalSet).U32(global)
+                 .Byte(kEnd)
+                 .Release();
+  AddedFunction get{{{}, {ValType::kI64}}, std::string(kGetFuelExport), {}};
+  get.body = BinaryWriter().U32(0).Byte(kGlobalGet).U32(global).Byte(kEnd)
+                 .Release();
+  std::vector<SectionAddition> additions;
+  AddFunctions(info, {set, get}, &additions);
+  additions.push_back(
       {kGlobalSection, static_cast<uint32_t>(info.globals.size()), 1,
-       &globals},
-      {kExportSection, static_cast<uint32_t>(info.exports.size()), 2,
-       &exports},
-      {kCodeSection, static_cast<uint32_t>(bodies.size()), 2,
-       &new_bodies},
-  };
+       BinaryWriter()
+           .Byte(kI64).Byte(0x01).Byte(kI64Const).S64(options.initial_fuel)
+           .Byte(kEnd)
+           .Release()});
 
   // The code section's payload: every body instrumented, then the new ones.
-  Piece code;
+  SectionAddition* code_addition = nullptr;
+  for (SectionAddition& a : additions) {
+    if (a.id == kCodeSection) code_addition = &a;
+  }
+  MappedBytes code;
   size_t code_anchor = bytes.size();
   for (const SectionInfo& s : info.sections) {
     if (s.id == kCodeSection) code_anchor = s.offset;
   }
-  code.Inject(code_anchor).U32(static_cast<uint32_t>(bodies.size()) + 2);
+  code.Inject(code_anchor)
+      .U32(static_cast<uint32_t>(bodies.size()) + code_addition->added);
   for (const FunctionBody& body : bodies) {
     WASMHOST_RETURN_IF_ERROR(RewriteBody(bytes, info, body, global, &code));
     if (code.size() > kMaxOffset) {
@@ -347,66 +242,23 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
           "the instrumented module would exceed 4 GiB");
     }
   }
-  code.Inject(code_anchor).Bytes(new_bodies.bytes());
+  code.Inject(code_anchor).Bytes(code_addition->entries);
+  code_addition->payload = &code;
 
-  // A missing section goes right after the last non-custom section that
-  // must precede it (or the header); custom sections stay in place.
-  std::vector<size_t> insert_after(std::size(additions), 0);
-  std::vector<bool> present(std::size(additions), false);
-  for (size_t a = 0; a < std::size(additions); ++a) {
-    const int order = SectionOrder(additions[a].id);
-    for (size_t i = 0; i < info.sections.size(); ++i) {
-      const int o = SectionOrder(info.sections[i].id);
-      if (info.sections[i].id == additions[a].id) present[a] = true;
-      if (o != 0 && o < order) insert_after[a] = i + 1;
-    }
-  }
-
-  Piece out;
-  out.Copy(bytes, 0, kModuleHeaderSize);
-  const size_t n = info.sections.size();
-  for (size_t i = 0; i <= n; ++i) {
-    const size_t anchor = i < n ? info.sections[i].offset : bytes.size();
-    for (size_t a = 0; a < std::size(additions); ++a) {
-      if (present[a] || insert_after[a] != i) continue;
-      if (additions[a].id == kCodeSection) {
-        out.AppendSection(kCodeSection, code, anchor);
-        continue;
-      }
-      Piece payload;
-      payload.Inject(anchor).U32(additions[a].added).Bytes(
-          additions[a].entries->bytes());
-      out.AppendSection(additions[a].id, payload, anchor);
-    }
-    if (i == n) break;
-    const SectionInfo& section = info.sections[i];
-    bool rewritten = false;
-    for (const Addition& addition : additions) {
-      if (section.id != addition.id || section.id == 0) continue;
-      rewritten = true;
-      if (section.id == kCodeSection) {
-        out.AppendSection(kCodeSection, code, section.offset);
-        break;
-      }
-      Piece payload;
-      WASMHOST_RETURN_IF_ERROR(AppendEntries(bytes, section,
-                                             addition.expected_count,
-                                             addition.added,
-                                             addition.entries->bytes(),
-                                             &payload));
-      out.AppendSection(section.id, payload, section.offset);
-      break;
-    }
-    if (!rewritten) {
-      out.Copy(bytes, section.offset,
-               section.payload_offset + section.payload_size);
-    }
-  }
+  MappedBytes out;
+  WASMHOST_RETURN_IF_ERROR(RewriteSections(bytes, info, additions, &out));
   if (out.size() > kMaxOffset) {
     return absl::InvalidArgumentError(
         "the instrumented module would exceed 4 GiB");
   }
-  out.Finish(&result);
+  result.offset_map.reserve(out.runs().size());
+  for (const MappedBytes::Run& run : out.runs()) {
+    result.offset_map.push_back({static_cast<uint32_t>(run.at),
+                                 static_cast<uint32_t>(run.original),
+                                 run.injected});
+  }
+  result.out_of_fuel_offsets.assign(out.marks().begin(), out.marks().end());
+  result.bytes = out.Release();
   return result;
 }
 

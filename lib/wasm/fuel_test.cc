@@ -18,44 +18,20 @@
 #include "lib/wasm/binary_writer.h"
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/reader.h"
+#include "lib/wasm/test_module_builder.h"
 
 namespace wasmhost::wasm {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using testing::Body;
+using testing::Bytes;
+using testing::Cat;
+using testing::ExpectInvalidArgument;
+using testing::FunctionModule;
 
 constexpr uint8_t kEnd = 0x0b, kVoid = 0x40, kI32 = 0x7f, kI64 = 0x7e;
 constexpr uint8_t kLoop = 0x03, kBlock = 0x02, kIf = 0x04, kBrIf = 0x0d;
 constexpr uint8_t kI32Const = 0x41, kDrop = 0x1a, kNop = 0x01;
-
-Bytes Cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
-// A body without locals: `instructions`, then the final end.
-Bytes Body(const Bytes& instructions) {
-  return Cat({{0x00}, instructions, {kEnd}});
-}
-
-// A module with one type () -> () and one defined function per body.
-Bytes Module(std::initializer_list<Bytes> bodies) {
-  BinaryWriter functions;
-  functions.U32(static_cast<uint32_t>(bodies.size()));
-  BinaryWriter code;
-  code.U32(static_cast<uint32_t>(bodies.size()));
-  for (const Bytes& body : bodies) {
-    functions.U32(0);
-    code.U32(static_cast<uint32_t>(body.size())).Bytes(body);
-  }
-  return BinaryWriter()
-      .Header()
-      .Section(1, {0x01, 0x60, 0x00, 0x00})
-      .Section(3, functions.bytes())
-      .Section(10, code.bytes())
-      .Release();
-}
 
 // The check InjectFuel emits, for indices and costs below 64.
 Bytes Check(uint8_t global, uint8_t cost, uint8_t tmp) {
@@ -73,10 +49,7 @@ absl::StatusOr<FuelRewrite> Inject(const Bytes& module,
 
 void ExpectError(const absl::StatusOr<FuelRewrite>& result,
                  const std::string& substr) {
-  ASSERT_FALSE(result.ok()) << "expected error containing: " << substr;
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(result.status().message(), substr))
-      << result.status().message() << "\n  does not contain: " << substr;
+  ExpectInvalidArgument(result.status(), substr);
 }
 
 // The instrumented body of defined function `i`, locals included.
@@ -126,7 +99,7 @@ Bytes OneLoopBody() {
 }
 
 TEST(InjectFuelTest, ChecksAtEntryAndLoopHeaderWithStaticCosts) {
-  const Bytes module = Module({OneLoopBody()});
+  const Bytes module = FunctionModule({OneLoopBody()});
   absl::StatusOr<FuelRewrite> rewrite = Inject(module);
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
@@ -148,7 +121,7 @@ TEST(InjectFuelTest, ChecksAtEntryAndLoopHeaderWithStaticCosts) {
 }
 
 TEST(InjectFuelTest, AddsGlobalFunctionsTypesAndExports) {
-  const Bytes module = Module({OneLoopBody(), Body({})});
+  const Bytes module = FunctionModule({OneLoopBody(), Body({})});
   absl::StatusOr<FuelRewrite> rewrite = Inject(module);
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
@@ -198,7 +171,7 @@ TEST(InjectFuelTest, AddsGlobalFunctionsTypesAndExports) {
 TEST(InjectFuelTest, InitialFuelOption) {
   FuelOptions options;
   options.initial_fuel = 1234567;
-  absl::StatusOr<FuelRewrite> rewrite = Inject(Module({Body({})}), options);
+  absl::StatusOr<FuelRewrite> rewrite = Inject(FunctionModule({Body({})}), options);
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
   int global_sections = 0;
@@ -229,7 +202,7 @@ TEST(InjectFuelTest, NestedLoopsAreChargedSeparately) {
                            kI32Const, 0, kBrIf, 0,
                            kEnd,
                            kEnd});
-  absl::StatusOr<FuelRewrite> rewrite = Inject(Module({body}));
+  absl::StatusOr<FuelRewrite> rewrite = Inject(FunctionModule({body}));
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
   const Bytes expected = Cat({
@@ -250,7 +223,7 @@ TEST(InjectFuelTest, TryDelegateClosesItsBlock) {
   // try; delegate 0 ends the try, so the loop's end is found: the loop
   // region is try, delegate, end = 3; the function loop, end = 2.
   const Bytes body = Body({kLoop, kVoid, 0x06, kVoid, 0x18, 0x00, kEnd});
-  absl::StatusOr<FuelRewrite> rewrite = Inject(Module({body}));
+  absl::StatusOr<FuelRewrite> rewrite = Inject(FunctionModule({body}));
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
   EXPECT_EQ(BodyOf(rewrite->bytes, info, 0),
@@ -261,18 +234,11 @@ TEST(InjectFuelTest, TryDelegateClosesItsBlock) {
 TEST(InjectFuelTest, TemporaryLocalFollowsParamsAndLocals) {
   // Type (i32, i64) -> (); locals 2 x i32, 1 x f64: the temporary is local 5.
   // A loop with a type-index block type (type 1: (i32) -> ()).
-  BinaryWriter code;
   const Bytes body = {0x02, 0x02, kI32, 0x01, 0x7c,  // locals
                       kI32Const, 7, kLoop, 0x01, kDrop, kEnd, kEnd};
-  code.U32(1).U32(static_cast<uint32_t>(body.size())).Bytes(body);
-  const Bytes module =
-      BinaryWriter()
-          .Header()
-          .Section(1, {0x02, 0x60, 0x02, kI32, kI64, 0x00, 0x60, 0x01, kI32,
-                       0x00})
-          .Section(3, {0x01, 0x00})
-          .Section(10, code.bytes())
-          .Release();
+  const Bytes module = FunctionModule(
+      {body}, 0,
+      {0x02, 0x60, 0x02, kI32, kI64, 0x00, 0x60, 0x01, kI32, 0x00});
   absl::StatusOr<FuelRewrite> rewrite = Inject(module);
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
@@ -286,17 +252,8 @@ TEST(InjectFuelTest, TemporaryLocalFollowsParamsAndLocals) {
 
 TEST(InjectFuelTest, FunctionAtTheLocalsLimitRereadsTheGlobal) {
   // 50000 locals: no room for a temporary.
-  BinaryWriter body;
-  body.U32(1).U32(50000).Byte(kI32).Byte(kEnd);
-  BinaryWriter code;
-  code.U32(1).U32(static_cast<uint32_t>(body.bytes().size()))
-      .Bytes(body.bytes());
-  const Bytes module = BinaryWriter()
-                           .Header()
-                           .Section(1, {0x01, 0x60, 0x00, 0x00})
-                           .Section(3, {0x01, 0x00})
-                           .Section(10, code.bytes())
-                           .Release();
+  const Bytes module = FunctionModule(
+      {BinaryWriter().U32(1).U32(50000).Byte(kI32).Byte(kEnd).Release()});
   absl::StatusOr<FuelRewrite> rewrite = Inject(module);
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
@@ -310,7 +267,7 @@ TEST(InjectFuelTest, FunctionAtTheLocalsLimitRereadsTheGlobal) {
 }
 
 TEST(InjectFuelTest, OriginalOffsetMapsBackThroughInjections) {
-  const Bytes module = Module({Body({kNop}), OneLoopBody()});
+  const Bytes module = FunctionModule({Body({kNop}), OneLoopBody()});
   absl::StatusOr<ModuleInfo> original = ReadModule(module);
   ASSERT_TRUE(original.ok()) << original.status();
   absl::StatusOr<std::vector<FunctionBody>> before =
@@ -487,22 +444,22 @@ TEST(InjectFuelTest, ImportsStartElementsDataAndNamesKeepTheirIndices) {
 }
 
 TEST(InjectFuelTest, MalformedBodyIsInvalidArgumentWithOffset) {
-  const Bytes module = Module({Body({0xff})});
+  const Bytes module = FunctionModule({Body({0xff})});
   ExpectError(Inject(module), "unknown opcode 0xff in function 0");
   ExpectError(Inject(module), "at offset ");
   // Truncated immediate.
-  ExpectError(Inject(Module({{0x00, kI32Const, 0x80}})), "at offset ");
+  ExpectError(Inject(FunctionModule({{0x00, kI32Const, 0x80}})), "at offset ");
 }
 
 TEST(InjectFuelTest, AlreadyMeteredIsInvalidArgument) {
-  absl::StatusOr<FuelRewrite> once = Inject(Module({Body({})}));
+  absl::StatusOr<FuelRewrite> once = Inject(FunctionModule({Body({})}));
   ASSERT_TRUE(once.ok()) << once.status();
   ExpectError(Inject(once->bytes), "already exports \"wasmhost:fuel:set\"");
 }
 
 TEST(InjectFuelTest, InfoThatDoesNotDescribeTheBytes) {
-  const Bytes module = Module({Body({})});
-  absl::StatusOr<ModuleInfo> other = ReadModule(Module({Body({}), Body({})}));
+  const Bytes module = FunctionModule({Body({})});
+  absl::StatusOr<ModuleInfo> other = ReadModule(FunctionModule({Body({}), Body({})}));
   ASSERT_TRUE(other.ok());
   ExpectError(InjectFuel(module, *other), "does not describe these bytes");
 }

@@ -34,35 +34,29 @@ absl::string_view SectionName(uint8_t id) {
   return SectionContext(id).substr(4);
 }
 
+// The binary codes of the value types.
+struct ValTypeCodeEntry {
+  uint8_t code;
+  ValType type;
+};
+constexpr ValTypeCodeEntry kValTypeCodes[] = {
+    {0x7f, ValType::kI32},     {0x7e, ValType::kI64},
+    {0x7d, ValType::kF32},     {0x7c, ValType::kF64},
+    {0x7b, ValType::kV128},    {0x70, ValType::kFuncRef},
+    {0x6f, ValType::kExternRef},
+};
+
 absl::Status ReadValType(BinaryReader& r, ValType* out) {
   const size_t at = r.offset();
   uint8_t b;
   if (absl::Status s = r.ReadU8(&b); !s.ok()) return s;
-  switch (b) {
-    case 0x7f:
-      *out = ValType::kI32;
+  for (const ValTypeCodeEntry& e : kValTypeCodes) {
+    if (e.code == b) {
+      *out = e.type;
       return absl::OkStatus();
-    case 0x7e:
-      *out = ValType::kI64;
-      return absl::OkStatus();
-    case 0x7d:
-      *out = ValType::kF32;
-      return absl::OkStatus();
-    case 0x7c:
-      *out = ValType::kF64;
-      return absl::OkStatus();
-    case 0x7b:
-      *out = ValType::kV128;
-      return absl::OkStatus();
-    case 0x70:
-      *out = ValType::kFuncRef;
-      return absl::OkStatus();
-    case 0x6f:
-      *out = ValType::kExternRef;
-      return absl::OkStatus();
-    default:
-      return r.Error(at, absl::StrFormat("invalid value type 0x%02x", b));
+    }
   }
+  return r.Error(at, absl::StrFormat("invalid value type 0x%02x", b));
 }
 
 absl::Status ReadRefType(BinaryReader& r, ValType* out) {
@@ -82,6 +76,21 @@ absl::Status ReadRefType(BinaryReader& r, ValType* out) {
 }
 
 // `allow_shared`: memories may be shared (flags 0x03); tables may not.
+// A vector: a count (entries at least `min_entry_size` bytes each), then
+// each entry read into `*out` (resized to the count) by
+// `read_entry(r, T*)`.
+template <typename T, typename ReadEntry>
+absl::Status ReadVector(BinaryReader& r, size_t min_entry_size,
+                        std::vector<T>* out, ReadEntry read_entry) {
+  uint32_t count;
+  if (absl::Status s = r.ReadCount(min_entry_size, &count); !s.ok()) return s;
+  out->resize(count);
+  for (T& entry : *out) {
+    if (absl::Status s = read_entry(r, &entry); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadLimits(BinaryReader& r, bool allow_shared, Limits* out) {
   const size_t at = r.offset();
   uint8_t flags;
@@ -379,13 +388,7 @@ class ModuleReader {
   }
 
   absl::Status ReadValTypes(BinaryReader& r, std::vector<ValType>* out) {
-    uint32_t count;
-    if (absl::Status s = r.ReadCount(1, &count); !s.ok()) return s;
-    out->resize(count);
-    for (ValType& t : *out) {
-      if (absl::Status s = ReadValType(r, &t); !s.ok()) return s;
-    }
-    return absl::OkStatus();
+    return ReadVector(r, 1, out, ReadValType);
   }
 
   absl::Status ReadImports(BinaryReader& r) {
@@ -485,46 +488,31 @@ class ModuleReader {
   }
 
   absl::Status ReadFunctions(BinaryReader& r) {
-    uint32_t count;
-    if (absl::Status s = r.ReadCount(1, &count); !s.ok()) return s;
-    info_.function_type_indices.resize(count);
-    for (uint32_t& index : info_.function_type_indices) {
-      if (absl::Status s = ReadTypeIndex(r, &index); !s.ok()) return s;
-    }
-    return absl::OkStatus();
+    return ReadVector(r, 1, &info_.function_type_indices,
+                      [this](BinaryReader& r, uint32_t* index) {
+                        return ReadTypeIndex(r, index);
+                      });
   }
 
   absl::Status ReadTables(BinaryReader& r) {
-    uint32_t count;
-    if (absl::Status s = r.ReadCount(3, &count); !s.ok()) return s;
-    info_.tables.resize(count);
-    for (TableType& table : info_.tables) {
-      if (absl::Status s = ReadTableType(r, &table); !s.ok()) return s;
-    }
-    return absl::OkStatus();
+    return ReadVector(r, 3, &info_.tables,
+                      [this](BinaryReader& r, TableType* table) {
+                        return ReadTableType(r, table);
+                      });
   }
 
   absl::Status ReadMemories(BinaryReader& r) {
-    uint32_t count;
-    if (absl::Status s = r.ReadCount(2, &count); !s.ok()) return s;
-    info_.memories.resize(count);
-    for (Limits& limits : info_.memories) {
-      if (absl::Status s = ReadLimits(r, /*allow_shared=*/true, &limits);
-          !s.ok()) {
-        return s;
-      }
-    }
-    return absl::OkStatus();
+    return ReadVector(r, 2, &info_.memories,
+                      [](BinaryReader& r, Limits* limits) {
+                        return ReadLimits(r, /*allow_shared=*/true, limits);
+                      });
   }
 
   absl::Status ReadTags(BinaryReader& r) {
-    uint32_t count;
-    if (absl::Status s = r.ReadCount(2, &count); !s.ok()) return s;
-    info_.tag_type_indices.resize(count);
-    for (uint32_t& index : info_.tag_type_indices) {
-      if (absl::Status s = ReadTagType(r, &index); !s.ok()) return s;
-    }
-    return absl::OkStatus();
+    return ReadVector(r, 2, &info_.tag_type_indices,
+                      [this](BinaryReader& r, uint32_t* index) {
+                        return ReadTagType(r, index);
+                      });
   }
 
   absl::Status ReadGlobals(BinaryReader& r) {
@@ -831,6 +819,13 @@ const FuncType* ModuleInfo::FunctionType(uint32_t function_index) const {
 
 absl::StatusOr<ModuleInfo> ReadModule(absl::Span<const uint8_t> bytes) {
   return ModuleReader(bytes).Read();
+}
+
+uint8_t ValTypeCode(ValType type) {
+  for (const ValTypeCodeEntry& e : kValTypeCodes) {
+    if (e.type == type) return e.code;
+  }
+  return 0;  // Not reached: the table covers the enum.
 }
 
 absl::Status InfoMismatch() {

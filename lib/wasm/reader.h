@@ -6,6 +6,7 @@
 //   ModuleInfo                                 everything ReadModule learned
 //   ReadModule                                 parses a module binary
 //   SectionOrder                               where a section id must go
+//   ValTypeCode                                a value type's binary code
 //
 // V8 validates function bodies and typing when it compiles a module; this
 // reader checks the structure (magic, version, section order and sizes,
@@ -160,6 +161,9 @@ struct ModuleInfo {
 // 9, element 10, data count 11, code 12, data 13. 0 for custom sections
 // (which may go anywhere) and unknown ids.
 [[nodiscard]] int SectionOrder(uint8_t id);
+
+// The binary format's code of `type` (0x7f for i32, ...).
+[[nodiscard]] uint8_t ValTypeCode(ValType type);
 
 // For code that takes a ModuleInfo beside the bytes it claims to describe
 // (rewriters, the code scanner): never trust its offsets with memory

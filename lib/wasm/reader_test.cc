@@ -12,11 +12,14 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "lib/wasm/binary_writer.h"
+#include "lib/wasm/test_module_builder.h"
 
 namespace wasmhost::wasm {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using testing::Bytes;
+using testing::Cat;
+using testing::ExpectInvalidArgument;
 
 constexpr uint8_t kI32 = 0x7f, kI64 = 0x7e, kF32 = 0x7d, kF64 = 0x7c,
                   kV128 = 0x7b, kFuncRef = 0x70, kExternRef = 0x6f, kEnd = 0x0b;
@@ -34,19 +37,9 @@ Bytes Module(std::initializer_list<Section> sections) {
   return w.Release();
 }
 
-Bytes Cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
 // Asserts InvalidArgument with `substr` in the message.
 void ExpectError(const Bytes& bytes, const std::string& substr) {
-  absl::StatusOr<ModuleInfo> info = ReadModule(bytes);
-  ASSERT_FALSE(info.ok()) << "expected error containing: " << substr;
-  EXPECT_EQ(info.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(info.status().message(), substr))
-      << info.status().message() << "\n  does not contain: " << substr;
+  ExpectInvalidArgument(ReadModule(bytes).status(), substr);
 }
 
 // A type section with () -> () only.

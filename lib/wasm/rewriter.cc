@@ -1,4 +1,5 @@
-// lib/wasm/rewriter.cc: ImportDefinedMemory, ExportMutableGlobals.
+// lib/wasm/rewriter.cc: ImportDefinedMemory, ExportMutableGlobals,
+// AddGlobalSetter.
 
 #include "lib/wasm/rewriter.h"
 
@@ -12,10 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "lib/wasm/binary_reader.h"
 #include "lib/wasm/binary_writer.h"
+#include "lib/wasm/section_rewriter.h"
+#include "lib/util/status_macros.h"
 
 namespace wasmhost::wasm {
 namespace {
-
 
 // One memory import entry: names, kind 0x02, limits.
 absl::StatusOr<std::vector<uint8_t>> EncodeMemoryImport(
@@ -33,27 +35,13 @@ absl::StatusOr<std::vector<uint8_t>> EncodeMemoryImport(
   return w.Release();
 }
 
-// The whole section, id and size included.
-absl::Span<const uint8_t> SectionBytes(absl::Span<const uint8_t> bytes,
-                                       const SectionInfo& section) {
-  return bytes.subspan(section.offset, section.payload_offset +
-                                           section.payload_size -
-                                           section.offset);
-}
-
-// Rewrites a vector section's payload: the count becomes `expected_count`
-// + `added`, the old entries are kept byte for byte and `entries` follow.
-absl::StatusOr<std::vector<uint8_t>> AppendEntries(
-    absl::Span<const uint8_t> payload, absl::string_view context,
-    uint32_t expected_count, uint32_t added,
-    absl::Span<const uint8_t> entries) {
-  BinaryReader r(payload, context);
-  uint32_t count;
-  if (absl::Status s = r.ReadU32(&count); !s.ok()) return s;
-  if (count != expected_count) return InfoMismatch();
-  BinaryWriter rewritten;
-  rewritten.U32(count + added).Bytes(payload.subspan(r.offset())).Bytes(entries);
-  return rewritten.Release();
+// RewriteSections into a plain byte vector.
+absl::StatusOr<std::vector<uint8_t>> Rewrite(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::Span<const SectionAddition> additions) {
+  MappedBytes out;
+  WASMHOST_RETURN_IF_ERROR(RewriteSections(bytes, info, additions, &out));
+  return out.Release();
 }
 
 }  // namespace
@@ -81,42 +69,12 @@ absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
       EncodeMemoryImport(import_module, import_name, info.memories[0]);
   if (!entry.ok()) return entry.status();
 
-  if (absl::Status s = CheckSectionsMatch(bytes, info); !s.ok()) return s;
-
-  BinaryWriter out;
-  out.Bytes(bytes.subspan(0, kModuleHeaderSize));
-  const uint32_t import_count = static_cast<uint32_t>(info.imports.size());
-  auto new_import_section = [&] {
-    BinaryWriter payload;
-    payload.U32(import_count + 1).Bytes(*entry);
-    out.Section(kImportSection, payload.bytes());
+  const SectionAddition additions[] = {
+      {kImportSection, static_cast<uint32_t>(info.imports.size()), 1,
+       *std::move(entry)},
+      {kMemorySection, 0, 0, {}, nullptr, /*remove=*/true},
   };
-  bool have_imports = false;
-  for (const SectionInfo& s : info.sections) {
-    have_imports |= s.id == kImportSection;
-  }
-  bool have_types = false;
-  for (const SectionInfo& s : info.sections) {
-    have_types |= s.id == kTypeSection;
-  }
-  if (!have_imports && !have_types) new_import_section();
-
-  for (const SectionInfo& section : info.sections) {
-    const absl::Span<const uint8_t> payload =
-        bytes.subspan(section.payload_offset, section.payload_size);
-    if (section.id == kMemorySection) continue;
-    if (section.id == kImportSection) {
-      // Keep the entries' bytes; only the count and the section size change.
-      absl::StatusOr<std::vector<uint8_t>> rewritten = AppendEntries(
-          payload, "the import section", import_count, 1, *entry);
-      if (!rewritten.ok()) return rewritten.status();
-      out.Section(kImportSection, *rewritten);
-      continue;
-    }
-    out.Bytes(SectionBytes(bytes, section));
-    if (section.id == kTypeSection && !have_imports) new_import_section();
-  }
-  return out.Release();
+  return Rewrite(bytes, info, additions);
 }
 
 absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
@@ -148,44 +106,63 @@ absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
     ++added;
   }
   if (added == 0) return std::vector<uint8_t>(bytes.begin(), bytes.end());
-  if (absl::Status s = CheckSectionsMatch(bytes, info); !s.ok()) return s;
+  const SectionAddition export_addition = {
+      kExportSection, static_cast<uint32_t>(info.exports.size()), added,
+      entries.Release()};
+  return Rewrite(bytes, info, {export_addition});
+}
 
-  const uint32_t export_count = static_cast<uint32_t>(info.exports.size());
-  bool have_exports = false;
-  for (const SectionInfo& s : info.sections) {
-    have_exports |= s.id == kExportSection;
+absl::StatusOr<GlobalSetter> AddGlobalSetter(absl::Span<const uint8_t> bytes,
+                                             const ModuleInfo& info,
+                                             absl::string_view export_name) {
+  if (!IsValidUtf8(export_name)) {
+    return absl::InvalidArgumentError("export name is not valid UTF-8");
   }
-  // Without an export section, a new one goes right after the last section
-  // that must precede it (or the header); custom sections stay in place.
-  const int export_order = SectionOrder(kExportSection);
-  size_t insert_after = 0;  // Sections to copy first.
-  for (size_t i = 0; i < info.sections.size(); ++i) {
-    const int order = SectionOrder(info.sections[i].id);
-    if (order != 0 && order < export_order) insert_after = i + 1;
-  }
-
-  BinaryWriter out;
-  out.Bytes(bytes.subspan(0, kModuleHeaderSize));
-  auto new_export_section = [&] {
-    BinaryWriter payload;
-    payload.U32(added).Bytes(entries.bytes());
-    out.Section(kExportSection, payload.bytes());
-  };
-  if (!have_exports && insert_after == 0) new_export_section();
-  for (size_t i = 0; i < info.sections.size(); ++i) {
-    const SectionInfo& section = info.sections[i];
-    if (section.id == kExportSection) {
-      absl::StatusOr<std::vector<uint8_t>> rewritten = AppendEntries(
-          bytes.subspan(section.payload_offset, section.payload_size),
-          "the export section", export_count, added, entries.bytes());
-      if (!rewritten.ok()) return rewritten.status();
-      out.Section(kExportSection, *rewritten);
-    } else {
-      out.Bytes(SectionBytes(bytes, section));
+  WASMHOST_RETURN_IF_ERROR(CheckNotExported(info, export_name));
+  WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
+  GlobalSetter result;
+  result.function_index = info.function_count();
+  const uint32_t first_index = info.imported_global_count();
+  AddedFunction setter{{}, std::string(export_name), {}};
+  BinaryWriter body;
+  body.U32(0);  // No locals.
+  for (size_t i = 0; i < info.globals.size(); ++i) {
+    const GlobalType& global = info.globals[i];
+    if (!global.is_mutable) continue;
+    const uint32_t index = first_index + static_cast<uint32_t>(i);
+    if (global.type != ValType::kI32 && global.type != ValType::kI64 &&
+        global.type != ValType::kF32 && global.type != ValType::kF64) {
+      result.not_added_reason =
+          absl::StrCat("global ", index,
+                       " is not an i32, i64, f32 or f64; the setter takes "
+                       "only those");
+      break;
     }
-    if (!have_exports && i + 1 == insert_after) new_export_section();
+    const auto param = static_cast<uint32_t>(setter.type.params.size());
+    body.Byte(0x20).U32(param).Byte(0x24).U32(index);  // local.get; global.set
+    setter.type.params.push_back(global.type);
+    result.globals.push_back(index);
   }
-  return out.Release();
+  if (result.not_added_reason.empty() && result.globals.empty()) {
+    result.not_added_reason = "the module defines no mutable global";
+  }
+  if (result.globals.size() > kMaxSetterParams) {
+    result.not_added_reason =
+        absl::StrCat("the module defines ", result.globals.size(),
+                     " mutable globals; a function takes at most ",
+                     kMaxSetterParams, " parameters");
+  }
+  if (!result.not_added_reason.empty()) {
+    result.globals.clear();
+    result.bytes.assign(bytes.begin(), bytes.end());
+    return result;
+  }
+  setter.body = body.Byte(0x0b).Release();  // end
+  std::vector<SectionAddition> additions;
+  AddFunctions(info, {setter}, &additions);
+  WASMHOST_ASSIGN_OR_RETURN(result.bytes, Rewrite(bytes, info, additions));
+  result.added = true;
+  return result;
 }
 
 }  // namespace wasmhost::wasm

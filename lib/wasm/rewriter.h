@@ -3,11 +3,15 @@
 //
 //   ImportDefinedMemory   turns a module's own memory into a memory import
 //   ExportMutableGlobals  exports every mutable global the module defines
+//   GlobalSetter          what AddGlobalSetter did
+//   AddGlobalSetter       adds one function that sets every mutable global
 
 #ifndef WASMHOST_LIB_WASM_REWRITER_H_
 #define WASMHOST_LIB_WASM_REWRITER_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -56,6 +60,56 @@ namespace wasmhost::wasm {
 [[nodiscard]] absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     absl::string_view prefix);
+
+// AddGlobalSetter's default export name.
+inline constexpr absl::string_view kSetGlobalsExport = "wasmhost:globals:set";
+
+// V8's kV8MaxWasmFunctionParams: a setter takes one parameter per global.
+inline constexpr size_t kMaxSetterParams = 1000;
+
+// The result of AddGlobalSetter. Plain value: thread-compatible.
+struct GlobalSetter {
+  // The module with the setter, or an unchanged copy if not `added`.
+  std::vector<uint8_t> bytes;
+  bool added = false;
+  // Why the setter was not added ("global 2 is not an i32, ..."); empty
+  // if `added`.
+  std::string not_added_reason;
+  // The global indices (imports first) the setter's parameters set, in
+  // parameter order: every defined mutable global, ascending. Empty if not
+  // `added`.
+  std::vector<uint32_t> globals;
+  // The setter's function index: the original function count.
+  uint32_t function_index = 0;
+};
+
+// Returns a copy of `bytes` with one more function, exported as
+// `export_name`, that sets every mutable global the module defines from its
+// parameters, so a host resets them in one call instead of one
+// WebAssembly.Global.value property set each:
+//
+//   (func (param <type of g0>) (param <type of g1>) ...
+//     local.get 0  global.set g0  local.get 1  global.set g1  ...  end)
+//
+// with g0 < g1 < ... the defined mutable globals' indices. Its type is
+// appended after every existing type, the function after every existing
+// function, its export after the existing exports (missing sections are
+// inserted in canonical order); every other section is copied byte for
+// byte, so no index moves. Composes with ImportDefinedMemory,
+// ExportMutableGlobals and InjectFuel (which then meters the setter too).
+//
+// Not added (OK, `added` false, the reason in `not_added_reason`, `bytes`
+// a copy of the input) if the module defines no mutable global, if one has
+// a type other than i32, i64, f32 and f64, or if there are more than
+// kMaxSetterParams of them.
+//
+// `info` must be ReadModule(bytes).
+//
+// Returns InvalidArgument if `export_name` is not valid UTF-8 or is already
+// the name of an export, or if `info` does not describe `bytes`.
+[[nodiscard]] absl::StatusOr<GlobalSetter> AddGlobalSetter(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::string_view export_name = kSetGlobalsExport);
 
 }  // namespace wasmhost::wasm
 

@@ -11,12 +11,16 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "lib/wasm/binary_writer.h"
+#include "lib/wasm/code_scanner.h"
+#include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
+#include "lib/wasm/test_module_builder.h"
 
 namespace wasmhost::wasm {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using testing::Bytes;
+using testing::ExpectInvalidArgument;
 
 constexpr uint8_t kEnd = 0x0b;
 
@@ -91,11 +95,7 @@ std::vector<uint8_t> SectionIds(const ModuleInfo& info) {
 }
 
 void ExpectRewriteError(const Bytes& bytes, const std::string& substr) {
-  absl::StatusOr<Bytes> out = Rewrite(bytes);
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(out.status().message(), substr))
-      << out.status().message();
+  ExpectInvalidArgument(Rewrite(bytes).status(), substr);
 }
 
 TEST(ImportDefinedMemoryTest, AppendsMemoryImport) {
@@ -244,17 +244,12 @@ TEST(ImportDefinedMemoryTest, RejectsBadNamesAndMismatchedInfo) {
 
   absl::StatusOr<Bytes> out =
       ImportDefinedMemory(module, *info, "host", "\xff");
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(out.status().message(), "not valid UTF-8"));
+  ExpectInvalidArgument(out.status(), "not valid UTF-8");
 
   // The info of another module: offsets that do not fit must not be used.
   const Bytes shorter(module.begin(), module.end() - 3);
   out = ImportDefinedMemory(shorter, *info, "host", "memory");
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(out.status().message(),
-                                "does not describe these bytes"));
+  ExpectInvalidArgument(out.status(), "does not describe these bytes");
 }
 
 // Globals: one imported mutable i32 (index 0), then defined: mutable i32
@@ -435,27 +430,17 @@ TEST(ExportMutableGlobalsTest, RejectsNameClashBadPrefixAndMismatchedInfo) {
           .Section(10, kCode)
           .Release();
   absl::StatusOr<Bytes> out = ExportGlobals(clash);
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(
-      out.status().message(),
-      "already exports something else as \"wasmhost:global:0\""))
-      << out.status().message();
+  ExpectInvalidArgument(out.status(), "already exports something else as \"wasmhost:global:0\"");
 
   const Bytes module = ModuleWithGlobals();
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
   out = ExportMutableGlobals(module, *info, "\xc0");
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(out.status().message(), "not valid UTF-8"));
+  ExpectInvalidArgument(out.status(), "not valid UTF-8");
 
   const Bytes shorter(module.begin(), module.end() - 2);
   out = ExportMutableGlobals(shorter, *info, "p");
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(out.status().message(),
-                                "does not describe these bytes"));
+  ExpectInvalidArgument(out.status(), "does not describe these bytes");
 }
 
 // Both rewrites, in either order, re-reading in between, give the same
@@ -486,6 +471,201 @@ TEST(ExportMutableGlobalsTest, ComposesWithImportDefinedMemory) {
                                       "wasmhost:global:3=3"}));
   EXPECT_EQ(info->exports[1].name, "memory");
   EXPECT_EQ(info->exports[1].index, 0u);
+}
+
+// ModuleWithGlobals' mutable globals are 1 (i32) and 3 (f64); global 0 is
+// an imported i32 and global 2 an immutable i64.
+TEST(AddGlobalSetterTest, AppendsOneSetterForDefinedMutableGlobals) {
+  const Bytes original = ModuleWithGlobals();
+  absl::StatusOr<ModuleInfo> before = ReadModule(original);
+  ASSERT_TRUE(before.ok()) << before.status();
+  absl::StatusOr<GlobalSetter> setter = AddGlobalSetter(original, *before);
+  ASSERT_TRUE(setter.ok()) << setter.status();
+  EXPECT_TRUE(setter->added);
+  EXPECT_EQ(setter->not_added_reason, "");
+  EXPECT_EQ(setter->globals, (std::vector<uint32_t>{1, 3}));
+  EXPECT_EQ(setter->function_index, 2u);
+
+  absl::StatusOr<ModuleInfo> after = ReadModule(setter->bytes);
+  ASSERT_TRUE(after.ok()) << after.status();
+  absl::StatusOr<CodeSummary> summary = ScanCode(setter->bytes, *after);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_EQ(after->types.size(), 2u);
+  EXPECT_EQ(after->types[1].params,
+            (std::vector<ValType>{ValType::kI32, ValType::kF64}));
+  EXPECT_TRUE(after->types[1].results.empty());
+  EXPECT_EQ(after->function_type_indices, (std::vector<uint32_t>{0, 1}));
+  ASSERT_EQ(after->exports.size(), 4u);
+  EXPECT_EQ(after->exports[3].name, "wasmhost:globals:set");
+  EXPECT_EQ(after->exports[3].kind, ExternKind::kFunc);
+  EXPECT_EQ(after->exports[3].index, 2u);
+  // The type entry and the body, byte for byte.
+  const SectionInfo* types = nullptr;
+  const SectionInfo* code = nullptr;
+  for (const SectionInfo& s : after->sections) {
+    if (s.id == 1) types = &s;
+    if (s.id == 10) code = &s;
+  }
+  ASSERT_NE(types, nullptr);
+  ASSERT_NE(code, nullptr);
+  const Bytes type_payload = Payload(setter->bytes, *types);
+  EXPECT_EQ(Bytes(type_payload.end() - 5, type_payload.end()),
+            (Bytes{0x60, 0x02, 0x7f, 0x7c, 0x00}));
+  const size_t body_at = after->function_body_offsets[1];
+  EXPECT_EQ(Bytes(setter->bytes.begin() + body_at,
+                  setter->bytes.begin() + code->payload_offset +
+                      code->payload_size),
+            (Bytes{0x00, 0x20, 0x00, 0x24, 0x01, 0x20, 0x01, 0x24, 0x03,
+                   kEnd}));
+  EXPECT_EQ(setter->bytes[body_at - 1], 10u);  // The body's size.
+  // Everything else is kept.
+  EXPECT_EQ(after->imports.size(), before->imports.size());
+  EXPECT_EQ(after->globals.size(), before->globals.size());
+  EXPECT_EQ(after->function_names, before->function_names);
+  EXPECT_EQ(after->data_segment_count, before->data_segment_count);
+}
+
+TEST(AddGlobalSetterTest, InsertsMissingSections) {
+  // Only a mutable i64 global: type, function, export and code sections
+  // are all inserted, in canonical order.
+  const Bytes module = BinaryWriter()
+                           .Header()
+                           .Section(6, {0x01, 0x7e, 0x01, 0x42, 0x00, kEnd})
+                           .Release();
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  absl::StatusOr<GlobalSetter> setter =
+      AddGlobalSetter(module, *info, "reset");
+  ASSERT_TRUE(setter.ok()) << setter.status();
+  ASSERT_TRUE(setter->added);
+  EXPECT_EQ(setter->function_index, 0u);
+  const Bytes expected =
+      BinaryWriter()
+          .Header()
+          .Section(1, {0x01, 0x60, 0x01, 0x7e, 0x00})
+          .Section(3, {0x01, 0x00})
+          .Section(6, {0x01, 0x7e, 0x01, 0x42, 0x00, kEnd})
+          .Section(7, BinaryWriter().U32(1).Name("reset").Byte(0x00).U32(0)
+                          .Release())
+          .Section(10, {0x01, 0x06, 0x00, 0x20, 0x00, 0x24, 0x00, kEnd})
+          .Release();
+  EXPECT_EQ(setter->bytes, expected);
+}
+
+TEST(AddGlobalSetterTest, NotAddedForOtherTypesOrNoMutableGlobal) {
+  // A mutable v128 global after a mutable i32.
+  const Bytes v128 =
+      BinaryWriter()
+          .Header()
+          .Section(6, BinaryWriter()
+                          .U32(2)
+                          .Bytes({0x7f, 0x01, 0x41, 0x00, kEnd})
+                          .Bytes({0x7b, 0x01, 0xfd, 0x0c})
+                          .Bytes(Bytes(16, 0))
+                          .Byte(kEnd)
+                          .Release())
+          .Release();
+  absl::StatusOr<ModuleInfo> info = ReadModule(v128);
+  ASSERT_TRUE(info.ok()) << info.status();
+  absl::StatusOr<GlobalSetter> setter = AddGlobalSetter(v128, *info);
+  ASSERT_TRUE(setter.ok()) << setter.status();
+  EXPECT_FALSE(setter->added);
+  EXPECT_TRUE(absl::StrContains(setter->not_added_reason,
+                                "global 1 is not an i32, i64, f32 or f64"))
+      << setter->not_added_reason;
+  EXPECT_EQ(setter->bytes, v128);
+  EXPECT_TRUE(setter->globals.empty());
+
+  const Bytes immutable =
+      BinaryWriter()
+          .Header()
+          .Section(6, {0x01, 0x7f, 0x00, 0x41, 0x00, kEnd})
+          .Release();
+  info = ReadModule(immutable);
+  ASSERT_TRUE(info.ok()) << info.status();
+  setter = AddGlobalSetter(immutable, *info);
+  ASSERT_TRUE(setter.ok()) << setter.status();
+  EXPECT_FALSE(setter->added);
+  EXPECT_EQ(setter->not_added_reason, "the module defines no mutable global");
+  EXPECT_EQ(setter->bytes, immutable);
+}
+
+TEST(AddGlobalSetterTest, NotAddedPastTheParameterLimit) {
+  BinaryWriter globals;
+  globals.U32(kMaxSetterParams + 1);
+  for (size_t i = 0; i <= kMaxSetterParams; ++i) {
+    globals.Bytes({0x7f, 0x01, 0x41, 0x00, kEnd});
+  }
+  const Bytes module =
+      BinaryWriter().Header().Section(6, globals.bytes()).Release();
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  absl::StatusOr<GlobalSetter> setter = AddGlobalSetter(module, *info);
+  ASSERT_TRUE(setter.ok()) << setter.status();
+  EXPECT_FALSE(setter->added);
+  EXPECT_TRUE(absl::StrContains(setter->not_added_reason,
+                                "1001 mutable globals"))
+      << setter->not_added_reason;
+}
+
+TEST(AddGlobalSetterTest, RejectsTakenOrBadNameAndMismatchedInfo) {
+  const Bytes module = ModuleWithGlobals();
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  ExpectInvalidArgument(AddGlobalSetter(module, *info, "run").status(),
+                        "already exports \"run\"");
+  ExpectInvalidArgument(AddGlobalSetter(module, *info, "\xc0").status(),
+                        "not valid UTF-8");
+  const Bytes shorter(module.begin(), module.end() - 2);
+  ExpectInvalidArgument(AddGlobalSetter(shorter, *info).status(),
+                        "does not describe these bytes");
+  // Not idempotent: a second setter clashes with the first.
+  absl::StatusOr<GlobalSetter> once = AddGlobalSetter(module, *info);
+  ASSERT_TRUE(once.ok()) << once.status();
+  info = ReadModule(once->bytes);
+  ASSERT_TRUE(info.ok()) << info.status();
+  ExpectInvalidArgument(AddGlobalSetter(once->bytes, *info).status(),
+                        "already exports \"wasmhost:globals:set\"");
+}
+
+// The runtime's order: memory import, global exports, setter, then fuel,
+// re-reading in between. Fuel meters the setter too and keeps its index.
+TEST(AddGlobalSetterTest, ComposesWithTheOtherRewritesAndFuel) {
+  absl::StatusOr<Bytes> bytes = Rewrite(ModuleWithGlobals());
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  bytes = ExportGlobals(*bytes);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  absl::StatusOr<ModuleInfo> info = ReadModule(*bytes);
+  ASSERT_TRUE(info.ok()) << info.status();
+  absl::StatusOr<GlobalSetter> setter = AddGlobalSetter(*bytes, *info);
+  ASSERT_TRUE(setter.ok()) << setter.status();
+  ASSERT_TRUE(setter->added);
+  EXPECT_EQ(setter->globals, (std::vector<uint32_t>{1, 3}));
+  info = ReadModule(setter->bytes);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(SectionIds(*info),
+            (std::vector<uint8_t>{1, 2, 3, 6, 7, 10, 11, 0}));
+  EXPECT_EQ(GlobalExports(*info),
+            (std::vector<std::string>{"g1=1", "wasmhost:global:1=1",
+                                      "wasmhost:global:3=3"}));
+
+  absl::StatusOr<FuelRewrite> fuel = InjectFuel(setter->bytes, *info);
+  ASSERT_TRUE(fuel.ok()) << fuel.status();
+  absl::StatusOr<ModuleInfo> metered = ReadModule(fuel->bytes);
+  ASSERT_TRUE(metered.ok()) << metered.status();
+  absl::StatusOr<CodeSummary> summary = ScanCode(fuel->bytes, *metered);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(fuel->set_fuel_function, 3u);
+  EXPECT_EQ(fuel->fuel_global_index, 4u);
+  bool found = false;
+  for (const Export& e : metered->exports) {
+    if (e.name != kSetGlobalsExport) continue;
+    found = true;
+    EXPECT_EQ(e.index, setter->function_index);
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(metered->types[metered->function_type_indices[1]].params,
+            (std::vector<ValType>{ValType::kI32, ValType::kF64}));
 }
 
 }  // namespace

@@ -1,0 +1,125 @@
+// lib/wasm/section_rewriter.h: the machinery the rewrites share to copy a
+// module while appending entries to its vector sections, so that no existing
+// index moves.
+//
+//   MappedBytes       bytes under construction, mapped back to the original
+//   SectionAddition   what one section gains (or that it is removed)
+//   AddedFunction     a function to append with its type and export
+//   AddFunctions      the type, function, export and code additions for them
+//   RewriteSections   copies a module, applying the additions
+//
+// Internal to lib/wasm: ImportDefinedMemory, ExportMutableGlobals,
+// AddGlobalSetter and InjectFuel are built on it.
+
+#ifndef WASMHOST_LIB_WASM_SECTION_REWRITER_H_
+#define WASMHOST_LIB_WASM_SECTION_REWRITER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "lib/wasm/binary_writer.h"
+#include "lib/wasm/reader.h"
+#include "wasmhost/value.h"
+
+namespace wasmhost::wasm {
+
+// Bytes under construction with a map back to the original module's offsets
+// and a list of marked offsets, all relative to the first byte, so pieces
+// nest (a body inside the code section's payload inside the module) before
+// final offsets are known. Thread-compatible.
+class MappedBytes {
+ public:
+  // From `at` on (up to the next run) the bytes are copied from original
+  // offset `original` (injected false) or added by the rewrite and mapped
+  // as a whole to `original` (injected true).
+  struct Run {
+    size_t at;
+    size_t original;
+    bool injected;
+  };
+
+  [[nodiscard]] size_t size() const { return w_.bytes().size(); }
+  [[nodiscard]] const std::vector<uint8_t>& bytes() const { return w_.bytes(); }
+  [[nodiscard]] const std::vector<Run>& runs() const { return runs_; }
+  [[nodiscard]] const std::vector<size_t>& marks() const { return marks_; }
+
+  // Copies module bytes [from, to).
+  void Copy(absl::Span<const uint8_t> module, size_t from, size_t to);
+
+  // Starts bytes of the rewrite's own, mapped to original offset `anchor`.
+  BinaryWriter& Inject(size_t anchor);
+
+  // Remembers the offset of the next byte written (InjectFuel: an
+  // out-of-fuel `unreachable`).
+  void Mark() { marks_.push_back(size()); }
+
+  // Appends `other`, its runs and marks shifted to where it lands.
+  void Append(const MappedBytes& other);
+
+  // A section: id and size mapped to `anchor`, then the payload.
+  void AppendSection(uint8_t id, const MappedBytes& payload, size_t anchor);
+
+  [[nodiscard]] std::vector<uint8_t> Release() { return w_.Release(); }
+
+ private:
+  BinaryWriter w_;
+  std::vector<Run> runs_;
+  std::vector<size_t> marks_;
+};
+
+// What one section gains. Plain value: thread-compatible.
+struct SectionAddition {
+  uint8_t id = 0;  // A vector section's id (not custom).
+  // The section's entry count according to the ModuleInfo; the rewrite
+  // checks the bytes agree.
+  uint32_t expected_count = 0;
+  uint32_t added = 0;             // Entries in `entries`.
+  std::vector<uint8_t> entries;   // Encoded, appended after the old ones.
+  // Not null: the section's whole new payload (count included), replacing
+  // the above; must outlive RewriteSections. InjectFuel's code section.
+  const MappedBytes* payload = nullptr;
+  // Drop the section (ImportDefinedMemory's memory section).
+  bool remove = false;
+};
+
+// A function to append after every existing one, with a new type appended
+// after every existing type and an export. Plain value: thread-compatible.
+struct AddedFunction {
+  FuncType type;
+  std::string export_name;  // Valid UTF-8, not yet exported.
+  // The body without its size: locals declarations, instructions, `end`.
+  std::vector<uint8_t> body;
+};
+
+// Appends to `additions` the type, function, export and code section
+// additions that give the module `functions` in order: function i gets
+// index info.function_count() + i and type index info.types.size() + i.
+// Does not check the export names.
+void AddFunctions(const ModuleInfo& info,
+                  absl::Span<const AddedFunction> functions,
+                  std::vector<SectionAddition>* additions);
+
+// Copies `bytes` into `*out` (empty) with `additions` (at most one per
+// section id) applied: a present section's count grows and its entries are
+// copied byte for byte before the new ones; a missing one is inserted
+// right after the last non-custom section that must precede it (or the
+// header). Every other section is copied byte for byte. `info` must be
+// ReadModule(bytes).
+//
+// Returns InvalidArgument if `info` does not describe `bytes`.
+[[nodiscard]] absl::Status RewriteSections(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::Span<const SectionAddition> additions, MappedBytes* out);
+
+// InvalidArgument "the module already exports \"<name>\"" if an export of
+// `info` is named `name`.
+[[nodiscard]] absl::Status CheckNotExported(const ModuleInfo& info,
+                                            absl::string_view name);
+
+}  // namespace wasmhost::wasm
+
+#endif  // WASMHOST_LIB_WASM_SECTION_REWRITER_H_
