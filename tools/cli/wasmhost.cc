@@ -2,27 +2,77 @@
 //
 //   wasmhost inspect FILE   imports, exports with signatures, memory limits
 //                           and custom sections of a module
+//   wasmhost run [OPTIONS] FILE [ARGS...]
+//                           runs a WASI command (or calls a reactor's
+//                           export), like `wasmtime run`; see kUsage
 //
-// Later: `wasmhost run` (WASI).
+// `run` exit status, as wasmtime's on Unix:
+//   N    the guest's exit code: the code it gave proc_exit, 0 when _start
+//        returned (with --invoke: 0 when the call returned)
+//   134  the guest trapped, ran out of fuel or hit --timeout (wasmtime
+//        reports a trap as an abort, 128 + SIGABRT); the reason goes to
+//        stderr
+//   1    the tool failed before the guest ran: unreadable or invalid
+//        module, an import not granted, a missing preopen, no _start
+//   2    a usage error
 
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "wasmhost/engine.h"
+#include "wasmhost/errors.h"
+#include "wasmhost/instance.h"
+#include "wasmhost/limits.h"
+#include "wasmhost/linker.h"
 #include "wasmhost/module.h"
+#include "wasmhost/value.h"
+#include "wasmhost/wasi.h"
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: wasmhost inspect FILE\n"
+    "       wasmhost run [OPTIONS] FILE [ARGS...]\n"
     "  inspect  print a module's imports, exports with signatures, memory\n"
-    "           limits and custom sections\n";
+    "           limits and custom sections\n"
+    "  run      run a WASI command's _start with ARGS (argv[0] is FILE);\n"
+    "           the guest's stdin, stdout and stderr are the tool's, and its\n"
+    "           exit code is the tool's (134 if it traps)\n"
+    "run options (as wasmtime run's):\n"
+    "  --dir HOST[::GUEST]   let the guest use host directory HOST as GUEST\n"
+    "                        (default: the same path); repeatable\n"
+    "  --env KEY=VALUE       set an environment variable; --env KEY passes\n"
+    "                        the tool's own value; repeatable\n"
+    "  --invoke NAME         run _initialize (if exported), then call export\n"
+    "                        NAME with ARGS as its parameters and print each\n"
+    "                        result on a line\n"
+    "  --fuel N              stop the guest (trap) after N units of fuel\n"
+    "  --timeout DURATION    stop the guest (trap) after DURATION, e.g. 2s,\n"
+    "                        500ms\n"
+    "  --max-memory BYTES    the most linear memory the guest may grow to\n"
+    "  --                    end of options\n";
+
+// Exit statuses of `run` besides the guest's own code.
+constexpr int kExitToolError = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitTrap = 134;  // 128 + SIGABRT, as wasmtime
 
 absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -97,11 +147,325 @@ int Inspect(const std::string& path) {
   return 0;
 }
 
+
+struct RunFlags {
+  std::vector<wasmhost::wasi::Preopen> preopens;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::optional<std::string> invoke;
+  std::optional<uint64_t> fuel;
+  std::optional<absl::Duration> timeout;
+  uint64_t max_memory_bytes = 0;
+  std::string file;
+  std::vector<std::string> args;  // after FILE
+};
+
+// Parses `run`'s arguments (after "run"). Options come before FILE, as
+// `--flag VALUE` or `--flag=VALUE`; everything after FILE goes to the guest.
+absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& argv) {
+  RunFlags flags;
+  size_t i = 0;
+  for (; i < argv.size(); ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") {
+      ++i;
+      break;
+    }
+    if (!absl::StartsWith(arg, "-") || arg == "-") break;
+    std::string name = arg, value;
+    bool has_value = false;
+    if (size_t eq = arg.find('='); eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      has_value = true;
+    }
+    static const char* const kFlags[] = {"--dir",  "--env",     "--invoke",
+                                         "--fuel", "--timeout", "--max-memory"};
+    bool known = false;
+    for (const char* flag : kFlags) known = known || name == flag;
+    if (!known) return absl::InvalidArgumentError(absl::StrCat("unknown option ", name));
+    if (!has_value) {
+      if (i + 1 >= argv.size()) {
+        return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
+      }
+      value = argv[++i];
+    }
+    if (name == "--dir") {
+      wasmhost::wasi::Preopen preopen;
+      if (size_t sep = value.find("::"); sep != std::string::npos) {
+        preopen.host_path = value.substr(0, sep);
+        preopen.guest_path = value.substr(sep + 2);
+      } else {
+        preopen.host_path = preopen.guest_path = value;
+      }
+      if (preopen.host_path.empty() || preopen.guest_path.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--dir ", value, ": expected HOST[::GUEST]"));
+      }
+      flags.preopens.push_back(std::move(preopen));
+    } else if (name == "--env") {
+      if (value.empty() || value[0] == '=') {
+        return absl::InvalidArgumentError("--env: expected KEY=VALUE or KEY");
+      }
+      if (size_t eq = value.find('='); eq != std::string::npos) {
+        flags.env.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+      } else if (const char* host = std::getenv(value.c_str())) {
+        flags.env.emplace_back(value, host);
+      }
+    } else if (name == "--invoke") {
+      flags.invoke = value;
+    } else if (name == "--fuel") {
+      uint64_t fuel;
+      if (!absl::SimpleAtoi(value, &fuel)) {
+        return absl::InvalidArgumentError(absl::StrCat("--fuel ", value, ": not a number"));
+      }
+      flags.fuel = fuel;
+    } else if (name == "--timeout") {
+      absl::Duration timeout;
+      if (!absl::ParseDuration(value, &timeout) || timeout <= absl::ZeroDuration()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--timeout ", value, ": not a positive duration (e.g. 2s, 500ms)"));
+      }
+      flags.timeout = timeout;
+    } else if (name == "--max-memory") {
+      if (!absl::SimpleAtoi(value, &flags.max_memory_bytes) ||
+          flags.max_memory_bytes == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--max-memory ", value, ": not a positive number of bytes"));
+      }
+    }
+  }
+  if (i >= argv.size()) return absl::InvalidArgumentError("no FILE given");
+  flags.file = argv[i++];
+  flags.args.assign(argv.begin() + i, argv.end());
+  return flags;
+}
+
+// Parses a command-line argument as a value of `type` (--invoke's params).
+absl::StatusOr<wasmhost::Val> ParseVal(wasmhost::ValType type,
+                                       const std::string& text) {
+  bool ok = false;
+  wasmhost::Val val;
+  switch (type) {
+    case wasmhost::ValType::kI32: {
+      int32_t v;
+      uint32_t u;
+      if ((ok = absl::SimpleAtoi(text, &v))) {
+        val = wasmhost::Val::I32(v);
+      } else if ((ok = absl::SimpleAtoi(text, &u))) {
+        val = wasmhost::Val::I32(static_cast<int32_t>(u));
+      }
+      break;
+    }
+    case wasmhost::ValType::kI64: {
+      int64_t v;
+      uint64_t u;
+      if ((ok = absl::SimpleAtoi(text, &v))) {
+        val = wasmhost::Val::I64(v);
+      } else if ((ok = absl::SimpleAtoi(text, &u))) {
+        val = wasmhost::Val::I64(static_cast<int64_t>(u));
+      }
+      break;
+    }
+    case wasmhost::ValType::kF32: {
+      float v;
+      if ((ok = absl::SimpleAtof(text, &v))) val = wasmhost::Val::F32(v);
+      break;
+    }
+    case wasmhost::ValType::kF64: {
+      double v;
+      if ((ok = absl::SimpleAtod(text, &v))) val = wasmhost::Val::F64(v);
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot pass a ", wasmhost::ValTypeName(type), " from the command line"));
+  }
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", text, "\" is not a ", wasmhost::ValTypeName(type)));
+  }
+  return val;
+}
+
+// A result as wasmtime prints it: the bare number.
+std::string FormatVal(const wasmhost::Val& val) {
+  switch (val.type()) {
+    case wasmhost::ValType::kI32:
+      return absl::StrCat(val.i32());
+    case wasmhost::ValType::kI64:
+      return absl::StrCat(val.i64());
+    case wasmhost::ValType::kF32:
+      return absl::StrCat(val.f32());
+    case wasmhost::ValType::kF64:
+      return absl::StrCat(val.f64());
+    default:
+      return val.ToString();
+  }
+}
+
+// The exit status for a guest call that did not return normally: the
+// guest's exit code after proc_exit, kExitTrap after a trap, fuel running
+// out or the deadline, kExitToolError otherwise.
+int GuestFailure(const absl::Status& status) {
+  if (std::optional<int> code = wasmhost::wasi::GetExitCode(status)) return *code;
+  if (std::optional<wasmhost::TrapInfo> trap = wasmhost::GetTrapInfo(status)) {
+    std::cerr << "wasmhost: error: guest trapped: "
+              << wasmhost::TrapKindName(trap->kind);
+    if (!trap->message.empty()) std::cerr << " (" << trap->message << ")";
+    std::cerr << "\n";
+    for (const wasmhost::Frame& frame : trap->backtrace) {
+      std::cerr << "  at "
+                << (frame.function_name.empty()
+                        ? absl::StrCat("func[", frame.function_index, "]")
+                        : frame.function_name)
+                << " @ 0x" << std::hex << frame.module_offset << std::dec
+                << "\n";
+    }
+    return kExitTrap;
+  }
+  if (absl::IsDeadlineExceeded(status)) {
+    std::cerr << "wasmhost: error: guest stopped: --timeout passed\n";
+    return kExitTrap;
+  }
+  if (absl::IsResourceExhausted(status)) {
+    std::cerr << "wasmhost: error: guest stopped: " << status.message() << "\n";
+    return kExitTrap;
+  }
+  std::cerr << "wasmhost: error: " << status << "\n";
+  return kExitToolError;
+}
+
+int Run(const std::vector<std::string>& argv) {
+  absl::StatusOr<RunFlags> flags = ParseRunFlags(argv);
+  if (!flags.ok()) {
+    std::cerr << "wasmhost run: " << flags.status().message() << "\n" << kUsage;
+    return kExitUsage;
+  }
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadFile(flags->file);
+  if (!bytes.ok()) {
+    std::cerr << "wasmhost: " << bytes.status().message() << "\n";
+    return kExitToolError;
+  }
+  wasmhost::EngineOptions engine_options;
+  engine_options.consume_fuel = flags->fuel.has_value();
+  absl::StatusOr<wasmhost::Engine> engine =
+      wasmhost::Engine::Create(engine_options);
+  if (!engine.ok()) {
+    std::cerr << "wasmhost: " << engine.status() << "\n";
+    return kExitToolError;
+  }
+  absl::StatusOr<wasmhost::Module> module = engine->Compile(*bytes);
+  if (!module.ok()) {
+    std::cerr << "wasmhost: " << flags->file << ": " << module.status() << "\n";
+    return kExitToolError;
+  }
+
+  wasmhost::wasi::WasiOptions wasi;
+  wasi.args.push_back(flags->file);
+  // With --invoke, ARGS are the export's parameters, but the guest still
+  // sees them as argv, as under wasmtime.
+  wasi.args.insert(wasi.args.end(), flags->args.begin(), flags->args.end());
+  wasi.env = flags->env;
+  wasi.preopens = flags->preopens;
+  wasi.stdin_source = wasmhost::wasi::InputSource::FromFd(0);
+  wasi.stdout_sink = wasmhost::wasi::OutputSink::ToFd(1);
+  wasi.stderr_sink = wasmhost::wasi::OutputSink::ToFd(2);
+  absl::StatusOr<std::unique_ptr<wasmhost::wasi::WasiContext>> context =
+      wasmhost::wasi::WasiContext::Create(std::move(wasi));
+  if (!context.ok()) {
+    std::cerr << "wasmhost: " << context.status().message() << "\n";
+    return kExitToolError;
+  }
+
+  wasmhost::Linker linker;
+  if (absl::Status status = wasmhost::wasi::AddToLinker(linker); !status.ok()) {
+    std::cerr << "wasmhost: " << status << "\n";
+    return kExitToolError;
+  }
+
+  wasmhost::CallOptions call;
+  if (flags->timeout.has_value()) call.deadline = absl::Now() + *flags->timeout;
+  call.fuel = flags->fuel;
+
+  wasmhost::InstanceOptions instance_options;
+  instance_options.limits.max_memory_bytes = flags->max_memory_bytes;
+  instance_options.start_call.deadline = call.deadline;
+  instance_options.SetContext(context->get());
+  absl::StatusOr<wasmhost::Instance> instance =
+      wasmhost::Instance::Create(*module, linker, instance_options);
+  if (!instance.ok()) {
+    // A start function that calls proc_exit or traps is the guest's doing.
+    if (wasmhost::wasi::GetExitCode(instance.status()).has_value() ||
+        wasmhost::GetTrapInfo(instance.status()).has_value()) {
+      return GuestFailure(instance.status());
+    }
+    std::cerr << "wasmhost: " << flags->file << ": " << instance.status() << "\n";
+    return kExitToolError;
+  }
+
+  if (!flags->invoke.has_value()) {
+    absl::StatusOr<wasmhost::TypedFunc<void()>> start =
+        instance->GetFunc<void()>("_start");
+    if (!start.ok()) {
+      std::cerr << "wasmhost: " << flags->file
+                << ": no _start () -> () to run (a reactor? use --invoke)\n";
+      return kExitToolError;
+    }
+    absl::StatusOr<int> code = wasmhost::wasi::RunCommand(*instance, call);
+    if (!code.ok()) return GuestFailure(code.status());
+    return *code;
+  }
+
+  absl::StatusOr<wasmhost::Func> func = instance->GetFunc(*flags->invoke);
+  if (!func.ok()) {
+    std::cerr << "wasmhost: " << flags->file << ": " << func.status().message()
+              << "\n";
+    return kExitToolError;
+  }
+  if (func->type().params.size() != flags->args.size()) {
+    std::cerr << "wasmhost: " << *flags->invoke << " "
+              << func->type().ToString() << " takes "
+              << func->type().params.size() << " arguments, "
+              << flags->args.size() << " given\n";
+    return kExitUsage;
+  }
+  std::vector<wasmhost::Val> args;
+  for (size_t i = 0; i < flags->args.size(); ++i) {
+    absl::StatusOr<wasmhost::Val> val =
+        ParseVal(func->type().params[i], flags->args[i]);
+    if (!val.ok()) {
+      std::cerr << "wasmhost: " << *flags->invoke << " argument " << i + 1
+                << ": " << val.status().message() << "\n";
+      return kExitUsage;
+    }
+    args.push_back(*val);
+  }
+  if (absl::Status status = wasmhost::wasi::InitializeReactor(*instance, call);
+      !status.ok()) {
+    return GuestFailure(status);
+  }
+  // One fuel budget for _initialize and the call together.
+  if (call.fuel.has_value()) {
+    absl::StatusOr<uint64_t> left = instance->remaining_fuel();
+    if (left.ok()) call.fuel = *left;
+  }
+  absl::StatusOr<std::vector<wasmhost::Val>> results = func->Call(args, call);
+  if (!results.ok()) return GuestFailure(results.status());
+  for (const wasmhost::Val& result : *results) {
+    std::cout << FormatVal(result) << "\n";
+  }
+  std::cout.flush();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 2 && args[0] == "inspect") return Inspect(args[1]);
+  if (!args.empty() && args[0] == "run") {
+    return Run(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   std::cerr << kUsage;
   return 2;
 }

@@ -1,0 +1,161 @@
+// Determinism for game servers (issue 5): with WASI's virtual clock, a
+// seeded random source and fuel metering, two runs of the same C guest
+// (guests/random_clock.c) with the same inputs print byte-identical output
+// and use the same fuel, in one process and in another. A process of its
+// own: fuel metering is an engine option, fixed when V8 is initialised.
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "guests/guests.h"
+#include "tests/test_util.h"
+#include "wasmhost/engine.h"
+#include "wasmhost/instance.h"
+#include "wasmhost/linker.h"
+#include "wasmhost/wasi.h"
+
+namespace wasmhost {
+namespace {
+
+// The child-process mode of this binary prints one run's Outcome.
+constexpr char kChildFlag[] = "--determinism-child=";
+
+constexpr uint64_t kBudget = 1'000'000'000;
+
+struct Outcome {
+  std::string out;
+  int exit_code = -1;
+  int64_t fuel_used = -1;
+  std::string error;  // empty on success
+
+  // One line: "EXIT FUEL HEX(OUT)", what the child prints.
+  std::string Serialize() const {
+    return absl::StrCat(exit_code, " ", fuel_used, " ",
+                        absl::BytesToHexString(out));
+  }
+};
+
+Engine MeteredEngine() {
+  EngineOptions options;
+  options.consume_fuel = true;
+  absl::StatusOr<Engine> engine = Engine::Create(options);
+  if (!engine.ok()) {
+    std::fprintf(stderr, "engine: %s\n", engine.status().ToString().c_str());
+    std::abort();
+  }
+  return *engine;
+}
+
+// Runs random_clock with a virtual clock and random seed `seed`, metered.
+Outcome RunRandomClock(uint64_t seed) {
+  Outcome outcome;
+  wasi::WasiOptions options;
+  options.args = {"random_clock"};
+  options.virtual_clock = wasi::WasiOptions::VirtualClock{
+      /*start_nanos=*/1'700'000'000'000'000'000, /*tick_nanos=*/1'000'000};
+  options.random_seed = seed;
+  options.stdout_sink = wasi::OutputSink::ToString(&outcome.out);
+  absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
+      wasi::WasiContext::Create(std::move(options));
+  if (!context.ok()) return {"", -1, -1, context.status().ToString()};
+
+  Linker linker;
+  if (absl::Status status = wasi::AddToLinker(linker); !status.ok()) {
+    return {"", -1, -1, status.ToString()};
+  }
+  absl::StatusOr<Module> module =
+      MeteredEngine().Compile(guests::random_clock_wasm());
+  if (!module.ok()) return {"", -1, -1, module.status().ToString()};
+  InstanceOptions instance_options;
+  instance_options.SetContext(context->get());
+  absl::StatusOr<Instance> instance =
+      Instance::Create(*module, linker, instance_options);
+  if (!instance.ok()) return {"", -1, -1, instance.status().ToString()};
+
+  CallOptions call;
+  call.fuel = kBudget;
+  absl::StatusOr<int> code = wasi::RunCommand(*instance, call);
+  if (!code.ok()) {
+    outcome.error = code.status().ToString();
+    return outcome;
+  }
+  outcome.exit_code = *code;
+  absl::StatusOr<uint64_t> left = instance->remaining_fuel();
+  if (!left.ok()) {
+    outcome.error = left.status().ToString();
+    return outcome;
+  }
+  outcome.fuel_used = static_cast<int64_t>(kBudget - *left);
+  return outcome;
+}
+
+TEST(WasiDeterminismTest, SameSeedSameOutputSameFuel) {
+  Outcome first = RunRandomClock(7);
+  Outcome second = RunRandomClock(7);
+  ASSERT_EQ(first.error, "");
+  ASSERT_EQ(second.error, "");
+  EXPECT_EQ(first.exit_code, 0);
+  EXPECT_GT(first.fuel_used, 0);
+  EXPECT_EQ(first.out, second.out);
+  EXPECT_EQ(first.fuel_used, second.fuel_used);
+  EXPECT_THAT(first.out, ::testing::HasSubstr("realtime 1700000000."));
+}
+
+TEST(WasiDeterminismTest, AnotherSeedChangesOutputAndFuel) {
+  Outcome a = RunRandomClock(7);
+  Outcome b = RunRandomClock(8);
+  ASSERT_EQ(a.error, "");
+  ASSERT_EQ(b.error, "");
+  EXPECT_NE(a.out, b.out);
+  // random_clock loops 1000 + 100 * byte0 + byte1 times: the fuel follows
+  // the random bytes.
+  EXPECT_NE(a.fuel_used, b.fuel_used);
+}
+
+TEST(WasiDeterminismTest, SecondProcessMatches) {
+  Outcome here = RunRandomClock(7);
+  ASSERT_EQ(here.error, "");
+  const std::string command =
+      absl::StrCat("/proc/", getpid(), "/exe ", kChildFlag, "7");
+  FILE* child = popen(command.c_str(), "r");
+  ASSERT_NE(child, nullptr);
+  std::string line;
+  char buffer[4096];
+  while (size_t n = std::fread(buffer, 1, sizeof buffer, child)) {
+    line.append(buffer, n);
+  }
+  ASSERT_EQ(pclose(child), 0) << line;
+  EXPECT_EQ(line, here.Serialize() + "\n");
+}
+
+}  // namespace
+}  // namespace wasmhost
+
+int main(int argc, char** argv) {
+  if (argc == 2 && absl::StartsWith(argv[1], wasmhost::kChildFlag)) {
+    uint64_t seed = std::strtoull(argv[1] + sizeof(wasmhost::kChildFlag) - 1,
+                                  nullptr, 10);
+    wasmhost::Outcome outcome = wasmhost::RunRandomClock(seed);
+    if (!outcome.error.empty()) {
+      std::fprintf(stderr, "%s\n", outcome.error.c_str());
+      return 1;
+    }
+    std::printf("%s\n", outcome.Serialize().c_str());
+    return 0;
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

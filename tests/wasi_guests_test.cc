@@ -1,0 +1,494 @@
+// Real C guests (guests/*.c, compiled by clang-19 against wasi-libc in the
+// build) run through the public WASI API (wasmhost/wasi.h): stdout, exit
+// codes, files in preopens, denied escapes, reactors, deterministic clocks
+// and randomness. Fuel-metered determinism needs an engine of its own and
+// lives in wasi_determinism_test.cc.
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/types/span.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "guests/guests.h"
+#include "tests/test_util.h"
+#include "wasmhost/instance.h"
+#include "wasmhost/linker.h"
+#include "wasmhost/module.h"
+#include "wasmhost/wasi.h"
+
+namespace wasmhost {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using wasi::OutputSink;
+using wasi::Preopen;
+using wasi::WasiContext;
+using wasi::WasiOptions;
+
+// A guest instantiated with its own WASI context and captured stdio.
+struct Guest {
+  std::string out;
+  std::string err;
+  std::unique_ptr<WasiContext> context;
+  std::optional<Instance> instance;
+};
+
+// Instantiates `bytes` with WASI granted by `options`; stdout and stderr go
+// to guest->out and guest->err. Fails the test (and returns nullptr) if it
+// cannot.
+std::unique_ptr<Guest> Instantiate(absl::Span<const uint8_t> bytes,
+                                   WasiOptions options) {
+  auto guest = std::make_unique<Guest>();
+  options.stdout_sink = OutputSink::ToString(&guest->out);
+  options.stderr_sink = OutputSink::ToString(&guest->err);
+  absl::StatusOr<std::unique_ptr<WasiContext>> context =
+      WasiContext::Create(std::move(options));
+  EXPECT_TRUE(context.ok()) << context.status();
+  if (!context.ok()) return nullptr;
+  guest->context = *std::move(context);
+
+  Linker linker;
+  EXPECT_OK(wasi::AddToLinker(linker));
+  absl::StatusOr<Module> module = testing::Compile(bytes);
+  EXPECT_TRUE(module.ok()) << module.status();
+  if (!module.ok()) return nullptr;
+  InstanceOptions instance_options;
+  instance_options.SetContext(guest->context.get());
+  absl::StatusOr<Instance> instance =
+      Instance::Create(*module, linker, instance_options);
+  EXPECT_TRUE(instance.ok()) << instance.status();
+  if (!instance.ok()) return nullptr;
+  guest->instance.emplace(*std::move(instance));
+  return guest;
+}
+
+struct CommandResult {
+  absl::StatusOr<int> exit_code;
+  std::string out;
+  std::string err;
+};
+
+// Runs command `bytes` with `args` (args[0] is the program name) and the
+// rest of `options`.
+CommandResult RunGuest(absl::Span<const uint8_t> bytes,
+                       std::vector<std::string> args,
+                       WasiOptions options = {}) {
+  options.args = std::move(args);
+  std::unique_ptr<Guest> guest = Instantiate(bytes, std::move(options));
+  if (guest == nullptr) {
+    return {absl::InternalError("could not instantiate"), "", ""};
+  }
+  absl::StatusOr<int> code = wasi::RunCommand(*guest->instance);
+  return {code, guest->out, guest->err};
+}
+
+// A fresh directory under the test's temporary directory.
+std::string MakeTempDir() {
+  std::string templ = ::testing::TempDir() + "/wasi_guests_XXXXXX";
+  char* dir = mkdtemp(templ.data());
+  EXPECT_NE(dir, nullptr);
+  return templ;
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream file(path, std::ios::binary);
+  file << content;
+  ASSERT_TRUE(file.good()) << path;
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(file),
+                     std::istreambuf_iterator<char>());
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+// --- hello: args and environment -------------------------------------------
+
+TEST(WasiGuestsTest, HelloPrintsItsArgsAndEnvironment) {
+  WasiOptions options;
+  options.env = {{"OTHER", "x"}, {"GREETING", "good morning"}};
+  CommandResult result =
+      RunGuest(guests::hello_wasm(), {"hello", "alice", "bob"}, options);
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0));
+  EXPECT_EQ(result.out, "hello, alice bob\nGREETING=good morning\n");
+  EXPECT_EQ(result.err, "");
+}
+
+TEST(WasiGuestsTest, HelloWithNothingGranted) {
+  CommandResult result = RunGuest(guests::hello_wasm(), {});
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0));
+  EXPECT_EQ(result.out, "hello, world\nGREETING is not set\n");
+}
+
+TEST(WasiGuestsTest, DiscardedStdoutStillExitsZero) {
+  WasiOptions options;
+  options.args = {"hello", "nobody"};
+  absl::StatusOr<std::unique_ptr<WasiContext>> context =
+      WasiContext::Create(options);  // stdout: Discard
+  ASSERT_OK(context.status());
+  Linker linker;
+  ASSERT_OK(wasi::AddToLinker(linker));
+  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(guests::hello_wasm()));
+  InstanceOptions instance_options;
+  instance_options.SetContext(context->get());
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(module, linker, instance_options));
+  EXPECT_THAT(wasi::RunCommand(instance), testing::IsOkAndHolds(0));
+}
+
+// --- exit codes -------------------------------------------------------------
+
+TEST(WasiGuestsTest, ExitCodeIsPassedThroughAndOutputFlushed) {
+  std::unique_ptr<Guest> guest = Instantiate(guests::exit_code_wasm(), {});
+  ASSERT_NE(guest, nullptr);
+  EXPECT_THAT(wasi::RunCommand(*guest->instance), testing::IsOkAndHolds(7));
+  // exit() flushed stdio before proc_exit.
+  EXPECT_EQ(guest->out, "exiting with 7\n");
+  // proc_exit poisons the instance, like any call that does not return.
+  EXPECT_TRUE(guest->instance->poisoned());
+  EXPECT_THAT(wasi::RunCommand(*guest->instance),
+              testing::StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST(WasiGuestsTest, ProcExitStatusCarriesTheCode) {
+  std::unique_ptr<Guest> guest = Instantiate(guests::exit_code_wasm(), {});
+  ASSERT_NE(guest, nullptr);
+  // Calling _start directly shows the status RunCommand turns into 7.
+  ASSERT_OK_AND_ASSIGN(auto start, guest->instance->GetFunc<void()>("_start"));
+  absl::Status status = start.Call();
+  EXPECT_THAT(status, testing::StatusIs(absl::StatusCode::kCancelled,
+                                        HasSubstr("exited with code 7")));
+  EXPECT_EQ(wasi::GetExitCode(status), 7);
+  EXPECT_EQ(wasi::GetExitCode(absl::OkStatus()), std::nullopt);
+  EXPECT_EQ(wasi::GetExitCode(absl::CancelledError("something else")),
+            std::nullopt);
+}
+
+TEST(WasiGuestsTest, RunCommandNeedsStart) {
+  std::unique_ptr<Guest> guest = Instantiate(guests::reactor_wasm(), {});
+  ASSERT_NE(guest, nullptr);
+  EXPECT_THAT(wasi::RunCommand(*guest->instance),
+              testing::StatusIs(absl::StatusCode::kNotFound));
+}
+
+// --- files in a preopen -----------------------------------------------------
+
+// A file of several 4 KiB chunks (copy.c's buffer), not a multiple of it.
+std::string CopyInput() {
+  std::string content;
+  for (int i = 0; content.size() < 10000; ++i) {
+    absl::StrAppend(&content, "line ", i, "\n");
+  }
+  return content;
+}
+
+TEST(WasiGuestsTest, CopyInsideAbsolutePreopen) {
+  const std::string dir = MakeTempDir();
+  const std::string content = CopyInput();
+  WriteFile(dir + "/in.txt", content);
+  WasiOptions options;
+  options.preopens = {Preopen{dir, "/sandbox"}};
+  CommandResult result =
+      RunGuest(guests::copy_wasm(),
+               {"copy", "/sandbox/in.txt", "/sandbox/out.txt"}, options);
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.err;
+  EXPECT_EQ(result.out, absl::StrCat("copied ", content.size(), " bytes\n"));
+  EXPECT_EQ(ReadFile(dir + "/out.txt"), content);
+}
+
+TEST(WasiGuestsTest, CopyWithRelativePathsInDotPreopen) {
+  // As `wasmtime run --dir DIR::. copy.wasm in.txt out.txt`.
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/in.txt", "relative\n");
+  WasiOptions options;
+  options.preopens = {Preopen{dir, "."}};
+  CommandResult result =
+      RunGuest(guests::copy_wasm(), {"copy", "in.txt", "out.txt"}, options);
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.err;
+  EXPECT_EQ(result.out, "copied 9 bytes\n");
+  EXPECT_EQ(ReadFile(dir + "/out.txt"), "relative\n");
+}
+
+TEST(WasiGuestsTest, CopyIntoReadOnlyPreopenFails) {
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/in.txt", "data\n");
+  WasiOptions options;
+  options.preopens = {Preopen{dir, "/ro", /*read_only=*/true}};
+  CommandResult result = RunGuest(
+      guests::copy_wasm(), {"copy", "/ro/in.txt", "/ro/out.txt"}, options);
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(1));
+  EXPECT_THAT(result.err, HasSubstr("copy: /ro/out.txt: "));
+  EXPECT_FALSE(Exists(dir + "/out.txt"));
+  // The host path never reaches the guest.
+  EXPECT_THAT(result.err, Not(HasSubstr(dir)));
+}
+
+TEST(WasiGuestsTest, CopyWithoutPreopenFails) {
+  CommandResult result =
+      RunGuest(guests::copy_wasm(), {"copy", "/sandbox/in.txt", "out.txt"});
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(1));
+  EXPECT_THAT(result.err, HasSubstr("copy: /sandbox/in.txt: "));
+}
+
+TEST(WasiGuestsTest, WalkListsTheTreeSorted) {
+  const std::string dir = MakeTempDir();
+  // Made in an order unlike the sorted one.
+  WriteFile(dir + "/z.txt", "");
+  ASSERT_EQ(mkdir((dir + "/m").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((dir + "/a").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((dir + "/a/c").c_str(), 0755), 0);
+  WriteFile(dir + "/a/c/d.txt", "hello");
+  WriteFile(dir + "/a/b.txt", "abc");
+  ASSERT_EQ(symlink("a/c", (dir + "/link").c_str()), 0);
+  WasiOptions options;
+  options.preopens = {Preopen{dir, "/tree", /*read_only=*/true}};
+  CommandResult result = RunGuest(guests::walk_wasm(), {"walk", "/tree"}, options);
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.err;
+  EXPECT_EQ(result.out,
+            "a/\n"
+            "a/b.txt 3\n"
+            "a/c/\n"
+            "a/c/d.txt 5\n"
+            "link -> a/c\n"
+            "m/\n"
+            "z.txt 0\n");
+}
+
+// --- escapes ---------------------------------------------------------------
+
+// The host layout escape.c attacks: DIR/secret outside the preopen
+// DIR/sandbox.
+struct EscapeLayout {
+  std::string root;
+  std::string sandbox;
+};
+
+EscapeLayout MakeEscapeLayout() {
+  EscapeLayout layout;
+  layout.root = MakeTempDir();
+  layout.sandbox = layout.root + "/sandbox";
+  EXPECT_EQ(mkdir(layout.sandbox.c_str(), 0755), 0);
+  WriteFile(layout.root + "/secret", "top secret\n");
+  return layout;
+}
+
+void ExpectNoEscape(const EscapeLayout& layout, const CommandResult& result) {
+  EXPECT_THAT(result.out, Not(HasSubstr("OPENED")));
+  EXPECT_THAT(result.out, Not(HasSubstr("top secret")));
+  EXPECT_FALSE(Exists(layout.root + "/created"));
+  // No host path in anything the guest saw.
+  EXPECT_THAT(result.out, Not(HasSubstr(layout.root)));
+  EXPECT_THAT(result.err, Not(HasSubstr(layout.root)));
+}
+
+TEST(WasiGuestsTest, EscapesFromAbsolutePreopenAreDenied) {
+  EscapeLayout layout = MakeEscapeLayout();
+  WasiOptions options;
+  options.preopens = {Preopen{layout.sandbox, "/sandbox"}};
+  CommandResult result =
+      RunGuest(guests::escape_wasm(), {"escape", "/sandbox"}, options);
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.out;
+  ExpectNoEscape(layout, result);
+  // ENOTCAPABLE: the path resolves outside the preopen (WASI's own errno for
+  // a capability the guest lacks), whether by "..", hidden behind a real
+  // directory, or through a symlink. "/etc/passwd" is under no preopen, so
+  // wasi-libc itself answers ENOTCAPABLE without asking the host.
+  EXPECT_EQ(result.out,
+            "open ../secret: ENOTCAPABLE\n"
+            "open /etc/passwd: ENOTCAPABLE\n"
+            "open subdir/../../secret: ENOTCAPABLE\n"
+            "create ../created: ENOTCAPABLE\n"
+            "symlink root -> /: made\n"
+            "open root/etc/passwd: ENOTCAPABLE\n"
+            "symlink up -> ..: made\n"
+            "open up/secret: ENOTCAPABLE\n"
+            "all 6 denied\n");
+}
+
+TEST(WasiGuestsTest, EscapesFromDotPreopenAreDenied) {
+  EscapeLayout layout = MakeEscapeLayout();
+  WasiOptions options;
+  options.preopens = {Preopen{layout.sandbox, "."}};
+  CommandResult result =
+      RunGuest(guests::escape_wasm(), {"escape", "."}, options);
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.out;
+  ExpectNoEscape(layout, result);
+  EXPECT_THAT(result.out, HasSubstr("all 6 denied\n"));
+}
+
+TEST(WasiGuestsTest, EscapesFromReadOnlyPreopenAreDenied) {
+  EscapeLayout layout = MakeEscapeLayout();
+  WasiOptions options;
+  options.preopens = {Preopen{layout.sandbox, "/sandbox", /*read_only=*/true}};
+  CommandResult result =
+      RunGuest(guests::escape_wasm(), {"escape", "/sandbox"}, options);
+  ExpectNoEscape(layout, result);
+  // Nothing could be made inside either.
+  EXPECT_FALSE(Exists(layout.sandbox + "/subdir"));
+  EXPECT_FALSE(Exists(layout.sandbox + "/root"));
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.out;
+}
+
+// --- memory -----------------------------------------------------------------
+
+TEST(WasiGuestsTest, AllocChurnGivesTheKnownChecksum) {
+  std::unique_ptr<Guest> guest = Instantiate(guests::alloc_wasm(), {});
+  ASSERT_NE(guest, nullptr);
+  const uint64_t initial = guest->instance->memory().size();
+  EXPECT_THAT(wasi::RunCommand(*guest->instance), testing::IsOkAndHolds(0));
+  // The same program compiled natively (gcc -O2 guests/alloc.c) prints this.
+  EXPECT_EQ(guest->out,
+            "checksum 2ccc171f, 20254 allocations, 75253674 bytes\n");
+  // The 16 MiB block grew linear memory.
+  EXPECT_GT(guest->instance->memory().size(), initial + (16u << 20));
+}
+
+TEST(WasiGuestsTest, AllocUnderAMemoryLimitFailsCleanly) {
+  WasiOptions options;
+  options.stdout_sink = OutputSink::Discard();
+  std::string out;
+  options.stdout_sink = OutputSink::ToString(&out);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WasiContext> context,
+                       WasiContext::Create(options));
+  Linker linker;
+  ASSERT_OK(wasi::AddToLinker(linker));
+  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(guests::alloc_wasm()));
+  InstanceOptions instance_options;
+  instance_options.SetContext(context.get());
+  instance_options.limits.max_memory_bytes = 8 << 20;
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(module, linker, instance_options));
+  // malloc returns NULL when memory.grow fails; the guest reports it.
+  EXPECT_THAT(wasi::RunCommand(instance), testing::IsOkAndHolds(1));
+  EXPECT_THAT(out, HasSubstr("failed"));
+  EXPECT_LE(instance.memory().size(), 8u << 20);
+}
+
+// --- reactors ---------------------------------------------------------------
+
+TEST(WasiGuestsTest, ReactorExportsAfterInitialize) {
+  WasiOptions options;
+  std::unique_ptr<Guest> guest = Instantiate(guests::reactor_wasm(), options);
+  ASSERT_NE(guest, nullptr);
+  ASSERT_OK(wasi::InitializeReactor(*guest->instance));
+  Instance& instance = *guest->instance;
+  ASSERT_OK_AND_ASSIGN(auto add, instance.GetFunc<int32_t(int32_t, int32_t)>("add"));
+  ASSERT_OK_AND_ASSIGN(auto counter, instance.GetFunc<int32_t()>("counter"));
+  ASSERT_OK_AND_ASSIGN(auto greet, instance.GetFunc<int32_t(int32_t)>("greet"));
+  ASSERT_OK_AND_ASSIGN(auto initialized, instance.GetFunc<int32_t()>("initialized"));
+  EXPECT_THAT(initialized.Call(), testing::IsOkAndHolds(1));
+  EXPECT_THAT(add.Call(2, 3), testing::IsOkAndHolds(5));
+  EXPECT_THAT(counter.Call(), testing::IsOkAndHolds(101));
+  EXPECT_THAT(counter.Call(), testing::IsOkAndHolds(102));
+  EXPECT_THAT(greet.Call(21), testing::IsOkAndHolds(42));
+  EXPECT_EQ(guest->out, "greeting 21\n");
+}
+
+TEST(WasiGuestsTest, ReactorInitializeReadsTheEnvironment) {
+  WasiOptions options;
+  options.env = {{"COUNTER_START", "41"}};
+  std::unique_ptr<Guest> guest = Instantiate(guests::reactor_wasm(), options);
+  ASSERT_NE(guest, nullptr);
+  ASSERT_OK(wasi::InitializeReactor(*guest->instance));
+  ASSERT_OK_AND_ASSIGN(auto counter,
+                       guest->instance->GetFunc<int32_t()>("counter"));
+  EXPECT_THAT(counter.Call(), testing::IsOkAndHolds(42));
+}
+
+TEST(WasiGuestsTest, ReactorWithoutInitializeMissesItsConstructor) {
+  std::unique_ptr<Guest> guest = Instantiate(guests::reactor_wasm(), {});
+  ASSERT_NE(guest, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto initialized,
+                       guest->instance->GetFunc<int32_t()>("initialized"));
+  ASSERT_OK_AND_ASSIGN(auto counter,
+                       guest->instance->GetFunc<int32_t()>("counter"));
+  // Why _initialize matters: the constructor has not run.
+  EXPECT_THAT(initialized.Call(), testing::IsOkAndHolds(0));
+  EXPECT_THAT(counter.Call(), testing::IsOkAndHolds(1));
+}
+
+TEST(WasiGuestsTest, InitializeReactorIsOkForACommand) {
+  // hello has no _initialize: nothing to run.
+  std::unique_ptr<Guest> guest = Instantiate(guests::hello_wasm(), {});
+  ASSERT_NE(guest, nullptr);
+  EXPECT_OK(wasi::InitializeReactor(*guest->instance));
+}
+
+// --- clocks and randomness ------------------------------------------------
+
+WasiOptions Deterministic(uint64_t seed) {
+  WasiOptions options;
+  options.virtual_clock = WasiOptions::VirtualClock{
+      /*start_nanos=*/1'000'000'000, /*tick_nanos=*/1000};
+  options.random_seed = seed;
+  return options;
+}
+
+TEST(WasiGuestsTest, VirtualClockAndSeedGiveIdenticalRuns) {
+  CommandResult first =
+      RunGuest(guests::random_clock_wasm(), {"random_clock"}, Deterministic(42));
+  CommandResult second =
+      RunGuest(guests::random_clock_wasm(), {"random_clock"}, Deterministic(42));
+  EXPECT_THAT(first.exit_code, testing::IsOkAndHolds(0));
+  EXPECT_THAT(second.exit_code, testing::IsOkAndHolds(0));
+  EXPECT_EQ(first.out, second.out);
+  // The virtual clock starts at 1 s.
+  EXPECT_THAT(first.out, HasSubstr("realtime 1.00"));
+  EXPECT_THAT(first.out, HasSubstr("monotonic 1.00"));
+
+  CommandResult other_seed =
+      RunGuest(guests::random_clock_wasm(), {"random_clock"}, Deterministic(43));
+  EXPECT_THAT(other_seed.exit_code, testing::IsOkAndHolds(0));
+  const std::string random_line = std::vector<std::string>(
+      absl::StrSplit(first.out, '\n'))[0];
+  EXPECT_THAT(other_seed.out, Not(HasSubstr(random_line)));
+}
+
+TEST(WasiGuestsTest, VirtualClockAdvancesOnEveryRead) {
+  CommandResult result =
+      RunGuest(guests::random_clock_wasm(), {"random_clock"}, Deterministic(1));
+  ASSERT_THAT(result.exit_code, testing::IsOkAndHolds(0));
+  std::vector<std::string> realtimes;
+  for (absl::string_view line : absl::StrSplit(result.out, '\n')) {
+    if (absl::StartsWith(line, "realtime ")) {
+      realtimes.emplace_back(line.substr(9, line.find(' ', 9) - 9));
+    }
+  }
+  ASSERT_EQ(realtimes.size(), 3u);
+  EXPECT_LT(realtimes[0], realtimes[1]);
+  EXPECT_LT(realtimes[1], realtimes[2]);
+}
+
+TEST(WasiGuestsTest, SystemRandomnessDiffersBetweenRuns) {
+  CommandResult first = RunGuest(guests::random_clock_wasm(), {"random_clock"});
+  CommandResult second = RunGuest(guests::random_clock_wasm(), {"random_clock"});
+  EXPECT_THAT(first.exit_code, testing::IsOkAndHolds(0));
+  EXPECT_THAT(second.exit_code, testing::IsOkAndHolds(0));
+  EXPECT_NE(first.out.substr(0, 40), second.out.substr(0, 40));
+}
+
+}  // namespace
+}  // namespace wasmhost

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# `wasmhost run` on the C guests (//guests), checked as `wasmtime run` would
+# behave: the guest's stdout and stderr, its exit code, files it writes in
+# --dir preopens, --env, --invoke on a reactor, and the limits.
+# Usage: run_test.sh WASMHOST GUEST.wasm...
+set -uo pipefail
+
+wasmhost="$1"
+shift
+declare -A guest
+for wasm in "$@"; do
+  name="$(basename "$wasm" .wasm)"
+  guest[$name]="$wasm"
+done
+
+tmp="$(mktemp -d "${TEST_TMPDIR:-/tmp}/run_test.XXXXXX")"
+failures=0
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+# check NAME WANT_EXIT WANT_STDOUT -- ARGS...: runs `wasmhost ARGS...` and
+# compares exit status and stdout exactly (stderr is kept in $err).
+check() {
+  local name="$1" want_exit="$2" want_out="$3"
+  shift 4
+  local out rc
+  out="$("$wasmhost" "$@" 2>"$tmp/stderr")"
+  rc=$?
+  err="$(cat "$tmp/stderr")"
+  if [[ "$rc" != "$want_exit" ]]; then
+    fail "$name: exit $rc, want $want_exit (wasmhost $*); stderr: $err"
+  fi
+  if [[ "$out" != "$want_out" ]]; then
+    fail "$name: stdout"
+    echo "--- got"; echo "$out"; echo "--- want"; echo "$want_out"
+  fi
+}
+
+# expect_err NAME TEXT: the last check's stderr contains TEXT.
+expect_err() {
+  [[ "$err" == *"$2"* ]] || fail "$1: stderr has no '$2': $err"
+}
+
+# --- commands, args, env, exit codes
+check hello 0 $'hello, alice bob\nGREETING=hi' -- \
+  run --env GREETING=hi "${guest[hello]}" alice bob
+check hello-equals 0 $'hello, x\nGREETING=a=b' -- \
+  run --env=GREETING=a=b "${guest[hello]}" x
+check hello-bare 0 $'hello, world\nGREETING is not set' -- \
+  run "${guest[hello]}"
+GREETING="from host" check hello-inherit 0 $'hello, world\nGREETING=from host' -- \
+  run --env GREETING "${guest[hello]}"
+check hello-dashdash 0 $'hello, --env\nGREETING is not set' -- \
+  run -- "${guest[hello]}" --env
+check exit-code 7 "exiting with 7" -- run "${guest[exit_code]}"
+check trap 134 "about to abort" -- run "${guest[trap]}"
+expect_err trap "unreachable"
+
+# --- files in preopens
+mkdir -p "$tmp/box"
+seq 1 3000 >"$tmp/box/in.txt"
+size=$(stat -c %s "$tmp/box/in.txt")
+check copy-abs 0 "copied $size bytes" -- \
+  run --dir "$tmp/box::/sandbox" "${guest[copy]}" /sandbox/in.txt /sandbox/out.txt
+cmp -s "$tmp/box/in.txt" "$tmp/box/out.txt" || fail "copy-abs: out.txt differs"
+check copy-dot 0 "copied $size bytes" -- \
+  run --dir "$tmp/box::." "${guest[copy]}" in.txt out2.txt
+cmp -s "$tmp/box/in.txt" "$tmp/box/out2.txt" || fail "copy-dot: out2.txt differs"
+# --dir HOST alone: the guest sees the same path.
+check copy-same-path 0 "copied $size bytes" -- \
+  run --dir "$tmp/box" "${guest[copy]}" "$tmp/box/in.txt" "$tmp/box/out3.txt"
+cmp -s "$tmp/box/in.txt" "$tmp/box/out3.txt" || fail "copy-same-path: out3.txt differs"
+check copy-no-dir 1 "" -- run "${guest[copy]}" /sandbox/in.txt /sandbox/x.txt
+expect_err copy-no-dir "copy: /sandbox/in.txt: "
+check missing-dir 1 "" -- run --dir "$tmp/nonexistent::/x" "${guest[hello]}"
+
+mkdir -p "$tmp/tree/a/c" "$tmp/tree/m"
+printf abc >"$tmp/tree/a/b.txt"
+printf hello >"$tmp/tree/a/c/d.txt"
+: >"$tmp/tree/z.txt"
+check walk 0 $'a/\na/b.txt 3\na/c/\na/c/d.txt 5\nm/\nz.txt 0' -- \
+  run --dir "$tmp/tree::/t" "${guest[walk]}" /t
+
+mkdir -p "$tmp/esc/sandbox"
+echo "top secret" >"$tmp/esc/secret"
+out="$("$wasmhost" run --dir "$tmp/esc/sandbox::/sandbox" "${guest[escape]}" /sandbox)"
+rc=$?
+[[ $rc == 0 ]] || fail "escape: exit $rc: $out"
+[[ "$out" == *"all 6 denied"* ]] || fail "escape: $out"
+[[ "$out" != *"OPENED"* && "$out" != *"$tmp"* ]] || fail "escape leaked: $out"
+[[ ! -e "$tmp/esc/created" ]] || fail "escape: created a file outside"
+
+# --- reactors: --invoke
+check invoke-add 0 "5" -- run --invoke add "${guest[reactor]}" 2 3
+check invoke-counter 0 "101" -- run --invoke counter "${guest[reactor]}"
+check invoke-env 0 "10" -- run --env COUNTER_START=9 --invoke counter "${guest[reactor]}"
+check invoke-greet 0 $'greeting 4\n8' -- run --invoke greet "${guest[reactor]}" 4
+check invoke-missing 1 "" -- run --invoke nope "${guest[reactor]}"
+check invoke-arity 2 "" -- run --invoke add "${guest[reactor]}" 1
+check invoke-badarg 2 "" -- run --invoke add "${guest[reactor]}" 1 x
+check reactor-no-start 1 "" -- run "${guest[reactor]}"
+expect_err reactor-no-start "_start"
+
+# --- limits
+check fuel-enough 0 $'hello, fuel\nGREETING is not set' -- \
+  run --fuel 100000000 "${guest[hello]}" fuel
+check fuel-out 134 "" -- run --fuel 1000 "${guest[alloc]}"
+expect_err fuel-out "fuel"
+check timeout 134 "" -- run --timeout 1ms "${guest[alloc]}"
+expect_err timeout "timeout"
+out="$("$wasmhost" run --max-memory 4194304 "${guest[alloc]}" 2>/dev/null)"
+rc=$?
+[[ $rc == 1 && "$out" == *"failed"* ]] || fail "max-memory: exit $rc: $out"
+
+# --- usage errors
+check unknown-flag 2 "" -- run --bogus "${guest[hello]}"
+check no-file 2 "" -- run --env A=B
+check bad-fuel 2 "" -- run --fuel lots "${guest[hello]}"
+check bad-timeout 2 "" -- run --timeout soon "${guest[hello]}"
+check no-such-file 1 "" -- run "$tmp/none.wasm"
+
+# --- inspect still works on a C guest
+out="$("$wasmhost" inspect "${guest[hello]}")" || fail "inspect hello.wasm"
+[[ "$out" == *"wasi_snapshot_preview1.fd_write"* ]] || fail "inspect: $out"
+
+rm -rf "$tmp"
+if ((failures)); then
+  echo "$failures failures"
+  exit 1
+fi
+echo "all wasmhost run checks passed"
