@@ -11,6 +11,7 @@
 #include "lib/runtime/module_state.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
+#include "lib/wasm/rewriter.h"
 
 namespace wasmhost {
 namespace {
@@ -93,6 +94,9 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
             : std::nullopt);
   }
   spec.state_globals = module_state->state_globals;
+  if (module_state->resettable && !spec.state_globals.empty()) {
+    spec.set_globals_export = std::string(wasm::kSetGlobalsExport);
+  }
   spec.max_stack_bytes = options.limits.max_stack_bytes;
   if (module_state->fuel.has_value()) {
     spec.metered = true;

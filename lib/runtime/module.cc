@@ -136,6 +136,16 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
                               wasm::ExportMutableGlobals(rewritten, current,
                                                          kGlobalExportPrefix));
     WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    // Restoring the globals through one exported Wasm function costs one
+    // call; WebAssembly.Global.value costs a JS property set per global.
+    WASMHOST_ASSIGN_OR_RETURN(wasm::GlobalSetter setter,
+                              wasm::AddGlobalSetter(rewritten, current));
+    if (setter.added) {
+      rewritten = std::move(setter.bytes);
+      WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    } else {
+      state.resettable = false;
+    }
   }
   state.compiled_body_offsets = ToU32(current.function_body_offsets);
   return rewritten;

@@ -93,8 +93,11 @@ struct InstanceSpec {
   std::vector<std::optional<FuncType>> export_types;
   std::vector<std::string> export_names;
   // Exports (added by the rewriter) of the mutable globals that make up the
-  // instance's state besides memory, with their types.
+  // instance's state besides memory, with their types, read to capture it.
   std::vector<std::pair<std::string, ValType>> state_globals;
+  // The rewriter's export that sets them all, in that order, to restore it;
+  // empty when the state cannot be restored.
+  std::string set_globals_export;
   // Maps an engine-reported offset in the compiled bytes to a function
   // index and an offset in the original module bytes, for backtraces.
   std::function<Frame(uint32_t compiled_offset)> locate_frame;

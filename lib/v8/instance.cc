@@ -88,6 +88,7 @@ class V8Instance final : public BackendInstance {
   ~V8Instance() override {
     for (v8::Global<v8::Function>& function : exports_) function.Reset();
     for (v8::Global<v8::Object>& global : state_globals_) global.Reset();
+    set_globals_.Reset();
     set_fuel_.Reset();
     get_fuel_.Reset();
     memory_.Reset();
@@ -158,8 +159,10 @@ class V8Instance final : public BackendInstance {
   std::vector<HostBinding> bindings_;
   std::vector<v8::Global<v8::Function>> exports_;  // by export index
   v8::Global<v8::WasmMemoryObject> memory_;
-  // WebAssembly.Global objects of InstanceSpec::state_globals.
+  // WebAssembly.Global objects of InstanceSpec::state_globals, and the
+  // export that sets them all.
   std::vector<v8::Global<v8::Object>> state_globals_;
+  v8::Global<v8::Function> set_globals_;
   // The fuel exports, when the module is metered.
   v8::Global<v8::Function> set_fuel_;
   v8::Global<v8::Function> get_fuel_;
@@ -395,6 +398,12 @@ absl::Status V8Instance::Instantiate(
                                  .ToLocalChecked()
                                  .As<v8::Function>());
   }
+  if (!spec_.set_globals_export.empty()) {
+    set_globals_.Reset(
+        isolate, exports->Get(context, ToV8String(isolate, spec_.set_globals_export))
+                     .ToLocalChecked()
+                     .As<v8::Function>());
+  }
   state_globals_.reserve(spec_.state_globals.size());
   for (const auto& [name, type] : spec_.state_globals) {
     state_globals_.emplace_back(
@@ -472,17 +481,25 @@ absl::Status V8Instance::ResetToImage(const StateImage& image) {
           absl::StrCat("resetting memory: ", std::strerror(errno)));
     }
   }
-  if (!state_globals_.empty()) {
+  if (!image.globals().empty()) {
+    if (set_globals_.IsEmpty()) {
+      return absl::FailedPreconditionError(
+          "the module's globals cannot be restored");
+    }
     v8::Isolate* isolate = thread_.isolate();
     v8::HandleScope scope(isolate);
-    v8::Local<v8::Context> context = thread_.context();
-    v8::Local<v8::String> value_key = thread_.value_key();
-    for (size_t i = 0; i < state_globals_.size(); ++i) {
-      state_globals_[i]
-          .Get(isolate)
-          ->Set(context, value_key,
-                ToJs(isolate, image.globals()[i], spec_.state_globals[i].second))
-          .Check();
+    v8::TryCatch try_catch(isolate);
+    absl::FixedArray<v8::Local<v8::Value>, kInlineValues> args(
+        image.globals().size());
+    for (size_t i = 0; i < args.size(); ++i) {
+      args[i] = ToJs(isolate, image.globals()[i], spec_.state_globals[i].second);
+    }
+    if (set_globals_.Get(isolate)
+            ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
+                   static_cast<int>(args.size()), args.data())
+            .IsEmpty()) {
+      return absl::InternalError(absl::StrCat(
+          "restoring globals: ", ExceptionMessage(isolate, try_catch)));
     }
   }
   touched_since_reset_ = false;
