@@ -12,5 +12,6 @@
 #include "wasmhost/module.h"    // IWYU pragma: export
 #include "wasmhost/pool.h"      // IWYU pragma: export
 #include "wasmhost/value.h"     // IWYU pragma: export
+#include "wasmhost/wasi.h"      // IWYU pragma: export
 
 #endif  // WASMHOST_WASMHOST_H_

@@ -1,0 +1,80 @@
+// lib/wasi/path.h: resolving guest paths below a directory without escaping
+// it.
+//
+//   ScopedFd      an owned host file descriptor
+//   CheckPath     rejects paths no WASI call accepts
+//   SplitPath     a guest path as (parent directories, last component)
+//   OpenBeneath   openat2 with RESOLVE_BENEATH: the kernel refuses "..",
+//                 absolute paths and symlinks that leave the directory
+//   OpenParent    the directory holding a path's last component
+
+#ifndef WASMHOST_LIB_WASI_PATH_H_
+#define WASMHOST_LIB_WASI_PATH_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/string_view.h"
+#include "lib/wasi/abi.h"
+
+namespace wasmhost::wasi {
+
+// Owns a host file descriptor (or -1). Move-only.
+class ScopedFd {
+ public:
+  ScopedFd() = default;
+  explicit ScopedFd(int fd) : fd_(fd) {}
+  ScopedFd(ScopedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  ScopedFd& operator=(ScopedFd&& other) noexcept;
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  ~ScopedFd() { Reset(); }
+
+  [[nodiscard]] int get() const { return fd_; }
+  [[nodiscard]] bool valid() const { return fd_ >= 0; }
+  int release() { return std::exchange(fd_, -1); }
+  void Reset();
+
+ private:
+  int fd_ = -1;
+};
+
+// kSuccess for a path a WASI call may take; ENOENT when empty, EILSEQ when it
+// holds a NUL byte (the host would cut it there), ENOTCAPABLE when absolute
+// (nothing is reachable by an absolute path: every path is relative to a
+// directory descriptor).
+abi::Errno CheckPath(absl::string_view path);
+
+// A guest path cut before its last component.
+struct SplitPathResult {
+  // The directories to walk first; empty for a single component.
+  std::string parent;
+  // The last component, never empty and without '/'; may be "." or "..".
+  std::string last;
+  // The path ended in '/' (so it must name a directory).
+  bool trailing_slash = false;
+};
+
+// Splits `path` (which must pass CheckPath) into parent and last component,
+// dropping trailing slashes: "a/b/c/" gives {"a/b", "c", true}, "c" gives
+// {"", "c", false}.
+SplitPathResult SplitPath(absl::string_view path);
+
+// openat2(dirfd, path, flags | O_CLOEXEC, mode) resolved with
+// RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS. `mode` is used only with O_CREAT.
+// Returns the new descriptor, or -1 and sets `*error`: an escape (the
+// kernel's EXDEV) becomes ENOTCAPABLE, other failures their WASI errno.
+int OpenBeneath(int dirfd, const std::string& path, int flags, mode_t mode,
+                abi::Errno* error);
+
+// The directory named by `parent` below `dirfd` (O_PATH), or `dirfd` itself
+// (not owned then: `*owned` stays invalid) when `parent` is empty. Returns
+// -1 and sets `*error` on failure.
+int OpenParent(int dirfd, const std::string& parent, ScopedFd* owned,
+               abi::Errno* error);
+
+}  // namespace wasmhost::wasi
+
+#endif  // WASMHOST_LIB_WASI_PATH_H_
