@@ -1,0 +1,284 @@
+// wasi_benchmark: real wasi-libc guests (//guests, C compiled by clang-19)
+// run through WASI preview 1 (include/wasmhost/wasi.h).
+//
+// 1. A "hello, world" command (guests/hello_pool.c) run once per request,
+//    its stdout captured per request:
+//   BM_Hello/mode:0   kFreshState InstancePool: acquire a lease, run _start,
+//                     release (the memory image and globals are reset)
+//   BM_Hello/mode:1   kNewInstance InstancePool: the same through a pool
+//                     that instantiates per lease
+//   BM_Hello/mode:2   baseline: WasiContext::Create + Instance::Create +
+//                     _start per request, what an embedder without a pool
+//                     writes
+//
+//    WASI state and the pool: a pool applies one InstanceOptions (and so one
+//    WasiContext) to all its instances, and has no per-lease hook to give a
+//    lease a WasiContext of its own. Sharing one context across leases is
+//    safe here because hello_pool never changes it: it only writes to fd 1
+//    (no opens, closes, seeks or renumbers), and _start returns without
+//    proc_exit. Its stdout sink is a callback writing to the current
+//    request's buffer (a thread_local pointer), so each request still gets
+//    exactly its own output. A guest that opens files would need a fresh
+//    context per lease (a pool hook, or mode 2).
+//
+// 2. fd_write throughput to a host sink (guests/spew.c writes 16 MiB to
+//    stdout in write() calls of <chunk> bytes; the sink is a callback that
+//    counts the bytes):
+//   BM_FdWrite/chunk:N   bytes_per_second
+//   BM_HostMemcpy/chunk:N   baseline: the same bytes copied by the host in
+//                        chunks of N into a buffer (the cost of a sink that
+//                        keeps the bytes)
+//
+// After the run a summary prints pooled and unpooled figures side by side
+// and the throughputs in MB/s.
+// Defaults (overridable): 5 repetitions, medians only, random interleaving.
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "benchmark/benchmark.h"
+#include "benchmarks/bench_util.h"
+#include "guests/guests.h"
+#include "wasmhost/engine.h"
+#include "wasmhost/instance.h"
+#include "wasmhost/linker.h"
+#include "wasmhost/module.h"
+#include "wasmhost/pool.h"
+#include "wasmhost/wasi.h"
+
+namespace wasmhost::bench {
+namespace {
+
+constexpr char kHelloOutput[] = "hello, world\n";
+constexpr int64_t kSpewBytes = 16 << 20;
+
+// The buffer the current request's stdout goes to (see the header comment).
+thread_local std::string* current_stdout = nullptr;
+
+struct Sdk {
+  Engine engine;
+  Linker linker;
+  Module hello;
+  Module spew;
+  // Shared by every instance of the pools; its stdout writes to
+  // *current_stdout.
+  std::unique_ptr<wasi::WasiContext> shared_context;
+  std::unique_ptr<InstancePool> fresh_pool;
+  std::unique_ptr<InstancePool> new_instance_pool;
+};
+Sdk* sdk = nullptr;
+
+wasi::WasiOptions HelloOptions() {
+  wasi::WasiOptions options;
+  options.args = {"hello_pool"};
+  options.stdout_sink = wasi::OutputSink::ToCallback([](absl::string_view bytes) {
+    if (current_stdout != nullptr) {
+      current_stdout->append(bytes.data(), bytes.size());
+    }
+  });
+  return options;
+}
+
+std::unique_ptr<InstancePool> MakePool(ReusePolicy policy) {
+  PoolOptions options;
+  options.policy = policy;
+  options.instance_options.SetContext(sdk->shared_context.get());
+  return Must(InstancePool::Create(sdk->hello, sdk->linker, options),
+              "InstancePool::Create");
+}
+
+void SetUp() {
+  Engine engine = Must(Engine::Create(), "Engine::Create");
+  Linker linker;
+  MustOk(wasi::AddToLinker(linker), "wasi::AddToLinker");
+  Module hello = Must(engine.Compile(guests::hello_pool_wasm()), "Compile hello_pool");
+  Module spew = Must(engine.Compile(guests::spew_wasm()), "Compile spew");
+  sdk = new Sdk{std::move(engine), std::move(linker), std::move(hello),
+                std::move(spew), nullptr, nullptr, nullptr};
+  sdk->shared_context =
+      Must(wasi::WasiContext::Create(HelloOptions()), "WasiContext::Create");
+  sdk->fresh_pool = MakePool(ReusePolicy::kFreshState);
+  sdk->new_instance_pool = MakePool(ReusePolicy::kNewInstance);
+}
+
+void TearDown() {
+  // Pools first: their instances use the shared context.
+  sdk->fresh_pool.reset();
+  sdk->new_instance_pool.reset();
+  delete sdk;
+  sdk = nullptr;
+}
+
+bool CheckOutput(benchmark::State& state, const absl::StatusOr<int>& code,
+                 const std::string& out) {
+  if (!code.ok() || *code != 0 || out != kHelloOutput) {
+    state.SkipWithError(
+        absl::StrCat("hello_pool: ", code.ok() ? absl::StrCat("exit ", *code)
+                                               : code.status().ToString(),
+                     ", stdout \"", out, "\"")
+            .c_str());
+    return false;
+  }
+  return true;
+}
+
+void BM_Hello(benchmark::State& state) {
+  const int mode = static_cast<int>(state.range(0));
+  std::string out;
+  current_stdout = &out;
+  for (auto _ : state) {
+    out.clear();
+    absl::StatusOr<int> code;
+    if (mode == 2) {
+      // No pool: a context and an instance per request.
+      absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
+          wasi::WasiContext::Create(HelloOptions());
+      if (!context.ok()) {
+        state.SkipWithError(context.status().ToString().c_str());
+        break;
+      }
+      InstanceOptions options;
+      options.SetContext(context->get());
+      absl::StatusOr<Instance> instance =
+          Instance::Create(sdk->hello, sdk->linker, options);
+      if (!instance.ok()) {
+        state.SkipWithError(instance.status().ToString().c_str());
+        break;
+      }
+      code = wasi::RunCommand(*instance);
+    } else {
+      InstancePool& pool =
+          mode == 0 ? *sdk->fresh_pool : *sdk->new_instance_pool;
+      absl::StatusOr<Lease> lease = pool.Acquire();
+      if (!lease.ok()) {
+        state.SkipWithError(lease.status().ToString().c_str());
+        break;
+      }
+      code = wasi::RunCommand(lease->instance());
+    }
+    if (!CheckOutput(state, code, out)) break;
+  }
+  current_stdout = nullptr;
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Hello)->ArgName("mode")->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
+
+void BM_FdWrite(benchmark::State& state) {
+  const int64_t chunk = state.range(0);
+  for (auto _ : state) {
+    int64_t received = 0;
+    wasi::WasiOptions options;
+    options.args = {"spew", absl::StrCat(kSpewBytes), absl::StrCat(chunk)};
+    options.stdout_sink = wasi::OutputSink::ToCallback(
+        [&received](absl::string_view bytes) {
+          received += static_cast<int64_t>(bytes.size());
+          benchmark::DoNotOptimize(bytes.data());
+        });
+    absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
+        wasi::WasiContext::Create(std::move(options));
+    if (!context.ok()) {
+      state.SkipWithError(context.status().ToString().c_str());
+      break;
+    }
+    InstanceOptions instance_options;
+    instance_options.SetContext(context->get());
+    absl::StatusOr<Instance> instance =
+        Instance::Create(sdk->spew, sdk->linker, instance_options);
+    if (!instance.ok()) {
+      state.SkipWithError(instance.status().ToString().c_str());
+      break;
+    }
+    absl::StatusOr<int> code = wasi::RunCommand(*instance);
+    if (!code.ok() || *code != 0 || received != kSpewBytes) {
+      state.SkipWithError(
+          absl::StrCat("spew: ", code.ok() ? absl::StrCat("exit ", *code)
+                                           : code.status().ToString(),
+                       ", ", received, " bytes")
+              .c_str());
+      break;
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * kSpewBytes);
+}
+BENCHMARK(BM_FdWrite)
+    ->ArgName("chunk")
+    ->Arg(64)
+    ->Arg(4096)
+    ->Arg(65536)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_HostMemcpy(benchmark::State& state) {
+  const size_t chunk = static_cast<size_t>(state.range(0));
+  std::vector<char> source(chunk, 'x');
+  std::vector<char> sink(kSpewBytes);
+  for (auto _ : state) {
+    for (size_t done = 0; done < static_cast<size_t>(kSpewBytes); done += chunk) {
+      std::memcpy(sink.data() + done, source.data(), chunk);
+    }
+    benchmark::DoNotOptimize(sink.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * kSpewBytes);
+}
+BENCHMARK(BM_HostMemcpy)
+    ->ArgName("chunk")
+    ->Arg(64)
+    ->Arg(4096)
+    ->Arg(65536)
+    ->Unit(benchmark::kMillisecond);
+
+void PrintThroughput(const RatioReporter& r, const std::string& label,
+                     const std::string& name) {
+  const RatioReporter::Result* result = r.Find(name);
+  if (result == nullptr || result->counters.count("bytes_per_second") == 0) {
+    std::printf("%-36s (not run)\n", label.c_str());
+    return;
+  }
+  std::printf("%-36s %8.1f MB/s\n", label.c_str(),
+              result->counters.at("bytes_per_second") / 1e6);
+}
+
+void PrintSummary(const RatioReporter& r) {
+  std::printf("\nSummary (medians)\n");
+  std::printf("1. hello_pool per request, stdout captured\n");
+  PrintAbsolute(r, "  kFreshState pool", "BM_Hello/mode:0", 0);
+  PrintAbsolute(r, "  kNewInstance pool", "BM_Hello/mode:1", 0);
+  PrintAbsolute(r, "  no pool (context + instance)", "BM_Hello/mode:2", 0);
+  PrintSpeedup(r, "  pooled vs unpooled", "BM_Hello/mode:0", "BM_Hello/mode:2",
+               0, "pool", "new");
+  PrintSpeedup(r, "  kFreshState vs kNewInstance", "BM_Hello/mode:0",
+               "BM_Hello/mode:1", 0, "fresh", "new");
+  std::printf("2. fd_write to a host sink, 16 MiB per run\n");
+  for (const char* chunk : {"64", "4096", "65536"}) {
+    PrintThroughput(r, absl::StrCat("  guest write(), ", chunk, " B chunks"),
+                    absl::StrCat("BM_FdWrite/chunk:", chunk));
+    PrintThroughput(r, absl::StrCat("    host memcpy, ", chunk, " B chunks"),
+                    absl::StrCat("BM_HostMemcpy/chunk:", chunk));
+  }
+}
+
+}  // namespace
+}  // namespace wasmhost::bench
+
+int main(int argc, char** argv) {
+  using namespace wasmhost::bench;
+  program_name = "wasi_benchmark";
+  if (!InitBenchmark("wasi_benchmark", argc, argv)) return 1;
+  SetUp();
+  RatioReporter reporter(UseColor(argc, argv));
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  PrintSummary(reporter);
+  TearDown();
+  return 0;
+}
