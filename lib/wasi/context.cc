@@ -953,10 +953,14 @@ int32_t WasiContextImpl::PathOpen(GuestMemory& mem, uint32_t fd,
   if (oflags & abi::kOflagCreat) needed |= abi::kRightPathCreateFile;
   if (oflags & abi::kOflagTrunc) needed |= abi::kRightPathFilestatSetSize;
   if (int32_t e = Lookup(fd, abi::kRightPathOpen | needed, &dir)) return e;
-  // Asking for a right that changes files where none may be granted (a
-  // read-only preopen) is refused; other rights the directory cannot pass
-  // on are quietly left out, as wasi-libc expects.
-  if ((rights_base & abi::kWriteRights & ~dir->rights_inheriting) != 0 ||
+  // Opening a file for writing where writing may not be granted (below a
+  // read-only preopen) is refused, as EROFS would be; other rights the
+  // directory cannot pass on are quietly left out, as wasi-libc and Go
+  // expect (they ask for "everything" on directories).
+  constexpr uint64_t kFileWrite = abi::kRightFdWrite | abi::kRightFdAllocate |
+                                  abi::kRightFdFilestatSetSize;
+  if (((oflags & abi::kOflagDirectory) == 0 &&
+       (rights_base & kFileWrite & ~dir->rights_inheriting) != 0) ||
       (dir->read_only && (fdflags & abi::kFdflagAppend) != 0)) {
     return abi::kNotCapable;
   }
