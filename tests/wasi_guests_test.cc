@@ -337,6 +337,9 @@ TEST(WasiGuestsTest, EscapesFromDotPreopenAreDenied) {
   EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.out;
   ExpectNoEscape(layout, result);
   EXPECT_THAT(result.out, HasSubstr("all 6 denied\n"));
+  // Under a "." preopen wasi-libc resolves "/etc/passwd" inside it (as
+  // <sandbox>/etc/passwd), which does not exist: ENOENT, still no escape.
+  EXPECT_THAT(result.out, HasSubstr("open /etc/passwd: ENOENT\n"));
 }
 
 TEST(WasiGuestsTest, EscapesFromReadOnlyPreopenAreDenied) {
@@ -363,7 +366,7 @@ TEST(WasiGuestsTest, AllocChurnGivesTheKnownChecksum) {
   EXPECT_EQ(guest->out,
             "checksum 2ccc171f, 20254 allocations, 75253674 bytes\n");
   // The 16 MiB block grew linear memory.
-  EXPECT_GT(guest->instance->memory().size(), initial + (16u << 20));
+  EXPECT_GE(guest->instance->memory().size(), initial + (16u << 20));
 }
 
 TEST(WasiGuestsTest, AllocUnderAMemoryLimitFailsCleanly) {
