@@ -134,6 +134,15 @@ struct WASMHOST_EXPORT WasiOptions {
 // preopens), args, env, clocks and random source. Give it to the instance
 // with InstanceOptions::SetContext(context.get()); it must outlive the
 // instance. Thread-affine, like the instance it serves.
+//
+// What the guest sees: fds 0-2 are stdio (filetype unknown, never a tty),
+// the preopens follow from fd 3 in WasiOptions order; new descriptors take
+// the lowest free number, at most 1024 open at once (then EMFILE), each
+// holding one host descriptor. fd_readdir lists "." and ".." and the
+// entries sorted by name. poll_oneoff never blocks on an fd (stdio and
+// files are always ready); on the virtual clock it jumps instead of
+// sleeping. There are no sockets and no signals (sock_* give EBADF or
+// ENOTSOCK, proc_raise ENOTSUP).
 class WASMHOST_EXPORT WasiContext {
  public:
   // Opens the preopened directories.
@@ -153,7 +162,9 @@ class WASMHOST_EXPORT WasiContext {
 // Defines every wasi_snapshot_preview1 function on `linker`. Each finds the
 // calling instance's WasiContext through Caller::context<WasiContext>();
 // for an instance without one (granted no WASI at all) every call returns
-// ENOSYS. Returns AlreadyExists if the linker already defines one of them.
+// ENOSYS, except proc_exit, which still ends the call (leaving grants
+// nothing). Returns AlreadyExists if the linker already defines one of
+// them.
 WASMHOST_EXPORT absl::Status AddToLinker(Linker& linker);
 
 // Runs the command module's `_start`. Returns its exit code: 0 when _start
@@ -169,8 +180,10 @@ WASMHOST_EXPORT absl::Status InitializeReactor(Instance& instance,
                                                const CallOptions& options = {});
 
 // The exit code of a status returned by a call in which the guest called
-// proc_exit (code Cancelled, message "guest exited with code N"); nullopt
-// for any other status.
+// proc_exit (code Cancelled, message "guest exited with code N", and a
+// payload under "wasmhost.wasi.ExitCode" holding N in decimal); nullopt for
+// any other status. WASI's u32 code is returned as int (so 4294967295 is
+// -1).
 [[nodiscard]] WASMHOST_EXPORT std::optional<int> GetExitCode(
     const absl::Status& status);
 
