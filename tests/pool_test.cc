@@ -700,5 +700,111 @@ TEST(PoolTest, MoveAssignReleasesTheTargetsInstance) {
   EXPECT_EQ(pool->stats().leases, 2u);
 }
 
+// ---------------------------------------------------------------------------
+// Hooks: setup_instance per new instance, initialize_instance before use.
+
+// The initializer bumps once: a lease that starts initialised sees 1 in
+// memory and in the global, so its first bump returns 2002.
+absl::Status BumpOnce(Instance& instance) {
+  absl::StatusOr<TypedFunc<int32_t()>> bump =
+      instance.GetFunc<int32_t()>("bump");
+  if (!bump.ok()) return bump.status();
+  return bump->Call().status();
+}
+
+TEST(PoolTest, FreshStateRunsTheInitializerOnceAndLeasesStartInitialised) {
+  int initialized = 0;
+  PoolOptions options;
+  options.max_idle_per_thread = 1;
+  options.initialize_instance = [&](Instance& instance) {
+    ++initialized;
+    return BumpOnce(instance);
+  };
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       CounterPool(ReusePolicy::kFreshState, options));
+  {
+    // Two leases at once: the second is a new instance, from the image.
+    ASSERT_OK_AND_ASSIGN(Lease first, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(Lease second, pool->Acquire());
+    EXPECT_THAT(CallI32(first, "bump"), IsOkAndHolds(2002));
+    EXPECT_THAT(CallI32(second, "bump"), IsOkAndHolds(2002));
+  }
+  ASSERT_OK_AND_ASSIGN(Lease again, pool->Acquire());
+  EXPECT_THAT(CallI32(again, "bump"), IsOkAndHolds(2002));
+  EXPECT_EQ(initialized, 1);
+  EXPECT_EQ(pool->stats().misses, 1u);
+}
+
+TEST(PoolTest, ReuseRunsTheInitializerOnEveryNewInstance) {
+  int initialized = 0;
+  PoolOptions options;
+  options.initialize_instance = [&](Instance& instance) {
+    ++initialized;
+    return BumpOnce(instance);
+  };
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse, options));
+  ASSERT_OK_AND_ASSIGN(Lease first, pool->Acquire());
+  ASSERT_OK_AND_ASSIGN(Lease second, pool->Acquire());
+  EXPECT_THAT(CallI32(first, "bump"), IsOkAndHolds(2002));
+  EXPECT_THAT(CallI32(second, "bump"), IsOkAndHolds(2002));
+  EXPECT_EQ(initialized, 2);
+}
+
+TEST(PoolTest, FailingInitializerFailsCreate) {
+  PoolOptions options;
+  options.initialize_instance = [](Instance&) {
+    return absl::UnavailableError("no config");
+  };
+  EXPECT_STATUS(CounterPool(ReusePolicy::kFreshState, options),
+                absl::StatusCode::kUnavailable, "no config");
+}
+
+// Each new instance gets its own setup, kept alive exactly as long as it.
+TEST(PoolTest, SetupRunsPerInstanceAndItsResultLivesWithTheInstance) {
+  struct PerInstance {
+    int id;
+  };
+  int made = 0;
+  std::weak_ptr<void> first_attachment;
+  PerInstance* seen = nullptr;
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "f", [&](Caller& caller) {
+    seen = caller.context<PerInstance>();
+  }));
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::host_void_wasm()));
+  PoolOptions options;
+  options.policy = ReusePolicy::kNewInstance;
+  options.setup_instance =
+      [&](InstanceOptions& instance_options)
+      -> absl::StatusOr<std::shared_ptr<void>> {
+    auto per_instance = std::make_shared<PerInstance>(PerInstance{++made});
+    instance_options.SetContext(per_instance.get());
+    if (made == 1) first_attachment = per_instance;
+    return per_instance;
+  };
+  ASSERT_OK_AND_ASSIGN(auto pool, InstancePool::Create(module, linker, options));
+  // Create's own instance (kNewInstance keeps none) is gone with its setup.
+  EXPECT_TRUE(first_attachment.expired());
+  for (int lease_number = 2; lease_number <= 3; ++lease_number) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(auto call, lease->GetFunc<void()>("call"));
+    ASSERT_OK(call.Call());
+    ASSERT_NE(seen, nullptr);
+    EXPECT_EQ(seen->id, lease_number);
+  }
+  EXPECT_EQ(made, 3);
+}
+
+TEST(PoolTest, FailingSetupFailsCreate) {
+  PoolOptions options;
+  options.setup_instance =
+      [](InstanceOptions&) -> absl::StatusOr<std::shared_ptr<void>> {
+    return absl::PermissionDeniedError("no context for you");
+  };
+  EXPECT_STATUS(CounterPool(ReusePolicy::kFreshState, options),
+                absl::StatusCode::kPermissionDenied, "no context for you");
+}
+
 }  // namespace
 }  // namespace wasmhost

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <utility>
 
@@ -69,6 +70,21 @@ struct WASMHOST_EXPORT PoolOptions {
 
   // Applied to every instance (limits, embedder context, start deadline).
   InstanceOptions instance_options;
+
+  // Called for each new instance, on the thread that will run it, with a
+  // copy of instance_options to adjust: e.g. a WasiContext per instance
+  // (contexts are thread-affine) set with SetContext. What it returns is
+  // kept alive exactly as long as that instance. A non-OK status fails the
+  // Acquire (or Create) with that status. Default: none.
+  std::function<absl::StatusOr<std::shared_ptr<void>>(InstanceOptions&)>
+      setup_instance;
+
+  // Runs on each new instance before its first lease, e.g.
+  // wasi::InitializeReactor. With kFreshState it runs once, on the first
+  // instance, before the state image is taken: later instances start from
+  // that image, initialised, without running it again. A non-OK status
+  // fails the Acquire (or Create). Default: none.
+  std::function<absl::Status(Instance&)> initialize_instance;
 };
 
 // A snapshot of a pool's counters. Plain value.

@@ -23,6 +23,9 @@ struct InstanceState {
   std::vector<std::shared_ptr<const HostFunc>> host_funcs;
   // InstanceOptions' contexts, by TypeKey<T>().
   absl::flat_hash_map<const void*, void*> contexts;
+  // Kept alive as long as the instance (PoolOptions::setup_instance's
+  // results); destroyed after the backend instance, which may use them.
+  std::vector<std::shared_ptr<void>> attachments;
   // Why the instance is poisoned; OK while it is usable.
   absl::Status poison;
   std::unique_ptr<v8backend::BackendInstance> backend;

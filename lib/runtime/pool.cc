@@ -182,12 +182,23 @@ void ThreadSlots::DropClosedPools() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
+  InstanceOptions instance_options = options_.instance_options;
+  std::shared_ptr<void> attachment;
+  if (options_.setup_instance) {
+    WASMHOST_ASSIGN_OR_RETURN(attachment,
+                              options_.setup_instance(instance_options));
+  }
   WASMHOST_ASSIGN_OR_RETURN(
-      Instance instance,
-      Instance::Create(module_, linker_, options_.instance_options));
+      Instance instance, Instance::Create(module_, linker_, instance_options));
   auto owned = std::make_unique<Instance>(std::move(instance));
+  if (attachment != nullptr) {
+    owned->state_->attachments.push_back(std::move(attachment));
+  }
   if (image_ != nullptr) {
+    // Starts from the image: initialised already.
     WASMHOST_RETURN_IF_ERROR(Backend(*owned).ResetToImage(*image_));
+  } else if (options_.initialize_instance) {
+    WASMHOST_RETURN_IF_ERROR(options_.initialize_instance(*owned));
   }
   return owned;
 }
