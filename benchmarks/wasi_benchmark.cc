@@ -11,15 +11,14 @@
 //                     _start per request, what an embedder without a pool
 //                     writes
 //
-//    WASI state and the pool: a pool applies one InstanceOptions (and so one
-//    WasiContext) to all its instances, and has no per-lease hook to give a
-//    lease a WasiContext of its own. Sharing one context across leases is
-//    safe here because hello_pool never changes it: it only writes to fd 1
-//    (no opens, closes, seeks or renumbers), and _start returns without
-//    proc_exit. Its stdout sink is a callback writing to the current
-//    request's buffer (a thread_local pointer), so each request still gets
-//    exactly its own output. A guest that opens files would need a fresh
-//    context per lease (a pool hook, or mode 2).
+//    WASI state and the pool: each pooled instance gets a WasiContext of
+//    its own from PoolOptions::setup_instance (kept alive with the
+//    instance). With kFreshState the context outlives a lease while memory
+//    is reset, so a guest that left files open would carry its fd table
+//    into the next lease; hello_pool only writes to fd 1 and returns from
+//    _start, so it leaves the context as it found it. The stdout sink is a
+//    callback writing to the current request's buffer (a thread_local
+//    pointer), so each request gets exactly its own output.
 //
 // 2. fd_write throughput to a host sink (guests/spew.c writes 16 MiB to
 //    stdout in write() calls of <chunk> bytes; the sink is a callback that
@@ -71,9 +70,6 @@ struct Sdk {
   Linker linker;
   Module hello;
   Module spew;
-  // Shared by every instance of the pools; its stdout writes to
-  // *current_stdout.
-  std::unique_ptr<wasi::WasiContext> shared_context;
   std::unique_ptr<InstancePool> fresh_pool;
   std::unique_ptr<InstancePool> new_instance_pool;
 };
@@ -93,7 +89,16 @@ wasi::WasiOptions HelloOptions() {
 std::unique_ptr<InstancePool> MakePool(ReusePolicy policy) {
   PoolOptions options;
   options.policy = policy;
-  options.instance_options.SetContext(sdk->shared_context.get());
+  // A context per instance (contexts are thread-affine, like instances).
+  options.setup_instance = [](InstanceOptions& instance_options)
+      -> absl::StatusOr<std::shared_ptr<void>> {
+    absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
+        wasi::WasiContext::Create(HelloOptions());
+    if (!context.ok()) return context.status();
+    std::shared_ptr<wasi::WasiContext> shared = *std::move(context);
+    instance_options.SetContext(shared.get());
+    return std::shared_ptr<void>(shared);
+  };
   return Must(InstancePool::Create(sdk->hello, sdk->linker, options),
               "InstancePool::Create");
 }
@@ -105,15 +110,12 @@ void SetUp() {
   Module hello = Must(engine.Compile(guests::hello_pool_wasm()), "Compile hello_pool");
   Module spew = Must(engine.Compile(guests::spew_wasm()), "Compile spew");
   sdk = new Sdk{std::move(engine), std::move(linker), std::move(hello),
-                std::move(spew), nullptr, nullptr, nullptr};
-  sdk->shared_context =
-      Must(wasi::WasiContext::Create(HelloOptions()), "WasiContext::Create");
+                std::move(spew), nullptr, nullptr};
   sdk->fresh_pool = MakePool(ReusePolicy::kFreshState);
   sdk->new_instance_pool = MakePool(ReusePolicy::kNewInstance);
 }
 
 void TearDown() {
-  // Pools first: their instances use the shared context.
   sdk->fresh_pool.reset();
   sdk->new_instance_pool.reset();
   delete sdk;

@@ -30,6 +30,7 @@
 #include "wasmhost/instance.h"
 #include "wasmhost/linker.h"
 #include "wasmhost/module.h"
+#include "wasmhost/pool.h"
 #include "wasmhost/wasi.h"
 
 namespace wasmhost {
@@ -438,6 +439,42 @@ TEST(WasiGuestsTest, InitializeReactorIsOkForACommand) {
   std::unique_ptr<Guest> guest = Instantiate(guests::hello_wasm(), {});
   ASSERT_NE(guest, nullptr);
   EXPECT_OK(wasi::InitializeReactor(*guest->instance));
+}
+
+TEST(WasiGuestsTest, ReactorInFreshStatePoolStartsInitializedEveryLease) {
+  // Each instance gets its own WasiContext; _initialize runs once, before
+  // the fresh-state image is taken, so every lease starts initialised.
+  int initializations = 0;
+  PoolOptions options;
+  options.policy = ReusePolicy::kFreshState;
+  options.setup_instance = [](InstanceOptions& instance_options)
+      -> absl::StatusOr<std::shared_ptr<void>> {
+    WasiOptions wasi_options;
+    wasi_options.env = {{"COUNTER_START", "500"}};
+    absl::StatusOr<std::unique_ptr<WasiContext>> context =
+        WasiContext::Create(std::move(wasi_options));
+    if (!context.ok()) return context.status();
+    std::shared_ptr<WasiContext> shared = *std::move(context);
+    instance_options.SetContext(shared.get());
+    return std::shared_ptr<void>(shared);
+  };
+  options.initialize_instance = [&initializations](Instance& instance) {
+    ++initializations;
+    return wasi::InitializeReactor(instance);
+  };
+  Linker linker;
+  ASSERT_OK(wasi::AddToLinker(linker));
+  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(guests::reactor_wasm()));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<InstancePool> pool,
+                       InstancePool::Create(module, linker, options));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(auto counter,
+                         lease->GetFunc<int32_t()>("counter"));
+    EXPECT_THAT(counter.Call(), testing::IsOkAndHolds(501)) << "lease " << i;
+    EXPECT_THAT(counter.Call(), testing::IsOkAndHolds(502)) << "lease " << i;
+  }
+  EXPECT_EQ(initializations, 1);
 }
 
 // --- clocks and randomness ------------------------------------------------
