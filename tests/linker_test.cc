@@ -379,9 +379,9 @@ TEST(LinkerTest, HostFunctionsGetExactValues) {
 
   ASSERT_OK_AND_ASSIGN(
       auto take, (instance.GetFunc<void(int32_t, int64_t, float, double)>("take")));
-  ASSERT_OK(take.Call(-1, int64_t{-1} << 62, 3.25f, -1e300));
+  ASSERT_OK(take.Call(-1, -(int64_t{1} << 62), 3.25f, -1e300));
   EXPECT_EQ(taken.i32, -1);
-  EXPECT_EQ(taken.i64, int64_t{-1} << 62);
+  EXPECT_EQ(taken.i64, -(int64_t{1} << 62));
   EXPECT_EQ(taken.f32, 3.25f);
   EXPECT_EQ(taken.f64, -1e300);
 }
