@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -125,6 +126,27 @@ int32_t ReadSource(const InputSource::ReadFn& read, uint8_t* data,
   if (!n.ok()) return abi::kIo;
   *got = std::min(*n, size);
   return abi::kSuccess;
+}
+
+enum class Transfer { kRead, kWrite };
+
+// One readv/writev (preadv/pwritev at `offset` when it is set) of as many
+// of `iov` as the host takes, retried on EINTR; the host's result.
+ssize_t HostTransfer(int fd, const std::vector<struct iovec>& iov,
+                     Transfer direction, std::optional<uint64_t> offset) {
+  int count = static_cast<int>(std::min<size_t>(iov.size(), IOV_MAX));
+  ssize_t n;
+  do {
+    if (offset) {
+      off_t at = static_cast<off_t>(*offset);
+      n = direction == Transfer::kRead ? ::preadv(fd, iov.data(), count, at)
+                                       : ::pwritev(fd, iov.data(), count, at);
+    } else {
+      n = direction == Transfer::kRead ? ::readv(fd, iov.data(), count)
+                                       : ::writev(fd, iov.data(), count);
+    }
+  } while (n < 0 && errno == EINTR);
+  return n;
 }
 
 }  // namespace
@@ -253,6 +275,27 @@ int32_t WasiContextImpl::ReadIovecs(GuestMemory& mem, uint32_t iovs,
     if (!mem.InBounds(buf, len)) return abi::kFault;
     out->push_back({mem.At(buf), len});
   }
+  return abi::kSuccess;
+}
+
+int32_t WasiContextImpl::PositionalTransfer(GuestMemory& mem, uint32_t fd,
+                                            uint32_t iovs, uint32_t iovs_len,
+                                            uint64_t offset,
+                                            uint32_t count_out, bool write) {
+  Fd* entry;
+  uint64_t rights = (write ? abi::kRightFdWrite : abi::kRightFdRead) |
+                    abi::kRightFdSeek;
+  if (int32_t e = Lookup(fd, rights, &entry)) return e;
+  if (entry->kind == Kind::kDir) return abi::kIsDir;
+  if (entry->kind != Kind::kFile) return abi::kSpipe;
+  if (offset > INT64_MAX) return abi::kInval;
+  std::vector<struct iovec> iov;
+  if (int32_t e = ReadIovecs(mem, iovs, iovs_len, &iov)) return e;
+  if (!mem.InBounds(count_out, 4)) return abi::kFault;
+  ssize_t n = HostTransfer(entry->host.get(), iov,
+                           write ? Transfer::kWrite : Transfer::kRead, offset);
+  if (n < 0) return HostError();
+  (void)mem.Store<uint32_t>(count_out, static_cast<uint32_t>(n));
   return abi::kSuccess;
 }
 
@@ -568,25 +611,8 @@ int32_t WasiContextImpl::FdFilestatSetTimes(GuestMemory&, uint32_t fd,
 int32_t WasiContextImpl::FdPread(GuestMemory& mem, uint32_t fd, uint32_t iovs,
                                  uint32_t iovs_len, uint64_t offset,
                                  uint32_t nread_out) {
-  Fd* entry;
-  if (int32_t e = Lookup(fd, abi::kRightFdRead | abi::kRightFdSeek, &entry)) {
-    return e;
-  }
-  if (entry->kind == Kind::kDir) return abi::kIsDir;
-  if (entry->kind != Kind::kFile) return abi::kSpipe;
-  if (offset > INT64_MAX) return abi::kInval;
-  std::vector<struct iovec> iov;
-  if (int32_t e = ReadIovecs(mem, iovs, iovs_len, &iov)) return e;
-  if (!mem.InBounds(nread_out, 4)) return abi::kFault;
-  ssize_t n;
-  do {
-    n = ::preadv(entry->host.get(), iov.data(),
-                 static_cast<int>(std::min<size_t>(iov.size(), IOV_MAX)),
-                 static_cast<off_t>(offset));
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return HostError();
-  (void)mem.Store<uint32_t>(nread_out, static_cast<uint32_t>(n));
-  return abi::kSuccess;
+  return PositionalTransfer(mem, fd, iovs, iovs_len, offset, nread_out,
+                            /*write=*/false);
 }
 
 int32_t WasiContextImpl::FdPrestatGet(GuestMemory& mem, uint32_t fd,
@@ -616,25 +642,8 @@ int32_t WasiContextImpl::FdPrestatDirName(GuestMemory& mem, uint32_t fd,
 int32_t WasiContextImpl::FdPwrite(GuestMemory& mem, uint32_t fd,
                                   uint32_t iovs, uint32_t iovs_len,
                                   uint64_t offset, uint32_t nwritten_out) {
-  Fd* entry;
-  if (int32_t e = Lookup(fd, abi::kRightFdWrite | abi::kRightFdSeek, &entry)) {
-    return e;
-  }
-  if (entry->kind == Kind::kDir) return abi::kIsDir;
-  if (entry->kind != Kind::kFile) return abi::kSpipe;
-  if (offset > INT64_MAX) return abi::kInval;
-  std::vector<struct iovec> iov;
-  if (int32_t e = ReadIovecs(mem, iovs, iovs_len, &iov)) return e;
-  if (!mem.InBounds(nwritten_out, 4)) return abi::kFault;
-  ssize_t n;
-  do {
-    n = ::pwritev(entry->host.get(), iov.data(),
-                  static_cast<int>(std::min<size_t>(iov.size(), IOV_MAX)),
-                  static_cast<off_t>(offset));
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return HostError();
-  (void)mem.Store<uint32_t>(nwritten_out, static_cast<uint32_t>(n));
-  return abi::kSuccess;
+  return PositionalTransfer(mem, fd, iovs, iovs_len, offset, nwritten_out,
+                            /*write=*/true);
 }
 
 int32_t WasiContextImpl::FdRead(GuestMemory& mem, uint32_t fd, uint32_t iovs,
@@ -647,11 +656,8 @@ int32_t WasiContextImpl::FdRead(GuestMemory& mem, uint32_t fd, uint32_t iovs,
   if (!mem.InBounds(nread_out, 4)) return abi::kFault;
   size_t total = 0;
   if (entry->kind == Kind::kFile) {
-    ssize_t n;
-    do {
-      n = ::readv(entry->host.get(), iov.data(),
-                  static_cast<int>(std::min<size_t>(iov.size(), IOV_MAX)));
-    } while (n < 0 && errno == EINTR);
+    ssize_t n = HostTransfer(entry->host.get(), iov, Transfer::kRead,
+                             std::nullopt);
     if (n < 0) return HostError();
     total = static_cast<size_t>(n);
   } else if (entry->kind == Kind::kStdin) {
@@ -788,11 +794,8 @@ int32_t WasiContextImpl::FdWrite(GuestMemory& mem, uint32_t fd, uint32_t iovs,
   if (!mem.InBounds(nwritten_out, 4)) return abi::kFault;
   uint64_t total = 0;
   if (entry->kind == Kind::kFile) {
-    ssize_t n;
-    do {
-      n = ::writev(entry->host.get(), iov.data(),
-                   static_cast<int>(std::min<size_t>(iov.size(), IOV_MAX)));
-    } while (n < 0 && errno == EINTR);
+    ssize_t n = HostTransfer(entry->host.get(), iov, Transfer::kWrite,
+                             std::nullopt);
     if (n < 0) return HostError();
     total = static_cast<uint64_t>(n);
   } else {

@@ -162,6 +162,12 @@ class WasiContextImpl final : public WasiContext {
   // Host iovecs over the guest's iovec array (EFAULT if any is outside).
   int32_t ReadIovecs(GuestMemory& mem, uint32_t iovs, uint32_t iovs_len,
                      std::vector<struct iovec>* out) const;
+  // fd_pread (`write` false) or fd_pwrite: one transfer between the file
+  // `fd` at `offset` and the guest's iovecs, its byte count stored at
+  // `count_out`.
+  int32_t PositionalTransfer(GuestMemory& mem, uint32_t fd, uint32_t iovs,
+                             uint32_t iovs_len, uint64_t offset,
+                             uint32_t count_out, bool write);
   // The clock `id`'s time now; advances the virtual clock when `tick`.
   int32_t Now(uint32_t id, bool tick, uint64_t* out);
   // fstat of `path` below `dir`, following a final symlink if `follow`.
