@@ -31,6 +31,8 @@ C constructors and there is no `_start`. Reactors export functions with
 `__attribute__((export_name("f")))` or `linkopts = ["-Wl,--export=f"]`.
 """
 
+load(":embed.bzl", "embed_wasms", "wasm_symbol")
+
 _CLANG = "/usr/bin/clang-19"
 
 _COPTS = [
@@ -42,17 +44,6 @@ _COPTS = [
     "-Wextra",
     "-Werror",
 ]
-
-def _symbol(path):
-    stem = path.split("/")[-1]
-    if stem.endswith(".c"):
-        stem = stem[:-len(".c")]
-    out = ""
-    for c in stem.elems():
-        out += c if (c.isalnum() or c == "_") else "_"
-    if out[0].isdigit():
-        out = "_" + out
-    return out
 
 def c_guests(
         name,
@@ -81,10 +72,7 @@ def c_guests(
     wasms = []
     symbols = []
     for src, reactor in [(s, False) for s in srcs] + [(s, True) for s in reactor_srcs]:
-        sym = _symbol(src)
-        if sym in symbols:
-            fail("c_guests %s: two sources map to %s_wasm()" % (name, sym))
-        symbols.append(sym)
+        sym = wasm_symbol("c_guests", name, src, ".c", symbols)
         wasm = "%s/%s.wasm" % (name, sym)
         flags = _COPTS + (["-mexec-model=reactor"] if reactor else []) + copts + linkopts
         native.genrule(
@@ -97,33 +85,4 @@ def c_guests(
         )
         wasms.append(wasm)
 
-    native.filegroup(
-        name = name + "_files",
-        srcs = wasms,
-        testonly = testonly,
-        visibility = visibility,
-    )
-
-    header = name + ".h"
-    source = name + "_embed.cc"
-    include = header if not native.package_name() else native.package_name() + "/" + header
-    args = ["$(location %s)" % header, "$(location %s)" % source, namespace, include]
-    args += ["%s=$(location %s)" % (sym, wasm) for sym, wasm in zip(symbols, wasms)]
-    native.genrule(
-        name = name + "_embed",
-        srcs = wasms,
-        outs = [header, source],
-        cmd = "$(location %s) %s" % (Label("//tools:embed_wasm"), " ".join(args)),
-        tools = [Label("//tools:embed_wasm")],
-        testonly = testonly,
-        visibility = ["//visibility:private"],
-    )
-
-    native.cc_library(
-        name = name,
-        hdrs = [header],
-        srcs = [source],
-        deps = [Label("//third_party/system:absl")],
-        testonly = testonly,
-        visibility = visibility,
-    )
+    embed_wasms(name, namespace, symbols, wasms, visibility, testonly)

@@ -16,25 +16,13 @@ with characters other than [A-Za-z0-9_] turned into '_'). The .wasm files
 themselves are in the filegroup `fixtures_files`.
 """
 
-def _symbol(path):
-    stem = path.split("/")[-1]
-    if stem.endswith(".wat"):
-        stem = stem[:-len(".wat")]
-    out = ""
-    for c in stem.elems():
-        out += c if (c.isalnum() or c == "_") else "_"
-    if out[0].isdigit():
-        out = "_" + out
-    return out
+load(":embed.bzl", "embed_wasms", "wasm_symbol")
 
 def wasm_fixtures(name, srcs, namespace, visibility = None, testonly = None):
     wasms = []
     symbols = []
     for src in srcs:
-        sym = _symbol(src)
-        if sym in symbols:
-            fail("wasm_fixtures %s: two sources map to %s_wasm()" % (name, sym))
-        symbols.append(sym)
+        sym = wasm_symbol("wasm_fixtures", name, src, ".wat", symbols)
         wasm = "%s/%s.wasm" % (name, sym)
         native.genrule(
             name = "%s_%s_wat2wasm" % (name, sym),
@@ -47,34 +35,4 @@ def wasm_fixtures(name, srcs, namespace, visibility = None, testonly = None):
         )
         wasms.append(wasm)
 
-    native.filegroup(
-        name = name + "_files",
-        srcs = wasms,
-        testonly = testonly,
-        visibility = visibility,
-    )
-
-    header = name + ".h"
-    source = name + "_embed.cc"
-    include = header if not native.package_name() else native.package_name() + "/" + header
-    args = ["$(location %s)" % header, "$(location %s)" % source, namespace, include]
-    args += ["%s=$(location %s)" % (sym, wasm) for sym, wasm in zip(symbols, wasms)]
-    native.genrule(
-        name = name + "_embed",
-        srcs = wasms,
-        outs = [header, source],
-        cmd = "$(location %s) %s" % (Label("//tools:embed_wasm"), " ".join(args)),
-        tools = [Label("//tools:embed_wasm")],
-        testonly = testonly,
-        visibility = ["//visibility:private"],
-    )
-
-    native.cc_library(
-        name = name,
-        hdrs = [header],
-        srcs = [source],
-        # For absl/types/span.h (header-only, but say where it comes from).
-        deps = [Label("//third_party/system:absl")],
-        testonly = testonly,
-        visibility = visibility,
-    )
+    embed_wasms(name, namespace, symbols, wasms, visibility, testonly)
