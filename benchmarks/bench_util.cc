@@ -54,6 +54,14 @@ bool UseColor(int argc, char** argv) {
          !HasFlag(argc, argv, "--benchmark_color=false");
 }
 
+void RunBenchmarks(int argc, char** argv,
+                   const std::function<void(const RatioReporter&)>& summary) {
+  RatioReporter reporter(UseColor(argc, argv));
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  summary(reporter);
+}
+
 void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
   for (const Run& run : runs) {
     if (run.error_occurred) continue;
@@ -214,6 +222,26 @@ v8::MaybeLocal<v8::Object> RawInstantiate(
     v8::Local<v8::WasmModuleObject> module, v8::Local<v8::Object> imports) {
   v8::Local<v8::Value> args[] = {module, imports};
   return constructor->NewInstance(context, 2, args);
+}
+
+v8::Isolate* CurrentIsolate() {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  if (isolate == nullptr) {
+    std::fprintf(stderr, "%s: the SDK left no current isolate\n",
+                 program_name);
+    std::exit(1);
+  }
+  return isolate;
+}
+
+v8::Local<v8::Context> CurrentContext(v8::Isolate* isolate) {
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  if (context.IsEmpty()) {
+    std::fprintf(stderr, "%s: the SDK left no current context\n",
+                 program_name);
+    std::exit(1);
+  }
+  return context;
 }
 
 v8::Local<v8::Function> InstanceConstructor(v8::Local<v8::Context> context) {

@@ -5,6 +5,7 @@
 //   InitBenchmark        benchmark::Initialize with this directory's defaults
 //                        (5 repetitions, aggregates only, random
 //                        interleaving), command-line flags winning
+//   RunBenchmarks        run them through a RatioReporter, then a summary
 //   RatioReporter        the console table, remembering each benchmark's
 //                        median (or single) real and CPU time for a summary
 //   PrintRatio           "label  SDK x / raw V8 y = r (target <= t) ok"
@@ -13,6 +14,8 @@
 //   PrintRateRatio       a rate counter of one run against another's
 //   Raw V8 helpers       what a raw embedder writes: Str, RawCompile,
 //                        ImportObject, RawInstantiate, ExportFunction
+//   CurrentIsolate       the isolate (and CurrentContext the context) the
+//                        SDK entered on this thread, for raw baselines
 
 #ifndef WASMHOST_BENCHMARKS_BENCH_UTIL_H_
 #define WASMHOST_BENCHMARKS_BENCH_UTIL_H_
@@ -20,6 +23,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -112,8 +116,23 @@ void PrintRateRatio(const RatioReporter& reporter, const char* label,
                     const char* counter, const char* a_name,
                     const char* b_name, double target);
 
+// Runs the benchmarks the command line selects through a RatioReporter
+// (coloured as UseColor says), shuts Google Benchmark down, then calls
+// `summary` with the reporter.
+void RunBenchmarks(int argc, char** argv,
+                   const std::function<void(const RatioReporter&)>& summary);
+
 // ---------------------------------------------------------------------------
 // Raw V8, each used inside the caller's HandleScope.
+
+// The isolate the SDK made and entered on this thread: raw baselines run in
+// it, since a second isolate on the same thread would fight over Enter().
+// Exits with a message when there is none.
+v8::Isolate* CurrentIsolate();
+
+// The isolate's current context (inside the caller's HandleScope); exits
+// with a message when there is none.
+v8::Local<v8::Context> CurrentContext(v8::Isolate* isolate);
 
 v8::Local<v8::String> Str(v8::Isolate* isolate, const char* s);
 

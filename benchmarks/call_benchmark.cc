@@ -315,19 +315,11 @@ void SetUpSdk() {
 // The raw baselines use the isolate and context the SDK entered on this
 // thread: a second isolate on the same thread would fight over Enter().
 void SetUpRaw() {
-  v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  if (isolate == nullptr) {
-    std::fprintf(stderr, "call_benchmark: the SDK left no current isolate\n");
-    std::exit(1);
-  }
+  v8::Isolate* isolate = CurrentIsolate();
   raw = new RawState;
   raw->isolate = isolate;
   v8::HandleScope scope(isolate);
-  v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  if (context.IsEmpty()) {
-    std::fprintf(stderr, "call_benchmark: the SDK left no current context\n");
-    std::exit(1);
-  }
+  v8::Local<v8::Context> context = CurrentContext(isolate);
   v8::TryCatch try_catch(isolate);
   raw->instance_constructor.Reset(isolate, InstanceConstructor(context));
 
@@ -388,10 +380,7 @@ int main(int argc, char** argv) {
 
   SetUpSdk();
   SetUpRaw();
-  RatioReporter reporter(UseColor(argc, argv));
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  PrintSummary(reporter);
+  RunBenchmarks(argc, argv, PrintSummary);
   TearDown();
   return 0;
 }

@@ -109,13 +109,13 @@ int main(int argc, char** argv) {
   using namespace wasmhost::bench;
   if (!InitBenchmark("fuel_benchmark", argc, argv)) return 1;
   SetUp();
-  RatioReporter reporter(UseColor(argc, argv));
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  PrintRatio(reporter, "hash loop, 10^7 turns, with fuel", "BM_SdkMeteredHash",
-             "BM_RawV8Hash", 1.5, 1, "metered", "raw V8 unmetered");
-  PrintRatio(reporter, "hash loop, fuel checks, no limit",
-             "BM_SdkUnlimitedHash", "BM_RawV8Hash", 1.5, 1, "metered",
-             "raw V8 unmetered");
+  RunBenchmarks(argc, argv, [](const RatioReporter& reporter) {
+    PrintRatio(reporter, "hash loop, 10^7 turns, with fuel",
+               "BM_SdkMeteredHash", "BM_RawV8Hash", 1.5, 1, "metered",
+               "raw V8 unmetered");
+    PrintRatio(reporter, "hash loop, fuel checks, no limit",
+               "BM_SdkUnlimitedHash", "BM_RawV8Hash", 1.5, 1, "metered",
+               "raw V8 unmetered");
+  });
   return 0;
 }

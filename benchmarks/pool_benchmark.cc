@@ -435,11 +435,7 @@ void SetUpSdk() {
 }
 
 void SetUpRaw() {
-  v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  if (isolate == nullptr) {
-    std::fprintf(stderr, "pool_benchmark: the SDK left no current isolate\n");
-    std::exit(1);
-  }
+  v8::Isolate* isolate = CurrentIsolate();
   raw = new RawState;
   raw->isolate = isolate;
   v8::HandleScope scope(isolate);
@@ -543,10 +539,7 @@ int main(int argc, char** argv) {
 
   SetUpSdk();
   SetUpRaw();
-  RatioReporter reporter(UseColor(argc, argv));
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  PrintSummary(reporter);
+  RunBenchmarks(argc, argv, PrintSummary);
   TearDown();
   return 0;
 }

@@ -282,10 +282,7 @@ int main(int argc, char** argv) {
   program_name = "wasi_benchmark";
   if (!InitBenchmark("wasi_benchmark", argc, argv)) return 1;
   SetUp();
-  RatioReporter reporter(UseColor(argc, argv));
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  PrintSummary(reporter);
+  RunBenchmarks(argc, argv, PrintSummary);
   TearDown();
   return 0;
 }
