@@ -305,14 +305,22 @@ void ExpectNoEscape(const EscapeLayout& layout, const CommandResult& result) {
   EXPECT_THAT(result.err, Not(HasSubstr(layout.root)));
 }
 
-TEST(WasiGuestsTest, EscapesFromAbsolutePreopenAreDenied) {
-  EscapeLayout layout = MakeEscapeLayout();
+// Runs the escape guest with the sandbox preopened as `guest_path`; expects
+// it to exit 0 having escaped nowhere.
+CommandResult RunEscapeGuest(const EscapeLayout& layout,
+                             const std::string& guest_path) {
   WasiOptions options;
-  options.preopens = {Preopen{layout.sandbox, "/sandbox"}};
+  options.preopens = {Preopen{layout.sandbox, guest_path}};
   CommandResult result =
-      RunGuest(guests::escape_wasm(), {"escape", "/sandbox"}, options);
+      RunGuest(guests::escape_wasm(), {"escape", guest_path}, options);
   EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.out;
   ExpectNoEscape(layout, result);
+  return result;
+}
+
+TEST(WasiGuestsTest, EscapesFromAbsolutePreopenAreDenied) {
+  EscapeLayout layout = MakeEscapeLayout();
+  CommandResult result = RunEscapeGuest(layout, "/sandbox");
   // ENOTCAPABLE: the path resolves outside the preopen (WASI's own errno for
   // a capability the guest lacks), whether by "..", hidden behind a real
   // directory, or through a symlink. "/etc/passwd" is under no preopen, so
@@ -331,12 +339,7 @@ TEST(WasiGuestsTest, EscapesFromAbsolutePreopenAreDenied) {
 
 TEST(WasiGuestsTest, EscapesFromDotPreopenAreDenied) {
   EscapeLayout layout = MakeEscapeLayout();
-  WasiOptions options;
-  options.preopens = {Preopen{layout.sandbox, "."}};
-  CommandResult result =
-      RunGuest(guests::escape_wasm(), {"escape", "."}, options);
-  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.out;
-  ExpectNoEscape(layout, result);
+  CommandResult result = RunEscapeGuest(layout, ".");
   EXPECT_THAT(result.out, HasSubstr("all 6 denied\n"));
   // Under a "." preopen wasi-libc resolves "/etc/passwd" inside it (as
   // <sandbox>/etc/passwd), which does not exist: ENOENT, still no escape.
