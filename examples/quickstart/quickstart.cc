@@ -40,6 +40,25 @@ struct KvStore {
   std::map<std::string, int64_t> values;
 };
 
+// What kv.get and kv.put both need: the calling instance's store and the
+// key the guest passed as (key_ptr, key_len) in its memory.
+struct KvAccess {
+  KvStore* store;
+  std::string key;
+};
+
+absl::StatusOr<KvAccess> AccessKv(Caller& caller, uint32_t key_ptr,
+                                  uint32_t key_len) {
+  KvStore* store = caller.context<KvStore>();
+  if (store == nullptr) {
+    return absl::FailedPreconditionError("this instance has no store");
+  }
+  absl::StatusOr<std::string> key =
+      caller.memory().ReadString(key_ptr, key_len);
+  if (!key.ok()) return key.status();
+  return KvAccess{store, *std::move(key)};
+}
+
 int checks = 0;
 int failures = 0;
 
@@ -89,15 +108,10 @@ absl::StatusOr<Linker> MakeLinker() {
       "kv", "get",
       [](Caller& caller, uint32_t key_ptr,
          uint32_t key_len) -> absl::StatusOr<int64_t> {
-        KvStore* store = caller.context<KvStore>();
-        if (store == nullptr) {
-          return absl::FailedPreconditionError("this instance has no store");
-        }
-        absl::StatusOr<std::string> key =
-            caller.memory().ReadString(key_ptr, key_len);
-        if (!key.ok()) return key.status();
-        auto it = store->values.find(*key);
-        return it == store->values.end() ? 0 : it->second;
+        absl::StatusOr<KvAccess> kv = AccessKv(caller, key_ptr, key_len);
+        if (!kv.ok()) return kv.status();
+        auto it = kv->store->values.find(kv->key);
+        return it == kv->store->values.end() ? 0 : it->second;
       });
   if (!status.ok()) return status;
 
@@ -106,14 +120,9 @@ absl::StatusOr<Linker> MakeLinker() {
       "kv", "put",
       [](Caller& caller, uint32_t key_ptr, uint32_t key_len,
          int64_t value) -> absl::Status {
-        KvStore* store = caller.context<KvStore>();
-        if (store == nullptr) {
-          return absl::FailedPreconditionError("this instance has no store");
-        }
-        absl::StatusOr<std::string> key =
-            caller.memory().ReadString(key_ptr, key_len);
-        if (!key.ok()) return key.status();
-        store->values[*key] = value;
+        absl::StatusOr<KvAccess> kv = AccessKv(caller, key_ptr, key_len);
+        if (!kv.ok()) return kv.status();
+        kv->store->values[kv->key] = value;
         return absl::OkStatus();
       });
   if (!status.ok()) return status;
