@@ -40,9 +40,9 @@ void SetUp() {
       new Instance(Must(Instance::Create(module, Linker()), "Instance::Create"));
 
   // The raw baseline compiles the original bytes, so it runs no checks.
-  state->isolate = v8::Isolate::GetCurrent();
+  state->isolate = CurrentIsolate();
   v8::HandleScope scope(state->isolate);
-  v8::Local<v8::Context> context = state->isolate->GetCurrentContext();
+  v8::Local<v8::Context> context = CurrentContext(state->isolate);
   v8::Local<v8::WasmModuleObject> raw_module;
   if (!RawCompile(state->isolate, hash_loop_wasm()).ToLocal(&raw_module)) {
     std::fprintf(stderr, "fuel_benchmark: raw compile failed\n");
