@@ -24,17 +24,50 @@
 namespace wasmhost {
 namespace internal {
 
-// One pool's instances on one thread. Only that thread touches it.
+// A pool's counters as one thread keeps them. Only the owning thread writes
+// (so increments need no atomic read-modify-write and threads never fight
+// over a cache line); stats() reads them from any thread.
+struct PoolCounters {
+  // Single-writer increment.
+  static void Add(std::atomic<uint64_t>& counter, uint64_t n = 1) {
+    counter.store(counter.load(std::memory_order_relaxed) + n,
+                  std::memory_order_relaxed);
+  }
+  void AddTo(PoolStats& stats) const;
+
+  std::atomic<uint64_t> leases{0}, warm_hits{0}, misses{0}, resets{0},
+      discards{0}, traps{0}, timeouts{0}, idle{0};
+  std::array<std::atomic<uint64_t>, PoolStats::kLatencyBuckets> latency{};
+};
+
+void PoolCounters::AddTo(PoolStats& stats) const {
+  stats.leases += leases.load(std::memory_order_relaxed);
+  stats.warm_hits += warm_hits.load(std::memory_order_relaxed);
+  stats.misses += misses.load(std::memory_order_relaxed);
+  stats.resets += resets.load(std::memory_order_relaxed);
+  stats.discards += discards.load(std::memory_order_relaxed);
+  stats.traps += traps.load(std::memory_order_relaxed);
+  stats.timeouts += timeouts.load(std::memory_order_relaxed);
+  stats.idle += idle.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < PoolStats::kLatencyBuckets; ++i) {
+    stats.acquire_latency[i] += latency[i].load(std::memory_order_relaxed);
+  }
+}
+
+// One pool's instances on one thread. Only that thread touches it, but
+// for stats() reading its counters.
 struct PoolThreadSlot {
   PoolThreadSlot() = default;
   PoolThreadSlot(const PoolThreadSlot&) = delete;
   PoolThreadSlot& operator=(const PoolThreadSlot&) = delete;
-  // At thread exit or when the pool closes: the idle instances go.
+  // At thread exit or when the pool closes: the idle instances go, and the
+  // counters are handed to the pool.
   ~PoolThreadSlot();
 
   std::shared_ptr<PoolState> pool;
   std::vector<std::unique_ptr<Instance>> idle;
   size_t leased = 0;
+  PoolCounters counters;
 };
 
 namespace {
@@ -105,10 +138,10 @@ class PoolState {
   absl::Status Prime(const std::shared_ptr<PoolState>& self);
   absl::StatusOr<Lease> Acquire(const std::shared_ptr<PoolState>& self);
   void Release(PoolThreadSlot& slot, std::unique_ptr<Instance> instance);
-  // Counts idle instances destroyed with their thread's slot.
-  void ForgetIdle(size_t count) {
-    idle_.fetch_sub(static_cast<int64_t>(count), std::memory_order_relaxed);
-  }
+  // Slots report themselves so stats() can add up their counters; a
+  // leaving slot's counters (its idle instances gone) are kept.
+  void AddSlot(PoolThreadSlot* slot);
+  void RemoveSlot(PoolThreadSlot* slot);
   void Close();
   PoolStats Stats() const;
 
@@ -121,9 +154,9 @@ class PoolState {
   // Takes one of max_instances, waiting up to acquire_timeout.
   bool ReserveLease();
   void ReturnLease();
-  // Returns an instance that may not be reused to the void, counting why.
-  void Discard(std::unique_ptr<Instance> instance) {
-    discards_.fetch_add(1, std::memory_order_relaxed);
+  // Destroys an instance that may not be reused, counting it.
+  static void Discard(PoolThreadSlot& slot, std::unique_ptr<Instance> instance) {
+    PoolCounters::Add(slot.counters.discards);
     instance.reset();
   }
   v8backend::BackendInstance& Backend(Instance& instance) {
@@ -139,19 +172,33 @@ class PoolState {
   std::atomic<bool> closed_{false};
 
   std::atomic<size_t> leased_{0};
-  std::atomic<int64_t> idle_{0};
   Mutex mu_;
   CondVar released_;
   int waiters_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<int> waiting_{0};  // mirrors waiters_ for a lock-free check
 
-  std::atomic<uint64_t> leases_{0}, warm_hits_{0}, misses_{0}, resets_{0},
-      discards_{0}, traps_{0}, timeouts_{0};
-  std::array<std::atomic<uint64_t>, PoolStats::kLatencyBuckets> latency_{};
+  mutable Mutex slots_mu_;
+  std::vector<PoolThreadSlot*> slots_ ABSL_GUARDED_BY(slots_mu_);
+  // The counters of slots that are gone, idle instances excluded.
+  PoolStats retired_ ABSL_GUARDED_BY(slots_mu_);
 };
 
 PoolThreadSlot::~PoolThreadSlot() {
-  if (pool != nullptr) pool->ForgetIdle(idle.size());
+  if (pool == nullptr) return;
+  PoolCounters::Add(counters.idle, -idle.size());
+  idle.clear();
+  pool->RemoveSlot(this);
+}
+
+void PoolState::AddSlot(PoolThreadSlot* slot) {
+  MutexLock lock(&slots_mu_);
+  slots_.push_back(slot);
+}
+
+void PoolState::RemoveSlot(PoolThreadSlot* slot) {
+  MutexLock lock(&slots_mu_);
+  slot->counters.AddTo(retired_);
+  slots_.erase(std::find(slots_.begin(), slots_.end(), slot));
 }
 
 namespace {
@@ -166,6 +213,7 @@ PoolThreadSlot& ThreadSlots::For(const std::shared_ptr<PoolState>& pool,
   if (it != slots_.end()) return it->second;
   PoolThreadSlot& slot = slots_[id];
   slot.pool = pool;
+  pool->AddSlot(&slot);
   return slot;
 }
 
@@ -218,8 +266,9 @@ absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
   }
   if (options_.policy != ReusePolicy::kNewInstance &&
       options_.max_idle_per_thread > 0) {
-    ThreadSlots::Get().For(self, id_).idle.push_back(std::move(first));
-    idle_.fetch_add(1, std::memory_order_relaxed);
+    PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
+    slot.idle.push_back(std::move(first));
+    PoolCounters::Add(slot.counters.idle);
   }
   return absl::OkStatus();
 }
@@ -273,7 +322,7 @@ absl::StatusOr<Lease> PoolState::Acquire(
         " instances (max_instances_per_thread)"));
   }
   if (!ReserveLease()) {
-    timeouts_.fetch_add(1, std::memory_order_relaxed);
+    PoolCounters::Add(slot.counters.timeouts);
     return absl::ResourceExhaustedError(absl::StrCat(
         "all ", options_.max_instances,
         " instances are leased (max_instances) and none was released within ",
@@ -283,8 +332,8 @@ absl::StatusOr<Lease> PoolState::Acquire(
   if (!slot.idle.empty()) {
     instance = std::move(slot.idle.back());
     slot.idle.pop_back();
-    idle_.fetch_sub(1, std::memory_order_relaxed);
-    warm_hits_.fetch_add(1, std::memory_order_relaxed);
+    PoolCounters::Add(slot.counters.idle, -1);
+    PoolCounters::Add(slot.counters.warm_hits);
   } else {
     absl::StatusOr<std::unique_ptr<Instance>> created = NewInstance();
     if (!created.ok()) {
@@ -292,12 +341,11 @@ absl::StatusOr<Lease> PoolState::Acquire(
       return created.status();
     }
     instance = *std::move(created);
-    misses_.fetch_add(1, std::memory_order_relaxed);
+    PoolCounters::Add(slot.counters.misses);
   }
   ++slot.leased;
-  leases_.fetch_add(1, std::memory_order_relaxed);
-  latency_[LatencyBucket(NowNanos() - start)].fetch_add(
-      1, std::memory_order_relaxed);
+  PoolCounters::Add(slot.counters.leases);
+  PoolCounters::Add(slot.counters.latency[LatencyBucket(NowNanos() - start)]);
   return Lease(this, &slot, std::move(instance));
 }
 
@@ -306,8 +354,8 @@ void PoolState::Release(PoolThreadSlot& slot,
   --slot.leased;
   ReturnLease();
   if (instance->poisoned()) {
-    traps_.fetch_add(1, std::memory_order_relaxed);
-    Discard(std::move(instance));
+    PoolCounters::Add(slot.counters.traps);
+    Discard(slot, std::move(instance));
     return;
   }
   switch (options_.policy) {
@@ -315,20 +363,20 @@ void PoolState::Release(PoolThreadSlot& slot,
       return;  // destroyed by design, not a discard
     case ReusePolicy::kFreshState:
       if (image_ == nullptr || !Backend(*instance).ResetToImage(*image_).ok()) {
-        Discard(std::move(instance));
+        Discard(slot, std::move(instance));
         return;
       }
-      resets_.fetch_add(1, std::memory_order_relaxed);
+      PoolCounters::Add(slot.counters.resets);
       break;
     case ReusePolicy::kReuse:
       break;
   }
   if (closed() || slot.idle.size() >= options_.max_idle_per_thread) {
-    Discard(std::move(instance));
+    Discard(slot, std::move(instance));
     return;
   }
   slot.idle.push_back(std::move(instance));
-  idle_.fetch_add(1, std::memory_order_relaxed);
+  PoolCounters::Add(slot.counters.idle);
 }
 
 void PoolState::Close() {
@@ -338,19 +386,12 @@ void PoolState::Close() {
 
 PoolStats PoolState::Stats() const {
   PoolStats stats;
-  stats.leases = leases_.load(std::memory_order_relaxed);
-  stats.warm_hits = warm_hits_.load(std::memory_order_relaxed);
-  stats.misses = misses_.load(std::memory_order_relaxed);
-  stats.resets = resets_.load(std::memory_order_relaxed);
-  stats.discards = discards_.load(std::memory_order_relaxed);
-  stats.traps = traps_.load(std::memory_order_relaxed);
-  stats.timeouts = timeouts_.load(std::memory_order_relaxed);
-  stats.idle = static_cast<uint64_t>(
-      std::max<int64_t>(0, idle_.load(std::memory_order_relaxed)));
-  stats.in_use = leased_.load(std::memory_order_relaxed);
-  for (size_t i = 0; i < PoolStats::kLatencyBuckets; ++i) {
-    stats.acquire_latency[i] = latency_[i].load(std::memory_order_relaxed);
+  {
+    MutexLock lock(&slots_mu_);
+    stats = retired_;
+    for (const PoolThreadSlot* slot : slots_) slot->counters.AddTo(stats);
   }
+  stats.in_use = leased_.load(std::memory_order_relaxed);
   return stats;
 }
 
