@@ -549,36 +549,35 @@ class ModuleReader {
       const size_t at = r.offset();
       uint8_t kind;
       if (absl::Status s = r.ReadU8(&kind); !s.ok()) return s;
-      absl::Status s;
-      switch (kind) {
-        case 0x00:
-          exp.kind = ExternKind::kFunc;
-          s = ReadIndex(r, Functions(), "function", &exp.index);
-          break;
-        case 0x01:
-          exp.kind = ExternKind::kTable;
-          s = ReadIndex(r, Tables(), "table", &exp.index);
-          break;
-        case 0x02:
-          exp.kind = ExternKind::kMemory;
-          s = ReadIndex(r, Memories(), "memory", &exp.index);
-          break;
-        case 0x03:
-          exp.kind = ExternKind::kGlobal;
-          s = ReadIndex(r, Globals(), "global", &exp.index);
-          break;
-        case 0x04:
-          exp.kind = ExternKind::kTag;
-          s = ReadIndex(r, Tags(), "tag", &exp.index);
-          break;
-        default:
-          return r.Error(at,
-                         absl::StrFormat("invalid export kind 0x%02x", kind));
+      // Export kind codes 0-4 are ExternKind's enumerators in order.
+      if (kind > static_cast<uint8_t>(ExternKind::kTag)) {
+        return r.Error(at,
+                       absl::StrFormat("invalid export kind 0x%02x", kind));
       }
+      exp.kind = static_cast<ExternKind>(kind);
+      const auto [count, space] = IndexSpace(exp.kind);
+      absl::Status s = ReadIndex(r, count, space, &exp.index);
       if (!s.ok()) return s;
       info_.exports.push_back(std::move(exp));
     }
     return absl::OkStatus();
+  }
+
+  // The size and the name of `kind`'s index space.
+  std::pair<uint32_t, const char*> IndexSpace(ExternKind kind) const {
+    switch (kind) {
+      case ExternKind::kFunc:
+        return {Functions(), "function"};
+      case ExternKind::kTable:
+        return {Tables(), "table"};
+      case ExternKind::kMemory:
+        return {Memories(), "memory"};
+      case ExternKind::kGlobal:
+        return {Globals(), "global"};
+      case ExternKind::kTag:
+        return {Tags(), "tag"};
+    }
+    return {0, "?"};
   }
 
   absl::Status ReadStart(BinaryReader& r) {
