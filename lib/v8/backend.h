@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "lib/util/memory_image.h"
 #include "wasmhost/engine.h"
 #include "wasmhost/errors.h"
 #include "wasmhost/internal/func_traits.h"
@@ -103,24 +104,21 @@ struct InstanceSpec {
   std::function<Frame(uint32_t compiled_offset)> locate_frame;
 };
 
-// An instance's state right after instantiation: a memfd holding its
-// linear memory (mapped copy-on-write into instances reset to it) and the
-// values of its mutable globals. Immutable; thread-safe.
+// An instance's state right after instantiation: an image of its linear
+// memory (mapped copy-on-write into instances reset to it) and the values
+// of its mutable globals. Immutable; thread-safe.
 class StateImage {
  public:
-  StateImage(int memfd, size_t memory_size, std::vector<internal::RawVal> globals)
-      : memfd_(memfd), memory_size_(memory_size), globals_(std::move(globals)) {}
-  StateImage(const StateImage&) = delete;
-  StateImage& operator=(const StateImage&) = delete;
-  ~StateImage();
+  StateImage(std::unique_ptr<const internal::MemoryImage> memory,
+             std::vector<internal::RawVal> globals)
+      : memory_(std::move(memory)), globals_(std::move(globals)) {}
 
-  int memfd() const { return memfd_; }
-  size_t memory_size() const { return memory_size_; }
+  // Null when the instance has no memory.
+  const internal::MemoryImage* memory() const { return memory_.get(); }
   const std::vector<internal::RawVal>& globals() const { return globals_; }
 
  private:
-  const int memfd_;  // -1 when the instance has no memory
-  const size_t memory_size_;
+  const std::unique_ptr<const internal::MemoryImage> memory_;
   const std::vector<internal::RawVal> globals_;  // by InstanceSpec::state_globals
 };
 
@@ -158,8 +156,8 @@ class BackendInstance {
   virtual absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() = 0;
 
   // Resets memory and state globals to `image`: the first time by mapping
-  // the image copy-on-write over the memory, later by dropping the pages
-  // written since. Returns FailedPrecondition when the memory's size no
+  // the image copy-on-write over the memory, later by restoring the pages
+  // written since (MemoryImage::Restore). Returns FailedPrecondition when the memory's size no
   // longer matches the image (it grew): the instance must be discarded.
   virtual absl::Status ResetToImage(const StateImage& image) = 0;
 };

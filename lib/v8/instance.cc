@@ -2,13 +2,7 @@
 // into exports, host-function trampolines, and the translation of V8
 // exceptions and terminations into statuses.
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -22,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "lib/util/memory_image.h"
+#include "lib/util/status_macros.h"
 #include "lib/util/trap_status.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/code.h"
@@ -37,6 +33,10 @@ using internal::RawVal;
 
 // Arguments and results up to this many live on the stack.
 constexpr size_t kInlineValues = 8;
+
+// Pages a fresh-state reset copies back from the image rather than drop
+// (MemoryImage::Restore): 256 KiB of a guest's working set stays resident.
+constexpr size_t kKeepResidentPages = 64;
 
 inline v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw,
                                  ValType type) {
@@ -427,34 +427,13 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
                                  .ToLocalChecked(),
                              spec_.state_globals[i].second));
   }
+  std::unique_ptr<const internal::MemoryImage> memory_image;
   absl::Span<uint8_t> memory = MemoryBytes();
-  int fd = -1;
   if (!memory.empty()) {
-    fd = memfd_create("wasmhost-state", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0 || ftruncate(fd, static_cast<off_t>(memory.size())) != 0) {
-      const int error = errno;
-      if (fd >= 0) close(fd);
-      return absl::InternalError(
-          absl::StrCat("memfd for the state image: ", std::strerror(error)));
-    }
-    // Only pages holding data are written, so the image stays sparse and
-    // costs page cache only for what the module initialised.
-    constexpr size_t kPage = 4096;
-    static const uint8_t kZeroPage[kPage] = {};
-    for (size_t offset = 0; offset < memory.size(); offset += kPage) {
-      if (std::memcmp(memory.data() + offset, kZeroPage, kPage) == 0) continue;
-      if (pwrite(fd, memory.data() + offset, kPage,
-                 static_cast<off_t>(offset)) != static_cast<ssize_t>(kPage)) {
-        const int error = errno;
-        close(fd);
-        return absl::InternalError(
-            absl::StrCat("writing the state image: ", std::strerror(error)));
-      }
-    }
-    // Sealed so no one can change the image under the instances mapping it.
-    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+    WASMHOST_ASSIGN_OR_RETURN(memory_image,
+                              internal::MemoryImage::Capture(memory));
   }
-  return std::make_shared<const StateImage>(fd, memory.size(),
+  return std::make_shared<const StateImage>(std::move(memory_image),
                                             std::move(globals));
 }
 
@@ -462,23 +441,19 @@ absl::Status V8Instance::ResetToImage(const StateImage& image) {
   // A lease that never ran the guest nor saw its memory left nothing to undo.
   if (mapped_image_ == &image && !touched_since_reset_) return absl::OkStatus();
   absl::Span<uint8_t> memory = MemoryBytes();
-  if (memory.size() != image.memory_size()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("memory is ", memory.size(), " bytes, the image ",
-                     image.memory_size()));
+  const internal::MemoryImage* memory_image = image.memory();
+  const size_t image_size = memory_image ? memory_image->size() : 0;
+  if (memory.size() != image_size) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "memory is ", memory.size(), " bytes, the image ", image_size));
   }
-  if (!memory.empty()) {
+  if (memory_image != nullptr) {
     if (mapped_image_ != &image) {
-      if (mmap(memory.data(), memory.size(), PROT_READ | PROT_WRITE,
-               MAP_PRIVATE | MAP_FIXED, image.memfd(), 0) == MAP_FAILED) {
-        return absl::InternalError(absl::StrCat(
-            "mapping the state image: ", std::strerror(errno)));
-      }
+      WASMHOST_RETURN_IF_ERROR(memory_image->MapOnto(memory));
       mapped_image_ = &image;
-    } else if (madvise(memory.data(), memory.size(), MADV_DONTNEED) != 0) {
-      // Dropping private pages of a file mapping reverts them to the file.
-      return absl::InternalError(
-          absl::StrCat("resetting memory: ", std::strerror(errno)));
+    } else {
+      WASMHOST_RETURN_IF_ERROR(
+          memory_image->Restore(memory, kKeepResidentPages));
     }
   }
   if (!image.globals().empty()) {
@@ -627,10 +602,6 @@ absl::Status V8Instance::CallConverted(uint32_t export_index,
 }
 
 }  // namespace
-
-StateImage::~StateImage() {
-  if (memfd_ >= 0) close(memfd_);
-}
 
 absl::StatusOr<std::unique_ptr<BackendInstance>> BackendInstance::Create(
     const std::shared_ptr<const CompiledCode>& code, InstanceSpec spec,

@@ -1,0 +1,179 @@
+#include "lib/util/memory_image.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/base/call_once.h"
+#include "absl/base/optimization.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+
+namespace wasmhost::internal {
+namespace {
+
+constexpr int kPagemapNotOpened = -2;
+// This process's /proc/self/pagemap; -1 when it cannot be opened.
+std::atomic<int> g_pagemap_fd{kPagemapNotOpened};
+
+// A forked child's /proc/self is another process: it opens its own.
+void ForgetPagemapInChild() {
+  const int fd = g_pagemap_fd.exchange(kPagemapNotOpened);
+  if (fd >= 0)
+    close(fd);
+}
+
+int PagemapFd() {
+  const int fd = g_pagemap_fd.load(std::memory_order_acquire);
+  if (ABSL_PREDICT_TRUE(fd != kPagemapNotOpened))
+    return fd;
+  static absl::once_flag atfork_once;
+  absl::call_once(atfork_once, [] {
+    pthread_atfork(nullptr, nullptr, ForgetPagemapInChild);
+  });
+  int opened = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (opened < 0)
+    opened = -1;
+  int expected = kPagemapNotOpened;
+  if (!g_pagemap_fd.compare_exchange_strong(expected, opened,
+                                            std::memory_order_acq_rel)) {
+    if (opened >= 0)
+      close(opened);
+    return expected;
+  }
+  return opened;
+}
+
+// Scanning costs ~3 ns per page of memory whatever was written; past this
+// many pages dropping everything is cheaper.
+constexpr size_t kMaxScannedPages = 4096;
+
+// Pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst).
+constexpr uint64_t kPresent = uint64_t{1} << 63;
+constexpr uint64_t kSwapped = uint64_t{1} << 62;
+constexpr uint64_t kFileOrSharedAnon = uint64_t{1} << 61;
+
+// In a private file mapping, a page the guest wrote is a private anonymous
+// copy (present or swapped out, not a file page); one it only read is the
+// file's page.
+bool Written(uint64_t entry) {
+  return (entry & kSwapped) != 0 ||
+         (entry & (kPresent | kFileOrSharedAnon)) == kPresent;
+}
+
+absl::Status ErrnoError(absl::string_view what) {
+  return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
+}
+
+} // namespace
+
+absl::StatusOr<std::unique_ptr<const MemoryImage>>
+MemoryImage::Capture(absl::Span<const uint8_t> memory) {
+  const int fd =
+      memfd_create("wasmhost-state", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    return ErrnoError("memfd for the state image");
+  if (ftruncate(fd, static_cast<off_t>(memory.size())) != 0) {
+    absl::Status status = ErrnoError("sizing the state image");
+    close(fd);
+    return status;
+  }
+  static const uint8_t kZeroPage[kPageSize] = {};
+  std::vector<bool> data_pages(memory.size() / kPageSize);
+  for (size_t page = 0; page < data_pages.size(); ++page) {
+    const uint8_t *bytes = memory.data() + page * kPageSize;
+    if (std::memcmp(bytes, kZeroPage, kPageSize) == 0)
+      continue;
+    data_pages[page] = true;
+    if (pwrite(fd, bytes, kPageSize, static_cast<off_t>(page * kPageSize)) !=
+        static_cast<ssize_t>(kPageSize)) {
+      absl::Status status = ErrnoError("writing the state image");
+      close(fd);
+      return status;
+    }
+  }
+  // Sealed so no one can change the image under the memories mapping it.
+  fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+  void *mapping = nullptr;
+  if (!memory.empty()) {
+    mapping = mmap(nullptr, memory.size(), PROT_READ, MAP_SHARED, fd, 0);
+    if (mapping == MAP_FAILED) {
+      absl::Status status = ErrnoError("mapping the state image");
+      close(fd);
+      return status;
+    }
+  }
+  return std::unique_ptr<const MemoryImage>(
+      new MemoryImage(fd, memory.size(), static_cast<const uint8_t *>(mapping),
+                      std::move(data_pages)));
+}
+
+MemoryImage::~MemoryImage() {
+  if (mapping_ != nullptr)
+    munmap(const_cast<uint8_t *>(mapping_), size_);
+  close(memfd_);
+}
+
+absl::Status MemoryImage::MapOnto(absl::Span<uint8_t> memory) const {
+  if (mmap(memory.data(), size_, PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_FIXED, memfd_, 0) == MAP_FAILED) {
+    return ErrnoError("mapping the state image");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MemoryImage::Drop(absl::Span<uint8_t> memory) const {
+  // Dropping private pages of a file mapping reverts them to the file.
+  if (madvise(memory.data(), size_, MADV_DONTNEED) != 0) {
+    return ErrnoError("resetting memory");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MemoryImage::Restore(absl::Span<uint8_t> memory,
+                                  size_t keep_resident_pages) const {
+  const size_t pages = size_ / kPageSize;
+  const int pagemap = PagemapFd();
+  if (pagemap < 0 || pages > kMaxScannedPages)
+    return Drop(memory);
+
+  absl::InlinedVector<uint32_t, 32> written;
+  constexpr size_t kChunk = 256;
+  uint64_t entries[kChunk];
+  const off_t first_entry =
+      static_cast<off_t>(reinterpret_cast<uintptr_t>(memory.data()) /
+                         kPageSize * sizeof(uint64_t));
+  for (size_t start = 0; start < pages; start += kChunk) {
+    const size_t count = std::min(kChunk, pages - start);
+    const ssize_t bytes = static_cast<ssize_t>(count * sizeof(uint64_t));
+    if (pread(pagemap, entries, bytes,
+              first_entry + static_cast<off_t>(start * sizeof(uint64_t))) !=
+        bytes) {
+      return Drop(memory);
+    }
+    for (size_t i = 0; i < count; ++i) {
+      if (!Written(entries[i]))
+        continue;
+      if (written.size() == keep_resident_pages)
+        return Drop(memory);
+      written.push_back(static_cast<uint32_t>(start + i));
+    }
+  }
+  for (uint32_t page : written) {
+    uint8_t *to = memory.data() + size_t{page} * kPageSize;
+    if (data_pages_[page]) {
+      std::memcpy(to, mapping_ + size_t{page} * kPageSize, kPageSize);
+    } else {
+      std::memset(to, 0, kPageSize);
+    }
+  }
+  return absl::OkStatus();
+}
+
+} // namespace wasmhost::internal

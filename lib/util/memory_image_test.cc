@@ -1,0 +1,144 @@
+#include "lib/util/memory_image.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace wasmhost::internal {
+namespace {
+
+constexpr size_t kPage = MemoryImage::kPageSize;
+constexpr size_t kPages = 64;
+
+// An anonymous mapping standing in for a Wasm memory.
+class Region {
+public:
+  Region() {
+    void *mapping = mmap(nullptr, kPages * kPage, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    EXPECT_NE(mapping, MAP_FAILED);
+    bytes_ = static_cast<uint8_t *>(mapping);
+  }
+  ~Region() { munmap(bytes_, kPages * kPage); }
+  absl::Span<uint8_t> span() { return {bytes_, kPages * kPage}; }
+  uint8_t *page(size_t i) { return bytes_ + i * kPage; }
+
+private:
+  uint8_t *bytes_;
+};
+
+// Whether page `i` of `region` is a private copy (was written since the
+// image was mapped or last dropped), read from /proc/self/pagemap.
+bool IsPrivateCopy(Region &region, size_t i) {
+  const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  uint64_t entry = 0;
+  const off_t offset = static_cast<off_t>(
+      reinterpret_cast<uintptr_t>(region.page(i)) / kPage * sizeof(entry));
+  EXPECT_EQ(pread(fd, &entry, sizeof(entry), offset),
+            static_cast<ssize_t>(sizeof(entry)));
+  close(fd);
+  return (entry >> 63 & 1) == 1 && (entry >> 61 & 1) == 0;
+}
+
+class MemoryImageTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    // Data in a few pages, the rest zero: both kinds are restored.
+    std::memset(region_.page(0), 0x11, kPage);
+    std::memset(region_.page(5) + 100, 0x55, 10);
+    std::memset(region_.page(kPages - 1), 0x77, kPage);
+    expected_.assign(region_.span().begin(), region_.span().end());
+    auto image = MemoryImage::Capture(region_.span());
+    ASSERT_TRUE(image.ok()) << image.status();
+    image_ = *std::move(image);
+    // A memory's first reset maps the image over whatever it held.
+    std::memset(region_.page(3), 0x33, kPage);
+    ASSERT_TRUE(image_->MapOnto(region_.span()).ok());
+    ASSERT_TRUE(Matches());
+  }
+
+  bool Matches() {
+    return std::memcmp(region_.page(0), expected_.data(), kPages * kPage) == 0;
+  }
+
+  Region region_;
+  std::vector<uint8_t> expected_;
+  std::unique_ptr<const MemoryImage> image_;
+};
+
+TEST_F(MemoryImageTest, CapturesSize) {
+  EXPECT_EQ(image_->size(), kPages * kPage);
+}
+
+TEST_F(MemoryImageTest, RestoreCopiesBackFewWrittenPagesAndKeepsThem) {
+  region_.page(0)[7] = 1;   // a data page
+  region_.page(2)[0] = 2;   // a zero page
+  region_.page(5)[105] = 3; // a page with a little data
+  ASSERT_TRUE(image_->Restore(region_.span(), 16).ok());
+  EXPECT_TRUE(Matches());
+  // Copied back, not dropped: the pages are still the region's own.
+  EXPECT_TRUE(IsPrivateCopy(region_, 0));
+  EXPECT_TRUE(IsPrivateCopy(region_, 2));
+  EXPECT_FALSE(IsPrivateCopy(region_, 1));
+}
+
+TEST_F(MemoryImageTest, RestoreDropsWrittenPagesBeyondTheBudget) {
+  for (size_t i = 10; i < 20; ++i)
+    region_.page(i)[1] = 9;
+  ASSERT_TRUE(image_->Restore(region_.span(), 4).ok());
+  EXPECT_TRUE(Matches());
+  for (size_t i = 10; i < 20; ++i)
+    EXPECT_FALSE(IsPrivateCopy(region_, i));
+}
+
+TEST_F(MemoryImageTest, RestoreWithNothingWrittenChangesNothing) {
+  volatile uint8_t sink = region_.page(0)[0] + region_.page(40)[0];
+  (void)sink;
+  ASSERT_TRUE(image_->Restore(region_.span(), 16).ok());
+  EXPECT_TRUE(Matches());
+}
+
+// Pages kept as private copies are restored again on every later reset,
+// whichever pages each round writes.
+TEST_F(MemoryImageTest, ManyRoundsOfRandomWritesAlwaysRestore) {
+  std::mt19937 random(42);
+  for (int round = 0; round < 200; ++round) {
+    const int writes = static_cast<int>(random() % 8);
+    for (int w = 0; w < writes; ++w) {
+      region_.page(random() % kPages)[random() % kPage] =
+          static_cast<uint8_t>(random());
+    }
+    ASSERT_TRUE(image_->Restore(region_.span(), 12).ok());
+    ASSERT_TRUE(Matches()) << "round " << round;
+  }
+}
+
+// A forked child reads its own pagemap, not its parent's.
+TEST_F(MemoryImageTest, RestoreWorksInAForkedChild) {
+  region_.page(1)[0] = 1;
+  ASSERT_TRUE(image_->Restore(region_.span(), 16).ok()); // opens pagemap
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    region_.page(4)[0] = 4;
+    const bool restored = image_->Restore(region_.span(), 16).ok() && Matches();
+    _exit(restored ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+} // namespace
+} // namespace wasmhost::internal
