@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `wasmhost run` on the C guests (//guests), checked as `wasmtime run` would
-# behave: the guest's stdout and stderr, its exit code, files it writes in
-# --dir preopens, --env, --invoke on a reactor, and the limits.
+# `wasmhost run` on the C guests and the Rust guest (//guests), checked as
+# `wasmtime run` would behave: the guest's stdout and stderr, its exit code,
+# files it writes in --dir preopens, --env, --invoke on a reactor, and the
+# limits.
 # Usage: run_test.sh WASMHOST GUEST.wasm...
 set -uo pipefail
 
@@ -91,6 +92,15 @@ rc=$?
 [[ "$out" == *"all 6 denied"* ]] || fail "escape: $out"
 [[ "$out" != *"OPENED"* && "$out" != *"$tmp"* ]] || fail "escape leaked: $out"
 [[ ! -e "$tmp/esc/created" ]] || fail "escape: created a file outside"
+
+# --- the Rust guest (guests/rust_hello.rs): std's args, env, fs, exit code
+printf 'first note\nsecond\n' >"$tmp/box/notes.txt"
+check rust-hello 0 $'hello from Rust, ferris\nGREETING=hi\n/sandbox/notes.txt: 18 bytes, first line: first note' -- \
+  run --env GREETING=hi --dir "$tmp/box::/sandbox" "${guest[rust_hello]}" ferris /sandbox/notes.txt
+check rust-escape 2 $'hello from Rust, x\nGREETING is not set\n/sandbox/../secret: error: Capabilities insufficient (os error 76)\n/etc/passwd: error: failed to find a pre-opened file descriptor through which "/etc/passwd" could be opened' -- \
+  run --dir "$tmp/esc/sandbox::/sandbox" "${guest[rust_hello]}" x /sandbox/../secret /etc/passwd
+check rust-usage 2 "" -- run "${guest[rust_hello]}"
+expect_err rust-usage "usage: rust_hello NAME"
 
 # --- reactors: --invoke
 check invoke-add 0 "5" -- run --invoke add "${guest[reactor]}" 2 3
