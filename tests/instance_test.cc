@@ -187,6 +187,27 @@ TEST(InstanceTest, InstanceIsMovable) {
   EXPECT_EQ(other.module().name(), "types");
 }
 
+// The host reaches the contexts it set, as host functions do through
+// Caller::context<T>().
+TEST(InstanceTest, ContextIsTheOneSetInOptions) {
+  struct HostState {
+    int value = 0;
+  };
+  struct NeverSet {};
+  HostState state;
+  InstanceOptions options;
+  options.SetContext(&state);
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::types_wasm(), Linker(), options));
+  EXPECT_EQ(instance.context<HostState>(), &state);
+  EXPECT_EQ(instance.context<NeverSet>(), nullptr);
+  Instance moved = std::move(instance);
+  EXPECT_EQ(moved.context<HostState>(), &state);
+  ASSERT_OK_AND_ASSIGN(Instance without, Types());
+  EXPECT_EQ(without.context<HostState>(), nullptr);
+}
+
 // ---------------------------------------------------------------------------
 // Start functions.
 

@@ -1,12 +1,13 @@
 // Tests of wasmhost/pool.h: reuse policies and state isolation, Invoke,
-// caps and timeouts, many threads, thread exit, creation failures, stats and
-// lease moves.
+// caps and timeouts, many threads, thread exit, creation failures, stats,
+// lease moves and the setup, initialize and reset hooks.
 
 #include "wasmhost/pool.h"
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <future>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures.h"
 #include "tests/test_util.h"
@@ -804,6 +806,119 @@ TEST(PoolTest, FailingSetupFailsCreate) {
   };
   EXPECT_STATUS(CounterPool(ReusePolicy::kFreshState, options),
                 absl::StatusCode::kPermissionDenied, "no context for you");
+}
+
+// ---------------------------------------------------------------------------
+// reset_instance: after every kFreshState release of an instance kept.
+
+// pool_counter.wat's memory counter, read without calling the guest.
+int32_t MemoryCounter(Instance& instance) {
+  int32_t value = -1;
+  absl::Span<uint8_t> memory = instance.memory().data();
+  if (memory.size() >= sizeof value) std::memcpy(&value, memory.data(), 4);
+  return value;
+}
+
+TEST(PoolTest, ResetHookRunsOnEveryFreshStateReleaseThatKeepsTheInstance) {
+  int resets = 0;
+  std::vector<int32_t> counters_seen;
+  PoolOptions options;
+  options.max_idle_per_thread = 1;
+  options.reset_instance = [&](Instance& instance) {
+    ++resets;
+    counters_seen.push_back(MemoryCounter(instance));
+    return absl::OkStatus();
+  };
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       CounterPool(ReusePolicy::kFreshState, options));
+  // Once on the first instance, after the image is taken.
+  EXPECT_EQ(resets, 1);
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+  }
+  EXPECT_EQ(resets, 2);
+  {
+    // A lease that never ran the guest: the memory reset has nothing to
+    // undo, the hook still runs (the host may have changed contexts).
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+  }
+  EXPECT_EQ(resets, 3);
+  {
+    // Two at once: the second release finds the idle list full and
+    // discards without running the hook.
+    ASSERT_OK_AND_ASSIGN(Lease first, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(Lease second, pool->Acquire());
+  }
+  EXPECT_EQ(resets, 4);
+  EXPECT_EQ(pool->stats().discards, 1u);
+  {
+    // A poisoned instance is discarded, not reset.
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(auto trap, lease->GetFunc<void()>("bump_then_trap"));
+    EXPECT_THAT(trap.Call(), testing::StatusIs(kAborted));
+  }
+  EXPECT_EQ(pool->stats().traps, 1u);
+  EXPECT_EQ(resets, 4);
+  // The hook always saw memory restored already.
+  EXPECT_EQ(counters_seen, std::vector<int32_t>(4, 0));
+}
+
+TEST(PoolTest, ResetHookDoesNotRunWithReuseOrNewInstance) {
+  for (ReusePolicy policy : {ReusePolicy::kReuse, ReusePolicy::kNewInstance}) {
+    int resets = 0;
+    PoolOptions options;
+    options.reset_instance = [&](Instance&) {
+      ++resets;
+      return absl::OkStatus();
+    };
+    ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(policy, options));
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+      ASSERT_OK(CallI32(lease, "bump").status());
+    }
+    EXPECT_EQ(resets, 0) << static_cast<int>(policy);
+  }
+}
+
+TEST(PoolTest, FailingResetHookDiscardsTheInstance) {
+  bool fail = false;
+  PoolOptions options;
+  options.reset_instance = [&](Instance&) {
+    return fail ? absl::InternalError("cannot reset the host state")
+                : absl::OkStatus();
+  };
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       CounterPool(ReusePolicy::kFreshState, options));
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+  }
+  EXPECT_EQ(pool->stats().discards, 0u);
+  EXPECT_EQ(pool->stats().idle, 1u);
+  fail = true;
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+  }
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.discards, 1u);
+  EXPECT_EQ(stats.idle, 0u);
+  EXPECT_EQ(stats.traps, 0u);
+  fail = false;
+  // The next lease is a new instance, from the image.
+  ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+  EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+  EXPECT_EQ(pool->stats().misses, 1u);
+}
+
+TEST(PoolTest, FailingResetHookFailsCreate) {
+  PoolOptions options;
+  options.reset_instance = [](Instance&) {
+    return absl::UnavailableError("no reset today");
+  };
+  EXPECT_STATUS(CounterPool(ReusePolicy::kFreshState, options),
+                absl::StatusCode::kUnavailable, "no reset today");
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ struct WASMHOST_EXPORT InstanceOptions {
   // call's options do. Default: no deadline.
   CallOptions start_call;
 
-  // Makes `context` available to host functions as Caller::context<T>().
+  // Makes `context` available to host functions as Caller::context<T>(),
+  // and to the host as Instance::context<T>().
   // One context per type: the host's own and, say, WASI's live side by side;
   // setting a type again replaces it. Not owned: it must outlive the
   // instance. Default: no context.
@@ -194,6 +195,17 @@ class WASMHOST_EXPORT Instance {
   [[nodiscard]] absl::StatusOr<uint64_t> remaining_fuel() const;
 
   [[nodiscard]] const Module& module() const;
+
+  // The context given to InstanceOptions::SetContext<T>() (or by
+  // PoolOptions::setup_instance) for this instance; nullptr when none of
+  // type T was set. The same context host functions get from
+  // Caller::context<T>(): the host reaches it between calls, e.g. to give a
+  // pooled instance's wasi::WasiContext this request's stdout.
+  template <typename T>
+  [[nodiscard]] T* context() const {
+    return static_cast<T*>(
+        internal::InstanceContext(*state_, internal::TypeKey<T>()));
+  }
 
  private:
   friend class internal::PoolState;

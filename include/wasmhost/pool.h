@@ -34,9 +34,10 @@ struct PoolThreadSlot;
 enum class ReusePolicy : uint8_t {
   // Every lease starts from the module's state right after instantiation:
   // linear memory is reset from a copy-on-write image and mutable globals
-  // are restored. An instance that grew its memory or changed a table, or
-  // whose state cannot be restored (e.g. a mutable v128 or reference
-  // global), is discarded and replaced instead.
+  // are restored; host state kept per instance (e.g. a wasi::WasiContext)
+  // is restored by PoolOptions::reset_instance. An instance that grew its
+  // memory or changed a table, or whose state cannot be restored (e.g. a
+  // mutable v128 or reference global), is discarded and replaced instead.
   kFreshState,
   // State persists from one lease of an instance to the next (long-lived
   // plugins, caches).
@@ -85,6 +86,19 @@ struct WASMHOST_EXPORT PoolOptions {
   // that image, initialised, without running it again. A non-OK status
   // fails the Acquire (or Create). Default: none.
   std::function<absl::Status(Instance&)> initialize_instance;
+
+  // Runs with kFreshState on every release of a lease whose instance is
+  // kept for another lease (not poisoned, reset, not beyond
+  // max_idle_per_thread, pool not destroyed), on the releasing thread,
+  // after memory and globals are restored: it puts back the per-instance
+  // state the pool cannot see, e.g. wasi::WasiContext::Reset. It runs even
+  // when the lease never called the guest (the host may have changed the
+  // instance's contexts, e.g. its stdout), and once on the first instance
+  // after the state image is taken, so every lease starts from the same
+  // state. A non-OK status discards the instance (PoolStats::discards);
+  // at pool creation it fails Create. Not run with kReuse or
+  // kNewInstance. wasi::ConfigurePool sets it. Default: none.
+  std::function<absl::Status(Instance&)> reset_instance;
 };
 
 // A snapshot of a pool's counters. Plain value.

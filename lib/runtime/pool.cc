@@ -263,6 +263,11 @@ absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
       module_.state_->resettable) {
     WASMHOST_ASSIGN_OR_RETURN(image_, Backend(*first).CaptureState());
     WASMHOST_RETURN_IF_ERROR(Backend(*first).ResetToImage(*image_));
+    // Undoes what initialize_instance did to host state, so the first
+    // instance's first lease starts where every later one does.
+    if (options_.reset_instance) {
+      WASMHOST_RETURN_IF_ERROR(options_.reset_instance(*first));
+    }
   }
   if (options_.policy != ReusePolicy::kNewInstance &&
       options_.max_idle_per_thread > 0) {
@@ -358,6 +363,7 @@ void PoolState::Release(PoolThreadSlot& slot,
     Discard(slot, std::move(instance));
     return;
   }
+  bool fresh = false;
   switch (options_.policy) {
     case ReusePolicy::kNewInstance:
       return;  // destroyed by design, not a discard
@@ -367,11 +373,20 @@ void PoolState::Release(PoolThreadSlot& slot,
         return;
       }
       PoolCounters::Add(slot.counters.resets);
+      fresh = true;
       break;
     case ReusePolicy::kReuse:
       break;
   }
   if (closed() || slot.idle.size() >= options_.max_idle_per_thread) {
+    Discard(slot, std::move(instance));
+    return;
+  }
+  // Only for an instance that is kept, and even when ResetToImage had
+  // nothing to undo: the host may have changed the instance's contexts
+  // (e.g. its stdout) without calling the guest.
+  if (fresh && options_.reset_instance &&
+      !options_.reset_instance(*instance).ok()) {
     Discard(slot, std::move(instance));
     return;
   }
