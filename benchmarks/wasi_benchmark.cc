@@ -4,21 +4,20 @@
 // 1. A "hello, world" command (guests/hello_pool.c) run once per request,
 //    its stdout captured per request:
 //   BM_Hello/mode:0   kFreshState InstancePool: acquire a lease, run _start,
-//                     release (the memory image and globals are reset)
+//                     release (memory, globals and the WasiContext are
+//                     reset)
 //   BM_Hello/mode:1   kNewInstance InstancePool: the same through a pool
 //                     that instantiates per lease
 //   BM_Hello/mode:2   baseline: WasiContext::Create + Instance::Create +
 //                     _start per request, what an embedder without a pool
 //                     writes
 //
-//    WASI state and the pool: each pooled instance gets a WasiContext of
-//    its own from PoolOptions::setup_instance (kept alive with the
-//    instance). With kFreshState the context outlives a lease while memory
-//    is reset, so a guest that left files open would carry its fd table
-//    into the next lease; hello_pool only writes to fd 1 and returns from
-//    _start, so it leaves the context as it found it. The stdout sink is a
-//    callback writing to the current request's buffer (a thread_local
-//    pointer), so each request gets exactly its own output.
+//    WASI state and the pool: wasi::ConfigurePool gives each pooled
+//    instance a WasiContext of its own and, with kFreshState, resets it on
+//    every release (WasiContext::Reset) along with memory and globals. Each
+//    request sets its lease's stdout to its own buffer
+//    (WasiContext::SetStdout), as a server would; the unpooled baseline
+//    makes its context with that buffer as stdout.
 //
 // 2. fd_write throughput to a host sink (guests/spew.c writes 16 MiB to
 //    stdout in write() calls of <chunk> bytes; the sink is a callback that
@@ -62,9 +61,6 @@ namespace {
 constexpr char kHelloOutput[] = "hello, world\n";
 constexpr int64_t kSpewBytes = 16 << 20;
 
-// The buffer the current request's stdout goes to (see the header comment).
-thread_local std::string* current_stdout = nullptr;
-
 struct Sdk {
   Engine engine;
   Linker linker;
@@ -75,30 +71,19 @@ struct Sdk {
 };
 Sdk* sdk = nullptr;
 
+// hello_pool's WASI grants; stdout is set per request.
 wasi::WasiOptions HelloOptions() {
   wasi::WasiOptions options;
   options.args = {"hello_pool"};
-  options.stdout_sink = wasi::OutputSink::ToCallback([](absl::string_view bytes) {
-    if (current_stdout != nullptr) {
-      current_stdout->append(bytes.data(), bytes.size());
-    }
-  });
   return options;
 }
 
 std::unique_ptr<InstancePool> MakePool(ReusePolicy policy) {
   PoolOptions options;
   options.policy = policy;
-  // A context per instance (contexts are thread-affine, like instances).
-  options.setup_instance = [](InstanceOptions& instance_options)
-      -> absl::StatusOr<std::shared_ptr<void>> {
-    absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
-        wasi::WasiContext::Create(HelloOptions());
-    if (!context.ok()) return context.status();
-    std::shared_ptr<wasi::WasiContext> shared = *std::move(context);
-    instance_options.SetContext(shared.get());
-    return std::shared_ptr<void>(shared);
-  };
+  // A context per instance (contexts are thread-affine, like instances),
+  // reset on every fresh-state release.
+  MustOk(wasi::ConfigurePool(options, HelloOptions()), "wasi::ConfigurePool");
   return Must(InstancePool::Create(sdk->hello, sdk->linker, options),
               "InstancePool::Create");
 }
@@ -138,14 +123,15 @@ bool CheckOutput(benchmark::State& state, const absl::StatusOr<int>& code,
 void BM_Hello(benchmark::State& state) {
   const int mode = static_cast<int>(state.range(0));
   std::string out;
-  current_stdout = &out;
   for (auto _ : state) {
     out.clear();
     absl::StatusOr<int> code;
     if (mode == 2) {
       // No pool: a context and an instance per request.
+      wasi::WasiOptions wasi_options = HelloOptions();
+      wasi_options.stdout_sink = wasi::OutputSink::ToString(&out);
       absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
-          wasi::WasiContext::Create(HelloOptions());
+          wasi::WasiContext::Create(std::move(wasi_options));
       if (!context.ok()) {
         state.SkipWithError(context.status().ToString().c_str());
         break;
@@ -167,11 +153,12 @@ void BM_Hello(benchmark::State& state) {
         state.SkipWithError(lease.status().ToString().c_str());
         break;
       }
+      lease->instance().context<wasi::WasiContext>()->SetStdout(
+          wasi::OutputSink::ToString(&out));
       code = wasi::RunCommand(lease->instance());
     }
     if (!CheckOutput(state, code, out)) break;
   }
-  current_stdout = nullptr;
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Hello)->ArgName("mode")->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);

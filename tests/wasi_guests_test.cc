@@ -445,26 +445,25 @@ TEST(WasiGuestsTest, InitializeReactorIsOkForACommand) {
 }
 
 TEST(WasiGuestsTest, ReactorInFreshStatePoolStartsInitializedEveryLease) {
-  // Each instance gets its own WasiContext; _initialize runs once, before
-  // the fresh-state image is taken, so every lease starts initialised.
+  // ConfigurePool gives each instance its own WasiContext and runs
+  // _initialize once, before the fresh-state image is taken, so every lease
+  // starts initialised. The caller's own initialize_instance runs after it.
   int initializations = 0;
   PoolOptions options;
   options.policy = ReusePolicy::kFreshState;
-  options.setup_instance = [](InstanceOptions& instance_options)
-      -> absl::StatusOr<std::shared_ptr<void>> {
-    WasiOptions wasi_options;
-    wasi_options.env = {{"COUNTER_START", "500"}};
-    absl::StatusOr<std::unique_ptr<WasiContext>> context =
-        WasiContext::Create(std::move(wasi_options));
-    if (!context.ok()) return context.status();
-    std::shared_ptr<WasiContext> shared = *std::move(context);
-    instance_options.SetContext(shared.get());
-    return std::shared_ptr<void>(shared);
-  };
   options.initialize_instance = [&initializations](Instance& instance) {
     ++initializations;
-    return wasi::InitializeReactor(instance);
+    absl::StatusOr<TypedFunc<int32_t()>> initialized =
+        instance.GetFunc<int32_t()>("initialized");
+    if (!initialized.ok()) return initialized.status();
+    absl::StatusOr<int32_t> done = initialized->Call();
+    if (!done.ok()) return done.status();
+    return *done == 1 ? absl::OkStatus()
+                      : absl::InternalError("ran before _initialize");
   };
+  WasiOptions wasi_options;
+  wasi_options.env = {{"COUNTER_START", "500"}};
+  ASSERT_OK(wasi::ConfigurePool(options, std::move(wasi_options)));
   Linker linker;
   ASSERT_OK(wasi::AddToLinker(linker));
   ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(guests::reactor_wasm()));
@@ -478,6 +477,253 @@ TEST(WasiGuestsTest, ReactorInFreshStatePoolStartsInitializedEveryLease) {
     EXPECT_THAT(counter.Call(), testing::IsOkAndHolds(502)) << "lease " << i;
   }
   EXPECT_EQ(initializations, 1);
+}
+
+// --- WASI state in a fresh-state pool ----------------------------------------
+
+// WASI's errno for a descriptor that is not open.
+constexpr int32_t kEbadf = 8;
+
+// A kFreshState pool of guests/pool_state.c with WASI from ConfigurePool.
+// One idle instance per thread: on one thread every lease gets the same
+// instance back, so what one lease left behind is there for the next
+// unless the reset removed it.
+absl::StatusOr<std::unique_ptr<InstancePool>> StatePool(
+    WasiOptions wasi_options, PoolOptions options = {}) {
+  options.max_idle_per_thread = 1;
+  absl::Status configured =
+      wasi::ConfigurePool(options, std::move(wasi_options));
+  if (!configured.ok()) return configured;
+  Linker linker;
+  absl::Status added = wasi::AddToLinker(linker);
+  if (!added.ok()) return added;
+  absl::StatusOr<Module> module = testing::Compile(guests::pool_state_wasm());
+  if (!module.ok()) return module.status();
+  return InstancePool::Create(*module, linker, options);
+}
+
+// Calls pool_state.c's export `name`.
+template <typename... Args>
+absl::StatusOr<int32_t> CallGuest(Lease& lease, absl::string_view name,
+                                  Args... args) {
+  absl::StatusOr<TypedFunc<int32_t(Args...)>> func =
+      lease->GetFunc<int32_t(Args...)>(name);
+  if (!func.ok()) return func.status();
+  return func->Call(args...);
+}
+
+// The lease's WasiContext; fails the test if it has none.
+WasiContext& ContextOf(Lease& lease) {
+  WasiContext* context = lease->context<WasiContext>();
+  EXPECT_NE(context, nullptr);
+  return *context;
+}
+
+// WasiOptions preopening a new directory holding file.txt as /data.
+WasiOptions WithDataDir() {
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/file.txt", "written for request one");
+  WasiOptions options;
+  options.preopens = {Preopen{dir, "/data"}};
+  return options;
+}
+
+TEST(WasiPoolTest, FilesOpenedInALeaseAreClosedForTheNext) {
+  ASSERT_OK_AND_ASSIGN(auto pool, StatePool(WithDataDir()));
+  int32_t fd = -1;
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(fd, CallGuest(lease, "open_file"));
+    // 0-2 are stdio, 3 the preopen: 4 is the lowest free number.
+    EXPECT_EQ(fd, 4);
+    EXPECT_THAT(CallGuest(lease, "fd_status", fd), testing::IsOkAndHolds(0));
+  }
+  ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+  std::string out;
+  ContextOf(lease).SetStdout(OutputSink::ToString(&out));
+  // The next request cannot read the file through the number it guesses.
+  EXPECT_THAT(CallGuest(lease, "fd_status", fd), testing::IsOkAndHolds(kEbadf));
+  EXPECT_THAT(CallGuest(lease, "read_fd", fd), testing::IsOkAndHolds(-kEbadf));
+  EXPECT_EQ(out, "");
+  // It opens the file at the same number again.
+  EXPECT_THAT(CallGuest(lease, "open_file"), testing::IsOkAndHolds(fd));
+  EXPECT_THAT(CallGuest(lease, "read_fd", fd), testing::IsOkAndHolds(23));
+  EXPECT_EQ(out, "written for request one");
+  // Both leases had the same instance.
+  EXPECT_EQ(pool->stats().misses, 0u);
+}
+
+TEST(WasiPoolTest, ClosedOrRenumberedPreopenIsBackForTheNextLease) {
+  ASSERT_OK_AND_ASSIGN(auto pool, StatePool(WithDataDir()));
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallGuest(lease, "close_fd", 3), testing::IsOkAndHolds(0));
+    EXPECT_THAT(CallGuest(lease, "prestat", 3), testing::IsOkAndHolds(kEbadf));
+    ASSERT_OK_AND_ASSIGN(int32_t failed, CallGuest(lease, "open_file"));
+    EXPECT_LT(failed, 0);
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallGuest(lease, "prestat", 3), testing::IsOkAndHolds(0));
+    EXPECT_THAT(CallGuest(lease, "open_file"), testing::IsOkAndHolds(4));
+    // The preopen over stdout, the file over stdin.
+    EXPECT_THAT(CallGuest(lease, "renumber", 3, 1), testing::IsOkAndHolds(0));
+    EXPECT_THAT(CallGuest(lease, "renumber", 4, 0), testing::IsOkAndHolds(0));
+    EXPECT_THAT(CallGuest(lease, "prestat", 1), testing::IsOkAndHolds(0));
+    EXPECT_THAT(CallGuest(lease, "prestat", 3), testing::IsOkAndHolds(kEbadf));
+  }
+  ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+  std::string out;
+  ContextOf(lease).SetStdin(wasi::InputSource::FromString("input"));
+  ContextOf(lease).SetStdout(OutputSink::ToString(&out));
+  EXPECT_THAT(CallGuest(lease, "prestat", 3), testing::IsOkAndHolds(0));
+  EXPECT_THAT(CallGuest(lease, "prestat", 1), testing::IsOkAndHolds(kEbadf));
+  EXPECT_THAT(CallGuest(lease, "fd_status", 4), testing::IsOkAndHolds(kEbadf));
+  // stdin and stdout are stdio again.
+  EXPECT_THAT(CallGuest(lease, "echo"), testing::IsOkAndHolds(5));
+  EXPECT_EQ(out, "echo: input");
+  EXPECT_THAT(CallGuest(lease, "open_file"), testing::IsOkAndHolds(4));
+  EXPECT_EQ(pool->stats().misses, 0u);
+}
+
+TEST(WasiPoolTest, EachLeaseHasItsOwnStdio) {
+  std::string default_out;
+  WasiOptions wasi_options;
+  wasi_options.stdin_source = wasi::InputSource::FromString("default input");
+  wasi_options.stdout_sink = OutputSink::ToString(&default_out);
+  ASSERT_OK_AND_ASSIGN(auto pool, StatePool(std::move(wasi_options)));
+  struct Request {
+    std::string in, out, err;
+  };
+  Request requests[2] = {{"request one", "", ""}, {"request two", "", ""}};
+  for (Request& request : requests) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    WasiContext& context = ContextOf(lease);
+    context.SetStdin(wasi::InputSource::FromString(request.in));
+    context.SetStdout(OutputSink::ToString(&request.out));
+    context.SetStderr(OutputSink::ToString(&request.err));
+    EXPECT_THAT(CallGuest(lease, "echo"),
+                testing::IsOkAndHolds(static_cast<int32_t>(request.in.size())));
+  }
+  EXPECT_EQ(requests[0].out, "echo: request one");
+  EXPECT_EQ(requests[0].err, "stderr\n");
+  EXPECT_EQ(requests[1].out, "echo: request two");
+  EXPECT_EQ(requests[1].err, "stderr\n");
+  EXPECT_EQ(default_out, "");
+  // Leases that set nothing get WasiOptions' stdio, stdin from its start
+  // every time; the last request's sinks are not used after its lease.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallGuest(lease, "echo"), testing::IsOkAndHolds(13)) << i;
+  }
+  EXPECT_EQ(default_out, "echo: default inputecho: default input");
+  EXPECT_EQ(requests[1].out, "echo: request two");
+  EXPECT_EQ(requests[1].err, "stderr\n");
+  EXPECT_EQ(pool->stats().misses, 0u);
+}
+
+TEST(WasiPoolTest, StdioSetByALeaseThatNeverCalledTheGuestIsReset) {
+  std::string default_out;
+  WasiOptions wasi_options;
+  wasi_options.stdout_sink = OutputSink::ToString(&default_out);
+  ASSERT_OK_AND_ASSIGN(auto pool, StatePool(std::move(wasi_options)));
+  std::string abandoned;
+  {
+    // The request was refused before the guest ran: memory is untouched,
+    // but the context was changed.
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ContextOf(lease).SetStdout(OutputSink::ToString(&abandoned));
+  }
+  ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+  EXPECT_THAT(CallGuest(lease, "echo"), testing::IsOkAndHolds(0));
+  EXPECT_EQ(default_out, "echo: ");
+  EXPECT_EQ(abandoned, "");
+}
+
+TEST(WasiPoolTest, VirtualClockAndSeededRandomRestartEveryLease) {
+  WasiOptions wasi_options;
+  wasi_options.virtual_clock = WasiOptions::VirtualClock{
+      /*start_nanos=*/1'000'000'000, /*tick_nanos=*/1000};
+  wasi_options.random_seed = 7;
+  ASSERT_OK_AND_ASSIGN(auto pool, StatePool(std::move(wasi_options)));
+  std::vector<std::string> outputs;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    std::string out;
+    ContextOf(lease).SetStdout(OutputSink::ToString(&out));
+    EXPECT_THAT(CallGuest(lease, "clock_random"), testing::IsOkAndHolds(0));
+    EXPECT_THAT(CallGuest(lease, "clock_random"), testing::IsOkAndHolds(0));
+    outputs.push_back(out);
+  }
+  // The same request gives the same output on every lease...
+  EXPECT_EQ(outputs[0], outputs[1]);
+  EXPECT_EQ(outputs[1], outputs[2]);
+  // ...from the clock's start and the seed's first bytes, while within a
+  // lease the clock advances and the stream goes on.
+  std::vector<std::string> lines = absl::StrSplit(outputs[0], '\n');
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_TRUE(absl::StartsWith(lines[0], "time 1000000000 random "))
+      << lines[0];
+  EXPECT_TRUE(absl::StartsWith(lines[1], "time 1000001000 random "))
+      << lines[1];
+  EXPECT_NE(lines[0].substr(23), lines[1].substr(23));
+}
+
+// ConfigurePool keeps hooks the caller set: they run after WASI's part, and
+// a failing reset discards the instance.
+TEST(WasiPoolTest, ConfigurePoolChainsTheCallersHooks) {
+  int setups = 0;
+  int resets = 0;
+  bool fail_reset = false;
+  std::weak_ptr<void> first_attachment;
+  PoolOptions options;
+  options.setup_instance =
+      [&](InstanceOptions&) -> absl::StatusOr<std::shared_ptr<void>> {
+    auto attachment = std::make_shared<int>(++setups);
+    if (setups == 1) first_attachment = attachment;
+    return attachment;
+  };
+  options.reset_instance = [&](Instance& instance) {
+    ++resets;
+    if (instance.context<WasiContext>() == nullptr) {
+      return absl::InternalError("no WasiContext");
+    }
+    return fail_reset ? absl::InternalError("host state is stuck")
+                      : absl::OkStatus();
+  };
+  ASSERT_OK_AND_ASSIGN(auto pool, StatePool(WithDataDir(), options));
+  EXPECT_EQ(setups, 1);
+  EXPECT_EQ(resets, 1);  // after the image was taken
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallGuest(lease, "open_file"), testing::IsOkAndHolds(4));
+  }
+  EXPECT_EQ(resets, 2);
+  EXPECT_EQ(pool->stats().discards, 0u);
+  fail_reset = true;
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallGuest(lease, "open_file"), testing::IsOkAndHolds(4));
+  }
+  EXPECT_EQ(pool->stats().discards, 1u);
+  // The discarded instance took its attachment (and its context) with it.
+  EXPECT_TRUE(first_attachment.expired());
+  fail_reset = false;
+  ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+  EXPECT_EQ(setups, 2);
+  EXPECT_EQ(pool->stats().misses, 1u);
+  EXPECT_THAT(CallGuest(lease, "open_file"), testing::IsOkAndHolds(4));
+}
+
+TEST(WasiPoolTest, ConfigurePoolWithAMissingPreopenFailsAndChangesNothing) {
+  WasiOptions wasi_options;
+  wasi_options.preopens = {Preopen{"/nonexistent/wasmhost/dir", "/data"}};
+  PoolOptions options;
+  EXPECT_STATUS(wasi::ConfigurePool(options, wasi_options),
+                absl::StatusCode::kNotFound, "/nonexistent/wasmhost/dir");
+  EXPECT_FALSE(options.setup_instance);
+  EXPECT_FALSE(options.initialize_instance);
+  EXPECT_FALSE(options.reset_instance);
 }
 
 // --- clocks and randomness ------------------------------------------------

@@ -6,8 +6,11 @@
 //   Preopen       a host directory the guest may use, read-only or not
 //   WasiOptions   everything a guest is granted: args, env, stdio, preopens,
 //                 clocks, randomness
-//   WasiContext   one instance's WASI state (its file descriptors)
+//   WasiContext   one instance's WASI state (its file descriptors),
+//                 resettable, with per-lease stdio
 //   AddToLinker   defines the wasi_snapshot_preview1 imports on a Linker
+//   ConfigurePool  a WasiContext per pooled instance, reset on every
+//                 fresh-state release
 //   RunCommand    runs a command's _start and returns its exit code
 //   InitializeReactor  runs a reactor's _initialize
 //   GetExitCode   the exit code carried by a proc_exit status
@@ -37,6 +40,7 @@
 #include "wasmhost/instance.h"
 #include "wasmhost/limits.h"
 #include "wasmhost/linker.h"
+#include "wasmhost/pool.h"
 
 namespace wasmhost::wasi {
 
@@ -133,7 +137,11 @@ struct WASMHOST_EXPORT WasiOptions {
 // One instance's WASI state: its file descriptor table (stdio and
 // preopens), args, env, clocks and random source. Give it to the instance
 // with InstanceOptions::SetContext(context.get()); it must outlive the
-// instance. Thread-affine, like the instance it serves.
+// instance. The host reaches it again with
+// Instance::context<WasiContext>() (in a pool:
+// lease->context<WasiContext>()). Thread-affine, like the instance it
+// serves: call it only on that instance's thread, and not while a call into
+// the guest is running (e.g. not from a sink or source).
 //
 // What the guest sees: fds 0-2 are stdio (filetype unknown, never a tty),
 // the preopens follow from fd 3 in WasiOptions order; new descriptors take
@@ -155,6 +163,37 @@ class WASMHOST_EXPORT WasiContext {
 
   virtual ~WasiContext() = default;
 
+  // Returns the context to its state right after Create:
+  //  - every descriptor the guest opened is closed;
+  //  - the preopens are back at their numbers with their rights, also if
+  //    the guest closed or renumbered them (the context keeps Create's
+  //    host descriptor of each for its life; the host path is not looked
+  //    up again);
+  //  - fds 0-2 are stdio again, bound to the source and sinks WasiOptions
+  //    gave Create: any set since with SetStdin/SetStdout/SetStderr is
+  //    dropped, and a stdin from InputSource::FromString reads from its
+  //    start again;
+  //  - the virtual clock is back at start_nanos and the seeded random
+  //    stream at its seed.
+  // Args and environment never change. Cheap: its only system calls close
+  // what the guest opened. In a kFreshState pool,
+  // PoolOptions::reset_instance calls it on every release (ConfigurePool
+  // sets that up), so nothing of one lease's WASI state reaches the next.
+  // Returns OK: nothing it does today can fail (a status, so that state
+  // whose restoring can fail needs no new signature).
+  virtual absl::Status Reset() = 0;
+
+  // Where the guest's stdin, stdout and stderr go from the next read or
+  // write on, until set again or Reset. For per-request stdio in a pool:
+  // set them after Acquire (the request body as stdin, a response buffer
+  // as stdout); the reset on release goes back to the Create-time ones,
+  // so a sink pointing into a request's buffer is not used after the
+  // lease. They act on the guest's stdio descriptors wherever fd_renumber
+  // moved them, and on nothing once it closed them.
+  virtual void SetStdin(InputSource source) = 0;
+  virtual void SetStdout(OutputSink sink) = 0;
+  virtual void SetStderr(OutputSink sink) = 0;
+
  protected:
   WasiContext() = default;
 };
@@ -166,6 +205,30 @@ class WASMHOST_EXPORT WasiContext {
 // nothing). Returns AlreadyExists if the linker already defines one of
 // them.
 WASMHOST_EXPORT absl::Status AddToLinker(Linker& linker);
+
+// Gives every instance of a pool its own WASI state, so a pool host needs
+// no hooks of its own:
+//   setup_instance       a WasiContext per instance, created from a copy of
+//                        `wasi_options`, set with SetContext and kept alive
+//                        as long as the instance
+//   initialize_instance  InitializeReactor (nothing for a command)
+//   reset_instance       WasiContext::Reset
+// A hook `options` already has is kept and runs after WASI's part (its
+// setup_instance sees the InstanceOptions with the WasiContext set, and its
+// attachment is kept alive too), so do not also call InitializeReactor in
+// it. With kFreshState (the default) every lease starts with the WASI state
+// right after Create; with kReuse the context carries over between leases
+// like memory does (stdio set for one lease stays until set again); with
+// kNewInstance each lease has a new one. The linker still needs
+// AddToLinker. Every instance gets a copy of `wasi_options`' sinks and
+// sources, on whichever thread leases it: a sink writing to one place
+// (ToString, ToCallback) is called from all of them, so make it safe for
+// that, or give each lease its own with WasiContext::SetStdout etc.
+// Returns what WasiContext::Create returns for `wasi_options` (tried once
+// here, so a missing preopen fails now, not at InstancePool::Create);
+// `options` is unchanged then.
+WASMHOST_EXPORT absl::Status ConfigurePool(PoolOptions& options,
+                                           WasiOptions wasi_options);
 
 // Runs the command module's `_start`. Returns its exit code: 0 when _start
 // returns, the code given to proc_exit otherwise. Errors are those of

@@ -158,33 +158,27 @@ absl::StatusOr<std::unique_ptr<WasiContextImpl>> WasiContextImpl::Create(
   for (auto& [key, value] : options.env) {
     ctx->env_.push_back(absl::StrCat(key, "=", value));
   }
-  ctx->stdin_ = options.stdin_source.read();
-  ctx->stdout_ = options.stdout_sink.write();
-  ctx->stderr_ = options.stderr_sink.write();
+  ctx->initial_stdin_ = options.stdin_source.read();
+  ctx->initial_stdout_ = options.stdout_sink.write();
+  ctx->initial_stderr_ = options.stderr_sink.write();
+  ctx->stdin_ = ctx->initial_stdin_;
+  ctx->stdout_ = ctx->initial_stdout_;
+  ctx->stderr_ = ctx->initial_stderr_;
   ctx->virtual_clock_ = options.virtual_clock;
   if (ctx->virtual_clock_) ctx->virtual_now_ = ctx->virtual_clock_->start_nanos;
-  if (options.random_seed) ctx->prng_.emplace(*options.random_seed);
+  ctx->random_seed_ = options.random_seed;
+  if (ctx->random_seed_) ctx->prng_.emplace(*ctx->random_seed_);
 
-  Fd in;
-  in.kind = Kind::kStdin;
-  in.rights_base = kStdinRights;
-  ctx->fds_.emplace(0, std::move(in));
-  Fd out;
-  out.kind = Kind::kStdout;
-  out.rights_base = kStdoutRights;
-  ctx->fds_.emplace(1, std::move(out));
-  Fd err;
-  err.kind = Kind::kStderr;
-  err.rights_base = kStdoutRights;
-  ctx->fds_.emplace(2, std::move(err));
+  for (uint32_t number = 0; number < 3; ++number) {
+    ctx->fds_.emplace(number, MakeStdio(number));
+  }
 
-  uint32_t next = 3;
   for (const Preopen& preopen : options.preopens) {
     if (preopen.guest_path.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "preopen of \"", preopen.host_path, "\" has an empty guest_path"));
     }
-    if (next >= kMaxOpenFds) {
+    if (3 + ctx->preopens_.size() >= kMaxOpenFds) {
       return absl::InvalidArgumentError(
           absl::StrCat("more than ", kMaxOpenFds - 3, " preopens"));
     }
@@ -205,18 +199,95 @@ absl::StatusOr<std::unique_ptr<WasiContextImpl>> WasiContextImpl::Create(
           error, absl::StrCat("cannot open preopen host_path \"",
                               preopen.host_path, "\""));
     }
-    Fd dir;
-    dir.kind = Kind::kDir;
+    PreopenDir dir;
     dir.host = ScopedFd(fd);
-    dir.filetype = abi::kFiletypeDirectory;
+    dir.name = preopen.guest_path;
     dir.read_only = preopen.read_only;
-    uint64_t mask = preopen.read_only ? ~abi::kWriteRights : ~uint64_t{0};
-    dir.rights_base = abi::kDirRights & mask;
-    dir.rights_inheriting = (abi::kDirRights | abi::kFileRights) & mask;
-    dir.preopen_name = preopen.guest_path;
-    ctx->fds_.emplace(next++, std::move(dir));
+    ctx->preopens_.push_back(std::move(dir));
+    const uint32_t index = static_cast<uint32_t>(ctx->preopens_.size() - 1);
+    ctx->fds_.emplace(3 + index, ctx->MakePreopen(index));
   }
   return ctx;
+}
+
+WasiContextImpl::Fd WasiContextImpl::MakeStdio(uint32_t number) {
+  static constexpr Kind kKinds[] = {Kind::kStdin, Kind::kStdout, Kind::kStderr};
+  Fd entry;
+  entry.kind = kKinds[number];
+  entry.rights_base = number == 0 ? kStdinRights : kStdoutRights;
+  return entry;
+}
+
+WasiContextImpl::Fd WasiContextImpl::MakePreopen(uint32_t index) const {
+  const PreopenDir& preopen = preopens_[index];
+  Fd dir;
+  dir.kind = Kind::kDir;
+  dir.host = HostFd::Borrow(preopen.host.get());
+  dir.filetype = abi::kFiletypeDirectory;
+  dir.read_only = preopen.read_only;
+  uint64_t mask = preopen.read_only ? ~abi::kWriteRights : ~uint64_t{0};
+  dir.rights_base = abi::kDirRights & mask;
+  dir.rights_inheriting = (abi::kDirRights | abi::kFileRights) & mask;
+  dir.preopen = index;
+  return dir;
+}
+
+bool WasiContextImpl::IsInitialAt(uint32_t number, const Fd& entry) const {
+  if (number < 3) return entry.kind == MakeStdio(number).kind;
+  return entry.preopen.has_value() && *entry.preopen == number - 3;
+}
+
+absl::Status WasiContextImpl::Reset() {
+  if (stdin_changed_) stdin_ = initial_stdin_;
+  if (stdout_changed_) stdout_ = initial_stdout_;
+  if (stderr_changed_) stderr_ = initial_stderr_;
+  stdin_changed_ = stdout_changed_ = stderr_changed_ = false;
+  if (virtual_clock_) virtual_now_ = virtual_clock_->start_nanos;
+  if (random_seed_) prng_.emplace(*random_seed_);
+
+  // Entries still at the number Create gave them get their rights and
+  // flags back in place; everything else goes, closing what the guest
+  // opened (a preopen's descriptor is only borrowed). Then whatever is
+  // missing is made again: nothing allocated when the guest left the table
+  // as it was.
+  for (auto it = fds_.begin(); it != fds_.end();) {
+    if (!IsInitialAt(it->first, it->second)) {
+      it = fds_.erase(it);
+      continue;
+    }
+    Fd& entry = it->second;
+    Fd initial =
+        it->first < 3 ? MakeStdio(it->first) : MakePreopen(*entry.preopen);
+    entry.fdflags = initial.fdflags;
+    entry.rights_base = initial.rights_base;
+    entry.rights_inheriting = initial.rights_inheriting;
+    entry.listing.clear();
+    ++it;
+  }
+  const uint32_t initial_count = static_cast<uint32_t>(3 + preopens_.size());
+  if (fds_.size() != initial_count) {
+    for (uint32_t number = 0; number < initial_count; ++number) {
+      if (fds_.count(number) != 0) continue;
+      fds_.emplace(number,
+                   number < 3 ? MakeStdio(number) : MakePreopen(number - 3));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void WasiContextImpl::SetStdin(InputSource source) {
+  stdin_ = source.read();
+  stdin_changed_ = true;
+}
+
+void WasiContextImpl::SetStdout(OutputSink sink) {
+  stdout_ = sink.write();
+  stdout_changed_ = true;
+}
+
+void WasiContextImpl::SetStderr(OutputSink sink) {
+  stderr_ = sink.write();
+  stderr_changed_ = true;
 }
 
 // ---------------------------------------------------------------------------
@@ -619,20 +690,21 @@ int32_t WasiContextImpl::FdPrestatGet(GuestMemory& mem, uint32_t fd,
                                       uint32_t out) {
   auto it = fds_.find(fd);
   // wasi-libc walks descriptors from 3 until EBADF to find the preopens.
-  if (it == fds_.end() || !it->second.preopen_name) return abi::kBadf;
+  if (it == fds_.end() || !it->second.preopen) return abi::kBadf;
   if (!mem.InBounds(out, abi::kPrestatSize)) return abi::kFault;
   std::memset(mem.At(out), 0, abi::kPrestatSize);
   (void)mem.Store<uint8_t>(out, abi::kPreopentypeDir);
   (void)mem.Store<uint32_t>(
-      out + 4, static_cast<uint32_t>(it->second.preopen_name->size()));
+      out + 4,
+      static_cast<uint32_t>(preopens_[*it->second.preopen].name.size()));
   return abi::kSuccess;
 }
 
 int32_t WasiContextImpl::FdPrestatDirName(GuestMemory& mem, uint32_t fd,
                                           uint32_t path, uint32_t path_len) {
   auto it = fds_.find(fd);
-  if (it == fds_.end() || !it->second.preopen_name) return abi::kBadf;
-  const std::string& name = *it->second.preopen_name;
+  if (it == fds_.end() || !it->second.preopen) return abi::kBadf;
+  const std::string& name = preopens_[*it->second.preopen].name;
   if (path_len < name.size()) return abi::kNameTooLong;
   if (!mem.InBounds(path, name.size())) return abi::kFault;
   std::memcpy(mem.At(path), name.data(), name.size());
@@ -665,6 +737,7 @@ int32_t WasiContextImpl::FdRead(GuestMemory& mem, uint32_t fd, uint32_t iovs,
     // second read could block on a source that has nothing more yet.
     for (const struct iovec& v : iov) {
       if (v.iov_len == 0) continue;
+      stdin_changed_ = true;  // Reset must rewind it.
       if (int32_t e = ReadSource(stdin_, static_cast<uint8_t*>(v.iov_base),
                                  v.iov_len, &total)) {
         return e;
@@ -999,7 +1072,7 @@ int32_t WasiContextImpl::PathOpen(GuestMemory& mem, uint32_t fd,
   if (::fstat(host.get(), &st) != 0) return HostError();
 
   Fd entry;
-  entry.host = std::move(host);
+  entry.host = HostFd(std::move(host));
   entry.filetype = FiletypeOf(st.st_mode);
   entry.fdflags = static_cast<uint16_t>(fdflags);
   entry.read_only = dir->read_only;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -36,6 +37,11 @@ class WasiContextImpl final : public WasiContext {
  public:
   static absl::StatusOr<std::unique_ptr<WasiContextImpl>> Create(
       WasiOptions options);
+
+  absl::Status Reset() override;
+  void SetStdin(InputSource source) override;
+  void SetStdout(OutputSink sink) override;
+  void SetStderr(OutputSink sink) override;
 
   int32_t ArgsGet(GuestMemory& mem, uint32_t argv, uint32_t argv_buf);
   int32_t ArgsSizesGet(GuestMemory& mem, uint32_t argc_out,
@@ -131,22 +137,58 @@ class WasiContextImpl final : public WasiContext {
     uint8_t type = abi::kFiletypeUnknown;
   };
 
+  // The host descriptor behind an Fd: owned for what the guest opened,
+  // borrowed from preopens_ for a preopen, so closing or renumbering a
+  // preopen never closes the host's descriptor and Reset can put it back
+  // without a system call. Move-only.
+  class HostFd {
+   public:
+    HostFd() = default;
+    explicit HostFd(ScopedFd owned)
+        : owned_(std::move(owned)), fd_(owned_.get()) {}
+    static HostFd Borrow(int fd) {
+      HostFd borrowed;
+      borrowed.fd_ = fd;
+      return borrowed;
+    }
+    [[nodiscard]] int get() const { return fd_; }
+
+   private:
+    ScopedFd owned_;
+    int fd_ = -1;
+  };
+
   struct Fd {
     Kind kind = Kind::kFile;
-    ScopedFd host;  // Files and directories; O_PATH for preopens.
+    HostFd host;  // Files and directories; O_PATH for preopens.
     uint8_t filetype = abi::kFiletypeUnknown;
     uint16_t fdflags = 0;
     uint64_t rights_base = 0;
     uint64_t rights_inheriting = 0;
     // Below a read-only preopen: no write right is ever granted.
     bool read_only = false;
-    // The guest's name for a preopened directory; nullopt otherwise.
-    std::optional<std::string> preopen_name;
+    // For a preopened directory, its index in preopens_ (wherever the
+    // guest renumbered it); nullopt otherwise.
+    std::optional<uint32_t> preopen;
     // fd_readdir's listing, refreshed at cookie 0.
     std::vector<DirEntry> listing;
   };
 
+  // A preopen as Create opened it, for the life of the context.
+  struct PreopenDir {
+    ScopedFd host;     // O_PATH | O_DIRECTORY; the table's Fd borrows it.
+    std::string name;  // The guest's name for it.
+    bool read_only = false;
+  };
+
   WasiContextImpl() = default;
+
+  // Stdio descriptor `number` (0-2) as Create makes it.
+  static Fd MakeStdio(uint32_t number);
+  // preopens_[index] as Create makes it (at fd 3 + index).
+  Fd MakePreopen(uint32_t index) const;
+  // Whether `entry`, found at `number`, is still what Create put there.
+  bool IsInitialAt(uint32_t number, const Fd& entry) const;
 
   // The open descriptor `fd` holding every right in `rights`: EBADF when it
   // is not open, ENOTCAPABLE when a right is missing.
@@ -180,9 +222,22 @@ class WasiContextImpl final : public WasiContext {
   InputSource::ReadFn stdin_;
   OutputSink::WriteFn stdout_;
   OutputSink::WriteFn stderr_;
+  // What Create was given, for Reset; never called themselves, so a copy
+  // of a stateful source (InputSource::FromString) starts from the start.
+  InputSource::ReadFn initial_stdin_;
+  OutputSink::WriteFn initial_stdout_;
+  OutputSink::WriteFn initial_stderr_;
+  // Set when stdin_ was read or replaced, stdout_/stderr_ replaced, since
+  // Create or Reset: Reset copies only what changed.
+  bool stdin_changed_ = false;
+  bool stdout_changed_ = false;
+  bool stderr_changed_ = false;
   std::optional<WasiOptions::VirtualClock> virtual_clock_;
   uint64_t virtual_now_ = 0;
+  std::optional<uint64_t> random_seed_;
   std::optional<Xoshiro256> prng_;
+  // preopens_[i] is at fd 3 + i after Create and Reset.
+  std::vector<PreopenDir> preopens_;
   std::map<uint32_t, Fd> fds_;
 };
 

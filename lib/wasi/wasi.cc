@@ -200,6 +200,48 @@ absl::Status InitializeReactor(Instance& instance, const CallOptions& options) {
   return initialize->Call(options);
 }
 
+absl::Status ConfigurePool(PoolOptions& options, WasiOptions wasi_options) {
+  // Options no context can be made from fail here, before any pool.
+  WASMHOST_RETURN_IF_ERROR(WasiContext::Create(wasi_options).status());
+
+  options.setup_instance = [wasi_options = std::move(wasi_options),
+                            next = std::move(options.setup_instance)](
+                               InstanceOptions& instance_options)
+      -> absl::StatusOr<std::shared_ptr<void>> {
+    // Contexts are thread-affine: one per instance, made on its thread.
+    WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<WasiContext> context,
+                              WasiContext::Create(wasi_options));
+    instance_options.SetContext(context.get());
+    if (!next) return std::shared_ptr<void>(std::move(context));
+    WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<void> theirs,
+                              next(instance_options));
+    struct Both {
+      std::unique_ptr<WasiContext> context;
+      std::shared_ptr<void> theirs;  // Destroyed first: it may use context.
+    };
+    return std::shared_ptr<void>(
+        std::make_shared<Both>(Both{std::move(context), std::move(theirs)}));
+  };
+
+  options.initialize_instance = [next = std::move(options.initialize_instance)](
+                                    Instance& instance) -> absl::Status {
+    WASMHOST_RETURN_IF_ERROR(InitializeReactor(instance));
+    return next ? next(instance) : absl::OkStatus();
+  };
+
+  options.reset_instance = [next = std::move(options.reset_instance)](
+                               Instance& instance) -> absl::Status {
+    WasiContext* context = instance.context<WasiContext>();
+    if (context == nullptr) {
+      return absl::FailedPreconditionError(
+          "the pooled instance has no WasiContext to reset");
+    }
+    WASMHOST_RETURN_IF_ERROR(context->Reset());
+    return next ? next(instance) : absl::OkStatus();
+  };
+  return absl::OkStatus();
+}
+
 std::optional<int> GetExitCode(const absl::Status& status) {
   if (status.code() != absl::StatusCode::kCancelled) return std::nullopt;
   auto payload = status.GetPayload(kExitCodePayload);
