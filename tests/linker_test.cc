@@ -110,6 +110,36 @@ TEST(LinkerTest, DefineMultiValueTupleResult) {
   EXPECT_EQ(std::get<1>(result), -30000000000);
 }
 
+// Past the eight values the call paths keep on the stack, both ways.
+TEST(LinkerTest, DefineManyParamsAndResults) {
+  Linker linker;
+  ASSERT_OK(linker.Define(
+      "env", "f",
+      [](int32_t a, int64_t b, float c, double d, int32_t e, int64_t f,
+         float g, double h, int32_t i, int64_t j) {
+        // Reversed, dropping `a`.
+        return std::make_tuple(j, i, h, g, f, e, d, c, b);
+      }));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::host_many_wasm(), linker));
+  using Results = std::tuple<int64_t, int32_t, double, float, int64_t, int32_t,
+                             double, float, int64_t>;
+  ASSERT_OK_AND_ASSIGN(
+      auto call,
+      (instance.GetFunc<Results(int32_t, int64_t, float, double, int32_t,
+                                int64_t, float, double, int32_t, int64_t)>(
+          "call")));
+  EXPECT_THAT(call.Call(1, -2, 3.5f, -4.25, 5, int64_t{1} << 40, -7.5f, 8.125,
+                        -9, -10),
+              testing::IsOkAndHolds(Results(-10, -9, 8.125, -7.5f,
+                                            int64_t{1} << 40, 5, -4.25, 3.5f,
+                                            -2)));
+  // And under a deadline, which takes the general call path too.
+  EXPECT_THAT(call.Call(CallOptions::WithTimeout(absl::Seconds(10)), 1, 2, 3,
+                        4, 5, 6, 7, 8, 9, 10),
+              testing::IsOkAndHolds(Results(10, 9, 8, 7, 6, 5, 4, 3, 2)));
+}
+
 TEST(LinkerTest, DefineStatusResult) {
   Linker linker;
   int calls = 0;

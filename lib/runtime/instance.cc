@@ -4,6 +4,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -195,22 +196,38 @@ absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
 }
 
 namespace internal {
+namespace {
+
+// The failure paths of CallExport, out of line so that its successful path
+// stays short (and free of StrCat's buffers, which would make
+// -fstack-protector guard its frame).
+ABSL_ATTRIBUTE_NOINLINE absl::Status PoisonedError(
+    const InstanceState& instance) {
+  // Only the first line: a trap's message continues with its backtrace.
+  const absl::string_view cause = instance.poison.message();
+  return absl::FailedPreconditionError(
+      absl::StrCat("the instance is poisoned by an earlier failure (",
+                   cause.substr(0, cause.find('\n')), ")"));
+}
+
+ABSL_ATTRIBUTE_NOINLINE absl::Status CallFailed(InstanceState& instance) {
+  v8backend::BackendInstance::CallFailure failure =
+      instance.backend->TakeCallFailure();
+  if (failure.guest_ran) instance.poison = failure.status;
+  return std::move(failure.status);
+}
+
+}  // namespace
 
 absl::Status CallExport(InstanceState& instance, uint32_t export_index,
                         const RawVal* args, RawVal* results,
                         const CallOptions& options) {
-  if (ABSL_PREDICT_FALSE(!instance.poison.ok())) {
-    // Only the first line: a trap's message continues with its backtrace.
-    const absl::string_view cause = instance.poison.message();
-    return absl::FailedPreconditionError(
-        absl::StrCat("the instance is poisoned by an earlier failure (",
-                     cause.substr(0, cause.find('\n')), ")"));
+  if (ABSL_PREDICT_FALSE(!instance.poison.ok())) return PoisonedError(instance);
+  if (ABSL_PREDICT_TRUE(
+          instance.backend->Call(export_index, args, results, options))) {
+    return absl::OkStatus();
   }
-  bool guest_ran;
-  absl::Status status = instance.backend->Call(export_index, args, results,
-                                               options, &guest_ran);
-  if (ABSL_PREDICT_FALSE(!status.ok()) && guest_ran) instance.poison = status;
-  return status;
+  return CallFailed(instance);
 }
 
 }  // namespace internal

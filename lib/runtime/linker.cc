@@ -20,9 +20,17 @@ struct DynamicHostFunc {
   FuncType type;
   Linker::DynamicFunc func;
 
-  static absl::Status Call(void* callable, Caller& caller,
-                           const internal::RawVal* args,
-                           internal::RawVal* results) {
+  static bool Call(void* callable, Caller& caller,
+                   const internal::RawVal* args, internal::RawVal* results,
+                   absl::Status* error) {
+    return internal::HostResult<absl::Status>::Store(
+        CallDynamic(callable, caller, args, results), results, error);
+  }
+
+ private:
+  static absl::Status CallDynamic(void* callable, Caller& caller,
+                                  const internal::RawVal* args,
+                                  internal::RawVal* results) {
     const DynamicHostFunc& self = *static_cast<DynamicHostFunc*>(callable);
     std::vector<Val> arg_vals;
     arg_vals.reserve(self.type.params.size());

@@ -134,15 +134,25 @@ class BackendInstance {
       const std::shared_ptr<const CompiledCode>& code, InstanceSpec spec,
       const CallOptions& start_options, internal::InstanceState* owner);
 
-  // Calls function export `export_index`; see instance.h for the codes.
-  // Sets `*guest_ran` to whether the guest ran: not on a thread other than
-  // the instance's, for a deadline already past, or for fuel on a module
-  // without metering. A failure after the
-  // guest ran poisons the instance.
-  virtual absl::Status Call(uint32_t export_index,
-                            const internal::RawVal* args,
-                            internal::RawVal* results,
-                            const CallOptions& options, bool* guest_ran) = 0;
+  // Why a Call failed.
+  struct CallFailure {
+    absl::Status status;  // see instance.h for the codes
+    // Whether the guest ran: not on a thread other than the instance's, for
+    // a deadline already past, or for fuel on a module without metering. A
+    // failure after the guest ran poisons the instance.
+    bool guest_ran = false;
+  };
+
+  // Calls function export `export_index`. Returns true when it succeeded
+  // and `results` are filled; otherwise TakeCallFailure() says why. A bool
+  // rather than a status keeps building, returning and destroying one off
+  // the path of a successful call.
+  virtual bool Call(uint32_t export_index, const internal::RawVal* args,
+                    internal::RawVal* results, const CallOptions& options) = 0;
+
+  // Why the last Call returned false; call once, right after it, on the
+  // same thread.
+  virtual CallFailure TakeCallFailure() = 0;
 
   // The bytes of memory 0; empty when there is none.
   virtual absl::Span<uint8_t> MemoryBytes() = 0;

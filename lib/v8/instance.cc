@@ -54,6 +54,37 @@ inline v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw,
   }
 }
 
+// Several values as a JS array, the form V8 takes multiple results in.
+// Out of line: its FixedArray's buffer would make -fstack-protector guard
+// the caller's frame.
+ABSL_ATTRIBUTE_NOINLINE v8::Local<v8::Array> ToJsArray(
+    v8::Isolate* isolate, const std::vector<ValType>& types,
+    const RawVal* values) {
+  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> elements(
+      types.size());
+  for (size_t i = 0; i < elements.size(); ++i) {
+    elements[i] = ToJs(isolate, values[i], types[i]);
+  }
+  return v8::Array::New(isolate, elements.data(), elements.size());
+}
+
+// Converts arguments of `types` to JS values in `argv`.
+inline void ToJsArgs(v8::Isolate* isolate, const std::vector<ValType>& types,
+                     const RawVal* args, v8::Local<v8::Value>* argv) {
+  // Read once: V8 calls in the loop could change `types` as far as the
+  // compiler knows.
+  const ValType* type = types.data();
+  const size_t count = types.size();
+  for (size_t i = 0; i < count; ++i) argv[i] = ToJs(isolate, args[i], type[i]);
+}
+
+// Makes a host function's caller throw: the exception only unwinds the
+// guest; the status it stands for is kept in V8Instance::host_error_.
+// Out of line, as it runs only on failure.
+ABSL_ATTRIBUTE_NOINLINE void ThrowUndefined(v8::Isolate* isolate) {
+  isolate->ThrowException(v8::Undefined(isolate));
+}
+
 // V8 converts Wasm values to JS before they reach us, so each type has one
 // JS representation: i32 and floats as Number, i64 as BigInt.
 inline RawVal FromJs(v8::Local<v8::Value> value, ValType type) {
@@ -86,7 +117,7 @@ class V8Instance final : public BackendInstance {
       : thread_(thread), spec_(std::move(spec)), owner_(owner) {}
 
   ~V8Instance() override {
-    for (v8::Global<v8::Function>& function : exports_) function.Reset();
+    for (ExportFunc& func : exports_) func.function.Reset();
     for (v8::Global<v8::Object>& global : state_globals_) global.Reset();
     set_globals_.Reset();
     set_fuel_.Reset();
@@ -97,8 +128,9 @@ class V8Instance final : public BackendInstance {
   absl::Status Instantiate(const std::shared_ptr<const CompiledCode>& code,
                            const CallOptions& start_options);
 
-  absl::Status Call(uint32_t export_index, const RawVal* args, RawVal* results,
-                    const CallOptions& options, bool* guest_ran) override;
+  bool Call(uint32_t export_index, const RawVal* args, RawVal* results,
+            const CallOptions& options) override;
+  CallFailure TakeCallFailure() override;
 
   absl::Span<uint8_t> MemoryBytes() override {
     touched_since_reset_ = true;
@@ -121,43 +153,79 @@ class V8Instance final : public BackendInstance {
   struct HostBinding {
     const internal::HostFunc* func;
     V8Instance* instance;
+    // The function's arguments and results each fit in kInlineValues.
+    bool values_inline;
+  };
+
+  // A function export, with what a call needs of it at hand.
+  struct ExportFunc {
+    v8::Global<v8::Function> function;
+    const FuncType* type = nullptr;  // in spec_.export_types
+    // Calls of it without a deadline or fuel may take Call's fast path: the
+    // instance is not metered, has no stack limit, and the arguments fit in
+    // kInlineValues.
+    bool plain = false;
   };
 
   static void HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info);
+  // HostCallback for a function with more than kInlineValues arguments or
+  // results.
+  ABSL_ATTRIBUTE_NOINLINE void CallHostWithManyValues(
+      const v8::FunctionCallbackInfo<v8::Value>& info,
+      const internal::HostFunc& func);
+  // Calls `func` for the guest, with room for its raw arguments and results.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE inline void CallHost(
+      const v8::FunctionCallbackInfo<v8::Value>& info,
+      const internal::HostFunc& func, RawVal* args, RawVal* results);
 
-  // Calls export `export_index` with its arguments already converted.
-  ABSL_ATTRIBUTE_ALWAYS_INLINE absl::Status CallConverted(
-      uint32_t export_index,
-                             v8::Local<v8::Value>* argv,
-                     RawVal* results, const CallOptions& options);
-  absl::Status CallWithManyArgs(uint32_t export_index, const RawVal* args,
-                                RawVal* results, const CallOptions& options);
+  // Call when the fast path does not apply: checks the thread, the
+  // deadline and the fuel, then calls.
+  ABSL_ATTRIBUTE_NOINLINE bool CallChecked(const ExportFunc& func,
+                                           const RawVal* args, RawVal* results,
+                                           const CallOptions& options);
   // Sets the fuel the call may use, calls, and reads what is left.
-  absl::Status CallMetered(uint32_t export_index, const RawVal* args,
-                           RawVal* results, const CallOptions& options);
+  bool CallMetered(const ExportFunc& func, const RawVal* args,
+                   RawVal* results, const CallOptions& options);
+  // Converts any number of arguments and calls, under any options.
+  bool CallWithAnyArgs(const ExportFunc& func, const RawVal* args,
+                       RawVal* results, const CallOptions& options);
+  // Calls `func` with its arguments already converted, and converts the
+  // results. `kBounded`: the call may have a deadline or a stack limit
+  // (without, RunGuest drops their bookkeeping).
+  template <bool kBounded>
+  ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool CallConverted(
+      const ExportFunc& func, v8::Local<v8::Value>* argv, RawVal* results,
+      const CallOptions& options);
   // Calls the set (`result` null) or get fuel export.
   absl::Status CallFuelExport(const v8::Global<v8::Function>& export_,
                               int64_t value, int64_t* result);
 
-  // Runs `enter` (which enters the guest) under `options`, and turns a
-  // failure into a status: a host function's error, DeadlineExceeded, or a
-  // trap.
+  // Runs `enter` (which enters the guest) under `options`. Returns true
+  // when the guest returned normally; otherwise failure_ holds a host
+  // function's error, DeadlineExceeded, or a trap.
   // `kMayReturnWithException`: the entry can return a value and still
   // leave an exception (constructors), so TryCatch must be asked too.
-  template <bool kMayReturnWithException, typename Enter>
-  ABSL_ATTRIBUTE_ALWAYS_INLINE absl::Status RunGuest(
-      const CallOptions& options, Enter enter);
+  // `kBounded`: as for CallConverted; when false, options.deadline must be
+  // infinite and spec_.max_stack_bytes 0.
+  template <bool kMayReturnWithException, bool kBounded, typename Enter>
+  ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool RunGuest(const CallOptions& options,
+                                             Enter enter);
 
   // The slow path of RunGuest, out of line.
-  absl::Status GuestFailure(const v8::TryCatch& try_catch, bool entered,
-                            bool fired, absl::Time start);
+  bool GuestFailure(const v8::TryCatch& try_catch, bool entered, bool fired,
+                    absl::Time start);
   absl::Status ExceptionToStatus(const v8::TryCatch& try_catch);
+  // Records why a call failed, for TakeCallFailure; returns false.
+  bool Fail(absl::Status status, bool guest_ran) {
+    failure_ = {std::move(status), guest_ran};
+    return false;
+  }
 
   ThreadIsolate& thread_;
   const InstanceSpec spec_;
   internal::InstanceState* const owner_;
   std::vector<HostBinding> bindings_;
-  std::vector<v8::Global<v8::Function>> exports_;  // by export index
+  std::vector<ExportFunc> exports_;  // by export index
   v8::Global<v8::WasmMemoryObject> memory_;
   // WebAssembly.Global objects of InstanceSpec::state_globals, and the
   // export that sets them all.
@@ -178,58 +246,74 @@ class V8Instance final : public BackendInstance {
   // Set by a host function that failed during the current call; it wins
   // over whatever the guest does afterwards.
   absl::Status host_error_;
+  // Why the last Call on the owner thread, or the instantiation, failed.
+  CallFailure failure_;
 };
 
 void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  const auto* binding =
-      static_cast<const HostBinding*>(info.Data().As<v8::External>()->Value());
-  V8Instance& self = *binding->instance;
-  const internal::HostFunc& func = *binding->func;
-  v8::Isolate* isolate = info.GetIsolate();
-  if (!self.host_error_.ok()) {
+  const auto& binding =
+      *static_cast<const HostBinding*>(info.Data().As<v8::External>()->Value());
+  if (ABSL_PREDICT_FALSE(!binding.values_inline)) {
+    return binding.instance->CallHostWithManyValues(info, *binding.func);
+  }
+  // Plain arrays, not FixedArray: no size checks, and no char buffer that
+  // would make -fstack-protector guard this frame.
+  RawVal args[kInlineValues];
+  RawVal results[kInlineValues];
+  binding.instance->CallHost(info, *binding.func, args, results);
+}
+
+void V8Instance::CallHostWithManyValues(
+    const v8::FunctionCallbackInfo<v8::Value>& info,
+    const internal::HostFunc& func) {
+  std::vector<RawVal> args(func.type.params.size());
+  std::vector<RawVal> results(func.type.results.size());
+  CallHost(info, func, args.data(), results.data());
+}
+
+void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
+                          const internal::HostFunc& func, RawVal* args,
+                          RawVal* results) {
+  // The isolate is read where needed: held across the thunk call, it would
+  // cost a spill on every call.
+  if (ABSL_PREDICT_FALSE(!host_error_.ok())) {
     // The guest caught the first failure's exception and called again.
-    isolate->ThrowException(v8::Undefined(isolate));
+    ThrowUndefined(info.GetIsolate());
     return;
   }
-
   const std::vector<ValType>& params = func.type.params;
-  const std::vector<ValType>& result_types = func.type.results;
-  absl::FixedArray<RawVal, kInlineValues> args(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
     args[i] = FromJs(info[static_cast<int>(i)], params[i]);
   }
-  absl::FixedArray<RawVal, kInlineValues> results(result_types.size());
-  Caller caller(self.owner_);
-  absl::Status status =
-      func.thunk(func.callable.get(), caller, args.data(), results.data());
-  if (!status.ok()) {
-    self.host_error_ = std::move(status);
-    isolate->ThrowException(v8::Undefined(isolate));
+  Caller caller(owner_);
+  // host_error_ is OK here, so the thunk can put a failure straight in it.
+  if (ABSL_PREDICT_FALSE(!func.thunk(func.callable.get(), caller, args,
+                                     results, &host_error_))) {
+    ThrowUndefined(info.GetIsolate());
     return;
   }
+  const std::vector<ValType>& result_types = func.type.results;
   if (result_types.size() == 1) {
-    info.GetReturnValue().Set(ToJs(isolate, results[0], result_types[0]));
-  } else if (result_types.size() > 1) {
-    absl::FixedArray<v8::Local<v8::Value>, kInlineValues> values(
-        result_types.size());
-    for (size_t i = 0; i < values.size(); ++i) {
-      values[i] = ToJs(isolate, results[i], result_types[i]);
-    }
     info.GetReturnValue().Set(
-        v8::Array::New(isolate, values.data(), values.size()));
+        ToJs(info.GetIsolate(), results[0], result_types[0]));
+  } else if (result_types.size() > 1) {
+    info.GetReturnValue().Set(
+        ToJsArray(info.GetIsolate(), result_types, results));
   }
 }
 
-template <bool kMayReturnWithException, typename Enter>
-absl::Status V8Instance::RunGuest(const CallOptions& options, Enter enter) {
+template <bool kMayReturnWithException, bool kBounded, typename Enter>
+bool V8Instance::RunGuest(const CallOptions& options, Enter enter) {
   v8::Isolate* isolate = thread_.isolate();
   v8::TryCatch try_catch(isolate);
-  const bool has_deadline = options.deadline != absl::InfiniteFuture();
+  const bool has_deadline =
+      kBounded && options.deadline != absl::InfiniteFuture();
+  const bool stack_limited = kBounded && spec_.max_stack_bytes != 0;
   const absl::Time start = has_deadline ? absl::Now() : absl::Time();
 
   const uint64_t ticket =
       has_deadline ? Watchdog::Get().Arm(isolate, options.deadline) : 0;
-  if (spec_.max_stack_bytes != 0) {
+  if (stack_limited) {
     isolate->SetStackLimit(thread_.StackLimitFor(spec_.max_stack_bytes));
   }
   // WebAssembly.Instance returns an object and leaves the exception when
@@ -237,33 +321,31 @@ absl::Status V8Instance::RunGuest(const CallOptions& options, Enter enter) {
   const bool entered =
       enter() && !(kMayReturnWithException && try_catch.HasCaught());
   const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
-  if (spec_.max_stack_bytes != 0) {
-    isolate->SetStackLimit(thread_.default_stack_limit());
-  }
-  if (ABSL_PREDICT_TRUE(entered && !fired && host_error_.ok())) {
-    return absl::OkStatus();
-  }
+  if (stack_limited) isolate->SetStackLimit(thread_.default_stack_limit());
+  if (ABSL_PREDICT_TRUE(entered && !fired && host_error_.ok())) return true;
   return GuestFailure(try_catch, entered, fired, start);
 }
 
-absl::Status V8Instance::GuestFailure(const v8::TryCatch& try_catch,
-                                      bool entered, bool fired,
-                                      absl::Time start) {
+bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
+                              bool fired, absl::Time start) {
   v8::Isolate* isolate = thread_.isolate();
   // The watchdog may fire just after the guest returned; either way its
   // termination must be cancelled so it cannot hit the next call.
   if (fired || try_catch.HasTerminated()) isolate->CancelTerminateExecution();
-  if (!host_error_.ok()) return std::exchange(host_error_, absl::OkStatus());
-  if (entered) return absl::OkStatus();
+  if (!host_error_.ok()) {
+    return Fail(std::exchange(host_error_, absl::OkStatus()), true);
+  }
+  if (entered) return true;
   if (fired) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("guest stopped at its deadline after ",
-                     absl::FormatDuration(absl::Now() - start)));
+    return Fail(absl::DeadlineExceededError(absl::StrCat(
+                    "guest stopped at its deadline after ",
+                    absl::FormatDuration(absl::Now() - start))),
+                true);
   }
   if (try_catch.HasTerminated()) {
-    return absl::AbortedError("guest execution was terminated");
+    return Fail(absl::AbortedError("guest execution was terminated"), true);
   }
-  return ExceptionToStatus(try_catch);
+  return Fail(ExceptionToStatus(try_catch), true);
 }
 
 absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
@@ -324,11 +406,14 @@ absl::Status V8Instance::Instantiate(
   };
   bindings_.reserve(spec_.imports.size());  // their addresses are captured
   for (const ImportBinding& import : spec_.imports) {
-    bindings_.push_back({import.func, this});
+    const FuncType& type = import.func->type;
+    bindings_.push_back({import.func, this,
+                         type.params.size() <= kInlineValues &&
+                             type.results.size() <= kInlineValues});
     v8::Local<v8::Function> function =
         v8::Function::New(context, &HostCallback,
                           v8::External::New(isolate, &bindings_.back()),
-                          static_cast<int>(import.func->type.params.size()),
+                          static_cast<int>(type.params.size()),
                           v8::ConstructorBehavior::kThrow)
             .ToLocalChecked();
     namespace_object(import.module)
@@ -366,12 +451,13 @@ absl::Status V8Instance::Instantiate(
 
   v8::Local<v8::Object> instance;
   v8::Local<v8::Value> args[] = {thread_.ModuleObject(code), imports};
-  absl::Status started = RunGuest<true>(start_options, [&] {
-    return thread_.instance_constructor()
-        ->NewInstance(context, 2, args)
-        .ToLocal(&instance);
-  });
-  if (!started.ok()) return started;
+  if (!RunGuest<true, true>(start_options, [&] {
+        return thread_.instance_constructor()
+            ->NewInstance(context, 2, args)
+            .ToLocal(&instance);
+      })) {
+    return TakeCallFailure().status;
+  }
 
   v8::Local<v8::Object> exports =
       instance->Get(context, ToV8String(isolate, "exports"))
@@ -382,8 +468,11 @@ absl::Status V8Instance::Instantiate(
     v8::Local<v8::Value> value =
         exports->Get(context, ToV8String(isolate, spec_.export_names[i]))
             .ToLocalChecked();
-    if (spec_.export_types[i].has_value()) {
-      exports_[i].Reset(isolate, value.As<v8::Function>());
+    if (const std::optional<FuncType>& type = spec_.export_types[i]) {
+      exports_[i].function.Reset(isolate, value.As<v8::Function>());
+      exports_[i].type = &*type;
+      exports_[i].plain = !spec_.metered && spec_.max_stack_bytes == 0 &&
+                          type->params.size() <= kInlineValues;
     } else if (memory_.IsEmpty() && value->IsWasmMemoryObject()) {
       memory_.Reset(isolate, value.As<v8::WasmMemoryObject>());
     }
@@ -481,45 +570,54 @@ absl::Status V8Instance::ResetToImage(const StateImage& image) {
   return absl::OkStatus();
 }
 
-absl::Status V8Instance::Call(uint32_t export_index, const RawVal* args,
-                              RawVal* results, const CallOptions& options,
-                              bool* guest_ran) {
-  *guest_ran = false;
-  if (ABSL_PREDICT_FALSE(ThreadIsolate::CurrentIfAny() != &thread_)) {
-    return absl::FailedPreconditionError(
-        "the instance belongs to another thread's isolate");
+bool V8Instance::Call(uint32_t export_index, const RawVal* args,
+                      RawVal* results, const CallOptions& options) {
+  const ExportFunc& func = exports_[export_index];
+  if (ABSL_PREDICT_FALSE(ThreadIsolate::CurrentIfAny() != &thread_ ||
+                         options.deadline != absl::InfiniteFuture() ||
+                         options.fuel.has_value() || !func.plain)) {
+    return CallChecked(func, args, results, options);
   }
-  if (ABSL_PREDICT_FALSE(options.deadline != absl::InfiniteFuture() &&
-                         options.deadline <= absl::Now())) {
-    return absl::DeadlineExceededError(
-        "the call's deadline passed before the guest started");
-  }
-  if (ABSL_PREDICT_FALSE(options.fuel.has_value() && !spec_.metered)) {
-    return absl::InvalidArgumentError(
-        "CallOptions::fuel needs an engine with EngineOptions::consume_fuel");
-  }
-  *guest_ran = true;
   touched_since_reset_ = true;
-  if (ABSL_PREDICT_FALSE(spec_.metered)) {
-    return CallMetered(export_index, args, results, options);
-  }
-  const FuncType& type = *spec_.export_types[export_index];
-  const size_t param_count = type.params.size();
-  if (ABSL_PREDICT_FALSE(param_count > kInlineValues)) {
-    return CallWithManyArgs(export_index, args, results, options);
-  }
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Value> argv[kInlineValues];
-  for (size_t i = 0; i < param_count; ++i) {
-    argv[i] = ToJs(isolate, args[i], type.params[i]);
-  }
-  return CallConverted(export_index, argv, results, options);
+  ToJsArgs(isolate, func.type->params, args, argv);
+  return CallConverted</*kBounded=*/false>(func, argv, results, options);
 }
 
-absl::Status V8Instance::CallMetered(uint32_t export_index,
-                                     const RawVal* args, RawVal* results,
-                                     const CallOptions& options) {
+bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
+                             RawVal* results, const CallOptions& options) {
+  // Refused without writing to the instance, which another thread may be
+  // using: TakeCallFailure finds the reason by checking the thread again.
+  if (ThreadIsolate::CurrentIfAny() != &thread_) return false;
+  if (options.deadline != absl::InfiniteFuture() &&
+      options.deadline <= absl::Now()) {
+    return Fail(absl::DeadlineExceededError(
+                    "the call's deadline passed before the guest started"),
+                false);
+  }
+  if (options.fuel.has_value() && !spec_.metered) {
+    return Fail(absl::InvalidArgumentError("CallOptions::fuel needs an engine "
+                                           "with EngineOptions::consume_fuel"),
+                false);
+  }
+  touched_since_reset_ = true;
+  if (spec_.metered) return CallMetered(func, args, results, options);
+  return CallWithAnyArgs(func, args, results, options);
+}
+
+BackendInstance::CallFailure V8Instance::TakeCallFailure() {
+  if (ThreadIsolate::CurrentIfAny() != &thread_) {
+    return {absl::FailedPreconditionError(
+                "the instance belongs to another thread's isolate"),
+            false};
+  }
+  return std::exchange(failure_, CallFailure());
+}
+
+bool V8Instance::CallMetered(const ExportFunc& func, const RawVal* args,
+                             RawVal* results, const CallOptions& options) {
   // Fuel lives in a Wasm global the rewriter added, behind two exports.
   // A call without a fuel limit after one with a limit runs unlimited.
   if (options.fuel.has_value() || fuel_limited_) {
@@ -528,17 +626,17 @@ absl::Status V8Instance::CallMetered(uint32_t export_index,
                                    *options.fuel, INT64_MAX))
                              : INT64_MAX;
     absl::Status set = CallFuelExport(set_fuel_, fuel, nullptr);
-    if (!set.ok()) return set;
+    if (!set.ok()) return Fail(std::move(set), true);
     fuel_limited_ = options.fuel.has_value();
   }
-  absl::Status status = CallWithManyArgs(export_index, args, results, options);
+  const bool succeeded = CallWithAnyArgs(func, args, results, options);
   if (options.fuel.has_value()) {
     int64_t left = 0;
     if (CallFuelExport(get_fuel_, 0, &left).ok()) {
       remaining_fuel_ = static_cast<uint64_t>(std::max<int64_t>(left, 0));
     }
   }
-  return status;
+  return succeeded;
 }
 
 absl::Status V8Instance::CallFuelExport(const v8::Global<v8::Function>& export_,
@@ -559,34 +657,32 @@ absl::Status V8Instance::CallFuelExport(const v8::Global<v8::Function>& export_,
   return absl::OkStatus();
 }
 
-absl::Status V8Instance::CallWithManyArgs(uint32_t export_index,
-                                          const RawVal* args, RawVal* results,
-                                          const CallOptions& options) {
+bool V8Instance::CallWithAnyArgs(const ExportFunc& func, const RawVal* args,
+                                 RawVal* results, const CallOptions& options) {
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
-  const FuncType& type = *spec_.export_types[export_index];
-  std::vector<v8::Local<v8::Value>> argv(type.params.size());
-  for (size_t i = 0; i < argv.size(); ++i) {
-    argv[i] = ToJs(isolate, args[i], type.params[i]);
-  }
-  return CallConverted(export_index, argv.data(), results, options);
+  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> argv(
+      func.type->params.size());
+  ToJsArgs(isolate, func.type->params, args, argv.data());
+  return CallConverted</*kBounded=*/true>(func, argv.data(), results, options);
 }
 
-absl::Status V8Instance::CallConverted(uint32_t export_index,
+template <bool kBounded>
+bool V8Instance::CallConverted(const ExportFunc& func,
                                v8::Local<v8::Value>* argv, RawVal* results,
                                const CallOptions& options) {
   v8::Isolate* isolate = thread_.isolate();
-  const FuncType& type = *spec_.export_types[export_index];
-  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  const FuncType& type = *func.type;
+  v8::Local<v8::Context> context = thread_.context();
   v8::Local<v8::Value> result;
-  absl::Status status = RunGuest<false>(options, [&] {
-    return exports_[export_index]
-        .Get(isolate)
-        ->Call(context, v8::Undefined(isolate),
-               static_cast<int>(type.params.size()), argv)
-        .ToLocal(&result);
-  });
-  if (!status.ok()) return status;
+  if (!RunGuest</*kMayReturnWithException=*/false, kBounded>(options, [&] {
+        return func.function.Get(isolate)
+            ->Call(context, v8::Undefined(isolate),
+                   static_cast<int>(type.params.size()), argv)
+            .ToLocal(&result);
+      })) {
+    return false;
+  }
 
   const std::vector<ValType>& result_types = type.results;
   if (result_types.size() == 1) {
@@ -598,7 +694,7 @@ absl::Status V8Instance::CallConverted(uint32_t export_index,
           FromJs(array->Get(context, i).ToLocalChecked(), result_types[i]);
     }
   }
-  return absl::OkStatus();
+  return true;
 }
 
 }  // namespace

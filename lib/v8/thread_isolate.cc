@@ -55,8 +55,6 @@ v8::Local<v8::Function> GetConstructor(v8::Local<v8::Context> context,
 
 }  // namespace
 
-thread_local ThreadIsolate* ThreadIsolate::current_ = nullptr;
-
 ThreadIsolate& ThreadIsolate::Current() {
   if (current_isolate == nullptr) {
     current_isolate.reset(new ThreadIsolate());
@@ -83,7 +81,7 @@ ThreadIsolate::ThreadIsolate()
   v8::HandleScope scope(isolate_);
   v8::Local<v8::Context> context = v8::Context::New(isolate_);
   context->Enter();
-  context_.Reset(isolate_, context);
+  context_.Set(isolate_, context);
 
   v8::Local<v8::Value> wasm =
       context->Global()
@@ -113,11 +111,7 @@ ThreadIsolate::~ThreadIsolate() {
   memory_constructor_.Reset();
   compile_streaming_.Reset();
   value_key_.Reset();
-  {
-    v8::HandleScope scope(isolate_);
-    context_.Get(isolate_)->Exit();
-  }
-  context_.Reset();
+  context_.Get(isolate_)->Exit();
   isolate_->Exit();
   isolate_->Dispose();
 }

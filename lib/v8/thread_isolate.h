@@ -32,6 +32,8 @@ class ThreadIsolate {
   ~ThreadIsolate();
 
   v8::Isolate* isolate() const { return isolate_; }
+  // Opens no handle (the context is eternal), so a call can use it instead
+  // of asking the isolate for its current context.
   v8::Local<v8::Context> context() const { return context_.Get(isolate_); }
   // The stack limit that lets code called from here use at most
   // `max_bytes`, never past this thread's real stack.
@@ -66,8 +68,9 @@ class ThreadIsolate {
   ThreadIsolate();
 
   // Mirrors the owning thread_local in the .cc as a trivially destructible
-  // pointer, which other files can read without a TLS wrapper call.
-  static thread_local ThreadIsolate* current_;
+  // pointer. Inline with its constant initializer in sight, so other files
+  // read it directly, without checking for a TLS init function.
+  static inline thread_local ThreadIsolate* current_ = nullptr;
 
   struct CachedModule {
     // Weak so a dropped Module's code is freed; expired entries are swept
@@ -80,7 +83,8 @@ class ThreadIsolate {
   uintptr_t stack_floor_ = 0;
   uintptr_t default_stack_limit_ = 0;
   v8::Isolate* isolate_;
-  v8::Global<v8::Context> context_;
+  // Lives as long as the isolate anyway.
+  v8::Eternal<v8::Context> context_;
   v8::Global<v8::Function> instance_constructor_;
   v8::Global<v8::Function> memory_constructor_;
   v8::Global<v8::Function> compile_streaming_;

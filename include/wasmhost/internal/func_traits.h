@@ -142,13 +142,14 @@ struct SignatureOf<R(Args...)> {
   }
 };
 
-// Host function results: strips absl::Status / absl::StatusOr<T>.
+// Host function results: strips absl::Status / absl::StatusOr<T>. Store
+// returns false and moves the error to `*error` when there is one.
 template <typename R>
 struct HostResult {
   using Value = R;
-  static absl::Status Store(R&& r, RawVal* out) {
+  static bool Store(R&& r, RawVal* out, absl::Status*) {
     ResultTraits<R>::Store(r, out);
-    return absl::OkStatus();
+    return true;
   }
 };
 template <>
@@ -158,15 +159,22 @@ struct HostResult<void> {
 template <>
 struct HostResult<absl::Status> {
   using Value = void;
-  static absl::Status Store(absl::Status&& r, RawVal*) { return std::move(r); }
+  static bool Store(absl::Status&& r, RawVal*, absl::Status* error) {
+    if (r.ok()) return true;
+    *error = std::move(r);
+    return false;
+  }
 };
 template <typename T>
 struct HostResult<absl::StatusOr<T>> {
   using Value = T;
-  static absl::Status Store(absl::StatusOr<T>&& r, RawVal* out) {
-    if (!r.ok()) return std::move(r).status();
+  static bool Store(absl::StatusOr<T>&& r, RawVal* out, absl::Status* error) {
+    if (!r.ok()) {
+      *error = std::move(r).status();
+      return false;
+    }
     ResultTraits<T>::Store(*r, out);
-    return absl::OkStatus();
+    return true;
   }
 };
 
@@ -188,9 +196,12 @@ struct CallableTraits<R (C::*)(Args...) const>
     : CallableTraits<R (*)(Args...)> {};
 
 // The one type-erased host-call convention: `callable` is the user's
-// callable, args and results are raw values in signature order.
-using HostThunk = absl::Status (*)(void* callable, Caller& caller,
-                                   const RawVal* args, RawVal* results);
+// callable, args and results are raw values in signature order. Returns
+// true on success; on failure moves the host function's error to `*error`
+// and returns false. (A bool, so a successful host call builds, returns and
+// tests no status.)
+using HostThunk = bool (*)(void* callable, Caller& caller, const RawVal* args,
+                           RawVal* results, absl::Status* error);
 
 template <typename Tuple>
 struct Tail {
@@ -214,9 +225,9 @@ struct HostThunkFor<F, std::tuple<Args...>> {
   static FuncType Signature() {
     return SignatureFrom(std::make_index_sequence<kWasmParamCount>());
   }
-  static absl::Status Call(void* callable, Caller& caller, const RawVal* args,
-                           RawVal* results) {
-    return CallWith(*static_cast<F*>(callable), caller, args, results,
+  static bool Call(void* callable, Caller& caller, const RawVal* args,
+                   RawVal* results, absl::Status* error) {
+    return CallWith(*static_cast<F*>(callable), caller, args, results, error,
                     std::make_index_sequence<kWasmParamCount>());
   }
 
@@ -234,8 +245,9 @@ struct HostThunkFor<F, std::tuple<Args...>> {
     return type;
   }
   template <size_t... I>
-  static absl::Status CallWith(F& f, Caller& caller, const RawVal* args,
-                               RawVal* results, std::index_sequence<I...>) {
+  static bool CallWith(F& f, Caller& caller, const RawVal* args,
+                       RawVal* results, absl::Status* error,
+                       std::index_sequence<I...>) {
     auto invoke = [&]() -> decltype(auto) {
       if constexpr (kWantsCaller) {
         return f(caller, FromRaw<std::decay_t<std::tuple_element_t<I, WasmParams>>>(args[I])...);
@@ -245,9 +257,9 @@ struct HostThunkFor<F, std::tuple<Args...>> {
     };
     if constexpr (std::is_void_v<Result>) {
       invoke();
-      return absl::OkStatus();
+      return true;
     } else {
-      return HostResult<Result>::Store(invoke(), results);
+      return HostResult<Result>::Store(invoke(), results, error);
     }
   }
 };
