@@ -408,6 +408,35 @@ TEST(PoolTest, TotalCapWaitsForAnotherThreadsRelease) {
   EXPECT_EQ(pool->stats().leases, 2u);
 }
 
+// A thread keeps the lease it released reserved for its next Acquire; an
+// Acquire on another thread that finds the cap reached takes it.
+TEST(PoolTest, TotalCapTakesTheSpareLeaseOfAnIdleThread) {
+  PoolOptions options;
+  options.max_instances = 1;
+  options.max_instances_per_thread = 1;
+  options.acquire_timeout = absl::ZeroDuration();
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       CounterPool(ReusePolicy::kFreshState, options));
+  std::promise<void> released, main_done;
+  std::thread other([&] {
+    EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
+    released.set_value();
+    main_done.get_future().wait();
+    // And back: this thread's spare went to the main thread.
+    EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
+  });
+  released.get_future().wait();
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_EQ(pool->stats().in_use, 1u);
+  }
+  EXPECT_EQ(pool->stats().in_use, 0u);
+  main_done.set_value();
+  other.join();
+  EXPECT_EQ(pool->stats().timeouts, 0u);
+  EXPECT_EQ(pool->stats().leases, 3u);
+}
+
 TEST(PoolTest, MaxIdlePerThreadBoundsIdleInstances) {
   PoolOptions options;
   options.max_idle_per_thread = 1;

@@ -36,7 +36,7 @@ struct PoolCounters {
   void AddTo(PoolStats& stats) const;
 
   std::atomic<uint64_t> leases{0}, warm_hits{0}, misses{0}, resets{0},
-      discards{0}, traps{0}, timeouts{0}, idle{0};
+      discards{0}, traps{0}, timeouts{0}, idle{0}, in_use{0};
   std::array<std::atomic<uint64_t>, PoolStats::kLatencyBuckets> latency{};
 };
 
@@ -49,6 +49,7 @@ void PoolCounters::AddTo(PoolStats& stats) const {
   stats.traps += traps.load(std::memory_order_relaxed);
   stats.timeouts += timeouts.load(std::memory_order_relaxed);
   stats.idle += idle.load(std::memory_order_relaxed);
+  stats.in_use += in_use.load(std::memory_order_relaxed);
   for (size_t i = 0; i < PoolStats::kLatencyBuckets; ++i) {
     stats.acquire_latency[i] += latency[i].load(std::memory_order_relaxed);
   }
@@ -64,10 +65,17 @@ struct PoolThreadSlot {
   // counters are handed to the pool.
   ~PoolThreadSlot();
 
+  size_t leased() const {
+    return counters.in_use.load(std::memory_order_relaxed);
+  }
+
   std::shared_ptr<PoolState> pool;
   std::vector<std::unique_ptr<Instance>> idle;
-  size_t leased = 0;
   PoolCounters counters;
+  // One of max_instances this thread keeps reserved after a release, so
+  // its next Acquire touches no memory other threads write. An Acquire
+  // waiting on another thread takes it.
+  std::atomic<bool> spare_lease{false};
 };
 
 namespace {
@@ -142,6 +150,8 @@ class PoolState {
   // leaving slot's counters (its idle instances gone) are kept.
   void AddSlot(PoolThreadSlot* slot);
   void RemoveSlot(PoolThreadSlot* slot);
+  // Gives back the slot's spare lease, if it keeps one.
+  void DropSpareLease(PoolThreadSlot& slot);
   void Close();
   PoolStats Stats() const;
 
@@ -151,9 +161,15 @@ class PoolState {
 
  private:
   absl::StatusOr<std::unique_ptr<Instance>> NewInstance();
-  // Takes one of max_instances, waiting up to acquire_timeout.
-  bool ReserveLease();
-  void ReturnLease();
+  // Takes one of max_instances: the slot's spare, or a new reservation,
+  // waiting up to acquire_timeout for one.
+  bool ReserveLease(PoolThreadSlot& slot);
+  bool WaitForLease();
+  // Takes another thread's spare lease, if one is kept.
+  bool TakeSpareLease();
+  // Keeps the lease as the slot's spare, or gives it back.
+  void ReturnLease(PoolThreadSlot& slot);
+  void Unreserve();
   // Destroys an instance that may not be reused, counting it.
   static void Discard(PoolThreadSlot& slot, std::unique_ptr<Instance> instance) {
     PoolCounters::Add(slot.counters.discards);
@@ -171,13 +187,15 @@ class PoolState {
   std::shared_ptr<const v8backend::StateImage> image_;
   std::atomic<bool> closed_{false};
 
-  std::atomic<size_t> leased_{0};
+  // Reservations of max_instances: leases in use and spare leases.
+  std::atomic<size_t> reserved_{0};
   Mutex mu_;
   CondVar released_;
   int waiters_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<int> waiting_{0};  // mirrors waiters_ for a lock-free check
 
-  mutable Mutex slots_mu_;
+  // Taken after mu_ when both are held (WaitForLease).
+  mutable Mutex slots_mu_ ABSL_ACQUIRED_AFTER(mu_);
   std::vector<PoolThreadSlot*> slots_ ABSL_GUARDED_BY(slots_mu_);
   // The counters of slots that are gone, idle instances excluded.
   PoolStats retired_ ABSL_GUARDED_BY(slots_mu_);
@@ -187,6 +205,7 @@ PoolThreadSlot::~PoolThreadSlot() {
   if (pool == nullptr) return;
   PoolCounters::Add(counters.idle, -idle.size());
   idle.clear();
+  pool->DropSpareLease(*this);
   pool->RemoveSlot(this);
 }
 
@@ -221,7 +240,7 @@ void ThreadSlots::DropClosedPools() {
   seen_generation_ = closed_pools_generation.load(std::memory_order_acquire);
   for (auto it = slots_.begin(); it != slots_.end();) {
     auto current = it++;
-    if (current->second.pool->closed() && current->second.leased == 0) {
+    if (current->second.pool->closed() && current->second.leased() == 0) {
       slots_.erase(current);
     }
   }
@@ -278,23 +297,35 @@ absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
   return absl::OkStatus();
 }
 
-bool PoolState::ReserveLease() {
+bool PoolState::ReserveLease(PoolThreadSlot& slot) {
   const size_t cap = options_.max_instances;
-  size_t leased = leased_.load(std::memory_order_relaxed);
-  while (cap == 0 || leased < cap) {
-    if (leased_.compare_exchange_weak(leased, leased + 1,
-                                      std::memory_order_acquire)) {
+  if (cap == 0) return true;
+  if (slot.spare_lease.load(std::memory_order_relaxed) &&
+      slot.spare_lease.exchange(false, std::memory_order_acquire)) {
+    return true;
+  }
+  size_t reserved = reserved_.load(std::memory_order_relaxed);
+  while (reserved < cap) {
+    if (reserved_.compare_exchange_weak(reserved, reserved + 1,
+                                        std::memory_order_acquire)) {
       return true;
     }
   }
+  return WaitForLease();
+}
+
+bool PoolState::WaitForLease() {
+  const size_t cap = options_.max_instances;
   const absl::Time deadline = absl::Now() + options_.acquire_timeout;
   MutexLock lock(&mu_);
   ++waiters_;
+  // Before looking for spares: see ReturnLease.
   waiting_.fetch_add(1, std::memory_order_seq_cst);
   bool reserved = false;
   for (;;) {
-    leased = leased_.load(std::memory_order_relaxed);
-    if (leased < cap && leased_.compare_exchange_strong(leased, leased + 1)) {
+    size_t count = reserved_.load(std::memory_order_relaxed);
+    if ((count < cap && reserved_.compare_exchange_strong(count, count + 1)) ||
+        TakeSpareLease()) {
       reserved = true;
       break;
     }
@@ -308,8 +339,37 @@ bool PoolState::ReserveLease() {
   return reserved;
 }
 
-void PoolState::ReturnLease() {
-  leased_.fetch_sub(1, std::memory_order_release);
+bool PoolState::TakeSpareLease() {
+  MutexLock lock(&slots_mu_);
+  for (PoolThreadSlot* slot : slots_) {
+    if (slot->spare_lease.exchange(false, std::memory_order_seq_cst)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void PoolState::ReturnLease(PoolThreadSlot& slot) {
+  if (options_.max_instances == 0) return;
+  if (!slot.spare_lease.load(std::memory_order_relaxed)) {
+    slot.spare_lease.store(true, std::memory_order_seq_cst);
+    // A waiter counts itself before it looks for spares, and this thread
+    // stores its spare before it looks for waiters: one of the two sees
+    // the other, so a spare is never kept while an Acquire waits for it.
+    if (waiting_.load(std::memory_order_seq_cst) == 0) return;
+    if (!slot.spare_lease.exchange(false, std::memory_order_seq_cst)) return;
+  }
+  Unreserve();
+}
+
+void PoolState::DropSpareLease(PoolThreadSlot& slot) {
+  if (slot.spare_lease.exchange(false, std::memory_order_seq_cst)) {
+    Unreserve();
+  }
+}
+
+void PoolState::Unreserve() {
+  reserved_.fetch_sub(1, std::memory_order_release);
   if (waiting_.load(std::memory_order_seq_cst) > 0) {
     MutexLock lock(&mu_);
     released_.Signal();
@@ -321,12 +381,12 @@ absl::StatusOr<Lease> PoolState::Acquire(
   const int64_t start = NowNanos();
   PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
   if (options_.max_instances_per_thread != 0 &&
-      slot.leased >= options_.max_instances_per_thread) {
+      slot.leased() >= options_.max_instances_per_thread) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "this thread already leases ", slot.leased,
+        "this thread already leases ", slot.leased(),
         " instances (max_instances_per_thread)"));
   }
-  if (!ReserveLease()) {
+  if (!ReserveLease(slot)) {
     PoolCounters::Add(slot.counters.timeouts);
     return absl::ResourceExhaustedError(absl::StrCat(
         "all ", options_.max_instances,
@@ -342,13 +402,13 @@ absl::StatusOr<Lease> PoolState::Acquire(
   } else {
     absl::StatusOr<std::unique_ptr<Instance>> created = NewInstance();
     if (!created.ok()) {
-      ReturnLease();
+      ReturnLease(slot);
       return created.status();
     }
     instance = *std::move(created);
     PoolCounters::Add(slot.counters.misses);
   }
-  ++slot.leased;
+  PoolCounters::Add(slot.counters.in_use);
   PoolCounters::Add(slot.counters.leases);
   PoolCounters::Add(slot.counters.latency[LatencyBucket(NowNanos() - start)]);
   return Lease(this, &slot, std::move(instance));
@@ -356,8 +416,8 @@ absl::StatusOr<Lease> PoolState::Acquire(
 
 void PoolState::Release(PoolThreadSlot& slot,
                         std::unique_ptr<Instance> instance) {
-  --slot.leased;
-  ReturnLease();
+  PoolCounters::Add(slot.counters.in_use, -1);
+  ReturnLease(slot);
   if (instance->poisoned()) {
     PoolCounters::Add(slot.counters.traps);
     Discard(slot, std::move(instance));
@@ -406,7 +466,6 @@ PoolStats PoolState::Stats() const {
     stats = retired_;
     for (const PoolThreadSlot* slot : slots_) slot->counters.AddTo(stats);
   }
-  stats.in_use = leased_.load(std::memory_order_relaxed);
   return stats;
 }
 
