@@ -28,6 +28,12 @@
 //                                        ("add") on one pool (64 KiB guest)
 //                                        from 1 and 2 threads; items/s is the
 //                                        total over the threads
+//   BM_InstanceCall/real_time/threads:{1,2}
+//                                        baseline: the same call on an
+//                                        Instance of each thread's own
+//   BM_RawV8CallPerThread/real_time/threads:{1,2}
+//                                        baseline: v8::Function::Call on a raw
+//                                        instance of each thread's own
 // 4. BM_CodeCache/<mode>                 Engine::Compile of a generated
 //                                        module with ~1.2 MB of code, timed
 //                                        in a fresh child process (this
@@ -255,6 +261,59 @@ BENCHMARK(BM_Invoke)
     ->Threads(1)
     ->Threads(2)
     ->UseRealTime();
+
+// Baselines for the scaling of BM_Invoke: the same call with no pool, on
+// an instance of each thread's own, through the SDK and through raw V8. They
+// show how far the machine and V8 themselves scale in this run.
+void BM_InstanceCall(benchmark::State& state) {
+  auto instance = Instance::Create(sdk->modules[0], sdk->linker);
+  if (!instance.ok()) {
+    return state.SkipWithError(instance.status().ToString().c_str());
+  }
+  auto add = instance->GetFunc<int32_t(int32_t, int32_t)>("add");
+  if (!add.ok()) return state.SkipWithError(add.status().ToString().c_str());
+  int32_t a = 1;
+  for (auto _ : state) {
+    absl::StatusOr<int32_t> sum = add->Call(a, 2);
+    if (!sum.ok()) return state.SkipWithError(sum.status().ToString().c_str());
+    benchmark::DoNotOptimize(*sum);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_InstanceCall)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_RawV8CallPerThread(benchmark::State& state) {
+  // The SDK makes this thread's isolate; raw V8 runs inside it.
+  if (!Instance::Create(sdk->modules[0], sdk->linker).ok()) {
+    return state.SkipWithError("no isolate for this thread");
+  }
+  v8::Isolate* isolate = CurrentIsolate();
+  v8::HandleScope outer(isolate);
+  v8::Local<v8::Context> context = CurrentContext(isolate);
+  v8::Local<v8::WasmModuleObject> module;
+  v8::Local<v8::Object> instance;
+  if (!RawCompile(isolate, GuestBytes(0)).ToLocal(&module) ||
+      !RawInstantiate(context, InstanceConstructor(context), module,
+                      v8::Object::New(isolate))
+           .ToLocal(&instance)) {
+    return state.SkipWithError("raw instantiation failed");
+  }
+  v8::Local<v8::Function> add = ExportFunction(context, instance, "add");
+  int32_t a = 1;
+  for (auto _ : state) {
+    v8::HandleScope scope(isolate);
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, a),
+                                   v8::Integer::New(isolate, 2)};
+    v8::Local<v8::Value> result;
+    if (!add->Call(context, v8::Undefined(isolate), 2, args).ToLocal(&result)) {
+      return state.SkipWithError("raw call failed");
+    }
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RawV8CallPerThread)->Threads(1)->Threads(2)->UseRealTime();
 
 // ---------------------------------------------------------------------------
 // 4. Code cache, measured in child processes.
@@ -509,6 +568,12 @@ void PrintSummary(const RatioReporter& r) {
   PrintRateRatio(r, "  kReuse", "items_per_second",
                  "BM_Invoke/policy:1/real_time/threads:2",
                  "BM_Invoke/policy:1/real_time/threads:1", 1.7);
+  PrintRateRatio(r, "  no pool, an instance per thread", "items_per_second",
+                 "BM_InstanceCall/real_time/threads:2",
+                 "BM_InstanceCall/real_time/threads:1", 0);
+  PrintRateRatio(r, "  raw V8, an instance per thread", "items_per_second",
+                 "BM_RawV8CallPerThread/real_time/threads:2",
+                 "BM_RawV8CallPerThread/real_time/threads:1", 0);
   std::printf("4. code cache, %zu-byte module, fresh process each\n",
               big_code_wasm().size());
   PrintSpeedup(r, "  load vs compile (cold cache)",
