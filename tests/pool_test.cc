@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
@@ -155,9 +156,16 @@ TEST(PoolTest, FreshStateAfterTrapReplacesThePoisonedInstance) {
   EXPECT_EQ(pool->stats().resets, 1u);
 }
 
-TEST(PoolTest, FreshStateAfterWritingManyPages) {
-  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
-  constexpr int32_t kPages = 16;  // all of the initial memory
+// Written pages are copied back within keep_resident_bytes and dropped
+// beyond it; either way every lease starts from the image.
+class FreshStateKeepResidentTest : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(FreshStateKeepResidentTest, AfterWritingManyPages) {
+  PoolOptions options;
+  options.keep_resident_bytes = GetParam();
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       CounterPool(ReusePolicy::kFreshState, options));
+  constexpr int32_t kPages = 16;  // one byte in each 64 KiB page
   {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
     ASSERT_OK_AND_ASSIGN(auto dirty, lease->GetFunc<void(int32_t)>("dirty"));
@@ -169,7 +177,9 @@ TEST(PoolTest, FreshStateAfterWritingManyPages) {
     }
     EXPECT_THAT(lease->memory().ReadString(64, 8), IsOkAndHolds("XXXXXXXX"));
   }
-  for (int round = 0; round < 2; ++round) {
+  // Alternately many and few pages: pages kept resident by one reset are
+  // restored again by the next.
+  for (int32_t written : {1, kPages, 2, 1}) {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
     ASSERT_OK_AND_ASSIGN(auto page_byte,
                          lease->GetFunc<int32_t(int32_t)>("page_byte"));
@@ -180,11 +190,19 @@ TEST(PoolTest, FreshStateAfterWritingManyPages) {
     EXPECT_THAT(lease->memory().ReadString(64, 17),
                 IsOkAndHolds("pool fixture data"));
     ASSERT_OK_AND_ASSIGN(auto dirty, lease->GetFunc<void(int32_t)>("dirty"));
-    ASSERT_OK(dirty.Call(kPages));
+    ASSERT_OK(dirty.Call(written));
   }
-  EXPECT_EQ(pool->stats().resets, 3u);
+  EXPECT_EQ(pool->stats().resets, 5u);
   EXPECT_EQ(pool->stats().discards, 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Budgets, FreshStateKeepResidentTest,
+    ::testing::Values(size_t{0}, size_t{8 * 1024},
+                      PoolOptions().keep_resident_bytes, size_t{64} << 20),
+    [](const ::testing::TestParamInfo<size_t>& info) {
+      return absl::StrCat("KeepResident", info.param);
+    });
 
 TEST(PoolTest, FreshStateDataSegmentVisibleInEveryLease) {
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
@@ -627,12 +645,14 @@ TEST(PoolTest, OptionsAreKept) {
   options.max_instances_per_thread = 3;
   options.max_idle_per_thread = 2;
   options.acquire_timeout = absl::Milliseconds(123);
+  options.keep_resident_bytes = 4096;
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse, options));
   EXPECT_EQ(pool->options().policy, ReusePolicy::kReuse);
   EXPECT_EQ(pool->options().max_instances, 7u);
   EXPECT_EQ(pool->options().max_instances_per_thread, 3u);
   EXPECT_EQ(pool->options().max_idle_per_thread, 2u);
   EXPECT_EQ(pool->options().acquire_timeout, absl::Milliseconds(123));
+  EXPECT_EQ(pool->options().keep_resident_bytes, 4096u);
 }
 
 // ---------------------------------------------------------------------------

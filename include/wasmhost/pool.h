@@ -65,6 +65,14 @@ struct WASMHOST_EXPORT PoolOptions {
   // Default 4.
   size_t max_idle_per_thread = 4;
 
+  // kFreshState: how much of the memory a lease wrote a reset copies back
+  // from the image, keeping those pages resident for the next lease (no
+  // page faults, no kernel work besides finding them). A lease that wrote
+  // more has all its written pages dropped instead: they return to the
+  // shared image and the next lease faults in what it writes. Rounded down
+  // to 4 KiB pages. Default 256 KiB; 0 always drops.
+  size_t keep_resident_bytes = 256 * 1024;
+
   // How long Acquire waits when max_instances are leased before returning
   // ResourceExhausted. Default 1 s; zero fails at once.
   absl::Duration acquire_timeout = absl::Seconds(1);

@@ -140,7 +140,9 @@ class PoolState {
       : module_(std::move(module)),
         linker_(std::move(linker)),
         options_(std::move(options)),
-        id_(next_pool_id.fetch_add(1)) {}
+        id_(next_pool_id.fetch_add(1)),
+        keep_resident_pages_(options_.keep_resident_bytes /
+                             MemoryImage::kPageSize) {}
 
   // Makes the first instance and, for kFreshState, the state image.
   absl::Status Prime(const std::shared_ptr<PoolState>& self);
@@ -183,6 +185,7 @@ class PoolState {
   const Linker linker_;
   const PoolOptions options_;
   const uint64_t id_;
+  const size_t keep_resident_pages_;
   // Set once by Prime for kFreshState when the module's state can be reset.
   std::shared_ptr<const v8backend::StateImage> image_;
   std::atomic<bool> closed_{false};
@@ -263,7 +266,8 @@ absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
   }
   if (image_ != nullptr) {
     // Starts from the image: initialised already.
-    WASMHOST_RETURN_IF_ERROR(Backend(*owned).ResetToImage(*image_));
+    WASMHOST_RETURN_IF_ERROR(
+        Backend(*owned).ResetToImage(*image_, keep_resident_pages_));
   } else if (options_.initialize_instance) {
     WASMHOST_RETURN_IF_ERROR(options_.initialize_instance(*owned));
   }
@@ -281,7 +285,8 @@ absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
   if (options_.policy == ReusePolicy::kFreshState &&
       module_.state_->resettable) {
     WASMHOST_ASSIGN_OR_RETURN(image_, Backend(*first).CaptureState());
-    WASMHOST_RETURN_IF_ERROR(Backend(*first).ResetToImage(*image_));
+    WASMHOST_RETURN_IF_ERROR(
+        Backend(*first).ResetToImage(*image_, keep_resident_pages_));
     // Undoes what initialize_instance did to host state, so the first
     // instance's first lease starts where every later one does.
     if (options_.reset_instance) {
@@ -428,7 +433,10 @@ void PoolState::Release(PoolThreadSlot& slot,
     case ReusePolicy::kNewInstance:
       return;  // destroyed by design, not a discard
     case ReusePolicy::kFreshState:
-      if (image_ == nullptr || !Backend(*instance).ResetToImage(*image_).ok()) {
+      if (image_ == nullptr ||
+          !Backend(*instance)
+               .ResetToImage(*image_, keep_resident_pages_)
+               .ok()) {
         Discard(slot, std::move(instance));
         return;
       }

@@ -167,9 +167,11 @@ class BackendInstance {
 
   // Resets memory and state globals to `image`: the first time by mapping
   // the image copy-on-write over the memory, later by restoring the pages
-  // written since (MemoryImage::Restore). Returns FailedPrecondition when the memory's size no
+  // written since (MemoryImage::Restore, keeping up to
+  // `keep_resident_pages` of them resident). Returns FailedPrecondition when the memory's size no
   // longer matches the image (it grew): the instance must be discarded.
-  virtual absl::Status ResetToImage(const StateImage& image) = 0;
+  virtual absl::Status ResetToImage(const StateImage& image,
+                                    size_t keep_resident_pages) = 0;
 };
 
 }  // namespace wasmhost::v8backend

@@ -34,10 +34,6 @@ using internal::RawVal;
 // Arguments and results up to this many live on the stack.
 constexpr size_t kInlineValues = 8;
 
-// Pages a fresh-state reset copies back from the image rather than drop
-// (MemoryImage::Restore): 256 KiB of a guest's working set stays resident.
-constexpr size_t kKeepResidentPages = 64;
-
 inline v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw,
                                  ValType type) {
   switch (type) {
@@ -145,7 +141,8 @@ class V8Instance final : public BackendInstance {
   std::optional<uint64_t> RemainingFuel() const override {
     return remaining_fuel_;
   }
-  absl::Status ResetToImage(const StateImage& image) override;
+  absl::Status ResetToImage(const StateImage& image,
+                            size_t keep_resident_pages) override;
 
 
  private:
@@ -526,7 +523,8 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
                                             std::move(globals));
 }
 
-absl::Status V8Instance::ResetToImage(const StateImage& image) {
+absl::Status V8Instance::ResetToImage(const StateImage& image,
+                                      size_t keep_resident_pages) {
   // A lease that never ran the guest nor saw its memory left nothing to undo.
   if (mapped_image_ == &image && !touched_since_reset_) return absl::OkStatus();
   absl::Span<uint8_t> memory = MemoryBytes();
@@ -542,7 +540,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image) {
       mapped_image_ = &image;
     } else {
       WASMHOST_RETURN_IF_ERROR(
-          memory_image->Restore(memory, kKeepResidentPages));
+          memory_image->Restore(memory, keep_resident_pages));
     }
   }
   if (!image.globals().empty()) {
