@@ -314,6 +314,30 @@ TEST(CodeCacheTest, CorruptCodeFailsTheChecksum) {
   ExpectRejectedThenRewritten(bytes, path, contents);
 }
 
+// Two flips of the same bit position in words 32 bytes apart (the same
+// lane of the checksum): a checksum whose lanes only xor and multiply
+// would let them cancel.
+TEST(CodeCacheTest, PairedBitFlipsInTheCodeFailTheChecksum) {
+  const std::vector<uint8_t> bytes = AddModuleBytes();
+  const std::string path = CompileAndFindFile(bytes);
+  std::string contents = ReadFile(path);
+  uint64_t fingerprint_size = 0, wire_size = 0, code_size = 0;
+  std::memcpy(&fingerprint_size, &contents[kFingerprintSizeOffset], 8);
+  const size_t wire_size_offset = kFingerprintSizeOffset + 8 + fingerprint_size;
+  std::memcpy(&wire_size, &contents[wire_size_offset], 8);
+  const size_t code_size_offset = wire_size_offset + 8 + wire_size;
+  std::memcpy(&code_size, &contents[code_size_offset], 8);
+  const size_t code_offset = code_size_offset + 16;
+  ASSERT_EQ(code_offset + code_size, contents.size());
+  ASSERT_GE(code_size, 128u);
+  for (size_t word : {1, 2}) {
+    char& top_byte = contents[code_offset + 32 * word + 7];
+    top_byte = static_cast<char>(top_byte ^ 0x80);
+  }
+  WriteFile(path, contents);
+  ExpectRejectedThenRewritten(bytes, path, contents);
+}
+
 TEST(CodeCacheTest, TruncatedFileIsRejected) {
   const std::vector<uint8_t> bytes = AddModuleBytes();
   const std::string path = CompileAndFindFile(bytes);

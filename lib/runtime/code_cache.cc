@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -15,16 +15,59 @@ namespace wasmhost::internal {
 namespace {
 
 constexpr char kMagic[4] = {'W', 'H', 'C', 'C'};
-constexpr uint32_t kFormatVersion = 1;
+// 2: StableHash instead of FNV-1a.
+constexpr uint32_t kFormatVersion = 2;
 
-// FNV-1a, 64 bits: stable across processes (absl::Hash is seeded per
-// process). Names files and checks the code for corruption; the wire bytes
-// are compared in full, so a collision cannot load the wrong module.
-uint64_t Fnv1a(absl::string_view data, uint64_t hash = 0xcbf29ce484222325) {
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 0x100000001b3;
+// A 64-bit hash stable across processes and runs (absl::Hash is seeded per
+// process), eight bytes at a time in four independent lanes so that hashing
+// megabytes of code costs little beside loading it (byte-wise FNV-1a took
+// a quarter of a 1.2 MB module's load). Names files and checks the code for
+// corruption; the wire bytes are compared in full, so a collision cannot
+// load the wrong module.
+constexpr uint64_t kPrime1 = 0x9e3779b185ebca87;
+constexpr uint64_t kPrime2 = 0xc2b2ae3d27d4eb4f;
+constexpr uint64_t kPrime3 = 0x165667b19e3779f9;
+
+uint64_t RotateLeft(uint64_t x, int bits) {
+  return (x << bits) | (x >> (64 - bits));
+}
+
+uint64_t LoadWord(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+// The rotation carries every bit's difference into the next multiply, so
+// changes cannot cancel out within a lane.
+uint64_t Mix(uint64_t lane, uint64_t word) {
+  return RotateLeft(lane + word * kPrime2, 31) * kPrime1;
+}
+
+uint64_t StableHash(absl::string_view data) {
+  const char* p = data.data();
+  size_t left = data.size();
+  uint64_t lanes[4] = {kPrime1 + kPrime2, kPrime2, 0, ~kPrime1};
+  for (; left >= 32; p += 32, left -= 32) {
+    for (int i = 0; i < 4; ++i) lanes[i] = Mix(lanes[i], LoadWord(p + 8 * i));
   }
+  uint64_t hash = RotateLeft(lanes[0], 1) + RotateLeft(lanes[1], 7) +
+                  RotateLeft(lanes[2], 12) + RotateLeft(lanes[3], 18);
+  for (uint64_t lane : lanes) hash = (hash ^ Mix(0, lane)) * kPrime1 + kPrime3;
+  hash += data.size();
+  for (; left >= 8; p += 8, left -= 8) {
+    hash = RotateLeft(hash ^ Mix(0, LoadWord(p)), 27) * kPrime1 + kPrime3;
+  }
+  for (; left > 0; ++p, --left) {
+    hash = RotateLeft(hash ^ (static_cast<unsigned char>(*p) * kPrime3), 11) *
+           kPrime1;
+  }
+  // Every input bit reaches every output bit.
+  hash ^= hash >> 33;
+  hash *= kPrime2;
+  hash ^= hash >> 29;
+  hash *= kPrime3;
+  hash ^= hash >> 32;
   return hash;
 }
 
@@ -65,18 +108,23 @@ class Reader {
 
 std::string CodeCache::PathFor(absl::Span<const uint8_t> wire_bytes) const {
   return absl::StrFormat("%s/%016x-%016x.wasmcode", directory_,
-                         Fnv1a(AsChars(wire_bytes)), Fnv1a(fingerprint_));
+                         StableHash(AsChars(wire_bytes)), StableHash(fingerprint_));
 }
 
 std::optional<std::string> CodeCache::Load(
     absl::Span<const uint8_t> wire_bytes) {
-  std::ifstream file(PathFor(wire_bytes), std::ios::binary);
+  std::ifstream file(PathFor(wire_bytes), std::ios::binary | std::ios::ate);
   if (!file) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }
-  const std::string contents((std::istreambuf_iterator<char>(file)),
-                             std::istreambuf_iterator<char>());
+  // One read of the whole file, not a stream iterator's byte at a time.
+  std::string contents(static_cast<size_t>(std::max<std::streamoff>(
+                           file.tellg(), 0)),
+                       '\0');
+  file.seekg(0);
+  file.read(contents.data(), static_cast<std::streamsize>(contents.size()));
+  if (!file) contents.clear();  // fails validation below
   Reader reader(contents);
   char magic[4];
   uint32_t version = 0;
@@ -90,7 +138,7 @@ std::optional<std::string> CodeCache::Load(
       fingerprint == fingerprint_ && reader.Get(&wire_size) &&
       reader.Bytes(wire_size, &wire) && wire == AsChars(wire_bytes) &&
       reader.Get(&code_size) && reader.Get(&checksum) &&
-      reader.Bytes(code_size, &code) && Fnv1a(code) == checksum &&
+      reader.Bytes(code_size, &code) && StableHash(code) == checksum &&
       reader.at_end();
   if (!valid) {
     rejected_.fetch_add(1, std::memory_order_relaxed);
@@ -108,7 +156,7 @@ absl::Status CodeCache::Store(absl::Span<const uint8_t> wire_bytes,
   Put(contents, uint64_t{wire_bytes.size()});
   absl::StrAppend(&contents, AsChars(wire_bytes));
   Put(contents, uint64_t{code.size()});
-  Put(contents, Fnv1a(code));
+  Put(contents, StableHash(code));
   absl::StrAppend(&contents, code);
 
   const std::string path = PathFor(wire_bytes);
