@@ -18,7 +18,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -36,6 +35,8 @@ namespace wasmhost {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::ReadFile;
+using testing::WriteFile;
 using testing::IsOkAndHolds;
 
 constexpr absl::StatusCode kInvalidArgument = absl::StatusCode::kInvalidArgument;
@@ -113,18 +114,6 @@ std::string NewFile(const std::set<std::string>& before,
   }
   EXPECT_EQ(added.size(), 1u);
   return added.size() == 1 ? added[0] : "";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(file)),
-                     std::istreambuf_iterator<char>());
-}
-
-void WriteFile(const std::string& path, absl::string_view contents) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-  ASSERT_TRUE(file.flush()) << path;
 }
 
 // Calls calc(a, b) on a new instance of `module`.

@@ -1,7 +1,12 @@
 #include "tests/test_util.h"
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -32,6 +37,29 @@ absl::StatusOr<Instance> Instantiate(absl::Span<const uint8_t> bytes,
   absl::StatusOr<Module> module = Compile(bytes);
   if (!module.ok()) return module.status();
   return Instance::Create(*module, linker, options);
+}
+
+std::string MakeTempDir() {
+  std::string path = ::testing::TempDir() + "/wasmhost_XXXXXX";
+  EXPECT_NE(mkdtemp(path.data()), nullptr) << path;
+  return path;
+}
+
+void WriteFile(const std::string& path, absl::string_view contents) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+  EXPECT_TRUE(file.flush()) << path;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(file),
+                     std::istreambuf_iterator<char>());
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
 }
 
 void ExpectTrap(const absl::Status& status, TrapKind kind,

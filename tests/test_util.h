@@ -41,6 +41,17 @@ absl::StatusOr<Instance> Instantiate(absl::Span<const uint8_t> bytes,
                                      const Linker& linker = Linker(),
                                      const InstanceOptions& options = {});
 
+// Host files for tests that give guests a filesystem.
+
+// A new, empty directory under the test's temporary directory.
+std::string MakeTempDir();
+// Writes `contents` to `path`, replacing the file; failing fails the test.
+void WriteFile(const std::string& path, absl::string_view contents);
+// The contents of `path`; empty when it cannot be read.
+std::string ReadFile(const std::string& path);
+// Whether `path` names anything, a dangling symlink included.
+bool PathExists(const std::string& path);
+
 namespace internal {
 
 inline const absl::Status& GetStatus(const absl::Status& status) {

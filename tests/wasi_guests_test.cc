@@ -9,8 +9,6 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +33,11 @@
 
 namespace wasmhost {
 namespace {
+
+using testing::MakeTempDir;
+using testing::PathExists;
+using testing::ReadFile;
+using testing::WriteFile;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -98,32 +101,6 @@ CommandResult RunGuest(absl::Span<const uint8_t> bytes,
   }
   absl::StatusOr<int> code = wasi::RunCommand(*guest->instance);
   return {code, guest->out, guest->err};
-}
-
-// A fresh directory under the test's temporary directory.
-std::string MakeTempDir() {
-  std::string templ = ::testing::TempDir() + "/wasi_guests_XXXXXX";
-  char* dir = mkdtemp(templ.data());
-  EXPECT_NE(dir, nullptr);
-  return templ;
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream file(path, std::ios::binary);
-  file << content;
-  ASSERT_TRUE(file.good()) << path;
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(file),
-                     std::istreambuf_iterator<char>());
-}
-
-bool Exists(const std::string& path) {
-  struct stat st;
-  return lstat(path.c_str(), &st) == 0;
 }
 
 // --- hello: args and environment -------------------------------------------
@@ -242,7 +219,7 @@ TEST(WasiGuestsTest, CopyIntoReadOnlyPreopenFails) {
       guests::copy_wasm(), {"copy", "/ro/in.txt", "/ro/out.txt"}, options);
   EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(1));
   EXPECT_THAT(result.err, HasSubstr("copy: /ro/out.txt: "));
-  EXPECT_FALSE(Exists(dir + "/out.txt"));
+  EXPECT_FALSE(PathExists(dir + "/out.txt"));
   // The host path never reaches the guest.
   EXPECT_THAT(result.err, Not(HasSubstr(dir)));
 }
@@ -299,7 +276,7 @@ EscapeLayout MakeEscapeLayout() {
 void ExpectNoEscape(const EscapeLayout& layout, const CommandResult& result) {
   EXPECT_THAT(result.out, Not(HasSubstr("OPENED")));
   EXPECT_THAT(result.out, Not(HasSubstr("top secret")));
-  EXPECT_FALSE(Exists(layout.root + "/created"));
+  EXPECT_FALSE(PathExists(layout.root + "/created"));
   // No host path in anything the guest saw.
   EXPECT_THAT(result.out, Not(HasSubstr(layout.root)));
   EXPECT_THAT(result.err, Not(HasSubstr(layout.root)));
@@ -354,8 +331,8 @@ TEST(WasiGuestsTest, EscapesFromReadOnlyPreopenAreDenied) {
       RunGuest(guests::escape_wasm(), {"escape", "/sandbox"}, options);
   ExpectNoEscape(layout, result);
   // Nothing could be made inside either.
-  EXPECT_FALSE(Exists(layout.sandbox + "/subdir"));
-  EXPECT_FALSE(Exists(layout.sandbox + "/root"));
+  EXPECT_FALSE(PathExists(layout.sandbox + "/subdir"));
+  EXPECT_FALSE(PathExists(layout.sandbox + "/root"));
   EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.out;
 }
 

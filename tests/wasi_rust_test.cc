@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <utility>
@@ -29,6 +28,9 @@
 
 namespace wasmhost {
 namespace {
+
+using testing::MakeTempDir;
+using testing::WriteFile;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -66,20 +68,6 @@ CommandResult RunRustHello(std::vector<std::string> args,
   if (!instance.ok()) return result;
   result.exit_code = wasi::RunCommand(*instance);
   return result;
-}
-
-// A fresh directory under the test's temporary directory.
-std::string MakeTempDir() {
-  std::string templ = ::testing::TempDir() + "/wasi_rust_XXXXXX";
-  char* dir = mkdtemp(templ.data());
-  EXPECT_NE(dir, nullptr);
-  return templ;
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream file(path, std::ios::binary);
-  file << content;
-  ASSERT_TRUE(file.good()) << path;
 }
 
 // ROOT/secret outside the preopen ROOT/sandbox, which holds notes.txt and a

@@ -30,6 +30,10 @@
 namespace wasmhost {
 namespace {
 
+using testing::MakeTempDir;
+using testing::PathExists;
+using testing::WriteFile;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using I = uint32_t;
@@ -194,26 +198,6 @@ absl::StatusOr<Guest> Start(absl::Span<const uint8_t> wasm,
       testing::Instantiate(wasm, *linker, instance_options);
   if (!instance.ok()) return instance.status();
   return Guest{std::move(context), *std::move(instance)};
-}
-
-// A fresh directory under the test's temp dir.
-std::string MakeTempDir() {
-  std::string templ = ::testing::TempDir() + "/wasi_test_XXXXXX";
-  EXPECT_NE(::mkdtemp(templ.data()), nullptr);
-  return templ;
-}
-
-void WriteHostFile(const std::string& path, absl::string_view data) {
-  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  ASSERT_GE(fd, 0) << path;
-  ASSERT_EQ(::write(fd, data.data(), data.size()),
-            static_cast<ssize_t>(data.size()));
-  ::close(fd);
-}
-
-bool HostExists(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -576,7 +560,7 @@ TEST(WasiTest, PollOneoffRealClockSleepsAndFdsAreReady) {
 
 TEST(WasiTest, CreateRejectsBadPreopens) {
   std::string dir = MakeTempDir();
-  WriteHostFile(dir + "/file", "x");
+  WriteFile(dir + "/file", "x");
   wasi::WasiOptions missing;
   missing.preopens = {{dir + "/nope", "/data", false}};
   EXPECT_STATUS(wasi::WasiContext::Create(std::move(missing)),
@@ -597,7 +581,7 @@ class WasiFsTest : public ::testing::Test {
     root_ = MakeTempDir();
     box_ = root_ + "/box";
     ASSERT_EQ(::mkdir(box_.c_str(), 0755), 0);
-    WriteHostFile(root_ + "/outside", "secret");
+    WriteFile(root_ + "/outside", "secret");
   }
 
   Guest StartWith(bool read_only) {
@@ -672,13 +656,13 @@ TEST_F(WasiFsTest, FileLifecycle) {
 
 TEST_F(WasiFsTest, DirectoriesRenameLinksAndTimes) {
   Guest guest = StartWith(false);
-  WriteHostFile(box_ + "/a.txt", "aaa");
+  WriteFile(box_ + "/a.txt", "aaa");
   ASSERT_EQ(guest.PathCall("path_create_directory", 3, "dir"), 0);
   EXPECT_EQ(guest.PathCall("path_create_directory", 3, "dir"), kExist);
   EXPECT_EQ(guest.StatType(3, "dir", 0), 3);
   ASSERT_EQ(guest.Rename(3, "a.txt", "dir/renamed.txt"), 0);
-  EXPECT_FALSE(HostExists(box_ + "/a.txt"));
-  EXPECT_TRUE(HostExists(box_ + "/dir/renamed.txt"));
+  EXPECT_FALSE(PathExists(box_ + "/a.txt"));
+  EXPECT_TRUE(PathExists(box_ + "/dir/renamed.txt"));
 
   // Symlinks: readlink gives the target; stat follows only when asked.
   ASSERT_EQ(guest.Symlink("renamed.txt", 3, "dir/link"), 0);
@@ -764,7 +748,7 @@ TEST_F(WasiFsTest, DirectoriesRenameLinksAndTimes) {
   ASSERT_EQ(guest.PathCall("path_unlink_file", 3, "hard.txt"), 0);
   EXPECT_EQ(guest.PathCall("path_unlink_file", 3, "hard.txt"), kNoEnt);
   ASSERT_EQ(guest.PathCall("path_remove_directory", 3, "dir/"), 0);
-  EXPECT_FALSE(HostExists(box_ + "/dir"));
+  EXPECT_FALSE(PathExists(box_ + "/dir"));
 }
 
 TEST_F(WasiFsTest, RenumberMovesADescriptor) {
@@ -841,16 +825,16 @@ TEST_F(WasiFsTest, EscapesAreDenied) {
   EXPECT_EQ(guest.PathCall("path_unlink_file", 3, "sub/.."), 31);
 
   // Nothing outside changed.
-  EXPECT_FALSE(HostExists(root_ + "/created"));
-  EXPECT_FALSE(HostExists(root_ + "/evil"));
-  EXPECT_FALSE(HostExists(root_ + "/moved"));
-  EXPECT_FALSE(HostExists(root_ + "/link"));
-  EXPECT_TRUE(HostExists(root_ + "/outside"));
-  EXPECT_TRUE(HostExists(box_ + "/sub"));
+  EXPECT_FALSE(PathExists(root_ + "/created"));
+  EXPECT_FALSE(PathExists(root_ + "/evil"));
+  EXPECT_FALSE(PathExists(root_ + "/moved"));
+  EXPECT_FALSE(PathExists(root_ + "/link"));
+  EXPECT_TRUE(PathExists(root_ + "/outside"));
+  EXPECT_TRUE(PathExists(box_ + "/sub"));
 }
 
 TEST_F(WasiFsTest, ReadOnlyPreopenRefusesWrites) {
-  WriteHostFile(box_ + "/data.txt", "read me");
+  WriteFile(box_ + "/data.txt", "read me");
   ASSERT_EQ(::mkdir((box_ + "/sub").c_str(), 0755), 0);
   Guest guest = StartWith(true);
   ASSERT_EQ((guest.Call<I, I>("fd_fdstat_get", 3, kOut)), 0);
@@ -891,8 +875,8 @@ TEST_F(WasiFsTest, ReadOnlyPreopenRefusesWrites) {
   struct stat st;
   ASSERT_EQ(::stat((box_ + "/data.txt").c_str(), &st), 0);
   EXPECT_EQ(st.st_size, 7);
-  EXPECT_FALSE(HostExists(box_ + "/new.txt"));
-  EXPECT_FALSE(HostExists(box_ + "/moved.txt"));
+  EXPECT_FALSE(PathExists(box_ + "/new.txt"));
+  EXPECT_FALSE(PathExists(box_ + "/moved.txt"));
 }
 
 }  // namespace
