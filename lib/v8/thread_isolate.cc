@@ -38,9 +38,10 @@ uintptr_t StackFloorForThisThread() {
   return floor;
 }
 
+// This frame's address: close enough to the stack pointer for a limit that
+// leaves V8 tens of KiB of headroom.
 uintptr_t StackPointer() {
-  char here;
-  return reinterpret_cast<uintptr_t>(&here);
+  return reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
 }
 
 v8::Local<v8::Function> GetConstructor(v8::Local<v8::Context> context,
