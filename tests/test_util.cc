@@ -62,6 +62,15 @@ bool PathExists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0;
 }
 
+SandboxLayout MakeSandboxLayout() {
+  SandboxLayout layout;
+  layout.root = MakeTempDir();
+  layout.sandbox = layout.root + "/sandbox";
+  EXPECT_EQ(mkdir(layout.sandbox.c_str(), 0755), 0) << layout.sandbox;
+  WriteFile(layout.root + "/secret", "top secret\n");
+  return layout;
+}
+
 void ExpectTrap(const absl::Status& status, TrapKind kind,
                 absl::string_view message, absl::string_view function_name,
                 uint32_t function_index) {

@@ -52,6 +52,14 @@ std::string ReadFile(const std::string& path);
 // Whether `path` names anything, a dangling symlink included.
 bool PathExists(const std::string& path);
 
+// What escape tests attack: ROOT/secret (holding "top secret\n") outside
+// the directory ROOT/sandbox that a guest gets as its preopen.
+struct SandboxLayout {
+  std::string root;
+  std::string sandbox;
+};
+SandboxLayout MakeSandboxLayout();
+
 namespace internal {
 
 inline const absl::Status& GetStatus(const absl::Status& status) {

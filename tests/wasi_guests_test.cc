@@ -34,8 +34,10 @@
 namespace wasmhost {
 namespace {
 
+using testing::MakeSandboxLayout;
 using testing::MakeTempDir;
 using testing::PathExists;
+using testing::SandboxLayout;
 using testing::ReadFile;
 using testing::WriteFile;
 
@@ -257,23 +259,8 @@ TEST(WasiGuestsTest, WalkListsTheTreeSorted) {
 
 // --- escapes ---------------------------------------------------------------
 
-// The host layout escape.c attacks: DIR/secret outside the preopen
-// DIR/sandbox.
-struct EscapeLayout {
-  std::string root;
-  std::string sandbox;
-};
-
-EscapeLayout MakeEscapeLayout() {
-  EscapeLayout layout;
-  layout.root = MakeTempDir();
-  layout.sandbox = layout.root + "/sandbox";
-  EXPECT_EQ(mkdir(layout.sandbox.c_str(), 0755), 0);
-  WriteFile(layout.root + "/secret", "top secret\n");
-  return layout;
-}
-
-void ExpectNoEscape(const EscapeLayout& layout, const CommandResult& result) {
+void ExpectNoEscape(const SandboxLayout& layout,
+                    const CommandResult& result) {
   EXPECT_THAT(result.out, Not(HasSubstr("OPENED")));
   EXPECT_THAT(result.out, Not(HasSubstr("top secret")));
   EXPECT_FALSE(PathExists(layout.root + "/created"));
@@ -284,7 +271,7 @@ void ExpectNoEscape(const EscapeLayout& layout, const CommandResult& result) {
 
 // Runs the escape guest with the sandbox preopened as `guest_path`; expects
 // it to exit 0 having escaped nowhere.
-CommandResult RunEscapeGuest(const EscapeLayout& layout,
+CommandResult RunEscapeGuest(const SandboxLayout& layout,
                              const std::string& guest_path) {
   WasiOptions options;
   options.preopens = {Preopen{layout.sandbox, guest_path}};
@@ -296,7 +283,7 @@ CommandResult RunEscapeGuest(const EscapeLayout& layout,
 }
 
 TEST(WasiGuestsTest, EscapesFromAbsolutePreopenAreDenied) {
-  EscapeLayout layout = MakeEscapeLayout();
+  SandboxLayout layout = MakeSandboxLayout();
   CommandResult result = RunEscapeGuest(layout, "/sandbox");
   // ENOTCAPABLE: the path resolves outside the preopen (WASI's own errno for
   // a capability the guest lacks), whether by "..", hidden behind a real
@@ -315,7 +302,7 @@ TEST(WasiGuestsTest, EscapesFromAbsolutePreopenAreDenied) {
 }
 
 TEST(WasiGuestsTest, EscapesFromDotPreopenAreDenied) {
-  EscapeLayout layout = MakeEscapeLayout();
+  SandboxLayout layout = MakeSandboxLayout();
   CommandResult result = RunEscapeGuest(layout, ".");
   EXPECT_THAT(result.out, HasSubstr("all 6 denied\n"));
   // Under a "." preopen wasi-libc resolves "/etc/passwd" inside it (as
@@ -324,7 +311,7 @@ TEST(WasiGuestsTest, EscapesFromDotPreopenAreDenied) {
 }
 
 TEST(WasiGuestsTest, EscapesFromReadOnlyPreopenAreDenied) {
-  EscapeLayout layout = MakeEscapeLayout();
+  SandboxLayout layout = MakeSandboxLayout();
   WasiOptions options;
   options.preopens = {Preopen{layout.sandbox, "/sandbox", /*read_only=*/true}};
   CommandResult result =

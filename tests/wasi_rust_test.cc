@@ -29,7 +29,8 @@
 namespace wasmhost {
 namespace {
 
-using testing::MakeTempDir;
+using testing::MakeSandboxLayout;
+using testing::SandboxLayout;
 using testing::WriteFile;
 
 using ::testing::HasSubstr;
@@ -70,19 +71,10 @@ CommandResult RunRustHello(std::vector<std::string> args,
   return result;
 }
 
-// ROOT/secret outside the preopen ROOT/sandbox, which holds notes.txt and a
-// symlink "link" to ../secret.
-struct Layout {
-  std::string root;
-  std::string sandbox;
-};
-
-Layout MakeLayout() {
-  Layout layout;
-  layout.root = MakeTempDir();
-  layout.sandbox = layout.root + "/sandbox";
-  EXPECT_EQ(mkdir(layout.sandbox.c_str(), 0755), 0);
-  WriteFile(layout.root + "/secret", "top secret\n");
+// MakeSandboxLayout's, plus sandbox/notes.txt and a symlink sandbox/link
+// to ../secret.
+SandboxLayout MakeLayout() {
+  SandboxLayout layout = MakeSandboxLayout();
   WriteFile(layout.sandbox + "/notes.txt", "first note\nsecond note\n");
   EXPECT_EQ(symlink("../secret", (layout.sandbox + "/link").c_str()), 0);
   return layout;
@@ -128,7 +120,7 @@ TEST(WasiRustTest, UsageGoesToStderrWithExitCode2) {
 }
 
 TEST(WasiRustTest, ReadsFilesInItsPreopenWithStdFs) {
-  Layout layout = MakeLayout();
+  SandboxLayout layout = MakeLayout();
   WasiOptions options;
   options.preopens = {Preopen{layout.sandbox, "/sandbox", /*read_only=*/true}};
   CommandResult result =
@@ -141,7 +133,7 @@ TEST(WasiRustTest, ReadsFilesInItsPreopenWithStdFs) {
 }
 
 TEST(WasiRustTest, PathsOutsideThePreopenAreDenied) {
-  Layout layout = MakeLayout();
+  SandboxLayout layout = MakeLayout();
   WasiOptions options;
   options.preopens = {Preopen{layout.sandbox, "/sandbox"}};
   CommandResult result = RunRustHello(
