@@ -140,9 +140,7 @@ class PoolState {
       : module_(std::move(module)),
         linker_(std::move(linker)),
         options_(std::move(options)),
-        id_(next_pool_id.fetch_add(1)),
-        keep_resident_pages_(options_.keep_resident_bytes /
-                             MemoryImage::kPageSize) {}
+        id_(next_pool_id.fetch_add(1)) {}
 
   // Makes the first instance and, for kFreshState, the state image.
   absl::Status Prime(const std::shared_ptr<PoolState>& self);
@@ -177,6 +175,9 @@ class PoolState {
     PoolCounters::Add(slot.counters.discards);
     instance.reset();
   }
+  size_t KeepResidentPages() const {
+    return options_.keep_resident_bytes / MemoryImage::kPageSize;
+  }
   v8backend::BackendInstance& Backend(Instance& instance) {
     return *instance.state_->backend;
   }
@@ -185,7 +186,6 @@ class PoolState {
   const Linker linker_;
   const PoolOptions options_;
   const uint64_t id_;
-  const size_t keep_resident_pages_;
   // Set once by Prime for kFreshState when the module's state can be reset.
   std::shared_ptr<const v8backend::StateImage> image_;
   std::atomic<bool> closed_{false};
@@ -267,7 +267,7 @@ absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
   if (image_ != nullptr) {
     // Starts from the image: initialised already.
     WASMHOST_RETURN_IF_ERROR(
-        Backend(*owned).ResetToImage(*image_, keep_resident_pages_));
+        Backend(*owned).ResetToImage(*image_, KeepResidentPages()));
   } else if (options_.initialize_instance) {
     WASMHOST_RETURN_IF_ERROR(options_.initialize_instance(*owned));
   }
@@ -286,7 +286,7 @@ absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
       module_.state_->resettable) {
     WASMHOST_ASSIGN_OR_RETURN(image_, Backend(*first).CaptureState());
     WASMHOST_RETURN_IF_ERROR(
-        Backend(*first).ResetToImage(*image_, keep_resident_pages_));
+        Backend(*first).ResetToImage(*image_, KeepResidentPages()));
     // Undoes what initialize_instance did to host state, so the first
     // instance's first lease starts where every later one does.
     if (options_.reset_instance) {
@@ -435,7 +435,7 @@ void PoolState::Release(PoolThreadSlot& slot,
     case ReusePolicy::kFreshState:
       if (image_ == nullptr ||
           !Backend(*instance)
-               .ResetToImage(*image_, keep_resident_pages_)
+               .ResetToImage(*image_, KeepResidentPages())
                .ok()) {
         Discard(slot, std::move(instance));
         return;
