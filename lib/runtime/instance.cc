@@ -12,7 +12,6 @@
 #include "lib/runtime/module_state.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
-#include "lib/wasm/rewriter.h"
 
 namespace wasmhost {
 namespace {
@@ -56,8 +55,8 @@ absl::Status BindImports(const internal::ModuleState& module,
 absl::Status SizeMemory(const internal::ModuleState& module,
                         const Limits& limits, v8backend::InstanceSpec& spec) {
   if (!module.memory_rewritten) return absl::OkStatus();
-  spec.memory_import.emplace(internal::kMemoryImportModule,
-                             internal::kMemoryImportName);
+  spec.memory_import.emplace(module.internal_names.memory_import_module,
+                             module.internal_names.memory_import_name);
   spec.memory_initial_pages = module.memory->min_pages;
   spec.memory_max_pages = module.memory->max_pages;
   if (limits.max_memory_bytes == 0) return absl::OkStatus();
@@ -96,7 +95,7 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
   }
   spec.state_globals = module_state->state_globals;
   if (module_state->resettable && !spec.state_globals.empty()) {
-    spec.set_globals_export = std::string(wasm::kSetGlobalsExport);
+    spec.set_globals_export = module_state->internal_names.set_globals_export;
   }
   spec.max_stack_bytes = options.limits.max_stack_bytes;
   if (module_state->fuel.has_value()) {

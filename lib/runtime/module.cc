@@ -2,6 +2,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/code_cache.h"
 #include "lib/runtime/module_state.h"
@@ -47,6 +48,31 @@ const std::vector<CustomSection>& Module::custom_sections() const {
 }
 
 namespace internal {
+
+InternalNames InternalNames::For(const wasm::ModuleInfo& info) {
+  auto used = [&info](absl::string_view prefix) {
+    for (const wasm::Export& exported : info.exports) {
+      if (absl::StartsWith(exported.name, prefix)) return true;
+    }
+    for (const wasm::Import& import : info.imports) {
+      if (absl::StartsWith(import.module, prefix)) return true;
+    }
+    return false;
+  };
+  // Terminates: the module has finitely many names.
+  std::string prefix = "wasmhost:";
+  for (int n = 1; used(prefix); ++n) prefix = absl::StrCat("wasmhost", n, ":");
+  InternalNames names;
+  names.prefix = prefix;
+  names.memory_import_module = absl::StrCat(prefix, "internal");
+  names.memory_import_name = "memory";
+  names.global_export_prefix = absl::StrCat(prefix, "global:");
+  names.set_globals_export = absl::StrCat(prefix, "globals:set");
+  names.set_fuel_export = absl::StrCat(prefix, "fuel:set");
+  names.get_fuel_export = absl::StrCat(prefix, "fuel:get");
+  return names;
+}
+
 namespace {
 
 MemoryType ToMemoryType(const wasm::Limits& limits) {
@@ -110,7 +136,8 @@ void PlanStateReset(const wasm::ModuleInfo& info,
                         global.type == ValType::kF64;
     restorable = restorable && number;
     state.state_globals.emplace_back(
-        absl::StrCat(kGlobalExportPrefix, info.imported_global_count() + i),
+        absl::StrCat(state.internal_names.global_export_prefix,
+                     info.imported_global_count() + i),
         global.type);
   }
   state.resettable = restorable;
@@ -125,21 +152,25 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   wasm::ModuleInfo current = info;
   if (!info.memories.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(
-        rewritten, wasm::ImportDefinedMemory(rewritten, current,
-                                             kMemoryImportModule,
-                                             kMemoryImportName));
+        rewritten,
+        wasm::ImportDefinedMemory(rewritten, current,
+                                  state.internal_names.memory_import_module,
+                                  state.internal_names.memory_import_name));
     WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
     state.memory_rewritten = true;
   }
   if (!state.state_globals.empty()) {
-    WASMHOST_ASSIGN_OR_RETURN(rewritten,
-                              wasm::ExportMutableGlobals(rewritten, current,
-                                                         kGlobalExportPrefix));
+    WASMHOST_ASSIGN_OR_RETURN(
+        rewritten,
+        wasm::ExportMutableGlobals(rewritten, current,
+                                   state.internal_names.global_export_prefix));
     WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
     // Restoring the globals through one exported Wasm function costs one
     // call; WebAssembly.Global.value costs a JS property set per global.
-    WASMHOST_ASSIGN_OR_RETURN(wasm::GlobalSetter setter,
-                              wasm::AddGlobalSetter(rewritten, current));
+    WASMHOST_ASSIGN_OR_RETURN(
+        wasm::GlobalSetter setter,
+        wasm::AddGlobalSetter(rewritten, current,
+                              state.internal_names.set_globals_export));
     if (setter.added) {
       rewritten = std::move(setter.bytes);
       WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
@@ -186,8 +217,12 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
   if (!info.ok()) return InvalidModule(info.status());
   absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
   if (!code.ok()) return InvalidModule(code.status());
+  // Before any rewrite: an invalid module could otherwise name the globals,
+  // functions and exports the rewrites append (e.g. refill its own fuel).
+  WASMHOST_RETURN_IF_ERROR(v8backend::ValidateModule(bytes));
 
   auto state = std::make_shared<ModuleState>();
+  state->internal_names = InternalNames::For(*info);
   DescribeInterface(*info, *state);
   PlanStateReset(*info, *code, *state);
   state->original_body_offsets = ToU32(info->function_body_offsets);
@@ -196,8 +231,11 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
   if (consume_fuel) {
     WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
                               wasm::ReadModule(compiled_bytes));
-    WASMHOST_ASSIGN_OR_RETURN(state->fuel,
-                              wasm::InjectFuel(compiled_bytes, rewritten));
+    wasm::FuelOptions fuel_options;
+    fuel_options.set_fuel_export = state->internal_names.set_fuel_export;
+    fuel_options.get_fuel_export = state->internal_names.get_fuel_export;
+    WASMHOST_ASSIGN_OR_RETURN(
+        state->fuel, wasm::InjectFuel(compiled_bytes, rewritten, fuel_options));
     compiled_bytes = state->fuel->bytes;
   }
   WASMHOST_ASSIGN_OR_RETURN(state->code, CompileOrLoad(compiled_bytes, cache));

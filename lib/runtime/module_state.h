@@ -14,6 +14,7 @@
 #include "absl/types/span.h"
 #include "lib/v8/backend.h"
 #include "lib/wasm/fuel.h"
+#include "lib/wasm/reader.h"
 #include "wasmhost/errors.h"
 #include "wasmhost/module.h"
 
@@ -21,19 +22,31 @@ namespace wasmhost::internal {
 
 class CodeCache;
 
-// The import a module's own memory is rewritten into, so that each instance
-// can be given a memory with its own maximum. The module name cannot clash
-// with a guest's imports in practice: it is not a valid identifier in any
-// guest language.
-inline constexpr absl::string_view kMemoryImportModule = "wasmhost:internal";
-inline constexpr absl::string_view kMemoryImportName = "memory";
-// Prefix of the exports added for mutable globals (then the global index).
-inline constexpr absl::string_view kGlobalExportPrefix = "wasmhost:global:";
+// The names of what the host's rewrites add to a module: the import its
+// own memory becomes (so each instance gets a memory with its own maximum),
+// the exports of its mutable globals and their setter (pool resets) and of
+// the fuel counter. All share one prefix that no export name and no import
+// module name of the module starts with, so they never collide with the
+// module's own names: "wasmhost:" unless the module uses it, else
+// "wasmhost1:", "wasmhost2:", ...
+struct InternalNames {
+  static InternalNames For(const wasm::ModuleInfo& info);
+
+  std::string prefix;
+  std::string memory_import_module;  // prefix + "internal"
+  std::string memory_import_name;    // "memory"
+  std::string global_export_prefix;  // prefix + "global:", then the index
+  std::string set_globals_export;    // prefix + "globals:set"
+  std::string set_fuel_export;       // prefix + "fuel:set"
+  std::string get_fuel_export;       // prefix + "fuel:get"
+};
 
 // Immutable after Create; thread-safe.
 struct ModuleState {
-  // Reads, rewrites (with fuel metering if `consume_fuel`) and compiles
-  // `bytes`, through `cache` when not null.
+  // Reads and validates `bytes`, then rewrites (with fuel metering if
+  // `consume_fuel`) and compiles them, through `cache` when not null. The
+  // module is validated in full before any rewrite, so its code can only
+  // name what it defines or imports, never what the rewrites append.
   // Returns InvalidArgument for bytes that are not a valid module.
   static absl::StatusOr<std::shared_ptr<const ModuleState>> Create(
       absl::Span<const uint8_t> bytes, bool consume_fuel, CodeCache* cache);
@@ -46,8 +59,9 @@ struct ModuleState {
   std::vector<ExportType> exports;
   absl::flat_hash_map<std::string, uint32_t> export_index;
   std::optional<MemoryType> memory;
+  InternalNames internal_names;
   // True when the module defined its memory and it was rewritten into the
-  // kMemoryImport* import.
+  // internal_names.memory_import_* import.
   bool memory_rewritten = false;
   std::string name;
   std::vector<CustomSection> custom_sections;

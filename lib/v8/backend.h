@@ -45,6 +45,11 @@ void EnsureThreadIsolate();
 // Compiled code; immutable and thread-safe. Defined in code.cc.
 class CompiledCode;
 
+// Checks that `bytes` are a valid module per the core spec (with the
+// features the engine's flags enable), without compiling it.
+// Returns InvalidArgument with V8's reason when it is not.
+absl::Status ValidateModule(absl::Span<const uint8_t> bytes);
+
 // Compiles `bytes` in the calling thread's isolate.
 // Returns InvalidArgument with V8's reason when the module does not
 // validate.

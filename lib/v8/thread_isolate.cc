@@ -95,6 +95,8 @@ ThreadIsolate::ThreadIsolate()
   compile_streaming_.Reset(
       isolate_,
       GetConstructor(context, wasm.As<v8::Object>(), "compileStreaming"));
+  validate_.Reset(isolate_,
+                  GetConstructor(context, wasm.As<v8::Object>(), "validate"));
   value_key_.Reset(isolate_, v8::String::NewFromUtf8Literal(
                                  isolate_, "value",
                                  v8::NewStringType::kInternalized));
@@ -111,6 +113,7 @@ ThreadIsolate::~ThreadIsolate() {
   instance_constructor_.Reset();
   memory_constructor_.Reset();
   compile_streaming_.Reset();
+  validate_.Reset();
   value_key_.Reset();
   context_.Get(isolate_)->Exit();
   isolate_->Exit();

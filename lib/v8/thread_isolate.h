@@ -49,6 +49,9 @@ class ThreadIsolate {
     return memory_constructor_.Get(isolate_);
   }
 
+  // WebAssembly.validate, used to check a module before it is rewritten.
+  v8::Local<v8::Function> validate() const { return validate_.Get(isolate_); }
+
   // WebAssembly.compileStreaming, used to load cached code.
   v8::Local<v8::Function> compile_streaming() const {
     return compile_streaming_.Get(isolate_);
@@ -88,6 +91,7 @@ class ThreadIsolate {
   v8::Global<v8::Function> instance_constructor_;
   v8::Global<v8::Function> memory_constructor_;
   v8::Global<v8::Function> compile_streaming_;
+  v8::Global<v8::Function> validate_;
   v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
 };
