@@ -308,6 +308,7 @@ bool V8Instance::RunGuest(const CallOptions& options, Enter enter) {
   const bool stack_limited = kBounded && spec_.max_stack_bytes != 0;
   const absl::Time start = has_deadline ? absl::Now() : absl::Time();
 
+  if (has_deadline) thread_.PushDeadline(options.deadline);
   const uint64_t ticket =
       has_deadline ? Watchdog::Get().Arm(isolate, options.deadline) : 0;
   if (stack_limited) {
@@ -318,6 +319,7 @@ bool V8Instance::RunGuest(const CallOptions& options, Enter enter) {
   const bool entered =
       enter() && !(kMayReturnWithException && try_catch.HasCaught());
   const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
+  if (has_deadline) thread_.PopDeadline();
   if (stack_limited) isolate->SetStackLimit(thread_.default_stack_limit());
   if (ABSL_PREDICT_TRUE(entered && !fired && host_error_.ok())) return true;
   return GuestFailure(try_catch, entered, fired, start);
@@ -326,17 +328,33 @@ bool V8Instance::RunGuest(const CallOptions& options, Enter enter) {
 bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
                               bool fired, absl::Time start) {
   v8::Isolate* isolate = thread_.isolate();
-  // The watchdog may fire just after the guest returned; either way its
-  // termination must be cancelled so it cannot hit the next call.
-  if (fired || try_catch.HasTerminated()) isolate->CancelTerminateExecution();
+  const bool terminated = fired || try_catch.HasTerminated();
+  // A termination stops every guest on this thread's stack. It is this
+  // call's to cancel (so it cannot hit the next call) unless the deadline
+  // of a call that encloses this one (through a host function) caused it
+  // or has passed too: then it must stay pending and stop that call's
+  // guest as well, however the host function treats this call's error.
+  const bool enclosing_expired = terminated && thread_.EnclosingDeadlinePassed();
+  if (terminated && !enclosing_expired) isolate->CancelTerminateExecution();
+  // The call's own deadline wins over a host function's error: the host
+  // function may have passed on a nested call's deadline error, or a
+  // failure its own work hit because the guest was stopped. (A guest that
+  // returned just before the watchdog fired keeps its result.)
+  if (fired && !entered) {
+    host_error_ = absl::OkStatus();
+    return Fail(absl::DeadlineExceededError(absl::StrCat(
+                    "guest stopped at its deadline after ",
+                    absl::FormatDuration(absl::Now() - start))),
+                true);
+  }
   if (!host_error_.ok()) {
     return Fail(std::exchange(host_error_, absl::OkStatus()), true);
   }
   if (entered) return true;
-  if (fired) {
-    return Fail(absl::DeadlineExceededError(absl::StrCat(
-                    "guest stopped at its deadline after ",
-                    absl::FormatDuration(absl::Now() - start))),
+  if (enclosing_expired) {
+    return Fail(absl::DeadlineExceededError(
+                    "guest stopped: the deadline of an enclosing call (whose "
+                    "host function made this call) passed"),
                 true);
   }
   if (try_catch.HasTerminated()) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "absl/time/clock.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/code.h"
 
@@ -105,6 +106,15 @@ ThreadIsolate::ThreadIsolate()
 uintptr_t ThreadIsolate::StackLimitFor(uint64_t max_bytes) const {
   const uintptr_t sp = StackPointer();
   return std::max(stack_floor_, sp > max_bytes ? sp - max_bytes : 0);
+}
+
+bool ThreadIsolate::EnclosingDeadlinePassed() const {
+  if (deadlines_.empty()) return false;
+  const absl::Time now = absl::Now();
+  for (absl::Time deadline : deadlines_) {
+    if (deadline <= now) return true;
+  }
+  return false;
 }
 
 ThreadIsolate::~ThreadIsolate() {

@@ -10,7 +10,10 @@
 #include <cstdint>
 #include <memory>
 
+#include <vector>
+
 #include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
 #include "v8.h"
 
 namespace wasmhost::v8backend {
@@ -40,6 +43,16 @@ class ThreadIsolate {
   uintptr_t StackLimitFor(uint64_t max_bytes) const;
   // The limit calls run with unless an instance asks for less.
   uintptr_t default_stack_limit() const { return default_stack_limit_; }
+
+  // Deadlines of the calls with one running on this thread, outermost
+  // first. A host function may call another guest: the watchdog's
+  // termination then stops every guest on the stack, and a nested call must
+  // leave it pending when an enclosing call's deadline caused it.
+  void PushDeadline(absl::Time deadline) { deadlines_.push_back(deadline); }
+  void PopDeadline() { deadlines_.pop_back(); }
+  // Whether the deadline of a call on the stack (the caller's own popped
+  // already) has passed.
+  bool EnclosingDeadlinePassed() const;
 
   // WebAssembly.Instance and WebAssembly.Memory of this isolate's context.
   v8::Local<v8::Function> instance_constructor() const {
@@ -94,6 +107,7 @@ class ThreadIsolate {
   v8::Global<v8::Function> validate_;
   v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
+  std::vector<absl::Time> deadlines_;
 };
 
 }  // namespace wasmhost::v8backend
