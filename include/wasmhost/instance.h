@@ -80,7 +80,8 @@ class TypedFunc<R(Args...)> {
   // Calls the export. Returns the guest's result, or:
   //   Aborted            the guest trapped (see GetTrapInfo)
   //   DeadlineExceeded   options.deadline passed
-  //   ResourceExhausted  the guest ran out of options.fuel
+  //   ResourceExhausted  the guest ran out of options.fuel, or the call
+  //                      exhausted V8's heap (e.g. growing a table)
   //   FailedPrecondition the instance is poisoned, or this is not its thread
   //   InvalidArgument    options.fuel is set but the engine does not
   //                      consume fuel
@@ -154,7 +155,9 @@ class WASMHOST_EXPORT Instance {
   //   InvalidArgument    a host function's signature differs from the
   //                      import's; the message gives both
   //   ResourceExhausted  the module's initial memory exceeds
-  //                      options.limits.max_memory_bytes
+  //                      options.limits.max_memory_bytes, its tables
+  //                      options.limits.max_table_elements, or
+  //                      instantiating exhausted V8's heap
   //   Aborted            the start function trapped (see GetTrapInfo)
   //   a host function's error status, if one failed during start
   [[nodiscard]] static absl::StatusOr<Instance> Create(

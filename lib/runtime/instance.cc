@@ -73,6 +73,19 @@ absl::Status SizeMemory(const internal::ModuleState& module,
   return absl::OkStatus();
 }
 
+// Refuses a module whose tables are too big before V8 allocates them.
+absl::Status CheckTables(const internal::ModuleState& module,
+                         const Limits& limits) {
+  if (limits.max_table_elements == 0 ||
+      module.defined_table_elements <= limits.max_table_elements) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "the module's tables start with ", module.defined_table_elements,
+      " elements, over the instance's limit of ", limits.max_table_elements,
+      " (Limits::max_table_elements)"));
+}
+
 }  // namespace
 
 absl::StatusOr<Instance> Instance::Create(const Module& module,
@@ -86,6 +99,7 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
   v8backend::InstanceSpec spec;
   WASMHOST_RETURN_IF_ERROR(BindImports(*module_state, linker, *state, spec));
   WASMHOST_RETURN_IF_ERROR(SizeMemory(*module_state, options.limits, spec));
+  WASMHOST_RETURN_IF_ERROR(CheckTables(*module_state, options.limits));
   for (const ExportType& exported : module_state->exports) {
     spec.export_names.push_back(exported.name);
     spec.export_types.push_back(

@@ -118,6 +118,9 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
     state.custom_sections.push_back(
         {section.custom_name, section.custom_content_size});
   }
+  for (const wasm::TableType& table : info.tables) {
+    state.defined_table_elements += table.limits.min;
+  }
   state.imported_function_count = info.imported_function_count();
   state.function_names = info.function_names;
 }

@@ -72,6 +72,10 @@ struct ModuleState {
   bool resettable = false;
   std::vector<std::pair<std::string, ValType>> state_globals;
 
+  // The initial sizes of the tables the module defines, added up
+  // (Limits::max_table_elements).
+  uint64_t defined_table_elements = 0;
+
   uint32_t imported_function_count = 0;
   absl::flat_hash_map<uint32_t, std::string> function_names;
   // The fuel instrumentation, when the engine consumes fuel: its exports,

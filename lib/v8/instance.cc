@@ -321,14 +321,20 @@ bool V8Instance::RunGuest(const CallOptions& options, Enter enter) {
   const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
   if (has_deadline) thread_.PopDeadline();
   if (stack_limited) isolate->SetStackLimit(thread_.default_stack_limit());
-  if (ABSL_PREDICT_TRUE(entered && !fired && host_error_.ok())) return true;
+  if (ABSL_PREDICT_TRUE(entered && !fired && host_error_.ok() &&
+                        !thread_.heap_exhausted())) {
+    return true;
+  }
   return GuestFailure(try_catch, entered, fired, start);
 }
 
 bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
                               bool fired, absl::Time start) {
   v8::Isolate* isolate = thread_.isolate();
-  const bool terminated = fired || try_catch.HasTerminated();
+  // The heap-limit callback requested a termination, which may still be
+  // pending if the guest returned before V8 acted on it.
+  const bool heap_exhausted = thread_.TakeHeapExhausted();
+  const bool terminated = fired || heap_exhausted || try_catch.HasTerminated();
   // A termination stops every guest on this thread's stack. It is this
   // call's to cancel (so it cannot hit the next call) unless the deadline
   // of a call that encloses this one (through a host function) caused it
@@ -345,6 +351,13 @@ bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
     return Fail(absl::DeadlineExceededError(absl::StrCat(
                     "guest stopped at its deadline after ",
                     absl::FormatDuration(absl::Now() - start))),
+                true);
+  }
+  if (heap_exhausted) {
+    host_error_ = absl::OkStatus();
+    return Fail(absl::ResourceExhaustedError(
+                    "the guest exhausted the engine's heap (e.g. by growing "
+                    "its tables) and was stopped"),
                 true);
   }
   if (!host_error_.ok()) {

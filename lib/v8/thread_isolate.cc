@@ -76,6 +76,10 @@ ThreadIsolate::ThreadIsolate()
   default_stack_limit_ = StackLimitFor(kMaxGuestStack);
   isolate_->SetStackLimit(default_stack_limit_);
   isolate_->SetWasmStreamingCallback(&StreamingCallback);
+  isolate_->AddNearHeapLimitCallback(&NearHeapLimit, this);
+  // Once the guest that hit the limit is gone and the heap shrinks back,
+  // the limit goes back to where it was.
+  isolate_->AutomaticallyRestoreInitialHeapLimit(0.5);
   isolate_->SetCaptureStackTraceForUncaughtExceptions(
       true, 64, v8::StackTrace::kDetailed);
   isolate_->Enter();
@@ -106,6 +110,15 @@ ThreadIsolate::ThreadIsolate()
 uintptr_t ThreadIsolate::StackLimitFor(uint64_t max_bytes) const {
   const uintptr_t sp = StackPointer();
   return std::max(stack_floor_, sp > max_bytes ? sp - max_bytes : 0);
+}
+
+size_t ThreadIsolate::NearHeapLimit(void* data, size_t current_limit,
+                                    size_t initial_limit) {
+  auto* self = static_cast<ThreadIsolate*>(data);
+  self->heap_exhausted_ = true;
+  self->isolate_->TerminateExecution();
+  // Room for the allocation under way and for unwinding the guest.
+  return current_limit + initial_limit;
 }
 
 bool ThreadIsolate::EnclosingDeadlinePassed() const {

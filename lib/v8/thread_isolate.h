@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include <vector>
 
@@ -54,6 +55,11 @@ class ThreadIsolate {
   // already) has passed.
   bool EnclosingDeadlinePassed() const;
 
+  // Whether V8's heap reached its limit since the last call of this: the
+  // isolate then has a termination pending (see NearHeapLimit).
+  bool heap_exhausted() const { return heap_exhausted_; }
+  bool TakeHeapExhausted() { return std::exchange(heap_exhausted_, false); }
+
   // WebAssembly.Instance and WebAssembly.Memory of this isolate's context.
   v8::Local<v8::Function> instance_constructor() const {
     return instance_constructor_.Get(isolate_);
@@ -83,6 +89,12 @@ class ThreadIsolate {
  private:
   ThreadIsolate();
 
+  // V8 calls this when its heap nears the limit, where it would otherwise
+  // abort the process ("Fatal JavaScript OOM"). It stops the running guest
+  // and grants room to unwind.
+  static size_t NearHeapLimit(void* data, size_t current_limit,
+                              size_t initial_limit);
+
   // Mirrors the owning thread_local in the .cc as a trivially destructible
   // pointer. Inline with its constant initializer in sight, so other files
   // read it directly, without checking for a TLS init function.
@@ -108,6 +120,7 @@ class ThreadIsolate {
   v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
   std::vector<absl::Time> deadlines_;
+  bool heap_exhausted_ = false;
 };
 
 }  // namespace wasmhost::v8backend
