@@ -207,6 +207,45 @@ absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> CompileOrLoad(
   return code;
 }
 
+// "module over ModuleLimits::max_exports (20000): 100000 exports".
+absl::Status OverModuleLimit(absl::string_view field, uint64_t limit,
+                             uint64_t value, absl::string_view what) {
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "module over ModuleLimits::", field, " (", limit, "): ", value, " ",
+      what));
+}
+
+// Refuses a module over `limits` before V8 compiles it (the module size is
+// checked before anything reads it).
+absl::Status CheckModuleLimits(const wasm::ModuleInfo& info,
+                               const wasm::CodeSummary& code,
+                               const ModuleLimits& limits) {
+  const struct {
+    absl::string_view field;
+    uint64_t limit;
+    uint64_t value;
+    absl::string_view what;
+  } checks[] = {
+      {"max_functions", limits.max_functions, info.function_count(),
+       "functions"},
+      {"max_function_body_bytes", limits.max_function_body_bytes,
+       code.max_body_bytes, "bytes in one function body"},
+      {"max_function_locals", limits.max_function_locals, code.max_locals,
+       "locals in one function"},
+      {"max_nesting_depth", limits.max_nesting_depth, code.max_nesting_depth,
+       "blocks open at once in one function"},
+      {"max_imports", limits.max_imports, info.imports.size(), "imports"},
+      {"max_exports", limits.max_exports, info.exports.size(), "exports"},
+  };
+  for (const auto& check : checks) {
+    if (check.limit != 0 && check.value > check.limit) {
+      return OverModuleLimit(check.field, check.limit, check.value,
+                             check.what);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status InvalidModule(const absl::Status& status) {
   return absl::InvalidArgumentError(
       absl::StrCat("invalid module: ", status.message()));
@@ -215,11 +254,17 @@ absl::Status InvalidModule(const absl::Status& status) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
-    absl::Span<const uint8_t> bytes, bool consume_fuel, CodeCache* cache) {
+    absl::Span<const uint8_t> bytes, bool consume_fuel,
+    const ModuleLimits& limits, CodeCache* cache) {
+  if (limits.max_module_bytes != 0 && bytes.size() > limits.max_module_bytes) {
+    return OverModuleLimit("max_module_bytes", limits.max_module_bytes,
+                           bytes.size(), "bytes");
+  }
   absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
   if (!info.ok()) return InvalidModule(info.status());
   absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
   if (!code.ok()) return InvalidModule(code.status());
+  WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, *code, limits));
   // Before any rewrite: an invalid module could otherwise name the globals,
   // functions and exports the rewrites append (e.g. refill its own fuel).
   WASMHOST_RETURN_IF_ERROR(v8backend::ValidateModule(bytes));

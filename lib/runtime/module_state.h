@@ -16,6 +16,7 @@
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "wasmhost/errors.h"
+#include "wasmhost/limits.h"
 #include "wasmhost/module.h"
 
 namespace wasmhost::internal {
@@ -48,8 +49,11 @@ struct ModuleState {
   // module is validated in full before any rewrite, so its code can only
   // name what it defines or imports, never what the rewrites append.
   // Returns InvalidArgument for bytes that are not a valid module.
+  // Returns ResourceExhausted, naming the limit, for a module over one of
+  // `limits`.
   static absl::StatusOr<std::shared_ptr<const ModuleState>> Create(
-      absl::Span<const uint8_t> bytes, bool consume_fuel, CodeCache* cache);
+      absl::Span<const uint8_t> bytes, bool consume_fuel,
+      const ModuleLimits& limits, CodeCache* cache);
 
   // The function and original-module offset of an offset the engine
   // reports in the compiled (rewritten) code.
