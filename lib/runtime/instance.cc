@@ -116,12 +116,23 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
     spec.metered = true;
     spec.set_fuel_export = module_state->fuel->set_fuel_export;
     spec.get_fuel_export = module_state->fuel->get_fuel_export;
-    spec.is_out_of_fuel = [module_state](uint32_t offset) {
-      return module_state->fuel->IsOutOfFuelOffset(offset);
+    spec.is_out_of_fuel = [module_state](absl::string_view tag,
+                                         uint32_t offset) {
+      std::shared_ptr<const internal::ModuleState> frame_module =
+          module_state->FrameModule(tag);
+      return frame_module != nullptr && frame_module->fuel.has_value() &&
+             frame_module->fuel->IsOutOfFuelOffset(offset);
     };
   }
-  spec.locate_frame = [module_state](uint32_t offset) {
-    return module_state->LocateFrame(offset);
+  spec.locate_frame = [module_state](absl::string_view tag, uint32_t offset) {
+    std::shared_ptr<const internal::ModuleState> frame_module =
+        module_state->FrameModule(tag);
+    if (frame_module == nullptr) {
+      Frame unknown;  // a module no longer alive: the raw offset only
+      unknown.module_offset = offset;
+      return unknown;
+    }
+    return frame_module->LocateFrame(offset);
   };
   WASMHOST_ASSIGN_OR_RETURN(
       state->backend,

@@ -2,10 +2,13 @@
 #include <memory>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/code_cache.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/mutex.h"
+#include "lib/util/stable_hash.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/fuel.h"
@@ -181,8 +184,42 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
       state.resettable = false;
     }
   }
-  state.compiled_body_offsets = ToU32(current.function_body_offsets);
+  // Last, so the section's size shifts every body by the same amount.
+  const size_t untagged_size = rewritten.size();
+  WASMHOST_ASSIGN_OR_RETURN(rewritten,
+                            wasm::TagModule(rewritten, state.frame_tag));
+  const size_t shift = rewritten.size() - untagged_size;
+  state.compiled_body_offsets.clear();
+  for (size_t offset : current.function_body_offsets) {
+    state.compiled_body_offsets.push_back(
+        static_cast<uint32_t>(offset + shift));
+  }
   return rewritten;
+}
+
+// Live modules by frame tag, for backtraces through several instances.
+// Weak, so it keeps no module alive; several modules of equal bytes share
+// a tag and locate frames alike, so any live one will do.
+struct FrameTagRegistry {
+  Mutex mutex;
+  absl::flat_hash_map<std::string, std::weak_ptr<const ModuleState>> modules
+      ABSL_GUARDED_BY(mutex);
+};
+
+FrameTagRegistry& Registry() {
+  static FrameTagRegistry* registry = new FrameTagRegistry();  // never freed
+  return *registry;
+}
+
+void RegisterFrameTag(const std::shared_ptr<const ModuleState>& module) {
+  FrameTagRegistry& registry = Registry();
+  MutexLock lock(&registry.mutex);
+  // Sweeping dead entries on insertion keeps the map as small as the set
+  // of live modules, amortised.
+  absl::erase_if(registry.modules, [](const auto& entry) {
+    return entry.second.expired();
+  });
+  registry.modules[module->frame_tag] = module;
 }
 
 // Loads the code from `cache` when it holds it, else compiles and stores
@@ -271,6 +308,11 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
 
   auto state = std::make_shared<ModuleState>();
   state->internal_names = InternalNames::For(*info);
+  state->frame_tag = absl::StrCat(
+      "wasmhost-module:",
+      absl::Hex(StableHash(absl::string_view(
+                    reinterpret_cast<const char*>(bytes.data()), bytes.size())),
+                absl::kZeroPad16));
   DescribeInterface(*info, *state);
   PlanStateReset(*info, *code, *state);
   state->original_body_offsets = ToU32(info->function_body_offsets);
@@ -287,12 +329,24 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     compiled_bytes = state->fuel->bytes;
   }
   WASMHOST_ASSIGN_OR_RETURN(state->code, CompileOrLoad(compiled_bytes, cache));
+  state->self = state;
+  RegisterFrameTag(state);
   return state;
+}
+
+std::shared_ptr<const ModuleState> ModuleState::FrameModule(
+    absl::string_view frame_tag) const {
+  if (frame_tag.empty() || frame_tag == this->frame_tag) return self.lock();
+  FrameTagRegistry& registry = Registry();
+  MutexLock lock(&registry.mutex);
+  auto it = registry.modules.find(frame_tag);
+  return it == registry.modules.end() ? nullptr : it->second.lock();
 }
 
 Frame ModuleState::LocateFrame(uint32_t compiled_offset) const {
   if (fuel.has_value()) compiled_offset = fuel->OriginalOffset(compiled_offset);
   Frame frame;
+  frame.module_name = name;
   frame.module_offset = compiled_offset;
   // The last body starting at or before the offset holds it.
   auto body = std::upper_bound(compiled_body_offsets.begin(),

@@ -59,11 +59,24 @@ struct ModuleState {
   // reports in the compiled (rewritten) code.
   Frame LocateFrame(uint32_t compiled_offset) const;
 
+  // The module whose stack frames the engine reports with `frame_tag`:
+  // this one (also for an empty tag), another live module, or nullptr when
+  // none is alive. Keeps the module alive while the caller uses it.
+  std::shared_ptr<const ModuleState> FrameModule(
+      absl::string_view frame_tag) const;
+
   std::vector<ImportType> imports;
   std::vector<ExportType> exports;
   absl::flat_hash_map<std::string, uint32_t> export_index;
   std::optional<MemoryType> memory;
   InternalNames internal_names;
+  // Names the module in the stack frames the engine reports
+  // (wasm::TagModule): "wasmhost-module:" and the StableHash of the
+  // original bytes, so equal bytes get the same tag (and code cache entry)
+  // in every process.
+  std::string frame_tag;
+  // This module, weakly: FrameModule hands it out.
+  std::weak_ptr<const ModuleState> self;
   // True when the module defined its memory and it was rewritten into the
   // internal_names.memory_import_* import.
   bool memory_rewritten = false;

@@ -92,7 +92,11 @@ struct InstanceSpec {
   bool metered = false;
   std::string set_fuel_export;
   std::string get_fuel_export;
-  std::function<bool(uint32_t compiled_offset)> is_out_of_fuel;
+  // Frames are named by the tag V8 reports with them (the module's
+  // kSourceMappingUrlSection): a frame of another instance's module in the
+  // same backtrace is located in that module.
+  std::function<bool(absl::string_view module_tag, uint32_t compiled_offset)>
+      is_out_of_fuel;
   // Limits::max_stack_bytes; 0 for the thread's default.
   uint64_t max_stack_bytes = 0;
   // Signatures of all exports by export index; nullopt for non-functions.
@@ -106,7 +110,8 @@ struct InstanceSpec {
   std::string set_globals_export;
   // Maps an engine-reported offset in the compiled bytes to a function
   // index and an offset in the original module bytes, for backtraces.
-  std::function<Frame(uint32_t compiled_offset)> locate_frame;
+  std::function<Frame(absl::string_view module_tag, uint32_t compiled_offset)>
+      locate_frame;
 };
 
 // An instance's state right after instantiation: an image of its linear

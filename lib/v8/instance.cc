@@ -400,12 +400,14 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
       if (!frame->IsWasm()) continue;
       // For Wasm frames V8 reports the module offset as a 1-based column.
       const uint32_t offset = static_cast<uint32_t>(frame->GetColumn() - 1);
+      const std::string tag =
+          ToStdString(isolate, frame->GetScriptSourceMappingURL());
       if (info.backtrace.empty() && spec_.metered &&
-          spec_.is_out_of_fuel(offset)) {
+          spec_.is_out_of_fuel(tag, offset)) {
         return absl::ResourceExhaustedError(
             "out of fuel: the guest used all the fuel the call allowed");
       }
-      Frame located = spec_.locate_frame(offset);
+      Frame located = spec_.locate_frame(tag, offset);
       if (located.function_name.empty()) {
         located.function_name =
             ToStdString(isolate, frame->GetFunctionName());

@@ -1,5 +1,5 @@
 // lib/wasm/rewriter.cc: ImportDefinedMemory, ExportMutableGlobals,
-// AddGlobalSetter.
+// AddGlobalSetter, TagModule.
 
 #include "lib/wasm/rewriter.h"
 
@@ -163,6 +163,20 @@ absl::StatusOr<GlobalSetter> AddGlobalSetter(absl::Span<const uint8_t> bytes,
   WASMHOST_ASSIGN_OR_RETURN(result.bytes, Rewrite(bytes, info, additions));
   result.added = true;
   return result;
+}
+
+absl::StatusOr<std::vector<uint8_t>> TagModule(absl::Span<const uint8_t> bytes,
+                                               absl::string_view tag) {
+  if (bytes.size() < kModuleHeaderSize) {
+    return absl::InvalidArgumentError("not a module: shorter than its header");
+  }
+  BinaryWriter payload;
+  payload.Name(kSourceMappingUrlSection).Name(tag);
+  BinaryWriter out;
+  out.Bytes(bytes.subspan(0, kModuleHeaderSize))
+      .Section(kCustomSection, payload.bytes())
+      .Bytes(bytes.subspan(kModuleHeaderSize));
+  return out.Release();
 }
 
 }  // namespace wasmhost::wasm

@@ -5,6 +5,7 @@
 //   ExportMutableGlobals  exports every mutable global the module defines
 //   GlobalSetter          what AddGlobalSetter did
 //   AddGlobalSetter       adds one function that sets every mutable global
+//   TagModule             names a module in the stack frames V8 reports
 
 #ifndef WASMHOST_LIB_WASM_REWRITER_H_
 #define WASMHOST_LIB_WASM_REWRITER_H_
@@ -110,6 +111,23 @@ struct GlobalSetter {
 [[nodiscard]] absl::StatusOr<GlobalSetter> AddGlobalSetter(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     absl::string_view export_name = kSetGlobalsExport);
+
+// The custom section V8 takes a module's source map URL from; it reports
+// that URL with every stack frame of the module
+// (v8::StackFrame::GetScriptSourceMappingURL).
+inline constexpr absl::string_view kSourceMappingUrlSection =
+    "sourceMappingURL";
+
+// Returns a copy of `bytes` with a kSourceMappingUrlSection custom section
+// holding `tag` inserted right after the header, so that V8 reports `tag`
+// with the stack frames of the module, which tells frames of different
+// modules apart in one backtrace. V8 takes the first such section: a
+// module's own, if any, is kept but shadowed. Every other byte is copied
+// unchanged (offsets shift by the inserted section's size).
+//
+// Returns InvalidArgument if `bytes` is shorter than a module header.
+[[nodiscard]] absl::StatusOr<std::vector<uint8_t>> TagModule(
+    absl::Span<const uint8_t> bytes, absl::string_view tag);
 
 }  // namespace wasmhost::wasm
 

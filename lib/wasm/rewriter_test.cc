@@ -668,5 +668,28 @@ TEST(AddGlobalSetterTest, ComposesWithTheOtherRewritesAndFuel) {
             (std::vector<ValType>{ValType::kI32, ValType::kF64}));
 }
 
+TEST(TagModuleTest, InsertsTheTagFirstAndKeepsEveryOtherByte) {
+  const Bytes module = testing::FunctionModule({testing::Body({0x01})});
+  absl::StatusOr<std::vector<uint8_t>> tagged = TagModule(module, "m:1");
+  ASSERT_TRUE(tagged.ok()) << tagged.status();
+  absl::StatusOr<ModuleInfo> info = ReadModule(*tagged);
+  ASSERT_TRUE(info.ok()) << info.status();
+  ASSERT_FALSE(info->sections.empty());
+  EXPECT_EQ(info->sections[0].id, kCustomSection);
+  EXPECT_EQ(info->sections[0].custom_name, kSourceMappingUrlSection);
+  // Payload: the section name, then the tag as a name.
+  const size_t shift = tagged->size() - module.size();
+  EXPECT_TRUE(std::equal(module.begin() + kModuleHeaderSize, module.end(),
+                         tagged->begin() + kModuleHeaderSize + shift));
+  const std::string tag(tagged->begin() + kModuleHeaderSize + shift - 3,
+                        tagged->begin() + kModuleHeaderSize + shift);
+  EXPECT_EQ(tag, "m:1");
+}
+
+TEST(TagModuleTest, RejectsBytesShorterThanAHeader) {
+  ExpectInvalidArgument(TagModule(Bytes{0x00, 0x61}, "t").status(),
+                        "shorter than its header");
+}
+
 }  // namespace
 }  // namespace wasmhost::wasm
