@@ -99,11 +99,13 @@ struct ModuleEntry {
 
 class FileRun {
  public:
+  // `linker` grants the spectest functions.
   FileRun(const Engine& engine, const RunnerOptions& options,
-          const std::string& module_dir)
-      : engine_(engine), options_(options), module_dir_(module_dir) {
-    // Cannot fail on an empty linker.
-    (void)DefineSpectest(linker_);
+          const std::string& module_dir, Linker linker)
+      : engine_(engine),
+        options_(options),
+        module_dir_(module_dir),
+        linker_(std::move(linker)) {
     if (absl::IsUnimplemented(DefineSpectestExterns(linker_))) {
       for (const SpectestExtern& item : SpectestExterns()) {
         unavailable_imports_[{kSpectest, item.name}] =
@@ -298,7 +300,8 @@ class FileRun {
   // API poisons a trapped instance instead, so the state is rebuilt. The
   // replay cannot restore what a trapping call itself wrote before
   // trapping; the suite's files check no such partial effects on a module
-  // of their own.
+  // of their own. (Once RegisterInstance works, a registered instance
+  // re-created here must be registered again.)
   void Restore(ModuleEntry& entry, int line) {
     entry.instance.reset();
     absl::StatusOr<Instance> instance = Instantiate(*entry.module);
@@ -506,11 +509,14 @@ Counts& Counts::operator+=(const Counts& other) {
   return *this;
 }
 
-FileReport RunCommands(const Engine& engine, const RunnerOptions& options,
-                       absl::Span<const Command> commands,
-                       const std::string& module_dir) {
+absl::StatusOr<FileReport> RunCommands(const Engine& engine,
+                                       const RunnerOptions& options,
+                                       absl::Span<const Command> commands,
+                                       const std::string& module_dir) {
+  Linker linker;
+  WASMHOST_RETURN_IF_ERROR(DefineSpectest(linker));
   FileReport report;
-  FileRun run(engine, options, module_dir);
+  FileRun run(engine, options, module_dir, std::move(linker));
   for (const Command& command : commands) {
     Outcome outcome = run.Run(command);
     switch (outcome.kind) {

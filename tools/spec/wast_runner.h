@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -71,10 +72,12 @@ struct FileReport {
 
 // Runs `commands` in order on the calling thread. Module files are read
 // from `module_dir`. `engine` must have been made with
-// EngineOptionsFor(options.mode).
-FileReport RunCommands(const Engine& engine, const RunnerOptions& options,
-                       absl::Span<const Command> commands,
-                       const std::string& module_dir);
+// EngineOptionsFor(options.mode). A command's failure is counted in the
+// report; the run itself fails only if the spectest host cannot be defined.
+absl::StatusOr<FileReport> RunCommands(const Engine& engine,
+                                       const RunnerOptions& options,
+                                       absl::Span<const Command> commands,
+                                       const std::string& module_dir);
 
 }  // namespace wasmhost::spec
 
