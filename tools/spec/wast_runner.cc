@@ -99,14 +99,15 @@ struct ModuleEntry {
 
 class FileRun {
  public:
-  // `linker` grants the spectest functions.
+  // `linker` grants the spectest functions, and its globals, table and
+  // memory if `spectest_externs`.
   FileRun(const Engine& engine, const RunnerOptions& options,
-          const std::string& module_dir, Linker linker)
+          const std::string& module_dir, Linker linker, bool spectest_externs)
       : engine_(engine),
         options_(options),
         module_dir_(module_dir),
         linker_(std::move(linker)) {
-    if (absl::IsUnimplemented(DefineSpectestExterns(linker_))) {
+    if (!spectest_externs) {
       for (const SpectestExtern& item : SpectestExterns()) {
         unavailable_imports_[{kSpectest, item.name}] =
             absl::StrCat("imported ", ExternKindName(item.kind));
@@ -515,8 +516,10 @@ absl::StatusOr<FileReport> RunCommands(const Engine& engine,
                                        const std::string& module_dir) {
   Linker linker;
   WASMHOST_RETURN_IF_ERROR(DefineSpectest(linker));
+  absl::Status externs = DefineSpectestExterns(linker);
+  if (!externs.ok() && !absl::IsUnimplemented(externs)) return externs;
   FileReport report;
-  FileRun run(engine, options, module_dir, std::move(linker));
+  FileRun run(engine, options, module_dir, std::move(linker), externs.ok());
   for (const Command& command : commands) {
     Outcome outcome = run.Run(command);
     switch (outcome.kind) {

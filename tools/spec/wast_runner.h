@@ -73,7 +73,8 @@ struct FileReport {
 // Runs `commands` in order on the calling thread. Module files are read
 // from `module_dir`. `engine` must have been made with
 // EngineOptionsFor(options.mode). A command's failure is counted in the
-// report; the run itself fails only if the spectest host cannot be defined.
+// report; the run itself fails only if the spectest host cannot be
+// defined.
 absl::StatusOr<FileReport> RunCommands(const Engine& engine,
                                        const RunnerOptions& options,
                                        absl::Span<const Command> commands,
