@@ -301,10 +301,13 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
   if (!info.ok()) return InvalidModule(info.status());
   absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
   if (!code.ok()) return InvalidModule(code.status());
-  WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, *code, limits));
   // Before any rewrite: an invalid module could otherwise name the globals,
   // functions and exports the rewrites append (e.g. refill its own fuel).
+  // Validating costs time linear in the size, already bounded.
   WASMHOST_RETURN_IF_ERROR(v8backend::ValidateModule(bytes));
+  // After validation, so an invalid module is InvalidArgument whatever its
+  // shape; before compilation, whose cost the limits bound.
+  WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, *code, limits));
 
   auto state = std::make_shared<ModuleState>();
   state->internal_names = InternalNames::For(*info);
