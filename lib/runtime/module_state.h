@@ -27,8 +27,9 @@ class CodeCache;
 // guest language.
 inline constexpr absl::string_view kMemoryImportModule = "wasmhost:internal";
 inline constexpr absl::string_view kMemoryImportName = "memory";
-// Prefix of the exports added for mutable globals (then the global index).
-inline constexpr absl::string_view kGlobalExportPrefix = "wasmhost:global:";
+// Prefix of the boundary-ABI wrappers of exports whose signature has an
+// f32, f64 or v128 (then the export index): see lib/wasm/boundary.h.
+inline constexpr absl::string_view kBoundaryExportPrefix = "wasmhost:boundary:";
 
 // Immutable after Create; thread-safe.
 struct ModuleState {
@@ -39,8 +40,9 @@ struct ModuleState {
       absl::Span<const uint8_t> bytes, bool consume_fuel, CodeCache* cache);
 
   // The function and original-module offset of an offset the engine
-  // reports in the compiled (rewritten) code.
-  Frame LocateFrame(uint32_t compiled_offset) const;
+  // reports in the compiled (rewritten) code; nullopt inside a function the
+  // rewrites added (a boundary wrapper), which is no frame of the guest's.
+  std::optional<Frame> LocateFrame(uint32_t compiled_offset) const;
 
   std::vector<ImportType> imports;
   std::vector<ExportType> exports;
@@ -53,10 +55,23 @@ struct ModuleState {
   std::vector<CustomSection> custom_sections;
 
   // Whether an instance's state can be captured and restored (memory and
-  // number-typed mutable globals, no table mutation), and the rewritten
-  // exports of the mutable globals to restore.
+  // number-typed mutable globals, no table mutation), and the boundary-ABI
+  // types of the mutable globals the rewriter's accessors get and set.
   bool resettable = false;
-  std::vector<std::pair<std::string, ValType>> state_globals;
+  std::vector<ValType> state_global_types;
+
+  // How the backend calls each export, by export index: the function it
+  // calls (the export itself, or its boundary wrapper) and that function's
+  // type, in the boundary ABI; nullopt for non-functions.
+  std::vector<std::string> call_export_names;
+  std::vector<std::optional<FuncType>> call_export_types;
+  // By import index: a function import's type in the boundary ABI, and the
+  // adapter function standing in for it (wasm::BuildImportAdapter's
+  // export name), empty when the host function is bound directly.
+  std::vector<FuncType> import_call_types;
+  std::vector<std::string> import_adapter_names;
+  // The compiled adapter module; null when no import needs one.
+  std::shared_ptr<const v8backend::CompiledCode> import_adapter;
 
   uint32_t imported_function_count = 0;
   absl::flat_hash_map<uint32_t, std::string> function_names;
