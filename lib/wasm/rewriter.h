@@ -42,10 +42,11 @@ namespace wasmhost::wasm {
 
 // Returns a copy of `bytes` that also exports every mutable global the
 // module defines (not imports) as `prefix` + its global index (e.g.
-// "wasmhost:global:3"), so the host can read and restore them: instance
-// pools reset state with them, snapshots will. Existing exports are kept
-// byte for byte and the new entries appended after them; a global may end
-// up exported twice, which is valid. Without an export section one is
+// "wasmhost:global:3"), so a host can reach them as WebAssembly.Global
+// objects. (The runtime reads and restores state with AddGlobalAccessors
+// instead: a WebAssembly.Global's value is a JS Number, which loses NaN
+// bits.) Existing exports are kept byte for byte and the new entries
+// appended after them; a global may end up exported twice, which is valid. Without an export section one is
 // inserted where the canonical order puts it (after the last of the type,
 // import, function, table, memory, tag and global sections). Every other
 // section is copied byte for byte; no index moves. Returns `bytes`
