@@ -267,6 +267,39 @@ TEST_F(ValueBitsTest, TrapBacktraceHasOnlyGuestFrames) {
   EXPECT_EQ(info->backtrace.size(), 1u);
 }
 
+// A trap in a guest call made from inside a float host function: the
+// backtrace has the guest's frames of both calls, and neither the boundary
+// wrappers nor the import adapter's frame (another module's code).
+TEST(ValueBitsNestedTest, TrapBacktraceSkipsTheImportAdapter) {
+  HostLog log;
+  Linker linker = MakeLinker(log);
+  Instance* self = nullptr;
+  Linker nested;
+  for (const char* name : {"f32", "pair", "dyn", "count"}) {
+    ASSERT_OK(nested.DefineDynamic(
+        "env", name, linker.Find("env", name)->type,
+        [](Caller&, absl::Span<const Val>, absl::Span<Val>) {
+          return absl::OkStatus();
+        }));
+  }
+  ASSERT_OK(nested.Define("env", "f64", [&self](double x) -> absl::StatusOr<double> {
+    return self->GetFunc<double(double)>("trap_f64")->Call(x);
+  }));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::value_bits_wasm(), nested));
+  self = &instance;
+  absl::StatusOr<double> out =
+      instance.GetFunc<double(double)>("via_host_f64")->Call(1.0);
+  ExpectTrap(out.status(), TrapKind::kUnreachable, "unreachable", "fail", 19);
+  std::optional<TrapInfo> info = GetTrapInfo(out.status());
+  ASSERT_TRUE(info.has_value());
+  std::vector<uint32_t> functions;
+  for (const Frame& frame : info->backtrace) {
+    functions.push_back(frame.function_index);
+  }
+  EXPECT_THAT(functions, ElementsAre(19, 17)) << out.status();
+}
+
 TEST(ValueBitsPoolTest, FreshStateRestoresFloatGlobalsBitExactly) {
   ASSERT_OK_AND_ASSIGN(Module module,
                        testing::Compile(fixtures::pool_float_globals_wasm()));

@@ -184,7 +184,9 @@ class BackendInstance {
   virtual std::optional<uint64_t> RemainingFuel() const = 0;
 
   // Captures the instance's current memory and state globals.
-  // Returns Internal when the memfd cannot be made.
+  // Returns Internal when the memfd cannot be made or the globals' getter
+  // fails, FailedPrecondition when the module's globals have no getter
+  // (InstanceSpec::get_globals_export is empty).
   virtual absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() = 0;
 
   // Resets memory and state globals to `image`: the first time by mapping

@@ -219,6 +219,8 @@ class V8Instance final : public BackendInstance {
   std::vector<HostBinding> bindings_;
   std::vector<ExportFunc> exports_;  // by export index
   v8::Global<v8::WasmMemoryObject> memory_;
+  // The script V8 reports for the import adapter's frames, if there is one.
+  std::optional<int> adapter_script_id_;
   // The exports that get and set InstanceSpec::state_global_types.
   v8::Global<v8::Function> get_globals_;
   v8::Global<v8::Function> set_globals_;
@@ -362,6 +364,12 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
     for (int i = 0; i < trace->GetFrameCount(); ++i) {
       v8::Local<v8::StackFrame> frame = trace->GetFrame(isolate, i);
       if (!frame->IsWasm()) continue;
+      // The import adapter is another module: its offsets mean nothing to
+      // the guest's.
+      if (adapter_script_id_.has_value() &&
+          frame->GetScriptId() == *adapter_script_id_) {
+        continue;
+      }
       // For Wasm frames V8 reports the module offset as a 1-based column.
       const uint32_t offset = static_cast<uint32_t>(frame->GetColumn() - 1);
       if (info.backtrace.empty() && spec_.metered &&
@@ -448,12 +456,13 @@ absl::Status V8Instance::Instantiate(
             .As<v8::Object>();
     for (const ImportBinding& import : spec_.imports) {
       if (import.adapter_function.empty()) continue;
+      v8::Local<v8::Function> function =
+          adapted->Get(context, ToV8String(isolate, import.adapter_function))
+              .ToLocalChecked()
+              .As<v8::Function>();
+      adapter_script_id_ = function->ScriptId();
       namespace_object(import.module)
-          ->Set(context, ToV8String(isolate, import.name),
-                adapted
-                    ->Get(context,
-                          ToV8String(isolate, import.adapter_function))
-                    .ToLocalChecked())
+          ->Set(context, ToV8String(isolate, import.name), function)
           .Check();
     }
   }
@@ -541,7 +550,11 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
   v8::Local<v8::Context> context = thread_.context();
   const std::vector<ValType>& types = spec_.state_global_types;
   std::vector<RawVal> globals(types.size());
-  if (!get_globals_.IsEmpty()) {
+  if (!types.empty()) {
+    if (get_globals_.IsEmpty()) {
+      return absl::FailedPreconditionError(
+          "the module's globals cannot be captured");
+    }
     v8::TryCatch try_catch(isolate);
     v8::Local<v8::Value> result;
     if (!get_globals_.Get(isolate)
