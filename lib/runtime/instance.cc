@@ -12,6 +12,7 @@
 #include "lib/runtime/module_state.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
+#include "lib/wasm/boundary.h"
 
 namespace wasmhost {
 namespace {
@@ -24,7 +25,8 @@ constexpr uint64_t kMaxPages = 65536;  // 4 GiB, the wasm32 limit
 absl::Status BindImports(const internal::ModuleState& module,
                          const Linker& linker, internal::InstanceState& state,
                          v8backend::InstanceSpec& spec) {
-  for (const ImportType& import : module.imports) {
+  for (size_t i = 0; i < module.imports.size(); ++i) {
+    const ImportType& import = module.imports[i];
     if (import.kind != ExternKind::kFunc) {
       return absl::NotFoundError(absl::StrCat(
           "import ", import.module, ".", import.name, " (",
@@ -44,8 +46,14 @@ absl::Status BindImports(const internal::ModuleState& module,
           func->type.ToString(), " but the module imports it as ",
           import.func_type.ToString()));
     }
-    spec.imports.push_back({import.module, import.name, func.get()});
+    spec.imports.push_back({import.module, import.name, func.get(),
+                            &module.import_call_types[i],
+                            module.import_adapter_names[i]});
     state.host_funcs.push_back(std::move(func));
+  }
+  if (module.import_adapter != nullptr) {
+    spec.import_adapter = module.import_adapter;
+    spec.adapter_import_module = std::string(wasm::kAdapterImportModule);
   }
   return absl::OkStatus();
 }
@@ -100,15 +108,11 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
   WASMHOST_RETURN_IF_ERROR(BindImports(*module_state, linker, *state, spec));
   WASMHOST_RETURN_IF_ERROR(SizeMemory(*module_state, options.limits, spec));
   WASMHOST_RETURN_IF_ERROR(CheckTables(*module_state, options.limits));
-  for (const ExportType& exported : module_state->exports) {
-    spec.export_names.push_back(exported.name);
-    spec.export_types.push_back(
-        exported.kind == ExternKind::kFunc
-            ? std::optional<FuncType>(exported.func_type)
-            : std::nullopt);
-  }
-  spec.state_globals = module_state->state_globals;
-  if (module_state->resettable && !spec.state_globals.empty()) {
+  spec.export_names = module_state->call_export_names;
+  spec.export_types = module_state->call_export_types;
+  spec.state_global_types = module_state->state_global_types;
+  if (module_state->resettable && !spec.state_global_types.empty()) {
+    spec.get_globals_export = module_state->internal_names.get_globals_export;
     spec.set_globals_export = module_state->internal_names.set_globals_export;
   }
   spec.max_stack_bytes = options.limits.max_stack_bytes;
@@ -124,7 +128,9 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
              frame_module->fuel->IsOutOfFuelOffset(offset);
     };
   }
-  spec.locate_frame = [module_state](absl::string_view tag, uint32_t offset) {
+  spec.locate_frame = [module_state](absl::string_view tag,
+                                     uint32_t offset) -> std::optional<Frame> {
+    if (tag.empty()) return std::nullopt;  // no guest's (an import adapter)
     std::shared_ptr<const internal::ModuleState> frame_module =
         module_state->FrameModule(tag);
     if (frame_module == nullptr) {

@@ -10,6 +10,7 @@
 #include "lib/util/mutex.h"
 #include "lib/util/stable_hash.h"
 #include "lib/util/status_macros.h"
+#include "lib/wasm/boundary.h"
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
@@ -69,8 +70,9 @@ InternalNames InternalNames::For(const wasm::ModuleInfo& info) {
   names.prefix = prefix;
   names.memory_import_module = absl::StrCat(prefix, "internal");
   names.memory_import_name = "memory";
-  names.global_export_prefix = absl::StrCat(prefix, "global:");
+  names.boundary_export_prefix = absl::StrCat(prefix, "boundary:");
   names.set_globals_export = absl::StrCat(prefix, "globals:set");
+  names.get_globals_export = absl::StrCat(prefix, "globals:get");
   names.set_fuel_export = absl::StrCat(prefix, "fuel:set");
   names.get_fuel_export = absl::StrCat(prefix, "fuel:get");
   return names;
@@ -141,16 +143,57 @@ void PlanStateReset(const wasm::ModuleInfo& info,
                         global.type == ValType::kF32 ||
                         global.type == ValType::kF64;
     restorable = restorable && number;
-    state.state_globals.emplace_back(
-        absl::StrCat(state.internal_names.global_export_prefix,
-                     info.imported_global_count() + i),
-        global.type);
+    state.state_global_types.push_back(
+        wasm::BoundaryType({{global.type}, {}}).params[0]);
   }
   state.resettable = restorable;
 }
 
+// Decides how the backend calls each export: through its boundary wrapper
+// (`wrapper_exports`, by export index) when it has one.
+void PlanExportCalls(const std::vector<std::string>& wrapper_exports,
+                     ModuleState& state) {
+  for (size_t i = 0; i < state.exports.size(); ++i) {
+    const ExportType& exported = state.exports[i];
+    const bool wrapped = i < wrapper_exports.size() &&
+                         !wrapper_exports[i].empty();
+    state.call_export_names.push_back(wrapped ? wrapper_exports[i]
+                                              : exported.name);
+    state.call_export_types.push_back(
+        exported.kind == ExternKind::kFunc
+            ? std::optional<FuncType>(wasm::BoundaryType(exported.func_type))
+            : std::nullopt);
+  }
+}
+
+// Plans the host-function imports: those whose type has an f32, f64 or
+// v128 are reached through one adapter module, compiled here once for
+// every instance; the others are bound directly.
+absl::Status PlanImportCalls(ModuleState& state) {
+  std::vector<FuncType> adapted;
+  for (const ImportType& import : state.imports) {
+    const FuncType& type = import.func_type;
+    const FuncType call_type = wasm::BoundaryType(type);
+    std::string adapter_name;
+    if (import.kind == ExternKind::kFunc && wasm::NeedsBoundaryAbi(type) &&
+        call_type.params.size() <= wasm::kMaxBoundaryValues &&
+        call_type.results.size() <= wasm::kMaxBoundaryValues) {
+      adapter_name = absl::StrCat(adapted.size());
+      adapted.push_back(type);
+    }
+    state.import_call_types.push_back(call_type);
+    state.import_adapter_names.push_back(std::move(adapter_name));
+  }
+  if (adapted.empty()) return absl::OkStatus();
+  WASMHOST_ASSIGN_OR_RETURN(
+      state.import_adapter,
+      v8backend::CompileModule(wasm::BuildImportAdapter(adapted)));
+  return absl::OkStatus();
+}
+
 // The bytes V8 compiles: the module's own memory turned into an import
-// (per-instance maximum) and its mutable globals exported (state reset).
+// (per-instance maximum), boundary wrappers for exports with f32, f64 or
+// v128 values, and accessors of its mutable globals (state reset).
 absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
     ModuleState& state) {
@@ -165,20 +208,29 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
     state.memory_rewritten = true;
   }
-  if (!state.state_globals.empty()) {
-    WASMHOST_ASSIGN_OR_RETURN(
-        rewritten,
-        wasm::ExportMutableGlobals(rewritten, current,
-                                   state.internal_names.global_export_prefix));
+  // Before the accessors, so only the guest's own exports are wrapped.
+  WASMHOST_ASSIGN_OR_RETURN(
+      wasm::BoundaryWrappers wrappers,
+      wasm::AddBoundaryWrappers(rewritten, current,
+                                state.internal_names.boundary_export_prefix));
+  PlanExportCalls(wrappers.wrapper_exports, state);
+  if (std::any_of(wrappers.wrapper_exports.begin(),
+                  wrappers.wrapper_exports.end(),
+                  [](const std::string& name) { return !name.empty(); })) {
+    rewritten = std::move(wrappers.bytes);
     WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
-    // Restoring the globals through one exported Wasm function costs one
-    // call; WebAssembly.Global.value costs a JS property set per global.
+  }
+  if (!state.state_global_types.empty()) {
+    // Reading and restoring the globals through exported Wasm functions
+    // costs one call each and keeps every bit; WebAssembly.Global.value is
+    // a JS property access per global, and a JS Number for floats.
     WASMHOST_ASSIGN_OR_RETURN(
-        wasm::GlobalSetter setter,
-        wasm::AddGlobalSetter(rewritten, current,
-                              state.internal_names.set_globals_export));
-    if (setter.added) {
-      rewritten = std::move(setter.bytes);
+        wasm::GlobalAccessors accessors,
+        wasm::AddGlobalAccessors(rewritten, current,
+                                 state.internal_names.set_globals_export,
+                                 state.internal_names.get_globals_export));
+    if (accessors.added) {
+      rewritten = std::move(accessors.bytes);
       WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
     } else {
       state.resettable = false;
@@ -332,6 +384,7 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     compiled_bytes = state->fuel->bytes;
   }
   WASMHOST_ASSIGN_OR_RETURN(state->code, CompileOrLoad(compiled_bytes, cache));
+  WASMHOST_RETURN_IF_ERROR(PlanImportCalls(*state));
   state->self = state;
   RegisterFrameTag(state);
   return state;
@@ -339,14 +392,15 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
 
 std::shared_ptr<const ModuleState> ModuleState::FrameModule(
     absl::string_view frame_tag) const {
-  if (frame_tag.empty() || frame_tag == this->frame_tag) return self.lock();
+  if (frame_tag.empty()) return nullptr;
+  if (frame_tag == this->frame_tag) return self.lock();
   FrameTagRegistry& registry = Registry();
   MutexLock lock(&registry.mutex);
   auto it = registry.modules.find(frame_tag);
   return it == registry.modules.end() ? nullptr : it->second.lock();
 }
 
-Frame ModuleState::LocateFrame(uint32_t compiled_offset) const {
+std::optional<Frame> ModuleState::LocateFrame(uint32_t compiled_offset) const {
   if (fuel.has_value()) compiled_offset = fuel->OriginalOffset(compiled_offset);
   Frame frame;
   frame.module_name = name;
@@ -356,6 +410,7 @@ Frame ModuleState::LocateFrame(uint32_t compiled_offset) const {
                                compiled_body_offsets.end(), compiled_offset);
   if (body == compiled_body_offsets.begin()) return frame;
   const size_t defined = (body - compiled_body_offsets.begin()) - 1;
+  if (defined >= original_body_offsets.size()) return std::nullopt;
   frame.function_index =
       imported_function_count + static_cast<uint32_t>(defined);
   frame.module_offset = original_body_offsets[defined] +

@@ -25,21 +25,22 @@ class CodeCache;
 
 // The names of what the host's rewrites add to a module: the import its
 // own memory becomes (so each instance gets a memory with its own maximum),
-// the exports of its mutable globals and their setter (pool resets) and of
-// the fuel counter. All share one prefix that no export name and no import
-// module name of the module starts with, so they never collide with the
-// module's own names: "wasmhost:" unless the module uses it, else
-// "wasmhost1:", "wasmhost2:", ...
+// the boundary-ABI wrappers of exports with f32/f64/v128 values, the
+// accessors of its mutable globals (pool resets) and of the fuel counter.
+// All share one prefix that no export name and no import module name of the
+// module starts with, so they never collide with the module's own names:
+// "wasmhost:" unless the module uses it, else "wasmhost1:", ...
 struct InternalNames {
   static InternalNames For(const wasm::ModuleInfo& info);
 
   std::string prefix;
-  std::string memory_import_module;  // prefix + "internal"
-  std::string memory_import_name;    // "memory"
-  std::string global_export_prefix;  // prefix + "global:", then the index
-  std::string set_globals_export;    // prefix + "globals:set"
-  std::string set_fuel_export;       // prefix + "fuel:set"
-  std::string get_fuel_export;       // prefix + "fuel:get"
+  std::string memory_import_module;    // prefix + "internal"
+  std::string memory_import_name;      // "memory"
+  std::string boundary_export_prefix;  // prefix + "boundary:", then the index
+  std::string set_globals_export;      // prefix + "globals:set"
+  std::string get_globals_export;      // prefix + "globals:get"
+  std::string set_fuel_export;         // prefix + "fuel:set"
+  std::string get_fuel_export;         // prefix + "fuel:get"
 };
 
 // Immutable after Create; thread-safe.
@@ -56,12 +57,14 @@ struct ModuleState {
       const ModuleLimits& limits, CodeCache* cache);
 
   // The function and original-module offset of an offset the engine
-  // reports in the compiled (rewritten) code.
-  Frame LocateFrame(uint32_t compiled_offset) const;
+  // reports in the compiled (rewritten) code; nullopt inside a function the
+  // rewrites added (a boundary wrapper), which is no frame of the guest's.
+  std::optional<Frame> LocateFrame(uint32_t compiled_offset) const;
 
   // The module whose stack frames the engine reports with `frame_tag`:
-  // this one (also for an empty tag), another live module, or nullptr when
-  // none is alive. Keeps the module alive while the caller uses it.
+  // this one, another live module, or nullptr when none is alive or the
+  // tag is empty (a module the SDK did not compile for a guest, e.g. an
+  // import adapter). Keeps the module alive while the caller uses it.
   std::shared_ptr<const ModuleState> FrameModule(
       absl::string_view frame_tag) const;
 
@@ -84,10 +87,23 @@ struct ModuleState {
   std::vector<CustomSection> custom_sections;
 
   // Whether an instance's state can be captured and restored (memory and
-  // number-typed mutable globals, no table mutation), and the rewritten
-  // exports of the mutable globals to restore.
+  // number-typed mutable globals, no table mutation), and the boundary-ABI
+  // types of the mutable globals the rewriter's accessors get and set.
   bool resettable = false;
-  std::vector<std::pair<std::string, ValType>> state_globals;
+  std::vector<ValType> state_global_types;
+
+  // How the backend calls each export, by export index: the function it
+  // calls (the export itself, or its boundary wrapper) and that function's
+  // type, in the boundary ABI; nullopt for non-functions.
+  std::vector<std::string> call_export_names;
+  std::vector<std::optional<FuncType>> call_export_types;
+  // By import index: a function import's type in the boundary ABI, and the
+  // adapter function standing in for it (wasm::BuildImportAdapter's
+  // export name), empty when the host function is bound directly.
+  std::vector<FuncType> import_call_types;
+  std::vector<std::string> import_adapter_names;
+  // The compiled adapter module; null when no import needs one.
+  std::shared_ptr<const v8backend::CompiledCode> import_adapter;
 
   // The initial sizes of the tables the module defines, added up
   // (Limits::max_table_elements).

@@ -68,6 +68,12 @@ absl::StatusOr<std::string> SerializeModule(const CompiledCode& code);
 absl::StatusOr<std::shared_ptr<const CompiledCode>> LoadModule(
     absl::Span<const uint8_t> wire_bytes, absl::string_view serialized);
 
+// Values cross between the host and V8 in the boundary ABI of
+// lib/wasm/boundary.h, never as a JS Number unless they are an i32: an f32
+// as its bits in an i32, an f64 as its bits in an i64 (a BigInt), a v128 as
+// two i64, low half first, in two consecutive RawVals. Every type the
+// backend is given below is in that ABI (i32, i64 and references only).
+
 // One import of the module, in module order.
 struct ImportBinding {
   std::string module;
@@ -75,12 +81,23 @@ struct ImportBinding {
   // The host function bound to a function import. Non-function imports are
   // rejected before the backend is reached.
   const internal::HostFunc* func = nullptr;
+  // Its type in the boundary ABI; must outlive the instance.
+  const FuncType* call_type = nullptr;
+  // Not empty: the host function is bound to the adapter module's import
+  // InstanceSpec::adapter_import_module.`adapter_function`, and the
+  // adapter's export `adapter_function` to this import.
+  std::string adapter_function;
 };
 
 struct InstanceSpec {
   // Imports in the order the compiled module declares them, excluding the
   // internal memory import below.
   std::vector<ImportBinding> imports;
+  // The adapter module (lib/wasm/boundary.h's BuildImportAdapter) between
+  // the imports with an adapter_function and their host functions, and the
+  // module name it imports them from; null when no import has one.
+  std::shared_ptr<const CompiledCode> import_adapter;
+  std::string adapter_import_module;
   // When the module's own memory was rewritten into an import (so its
   // maximum can be capped per instance), the import's name and the limits
   // of the memory to create.
@@ -99,18 +116,24 @@ struct InstanceSpec {
       is_out_of_fuel;
   // Limits::max_stack_bytes; 0 for the thread's default.
   uint64_t max_stack_bytes = 0;
-  // Signatures of all exports by export index; nullopt for non-functions.
+  // By export index: the export the backend looks up (for a function, the
+  // one it calls: the export itself or the rewriter's boundary wrapper of
+  // it), and the called function's signature; nullopt for non-functions.
   std::vector<std::optional<FuncType>> export_types;
   std::vector<std::string> export_names;
-  // Exports (added by the rewriter) of the mutable globals that make up the
-  // instance's state besides memory, with their types, read to capture it.
-  std::vector<std::pair<std::string, ValType>> state_globals;
-  // The rewriter's export that sets them all, in that order, to restore it;
-  // empty when the state cannot be restored.
+  // The types of the mutable globals that make up the instance's state
+  // besides memory, and the rewriter's exports that get and set them all,
+  // in that order, to capture and restore it; the exports are empty when
+  // the state cannot be restored.
+  std::vector<ValType> state_global_types;
+  std::string get_globals_export;
   std::string set_globals_export;
   // Maps an engine-reported offset in the compiled bytes to a function
-  // index and an offset in the original module bytes, for backtraces.
-  std::function<Frame(absl::string_view module_tag, uint32_t compiled_offset)>
+  // index and an offset in the original module bytes, for backtraces;
+  // nullopt for a frame that is no guest's (a function the rewrites added,
+  // an import adapter), which is left out.
+  std::function<std::optional<Frame>(absl::string_view module_tag,
+                                     uint32_t compiled_offset)>
       locate_frame;
 };
 
@@ -129,7 +152,8 @@ class StateImage {
 
  private:
   const std::unique_ptr<const internal::MemoryImage> memory_;
-  const std::vector<internal::RawVal> globals_;  // by InstanceSpec::state_globals
+  // by InstanceSpec::state_global_types
+  const std::vector<internal::RawVal> globals_;
 };
 
 // A Wasm instance bound to the thread that created it. Thread-affine.
@@ -172,7 +196,9 @@ class BackendInstance {
   virtual std::optional<uint64_t> RemainingFuel() const = 0;
 
   // Captures the instance's current memory and state globals.
-  // Returns Internal when the memfd cannot be made.
+  // Returns Internal when the memfd cannot be made or the globals' getter
+  // fails, FailedPrecondition when the module's globals have no getter
+  // (InstanceSpec::get_globals_export is empty).
   virtual absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() = 0;
 
   // Resets memory and state globals to `image`: the first time by mapping

@@ -34,6 +34,8 @@ using internal::RawVal;
 // Arguments and results up to this many live on the stack.
 constexpr size_t kInlineValues = 8;
 
+// Values cross in the boundary ABI (backend.h): every type here is an i32
+// (a JS Number, exact) or an i64 (a BigInt); floats arrive as their bits.
 inline v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw,
                                  ValType type) {
   switch (type) {
@@ -41,10 +43,6 @@ inline v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw,
       return v8::Integer::New(isolate, internal::FromRaw<int32_t>(raw));
     case ValType::kI64:
       return v8::BigInt::New(isolate, internal::FromRaw<int64_t>(raw));
-    case ValType::kF32:
-      return v8::Number::New(isolate, internal::FromRaw<float>(raw));
-    case ValType::kF64:
-      return v8::Number::New(isolate, internal::FromRaw<double>(raw));
     default:
       return v8::Undefined(isolate);
   }
@@ -81,19 +79,14 @@ ABSL_ATTRIBUTE_NOINLINE void ThrowUndefined(v8::Isolate* isolate) {
   isolate->ThrowException(v8::Undefined(isolate));
 }
 
-// V8 converts Wasm values to JS before they reach us, so each type has one
-// JS representation: i32 and floats as Number, i64 as BigInt.
+// V8 converts Wasm values to JS before they reach us, so each boundary-ABI
+// type has one JS representation: i32 as Number, i64 as BigInt.
 inline RawVal FromJs(v8::Local<v8::Value> value, ValType type) {
   switch (type) {
     case ValType::kI32:
       return internal::ToRaw(value.As<v8::Int32>()->Value());
     case ValType::kI64:
       return internal::ToRaw(value.As<v8::BigInt>()->Int64Value());
-    case ValType::kF32:
-      return internal::ToRaw(
-          static_cast<float>(value.As<v8::Number>()->Value()));
-    case ValType::kF64:
-      return internal::ToRaw(value.As<v8::Number>()->Value());
     default:
       return 0;
   }
@@ -114,7 +107,7 @@ class V8Instance final : public BackendInstance {
 
   ~V8Instance() override {
     for (ExportFunc& func : exports_) func.function.Reset();
-    for (v8::Global<v8::Object>& global : state_globals_) global.Reset();
+    get_globals_.Reset();
     set_globals_.Reset();
     set_fuel_.Reset();
     get_fuel_.Reset();
@@ -149,6 +142,7 @@ class V8Instance final : public BackendInstance {
   // What a host function's JS function carries in its data slot.
   struct HostBinding {
     const internal::HostFunc* func;
+    const FuncType* type;  // func's type in the boundary ABI
     V8Instance* instance;
     // The function's arguments and results each fit in kInlineValues.
     bool values_inline;
@@ -169,11 +163,12 @@ class V8Instance final : public BackendInstance {
   // results.
   ABSL_ATTRIBUTE_NOINLINE void CallHostWithManyValues(
       const v8::FunctionCallbackInfo<v8::Value>& info,
-      const internal::HostFunc& func);
-  // Calls `func` for the guest, with room for its raw arguments and results.
+      const HostBinding& binding);
+  // Calls the binding's function for the guest, with room for its raw
+  // arguments and results.
   ABSL_ATTRIBUTE_ALWAYS_INLINE inline void CallHost(
       const v8::FunctionCallbackInfo<v8::Value>& info,
-      const internal::HostFunc& func, RawVal* args, RawVal* results);
+      const HostBinding& binding, RawVal* args, RawVal* results);
 
   // Call when the fast path does not apply: checks the thread, the
   // deadline and the fuel, then calls.
@@ -224,9 +219,10 @@ class V8Instance final : public BackendInstance {
   std::vector<HostBinding> bindings_;
   std::vector<ExportFunc> exports_;  // by export index
   v8::Global<v8::WasmMemoryObject> memory_;
-  // WebAssembly.Global objects of InstanceSpec::state_globals, and the
-  // export that sets them all.
-  std::vector<v8::Global<v8::Object>> state_globals_;
+  // The script V8 reports for the import adapter's frames, if there is one.
+  std::optional<int> adapter_script_id_;
+  // The exports that get and set InstanceSpec::state_global_types.
+  v8::Global<v8::Function> get_globals_;
   v8::Global<v8::Function> set_globals_;
   // The fuel exports, when the module is metered.
   v8::Global<v8::Function> set_fuel_;
@@ -251,25 +247,25 @@ void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
   const auto& binding =
       *static_cast<const HostBinding*>(info.Data().As<v8::External>()->Value());
   if (ABSL_PREDICT_FALSE(!binding.values_inline)) {
-    return binding.instance->CallHostWithManyValues(info, *binding.func);
+    return binding.instance->CallHostWithManyValues(info, binding);
   }
   // Plain arrays, not FixedArray: no size checks, and no char buffer that
   // would make -fstack-protector guard this frame.
   RawVal args[kInlineValues];
   RawVal results[kInlineValues];
-  binding.instance->CallHost(info, *binding.func, args, results);
+  binding.instance->CallHost(info, binding, args, results);
 }
 
 void V8Instance::CallHostWithManyValues(
     const v8::FunctionCallbackInfo<v8::Value>& info,
-    const internal::HostFunc& func) {
-  std::vector<RawVal> args(func.type.params.size());
-  std::vector<RawVal> results(func.type.results.size());
-  CallHost(info, func, args.data(), results.data());
+    const HostBinding& binding) {
+  std::vector<RawVal> args(binding.type->params.size());
+  std::vector<RawVal> results(binding.type->results.size());
+  CallHost(info, binding, args.data(), results.data());
 }
 
 void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
-                          const internal::HostFunc& func, RawVal* args,
+                          const HostBinding& binding, RawVal* args,
                           RawVal* results) {
   // The isolate is read where needed: held across the thunk call, it would
   // cost a spill on every call.
@@ -278,7 +274,8 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
     ThrowUndefined(info.GetIsolate());
     return;
   }
-  const std::vector<ValType>& params = func.type.params;
+  const internal::HostFunc& func = *binding.func;
+  const std::vector<ValType>& params = binding.type->params;
   for (size_t i = 0; i < params.size(); ++i) {
     args[i] = FromJs(info[static_cast<int>(i)], params[i]);
   }
@@ -289,7 +286,7 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
     ThrowUndefined(info.GetIsolate());
     return;
   }
-  const std::vector<ValType>& result_types = func.type.results;
+  const std::vector<ValType>& result_types = binding.type->results;
   if (result_types.size() == 1) {
     info.GetReturnValue().Set(
         ToJs(info.GetIsolate(), results[0], result_types[0]));
@@ -398,6 +395,12 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
     for (int i = 0; i < trace->GetFrameCount(); ++i) {
       v8::Local<v8::StackFrame> frame = trace->GetFrame(isolate, i);
       if (!frame->IsWasm()) continue;
+      // The import adapter is another module: its offsets mean nothing to
+      // the guest's.
+      if (adapter_script_id_.has_value() &&
+          frame->GetScriptId() == *adapter_script_id_) {
+        continue;
+      }
       // For Wasm frames V8 reports the module offset as a 1-based column.
       const uint32_t offset = static_cast<uint32_t>(frame->GetColumn() - 1);
       const std::string tag =
@@ -407,7 +410,9 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
         return absl::ResourceExhaustedError(
             "out of fuel: the guest used all the fuel the call allowed");
       }
-      Frame located = spec_.locate_frame(tag, offset);
+      std::optional<Frame> frame_or = spec_.locate_frame(tag, offset);
+      if (!frame_or.has_value()) continue;  // a wrapper or an adapter
+      Frame& located = *frame_or;
       if (located.function_name.empty()) {
         located.function_name =
             ToStdString(isolate, frame->GetFunctionName());
@@ -434,10 +439,13 @@ absl::Status V8Instance::Instantiate(
     imports->Set(context, key, created).Check();
     return created;
   };
+  // Host functions with f32/f64/v128 values go to the adapter module, the
+  // others straight to the guest.
+  v8::Local<v8::Object> adapter_imports = v8::Object::New(isolate);
   bindings_.reserve(spec_.imports.size());  // their addresses are captured
   for (const ImportBinding& import : spec_.imports) {
-    const FuncType& type = import.func->type;
-    bindings_.push_back({import.func, this,
+    const FuncType& type = *import.call_type;
+    bindings_.push_back({import.func, &type, this,
                          type.params.size() <= kInlineValues &&
                              type.results.size() <= kInlineValues});
     v8::Local<v8::Function> function =
@@ -446,12 +454,51 @@ absl::Status V8Instance::Instantiate(
                           static_cast<int>(type.params.size()),
                           v8::ConstructorBehavior::kThrow)
             .ToLocalChecked();
-    namespace_object(import.module)
-        ->Set(context, ToV8String(isolate, import.name), function)
-        .Check();
+    if (import.adapter_function.empty()) {
+      namespace_object(import.module)
+          ->Set(context, ToV8String(isolate, import.name), function)
+          .Check();
+    } else {
+      adapter_imports
+          ->Set(context, ToV8String(isolate, import.adapter_function), function)
+          .Check();
+    }
   }
 
   v8::TryCatch try_catch(isolate);
+  if (spec_.import_adapter != nullptr) {
+    v8::Local<v8::Object> adapter_namespaces = v8::Object::New(isolate);
+    adapter_namespaces
+        ->Set(context, ToV8String(isolate, spec_.adapter_import_module),
+              adapter_imports)
+        .Check();
+    v8::Local<v8::Value> adapter_args[] = {
+        thread_.ModuleObject(spec_.import_adapter), adapter_namespaces};
+    v8::Local<v8::Object> adapter;
+    if (!thread_.instance_constructor()
+             ->NewInstance(context, 2, adapter_args)
+             .ToLocal(&adapter)) {
+      return absl::InternalError(
+          absl::StrCat("instantiating the import adapter: ",
+                       ExceptionMessage(isolate, try_catch)));
+    }
+    // A Wasm function as the guest's import: V8 calls it Wasm to Wasm.
+    v8::Local<v8::Object> adapted =
+        adapter->Get(context, ToV8String(isolate, "exports"))
+            .ToLocalChecked()
+            .As<v8::Object>();
+    for (const ImportBinding& import : spec_.imports) {
+      if (import.adapter_function.empty()) continue;
+      v8::Local<v8::Function> function =
+          adapted->Get(context, ToV8String(isolate, import.adapter_function))
+              .ToLocalChecked()
+              .As<v8::Function>();
+      adapter_script_id_ = function->ScriptId();
+      namespace_object(import.module)
+          ->Set(context, ToV8String(isolate, import.name), function)
+          .Check();
+    }
+  }
   if (spec_.memory_import.has_value()) {
     v8::Local<v8::Object> descriptor = v8::Object::New(isolate);
     descriptor
@@ -518,17 +565,14 @@ absl::Status V8Instance::Instantiate(
                                  .As<v8::Function>());
   }
   if (!spec_.set_globals_export.empty()) {
+    get_globals_.Reset(
+        isolate, exports->Get(context, ToV8String(isolate, spec_.get_globals_export))
+                     .ToLocalChecked()
+                     .As<v8::Function>());
     set_globals_.Reset(
         isolate, exports->Get(context, ToV8String(isolate, spec_.set_globals_export))
                      .ToLocalChecked()
                      .As<v8::Function>());
-  }
-  state_globals_.reserve(spec_.state_globals.size());
-  for (const auto& [name, type] : spec_.state_globals) {
-    state_globals_.emplace_back(
-        isolate, exports->Get(context, ToV8String(isolate, name))
-                     .ToLocalChecked()
-                     .As<v8::Object>());
   }
   return absl::OkStatus();
 }
@@ -537,14 +581,29 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
-  v8::Local<v8::String> value_key = thread_.value_key();
-  std::vector<RawVal> globals;
-  for (size_t i = 0; i < state_globals_.size(); ++i) {
-    globals.push_back(FromJs(state_globals_[i]
-                                 .Get(isolate)
-                                 ->Get(context, value_key)
-                                 .ToLocalChecked(),
-                             spec_.state_globals[i].second));
+  const std::vector<ValType>& types = spec_.state_global_types;
+  std::vector<RawVal> globals(types.size());
+  if (!types.empty()) {
+    if (get_globals_.IsEmpty()) {
+      return absl::FailedPreconditionError(
+          "the module's globals cannot be captured");
+    }
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::Value> result;
+    if (!get_globals_.Get(isolate)
+             ->Call(context, v8::Undefined(isolate), 0, nullptr)
+             .ToLocal(&result)) {
+      return absl::InternalError(absl::StrCat(
+          "reading globals: ", ExceptionMessage(isolate, try_catch)));
+    }
+    if (types.size() == 1) {
+      globals[0] = FromJs(result, types[0]);
+    } else {
+      v8::Local<v8::Array> array = result.As<v8::Array>();
+      for (uint32_t i = 0; i < types.size(); ++i) {
+        globals[i] = FromJs(array->Get(context, i).ToLocalChecked(), types[i]);
+      }
+    }
   }
   std::unique_ptr<const internal::MemoryImage> memory_image;
   absl::Span<uint8_t> memory = MemoryBytes();
@@ -587,7 +646,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
     absl::FixedArray<v8::Local<v8::Value>, kInlineValues> args(
         image.globals().size());
     for (size_t i = 0; i < args.size(); ++i) {
-      args[i] = ToJs(isolate, image.globals()[i], spec_.state_globals[i].second);
+      args[i] = ToJs(isolate, image.globals()[i], spec_.state_global_types[i]);
     }
     if (set_globals_.Get(isolate)
             ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
