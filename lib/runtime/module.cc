@@ -7,6 +7,7 @@
 #include "lib/runtime/code_cache.h"
 #include "lib/runtime/module_state.h"
 #include "lib/util/status_macros.h"
+#include "lib/wasm/bounded_bulk.h"
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
@@ -146,13 +147,27 @@ void PlanStateReset(const wasm::ModuleInfo& info,
   state.resettable = restorable;
 }
 
-// The bytes V8 compiles: the module's own memory turned into an import
-// (per-instance maximum) and its mutable globals exported (state reset).
+// The bytes V8 compiles: bulk instructions split into chunks a deadline
+// can stop, the module's own memory turned into an import (per-instance
+// maximum) and its mutable globals exported (state reset).
 absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
     ModuleState& state) {
   std::vector<uint8_t> rewritten(bytes.begin(), bytes.end());
   wasm::ModuleInfo current = info;
+  state.original_body_offsets = ToU32(info.function_body_offsets);
+  // First, on the original bytes: the later rewrites only move whole
+  // bodies, so one offset map covers the code.
+  WASMHOST_ASSIGN_OR_RETURN(wasm::BoundedBulk bulk,
+                            wasm::BoundBulkInstructions(bytes, info));
+  if (bulk.helper_count > 0) {
+    rewritten = std::move(bulk.bytes);
+    bulk.bytes.clear();
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    state.original_body_offsets = ToU32(current.function_body_offsets);
+    state.original_body_offsets.resize(info.function_body_offsets.size());
+    state.bulk = std::move(bulk);
+  }
   if (!info.memories.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(
         rewritten,
@@ -228,7 +243,6 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
   state->internal_names = InternalNames::For(*info);
   DescribeInterface(*info, *state);
   PlanStateReset(*info, *code, *state);
-  state->original_body_offsets = ToU32(info->function_body_offsets);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
                             RewriteForHost(bytes, *info, *state));
   if (consume_fuel) {
@@ -245,7 +259,7 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
   return state;
 }
 
-Frame ModuleState::LocateFrame(uint32_t compiled_offset) const {
+std::optional<Frame> ModuleState::LocateFrame(uint32_t compiled_offset) const {
   if (fuel.has_value()) compiled_offset = fuel->OriginalOffset(compiled_offset);
   Frame frame;
   frame.module_offset = compiled_offset;
@@ -254,10 +268,15 @@ Frame ModuleState::LocateFrame(uint32_t compiled_offset) const {
                                compiled_body_offsets.end(), compiled_offset);
   if (body == compiled_body_offsets.begin()) return frame;
   const size_t defined = (body - compiled_body_offsets.begin()) - 1;
+  // Past the module's own functions: one a rewrite appended.
+  if (defined >= original_body_offsets.size()) return std::nullopt;
   frame.function_index =
       imported_function_count + static_cast<uint32_t>(defined);
   frame.module_offset = original_body_offsets[defined] +
                         (compiled_offset - compiled_body_offsets[defined]);
+  if (bulk.has_value()) {
+    frame.module_offset = bulk->OriginalOffset(frame.module_offset);
+  }
   auto name = function_names.find(frame.function_index);
   if (name != function_names.end()) frame.function_name = name->second;
   return frame;

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "lib/v8/backend.h"
+#include "lib/wasm/bounded_bulk.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "wasmhost/errors.h"
@@ -52,8 +53,10 @@ struct ModuleState {
       absl::Span<const uint8_t> bytes, bool consume_fuel, CodeCache* cache);
 
   // The function and original-module offset of an offset the engine
-  // reports in the compiled (rewritten) code.
-  Frame LocateFrame(uint32_t compiled_offset) const;
+  // reports in the compiled (rewritten) code; nullopt inside a function
+  // the rewrites added (a bulk instruction's helper, whose caller's frame
+  // is at the instruction it replaced), which a backtrace leaves out.
+  std::optional<Frame> LocateFrame(uint32_t compiled_offset) const;
 
   std::vector<ImportType> imports;
   std::vector<ExportType> exports;
@@ -83,8 +86,14 @@ struct ModuleState {
   // the bytes before it.
   std::optional<wasm::FuelRewrite> fuel;
 
-  // Start offsets of defined function bodies, in the original bytes and in
-  // the rewritten bytes before fuel instrumentation.
+  // The bulk instructions' chunked helpers, when the module has any
+  // (`bytes` emptied): the map from the bulk rewrite's offsets back to the
+  // original module's.
+  std::optional<wasm::BoundedBulk> bulk;
+
+  // Start offsets of defined function bodies: in the original bytes (after
+  // the bulk rewrite, if any: the offsets `bulk` maps back), and in the
+  // rewritten bytes before fuel instrumentation.
   std::vector<uint32_t> original_body_offsets;
   std::vector<uint32_t> compiled_body_offsets;
 

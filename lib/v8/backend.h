@@ -105,8 +105,10 @@ struct InstanceSpec {
   // empty when the state cannot be restored.
   std::string set_globals_export;
   // Maps an engine-reported offset in the compiled bytes to a function
-  // index and an offset in the original module bytes, for backtraces.
-  std::function<Frame(uint32_t compiled_offset)> locate_frame;
+  // index and an offset in the original module bytes, for backtraces;
+  // nullopt for a frame of a function the host's rewrites added, which
+  // the backtrace leaves out.
+  std::function<std::optional<Frame>(uint32_t compiled_offset)> locate_frame;
 };
 
 // An instance's state right after instantiation: an image of its linear

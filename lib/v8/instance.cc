@@ -405,12 +405,13 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
         return absl::ResourceExhaustedError(
             "out of fuel: the guest used all the fuel the call allowed");
       }
-      Frame located = spec_.locate_frame(offset);
-      if (located.function_name.empty()) {
-        located.function_name =
+      std::optional<Frame> located = spec_.locate_frame(offset);
+      if (!located.has_value()) continue;
+      if (located->function_name.empty()) {
+        located->function_name =
             ToStdString(isolate, frame->GetFunctionName());
       }
-      info.backtrace.push_back(std::move(located));
+      info.backtrace.push_back(*std::move(located));
     }
   }
   return internal::TrapStatus(info);
