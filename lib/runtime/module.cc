@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -12,6 +13,7 @@
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
+#include "wasmhost/limits.h"
 #include "wasmhost/module.h"
 
 namespace wasmhost {
@@ -71,6 +73,7 @@ InternalNames InternalNames::For(const wasm::ModuleInfo& info) {
   names.set_globals_export = absl::StrCat(prefix, "globals:set");
   names.set_fuel_export = absl::StrCat(prefix, "fuel:set");
   names.get_fuel_export = absl::StrCat(prefix, "fuel:get");
+  names.table_budget_export = absl::StrCat(prefix, "table:budget");
   return names;
 }
 
@@ -79,6 +82,17 @@ namespace {
 MemoryType ToMemoryType(const wasm::Limits& limits) {
   return MemoryType{limits.min, limits.max};
 }
+
+}  // namespace
+
+uint32_t TableBudget(const Limits& limits) {
+  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  if (limits.max_table_elements == 0) return kNone;
+  return static_cast<uint32_t>(
+      std::min<uint64_t>(limits.max_table_elements, kNone));
+}
+
+namespace {
 
 std::vector<uint32_t> ToU32(const std::vector<size_t>& offsets) {
   return std::vector<uint32_t>(offsets.begin(), offsets.end());
@@ -158,8 +172,14 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   state.original_body_offsets = ToU32(info.function_body_offsets);
   // First, on the original bytes: the later rewrites only move whole
   // bodies, so one offset map covers the code.
-  WASMHOST_ASSIGN_OR_RETURN(wasm::BoundedBulk bulk,
-                            wasm::BoundBulkInstructions(bytes, info));
+  wasm::BoundedBulkOptions bulk_options;
+  bulk_options.table_budget_export = state.internal_names.table_budget_export;
+  // A start function runs before the instance's own limit is set.
+  bulk_options.initial_table_budget = TableBudget(Limits());
+  WASMHOST_ASSIGN_OR_RETURN(
+      wasm::BoundedBulk bulk,
+      wasm::BoundBulkInstructions(bytes, info, bulk_options));
+  state.table_budget = bulk.table_budget_global.has_value();
   if (bulk.helper_count > 0) {
     rewritten = std::move(bulk.bytes);
     bulk.bytes.clear();

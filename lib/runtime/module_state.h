@@ -17,6 +17,7 @@
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "wasmhost/errors.h"
+#include "wasmhost/limits.h"
 #include "wasmhost/module.h"
 
 namespace wasmhost::internal {
@@ -40,7 +41,13 @@ struct InternalNames {
   std::string set_globals_export;    // prefix + "globals:set"
   std::string set_fuel_export;       // prefix + "fuel:set"
   std::string get_fuel_export;       // prefix + "fuel:get"
+  std::string table_budget_export;   // prefix + "table:budget"
 };
+
+// The value of the table budget global (ModuleState::table_budget) for
+// `limits`: max_table_elements, 0 (no limit) and values past 32 bits as
+// 0xffffffff, which no table reaches (V8 caps them at 10,000,000).
+uint32_t TableBudget(const Limits& limits);
 
 // Immutable after Create; thread-safe.
 struct ModuleState {
@@ -90,6 +97,10 @@ struct ModuleState {
   // (`bytes` emptied): the map from the bulk rewrite's offsets back to the
   // original module's.
   std::optional<wasm::BoundedBulk> bulk;
+  // True when `table.grow` was rewritten to respect a budget each instance
+  // sets through internal_names.table_budget_export
+  // (Limits::max_table_elements).
+  bool table_budget = false;
 
   // Start offsets of defined function bodies: in the original bytes (after
   // the bulk rewrite, if any: the offsets `bulk` maps back), and in the

@@ -93,6 +93,10 @@ struct InstanceSpec {
   std::string set_fuel_export;
   std::string get_fuel_export;
   std::function<bool(uint32_t compiled_offset)> is_out_of_fuel;
+  // When `table.grow` was rewritten to respect a budget: the export of the
+  // budget global and the value to set it to after instantiation.
+  std::string table_budget_export;
+  uint32_t table_budget = 0;
   // Limits::max_stack_bytes; 0 for the thread's default.
   uint64_t max_stack_bytes = 0;
   // Signatures of all exports by export index; nullopt for non-functions.

@@ -2,6 +2,7 @@
 
 #include "lib/wasm/bounded_bulk.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -29,6 +30,7 @@ constexpr uint32_t kMemoryCopy = 10;
 constexpr uint32_t kMemoryFill = 11;
 constexpr uint32_t kTableInit = 12;
 constexpr uint32_t kTableCopy = 14;
+constexpr uint32_t kTableGrow = 15;
 constexpr uint32_t kTableSize = 16;
 constexpr uint32_t kTableFill = 17;
 
@@ -43,6 +45,8 @@ constexpr uint8_t kCall = 0x10;
 constexpr uint8_t kLocalGet = 0x20;
 constexpr uint8_t kLocalSet = 0x21;
 constexpr uint8_t kLocalTee = 0x22;
+constexpr uint8_t kGlobalGet = 0x23;
+constexpr uint8_t kDrop = 0x1a;
 constexpr uint8_t kMemorySize = 0x3f;
 constexpr uint8_t kI32Const = 0x41;
 constexpr uint8_t kI64Const = 0x42;
@@ -56,13 +60,19 @@ constexpr uint8_t kI64Add = 0x7c;
 constexpr uint8_t kI64Shl = 0x86;
 constexpr uint8_t kI64ExtendI32U = 0xad;
 constexpr uint8_t kVoidBlock = 0x40;
+constexpr uint8_t kI32 = 0x7f;
+
+// V8's kV8MaxWasmTableSize: no table grows past it.
+constexpr uint64_t kMaxTableSize = 10000000;
 
 // The helpers' parameters: destination, source (or fill value), length.
 constexpr uint32_t kDst = 0, kSrc = 1, kLen = 2;
 
-bool IsBounded(const Instruction& insn) {
+bool IsBounded(const Instruction& insn, bool grow) {
   if (insn.prefix != kMiscPrefix) return false;
   switch (insn.opcode) {
+    case kTableGrow:
+      return grow;
     case kMemoryInit:
     case kMemoryCopy:
     case kMemoryFill:
@@ -247,14 +257,75 @@ class HelperWriter {
   BinaryWriter w_;
 };
 
-// The element type of every table, imports first.
-std::vector<ValType> TableTypes(const ModuleInfo& info) {
-  std::vector<ValType> types;
-  for (const Import& import : info.imports) {
-    if (import.kind == ExternKind::kTable) types.push_back(import.table.element);
+// Writes a `table.grow` helper's body: see BoundedBulkOptions.
+std::vector<uint8_t> GrowHelperBody(const ModuleInfo& info,
+                                    const Instruction& insn, uint32_t table,
+                                    uint64_t table_max, uint32_t budget_global,
+                                    uint32_t chunk, uint32_t self) {
+  constexpr uint32_t kValue = 0, kDelta = 1, kOld = 2;
+  BinaryWriter w;
+  w.U32(1).U32(1).Byte(kI32);  // kOld
+  auto size = [&w](uint32_t t) {
+    w.Byte(kMiscPrefix).U32(kTableSize).U32(t).Byte(kI64ExtendI32U);
+  };
+  auto grow = [&] {
+    w.Byte(kMiscPrefix).U32(insn.opcode).Bytes(insn.immediates);
+  };
+  // Past the instance's budget: -1, as growth past a maximum.
+  const uint32_t imported = info.imported_table_count();
+  w.Byte(kLocalGet).U32(kDelta).Byte(kI64ExtendI32U);
+  for (uint32_t t = imported; t < imported + info.tables.size(); ++t) {
+    size(t);
+    w.Byte(kI64Add);
   }
-  for (const TableType& table : info.tables) types.push_back(table.element);
-  return types;
+  if (table < imported) {
+    size(table);
+    w.Byte(kI64Add);
+  }
+  w.Byte(kGlobalGet).U32(budget_global).Byte(kI64ExtendI32U).Byte(kI64GtU);
+  w.Byte(kIf).Byte(kVoidBlock).Byte(kI32Const).S64(-1).Byte(kReturn)
+      .Byte(kEnd);
+  // Small, or past the table's own maximum (V8 refuses it): the original.
+  w.Byte(kLocalGet).U32(kDelta).Byte(kI32Const).S64(chunk).Byte(kI32LeU);
+  size(table);
+  w.Byte(kLocalGet).U32(kDelta).Byte(kI64ExtendI32U).Byte(kI64Add);
+  w.Byte(kI64Const).S64(static_cast<int64_t>(table_max)).Byte(kI64GtU);
+  w.Byte(kI32Or).Byte(kIf).Byte(kVoidBlock);
+  w.Byte(kLocalGet).U32(kValue).Byte(kLocalGet).U32(kDelta);
+  grow();
+  w.Byte(kReturn).Byte(kEnd);
+  // In chunks, each a call (see HelperWriter::Chunk), then the old size.
+  w.Byte(kMiscPrefix).U32(kTableSize).U32(table).Byte(kLocalSet).U32(kOld);
+  w.Byte(kLoop).Byte(kVoidBlock);
+  w.Byte(kLocalGet).U32(kValue).Byte(kI32Const).S64(chunk).Byte(kCall).U32(self)
+      .Byte(kDrop);
+  w.Byte(kLocalGet).U32(kDelta).Byte(kI32Const).S64(chunk).Byte(kI32Sub);
+  w.Byte(kLocalTee).U32(kDelta).Byte(kI32Const).S64(chunk).Byte(kI32GtU);
+  w.Byte(kBrIf).U32(0).Byte(kEnd);
+  w.Byte(kLocalGet).U32(kValue).Byte(kLocalGet).U32(kDelta);
+  grow();
+  w.Byte(kDrop).Byte(kLocalGet).U32(kOld).Byte(kEnd);
+  return w.Release();
+}
+
+// The element type and maximum of every table, imports first.
+struct Table {
+  ValType element;
+  uint64_t max;  // The declared maximum or V8's, whichever is lower.
+};
+
+std::vector<Table> Tables(const ModuleInfo& info) {
+  std::vector<Table> tables;
+  auto add = [&tables](const TableType& type) {
+    tables.push_back(
+        {type.element, std::min(type.limits.max.value_or(kMaxTableSize),
+                                kMaxTableSize)});
+  };
+  for (const Import& import : info.imports) {
+    if (import.kind == ExternKind::kTable) add(import.table);
+  }
+  for (const TableType& table : info.tables) add(table);
+  return tables;
 }
 
 class Rewriter {
@@ -264,7 +335,8 @@ class Rewriter {
       : bytes_(bytes),
         info_(info),
         options_(options),
-        tables_(TableTypes(info)) {}
+        tables_(Tables(info)),
+        budget_global_(info.global_count()) {}
 
   // Appends `body`, its bulk instructions replaced by calls, to `code`.
   absl::Status RewriteBody(const FunctionBody& body, MappedBytes* code) const {
@@ -274,7 +346,7 @@ class Rewriter {
     while (!reader.done()) {
       Instruction insn;
       WASMHOST_RETURN_IF_ERROR(reader.Next(&insn));
-      if (!IsBounded(insn)) continue;
+      if (!IsBounded(insn, grow())) continue;
       out.Copy(bytes_, cursor, insn.offset);
       out.Inject(insn.offset).Byte(kCall).U32(HelperFor(insn));
       cursor = static_cast<size_t>(insn.immediates.data() - bytes_.data()) +
@@ -292,12 +364,14 @@ class Rewriter {
     while (!reader.done()) {
       Instruction insn;
       WASMHOST_RETURN_IF_ERROR(reader.Next(&insn));
-      if (IsBounded(insn)) WASMHOST_RETURN_IF_ERROR(AddHelper(insn));
+      if (IsBounded(insn, grow())) WASMHOST_RETURN_IF_ERROR(AddHelper(insn));
     }
     return absl::OkStatus();
   }
 
   const std::vector<AddedFunction>& helpers() const { return helpers_; }
+  bool grows_tables() const { return grows_tables_; }
+  uint32_t budget_global() const { return budget_global_; }
 
  private:
   static std::pair<uint32_t, std::string> Key(const Instruction& insn) {
@@ -313,31 +387,53 @@ class Rewriter {
   absl::Status AddHelper(const Instruction& insn) {
     std::pair<uint32_t, std::string> key = Key(insn);
     if (index_.contains(key)) return absl::OkStatus();
+    const uint32_t index =
+        info_.function_count() + static_cast<uint32_t>(helpers_.size());
+    if (insn.opcode == kTableGrow) {
+      BinaryReader r(insn.immediates, "an immediate");
+      uint32_t table = 0;
+      WASMHOST_RETURN_IF_ERROR(r.ReadU32(&table));
+      WASMHOST_RETURN_IF_ERROR(CheckTable(insn, table));
+      AddedFunction helper;
+      helper.type = {{tables_[table].element, ValType::kI32}, {ValType::kI32}};
+      helper.body = GrowHelperBody(info_, insn, table, tables_[table].max,
+                                   budget_global_,
+                                   options_.table_chunk_elements, index);
+      helpers_.push_back(std::move(helper));
+      index_.emplace(std::move(key), index);
+      grows_tables_ = true;
+      return absl::OkStatus();
+    }
     WASMHOST_ASSIGN_OR_RETURN(Shape shape, Decode(insn, options_));
     ValType second = ValType::kI32;
     for (uint32_t space : {shape.dst_space, shape.src_space.value_or(kMemory)}) {
-      if (space != kMemory && space >= tables_.size()) {
-        return ErrorAt(insn.offset,
-                       absl::StrCat("table ", space, " does not exist"));
-      }
+      if (space != kMemory) WASMHOST_RETURN_IF_ERROR(CheckTable(insn, space));
     }
     if (shape.is_fill && shape.dst_space != kMemory) {
-      second = tables_[shape.dst_space];
+      second = tables_[shape.dst_space].element;
     }
     AddedFunction helper;
     helper.type = {{ValType::kI32, second, ValType::kI32}, {}};
-    const uint32_t index =
-        info_.function_count() + static_cast<uint32_t>(helpers_.size());
     helper.body = HelperWriter(insn, shape, index).Body();
     helpers_.push_back(std::move(helper));
     index_.emplace(std::move(key), index);
     return absl::OkStatus();
   }
 
+  absl::Status CheckTable(const Instruction& insn, uint32_t table) const {
+    if (table < tables_.size()) return absl::OkStatus();
+    return ErrorAt(insn.offset, absl::StrCat("table ", table, " does not exist"));
+  }
+
+  bool grow() const { return !options_.table_budget_export.empty(); }
+
   absl::Span<const uint8_t> bytes_;
   const ModuleInfo& info_;
   const BoundedBulkOptions& options_;
-  std::vector<ValType> tables_;
+  std::vector<Table> tables_;
+  // Where the table budget global goes: after every existing global.
+  uint32_t budget_global_;
+  bool grows_tables_ = false;
   std::vector<AddedFunction> helpers_;
   absl::flat_hash_map<std::pair<uint32_t, std::string>, uint32_t> index_;
 };
@@ -384,6 +480,24 @@ absl::StatusOr<BoundedBulk> BoundBulkInstructions(
   }
   std::vector<SectionAddition> additions;
   AddFunctions(info, rewriter.helpers(), &additions);
+  if (rewriter.grows_tables()) {
+    WASMHOST_RETURN_IF_ERROR(CheckNotExported(info, options.table_budget_export));
+    result.table_budget_global = rewriter.budget_global();
+    additions.push_back(
+        {kGlobalSection, static_cast<uint32_t>(info.globals.size()), 1,
+         BinaryWriter()
+             .Byte(kI32).Byte(0x01).Byte(kI32Const)
+             .S64(static_cast<int32_t>(options.initial_table_budget))
+             .Byte(kEnd)
+             .Release()});
+    additions.push_back(
+        {kExportSection, static_cast<uint32_t>(info.exports.size()), 1,
+         BinaryWriter()
+             .Name(options.table_budget_export)
+             .Byte(0x03)  // global
+             .U32(rewriter.budget_global())
+             .Release()});
+  }
   MappedBytes code;
   WASMHOST_RETURN_IF_ERROR(RewriteCode(
       bytes, info, bodies,

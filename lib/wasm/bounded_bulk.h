@@ -36,14 +36,26 @@
 // one, above the caller's frame at the `call`, which the offset map maps to
 // the original instruction (hide the helper's frame: IsHelper()).
 //
+// `table.grow` (when BoundedBulkOptions::table_budget_export is set) gets a
+// helper too, [ref i32] -> [i32], which returns -1, as growth past a
+// table's maximum does, if the tables the module defines (and the grown
+// one, if imported) would then hold more elements than a budget: a new
+// mutable i32 global (read unsigned) the host sets per instance through
+// the new export. Growth within the budget and the table's maximum (or
+// V8's 10,000,000) runs in chunks, like the other helpers; any other
+// growth is the original instruction's.
+//
 // Every other byte is kept: the helpers' types are appended after every
-// existing type, no index moves, and sections other than type, function and
-// code are copied byte for byte.
+// existing type, the budget global after every global, its export after
+// every export; no index moves, and other sections are copied byte for
+// byte.
 
 #ifndef WASMHOST_LIB_WASM_BOUNDED_BULK_H_
 #define WASMHOST_LIB_WASM_BOUNDED_BULK_H_
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -61,6 +73,13 @@ struct BoundedBulkOptions {
   uint32_t memory_chunk_bytes = 1 << 20;
   // Table elements one table chunk covers. Default 65,536; 1 to 2^30.
   uint32_t table_chunk_elements = 1 << 16;
+
+  // The export name of the table budget global; empty (the default):
+  // `table.grow` is left as it is. Must not be an export of the module.
+  std::string table_budget_export;
+  // The budget's value at instantiation, before the host sets it: what a
+  // start function's `table.grow` is held to. 0xffffffff: no budget.
+  uint32_t initial_table_budget = 0xffffffff;
 };
 
 // The result of BoundBulkInstructions. Plain value: thread-compatible.
@@ -71,6 +90,9 @@ struct BoundedBulk {
   // first_helper is the original function count.
   uint32_t first_helper = 0;
   uint32_t helper_count = 0;
+  // The table budget global's index (the original global count), if a
+  // `table.grow` was rewritten; exported as table_budget_export.
+  std::optional<uint32_t> table_budget_global;
   // Covers all of `bytes`, sorted; empty if helper_count is 0. Use
   // OriginalOffset() rather than reading it.
   std::vector<OffsetRun> offset_map;
@@ -95,7 +117,8 @@ struct BoundedBulk {
 // Returns InvalidArgument "at offset <n>: ..." for a malformed function body
 // (as InstructionReader::Next), InvalidArgument if a chunk size is out of
 // range, if an instruction names a table the module lacks, if the module
-// would exceed 4 GiB, or if `info` does not describe `bytes`.
+// already exports table_budget_export, if the module would exceed 4 GiB, or
+// if `info` does not describe `bytes`.
 [[nodiscard]] absl::StatusOr<BoundedBulk> BoundBulkInstructions(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     const BoundedBulkOptions& options = {});
