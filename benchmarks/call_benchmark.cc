@@ -13,6 +13,9 @@
 //   BM_RawV8Compile       v8::WasmModuleObject::Compile of the same bytes
 //   BM_SdkInstantiate     Instance::Create (and its destruction)
 //   BM_RawV8Instantiate   `new WebAssembly.Instance(module, imports)`
+//   BM_SdkBulkLoop        a guest loop of 64-byte memory.fill and memory.copy,
+//                         each through the chunked helper the SDK adds
+//   BM_RawV8BulkLoop      the same loop, instructions as written
 //
 // The compile benchmarks patch a custom section with a counter so every
 // iteration compiles bytes V8 has not seen: V8 caches native modules by
@@ -44,6 +47,9 @@ namespace {
 
 // Host calls per iteration of the guest->host benchmarks.
 constexpr int kHostCalls = 1000;
+// Loop iterations (one memory.fill and one memory.copy each) per iteration
+// of the bulk benchmarks.
+constexpr int kBulkLoops = 1000;
 
 // ---------------------------------------------------------------------------
 // Shared state, made once in main after Engine::Create. Heap-allocated and
@@ -61,6 +67,7 @@ struct SdkState {
   Linker log_linker;
   std::unique_ptr<Instance> add_instance;
   std::unique_ptr<Instance> host_loop_instance;
+  std::unique_ptr<Instance> bulk_loop_instance;
 };
 
 struct RawState {
@@ -69,6 +76,7 @@ struct RawState {
   v8::Global<v8::Function> add;                   // export "add"
   v8::Global<v8::Function> run;                   // export "run" (host loop)
   v8::Global<v8::WasmModuleObject> one_page_module;
+  v8::Global<v8::Function> bulk_run;              // export "run" (bulk loop)
 };
 
 SdkState* sdk = nullptr;
@@ -294,6 +302,46 @@ void BM_RawV8Instantiate(benchmark::State& state) {
 BENCHMARK(BM_RawV8Instantiate)->Unit(benchmark::kMicrosecond);
 
 // ---------------------------------------------------------------------------
+// 6. Small bulk instructions: what the chunked helpers cost when a length
+// fits in one chunk (a call and a bounds check per instruction).
+
+void SetPerBulkLoop(benchmark::State& state) {
+  state.SetItemsProcessed(state.iterations() * kBulkLoops);
+  state.counters["per_loop"] = benchmark::Counter(
+      kBulkLoops, benchmark::Counter::kIsIterationInvariantRate |
+                      benchmark::Counter::kInvert);
+}
+
+void BM_SdkBulkLoop(benchmark::State& state) {
+  absl::StatusOr<TypedFunc<void(int32_t)>> run =
+      sdk->bulk_loop_instance->GetFunc<void(int32_t)>("run");
+  if (!run.ok()) return state.SkipWithError(run.status().ToString().c_str());
+  for (auto _ : state) {
+    absl::Status s = run->Call(kBulkLoops);
+    if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
+  }
+  SetPerBulkLoop(state);
+}
+BENCHMARK(BM_SdkBulkLoop);
+
+void BM_RawV8BulkLoop(benchmark::State& state) {
+  v8::Isolate* isolate = raw->isolate;
+  for (auto _ : state) {
+    v8::HandleScope scope(isolate);
+    v8::Local<v8::Context> context = isolate->GetCurrentContext();
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, kBulkLoops)};
+    if (raw->bulk_run.Get(isolate)
+            ->Call(context, v8::Undefined(isolate), 1, args)
+            .IsEmpty()) {
+      return state.SkipWithError("raw bulk run threw");
+    }
+  }
+  SetPerBulkLoop(state);
+}
+BENCHMARK(BM_RawV8BulkLoop);
+
+// ---------------------------------------------------------------------------
 // Set-up.
 
 void SetUpSdk() {
@@ -310,6 +358,10 @@ void SetUpSdk() {
       Must(Instance::Create(sdk->add_module, sdk->empty_linker), "add"));
   sdk->host_loop_instance = std::make_unique<Instance>(Must(
       Instance::Create(sdk->host_loop_module, sdk->noop_linker), "loop"));
+  Module bulk_loop =
+      Must(engine.Compile(bulk_loop_wasm()), "compile bulk_loop");
+  sdk->bulk_loop_instance = std::make_unique<Instance>(
+      Must(Instance::Create(bulk_loop, sdk->empty_linker), "bulk_loop"));
 }
 
 // The raw baselines use the isolate and context the SDK entered on this
@@ -342,6 +394,13 @@ void SetUpRaw() {
 
   raw->one_page_module.Reset(
       isolate, RawCompile(isolate, one_page_wasm()).ToLocalChecked());
+
+  v8::Local<v8::Object> bulk =
+      RawInstantiate(context,
+                     RawCompile(isolate, bulk_loop_wasm()).ToLocalChecked(),
+                     v8::Object::New(isolate))
+          .ToLocalChecked();
+  raw->bulk_run.Reset(isolate, ExportFunction(context, bulk, "run"));
 }
 
 void TearDown() {
@@ -365,6 +424,8 @@ void PrintSummary(const RatioReporter& reporter) {
              "BM_RawV8CompileSameBytes", 0);
   PrintRatio(reporter, "instantiate", "BM_SdkInstantiate",
              "BM_RawV8Instantiate", 0);
+  PrintRatio(reporter, "64 B fill+copy, per loop", "BM_SdkBulkLoop",
+             "BM_RawV8BulkLoop", 0, kBulkLoops);
   if (const RatioReporter::Result* native = reporter.Find("BM_NativeAdd")) {
     std::printf("%-27s %8.2f %s (non-inlined C++ call, for scale)\n",
                 "native add", native->real_time, native->unit.c_str());

@@ -147,10 +147,16 @@ class HelperWriter {
 
   std::vector<uint8_t> Body() {
     U32(0);  // No locals beyond the parameters.
-    // Cheap or out of bounds: the original instruction.
+    // Cheap: one chunk or less. The common case, tested first.
     Get(kLen).Const(shape_.chunk).Byte(kI32LeU);
+    Byte(kIf).Byte(kVoidBlock);
+    Get(kDst).Get(kSrc).Get(kLen).Original().Byte(kReturn).Byte(kEnd);
+    // Out of bounds: the original traps before writing anything.
     OutOfBounds(kDst, shape_.dst_space);
-    if (shape_.src_space.has_value()) OutOfBounds(kSrc, *shape_.src_space);
+    if (shape_.src_space.has_value()) {
+      OutOfBounds(kSrc, *shape_.src_space);
+      Byte(kI32Or);
+    }
     if (shape_.is_init) {
       // src + n beyond u32: past any segment.
       Get(kSrc).Byte(kI64ExtendI32U).Get(kLen).Byte(kI64ExtendI32U);
@@ -204,7 +210,7 @@ class HelperWriter {
     return *this;
   }
 
-  // Ors onto the stack whether [local, local + n) exceeds `space`'s size.
+  // Pushes whether [local, local + n) exceeds `space`'s size.
   void OutOfBounds(uint32_t local, uint32_t space) {
     Get(local).Byte(kI64ExtendI32U).Get(kLen).Byte(kI64ExtendI32U);
     Byte(kI64Add);
@@ -214,7 +220,7 @@ class HelperWriter {
     } else {
       Byte(kMiscPrefix).U32(kTableSize).U32(space).Byte(kI64ExtendI32U);
     }
-    Byte(kI64GtU).Byte(kI32Or);
+    Byte(kI64GtU);
   }
 
   // Chunks from the start while more than one chunk is left.
