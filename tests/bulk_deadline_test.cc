@@ -144,6 +144,24 @@ TEST_F(BulkDeadlineTest, InitPastTheSegmentTrapsAtOnce) {
   }
 }
 
+// memory.grow to 4 GiB takes microseconds: the memory's address space is
+// reserved when it is created, growing only makes pages accessible, and
+// the kernel zero-fills them when first touched (each store pays for its
+// own page), so it needs no chunks.
+TEST(BulkMemoryGrowTest, GrowingToFourGiBFitsInADeadline) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::bulk_memory_grow_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(grow.Call(CallOptions::WithTimeout(kDeadline), 65535),
+              IsOkAndHolds(1));
+  EXPECT_LT(absl::Now() - start, kDeadline);  // ~1.4 ms
+  ASSERT_OK_AND_ASSIGN(auto store,
+                       instance.GetFunc<void(int32_t)>("store_last"));
+  EXPECT_OK(store.Call(-1));  // The last byte of 4 GiB.
+  EXPECT_EQ(instance.memory().size(), uint64_t{1} << 32);
+}
+
 // table.grow against Limits::max_table_elements at run time: growth that
 // would put the instance's tables over it returns -1, as growth past a
 // table's maximum does.
