@@ -186,6 +186,19 @@ TEST(BulkTableGrowTest, GrowthPastTheInstanceLimitReturnsMinusOne) {
   EXPECT_FALSE(instance.poisoned());
 }
 
+TEST(BulkTableGrowTest, StartFunctionRunsUnderTheDefaultLimit) {
+  InstanceOptions options;
+  options.limits.max_table_elements = 20;
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::bulk_grow_start_wasm(),
+                                            Linker(), options));
+  ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
+  // The start function grew 10 to 60, past this instance's 20; from now
+  // on only growth by 0, which allocates nothing, succeeds.
+  EXPECT_THAT(grow.Call(1), IsOkAndHolds(-1));
+  EXPECT_THAT(grow.Call(0), IsOkAndHolds(60));
+}
+
 TEST(BulkTableGrowTest, DefaultLimitAndNoLimit) {
   ASSERT_OK_AND_ASSIGN(Instance limited,
                        testing::Instantiate(fixtures::bulk_grow_wasm()));

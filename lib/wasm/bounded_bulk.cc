@@ -50,11 +50,13 @@ constexpr uint8_t kDrop = 0x1a;
 constexpr uint8_t kMemorySize = 0x3f;
 constexpr uint8_t kI32Const = 0x41;
 constexpr uint8_t kI64Const = 0x42;
+constexpr uint8_t kI32Ne = 0x47;
 constexpr uint8_t kI32GtU = 0x4b;
 constexpr uint8_t kI32LeU = 0x4d;
 constexpr uint8_t kI64GtU = 0x56;
 constexpr uint8_t kI32Add = 0x6a;
 constexpr uint8_t kI32Sub = 0x6b;
+constexpr uint8_t kI32And = 0x71;
 constexpr uint8_t kI32Or = 0x72;
 constexpr uint8_t kI64Add = 0x7c;
 constexpr uint8_t kI64Shl = 0x86;
@@ -289,6 +291,9 @@ std::vector<uint8_t> GrowHelperBody(const ModuleInfo& info,
     w.Byte(kI64Add);
   }
   w.Byte(kGlobalGet).U32(budget_global).Byte(kI64ExtendI32U).Byte(kI64GtU);
+  // Growth by 0 allocates nothing: it always answers the size.
+  w.Byte(kLocalGet).U32(kDelta).Byte(kI32Const).S64(0).Byte(kI32Ne)
+      .Byte(kI32And);
   w.Byte(kIf).Byte(kVoidBlock).Byte(kI32Const).S64(-1).Byte(kReturn)
       .Byte(kEnd);
   // Small, or past the table's own maximum (V8 refuses it): the original.

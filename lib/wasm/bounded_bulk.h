@@ -38,8 +38,9 @@
 //
 // `table.grow` (when BoundedBulkOptions::table_budget_export is set) gets a
 // helper too, [ref i32] -> [i32], which returns -1, as growth past a
-// table's maximum does, if the tables the module defines (and the grown
-// one, if imported) would then hold more elements than a budget: a new
+// table's maximum does, if a growth by more than 0 would make the tables
+// the module defines (and the grown one, if imported) hold more elements
+// than a budget: a new
 // mutable i32 global (read unsigned) the host sets per instance through
 // the new export. Growth within the budget and the table's maximum (or
 // V8's 10,000,000) runs in chunks, like the other helpers; any other
