@@ -152,10 +152,11 @@ TEST(BulkMemoryGrowTest, GrowingToFourGiBFitsInADeadline) {
   ASSERT_OK_AND_ASSIGN(Instance instance,
                        testing::Instantiate(fixtures::bulk_memory_grow_wasm()));
   ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
+  // ~1.4 ms; the margin is for a loaded machine.
   const absl::Time start = absl::Now();
-  EXPECT_THAT(grow.Call(CallOptions::WithTimeout(kDeadline), 65535),
+  EXPECT_THAT(grow.Call(CallOptions::WithTimeout(kDeadline + kSlack), 65535),
               IsOkAndHolds(1));
-  EXPECT_LT(absl::Now() - start, kDeadline);  // ~1.4 ms
+  EXPECT_LT(absl::Now() - start, kDeadline + kSlack);
   ASSERT_OK_AND_ASSIGN(auto store,
                        instance.GetFunc<void(int32_t)>("store_last"));
   EXPECT_OK(store.Call(-1));  // The last byte of 4 GiB.
