@@ -77,14 +77,6 @@ InternalNames InternalNames::For(const wasm::ModuleInfo& info) {
   return names;
 }
 
-namespace {
-
-MemoryType ToMemoryType(const wasm::Limits& limits) {
-  return MemoryType{limits.min, limits.max};
-}
-
-}  // namespace
-
 uint32_t TableBudget(const Limits& limits) {
   constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
   if (limits.max_table_elements == 0) return kNone;
@@ -93,6 +85,10 @@ uint32_t TableBudget(const Limits& limits) {
 }
 
 namespace {
+
+MemoryType ToMemoryType(const wasm::Limits& limits) {
+  return MemoryType{limits.min, limits.max};
+}
 
 std::vector<uint32_t> ToU32(const std::vector<size_t>& offsets) {
   return std::vector<uint32_t>(offsets.begin(), offsets.end());

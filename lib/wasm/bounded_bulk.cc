@@ -140,7 +140,8 @@ absl::StatusOr<Shape> Decode(const Instruction& insn,
   return shape;
 }
 
-// Writes a helper's body: see the top of bounded_bulk.h.
+// Writes the body of a fill, copy or init helper: see the top of
+// bounded_bulk.h.
 class HelperWriter {
  public:
   // `self`: the helper's own function index.
@@ -253,10 +254,10 @@ class HelperWriter {
     Byte(kLocalSet).U32(local);
   }
 
-  // One chunk: the helper calls itself, taking the cheap path. A loop
-  // whose body has no call is never interrupted by V8 10.2 if it runs the
-  // instruction itself (TerminateExecution waited for a whole 1 GiB
-  // memory.fill in chunks), while a loop with a call is.
+  // One chunk: the helper calls itself, taking the cheap path. V8 10.2 did
+  // not interrupt a loop running memory.fill itself (TerminateExecution
+  // waited for all of a 1 GiB fill in 1 MiB chunks); a loop with a call
+  // stops within a chunk.
   HelperWriter& Chunk() { return Const(shape_.chunk).Byte(kCall).U32(self_); }
 
   const Instruction& insn_;
@@ -265,7 +266,7 @@ class HelperWriter {
   BinaryWriter w_;
 };
 
-// Writes a `table.grow` helper's body: see BoundedBulkOptions.
+// Writes a `table.grow` helper's body: see the top of bounded_bulk.h.
 std::vector<uint8_t> GrowHelperBody(const ModuleInfo& info,
                                     const Instruction& insn, uint32_t table,
                                     uint64_t table_max, uint32_t budget_global,
