@@ -25,6 +25,9 @@
 //   BM_RawV8InstantiateFloatImport the same module, callback imported directly
 //   BM_SdkInstantiateIntImport     the same for the i32 host loop (no adapter)
 //   BM_RawV8InstantiateIntImport
+//   BM_SdkBulkLoop        a guest loop of 64-byte memory.fill and memory.copy,
+//                         each through the chunked helper the SDK adds
+//   BM_RawV8BulkLoop      the same loop, instructions as written
 //
 // The compile benchmarks patch a custom section with a counter so every
 // iteration compiles bytes V8 has not seen: V8 caches native modules by
@@ -56,6 +59,9 @@ namespace {
 
 // Host calls per iteration of the guest->host benchmarks.
 constexpr int kHostCalls = 1000;
+// Loop iterations (one memory.fill and one memory.copy each) per iteration
+// of the bulk benchmarks.
+constexpr int kBulkLoops = 1000;
 
 // ---------------------------------------------------------------------------
 // Shared state, made once in main after Engine::Create. Heap-allocated and
@@ -78,6 +84,7 @@ struct SdkState {
   std::unique_ptr<Instance> host_loop_instance;
   std::unique_ptr<Instance> float_add_instance;
   std::unique_ptr<Instance> host_loop_float_instance;
+  std::unique_ptr<Instance> bulk_loop_instance;
 };
 
 struct RawState {
@@ -91,6 +98,7 @@ struct RawState {
   v8::Global<v8::Function> run_float;  // export "run" (float host loop)
   v8::Global<v8::WasmModuleObject> host_loop_module;
   v8::Global<v8::WasmModuleObject> host_loop_float_module;
+  v8::Global<v8::Function> bulk_run;              // export "run" (bulk loop)
 };
 
 SdkState* sdk = nullptr;
@@ -476,6 +484,46 @@ void BM_RawV8InstantiateIntImport(benchmark::State& state) {
 BENCHMARK(BM_RawV8InstantiateIntImport)->Unit(benchmark::kMicrosecond);
 
 // ---------------------------------------------------------------------------
+// 6. Small bulk instructions: what the chunked helpers cost when a length
+// fits in one chunk (a call and a bounds check per instruction).
+
+void SetPerBulkLoop(benchmark::State& state) {
+  state.SetItemsProcessed(state.iterations() * kBulkLoops);
+  state.counters["per_loop"] = benchmark::Counter(
+      kBulkLoops, benchmark::Counter::kIsIterationInvariantRate |
+                      benchmark::Counter::kInvert);
+}
+
+void BM_SdkBulkLoop(benchmark::State& state) {
+  absl::StatusOr<TypedFunc<void(int32_t)>> run =
+      sdk->bulk_loop_instance->GetFunc<void(int32_t)>("run");
+  if (!run.ok()) return state.SkipWithError(run.status().ToString().c_str());
+  for (auto _ : state) {
+    absl::Status s = run->Call(kBulkLoops);
+    if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
+  }
+  SetPerBulkLoop(state);
+}
+BENCHMARK(BM_SdkBulkLoop);
+
+void BM_RawV8BulkLoop(benchmark::State& state) {
+  v8::Isolate* isolate = raw->isolate;
+  for (auto _ : state) {
+    v8::HandleScope scope(isolate);
+    v8::Local<v8::Context> context = isolate->GetCurrentContext();
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, kBulkLoops)};
+    if (raw->bulk_run.Get(isolate)
+            ->Call(context, v8::Undefined(isolate), 1, args)
+            .IsEmpty()) {
+      return state.SkipWithError("raw bulk run threw");
+    }
+  }
+  SetPerBulkLoop(state);
+}
+BENCHMARK(BM_RawV8BulkLoop);
+
+// ---------------------------------------------------------------------------
 // Set-up.
 
 void SetUpSdk() {
@@ -503,6 +551,10 @@ void SetUpSdk() {
   sdk->host_loop_float_instance = std::make_unique<Instance>(
       Must(Instance::Create(sdk->host_loop_float_module, sdk->take_linker),
            "float loop"));
+  Module bulk_loop =
+      Must(engine.Compile(bulk_loop_wasm()), "compile bulk_loop");
+  sdk->bulk_loop_instance = std::make_unique<Instance>(
+      Must(Instance::Create(bulk_loop, sdk->empty_linker), "bulk_loop"));
 }
 
 // The raw baselines use the isolate and context the SDK entered on this
@@ -553,6 +605,13 @@ void SetUpRaw() {
 
   raw->one_page_module.Reset(
       isolate, RawCompile(isolate, one_page_wasm()).ToLocalChecked());
+
+  v8::Local<v8::Object> bulk =
+      RawInstantiate(context,
+                     RawCompile(isolate, bulk_loop_wasm()).ToLocalChecked(),
+                     v8::Object::New(isolate))
+          .ToLocalChecked();
+  raw->bulk_run.Reset(isolate, ExportFunction(context, bulk, "run"));
 }
 
 void TearDown() {
@@ -586,6 +645,8 @@ void PrintSummary(const RatioReporter& reporter) {
              "BM_RawV8InstantiateFloatImport", 0);
   PrintRatio(reporter, "instantiate, i32 import", "BM_SdkInstantiateIntImport",
              "BM_RawV8InstantiateIntImport", 0);
+  PrintRatio(reporter, "64 B fill+copy, per loop", "BM_SdkBulkLoop",
+             "BM_RawV8BulkLoop", 0, kBulkLoops);
   if (const RatioReporter::Result* native = reporter.Find("BM_NativeAdd")) {
     std::printf("%-27s %8.2f %s (non-inlined C++ call, for scale)\n",
                 "native add", native->real_time, native->unit.c_str());

@@ -116,6 +116,10 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
     spec.set_globals_export = module_state->internal_names.set_globals_export;
   }
   spec.max_stack_bytes = options.limits.max_stack_bytes;
+  if (module_state->table_budget) {
+    spec.table_budget_export = module_state->internal_names.table_budget_export;
+    spec.table_budget = internal::TableBudget(options.limits);
+  }
   if (module_state->fuel.has_value()) {
     spec.metered = true;
     spec.set_fuel_export = module_state->fuel->set_fuel_export;

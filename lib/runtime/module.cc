@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -11,10 +12,12 @@
 #include "lib/util/stable_hash.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/boundary.h"
+#include "lib/wasm/bounded_bulk.h"
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
+#include "wasmhost/limits.h"
 #include "wasmhost/module.h"
 
 namespace wasmhost {
@@ -75,7 +78,15 @@ InternalNames InternalNames::For(const wasm::ModuleInfo& info) {
   names.get_globals_export = absl::StrCat(prefix, "globals:get");
   names.set_fuel_export = absl::StrCat(prefix, "fuel:set");
   names.get_fuel_export = absl::StrCat(prefix, "fuel:get");
+  names.table_budget_export = absl::StrCat(prefix, "table:budget");
   return names;
+}
+
+uint32_t TableBudget(const Limits& limits) {
+  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  if (limits.max_table_elements == 0) return kNone;
+  return static_cast<uint32_t>(
+      std::min<uint64_t>(limits.max_table_elements, kNone));
 }
 
 namespace {
@@ -191,14 +202,34 @@ absl::Status PlanImportCalls(ModuleState& state) {
   return absl::OkStatus();
 }
 
-// The bytes V8 compiles: the module's own memory turned into an import
-// (per-instance maximum), boundary wrappers for exports with f32, f64 or
-// v128 values, and accessors of its mutable globals (state reset).
+// The bytes V8 compiles: bulk instructions split into chunks a deadline
+// can stop, the module's own memory turned into an import (per-instance
+// maximum), boundary wrappers for exports with f32, f64 or v128 values,
+// and accessors of its mutable globals (state reset).
 absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
     ModuleState& state) {
   std::vector<uint8_t> rewritten(bytes.begin(), bytes.end());
   wasm::ModuleInfo current = info;
+  state.original_body_offsets = ToU32(info.function_body_offsets);
+  // First, on the original bytes: the later rewrites only move whole
+  // bodies, so one offset map covers the code.
+  wasm::BoundedBulkOptions bulk_options;
+  bulk_options.table_budget_export = state.internal_names.table_budget_export;
+  // A start function runs before the instance's own limit is set.
+  bulk_options.initial_table_budget = TableBudget(Limits());
+  WASMHOST_ASSIGN_OR_RETURN(
+      wasm::BoundedBulk bulk,
+      wasm::BoundBulkInstructions(bytes, info, bulk_options));
+  state.table_budget = bulk.table_budget_global.has_value();
+  if (bulk.helper_count > 0) {
+    rewritten = std::move(bulk.bytes);
+    bulk.bytes.clear();
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    state.original_body_offsets = ToU32(current.function_body_offsets);
+    state.original_body_offsets.resize(info.function_body_offsets.size());
+    state.bulk = std::move(bulk);
+  }
   if (!info.memories.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(
         rewritten,
@@ -370,7 +401,6 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
                 absl::kZeroPad16));
   DescribeInterface(*info, *state);
   PlanStateReset(*info, *code, *state);
-  state->original_body_offsets = ToU32(info->function_body_offsets);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
                             RewriteForHost(bytes, *info, *state));
   if (consume_fuel) {
@@ -410,13 +440,19 @@ std::optional<Frame> ModuleState::LocateFrame(uint32_t compiled_offset) const {
                                compiled_body_offsets.end(), compiled_offset);
   if (body == compiled_body_offsets.begin()) return frame;
   const size_t defined = (body - compiled_body_offsets.begin()) - 1;
+  // Past the module's own functions: one a rewrite appended.
   if (defined >= original_body_offsets.size()) return std::nullopt;
   frame.function_index =
       imported_function_count + static_cast<uint32_t>(defined);
   frame.module_offset = original_body_offsets[defined] +
                         (compiled_offset - compiled_body_offsets[defined]);
-  auto name = function_names.find(frame.function_index);
-  if (name != function_names.end()) frame.function_name = name->second;
+  if (bulk.has_value()) {
+    frame.module_offset = bulk->OriginalOffset(frame.module_offset);
+  }
+  auto function_name = function_names.find(frame.function_index);
+  if (function_name != function_names.end()) {
+    frame.function_name = function_name->second;
+  }
   return frame;
 }
 

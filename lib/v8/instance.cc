@@ -574,6 +574,15 @@ absl::Status V8Instance::Instantiate(
                      .ToLocalChecked()
                      .As<v8::Function>());
   }
+  if (!spec_.table_budget_export.empty()) {
+    // An i32 global: a Number converts modulo 2^32, so 0xffffffff fits.
+    exports->Get(context, ToV8String(isolate, spec_.table_budget_export))
+        .ToLocalChecked()
+        .As<v8::Object>()
+        ->Set(context, thread_.value_key(),
+              v8::Number::New(isolate, spec_.table_budget))
+        .Check();
+  }
   return absl::OkStatus();
 }
 
