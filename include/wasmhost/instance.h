@@ -43,7 +43,9 @@ struct WASMHOST_EXPORT InstanceOptions {
   Limits limits;
 
   // Bound the module's start function, which runs during Create, as a
-  // call's options do. Default: no deadline.
+  // call's options do. Options reused for many instances (a pool's) want
+  // `start_call.timeout`, which counts from each instantiation, rather than
+  // an absolute `deadline`. Default: no deadline.
   CallOptions start_call;
 
   // Makes `context` available to host functions as Caller::context<T>(),

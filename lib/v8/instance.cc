@@ -99,6 +99,17 @@ inline RawVal FromJs(v8::Local<v8::Value> value, ValType type) {
   }
 }
 
+// `options` with a finite timeout turned into the deadline it gives a
+// call starting now, so the rest of the call path sees only `deadline`.
+CallOptions WithStartedTimeout(const CallOptions& options) {
+  CallOptions started = options;
+  if (options.timeout != absl::InfiniteDuration()) {
+    started.deadline = options.DeadlineFrom(absl::Now());
+    started.timeout = absl::InfiniteDuration();
+  }
+  return started;
+}
+
 // Splits "RuntimeError: divide by zero" into its name and message.
 std::pair<std::string, std::string> SplitErrorText(const std::string& text) {
   const size_t colon = text.find(": ");
@@ -479,7 +490,7 @@ absl::Status V8Instance::Instantiate(
 
   v8::Local<v8::Object> instance;
   v8::Local<v8::Value> args[] = {thread_.ModuleObject(code), imports};
-  if (!RunGuest<true, true>(start_options, [&] {
+  if (!RunGuest<true, true>(WithStartedTimeout(start_options), [&] {
         return thread_.instance_constructor()
             ->NewInstance(context, 2, args)
             .ToLocal(&instance);
@@ -604,6 +615,7 @@ bool V8Instance::Call(uint32_t export_index, const RawVal* args,
   const ExportFunc& func = exports_[export_index];
   if (ABSL_PREDICT_FALSE(ThreadIsolate::CurrentIfAny() != &thread_ ||
                          options.deadline != absl::InfiniteFuture() ||
+                         options.timeout != absl::InfiniteDuration() ||
                          options.fuel.has_value() || !func.plain)) {
     return CallChecked(func, args, results, options);
   }
@@ -616,10 +628,11 @@ bool V8Instance::Call(uint32_t export_index, const RawVal* args,
 }
 
 bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
-                             RawVal* results, const CallOptions& options) {
+                             RawVal* results, const CallOptions& given) {
   // Refused without writing to the instance, which another thread may be
   // using: TakeCallFailure finds the reason by checking the thread again.
   if (ThreadIsolate::CurrentIfAny() != &thread_) return false;
+  const CallOptions options = WithStartedTimeout(given);
   if (options.deadline != absl::InfiniteFuture() &&
       options.deadline <= absl::Now()) {
     return Fail(absl::DeadlineExceededError(
