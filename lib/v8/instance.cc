@@ -117,19 +117,28 @@ std::pair<std::string, std::string> SplitErrorText(const std::string& text) {
   return {text.substr(0, colon), text.substr(colon + 2)};
 }
 
-class V8Instance final : public BackendInstance {
+// Registered with its ThreadIsolate: an instance that outlives the isolate
+// (kept in a thread_local made before it, or destroyed at process exit) is
+// detached first, and then only refuses calls.
+class V8Instance final : public BackendInstance, public IsolateResident {
  public:
   V8Instance(ThreadIsolate& thread, InstanceSpec spec,
              internal::InstanceState* owner)
-      : thread_(thread), spec_(std::move(spec)), owner_(owner) {}
+      : thread_(thread), spec_(std::move(spec)), owner_(owner) {
+    thread_.AddResident(this);
+  }
 
   ~V8Instance() override {
-    for (ExportFunc& func : exports_) func.function.Reset();
-    for (v8::Global<v8::Object>& global : state_globals_) global.Reset();
-    set_globals_.Reset();
-    set_fuel_.Reset();
-    get_fuel_.Reset();
-    memory_.Reset();
+    if (detached_) return;  // the handles are gone with the isolate
+    thread_.RemoveResident(this);
+    DropHandles();
+  }
+
+  void Detach() override {
+    DropHandles();
+    // Calls now take CallChecked, which refuses them; thread_ is gone.
+    for (ExportFunc& func : exports_) func.plain = false;
+    detached_ = true;
   }
 
   absl::Status Instantiate(const std::shared_ptr<const CompiledCode>& code,
@@ -141,7 +150,7 @@ class V8Instance final : public BackendInstance {
 
   absl::Span<uint8_t> MemoryBytes() override {
     touched_since_reset_ = true;
-    if (memory_.IsEmpty()) return {};
+    if (detached_ || memory_.IsEmpty()) return {};
     v8::Isolate* isolate = thread_.isolate();
     v8::HandleScope scope(isolate);
     v8::Local<v8::ArrayBuffer> buffer = memory_.Get(isolate)->Buffer();
@@ -157,6 +166,20 @@ class V8Instance final : public BackendInstance {
 
 
  private:
+  void DropHandles() {
+    for (ExportFunc& func : exports_) func.function.Reset();
+    for (v8::Global<v8::Object>& global : state_globals_) global.Reset();
+    set_globals_.Reset();
+    set_fuel_.Reset();
+    get_fuel_.Reset();
+    memory_.Reset();
+  }
+  // The status of every call after the thread's isolate was disposed.
+  static absl::Status DetachedError() {
+    return absl::FailedPreconditionError(
+        "the instance's isolate was disposed when its thread exited");
+  }
+
   // What a host function's JS function carries in its data slot.
   struct HostBinding {
     const internal::HostFunc* func;
@@ -256,6 +279,8 @@ class V8Instance final : public BackendInstance {
   absl::Status host_error_;
   // Why the last Call on the owner thread, or the instantiation, failed.
   CallFailure failure_;
+  // The thread's isolate was disposed: thread_ and every handle are gone.
+  bool detached_ = false;
 };
 
 void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -543,6 +568,7 @@ absl::Status V8Instance::Instantiate(
 }
 
 absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
+  if (detached_) return DetachedError();
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
@@ -567,6 +593,7 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
 
 absl::Status V8Instance::ResetToImage(const StateImage& image,
                                       size_t keep_resident_pages) {
+  if (detached_) return DetachedError();
   // A lease that never ran the guest nor saw its memory left nothing to undo.
   if (mapped_image_ == &image && !touched_since_reset_) return absl::OkStatus();
   absl::Span<uint8_t> memory = MemoryBytes();
@@ -631,7 +658,7 @@ bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
                              RawVal* results, const CallOptions& given) {
   // Refused without writing to the instance, which another thread may be
   // using: TakeCallFailure finds the reason by checking the thread again.
-  if (ThreadIsolate::CurrentIfAny() != &thread_) return false;
+  if (detached_ || ThreadIsolate::CurrentIfAny() != &thread_) return false;
   const CallOptions options = WithStartedTimeout(given);
   if (options.deadline != absl::InfiniteFuture() &&
       options.deadline <= absl::Now()) {
@@ -650,6 +677,7 @@ bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
 }
 
 BackendInstance::CallFailure V8Instance::TakeCallFailure() {
+  if (detached_) return {DetachedError(), false};
   if (ThreadIsolate::CurrentIfAny() != &thread_) {
     return {absl::FailedPreconditionError(
                 "the instance belongs to another thread's isolate"),

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 
 #include "absl/time/clock.h"
 #include "lib/v8/backend.h"
@@ -132,6 +133,9 @@ bool ThreadIsolate::EnclosingDeadlinePassed() const {
 
 ThreadIsolate::~ThreadIsolate() {
   current_ = nullptr;
+  for (IsolateResident* resident : std::exchange(residents_, {})) {
+    resident->Detach();
+  }
   modules_.clear();
   instance_constructor_.Reset();
   memory_constructor_.Reset();

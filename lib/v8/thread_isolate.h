@@ -14,12 +14,26 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "v8.h"
 
 namespace wasmhost::v8backend {
 
 class CompiledCode;
+
+// Something holding handles of a thread's isolate that may outlive it: an
+// instance kept in a thread_local made before the isolate (so destroyed
+// after it), or one destroyed at process exit. The isolate detaches it
+// before it is disposed; afterwards it must touch no V8 state.
+class IsolateResident {
+ public:
+  // Drops every V8 handle; later calls fail without reaching V8.
+  virtual void Detach() = 0;
+
+ protected:
+  ~IsolateResident() = default;
+};
 
 // Thread-affine by construction.
 class ThreadIsolate {
@@ -44,6 +58,13 @@ class ThreadIsolate {
   uintptr_t StackLimitFor(uint64_t max_bytes) const;
   // The limit calls run with unless an instance asks for less.
   uintptr_t default_stack_limit() const { return default_stack_limit_; }
+
+  // Residents are detached, in no particular order, before the isolate is
+  // disposed. A resident unregisters itself when destroyed first.
+  void AddResident(IsolateResident* resident) { residents_.insert(resident); }
+  void RemoveResident(IsolateResident* resident) {
+    residents_.erase(resident);
+  }
 
   // Deadlines of the calls with one running on this thread, outermost
   // first. A host function may call another guest: the watchdog's
@@ -119,6 +140,7 @@ class ThreadIsolate {
   v8::Global<v8::Function> validate_;
   v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
+  absl::flat_hash_set<IsolateResident*> residents_;
   std::vector<absl::Time> deadlines_;
   bool heap_exhausted_ = false;
 };
