@@ -106,6 +106,10 @@ class WASMHOST_EXPORT Engine {
   // Returns:
   //   InvalidArgument  the bytes are not a valid module; the message gives
   //                    the byte offset and the reason
+  //   ResourceExhausted with consume_fuel, the module is within 2 exports
+  //                    or functions (or 1 global) of V8's limits (100,000
+  //                    exports, 1,000,000 functions or globals), leaving no
+  //                    room for the fuel counter and its accessors
   [[nodiscard]] absl::StatusOr<Module> Compile(
       absl::Span<const uint8_t> bytes) const;
 

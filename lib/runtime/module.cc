@@ -8,6 +8,7 @@
 #include "lib/runtime/module_state.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/code_scanner.h"
+#include "lib/wasm/engine_limits.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
@@ -146,14 +147,54 @@ void PlanStateReset(const wasm::ModuleInfo& info,
   state.resettable = restorable;
 }
 
+// What fuel metering adds to a module (see lib/wasm/fuel.h).
+constexpr size_t kFuelExports = 2;
+constexpr size_t kFuelFunctions = 2;
+constexpr size_t kFuelTypes = 2;
+constexpr size_t kFuelGlobals = 1;
+
+// Whether `info` plus `exports`, `functions`, `types` and `globals` more
+// stays within V8's limits.
+bool FitsV8Limits(const wasm::ModuleInfo& info, size_t exports,
+                  size_t functions, size_t types, size_t globals) {
+  return info.exports.size() + exports <= wasm::kMaxExports &&
+         info.function_count() + functions <= wasm::kMaxFunctions &&
+         info.types.size() + types <= wasm::kMaxTypes &&
+         info.global_count() + globals <= wasm::kMaxGlobals;
+}
+
 // The bytes V8 compiles: the module's own memory turned into an import
 // (per-instance maximum) and its mutable globals exported (state reset).
+// What the rewrites add never takes a valid module past V8's limits on
+// imports, exports, functions, types and globals: a rewrite that would is
+// left out (the memory then keeps the module's own maximum, and instances
+// cannot be reset), except fuel metering, which the engine asked for.
 absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
-    ModuleState& state) {
+    bool consume_fuel, ModuleState& state) {
+  if (consume_fuel &&
+      !FitsV8Limits(info, kFuelExports, kFuelFunctions, kFuelTypes,
+                    kFuelGlobals)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "fuel metering (EngineOptions::consume_fuel) adds ", kFuelExports,
+        " exports, ", kFuelFunctions, " functions and ", kFuelGlobals,
+        " global, which would take the module (", info.exports.size(),
+        " exports, ", info.function_count(), " functions, ",
+        info.global_count(), " globals) past V8's limits of ",
+        wasm::kMaxExports, ", ", wasm::kMaxFunctions, " and ",
+        wasm::kMaxGlobals));
+  }
+  const size_t fuel_exports = consume_fuel ? kFuelExports : 0;
+  const size_t fuel_functions = consume_fuel ? kFuelFunctions : 0;
+  const size_t fuel_types = consume_fuel ? kFuelTypes : 0;
+  const size_t fuel_globals = consume_fuel ? kFuelGlobals : 0;
   std::vector<uint8_t> rewritten(bytes.begin(), bytes.end());
   wasm::ModuleInfo current = info;
-  if (!info.memories.empty()) {
+  if (!info.memories.empty() && info.imports.size() >= wasm::kMaxImports) {
+    // The memory stays the module's own: the host cannot create it, so a
+    // fresh-state reset could not find it either.
+    state.resettable = false;
+  } else if (!info.memories.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(
         rewritten,
         wasm::ImportDefinedMemory(rewritten, current,
@@ -161,6 +202,14 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
                                   state.internal_names.memory_import_name));
     WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
     state.memory_rewritten = true;
+  }
+  // One export per mutable global, and the setter's function, type and
+  // export.
+  if (!state.state_globals.empty() &&
+      !FitsV8Limits(info, state.state_globals.size() + 1 + fuel_exports,
+                    1 + fuel_functions, 1 + fuel_types, fuel_globals)) {
+    state.state_globals.clear();
+    state.resettable = false;
   }
   if (!state.state_globals.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(
@@ -230,7 +279,7 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
   PlanStateReset(*info, *code, *state);
   state->original_body_offsets = ToU32(info->function_body_offsets);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
-                            RewriteForHost(bytes, *info, *state));
+                            RewriteForHost(bytes, *info, consume_fuel, *state));
   if (consume_fuel) {
     WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
                               wasm::ReadModule(compiled_bytes));
