@@ -131,7 +131,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   ~V8Instance() override {
     if (detached_) return;  // the handles are gone with the isolate
     thread_.RemoveResident(this);
+    const bool had_memory = !memory_.IsEmpty();
     DropHandles();
+    if (had_memory) thread_.MemoryDropped();
   }
 
   void Detach() override {
@@ -456,6 +458,7 @@ absl::Status V8Instance::Instantiate(
     const std::shared_ptr<const CompiledCode>& code,
     const CallOptions& start_options) {
   v8::Isolate* isolate = thread_.isolate();
+  thread_.CollectIfRequested();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
 
@@ -500,12 +503,24 @@ absl::Status V8Instance::Instantiate(
     }
     v8::Local<v8::Value> args[] = {descriptor};
     v8::Local<v8::Object> memory;
-    if (!thread_.memory_constructor()->NewInstance(context, 1, args).ToLocal(
-            &memory)) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "cannot allocate the instance's memory of ",
-          spec_.memory_initial_pages, " pages: ",
-          ExceptionMessage(isolate, try_catch)));
+    auto new_memory = [&] {
+      return thread_.memory_constructor()->NewInstance(context, 1, args).ToLocal(
+          &memory);
+    };
+    // V8 has collected this isolate's garbage and retried already; dead
+    // memories of other threads' isolates may hold the address space.
+    if (!new_memory()) {
+      try_catch.Reset();
+      thread_.CollectEverywhere();
+      if (!new_memory()) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "cannot reserve address space for the instance's memory of ",
+            spec_.memory_initial_pages,
+            " pages (each Wasm memory reserves ~10 GB of the process's "
+            "address space, with its guard regions; too many instances "
+            "are alive): ",
+            ExceptionMessage(isolate, try_catch)));
+      }
     }
     memory_.Reset(isolate, memory.As<v8::WasmMemoryObject>());
     namespace_object(spec_.memory_import->first)

@@ -7,6 +7,8 @@
 #ifndef WASMHOST_LIB_V8_THREAD_ISOLATE_H_
 #define WASMHOST_LIB_V8_THREAD_ISOLATE_H_
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -15,6 +17,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "v8.h"
 
@@ -66,6 +69,35 @@ class ThreadIsolate {
     residents_.erase(resident);
   }
 
+  // Address space is shared by every thread's isolate: each Wasm memory
+  // reserves ~10 GB of it (guard regions included), and V8 frees a dropped
+  // instance's reservation only when the isolate that made it collects
+  // garbage, which V8 does on its own only when that isolate's allocation
+  // fails. So an isolate collects after every kDroppedMemoriesPerCollection
+  // memories it drops (bounding what an idle thread holds), and on every
+  // drop for a while after any thread failed to reserve one; and a thread
+  // that cannot reserve a memory asks every isolate to collect
+  // (CollectEverywhere) before it tries again.
+
+  // Records that an instance with a memory was destroyed.
+  void MemoryDropped() {
+    if (++dropped_memories_ >= kDroppedMemoriesPerCollection ||
+        CollectionRequested() ||
+        absl::GetCurrentTimeNanos() <
+            pressure_until_ns_.load(std::memory_order_relaxed)) {
+      Collect();
+    }
+  }
+  // Collects if another thread asked every isolate to since this one last
+  // did. One relaxed load when nobody asked.
+  void CollectIfRequested() {
+    if (CollectionRequested()) Collect();
+  }
+  // Collects in this isolate, asks every other isolate to collect (at its
+  // next instantiation, instance destruction or guest code), and waits up
+  // to kCollectionWait for the busy ones to have done so.
+  void CollectEverywhere();
+
   // Deadlines of the calls with one running on this thread, outermost
   // first. A host function may call another guest: the watchdog's
   // termination then stops every guest on the stack, and a nested call must
@@ -110,6 +142,27 @@ class ThreadIsolate {
  private:
   ThreadIsolate();
 
+  // Dropped memories (each ~10 GB of address space) an isolate keeps before
+  // collecting: at most ~2.5 TB of the 128 TB a process has per idle thread.
+  static constexpr size_t kDroppedMemoriesPerCollection = 256;
+
+  bool CollectionRequested() const {
+    return collection_epoch_.load(std::memory_order_relaxed) !=
+           collected_epoch_.load(std::memory_order_relaxed);
+  }
+  // A full garbage collection, which frees the reservations of the dead
+  // memories; acknowledges the requests made so far.
+  void Collect();
+
+  // Bumped by CollectEverywhere: every isolate that has not collected since
+  // has a collection to do.
+  static inline std::atomic<uint64_t> collection_epoch_{0};
+  // Until when (absl::GetCurrentTimeNanos) every dropped memory is
+  // collected at once: a reservation failed recently, so address space is
+  // short, and a thread that drops instances and then waits would
+  // otherwise keep them from the others.
+  static inline std::atomic<int64_t> pressure_until_ns_{0};
+
   // V8 calls this when its heap nears the limit, where it would otherwise
   // abort the process ("Fatal JavaScript OOM"). It stops the running guest
   // and grants room to unwind.
@@ -141,6 +194,10 @@ class ThreadIsolate {
   v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
   absl::flat_hash_set<IsolateResident*> residents_;
+  size_t dropped_memories_ = 0;
+  // The collection_epoch_ this isolate's last Collect answered. Written by
+  // this thread only; read by CollectEverywhere on others.
+  std::atomic<uint64_t> collected_epoch_{0};
   std::vector<absl::Time> deadlines_;
   bool heap_exhausted_ = false;
 };
