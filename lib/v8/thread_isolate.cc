@@ -35,7 +35,8 @@ IsolateRegistry& Registry() {
 // isolates to collect before it tries again. Idle threads never answer;
 // their dead memories are bounded by kDroppedMemoriesPerCollection.
 constexpr absl::Duration kCollectionWait = absl::Milliseconds(50);
-// How long after a failed reservation every dropped memory is collected.
+// How long after a failed reservation dropped memories are collected
+// sooner.
 constexpr absl::Duration kPressureWindow = absl::Seconds(1);
 
 // Stack left below V8's limit for V8 itself (throwing the RangeError,

@@ -74,17 +74,20 @@ class ThreadIsolate {
   // instance's reservation only when the isolate that made it collects
   // garbage, which V8 does on its own only when that isolate's allocation
   // fails. So an isolate collects after every kDroppedMemoriesPerCollection
-  // memories it drops (bounding what an idle thread holds), and on every
-  // drop for a while after any thread failed to reserve one; and a thread
+  // memories it drops (bounding what an idle thread holds), or every
+  // kDroppedMemoriesUnderPressure for a while after any thread failed to
+  // reserve one; and a thread
   // that cannot reserve a memory asks every isolate to collect
   // (CollectEverywhere) before it tries again.
 
   // Records that an instance with a memory was destroyed.
   void MemoryDropped() {
-    if (++dropped_memories_ >= kDroppedMemoriesPerCollection ||
+    ++dropped_memories_;
+    if (dropped_memories_ >= kDroppedMemoriesPerCollection ||
         CollectionRequested() ||
-        absl::GetCurrentTimeNanos() <
-            pressure_until_ns_.load(std::memory_order_relaxed)) {
+        (dropped_memories_ >= kDroppedMemoriesUnderPressure &&
+         absl::GetCurrentTimeNanos() <
+             pressure_until_ns_.load(std::memory_order_relaxed))) {
       Collect();
     }
   }
@@ -145,6 +148,8 @@ class ThreadIsolate {
   // Dropped memories (each ~10 GB of address space) an isolate keeps before
   // collecting: at most ~2.5 TB of the 128 TB a process has per idle thread.
   static constexpr size_t kDroppedMemoriesPerCollection = 256;
+  // The same while address space is short (~160 GB).
+  static constexpr size_t kDroppedMemoriesUnderPressure = 16;
 
   bool CollectionRequested() const {
     return collection_epoch_.load(std::memory_order_relaxed) !=
@@ -157,10 +162,10 @@ class ThreadIsolate {
   // Bumped by CollectEverywhere: every isolate that has not collected since
   // has a collection to do.
   static inline std::atomic<uint64_t> collection_epoch_{0};
-  // Until when (absl::GetCurrentTimeNanos) every dropped memory is
-  // collected at once: a reservation failed recently, so address space is
-  // short, and a thread that drops instances and then waits would
-  // otherwise keep them from the others.
+  // Until when (absl::GetCurrentTimeNanos) dropped memories are collected
+  // every kDroppedMemoriesUnderPressure: a reservation failed recently, so
+  // address space is short, and a thread that drops instances and then
+  // waits would otherwise keep them from the others.
   static inline std::atomic<int64_t> pressure_until_ns_{0};
 
   // V8 calls this when its heap nears the limit, where it would otherwise
