@@ -24,44 +24,6 @@
 namespace wasmhost {
 namespace {
 
-// One thread creates and drops instances as fast as it can while another
-// keeps 2,000 alive.
-TEST(AddressSpaceTest, ChurnOnOneThreadDoesNotStarveAnother) {
-  ASSERT_OK_AND_ASSIGN(Module module,
-                       testing::Compile(fixtures::one_page_wasm()));
-  std::atomic<bool> stop{false};
-  std::atomic<int> churned{0}, churn_failures{0};
-  std::thread churn([&] {
-    while (!stop.load()) {
-      absl::StatusOr<Instance> instance = Instance::Create(module, Linker());
-      if (!instance.ok()) {
-        churn_failures.fetch_add(1);
-        continue;
-      }
-      churned.fetch_add(1);
-    }
-  });
-  // Let the churn fill the address space with dead memories first.
-  while (churned.load() < 15000) absl::SleepFor(absl::Milliseconds(10));
-  std::vector<Instance> kept;
-  int failures = 0;
-  absl::Status first_failure;
-  while (kept.size() < 2000 && failures < 2000) {
-    absl::StatusOr<Instance> instance = Instance::Create(module, Linker());
-    if (instance.ok()) {
-      kept.push_back(*std::move(instance));
-    } else {
-      if (first_failure.ok()) first_failure = instance.status();
-      ++failures;
-    }
-  }
-  stop.store(true);
-  churn.join();
-  EXPECT_EQ(failures, 0) << first_failure;
-  EXPECT_EQ(kept.size(), 2000u);
-  EXPECT_EQ(churn_failures.load(), 0);
-}
-
 // Bytes of address space the process has mapped (VmSize).
 uint64_t MappedBytes() {
   std::ifstream status("/proc/self/status");
@@ -77,7 +39,8 @@ uint64_t MappedBytes() {
 
 // The case: one thread made and dropped nearly as many instances
 // as the address space holds and now sits idle; another thread's instances
-// must still find room.
+// must still find room. First in the file, so that no other test's dead
+// memories are mapped when it measures the room left.
 TEST(AddressSpaceTest, DeadMemoriesOfAnIdleThreadDoNotStarveAnother) {
   ASSERT_OK_AND_ASSIGN(Module module,
                        testing::Compile(fixtures::one_page_wasm()));
@@ -133,6 +96,44 @@ TEST(AddressSpaceTest, DeadMemoriesOfAnIdleThreadDoNotStarveAnother) {
   idle.join();
   EXPECT_EQ(failures, 0) << first_failure;
   EXPECT_EQ(kept.size(), 2000u);
+}
+
+// One thread creates and drops instances as fast as it can while another
+// keeps 2,000 alive.
+TEST(AddressSpaceTest, ChurnOnOneThreadDoesNotStarveAnother) {
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::one_page_wasm()));
+  std::atomic<bool> stop{false};
+  std::atomic<int> churned{0}, churn_failures{0};
+  std::thread churn([&] {
+    while (!stop.load()) {
+      absl::StatusOr<Instance> instance = Instance::Create(module, Linker());
+      if (!instance.ok()) {
+        churn_failures.fetch_add(1);
+        continue;
+      }
+      churned.fetch_add(1);
+    }
+  });
+  // Let the churn fill the address space with dead memories first.
+  while (churned.load() < 15000) absl::SleepFor(absl::Milliseconds(10));
+  std::vector<Instance> kept;
+  int failures = 0;
+  absl::Status first_failure;
+  while (kept.size() < 2000 && failures < 2000) {
+    absl::StatusOr<Instance> instance = Instance::Create(module, Linker());
+    if (instance.ok()) {
+      kept.push_back(*std::move(instance));
+    } else {
+      if (first_failure.ok()) first_failure = instance.status();
+      ++failures;
+    }
+  }
+  stop.store(true);
+  churn.join();
+  EXPECT_EQ(failures, 0) << first_failure;
+  EXPECT_EQ(kept.size(), 2000u);
+  EXPECT_EQ(churn_failures.load(), 0);
 }
 
 // Live instances that really use up the address space: a clean
