@@ -153,7 +153,10 @@ size_t ThreadIsolate::NearHeapLimit(void* data, size_t current_limit,
 
 void ThreadIsolate::Collect() {
   const uint64_t epoch = collection_epoch_.load(std::memory_order_acquire);
-  isolate_->LowMemoryNotification();
+  // A full collection now, on this thread: V8 acts on a change to
+  // kCritical only, so clear a level another thread's request left pending.
+  isolate_->MemoryPressureNotification(v8::MemoryPressureLevel::kNone);
+  isolate_->MemoryPressureNotification(v8::MemoryPressureLevel::kCritical);
   dropped_memories_ = 0;
   collected_epoch_.store(epoch, std::memory_order_release);
 }
