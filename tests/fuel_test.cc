@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures.h"
+#include "tests/limit_module.h"
 #include "tests/test_util.h"
 #include "wasmhost/engine.h"
 #include "wasmhost/errors.h"
@@ -32,6 +33,9 @@ constexpr char kChildFlag[] = "--fuel-child=";
 Engine MeteredEngine() {
   EngineOptions options;
   options.consume_fuel = true;
+  // Modules at V8's export limit (the fuel exports' room) are past the
+  // default ModuleLimits.
+  options.module_limits.max_exports = 0;
   absl::StatusOr<Engine> engine = Engine::Create(options);
   EXPECT_TRUE(engine.ok()) << engine.status();
   return *engine;
@@ -243,6 +247,26 @@ TEST(FuelTest, BulkTrapsReportTheOriginalInstruction) {
     EXPECT_EQ(original[at], 0xfc);
     EXPECT_EQ(original[at + 1], 0x0b);  // memory.fill
   }
+}
+
+// Metering needs two exports of its own: a module within two of V8's
+// export limit is refused with a clear status; one with room runs metered.
+TEST(FuelTest, ModuleWithoutRoomForTheFuelExportsIsResourceExhausted) {
+  const Engine engine = MeteredEngine();
+  EXPECT_STATUS(
+      engine.Compile(testing::LimitModule(0, testing::kV8MaxExports - 1)),
+      absl::StatusCode::kResourceExhausted,
+      "fuel metering (EngineOptions::consume_fuel) adds 2 exports");
+  // Room for fuel (2) but not for the pool-reset exports (2): compiles,
+  // and calls are metered.
+  absl::StatusOr<Module> module =
+      engine.Compile(testing::LimitModule(0, testing::kV8MaxExports - 2));
+  ASSERT_OK(module.status());
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(*module, Linker()));
+  ASSERT_OK_AND_ASSIGN(auto bump, instance.GetFunc<int32_t()>("e0"));
+  EXPECT_THAT(bump.Call(WithFuel(1000)), testing::IsOkAndHolds(1));
+  ASSERT_OK_AND_ASSIGN(uint64_t left, instance.remaining_fuel());
+  EXPECT_LT(left, 1000u);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #ifndef WASMHOST_LIMITS_H_
 #define WASMHOST_LIMITS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -81,13 +82,27 @@ struct WASMHOST_EXPORT CallOptions {
   // guest runs. Default: no deadline.
   absl::Time deadline = absl::InfiniteFuture();
 
+  // A deadline relative to the start: the call stops at the earlier of
+  // `deadline` and `timeout` after it starts. In InstanceOptions::start_call
+  // it counts from the start of each instantiation, so options kept and
+  // reused (a pool's, on any thread, at any later time) stay meaningful,
+  // where an absolute `deadline` would have passed. A timeout of zero or
+  // less fails the call before the guest runs. Default: infinite (none).
+  absl::Duration timeout = absl::InfiniteDuration();
+
+  // The deadline of a call starting at `start`: the earlier of the two.
+  absl::Time DeadlineFrom(absl::Time start) const {
+    return std::min(deadline, start + timeout);
+  }
+
   // With EngineOptions::consume_fuel, the fuel the call may use. Running
   // out traps the guest: the call returns ResourceExhausted ("out of fuel")
   // and the instance is poisoned. Instance::remaining_fuel() then tells what
   // was left. nullopt (the default): no fuel limit for this call.
   std::optional<uint64_t> fuel;
 
-  // Convenience: a deadline `timeout` from now.
+  // Convenience: an absolute deadline `timeout` from now (see `timeout`
+  // for one that counts from each call's start).
   static CallOptions WithTimeout(absl::Duration timeout) {
     CallOptions options;
     options.deadline = absl::Now() + timeout;

@@ -56,9 +56,12 @@ struct ModuleState {
   // `consume_fuel`) and compiles them, through `cache` when not null. The
   // module is validated in full before any rewrite, so its code can only
   // name what it defines or imports, never what the rewrites append.
-  // Returns InvalidArgument for bytes that are not a valid module.
-  // Returns ResourceExhausted, naming the limit, for a module over one of
-  // `limits`.
+  // What the rewrites add never takes a valid module past V8's limits: a
+  // module at them keeps its own memory or cannot be reset instead.
+  // Returns InvalidArgument for bytes that are not a valid module, and
+  // ResourceExhausted for a module over one of `limits` (naming it) or
+  // one the rewrites (with `consume_fuel`, the fuel counter) would take
+  // past V8's limits.
   static absl::StatusOr<std::shared_ptr<const ModuleState>> Create(
       absl::Span<const uint8_t> bytes, bool consume_fuel,
       const ModuleLimits& limits, CodeCache* cache);

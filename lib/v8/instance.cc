@@ -92,6 +92,17 @@ inline RawVal FromJs(v8::Local<v8::Value> value, ValType type) {
   }
 }
 
+// `options` with a finite timeout turned into the deadline it gives a
+// call starting now, so the rest of the call path sees only `deadline`.
+CallOptions WithStartedTimeout(const CallOptions& options) {
+  CallOptions started = options;
+  if (options.timeout != absl::InfiniteDuration()) {
+    started.deadline = options.DeadlineFrom(absl::Now());
+    started.timeout = absl::InfiniteDuration();
+  }
+  return started;
+}
+
 // Splits "RuntimeError: divide by zero" into its name and message.
 std::pair<std::string, std::string> SplitErrorText(const std::string& text) {
   const size_t colon = text.find(": ");
@@ -99,19 +110,30 @@ std::pair<std::string, std::string> SplitErrorText(const std::string& text) {
   return {text.substr(0, colon), text.substr(colon + 2)};
 }
 
-class V8Instance final : public BackendInstance {
+// Registered with its ThreadIsolate: an instance that outlives the isolate
+// (kept in a thread_local made before it, or destroyed at process exit) is
+// detached first, and then only refuses calls.
+class V8Instance final : public BackendInstance, public IsolateResident {
  public:
   V8Instance(ThreadIsolate& thread, InstanceSpec spec,
              internal::InstanceState* owner)
-      : thread_(thread), spec_(std::move(spec)), owner_(owner) {}
+      : thread_(thread), spec_(std::move(spec)), owner_(owner) {
+    thread_.AddResident(this);
+  }
 
   ~V8Instance() override {
-    for (ExportFunc& func : exports_) func.function.Reset();
-    get_globals_.Reset();
-    set_globals_.Reset();
-    set_fuel_.Reset();
-    get_fuel_.Reset();
-    memory_.Reset();
+    if (detached_) return;  // the handles are gone with the isolate
+    thread_.RemoveResident(this);
+    const bool had_memory = !memory_.IsEmpty();
+    DropHandles();
+    if (had_memory) thread_.MemoryDropped();
+  }
+
+  void Detach() override {
+    DropHandles();
+    // Calls now take CallChecked, which refuses them; thread_ is gone.
+    for (ExportFunc& func : exports_) func.plain = false;
+    detached_ = true;
   }
 
   absl::Status Instantiate(const std::shared_ptr<const CompiledCode>& code,
@@ -123,7 +145,7 @@ class V8Instance final : public BackendInstance {
 
   absl::Span<uint8_t> MemoryBytes() override {
     touched_since_reset_ = true;
-    if (memory_.IsEmpty()) return {};
+    if (detached_ || memory_.IsEmpty()) return {};
     v8::Isolate* isolate = thread_.isolate();
     v8::HandleScope scope(isolate);
     v8::Local<v8::ArrayBuffer> buffer = memory_.Get(isolate)->Buffer();
@@ -139,6 +161,20 @@ class V8Instance final : public BackendInstance {
 
 
  private:
+  void DropHandles() {
+    for (ExportFunc& func : exports_) func.function.Reset();
+    get_globals_.Reset();
+    set_globals_.Reset();
+    set_fuel_.Reset();
+    get_fuel_.Reset();
+    memory_.Reset();
+  }
+  // The status of every call after the thread's isolate was disposed.
+  static absl::Status DetachedError() {
+    return absl::FailedPreconditionError(
+        "the instance's isolate was disposed when its thread exited");
+  }
+
   // What a host function's JS function carries in its data slot.
   struct HostBinding {
     const internal::HostFunc* func;
@@ -241,6 +277,8 @@ class V8Instance final : public BackendInstance {
   absl::Status host_error_;
   // Why the last Call on the owner thread, or the instantiation, failed.
   CallFailure failure_;
+  // The thread's isolate was disposed: thread_ and every handle are gone.
+  bool detached_ = false;
 };
 
 void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -427,6 +465,7 @@ absl::Status V8Instance::Instantiate(
     const std::shared_ptr<const CompiledCode>& code,
     const CallOptions& start_options) {
   v8::Isolate* isolate = thread_.isolate();
+  thread_.CollectIfRequested();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
 
@@ -513,12 +552,24 @@ absl::Status V8Instance::Instantiate(
     }
     v8::Local<v8::Value> args[] = {descriptor};
     v8::Local<v8::Object> memory;
-    if (!thread_.memory_constructor()->NewInstance(context, 1, args).ToLocal(
-            &memory)) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "cannot allocate the instance's memory of ",
-          spec_.memory_initial_pages, " pages: ",
-          ExceptionMessage(isolate, try_catch)));
+    auto new_memory = [&] {
+      return thread_.memory_constructor()->NewInstance(context, 1, args).ToLocal(
+          &memory);
+    };
+    // V8 has collected this isolate's garbage and retried already; dead
+    // memories of other threads' isolates may hold the address space.
+    if (!new_memory()) {
+      try_catch.Reset();
+      thread_.CollectEverywhere();
+      if (!new_memory()) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "cannot reserve address space for the instance's memory of ",
+            spec_.memory_initial_pages,
+            " pages (each Wasm memory reserves ~10 GB of the process's "
+            "address space, with its guard regions; too many instances "
+            "are alive): ",
+            ExceptionMessage(isolate, try_catch)));
+      }
     }
     memory_.Reset(isolate, memory.As<v8::WasmMemoryObject>());
     namespace_object(spec_.memory_import->first)
@@ -528,7 +579,7 @@ absl::Status V8Instance::Instantiate(
 
   v8::Local<v8::Object> instance;
   v8::Local<v8::Value> args[] = {thread_.ModuleObject(code), imports};
-  if (!RunGuest<true, true>(start_options, [&] {
+  if (!RunGuest<true, true>(WithStartedTimeout(start_options), [&] {
         return thread_.instance_constructor()
             ->NewInstance(context, 2, args)
             .ToLocal(&instance);
@@ -587,6 +638,7 @@ absl::Status V8Instance::Instantiate(
 }
 
 absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
+  if (detached_) return DetachedError();
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
@@ -626,6 +678,7 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
 
 absl::Status V8Instance::ResetToImage(const StateImage& image,
                                       size_t keep_resident_pages) {
+  if (detached_) return DetachedError();
   // A lease that never ran the guest nor saw its memory left nothing to undo.
   if (mapped_image_ == &image && !touched_since_reset_) return absl::OkStatus();
   absl::Span<uint8_t> memory = MemoryBytes();
@@ -674,6 +727,7 @@ bool V8Instance::Call(uint32_t export_index, const RawVal* args,
   const ExportFunc& func = exports_[export_index];
   if (ABSL_PREDICT_FALSE(ThreadIsolate::CurrentIfAny() != &thread_ ||
                          options.deadline != absl::InfiniteFuture() ||
+                         options.timeout != absl::InfiniteDuration() ||
                          options.fuel.has_value() || !func.plain)) {
     return CallChecked(func, args, results, options);
   }
@@ -686,10 +740,11 @@ bool V8Instance::Call(uint32_t export_index, const RawVal* args,
 }
 
 bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
-                             RawVal* results, const CallOptions& options) {
+                             RawVal* results, const CallOptions& given) {
   // Refused without writing to the instance, which another thread may be
   // using: TakeCallFailure finds the reason by checking the thread again.
-  if (ThreadIsolate::CurrentIfAny() != &thread_) return false;
+  if (detached_ || ThreadIsolate::CurrentIfAny() != &thread_) return false;
+  const CallOptions options = WithStartedTimeout(given);
   if (options.deadline != absl::InfiniteFuture() &&
       options.deadline <= absl::Now()) {
     return Fail(absl::DeadlineExceededError(
@@ -707,6 +762,7 @@ bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
 }
 
 BackendInstance::CallFailure V8Instance::TakeCallFailure() {
+  if (detached_) return {DetachedError(), false};
   if (ThreadIsolate::CurrentIfAny() != &thread_) {
     return {absl::FailedPreconditionError(
                 "the instance belongs to another thread's isolate"),
