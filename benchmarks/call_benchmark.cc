@@ -43,6 +43,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -150,37 +151,64 @@ BENCHMARK(BM_NativeAdd);
 // ---------------------------------------------------------------------------
 // 1. Host -> guest call of an i32 add.
 
-void BM_SdkTypedCall(benchmark::State& state) {
-  absl::StatusOr<TypedFunc<int32_t(int32_t, int32_t)>> add =
-      sdk->add_instance->GetFunc<int32_t(int32_t, int32_t)>("add");
-  if (!add.ok()) return state.SkipWithError(add.status().ToString().c_str());
-  int32_t a = 1;
+// Typed calls of `name`, a T(T, T) export of `instance`, with (a, b).
+template <typename T>
+void SdkTypedCallLoop(benchmark::State& state, const Instance& instance,
+                      const char* name, T a, T b) {
+  absl::StatusOr<TypedFunc<T(T, T)>> func = instance.GetFunc<T(T, T)>(name);
+  if (!func.ok()) return state.SkipWithError(func.status().ToString().c_str());
   for (auto _ : state) {
-    absl::StatusOr<int32_t> r = add->Call(a, 2);
+    absl::StatusOr<T> r = func->Call(a, b);
     if (!r.ok()) return state.SkipWithError(r.status().ToString().c_str());
     benchmark::DoNotOptimize(*r);
   }
 }
-BENCHMARK(BM_SdkTypedCall);
 
-void BM_RawV8Call(benchmark::State& state) {
+// A number as the JS value a raw V8 embedder passes, and back.
+v8::Local<v8::Value> ToJsNumber(v8::Isolate* isolate, int32_t value) {
+  return v8::Integer::New(isolate, value);
+}
+v8::Local<v8::Value> ToJsNumber(v8::Isolate* isolate, double value) {
+  return v8::Number::New(isolate, value);
+}
+template <typename T>
+T FromJsNumber(v8::Local<v8::Value> value) {
+  if constexpr (std::is_same_v<T, int32_t>) {
+    return value.As<v8::Int32>()->Value();
+  } else {
+    return static_cast<T>(value.As<v8::Number>()->Value());
+  }
+}
+
+// Raw v8::Function::Call of `function` with (a, b), the result read as T.
+template <typename T>
+void RawV8CallLoop(benchmark::State& state,
+                   const v8::Global<v8::Function>& function, T a, T b) {
   v8::Isolate* isolate = raw->isolate;
-  int32_t a = 1;
   for (auto _ : state) {
     v8::HandleScope scope(isolate);
     v8::Local<v8::Context> context = isolate->GetCurrentContext();
     v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, a),
-                                   v8::Integer::New(isolate, 2)};
+    v8::Local<v8::Value> args[] = {ToJsNumber(isolate, a),
+                                   ToJsNumber(isolate, b)};
     v8::Local<v8::Value> result;
-    if (!raw->add.Get(isolate)
+    if (!function.Get(isolate)
              ->Call(context, v8::Undefined(isolate), 2, args)
              .ToLocal(&result)) {
-      return state.SkipWithError("raw add threw");
+      return state.SkipWithError("raw call threw");
     }
-    int32_t r = result.As<v8::Int32>()->Value();
+    T r = FromJsNumber<T>(result);
     benchmark::DoNotOptimize(r);
   }
+}
+
+void BM_SdkTypedCall(benchmark::State& state) {
+  SdkTypedCallLoop<int32_t>(state, *sdk->add_instance, "add", 1, 2);
+}
+BENCHMARK(BM_SdkTypedCall);
+
+void BM_RawV8Call(benchmark::State& state) {
+  RawV8CallLoop<int32_t>(state, raw->add, 1, 2);
 }
 BENCHMARK(BM_RawV8Call);
 
@@ -188,70 +216,24 @@ BENCHMARK(BM_RawV8Call);
 // export's boundary wrapper (bits as BigInt / i32), the raw baseline the
 // export itself with JS Numbers (not bit-exact).
 void BM_SdkTypedCallF64(benchmark::State& state) {
-  absl::StatusOr<TypedFunc<double(double, double)>> add =
-      sdk->float_add_instance->GetFunc<double(double, double)>("add_f64");
-  if (!add.ok()) return state.SkipWithError(add.status().ToString().c_str());
-  double a = 1.5;
-  for (auto _ : state) {
-    absl::StatusOr<double> r = add->Call(a, 2.25);
-    if (!r.ok()) return state.SkipWithError(r.status().ToString().c_str());
-    benchmark::DoNotOptimize(*r);
-  }
+  SdkTypedCallLoop<double>(state, *sdk->float_add_instance, "add_f64", 1.5,
+                           2.25);
 }
 BENCHMARK(BM_SdkTypedCallF64);
 
 void BM_RawV8CallF64(benchmark::State& state) {
-  v8::Isolate* isolate = raw->isolate;
-  double a = 1.5;
-  for (auto _ : state) {
-    v8::HandleScope scope(isolate);
-    v8::Local<v8::Context> context = isolate->GetCurrentContext();
-    v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> args[] = {v8::Number::New(isolate, a),
-                                   v8::Number::New(isolate, 2.25)};
-    v8::Local<v8::Value> result;
-    if (!raw->add_f64.Get(isolate)
-             ->Call(context, v8::Undefined(isolate), 2, args)
-             .ToLocal(&result)) {
-      return state.SkipWithError("raw add_f64 threw");
-    }
-    double r = result.As<v8::Number>()->Value();
-    benchmark::DoNotOptimize(r);
-  }
+  RawV8CallLoop<double>(state, raw->add_f64, 1.5, 2.25);
 }
 BENCHMARK(BM_RawV8CallF64);
 
 void BM_SdkTypedCallF32(benchmark::State& state) {
-  absl::StatusOr<TypedFunc<float(float, float)>> add =
-      sdk->float_add_instance->GetFunc<float(float, float)>("add_f32");
-  if (!add.ok()) return state.SkipWithError(add.status().ToString().c_str());
-  float a = 1.5f;
-  for (auto _ : state) {
-    absl::StatusOr<float> r = add->Call(a, 2.25f);
-    if (!r.ok()) return state.SkipWithError(r.status().ToString().c_str());
-    benchmark::DoNotOptimize(*r);
-  }
+  SdkTypedCallLoop<float>(state, *sdk->float_add_instance, "add_f32", 1.5f,
+                          2.25f);
 }
 BENCHMARK(BM_SdkTypedCallF32);
 
 void BM_RawV8CallF32(benchmark::State& state) {
-  v8::Isolate* isolate = raw->isolate;
-  float a = 1.5f;
-  for (auto _ : state) {
-    v8::HandleScope scope(isolate);
-    v8::Local<v8::Context> context = isolate->GetCurrentContext();
-    v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> args[] = {v8::Number::New(isolate, a),
-                                   v8::Number::New(isolate, 2.25f)};
-    v8::Local<v8::Value> result;
-    if (!raw->add_f32.Get(isolate)
-             ->Call(context, v8::Undefined(isolate), 2, args)
-             .ToLocal(&result)) {
-      return state.SkipWithError("raw add_f32 threw");
-    }
-    float r = static_cast<float>(result.As<v8::Number>()->Value());
-    benchmark::DoNotOptimize(r);
-  }
+  RawV8CallLoop<float>(state, raw->add_f32, 1.5f, 2.25f);
 }
 BENCHMARK(BM_RawV8CallF32);
 
