@@ -1,20 +1,25 @@
-// fuzz/rewriter_fuzzer.cc: the rewrites the SDK applies before V8 compiles a
-// module (lib/wasm/rewriter.h), checked two ways on every input ReadModule
-// accepts:
+// fuzz/rewriter_fuzzer.cc: every rewrite the SDK applies before V8 compiles
+// a module (lib/runtime/module.cc: ImportDefinedMemory, ExportMutableGlobals,
+// AddGlobalSetter, TagModule, then InjectFuel with fuel metering), checked
+// two ways on every input ReadModule accepts:
 //
-//  1. Structure: ImportDefinedMemory then ExportMutableGlobals (in the
-//     SDK's order, lib/runtime/module.cc RewriteForHost) must succeed or
-//     fail with a status, their output must re-read with ReadModule, keep
-//     the function/global/table counts and exports, and ExportMutableGlobals
-//     must be idempotent.
+//  1. Structure: each rewrite succeeds or fails with its documented reason;
+//     its output re-reads with ReadModule; function/global/table/memory
+//     counts and existing exports are kept (the setter adds one function,
+//     the fuel rewrite two functions and a global); ExportMutableGlobals is
+//     idempotent; the setter covers every defined mutable global.
 //  2. Differential, in V8 (raw API, one isolate, set up on the first
 //     input): the original compiles if and only if the rewritten module
 //     compiles; when the original has no imports and small limits, both are
 //     instantiated (the rewritten one given a memory with the original's
-//     limits) and every zero-parameter exported function of the original is
-//     called on both in order; instantiation outcome, results and trap kinds
-//     must match. A watchdog terminates runs longer than 50 ms; such runs
-//     are not compared.
+//     limits) and every exported function with numeric parameters is
+//     called, in order, with arguments generated from the input (the same
+//     on both); instantiation outcome, results, trap kinds, the exported
+//     memory's hash and exported globals' values must match. The rewritten
+//     module is run twice: the fuel left after each call must be the same
+//     both times (fuel is deterministic). A watchdog terminates runs longer
+//     than 50 ms; such runs are not compared; after a stack overflow (the
+//     rewrites change frame sizes) nothing more is compared.
 //
 // A violated property aborts (libFuzzer saves the input).
 
@@ -35,6 +40,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "fuzz/sanitizer_options.h"
+#include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
 #include "libplatform/libplatform.h"
@@ -42,14 +48,21 @@
 
 namespace {
 
+using wasmhost::wasm::AddGlobalSetter;
 using wasmhost::wasm::ExportMutableGlobals;
+using wasmhost::wasm::FuelRewrite;
+using wasmhost::wasm::GlobalSetter;
+using wasmhost::wasm::InjectFuel;
 using wasmhost::wasm::ImportDefinedMemory;
 using wasmhost::wasm::ModuleInfo;
 using wasmhost::wasm::ReadModule;
+using wasmhost::wasm::TagModule;
 
 constexpr absl::string_view kMemModule = "wasmhost:internal";
 constexpr absl::string_view kMemName = "memory";
 constexpr absl::string_view kGlobalPrefix = "wasmhost:global:";
+constexpr absl::string_view kSetterName = "wasmhost:globals:set";
+constexpr absl::string_view kFrameTag = "wasmhost-module:0123456789abcdef";
 
 [[noreturn]] void Fail(const std::string& what) {
   std::fprintf(stderr, "rewriter_fuzzer: property violated: %s\n",
@@ -61,10 +74,14 @@ void Check(bool ok, const std::string& what) {
   if (!ok) Fail(what);
 }
 
-// Instantiates a module and calls the zero-parameter function exports of
-// `names_from` (the original module) in order; returns a transcript.
+// Instantiates a module and calls the exported functions of `names_from`
+// (the original module) listed in `sigs` ([name, [param types]] in export
+// order) with arguments from a xorshift generator seeded by `seed`; then
+// hashes the exported memory and reads the exported globals. With `fuel`
+// ([set, get] export names) the fuel left after each call is reported too.
+// Returns "<transcript>|<fuel readings>".
 constexpr char kHarness[] = R"JS(
-(function (mod, names_from, mem) {
+(function (mod, names_from, mem, sigs, seed, fuel) {
   const kind = (e) => (e instanceof WebAssembly.RuntimeError) ? 'trap:' + e.message
       : (e instanceof WebAssembly.LinkError) ? 'link'
       : (e instanceof WebAssembly.CompileError) ? 'compile'
@@ -73,6 +90,15 @@ constexpr char kHarness[] = R"JS(
       : (typeof v === 'function') ? 'func'
       : (typeof v === 'bigint') ? v.toString() + 'n'
       : Object.is(v, -0) ? '-0' : String(v);
+  let s = (seed >>> 0) || 1;
+  const next = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s; };
+  const special = [0, 1, -1, 0x7fffffff, -0x80000000, 8, 65535, 65536];
+  const arg = (t) => {
+    const v = (next() & 3) === 0 ? special[next() % special.length] : (next() | 0);
+    if (t === 'i64') return (BigInt(v) << 32n) | BigInt(next());
+    if (t === 'f32' || t === 'f64') return v / 8;
+    return v;
+  };
   let imports = {};
   if (mem !== null) {
     const desc = {initial: mem[0]};
@@ -82,16 +108,37 @@ constexpr char kHarness[] = R"JS(
   }
   let inst;
   try { inst = new WebAssembly.Instance(mod, imports); }
-  catch (e) { return 'instantiate:' + kind(e); }
+  catch (e) { return 'instantiate:' + kind(e) + '|'; }
   const out = ['ok'];
-  for (const d of WebAssembly.Module.exports(names_from)) {
-    if (d.kind !== 'function') continue;
-    const f = inst.exports[d.name];
-    if (typeof f !== 'function' || f.length !== 0) continue;
-    try { out.push(d.name + '=' + show(f())); }
-    catch (e) { out.push(d.name + '!' + kind(e)); }
+  const fuels = [];
+  let overflowed = false;
+  for (const [name, params] of sigs) {
+    const f = inst.exports[name];
+    if (typeof f !== 'function') { out.push(name + ':missing'); continue; }
+    const args = params.map(arg);
+    try { out.push(name + '=' + show(f(...args))); }
+    catch (e) {
+      out.push(name + '!' + kind(e));
+      // The rewrites change frame sizes: how deep a recursion gets, and so
+      // what it wrote, may differ. Stop comparing.
+      if (e instanceof RangeError) { overflowed = true; break; }
+    }
+    if (fuel !== null) fuels.push(show(inst.exports[fuel[1]]()));
   }
-  return out.join(';');
+  if (!overflowed) {
+    for (const d of WebAssembly.Module.exports(names_from)) {
+      const x = inst.exports[d.name];
+      if (d.kind === 'memory' && x.buffer.byteLength <= (1 << 20)) {
+        const bytes = new Uint8Array(x.buffer);
+        let h = 2166136261;
+        for (let i = 0; i < bytes.length; ++i) h = Math.imul(h ^ bytes[i], 16777619);
+        out.push(d.name + '#' + (h >>> 0) + '/' + bytes.length);
+      } else if (d.kind === 'global') {
+        try { out.push(d.name + ':' + show(x.value)); } catch (e) { out.push(d.name + ':?'); }
+      }
+    }
+  }
+  return out.join(';') + '|' + fuels.join(',');
 })
 )JS";
 
@@ -207,13 +254,15 @@ v8::MaybeLocal<v8::WasmModuleObject> Compile(v8::Isolate* isolate,
 // Runs the harness; returns false if the watchdog stopped it.
 bool RunHarness(V8State& v8s, v8::Local<v8::Context> context,
                 v8::Local<v8::Value> mod, v8::Local<v8::Value> names_from,
-                v8::Local<v8::Value> mem, std::string* transcript) {
+                v8::Local<v8::Value> mem, v8::Local<v8::Value> sigs,
+                v8::Local<v8::Value> seed, v8::Local<v8::Value> fuel,
+                std::string* transcript) {
   v8::Isolate* isolate = v8s.isolate;
   v8::TryCatch try_catch(isolate);
-  v8::Local<v8::Value> args[] = {mod, names_from, mem};
+  v8::Local<v8::Value> args[] = {mod, names_from, mem, sigs, seed, fuel};
   v8s.watchdog->Arm(std::chrono::milliseconds(50));
   v8::MaybeLocal<v8::Value> result =
-      v8s.harness.Get(isolate)->Call(context, context->Global(), 3, args);
+      v8s.harness.Get(isolate)->Call(context, context->Global(), 6, args);
   const bool fired = v8s.watchdog->Disarm();
   if (fired || try_catch.HasTerminated() || isolate->IsExecutionTerminating()) {
     isolate->CancelTerminateExecution();
@@ -229,9 +278,69 @@ bool RunHarness(V8State& v8s, v8::Local<v8::Context> context,
   return true;
 }
 
+// The harness's name of a number type; nullptr for the others (lib/wasm
+// links without lib/runtime's ValTypeName).
+const char* NumberTypeName(wasmhost::ValType t) {
+  switch (t) {
+    case wasmhost::ValType::kI32:
+      return "i32";
+    case wasmhost::ValType::kI64:
+      return "i64";
+    case wasmhost::ValType::kF32:
+      return "f32";
+    case wasmhost::ValType::kF64:
+      return "f64";
+    default:
+      return nullptr;
+  }
+}
+
+// [[name, [param type names]], ...]: the exported functions of `info` whose
+// parameters are all numbers, in export order.
+v8::Local<v8::Array> Signatures(v8::Isolate* isolate,
+                                v8::Local<v8::Context> context,
+                                const ModuleInfo& info) {
+  v8::Local<v8::Array> sigs = v8::Array::New(isolate);
+  uint32_t n = 0;
+  for (const auto& e : info.exports) {
+    if (e.kind != wasmhost::wasm::ExternKind::kFunc) continue;
+    const wasmhost::FuncType* type = info.FunctionType(e.index);
+    if (type == nullptr) continue;
+    v8::Local<v8::Array> params = v8::Array::New(isolate);
+    bool numeric = true;
+    for (uint32_t i = 0; i < type->params.size(); ++i) {
+      const char* name = NumberTypeName(type->params[i]);
+      if (name == nullptr) {
+        numeric = false;
+        break;
+      }
+      params
+          ->Set(context, i,
+                v8::String::NewFromUtf8(isolate, name).ToLocalChecked())
+          .Check();
+    }
+    if (!numeric) continue;
+    v8::Local<v8::Array> sig = v8::Array::New(isolate, 2);
+    sig->Set(context, 0,
+             v8::String::NewFromUtf8(isolate, e.name.data(),
+                                     v8::NewStringType::kNormal,
+                                     static_cast<int>(e.name.size()))
+                 .ToLocalChecked())
+        .Check();
+    sig->Set(context, 1, params).Check();
+    sigs->Set(context, n++, sig).Check();
+  }
+  return sigs;
+}
+
+// The part of a harness transcript before the fuel readings.
+std::string Behaviour(const std::string& transcript) {
+  return transcript.substr(0, transcript.find('|'));
+}
+
 void Differential(const std::vector<uint8_t>& original,
-                  const ModuleInfo& info,
-                  const std::vector<uint8_t>& rewritten) {
+                  const ModuleInfo& info, const FuelRewrite& rewritten,
+                  uint32_t seed) {
   V8State& v8s = V8();
   v8::Isolate* isolate = v8s.isolate;
   v8::Isolate::Scope isolate_scope(isolate);
@@ -243,7 +352,7 @@ void Differential(const std::vector<uint8_t>& original,
   v8::MaybeLocal<v8::WasmModuleObject> a =
       Compile(isolate, original, &original_error);
   v8::MaybeLocal<v8::WasmModuleObject> b =
-      Compile(isolate, rewritten, &rewritten_error);
+      Compile(isolate, rewritten.bytes, &rewritten_error);
   if (a.IsEmpty() != b.IsEmpty()) {
     Fail(a.IsEmpty()
              ? "rewritten module compiles but the original does not: " +
@@ -272,13 +381,37 @@ void Differential(const std::vector<uint8_t>& original,
     desc->Set(context, 2, v8::Boolean::New(isolate, limits.shared)).Check();
     mem = desc;
   }
+  v8::Local<v8::Value> sigs = Signatures(isolate, context, info);
+  v8::Local<v8::Value> seed_value = v8::Number::New(isolate, seed);
+  v8::Local<v8::Array> fuel = v8::Array::New(isolate, 2);
+  fuel->Set(context, 0,
+            v8::String::NewFromUtf8(isolate, rewritten.set_fuel_export.c_str())
+                .ToLocalChecked())
+      .Check();
+  fuel->Set(context, 1,
+            v8::String::NewFromUtf8(isolate, rewritten.get_fuel_export.c_str())
+                .ToLocalChecked())
+      .Check();
   v8::Local<v8::Value> ma = a.ToLocalChecked();
   v8::Local<v8::Value> mb = b.ToLocalChecked();
-  std::string ta, tb;
-  if (!RunHarness(v8s, context, ma, ma, v8::Null(isolate), &ta)) return;
-  if (!RunHarness(v8s, context, mb, ma, mem, &tb)) return;
-  if (ta != tb) {
+  std::string ta, tb, tb_again;
+  if (!RunHarness(v8s, context, ma, ma, v8::Null(isolate), sigs, seed_value,
+                  v8::Null(isolate), &ta)) {
+    return;
+  }
+  if (!RunHarness(v8s, context, mb, ma, mem, sigs, seed_value, fuel, &tb)) {
+    return;
+  }
+  if (Behaviour(ta) != Behaviour(tb)) {
     Fail("behaviour differs:\n  original:  " + ta + "\n  rewritten: " + tb);
+  }
+  if (!RunHarness(v8s, context, mb, ma, mem, sigs, seed_value, fuel,
+                  &tb_again)) {
+    return;
+  }
+  if (tb != tb_again) {
+    Fail("fuel or behaviour not deterministic:\n  first:  " + tb +
+         "\n  second: " + tb_again);
   }
 }
 
@@ -317,9 +450,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bytes = std::move(*out);
     current = std::move(*reread);
   }
+  // An existing export named like a rewrite's: the rewrite must refuse it.
+  auto has_export_prefix = [&](absl::string_view prefix) {
+    for (const auto& e : current.exports) {
+      if (absl::string_view(e.name).substr(0, prefix.size()) == prefix) {
+        return true;
+      }
+    }
+    return false;
+  };
   absl::StatusOr<std::vector<uint8_t>> out =
       ExportMutableGlobals(bytes, current, kGlobalPrefix);
-  if (out.ok()) {
+  if (!out.ok()) {
+    Check(has_export_prefix(kGlobalPrefix),
+          "ExportMutableGlobals failed without a name clash: " +
+              std::string(out.status().message()));
+    return 0;
+  }
+  {
     absl::StatusOr<ModuleInfo> reread = ReadModule(*out);
     Check(reread.ok(), "ExportMutableGlobals output does not re-read: " +
                            std::string(reread.status().message()));
@@ -328,15 +476,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(again.ok() && *again == *out, "ExportMutableGlobals not idempotent");
     bytes = std::move(*out);
     current = std::move(*reread);
-  } else {
-    // Only a clash with an existing export name may fail the rewrite.
-    bool clash = false;
-    for (const auto& e : current.exports) {
-      clash = clash || absl::string_view(e.name).substr(0, kGlobalPrefix.size()) == kGlobalPrefix;
-    }
-    Check(clash, "ExportMutableGlobals failed without a name clash: " +
-                     std::string(out.status().message()));
-    return 0;
   }
   Check(current.function_count() == info->function_count() &&
             current.global_count() == info->global_count() &&
@@ -352,6 +491,83 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
               current.exports[i].index == info->exports[i].index,
           "existing export changed");
   }
-  Differential(original, *info, bytes);
+
+  absl::StatusOr<GlobalSetter> setter =
+      AddGlobalSetter(bytes, current, kSetterName);
+  if (!setter.ok()) {
+    Check(has_export_prefix(kSetterName),
+          "AddGlobalSetter failed without a name clash: " +
+              std::string(setter.status().message()));
+    return 0;
+  }
+  if (setter->added) {
+    absl::StatusOr<ModuleInfo> reread = ReadModule(setter->bytes);
+    Check(reread.ok(), "AddGlobalSetter output does not re-read: " +
+                           std::string(reread.status().message()));
+    Check(reread->function_count() == current.function_count() + 1 &&
+              setter->function_index == current.function_count() &&
+              reread->global_count() == current.global_count(),
+          "AddGlobalSetter: index spaces wrong");
+    size_t mutable_globals = 0;
+    for (const auto& g : current.globals) mutable_globals += g.is_mutable ? 1 : 0;
+    Check(setter->globals.size() == mutable_globals,
+          "AddGlobalSetter: not every mutable global is set");
+    const wasmhost::FuncType* type =
+        reread->FunctionType(setter->function_index);
+    Check(type != nullptr && type->params.size() == mutable_globals &&
+              type->results.empty(),
+          "AddGlobalSetter: wrong setter type");
+    bytes = setter->bytes;
+    current = std::move(*reread);
+  } else {
+    Check(!setter->not_added_reason.empty() && setter->bytes == bytes,
+          "AddGlobalSetter: not added without a reason, or bytes changed");
+  }
+
+  absl::StatusOr<std::vector<uint8_t>> tagged = TagModule(bytes, kFrameTag);
+  Check(tagged.ok(), "TagModule failed: " +
+                         std::string(tagged.status().message()));
+  absl::StatusOr<ModuleInfo> tagged_info = ReadModule(*tagged);
+  Check(tagged_info.ok(), "TagModule output does not re-read: " +
+                              std::string(tagged_info.status().message()));
+  Check(tagged_info->function_body_offsets.size() ==
+                current.function_body_offsets.size() &&
+            tagged_info->exports.size() == current.exports.size(),
+        "TagModule changed the module");
+
+  absl::StatusOr<FuelRewrite> fuel = InjectFuel(*tagged, *tagged_info);
+  if (!fuel.ok()) {
+    // Only a malformed body (the module is then invalid, which V8 confirms
+    // below) or an export name clash may fail it.
+    const bool clash = has_export_prefix("wasmhost:fuel:");
+    if (!clash) {
+      V8State& v8s = V8();
+      v8::Isolate::Scope isolate_scope(v8s.isolate);
+      v8::HandleScope handles(v8s.isolate);
+      v8::Context::Scope context_scope(v8s.context.Get(v8s.isolate));
+      std::string error;
+      Check(Compile(v8s.isolate, original, &error).IsEmpty(),
+            "InjectFuel failed on a valid module: " +
+                std::string(fuel.status().message()));
+    }
+    return 0;
+  }
+  absl::StatusOr<ModuleInfo> fuel_info = ReadModule(fuel->bytes);
+  Check(fuel_info.ok(), "InjectFuel output does not re-read: " +
+                            std::string(fuel_info.status().message()));
+  Check(fuel_info->function_count() == tagged_info->function_count() + 2 &&
+            fuel_info->global_count() == tagged_info->global_count() + 1 &&
+            fuel->fuel_global_index == tagged_info->global_count() &&
+            fuel->set_fuel_function == tagged_info->function_count(),
+        "InjectFuel: index spaces wrong");
+  for (size_t i = 0; i < tagged_info->exports.size(); ++i) {
+    Check(fuel_info->exports[i].name == tagged_info->exports[i].name &&
+              fuel_info->exports[i].index == tagged_info->exports[i].index,
+          "InjectFuel changed an existing export");
+  }
+  // The generated call arguments come from the input too.
+  uint32_t seed = 2166136261u;
+  for (uint8_t byte : original) seed = (seed ^ byte) * 16777619u;
+  Differential(original, *info, *fuel, seed);
   return 0;
 }

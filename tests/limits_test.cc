@@ -36,13 +36,13 @@ TEST(LimitsTest, GrowPastLimitReturnsMinusOne) {
                            WithMaxMemory(2 * kPage)));
   ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
   ASSERT_OK_AND_ASSIGN(auto pages, instance.GetFunc<int32_t()>("pages"));
-  EXPECT_EQ(*grow.Call(2), -1);  // 3 pages > limit
-  EXPECT_EQ(*pages.Call(), 1);
+  EXPECT_THAT(grow.Call(2), testing::IsOkAndHolds(-1));  // 3 pages > limit
+  EXPECT_THAT(pages.Call(), testing::IsOkAndHolds(1));
   EXPECT_EQ(instance.memory().size(), kPage);
-  EXPECT_EQ(*grow.Call(1), 1);  // up to the limit exactly
-  EXPECT_EQ(*pages.Call(), 2);
-  EXPECT_EQ(*grow.Call(1), -1);
-  EXPECT_EQ(*pages.Call(), 2);
+  EXPECT_THAT(grow.Call(1), testing::IsOkAndHolds(1));  // up to the limit exactly
+  EXPECT_THAT(pages.Call(), testing::IsOkAndHolds(2));
+  EXPECT_THAT(grow.Call(1), testing::IsOkAndHolds(-1));
+  EXPECT_THAT(pages.Call(), testing::IsOkAndHolds(2));
   EXPECT_EQ(instance.memory().size(), 2 * kPage);
   EXPECT_FALSE(instance.poisoned());
 }
@@ -53,8 +53,8 @@ TEST(LimitsTest, LimitIsRoundedDownToPages) {
       testing::Instantiate(fixtures::memory_wasm(), Linker(),
                            WithMaxMemory(3 * kPage - 1)));
   ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
-  EXPECT_EQ(*grow.Call(2), -1);  // 3 pages > 2.99 pages
-  EXPECT_EQ(*grow.Call(1), 1);
+  EXPECT_THAT(grow.Call(2), testing::IsOkAndHolds(-1));  // 3 pages > 2.99 pages
+  EXPECT_THAT(grow.Call(1), testing::IsOkAndHolds(1));
   EXPECT_EQ(instance.memory().size(), 2 * kPage);
 }
 
@@ -77,8 +77,8 @@ TEST(LimitsTest, ZeroMeansTheModulesOwnMaximum) {
       Instance instance,
       testing::Instantiate(fixtures::memory_wasm(), Linker(), WithMaxMemory(0)));
   ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
-  EXPECT_EQ(*grow.Call(3), 1);   // to 4 pages, the module's maximum
-  EXPECT_EQ(*grow.Call(1), -1);  // past it
+  EXPECT_THAT(grow.Call(3), testing::IsOkAndHolds(1));   // to 4 pages, the module's maximum
+  EXPECT_THAT(grow.Call(1), testing::IsOkAndHolds(-1));  // past it
   EXPECT_EQ(instance.memory().size(), 4 * kPage);
 }
 
@@ -88,8 +88,8 @@ TEST(LimitsTest, LimitAboveModuleMaximumKeepsModuleMaximum) {
       testing::Instantiate(fixtures::memory_wasm(), Linker(),
                            WithMaxMemory(100 * kPage)));
   ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
-  EXPECT_EQ(*grow.Call(4), -1);  // 5 pages > the module's 4
-  EXPECT_EQ(*grow.Call(3), 1);
+  EXPECT_THAT(grow.Call(4), testing::IsOkAndHolds(-1));  // 5 pages > the module's 4
+  EXPECT_THAT(grow.Call(3), testing::IsOkAndHolds(1));
   EXPECT_EQ(instance.memory().size(), 4 * kPage);
 }
 
@@ -100,17 +100,17 @@ TEST(LimitsTest, ModuleWithoutMaximumIsCapped) {
                            WithMaxMemory(3 * kPage)));
   ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
   ASSERT_OK_AND_ASSIGN(auto pages, instance.GetFunc<int32_t()>("pages"));
-  EXPECT_EQ(*grow.Call(3), -1);
-  EXPECT_EQ(*grow.Call(2), 1);
-  EXPECT_EQ(*grow.Call(1), -1);
-  EXPECT_EQ(*pages.Call(), 3);
+  EXPECT_THAT(grow.Call(3), testing::IsOkAndHolds(-1));
+  EXPECT_THAT(grow.Call(2), testing::IsOkAndHolds(1));
+  EXPECT_THAT(grow.Call(1), testing::IsOkAndHolds(-1));
+  EXPECT_THAT(pages.Call(), testing::IsOkAndHolds(3));
   EXPECT_EQ(instance.memory().size(), 3 * kPage);
 
   // Without a host limit the same module grows past that.
   ASSERT_OK_AND_ASSIGN(Instance unlimited,
                        testing::Instantiate(fixtures::memory_nomax_wasm()));
   ASSERT_OK_AND_ASSIGN(auto grow2, unlimited.GetFunc<int32_t(int32_t)>("grow"));
-  EXPECT_EQ(*grow2.Call(9), 1);
+  EXPECT_THAT(grow2.Call(9), testing::IsOkAndHolds(1));
   EXPECT_EQ(unlimited.memory().size(), 10 * kPage);
 }
 
@@ -121,8 +121,8 @@ TEST(LimitsTest, LimitsArePerInstance) {
   ASSERT_OK_AND_ASSIGN(Instance large, Instance::Create(module, Linker()));
   ASSERT_OK_AND_ASSIGN(auto grow_small, small.GetFunc<int32_t(int32_t)>("grow"));
   ASSERT_OK_AND_ASSIGN(auto grow_large, large.GetFunc<int32_t(int32_t)>("grow"));
-  EXPECT_EQ(*grow_small.Call(1), -1);
-  EXPECT_EQ(*grow_large.Call(1), 1);
+  EXPECT_THAT(grow_small.Call(1), testing::IsOkAndHolds(-1));
+  EXPECT_THAT(grow_large.Call(1), testing::IsOkAndHolds(1));
 }
 
 InstanceOptions WithMaxStack(uint64_t bytes) {

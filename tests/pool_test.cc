@@ -588,7 +588,19 @@ TEST(PoolTest, DestroyingThePoolWhileAnotherThreadHasIdleInstances) {
 }
 
 TEST(PoolTest, DestroyingThePoolThenTheThreadExits) {
-  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
+  // Each instance keeps what setup_instance returned alive exactly as long
+  // as itself: `live` counts the instances.
+  auto live = std::make_shared<std::atomic<int>>(0);
+  PoolOptions options;
+  options.setup_instance =
+      [live](InstanceOptions&) -> absl::StatusOr<std::shared_ptr<void>> {
+    live->fetch_add(1);
+    return std::shared_ptr<void>(new int(0), [live](void* token) {
+      delete static_cast<int*>(token);
+      live->fetch_sub(1);
+    });
+  };
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse, options));
   std::promise<void> used, destroyed;
   std::future<void> destroyed_future = destroyed.get_future();
   std::thread worker([&] {
@@ -597,10 +609,12 @@ TEST(PoolTest, DestroyingThePoolThenTheThreadExits) {
     destroyed_future.wait();
   });  // exits holding the closed pool's idle instance
   used.get_future().wait();
+  EXPECT_EQ(live->load(), 2);  // the main thread's and the worker's
   pool.reset();
   destroyed.set_value();
   worker.join();
-  SUCCEED();
+  // The worker's idle instance went with its thread, after the pool.
+  EXPECT_EQ(live->load(), 0);
 }
 
 // A start timeout counts from each instantiation: a pool makes instances

@@ -373,7 +373,7 @@ TEST(WasiTest, AddToLinkerTwiceIsAlreadyExists) {
   Linker linker;
   ASSERT_OK(wasi::AddToLinker(linker));
   EXPECT_STATUS(wasi::AddToLinker(linker), absl::StatusCode::kAlreadyExists,
-                "");
+                "wasi_snapshot_preview1.args_get is already defined");
 }
 
 TEST(WasiTest, NoContextIsEnosys) {

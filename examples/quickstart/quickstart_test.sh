@@ -2,4 +2,5 @@
 # Runs the quickstart demo; it checks its own outcomes and exits 1 on any
 # surprise.   $1  the quickstart binary
 set -euo pipefail
-"$1"
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/testing/sanitizer_check.sh"
+checked "$1"

@@ -3,10 +3,11 @@
 # Wasm, and checks what it prints.
 #   $1  the readme_example binary   $2  guest.wasm
 set -euo pipefail
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/testing/sanitizer_check.sh"
 example="$1"
 guest="$2"
 
-out=$("$example" "$guest")
+out=$(checked "$example" "$guest")
 echo "$out"
 grep -qx 'guest says: hello from the guest' <<<"$out"
 grep -qx '2 + 3 = 5' <<<"$out"
@@ -15,7 +16,7 @@ grep -qx '2 + 3 = 5' <<<"$out"
 notwasm="$TEST_TMPDIR/not.wasm"
 echo 'not wasm' >"$notwasm"
 rc=0
-err=$("$example" "$notwasm" 2>&1) || rc=$?
+err=$(checked "$example" "$notwasm" 2>&1) || rc=$?
 echo "$err"
 [[ $rc -eq 1 ]]
 grep -q 'INVALID_ARGUMENT' <<<"$err"

@@ -2,13 +2,14 @@
 # Runs `wasmhost inspect` on every fixture given, then checks one fixture's
 # report line by line. Usage: inspect_test.sh WASMHOST FIXTURE.wasm...
 set -euo pipefail
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/testing/sanitizer_check.sh"
 
 wasmhost="$1"
 shift
 failures=0
 inspect_fixture=""
 for wasm in "$@"; do
-  if ! output=$("$wasmhost" inspect "$wasm" 2>&1); then
+  if ! output=$(checked "$wasmhost" inspect "$wasm" 2>&1); then
     echo "FAIL: wasmhost inspect $wasm"
     echo "$output"
     failures=$((failures + 1))
@@ -26,7 +27,7 @@ done
 echo "inspected $# fixtures"
 
 [[ -n "$inspect_fixture" ]] || { echo "FAIL: inspect.wasm not given"; exit 1; }
-output=$("$wasmhost" inspect "$inspect_fixture")
+output=$(checked "$wasmhost" inspect "$inspect_fixture")
 for expected in \
   "module \$inspect" \
   "imports (3):" \
@@ -48,11 +49,13 @@ for expected in \
   fi
 done
 
-# Bytes that are not Wasm: a clear error and a non-zero exit.
+# Bytes that are not Wasm: a clear error and exit code 1.
 not_wasm="${TEST_TMPDIR:-/tmp}/not_wasm.bin"
 printf 'hello' > "$not_wasm"
-if output=$("$wasmhost" inspect "$not_wasm" 2>&1); then
-  echo "FAIL: inspect of non-Wasm bytes succeeded"
+rc=0
+output=$(checked "$wasmhost" inspect "$not_wasm" 2>&1) || rc=$?
+if [[ $rc != 1 ]]; then
+  echo "FAIL: inspect of non-Wasm bytes exited $rc, want 1"
   failures=$((failures + 1))
 elif [[ "$output" != *"INVALID_ARGUMENT"*"bad magic"* ]]; then
   echo "FAIL: unexpected error for non-Wasm bytes: $output"

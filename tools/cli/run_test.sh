@@ -5,6 +5,7 @@
 # limits.
 # Usage: run_test.sh WASMHOST GUEST.wasm...
 set -uo pipefail
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/testing/sanitizer_check.sh"
 
 wasmhost="$1"
 shift
@@ -22,12 +23,13 @@ fail() {
 }
 
 # check NAME WANT_EXIT WANT_STDOUT -- ARGS...: runs `wasmhost ARGS...` and
-# compares exit status and stdout exactly (stderr is kept in $err).
+# compares exit status and stdout exactly (stderr is kept in $err). A
+# sanitizer finding fails the test (tools/testing/sanitizer_check.sh).
 check() {
   local name="$1" want_exit="$2" want_out="$3"
   shift 4
   local out rc
-  out="$("$wasmhost" "$@" 2>"$tmp/stderr")"
+  out="$(checked "$wasmhost" "$@" 2>"$tmp/stderr")"
   rc=$?
   err="$(cat "$tmp/stderr")"
   if [[ "$rc" != "$want_exit" ]]; then
@@ -86,7 +88,7 @@ check walk 0 $'a/\na/b.txt 3\na/c/\na/c/d.txt 5\nm/\nz.txt 0' -- \
 
 mkdir -p "$tmp/esc/sandbox"
 echo "top secret" >"$tmp/esc/secret"
-out="$("$wasmhost" run --dir "$tmp/esc/sandbox::/sandbox" "${guest[escape]}" /sandbox)"
+out="$(checked "$wasmhost" run --dir "$tmp/esc/sandbox::/sandbox" "${guest[escape]}" /sandbox)"
 rc=$?
 [[ $rc == 0 ]] || fail "escape: exit $rc: $out"
 [[ "$out" == *"all 6 denied"* ]] || fail "escape: $out"
@@ -120,7 +122,7 @@ check fuel-out 134 "" -- run --fuel 1000 "${guest[alloc]}"
 expect_err fuel-out "fuel"
 check timeout 134 "" -- run --timeout 1ms "${guest[alloc]}"
 expect_err timeout "timeout"
-out="$("$wasmhost" run --max-memory 4194304 "${guest[alloc]}" 2>/dev/null)"
+out="$(checked "$wasmhost" run --max-memory 4194304 "${guest[alloc]}" 2>/dev/null)"
 rc=$?
 [[ $rc == 1 && "$out" == *"failed"* ]] || fail "max-memory: exit $rc: $out"
 
@@ -132,7 +134,7 @@ check bad-timeout 2 "" -- run --timeout soon "${guest[hello]}"
 check no-such-file 1 "" -- run "$tmp/none.wasm"
 
 # --- inspect still works on a C guest
-out="$("$wasmhost" inspect "${guest[hello]}")" || fail "inspect hello.wasm"
+out="$(checked "$wasmhost" inspect "${guest[hello]}")" || fail "inspect hello.wasm"
 [[ "$out" == *"wasi_snapshot_preview1.fd_write"* ]] || fail "inspect: $out"
 
 rm -rf "$tmp"

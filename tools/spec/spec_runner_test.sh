@@ -3,6 +3,7 @@
 # its failure lines, and its exit status with and without a baseline.
 # Usage: spec_runner_test.sh SPEC_RUNNER TINY.wast COMMANDS.wast
 set -uo pipefail
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/testing/sanitizer_check.sh"
 
 runner="$1"
 tiny="$2"
@@ -19,7 +20,7 @@ fail() {
 run() {
   local name="$1" want_exit="$2" rc
   shift 2
-  out="$("$runner" "$@" 2>"$tmp/stderr")"
+  out="$(checked "$runner" "$@" 2>"$tmp/stderr")"
   rc=$?
   if [[ "$rc" != "$want_exit" ]]; then
     fail "$name: exit $rc, want $want_exit (spec_runner $*)"

@@ -1,0 +1,250 @@
+// The trap, deadline and limit checks again in each engine mode. V8 is set
+// up once per process, so this source is built into one test binary per
+// mode (tests/BUILD.bazel's engine_modes_*_test), WASMHOST_ENGINE_MODE
+// naming the Mode:
+//   kDefault            EngineOptions{}
+//   kTrapHandlerOff     trap_handler = false: explicit bounds checks; no
+//                       signal may reach the host's SIGSEGV handler
+//   kHostSignalHandler  install_signal_handler = false, the host's handler
+//                       (tests/host_signal_handler.h) passing faults to V8:
+//                       out-of-bounds traps go through it
+//   kBaseline           CompileTier::kBaseline (Liftoff only)
+//   kOptimized          CompileTier::kOptimized (TurboFan only)
+//   kNoWorkerThreads    worker_threads = 0 (V8 chooses)
+//   kCodeCache          a code cache: with kBaseline Engine::Create refuses
+//                       it; with kOptimized the suite runs
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "tests/fixtures.h"
+#include "tests/host_signal_handler.h"
+#include "tests/test_util.h"
+#include "wasmhost/wasmhost.h"
+
+namespace wasmhost {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ExpectTrap;
+using testing::IsOkAndHolds;
+
+enum class Mode {
+  kDefault,
+  kTrapHandlerOff,
+  kHostSignalHandler,
+  kBaseline,
+  kOptimized,
+  kNoWorkerThreads,
+  kCodeCache,
+};
+constexpr Mode kMode = Mode::WASMHOST_ENGINE_MODE;
+
+constexpr uint64_t kPage = 65536;
+// traps.wat's function indices.
+constexpr uint32_t kUnreachableIndex = 0, kLoadIndex = 1, kDivideIndex = 2,
+                   kTruncateIndex = 3, kCallSlotIndex = 4, kRecurseIndex = 7,
+                   kOuterIndex = 8;
+
+EngineOptions ModeOptions() {
+  EngineOptions options;
+  switch (kMode) {
+    case Mode::kDefault:
+      break;
+    case Mode::kTrapHandlerOff:
+      options.trap_handler = false;
+      break;
+    case Mode::kHostSignalHandler:
+      options.install_signal_handler = false;
+      break;
+    case Mode::kBaseline:
+      options.compile_tier = CompileTier::kBaseline;
+      break;
+    case Mode::kOptimized:
+      options.compile_tier = CompileTier::kOptimized;
+      break;
+    case Mode::kNoWorkerThreads:
+      options.worker_threads = 0;
+      break;
+    case Mode::kCodeCache:
+      options.code_cache_dir = testing::MakeTempDir();
+      options.compile_tier = CompileTier::kOptimized;
+      break;
+  }
+  return options;
+}
+
+// The process's engine in this mode. In the signal-handler modes the host
+// handler is installed first, as an embedder would.
+const Engine& ModeEngine() {
+  static const Engine* engine = [] {
+    if (kMode == Mode::kHostSignalHandler || kMode == Mode::kTrapHandlerOff) {
+      if (!testing::InstallHostSignalHandler()) std::abort();
+    }
+    absl::StatusOr<Engine> created = Engine::Create(ModeOptions());
+    if (!created.ok()) {
+      ADD_FAILURE() << "Engine::Create: " << created.status();
+      std::abort();
+    }
+    return new Engine(*std::move(created));
+  }();
+  return *engine;
+}
+
+absl::StatusOr<Instance> Instantiate(absl::Span<const uint8_t> wasm,
+                                     const InstanceOptions& options = {}) {
+  absl::StatusOr<Module> module = ModeEngine().Compile(wasm);
+  if (!module.ok()) return module.status();
+  return Instance::Create(*module, Linker(), options);
+}
+
+TEST(EngineModesTest, CodeCacheWithBaselineIsRefused) {
+  if (kMode != Mode::kCodeCache) GTEST_SKIP() << "code cache mode only";
+  // First in the file (gtest runs tests in order): Engine::Create refuses
+  // the combination before V8 is set up, which only the first Create does.
+  EngineOptions options;
+  options.code_cache_dir = testing::MakeTempDir();
+  options.compile_tier = CompileTier::kBaseline;
+  EXPECT_STATUS(Engine::Create(options), absl::StatusCode::kInvalidArgument,
+                "a code cache needs optimised code");
+  // The valid combination still works afterwards, and caches.
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instantiate(fixtures::traps_wasm()));
+  EXPECT_EQ(ModeEngine().code_cache_stats().writes, 1u);
+}
+
+TEST(EngineModesTest, EngineHasTheModesOptions) {
+  EXPECT_TRUE(ModeEngine().options() == ModeOptions() ||
+              kMode == Mode::kCodeCache);
+  EXPECT_EQ(ModeEngine().options().compile_tier, ModeOptions().compile_tier);
+  EXPECT_EQ(ModeEngine().options().trap_handler, ModeOptions().trap_handler);
+}
+
+TEST(EngineModesTest, TrapsOfEveryKindWithBacktraces) {
+  const int signals_before = testing::HostSignalsSeen();
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instantiate(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto unreachable, instance.GetFunc<void()>("unreachable"));
+  ExpectTrap(unreachable.Call(), TrapKind::kUnreachable, "unreachable",
+             "unreachable", kUnreachableIndex);
+
+  ASSERT_OK_AND_ASSIGN(Instance i2, Instantiate(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto load, i2.GetFunc<int32_t(int32_t)>("load"));
+  ExpectTrap(load.Call(70000).status(), TrapKind::kMemoryOutOfBounds,
+             "memory access out of bounds", "load", kLoadIndex);
+
+  ASSERT_OK_AND_ASSIGN(Instance i3, Instantiate(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto divide,
+                       i3.GetFunc<int32_t(int32_t, int32_t)>("divide"));
+  ExpectTrap(divide.Call(1, 0).status(), TrapKind::kIntegerDivideByZero,
+             "divide by zero", "divide", kDivideIndex);
+
+  ASSERT_OK_AND_ASSIGN(Instance i4, Instantiate(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto divide4,
+                       i4.GetFunc<int32_t(int32_t, int32_t)>("divide"));
+  ExpectTrap(divide4.Call(std::numeric_limits<int32_t>::min(), -1).status(),
+             TrapKind::kIntegerOverflow, "divide result unrepresentable",
+             "divide", kDivideIndex);
+
+  ASSERT_OK_AND_ASSIGN(Instance i5, Instantiate(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto truncate, i5.GetFunc<int32_t(float)>("truncate"));
+  ExpectTrap(truncate.Call(3e10f).status(), TrapKind::kIntegerOverflow,
+             "float unrepresentable in integer range", "truncate",
+             kTruncateIndex);
+
+  ASSERT_OK_AND_ASSIGN(Instance i6, Instantiate(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto call_slot, i6.GetFunc<int32_t(int32_t)>("call_slot"));
+  ExpectTrap(call_slot.Call(0).status(), TrapKind::kIndirectCallMismatch,
+             "function signature mismatch", "call_slot", kCallSlotIndex);
+  ASSERT_OK_AND_ASSIGN(Instance i7, Instantiate(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto call_slot7,
+                       i7.GetFunc<int32_t(int32_t)>("call_slot"));
+  ExpectTrap(call_slot7.Call(3).status(), TrapKind::kTableOutOfBounds,
+             "table index is out of bounds", "call_slot", kCallSlotIndex);
+
+  // Two frames: divide inside outer.
+  ASSERT_OK_AND_ASSIGN(Instance i8, Instantiate(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto outer,
+                       i8.GetFunc<int32_t(int32_t, int32_t)>("outer"));
+  absl::Status status = outer.Call(1, 0).status();
+  ExpectTrap(status, TrapKind::kIntegerDivideByZero, "divide by zero",
+             "divide", kDivideIndex);
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value());
+  ASSERT_GE(info->backtrace.size(), 2u);
+  EXPECT_EQ(info->backtrace[1].function_index, kOuterIndex);
+  EXPECT_EQ(info->backtrace[1].function_name, "outer");
+
+  // Where the out-of-bounds load went: through the host's handler to V8,
+  // or (trap handler off) through no signal at all.
+  if (kMode == Mode::kHostSignalHandler) {
+    EXPECT_GT(testing::HostSignalsHandledByV8(), 0);
+    EXPECT_EQ(testing::HostSignalsSeen(), testing::HostSignalsHandledByV8());
+  }
+  if (kMode == Mode::kTrapHandlerOff) {
+    EXPECT_EQ(testing::HostSignalsSeen(), signals_before);
+  }
+}
+
+TEST(EngineModesTest, StackOverflowIsATrap) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instantiate(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto recurse, instance.GetFunc<int32_t(int32_t)>("recurse"));
+  ExpectTrap(recurse.Call(0).status(), TrapKind::kStackOverflow,
+             "Maximum call stack size exceeded", "recurse", kRecurseIndex);
+}
+
+TEST(EngineModesTest, MaxStackBytesTrapsDeepRecursion) {
+  ASSERT_OK_AND_ASSIGN(Instance roomy, Instantiate(fixtures::recursion_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto depth, roomy.GetFunc<int32_t(int32_t)>("depth"));
+  EXPECT_THAT(depth.Call(2000), IsOkAndHolds(2000));
+  InstanceOptions tight_options;
+  tight_options.limits.max_stack_bytes = 16 * 1024;
+  ASSERT_OK_AND_ASSIGN(Instance tight,
+                       Instantiate(fixtures::recursion_wasm(), tight_options));
+  ASSERT_OK_AND_ASSIGN(auto tight_depth,
+                       tight.GetFunc<int32_t(int32_t)>("depth"));
+  absl::StatusOr<int32_t> result = tight_depth.Call(2000);
+  EXPECT_STATUS(result, absl::StatusCode::kAborted, "stack overflow");
+}
+
+TEST(EngineModesTest, DeadlineStopsALoop) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instantiate(fixtures::spin_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto spin, instance.GetFunc<void()>("spin"));
+  const absl::Time start = absl::Now();
+  EXPECT_STATUS(spin.Call(CallOptions::WithTimeout(absl::Milliseconds(50))),
+                absl::StatusCode::kDeadlineExceeded, "deadline");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_TRUE(instance.poisoned());
+}
+
+TEST(EngineModesTest, MemoryLimits) {
+  InstanceOptions options;
+  options.limits.max_memory_bytes = 2 * kPage;
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instantiate(fixtures::memory_wasm(), options));
+  ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
+  ASSERT_OK_AND_ASSIGN(auto load8, instance.GetFunc<int32_t(int32_t)>("load8"));
+  EXPECT_THAT(grow.Call(2), IsOkAndHolds(-1));  // 3 pages > limit
+  EXPECT_THAT(grow.Call(1), IsOkAndHolds(1));
+  EXPECT_EQ(instance.memory().size(), 2 * kPage);
+  // The last byte of the limit is readable, the next one traps.
+  EXPECT_THAT(load8.Call(2 * kPage - 1), IsOkAndHolds(0));
+  absl::StatusOr<int32_t> outside = load8.Call(2 * kPage);
+  EXPECT_STATUS(outside, absl::StatusCode::kAborted,
+                "memory access out of bounds");
+  std::optional<TrapInfo> info = GetTrapInfo(outside.status());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->kind, TrapKind::kMemoryOutOfBounds);
+
+  InstanceOptions too_small;
+  too_small.limits.max_memory_bytes = kPage / 2;
+  EXPECT_STATUS(Instantiate(fixtures::memory_wasm(), too_small),
+                absl::StatusCode::kResourceExhausted, "memory");
+}
+
+}  // namespace
+}  // namespace wasmhost
