@@ -32,12 +32,16 @@ struct PoolThreadSlot;
 }  // namespace internal
 
 enum class ReusePolicy : uint8_t {
-  // Every lease starts from the module's state right after instantiation:
-  // linear memory is reset from a copy-on-write image and mutable globals
-  // are restored; host state kept per instance (e.g. a wasi::WasiContext)
-  // is restored by PoolOptions::reset_instance. An instance that grew its
-  // memory or changed a table, or whose state cannot be restored (e.g. a
-  // mutable v128 or reference global), is discarded and replaced instead.
+  // Every lease starts from the module's state right after instantiation
+  // and PoolOptions::initialize_instance: linear memory is reset from a
+  // copy-on-write image and mutable globals are restored; host state kept
+  // per instance (e.g. a wasi::WasiContext) is restored by
+  // PoolOptions::reset_instance. An instance that grew its memory, trapped
+  // or missed a deadline is discarded, and the next Acquire replaces it
+  // with a new instance started from the image at the image's memory size
+  // (initialize_instance is not run again). A module whose state cannot be
+  // restored (e.g. a mutable v128 or reference global, or a table the code
+  // changes) gets a new instance for every lease.
   kFreshState,
   // State persists from one lease of an instance to the next (long-lived
   // plugins, caches).
@@ -121,6 +125,16 @@ struct WASMHOST_EXPORT PoolStats {
   uint64_t traps = 0;      // instances returned poisoned (trap, deadline,
                            // host error)
   uint64_t timeouts = 0;   // Acquire calls that hit acquire_timeout
+  // Acquire calls refused at once: max_instances_per_thread were leased on
+  // the calling thread.
+  uint64_t thread_cap_refusals = 0;
+  // Acquire calls that failed making a new instance (setup_instance,
+  // Instance::Create, growing it to the image's memory size, or
+  // initialize_instance failed); each error says why.
+  uint64_t failed_instantiations = 0;
+  // kFreshState: new instances started from the state image (for another
+  // thread, or replacing a discarded one) rather than initialised again.
+  uint64_t replacements = 0;
   uint64_t idle = 0;       // idle instances now, all threads
   uint64_t in_use = 0;     // leased instances now
 
@@ -186,7 +200,10 @@ class WASMHOST_EXPORT InstancePool {
   //   ResourceExhausted  max_instances_per_thread are leased on this thread,
   //                      or max_instances are leased and none was released
   //                      within acquire_timeout
-  //   what Instance::Create returns, when a new instance fails
+  //   what setup_instance, Instance::Create, initialize_instance or
+  //                      the reset to the state image returns, with its
+  //                      message prefixed by "the pool cannot make a new
+  //                      instance: ", when a new instance fails
   [[nodiscard]] absl::StatusOr<Lease> Acquire();
 
   // Acquires, calls export `name` with `args`, and releases.

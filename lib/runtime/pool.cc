@@ -37,7 +37,8 @@ struct PoolCounters {
   void AddTo(PoolStats& stats) const;
 
   std::atomic<uint64_t> leases{0}, warm_hits{0}, misses{0}, resets{0},
-      discards{0}, traps{0}, timeouts{0}, idle{0}, in_use{0};
+      discards{0}, traps{0}, timeouts{0}, thread_cap_refusals{0},
+      failed_instantiations{0}, replacements{0}, idle{0}, in_use{0};
   std::array<std::atomic<uint64_t>, PoolStats::kLatencyBuckets> latency{};
 };
 
@@ -49,6 +50,11 @@ void PoolCounters::AddTo(PoolStats& stats) const {
   stats.discards += discards.load(std::memory_order_relaxed);
   stats.traps += traps.load(std::memory_order_relaxed);
   stats.timeouts += timeouts.load(std::memory_order_relaxed);
+  stats.thread_cap_refusals +=
+      thread_cap_refusals.load(std::memory_order_relaxed);
+  stats.failed_instantiations +=
+      failed_instantiations.load(std::memory_order_relaxed);
+  stats.replacements += replacements.load(std::memory_order_relaxed);
   stats.idle += idle.load(std::memory_order_relaxed);
   stats.in_use += in_use.load(std::memory_order_relaxed);
   for (size_t i = 0; i < PoolStats::kLatencyBuckets; ++i) {
@@ -404,6 +410,7 @@ absl::StatusOr<Lease> PoolState::Acquire(
   PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
   if (options_.max_instances_per_thread != 0 &&
       slot.leased() >= options_.max_instances_per_thread) {
+    PoolCounters::Add(slot.counters.thread_cap_refusals);
     return absl::ResourceExhaustedError(absl::StrCat(
         "this thread already leases ", slot.leased(),
         " instances (max_instances_per_thread)"));
@@ -425,10 +432,15 @@ absl::StatusOr<Lease> PoolState::Acquire(
     absl::StatusOr<std::unique_ptr<Instance>> created = NewInstance();
     if (!created.ok()) {
       ReturnLease(slot);
-      return created.status();
+      PoolCounters::Add(slot.counters.failed_instantiations);
+      return absl::Status(
+          created.status().code(),
+          absl::StrCat("the pool cannot make a new instance: ",
+                       created.status().message()));
     }
     instance = *std::move(created);
     PoolCounters::Add(slot.counters.misses);
+    if (image_ != nullptr) PoolCounters::Add(slot.counters.replacements);
   }
   PoolCounters::Add(slot.counters.in_use);
   PoolCounters::Add(slot.counters.leases);
