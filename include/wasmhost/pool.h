@@ -111,6 +111,31 @@ struct WASMHOST_EXPORT PoolOptions {
   // at pool creation it fails Create. Not run with kReuse or
   // kNewInstance. wasi::ConfigurePool sets it. Default: none.
   std::function<absl::Status(Instance&)> reset_instance;
+
+  // Makes a T once per instance with `make`, before the instance's first
+  // lease (after initialize_instance or the reset to the state image), on
+  // the thread that will run it; Lease::handles<T>() returns it for every
+  // lease of that instance. For handles that stay valid across leases,
+  // e.g. a struct of TypedFuncs, so a request does not look its exports up
+  // again. A non-OK status fails the Acquire (or Create). Replaces an
+  // earlier SetHandles. Default: none.
+  template <typename T>
+  void SetHandles(std::function<absl::StatusOr<T>(Instance&)> make) {
+    handles_key_ = internal::TypeKey<T>();
+    make_handles_ = [make = std::move(make)](Instance& instance)
+        -> absl::StatusOr<std::shared_ptr<void>> {
+      absl::StatusOr<T> made = make(instance);
+      if (!made.ok()) return made.status();
+      return std::make_shared<T>(*std::move(made));
+    };
+  }
+
+ private:
+  friend class internal::PoolState;
+  // SetHandles's type and maker.
+  const void* handles_key_ = nullptr;
+  std::function<absl::StatusOr<std::shared_ptr<void>>(Instance&)>
+      make_handles_;
 };
 
 // A snapshot of a pool's counters. Plain value.
@@ -168,12 +193,20 @@ class WASMHOST_EXPORT Lease {
   [[nodiscard]] Instance& instance() { return *instance_; }
   Instance* operator->() { return instance_.get(); }
 
+  // The T that PoolOptions::SetHandles<T> made for this lease's instance;
+  // nullptr when the pool's handles are not a T (or it has none).
+  template <typename T>
+  [[nodiscard]] T* handles() const {
+    return static_cast<T*>(Handles(internal::TypeKey<T>()));
+  }
+
  private:
   friend class internal::PoolState;
   Lease(internal::PoolState* pool, internal::PoolThreadSlot* slot,
         std::unique_ptr<Instance> instance)
       : pool_(pool), slot_(slot), instance_(std::move(instance)) {}
   void Release();
+  void* Handles(const void* type_key) const;
 
   internal::PoolState* pool_;
   internal::PoolThreadSlot* slot_;
@@ -206,15 +239,21 @@ class WASMHOST_EXPORT InstancePool {
   //                      instance: ", when a new instance fails
   [[nodiscard]] absl::StatusOr<Lease> Acquire();
 
-  // Acquires, calls export `name` with `args`, and releases.
+  // Acquires, calls export `name` with `args` under `options` (deadline,
+  // timeout, fuel, as TypedFunc::Call), and releases.
   template <typename Sig, typename... Args>
-  auto Invoke(absl::string_view name, Args... args) ->
-      typename TypedFunc<Sig>::Result {
+  auto Invoke(const CallOptions& options, absl::string_view name,
+              Args... args) -> typename TypedFunc<Sig>::Result {
     absl::StatusOr<Lease> lease = Acquire();
     if (!lease.ok()) return lease.status();
     absl::StatusOr<TypedFunc<Sig>> func = lease->instance().GetFunc<Sig>(name);
     if (!func.ok()) return func.status();
-    return func->Call(args...);
+    return func->Call(options, args...);
+  }
+  template <typename Sig, typename... Args>
+  auto Invoke(absl::string_view name, Args... args) ->
+      typename TypedFunc<Sig>::Result {
+    return Invoke<Sig>(CallOptions(), name, args...);
   }
 
   [[nodiscard]] PoolStats stats() const;

@@ -169,6 +169,8 @@ class PoolState {
   absl::Status Prime(const std::shared_ptr<PoolState>& self);
   absl::StatusOr<Lease> Acquire(const std::shared_ptr<PoolState>& self);
   void Release(PoolThreadSlot& slot, std::unique_ptr<Instance> instance);
+  // Lease::handles: the instance's handles if they are of `type_key`.
+  void* Handles(const Instance& instance, const void* type_key) const;
   // Slots report themselves so stats() can add up their counters; a
   // leaving slot's counters (its idle instances gone) are kept.
   void AddSlot(PoolThreadSlot* slot);
@@ -294,7 +296,16 @@ absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
   } else if (options_.initialize_instance) {
     WASMHOST_RETURN_IF_ERROR(options_.initialize_instance(*owned));
   }
+  if (options_.make_handles_) {
+    WASMHOST_ASSIGN_OR_RETURN(owned->state_->pool_handles,
+                              options_.make_handles_(*owned));
+  }
   return owned;
+}
+
+void* PoolState::Handles(const Instance& instance, const void* type_key) const {
+  if (type_key != options_.handles_key_) return nullptr;
+  return instance.state_->pool_handles.get();
 }
 
 absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
@@ -538,6 +549,11 @@ Lease& Lease::operator=(Lease&& other) noexcept {
 }
 
 Lease::~Lease() { Release(); }
+
+void* Lease::Handles(const void* type_key) const {
+  return instance_ == nullptr ? nullptr
+                              : pool_->Handles(*instance_, type_key);
+}
 
 void Lease::Release() {
   if (instance_ == nullptr) return;
