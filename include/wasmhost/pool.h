@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/status/statusor.h"
@@ -160,6 +161,10 @@ struct WASMHOST_EXPORT PoolStats {
   // kFreshState: new instances started from the state image (for another
   // thread, or replacing a discarded one) rather than initialised again.
   uint64_t replacements = 0;
+  // kFreshState with a module whose state cannot be restored (then every
+  // lease gets a new instance): why, e.g. "the code drops data segments
+  // (data.drop), which a reset cannot restore"; empty otherwise.
+  std::string fresh_state_refusal;
   uint64_t idle = 0;       // idle instances now, all threads
   uint64_t in_use = 0;     // leased instances now
 

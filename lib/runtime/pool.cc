@@ -515,6 +515,9 @@ PoolStats PoolState::Stats() const {
     stats = retired_;
     for (const PoolThreadSlot* slot : slots_) slot->counters.AddTo(stats);
   }
+  if (options_.policy == ReusePolicy::kFreshState && image_ == nullptr) {
+    stats.fresh_state_refusal = module_.state_->reset_refusal;
+  }
   return stats;
 }
 
