@@ -113,6 +113,13 @@ struct WASMHOST_EXPORT PoolOptions {
   // kNewInstance. wasi::ConfigurePool sets it. Default: none.
   std::function<absl::Status(Instance&)> reset_instance;
 
+  // kFreshState: whether the status that poisoned an instance is the
+  // guest's program ending as it meant to (e.g. WASI's proc_exit, which
+  // exit() calls) rather than a fault. Such an instance is reset and kept
+  // like one whose calls returned (PoolStats::exits), so command pools stay
+  // warm; others are discarded. wasi::ConfigurePool sets it. Default: none.
+  std::function<bool(const absl::Status&)> is_normal_exit;
+
   // Makes a T once per instance with `make`, before the instance's first
   // lease (after initialize_instance or the reset to the state image), on
   // the thread that will run it; Lease::handles<T>() returns it for every
@@ -150,6 +157,9 @@ struct WASMHOST_EXPORT PoolStats {
   uint64_t discards = 0;   // instances destroyed instead of reused
   uint64_t traps = 0;      // instances returned poisoned (trap, deadline,
                            // host error)
+  // Instances returned after the guest ended its program normally
+  // (PoolOptions::is_normal_exit), reset and kept.
+  uint64_t exits = 0;
   uint64_t timeouts = 0;   // Acquire calls that hit acquire_timeout
   // Acquire calls refused at once: max_instances_per_thread were leased on
   // the calling thread.

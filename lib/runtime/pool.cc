@@ -37,7 +37,7 @@ struct PoolCounters {
   void AddTo(PoolStats& stats) const;
 
   std::atomic<uint64_t> leases{0}, warm_hits{0}, misses{0}, resets{0},
-      discards{0}, traps{0}, timeouts{0}, thread_cap_refusals{0},
+      discards{0}, traps{0}, exits{0}, timeouts{0}, thread_cap_refusals{0},
       failed_instantiations{0}, replacements{0}, idle{0}, in_use{0};
   std::array<std::atomic<uint64_t>, PoolStats::kLatencyBuckets> latency{};
 };
@@ -49,6 +49,7 @@ void PoolCounters::AddTo(PoolStats& stats) const {
   stats.resets += resets.load(std::memory_order_relaxed);
   stats.discards += discards.load(std::memory_order_relaxed);
   stats.traps += traps.load(std::memory_order_relaxed);
+  stats.exits += exits.load(std::memory_order_relaxed);
   stats.timeouts += timeouts.load(std::memory_order_relaxed);
   stats.thread_cap_refusals +=
       thread_cap_refusals.load(std::memory_order_relaxed);
@@ -199,6 +200,12 @@ class PoolState {
   static void Discard(PoolThreadSlot& slot, std::unique_ptr<Instance> instance) {
     PoolCounters::Add(slot.counters.discards);
     instance.reset();
+  }
+  // Whether a poisoned instance's guest only ended its program, in a pool
+  // that resets it anyway.
+  bool EndedNormally(const Instance& instance) const {
+    return image_ != nullptr && options_.is_normal_exit &&
+           options_.is_normal_exit(instance.state_->poison);
   }
   size_t KeepResidentPages() const {
     return options_.keep_resident_bytes / MemoryImage::kPageSize;
@@ -464,9 +471,14 @@ void PoolState::Release(PoolThreadSlot& slot,
   PoolCounters::Add(slot.counters.in_use, -1);
   ReturnLease(slot);
   if (instance->poisoned()) {
-    PoolCounters::Add(slot.counters.traps);
-    Discard(slot, std::move(instance));
-    return;
+    if (!EndedNormally(*instance)) {
+      PoolCounters::Add(slot.counters.traps);
+      Discard(slot, std::move(instance));
+      return;
+    }
+    // The reset below undoes whatever the program left.
+    instance->state_->poison = absl::OkStatus();
+    PoolCounters::Add(slot.counters.exits);
   }
   bool fresh = false;
   switch (options_.policy) {
