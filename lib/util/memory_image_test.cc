@@ -148,6 +148,26 @@ TEST(MemoryImageLargeTest, RestoreKeepsFewWrittenPagesOfA64MiBMemory) {
   for (size_t page : written) EXPECT_FALSE(IsPrivateCopy(region, page)) << page;
 }
 
+// More separate written ranges than one PAGEMAP_SCAN call returns (64):
+// the scan continues where the kernel stopped.
+TEST(MemoryImageLargeTest, RestoreFindsManySeparateWrittenPages) {
+  if (!KernelHasPagemapScan()) GTEST_SKIP() << "kernel without PAGEMAP_SCAN";
+  constexpr size_t kLargePages = 8192;
+  Region region(kLargePages);
+  std::memset(region.page(0), 0x42, kLargePages * kPage / 2);
+  std::vector<uint8_t> expected(region.span().begin(), region.span().end());
+  auto image = MemoryImage::Capture(region.span());
+  ASSERT_TRUE(image.ok()) << image.status();
+  ASSERT_TRUE((*image)->MapOnto(region.span()).ok());
+  // 150 pages, every 50th: 150 ranges, half in data, half in zero pages.
+  for (size_t page = 0; page < kLargePages - 50; page += 50)
+    region.page(page)[9] = 0xee;
+  ASSERT_TRUE((*image)->Restore(region.span(), 200).ok());
+  EXPECT_EQ(std::memcmp(region.page(0), expected.data(), expected.size()), 0);
+  for (size_t page = 0; page < kLargePages - 50; page += 50)
+    EXPECT_TRUE(IsPrivateCopy(region, page)) << page;
+}
+
 // Pages kept as private copies are restored again on every later reset,
 // whichever pages each round writes.
 TEST_F(MemoryImageTest, ManyRoundsOfRandomWritesAlwaysRestore) {
