@@ -11,11 +11,11 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "guests/guests.h"
 #include "tests/test_util.h"
 #include "wasmhost/pool.h"
 #include "wasmhost/wasi.h"
-#include "gtest/gtest.h"
 
 namespace wasmhost {
 namespace {
@@ -29,13 +29,12 @@ constexpr int32_t kInitialised = 0;
 
 // A kFreshState pool of big_init.c with one idle instance per thread, so
 // a thread's leases get the same instance back unless it was discarded.
-absl::StatusOr<std::unique_ptr<InstancePool>>
-BigPool(int *initializations, PoolOptions options = {}) {
+absl::StatusOr<std::unique_ptr<InstancePool>> BigPool(
+    int* initializations, PoolOptions options = {}) {
   absl::StatusOr<Module> module = testing::Compile(guests::big_init_wasm());
-  if (!module.ok())
-    return module.status();
+  if (!module.ok()) return module.status();
   options.max_idle_per_thread = 1;
-  options.initialize_instance = [initializations](Instance &instance) {
+  options.initialize_instance = [initializations](Instance& instance) {
     ++*initializations;
     return wasi::InitializeReactor(instance);
   };
@@ -44,17 +43,16 @@ BigPool(int *initializations, PoolOptions options = {}) {
 
 // Calls big_init.c's export `name` on the lease.
 template <typename... Args>
-absl::StatusOr<int32_t> CallGuest(Lease &lease, absl::string_view name,
+absl::StatusOr<int32_t> CallGuest(Lease& lease, absl::string_view name,
                                   Args... args) {
   absl::StatusOr<TypedFunc<int32_t(Args...)>> func =
       lease->GetFunc<int32_t(Args...)>(name);
-  if (!func.ok())
-    return func.status();
+  if (!func.ok()) return func.status();
   return func->Call(args...);
 }
 
 // Acquires a lease and checks it starts from the initialised state.
-void ExpectInitialisedLease(InstancePool &pool) {
+void ExpectInitialisedLease(InstancePool& pool) {
   absl::StatusOr<Lease> lease = pool.Acquire();
   ASSERT_OK(lease.status());
   EXPECT_THAT(CallGuest(*lease, "check"), IsOkAndHolds(kInitialised));
@@ -141,12 +139,11 @@ TEST(PoolImageTest, OtherThreadsStartFromTheImage) {
         }
       }));
     }
-    for (auto &thread : threads)
-      thread.get();
+    for (auto& thread : threads) thread.get();
   }
   EXPECT_EQ(initializations, 1);
   const PoolStats stats = pool->stats();
-  EXPECT_EQ(stats.replacements, 2u); // one per thread, then reset
+  EXPECT_EQ(stats.replacements, 2u);  // one per thread, then reset
   EXPECT_EQ(stats.failed_instantiations, 0u);
   EXPECT_EQ(stats.leases, 7u);
 }
@@ -156,10 +153,9 @@ TEST(PoolImageTest, ReplacementThatCannotGrowSaysWhyInEveryAcquire) {
   int instances = 0;
   PoolOptions options;
   // Instances after the first are capped below the image's 64 MiB.
-  options.setup_instance = [&instances](InstanceOptions &instance_options)
+  options.setup_instance = [&instances](InstanceOptions& instance_options)
       -> absl::StatusOr<std::shared_ptr<void>> {
-    if (instances++ > 0)
-      instance_options.limits.max_memory_bytes = 1 << 20;
+    if (instances++ > 0) instance_options.limits.max_memory_bytes = 1 << 20;
     return nullptr;
   };
   ASSERT_OK_AND_ASSIGN(auto pool, BigPool(&initializations, options));
@@ -186,9 +182,8 @@ TEST(PoolImageTest, FailingSetupSaysWhyInEveryAcquire) {
   int instances = 0;
   PoolOptions options;
   options.setup_instance =
-      [&instances](InstanceOptions &) -> absl::StatusOr<std::shared_ptr<void>> {
-    if (instances++ > 0)
-      return absl::UnavailableError("no more sandboxes");
+      [&instances](InstanceOptions&) -> absl::StatusOr<std::shared_ptr<void>> {
+    if (instances++ > 0) return absl::UnavailableError("no more sandboxes");
     return nullptr;
   };
   ASSERT_OK_AND_ASSIGN(auto pool, BigPool(&initializations, options));
@@ -214,5 +209,81 @@ TEST(PoolImageTest, PerThreadCapRefusalsAreCounted) {
   EXPECT_EQ(pool->stats().thread_cap_refusals, 1u);
 }
 
-} // namespace
-} // namespace wasmhost
+// Typed handles made once per instance.
+struct BigHandles {
+  TypedFunc<int32_t()> check;
+  TypedFunc<int32_t(int32_t, int32_t)> dirty;
+};
+
+absl::StatusOr<BigHandles> MakeBigHandles(Instance& instance) {
+  absl::StatusOr<TypedFunc<int32_t()>> check =
+      instance.GetFunc<int32_t()>("check");
+  if (!check.ok()) return check.status();
+  absl::StatusOr<TypedFunc<int32_t(int32_t, int32_t)>> dirty =
+      instance.GetFunc<int32_t(int32_t, int32_t)>("dirty");
+  if (!dirty.ok()) return dirty.status();
+  return BigHandles{*check, *dirty};
+}
+
+TEST(PoolImageTest, HandlesAreMadeOncePerInstanceAndServeEveryLease) {
+  int initializations = 0;
+  int made = 0;
+  PoolOptions options;
+  options.SetHandles<BigHandles>([&made](Instance& instance) {
+    ++made;
+    return MakeBigHandles(instance);
+  });
+  ASSERT_OK_AND_ASSIGN(auto pool, BigPool(&initializations, options));
+  const BigHandles* first = nullptr;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    BigHandles* handles = lease.handles<BigHandles>();
+    ASSERT_NE(handles, nullptr);
+    if (first == nullptr) first = handles;
+    EXPECT_EQ(handles, first) << "the same instance keeps its handles";
+    EXPECT_THAT(handles->dirty.Call(0, 64), IsOkAndHolds(kInitialised));
+    EXPECT_EQ(lease.handles<int>(), nullptr) << "not the pool's type";
+  }
+  {
+    // A replacement gets handles of its own.
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallGuest(lease, "trap"), StatusIs(absl::StatusCode::kAborted));
+  }
+  ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+  ASSERT_NE(lease.handles<BigHandles>(), nullptr);
+  EXPECT_THAT(lease.handles<BigHandles>()->check.Call(),
+              IsOkAndHolds(kInitialised));
+  EXPECT_EQ(made, 2);
+}
+
+TEST(PoolImageTest, FailingHandlesFailCreate) {
+  int initializations = 0;
+  PoolOptions options;
+  options.SetHandles<TypedFunc<int32_t()>>([](Instance& instance) {
+    return instance.GetFunc<int32_t()>("no_such_export");
+  });
+  EXPECT_THAT(
+      BigPool(&initializations, options),
+      StatusIs(absl::StatusCode::kNotFound, HasSubstr("no_such_export")));
+}
+
+TEST(PoolImageTest, InvokeAppliesCallOptions) {
+  int initializations = 0;
+  ASSERT_OK_AND_ASSIGN(auto pool, BigPool(&initializations));
+  CallOptions spin_options;
+  spin_options.timeout = absl::Milliseconds(30);
+  EXPECT_THAT(
+      pool->Invoke<int32_t()>(spin_options, "spin"),
+      StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("deadline")));
+  // Past its deadline already: refused before the guest starts.
+  CallOptions past;
+  past.deadline = absl::Now() - absl::Seconds(1);
+  EXPECT_THAT(
+      pool->Invoke<int32_t()>(past, "check"),
+      StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("deadline")));
+  EXPECT_THAT(pool->Invoke<int32_t()>("check"), IsOkAndHolds(kInitialised));
+  EXPECT_EQ(pool->stats().traps, 1u);
+}
+
+}  // namespace
+}  // namespace wasmhost
