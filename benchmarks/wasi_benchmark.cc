@@ -11,6 +11,9 @@
 //   BM_Hello/mode:2   baseline: WasiContext::Create + Instance::Create +
 //                     _start per request, what an embedder without a pool
 //                     writes
+//   BM_Hello/mode:3   as 0, but the command ends with exit(0) (proc_exit)
+//                     instead of returning from main: the pool resets and
+//                     keeps the instance (PoolOptions::is_normal_exit)
 //
 //    WASI state and the pool: wasi::ConfigurePool gives each pooled
 //    instance a WasiContext of its own and, with kFreshState, resets it on
@@ -68,22 +71,26 @@ struct Sdk {
   Module spew;
   std::unique_ptr<InstancePool> fresh_pool;
   std::unique_ptr<InstancePool> new_instance_pool;
+  std::unique_ptr<InstancePool> exit_pool;  // hello_pool exit
 };
 Sdk* sdk = nullptr;
 
-// hello_pool's WASI grants; stdout is set per request.
-wasi::WasiOptions HelloOptions() {
+// hello_pool's WASI grants; stdout is set per request. With `exit` it ends
+// with exit(0).
+wasi::WasiOptions HelloOptions(bool exit = false) {
   wasi::WasiOptions options;
   options.args = {"hello_pool"};
+  if (exit) options.args.push_back("exit");
   return options;
 }
 
-std::unique_ptr<InstancePool> MakePool(ReusePolicy policy) {
+std::unique_ptr<InstancePool> MakePool(ReusePolicy policy, bool exit = false) {
   PoolOptions options;
   options.policy = policy;
   // A context per instance (contexts are thread-affine, like instances),
   // reset on every fresh-state release.
-  MustOk(wasi::ConfigurePool(options, HelloOptions()), "wasi::ConfigurePool");
+  MustOk(wasi::ConfigurePool(options, HelloOptions(exit)),
+         "wasi::ConfigurePool");
   return Must(InstancePool::Create(sdk->hello, sdk->linker, options),
               "InstancePool::Create");
 }
@@ -95,14 +102,16 @@ void SetUp() {
   Module hello = Must(engine.Compile(guests::hello_pool_wasm()), "Compile hello_pool");
   Module spew = Must(engine.Compile(guests::spew_wasm()), "Compile spew");
   sdk = new Sdk{std::move(engine), std::move(linker), std::move(hello),
-                std::move(spew), nullptr, nullptr};
+                std::move(spew), nullptr, nullptr, nullptr};
   sdk->fresh_pool = MakePool(ReusePolicy::kFreshState);
   sdk->new_instance_pool = MakePool(ReusePolicy::kNewInstance);
+  sdk->exit_pool = MakePool(ReusePolicy::kFreshState, /*exit=*/true);
 }
 
 void TearDown() {
   sdk->fresh_pool.reset();
   sdk->new_instance_pool.reset();
+  sdk->exit_pool.reset();
   delete sdk;
   sdk = nullptr;
 }
@@ -146,8 +155,9 @@ void BM_Hello(benchmark::State& state) {
       }
       code = wasi::RunCommand(*instance);
     } else {
-      InstancePool& pool =
-          mode == 0 ? *sdk->fresh_pool : *sdk->new_instance_pool;
+      InstancePool& pool = mode == 0   ? *sdk->fresh_pool
+                           : mode == 1 ? *sdk->new_instance_pool
+                                       : *sdk->exit_pool;
       absl::StatusOr<Lease> lease = pool.Acquire();
       if (!lease.ok()) {
         state.SkipWithError(lease.status().ToString().c_str());
@@ -161,7 +171,7 @@ void BM_Hello(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Hello)->ArgName("mode")->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Hello)->ArgName("mode")->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 
 void BM_FdWrite(benchmark::State& state) {
   const int64_t chunk = state.range(0);
@@ -248,6 +258,7 @@ void PrintSummary(const RatioReporter& r) {
   PrintAbsolute(r, "  kFreshState pool", "BM_Hello/mode:0", 0);
   PrintAbsolute(r, "  kNewInstance pool", "BM_Hello/mode:1", 0);
   PrintAbsolute(r, "  no pool (context + instance)", "BM_Hello/mode:2", 0);
+  PrintAbsolute(r, "  kFreshState pool, exit(0)", "BM_Hello/mode:3", 0);
   PrintSpeedup(r, "  pooled vs unpooled", "BM_Hello/mode:0", "BM_Hello/mode:2",
                0, "pool", "new");
   PrintSpeedup(r, "  kFreshState vs kNewInstance", "BM_Hello/mode:0",

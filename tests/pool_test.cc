@@ -240,6 +240,32 @@ TEST(PoolTest, FreshStateWithTableMutationReplacesInstances) {
   EXPECT_EQ(stats.traps, 0u);
 }
 
+TEST(PoolTest, FreshStateWithTableMutationSaysWhyItCannotReset) {
+  ASSERT_OK_AND_ASSIGN(auto pool, MakePool(fixtures::pool_table_wasm(), {}));
+  EXPECT_THAT(pool->stats().fresh_state_refusal, HasSubstr("changes tables"));
+}
+
+// A dropped data segment cannot be restored: each lease gets a new
+// instance, whose segment is there again.
+TEST(PoolTest, FreshStateWithDataDropGivesEveryLeaseItsSegment) {
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       MakePool(fixtures::pool_data_drop_wasm(), {}));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(CallI32(lease, "init_once"), IsOkAndHolds('h')) << i;
+  }
+  const PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.resets, 0u);
+  EXPECT_EQ(stats.discards, 3u);
+  EXPECT_THAT(stats.fresh_state_refusal, HasSubstr("data.drop"));
+}
+
+TEST(PoolTest, ResettableModuleHasNoRefusal) {
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       MakePool(fixtures::pool_counter_wasm(), {}));
+  EXPECT_EQ(pool->stats().fresh_state_refusal, "");
+}
+
 TEST(PoolTest, FreshStateWithReferenceGlobalReplacesInstances) {
   PoolOptions options;
   options.policy = ReusePolicy::kFreshState;
@@ -250,6 +276,8 @@ TEST(PoolTest, FreshStateWithReferenceGlobalReplacesInstances) {
   }
   EXPECT_EQ(pool->stats().discards, 3u);
   EXPECT_EQ(pool->stats().resets, 0u);
+  EXPECT_THAT(pool->stats().fresh_state_refusal,
+              HasSubstr("is not a number"));
 }
 
 // ---------------------------------------------------------------------------

@@ -688,6 +688,52 @@ TEST(WasiPoolTest, ConfigurePoolWithAMissingPreopenFailsAndChangesNothing) {
   EXPECT_FALSE(options.setup_instance);
   EXPECT_FALSE(options.initialize_instance);
   EXPECT_FALSE(options.reset_instance);
+  EXPECT_FALSE(options.is_normal_exit);
+}
+
+// A kFreshState command pool (ConfigurePool) of `wasm`, one idle instance.
+absl::StatusOr<std::unique_ptr<InstancePool>> CommandPool(
+    absl::Span<const uint8_t> wasm) {
+  PoolOptions options;
+  options.max_idle_per_thread = 1;
+  absl::Status configured = wasi::ConfigurePool(options, {});
+  if (!configured.ok()) return configured;
+  Linker linker;
+  absl::Status added = wasi::AddToLinker(linker);
+  if (!added.ok()) return added;
+  absl::StatusOr<Module> module = testing::Compile(wasm);
+  if (!module.ok()) return module.status();
+  return InstancePool::Create(*module, linker, options);
+}
+
+// exit() ends the lease, not the instance: the pool resets it and keeps it.
+TEST(WasiPoolTest, CommandCallingExitStaysWarm) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CommandPool(guests::exit_code_wasm()));
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(wasi::RunCommand(lease.instance()), testing::IsOkAndHolds(7))
+        << "lease " << i;
+  }
+  const PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.exits, 4u);
+  EXPECT_EQ(stats.resets, 4u);
+  EXPECT_EQ(stats.misses, 0u);
+  EXPECT_EQ(stats.discards, 0u);
+  EXPECT_EQ(stats.traps, 0u);
+}
+
+// abort() is a trap, not an exit: the instance is discarded.
+TEST(WasiPoolTest, CommandThatTrapsIsDiscarded) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CommandPool(guests::trap_wasm()));
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(wasi::RunCommand(lease.instance()),
+                testing::StatusIs(absl::StatusCode::kAborted));
+  }
+  const PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.exits, 0u);
+  EXPECT_EQ(stats.traps, 2u);
+  EXPECT_EQ(stats.discards, 2u);
 }
 
 // --- clocks and randomness ------------------------------------------------

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/status/statusor.h"
@@ -32,12 +33,16 @@ struct PoolThreadSlot;
 }  // namespace internal
 
 enum class ReusePolicy : uint8_t {
-  // Every lease starts from the module's state right after instantiation:
-  // linear memory is reset from a copy-on-write image and mutable globals
-  // are restored; host state kept per instance (e.g. a wasi::WasiContext)
-  // is restored by PoolOptions::reset_instance. An instance that grew its
-  // memory or changed a table, or whose state cannot be restored (e.g. a
-  // mutable v128 or reference global), is discarded and replaced instead.
+  // Every lease starts from the module's state right after instantiation
+  // and PoolOptions::initialize_instance: linear memory is reset from a
+  // copy-on-write image and mutable globals are restored; host state kept
+  // per instance (e.g. a wasi::WasiContext) is restored by
+  // PoolOptions::reset_instance. An instance that grew its memory, trapped
+  // or missed a deadline is discarded, and the next Acquire replaces it
+  // with a new instance started from the image at the image's memory size
+  // (initialize_instance is not run again). A module whose state cannot be
+  // restored (e.g. a mutable v128 or reference global, or a table the code
+  // changes) gets a new instance for every lease.
   kFreshState,
   // State persists from one lease of an instance to the next (long-lived
   // plugins, caches).
@@ -107,6 +112,38 @@ struct WASMHOST_EXPORT PoolOptions {
   // at pool creation it fails Create. Not run with kReuse or
   // kNewInstance. wasi::ConfigurePool sets it. Default: none.
   std::function<absl::Status(Instance&)> reset_instance;
+
+  // kFreshState: whether the status that poisoned an instance is the
+  // guest's program ending as it meant to (e.g. WASI's proc_exit, which
+  // exit() calls) rather than a fault. Such an instance is reset and kept
+  // like one whose calls returned (PoolStats::exits), so command pools stay
+  // warm; others are discarded. wasi::ConfigurePool sets it. Default: none.
+  std::function<bool(const absl::Status&)> is_normal_exit;
+
+  // Makes a T once per instance with `make`, before the instance's first
+  // lease (after initialize_instance or the reset to the state image), on
+  // the thread that will run it; Lease::handles<T>() returns it for every
+  // lease of that instance. For handles that stay valid across leases,
+  // e.g. a struct of TypedFuncs, so a request does not look its exports up
+  // again. A non-OK status fails the Acquire (or Create). Replaces an
+  // earlier SetHandles. Default: none.
+  template <typename T>
+  void SetHandles(std::function<absl::StatusOr<T>(Instance&)> make) {
+    handles_key_ = internal::TypeKey<T>();
+    make_handles_ = [make = std::move(make)](Instance& instance)
+        -> absl::StatusOr<std::shared_ptr<void>> {
+      absl::StatusOr<T> made = make(instance);
+      if (!made.ok()) return made.status();
+      return std::make_shared<T>(*std::move(made));
+    };
+  }
+
+ private:
+  friend class internal::PoolState;
+  // SetHandles's type and maker.
+  const void* handles_key_ = nullptr;
+  std::function<absl::StatusOr<std::shared_ptr<void>>(Instance&)>
+      make_handles_;
 };
 
 // A snapshot of a pool's counters. Plain value.
@@ -120,7 +157,24 @@ struct WASMHOST_EXPORT PoolStats {
   uint64_t discards = 0;   // instances destroyed instead of reused
   uint64_t traps = 0;      // instances returned poisoned (trap, deadline,
                            // host error)
+  // Instances returned after the guest ended its program normally
+  // (PoolOptions::is_normal_exit), reset and kept.
+  uint64_t exits = 0;
   uint64_t timeouts = 0;   // Acquire calls that hit acquire_timeout
+  // Acquire calls refused at once: max_instances_per_thread were leased on
+  // the calling thread.
+  uint64_t thread_cap_refusals = 0;
+  // Acquire calls that failed making a new instance (setup_instance,
+  // Instance::Create, growing it to the image's memory size, or
+  // initialize_instance failed); each error says why.
+  uint64_t failed_instantiations = 0;
+  // kFreshState: new instances started from the state image (for another
+  // thread, or replacing a discarded one) rather than initialised again.
+  uint64_t replacements = 0;
+  // kFreshState with a module whose state cannot be restored (then every
+  // lease gets a new instance): why, e.g. "the code drops data segments
+  // (data.drop), which a reset cannot restore"; empty otherwise.
+  std::string fresh_state_refusal;
   uint64_t idle = 0;       // idle instances now, all threads
   uint64_t in_use = 0;     // leased instances now
 
@@ -154,12 +208,20 @@ class WASMHOST_EXPORT Lease {
   [[nodiscard]] Instance& instance() { return *instance_; }
   Instance* operator->() { return instance_.get(); }
 
+  // The T that PoolOptions::SetHandles<T> made for this lease's instance;
+  // nullptr when the pool's handles are not a T (or it has none).
+  template <typename T>
+  [[nodiscard]] T* handles() const {
+    return static_cast<T*>(Handles(internal::TypeKey<T>()));
+  }
+
  private:
   friend class internal::PoolState;
   Lease(internal::PoolState* pool, internal::PoolThreadSlot* slot,
         std::unique_ptr<Instance> instance)
       : pool_(pool), slot_(slot), instance_(std::move(instance)) {}
   void Release();
+  void* Handles(const void* type_key) const;
 
   internal::PoolState* pool_;
   internal::PoolThreadSlot* slot_;
@@ -186,18 +248,27 @@ class WASMHOST_EXPORT InstancePool {
   //   ResourceExhausted  max_instances_per_thread are leased on this thread,
   //                      or max_instances are leased and none was released
   //                      within acquire_timeout
-  //   what Instance::Create returns, when a new instance fails
+  //   what setup_instance, Instance::Create, initialize_instance or
+  //                      the reset to the state image returns, with its
+  //                      message prefixed by "the pool cannot make a new
+  //                      instance: ", when a new instance fails
   [[nodiscard]] absl::StatusOr<Lease> Acquire();
 
-  // Acquires, calls export `name` with `args`, and releases.
+  // Acquires, calls export `name` with `args` under `options` (deadline,
+  // timeout, fuel, as TypedFunc::Call), and releases.
   template <typename Sig, typename... Args>
-  auto Invoke(absl::string_view name, Args... args) ->
-      typename TypedFunc<Sig>::Result {
+  auto Invoke(const CallOptions& options, absl::string_view name,
+              Args... args) -> typename TypedFunc<Sig>::Result {
     absl::StatusOr<Lease> lease = Acquire();
     if (!lease.ok()) return lease.status();
     absl::StatusOr<TypedFunc<Sig>> func = lease->instance().GetFunc<Sig>(name);
     if (!func.ok()) return func.status();
-    return func->Call(args...);
+    return func->Call(options, args...);
+  }
+  template <typename Sig, typename... Args>
+  auto Invoke(absl::string_view name, Args... args) ->
+      typename TypedFunc<Sig>::Result {
+    return Invoke<Sig>(CallOptions(), name, args...);
   }
 
   [[nodiscard]] PoolStats stats() const;

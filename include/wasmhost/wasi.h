@@ -213,6 +213,8 @@ WASMHOST_EXPORT absl::Status AddToLinker(Linker& linker);
 //                        as long as the instance
 //   initialize_instance  InitializeReactor (nothing for a command)
 //   reset_instance       WasiContext::Reset
+//   is_normal_exit       true for proc_exit (GetExitCode), so a command
+//                        calling exit() leaves a warm instance, reset
 // A hook `options` already has is kept and runs after WASI's part (its
 // setup_instance sees the InstanceOptions with the WasiContext set, and its
 // attachment is kept alive too), so do not also call InitializeReactor in
@@ -234,7 +236,7 @@ WASMHOST_EXPORT absl::Status ConfigurePool(PoolOptions& options,
 // returns, the code given to proc_exit otherwise. Errors are those of
 // TypedFunc::Call, plus NotFound when there is no `_start () -> ()`.
 // After proc_exit the instance is poisoned, as after any call that did not
-// return.
+// return (a kFreshState pool set up by ConfigurePool resets and keeps it).
 WASMHOST_EXPORT absl::StatusOr<int> RunCommand(Instance& instance,
                                               const CallOptions& options = {});
 

@@ -26,6 +26,8 @@ struct InstanceState {
   // Kept alive as long as the instance (PoolOptions::setup_instance's
   // results); destroyed after the backend instance, which may use them.
   std::vector<std::shared_ptr<void>> attachments;
+  // PoolOptions::SetHandles's result for this instance, if any.
+  std::shared_ptr<void> pool_handles;
   // Why the instance is poisoned; OK while it is usable.
   absl::Status poison;
   std::unique_ptr<v8backend::BackendInstance> backend;

@@ -142,11 +142,25 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
   state.function_names = info.function_names;
 }
 
+// Marks instances of the module as not resettable, saying why.
+void RefuseReset(ModuleState& state, std::string why) {
+  state.resettable = false;
+  state.reset_refusal = std::move(why);
+}
+
 // Decides whether instances can be reset to a captured state: memory and
 // number-typed mutable globals can be restored; table contents cannot.
 void PlanStateReset(const wasm::ModuleInfo& info,
                     const wasm::CodeSummary& code, ModuleState& state) {
-  bool restorable = !code.mutates_tables;
+  state.resettable = true;
+  if (code.mutates_tables) {
+    RefuseReset(state, "the code changes tables (table.set, table.grow, "
+                       "table.fill, table.copy, table.init or elem.drop), "
+                       "which a reset cannot restore");
+  } else if (code.drops_data) {
+    RefuseReset(state, "the code drops data segments (data.drop), which a "
+                       "reset cannot restore");
+  }
   for (size_t i = 0; i < info.globals.size(); ++i) {
     const wasm::GlobalType& global = info.globals[i];
     if (!global.is_mutable) continue;
@@ -154,11 +168,14 @@ void PlanStateReset(const wasm::ModuleInfo& info,
                         global.type == ValType::kI64 ||
                         global.type == ValType::kF32 ||
                         global.type == ValType::kF64;
-    restorable = restorable && number;
+    if (!number && state.resettable) {
+      RefuseReset(state, absl::StrCat("mutable global ", i,
+                                      " is not a number (i32, i64, f32, "
+                                      "f64), which a reset cannot restore"));
+    }
     state.state_global_types.push_back(
         wasm::BoundaryType({{global.type}, {}}).params[0]);
   }
-  state.resettable = restorable;
 }
 
 // Decides how the backend calls each export: through its boundary wrapper
@@ -259,7 +276,10 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   if (!info.memories.empty() && current.imports.size() >= wasm::kMaxImports) {
     // The memory stays the module's own: the host cannot create it, so a
     // fresh-state reset could not find it either.
-    state.resettable = false;
+    if (state.resettable) {
+      RefuseReset(state, "the module has V8's maximum of imports, so its "
+                         "memory cannot be made one the host resets");
+    }
   } else if (!info.memories.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(
         rewritten,
@@ -287,7 +307,10 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   if (!state.state_global_types.empty() &&
       !FitsV8Limits(current, 2 + fuel_exports, 2 + fuel_functions,
                     2 + fuel_types, fuel_globals)) {
-    state.resettable = false;
+    if (state.resettable) {
+      RefuseReset(state, "the accessors restoring the mutable globals would "
+                         "take the module past V8's limits");
+    }
   } else if (!state.state_global_types.empty()) {
     // Reading and restoring the globals through exported Wasm functions
     // costs one call each and keeps every bit; WebAssembly.Global.value is
@@ -300,8 +323,9 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     if (accessors.added) {
       rewritten = std::move(accessors.bytes);
       WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
-    } else {
-      state.resettable = false;
+    } else if (state.resettable) {
+      RefuseReset(state, "the mutable globals could not be given accessors "
+                         "to restore them");
     }
   }
   // The bulk helpers and boundary wrappers cannot be left out, and the

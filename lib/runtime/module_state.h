@@ -102,6 +102,8 @@ struct ModuleState {
   // number-typed mutable globals, no table mutation), and the boundary-ABI
   // types of the mutable globals the rewriter's accessors get and set.
   bool resettable = false;
+  // Why not, when resettable is false after compilation.
+  std::string reset_refusal;
   std::vector<ValType> state_global_types;
 
   // How the backend calls each export, by export index: the function it

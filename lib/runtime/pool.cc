@@ -37,7 +37,8 @@ struct PoolCounters {
   void AddTo(PoolStats& stats) const;
 
   std::atomic<uint64_t> leases{0}, warm_hits{0}, misses{0}, resets{0},
-      discards{0}, traps{0}, timeouts{0}, idle{0}, in_use{0};
+      discards{0}, traps{0}, exits{0}, timeouts{0}, thread_cap_refusals{0},
+      failed_instantiations{0}, replacements{0}, idle{0}, in_use{0};
   std::array<std::atomic<uint64_t>, PoolStats::kLatencyBuckets> latency{};
 };
 
@@ -48,7 +49,13 @@ void PoolCounters::AddTo(PoolStats& stats) const {
   stats.resets += resets.load(std::memory_order_relaxed);
   stats.discards += discards.load(std::memory_order_relaxed);
   stats.traps += traps.load(std::memory_order_relaxed);
+  stats.exits += exits.load(std::memory_order_relaxed);
   stats.timeouts += timeouts.load(std::memory_order_relaxed);
+  stats.thread_cap_refusals +=
+      thread_cap_refusals.load(std::memory_order_relaxed);
+  stats.failed_instantiations +=
+      failed_instantiations.load(std::memory_order_relaxed);
+  stats.replacements += replacements.load(std::memory_order_relaxed);
   stats.idle += idle.load(std::memory_order_relaxed);
   stats.in_use += in_use.load(std::memory_order_relaxed);
   for (size_t i = 0; i < PoolStats::kLatencyBuckets; ++i) {
@@ -163,6 +170,8 @@ class PoolState {
   absl::Status Prime(const std::shared_ptr<PoolState>& self);
   absl::StatusOr<Lease> Acquire(const std::shared_ptr<PoolState>& self);
   void Release(PoolThreadSlot& slot, std::unique_ptr<Instance> instance);
+  // Lease::handles: the instance's handles if they are of `type_key`.
+  void* Handles(const Instance& instance, const void* type_key) const;
   // Slots report themselves so stats() can add up their counters; a
   // leaving slot's counters (its idle instances gone) are kept.
   void AddSlot(PoolThreadSlot* slot);
@@ -191,6 +200,12 @@ class PoolState {
   static void Discard(PoolThreadSlot& slot, std::unique_ptr<Instance> instance) {
     PoolCounters::Add(slot.counters.discards);
     instance.reset();
+  }
+  // Whether a poisoned instance's guest only ended its program, in a pool
+  // that resets it anyway.
+  bool EndedNormally(const Instance& instance) const {
+    return image_ != nullptr && options_.is_normal_exit &&
+           options_.is_normal_exit(instance.state_->poison);
   }
   size_t KeepResidentPages() const {
     return options_.keep_resident_bytes / MemoryImage::kPageSize;
@@ -288,7 +303,16 @@ absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
   } else if (options_.initialize_instance) {
     WASMHOST_RETURN_IF_ERROR(options_.initialize_instance(*owned));
   }
+  if (options_.make_handles_) {
+    WASMHOST_ASSIGN_OR_RETURN(owned->state_->pool_handles,
+                              options_.make_handles_(*owned));
+  }
   return owned;
+}
+
+void* PoolState::Handles(const Instance& instance, const void* type_key) const {
+  if (type_key != options_.handles_key_) return nullptr;
+  return instance.state_->pool_handles.get();
 }
 
 absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
@@ -404,6 +428,7 @@ absl::StatusOr<Lease> PoolState::Acquire(
   PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
   if (options_.max_instances_per_thread != 0 &&
       slot.leased() >= options_.max_instances_per_thread) {
+    PoolCounters::Add(slot.counters.thread_cap_refusals);
     return absl::ResourceExhaustedError(absl::StrCat(
         "this thread already leases ", slot.leased(),
         " instances (max_instances_per_thread)"));
@@ -425,10 +450,15 @@ absl::StatusOr<Lease> PoolState::Acquire(
     absl::StatusOr<std::unique_ptr<Instance>> created = NewInstance();
     if (!created.ok()) {
       ReturnLease(slot);
-      return created.status();
+      PoolCounters::Add(slot.counters.failed_instantiations);
+      return absl::Status(
+          created.status().code(),
+          absl::StrCat("the pool cannot make a new instance: ",
+                       created.status().message()));
     }
     instance = *std::move(created);
     PoolCounters::Add(slot.counters.misses);
+    if (image_ != nullptr) PoolCounters::Add(slot.counters.replacements);
   }
   PoolCounters::Add(slot.counters.in_use);
   PoolCounters::Add(slot.counters.leases);
@@ -441,9 +471,14 @@ void PoolState::Release(PoolThreadSlot& slot,
   PoolCounters::Add(slot.counters.in_use, -1);
   ReturnLease(slot);
   if (instance->poisoned()) {
-    PoolCounters::Add(slot.counters.traps);
-    Discard(slot, std::move(instance));
-    return;
+    if (!EndedNormally(*instance)) {
+      PoolCounters::Add(slot.counters.traps);
+      Discard(slot, std::move(instance));
+      return;
+    }
+    // The reset below undoes whatever the program left.
+    instance->state_->poison = absl::OkStatus();
+    PoolCounters::Add(slot.counters.exits);
   }
   bool fresh = false;
   switch (options_.policy) {
@@ -492,6 +527,9 @@ PoolStats PoolState::Stats() const {
     stats = retired_;
     for (const PoolThreadSlot* slot : slots_) slot->counters.AddTo(stats);
   }
+  if (options_.policy == ReusePolicy::kFreshState && image_ == nullptr) {
+    stats.fresh_state_refusal = module_.state_->reset_refusal;
+  }
   return stats;
 }
 
@@ -526,6 +564,11 @@ Lease& Lease::operator=(Lease&& other) noexcept {
 }
 
 Lease::~Lease() { Release(); }
+
+void* Lease::Handles(const void* type_key) const {
+  return instance_ == nullptr ? nullptr
+                              : pool_->Handles(*instance_, type_key);
+}
 
 void Lease::Release() {
   if (instance_ == nullptr) return;

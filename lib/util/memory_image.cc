@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 
 #include "absl/base/call_once.h"
 #include "absl/base/optimization.h"
@@ -70,8 +72,9 @@ int PagemapFd() {
   return opened;
 }
 
-// Scanning costs ~3 ns per page of memory whatever was written; past this
-// many pages dropping everything is cheaper.
+// Without PAGEMAP_SCAN, reading pagemap costs ~3 ns per page of memory
+// whatever was written; past this many pages dropping everything is
+// cheaper.
 constexpr size_t kMaxScannedPages = 4096;
 
 // Pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst).
@@ -85,6 +88,71 @@ constexpr uint64_t kFileOrSharedAnon = uint64_t{1} << 61;
 bool Written(uint64_t entry) {
   return (entry & kSwapped) != 0 ||
          (entry & (kPresent | kFileOrSharedAnon)) == kPresent;
+}
+
+// PAGEMAP_SCAN (Linux 6.7, include/uapi/linux/fs.h), declared here since
+// the system's kernel headers predate it: asks the kernel for the ranges of
+// pages in a category, walking page tables instead of reading an entry per
+// page, so finding what a lease wrote costs what it wrote rather than the
+// memory's size.
+struct PageRegion {
+  uint64_t start, end, categories;
+};
+struct PagemapScanArg {
+  uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages,
+      category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+constexpr unsigned long kPagemapScan = _IOWR('f', 16, PagemapScanArg);
+constexpr uint64_t kPageIsFile = uint64_t{1} << 2;
+constexpr uint64_t kPageIsPresent = uint64_t{1} << 3;
+constexpr uint64_t kPageIsSwapped = uint64_t{1} << 4;
+
+// Cleared when the kernel refuses PAGEMAP_SCAN (older than 6.7).
+std::atomic<bool> g_pagemap_scan{true};
+
+enum class Scan { kFound, kTooMany, kUnavailable };
+
+// Appends to `written` the pages of `memory` written since they were
+// mapped or last dropped: as Written() says, anonymous (private copies),
+// present or swapped. kTooMany when there are more than `limit`.
+Scan ScanWritten(int pagemap, absl::Span<uint8_t> memory, size_t limit,
+                 absl::InlinedVector<uint32_t, 32>& written) {
+  constexpr size_t kPageSize = MemoryImage::kPageSize;
+  const uint64_t base = reinterpret_cast<uintptr_t>(memory.data());
+  PageRegion regions[64];
+  PagemapScanArg arg = {};
+  arg.size = sizeof arg;
+  arg.start = base;
+  arg.end = base + memory.size();
+  arg.vec = reinterpret_cast<uintptr_t>(regions);
+  arg.vec_len = std::size(regions);
+  arg.max_pages = limit + 1;
+  // Not a file page, and present or swapped out.
+  arg.category_inverted = kPageIsFile;
+  arg.category_mask = kPageIsFile;
+  arg.category_anyof_mask = kPageIsPresent | kPageIsSwapped;
+  arg.return_mask = kPageIsPresent | kPageIsSwapped;
+  while (arg.start < arg.end) {
+    const int count = ioctl(pagemap, kPagemapScan, &arg);
+    if (count < 0) {
+      if (errno == ENOTTY || errno == EINVAL) {
+        g_pagemap_scan.store(false, std::memory_order_relaxed);
+      }
+      return Scan::kUnavailable;
+    }
+    for (int i = 0; i < count; ++i) {
+      for (uint64_t page = (regions[i].start - base) / kPageSize;
+           page < (regions[i].end - base) / kPageSize; ++page) {
+        if (written.size() == limit) return Scan::kTooMany;
+        written.push_back(static_cast<uint32_t>(page));
+      }
+    }
+    // The walk ends early when the vector is full or max_pages were found.
+    if (arg.walk_end <= arg.start) break;
+    arg.start = arg.walk_end;
+    arg.max_pages = limit + 1 - written.size();
+  }
+  return Scan::kFound;
 }
 
 absl::Status ErrnoError(absl::string_view what) {
@@ -160,10 +228,23 @@ absl::Status MemoryImage::Restore(absl::Span<uint8_t> memory,
                                   size_t keep_resident_pages) const {
   const size_t pages = size_ / kPageSize;
   const int pagemap = PagemapFd();
-  if (pagemap < 0 || pages > kMaxScannedPages)
+  if (pagemap < 0)
     return Drop(memory);
 
   absl::InlinedVector<uint32_t, 32> written;
+  if (g_pagemap_scan.load(std::memory_order_relaxed)) {
+    switch (ScanWritten(pagemap, memory, keep_resident_pages, written)) {
+    case Scan::kFound:
+      return CopyBack(memory, written);
+    case Scan::kTooMany:
+      return Drop(memory);
+    case Scan::kUnavailable:
+      written.clear();
+      break;
+    }
+  }
+  if (pages > kMaxScannedPages)
+    return Drop(memory);
   constexpr size_t kChunk = 256;
   uint64_t entries[kChunk];
   const off_t first_entry =
@@ -185,7 +266,12 @@ absl::Status MemoryImage::Restore(absl::Span<uint8_t> memory,
       written.push_back(static_cast<uint32_t>(start + i));
     }
   }
-  for (uint32_t page : written) {
+  return CopyBack(memory, written);
+}
+
+absl::Status MemoryImage::CopyBack(absl::Span<uint8_t> memory,
+                                   absl::Span<const uint32_t> pages) const {
+  for (uint32_t page : pages) {
     uint8_t *to = memory.data() + size_t{page} * kPageSize;
     if (data_pages_[page]) {
       std::memcpy(to, mapping_ + size_t{page} * kPageSize, kPageSize);

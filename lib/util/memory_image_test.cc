@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <chrono>
 #include <random>
@@ -27,17 +29,18 @@ constexpr size_t kPages = 64;
 // An anonymous mapping standing in for a Wasm memory.
 class Region {
 public:
-  Region() {
-    void *mapping = mmap(nullptr, kPages * kPage, PROT_READ | PROT_WRITE,
+  explicit Region(size_t pages = kPages) : pages_(pages) {
+    void *mapping = mmap(nullptr, pages_ * kPage, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     EXPECT_NE(mapping, MAP_FAILED);
     bytes_ = static_cast<uint8_t *>(mapping);
   }
-  ~Region() { munmap(bytes_, kPages * kPage); }
-  absl::Span<uint8_t> span() { return {bytes_, kPages * kPage}; }
+  ~Region() { munmap(bytes_, pages_ * kPage); }
+  absl::Span<uint8_t> span() { return {bytes_, pages_ * kPage}; }
   uint8_t *page(size_t i) { return bytes_ + i * kPage; }
 
 private:
+  const size_t pages_;
   uint8_t *bytes_;
 };
 
@@ -110,6 +113,59 @@ TEST_F(MemoryImageTest, RestoreWithNothingWrittenChangesNothing) {
   (void)sink;
   ASSERT_TRUE(image_->Restore(region_.span(), 16).ok());
   EXPECT_TRUE(Matches());
+}
+
+// Whether the kernel has the PAGEMAP_SCAN ioctl (Linux 6.7).
+bool KernelHasPagemapScan() {
+  struct utsname name;
+  int major = 0, minor = 0;
+  if (uname(&name) != 0 || sscanf(name.release, "%d.%d", &major, &minor) != 2)
+    return false;
+  return major > 6 || (major == 6 && minor >= 7);
+}
+
+// Over 16 MiB reading every pagemap entry would cost more than dropping;
+// PAGEMAP_SCAN finds the written pages anyway, so they are kept.
+TEST(MemoryImageLargeTest, RestoreKeepsFewWrittenPagesOfA64MiBMemory) {
+  if (!KernelHasPagemapScan()) GTEST_SKIP() << "kernel without PAGEMAP_SCAN";
+  constexpr size_t kLargePages = 16384;
+  Region region(kLargePages);
+  std::memset(region.page(100), 0x42, 50 * kPage);
+  std::vector<uint8_t> expected(region.span().begin(), region.span().end());
+  auto image = MemoryImage::Capture(region.span());
+  ASSERT_TRUE(image.ok()) << image.status();
+  ASSERT_TRUE((*image)->MapOnto(region.span()).ok());
+  const size_t written[] = {0, 120, 121, 9000, kLargePages - 1};
+  for (size_t page : written) region.page(page)[17] = 0xee;
+  ASSERT_TRUE((*image)->Restore(region.span(), 8).ok());
+  EXPECT_EQ(std::memcmp(region.page(0), expected.data(), expected.size()), 0);
+  for (size_t page : written) EXPECT_TRUE(IsPrivateCopy(region, page)) << page;
+  EXPECT_FALSE(IsPrivateCopy(region, 122));
+  // More written pages than the budget are all dropped.
+  for (size_t page = 2000; page < 2010; ++page) region.page(page)[0] = 1;
+  ASSERT_TRUE((*image)->Restore(region.span(), 8).ok());
+  EXPECT_EQ(std::memcmp(region.page(0), expected.data(), expected.size()), 0);
+  for (size_t page : written) EXPECT_FALSE(IsPrivateCopy(region, page)) << page;
+}
+
+// More separate written ranges than one PAGEMAP_SCAN call returns (64):
+// the scan continues where the kernel stopped.
+TEST(MemoryImageLargeTest, RestoreFindsManySeparateWrittenPages) {
+  if (!KernelHasPagemapScan()) GTEST_SKIP() << "kernel without PAGEMAP_SCAN";
+  constexpr size_t kLargePages = 8192;
+  Region region(kLargePages);
+  std::memset(region.page(0), 0x42, kLargePages * kPage / 2);
+  std::vector<uint8_t> expected(region.span().begin(), region.span().end());
+  auto image = MemoryImage::Capture(region.span());
+  ASSERT_TRUE(image.ok()) << image.status();
+  ASSERT_TRUE((*image)->MapOnto(region.span()).ok());
+  // 150 pages, every 50th: 150 ranges, half in data, half in zero pages.
+  for (size_t page = 0; page < kLargePages - 50; page += 50)
+    region.page(page)[9] = 0xee;
+  ASSERT_TRUE((*image)->Restore(region.span(), 200).ok());
+  EXPECT_EQ(std::memcmp(region.page(0), expected.data(), expected.size()), 0);
+  for (size_t page = 0; page < kLargePages - 50; page += 50)
+    EXPECT_TRUE(IsPrivateCopy(region, page)) << page;
 }
 
 // Pages kept as private copies are restored again on every later reset,

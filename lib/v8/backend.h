@@ -210,8 +210,11 @@ class BackendInstance {
   // Resets memory and state globals to `image`: the first time by mapping
   // the image copy-on-write over the memory, later by restoring the pages
   // written since (MemoryImage::Restore, keeping up to
-  // `keep_resident_pages` of them resident). Returns FailedPrecondition when the memory's size no
-  // longer matches the image (it grew): the instance must be discarded.
+  // `keep_resident_pages` of them resident). A memory smaller than the
+  // image (a new instance, the image taken after initialisation grew it) is
+  // grown to the image's size first. Returns FailedPrecondition when the
+  // memory is larger than the image (it grew): the instance must be
+  // discarded; ResourceExhausted when it cannot grow.
   virtual absl::Status ResetToImage(const StateImage& image,
                                     size_t keep_resident_pages) = 0;
 };

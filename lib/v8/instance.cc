@@ -159,8 +159,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   absl::Status ResetToImage(const StateImage& image,
                             size_t keep_resident_pages) override;
 
-
  private:
+  // Grows memory 0 (smaller, in whole Wasm pages) to `bytes`.
+  absl::Status GrowMemoryTo(size_t bytes);
   void DropHandles() {
     for (ExportFunc& func : exports_) func.function.Reset();
     get_globals_.Reset();
@@ -676,6 +677,28 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
                                             std::move(globals));
 }
 
+absl::Status V8Instance::GrowMemoryTo(size_t bytes) {
+  constexpr size_t kWasmPage = 64 * 1024;
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Context> context = thread_.context();
+  v8::Local<v8::WasmMemoryObject> memory = memory_.Get(isolate);
+  const size_t pages =
+      (bytes - memory->Buffer()->ByteLength()) / kWasmPage;
+  // The C++ API has no grow; WebAssembly.Memory's own method does it.
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Value> grow;
+  v8::Local<v8::Value> delta = v8::Number::New(isolate, pages);
+  if (!memory->Get(context, ToV8String(isolate, "grow")).ToLocal(&grow) ||
+      !grow->IsFunction() ||
+      grow.As<v8::Function>()->Call(context, memory, 1, &delta).IsEmpty()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "cannot grow the memory to the image's ", bytes,
+        " bytes: ", ExceptionMessage(isolate, try_catch)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status V8Instance::ResetToImage(const StateImage& image,
                                       size_t keep_resident_pages) {
   if (detached_) return DetachedError();
@@ -684,6 +707,12 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
   absl::Span<uint8_t> memory = MemoryBytes();
   const internal::MemoryImage* memory_image = image.memory();
   const size_t image_size = memory_image ? memory_image->size() : 0;
+  // A new instance starts at the module's initial size, below an image
+  // captured after initialisation grew the memory: grow it to the image's.
+  if (memory.size() < image_size) {
+    WASMHOST_RETURN_IF_ERROR(GrowMemoryTo(image_size));
+    memory = MemoryBytes();
+  }
   if (memory.size() != image_size) {
     return absl::FailedPreconditionError(absl::StrCat(
         "memory is ", memory.size(), " bytes, the image ", image_size));

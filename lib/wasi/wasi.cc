@@ -239,6 +239,11 @@ absl::Status ConfigurePool(PoolOptions& options, WasiOptions wasi_options) {
     WASMHOST_RETURN_IF_ERROR(context->Reset());
     return next ? next(instance) : absl::OkStatus();
   };
+
+  options.is_normal_exit = [next = std::move(options.is_normal_exit)](
+                               const absl::Status& status) {
+    return GetExitCode(status).has_value() || (next && next(status));
+  };
   return absl::OkStatus();
 }
 

@@ -431,8 +431,11 @@ absl::StatusOr<CodeSummary> ScanCode(absl::Span<const uint8_t> bytes,
         }
       } else if (insn.prefix == kMiscPrefix) {
         switch (insn.opcode) {
+          case 9:  // data.drop
+            summary.drops_data = true;
+            summary.uses_bulk_memory = true;
+            break;
           case 8:   // memory.init
-          case 9:   // data.drop
           case 10:  // memory.copy
           case 11:  // memory.fill
             summary.uses_bulk_memory = true;

@@ -145,6 +145,7 @@ struct CodeSummary {
   bool mutates_tables = false;
   bool grows_memory = false;      // memory.grow
   bool uses_bulk_memory = false;  // memory.init/copy/fill, data.drop
+  bool drops_data = false;        // data.drop
   uint32_t loop_count = 0;        // loop instructions
   uint64_t instruction_count = 0; // Every instruction, each `end` included.
   // The largest of any one function: blocks (block, loop, if, try) open at

@@ -139,6 +139,8 @@ TEST(ScanCodeTest, EachFlagIsSetByItsInstructionsOnly) {
     EXPECT_EQ(summary->mutates_tables, c.mutates_tables) << c.name;
     EXPECT_EQ(summary->grows_memory, c.grows_memory) << c.name;
     EXPECT_EQ(summary->uses_bulk_memory, c.uses_bulk_memory) << c.name;
+    EXPECT_EQ(summary->drops_data, std::string(c.name) == "data.drop")
+        << c.name;
     EXPECT_EQ(summary->loop_count, 0u) << c.name;
   }
 }
