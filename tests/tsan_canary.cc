@@ -8,6 +8,7 @@
 //   tsan_canary build   prints "tsan" in a ThreadSanitizer build, else
 //                       "plain"
 //   tsan_canary         runs the race; prints the count it reached
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -21,7 +22,7 @@
 namespace {
 
 constexpr int kThreads = 2;
-constexpr int kCallsPerThread = 2000;
+constexpr int kCallsPerThread = 20000;
 
 // Not atomic, not guarded: the race the TSan pass must see.
 int g_unguarded_calls = 0;
@@ -57,9 +58,20 @@ int Run() {
   }
   std::vector<std::thread> threads;
   int failed_calls[kThreads] = {};
+  // Each thread's first call makes its isolate and instance, which takes
+  // longer than all its other calls: without waiting for each other, one
+  // thread could finish before the other starts, and the pool's
+  // synchronisation would then order every access. Relaxed atomics make no
+  // happens-before edge for TSan, so the wait hides nothing.
+  std::atomic<int> ready{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kCallsPerThread; ++i) {
+      if (!(*pool)->Invoke<void()>("call").ok()) ++failed_calls[t];
+      ready.fetch_add(1, std::memory_order_relaxed);
+      while (ready.load(std::memory_order_relaxed) < kThreads) {
+        std::this_thread::yield();
+      }
+      for (int i = 1; i < kCallsPerThread; ++i) {
         if (!(*pool)->Invoke<void()>("call").ok()) ++failed_calls[t];
       }
     });
