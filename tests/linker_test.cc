@@ -268,15 +268,12 @@ TEST(LinkerTest, SignatureMismatchIsInvalidArgument) {
                 "(i32) -> ()");
 }
 
-TEST(LinkerTest, NonFunctionImportsAreNotFound) {
+TEST(LinkerTest, HostFunctionForANonFunctionImportIsInvalidArgument) {
   Linker linker;
   ASSERT_OK(linker.Define("env", "mem", []() {}));
   EXPECT_STATUS(testing::Instantiate(fixtures::imports_memory_wasm(), linker),
-                absl::StatusCode::kNotFound, "env.mem (memory)");
-  EXPECT_STATUS(testing::Instantiate(fixtures::imports_global_wasm(), linker),
-                absl::StatusCode::kNotFound, "env.g (global)");
-  EXPECT_STATUS(testing::Instantiate(fixtures::imports_table_wasm(), linker),
-                absl::StatusCode::kNotFound, "env.t (table)");
+                absl::StatusCode::kInvalidArgument,
+                "env.mem is memory 1.. pages but the linker defines a func");
 }
 
 TEST(LinkerTest, HostErrorPassesThroughAndPoisons) {

@@ -19,11 +19,13 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "wasmhost/export.h"
+#include "wasmhost/global.h"
 #include "wasmhost/internal/func_traits.h"
 #include "wasmhost/limits.h"
 #include "wasmhost/linker.h"
 #include "wasmhost/memory.h"
 #include "wasmhost/module.h"
+#include "wasmhost/table.h"
 #include "wasmhost/value.h"
 
 namespace wasmhost {
@@ -135,8 +137,12 @@ class WASMHOST_EXPORT Func {
 };
 
 // An instance of a Module: its memory, globals and tables, with imports
-// resolved through a Linker. The instance keeps the Module and the host
-// functions it imported alive.
+// resolved through a Linker. The instance keeps the Module, the host
+// functions and the engine objects it imported alive. Handles to its
+// exports (GetGlobal, GetTable, GetMemory) and a Linker it was defined into
+// (Linker::DefineInstance) keep its engine instance alive after the
+// Instance is destroyed, since they may call into it; they too must be
+// destroyed on its thread.
 //
 // After a call traps, is stopped at its deadline, or fails in a host
 // function, the instance is poisoned: later calls return
@@ -148,13 +154,23 @@ class WASMHOST_EXPORT Func {
 class WASMHOST_EXPORT Instance {
  public:
   // Instantiates `module` on the calling thread, running its start function.
+  // Imports are checked as the spec's import matching does: a function's
+  // signature, a global's type and mutability and a table's element type
+  // must be equal; a table's or memory's current size must be at least the
+  // import's minimum, and when the import declares a maximum the object's
+  // must exist and not exceed it.
   // Returns:
   //   NotFound           an import is not granted by `linker`; the message
-  //                      names module.name and its signature
-  //   InvalidArgument    a host function's signature differs from the
-  //                      import's; the message gives both
+  //                      names module.name and its type
+  //   InvalidArgument    what `linker` defines is of another kind or type
+  //                      than the import; the message gives both
+  //   FailedPrecondition `linker` holds an object of another thread's
+  //                      isolate that the module imports
   //   ResourceExhausted  the module's initial memory exceeds
-  //                      options.limits.max_memory_bytes
+  //                      options.limits.max_memory_bytes, or an imported
+  //                      memory's maximum does (or it has none, while the
+  //                      limit is set): the guest could otherwise grow it
+  //                      past the limit
   //   Aborted            the start function trapped (see GetTrapInfo)
   //   a host function's error status, if one failed during start
   [[nodiscard]] static absl::StatusOr<Instance> Create(
@@ -183,6 +199,15 @@ class WASMHOST_EXPORT Instance {
   // Returns NotFound or InvalidArgument (not a function) as above.
   [[nodiscard]] absl::StatusOr<Func> GetFunc(absl::string_view name) const;
 
+  // The global, table or memory export `name`.
+  // Returns:
+  //   NotFound            no export is called `name`
+  //   InvalidArgument     the export is of another kind
+  //   FailedPrecondition  this is not the instance's thread
+  [[nodiscard]] absl::StatusOr<Global> GetGlobal(absl::string_view name) const;
+  [[nodiscard]] absl::StatusOr<Table> GetTable(absl::string_view name) const;
+  [[nodiscard]] absl::StatusOr<Memory> GetMemory(absl::string_view name) const;
+
   // The instance's linear memory (empty if it has none).
   [[nodiscard]] Memory memory() const { return Memory(state_.get()); }
 
@@ -209,11 +234,15 @@ class WASMHOST_EXPORT Instance {
 
  private:
   friend class internal::PoolState;
-  explicit Instance(std::unique_ptr<internal::InstanceState> state);
+  friend class Linker;
+  explicit Instance(std::shared_ptr<internal::InstanceState> state);
   absl::StatusOr<uint32_t> FindFunc(absl::string_view name,
                                     const FuncType& expected) const;
+  // Export `name` of `kind` as an engine object.
+  absl::StatusOr<std::shared_ptr<const internal::ExternState>> FindExtern(
+      absl::string_view name, ExternKind kind) const;
 
-  std::unique_ptr<internal::InstanceState> state_;
+  std::shared_ptr<internal::InstanceState> state_;
 };
 
 }  // namespace wasmhost

@@ -3,7 +3,8 @@
 //
 //   ValType   a Wasm value type (i32, i64, f32, f64, v128, funcref, externref)
 //   FuncType  a function signature: parameter and result types
-//   Val       one dynamically typed number value, for the untyped call path
+//   Val       one dynamically typed value (a number or a reference), for the
+//             untyped call path, globals and tables
 //
 // These are plain values with no engine behind them: thread-compatible.
 
@@ -11,7 +12,9 @@
 #define WASMHOST_VALUE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -19,8 +22,9 @@
 
 namespace wasmhost {
 
-// A Wasm value type. Only the four number types cross the host boundary;
-// the others appear in module signatures and are reported by inspection.
+// A Wasm value type. The four number types cross the host boundary
+// everywhere; references (null and externref) through Func::Call, globals
+// and tables; v128 not yet.
 enum class ValType : uint8_t {
   kI32,
   kI64,
@@ -51,8 +55,10 @@ struct WASMHOST_EXPORT FuncType {
   }
 };
 
-// One number value with its type. Default-constructed it is i32 0.
-// Copyable; 16 bytes.
+// One value with its type. Default-constructed it is i32 0.
+// Copyable; a number copies no more than its 16 bytes of type and bits (the
+// reference member stays null); an externref shares ownership of its host
+// value.
 class WASMHOST_EXPORT Val {
  public:
   Val() : type_(ValType::kI32), bits_(0) {}
@@ -60,6 +66,18 @@ class WASMHOST_EXPORT Val {
   static Val I64(int64_t v) { return Val(ValType::kI64, static_cast<uint64_t>(v)); }
   static Val F32(float v);
   static Val F64(double v);
+  // The null reference of `type` (kFuncRef or kExternRef).
+  static Val NullRef(ValType type) { return Val(type, 0); }
+  // An externref: a host value guests can hold, store and pass back but not
+  // look into. It keeps `value` alive while the host or an engine object
+  // (a global, a table, a guest's local) holds it; a value read back is the
+  // same shared_ptr, so identity is `externref().get()`. A null `value` is
+  // the null externref.
+  static Val ExternRef(std::shared_ptr<void> value) {
+    Val val(ValType::kExternRef, 0);
+    val.ref_ = std::move(value);
+    return val;
+  }
 
   ValType type() const { return type_; }
   // The accessors return the value reinterpreted as the requested type;
@@ -68,17 +86,22 @@ class WASMHOST_EXPORT Val {
   int64_t i64() const { return static_cast<int64_t>(bits_); }
   float f32() const;
   double f64() const;
+  // For a reference: whether it is null.
+  bool is_null() const { return ref_ == nullptr; }
+  // For an externref: the host value; null for the null externref.
+  const std::shared_ptr<void>& externref() const { return ref_; }
 
   // The raw bits: the value zero-extended to 64 bits (f32 as its 32-bit
-  // pattern).
+  // pattern); 0 for references.
   uint64_t bits() const { return bits_; }
   static Val FromBits(ValType type, uint64_t bits) { return Val(type, bits); }
 
-  // "i32:42", "f64:1.5".
+  // "i32:42", "f64:1.5", "externref:null".
   std::string ToString() const;
 
+  // References are equal when they refer to the same object.
   friend bool operator==(const Val& a, const Val& b) {
-    return a.type_ == b.type_ && a.bits_ == b.bits_;
+    return a.type_ == b.type_ && a.bits_ == b.bits_ && a.ref_ == b.ref_;
   }
   friend bool operator!=(const Val& a, const Val& b) { return !(a == b); }
 
@@ -87,6 +110,7 @@ class WASMHOST_EXPORT Val {
 
   ValType type_;
   uint64_t bits_;
+  std::shared_ptr<void> ref_;  // an externref's value
 };
 
 }  // namespace wasmhost

@@ -21,23 +21,135 @@ constexpr uint64_t kPageSize = 64 * 1024;
 
 constexpr uint64_t kMaxPages = 65536;  // 4 GiB, the wasm32 limit
 
+// The limits of a table or memory, as "min..max" or "min..".
+std::string LimitsText(uint64_t min, std::optional<uint64_t> max) {
+  return absl::StrCat(min, "..", max.has_value() ? absl::StrCat(*max) : "");
+}
+
+// An import's type, for messages: "(i32) -> i32", "global (mut i64)",
+// "table 1..10 funcref", "memory 1.. pages".
+std::string ImportTypeText(const ImportType& import) {
+  switch (import.kind) {
+    case ExternKind::kFunc:
+      return import.func_type.ToString();
+    case ExternKind::kGlobal:
+      return absl::StrCat("global (", import.global.is_mutable ? "mut " : "",
+                          ValTypeName(import.global.type), ")");
+    case ExternKind::kTable:
+      return absl::StrCat(
+          "table ", LimitsText(import.table.min_size, import.table.max_size),
+          " ", ValTypeName(import.table.element));
+    case ExternKind::kMemory:
+      return absl::StrCat(
+          "memory ",
+          LimitsText(import.memory.min_pages, import.memory.max_pages),
+          " pages");
+    case ExternKind::kTag:
+      return "tag";
+  }
+  return "?";
+}
+
+// The spec's limits matching: the object's current size covers the
+// import's minimum, and an import's maximum bounds the object's.
+bool LimitsMatch(uint64_t size, std::optional<uint64_t> max,
+                 uint64_t import_min, std::optional<uint64_t> import_max) {
+  if (size < import_min) return false;
+  return !import_max.has_value() ||
+         (max.has_value() && *max <= *import_max);
+}
+
+// Checks that `object` (of the import's kind) can be bound to `import`.
+absl::Status CheckObjectImport(const ImportType& import,
+                               const internal::ExternState& object,
+                               const Limits& limits) {
+  const std::string name = absl::StrCat(import.module, ".", import.name);
+  WASMHOST_RETURN_IF_ERROR(
+      object.CheckThread(absl::StrCat("the object defined as ", name)));
+  auto mismatch = [&](const std::string& defined) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("import ", name, " is ", ImportTypeText(import),
+                     " but the linker defines ", defined));
+  };
+  switch (import.kind) {
+    case ExternKind::kFunc:
+      if (object.func_type != import.func_type) {
+        return mismatch(object.func_type.ToString());
+      }
+      return absl::OkStatus();
+    case ExternKind::kGlobal:
+      if (object.global.type != import.global.type ||
+          object.global.is_mutable != import.global.is_mutable) {
+        return mismatch(absl::StrCat("global (",
+                                     object.global.is_mutable ? "mut " : "",
+                                     ValTypeName(object.global.type), ")"));
+      }
+      return absl::OkStatus();
+    case ExternKind::kTable: {
+      const uint64_t size = object.object->TableSize();
+      if (object.table.element != import.table.element ||
+          !LimitsMatch(size, object.table.max_size, import.table.min_size,
+                       import.table.max_size)) {
+        return mismatch(absl::StrCat(
+            "table ", LimitsText(size, object.table.max_size), " ",
+            ValTypeName(object.table.element)));
+      }
+      return absl::OkStatus();
+    }
+    case ExternKind::kMemory: {
+      const uint64_t pages = object.object->MemoryBytes().size() / kPageSize;
+      if (!LimitsMatch(pages, object.memory.max_pages, import.memory.min_pages,
+                       import.memory.max_pages)) {
+        return mismatch(absl::StrCat(
+            "memory ", LimitsText(pages, object.memory.max_pages), " pages"));
+      }
+      const uint64_t max_bytes =
+          object.memory.max_pages.value_or(kMaxPages) * kPageSize;
+      if (limits.max_memory_bytes != 0 && max_bytes > limits.max_memory_bytes) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "imported memory ", name, " may grow to ", max_bytes,
+            " bytes, past the instance's limit of ", limits.max_memory_bytes,
+            " bytes"));
+      }
+      return absl::OkStatus();
+    }
+    case ExternKind::kTag:
+      break;
+  }
+  return mismatch("a tag");
+}
+
 // Resolves the module's imports against the linker, deny by default.
 absl::Status BindImports(const internal::ModuleState& module,
-                         const Linker& linker, internal::InstanceState& state,
+                         const Linker& linker, const Limits& limits,
+                         internal::InstanceState& state,
                          v8backend::InstanceSpec& spec) {
   for (const ImportType& import : module.imports) {
-    if (import.kind != ExternKind::kFunc) {
-      return absl::NotFoundError(absl::StrCat(
-          "import ", import.module, ".", import.name, " (",
-          ExternKindName(import.kind),
-          ") is not granted: a linker grants only functions"));
-    }
     std::shared_ptr<const internal::HostFunc> func =
         linker.Find(import.module, import.name);
-    if (func == nullptr) {
+    std::shared_ptr<const internal::ExternState> object =
+        func == nullptr ? linker.FindExtern(import.module, import.name)
+                        : nullptr;
+    if (func == nullptr && object == nullptr) {
       return absl::NotFoundError(absl::StrCat(
           "import ", import.module, ".", import.name, " ",
-          import.func_type.ToString(), " is not granted by the linker"));
+          ImportTypeText(import), " is not granted by the linker"));
+    }
+    const ExternKind defined = func != nullptr ? ExternKind::kFunc : object->kind;
+    if (defined != import.kind) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "import ", import.module, ".", import.name, " is ",
+          ImportTypeText(import), " but the linker defines a ",
+          ExternKindName(defined)));
+    }
+    if (object != nullptr) {
+      WASMHOST_RETURN_IF_ERROR(CheckObjectImport(import, *object, limits));
+      const bool is_memory = import.kind == ExternKind::kMemory;
+      if (is_memory) state.memory_type = object->memory;
+      spec.imports.push_back(
+          {import.module, import.name, nullptr, object->object.get(), is_memory});
+      state.imported_externs.push_back(std::move(object));
+      continue;
     }
     if (func->type != import.func_type) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -47,6 +159,7 @@ absl::Status BindImports(const internal::ModuleState& module,
     }
     spec.imports.push_back({import.module, import.name, func.get()});
     state.host_funcs.push_back(std::move(func));
+    state.imported_externs.push_back(nullptr);
   }
   return absl::OkStatus();
 }
@@ -54,12 +167,14 @@ absl::Status BindImports(const internal::ModuleState& module,
 // Sizes the memory created for a module whose own memory was rewritten
 // into an import, applying the instance's limit.
 absl::Status SizeMemory(const internal::ModuleState& module,
-                        const Limits& limits, v8backend::InstanceSpec& spec) {
+                        const Limits& limits, internal::InstanceState& state,
+                        v8backend::InstanceSpec& spec) {
   if (!module.memory_rewritten) return absl::OkStatus();
   spec.memory_import.emplace(internal::kMemoryImportModule,
                              internal::kMemoryImportName);
   spec.memory_initial_pages = module.memory->min_pages;
   spec.memory_max_pages = module.memory->max_pages;
+  state.memory_type = module.memory;
   if (limits.max_memory_bytes == 0) return absl::OkStatus();
   const uint64_t limit_pages = limits.max_memory_bytes / kPageSize;
   if (spec.memory_initial_pages > limit_pages) {
@@ -71,7 +186,32 @@ absl::Status SizeMemory(const internal::ModuleState& module,
   }
   spec.memory_max_pages =
       std::min(spec.memory_max_pages.value_or(kMaxPages), limit_pages);
+  state.memory_type->max_pages = spec.memory_max_pages;
   return absl::OkStatus();
+}
+
+// Export `export_index` of `instance` as an engine object: the one it was
+// given when it re-exports an import, else a new handle to its own (which
+// keeps the instance alive). Call on the instance's thread.
+std::shared_ptr<const internal::ExternState> ExportExtern(
+    const std::shared_ptr<internal::InstanceState>& instance,
+    const internal::ModuleState& module, uint32_t export_index) {
+  if (const std::optional<uint32_t> import =
+          module.export_imports[export_index]) {
+    if (instance->imported_externs[*import] != nullptr) {
+      return instance->imported_externs[*import];
+    }
+  }
+  const ExportType& exported = module.exports[export_index];
+  auto state = std::make_shared<internal::ExternState>();
+  state->kind = exported.kind;
+  state->func_type = exported.func_type;
+  state->global = exported.global;
+  state->table = exported.table;
+  if (exported.kind == ExternKind::kMemory) state->memory = *instance->memory_type;
+  state->object = instance->backend->Export(export_index);
+  state->instance = instance;
+  return state;
 }
 
 }  // namespace
@@ -81,12 +221,14 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
                                           const InstanceOptions& options) {
   const std::shared_ptr<const internal::ModuleState>& module_state =
       module.state_;
-  auto state = std::make_unique<internal::InstanceState>(module);
+  auto state = std::make_shared<internal::InstanceState>(module);
   state->contexts = options.contexts_;
 
   v8backend::InstanceSpec spec;
-  WASMHOST_RETURN_IF_ERROR(BindImports(*module_state, linker, *state, spec));
-  WASMHOST_RETURN_IF_ERROR(SizeMemory(*module_state, options.limits, spec));
+  WASMHOST_RETURN_IF_ERROR(
+      BindImports(*module_state, linker, options.limits, *state, spec));
+  WASMHOST_RETURN_IF_ERROR(
+      SizeMemory(*module_state, options.limits, *state, spec));
   for (const ExportType& exported : module_state->exports) {
     spec.export_names.push_back(exported.name);
     spec.export_types.push_back(
@@ -117,7 +259,7 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
   return Instance(std::move(state));
 }
 
-Instance::Instance(std::unique_ptr<internal::InstanceState> state)
+Instance::Instance(std::shared_ptr<internal::InstanceState> state)
     : state_(std::move(state)) {}
 Instance::Instance(Instance&& other) noexcept = default;
 Instance& Instance::operator=(Instance&& other) noexcept = default;
@@ -167,6 +309,46 @@ absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
   return Func(state_.get(), it->second, &exported.func_type);
 }
 
+absl::StatusOr<std::shared_ptr<const internal::ExternState>>
+Instance::FindExtern(absl::string_view name, ExternKind kind) const {
+  const internal::ModuleState& module = *state_->module.state_;
+  auto it = module.export_index.find(name);
+  if (it == module.export_index.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("the module has no export named '", name, "'"));
+  }
+  const ExportType& exported = module.exports[it->second];
+  if (exported.kind != kind) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "export '", name, "' is a ", ExternKindName(exported.kind),
+        ", not a ", ExternKindName(kind)));
+  }
+  if (!state_->backend->OnOwnerThread()) {
+    return absl::FailedPreconditionError(
+        "the instance belongs to another thread's isolate");
+  }
+  return ExportExtern(state_, module, it->second);
+}
+
+absl::StatusOr<Global> Instance::GetGlobal(absl::string_view name) const {
+  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ExternState> found,
+                            FindExtern(name, ExternKind::kGlobal));
+  return Global(std::move(found));
+}
+
+absl::StatusOr<Table> Instance::GetTable(absl::string_view name) const {
+  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ExternState> found,
+                            FindExtern(name, ExternKind::kTable));
+  return Table(std::move(found));
+}
+
+absl::StatusOr<Memory> Instance::GetMemory(absl::string_view name) const {
+  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ExternState> found,
+                            FindExtern(name, ExternKind::kMemory));
+  // Memory 0 (the only one) read through the instance, as memory() is.
+  return Memory(state_.get(), std::move(found));
+}
+
 absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
                                             const CallOptions& options) const {
   const FuncType& type = *type_;
@@ -196,6 +378,7 @@ absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
 }
 
 namespace internal {
+
 namespace {
 
 // The failure paths of CallExport, out of line so that its successful path

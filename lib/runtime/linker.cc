@@ -5,7 +5,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "lib/runtime/extern_state.h"
 #include "lib/runtime/instance_state.h"
+#include "lib/util/status_macros.h"
+#include "wasmhost/global.h"
+#include "wasmhost/instance.h"
+#include "wasmhost/table.h"
 
 namespace wasmhost {
 namespace {
@@ -87,17 +92,81 @@ std::shared_ptr<const internal::HostFunc> Linker::Find(
   return it == funcs_.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<const internal::ExternState> Linker::FindExtern(
+    absl::string_view module, absl::string_view name) const {
+  auto it =
+      externs_.find(std::make_pair(std::string(module), std::string(name)));
+  return it == externs_.end() ? nullptr : it->second;
+}
+
+absl::Status Linker::CheckUndefined(absl::string_view module,
+                                    absl::string_view name) const {
+  if (Find(module, name) == nullptr && FindExtern(module, name) == nullptr) {
+    return absl::OkStatus();
+  }
+  return absl::AlreadyExistsError(absl::StrCat(
+      module, ".", name, " is already defined in this linker"));
+}
+
 absl::Status Linker::DefineHostFunc(absl::string_view module,
                                     absl::string_view name,
                                     internal::HostFunc func) {
-  auto [it, inserted] = funcs_.try_emplace(
-      std::make_pair(std::string(module), std::string(name)), nullptr);
-  if (!inserted) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("host function ", module, ".", name,
-                     " is already defined in this linker"));
+  WASMHOST_RETURN_IF_ERROR(CheckUndefined(module, name));
+  funcs_.emplace(std::make_pair(std::string(module), std::string(name)),
+                 std::make_shared<const internal::HostFunc>(std::move(func)));
+  return absl::OkStatus();
+}
+
+absl::Status Linker::DefineExtern(
+    absl::string_view module, absl::string_view name,
+    std::shared_ptr<const internal::ExternState> object) {
+  WASMHOST_RETURN_IF_ERROR(CheckUndefined(module, name));
+  externs_.emplace(std::make_pair(std::string(module), std::string(name)),
+                   std::move(object));
+  return absl::OkStatus();
+}
+
+absl::Status Linker::Define(absl::string_view module, absl::string_view name,
+                            const Global& global) {
+  return DefineExtern(module, name, global.state_);
+}
+
+absl::Status Linker::Define(absl::string_view module, absl::string_view name,
+                            const Table& table) {
+  return DefineExtern(module, name, table.state_);
+}
+
+absl::Status Linker::Define(absl::string_view module, absl::string_view name,
+                            const Memory& memory) {
+  if (memory.object_ == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "memory for ", module, ".", name,
+        ": an Instance::memory() view cannot be shared; use "
+        "Instance::GetMemory or Memory::Create"));
   }
-  it->second = std::make_shared<const internal::HostFunc>(std::move(func));
+  return DefineExtern(module, name, memory.object_);
+}
+
+absl::Status Linker::DefineInstance(absl::string_view module,
+                                    const Instance& instance) {
+  const std::vector<ExportType>& exports = instance.module().exports();
+  for (const ExportType& exported : exports) {
+    WASMHOST_RETURN_IF_ERROR(CheckUndefined(module, exported.name));
+  }
+  // Every export first, so a failure defines nothing.
+  std::vector<std::pair<absl::string_view,
+                        std::shared_ptr<const internal::ExternState>>>
+      objects;
+  for (const ExportType& exported : exports) {
+    if (exported.kind == ExternKind::kTag) continue;  // tags cannot cross
+    WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ExternState> object,
+                              instance.FindExtern(exported.name, exported.kind));
+    objects.emplace_back(exported.name, std::move(object));
+  }
+  for (auto& [name, object] : objects) {
+    // Export names are unique and were checked above: this cannot fail.
+    WASMHOST_RETURN_IF_ERROR(DefineExtern(module, name, std::move(object)));
+  }
   return absl::OkStatus();
 }
 

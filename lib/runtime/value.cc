@@ -57,6 +57,11 @@ std::string Val::ToString() const {
       return absl::StrCat("f32:", f32());
     case ValType::kF64:
       return absl::StrCat("f64:", f64());
+    case ValType::kFuncRef:
+    case ValType::kExternRef:
+      if (is_null()) return absl::StrCat(ValTypeName(type_), ":null");
+      return absl::StrCat(ValTypeName(type_), ":",
+                          absl::Hex(reinterpret_cast<uintptr_t>(ref_.get())));
     default:
       return absl::StrCat(ValTypeName(type_), ":", bits_);
   }

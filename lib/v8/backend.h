@@ -4,6 +4,8 @@
 //   InitializeV8     process-wide V8 set-up
 //   CompiledCode     compiled Wasm code, shareable across threads/isolates
 //   CompileModule    bytes -> CompiledCode
+//   ExternObject     a function, global, table or memory object in one
+//                    thread's isolate
 //   InstanceSpec     what an instantiation needs besides the code
 //   BackendInstance  one Wasm instance in the calling thread's isolate
 
@@ -26,6 +28,8 @@
 #include "wasmhost/internal/func_traits.h"
 #include "wasmhost/limits.h"
 #include "wasmhost/linker.h"
+#include "wasmhost/module.h"
+#include "wasmhost/value.h"
 
 namespace wasmhost::v8backend {
 
@@ -63,13 +67,65 @@ absl::StatusOr<std::string> SerializeModule(const CompiledCode& code);
 absl::StatusOr<std::shared_ptr<const CompiledCode>> LoadModule(
     absl::Span<const uint8_t> wire_bytes, absl::string_view serialized);
 
-// One import of the module, in module order.
+// A WebAssembly function, global, table or memory object, living in the
+// isolate of the thread that made it: an instance's export, or one the host
+// made. The callers check types, ranges and mutability; the methods here
+// only check the thread and convert values. Thread-affine: every method but
+// OnOwnerThread needs the owner thread; the destructor may run anywhere
+// (elsewhere it leaves the engine's handle to its isolate).
+class ExternObject {
+ public:
+  // The engine object and its isolate; defined in lib/v8.
+  struct Handle;
+
+  // New objects in the calling thread's isolate. Values are checked by the
+  // caller to have the right type.
+  // Return InvalidArgument if the engine refuses the type or size, and
+  // Unimplemented for a value that cannot cross yet (v128).
+  static absl::StatusOr<std::shared_ptr<ExternObject>> NewGlobal(
+      const GlobalType& type, const Val& value);
+  static absl::StatusOr<std::shared_ptr<ExternObject>> NewTable(
+      const TableType& type, const Val& init);
+  static absl::StatusOr<std::shared_ptr<ExternObject>> NewMemory(
+      const MemoryType& type);
+
+  explicit ExternObject(std::unique_ptr<Handle> handle);
+  ~ExternObject();
+  ExternObject(const ExternObject&) = delete;
+  ExternObject& operator=(const ExternObject&) = delete;
+
+  Handle& handle() const { return *handle_; }
+  bool OnOwnerThread() const;
+
+  // Globals. GlobalGet returns Unimplemented for a value that cannot cross.
+  absl::StatusOr<Val> GlobalGet(ValType type) const;
+  absl::Status GlobalSet(const Val& value) const;
+
+  // Tables; the caller checks indices against TableSize().
+  uint64_t TableSize() const;
+  absl::StatusOr<Val> TableGet(uint64_t index, ValType element) const;
+  absl::Status TableSet(uint64_t index, const Val& value) const;
+  // Returns the previous size, or ResourceExhausted when the engine cannot
+  // grow the table.
+  absl::StatusOr<uint64_t> TableGrow(uint64_t delta, const Val& init) const;
+
+  // Memories: the bytes, empty on another thread.
+  absl::Span<uint8_t> MemoryBytes() const;
+
+ private:
+  std::unique_ptr<Handle> handle_;
+};
+
+// One import of the module, in module order: a host function, or another
+// object of the instance's isolate (an export of another instance, or one
+// the host made).
 struct ImportBinding {
   std::string module;
   std::string name;
-  // The host function bound to a function import. Non-function imports are
-  // rejected before the backend is reached.
   const internal::HostFunc* func = nullptr;
+  const ExternObject* object = nullptr;
+  // The import is a memory: it becomes the instance's memory 0.
+  bool is_memory = false;
 };
 
 struct InstanceSpec {
@@ -156,6 +212,14 @@ class BackendInstance {
 
   // The bytes of memory 0; empty when there is none.
   virtual absl::Span<uint8_t> MemoryBytes() = 0;
+
+  // Whether the calling thread is the one whose isolate holds the instance.
+  virtual bool OnOwnerThread() const = 0;
+
+  // Export `export_index` (a function, global, table or memory) as an
+  // object that can be read, written, or imported by other instances of
+  // this thread.
+  virtual std::shared_ptr<ExternObject> Export(uint32_t export_index) = 0;
 
   // The fuel left after the last call with CallOptions::fuel; nullopt when
   // the module is not metered or no call set fuel.

@@ -21,6 +21,8 @@
 #include "lib/util/trap_status.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/code.h"
+#include "lib/v8/extern_object.h"
+#include "lib/v8/js_values.h"
 #include "lib/v8/thread_isolate.h"
 #include "lib/v8/v8_util.h"
 #include "lib/v8/watchdog.h"
@@ -33,22 +35,6 @@ using internal::RawVal;
 
 // Arguments and results up to this many live on the stack.
 constexpr size_t kInlineValues = 8;
-
-inline v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw,
-                                 ValType type) {
-  switch (type) {
-    case ValType::kI32:
-      return v8::Integer::New(isolate, internal::FromRaw<int32_t>(raw));
-    case ValType::kI64:
-      return v8::BigInt::New(isolate, internal::FromRaw<int64_t>(raw));
-    case ValType::kF32:
-      return v8::Number::New(isolate, internal::FromRaw<float>(raw));
-    case ValType::kF64:
-      return v8::Number::New(isolate, internal::FromRaw<double>(raw));
-    default:
-      return v8::Undefined(isolate);
-  }
-}
 
 // Several values as a JS array, the form V8 takes multiple results in.
 // Out of line: its FixedArray's buffer would make -fstack-protector guard
@@ -81,24 +67,6 @@ ABSL_ATTRIBUTE_NOINLINE void ThrowUndefined(v8::Isolate* isolate) {
   isolate->ThrowException(v8::Undefined(isolate));
 }
 
-// V8 converts Wasm values to JS before they reach us, so each type has one
-// JS representation: i32 and floats as Number, i64 as BigInt.
-inline RawVal FromJs(v8::Local<v8::Value> value, ValType type) {
-  switch (type) {
-    case ValType::kI32:
-      return internal::ToRaw(value.As<v8::Int32>()->Value());
-    case ValType::kI64:
-      return internal::ToRaw(value.As<v8::BigInt>()->Int64Value());
-    case ValType::kF32:
-      return internal::ToRaw(
-          static_cast<float>(value.As<v8::Number>()->Value()));
-    case ValType::kF64:
-      return internal::ToRaw(value.As<v8::Number>()->Value());
-    default:
-      return 0;
-  }
-}
-
 // Splits "RuntimeError: divide by zero" into its name and message.
 std::pair<std::string, std::string> SplitErrorText(const std::string& text) {
   const size_t colon = text.find(": ");
@@ -119,6 +87,7 @@ class V8Instance final : public BackendInstance {
     set_fuel_.Reset();
     get_fuel_.Reset();
     memory_.Reset();
+    exports_object_.Reset();
   }
 
   absl::Status Instantiate(const std::shared_ptr<const CompiledCode>& code,
@@ -136,6 +105,11 @@ class V8Instance final : public BackendInstance {
     v8::Local<v8::ArrayBuffer> buffer = memory_.Get(isolate)->Buffer();
     return {static_cast<uint8_t*>(buffer->Data()), buffer->ByteLength()};
   }
+
+  bool OnOwnerThread() const override {
+    return ThreadIsolate::CurrentIfAny() == &thread_;
+  }
+  std::shared_ptr<ExternObject> Export(uint32_t export_index) override;
 
   absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() override;
   std::optional<uint64_t> RemainingFuel() const override {
@@ -193,6 +167,10 @@ class V8Instance final : public BackendInstance {
   ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool CallConverted(
       const ExportFunc& func, v8::Local<v8::Value>* argv, RawVal* results,
       const CallOptions& options);
+  // Puts an import that is another engine object (not a host function)
+  // into `module_object`.
+  void BindObjectImport(const ImportBinding& import,
+                        v8::Local<v8::Object> module_object);
   // Calls the set (`result` null) or get fuel export.
   absl::Status CallFuelExport(const v8::Global<v8::Function>& export_,
                               int64_t value, int64_t* result);
@@ -223,6 +201,8 @@ class V8Instance final : public BackendInstance {
   internal::InstanceState* const owner_;
   std::vector<HostBinding> bindings_;
   std::vector<ExportFunc> exports_;  // by export index
+  // The instance's `exports` object, for Export().
+  v8::Global<v8::Object> exports_object_;
   v8::Global<v8::WasmMemoryObject> memory_;
   // WebAssembly.Global objects of InstanceSpec::state_globals, and the
   // export that sets them all.
@@ -403,6 +383,10 @@ absl::Status V8Instance::Instantiate(
   };
   bindings_.reserve(spec_.imports.size());  // their addresses are captured
   for (const ImportBinding& import : spec_.imports) {
+    if (import.object != nullptr) {
+      BindObjectImport(import, namespace_object(import.module));
+      continue;
+    }
     const FuncType& type = import.func->type;
     bindings_.push_back({import.func, this,
                          type.params.size() <= kInlineValues &&
@@ -460,6 +444,7 @@ absl::Status V8Instance::Instantiate(
       instance->Get(context, ToV8String(isolate, "exports"))
           .ToLocalChecked()
           .As<v8::Object>();
+  exports_object_.Reset(isolate, exports);
   exports_.resize(spec_.export_names.size());
   for (size_t i = 0; i < spec_.export_names.size(); ++i) {
     v8::Local<v8::Value> value =
@@ -498,6 +483,29 @@ absl::Status V8Instance::Instantiate(
                      .As<v8::Object>());
   }
   return absl::OkStatus();
+}
+
+void V8Instance::BindObjectImport(const ImportBinding& import,
+                                  v8::Local<v8::Object> module_object) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::Local<v8::Object> object = import.object->handle().Get();
+  module_object->Set(thread_.context(), ToV8String(isolate, import.name), object)
+      .Check();
+  // An imported memory is memory 0: the one Memory and Caller see.
+  if (import.is_memory) memory_.Reset(isolate, object.As<v8::WasmMemoryObject>());
+}
+
+std::shared_ptr<ExternObject> V8Instance::Export(uint32_t export_index) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Object> value =
+      exports_object_.Get(isolate)
+          ->Get(thread_.context(),
+                ToV8String(isolate, spec_.export_names[export_index]))
+          .ToLocalChecked()
+          .As<v8::Object>();
+  return std::make_shared<ExternObject>(
+      std::make_unique<ExternObject::Handle>(thread_, value));
 }
 
 absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {

@@ -98,6 +98,7 @@ ThreadIsolate::ThreadIsolate()
   value_key_.Reset(isolate_, v8::String::NewFromUtf8Literal(
                                  isolate_, "value",
                                  v8::NewStringType::kInternalized));
+  extern_refs_ = std::make_unique<ExternRefs>(isolate_);
 }
 
 uintptr_t ThreadIsolate::StackLimitFor(uint64_t max_bytes) const {
@@ -112,6 +113,7 @@ ThreadIsolate::~ThreadIsolate() {
   memory_constructor_.Reset();
   compile_streaming_.Reset();
   value_key_.Reset();
+  extern_refs_.reset();
   context_.Get(isolate_)->Exit();
   isolate_->Exit();
   isolate_->Dispose();

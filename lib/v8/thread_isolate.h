@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "lib/v8/extern_ref.h"
 #include "v8.h"
 
 namespace wasmhost::v8backend {
@@ -56,6 +57,9 @@ class ThreadIsolate {
   // The string "value" (WebAssembly.Global's accessor), made once.
   v8::Local<v8::String> value_key() const { return value_key_.Get(isolate_); }
 
+  // The host values this isolate holds as externrefs.
+  ExternRefs& extern_refs() { return *extern_refs_; }
+
   // `code` as a module object of this isolate, made once per isolate
   // (FromCompiledModule shares the code; it does not recompile).
   v8::Local<v8::WasmModuleObject> ModuleObject(
@@ -90,6 +94,7 @@ class ThreadIsolate {
   v8::Global<v8::Function> compile_streaming_;
   v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
+  std::unique_ptr<ExternRefs> extern_refs_;
 };
 
 }  // namespace wasmhost::v8backend
