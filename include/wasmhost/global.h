@@ -34,6 +34,7 @@ class WASMHOST_EXPORT Global {
  public:
   // A new global of `type` holding `value`, in the calling thread's
   // isolate. Returns:
+  //   FailedPrecondition no Engine has been created yet
   //   InvalidArgument  value's type is not type.type
   //   Unimplemented    a non-null funcref, or a v128, cannot cross yet
   [[nodiscard]] static absl::StatusOr<Global> Create(const GlobalType& type,

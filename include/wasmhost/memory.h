@@ -37,6 +37,7 @@ class WASMHOST_EXPORT Memory {
  public:
   // A new memory of `type` (zero-filled) in the calling thread's isolate,
   // for Linker::Define. Returns:
+  //   FailedPrecondition no Engine has been created yet
   //   InvalidArgument    min_pages > max_pages, or either above 65536
   //                      pages (4 GiB)
   //   ResourceExhausted  the memory cannot be allocated

@@ -36,6 +36,7 @@ class WASMHOST_EXPORT Table {
  public:
   // A new table of `type` with every element `init`, in the calling
   // thread's isolate. Returns:
+  //   FailedPrecondition no Engine has been created yet
   //   InvalidArgument    type.element is not a reference type, init's type
   //                      is not type.element, or min_size > max_size
   //   ResourceExhausted  the engine cannot make a table that large

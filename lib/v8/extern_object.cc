@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/js_values.h"
+#include "lib/v8/platform.h"
 #include "lib/v8/v8_util.h"
 
 namespace wasmhost::v8backend {
@@ -59,6 +60,15 @@ absl::StatusOr<std::shared_ptr<ExternObject>> Construct(
       std::make_unique<ExternObject::Handle>(thread, object));
 }
 
+// The calling thread's isolate, once an Engine has initialised V8.
+absl::StatusOr<ThreadIsolate*> CreatingThread() {
+  if (!V8Initialized()) {
+    return absl::FailedPreconditionError(
+        "no Engine exists yet: call Engine::Create first");
+  }
+  return &ThreadIsolate::Current();
+}
+
 // Calls method `name` of `handle`'s object. A RangeError (a table or memory
 // cannot grow) is ResourceExhausted; anything else Internal, since the
 // callers checked the arguments.
@@ -101,7 +111,8 @@ bool ExternObject::OnOwnerThread() const {
 
 absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewGlobal(
     const GlobalType& type, const Val& value) {
-  ThreadIsolate& thread = ThreadIsolate::Current();
+  WASMHOST_ASSIGN_OR_RETURN(ThreadIsolate * creating, CreatingThread());
+  ThreadIsolate& thread = *creating;
   v8::Isolate* isolate = thread.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread.context();
@@ -122,7 +133,8 @@ absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewGlobal(
 
 absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewTable(
     const TableType& type, const Val& init) {
-  ThreadIsolate& thread = ThreadIsolate::Current();
+  WASMHOST_ASSIGN_OR_RETURN(ThreadIsolate * creating, CreatingThread());
+  ThreadIsolate& thread = *creating;
   v8::Isolate* isolate = thread.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread.context();
@@ -149,7 +161,8 @@ absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewTable(
 
 absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewMemory(
     const MemoryType& type) {
-  ThreadIsolate& thread = ThreadIsolate::Current();
+  WASMHOST_ASSIGN_OR_RETURN(ThreadIsolate * creating, CreatingThread());
+  ThreadIsolate& thread = *creating;
   v8::Isolate* isolate = thread.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread.context();

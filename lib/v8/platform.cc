@@ -64,6 +64,8 @@ std::string EngineFingerprint() { return *engine_fingerprint; }
 
 v8::Platform* V8Platform() { return platform; }
 
+bool V8Initialized() { return engine_fingerprint != nullptr; }
+
 absl::Status InitializeV8(const EngineOptions& options) {
   if (options.worker_threads < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
