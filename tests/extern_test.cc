@@ -96,6 +96,33 @@ TEST(ExternTest, LinkerDefinitionsOutliveTheInstance) {
   EXPECT_THAT(call.Call(0), testing::IsOkAndHolds(7));
 }
 
+TEST(ExternTest, HostFunctionReexportedByAnInstanceFailsCleanly) {
+  Linker host;
+  ASSERT_OK(host.Define("env", "check", [](int32_t x) -> absl::StatusOr<int32_t> {
+    if (x < 0) return absl::OutOfRangeError("negative");
+    return x * 2;
+  }));
+  ASSERT_OK_AND_ASSIGN(Instance provider,
+                       testing::Instantiate(fixtures::host_reexport_wasm(), host));
+  Linker linker;
+  ASSERT_OK(linker.DefineInstance("provider", provider));
+  ASSERT_OK_AND_ASSIGN(
+      Instance consumer,
+      testing::Instantiate(fixtures::host_reimport_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto consumer_call,
+                       consumer.GetFunc<int32_t(int32_t)>("call_check"));
+  ASSERT_OK_AND_ASSIGN(auto provider_call,
+                       provider.GetFunc<int32_t(int32_t)>("call_check"));
+  EXPECT_THAT(consumer_call.Call(4), testing::IsOkAndHolds(8));
+  // The host's status reaches the instance that called, which is poisoned;
+  // the instance that bound the function is not.
+  EXPECT_STATUS(consumer_call.Call(-1), absl::StatusCode::kOutOfRange,
+                "negative");
+  EXPECT_TRUE(consumer.poisoned());
+  EXPECT_FALSE(provider.poisoned());
+  EXPECT_THAT(provider_call.Call(5), testing::IsOkAndHolds(10));
+}
+
 TEST(ExternTest, DefineInstanceRefusesDuplicatesAtomically) {
   ASSERT_OK_AND_ASSIGN(Instance provider,
                        testing::Instantiate(fixtures::link_provider_wasm()));

@@ -61,7 +61,7 @@ inline void ToJsArgs(v8::Isolate* isolate, const std::vector<ValType>& types,
 }
 
 // Makes a host function's caller throw: the exception only unwinds the
-// guest; the status it stands for is kept in V8Instance::host_error_.
+// guest; the status it stands for is kept in ThreadIsolate::host_error().
 // Out of line, as it runs only on failure.
 ABSL_ATTRIBUTE_NOINLINE void ThrowUndefined(v8::Isolate* isolate) {
   isolate->ThrowException(v8::Undefined(isolate));
@@ -220,9 +220,6 @@ class V8Instance final : public BackendInstance {
   // Whether state may differ from mapped_image_: the guest ran, or the host
   // was handed the memory's bytes, since the last reset.
   bool touched_since_reset_ = true;
-  // Set by a host function that failed during the current call; it wins
-  // over whatever the guest does afterwards.
-  absl::Status host_error_;
   // Why the last Call on the owner thread, or the instantiation, failed.
   CallFailure failure_;
 };
@@ -253,7 +250,8 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
                           RawVal* results) {
   // The isolate is read where needed: held across the thunk call, it would
   // cost a spill on every call.
-  if (ABSL_PREDICT_FALSE(!host_error_.ok())) {
+  absl::Status& host_error = thread_.host_error();
+  if (ABSL_PREDICT_FALSE(!host_error.ok())) {
     // The guest caught the first failure's exception and called again.
     ThrowUndefined(info.GetIsolate());
     return;
@@ -263,9 +261,10 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
     args[i] = FromJs(info[static_cast<int>(i)], params[i]);
   }
   Caller caller(owner_);
-  // host_error_ is OK here, so the thunk can put a failure straight in it.
+  // host_error is OK here, so the thunk can put a failure straight in it;
+  // it wins over whatever the guest does afterwards.
   if (ABSL_PREDICT_FALSE(!func.thunk(func.callable.get(), caller, args,
-                                     results, &host_error_))) {
+                                     results, &host_error))) {
     ThrowUndefined(info.GetIsolate());
     return;
   }
@@ -299,7 +298,9 @@ bool V8Instance::RunGuest(const CallOptions& options, Enter enter) {
       enter() && !(kMayReturnWithException && try_catch.HasCaught());
   const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
   if (stack_limited) isolate->SetStackLimit(thread_.default_stack_limit());
-  if (ABSL_PREDICT_TRUE(entered && !fired && host_error_.ok())) return true;
+  if (ABSL_PREDICT_TRUE(entered && !fired && thread_.host_error().ok())) {
+    return true;
+  }
   return GuestFailure(try_catch, entered, fired, start);
 }
 
@@ -309,8 +310,8 @@ bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
   // The watchdog may fire just after the guest returned; either way its
   // termination must be cancelled so it cannot hit the next call.
   if (fired || try_catch.HasTerminated()) isolate->CancelTerminateExecution();
-  if (!host_error_.ok()) {
-    return Fail(std::exchange(host_error_, absl::OkStatus()), true);
+  if (!thread_.host_error().ok()) {
+    return Fail(std::exchange(thread_.host_error(), absl::OkStatus()), true);
   }
   if (entered) return true;
   if (fired) {

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "lib/v8/extern_ref.h"
 #include "v8.h"
 
@@ -57,6 +58,13 @@ class ThreadIsolate {
   // The string "value" (WebAssembly.Global's accessor), made once.
   v8::Local<v8::String> value_key() const { return value_key_.Get(isolate_); }
 
+  // The failure of a host function during the current guest call, kept
+  // per thread rather than per instance: a host function bound in one
+  // instance can be called by another (a shared table, an instance's
+  // exports imported by another), and the call that entered the guest
+  // must find the failure. OK while no host function failed.
+  absl::Status& host_error() { return host_error_; }
+
   // The host values this isolate holds as externrefs.
   ExternRefs& extern_refs() { return *extern_refs_; }
 
@@ -95,6 +103,7 @@ class ThreadIsolate {
   v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
   std::unique_ptr<ExternRefs> extern_refs_;
+  absl::Status host_error_;
 };
 
 }  // namespace wasmhost::v8backend
