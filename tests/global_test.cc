@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
@@ -138,6 +139,23 @@ TEST(GlobalTest, AnotherThreadIsRefused) {
   EXPECT_STATUS(set_status, absl::StatusCode::kFailedPrecondition,
                 "another thread's isolate");
   EXPECT_THAT(global.Get(), testing::IsOkAndHolds(Val::I32(1)));
+}
+
+TEST(GlobalTest, FuncRefGlobal) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::externs_wasm()));
+  ASSERT_OK_AND_ASSIGN(Global fref, instance.GetGlobal("fref"));
+  EXPECT_EQ(fref.type().type, ValType::kFuncRef);
+  ASSERT_OK_AND_ASSIGN(Val value, fref.Get());
+  ASSERT_OK_AND_ASSIGN(Func five, Func::FromRef(value));
+  EXPECT_THAT(five.Call({}), testing::IsOkAndHolds(std::vector<Val>{Val::I32(5)}));
+  ASSERT_OK_AND_ASSIGN(Func get_counter, instance.GetFunc("get_counter"));
+  ASSERT_OK(fref.Set(Val::FuncRef(get_counter)));
+  ASSERT_OK_AND_ASSIGN(value, fref.Get());
+  ASSERT_OK_AND_ASSIGN(Func read, Func::FromRef(value));
+  EXPECT_THAT(read.Call({}), testing::IsOkAndHolds(std::vector<Val>{Val::I32(7)}));
+  ASSERT_OK(fref.Set(Val::NullRef(ValType::kFuncRef)));
+  EXPECT_THAT(fref.Get(), testing::IsOkAndHolds(Val::NullRef(ValType::kFuncRef)));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <thread>
+#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -176,6 +177,43 @@ TEST(TableTest, AnotherThreadIsRefused) {
   EXPECT_STATUS(grow_status, absl::StatusCode::kFailedPrecondition,
                 "another thread's isolate");
   EXPECT_EQ(table.size(), 1u);
+}
+
+TEST(TableTest, FuncRefElementsAreCallable) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::externs_wasm()));
+  ASSERT_OK_AND_ASSIGN(Table funcs, instance.GetTable("funcs"));
+  ASSERT_OK_AND_ASSIGN(Val element, funcs.Get(0));
+  ASSERT_EQ(element.type(), ValType::kFuncRef);
+  ASSERT_OK_AND_ASSIGN(Func five, Func::FromRef(element));
+  EXPECT_EQ(five.type(), (FuncType{{}, {ValType::kI32}}));
+  EXPECT_THAT(five.Call({}), testing::IsOkAndHolds(std::vector<Val>{Val::I32(5)}));
+
+  // The host stores an export of another instance; the guest calls it.
+  ASSERT_OK_AND_ASSIGN(Instance provider,
+                       testing::Instantiate(fixtures::link_provider_wasm()));
+  ASSERT_OK_AND_ASSIGN(Func seven, provider.GetFunc("seven"));
+  ASSERT_OK(funcs.Set(1, Val::FuncRef(seven)));
+  ASSERT_OK_AND_ASSIGN(auto call, instance.GetFunc<int32_t(int32_t)>("call_func"));
+  EXPECT_THAT(call.Call(1), testing::IsOkAndHolds(7));
+  EXPECT_THAT(call.Call(0), testing::IsOkAndHolds(5));
+  // Grown with a function.
+  EXPECT_THAT(funcs.Grow(1, element), testing::IsOkAndHolds(2u));
+  EXPECT_THAT(call.Call(2), testing::IsOkAndHolds(5));
+}
+
+TEST(TableTest, FuncRefOfAHostMadeTableHasNoInstanceToCallThrough) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::externs_wasm()));
+  ASSERT_OK_AND_ASSIGN(Func bump, instance.GetFunc("get_counter"));
+  ASSERT_OK_AND_ASSIGN(Table table,
+                       Table::Create({ValType::kFuncRef, 1, std::nullopt},
+                                     Val::FuncRef(bump)));
+  ASSERT_OK_AND_ASSIGN(Val element, table.Get(0));
+  ASSERT_OK_AND_ASSIGN(Func read, Func::FromRef(element));
+  EXPECT_EQ(read.type(), (FuncType{{}, {ValType::kI32}}));
+  EXPECT_STATUS(read.Call({}), absl::StatusCode::kFailedPrecondition,
+                "no instance to call it through");
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ namespace wasmhost {
 
 namespace internal {
 class PoolState;
+struct FuncRefState;
 
 // The one entry into a guest: calls function export `export_index` with
 // raw args in signature order and fills raw results.
@@ -113,27 +114,43 @@ class TypedFunc<R(Args...)> {
   uint32_t export_index_;
 };
 
-// A function export called with Vals; for tools and bindings that learn
-// signatures at run time. Cheap to copy; must not outlive its Instance.
+// A function called with Vals, for tools and bindings that learn
+// signatures at run time: an export (Instance::GetFunc), or a function
+// value (a funcref from a table, a global, a result or a host function's
+// argument, through FromRef). Cheap to copy. An export handle must not
+// outlive its Instance; a function value keeps what it needs alive.
 // Thread-affine, like its Instance.
 class WASMHOST_EXPORT Func {
  public:
   [[nodiscard]] const FuncType& type() const { return *type_; }
 
-  // Calls the export. Returns InvalidArgument if `args` do not match
-  // type().params in number and types, else as TypedFunc::Call.
+  // The function a non-null funcref refers to. Returns InvalidArgument for
+  // a Val that is not one.
+  [[nodiscard]] static absl::StatusOr<Func> FromRef(const Val& funcref);
+
+  // Calls the function. A function value runs through the instance it was
+  // read from (its deadline, trap reporting and poisoning apply), or that
+  // exported it. Returns InvalidArgument if `args` do not match
+  // type().params in number and types, Unimplemented for a signature with
+  // v128, FailedPrecondition for a function read from a host-made table or
+  // global (no instance to call it through) or of another thread's isolate,
+  // else as TypedFunc::Call.
   absl::StatusOr<std::vector<Val>> Call(absl::Span<const Val> args,
                                         const CallOptions& options = {}) const;
 
  private:
   friend class Instance;
+  friend class Val;
   Func(internal::InstanceState* instance, uint32_t export_index,
        const FuncType* type)
       : instance_(instance), export_index_(export_index), type_(type) {}
+  explicit Func(std::shared_ptr<const internal::FuncRefState> ref);
 
   internal::InstanceState* instance_;
   uint32_t export_index_;
   const FuncType* type_;
+  // For a function value: the funcref's state (which type_ points into).
+  std::shared_ptr<const internal::FuncRefState> ref_;
 };
 
 // An instance of a Module: its memory, globals and tables, with imports

@@ -39,11 +39,20 @@ inline constexpr bool kIsExternHandle = std::is_same_v<T, Global> ||
                                         std::is_same_v<T, Table> ||
                                         std::is_same_v<T, Memory>;
 
+// A host function whose signature has references, which RawVals cannot
+// hold: it takes and fills Vals.
+using ValHostThunk = absl::Status (*)(void* callable, Caller& caller,
+                                      absl::Span<const Val> args,
+                                      absl::Span<Val> results);
+
 // A host function lowered to the type-erased convention.
 struct HostFunc {
   FuncType type;
   std::shared_ptr<void> callable;
   HostThunk thunk;
+  // Set for a signature with references; the engine calls it instead of
+  // `thunk`.
+  ValHostThunk val_thunk = nullptr;
 };
 
 // The embedder context of `instance` if it was set with type `type_key`.
@@ -147,9 +156,11 @@ class WASMHOST_EXPORT Linker {
 
   // Grants `module`.`name` with a signature given at run time. `func`
   // receives args of `type.params` and fills results, pre-sized and typed
-  // as `type.results`.
+  // as `type.results` (references start null). Numbers, funcref and
+  // externref cross; a funcref argument is callable (Func::FromRef)
+  // through the calling instance.
   // Returns AlreadyExists if `module`.`name` is already defined, and
-  // InvalidArgument if `type` uses a type other than i32/i64/f32/f64.
+  // InvalidArgument if `type` uses v128, which cannot cross yet.
   absl::Status DefineDynamic(absl::string_view module, absl::string_view name,
                              FuncType type, DynamicFunc func);
 

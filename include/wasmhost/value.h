@@ -22,9 +22,12 @@
 
 namespace wasmhost {
 
+class Func;
+class Val;
+
 // A Wasm value type. The four number types cross the host boundary
-// everywhere; references (null and externref) through Func::Call, globals
-// and tables; v128 not yet.
+// everywhere; references through Func::Call, Linker::DefineDynamic,
+// globals and tables; v128 not yet.
 enum class ValType : uint8_t {
   kI32,
   kI64,
@@ -34,6 +37,14 @@ enum class ValType : uint8_t {
   kFuncRef,
   kExternRef,
 };
+
+namespace internal {
+// The reference inside a Val, for the library's own code.
+struct ValRef {
+  static Val Make(ValType type, std::shared_ptr<void> ref);
+  static const std::shared_ptr<void>& Get(const Val& val);
+};
+}  // namespace internal
 
 // "i32", "i64", "f32", "f64", "v128", "funcref", "externref".
 WASMHOST_EXPORT absl::string_view ValTypeName(ValType type);
@@ -78,6 +89,10 @@ class WASMHOST_EXPORT Val {
     val.ref_ = std::move(value);
     return val;
   }
+  // A funcref to `func`; Func::FromRef gives it back. Guests can store it
+  // in tables and call it with call_indirect. It keeps the function's
+  // instance alive.
+  static Val FuncRef(const Func& func);
 
   ValType type() const { return type_; }
   // The accessors return the value reinterpreted as the requested type;
@@ -88,7 +103,8 @@ class WASMHOST_EXPORT Val {
   double f64() const;
   // For a reference: whether it is null.
   bool is_null() const { return ref_ == nullptr; }
-  // For an externref: the host value; null for the null externref.
+  // For an externref: the host value; null for the null externref. (For a
+  // funcref, use Func::FromRef.)
   const std::shared_ptr<void>& externref() const { return ref_; }
 
   // The raw bits: the value zero-extended to 64 bits (f32 as its 32-bit
@@ -108,10 +124,24 @@ class WASMHOST_EXPORT Val {
  private:
   Val(ValType type, uint64_t bits) : type_(type), bits_(bits) {}
 
+  friend struct internal::ValRef;
+
   ValType type_;
   uint64_t bits_;
-  std::shared_ptr<void> ref_;  // an externref's value
+  // An externref's host value, or a funcref's internal::FuncRefState.
+  std::shared_ptr<void> ref_;
 };
+
+namespace internal {
+inline Val ValRef::Make(ValType type, std::shared_ptr<void> ref) {
+  Val val = Val::NullRef(type);
+  val.ref_ = std::move(ref);
+  return val;
+}
+inline const std::shared_ptr<void>& ValRef::Get(const Val& val) {
+  return val.ref_;
+}
+}  // namespace internal
 
 }  // namespace wasmhost
 

@@ -25,7 +25,7 @@ const GlobalType& Global::type() const { return state_->global; }
 
 absl::StatusOr<Val> Global::Get() const {
   WASMHOST_RETURN_IF_ERROR(state_->CheckThread("the global"));
-  return state_->object->GlobalGet(state_->global.type);
+  return state_->object->GlobalGet(state_->global.type, state_->instance);
 }
 
 absl::Status Global::Set(const Val& value) const {

@@ -249,6 +249,7 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
       return module_state->fuel->IsOutOfFuelOffset(offset);
     };
   }
+  spec.owner_ref = state;
   spec.locate_frame = [module_state](uint32_t offset) {
     return module_state->LocateFrame(offset);
   };
@@ -349,12 +350,42 @@ absl::StatusOr<Memory> Instance::GetMemory(absl::string_view name) const {
   return Memory(state_.get(), std::move(found));
 }
 
+Func::Func(std::shared_ptr<const internal::FuncRefState> ref)
+    : instance_(static_cast<internal::InstanceState*>(ref->via.get())),
+      export_index_(ref->export_index),
+      type_(&ref->type),
+      ref_(std::move(ref)) {}
+
+absl::StatusOr<Func> Func::FromRef(const Val& funcref) {
+  if (funcref.type() != ValType::kFuncRef || funcref.is_null()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        funcref.ToString(), " is not a function: a non-null funcref is"));
+  }
+  return Func(std::static_pointer_cast<const internal::FuncRefState>(
+      internal::ValRef::Get(funcref)));
+}
+
+Val Val::FuncRef(const Func& func) {
+  if (func.ref_ != nullptr) {
+    return internal::ValRef::Make(
+        ValType::kFuncRef,
+        std::const_pointer_cast<internal::FuncRefState>(func.ref_));
+  }
+  // An export: resolved to the engine's function when it crosses.
+  auto ref = std::make_shared<internal::FuncRefState>();
+  ref->type = *func.type_;
+  ref->exporter = func.instance_->backend.get();
+  ref->export_index = func.export_index_;
+  ref->via = func.instance_->shared_from_this();
+  return internal::ValRef::Make(ValType::kFuncRef, std::move(ref));
+}
+
 absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
                                             const CallOptions& options) const {
   const FuncType& type = *type_;
   bool args_match = args.size() == type.params.size();
-  for (size_t i = 0; args_match && i < args.size(); ++i) {
-    args_match = args[i].type() == type.params[i];
+  for (size_t i = 0; i < args.size(); ++i) {
+    args_match = args_match && args[i].type() == type.params[i];
   }
   if (!args_match) {
     std::vector<ValType> given;
@@ -363,17 +394,45 @@ absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
         "arguments ", FuncType{given, {}}.ToString(), " do not match ",
         type.ToString()));
   }
-  std::vector<internal::RawVal> raw_args;
-  raw_args.reserve(args.size());
-  for (const Val& arg : args) raw_args.push_back(arg.bits());
-  std::vector<internal::RawVal> raw_results(type.results.size());
-  WASMHOST_RETURN_IF_ERROR(internal::CallExport(
-      *instance_, export_index_, raw_args.data(), raw_results.data(), options));
-  std::vector<Val> results;
-  results.reserve(raw_results.size());
-  for (size_t i = 0; i < raw_results.size(); ++i) {
-    results.push_back(Val::FromBits(type.results[i], raw_results[i]));
+  bool numbers_only = true;
+  for (const std::vector<ValType>* types : {&type.params, &type.results}) {
+    for (ValType value_type : *types) {
+      if (value_type == ValType::kV128) {
+        return absl::UnimplementedError(absl::StrCat(
+            "calling ", type.ToString(),
+            ": v128 values do not cross the host boundary yet"));
+      }
+      numbers_only = numbers_only && value_type != ValType::kFuncRef &&
+                     value_type != ValType::kExternRef;
+    }
   }
+  if (instance_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "the function was read from a host-made table or global: there is "
+        "no instance to call it through");
+  }
+  // A function value that is not an export of its instance.
+  const internal::FuncRefState* function =
+      ref_ != nullptr && ref_->object != nullptr ? ref_.get() : nullptr;
+  if (numbers_only && function == nullptr) {
+    std::vector<internal::RawVal> raw_args;
+    raw_args.reserve(args.size());
+    for (const Val& arg : args) raw_args.push_back(arg.bits());
+    std::vector<internal::RawVal> raw_results(type.results.size());
+    WASMHOST_RETURN_IF_ERROR(internal::CallExport(*instance_, export_index_,
+                                                  raw_args.data(),
+                                                  raw_results.data(), options));
+    std::vector<Val> results;
+    results.reserve(raw_results.size());
+    for (size_t i = 0; i < raw_results.size(); ++i) {
+      results.push_back(Val::FromBits(type.results[i], raw_results[i]));
+    }
+    return results;
+  }
+  std::vector<Val> results(type.results.size());
+  WASMHOST_RETURN_IF_ERROR(internal::CallWithVals(
+      *instance_, function, export_index_, type, args.data(), results.data(),
+      options));
   return results;
 }
 
@@ -401,6 +460,18 @@ ABSL_ATTRIBUTE_NOINLINE absl::Status CallFailed(InstanceState& instance) {
 }
 
 }  // namespace
+
+absl::Status CallWithVals(InstanceState& instance,
+                          const FuncRefState* function, uint32_t export_index,
+                          const FuncType& type, const Val* args, Val* results,
+                          const CallOptions& options) {
+  if (!instance.poison.ok()) return PoisonedError(instance);
+  if (instance.backend->CallVals(function, export_index, type, args, results,
+                                 options)) {
+    return absl::OkStatus();
+  }
+  return CallFailed(instance);
+}
 
 absl::Status CallExport(InstanceState& instance, uint32_t export_index,
                         const RawVal* args, RawVal* results,

@@ -18,7 +18,7 @@ namespace wasmhost::internal {
 
 // Thread-affine, like Instance. Shared: by the Instance, and by the
 // handles and linker definitions of its exports, which may call into it.
-struct InstanceState {
+struct InstanceState : std::enable_shared_from_this<InstanceState> {
   explicit InstanceState(Module module) : module(std::move(module)) {}
 
   Module module;
@@ -38,6 +38,14 @@ struct InstanceState {
   absl::Status poison;
   std::unique_ptr<v8backend::BackendInstance> backend;
 };
+
+// The dynamic call path for signatures with references (or a function
+// value): as CallExport, with Vals. `function` is null for export
+// `export_index`.
+absl::Status CallWithVals(InstanceState& instance,
+                          const FuncRefState* function, uint32_t export_index,
+                          const FuncType& type, const Val* args, Val* results,
+                          const CallOptions& options);
 
 }  // namespace wasmhost::internal
 

@@ -20,7 +20,8 @@ bool IsNumberType(ValType type) {
          type == ValType::kF32 || type == ValType::kF64;
 }
 
-// The callable behind DefineDynamic.
+// The callable behind DefineDynamic. A signature of numbers only takes the
+// raw convention (Call); one with references takes Vals (CallVals).
 struct DynamicHostFunc {
   FuncType type;
   Linker::DynamicFunc func;
@@ -29,13 +30,30 @@ struct DynamicHostFunc {
                    const internal::RawVal* args, internal::RawVal* results,
                    absl::Status* error) {
     return internal::HostResult<absl::Status>::Store(
-        CallDynamic(callable, caller, args, results), results, error);
+        CallRaw(callable, caller, args, results), results, error);
+  }
+
+  static absl::Status CallVals(void* callable, Caller& caller,
+                               absl::Span<const Val> args,
+                               absl::Span<Val> results) {
+    const DynamicHostFunc& self = *static_cast<DynamicHostFunc*>(callable);
+    absl::Status status = self.func(caller, args, results);
+    if (!status.ok()) return status;
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].type() != self.type.results[i]) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "dynamic host function set result ", i, " to ",
+            results[i].ToString(), " but its signature is ",
+            self.type.ToString()));
+      }
+    }
+    return absl::OkStatus();
   }
 
  private:
-  static absl::Status CallDynamic(void* callable, Caller& caller,
-                                  const internal::RawVal* args,
-                                  internal::RawVal* results) {
+  static absl::Status CallRaw(void* callable, Caller& caller,
+                              const internal::RawVal* args,
+                              internal::RawVal* results) {
     const DynamicHostFunc& self = *static_cast<DynamicHostFunc*>(callable);
     std::vector<Val> arg_vals;
     arg_vals.reserve(self.type.params.size());
@@ -47,15 +65,9 @@ struct DynamicHostFunc {
     for (ValType type : self.type.results) {
       result_vals.push_back(Val::FromBits(type, 0));
     }
-    absl::Status status = self.func(caller, arg_vals, absl::MakeSpan(result_vals));
-    if (!status.ok()) return status;
+    WASMHOST_RETURN_IF_ERROR(
+        CallVals(callable, caller, arg_vals, absl::MakeSpan(result_vals)));
     for (size_t i = 0; i < result_vals.size(); ++i) {
-      if (result_vals[i].type() != self.type.results[i]) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "dynamic host function set result ", i, " to ",
-            result_vals[i].ToString(), " but its signature is ",
-            self.type.ToString()));
-      }
       results[i] = result_vals[i].bits();
     }
     return absl::OkStatus();
@@ -67,13 +79,15 @@ struct DynamicHostFunc {
 absl::Status Linker::DefineDynamic(absl::string_view module,
                                    absl::string_view name, FuncType type,
                                    DynamicFunc func) {
+  bool numbers_only = true;
   for (const std::vector<ValType>* types : {&type.params, &type.results}) {
     for (ValType value_type : *types) {
-      if (!IsNumberType(value_type)) {
+      if (value_type == ValType::kV128) {
         return absl::InvalidArgumentError(absl::StrCat(
             "host function ", module, ".", name, " ", type.ToString(),
-            ": only i32, i64, f32 and f64 cross the host boundary"));
+            ": v128 does not cross the host boundary yet"));
       }
+      numbers_only = numbers_only && IsNumberType(value_type);
     }
   }
   FuncType signature = type;
@@ -83,7 +97,8 @@ absl::Status Linker::DefineDynamic(absl::string_view module,
           std::move(signature),
           std::make_shared<DynamicHostFunc>(
               DynamicHostFunc{std::move(type), std::move(func)}),
-          &DynamicHostFunc::Call});
+          &DynamicHostFunc::Call,
+          numbers_only ? nullptr : &DynamicHostFunc::CallVals});
 }
 
 std::shared_ptr<const internal::HostFunc> Linker::Find(

@@ -54,7 +54,8 @@ uint64_t Table::size() const { return state_->object->TableSize(); }
 absl::StatusOr<Val> Table::Get(uint64_t index) const {
   WASMHOST_RETURN_IF_ERROR(state_->CheckThread("the table"));
   WASMHOST_RETURN_IF_ERROR(CheckIndex(index, size()));
-  return state_->object->TableGet(index, state_->table.element);
+  return state_->object->TableGet(index, state_->table.element,
+                                  state_->instance);
 }
 
 absl::Status Table::Set(uint64_t index, const Val& value) const {

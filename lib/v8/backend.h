@@ -32,6 +32,32 @@
 #include "wasmhost/value.h"
 
 namespace wasmhost::v8backend {
+class BackendInstance;
+class ExternObject;
+}  // namespace wasmhost::v8backend
+
+namespace wasmhost::internal {
+
+// What a non-null funcref Val holds: the function, its signature, and the
+// instance calls of it from the host go through. Immutable; thread-affine
+// like the function.
+struct FuncRefState {
+  FuncType type;
+  // The function: an engine object, or else export `export_index` of
+  // `exporter` (a funcref made from an export handle, resolved when it
+  // crosses into the engine).
+  std::shared_ptr<v8backend::ExternObject> object;
+  v8backend::BackendInstance* exporter = nullptr;
+  uint32_t export_index = 0;
+  // The InstanceState a host call goes through (its deadline, traps,
+  // poisoning), kept alive: the one the funcref was read from, or that
+  // exported it. Null for a funcref read from a host-made table or global.
+  std::shared_ptr<void> via;
+};
+
+}  // namespace wasmhost::internal
+
+namespace wasmhost::v8backend {
 
 // Initialises V8 once per process. Not thread-safe: the caller serialises.
 // Returns InvalidArgument for an unknown V8 flag.
@@ -98,12 +124,15 @@ class ExternObject {
   bool OnOwnerThread() const;
 
   // Globals. GlobalGet returns Unimplemented for a value that cannot cross.
-  absl::StatusOr<Val> GlobalGet(ValType type) const;
+  absl::StatusOr<Val> GlobalGet(ValType type,
+                                const std::shared_ptr<void>& via) const;
   absl::Status GlobalSet(const Val& value) const;
 
   // Tables; the caller checks indices against TableSize().
   uint64_t TableSize() const;
-  absl::StatusOr<Val> TableGet(uint64_t index, ValType element) const;
+  // `via` becomes a read funcref's FuncRefState::via.
+  absl::StatusOr<Val> TableGet(uint64_t index, ValType element,
+                               const std::shared_ptr<void>& via) const;
   absl::Status TableSet(uint64_t index, const Val& value) const;
   // Returns the previous size, or ResourceExhausted when the engine cannot
   // grow the table.
@@ -144,6 +173,8 @@ struct InstanceSpec {
   std::string set_fuel_export;
   std::string get_fuel_export;
   std::function<bool(uint32_t compiled_offset)> is_out_of_fuel;
+  // The InstanceState, for funcrefs the instance hands out (their `via`).
+  std::weak_ptr<void> owner_ref;
   // Limits::max_stack_bytes; 0 for the thread's default.
   uint64_t max_stack_bytes = 0;
   // Signatures of all exports by export index; nullopt for non-functions.
@@ -205,6 +236,14 @@ class BackendInstance {
   // the path of a successful call.
   virtual bool Call(uint32_t export_index, const internal::RawVal* args,
                     internal::RawVal* results, const CallOptions& options) = 0;
+
+  // Calls `type`'s function with Vals, for signatures with references:
+  // `function` (a funcref's function) or else export `export_index`.
+  // Reports failure as Call does; args must match `type`.
+  virtual bool CallVals(const internal::FuncRefState* function,
+                        uint32_t export_index, const FuncType& type,
+                        const Val* args, Val* results,
+                        const CallOptions& options) = 0;
 
   // Why the last Call returned false; call once, right after it, on the
   // same thread.

@@ -181,13 +181,15 @@ absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewMemory(
   return memory;
 }
 
-absl::StatusOr<Val> ExternObject::GlobalGet(ValType type) const {
+absl::StatusOr<Val> ExternObject::GlobalGet(
+    ValType type, const std::shared_ptr<void>& via) const {
   v8::HandleScope scope(handle_->thread->isolate());
-  return ValFromJs(handle_->Get()
+  return ValFromJs(*handle_->thread,
+                   handle_->Get()
                        ->Get(handle_->thread->context(),
                              handle_->thread->value_key())
                        .ToLocalChecked(),
-                   type);
+                   type, via);
 }
 
 absl::Status ExternObject::GlobalSet(const Val& value) const {
@@ -215,15 +217,15 @@ uint64_t ExternObject::TableSize() const {
       ->Value();
 }
 
-absl::StatusOr<Val> ExternObject::TableGet(uint64_t index,
-                                           ValType element) const {
+absl::StatusOr<Val> ExternObject::TableGet(
+    uint64_t index, ValType element, const std::shared_ptr<void>& via) const {
   v8::Isolate* isolate = handle_->thread->isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Value> args[] = {
       v8::Number::New(isolate, static_cast<double>(index))};
   WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Value> value,
                             CallMethod(*handle_, "get", absl::MakeSpan(args)));
-  return ValFromJs(value, element);
+  return ValFromJs(*handle_->thread, value, element, via);
 }
 
 absl::Status ExternObject::TableSet(uint64_t index, const Val& value) const {
@@ -240,17 +242,13 @@ absl::StatusOr<uint64_t> ExternObject::TableGrow(uint64_t delta,
                                                  const Val& init) const {
   v8::Isolate* isolate = handle_->thread->isolate();
   v8::HandleScope scope(isolate);
+  WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Value> js,
+                            ValToJs(*handle_->thread, init));
   v8::Local<v8::Value> args[] = {
-      v8::Number::New(isolate, static_cast<double>(delta))};
+      v8::Number::New(isolate, static_cast<double>(delta)), js};
   WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Value> previous,
                             CallMethod(*handle_, "grow", absl::MakeSpan(args)));
-  const uint64_t old_size = previous.As<v8::Uint32>()->Value();
-  if (!init.is_null()) {
-    for (uint64_t i = old_size; i < old_size + delta; ++i) {
-      WASMHOST_RETURN_IF_ERROR(TableSet(i, init));
-    }
-  }
-  return old_size;
+  return previous.As<v8::Uint32>()->Value();
 }
 
 absl::Span<uint8_t> ExternObject::MemoryBytes() const {

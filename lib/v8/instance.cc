@@ -110,6 +110,9 @@ class V8Instance final : public BackendInstance {
     return ThreadIsolate::CurrentIfAny() == &thread_;
   }
   std::shared_ptr<ExternObject> Export(uint32_t export_index) override;
+  bool CallVals(const internal::FuncRefState* function, uint32_t export_index,
+                const FuncType& type, const Val* args, Val* results,
+                const CallOptions& options) override;
 
   absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() override;
   std::optional<uint64_t> RemainingFuel() const override {
@@ -124,7 +127,8 @@ class V8Instance final : public BackendInstance {
   struct HostBinding {
     const internal::HostFunc* func;
     V8Instance* instance;
-    // The function's arguments and results each fit in kInlineValues.
+    // The function's arguments and results each fit in kInlineValues, and
+    // it takes raw values.
     bool values_inline;
   };
 
@@ -154,9 +158,23 @@ class V8Instance final : public BackendInstance {
   ABSL_ATTRIBUTE_NOINLINE bool CallChecked(const ExportFunc& func,
                                            const RawVal* args, RawVal* results,
                                            const CallOptions& options);
-  // Sets the fuel the call may use, calls, and reads what is left.
-  bool CallMetered(const ExportFunc& func, const RawVal* args,
-                   RawVal* results, const CallOptions& options);
+  // Checks the thread, the deadline and the fuel, then runs `call` (which
+  // enters the guest), metered when the module is.
+  template <typename Run>
+  bool CallUnderOptions(const CallOptions& options, Run call);
+  // Sets the fuel the call may use, runs `call`, and reads what is left.
+  template <typename Run>
+  bool CallMetered(const CallOptions& options, Run call);
+  // CallVals once the options are checked.
+  bool CallValsChecked(const internal::FuncRefState* function,
+                       uint32_t export_index, const FuncType& type,
+                       const Val* args, Val* results,
+                       const CallOptions& options);
+  // HostCallback for a function with references in its signature
+  // (HostFunc::val_thunk).
+  ABSL_ATTRIBUTE_NOINLINE void CallHostWithVals(
+      const v8::FunctionCallbackInfo<v8::Value>& info,
+      const internal::HostFunc& func);
   // Converts any number of arguments and calls, under any options.
   bool CallWithAnyArgs(const ExportFunc& func, const RawVal* args,
                        RawVal* results, const CallOptions& options);
@@ -240,6 +258,7 @@ void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
 void V8Instance::CallHostWithManyValues(
     const v8::FunctionCallbackInfo<v8::Value>& info,
     const internal::HostFunc& func) {
+  if (func.val_thunk != nullptr) return CallHostWithVals(info, func);
   std::vector<RawVal> args(func.type.params.size());
   std::vector<RawVal> results(func.type.results.size());
   CallHost(info, func, args.data(), results.data());
@@ -276,6 +295,107 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
     info.GetReturnValue().Set(
         ToJsArray(info.GetIsolate(), result_types, results));
   }
+}
+
+void V8Instance::CallHostWithVals(
+    const v8::FunctionCallbackInfo<v8::Value>& info,
+    const internal::HostFunc& func) {
+  absl::Status& host_error = thread_.host_error();
+  v8::Isolate* isolate = info.GetIsolate();
+  if (!host_error.ok()) return ThrowUndefined(isolate);
+  const std::shared_ptr<void> via = spec_.owner_ref.lock();
+  std::vector<Val> args;
+  args.reserve(func.type.params.size());
+  for (size_t i = 0; i < func.type.params.size(); ++i) {
+    absl::StatusOr<Val> arg = ValFromJs(thread_, info[static_cast<int>(i)],
+                                        func.type.params[i], via);
+    if (!arg.ok()) {
+      host_error = arg.status();
+      return ThrowUndefined(isolate);
+    }
+    args.push_back(*std::move(arg));
+  }
+  std::vector<Val> results;
+  results.reserve(func.type.results.size());
+  for (ValType type : func.type.results) {
+    results.push_back(Val::FromBits(type, 0));
+  }
+  Caller caller(owner_);
+  host_error = func.val_thunk(func.callable.get(), caller, args,
+                              absl::MakeSpan(results));
+  if (!host_error.ok()) return ThrowUndefined(isolate);
+  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> js(results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    absl::StatusOr<v8::Local<v8::Value>> result = ValToJs(thread_, results[i]);
+    if (!result.ok()) {
+      host_error = result.status();
+      return ThrowUndefined(isolate);
+    }
+    js[i] = *result;
+  }
+  if (js.size() == 1) {
+    info.GetReturnValue().Set(js[0]);
+  } else if (js.size() > 1) {
+    info.GetReturnValue().Set(v8::Array::New(isolate, js.data(), js.size()));
+  }
+}
+
+bool V8Instance::CallVals(const internal::FuncRefState* function,
+                          uint32_t export_index, const FuncType& type,
+                          const Val* args, Val* results,
+                          const CallOptions& options) {
+  return CallUnderOptions(options, [&] {
+    return CallValsChecked(function, export_index, type, args, results,
+                           options);
+  });
+}
+
+bool V8Instance::CallValsChecked(const internal::FuncRefState* function,
+                                 uint32_t export_index, const FuncType& type,
+                                 const Val* args, Val* results,
+                                 const CallOptions& options) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Context> context = thread_.context();
+  v8::Local<v8::Value> target;
+  if (function == nullptr) {
+    target = exports_[export_index].function.Get(isolate);
+  } else {
+    absl::StatusOr<v8::Local<v8::Value>> resolved = FunctionToJs(*function);
+    if (!resolved.ok()) return Fail(resolved.status(), false);
+    target = *resolved;
+  }
+  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> argv(
+      type.params.size());
+  for (size_t i = 0; i < argv.size(); ++i) {
+    absl::StatusOr<v8::Local<v8::Value>> arg = ValToJs(thread_, args[i]);
+    if (!arg.ok()) return Fail(arg.status(), false);
+    argv[i] = *arg;
+  }
+  v8::Local<v8::Value> result;
+  if (!RunGuest</*kMayReturnWithException=*/false, /*kBounded=*/true>(
+          options, [&] {
+            return target.As<v8::Function>()
+                ->Call(context, v8::Undefined(isolate),
+                       static_cast<int>(argv.size()), argv.data())
+                .ToLocal(&result);
+          })) {
+    return false;
+  }
+  const std::shared_ptr<void> via = spec_.owner_ref.lock();
+  for (size_t i = 0; i < type.results.size(); ++i) {
+    v8::Local<v8::Value> value =
+        type.results.size() == 1
+            ? result
+            : result.As<v8::Array>()
+                  ->Get(context, static_cast<uint32_t>(i))
+                  .ToLocalChecked();
+    absl::StatusOr<Val> converted =
+        ValFromJs(thread_, value, type.results[i], via);
+    if (!converted.ok()) return Fail(converted.status(), true);
+    results[i] = *std::move(converted);
+  }
+  return true;
 }
 
 template <bool kMayReturnWithException, bool kBounded, typename Enter>
@@ -390,7 +510,8 @@ absl::Status V8Instance::Instantiate(
     }
     const FuncType& type = import.func->type;
     bindings_.push_back({import.func, this,
-                         type.params.size() <= kInlineValues &&
+                         import.func->val_thunk == nullptr &&
+                             type.params.size() <= kInlineValues &&
                              type.results.size() <= kInlineValues});
     v8::Local<v8::Function> function =
         v8::Function::New(context, &HostCallback,
@@ -595,6 +716,13 @@ bool V8Instance::Call(uint32_t export_index, const RawVal* args,
 
 bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
                              RawVal* results, const CallOptions& options) {
+  return CallUnderOptions(options, [&] {
+    return CallWithAnyArgs(func, args, results, options);
+  });
+}
+
+template <typename Run>
+bool V8Instance::CallUnderOptions(const CallOptions& options, Run call) {
   // Refused without writing to the instance, which another thread may be
   // using: TakeCallFailure finds the reason by checking the thread again.
   if (ThreadIsolate::CurrentIfAny() != &thread_) return false;
@@ -610,8 +738,8 @@ bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
                 false);
   }
   touched_since_reset_ = true;
-  if (spec_.metered) return CallMetered(func, args, results, options);
-  return CallWithAnyArgs(func, args, results, options);
+  if (spec_.metered) return CallMetered(options, call);
+  return call();
 }
 
 BackendInstance::CallFailure V8Instance::TakeCallFailure() {
@@ -623,8 +751,8 @@ BackendInstance::CallFailure V8Instance::TakeCallFailure() {
   return std::exchange(failure_, CallFailure());
 }
 
-bool V8Instance::CallMetered(const ExportFunc& func, const RawVal* args,
-                             RawVal* results, const CallOptions& options) {
+template <typename Run>
+bool V8Instance::CallMetered(const CallOptions& options, Run call) {
   // Fuel lives in a Wasm global the rewriter added, behind two exports.
   // A call without a fuel limit after one with a limit runs unlimited.
   if (options.fuel.has_value() || fuel_limited_) {
@@ -636,7 +764,7 @@ bool V8Instance::CallMetered(const ExportFunc& func, const RawVal* args,
     if (!set.ok()) return Fail(std::move(set), true);
     fuel_limited_ = options.fuel.has_value();
   }
-  const bool succeeded = CallWithAnyArgs(func, args, results, options);
+  const bool succeeded = call();
   if (options.fuel.has_value()) {
     int64_t left = 0;
     if (CallFuelExport(get_fuel_, 0, &left).ok()) {

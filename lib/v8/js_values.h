@@ -7,7 +7,10 @@
 #ifndef WASMHOST_LIB_V8_JS_VALUES_H_
 #define WASMHOST_LIB_V8_JS_VALUES_H_
 
+#include <memory>
+
 #include "absl/status/statusor.h"
+#include "lib/v8/backend.h"
 #include "v8.h"
 #include "wasmhost/internal/func_traits.h"
 #include "wasmhost/value.h"
@@ -55,9 +58,16 @@ inline internal::RawVal FromJs(v8::Local<v8::Value> value, ValType type) {
 absl::StatusOr<v8::Local<v8::Value>> ValToJs(ThreadIsolate& thread,
                                              const Val& value);
 
-// A JS value V8 produced for a Wasm value of `type`, as a Val. Returns
-// Unimplemented for a value that cannot cross yet.
-absl::StatusOr<Val> ValFromJs(v8::Local<v8::Value> value, ValType type);
+// The function a funcref refers to. Returns FailedPrecondition when it
+// belongs to another thread's isolate.
+absl::StatusOr<v8::Local<v8::Value>> FunctionToJs(
+    const internal::FuncRefState& function);
+
+// A JS value V8 produced for a Wasm value of `type`, as a Val; a funcref
+// gets `via` as its FuncRefState::via. Returns Unimplemented for a value
+// that cannot cross yet.
+absl::StatusOr<Val> ValFromJs(ThreadIsolate& thread, v8::Local<v8::Value> value,
+                              ValType type, const std::shared_ptr<void>& via);
 
 }  // namespace wasmhost::v8backend
 
