@@ -76,6 +76,7 @@ TEST(ExternTest, ReexportedObjectsAreTheImportedOnes) {
   ASSERT_OK(second.DefineInstance("env", consumer));
   ASSERT_OK_AND_ASSIGN(Memory memory, consumer.GetMemory("mem"));
   EXPECT_EQ(memory.size(), kPage);
+  EXPECT_EQ(memory.data().data(), provider.memory().data().data());
   ASSERT_OK_AND_ASSIGN(Table table, Table::Create({ValType::kFuncRef, 1, 3},
                                                   kNullFunc));
   ASSERT_OK(second.Define("env", "t", table));

@@ -346,8 +346,11 @@ absl::StatusOr<Table> Instance::GetTable(absl::string_view name) const {
 absl::StatusOr<Memory> Instance::GetMemory(absl::string_view name) const {
   WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ExternState> found,
                             FindExtern(name, ExternKind::kMemory));
-  // Memory 0 (the only one) read through the instance, as memory() is.
-  return Memory(state_.get(), std::move(found));
+  // The instance's own memory 0 (the only one) is read through the
+  // instance, as memory() is; a re-exported import through its object.
+  internal::InstanceState* instance =
+      found->instance == state_ ? state_.get() : nullptr;
+  return Memory(instance, std::move(found));
 }
 
 Func::Func(std::shared_ptr<const internal::FuncRefState> ref)
