@@ -319,5 +319,23 @@ TEST(ExternTest, ObjectsOfAnotherThreadAreRefused) {
   EXPECT_OK(Instance::Create(module, linker));
 }
 
+TEST(ExternTest, LastHandleDroppedOnAnotherThreadIsSafe) {
+  ASSERT_OK_AND_ASSIGN(Global global,
+                       Global::Create({ValType::kI32, true}, Val::I32(1)));
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "g", global));
+  std::optional<Global> moved(std::move(global));
+  std::thread other([&] {
+    // The engine handle is left to the isolate, not reset from here.
+    moved.reset();
+    Linker dropped = std::move(linker);
+  });
+  other.join();
+  // The owner thread's isolate is intact.
+  ASSERT_OK_AND_ASSIGN(Global again,
+                       Global::Create({ValType::kI32, true}, Val::I32(2)));
+  EXPECT_THAT(again.Get(), testing::IsOkAndHolds(Val::I32(2)));
+}
+
 }  // namespace
 }  // namespace wasmhost
