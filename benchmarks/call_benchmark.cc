@@ -7,12 +7,24 @@
 //   BM_SdkTypedCall       TypedFunc<int32_t(int32_t, int32_t)>::Call
 //   BM_RawV8Call          v8::Function::Call of the same kind of export, with
 //                         a HandleScope and a TryCatch per call
+//   BM_SdkTypedCallF64    TypedFunc<double(double, double)>::Call (and F32):
+//                         through the export's boundary wrapper, bit-exact
+//   BM_RawV8CallF64       v8::Function::Call of the export itself, with JS
+//                         Numbers (and F32), which lose NaN bits
 //   BM_SdkGuestToHost     a guest loop calling a Linker::Define'd empty lambda
 //   BM_RawV8GuestToHost   the same loop calling an empty v8::FunctionCallback
+//   BM_SdkGuestToHostFloat   the loop calling an empty (double, float) lambda
+//                            through the import adapter, bit-exact
+//   BM_RawV8GuestToHostFloat the same loop calling an empty callback directly
 //   BM_SdkCompile         Engine::Compile of a small one-page module
 //   BM_RawV8Compile       v8::WasmModuleObject::Compile of the same bytes
 //   BM_SdkInstantiate     Instance::Create (and its destruction)
 //   BM_RawV8Instantiate   `new WebAssembly.Instance(module, imports)`
+//   BM_SdkInstantiateFloatImport   Instance::Create of the float host loop:
+//                                  the adapter module is instantiated too
+//   BM_RawV8InstantiateFloatImport the same module, callback imported directly
+//   BM_SdkInstantiateIntImport     the same for the i32 host loop (no adapter)
+//   BM_RawV8InstantiateIntImport
 //
 // The compile benchmarks patch a custom section with a counter so every
 // iteration compiles bytes V8 has not seen: V8 caches native modules by
@@ -56,11 +68,16 @@ struct SdkState {
   Module add_module;
   Module host_loop_module;
   Module one_page_module;
+  Module float_add_module;
+  Module host_loop_float_module;
   Linker empty_linker;
   Linker noop_linker;
   Linker log_linker;
+  Linker take_linker;
   std::unique_ptr<Instance> add_instance;
   std::unique_ptr<Instance> host_loop_instance;
+  std::unique_ptr<Instance> float_add_instance;
+  std::unique_ptr<Instance> host_loop_float_instance;
 };
 
 struct RawState {
@@ -69,6 +86,11 @@ struct RawState {
   v8::Global<v8::Function> add;                   // export "add"
   v8::Global<v8::Function> run;                   // export "run" (host loop)
   v8::Global<v8::WasmModuleObject> one_page_module;
+  v8::Global<v8::Function> add_f64;               // float_add's exports
+  v8::Global<v8::Function> add_f32;
+  v8::Global<v8::Function> run_float;  // export "run" (float host loop)
+  v8::Global<v8::WasmModuleObject> host_loop_module;
+  v8::Global<v8::WasmModuleObject> host_loop_float_module;
 };
 
 SdkState* sdk = nullptr;
@@ -154,6 +176,77 @@ void BM_RawV8Call(benchmark::State& state) {
 }
 BENCHMARK(BM_RawV8Call);
 
+// The same with f64 and f32 arguments and result: the SDK calls the
+// export's boundary wrapper (bits as BigInt / i32), the raw baseline the
+// export itself with JS Numbers (not bit-exact).
+void BM_SdkTypedCallF64(benchmark::State& state) {
+  absl::StatusOr<TypedFunc<double(double, double)>> add =
+      sdk->float_add_instance->GetFunc<double(double, double)>("add_f64");
+  if (!add.ok()) return state.SkipWithError(add.status().ToString().c_str());
+  double a = 1.5;
+  for (auto _ : state) {
+    absl::StatusOr<double> r = add->Call(a, 2.25);
+    if (!r.ok()) return state.SkipWithError(r.status().ToString().c_str());
+    benchmark::DoNotOptimize(*r);
+  }
+}
+BENCHMARK(BM_SdkTypedCallF64);
+
+void BM_RawV8CallF64(benchmark::State& state) {
+  v8::Isolate* isolate = raw->isolate;
+  double a = 1.5;
+  for (auto _ : state) {
+    v8::HandleScope scope(isolate);
+    v8::Local<v8::Context> context = isolate->GetCurrentContext();
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::Value> args[] = {v8::Number::New(isolate, a),
+                                   v8::Number::New(isolate, 2.25)};
+    v8::Local<v8::Value> result;
+    if (!raw->add_f64.Get(isolate)
+             ->Call(context, v8::Undefined(isolate), 2, args)
+             .ToLocal(&result)) {
+      return state.SkipWithError("raw add_f64 threw");
+    }
+    double r = result.As<v8::Number>()->Value();
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_RawV8CallF64);
+
+void BM_SdkTypedCallF32(benchmark::State& state) {
+  absl::StatusOr<TypedFunc<float(float, float)>> add =
+      sdk->float_add_instance->GetFunc<float(float, float)>("add_f32");
+  if (!add.ok()) return state.SkipWithError(add.status().ToString().c_str());
+  float a = 1.5f;
+  for (auto _ : state) {
+    absl::StatusOr<float> r = add->Call(a, 2.25f);
+    if (!r.ok()) return state.SkipWithError(r.status().ToString().c_str());
+    benchmark::DoNotOptimize(*r);
+  }
+}
+BENCHMARK(BM_SdkTypedCallF32);
+
+void BM_RawV8CallF32(benchmark::State& state) {
+  v8::Isolate* isolate = raw->isolate;
+  float a = 1.5f;
+  for (auto _ : state) {
+    v8::HandleScope scope(isolate);
+    v8::Local<v8::Context> context = isolate->GetCurrentContext();
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::Value> args[] = {v8::Number::New(isolate, a),
+                                   v8::Number::New(isolate, 2.25f)};
+    v8::Local<v8::Value> result;
+    if (!raw->add_f32.Get(isolate)
+             ->Call(context, v8::Undefined(isolate), 2, args)
+             .ToLocal(&result)) {
+      return state.SkipWithError("raw add_f32 threw");
+    }
+    float r = static_cast<float>(result.As<v8::Number>()->Value());
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_RawV8CallF32);
+
 // ---------------------------------------------------------------------------
 // 2. Guest -> host call of an empty host function, kHostCalls per iteration.
 
@@ -192,6 +285,37 @@ void BM_RawV8GuestToHost(benchmark::State& state) {
   SetPerHostCall(state);
 }
 BENCHMARK(BM_RawV8GuestToHost);
+
+// The host function takes (f64, f32): the SDK's guest calls the import
+// adapter, which passes the bits (BigInt, i32) to the host callback.
+void BM_SdkGuestToHostFloat(benchmark::State& state) {
+  absl::StatusOr<TypedFunc<void(int32_t)>> run =
+      sdk->host_loop_float_instance->GetFunc<void(int32_t)>("run");
+  if (!run.ok()) return state.SkipWithError(run.status().ToString().c_str());
+  for (auto _ : state) {
+    absl::Status s = run->Call(kHostCalls);
+    if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
+  }
+  SetPerHostCall(state);
+}
+BENCHMARK(BM_SdkGuestToHostFloat);
+
+void BM_RawV8GuestToHostFloat(benchmark::State& state) {
+  v8::Isolate* isolate = raw->isolate;
+  for (auto _ : state) {
+    v8::HandleScope scope(isolate);
+    v8::Local<v8::Context> context = isolate->GetCurrentContext();
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, kHostCalls)};
+    if (raw->run_float.Get(isolate)
+            ->Call(context, v8::Undefined(isolate), 1, args)
+            .IsEmpty()) {
+      return state.SkipWithError("raw run threw");
+    }
+  }
+  SetPerHostCall(state);
+}
+BENCHMARK(BM_RawV8GuestToHostFloat);
 
 // ---------------------------------------------------------------------------
 // 3. Compile a small module.
@@ -293,6 +417,64 @@ void BM_RawV8Instantiate(benchmark::State& state) {
 }
 BENCHMARK(BM_RawV8Instantiate)->Unit(benchmark::kMicrosecond);
 
+// A module with one host-function import, SDK against raw: with a (f64,
+// f32) import the SDK also instantiates the import adapter module; with
+// the i32-only `noop` import it does not.
+void SdkInstantiate(benchmark::State& state, const Module& module,
+                    const Linker& linker) {
+  for (auto _ : state) {
+    absl::StatusOr<Instance> instance = Instance::Create(module, linker);
+    if (!instance.ok()) {
+      return state.SkipWithError(instance.status().ToString().c_str());
+    }
+    benchmark::DoNotOptimize(instance);
+  }
+}
+
+void RawInstantiateWithImport(benchmark::State& state,
+                              const v8::Global<v8::WasmModuleObject>& module,
+                              const char* name) {
+  v8::Isolate* isolate = raw->isolate;
+  for (auto _ : state) {
+    v8::HandleScope scope(isolate);
+    v8::Local<v8::Context> context = isolate->GetCurrentContext();
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::Function> callback =
+        v8::Function::New(context, &EmptyCallback, v8::Local<v8::Value>(), 2,
+                          v8::ConstructorBehavior::kThrow)
+            .ToLocalChecked();
+    v8::Local<v8::Object> instance;
+    if (!RawInstantiate(context, module.Get(isolate),
+                        ImportObject(context, "env", name, callback))
+             .ToLocal(&instance)) {
+      return state.SkipWithError("raw instantiate failed");
+    }
+    v8::Local<v8::Value> exports =
+        instance->Get(context, Str(isolate, "exports")).ToLocalChecked();
+    benchmark::DoNotOptimize(exports);
+  }
+}
+
+void BM_SdkInstantiateFloatImport(benchmark::State& state) {
+  SdkInstantiate(state, sdk->host_loop_float_module, sdk->take_linker);
+}
+BENCHMARK(BM_SdkInstantiateFloatImport)->Unit(benchmark::kMicrosecond);
+
+void BM_RawV8InstantiateFloatImport(benchmark::State& state) {
+  RawInstantiateWithImport(state, raw->host_loop_float_module, "take");
+}
+BENCHMARK(BM_RawV8InstantiateFloatImport)->Unit(benchmark::kMicrosecond);
+
+void BM_SdkInstantiateIntImport(benchmark::State& state) {
+  SdkInstantiate(state, sdk->host_loop_module, sdk->noop_linker);
+}
+BENCHMARK(BM_SdkInstantiateIntImport)->Unit(benchmark::kMicrosecond);
+
+void BM_RawV8InstantiateIntImport(benchmark::State& state) {
+  RawInstantiateWithImport(state, raw->host_loop_module, "noop");
+}
+BENCHMARK(BM_RawV8InstantiateIntImport)->Unit(benchmark::kMicrosecond);
+
 // ---------------------------------------------------------------------------
 // Set-up.
 
@@ -302,14 +484,25 @@ void SetUpSdk() {
   Module add = Must(engine.Compile(add_wasm()), "compile add");
   Module host_loop = Must(engine.Compile(host_loop_wasm()), "compile loop");
   Module one_page = Must(engine.Compile(one_page_wasm()), "compile one_page");
-  sdk = new SdkState{engine, add, host_loop, one_page, {}, {}, {}, {}, {}};
+  Module float_add = Must(engine.Compile(float_add_wasm()), "compile float");
+  Module host_loop_float =
+      Must(engine.Compile(host_loop_float_wasm()), "compile float loop");
+  sdk = new SdkState{engine, add, host_loop, one_page, float_add,
+                     host_loop_float};
   MustOk(sdk->noop_linker.Define("env", "noop", [] {}), "define noop");
+  MustOk(sdk->take_linker.Define("env", "take", [](double, float) {}),
+         "define take");
   MustOk(sdk->log_linker.Define("env", "log", [](int32_t, int32_t) {}),
          "define log");
   sdk->add_instance = std::make_unique<Instance>(
       Must(Instance::Create(sdk->add_module, sdk->empty_linker), "add"));
   sdk->host_loop_instance = std::make_unique<Instance>(Must(
       Instance::Create(sdk->host_loop_module, sdk->noop_linker), "loop"));
+  sdk->float_add_instance = std::make_unique<Instance>(Must(
+      Instance::Create(sdk->float_add_module, sdk->empty_linker), "float"));
+  sdk->host_loop_float_instance = std::make_unique<Instance>(
+      Must(Instance::Create(sdk->host_loop_float_module, sdk->take_linker),
+           "float loop"));
 }
 
 // The raw baselines use the isolate and context the SDK entered on this
@@ -340,6 +533,24 @@ void SetUpRaw() {
           .ToLocalChecked();
   raw->run.Reset(isolate, ExportFunction(context, loop, "run"));
 
+  v8::Local<v8::Object> float_add =
+      RawInstantiate(context,
+                     RawCompile(isolate, float_add_wasm()).ToLocalChecked(),
+                     v8::Object::New(isolate))
+          .ToLocalChecked();
+  raw->add_f64.Reset(isolate, ExportFunction(context, float_add, "add_f64"));
+  raw->add_f32.Reset(isolate, ExportFunction(context, float_add, "add_f32"));
+  v8::Local<v8::WasmModuleObject> host_loop_float =
+      RawCompile(isolate, host_loop_float_wasm()).ToLocalChecked();
+  v8::Local<v8::Object> loop_float =
+      RawInstantiate(context, host_loop_float,
+                     ImportObject(context, "env", "take", noop))
+          .ToLocalChecked();
+  raw->run_float.Reset(isolate, ExportFunction(context, loop_float, "run"));
+  raw->host_loop_float_module.Reset(isolate, host_loop_float);
+  raw->host_loop_module.Reset(
+      isolate, RawCompile(isolate, host_loop_wasm()).ToLocalChecked());
+
   raw->one_page_module.Reset(
       isolate, RawCompile(isolate, one_page_wasm()).ToLocalChecked());
 }
@@ -357,14 +568,24 @@ void TearDown() {
 void PrintSummary(const RatioReporter& reporter) {
   std::printf("\nSummary (median real time; ratio = SDK / raw V8):\n");
   PrintRatio(reporter, "typed call", "BM_SdkTypedCall", "BM_RawV8Call", 1.15);
+  PrintRatio(reporter, "typed call (f64 add)", "BM_SdkTypedCallF64",
+             "BM_RawV8CallF64", 0);
+  PrintRatio(reporter, "typed call (f32 add)", "BM_SdkTypedCallF32",
+             "BM_RawV8CallF32", 0);
   PrintRatio(reporter, "guest->host, per host call", "BM_SdkGuestToHost",
              "BM_RawV8GuestToHost", 1.2, kHostCalls);
+  PrintRatio(reporter, "guest->host (f64, f32)", "BM_SdkGuestToHostFloat",
+             "BM_RawV8GuestToHostFloat", 0, kHostCalls);
   PrintRatio(reporter, "compile (new bytes)", "BM_SdkCompile",
              "BM_RawV8Compile", 0);
   PrintRatio(reporter, "compile (cached bytes)", "BM_SdkCompileSameBytes",
              "BM_RawV8CompileSameBytes", 0);
   PrintRatio(reporter, "instantiate", "BM_SdkInstantiate",
              "BM_RawV8Instantiate", 0);
+  PrintRatio(reporter, "instantiate, float import", "BM_SdkInstantiateFloatImport",
+             "BM_RawV8InstantiateFloatImport", 0);
+  PrintRatio(reporter, "instantiate, i32 import", "BM_SdkInstantiateIntImport",
+             "BM_RawV8InstantiateIntImport", 0);
   if (const RatioReporter::Result* native = reporter.Find("BM_NativeAdd")) {
     std::printf("%-27s %8.2f %s (non-inlined C++ call, for scale)\n",
                 "native add", native->real_time, native->unit.c_str());

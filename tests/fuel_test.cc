@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "absl/status/status.h"
@@ -143,6 +144,34 @@ TEST(FuelTest, RemainingFuelNeedsAMeteredCall) {
   Instance instance = NewFuelInstance();
   EXPECT_STATUS(instance.remaining_fuel(),
                 absl::StatusCode::kFailedPrecondition, "CallOptions::fuel");
+}
+
+// An f64 export is called through its boundary wrapper, which fuel meters
+// too: the charge stays deterministic, running out in either function is
+// "out of fuel", and the value keeps its bits.
+TEST(FuelTest, FloatExportsAreMeteredWithTheirWrapper) {
+  Instance instance = NewFuelInstance();
+  ASSERT_OK_AND_ASSIGN(auto negate, instance.GetFunc<double(double)>("negate"));
+  const uint64_t nan_bits = 0x7ff4000000000001ull;  // signalling, payload 1
+  double nan;
+  std::memcpy(&nan, &nan_bits, sizeof nan);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(double negated, negate.Call(WithFuel(1'000), nan));
+    uint64_t bits;
+    std::memcpy(&bits, &negated, sizeof bits);
+    EXPECT_EQ(bits, nan_bits | (uint64_t{1} << 63));
+    // 3 for negate's body (local.get, f64.neg, end), 7 for the wrapper's
+    // (local.get, f64.reinterpret_i64, call, local.set, local.get,
+    // i64.reinterpret_f64, end).
+    EXPECT_THAT(instance.remaining_fuel(), testing::IsOkAndHolds(990u));
+  }
+  // Short by one: negate's own check fails; short by 5: the wrapper's.
+  for (uint64_t fuel : {9u, 5u}) {
+    Instance short_one = NewFuelInstance();
+    ASSERT_OK_AND_ASSIGN(auto f, short_one.GetFunc<double(double)>("negate"));
+    EXPECT_STATUS(f.Call(WithFuel(fuel), 1.0),
+                  absl::StatusCode::kResourceExhausted, "out of fuel");
+  }
 }
 
 // Instrumentation must not disturb trap reports: kind, function and the

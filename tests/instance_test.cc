@@ -420,6 +420,35 @@ TEST(InstanceTest, StackOverflowOnSmallThreadStack) {
              "Maximum call stack size exceeded", "recurse", kRecurseIndex);
 }
 
+TEST(InstanceTest, BacktraceLocatesEachFrameInItsOwnModule) {
+  // reentry.wat's "outer" calls the host, which calls traps.wat's
+  // "unreachable": one V8 stack, frames of two modules.
+  ASSERT_OK_AND_ASSIGN(Instance trapper, Traps());
+  ASSERT_OK_AND_ASSIGN(auto unreachable,
+                       trapper.GetFunc<void()>("unreachable"));
+  Linker linker;
+  ASSERT_OK(linker.Define("host", "reenter",
+                          [&]() -> absl::Status { return unreachable.Call(); }));
+  ASSERT_OK_AND_ASSIGN(Instance caller,
+                       testing::Instantiate(fixtures::reentry_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto outer, caller.GetFunc<void()>("outer"));
+  absl::Status status = outer.Call();
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value()) << status;
+  ASSERT_EQ(info->backtrace.size(), 2u) << status;
+  const Frame& inner = info->backtrace[0];
+  EXPECT_EQ(inner.module_name, "traps");
+  EXPECT_EQ(inner.function_index, kUnreachableIndex);
+  EXPECT_EQ(TrapsOpcodeAt(inner), 0x00);  // unreachable
+  const Frame& outer_frame = info->backtrace[1];
+  EXPECT_EQ(outer_frame.module_name, "reentry");
+  EXPECT_EQ(outer_frame.function_index, 1u);  // after the import
+  absl::Span<const uint8_t> reentry = fixtures::reentry_wasm();
+  ASSERT_LT(outer_frame.module_offset, reentry.size());
+  EXPECT_EQ(reentry[outer_frame.module_offset], 0x10);  // call $reenter
+  EXPECT_NE(status.message().find("reentry!"), std::string::npos) << status;
+}
+
 // ---------------------------------------------------------------------------
 // Deadlines.
 

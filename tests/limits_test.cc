@@ -1,5 +1,5 @@
-// Tests of wasmhost/limits.h: Limits::max_memory_bytes and
-// max_stack_bytes. CallOptions deadlines are tested in instance_test.cc.
+// Tests of wasmhost/limits.h: Limits::max_memory_bytes, max_stack_bytes
+// and max_table_elements. CallOptions deadlines are tested in instance_test.cc.
 
 #include "wasmhost/limits.h"
 
@@ -161,6 +161,34 @@ TEST(LimitsTest, MaxStackBytesIsPerInstance) {
                        testing::Instantiate(fixtures::recursion_wasm()));
   ASSERT_OK_AND_ASSIGN(auto depth, roomy.GetFunc<int32_t(int32_t)>("depth"));
   EXPECT_THAT(depth.Call(2000), testing::IsOkAndHolds(2000));
+}
+
+TEST(LimitsTest, TablesOverTheirLimitAreResourceExhausted) {
+  // big_tables.wat: two tables of 600,000 elements, over the default.
+  EXPECT_EQ(Limits().max_table_elements, 1u << 20);
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::big_tables_wasm()));
+  EXPECT_STATUS(Instance::Create(module, Linker()),
+                absl::StatusCode::kResourceExhausted,
+                "tables start with 1200000 elements, over the instance's "
+                "limit of 1048576 (Limits::max_table_elements)");
+  InstanceOptions small;
+  small.limits.max_table_elements = 1000;
+  EXPECT_STATUS(Instance::Create(module, Linker(), small),
+                absl::StatusCode::kResourceExhausted, "limit of 1000");
+}
+
+TEST(LimitsTest, TablesWithinTheirLimitInstantiate) {
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::big_tables_wasm()));
+  InstanceOptions options;
+  options.limits.max_table_elements = 1'200'000;
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(module, Linker(), options));
+  ASSERT_OK_AND_ASSIGN(auto size, instance.GetFunc<int32_t()>("size"));
+  EXPECT_THAT(size.Call(), testing::IsOkAndHolds(1'200'000));
+  options.limits.max_table_elements = 0;  // no limit
+  EXPECT_OK(Instance::Create(module, Linker(), options).status());
 }
 
 }  // namespace

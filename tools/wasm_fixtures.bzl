@@ -18,7 +18,8 @@ themselves are in the filegroup `fixtures_files`.
 
 load(":embed.bzl", "embed_wasms", "wasm_symbol")
 
-def wasm_fixtures(name, srcs, namespace, visibility = None, testonly = None):
+def wasm_fixtures(name, srcs, namespace, visibility = None, testonly = None,
+                  validate = True):
     wasms = []
     symbols = []
     for src in srcs:
@@ -29,7 +30,11 @@ def wasm_fixtures(name, srcs, namespace, visibility = None, testonly = None):
             srcs = [src],
             outs = [wasm],
             # --debug-names keeps the names section: nicer V8 stack traces.
-            cmd = "/usr/bin/wat2wasm --debug-names $< -o $@",
+            # validate = False (--no-check) builds deliberately invalid
+            # modules, for tests that the SDK refuses them.
+            cmd = "/usr/bin/wat2wasm --debug-names %s$< -o $@" % (
+                "" if validate else "--no-check "
+            ),
             testonly = testonly,
             visibility = ["//visibility:private"],
         )

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "wasmhost/export.h"
+#include "wasmhost/limits.h"
 #include "wasmhost/module.h"
 
 namespace wasmhost {
@@ -76,6 +77,9 @@ struct WASMHOST_EXPORT EngineOptions {
   // returns true the fault was a Wasm trap and was handled. Default true.
   bool install_signal_handler = true;
 
+  // Bounds on every module Compile accepts (see ModuleLimits).
+  ModuleLimits module_limits;
+
   friend bool operator==(const EngineOptions& a, const EngineOptions& b);
 };
 
@@ -106,6 +110,8 @@ class WASMHOST_EXPORT Engine {
   // Returns:
   //   InvalidArgument  the bytes are not a valid module; the message gives
   //                    the byte offset and the reason
+  //   ResourceExhausted the module is over one of options().module_limits;
+  //                    the message names it
   [[nodiscard]] absl::StatusOr<Module> Compile(
       absl::Span<const uint8_t> bytes) const;
 

@@ -54,6 +54,11 @@ struct WASMHOST_EXPORT Frame {
   uint32_t function_index = 0;
   // Byte offset of the executing instruction from the start of the module.
   uint32_t module_offset = 0;
+  // The module's name from its name section; empty when it has none. A
+  // backtrace through several instances (one calling another's exports
+  // through an import or a table) has frames of several modules, each
+  // located in its own module.
+  std::string module_name;
 };
 
 struct WASMHOST_EXPORT TrapInfo {

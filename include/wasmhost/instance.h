@@ -83,7 +83,8 @@ class TypedFunc<R(Args...)> {
   // Calls the export. Returns the guest's result, or:
   //   Aborted            the guest trapped (see GetTrapInfo)
   //   DeadlineExceeded   options.deadline passed
-  //   ResourceExhausted  the guest ran out of options.fuel
+  //   ResourceExhausted  the guest ran out of options.fuel, or the call
+  //                      exhausted V8's heap (e.g. growing a table)
   //   FailedPrecondition the instance is poisoned, or this is not its thread
   //   InvalidArgument    options.fuel is set but the engine does not
   //                      consume fuel
@@ -131,8 +132,8 @@ class WASMHOST_EXPORT Func {
   // Calls the function. A function value runs through the instance it was
   // read from (its deadline, trap reporting and poisoning apply), or that
   // exported it. Returns InvalidArgument if `args` do not match
-  // type().params in number and types, Unimplemented for a signature with
-  // v128, FailedPrecondition for a function read from a host-made table or
+  // type().params in number and types, FailedPrecondition for a function
+  // read from a host-made table or
   // global (no instance to call it through) or of another thread's isolate,
   // else as TypedFunc::Call.
   absl::StatusOr<std::vector<Val>> Call(absl::Span<const Val> args,
@@ -187,7 +188,9 @@ class WASMHOST_EXPORT Instance {
   //                      options.limits.max_memory_bytes, or an imported
   //                      memory's maximum does (or it has none, while the
   //                      limit is set): the guest could otherwise grow it
-  //                      past the limit
+  //                      past the limit; its tables exceed
+  //                      options.limits.max_table_elements; or
+  //                      instantiating exhausted V8's heap
   //   Aborted            the start function trapped (see GetTrapInfo)
   //   a host function's error status, if one failed during start
   [[nodiscard]] static absl::StatusOr<Instance> Create(

@@ -1,5 +1,6 @@
 // wasmhost/limits.h: bounds on what a guest may use.
 //
+//   ModuleLimits per engine, checked when a module is compiled
 //   Limits       per instance, fixed when the instance is created
 //   CallOptions  per call
 //
@@ -17,6 +18,35 @@
 
 namespace wasmhost {
 
+// Bounds on a module's shape, checked by Engine::Compile before V8 compiles
+// anything: a module over one fails with ResourceExhausted naming it. They
+// bound what compiling and instantiating cost, which no per-call limit
+// covers: V8's optimising compiler needs gigabytes and tens of seconds for a
+// 120 KB module of 40,000 nested loops, and an instance with 100,000
+// exports costs ~300 ms and 60 MB to make. The defaults admit every real
+// module we know of (big language runtimes included); 0 means no limit of
+// the host's (V8's own limits, in parentheses, still apply).
+struct WASMHOST_EXPORT ModuleLimits {
+  // Size of the module binary in bytes. Default 256 MiB (V8: 1 GiB).
+  uint64_t max_module_bytes = 256u << 20;
+  // Functions defined and imported. Default 1,000,000 (V8: the same).
+  uint64_t max_functions = 1'000'000;
+  // Size of one function body in bytes. Default 7,654,321 (V8: the same).
+  uint64_t max_function_body_bytes = 7'654'321;
+  // Locals one function declares, parameters excluded. Default 50,000
+  // (V8: 50,000 with the parameters).
+  uint64_t max_function_locals = 50'000;
+  // Blocks (block, loop, if, try) open at once in one function. Switches
+  // compile to one block per case, so interpreters reach a few hundred.
+  // Default 2,000 (V8: none).
+  uint64_t max_nesting_depth = 2'000;
+  // Imports and exports. Default 20,000 each (V8: 100,000).
+  uint64_t max_imports = 20'000;
+  uint64_t max_exports = 20'000;
+
+  friend bool operator==(const ModuleLimits& a, const ModuleLimits& b);
+};
+
 struct WASMHOST_EXPORT Limits {
   // Largest linear memory the instance may have, in bytes, rounded down to
   // whole 64 KiB pages. A guest's `memory.grow` past it returns -1 and the
@@ -30,6 +60,17 @@ struct WASMHOST_EXPORT Limits {
   // never extends past the calling thread's real stack. Default 0: the
   // thread's limit (984 KiB, or less on a thread with a smaller stack).
   uint64_t max_stack_bytes = 0;
+
+  // Most elements the tables the instance defines may hold at
+  // instantiation, all tables together. Imported tables do not count:
+  // importing allocates nothing, and their maker bounded them. Each element costs the engine
+  // ~28 bytes whatever the guest stores, so a module declaring
+  // `(table 10000000 funcref)` would take ~280 MB per instance. A module
+  // over the limit fails to instantiate with ResourceExhausted. Growth past
+  // it at run time is bounded by the engine's heap: a call that exhausts
+  // V8's heap fails with ResourceExhausted instead of aborting the process.
+  // Default 1,048,576 (~28 MB); 0: no limit (V8 allows 10,000,000 per table).
+  uint64_t max_table_elements = 1 << 20;
 };
 
 struct WASMHOST_EXPORT CallOptions {

@@ -156,11 +156,10 @@ class WASMHOST_EXPORT Linker {
 
   // Grants `module`.`name` with a signature given at run time. `func`
   // receives args of `type.params` and fills results, pre-sized and typed
-  // as `type.results` (references start null). Numbers, funcref and
-  // externref cross; a funcref argument is callable (Func::FromRef)
-  // through the calling instance.
-  // Returns AlreadyExists if `module`.`name` is already defined, and
-  // InvalidArgument if `type` uses v128, which cannot cross yet.
+  // as `type.results` (references start null). Every value type crosses,
+  // bit-exactly (NaN payloads and v128 lanes intact); a funcref argument is
+  // callable (Func::FromRef) through the calling instance.
+  // Returns AlreadyExists if `module`.`name` is already defined.
   absl::Status DefineDynamic(absl::string_view module, absl::string_view name,
                              FuncType type, DynamicFunc func);
 

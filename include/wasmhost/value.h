@@ -26,8 +26,8 @@ class Func;
 class Val;
 
 // A Wasm value type. The four number types cross the host boundary
-// everywhere; references through Func::Call, Linker::DefineDynamic,
-// globals and tables; v128 not yet.
+// everywhere; v128 and references through Func::Call,
+// Linker::DefineDynamic, globals and tables.
 enum class ValType : uint8_t {
   kI32,
   kI64,
@@ -67,8 +67,8 @@ struct WASMHOST_EXPORT FuncType {
 };
 
 // One value with its type. Default-constructed it is i32 0.
-// Copyable; a number copies no more than its 16 bytes of type and bits (the
-// reference member stays null); an externref shares ownership of its host
+// Copyable; a number copies no more than its type and bits (the reference
+// member stays null); an externref shares ownership of its host
 // value.
 class WASMHOST_EXPORT Val {
  public:
@@ -77,6 +77,12 @@ class WASMHOST_EXPORT Val {
   static Val I64(int64_t v) { return Val(ValType::kI64, static_cast<uint64_t>(v)); }
   static Val F32(float v);
   static Val F64(double v);
+  // A v128 from its low and high 64 bits (lane 0 of i64x2 is `low`).
+  static Val V128(uint64_t low, uint64_t high) {
+    Val val(ValType::kV128, low);
+    val.high_ = high;
+    return val;
+  }
   // The null reference of `type` (kFuncRef or kExternRef).
   static Val NullRef(ValType type) { return Val(type, 0); }
   // An externref: a host value guests can hold, store and pass back but not
@@ -101,6 +107,9 @@ class WASMHOST_EXPORT Val {
   int64_t i64() const { return static_cast<int64_t>(bits_); }
   float f32() const;
   double f64() const;
+  // A v128's low and high 64 bits.
+  uint64_t v128_low() const { return bits_; }
+  uint64_t v128_high() const { return high_; }
   // For a reference: whether it is null.
   bool is_null() const { return ref_ == nullptr; }
   // For an externref: the host value; null for the null externref. (For a
@@ -108,7 +117,7 @@ class WASMHOST_EXPORT Val {
   const std::shared_ptr<void>& externref() const { return ref_; }
 
   // The raw bits: the value zero-extended to 64 bits (f32 as its 32-bit
-  // pattern); 0 for references.
+  // pattern, a v128's low half); 0 for references.
   uint64_t bits() const { return bits_; }
   static Val FromBits(ValType type, uint64_t bits) { return Val(type, bits); }
 
@@ -117,7 +126,8 @@ class WASMHOST_EXPORT Val {
 
   // References are equal when they refer to the same object.
   friend bool operator==(const Val& a, const Val& b) {
-    return a.type_ == b.type_ && a.bits_ == b.bits_ && a.ref_ == b.ref_;
+    return a.type_ == b.type_ && a.bits_ == b.bits_ && a.high_ == b.high_ &&
+           a.ref_ == b.ref_;
   }
   friend bool operator!=(const Val& a, const Val& b) { return !(a == b); }
 
@@ -128,6 +138,7 @@ class WASMHOST_EXPORT Val {
 
   ValType type_;
   uint64_t bits_;
+  uint64_t high_ = 0;  // a v128's high 64 bits
   // An externref's host value, or a funcref's internal::FuncRefState.
   std::shared_ptr<void> ref_;
 };

@@ -26,7 +26,17 @@ bool operator==(const EngineOptions& a, const EngineOptions& b) {
          a.trap_handler == b.trap_handler &&
          a.install_signal_handler == b.install_signal_handler &&
          a.code_cache_dir == b.code_cache_dir &&
-         a.consume_fuel == b.consume_fuel;
+         a.consume_fuel == b.consume_fuel &&
+         a.module_limits == b.module_limits;
+}
+
+bool operator==(const ModuleLimits& a, const ModuleLimits& b) {
+  return a.max_module_bytes == b.max_module_bytes &&
+         a.max_functions == b.max_functions &&
+         a.max_function_body_bytes == b.max_function_body_bytes &&
+         a.max_function_locals == b.max_function_locals &&
+         a.max_nesting_depth == b.max_nesting_depth &&
+         a.max_imports == b.max_imports && a.max_exports == b.max_exports;
 }
 
 absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
@@ -61,8 +71,10 @@ CodeCacheStats Engine::code_cache_stats() const {
 
 absl::StatusOr<Module> Engine::Compile(absl::Span<const uint8_t> bytes) const {
   WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ModuleState> state,
-                            internal::ModuleState::Create(bytes, state_->options.consume_fuel,
-                                                          state_->code_cache.get()));
+                            internal::ModuleState::Create(
+                                bytes, state_->options.consume_fuel,
+                                state_->options.module_limits,
+                                state_->code_cache.get()));
   return Module(std::move(state));
 }
 

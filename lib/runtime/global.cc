@@ -25,7 +25,7 @@ const GlobalType& Global::type() const { return state_->global; }
 
 absl::StatusOr<Val> Global::Get() const {
   WASMHOST_RETURN_IF_ERROR(state_->CheckThread("the global"));
-  return state_->object->GlobalGet(state_->global.type, state_->instance);
+  return state_->object->GlobalGet(state_->global, state_->instance);
 }
 
 absl::Status Global::Set(const Val& value) const {
@@ -37,7 +37,7 @@ absl::Status Global::Set(const Val& value) const {
   }
   WASMHOST_RETURN_IF_ERROR(
       internal::CheckValType(value, state_->global.type, "the global"));
-  return state_->object->GlobalSet(value);
+  return state_->object->GlobalSet(state_->global, value);
 }
 
 }  // namespace wasmhost

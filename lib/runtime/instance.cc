@@ -12,7 +12,7 @@
 #include "lib/runtime/module_state.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
-#include "lib/wasm/rewriter.h"
+#include "lib/wasm/boundary.h"
 
 namespace wasmhost {
 namespace {
@@ -124,7 +124,8 @@ absl::Status BindImports(const internal::ModuleState& module,
                          const Linker& linker, const Limits& limits,
                          internal::InstanceState& state,
                          v8backend::InstanceSpec& spec) {
-  for (const ImportType& import : module.imports) {
+  for (size_t i = 0; i < module.imports.size(); ++i) {
+    const ImportType& import = module.imports[i];
     std::shared_ptr<const internal::HostFunc> func =
         linker.Find(import.module, import.name);
     std::shared_ptr<const internal::ExternState> object =
@@ -146,8 +147,13 @@ absl::Status BindImports(const internal::ModuleState& module,
       WASMHOST_RETURN_IF_ERROR(CheckObjectImport(import, *object, limits));
       const bool is_memory = import.kind == ExternKind::kMemory;
       if (is_memory) state.memory_type = object->memory;
-      spec.imports.push_back(
-          {import.module, import.name, nullptr, object->object.get(), is_memory});
+      v8backend::ImportBinding binding;
+      binding.module = import.module;
+      binding.name = import.name;
+      binding.object = object->object.get();
+      binding.is_memory = is_memory;
+      binding.adapter_function = module.import_adapter_names[i];
+      spec.imports.push_back(std::move(binding));
       state.imported_externs.push_back(std::move(object));
       continue;
     }
@@ -157,9 +163,19 @@ absl::Status BindImports(const internal::ModuleState& module,
           func->type.ToString(), " but the module imports it as ",
           import.func_type.ToString()));
     }
-    spec.imports.push_back({import.module, import.name, func.get()});
+    v8backend::ImportBinding binding;
+    binding.module = import.module;
+    binding.name = import.name;
+    binding.func = func.get();
+    binding.call_type = &module.import_call_types[i];
+    binding.adapter_function = module.import_adapter_names[i];
+    spec.imports.push_back(std::move(binding));
     state.host_funcs.push_back(std::move(func));
     state.imported_externs.push_back(nullptr);
+  }
+  if (module.import_adapter != nullptr) {
+    spec.import_adapter = module.import_adapter;
+    spec.adapter_import_module = std::string(wasm::kAdapterImportModule);
   }
   return absl::OkStatus();
 }
@@ -170,8 +186,8 @@ absl::Status SizeMemory(const internal::ModuleState& module,
                         const Limits& limits, internal::InstanceState& state,
                         v8backend::InstanceSpec& spec) {
   if (!module.memory_rewritten) return absl::OkStatus();
-  spec.memory_import.emplace(internal::kMemoryImportModule,
-                             internal::kMemoryImportName);
+  spec.memory_import.emplace(module.internal_names.memory_import_module,
+                             module.internal_names.memory_import_name);
   spec.memory_initial_pages = module.memory->min_pages;
   spec.memory_max_pages = module.memory->max_pages;
   state.memory_type = module.memory;
@@ -214,6 +230,19 @@ std::shared_ptr<const internal::ExternState> ExportExtern(
   return state;
 }
 
+// Refuses a module whose tables are too big before V8 allocates them.
+absl::Status CheckTables(const internal::ModuleState& module,
+                         const Limits& limits) {
+  if (limits.max_table_elements == 0 ||
+      module.defined_table_elements <= limits.max_table_elements) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "the module's tables start with ", module.defined_table_elements,
+      " elements, over the instance's limit of ", limits.max_table_elements,
+      " (Limits::max_table_elements)"));
+}
+
 }  // namespace
 
 absl::StatusOr<Instance> Instance::Create(const Module& module,
@@ -229,29 +258,42 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
       BindImports(*module_state, linker, options.limits, *state, spec));
   WASMHOST_RETURN_IF_ERROR(
       SizeMemory(*module_state, options.limits, *state, spec));
+  WASMHOST_RETURN_IF_ERROR(CheckTables(*module_state, options.limits));
+  spec.export_names = module_state->call_export_names;
+  spec.export_types = module_state->call_export_types;
   for (const ExportType& exported : module_state->exports) {
-    spec.export_names.push_back(exported.name);
-    spec.export_types.push_back(
-        exported.kind == ExternKind::kFunc
-            ? std::optional<FuncType>(exported.func_type)
-            : std::nullopt);
+    spec.extern_names.push_back(exported.name);
   }
-  spec.state_globals = module_state->state_globals;
-  if (module_state->resettable && !spec.state_globals.empty()) {
-    spec.set_globals_export = std::string(wasm::kSetGlobalsExport);
+  spec.state_global_types = module_state->state_global_types;
+  if (module_state->resettable && !spec.state_global_types.empty()) {
+    spec.get_globals_export = module_state->internal_names.get_globals_export;
+    spec.set_globals_export = module_state->internal_names.set_globals_export;
   }
   spec.max_stack_bytes = options.limits.max_stack_bytes;
   if (module_state->fuel.has_value()) {
     spec.metered = true;
     spec.set_fuel_export = module_state->fuel->set_fuel_export;
     spec.get_fuel_export = module_state->fuel->get_fuel_export;
-    spec.is_out_of_fuel = [module_state](uint32_t offset) {
-      return module_state->fuel->IsOutOfFuelOffset(offset);
+    spec.is_out_of_fuel = [module_state](absl::string_view tag,
+                                         uint32_t offset) {
+      std::shared_ptr<const internal::ModuleState> frame_module =
+          module_state->FrameModule(tag);
+      return frame_module != nullptr && frame_module->fuel.has_value() &&
+             frame_module->fuel->IsOutOfFuelOffset(offset);
     };
   }
   spec.owner_ref = state;
-  spec.locate_frame = [module_state](uint32_t offset) {
-    return module_state->LocateFrame(offset);
+  spec.locate_frame = [module_state](absl::string_view tag,
+                                     uint32_t offset) -> std::optional<Frame> {
+    if (tag.empty()) return std::nullopt;  // no guest's (an import adapter)
+    std::shared_ptr<const internal::ModuleState> frame_module =
+        module_state->FrameModule(tag);
+    if (frame_module == nullptr) {
+      Frame unknown;  // a module no longer alive: the raw offset only
+      unknown.module_offset = offset;
+      return unknown;
+    }
+    return frame_module->LocateFrame(offset);
   };
   WASMHOST_ASSIGN_OR_RETURN(
       state->backend,
@@ -397,16 +439,14 @@ absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
         "arguments ", FuncType{given, {}}.ToString(), " do not match ",
         type.ToString()));
   }
+  // Signatures of i32, i64, f32 and f64 take the raw convention, one
+  // RawVal per value; the others (a v128 takes two) go as Vals.
   bool numbers_only = true;
   for (const std::vector<ValType>* types : {&type.params, &type.results}) {
     for (ValType value_type : *types) {
-      if (value_type == ValType::kV128) {
-        return absl::UnimplementedError(absl::StrCat(
-            "calling ", type.ToString(),
-            ": v128 values do not cross the host boundary yet"));
-      }
       numbers_only = numbers_only && value_type != ValType::kFuncRef &&
-                     value_type != ValType::kExternRef;
+                     value_type != ValType::kExternRef &&
+                     value_type != ValType::kV128;
     }
   }
   if (instance_ == nullptr) {

@@ -21,7 +21,8 @@ bool IsNumberType(ValType type) {
 }
 
 // The callable behind DefineDynamic. A signature of numbers only takes the
-// raw convention (Call); one with references takes Vals (CallVals).
+// raw convention (Call); one with references or v128 (which takes two
+// RawVals) takes Vals (CallVals).
 struct DynamicHostFunc {
   FuncType type;
   Linker::DynamicFunc func;
@@ -82,11 +83,6 @@ absl::Status Linker::DefineDynamic(absl::string_view module,
   bool numbers_only = true;
   for (const std::vector<ValType>* types : {&type.params, &type.results}) {
     for (ValType value_type : *types) {
-      if (value_type == ValType::kV128) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "host function ", module, ".", name, " ", type.ToString(),
-            ": v128 does not cross the host boundary yet"));
-      }
       numbers_only = numbers_only && IsNumberType(value_type);
     }
   }

@@ -2,10 +2,15 @@
 #include <memory>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/code_cache.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/mutex.h"
+#include "lib/util/stable_hash.h"
 #include "lib/util/status_macros.h"
+#include "lib/wasm/boundary.h"
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
@@ -47,6 +52,32 @@ const std::vector<CustomSection>& Module::custom_sections() const {
 }
 
 namespace internal {
+
+InternalNames InternalNames::For(const wasm::ModuleInfo& info) {
+  auto used = [&info](absl::string_view prefix) {
+    for (const wasm::Export& exported : info.exports) {
+      if (absl::StartsWith(exported.name, prefix)) return true;
+    }
+    for (const wasm::Import& import : info.imports) {
+      if (absl::StartsWith(import.module, prefix)) return true;
+    }
+    return false;
+  };
+  // Terminates: the module has finitely many names.
+  std::string prefix = "wasmhost:";
+  for (int n = 1; used(prefix); ++n) prefix = absl::StrCat("wasmhost", n, ":");
+  InternalNames names;
+  names.prefix = prefix;
+  names.memory_import_module = absl::StrCat(prefix, "internal");
+  names.memory_import_name = "memory";
+  names.boundary_export_prefix = absl::StrCat(prefix, "boundary:");
+  names.set_globals_export = absl::StrCat(prefix, "globals:set");
+  names.get_globals_export = absl::StrCat(prefix, "globals:get");
+  names.set_fuel_export = absl::StrCat(prefix, "fuel:set");
+  names.get_fuel_export = absl::StrCat(prefix, "fuel:get");
+  return names;
+}
+
 namespace {
 
 MemoryType ToMemoryType(const wasm::Limits& limits) {
@@ -138,6 +169,9 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
     state.custom_sections.push_back(
         {section.custom_name, section.custom_content_size});
   }
+  for (const wasm::TableType& table : info.tables) {
+    state.defined_table_elements += table.limits.min;
+  }
   state.imported_function_count = info.imported_function_count();
   state.function_names = info.function_names;
 }
@@ -155,15 +189,57 @@ void PlanStateReset(const wasm::ModuleInfo& info,
                         global.type == ValType::kF32 ||
                         global.type == ValType::kF64;
     restorable = restorable && number;
-    state.state_globals.emplace_back(
-        absl::StrCat(kGlobalExportPrefix, info.imported_global_count() + i),
-        global.type);
+    state.state_global_types.push_back(
+        wasm::BoundaryType({{global.type}, {}}).params[0]);
   }
   state.resettable = restorable;
 }
 
+// Decides how the backend calls each export: through its boundary wrapper
+// (`wrapper_exports`, by export index) when it has one.
+void PlanExportCalls(const std::vector<std::string>& wrapper_exports,
+                     ModuleState& state) {
+  for (size_t i = 0; i < state.exports.size(); ++i) {
+    const ExportType& exported = state.exports[i];
+    const bool wrapped = i < wrapper_exports.size() &&
+                         !wrapper_exports[i].empty();
+    state.call_export_names.push_back(wrapped ? wrapper_exports[i]
+                                              : exported.name);
+    state.call_export_types.push_back(
+        exported.kind == ExternKind::kFunc
+            ? std::optional<FuncType>(wasm::BoundaryType(exported.func_type))
+            : std::nullopt);
+  }
+}
+
+// Plans the host-function imports: those whose type has an f32, f64 or
+// v128 are reached through one adapter module, compiled here once for
+// every instance; the others are bound directly.
+absl::Status PlanImportCalls(ModuleState& state) {
+  std::vector<FuncType> adapted;
+  for (const ImportType& import : state.imports) {
+    const FuncType& type = import.func_type;
+    const FuncType call_type = wasm::BoundaryType(type);
+    std::string adapter_name;
+    if (import.kind == ExternKind::kFunc && wasm::NeedsBoundaryAbi(type) &&
+        call_type.params.size() <= wasm::kMaxBoundaryValues &&
+        call_type.results.size() <= wasm::kMaxBoundaryValues) {
+      adapter_name = absl::StrCat(adapted.size());
+      adapted.push_back(type);
+    }
+    state.import_call_types.push_back(call_type);
+    state.import_adapter_names.push_back(std::move(adapter_name));
+  }
+  if (adapted.empty()) return absl::OkStatus();
+  WASMHOST_ASSIGN_OR_RETURN(
+      state.import_adapter,
+      v8backend::CompileModule(wasm::BuildImportAdapter(adapted)));
+  return absl::OkStatus();
+}
+
 // The bytes V8 compiles: the module's own memory turned into an import
-// (per-instance maximum) and its mutable globals exported (state reset).
+// (per-instance maximum), boundary wrappers for exports with f32, f64 or
+// v128 values, and accessors of its mutable globals (state reset).
 absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
     ModuleState& state) {
@@ -171,30 +247,77 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   wasm::ModuleInfo current = info;
   if (!info.memories.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(
-        rewritten, wasm::ImportDefinedMemory(rewritten, current,
-                                             kMemoryImportModule,
-                                             kMemoryImportName));
+        rewritten,
+        wasm::ImportDefinedMemory(rewritten, current,
+                                  state.internal_names.memory_import_module,
+                                  state.internal_names.memory_import_name));
     WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
     state.memory_rewritten = true;
   }
-  if (!state.state_globals.empty()) {
-    WASMHOST_ASSIGN_OR_RETURN(rewritten,
-                              wasm::ExportMutableGlobals(rewritten, current,
-                                                         kGlobalExportPrefix));
+  // Before the accessors, so only the guest's own exports are wrapped.
+  WASMHOST_ASSIGN_OR_RETURN(
+      wasm::BoundaryWrappers wrappers,
+      wasm::AddBoundaryWrappers(rewritten, current,
+                                state.internal_names.boundary_export_prefix));
+  PlanExportCalls(wrappers.wrapper_exports, state);
+  if (std::any_of(wrappers.wrapper_exports.begin(),
+                  wrappers.wrapper_exports.end(),
+                  [](const std::string& name) { return !name.empty(); })) {
+    rewritten = std::move(wrappers.bytes);
     WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
-    // Restoring the globals through one exported Wasm function costs one
-    // call; WebAssembly.Global.value costs a JS property set per global.
-    WASMHOST_ASSIGN_OR_RETURN(wasm::GlobalSetter setter,
-                              wasm::AddGlobalSetter(rewritten, current));
-    if (setter.added) {
-      rewritten = std::move(setter.bytes);
+  }
+  if (!state.state_global_types.empty()) {
+    // Reading and restoring the globals through exported Wasm functions
+    // costs one call each and keeps every bit; WebAssembly.Global.value is
+    // a JS property access per global, and a JS Number for floats.
+    WASMHOST_ASSIGN_OR_RETURN(
+        wasm::GlobalAccessors accessors,
+        wasm::AddGlobalAccessors(rewritten, current,
+                                 state.internal_names.set_globals_export,
+                                 state.internal_names.get_globals_export));
+    if (accessors.added) {
+      rewritten = std::move(accessors.bytes);
       WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
     } else {
       state.resettable = false;
     }
   }
-  state.compiled_body_offsets = ToU32(current.function_body_offsets);
+  // Last, so the section's size shifts every body by the same amount.
+  const size_t untagged_size = rewritten.size();
+  WASMHOST_ASSIGN_OR_RETURN(rewritten,
+                            wasm::TagModule(rewritten, state.frame_tag));
+  const size_t shift = rewritten.size() - untagged_size;
+  state.compiled_body_offsets.clear();
+  for (size_t offset : current.function_body_offsets) {
+    state.compiled_body_offsets.push_back(
+        static_cast<uint32_t>(offset + shift));
+  }
   return rewritten;
+}
+
+// Live modules by frame tag, for backtraces through several instances.
+// Weak, so it keeps no module alive; several modules of equal bytes share
+// a tag and locate frames alike, so any live one will do.
+struct FrameTagRegistry {
+  Mutex mutex;
+  absl::flat_hash_map<std::string, std::weak_ptr<const ModuleState>> modules
+      ABSL_GUARDED_BY(mutex);
+};
+
+FrameTagRegistry& Registry() {
+  static FrameTagRegistry* registry = new FrameTagRegistry();  // never freed
+  return *registry;
+}
+
+void RegisterFrameTag(const std::shared_ptr<const ModuleState>& module) {
+  FrameTagRegistry& registry = Registry();
+  MutexLock lock(&registry.mutex);
+  // Sweeping dead entries on insertion keeps the map as small as the set
+  // of live modules, amortised.
+  absl::erase_if(registry.modules, [](const auto& entry) {
+    return entry.second.expired();
+  });
+  registry.modules[module->frame_tag] = module;
 }
 
 // Loads the code from `cache` when it holds it, else compiles and stores
@@ -219,6 +342,45 @@ absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> CompileOrLoad(
   return code;
 }
 
+// "module over ModuleLimits::max_exports (20000): 100000 exports".
+absl::Status OverModuleLimit(absl::string_view field, uint64_t limit,
+                             uint64_t value, absl::string_view what) {
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "module over ModuleLimits::", field, " (", limit, "): ", value, " ",
+      what));
+}
+
+// Refuses a module over `limits` before V8 compiles it (the module size is
+// checked before anything reads it).
+absl::Status CheckModuleLimits(const wasm::ModuleInfo& info,
+                               const wasm::CodeSummary& code,
+                               const ModuleLimits& limits) {
+  const struct {
+    absl::string_view field;
+    uint64_t limit;
+    uint64_t value;
+    absl::string_view what;
+  } checks[] = {
+      {"max_functions", limits.max_functions, info.function_count(),
+       "functions"},
+      {"max_function_body_bytes", limits.max_function_body_bytes,
+       code.max_body_bytes, "bytes in one function body"},
+      {"max_function_locals", limits.max_function_locals, code.max_locals,
+       "locals in one function"},
+      {"max_nesting_depth", limits.max_nesting_depth, code.max_nesting_depth,
+       "blocks open at once in one function"},
+      {"max_imports", limits.max_imports, info.imports.size(), "imports"},
+      {"max_exports", limits.max_exports, info.exports.size(), "exports"},
+  };
+  for (const auto& check : checks) {
+    if (check.limit != 0 && check.value > check.limit) {
+      return OverModuleLimit(check.field, check.limit, check.value,
+                             check.what);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status InvalidModule(const absl::Status& status) {
   return absl::InvalidArgumentError(
       absl::StrCat("invalid module: ", status.message()));
@@ -227,13 +389,31 @@ absl::Status InvalidModule(const absl::Status& status) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
-    absl::Span<const uint8_t> bytes, bool consume_fuel, CodeCache* cache) {
+    absl::Span<const uint8_t> bytes, bool consume_fuel,
+    const ModuleLimits& limits, CodeCache* cache) {
+  if (limits.max_module_bytes != 0 && bytes.size() > limits.max_module_bytes) {
+    return OverModuleLimit("max_module_bytes", limits.max_module_bytes,
+                           bytes.size(), "bytes");
+  }
   absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
   if (!info.ok()) return InvalidModule(info.status());
   absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
   if (!code.ok()) return InvalidModule(code.status());
+  // Before any rewrite: an invalid module could otherwise name the globals,
+  // functions and exports the rewrites append (e.g. refill its own fuel).
+  // Validating costs time linear in the size, already bounded.
+  WASMHOST_RETURN_IF_ERROR(v8backend::ValidateModule(bytes));
+  // After validation, so an invalid module is InvalidArgument whatever its
+  // shape; before compilation, whose cost the limits bound.
+  WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, *code, limits));
 
   auto state = std::make_shared<ModuleState>();
+  state->internal_names = InternalNames::For(*info);
+  state->frame_tag = absl::StrCat(
+      "wasmhost-module:",
+      absl::Hex(StableHash(absl::string_view(
+                    reinterpret_cast<const char*>(bytes.data()), bytes.size())),
+                absl::kZeroPad16));
   DescribeInterface(*info, *state);
   PlanStateReset(*info, *code, *state);
   state->original_body_offsets = ToU32(info->function_body_offsets);
@@ -242,23 +422,41 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
   if (consume_fuel) {
     WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
                               wasm::ReadModule(compiled_bytes));
-    WASMHOST_ASSIGN_OR_RETURN(state->fuel,
-                              wasm::InjectFuel(compiled_bytes, rewritten));
+    wasm::FuelOptions fuel_options;
+    fuel_options.set_fuel_export = state->internal_names.set_fuel_export;
+    fuel_options.get_fuel_export = state->internal_names.get_fuel_export;
+    WASMHOST_ASSIGN_OR_RETURN(
+        state->fuel, wasm::InjectFuel(compiled_bytes, rewritten, fuel_options));
     compiled_bytes = state->fuel->bytes;
   }
   WASMHOST_ASSIGN_OR_RETURN(state->code, CompileOrLoad(compiled_bytes, cache));
+  WASMHOST_RETURN_IF_ERROR(PlanImportCalls(*state));
+  state->self = state;
+  RegisterFrameTag(state);
   return state;
 }
 
-Frame ModuleState::LocateFrame(uint32_t compiled_offset) const {
+std::shared_ptr<const ModuleState> ModuleState::FrameModule(
+    absl::string_view frame_tag) const {
+  if (frame_tag.empty()) return nullptr;
+  if (frame_tag == this->frame_tag) return self.lock();
+  FrameTagRegistry& registry = Registry();
+  MutexLock lock(&registry.mutex);
+  auto it = registry.modules.find(frame_tag);
+  return it == registry.modules.end() ? nullptr : it->second.lock();
+}
+
+std::optional<Frame> ModuleState::LocateFrame(uint32_t compiled_offset) const {
   if (fuel.has_value()) compiled_offset = fuel->OriginalOffset(compiled_offset);
   Frame frame;
+  frame.module_name = name;
   frame.module_offset = compiled_offset;
   // The last body starting at or before the offset holds it.
   auto body = std::upper_bound(compiled_body_offsets.begin(),
                                compiled_body_offsets.end(), compiled_offset);
   if (body == compiled_body_offsets.begin()) return frame;
   const size_t defined = (body - compiled_body_offsets.begin()) - 1;
+  if (defined >= original_body_offsets.size()) return std::nullopt;
   frame.function_index =
       imported_function_count + static_cast<uint32_t>(defined);
   frame.module_offset = original_body_offsets[defined] +

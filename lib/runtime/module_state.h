@@ -14,33 +14,59 @@
 #include "absl/types/span.h"
 #include "lib/v8/backend.h"
 #include "lib/wasm/fuel.h"
+#include "lib/wasm/reader.h"
 #include "wasmhost/errors.h"
+#include "wasmhost/limits.h"
 #include "wasmhost/module.h"
 
 namespace wasmhost::internal {
 
 class CodeCache;
 
-// The import a module's own memory is rewritten into, so that each instance
-// can be given a memory with its own maximum. The module name cannot clash
-// with a guest's imports in practice: it is not a valid identifier in any
-// guest language.
-inline constexpr absl::string_view kMemoryImportModule = "wasmhost:internal";
-inline constexpr absl::string_view kMemoryImportName = "memory";
-// Prefix of the exports added for mutable globals (then the global index).
-inline constexpr absl::string_view kGlobalExportPrefix = "wasmhost:global:";
+// The names of what the host's rewrites add to a module: the import its
+// own memory becomes (so each instance gets a memory with its own maximum),
+// the boundary-ABI wrappers of exports with f32/f64/v128 values, the
+// accessors of its mutable globals (pool resets) and of the fuel counter.
+// All share one prefix that no export name and no import module name of the
+// module starts with, so they never collide with the module's own names:
+// "wasmhost:" unless the module uses it, else "wasmhost1:", ...
+struct InternalNames {
+  static InternalNames For(const wasm::ModuleInfo& info);
+
+  std::string prefix;
+  std::string memory_import_module;    // prefix + "internal"
+  std::string memory_import_name;      // "memory"
+  std::string boundary_export_prefix;  // prefix + "boundary:", then the index
+  std::string set_globals_export;      // prefix + "globals:set"
+  std::string get_globals_export;      // prefix + "globals:get"
+  std::string set_fuel_export;         // prefix + "fuel:set"
+  std::string get_fuel_export;         // prefix + "fuel:get"
+};
 
 // Immutable after Create; thread-safe.
 struct ModuleState {
-  // Reads, rewrites (with fuel metering if `consume_fuel`) and compiles
-  // `bytes`, through `cache` when not null.
+  // Reads and validates `bytes`, then rewrites (with fuel metering if
+  // `consume_fuel`) and compiles them, through `cache` when not null. The
+  // module is validated in full before any rewrite, so its code can only
+  // name what it defines or imports, never what the rewrites append.
   // Returns InvalidArgument for bytes that are not a valid module.
+  // Returns ResourceExhausted, naming the limit, for a module over one of
+  // `limits`.
   static absl::StatusOr<std::shared_ptr<const ModuleState>> Create(
-      absl::Span<const uint8_t> bytes, bool consume_fuel, CodeCache* cache);
+      absl::Span<const uint8_t> bytes, bool consume_fuel,
+      const ModuleLimits& limits, CodeCache* cache);
 
   // The function and original-module offset of an offset the engine
-  // reports in the compiled (rewritten) code.
-  Frame LocateFrame(uint32_t compiled_offset) const;
+  // reports in the compiled (rewritten) code; nullopt inside a function the
+  // rewrites added (a boundary wrapper), which is no frame of the guest's.
+  std::optional<Frame> LocateFrame(uint32_t compiled_offset) const;
+
+  // The module whose stack frames the engine reports with `frame_tag`:
+  // this one, another live module, or nullptr when none is alive or the
+  // tag is empty (a module the SDK did not compile for a guest, e.g. an
+  // import adapter). Keeps the module alive while the caller uses it.
+  std::shared_ptr<const ModuleState> FrameModule(
+      absl::string_view frame_tag) const;
 
   std::vector<ImportType> imports;
   std::vector<ExportType> exports;
@@ -49,17 +75,42 @@ struct ModuleState {
   // unchanged (the instance re-exports what it was given), else nullopt.
   std::vector<std::optional<uint32_t>> export_imports;
   std::optional<MemoryType> memory;
+  InternalNames internal_names;
+  // Names the module in the stack frames the engine reports
+  // (wasm::TagModule): "wasmhost-module:" and the StableHash of the
+  // original bytes, so equal bytes get the same tag (and code cache entry)
+  // in every process.
+  std::string frame_tag;
+  // This module, weakly: FrameModule hands it out.
+  std::weak_ptr<const ModuleState> self;
   // True when the module defined its memory and it was rewritten into the
-  // kMemoryImport* import.
+  // internal_names.memory_import_* import.
   bool memory_rewritten = false;
   std::string name;
   std::vector<CustomSection> custom_sections;
 
   // Whether an instance's state can be captured and restored (memory and
-  // number-typed mutable globals, no table mutation), and the rewritten
-  // exports of the mutable globals to restore.
+  // number-typed mutable globals, no table mutation), and the boundary-ABI
+  // types of the mutable globals the rewriter's accessors get and set.
   bool resettable = false;
-  std::vector<std::pair<std::string, ValType>> state_globals;
+  std::vector<ValType> state_global_types;
+
+  // How the backend calls each export, by export index: the function it
+  // calls (the export itself, or its boundary wrapper) and that function's
+  // type, in the boundary ABI; nullopt for non-functions.
+  std::vector<std::string> call_export_names;
+  std::vector<std::optional<FuncType>> call_export_types;
+  // By import index: a function import's type in the boundary ABI, and the
+  // adapter function standing in for it (wasm::BuildImportAdapter's
+  // export name), empty when the host function is bound directly.
+  std::vector<FuncType> import_call_types;
+  std::vector<std::string> import_adapter_names;
+  // The compiled adapter module; null when no import needs one.
+  std::shared_ptr<const v8backend::CompiledCode> import_adapter;
+
+  // The initial sizes of the tables the module defines, added up
+  // (Limits::max_table_elements).
+  uint64_t defined_table_elements = 0;
 
   uint32_t imported_function_count = 0;
   absl::flat_hash_map<uint32_t, std::string> function_names;

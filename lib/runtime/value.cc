@@ -62,9 +62,11 @@ std::string Val::ToString() const {
       if (is_null()) return absl::StrCat(ValTypeName(type_), ":null");
       return absl::StrCat(ValTypeName(type_), ":",
                           absl::Hex(reinterpret_cast<uintptr_t>(ref_.get())));
-    default:
-      return absl::StrCat(ValTypeName(type_), ":", bits_);
+    case ValType::kV128:
+      return absl::StrCat("v128:0x", absl::Hex(high_, absl::kZeroPad16),
+                          absl::Hex(bits_, absl::kZeroPad16));
   }
+  return "?";
 }
 
 }  // namespace wasmhost

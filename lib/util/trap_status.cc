@@ -52,8 +52,8 @@ std::optional<TrapInfo> GetTrapInfo(const absl::Status& status) {
                   : TrapKind::kOther;
   info.message = trap.message();
   for (const wasmhost::v1::Frame& frame : trap.backtrace()) {
-    info.backtrace.push_back(
-        {frame.function_name(), frame.function_index(), frame.module_offset()});
+    info.backtrace.push_back({frame.function_name(), frame.function_index(),
+                              frame.module_offset(), frame.module_name()});
   }
   return info;
 }
@@ -71,7 +71,8 @@ absl::Status TrapStatus(const TrapInfo& info) {
     const Frame& frame = info.backtrace[i];
     if (i < kMaxFramesInMessage) {
       absl::StrAppendFormat(
-          &text, "\n  %2d: %#8x - %s", i, frame.module_offset,
+          &text, "\n  %2d: %#8x - %s%s", i, frame.module_offset,
+          frame.module_name.empty() ? "" : absl::StrCat(frame.module_name, "!"),
           frame.function_name.empty()
               ? absl::StrCat("<func ", frame.function_index, ">")
               : frame.function_name);
@@ -83,6 +84,7 @@ absl::Status TrapStatus(const TrapInfo& info) {
     proto->set_function_name(frame.function_name);
     proto->set_function_index(frame.function_index);
     proto->set_module_offset(frame.module_offset);
+    proto->set_module_name(frame.module_name);
   }
   absl::Status status = absl::AbortedError(text);
   status.SetPayload(kTrapPayloadUrl, absl::Cord(trap.SerializeAsString()));

@@ -75,6 +75,11 @@ void EnsureThreadIsolate();
 // Compiled code; immutable and thread-safe. Defined in code.cc.
 class CompiledCode;
 
+// Checks that `bytes` are a valid module per the core spec (with the
+// features the engine's flags enable), without compiling it.
+// Returns InvalidArgument with V8's reason when it is not.
+absl::Status ValidateModule(absl::Span<const uint8_t> bytes);
+
 // Compiles `bytes` in the calling thread's isolate.
 // Returns InvalidArgument with V8's reason when the module does not
 // validate.
@@ -93,6 +98,13 @@ absl::StatusOr<std::string> SerializeModule(const CompiledCode& code);
 absl::StatusOr<std::shared_ptr<const CompiledCode>> LoadModule(
     absl::Span<const uint8_t> wire_bytes, absl::string_view serialized);
 
+// Values cross between the host and V8 in the boundary ABI of
+// lib/wasm/boundary.h, never as a JS Number unless they are an i32: an f32
+// as its bits in an i32, an f64 as its bits in an i64 (a BigInt), a v128 as
+// two i64, low half first, in two consecutive RawVals. Every type the
+// backend is given below is in that ABI (i32, i64 and references only);
+// Vals are converted to it and back in lib/v8.
+
 // A WebAssembly function, global, table or memory object, living in the
 // isolate of the thread that made it: an instance's export, or one the host
 // made. The callers check types, ranges and mutability; the methods here
@@ -106,8 +118,7 @@ class ExternObject {
 
   // New objects in the calling thread's isolate. Values are checked by the
   // caller to have the right type.
-  // Return InvalidArgument if the engine refuses the type or size, and
-  // Unimplemented for a value that cannot cross yet (v128).
+  // Return InvalidArgument if the engine refuses the type or size.
   static absl::StatusOr<std::shared_ptr<ExternObject>> NewGlobal(
       const GlobalType& type, const Val& value);
   static absl::StatusOr<std::shared_ptr<ExternObject>> NewTable(
@@ -123,10 +134,12 @@ class ExternObject {
   Handle& handle() const { return *handle_; }
   bool OnOwnerThread() const;
 
-  // Globals. GlobalGet returns Unimplemented for a value that cannot cross.
-  absl::StatusOr<Val> GlobalGet(ValType type,
+  // Globals of `type`: numbers and v128 are read and written bit-exactly
+  // through an accessor module, references through the JS API. GlobalSet
+  // needs a mutable global.
+  absl::StatusOr<Val> GlobalGet(const GlobalType& type,
                                 const std::shared_ptr<void>& via) const;
-  absl::Status GlobalSet(const Val& value) const;
+  absl::Status GlobalSet(const GlobalType& type, const Val& value) const;
 
   // Tables; the caller checks indices against TableSize().
   uint64_t TableSize() const;
@@ -151,16 +164,29 @@ class ExternObject {
 struct ImportBinding {
   std::string module;
   std::string name;
+  // One of the two:
   const internal::HostFunc* func = nullptr;
   const ExternObject* object = nullptr;
   // The import is a memory: it becomes the instance's memory 0.
   bool is_memory = false;
+  // A host function's type in the boundary ABI; must outlive the instance.
+  const FuncType* call_type = nullptr;
+  // Not empty: a host function is bound to the adapter module's import
+  // InstanceSpec::adapter_import_module.`adapter_function`, and the
+  // adapter's export `adapter_function` to this import (an object import
+  // of a function needs no adapter, but the adapter still imports it).
+  std::string adapter_function;
 };
 
 struct InstanceSpec {
   // Imports in the order the compiled module declares them, excluding the
   // internal memory import below.
   std::vector<ImportBinding> imports;
+  // The adapter module (lib/wasm/boundary.h's BuildImportAdapter) between
+  // the imports with an adapter_function and their host functions, and the
+  // module name it imports them from; null when no import has one.
+  std::shared_ptr<const CompiledCode> import_adapter;
+  std::string adapter_import_module;
   // When the module's own memory was rewritten into an import (so its
   // maximum can be capped per instance), the import's name and the limits
   // of the memory to create.
@@ -172,23 +198,36 @@ struct InstanceSpec {
   bool metered = false;
   std::string set_fuel_export;
   std::string get_fuel_export;
-  std::function<bool(uint32_t compiled_offset)> is_out_of_fuel;
+  // Frames are named by the tag V8 reports with them (the module's
+  // kSourceMappingUrlSection): a frame of another instance's module in the
+  // same backtrace is located in that module.
+  std::function<bool(absl::string_view module_tag, uint32_t compiled_offset)>
+      is_out_of_fuel;
   // The InstanceState, for funcrefs the instance hands out (their `via`).
   std::weak_ptr<void> owner_ref;
   // Limits::max_stack_bytes; 0 for the thread's default.
   uint64_t max_stack_bytes = 0;
-  // Signatures of all exports by export index; nullopt for non-functions.
+  // By export index: the export the backend looks up (for a function, the
+  // one it calls: the export itself or the rewriter's boundary wrapper of
+  // it), and the called function's signature; nullopt for non-functions.
   std::vector<std::optional<FuncType>> export_types;
   std::vector<std::string> export_names;
-  // Exports (added by the rewriter) of the mutable globals that make up the
-  // instance's state besides memory, with their types, read to capture it.
-  std::vector<std::pair<std::string, ValType>> state_globals;
-  // The rewriter's export that sets them all, in that order, to restore it;
-  // empty when the state cannot be restored.
+  // By export index: the module's own export names, for Export().
+  std::vector<std::string> extern_names;
+  // The types of the mutable globals that make up the instance's state
+  // besides memory, and the rewriter's exports that get and set them all,
+  // in that order, to capture and restore it; the exports are empty when
+  // the state cannot be restored.
+  std::vector<ValType> state_global_types;
+  std::string get_globals_export;
   std::string set_globals_export;
   // Maps an engine-reported offset in the compiled bytes to a function
-  // index and an offset in the original module bytes, for backtraces.
-  std::function<Frame(uint32_t compiled_offset)> locate_frame;
+  // index and an offset in the original module bytes, for backtraces;
+  // nullopt for a frame that is no guest's (a function the rewrites added,
+  // an import adapter), which is left out.
+  std::function<std::optional<Frame>(absl::string_view module_tag,
+                                     uint32_t compiled_offset)>
+      locate_frame;
 };
 
 // An instance's state right after instantiation: an image of its linear
@@ -206,7 +245,8 @@ class StateImage {
 
  private:
   const std::unique_ptr<const internal::MemoryImage> memory_;
-  const std::vector<internal::RawVal> globals_;  // by InstanceSpec::state_globals
+  // by InstanceSpec::state_global_types
+  const std::vector<internal::RawVal> globals_;
 };
 
 // A Wasm instance bound to the thread that created it. Thread-affine.
@@ -237,7 +277,8 @@ class BackendInstance {
   virtual bool Call(uint32_t export_index, const internal::RawVal* args,
                     internal::RawVal* results, const CallOptions& options) = 0;
 
-  // Calls `type`'s function with Vals, for signatures with references:
+  // Calls `type`'s function with Vals (of the module's types, converted to
+  // the boundary ABI here), for signatures with references or v128:
   // `function` (a funcref's function) or else export `export_index`.
   // Reports failure as Call does; args must match `type`.
   virtual bool CallVals(const internal::FuncRefState* function,
@@ -265,7 +306,9 @@ class BackendInstance {
   virtual std::optional<uint64_t> RemainingFuel() const = 0;
 
   // Captures the instance's current memory and state globals.
-  // Returns Internal when the memfd cannot be made.
+  // Returns Internal when the memfd cannot be made or the globals' getter
+  // fails, FailedPrecondition when the module's globals have no getter
+  // (InstanceSpec::get_globals_export is empty).
   virtual absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() = 0;
 
   // Resets memory and state globals to `image`: the first time by mapping

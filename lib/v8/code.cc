@@ -13,6 +13,36 @@
 
 namespace wasmhost::v8backend {
 
+absl::Status ValidateModule(absl::Span<const uint8_t> bytes) {
+  ThreadIsolate& thread = ThreadIsolate::Current();
+  v8::Isolate* isolate = thread.isolate();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Context> context = thread.context();
+  v8::TryCatch try_catch(isolate);
+  // WebAssembly.validate decodes and type-checks every function without
+  // compiling any. The buffer borrows `bytes` (validate only reads it), so
+  // a big module is not copied.
+  std::shared_ptr<v8::BackingStore> store = v8::ArrayBuffer::NewBackingStore(
+      const_cast<uint8_t*>(bytes.data()), bytes.size(),
+      [](void*, size_t, void*) {}, nullptr);
+  v8::Local<v8::Value> args[] = {v8::ArrayBuffer::New(isolate, store)};
+  v8::Local<v8::Value> valid;
+  if (!thread.validate()
+           ->Call(context, v8::Undefined(isolate), 1, args)
+           .ToLocal(&valid)) {
+    return absl::InternalError(absl::StrCat(
+        "WebAssembly.validate: ", ExceptionMessage(isolate, try_catch)));
+  }
+  if (valid->IsTrue()) return absl::OkStatus();
+  // validate() says only "no"; compiling gives V8's reason and offset.
+  // This runs only for invalid modules, so its cost does not matter.
+  absl::StatusOr<std::shared_ptr<const CompiledCode>> compiled =
+      CompileModule(bytes);
+  if (!compiled.ok()) return compiled.status();
+  return absl::InvalidArgumentError(
+      "invalid module: WebAssembly.validate rejected it");
+}
+
 absl::StatusOr<std::shared_ptr<const CompiledCode>> CompileModule(
     absl::Span<const uint8_t> bytes) {
   ThreadIsolate& thread = ThreadIsolate::Current();

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -14,6 +15,7 @@
 #include "lib/v8/js_values.h"
 #include "lib/v8/platform.h"
 #include "lib/v8/v8_util.h"
+#include "lib/wasm/boundary.h"
 
 namespace wasmhost::v8backend {
 namespace {
@@ -94,7 +96,86 @@ absl::StatusOr<v8::Local<v8::Value>> CallMethod(
   return result;
 }
 
+// Numbers and v128 cross WebAssembly.Global's JS API lossily (a NaN's bits)
+// or not at all (v128): they go through accessor modules instead.
+bool NeedsAccessor(ValType type) {
+  return type != ValType::kFuncRef && type != ValType::kExternRef &&
+         type != ValType::kI32 && type != ValType::kI64;
+}
+
+v8::MaybeLocal<v8::WasmModuleObject> GlobalAccessorModule(
+    ThreadIsolate& thread, const GlobalType& type) {
+  return thread.HelperModule(
+      absl::StrCat("global ", ValTypeName(type.type), type.is_mutable ? " mut" : ""),
+      [&] { return wasm::BuildGlobalAccessor({type.type, type.is_mutable}); });
+}
+
+// The exports of `module` instantiated with `imported` as its one import.
+absl::StatusOr<v8::Local<v8::Object>> InstantiateHelper(
+    ThreadIsolate& thread, v8::Local<v8::WasmModuleObject> module,
+    v8::Local<v8::Value> imported) {
+  v8::Isolate* isolate = thread.isolate();
+  v8::Local<v8::Context> context = thread.context();
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Object> inner = v8::Object::New(isolate);
+  v8::Local<v8::Object> imports = v8::Object::New(isolate);
+  if (!imported.IsEmpty()) {
+    inner->Set(context, ToV8String(isolate, wasm::kAccessedObject), imported)
+        .Check();
+    imports
+        ->Set(context, ToV8String(isolate, wasm::kAdapterImportModule), inner)
+        .Check();
+  }
+  v8::Local<v8::Value> args[] = {module, imports};
+  v8::Local<v8::Object> instance;
+  if (!thread.instance_constructor()->NewInstance(context, 2, args).ToLocal(
+          &instance)) {
+    return absl::InternalError(
+        absl::StrCat("instantiating an accessor module: ",
+                     ExceptionMessage(isolate, try_catch)));
+  }
+  return instance->Get(context, ToV8String(isolate, "exports"))
+      .ToLocalChecked()
+      .As<v8::Object>();
+}
+
+// Calls accessor `function` with boundary-ABI `args`; returns its result.
+absl::StatusOr<v8::Local<v8::Value>> CallAccessor(
+    ThreadIsolate& thread, v8::Local<v8::Function> function,
+    std::vector<v8::Local<v8::Value>>& args) {
+  v8::Isolate* isolate = thread.isolate();
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Value> result;
+  if (!function
+           ->Call(thread.context(), v8::Undefined(isolate),
+                  static_cast<int>(args.size()), args.data())
+           .ToLocal(&result)) {
+    return absl::InternalError(ExceptionMessage(isolate, try_catch));
+  }
+  return result;
+}
+
 }  // namespace
+
+absl::StatusOr<v8::Local<v8::Function>> AccessorFunction(
+    ExternObject::Handle& handle, v8::Persistent<v8::Function>* slot,
+    v8::MaybeLocal<v8::WasmModuleObject> module, absl::string_view name) {
+  v8::Isolate* isolate = handle.thread->isolate();
+  if (!slot->IsEmpty()) return slot->Get(isolate);
+  v8::Local<v8::WasmModuleObject> compiled;
+  if (!module.ToLocal(&compiled)) {
+    return absl::InternalError("V8 refused an accessor module");
+  }
+  WASMHOST_ASSIGN_OR_RETURN(
+      v8::Local<v8::Object> exports,
+      InstantiateHelper(*handle.thread, compiled, handle.Get()));
+  v8::Local<v8::Function> function =
+      exports->Get(handle.thread->context(), ToV8String(isolate, name))
+          .ToLocalChecked()
+          .As<v8::Function>();
+  slot->Reset(isolate, function);
+  return function;
+}
 
 ExternObject::ExternObject(std::unique_ptr<Handle> handle)
     : handle_(std::move(handle)) {}
@@ -102,7 +183,12 @@ ExternObject::ExternObject(std::unique_ptr<Handle> handle)
 ExternObject::~ExternObject() {
   // On another thread, or after the thread's isolate is gone, the handle is
   // left to the isolate, which frees it when it is disposed.
-  if (OnOwnerThread()) handle_->object.Reset();
+  if (OnOwnerThread()) {
+    handle_->object.Reset();
+    handle_->call.Reset();
+    handle_->get.Reset();
+    handle_->set.Reset();
+  }
 }
 
 bool ExternObject::OnOwnerThread() const {
@@ -116,6 +202,27 @@ absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewGlobal(
   v8::Isolate* isolate = thread.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread.context();
+  if (NeedsAccessor(type.type)) {
+    // A module defining the global with the value as its constant.
+    const std::vector<uint8_t> bytes = wasm::BuildGlobalDefinition(
+        {type.type, type.is_mutable}, value.bits(), value.v128_high());
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::WasmModuleObject> module;
+    if (!v8::WasmModuleObject::Compile(
+             isolate, v8::MemorySpan<const uint8_t>(bytes.data(), bytes.size()))
+             .ToLocal(&module)) {
+      return absl::InternalError(
+          absl::StrCat("V8 refused a global definition: ",
+                       ExceptionMessage(isolate, try_catch)));
+    }
+    WASMHOST_ASSIGN_OR_RETURN(
+        v8::Local<v8::Object> exports,
+        InstantiateHelper(thread, module, v8::Local<v8::Value>()));
+    return std::make_shared<ExternObject>(std::make_unique<ExternObject::Handle>(
+        thread, exports->Get(context, ToV8String(isolate, "global"))
+                    .ToLocalChecked()
+                    .As<v8::Object>()));
+  }
   v8::Local<v8::Object> descriptor = v8::Object::New(isolate);
   descriptor
       ->Set(context, ToV8String(isolate, "value"),
@@ -182,25 +289,46 @@ absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewMemory(
 }
 
 absl::StatusOr<Val> ExternObject::GlobalGet(
-    ValType type, const std::shared_ptr<void>& via) const {
-  v8::HandleScope scope(handle_->thread->isolate());
-  return ValFromJs(*handle_->thread,
-                   handle_->Get()
-                       ->Get(handle_->thread->context(),
-                             handle_->thread->value_key())
-                       .ToLocalChecked(),
-                   type, via);
+    const GlobalType& type, const std::shared_ptr<void>& via) const {
+  ThreadIsolate& thread = *handle_->thread;
+  v8::HandleScope scope(thread.isolate());
+  if (!NeedsAccessor(type.type)) {
+    return ValFromJs(
+        thread,
+        handle_->Get()->Get(thread.context(), thread.value_key()).ToLocalChecked(),
+        type.type, via);
+  }
+  WASMHOST_ASSIGN_OR_RETURN(
+      v8::Local<v8::Function> get,
+      AccessorFunction(*handle_, &handle_->get,
+                       GlobalAccessorModule(thread, type), "get"));
+  std::vector<v8::Local<v8::Value>> no_args;
+  WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Value> result,
+                            CallAccessor(thread, get, no_args));
+  const size_t count = type.type == ValType::kV128 ? 2 : 1;
+  const std::vector<v8::Local<v8::Value>> values =
+      ResultList(thread.context(), result, count);
+  size_t next = 0;
+  return ValFromBoundaryJs(thread, values, &next, type.type, via);
 }
 
-absl::Status ExternObject::GlobalSet(const Val& value) const {
-  v8::Isolate* isolate = handle_->thread->isolate();
+absl::Status ExternObject::GlobalSet(const GlobalType& type,
+                                     const Val& value) const {
+  ThreadIsolate& thread = *handle_->thread;
+  v8::Isolate* isolate = thread.isolate();
   v8::HandleScope scope(isolate);
-  WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Value> js,
-                            ValToJs(*handle_->thread, value));
+  if (NeedsAccessor(type.type)) {
+    WASMHOST_ASSIGN_OR_RETURN(
+        v8::Local<v8::Function> set,
+        AccessorFunction(*handle_, &handle_->set,
+                         GlobalAccessorModule(thread, type), "set"));
+    std::vector<v8::Local<v8::Value>> args;
+    WASMHOST_RETURN_IF_ERROR(AppendBoundaryJs(thread, value, args));
+    return CallAccessor(thread, set, args).status();
+  }
+  WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Value> js, ValToJs(thread, value));
   v8::TryCatch try_catch(isolate);
-  if (handle_->Get()
-          ->Set(handle_->thread->context(), handle_->thread->value_key(), js)
-          .IsNothing()) {
+  if (handle_->Get()->Set(thread.context(), thread.value_key(), js).IsNothing()) {
     return absl::InternalError(ExceptionMessage(isolate, try_catch));
   }
   return absl::OkStatus();

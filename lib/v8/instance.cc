@@ -26,6 +26,7 @@
 #include "lib/v8/thread_isolate.h"
 #include "lib/v8/v8_util.h"
 #include "lib/v8/watchdog.h"
+#include "lib/wasm/boundary.h"
 #include "v8.h"
 
 namespace wasmhost::v8backend {
@@ -67,6 +68,11 @@ ABSL_ATTRIBUTE_NOINLINE void ThrowUndefined(v8::Isolate* isolate) {
   isolate->ThrowException(v8::Undefined(isolate));
 }
 
+// Stands in for an import adapter's import that nothing calls.
+void NeverCalled(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  ThrowUndefined(info.GetIsolate());
+}
+
 // Splits "RuntimeError: divide by zero" into its name and message.
 std::pair<std::string, std::string> SplitErrorText(const std::string& text) {
   const size_t colon = text.find(": ");
@@ -82,7 +88,7 @@ class V8Instance final : public BackendInstance {
 
   ~V8Instance() override {
     for (ExportFunc& func : exports_) func.function.Reset();
-    for (v8::Global<v8::Object>& global : state_globals_) global.Reset();
+    get_globals_.Reset();
     set_globals_.Reset();
     set_fuel_.Reset();
     get_fuel_.Reset();
@@ -126,6 +132,7 @@ class V8Instance final : public BackendInstance {
   // What a host function's JS function carries in its data slot.
   struct HostBinding {
     const internal::HostFunc* func;
+    const FuncType* type;  // func's type in the boundary ABI
     V8Instance* instance;
     // The function's arguments and results each fit in kInlineValues, and
     // it takes raw values.
@@ -147,11 +154,12 @@ class V8Instance final : public BackendInstance {
   // results.
   ABSL_ATTRIBUTE_NOINLINE void CallHostWithManyValues(
       const v8::FunctionCallbackInfo<v8::Value>& info,
-      const internal::HostFunc& func);
-  // Calls `func` for the guest, with room for its raw arguments and results.
+      const HostBinding& binding);
+  // Calls the binding's function for the guest, with room for its raw
+  // arguments and results.
   ABSL_ATTRIBUTE_ALWAYS_INLINE inline void CallHost(
       const v8::FunctionCallbackInfo<v8::Value>& info,
-      const internal::HostFunc& func, RawVal* args, RawVal* results);
+      const HostBinding& binding, RawVal* args, RawVal* results);
 
   // Call when the fast path does not apply: checks the thread, the
   // deadline and the fuel, then calls.
@@ -174,7 +182,7 @@ class V8Instance final : public BackendInstance {
   // (HostFunc::val_thunk).
   ABSL_ATTRIBUTE_NOINLINE void CallHostWithVals(
       const v8::FunctionCallbackInfo<v8::Value>& info,
-      const internal::HostFunc& func);
+      const HostBinding& binding);
   // Converts any number of arguments and calls, under any options.
   bool CallWithAnyArgs(const ExportFunc& func, const RawVal* args,
                        RawVal* results, const CallOptions& options);
@@ -188,7 +196,8 @@ class V8Instance final : public BackendInstance {
   // Puts an import that is another engine object (not a host function)
   // into `module_object`.
   void BindObjectImport(const ImportBinding& import,
-                        v8::Local<v8::Object> module_object);
+                        v8::Local<v8::Object> module_object,
+                        v8::Local<v8::Object> adapter_imports);
   // Calls the set (`result` null) or get fuel export.
   absl::Status CallFuelExport(const v8::Global<v8::Function>& export_,
                               int64_t value, int64_t* result);
@@ -222,9 +231,10 @@ class V8Instance final : public BackendInstance {
   // The instance's `exports` object, for Export().
   v8::Global<v8::Object> exports_object_;
   v8::Global<v8::WasmMemoryObject> memory_;
-  // WebAssembly.Global objects of InstanceSpec::state_globals, and the
-  // export that sets them all.
-  std::vector<v8::Global<v8::Object>> state_globals_;
+  // The script V8 reports for the import adapter's frames, if there is one.
+  std::optional<int> adapter_script_id_;
+  // The exports that get and set InstanceSpec::state_global_types.
+  v8::Global<v8::Function> get_globals_;
   v8::Global<v8::Function> set_globals_;
   // The fuel exports, when the module is metered.
   v8::Global<v8::Function> set_fuel_;
@@ -246,26 +256,28 @@ void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
   const auto& binding =
       *static_cast<const HostBinding*>(info.Data().As<v8::External>()->Value());
   if (ABSL_PREDICT_FALSE(!binding.values_inline)) {
-    return binding.instance->CallHostWithManyValues(info, *binding.func);
+    return binding.instance->CallHostWithManyValues(info, binding);
   }
   // Plain arrays, not FixedArray: no size checks, and no char buffer that
   // would make -fstack-protector guard this frame.
   RawVal args[kInlineValues];
   RawVal results[kInlineValues];
-  binding.instance->CallHost(info, *binding.func, args, results);
+  binding.instance->CallHost(info, binding, args, results);
 }
 
 void V8Instance::CallHostWithManyValues(
     const v8::FunctionCallbackInfo<v8::Value>& info,
-    const internal::HostFunc& func) {
-  if (func.val_thunk != nullptr) return CallHostWithVals(info, func);
-  std::vector<RawVal> args(func.type.params.size());
-  std::vector<RawVal> results(func.type.results.size());
-  CallHost(info, func, args.data(), results.data());
+    const HostBinding& binding) {
+  if (binding.func->val_thunk != nullptr) {
+    return CallHostWithVals(info, binding);
+  }
+  std::vector<RawVal> args(binding.type->params.size());
+  std::vector<RawVal> results(binding.type->results.size());
+  CallHost(info, binding, args.data(), results.data());
 }
 
 void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
-                          const internal::HostFunc& func, RawVal* args,
+                          const HostBinding& binding, RawVal* args,
                           RawVal* results) {
   // The isolate is read where needed: held across the thunk call, it would
   // cost a spill on every call.
@@ -275,7 +287,8 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
     ThrowUndefined(info.GetIsolate());
     return;
   }
-  const std::vector<ValType>& params = func.type.params;
+  const internal::HostFunc& func = *binding.func;
+  const std::vector<ValType>& params = binding.type->params;
   for (size_t i = 0; i < params.size(); ++i) {
     args[i] = FromJs(info[static_cast<int>(i)], params[i]);
   }
@@ -287,7 +300,7 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
     ThrowUndefined(info.GetIsolate());
     return;
   }
-  const std::vector<ValType>& result_types = func.type.results;
+  const std::vector<ValType>& result_types = binding.type->results;
   if (result_types.size() == 1) {
     info.GetReturnValue().Set(
         ToJs(info.GetIsolate(), results[0], result_types[0]));
@@ -299,16 +312,22 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
 
 void V8Instance::CallHostWithVals(
     const v8::FunctionCallbackInfo<v8::Value>& info,
-    const internal::HostFunc& func) {
+    const HostBinding& binding) {
   absl::Status& host_error = thread_.host_error();
   v8::Isolate* isolate = info.GetIsolate();
   if (!host_error.ok()) return ThrowUndefined(isolate);
+  const internal::HostFunc& func = *binding.func;
   const std::shared_ptr<void> via = spec_.owner_ref.lock();
+  // The arguments arrive in the boundary ABI (binding.type).
+  std::vector<v8::Local<v8::Value>> boundary_args;
+  boundary_args.reserve(binding.type->params.size());
+  for (int i = 0; i < info.Length(); ++i) boundary_args.push_back(info[i]);
   std::vector<Val> args;
   args.reserve(func.type.params.size());
-  for (size_t i = 0; i < func.type.params.size(); ++i) {
-    absl::StatusOr<Val> arg = ValFromJs(thread_, info[static_cast<int>(i)],
-                                        func.type.params[i], via);
+  size_t next = 0;
+  for (ValType type : func.type.params) {
+    absl::StatusOr<Val> arg =
+        ValFromBoundaryJs(thread_, boundary_args, &next, type, via);
     if (!arg.ok()) {
       host_error = arg.status();
       return ThrowUndefined(isolate);
@@ -324,14 +343,11 @@ void V8Instance::CallHostWithVals(
   host_error = func.val_thunk(func.callable.get(), caller, args,
                               absl::MakeSpan(results));
   if (!host_error.ok()) return ThrowUndefined(isolate);
-  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> js(results.size());
-  for (size_t i = 0; i < results.size(); ++i) {
-    absl::StatusOr<v8::Local<v8::Value>> result = ValToJs(thread_, results[i]);
-    if (!result.ok()) {
-      host_error = result.status();
-      return ThrowUndefined(isolate);
-    }
-    js[i] = *result;
+  std::vector<v8::Local<v8::Value>> js;
+  js.reserve(binding.type->results.size());
+  for (const Val& result : results) {
+    host_error = AppendBoundaryJs(thread_, result, js);
+    if (!host_error.ok()) return ThrowUndefined(isolate);
   }
   if (js.size() == 1) {
     info.GetReturnValue().Set(js[0]);
@@ -357,25 +373,27 @@ bool V8Instance::CallValsChecked(const internal::FuncRefState* function,
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
-  v8::Local<v8::Value> target;
+  // A function taking and returning the values in the boundary ABI: the
+  // export's boundary wrapper, or a function value's accessor.
+  v8::Local<v8::Function> target;
   if (function == nullptr) {
     target = exports_[export_index].function.Get(isolate);
   } else {
-    absl::StatusOr<v8::Local<v8::Value>> resolved = FunctionToJs(*function);
+    absl::StatusOr<v8::Local<v8::Function>> resolved =
+        BoundaryCallable(thread_, *function);
     if (!resolved.ok()) return Fail(resolved.status(), false);
     target = *resolved;
   }
-  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> argv(
-      type.params.size());
-  for (size_t i = 0; i < argv.size(); ++i) {
-    absl::StatusOr<v8::Local<v8::Value>> arg = ValToJs(thread_, args[i]);
-    if (!arg.ok()) return Fail(arg.status(), false);
-    argv[i] = *arg;
+  std::vector<v8::Local<v8::Value>> argv;
+  argv.reserve(type.params.size());
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    absl::Status arg = AppendBoundaryJs(thread_, args[i], argv);
+    if (!arg.ok()) return Fail(arg, false);
   }
   v8::Local<v8::Value> result;
   if (!RunGuest</*kMayReturnWithException=*/false, /*kBounded=*/true>(
           options, [&] {
-            return target.As<v8::Function>()
+            return target
                 ->Call(context, v8::Undefined(isolate),
                        static_cast<int>(argv.size()), argv.data())
                 .ToLocal(&result);
@@ -383,15 +401,12 @@ bool V8Instance::CallValsChecked(const internal::FuncRefState* function,
     return false;
   }
   const std::shared_ptr<void> via = spec_.owner_ref.lock();
+  const std::vector<v8::Local<v8::Value>> values = ResultList(
+      context, result, wasm::BoundaryType({{}, type.results}).results.size());
+  size_t next = 0;
   for (size_t i = 0; i < type.results.size(); ++i) {
-    v8::Local<v8::Value> value =
-        type.results.size() == 1
-            ? result
-            : result.As<v8::Array>()
-                  ->Get(context, static_cast<uint32_t>(i))
-                  .ToLocalChecked();
     absl::StatusOr<Val> converted =
-        ValFromJs(thread_, value, type.results[i], via);
+        ValFromBoundaryJs(thread_, values, &next, type.results[i], via);
     if (!converted.ok()) return Fail(converted.status(), true);
     results[i] = *std::move(converted);
   }
@@ -407,6 +422,7 @@ bool V8Instance::RunGuest(const CallOptions& options, Enter enter) {
   const bool stack_limited = kBounded && spec_.max_stack_bytes != 0;
   const absl::Time start = has_deadline ? absl::Now() : absl::Time();
 
+  if (has_deadline) thread_.PushDeadline(options.deadline);
   const uint64_t ticket =
       has_deadline ? Watchdog::Get().Arm(isolate, options.deadline) : 0;
   if (stack_limited) {
@@ -417,8 +433,10 @@ bool V8Instance::RunGuest(const CallOptions& options, Enter enter) {
   const bool entered =
       enter() && !(kMayReturnWithException && try_catch.HasCaught());
   const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
+  if (has_deadline) thread_.PopDeadline();
   if (stack_limited) isolate->SetStackLimit(thread_.default_stack_limit());
-  if (ABSL_PREDICT_TRUE(entered && !fired && thread_.host_error().ok())) {
+  if (ABSL_PREDICT_TRUE(entered && !fired && thread_.host_error().ok() &&
+                        !thread_.heap_exhausted())) {
     return true;
   }
   return GuestFailure(try_catch, entered, fired, start);
@@ -427,17 +445,43 @@ bool V8Instance::RunGuest(const CallOptions& options, Enter enter) {
 bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
                               bool fired, absl::Time start) {
   v8::Isolate* isolate = thread_.isolate();
-  // The watchdog may fire just after the guest returned; either way its
-  // termination must be cancelled so it cannot hit the next call.
-  if (fired || try_catch.HasTerminated()) isolate->CancelTerminateExecution();
+  // The heap-limit callback requested a termination, which may still be
+  // pending if the guest returned before V8 acted on it.
+  const bool heap_exhausted = thread_.TakeHeapExhausted();
+  const bool terminated = fired || heap_exhausted || try_catch.HasTerminated();
+  // A termination stops every guest on this thread's stack. It is this
+  // call's to cancel (so it cannot hit the next call) unless the deadline
+  // of a call that encloses this one (through a host function) caused it
+  // or has passed too: then it must stay pending and stop that call's
+  // guest as well, however the host function treats this call's error.
+  const bool enclosing_expired = terminated && thread_.EnclosingDeadlinePassed();
+  if (terminated && !enclosing_expired) isolate->CancelTerminateExecution();
+  // The call's own deadline wins over a host function's error: the host
+  // function may have passed on a nested call's deadline error, or a
+  // failure its own work hit because the guest was stopped. (A guest that
+  // returned just before the watchdog fired keeps its result.)
+  if (fired && !entered) {
+    thread_.host_error() = absl::OkStatus();
+    return Fail(absl::DeadlineExceededError(absl::StrCat(
+                    "guest stopped at its deadline after ",
+                    absl::FormatDuration(absl::Now() - start))),
+                true);
+  }
+  if (heap_exhausted) {
+    thread_.host_error() = absl::OkStatus();
+    return Fail(absl::ResourceExhaustedError(
+                    "the guest exhausted the engine's heap (e.g. by growing "
+                    "its tables) and was stopped"),
+                true);
+  }
   if (!thread_.host_error().ok()) {
     return Fail(std::exchange(thread_.host_error(), absl::OkStatus()), true);
   }
   if (entered) return true;
-  if (fired) {
-    return Fail(absl::DeadlineExceededError(absl::StrCat(
-                    "guest stopped at its deadline after ",
-                    absl::FormatDuration(absl::Now() - start))),
+  if (enclosing_expired) {
+    return Fail(absl::DeadlineExceededError(
+                    "guest stopped: the deadline of an enclosing call (whose "
+                    "host function made this call) passed"),
                 true);
   }
   if (try_catch.HasTerminated()) {
@@ -468,14 +512,24 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
     for (int i = 0; i < trace->GetFrameCount(); ++i) {
       v8::Local<v8::StackFrame> frame = trace->GetFrame(isolate, i);
       if (!frame->IsWasm()) continue;
+      // The import adapter is another module: its offsets mean nothing to
+      // the guest's.
+      if (adapter_script_id_.has_value() &&
+          frame->GetScriptId() == *adapter_script_id_) {
+        continue;
+      }
       // For Wasm frames V8 reports the module offset as a 1-based column.
       const uint32_t offset = static_cast<uint32_t>(frame->GetColumn() - 1);
+      const std::string tag =
+          ToStdString(isolate, frame->GetScriptSourceMappingURL());
       if (info.backtrace.empty() && spec_.metered &&
-          spec_.is_out_of_fuel(offset)) {
+          spec_.is_out_of_fuel(tag, offset)) {
         return absl::ResourceExhaustedError(
             "out of fuel: the guest used all the fuel the call allowed");
       }
-      Frame located = spec_.locate_frame(offset);
+      std::optional<Frame> frame_or = spec_.locate_frame(tag, offset);
+      if (!frame_or.has_value()) continue;  // a wrapper or an adapter
+      Frame& located = *frame_or;
       if (located.function_name.empty()) {
         located.function_name =
             ToStdString(isolate, frame->GetFunctionName());
@@ -502,14 +556,18 @@ absl::Status V8Instance::Instantiate(
     imports->Set(context, key, created).Check();
     return created;
   };
+  // Host functions with f32/f64/v128 values go to the adapter module, the
+  // others straight to the guest.
+  v8::Local<v8::Object> adapter_imports = v8::Object::New(isolate);
   bindings_.reserve(spec_.imports.size());  // their addresses are captured
   for (const ImportBinding& import : spec_.imports) {
     if (import.object != nullptr) {
-      BindObjectImport(import, namespace_object(import.module));
+      BindObjectImport(import, namespace_object(import.module),
+                       adapter_imports);
       continue;
     }
-    const FuncType& type = import.func->type;
-    bindings_.push_back({import.func, this,
+    const FuncType& type = *import.call_type;
+    bindings_.push_back({import.func, &type, this,
                          import.func->val_thunk == nullptr &&
                              type.params.size() <= kInlineValues &&
                              type.results.size() <= kInlineValues});
@@ -519,12 +577,51 @@ absl::Status V8Instance::Instantiate(
                           static_cast<int>(type.params.size()),
                           v8::ConstructorBehavior::kThrow)
             .ToLocalChecked();
-    namespace_object(import.module)
-        ->Set(context, ToV8String(isolate, import.name), function)
-        .Check();
+    if (import.adapter_function.empty()) {
+      namespace_object(import.module)
+          ->Set(context, ToV8String(isolate, import.name), function)
+          .Check();
+    } else {
+      adapter_imports
+          ->Set(context, ToV8String(isolate, import.adapter_function), function)
+          .Check();
+    }
   }
 
   v8::TryCatch try_catch(isolate);
+  if (spec_.import_adapter != nullptr) {
+    v8::Local<v8::Object> adapter_namespaces = v8::Object::New(isolate);
+    adapter_namespaces
+        ->Set(context, ToV8String(isolate, spec_.adapter_import_module),
+              adapter_imports)
+        .Check();
+    v8::Local<v8::Value> adapter_args[] = {
+        thread_.ModuleObject(spec_.import_adapter), adapter_namespaces};
+    v8::Local<v8::Object> adapter;
+    if (!thread_.instance_constructor()
+             ->NewInstance(context, 2, adapter_args)
+             .ToLocal(&adapter)) {
+      return absl::InternalError(
+          absl::StrCat("instantiating the import adapter: ",
+                       ExceptionMessage(isolate, try_catch)));
+    }
+    // A Wasm function as the guest's import: V8 calls it Wasm to Wasm.
+    v8::Local<v8::Object> adapted =
+        adapter->Get(context, ToV8String(isolate, "exports"))
+            .ToLocalChecked()
+            .As<v8::Object>();
+    for (const ImportBinding& import : spec_.imports) {
+      if (import.adapter_function.empty()) continue;
+      v8::Local<v8::Function> function =
+          adapted->Get(context, ToV8String(isolate, import.adapter_function))
+              .ToLocalChecked()
+              .As<v8::Function>();
+      adapter_script_id_ = function->ScriptId();
+      namespace_object(import.module)
+          ->Set(context, ToV8String(isolate, import.name), function)
+          .Check();
+    }
+  }
   if (spec_.memory_import.has_value()) {
     v8::Local<v8::Object> descriptor = v8::Object::New(isolate);
     descriptor
@@ -592,27 +689,34 @@ absl::Status V8Instance::Instantiate(
                                  .As<v8::Function>());
   }
   if (!spec_.set_globals_export.empty()) {
+    get_globals_.Reset(
+        isolate, exports->Get(context, ToV8String(isolate, spec_.get_globals_export))
+                     .ToLocalChecked()
+                     .As<v8::Function>());
     set_globals_.Reset(
         isolate, exports->Get(context, ToV8String(isolate, spec_.set_globals_export))
                      .ToLocalChecked()
                      .As<v8::Function>());
   }
-  state_globals_.reserve(spec_.state_globals.size());
-  for (const auto& [name, type] : spec_.state_globals) {
-    state_globals_.emplace_back(
-        isolate, exports->Get(context, ToV8String(isolate, name))
-                     .ToLocalChecked()
-                     .As<v8::Object>());
-  }
   return absl::OkStatus();
 }
 
 void V8Instance::BindObjectImport(const ImportBinding& import,
-                                  v8::Local<v8::Object> module_object) {
+                                  v8::Local<v8::Object> module_object,
+                                  v8::Local<v8::Object> adapter_imports) {
   v8::Isolate* isolate = thread_.isolate();
+  v8::Local<v8::Context> context = thread_.context();
   v8::Local<v8::Object> object = import.object->handle().Get();
-  module_object->Set(thread_.context(), ToV8String(isolate, import.name), object)
+  module_object->Set(context, ToV8String(isolate, import.name), object)
       .Check();
+  // A Wasm function needs no adapter, but the adapter module (made for
+  // every import of its type) still imports something in its place.
+  if (!import.adapter_function.empty()) {
+    adapter_imports
+        ->Set(context, ToV8String(isolate, import.adapter_function),
+              v8::Function::New(context, &NeverCalled).ToLocalChecked())
+        .Check();
+  }
   // An imported memory is memory 0: the one Memory and Caller see.
   if (import.is_memory) memory_.Reset(isolate, object.As<v8::WasmMemoryObject>());
 }
@@ -623,7 +727,7 @@ std::shared_ptr<ExternObject> V8Instance::Export(uint32_t export_index) {
   v8::Local<v8::Object> value =
       exports_object_.Get(isolate)
           ->Get(thread_.context(),
-                ToV8String(isolate, spec_.export_names[export_index]))
+                ToV8String(isolate, spec_.extern_names[export_index]))
           .ToLocalChecked()
           .As<v8::Object>();
   return std::make_shared<ExternObject>(
@@ -634,14 +738,29 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
-  v8::Local<v8::String> value_key = thread_.value_key();
-  std::vector<RawVal> globals;
-  for (size_t i = 0; i < state_globals_.size(); ++i) {
-    globals.push_back(FromJs(state_globals_[i]
-                                 .Get(isolate)
-                                 ->Get(context, value_key)
-                                 .ToLocalChecked(),
-                             spec_.state_globals[i].second));
+  const std::vector<ValType>& types = spec_.state_global_types;
+  std::vector<RawVal> globals(types.size());
+  if (!types.empty()) {
+    if (get_globals_.IsEmpty()) {
+      return absl::FailedPreconditionError(
+          "the module's globals cannot be captured");
+    }
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::Value> result;
+    if (!get_globals_.Get(isolate)
+             ->Call(context, v8::Undefined(isolate), 0, nullptr)
+             .ToLocal(&result)) {
+      return absl::InternalError(absl::StrCat(
+          "reading globals: ", ExceptionMessage(isolate, try_catch)));
+    }
+    if (types.size() == 1) {
+      globals[0] = FromJs(result, types[0]);
+    } else {
+      v8::Local<v8::Array> array = result.As<v8::Array>();
+      for (uint32_t i = 0; i < types.size(); ++i) {
+        globals[i] = FromJs(array->Get(context, i).ToLocalChecked(), types[i]);
+      }
+    }
   }
   std::unique_ptr<const internal::MemoryImage> memory_image;
   absl::Span<uint8_t> memory = MemoryBytes();
@@ -684,7 +803,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
     absl::FixedArray<v8::Local<v8::Value>, kInlineValues> args(
         image.globals().size());
     for (size_t i = 0; i < args.size(); ++i) {
-      args[i] = ToJs(isolate, image.globals()[i], spec_.state_globals[i].second);
+      args[i] = ToJs(isolate, image.globals()[i], spec_.state_global_types[i]);
     }
     if (set_globals_.Get(isolate)
             ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),

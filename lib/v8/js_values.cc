@@ -11,13 +11,14 @@
 #include "lib/v8/extern_object.h"
 #include "lib/v8/thread_isolate.h"
 #include "lib/v8/v8_util.h"
+#include "lib/wasm/boundary.h"
 
 namespace wasmhost::v8backend {
 namespace {
 
-absl::Status V128CannotCross() {
-  return absl::UnimplementedError(
-      "v128 values do not cross the host boundary yet");
+absl::Status OnlyInTheBoundaryAbi(ValType type) {
+  return absl::InternalError(absl::StrCat(
+      "a ", ValTypeName(type), " crosses only in the boundary ABI"));
 }
 
 absl::Status OtherThread() {
@@ -115,6 +116,26 @@ absl::StatusOr<v8::Local<v8::Value>> FunctionToJs(
       .As<v8::Value>();
 }
 
+absl::StatusOr<v8::Local<v8::Function>> BoundaryCallable(
+    ThreadIsolate& thread, const internal::FuncRefState& function) {
+  std::shared_ptr<ExternObject> object = function.object;
+  if (object == nullptr) {
+    if (!function.exporter->OnOwnerThread()) return OtherThread();
+    object = function.exporter->Export(function.export_index);
+  }
+  if (!object->OnOwnerThread()) return OtherThread();
+  ExternObject::Handle& handle = object->handle();
+  if (!wasm::NeedsBoundaryAbi(function.type)) {
+    return handle.Get().As<v8::Function>();
+  }
+  return AccessorFunction(
+      handle, &handle.call,
+      thread.HelperModule(
+          absl::StrCat("function ", function.type.ToString()),
+          [&] { return wasm::BuildFunctionAccessor(function.type); }),
+      "call");
+}
+
 absl::StatusOr<v8::Local<v8::Value>> ValToJs(ThreadIsolate& thread,
                                              const Val& value) {
   v8::Isolate* isolate = thread.isolate();
@@ -126,11 +147,72 @@ absl::StatusOr<v8::Local<v8::Value>> ValToJs(ThreadIsolate& thread,
       if (value.is_null()) return v8::Null(isolate).As<v8::Value>();
       return FunctionToJs(*static_cast<const internal::FuncRefState*>(
           internal::ValRef::Get(value).get()));
-    case ValType::kV128:
-      return V128CannotCross();
-    default:
+    case ValType::kI32:
+    case ValType::kI64:
       return ToJs(isolate, value.bits(), value.type());
+    default:
+      return OnlyInTheBoundaryAbi(value.type());
   }
+}
+
+absl::Status AppendBoundaryJs(ThreadIsolate& thread, const Val& value,
+                              std::vector<v8::Local<v8::Value>>& out) {
+  v8::Isolate* isolate = thread.isolate();
+  switch (value.type()) {
+    case ValType::kF32:
+      out.push_back(ToJs(isolate, value.bits(), ValType::kI32));
+      return absl::OkStatus();
+    case ValType::kF64:
+      out.push_back(ToJs(isolate, value.bits(), ValType::kI64));
+      return absl::OkStatus();
+    case ValType::kV128:
+      out.push_back(ToJs(isolate, value.v128_low(), ValType::kI64));
+      out.push_back(ToJs(isolate, value.v128_high(), ValType::kI64));
+      return absl::OkStatus();
+    default: {
+      WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Value> js,
+                                ValToJs(thread, value));
+      out.push_back(js);
+      return absl::OkStatus();
+    }
+  }
+}
+
+absl::StatusOr<Val> ValFromBoundaryJs(
+    ThreadIsolate& thread, absl::Span<const v8::Local<v8::Value>> values,
+    size_t* next, ValType type, const std::shared_ptr<void>& via) {
+  const size_t count = type == ValType::kV128 ? 2 : 1;
+  if (*next + count > values.size()) {
+    return absl::InternalError("fewer boundary-ABI values than the type has");
+  }
+  const size_t at = *next;
+  *next += count;
+  switch (type) {
+    case ValType::kF32:
+      return Val::FromBits(type, static_cast<uint32_t>(
+                                     FromJs(values[at], ValType::kI32)));
+    case ValType::kF64:
+      return Val::FromBits(type, FromJs(values[at], ValType::kI64));
+    case ValType::kV128:
+      return Val::V128(FromJs(values[at], ValType::kI64),
+                       FromJs(values[at + 1], ValType::kI64));
+    default:
+      return ValFromJs(thread, values[at], type, via);
+  }
+}
+
+std::vector<v8::Local<v8::Value>> ResultList(v8::Local<v8::Context> context,
+                                             v8::Local<v8::Value> result,
+                                             size_t count) {
+  if (count == 1) return {result};
+  std::vector<v8::Local<v8::Value>> list;
+  list.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    list.push_back(result.As<v8::Array>()
+                       ->Get(context, static_cast<uint32_t>(i))
+                       .ToLocalChecked());
+  }
+  return list;
 }
 
 absl::StatusOr<Val> ValFromJs(ThreadIsolate& thread, v8::Local<v8::Value> value,
@@ -154,10 +236,11 @@ absl::StatusOr<Val> ValFromJs(ThreadIsolate& thread, v8::Local<v8::Value> value,
       function->via = via;
       return internal::ValRef::Make(type, std::move(function));
     }
-    case ValType::kV128:
-      return V128CannotCross();
-    default:
+    case ValType::kI32:
+    case ValType::kI64:
       return Val::FromBits(type, FromJs(value, type));
+    default:
+      return OnlyInTheBoundaryAbi(type);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "absl/time/clock.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/code.h"
 
@@ -75,6 +76,10 @@ ThreadIsolate::ThreadIsolate()
   default_stack_limit_ = StackLimitFor(kMaxGuestStack);
   isolate_->SetStackLimit(default_stack_limit_);
   isolate_->SetWasmStreamingCallback(&StreamingCallback);
+  isolate_->AddNearHeapLimitCallback(&NearHeapLimit, this);
+  // Once the guest that hit the limit is gone and the heap shrinks back,
+  // the limit goes back to where it was.
+  isolate_->AutomaticallyRestoreInitialHeapLimit(0.5);
   isolate_->SetCaptureStackTraceForUncaughtExceptions(
       true, 64, v8::StackTrace::kDetailed);
   isolate_->Enter();
@@ -95,6 +100,8 @@ ThreadIsolate::ThreadIsolate()
   compile_streaming_.Reset(
       isolate_,
       GetConstructor(context, wasm.As<v8::Object>(), "compileStreaming"));
+  validate_.Reset(isolate_,
+                  GetConstructor(context, wasm.As<v8::Object>(), "validate"));
   value_key_.Reset(isolate_, v8::String::NewFromUtf8Literal(
                                  isolate_, "value",
                                  v8::NewStringType::kInternalized));
@@ -106,17 +113,52 @@ uintptr_t ThreadIsolate::StackLimitFor(uint64_t max_bytes) const {
   return std::max(stack_floor_, sp > max_bytes ? sp - max_bytes : 0);
 }
 
+size_t ThreadIsolate::NearHeapLimit(void* data, size_t current_limit,
+                                    size_t initial_limit) {
+  auto* self = static_cast<ThreadIsolate*>(data);
+  self->heap_exhausted_ = true;
+  self->isolate_->TerminateExecution();
+  // Room for the allocation under way and for unwinding the guest.
+  return current_limit + initial_limit;
+}
+
+bool ThreadIsolate::EnclosingDeadlinePassed() const {
+  if (deadlines_.empty()) return false;
+  const absl::Time now = absl::Now();
+  for (absl::Time deadline : deadlines_) {
+    if (deadline <= now) return true;
+  }
+  return false;
+}
+
 ThreadIsolate::~ThreadIsolate() {
   current_ = nullptr;
   modules_.clear();
+  helper_modules_.clear();
   instance_constructor_.Reset();
   memory_constructor_.Reset();
   compile_streaming_.Reset();
+  validate_.Reset();
   value_key_.Reset();
   extern_refs_.reset();
   context_.Get(isolate_)->Exit();
   isolate_->Exit();
   isolate_->Dispose();
+}
+
+v8::MaybeLocal<v8::WasmModuleObject> ThreadIsolate::HelperModule(
+    const std::string& key, absl::FunctionRef<std::vector<uint8_t>()> build) {
+  auto it = helper_modules_.find(key);
+  if (it != helper_modules_.end()) return it->second.Get(isolate_);
+  const std::vector<uint8_t> bytes = build();
+  v8::Local<v8::WasmModuleObject> object;
+  if (!v8::WasmModuleObject::Compile(
+           isolate_, v8::MemorySpan<const uint8_t>(bytes.data(), bytes.size()))
+           .ToLocal(&object)) {
+    return {};
+  }
+  helper_modules_.emplace(key, v8::Global<v8::WasmModuleObject>(isolate_, object));
+  return object;
 }
 
 v8::Local<v8::WasmModuleObject> ThreadIsolate::ModuleObject(

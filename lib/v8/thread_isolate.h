@@ -9,9 +9,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "lib/v8/extern_ref.h"
 #include "v8.h"
 
@@ -43,6 +48,21 @@ class ThreadIsolate {
   // The limit calls run with unless an instance asks for less.
   uintptr_t default_stack_limit() const { return default_stack_limit_; }
 
+  // Deadlines of the calls with one running on this thread, outermost
+  // first. A host function may call another guest: the watchdog's
+  // termination then stops every guest on the stack, and a nested call must
+  // leave it pending when an enclosing call's deadline caused it.
+  void PushDeadline(absl::Time deadline) { deadlines_.push_back(deadline); }
+  void PopDeadline() { deadlines_.pop_back(); }
+  // Whether the deadline of a call on the stack (the caller's own popped
+  // already) has passed.
+  bool EnclosingDeadlinePassed() const;
+
+  // Whether V8's heap reached its limit since the last call of this: the
+  // isolate then has a termination pending (see NearHeapLimit).
+  bool heap_exhausted() const { return heap_exhausted_; }
+  bool TakeHeapExhausted() { return std::exchange(heap_exhausted_, false); }
+
   // WebAssembly.Instance and WebAssembly.Memory of this isolate's context.
   v8::Local<v8::Function> instance_constructor() const {
     return instance_constructor_.Get(isolate_);
@@ -50,6 +70,9 @@ class ThreadIsolate {
   v8::Local<v8::Function> memory_constructor() const {
     return memory_constructor_.Get(isolate_);
   }
+
+  // WebAssembly.validate, used to check a module before it is rewritten.
+  v8::Local<v8::Function> validate() const { return validate_.Get(isolate_); }
 
   // WebAssembly.compileStreaming, used to load cached code.
   v8::Local<v8::Function> compile_streaming() const {
@@ -68,6 +91,12 @@ class ThreadIsolate {
   // The host values this isolate holds as externrefs.
   ExternRefs& extern_refs() { return *extern_refs_; }
 
+  // One of the host's own small modules (lib/wasm/boundary.h's accessors),
+  // compiled from `build()` on first use of `key` in this isolate; empty if
+  // V8 refuses it.
+  v8::MaybeLocal<v8::WasmModuleObject> HelperModule(
+      const std::string& key, absl::FunctionRef<std::vector<uint8_t>()> build);
+
   // `code` as a module object of this isolate, made once per isolate
   // (FromCompiledModule shares the code; it does not recompile).
   v8::Local<v8::WasmModuleObject> ModuleObject(
@@ -78,6 +107,12 @@ class ThreadIsolate {
 
  private:
   ThreadIsolate();
+
+  // V8 calls this when its heap nears the limit, where it would otherwise
+  // abort the process ("Fatal JavaScript OOM"). It stops the running guest
+  // and grants room to unwind.
+  static size_t NearHeapLimit(void* data, size_t current_limit,
+                              size_t initial_limit);
 
   // Mirrors the owning thread_local in the .cc as a trivially destructible
   // pointer. Inline with its constant initializer in sight, so other files
@@ -100,10 +135,15 @@ class ThreadIsolate {
   v8::Global<v8::Function> instance_constructor_;
   v8::Global<v8::Function> memory_constructor_;
   v8::Global<v8::Function> compile_streaming_;
+  v8::Global<v8::Function> validate_;
   v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
+  absl::flat_hash_map<std::string, v8::Global<v8::WasmModuleObject>>
+      helper_modules_;
   std::unique_ptr<ExternRefs> extern_refs_;
   absl::Status host_error_;
+  std::vector<absl::Time> deadlines_;
+  bool heap_exhausted_ = false;
 };
 
 }  // namespace wasmhost::v8backend

@@ -2,6 +2,7 @@
 
 #include "lib/wasm/code_scanner.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -397,11 +398,20 @@ absl::StatusOr<CodeSummary> ScanCode(absl::Span<const uint8_t> bytes,
                             ReadFunctionBodies(bytes, info));
   CodeSummary summary;
   for (const FunctionBody& body : bodies) {
+    summary.max_body_bytes =
+        std::max<uint64_t>(summary.max_body_bytes, body.end - body.offset);
+    summary.max_locals = std::max(summary.max_locals, body.local_count);
     InstructionReader reader(bytes, body);
     while (!reader.done()) {
       Instruction insn;
       WASMHOST_RETURN_IF_ERROR(reader.Next(&insn));
       ++summary.instruction_count;
+      // depth() counts the function's own block too (and is 0 after the
+      // body's final `end`).
+      if (reader.depth() > 1) {
+        summary.max_nesting_depth =
+            std::max(summary.max_nesting_depth, reader.depth() - 1);
+      }
       if (insn.prefix == kNoPrefix) {
         switch (insn.opcode) {
           case 0x03:  // loop

@@ -100,6 +100,10 @@ class InstructionReader {
   // True once the body's final `end` has been read, or after an error.
   [[nodiscard]] bool done() const { return done_; }
 
+  // Blocks open after the last instruction read, the function's own
+  // included (1 at the start of the body).
+  [[nodiscard]] uint64_t depth() const { return depth_; }
+
   // Decodes the next instruction into `*out`.
   //
   // Returns InvalidArgument "at offset <n>: <reason> in function <index>"
@@ -143,6 +147,12 @@ struct CodeSummary {
   bool uses_bulk_memory = false;  // memory.init/copy/fill, data.drop
   uint32_t loop_count = 0;        // loop instructions
   uint64_t instruction_count = 0; // Every instruction, each `end` included.
+  // The largest of any one function: blocks (block, loop, if, try) open at
+  // once, the function's own not counted; body size in bytes (locals
+  // declarations included); declared locals, parameters excluded.
+  uint64_t max_nesting_depth = 0;
+  uint64_t max_body_bytes = 0;
+  uint64_t max_locals = 0;
 };
 
 // Decodes every instruction of every function body of the module.

@@ -159,6 +159,20 @@ TEST(ScanCodeTest, CountsInstructionsAndLoops) {
   EXPECT_FALSE(summary->mutates_tables);
 }
 
+TEST(ScanCodeTest, MeasuresTheLargestFunction) {
+  // Nesting 3 (block > loop > if) in the first function, 1 in the second,
+  // which is the larger one and declares 5 + 2 locals.
+  const Bytes nested = Body({0x02, kVoid, 0x03, kVoid, 0x41, 0x00, 0x04, kVoid,
+                             kEnd, kEnd, kEnd});
+  const Bytes big = Cat({{2, 5, kI32, 2, kI32}, {0x02, kVoid}, Bytes(20, 0x01),
+                         {kEnd, kEnd}});
+  absl::StatusOr<CodeSummary> summary = Scan(FunctionModule({nested, big}));
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->max_nesting_depth, 3u);
+  EXPECT_EQ(summary->max_locals, 7u);
+  EXPECT_EQ(summary->max_body_bytes, big.size());
+}
+
 TEST(ScanCodeTest, ModuleWithoutCode) {
   const Bytes module = BinaryWriter().Header().Release();
   absl::StatusOr<CodeSummary> summary = Scan(module);

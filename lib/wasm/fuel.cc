@@ -181,7 +181,8 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
         "the module exceeds 4 GiB; fuel metering maps 32-bit offsets");
   }
   WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
-  for (absl::string_view name : {kSetFuelExport, kGetFuelExport}) {
+  for (absl::string_view name :
+       {options.set_fuel_export, options.get_fuel_export}) {
     if (absl::Status s = CheckNotExported(info, name); !s.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(s.message(), " (is it already metered?)"));
@@ -191,15 +192,15 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
                             ReadFunctionBodies(bytes, info));
 
   FuelRewrite result;
-  result.set_fuel_export = std::string(kSetFuelExport);
-  result.get_fuel_export = std::string(kGetFuelExport);
+  result.set_fuel_export = options.set_fuel_export;
+  result.get_fuel_export = options.get_fuel_export;
   result.fuel_global_index = info.global_count();
   result.set_fuel_function = info.function_count();
   result.get_fuel_function = result.set_fuel_function + 1;
   const uint32_t global = result.fuel_global_index;
 
   // set: fuel = max(value, 0); get: fuel.
-  AddedFunction set{{{ValType::kI64}, {}}, std::string(kSetFuelExport), {}};
+  AddedFunction set{{{ValType::kI64}, {}}, options.set_fuel_export, {}};
   set.body = BinaryWriter()
                  .U32(0)
                  .Byte(kLocalGet).U32(0)
@@ -211,7 +212,7 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
                  .Byte(kGlobalSet).U32(global)
                  .Byte(kEnd)
                  .Release();
-  AddedFunction get{{{}, {ValType::kI64}}, std::string(kGetFuelExport), {}};
+  AddedFunction get{{{}, {ValType::kI64}}, options.get_fuel_export, {}};
   get.body = BinaryWriter().U32(0).Byte(kGlobalGet).U32(global).Byte(kEnd)
                  .Release();
   std::vector<SectionAddition> additions;

@@ -1,7 +1,7 @@
 // lib/wasm/fuel.h: deterministic fuel metering injected into a module's
 // code, so the host can bound the work a guest call does.
 //
-//   kSetFuelExport, kGetFuelExport  the names of the two added exports
+//   kSetFuelExport, kGetFuelExport  the default names of the two exports
 //   FuelOptions                     how the rewrite is configured
 //   FuelOffsetRun                   one run of the offset map
 //   FuelRewrite                     the instrumented module and its metadata
@@ -74,6 +74,11 @@ struct FuelOptions {
   // sets the fuel before each one. 0 makes a start function, and any call
   // made before setting fuel, trap at its first check. Any value is allowed.
   int64_t initial_fuel = std::numeric_limits<int64_t>::max();
+
+  // Names of the two added exports. A host picks names no export of the
+  // module uses (the rewrite refuses a clash).
+  std::string set_fuel_export = std::string(kSetFuelExport);
+  std::string get_fuel_export = std::string(kGetFuelExport);
 };
 
 // From `instrumented_offset` on (up to the next run), the instrumented bytes
@@ -90,8 +95,8 @@ struct FuelOffsetRun {
 // The result of InjectFuel. Plain value: thread-compatible.
 struct FuelRewrite {
   std::vector<uint8_t> bytes;  // The instrumented module.
-  std::string set_fuel_export;  // kSetFuelExport
-  std::string get_fuel_export;  // kGetFuelExport
+  std::string set_fuel_export;  // FuelOptions::set_fuel_export
+  std::string get_fuel_export;  // FuelOptions::get_fuel_export
   uint32_t fuel_global_index = 0;   // The original global count.
   uint32_t set_fuel_function = 0;   // The original function count.
   uint32_t get_fuel_function = 0;   // set_fuel_function + 1.
@@ -122,7 +127,7 @@ struct FuelRewrite {
 //
 // Returns InvalidArgument "at offset <n>: ... in function <index>" for a
 // malformed function body (as InstructionReader::Next), InvalidArgument if
-// the module already exports kSetFuelExport or kGetFuelExport, if the input
+// the module already exports one of the FuelOptions export names, if the input
 // or the instrumented module would exceed 4 GiB (offsets are 32-bit), or if
 // `info` does not describe `bytes`.
 [[nodiscard]] absl::StatusOr<FuelRewrite> InjectFuel(

@@ -1,5 +1,5 @@
 // lib/wasm/rewriter.cc: ImportDefinedMemory, ExportMutableGlobals,
-// AddGlobalSetter.
+// AddGlobalAccessors, TagModule.
 
 #include "lib/wasm/rewriter.h"
 
@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/wasm/binary_reader.h"
 #include "lib/wasm/binary_writer.h"
+#include "lib/wasm/boundary.h"
 #include "lib/wasm/section_rewriter.h"
 #include "lib/util/status_macros.h"
 
@@ -112,20 +113,24 @@ absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
   return Rewrite(bytes, info, {export_addition});
 }
 
-absl::StatusOr<GlobalSetter> AddGlobalSetter(absl::Span<const uint8_t> bytes,
-                                             const ModuleInfo& info,
-                                             absl::string_view export_name) {
-  if (!IsValidUtf8(export_name)) {
+absl::StatusOr<GlobalAccessors> AddGlobalAccessors(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::string_view set_export, absl::string_view get_export) {
+  if (!IsValidUtf8(set_export) || !IsValidUtf8(get_export)) {
     return absl::InvalidArgumentError("export name is not valid UTF-8");
   }
-  WASMHOST_RETURN_IF_ERROR(CheckNotExported(info, export_name));
+  WASMHOST_RETURN_IF_ERROR(CheckNotExported(info, set_export));
+  WASMHOST_RETURN_IF_ERROR(CheckNotExported(info, get_export));
   WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
-  GlobalSetter result;
-  result.function_index = info.function_count();
+  GlobalAccessors result;
+  result.setter_index = info.function_count();
+  result.getter_index = result.setter_index + 1;
   const uint32_t first_index = info.imported_global_count();
-  AddedFunction setter{{}, std::string(export_name), {}};
-  BinaryWriter body;
-  body.U32(0);  // No locals.
+  AddedFunction setter{{}, std::string(set_export), {}};
+  AddedFunction getter{{}, std::string(get_export), {}};
+  BinaryWriter set_body, get_body;
+  set_body.U32(0);  // No locals.
+  get_body.U32(0);
   for (size_t i = 0; i < info.globals.size(); ++i) {
     const GlobalType& global = info.globals[i];
     if (!global.is_mutable) continue;
@@ -134,35 +139,56 @@ absl::StatusOr<GlobalSetter> AddGlobalSetter(absl::Span<const uint8_t> bytes,
         global.type != ValType::kF32 && global.type != ValType::kF64) {
       result.not_added_reason =
           absl::StrCat("global ", index,
-                       " is not an i32, i64, f32 or f64; the setter takes "
+                       " is not an i32, i64, f32 or f64; the accessors take "
                        "only those");
       break;
     }
     const auto param = static_cast<uint32_t>(setter.type.params.size());
-    body.Byte(0x20).U32(param).Byte(0x24).U32(index);  // local.get; global.set
-    setter.type.params.push_back(global.type);
+    set_body.Byte(0x20).U32(param);  // local.get
+    ReinterpretFromBoundary(global.type, set_body);
+    set_body.Byte(0x24).U32(index);  // global.set
+    get_body.Byte(0x23).U32(index);  // global.get
+    ReinterpretToBoundary(global.type, get_body);
+    const FuncType boundary = BoundaryType({{global.type}, {}});
+    setter.type.params.push_back(boundary.params[0]);
+    getter.type.results.push_back(boundary.params[0]);
     result.globals.push_back(index);
   }
   if (result.not_added_reason.empty() && result.globals.empty()) {
     result.not_added_reason = "the module defines no mutable global";
   }
-  if (result.globals.size() > kMaxSetterParams) {
+  if (result.globals.size() > kMaxBoundaryValues) {
     result.not_added_reason =
         absl::StrCat("the module defines ", result.globals.size(),
                      " mutable globals; a function takes at most ",
-                     kMaxSetterParams, " parameters");
+                     kMaxBoundaryValues, " parameters");
   }
   if (!result.not_added_reason.empty()) {
     result.globals.clear();
     result.bytes.assign(bytes.begin(), bytes.end());
     return result;
   }
-  setter.body = body.Byte(0x0b).Release();  // end
+  setter.body = set_body.Byte(0x0b).Release();  // end
+  getter.body = get_body.Byte(0x0b).Release();
   std::vector<SectionAddition> additions;
-  AddFunctions(info, {setter}, &additions);
+  AddFunctions(info, {setter, getter}, &additions);
   WASMHOST_ASSIGN_OR_RETURN(result.bytes, Rewrite(bytes, info, additions));
   result.added = true;
   return result;
+}
+
+absl::StatusOr<std::vector<uint8_t>> TagModule(absl::Span<const uint8_t> bytes,
+                                               absl::string_view tag) {
+  if (bytes.size() < kModuleHeaderSize) {
+    return absl::InvalidArgumentError("not a module: shorter than its header");
+  }
+  BinaryWriter payload;
+  payload.Name(kSourceMappingUrlSection).Name(tag);
+  BinaryWriter out;
+  out.Bytes(bytes.subspan(0, kModuleHeaderSize))
+      .Section(kCustomSection, payload.bytes())
+      .Bytes(bytes.subspan(kModuleHeaderSize));
+  return out.Release();
 }
 
 }  // namespace wasmhost::wasm

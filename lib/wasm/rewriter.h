@@ -3,8 +3,9 @@
 //
 //   ImportDefinedMemory   turns a module's own memory into a memory import
 //   ExportMutableGlobals  exports every mutable global the module defines
-//   GlobalSetter          what AddGlobalSetter did
-//   AddGlobalSetter       adds one function that sets every mutable global
+//   GlobalAccessors       what AddGlobalAccessors did
+//   AddGlobalAccessors    adds functions that set and get every mutable global
+//   TagModule             names a module in the stack frames V8 reports
 
 #ifndef WASMHOST_LIB_WASM_REWRITER_H_
 #define WASMHOST_LIB_WASM_REWRITER_H_
@@ -42,10 +43,11 @@ namespace wasmhost::wasm {
 
 // Returns a copy of `bytes` that also exports every mutable global the
 // module defines (not imports) as `prefix` + its global index (e.g.
-// "wasmhost:global:3"), so the host can read and restore them: instance
-// pools reset state with them, snapshots will. Existing exports are kept
-// byte for byte and the new entries appended after them; a global may end
-// up exported twice, which is valid. Without an export section one is
+// "wasmhost:global:3"), so a host can reach them as WebAssembly.Global
+// objects. (The runtime reads and restores state with AddGlobalAccessors
+// instead: a WebAssembly.Global's value is a JS Number, which loses NaN
+// bits.) Existing exports are kept byte for byte and the new entries
+// appended after them; a global may end up exported twice, which is valid. Without an export section one is
 // inserted where the canonical order puts it (after the last of the type,
 // import, function, table, memory, tag and global sections). Every other
 // section is copied byte for byte; no index moves. Returns `bytes`
@@ -61,55 +63,79 @@ namespace wasmhost::wasm {
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     absl::string_view prefix);
 
-// AddGlobalSetter's default export name.
+// AddGlobalAccessors' default export names.
 inline constexpr absl::string_view kSetGlobalsExport = "wasmhost:globals:set";
+inline constexpr absl::string_view kGetGlobalsExport = "wasmhost:globals:get";
 
-// V8's kV8MaxWasmFunctionParams: a setter takes one parameter per global.
-inline constexpr size_t kMaxSetterParams = 1000;
-
-// The result of AddGlobalSetter. Plain value: thread-compatible.
-struct GlobalSetter {
-  // The module with the setter, or an unchanged copy if not `added`.
+// The result of AddGlobalAccessors. Plain value: thread-compatible.
+struct GlobalAccessors {
+  // The module with the accessors, or an unchanged copy if not `added`.
   std::vector<uint8_t> bytes;
   bool added = false;
-  // Why the setter was not added ("global 2 is not an i32, ..."); empty
+  // Why the accessors were not added ("global 2 is not an i32, ..."); empty
   // if `added`.
   std::string not_added_reason;
-  // The global indices (imports first) the setter's parameters set, in
-  // parameter order: every defined mutable global, ascending. Empty if not
-  // `added`.
+  // The global indices (imports first) the setter's parameters set and the
+  // getter's results return, in order: every defined mutable global,
+  // ascending. Empty if not `added`.
   std::vector<uint32_t> globals;
-  // The setter's function index: the original function count.
-  uint32_t function_index = 0;
+  // The setter's function index (the original function count); the
+  // getter's is the next.
+  uint32_t setter_index = 0;
+  uint32_t getter_index = 0;
 };
 
-// Returns a copy of `bytes` with one more function, exported as
-// `export_name`, that sets every mutable global the module defines from its
-// parameters, so a host resets them in one call instead of one
-// WebAssembly.Global.value property set each:
+// Returns a copy of `bytes` with two more functions over every mutable
+// global the module defines, so a host reads and restores them in one call
+// each, bit-exactly (values in the boundary ABI of lib/wasm/boundary.h: an
+// f32 as its bits in an i32, an f64 as its bits in an i64; a
+// WebAssembly.Global's value would be a JS Number, which loses NaN bits):
 //
-//   (func (param <type of g0>) (param <type of g1>) ...
-//     local.get 0  global.set g0  local.get 1  global.set g1  ...  end)
+//   setter, exported as `set_export`:
+//   (func (param <boundary type of g0>) (param <boundary type of g1>) ...
+//     local.get 0 [f32.reinterpret_i32 | f64.reinterpret_i64] global.set g0
+//     local.get 1 [...] global.set g1  ...)
+//   getter, exported as `get_export`:
+//   (func (result <boundary type of g0>) (result <boundary type of g1>) ...
+//     global.get g0 [i32.reinterpret_f32 | i64.reinterpret_f64]  ...)
 //
-// with g0 < g1 < ... the defined mutable globals' indices. Its type is
-// appended after every existing type, the function after every existing
-// function, its export after the existing exports (missing sections are
+// with g0 < g1 < ... the defined mutable globals' indices. Their types are
+// appended after every existing type, the functions after every existing
+// function, their exports after the existing exports (missing sections are
 // inserted in canonical order); every other section is copied byte for
 // byte, so no index moves. Composes with ImportDefinedMemory,
-// ExportMutableGlobals and InjectFuel (which then meters the setter too).
+// AddBoundaryWrappers and InjectFuel (which then meters the accessors too).
 //
 // Not added (OK, `added` false, the reason in `not_added_reason`, `bytes`
 // a copy of the input) if the module defines no mutable global, if one has
 // a type other than i32, i64, f32 and f64, or if there are more than
-// kMaxSetterParams of them.
+// kMaxBoundaryValues of them.
 //
 // `info` must be ReadModule(bytes).
 //
-// Returns InvalidArgument if `export_name` is not valid UTF-8 or is already
-// the name of an export, or if `info` does not describe `bytes`.
-[[nodiscard]] absl::StatusOr<GlobalSetter> AddGlobalSetter(
+// Returns InvalidArgument if an export name is not valid UTF-8 or is
+// already the name of an export, or if `info` does not describe `bytes`.
+[[nodiscard]] absl::StatusOr<GlobalAccessors> AddGlobalAccessors(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view export_name = kSetGlobalsExport);
+    absl::string_view set_export = kSetGlobalsExport,
+    absl::string_view get_export = kGetGlobalsExport);
+
+// The custom section V8 takes a module's source map URL from; it reports
+// that URL with every stack frame of the module
+// (v8::StackFrame::GetScriptSourceMappingURL).
+inline constexpr absl::string_view kSourceMappingUrlSection =
+    "sourceMappingURL";
+
+// Returns a copy of `bytes` with a kSourceMappingUrlSection custom section
+// holding `tag` inserted right after the header, so that V8 reports `tag`
+// with the stack frames of the module, which tells frames of different
+// modules apart in one backtrace. V8 takes the first such section: a
+// module's own, if any, is kept but shadowed. Every other byte is copied
+// unchanged (offsets shift by the inserted section's size).
+//
+// Returns InvalidArgument if `bytes` is shorter than a module header.
+[[nodiscard]] absl::StatusOr<std::vector<uint8_t>> TagModule(
+    absl::Span<const uint8_t> bytes, absl::string_view tag);
 
 }  // namespace wasmhost::wasm
 

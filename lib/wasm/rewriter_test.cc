@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "lib/wasm/binary_writer.h"
+#include "lib/wasm/boundary.h"
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
@@ -475,31 +476,38 @@ TEST(ExportMutableGlobalsTest, ComposesWithImportDefinedMemory) {
 
 // ModuleWithGlobals' mutable globals are 1 (i32) and 3 (f64); global 0 is
 // an imported i32 and global 2 an immutable i64.
-TEST(AddGlobalSetterTest, AppendsOneSetterForDefinedMutableGlobals) {
+TEST(AddGlobalAccessorsTest, AppendsSetterAndGetterForDefinedMutableGlobals) {
   const Bytes original = ModuleWithGlobals();
   absl::StatusOr<ModuleInfo> before = ReadModule(original);
   ASSERT_TRUE(before.ok()) << before.status();
-  absl::StatusOr<GlobalSetter> setter = AddGlobalSetter(original, *before);
+  absl::StatusOr<GlobalAccessors> setter = AddGlobalAccessors(original, *before);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_TRUE(setter->added);
   EXPECT_EQ(setter->not_added_reason, "");
   EXPECT_EQ(setter->globals, (std::vector<uint32_t>{1, 3}));
-  EXPECT_EQ(setter->function_index, 2u);
+  EXPECT_EQ(setter->setter_index, 2u);
+  EXPECT_EQ(setter->getter_index, 3u);
 
   absl::StatusOr<ModuleInfo> after = ReadModule(setter->bytes);
   ASSERT_TRUE(after.ok()) << after.status();
   absl::StatusOr<CodeSummary> summary = ScanCode(setter->bytes, *after);
   ASSERT_TRUE(summary.ok()) << summary.status();
-  ASSERT_EQ(after->types.size(), 2u);
+  // The f64 global crosses as its bits, an i64.
+  ASSERT_EQ(after->types.size(), 3u);
   EXPECT_EQ(after->types[1].params,
-            (std::vector<ValType>{ValType::kI32, ValType::kF64}));
+            (std::vector<ValType>{ValType::kI32, ValType::kI64}));
   EXPECT_TRUE(after->types[1].results.empty());
-  EXPECT_EQ(after->function_type_indices, (std::vector<uint32_t>{0, 1}));
-  ASSERT_EQ(after->exports.size(), 4u);
+  EXPECT_TRUE(after->types[2].params.empty());
+  EXPECT_EQ(after->types[2].results,
+            (std::vector<ValType>{ValType::kI32, ValType::kI64}));
+  EXPECT_EQ(after->function_type_indices, (std::vector<uint32_t>{0, 1, 2}));
+  ASSERT_EQ(after->exports.size(), 5u);
   EXPECT_EQ(after->exports[3].name, "wasmhost:globals:set");
   EXPECT_EQ(after->exports[3].kind, ExternKind::kFunc);
   EXPECT_EQ(after->exports[3].index, 2u);
-  // The type entry and the body, byte for byte.
+  EXPECT_EQ(after->exports[4].name, "wasmhost:globals:get");
+  EXPECT_EQ(after->exports[4].index, 3u);
+  // The type entries and the bodies, byte for byte.
   const SectionInfo* types = nullptr;
   const SectionInfo* code = nullptr;
   for (const SectionInfo& s : after->sections) {
@@ -509,15 +517,22 @@ TEST(AddGlobalSetterTest, AppendsOneSetterForDefinedMutableGlobals) {
   ASSERT_NE(types, nullptr);
   ASSERT_NE(code, nullptr);
   const Bytes type_payload = Payload(setter->bytes, *types);
-  EXPECT_EQ(Bytes(type_payload.end() - 5, type_payload.end()),
-            (Bytes{0x60, 0x02, 0x7f, 0x7c, 0x00}));
-  const size_t body_at = after->function_body_offsets[1];
-  EXPECT_EQ(Bytes(setter->bytes.begin() + body_at,
+  EXPECT_EQ(Bytes(type_payload.end() - 10, type_payload.end()),
+            (Bytes{0x60, 0x02, 0x7f, 0x7e, 0x00, 0x60, 0x00, 0x02, 0x7f,
+                   0x7e}));
+  const size_t set_at = after->function_body_offsets[1];
+  const size_t get_at = after->function_body_offsets[2];
+  // local.get 0 global.set 1  local.get 1 f64.reinterpret_i64 global.set 3
+  EXPECT_EQ(Bytes(setter->bytes.begin() + set_at,
+                  setter->bytes.begin() + get_at - 1),
+            (Bytes{0x00, 0x20, 0x00, 0x24, 0x01, 0x20, 0x01, 0xbf, 0x24,
+                   0x03, kEnd}));
+  EXPECT_EQ(setter->bytes[set_at - 1], 11u);  // The body's size.
+  // global.get 1  global.get 3 i64.reinterpret_f64
+  EXPECT_EQ(Bytes(setter->bytes.begin() + get_at,
                   setter->bytes.begin() + code->payload_offset +
                       code->payload_size),
-            (Bytes{0x00, 0x20, 0x00, 0x24, 0x01, 0x20, 0x01, 0x24, 0x03,
-                   kEnd}));
-  EXPECT_EQ(setter->bytes[body_at - 1], 10u);  // The body's size.
+            (Bytes{0x00, 0x23, 0x01, 0x23, 0x03, 0xbd, kEnd}));
   // Everything else is kept.
   EXPECT_EQ(after->imports.size(), before->imports.size());
   EXPECT_EQ(after->globals.size(), before->globals.size());
@@ -525,7 +540,7 @@ TEST(AddGlobalSetterTest, AppendsOneSetterForDefinedMutableGlobals) {
   EXPECT_EQ(after->data_segment_count, before->data_segment_count);
 }
 
-TEST(AddGlobalSetterTest, InsertsMissingSections) {
+TEST(AddGlobalAccessorsTest, InsertsMissingSections) {
   // Only a mutable i64 global: type, function, export and code sections
   // are all inserted, in canonical order.
   const Bytes module = BinaryWriter()
@@ -534,25 +549,29 @@ TEST(AddGlobalSetterTest, InsertsMissingSections) {
                            .Release();
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<GlobalSetter> setter =
-      AddGlobalSetter(module, *info, "reset");
+  absl::StatusOr<GlobalAccessors> setter =
+      AddGlobalAccessors(module, *info, "reset", "read");
   ASSERT_TRUE(setter.ok()) << setter.status();
   ASSERT_TRUE(setter->added);
-  EXPECT_EQ(setter->function_index, 0u);
+  EXPECT_EQ(setter->setter_index, 0u);
   const Bytes expected =
       BinaryWriter()
           .Header()
-          .Section(1, {0x01, 0x60, 0x01, 0x7e, 0x00})
-          .Section(3, {0x01, 0x00})
+          .Section(1, {0x02, 0x60, 0x01, 0x7e, 0x00, 0x60, 0x00, 0x01, 0x7e})
+          .Section(3, {0x02, 0x00, 0x01})
           .Section(6, {0x01, 0x7e, 0x01, 0x42, 0x00, kEnd})
-          .Section(7, BinaryWriter().U32(1).Name("reset").Byte(0x00).U32(0)
+          .Section(7, BinaryWriter()
+                          .U32(2)
+                          .Name("reset").Byte(0x00).U32(0)
+                          .Name("read").Byte(0x00).U32(1)
                           .Release())
-          .Section(10, {0x01, 0x06, 0x00, 0x20, 0x00, 0x24, 0x00, kEnd})
+          .Section(10, {0x02, 0x06, 0x00, 0x20, 0x00, 0x24, 0x00, kEnd,
+                        0x04, 0x00, 0x23, 0x00, kEnd})
           .Release();
   EXPECT_EQ(setter->bytes, expected);
 }
 
-TEST(AddGlobalSetterTest, NotAddedForOtherTypesOrNoMutableGlobal) {
+TEST(AddGlobalAccessorsTest, NotAddedForOtherTypesOrNoMutableGlobal) {
   // A mutable v128 global after a mutable i32.
   const Bytes v128 =
       BinaryWriter()
@@ -567,7 +586,7 @@ TEST(AddGlobalSetterTest, NotAddedForOtherTypesOrNoMutableGlobal) {
           .Release();
   absl::StatusOr<ModuleInfo> info = ReadModule(v128);
   ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<GlobalSetter> setter = AddGlobalSetter(v128, *info);
+  absl::StatusOr<GlobalAccessors> setter = AddGlobalAccessors(v128, *info);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_FALSE(setter->added);
   EXPECT_TRUE(absl::StrContains(setter->not_added_reason,
@@ -583,24 +602,24 @@ TEST(AddGlobalSetterTest, NotAddedForOtherTypesOrNoMutableGlobal) {
           .Release();
   info = ReadModule(immutable);
   ASSERT_TRUE(info.ok()) << info.status();
-  setter = AddGlobalSetter(immutable, *info);
+  setter = AddGlobalAccessors(immutable, *info);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_FALSE(setter->added);
   EXPECT_EQ(setter->not_added_reason, "the module defines no mutable global");
   EXPECT_EQ(setter->bytes, immutable);
 }
 
-TEST(AddGlobalSetterTest, NotAddedPastTheParameterLimit) {
+TEST(AddGlobalAccessorsTest, NotAddedPastTheParameterLimit) {
   BinaryWriter globals;
-  globals.U32(kMaxSetterParams + 1);
-  for (size_t i = 0; i <= kMaxSetterParams; ++i) {
+  globals.U32(kMaxBoundaryValues + 1);
+  for (size_t i = 0; i <= kMaxBoundaryValues; ++i) {
     globals.Bytes({0x7f, 0x01, 0x41, 0x00, kEnd});
   }
   const Bytes module =
       BinaryWriter().Header().Section(6, globals.bytes()).Release();
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<GlobalSetter> setter = AddGlobalSetter(module, *info);
+  absl::StatusOr<GlobalAccessors> setter = AddGlobalAccessors(module, *info);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_FALSE(setter->added);
   EXPECT_TRUE(absl::StrContains(setter->not_added_reason,
@@ -608,36 +627,42 @@ TEST(AddGlobalSetterTest, NotAddedPastTheParameterLimit) {
       << setter->not_added_reason;
 }
 
-TEST(AddGlobalSetterTest, RejectsTakenOrBadNameAndMismatchedInfo) {
+TEST(AddGlobalAccessorsTest, RejectsTakenOrBadNameAndMismatchedInfo) {
   const Bytes module = ModuleWithGlobals();
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
-  ExpectInvalidArgument(AddGlobalSetter(module, *info, "run").status(),
+  ExpectInvalidArgument(AddGlobalAccessors(module, *info, "run").status(),
                         "already exports \"run\"");
-  ExpectInvalidArgument(AddGlobalSetter(module, *info, "\xc0").status(),
+  ExpectInvalidArgument(
+      AddGlobalAccessors(module, *info, kSetGlobalsExport, "run").status(),
+      "already exports \"run\"");
+  ExpectInvalidArgument(AddGlobalAccessors(module, *info, "\xc0").status(),
                         "not valid UTF-8");
+  ExpectInvalidArgument(
+      AddGlobalAccessors(module, *info, kSetGlobalsExport, "\xc0").status(),
+      "not valid UTF-8");
   const Bytes shorter(module.begin(), module.end() - 2);
-  ExpectInvalidArgument(AddGlobalSetter(shorter, *info).status(),
+  ExpectInvalidArgument(AddGlobalAccessors(shorter, *info).status(),
                         "does not describe these bytes");
   // Not idempotent: a second setter clashes with the first.
-  absl::StatusOr<GlobalSetter> once = AddGlobalSetter(module, *info);
+  absl::StatusOr<GlobalAccessors> once = AddGlobalAccessors(module, *info);
   ASSERT_TRUE(once.ok()) << once.status();
   info = ReadModule(once->bytes);
   ASSERT_TRUE(info.ok()) << info.status();
-  ExpectInvalidArgument(AddGlobalSetter(once->bytes, *info).status(),
+  ExpectInvalidArgument(AddGlobalAccessors(once->bytes, *info).status(),
                         "already exports \"wasmhost:globals:set\"");
 }
 
-// The runtime's order: memory import, global exports, setter, then fuel,
-// re-reading in between. Fuel meters the setter too and keeps its index.
-TEST(AddGlobalSetterTest, ComposesWithTheOtherRewritesAndFuel) {
+// Memory import, global exports, accessors, then fuel, re-reading in
+// between. Fuel meters the accessors too and keeps their indices.
+TEST(AddGlobalAccessorsTest, ComposesWithTheOtherRewritesAndFuel) {
   absl::StatusOr<Bytes> bytes = Rewrite(ModuleWithGlobals());
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   bytes = ExportGlobals(*bytes);
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   absl::StatusOr<ModuleInfo> info = ReadModule(*bytes);
   ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<GlobalSetter> setter = AddGlobalSetter(*bytes, *info);
+  absl::StatusOr<GlobalAccessors> setter = AddGlobalAccessors(*bytes, *info);
   ASSERT_TRUE(setter.ok()) << setter.status();
   ASSERT_TRUE(setter->added);
   EXPECT_EQ(setter->globals, (std::vector<uint32_t>{1, 3}));
@@ -655,17 +680,42 @@ TEST(AddGlobalSetterTest, ComposesWithTheOtherRewritesAndFuel) {
   ASSERT_TRUE(metered.ok()) << metered.status();
   absl::StatusOr<CodeSummary> summary = ScanCode(fuel->bytes, *metered);
   ASSERT_TRUE(summary.ok()) << summary.status();
-  EXPECT_EQ(fuel->set_fuel_function, 3u);
+  EXPECT_EQ(fuel->set_fuel_function, 4u);
   EXPECT_EQ(fuel->fuel_global_index, 4u);
   bool found = false;
   for (const Export& e : metered->exports) {
     if (e.name != kSetGlobalsExport) continue;
     found = true;
-    EXPECT_EQ(e.index, setter->function_index);
+    EXPECT_EQ(e.index, setter->setter_index);
   }
   EXPECT_TRUE(found);
   EXPECT_EQ(metered->types[metered->function_type_indices[1]].params,
-            (std::vector<ValType>{ValType::kI32, ValType::kF64}));
+            (std::vector<ValType>{ValType::kI32, ValType::kI64}));
+  EXPECT_EQ(metered->types[metered->function_type_indices[2]].results,
+            (std::vector<ValType>{ValType::kI32, ValType::kI64}));
+}
+
+TEST(TagModuleTest, InsertsTheTagFirstAndKeepsEveryOtherByte) {
+  const Bytes module = testing::FunctionModule({testing::Body({0x01})});
+  absl::StatusOr<std::vector<uint8_t>> tagged = TagModule(module, "m:1");
+  ASSERT_TRUE(tagged.ok()) << tagged.status();
+  absl::StatusOr<ModuleInfo> info = ReadModule(*tagged);
+  ASSERT_TRUE(info.ok()) << info.status();
+  ASSERT_FALSE(info->sections.empty());
+  EXPECT_EQ(info->sections[0].id, kCustomSection);
+  EXPECT_EQ(info->sections[0].custom_name, kSourceMappingUrlSection);
+  // Payload: the section name, then the tag as a name.
+  const size_t shift = tagged->size() - module.size();
+  EXPECT_TRUE(std::equal(module.begin() + kModuleHeaderSize, module.end(),
+                         tagged->begin() + kModuleHeaderSize + shift));
+  const std::string tag(tagged->begin() + kModuleHeaderSize + shift - 3,
+                        tagged->begin() + kModuleHeaderSize + shift);
+  EXPECT_EQ(tag, "m:1");
+}
+
+TEST(TagModuleTest, RejectsBytesShorterThanAHeader) {
+  ExpectInvalidArgument(TagModule(Bytes{0x00, 0x61}, "t").status(),
+                        "shorter than its header");
 }
 
 }  // namespace

@@ -80,9 +80,7 @@ void AddFunctions(const ModuleInfo& info,
   BinaryWriter types, indices, exports, bodies;
   for (uint32_t i = 0; i < n; ++i) {
     const AddedFunction& f = functions[i];
-    types.Byte(kFuncType);
-    WriteValTypes(f.type.params, types);
-    WriteValTypes(f.type.results, types);
+    WriteFuncType(f.type, types);
     indices.U32(first_type + i);
     exports.Name(f.export_name).Byte(kFuncKind).U32(first_function + i);
     bodies.U32(static_cast<uint32_t>(f.body.size())).Bytes(f.body);
@@ -159,6 +157,12 @@ absl::Status RewriteSections(absl::Span<const uint8_t> bytes,
     }
   }
   return absl::OkStatus();
+}
+
+void WriteFuncType(const FuncType& type, BinaryWriter& w) {
+  w.Byte(kFuncType);
+  WriteValTypes(type.params, w);
+  WriteValTypes(type.results, w);
 }
 
 absl::Status CheckNotExported(const ModuleInfo& info, absl::string_view name) {

@@ -7,9 +7,10 @@
 //   AddedFunction     a function to append with its type and export
 //   AddFunctions      the type, function, export and code additions for them
 //   RewriteSections   copies a module, applying the additions
+//   WriteFuncType     a type section entry
 //
 // Internal to lib/wasm: ImportDefinedMemory, ExportMutableGlobals,
-// AddGlobalSetter and InjectFuel are built on it.
+// AddGlobalAccessors, AddBoundaryWrappers and InjectFuel are built on it.
 
 #ifndef WASMHOST_LIB_WASM_SECTION_REWRITER_H_
 #define WASMHOST_LIB_WASM_SECTION_REWRITER_H_
@@ -114,6 +115,9 @@ void AddFunctions(const ModuleInfo& info,
 [[nodiscard]] absl::Status RewriteSections(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     absl::Span<const SectionAddition> additions, MappedBytes* out);
+
+// Appends `type` as a type section entry: 0x60, parameters, results.
+void WriteFuncType(const FuncType& type, BinaryWriter& w);
 
 // InvalidArgument "the module already exports \"<name>\"" if an export of
 // `info` is named `name`.

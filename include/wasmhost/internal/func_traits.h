@@ -23,7 +23,8 @@ class Caller;
 namespace internal {
 
 // Every Wasm number crosses the boundary as 64 raw bits: integers
-// zero-extended, floats as their bit pattern (as in Val::bits()).
+// zero-extended, floats as their bit pattern (as in Val::bits()); a v128
+// takes two consecutive RawVals, its low 64 bits first.
 using RawVal = uint64_t;
 
 // The C++ types that stand for Wasm number types.

@@ -1,0 +1,148 @@
+// lib/wasm/boundary.h: the boundary ABI, in which values cross between the
+// host and V8's JS API bit-exactly, and the Wasm code that converts to it.
+//
+//   BoundaryType            a signature in the boundary ABI
+//   NeedsBoundaryAbi        whether a signature differs in it
+//   ReinterpretToBoundary   one f32/f64 on the stack -> its bits
+//   ReinterpretFromBoundary the bits on the stack -> one f32/f64
+//   BoundaryWrappers        what AddBoundaryWrappers did
+//   AddBoundaryWrappers     exports a boundary-ABI wrapper of float exports
+//   kAdapterImportModule    the import module of BuildImportAdapter's module
+//   BuildImportAdapter      a module adapting host functions to Wasm types
+//   BuildFunctionAccessor   a module calling one Wasm function in the ABI
+//   BuildGlobalAccessor     a module reading and writing one global in it
+//   BuildGlobalDefinition   a module defining one global with a value
+//
+// V8's JS API turns f32 and f64 into JS Numbers, which canonicalise NaNs
+// (sign and payload lost) and widen f32 to double (signalling NaNs
+// quieted), and it cannot pass v128 at all. In the boundary ABI only i32
+// crosses as a Number, which is exact:
+//
+//   i32, i64, funcref, externref  unchanged
+//   f32                           its bits as an i32 (a JS Number)
+//   f64                           its bits as an i64 (a JS BigInt)
+//   v128                          two i64 (JS BigInts), the low 64 bits first
+//
+// Guest functions are reached through a wrapper in the boundary ABI that
+// reinterprets and calls them; host functions through an adapter module
+// whose functions have the guest's types and call the host's boundary-ABI
+// functions. A Wasm-to-Wasm call keeps every bit.
+
+#ifndef WASMHOST_LIB_WASM_BOUNDARY_H_
+#define WASMHOST_LIB_WASM_BOUNDARY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "lib/wasm/binary_writer.h"
+#include "lib/wasm/reader.h"
+#include "wasmhost/value.h"
+
+namespace wasmhost::wasm {
+
+// V8's kV8MaxWasmFunctionParams and kV8MaxWasmFunctionReturns: a wrapper
+// or adapter whose boundary-ABI type has more (v128 counts twice) is not
+// made.
+inline constexpr size_t kMaxBoundaryValues = 1000;
+
+// `type` with every f32 replaced by i32, f64 by i64 and v128 by two i64.
+[[nodiscard]] FuncType BoundaryType(const FuncType& type);
+
+// Whether `type` has an f32, f64 or v128 parameter or result.
+[[nodiscard]] bool NeedsBoundaryAbi(const FuncType& type);
+
+// Appends i32.reinterpret_f32 for kF32 and i64.reinterpret_f64 for kF64;
+// nothing for any other type (whose value is already in the boundary ABI,
+// except v128, which needs a local to split).
+void ReinterpretToBoundary(ValType type, BinaryWriter& w);
+// Appends f32.reinterpret_i32 for kF32 and f64.reinterpret_i64 for kF64;
+// nothing for any other type.
+void ReinterpretFromBoundary(ValType type, BinaryWriter& w);
+
+// The result of AddBoundaryWrappers. Plain value: thread-compatible.
+struct BoundaryWrappers {
+  // The module with the wrappers, or an unchanged copy if none was needed.
+  std::vector<uint8_t> bytes;
+  // By export index of the input module: the wrapper's export name, empty
+  // for exports that need none (non-functions, signatures of only i32,
+  // i64 and references, and the rare signature over kMaxBoundaryValues).
+  std::vector<std::string> wrapper_exports;
+};
+
+// Returns a copy of `bytes` with one more function per exported function
+// whose signature NeedsBoundaryAbi, exported as `prefix` + the export's
+// index: its type is the export's BoundaryType, and its body reinterprets
+// each parameter, calls the export's function, and reinterprets the
+// results (kept in locals in between, since they come off the stack last
+// first):
+//
+//   (func (param <boundary params>) (result <boundary results>)
+//     (local <original results>)
+//     local.get 0 [f32.reinterpret_i32 | f64.reinterpret_i64]
+//     ... for v128: local.get i i64x2.splat local.get i+1
+//                   i64x2.replace_lane 1
+//     call f
+//     local.set ... (last result first)
+//     local.get r [i32.reinterpret_f32 | i64.reinterpret_f64] ...
+//     ... for v128: local.get r i64x2.extract_lane 0
+//                   local.get r i64x2.extract_lane 1
+//   )
+//
+// Types, functions and exports are appended (missing sections inserted in
+// canonical order); every other section is copied byte for byte, so no
+// index moves. Composes with ImportDefinedMemory, AddGlobalAccessors and
+// InjectFuel (which then meters the wrappers too: a few instructions per
+// call, the same on every run).
+//
+// `info` must be ReadModule(bytes).
+//
+// Returns InvalidArgument if `prefix` is not valid UTF-8, if one of the new
+// names is already exported, or if `info` does not describe `bytes`.
+[[nodiscard]] absl::StatusOr<BoundaryWrappers> AddBoundaryWrappers(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::string_view prefix);
+
+// BuildImportAdapter's module imports its functions from this module.
+inline constexpr absl::string_view kAdapterImportModule = "host";
+
+// A module of adapters for host functions of `types` (each under
+// kMaxBoundaryValues in the boundary ABI): function k is imported as
+// kAdapterImportModule."<k>" (decimal) with type BoundaryType(types[k]),
+// and exported as "<k>" with type types[k], converting parameters and
+// results as AddBoundaryWrappers' wrappers do, the other way round. A
+// guest given these exports as imports calls the host functions without a
+// value passing through a JS Number.
+[[nodiscard]] std::vector<uint8_t> BuildImportAdapter(
+    absl::Span<const FuncType> types);
+
+// The host's own modules below import the object they reach as
+// kAdapterImportModule.kAccessedObject.
+inline constexpr absl::string_view kAccessedObject = "object";
+
+// A module that imports a function of `type` (under kMaxBoundaryValues in
+// the boundary ABI) and exports "call", of type BoundaryType(type), which
+// converts its parameters, calls the import and converts the results: the
+// host calls a function value (a funcref) through it bit-exactly.
+[[nodiscard]] std::vector<uint8_t> BuildFunctionAccessor(const FuncType& type);
+
+// A module that imports a global of `type` (a number or v128) and exports
+// "get", () -> the value in the boundary ABI, and for a mutable global
+// "set", (the value in the boundary ABI) -> (): a WebAssembly.Global's
+// `value` is a JS Number (NaN bits lost) and refuses a v128.
+[[nodiscard]] std::vector<uint8_t> BuildGlobalAccessor(const GlobalType& type);
+
+// A module defining a global of `type` (a number or v128) whose initial
+// value is the constant with bits `low` (and `high`, a v128's upper 64
+// bits), exported as "global": how the host makes a global bit-exactly.
+[[nodiscard]] std::vector<uint8_t> BuildGlobalDefinition(const GlobalType& type,
+                                                         uint64_t low,
+                                                         uint64_t high);
+
+}  // namespace wasmhost::wasm
+
+#endif  // WASMHOST_LIB_WASM_BOUNDARY_H_
