@@ -20,6 +20,8 @@ namespace {
 constexpr uint64_t kPage = 65536;
 constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
 const Val kNullFunc = Val::NullRef(ValType::kFuncRef);
+constexpr uint8_t kUnreachable = 0x00;
+constexpr uint8_t kCall = 0x10;
 
 TEST(ExternTest, InstancesShareMemoryTableGlobalAndFunctions) {
   ASSERT_OK_AND_ASSIGN(Instance provider,
@@ -261,6 +263,70 @@ TEST(ExternTest, ImportedMemoryIsBoundByTheInstanceLimit) {
   // Without a limit, anything goes.
   EXPECT_OK(testing::Instantiate(fixtures::imports_memory_wasm(),
                                  unbounded_linker));
+}
+
+// Limits::max_table_elements counts the tables an instance defines: an
+// imported table was bounded when it was made, and importing allocates
+// nothing.
+TEST(ExternTest, ImportedTablesDoNotCountTowardsTheTableLimit) {
+  ASSERT_OK_AND_ASSIGN(Memory memory, Memory::Create({1, 2}));
+  ASSERT_OK_AND_ASSIGN(Table table,
+                       Table::Create({ValType::kFuncRef, 3, 3}, kNullFunc));
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "mem", memory));
+  ASSERT_OK(linker.Define("env", "t", table));
+  InstanceOptions options;
+  options.limits.max_table_elements = 1;
+  EXPECT_OK(testing::Instantiate(fixtures::imports_limits_wasm(), linker,
+                                 options));
+}
+
+// A trap in instance B's function, called by instance A through an import
+// (Wasm to Wasm), has a backtrace with each frame located in its own
+// module.
+TEST(ExternTest, BacktraceThroughAnImportedFunctionLocatesEachFrame) {
+  ASSERT_OK_AND_ASSIGN(Instance callee,
+                       testing::Instantiate(fixtures::trap_callee_wasm()));
+  Linker linker;
+  ASSERT_OK(linker.DefineInstance("callee", callee));
+  ASSERT_OK_AND_ASSIGN(
+      Instance caller,
+      testing::Instantiate(fixtures::trap_caller_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto run, caller.GetFunc<void()>("run"));
+  const absl::Status status = run.Call();
+  ASSERT_EQ(status.code(), absl::StatusCode::kAborted) << status;
+  const std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->kind, TrapKind::kUnreachable);
+  ASSERT_EQ(info->backtrace.size(), 3u) << status;
+  const Frame& inner = info->backtrace[0];
+  const Frame& boom = info->backtrace[1];
+  const Frame& outer = info->backtrace[2];
+  EXPECT_EQ(inner.module_name, "trap_callee");
+  EXPECT_EQ(inner.function_name, "inner");
+  EXPECT_EQ(inner.function_index, 0u);
+  EXPECT_EQ(boom.module_name, "trap_callee");
+  EXPECT_EQ(boom.function_name, "boom");
+  EXPECT_EQ(boom.function_index, 1u);
+  EXPECT_EQ(outer.module_name, "trap_caller");
+  EXPECT_EQ(outer.function_name, "run");
+  EXPECT_EQ(outer.function_index, 1u);  // after the import
+  // Offsets are in each frame's own (original) module: at B's
+  // `unreachable` and A's `call`, and B's the same as when B is called
+  // directly.
+  ASSERT_LT(inner.module_offset, fixtures::trap_callee_wasm().size());
+  EXPECT_EQ(fixtures::trap_callee_wasm()[inner.module_offset], kUnreachable);
+  ASSERT_LT(outer.module_offset, fixtures::trap_caller_wasm().size());
+  EXPECT_EQ(fixtures::trap_caller_wasm()[outer.module_offset], kCall);
+  ASSERT_OK_AND_ASSIGN(auto boom_directly,
+                       callee.GetFunc<void(int32_t)>("boom"));
+  const std::optional<TrapInfo> direct =
+      GetTrapInfo(boom_directly.Call(1));
+  ASSERT_TRUE(direct.has_value());
+  ASSERT_EQ(direct->backtrace.size(), 2u);
+  EXPECT_EQ(direct->backtrace[0].module_offset, inner.module_offset);
+  // The caller is poisoned (its call failed).
+  EXPECT_TRUE(caller.poisoned());
 }
 
 TEST(ExternTest, HostMemoryIsTheInstanceMemory) {

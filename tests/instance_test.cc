@@ -629,14 +629,18 @@ TEST(InstanceTest, FromRefRejectsOtherValues) {
                 "funcref:null is not a function");
 }
 
-// Flips to a round trip once v128 crosses as two i64 halves.
-TEST(InstanceTest, V128CallsAreUnimplemented) {
+// v128 crosses as two i64 halves (more in value_bits_test).
+TEST(InstanceTest, V128CallsRoundTrip) {
   ASSERT_OK_AND_ASSIGN(Instance instance,
                        testing::Instantiate(fixtures::externs_wasm()));
   ASSERT_OK_AND_ASSIGN(Func id, instance.GetFunc("v128_id"));
-  EXPECT_STATUS(id.Call({Val::FromBits(ValType::kV128, 0)}),
-                absl::StatusCode::kUnimplemented,
-                "calling (v128) -> v128: v128 values do not cross");
+  const Val value = Val::V128(0xfff4000000000001ull, 0x00000000ff800001ull);
+  EXPECT_THAT(id.Call({value}),
+              testing::IsOkAndHolds(std::vector<Val>{value}));
+  // A v128 argument is not an i64, nor a v128 with other high bits.
+  EXPECT_STATUS(id.Call({Val::I64(1)}), absl::StatusCode::kInvalidArgument,
+                "arguments (i64) -> () do not match (v128) -> v128");
+  EXPECT_NE(Val::V128(1, 2), Val::V128(1, 3));
   EXPECT_FALSE(instance.poisoned());
 }
 

@@ -223,24 +223,20 @@ TEST(LinkerTest, DefineDynamicResultOfWrongTypeFails) {
                 "(i32) -> i32");
 }
 
-TEST(LinkerTest, DefineDynamicRejectsV128) {
+TEST(LinkerTest, DefineDynamicTakesV128AndReferences) {
   Linker linker;
   auto noop = [](Caller&, absl::Span<const Val>, absl::Span<Val>) {
     return absl::OkStatus();
   };
-  EXPECT_STATUS(
-      linker.DefineDynamic("env", "g", FuncType{{}, {ValType::kV128}}, noop),
-      absl::StatusCode::kInvalidArgument,
-      "env.g () -> v128: v128 does not cross the host boundary yet");
-  EXPECT_STATUS(linker.DefineDynamic(
-                    "env", "h", FuncType{{ValType::kV128, ValType::kI32}, {}},
-                    noop),
-                absl::StatusCode::kInvalidArgument, "env.h");
-  // Nothing was defined; references are accepted.
-  EXPECT_EQ(linker.Find("env", "g"), nullptr);
-  EXPECT_EQ(linker.Find("env", "h"), nullptr);
+  EXPECT_OK(
+      linker.DefineDynamic("env", "g", FuncType{{}, {ValType::kV128}}, noop));
+  ASSERT_NE(linker.Find("env", "g"), nullptr);
+  EXPECT_EQ(linker.Find("env", "g")->type, (FuncType{{}, {ValType::kV128}}));
   EXPECT_OK(linker.DefineDynamic(
       "env", "f", FuncType{{ValType::kFuncRef}, {ValType::kExternRef}}, noop));
+  EXPECT_STATUS(
+      linker.DefineDynamic("env", "g", FuncType{{ValType::kV128}, {}}, noop),
+      absl::StatusCode::kAlreadyExists, "env.g");
 }
 
 TEST(LinkerTest, ImportNotGrantedIsNotFound) {

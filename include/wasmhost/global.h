@@ -36,20 +36,19 @@ class WASMHOST_EXPORT Global {
   // isolate. Returns:
   //   FailedPrecondition no Engine has been created yet
   //   InvalidArgument  value's type is not type.type
-  //   Unimplemented    a non-null funcref, or a v128, cannot cross yet
+  // Every value type crosses, numbers and v128 bit-exactly (a NaN keeps
+  // its sign and payload).
   [[nodiscard]] static absl::StatusOr<Global> Create(const GlobalType& type,
                                                      const Val& value);
 
   [[nodiscard]] const GlobalType& type() const;
 
-  // The current value. Returns FailedPrecondition on another thread, and
-  // Unimplemented for a value that cannot cross yet (a non-null funcref).
+  // The current value. Returns FailedPrecondition on another thread.
   [[nodiscard]] absl::StatusOr<Val> Get() const;
 
   // Sets the value. Returns:
   //   FailedPrecondition  the global is immutable, or another thread
   //   InvalidArgument     value's type is not type().type
-  //   Unimplemented       as for Create
   absl::Status Set(const Val& value) const;
 
  private:

@@ -40,7 +40,6 @@ class WASMHOST_EXPORT Table {
   //   InvalidArgument    type.element is not a reference type, init's type
   //                      is not type.element, or min_size > max_size
   //   ResourceExhausted  the engine cannot make a table that large
-  //   Unimplemented      a non-null funcref cannot cross yet
   [[nodiscard]] static absl::StatusOr<Table> Create(const TableType& type,
                                                     const Val& init);
 
@@ -50,9 +49,8 @@ class WASMHOST_EXPORT Table {
   // The number of elements; 0 on another thread.
   [[nodiscard]] uint64_t size() const;
 
-  // Element `index`. Returns OutOfRange when index >= size(),
-  // FailedPrecondition on another thread, and Unimplemented for a non-null
-  // funcref, which cannot cross yet.
+  // Element `index`. Returns OutOfRange when index >= size(), and
+  // FailedPrecondition on another thread.
   [[nodiscard]] absl::StatusOr<Val> Get(uint64_t index) const;
 
   // Sets element `index`. Returns OutOfRange and FailedPrecondition as Get,
