@@ -70,9 +70,12 @@ std::string Describe(absl::Span<const Val> got,
                      absl::Span<const SpecValue> expected) {
   std::vector<std::string> values;
   for (size_t i = 0; i < got.size(); ++i) {
-    values.push_back(i < expected.size() && got[i].type() == expected[i].type
-                         ? FormatBytes(expected[i], ToBytes(got[i]))
-                         : got[i].ToString());
+    const bool is_ref = got[i].type() == ValType::kFuncRef ||
+                        got[i].type() == ValType::kExternRef;
+    values.push_back(
+        !is_ref && i < expected.size() && got[i].type() == expected[i].type
+            ? FormatBytes(expected[i], ToBytes(got[i]))
+            : got[i].ToString());
   }
   return absl::StrCat("(", absl::StrJoin(values, ", "), ")");
 }
@@ -88,8 +91,8 @@ struct ModuleEntry {
   // Set when the module is unusable (did not compile or instantiate, or its
   // state was lost): every command on it fails with this reason.
   std::string broken;
-  // Set when a command the API could not express may have changed the
-  // instance's state (an invoke, or a module importing from it): its later
+  // Set when a module the runner could not instantiate imports from this
+  // one, so may have changed its state (start function, segments): its later
   // failures may be that command's missing effect, so they count as
   // unsupported for this feature.
   std::string tainted;
@@ -99,21 +102,14 @@ struct ModuleEntry {
 
 class FileRun {
  public:
-  // `linker` grants the spectest functions, and its globals, table and
-  // memory if `spectest_externs`.
+  // `spectest` grants the spectest functions, globals, table and memory.
   FileRun(const Engine& engine, const RunnerOptions& options,
-          const std::string& module_dir, Linker linker, bool spectest_externs)
+          const std::string& module_dir, Linker spectest)
       : engine_(engine),
         options_(options),
         module_dir_(module_dir),
-        linker_(std::move(linker)) {
-    if (!spectest_externs) {
-      for (const SpectestExtern& item : SpectestExterns()) {
-        unavailable_imports_[{kSpectest, item.name}] =
-            absl::StrCat("imported ", ExternKindName(item.kind));
-      }
-    }
-  }
+        spectest_(std::move(spectest)),
+        linker_(spectest_) {}
 
   Outcome Run(const Command& command) {
     if (command.text_module) return {Outcome::Kind::kSkipped, ""};
@@ -170,8 +166,9 @@ class FileRun {
   }
 
   // The feature the module's imports need that the runner cannot grant
-  // yet; nullopt when the linker can satisfy (or rightly refuse) them all.
-  // A registered module imported from is tainted: the importer's start
+  // (a module registered under a name that could not be registered);
+  // nullopt when the linker can satisfy (or rightly refuse) them all. A
+  // registered module imported from is tainted: the importer's start
   // function and segments may have changed its state.
   std::optional<std::string> ImportGap(const Module& module) {
     for (const ImportType& import : module.imports()) {
@@ -184,8 +181,6 @@ class FileRun {
         }
         return by_module->second;
       }
-      auto by_name = unavailable_imports_.find({import.module, import.name});
-      if (by_name != unavailable_imports_.end()) return by_name->second;
     }
     return std::nullopt;
   }
@@ -249,47 +244,41 @@ class FileRun {
       return Failed(entry->broken);
     }
     registered_[command.as] = entry;
+    registrations_.emplace_back(command.as, entry);
     absl::Status status =
         RegisterInstance(linker_, command.as, *entry->instance);
-    if (absl::IsUnimplemented(status)) {
-      unavailable_modules_[command.as] = std::string(status.message());
-      return Unsupported(std::string(status.message()));
+    if (!status.ok()) {
+      unavailable_modules_[command.as] = "register";
+      return Failed(OneLine(status));
     }
-    if (!status.ok()) return Failed(OneLine(status));
     return Passed();
   }
 
-  // Calls `action` on `instance`. Sets `blocked` (and returns an error)
-  // when the API cannot express the action yet.
+  // Makes the linker anew, registering every registered entry's current
+  // instance: after Restore, the names it was registered under must grant
+  // the new instance's exports (the linker cannot redefine a name).
+  absl::Status RebuildLinker() {
+    Linker linker = spectest_;
+    for (const auto& [as, entry] : registrations_) {
+      if (!entry->instance.has_value()) continue;  // broken: refused below
+      WASMHOST_RETURN_IF_ERROR(RegisterInstance(linker, as, *entry->instance));
+    }
+    linker_ = std::move(linker);
+    return absl::OkStatus();
+  }
+
+  // Calls `action` on `instance`.
   absl::StatusOr<std::vector<Val>> Call(const Instance& instance,
-                                        const Action& action,
-                                        std::optional<Outcome>& blocked) const {
+                                        const Action& action) {
     if (action.type == Action::Type::kGet) {
-      absl::StatusOr<Val> value = GetGlobal(instance, action.field);
-      if (absl::IsUnimplemented(value.status())) {
-        blocked = Unsupported(std::string(value.status().message()));
-      }
-      if (!value.ok()) return value.status();
-      return std::vector<Val>{*value};
+      WASMHOST_ASSIGN_OR_RETURN(Val value, GetGlobal(instance, action.field));
+      return std::vector<Val>{value};
     }
     WASMHOST_ASSIGN_OR_RETURN(Func func, instance.GetFunc(action.field));
-    std::vector<ValType> types = func.type().params;
-    types.insert(types.end(), func.type().results.begin(),
-                 func.type().results.end());
-    for (ValType type : types) {
-      if (std::optional<std::string> missing = MissingValueType(type)) {
-        blocked = Unsupported(*missing);
-        return absl::UnimplementedError(*missing);
-      }
-    }
     std::vector<Val> args;
     for (const SpecValue& arg : action.args) {
-      absl::StatusOr<Val> val = ToVal(arg);
-      if (absl::IsUnimplemented(val.status())) {
-        blocked = Unsupported(std::string(val.status().message()));
-      }
-      if (!val.ok()) return val.status();
-      args.push_back(*val);
+      WASMHOST_ASSIGN_OR_RETURN(Val val, ToVal(arg, refs_));
+      args.push_back(val);
     }
     return func.Call(args, NextCallOptions());
   }
@@ -301,8 +290,8 @@ class FileRun {
   // API poisons a trapped instance instead, so the state is rebuilt. The
   // replay cannot restore what a trapping call itself wrote before
   // trapping; the suite's files check no such partial effects on a module
-  // of their own. (Once RegisterInstance works, a registered instance
-  // re-created here must be registered again.)
+  // of their own. A registered instance re-created here is registered
+  // again (modules instantiated before keep the old one).
   void Restore(ModuleEntry& entry, int line) {
     entry.instance.reset();
     absl::StatusOr<Instance> instance = Instantiate(*entry.module);
@@ -313,9 +302,7 @@ class FileRun {
       return;
     }
     for (const Action* action : entry.replay) {
-      std::optional<Outcome> blocked;
-      absl::StatusOr<std::vector<Val>> values =
-          Call(*instance, *action, blocked);
+      absl::StatusOr<std::vector<Val>> values = Call(*instance, *action);
       if (!values.ok()) {
         entry.broken = absl::StrCat("replaying ", action->field,
                                     " after the trap at line ", line,
@@ -324,12 +311,21 @@ class FileRun {
       }
     }
     entry.instance = *std::move(instance);
+    for (const auto& registration : registrations_) {
+      if (registration.second.get() != &entry) continue;
+      absl::Status status = RebuildLinker();
+      if (!status.ok()) {
+        entry.broken = absl::StrCat("registering the module of line ",
+                                    entry.line, " again failed: ",
+                                    OneLine(status));
+      }
+      return;
+    }
   }
 
   // Runs `action` on its module, keeping the module's state as the spec
   // has it. Sets `blocked` (and returns an error) when the action cannot
-  // run: its module is unsupported or unusable, or the API cannot express
-  // it.
+  // run: its module is unsupported or unusable.
   absl::StatusOr<std::vector<Val>> Perform(const Action& action, int line,
                                            std::optional<Outcome>& blocked) {
     std::shared_ptr<ModuleEntry> entry = Lookup(action.module);
@@ -341,12 +337,7 @@ class FileRun {
       blocked = Failed(entry->broken);
     }
     if (blocked.has_value()) return absl::FailedPreconditionError("blocked");
-    absl::StatusOr<std::vector<Val>> values =
-        Call(*entry->instance, action, blocked);
-    if (blocked.has_value() && action.type == Action::Type::kInvoke &&
-        entry->tainted.empty()) {
-      entry->tainted = blocked->detail;
-    }
+    absl::StatusOr<std::vector<Val>> values = Call(*entry->instance, action);
     if (values.ok()) {
       entry->replay.push_back(&action);
     } else if (entry->instance->poisoned()) {
@@ -377,8 +368,7 @@ class FileRun {
     bool match = values->size() == command.expected.size();
     for (size_t i = 0; match && i < values->size(); ++i) {
       const SpecValue& expected = command.expected[i];
-      match = (*values)[i].type() == expected.type &&
-              Matches(expected, ToBytes((*values)[i]));
+      match = ResultMatches(expected, (*values)[i], refs_);
     }
     if (match) return Passed();
     return Failed(absl::StrCat("expected ", want, ", got ",
@@ -462,12 +452,16 @@ class FileRun {
   const Engine& engine_;
   const RunnerOptions& options_;
   const std::string& module_dir_;
+  // The spectest definitions alone, and with the registered instances.
+  const Linker spectest_;
   Linker linker_;
-  // Imports the runner cannot grant yet, by the feature they need: whole
-  // module names (registered instances) and single spectest externs.
+  // Module names that could not be registered, by the reason.
   absl::flat_hash_map<std::string, std::string> unavailable_modules_;
-  absl::flat_hash_map<std::pair<std::string, std::string>, std::string>
-      unavailable_imports_;
+  // Every register command that succeeded, in order (for RebuildLinker).
+  std::vector<std::pair<std::string, std::shared_ptr<ModuleEntry>>>
+      registrations_;
+  // The file's `ref.extern N` values.
+  HostRefs refs_;
   // Entries are shared: a module may be the current one, named and
   // registered.
   absl::flat_hash_map<std::string, std::shared_ptr<ModuleEntry>> named_;
@@ -516,10 +510,9 @@ absl::StatusOr<FileReport> RunCommands(const Engine& engine,
                                        const std::string& module_dir) {
   Linker linker;
   WASMHOST_RETURN_IF_ERROR(DefineSpectest(linker));
-  absl::Status externs = DefineSpectestExterns(linker);
-  if (!externs.ok() && !absl::IsUnimplemented(externs)) return externs;
+  WASMHOST_RETURN_IF_ERROR(DefineSpectestExterns(linker));
   FileReport report;
-  FileRun run(engine, options, module_dir, std::move(linker), externs.ok());
+  FileRun run(engine, options, module_dir, std::move(linker));
   for (const Command& command : commands) {
     Outcome outcome = run.Run(command);
     switch (outcome.kind) {
