@@ -16,6 +16,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "lib/util/status_macros.h"
+#include "lib/wasm/binary_writer.h"
+#include "lib/wasm/reader.h"
 #include "tools/spec/pending_api.h"
 #include "tools/spec/spectest.h"
 #include "wasmhost/errors.h"
@@ -80,6 +82,30 @@ std::string Describe(absl::Span<const Val> got,
   return absl::StrCat("(", absl::StrJoin(values, ", "), ")");
 }
 
+// The module name under which a proxy imports its target's exports.
+constexpr absl::string_view kProxyTarget = "target";
+
+// A module that imports kProxyTarget.`field`, a function of `type`, and
+// re-exports it as "f". An assert_trap calls through a new instance of it:
+// the trap poisons that instance, never the target, whose state the spec
+// keeps across a trap (and other modules may share).
+std::vector<uint8_t> ProxyModule(absl::string_view field,
+                                 const FuncType& type) {
+  wasm::BinaryWriter types, imports, exports;
+  types.U32(1).Byte(0x60).U32(static_cast<uint32_t>(type.params.size()));
+  for (ValType t : type.params) types.Byte(wasm::ValTypeCode(t));
+  types.U32(static_cast<uint32_t>(type.results.size()));
+  for (ValType t : type.results) types.Byte(wasm::ValTypeCode(t));
+  imports.U32(1).Name(kProxyTarget).Name(field).Byte(0x00).U32(0);
+  exports.U32(1).Name("f").Byte(0x00).U32(0);
+  return wasm::BinaryWriter()
+      .Header()
+      .Section(1, types.bytes())
+      .Section(2, imports.bytes())
+      .Section(7, exports.bytes())
+      .Release();
+}
+
 // One module of the file and the instance standing for it.
 struct ModuleEntry {
   int line = 0;
@@ -96,8 +122,9 @@ struct ModuleEntry {
   // failures may be that command's missing effect, so they count as
   // unsupported for this feature.
   std::string tainted;
-  // The actions that succeeded on it, in order (see Restore).
-  std::vector<const Action*> replay;
+  // The instance's exports under kProxyTarget, for proxies; made on first
+  // use.
+  std::optional<Linker> proxy_linker;
 };
 
 class FileRun {
@@ -108,8 +135,7 @@ class FileRun {
       : engine_(engine),
         options_(options),
         module_dir_(module_dir),
-        spectest_(std::move(spectest)),
-        linker_(spectest_) {}
+        linker_(std::move(spectest)) {}
 
   Outcome Run(const Command& command) {
     if (command.text_module) return {Outcome::Kind::kSkipped, ""};
@@ -185,13 +211,17 @@ class FileRun {
     return std::nullopt;
   }
 
-  absl::StatusOr<Instance> Instantiate(const Module& module) const {
+  InstanceOptions InstanceFor() const {
     InstanceOptions instance_options;
     instance_options.start_call = NextCallOptions();
     if (options_.mode == Mode::kMemLimit) {
       instance_options.limits.max_memory_bytes = options_.max_memory_bytes;
     }
-    return Instance::Create(module, linker_, instance_options);
+    return instance_options;
+  }
+
+  absl::StatusOr<Instance> Instantiate(const Module& module) const {
+    return Instance::Create(module, linker_, InstanceFor());
   }
 
   std::shared_ptr<ModuleEntry> Lookup(const std::string& name) const {
@@ -244,7 +274,6 @@ class FileRun {
       return Failed(entry->broken);
     }
     registered_[command.as] = entry;
-    registrations_.emplace_back(command.as, entry);
     absl::Status status =
         RegisterInstance(linker_, command.as, *entry->instance);
     if (!status.ok()) {
@@ -254,22 +283,12 @@ class FileRun {
     return Passed();
   }
 
-  // Makes the linker anew, registering every registered entry's current
-  // instance: after Restore, the names it was registered under must grant
-  // the new instance's exports (the linker cannot redefine a name).
-  absl::Status RebuildLinker() {
-    Linker linker = spectest_;
-    for (const auto& [as, entry] : registrations_) {
-      if (!entry->instance.has_value()) continue;  // broken: refused below
-      WASMHOST_RETURN_IF_ERROR(RegisterInstance(linker, as, *entry->instance));
-    }
-    linker_ = std::move(linker);
-    return absl::OkStatus();
-  }
-
-  // Calls `action` on `instance`.
-  absl::StatusOr<std::vector<Val>> Call(const Instance& instance,
-                                        const Action& action) {
+  // Calls `action` on `entry`'s instance, through a new proxy instance
+  // if `through_proxy`.
+  absl::StatusOr<std::vector<Val>> Call(ModuleEntry& entry,
+                                        const Action& action,
+                                        bool through_proxy) {
+    const Instance& instance = *entry.instance;
     if (action.type == Action::Type::kGet) {
       WASMHOST_ASSIGN_OR_RETURN(Val value, GetGlobal(instance, action.field));
       return std::vector<Val>{value};
@@ -280,53 +299,36 @@ class FileRun {
       WASMHOST_ASSIGN_OR_RETURN(Val val, ToVal(arg, refs_));
       args.push_back(val);
     }
-    return func.Call(args, NextCallOptions());
+    if (!through_proxy) return func.Call(args, NextCallOptions());
+    if (!entry.proxy_linker.has_value()) {
+      Linker linker;
+      WASMHOST_RETURN_IF_ERROR(
+          RegisterInstance(linker, kProxyTarget, instance));
+      entry.proxy_linker = std::move(linker);
+    }
+    const std::string key =
+        absl::StrCat(action.field, "\n", func.type().ToString());
+    auto cached = proxy_modules_.find(key);
+    if (cached == proxy_modules_.end()) {
+      WASMHOST_ASSIGN_OR_RETURN(
+          Module module,
+          engine_.Compile(ProxyModule(action.field, func.type())));
+      cached = proxy_modules_.emplace(key, std::move(module)).first;
+    }
+    WASMHOST_ASSIGN_OR_RETURN(
+        Instance proxy,
+        Instance::Create(cached->second, *entry.proxy_linker, InstanceFor()));
+    WASMHOST_ASSIGN_OR_RETURN(Func proxied, proxy.GetFunc("f"));
+    return proxied.Call(args, NextCallOptions());
   }
 
-  // Makes a new instance for `entry` after a call poisoned its instance,
-  // and replays the actions that had succeeded on the old one. In the spec
-  // a trap leaves the instance usable with the state it had, and later
-  // commands rely on that state (memory contents, globals, tables); the
-  // API poisons a trapped instance instead, so the state is rebuilt. The
-  // replay cannot restore what a trapping call itself wrote before
-  // trapping; the suite's files check no such partial effects on a module
-  // of their own. A registered instance re-created here is registered
-  // again (modules instantiated before keep the old one).
-  void Restore(ModuleEntry& entry, int line) {
-    entry.instance.reset();
-    absl::StatusOr<Instance> instance = Instantiate(*entry.module);
-    if (!instance.ok()) {
-      entry.broken = absl::StrCat("re-instantiating the module of line ",
-                                  entry.line, " after the trap at line ", line,
-                                  " failed: ", OneLine(instance.status()));
-      return;
-    }
-    for (const Action* action : entry.replay) {
-      absl::StatusOr<std::vector<Val>> values = Call(*instance, *action);
-      if (!values.ok()) {
-        entry.broken = absl::StrCat("replaying ", action->field,
-                                    " after the trap at line ", line,
-                                    " failed: ", OneLine(values.status()));
-        return;
-      }
-    }
-    entry.instance = *std::move(instance);
-    for (const auto& registration : registrations_) {
-      if (registration.second.get() != &entry) continue;
-      absl::Status status = RebuildLinker();
-      if (!status.ok()) {
-        entry.broken = absl::StrCat("registering the module of line ",
-                                    entry.line, " again failed: ",
-                                    OneLine(status));
-      }
-      return;
-    }
-  }
-
-  // Runs `action` on its module, keeping the module's state as the spec
-  // has it. Sets `blocked` (and returns an error) when the action cannot
-  // run: its module is unsupported or unusable.
+  // Runs `action` on its module; one expected to trap (`may_trap`) goes
+  // through a proxy, so the module's state is kept as the spec has it.
+  // Sets `blocked` (and returns an error) when the action cannot run: its
+  // module is unsupported or unusable. An action that fails unexpectedly
+  // poisons the instance, which makes the module unusable.
   absl::StatusOr<std::vector<Val>> Perform(const Action& action, int line,
+                                           bool may_trap,
                                            std::optional<Outcome>& blocked) {
     std::shared_ptr<ModuleEntry> entry = Lookup(action.module);
     if (entry == nullptr) {
@@ -337,11 +339,9 @@ class FileRun {
       blocked = Failed(entry->broken);
     }
     if (blocked.has_value()) return absl::FailedPreconditionError("blocked");
-    absl::StatusOr<std::vector<Val>> values = Call(*entry->instance, action);
-    if (values.ok()) {
-      entry->replay.push_back(&action);
-    } else if (entry->instance->poisoned()) {
-      Restore(*entry, line);
+    absl::StatusOr<std::vector<Val>> values = Call(*entry, action, may_trap);
+    if (entry->instance->poisoned()) {
+      entry->broken = absl::StrCat("the instance was poisoned at line ", line);
     }
     return values;
   }
@@ -349,7 +349,7 @@ class FileRun {
   Outcome RunAction(const Command& command) {
     std::optional<Outcome> blocked;
     absl::StatusOr<std::vector<Val>> values =
-        Perform(*command.action, command.line, blocked);
+        Perform(*command.action, command.line, /*may_trap=*/false, blocked);
     if (blocked.has_value()) return *blocked;
     if (!values.ok()) return Failed(OneLine(values.status()));
     return Passed();
@@ -358,7 +358,7 @@ class FileRun {
   Outcome AssertReturn(const Command& command) {
     std::optional<Outcome> blocked;
     absl::StatusOr<std::vector<Val>> values =
-        Perform(*command.action, command.line, blocked);
+        Perform(*command.action, command.line, /*may_trap=*/false, blocked);
     if (blocked.has_value()) return *blocked;
     const std::string want = Describe(command.expected);
     if (!values.ok()) {
@@ -378,7 +378,7 @@ class FileRun {
   Outcome AssertTrap(const Command& command, bool exhaustion) {
     std::optional<Outcome> blocked;
     absl::StatusOr<std::vector<Val>> values =
-        Perform(*command.action, command.line, blocked);
+        Perform(*command.action, command.line, /*may_trap=*/true, blocked);
     if (blocked.has_value()) return *blocked;
     const std::string want =
         absl::StrCat(exhaustion ? "stack overflow" : "a trap", " (\"",
@@ -452,14 +452,12 @@ class FileRun {
   const Engine& engine_;
   const RunnerOptions& options_;
   const std::string& module_dir_;
-  // The spectest definitions alone, and with the registered instances.
-  const Linker spectest_;
+  // The spectest definitions and the registered instances.
   Linker linker_;
   // Module names that could not be registered, by the reason.
   absl::flat_hash_map<std::string, std::string> unavailable_modules_;
-  // Every register command that succeeded, in order (for RebuildLinker).
-  std::vector<std::pair<std::string, std::shared_ptr<ModuleEntry>>>
-      registrations_;
+  // Proxy modules by field and signature.
+  absl::flat_hash_map<std::string, Module> proxy_modules_;
   // The file's `ref.extern N` values.
   HostRefs refs_;
   // Entries are shared: a module may be the current one, named and
