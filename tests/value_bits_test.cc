@@ -492,5 +492,28 @@ TEST_F(ValBitsTest, HostMadeGlobals) {
               testing::IsOkAndHolds(Val::FromBits(ValType::kF32, 0xff800001u)));
 }
 
+// An instance importing another's v128 and float functions calls them Wasm
+// to Wasm: the import adapter its module has for those types is bypassed.
+TEST_F(ValBitsTest, ImportedWasmFunctionsKeepTheBits) {
+  Linker linker;
+  ASSERT_OK(linker.DefineInstance("provider", *instance_));
+  ASSERT_OK_AND_ASSIGN(
+      Instance importer,
+      testing::Instantiate(fixtures::val_bits_importer_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto f32_through,
+                       importer.GetFunc<uint32_t(uint32_t)>("f32_through"));
+  for (uint32_t bits : kF32Bits) {
+    SCOPED_TRACE(Hex(bits));
+    EXPECT_THAT(f32_through.Call(bits), testing::IsOkAndHolds(bits));
+  }
+  ASSERT_OK_AND_ASSIGN(
+      auto v128_through,
+      (importer.GetFunc<std::tuple<uint64_t, uint64_t>(uint64_t, uint64_t)>(
+          "v128_through")));
+  EXPECT_THAT(v128_through.Call(kV128.v128_low(), kV128.v128_high()),
+              testing::IsOkAndHolds(
+                  std::make_tuple(kV128.v128_low(), kV128.v128_high())));
+}
+
 }  // namespace
 }  // namespace wasmhost

@@ -611,7 +611,10 @@ absl::Status V8Instance::Instantiate(
             .ToLocalChecked()
             .As<v8::Object>();
     for (const ImportBinding& import : spec_.imports) {
-      if (import.adapter_function.empty()) continue;
+      // An object import stays bound to the object itself.
+      if (import.adapter_function.empty() || import.object != nullptr) {
+        continue;
+      }
       v8::Local<v8::Function> function =
           adapted->Get(context, ToV8String(isolate, import.adapter_function))
               .ToLocalChecked()
