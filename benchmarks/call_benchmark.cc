@@ -25,6 +25,9 @@
 //   BM_RawV8InstantiateFloatImport the same module, callback imported directly
 //   BM_SdkInstantiateIntImport     the same for the i32 host loop (no adapter)
 //   BM_RawV8InstantiateIntImport
+//   BM_SdkBulkLoop        a guest loop of 64-byte memory.fill and memory.copy,
+//                         each through the chunked helper the SDK adds
+//   BM_RawV8BulkLoop      the same loop, instructions as written
 //
 // The compile benchmarks patch a custom section with a counter so every
 // iteration compiles bytes V8 has not seen: V8 caches native modules by
@@ -40,6 +43,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -56,6 +60,9 @@ namespace {
 
 // Host calls per iteration of the guest->host benchmarks.
 constexpr int kHostCalls = 1000;
+// Loop iterations (one memory.fill and one memory.copy each) per iteration
+// of the bulk benchmarks.
+constexpr int kBulkLoops = 1000;
 
 // ---------------------------------------------------------------------------
 // Shared state, made once in main after Engine::Create. Heap-allocated and
@@ -78,6 +85,7 @@ struct SdkState {
   std::unique_ptr<Instance> host_loop_instance;
   std::unique_ptr<Instance> float_add_instance;
   std::unique_ptr<Instance> host_loop_float_instance;
+  std::unique_ptr<Instance> bulk_loop_instance;
 };
 
 struct RawState {
@@ -91,6 +99,7 @@ struct RawState {
   v8::Global<v8::Function> run_float;  // export "run" (float host loop)
   v8::Global<v8::WasmModuleObject> host_loop_module;
   v8::Global<v8::WasmModuleObject> host_loop_float_module;
+  v8::Global<v8::Function> bulk_run;              // export "run" (bulk loop)
 };
 
 SdkState* sdk = nullptr;
@@ -142,37 +151,64 @@ BENCHMARK(BM_NativeAdd);
 // ---------------------------------------------------------------------------
 // 1. Host -> guest call of an i32 add.
 
-void BM_SdkTypedCall(benchmark::State& state) {
-  absl::StatusOr<TypedFunc<int32_t(int32_t, int32_t)>> add =
-      sdk->add_instance->GetFunc<int32_t(int32_t, int32_t)>("add");
-  if (!add.ok()) return state.SkipWithError(add.status().ToString().c_str());
-  int32_t a = 1;
+// Typed calls of `name`, a T(T, T) export of `instance`, with (a, b).
+template <typename T>
+void SdkTypedCallLoop(benchmark::State& state, const Instance& instance,
+                      const char* name, T a, T b) {
+  absl::StatusOr<TypedFunc<T(T, T)>> func = instance.GetFunc<T(T, T)>(name);
+  if (!func.ok()) return state.SkipWithError(func.status().ToString().c_str());
   for (auto _ : state) {
-    absl::StatusOr<int32_t> r = add->Call(a, 2);
+    absl::StatusOr<T> r = func->Call(a, b);
     if (!r.ok()) return state.SkipWithError(r.status().ToString().c_str());
     benchmark::DoNotOptimize(*r);
   }
 }
-BENCHMARK(BM_SdkTypedCall);
 
-void BM_RawV8Call(benchmark::State& state) {
+// A number as the JS value a raw V8 embedder passes, and back.
+v8::Local<v8::Value> ToJsNumber(v8::Isolate* isolate, int32_t value) {
+  return v8::Integer::New(isolate, value);
+}
+v8::Local<v8::Value> ToJsNumber(v8::Isolate* isolate, double value) {
+  return v8::Number::New(isolate, value);
+}
+template <typename T>
+T FromJsNumber(v8::Local<v8::Value> value) {
+  if constexpr (std::is_same_v<T, int32_t>) {
+    return value.As<v8::Int32>()->Value();
+  } else {
+    return static_cast<T>(value.As<v8::Number>()->Value());
+  }
+}
+
+// Raw v8::Function::Call of `function` with (a, b), the result read as T.
+template <typename T>
+void RawV8CallLoop(benchmark::State& state,
+                   const v8::Global<v8::Function>& function, T a, T b) {
   v8::Isolate* isolate = raw->isolate;
-  int32_t a = 1;
   for (auto _ : state) {
     v8::HandleScope scope(isolate);
     v8::Local<v8::Context> context = isolate->GetCurrentContext();
     v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, a),
-                                   v8::Integer::New(isolate, 2)};
+    v8::Local<v8::Value> args[] = {ToJsNumber(isolate, a),
+                                   ToJsNumber(isolate, b)};
     v8::Local<v8::Value> result;
-    if (!raw->add.Get(isolate)
+    if (!function.Get(isolate)
              ->Call(context, v8::Undefined(isolate), 2, args)
              .ToLocal(&result)) {
-      return state.SkipWithError("raw add threw");
+      return state.SkipWithError("raw call threw");
     }
-    int32_t r = result.As<v8::Int32>()->Value();
+    T r = FromJsNumber<T>(result);
     benchmark::DoNotOptimize(r);
   }
+}
+
+void BM_SdkTypedCall(benchmark::State& state) {
+  SdkTypedCallLoop<int32_t>(state, *sdk->add_instance, "add", 1, 2);
+}
+BENCHMARK(BM_SdkTypedCall);
+
+void BM_RawV8Call(benchmark::State& state) {
+  RawV8CallLoop<int32_t>(state, raw->add, 1, 2);
 }
 BENCHMARK(BM_RawV8Call);
 
@@ -180,70 +216,24 @@ BENCHMARK(BM_RawV8Call);
 // export's boundary wrapper (bits as BigInt / i32), the raw baseline the
 // export itself with JS Numbers (not bit-exact).
 void BM_SdkTypedCallF64(benchmark::State& state) {
-  absl::StatusOr<TypedFunc<double(double, double)>> add =
-      sdk->float_add_instance->GetFunc<double(double, double)>("add_f64");
-  if (!add.ok()) return state.SkipWithError(add.status().ToString().c_str());
-  double a = 1.5;
-  for (auto _ : state) {
-    absl::StatusOr<double> r = add->Call(a, 2.25);
-    if (!r.ok()) return state.SkipWithError(r.status().ToString().c_str());
-    benchmark::DoNotOptimize(*r);
-  }
+  SdkTypedCallLoop<double>(state, *sdk->float_add_instance, "add_f64", 1.5,
+                           2.25);
 }
 BENCHMARK(BM_SdkTypedCallF64);
 
 void BM_RawV8CallF64(benchmark::State& state) {
-  v8::Isolate* isolate = raw->isolate;
-  double a = 1.5;
-  for (auto _ : state) {
-    v8::HandleScope scope(isolate);
-    v8::Local<v8::Context> context = isolate->GetCurrentContext();
-    v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> args[] = {v8::Number::New(isolate, a),
-                                   v8::Number::New(isolate, 2.25)};
-    v8::Local<v8::Value> result;
-    if (!raw->add_f64.Get(isolate)
-             ->Call(context, v8::Undefined(isolate), 2, args)
-             .ToLocal(&result)) {
-      return state.SkipWithError("raw add_f64 threw");
-    }
-    double r = result.As<v8::Number>()->Value();
-    benchmark::DoNotOptimize(r);
-  }
+  RawV8CallLoop<double>(state, raw->add_f64, 1.5, 2.25);
 }
 BENCHMARK(BM_RawV8CallF64);
 
 void BM_SdkTypedCallF32(benchmark::State& state) {
-  absl::StatusOr<TypedFunc<float(float, float)>> add =
-      sdk->float_add_instance->GetFunc<float(float, float)>("add_f32");
-  if (!add.ok()) return state.SkipWithError(add.status().ToString().c_str());
-  float a = 1.5f;
-  for (auto _ : state) {
-    absl::StatusOr<float> r = add->Call(a, 2.25f);
-    if (!r.ok()) return state.SkipWithError(r.status().ToString().c_str());
-    benchmark::DoNotOptimize(*r);
-  }
+  SdkTypedCallLoop<float>(state, *sdk->float_add_instance, "add_f32", 1.5f,
+                          2.25f);
 }
 BENCHMARK(BM_SdkTypedCallF32);
 
 void BM_RawV8CallF32(benchmark::State& state) {
-  v8::Isolate* isolate = raw->isolate;
-  float a = 1.5f;
-  for (auto _ : state) {
-    v8::HandleScope scope(isolate);
-    v8::Local<v8::Context> context = isolate->GetCurrentContext();
-    v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> args[] = {v8::Number::New(isolate, a),
-                                   v8::Number::New(isolate, 2.25f)};
-    v8::Local<v8::Value> result;
-    if (!raw->add_f32.Get(isolate)
-             ->Call(context, v8::Undefined(isolate), 2, args)
-             .ToLocal(&result)) {
-      return state.SkipWithError("raw add_f32 threw");
-    }
-    float r = static_cast<float>(result.As<v8::Number>()->Value());
-    benchmark::DoNotOptimize(r);
-  }
+  RawV8CallLoop<float>(state, raw->add_f32, 1.5f, 2.25f);
 }
 BENCHMARK(BM_RawV8CallF32);
 
@@ -476,6 +466,46 @@ void BM_RawV8InstantiateIntImport(benchmark::State& state) {
 BENCHMARK(BM_RawV8InstantiateIntImport)->Unit(benchmark::kMicrosecond);
 
 // ---------------------------------------------------------------------------
+// 6. Small bulk instructions: what the chunked helpers cost when a length
+// fits in one chunk (a call and a bounds check per instruction).
+
+void SetPerBulkLoop(benchmark::State& state) {
+  state.SetItemsProcessed(state.iterations() * kBulkLoops);
+  state.counters["per_loop"] = benchmark::Counter(
+      kBulkLoops, benchmark::Counter::kIsIterationInvariantRate |
+                      benchmark::Counter::kInvert);
+}
+
+void BM_SdkBulkLoop(benchmark::State& state) {
+  absl::StatusOr<TypedFunc<void(int32_t)>> run =
+      sdk->bulk_loop_instance->GetFunc<void(int32_t)>("run");
+  if (!run.ok()) return state.SkipWithError(run.status().ToString().c_str());
+  for (auto _ : state) {
+    absl::Status s = run->Call(kBulkLoops);
+    if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
+  }
+  SetPerBulkLoop(state);
+}
+BENCHMARK(BM_SdkBulkLoop);
+
+void BM_RawV8BulkLoop(benchmark::State& state) {
+  v8::Isolate* isolate = raw->isolate;
+  for (auto _ : state) {
+    v8::HandleScope scope(isolate);
+    v8::Local<v8::Context> context = isolate->GetCurrentContext();
+    v8::TryCatch try_catch(isolate);
+    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, kBulkLoops)};
+    if (raw->bulk_run.Get(isolate)
+            ->Call(context, v8::Undefined(isolate), 1, args)
+            .IsEmpty()) {
+      return state.SkipWithError("raw bulk run threw");
+    }
+  }
+  SetPerBulkLoop(state);
+}
+BENCHMARK(BM_RawV8BulkLoop);
+
+// ---------------------------------------------------------------------------
 // Set-up.
 
 void SetUpSdk() {
@@ -503,6 +533,10 @@ void SetUpSdk() {
   sdk->host_loop_float_instance = std::make_unique<Instance>(
       Must(Instance::Create(sdk->host_loop_float_module, sdk->take_linker),
            "float loop"));
+  Module bulk_loop =
+      Must(engine.Compile(bulk_loop_wasm()), "compile bulk_loop");
+  sdk->bulk_loop_instance = std::make_unique<Instance>(
+      Must(Instance::Create(bulk_loop, sdk->empty_linker), "bulk_loop"));
 }
 
 // The raw baselines use the isolate and context the SDK entered on this
@@ -553,6 +587,13 @@ void SetUpRaw() {
 
   raw->one_page_module.Reset(
       isolate, RawCompile(isolate, one_page_wasm()).ToLocalChecked());
+
+  v8::Local<v8::Object> bulk =
+      RawInstantiate(context,
+                     RawCompile(isolate, bulk_loop_wasm()).ToLocalChecked(),
+                     v8::Object::New(isolate))
+          .ToLocalChecked();
+  raw->bulk_run.Reset(isolate, ExportFunction(context, bulk, "run"));
 }
 
 void TearDown() {
@@ -586,6 +627,8 @@ void PrintSummary(const RatioReporter& reporter) {
              "BM_RawV8InstantiateFloatImport", 0);
   PrintRatio(reporter, "instantiate, i32 import", "BM_SdkInstantiateIntImport",
              "BM_RawV8InstantiateIntImport", 0);
+  PrintRatio(reporter, "64 B fill+copy, per loop", "BM_SdkBulkLoop",
+             "BM_RawV8BulkLoop", 0, kBulkLoops);
   if (const RatioReporter::Result* native = reporter.Find("BM_NativeAdd")) {
     std::printf("%-27s %8.2f %s (non-inlined C++ call, for scale)\n",
                 "native add", native->real_time, native->unit.c_str());

@@ -14,8 +14,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures.h"
+#include "tests/limit_module.h"
 #include "tests/test_util.h"
 #include "wasmhost/engine.h"
 #include "wasmhost/errors.h"
@@ -30,6 +33,9 @@ constexpr char kChildFlag[] = "--fuel-child=";
 Engine MeteredEngine() {
   EngineOptions options;
   options.consume_fuel = true;
+  // Modules at V8's export limit (the fuel exports' room) are past the
+  // default ModuleLimits.
+  options.module_limits.max_exports = 0;
   absl::StatusOr<Engine> engine = Engine::Create(options);
   EXPECT_TRUE(engine.ok()) << engine.status();
   return *engine;
@@ -192,6 +198,75 @@ TEST(FuelTest, TrapsStillReportTheOriginalLocation) {
   const absl::Span<const uint8_t> original = fixtures::fuel_wasm();
   ASSERT_LT(trap->backtrace[0].module_offset, original.size());
   EXPECT_EQ(original[trap->backtrace[0].module_offset], 0x6d);
+}
+
+// Bulk instructions run in chunks whose loop the fuel meters: a 1 GiB
+// memory.fill cannot run on a small budget.
+TEST(FuelTest, FuelBoundsABulkInstruction) {
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       MeteredEngine().Compile(fixtures::bulk_long_wasm()));
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(module, Linker()));
+  ASSERT_OK_AND_ASSIGN(
+      auto fill, instance.GetFunc<void(int32_t, int32_t, int32_t)>(
+                     "memory_fill"));
+  constexpr int32_t kGiB = 1 << 30;
+  const absl::Time start = absl::Now();
+  EXPECT_STATUS(fill.Call(WithFuel(1'000), 0, 1, kGiB),
+                absl::StatusCode::kResourceExhausted, "out of fuel");
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(200));
+  // Stopped a few MiB in: the end of the memory is untouched.
+  ASSERT_OK_AND_ASSIGN(std::string tail,
+                       instance.memory().ReadString(kGiB - 16, 16));
+  EXPECT_EQ(tail, std::string(16, '\0'));
+}
+
+// A trap inside a bulk instruction's helper, through both rewrites' offset
+// maps, reports the guest's function at the original instruction.
+TEST(FuelTest, BulkTrapsReportTheOriginalInstruction) {
+  ASSERT_OK_AND_ASSIGN(
+      Module module, MeteredEngine().Compile(fixtures::bulk_semantics_wasm()));
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(module, Linker()));
+  ASSERT_OK_AND_ASSIGN(
+      auto fill, instance.GetFunc<void(int32_t, int32_t, int32_t)>(
+                     "memory_fill"));
+  constexpr int32_t kEnd = 4 << 20;  // Its memory: 64 pages.
+  for (int32_t n : {2, (1 << 20) + 1}) {  // cheap path, chunked path
+    ASSERT_OK_AND_ASSIGN(instance, Instance::Create(module, Linker()));
+    ASSERT_OK_AND_ASSIGN(
+        fill, instance.GetFunc<void(int32_t, int32_t, int32_t)>(
+                  "memory_fill"));
+    absl::Status status = fill.Call(WithFuel(1'000'000), kEnd - n + 1, 0, n);
+    std::optional<TrapInfo> trap = GetTrapInfo(status);
+    ASSERT_TRUE(trap.has_value()) << status;
+    EXPECT_EQ(trap->kind, TrapKind::kMemoryOutOfBounds);
+    ASSERT_EQ(trap->backtrace.size(), 1u);  // The helper's frame is hidden.
+    EXPECT_EQ(trap->backtrace[0].function_name, "memory_fill");
+    const absl::Span<const uint8_t> original = fixtures::bulk_semantics_wasm();
+    const uint32_t at = trap->backtrace[0].module_offset;
+    ASSERT_LT(at + 1, original.size());
+    EXPECT_EQ(original[at], 0xfc);
+    EXPECT_EQ(original[at + 1], 0x0b);  // memory.fill
+  }
+}
+
+// Metering needs two exports of its own: a module within two of V8's
+// export limit is refused with a clear status; one with room runs metered.
+TEST(FuelTest, ModuleWithoutRoomForTheFuelExportsIsResourceExhausted) {
+  const Engine engine = MeteredEngine();
+  EXPECT_STATUS(
+      engine.Compile(testing::LimitModule(0, testing::kV8MaxExports - 1)),
+      absl::StatusCode::kResourceExhausted,
+      "fuel metering (EngineOptions::consume_fuel) adds 2 exports");
+  // Room for fuel (2) but not for the pool-reset exports (2): compiles,
+  // and calls are metered.
+  absl::StatusOr<Module> module =
+      engine.Compile(testing::LimitModule(0, testing::kV8MaxExports - 2));
+  ASSERT_OK(module.status());
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(*module, Linker()));
+  ASSERT_OK_AND_ASSIGN(auto bump, instance.GetFunc<int32_t()>("e0"));
+  EXPECT_THAT(bump.Call(WithFuel(1000)), testing::IsOkAndHolds(1));
+  ASSERT_OK_AND_ASSIGN(uint64_t left, instance.remaining_fuel());
+  EXPECT_LT(left, 1000u);
 }
 
 }  // namespace

@@ -490,6 +490,59 @@ TEST(InstanceTest, DeadlineNotReachedIsHarmless) {
   EXPECT_FALSE(instance.poisoned());
 }
 
+// A timeout counts from each call's start, so one CallOptions serves calls
+// made long after it was built.
+TEST(InstanceTest, TimeoutCountsFromEachCallsStart) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(auto bump, instance.GetFunc<int32_t()>("bump"));
+  CallOptions options;
+  options.timeout = absl::Milliseconds(50);
+  EXPECT_THAT(bump.Call(options), IsOkAndHolds(1));
+  absl::SleepFor(absl::Milliseconds(100));  // past an absolute deadline
+  EXPECT_THAT(bump.Call(options), IsOkAndHolds(2));
+  ASSERT_OK_AND_ASSIGN(auto spin, instance.GetFunc<void()>("spin"));
+  const absl::Time start = absl::Now();
+  EXPECT_STATUS(spin.Call(options), absl::StatusCode::kDeadlineExceeded,
+                "stopped at its deadline");
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(50));
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(150));
+}
+
+TEST(InstanceTest, EarlierOfDeadlineAndTimeoutApplies) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(auto spin, instance.GetFunc<void()>("spin"));
+  CallOptions options;
+  options.deadline = absl::Now() + absl::Milliseconds(30);
+  options.timeout = absl::Seconds(10);
+  const absl::Time start = absl::Now();
+  EXPECT_STATUS(spin.Call(options), absl::StatusCode::kDeadlineExceeded,
+                "stopped at its deadline");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+}
+
+TEST(InstanceTest, ZeroTimeoutDoesNotRunTheGuest) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+  ASSERT_OK_AND_ASSIGN(auto bump, instance.GetFunc<int32_t()>("bump"));
+  CallOptions options;
+  options.timeout = absl::ZeroDuration();
+  EXPECT_STATUS(bump.Call(options), absl::StatusCode::kDeadlineExceeded,
+                "deadline passed before the guest started");
+  EXPECT_FALSE(instance.poisoned());
+  EXPECT_THAT(bump.Call(), IsOkAndHolds(1));
+}
+
+TEST(InstanceTest, StartFunctionTimeoutCountsFromInstantiation) {
+  InstanceOptions options;
+  options.start_call.timeout = absl::Milliseconds(50);
+  absl::SleepFor(absl::Milliseconds(100));
+  const absl::Time start = absl::Now();
+  EXPECT_STATUS(
+      testing::Instantiate(fixtures::start_loop_wasm(), Linker(), options),
+      absl::StatusCode::kDeadlineExceeded, "stopped at its deadline");
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(50));
+  ASSERT_OK_AND_ASSIGN(Instance instance, Types());
+}
+
 // ---------------------------------------------------------------------------
 // Poisoning and thread affinity.
 

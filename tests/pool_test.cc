@@ -648,6 +648,32 @@ TEST(PoolTest, DestroyingThePoolThenTheThreadExits) {
   SUCCEED();
 }
 
+// A start timeout counts from each instantiation: a pool makes instances
+// with it on another thread long after its options were built.
+TEST(PoolTest, StartTimeoutAppliesToEachInstantiationOnAnyThread) {
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::start_ok_wasm()));
+  Linker linker;
+  std::atomic<int> starts{0};
+  ASSERT_OK(linker.Define("env", "started", [&](int32_t) { ++starts; }));
+  PoolOptions options;
+  options.policy = ReusePolicy::kNewInstance;
+  options.instance_options.start_call.timeout = absl::Milliseconds(100);
+  ASSERT_OK_AND_ASSIGN(auto pool, InstancePool::Create(module, linker, options));
+  absl::SleepFor(absl::Milliseconds(1500));
+  std::thread worker([&] {
+    for (int i = 0; i < 3; ++i) {
+      absl::StatusOr<Lease> lease = pool->Acquire();
+      ASSERT_OK(lease.status());
+      ASSERT_OK_AND_ASSIGN(auto get, (*lease)->GetFunc<int32_t()>("get"));
+      EXPECT_THAT(get.Call(), IsOkAndHolds(99));
+    }
+  });
+  worker.join();
+  EXPECT_EQ(starts.load(), 4);  // Create's instance and the worker's three
+  EXPECT_EQ(pool->stats().traps, 0u);
+}
+
 // ---------------------------------------------------------------------------
 // Creation failures.
 

@@ -110,8 +110,11 @@ class WASMHOST_EXPORT Engine {
   // Returns:
   //   InvalidArgument  the bytes are not a valid module; the message gives
   //                    the byte offset and the reason
-  //   ResourceExhausted the module is over one of options().module_limits;
-  //                    the message names it
+  //   ResourceExhausted the module is over one of options().module_limits
+  //                    (the message names it), or the host's rewrites
+  //                    (with consume_fuel, the fuel counter and its
+  //                    accessors) would take it past V8's limits (100,000
+  //                    exports, 1,000,000 functions or globals)
   [[nodiscard]] absl::StatusOr<Module> Compile(
       absl::Span<const uint8_t> bytes) const;
 

@@ -46,7 +46,9 @@ struct WASMHOST_EXPORT InstanceOptions {
   Limits limits;
 
   // Bound the module's start function, which runs during Create, as a
-  // call's options do. Default: no deadline.
+  // call's options do. Options reused for many instances (a pool's) want
+  // `start_call.timeout`, which counts from each instantiation, rather than
+  // an absolute `deadline`. Default: no deadline.
   CallOptions start_call;
 
   // Makes `context` available to host functions as Caller::context<T>(),
@@ -168,7 +170,11 @@ class WASMHOST_EXPORT Func {
 //
 // Move-only. Thread-affine: it lives in the creating thread's V8 isolate,
 // so it must be called, and destroyed, on that thread (calls from another
-// thread return FailedPrecondition).
+// thread return FailedPrecondition). It may outlive the isolate (kept in a
+// thread_local made before the thread's first compile, or in a static
+// destroyed at process exit): the isolate detaches it when the thread
+// exits, after which its calls return FailedPrecondition, its memory is
+// empty, and destroying it is safe.
 class WASMHOST_EXPORT Instance {
  public:
   // Instantiates `module` on the calling thread, running its start function.
@@ -188,9 +194,16 @@ class WASMHOST_EXPORT Instance {
   //                      options.limits.max_memory_bytes, or an imported
   //                      memory's maximum does (or it has none, while the
   //                      limit is set): the guest could otherwise grow it
-  //                      past the limit; its tables exceed
-  //                      options.limits.max_table_elements; or
-  //                      instantiating exhausted V8's heap
+  //                      past the limit; the tables it defines exceed
+  //                      options.limits.max_table_elements; instantiating
+  //                      exhausted V8's heap; the process's
+  //                      address space has no room for the memory's ~10 GB
+  //                      reservation even after every thread's isolate
+  //                      collected its dead instances; or the module has
+  //                      V8's maximum of 100,000 imports (so its memory
+  //                      stays its own) and its memory's maximum is over
+  //                      options.limits.max_memory_bytes
+  //   DeadlineExceeded   options.start_call's deadline or timeout passed
   //   Aborted            the start function trapped (see GetTrapInfo)
   //   a host function's error status, if one failed during start
   [[nodiscard]] static absl::StatusOr<Instance> Create(

@@ -9,6 +9,7 @@
 #ifndef WASMHOST_LIMITS_H_
 #define WASMHOST_LIMITS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -61,14 +62,18 @@ struct WASMHOST_EXPORT Limits {
   // thread's limit (984 KiB, or less on a thread with a smaller stack).
   uint64_t max_stack_bytes = 0;
 
-  // Most elements the tables the instance defines may hold at
-  // instantiation, all tables together. Imported tables do not count:
-  // importing allocates nothing, and their maker bounded them. Each element costs the engine
-  // ~28 bytes whatever the guest stores, so a module declaring
+  // Most elements the tables the instance defines may hold, all tables
+  // together. Imported tables do not count at instantiation: importing
+  // allocates nothing, and their maker bounded them. Each element costs the
+  // engine ~28 bytes whatever the guest stores, so a module declaring
   // `(table 10000000 funcref)` would take ~280 MB per instance. A module
-  // over the limit fails to instantiate with ResourceExhausted. Growth past
-  // it at run time is bounded by the engine's heap: a call that exhausts
-  // V8's heap fails with ResourceExhausted instead of aborting the process.
+  // over the limit fails to instantiate with ResourceExhausted. At run
+  // time, a `table.grow` that would put them over it returns -1, as growth
+  // past a table's maximum does; growing an imported table counts that
+  // table too, since the growth allocates for this instance (a start
+  // function runs before the instance's limit applies, under the
+  // default's). A call that exhausts V8's heap anyway fails with
+  // ResourceExhausted instead of aborting the process.
   // Default 1,048,576 (~28 MB); 0: no limit (V8 allows 10,000,000 per table).
   uint64_t max_table_elements = 1 << 20;
 };
@@ -80,13 +85,27 @@ struct WASMHOST_EXPORT CallOptions {
   // guest runs. Default: no deadline.
   absl::Time deadline = absl::InfiniteFuture();
 
+  // A deadline relative to the start: the call stops at the earlier of
+  // `deadline` and `timeout` after it starts. In InstanceOptions::start_call
+  // it counts from the start of each instantiation, so options kept and
+  // reused (a pool's, on any thread, at any later time) stay meaningful,
+  // where an absolute `deadline` would have passed. A timeout of zero or
+  // less fails the call before the guest runs. Default: infinite (none).
+  absl::Duration timeout = absl::InfiniteDuration();
+
+  // The deadline of a call starting at `start`: the earlier of the two.
+  absl::Time DeadlineFrom(absl::Time start) const {
+    return std::min(deadline, start + timeout);
+  }
+
   // With EngineOptions::consume_fuel, the fuel the call may use. Running
   // out traps the guest: the call returns ResourceExhausted ("out of fuel")
   // and the instance is poisoned. Instance::remaining_fuel() then tells what
   // was left. nullopt (the default): no fuel limit for this call.
   std::optional<uint64_t> fuel;
 
-  // Convenience: a deadline `timeout` from now.
+  // Convenience: an absolute deadline `timeout` from now (see `timeout`
+  // for one that counts from each call's start).
   static CallOptions WithTimeout(absl::Duration timeout) {
     CallOptions options;
     options.deadline = absl::Now() + timeout;

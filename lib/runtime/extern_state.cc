@@ -7,8 +7,8 @@ namespace wasmhost::internal {
 absl::Status ExternState::CheckThread(absl::string_view what) const {
   if (object->OnOwnerThread()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
-      what, " belongs to another thread's isolate: use it on the thread "
-            "that made it"));
+      what, " belongs to another thread's isolate, or to one disposed when "
+            "its thread exited: use it on the thread that made it"));
 }
 
 absl::Status CheckValType(const Val& value, ValType expected,

@@ -13,6 +13,7 @@
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
 #include "lib/wasm/boundary.h"
+#include "lib/wasm/engine_limits.h"
 
 namespace wasmhost {
 namespace {
@@ -180,12 +181,36 @@ absl::Status BindImports(const internal::ModuleState& module,
   return absl::OkStatus();
 }
 
+// A memory the module defines that was left its own (the module has V8's
+// maximum of imports, so the memory could not become one more) keeps the
+// module's maximum: an instance whose limit is lower is refused.
+absl::Status CheckOwnMemory(const internal::ModuleState& module,
+                            const Limits& limits) {
+  const bool defines_memory =
+      module.memory.has_value() &&
+      std::none_of(module.imports.begin(), module.imports.end(),
+                   [](const ImportType& import) {
+                     return import.kind == ExternKind::kMemory;
+                   });
+  if (!defines_memory || limits.max_memory_bytes == 0) return absl::OkStatus();
+  const uint64_t max_bytes =
+      module.memory->max_pages.value_or(kMaxPages) * kPageSize;
+  if (max_bytes <= limits.max_memory_bytes) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "the module's memory may grow to ", max_bytes,
+      " bytes and cannot be capped at the instance's limit of ",
+      limits.max_memory_bytes,
+      " bytes (Limits::max_memory_bytes): with V8's maximum of ",
+      wasm::kMaxImports, " imports the module's memory cannot be made an "
+      "import the host creates"));
+}
+
 // Sizes the memory created for a module whose own memory was rewritten
 // into an import, applying the instance's limit.
 absl::Status SizeMemory(const internal::ModuleState& module,
                         const Limits& limits, internal::InstanceState& state,
                         v8backend::InstanceSpec& spec) {
-  if (!module.memory_rewritten) return absl::OkStatus();
+  if (!module.memory_rewritten) return CheckOwnMemory(module, limits);
   spec.memory_import.emplace(module.internal_names.memory_import_module,
                              module.internal_names.memory_import_name);
   spec.memory_initial_pages = module.memory->min_pages;
@@ -270,6 +295,10 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
     spec.set_globals_export = module_state->internal_names.set_globals_export;
   }
   spec.max_stack_bytes = options.limits.max_stack_bytes;
+  if (module_state->table_budget) {
+    spec.table_budget_export = module_state->internal_names.table_budget_export;
+    spec.table_budget = internal::TableBudget(options.limits);
+  }
   if (module_state->fuel.has_value()) {
     spec.metered = true;
     spec.set_fuel_export = module_state->fuel->set_fuel_export;

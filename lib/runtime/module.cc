@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -11,10 +12,13 @@
 #include "lib/util/stable_hash.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/boundary.h"
+#include "lib/wasm/bounded_bulk.h"
 #include "lib/wasm/code_scanner.h"
+#include "lib/wasm/engine_limits.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
+#include "wasmhost/limits.h"
 #include "wasmhost/module.h"
 
 namespace wasmhost {
@@ -75,7 +79,15 @@ InternalNames InternalNames::For(const wasm::ModuleInfo& info) {
   names.get_globals_export = absl::StrCat(prefix, "globals:get");
   names.set_fuel_export = absl::StrCat(prefix, "fuel:set");
   names.get_fuel_export = absl::StrCat(prefix, "fuel:get");
+  names.table_budget_export = absl::StrCat(prefix, "table:budget");
   return names;
+}
+
+uint32_t TableBudget(const Limits& limits) {
+  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  if (limits.max_table_elements == 0) return kNone;
+  return static_cast<uint32_t>(
+      std::min<uint64_t>(limits.max_table_elements, kNone));
 }
 
 namespace {
@@ -237,15 +249,64 @@ absl::Status PlanImportCalls(ModuleState& state) {
   return absl::OkStatus();
 }
 
-// The bytes V8 compiles: the module's own memory turned into an import
-// (per-instance maximum), boundary wrappers for exports with f32, f64 or
-// v128 values, and accessors of its mutable globals (state reset).
+// What fuel metering adds to a module (see lib/wasm/fuel.h).
+constexpr size_t kFuelExports = 2;
+constexpr size_t kFuelFunctions = 2;
+constexpr size_t kFuelTypes = 2;
+constexpr size_t kFuelGlobals = 1;
+
+// Whether `info` plus `exports`, `functions`, `types` and `globals` more
+// stays within V8's limits.
+bool FitsV8Limits(const wasm::ModuleInfo& info, size_t exports,
+                  size_t functions, size_t types, size_t globals) {
+  return info.exports.size() + exports <= wasm::kMaxExports &&
+         info.function_count() + functions <= wasm::kMaxFunctions &&
+         info.types.size() + types <= wasm::kMaxTypes &&
+         info.global_count() + globals <= wasm::kMaxGlobals;
+}
+
+// The bytes V8 compiles: bulk instructions split into chunks a deadline
+// can stop, the module's own memory turned into an import (per-instance
+// maximum), boundary wrappers for exports with f32, f64 or v128 values,
+// and accessors of its mutable globals (state reset). What the rewrites
+// add never takes a valid module past V8's limits on imports, exports,
+// functions, types and globals: the memory import and the accessors are
+// left out when they would (the memory then keeps the module's own
+// maximum, and instances cannot be reset); a module the other rewrites or
+// fuel metering would take past them is refused.
 absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
-    ModuleState& state) {
+    bool consume_fuel, ModuleState& state) {
+  const size_t fuel_exports = consume_fuel ? kFuelExports : 0;
+  const size_t fuel_functions = consume_fuel ? kFuelFunctions : 0;
+  const size_t fuel_types = consume_fuel ? kFuelTypes : 0;
+  const size_t fuel_globals = consume_fuel ? kFuelGlobals : 0;
   std::vector<uint8_t> rewritten(bytes.begin(), bytes.end());
   wasm::ModuleInfo current = info;
-  if (!info.memories.empty()) {
+  state.original_body_offsets = ToU32(info.function_body_offsets);
+  // First, on the original bytes: the later rewrites only move whole
+  // bodies, so one offset map covers the code.
+  wasm::BoundedBulkOptions bulk_options;
+  bulk_options.table_budget_export = state.internal_names.table_budget_export;
+  // A start function runs before the instance's own limit is set.
+  bulk_options.initial_table_budget = TableBudget(Limits());
+  WASMHOST_ASSIGN_OR_RETURN(
+      wasm::BoundedBulk bulk,
+      wasm::BoundBulkInstructions(bytes, info, bulk_options));
+  state.table_budget = bulk.table_budget_global.has_value();
+  if (bulk.helper_count > 0) {
+    rewritten = std::move(bulk.bytes);
+    bulk.bytes.clear();
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    state.original_body_offsets = ToU32(current.function_body_offsets);
+    state.original_body_offsets.resize(info.function_body_offsets.size());
+    state.bulk = std::move(bulk);
+  }
+  if (!info.memories.empty() && current.imports.size() >= wasm::kMaxImports) {
+    // The memory stays the module's own: the host cannot create it, so a
+    // fresh-state reset could not find it either.
+    state.resettable = false;
+  } else if (!info.memories.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(
         rewritten,
         wasm::ImportDefinedMemory(rewritten, current,
@@ -266,7 +327,14 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     rewritten = std::move(wrappers.bytes);
     WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
   }
-  if (!state.state_global_types.empty()) {
+  // The accessors (two functions, types and exports) are left out when
+  // they would take the module past V8's limits, leaving room for fuel:
+  // instances then cannot be reset.
+  if (!state.state_global_types.empty() &&
+      !FitsV8Limits(current, 2 + fuel_exports, 2 + fuel_functions,
+                    2 + fuel_types, fuel_globals)) {
+    state.resettable = false;
+  } else if (!state.state_global_types.empty()) {
     // Reading and restoring the globals through exported Wasm functions
     // costs one call each and keeps every bit; WebAssembly.Global.value is
     // a JS property access per global, and a JS Number for floats.
@@ -281,6 +349,29 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     } else {
       state.resettable = false;
     }
+  }
+  // The bulk helpers and boundary wrappers cannot be left out, and the
+  // engine asked for fuel: a module they would take past V8's limits is
+  // refused rather than handed to V8 to reject.
+  if (!FitsV8Limits(current, 0, 0, 0, 0)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the host's rewrites (bulk instruction helpers, float export "
+        "wrappers) would take the module (", info.exports.size(),
+        " exports, ", info.function_count(), " functions, ",
+        info.global_count(), " globals) past V8's limits of ",
+        wasm::kMaxExports, ", ", wasm::kMaxFunctions, " and ",
+        wasm::kMaxGlobals));
+  }
+  if (!FitsV8Limits(current, fuel_exports, fuel_functions, fuel_types,
+                    fuel_globals)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "fuel metering (EngineOptions::consume_fuel) adds ", kFuelExports,
+        " exports, ", kFuelFunctions, " functions and ", kFuelGlobals,
+        " global, which would take the module (", current.exports.size(),
+        " exports, ", current.function_count(), " functions, ",
+        current.global_count(), " globals once rewritten) past V8's limits "
+        "of ", wasm::kMaxExports, ", ", wasm::kMaxFunctions, " and ",
+        wasm::kMaxGlobals));
   }
   // Last, so the section's size shifts every body by the same amount.
   const size_t untagged_size = rewritten.size();
@@ -416,9 +507,8 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
                 absl::kZeroPad16));
   DescribeInterface(*info, *state);
   PlanStateReset(*info, *code, *state);
-  state->original_body_offsets = ToU32(info->function_body_offsets);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
-                            RewriteForHost(bytes, *info, *state));
+                            RewriteForHost(bytes, *info, consume_fuel, *state));
   if (consume_fuel) {
     WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
                               wasm::ReadModule(compiled_bytes));
@@ -456,13 +546,19 @@ std::optional<Frame> ModuleState::LocateFrame(uint32_t compiled_offset) const {
                                compiled_body_offsets.end(), compiled_offset);
   if (body == compiled_body_offsets.begin()) return frame;
   const size_t defined = (body - compiled_body_offsets.begin()) - 1;
+  // Past the module's own functions: one a rewrite appended.
   if (defined >= original_body_offsets.size()) return std::nullopt;
   frame.function_index =
       imported_function_count + static_cast<uint32_t>(defined);
   frame.module_offset = original_body_offsets[defined] +
                         (compiled_offset - compiled_body_offsets[defined]);
-  auto name = function_names.find(frame.function_index);
-  if (name != function_names.end()) frame.function_name = name->second;
+  if (bulk.has_value()) {
+    frame.module_offset = bulk->OriginalOffset(frame.module_offset);
+  }
+  auto function_name = function_names.find(frame.function_index);
+  if (function_name != function_names.end()) {
+    frame.function_name = function_name->second;
+  }
   return frame;
 }
 

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "lib/v8/backend.h"
+#include "lib/wasm/bounded_bulk.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "wasmhost/errors.h"
@@ -41,7 +42,13 @@ struct InternalNames {
   std::string get_globals_export;      // prefix + "globals:get"
   std::string set_fuel_export;         // prefix + "fuel:set"
   std::string get_fuel_export;         // prefix + "fuel:get"
+  std::string table_budget_export;     // prefix + "table:budget"
 };
+
+// The value of the table budget global (ModuleState::table_budget) for
+// `limits`: max_table_elements, 0 (no limit) and values past 32 bits as
+// 0xffffffff, which no table reaches (V8 caps them at 10,000,000).
+uint32_t TableBudget(const Limits& limits);
 
 // Immutable after Create; thread-safe.
 struct ModuleState {
@@ -49,16 +56,21 @@ struct ModuleState {
   // `consume_fuel`) and compiles them, through `cache` when not null. The
   // module is validated in full before any rewrite, so its code can only
   // name what it defines or imports, never what the rewrites append.
-  // Returns InvalidArgument for bytes that are not a valid module.
-  // Returns ResourceExhausted, naming the limit, for a module over one of
-  // `limits`.
+  // What the rewrites add never takes a valid module past V8's limits: a
+  // module at them keeps its own memory or cannot be reset instead.
+  // Returns InvalidArgument for bytes that are not a valid module, and
+  // ResourceExhausted for a module over one of `limits` (naming it) or
+  // one the rewrites (with `consume_fuel`, the fuel counter) would take
+  // past V8's limits.
   static absl::StatusOr<std::shared_ptr<const ModuleState>> Create(
       absl::Span<const uint8_t> bytes, bool consume_fuel,
       const ModuleLimits& limits, CodeCache* cache);
 
   // The function and original-module offset of an offset the engine
   // reports in the compiled (rewritten) code; nullopt inside a function the
-  // rewrites added (a boundary wrapper), which is no frame of the guest's.
+  // rewrites added (a boundary wrapper, or a bulk instruction's helper,
+  // whose caller's frame is at the instruction it replaced), which is no
+  // frame of the guest's.
   std::optional<Frame> LocateFrame(uint32_t compiled_offset) const;
 
   // The module whose stack frames the engine reports with `frame_tag`:
@@ -119,8 +131,18 @@ struct ModuleState {
   // the bytes before it.
   std::optional<wasm::FuelRewrite> fuel;
 
-  // Start offsets of defined function bodies, in the original bytes and in
-  // the rewritten bytes before fuel instrumentation.
+  // The bulk instructions' chunked helpers, when the module has any
+  // (`bytes` emptied): the map from the bulk rewrite's offsets back to the
+  // original module's.
+  std::optional<wasm::BoundedBulk> bulk;
+  // True when `table.grow` was rewritten to respect a budget each instance
+  // sets through internal_names.table_budget_export
+  // (Limits::max_table_elements).
+  bool table_budget = false;
+
+  // Start offsets of defined function bodies: in the original bytes (after
+  // the bulk rewrite, if any: the offsets `bulk` maps back), and in the
+  // rewritten bytes before fuel instrumentation.
   std::vector<uint32_t> original_body_offsets;
   std::vector<uint32_t> compiled_body_offsets;
 

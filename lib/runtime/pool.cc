@@ -12,7 +12,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/node_hash_map.h"
+#include "absl/base/optimization.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "lib/runtime/instance_state.h"
@@ -76,6 +77,10 @@ struct PoolThreadSlot {
   // its next Acquire touches no memory other threads write. An Acquire
   // waiting on another thread takes it.
   std::atomic<bool> spare_lease{false};
+  // The thread's slots were destroyed (it is exiting) while this slot's
+  // leases were still out, e.g. in a thread_local made before them: the
+  // slot now belongs to those leases, and the last one to go deletes it.
+  bool orphaned = false;
 };
 
 namespace {
@@ -95,7 +100,7 @@ class ThreadSlots {
   }
   // The calling thread's slots if it ever used a pool, else nullptr.
   static ThreadSlots* Existing() { return current_; }
-  ~ThreadSlots() { current_ = nullptr; }
+  ~ThreadSlots();
 
   PoolThreadSlot& For(const std::shared_ptr<PoolState>& pool, uint64_t id);
   void Drop(uint64_t id) { slots_.erase(id); }
@@ -109,12 +114,24 @@ class ThreadSlots {
 
   static thread_local ThreadSlots* current_;
 
-  // Node-based: leases hold pointers to slots.
-  absl::node_hash_map<uint64_t, PoolThreadSlot> slots_;
+  // Leases hold pointers to slots, and may outlive this map.
+  absl::flat_hash_map<uint64_t, std::unique_ptr<PoolThreadSlot>> slots_;
   uint64_t seen_generation_ = 0;
 };
 
 thread_local ThreadSlots* ThreadSlots::current_ = nullptr;
+
+ThreadSlots::~ThreadSlots() {
+  current_ = nullptr;
+  for (auto& [id, slot] : slots_) {
+    if (slot->leased() == 0) continue;
+    // Idle instances go now, while the thread's isolate may still be there.
+    PoolCounters::Add(slot->counters.idle, -slot->idle.size());
+    slot->idle.clear();
+    slot->orphaned = true;
+    slot.release();  // deleted by its last lease (Lease::Release)
+  }
+}
 
 int64_t NowNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -232,8 +249,8 @@ PoolThreadSlot& ThreadSlots::For(const std::shared_ptr<PoolState>& pool,
     DropClosedPools();
   }
   auto it = slots_.find(id);
-  if (it != slots_.end()) return it->second;
-  PoolThreadSlot& slot = slots_[id];
+  if (it != slots_.end()) return *it->second;
+  PoolThreadSlot& slot = *(slots_[id] = std::make_unique<PoolThreadSlot>());
   slot.pool = pool;
   pool->AddSlot(&slot);
   return slot;
@@ -243,7 +260,7 @@ void ThreadSlots::DropClosedPools() {
   seen_generation_ = closed_pools_generation.load(std::memory_order_acquire);
   for (auto it = slots_.begin(); it != slots_.end();) {
     auto current = it++;
-    if (current->second.pool->closed() && current->second.leased() == 0) {
+    if (current->second->pool->closed() && current->second->leased() == 0) {
       slots_.erase(current);
     }
   }
@@ -470,7 +487,8 @@ void PoolState::Release(PoolThreadSlot& slot,
     case ReusePolicy::kReuse:
       break;
   }
-  if (closed() || slot.idle.size() >= options_.max_idle_per_thread) {
+  if (closed() || slot.orphaned ||
+      slot.idle.size() >= options_.max_idle_per_thread) {
     Discard(slot, std::move(instance));
     return;
   }
@@ -534,7 +552,11 @@ Lease& Lease::operator=(Lease&& other) noexcept {
 Lease::~Lease() { Release(); }
 
 void Lease::Release() {
-  if (instance_ != nullptr) pool_->Release(*slot_, std::move(instance_));
+  if (instance_ == nullptr) return;
+  pool_->Release(*slot_, std::move(instance_));
+  if (ABSL_PREDICT_FALSE(slot_->orphaned) && slot_->leased() == 0) {
+    delete slot_;
+  }
 }
 
 absl::StatusOr<std::unique_ptr<InstancePool>> InstancePool::Create(

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/base/call_once.h"
@@ -19,16 +21,29 @@ namespace wasmhost::internal {
 namespace {
 
 constexpr int kPagemapNotOpened = -2;
-// This process's /proc/self/pagemap; -1 when it cannot be opened.
+// This process's /proc/self/pagemap, or kPagemapNotOpened.
 std::atomic<int> g_pagemap_fd{kPagemapNotOpened};
+// After a failed open (out of descriptors, say), the steady-clock time in
+// nanoseconds before which no Restore tries again: a failure is usually
+// passing, but a process without /proc should not pay an open per reset.
+std::atomic<int64_t> g_pagemap_retry_after_ns{0};
+constexpr int64_t kPagemapRetryIntervalNs = 100'000'000;  // 100 ms
+
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 // A forked child's /proc/self is another process: it opens its own.
 void ForgetPagemapInChild() {
+  g_pagemap_retry_after_ns.store(0);
   const int fd = g_pagemap_fd.exchange(kPagemapNotOpened);
   if (fd >= 0)
     close(fd);
 }
 
+// The pagemap descriptor, or -1 when it cannot be opened now.
 int PagemapFd() {
   const int fd = g_pagemap_fd.load(std::memory_order_acquire);
   if (ABSL_PREDICT_TRUE(fd != kPagemapNotOpened))
@@ -37,14 +52,19 @@ int PagemapFd() {
   absl::call_once(atfork_once, [] {
     pthread_atfork(nullptr, nullptr, ForgetPagemapInChild);
   });
-  int opened = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-  if (opened < 0)
-    opened = -1;
+  const int64_t now = SteadyNowNs();
+  if (now < g_pagemap_retry_after_ns.load(std::memory_order_relaxed))
+    return -1;
+  const int opened = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (opened < 0) {
+    g_pagemap_retry_after_ns.store(now + kPagemapRetryIntervalNs,
+                                   std::memory_order_relaxed);
+    return -1;
+  }
   int expected = kPagemapNotOpened;
   if (!g_pagemap_fd.compare_exchange_strong(expected, opened,
                                             std::memory_order_acq_rel)) {
-    if (opened >= 0)
-      close(opened);
+    close(opened);
     return expected;
   }
   return opened;

@@ -49,7 +49,9 @@ public:
   // Makes `memory`, mapped with MapOnto, equal to the image again. Pages
   // written since the last drop are copied back from the image while there
   // are at most `keep_resident_pages` of them; beyond that, or when
-  // /proc/self/pagemap cannot be read, they are all dropped. Returns
+  // /proc/self/pagemap cannot be read, they are all dropped. A failed open
+  // of /proc/self/pagemap (e.g. out of descriptors) is retried by a Restore
+  // at least 100 ms later. Returns
   // Internal when the kernel refuses.
   absl::Status Restore(absl::Span<uint8_t> memory,
                        size_t keep_resident_pages) const;

@@ -2,12 +2,16 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <chrono>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -133,6 +137,43 @@ TEST_F(MemoryImageTest, RestoreWorksInAForkedChild) {
     region_.page(4)[0] = 4;
     const bool restored = image_->Restore(region_.span(), 16).ok() && Matches();
     _exit(restored ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// A pagemap that cannot be opened (the process is out of descriptors) makes
+// a reset drop the written pages; once descriptors are free again, a later
+// reset opens it and copies pages back instead.
+TEST_F(MemoryImageTest, RestoreRetriesAFailedPagemapOpenLater) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child has not opened its pagemap yet (the fork forgot the
+    // parent's). Exhaust its descriptors under a small limit.
+    rlimit limit{64, 64};
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(10);
+    std::vector<int> fillers;
+    for (int fd; (fd = open("/dev/null", O_RDONLY)) >= 0;) {
+      fillers.push_back(fd);
+    }
+    if (errno != EMFILE) _exit(11);
+    region_.page(2)[0] = 2;
+    if (!image_->Restore(region_.span(), 16).ok() || !Matches()) _exit(12);
+    for (int fd : fillers) close(fd);
+    // Dropped, not copied back: the page is the image's again.
+    if (IsPrivateCopy(region_, 2)) _exit(13);
+    // Within the retry interval the failure stands.
+    region_.page(2)[0] = 2;
+    if (!image_->Restore(region_.span(), 16).ok() || !Matches()) _exit(14);
+    if (IsPrivateCopy(region_, 2)) _exit(15);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    region_.page(2)[0] = 2;
+    if (!image_->Restore(region_.span(), 16).ok() || !Matches()) _exit(16);
+    // Copied back: the open was retried and the scan found the page.
+    _exit(IsPrivateCopy(region_, 2) ? 0 : 17);
   }
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);

@@ -205,6 +205,10 @@ struct InstanceSpec {
       is_out_of_fuel;
   // The InstanceState, for funcrefs the instance hands out (their `via`).
   std::weak_ptr<void> owner_ref;
+  // When `table.grow` was rewritten to respect a budget: the export of the
+  // budget global and the value to set it to after instantiation.
+  std::string table_budget_export;
+  uint32_t table_budget = 0;
   // Limits::max_stack_bytes; 0 for the thread's default.
   uint64_t max_stack_bytes = 0;
   // By export index: the export the backend looks up (for a function, the
@@ -223,8 +227,10 @@ struct InstanceSpec {
   std::string set_globals_export;
   // Maps an engine-reported offset in the compiled bytes to a function
   // index and an offset in the original module bytes, for backtraces;
-  // nullopt for a frame that is no guest's (a function the rewrites added,
-  // an import adapter), which is left out.
+  // nullopt for a frame that is no guest's (a function the rewrites added:
+  // a boundary wrapper, a bulk instruction's helper, whose caller's frame
+  // is at the instruction it replaced; an import adapter), which is left
+  // out.
   std::function<std::optional<Frame>(absl::string_view module_tag,
                                      uint32_t compiled_offset)>
       locate_frame;

@@ -192,7 +192,7 @@ ExternObject::~ExternObject() {
 }
 
 bool ExternObject::OnOwnerThread() const {
-  return ThreadIsolate::CurrentIfAny() == handle_->thread;
+  return ThreadIsolate::IsCurrent(handle_->thread, handle_->thread_id);
 }
 
 absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewGlobal(

@@ -13,11 +13,14 @@ namespace wasmhost::v8backend {
 
 struct ExternObject::Handle {
   Handle(ThreadIsolate& thread, v8::Local<v8::Object> local)
-      : thread(&thread), object(thread.isolate(), local) {}
+      : thread(&thread), thread_id(thread.id()), object(thread.isolate(), local) {}
 
   v8::Local<v8::Object> Get() const { return object.Get(thread->isolate()); }
 
+  // Valid only while ThreadIsolate::IsCurrent(thread, thread_id): the
+  // handle may outlive the isolate, whose address a later one may reuse.
   ThreadIsolate* thread;
+  uint64_t thread_id;
   // A Persistent, unlike a Global, does not reset itself when destroyed:
   // ~ExternObject resets it only on the owner thread, while the isolate is
   // alive.

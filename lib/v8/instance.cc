@@ -73,6 +73,17 @@ void NeverCalled(const v8::FunctionCallbackInfo<v8::Value>& info) {
   ThrowUndefined(info.GetIsolate());
 }
 
+// `options` with a finite timeout turned into the deadline it gives a
+// call starting now, so the rest of the call path sees only `deadline`.
+CallOptions WithStartedTimeout(const CallOptions& options) {
+  CallOptions started = options;
+  if (options.timeout != absl::InfiniteDuration()) {
+    started.deadline = options.DeadlineFrom(absl::Now());
+    started.timeout = absl::InfiniteDuration();
+  }
+  return started;
+}
+
 // Splits "RuntimeError: divide by zero" into its name and message.
 std::pair<std::string, std::string> SplitErrorText(const std::string& text) {
   const size_t colon = text.find(": ");
@@ -80,20 +91,30 @@ std::pair<std::string, std::string> SplitErrorText(const std::string& text) {
   return {text.substr(0, colon), text.substr(colon + 2)};
 }
 
-class V8Instance final : public BackendInstance {
+// Registered with its ThreadIsolate: an instance that outlives the isolate
+// (kept in a thread_local made before it, or destroyed at process exit) is
+// detached first, and then only refuses calls.
+class V8Instance final : public BackendInstance, public IsolateResident {
  public:
   V8Instance(ThreadIsolate& thread, InstanceSpec spec,
              internal::InstanceState* owner)
-      : thread_(thread), spec_(std::move(spec)), owner_(owner) {}
+      : thread_(thread), spec_(std::move(spec)), owner_(owner) {
+    thread_.AddResident(this);
+  }
 
   ~V8Instance() override {
-    for (ExportFunc& func : exports_) func.function.Reset();
-    get_globals_.Reset();
-    set_globals_.Reset();
-    set_fuel_.Reset();
-    get_fuel_.Reset();
-    memory_.Reset();
-    exports_object_.Reset();
+    if (detached_) return;  // the handles are gone with the isolate
+    thread_.RemoveResident(this);
+    const bool had_memory = !memory_.IsEmpty();
+    DropHandles();
+    if (had_memory) thread_.MemoryDropped();
+  }
+
+  void Detach() override {
+    DropHandles();
+    // Calls now take CallChecked, which refuses them; thread_ is gone.
+    for (ExportFunc& func : exports_) func.plain = false;
+    detached_ = true;
   }
 
   absl::Status Instantiate(const std::shared_ptr<const CompiledCode>& code,
@@ -105,7 +126,7 @@ class V8Instance final : public BackendInstance {
 
   absl::Span<uint8_t> MemoryBytes() override {
     touched_since_reset_ = true;
-    if (memory_.IsEmpty()) return {};
+    if (detached_ || memory_.IsEmpty()) return {};
     v8::Isolate* isolate = thread_.isolate();
     v8::HandleScope scope(isolate);
     v8::Local<v8::ArrayBuffer> buffer = memory_.Get(isolate)->Buffer();
@@ -113,7 +134,7 @@ class V8Instance final : public BackendInstance {
   }
 
   bool OnOwnerThread() const override {
-    return ThreadIsolate::CurrentIfAny() == &thread_;
+    return !detached_ && ThreadIsolate::CurrentIfAny() == &thread_;
   }
   std::shared_ptr<ExternObject> Export(uint32_t export_index) override;
   bool CallVals(const internal::FuncRefState* function, uint32_t export_index,
@@ -129,6 +150,21 @@ class V8Instance final : public BackendInstance {
 
 
  private:
+  void DropHandles() {
+    for (ExportFunc& func : exports_) func.function.Reset();
+    get_globals_.Reset();
+    set_globals_.Reset();
+    set_fuel_.Reset();
+    get_fuel_.Reset();
+    memory_.Reset();
+    exports_object_.Reset();
+  }
+  // The status of every call after the thread's isolate was disposed.
+  static absl::Status DetachedError() {
+    return absl::FailedPreconditionError(
+        "the instance's isolate was disposed when its thread exited");
+  }
+
   // What a host function's JS function carries in its data slot.
   struct HostBinding {
     const internal::HostFunc* func;
@@ -167,7 +203,8 @@ class V8Instance final : public BackendInstance {
                                            const RawVal* args, RawVal* results,
                                            const CallOptions& options);
   // Checks the thread, the deadline and the fuel, then runs `call` (which
-  // enters the guest), metered when the module is.
+  // enters the guest) with the options, a timeout turned into a deadline,
+  // metered when the module is.
   template <typename Run>
   bool CallUnderOptions(const CallOptions& options, Run call);
   // Sets the fuel the call may use, runs `call`, and reads what is left.
@@ -250,6 +287,8 @@ class V8Instance final : public BackendInstance {
   bool touched_since_reset_ = true;
   // Why the last Call on the owner thread, or the instantiation, failed.
   CallFailure failure_;
+  // The thread's isolate was disposed: thread_ and every handle are gone.
+  bool detached_ = false;
 };
 
 void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -360,9 +399,9 @@ bool V8Instance::CallVals(const internal::FuncRefState* function,
                           uint32_t export_index, const FuncType& type,
                           const Val* args, Val* results,
                           const CallOptions& options) {
-  return CallUnderOptions(options, [&] {
+  return CallUnderOptions(options, [&](const CallOptions& started) {
     return CallValsChecked(function, export_index, type, args, results,
-                           options);
+                           started);
   });
 }
 
@@ -544,6 +583,7 @@ absl::Status V8Instance::Instantiate(
     const std::shared_ptr<const CompiledCode>& code,
     const CallOptions& start_options) {
   v8::Isolate* isolate = thread_.isolate();
+  thread_.CollectIfRequested();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
 
@@ -639,12 +679,24 @@ absl::Status V8Instance::Instantiate(
     }
     v8::Local<v8::Value> args[] = {descriptor};
     v8::Local<v8::Object> memory;
-    if (!thread_.memory_constructor()->NewInstance(context, 1, args).ToLocal(
-            &memory)) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "cannot allocate the instance's memory of ",
-          spec_.memory_initial_pages, " pages: ",
-          ExceptionMessage(isolate, try_catch)));
+    auto new_memory = [&] {
+      return thread_.memory_constructor()->NewInstance(context, 1, args).ToLocal(
+          &memory);
+    };
+    // V8 has collected this isolate's garbage and retried already; dead
+    // memories of other threads' isolates may hold the address space.
+    if (!new_memory()) {
+      try_catch.Reset();
+      thread_.CollectEverywhere();
+      if (!new_memory()) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "cannot reserve address space for the instance's memory of ",
+            spec_.memory_initial_pages,
+            " pages (each Wasm memory reserves ~10 GB of the process's "
+            "address space, with its guard regions; too many instances "
+            "are alive): ",
+            ExceptionMessage(isolate, try_catch)));
+      }
     }
     memory_.Reset(isolate, memory.As<v8::WasmMemoryObject>());
     namespace_object(spec_.memory_import->first)
@@ -654,7 +706,7 @@ absl::Status V8Instance::Instantiate(
 
   v8::Local<v8::Object> instance;
   v8::Local<v8::Value> args[] = {thread_.ModuleObject(code), imports};
-  if (!RunGuest<true, true>(start_options, [&] {
+  if (!RunGuest<true, true>(WithStartedTimeout(start_options), [&] {
         return thread_.instance_constructor()
             ->NewInstance(context, 2, args)
             .ToLocal(&instance);
@@ -701,6 +753,15 @@ absl::Status V8Instance::Instantiate(
                      .ToLocalChecked()
                      .As<v8::Function>());
   }
+  if (!spec_.table_budget_export.empty()) {
+    // An i32 global: a Number converts modulo 2^32, so 0xffffffff fits.
+    exports->Get(context, ToV8String(isolate, spec_.table_budget_export))
+        .ToLocalChecked()
+        .As<v8::Object>()
+        ->Set(context, thread_.value_key(),
+              v8::Number::New(isolate, spec_.table_budget))
+        .Check();
+  }
   return absl::OkStatus();
 }
 
@@ -738,6 +799,7 @@ std::shared_ptr<ExternObject> V8Instance::Export(uint32_t export_index) {
 }
 
 absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
+  if (detached_) return DetachedError();
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
@@ -777,6 +839,7 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
 
 absl::Status V8Instance::ResetToImage(const StateImage& image,
                                       size_t keep_resident_pages) {
+  if (detached_) return DetachedError();
   // A lease that never ran the guest nor saw its memory left nothing to undo.
   if (mapped_image_ == &image && !touched_since_reset_) return absl::OkStatus();
   absl::Span<uint8_t> memory = MemoryBytes();
@@ -825,6 +888,7 @@ bool V8Instance::Call(uint32_t export_index, const RawVal* args,
   const ExportFunc& func = exports_[export_index];
   if (ABSL_PREDICT_FALSE(ThreadIsolate::CurrentIfAny() != &thread_ ||
                          options.deadline != absl::InfiniteFuture() ||
+                         options.timeout != absl::InfiniteDuration() ||
                          options.fuel.has_value() || !func.plain)) {
     return CallChecked(func, args, results, options);
   }
@@ -838,16 +902,17 @@ bool V8Instance::Call(uint32_t export_index, const RawVal* args,
 
 bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
                              RawVal* results, const CallOptions& options) {
-  return CallUnderOptions(options, [&] {
-    return CallWithAnyArgs(func, args, results, options);
+  return CallUnderOptions(options, [&](const CallOptions& started) {
+    return CallWithAnyArgs(func, args, results, started);
   });
 }
 
 template <typename Run>
-bool V8Instance::CallUnderOptions(const CallOptions& options, Run call) {
+bool V8Instance::CallUnderOptions(const CallOptions& given, Run call) {
   // Refused without writing to the instance, which another thread may be
   // using: TakeCallFailure finds the reason by checking the thread again.
-  if (ThreadIsolate::CurrentIfAny() != &thread_) return false;
+  if (detached_ || ThreadIsolate::CurrentIfAny() != &thread_) return false;
+  const CallOptions options = WithStartedTimeout(given);
   if (options.deadline != absl::InfiniteFuture() &&
       options.deadline <= absl::Now()) {
     return Fail(absl::DeadlineExceededError(
@@ -861,10 +926,11 @@ bool V8Instance::CallUnderOptions(const CallOptions& options, Run call) {
   }
   touched_since_reset_ = true;
   if (spec_.metered) return CallMetered(options, call);
-  return call();
+  return call(options);
 }
 
 BackendInstance::CallFailure V8Instance::TakeCallFailure() {
+  if (detached_) return {DetachedError(), false};
   if (ThreadIsolate::CurrentIfAny() != &thread_) {
     return {absl::FailedPreconditionError(
                 "the instance belongs to another thread's isolate"),
@@ -886,7 +952,7 @@ bool V8Instance::CallMetered(const CallOptions& options, Run call) {
     if (!set.ok()) return Fail(std::move(set), true);
     fuel_limited_ = options.fuel.has_value();
   }
-  const bool succeeded = call();
+  const bool succeeded = call(options);
   if (options.fuel.has_value()) {
     int64_t left = 0;
     if (CallFuelExport(get_fuel_, 0, &left).ok()) {

@@ -4,8 +4,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "lib/util/mutex.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/code.h"
 
@@ -13,6 +18,26 @@ namespace wasmhost::v8backend {
 namespace {
 
 thread_local std::unique_ptr<ThreadIsolate> current_isolate;
+
+// Every thread's isolate, for CollectEverywhere. An isolate leaves before
+// it is disposed, under the lock, so no other thread touches a dead one.
+struct IsolateRegistry {
+  internal::Mutex mu;
+  std::vector<ThreadIsolate*> isolates ABSL_GUARDED_BY(mu);
+};
+// Never destroyed: threads may still exit after static destructors ran.
+IsolateRegistry& Registry() {
+  static auto* registry = new IsolateRegistry;
+  return *registry;
+}
+
+// How long a thread whose memory could not be reserved waits for the other
+// isolates to collect before it tries again. Idle threads never answer;
+// their dead memories are bounded by kDroppedMemoriesPerCollection.
+constexpr absl::Duration kCollectionWait = absl::Milliseconds(50);
+// How long after a failed reservation dropped memories are collected
+// sooner.
+constexpr absl::Duration kPressureWindow = absl::Seconds(1);
 
 // Stack left below V8's limit for V8 itself (throwing the RangeError,
 // building its message and backtrace) and for host functions.
@@ -102,6 +127,11 @@ ThreadIsolate::ThreadIsolate()
       GetConstructor(context, wasm.As<v8::Object>(), "compileStreaming"));
   validate_.Reset(isolate_,
                   GetConstructor(context, wasm.As<v8::Object>(), "validate"));
+  // No request made before this isolate existed concerns it.
+  collected_epoch_.store(collection_epoch_.load());
+  IsolateRegistry& registry = Registry();
+  internal::MutexLock lock(&registry.mu);
+  registry.isolates.push_back(this);
   value_key_.Reset(isolate_, v8::String::NewFromUtf8Literal(
                                  isolate_, "value",
                                  v8::NewStringType::kInternalized));
@@ -122,6 +152,50 @@ size_t ThreadIsolate::NearHeapLimit(void* data, size_t current_limit,
   return current_limit + initial_limit;
 }
 
+void ThreadIsolate::Collect() {
+  const uint64_t epoch = collection_epoch_.load(std::memory_order_acquire);
+  // A full collection now, on this thread: V8 acts on a change to
+  // kCritical only, so clear a level another thread's request left pending.
+  isolate_->MemoryPressureNotification(v8::MemoryPressureLevel::kNone);
+  isolate_->MemoryPressureNotification(v8::MemoryPressureLevel::kCritical);
+  dropped_memories_ = 0;
+  collected_epoch_.store(epoch, std::memory_order_release);
+}
+
+void ThreadIsolate::CollectEverywhere() {
+  pressure_until_ns_.store(
+      absl::ToUnixNanos(absl::Now() + kPressureWindow),
+      std::memory_order_relaxed);
+  const uint64_t epoch =
+      collection_epoch_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  IsolateRegistry& registry = Registry();
+  {
+    internal::MutexLock lock(&registry.mu);
+    for (ThreadIsolate* other : registry.isolates) {
+      // Thread-safe: V8 collects at the other isolate's next guest code.
+      if (other != this) {
+        other->isolate_->MemoryPressureNotification(
+            v8::MemoryPressureLevel::kCritical);
+      }
+    }
+  }
+  Collect();
+  const absl::Time deadline = absl::Now() + kCollectionWait;
+  for (;;) {
+    bool all_collected = true;
+    {
+      internal::MutexLock lock(&registry.mu);
+      for (const ThreadIsolate* other : registry.isolates) {
+        all_collected = all_collected &&
+                        other->collected_epoch_.load(
+                            std::memory_order_acquire) >= epoch;
+      }
+    }
+    if (all_collected || absl::Now() >= deadline) return;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+}
+
 bool ThreadIsolate::EnclosingDeadlinePassed() const {
   if (deadlines_.empty()) return false;
   const absl::Time now = absl::Now();
@@ -132,7 +206,16 @@ bool ThreadIsolate::EnclosingDeadlinePassed() const {
 }
 
 ThreadIsolate::~ThreadIsolate() {
+  {
+    IsolateRegistry& registry = Registry();
+    internal::MutexLock lock(&registry.mu);
+    registry.isolates.erase(std::find(registry.isolates.begin(),
+                                      registry.isolates.end(), this));
+  }
   current_ = nullptr;
+  for (IsolateResident* resident : std::exchange(residents_, {})) {
+    resident->Detach();
+  }
   modules_.clear();
   helper_modules_.clear();
   instance_constructor_.Reset();

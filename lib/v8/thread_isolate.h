@@ -7,6 +7,8 @@
 #ifndef WASMHOST_LIB_V8_THREAD_ISOLATE_H_
 #define WASMHOST_LIB_V8_THREAD_ISOLATE_H_
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,8 +16,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "lib/v8/extern_ref.h"
 #include "v8.h"
@@ -23,6 +27,19 @@
 namespace wasmhost::v8backend {
 
 class CompiledCode;
+
+// Something holding handles of a thread's isolate that may outlive it: an
+// instance kept in a thread_local made before the isolate (so destroyed
+// after it), or one destroyed at process exit. The isolate detaches it
+// before it is disposed; afterwards it must touch no V8 state.
+class IsolateResident {
+ public:
+  // Drops every V8 handle; later calls fail without reaching V8.
+  virtual void Detach() = 0;
+
+ protected:
+  ~IsolateResident() = default;
+};
 
 // Thread-affine by construction.
 class ThreadIsolate {
@@ -39,6 +56,14 @@ class ThreadIsolate {
   ~ThreadIsolate();
 
   v8::Isolate* isolate() const { return isolate_; }
+  // Unique per isolate in the process. Handles that may outlive the
+  // isolate compare it, not the address, which a later thread's isolate
+  // may reuse.
+  uint64_t id() const { return id_; }
+  // Whether the calling thread's isolate is the one with `id`.
+  static bool IsCurrent(const ThreadIsolate* thread, uint64_t id) {
+    return current_ != nullptr && current_ == thread && current_->id_ == id;
+  }
   // Opens no handle (the context is eternal), so a call can use it instead
   // of asking the isolate for its current context.
   v8::Local<v8::Context> context() const { return context_.Get(isolate_); }
@@ -47,6 +72,45 @@ class ThreadIsolate {
   uintptr_t StackLimitFor(uint64_t max_bytes) const;
   // The limit calls run with unless an instance asks for less.
   uintptr_t default_stack_limit() const { return default_stack_limit_; }
+
+  // Residents are detached, in no particular order, before the isolate is
+  // disposed. A resident unregisters itself when destroyed first.
+  void AddResident(IsolateResident* resident) { residents_.insert(resident); }
+  void RemoveResident(IsolateResident* resident) {
+    residents_.erase(resident);
+  }
+
+  // Address space is shared by every thread's isolate: each Wasm memory
+  // reserves ~10 GB of it (guard regions included), and V8 frees a dropped
+  // instance's reservation only when the isolate that made it collects
+  // garbage, which V8 does on its own only when that isolate's allocation
+  // fails. So an isolate collects after every kDroppedMemoriesPerCollection
+  // memories it drops (bounding what an idle thread holds), or every
+  // kDroppedMemoriesUnderPressure for a while after any thread failed to
+  // reserve one; and a thread
+  // that cannot reserve a memory asks every isolate to collect
+  // (CollectEverywhere) before it tries again.
+
+  // Records that an instance with a memory was destroyed.
+  void MemoryDropped() {
+    ++dropped_memories_;
+    if (dropped_memories_ >= kDroppedMemoriesPerCollection ||
+        CollectionRequested() ||
+        (dropped_memories_ >= kDroppedMemoriesUnderPressure &&
+         absl::GetCurrentTimeNanos() <
+             pressure_until_ns_.load(std::memory_order_relaxed))) {
+      Collect();
+    }
+  }
+  // Collects if another thread asked every isolate to since this one last
+  // did. One relaxed load when nobody asked.
+  void CollectIfRequested() {
+    if (CollectionRequested()) Collect();
+  }
+  // Collects in this isolate, asks every other isolate to collect (at its
+  // next instantiation, instance destruction or guest code), and waits up
+  // to kCollectionWait for the busy ones to have done so.
+  void CollectEverywhere();
 
   // Deadlines of the calls with one running on this thread, outermost
   // first. A host function may call another guest: the watchdog's
@@ -108,6 +172,30 @@ class ThreadIsolate {
  private:
   ThreadIsolate();
 
+  // Dropped memories (each ~10 GB of address space) an isolate keeps before
+  // collecting: at most ~2.5 TB of the 128 TB a process has per idle thread.
+  static constexpr size_t kDroppedMemoriesPerCollection = 256;
+  // The same while address space is short (~160 GB).
+  static constexpr size_t kDroppedMemoriesUnderPressure = 16;
+
+  bool CollectionRequested() const {
+    return collection_epoch_.load(std::memory_order_relaxed) !=
+           collected_epoch_.load(std::memory_order_relaxed);
+  }
+  // A full garbage collection, which frees the reservations of the dead
+  // memories; acknowledges the requests made so far.
+  void Collect();
+
+  // Bumped by CollectEverywhere: every isolate that has not collected since
+  // has a collection to do.
+  static inline std::atomic<uint64_t> collection_epoch_{0};
+  // Until when (absl::GetCurrentTimeNanos) dropped memories are collected
+  // every kDroppedMemoriesUnderPressure: a reservation failed recently, so
+  // address space is short, and a thread that drops instances and then
+  // waits would otherwise keep them from the others.
+  static inline std::atomic<int64_t> pressure_until_ns_{0};
+  static inline std::atomic<uint64_t> next_id_{0};
+
   // V8 calls this when its heap nears the limit, where it would otherwise
   // abort the process ("Fatal JavaScript OOM"). It stops the running guest
   // and grants room to unwind.
@@ -126,6 +214,7 @@ class ThreadIsolate {
     v8::Global<v8::WasmModuleObject> object;
   };
 
+  const uint64_t id_ = next_id_.fetch_add(1, std::memory_order_relaxed);
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
   uintptr_t stack_floor_ = 0;
   uintptr_t default_stack_limit_ = 0;
@@ -142,6 +231,11 @@ class ThreadIsolate {
       helper_modules_;
   std::unique_ptr<ExternRefs> extern_refs_;
   absl::Status host_error_;
+  absl::flat_hash_set<IsolateResident*> residents_;
+  size_t dropped_memories_ = 0;
+  // The collection_epoch_ this isolate's last Collect answered. Written by
+  // this thread only; read by CollectEverywhere on others.
+  std::atomic<uint64_t> collected_epoch_{0};
   std::vector<absl::Time> deadlines_;
   bool heap_exhausted_ = false;
 };

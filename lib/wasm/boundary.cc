@@ -12,6 +12,7 @@
 #include "lib/util/status_macros.h"
 #include "lib/wasm/binary_reader.h"
 #include "lib/wasm/binary_writer.h"
+#include "lib/wasm/code_scanner.h"
 #include "lib/wasm/section_rewriter.h"
 
 namespace wasmhost::wasm {
@@ -21,7 +22,6 @@ constexpr uint8_t kLocalGet = 0x20;
 constexpr uint8_t kLocalSet = 0x21;
 constexpr uint8_t kCall = 0x10;
 constexpr uint8_t kEnd = 0x0b;
-constexpr uint8_t kSimdPrefix = 0xfd;
 constexpr uint8_t kI64x2Splat = 0x12;
 constexpr uint8_t kI64x2ExtractLane = 0x1d;
 constexpr uint8_t kI64x2ReplaceLane = 0x1e;

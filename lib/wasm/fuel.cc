@@ -157,15 +157,7 @@ absl::Status RewriteBody(absl::Span<const uint8_t> bytes,
 }  // namespace
 
 uint32_t FuelRewrite::OriginalOffset(uint32_t instrumented_offset) const {
-  auto it = std::upper_bound(
-      offset_map.begin(), offset_map.end(), instrumented_offset,
-      [](uint32_t offset, const FuelOffsetRun& run) {
-        return offset < run.instrumented_offset;
-      });
-  if (it == offset_map.begin()) return instrumented_offset;
-  --it;
-  if (it->injected) return it->original_offset;
-  return it->original_offset + (instrumented_offset - it->instrumented_offset);
+  return wasm::OriginalOffset(offset_map, instrumented_offset);
 }
 
 bool FuelRewrite::IsOutOfFuelOffset(uint32_t offset) const {
@@ -225,26 +217,13 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
            .Release()});
 
   // The code section's payload: every body instrumented, then the new ones.
-  SectionAddition* code_addition = nullptr;
-  for (SectionAddition& a : additions) {
-    if (a.id == kCodeSection) code_addition = &a;
-  }
   MappedBytes code;
-  size_t code_anchor = bytes.size();
-  for (const SectionInfo& s : info.sections) {
-    if (s.id == kCodeSection) code_anchor = s.offset;
-  }
-  code.Inject(code_anchor)
-      .U32(static_cast<uint32_t>(bodies.size()) + code_addition->added);
-  for (const FunctionBody& body : bodies) {
-    WASMHOST_RETURN_IF_ERROR(RewriteBody(bytes, info, body, global, &code));
-    if (code.size() > kMaxOffset) {
-      return absl::InvalidArgumentError(
-          "the instrumented module would exceed 4 GiB");
-    }
-  }
-  code.Inject(code_anchor).Bytes(code_addition->entries);
-  code_addition->payload = &code;
+  WASMHOST_RETURN_IF_ERROR(RewriteCode(
+      bytes, info, bodies,
+      [&](const FunctionBody& body, MappedBytes* piece) {
+        return RewriteBody(bytes, info, body, global, piece);
+      },
+      &additions, &code));
 
   MappedBytes out;
   WASMHOST_RETURN_IF_ERROR(RewriteSections(bytes, info, additions, &out));
@@ -252,12 +231,7 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
     return absl::InvalidArgumentError(
         "the instrumented module would exceed 4 GiB");
   }
-  result.offset_map.reserve(out.runs().size());
-  for (const MappedBytes::Run& run : out.runs()) {
-    result.offset_map.push_back({static_cast<uint32_t>(run.at),
-                                 static_cast<uint32_t>(run.original),
-                                 run.injected});
-  }
+  result.offset_map = ToOffsetMap(out);
   result.out_of_fuel_offsets.assign(out.marks().begin(), out.marks().end());
   result.bytes = out.Release();
   return result;

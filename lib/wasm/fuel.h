@@ -57,6 +57,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "lib/wasm/reader.h"
+#include "lib/wasm/section_rewriter.h"
 
 namespace wasmhost::wasm {
 
@@ -81,16 +82,8 @@ struct FuelOptions {
   std::string get_fuel_export = std::string(kGetFuelExport);
 };
 
-// From `instrumented_offset` on (up to the next run), the instrumented bytes
-// are either copied from the original starting at `original_offset`
-// (injected false: offsets map one to one) or added by the rewrite
-// (injected true: every offset maps to `original_offset`, the original
-// offset of what the added bytes precede).
-struct FuelOffsetRun {
-  uint32_t instrumented_offset = 0;
-  uint32_t original_offset = 0;
-  bool injected = false;
-};
+// One run of the offset map (see OffsetRun).
+using FuelOffsetRun = OffsetRun;
 
 // The result of InjectFuel. Plain value: thread-compatible.
 struct FuelRewrite {

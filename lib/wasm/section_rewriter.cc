@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -78,20 +79,26 @@ void AddFunctions(const ModuleInfo& info,
   const auto first_type = static_cast<uint32_t>(info.types.size());
   const uint32_t first_function = info.function_count();
   BinaryWriter types, indices, exports, bodies;
+  uint32_t exported = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const AddedFunction& f = functions[i];
     WriteFuncType(f.type, types);
     indices.U32(first_type + i);
-    exports.Name(f.export_name).Byte(kFuncKind).U32(first_function + i);
+    if (!f.export_name.empty()) {
+      exports.Name(f.export_name).Byte(kFuncKind).U32(first_function + i);
+      ++exported;
+    }
     bodies.U32(static_cast<uint32_t>(f.body.size())).Bytes(f.body);
   }
   const auto defined =
       static_cast<uint32_t>(info.function_type_indices.size());
   additions->push_back({kTypeSection, first_type, n, types.Release()});
   additions->push_back({kFunctionSection, defined, n, indices.Release()});
-  additions->push_back({kExportSection,
-                        static_cast<uint32_t>(info.exports.size()), n,
-                        exports.Release()});
+  if (exported > 0) {
+    additions->push_back({kExportSection,
+                          static_cast<uint32_t>(info.exports.size()),
+                          exported, exports.Release()});
+  }
   // ReadModule checks the code section has one body per defined function.
   additions->push_back({kCodeSection, defined, n, bodies.Release()});
 }
@@ -163,6 +170,58 @@ void WriteFuncType(const FuncType& type, BinaryWriter& w) {
   w.Byte(kFuncType);
   WriteValTypes(type.params, w);
   WriteValTypes(type.results, w);
+}
+
+absl::Status RewriteCode(absl::Span<const uint8_t> bytes,
+                         const ModuleInfo& info,
+                         absl::Span<const FunctionBody> bodies,
+                         const BodyRewriter& rewrite,
+                         std::vector<SectionAddition>* additions,
+                         MappedBytes* code) {
+  SectionAddition* code_addition = nullptr;
+  for (SectionAddition& a : *additions) {
+    if (a.id == kCodeSection) code_addition = &a;
+  }
+  if (code_addition == nullptr) {
+    return absl::InvalidArgumentError("no functions are added to the code");
+  }
+  size_t code_anchor = bytes.size();
+  for (const SectionInfo& s : info.sections) {
+    if (s.id == kCodeSection) code_anchor = s.offset;
+  }
+  code->Inject(code_anchor)
+      .U32(static_cast<uint32_t>(bodies.size()) + code_addition->added);
+  for (const FunctionBody& body : bodies) {
+    WASMHOST_RETURN_IF_ERROR(rewrite(body, code));
+    if (code->size() > std::numeric_limits<uint32_t>::max()) {
+      return absl::InvalidArgumentError(
+          "the rewritten module would exceed 4 GiB");
+    }
+  }
+  code->Inject(code_anchor).Bytes(code_addition->entries);
+  code_addition->payload = code;
+  return absl::OkStatus();
+}
+
+std::vector<OffsetRun> ToOffsetMap(const MappedBytes& bytes) {
+  std::vector<OffsetRun> map;
+  map.reserve(bytes.runs().size());
+  for (const MappedBytes::Run& run : bytes.runs()) {
+    map.push_back({static_cast<uint32_t>(run.at),
+                   static_cast<uint32_t>(run.original), run.injected});
+  }
+  return map;
+}
+
+uint32_t OriginalOffset(absl::Span<const OffsetRun> map, uint32_t offset) {
+  auto it = std::upper_bound(map.begin(), map.end(), offset,
+                             [](uint32_t o, const OffsetRun& run) {
+                               return o < run.instrumented_offset;
+                             });
+  if (it == map.begin()) return offset;
+  --it;
+  if (it->injected) return it->original_offset;
+  return it->original_offset + (offset - it->instrumented_offset);
 }
 
 absl::Status CheckNotExported(const ModuleInfo& info, absl::string_view name) {

@@ -6,23 +6,30 @@
 //   SectionAddition   what one section gains (or that it is removed)
 //   AddedFunction     a function to append with its type and export
 //   AddFunctions      the type, function, export and code additions for them
+//   RewriteCode       the code section with every body rewritten
 //   RewriteSections   copies a module, applying the additions
 //   WriteFuncType     a type section entry
+//   OffsetRun         one run of an offset map back to the original
+//   ToOffsetMap       a MappedBytes' runs as an offset map
+//   OriginalOffset    looks an offset up in an offset map
 //
 // Internal to lib/wasm: ImportDefinedMemory, ExportMutableGlobals,
-// AddGlobalAccessors, AddBoundaryWrappers and InjectFuel are built on it.
+// AddGlobalAccessors, AddBoundaryWrappers, InjectFuel and
+// BoundBulkInstructions are built on it.
 
 #ifndef WASMHOST_LIB_WASM_SECTION_REWRITER_H_
 #define WASMHOST_LIB_WASM_SECTION_REWRITER_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "lib/wasm/binary_writer.h"
+#include "lib/wasm/code_scanner.h"
 #include "lib/wasm/reader.h"
 #include "wasmhost/value.h"
 
@@ -91,7 +98,9 @@ struct SectionAddition {
 // after every existing type and an export. Plain value: thread-compatible.
 struct AddedFunction {
   FuncType type;
-  std::string export_name;  // Valid UTF-8, not yet exported.
+  // Valid UTF-8, not yet exported; empty: not exported (a helper only the
+  // rewritten code calls).
+  std::string export_name;
   // The body without its size: locals declarations, instructions, `end`.
   std::vector<uint8_t> body;
 };
@@ -103,6 +112,23 @@ struct AddedFunction {
 void AddFunctions(const ModuleInfo& info,
                   absl::Span<const AddedFunction> functions,
                   std::vector<SectionAddition>* additions);
+
+// Appends one body's rewritten size and bytes to `*code`.
+using BodyRewriter =
+    std::function<absl::Status(const FunctionBody& body, MappedBytes* code)>;
+
+// Builds in `*code` the code section's new payload: the count, every body
+// of `bodies` (ReadFunctionBodies(bytes, info)) through `rewrite`, then the
+// bodies AddFunctions put in `*additions`, whose code section addition then
+// points at `*code` (which must outlive RewriteSections).
+//
+// Returns what `rewrite` returns, and InvalidArgument if the payload would
+// exceed 4 GiB (offset maps are 32-bit) or `*additions` has no code section
+// addition.
+[[nodiscard]] absl::Status RewriteCode(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::Span<const FunctionBody> bodies, const BodyRewriter& rewrite,
+    std::vector<SectionAddition>* additions, MappedBytes* code);
 
 // Copies `bytes` into `*out` (empty) with `additions` (at most one per
 // section id) applied: a present section's count grows and its entries are
@@ -118,6 +144,27 @@ void AddFunctions(const ModuleInfo& info,
 
 // Appends `type` as a type section entry: 0x60, parameters, results.
 void WriteFuncType(const FuncType& type, BinaryWriter& w);
+
+// From `instrumented_offset` on (up to the next run), the rewritten bytes
+// are either copied from the original starting at `original_offset`
+// (injected false: offsets map one to one) or added by the rewrite
+// (injected true: every offset maps to `original_offset`, the original
+// offset of what the added bytes precede or replace).
+struct OffsetRun {
+  uint32_t instrumented_offset = 0;
+  uint32_t original_offset = 0;
+  bool injected = false;
+};
+
+// `bytes`' runs as 32-bit offset runs; the caller has checked the size.
+[[nodiscard]] std::vector<OffsetRun> ToOffsetMap(const MappedBytes& bytes);
+
+// The original offset of `offset` according to `map` (sorted, covering
+// the rewritten bytes from 0): inside copied bytes the same byte of the
+// original, inside added bytes the run's anchor. Offsets past the end
+// extrapolate from the last run.
+[[nodiscard]] uint32_t OriginalOffset(absl::Span<const OffsetRun> map,
+                                      uint32_t offset);
 
 // InvalidArgument "the module already exports \"<name>\"" if an export of
 // `info` is named `name`.
