@@ -281,6 +281,34 @@ TEST(ExternTest, ImportedTablesDoNotCountTowardsTheTableLimit) {
                                  options));
 }
 
+// At run time a table.grow counts the tables the instance defines plus the
+// imported table it grows: the growth allocates for this instance. The
+// host's own Table::Grow is not held to any instance's limit.
+TEST(ExternTest, GrowingAnImportedTableCountsItTowardsTheTableLimit) {
+  ASSERT_OK_AND_ASSIGN(Table table,
+                       Table::Create({ValType::kFuncRef, 3}, kNullFunc));
+  Linker linker;
+  ASSERT_OK(linker.Define("env", "t", table));
+  InstanceOptions options;
+  options.limits.max_table_elements = 6;  // own 2 + imported 3 now
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::imports_table_grow_wasm(), linker,
+                           options));
+  ASSERT_OK_AND_ASSIGN(auto grow_imported,
+                       instance.GetFunc<int32_t(int32_t)>("grow_imported"));
+  ASSERT_OK_AND_ASSIGN(auto grow_own,
+                       instance.GetFunc<int32_t(int32_t)>("grow_own"));
+  EXPECT_THAT(grow_imported.Call(1), testing::IsOkAndHolds(3));  // 2 + 4
+  EXPECT_THAT(grow_imported.Call(1), testing::IsOkAndHolds(-1));  // 2 + 5
+  EXPECT_EQ(table.size(), 4u);
+  // Its own tables alone are within the limit.
+  EXPECT_THAT(grow_own.Call(4), testing::IsOkAndHolds(2));
+  EXPECT_THAT(grow_own.Call(1), testing::IsOkAndHolds(-1));
+  EXPECT_THAT(table.Grow(10, kNullFunc), testing::IsOkAndHolds(4));
+  EXPECT_THAT(grow_imported.Call(1), testing::IsOkAndHolds(-1));
+}
+
 // A trap in instance B's function, called by instance A through an import
 // (Wasm to Wasm), has a backtrace with each frame located in its own
 // module.
