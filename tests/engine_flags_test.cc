@@ -8,9 +8,23 @@
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 #include "wasmhost/engine.h"
+#include "wasmhost/global.h"
+#include "wasmhost/memory.h"
+#include "wasmhost/table.h"
 
 namespace wasmhost {
 namespace {
+
+TEST(EngineFlagsTest, ObjectsNeedAnEngine) {
+  EXPECT_STATUS(Global::Create({ValType::kI32, false}, Val::I32(1)),
+                absl::StatusCode::kFailedPrecondition, "Engine::Create first");
+  EXPECT_STATUS(
+      Table::Create({ValType::kFuncRef, 1, std::nullopt},
+                    Val::NullRef(ValType::kFuncRef)),
+      absl::StatusCode::kFailedPrecondition, "Engine::Create first");
+  EXPECT_STATUS(Memory::Create({1, std::nullopt}),
+                absl::StatusCode::kFailedPrecondition, "Engine::Create first");
+}
 
 TEST(EngineFlagsTest, UnknownV8FlagIsInvalidArgument) {
   EngineOptions options;

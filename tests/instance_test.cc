@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -627,6 +628,73 @@ TEST(InstanceTest, FuelWithoutMeteringIsInvalidArgument) {
   EXPECT_THAT(instance.remaining_fuel().status(),
               testing::StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(bump.Call(), testing::IsOkAndHolds(1));
+}
+
+TEST(InstanceTest, DynamicCallPassesExternRefsWithIdentity) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::externs_wasm()));
+  ASSERT_OK_AND_ASSIGN(Func id, instance.GetFunc("id_ref"));
+  auto host_value = std::make_shared<std::string>("mine");
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> results,
+                       id.Call({Val::ExternRef(host_value)}));
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].type(), ValType::kExternRef);
+  EXPECT_EQ(results[0].externref().get(), host_value.get());
+  ASSERT_OK_AND_ASSIGN(results, id.Call({Val::NullRef(ValType::kExternRef)}));
+  EXPECT_TRUE(results[0].is_null());
+  EXPECT_STATUS(id.Call({Val::NullRef(ValType::kFuncRef)}),
+                absl::StatusCode::kInvalidArgument,
+                "arguments (funcref) -> () do not match (externref) -> externref");
+}
+
+TEST(InstanceTest, FuncRefsCrossBothWays) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::externs_wasm()));
+  // A funcref result is callable.
+  ASSERT_OK_AND_ASSIGN(Func five_ref, instance.GetFunc("five_ref"));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> results, five_ref.Call({}));
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_EQ(results[0].type(), ValType::kFuncRef);
+  ASSERT_FALSE(results[0].is_null());
+  ASSERT_OK_AND_ASSIGN(Func five, Func::FromRef(results[0]));
+  EXPECT_EQ(five.type(), (FuncType{{}, {ValType::kI32}}));
+  EXPECT_THAT(five.Call({}), IsOkAndHolds(std::vector<Val>{Val::I32(5)}));
+
+  // An export passed as a funcref argument, stored and called by the guest.
+  ASSERT_OK_AND_ASSIGN(Instance other,
+                       testing::Instantiate(fixtures::link_provider_wasm()));
+  ASSERT_OK_AND_ASSIGN(Func seven, other.GetFunc("seven"));
+  ASSERT_OK_AND_ASSIGN(Func call_ref, instance.GetFunc("call_ref"));
+  EXPECT_THAT(call_ref.Call({Val::FuncRef(seven)}),
+              IsOkAndHolds(std::vector<Val>{Val::I32(7)}));
+  // And back: a funcref of an export is that export.
+  ASSERT_OK_AND_ASSIGN(Func again, Func::FromRef(Val::FuncRef(seven)));
+  EXPECT_THAT(again.Call({}), IsOkAndHolds(std::vector<Val>{Val::I32(7)}));
+  EXPECT_STATUS(call_ref.Call({Val::NullRef(ValType::kFuncRef)}),
+                absl::StatusCode::kAborted, "");
+}
+
+TEST(InstanceTest, FromRefRejectsOtherValues) {
+  EXPECT_STATUS(Func::FromRef(Val::I32(1)), absl::StatusCode::kInvalidArgument,
+                "i32:1 is not a function");
+  EXPECT_STATUS(Func::FromRef(Val::NullRef(ValType::kFuncRef)),
+                absl::StatusCode::kInvalidArgument,
+                "funcref:null is not a function");
+}
+
+// v128 crosses as two i64 halves (more in value_bits_test).
+TEST(InstanceTest, V128CallsRoundTrip) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::externs_wasm()));
+  ASSERT_OK_AND_ASSIGN(Func id, instance.GetFunc("v128_id"));
+  const Val value = Val::V128(0xfff4000000000001ull, 0x00000000ff800001ull);
+  EXPECT_THAT(id.Call({value}),
+              testing::IsOkAndHolds(std::vector<Val>{value}));
+  // A v128 argument is not an i64, nor a v128 with other high bits.
+  EXPECT_STATUS(id.Call({Val::I64(1)}), absl::StatusCode::kInvalidArgument,
+                "arguments (i64) -> () do not match (v128) -> v128");
+  EXPECT_NE(Val::V128(1, 2), Val::V128(1, 3));
+  EXPECT_FALSE(instance.poisoned());
 }
 
 }  // namespace

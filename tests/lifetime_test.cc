@@ -11,14 +11,19 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures.h"
 #include "tests/test_util.h"
+#include "wasmhost/global.h"
 #include "wasmhost/instance.h"
+#include "wasmhost/memory.h"
 #include "wasmhost/pool.h"
+#include "wasmhost/table.h"
 
 namespace wasmhost {
 namespace {
@@ -39,6 +44,88 @@ struct LateHolder {
 
 thread_local LateHolder late;
 thread_local std::optional<Lease> second;
+
+// Host-made extern handles and a funcref read from an instance's table
+// (which keeps that instance alive), all of one thread's isolate.
+struct Externs {
+  std::optional<Global> global;
+  std::optional<Table> table;
+  std::optional<Memory> memory;
+  Val funcref;
+};
+
+// Makes Externs on the calling thread and checks that they work there.
+void MakeExterns(Externs& externs) {
+  ASSERT_OK_AND_ASSIGN(Instance provider,
+                       testing::Instantiate(fixtures::link_provider_wasm()));
+  ASSERT_OK_AND_ASSIGN(Table tab, provider.GetTable("tab"));
+  ASSERT_OK_AND_ASSIGN(externs.funcref, tab.Get(0));
+  ASSERT_OK_AND_ASSIGN(externs.global,
+                       Global::Create({ValType::kI32, true}, Val::I32(3)));
+  ASSERT_OK_AND_ASSIGN(
+      externs.table,
+      Table::Create({ValType::kFuncRef, 2, 4}, externs.funcref));
+  ASSERT_OK_AND_ASSIGN(externs.memory, Memory::Create({1, 2}));
+  ASSERT_OK_AND_ASSIGN(Func seven, Func::FromRef(externs.funcref));
+  EXPECT_THAT(seven.Call({}), IsOkAndHolds(std::vector<Val>{Val::I32(7)}));
+  EXPECT_THAT(externs.global->Get(), IsOkAndHolds(Val::I32(3)));
+  EXPECT_EQ(externs.table->size(), 2u);
+  EXPECT_EQ(externs.memory->size(), 65536u);
+}
+
+// What using Externs after their isolate was disposed gave.
+struct ExternsObserved {
+  absl::Status global_get = absl::UnknownError("not called");
+  absl::Status global_set = absl::UnknownError("not called");
+  absl::Status table_get = absl::UnknownError("not called");
+  absl::Status table_grow = absl::UnknownError("not called");
+  absl::Status memory_write = absl::UnknownError("not called");
+  absl::Status call = absl::UnknownError("not called");
+  uint64_t table_size = 1;
+  size_t memory_size = 1;
+};
+
+ExternsObserved UseExterns(const Externs& externs) {
+  ExternsObserved observed;
+  observed.global_get = externs.global->Get().status();
+  observed.global_set = externs.global->Set(Val::I32(4));
+  observed.table_get = externs.table->Get(0).status();
+  observed.table_grow =
+      externs.table->Grow(1, Val::NullRef(ValType::kFuncRef)).status();
+  const uint8_t byte = 1;
+  observed.memory_write = externs.memory->Write(0, absl::MakeConstSpan(&byte, 1));
+  absl::StatusOr<Func> func = Func::FromRef(externs.funcref);
+  observed.call = func.ok() ? func->Call({}).status() : func.status();
+  observed.table_size = externs.table->size();
+  observed.memory_size = externs.memory->size();
+  return observed;
+}
+
+void ExpectRefused(const ExternsObserved& observed) {
+  EXPECT_STATUS(observed.global_get, absl::StatusCode::kFailedPrecondition,
+                "thread");
+  EXPECT_STATUS(observed.global_set, absl::StatusCode::kFailedPrecondition,
+                "thread");
+  EXPECT_STATUS(observed.table_get, absl::StatusCode::kFailedPrecondition,
+                "thread");
+  EXPECT_STATUS(observed.table_grow, absl::StatusCode::kFailedPrecondition,
+                "thread");
+  // The memory's bytes are empty there, as on another thread.
+  EXPECT_EQ(observed.memory_write.code(), absl::StatusCode::kOutOfRange)
+      << observed.memory_write;
+  EXPECT_STATUS(observed.call, absl::StatusCode::kFailedPrecondition,
+                "thread");
+  EXPECT_EQ(observed.table_size, 0u);
+  EXPECT_EQ(observed.memory_size, 0u);
+}
+
+thread_local struct LateExterns {
+  Externs externs;
+  std::function<void()> at_exit;
+  ~LateExterns() {
+    if (at_exit) at_exit();
+  }
+} late_externs;
 
 // The status and memory size a thread's late holder saw after its isolate
 // was disposed.
@@ -155,6 +242,39 @@ TEST(LifetimeTest, SeveralLeasesOfSeveralPoolsOutliveTheThread) {
   EXPECT_EQ(kept->stats().in_use, 0u);
   EXPECT_EQ(kept->stats().idle, 1u);  // this thread's, from Create
   EXPECT_THAT(kept->Invoke<int32_t()>("bump"), IsOkAndHolds(1001));
+}
+
+TEST(LifetimeTest, ExternHandlesInThreadLocalMadeBeforeTheIsolate) {
+  ExternsObserved observed;
+  std::thread worker([&] {
+    // Made before the isolate, so destroyed after it.
+    late_externs.at_exit = [&] { observed = UseExterns(late_externs.externs); };
+    ASSERT_OK(testing::Compile(fixtures::types_wasm()).status());
+    MakeExterns(late_externs.externs);
+  });
+  worker.join();
+  ExpectRefused(observed);
+  // This thread's isolate carries on.
+  Externs here;
+  MakeExterns(here);
+}
+
+// A later thread's isolate may take the disposed one's address; handles of
+// the disposed isolate must not take it for their own.
+TEST(LifetimeTest, ExternHandlesOfAnExitedThreadAreRefusedOnALaterOne) {
+  for (int round = 0; round < 4; ++round) {
+    Externs externs;
+    std::thread maker([&] { MakeExterns(externs); });
+    maker.join();
+    ExternsObserved observed;
+    std::thread user([&] {
+      ASSERT_OK(testing::Compile(fixtures::types_wasm()).status());
+      observed = UseExterns(externs);
+      externs = Externs();  // destroyed here, on a live isolate of another
+    });
+    user.join();
+    ExpectRefused(observed);
+  }
 }
 
 // At process exit the main thread's isolate goes (with its thread_locals)

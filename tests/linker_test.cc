@@ -223,23 +223,20 @@ TEST(LinkerTest, DefineDynamicResultOfWrongTypeFails) {
                 "(i32) -> i32");
 }
 
-TEST(LinkerTest, DefineDynamicRejectsNonNumberTypes) {
+TEST(LinkerTest, DefineDynamicTakesV128AndReferences) {
   Linker linker;
   auto noop = [](Caller&, absl::Span<const Val>, absl::Span<Val>) {
     return absl::OkStatus();
   };
+  EXPECT_OK(
+      linker.DefineDynamic("env", "g", FuncType{{}, {ValType::kV128}}, noop));
+  ASSERT_NE(linker.Find("env", "g"), nullptr);
+  EXPECT_EQ(linker.Find("env", "g")->type, (FuncType{{}, {ValType::kV128}}));
+  EXPECT_OK(linker.DefineDynamic(
+      "env", "f", FuncType{{ValType::kFuncRef}, {ValType::kExternRef}}, noop));
   EXPECT_STATUS(
-      linker.DefineDynamic("env", "f", FuncType{{ValType::kFuncRef}, {}}, noop),
-      absl::StatusCode::kInvalidArgument,
-      "only i32, i64, f32 and f64 cross the host boundary");
-  EXPECT_STATUS(
-      linker.DefineDynamic("env", "g", FuncType{{}, {ValType::kV128}}, noop),
-      absl::StatusCode::kInvalidArgument, "() -> v128");
-  EXPECT_STATUS(linker.DefineDynamic("env", "h",
-                                     FuncType{{ValType::kExternRef}, {}}, noop),
-                absl::StatusCode::kInvalidArgument, "env.h");
-  // Nothing was defined.
-  EXPECT_EQ(linker.Find("env", "f"), nullptr);
+      linker.DefineDynamic("env", "g", FuncType{{ValType::kV128}, {}}, noop),
+      absl::StatusCode::kAlreadyExists, "env.g");
 }
 
 TEST(LinkerTest, ImportNotGrantedIsNotFound) {
@@ -268,15 +265,12 @@ TEST(LinkerTest, SignatureMismatchIsInvalidArgument) {
                 "(i32) -> ()");
 }
 
-TEST(LinkerTest, NonFunctionImportsAreNotFound) {
+TEST(LinkerTest, HostFunctionForANonFunctionImportIsInvalidArgument) {
   Linker linker;
   ASSERT_OK(linker.Define("env", "mem", []() {}));
   EXPECT_STATUS(testing::Instantiate(fixtures::imports_memory_wasm(), linker),
-                absl::StatusCode::kNotFound, "env.mem (memory)");
-  EXPECT_STATUS(testing::Instantiate(fixtures::imports_global_wasm(), linker),
-                absl::StatusCode::kNotFound, "env.g (global)");
-  EXPECT_STATUS(testing::Instantiate(fixtures::imports_table_wasm(), linker),
-                absl::StatusCode::kNotFound, "env.t (table)");
+                absl::StatusCode::kInvalidArgument,
+                "env.mem is memory 1.. pages but the linker defines a func");
 }
 
 TEST(LinkerTest, HostErrorPassesThroughAndPoisons) {
@@ -463,6 +457,62 @@ TEST(LinkerTest, UnsignedParametersMapToSameWasmTypes) {
   }));
   EXPECT_THAT(CallHostI32(linker, -1), testing::IsOkAndHolds(0));
   EXPECT_EQ(seen, 0xffffffffu);
+}
+
+TEST(LinkerTest, DynamicHostFunctionsTakeReferences) {
+  Linker linker;
+  std::shared_ptr<void> seen;
+  ASSERT_OK(linker.DefineDynamic(
+      "env", "pass", FuncType{{ValType::kExternRef}, {ValType::kExternRef}},
+      [&seen](Caller&, absl::Span<const Val> args, absl::Span<Val> results) {
+        seen = args[0].externref();
+        results[0] = args[0];
+        return absl::OkStatus();
+      }));
+  ASSERT_OK(linker.DefineDynamic(
+      "env", "invoke", FuncType{{ValType::kFuncRef}, {ValType::kI32}},
+      [](Caller&, absl::Span<const Val> args,
+         absl::Span<Val> results) -> absl::Status {
+        // A funcref argument is callable, through the calling instance.
+        absl::StatusOr<Func> func = Func::FromRef(args[0]);
+        if (!func.ok()) return func.status();
+        absl::StatusOr<std::vector<Val>> called = func->Call({});
+        if (!called.ok()) return called.status();
+        results[0] = Val::I32((*called)[0].i32() * 10);
+        return absl::OkStatus();
+      }));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::host_refs_wasm(), linker));
+  auto host_value = std::make_shared<int>(3);
+  ASSERT_OK_AND_ASSIGN(Func pass, instance.GetFunc("pass_through"));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> results,
+                       pass.Call({Val::ExternRef(host_value)}));
+  EXPECT_EQ(seen.get(), host_value.get());
+  EXPECT_EQ(results[0].externref().get(), host_value.get());
+  ASSERT_OK_AND_ASSIGN(auto invoke, instance.GetFunc<int32_t()>("invoke_nine"));
+  EXPECT_THAT(invoke.Call(), testing::IsOkAndHolds(90));
+}
+
+TEST(LinkerTest, DynamicHostFunctionReturningAWrongReferenceTraps) {
+  Linker linker;
+  ASSERT_OK(linker.DefineDynamic(
+      "env", "pass", FuncType{{ValType::kExternRef}, {ValType::kExternRef}},
+      [](Caller&, absl::Span<const Val>, absl::Span<Val> results) {
+        results[0] = Val::NullRef(ValType::kFuncRef);
+        return absl::OkStatus();
+      }));
+  ASSERT_OK(linker.DefineDynamic(
+      "env", "invoke", FuncType{{ValType::kFuncRef}, {ValType::kI32}},
+      [](Caller&, absl::Span<const Val>, absl::Span<Val>) {
+        return absl::OkStatus();
+      }));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::host_refs_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(Func pass, instance.GetFunc("pass_through"));
+  EXPECT_STATUS(pass.Call({Val::NullRef(ValType::kExternRef)}),
+                absl::StatusCode::kInvalidArgument,
+                "set result 0 to funcref:null but its signature is "
+                "(externref) -> externref");
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -147,6 +149,35 @@ TEST(MemoryTest, UnexportedMemoryIsVisible) {
   ASSERT_OK_AND_ASSIGN(Instance instance,
                        testing::Instantiate(fixtures::memory_nomax_wasm()));
   EXPECT_EQ(instance.memory().size(), kPage);
+}
+
+TEST(MemoryTest, ExportedMemoryHandleKeepsTheMemoryAlive) {
+  std::optional<Memory> memory;
+  {
+    ASSERT_OK_AND_ASSIGN(Instance instance,
+                         testing::Instantiate(fixtures::externs_wasm()));
+    ASSERT_OK_AND_ASSIGN(memory, instance.GetMemory("mem"));
+    EXPECT_EQ(memory->data().data(), instance.memory().data().data());
+  }
+  EXPECT_EQ(memory->size(), kPage);
+  EXPECT_THAT(memory->ReadString(0, 2), testing::IsOkAndHolds("hi"));
+  ASSERT_OK(memory->Write(2, {'!'}));
+  EXPECT_THAT(memory->ReadString(0, 3), testing::IsOkAndHolds("hi!"));
+}
+
+TEST(MemoryTest, HostMadeMemory) {
+  ASSERT_OK_AND_ASSIGN(Memory memory, Memory::Create({2, 4}));
+  EXPECT_EQ(memory.size(), 2 * kPage);
+  EXPECT_EQ(memory.data()[2 * kPage - 1], 0);
+  ASSERT_OK(memory.Write(2 * kPage - 1, {7}));
+  EXPECT_THAT(memory.ReadString(2 * kPage - 1, 1),
+              testing::IsOkAndHolds("\x07"));
+  EXPECT_STATUS(memory.Write(2 * kPage, {7}), kOutOfRange, "outside");
+  // Another thread sees no bytes.
+  uint64_t size_elsewhere = 1;
+  std::thread other([&] { size_elsewhere = memory.size(); });
+  other.join();
+  EXPECT_EQ(size_elsewhere, 0u);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include "wasmhost/module.h"
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -147,6 +149,40 @@ TEST(ModuleTest, InstantiateAndCallOnFourThreads) {
     EXPECT_EQ(sums[t], int64_t{t} * 1000 * kCalls + kCalls * (kCalls - 1) / 2)
         << "thread " << t;
   }
+}
+
+TEST(ModuleTest, TableAndGlobalTypesOfImportsAndExports) {
+  ASSERT_OK_AND_ASSIGN(Module limits,
+                       testing::Compile(fixtures::imports_limits_wasm()));
+  ASSERT_EQ(limits.imports().size(), 2u);
+  const ImportType& table = limits.imports()[1];
+  EXPECT_EQ(table.kind, ExternKind::kTable);
+  EXPECT_EQ(table.table.element, ValType::kFuncRef);
+  EXPECT_EQ(table.table.min_size, 1u);
+  EXPECT_EQ(table.table.max_size, std::optional<uint64_t>(3));
+  ASSERT_OK_AND_ASSIGN(Module global,
+                       testing::Compile(fixtures::imports_global_mut_wasm()));
+  EXPECT_EQ(global.imports()[0].global.type, ValType::kI64);
+  EXPECT_TRUE(global.imports()[0].global.is_mutable);
+
+  ASSERT_OK_AND_ASSIGN(Module externs,
+                       testing::Compile(fixtures::externs_wasm()));
+  std::vector<std::string> seen;
+  for (const ExportType& exported : externs.exports()) {
+    if (exported.name == "const64") {
+      EXPECT_EQ(exported.kind, ExternKind::kGlobal);
+      EXPECT_EQ(exported.global.type, ValType::kI64);
+      EXPECT_FALSE(exported.global.is_mutable);
+      seen.push_back(exported.name);
+    } else if (exported.name == "refs") {
+      EXPECT_EQ(exported.kind, ExternKind::kTable);
+      EXPECT_EQ(exported.table.element, ValType::kExternRef);
+      EXPECT_EQ(exported.table.min_size, 2u);
+      EXPECT_EQ(exported.table.max_size, std::optional<uint64_t>(10));
+      seen.push_back(exported.name);
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"const64", "refs"}));
 }
 
 }  // namespace

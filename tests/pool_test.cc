@@ -280,6 +280,51 @@ TEST(PoolTest, FreshStateWithReferenceGlobalReplacesInstances) {
               HasSubstr("is not a number"));
 }
 
+TEST(PoolTest, FreshStateRefusesImportedState) {
+  ASSERT_OK_AND_ASSIGN(Memory memory, Memory::Create({1, 2}));
+  ASSERT_OK_AND_ASSIGN(Table table,
+                       Table::Create({ValType::kFuncRef, 1, 3},
+                                     Val::NullRef(ValType::kFuncRef)));
+  ASSERT_OK_AND_ASSIGN(Global mutable_global,
+                       Global::Create({ValType::kI64, true}, Val::I64(0)));
+  ASSERT_OK_AND_ASSIGN(Global constant,
+                       Global::Create({ValType::kI32, false}, Val::I32(0)));
+  Linker limits_linker;
+  ASSERT_OK(limits_linker.Define("env", "mem", memory));
+  ASSERT_OK(limits_linker.Define("env", "t", table));
+  Linker mutable_linker;
+  ASSERT_OK(mutable_linker.Define("env", "g", mutable_global));
+  Linker constant_linker;
+  ASSERT_OK(constant_linker.Define("env", "g", constant));
+  ASSERT_OK_AND_ASSIGN(Module limits,
+                       testing::Compile(fixtures::imports_limits_wasm()));
+  ASSERT_OK_AND_ASSIGN(Module mutable_import,
+                       testing::Compile(fixtures::imports_global_mut_wasm()));
+  ASSERT_OK_AND_ASSIGN(Module constant_import,
+                       testing::Compile(fixtures::imports_global_wasm()));
+  ASSERT_OK_AND_ASSIGN(Module table_only,
+                       testing::Compile(fixtures::imports_table_wasm()));
+  Linker table_linker;
+  ASSERT_OK(table_linker.Define("env", "t", table));
+
+  PoolOptions fresh;
+  fresh.policy = ReusePolicy::kFreshState;
+  EXPECT_STATUS(InstancePool::Create(limits, limits_linker, fresh),
+                absl::StatusCode::kFailedPrecondition,
+                "cannot restore the imported memory env.mem");
+  EXPECT_STATUS(InstancePool::Create(table_only, table_linker, fresh),
+                absl::StatusCode::kFailedPrecondition,
+                "cannot restore the imported table env.t");
+  EXPECT_STATUS(InstancePool::Create(mutable_import, mutable_linker, fresh),
+                absl::StatusCode::kFailedPrecondition,
+                "cannot restore the imported global env.g");
+  // An immutable global holds no state; other policies keep no promise.
+  EXPECT_OK(InstancePool::Create(constant_import, constant_linker, fresh));
+  PoolOptions reuse;
+  reuse.policy = ReusePolicy::kReuse;
+  EXPECT_OK(InstancePool::Create(limits, limits_linker, reuse));
+}
+
 // ---------------------------------------------------------------------------
 // kReuse and kNewInstance.
 

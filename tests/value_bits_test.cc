@@ -1,11 +1,15 @@
-// tests/value_bits_test.cc: f32 and f64 values cross the host boundary
-// bit-exactly in both directions: typed calls, Func::Call with Val, typed
-// and dynamic host functions, and pool state resets. Every value is one a
-// JS Number would change: signalling NaNs (quieted by widening), NaN
-// payloads and signs (canonicalised), alongside -0.0 and denormals.
+// tests/value_bits_test.cc: f32, f64 and v128 values cross the host
+// boundary bit-exactly in both directions: typed calls, Func::Call with
+// Val (with references and v128 too), funcrefs, typed and dynamic host
+// functions, exported and host-made globals, and pool state resets. Every
+// value is one a JS Number would change: signalling NaNs (quieted by
+// widening), NaN payloads and signs (canonicalised), alongside -0.0 and
+// denormals.
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <tuple>
 #include <vector>
 
@@ -323,6 +327,192 @@ TEST(ValueBitsPoolTest, FreshStateRestoresFloatGlobalsBitExactly) {
   }
   // The same instance each time: it was reset, not replaced.
   EXPECT_EQ(pool->stats().resets, 3u);
+}
+
+
+// v128 and float Vals through the paths that take Vals: Func::Call with
+// references or v128, funcrefs, dynamic host functions, and globals.
+class ValBitsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Linker linker;
+    ASSERT_OK(linker.DefineDynamic(
+        "host", "v128",
+        FuncType{{ValType::kV128, ValType::kI32},
+                 {ValType::kI32, ValType::kV128}},
+        [](Caller&, absl::Span<const Val> args, absl::Span<Val> results) {
+          // The halves swapped, and the i32 plus one.
+          results[0] = Val::I32(args[1].i32() + 1);
+          results[1] = Val::V128(args[0].v128_high(), args[0].v128_low());
+          return absl::OkStatus();
+        }));
+    ASSERT_OK(linker.DefineDynamic(
+        "host", "f64", FuncType{{ValType::kF64, ValType::kExternRef},
+                                {ValType::kExternRef, ValType::kF64}},
+        [](Caller&, absl::Span<const Val> args, absl::Span<Val> results) {
+          results[0] = args[1];
+          results[1] = Val::FromBits(ValType::kF64, args[0].bits() ^ 1);
+          return absl::OkStatus();
+        }));
+    ASSERT_OK_AND_ASSIGN(host_v128_,
+                         Global::Create({ValType::kV128, true},
+                                        Val::V128(0x7ff4000000000001ull,
+                                                  0xfff8000000000002ull)));
+    ASSERT_OK_AND_ASSIGN(host_f32_,
+                         Global::Create({ValType::kF32, true},
+                                        Val::FromBits(ValType::kF32,
+                                                      0x7fa00000u)));
+    ASSERT_OK_AND_ASSIGN(host_c_f64_,
+                         Global::Create({ValType::kF64, false},
+                                        Val::FromBits(ValType::kF64,
+                                                      0xfff0000000000001ull)));
+    ASSERT_OK(linker.Define("host", "g_v128", *host_v128_));
+    ASSERT_OK(linker.Define("host", "g_f32", *host_f32_));
+    ASSERT_OK(linker.Define("host", "c_f64", *host_c_f64_));
+    ASSERT_OK_AND_ASSIGN(instance_,
+                         testing::Instantiate(fixtures::val_bits_wasm(), linker));
+  }
+
+  std::vector<Val> Call(absl::string_view name, std::vector<Val> args) {
+    absl::StatusOr<Func> func = instance_->GetFunc(name);
+    EXPECT_OK(func);
+    if (!func.ok()) return {};
+    absl::StatusOr<std::vector<Val>> results = func->Call(args);
+    EXPECT_OK(results);
+    return results.ok() ? *results : std::vector<Val>{};
+  }
+
+  std::optional<Global> host_v128_, host_f32_, host_c_f64_;
+  std::optional<Instance> instance_;
+};
+
+const Val kV128 = Val::V128(0x7ff4000000000001ull, 0x80000000ffc00000ull);
+
+TEST_F(ValBitsTest, V128ArgumentsAndResults) {
+  EXPECT_THAT(Call("v128_id", {kV128}), ElementsAre(kV128));
+  EXPECT_THAT(Call("v128_swap", {Val::I32(-4), kV128}),
+              ElementsAre(Val::V128(kV128.v128_high(), kV128.v128_low()),
+                          Val::I32(-4)));
+  // The guest sees the lanes the host gave, and makes the one it is given.
+  EXPECT_THAT(Call("v128_lanes", {kV128}),
+              ElementsAre(Val::I64(static_cast<int64_t>(kV128.v128_low())),
+                          Val::I64(static_cast<int64_t>(kV128.v128_high()))));
+  EXPECT_THAT(Call("v128_make",
+                   {Val::I64(static_cast<int64_t>(kV128.v128_low())),
+                    Val::I64(static_cast<int64_t>(kV128.v128_high()))}),
+              ElementsAre(kV128));
+  EXPECT_EQ(kV128.ToString(), "v128:0x80000000ffc000007ff4000000000001");
+}
+
+TEST_F(ValBitsTest, FloatsBesideReferences) {
+  auto host = std::make_shared<int>(3);
+  for (uint32_t bits : kF32Bits) {
+    SCOPED_TRACE(Hex(bits));
+    EXPECT_THAT(Call("ref_f32", {Val::ExternRef(host),
+                                 Val::FromBits(ValType::kF32, bits)}),
+                ElementsAre(Val::FromBits(ValType::kF32, bits),
+                            Val::ExternRef(host)));
+  }
+}
+
+TEST_F(ValBitsTest, FuncRefWithFloats) {
+  std::vector<Val> ref = Call("f64_ref", {});
+  ASSERT_EQ(ref.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(Func f64_id, Func::FromRef(ref[0]));
+  for (uint64_t bits : kF64Bits) {
+    SCOPED_TRACE(Hex(bits));
+    absl::StatusOr<std::vector<Val>> out =
+        f64_id.Call({Val::FromBits(ValType::kF64, bits)});
+    ASSERT_OK(out);
+    EXPECT_THAT(*out, ElementsAre(Val::FromBits(ValType::kF64, bits)));
+  }
+}
+
+TEST_F(ValBitsTest, DynamicHostFunctions) {
+  EXPECT_THAT(
+      Call("call_host_v128",
+           {Val::I64(0x0102030405060708), Val::I64(-2), Val::I32(41)}),
+      ElementsAre(Val::I32(42), Val::I64(-2), Val::I64(0x0102030405060708)));
+  auto host = std::make_shared<int>(5);
+  for (uint64_t bits : kF64Bits) {
+    SCOPED_TRACE(Hex(bits));
+    EXPECT_THAT(Call("call_host_f64", {Val::I64(static_cast<int64_t>(bits)),
+                                       Val::ExternRef(host)}),
+                ElementsAre(Val::I64(static_cast<int64_t>(bits ^ 1))));
+  }
+}
+
+TEST_F(ValBitsTest, ExportedGlobals) {
+  ASSERT_OK_AND_ASSIGN(Global v128, instance_->GetGlobal("v128"));
+  EXPECT_THAT(v128.Get(), testing::IsOkAndHolds(Val::V128(
+                              0x0123456789abcdefull, 0xfedcba9876543210ull)));
+  ASSERT_OK(v128.Set(kV128));
+  EXPECT_THAT(v128.Get(), testing::IsOkAndHolds(kV128));
+  EXPECT_THAT(Call("v128_global_lanes", {}),
+              ElementsAre(Val::I64(static_cast<int64_t>(kV128.v128_low())),
+                          Val::I64(static_cast<int64_t>(kV128.v128_high()))));
+
+  ASSERT_OK_AND_ASSIGN(Global f32, instance_->GetGlobal("f32"));
+  EXPECT_THAT(f32.Get(),
+              testing::IsOkAndHolds(Val::FromBits(ValType::kF32, 0x7fa00001u)));
+  for (uint32_t bits : kF32Bits) {
+    SCOPED_TRACE(Hex(bits));
+    ASSERT_OK(f32.Set(Val::FromBits(ValType::kF32, bits)));
+    EXPECT_THAT(f32.Get(),
+                testing::IsOkAndHolds(Val::FromBits(ValType::kF32, bits)));
+    EXPECT_THAT(Call("f32_global_bits", {}),
+                ElementsAre(Val::I32(static_cast<int32_t>(bits))));
+  }
+  ASSERT_OK_AND_ASSIGN(Global c_f64, instance_->GetGlobal("c_f64"));
+  EXPECT_THAT(c_f64.Get(), testing::IsOkAndHolds(Val::FromBits(
+                               ValType::kF64, 0xfff4000000000001ull)));
+  EXPECT_STATUS(c_f64.Set(Val::F64(1)), absl::StatusCode::kFailedPrecondition,
+                "immutable");
+}
+
+TEST_F(ValBitsTest, HostMadeGlobals) {
+  // The guest sees the values the host made, bit for bit.
+  EXPECT_THAT(Call("host_v128_lanes", {}),
+              ElementsAre(Val::I64(0x7ff4000000000001),
+                          Val::I64(static_cast<int64_t>(0xfff8000000000002ull))));
+  EXPECT_THAT(Call("host_f32_bits", {}), ElementsAre(Val::I32(0x7fa00000)));
+  EXPECT_THAT(Call("host_c_f64_bits", {}),
+              ElementsAre(Val::I64(static_cast<int64_t>(0xfff0000000000001ull))));
+  EXPECT_THAT(host_c_f64_->Get(), testing::IsOkAndHolds(Val::FromBits(
+                                      ValType::kF64, 0xfff0000000000001ull)));
+  // And a value the host sets afterwards.
+  ASSERT_OK(host_v128_->Set(kV128));
+  EXPECT_THAT(Call("host_v128_lanes", {}),
+              ElementsAre(Val::I64(static_cast<int64_t>(kV128.v128_low())),
+                          Val::I64(static_cast<int64_t>(kV128.v128_high()))));
+  ASSERT_OK(host_f32_->Set(Val::FromBits(ValType::kF32, 0xff800001u)));
+  EXPECT_THAT(Call("host_f32_bits", {}),
+              ElementsAre(Val::I32(static_cast<int32_t>(0xff800001u))));
+  EXPECT_THAT(host_f32_->Get(),
+              testing::IsOkAndHolds(Val::FromBits(ValType::kF32, 0xff800001u)));
+}
+
+// An instance importing another's v128 and float functions calls them Wasm
+// to Wasm: the import adapter its module has for those types is bypassed.
+TEST_F(ValBitsTest, ImportedWasmFunctionsKeepTheBits) {
+  Linker linker;
+  ASSERT_OK(linker.DefineInstance("provider", *instance_));
+  ASSERT_OK_AND_ASSIGN(
+      Instance importer,
+      testing::Instantiate(fixtures::val_bits_importer_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto f32_through,
+                       importer.GetFunc<uint32_t(uint32_t)>("f32_through"));
+  for (uint32_t bits : kF32Bits) {
+    SCOPED_TRACE(Hex(bits));
+    EXPECT_THAT(f32_through.Call(bits), testing::IsOkAndHolds(bits));
+  }
+  ASSERT_OK_AND_ASSIGN(
+      auto v128_through,
+      (importer.GetFunc<std::tuple<uint64_t, uint64_t>(uint64_t, uint64_t)>(
+          "v128_through")));
+  EXPECT_THAT(v128_through.Call(kV128.v128_low(), kV128.v128_high()),
+              testing::IsOkAndHolds(
+                  std::make_tuple(kV128.v128_low(), kV128.v128_high())));
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 
 namespace wasmhost {
@@ -112,6 +114,31 @@ TEST(ValueTest, ValToString) {
   EXPECT_EQ(Val::I64(-5).ToString(), "i64:-5");
   EXPECT_EQ(Val::F64(1.5).ToString(), "f64:1.5");
   EXPECT_EQ(Val::F32(0.5f).ToString(), "f32:0.5");
+}
+
+TEST(ValueTest, References) {
+  const Val null_func = Val::NullRef(ValType::kFuncRef);
+  EXPECT_EQ(null_func.type(), ValType::kFuncRef);
+  EXPECT_TRUE(null_func.is_null());
+  EXPECT_EQ(null_func.ToString(), "funcref:null");
+  EXPECT_NE(null_func, Val::NullRef(ValType::kExternRef));
+
+  auto a = std::make_shared<int>(1);
+  auto b = std::make_shared<int>(1);
+  const Val ref_a = Val::ExternRef(a);
+  EXPECT_EQ(ref_a.type(), ValType::kExternRef);
+  EXPECT_FALSE(ref_a.is_null());
+  EXPECT_EQ(ref_a.externref(), a);
+  // Equality is identity, not the host value's contents.
+  EXPECT_EQ(ref_a, Val::ExternRef(a));
+  EXPECT_NE(ref_a, Val::ExternRef(b));
+  EXPECT_EQ(Val::ExternRef(nullptr), Val::NullRef(ValType::kExternRef));
+  EXPECT_TRUE(absl::StartsWith(ref_a.ToString(), "externref:"));
+  EXPECT_NE(ref_a.ToString(), "externref:null");
+  // A Val keeps its host value alive.
+  std::weak_ptr<int> watch = a;
+  a.reset();
+  EXPECT_FALSE(watch.expired());
 }
 
 }  // namespace

@@ -19,17 +19,20 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "wasmhost/export.h"
+#include "wasmhost/global.h"
 #include "wasmhost/internal/func_traits.h"
 #include "wasmhost/limits.h"
 #include "wasmhost/linker.h"
 #include "wasmhost/memory.h"
 #include "wasmhost/module.h"
+#include "wasmhost/table.h"
 #include "wasmhost/value.h"
 
 namespace wasmhost {
 
 namespace internal {
 class PoolState;
+struct FuncRefState;
 
 // The one entry into a guest: calls function export `export_index` with
 // raw args in signature order and fills raw results.
@@ -114,32 +117,52 @@ class TypedFunc<R(Args...)> {
   uint32_t export_index_;
 };
 
-// A function export called with Vals; for tools and bindings that learn
-// signatures at run time. Cheap to copy; must not outlive its Instance.
+// A function called with Vals, for tools and bindings that learn
+// signatures at run time: an export (Instance::GetFunc), or a function
+// value (a funcref from a table, a global, a result or a host function's
+// argument, through FromRef). Cheap to copy. An export handle must not
+// outlive its Instance; a function value keeps what it needs alive.
 // Thread-affine, like its Instance.
 class WASMHOST_EXPORT Func {
  public:
   [[nodiscard]] const FuncType& type() const { return *type_; }
 
-  // Calls the export. Returns InvalidArgument if `args` do not match
-  // type().params in number and types, else as TypedFunc::Call.
+  // The function a non-null funcref refers to. Returns InvalidArgument for
+  // a Val that is not one.
+  [[nodiscard]] static absl::StatusOr<Func> FromRef(const Val& funcref);
+
+  // Calls the function. A function value runs through the instance it was
+  // read from (its deadline, trap reporting and poisoning apply), or that
+  // exported it. Returns InvalidArgument if `args` do not match
+  // type().params in number and types, FailedPrecondition for a function
+  // read from a host-made table or
+  // global (no instance to call it through) or of another thread's isolate,
+  // else as TypedFunc::Call.
   absl::StatusOr<std::vector<Val>> Call(absl::Span<const Val> args,
                                         const CallOptions& options = {}) const;
 
  private:
   friend class Instance;
+  friend class Val;
   Func(internal::InstanceState* instance, uint32_t export_index,
        const FuncType* type)
       : instance_(instance), export_index_(export_index), type_(type) {}
+  explicit Func(std::shared_ptr<const internal::FuncRefState> ref);
 
   internal::InstanceState* instance_;
   uint32_t export_index_;
   const FuncType* type_;
+  // For a function value: the funcref's state (which type_ points into).
+  std::shared_ptr<const internal::FuncRefState> ref_;
 };
 
 // An instance of a Module: its memory, globals and tables, with imports
-// resolved through a Linker. The instance keeps the Module and the host
-// functions it imported alive.
+// resolved through a Linker. The instance keeps the Module, the host
+// functions and the engine objects it imported alive. Handles to its
+// exports (GetGlobal, GetTable, GetMemory) and a Linker it was defined into
+// (Linker::DefineInstance) keep its engine instance alive after the
+// Instance is destroyed, since they may call into it; they too must be
+// destroyed on its thread.
 //
 // After a call traps, is stopped at its deadline, or fails in a host
 // function, the instance is poisoned: later calls return
@@ -155,15 +178,25 @@ class WASMHOST_EXPORT Func {
 class WASMHOST_EXPORT Instance {
  public:
   // Instantiates `module` on the calling thread, running its start function.
+  // Imports are checked as the spec's import matching does: a function's
+  // signature, a global's type and mutability and a table's element type
+  // must be equal; a table's or memory's current size must be at least the
+  // import's minimum, and when the import declares a maximum the object's
+  // must exist and not exceed it.
   // Returns:
   //   NotFound           an import is not granted by `linker`; the message
-  //                      names module.name and its signature
-  //   InvalidArgument    a host function's signature differs from the
-  //                      import's; the message gives both
+  //                      names module.name and its type
+  //   InvalidArgument    what `linker` defines is of another kind or type
+  //                      than the import; the message gives both
+  //   FailedPrecondition `linker` holds an object of another thread's
+  //                      isolate that the module imports
   //   ResourceExhausted  the module's initial memory exceeds
-  //                      options.limits.max_memory_bytes, its tables
-  //                      options.limits.max_table_elements, or
-  //                      instantiating exhausted V8's heap; the process's
+  //                      options.limits.max_memory_bytes, or an imported
+  //                      memory's maximum does (or it has none, while the
+  //                      limit is set): the guest could otherwise grow it
+  //                      past the limit; the tables it defines exceed
+  //                      options.limits.max_table_elements; instantiating
+  //                      exhausted V8's heap; the process's
   //                      address space has no room for the memory's ~10 GB
   //                      reservation even after every thread's isolate
   //                      collected its dead instances; or the module has
@@ -199,6 +232,15 @@ class WASMHOST_EXPORT Instance {
   // Returns NotFound or InvalidArgument (not a function) as above.
   [[nodiscard]] absl::StatusOr<Func> GetFunc(absl::string_view name) const;
 
+  // The global, table or memory export `name`.
+  // Returns:
+  //   NotFound            no export is called `name`
+  //   InvalidArgument     the export is of another kind
+  //   FailedPrecondition  this is not the instance's thread
+  [[nodiscard]] absl::StatusOr<Global> GetGlobal(absl::string_view name) const;
+  [[nodiscard]] absl::StatusOr<Table> GetTable(absl::string_view name) const;
+  [[nodiscard]] absl::StatusOr<Memory> GetMemory(absl::string_view name) const;
+
   // The instance's linear memory (empty if it has none).
   [[nodiscard]] Memory memory() const { return Memory(state_.get()); }
 
@@ -225,11 +267,15 @@ class WASMHOST_EXPORT Instance {
 
  private:
   friend class internal::PoolState;
-  explicit Instance(std::unique_ptr<internal::InstanceState> state);
+  friend class Linker;
+  explicit Instance(std::shared_ptr<internal::InstanceState> state);
   absl::StatusOr<uint32_t> FindFunc(absl::string_view name,
                                     const FuncType& expected) const;
+  // Export `name` of `kind` as an engine object.
+  absl::StatusOr<std::shared_ptr<const internal::ExternState>> FindExtern(
+      absl::string_view name, ExternKind kind) const;
 
-  std::unique_ptr<internal::InstanceState> state_;
+  std::shared_ptr<internal::InstanceState> state_;
 };
 
 }  // namespace wasmhost

@@ -63,14 +63,17 @@ struct WASMHOST_EXPORT Limits {
   uint64_t max_stack_bytes = 0;
 
   // Most elements the tables the instance defines may hold, all tables
-  // together. Each element costs the engine ~28 bytes whatever the guest
-  // stores, so a module declaring `(table 10000000 funcref)` would take
-  // ~280 MB per instance. A module over the limit fails to instantiate with
-  // ResourceExhausted. At run time, a `table.grow` that would put them over
-  // it returns -1, as growth past a table's maximum does (a start function
-  // runs before the instance's limit applies, under the default's). A call
-  // that exhausts V8's heap anyway fails with ResourceExhausted instead of
-  // aborting the process.
+  // together. Imported tables do not count at instantiation: importing
+  // allocates nothing, and their maker bounded them. Each element costs the
+  // engine ~28 bytes whatever the guest stores, so a module declaring
+  // `(table 10000000 funcref)` would take ~280 MB per instance. A module
+  // over the limit fails to instantiate with ResourceExhausted. At run
+  // time, a `table.grow` that would put them over it returns -1, as growth
+  // past a table's maximum does; growing an imported table counts that
+  // table too, since the growth allocates for this instance (a start
+  // function runs before the instance's limit applies, under the
+  // default's). A call that exhausts V8's heap anyway fails with
+  // ResourceExhausted instead of aborting the process.
   // Default 1,048,576 (~28 MB); 0: no limit (V8 allows 10,000,000 per table).
   uint64_t max_table_elements = 1 << 20;
 };

@@ -1,8 +1,9 @@
 // wasmhost/linker.h: the capabilities a host grants to guests.
 //
 //   Caller  what a host function sees of the instance that called it
-//   Linker  host functions by module and name; the only imports a guest
-//           can get (deny by default)
+//   Linker  host functions, globals, tables, memories and other instances'
+//           exports by module and name; the only imports a guest can get
+//           (deny by default)
 
 #ifndef WASMHOST_LINKER_H_
 #define WASMHOST_LINKER_H_
@@ -24,14 +25,34 @@
 
 namespace wasmhost {
 
+class Global;
+class Instance;
+class Table;
+
 namespace internal {
+struct ExternState;
 struct InstanceState;
+
+// Linker::Define takes these as objects, anything else as a host function.
+template <typename T>
+inline constexpr bool kIsExternHandle = std::is_same_v<T, Global> ||
+                                        std::is_same_v<T, Table> ||
+                                        std::is_same_v<T, Memory>;
+
+// A host function whose signature has references, which RawVals cannot
+// hold: it takes and fills Vals.
+using ValHostThunk = absl::Status (*)(void* callable, Caller& caller,
+                                      absl::Span<const Val> args,
+                                      absl::Span<Val> results);
 
 // A host function lowered to the type-erased convention.
 struct HostFunc {
   FuncType type;
   std::shared_ptr<void> callable;
   HostThunk thunk;
+  // Set for a signature with references; the engine calls it instead of
+  // `thunk`.
+  ValHostThunk val_thunk = nullptr;
 };
 
 // The embedder context of `instance` if it was set with type `type_key`.
@@ -64,8 +85,9 @@ class WASMHOST_EXPORT Caller {
   internal::InstanceState* instance_;
 };
 
-// A set of host functions that guests may import. A module instantiated
-// through a Linker gets exactly the functions defined here that it imports;
+// A set of definitions that guests may import: host functions, globals,
+// tables and memories (host-made, or another instance's exports). A module
+// instantiated through a Linker gets exactly the definitions it imports;
 // any other import fails instantiation with NotFound.
 //
 // Host functions are any C++ callable (function pointer, lambda with
@@ -79,7 +101,12 @@ class WASMHOST_EXPORT Caller {
 // A host function may be called on any thread that runs an instance, so
 // it must be safe to call concurrently if instances run on several threads.
 //
-// Copying a Linker copies the set; the functions themselves are shared.
+// Globals, tables, memories and instance exports live in one thread's
+// isolate: a module that imports one can only be instantiated on that
+// thread (elsewhere Instance::Create returns FailedPrecondition), and a
+// Linker holding them must be destroyed on that thread too.
+//
+// Copying a Linker copies the set; the definitions themselves are shared.
 // Thread-compatible; instantiating from a const Linker on many threads at
 // once is safe.
 class WASMHOST_EXPORT Linker {
@@ -91,7 +118,8 @@ class WASMHOST_EXPORT Linker {
 
   // Grants `module`.`name` as `func`.
   // Returns AlreadyExists if `module`.`name` is already defined.
-  template <typename F>
+  template <typename F, typename = std::enable_if_t<
+                            !internal::kIsExternHandle<std::decay_t<F>>>>
   absl::Status Define(absl::string_view module, absl::string_view name,
                       F&& func) {
     using Callable = std::decay_t<F>;
@@ -104,25 +132,59 @@ class WASMHOST_EXPORT Linker {
                            &Thunk::Call});
   }
 
+  // Grants `module`.`name` as a global, table or memory: an instance's
+  // export, or one made by Create. Importers share it with the host.
+  // Returns AlreadyExists if `module`.`name` is already defined, and (for a
+  // Memory) InvalidArgument for a view from memory() rather than
+  // Instance::GetMemory or Memory::Create.
+  absl::Status Define(absl::string_view module, absl::string_view name,
+                      const Global& global);
+  absl::Status Define(absl::string_view module, absl::string_view name,
+                      const Table& table);
+  absl::Status Define(absl::string_view module, absl::string_view name,
+                      const Memory& memory);
+
+  // Grants every export of `instance` (functions, globals, tables, memory)
+  // as `module`.<export name>, like the spec's `register`: importers call
+  // its functions directly, Wasm to Wasm, and share its objects. The
+  // definitions keep the instance's engine state alive.
+  // Returns AlreadyExists if one of the names is already defined (nothing
+  // is defined then), and FailedPrecondition on a thread other than the
+  // instance's.
+  absl::Status DefineInstance(absl::string_view module,
+                              const Instance& instance);
+
   // Grants `module`.`name` with a signature given at run time. `func`
   // receives args of `type.params` and fills results, pre-sized and typed
-  // as `type.results`.
-  // Returns AlreadyExists if `module`.`name` is already defined, and
-  // InvalidArgument if `type` uses a type other than i32/i64/f32/f64.
+  // as `type.results` (references start null). Every value type crosses,
+  // bit-exactly (NaN payloads and v128 lanes intact); a funcref argument is
+  // callable (Func::FromRef) through the calling instance.
+  // Returns AlreadyExists if `module`.`name` is already defined.
   absl::Status DefineDynamic(absl::string_view module, absl::string_view name,
                              FuncType type, DynamicFunc func);
 
-  // The function granted as `module`.`name`, or nullptr.
+  // The host function granted as `module`.`name`, or nullptr.
   [[nodiscard]] std::shared_ptr<const internal::HostFunc> Find(
+      absl::string_view module, absl::string_view name) const;
+  // Internal: the engine object granted as `module`.`name`, or nullptr.
+  [[nodiscard]] std::shared_ptr<const internal::ExternState> FindExtern(
       absl::string_view module, absl::string_view name) const;
 
  private:
   absl::Status DefineHostFunc(absl::string_view module, absl::string_view name,
                               internal::HostFunc func);
+  absl::Status DefineExtern(absl::string_view module, absl::string_view name,
+                            std::shared_ptr<const internal::ExternState> object);
+  // AlreadyExists if `module`.`name` is defined.
+  absl::Status CheckUndefined(absl::string_view module,
+                              absl::string_view name) const;
 
   absl::flat_hash_map<std::pair<std::string, std::string>,
                       std::shared_ptr<const internal::HostFunc>>
       funcs_;
+  absl::flat_hash_map<std::pair<std::string, std::string>,
+                      std::shared_ptr<const internal::ExternState>>
+      externs_;
 };
 
 }  // namespace wasmhost

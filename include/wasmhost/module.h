@@ -4,6 +4,8 @@
 //   ImportType   one import with its signature
 //   ExportType   one export with its signature
 //   MemoryType   the limits of a memory, in 64 KiB pages
+//   TableType    a table's element type and limits, in elements
+//   GlobalType   a global's value type and mutability
 //   CustomSection  a custom section's name and size
 //   Module       compiled code plus what it imports and exports
 
@@ -37,12 +39,25 @@ struct WASMHOST_EXPORT MemoryType {
   std::optional<uint64_t> max_pages;  // nullopt: no maximum declared
 };
 
+struct WASMHOST_EXPORT TableType {
+  ValType element = ValType::kFuncRef;  // kFuncRef or kExternRef
+  uint64_t min_size = 0;
+  std::optional<uint64_t> max_size;  // nullopt: no maximum declared
+};
+
+struct WASMHOST_EXPORT GlobalType {
+  ValType type = ValType::kI32;
+  bool is_mutable = false;
+};
+
 struct WASMHOST_EXPORT ImportType {
   std::string module;
   std::string name;
   ExternKind kind = ExternKind::kFunc;
   FuncType func_type;  // for kFunc
   MemoryType memory;   // for kMemory
+  TableType table;     // for kTable
+  GlobalType global;   // for kGlobal
 };
 
 struct WASMHOST_EXPORT ExportType {
@@ -50,6 +65,8 @@ struct WASMHOST_EXPORT ExportType {
   ExternKind kind = ExternKind::kFunc;
   FuncType func_type;  // for kFunc
   MemoryType memory;   // for kMemory
+  TableType table;     // for kTable
+  GlobalType global;   // for kGlobal
 };
 
 struct WASMHOST_EXPORT CustomSection {

@@ -235,8 +235,13 @@ class WASMHOST_EXPORT InstancePool {
  public:
   // Makes a pool and one instance on the calling thread, so a module that
   // cannot be instantiated fails here rather than on the first request.
-  // Returns what Instance::Create returns, or InvalidArgument for
-  // inconsistent options (e.g. max_instances_per_thread > max_instances).
+  // Returns what Instance::Create returns, InvalidArgument for
+  // inconsistent options (e.g. max_instances_per_thread > max_instances),
+  // or FailedPrecondition with ReusePolicy::kFreshState for a module that
+  // imports a memory, a table or a mutable global (the reset cannot restore
+  // state its instances share with others; the message names the import).
+  // A linker holding another instance's exports or host-made objects can
+  // only instantiate on their thread, so such a pool serves that thread.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<InstancePool>> Create(
       const Module& module, const Linker& linker,
       const PoolOptions& options = {});

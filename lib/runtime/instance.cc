@@ -22,24 +22,141 @@ constexpr uint64_t kPageSize = 64 * 1024;
 
 constexpr uint64_t kMaxPages = 65536;  // 4 GiB, the wasm32 limit
 
+// The limits of a table or memory, as "min..max" or "min..".
+std::string LimitsText(uint64_t min, std::optional<uint64_t> max) {
+  return absl::StrCat(min, "..", max.has_value() ? absl::StrCat(*max) : "");
+}
+
+// An import's type, for messages: "(i32) -> i32", "global (mut i64)",
+// "table 1..10 funcref", "memory 1.. pages".
+std::string ImportTypeText(const ImportType& import) {
+  switch (import.kind) {
+    case ExternKind::kFunc:
+      return import.func_type.ToString();
+    case ExternKind::kGlobal:
+      return absl::StrCat("global (", import.global.is_mutable ? "mut " : "",
+                          ValTypeName(import.global.type), ")");
+    case ExternKind::kTable:
+      return absl::StrCat(
+          "table ", LimitsText(import.table.min_size, import.table.max_size),
+          " ", ValTypeName(import.table.element));
+    case ExternKind::kMemory:
+      return absl::StrCat(
+          "memory ",
+          LimitsText(import.memory.min_pages, import.memory.max_pages),
+          " pages");
+    case ExternKind::kTag:
+      return "tag";
+  }
+  return "?";
+}
+
+// The spec's limits matching: the object's current size covers the
+// import's minimum, and an import's maximum bounds the object's.
+bool LimitsMatch(uint64_t size, std::optional<uint64_t> max,
+                 uint64_t import_min, std::optional<uint64_t> import_max) {
+  if (size < import_min) return false;
+  return !import_max.has_value() ||
+         (max.has_value() && *max <= *import_max);
+}
+
+// Checks that `object` (of the import's kind) can be bound to `import`.
+absl::Status CheckObjectImport(const ImportType& import,
+                               const internal::ExternState& object,
+                               const Limits& limits) {
+  const std::string name = absl::StrCat(import.module, ".", import.name);
+  WASMHOST_RETURN_IF_ERROR(
+      object.CheckThread(absl::StrCat("the object defined as ", name)));
+  auto mismatch = [&](const std::string& defined) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("import ", name, " is ", ImportTypeText(import),
+                     " but the linker defines ", defined));
+  };
+  switch (import.kind) {
+    case ExternKind::kFunc:
+      if (object.func_type != import.func_type) {
+        return mismatch(object.func_type.ToString());
+      }
+      return absl::OkStatus();
+    case ExternKind::kGlobal:
+      if (object.global.type != import.global.type ||
+          object.global.is_mutable != import.global.is_mutable) {
+        return mismatch(absl::StrCat("global (",
+                                     object.global.is_mutable ? "mut " : "",
+                                     ValTypeName(object.global.type), ")"));
+      }
+      return absl::OkStatus();
+    case ExternKind::kTable: {
+      const uint64_t size = object.object->TableSize();
+      if (object.table.element != import.table.element ||
+          !LimitsMatch(size, object.table.max_size, import.table.min_size,
+                       import.table.max_size)) {
+        return mismatch(absl::StrCat(
+            "table ", LimitsText(size, object.table.max_size), " ",
+            ValTypeName(object.table.element)));
+      }
+      return absl::OkStatus();
+    }
+    case ExternKind::kMemory: {
+      const uint64_t pages = object.object->MemoryBytes().size() / kPageSize;
+      if (!LimitsMatch(pages, object.memory.max_pages, import.memory.min_pages,
+                       import.memory.max_pages)) {
+        return mismatch(absl::StrCat(
+            "memory ", LimitsText(pages, object.memory.max_pages), " pages"));
+      }
+      const uint64_t max_bytes =
+          object.memory.max_pages.value_or(kMaxPages) * kPageSize;
+      if (limits.max_memory_bytes != 0 && max_bytes > limits.max_memory_bytes) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "imported memory ", name, " may grow to ", max_bytes,
+            " bytes, past the instance's limit of ", limits.max_memory_bytes,
+            " bytes"));
+      }
+      return absl::OkStatus();
+    }
+    case ExternKind::kTag:
+      break;
+  }
+  return mismatch("a tag");
+}
+
 // Resolves the module's imports against the linker, deny by default.
 absl::Status BindImports(const internal::ModuleState& module,
-                         const Linker& linker, internal::InstanceState& state,
+                         const Linker& linker, const Limits& limits,
+                         internal::InstanceState& state,
                          v8backend::InstanceSpec& spec) {
   for (size_t i = 0; i < module.imports.size(); ++i) {
     const ImportType& import = module.imports[i];
-    if (import.kind != ExternKind::kFunc) {
-      return absl::NotFoundError(absl::StrCat(
-          "import ", import.module, ".", import.name, " (",
-          ExternKindName(import.kind),
-          ") is not granted: a linker grants only functions"));
-    }
     std::shared_ptr<const internal::HostFunc> func =
         linker.Find(import.module, import.name);
-    if (func == nullptr) {
+    std::shared_ptr<const internal::ExternState> object =
+        func == nullptr ? linker.FindExtern(import.module, import.name)
+                        : nullptr;
+    if (func == nullptr && object == nullptr) {
       return absl::NotFoundError(absl::StrCat(
           "import ", import.module, ".", import.name, " ",
-          import.func_type.ToString(), " is not granted by the linker"));
+          ImportTypeText(import), " is not granted by the linker"));
+    }
+    const ExternKind defined = func != nullptr ? ExternKind::kFunc : object->kind;
+    if (defined != import.kind) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "import ", import.module, ".", import.name, " is ",
+          ImportTypeText(import), " but the linker defines a ",
+          ExternKindName(defined)));
+    }
+    if (object != nullptr) {
+      WASMHOST_RETURN_IF_ERROR(CheckObjectImport(import, *object, limits));
+      const bool is_memory = import.kind == ExternKind::kMemory;
+      if (is_memory) state.memory_type = object->memory;
+      v8backend::ImportBinding binding;
+      binding.module = import.module;
+      binding.name = import.name;
+      binding.object = object->object.get();
+      binding.is_memory = is_memory;
+      binding.adapter_function = module.import_adapter_names[i];
+      spec.imports.push_back(std::move(binding));
+      state.imported_externs.push_back(std::move(object));
+      continue;
     }
     if (func->type != import.func_type) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -47,10 +164,15 @@ absl::Status BindImports(const internal::ModuleState& module,
           func->type.ToString(), " but the module imports it as ",
           import.func_type.ToString()));
     }
-    spec.imports.push_back({import.module, import.name, func.get(),
-                            &module.import_call_types[i],
-                            module.import_adapter_names[i]});
+    v8backend::ImportBinding binding;
+    binding.module = import.module;
+    binding.name = import.name;
+    binding.func = func.get();
+    binding.call_type = &module.import_call_types[i];
+    binding.adapter_function = module.import_adapter_names[i];
+    spec.imports.push_back(std::move(binding));
     state.host_funcs.push_back(std::move(func));
+    state.imported_externs.push_back(nullptr);
   }
   if (module.import_adapter != nullptr) {
     spec.import_adapter = module.import_adapter;
@@ -86,12 +208,14 @@ absl::Status CheckOwnMemory(const internal::ModuleState& module,
 // Sizes the memory created for a module whose own memory was rewritten
 // into an import, applying the instance's limit.
 absl::Status SizeMemory(const internal::ModuleState& module,
-                        const Limits& limits, v8backend::InstanceSpec& spec) {
+                        const Limits& limits, internal::InstanceState& state,
+                        v8backend::InstanceSpec& spec) {
   if (!module.memory_rewritten) return CheckOwnMemory(module, limits);
   spec.memory_import.emplace(module.internal_names.memory_import_module,
                              module.internal_names.memory_import_name);
   spec.memory_initial_pages = module.memory->min_pages;
   spec.memory_max_pages = module.memory->max_pages;
+  state.memory_type = module.memory;
   if (limits.max_memory_bytes == 0) return absl::OkStatus();
   const uint64_t limit_pages = limits.max_memory_bytes / kPageSize;
   if (spec.memory_initial_pages > limit_pages) {
@@ -103,7 +227,32 @@ absl::Status SizeMemory(const internal::ModuleState& module,
   }
   spec.memory_max_pages =
       std::min(spec.memory_max_pages.value_or(kMaxPages), limit_pages);
+  state.memory_type->max_pages = spec.memory_max_pages;
   return absl::OkStatus();
+}
+
+// Export `export_index` of `instance` as an engine object: the one it was
+// given when it re-exports an import, else a new handle to its own (which
+// keeps the instance alive). Call on the instance's thread.
+std::shared_ptr<const internal::ExternState> ExportExtern(
+    const std::shared_ptr<internal::InstanceState>& instance,
+    const internal::ModuleState& module, uint32_t export_index) {
+  if (const std::optional<uint32_t> import =
+          module.export_imports[export_index]) {
+    if (instance->imported_externs[*import] != nullptr) {
+      return instance->imported_externs[*import];
+    }
+  }
+  const ExportType& exported = module.exports[export_index];
+  auto state = std::make_shared<internal::ExternState>();
+  state->kind = exported.kind;
+  state->func_type = exported.func_type;
+  state->global = exported.global;
+  state->table = exported.table;
+  if (exported.kind == ExternKind::kMemory) state->memory = *instance->memory_type;
+  state->object = instance->backend->Export(export_index);
+  state->instance = instance;
+  return state;
 }
 
 // Refuses a module whose tables are too big before V8 allocates them.
@@ -126,15 +275,20 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
                                           const InstanceOptions& options) {
   const std::shared_ptr<const internal::ModuleState>& module_state =
       module.state_;
-  auto state = std::make_unique<internal::InstanceState>(module);
+  auto state = std::make_shared<internal::InstanceState>(module);
   state->contexts = options.contexts_;
 
   v8backend::InstanceSpec spec;
-  WASMHOST_RETURN_IF_ERROR(BindImports(*module_state, linker, *state, spec));
-  WASMHOST_RETURN_IF_ERROR(SizeMemory(*module_state, options.limits, spec));
+  WASMHOST_RETURN_IF_ERROR(
+      BindImports(*module_state, linker, options.limits, *state, spec));
+  WASMHOST_RETURN_IF_ERROR(
+      SizeMemory(*module_state, options.limits, *state, spec));
   WASMHOST_RETURN_IF_ERROR(CheckTables(*module_state, options.limits));
   spec.export_names = module_state->call_export_names;
   spec.export_types = module_state->call_export_types;
+  for (const ExportType& exported : module_state->exports) {
+    spec.extern_names.push_back(exported.name);
+  }
   spec.state_global_types = module_state->state_global_types;
   if (module_state->resettable && !spec.state_global_types.empty()) {
     spec.get_globals_export = module_state->internal_names.get_globals_export;
@@ -157,6 +311,7 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
              frame_module->fuel->IsOutOfFuelOffset(offset);
     };
   }
+  spec.owner_ref = state;
   spec.locate_frame = [module_state](absl::string_view tag,
                                      uint32_t offset) -> std::optional<Frame> {
     if (tag.empty()) return std::nullopt;  // no guest's (an import adapter)
@@ -176,7 +331,7 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
   return Instance(std::move(state));
 }
 
-Instance::Instance(std::unique_ptr<internal::InstanceState> state)
+Instance::Instance(std::shared_ptr<internal::InstanceState> state)
     : state_(std::move(state)) {}
 Instance::Instance(Instance&& other) noexcept = default;
 Instance& Instance::operator=(Instance&& other) noexcept = default;
@@ -226,12 +381,85 @@ absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
   return Func(state_.get(), it->second, &exported.func_type);
 }
 
+absl::StatusOr<std::shared_ptr<const internal::ExternState>>
+Instance::FindExtern(absl::string_view name, ExternKind kind) const {
+  const internal::ModuleState& module = *state_->module.state_;
+  auto it = module.export_index.find(name);
+  if (it == module.export_index.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("the module has no export named '", name, "'"));
+  }
+  const ExportType& exported = module.exports[it->second];
+  if (exported.kind != kind) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "export '", name, "' is a ", ExternKindName(exported.kind),
+        ", not a ", ExternKindName(kind)));
+  }
+  if (!state_->backend->OnOwnerThread()) {
+    return absl::FailedPreconditionError(
+        "the instance belongs to another thread's isolate");
+  }
+  return ExportExtern(state_, module, it->second);
+}
+
+absl::StatusOr<Global> Instance::GetGlobal(absl::string_view name) const {
+  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ExternState> found,
+                            FindExtern(name, ExternKind::kGlobal));
+  return Global(std::move(found));
+}
+
+absl::StatusOr<Table> Instance::GetTable(absl::string_view name) const {
+  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ExternState> found,
+                            FindExtern(name, ExternKind::kTable));
+  return Table(std::move(found));
+}
+
+absl::StatusOr<Memory> Instance::GetMemory(absl::string_view name) const {
+  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ExternState> found,
+                            FindExtern(name, ExternKind::kMemory));
+  // The instance's own memory 0 (the only one) is read through the
+  // instance, as memory() is; a re-exported import through its object.
+  internal::InstanceState* instance =
+      found->instance == state_ ? state_.get() : nullptr;
+  return Memory(instance, std::move(found));
+}
+
+Func::Func(std::shared_ptr<const internal::FuncRefState> ref)
+    : instance_(static_cast<internal::InstanceState*>(ref->via.get())),
+      export_index_(ref->export_index),
+      type_(&ref->type),
+      ref_(std::move(ref)) {}
+
+absl::StatusOr<Func> Func::FromRef(const Val& funcref) {
+  if (funcref.type() != ValType::kFuncRef || funcref.is_null()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        funcref.ToString(), " is not a function: a non-null funcref is"));
+  }
+  return Func(std::static_pointer_cast<const internal::FuncRefState>(
+      internal::ValRef::Get(funcref)));
+}
+
+Val Val::FuncRef(const Func& func) {
+  if (func.ref_ != nullptr) {
+    return internal::ValRef::Make(
+        ValType::kFuncRef,
+        std::const_pointer_cast<internal::FuncRefState>(func.ref_));
+  }
+  // An export: resolved to the engine's function when it crosses.
+  auto ref = std::make_shared<internal::FuncRefState>();
+  ref->type = *func.type_;
+  ref->exporter = func.instance_->backend.get();
+  ref->export_index = func.export_index_;
+  ref->via = func.instance_->shared_from_this();
+  return internal::ValRef::Make(ValType::kFuncRef, std::move(ref));
+}
+
 absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
                                             const CallOptions& options) const {
   const FuncType& type = *type_;
   bool args_match = args.size() == type.params.size();
-  for (size_t i = 0; args_match && i < args.size(); ++i) {
-    args_match = args[i].type() == type.params[i];
+  for (size_t i = 0; i < args.size(); ++i) {
+    args_match = args_match && args[i].type() == type.params[i];
   }
   if (!args_match) {
     std::vector<ValType> given;
@@ -240,21 +468,48 @@ absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
         "arguments ", FuncType{given, {}}.ToString(), " do not match ",
         type.ToString()));
   }
-  std::vector<internal::RawVal> raw_args;
-  raw_args.reserve(args.size());
-  for (const Val& arg : args) raw_args.push_back(arg.bits());
-  std::vector<internal::RawVal> raw_results(type.results.size());
-  WASMHOST_RETURN_IF_ERROR(internal::CallExport(
-      *instance_, export_index_, raw_args.data(), raw_results.data(), options));
-  std::vector<Val> results;
-  results.reserve(raw_results.size());
-  for (size_t i = 0; i < raw_results.size(); ++i) {
-    results.push_back(Val::FromBits(type.results[i], raw_results[i]));
+  // Signatures of i32, i64, f32 and f64 take the raw convention, one
+  // RawVal per value; the others (a v128 takes two) go as Vals.
+  bool numbers_only = true;
+  for (const std::vector<ValType>* types : {&type.params, &type.results}) {
+    for (ValType value_type : *types) {
+      numbers_only = numbers_only && value_type != ValType::kFuncRef &&
+                     value_type != ValType::kExternRef &&
+                     value_type != ValType::kV128;
+    }
   }
+  if (instance_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "the function was read from a host-made table or global: there is "
+        "no instance to call it through");
+  }
+  // A function value that is not an export of its instance.
+  const internal::FuncRefState* function =
+      ref_ != nullptr && ref_->object != nullptr ? ref_.get() : nullptr;
+  if (numbers_only && function == nullptr) {
+    std::vector<internal::RawVal> raw_args;
+    raw_args.reserve(args.size());
+    for (const Val& arg : args) raw_args.push_back(arg.bits());
+    std::vector<internal::RawVal> raw_results(type.results.size());
+    WASMHOST_RETURN_IF_ERROR(internal::CallExport(*instance_, export_index_,
+                                                  raw_args.data(),
+                                                  raw_results.data(), options));
+    std::vector<Val> results;
+    results.reserve(raw_results.size());
+    for (size_t i = 0; i < raw_results.size(); ++i) {
+      results.push_back(Val::FromBits(type.results[i], raw_results[i]));
+    }
+    return results;
+  }
+  std::vector<Val> results(type.results.size());
+  WASMHOST_RETURN_IF_ERROR(internal::CallWithVals(
+      *instance_, function, export_index_, type, args.data(), results.data(),
+      options));
   return results;
 }
 
 namespace internal {
+
 namespace {
 
 // The failure paths of CallExport, out of line so that its successful path
@@ -277,6 +532,18 @@ ABSL_ATTRIBUTE_NOINLINE absl::Status CallFailed(InstanceState& instance) {
 }
 
 }  // namespace
+
+absl::Status CallWithVals(InstanceState& instance,
+                          const FuncRefState* function, uint32_t export_index,
+                          const FuncType& type, const Val* args, Val* results,
+                          const CallOptions& options) {
+  if (!instance.poison.ok()) return PoisonedError(instance);
+  if (instance.backend->CallVals(function, export_index, type, args, results,
+                                 options)) {
+    return absl::OkStatus();
+  }
+  return CallFailed(instance);
+}
 
 absl::Status CallExport(InstanceState& instance, uint32_t export_index,
                         const RawVal* args, RawVal* results,

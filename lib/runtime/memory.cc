@@ -3,7 +3,9 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "lib/runtime/extern_state.h"
 #include "lib/runtime/instance_state.h"
+#include "lib/util/status_macros.h"
 
 namespace wasmhost {
 namespace {
@@ -17,10 +19,32 @@ absl::Status CheckRange(uint64_t offset, uint64_t length, uint64_t size) {
   return absl::OkStatus();
 }
 
+// The wasm32 limit: 4 GiB.
+constexpr uint64_t kMaxPages = 65536;
+
 }  // namespace
 
+absl::StatusOr<Memory> Memory::Create(const MemoryType& type) {
+  const uint64_t max = type.max_pages.value_or(kMaxPages);
+  if (type.min_pages > max || max > kMaxPages) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid memory limits: minimum ", type.min_pages, " pages, maximum ",
+        type.max_pages.has_value() ? absl::StrCat(*type.max_pages) : "none",
+        " (at most ", kMaxPages, ")"));
+  }
+  auto state = std::make_shared<internal::ExternState>();
+  state->kind = ExternKind::kMemory;
+  state->memory = type;
+  WASMHOST_ASSIGN_OR_RETURN(state->object,
+                            v8backend::ExternObject::NewMemory(type));
+  return Memory(nullptr, std::move(state));
+}
+
 absl::Span<uint8_t> Memory::data() const {
-  return instance_->backend->MemoryBytes();
+  // An instance's memory through the instance, which notes that the host
+  // may have written to it (a pool's reset must not skip it).
+  if (instance_ != nullptr) return instance_->backend->MemoryBytes();
+  return object_->object->MemoryBytes();
 }
 
 absl::Status Memory::Read(uint64_t offset, absl::Span<uint8_t> out) const {

@@ -96,13 +96,34 @@ MemoryType ToMemoryType(const wasm::Limits& limits) {
   return MemoryType{limits.min, limits.max};
 }
 
+TableType ToTableType(const wasm::TableType& table) {
+  return TableType{table.element, table.limits.min, table.limits.max};
+}
+
+GlobalType ToGlobalType(const wasm::GlobalType& global) {
+  return GlobalType{global.type, global.is_mutable};
+}
+
 std::vector<uint32_t> ToU32(const std::vector<size_t>& offsets) {
   return std::vector<uint32_t>(offsets.begin(), offsets.end());
 }
 
 // Fills in what the public Module reports: imports, exports, memory, names.
 void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
+  // The table and global index spaces, imports first, and the imports that
+  // begin the table, memory and global index spaces.
+  std::vector<TableType> tables;
+  std::vector<GlobalType> globals;
+  std::vector<uint32_t> table_imports, memory_imports, global_imports;
   for (const wasm::Import& import : info.imports) {
+    const auto import_index = static_cast<uint32_t>(state.imports.size());
+    if (import.kind == wasm::ExternKind::kTable) {
+      table_imports.push_back(import_index);
+    } else if (import.kind == wasm::ExternKind::kMemory) {
+      memory_imports.push_back(import_index);
+    } else if (import.kind == wasm::ExternKind::kGlobal) {
+      global_imports.push_back(import_index);
+    }
     ImportType type;
     type.module = import.module;
     type.name = import.name;
@@ -112,8 +133,20 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
     } else if (import.kind == wasm::ExternKind::kMemory) {
       type.memory = ToMemoryType(import.memory);
       state.memory = type.memory;
+    } else if (import.kind == wasm::ExternKind::kTable) {
+      type.table = ToTableType(import.table);
+      tables.push_back(type.table);
+    } else if (import.kind == wasm::ExternKind::kGlobal) {
+      type.global = ToGlobalType(import.global);
+      globals.push_back(type.global);
     }
     state.imports.push_back(std::move(type));
+  }
+  for (const wasm::TableType& table : info.tables) {
+    tables.push_back(ToTableType(table));
+  }
+  for (const wasm::GlobalType& global : info.globals) {
+    globals.push_back(ToGlobalType(global));
   }
   if (!info.memories.empty()) state.memory = ToMemoryType(info.memories[0]);
   for (const wasm::Export& exported : info.exports) {
@@ -124,7 +157,20 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
       type.func_type = *info.FunctionType(exported.index);
     } else if (exported.kind == wasm::ExternKind::kMemory) {
       type.memory = *state.memory;
+    } else if (exported.kind == wasm::ExternKind::kTable) {
+      type.table = tables[exported.index];
+    } else if (exported.kind == wasm::ExternKind::kGlobal) {
+      type.global = globals[exported.index];
     }
+    const std::vector<uint32_t>* imports_of_kind =
+        exported.kind == wasm::ExternKind::kTable    ? &table_imports
+        : exported.kind == wasm::ExternKind::kMemory ? &memory_imports
+        : exported.kind == wasm::ExternKind::kGlobal ? &global_imports
+                                                      : nullptr;
+    state.export_imports.push_back(
+        imports_of_kind != nullptr && exported.index < imports_of_kind->size()
+            ? std::optional<uint32_t>((*imports_of_kind)[exported.index])
+            : std::nullopt);
     state.export_index.emplace(type.name,
                                static_cast<uint32_t>(state.exports.size()));
     state.exports.push_back(std::move(type));

@@ -83,6 +83,9 @@ struct ModuleState {
   std::vector<ImportType> imports;
   std::vector<ExportType> exports;
   absl::flat_hash_map<std::string, uint32_t> export_index;
+  // By export index: the import a table, memory or global export passes on
+  // unchanged (the instance re-exports what it was given), else nullopt.
+  std::vector<std::optional<uint32_t>> export_imports;
   std::optional<MemoryType> memory;
   InternalNames internal_names;
   // Names the module in the stack frames the engine reports

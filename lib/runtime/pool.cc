@@ -315,12 +315,36 @@ void* PoolState::Handles(const Instance& instance, const void* type_key) const {
   return instance.state_->pool_handles.get();
 }
 
+namespace {
+
+// kFreshState restores only what an instance owns: a memory, table or
+// mutable global it imports is shared with others and keeps their writes.
+absl::Status CheckOwnsItsState(const Module& module) {
+  for (const ImportType& import : module.imports()) {
+    const bool shared_state =
+        import.kind == ExternKind::kMemory || import.kind == ExternKind::kTable ||
+        (import.kind == ExternKind::kGlobal && import.global.is_mutable);
+    if (shared_state) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "ReusePolicy::kFreshState cannot restore the imported ",
+          ExternKindName(import.kind), " ", import.module, ".", import.name,
+          ": a pool resets only state its instances own"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
   if (options_.max_instances != 0 &&
       options_.max_instances_per_thread > options_.max_instances) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_instances_per_thread (", options_.max_instances_per_thread,
         ") exceeds max_instances (", options_.max_instances, ")"));
+  }
+  if (options_.policy == ReusePolicy::kFreshState) {
+    WASMHOST_RETURN_IF_ERROR(CheckOwnsItsState(module_));
   }
   WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<Instance> first, NewInstance());
   if (options_.policy == ReusePolicy::kFreshState &&

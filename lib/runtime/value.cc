@@ -57,9 +57,16 @@ std::string Val::ToString() const {
       return absl::StrCat("f32:", f32());
     case ValType::kF64:
       return absl::StrCat("f64:", f64());
-    default:
-      return absl::StrCat(ValTypeName(type_), ":", bits_);
+    case ValType::kFuncRef:
+    case ValType::kExternRef:
+      if (is_null()) return absl::StrCat(ValTypeName(type_), ":null");
+      return absl::StrCat(ValTypeName(type_), ":",
+                          absl::Hex(reinterpret_cast<uintptr_t>(ref_.get())));
+    case ValType::kV128:
+      return absl::StrCat("v128:0x", absl::Hex(high_, absl::kZeroPad16),
+                          absl::Hex(bits_, absl::kZeroPad16));
   }
+  return "?";
 }
 
 }  // namespace wasmhost

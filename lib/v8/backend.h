@@ -4,6 +4,8 @@
 //   InitializeV8     process-wide V8 set-up
 //   CompiledCode     compiled Wasm code, shareable across threads/isolates
 //   CompileModule    bytes -> CompiledCode
+//   ExternObject     a function, global, table or memory object in one
+//                    thread's isolate
 //   InstanceSpec     what an instantiation needs besides the code
 //   BackendInstance  one Wasm instance in the calling thread's isolate
 
@@ -26,6 +28,34 @@
 #include "wasmhost/internal/func_traits.h"
 #include "wasmhost/limits.h"
 #include "wasmhost/linker.h"
+#include "wasmhost/module.h"
+#include "wasmhost/value.h"
+
+namespace wasmhost::v8backend {
+class BackendInstance;
+class ExternObject;
+}  // namespace wasmhost::v8backend
+
+namespace wasmhost::internal {
+
+// What a non-null funcref Val holds: the function, its signature, and the
+// instance calls of it from the host go through. Immutable; thread-affine
+// like the function.
+struct FuncRefState {
+  FuncType type;
+  // The function: an engine object, or else export `export_index` of
+  // `exporter` (a funcref made from an export handle, resolved when it
+  // crosses into the engine).
+  std::shared_ptr<v8backend::ExternObject> object;
+  v8backend::BackendInstance* exporter = nullptr;
+  uint32_t export_index = 0;
+  // The InstanceState a host call goes through (its deadline, traps,
+  // poisoning), kept alive: the one the funcref was read from, or that
+  // exported it. Null for a funcref read from a host-made table or global.
+  std::shared_ptr<void> via;
+};
+
+}  // namespace wasmhost::internal
 
 namespace wasmhost::v8backend {
 
@@ -72,20 +102,79 @@ absl::StatusOr<std::shared_ptr<const CompiledCode>> LoadModule(
 // lib/wasm/boundary.h, never as a JS Number unless they are an i32: an f32
 // as its bits in an i32, an f64 as its bits in an i64 (a BigInt), a v128 as
 // two i64, low half first, in two consecutive RawVals. Every type the
-// backend is given below is in that ABI (i32, i64 and references only).
+// backend is given below is in that ABI (i32, i64 and references only);
+// Vals are converted to it and back in lib/v8.
 
-// One import of the module, in module order.
+// A WebAssembly function, global, table or memory object, living in the
+// isolate of the thread that made it: an instance's export, or one the host
+// made. The callers check types, ranges and mutability; the methods here
+// only check the thread and convert values. Thread-affine: every method but
+// OnOwnerThread needs the owner thread; the destructor may run anywhere
+// (elsewhere it leaves the engine's handle to its isolate).
+class ExternObject {
+ public:
+  // The engine object and its isolate; defined in lib/v8.
+  struct Handle;
+
+  // New objects in the calling thread's isolate. Values are checked by the
+  // caller to have the right type.
+  // Return InvalidArgument if the engine refuses the type or size.
+  static absl::StatusOr<std::shared_ptr<ExternObject>> NewGlobal(
+      const GlobalType& type, const Val& value);
+  static absl::StatusOr<std::shared_ptr<ExternObject>> NewTable(
+      const TableType& type, const Val& init);
+  static absl::StatusOr<std::shared_ptr<ExternObject>> NewMemory(
+      const MemoryType& type);
+
+  explicit ExternObject(std::unique_ptr<Handle> handle);
+  ~ExternObject();
+  ExternObject(const ExternObject&) = delete;
+  ExternObject& operator=(const ExternObject&) = delete;
+
+  Handle& handle() const { return *handle_; }
+  bool OnOwnerThread() const;
+
+  // Globals of `type`: numbers and v128 are read and written bit-exactly
+  // through an accessor module, references through the JS API. GlobalSet
+  // needs a mutable global.
+  absl::StatusOr<Val> GlobalGet(const GlobalType& type,
+                                const std::shared_ptr<void>& via) const;
+  absl::Status GlobalSet(const GlobalType& type, const Val& value) const;
+
+  // Tables; the caller checks indices against TableSize().
+  uint64_t TableSize() const;
+  // `via` becomes a read funcref's FuncRefState::via.
+  absl::StatusOr<Val> TableGet(uint64_t index, ValType element,
+                               const std::shared_ptr<void>& via) const;
+  absl::Status TableSet(uint64_t index, const Val& value) const;
+  // Returns the previous size, or ResourceExhausted when the engine cannot
+  // grow the table.
+  absl::StatusOr<uint64_t> TableGrow(uint64_t delta, const Val& init) const;
+
+  // Memories: the bytes, empty on another thread.
+  absl::Span<uint8_t> MemoryBytes() const;
+
+ private:
+  std::unique_ptr<Handle> handle_;
+};
+
+// One import of the module, in module order: a host function, or another
+// object of the instance's isolate (an export of another instance, or one
+// the host made).
 struct ImportBinding {
   std::string module;
   std::string name;
-  // The host function bound to a function import. Non-function imports are
-  // rejected before the backend is reached.
+  // One of the two:
   const internal::HostFunc* func = nullptr;
-  // Its type in the boundary ABI; must outlive the instance.
+  const ExternObject* object = nullptr;
+  // The import is a memory: it becomes the instance's memory 0.
+  bool is_memory = false;
+  // A host function's type in the boundary ABI; must outlive the instance.
   const FuncType* call_type = nullptr;
-  // Not empty: the host function is bound to the adapter module's import
+  // Not empty: a host function is bound to the adapter module's import
   // InstanceSpec::adapter_import_module.`adapter_function`, and the
-  // adapter's export `adapter_function` to this import.
+  // adapter's export `adapter_function` to this import (an object import
+  // of a function needs no adapter, but the adapter still imports it).
   std::string adapter_function;
 };
 
@@ -114,6 +203,8 @@ struct InstanceSpec {
   // same backtrace is located in that module.
   std::function<bool(absl::string_view module_tag, uint32_t compiled_offset)>
       is_out_of_fuel;
+  // The InstanceState, for funcrefs the instance hands out (their `via`).
+  std::weak_ptr<void> owner_ref;
   // When `table.grow` was rewritten to respect a budget: the export of the
   // budget global and the value to set it to after instantiation.
   std::string table_budget_export;
@@ -125,6 +216,8 @@ struct InstanceSpec {
   // it), and the called function's signature; nullopt for non-functions.
   std::vector<std::optional<FuncType>> export_types;
   std::vector<std::string> export_names;
+  // By export index: the module's own export names, for Export().
+  std::vector<std::string> extern_names;
   // The types of the mutable globals that make up the instance's state
   // besides memory, and the rewriter's exports that get and set them all,
   // in that order, to capture and restore it; the exports are empty when
@@ -190,12 +283,29 @@ class BackendInstance {
   virtual bool Call(uint32_t export_index, const internal::RawVal* args,
                     internal::RawVal* results, const CallOptions& options) = 0;
 
+  // Calls `type`'s function with Vals (of the module's types, converted to
+  // the boundary ABI here), for signatures with references or v128:
+  // `function` (a funcref's function) or else export `export_index`.
+  // Reports failure as Call does; args must match `type`.
+  virtual bool CallVals(const internal::FuncRefState* function,
+                        uint32_t export_index, const FuncType& type,
+                        const Val* args, Val* results,
+                        const CallOptions& options) = 0;
+
   // Why the last Call returned false; call once, right after it, on the
   // same thread.
   virtual CallFailure TakeCallFailure() = 0;
 
   // The bytes of memory 0; empty when there is none.
   virtual absl::Span<uint8_t> MemoryBytes() = 0;
+
+  // Whether the calling thread is the one whose isolate holds the instance.
+  virtual bool OnOwnerThread() const = 0;
+
+  // Export `export_index` (a function, global, table or memory) as an
+  // object that can be read, written, or imported by other instances of
+  // this thread.
+  virtual std::shared_ptr<ExternObject> Export(uint32_t export_index) = 0;
 
   // The fuel left after the last call with CallOptions::fuel; nullopt when
   // the module is not metered or no call set fuel.

@@ -21,9 +21,12 @@
 #include "lib/util/trap_status.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/code.h"
+#include "lib/v8/extern_object.h"
+#include "lib/v8/js_values.h"
 #include "lib/v8/thread_isolate.h"
 #include "lib/v8/v8_util.h"
 #include "lib/v8/watchdog.h"
+#include "lib/wasm/boundary.h"
 #include "v8.h"
 
 namespace wasmhost::v8backend {
@@ -33,20 +36,6 @@ using internal::RawVal;
 
 // Arguments and results up to this many live on the stack.
 constexpr size_t kInlineValues = 8;
-
-// Values cross in the boundary ABI (backend.h): every type here is an i32
-// (a JS Number, exact) or an i64 (a BigInt); floats arrive as their bits.
-inline v8::Local<v8::Value> ToJs(v8::Isolate* isolate, RawVal raw,
-                                 ValType type) {
-  switch (type) {
-    case ValType::kI32:
-      return v8::Integer::New(isolate, internal::FromRaw<int32_t>(raw));
-    case ValType::kI64:
-      return v8::BigInt::New(isolate, internal::FromRaw<int64_t>(raw));
-    default:
-      return v8::Undefined(isolate);
-  }
-}
 
 // Several values as a JS array, the form V8 takes multiple results in.
 // Out of line: its FixedArray's buffer would make -fstack-protector guard
@@ -73,23 +62,15 @@ inline void ToJsArgs(v8::Isolate* isolate, const std::vector<ValType>& types,
 }
 
 // Makes a host function's caller throw: the exception only unwinds the
-// guest; the status it stands for is kept in V8Instance::host_error_.
+// guest; the status it stands for is kept in ThreadIsolate::host_error().
 // Out of line, as it runs only on failure.
 ABSL_ATTRIBUTE_NOINLINE void ThrowUndefined(v8::Isolate* isolate) {
   isolate->ThrowException(v8::Undefined(isolate));
 }
 
-// V8 converts Wasm values to JS before they reach us, so each boundary-ABI
-// type has one JS representation: i32 as Number, i64 as BigInt.
-inline RawVal FromJs(v8::Local<v8::Value> value, ValType type) {
-  switch (type) {
-    case ValType::kI32:
-      return internal::ToRaw(value.As<v8::Int32>()->Value());
-    case ValType::kI64:
-      return internal::ToRaw(value.As<v8::BigInt>()->Int64Value());
-    default:
-      return 0;
-  }
+// Stands in for an import adapter's import that nothing calls.
+void NeverCalled(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  ThrowUndefined(info.GetIsolate());
 }
 
 // `options` with a finite timeout turned into the deadline it gives a
@@ -152,6 +133,14 @@ class V8Instance final : public BackendInstance, public IsolateResident {
     return {static_cast<uint8_t*>(buffer->Data()), buffer->ByteLength()};
   }
 
+  bool OnOwnerThread() const override {
+    return !detached_ && ThreadIsolate::CurrentIfAny() == &thread_;
+  }
+  std::shared_ptr<ExternObject> Export(uint32_t export_index) override;
+  bool CallVals(const internal::FuncRefState* function, uint32_t export_index,
+                const FuncType& type, const Val* args, Val* results,
+                const CallOptions& options) override;
+
   absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() override;
   std::optional<uint64_t> RemainingFuel() const override {
     return remaining_fuel_;
@@ -169,6 +158,7 @@ class V8Instance final : public BackendInstance, public IsolateResident {
     set_fuel_.Reset();
     get_fuel_.Reset();
     memory_.Reset();
+    exports_object_.Reset();
   }
   // The status of every call after the thread's isolate was disposed.
   static absl::Status DetachedError() {
@@ -181,7 +171,8 @@ class V8Instance final : public BackendInstance, public IsolateResident {
     const internal::HostFunc* func;
     const FuncType* type;  // func's type in the boundary ABI
     V8Instance* instance;
-    // The function's arguments and results each fit in kInlineValues.
+    // The function's arguments and results each fit in kInlineValues, and
+    // it takes raw values.
     bool values_inline;
   };
 
@@ -212,9 +203,24 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   ABSL_ATTRIBUTE_NOINLINE bool CallChecked(const ExportFunc& func,
                                            const RawVal* args, RawVal* results,
                                            const CallOptions& options);
-  // Sets the fuel the call may use, calls, and reads what is left.
-  bool CallMetered(const ExportFunc& func, const RawVal* args,
-                   RawVal* results, const CallOptions& options);
+  // Checks the thread, the deadline and the fuel, then runs `call` (which
+  // enters the guest) with the options, a timeout turned into a deadline,
+  // metered when the module is.
+  template <typename Run>
+  bool CallUnderOptions(const CallOptions& options, Run call);
+  // Sets the fuel the call may use, runs `call`, and reads what is left.
+  template <typename Run>
+  bool CallMetered(const CallOptions& options, Run call);
+  // CallVals once the options are checked.
+  bool CallValsChecked(const internal::FuncRefState* function,
+                       uint32_t export_index, const FuncType& type,
+                       const Val* args, Val* results,
+                       const CallOptions& options);
+  // HostCallback for a function with references in its signature
+  // (HostFunc::val_thunk).
+  ABSL_ATTRIBUTE_NOINLINE void CallHostWithVals(
+      const v8::FunctionCallbackInfo<v8::Value>& info,
+      const HostBinding& binding);
   // Converts any number of arguments and calls, under any options.
   bool CallWithAnyArgs(const ExportFunc& func, const RawVal* args,
                        RawVal* results, const CallOptions& options);
@@ -225,6 +231,11 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool CallConverted(
       const ExportFunc& func, v8::Local<v8::Value>* argv, RawVal* results,
       const CallOptions& options);
+  // Puts an import that is another engine object (not a host function)
+  // into `module_object`.
+  void BindObjectImport(const ImportBinding& import,
+                        v8::Local<v8::Object> module_object,
+                        v8::Local<v8::Object> adapter_imports);
   // Calls the set (`result` null) or get fuel export.
   absl::Status CallFuelExport(const v8::Global<v8::Function>& export_,
                               int64_t value, int64_t* result);
@@ -255,6 +266,8 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   internal::InstanceState* const owner_;
   std::vector<HostBinding> bindings_;
   std::vector<ExportFunc> exports_;  // by export index
+  // The instance's `exports` object, for Export().
+  v8::Global<v8::Object> exports_object_;
   v8::Global<v8::WasmMemoryObject> memory_;
   // The script V8 reports for the import adapter's frames, if there is one.
   std::optional<int> adapter_script_id_;
@@ -273,9 +286,6 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   // Whether state may differ from mapped_image_: the guest ran, or the host
   // was handed the memory's bytes, since the last reset.
   bool touched_since_reset_ = true;
-  // Set by a host function that failed during the current call; it wins
-  // over whatever the guest does afterwards.
-  absl::Status host_error_;
   // Why the last Call on the owner thread, or the instantiation, failed.
   CallFailure failure_;
   // The thread's isolate was disposed: thread_ and every handle are gone.
@@ -298,6 +308,9 @@ void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
 void V8Instance::CallHostWithManyValues(
     const v8::FunctionCallbackInfo<v8::Value>& info,
     const HostBinding& binding) {
+  if (binding.func->val_thunk != nullptr) {
+    return CallHostWithVals(info, binding);
+  }
   std::vector<RawVal> args(binding.type->params.size());
   std::vector<RawVal> results(binding.type->results.size());
   CallHost(info, binding, args.data(), results.data());
@@ -308,7 +321,8 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
                           RawVal* results) {
   // The isolate is read where needed: held across the thunk call, it would
   // cost a spill on every call.
-  if (ABSL_PREDICT_FALSE(!host_error_.ok())) {
+  absl::Status& host_error = thread_.host_error();
+  if (ABSL_PREDICT_FALSE(!host_error.ok())) {
     // The guest caught the first failure's exception and called again.
     ThrowUndefined(info.GetIsolate());
     return;
@@ -319,9 +333,10 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
     args[i] = FromJs(info[static_cast<int>(i)], params[i]);
   }
   Caller caller(owner_);
-  // host_error_ is OK here, so the thunk can put a failure straight in it.
+  // host_error is OK here, so the thunk can put a failure straight in it;
+  // it wins over whatever the guest does afterwards.
   if (ABSL_PREDICT_FALSE(!func.thunk(func.callable.get(), caller, args,
-                                     results, &host_error_))) {
+                                     results, &host_error))) {
     ThrowUndefined(info.GetIsolate());
     return;
   }
@@ -333,6 +348,109 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
     info.GetReturnValue().Set(
         ToJsArray(info.GetIsolate(), result_types, results));
   }
+}
+
+void V8Instance::CallHostWithVals(
+    const v8::FunctionCallbackInfo<v8::Value>& info,
+    const HostBinding& binding) {
+  absl::Status& host_error = thread_.host_error();
+  v8::Isolate* isolate = info.GetIsolate();
+  if (!host_error.ok()) return ThrowUndefined(isolate);
+  const internal::HostFunc& func = *binding.func;
+  const std::shared_ptr<void> via = spec_.owner_ref.lock();
+  // The arguments arrive in the boundary ABI (binding.type).
+  std::vector<v8::Local<v8::Value>> boundary_args;
+  boundary_args.reserve(binding.type->params.size());
+  for (int i = 0; i < info.Length(); ++i) boundary_args.push_back(info[i]);
+  std::vector<Val> args;
+  args.reserve(func.type.params.size());
+  size_t next = 0;
+  for (ValType type : func.type.params) {
+    absl::StatusOr<Val> arg =
+        ValFromBoundaryJs(thread_, boundary_args, &next, type, via);
+    if (!arg.ok()) {
+      host_error = arg.status();
+      return ThrowUndefined(isolate);
+    }
+    args.push_back(*std::move(arg));
+  }
+  std::vector<Val> results;
+  results.reserve(func.type.results.size());
+  for (ValType type : func.type.results) {
+    results.push_back(Val::FromBits(type, 0));
+  }
+  Caller caller(owner_);
+  host_error = func.val_thunk(func.callable.get(), caller, args,
+                              absl::MakeSpan(results));
+  if (!host_error.ok()) return ThrowUndefined(isolate);
+  std::vector<v8::Local<v8::Value>> js;
+  js.reserve(binding.type->results.size());
+  for (const Val& result : results) {
+    host_error = AppendBoundaryJs(thread_, result, js);
+    if (!host_error.ok()) return ThrowUndefined(isolate);
+  }
+  if (js.size() == 1) {
+    info.GetReturnValue().Set(js[0]);
+  } else if (js.size() > 1) {
+    info.GetReturnValue().Set(v8::Array::New(isolate, js.data(), js.size()));
+  }
+}
+
+bool V8Instance::CallVals(const internal::FuncRefState* function,
+                          uint32_t export_index, const FuncType& type,
+                          const Val* args, Val* results,
+                          const CallOptions& options) {
+  return CallUnderOptions(options, [&](const CallOptions& started) {
+    return CallValsChecked(function, export_index, type, args, results,
+                           started);
+  });
+}
+
+bool V8Instance::CallValsChecked(const internal::FuncRefState* function,
+                                 uint32_t export_index, const FuncType& type,
+                                 const Val* args, Val* results,
+                                 const CallOptions& options) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Context> context = thread_.context();
+  // A function taking and returning the values in the boundary ABI: the
+  // export's boundary wrapper, or a function value's accessor.
+  v8::Local<v8::Function> target;
+  if (function == nullptr) {
+    target = exports_[export_index].function.Get(isolate);
+  } else {
+    absl::StatusOr<v8::Local<v8::Function>> resolved =
+        BoundaryCallable(thread_, *function);
+    if (!resolved.ok()) return Fail(resolved.status(), false);
+    target = *resolved;
+  }
+  std::vector<v8::Local<v8::Value>> argv;
+  argv.reserve(type.params.size());
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    absl::Status arg = AppendBoundaryJs(thread_, args[i], argv);
+    if (!arg.ok()) return Fail(arg, false);
+  }
+  v8::Local<v8::Value> result;
+  if (!RunGuest</*kMayReturnWithException=*/false, /*kBounded=*/true>(
+          options, [&] {
+            return target
+                ->Call(context, v8::Undefined(isolate),
+                       static_cast<int>(argv.size()), argv.data())
+                .ToLocal(&result);
+          })) {
+    return false;
+  }
+  const std::shared_ptr<void> via = spec_.owner_ref.lock();
+  const std::vector<v8::Local<v8::Value>> values = ResultList(
+      context, result, wasm::BoundaryType({{}, type.results}).results.size());
+  size_t next = 0;
+  for (size_t i = 0; i < type.results.size(); ++i) {
+    absl::StatusOr<Val> converted =
+        ValFromBoundaryJs(thread_, values, &next, type.results[i], via);
+    if (!converted.ok()) return Fail(converted.status(), true);
+    results[i] = *std::move(converted);
+  }
+  return true;
 }
 
 template <bool kMayReturnWithException, bool kBounded, typename Enter>
@@ -357,7 +475,7 @@ bool V8Instance::RunGuest(const CallOptions& options, Enter enter) {
   const bool fired = has_deadline && Watchdog::Get().Disarm(ticket);
   if (has_deadline) thread_.PopDeadline();
   if (stack_limited) isolate->SetStackLimit(thread_.default_stack_limit());
-  if (ABSL_PREDICT_TRUE(entered && !fired && host_error_.ok() &&
+  if (ABSL_PREDICT_TRUE(entered && !fired && thread_.host_error().ok() &&
                         !thread_.heap_exhausted())) {
     return true;
   }
@@ -383,21 +501,21 @@ bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
   // failure its own work hit because the guest was stopped. (A guest that
   // returned just before the watchdog fired keeps its result.)
   if (fired && !entered) {
-    host_error_ = absl::OkStatus();
+    thread_.host_error() = absl::OkStatus();
     return Fail(absl::DeadlineExceededError(absl::StrCat(
                     "guest stopped at its deadline after ",
                     absl::FormatDuration(absl::Now() - start))),
                 true);
   }
   if (heap_exhausted) {
-    host_error_ = absl::OkStatus();
+    thread_.host_error() = absl::OkStatus();
     return Fail(absl::ResourceExhaustedError(
                     "the guest exhausted the engine's heap (e.g. by growing "
                     "its tables) and was stopped"),
                 true);
   }
-  if (!host_error_.ok()) {
-    return Fail(std::exchange(host_error_, absl::OkStatus()), true);
+  if (!thread_.host_error().ok()) {
+    return Fail(std::exchange(thread_.host_error(), absl::OkStatus()), true);
   }
   if (entered) return true;
   if (enclosing_expired) {
@@ -484,9 +602,15 @@ absl::Status V8Instance::Instantiate(
   v8::Local<v8::Object> adapter_imports = v8::Object::New(isolate);
   bindings_.reserve(spec_.imports.size());  // their addresses are captured
   for (const ImportBinding& import : spec_.imports) {
+    if (import.object != nullptr) {
+      BindObjectImport(import, namespace_object(import.module),
+                       adapter_imports);
+      continue;
+    }
     const FuncType& type = *import.call_type;
     bindings_.push_back({import.func, &type, this,
-                         type.params.size() <= kInlineValues &&
+                         import.func->val_thunk == nullptr &&
+                             type.params.size() <= kInlineValues &&
                              type.results.size() <= kInlineValues});
     v8::Local<v8::Function> function =
         v8::Function::New(context, &HostCallback,
@@ -528,7 +652,10 @@ absl::Status V8Instance::Instantiate(
             .ToLocalChecked()
             .As<v8::Object>();
     for (const ImportBinding& import : spec_.imports) {
-      if (import.adapter_function.empty()) continue;
+      // An object import stays bound to the object itself.
+      if (import.adapter_function.empty() || import.object != nullptr) {
+        continue;
+      }
       v8::Local<v8::Function> function =
           adapted->Get(context, ToV8String(isolate, import.adapter_function))
               .ToLocalChecked()
@@ -592,6 +719,7 @@ absl::Status V8Instance::Instantiate(
       instance->Get(context, ToV8String(isolate, "exports"))
           .ToLocalChecked()
           .As<v8::Object>();
+  exports_object_.Reset(isolate, exports);
   exports_.resize(spec_.export_names.size());
   for (size_t i = 0; i < spec_.export_names.size(); ++i) {
     v8::Local<v8::Value> value =
@@ -636,6 +764,39 @@ absl::Status V8Instance::Instantiate(
         .Check();
   }
   return absl::OkStatus();
+}
+
+void V8Instance::BindObjectImport(const ImportBinding& import,
+                                  v8::Local<v8::Object> module_object,
+                                  v8::Local<v8::Object> adapter_imports) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::Local<v8::Context> context = thread_.context();
+  v8::Local<v8::Object> object = import.object->handle().Get();
+  module_object->Set(context, ToV8String(isolate, import.name), object)
+      .Check();
+  // A Wasm function needs no adapter, but the adapter module (made for
+  // every import of its type) still imports something in its place.
+  if (!import.adapter_function.empty()) {
+    adapter_imports
+        ->Set(context, ToV8String(isolate, import.adapter_function),
+              v8::Function::New(context, &NeverCalled).ToLocalChecked())
+        .Check();
+  }
+  // An imported memory is memory 0: the one Memory and Caller see.
+  if (import.is_memory) memory_.Reset(isolate, object.As<v8::WasmMemoryObject>());
+}
+
+std::shared_ptr<ExternObject> V8Instance::Export(uint32_t export_index) {
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Object> value =
+      exports_object_.Get(isolate)
+          ->Get(thread_.context(),
+                ToV8String(isolate, spec_.extern_names[export_index]))
+          .ToLocalChecked()
+          .As<v8::Object>();
+  return std::make_shared<ExternObject>(
+      std::make_unique<ExternObject::Handle>(thread_, value));
 }
 
 absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
@@ -769,7 +930,14 @@ bool V8Instance::Call(uint32_t export_index, const RawVal* args,
 }
 
 bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
-                             RawVal* results, const CallOptions& given) {
+                             RawVal* results, const CallOptions& options) {
+  return CallUnderOptions(options, [&](const CallOptions& started) {
+    return CallWithAnyArgs(func, args, results, started);
+  });
+}
+
+template <typename Run>
+bool V8Instance::CallUnderOptions(const CallOptions& given, Run call) {
   // Refused without writing to the instance, which another thread may be
   // using: TakeCallFailure finds the reason by checking the thread again.
   if (detached_ || ThreadIsolate::CurrentIfAny() != &thread_) return false;
@@ -786,8 +954,8 @@ bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
                 false);
   }
   touched_since_reset_ = true;
-  if (spec_.metered) return CallMetered(func, args, results, options);
-  return CallWithAnyArgs(func, args, results, options);
+  if (spec_.metered) return CallMetered(options, call);
+  return call(options);
 }
 
 BackendInstance::CallFailure V8Instance::TakeCallFailure() {
@@ -800,8 +968,8 @@ BackendInstance::CallFailure V8Instance::TakeCallFailure() {
   return std::exchange(failure_, CallFailure());
 }
 
-bool V8Instance::CallMetered(const ExportFunc& func, const RawVal* args,
-                             RawVal* results, const CallOptions& options) {
+template <typename Run>
+bool V8Instance::CallMetered(const CallOptions& options, Run call) {
   // Fuel lives in a Wasm global the rewriter added, behind two exports.
   // A call without a fuel limit after one with a limit runs unlimited.
   if (options.fuel.has_value() || fuel_limited_) {
@@ -813,7 +981,7 @@ bool V8Instance::CallMetered(const ExportFunc& func, const RawVal* args,
     if (!set.ok()) return Fail(std::move(set), true);
     fuel_limited_ = options.fuel.has_value();
   }
-  const bool succeeded = CallWithAnyArgs(func, args, results, options);
+  const bool succeeded = call(options);
   if (options.fuel.has_value()) {
     int64_t left = 0;
     if (CallFuelExport(get_fuel_, 0, &left).ok()) {

@@ -17,7 +17,10 @@ namespace wasmhost::v8backend {
 namespace {
 
 std::vector<std::string> FlagsFor(const EngineOptions& options) {
-  std::vector<std::string> flags;
+  // WebAssembly.Function.type: the signature of a funcref the host reads
+  // from a table or global. It only adds to the JS API, which guests never
+  // reach.
+  std::vector<std::string> flags = {"--experimental-wasm-type-reflection"};
   // V8 10.2 serialises only TurboFan code, so a cache needs all of it.
   const CompileTier tier = options.code_cache_dir.empty()
                                ? options.compile_tier
@@ -26,10 +29,10 @@ std::vector<std::string> FlagsFor(const EngineOptions& options) {
     case CompileTier::kTiered:
       break;
     case CompileTier::kBaseline:
-      flags = {"--liftoff", "--no-wasm-tier-up"};
+      flags.insert(flags.end(), {"--liftoff", "--no-wasm-tier-up"});
       break;
     case CompileTier::kOptimized:
-      flags = {"--no-liftoff"};
+      flags.push_back("--no-liftoff");
       break;
   }
   flags.insert(flags.end(), options.v8_flags.begin(), options.v8_flags.end());
@@ -63,6 +66,8 @@ v8::Platform* platform = nullptr;
 std::string EngineFingerprint() { return *engine_fingerprint; }
 
 v8::Platform* V8Platform() { return platform; }
+
+bool V8Initialized() { return engine_fingerprint != nullptr; }
 
 absl::Status InitializeV8(const EngineOptions& options) {
   if (options.worker_threads < 0) {

@@ -11,6 +11,9 @@ namespace wasmhost::v8backend {
 // Set by InitializeV8; never freed.
 v8::Platform* V8Platform();
 
+// Whether InitializeV8 succeeded, i.e. an Engine exists.
+bool V8Initialized();
+
 }  // namespace wasmhost::v8backend
 
 #endif  // WASMHOST_LIB_V8_PLATFORM_H_

@@ -135,6 +135,7 @@ ThreadIsolate::ThreadIsolate()
   value_key_.Reset(isolate_, v8::String::NewFromUtf8Literal(
                                  isolate_, "value",
                                  v8::NewStringType::kInternalized));
+  extern_refs_ = std::make_unique<ExternRefs>(isolate_);
 }
 
 uintptr_t ThreadIsolate::StackLimitFor(uint64_t max_bytes) const {
@@ -216,14 +217,31 @@ ThreadIsolate::~ThreadIsolate() {
     resident->Detach();
   }
   modules_.clear();
+  helper_modules_.clear();
   instance_constructor_.Reset();
   memory_constructor_.Reset();
   compile_streaming_.Reset();
   validate_.Reset();
   value_key_.Reset();
+  extern_refs_.reset();
   context_.Get(isolate_)->Exit();
   isolate_->Exit();
   isolate_->Dispose();
+}
+
+v8::MaybeLocal<v8::WasmModuleObject> ThreadIsolate::HelperModule(
+    const std::string& key, absl::FunctionRef<std::vector<uint8_t>()> build) {
+  auto it = helper_modules_.find(key);
+  if (it != helper_modules_.end()) return it->second.Get(isolate_);
+  const std::vector<uint8_t> bytes = build();
+  v8::Local<v8::WasmModuleObject> object;
+  if (!v8::WasmModuleObject::Compile(
+           isolate_, v8::MemorySpan<const uint8_t>(bytes.data(), bytes.size()))
+           .ToLocal(&object)) {
+    return {};
+  }
+  helper_modules_.emplace(key, v8::Global<v8::WasmModuleObject>(isolate_, object));
+  return object;
 }
 
 v8::Local<v8::WasmModuleObject> ThreadIsolate::ModuleObject(

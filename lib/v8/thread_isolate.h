@@ -11,14 +11,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <utility>
-
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "lib/v8/extern_ref.h"
 #include "v8.h"
 
 namespace wasmhost::v8backend {
@@ -53,6 +56,14 @@ class ThreadIsolate {
   ~ThreadIsolate();
 
   v8::Isolate* isolate() const { return isolate_; }
+  // Unique per isolate in the process. Handles that may outlive the
+  // isolate compare it, not the address, which a later thread's isolate
+  // may reuse.
+  uint64_t id() const { return id_; }
+  // Whether the calling thread's isolate is the one with `id`.
+  static bool IsCurrent(const ThreadIsolate* thread, uint64_t id) {
+    return current_ != nullptr && current_ == thread && current_->id_ == id;
+  }
   // Opens no handle (the context is eternal), so a call can use it instead
   // of asking the isolate for its current context.
   v8::Local<v8::Context> context() const { return context_.Get(isolate_); }
@@ -134,6 +145,22 @@ class ThreadIsolate {
   // The string "value" (WebAssembly.Global's accessor), made once.
   v8::Local<v8::String> value_key() const { return value_key_.Get(isolate_); }
 
+  // The failure of a host function during the current guest call, kept
+  // per thread rather than per instance: a host function bound in one
+  // instance can be called by another (a shared table, an instance's
+  // exports imported by another), and the call that entered the guest
+  // must find the failure. OK while no host function failed.
+  absl::Status& host_error() { return host_error_; }
+
+  // The host values this isolate holds as externrefs.
+  ExternRefs& extern_refs() { return *extern_refs_; }
+
+  // One of the host's own small modules (lib/wasm/boundary.h's accessors),
+  // compiled from `build()` on first use of `key` in this isolate; empty if
+  // V8 refuses it.
+  v8::MaybeLocal<v8::WasmModuleObject> HelperModule(
+      const std::string& key, absl::FunctionRef<std::vector<uint8_t>()> build);
+
   // `code` as a module object of this isolate, made once per isolate
   // (FromCompiledModule shares the code; it does not recompile).
   v8::Local<v8::WasmModuleObject> ModuleObject(
@@ -167,6 +194,7 @@ class ThreadIsolate {
   // address space is short, and a thread that drops instances and then
   // waits would otherwise keep them from the others.
   static inline std::atomic<int64_t> pressure_until_ns_{0};
+  static inline std::atomic<uint64_t> next_id_{0};
 
   // V8 calls this when its heap nears the limit, where it would otherwise
   // abort the process ("Fatal JavaScript OOM"). It stops the running guest
@@ -186,6 +214,7 @@ class ThreadIsolate {
     v8::Global<v8::WasmModuleObject> object;
   };
 
+  const uint64_t id_ = next_id_.fetch_add(1, std::memory_order_relaxed);
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
   uintptr_t stack_floor_ = 0;
   uintptr_t default_stack_limit_ = 0;
@@ -198,6 +227,10 @@ class ThreadIsolate {
   v8::Global<v8::Function> validate_;
   v8::Global<v8::String> value_key_;
   absl::flat_hash_map<const CompiledCode*, CachedModule> modules_;
+  absl::flat_hash_map<std::string, v8::Global<v8::WasmModuleObject>>
+      helper_modules_;
+  std::unique_ptr<ExternRefs> extern_refs_;
+  absl::Status host_error_;
   absl::flat_hash_set<IsolateResident*> residents_;
   size_t dropped_memories_ = 0;
   // The collection_epoch_ this isolate's last Collect answered. Written by

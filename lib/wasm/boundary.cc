@@ -12,6 +12,7 @@
 #include "lib/util/status_macros.h"
 #include "lib/wasm/binary_reader.h"
 #include "lib/wasm/binary_writer.h"
+#include "lib/wasm/code_scanner.h"
 #include "lib/wasm/section_rewriter.h"
 
 namespace wasmhost::wasm {
@@ -21,7 +22,6 @@ constexpr uint8_t kLocalGet = 0x20;
 constexpr uint8_t kLocalSet = 0x21;
 constexpr uint8_t kCall = 0x10;
 constexpr uint8_t kEnd = 0x0b;
-constexpr uint8_t kSimdPrefix = 0xfd;
 constexpr uint8_t kI64x2Splat = 0x12;
 constexpr uint8_t kI64x2ExtractLane = 0x1d;
 constexpr uint8_t kI64x2ReplaceLane = 0x1e;
@@ -205,6 +205,123 @@ std::vector<uint8_t> BuildImportAdapter(absl::Span<const FuncType> types) {
       .Section(kFunctionSection, functions.bytes())
       .Section(kExportSection, exports.bytes())
       .Section(kCodeSection, code.bytes())
+      .Release();
+}
+
+namespace {
+
+constexpr uint8_t kGlobalGet = 0x23;
+constexpr uint8_t kGlobalSet = 0x24;
+constexpr uint8_t kExternFunc = 0x00;
+constexpr uint8_t kExternGlobal = 0x03;
+
+void WriteGlobalType(const GlobalType& type, BinaryWriter& w) {
+  w.Byte(ValTypeCode(type.type)).Byte(type.is_mutable ? 1 : 0);
+}
+
+void WriteBody(absl::Span<const uint8_t> body, BinaryWriter& code) {
+  code.U32(static_cast<uint32_t>(body.size())).Bytes(body);
+}
+
+// Little-endian bytes of the low `count` bytes of `bits`.
+void WriteBits(uint64_t bits, int count, BinaryWriter& w) {
+  for (int i = 0; i < count; ++i) w.Byte(static_cast<uint8_t>(bits >> (8 * i)));
+}
+
+}  // namespace
+
+std::vector<uint8_t> BuildFunctionAccessor(const FuncType& type) {
+  BinaryWriter types, imports, functions, exports, code;
+  types.U32(2);
+  WriteFuncType(type, types);
+  WriteFuncType(BoundaryType(type), types);
+  imports.U32(1).Name(kAdapterImportModule).Name(kAccessedObject)
+      .Byte(kExternFunc).U32(0);
+  functions.U32(1).U32(1);
+  exports.U32(1).Name("call").Byte(kExternFunc).U32(1);
+  code.U32(1);
+  WriteBody(ConvertingCallBody(type, Abi::kBoundary, 0), code);
+  return BinaryWriter()
+      .Header()
+      .Section(kTypeSection, types.bytes())
+      .Section(kImportSection, imports.bytes())
+      .Section(kFunctionSection, functions.bytes())
+      .Section(kExportSection, exports.bytes())
+      .Section(kCodeSection, code.bytes())
+      .Release();
+}
+
+std::vector<uint8_t> BuildGlobalAccessor(const GlobalType& type) {
+  // Functions 0 and 1 read and write the global in its own type; 2 and 3
+  // are their boundary-ABI wrappers, the exports.
+  const FuncType get{{}, {type.type}};
+  const FuncType set{{type.type}, {}};
+  const uint32_t count = type.is_mutable ? 2 : 1;
+  BinaryWriter types, imports, functions, exports, code;
+  types.U32(2 * count);
+  WriteFuncType(get, types);
+  WriteFuncType(BoundaryType(get), types);
+  if (type.is_mutable) {
+    WriteFuncType(set, types);
+    WriteFuncType(BoundaryType(set), types);
+  }
+  imports.U32(1).Name(kAdapterImportModule).Name(kAccessedObject)
+      .Byte(kExternGlobal);
+  WriteGlobalType(type, imports);
+  functions.U32(2 * count).U32(0);
+  if (type.is_mutable) functions.U32(2);
+  functions.U32(1);
+  if (type.is_mutable) functions.U32(3);
+  exports.U32(count).Name("get").Byte(kExternFunc).U32(count);
+  if (type.is_mutable) exports.Name("set").Byte(kExternFunc).U32(count + 1);
+  code.U32(2 * count);
+  WriteBody({0x00, kGlobalGet, 0x00, kEnd}, code);
+  if (type.is_mutable) {
+    WriteBody({0x00, kLocalGet, 0x00, kGlobalSet, 0x00, kEnd}, code);
+  }
+  WriteBody(ConvertingCallBody(get, Abi::kBoundary, 0), code);
+  if (type.is_mutable) {
+    WriteBody(ConvertingCallBody(set, Abi::kBoundary, 1), code);
+  }
+  return BinaryWriter()
+      .Header()
+      .Section(kTypeSection, types.bytes())
+      .Section(kImportSection, imports.bytes())
+      .Section(kFunctionSection, functions.bytes())
+      .Section(kExportSection, exports.bytes())
+      .Section(kCodeSection, code.bytes())
+      .Release();
+}
+
+std::vector<uint8_t> BuildGlobalDefinition(const GlobalType& type,
+                                           uint64_t low, uint64_t high) {
+  BinaryWriter globals, exports;
+  globals.U32(1);
+  WriteGlobalType(type, globals);
+  switch (type.type) {
+    case ValType::kI32:
+      globals.Byte(0x41).S64(static_cast<int32_t>(low));
+      break;
+    case ValType::kI64:
+      globals.Byte(0x42).S64(static_cast<int64_t>(low));
+      break;
+    case ValType::kF32:
+      WriteBits(low, 4, globals.Byte(0x43));
+      break;
+    case ValType::kF64:
+      WriteBits(low, 8, globals.Byte(0x44));
+      break;
+    default:  // v128.const
+      WriteBits(low, 8, globals.Byte(kSimdPrefix).Byte(0x0c));
+      WriteBits(high, 8, globals);
+      break;
+  }
+  globals.Byte(kEnd);
+  exports.U32(1).Name("global").Byte(kExternGlobal).U32(0);
+  return BinaryWriter()
+      .Header()
+      .Section(kGlobalSection, globals.bytes())
+      .Section(kExportSection, exports.bytes())
       .Release();
 }
 

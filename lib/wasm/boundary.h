@@ -9,6 +9,9 @@
 //   AddBoundaryWrappers     exports a boundary-ABI wrapper of float exports
 //   kAdapterImportModule    the import module of BuildImportAdapter's module
 //   BuildImportAdapter      a module adapting host functions to Wasm types
+//   BuildFunctionAccessor   a module calling one Wasm function in the ABI
+//   BuildGlobalAccessor     a module reading and writing one global in it
+//   BuildGlobalDefinition   a module defining one global with a value
 //
 // V8's JS API turns f32 and f64 into JS Numbers, which canonicalise NaNs
 // (sign and payload lost) and widen f32 to double (signalling NaNs
@@ -116,6 +119,29 @@ inline constexpr absl::string_view kAdapterImportModule = "host";
 // value passing through a JS Number.
 [[nodiscard]] std::vector<uint8_t> BuildImportAdapter(
     absl::Span<const FuncType> types);
+
+// The host's own modules below import the object they reach as
+// kAdapterImportModule.kAccessedObject.
+inline constexpr absl::string_view kAccessedObject = "object";
+
+// A module that imports a function of `type` (under kMaxBoundaryValues in
+// the boundary ABI) and exports "call", of type BoundaryType(type), which
+// converts its parameters, calls the import and converts the results: the
+// host calls a function value (a funcref) through it bit-exactly.
+[[nodiscard]] std::vector<uint8_t> BuildFunctionAccessor(const FuncType& type);
+
+// A module that imports a global of `type` (a number or v128) and exports
+// "get", () -> the value in the boundary ABI, and for a mutable global
+// "set", (the value in the boundary ABI) -> (): a WebAssembly.Global's
+// `value` is a JS Number (NaN bits lost) and refuses a v128.
+[[nodiscard]] std::vector<uint8_t> BuildGlobalAccessor(const GlobalType& type);
+
+// A module defining a global of `type` (a number or v128) whose initial
+// value is the constant with bits `low` (and `high`, a v128's upper 64
+// bits), exported as "global": how the host makes a global bit-exactly.
+[[nodiscard]] std::vector<uint8_t> BuildGlobalDefinition(const GlobalType& type,
+                                                         uint64_t low,
+                                                         uint64_t high);
 
 }  // namespace wasmhost::wasm
 

@@ -1,12 +1,14 @@
-// lib/wasm/boundary_test.cc: BoundaryType, AddBoundaryWrappers and
-// BuildImportAdapter; what they build is also compiled and called through
+// lib/wasm/boundary_test.cc: BoundaryType, AddBoundaryWrappers,
+// BuildImportAdapter and the host's accessor modules; what they build is also compiled and called through
 // the public API, with values whose bits a JS Number would change.
 
 #include "lib/wasm/boundary.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -266,6 +268,75 @@ TEST(BuildImportAdapterTest, AdaptsHostFunctionsBitExactly) {
   std::memcpy(&out_bits, &*out, sizeof out_bits);
   EXPECT_EQ(seen, kF32Bits);
   EXPECT_EQ(out_bits, kF32Bits ^ 1);
+}
+
+// The accessor modules' shapes (the runtime calls them with values a JS
+// Number would change in tests/value_bits_test.cc).
+TEST(AccessorModulesTest, FunctionAccessorCallsItsImportInTheBoundaryAbi) {
+  const FuncType type{{kF32, kV128}, {kF64}};
+  const Bytes bytes = BuildFunctionAccessor(type);
+  absl::StatusOr<ModuleInfo> info = ReadModule(bytes);
+  ASSERT_TRUE(info.ok()) << info.status();
+  ASSERT_EQ(info->imports.size(), 1u);
+  EXPECT_EQ(info->imports[0].module, kAdapterImportModule);
+  EXPECT_EQ(info->imports[0].name, kAccessedObject);
+  EXPECT_EQ(*info->FunctionType(0), type);
+  ASSERT_EQ(info->exports.size(), 1u);
+  EXPECT_EQ(info->exports[0].name, "call");
+  EXPECT_EQ(*info->FunctionType(info->exports[0].index), BoundaryType(type));
+  EXPECT_TRUE(CheckAndCompile(bytes).ok());
+}
+
+TEST(AccessorModulesTest, GlobalAccessorHasASetterOnlyWhenMutable) {
+  for (const bool is_mutable : {false, true}) {
+    SCOPED_TRACE(is_mutable);
+    const Bytes bytes = BuildGlobalAccessor({kV128, is_mutable});
+    absl::StatusOr<ModuleInfo> info = ReadModule(bytes);
+    ASSERT_TRUE(info.ok()) << info.status();
+    ASSERT_EQ(info->imports.size(), 1u);
+    EXPECT_EQ(info->imports[0].kind, ExternKind::kGlobal);
+    EXPECT_EQ(info->imports[0].global.type, kV128);
+    EXPECT_EQ(info->imports[0].global.is_mutable, is_mutable);
+    ASSERT_EQ(info->exports.size(), is_mutable ? 2u : 1u);
+    EXPECT_EQ(info->exports[0].name, "get");
+    EXPECT_EQ(*info->FunctionType(info->exports[0].index),
+              (FuncType{{}, {kI64, kI64}}));
+    if (is_mutable) {
+      EXPECT_EQ(info->exports[1].name, "set");
+      EXPECT_EQ(*info->FunctionType(info->exports[1].index),
+                (FuncType{{kI64, kI64}, {}}));
+    }
+    EXPECT_TRUE(CheckAndCompile(bytes).ok());
+  }
+}
+
+TEST(AccessorModulesTest, GlobalDefinitionHoldsTheBits) {
+  for (const ValType type : {kI32, kI64, kF32, kF64, kV128}) {
+    SCOPED_TRACE(ValTypeName(type));
+    const Bytes bytes =
+        BuildGlobalDefinition({type, true}, kF64Bits, ~kF64Bits);
+    absl::StatusOr<ModuleInfo> info = ReadModule(bytes);
+    ASSERT_TRUE(info.ok()) << info.status();
+    ASSERT_EQ(info->globals.size(), 1u);
+    EXPECT_EQ(info->globals[0].type, type);
+    ASSERT_EQ(info->exports.size(), 1u);
+    EXPECT_EQ(info->exports[0].name, "global");
+    EXPECT_EQ(info->exports[0].kind, ExternKind::kGlobal);
+    EXPECT_TRUE(CheckAndCompile(bytes).ok());
+  }
+  // The constant's bytes, little-endian, right before `end`: f32 takes the
+  // low 4 bytes, v128 the low then the high 8.
+  const Bytes f32 = BuildGlobalDefinition({kF32, false}, kF32Bits, 0);
+  const uint8_t f32_tail[] = {0x43, 0x01, 0x00, 0xa0, 0xff, 0x0b};
+  EXPECT_NE(std::search(f32.begin(), f32.end(), std::begin(f32_tail),
+                        std::end(f32_tail)),
+            f32.end());
+  const Bytes v128 = BuildGlobalDefinition({kV128, false}, 1, 2);
+  const uint8_t v128_tail[] = {0xfd, 0x0c, 1, 0, 0, 0, 0, 0, 0, 0,
+                               2,    0,    0, 0, 0, 0, 0, 0, 0x0b};
+  EXPECT_NE(std::search(v128.begin(), v128.end(), std::begin(v128_tail),
+                        std::end(v128_tail)),
+            v128.end());
 }
 
 }  // namespace

@@ -1,23 +1,22 @@
-// tools/spec/pending_api.h: what the runner needs from the public API and
-// the API does not offer yet, one function per gap.
+// tools/spec/pending_api.h: how the runner expresses the suite's values
+// and actions with the public API. (Named for the gaps it once stood in
+// for; each is now filled by the API.)
 //
-// Each gap returns Unimplemented (or names its feature) so the runner can
-// count the commands it blocks as unsupported; when the API gains the
-// feature, only the function's body changes.
+//   HostRefs           the host values standing for `ref.extern N`
+//   ToVal / ToBytes    SpecValue <-> Val
+//   ResultMatches      whether a result satisfies an expected value
+//   GetGlobal          read an exported global
+//   RegisterInstance   make an instance's exports importable by name
 //
-//   MissingValueType  value types that cannot cross the host boundary
-//   ToVal / ToBytes   SpecValue <-> Val
-//   GetGlobal         read an exported global
-//   RegisterInstance  make an instance's exports importable by name
-//
-// Functions only: thread-compatible, like the Instance they are given.
+// Thread-compatible, like the Instance and Linker they are given.
 
 #ifndef WASMHOST_TOOLS_SPEC_PENDING_API_H_
 #define WASMHOST_TOOLS_SPEC_PENDING_API_H_
 
-#include <optional>
-#include <string>
+#include <cstdint>
+#include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -28,24 +27,35 @@
 
 namespace wasmhost::spec {
 
-// The feature ("v128 value", "funcref value", "externref value") a call
-// with a `type` parameter or result needs; nullopt if calls support it.
-std::optional<std::string> MissingValueType(ValType type);
+// One host value per `ref.extern N` of a file, so that the same N is the
+// same externref (identity is the pointer) in arguments and results.
+class HostRefs {
+ public:
+  // The value standing for N, made on first use.
+  const std::shared_ptr<void>& Get(uint64_t n);
 
-// `value` as an argument. Returns Unimplemented naming the feature when
-// its type cannot cross the host boundary.
-absl::StatusOr<Val> ToVal(const SpecValue& value);
+ private:
+  absl::flat_hash_map<uint64_t, std::shared_ptr<void>> refs_;
+};
 
-// A result's bits, for Matches.
+// `value` as an argument; `ref.extern N` is refs.Get(N). Returns
+// InvalidArgument for a non-null funcref, which the suite cannot write as
+// an argument.
+absl::StatusOr<Val> ToVal(const SpecValue& value, HostRefs& refs);
+
+// A number's or v128's bits, for Matches and FormatBytes.
 ValueBytes ToBytes(const Val& value);
 
+// Whether `got` satisfies `expected`: numbers and v128 by Matches;
+// references null or not as expected, `ref.extern N` by identity, and an
+// expected reference of neither kind by being non-null.
+bool ResultMatches(const SpecValue& expected, const Val& got, HostRefs& refs);
+
 // The value of `instance`'s exported global `name`.
-// Returns Unimplemented: the API has no exported globals yet.
 absl::StatusOr<Val> GetGlobal(const Instance& instance, absl::string_view name);
 
 // Defines every export of `instance` on `linker` under module name `as`,
-// as the spec's `register` does. `instance` must outlive `linker`'s use.
-// Returns Unimplemented: the API cannot define an instance's exports yet.
+// as the spec's `register` does.
 absl::Status RegisterInstance(Linker& linker, absl::string_view as,
                               const Instance& instance);
 

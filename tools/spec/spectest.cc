@@ -3,17 +3,12 @@
 #include <cstdint>
 
 #include "lib/util/status_macros.h"
+#include "wasmhost/global.h"
+#include "wasmhost/memory.h"
+#include "wasmhost/table.h"
+#include "wasmhost/value.h"
 
 namespace wasmhost::spec {
-
-absl::Span<const SpectestExtern> SpectestExterns() {
-  static constexpr SpectestExtern kExterns[] = {
-      {"global_i32", ExternKind::kGlobal}, {"global_i64", ExternKind::kGlobal},
-      {"global_f32", ExternKind::kGlobal}, {"global_f64", ExternKind::kGlobal},
-      {"table", ExternKind::kTable},       {"memory", ExternKind::kMemory},
-  };
-  return kExterns;
-}
 
 absl::Status DefineSpectest(Linker& linker) {
   WASMHOST_RETURN_IF_ERROR(linker.Define(kSpectest, "print", [] {}));
@@ -29,9 +24,26 @@ absl::Status DefineSpectest(Linker& linker) {
   return linker.Define(kSpectest, "print_f64_f64", [](double, double) {});
 }
 
-absl::Status DefineSpectestExterns(Linker&) {
-  // Fill in when Linker can define host globals, tables and memories.
-  return absl::UnimplementedError("host globals, tables and memories");
+absl::Status DefineSpectestExterns(Linker& linker) {
+  WASMHOST_ASSIGN_OR_RETURN(
+      Global global_i32, Global::Create({ValType::kI32, false}, Val::I32(666)));
+  WASMHOST_ASSIGN_OR_RETURN(
+      Global global_i64, Global::Create({ValType::kI64, false}, Val::I64(666)));
+  WASMHOST_ASSIGN_OR_RETURN(
+      Global global_f32,
+      Global::Create({ValType::kF32, false}, Val::F32(666.6f)));
+  WASMHOST_ASSIGN_OR_RETURN(
+      Global global_f64, Global::Create({ValType::kF64, false}, Val::F64(666.6)));
+  WASMHOST_ASSIGN_OR_RETURN(
+      Table table, Table::Create({ValType::kFuncRef, 10, 20},
+                                 Val::NullRef(ValType::kFuncRef)));
+  WASMHOST_ASSIGN_OR_RETURN(Memory memory, Memory::Create({1, 2}));
+  WASMHOST_RETURN_IF_ERROR(linker.Define(kSpectest, "global_i32", global_i32));
+  WASMHOST_RETURN_IF_ERROR(linker.Define(kSpectest, "global_i64", global_i64));
+  WASMHOST_RETURN_IF_ERROR(linker.Define(kSpectest, "global_f32", global_f32));
+  WASMHOST_RETURN_IF_ERROR(linker.Define(kSpectest, "global_f64", global_f64));
+  WASMHOST_RETURN_IF_ERROR(linker.Define(kSpectest, "table", table));
+  return linker.Define(kSpectest, "memory", memory);
 }
 
 }  // namespace wasmhost::spec

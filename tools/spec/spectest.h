@@ -1,6 +1,5 @@
 // tools/spec/spectest.h: the "spectest" host module the spec suite imports.
 //
-//   SpectestExtern      one of its non-function exports
 //   DefineSpectest      its print functions, on a Linker
 //   DefineSpectestExterns  its globals, table and memory, on a Linker
 //
@@ -10,22 +9,12 @@
 #define WASMHOST_TOOLS_SPEC_SPECTEST_H_
 
 #include "absl/status/status.h"
-#include "absl/types/span.h"
 #include "wasmhost/linker.h"
-#include "wasmhost/module.h"
 
 namespace wasmhost::spec {
 
 // The module name the suite imports from.
 inline constexpr char kSpectest[] = "spectest";
-
-struct SpectestExtern {
-  const char* name;
-  ExternKind kind;
-};
-
-// global_i32, global_i64, global_f32, global_f64, table, memory.
-absl::Span<const SpectestExtern> SpectestExterns();
 
 // Defines spectest's print, print_i32, print_i64, print_f32, print_f64,
 // print_i32_f32 and print_f64_f64 on `linker`. They print nothing: the
@@ -33,12 +22,12 @@ absl::Span<const SpectestExtern> SpectestExterns();
 // Returns AlreadyExists if `linker` defines one of them already.
 absl::Status DefineSpectest(Linker& linker);
 
-// Defines SpectestExterns() on `linker`: global_i32 = 666, global_i64 =
-// 666, global_f32 = 666.6, global_f64 = 666.6 (immutable), table (10..20
-// funcref) and memory (1..2 pages).
-// Returns Unimplemented, naming the feature, while the API cannot define
-// host globals, tables and memories; the runner then reports the modules
-// that import them as unsupported.
+// Defines spectest's globals, table and memory on `linker`: global_i32 =
+// 666, global_i64 = 666, global_f32 = 666.6, global_f64 = 666.6
+// (immutable), table (10..20 funcref) and memory (1..2 pages), made in the
+// calling thread's isolate. Every module of a file shares them, as the
+// suite expects.
+// Returns AlreadyExists if `linker` defines one of them already.
 absl::Status DefineSpectestExterns(Linker& linker);
 
 }  // namespace wasmhost::spec

@@ -16,6 +16,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "lib/util/status_macros.h"
+#include "lib/wasm/binary_writer.h"
+#include "lib/wasm/reader.h"
 #include "tools/spec/pending_api.h"
 #include "tools/spec/spectest.h"
 #include "wasmhost/errors.h"
@@ -70,11 +72,38 @@ std::string Describe(absl::Span<const Val> got,
                      absl::Span<const SpecValue> expected) {
   std::vector<std::string> values;
   for (size_t i = 0; i < got.size(); ++i) {
-    values.push_back(i < expected.size() && got[i].type() == expected[i].type
-                         ? FormatBytes(expected[i], ToBytes(got[i]))
-                         : got[i].ToString());
+    const bool is_ref = got[i].type() == ValType::kFuncRef ||
+                        got[i].type() == ValType::kExternRef;
+    values.push_back(
+        !is_ref && i < expected.size() && got[i].type() == expected[i].type
+            ? FormatBytes(expected[i], ToBytes(got[i]))
+            : got[i].ToString());
   }
   return absl::StrCat("(", absl::StrJoin(values, ", "), ")");
+}
+
+// The module name under which a proxy imports its target's exports.
+constexpr absl::string_view kProxyTarget = "target";
+
+// A module that imports kProxyTarget.`field`, a function of `type`, and
+// re-exports it as "f". An assert_trap calls through a new instance of it:
+// the trap poisons that instance, never the target, whose state the spec
+// keeps across a trap (and other modules may share).
+std::vector<uint8_t> ProxyModule(absl::string_view field,
+                                 const FuncType& type) {
+  wasm::BinaryWriter types, imports, exports;
+  types.U32(1).Byte(0x60).U32(static_cast<uint32_t>(type.params.size()));
+  for (ValType t : type.params) types.Byte(wasm::ValTypeCode(t));
+  types.U32(static_cast<uint32_t>(type.results.size()));
+  for (ValType t : type.results) types.Byte(wasm::ValTypeCode(t));
+  imports.U32(1).Name(kProxyTarget).Name(field).Byte(0x00).U32(0);
+  exports.U32(1).Name("f").Byte(0x00).U32(0);
+  return wasm::BinaryWriter()
+      .Header()
+      .Section(1, types.bytes())
+      .Section(2, imports.bytes())
+      .Section(7, exports.bytes())
+      .Release();
 }
 
 // One module of the file and the instance standing for it.
@@ -88,32 +117,25 @@ struct ModuleEntry {
   // Set when the module is unusable (did not compile or instantiate, or its
   // state was lost): every command on it fails with this reason.
   std::string broken;
-  // Set when a command the API could not express may have changed the
-  // instance's state (an invoke, or a module importing from it): its later
+  // Set when a module the runner could not instantiate imports from this
+  // one, so may have changed its state (start function, segments): its later
   // failures may be that command's missing effect, so they count as
   // unsupported for this feature.
   std::string tainted;
-  // The actions that succeeded on it, in order (see Restore).
-  std::vector<const Action*> replay;
+  // The instance's exports under kProxyTarget, for proxies; made on first
+  // use.
+  std::optional<Linker> proxy_linker;
 };
 
 class FileRun {
  public:
-  // `linker` grants the spectest functions, and its globals, table and
-  // memory if `spectest_externs`.
+  // `spectest` grants the spectest functions, globals, table and memory.
   FileRun(const Engine& engine, const RunnerOptions& options,
-          const std::string& module_dir, Linker linker, bool spectest_externs)
+          const std::string& module_dir, Linker spectest)
       : engine_(engine),
         options_(options),
         module_dir_(module_dir),
-        linker_(std::move(linker)) {
-    if (!spectest_externs) {
-      for (const SpectestExtern& item : SpectestExterns()) {
-        unavailable_imports_[{kSpectest, item.name}] =
-            absl::StrCat("imported ", ExternKindName(item.kind));
-      }
-    }
-  }
+        linker_(std::move(spectest)) {}
 
   Outcome Run(const Command& command) {
     if (command.text_module) return {Outcome::Kind::kSkipped, ""};
@@ -170,8 +192,9 @@ class FileRun {
   }
 
   // The feature the module's imports need that the runner cannot grant
-  // yet; nullopt when the linker can satisfy (or rightly refuse) them all.
-  // A registered module imported from is tainted: the importer's start
+  // (a module registered under a name that could not be registered);
+  // nullopt when the linker can satisfy (or rightly refuse) them all. A
+  // registered module imported from is tainted: the importer's start
   // function and segments may have changed its state.
   std::optional<std::string> ImportGap(const Module& module) {
     for (const ImportType& import : module.imports()) {
@@ -184,19 +207,21 @@ class FileRun {
         }
         return by_module->second;
       }
-      auto by_name = unavailable_imports_.find({import.module, import.name});
-      if (by_name != unavailable_imports_.end()) return by_name->second;
     }
     return std::nullopt;
   }
 
-  absl::StatusOr<Instance> Instantiate(const Module& module) const {
+  InstanceOptions InstanceFor() const {
     InstanceOptions instance_options;
     instance_options.start_call = NextCallOptions();
     if (options_.mode == Mode::kMemLimit) {
       instance_options.limits.max_memory_bytes = options_.max_memory_bytes;
     }
-    return Instance::Create(module, linker_, instance_options);
+    return instance_options;
+  }
+
+  absl::StatusOr<Instance> Instantiate(const Module& module) const {
+    return Instance::Create(module, linker_, InstanceFor());
   }
 
   std::shared_ptr<ModuleEntry> Lookup(const std::string& name) const {
@@ -251,86 +276,59 @@ class FileRun {
     registered_[command.as] = entry;
     absl::Status status =
         RegisterInstance(linker_, command.as, *entry->instance);
-    if (absl::IsUnimplemented(status)) {
-      unavailable_modules_[command.as] = std::string(status.message());
-      return Unsupported(std::string(status.message()));
+    if (!status.ok()) {
+      unavailable_modules_[command.as] = "register";
+      return Failed(OneLine(status));
     }
-    if (!status.ok()) return Failed(OneLine(status));
     return Passed();
   }
 
-  // Calls `action` on `instance`. Sets `blocked` (and returns an error)
-  // when the API cannot express the action yet.
-  absl::StatusOr<std::vector<Val>> Call(const Instance& instance,
+  // Calls `action` on `entry`'s instance, through a new proxy instance
+  // if `through_proxy`.
+  absl::StatusOr<std::vector<Val>> Call(ModuleEntry& entry,
                                         const Action& action,
-                                        std::optional<Outcome>& blocked) const {
+                                        bool through_proxy) {
+    const Instance& instance = *entry.instance;
     if (action.type == Action::Type::kGet) {
-      absl::StatusOr<Val> value = GetGlobal(instance, action.field);
-      if (absl::IsUnimplemented(value.status())) {
-        blocked = Unsupported(std::string(value.status().message()));
-      }
-      if (!value.ok()) return value.status();
-      return std::vector<Val>{*value};
+      WASMHOST_ASSIGN_OR_RETURN(Val value, GetGlobal(instance, action.field));
+      return std::vector<Val>{value};
     }
     WASMHOST_ASSIGN_OR_RETURN(Func func, instance.GetFunc(action.field));
-    std::vector<ValType> types = func.type().params;
-    types.insert(types.end(), func.type().results.begin(),
-                 func.type().results.end());
-    for (ValType type : types) {
-      if (std::optional<std::string> missing = MissingValueType(type)) {
-        blocked = Unsupported(*missing);
-        return absl::UnimplementedError(*missing);
-      }
-    }
     std::vector<Val> args;
     for (const SpecValue& arg : action.args) {
-      absl::StatusOr<Val> val = ToVal(arg);
-      if (absl::IsUnimplemented(val.status())) {
-        blocked = Unsupported(std::string(val.status().message()));
-      }
-      if (!val.ok()) return val.status();
-      args.push_back(*val);
+      WASMHOST_ASSIGN_OR_RETURN(Val val, ToVal(arg, refs_));
+      args.push_back(val);
     }
-    return func.Call(args, NextCallOptions());
+    if (!through_proxy) return func.Call(args, NextCallOptions());
+    if (!entry.proxy_linker.has_value()) {
+      Linker linker;
+      WASMHOST_RETURN_IF_ERROR(
+          RegisterInstance(linker, kProxyTarget, instance));
+      entry.proxy_linker = std::move(linker);
+    }
+    const std::string key =
+        absl::StrCat(action.field, "\n", func.type().ToString());
+    auto cached = proxy_modules_.find(key);
+    if (cached == proxy_modules_.end()) {
+      WASMHOST_ASSIGN_OR_RETURN(
+          Module module,
+          engine_.Compile(ProxyModule(action.field, func.type())));
+      cached = proxy_modules_.emplace(key, std::move(module)).first;
+    }
+    WASMHOST_ASSIGN_OR_RETURN(
+        Instance proxy,
+        Instance::Create(cached->second, *entry.proxy_linker, InstanceFor()));
+    WASMHOST_ASSIGN_OR_RETURN(Func proxied, proxy.GetFunc("f"));
+    return proxied.Call(args, NextCallOptions());
   }
 
-  // Makes a new instance for `entry` after a call poisoned its instance,
-  // and replays the actions that had succeeded on the old one. In the spec
-  // a trap leaves the instance usable with the state it had, and later
-  // commands rely on that state (memory contents, globals, tables); the
-  // API poisons a trapped instance instead, so the state is rebuilt. The
-  // replay cannot restore what a trapping call itself wrote before
-  // trapping; the suite's files check no such partial effects on a module
-  // of their own. (Once RegisterInstance works, a registered instance
-  // re-created here must be registered again.)
-  void Restore(ModuleEntry& entry, int line) {
-    entry.instance.reset();
-    absl::StatusOr<Instance> instance = Instantiate(*entry.module);
-    if (!instance.ok()) {
-      entry.broken = absl::StrCat("re-instantiating the module of line ",
-                                  entry.line, " after the trap at line ", line,
-                                  " failed: ", OneLine(instance.status()));
-      return;
-    }
-    for (const Action* action : entry.replay) {
-      std::optional<Outcome> blocked;
-      absl::StatusOr<std::vector<Val>> values =
-          Call(*instance, *action, blocked);
-      if (!values.ok()) {
-        entry.broken = absl::StrCat("replaying ", action->field,
-                                    " after the trap at line ", line,
-                                    " failed: ", OneLine(values.status()));
-        return;
-      }
-    }
-    entry.instance = *std::move(instance);
-  }
-
-  // Runs `action` on its module, keeping the module's state as the spec
-  // has it. Sets `blocked` (and returns an error) when the action cannot
-  // run: its module is unsupported or unusable, or the API cannot express
-  // it.
+  // Runs `action` on its module; one expected to trap (`may_trap`) goes
+  // through a proxy, so the module's state is kept as the spec has it.
+  // Sets `blocked` (and returns an error) when the action cannot run: its
+  // module is unsupported or unusable. An action that fails unexpectedly
+  // poisons the instance, which makes the module unusable.
   absl::StatusOr<std::vector<Val>> Perform(const Action& action, int line,
+                                           bool may_trap,
                                            std::optional<Outcome>& blocked) {
     std::shared_ptr<ModuleEntry> entry = Lookup(action.module);
     if (entry == nullptr) {
@@ -341,16 +339,9 @@ class FileRun {
       blocked = Failed(entry->broken);
     }
     if (blocked.has_value()) return absl::FailedPreconditionError("blocked");
-    absl::StatusOr<std::vector<Val>> values =
-        Call(*entry->instance, action, blocked);
-    if (blocked.has_value() && action.type == Action::Type::kInvoke &&
-        entry->tainted.empty()) {
-      entry->tainted = blocked->detail;
-    }
-    if (values.ok()) {
-      entry->replay.push_back(&action);
-    } else if (entry->instance->poisoned()) {
-      Restore(*entry, line);
+    absl::StatusOr<std::vector<Val>> values = Call(*entry, action, may_trap);
+    if (entry->instance->poisoned()) {
+      entry->broken = absl::StrCat("the instance was poisoned at line ", line);
     }
     return values;
   }
@@ -358,7 +349,7 @@ class FileRun {
   Outcome RunAction(const Command& command) {
     std::optional<Outcome> blocked;
     absl::StatusOr<std::vector<Val>> values =
-        Perform(*command.action, command.line, blocked);
+        Perform(*command.action, command.line, /*may_trap=*/false, blocked);
     if (blocked.has_value()) return *blocked;
     if (!values.ok()) return Failed(OneLine(values.status()));
     return Passed();
@@ -367,7 +358,7 @@ class FileRun {
   Outcome AssertReturn(const Command& command) {
     std::optional<Outcome> blocked;
     absl::StatusOr<std::vector<Val>> values =
-        Perform(*command.action, command.line, blocked);
+        Perform(*command.action, command.line, /*may_trap=*/false, blocked);
     if (blocked.has_value()) return *blocked;
     const std::string want = Describe(command.expected);
     if (!values.ok()) {
@@ -377,8 +368,7 @@ class FileRun {
     bool match = values->size() == command.expected.size();
     for (size_t i = 0; match && i < values->size(); ++i) {
       const SpecValue& expected = command.expected[i];
-      match = (*values)[i].type() == expected.type &&
-              Matches(expected, ToBytes((*values)[i]));
+      match = ResultMatches(expected, (*values)[i], refs_);
     }
     if (match) return Passed();
     return Failed(absl::StrCat("expected ", want, ", got ",
@@ -388,7 +378,7 @@ class FileRun {
   Outcome AssertTrap(const Command& command, bool exhaustion) {
     std::optional<Outcome> blocked;
     absl::StatusOr<std::vector<Val>> values =
-        Perform(*command.action, command.line, blocked);
+        Perform(*command.action, command.line, /*may_trap=*/true, blocked);
     if (blocked.has_value()) return *blocked;
     const std::string want =
         absl::StrCat(exhaustion ? "stack overflow" : "a trap", " (\"",
@@ -462,12 +452,14 @@ class FileRun {
   const Engine& engine_;
   const RunnerOptions& options_;
   const std::string& module_dir_;
+  // The spectest definitions and the registered instances.
   Linker linker_;
-  // Imports the runner cannot grant yet, by the feature they need: whole
-  // module names (registered instances) and single spectest externs.
+  // Module names that could not be registered, by the reason.
   absl::flat_hash_map<std::string, std::string> unavailable_modules_;
-  absl::flat_hash_map<std::pair<std::string, std::string>, std::string>
-      unavailable_imports_;
+  // Proxy modules by field and signature.
+  absl::flat_hash_map<std::string, Module> proxy_modules_;
+  // The file's `ref.extern N` values.
+  HostRefs refs_;
   // Entries are shared: a module may be the current one, named and
   // registered.
   absl::flat_hash_map<std::string, std::shared_ptr<ModuleEntry>> named_;
@@ -516,10 +508,9 @@ absl::StatusOr<FileReport> RunCommands(const Engine& engine,
                                        const std::string& module_dir) {
   Linker linker;
   WASMHOST_RETURN_IF_ERROR(DefineSpectest(linker));
-  absl::Status externs = DefineSpectestExterns(linker);
-  if (!externs.ok() && !absl::IsUnimplemented(externs)) return externs;
+  WASMHOST_RETURN_IF_ERROR(DefineSpectestExterns(linker));
   FileReport report;
-  FileRun run(engine, options, module_dir, std::move(linker), externs.ok());
+  FileRun run(engine, options, module_dir, std::move(linker));
   for (const Command& command : commands) {
     Outcome outcome = run.Run(command);
     switch (outcome.kind) {

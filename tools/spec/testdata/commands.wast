@@ -1,6 +1,6 @@
-;; spec_runner_test: every command kind, state kept across a trap, and the
-;; commands the API cannot express yet (unsupported) or that are for text
-;; parsers (skipped). When the API gains a feature, its lines here pass.
+;; spec_runner_test: every command kind, state kept across a trap (in a
+;; module and in one registered and shared), v128 and reference values,
+;; the spectest externs, and the commands for text parsers (skipped).
 (module
   (memory 1)
   (global (export "g") i32 (i32.const 1))
@@ -12,7 +12,7 @@
   (func (export "v128") (result v128) (v128.const i32x4 1 2 3 4)))
 (invoke "store" (i32.const 7))
 (assert_trap (invoke "oob") "out of bounds memory access")
-;; The trap re-created the instance; the store above was replayed.
+;; The trap went through a proxy instance; the store above is kept.
 (assert_return (invoke "load") (i32.const 7))
 (assert_exhaustion (invoke "recurse") "call stack exhausted")
 (assert_return (invoke "nan") (f32.const nan:canonical))
@@ -25,3 +25,32 @@
 (assert_trap (module (func $start unreachable) (start $start)) "unreachable")
 (module (import "spectest" "print_i32" (func (param i32))))
 (module (import "spectest" "global_i32" (global i32)))
+(module $shared
+  (table (export "tab") 2 funcref)
+  (global (export "count") (mut i32) (i32.const 0))
+  (func (export "bump") (global.set 0 (i32.add (global.get 0) (i32.const 1))))
+  (func (export "call") (param i32) (result i32)
+    (call_indirect (result i32) (local.get 0)))
+  (func (export "id") (param externref) (result externref) (local.get 0))
+  (func (export "v128_swap") (param v128) (result v128)
+    (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7
+      (local.get 0) (local.get 0))))
+(register "shared" $shared)
+(module $user
+  (import "shared" "tab" (table 2 funcref))
+  (import "shared" "bump" (func $bump))
+  (func $seven (result i32) (i32.const 7))
+  (elem (i32.const 1) $seven)
+  (start $bump))
+(assert_return (invoke $shared "call" (i32.const 1)) (i32.const 7))
+(assert_trap (invoke $shared "call" (i32.const 0)) "uninitialized element")
+;; The element $user stored, and its start function's bump, survive the trap.
+(assert_return (invoke $shared "call" (i32.const 1)) (i32.const 7))
+(assert_return (get $shared "count") (i32.const 1))
+(assert_return (invoke $shared "id" (ref.extern 3)) (ref.extern 3))
+(assert_return (invoke $shared "id" (ref.null extern)) (ref.null extern))
+(assert_return (invoke $shared "v128_swap" (v128.const i64x2 1 2))
+  (v128.const i64x2 2 1))
+(module (import "spectest" "table" (table 10 funcref))
+  (import "spectest" "memory" (memory 1))
+  (import "spectest" "global_f64" (global f64)))
