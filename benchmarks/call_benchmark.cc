@@ -240,70 +240,66 @@ BENCHMARK(BM_RawV8CallF32);
 // ---------------------------------------------------------------------------
 // 2. Guest -> host call of an empty host function, kHostCalls per iteration.
 
-void SetPerHostCall(benchmark::State& state) {
-  state.SetItemsProcessed(state.iterations() * kHostCalls);
-  state.counters["per_host_call"] = benchmark::Counter(
-      kHostCalls, benchmark::Counter::kIsIterationInvariantRate |
-                      benchmark::Counter::kInvert);
+// Reports `per_item` (e.g. "per_host_call"): the time of one of the
+// `items` a benchmark iteration does.
+void SetPerItem(benchmark::State& state, int64_t items, const char* per_item) {
+  state.SetItemsProcessed(state.iterations() * items);
+  state.counters[per_item] = benchmark::Counter(
+      static_cast<double>(items), benchmark::Counter::kIsIterationInvariantRate |
+                                      benchmark::Counter::kInvert);
 }
 
-void BM_SdkGuestToHost(benchmark::State& state) {
+// Calls export "run"(n) of `instance`, a guest loop, each iteration.
+void SdkRunLoop(benchmark::State& state, const Instance& instance, int32_t n) {
   absl::StatusOr<TypedFunc<void(int32_t)>> run =
-      sdk->host_loop_instance->GetFunc<void(int32_t)>("run");
+      instance.GetFunc<void(int32_t)>("run");
   if (!run.ok()) return state.SkipWithError(run.status().ToString().c_str());
   for (auto _ : state) {
-    absl::Status s = run->Call(kHostCalls);
+    absl::Status s = run->Call(n);
     if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
   }
-  SetPerHostCall(state);
 }
-BENCHMARK(BM_SdkGuestToHost);
 
-void BM_RawV8GuestToHost(benchmark::State& state) {
+// The same through the raw V8 API: `run`(n) each iteration.
+void RawV8RunLoop(benchmark::State& state,
+                  const v8::Global<v8::Function>& run, int32_t n) {
   v8::Isolate* isolate = raw->isolate;
   for (auto _ : state) {
     v8::HandleScope scope(isolate);
     v8::Local<v8::Context> context = isolate->GetCurrentContext();
     v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, kHostCalls)};
-    if (raw->run.Get(isolate)
+    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, n)};
+    if (run.Get(isolate)
             ->Call(context, v8::Undefined(isolate), 1, args)
             .IsEmpty()) {
       return state.SkipWithError("raw run threw");
     }
   }
-  SetPerHostCall(state);
+}
+
+void BM_SdkGuestToHost(benchmark::State& state) {
+  SdkRunLoop(state, *sdk->host_loop_instance, kHostCalls);
+  SetPerItem(state, kHostCalls, "per_host_call");
+}
+BENCHMARK(BM_SdkGuestToHost);
+
+void BM_RawV8GuestToHost(benchmark::State& state) {
+  RawV8RunLoop(state, raw->run, kHostCalls);
+  SetPerItem(state, kHostCalls, "per_host_call");
 }
 BENCHMARK(BM_RawV8GuestToHost);
 
 // The host function takes (f64, f32): the SDK's guest calls the import
 // adapter, which passes the bits (BigInt, i32) to the host callback.
 void BM_SdkGuestToHostFloat(benchmark::State& state) {
-  absl::StatusOr<TypedFunc<void(int32_t)>> run =
-      sdk->host_loop_float_instance->GetFunc<void(int32_t)>("run");
-  if (!run.ok()) return state.SkipWithError(run.status().ToString().c_str());
-  for (auto _ : state) {
-    absl::Status s = run->Call(kHostCalls);
-    if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
-  }
-  SetPerHostCall(state);
+  SdkRunLoop(state, *sdk->host_loop_float_instance, kHostCalls);
+  SetPerItem(state, kHostCalls, "per_host_call");
 }
 BENCHMARK(BM_SdkGuestToHostFloat);
 
 void BM_RawV8GuestToHostFloat(benchmark::State& state) {
-  v8::Isolate* isolate = raw->isolate;
-  for (auto _ : state) {
-    v8::HandleScope scope(isolate);
-    v8::Local<v8::Context> context = isolate->GetCurrentContext();
-    v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, kHostCalls)};
-    if (raw->run_float.Get(isolate)
-            ->Call(context, v8::Undefined(isolate), 1, args)
-            .IsEmpty()) {
-      return state.SkipWithError("raw run threw");
-    }
-  }
-  SetPerHostCall(state);
+  RawV8RunLoop(state, raw->run_float, kHostCalls);
+  SetPerItem(state, kHostCalls, "per_host_call");
 }
 BENCHMARK(BM_RawV8GuestToHostFloat);
 
@@ -469,39 +465,15 @@ BENCHMARK(BM_RawV8InstantiateIntImport)->Unit(benchmark::kMicrosecond);
 // 6. Small bulk instructions: what the chunked helpers cost when a length
 // fits in one chunk (a call and a bounds check per instruction).
 
-void SetPerBulkLoop(benchmark::State& state) {
-  state.SetItemsProcessed(state.iterations() * kBulkLoops);
-  state.counters["per_loop"] = benchmark::Counter(
-      kBulkLoops, benchmark::Counter::kIsIterationInvariantRate |
-                      benchmark::Counter::kInvert);
-}
-
 void BM_SdkBulkLoop(benchmark::State& state) {
-  absl::StatusOr<TypedFunc<void(int32_t)>> run =
-      sdk->bulk_loop_instance->GetFunc<void(int32_t)>("run");
-  if (!run.ok()) return state.SkipWithError(run.status().ToString().c_str());
-  for (auto _ : state) {
-    absl::Status s = run->Call(kBulkLoops);
-    if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
-  }
-  SetPerBulkLoop(state);
+  SdkRunLoop(state, *sdk->bulk_loop_instance, kBulkLoops);
+  SetPerItem(state, kBulkLoops, "per_loop");
 }
 BENCHMARK(BM_SdkBulkLoop);
 
 void BM_RawV8BulkLoop(benchmark::State& state) {
-  v8::Isolate* isolate = raw->isolate;
-  for (auto _ : state) {
-    v8::HandleScope scope(isolate);
-    v8::Local<v8::Context> context = isolate->GetCurrentContext();
-    v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> args[] = {v8::Integer::New(isolate, kBulkLoops)};
-    if (raw->bulk_run.Get(isolate)
-            ->Call(context, v8::Undefined(isolate), 1, args)
-            .IsEmpty()) {
-      return state.SkipWithError("raw bulk run threw");
-    }
-  }
-  SetPerBulkLoop(state);
+  RawV8RunLoop(state, raw->bulk_run, kBulkLoops);
+  SetPerItem(state, kBulkLoops, "per_loop");
 }
 BENCHMARK(BM_RawV8BulkLoop);
 
