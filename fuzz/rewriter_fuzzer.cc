@@ -1,6 +1,6 @@
 // fuzz/rewriter_fuzzer.cc: every rewrite the SDK applies before V8 compiles
 // a module (lib/runtime/module.cc: ImportDefinedMemory, ExportMutableGlobals,
-// AddGlobalSetter, TagModule, then InjectFuel with fuel metering), checked
+// AddGlobalAccessors, TagModule, then InjectFuel with fuel metering), checked
 // two ways on every input ReadModule accepts:
 //
 //  1. Structure: each rewrite succeeds or fails with its documented reason;
@@ -48,10 +48,10 @@
 
 namespace {
 
-using wasmhost::wasm::AddGlobalSetter;
+using wasmhost::wasm::AddGlobalAccessors;
 using wasmhost::wasm::ExportMutableGlobals;
 using wasmhost::wasm::FuelRewrite;
-using wasmhost::wasm::GlobalSetter;
+using wasmhost::wasm::GlobalAccessors;
 using wasmhost::wasm::InjectFuel;
 using wasmhost::wasm::ImportDefinedMemory;
 using wasmhost::wasm::ModuleInfo;
@@ -62,6 +62,7 @@ constexpr absl::string_view kMemModule = "wasmhost:internal";
 constexpr absl::string_view kMemName = "memory";
 constexpr absl::string_view kGlobalPrefix = "wasmhost:global:";
 constexpr absl::string_view kSetterName = "wasmhost:globals:set";
+constexpr absl::string_view kGetterName = "wasmhost:globals:get";
 constexpr absl::string_view kFrameTag = "wasmhost-module:0123456789abcdef";
 
 [[noreturn]] void Fail(const std::string& what) {
@@ -492,36 +493,40 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           "existing export changed");
   }
 
-  absl::StatusOr<GlobalSetter> setter =
-      AddGlobalSetter(bytes, current, kSetterName);
-  if (!setter.ok()) {
-    Check(has_export_prefix(kSetterName),
-          "AddGlobalSetter failed without a name clash: " +
-              std::string(setter.status().message()));
+  absl::StatusOr<GlobalAccessors> accessors =
+      AddGlobalAccessors(bytes, current, kSetterName, kGetterName);
+  if (!accessors.ok()) {
+    Check(has_export_prefix(kSetterName) || has_export_prefix(kGetterName),
+          "AddGlobalAccessors failed without a name clash: " +
+              std::string(accessors.status().message()));
     return 0;
   }
-  if (setter->added) {
-    absl::StatusOr<ModuleInfo> reread = ReadModule(setter->bytes);
-    Check(reread.ok(), "AddGlobalSetter output does not re-read: " +
+  if (accessors->added) {
+    absl::StatusOr<ModuleInfo> reread = ReadModule(accessors->bytes);
+    Check(reread.ok(), "AddGlobalAccessors output does not re-read: " +
                            std::string(reread.status().message()));
-    Check(reread->function_count() == current.function_count() + 1 &&
-              setter->function_index == current.function_count() &&
+    Check(reread->function_count() == current.function_count() + 2 &&
+              accessors->setter_index == current.function_count() &&
+              accessors->getter_index == current.function_count() + 1 &&
               reread->global_count() == current.global_count(),
-          "AddGlobalSetter: index spaces wrong");
+          "AddGlobalAccessors: index spaces wrong");
     size_t mutable_globals = 0;
     for (const auto& g : current.globals) mutable_globals += g.is_mutable ? 1 : 0;
-    Check(setter->globals.size() == mutable_globals,
-          "AddGlobalSetter: not every mutable global is set");
-    const wasmhost::FuncType* type =
-        reread->FunctionType(setter->function_index);
-    Check(type != nullptr && type->params.size() == mutable_globals &&
-              type->results.empty(),
-          "AddGlobalSetter: wrong setter type");
-    bytes = setter->bytes;
+    Check(accessors->globals.size() == mutable_globals,
+          "AddGlobalAccessors: not every mutable global is covered");
+    const wasmhost::FuncType* setter =
+        reread->FunctionType(accessors->setter_index);
+    const wasmhost::FuncType* getter =
+        reread->FunctionType(accessors->getter_index);
+    Check(setter != nullptr && setter->params.size() == mutable_globals &&
+              setter->results.empty() && getter != nullptr &&
+              getter->params.empty() && getter->results == setter->params,
+          "AddGlobalAccessors: wrong accessor types");
+    bytes = accessors->bytes;
     current = std::move(*reread);
   } else {
-    Check(!setter->not_added_reason.empty() && setter->bytes == bytes,
-          "AddGlobalSetter: not added without a reason, or bytes changed");
+    Check(!accessors->not_added_reason.empty() && accessors->bytes == bytes,
+          "AddGlobalAccessors: not added without a reason, or bytes changed");
   }
 
   absl::StatusOr<std::vector<uint8_t>> tagged = TagModule(bytes, kFrameTag);
