@@ -248,15 +248,13 @@ absl::Status PlanImportCalls(ModuleState& state) {
   std::vector<FuncType> adapted;
   for (const ImportType& import : state.imports) {
     const FuncType& type = import.func_type;
-    const FuncType call_type = wasm::BoundaryType(type);
     std::string adapter_name;
     if (import.kind == ExternKind::kFunc && wasm::NeedsBoundaryAbi(type) &&
-        call_type.params.size() <= wasm::kMaxBoundaryValues &&
-        call_type.results.size() <= wasm::kMaxBoundaryValues) {
+        wasm::FitsBoundaryLimits(type)) {
       adapter_name = absl::StrCat(adapted.size());
       adapted.push_back(type);
     }
-    state.import_call_types.push_back(call_type);
+    state.import_call_types.push_back(wasm::BoundaryType(type));
     state.import_adapter_names.push_back(std::move(adapter_name));
   }
   if (adapted.empty()) return absl::OkStatus();

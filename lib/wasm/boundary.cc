@@ -109,12 +109,6 @@ std::vector<uint8_t> ConvertingCallBody(const FuncType& type, Abi outer,
   return w.Byte(kEnd).Release();
 }
 
-bool FitsTheBoundary(const FuncType& type) {
-  const FuncType boundary = BoundaryType(type);
-  return boundary.params.size() <= kMaxBoundaryValues &&
-         boundary.results.size() <= kMaxBoundaryValues;
-}
-
 }  // namespace
 
 FuncType BoundaryType(const FuncType& type) {
@@ -132,6 +126,12 @@ bool NeedsBoundaryAbi(const FuncType& type) {
     if (changes(t)) return true;
   }
   return false;
+}
+
+bool FitsBoundaryLimits(const FuncType& type) {
+  const FuncType boundary = BoundaryType(type);
+  return boundary.params.size() <= kMaxBoundaryValues &&
+         boundary.results.size() <= kMaxBoundaryValues;
 }
 
 void ReinterpretToBoundary(ValType type, BinaryWriter& w) {
@@ -159,7 +159,7 @@ absl::StatusOr<BoundaryWrappers> AddBoundaryWrappers(
     if (e.kind != ExternKind::kFunc) continue;
     const FuncType* type = info.FunctionType(e.index);
     if (type == nullptr) return InfoMismatch();
-    if (!NeedsBoundaryAbi(*type) || !FitsTheBoundary(*type)) continue;
+    if (!NeedsBoundaryAbi(*type) || !FitsBoundaryLimits(*type)) continue;
     std::string name = absl::StrCat(prefix, i);
     WASMHOST_RETURN_IF_ERROR(CheckNotExported(info, name));
     wrappers.push_back({BoundaryType(*type), name,

@@ -3,6 +3,7 @@
 //
 //   BoundaryType            a signature in the boundary ABI
 //   NeedsBoundaryAbi        whether a signature differs in it
+//   FitsBoundaryLimits      whether V8 takes it in the boundary ABI
 //   ReinterpretToBoundary   one f32/f64 on the stack -> its bits
 //   ReinterpretFromBoundary the bits on the stack -> one f32/f64
 //   BoundaryWrappers        what AddBoundaryWrappers did
@@ -55,6 +56,10 @@ inline constexpr size_t kMaxBoundaryValues = 1000;
 
 // Whether `type` has an f32, f64 or v128 parameter or result.
 [[nodiscard]] bool NeedsBoundaryAbi(const FuncType& type);
+
+// Whether BoundaryType(type) has at most kMaxBoundaryValues parameters and
+// as many results, so a wrapper or adapter of it can be made.
+[[nodiscard]] bool FitsBoundaryLimits(const FuncType& type);
 
 // Appends i32.reinterpret_f32 for kF32 and i64.reinterpret_f64 for kF64;
 // nothing for any other type (whose value is already in the boundary ABI,
@@ -110,8 +115,8 @@ struct BoundaryWrappers {
 // BuildImportAdapter's module imports its functions from this module.
 inline constexpr absl::string_view kAdapterImportModule = "host";
 
-// A module of adapters for host functions of `types` (each under
-// kMaxBoundaryValues in the boundary ABI): function k is imported as
+// A module of adapters for host functions of `types` (each
+// FitsBoundaryLimits): function k is imported as
 // kAdapterImportModule."<k>" (decimal) with type BoundaryType(types[k]),
 // and exported as "<k>" with type types[k], converting parameters and
 // results as AddBoundaryWrappers' wrappers do, the other way round. A

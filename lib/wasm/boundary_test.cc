@@ -69,6 +69,14 @@ TEST(BoundaryTypeTest, ReplacesFloatsAndSplitsV128) {
   EXPECT_FALSE(NeedsBoundaryAbi(FuncType{{kI32, kI64, kExternRef}, {kI64}}));
   EXPECT_EQ(BoundaryType(FuncType{{kI32}, {kI64}}),
             (FuncType{{kI32}, {kI64}}));
+
+  // A v128 counts twice against V8's limit of 1000.
+  EXPECT_TRUE(FitsBoundaryLimits(
+      FuncType{std::vector<ValType>(500, kV128), {kF64}}));
+  EXPECT_FALSE(FitsBoundaryLimits(
+      FuncType{std::vector<ValType>(501, kV128), {}}));
+  EXPECT_FALSE(FitsBoundaryLimits(
+      FuncType{{}, std::vector<ValType>(1001, kF32)}));
 }
 
 TEST(AddBoundaryWrappersTest, AppendsOneWrapperPerFloatExport) {
