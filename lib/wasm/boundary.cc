@@ -109,6 +109,23 @@ std::vector<uint8_t> ConvertingCallBody(const FuncType& type, Abi outer,
   return w.Byte(kEnd).Release();
 }
 
+// A module of these sections' payloads (each with its entry count), in
+// canonical order: the shape of every helper module built here.
+std::vector<uint8_t> AssembleModule(const BinaryWriter& types,
+                                    const BinaryWriter& imports,
+                                    const BinaryWriter& functions,
+                                    const BinaryWriter& exports,
+                                    const BinaryWriter& code) {
+  return BinaryWriter()
+      .Header()
+      .Section(kTypeSection, types.bytes())
+      .Section(kImportSection, imports.bytes())
+      .Section(kFunctionSection, functions.bytes())
+      .Section(kExportSection, exports.bytes())
+      .Section(kCodeSection, code.bytes())
+      .Release();
+}
+
 }  // namespace
 
 FuncType BoundaryType(const FuncType& type) {
@@ -198,14 +215,7 @@ std::vector<uint8_t> BuildImportAdapter(absl::Span<const FuncType> types) {
         ConvertingCallBody(types[k], Abi::kWasm, k);
     code.U32(static_cast<uint32_t>(body.size())).Bytes(body);
   }
-  return BinaryWriter()
-      .Header()
-      .Section(kTypeSection, type_section.bytes())
-      .Section(kImportSection, imports.bytes())
-      .Section(kFunctionSection, functions.bytes())
-      .Section(kExportSection, exports.bytes())
-      .Section(kCodeSection, code.bytes())
-      .Release();
+  return AssembleModule(type_section, imports, functions, exports, code);
 }
 
 namespace {
@@ -241,14 +251,7 @@ std::vector<uint8_t> BuildFunctionAccessor(const FuncType& type) {
   exports.U32(1).Name("call").Byte(kExternFunc).U32(1);
   code.U32(1);
   WriteBody(ConvertingCallBody(type, Abi::kBoundary, 0), code);
-  return BinaryWriter()
-      .Header()
-      .Section(kTypeSection, types.bytes())
-      .Section(kImportSection, imports.bytes())
-      .Section(kFunctionSection, functions.bytes())
-      .Section(kExportSection, exports.bytes())
-      .Section(kCodeSection, code.bytes())
-      .Release();
+  return AssembleModule(types, imports, functions, exports, code);
 }
 
 std::vector<uint8_t> BuildGlobalAccessor(const GlobalType& type) {
@@ -283,14 +286,7 @@ std::vector<uint8_t> BuildGlobalAccessor(const GlobalType& type) {
   if (type.is_mutable) {
     WriteBody(ConvertingCallBody(set, Abi::kBoundary, 1), code);
   }
-  return BinaryWriter()
-      .Header()
-      .Section(kTypeSection, types.bytes())
-      .Section(kImportSection, imports.bytes())
-      .Section(kFunctionSection, functions.bytes())
-      .Section(kExportSection, exports.bytes())
-      .Section(kCodeSection, code.bytes())
-      .Release();
+  return AssembleModule(types, imports, functions, exports, code);
 }
 
 std::vector<uint8_t> BuildGlobalDefinition(const GlobalType& type,
