@@ -323,6 +323,34 @@ TEST(WasiGuestsTest, EscapesFromReadOnlyPreopenAreDenied) {
   EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.out;
 }
 
+// --- edge cases of the public WASI test programs ---------------------------
+
+TEST(WasiGuestsTest, DirectoryOpensAndAbsoluteSymlinksAsOnLinux) {
+  SandboxLayout layout = MakeSandboxLayout();
+  ASSERT_EQ(mkdir((layout.sandbox + "/sub").c_str(), 0755), 0);
+  WriteFile(layout.sandbox + "/file", "x");
+  WasiOptions options;
+  options.preopens = {Preopen{layout.sandbox, "/sandbox"}};
+  CommandResult result =
+      RunGuest(guests::edges_wasm(), {"edges", "dirs", "/sandbox"}, options);
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.err;
+  // wasi-libc asks for every right but the write-oriented ones for
+  // O_RDONLY, and for FD_WRITE too for O_WRONLY and O_RDWR: only those fail.
+  EXPECT_EQ(result.out,
+            "open sub O_RDONLY|O_DIRECTORY: ok\n"
+            "open sub O_WRONLY|O_DIRECTORY: EISDIR\n"
+            "open sub O_RDWR|O_DIRECTORY: EISDIR\n"
+            "open sub O_RDWR: EISDIR\n"
+            "open file O_RDONLY|O_DIRECTORY: ENOTDIR\n"
+            "opendir sub: ok\n"
+            "symlink abs -> /etc/passwd: made\n"
+            "readlink abs: /etc/passwd\n"
+            "lstat abs: symlink\n"
+            "open abs O_RDONLY: ENOTCAPABLE\n"
+            "unlink abs: ok\n");
+  EXPECT_FALSE(PathExists(layout.sandbox + "/abs"));
+}
+
 // --- memory -----------------------------------------------------------------
 
 TEST(WasiGuestsTest, AllocChurnGivesTheKnownChecksum) {

@@ -44,19 +44,23 @@ constexpr int32_t kBadf = 8;
 constexpr int32_t kExist = 20;
 constexpr int32_t kFault = 21;
 constexpr int32_t kInval = 28;
+constexpr int32_t kIsDir = 31;
 constexpr int32_t kLoop = 32;
 constexpr int32_t kNoEnt = 44;
 constexpr int32_t kNoSys = 52;
+constexpr int32_t kNotDir = 54;
 constexpr int32_t kNotEmpty = 55;
 constexpr int32_t kNotSock = 57;
 constexpr int32_t kNotSup = 58;
 constexpr int32_t kNotCapable = 76;
 
 // Rights, oflags, lookupflags.
+constexpr L kRightFdDatasync = 1 << 0;
 constexpr L kRightFdRead = 1 << 1;
 constexpr L kRightFdSeek = 1 << 2;
 constexpr L kRightFdTell = 1 << 5;
 constexpr L kRightFdWrite = 1 << 6;
+constexpr L kRightFdAllocate = 1 << 8;
 constexpr L kRightFdReaddir = 1 << 14;
 constexpr L kRightFdFilestatGet = 1 << 21;
 constexpr L kRightFdFilestatSetSize = 1 << 22;
@@ -831,6 +835,50 @@ TEST_F(WasiFsTest, EscapesAreDenied) {
   EXPECT_FALSE(PathExists(root_ + "/link"));
   EXPECT_TRUE(PathExists(root_ + "/outside"));
   EXPECT_TRUE(PathExists(box_ + "/sub"));
+}
+
+TEST_F(WasiFsTest, DirectoryOpenedForWritingIsEisdir) {
+  ASSERT_EQ(::mkdir((box_ + "/sub").c_str(), 0755), 0);
+  WriteFile(box_ + "/file.txt", "x");
+  Guest guest = StartWith(false);
+  // wasi-libc's rights for open(O_RDONLY): all but the write-oriented ones.
+  constexpr L kWriteOriented = kRightFdDatasync | kRightFdWrite |
+                               kRightFdAllocate | kRightFdFilestatSetSize;
+  int32_t dir = guest.Open(3, "sub", kOflagDirectory, ~kWriteOriented);
+  ASSERT_GE(dir, 0);
+  EXPECT_EQ((guest.Call<I, I, I, L, I>("fd_readdir", dir, kBuf, 1024, 0, kOut)),
+            0);
+  // O_WRONLY or O_RDWR (FD_WRITE asked for), with O_DIRECTORY or without.
+  EXPECT_EQ(guest.Open(3, "sub", kOflagDirectory, ~L{0}), -kIsDir);
+  EXPECT_EQ(guest.Open(3, "sub", kOflagDirectory, kRightFdWrite), -kIsDir);
+  EXPECT_EQ(guest.Open(3, "sub", 0, ~L{0}), -kIsDir);
+  // O_DIRECTORY on a file, for reading or writing.
+  EXPECT_EQ(guest.Open(3, "file.txt", kOflagDirectory, ~kWriteOriented),
+            -kNotDir);
+  EXPECT_EQ(guest.Open(3, "file.txt", kOflagDirectory, ~L{0}), -kNotDir);
+}
+
+TEST_F(WasiFsTest, AbsoluteSymlinkIsMadeButNotFollowedOut) {
+  WriteFile(box_ + "/inside.txt", "in");
+  Guest guest = StartWith(false);
+  ASSERT_EQ(guest.Symlink("/inside.txt", 3, "abs"), 0);
+  char target[64] = {};
+  ASSERT_GT(::readlink((box_ + "/abs").c_str(), target, sizeof(target) - 1),
+            0);
+  EXPECT_STREQ(target, "/inside.txt");
+  guest.Put(kPath, "abs");
+  ASSERT_EQ((guest.Call<I, I, I, I, I, I>("path_readlink", 3, kPath, 3, kBuf,
+                                         64, kOut)),
+            0);
+  EXPECT_EQ(guest.Get(kBuf, guest.Get32(kOut)), "/inside.txt");
+  EXPECT_EQ(guest.StatType(3, "abs", 0), 7);  // the link itself
+  // Following it is resolving an absolute path: never, not even to a file
+  // that exists below the preopen under that name.
+  EXPECT_EQ(guest.StatType(3, "abs", kFollow), -kNotCapable);
+  EXPECT_EQ(guest.Open(3, "abs", 0, kRightFdRead), -kNotCapable);
+  EXPECT_EQ(guest.Symlink("/inside.txt", 3, "abs"), kExist);
+  ASSERT_EQ(guest.PathCall("path_unlink_file", 3, "abs"), 0);
+  EXPECT_FALSE(PathExists(box_ + "/abs"));
 }
 
 TEST_F(WasiFsTest, ReadOnlyPreopenRefusesWrites) {

@@ -1046,15 +1046,14 @@ int32_t WasiContextImpl::PathOpen(GuestMemory& mem, uint32_t fd,
   uint32_t new_fd;
   if (int32_t e = AllocateFd(&new_fd)) return e;
 
-  int flags = O_NOCTTY;
-  if (oflags & abi::kOflagDirectory) {
-    flags |= O_RDONLY | O_DIRECTORY;
-  } else {
-    bool read = (base & (abi::kRightFdRead | abi::kRightFdReaddir)) != 0;
-    bool write = (base & (abi::kRightFdWrite | abi::kRightFdAllocate |
-                          abi::kRightFdFilestatSetSize)) != 0;
-    flags |= write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY;
-  }
+  // The access mode follows the rights, for directories too: wasi-libc
+  // asks for FD_WRITE only for O_WRONLY and O_RDWR, so a write-oriented open
+  // of a directory gets the kernel's EISDIR, as on Linux and in Wasmtime,
+  // and a read-only one (however many other rights it asks for) succeeds.
+  bool read = (base & (abi::kRightFdRead | abi::kRightFdReaddir)) != 0;
+  bool write = (base & kFileWrite) != 0;
+  int flags = O_NOCTTY | (write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY);
+  if (oflags & abi::kOflagDirectory) flags |= O_DIRECTORY;
   if (oflags & abi::kOflagCreat) flags |= O_CREAT;
   if (oflags & abi::kOflagExcl) flags |= O_EXCL;
   if (oflags & abi::kOflagTrunc) flags |= O_TRUNC;
