@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -349,6 +350,23 @@ TEST(WasiGuestsTest, DirectoryOpensAndAbsoluteSymlinksAsOnLinux) {
             "open abs O_RDONLY: ENOTCAPABLE\n"
             "unlink abs: ok\n");
   EXPECT_FALSE(PathExists(layout.sandbox + "/abs"));
+}
+
+TEST(WasiGuestsTest, FailingStdoutSinkIsEpipeInTheGuest) {
+  WasiOptions options;
+  options.args = {"edges", "write"};
+  std::unique_ptr<Guest> guest = Instantiate(guests::edges_wasm(), options);
+  ASSERT_NE(guest, nullptr);
+  guest->context->SetStdout(OutputSink::ToCallback([](absl::string_view) {
+    return absl::ErrnoToStatus(EPIPE, "the client went away");
+  }));
+  EXPECT_THAT(wasi::RunCommand(*guest->instance), testing::IsOkAndHolds(3));
+  EXPECT_EQ(guest->err, "write: EPIPE\n");
+
+  CommandResult working = RunGuest(guests::edges_wasm(), {"edges", "write"});
+  EXPECT_THAT(working.exit_code, testing::IsOkAndHolds(0));
+  EXPECT_EQ(working.out, "hello\n");
+  EXPECT_EQ(working.err, "write: ok 6\n");
 }
 
 // --- memory -----------------------------------------------------------------

@@ -123,7 +123,7 @@ int32_t ReadSource(const InputSource::ReadFn& read, uint8_t* data,
   *got = 0;
   if (!read || size == 0) return abi::kSuccess;
   absl::StatusOr<size_t> n = read(absl::MakeSpan(data, size));
-  if (!n.ok()) return abi::kIo;
+  if (!n.ok()) return FromStatus(n.status());
   *got = std::min(*n, size);
   return abi::kSuccess;
 }
@@ -877,8 +877,14 @@ int32_t WasiContextImpl::FdWrite(GuestMemory& mem, uint32_t fd, uint32_t iovs,
     for (const struct iovec& v : iov) {
       if (v.iov_len == 0) continue;
       if (sink) {
-        sink(absl::string_view(static_cast<const char*>(v.iov_base),
-                               v.iov_len));
+        absl::Status written = sink(absl::string_view(
+            static_cast<const char*>(v.iov_base), v.iov_len));
+        // After some bytes were taken, a short write (as writev(2) does);
+        // the guest's next write meets the error if it lasts.
+        if (!written.ok()) {
+          if (total == 0) return FromStatus(written);
+          break;
+        }
       }
       total += v.iov_len;
     }
