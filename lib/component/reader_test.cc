@@ -224,7 +224,7 @@ TEST(ReadComponent, CustomSections) {
 // A fixture cut short anywhere is an InvalidArgument, never a crash, unless
 // the cut falls between two sections (a shorter component, still valid).
 TEST(ReadComponent, EveryTruncationIsAnErrorOrASectionBoundary) {
-  const absl::Span<const uint8_t> full = guests::types_wasm();
+  const absl::Span<const uint8_t> full = guests::scalars_wasm();
   int errors = 0;
   for (size_t n = 0; n < full.size(); ++n) {
     absl::Status s = ReadComponent(full.subspan(0, n)).status();
