@@ -164,12 +164,15 @@ struct Definition {
     kExport,
   };
   Kind kind = Kind::kCoreModule;
-  uint32_t index = 0;  // Into the ComponentDef vector of that kind.
+  // Into the ComponentDef vector of that kind; for kType and kCoreType,
+  // the index in the (core) type index space.
+  uint32_t index = 0;
 };
 
-// One component's definitions. `types` is its type index space (TypeIds;
-// aliases and imports included), `core_types` its core type index space
-// (indices into TypeArena::core). Move-only (nested components are owned).
+// One component's definitions. `types` is its whole type index space
+// (TypeIds of definitions, aliases, imports and exports, in index order),
+// `core_types` its core type index space (indices into TypeArena::core).
+// Move-only (nested components are owned).
 struct ComponentDef {
   std::vector<CoreModule> core_modules;
   std::vector<CoreInstance> core_instances;

@@ -238,6 +238,8 @@ class Reader {
         return s.Error(s.offset(), "section size mismatch (bytes left over)");
       }
     }
+    def->types = std::move(scope.types);
+    def->core_types = std::move(scope.core_types);
     Type type;
     type.kind = TypeKind::kComponent;
     type.imports = std::move(scope.imports);
@@ -280,8 +282,7 @@ class Reader {
         return ReadVec(r, 1, [&] {
           WASMHOST_ASSIGN_OR_RETURN(uint32_t t, ReadCoreType(r, *scope_));
           scope_->core_types.push_back(t);
-          def->core_types.push_back(t);
-          Order(def, Definition::Kind::kCoreType, def->core_types.size());
+          Order(def, Definition::Kind::kCoreType, scope_->core_types.size());
           return absl::OkStatus();
         });
       case kComponentSection:
@@ -300,8 +301,7 @@ class Reader {
         return ReadVec(r, 1, [&] {
           WASMHOST_ASSIGN_OR_RETURN(TypeId t, ReadDefType(r, *scope_));
           scope_->types.push_back(t);
-          def->types.push_back(t);
-          Order(def, Definition::Kind::kType, def->types.size());
+          Order(def, Definition::Kind::kType, scope_->types.size());
           return absl::OkStatus();
         });
       case kCanonSection:
