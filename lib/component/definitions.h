@@ -187,7 +187,7 @@ struct ComponentDef {
   std::vector<Export> exports;
   std::vector<CustomSection> custom_sections;
   std::vector<Definition> order;  // Every definition above, in binary order.
-  TypeId type = 0;  // Its kComponent type: imports and exports.
+  TypeId type = 0;                // Its kComponent type: imports and exports.
 };
 
 // A parsed component binary. Move-only; thread-compatible.

@@ -56,11 +56,11 @@ constexpr uint8_t kCoreTagCode = 0x04;
 struct Scope {
   Scope* parent = nullptr;
   std::vector<TypeId> types;
-  std::vector<uint32_t> core_types;  // TypeArena::core indices.
-  std::vector<TypeId> funcs;         // kFunc types.
-  std::vector<TypeId> values;        // Value types.
-  std::vector<TypeId> components;    // kComponent types.
-  std::vector<TypeId> instances;     // kInstance types.
+  std::vector<uint32_t> core_types;    // TypeArena::core indices.
+  std::vector<TypeId> funcs;           // kFunc types.
+  std::vector<TypeId> values;          // Value types.
+  std::vector<TypeId> components;      // kComponent types.
+  std::vector<TypeId> instances;       // kInstance types.
   std::vector<uint32_t> core_modules;  // Module types (TypeArena::core).
   // Each core instance's exports: name → core sort code.
   std::vector<absl::flat_hash_map<std::string, uint8_t>> core_instances;
@@ -200,8 +200,8 @@ class Reader {
       return r.Error(at + 6, "a core module, not a component (layer 0)");
     }
     if (b[6] != kComponentLayer || b[7] != 0) {
-      return r.Error(at + 6, absl::StrFormat("unknown layer 0x%02x%02x",
-                                             b[7], b[6]));
+      return r.Error(at + 6,
+                     absl::StrFormat("unknown layer 0x%02x%02x", b[7], b[6]));
     }
     if (b[4] != kComponentVersion || b[5] != 0) {
       return r.Error(at + 4,
@@ -244,7 +244,8 @@ class Reader {
     type.kind = TypeKind::kComponent;
     type.imports = std::move(scope.imports);
     type.exports = std::move(scope.exports);
-    WASMHOST_ASSIGN_OR_RETURN(def->type, AddType(r, r.offset(), std::move(type)));
+    WASMHOST_ASSIGN_OR_RETURN(def->type,
+                              AddType(r, r.offset(), std::move(type)));
     scope_ = saved;
     --depth_;
     return absl::OkStatus();
@@ -252,12 +253,12 @@ class Reader {
 
   static absl::string_view SectionContext(uint8_t id) {
     static constexpr absl::string_view kNames[] = {
-        "the custom section",   "the core module section",
+        "the custom section",        "the core module section",
         "the core instance section", "the core type section",
-        "the component section", "the instance section",
-        "the alias section",    "the type section",
-        "the canon section",    "the start section",
-        "the import section",   "the export section",
+        "the component section",     "the instance section",
+        "the alias section",         "the type section",
+        "the canon section",         "the start section",
+        "the import section",        "the export section",
         "the value section",
     };
     return id < std::size(kNames) ? kNames[id] : "an unknown section";
@@ -392,8 +393,8 @@ class Reader {
   static absl::Status CheckIndex(BinaryReader& r, size_t at, uint32_t index,
                                  size_t bound, absl::string_view what) {
     if (index >= bound) {
-      return r.Error(at, absl::StrCat(what, " index ", index,
-                                      " out of range (", bound, " defined)"));
+      return r.Error(at, absl::StrCat(what, " index ", index, " out of range (",
+                                      bound, " defined)"));
     }
     return absl::OkStatus();
   }
@@ -579,8 +580,8 @@ class Reader {
     uint8_t form;
     WASMHOST_RETURN_IF_ERROR(r.ReadU8(&form));
     if (form > 0x02) {
-      return r.Error(at, absl::StrFormat("unknown extern name form 0x%02x",
-                                         form));
+      return r.Error(at,
+                     absl::StrFormat("unknown extern name form 0x%02x", form));
     }
     const size_t name_at = r.offset();
     std::string name;
@@ -595,8 +596,8 @@ class Reader {
         uint8_t kind;
         WASMHOST_RETURN_IF_ERROR(r.ReadU8(&kind));
         if (kind > 0x02) {
-          return r.Error(attr_at,
-                         absl::StrFormat("unknown name attribute 0x%02x", kind));
+          return r.Error(
+              attr_at, absl::StrFormat("unknown name attribute 0x%02x", kind));
         }
         if (seen[kind]) return r.Error(attr_at, "duplicate name attribute");
         seen[kind] = true;
@@ -641,9 +642,7 @@ class Reader {
     return id;
   }
 
-  static bool IsValueType(TypeKind kind) {
-    return kind <= TypeKind::kMap;
-  }
+  static bool IsValueType(TypeKind kind) { return kind <= TypeKind::kMap; }
 
   // A `valtype`: a primitive code, or a non-negative s33 index of a defined
   // value type.
@@ -681,7 +680,8 @@ class Reader {
     WASMHOST_RETURN_IF_ERROR(r.ReadU8(&present));
     if (present == 0) return std::optional<TypeId>();
     if (present != 1) {
-      return r.Error(at, absl::StrFormat("invalid option flag 0x%02x", present));
+      return r.Error(at,
+                     absl::StrFormat("invalid option flag 0x%02x", present));
     }
     WASMHOST_ASSIGN_OR_RETURN(TypeId t, ReadValType(r, s));
     return std::optional<TypeId>(t);
@@ -752,14 +752,16 @@ class Reader {
           const size_t case_at = r.offset();
           Case c;
           WASMHOST_ASSIGN_OR_RETURN(c.name, ReadLabel(r));
-          WASMHOST_RETURN_IF_ERROR(CheckUnique(r, case_at, seen, c.name, "case"));
+          WASMHOST_RETURN_IF_ERROR(
+              CheckUnique(r, case_at, seen, c.name, "case"));
           WASMHOST_ASSIGN_OR_RETURN(c.type, ReadOptionalValType(r, s));
           const size_t refines_at = r.offset();
           uint8_t refines;
           WASMHOST_RETURN_IF_ERROR(r.ReadU8(&refines));
           if (refines != 0) {
-            return r.Error(refines_at, "variant case refinements are not "
-                                       "supported (0x00 expected)");
+            return r.Error(refines_at,
+                           "variant case refinements are not "
+                           "supported (0x00 expected)");
           }
           t.cases.push_back(std::move(c));
           return absl::OkStatus();
@@ -794,7 +796,7 @@ class Reader {
         if (t.fields.empty()) return r.Error(at, "tuple without elements");
         break;
       }
-      case 0x6e:  // flags
+      case 0x6e:    // flags
       case 0x6d: {  // enum
         t.kind = code == 0x6e ? TypeKind::kFlags : TypeKind::kEnum;
         WASMHOST_RETURN_IF_ERROR(ReadVec(r, 1, [&] {
@@ -806,8 +808,8 @@ class Reader {
           return absl::OkStatus();
         }));
         if (t.labels.empty()) {
-          return r.Error(at, absl::StrCat(TypeKindName(t.kind),
-                                          " without labels"));
+          return r.Error(at,
+                         absl::StrCat(TypeKindName(t.kind), " without labels"));
         }
         if (t.kind == TypeKind::kFlags && t.labels.size() > 32) {
           return r.Error(at, absl::StrCat("flags with ", t.labels.size(),
@@ -839,7 +841,7 @@ class Reader {
         WASMHOST_ASSIGN_OR_RETURN(t.ok, ReadValType(r, s));
         break;
       }
-      case 0x40:  // func
+      case 0x40:    // func
       case 0x43: {  // async func
         t.kind = TypeKind::kFunc;
         t.async = code == 0x43;
@@ -872,17 +874,17 @@ class Reader {
         uint8_t rep;
         WASMHOST_RETURN_IF_ERROR(r.ReadU8(&rep));
         if (rep != 0x7f) {
-          return r.Error(rep_at, absl::StrFormat(
-                                     "resource representation 0x%02x (only "
-                                     "i32 is valid)",
-                                     rep));
+          return r.Error(rep_at,
+                         absl::StrFormat("resource representation 0x%02x (only "
+                                         "i32 is valid)",
+                                         rep));
         }
         const size_t dtor_at = r.offset();
         uint8_t has_dtor;
         WASMHOST_RETURN_IF_ERROR(r.ReadU8(&has_dtor));
         if (has_dtor > 1) {
-          return r.Error(dtor_at,
-                         absl::StrFormat("invalid option flag 0x%02x", has_dtor));
+          return r.Error(
+              dtor_at, absl::StrFormat("invalid option flag 0x%02x", has_dtor));
         }
         if (has_dtor) {
           WASMHOST_ASSIGN_OR_RETURN(
@@ -917,8 +919,8 @@ class Reader {
   }
 
   // `componenttype` (0x41) or `instancetype` (0x42) in its own scope.
-  absl::StatusOr<TypeId> ReadComponentOrInstanceType(BinaryReader& r,
-                                                     size_t at, bool component,
+  absl::StatusOr<TypeId> ReadComponentOrInstanceType(BinaryReader& r, size_t at,
+                                                     bool component,
                                                      Scope& parent) {
     WASMHOST_RETURN_IF_ERROR(Enter(r));
     Scope s;
@@ -956,7 +958,8 @@ class Reader {
           WASMHOST_ASSIGN_OR_RETURN(std::string name, ReadExternName(r));
           WASMHOST_RETURN_IF_ERROR(
               CheckUnique(r, name_at, s.export_names, name, "export name"));
-          WASMHOST_ASSIGN_OR_RETURN(ExternDesc desc, ReadExternType(r, s, name));
+          WASMHOST_ASSIGN_OR_RETURN(ExternDesc desc,
+                                    ReadExternType(r, s, name));
           Push(s, desc);
           s.exports.push_back({std::move(name), desc});
           return absl::OkStatus();
@@ -964,10 +967,9 @@ class Reader {
         default:
           break;
       }
-      return r.Error(decl_at,
-                     absl::StrFormat("unknown %s declaration 0x%02x",
-                                     component ? "component" : "instance",
-                                     kind));
+      return r.Error(
+          decl_at, absl::StrFormat("unknown %s declaration 0x%02x",
+                                   component ? "component" : "instance", kind));
     }));
     in_type_scope_ = saved_in_type;
     --depth_;
@@ -991,11 +993,10 @@ class Reader {
                                 ReadIndex(r, s.types.size(), "type"));
       d.type = s.types[index];
       if (arena_[d.type].kind != expected) {
-        return r.Error(index_at,
-                       absl::StrCat("type ", index, " is a ",
-                                    TypeKindName(arena_[d.type].kind),
-                                    " type, not a ", TypeKindName(expected),
-                                    " type"));
+        return r.Error(index_at, absl::StrCat("type ", index, " is a ",
+                                              TypeKindName(arena_[d.type].kind),
+                                              " type, not a ",
+                                              TypeKindName(expected), " type"));
       }
       return absl::OkStatus();
     };
@@ -1053,7 +1054,8 @@ class Reader {
           Type resource;
           resource.kind = TypeKind::kResource;
           resource.name = std::string(name);
-          WASMHOST_ASSIGN_OR_RETURN(d.type, AddType(r, at, std::move(resource)));
+          WASMHOST_ASSIGN_OR_RETURN(d.type,
+                                    AddType(r, at, std::move(resource)));
         } else {
           return r.Error(bound_at,
                          absl::StrFormat("unknown type bound 0x%02x", bound));
@@ -1102,7 +1104,8 @@ class Reader {
         code == 0x5f) {
       return r.Error(at, "GC core types are not supported");
     }
-    return r.Error(at, absl::StrFormat("unknown core type opcode 0x%02x", code));
+    return r.Error(at,
+                   absl::StrFormat("unknown core type opcode 0x%02x", code));
   }
 
   static absl::Status ReadCoreFuncType(BinaryReader& r, CoreFuncType* out) {
@@ -1157,15 +1160,16 @@ class Reader {
           WASMHOST_RETURN_IF_ERROR(r.ReadU8(&sort));
           WASMHOST_RETURN_IF_ERROR(r.ReadU8(&target));
           if (sort != 0x10 || target != 0x01) {
-            return r.Error(alias_at, "module type alias other than an outer "
-                                     "core type alias");
+            return r.Error(alias_at,
+                           "module type alias other than an outer "
+                           "core type alias");
           }
           const size_t count_at = r.offset();
           uint32_t count;
           WASMHOST_RETURN_IF_ERROR(r.ReadU32(&count));
           if (count == 0) {
-            WASMHOST_ASSIGN_OR_RETURN(
-                uint32_t index, ReadIndex(r, types.size(), "core type"));
+            WASMHOST_ASSIGN_OR_RETURN(uint32_t index,
+                                      ReadIndex(r, types.size(), "core type"));
             types.push_back(types[index]);
             return absl::OkStatus();
           }
@@ -1183,8 +1187,9 @@ class Reader {
               ReadIndex(r, target_scope->core_types.size(), "core type"));
           const uint32_t t = target_scope->core_types[index];
           if (arena_.core(t).is_module) {
-            return r.Error(alias_at, "outer alias of a module type in a "
-                                     "module type");
+            return r.Error(alias_at,
+                           "outer alias of a module type in a "
+                           "module type");
           }
           types.push_back(t);
           return absl::OkStatus();
@@ -1194,8 +1199,8 @@ class Reader {
           WASMHOST_RETURN_IF_ERROR(r.ReadName(&e.name));
           for (const CoreType::Entity& other : module.exports) {
             if (other.name == e.name) {
-              return r.Error(at, absl::StrCat("duplicate export name \"",
-                                              e.name, "\""));
+              return r.Error(
+                  at, absl::StrCat("duplicate export name \"", e.name, "\""));
             }
           }
           WASMHOST_ASSIGN_OR_RETURN(e.kind, ReadCoreExternType(r, types));
@@ -1203,8 +1208,9 @@ class Reader {
           return absl::OkStatus();
         }
         default:
-          return r.Error(at, absl::StrFormat(
-                                 "unknown module type declaration 0x%02x", kind));
+          return r.Error(
+              at,
+              absl::StrFormat("unknown module type declaration 0x%02x", kind));
       }
     }));
     return arena_.AddCore(std::move(module));
@@ -1258,12 +1264,13 @@ class Reader {
         if (attribute != 0) {
           return r.Error(attr_at, "invalid tag attribute");
         }
-        WASMHOST_RETURN_IF_ERROR(ReadIndex(r, types.size(), "core type").status());
+        WASMHOST_RETURN_IF_ERROR(
+            ReadIndex(r, types.size(), "core type").status());
         return code;
       }
       default:
-        return r.Error(at,
-                       absl::StrFormat("unknown core extern type 0x%02x", code));
+        return r.Error(
+            at, absl::StrFormat("unknown core extern type 0x%02x", code));
     }
   }
 
@@ -1286,15 +1293,16 @@ class Reader {
         CoreInstance::Arg arg;
         WASMHOST_RETURN_IF_ERROR(r.ReadName(&arg.name));
         if (!names.insert(arg.name).second) {
-          return r.Error(arg_at, absl::StrCat("duplicate argument \"",
-                                              arg.name, "\""));
+          return r.Error(arg_at,
+                         absl::StrCat("duplicate argument \"", arg.name, "\""));
         }
         const size_t sort_at = r.offset();
         uint8_t sort;
         WASMHOST_RETURN_IF_ERROR(r.ReadU8(&sort));
         if (sort != 0x12) {
-          return r.Error(sort_at, "core instantiation argument that is not "
-                                  "an instance");
+          return r.Error(sort_at,
+                         "core instantiation argument that is not "
+                         "an instance");
         }
         WASMHOST_ASSIGN_OR_RETURN(
             arg.instance,
@@ -1304,23 +1312,24 @@ class Reader {
       }));
       const CoreType& type = arena_.core(s.core_modules[module]);
       for (const CoreType::Entity& import : type.imports) {
-        auto arg = std::find_if(
-            instance.args.begin(), instance.args.end(),
-            [&](const CoreInstance::Arg& a) { return a.name == import.module; });
+        auto arg = std::find_if(instance.args.begin(), instance.args.end(),
+                                [&](const CoreInstance::Arg& a) {
+                                  return a.name == import.module;
+                                });
         if (arg == instance.args.end()) {
-          return r.Error(at, absl::StrCat("no argument for module \"",
-                                          import.module,
-                                          "\" of core module ", module));
+          return r.Error(
+              at, absl::StrCat("no argument for module \"", import.module,
+                               "\" of core module ", module));
         }
         const auto& provided = s.core_instances[arg->instance];
         auto it = provided.find(import.name);
         if (it == provided.end() || it->second != import.kind) {
-          return r.Error(at, absl::StrCat(
-                                 "core instance ", arg->instance,
-                                 " does not export ", CoreSortName(import.kind),
-                                 " \"", import.name, "\" (imported from \"",
-                                 import.module, "\" by core module ", module,
-                                 ")"));
+          return r.Error(
+              at,
+              absl::StrCat("core instance ", arg->instance, " does not export ",
+                           CoreSortName(import.kind), " \"", import.name,
+                           "\" (imported from \"", import.module,
+                           "\" by core module ", module, ")"));
         }
       }
       for (const CoreType::Entity& e : type.exports) {
@@ -1333,13 +1342,13 @@ class Reader {
         WASMHOST_RETURN_IF_ERROR(r.ReadName(&e.name));
         WASMHOST_ASSIGN_OR_RETURN(uint8_t sort, ReadCoreSort(r));
         if (sort > kCoreTagCode) {
-          return r.Error(export_at, "core instance export of a type, module "
-                                    "or instance");
+          return r.Error(export_at,
+                         "core instance export of a type, module "
+                         "or instance");
         }
         WASMHOST_ASSIGN_OR_RETURN(
-            e.item.index,
-            ReadIndex(r, CoreCount(s, sort), absl::StrCat("core ",
-                                                          CoreSortName(sort))));
+            e.item.index, ReadIndex(r, CoreCount(s, sort),
+                                    absl::StrCat("core ", CoreSortName(sort))));
         e.item.sort = CoreSortToSort(sort);
         if (!exports.emplace(e.name, sort).second) {
           return r.Error(export_at, absl::StrCat("duplicate export name \"",
@@ -1349,8 +1358,8 @@ class Reader {
         return absl::OkStatus();
       }));
     } else {
-      return r.Error(at, absl::StrFormat("unknown core instance form 0x%02x",
-                                         form));
+      return r.Error(
+          at, absl::StrFormat("unknown core instance form 0x%02x", form));
     }
     s.core_instances.push_back(std::move(exports));
     def->core_instances.push_back(std::move(instance));
@@ -1369,8 +1378,8 @@ class Reader {
     Instance instance;
     absl::flat_hash_set<std::string> names;
     if (form == 0x00) {
-      WASMHOST_ASSIGN_OR_RETURN(
-          uint32_t c, ReadIndex(r, s.components.size(), "component"));
+      WASMHOST_ASSIGN_OR_RETURN(uint32_t c,
+                                ReadIndex(r, s.components.size(), "component"));
       instance.component = c;
     }
     WASMHOST_RETURN_IF_ERROR(ReadVec(r, 1, [&] {
@@ -1381,13 +1390,15 @@ class Reader {
       } else {
         WASMHOST_ASSIGN_OR_RETURN(arg.name, ReadExternName(r));
       }
-      WASMHOST_RETURN_IF_ERROR(CheckUnique(
-          r, arg_at, names, arg.name, form == 0x00 ? "argument" : "export name"));
+      WASMHOST_RETURN_IF_ERROR(
+          CheckUnique(r, arg_at, names, arg.name,
+                      form == 0x00 ? "argument" : "export name"));
       WASMHOST_ASSIGN_OR_RETURN(arg.item, ReadSortIndex(r, s));
       if (form == 0x01 && static_cast<int>(arg.item.sort) <
                               static_cast<int>(Sort::kCoreModule)) {
-        return r.Error(arg_at, "instance export of a core sort other than a "
-                               "module");
+        return r.Error(arg_at,
+                       "instance export of a core sort other than a "
+                       "module");
       }
       instance.args.push_back(std::move(arg));
       return absl::OkStatus();
@@ -1400,8 +1411,8 @@ class Reader {
             {arg.name, DescOf(s, arg.item.sort, arg.item.index)});
       }
     } else {
-      WASMHOST_ASSIGN_OR_RETURN(type.exports,
-                                Instantiate(r, at, *instance.component, instance));
+      WASMHOST_ASSIGN_OR_RETURN(
+          type.exports, Instantiate(r, at, *instance.component, instance));
     }
     WASMHOST_ASSIGN_OR_RETURN(instance.type, AddType(r, at, std::move(type)));
     s.instances.push_back(instance.type);
@@ -1413,9 +1424,8 @@ class Reader {
   // The exports of component `c` instantiated with `instance.args`: each
   // import must be supplied with the same sort, and the types it imports
   // are replaced by the arguments' in the exports' types.
-  absl::StatusOr<std::vector<ExternDecl>> Instantiate(BinaryReader& r,
-                                                      size_t at, uint32_t c,
-                                                      const Instance& instance) {
+  absl::StatusOr<std::vector<ExternDecl>> Instantiate(
+      BinaryReader& r, size_t at, uint32_t c, const Instance& instance) {
     const Scope& s = *scope_;
     const Type& component = arena_[s.components[c]];
     absl::flat_hash_map<TypeId, TypeId> substitution;
@@ -1429,9 +1439,11 @@ class Reader {
       }
       const ExternDesc given = DescOf(s, arg->item.sort, arg->item.index);
       if (given.kind != import.desc.kind ||
-          static_cast<int>(arg->item.sort) < static_cast<int>(Sort::kCoreModule)) {
+          static_cast<int>(arg->item.sort) <
+              static_cast<int>(Sort::kCoreModule)) {
         return r.Error(at, absl::StrCat("argument \"", import.name, "\" is a ",
-                                        SortName(arg->item.sort), ", the import "
+                                        SortName(arg->item.sort),
+                                        ", the import "
                                         "is a ",
                                         ExternKindName(import.desc.kind)));
       }
@@ -1465,13 +1477,15 @@ class Reader {
   absl::StatusOr<TypeId> Substitute(BinaryReader& r, size_t at, TypeId id,
                                     absl::flat_hash_map<TypeId, TypeId>& map) {
     if (auto it = map.find(id); it != map.end()) return it->second;
-    if (IsPrimitive(arena_[id].kind) || arena_[id].kind == TypeKind::kResource) {
+    if (IsPrimitive(arena_[id].kind) ||
+        arena_[id].kind == TypeKind::kResource) {
       return id;
     }
     Type t = arena_[id];
     bool changed = false;
     auto sub = [&](TypeId& member) -> absl::Status {
-      WASMHOST_ASSIGN_OR_RETURN(TypeId replaced, Substitute(r, at, member, map));
+      WASMHOST_ASSIGN_OR_RETURN(TypeId replaced,
+                                Substitute(r, at, member, map));
       changed |= replaced != member;
       member = replaced;
       return absl::OkStatus();
@@ -1509,7 +1523,8 @@ class Reader {
     switch (target) {
       case 0x00: {  // export of an instance
         alias->target = Alias::Target::kExport;
-        if (static_cast<int>(alias->sort) < static_cast<int>(Sort::kCoreModule)) {
+        if (static_cast<int>(alias->sort) <
+            static_cast<int>(Sort::kCoreModule)) {
           return r.Error(at, "export alias of a core sort other than a module");
         }
         WASMHOST_ASSIGN_OR_RETURN(alias->instance,
@@ -1519,18 +1534,18 @@ class Reader {
         for (const ExternDecl& e : instance.exports) {
           if (e.name != alias->name) continue;
           if (e.desc.kind != SortToExternKind(alias->sort)) {
-            return r.Error(at, absl::StrCat("instance ", alias->instance,
-                                            " exports \"", alias->name,
-                                            "\" as a ",
-                                            ExternKindName(e.desc.kind),
-                                            ", not a ", SortName(alias->sort)));
+            return r.Error(
+                at, absl::StrCat("instance ", alias->instance, " exports \"",
+                                 alias->name, "\" as a ",
+                                 ExternKindName(e.desc.kind), ", not a ",
+                                 SortName(alias->sort)));
           }
           Push(s, e.desc);
           return absl::OkStatus();
         }
-        return r.Error(at, absl::StrCat("instance ", alias->instance,
-                                        " has no export \"", alias->name,
-                                        "\""));
+        return r.Error(
+            at, absl::StrCat("instance ", alias->instance, " has no export \"",
+                             alias->name, "\""));
       }
       case 0x01: {  // export of a core instance
         alias->target = Alias::Target::kCoreExport;
@@ -1555,10 +1570,11 @@ class Reader {
       }
       case 0x02: {  // outer
         alias->target = Alias::Target::kOuter;
-        if (alias->sort != Sort::kCoreModule && alias->sort != Sort::kCoreType &&
-            alias->sort != Sort::kType && alias->sort != Sort::kComponent) {
-          return r.Error(at, absl::StrCat("outer alias of a ",
-                                          SortName(alias->sort)));
+        if (alias->sort != Sort::kCoreModule &&
+            alias->sort != Sort::kCoreType && alias->sort != Sort::kType &&
+            alias->sort != Sort::kComponent) {
+          return r.Error(
+              at, absl::StrCat("outer alias of a ", SortName(alias->sort)));
         }
         const size_t count_at = r.offset();
         WASMHOST_RETURN_IF_ERROR(r.ReadU32(&alias->instance));
@@ -1567,13 +1583,13 @@ class Reader {
           outer = outer->parent;
         }
         if (outer == nullptr) {
-          return r.Error(count_at, absl::StrCat("outer alias count ",
-                                                alias->instance,
-                                                " beyond the outermost scope"));
+          return r.Error(count_at,
+                         absl::StrCat("outer alias count ", alias->instance,
+                                      " beyond the outermost scope"));
         }
-        WASMHOST_ASSIGN_OR_RETURN(
-            alias->index, ReadIndex(r, SortCount(*outer, alias->sort),
-                                    SortName(alias->sort)));
+        WASMHOST_ASSIGN_OR_RETURN(alias->index,
+                                  ReadIndex(r, SortCount(*outer, alias->sort),
+                                            SortName(alias->sort)));
         if (alias->sort == Sort::kCoreType) {
           s.core_types.push_back(outer->core_types[alias->index]);
         } else {
@@ -1597,8 +1613,8 @@ class Reader {
       uint8_t code;
       WASMHOST_RETURN_IF_ERROR(r.ReadU8(&code));
       if (code > 0x07) {
-        return r.Error(at, absl::StrFormat("unknown canonical option 0x%02x",
-                                           code));
+        return r.Error(
+            at, absl::StrFormat("unknown canonical option 0x%02x", code));
       }
       // The three encodings conflict with each other as well.
       const int slot = code <= 0x02 ? 0 : code;
@@ -1623,10 +1639,11 @@ class Reader {
           out->async = true;
           return absl::OkStatus();
         default: {
-          WASMHOST_ASSIGN_OR_RETURN(uint32_t f,
-                                    ReadIndex(r, s.core_counts[0], "core func"));
-          (code == 0x04 ? out->realloc
-                        : code == 0x05 ? out->post_return : out->callback) = f;
+          WASMHOST_ASSIGN_OR_RETURN(
+              uint32_t f, ReadIndex(r, s.core_counts[0], "core func"));
+          (code == 0x04   ? out->realloc
+           : code == 0x05 ? out->post_return
+                          : out->callback) = f;
           return absl::OkStatus();
         }
       }
@@ -1646,23 +1663,25 @@ class Reader {
         uint8_t sort;
         WASMHOST_RETURN_IF_ERROR(r.ReadU8(&sort));
         if (sort != 0x00) {
-          return r.Error(sort_at, absl::StrFormat("canon %s of sort 0x%02x "
-                                                  "(0x00, func, expected)",
-                                                  code ? "lower" : "lift", sort));
+          return r.Error(sort_at,
+                         absl::StrFormat("canon %s of sort 0x%02x "
+                                         "(0x00, func, expected)",
+                                         code ? "lower" : "lift", sort));
         }
         if (code == 0x00) {
           canon.kind = Canon::Kind::kLift;
-          WASMHOST_ASSIGN_OR_RETURN(canon.func,
-                                    ReadIndex(r, s.core_counts[0], "core func"));
+          WASMHOST_ASSIGN_OR_RETURN(
+              canon.func, ReadIndex(r, s.core_counts[0], "core func"));
           WASMHOST_RETURN_IF_ERROR(ReadCanonOptions(r, s, &canon.options));
           const size_t type_at = r.offset();
           WASMHOST_ASSIGN_OR_RETURN(uint32_t t,
                                     ReadIndex(r, s.types.size(), "type"));
           canon.type = s.types[t];
           if (arena_[canon.type].kind != TypeKind::kFunc) {
-            return r.Error(type_at, absl::StrCat("type ", t, " is a ",
-                                                 TypeKindName(arena_[canon.type].kind),
-                                                 " type, not a func type"));
+            return r.Error(type_at,
+                           absl::StrCat("type ", t, " is a ",
+                                        TypeKindName(arena_[canon.type].kind),
+                                        " type, not a func type"));
           }
           s.funcs.push_back(canon.type);
         } else {
@@ -1684,9 +1703,10 @@ class Reader {
         const size_t type_at = r.offset();
         WASMHOST_ASSIGN_OR_RETURN(canon.type, ReadResourceIndex(r, s));
         if (code != 0x03 && !arena_[canon.type].defined) {
-          return r.Error(type_at, absl::StrCat("resource.", code == 0x02 ? "new" : "rep",
-                                               " of a resource this component "
-                                               "does not define"));
+          return r.Error(type_at,
+                         absl::StrCat("resource.", code == 0x02 ? "new" : "rep",
+                                      " of a resource this component "
+                                      "does not define"));
         }
         ++s.core_counts[0];
         break;
@@ -1728,8 +1748,8 @@ class Reader {
     const size_t item_at = r.offset();
     WASMHOST_ASSIGN_OR_RETURN(e.item, ReadSortIndex(r, s));
     if (static_cast<int>(e.item.sort) < static_cast<int>(Sort::kCoreModule)) {
-      return r.Error(item_at, absl::StrCat("export of a ",
-                                           SortName(e.item.sort)));
+      return r.Error(item_at,
+                     absl::StrCat("export of a ", SortName(e.item.sort)));
     }
     e.desc = DescOf(s, e.item.sort, e.item.index);
     const size_t ascribed_at = r.offset();
@@ -1740,13 +1760,14 @@ class Reader {
                      absl::StrFormat("invalid option flag 0x%02x", has_type));
     }
     if (has_type) {
-      WASMHOST_ASSIGN_OR_RETURN(ExternDesc ascribed, ReadExternType(r, s, e.name));
+      WASMHOST_ASSIGN_OR_RETURN(ExternDesc ascribed,
+                                ReadExternType(r, s, e.name));
       if (ascribed.kind != e.desc.kind) {
-        return r.Error(ascribed_at,
-                       absl::StrCat("export \"", e.name, "\" is a ",
-                                    ExternKindName(e.desc.kind),
-                                    ", its ascribed type a ",
-                                    ExternKindName(ascribed.kind)));
+        return r.Error(
+            ascribed_at,
+            absl::StrCat("export \"", e.name, "\" is a ",
+                         ExternKindName(e.desc.kind), ", its ascribed type a ",
+                         ExternKindName(ascribed.kind)));
       }
       // A type exported as `(sub resource)` stays the resource it is.
       if (ascribed.kind != ExternKind::kType) e.desc = ascribed;
@@ -1771,10 +1792,9 @@ class Reader {
 
 absl::string_view SortName(Sort sort) {
   static constexpr absl::string_view kNames[] = {
-      "core func",   "core table",    "core memory", "core global",
-      "core tag",    "core type",     "core module", "core instance",
-      "func",        "value",         "type",        "component",
-      "instance",
+      "core func", "core table",  "core memory",   "core global", "core tag",
+      "core type", "core module", "core instance", "func",        "value",
+      "type",      "component",   "instance",
   };
   return kNames[static_cast<size_t>(sort)];
 }

@@ -106,8 +106,8 @@ TEST(ReadComponent, StringsCanonOptions) {
     if (canon.kind == Canon::Kind::kLower) ++lowers;
     EXPECT_EQ(canon.options.string_encoding, StringEncoding::kUtf8);
   }
-  EXPECT_EQ(lifts, 6);  // upper, split, join, sum, iota, greet.
-  EXPECT_EQ(lowers, 2);  // log, fetch.
+  EXPECT_EQ(lifts, 6);         // upper, split, join, sum, iota, greet.
+  EXPECT_EQ(lowers, 2);        // log, fetch.
   EXPECT_EQ(post_returns, 5);  // All but sum.
   const Type* fetch = FindExport(*c, c->types[c->root.type].imports, "fetch");
   ASSERT_NE(fetch, nullptr);
@@ -119,8 +119,8 @@ TEST(ReadComponent, StringsCanonOptions) {
 TEST(ReadComponent, DefinedTypes) {
   absl::StatusOr<Component> c = ReadComponent(guests::types_wasm());
   ASSERT_TRUE(c.ok()) << c.status();
-  const Type* shapes = FindExport(*c, c->types[c->root.type].exports,
-                                  "demo:types/shapes");
+  const Type* shapes =
+      FindExport(*c, c->types[c->root.type].exports, "demo:types/shapes");
   ASSERT_NE(shapes, nullptr);
   const Type* find = FindExport(*c, shapes->exports, "find");
   ASSERT_NE(find, nullptr);
@@ -167,8 +167,8 @@ TEST(ReadComponent, Resources) {
   EXPECT_EQ(news, 1);
   EXPECT_EQ(reps, 1);
   EXPECT_GE(drops, 1);
-  const Type* counters = FindExport(*c, c->types[c->root.type].exports,
-                                    "demo:res/counters");
+  const Type* counters =
+      FindExport(*c, c->types[c->root.type].exports, "demo:res/counters");
   ASSERT_NE(counters, nullptr);
   const Type* counter = FindExport(*c, counters->exports, "counter");
   ASSERT_NE(counter, nullptr);
@@ -182,8 +182,8 @@ TEST(ReadComponent, Resources) {
   const Type& own = c->types[*ctor->ok];
   EXPECT_EQ(own.kind, TypeKind::kOwn);
   EXPECT_EQ(&c->types[*own.element], counter);
-  const Type* host = FindExport(*c, c->types[c->root.type].imports,
-                                "demo:res/host");
+  const Type* host =
+      FindExport(*c, c->types[c->root.type].imports, "demo:res/host");
   ASSERT_NE(host, nullptr);
   const Type* blob = FindExport(*c, host->exports, "blob");
   ASSERT_NE(blob, nullptr);
@@ -275,11 +275,12 @@ TEST(ReadComponentErrors, DuplicateStart) {
   const Bytes func_type = One({0x40, 0x00, 0x01, 0x00});
   const Bytes import = One(Cat({{0x00}, Name("f"), {0x01, 0x00}}));
   const Bytes start = {0x00, 0x00, 0x00};
-  ASSERT_TRUE(ReadComponent(ComponentOf({{7, func_type}, {10, import}, {9, start}}))
-                  .ok());
+  ASSERT_TRUE(
+      ReadComponent(ComponentOf({{7, func_type}, {10, import}, {9, start}}))
+          .ok());
   ExpectInvalidArgument(
-      ReadComponent(ComponentOf(
-                        {{7, func_type}, {10, import}, {9, start}, {9, start}}))
+      ReadComponent(
+          ComponentOf({{7, func_type}, {10, import}, {9, start}, {9, start}}))
           .status(),
       "duplicate start section");
 }
@@ -294,8 +295,9 @@ TEST(ReadComponentErrors, ValueTypes) {
   ExpectInvalidArgument(type_error({0x6f, 0x00}), "tuple without elements");
   ExpectInvalidArgument(type_error({0x6e, 0x00}), "flags without labels");
   ExpectInvalidArgument(type_error({0x6d, 0x00}), "enum without labels");
-  ExpectInvalidArgument(type_error(Cat({{0x72, 0x01}, Name("Bad_Label"), {0x73}})),
-                        "invalid label \"Bad_Label\"");
+  ExpectInvalidArgument(
+      type_error(Cat({{0x72, 0x01}, Name("Bad_Label"), {0x73}})),
+      "invalid label \"Bad_Label\"");
   ExpectInvalidArgument(type_error(Cat({{0x72, 0x01}, Name(""), {0x73}})),
                         "invalid label \"\"");
   ExpectInvalidArgument(
@@ -314,8 +316,9 @@ TEST(ReadComponentErrors, ValueTypes) {
   ExpectInvalidArgument(type_error({0x6a, 0x02}), "invalid option flag 0x02");
   ExpectInvalidArgument(type_error({0x67, 0x73, 0x00}),
                         "fixed-size list of length 0");
-  ExpectInvalidArgument(type_error(Cat({{0x71, 0x01}, Name("c"), {0x00, 0x01}})),
-                        "refinements are not supported");
+  ExpectInvalidArgument(
+      type_error(Cat({{0x71, 0x01}, Name("c"), {0x00, 0x01}})),
+      "refinements are not supported");
   ExpectInvalidArgument(type_error({0x40, 0x00, 0x02}),
                         "invalid result list 0x02");
   ExpectInvalidArgument(type_error({0x40, 0x00, 0x01, 0x01}),
@@ -335,18 +338,24 @@ TEST(ReadComponentErrors, TypeReferences) {
       "type 0 is a record type, not a resource");
   // A list of a function type.
   ExpectInvalidArgument(
-      ReadComponent(ComponentOf({{7, {0x02, 0x40, 0x00, 0x01, 0x00, 0x70, 0x00}}}))
+      ReadComponent(
+          ComponentOf({{7, {0x02, 0x40, 0x00, 0x01, 0x00, 0x70, 0x00}}}))
           .status(),
       "type 0 is a func type, not a value type");
   // A borrow in a result: resource 0, borrow 1, func () -> 1.
   ExpectInvalidArgument(
-      ReadComponent(ComponentOf({{7, {0x03, 0x3f, 0x7f, 0x00, 0x68, 0x00, 0x40,
-                                      0x00, 0x00, 0x01}}}))
+      ReadComponent(ComponentOf({{7,
+                                  {0x03, 0x3f, 0x7f, 0x00, 0x68, 0x00, 0x40,
+                                   0x00, 0x00, 0x01}}}))
           .status(),
       "a function result contains a borrow");
   // Nesting: list<list<...<string>>> 101 deep.
   Bytes nested = {101, 0x70, 0x73};
-  for (int i = 1; i < 101; ++i) nested = Cat({nested, {0x70}, {static_cast<uint8_t>(0x80 | (i - 1) & 0x7f), static_cast<uint8_t>((i - 1) >> 7)}});
+  for (int i = 1; i < 101; ++i)
+    nested = Cat({nested,
+                  {0x70},
+                  {static_cast<uint8_t>(0x80 | (i - 1) & 0x7f),
+                   static_cast<uint8_t>((i - 1) >> 7)}});
   ExpectInvalidArgument(ReadComponent(ComponentOf({{7, nested}})).status(),
                         "types nested deeper than 100 levels");
 }
@@ -356,21 +365,29 @@ TEST(ReadComponentErrors, Imports) {
   auto import_error = [&](const Bytes& imports) {
     return ReadComponent(ComponentOf({{7, func_type}, {10, imports}})).status();
   };
-  ExpectInvalidArgument(import_error(One(Cat({{0x00}, Name("f"), {0x01, 0x01}}))),
-                        "type index 1 out of range");
+  ExpectInvalidArgument(
+      import_error(One(Cat({{0x00}, Name("f"), {0x01, 0x01}}))),
+      "type index 1 out of range");
   ExpectInvalidArgument(
       import_error(One(Cat({{0x00}, Name("f"), {0x05, 0x00}}))),
       "type 0 is a func type, not a instance type");
-  ExpectInvalidArgument(import_error(One(Cat({{0x03}, Name("f"), {0x01, 0x00}}))),
-                        "unknown extern name form 0x03");
-  ExpectInvalidArgument(import_error(One(Cat({{0x00}, Name(""), {0x01, 0x00}}))),
-                        "empty extern name");
-  ExpectInvalidArgument(import_error(One(Cat({{0x00}, Name("f"), {0x09, 0x00}}))),
-                        "unknown extern type 0x09");
   ExpectInvalidArgument(
-      import_error(Cat({{0x02}, {0x00}, Name("f"), {0x01, 0x00}, {0x00},
-                        Name("F"), {0x01, 0x00}})),
-      "duplicate import name \"F\"");
+      import_error(One(Cat({{0x03}, Name("f"), {0x01, 0x00}}))),
+      "unknown extern name form 0x03");
+  ExpectInvalidArgument(
+      import_error(One(Cat({{0x00}, Name(""), {0x01, 0x00}}))),
+      "empty extern name");
+  ExpectInvalidArgument(
+      import_error(One(Cat({{0x00}, Name("f"), {0x09, 0x00}}))),
+      "unknown extern type 0x09");
+  ExpectInvalidArgument(import_error(Cat({{0x02},
+                                          {0x00},
+                                          Name("f"),
+                                          {0x01, 0x00},
+                                          {0x00},
+                                          Name("F"),
+                                          {0x01, 0x00}})),
+                        "duplicate import name \"F\"");
   ExpectInvalidArgument(
       import_error(One(Cat({{0x00, 0x02, 0xff, 0xfe}, {0x01, 0x00}}))),
       "invalid UTF-8 in a name");
@@ -378,8 +395,8 @@ TEST(ReadComponentErrors, Imports) {
       import_error(One(Cat({{0x00}, Name("t"), {0x03, 0x02}}))),
       "unknown type bound 0x02");
   ExpectInvalidArgument(
-      import_error(One(Cat({{0x02}, Name("f"), {0x01, 0x07}, Name("x"),
-                            {0x01, 0x00}}))),
+      import_error(
+          One(Cat({{0x02}, Name("f"), {0x01, 0x07}, Name("x"), {0x01, 0x00}}))),
       "unknown name attribute 0x07");
   ExpectInvalidArgument(
       import_error(One(Cat({{0x00}, Name("m"), {0x00, 0x10, 0x00}}))),
@@ -404,10 +421,10 @@ TEST(ReadComponentErrors, Aliases) {
   ExpectInvalidArgument(alias_error({0x09}), "unknown sort 0x09");
   ExpectInvalidArgument(alias_error({0x00, 0x05}), "unknown core sort 0x05");
   // An instance type exporting func "f"; an import of it; aliases of it.
-  const Bytes types = {0x02, 0x40, 0x00, 0x01, 0x00,        // type 0: func
-                       0x42, 0x02, 0x02, 0x03, 0x02, 0x01,  // outer alias 1 0
-                       0x00,                                // type 0
-                       0x04, 0x00, 0x01, 'f', 0x01, 0x00};  // export "f"
+  const Bytes types = {0x02, 0x40, 0x00, 0x01, 0x00,         // type 0: func
+                       0x42, 0x02, 0x02, 0x03, 0x02, 0x01,   // outer alias 1 0
+                       0x00,                                 // type 0
+                       0x04, 0x00, 0x01, 'f',  0x01, 0x00};  // export "f"
   const Bytes import = One(Cat({{0x00}, Name("i"), {0x05, 0x01}}));
   auto with_instance = [&](const Bytes& alias) {
     return ReadComponent(
@@ -426,8 +443,8 @@ TEST(ReadComponentErrors, CoreModulesAndInstances) {
   // A core module importing env.f; instantiated without arguments.
   const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
                         0x01, 0x04, 0x01, 0x60, 0x00, 0x00,  // type () -> ()
-                        0x02, 0x09, 0x01, 0x03, 'e',  'n',  'v',
-                        0x01, 'f',  0x00, 0x00};  // import env.f
+                        0x02, 0x09, 0x01, 0x03, 'e',  'n',  'v',  0x01,
+                        'f',  0x00, 0x00};  // import env.f
   ExpectInvalidArgument(
       ReadComponent(ComponentOf({{1, module}, {2, One({0x00, 0x00, 0x00})}}))
           .status(),
@@ -440,15 +457,15 @@ TEST(ReadComponentErrors, CoreModulesAndInstances) {
   ExpectInvalidArgument(
       ReadComponent(ComponentOf({{1, module},
                                  {2, Cat({{0x02, 0x01, 0x00, 0x00, 0x00, 0x01},
-                                          Name("env"), {0x12, 0x00}})}}))
+                                          Name("env"),
+                                          {0x12, 0x00}})}}))
           .status(),
       "core instance 0 does not export func \"f\"");
+  ExpectInvalidArgument(ReadComponent(ComponentOf({{2, One({0x02})}})).status(),
+                        "unknown core instance form 0x02");
   ExpectInvalidArgument(
-      ReadComponent(ComponentOf({{2, One({0x02})}})).status(),
-      "unknown core instance form 0x02");
-  ExpectInvalidArgument(
-      ReadComponent(ComponentOf({{2, One(Cat({{0x01, 0x01}, Name("x"),
-                                              {0x00, 0x00}}))}}))
+      ReadComponent(
+          ComponentOf({{2, One(Cat({{0x01, 0x01}, Name("x"), {0x00, 0x00}}))}}))
           .status(),
       "core func index 0 out of range");
   ExpectInvalidArgument(
@@ -473,9 +490,10 @@ TEST(ReadComponentErrors, Canon) {
   const Bytes func_type = One({0x40, 0x00, 0x01, 0x00});
   const Bytes import = One(Cat({{0x00}, Name("f"), {0x01, 0x00}}));
   auto lower_error = [&](const Bytes& options) {
-    return ReadComponent(ComponentOf({{7, func_type},
-                                      {10, import},
-                                      {8, One(Cat({{0x01, 0x00, 0x00}, options}))}}))
+    return ReadComponent(
+               ComponentOf({{7, func_type},
+                            {10, import},
+                            {8, One(Cat({{0x01, 0x00, 0x00}, options}))}}))
         .status();
   };
   ASSERT_TRUE(lower_error({0x01, 0x00}).ok());
@@ -489,17 +507,18 @@ TEST(ReadComponentErrors, Canon) {
                         "duplicate canonical option");
   // resource.new of an imported (abstract) resource.
   ExpectInvalidArgument(
-      ReadComponent(ComponentOf({{10, One(Cat({{0x00}, Name("r"), {0x03, 0x01}}))},
-                                 {8, One({0x02, 0x00})}}))
+      ReadComponent(
+          ComponentOf({{10, One(Cat({{0x00}, Name("r"), {0x03, 0x01}}))},
+                       {8, One({0x02, 0x00})}}))
           .status(),
       "resource.new of a resource this component does not define");
 }
 
 TEST(ReadComponentErrors, InstancesAndExports) {
   // Component 0 imports func "f"; instantiate it without arguments.
-  const Bytes nested = ComponentOf(
-      {{7, One({0x40, 0x00, 0x01, 0x00})},
-       {10, One(Cat({{0x00}, Name("f"), {0x01, 0x00}}))}});
+  const Bytes nested =
+      ComponentOf({{7, One({0x40, 0x00, 0x01, 0x00})},
+                   {10, One(Cat({{0x00}, Name("f"), {0x01, 0x00}}))}});
   ExpectInvalidArgument(
       ReadComponent(ComponentOf({{4, nested}, {5, One({0x00, 0x00, 0x00})}}))
           .status(),
@@ -507,18 +526,20 @@ TEST(ReadComponentErrors, InstancesAndExports) {
   ExpectInvalidArgument(
       ReadComponent(ComponentOf({{5, One({0x00, 0x00, 0x00})}})).status(),
       "component index 0 out of range");
+  ExpectInvalidArgument(ReadComponent(ComponentOf({{5, One({0x03})}})).status(),
+                        "unknown instance form 0x03");
   ExpectInvalidArgument(
-      ReadComponent(ComponentOf({{5, One({0x03})}})).status(),
-      "unknown instance form 0x03");
-  ExpectInvalidArgument(
-      ReadComponent(ComponentOf({{11, One(Cat({{0x00}, Name("e"), {0x01, 0x00,
-                                                                    0x00}}))}}))
+      ReadComponent(
+          ComponentOf(
+              {{11, One(Cat({{0x00}, Name("e"), {0x01, 0x00, 0x00}}))}}))
           .status(),
       "func index 0 out of range");
   ExpectInvalidArgument(
-      ReadComponent(ComponentOf({{4, nested},
-                                 {11, One(Cat({{0x00}, Name("e"),
-                                               {0x04, 0x00, 0x01, 0x05, 0x00}}))}}))
+      ReadComponent(
+          ComponentOf({{4, nested},
+                       {11, One(Cat({{0x00},
+                                     Name("e"),
+                                     {0x04, 0x00, 0x01, 0x05, 0x00}}))}}))
           .status(),
       "type index 0 out of range");
   // Components nested 101 deep.

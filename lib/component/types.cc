@@ -6,12 +6,13 @@ namespace wasmhost::component {
 
 absl::string_view TypeKindName(TypeKind kind) {
   static constexpr absl::string_view kNames[] = {
-      "bool",      "s8",     "u8",       "s16",    "u16",    "s32",
-      "u32",       "s64",    "u64",      "f32",    "f64",    "char",
-      "string",    "error-context",      "record", "variant",
-      "list",      "tuple",  "flags",    "enum",   "option", "result",
-      "own",       "borrow", "stream",   "future", "map",    "func",
-      "component", "instance",           "resource",
+      "bool",     "s8",     "u8",     "s16",           "u16",
+      "s32",      "u32",    "s64",    "u64",           "f32",
+      "f64",      "char",   "string", "error-context", "record",
+      "variant",  "list",   "tuple",  "flags",         "enum",
+      "option",   "result", "own",    "borrow",        "stream",
+      "future",   "map",    "func",   "component",     "instance",
+      "resource",
   };
   return kNames[static_cast<size_t>(kind)];
 }

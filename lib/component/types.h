@@ -51,19 +51,19 @@ enum class TypeKind : uint8_t {
   kString,
   kErrorContext,
   // Defined value types.
-  kRecord,     // fields
-  kVariant,    // cases
-  kList,       // element; fixed_length when the list has a fixed size
-  kTuple,      // fields (unnamed)
-  kFlags,      // labels (1 to 32)
-  kEnum,       // labels
-  kOption,     // element
-  kResult,     // ok, error (each optional)
-  kOwn,        // element: the resource
-  kBorrow,     // element: the resource
-  kStream,     // element (optional)
-  kFuture,     // element (optional)
-  kMap,        // element: key, ok: value
+  kRecord,   // fields
+  kVariant,  // cases
+  kList,     // element; fixed_length when the list has a fixed size
+  kTuple,    // fields (unnamed)
+  kFlags,    // labels (1 to 32)
+  kEnum,     // labels
+  kOption,   // element
+  kResult,   // ok, error (each optional)
+  kOwn,      // element: the resource
+  kBorrow,   // element: the resource
+  kStream,   // element (optional)
+  kFuture,   // element (optional)
+  kMap,      // element: key, ok: value
   // Other types.
   kFunc,       // fields: the parameters; ok: the result, if any
   kComponent,  // imports, exports
@@ -127,8 +127,8 @@ struct Type {
   std::optional<TypeId> element;
   std::optional<TypeId> ok;
   std::optional<TypeId> error;
-  uint32_t fixed_length = 0;  // kList: 0 for an ordinary list.
-  bool async = false;         // kFunc.
+  uint32_t fixed_length = 0;        // kList: 0 for an ordinary list.
+  bool async = false;               // kFunc.
   std::vector<ExternDecl> imports;  // kComponent.
   std::vector<ExternDecl> exports;  // kComponent, kInstance.
   // kResource: the name it was imported or exported under, when it was

@@ -18,13 +18,13 @@ namespace {
 // WIT keywords: identifiers spelled like them are written with a '%'.
 bool IsKeyword(absl::string_view s) {
   static const auto* const kKeywords = new absl::flat_hash_set<std::string>{
-      "as",     "async",  "bool",   "borrow", "char",   "constructor",
-      "enum",   "export", "f32",    "f64",    "flags",  "from",
-      "func",   "future", "import", "include", "interface", "list",
-      "option", "own",    "package", "record", "resource", "result",
-      "s16",    "s32",    "s64",    "s8",     "static", "stream",
-      "string", "tuple",  "type",   "u16",    "u32",    "u64",
-      "u8",     "use",    "variant", "with",  "world",  "error-context",
+      "as",     "async",  "bool",    "borrow",  "char",      "constructor",
+      "enum",   "export", "f32",     "f64",     "flags",     "from",
+      "func",   "future", "import",  "include", "interface", "list",
+      "option", "own",    "package", "record",  "resource",  "result",
+      "s16",    "s32",    "s64",     "s8",      "static",    "stream",
+      "string", "tuple",  "type",    "u16",     "u32",       "u64",
+      "u8",     "use",    "variant", "with",    "world",     "error-context",
   };
   return kKeywords->contains(s);
 }
@@ -86,8 +86,9 @@ class Printer {
                             FuncSignature(item.type, false), ";\n");
             break;
           case WorldItem::Kind::kType:
-            absl::StrAppend(&out, "  ", TypeDeclaration("", item.name,
-                                                       item.type, {}, "  "));
+            absl::StrAppend(
+                &out, "  ",
+                TypeDeclaration("", item.name, item.type, {}, "  "));
             break;
         }
       }
@@ -152,12 +153,12 @@ class Printer {
       const Owner& owner = owners_.at(t.type);
       if (owner.interface != item.name) {
         const QualifiedName from = Qualify(owner.interface);
-        const std::string path = from.package == q.package
-                                     ? Id(from.interface)
-                                     : owner.interface;
+        const std::string path =
+            from.package == q.package ? Id(from.interface) : owner.interface;
         const std::string alias =
-            owner.name == t.name ? Id(t.name)
-                                 : absl::StrCat(Id(owner.name), " as ", Id(t.name));
+            owner.name == t.name
+                ? Id(t.name)
+                : absl::StrCat(Id(owner.name), " as ", Id(t.name));
         absl::StrAppend(out, inner, "use ", path, ".{", alias, "};\n");
         continue;
       }
@@ -275,7 +276,8 @@ class Printer {
       }
       case TypeKind::kResult:
         if (!t.ok.has_value() && !t.error.has_value()) return "result";
-        if (!t.error.has_value()) return absl::StrCat("result<", Ref(*t.ok), ">");
+        if (!t.error.has_value())
+          return absl::StrCat("result<", Ref(*t.ok), ">");
         return absl::StrCat("result<", t.ok.has_value() ? Ref(*t.ok) : "_",
                             ", ", Ref(*t.error), ">");
       case TypeKind::kOwn:
@@ -302,8 +304,8 @@ class Printer {
   std::string Params(const Type& func, size_t skip) const {
     std::vector<std::string> params;
     for (size_t i = skip; i < func.fields.size(); ++i) {
-      params.push_back(
-          absl::StrCat(Id(func.fields[i].name), ": ", Ref(func.fields[i].type)));
+      params.push_back(absl::StrCat(Id(func.fields[i].name), ": ",
+                                    Ref(func.fields[i].type)));
     }
     return absl::StrCat("(", absl::StrJoin(params, ", "), ")");
   }

@@ -87,9 +87,8 @@ absl::StatusOr<FuncName> ParseFuncName(absl::string_view name) {
     return absl::InvalidArgumentError(absl::StrCat(
         "function name \"", name, "\": unknown annotation [", annotation, "]"));
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("function name \"", name, "\": malformed [", annotation,
-                   "] name"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "function name \"", name, "\": malformed [", annotation, "] name"));
 }
 
 absl::StatusOr<World> ResolveWorld(const Component& component) {

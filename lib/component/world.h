@@ -59,9 +59,9 @@ struct Interface {
 struct WorldItem {
   enum class Kind : uint8_t { kFunc, kInterface, kType };
   Kind kind = Kind::kFunc;
-  std::string name;  // "host-log", "demo:kv/store@1.0.0", "point".
-  TypeId type = 0;   // The function, instance or named type.
-  FuncName func;     // kFunc.
+  std::string name;     // "host-log", "demo:kv/store@1.0.0", "point".
+  TypeId type = 0;      // The function, instance or named type.
+  FuncName func;        // kFunc.
   Interface interface;  // kInterface.
 };
 
