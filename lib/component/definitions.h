@@ -118,11 +118,17 @@ struct Canon {
     kResourceNew,   // resource `type` → core func
     kResourceDrop,  // resource `type` → core func
     kResourceRep,   // resource `type` → core func
+    // An async, thread or error-context built-in (gated features): parsed
+    // and its indices checked, not implemented. `opcode` says which.
+    kOtherBuiltin,
   };
   Kind kind = Kind::kLift;
+  uint8_t opcode = 0;  // The canon opcode (0x00 lift ... 0x42).
   uint32_t func = 0;
   CanonOptions options;
-  TypeId type = 0;  // kLift: the function type; resource.*: the resource.
+  // kLift: the function type; resource.*: the resource; kOtherBuiltin:
+  // the stream/future type or task.return's result, if it has one.
+  TypeId type = 0;
 };
 
 // The start function (a gated feature wit-component does not emit).

@@ -1650,12 +1650,115 @@ class Reader {
     });
   }
 
+  // The async, thread and error-context built-ins (Binary.md's canon
+  // opcodes 0x05..0x42 other than resource.*): their immediates, each index
+  // checked. They define one core function.
+  absl::Status ReadOtherBuiltin(BinaryReader& r, size_t at, uint8_t code,
+                                const Scope& s, Canon* canon) {
+    canon->kind = Canon::Kind::kOtherBuiltin;
+    // A flag byte that must be 0 or 1 (async?, cancel?, shared?).
+    auto flag = [&r]() -> absl::Status {
+      const size_t flag_at = r.offset();
+      uint8_t b;
+      WASMHOST_RETURN_IF_ERROR(r.ReadU8(&b));
+      if (b > 1) {
+        return r.Error(flag_at, absl::StrFormat("invalid flag 0x%02x", b));
+      }
+      return absl::OkStatus();
+    };
+    auto type = [&]() -> absl::Status {
+      WASMHOST_ASSIGN_OR_RETURN(uint32_t t,
+                                ReadIndex(r, s.types.size(), "type"));
+      canon->type = s.types[t];
+      return absl::OkStatus();
+    };
+    auto core_type = [&]() {
+      return ReadIndex(r, s.core_types.size(), "core type").status();
+    };
+    auto options = [&]() { return ReadCanonOptions(r, s, &canon->options); };
+    switch (code) {
+      case 0x05:  // task.cancel
+      case 0x0d:  // subtask.drop
+      case 0x1e:  // error-context.drop
+      case 0x1f:  // waitable-set.new
+      case 0x22:  // waitable-set.drop
+      case 0x23:  // waitable.join
+      case 0x24:  // backpressure.inc
+      case 0x25:  // backpressure.dec
+      case 0x26:  // thread.index
+      case 0x28:  // thread.resume-later
+        return absl::OkStatus();
+      case 0x09: {  // task.return
+        WASMHOST_ASSIGN_OR_RETURN(std::optional<TypeId> result,
+                                  ReadResultList(r, s));
+        if (result.has_value()) canon->type = *result;
+        return options();
+      }
+      case 0x0a:    // context.get
+      case 0x0b: {  // context.set
+        ValType v;
+        WASMHOST_RETURN_IF_ERROR(wasm::ReadValType(r, &v));
+        uint32_t slot;
+        return r.ReadU32(&slot);
+      }
+      case 0x06:  // subtask.cancel
+      case 0x0c:  // thread.yield
+      case 0x29:  // thread.suspend
+      case 0x2a:
+      case 0x2b:
+      case 0x2c:
+      case 0x2d:
+      case 0x42:  // thread.available-parallelism
+        return flag();
+      case 0x0e:  // stream.new
+      case 0x13:  // stream.drop-readable
+      case 0x14:  // stream.drop-writable
+      case 0x15:  // future.new
+      case 0x1a:  // future.drop-readable
+      case 0x1b:  // future.drop-writable
+        return type();
+      case 0x0f:  // stream.read
+      case 0x10:  // stream.write
+      case 0x16:  // future.read
+      case 0x17:  // future.write
+        WASMHOST_RETURN_IF_ERROR(type());
+        return options();
+      case 0x11:  // stream.cancel-read
+      case 0x12:  // stream.cancel-write
+      case 0x18:  // future.cancel-read
+      case 0x19:  // future.cancel-write
+        WASMHOST_RETURN_IF_ERROR(type());
+        return flag();
+      case 0x1c:  // error-context.new
+      case 0x1d:  // error-context.debug-message
+        return options();
+      case 0x20:  // waitable-set.wait
+      case 0x21:  // waitable-set.poll
+        WASMHOST_RETURN_IF_ERROR(flag());
+        return ReadIndex(r, s.core_counts[2], "core memory").status();
+      case 0x27:  // thread.new-indirect
+        WASMHOST_RETURN_IF_ERROR(core_type());
+        return ReadIndex(r, s.core_counts[1], "core table").status();
+      case 0x40:  // thread.spawn-ref
+        WASMHOST_RETURN_IF_ERROR(flag());
+        return core_type();
+      case 0x41:  // thread.spawn-indirect
+        WASMHOST_RETURN_IF_ERROR(flag());
+        WASMHOST_RETURN_IF_ERROR(core_type());
+        return ReadIndex(r, s.core_counts[1], "core table").status();
+      default:
+        return r.Error(
+            at, absl::StrFormat("unknown canonical function 0x%02x", code));
+    }
+  }
+
   absl::Status ReadCanon(BinaryReader& r, ComponentDef* def) {
     Scope& s = *scope_;
     const size_t at = r.offset();
     uint8_t code;
     WASMHOST_RETURN_IF_ERROR(r.ReadU8(&code));
     Canon canon;
+    canon.opcode = code;
     switch (code) {
       case 0x00:
       case 0x01: {
@@ -1712,10 +1815,9 @@ class Reader {
         break;
       }
       default:
-        return r.Error(at, absl::StrFormat("canonical built-in 0x%02x is not "
-                                           "supported (async, threads and "
-                                           "error contexts are not)",
-                                           code));
+        WASMHOST_RETURN_IF_ERROR(ReadOtherBuiltin(r, at, code, s, &canon));
+        ++s.core_counts[0];
+        break;
     }
     def->canons.push_back(std::move(canon));
     Order(def, Definition::Kind::kCanon, def->canons.size());

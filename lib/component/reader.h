@@ -9,9 +9,9 @@
 // (every defined value type, func, component, instance and resource types),
 // imports and exports with name attributes, aliases (export, core export,
 // outer), canon lift/lower and resource.new/drop/rep with their options,
-// nested components, instances, start, custom sections. Gated features
-// that wit-component does not emit for synchronous worlds (value
-// definitions, async and thread built-ins, GC core types) are rejected as
+// the async, thread and error-context built-ins (parsed only), nested
+// components, instances, start, custom sections. Value definitions and GC
+// core types (gated features wit-component does not emit) are rejected as
 // unsupported.
 
 #ifndef WASMHOST_LIB_COMPONENT_READER_H_

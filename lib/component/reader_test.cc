@@ -484,8 +484,13 @@ TEST(ReadComponentErrors, Canon) {
   ExpectInvalidArgument(canon_error({0x01, 0x00, 0x00, 0x00}),
                         "func index 0 out of range");
   ExpectInvalidArgument(canon_error({0x02, 0x00}), "type index 0 out of range");
-  ExpectInvalidArgument(canon_error({0x09}),
-                        "canonical built-in 0x09 is not supported");
+  ExpectInvalidArgument(canon_error({0x2e}), "unknown canonical function 0x2e");
+  ExpectInvalidArgument(canon_error({0x06, 0x02}), "invalid flag 0x02");
+  ExpectInvalidArgument(canon_error({0x0e, 0x00}), "type index 0 out of range");
+  ExpectInvalidArgument(canon_error({0x20, 0x00, 0x00}),
+                        "core memory index 0 out of range");
+  ExpectInvalidArgument(canon_error({0x27, 0x00, 0x00}),
+                        "core type index 0 out of range");
   // Lowering an imported function with bad options.
   const Bytes func_type = One({0x40, 0x00, 0x01, 0x00});
   const Bytes import = One(Cat({{0x00}, Name("f"), {0x01, 0x00}}));
@@ -512,6 +517,18 @@ TEST(ReadComponentErrors, Canon) {
                        {8, One({0x02, 0x00})}}))
           .status(),
       "resource.new of a resource this component does not define");
+}
+
+// Async built-ins are parsed (and counted as core functions), not run.
+TEST(ReadComponent, AsyncBuiltins) {
+  absl::StatusOr<Component> c = ReadComponent(
+      ComponentOf({{8, {0x03, 0x24, 0x09, 0x01, 0x00, 0x00, 0x06, 0x01}}}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->root.canons.size(), 3u);
+  EXPECT_EQ(c->root.canons[0].kind, Canon::Kind::kOtherBuiltin);
+  EXPECT_EQ(c->root.canons[0].opcode, 0x24);
+  EXPECT_EQ(c->root.canons[1].opcode, 0x09);
+  EXPECT_EQ(c->root.canons[2].opcode, 0x06);
 }
 
 TEST(ReadComponentErrors, InstancesAndExports) {
