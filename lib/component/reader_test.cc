@@ -374,9 +374,21 @@ TEST(ReadComponentErrors, Imports) {
   ExpectInvalidArgument(
       import_error(One(Cat({{0x03}, Name("f"), {0x01, 0x00}}))),
       "unknown extern name form 0x03");
-  ExpectInvalidArgument(
-      import_error(One(Cat({{0x00}, Name(""), {0x01, 0x00}}))),
-      "empty extern name");
+  for (const char* bad :
+       {"", "aBc", "a--b", "1a", "[method]r", "[static]r.", "[constructor]",
+        "wasi/http", "wasi:http", "wasi:Http/x", "a:b/c@", "a:b/c@1.x",
+        "a:b/c@01.0.0", "a:b/c/"}) {
+    ExpectInvalidArgument(
+        import_error(One(Cat({{0x00}, Name(bad), {0x01, 0x00}}))),
+        absl::StrCat("\"", bad, "\" is not a valid extern name"));
+  }
+  for (const char* good :
+       {"a", "a1-2-3", "A-B1", "[method]r.f", "[static]r-x.f-y",
+        "[constructor]r", "wasi:http/types", "wasi:http/types@0.2.0-rc.1+b",
+        "a:b:c/d/e", "a:b/c@1"}) {
+    EXPECT_TRUE(import_error(One(Cat({{0x00}, Name(good), {0x01, 0x00}}))).ok())
+        << good;
+  }
   ExpectInvalidArgument(
       import_error(One(Cat({{0x00}, Name("f"), {0x09, 0x00}}))),
       "unknown extern type 0x09");
