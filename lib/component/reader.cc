@@ -642,7 +642,10 @@ class Reader {
 
   // `nameattributes`: an extern name and, in form 0x02, attributes
   // (implements, version suffix, external id) that only annotate it.
-  static absl::StatusOr<std::string> ReadExternName(BinaryReader& r) {
+  // `*implements` gets the `implements` attribute's interface name, if any.
+  static absl::StatusOr<std::string> ReadExternName(
+      BinaryReader& r, std::optional<std::string>* implements) {
+    implements->reset();
     const size_t at = r.offset();
     uint8_t form;
     WASMHOST_RETURN_IF_ERROR(r.ReadU8(&form));
@@ -674,11 +677,39 @@ class Reader {
         }
         if (seen[kind]) return r.Error(attr_at, "duplicate name attribute");
         seen[kind] = true;
+        const size_t value_at = r.offset();
         std::string value;
         WASMHOST_RETURN_IF_ERROR(r.ReadName(&value));
+        if (kind == 0x00) {
+          if (!IsInterfaceName(value)) {
+            return r.Error(value_at,
+                           absl::StrCat("implements \"", value,
+                                        "\": must be an interface name"));
+          }
+          *implements = std::move(value);
+        }
       }
     }
     return name;
+  }
+
+  // `implements` annotates only instances with plain names.
+  static absl::Status CheckImplements(
+      BinaryReader& r, size_t at, absl::string_view name,
+      const std::optional<std::string>& implements, ExternKind kind) {
+    if (!implements.has_value()) return absl::OkStatus();
+    if (kind != ExternKind::kInstance) {
+      return r.Error(at,
+                     absl::StrCat("\"", name, "\" is a ", ExternKindName(kind),
+                                  ": only instances can have an "
+                                  "`implements` attribute"));
+    }
+    if (!IsLabel(name)) {
+      return r.Error(at, absl::StrCat("name \"", name,
+                                      "\" is not valid with `implements` "
+                                      "(a plain label is)"));
+    }
+    return absl::OkStatus();
   }
 
   // --- Types ---------------------------------------------------------------
@@ -1028,11 +1059,15 @@ class Reader {
           break;
         case 0x04: {
           const size_t name_at = r.offset();
-          WASMHOST_ASSIGN_OR_RETURN(std::string name, ReadExternName(r));
+          std::optional<std::string> implements;
+          WASMHOST_ASSIGN_OR_RETURN(std::string name,
+                                    ReadExternName(r, &implements));
           WASMHOST_RETURN_IF_ERROR(
               CheckUnique(r, name_at, s.export_names, name, "export name"));
           WASMHOST_ASSIGN_OR_RETURN(ExternDesc desc,
                                     ReadExternType(r, s, name));
+          WASMHOST_RETURN_IF_ERROR(
+              CheckImplements(r, name_at, name, implements, desc.kind));
           Push(s, desc);
           s.exports.push_back({std::move(name), desc});
           return absl::OkStatus();
@@ -1152,10 +1187,13 @@ class Reader {
   absl::Status ReadImportDecl(BinaryReader& r, Scope& s, std::string* name,
                               ExternDesc* desc) {
     const size_t at = r.offset();
-    WASMHOST_ASSIGN_OR_RETURN(*name, ReadExternName(r));
+    std::optional<std::string> implements;
+    WASMHOST_ASSIGN_OR_RETURN(*name, ReadExternName(r, &implements));
     WASMHOST_RETURN_IF_ERROR(
         CheckUnique(r, at, s.import_names, *name, "import name"));
     WASMHOST_ASSIGN_OR_RETURN(*desc, ReadExternType(r, s, *name));
+    WASMHOST_RETURN_IF_ERROR(
+        CheckImplements(r, at, *name, implements, desc->kind));
     Push(s, *desc);
     s.imports.push_back({*name, *desc});
     return absl::OkStatus();
@@ -1458,10 +1496,11 @@ class Reader {
     WASMHOST_RETURN_IF_ERROR(ReadVec(r, 1, [&] {
       const size_t arg_at = r.offset();
       Instance::Arg arg;
+      std::optional<std::string> implements;
       if (form == 0x00) {
         WASMHOST_RETURN_IF_ERROR(r.ReadName(&arg.name));
       } else {
-        WASMHOST_ASSIGN_OR_RETURN(arg.name, ReadExternName(r));
+        WASMHOST_ASSIGN_OR_RETURN(arg.name, ReadExternName(r, &implements));
       }
       WASMHOST_RETURN_IF_ERROR(
           CheckUnique(r, arg_at, names, arg.name,
@@ -1473,6 +1512,8 @@ class Reader {
                        "instance export of a core sort other than a "
                        "module");
       }
+      WASMHOST_RETURN_IF_ERROR(CheckImplements(
+          r, arg_at, arg.name, implements, SortToExternKind(arg.item.sort)));
       instance.args.push_back(std::move(arg));
       return absl::OkStatus();
     }));
@@ -1917,7 +1958,8 @@ class Reader {
     Scope& s = *scope_;
     const size_t at = r.offset();
     Export e;
-    WASMHOST_ASSIGN_OR_RETURN(e.name, ReadExternName(r));
+    std::optional<std::string> implements;
+    WASMHOST_ASSIGN_OR_RETURN(e.name, ReadExternName(r, &implements));
     WASMHOST_RETURN_IF_ERROR(
         CheckUnique(r, at, s.export_names, e.name, "export name"));
     const size_t item_at = r.offset();
@@ -1927,6 +1969,8 @@ class Reader {
                      absl::StrCat("export of a ", SortName(e.item.sort)));
     }
     e.desc = DescOf(s, e.item.sort, e.item.index);
+    WASMHOST_RETURN_IF_ERROR(
+        CheckImplements(r, at, e.name, implements, e.desc.kind));
     const size_t ascribed_at = r.offset();
     uint8_t has_type;
     WASMHOST_RETURN_IF_ERROR(r.ReadU8(&has_type));

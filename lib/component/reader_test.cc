@@ -415,6 +415,28 @@ TEST(ReadComponentErrors, Imports) {
       "core extern type other than a module");
 }
 
+TEST(ReadComponentErrors, ImplementsAttribute) {
+  // Type 0: an empty instance type; type 1: func () -> ().
+  const Bytes types = {0x02, 0x42, 0x00, 0x40, 0x00, 0x01, 0x00};
+  auto import_with = [&](absl::string_view name, absl::string_view implements,
+                         const Bytes& type) {
+    return ReadComponent(ComponentOf({{7, types},
+                                      {10, One(Cat({{0x02},
+                                                    Name(name),
+                                                    {0x01, 0x00},
+                                                    Name(implements),
+                                                    type}))}}))
+        .status();
+  };
+  ASSERT_TRUE(import_with("a", "a:b/c", {0x05, 0x00}).ok());
+  ExpectInvalidArgument(import_with("a", "not-valid", {0x05, 0x00}),
+                        "implements \"not-valid\": must be an interface name");
+  ExpectInvalidArgument(import_with("a", "a:b/c", {0x01, 0x01}),
+                        "only instances can have an `implements` attribute");
+  ExpectInvalidArgument(import_with("a1:b/c", "a2:b/c", {0x05, 0x00}),
+                        "name \"a1:b/c\" is not valid with `implements`");
+}
+
 TEST(ReadComponentErrors, Aliases) {
   auto alias_error = [](const Bytes& alias) {
     return ReadComponent(ComponentOf({{6, One(alias)}})).status();
