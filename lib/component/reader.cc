@@ -56,6 +56,7 @@ constexpr uint8_t kCoreTagCode = 0x04;
 // The index spaces of one component, component type or instance type.
 struct Scope {
   Scope* parent = nullptr;
+  bool is_component = false;  // A component, not a component/instance type.
   std::vector<TypeId> types;
   std::vector<uint32_t> core_types;    // TypeArena::core indices.
   std::vector<TypeId> funcs;           // kFunc types.
@@ -285,6 +286,7 @@ class Reader {
     WASMHOST_RETURN_IF_ERROR(ReadPreamble(r));
     Scope scope;
     scope.parent = parent;
+    scope.is_component = true;
     Scope* const saved = scope_;
     scope_ = &scope;
     bool seen_start = false;
@@ -1003,7 +1005,54 @@ class Reader {
     return AddType(r, at, std::move(t));
   }
 
-  bool ContainsBorrow(TypeId id) const {
+  // True if `id` is or mentions a resource type (through handles, members
+  // or the imports and exports of component and instance types).
+  bool RefersToResource(TypeId id) {
+    return Memoized(id, refers_to_resource_, &Reader::RefersToResourceUncached);
+  }
+
+  bool RefersToResourceUncached(TypeId id) {
+    const Type& t = arena_[id];
+    if (t.kind == TypeKind::kResource) return true;
+    if (IsPrimitive(t.kind)) return false;
+    for (const Field& f : t.fields) {
+      if (RefersToResource(f.type)) return true;
+    }
+    for (const Case& c : t.cases) {
+      if (c.type.has_value() && RefersToResource(*c.type)) return true;
+    }
+    for (const std::optional<TypeId>& o : {t.element, t.ok, t.error}) {
+      if (o.has_value() && RefersToResource(*o)) return true;
+    }
+    for (const auto* decls : {&t.imports, &t.exports}) {
+      for (const ExternDecl& d : *decls) {
+        if (d.desc.kind != ExternKind::kCoreModule &&
+            RefersToResource(d.desc.type)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  bool ContainsBorrow(TypeId id) {
+    return Memoized(id, contains_borrow_, &Reader::ContainsBorrowUncached);
+  }
+
+  // Types form a DAG whose shared parts a walk would visit once per path
+  // (exponentially many): queries over it are cached per TypeId.
+  bool Memoized(TypeId id, std::vector<int8_t>& cache,
+                bool (Reader::*compute)(TypeId)) {
+    if (cache.size() <= id) cache.resize(id + 1, -1);
+    if (cache[id] < 0) {
+      const bool value = (this->*compute)(id);
+      if (cache.size() <= id) cache.resize(id + 1, -1);
+      cache[id] = value;
+    }
+    return cache[id] == 1;
+  }
+
+  bool ContainsBorrowUncached(TypeId id) {
     const Type& t = arena_[id];
     if (t.kind == TypeKind::kBorrow) return true;
     if (t.kind == TypeKind::kResource || IsPrimitive(t.kind) ||
@@ -1693,7 +1742,9 @@ class Reader {
         const size_t count_at = r.offset();
         WASMHOST_RETURN_IF_ERROR(r.ReadU32(&alias->instance));
         const Scope* outer = &s;
+        bool crosses_component = false;
         for (uint32_t i = 0; i < alias->instance && outer != nullptr; ++i) {
+          crosses_component |= outer->is_component;
           outer = outer->parent;
         }
         if (outer == nullptr) {
@@ -1704,6 +1755,14 @@ class Reader {
         WASMHOST_ASSIGN_OR_RETURN(alias->index,
                                   ReadIndex(r, SortCount(*outer, alias->sort),
                                             SortName(alias->sort)));
+        // Resource types are generative: a component sees only its own
+        // and those it imports, never an enclosing component's.
+        if (alias->sort == Sort::kType && crosses_component &&
+            RefersToResource(outer->types[alias->index])) {
+          return r.Error(at, absl::StrCat("outer alias of type ", alias->index,
+                                          " across a component boundary: it "
+                                          "transitively refers to resources"));
+        }
         if (alias->sort == Sort::kCoreType) {
           s.core_types.push_back(outer->core_types[alias->index]);
         } else {
@@ -2001,6 +2060,9 @@ class Reader {
   absl::Span<const uint8_t> bytes_;
   TypeArena& arena_;
   Scope* scope_ = nullptr;
+  // Memoized type queries (-1: not computed), indexed by TypeId.
+  std::vector<int8_t> refers_to_resource_;
+  std::vector<int8_t> contains_borrow_;
   // Nesting depth of each type (primitives 0), indexed by TypeId.
   std::vector<int> depths_;
   int depth_ = 0;

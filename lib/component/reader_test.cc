@@ -235,6 +235,23 @@ TEST(ReadComponent, EveryTruncationIsAnErrorOrASectionBoundary) {
   EXPECT_GT(errors, static_cast<int>(full.size()) * 9 / 10);
 }
 
+// tuple<t, t> nested 60 deep shares each level: any walk that does not
+// cache per type would take 2^60 steps here.
+TEST(ReadComponent, SharedTypeDagsStayLinear) {
+  BinaryWriter types;
+  types.U32(62).Byte(0x6f).U32(2).Byte(0x7d).Byte(0x7d);  // tuple<u8, u8>
+  for (int i = 1; i < 61; ++i) {
+    types.Byte(0x6f).U32(2).Byte(0x80 | (i - 1)).Byte(0x00);
+    types.Bytes({0x80 | static_cast<uint8_t>(i - 1), 0x00});
+  }
+  types.Bytes({0x40, 0x00, 0x00, 60});  // func() -> type 60
+  const Bytes import = One(Cat({{0x00}, Name("f"), {0x01, 61}}));
+  absl::StatusOr<Component> c =
+      ReadComponent(ComponentOf({{7, types.Release()}, {10, import}}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->types[c->root.imports[0].desc.type].kind, TypeKind::kFunc);
+}
+
 TEST(ReadComponentErrors, Preamble) {
   ExpectInvalidArgument(ReadComponent(Bytes{0, 0x61}).status(),
                         "at offset 0: unexpected end of input in the preamble");
@@ -452,6 +469,18 @@ TEST(ReadComponentErrors, Aliases) {
   ExpectInvalidArgument(alias_error({0x01, 0x02, 0x00, 0x00}),
                         "outer alias of a func");
   ExpectInvalidArgument(alias_error({0x03, 0x07}), "unknown alias target 0x07");
+  // A resource (type 0) aliased from inside a nested component: resources
+  // do not cross component boundaries; a record does.
+  const Bytes nested_alias =
+      Cat({kPreamble, {0x06, 0x05, 0x01, 0x03, 0x02, 0x01, 0x00}});
+  ExpectInvalidArgument(ReadComponent(ComponentOf({{7, One({0x3f, 0x7f, 0x00})},
+                                                   {4, nested_alias}}))
+                            .status(),
+                        "transitively refers to resources");
+  EXPECT_TRUE(ReadComponent(
+                  ComponentOf({{7, One(Cat({{0x72, 0x01}, Name("a"), {0x73}}))},
+                               {4, nested_alias}}))
+                  .ok());
   ExpectInvalidArgument(alias_error({0x09}), "unknown sort 0x09");
   ExpectInvalidArgument(alias_error({0x00, 0x05}), "unknown core sort 0x05");
   // An instance type exporting func "f"; an import of it; aliases of it.

@@ -252,12 +252,17 @@ class Printer {
   }
 
   // A reference to a type: its name if it has one, else its structure.
-  std::string Ref(TypeId id) const {
+  std::string Ref(TypeId id) {
     if (const Owner* owner = OwnerOf(id)) return Id(owner->name);
     return Structural(id);
   }
 
-  std::string Structural(TypeId id) const {
+  std::string Structural(TypeId id) {
+    // Unnamed types can share parts (a DAG), which printing expands: past a
+    // bound, a malicious binary's world is cut short rather than printed for
+    // ever.
+    if (expansions_left_ == 0) return "...";
+    --expansions_left_;
     const Type& t = types_[id];
     if (IsPrimitive(t.kind)) return std::string(TypeKindName(t.kind));
     switch (t.kind) {
@@ -301,7 +306,7 @@ class Printer {
 
   // "(a: s32, b: s32)", skipping the first `skip` parameters (a method's
   // self).
-  std::string Params(const Type& func, size_t skip) const {
+  std::string Params(const Type& func, size_t skip) {
     std::vector<std::string> params;
     for (size_t i = skip; i < func.fields.size(); ++i) {
       params.push_back(absl::StrCat(Id(func.fields[i].name), ": ",
@@ -310,7 +315,7 @@ class Printer {
     return absl::StrCat("(", absl::StrJoin(params, ", "), ")");
   }
 
-  std::string FuncSignature(TypeId id, bool method) const {
+  std::string FuncSignature(TypeId id, bool method) {
     const Type& f = types_[id];
     std::string out = absl::StrCat(f.async ? "async " : "", "func",
                                    Params(f, method ? 1 : 0));
@@ -321,6 +326,7 @@ class Printer {
   const World& world_;
   const TypeArena& types_;
   absl::flat_hash_map<TypeId, Owner> owners_;
+  size_t expansions_left_ = 1 << 20;
 };
 
 }  // namespace

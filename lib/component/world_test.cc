@@ -193,6 +193,30 @@ TEST(ResolveWorld, WasiReactor) {
   ExpectPrintsDeclarationsOf(w, "guests/components/wasi_reactor.wit");
 }
 
+// Unnamed types sharing parts (tuple<t, t> nested 40 deep) print in
+// bounded time, cut short.
+TEST(PrintWit, BoundsSharedUnnamedTypes) {
+  std::vector<uint8_t> types = {42, 0x6f, 0x02, 0x7d, 0x7d};
+  for (uint8_t i = 1; i < 41; ++i) {
+    types.insert(types.end(), {0x6f, 0x02, i - 1, i - 1});
+  }
+  types.insert(types.end(), {0x40, 0x00, 0x00, 40});
+  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x0d,
+                                0x00, 0x01, 0x00, 0x07};
+  ASSERT_LT(types.size(), 1u << 14);  // A two-byte LEB128 size.
+  bytes.push_back(static_cast<uint8_t>(0x80 | (types.size() & 0x7f)));
+  bytes.push_back(static_cast<uint8_t>(types.size() >> 7));
+  bytes.insert(bytes.end(), types.begin(), types.end());
+  bytes.insert(bytes.end(), {0x0a, 0x06, 0x01, 0x00, 0x01, 'f', 0x01, 41});
+  absl::StatusOr<Component> c = ReadComponent(bytes);
+  ASSERT_TRUE(c.ok()) << c.status();
+  absl::StatusOr<World> w = ResolveWorld(*c);
+  ASSERT_TRUE(w.ok()) << w.status();
+  const std::string wit = PrintWit(*w);
+  EXPECT_TRUE(absl::StrContains(wit, "import f: func() -> tuple<tuple<"));
+  EXPECT_TRUE(absl::StrContains(wit, "..."));
+}
+
 TEST(ResolveWorld, RejectsWhatWitCannotSay) {
   // A component exporting a nested component.
   const std::vector<uint8_t> bytes = {
