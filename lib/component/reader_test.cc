@@ -242,7 +242,7 @@ TEST(ReadComponent, SharedTypeDagsStayLinear) {
   types.U32(62).Byte(0x6f).U32(2).Byte(0x7d).Byte(0x7d);  // tuple<u8, u8>
   for (int i = 1; i < 61; ++i) {
     types.Byte(0x6f).U32(2).Byte(0x80 | (i - 1)).Byte(0x00);
-    types.Bytes({0x80 | static_cast<uint8_t>(i - 1), 0x00});
+    types.Bytes({static_cast<uint8_t>(0x80 | (i - 1)), 0x00});
   }
   types.Bytes({0x40, 0x00, 0x00, 60});  // func() -> type 60
   const Bytes import = One(Cat({{0x00}, Name("f"), {0x01, 61}}));
@@ -371,7 +371,7 @@ TEST(ReadComponentErrors, TypeReferences) {
   for (int i = 1; i < 101; ++i)
     nested = Cat({nested,
                   {0x70},
-                  {static_cast<uint8_t>(0x80 | (i - 1) & 0x7f),
+                  {static_cast<uint8_t>(0x80 | ((i - 1) & 0x7f)),
                    static_cast<uint8_t>((i - 1) >> 7)}});
   ExpectInvalidArgument(ReadComponent(ComponentOf({{7, nested}})).status(),
                         "types nested deeper than 100 levels");

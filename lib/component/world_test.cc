@@ -198,7 +198,8 @@ TEST(ResolveWorld, WasiReactor) {
 TEST(PrintWit, BoundsSharedUnnamedTypes) {
   std::vector<uint8_t> types = {42, 0x6f, 0x02, 0x7d, 0x7d};
   for (uint8_t i = 1; i < 41; ++i) {
-    types.insert(types.end(), {0x6f, 0x02, i - 1, i - 1});
+    const uint8_t previous = static_cast<uint8_t>(i - 1);
+    types.insert(types.end(), {0x6f, 0x02, previous, previous});
   }
   types.insert(types.end(), {0x40, 0x00, 0x00, 40});
   std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x0d,
