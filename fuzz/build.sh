@@ -30,6 +30,17 @@ while IFS= read -r -d '' wat; do
     rm -f "$seeds.tmp/$name"
   fi
 done < <(find tests examples benchmarks tools lib fuzz -name '*.wat' -print0 2>/dev/null)
+# The component guests (guests/components, built by Bazel with jco) seed
+# component_fuzzer. Without them (no jco yet) it starts from nothing.
+if bazel build //guests/components:components_files >&2; then
+  for wasm in bazel-bin/guests/components/components/*.wasm; do
+    case "$wasm" in *.core.wasm) continue ;; esac
+    cp "$wasm" "$seeds.tmp/component_$(basename "$wasm")"
+    n=$((n + 1))
+  done
+else
+  echo "fuzz/build.sh: no component seeds (bazel build failed)" >&2
+fi
 rm -rf "$seeds"
 mv "$seeds.tmp" "$seeds"
 echo "fuzz/build.sh: $n seed modules in $seeds" >&2

@@ -46,6 +46,8 @@ constexpr ValTypeCodeEntry kValTypeCodes[] = {
     {0x6f, ValType::kExternRef},
 };
 
+}  // namespace
+
 absl::Status ReadValType(BinaryReader& r, ValType* out) {
   const size_t at = r.offset();
   uint8_t b;
@@ -76,21 +78,6 @@ absl::Status ReadRefType(BinaryReader& r, ValType* out) {
 }
 
 // `allow_shared`: memories may be shared (flags 0x03); tables may not.
-// A vector: a count (entries at least `min_entry_size` bytes each), then
-// each entry read into `*out` (resized to the count) by
-// `read_entry(r, T*)`.
-template <typename T, typename ReadEntry>
-absl::Status ReadVector(BinaryReader& r, size_t min_entry_size,
-                        std::vector<T>* out, ReadEntry read_entry) {
-  uint32_t count;
-  if (absl::Status s = r.ReadCount(min_entry_size, &count); !s.ok()) return s;
-  out->resize(count);
-  for (T& entry : *out) {
-    if (absl::Status s = read_entry(r, &entry); !s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ReadLimits(BinaryReader& r, bool allow_shared, Limits* out) {
   const size_t at = r.offset();
   uint8_t flags;
@@ -113,6 +100,23 @@ absl::Status ReadLimits(BinaryReader& r, bool allow_shared, Limits* out) {
                                           " below the minimum ", min));
     }
     out->max = max;
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// A vector: a count (entries at least `min_entry_size` bytes each), then
+// each entry read into `*out` (resized to the count) by
+// `read_entry(r, T*)`.
+template <typename T, typename ReadEntry>
+absl::Status ReadVector(BinaryReader& r, size_t min_entry_size,
+                        std::vector<T>* out, ReadEntry read_entry) {
+  uint32_t count;
+  if (absl::Status s = r.ReadCount(min_entry_size, &count); !s.ok()) return s;
+  out->resize(count);
+  for (T& entry : *out) {
+    if (absl::Status s = read_entry(r, &entry); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

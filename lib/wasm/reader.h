@@ -27,6 +27,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "lib/wasm/binary_reader.h"
 #include "wasmhost/value.h"
 
 namespace wasmhost::wasm {
@@ -161,6 +162,16 @@ struct ModuleInfo {
 // 9, element 10, data count 11, code 12, data 13. 0 for custom sections
 // (which may go anywhere) and unknown ids.
 [[nodiscard]] int SectionOrder(uint8_t id);
+
+// Decoding pieces shared with the component reader (lib/component), which
+// reads core types inside component binaries. Each returns the reader's
+// InvalidArgument on truncation or an unknown code.
+//   ReadValType  a value type (numeric, v128, funcref, externref)
+//   ReadRefType  funcref or externref
+//   ReadLimits   limits; `allow_shared`: memories (flags 0x03), not tables
+absl::Status ReadValType(BinaryReader& r, ValType* out);
+absl::Status ReadRefType(BinaryReader& r, ValType* out);
+absl::Status ReadLimits(BinaryReader& r, bool allow_shared, Limits* out);
 
 // The binary format's code of `type` (0x7f for i32, ...).
 [[nodiscard]] uint8_t ValTypeCode(ValType type);

@@ -1,0 +1,51 @@
+// lib/component/reader.h: ReadComponent, the Component Model binary reader.
+//
+//   IsComponent     whether bytes carry the component layer
+//   ReadComponent   parses and validates a component binary
+//
+// Covers the binary format as wit-component and jco emit it (see
+// Binary.md): core modules (checked by the core reader, kept as byte
+// ranges), core instances, core func and module types, component types
+// (every defined value type, func, component, instance and resource types),
+// imports and exports with name attributes, aliases (export, core export,
+// outer), canon lift/lower and resource.new/drop/rep with their options,
+// the async, thread and error-context built-ins (parsed only), nested
+// components, instances, start, custom sections. Value definitions and GC
+// core types (gated features wit-component does not emit) are rejected as
+// unsupported.
+
+#ifndef WASMHOST_LIB_COMPONENT_READER_H_
+#define WASMHOST_LIB_COMPONENT_READER_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "lib/component/definitions.h"
+
+namespace wasmhost::component {
+
+// True if `bytes` start with the Wasm magic and the component layer (1),
+// false for core modules (layer 0) and anything else.
+[[nodiscard]] bool IsComponent(absl::Span<const uint8_t> bytes);
+
+// Parses a component binary. Does not retain `bytes`: core modules are
+// referred to by offset.
+//
+// Returns InvalidArgument "at offset <n>: <reason>" for anything malformed:
+// a bad preamble (a core module is named as such), truncation, unknown
+// section ids or opcodes, bad LEB128s, counts larger than the input,
+// invalid UTF-8 names or labels, empty or duplicate labels, duplicate
+// import or export names, out-of-range indices of every sort, references
+// to the wrong kind of type (own of a non-resource, a value type that is a
+// function, ...), aliases of names an instance does not export, missing or
+// duplicate instantiation arguments, conflicting canonical options, a
+// second start section, nesting deeper than 100 levels, an invalid core
+// module (the core reader's message follows), and unsupported gated
+// features.
+[[nodiscard]] absl::StatusOr<Component> ReadComponent(
+    absl::Span<const uint8_t> bytes);
+
+}  // namespace wasmhost::component
+
+#endif  // WASMHOST_LIB_COMPONENT_READER_H_

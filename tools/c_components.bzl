@@ -1,0 +1,97 @@
+"""c_components: C guests turned into Component Model components.
+
+    load("//tools:c_components.bzl", "c_components")
+
+    c_components(
+        name = "components",
+        worlds = {"scalars": "scalars"},       # <stem>.c + <stem>.wit: world
+        wasi_reactor = ["wasi_reactor"],       # stems linked with the adapter
+        hdrs = ["cabi.h"],
+        namespace = "wasmhost::guests",
+    )
+
+gives `#include "<package>/components.h"` declaring
+`absl::Span<const uint8_t> scalars_wasm();` etc. in `namespace`, and the
+filegroup `components_files` of the components (`<name>/<stem>.wasm`).
+
+Each `<stem>.c` is compiled by clang-19 as a wasm32-wasi reactor (see
+c_guests.bzl) to a core module carrying hand-written canonical-ABI glue
+(`cabi_realloc`, exports named as wit-component expects, `cabi_post_*`);
+then tools/component/make_component.mjs, run by Node.js with the jco that
+`./x setup` installs (@jco, third_party/jco/jco.bzl), embeds `<stem>.wit`'s
+world and makes the component (wit-component's `new`). Stems listed in
+`wasi_reactor` may import WASI preview 1: jco's preview-1 reactor adapter
+turns those imports into WASI 0.2 ones.
+"""
+
+load(":embed.bzl", "embed_wasms", "wasm_symbol")
+
+_CLANG = "/usr/bin/clang-19"
+
+_COPTS = [
+    "--target=wasm32-wasi",
+    "-mexec-model=reactor",
+    "-O2",
+    "-s",
+    "-std=gnu11",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+]
+
+_ADAPTER = "@jco//:wasi_snapshot_preview1.reactor.wasm"
+
+def c_components(name, worlds, namespace, wasi_reactor = [], hdrs = [], visibility = None, testonly = None):
+    """Builds one component per entry of `worlds` and embeds them all.
+
+    Args:
+      name: the cc_library with the embedded bytes; `name + "_files"` is the
+        filegroup of components.
+      worlds: {stem: world}: `<stem>.c` is built against world `world` of
+        `<stem>.wit`.
+      namespace: C++ namespace of the `<stem>_wasm()` accessors.
+      wasi_reactor: stems whose core modules import WASI preview 1.
+      hdrs: headers the sources include.
+      visibility: of the library and the filegroup.
+      testonly: of every target.
+    """
+    for stem in wasi_reactor:
+        if stem not in worlds:
+            fail("c_components %s: %s in wasi_reactor but not in worlds" % (name, stem))
+    wasms = []
+    symbols = []
+    for stem, world in worlds.items():
+        sym = wasm_symbol("c_components", name, stem + ".c", ".c", symbols)
+        core = "%s/%s.core.wasm" % (name, sym)
+        wasm = "%s/%s.wasm" % (name, sym)
+        native.genrule(
+            name = "%s_%s_clang" % (name, sym),
+            srcs = [stem + ".c"] + hdrs,
+            outs = [core],
+            cmd = "%s %s $(location %s.c) -o $@" % (_CLANG, " ".join(_COPTS), stem),
+            testonly = testonly,
+            visibility = ["//visibility:private"],
+        )
+        adapter = [_ADAPTER] if stem in wasi_reactor else []
+        native.genrule(
+            name = "%s_%s_component" % (name, sym),
+            srcs = [core, stem + ".wit"] + adapter,
+            outs = [wasm],
+            cmd = " ".join([
+                "node $(location %s)" % Label("//tools/component:make_component.mjs"),
+                "$(location @jco//:api.js)",
+                "$(location %s)" % core,
+                "$(location %s.wit)" % stem,
+                world,
+                "$@",
+            ] + ["$(location %s)" % a for a in adapter]),
+            tools = [
+                Label("//tools/component:make_component.mjs"),
+                "@jco//:api.js",
+            ],
+            testonly = testonly,
+            visibility = ["//visibility:private"],
+        )
+        wasms.append(wasm)
+
+    embed_wasms(name, namespace, symbols, wasms, visibility, testonly)
