@@ -9,6 +9,11 @@ one line per run:
 
     <case> <flat|store> <encoding> flat=<core values> mem=<hex>
 
+and lifts each LIFT_CASES entry (core values over a memory holding some
+bytes at LIFT_AT) in each encoding, printing whether the reference traps:
+
+    lift-<case> <encoding> result=<trap | the value's UTF-8 or number>
+
 canonical_abi_test.cc lowers the same cases (by name) with the C++ code and
 compares the lines. The guest's cabi_realloc is the bump allocator both
 sides implement: allocations start at 16 and are aligned; shrinking keeps
@@ -141,11 +146,72 @@ def run(name, t, v, mode, encoding):
   print('%s %s %s flat=%s mem=%s' % (name, mode, encoding, ','.join(flat), mem))
 
 
+LIFT_AT = 64
+UTF16_TAG = 1 << 31
+VARIANT3 = VariantType([CaseType('a', None), CaseType('b', U8Type()),
+                        CaseType('c', None)])
+
+# (name, type, core values, bytes at LIFT_AT)
+LIFT_CASES = [
+    ('str_ascii', StringType(), [LIFT_AT, 2], b'hi'),
+    ('str_bad_utf8', StringType(), [LIFT_AT, 2], b'\xc3\x28'),
+    ('str_overlong', StringType(), [LIFT_AT, 2], b'\xc0\x80'),
+    ('str_surrogate_utf8', StringType(), [LIFT_AT, 3], b'\xed\xa0\x80'),
+    ('str_high_latin1', StringType(), [LIFT_AT, 2], b'\xe9\xff'),
+    ('str_lone_high', StringType(), [LIFT_AT, 1], b'\x00\xd8'),
+    ('str_lone_low', StringType(), [LIFT_AT, 1], b'\x00\xdc'),
+    ('str_pair', StringType(), [LIFT_AT, 2], b'\x3d\xd8\x00\xde'),
+    ('str_tagged', StringType(), [LIFT_AT, 1 | UTF16_TAG], b'\xac\x20'),
+    ('str_unaligned', StringType(), [LIFT_AT + 1, 1], b'\x00ab'),
+    ('str_out_of_bounds', StringType(), [MEMORY_SIZE - 2, 2], b''),
+    ('str_too_long', StringType(), [0, 1 << 28], b''),
+    ('char_d7ff', CharType(), [0xd7ff], b''),
+    ('char_d800', CharType(), [0xd800], b''),
+    ('char_dfff', CharType(), [0xdfff], b''),
+    ('char_10ffff', CharType(), [0x10ffff], b''),
+    ('char_110000', CharType(), [0x110000], b''),
+    ('bool_2', BoolType(), [2], b''),
+    ('variant_disc_2', VARIANT3, [2, 0], b''),
+    ('variant_disc_3', VARIANT3, [3, 0], b''),
+    ('list_unaligned', ListType(U32Type()), [LIFT_AT + 2, 1], b''),
+    ('list_out_of_bounds', ListType(U32Type()), [MEMORY_SIZE - 4, 2], b''),
+    ('list_too_long', ListType(U32Type()), [0, 1 << 26], b''),
+]
+
+
+def lift_text(v):
+  if isinstance(v, tuple):
+    return v[0].encode('utf-8').hex()
+  if isinstance(v, str):
+    return '%x' % ord(v)
+  if isinstance(v, dict):
+    [(label, payload)] = v.items()
+    return label
+  return str(v)
+
+
+def run_lift(name, t, values, data, encoding):
+  heap = Heap()
+  heap.memory[LIFT_AT:LIFT_AT + len(data)] = data
+  opts = CanonicalOptions()
+  opts.memory = MemInst(heap.memory, 'i32')
+  opts.string_encoding = encoding
+  cx = LiftLowerContext(opts, ComponentInstance(Store()))
+  try:
+    result = lift_text(lift_flat(cx, CoreValueIter(values), t))
+  except Trap:
+    result = 'trap'
+  print('lift-%s %s result=%s' % (name, encoding, result))
+
+
 def main():
   for name, t, v in CASES:
     for mode in ('flat', 'store'):
       for encoding in ENCODINGS:
         run(name, t, v, mode, encoding)
+  for name, t, values, data in LIFT_CASES:
+    for encoding in ENCODINGS:
+      run_lift(name, t, values, data, encoding)
 
 
 main()
