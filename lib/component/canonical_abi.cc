@@ -62,6 +62,18 @@ absl::Status ExpectKind(const Val& v, ValKind kind) {
       "expected a ", ValKindName(kind), " value, got a ", ValKindName(v.kind())));
 }
 
+// The ValKind of a primitive TypeKind (they share the order bool..char).
+static_assert(static_cast<int>(ValKind::kBool) == static_cast<int>(TypeKind::kBool) &&
+              static_cast<int>(ValKind::kChar) == static_cast<int>(TypeKind::kChar));
+ValKind ScalarKind(TypeKind kind) {
+  return static_cast<ValKind>(static_cast<uint8_t>(kind));
+}
+
+// s8..f64: stored as their bits, nothing to validate.
+bool IsNumber(TypeKind kind) {
+  return kind >= TypeKind::kS8 && kind <= TypeKind::kF64;
+}
+
 // The cases of a variant, enum, option or result (the spec's despecialize).
 struct Cases {
   const Type& type;
@@ -330,8 +342,8 @@ absl::StatusOr<Val> LoadStringFromRange(const LiftLowerContext& cx,
                                         absl::Span<const uint8_t> mem,
                                         uint32_t ptr, uint32_t tagged) {
   uint32_t alignment = 2;
-  uint64_t byte_length;
-  enum { kUtf8, kUtf16, kLatin1 } encoding;
+  uint64_t byte_length = tagged;
+  enum { kUtf8, kUtf16, kLatin1 } encoding = kUtf8;
   switch (cx.opts.string_encoding) {
     case StringEncoding::kUtf8:
       alignment = 1;
@@ -585,10 +597,6 @@ absl::Status CheckChar(const Val& v) {
   return absl::OkStatus();
 }
 
-ValKind ScalarKind(TypeKind kind) {
-  return static_cast<ValKind>(static_cast<uint8_t>(kind));  // kBool..kChar
-}
-
 absl::StatusOr<Val> LoadAt(LiftLowerContext& cx, absl::Span<const uint8_t> mem,
                            uint64_t ptr, TypeId type) {
   const Type& t = cx.types[type];
@@ -699,8 +707,21 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> StoreListIntoRange(
   WASMHOST_ASSIGN_OR_RETURN(
       uint32_t ptr, ReallocChecked(cx, 0, 0, alignment,
                                    static_cast<uint32_t>(byte_length)));
-  for (size_t i = 0; i < v.elements().size(); ++i) {
-    WASMHOST_RETURN_IF_ERROR(StoreAt(cx, v.elements()[i], elem, ptr + i * size));
+  const TypeKind kind = cx.types[elem].kind;
+  if (IsNumber(kind)) {
+    // Numbers need no allocation: one span and a copy per element, without
+    // StoreAt's dispatch.
+    uint8_t* out = cx.opts.memory->Bytes().data() + ptr;
+    for (const Val& e : v.elements()) {
+      WASMHOST_RETURN_IF_ERROR(ExpectKind(e, ScalarKind(kind)));
+      const uint64_t bits = e.bits();
+      std::memcpy(out, &bits, size);
+      out += size;
+    }
+  } else {
+    for (size_t i = 0; i < v.elements().size(); ++i) {
+      WASMHOST_RETURN_IF_ERROR(StoreAt(cx, v.elements()[i], elem, ptr + i * size));
+    }
   }
   return std::make_pair(ptr, static_cast<uint32_t>(v.elements().size()));
 }
