@@ -128,7 +128,8 @@ void BM_LowerListF64(benchmark::State& state) {
   list.element = TypeArena::Primitive(TypeKind::kF64);
   const TypeId list_f64 = s.types.Add(list);
   std::vector<component::Val> elements;
-  for (int i = 0; i < kDoubles; ++i) elements.push_back(component::Val::F64(i * 0.5));
+  for (int i = 0; i < kDoubles; ++i)
+    elements.push_back(component::Val::F64(i * 0.5));
   const component::Val value = component::Val::List(elements);
   std::vector<Val> flat;
   for (auto _ : state) {

@@ -54,6 +54,7 @@ enum class ValKind : uint8_t {
 
 // One WIT value. Default-constructed it is bool false.
 // Copyable and movable: a value owns its string and its members.
+// Thread-compatible.
 class Val {
  public:
   Val() = default;
@@ -81,7 +82,9 @@ class Val {
   }
   // A Unicode scalar value (lowering rejects surrogates and values above
   // U+10FFFF with InvalidArgument).
-  static Val Char(uint32_t code_point) { return Val(ValKind::kChar, code_point); }
+  static Val Char(uint32_t code_point) {
+    return Val(ValKind::kChar, code_point);
+  }
   // UTF-8 (lowering rejects ill-formed UTF-8 with InvalidArgument).
   static Val String(std::string utf8) {
     Val val(ValKind::kString, 0);
@@ -108,11 +111,15 @@ class Val {
   static Val Variant(uint32_t case_index, std::optional<Val> payload) {
     return WithPayload(ValKind::kVariant, case_index, std::move(payload));
   }
-  static Val Enum(uint32_t case_index) { return Val(ValKind::kEnum, case_index); }
+  static Val Enum(uint32_t case_index) {
+    return Val(ValKind::kEnum, case_index);
+  }
   // Bit i set: label i of the flags type is set (at most 32 labels).
   static Val Flags(uint32_t bits) { return Val(ValKind::kFlags, bits); }
   static Val None() { return Val(ValKind::kOption, 0); }
-  static Val Some(Val v) { return WithPayload(ValKind::kOption, 1, std::move(v)); }
+  static Val Some(Val v) {
+    return WithPayload(ValKind::kOption, 1, std::move(v));
+  }
   static Val Ok(std::optional<Val> payload = std::nullopt) {
     return WithPayload(ValKind::kResult, 0, std::move(payload));
   }
@@ -150,7 +157,9 @@ class Val {
     std::memcpy(&v, &bits_, sizeof(v));
     return v;
   }
-  [[nodiscard]] uint32_t char_value() const { return static_cast<uint32_t>(bits_); }
+  [[nodiscard]] uint32_t char_value() const {
+    return static_cast<uint32_t>(bits_);
+  }
   [[nodiscard]] const std::string& string() const { return string_; }
   // A list's or tuple's elements, a record's field values.
   [[nodiscard]] absl::Span<const Val> elements() const { return members_; }
@@ -160,7 +169,9 @@ class Val {
   }
   // A variant's or enum's case index; for an option 0 is none and 1 some,
   // for a result 0 is ok and 1 err.
-  [[nodiscard]] uint32_t case_index() const { return static_cast<uint32_t>(bits_); }
+  [[nodiscard]] uint32_t case_index() const {
+    return static_cast<uint32_t>(bits_);
+  }
   // A variant's, option's or result's payload; null when there is none.
   [[nodiscard]] const Val* payload() const {
     return members_.empty() ? nullptr : &members_[0];
@@ -172,9 +183,8 @@ class Val {
 
   // Floats compare by bits, so a NaN equals the same NaN.
   friend bool operator==(const Val& a, const Val& b) {
-    return a.kind_ == b.kind_ && a.bits_ == b.bits_ &&
-           a.string_ == b.string_ && a.members_ == b.members_ &&
-           a.names_ == b.names_;
+    return a.kind_ == b.kind_ && a.bits_ == b.bits_ && a.string_ == b.string_ &&
+           a.members_ == b.members_ && a.names_ == b.names_;
   }
   friend bool operator!=(const Val& a, const Val& b) { return !(a == b); }
 
@@ -187,7 +197,8 @@ class Val {
     val.members_ = std::move(members);
     return val;
   }
-  static Val WithPayload(ValKind kind, uint32_t index, std::optional<Val> payload) {
+  static Val WithPayload(ValKind kind, uint32_t index,
+                         std::optional<Val> payload) {
     Val val(kind, index);
     if (payload.has_value()) val.members_.push_back(*std::move(payload));
     return val;
@@ -196,7 +207,7 @@ class Val {
   ValKind kind_ = ValKind::kBool;
   uint64_t bits_ = 0;
   std::string string_;
-  std::vector<Val> members_;       // list, tuple, record; the payload
+  std::vector<Val> members_;        // list, tuple, record; the payload
   std::vector<std::string> names_;  // record field names
 };
 

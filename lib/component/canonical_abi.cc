@@ -12,7 +12,8 @@
 #include "lib/wasm/binary_reader.h"
 
 // Guest memory is little-endian; loads and stores are plain memcpy.
-static_assert(ABSL_IS_LITTLE_ENDIAN, "the canonical ABI code assumes a little-endian host");
+static_assert(ABSL_IS_LITTLE_ENDIAN,
+              "the canonical ABI code assumes a little-endian host");
 
 namespace wasmhost::component {
 namespace {
@@ -32,10 +33,9 @@ uint64_t AlignTo(uint64_t ptr, uint32_t alignment) {
 
 absl::string_view ValKindName(ValKind kind) {
   static constexpr absl::string_view kNames[] = {
-      "bool",   "s8",      "u8",   "s16",   "u16",    "s32",
-      "u32",    "s64",     "u64",  "f32",   "f64",    "char",
-      "string", "list",    "record", "tuple", "variant", "enum",
-      "flags",  "option",  "result", "own",  "borrow"};
+      "bool",    "s8",   "u8",    "s16",    "u16",    "s32",  "u32",    "s64",
+      "u64",     "f32",  "f64",   "char",   "string", "list", "record", "tuple",
+      "variant", "enum", "flags", "option", "result", "own",  "borrow"};
   return kNames[static_cast<size_t>(kind)];
 }
 
@@ -58,13 +58,16 @@ absl::string_view CoreTypeName(ValType type) {
 
 absl::Status ExpectKind(const Val& v, ValKind kind) {
   if (v.kind() == kind) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      "expected a ", ValKindName(kind), " value, got a ", ValKindName(v.kind())));
+  return absl::InvalidArgumentError(
+      absl::StrCat("expected a ", ValKindName(kind), " value, got a ",
+                   ValKindName(v.kind())));
 }
 
 // The ValKind of a primitive TypeKind (they share the order bool..char).
-static_assert(static_cast<int>(ValKind::kBool) == static_cast<int>(TypeKind::kBool) &&
-              static_cast<int>(ValKind::kChar) == static_cast<int>(TypeKind::kChar));
+static_assert(static_cast<int>(ValKind::kBool) ==
+                  static_cast<int>(TypeKind::kBool) &&
+              static_cast<int>(ValKind::kChar) ==
+                  static_cast<int>(TypeKind::kChar));
 ValKind ScalarKind(TypeKind kind) {
   return static_cast<ValKind>(static_cast<uint8_t>(kind));
 }
@@ -111,7 +114,8 @@ uint32_t MaxCaseAlignment(const TypeArena& types, const Cases& cases) {
 }
 
 uint32_t VariantAlignment(const TypeArena& types, const Cases& cases) {
-  return std::max(DiscriminantSize(cases.size()), MaxCaseAlignment(types, cases));
+  return std::max(DiscriminantSize(cases.size()),
+                  MaxCaseAlignment(types, cases));
 }
 
 uint32_t FlagsSize(size_t num_labels) {
@@ -155,7 +159,8 @@ ValType Join(ValType a, ValType b) {
   return ValType::kI64;
 }
 
-std::vector<ValType> FlattenVariant(const TypeArena& types, const Cases& cases) {
+std::vector<ValType> FlattenVariant(const TypeArena& types,
+                                    const Cases& cases) {
   std::vector<ValType> flat;
   std::vector<ValType> payload;
   for (size_t c = 0; c < cases.size(); ++c) {
@@ -181,7 +186,8 @@ std::vector<ValType> FlattenVariant(const TypeArena& types, const Cases& cases) 
 absl::StatusOr<GuestMemory*> MemoryOf(const LiftLowerContext& cx) {
   if (cx.opts.memory == nullptr) {
     return absl::FailedPreconditionError(
-        "the value needs guest memory but the canonical options have no memory");
+        "the value needs guest memory but the canonical options have no "
+        "memory");
   }
   return cx.opts.memory;
 }
@@ -206,7 +212,8 @@ uint64_t LoadInt(absl::Span<const uint8_t> mem, uint64_t ptr, uint32_t nbytes) {
   return v;
 }
 
-void StoreInt(absl::Span<uint8_t> mem, uint64_t ptr, uint64_t v, uint32_t nbytes) {
+void StoreInt(absl::Span<uint8_t> mem, uint64_t ptr, uint64_t v,
+              uint32_t nbytes) {
   std::memcpy(mem.data() + ptr, &v, nbytes);
 }
 
@@ -237,12 +244,14 @@ absl::StatusOr<uint32_t> ReallocChecked(LiftLowerContext& cx, uint32_t old_ptr,
 CoreVal CanonicalF32(uint32_t bits) {
   float f;
   std::memcpy(&f, &bits, sizeof(f));
-  return CoreVal::FromBits(ValType::kF32, std::isnan(f) ? kCanonicalNan32 : bits);
+  return CoreVal::FromBits(ValType::kF32,
+                           std::isnan(f) ? kCanonicalNan32 : bits);
 }
 CoreVal CanonicalF64(uint64_t bits) {
   double f;
   std::memcpy(&f, &bits, sizeof(f));
-  return CoreVal::FromBits(ValType::kF64, std::isnan(f) ? kCanonicalNan64 : bits);
+  return CoreVal::FromBits(ValType::kF64,
+                           std::isnan(f) ? kCanonicalNan64 : bits);
 }
 Val F32Of(const CoreVal& v) {
   const auto bits = static_cast<uint32_t>(v.bits());
@@ -331,7 +340,8 @@ absl::StatusOr<std::string> DecodeUtf16(const uint8_t* p, size_t units) {
       }
     }
     if (c >= 0xd800 && c <= 0xdfff) {
-      return Trap(absl::StrFormat("invalid UTF-16: unpaired surrogate 0x%x", c));
+      return Trap(
+          absl::StrFormat("invalid UTF-16: unpaired surrogate 0x%x", c));
     }
     AppendUtf8(c, out);
   }
@@ -406,12 +416,14 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> StoreStringIntoRange(
   switch (cx.opts.string_encoding) {
     case StringEncoding::kUtf8: {  // store_string_copy
       WASMHOST_ASSIGN_OR_RETURN(uint32_t ptr, ReallocChecked(cx, 0, 0, 1, n));
-      if (n != 0) std::memcpy(cx.opts.memory->Bytes().data() + ptr, s.data(), n);
+      if (n != 0)
+        std::memcpy(cx.opts.memory->Bytes().data() + ptr, s.data(), n);
       return std::make_pair(ptr, n);
     }
     case StringEncoding::kUtf16: {  // store_utf8_to_utf16
       const uint32_t worst = 2 * n;
-      WASMHOST_ASSIGN_OR_RETURN(uint32_t ptr, ReallocChecked(cx, 0, 0, 2, worst));
+      WASMHOST_ASSIGN_OR_RETURN(uint32_t ptr,
+                                ReallocChecked(cx, 0, 0, 2, worst));
       const auto len = static_cast<uint32_t>(
           EncodeUtf16(s, 0, cx.opts.memory->Bytes().data() + ptr));
       if (len < worst) {
@@ -440,7 +452,8 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> StoreStringIntoRange(
         const auto len = static_cast<uint32_t>(
             2 * dst + EncodeUtf16(s, at, mem + ptr + 2 * dst));
         if (worst > len) {
-          WASMHOST_ASSIGN_OR_RETURN(ptr, ReallocChecked(cx, ptr, worst, 2, len));
+          WASMHOST_ASSIGN_OR_RETURN(ptr,
+                                    ReallocChecked(cx, ptr, worst, 2, len));
         }
         return std::make_pair(ptr, (len / 2) | kUtf16Tag);
       }
@@ -490,7 +503,8 @@ absl::StatusOr<Val> LiftOwn(LiftLowerContext& cx, const Type& t, uint32_t i) {
   return Val::Own(rep);
 }
 
-absl::StatusOr<Val> LiftBorrow(LiftLowerContext& cx, const Type& t, uint32_t i) {
+absl::StatusOr<Val> LiftBorrow(LiftLowerContext& cx, const Type& t,
+                               uint32_t i) {
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint32_t> * lends, LendsOf(cx));
   WASMHOST_ASSIGN_OR_RETURN(uint32_t rep,
                             cx.handles->LiftBorrow(*t.element, i, *lends));
@@ -500,7 +514,8 @@ absl::StatusOr<Val> LiftBorrow(LiftLowerContext& cx, const Type& t, uint32_t i) 
 absl::StatusOr<uint32_t> LowerHandle(LiftLowerContext& cx, const Type& t,
                                      const Val& v) {
   const bool own = t.kind == TypeKind::kOwn;
-  WASMHOST_RETURN_IF_ERROR(ExpectKind(v, own ? ValKind::kOwn : ValKind::kBorrow));
+  WASMHOST_RETURN_IF_ERROR(
+      ExpectKind(v, own ? ValKind::kOwn : ValKind::kBorrow));
   WASMHOST_RETURN_IF_ERROR(LendsOf(cx).status());
   if (own) return cx.handles->LowerOwn(*t.element, v.rep());
   if (!cx.borrow_scope.has_value()) {
@@ -555,14 +570,16 @@ absl::StatusOr<uint32_t> MatchCase(const Type& t, const Cases& cases,
   }
   if (cases.payload(index).has_value() != (v.payload() != nullptr)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "case ", index, cases.payload(index) ? " needs a payload" : " has no payload"));
+        "case ", index,
+        cases.payload(index) ? " needs a payload" : " has no payload"));
   }
   return index;
 }
 
 absl::Status CheckRecord(const Type& t, const Val& v) {
   const bool tuple = t.kind == TypeKind::kTuple;
-  WASMHOST_RETURN_IF_ERROR(ExpectKind(v, tuple ? ValKind::kTuple : ValKind::kRecord));
+  WASMHOST_RETURN_IF_ERROR(
+      ExpectKind(v, tuple ? ValKind::kTuple : ValKind::kRecord));
   if (v.elements().size() != t.fields.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat(TypeKindName(t.kind), " value has ", v.elements().size(),
@@ -591,8 +608,8 @@ absl::Status CheckFlags(const Type& t, const Val& v) {
 absl::Status CheckChar(const Val& v) {
   WASMHOST_RETURN_IF_ERROR(ExpectKind(v, ValKind::kChar));
   if (!IsScalarValue(v.char_value())) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("char 0x%x is not a Unicode scalar value", v.char_value()));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "char 0x%x is not a Unicode scalar value", v.char_value()));
   }
   return absl::OkStatus();
 }
@@ -626,18 +643,20 @@ absl::StatusOr<Val> LoadAt(LiftLowerContext& cx, absl::Span<const uint8_t> mem,
     case TypeKind::kChar:
       return ConvertI32ToChar(static_cast<uint32_t>(LoadInt(mem, ptr, 4)));
     case TypeKind::kString:
-      return LoadStringFromRange(cx, mem, static_cast<uint32_t>(LoadInt(mem, ptr, 4)),
-                                 static_cast<uint32_t>(LoadInt(mem, ptr + 4, 4)));
+      return LoadStringFromRange(
+          cx, mem, static_cast<uint32_t>(LoadInt(mem, ptr, 4)),
+          static_cast<uint32_t>(LoadInt(mem, ptr + 4, 4)));
     case TypeKind::kList: {
       if (t.fixed_length == 0) {
-        return LoadListFromRange(cx, mem, static_cast<uint32_t>(LoadInt(mem, ptr, 4)),
-                                 static_cast<uint32_t>(LoadInt(mem, ptr + 4, 4)),
-                                 *t.element);
+        return LoadListFromRange(
+            cx, mem, static_cast<uint32_t>(LoadInt(mem, ptr, 4)),
+            static_cast<uint32_t>(LoadInt(mem, ptr + 4, 4)), *t.element);
       }
       const uint32_t size = ElemSize(cx.types, *t.element);
       std::vector<Val> out;
       for (uint32_t i = 0; i < t.fixed_length; ++i) {
-        WASMHOST_ASSIGN_OR_RETURN(Val v, LoadAt(cx, mem, ptr + i * size, *t.element));
+        WASMHOST_ASSIGN_OR_RETURN(Val v,
+                                  LoadAt(cx, mem, ptr + i * size, *t.element));
         out.push_back(std::move(v));
       }
       return Val::List(std::move(out));
@@ -705,8 +724,8 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> StoreListIntoRange(
   }
   const uint32_t alignment = Alignment(cx.types, elem);
   WASMHOST_ASSIGN_OR_RETURN(
-      uint32_t ptr, ReallocChecked(cx, 0, 0, alignment,
-                                   static_cast<uint32_t>(byte_length)));
+      uint32_t ptr,
+      ReallocChecked(cx, 0, 0, alignment, static_cast<uint32_t>(byte_length)));
   const TypeKind kind = cx.types[elem].kind;
   if (IsNumber(kind)) {
     // Numbers need no allocation: one span and a copy per element, without
@@ -720,7 +739,8 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> StoreListIntoRange(
     }
   } else {
     for (size_t i = 0; i < v.elements().size(); ++i) {
-      WASMHOST_RETURN_IF_ERROR(StoreAt(cx, v.elements()[i], elem, ptr + i * size));
+      WASMHOST_RETURN_IF_ERROR(
+          StoreAt(cx, v.elements()[i], elem, ptr + i * size));
     }
   }
   return std::make_pair(ptr, static_cast<uint32_t>(v.elements().size()));
@@ -754,7 +774,8 @@ absl::Status StoreAt(LiftLowerContext& cx, const Val& v, TypeId type,
       return store_int(v.char_value(), 4);
     case TypeKind::kString: {
       WASMHOST_RETURN_IF_ERROR(ExpectKind(v, ValKind::kString));
-      WASMHOST_ASSIGN_OR_RETURN(auto range, StoreStringIntoRange(cx, v.string()));
+      WASMHOST_ASSIGN_OR_RETURN(auto range,
+                                StoreStringIntoRange(cx, v.string()));
       const absl::Span<uint8_t> mem = cx.opts.memory->Bytes();
       StoreInt(mem, ptr, range.first, 4);
       StoreInt(mem, ptr + 4, range.second, 4);
@@ -763,7 +784,8 @@ absl::Status StoreAt(LiftLowerContext& cx, const Val& v, TypeId type,
     case TypeKind::kList: {
       WASMHOST_RETURN_IF_ERROR(ExpectKind(v, ValKind::kList));
       if (t.fixed_length == 0) {
-        WASMHOST_ASSIGN_OR_RETURN(auto range, StoreListIntoRange(cx, v, *t.element));
+        WASMHOST_ASSIGN_OR_RETURN(auto range,
+                                  StoreListIntoRange(cx, v, *t.element));
         StoreInt(cx.opts.memory->Bytes(), ptr, range.first, 4);
         StoreInt(cx.opts.memory->Bytes(), ptr + 4, range.second, 4);
         return absl::OkStatus();
@@ -800,8 +822,9 @@ absl::Status StoreAt(LiftLowerContext& cx, const Val& v, TypeId type,
       const uint32_t disc_size = DiscriminantSize(cases.size());
       WASMHOST_RETURN_IF_ERROR(store_int(index, disc_size));
       if (auto pt = cases.payload(index)) {
-        return StoreAt(cx, *v.payload(), *pt,
-                       AlignTo(ptr + disc_size, MaxCaseAlignment(cx.types, cases)));
+        return StoreAt(
+            cx, *v.payload(), *pt,
+            AlignTo(ptr + disc_size, MaxCaseAlignment(cx.types, cases)));
       }
       return absl::OkStatus();
     }
@@ -979,7 +1002,8 @@ absl::StatusOr<Val> LiftFlatFrom(LiftLowerContext& cx, FlatSource& vi,
       CoerceSource payload_source(vi, absl::MakeConstSpan(flat).subspan(1));
       std::optional<Val> payload;
       if (auto pt = cases.payload(index)) {
-        WASMHOST_ASSIGN_OR_RETURN(payload, LiftFlatFrom(cx, payload_source, *pt));
+        WASMHOST_ASSIGN_OR_RETURN(payload,
+                                  LiftFlatFrom(cx, payload_source, *pt));
       }
       WASMHOST_RETURN_IF_ERROR(payload_source.SkipRest());
       return MakeCase(t, index, std::move(payload));
@@ -1020,8 +1044,8 @@ absl::Status CheckSupported(const TypeArena& types, TypeId type) {
     case TypeKind::kComponent:
     case TypeKind::kInstance:
     case TypeKind::kResource:
-      return absl::InvalidArgumentError(
-          absl::StrCat("a ", TypeKindName(t.kind), " type is not a value type"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "a ", TypeKindName(t.kind), " type is not a value type"));
     case TypeKind::kList:
     case TypeKind::kOption:
       return CheckSupported(types, *t.element);
@@ -1115,7 +1139,8 @@ uint32_t ElemSize(const TypeArena& types, TypeId type) {
       for (size_t i = 0; i < cases.size(); ++i) {
         if (auto pt = cases.payload(i)) cs = std::max(cs, ElemSize(types, *pt));
       }
-      return static_cast<uint32_t>(AlignTo(s + cs, VariantAlignment(types, cases)));
+      return static_cast<uint32_t>(
+          AlignTo(s + cs, VariantAlignment(types, cases)));
     }
     case TypeKind::kFlags:
       return FlagsSize(t.labels.size());
@@ -1124,7 +1149,8 @@ uint32_t ElemSize(const TypeArena& types, TypeId type) {
   }
 }
 
-void FlattenType(const TypeArena& types, TypeId type, std::vector<ValType>& out) {
+void FlattenType(const TypeArena& types, TypeId type,
+                 std::vector<ValType>& out) {
   const Type& t = types[type];
   switch (t.kind) {
     case TypeKind::kS64:
@@ -1146,7 +1172,8 @@ void FlattenType(const TypeArena& types, TypeId type, std::vector<ValType>& out)
         out.insert(out.end(), {ValType::kI32, ValType::kI32});
         return;
       }
-      for (uint32_t i = 0; i < t.fixed_length; ++i) FlattenType(types, *t.element, out);
+      for (uint32_t i = 0; i < t.fixed_length; ++i)
+        FlattenType(types, *t.element, out);
       return;
     case TypeKind::kRecord:
     case TypeKind::kTuple:
@@ -1171,8 +1198,8 @@ absl::StatusOr<CoreFuncType> FlattenFuncType(const TypeArena& types,
                                              FlattenContext context) {
   const Type& ft = types[func];
   if (ft.kind != TypeKind::kFunc) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("type ", func, " is a ", TypeKindName(ft.kind), ", not a func"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "type ", func, " is a ", TypeKindName(ft.kind), ", not a func"));
   }
   if (ft.async) {
     return absl::UnimplementedError("async functions are not implemented");
@@ -1217,9 +1244,9 @@ absl::Status Store(LiftLowerContext& cx, const Val& value, TypeId type,
 
 absl::StatusOr<wasmhost::Val> CoreValueIter::Next(ValType type) {
   if (next_ == values_.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "expected a ", CoreTypeName(type), " core value after the ",
-        values_.size(), " given"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected a ", CoreTypeName(type),
+                     " core value after the ", values_.size(), " given"));
   }
   const wasmhost::Val& v = values_[next_];
   if (v.type() != type) {
@@ -1249,7 +1276,8 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
     case TypeKind::kS32:
     case TypeKind::kU32:
       WASMHOST_RETURN_IF_ERROR(ExpectKind(v, ScalarKind(t.kind)));
-      out.push_back(I32Of(t.kind == TypeKind::kBool ? v.bits() != 0 : v.bits()));
+      out.push_back(
+          I32Of(t.kind == TypeKind::kBool ? v.bits() != 0 : v.bits()));
       return absl::OkStatus();
     case TypeKind::kS64:
     case TypeKind::kU64:
@@ -1268,7 +1296,8 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
       return absl::OkStatus();
     case TypeKind::kString: {
       WASMHOST_RETURN_IF_ERROR(ExpectKind(v, ValKind::kString));
-      WASMHOST_ASSIGN_OR_RETURN(auto range, StoreStringIntoRange(cx, v.string()));
+      WASMHOST_ASSIGN_OR_RETURN(auto range,
+                                StoreStringIntoRange(cx, v.string()));
       out.push_back(I32Of(range.first));
       out.push_back(I32Of(range.second));
       return absl::OkStatus();
@@ -1276,7 +1305,8 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
     case TypeKind::kList: {
       WASMHOST_RETURN_IF_ERROR(ExpectKind(v, ValKind::kList));
       if (t.fixed_length == 0) {
-        WASMHOST_ASSIGN_OR_RETURN(auto range, StoreListIntoRange(cx, v, *t.element));
+        WASMHOST_ASSIGN_OR_RETURN(auto range,
+                                  StoreListIntoRange(cx, v, *t.element));
         out.push_back(I32Of(range.first));
         out.push_back(I32Of(range.second));
         return absl::OkStatus();
@@ -1295,7 +1325,8 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
     case TypeKind::kTuple:
       WASMHOST_RETURN_IF_ERROR(CheckRecord(t, v));
       for (size_t i = 0; i < t.fields.size(); ++i) {
-        WASMHOST_RETURN_IF_ERROR(LowerFlat(cx, v.elements()[i], t.fields[i].type, out));
+        WASMHOST_RETURN_IF_ERROR(
+            LowerFlat(cx, v.elements()[i], t.fields[i].type, out));
       }
       return absl::OkStatus();
     case TypeKind::kVariant:
@@ -1314,10 +1345,12 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
         // (float bits reinterpreted, i32 zero-extended).
         for (size_t i = start; i < out.size(); ++i) {
           const ValType want = flat[next++];
-          if (out[i].type() != want) out[i] = CoreVal::FromBits(want, out[i].bits());
+          if (out[i].type() != want)
+            out[i] = CoreVal::FromBits(want, out[i].bits());
         }
       }
-      for (; next < flat.size(); ++next) out.push_back(CoreVal::FromBits(flat[next], 0));
+      for (; next < flat.size(); ++next)
+        out.push_back(CoreVal::FromBits(flat[next], 0));
       return absl::OkStatus();
     }
     case TypeKind::kFlags:
@@ -1335,10 +1368,9 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
   }
 }
 
-absl::StatusOr<std::vector<Val>> LiftFlatValues(LiftLowerContext& cx,
-                                                size_t max_flat,
-                                                CoreValueIter& vi,
-                                                absl::Span<const TypeId> types) {
+absl::StatusOr<std::vector<Val>> LiftFlatValues(
+    LiftLowerContext& cx, size_t max_flat, CoreValueIter& vi,
+    absl::Span<const TypeId> types) {
   std::vector<ValType> flat;
   for (TypeId t : types) FlattenType(cx.types, t, flat);
   std::vector<Val> out;
@@ -1353,9 +1385,9 @@ absl::StatusOr<std::vector<Val>> LiftFlatValues(LiftLowerContext& cx,
   WASMHOST_ASSIGN_OR_RETURN(GuestMemory * memory, MemoryOf(cx));
   const absl::Span<const uint8_t> mem = memory->Bytes();
   uint64_t ptr = static_cast<uint32_t>(ptr_val.bits());
-  WASMHOST_RETURN_IF_ERROR(CheckRange(
-      mem, ptr, RecordSize(cx.types, types.size(), SpanTypes(types)),
-      RecordAlignment(cx.types, types.size(), SpanTypes(types))));
+  WASMHOST_RETURN_IF_ERROR(
+      CheckRange(mem, ptr, RecordSize(cx.types, types.size(), SpanTypes(types)),
+                 RecordAlignment(cx.types, types.size(), SpanTypes(types))));
   for (TypeId t : types) {
     ptr = AlignTo(ptr, Alignment(cx.types, t));
     WASMHOST_ASSIGN_OR_RETURN(Val v, LoadAt(cx, mem, ptr, t));
@@ -1381,7 +1413,8 @@ absl::StatusOr<std::vector<wasmhost::Val>> LowerFlatValues(
     }
     return out;
   }
-  const uint32_t alignment = RecordAlignment(cx.types, types.size(), SpanTypes(types));
+  const uint32_t alignment =
+      RecordAlignment(cx.types, types.size(), SpanTypes(types));
   const uint32_t size = RecordSize(cx.types, types.size(), SpanTypes(types));
   uint32_t ptr;
   if (out_param == nullptr) {

@@ -45,7 +45,8 @@ inline constexpr uint32_t kMaxListByteLength = (1u << 28) - 1;
 inline constexpr uint32_t kUtf16Tag = 1u << 31;
 
 // A guest's linear memory and its realloc function. Implemented by the
-// instance layer over V8 and by tests over a byte vector.
+// instance layer over V8 and by tests over a byte vector. Used on the
+// thread of the instance it belongs to (thread-affine there).
 class GuestMemory {
  public:
   virtual ~GuestMemory() = default;
@@ -98,7 +99,8 @@ absl::Status CheckSupported(const TypeArena& types, TypeId type);
 [[nodiscard]] uint32_t DiscriminantSize(size_t num_cases);
 
 // The core value types of `type` (flatten_type), appended to `out`.
-void FlattenType(const TypeArena& types, TypeId type, std::vector<ValType>& out);
+void FlattenType(const TypeArena& types, TypeId type,
+                 std::vector<ValType>& out);
 
 enum class FlattenContext : uint8_t { kLift, kLower };
 
@@ -118,6 +120,7 @@ absl::Status Store(LiftLowerContext& cx, const Val& value, TypeId type,
                    uint32_t ptr);
 
 // Core values read one at a time by LiftFlat (the spec's CoreValueIter).
+// It views `values`, which must outlive it. Thread-compatible.
 class CoreValueIter {
  public:
   explicit CoreValueIter(absl::Span<const wasmhost::Val> values)

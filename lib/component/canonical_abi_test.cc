@@ -122,8 +122,10 @@ TEST(CanonicalAbiTest, FlattenJoinsVariantCases) {
                                {"c", b.Tuple({f32, b.Prim(TypeKind::kU64)})}})),
             (std::vector<V>{V::kI32, V::kI32, V::kI64}));
   EXPECT_EQ(Flat(b, b.Labelled(TypeKind::kEnum, 3)), std::vector<V>{V::kI32});
-  EXPECT_EQ(Flat(b, b.List(f32, 3)), (std::vector<V>{V::kF32, V::kF32, V::kF32}));
-  EXPECT_EQ(Flat(b, b.Prim(TypeKind::kString)), (std::vector<V>{V::kI32, V::kI32}));
+  EXPECT_EQ(Flat(b, b.List(f32, 3)),
+            (std::vector<V>{V::kF32, V::kF32, V::kF32}));
+  EXPECT_EQ(Flat(b, b.Prim(TypeKind::kString)),
+            (std::vector<V>{V::kI32, V::kI32}));
 }
 
 TEST(CanonicalAbiTest, FlattenFuncTypeSpillsPastTheLimits) {
@@ -139,7 +141,7 @@ TEST(CanonicalAbiTest, FlattenFuncTypeSpillsPastTheLimits) {
   const TypeId seventeen = b.Func(std::vector<TypeId>(17, u32), str);
   lift = FlattenFuncType(b.arena(), seventeen, FlattenContext::kLift);
   ASSERT_TRUE(lift.ok());
-  EXPECT_EQ(lift->params, std::vector<V>{V::kI32});  // a pointer to the args
+  EXPECT_EQ(lift->params, std::vector<V>{V::kI32});   // a pointer to the args
   EXPECT_EQ(lift->results, std::vector<V>{V::kI32});  // a return area pointer
   auto lower = FlattenFuncType(b.arena(), seventeen, FlattenContext::kLower);
   ASSERT_TRUE(lower.ok());
@@ -179,7 +181,8 @@ TEST(CanonicalAbiTest, AsyncTypesAreRefused) {
                absl::StatusCode::kUnimplemented, "future");
 }
 
-// ---- The golden cases: the same (type, value) pairs as canonical_abi_golden.py ----
+// ---- The golden cases: the same (type, value) pairs as
+// canonical_abi_golden.py ----
 
 struct Case {
   std::string name;
@@ -196,18 +199,18 @@ std::vector<Case> GoldenCases(TypeBuilder& b) {
                                    {"b", p(TypeKind::kU64)},
                                    {"c", std::nullopt},
                                    {"d", str}});
-  const TypeId joined2 = b.Variant(
-      {{"a", p(TypeKind::kU32)},
-       {"b", p(TypeKind::kF32)},
-       {"c", b.Tuple({p(TypeKind::kF32), p(TypeKind::kU64)})}});
-  const TypeId nested = b.List(b.Option(b.Record(
-      {{"x", p(TypeKind::kS16)}, {"y", b.List(p(TypeKind::kChar))}})));
+  const TypeId joined2 =
+      b.Variant({{"a", p(TypeKind::kU32)},
+                 {"b", p(TypeKind::kF32)},
+                 {"c", b.Tuple({p(TypeKind::kF32), p(TypeKind::kU64)})}});
+  const TypeId nested = b.List(b.Option(
+      b.Record({{"x", p(TypeKind::kS16)}, {"y", b.List(p(TypeKind::kChar))}})));
   const TypeId result_str_u8 = b.Result(str, p(TypeKind::kU8));
   const TypeId option_u32 = b.Option(p(TypeKind::kU32));
   auto nested_value = Val::List(
-      {Val::Some(Val::Record(
-           {{"x", Val::S16(-3)},
-            {"y", Val::List({Val::Char('a'), Val::Char(0xe9), Val::Char(0x1f600)})}})),
+      {Val::Some(Val::Record({{"x", Val::S16(-3)},
+                              {"y", Val::List({Val::Char('a'), Val::Char(0xe9),
+                                               Val::Char(0x1f600)})}})),
        Val::None()});
   return {
       {"bool_true", p(TypeKind::kBool), Val::Bool(true)},
@@ -230,12 +233,16 @@ std::vector<Case> GoldenCases(TypeBuilder& b) {
       {"list_fixed", b.List(p(TypeKind::kU8), 3),
        Val::List({Val::U8(7), Val::U8(8), Val::U8(9)})},
       {"record",
-       b.Record({{"a", p(TypeKind::kU8)}, {"b", p(TypeKind::kU32)}, {"c", p(TypeKind::kU16)}}),
-       Val::Record({{"a", Val::U8(7)}, {"b", Val::U32(9)}, {"c", Val::U16(3)}})},
+       b.Record({{"a", p(TypeKind::kU8)},
+                 {"b", p(TypeKind::kU32)},
+                 {"c", p(TypeKind::kU16)}}),
+       Val::Record(
+           {{"a", Val::U8(7)}, {"b", Val::U32(9)}, {"c", Val::U16(3)}})},
       {"tuple", b.Tuple({p(TypeKind::kU8), p(TypeKind::kF64), str}),
        Val::Tuple({Val::U8(1), Val::F64(2.5), Str("x")})},
       {"variant_f32", joined, Val::Variant(0, Val::F32(1.5f))},
-      {"variant_u64", joined, Val::Variant(1, Val::U64((uint64_t{1} << 40) + 3))},
+      {"variant_u64", joined,
+       Val::Variant(1, Val::U64((uint64_t{1} << 40) + 3))},
       {"variant_none", joined, Val::Variant(2, std::nullopt)},
       {"variant_string", joined, Val::Variant(3, Str("zz"))},
       {"variant2_f32", joined2, Val::Variant(1, Val::F32(-2.0f))},
@@ -359,23 +366,27 @@ size_t CompareLiftsWithTheReference(
       Fixture f(encoding);
       f.opts.realloc = false;  // lifting never allocates
       const std::vector<LiftCase> cases = LiftCases(f.types);
-      const LiftCase& mine = *std::find_if(
-          cases.begin(), cases.end(), [&](const LiftCase& k) { return k.name == c.name; });
+      const LiftCase& mine =
+          *std::find_if(cases.begin(), cases.end(),
+                        [&](const LiftCase& k) { return k.name == c.name; });
       f.PokeBytes(kLiftAt, mine.bytes);
       std::vector<CoreVal> in;
-      for (uint32_t v : mine.values) in.push_back(CoreVal::I32(static_cast<int32_t>(v)));
+      for (uint32_t v : mine.values)
+        in.push_back(CoreVal::I32(static_cast<int32_t>(v)));
       CoreValueIter vi(in);
       LiftLowerContext cx = f.Context();
       absl::StatusOr<Val> got = LiftFlat(cx, vi, mine.type);
       if (!got.ok()) {
-        EXPECT_EQ(got.status().code(), absl::StatusCode::kAborted) << got.status();
+        EXPECT_EQ(got.status().code(), absl::StatusCode::kAborted)
+            << got.status();
       }
       auto it = golden.find(key);
       if (it == golden.end()) {
         ADD_FAILURE() << "no reference line for " << key;
         continue;
       }
-      EXPECT_EQ(absl::StrCat("result=", got.ok() ? LiftText(*got) : "trap"), it->second);
+      EXPECT_EQ(absl::StrCat("result=", got.ok() ? LiftText(*got) : "trap"),
+                it->second);
       ++compared;
     }
   }
@@ -397,16 +408,18 @@ TEST(CanonicalAbiTest, MatchesTheReferenceAndRoundTrips) {
         SCOPED_TRACE(key);
         Fixture f(encoding);
         const std::vector<Case> cases = GoldenCases(f.types);
-        const Case& mine = *std::find_if(cases.begin(), cases.end(),
-                                         [&](const Case& k) { return k.name == c.name; });
+        const Case& mine =
+            *std::find_if(cases.begin(), cases.end(),
+                          [&](const Case& k) { return k.name == c.name; });
         LiftLowerContext cx = f.Context();
         std::vector<CoreVal> flat;
         std::optional<uint32_t> ptr;
         if (std::string(mode) == "flat") {
           ASSERT_TRUE(LowerFlat(cx, mine.value, mine.type, flat).ok());
         } else {
-          auto at = f.memory.Realloc(0, 0, Alignment(f.types.arena(), mine.type),
-                                     ElemSize(f.types.arena(), mine.type));
+          auto at =
+              f.memory.Realloc(0, 0, Alignment(f.types.arena(), mine.type),
+                               ElemSize(f.types.arena(), mine.type));
           ASSERT_TRUE(at.ok());
           ptr = *at;
           ASSERT_TRUE(Store(cx, mine.value, mine.type, *ptr).ok());
@@ -444,7 +457,9 @@ TEST(CanonicalAbiTest, Utf8ToUtf8IsOneReallocAndACopy) {
   Fixture f;
   LiftLowerContext cx = f.Context();
   std::vector<CoreVal> flat;
-  ASSERT_TRUE(LowerFlat(cx, Str("gr\u00fc\u00df \U0001F600"), f.types.Prim(TypeKind::kString), flat).ok());
+  ASSERT_TRUE(LowerFlat(cx, Str("gr\u00fc\u00df \U0001F600"),
+                        f.types.Prim(TypeKind::kString), flat)
+                  .ok());
   ASSERT_EQ(f.memory.calls.size(), 1u);
   EXPECT_EQ(f.memory.calls[0].new_size, 11u);
   EXPECT_EQ(f.memory.calls[0].align, 1u);
@@ -453,15 +468,16 @@ TEST(CanonicalAbiTest, Utf8ToUtf8IsOneReallocAndACopy) {
 TEST(CanonicalAbiTest, Latin1Utf16PicksLatin1WhenItCan) {
   for (auto [text, tagged, reallocs] :
        std::vector<std::tuple<const char*, uint32_t, size_t>>{
-           {"caf\u00e9", 4, 2},                    // shrunk from 5 bytes
-           {"abc", 3, 1},                          // exact: no shrink
-           {"a\u20ac", 2 | kUtf16Tag, 3},          // grown, then shrunk
-           {"\U0001F600", 2 | kUtf16Tag, 3}}) {    // a surrogate pair
+           {"caf\u00e9", 4, 2},                  // shrunk from 5 bytes
+           {"abc", 3, 1},                        // exact: no shrink
+           {"a\u20ac", 2 | kUtf16Tag, 3},        // grown, then shrunk
+           {"\U0001F600", 2 | kUtf16Tag, 3}}) {  // a surrogate pair
     SCOPED_TRACE(text);
     Fixture f(StringEncoding::kLatin1Utf16);
     LiftLowerContext cx = f.Context();
     std::vector<CoreVal> flat;
-    ASSERT_TRUE(LowerFlat(cx, Str(text), f.types.Prim(TypeKind::kString), flat).ok());
+    ASSERT_TRUE(
+        LowerFlat(cx, Str(text), f.types.Prim(TypeKind::kString), flat).ok());
     EXPECT_EQ(static_cast<uint32_t>(flat[1].bits()), tagged);
     EXPECT_EQ(f.memory.calls.size(), reallocs);
     CoreValueIter vi(flat);
@@ -502,7 +518,8 @@ TEST(CanonicalAbiTest, StringTraps) {
   ExpectStatus(lift(StringEncoding::kUtf16, 64, 1, {0x00, 0xd8}),
                absl::StatusCode::kAborted, "unpaired surrogate 0xd800");
   ExpectStatus(lift(StringEncoding::kUtf16, 65, 1, {}),
-               absl::StatusCode::kAborted, "unaligned pointer 0x41 for alignment 2");
+               absl::StatusCode::kAborted,
+               "unaligned pointer 0x41 for alignment 2");
   ExpectStatus(lift(StringEncoding::kLatin1Utf16, 3, 1 | kUtf16Tag, {}),
                absl::StatusCode::kAborted, "unaligned pointer 0x3");
   ExpectStatus(lift(StringEncoding::kUtf8, 510, 3, {}),
@@ -529,8 +546,9 @@ TEST(CanonicalAbiTest, DiscriminantOutOfRangeTraps) {
   ExpectStatus(Load(cx, 40, v).status(), absl::StatusCode::kAborted,
                "discriminant 3 out of range");
   f.PokeBytes(44, {2});
-  ExpectStatus(Load(cx, 44, f.types.Option(f.types.Prim(TypeKind::kU8))).status(),
-               absl::StatusCode::kAborted, "discriminant 2 out of range for option");
+  ExpectStatus(
+      Load(cx, 44, f.types.Option(f.types.Prim(TypeKind::kU8))).status(),
+      absl::StatusCode::kAborted, "discriminant 2 out of range for option");
 }
 
 TEST(CanonicalAbiTest, InvalidCharTraps) {
@@ -559,7 +577,8 @@ TEST(CanonicalAbiTest, ListRangeTraps) {
   };
   ExpectStatus(lift(3, 1), absl::StatusCode::kAborted,
                "unaligned pointer 0x3 for alignment 4");
-  ExpectStatus(lift(508, 2), absl::StatusCode::kAborted, "pointer out of bounds");
+  ExpectStatus(lift(508, 2), absl::StatusCode::kAborted,
+               "pointer out of bounds");
   ExpectStatus(lift(0, 1u << 27), absl::StatusCode::kAborted,
                "longer than the maximum");
   EXPECT_TRUE(lift(508, 1).ok());
@@ -598,8 +617,8 @@ TEST(CanonicalAbiTest, ReallocFailuresAndBadPointersTrap) {
     f.memory.result = 510;
     LiftLowerContext cx = f.Context();
     std::vector<CoreVal> out;
-    ExpectStatus(LowerFlat(cx, Str("abcd"), str, out), absl::StatusCode::kAborted,
-                 "pointer out of bounds");
+    ExpectStatus(LowerFlat(cx, Str("abcd"), str, out),
+                 absl::StatusCode::kAborted, "pointer out of bounds");
     ExpectStatus(LowerFlat(cx, Val::List({Val::U8(1), Val::U8(2), Val::U8(3)}),
                            f.types.List(f.types.Prim(TypeKind::kU8)), out),
                  absl::StatusCode::kAborted, "pointer out of bounds");
@@ -642,9 +661,11 @@ TEST(CanonicalAbiTest, HostValuesThatDoNotFitTheirTypeAreInvalidArguments) {
                "case 3 out of range for enum with 3 cases");
   ExpectStatus(lower(Val::Enum(0), b.Option(b.Prim(TypeKind::kU8))), code,
                "expected a option value, got a enum");
-  ExpectStatus(lower(Val::Variant(0, std::nullopt), b.Variant({{"a", b.Prim(TypeKind::kU8)}})),
+  ExpectStatus(lower(Val::Variant(0, std::nullopt),
+                     b.Variant({{"a", b.Prim(TypeKind::kU8)}})),
                code, "case 0 needs a payload");
-  ExpectStatus(lower(Val::Record({{"b", Val::U8(1)}}), b.Record({{"a", b.Prim(TypeKind::kU8)}})),
+  ExpectStatus(lower(Val::Record({{"b", Val::U8(1)}}),
+                     b.Record({{"a", b.Prim(TypeKind::kU8)}})),
                code, "record field 0 is named 'b', the type's 'a'");
   ExpectStatus(lower(Val::Tuple({}), b.Tuple({b.Prim(TypeKind::kU8)})), code,
                "tuple value has 0 fields, the type 1");
@@ -658,7 +679,8 @@ TEST(CanonicalAbiTest, CoreValuesOfTheWrongTypeAreInvalidArguments) {
   std::vector<CoreVal> in = {CoreVal::I64(1)};
   CoreValueIter vi(in);
   ExpectStatus(LiftFlat(cx, vi, f.types.Prim(TypeKind::kU32)).status(),
-               absl::StatusCode::kInvalidArgument, "core value 0 is i64, expected i32");
+               absl::StatusCode::kInvalidArgument,
+               "core value 0 is i64, expected i32");
   CoreValueIter empty({});
   ExpectStatus(LiftFlat(cx, empty, f.types.Prim(TypeKind::kU32)).status(),
                absl::StatusCode::kInvalidArgument, "expected a i32 core value");
@@ -679,11 +701,13 @@ TEST(CanonicalAbiTest, FlatIntegersWrapAndNaNsAreCanonical) {
   EXPECT_EQ(LiftFlat(cx, vi, b.Prim(TypeKind::kS8))->s8(), -128);
   EXPECT_TRUE(LiftFlat(cx, vi, b.Prim(TypeKind::kBool))->bool_value());
   EXPECT_EQ(LiftFlat(cx, vi, b.Prim(TypeKind::kF32))->bits(), 0x7fc00000u);
-  EXPECT_EQ(LiftFlat(cx, vi, b.Prim(TypeKind::kF64))->bits(), 0x7ff8000000000000u);
+  EXPECT_EQ(LiftFlat(cx, vi, b.Prim(TypeKind::kF64))->bits(),
+            0x7ff8000000000000u);
   EXPECT_TRUE(vi.done());
   // A NaN payload survives lowering (the spec lets it be any NaN).
   std::vector<CoreVal> out;
-  ASSERT_TRUE(LowerFlat(cx, Val::F64(std::nan("1")), b.Prim(TypeKind::kF64), out).ok());
+  ASSERT_TRUE(
+      LowerFlat(cx, Val::F64(std::nan("1")), b.Prim(TypeKind::kF64), out).ok());
   EXPECT_EQ(out[0].bits(), Val::F64(std::nan("1")).bits());
 }
 
@@ -693,7 +717,8 @@ TEST(CanonicalAbiTest, VariantPayloadsAreCoercedFromTheJoinedTypes) {
   TypeBuilder& b = f.types;
   // variant { a(f32), b(u64) } flattens to (i32, i64): a's f32 travels as
   // the low bits of the i64.
-  const TypeId v = b.Variant({{"a", b.Prim(TypeKind::kF32)}, {"b", b.Prim(TypeKind::kU64)}});
+  const TypeId v =
+      b.Variant({{"a", b.Prim(TypeKind::kF32)}, {"b", b.Prim(TypeKind::kU64)}});
   std::vector<CoreVal> out;
   ASSERT_TRUE(LowerFlat(cx, Val::Variant(0, Val::F32(1.0f)), v, out).ok());
   ASSERT_EQ(out.size(), 2u);
@@ -725,19 +750,23 @@ TEST(CanonicalAbiTest, ParametersPastSixteenGoThroughMemory) {
   const std::vector<TypeId> result = {f.types.Prim(TypeKind::kString)};
   std::vector<CoreVal> retptr = {CoreVal::I32(256)};
   CoreValueIter out_param(retptr);
-  auto none = LowerFlatValues(cx, kMaxFlatResults, {Str("hi")}, result, &out_param);
+  auto none =
+      LowerFlatValues(cx, kMaxFlatResults, {Str("hi")}, result, &out_param);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
   CoreValueIter at(retptr);
-  EXPECT_EQ(LiftFlatValues(cx, kMaxFlatResults, at, result)->at(0).string(), "hi");
+  EXPECT_EQ(LiftFlatValues(cx, kMaxFlatResults, at, result)->at(0).string(),
+            "hi");
 
   std::vector<CoreVal> bad = {CoreVal::I32(258)};
   CoreValueIter bad_ptr(bad);
-  ExpectStatus(LowerFlatValues(cx, kMaxFlatResults, {Str("hi")}, result, &bad_ptr)
-                   .status(),
-               absl::StatusCode::kAborted, "unaligned pointer 0x102 for alignment 4");
+  ExpectStatus(
+      LowerFlatValues(cx, kMaxFlatResults, {Str("hi")}, result, &bad_ptr)
+          .status(),
+      absl::StatusCode::kAborted, "unaligned pointer 0x102 for alignment 4");
   ExpectStatus(LowerFlatValues(cx, kMaxFlatResults, {}, result).status(),
-               absl::StatusCode::kInvalidArgument, "0 values given for 1 types");
+               absl::StatusCode::kInvalidArgument,
+               "0 values given for 1 types");
 }
 
 // ---- Resources through values ----
@@ -746,7 +775,8 @@ TEST(CanonicalAbiTest, OwnAndBorrowValuesUseTheHandleTable) {
   Fixture f;
   TypeBuilder& b = f.types;
   const TypeId r = b.Resource();
-  const TypeId own = b.Handle(TypeKind::kOwn, r), borrow = b.Handle(TypeKind::kBorrow, r);
+  const TypeId own = b.Handle(TypeKind::kOwn, r),
+               borrow = b.Handle(TypeKind::kBorrow, r);
   const TypeId other_own = b.Handle(TypeKind::kOwn, b.Resource());
   // The guest calls out with a borrow of a handle it owns: lent until the
   // call ends.
@@ -770,9 +800,10 @@ TEST(CanonicalAbiTest, OwnAndBorrowValuesUseTheHandleTable) {
   in_call.borrow_scope = f.handles.EnterCall();
   std::vector<CoreVal> flat;
   ASSERT_TRUE(LowerFlat(in_call, Val::Borrow(5), borrow, flat).ok());
-  ExpectStatus(f.handles.ExitCall(*in_call.borrow_scope), absl::StatusCode::kAborted,
-               "not dropped");
-  ASSERT_TRUE(f.handles.ResourceDrop(r, static_cast<uint32_t>(flat[0].bits())).ok());
+  ExpectStatus(f.handles.ExitCall(*in_call.borrow_scope),
+               absl::StatusCode::kAborted, "not dropped");
+  ASSERT_TRUE(
+      f.handles.ResourceDrop(r, static_cast<uint32_t>(flat[0].bits())).ok());
   EXPECT_TRUE(f.handles.ExitCall(*in_call.borrow_scope).ok());
 
   LiftLowerContext no_scope = f.Context();

@@ -64,8 +64,8 @@ class TestMemory : public GuestMemory {
     uint32_t old_ptr, old_size, align, new_size;
   };
   std::vector<Call> calls;
-  absl::Status fail;                // Realloc returns it when not OK
-  std::optional<uint32_t> result;   // Realloc returns it when set
+  absl::Status fail;               // Realloc returns it when not OK
+  std::optional<uint32_t> result;  // Realloc returns it when set
   uint32_t top = kHeapBase;
 
  private:

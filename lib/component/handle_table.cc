@@ -10,9 +10,8 @@ namespace {
 
 absl::Status CheckType(const ResourceHandle& h, TypeId type, uint32_t index) {
   if (h.type == type) return absl::OkStatus();
-  return absl::AbortedError(absl::StrCat("handle ", index,
-                                         " has resource type ", h.type,
-                                         ", not ", type));
+  return absl::AbortedError(absl::StrCat(
+      "handle ", index, " has resource type ", h.type, ", not ", type));
 }
 
 }  // namespace
@@ -79,8 +78,7 @@ absl::Status HandleTable::ResourceDrop(TypeId type, uint32_t index) {
   return it->second.dtor(dropped.rep);
 }
 
-absl::StatusOr<uint32_t> HandleTable::ResourceRep(TypeId type,
-                                                  uint32_t index) {
+absl::StatusOr<uint32_t> HandleTable::ResourceRep(TypeId type, uint32_t index) {
   WASMHOST_ASSIGN_OR_RETURN(ResourceHandle * h, Get(index));
   WASMHOST_RETURN_IF_ERROR(CheckType(*h, type, index));
   return h->rep;

@@ -38,9 +38,8 @@ TEST(HandleTableTest, NewRepDropRunsTheDestructorAndReusesTheIndex) {
 
 TEST(HandleTableTest, DestructorStatusIsReturned) {
   HandleTable table;
-  table.DefineResource(kR, {false, [](uint32_t) {
-                              return absl::AbortedError("dtor trapped");
-                            }});
+  table.DefineResource(
+      kR, {false, [](uint32_t) { return absl::AbortedError("dtor trapped"); }});
   const uint32_t h = *table.ResourceNew(kR, 1);
   ExpectStatus(table.ResourceDrop(kR, h), absl::StatusCode::kAborted,
                "dtor trapped");
