@@ -7,7 +7,9 @@ definitions.py, once as flat core values (lower_flat) and once into memory
 (store at a freshly allocated pointer), in each string encoding, and prints
 one line per run:
 
-    <case> <flat|store> <encoding> flat=<core values> mem=<hex>
+    <case> <flat|store> <encoding> flat=<core values> mem=<hex> reallocs=<calls>
+
+(each realloc call as old_ptr/old_size/align/new_size, ';'-separated)
 
 and lifts each LIFT_CASES entry (core values over a memory holding some
 bytes at LIFT_AT) in each encoding, printing whether the reference traps:
@@ -39,9 +41,11 @@ class Heap:
   def __init__(self):
     self.memory = bytearray(MEMORY_SIZE)
     self.top = HEAP_BASE
+    self.calls = []
 
   def realloc(self, args):
     old_ptr, old_size, alignment, new_size = args
+    self.calls.append('/'.join(str(a) for a in args))
     if old_ptr != 0 and new_size <= old_size:
       return [old_ptr]
     ptr = align_to(self.top, alignment)
@@ -143,7 +147,8 @@ def run(name, t, v, mode, encoding):
     ptr = cx.allocate(alignment(t, 'i32'), elem_size(t, 'i32'))
     store(cx, v, t, ptr)
   mem = heap.memory[HEAP_BASE:heap.top].hex()
-  print('%s %s %s flat=%s mem=%s' % (name, mode, encoding, ','.join(flat), mem))
+  print('%s %s %s flat=%s mem=%s reallocs=%s' %
+        (name, mode, encoding, ','.join(flat), mem, ';'.join(heap.calls)))
 
 
 LIFT_AT = 64

@@ -394,7 +394,8 @@ size_t CompareLiftsWithTheReference(
 }
 
 // Lowers each case flat and into memory in each encoding, compares the core
-// values and memory with the reference's, and lifts the value back.
+// values, memory and realloc calls with the reference's, and lifts the
+// value back.
 TEST(CanonicalAbiTest, MatchesTheReferenceAndRoundTrips) {
   const std::map<std::string, std::string> golden = ReadGolden();
   ASSERT_FALSE(golden.empty()) << "canonical_abi_golden.txt missing or empty";
@@ -426,8 +427,14 @@ TEST(CanonicalAbiTest, MatchesTheReferenceAndRoundTrips) {
         }
         std::vector<std::string> texts;
         for (const CoreVal& v : flat) texts.push_back(CoreValueText(v));
-        const std::string got = absl::StrCat("flat=", absl::StrJoin(texts, ","),
-                                             " mem=", Hex(f.memory.Heap()));
+        std::vector<std::string> calls;
+        for (const TestMemory::Call& call : f.memory.calls) {
+          calls.push_back(absl::StrCat(call.old_ptr, "/", call.old_size, "/",
+                                       call.align, "/", call.new_size));
+        }
+        const std::string got = absl::StrCat(
+            "flat=", absl::StrJoin(texts, ","), " mem=", Hex(f.memory.Heap()),
+            " reallocs=", absl::StrJoin(calls, ";"));
         auto it = golden.find(key);
         ASSERT_NE(it, golden.end()) << "no reference line for " << key;
         EXPECT_EQ(got, it->second);
