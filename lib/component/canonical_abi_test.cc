@@ -776,6 +776,29 @@ TEST(CanonicalAbiTest, ParametersPastSixteenGoThroughMemory) {
                "0 values given for 1 types");
 }
 
+TEST(CanonicalAbiTest, SpilledValuesCheckTheirPointer) {
+  Fixture f;
+  LiftLowerContext cx = f.Context();
+  // Two u64 results spill: a tuple of alignment 8 and size 16.
+  const std::vector<TypeId> types(2, f.types.Prim(TypeKind::kU64));
+  for (auto [ptr, reason] : std::vector<std::pair<int32_t, const char*>>{
+           {4, "unaligned pointer 0x4 for alignment 8"},
+           {504, "pointer out of bounds"}}) {
+    const std::vector<CoreVal> in = {CoreVal::I32(ptr)};
+    CoreValueIter vi(in);
+    ExpectStatus(LiftFlatValues(cx, kMaxFlatResults, vi, types).status(),
+                 absl::StatusCode::kAborted, reason);
+  }
+  const std::vector<Val> values = {Val::U64(1), Val::U64(2)};
+  f.memory.result = 12;  // cabi_realloc misaligns the argument area
+  ExpectStatus(LowerFlatValues(cx, 1, values, types).status(),
+               absl::StatusCode::kAborted,
+               "unaligned pointer 0xc for alignment 8");
+  f.memory.result = 504;
+  ExpectStatus(LowerFlatValues(cx, 1, values, types).status(),
+               absl::StatusCode::kAborted, "pointer out of bounds");
+}
+
 // ---- Resources through values ----
 
 TEST(CanonicalAbiTest, OwnAndBorrowValuesUseTheHandleTable) {

@@ -33,9 +33,9 @@ absl::StatusOr<uint32_t> HandleTable::Add(ResourceHandle handle) {
     return i;
   }
   const auto i = static_cast<uint32_t>(slots_.size());
-  if (i > kMaxLength) {
+  if (i > max_length_) {
     return absl::AbortedError(
-        absl::StrCat("handle table full (", kMaxLength, " handles)"));
+        absl::StrCat("handle table full (", max_length_, " handles)"));
   }
   slots_.push_back(std::move(handle));
   return i;

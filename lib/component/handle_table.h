@@ -56,7 +56,10 @@ class HandleTable {
   // The spec's Table.MAX_LENGTH.
   static constexpr uint32_t kMaxLength = (1u << 28) - 1;
 
-  HandleTable() : slots_(1) {}
+  // `max_length`: at most this many handles (the spec's limit; smaller only
+  // in tests).
+  explicit HandleTable(uint32_t max_length = kMaxLength)
+      : slots_(1), max_length_(max_length) {}
   HandleTable(const HandleTable&) = delete;
   HandleTable& operator=(const HandleTable&) = delete;
 
@@ -65,7 +68,7 @@ class HandleTable {
   void DefineResource(TypeId type, ResourceImpl impl);
   [[nodiscard]] bool IsLocal(TypeId type) const;
 
-  // Adds `handle`; kAborted when the table already has kMaxLength entries.
+  // Adds `handle`; kAborted when the table already has max_length entries.
   absl::StatusOr<uint32_t> Add(ResourceHandle handle);
   // The handle at `index`; kAborted "unknown handle N" when there is none.
   absl::StatusOr<ResourceHandle*> Get(uint32_t index);
@@ -115,6 +118,7 @@ class HandleTable {
  private:
   std::vector<std::optional<ResourceHandle>> slots_;
   std::vector<uint32_t> free_;
+  uint32_t max_length_;
   absl::flat_hash_map<TypeId, ResourceImpl> impls_;
   // Live borrow scopes: scope id -> borrow handles not yet dropped.
   absl::flat_hash_map<uint32_t, uint32_t> num_borrows_;

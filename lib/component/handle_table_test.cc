@@ -36,6 +36,16 @@ TEST(HandleTableTest, NewRepDropRunsTheDestructorAndReusesTheIndex) {
   EXPECT_EQ(*table.ResourceNew(kR, 9), 1u);  // the freed index again
 }
 
+TEST(HandleTableTest, FullTableTraps) {
+  HandleTable table(/*max_length=*/2);
+  ASSERT_TRUE(table.ResourceNew(kR, 1).ok());
+  const uint32_t h = *table.ResourceNew(kR, 2);
+  ExpectStatus(table.ResourceNew(kR, 3).status(), absl::StatusCode::kAborted,
+               "handle table full (2 handles)");
+  ASSERT_TRUE(table.ResourceDrop(kR, h).ok());
+  EXPECT_EQ(*table.ResourceNew(kR, 3), h);  // a freed slot is still usable
+}
+
 TEST(HandleTableTest, DestructorStatusIsReturned) {
   HandleTable table;
   table.DefineResource(
