@@ -1030,6 +1030,38 @@ CoreVal I32Of(uint64_t bits) {
   return CoreVal::FromBits(ValType::kI32, bits & 0xffffffff);
 }
 
+// Whether a value of `type` lives partly in memory (the spec's "contains a
+// list or string").
+bool ContainsStringOrList(const TypeArena& types, TypeId type) {
+  const Type& t = types[type];
+  switch (t.kind) {
+    case TypeKind::kString:
+    case TypeKind::kMap:
+      return true;
+    case TypeKind::kList:
+      return t.fixed_length == 0 || ContainsStringOrList(types, *t.element);
+    case TypeKind::kRecord:
+    case TypeKind::kTuple:
+      for (const Field& f : t.fields) {
+        if (ContainsStringOrList(types, f.type)) return true;
+      }
+      return false;
+    case TypeKind::kVariant:
+    case TypeKind::kEnum:
+    case TypeKind::kOption:
+    case TypeKind::kResult: {
+      const Cases cases{t};
+      for (size_t i = 0; i < cases.size(); ++i) {
+        auto pt = cases.payload(i);
+        if (pt && ContainsStringOrList(types, *pt)) return true;
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 absl::Status CheckSupported(const TypeArena& types, TypeId type) {
@@ -1223,6 +1255,58 @@ absl::StatusOr<CoreFuncType> FlattenFuncType(const TypeArena& types,
     }
   }
   return core;
+}
+
+absl::Status CheckCanonOptions(const TypeArena& types, TypeId func,
+                               FlattenContext context,
+                               const CanonOptions& options) {
+  const char* canon =
+      context == FlattenContext::kLift ? "canon lift" : "canon lower";
+  if (options.async) {
+    return absl::UnimplementedError(
+        absl::StrCat(canon, ": the async option is not implemented"));
+  }
+  WASMHOST_RETURN_IF_ERROR(FlattenFuncType(types, func, context).status());
+  if (options.realloc && !options.memory) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(canon, ": the realloc option needs the memory option"));
+  }
+  if (options.post_return && context != FlattenContext::kLift) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(canon, ": post-return is only allowed on canon lift"));
+  }
+  const Type& ft = types[func];
+  bool params_in_memory = false;
+  std::vector<ValType> flat_params, flat_results;
+  for (const Field& p : ft.fields) {
+    params_in_memory |= ContainsStringOrList(types, p.type);
+    FlattenType(types, p.type, flat_params);
+  }
+  const bool result_in_memory = ft.ok && ContainsStringOrList(types, *ft.ok);
+  if (ft.ok) FlattenType(types, *ft.ok, flat_results);
+  const bool params_spill = flat_params.size() > kMaxFlatParams;
+  const bool results_spill = flat_results.size() > kMaxFlatResults;
+  // What moves into the guest is allocated there: lift's parameters,
+  // lower's results.
+  const bool into_guest_in_memory =
+      context == FlattenContext::kLift ? params_in_memory : result_in_memory;
+  const bool needs_realloc = into_guest_in_memory ||
+                             (context == FlattenContext::kLift && params_spill);
+  const bool needs_memory = needs_realloc || params_in_memory ||
+                            result_in_memory || params_spill || results_spill;
+  if (needs_memory && !options.memory) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        canon,
+        ": the function's values live in memory; the memory option is "
+        "required"));
+  }
+  if (needs_realloc && !options.realloc) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        canon,
+        ": the function passes strings, lists or spilled parameters "
+        "into the guest; the realloc option is required"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Val> Load(LiftLowerContext& cx, uint32_t ptr, TypeId type) {

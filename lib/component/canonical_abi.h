@@ -8,6 +8,7 @@
 //   CheckSupported    refuses the async types (stream, future,
 //                     error-context) and map
 //   Alignment, ElemSize, DiscriminantSize, FlattenType, FlattenFuncType
+//   CheckCanonOptions the options a canon lift/lower needs
 //   Load, Store       a value at a pointer in guest memory
 //   LiftFlat, LowerFlat              a value as core values
 //   LiftFlatValues, LowerFlatValues  a parameter or result list, spilled to
@@ -110,6 +111,17 @@ enum class FlattenContext : uint8_t { kLift, kLower };
 absl::StatusOr<CoreFuncType> FlattenFuncType(const TypeArena& types,
                                              TypeId func,
                                              FlattenContext context);
+
+// The spec's validation of a canon lift or lower of function type `func`
+// with `options` (canonopt validation plus the lift/lower rules): memory
+// when values are loaded or stored, realloc when the ABI allocates in the
+// guest (strings or lists passed into it, spilled lift parameters),
+// post-return only on lift, realloc only with memory. kInvalidArgument
+// naming the missing or misplaced option; kUnimplemented for async (and as
+// FlattenFuncType).
+absl::Status CheckCanonOptions(const TypeArena& types, TypeId func,
+                               FlattenContext context,
+                               const CanonOptions& options);
 
 // Loads the value of `type` at `ptr` (load). The caller has checked `ptr`'s
 // alignment and bounds as the spec does before load; this checks them again

@@ -149,6 +149,64 @@ TEST(CanonicalAbiTest, FlattenFuncTypeSpillsPastTheLimits) {
   EXPECT_TRUE(lower->results.empty());
 }
 
+TEST(CanonicalAbiTest, CanonOptionsAreRequiredAsTheSpecSays) {
+  TypeBuilder b;
+  const TypeId u32 = b.Prim(TypeKind::kU32), str = b.Prim(TypeKind::kString);
+  const TypeId scalars = b.Func({u32}, u32);
+  const TypeId takes_string = b.Func({str}, std::nullopt);
+  const TypeId gives_string = b.Func({}, str);
+  const TypeId many = b.Func(std::vector<TypeId>(17, u32), std::nullopt);
+  const TypeId two_results = b.Func({}, b.Tuple({u32, u32}));
+  CanonOptions none, memory, both, post_return;
+  memory.memory = 0;
+  both.memory = 0;
+  both.realloc = 1;
+  post_return.post_return = 2;
+  const auto lift = FlattenContext::kLift, lower = FlattenContext::kLower;
+  const TypeArena& a = b.arena();
+  EXPECT_TRUE(CheckCanonOptions(a, scalars, lift, none).ok());
+  EXPECT_TRUE(CheckCanonOptions(a, scalars, lower, none).ok());
+  EXPECT_TRUE(CheckCanonOptions(a, scalars, lift, post_return).ok());
+  ExpectStatus(CheckCanonOptions(a, scalars, lower, post_return),
+               absl::StatusCode::kInvalidArgument,
+               "post-return is only allowed on canon lift");
+  CanonOptions realloc_only;
+  realloc_only.realloc = 1;
+  ExpectStatus(CheckCanonOptions(a, scalars, lift, realloc_only),
+               absl::StatusCode::kInvalidArgument,
+               "realloc option needs the memory option");
+  // A string parameter: lifting allocates it in the guest, lowering only
+  // reads guest memory.
+  ExpectStatus(CheckCanonOptions(a, takes_string, lift, memory),
+               absl::StatusCode::kInvalidArgument,
+               "realloc option is required");
+  EXPECT_TRUE(CheckCanonOptions(a, takes_string, lift, both).ok());
+  ExpectStatus(CheckCanonOptions(a, takes_string, lower, none),
+               absl::StatusCode::kInvalidArgument, "memory option is required");
+  EXPECT_TRUE(CheckCanonOptions(a, takes_string, lower, memory).ok());
+  // A string result: the reverse.
+  EXPECT_TRUE(CheckCanonOptions(a, gives_string, lift, memory).ok());
+  ExpectStatus(CheckCanonOptions(a, gives_string, lower, memory),
+               absl::StatusCode::kInvalidArgument,
+               "realloc option is required");
+  // Spilled parameters are allocated by a lift, read by a lower.
+  ExpectStatus(CheckCanonOptions(a, many, lift, memory),
+               absl::StatusCode::kInvalidArgument,
+               "realloc option is required");
+  EXPECT_TRUE(CheckCanonOptions(a, many, lower, memory).ok());
+  ExpectStatus(CheckCanonOptions(a, many, lower, none),
+               absl::StatusCode::kInvalidArgument, "memory option is required");
+  // Spilled results: a return area or a return pointer, memory only.
+  EXPECT_TRUE(CheckCanonOptions(a, two_results, lift, memory).ok());
+  EXPECT_TRUE(CheckCanonOptions(a, two_results, lower, memory).ok());
+  ExpectStatus(CheckCanonOptions(a, two_results, lift, none),
+               absl::StatusCode::kInvalidArgument, "memory option is required");
+  CanonOptions async;
+  async.async = true;
+  ExpectStatus(CheckCanonOptions(a, scalars, lift, async),
+               absl::StatusCode::kUnimplemented, "async");
+}
+
 TEST(CanonicalAbiTest, AsyncTypesAreRefused) {
   TypeBuilder b;
   const TypeId stream = b.arena().Add(Type{TypeKind::kStream});
