@@ -1,0 +1,216 @@
+// wasmhost/component_val.h: one dynamically typed Component Model value,
+// for tools and bindings in other languages (the typed C++ calls do not need
+// it).
+//
+//   component::ValKind  which WIT type a value has (bool ... borrow)
+//   component::Val      one value of a WIT type
+//
+// A Val carries its kind and data, not its full WIT type: a record knows its
+// field names, a variant its case index, but the type a value is lifted from
+// or lowered to is given separately (a function's WIT signature).
+//
+// Plain values with no engine behind them: thread-compatible.
+
+#ifndef WASMHOST_COMPONENT_VAL_H_
+#define WASMHOST_COMPONENT_VAL_H_
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace wasmhost::component {
+
+enum class ValKind : uint8_t {
+  kBool,
+  kS8,
+  kU8,
+  kS16,
+  kU16,
+  kS32,
+  kU32,
+  kS64,
+  kU64,
+  kF32,
+  kF64,
+  kChar,
+  kString,
+  kList,
+  kRecord,
+  kTuple,
+  kVariant,
+  kEnum,
+  kFlags,
+  kOption,
+  kResult,
+  kOwn,
+  kBorrow,
+};
+
+// One WIT value. Default-constructed it is bool false.
+// Copyable and movable: a value owns its string and its members.
+// Thread-compatible.
+class Val {
+ public:
+  Val() = default;
+
+  static Val Bool(bool v) { return Val(ValKind::kBool, v ? 1 : 0); }
+  static Val S8(int8_t v) { return Val(ValKind::kS8, Signed(v)); }
+  static Val U8(uint8_t v) { return Val(ValKind::kU8, v); }
+  static Val S16(int16_t v) { return Val(ValKind::kS16, Signed(v)); }
+  static Val U16(uint16_t v) { return Val(ValKind::kU16, v); }
+  static Val S32(int32_t v) { return Val(ValKind::kS32, Signed(v)); }
+  static Val U32(uint32_t v) { return Val(ValKind::kU32, v); }
+  static Val S64(int64_t v) { return Val(ValKind::kS64, Signed(v)); }
+  static Val U64(uint64_t v) { return Val(ValKind::kU64, v); }
+  // Floats keep their bits, NaN payloads included (lifting canonicalises
+  // NaNs as the canonical ABI requires; lowering stores the bits given).
+  static Val F32(float v) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, sizeof(bits));
+    return Val(ValKind::kF32, bits);
+  }
+  static Val F64(double v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof(bits));
+    return Val(ValKind::kF64, bits);
+  }
+  // A Unicode scalar value (lowering rejects surrogates and values above
+  // U+10FFFF with InvalidArgument).
+  static Val Char(uint32_t code_point) {
+    return Val(ValKind::kChar, code_point);
+  }
+  // UTF-8 (lowering rejects ill-formed UTF-8 with InvalidArgument).
+  static Val String(std::string utf8) {
+    Val val(ValKind::kString, 0);
+    val.string_ = std::move(utf8);
+    return val;
+  }
+  static Val List(std::vector<Val> elements) {
+    return Aggregate(ValKind::kList, std::move(elements));
+  }
+  // Fields in the record type's order, with their names.
+  static Val Record(std::vector<std::pair<std::string, Val>> fields) {
+    Val val(ValKind::kRecord, 0);
+    for (auto& [name, field] : fields) {
+      val.names_.push_back(std::move(name));
+      val.members_.push_back(std::move(field));
+    }
+    return val;
+  }
+  static Val Tuple(std::vector<Val> elements) {
+    return Aggregate(ValKind::kTuple, std::move(elements));
+  }
+  // Case `case_index` of a variant type, with the payload the case carries
+  // (none for a case without a type).
+  static Val Variant(uint32_t case_index, std::optional<Val> payload) {
+    return WithPayload(ValKind::kVariant, case_index, std::move(payload));
+  }
+  static Val Enum(uint32_t case_index) {
+    return Val(ValKind::kEnum, case_index);
+  }
+  // Bit i set: label i of the flags type is set (at most 32 labels).
+  static Val Flags(uint32_t bits) { return Val(ValKind::kFlags, bits); }
+  static Val None() { return Val(ValKind::kOption, 0); }
+  static Val Some(Val v) {
+    return WithPayload(ValKind::kOption, 1, std::move(v));
+  }
+  static Val Ok(std::optional<Val> payload = std::nullopt) {
+    return WithPayload(ValKind::kResult, 0, std::move(payload));
+  }
+  static Val Err(std::optional<Val> payload = std::nullopt) {
+    return WithPayload(ValKind::kResult, 1, std::move(payload));
+  }
+  // A resource as the canonical ABI passes it between a component instance
+  // and its caller: its representation (`rep`). Lifting an own<R> takes the
+  // handle out of the guest's table and gives its rep; lowering one puts a
+  // new handle for the rep into the guest's table.
+  static Val Own(uint32_t rep) { return Val(ValKind::kOwn, rep); }
+  static Val Borrow(uint32_t rep) { return Val(ValKind::kBorrow, rep); }
+
+  [[nodiscard]] ValKind kind() const { return kind_; }
+
+  // The accessors read the value as the requested kind; check kind() first
+  // when the kind is not known.
+  [[nodiscard]] bool bool_value() const { return bits_ != 0; }
+  [[nodiscard]] int8_t s8() const { return static_cast<int8_t>(bits_); }
+  [[nodiscard]] uint8_t u8() const { return static_cast<uint8_t>(bits_); }
+  [[nodiscard]] int16_t s16() const { return static_cast<int16_t>(bits_); }
+  [[nodiscard]] uint16_t u16() const { return static_cast<uint16_t>(bits_); }
+  [[nodiscard]] int32_t s32() const { return static_cast<int32_t>(bits_); }
+  [[nodiscard]] uint32_t u32() const { return static_cast<uint32_t>(bits_); }
+  [[nodiscard]] int64_t s64() const { return static_cast<int64_t>(bits_); }
+  [[nodiscard]] uint64_t u64() const { return bits_; }
+  [[nodiscard]] float f32() const {
+    const auto bits = static_cast<uint32_t>(bits_);
+    float v;
+    std::memcpy(&v, &bits, sizeof(v));
+    return v;
+  }
+  [[nodiscard]] double f64() const {
+    double v;
+    std::memcpy(&v, &bits_, sizeof(v));
+    return v;
+  }
+  [[nodiscard]] uint32_t char_value() const {
+    return static_cast<uint32_t>(bits_);
+  }
+  [[nodiscard]] const std::string& string() const { return string_; }
+  // A list's or tuple's elements, a record's field values.
+  [[nodiscard]] absl::Span<const Val> elements() const { return members_; }
+  // A record's field names, in the order of elements().
+  [[nodiscard]] absl::Span<const std::string> field_names() const {
+    return names_;
+  }
+  // A variant's or enum's case index; for an option 0 is none and 1 some,
+  // for a result 0 is ok and 1 err.
+  [[nodiscard]] uint32_t case_index() const {
+    return static_cast<uint32_t>(bits_);
+  }
+  // A variant's, option's or result's payload; null when there is none.
+  [[nodiscard]] const Val* payload() const {
+    return members_.empty() ? nullptr : &members_[0];
+  }
+  [[nodiscard]] uint32_t flags() const { return static_cast<uint32_t>(bits_); }
+  [[nodiscard]] uint32_t rep() const { return static_cast<uint32_t>(bits_); }
+  // The raw bits of a scalar (floats as their bit patterns).
+  [[nodiscard]] uint64_t bits() const { return bits_; }
+
+  // Floats compare by bits, so a NaN equals the same NaN.
+  friend bool operator==(const Val& a, const Val& b) {
+    return a.kind_ == b.kind_ && a.bits_ == b.bits_ && a.string_ == b.string_ &&
+           a.members_ == b.members_ && a.names_ == b.names_;
+  }
+  friend bool operator!=(const Val& a, const Val& b) { return !(a == b); }
+
+ private:
+  Val(ValKind kind, uint64_t bits) : kind_(kind), bits_(bits) {}
+  // Integers are stored sign-extended so that s64() of an s8 is its value.
+  static uint64_t Signed(int64_t v) { return static_cast<uint64_t>(v); }
+  static Val Aggregate(ValKind kind, std::vector<Val> members) {
+    Val val(kind, 0);
+    val.members_ = std::move(members);
+    return val;
+  }
+  static Val WithPayload(ValKind kind, uint32_t index,
+                         std::optional<Val> payload) {
+    Val val(kind, index);
+    if (payload.has_value()) val.members_.push_back(*std::move(payload));
+    return val;
+  }
+
+  ValKind kind_ = ValKind::kBool;
+  uint64_t bits_ = 0;
+  std::string string_;
+  std::vector<Val> members_;        // list, tuple, record; the payload
+  std::vector<std::string> names_;  // record field names
+};
+
+}  // namespace wasmhost::component
+
+#endif  // WASMHOST_COMPONENT_VAL_H_
