@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -196,13 +197,13 @@ TEST_P(FreshStateKeepResidentTest, AfterWritingManyPages) {
   EXPECT_EQ(pool->stats().discards, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Budgets, FreshStateKeepResidentTest,
-    ::testing::Values(size_t{0}, size_t{8 * 1024},
-                      PoolOptions().keep_resident_bytes, size_t{64} << 20),
-    [](const ::testing::TestParamInfo<size_t>& info) {
-      return absl::StrCat("KeepResident", info.param);
-    });
+INSTANTIATE_TEST_SUITE_P(Budgets, FreshStateKeepResidentTest,
+                         ::testing::Values(size_t{0}, size_t{8 * 1024},
+                                           PoolOptions().keep_resident_bytes,
+                                           size_t{64} << 20),
+                         [](const ::testing::TestParamInfo<size_t>& test) {
+                           return absl::StrCat("KeepResident", test.param);
+                         });
 
 TEST(PoolTest, FreshStateDataSegmentVisibleInEveryLease) {
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
@@ -552,22 +553,36 @@ TEST(PoolTest, MaxIdlePerThreadBoundsIdleInstances) {
 // ---------------------------------------------------------------------------
 // Many threads.
 
-TEST(PoolTest, ManyThreadsManyLeasesAdd) {
-  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
-  constexpr int kThreads = 4, kCalls = 500;
-  std::atomic<int> wrong{0};
+constexpr int kThreads = 4, kCalls = 500;
+
+// Runs `call(thread, i)` for i in [0, kCalls) on each of kThreads new
+// threads, and `meanwhile` on this one while they do; returns how many
+// calls returned false.
+int CountFailedCalls(
+    const std::function<bool(int thread, int i)>& call,
+    const std::function<void()>& meanwhile = [] {}) {
+  std::atomic<int> failed{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kCalls; ++i) {
-        absl::StatusOr<int32_t> sum =
-            pool->Invoke<int32_t(int32_t, int32_t)>("add", i, t * 100000);
-        if (!sum.ok() || *sum != i + t * 100000) wrong.fetch_add(1);
+        if (!call(t, i)) failed.fetch_add(1);
       }
     });
   }
+  meanwhile();
   for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(wrong.load(), 0);
+  return failed.load();
+}
+
+TEST(PoolTest, ManyThreadsManyLeasesAdd) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
+  EXPECT_EQ(CountFailedCalls([&](int t, int i) {
+              absl::StatusOr<int32_t> sum =
+                  pool->Invoke<int32_t(int32_t, int32_t)>("add", i, t * 100000);
+              return sum.ok() && *sum == i + t * 100000;
+            }),
+            0);
   PoolStats stats = pool->stats();
   EXPECT_EQ(stats.leases, uint64_t{kThreads * kCalls});
   EXPECT_EQ(stats.in_use, 0u);
@@ -581,23 +596,20 @@ TEST(PoolTest, ManyThreadsManyLeasesAdd) {
 
 TEST(PoolTest, ManyThreadsManyFreshStateLeases) {
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
-  constexpr int kThreads = 4, kCalls = 500;
-  std::atomic<int> wrong{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < kCalls; ++i) {
-        absl::StatusOr<int32_t> value = pool->Invoke<int32_t()>("bump");
-        if (!value.ok() || *value != kFreshBump) wrong.fetch_add(1);
-      }
-    });
-  }
-  // The main thread leases too, concurrently.
-  for (int i = 0; i < 100; ++i) {
-    EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
-  }
-  for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(CountFailedCalls(
+                [&](int, int) {
+                  absl::StatusOr<int32_t> value =
+                      pool->Invoke<int32_t()>("bump");
+                  return value.ok() && *value == kFreshBump;
+                },
+                // The main thread leases too, concurrently.
+                [&] {
+                  for (int i = 0; i < 100; ++i) {
+                    EXPECT_THAT(pool->Invoke<int32_t()>("bump"),
+                                IsOkAndHolds(kFreshBump));
+                  }
+                }),
+            0);
   PoolStats stats = pool->stats();
   EXPECT_EQ(stats.leases, uint64_t{kThreads * kCalls + 100});
   EXPECT_EQ(stats.resets, stats.leases);
