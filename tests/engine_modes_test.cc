@@ -31,12 +31,9 @@
 namespace wasmhost {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::ExpectTrap;
+using ::testing::HasSubstr;
 using testing::IsOkAndHolds;
-using testing::kDivideIndex;
-using testing::kOuterIndex;
-using testing::kRecurseIndex;
 
 enum class Mode {
   kDefault,
@@ -140,11 +137,11 @@ TEST(EngineModesTest, TrapsOfEveryKindWithBacktraces) {
                        i8.GetFunc<int32_t(int32_t, int32_t)>("outer"));
   absl::Status status = outer.Call(1, 0).status();
   ExpectTrap(status, TrapKind::kIntegerDivideByZero, "divide by zero",
-             "divide", kDivideIndex);
+             "divide", testing::kDivideIndex);
   std::optional<TrapInfo> info = GetTrapInfo(status);
   ASSERT_TRUE(info.has_value());
   ASSERT_GE(info->backtrace.size(), 2u);
-  EXPECT_EQ(info->backtrace[1].function_index, kOuterIndex);
+  EXPECT_EQ(info->backtrace[1].function_index, testing::kOuterIndex);
   EXPECT_EQ(info->backtrace[1].function_name, "outer");
 
   // Where the out-of-bounds load went: through the host's handler to V8,
@@ -162,7 +159,8 @@ TEST(EngineModesTest, StackOverflowIsATrap) {
   ASSERT_OK_AND_ASSIGN(Instance instance, Instantiate(fixtures::traps_wasm()));
   ASSERT_OK_AND_ASSIGN(auto recurse, instance.GetFunc<int32_t(int32_t)>("recurse"));
   ExpectTrap(recurse.Call(0).status(), TrapKind::kStackOverflow,
-             "Maximum call stack size exceeded", "recurse", kRecurseIndex);
+             "Maximum call stack size exceeded", "recurse",
+             testing::kRecurseIndex);
 }
 
 TEST(EngineModesTest, MaxStackBytesTrapsDeepRecursion) {

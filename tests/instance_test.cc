@@ -27,8 +27,8 @@
 namespace wasmhost {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::ExpectTrap;
+using ::testing::HasSubstr;
 using testing::IsOkAndHolds;
 using testing::kDivideIndex;
 using testing::kOuterIndex;
@@ -40,7 +40,6 @@ constexpr absl::StatusCode kAborted = absl::StatusCode::kAborted;
 constexpr absl::StatusCode kInvalidArgument = absl::StatusCode::kInvalidArgument;
 constexpr absl::StatusCode kFailedPrecondition =
     absl::StatusCode::kFailedPrecondition;
-
 
 absl::StatusOr<Instance> Types() {
   return testing::Instantiate(fixtures::types_wasm());

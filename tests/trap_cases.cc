@@ -33,9 +33,7 @@ const TrapCase kTrapCases[] = {
      0x00},
     // 4 bytes from 3 before the end.
     {"MemoryOutOfBounds",
-     [](Instance& inst) {
-       return Call<int32_t(int32_t)>(inst, "load", 65535);
-     },
+     [](Instance& inst) { return Call<int32_t(int32_t)>(inst, "load", 65535); },
      TrapKind::kMemoryOutOfBounds, "memory access out of bounds", "load",
      kLoadIndex, 0x28 /* i32.load */},
     {"IntegerDivideByZero",
