@@ -136,8 +136,8 @@ TEST(EngineModesTest, TrapsOfEveryKindWithBacktraces) {
   ASSERT_OK_AND_ASSIGN(auto outer,
                        i8.GetFunc<int32_t(int32_t, int32_t)>("outer"));
   absl::Status status = outer.Call(1, 0).status();
-  ExpectTrap(status, TrapKind::kIntegerDivideByZero, "divide by zero",
-             "divide", testing::kDivideIndex);
+  ExpectTrap(status, TrapKind::kIntegerDivideByZero, "divide by zero", "divide",
+             testing::kDivideIndex);
   std::optional<TrapInfo> info = GetTrapInfo(status);
   ASSERT_TRUE(info.has_value());
   ASSERT_GE(info->backtrace.size(), 2u);
