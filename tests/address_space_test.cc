@@ -37,6 +37,27 @@ uint64_t MappedBytes() {
   return 0;
 }
 
+// 2,000 instances of `module` made on this thread and kept alive, or as
+// many as were made before `max_failures` attempts failed.
+struct Kept {
+  std::vector<Instance> instances;
+  int failures = 0;
+  absl::Status first_failure;
+};
+Kept KeepInstances(const Module& module, int max_failures) {
+  Kept kept;
+  while (kept.instances.size() < 2000 && kept.failures < max_failures) {
+    absl::StatusOr<Instance> instance = Instance::Create(module, Linker());
+    if (instance.ok()) {
+      kept.instances.push_back(*std::move(instance));
+    } else {
+      if (kept.first_failure.ok()) kept.first_failure = instance.status();
+      ++kept.failures;
+    }
+  }
+  return kept;
+}
+
 // The case: one thread made and dropped nearly as many instances
 // as the address space holds and now sits idle; another thread's instances
 // must still find room. First in the file, so that no other test's dead
@@ -80,22 +101,11 @@ TEST(AddressSpaceTest, DeadMemoriesOfAnIdleThreadDoNotStarveAnother) {
     may_exit.get_future().wait();
   });
   dropped.get_future().wait();
-  std::vector<Instance> kept;
-  int failures = 0;
-  absl::Status first_failure;
-  while (kept.size() < 2000 && failures < 100) {
-    absl::StatusOr<Instance> instance = Instance::Create(module, Linker());
-    if (instance.ok()) {
-      kept.push_back(*std::move(instance));
-    } else {
-      if (first_failure.ok()) first_failure = instance.status();
-      ++failures;
-    }
-  }
+  const Kept kept = KeepInstances(module, 100);
   may_exit.set_value();
   idle.join();
-  EXPECT_EQ(failures, 0) << first_failure;
-  EXPECT_EQ(kept.size(), 2000u);
+  EXPECT_EQ(kept.failures, 0) << kept.first_failure;
+  EXPECT_EQ(kept.instances.size(), 2000u);
 }
 
 // One thread creates and drops instances as fast as it can while another
@@ -117,22 +127,11 @@ TEST(AddressSpaceTest, ChurnOnOneThreadDoesNotStarveAnother) {
   });
   // Let the churn fill the address space with dead memories first.
   while (churned.load() < 15000) absl::SleepFor(absl::Milliseconds(10));
-  std::vector<Instance> kept;
-  int failures = 0;
-  absl::Status first_failure;
-  while (kept.size() < 2000 && failures < 2000) {
-    absl::StatusOr<Instance> instance = Instance::Create(module, Linker());
-    if (instance.ok()) {
-      kept.push_back(*std::move(instance));
-    } else {
-      if (first_failure.ok()) first_failure = instance.status();
-      ++failures;
-    }
-  }
+  const Kept kept = KeepInstances(module, 2000);
   stop.store(true);
   churn.join();
-  EXPECT_EQ(failures, 0) << first_failure;
-  EXPECT_EQ(kept.size(), 2000u);
+  EXPECT_EQ(kept.failures, 0) << kept.first_failure;
+  EXPECT_EQ(kept.instances.size(), 2000u);
   EXPECT_EQ(churn_failures.load(), 0);
 }
 

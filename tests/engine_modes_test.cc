@@ -15,7 +15,6 @@
 //                       it; with kOptimized the suite runs
 #include <cstdint>
 #include <cstdlib>
-#include <limits>
 #include <optional>
 #include <string>
 
@@ -26,13 +25,14 @@
 #include "tests/fixtures.h"
 #include "tests/host_signal_handler.h"
 #include "tests/test_util.h"
+#include "tests/trap_cases.h"
 #include "wasmhost/wasmhost.h"
 
 namespace wasmhost {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::ExpectTrap;
+using ::testing::HasSubstr;
 using testing::IsOkAndHolds;
 
 enum class Mode {
@@ -47,10 +47,6 @@ enum class Mode {
 constexpr Mode kMode = Mode::WASMHOST_ENGINE_MODE;
 
 constexpr uint64_t kPage = 65536;
-// traps.wat's function indices.
-constexpr uint32_t kUnreachableIndex = 0, kLoadIndex = 1, kDivideIndex = 2,
-                   kTruncateIndex = 3, kCallSlotIndex = 4, kRecurseIndex = 7,
-                   kOuterIndex = 8;
 
 EngineOptions ModeOptions() {
   EngineOptions options;
@@ -127,56 +123,25 @@ TEST(EngineModesTest, EngineHasTheModesOptions) {
 
 TEST(EngineModesTest, TrapsOfEveryKindWithBacktraces) {
   const int signals_before = testing::HostSignalsSeen();
-  ASSERT_OK_AND_ASSIGN(Instance instance, Instantiate(fixtures::traps_wasm()));
-  ASSERT_OK_AND_ASSIGN(auto unreachable, instance.GetFunc<void()>("unreachable"));
-  ExpectTrap(unreachable.Call(), TrapKind::kUnreachable, "unreachable",
-             "unreachable", kUnreachableIndex);
-
-  ASSERT_OK_AND_ASSIGN(Instance i2, Instantiate(fixtures::traps_wasm()));
-  ASSERT_OK_AND_ASSIGN(auto load, i2.GetFunc<int32_t(int32_t)>("load"));
-  ExpectTrap(load.Call(70000).status(), TrapKind::kMemoryOutOfBounds,
-             "memory access out of bounds", "load", kLoadIndex);
-
-  ASSERT_OK_AND_ASSIGN(Instance i3, Instantiate(fixtures::traps_wasm()));
-  ASSERT_OK_AND_ASSIGN(auto divide,
-                       i3.GetFunc<int32_t(int32_t, int32_t)>("divide"));
-  ExpectTrap(divide.Call(1, 0).status(), TrapKind::kIntegerDivideByZero,
-             "divide by zero", "divide", kDivideIndex);
-
-  ASSERT_OK_AND_ASSIGN(Instance i4, Instantiate(fixtures::traps_wasm()));
-  ASSERT_OK_AND_ASSIGN(auto divide4,
-                       i4.GetFunc<int32_t(int32_t, int32_t)>("divide"));
-  ExpectTrap(divide4.Call(std::numeric_limits<int32_t>::min(), -1).status(),
-             TrapKind::kIntegerOverflow, "divide result unrepresentable",
-             "divide", kDivideIndex);
-
-  ASSERT_OK_AND_ASSIGN(Instance i5, Instantiate(fixtures::traps_wasm()));
-  ASSERT_OK_AND_ASSIGN(auto truncate, i5.GetFunc<int32_t(float)>("truncate"));
-  ExpectTrap(truncate.Call(3e10f).status(), TrapKind::kIntegerOverflow,
-             "float unrepresentable in integer range", "truncate",
-             kTruncateIndex);
-
-  ASSERT_OK_AND_ASSIGN(Instance i6, Instantiate(fixtures::traps_wasm()));
-  ASSERT_OK_AND_ASSIGN(auto call_slot, i6.GetFunc<int32_t(int32_t)>("call_slot"));
-  ExpectTrap(call_slot.Call(0).status(), TrapKind::kIndirectCallMismatch,
-             "function signature mismatch", "call_slot", kCallSlotIndex);
-  ASSERT_OK_AND_ASSIGN(Instance i7, Instantiate(fixtures::traps_wasm()));
-  ASSERT_OK_AND_ASSIGN(auto call_slot7,
-                       i7.GetFunc<int32_t(int32_t)>("call_slot"));
-  ExpectTrap(call_slot7.Call(3).status(), TrapKind::kTableOutOfBounds,
-             "table index is out of bounds", "call_slot", kCallSlotIndex);
+  for (const testing::TrapCase& c : testing::TrapCases()) {
+    SCOPED_TRACE(c.name);
+    ASSERT_OK_AND_ASSIGN(Instance instance,
+                         Instantiate(fixtures::traps_wasm()));
+    ExpectTrap(c.call(instance), c.kind, c.message, c.function,
+               c.function_index);
+  }
 
   // Two frames: divide inside outer.
   ASSERT_OK_AND_ASSIGN(Instance i8, Instantiate(fixtures::traps_wasm()));
   ASSERT_OK_AND_ASSIGN(auto outer,
                        i8.GetFunc<int32_t(int32_t, int32_t)>("outer"));
   absl::Status status = outer.Call(1, 0).status();
-  ExpectTrap(status, TrapKind::kIntegerDivideByZero, "divide by zero",
-             "divide", kDivideIndex);
+  ExpectTrap(status, TrapKind::kIntegerDivideByZero, "divide by zero", "divide",
+             testing::kDivideIndex);
   std::optional<TrapInfo> info = GetTrapInfo(status);
   ASSERT_TRUE(info.has_value());
   ASSERT_GE(info->backtrace.size(), 2u);
-  EXPECT_EQ(info->backtrace[1].function_index, kOuterIndex);
+  EXPECT_EQ(info->backtrace[1].function_index, testing::kOuterIndex);
   EXPECT_EQ(info->backtrace[1].function_name, "outer");
 
   // Where the out-of-bounds load went: through the host's handler to V8,
@@ -194,7 +159,8 @@ TEST(EngineModesTest, StackOverflowIsATrap) {
   ASSERT_OK_AND_ASSIGN(Instance instance, Instantiate(fixtures::traps_wasm()));
   ASSERT_OK_AND_ASSIGN(auto recurse, instance.GetFunc<int32_t(int32_t)>("recurse"));
   ExpectTrap(recurse.Call(0).status(), TrapKind::kStackOverflow,
-             "Maximum call stack size exceeded", "recurse", kRecurseIndex);
+             "Maximum call stack size exceeded", "recurse",
+             testing::kRecurseIndex);
 }
 
 TEST(EngineModesTest, MaxStackBytesTrapsDeepRecursion) {

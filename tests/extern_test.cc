@@ -23,14 +23,41 @@ const Val kNullFunc = Val::NullRef(ValType::kFuncRef);
 constexpr uint8_t kUnreachable = 0x00;
 constexpr uint8_t kCall = 0x10;
 
-TEST(ExternTest, InstancesShareMemoryTableGlobalAndFunctions) {
-  ASSERT_OK_AND_ASSIGN(Instance provider,
-                       testing::Instantiate(fixtures::link_provider_wasm()));
+// link_consumer.wasm instantiated against link_provider.wasm's instance,
+// which a Linker defines as "provider".
+struct LinkedPair {
+  Instance provider;
+  Instance consumer;
+};
+absl::StatusOr<LinkedPair> LinkProviderAndConsumer() {
+  absl::StatusOr<Instance> provider =
+      testing::Instantiate(fixtures::link_provider_wasm());
+  if (!provider.ok()) return provider.status();
   Linker linker;
-  ASSERT_OK(linker.DefineInstance("provider", provider));
-  ASSERT_OK_AND_ASSIGN(
-      Instance consumer,
-      testing::Instantiate(fixtures::link_consumer_wasm(), linker));
+  if (absl::Status s = linker.DefineInstance("provider", *provider); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<Instance> consumer =
+      testing::Instantiate(fixtures::link_consumer_wasm(), linker);
+  if (!consumer.ok()) return consumer.status();
+  return LinkedPair{*std::move(provider), *std::move(consumer)};
+}
+
+// imports_limits.wasm (env.mem: memory 1..2 pages, env.t: table 1..3
+// funcref) instantiated with `memory` and `table` as those imports.
+absl::Status InstantiateWithLimits(const Memory& memory, const Table& table,
+                                   const InstanceOptions& options = {}) {
+  Linker linker;
+  if (absl::Status s = linker.Define("env", "mem", memory); !s.ok()) return s;
+  if (absl::Status s = linker.Define("env", "t", table); !s.ok()) return s;
+  return testing::Instantiate(fixtures::imports_limits_wasm(), linker, options)
+      .status();
+}
+
+TEST(ExternTest, InstancesShareMemoryTableGlobalAndFunctions) {
+  ASSERT_OK_AND_ASSIGN(LinkedPair pair, LinkProviderAndConsumer());
+  Instance& provider = pair.provider;
+  Instance& consumer = pair.consumer;
 
   // Memory: the consumer's store is the provider's load.
   ASSERT_OK_AND_ASSIGN(auto write,
@@ -64,13 +91,9 @@ TEST(ExternTest, InstancesShareMemoryTableGlobalAndFunctions) {
 }
 
 TEST(ExternTest, ReexportedObjectsAreTheImportedOnes) {
-  ASSERT_OK_AND_ASSIGN(Instance provider,
-                       testing::Instantiate(fixtures::link_provider_wasm()));
-  Linker linker;
-  ASSERT_OK(linker.DefineInstance("provider", provider));
-  ASSERT_OK_AND_ASSIGN(
-      Instance consumer,
-      testing::Instantiate(fixtures::link_consumer_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(LinkedPair pair, LinkProviderAndConsumer());
+  Instance& provider = pair.provider;
+  Instance& consumer = pair.consumer;
   // The consumer re-exports the provider's memory (max 2 pages, although
   // the consumer declares none): a third module importing it with a
   // maximum of 2 links.
@@ -203,22 +226,16 @@ TEST(ExternTest, TableElementAndLimitsMustMatch) {
   for (const Case& c : cases) {
     ASSERT_OK_AND_ASSIGN(Table table,
                          Table::Create(c.type, Val::NullRef(c.type.element)));
-    Linker linker;
-    ASSERT_OK(linker.Define("env", "mem", memory));
-    ASSERT_OK(linker.Define("env", "t", table));
-    EXPECT_STATUS(testing::Instantiate(fixtures::imports_limits_wasm(), linker),
-                  kInvalid,
+    EXPECT_STATUS(InstantiateWithLimits(memory, table), kInvalid,
                   std::string("env.t is table 1..3 funcref but the linker "
-                              "defines ") + c.defined);
+                              "defines ") +
+                      c.defined);
   }
   // A table grown past the import's minimum matches on its current size.
   ASSERT_OK_AND_ASSIGN(Table grown,
                        Table::Create({ValType::kFuncRef, 0, 2}, kNullFunc));
   ASSERT_OK(grown.Grow(1, kNullFunc).status());
-  Linker linker;
-  ASSERT_OK(linker.Define("env", "mem", memory));
-  ASSERT_OK(linker.Define("env", "t", grown));
-  EXPECT_OK(testing::Instantiate(fixtures::imports_limits_wasm(), linker));
+  EXPECT_OK(InstantiateWithLimits(memory, grown));
 }
 
 TEST(ExternTest, MemoryLimitsMustMatch) {
@@ -229,13 +246,10 @@ TEST(ExternTest, MemoryLimitsMustMatch) {
                            "memory 1..3 pages"};
   for (int i = 0; i < 3; ++i) {
     ASSERT_OK_AND_ASSIGN(Memory memory, Memory::Create(cases[i]));
-    Linker linker;
-    ASSERT_OK(linker.Define("env", "mem", memory));
-    ASSERT_OK(linker.Define("env", "t", table));
-    EXPECT_STATUS(testing::Instantiate(fixtures::imports_limits_wasm(), linker),
-                  kInvalid,
+    EXPECT_STATUS(InstantiateWithLimits(memory, table), kInvalid,
                   std::string("env.mem is memory 1..2 pages but the linker "
-                              "defines ") + defined[i]);
+                              "defines ") +
+                      defined[i]);
   }
 }
 
@@ -272,13 +286,9 @@ TEST(ExternTest, ImportedTablesDoNotCountTowardsTheTableLimit) {
   ASSERT_OK_AND_ASSIGN(Memory memory, Memory::Create({1, 2}));
   ASSERT_OK_AND_ASSIGN(Table table,
                        Table::Create({ValType::kFuncRef, 3, 3}, kNullFunc));
-  Linker linker;
-  ASSERT_OK(linker.Define("env", "mem", memory));
-  ASSERT_OK(linker.Define("env", "t", table));
   InstanceOptions options;
   options.limits.max_table_elements = 1;
-  EXPECT_OK(testing::Instantiate(fixtures::imports_limits_wasm(), linker,
-                                 options));
+  EXPECT_OK(InstantiateWithLimits(memory, table, options));
 }
 
 // At run time a table.grow counts the tables the instance defines plus the

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -20,24 +21,25 @@
 #include "gtest/gtest.h"
 #include "tests/fixtures.h"
 #include "tests/test_util.h"
+#include "tests/trap_cases.h"
 #include "wasmhost/errors.h"
 
 namespace wasmhost {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::ExpectTrap;
+using ::testing::HasSubstr;
 using testing::IsOkAndHolds;
+using testing::kDivideIndex;
+using testing::kOuterIndex;
+using testing::kRecurseIndex;
+using testing::kUnreachableIndex;
+using testing::TrapCase;
 
 constexpr absl::StatusCode kAborted = absl::StatusCode::kAborted;
 constexpr absl::StatusCode kInvalidArgument = absl::StatusCode::kInvalidArgument;
 constexpr absl::StatusCode kFailedPrecondition =
     absl::StatusCode::kFailedPrecondition;
-
-// Function indices in traps.wat (it has no imports).
-constexpr uint32_t kUnreachableIndex = 0, kLoadIndex = 1, kDivideIndex = 2,
-                   kTruncateIndex = 3, kCallSlotIndex = 4, kRecurseIndex = 7,
-                   kOuterIndex = 8;
 
 absl::StatusOr<Instance> Types() {
   return testing::Instantiate(fixtures::types_wasm());
@@ -255,41 +257,27 @@ TEST(InstanceTest, StartFunctionDeadline) {
 // ---------------------------------------------------------------------------
 // Traps.
 
-TEST(InstanceTest, TrapUnreachable) {
+// Each trap of tests/trap_cases.h, with the offset of the trapping
+// instruction in the module's own bytes (which are rewritten before
+// compilation).
+class InstanceTrapTest : public ::testing::TestWithParam<TrapCase> {};
+
+TEST_P(InstanceTrapTest, StatusFrameAndOffset) {
+  const TrapCase& c = GetParam();
   ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
-  ASSERT_OK_AND_ASSIGN(auto f, instance.GetFunc<void()>("unreachable"));
-  absl::Status status = f.Call();
-  ExpectTrap(status, TrapKind::kUnreachable, "unreachable", "unreachable",
-             kUnreachableIndex);
+  const absl::Status status = c.call(instance);
+  ExpectTrap(status, c.kind, c.message, c.function, c.function_index);
+  if (!c.opcode.has_value()) return;
   std::optional<TrapInfo> info = GetTrapInfo(status);
   ASSERT_TRUE(info.has_value() && !info->backtrace.empty());
-  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), 0x00);  // unreachable
+  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), *c.opcode);
 }
 
-TEST(InstanceTest, TrapMemoryOutOfBounds) {
-  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
-  ASSERT_OK_AND_ASSIGN(auto load, instance.GetFunc<int32_t(int32_t)>("load"));
-  absl::Status status = load.Call(65535).status();  // 4 bytes from the end - 3
-  ExpectTrap(status, TrapKind::kMemoryOutOfBounds, "memory access out of bounds",
-             "load", kLoadIndex);
-  std::optional<TrapInfo> info = GetTrapInfo(status);
-  ASSERT_TRUE(info.has_value() && !info->backtrace.empty());
-  // Offsets are in the module's own bytes, even though the module's memory
-  // is rewritten before compilation.
-  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), 0x28);  // i32.load
-}
-
-TEST(InstanceTest, TrapIntegerDivideByZero) {
-  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
-  ASSERT_OK_AND_ASSIGN(auto divide,
-                       instance.GetFunc<int32_t(int32_t, int32_t)>("divide"));
-  absl::Status status = divide.Call(1, 0).status();
-  ExpectTrap(status, TrapKind::kIntegerDivideByZero, "divide by zero", "divide",
-             kDivideIndex);
-  std::optional<TrapInfo> info = GetTrapInfo(status);
-  ASSERT_TRUE(info.has_value() && !info->backtrace.empty());
-  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), 0x6d);  // i32.div_s
-}
+INSTANTIATE_TEST_SUITE_P(Traps, InstanceTrapTest,
+                         ::testing::ValuesIn(testing::TrapCases()),
+                         [](const ::testing::TestParamInfo<TrapCase>& test) {
+                           return std::string(test.param.name);
+                         });
 
 TEST(InstanceTest, TrapBacktraceHasEveryFrame) {
   ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
@@ -309,63 +297,11 @@ TEST(InstanceTest, TrapBacktraceHasEveryFrame) {
   EXPECT_THAT(std::string(status.message()), HasSubstr("outer"));
 }
 
-TEST(InstanceTest, TrapIntegerOverflowOnDivision) {
-  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
-  ASSERT_OK_AND_ASSIGN(auto divide,
-                       instance.GetFunc<int32_t(int32_t, int32_t)>("divide"));
-  ExpectTrap(divide.Call(std::numeric_limits<int32_t>::min(), -1).status(),
-             TrapKind::kIntegerOverflow, "divide result unrepresentable",
-             "divide", kDivideIndex);
-}
-
-TEST(InstanceTest, TrapIntegerOverflowOnTruncation) {
-  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
-  ASSERT_OK_AND_ASSIGN(auto truncate,
-                       instance.GetFunc<int32_t(float)>("truncate"));
-  absl::Status status = truncate.Call(3e9f).status();
-  ExpectTrap(status, TrapKind::kIntegerOverflow,
-             "float unrepresentable in integer range", "truncate",
-             kTruncateIndex);
-  std::optional<TrapInfo> info = GetTrapInfo(status);
-  ASSERT_TRUE(info.has_value() && !info->backtrace.empty());
-  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), 0xa8);  // i32.trunc_f32_s
-}
-
 TEST(InstanceTest, IndirectCallThroughGoodSlotWorks) {
   ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
   ASSERT_OK_AND_ASSIGN(auto call_slot,
                        instance.GetFunc<int32_t(int32_t)>("call_slot"));
   EXPECT_THAT(call_slot.Call(1), IsOkAndHolds(8));
-}
-
-TEST(InstanceTest, TrapIndirectCallSignatureMismatch) {
-  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
-  ASSERT_OK_AND_ASSIGN(auto call_slot,
-                       instance.GetFunc<int32_t(int32_t)>("call_slot"));
-  absl::Status status = call_slot.Call(0).status();
-  ExpectTrap(status, TrapKind::kIndirectCallMismatch,
-             "function signature mismatch", "call_slot", kCallSlotIndex);
-  std::optional<TrapInfo> info = GetTrapInfo(status);
-  ASSERT_TRUE(info.has_value() && !info->backtrace.empty());
-  EXPECT_EQ(TrapsOpcodeAt(info->backtrace[0]), 0x11);  // call_indirect
-}
-
-TEST(InstanceTest, TrapIndirectCallNullEntry) {
-  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
-  ASSERT_OK_AND_ASSIGN(auto call_slot,
-                       instance.GetFunc<int32_t(int32_t)>("call_slot"));
-  // errors.h: kIndirectCallMismatch is "call_indirect: null entry or wrong
-  // signature". V8 says "null function or function signature mismatch".
-  ExpectTrap(call_slot.Call(2).status(), TrapKind::kIndirectCallMismatch,
-             "null function", "call_slot", kCallSlotIndex);
-}
-
-TEST(InstanceTest, TrapTableOutOfBounds) {
-  ASSERT_OK_AND_ASSIGN(Instance instance, Traps());
-  ASSERT_OK_AND_ASSIGN(auto call_slot,
-                       instance.GetFunc<int32_t(int32_t)>("call_slot"));
-  ExpectTrap(call_slot.Call(3).status(), TrapKind::kTableOutOfBounds,
-             "table index is out of bounds", "call_slot", kCallSlotIndex);
 }
 
 TEST(InstanceTest, TrapStackOverflow) {
@@ -398,17 +334,17 @@ TEST(InstanceTest, StackOverflowOnSmallThreadStack) {
   ASSERT_EQ(pthread_create(
                 &thread, &attr,
                 [](void* arg) -> void* {
-                  auto* shared = static_cast<Shared*>(arg);
+                  auto* state = static_cast<Shared*>(arg);
                   absl::StatusOr<Instance> instance =
-                      Instance::Create(shared->module, Linker());
+                      Instance::Create(state->module, Linker());
                   if (!instance.ok()) {
-                    shared->status = instance.status();
+                    state->status = instance.status();
                     return nullptr;
                   }
-                  shared->created = true;
+                  state->created = true;
                   auto recurse = instance->GetFunc<int32_t(int32_t)>("recurse");
-                  shared->status = recurse.ok() ? recurse->Call(1).status()
-                                                : recurse.status();
+                  state->status = recurse.ok() ? recurse->Call(1).status()
+                                               : recurse.status();
                   return nullptr;
                 },
                 &shared),

@@ -170,10 +170,10 @@ TEST(LifetimeTest, InstanceMadeByAnotherThreadLocalFirstUse) {
   std::thread worker([] {
     ASSERT_OK_AND_ASSIGN(
         Instance first, testing::Instantiate(fixtures::types_wasm(), Linker()));
-    absl::StatusOr<Instance> second =
+    absl::StatusOr<Instance> second_instance =
         testing::Instantiate(fixtures::types_wasm(), Linker());
-    ASSERT_OK(second.status());
-    late.instance = *std::move(second);
+    ASSERT_OK(second_instance.status());
+    late.instance = *std::move(second_instance);
   });
   worker.join();
   SUCCEED();

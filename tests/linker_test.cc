@@ -113,13 +113,13 @@ TEST(LinkerTest, DefineMultiValueTupleResult) {
 // Past the eight values the call paths keep on the stack, both ways.
 TEST(LinkerTest, DefineManyParamsAndResults) {
   Linker linker;
-  ASSERT_OK(linker.Define(
-      "env", "f",
-      [](int32_t a, int64_t b, float c, double d, int32_t e, int64_t f,
-         float g, double h, int32_t i, int64_t j) {
-        // Reversed, dropping `a`.
-        return std::make_tuple(j, i, h, g, f, e, d, c, b);
-      }));
+  ASSERT_OK(
+      linker.Define("env", "f",
+                    [](int32_t /*a*/, int64_t b, float c, double d, int32_t e,
+                       int64_t f, float g, double h, int32_t i, int64_t j) {
+                      // Reversed, dropping `a`.
+                      return std::make_tuple(j, i, h, g, f, e, d, c, b);
+                    }));
   ASSERT_OK_AND_ASSIGN(Instance instance,
                        testing::Instantiate(fixtures::host_many_wasm(), linker));
   using Results = std::tuple<int64_t, int32_t, double, float, int64_t, int32_t,

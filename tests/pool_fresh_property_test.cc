@@ -174,7 +174,9 @@ TEST_P(FreshStatePropertyTest, RandomLeasesThenAProbeMatchAFreshInstance) {
     if (subject.wasi) instance_options.SetContext(context.get());
     ASSERT_OK_AND_ASSIGN(Instance fresh,
                          Instance::Create(module, linker, instance_options));
-    if (subject.reactor) ASSERT_OK(wasi::InitializeReactor(fresh));
+    if (subject.reactor) {
+      ASSERT_OK(wasi::InitializeReactor(fresh));
+    }
     const std::vector<std::string> expected = Probe(fresh, exports, seed);
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
     EXPECT_EQ(Probe(lease.instance(), exports, seed), expected)
@@ -184,8 +186,8 @@ TEST_P(FreshStatePropertyTest, RandomLeasesThenAProbeMatchAFreshInstance) {
 
 INSTANTIATE_TEST_SUITE_P(Subjects, FreshStatePropertyTest,
                          ::testing::ValuesIn(kSubjects),
-                         [](const ::testing::TestParamInfo<Subject>& info) {
-                           return std::string(info.param.name);
+                         [](const ::testing::TestParamInfo<Subject>& test) {
+                           return std::string(test.param.name);
                          });
 
 }  // namespace

@@ -20,6 +20,7 @@
 namespace wasmhost {
 namespace {
 
+using testing::CallGuest;
 using ::testing::HasSubstr;
 using testing::IsOkAndHolds;
 using testing::StatusIs;
@@ -39,16 +40,6 @@ absl::StatusOr<std::unique_ptr<InstancePool>> BigPool(
     return wasi::InitializeReactor(instance);
   };
   return InstancePool::Create(*module, Linker(), options);
-}
-
-// Calls big_init.c's export `name` on the lease.
-template <typename... Args>
-absl::StatusOr<int32_t> CallGuest(Lease& lease, absl::string_view name,
-                                  Args... args) {
-  absl::StatusOr<TypedFunc<int32_t(Args...)>> func =
-      lease->GetFunc<int32_t(Args...)>(name);
-  if (!func.ok()) return func.status();
-  return func->Call(args...);
 }
 
 // Acquires a lease and checks it starts from the initialised state.

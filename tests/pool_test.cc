@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@
 namespace wasmhost {
 namespace {
 
+using testing::CallGuest;
 using ::testing::HasSubstr;
 using testing::IsOkAndHolds;
 
@@ -53,12 +55,15 @@ absl::StatusOr<std::unique_ptr<InstancePool>> CounterPool(
   return MakePool(fixtures::pool_counter_wasm(), options);
 }
 
-// Calls an export with no parameters and an i32 result on a lease.
-absl::StatusOr<int32_t> CallI32(Lease& lease, absl::string_view name) {
-  absl::StatusOr<TypedFunc<int32_t()>> func =
-      lease->GetFunc<int32_t()>(name);
-  if (!func.ok()) return func.status();
-  return func->Call();
+// A kFreshState counter pool of at most `max` instances, all on one thread
+// or not, whose Acquire waits up to `timeout` at the cap.
+absl::StatusOr<std::unique_ptr<InstancePool>> CappedPool(
+    size_t max, absl::Duration timeout) {
+  PoolOptions options;
+  options.max_instances = max;
+  options.max_instances_per_thread = max;
+  options.acquire_timeout = timeout;
+  return CounterPool(ReusePolicy::kFreshState, options);
 }
 
 int64_t ElapsedMillis(std::chrono::steady_clock::time_point start) {
@@ -80,10 +85,10 @@ TEST(PoolTest, FreshStateEveryLeaseSeesInitialMemoryAndGlobals) {
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
   for (int i = 0; i < 5; ++i) {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-    EXPECT_THAT(CallI32(lease, "memory_count"), IsOkAndHolds(0)) << i;
-    EXPECT_THAT(CallI32(lease, "global_count"), IsOkAndHolds(0)) << i;
-    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump)) << i;
-    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(2002)) << i;
+    EXPECT_THAT(CallGuest(lease, "memory_count"), IsOkAndHolds(0)) << i;
+    EXPECT_THAT(CallGuest(lease, "global_count"), IsOkAndHolds(0)) << i;
+    EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(kFreshBump)) << i;
+    EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(2002)) << i;
   }
   PoolStats stats = pool->stats();
   EXPECT_EQ(stats.leases, 5u);
@@ -107,10 +112,10 @@ TEST(PoolTest, FreshStateAfterMemoryGrowReplacesTheInstance) {
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
   {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+    EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(kFreshBump));
     ASSERT_OK_AND_ASSIGN(auto grow, lease->GetFunc<int32_t(int32_t)>("grow"));
     EXPECT_THAT(grow.Call(2), IsOkAndHolds(16));  // the old size in pages
-    EXPECT_THAT(CallI32(lease, "pages"), IsOkAndHolds(18));
+    EXPECT_THAT(CallGuest(lease, "pages"), IsOkAndHolds(18));
   }
   PoolStats after_grow = pool->stats();
   EXPECT_EQ(after_grow.discards, 1u);
@@ -118,8 +123,8 @@ TEST(PoolTest, FreshStateAfterMemoryGrowReplacesTheInstance) {
   EXPECT_EQ(after_grow.idle, 0u);
   {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-    EXPECT_THAT(CallI32(lease, "pages"), IsOkAndHolds(16));
-    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+    EXPECT_THAT(CallGuest(lease, "pages"), IsOkAndHolds(16));
+    EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(kFreshBump));
   }
   PoolStats stats = pool->stats();
   EXPECT_EQ(stats.misses, 1u);  // the replacement
@@ -148,9 +153,9 @@ TEST(PoolTest, FreshStateAfterTrapReplacesThePoisonedInstance) {
   {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
     EXPECT_FALSE(lease->poisoned());
-    EXPECT_THAT(CallI32(lease, "memory_count"), IsOkAndHolds(0));
-    EXPECT_THAT(CallI32(lease, "global_count"), IsOkAndHolds(0));
-    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+    EXPECT_THAT(CallGuest(lease, "memory_count"), IsOkAndHolds(0));
+    EXPECT_THAT(CallGuest(lease, "global_count"), IsOkAndHolds(0));
+    EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(kFreshBump));
   }
   EXPECT_EQ(pool->stats().traps, 1u);
   EXPECT_EQ(pool->stats().resets, 1u);
@@ -196,13 +201,13 @@ TEST_P(FreshStateKeepResidentTest, AfterWritingManyPages) {
   EXPECT_EQ(pool->stats().discards, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Budgets, FreshStateKeepResidentTest,
-    ::testing::Values(size_t{0}, size_t{8 * 1024},
-                      PoolOptions().keep_resident_bytes, size_t{64} << 20),
-    [](const ::testing::TestParamInfo<size_t>& info) {
-      return absl::StrCat("KeepResident", info.param);
-    });
+INSTANTIATE_TEST_SUITE_P(Budgets, FreshStateKeepResidentTest,
+                         ::testing::Values(size_t{0}, size_t{8 * 1024},
+                                           PoolOptions().keep_resident_bytes,
+                                           size_t{64} << 20),
+                         [](const ::testing::TestParamInfo<size_t>& test) {
+                           return absl::StrCat("KeepResident", test.param);
+                         });
 
 TEST(PoolTest, FreshStateDataSegmentVisibleInEveryLease) {
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
@@ -225,11 +230,11 @@ TEST(PoolTest, FreshStateWithTableMutationReplacesInstances) {
                        MakePool(fixtures::pool_table_wasm(), options));
   for (int i = 0; i < 3; ++i) {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-    EXPECT_THAT(CallI32(lease, "call0"), IsOkAndHolds(1)) << i;
-    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump)) << i;
+    EXPECT_THAT(CallGuest(lease, "call0"), IsOkAndHolds(1)) << i;
+    EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(kFreshBump)) << i;
     ASSERT_OK_AND_ASSIGN(auto swap, lease->GetFunc<void()>("swap"));
     ASSERT_OK(swap.Call());
-    EXPECT_THAT(CallI32(lease, "call0"), IsOkAndHolds(2)) << i;
+    EXPECT_THAT(CallGuest(lease, "call0"), IsOkAndHolds(2)) << i;
   }
   PoolStats stats = pool->stats();
   EXPECT_EQ(stats.leases, 3u);
@@ -252,7 +257,7 @@ TEST(PoolTest, FreshStateWithDataDropGivesEveryLeaseItsSegment) {
                        MakePool(fixtures::pool_data_drop_wasm(), {}));
   for (int i = 0; i < 3; ++i) {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-    EXPECT_THAT(CallI32(lease, "init_once"), IsOkAndHolds('h')) << i;
+    EXPECT_THAT(CallGuest(lease, "init_once"), IsOkAndHolds('h')) << i;
   }
   const PoolStats stats = pool->stats();
   EXPECT_EQ(stats.resets, 0u);
@@ -423,12 +428,7 @@ TEST(PoolTest, PerThreadCapFailsAtOnce) {
 }
 
 TEST(PoolTest, TotalCapOnOneThreadTimesOut) {
-  PoolOptions options;
-  options.max_instances = 2;
-  options.max_instances_per_thread = 2;
-  options.acquire_timeout = absl::ZeroDuration();
-  ASSERT_OK_AND_ASSIGN(auto pool,
-                       CounterPool(ReusePolicy::kFreshState, options));
+  ASSERT_OK_AND_ASSIGN(auto pool, CappedPool(2, absl::ZeroDuration()));
   ASSERT_OK_AND_ASSIGN(Lease first, pool->Acquire());
   ASSERT_OK_AND_ASSIGN(Lease second, pool->Acquire());
   // The per-thread cap is hit first.
@@ -438,12 +438,7 @@ TEST(PoolTest, TotalCapOnOneThreadTimesOut) {
 }
 
 TEST(PoolTest, TotalCapTimesOutWhileAnotherThreadHoldsTheLease) {
-  PoolOptions options;
-  options.max_instances = 1;
-  options.max_instances_per_thread = 1;
-  options.acquire_timeout = absl::Milliseconds(50);
-  ASSERT_OK_AND_ASSIGN(auto pool,
-                       CounterPool(ReusePolicy::kFreshState, options));
+  ASSERT_OK_AND_ASSIGN(auto pool, CappedPool(1, absl::Milliseconds(50)));
   std::promise<void> acquired, done;
   std::shared_future<void> done_future = done.get_future().share();
   std::thread holder([&] {
@@ -470,12 +465,7 @@ TEST(PoolTest, TotalCapTimesOutWhileAnotherThreadHoldsTheLease) {
 }
 
 TEST(PoolTest, TotalCapWaitsForAnotherThreadsRelease) {
-  PoolOptions options;
-  options.max_instances = 1;
-  options.max_instances_per_thread = 1;
-  options.acquire_timeout = absl::Seconds(10);
-  ASSERT_OK_AND_ASSIGN(auto pool,
-                       CounterPool(ReusePolicy::kFreshState, options));
+  ASSERT_OK_AND_ASSIGN(auto pool, CappedPool(1, absl::Seconds(10)));
   std::promise<void> acquired;
   std::atomic<bool> releasing{false};
   std::thread holder([&] {
@@ -493,7 +483,7 @@ TEST(PoolTest, TotalCapWaitsForAnotherThreadsRelease) {
   // Granted by the holder's release, not before it, and well within 10 s.
   EXPECT_TRUE(releasing.load());
   EXPECT_LT(waited, 5000);
-  EXPECT_THAT(CallI32(*lease, "bump"), IsOkAndHolds(kFreshBump));
+  EXPECT_THAT(CallGuest(*lease, "bump"), IsOkAndHolds(kFreshBump));
   holder.join();
   EXPECT_EQ(pool->stats().timeouts, 0u);
   EXPECT_EQ(pool->stats().leases, 2u);
@@ -502,12 +492,7 @@ TEST(PoolTest, TotalCapWaitsForAnotherThreadsRelease) {
 // A thread keeps the lease it released reserved for its next Acquire; an
 // Acquire on another thread that finds the cap reached takes it.
 TEST(PoolTest, TotalCapTakesTheSpareLeaseOfAnIdleThread) {
-  PoolOptions options;
-  options.max_instances = 1;
-  options.max_instances_per_thread = 1;
-  options.acquire_timeout = absl::ZeroDuration();
-  ASSERT_OK_AND_ASSIGN(auto pool,
-                       CounterPool(ReusePolicy::kFreshState, options));
+  ASSERT_OK_AND_ASSIGN(auto pool, CappedPool(1, absl::ZeroDuration()));
   std::promise<void> released, main_done;
   std::thread other([&] {
     EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
@@ -552,22 +537,36 @@ TEST(PoolTest, MaxIdlePerThreadBoundsIdleInstances) {
 // ---------------------------------------------------------------------------
 // Many threads.
 
-TEST(PoolTest, ManyThreadsManyLeasesAdd) {
-  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
-  constexpr int kThreads = 4, kCalls = 500;
-  std::atomic<int> wrong{0};
+constexpr int kThreads = 4, kCalls = 500;
+
+// Runs `call(thread, i)` for i in [0, kCalls) on each of kThreads new
+// threads, and `meanwhile` on this one while they do; returns how many
+// calls returned false.
+int CountFailedCalls(
+    const std::function<bool(int thread, int i)>& call,
+    const std::function<void()>& meanwhile = [] {}) {
+  std::atomic<int> failed{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kCalls; ++i) {
-        absl::StatusOr<int32_t> sum =
-            pool->Invoke<int32_t(int32_t, int32_t)>("add", i, t * 100000);
-        if (!sum.ok() || *sum != i + t * 100000) wrong.fetch_add(1);
+        if (!call(t, i)) failed.fetch_add(1);
       }
     });
   }
+  meanwhile();
   for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(wrong.load(), 0);
+  return failed.load();
+}
+
+TEST(PoolTest, ManyThreadsManyLeasesAdd) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
+  EXPECT_EQ(CountFailedCalls([&](int t, int i) {
+              absl::StatusOr<int32_t> sum =
+                  pool->Invoke<int32_t(int32_t, int32_t)>("add", i, t * 100000);
+              return sum.ok() && *sum == i + t * 100000;
+            }),
+            0);
   PoolStats stats = pool->stats();
   EXPECT_EQ(stats.leases, uint64_t{kThreads * kCalls});
   EXPECT_EQ(stats.in_use, 0u);
@@ -581,23 +580,20 @@ TEST(PoolTest, ManyThreadsManyLeasesAdd) {
 
 TEST(PoolTest, ManyThreadsManyFreshStateLeases) {
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
-  constexpr int kThreads = 4, kCalls = 500;
-  std::atomic<int> wrong{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < kCalls; ++i) {
-        absl::StatusOr<int32_t> value = pool->Invoke<int32_t()>("bump");
-        if (!value.ok() || *value != kFreshBump) wrong.fetch_add(1);
-      }
-    });
-  }
-  // The main thread leases too, concurrently.
-  for (int i = 0; i < 100; ++i) {
-    EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(kFreshBump));
-  }
-  for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(CountFailedCalls(
+                [&](int, int) {
+                  absl::StatusOr<int32_t> value =
+                      pool->Invoke<int32_t()>("bump");
+                  return value.ok() && *value == kFreshBump;
+                },
+                // The main thread leases too, concurrently.
+                [&] {
+                  for (int i = 0; i < 100; ++i) {
+                    EXPECT_THAT(pool->Invoke<int32_t()>("bump"),
+                                IsOkAndHolds(kFreshBump));
+                  }
+                }),
+            0);
   PoolStats stats = pool->stats();
   EXPECT_EQ(stats.leases, uint64_t{kThreads * kCalls + 100});
   EXPECT_EQ(stats.resets, stats.leases);
@@ -822,11 +818,11 @@ TEST(PoolTest, MovedLeaseReleasesOnce) {
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse));
   {
     ASSERT_OK_AND_ASSIGN(Lease original, pool->Acquire());
-    EXPECT_THAT(CallI32(original, "bump"), IsOkAndHolds(1001));
+    EXPECT_THAT(CallGuest(original, "bump"), IsOkAndHolds(1001));
     {
       Lease moved(std::move(original));
       EXPECT_EQ(pool->stats().in_use, 1u);
-      EXPECT_THAT(CallI32(moved, "bump"), IsOkAndHolds(2002));
+      EXPECT_THAT(CallGuest(moved, "bump"), IsOkAndHolds(2002));
     }
     EXPECT_EQ(pool->stats().in_use, 0u);
     EXPECT_EQ(pool->stats().idle, 1u);
@@ -845,14 +841,14 @@ TEST(PoolTest, MoveAssignReleasesTheTargetsInstance) {
   absl::StatusOr<Lease> b = pool->Acquire();
   ASSERT_OK(a.status());
   ASSERT_OK(b.status());
-  EXPECT_THAT(CallI32(*a, "bump"), IsOkAndHolds(1001));
-  EXPECT_THAT(CallI32(*b, "bump"), IsOkAndHolds(1001));
-  EXPECT_THAT(CallI32(*b, "bump"), IsOkAndHolds(2002));
+  EXPECT_THAT(CallGuest(*a, "bump"), IsOkAndHolds(1001));
+  EXPECT_THAT(CallGuest(*b, "bump"), IsOkAndHolds(1001));
+  EXPECT_THAT(CallGuest(*b, "bump"), IsOkAndHolds(2002));
   EXPECT_EQ(pool->stats().in_use, 2u);
   *a = std::move(*b);  // a's old instance goes back to the pool
   EXPECT_EQ(pool->stats().in_use, 1u);
   EXPECT_EQ(pool->stats().idle, 1u);
-  EXPECT_THAT(CallI32(*a, "bump"), IsOkAndHolds(3003));  // b's instance
+  EXPECT_THAT(CallGuest(*a, "bump"), IsOkAndHolds(3003));  // b's instance
   Lease& same = *a;
   *a = std::move(same);  // self-move keeps the lease
   EXPECT_EQ(pool->stats().in_use, 1u);
@@ -890,11 +886,11 @@ TEST(PoolTest, FreshStateRunsTheInitializerOnceAndLeasesStartInitialised) {
     // Two leases at once: the second is a new instance, from the image.
     ASSERT_OK_AND_ASSIGN(Lease first, pool->Acquire());
     ASSERT_OK_AND_ASSIGN(Lease second, pool->Acquire());
-    EXPECT_THAT(CallI32(first, "bump"), IsOkAndHolds(2002));
-    EXPECT_THAT(CallI32(second, "bump"), IsOkAndHolds(2002));
+    EXPECT_THAT(CallGuest(first, "bump"), IsOkAndHolds(2002));
+    EXPECT_THAT(CallGuest(second, "bump"), IsOkAndHolds(2002));
   }
   ASSERT_OK_AND_ASSIGN(Lease again, pool->Acquire());
-  EXPECT_THAT(CallI32(again, "bump"), IsOkAndHolds(2002));
+  EXPECT_THAT(CallGuest(again, "bump"), IsOkAndHolds(2002));
   EXPECT_EQ(initialized, 1);
   EXPECT_EQ(pool->stats().misses, 1u);
 }
@@ -909,8 +905,8 @@ TEST(PoolTest, ReuseRunsTheInitializerOnEveryNewInstance) {
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse, options));
   ASSERT_OK_AND_ASSIGN(Lease first, pool->Acquire());
   ASSERT_OK_AND_ASSIGN(Lease second, pool->Acquire());
-  EXPECT_THAT(CallI32(first, "bump"), IsOkAndHolds(2002));
-  EXPECT_THAT(CallI32(second, "bump"), IsOkAndHolds(2002));
+  EXPECT_THAT(CallGuest(first, "bump"), IsOkAndHolds(2002));
+  EXPECT_THAT(CallGuest(second, "bump"), IsOkAndHolds(2002));
   EXPECT_EQ(initialized, 2);
 }
 
@@ -997,7 +993,7 @@ TEST(PoolTest, ResetHookRunsOnEveryFreshStateReleaseThatKeepsTheInstance) {
   EXPECT_EQ(resets, 1);
   {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+    EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(kFreshBump));
   }
   EXPECT_EQ(resets, 2);
   {
@@ -1037,7 +1033,7 @@ TEST(PoolTest, ResetHookDoesNotRunWithReuseOrNewInstance) {
     ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(policy, options));
     for (int i = 0; i < 3; ++i) {
       ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-      ASSERT_OK(CallI32(lease, "bump").status());
+      ASSERT_OK(CallGuest(lease, "bump").status());
     }
     EXPECT_EQ(resets, 0) << static_cast<int>(policy);
   }
@@ -1054,14 +1050,14 @@ TEST(PoolTest, FailingResetHookDiscardsTheInstance) {
                        CounterPool(ReusePolicy::kFreshState, options));
   {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+    EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(kFreshBump));
   }
   EXPECT_EQ(pool->stats().discards, 0u);
   EXPECT_EQ(pool->stats().idle, 1u);
   fail = true;
   {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-    EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+    EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(kFreshBump));
   }
   PoolStats stats = pool->stats();
   EXPECT_EQ(stats.discards, 1u);
@@ -1070,7 +1066,7 @@ TEST(PoolTest, FailingResetHookDiscardsTheInstance) {
   fail = false;
   // The next lease is a new instance, from the image.
   ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-  EXPECT_THAT(CallI32(lease, "bump"), IsOkAndHolds(kFreshBump));
+  EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(kFreshBump));
   EXPECT_EQ(pool->stats().misses, 1u);
 }
 

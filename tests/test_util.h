@@ -6,6 +6,8 @@
 //   IsOkAndHolds(m)       gmock matcher: OK StatusOr whose value matches m
 //   EXPECT_OK, ASSERT_OK, EXPECT_STATUS, ASSERT_OK_AND_ASSIGN
 //   ExpectTrap(...)       asserts an Aborted trap status and its TrapInfo
+//   CallGuest(lease, name, args...)
+//                         calls a leased instance's int32_t export
 //
 // Debian's Abseil (20220623) ships no status matchers, so they live here,
 // once.
@@ -125,6 +127,18 @@ MATCHER_P(IsOkAndHolds, inner, "is OK and holds a matching value") {
     return false;
   }
   return ::testing::ExplainMatchResult(inner, *arg, result_listener);
+}
+
+// Calls the leased instance's export `name` as int32_t(Args...): its
+// result, or the status of the lookup (NotFound, InvalidArgument for another
+// signature) or of the call.
+template <typename... Args>
+absl::StatusOr<int32_t> CallGuest(Lease& lease, absl::string_view name,
+                                  Args... args) {
+  absl::StatusOr<TypedFunc<int32_t(Args...)>> func =
+      lease->GetFunc<int32_t(Args...)>(name);
+  if (!func.ok()) return func.status();
+  return func->Call(args...);
 }
 
 // Asserts that `status` is an Aborted trap of `kind` whose TrapInfo message

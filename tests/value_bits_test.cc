@@ -7,13 +7,14 @@
 // denormals.
 
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <tuple>
 #include <vector>
 
+#include "absl/base/casts.h"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "tests/fixtures.h"
@@ -45,26 +46,10 @@ const std::vector<uint64_t> kF64Bits = {
     0x800fffffffffffffull,  // largest negative denormal
 };
 
-float F32(uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-double F64(uint64_t bits) {
-  double d;
-  std::memcpy(&d, &bits, sizeof d);
-  return d;
-}
-uint32_t Bits(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, sizeof bits);
-  return bits;
-}
-uint64_t Bits(double d) {
-  uint64_t bits;
-  std::memcpy(&bits, &d, sizeof bits);
-  return bits;
-}
+float F32(uint32_t bits) { return absl::bit_cast<float>(bits); }
+double F64(uint64_t bits) { return absl::bit_cast<double>(bits); }
+uint32_t Bits(float f) { return absl::bit_cast<uint32_t>(f); }
+uint64_t Bits(double d) { return absl::bit_cast<uint64_t>(d); }
 std::string Hex(uint64_t bits) { return absl::StrFormat("0x%x", bits); }
 
 // What the host functions saw and return.
@@ -125,37 +110,34 @@ class ValueBitsTest : public ::testing::Test {
     return *std::move(func);
   }
 
+  // The guest's id_<type>, bits_<type> and make_<type> (Float to Float,
+  // to its bits, and from its bits) keep each of `all_bits` bit-exact.
+  template <typename Float, typename FloatBits>
+  void ExpectTypedRoundTrips(absl::string_view type,
+                             const std::vector<FloatBits>& all_bits) {
+    auto id = Get<Float(Float)>(absl::StrCat("id_", type));
+    auto to_bits = Get<FloatBits(Float)>(absl::StrCat("bits_", type));
+    auto from_bits = Get<Float(FloatBits)>(absl::StrCat("make_", type));
+    for (FloatBits bits : all_bits) {
+      SCOPED_TRACE(Hex(bits));
+      const Float value = absl::bit_cast<Float>(bits);
+      absl::StatusOr<Float> out = id.Call(value);
+      ASSERT_OK(out);
+      EXPECT_EQ(Bits(*out), bits);
+      EXPECT_THAT(to_bits.Call(value), testing::IsOkAndHolds(bits));
+      out = from_bits.Call(bits);
+      ASSERT_OK(out);
+      EXPECT_EQ(Bits(*out), bits);
+    }
+  }
+
   HostLog log_;
   std::optional<Instance> instance_;
 };
 
 TEST_F(ValueBitsTest, TypedCallArgumentsAndResults) {
-  auto id_f32 = Get<float(float)>("id_f32");
-  auto bits_f32 = Get<uint32_t(float)>("bits_f32");
-  auto make_f32 = Get<float(uint32_t)>("make_f32");
-  for (uint32_t bits : kF32Bits) {
-    SCOPED_TRACE(Hex(bits));
-    absl::StatusOr<float> out = id_f32.Call(F32(bits));
-    ASSERT_OK(out);
-    EXPECT_EQ(Bits(*out), bits);
-    EXPECT_THAT(bits_f32.Call(F32(bits)), testing::IsOkAndHolds(bits));
-    out = make_f32.Call(bits);
-    ASSERT_OK(out);
-    EXPECT_EQ(Bits(*out), bits);
-  }
-  auto id_f64 = Get<double(double)>("id_f64");
-  auto bits_f64 = Get<uint64_t(double)>("bits_f64");
-  auto make_f64 = Get<double(uint64_t)>("make_f64");
-  for (uint64_t bits : kF64Bits) {
-    SCOPED_TRACE(Hex(bits));
-    absl::StatusOr<double> out = id_f64.Call(F64(bits));
-    ASSERT_OK(out);
-    EXPECT_EQ(Bits(*out), bits);
-    EXPECT_THAT(bits_f64.Call(F64(bits)), testing::IsOkAndHolds(bits));
-    out = make_f64.Call(bits);
-    ASSERT_OK(out);
-    EXPECT_EQ(Bits(*out), bits);
-  }
+  ExpectTypedRoundTrips<float>("f32", kF32Bits);
+  ExpectTypedRoundTrips<double>("f64", kF64Bits);
 }
 
 // The two spec-suite cases that failed before values crossed as bits.

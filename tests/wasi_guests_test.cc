@@ -35,11 +35,12 @@
 namespace wasmhost {
 namespace {
 
+using testing::CallGuest;
 using testing::MakeSandboxLayout;
 using testing::MakeTempDir;
 using testing::PathExists;
-using testing::SandboxLayout;
 using testing::ReadFile;
+using testing::SandboxLayout;
 using testing::WriteFile;
 
 using ::testing::HasSubstr;
@@ -510,16 +511,6 @@ absl::StatusOr<std::unique_ptr<InstancePool>> StatePool(
   absl::StatusOr<Module> module = testing::Compile(guests::pool_state_wasm());
   if (!module.ok()) return module.status();
   return InstancePool::Create(*module, linker, options);
-}
-
-// Calls pool_state.c's export `name`.
-template <typename... Args>
-absl::StatusOr<int32_t> CallGuest(Lease& lease, absl::string_view name,
-                                  Args... args) {
-  absl::StatusOr<TypedFunc<int32_t(Args...)>> func =
-      lease->GetFunc<int32_t(Args...)>(name);
-  if (!func.ok()) return func.status();
-  return func->Call(args...);
 }
 
 // The lease's WasiContext; fails the test if it has none.

@@ -19,7 +19,7 @@ namespace wasmhost::internal {
 // Thread-affine, like Instance. Shared: by the Instance, and by the
 // handles and linker definitions of its exports, which may call into it.
 struct InstanceState : std::enable_shared_from_this<InstanceState> {
-  explicit InstanceState(Module module) : module(std::move(module)) {}
+  explicit InstanceState(Module compiled) : module(std::move(compiled)) {}
 
   Module module;
   // The host functions the instance imported, kept alive for its life.

@@ -549,12 +549,12 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
 }
 
 std::shared_ptr<const ModuleState> ModuleState::FrameModule(
-    absl::string_view frame_tag) const {
-  if (frame_tag.empty()) return nullptr;
-  if (frame_tag == this->frame_tag) return self.lock();
+    absl::string_view tag) const {
+  if (tag.empty()) return nullptr;
+  if (tag == frame_tag) return self.lock();
   FrameTagRegistry& registry = Registry();
   MutexLock lock(&registry.mutex);
-  auto it = registry.modules.find(frame_tag);
+  auto it = registry.modules.find(tag);
   return it == registry.modules.end() ? nullptr : it->second.lock();
 }
 

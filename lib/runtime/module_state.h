@@ -73,12 +73,11 @@ struct ModuleState {
   // frame of the guest's.
   std::optional<Frame> LocateFrame(uint32_t compiled_offset) const;
 
-  // The module whose stack frames the engine reports with `frame_tag`:
-  // this one, another live module, or nullptr when none is alive or the
-  // tag is empty (a module the SDK did not compile for a guest, e.g. an
-  // import adapter). Keeps the module alive while the caller uses it.
-  std::shared_ptr<const ModuleState> FrameModule(
-      absl::string_view frame_tag) const;
+  // The module whose stack frames the engine reports with `tag`: this one,
+  // another live module, or nullptr when none is alive or the tag is empty (a
+  // module the SDK did not compile for a guest, e.g. an import adapter). Keeps
+  // the module alive while the caller uses it.
+  std::shared_ptr<const ModuleState> FrameModule(absl::string_view tag) const;
 
   std::vector<ImportType> imports;
   std::vector<ExportType> exports;

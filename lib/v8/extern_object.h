@@ -12,8 +12,8 @@
 namespace wasmhost::v8backend {
 
 struct ExternObject::Handle {
-  Handle(ThreadIsolate& thread, v8::Local<v8::Object> local)
-      : thread(&thread), thread_id(thread.id()), object(thread.isolate(), local) {}
+  Handle(ThreadIsolate& owner, v8::Local<v8::Object> local)
+      : thread(&owner), thread_id(owner.id()), object(owner.isolate(), local) {}
 
   v8::Local<v8::Object> Get() const { return object.Get(thread->isolate()); }
 

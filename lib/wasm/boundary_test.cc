@@ -59,6 +59,19 @@ absl::StatusOr<Module> CheckAndCompile(const Bytes& bytes) {
   return TestEngine().Compile(bytes);
 }
 
+// boundary.wat, built.
+Bytes BoundaryFixture() {
+  return Bytes(fixtures::boundary_wasm().begin(),
+               fixtures::boundary_wasm().end());
+}
+
+// Reads `module` and adds its boundary wrappers, prefixed "w:".
+absl::StatusOr<BoundaryWrappers> Wrap(const Bytes& module) {
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  if (!info.ok()) return info.status();
+  return AddBoundaryWrappers(module, *info, "w:");
+}
+
 TEST(BoundaryTypeTest, ReplacesFloatsAndSplitsV128) {
   const FuncType type{{kF32, kI32, kV128, kExternRef}, {kF64, kI64}};
   EXPECT_EQ(BoundaryType(type),
@@ -80,8 +93,7 @@ TEST(BoundaryTypeTest, ReplacesFloatsAndSplitsV128) {
 }
 
 TEST(AddBoundaryWrappersTest, AppendsOneWrapperPerFloatExport) {
-  const Bytes original(fixtures::boundary_wasm().begin(),
-                       fixtures::boundary_wasm().end());
+  const Bytes original = BoundaryFixture();
   absl::StatusOr<ModuleInfo> before = ReadModule(original);
   ASSERT_TRUE(before.ok()) << before.status();
   absl::StatusOr<BoundaryWrappers> wrapped =
@@ -150,10 +162,7 @@ TEST(AddBoundaryWrappersTest, AppendsOneWrapperPerFloatExport) {
 TEST(AddBoundaryWrappersTest, UnchangedWithoutFloatExports) {
   const Bytes module = testing::FunctionModule(
       {testing::Body({})}, 0, {0x01, 0x60, 0x01, 0x7f, 0x01, 0x7e});
-  absl::StatusOr<ModuleInfo> info = ReadModule(module);
-  ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<BoundaryWrappers> wrapped =
-      AddBoundaryWrappers(module, *info, "w:");
+  absl::StatusOr<BoundaryWrappers> wrapped = Wrap(module);
   ASSERT_TRUE(wrapped.ok()) << wrapped.status();
   EXPECT_EQ(wrapped->bytes, module);
   EXPECT_TRUE(wrapped->wrapper_exports.empty());
@@ -174,18 +183,14 @@ TEST(AddBoundaryWrappersTest, SkipsSignaturesPastTheLimit) {
                           .Release())
           .Section(10, {0x01, 0x02, 0x00, 0x0b})
           .Release();
-  absl::StatusOr<ModuleInfo> info = ReadModule(module);
-  ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<BoundaryWrappers> wrapped =
-      AddBoundaryWrappers(module, *info, "w:");
+  absl::StatusOr<BoundaryWrappers> wrapped = Wrap(module);
   ASSERT_TRUE(wrapped.ok()) << wrapped.status();
   EXPECT_EQ(wrapped->bytes, module);
   EXPECT_EQ(wrapped->wrapper_exports, (std::vector<std::string>{""}));
 }
 
 TEST(AddBoundaryWrappersTest, RejectsTakenOrBadNamesAndMismatchedInfo) {
-  const Bytes module(fixtures::boundary_wasm().begin(),
-                     fixtures::boundary_wasm().end());
+  const Bytes module = BoundaryFixture();
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
   // Wrapping twice with one prefix clashes with the first wrappers.
@@ -206,14 +211,9 @@ TEST(AddBoundaryWrappersTest, RejectsTakenOrBadNamesAndMismatchedInfo) {
 
 // Fuel meters the wrappers too; the rewrites keep every index.
 TEST(AddBoundaryWrappersTest, ComposesWithFuel) {
-  const Bytes original(fixtures::boundary_wasm().begin(),
-                       fixtures::boundary_wasm().end());
-  absl::StatusOr<ModuleInfo> info = ReadModule(original);
-  ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<BoundaryWrappers> wrapped =
-      AddBoundaryWrappers(original, *info, "w:");
+  absl::StatusOr<BoundaryWrappers> wrapped = Wrap(BoundaryFixture());
   ASSERT_TRUE(wrapped.ok()) << wrapped.status();
-  info = ReadModule(wrapped->bytes);
+  absl::StatusOr<ModuleInfo> info = ReadModule(wrapped->bytes);
   ASSERT_TRUE(info.ok()) << info.status();
   absl::StatusOr<FuelRewrite> fuel = InjectFuel(wrapped->bytes, *info);
   ASSERT_TRUE(fuel.ok()) << fuel.status();

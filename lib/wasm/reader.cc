@@ -493,29 +493,29 @@ class ModuleReader {
 
   absl::Status ReadFunctions(BinaryReader& r) {
     return ReadVector(r, 1, &info_.function_type_indices,
-                      [this](BinaryReader& r, uint32_t* index) {
-                        return ReadTypeIndex(r, index);
+                      [this](BinaryReader& entry, uint32_t* index) {
+                        return ReadTypeIndex(entry, index);
                       });
   }
 
   absl::Status ReadTables(BinaryReader& r) {
     return ReadVector(r, 3, &info_.tables,
-                      [this](BinaryReader& r, TableType* table) {
-                        return ReadTableType(r, table);
+                      [this](BinaryReader& entry, TableType* table) {
+                        return ReadTableType(entry, table);
                       });
   }
 
   absl::Status ReadMemories(BinaryReader& r) {
     return ReadVector(r, 2, &info_.memories,
-                      [](BinaryReader& r, Limits* limits) {
-                        return ReadLimits(r, /*allow_shared=*/true, limits);
+                      [](BinaryReader& entry, Limits* limits) {
+                        return ReadLimits(entry, /*allow_shared=*/true, limits);
                       });
   }
 
   absl::Status ReadTags(BinaryReader& r) {
     return ReadVector(r, 2, &info_.tag_type_indices,
-                      [this](BinaryReader& r, uint32_t* index) {
-                        return ReadTagType(r, index);
+                      [this](BinaryReader& entry, uint32_t* index) {
+                        return ReadTagType(entry, index);
                       });
   }
 
@@ -559,8 +559,8 @@ class ModuleReader {
                        absl::StrFormat("invalid export kind 0x%02x", kind));
       }
       exp.kind = static_cast<ExternKind>(kind);
-      const auto [count, space] = IndexSpace(exp.kind);
-      absl::Status s = ReadIndex(r, count, space, &exp.index);
+      const auto [space_size, space] = IndexSpace(exp.kind);
+      absl::Status s = ReadIndex(r, space_size, space, &exp.index);
       if (!s.ok()) return s;
       info_.exports.push_back(std::move(exp));
     }
