@@ -45,6 +45,11 @@ struct WASMHOST_EXPORT EngineOptions {
   // Default kTiered.
   CompileTier compile_tier = CompileTier::kTiered;
 
+  // Compile each function on its first call instead of every function at
+  // Compile (V8's --wasm-lazy-compilation). The module is still validated
+  // in full by Compile. Default: see below.
+  bool lazy_compilation = false;
+
   // Number of V8 background threads (compilation, GC). Default 2.
   // 0 lets V8 choose from the number of cores.
   int worker_threads = 2;
@@ -89,6 +94,9 @@ struct WASMHOST_EXPORT CodeCacheStats {
   uint64_t misses = 0;    // modules not in the cache (compiled and stored)
   uint64_t rejected = 0;  // cache files that failed verification
   uint64_t writes = 0;    // cache files written
+  // Modules compiled with tiering whose file the background writer will
+  // write once V8 has optimised some of their code (see code_cache_dir).
+  uint64_t pending = 0;
 };
 
 // The engine. Copies share one process-wide state and are cheap.

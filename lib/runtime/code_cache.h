@@ -1,44 +1,89 @@
 // lib/runtime/code_cache.h: compiled code on disk, shared by processes.
 //
-// A cache file holds the module's wire bytes and V8's serialised code,
-// keyed by the bytes and by the engine fingerprint (V8 version and flags).
-// Everything is verified on load (magic, format, fingerprint, the wire
-// bytes themselves, a checksum of the code), so a corrupt, truncated or
-// mismatched file is ignored and replaced. The code is executed when
-// loaded: the directory must be writable only by trusted users.
+// A cache file is keyed by the module's original bytes and the engine
+// fingerprint (V8 version, flags, and every option that changes the
+// host's rewrites), and holds what a later Compile of the same bytes needs
+// to skip validation, the code scan and the rewrites: the original bytes
+// (verified byte for byte), the module's metadata record (opaque here;
+// lib/runtime/module.cc writes it), the rewritten bytes V8 compiles (as
+// sections copied from the original bytes, and the rest), and V8's
+// serialised code with its checksum. Everything is verified on load, so a
+// corrupt, truncated or mismatched file is ignored and replaced. The code
+// is executed when loaded: the directory must be writable only by trusted
+// users.
+//
+// V8 10.2 serialises only TurboFan code (functions still at Liftoff, or
+// not compiled yet, are recorded as "compile lazily"). A module compiled
+// by TurboFan is stored at once; a tiered one is stored by a background
+// thread once V8 has optimised some of it and its serialised size has
+// stopped changing between two polls, so the first process never waits
+// for TurboFan.
 
 #ifndef WASMHOST_LIB_RUNTIME_CODE_CACHE_H_
 #define WASMHOST_LIB_RUNTIME_CODE_CACHE_H_
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "lib/util/mutex.h"
+#include "lib/v8/backend.h"
 #include "wasmhost/engine.h"
 
 namespace wasmhost::internal {
 
-// Thread-safe: files are written to a temporary name and renamed.
+// What a cache file gives back for a module's original bytes.
+struct CacheEntry {
+  std::string metadata;                 // as given to Store
+  std::vector<uint8_t> compiled_bytes;  // the bytes V8 compiled
+  std::string code;                     // V8's serialised code
+};
+
+// Thread-safe: files are written to a temporary name and renamed; the
+// background writer owns its queue under a mutex.
 class CodeCache {
  public:
+  // `engine_fingerprint` must name everything compiled code depends on
+  // besides the original bytes (V8 version and flags, and options that
+  // change the rewrites).
   CodeCache(std::string directory, std::string engine_fingerprint)
       : directory_(std::move(directory)),
         fingerprint_(std::move(engine_fingerprint)) {}
+  // Never destroyed while its writer runs: the engine state owning it is
+  // never freed.
+  ~CodeCache();
 
-  // The cached code for `wire_bytes`, or nullopt on a miss or a file that
-  // fails verification (counted as rejected).
-  std::optional<std::string> Load(absl::Span<const uint8_t> wire_bytes);
+  // The entry for `original_bytes`, or nullopt on a miss (counted) or a
+  // file that fails verification (counted as rejected).
+  std::optional<CacheEntry> Load(absl::Span<const uint8_t> original_bytes);
 
-  // Writes `code` for `wire_bytes`. Returns Internal on I/O errors.
-  absl::Status Store(absl::Span<const uint8_t> wire_bytes,
+  // Writes the file for `original_bytes` now with `code` (V8's serialised
+  // code of `compiled_bytes`). Returns Internal on I/O errors.
+  absl::Status Store(absl::Span<const uint8_t> original_bytes,
+                     absl::string_view metadata,
+                     absl::Span<const uint8_t> compiled_bytes,
                      absl::string_view code);
 
-  // The file that holds (or would hold) the code for `wire_bytes`.
-  std::string PathFor(absl::Span<const uint8_t> wire_bytes) const;
+  // Writes the file for `original_bytes` once V8 has optimised enough of
+  // `compiled` (see the top of this file), from a background thread. Holds
+  // `compiled` weakly: a module dropped before then is never written.
+  // Copies what it needs.
+  void StoreWhenOptimized(
+      absl::Span<const uint8_t> original_bytes, absl::string_view metadata,
+      absl::Span<const uint8_t> compiled_bytes,
+      std::weak_ptr<const v8backend::CompiledCode> compiled);
+
+  // The file that holds (or would hold) the entry for `original_bytes`.
+  std::string PathFor(absl::Span<const uint8_t> original_bytes) const;
 
   CodeCacheStats stats() const;
   // Load verifies the file; the engine decides whether the code was used.
@@ -46,9 +91,34 @@ class CodeCache {
   void CountRejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
+  // A module waiting for optimised code: the file up to the code, and the
+  // serialised size seen at the previous poll.
+  struct Pending {
+    std::string path;
+    std::string head;
+    std::weak_ptr<const v8backend::CompiledCode> compiled;
+    size_t last_size = 0;
+  };
+
+  // The file's bytes before the code.
+  std::string Head(absl::Span<const uint8_t> original_bytes,
+                   absl::string_view metadata,
+                   absl::Span<const uint8_t> compiled_bytes) const;
+  absl::Status Write(const std::string& path, std::string contents);
+  // The background writer's loop: polls every kPollInterval while modules
+  // are pending.
+  void WriterLoop();
+
   const std::string directory_;
   const std::string fingerprint_;
   std::atomic<uint64_t> hits_{0}, misses_{0}, rejected_{0}, writes_{0};
+  mutable Mutex mutex_;
+  CondVar wake_;
+  std::vector<Pending> pending_ ABSL_GUARDED_BY(mutex_);
+  // Entries the writer took out of pending_ and is serialising.
+  size_t polling_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::thread writer_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace wasmhost::internal

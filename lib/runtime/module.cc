@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <memory>
 #include <utility>
@@ -7,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/code_cache.h"
+#include "lib/util/byte_record.h"
 #include "lib/runtime/module_state.h"
 #include "lib/util/mutex.h"
 #include "lib/util/stable_hash.h"
@@ -433,26 +435,154 @@ void RegisterFrameTag(const std::shared_ptr<const ModuleState>& module) {
   registry.modules[module->frame_tag] = module;
 }
 
-// Loads the code from `cache` when it holds it, else compiles and stores
-// it. The cache never makes Compile fail: a file that cannot be used or
-// written only costs a compile.
-absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> CompileOrLoad(
-    absl::Span<const uint8_t> bytes, CodeCache* cache) {
-  if (cache == nullptr) return v8backend::CompileModule(bytes);
-  if (std::optional<std::string> serialized = cache->Load(bytes)) {
-    absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> loaded =
-        v8backend::LoadModule(bytes, *serialized);
-    if (loaded.ok()) {
-      cache->CountHit();
-      return loaded;
-    }
-    cache->CountRejected();
+// Modules prepared in full (validated, scanned and rewritten) in this
+// process.
+std::atomic<uint64_t> prepared_modules{0};
+
+// The offset maps of the rewrites, field by field (OffsetRun has padding).
+void PutOffsetMap(ByteWriter& out, const std::vector<wasm::OffsetRun>& map) {
+  out.Put(uint64_t{map.size()});
+  for (const wasm::OffsetRun& run : map) {
+    out.Put(run.instrumented_offset);
+    out.Put(run.original_offset);
+    out.Put(static_cast<uint8_t>(run.injected));
   }
-  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const v8backend::CompiledCode> code,
-                            v8backend::CompileModule(bytes));
-  absl::StatusOr<std::string> serialized = v8backend::SerializeModule(*code);
-  if (serialized.ok()) cache->Store(bytes, *serialized).IgnoreError();
-  return code;
+}
+
+bool GetOffsetMap(ByteReader& in, std::vector<wasm::OffsetRun>* map) {
+  uint64_t count = 0;
+  if (!in.Get(&count)) return false;
+  map->clear();
+  for (uint64_t i = 0; i < count; ++i) {
+    wasm::OffsetRun run;
+    uint8_t injected = 0;
+    if (!in.Get(&run.instrumented_offset) || !in.Get(&run.original_offset) ||
+        !in.Get(&injected)) {
+      return false;
+    }
+    run.injected = injected != 0;
+    map->push_back(run);
+  }
+  return true;
+}
+
+void PutStrings(ByteWriter& out, const std::vector<std::string>& strings) {
+  out.Put(uint64_t{strings.size()});
+  for (const std::string& string : strings) out.PutString(string);
+}
+
+bool GetStrings(ByteReader& in, std::vector<std::string>* strings) {
+  uint64_t count = 0;
+  if (!in.Get(&count)) return false;
+  strings->assign(std::min<uint64_t>(count, 1 << 20), "");
+  if (strings->size() != count) return false;
+  for (std::string& string : *strings) {
+    if (!in.String(&string)) return false;
+  }
+  return true;
+}
+
+// What a code cache entry keeps of a module besides its bytes and code:
+// everything the code scan and the rewrites decided (the limits' figures,
+// reset plan, export call names, the rewrites' offset maps), so a hit
+// redoes none of them.
+std::string EncodeModuleRecord(const wasm::CodeSummary& code,
+                               const ModuleState& state) {
+  std::string record;
+  ByteWriter out(&record);
+  out.Put(static_cast<uint8_t>(code.mutates_tables));
+  out.Put(static_cast<uint8_t>(code.drops_data));
+  out.Put(code.max_nesting_depth);
+  out.Put(code.max_body_bytes);
+  out.Put(code.max_locals);
+  out.Put(static_cast<uint8_t>(state.resettable));
+  out.PutString(state.reset_refusal);
+  out.PutVector(state.state_global_types);
+  out.Put(static_cast<uint8_t>(state.memory_rewritten));
+  out.Put(static_cast<uint8_t>(state.table_budget));
+  // A wrapper's name starts with the internal prefix, which no export
+  // name does: the names alone say which exports are wrapped.
+  PutStrings(out, state.call_export_names);
+  out.PutVector(state.original_body_offsets);
+  out.PutVector(state.compiled_body_offsets);
+  out.Put(static_cast<uint8_t>(state.bulk.has_value()));
+  if (state.bulk.has_value()) {
+    out.Put(state.bulk->first_helper);
+    out.Put(state.bulk->helper_count);
+    out.Put(static_cast<uint8_t>(state.bulk->table_budget_global.has_value()));
+    out.Put(state.bulk->table_budget_global.value_or(0));
+    PutOffsetMap(out, state.bulk->offset_map);
+  }
+  out.Put(static_cast<uint8_t>(state.fuel.has_value()));
+  if (state.fuel.has_value()) {
+    out.PutString(state.fuel->set_fuel_export);
+    out.PutString(state.fuel->get_fuel_export);
+    out.Put(state.fuel->fuel_global_index);
+    out.Put(state.fuel->set_fuel_function);
+    out.Put(state.fuel->get_fuel_function);
+    out.PutVector(state.fuel->out_of_fuel_offsets);
+    PutOffsetMap(out, state.fuel->offset_map);
+  }
+  return record;
+}
+
+// What EncodeModuleRecord wrote, into `code` and `state` (whose exports
+// DescribeInterface has filled); false when the record is malformed.
+bool DecodeModuleRecord(absl::string_view record, wasm::CodeSummary* code,
+                        ModuleState* state) {
+  ByteReader in(record);
+  uint8_t mutates_tables = 0, drops_data = 0, resettable = 0,
+          memory_rewritten = 0, table_budget = 0, has_bulk = 0, has_fuel = 0;
+  std::vector<std::string> call_names;
+  if (!in.Get(&mutates_tables) || !in.Get(&drops_data) ||
+      !in.Get(&code->max_nesting_depth) || !in.Get(&code->max_body_bytes) ||
+      !in.Get(&code->max_locals) || !in.Get(&resettable) ||
+      !in.String(&state->reset_refusal) ||
+      !in.Vector(&state->state_global_types) || !in.Get(&memory_rewritten) ||
+      !in.Get(&table_budget) || !GetStrings(in, &call_names) ||
+      call_names.size() != state->exports.size() ||
+      !in.Vector(&state->original_body_offsets) ||
+      !in.Vector(&state->compiled_body_offsets) || !in.Get(&has_bulk)) {
+    return false;
+  }
+  code->mutates_tables = mutates_tables != 0;
+  code->drops_data = drops_data != 0;
+  state->resettable = resettable != 0;
+  state->memory_rewritten = memory_rewritten != 0;
+  state->table_budget = table_budget != 0;
+  if (has_bulk != 0) {
+    wasm::BoundedBulk bulk;
+    uint8_t has_budget = 0;
+    uint32_t budget_global = 0;
+    if (!in.Get(&bulk.first_helper) || !in.Get(&bulk.helper_count) ||
+        !in.Get(&has_budget) || !in.Get(&budget_global) ||
+        !GetOffsetMap(in, &bulk.offset_map)) {
+      return false;
+    }
+    if (has_budget != 0) bulk.table_budget_global = budget_global;
+    state->bulk = std::move(bulk);
+  }
+  if (!in.Get(&has_fuel)) return false;
+  if (has_fuel != 0) {
+    wasm::FuelRewrite fuel;
+    if (!in.String(&fuel.set_fuel_export) ||
+        !in.String(&fuel.get_fuel_export) ||
+        !in.Get(&fuel.fuel_global_index) || !in.Get(&fuel.set_fuel_function) ||
+        !in.Get(&fuel.get_fuel_function) ||
+        !in.Vector(&fuel.out_of_fuel_offsets) ||
+        !GetOffsetMap(in, &fuel.offset_map)) {
+      return false;
+    }
+    state->fuel = std::move(fuel);
+  }
+  std::vector<std::string> wrapper_exports(call_names.size());
+  for (size_t i = 0; i < call_names.size(); ++i) {
+    if (call_names[i] != state->exports[i].name) {
+      wrapper_exports[i] = call_names[i];
+    }
+  }
+  PlanExportCalls(wrapper_exports, *state);
+  return in.at_end();
 }
 
 // "module over ModuleLimits::max_exports (20000): 100000 exports".
@@ -501,13 +631,52 @@ absl::Status InvalidModule(const absl::Status& status) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
+namespace {
+
+// What every module state starts with: its interface, internal names and
+// frame tag, from the original bytes and their structure.
+std::shared_ptr<ModuleState> DescribeModule(absl::Span<const uint8_t> bytes,
+                                            const wasm::ModuleInfo& info) {
+  auto state = std::make_shared<ModuleState>();
+  state->internal_names = InternalNames::For(info);
+  state->frame_tag = absl::StrCat(
+      "wasmhost-module:",
+      absl::Hex(StableHash(absl::string_view(
+                    reinterpret_cast<const char*>(bytes.data()), bytes.size())),
+                absl::kZeroPad16));
+  DescribeInterface(info, *state);
+  return state;
+}
+
+// A module from its code cache entry: the bytes V8 compiled, their code,
+// and the record of what validation, the scan and the rewrites found, so
+// none of them runs again (the entry is keyed by the original bytes and
+// every option that changes the rewrites). Only the structure is read
+// again, for the interface. Returns ResourceExhausted for a module over
+// `limits`, and DataLoss for an entry that does not fit the module.
+absl::StatusOr<std::shared_ptr<ModuleState>> LoadCachedModule(
+    absl::Span<const uint8_t> bytes, const CacheEntry& entry,
+    const ModuleLimits& limits) {
+  absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
+  if (!info.ok()) return absl::DataLossError(info.status().message());
+  std::shared_ptr<ModuleState> state = DescribeModule(bytes, *info);
+  wasm::CodeSummary code;
+  if (!DecodeModuleRecord(entry.metadata, &code, state.get())) {
+    return absl::DataLossError("malformed module record");
+  }
+  WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, code, limits));
+  absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> loaded =
+      v8backend::LoadModule(entry.compiled_bytes, entry.code);
+  if (!loaded.ok()) return absl::DataLossError(loaded.status().message());
+  state->code = *std::move(loaded);
+  return state;
+}
+
+// Validates, scans and rewrites `bytes`, then compiles them; with `cache`,
+// stores the result (at once when V8 has optimised code, else once it has).
+absl::StatusOr<std::shared_ptr<ModuleState>> PrepareModule(
     absl::Span<const uint8_t> bytes, bool consume_fuel,
     const ModuleLimits& limits, CodeCache* cache) {
-  if (limits.max_module_bytes != 0 && bytes.size() > limits.max_module_bytes) {
-    return OverModuleLimit("max_module_bytes", limits.max_module_bytes,
-                           bytes.size(), "bytes");
-  }
   absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
   if (!info.ok()) return InvalidModule(info.status());
   absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
@@ -519,15 +688,9 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
   // After validation, so an invalid module is InvalidArgument whatever its
   // shape; before compilation, whose cost the limits bound.
   WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, *code, limits));
+  prepared_modules.fetch_add(1, std::memory_order_relaxed);
 
-  auto state = std::make_shared<ModuleState>();
-  state->internal_names = InternalNames::For(*info);
-  state->frame_tag = absl::StrCat(
-      "wasmhost-module:",
-      absl::Hex(StableHash(absl::string_view(
-                    reinterpret_cast<const char*>(bytes.data()), bytes.size())),
-                absl::kZeroPad16));
-  DescribeInterface(*info, *state);
+  std::shared_ptr<ModuleState> state = DescribeModule(bytes, *info);
   PlanStateReset(*info, *code, *state);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
                             RewriteForHost(bytes, *info, consume_fuel, *state));
@@ -539,9 +702,58 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     fuel_options.get_fuel_export = state->internal_names.get_fuel_export;
     WASMHOST_ASSIGN_OR_RETURN(
         state->fuel, wasm::InjectFuel(compiled_bytes, rewritten, fuel_options));
-    compiled_bytes = state->fuel->bytes;
+    compiled_bytes = std::move(state->fuel->bytes);
+    state->fuel->bytes.clear();
   }
-  WASMHOST_ASSIGN_OR_RETURN(state->code, CompileOrLoad(compiled_bytes, cache));
+  WASMHOST_ASSIGN_OR_RETURN(state->code,
+                            v8backend::CompileModule(compiled_bytes));
+  if (cache != nullptr) {
+    // The cache never makes Compile fail: a file that cannot be written
+    // only costs a compile in the next process.
+    const std::string record = EncodeModuleRecord(*code, *state);
+    absl::StatusOr<std::string> serialized =
+        v8backend::SerializeModule(*state->code);
+    if (serialized.ok()) {
+      cache->Store(bytes, record, compiled_bytes, *serialized).IgnoreError();
+    } else {
+      cache->StoreWhenOptimized(bytes, record, compiled_bytes, state->code);
+    }
+  }
+  return state;
+}
+
+}  // namespace
+
+uint64_t PreparedModuleCount() {
+  return prepared_modules.load(std::memory_order_relaxed);
+}
+
+absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
+    absl::Span<const uint8_t> bytes, bool consume_fuel,
+    const ModuleLimits& limits, CodeCache* cache) {
+  if (limits.max_module_bytes != 0 && bytes.size() > limits.max_module_bytes) {
+    return OverModuleLimit("max_module_bytes", limits.max_module_bytes,
+                           bytes.size(), "bytes");
+  }
+  std::shared_ptr<ModuleState> state;
+  if (cache != nullptr) {
+    if (std::optional<CacheEntry> entry = cache->Load(bytes)) {
+      absl::StatusOr<std::shared_ptr<ModuleState>> loaded =
+          LoadCachedModule(bytes, *entry, limits);
+      if (loaded.ok()) {
+        cache->CountHit();
+        state = *std::move(loaded);
+      } else if (absl::IsResourceExhausted(loaded.status())) {
+        return loaded.status();
+      } else {
+        cache->CountRejected();
+      }
+    }
+  }
+  if (state == nullptr) {
+    WASMHOST_ASSIGN_OR_RETURN(state,
+                              PrepareModule(bytes, consume_fuel, limits, cache));
+  }
   WASMHOST_RETURN_IF_ERROR(PlanImportCalls(*state));
   state->self = state;
   RegisterFrameTag(state);

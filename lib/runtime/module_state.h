@@ -151,6 +151,10 @@ struct ModuleState {
   std::shared_ptr<const v8backend::CompiledCode> code;
 };
 
+// How many modules ModuleState::Create validated, scanned and rewrote in
+// this process; a code-cache hit does none of that. For tests.
+uint64_t PreparedModuleCount();
+
 }  // namespace wasmhost::internal
 
 #endif  // WASMHOST_LIB_RUNTIME_MODULE_STATE_H_
