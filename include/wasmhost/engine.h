@@ -48,7 +48,7 @@ struct WASMHOST_EXPORT EngineOptions {
   // Compile each function on its first call instead of every function at
   // Compile (V8's --wasm-lazy-compilation). The module is still validated
   // in full by Compile. Default: see below.
-  bool lazy_compilation = false;
+  bool lazy_compilation = true;
 
   // Number of V8 background threads (compilation, GC). Default 2.
   // 0 lets V8 choose from the number of cores.
