@@ -44,12 +44,14 @@ constexpr absl::StatusCode kInvalidArgument = absl::StatusCode::kInvalidArgument
 // Set by main before any test runs.
 std::string* cache_dir = nullptr;
 
-// TurboFan only, so each compile has optimised code and writes its file at
-// once (code_cache_tiered_test covers the background writes of tiering).
+// Every function compiled by TurboFan at Compile, so each compile has
+// optimised code and writes its file at once (code_cache_tiered_test
+// covers the background writes of tiering and lazy compilation).
 EngineOptions CacheOptions(const std::string& directory) {
   EngineOptions options;
   options.code_cache_dir = directory;
   options.compile_tier = CompileTier::kOptimized;
+  options.lazy_compilation = false;
   return options;
 }
 

@@ -12,7 +12,7 @@
 //   kOptimized          CompileTier::kOptimized (TurboFan only)
 //   kNoWorkerThreads    worker_threads = 0 (V8 chooses)
 //   kCodeCache          a code cache: with kBaseline Engine::Create refuses
-//                       it; with kOptimized the suite runs
+//                       it; with eager kOptimized the suite runs
 //   kEager              lazy_compilation = false: every function compiled
 //                       by Compile
 //   kLazyCodeCache      the default lazy tiered engine with a code cache
@@ -84,6 +84,7 @@ EngineOptions ModeOptions() {
     case Mode::kCodeCache:
       options.code_cache_dir = testing::MakeTempDir();
       options.compile_tier = CompileTier::kOptimized;
+      options.lazy_compilation = false;  // files written at Compile
       break;
     case Mode::kEager:
       options.lazy_compilation = false;

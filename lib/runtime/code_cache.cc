@@ -1,5 +1,8 @@
 #include "lib/runtime/code_cache.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -97,10 +100,10 @@ void PutPatch(ByteWriter& out, absl::Span<const uint8_t> original,
   }
 }
 
-// What PutPatch wrote, applied to `original`; false when the record is
-// malformed or names bytes outside `original`.
+// What PutPatch wrote, as chunks of `original` and of the record; false
+// when the record is malformed or names bytes outside `original`.
 bool GetPatch(ByteReader& in, absl::Span<const uint8_t> original,
-              std::vector<uint8_t>* compiled) {
+              std::vector<absl::Span<const uint8_t>>* compiled) {
   uint64_t count = 0;
   if (!in.Get(&count)) return false;
   compiled->clear();
@@ -113,12 +116,12 @@ bool GetPatch(ByteReader& in, absl::Span<const uint8_t> original,
           size > original.size() - offset) {
         return false;
       }
-      compiled->insert(compiled->end(), original.begin() + offset,
-                       original.begin() + offset + size);
+      compiled->push_back(original.subspan(offset, size));
     } else if (kind == kLiteralChunk) {
       absl::string_view literal;
       if (!in.String(&literal)) return false;
-      compiled->insert(compiled->end(), literal.begin(), literal.end());
+      compiled->push_back(absl::Span<const uint8_t>(
+          reinterpret_cast<const uint8_t*>(literal.data()), literal.size()));
     } else {
       return false;
     }
@@ -145,33 +148,54 @@ std::string CodeCache::PathFor(absl::Span<const uint8_t> original_bytes) const {
                          StableHash(fingerprint_));
 }
 
+std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct stat status = {};
+  if (fstat(fd, &status) != 0) {
+    close(fd);
+    return nullptr;
+  }
+  const auto size = static_cast<size_t>(status.st_size);
+  // Files are replaced by rename, never rewritten in place, so a mapping
+  // keeps the file it was made of (the directory is trusted not to
+  // truncate one under a reader).
+  void* data = size == 0 ? nullptr
+                         : mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (data == MAP_FAILED) return nullptr;
+  return std::unique_ptr<MappedFile>(new MappedFile(
+      absl::string_view(static_cast<const char*>(data), size)));
+}
+
+MappedFile::~MappedFile() {
+  if (!contents_.empty()) {
+    munmap(const_cast<char*>(contents_.data()), contents_.size());
+  }
+}
+
 std::optional<CacheEntry> CodeCache::Load(
     absl::Span<const uint8_t> original_bytes) {
-  std::ifstream file(PathFor(original_bytes), std::ios::binary | std::ios::ate);
-  if (!file) {
+  // Mapped, not read: a hit touches the file once, when it is compared
+  // and when V8 copies the compiled bytes.
+  CacheEntry entry;
+  entry.file = MappedFile::Open(PathFor(original_bytes));
+  if (entry.file == nullptr) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }
-  // One read of the whole file, not a stream iterator's byte at a time.
-  std::string contents(static_cast<size_t>(std::max<std::streamoff>(
-                           file.tellg(), 0)),
-                       '\0');
-  file.seekg(0);
-  file.read(contents.data(), static_cast<std::streamsize>(contents.size()));
-  if (!file) contents.clear();  // fails validation below
-  ByteReader reader(contents);
+  ByteReader reader(entry.file->contents());
   char magic[4];
   uint32_t version = 0;
   uint64_t checksum = 0;
   absl::string_view fingerprint, original;
-  CacheEntry entry;
   const bool valid =
       reader.Get(&magic) && std::memcmp(magic, kMagic, 4) == 0 &&
       reader.Get(&version) && version == kFormatVersion &&
       reader.String(&fingerprint) && fingerprint == fingerprint_ &&
       reader.String(&original) && original == AsChars(original_bytes) &&
       reader.String(&entry.metadata) &&
-      GetPatch(reader, original_bytes, &entry.compiled_bytes) &&
+      GetPatch(reader, original_bytes, &entry.compiled_chunks) &&
       reader.Get(&checksum) && reader.String(&entry.code) &&
       StableHash(entry.code) == checksum && reader.at_end();
   if (!valid) {

@@ -41,11 +41,32 @@
 
 namespace wasmhost::internal {
 
-// What a cache file gives back for a module's original bytes.
+// A cache file mapped read-only; unmapped when destroyed.
+class MappedFile {
+ public:
+  // The file at `path`, or nullptr when it cannot be opened or mapped.
+  static std::unique_ptr<MappedFile> Open(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  absl::string_view contents() const { return contents_; }
+
+ private:
+  explicit MappedFile(absl::string_view contents) : contents_(contents) {}
+  absl::string_view contents_;
+};
+
+// What a cache file gives back for a module's original bytes: views into
+// the mapped file and into the original bytes given to Load, valid while
+// both live. Move-only (owns the mapping).
 struct CacheEntry {
-  std::string metadata;                 // as given to Store
-  std::vector<uint8_t> compiled_bytes;  // the bytes V8 compiled
-  std::string code;                     // V8's serialised code
+  std::unique_ptr<MappedFile> file;
+  absl::string_view metadata;  // as given to Store
+  // The bytes V8 compiled, one chunk after another: copies of sections of
+  // the original bytes, and the rest from the file.
+  std::vector<absl::Span<const uint8_t>> compiled_chunks;
+  absl::string_view code;  // V8's serialised code
 };
 
 // Thread-safe: files are written to a temporary name and renamed; the
@@ -62,8 +83,9 @@ class CodeCache {
   // never freed.
   ~CodeCache();
 
-  // The entry for `original_bytes`, or nullopt on a miss (counted) or a
-  // file that fails verification (counted as rejected).
+  // The entry for `original_bytes` (which must outlive it), or nullopt on
+  // a miss (counted) or a file that fails verification (counted as
+  // rejected).
   std::optional<CacheEntry> Load(absl::Span<const uint8_t> original_bytes);
 
   // Writes the file for `original_bytes` now with `code` (V8's serialised
