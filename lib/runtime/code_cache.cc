@@ -175,11 +175,11 @@ MappedFile::~MappedFile() {
 }
 
 std::optional<CacheEntry> CodeCache::Load(
-    absl::Span<const uint8_t> original_bytes) {
+    const std::string& path, absl::Span<const uint8_t> original_bytes) {
   // Mapped, not read: a hit touches the file once, when it is compared
   // and when V8 copies the compiled bytes.
   CacheEntry entry;
-  entry.file = MappedFile::Open(PathFor(original_bytes));
+  entry.file = MappedFile::Open(path);
   if (entry.file == nullptr) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
@@ -205,31 +205,20 @@ std::optional<CacheEntry> CodeCache::Load(
   return entry;
 }
 
-std::string CodeCache::Head(absl::Span<const uint8_t> original_bytes,
-                            absl::string_view metadata,
-                            absl::Span<const uint8_t> compiled_bytes) const {
-  std::string head(kMagic, sizeof kMagic);
-  ByteWriter out(&head);
+absl::Status CodeCache::Write(const std::string& path,
+                              absl::Span<const uint8_t> original_bytes,
+                              absl::string_view metadata,
+                              absl::Span<const uint8_t> compiled_bytes,
+                              absl::string_view code) {
+  std::string contents(kMagic, sizeof kMagic);
+  ByteWriter out(&contents);
   out.Put(kFormatVersion);
   out.PutString(fingerprint_);
   out.PutString(AsChars(original_bytes));
   out.PutString(metadata);
   PutPatch(out, original_bytes, compiled_bytes);
-  return head;
-}
-
-absl::Status CodeCache::Store(absl::Span<const uint8_t> original_bytes,
-                              absl::string_view metadata,
-                              absl::Span<const uint8_t> compiled_bytes,
-                              absl::string_view code) {
-  std::string contents = Head(original_bytes, metadata, compiled_bytes);
-  ByteWriter out(&contents);
   out.Put(StableHash(code));
   out.PutString(code);
-  return Write(PathFor(original_bytes), std::move(contents));
-}
-
-absl::Status CodeCache::Write(const std::string& path, std::string contents) {
   // A unique temporary name, then rename: readers never see a partial file.
   const std::string temporary = absl::StrCat(
       path, ".tmp.", getpid(), ".",
@@ -253,13 +242,19 @@ absl::Status CodeCache::Write(const std::string& path, std::string contents) {
   return absl::OkStatus();
 }
 
-void CodeCache::StoreWhenOptimized(
-    absl::Span<const uint8_t> original_bytes, absl::string_view metadata,
-    absl::Span<const uint8_t> compiled_bytes,
-    std::weak_ptr<const v8backend::CompiledCode> compiled) {
-  Pending pending{PathFor(original_bytes),
-                  Head(original_bytes, metadata, compiled_bytes),
-                  std::move(compiled), 0};
+void CodeCache::Store(
+    const std::string& path, absl::Span<const uint8_t> original_bytes,
+    std::string metadata,
+    const std::shared_ptr<const v8backend::CompiledCode>& compiled) {
+  absl::StatusOr<std::string> code = v8backend::SerializeModule(*compiled);
+  if (code.ok()) {
+    Write(path, original_bytes, metadata, v8backend::WireBytes(*compiled),
+          *code)
+        .IgnoreError();
+    return;
+  }
+  Pending pending{path, std::string(AsChars(original_bytes)),
+                  std::move(metadata), compiled, 0};
   MutexLock lock(&mutex_);
   pending_.push_back(std::move(pending));
   if (!writer_.joinable()) writer_ = std::thread([this] { WriterLoop(); });
@@ -278,7 +273,7 @@ void CodeCache::WriterLoop() {
       while (!stopping_ && !wake_.WaitWithDeadline(&mutex_, deadline)) {
       }
       if (stopping_) return;
-      // Serialised outside the lock, so StoreWhenOptimized never waits.
+      // Serialised outside the lock, so Store never waits for it.
       polled = std::move(pending_);
       pending_.clear();
       polling_ = polled.size();
@@ -293,10 +288,13 @@ void CodeCache::WriterLoop() {
       // size did not change since the last poll); a failed write is not
       // retried (the cache never fails a Compile, and costs only a compile).
       if (code.ok() && code->size() == entry.last_size) {
-        ByteWriter out(&entry.head);
-        out.Put(StableHash(*code));
-        out.PutString(*code);
-        Write(entry.path, std::move(entry.head)).IgnoreError();
+        const absl::string_view original = entry.original;
+        Write(entry.path,
+              absl::Span<const uint8_t>(
+                  reinterpret_cast<const uint8_t*>(original.data()),
+                  original.size()),
+              entry.metadata, v8backend::WireBytes(*compiled), *code)
+            .IgnoreError();
         continue;
       }
       entry.last_size = code.ok() ? code->size() : 0;

@@ -83,29 +83,25 @@ class CodeCache {
   // never freed.
   ~CodeCache();
 
-  // The entry for `original_bytes` (which must outlive it), or nullopt on
-  // a miss (counted) or a file that fails verification (counted as
-  // rejected).
-  std::optional<CacheEntry> Load(absl::Span<const uint8_t> original_bytes);
-
-  // Writes the file for `original_bytes` now with `code` (V8's serialised
-  // code of `compiled_bytes`). Returns Internal on I/O errors.
-  absl::Status Store(absl::Span<const uint8_t> original_bytes,
-                     absl::string_view metadata,
-                     absl::Span<const uint8_t> compiled_bytes,
-                     absl::string_view code);
-
-  // Writes the file for `original_bytes` once V8 has optimised enough of
-  // `compiled` (see the top of this file), from a background thread. Holds
-  // `compiled` weakly: a module dropped before then is never written.
-  // Copies what it needs.
-  void StoreWhenOptimized(
-      absl::Span<const uint8_t> original_bytes, absl::string_view metadata,
-      absl::Span<const uint8_t> compiled_bytes,
-      std::weak_ptr<const v8backend::CompiledCode> compiled);
-
   // The file that holds (or would hold) the entry for `original_bytes`.
   std::string PathFor(absl::Span<const uint8_t> original_bytes) const;
+
+  // The entry at `path` (PathFor(original_bytes)) for `original_bytes`,
+  // which must outlive it, or nullopt on a miss (counted) or a file that
+  // fails verification (counted as rejected).
+  std::optional<CacheEntry> Load(const std::string& path,
+                                 absl::Span<const uint8_t> original_bytes);
+
+  // Writes the entry at `path` for `original_bytes` with `compiled` (the
+  // module compiled from the rewritten bytes) now, if V8 has optimised
+  // code for it; else once it has (see the top of this file), from a
+  // background thread that builds the file, so Compile only copies the
+  // original bytes. Holds `compiled` weakly: a module dropped before then
+  // is never written. Failed writes are not reported (the cache never
+  // fails a Compile; the next process compiles instead).
+  void Store(const std::string& path, absl::Span<const uint8_t> original_bytes,
+             std::string metadata,
+             const std::shared_ptr<const v8backend::CompiledCode>& compiled);
 
   CodeCacheStats stats() const;
   // Load verifies the file; the engine decides whether the code was used.
@@ -113,20 +109,22 @@ class CodeCache {
   void CountRejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
-  // A module waiting for optimised code: the file up to the code, and the
-  // serialised size seen at the previous poll.
+  // A module waiting for optimised code, and the serialised size seen at
+  // the previous poll.
   struct Pending {
     std::string path;
-    std::string head;
+    std::string original;
+    std::string metadata;
     std::weak_ptr<const v8backend::CompiledCode> compiled;
     size_t last_size = 0;
   };
 
-  // The file's bytes before the code.
-  std::string Head(absl::Span<const uint8_t> original_bytes,
-                   absl::string_view metadata,
-                   absl::Span<const uint8_t> compiled_bytes) const;
-  absl::Status Write(const std::string& path, std::string contents);
+  // Builds and writes the file.
+  absl::Status Write(const std::string& path,
+                     absl::Span<const uint8_t> original_bytes,
+                     absl::string_view metadata,
+                     absl::Span<const uint8_t> compiled_bytes,
+                     absl::string_view code);
   // The background writer's loop: polls every kPollInterval while modules
   // are pending.
   void WriterLoop();

@@ -673,10 +673,12 @@ absl::StatusOr<std::shared_ptr<ModuleState>> LoadCachedModule(
 }
 
 // Validates, scans and rewrites `bytes`, then compiles them; with `cache`,
-// stores the result (at once when V8 has optimised code, else once it has).
+// stores the result at `cache_path` (at once when V8 has optimised code,
+// else once it has).
 absl::StatusOr<std::shared_ptr<ModuleState>> PrepareModule(
     absl::Span<const uint8_t> bytes, bool consume_fuel,
-    const ModuleLimits& limits, CodeCache* cache) {
+    const ModuleLimits& limits, CodeCache* cache,
+    const std::string& cache_path) {
   absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
   if (!info.ok()) return InvalidModule(info.status());
   absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
@@ -708,16 +710,8 @@ absl::StatusOr<std::shared_ptr<ModuleState>> PrepareModule(
   WASMHOST_ASSIGN_OR_RETURN(state->code,
                             v8backend::CompileModule(compiled_bytes));
   if (cache != nullptr) {
-    // The cache never makes Compile fail: a file that cannot be written
-    // only costs a compile in the next process.
-    const std::string record = EncodeModuleRecord(*code, *state);
-    absl::StatusOr<std::string> serialized =
-        v8backend::SerializeModule(*state->code);
-    if (serialized.ok()) {
-      cache->Store(bytes, record, compiled_bytes, *serialized).IgnoreError();
-    } else {
-      cache->StoreWhenOptimized(bytes, record, compiled_bytes, state->code);
-    }
+    cache->Store(cache_path, bytes, EncodeModuleRecord(*code, *state),
+                 state->code);
   }
   return state;
 }
@@ -736,8 +730,10 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
                            bytes.size(), "bytes");
   }
   std::shared_ptr<ModuleState> state;
+  // Hashes the bytes: once per Compile.
+  const std::string cache_path = cache != nullptr ? cache->PathFor(bytes) : "";
   if (cache != nullptr) {
-    if (std::optional<CacheEntry> entry = cache->Load(bytes)) {
+    if (std::optional<CacheEntry> entry = cache->Load(cache_path, bytes)) {
       absl::StatusOr<std::shared_ptr<ModuleState>> loaded =
           LoadCachedModule(bytes, *entry, limits);
       if (loaded.ok()) {
@@ -751,8 +747,8 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     }
   }
   if (state == nullptr) {
-    WASMHOST_ASSIGN_OR_RETURN(state,
-                              PrepareModule(bytes, consume_fuel, limits, cache));
+    WASMHOST_ASSIGN_OR_RETURN(
+        state, PrepareModule(bytes, consume_fuel, limits, cache, cache_path));
   }
   WASMHOST_RETURN_IF_ERROR(PlanImportCalls(*state));
   state->self = state;
