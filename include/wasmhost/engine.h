@@ -51,15 +51,16 @@ struct WASMHOST_EXPORT EngineOptions {
   // a lazily compiled function never fails to compile later. Works with
   // pools (another thread's first call compiles the function once for
   // every isolate), the code cache, fuel and backtraces.
-  // Default true, chosen by benchmarks/startup_benchmark on the 16 MB
-  // ruby.wasm (11 MB of code; a loaded 2-core machine, one process each):
-  // Compile + instantiate + first call takes 1.4-1.7 s lazily against
-  // 2.3-3.3 s eagerly (V8's own compile alone: 0.14 s against 1.3 s), and
-  // the calls after the first (ruby-init, then 200 calls) ran as fast
-  // (p99 equal within noise): a function costs one Liftoff compile, well
-  // under a millisecond, the first time any thread calls it. A server
-  // whose p99 must not see those first calls can set it false (or warm
-  // its pool up), at the cost of a slower start.
+  // Default true, chosen with benchmarks/startup_benchmark (numbers in
+  // benchmarks/README.md; a loaded 2-core machine, one process per run):
+  // for ruby.wasm (16 MB, 11 MB of code) Compile + instantiate + first call
+  // took 1.2-4.9 s lazily against 2.1-7.9 s eagerly in the same rounds
+  // (V8's own compile: 0.14 s against 1.3 s). The functions a request meets
+  // first then cost a Liftoff compile each, once per process (ruby-init
+  // ran 0.5-1.2 s longer), and later calls were as fast (p50 and p99 equal
+  // within noise). A server serves sooner and its steady state is the
+  // same; one whose first requests' p99 must stay flat sets this false or
+  // warms its pool up, at the cost of a slower start.
   bool lazy_compilation = true;
 
   // Number of V8 background threads (compilation, GC). Default 2.
@@ -76,7 +77,8 @@ struct WASMHOST_EXPORT EngineOptions {
   // Directory where compiled code is kept for later processes. Each module
   // is stored keyed by its bytes, the V8 version and flags, and consume_fuel;
   // a later Compile of the same bytes loads it instead of validating,
-  // rewriting and compiling it (a 36 MB module: ~0.25 s instead of 1.4 s).
+  // rewriting and compiling it (ruby+stdlib.wasm, 34 MB: 0.3-0.5 s instead
+  // of 1.6-2.1 s on a loaded 2-core machine).
   // A corrupt, truncated or mismatched file is ignored and replaced. V8
   // 10.2 serialises only TurboFan code (other functions are recorded to be
   // compiled on their first call), so with kTiered Compile is as fast as
