@@ -182,10 +182,10 @@ void ExpectRejectedThenRewritten(absl::Span<const uint8_t> bytes,
 }
 
 // File layout (lib/runtime/code_cache.cc): "WHCC", u32 format version,
-// u64 fingerprint size, fingerprint, u64 size and the original bytes, u64
-// size and the module record, u64 chunk count and the chunks of the
-// compiled bytes (u8 0, u64 offset, u64 size: a range of the original; u8
-// 1, u64 size, bytes), u64 checksum, u64 code size, code.
+// u64 fingerprint size, fingerprint, u64 size and the module record, u64
+// size and the compiled bytes, u64 chunk count and the chunks of the
+// original bytes (u8 0, u64 offset, u64 size: a range of the compiled
+// bytes; u8 1, u64 size, bytes), u64 checksum, u64 code size, code.
 constexpr size_t kVersionOffset = 4, kFingerprintSizeOffset = 8,
                  kFingerprintOffset = 16;
 
@@ -325,7 +325,7 @@ TEST(CodeCacheTest, PairedBitFlipsInTheCodeFailTheChecksum) {
     at += 8;
     return value;
   };
-  for (int sized = 0; sized < 3; ++sized) at += read_u64();  // fp, original, record
+  for (int sized = 0; sized < 3; ++sized) at += read_u64();  // fp, record, compiled
   const uint64_t chunks = read_u64();
   for (uint64_t i = 0; i < chunks; ++i) {
     const char kind = contents[at++];
@@ -344,6 +344,30 @@ TEST(CodeCacheTest, PairedBitFlipsInTheCodeFailTheChecksum) {
     char& top_byte = contents[code_offset + 32 * word + 7];
     top_byte = static_cast<char>(top_byte ^ 0x80);
   }
+  WriteFile(path, contents);
+  ExpectRejectedThenRewritten(bytes, path, contents);
+}
+
+// The compiled bytes' first section is one the rewrites added (the frame
+// tag), so no comparison with the module being compiled covers it: the
+// checksum must.
+TEST(CodeCacheTest, CorruptRewrittenSectionFailsTheChecksum) {
+  const std::vector<uint8_t> bytes = AddModuleBytes();
+  const std::string path = CompileAndFindFile(bytes);
+  std::string contents = ReadFile(path);
+  size_t at = kFingerprintSizeOffset;
+  for (int sized = 0; sized < 2; ++sized) {  // fingerprint, record
+    uint64_t size = 0;
+    std::memcpy(&size, &contents[at], 8);
+    at += 8 + size;
+  }
+  uint64_t compiled_size = 0;
+  std::memcpy(&compiled_size, &contents[at], 8);
+  const size_t compiled = at + 8;
+  ASSERT_GT(compiled_size, 16u);
+  ASSERT_EQ(contents.substr(compiled, 4), std::string("\0asm", 4));
+  ASSERT_EQ(contents[compiled + 8], 0);  // a custom section: the tag
+  contents[compiled + 12] = static_cast<char>(contents[compiled + 12] ^ 0x01);
   WriteFile(path, contents);
   ExpectRejectedThenRewritten(bytes, path, contents);
 }

@@ -21,7 +21,8 @@ namespace {
 
 constexpr char kMagic[4] = {'W', 'H', 'C', 'C'};
 // 2: StableHash instead of FNV-1a. 3: keyed by the original bytes, with the
-// module's metadata and the compiled bytes as a patch of the original.
+// module's metadata, the compiled bytes, and the original bytes as a patch
+// of them.
 constexpr uint32_t kFormatVersion = 3;
 
 // How often the background writer asks V8 for optimised code. Serialising
@@ -58,14 +59,43 @@ std::vector<std::pair<size_t, size_t>> SectionRanges(
   return ranges;
 }
 
-// `compiled` as chunks: each of its sections found unchanged in
-// `original` (the rewrites copy most sections, data segments included) is
-// a reference to it, the rest literal bytes. So a file holds the data of a
-// data-heavy module once.
-void PutPatch(ByteWriter& out, absl::Span<const uint8_t> original,
-              absl::Span<const uint8_t> compiled) {
-  const auto original_sections = SectionRanges(original);
-  auto compiled_sections = SectionRanges(compiled);
+// The checksum of what a hit does not compare with the bytes being
+// compiled: the module record, the compiled bytes outside `covered` (the
+// sections the rewrites changed), and the code. A damaged file then fails
+// it or the comparison, never reaches V8.
+uint64_t Checksum(absl::string_view metadata, absl::string_view compiled,
+                  Ranges covered, absl::string_view code) {
+  std::sort(covered.begin(), covered.end());
+  std::string digest;
+  ByteWriter out(&digest);
+  out.Put(StableHash(metadata));
+  out.Put(StableHash(code));
+  size_t at = 0;
+  auto gap = [&](size_t to) {
+    if (to <= at) return;
+    out.Put(uint64_t{at});
+    out.Put(StableHash(compiled.substr(at, to - at)));
+    at = to;
+  };
+  for (const auto& [begin, end] : covered) {
+    gap(begin);
+    at = std::max(at, end);
+  }
+  gap(compiled.size());
+  return StableHash(digest);
+}
+
+// `target` as a patch of `base`: a count, then chunks, each a section of
+// `target` found unchanged in `base` (a u8 kCopyChunk, u64 offset and size
+// in `base`) or bytes of its own (kLiteralChunk and a string). The
+// rewrites copy most sections, data segments included, so the original
+// bytes as a patch of the compiled ones hold only the sections the
+// rewrites changed.
+// `*covered` gets the ranges of `base` the patch copies, which a hit
+// verifies by comparing them with the target.
+std::string EncodePatch(absl::Span<const uint8_t> base,
+                        absl::Span<const uint8_t> target, Ranges* covered) {
+  const auto base_sections = SectionRanges(base);
   std::vector<std::pair<uint8_t, std::pair<size_t, size_t>>> chunks;
   size_t literal_from = 0;
   auto flush_literal = [&](size_t to) {
@@ -73,20 +103,23 @@ void PutPatch(ByteWriter& out, absl::Span<const uint8_t> original,
       chunks.push_back({kLiteralChunk, {literal_from, to}});
     }
   };
-  for (const auto& [begin, end] : compiled_sections) {
-    const absl::string_view section = AsChars(compiled.subspan(begin, end - begin));
-    for (const auto& [o_begin, o_end] : original_sections) {
-      if (o_end - o_begin != section.size() ||
-          AsChars(original.subspan(o_begin, o_end - o_begin)) != section) {
+  for (const auto& [begin, end] : SectionRanges(target)) {
+    const absl::string_view section = AsChars(target.subspan(begin, end - begin));
+    for (const auto& [b_begin, b_end] : base_sections) {
+      if (b_end - b_begin != section.size() ||
+          AsChars(base.subspan(b_begin, b_end - b_begin)) != section) {
         continue;
       }
       flush_literal(begin);
-      chunks.push_back({kCopyChunk, {o_begin, o_end}});
+      chunks.push_back({kCopyChunk, {b_begin, b_end}});
+      covered->push_back({b_begin, b_end});
       literal_from = end;
       break;
     }
   }
-  flush_literal(compiled.size());
+  flush_literal(target.size());
+  std::string patch;
+  ByteWriter out(&patch);
   out.Put(uint64_t{chunks.size()});
   for (const auto& [kind, range] : chunks) {
     out.Put(kind);
@@ -94,39 +127,40 @@ void PutPatch(ByteWriter& out, absl::Span<const uint8_t> original,
       out.Put(uint64_t{range.first});
       out.Put(uint64_t{range.second - range.first});
     } else {
-      out.PutString(AsChars(compiled.subspan(range.first,
-                                             range.second - range.first)));
+      out.PutString(
+          AsChars(target.subspan(range.first, range.second - range.first)));
     }
   }
+  return patch;
 }
 
-// What PutPatch wrote, as chunks of `original` and of the record; false
-// when the record is malformed or names bytes outside `original`.
-bool GetPatch(ByteReader& in, absl::Span<const uint8_t> original,
-              std::vector<absl::Span<const uint8_t>>* compiled) {
+// Whether the patch EncodePatch wrote, applied to `base`, gives exactly
+// `target`, compared piece by piece; false also for a malformed patch or
+// one naming bytes outside `base`.
+bool PatchGives(ByteReader& in, absl::string_view base,
+                absl::string_view target, Ranges* covered) {
   uint64_t count = 0;
   if (!in.Get(&count)) return false;
-  compiled->clear();
+  size_t at = 0;
   for (uint64_t i = 0; i < count; ++i) {
     uint8_t kind = 0;
+    absl::string_view piece;
     if (!in.Get(&kind)) return false;
     if (kind == kCopyChunk) {
       uint64_t offset = 0, size = 0;
-      if (!in.Get(&offset) || !in.Get(&size) || offset > original.size() ||
-          size > original.size() - offset) {
+      if (!in.Get(&offset) || !in.Get(&size) || offset > base.size() ||
+          size > base.size() - offset) {
         return false;
       }
-      compiled->push_back(original.subspan(offset, size));
-    } else if (kind == kLiteralChunk) {
-      absl::string_view literal;
-      if (!in.String(&literal)) return false;
-      compiled->push_back(absl::Span<const uint8_t>(
-          reinterpret_cast<const uint8_t*>(literal.data()), literal.size()));
-    } else {
+      piece = base.substr(offset, size);
+      covered->push_back({offset, offset + size});
+    } else if (kind != kLiteralChunk || !in.String(&piece)) {
       return false;
     }
+    if (target.substr(at, piece.size()) != piece) return false;
+    at += piece.size();
   }
-  return true;
+  return at == target.size();
 }
 
 }  // namespace
@@ -188,36 +222,39 @@ std::optional<CacheEntry> CodeCache::Load(
   char magic[4];
   uint32_t version = 0;
   uint64_t checksum = 0;
-  absl::string_view fingerprint, original;
+  absl::string_view fingerprint, compiled;
+  Ranges covered;
   const bool valid =
       reader.Get(&magic) && std::memcmp(magic, kMagic, 4) == 0 &&
       reader.Get(&version) && version == kFormatVersion &&
       reader.String(&fingerprint) && fingerprint == fingerprint_ &&
-      reader.String(&original) && original == AsChars(original_bytes) &&
-      reader.String(&entry.metadata) &&
-      GetPatch(reader, original_bytes, &entry.compiled_chunks) &&
+      reader.String(&entry.metadata) && reader.String(&compiled) &&
+      PatchGives(reader, compiled, AsChars(original_bytes), &covered) &&
       reader.Get(&checksum) && reader.String(&entry.code) &&
-      StableHash(entry.code) == checksum && reader.at_end();
+      reader.at_end() &&
+      Checksum(entry.metadata, compiled, covered, entry.code) == checksum;
   if (!valid) {
     rejected_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }
+  entry.compiled_bytes = absl::Span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(compiled.data()), compiled.size());
   return entry;
 }
 
 absl::Status CodeCache::Write(const std::string& path,
-                              absl::Span<const uint8_t> original_bytes,
                               absl::string_view metadata,
                               absl::Span<const uint8_t> compiled_bytes,
-                              absl::string_view code) {
+                              absl::string_view original_patch,
+                              const Ranges& covered, absl::string_view code) {
   std::string contents(kMagic, sizeof kMagic);
   ByteWriter out(&contents);
   out.Put(kFormatVersion);
   out.PutString(fingerprint_);
-  out.PutString(AsChars(original_bytes));
   out.PutString(metadata);
-  PutPatch(out, original_bytes, compiled_bytes);
-  out.Put(StableHash(code));
+  out.PutString(AsChars(compiled_bytes));
+  contents.append(original_patch.data(), original_patch.size());
+  out.Put(Checksum(metadata, AsChars(compiled_bytes), covered, code));
   out.PutString(code);
   // A unique temporary name, then rename: readers never see a partial file.
   const std::string temporary = absl::StrCat(
@@ -246,15 +283,21 @@ void CodeCache::Store(
     const std::string& path, absl::Span<const uint8_t> original_bytes,
     std::string metadata,
     const std::shared_ptr<const v8backend::CompiledCode>& compiled) {
+  // The original bytes are kept as a patch of the compiled ones (which V8
+  // keeps): only the sections the rewrites changed are copied here.
+  const absl::Span<const uint8_t> compiled_bytes =
+      v8backend::WireBytes(*compiled);
+  Ranges covered;
+  std::string original_patch =
+      EncodePatch(compiled_bytes, original_bytes, &covered);
   absl::StatusOr<std::string> code = v8backend::SerializeModule(*compiled);
   if (code.ok()) {
-    Write(path, original_bytes, metadata, v8backend::WireBytes(*compiled),
-          *code)
+    Write(path, metadata, compiled_bytes, original_patch, covered, *code)
         .IgnoreError();
     return;
   }
-  Pending pending{path, std::string(AsChars(original_bytes)),
-                  std::move(metadata), compiled, 0};
+  Pending pending{path,    std::move(metadata), std::move(original_patch),
+                  std::move(covered), compiled, 0};
   MutexLock lock(&mutex_);
   pending_.push_back(std::move(pending));
   if (!writer_.joinable()) writer_ = std::thread([this] { WriterLoop(); });
@@ -288,12 +331,8 @@ void CodeCache::WriterLoop() {
       // size did not change since the last poll); a failed write is not
       // retried (the cache never fails a Compile, and costs only a compile).
       if (code.ok() && code->size() == entry.last_size) {
-        const absl::string_view original = entry.original;
-        Write(entry.path,
-              absl::Span<const uint8_t>(
-                  reinterpret_cast<const uint8_t*>(original.data()),
-                  original.size()),
-              entry.metadata, v8backend::WireBytes(*compiled), *code)
+        Write(entry.path, entry.metadata, v8backend::WireBytes(*compiled),
+              entry.original_patch, entry.covered, *code)
             .IgnoreError();
         continue;
       }

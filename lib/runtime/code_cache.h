@@ -3,11 +3,12 @@
 // A cache file is keyed by the module's original bytes and the engine
 // fingerprint (V8 version, flags, and every option that changes the
 // host's rewrites), and holds what a later Compile of the same bytes needs
-// to skip validation, the code scan and the rewrites: the original bytes
-// (verified byte for byte), the module's metadata record (opaque here;
-// lib/runtime/module.cc writes it), the rewritten bytes V8 compiles (as
-// sections copied from the original bytes, and the rest), and V8's
-// serialised code with its checksum. Everything is verified on load, so a
+// to skip validation, the code scan and the rewrites: the module's
+// metadata record (opaque here; lib/runtime/module.cc writes it), the
+// rewritten bytes V8 compiles, the original bytes as a patch of those
+// (sections the rewrites left unchanged, and the changed ones; verified
+// byte for byte against the bytes being compiled), and V8's serialised
+// code, with a checksum of what the comparison does not cover. Everything is verified on load, so a
 // corrupt, truncated or mismatched file is ignored and replaced. The code
 // is executed when loaded: the directory must be writable only by trusted
 // users.
@@ -28,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -40,6 +42,9 @@
 #include "wasmhost/engine.h"
 
 namespace wasmhost::internal {
+
+// [begin, end) byte ranges.
+using Ranges = std::vector<std::pair<size_t, size_t>>;
 
 // A cache file mapped read-only; unmapped when destroyed.
 class MappedFile {
@@ -58,15 +63,12 @@ class MappedFile {
 };
 
 // What a cache file gives back for a module's original bytes: views into
-// the mapped file and into the original bytes given to Load, valid while
-// both live. Move-only (owns the mapping).
+// the mapped file, valid while it lives. Move-only (owns the mapping).
 struct CacheEntry {
   std::unique_ptr<MappedFile> file;
-  absl::string_view metadata;  // as given to Store
-  // The bytes V8 compiled, one chunk after another: copies of sections of
-  // the original bytes, and the rest from the file.
-  std::vector<absl::Span<const uint8_t>> compiled_chunks;
-  absl::string_view code;  // V8's serialised code
+  absl::string_view metadata;                // as given to Store
+  absl::Span<const uint8_t> compiled_bytes;  // the bytes V8 compiled
+  absl::string_view code;                    // V8's serialised code
 };
 
 // Thread-safe: files are written to a temporary name and renamed; the
@@ -86,17 +88,17 @@ class CodeCache {
   // The file that holds (or would hold) the entry for `original_bytes`.
   std::string PathFor(absl::Span<const uint8_t> original_bytes) const;
 
-  // The entry at `path` (PathFor(original_bytes)) for `original_bytes`,
-  // which must outlive it, or nullopt on a miss (counted) or a file that
-  // fails verification (counted as rejected).
+  // The entry at `path` (PathFor(original_bytes)) for `original_bytes`, or
+  // nullopt on a miss (counted) or a file that fails verification (counted
+  // as rejected).
   std::optional<CacheEntry> Load(const std::string& path,
                                  absl::Span<const uint8_t> original_bytes);
 
   // Writes the entry at `path` for `original_bytes` with `compiled` (the
   // module compiled from the rewritten bytes) now, if V8 has optimised
   // code for it; else once it has (see the top of this file), from a
-  // background thread that builds the file, so Compile only copies the
-  // original bytes. Holds `compiled` weakly: a module dropped before then
+  // background thread. Compile pays for the original bytes' sections the
+  // rewrites changed (copied), not for the file. Holds `compiled` weakly: a module dropped before then
   // is never written. Failed writes are not reported (the cache never
   // fails a Compile; the next process compiles instead).
   void Store(const std::string& path, absl::Span<const uint8_t> original_bytes,
@@ -113,18 +115,18 @@ class CodeCache {
   // the previous poll.
   struct Pending {
     std::string path;
-    std::string original;
     std::string metadata;
+    std::string original_patch;
+    Ranges covered;  // of the compiled bytes, compared on a hit
     std::weak_ptr<const v8backend::CompiledCode> compiled;
     size_t last_size = 0;
   };
 
   // Builds and writes the file.
-  absl::Status Write(const std::string& path,
-                     absl::Span<const uint8_t> original_bytes,
-                     absl::string_view metadata,
+  absl::Status Write(const std::string& path, absl::string_view metadata,
                      absl::Span<const uint8_t> compiled_bytes,
-                     absl::string_view code);
+                     absl::string_view original_patch,
+                     const Ranges& covered, absl::string_view code);
   // The background writer's loop: polls every kPollInterval while modules
   // are pending.
   void WriterLoop();

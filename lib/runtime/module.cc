@@ -666,7 +666,7 @@ absl::StatusOr<std::shared_ptr<ModuleState>> LoadCachedModule(
   }
   WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, code, limits));
   absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> loaded =
-      v8backend::LoadModule(entry.compiled_chunks, entry.code);
+      v8backend::LoadModule(entry.compiled_bytes, entry.code);
   if (!loaded.ok()) return absl::DataLossError(loaded.status().message());
   state->code = *std::move(loaded);
   return state;

@@ -94,16 +94,13 @@ absl::Span<const uint8_t> WireBytes(const CompiledCode& code);
 // Returns FailedPrecondition when V8 has no optimised code to serialise.
 absl::StatusOr<std::string> SerializeModule(const CompiledCode& code);
 
-// Loads code serialised by SerializeModule for the wire bytes that
-// `wire_chunks` hold one after another, in the calling thread's isolate
-// (V8 copies them, so a caller can hand over parts of several buffers).
-// V8 checks only the header (version, flags) and compiles the wire bytes
-// instead when that does not fit; it does not check the code itself, so
-// the caller must have verified it.
+// Loads code serialised by SerializeModule for `wire_bytes` in the calling
+// thread's isolate. V8 checks only the header (version, flags) and compiles
+// `wire_bytes` instead when that does not fit; it does not check the code
+// itself, so the caller must have verified it.
 // Returns InvalidArgument if the wire bytes do not compile.
 absl::StatusOr<std::shared_ptr<const CompiledCode>> LoadModule(
-    absl::Span<const absl::Span<const uint8_t>> wire_chunks,
-    absl::string_view serialized);
+    absl::Span<const uint8_t> wire_bytes, absl::string_view serialized);
 
 // Values cross between the host and V8 in the boundary ABI of
 // lib/wasm/boundary.h, never as a JS Number unless they are an i32: an f32

@@ -70,7 +70,7 @@ namespace {
 // What the streaming callback feeds V8 for the LoadModule in progress on
 // this thread.
 struct PendingLoad {
-  absl::Span<const absl::Span<const uint8_t>> wire_chunks;
+  absl::Span<const uint8_t> wire_bytes;
   absl::string_view serialized;
 };
 thread_local const PendingLoad* pending_load = nullptr;
@@ -90,9 +90,8 @@ void StreamingCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
   streaming->SetCompiledModuleBytes(
       reinterpret_cast<const uint8_t*>(pending_load->serialized.data()),
       pending_load->serialized.size());
-  for (absl::Span<const uint8_t> chunk : pending_load->wire_chunks) {
-    streaming->OnBytesReceived(chunk.data(), chunk.size());
-  }
+  streaming->OnBytesReceived(pending_load->wire_bytes.data(),
+                             pending_load->wire_bytes.size());
   streaming->Finish();
 }
 
@@ -114,15 +113,14 @@ absl::StatusOr<std::string> SerializeModule(const CompiledCode& code) {
 }
 
 absl::StatusOr<std::shared_ptr<const CompiledCode>> LoadModule(
-    absl::Span<const absl::Span<const uint8_t>> wire_chunks,
-    absl::string_view serialized) {
+    absl::Span<const uint8_t> wire_bytes, absl::string_view serialized) {
   ThreadIsolate& thread = ThreadIsolate::Current();
   v8::Isolate* isolate = thread.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread.context();
   v8::TryCatch try_catch(isolate);
 
-  const PendingLoad load{wire_chunks, serialized};
+  const PendingLoad load{wire_bytes, serialized};
   pending_load = &load;
   v8::Local<v8::Value> args[] = {v8::Undefined(isolate)};
   v8::MaybeLocal<v8::Value> result = thread.compile_streaming()->Call(
