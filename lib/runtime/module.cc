@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -16,6 +17,7 @@
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/engine_limits.h"
 #include "lib/wasm/fuel.h"
+#include "lib/wasm/module_tail.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
 #include "wasmhost/limits.h"
@@ -296,7 +298,14 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   const size_t fuel_functions = consume_fuel ? kFuelFunctions : 0;
   const size_t fuel_types = consume_fuel ? kFuelTypes : 0;
   const size_t fuel_globals = consume_fuel ? kFuelGlobals : 0;
-  std::vector<uint8_t> rewritten(bytes.begin(), bytes.end());
+  // The module so far: `bytes` until a rewrite changes them, then the
+  // last rewrite's output. Each rewrite copies; none is copied for nothing.
+  std::vector<uint8_t> rewritten;
+  absl::Span<const uint8_t> current_bytes = bytes;
+  auto take = [&](std::vector<uint8_t> next) {
+    rewritten = std::move(next);
+    current_bytes = rewritten;
+  };
   wasm::ModuleInfo current = info;
   state.original_body_offsets = ToU32(info.function_body_offsets);
   // First, on the original bytes: the later rewrites only move whole
@@ -310,9 +319,9 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
       wasm::BoundBulkInstructions(bytes, info, bulk_options));
   state.table_budget = bulk.table_budget_global.has_value();
   if (bulk.helper_count > 0) {
-    rewritten = std::move(bulk.bytes);
+    take(std::move(bulk.bytes));
     bulk.bytes.clear();
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
     state.original_body_offsets = ToU32(current.function_body_offsets);
     state.original_body_offsets.resize(info.function_body_offsets.size());
     state.bulk = std::move(bulk);
@@ -326,24 +335,25 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     }
   } else if (!info.memories.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(
-        rewritten,
-        wasm::ImportDefinedMemory(rewritten, current,
+        std::vector<uint8_t> imported,
+        wasm::ImportDefinedMemory(current_bytes, current,
                                   state.internal_names.memory_import_module,
                                   state.internal_names.memory_import_name));
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    take(std::move(imported));
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
     state.memory_rewritten = true;
   }
   // Before the accessors, so only the guest's own exports are wrapped.
   WASMHOST_ASSIGN_OR_RETURN(
       wasm::BoundaryWrappers wrappers,
-      wasm::AddBoundaryWrappers(rewritten, current,
+      wasm::AddBoundaryWrappers(current_bytes, current,
                                 state.internal_names.boundary_export_prefix));
   PlanExportCalls(wrappers.wrapper_exports, state);
   if (std::any_of(wrappers.wrapper_exports.begin(),
                   wrappers.wrapper_exports.end(),
                   [](const std::string& name) { return !name.empty(); })) {
-    rewritten = std::move(wrappers.bytes);
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    take(std::move(wrappers.bytes));
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
   }
   // The accessors (two functions, types and exports) are left out when
   // they would take the module past V8's limits, leaving room for fuel:
@@ -361,12 +371,12 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     // a JS property access per global, and a JS Number for floats.
     WASMHOST_ASSIGN_OR_RETURN(
         wasm::GlobalAccessors accessors,
-        wasm::AddGlobalAccessors(rewritten, current,
+        wasm::AddGlobalAccessors(current_bytes, current,
                                  state.internal_names.set_globals_export,
                                  state.internal_names.get_globals_export));
     if (accessors.added) {
-      rewritten = std::move(accessors.bytes);
-      WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+      take(std::move(accessors.bytes));
+      WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
     } else if (state.resettable) {
       RefuseReset(state, "the mutable globals could not be given accessors "
                          "to restore them");
@@ -396,16 +406,15 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
         wasm::kMaxGlobals));
   }
   // Last, so the section's size shifts every body by the same amount.
-  const size_t untagged_size = rewritten.size();
-  WASMHOST_ASSIGN_OR_RETURN(rewritten,
-                            wasm::TagModule(rewritten, state.frame_tag));
-  const size_t shift = rewritten.size() - untagged_size;
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> tagged,
+                            wasm::TagModule(current_bytes, state.frame_tag));
+  const size_t shift = tagged.size() - current_bytes.size();
   state.compiled_body_offsets.clear();
   for (size_t offset : current.function_body_offsets) {
     state.compiled_body_offsets.push_back(
         static_cast<uint32_t>(offset + shift));
   }
-  return rewritten;
+  return tagged;
 }
 
 // Live modules by frame tag, for backtraces through several instances.
@@ -501,6 +510,68 @@ absl::Status InvalidModule(const absl::Status& status) {
 
 }  // namespace
 
+absl::StatusOr<AnalyzedModule> AnalyzeModule(absl::Span<const uint8_t> bytes) {
+  AnalyzedModule analyzed;
+  absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
+  if (!info.ok()) return InvalidModule(info.status());
+  analyzed.info = *std::move(info);
+  absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, analyzed.info);
+  if (!code.ok()) return InvalidModule(code.status());
+  analyzed.code = *code;
+  return analyzed;
+}
+
+absl::StatusOr<PreparedModule> PrepareModule(absl::Span<const uint8_t> bytes,
+                                             const AnalyzedModule& analyzed,
+                                             bool consume_fuel) {
+  const wasm::ModuleInfo& info = analyzed.info;
+  PreparedModule prepared;
+  prepared.state = std::make_shared<ModuleState>();
+  ModuleState& state = *prepared.state;
+  state.internal_names = InternalNames::For(info);
+  state.frame_tag = absl::StrCat(
+      "wasmhost-module:",
+      absl::Hex(StableHash(absl::string_view(
+                    reinterpret_cast<const char*>(bytes.data()), bytes.size())),
+                absl::kZeroPad16));
+  DescribeInterface(info, state);
+  PlanStateReset(info, analyzed.code, state);
+  // Each rewrite below copies the module it is given. The trailing data
+  // and custom sections, which none changes, are set aside and copied once
+  // when they outweigh a quarter of the rest: setting them aside costs one
+  // copy of the rest.
+  absl::Span<const uint8_t> head = bytes;
+  const wasm::ModuleInfo* head_info = &info;
+  std::optional<wasm::SplitModule> split;
+  wasm::ModuleInfo split_info;
+  const size_t tail_offset = wasm::TailOffset(info);
+  if (bytes.size() - tail_offset >= tail_offset / 4) {
+    WASMHOST_ASSIGN_OR_RETURN(split, wasm::SplitTail(bytes, info));
+    WASMHOST_ASSIGN_OR_RETURN(split_info, wasm::ReadModule(split->head));
+    head = split->head;
+    head_info = &split_info;
+  }
+  WASMHOST_ASSIGN_OR_RETURN(
+      prepared.bytes, RewriteForHost(head, *head_info, consume_fuel, state));
+  if (consume_fuel) {
+    WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
+                              wasm::ReadModule(prepared.bytes));
+    wasm::FuelOptions fuel_options;
+    fuel_options.set_fuel_export = state.internal_names.set_fuel_export;
+    fuel_options.get_fuel_export = state.internal_names.get_fuel_export;
+    WASMHOST_ASSIGN_OR_RETURN(
+        state.fuel, wasm::InjectFuel(prepared.bytes, rewritten, fuel_options));
+    // Moved: the state keeps the offsets, not a second copy of the module.
+    prepared.bytes = std::move(state.fuel->bytes);
+    state.fuel->bytes.clear();
+  }
+  if (split.has_value()) {
+    WASMHOST_ASSIGN_OR_RETURN(prepared.bytes,
+                              wasm::JoinTail(prepared.bytes, *split));
+  }
+  return prepared;
+}
+
 absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     absl::Span<const uint8_t> bytes, bool consume_fuel,
     const ModuleLimits& limits, CodeCache* cache) {
@@ -508,40 +579,19 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     return OverModuleLimit("max_module_bytes", limits.max_module_bytes,
                            bytes.size(), "bytes");
   }
-  absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
-  if (!info.ok()) return InvalidModule(info.status());
-  absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
-  if (!code.ok()) return InvalidModule(code.status());
+  WASMHOST_ASSIGN_OR_RETURN(AnalyzedModule analyzed, AnalyzeModule(bytes));
   // Before any rewrite: an invalid module could otherwise name the globals,
   // functions and exports the rewrites append (e.g. refill its own fuel).
   // Validating costs time linear in the size, already bounded.
   WASMHOST_RETURN_IF_ERROR(v8backend::ValidateModule(bytes));
   // After validation, so an invalid module is InvalidArgument whatever its
   // shape; before compilation, whose cost the limits bound.
-  WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, *code, limits));
-
-  auto state = std::make_shared<ModuleState>();
-  state->internal_names = InternalNames::For(*info);
-  state->frame_tag = absl::StrCat(
-      "wasmhost-module:",
-      absl::Hex(StableHash(absl::string_view(
-                    reinterpret_cast<const char*>(bytes.data()), bytes.size())),
-                absl::kZeroPad16));
-  DescribeInterface(*info, *state);
-  PlanStateReset(*info, *code, *state);
-  WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
-                            RewriteForHost(bytes, *info, consume_fuel, *state));
-  if (consume_fuel) {
-    WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
-                              wasm::ReadModule(compiled_bytes));
-    wasm::FuelOptions fuel_options;
-    fuel_options.set_fuel_export = state->internal_names.set_fuel_export;
-    fuel_options.get_fuel_export = state->internal_names.get_fuel_export;
-    WASMHOST_ASSIGN_OR_RETURN(
-        state->fuel, wasm::InjectFuel(compiled_bytes, rewritten, fuel_options));
-    compiled_bytes = state->fuel->bytes;
-  }
-  WASMHOST_ASSIGN_OR_RETURN(state->code, CompileOrLoad(compiled_bytes, cache));
+  WASMHOST_RETURN_IF_ERROR(
+      CheckModuleLimits(analyzed.info, analyzed.code, limits));
+  WASMHOST_ASSIGN_OR_RETURN(PreparedModule prepared,
+                            PrepareModule(bytes, analyzed, consume_fuel));
+  std::shared_ptr<ModuleState> state = std::move(prepared.state);
+  WASMHOST_ASSIGN_OR_RETURN(state->code, CompileOrLoad(prepared.bytes, cache));
   WASMHOST_RETURN_IF_ERROR(PlanImportCalls(*state));
   state->self = state;
   RegisterFrameTag(state);

@@ -185,6 +185,7 @@ absl::StatusOr<std::vector<uint8_t>> TagModule(absl::Span<const uint8_t> bytes,
   BinaryWriter payload;
   payload.Name(kSourceMappingUrlSection).Name(tag);
   BinaryWriter out;
+  out.Reserve(bytes.size() + payload.bytes().size() + 6);
   out.Bytes(bytes.subspan(0, kModuleHeaderSize))
       .Section(kCustomSection, payload.bytes())
       .Bytes(bytes.subspan(kModuleHeaderSize));

@@ -129,6 +129,13 @@ absl::Status RewriteSections(absl::Span<const uint8_t> bytes,
     }
   }
 
+  size_t added = 0;
+  for (const SectionAddition* a : sorted) {
+    // Entries, or a new payload, and at most a section header and count.
+    added += (a->payload != nullptr ? a->payload->size() : a->entries.size()) +
+             16;
+  }
+  out->Reserve(out->size() + bytes.size() + added);
   out->Copy(bytes, 0, kModuleHeaderSize);
   for (size_t i = 0; i <= n; ++i) {
     const size_t anchor = i < n ? info.sections[i].offset : bytes.size();
