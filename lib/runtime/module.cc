@@ -293,7 +293,7 @@ bool FitsV8Limits(const wasm::ModuleInfo& info, size_t exports,
 // fuel metering would take past them is refused.
 absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
-    bool consume_fuel, ModuleState& state) {
+    const wasm::CodeSummary& code, bool consume_fuel, ModuleState& state) {
   const size_t fuel_exports = consume_fuel ? kFuelExports : 0;
   const size_t fuel_functions = consume_fuel ? kFuelFunctions : 0;
   const size_t fuel_types = consume_fuel ? kFuelTypes : 0;
@@ -316,7 +316,7 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   bulk_options.initial_table_budget = TableBudget(Limits());
   WASMHOST_ASSIGN_OR_RETURN(
       wasm::BoundedBulk bulk,
-      wasm::BoundBulkInstructions(bytes, info, bulk_options));
+      wasm::BoundBulkInstructions(bytes, info, code, bulk_options));
   state.table_budget = bulk.table_budget_global.has_value();
   if (bulk.helper_count > 0) {
     take(std::move(bulk.bytes));
@@ -551,8 +551,9 @@ absl::StatusOr<PreparedModule> PrepareModule(absl::Span<const uint8_t> bytes,
     head = split->head;
     head_info = &split_info;
   }
-  WASMHOST_ASSIGN_OR_RETURN(
-      prepared.bytes, RewriteForHost(head, *head_info, consume_fuel, state));
+  WASMHOST_ASSIGN_OR_RETURN(prepared.bytes,
+                            RewriteForHost(head, *head_info, analyzed.code,
+                                           consume_fuel, state));
   if (consume_fuel) {
     WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
                               wasm::ReadModule(prepared.bytes));

@@ -61,6 +61,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "lib/wasm/code_scanner.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/section_rewriter.h"
 
@@ -123,6 +124,15 @@ struct BoundedBulk {
 [[nodiscard]] absl::StatusOr<BoundedBulk> BoundBulkInstructions(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     const BoundedBulkOptions& options = {});
+
+// The same, decoding only the bodies `summary` lists in bulk_bodies
+// (`summary` is ScanCode(bytes, info)); every other body is copied whole,
+// so a module's code is decoded once in all. Returns InvalidArgument as
+// above, and if summary.bulk_bodies names a function the module does not
+// define.
+[[nodiscard]] absl::StatusOr<BoundedBulk> BoundBulkInstructions(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    const CodeSummary& summary, const BoundedBulkOptions& options = {});
 
 }  // namespace wasmhost::wasm
 

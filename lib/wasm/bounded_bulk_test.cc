@@ -97,6 +97,43 @@ TEST(BoundBulkInstructionsTest, ModuleWithoutBulkInstructionsIsUnchanged) {
   EXPECT_FALSE(result.table_budget_global.has_value());
 }
 
+TEST(BoundBulkInstructionsTest, WithTheScanDecodesOnlyTheListedBodies) {
+  const Bytes module =
+      Module({Body({0x01}), Body(Cat({kArgs3, kMemoryFill, kArgs3,
+                                      kMemoryCopy})),
+              Body({0x01, 0x01}), Body(Cat({kArgs3, kMemoryFill}))});
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  absl::StatusOr<CodeSummary> summary = ScanCode(module, *info);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_EQ(summary->bulk_bodies, (std::vector<uint32_t>{1, 3}));
+  absl::StatusOr<BoundedBulk> all = BoundBulkInstructions(module, *info);
+  absl::StatusOr<BoundedBulk> listed =
+      BoundBulkInstructions(module, *info, *summary);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->bytes, all->bytes);
+  EXPECT_EQ(listed->helper_count, 2u);
+  EXPECT_EQ(Code(listed->bytes, 0), Bytes({0x01, 0x0b}));
+  EXPECT_EQ(Code(listed->bytes, 3), Cat({kArgs3, {kCall, 4}, {0x0b}}));
+  for (uint32_t offset = 0; offset < listed->bytes.size(); ++offset) {
+    ASSERT_EQ(listed->OriginalOffset(offset), all->OriginalOffset(offset));
+  }
+
+  // A body left off the list is copied as it is; one the module does not
+  // define is an error.
+  CodeSummary partial = *summary;
+  partial.bulk_bodies = {3};
+  listed = BoundBulkInstructions(module, *info, partial);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(Code(listed->bytes, 1), Code(module, 1));
+  EXPECT_EQ(Code(listed->bytes, 3), Cat({kArgs3, {kCall, 4}, {0x0b}}));
+  partial.bulk_bodies = {4};
+  ExpectInvalidArgument(
+      BoundBulkInstructions(module, *info, partial).status(),
+      "does not describe");
+}
+
 TEST(BoundBulkInstructionsTest, OneHelperPerInstructionKind) {
   const Bytes module =
       Module({Body(Cat({kArgs3, kMemoryFill, kArgs3, kMemoryCopy})),

@@ -397,7 +397,9 @@ absl::StatusOr<CodeSummary> ScanCode(absl::Span<const uint8_t> bytes,
   WASMHOST_ASSIGN_OR_RETURN(std::vector<FunctionBody> bodies,
                             ReadFunctionBodies(bytes, info));
   CodeSummary summary;
+  const uint32_t imported = info.imported_function_count();
   for (const FunctionBody& body : bodies) {
+    bool bulk = false;
     summary.max_body_bytes =
         std::max<uint64_t>(summary.max_body_bytes, body.end - body.offset);
     summary.max_locals = std::max(summary.max_locals, body.local_count);
@@ -439,19 +441,24 @@ absl::StatusOr<CodeSummary> ScanCode(absl::Span<const uint8_t> bytes,
           case 10:  // memory.copy
           case 11:  // memory.fill
             summary.uses_bulk_memory = true;
+            bulk = true;
+            break;
+          case 13:  // elem.drop
+            summary.mutates_tables = true;
             break;
           case 12:  // table.init
-          case 13:  // elem.drop
           case 14:  // table.copy
           case 15:  // table.grow
           case 17:  // table.fill
             summary.mutates_tables = true;
+            bulk = true;
             break;
           default:
             break;
         }
       }
     }
+    if (bulk) summary.bulk_bodies.push_back(body.function_index - imported);
   }
   return summary;
 }

@@ -154,6 +154,11 @@ struct CodeSummary {
   uint64_t max_nesting_depth = 0;
   uint64_t max_body_bytes = 0;
   uint64_t max_locals = 0;
+  // Defined functions (0 is the first one defined, after the imports)
+  // whose bodies hold a memory.init, memory.copy, memory.fill, table.init,
+  // table.copy, table.fill or table.grow, ascending: the only bodies
+  // BoundBulkInstructions has to decode again.
+  std::vector<uint32_t> bulk_bodies;
 };
 
 // Decodes every instruction of every function body of the module.

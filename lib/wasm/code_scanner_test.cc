@@ -175,6 +175,25 @@ TEST(ScanCodeTest, MeasuresTheLargestFunction) {
   EXPECT_EQ(summary->max_body_bytes, big.size());
 }
 
+TEST(ScanCodeTest, ListsTheBodiesWithBulkInstructions) {
+  // Two imports: bulk_bodies counts defined functions only.
+  const Bytes none = Body({0x01});
+  const Bytes fill = Body({0x41, 0, 0x41, 0, 0x41, 0, 0xfc, 0x0b, 0x00});
+  const Bytes grow = Body({0xd0, 0x70, 0x41, 0, 0xfc, 0x0f, 0x00, 0x1a});
+  const Bytes drop = Body({0xfc, 0x09, 0x00, 0xfc, 0x0d, 0x00});
+  absl::StatusOr<ModuleInfo> info;
+  const Bytes module = FunctionModule({none, fill, drop, grow, fill}, 2);
+  info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  absl::StatusOr<CodeSummary> summary = ScanCode(module, *info);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  // data.drop and elem.drop are no bulk work: body 2 is not listed.
+  EXPECT_EQ(summary->bulk_bodies, (std::vector<uint32_t>{1, 3, 4}));
+  summary = Scan(FunctionModule({none}));
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_TRUE(summary->bulk_bodies.empty());
+}
+
 TEST(ScanCodeTest, ModuleWithoutCode) {
   const Bytes module = BinaryWriter().Header().Release();
   absl::StatusOr<CodeSummary> summary = Scan(module);
