@@ -115,9 +115,17 @@ class InstructionReader {
   // calls return FailedPrecondition. Returns FailedPrecondition if called
   // when done() is already true, and InvalidArgument if the body given to
   // the constructor does not lie within the bytes.
-  absl::Status Next(Instruction* out);
+  absl::Status Next(Instruction* out) {
+    // Most instructions: no status is built until something is unusual.
+    if (!done_ && !out_of_range_ && FastDecode(out)) return absl::OkStatus();
+    return CheckedNext(out);
+  }
 
  private:
+  absl::Status CheckedNext(Instruction* out);
+  // Decodes the next instruction if it is a common one and well-formed,
+  // without building a status; false (nothing read) sends it to Decode.
+  bool FastDecode(Instruction* out);
   absl::Status Decode(Instruction* out);
   absl::Status ReadImmediates(uint8_t prefix, uint32_t opcode, size_t at);
   absl::Status ReadMiscImmediates(uint32_t opcode, size_t at);
