@@ -377,21 +377,29 @@ class Rewriter {
 
   // Creates the helpers `body` calls and notes where it calls them.
   absl::Status AddHelpers(const FunctionBody& body) {
-    const uint32_t defined = body.function_index - imported_functions_;
-    if (defined >= body_sites_.size()) body_sites_.resize(defined + 1);
-    const auto first = static_cast<uint32_t>(sites_.size());
     InstructionReader reader(bytes_, body);
     while (!reader.done()) {
       Instruction insn;
       WASMHOST_RETURN_IF_ERROR(reader.Next(&insn));
-      if (!IsBounded(insn, grow())) continue;
-      WASMHOST_ASSIGN_OR_RETURN(const uint32_t helper, AddHelper(insn));
-      const size_t end =
-          static_cast<size_t>(insn.immediates.data() - bytes_.data()) +
-          insn.immediates.size();
-      sites_.push_back({insn.offset, end, helper});
+      WASMHOST_RETURN_IF_ERROR(
+          AddSite(body.function_index - imported_functions_, insn));
     }
-    body_sites_[defined] = {first, static_cast<uint32_t>(sites_.size())};
+    return absl::OkStatus();
+  }
+
+  // The same for one instruction of defined function `defined`; nothing
+  // unless it is bounded. Sites are added in code order.
+  absl::Status AddSite(uint32_t defined, const Instruction& insn) {
+    if (!IsBounded(insn, grow())) return absl::OkStatus();
+    WASMHOST_ASSIGN_OR_RETURN(const uint32_t helper, AddHelper(insn));
+    const size_t end =
+        static_cast<size_t>(insn.immediates.data() - bytes_.data()) +
+        insn.immediates.size();
+    if (defined >= body_sites_.size()) body_sites_.resize(defined + 1);
+    auto& [first, last] = body_sites_[defined];
+    if (first == last) first = last = static_cast<uint32_t>(sites_.size());
+    sites_.push_back({insn.offset, end, helper});
+    ++last;
     return absl::OkStatus();
   }
 
@@ -491,11 +499,37 @@ uint32_t BoundedBulk::OriginalOffset(uint32_t offset) const {
 
 namespace {
 
-// `candidates`: the defined functions whose bodies may hold bulk
-// instructions, ascending; null: all.
+// The instruction `site` names, checked against `bodies` and the bytes;
+// `previous_end` is where the site before it ended (code order).
+absl::StatusOr<Instruction> SiteInstruction(
+    absl::Span<const uint8_t> bytes, absl::Span<const FunctionBody> bodies,
+    const BulkSite& site, size_t previous_end) {
+  if (site.function >= bodies.size()) return InfoMismatch();
+  const FunctionBody& body = bodies[site.function];
+  if (site.offset < body.code_offset || site.offset < previous_end ||
+      site.offset >= site.immediates || site.immediates > site.end ||
+      site.end > body.end || bytes[site.offset] != kMiscPrefix) {
+    return InfoMismatch();
+  }
+  BinaryReader r(bytes.subspan(0, site.immediates), "a bulk site");
+  uint32_t opcode = 0;
+  if (!r.Skip(site.offset + 1).ok() || !r.ReadU32(&opcode).ok() ||
+      opcode != site.opcode || !r.at_end()) {
+    return InfoMismatch();
+  }
+  Instruction insn;
+  insn.offset = site.offset;
+  insn.prefix = kMiscPrefix;
+  insn.opcode = site.opcode;
+  insn.immediates = bytes.subspan(site.immediates, site.end - site.immediates);
+  return insn;
+}
+
+// `sites`: where the bulk instructions are (ScanCode's); null: decode
+// every body to find them.
 absl::StatusOr<BoundedBulk> Bound(absl::Span<const uint8_t> bytes,
                                   const ModuleInfo& info,
-                                  const std::vector<uint32_t>* candidates,
+                                  const std::vector<BulkSite>* sites,
                                   const BoundedBulkOptions& options) {
   WASMHOST_RETURN_IF_ERROR(
       CheckChunk(options.memory_chunk_bytes, "memory_chunk_bytes"));
@@ -512,14 +546,18 @@ absl::StatusOr<BoundedBulk> Bound(absl::Span<const uint8_t> bytes,
   // The code section's count covers the helpers, known only once every
   // body has been read: find them first, then rewrite.
   Rewriter rewriter(bytes, info, options);
-  if (candidates == nullptr) {
+  if (sites == nullptr) {
     for (const FunctionBody& body : bodies) {
       WASMHOST_RETURN_IF_ERROR(rewriter.AddHelpers(body));
     }
   } else {
-    for (uint32_t defined : *candidates) {
-      if (defined >= bodies.size()) return InfoMismatch();
-      WASMHOST_RETURN_IF_ERROR(rewriter.AddHelpers(bodies[defined]));
+    size_t previous_end = 0;
+    for (const BulkSite& site : *sites) {
+      WASMHOST_ASSIGN_OR_RETURN(
+          const Instruction insn,
+          SiteInstruction(bytes, bodies, site, previous_end));
+      WASMHOST_RETURN_IF_ERROR(rewriter.AddSite(site.function, insn));
+      previous_end = site.end;
     }
   }
   BoundedBulk result;
@@ -585,7 +623,7 @@ absl::StatusOr<BoundedBulk> BoundBulkInstructions(
 absl::StatusOr<BoundedBulk> BoundBulkInstructions(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     const CodeSummary& summary, const BoundedBulkOptions& options) {
-  return Bound(bytes, info, &summary.bulk_bodies, options);
+  return Bound(bytes, info, &summary.bulk_sites, options);
 }
 
 }  // namespace wasmhost::wasm

@@ -125,11 +125,12 @@ struct BoundedBulk {
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     const BoundedBulkOptions& options = {});
 
-// The same, decoding only the bodies `summary` lists in bulk_bodies
-// (`summary` is ScanCode(bytes, info)); every other body is copied whole,
-// so a module's code is decoded once in all. Returns InvalidArgument as
-// above, and if summary.bulk_bodies names a function the module does not
-// define.
+// The same, rewriting the instructions summary.bulk_sites lists
+// (`summary` is ScanCode(bytes, info)) without decoding any body, so a
+// module's code is decoded once in all; bodies without sites are copied
+// whole. Returns InvalidArgument as above, and if a site does not lie
+// inside its function's body, in code order, on a 0xfc instruction of its
+// opcode.
 [[nodiscard]] absl::StatusOr<BoundedBulk> BoundBulkInstructions(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     const CodeSummary& summary, const BoundedBulkOptions& options = {});

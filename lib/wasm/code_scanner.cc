@@ -536,6 +536,18 @@ absl::Status InstructionReader::UnknownOpcode(size_t at, uint8_t prefix,
       at, absl::StrFormat("unknown opcode 0x%02x 0x%02x", prefix, opcode));
 }
 
+namespace {
+
+BulkSite Site(absl::Span<const uint8_t> bytes, const FunctionBody& body,
+              const Instruction& insn, uint32_t imported) {
+  const auto immediates =
+      static_cast<size_t>(insn.immediates.data() - bytes.data());
+  return {body.function_index - imported, insn.opcode, insn.offset,
+          immediates, immediates + insn.immediates.size()};
+}
+
+}  // namespace
+
 absl::StatusOr<CodeSummary> ScanCode(absl::Span<const uint8_t> bytes,
                                      const ModuleInfo& info) {
   WASMHOST_ASSIGN_OR_RETURN(std::vector<FunctionBody> bodies,
@@ -543,7 +555,6 @@ absl::StatusOr<CodeSummary> ScanCode(absl::Span<const uint8_t> bytes,
   CodeSummary summary;
   const uint32_t imported = info.imported_function_count();
   for (const FunctionBody& body : bodies) {
-    bool bulk = false;
     summary.max_body_bytes =
         std::max<uint64_t>(summary.max_body_bytes, body.end - body.offset);
     summary.max_locals = std::max(summary.max_locals, body.local_count);
@@ -585,7 +596,7 @@ absl::StatusOr<CodeSummary> ScanCode(absl::Span<const uint8_t> bytes,
           case 10:  // memory.copy
           case 11:  // memory.fill
             summary.uses_bulk_memory = true;
-            bulk = true;
+            summary.bulk_sites.push_back(Site(bytes, body, insn, imported));
             break;
           case 13:  // elem.drop
             summary.mutates_tables = true;
@@ -595,14 +606,13 @@ absl::StatusOr<CodeSummary> ScanCode(absl::Span<const uint8_t> bytes,
           case 15:  // table.grow
           case 17:  // table.fill
             summary.mutates_tables = true;
-            bulk = true;
+            summary.bulk_sites.push_back(Site(bytes, body, insn, imported));
             break;
           default:
             break;
         }
       }
     }
-    if (bulk) summary.bulk_bodies.push_back(body.function_index - imported);
   }
   return summary;
 }

@@ -147,6 +147,18 @@ class InstructionReader {
   bool out_of_range_ = false;  // The body given does not fit the bytes.
 };
 
+// One memory.init, memory.copy, memory.fill, table.init, table.copy,
+// table.fill or table.grow ScanCode found: what BoundBulkInstructions
+// rewrites, so it need not decode the code again. Offsets count from the
+// module's first byte. Plain value: thread-compatible.
+struct BulkSite {
+  uint32_t function = 0;  // Defined function (0: the first one defined).
+  uint32_t opcode = 0;    // After the 0xfc prefix.
+  size_t offset = 0;      // Of the prefix.
+  size_t immediates = 0;  // First byte after the opcode.
+  size_t end = 0;         // One past the last immediate.
+};
+
 // What ScanCode found in all function bodies together.
 struct CodeSummary {
   // table.set, table.grow, table.fill, table.copy, table.init, elem.drop.
@@ -162,11 +174,8 @@ struct CodeSummary {
   uint64_t max_nesting_depth = 0;
   uint64_t max_body_bytes = 0;
   uint64_t max_locals = 0;
-  // Defined functions (0 is the first one defined, after the imports)
-  // whose bodies hold a memory.init, memory.copy, memory.fill, table.init,
-  // table.copy, table.fill or table.grow, ascending: the only bodies
-  // BoundBulkInstructions has to decode again.
-  std::vector<uint32_t> bulk_bodies;
+  // Every bulk instruction (see BulkSite), in code order.
+  std::vector<BulkSite> bulk_sites;
 };
 
 // Decodes every instruction of every function body of the module.
