@@ -82,6 +82,12 @@ class BinaryWriter {
     return *this;
   }
 
+  // Empties the buffer, keeping its capacity.
+  BinaryWriter& Clear() {
+    bytes_.clear();
+    return *this;
+  }
+
   [[nodiscard]] const std::vector<uint8_t>& bytes() const { return bytes_; }
   [[nodiscard]] std::vector<uint8_t> Release() { return std::move(bytes_); }
 
