@@ -20,6 +20,7 @@
 #include "lib/wasm/module_tail.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
+#include "lib/wasm/section_rewriter.h"
 #include "wasmhost/limits.h"
 #include "wasmhost/module.h"
 
@@ -326,6 +327,11 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     state.original_body_offsets.resize(info.function_body_offsets.size());
     state.bulk = std::move(bulk);
   }
+  // The memory import, the boundary wrappers and the global accessors are
+  // planned on the same module and applied in one pass: one copy of the
+  // module, not one per rewrite. None moves an index the others use.
+  std::vector<wasm::SectionAddition> additions;
+  std::vector<wasm::AddedFunction> functions;
   if (!info.memories.empty() && current.imports.size() >= wasm::kMaxImports) {
     // The memory stays the module's own: the host cannot create it, so a
     // fresh-state reset could not find it either.
@@ -334,33 +340,26 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
                          "memory cannot be made one the host resets");
     }
   } else if (!info.memories.empty()) {
-    WASMHOST_ASSIGN_OR_RETURN(
-        std::vector<uint8_t> imported,
-        wasm::ImportDefinedMemory(current_bytes, current,
-                                  state.internal_names.memory_import_module,
-                                  state.internal_names.memory_import_name));
-    take(std::move(imported));
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
+    WASMHOST_RETURN_IF_ERROR(wasm::MemoryImportAdditions(
+        current, state.internal_names.memory_import_module,
+        state.internal_names.memory_import_name, &additions));
     state.memory_rewritten = true;
   }
   // Before the accessors, so only the guest's own exports are wrapped.
   WASMHOST_ASSIGN_OR_RETURN(
-      wasm::BoundaryWrappers wrappers,
-      wasm::AddBoundaryWrappers(current_bytes, current,
-                                state.internal_names.boundary_export_prefix));
-  PlanExportCalls(wrappers.wrapper_exports, state);
-  if (std::any_of(wrappers.wrapper_exports.begin(),
-                  wrappers.wrapper_exports.end(),
-                  [](const std::string& name) { return !name.empty(); })) {
-    take(std::move(wrappers.bytes));
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
-  }
+      std::vector<std::string> wrapper_exports,
+      wasm::PlanBoundaryWrappers(
+          current, state.internal_names.boundary_export_prefix, &functions));
+  PlanExportCalls(wrapper_exports, state);
+  // Each wrapper is a function, a type and an export.
+  const size_t wrappers = functions.size();
   // The accessors (two functions, types and exports) are left out when
   // they would take the module past V8's limits, leaving room for fuel:
   // instances then cannot be reset.
   if (!state.state_global_types.empty() &&
-      !FitsV8Limits(current, 2 + fuel_exports, 2 + fuel_functions,
-                    2 + fuel_types, fuel_globals)) {
+      !FitsV8Limits(current, 2 + wrappers + fuel_exports,
+                    2 + wrappers + fuel_functions, 2 + wrappers + fuel_types,
+                    fuel_globals)) {
     if (state.resettable) {
       RefuseReset(state, "the accessors restoring the mutable globals would "
                          "take the module past V8's limits");
@@ -371,16 +370,22 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     // a JS property access per global, and a JS Number for floats.
     WASMHOST_ASSIGN_OR_RETURN(
         wasm::GlobalAccessors accessors,
-        wasm::AddGlobalAccessors(current_bytes, current,
-                                 state.internal_names.set_globals_export,
-                                 state.internal_names.get_globals_export));
-    if (accessors.added) {
-      take(std::move(accessors.bytes));
-      WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
-    } else if (state.resettable) {
+        wasm::PlanGlobalAccessors(current,
+                                  state.internal_names.set_globals_export,
+                                  state.internal_names.get_globals_export,
+                                  &functions));
+    if (!accessors.added && state.resettable) {
       RefuseReset(state, "the mutable globals could not be given accessors "
                          "to restore them");
     }
+  }
+  if (!functions.empty()) wasm::AddFunctions(current, functions, &additions);
+  if (!additions.empty()) {
+    wasm::MappedBytes out;
+    WASMHOST_RETURN_IF_ERROR(
+        wasm::RewriteSections(current_bytes, current, additions, &out));
+    take(out.Release());
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
   }
   // The bulk helpers and boundary wrappers cannot be left out, and the
   // engine asked for fuel: a module they would take past V8's limits is
