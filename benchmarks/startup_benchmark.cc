@@ -5,7 +5,7 @@
 //
 //   startup_benchmark                 the whole report (./x bench runs it)
 //   startup_benchmark --only=SECTION  table, lazy, cache or e2e
-//   WASMHOST_BIG_GUESTS=DIR           flite.wasm, ruby.wasm, ruby+stdlib.wasm
+//   WASMHOST_BIG_GUESTS_DIR=DIR           flite.wasm, ruby.wasm, ruby+stdlib.wasm
 //                                     (./x guests fetches them); rows of
 //                                     missing files are skipped, saying so
 //   WASMHOST_CLI=PATH                 the wasmhost binary for the end-to-end
@@ -218,7 +218,7 @@ std::vector<Guest> Guests() {
     absl::StrAppend(&guests[i].label, " (", guests[i].bytes.size() >> 20,
                     " MB)");
   }
-  const char* dir = std::getenv("WASMHOST_BIG_GUESTS");
+  const char* dir = std::getenv("WASMHOST_BIG_GUESTS_DIR");
   const struct {
     const char* file;
     Guest::Kind kind;
@@ -229,7 +229,7 @@ std::vector<Guest> Guests() {
     std::optional<std::vector<uint8_t>> bytes;
     if (dir != nullptr) bytes = ReadBytes(absl::StrCat(dir, "/", entry.file));
     if (!bytes.has_value()) {
-      std::printf("skipped %s: set WASMHOST_BIG_GUESTS to the directory "
+      std::printf("skipped %s: set WASMHOST_BIG_GUESTS_DIR to the directory "
                   "./x guests fills (.cache/big-guests)\n",
                   entry.file);
       continue;
@@ -364,7 +364,7 @@ int ChildMain(const std::string& file, bool eager, const std::string& cache) {
 }
 
 void LazyAgainstEager(const std::vector<Guest>& guests) {
-  const char* dir = std::getenv("WASMHOST_BIG_GUESTS");
+  const char* dir = std::getenv("WASMHOST_BIG_GUESTS_DIR");
   if (dir == nullptr) return;
   for (const char* file : {"ruby.wasm", "ruby+stdlib.wasm"}) {
     const std::string path = absl::StrCat(dir, "/", file);
@@ -390,7 +390,7 @@ double Field(const std::string& line, const std::string& key) {
 }
 
 void CodeCacheProcesses() {
-  const char* dir = std::getenv("WASMHOST_BIG_GUESTS");
+  const char* dir = std::getenv("WASMHOST_BIG_GUESTS_DIR");
   if (dir == nullptr) return;
   const std::string path = absl::StrCat(dir, "/ruby+stdlib.wasm");
   if (!fs::exists(path)) return;
@@ -438,10 +438,10 @@ double TimeCommand(const std::string& command, std::string* output) {
 }
 
 void EndToEnd() {
-  const char* dir = std::getenv("WASMHOST_BIG_GUESTS");
+  const char* dir = std::getenv("WASMHOST_BIG_GUESTS_DIR");
   const char* cli = std::getenv("WASMHOST_CLI");
   if (dir == nullptr || cli == nullptr) {
-    std::printf("\nskipped the end-to-end rows: set WASMHOST_BIG_GUESTS and "
+    std::printf("\nskipped the end-to-end rows: set WASMHOST_BIG_GUESTS_DIR and "
                 "WASMHOST_CLI (./x bench does)\n");
     return;
   }

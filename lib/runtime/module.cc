@@ -2,6 +2,7 @@
 #include <atomic>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -18,8 +19,10 @@
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/engine_limits.h"
 #include "lib/wasm/fuel.h"
+#include "lib/wasm/module_tail.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
+#include "lib/wasm/section_rewriter.h"
 #include "wasmhost/limits.h"
 #include "wasmhost/module.h"
 
@@ -293,12 +296,19 @@ bool FitsV8Limits(const wasm::ModuleInfo& info, size_t exports,
 // fuel metering would take past them is refused.
 absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
-    bool consume_fuel, ModuleState& state) {
+    const wasm::CodeSummary& code, bool consume_fuel, ModuleState& state) {
   const size_t fuel_exports = consume_fuel ? kFuelExports : 0;
   const size_t fuel_functions = consume_fuel ? kFuelFunctions : 0;
   const size_t fuel_types = consume_fuel ? kFuelTypes : 0;
   const size_t fuel_globals = consume_fuel ? kFuelGlobals : 0;
-  std::vector<uint8_t> rewritten(bytes.begin(), bytes.end());
+  // The module so far: `bytes` until a rewrite changes them, then the
+  // last rewrite's output. Each rewrite copies; none is copied for nothing.
+  std::vector<uint8_t> rewritten;
+  absl::Span<const uint8_t> current_bytes = bytes;
+  auto take = [&](std::vector<uint8_t> next) {
+    rewritten = std::move(next);
+    current_bytes = rewritten;
+  };
   wasm::ModuleInfo current = info;
   state.original_body_offsets = ToU32(info.function_body_offsets);
   // First, on the original bytes: the later rewrites only move whole
@@ -309,16 +319,21 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   bulk_options.initial_table_budget = TableBudget(Limits());
   WASMHOST_ASSIGN_OR_RETURN(
       wasm::BoundedBulk bulk,
-      wasm::BoundBulkInstructions(bytes, info, bulk_options));
+      wasm::BoundBulkInstructions(bytes, info, code, bulk_options));
   state.table_budget = bulk.table_budget_global.has_value();
   if (bulk.helper_count > 0) {
-    rewritten = std::move(bulk.bytes);
+    take(std::move(bulk.bytes));
     bulk.bytes.clear();
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
     state.original_body_offsets = ToU32(current.function_body_offsets);
     state.original_body_offsets.resize(info.function_body_offsets.size());
     state.bulk = std::move(bulk);
   }
+  // The memory import, the boundary wrappers and the global accessors are
+  // planned on the same module and applied in one pass: one copy of the
+  // module, not one per rewrite. None moves an index the others use.
+  std::vector<wasm::SectionAddition> additions;
+  std::vector<wasm::AddedFunction> functions;
   if (!info.memories.empty() && current.imports.size() >= wasm::kMaxImports) {
     // The memory stays the module's own: the host cannot create it, so a
     // fresh-state reset could not find it either.
@@ -327,32 +342,26 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
                          "memory cannot be made one the host resets");
     }
   } else if (!info.memories.empty()) {
-    WASMHOST_ASSIGN_OR_RETURN(
-        rewritten,
-        wasm::ImportDefinedMemory(rewritten, current,
-                                  state.internal_names.memory_import_module,
-                                  state.internal_names.memory_import_name));
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    WASMHOST_RETURN_IF_ERROR(wasm::MemoryImportAdditions(
+        current, state.internal_names.memory_import_module,
+        state.internal_names.memory_import_name, &additions));
     state.memory_rewritten = true;
   }
   // Before the accessors, so only the guest's own exports are wrapped.
   WASMHOST_ASSIGN_OR_RETURN(
-      wasm::BoundaryWrappers wrappers,
-      wasm::AddBoundaryWrappers(rewritten, current,
-                                state.internal_names.boundary_export_prefix));
-  PlanExportCalls(wrappers.wrapper_exports, state);
-  if (std::any_of(wrappers.wrapper_exports.begin(),
-                  wrappers.wrapper_exports.end(),
-                  [](const std::string& name) { return !name.empty(); })) {
-    rewritten = std::move(wrappers.bytes);
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
-  }
+      std::vector<std::string> wrapper_exports,
+      wasm::PlanBoundaryWrappers(
+          current, state.internal_names.boundary_export_prefix, &functions));
+  PlanExportCalls(wrapper_exports, state);
+  // Each wrapper is a function, a type and an export.
+  const size_t wrappers = functions.size();
   // The accessors (two functions, types and exports) are left out when
   // they would take the module past V8's limits, leaving room for fuel:
   // instances then cannot be reset.
   if (!state.state_global_types.empty() &&
-      !FitsV8Limits(current, 2 + fuel_exports, 2 + fuel_functions,
-                    2 + fuel_types, fuel_globals)) {
+      !FitsV8Limits(current, 2 + wrappers + fuel_exports,
+                    2 + wrappers + fuel_functions, 2 + wrappers + fuel_types,
+                    fuel_globals)) {
     if (state.resettable) {
       RefuseReset(state, "the accessors restoring the mutable globals would "
                          "take the module past V8's limits");
@@ -363,16 +372,22 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     // a JS property access per global, and a JS Number for floats.
     WASMHOST_ASSIGN_OR_RETURN(
         wasm::GlobalAccessors accessors,
-        wasm::AddGlobalAccessors(rewritten, current,
-                                 state.internal_names.set_globals_export,
-                                 state.internal_names.get_globals_export));
-    if (accessors.added) {
-      rewritten = std::move(accessors.bytes);
-      WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
-    } else if (state.resettable) {
+        wasm::PlanGlobalAccessors(current,
+                                  state.internal_names.set_globals_export,
+                                  state.internal_names.get_globals_export,
+                                  &functions));
+    if (!accessors.added && state.resettable) {
       RefuseReset(state, "the mutable globals could not be given accessors "
                          "to restore them");
     }
+  }
+  if (!functions.empty()) wasm::AddFunctions(current, functions, &additions);
+  if (!additions.empty()) {
+    wasm::MappedBytes out;
+    WASMHOST_RETURN_IF_ERROR(
+        wasm::RewriteSections(current_bytes, current, additions, &out));
+    take(out.Release());
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
   }
   // The bulk helpers and boundary wrappers cannot be left out, and the
   // engine asked for fuel: a module they would take past V8's limits is
@@ -398,16 +413,15 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
         wasm::kMaxGlobals));
   }
   // Last, so the section's size shifts every body by the same amount.
-  const size_t untagged_size = rewritten.size();
-  WASMHOST_ASSIGN_OR_RETURN(rewritten,
-                            wasm::TagModule(rewritten, state.frame_tag));
-  const size_t shift = rewritten.size() - untagged_size;
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> tagged,
+                            wasm::TagModule(current_bytes, state.frame_tag));
+  const size_t shift = tagged.size() - current_bytes.size();
   state.compiled_body_offsets.clear();
   for (size_t offset : current.function_body_offsets) {
     state.compiled_body_offsets.push_back(
         static_cast<uint32_t>(offset + shift));
   }
-  return rewritten;
+  return tagged;
 }
 
 // Live modules by frame tag, for backtraces through several instances.
@@ -672,51 +686,63 @@ absl::StatusOr<std::shared_ptr<ModuleState>> LoadCachedModule(
   return state;
 }
 
-// Validates, scans and rewrites `bytes`, then compiles them; with `cache`,
-// stores the result at `cache_path` (at once when V8 has optimised code,
-// else once it has).
-absl::StatusOr<std::shared_ptr<ModuleState>> PrepareModule(
-    absl::Span<const uint8_t> bytes, bool consume_fuel,
-    const ModuleLimits& limits, CodeCache* cache,
-    const std::string& cache_path) {
+}  // namespace
+
+absl::StatusOr<AnalyzedModule> AnalyzeModule(absl::Span<const uint8_t> bytes) {
+  AnalyzedModule analyzed;
   absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
   if (!info.ok()) return InvalidModule(info.status());
-  absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
+  analyzed.info = *std::move(info);
+  absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, analyzed.info);
   if (!code.ok()) return InvalidModule(code.status());
-  // Before any rewrite: an invalid module could otherwise name the globals,
-  // functions and exports the rewrites append (e.g. refill its own fuel).
-  // Validating costs time linear in the size, already bounded.
-  WASMHOST_RETURN_IF_ERROR(v8backend::ValidateModule(bytes));
-  // After validation, so an invalid module is InvalidArgument whatever its
-  // shape; before compilation, whose cost the limits bound.
-  WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, *code, limits));
-  prepared_modules.fetch_add(1, std::memory_order_relaxed);
-
-  std::shared_ptr<ModuleState> state = DescribeModule(bytes, *info);
-  PlanStateReset(*info, *code, *state);
-  WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
-                            RewriteForHost(bytes, *info, consume_fuel, *state));
-  if (consume_fuel) {
-    WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
-                              wasm::ReadModule(compiled_bytes));
-    wasm::FuelOptions fuel_options;
-    fuel_options.set_fuel_export = state->internal_names.set_fuel_export;
-    fuel_options.get_fuel_export = state->internal_names.get_fuel_export;
-    WASMHOST_ASSIGN_OR_RETURN(
-        state->fuel, wasm::InjectFuel(compiled_bytes, rewritten, fuel_options));
-    compiled_bytes = std::move(state->fuel->bytes);
-    state->fuel->bytes.clear();
-  }
-  WASMHOST_ASSIGN_OR_RETURN(state->code,
-                            v8backend::CompileModule(compiled_bytes));
-  if (cache != nullptr) {
-    cache->Store(cache_path, bytes, EncodeModuleRecord(*code, *state),
-                 state->code);
-  }
-  return state;
+  analyzed.code = *code;
+  return analyzed;
 }
 
-}  // namespace
+absl::StatusOr<PreparedModule> PrepareModule(absl::Span<const uint8_t> bytes,
+                                             const AnalyzedModule& analyzed,
+                                             bool consume_fuel) {
+  const wasm::ModuleInfo& info = analyzed.info;
+  PreparedModule prepared;
+  prepared.state = DescribeModule(bytes, info);
+  ModuleState& state = *prepared.state;
+  PlanStateReset(info, analyzed.code, state);
+  // Each rewrite below copies the module it is given. The trailing data
+  // and custom sections, which none changes, are set aside and copied once
+  // when they outweigh a quarter of the rest: setting them aside costs one
+  // copy of the rest.
+  absl::Span<const uint8_t> head = bytes;
+  const wasm::ModuleInfo* head_info = &info;
+  std::optional<wasm::SplitModule> split;
+  wasm::ModuleInfo split_info;
+  const size_t tail_offset = wasm::TailOffset(info);
+  if (bytes.size() - tail_offset >= tail_offset / 4) {
+    WASMHOST_ASSIGN_OR_RETURN(split, wasm::SplitTail(bytes, info));
+    WASMHOST_ASSIGN_OR_RETURN(split_info, wasm::ReadModule(split->head));
+    head = split->head;
+    head_info = &split_info;
+  }
+  WASMHOST_ASSIGN_OR_RETURN(prepared.bytes,
+                            RewriteForHost(head, *head_info, analyzed.code,
+                                           consume_fuel, state));
+  if (consume_fuel) {
+    WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
+                              wasm::ReadModule(prepared.bytes));
+    wasm::FuelOptions fuel_options;
+    fuel_options.set_fuel_export = state.internal_names.set_fuel_export;
+    fuel_options.get_fuel_export = state.internal_names.get_fuel_export;
+    WASMHOST_ASSIGN_OR_RETURN(
+        state.fuel, wasm::InjectFuel(prepared.bytes, rewritten, fuel_options));
+    // Moved: the state keeps the offsets, not a second copy of the module.
+    prepared.bytes = std::move(state.fuel->bytes);
+    state.fuel->bytes.clear();
+  }
+  if (split.has_value()) {
+    WASMHOST_ASSIGN_OR_RETURN(prepared.bytes,
+                              wasm::JoinTail(prepared.bytes, *split));
+  }
+  return prepared;
+}
 
 uint64_t PreparedModuleCount() {
   return prepared_modules.load(std::memory_order_relaxed);
@@ -747,8 +773,27 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     }
   }
   if (state == nullptr) {
-    WASMHOST_ASSIGN_OR_RETURN(
-        state, PrepareModule(bytes, consume_fuel, limits, cache, cache_path));
+    WASMHOST_ASSIGN_OR_RETURN(AnalyzedModule analyzed, AnalyzeModule(bytes));
+    // Before any rewrite: an invalid module could otherwise name the
+    // globals, functions and exports the rewrites append (e.g. refill its
+    // own fuel). Validating costs time linear in the size, already bounded.
+    WASMHOST_RETURN_IF_ERROR(v8backend::ValidateModule(bytes));
+    // After validation, so an invalid module is InvalidArgument whatever
+    // its shape; before compilation, whose cost the limits bound.
+    WASMHOST_RETURN_IF_ERROR(
+        CheckModuleLimits(analyzed.info, analyzed.code, limits));
+    prepared_modules.fetch_add(1, std::memory_order_relaxed);
+    WASMHOST_ASSIGN_OR_RETURN(PreparedModule prepared,
+                              PrepareModule(bytes, analyzed, consume_fuel));
+    state = std::move(prepared.state);
+    WASMHOST_ASSIGN_OR_RETURN(state->code,
+                              v8backend::CompileModule(prepared.bytes));
+    if (cache != nullptr) {
+      // At once when V8 has optimised code, else once it has; the cache
+      // never makes Compile fail.
+      cache->Store(cache_path, bytes, EncodeModuleRecord(analyzed.code, *state),
+                   state->code);
+    }
   }
   WASMHOST_RETURN_IF_ERROR(PlanImportCalls(*state));
   state->self = state;

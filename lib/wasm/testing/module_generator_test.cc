@@ -73,6 +73,35 @@ TEST_P(GeneratedModuleTest, HasTheRequestedShape) {
   EXPECT_GT(summary->max_locals, 4u);
 }
 
+// The decoder's instruction boundaries tile every body exactly (its fast
+// path and its checked path agree on where each instruction ends).
+TEST_P(GeneratedModuleTest, InstructionsTileEveryBody) {
+  const std::vector<uint8_t> bytes = GenerateModule(Options());
+  absl::StatusOr<ModuleInfo> info = ReadModule(bytes);
+  ASSERT_TRUE(info.ok()) << info.status();
+  absl::StatusOr<std::vector<FunctionBody>> bodies =
+      ReadFunctionBodies(bytes, *info);
+  ASSERT_TRUE(bodies.ok()) << bodies.status();
+  uint64_t instructions = 0;
+  for (const FunctionBody& body : *bodies) {
+    InstructionReader reader(bytes, body);
+    size_t cursor = body.code_offset;
+    while (!reader.done()) {
+      Instruction insn;
+      ASSERT_TRUE(reader.Next(&insn).ok());
+      ASSERT_EQ(insn.offset, cursor);
+      const size_t opcode_bytes = insn.prefix == kNoPrefix ? 1 : 2;
+      ASSERT_GE(insn.immediates.data(), bytes.data() + cursor + opcode_bytes);
+      cursor = (insn.immediates.data() - bytes.data()) + insn.immediates.size();
+      ++instructions;
+    }
+    EXPECT_EQ(cursor, body.end);
+  }
+  absl::StatusOr<CodeSummary> summary = ScanCode(bytes, *info);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(instructions, summary->instruction_count);
+}
+
 TEST_P(GeneratedModuleTest, CompilesInstantiatesAndRuns) {
   const std::vector<uint8_t> bytes = GenerateModule(Options());
   absl::StatusOr<Module> module = FuelEngine().Compile(bytes);
