@@ -29,7 +29,7 @@ constexpr uint32_t kFormatVersion = 3;
 // a module with little optimised code costs about a byte per function.
 constexpr absl::Duration kPollInterval = absl::Milliseconds(200);
 
-// A patch chunk: a range of the original bytes, or bytes of its own.
+// A patch chunk: a range of the base bytes, or bytes of its own.
 constexpr uint8_t kCopyChunk = 0, kLiteralChunk = 1;
 
 absl::string_view AsChars(absl::Span<const uint8_t> bytes) {
@@ -39,10 +39,9 @@ absl::string_view AsChars(absl::Span<const uint8_t> bytes) {
 
 // [begin, end) of each section of a module, header excluded; empty when
 // the bytes are not a sequence of sections.
-std::vector<std::pair<size_t, size_t>> SectionRanges(
-    absl::Span<const uint8_t> module) {
+Ranges SectionRanges(absl::Span<const uint8_t> module) {
   constexpr size_t kHeaderSize = 8;
-  std::vector<std::pair<size_t, size_t>> ranges;
+  Ranges ranges;
   if (module.size() < kHeaderSize) return ranges;
   wasm::BinaryReader reader(module, "module");
   if (!reader.Skip(kHeaderSize).ok()) return {};
