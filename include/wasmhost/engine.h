@@ -53,14 +53,14 @@ struct WASMHOST_EXPORT EngineOptions {
   // every isolate), the code cache, fuel and backtraces.
   // Default true, chosen with benchmarks/startup_benchmark (numbers in
   // benchmarks/README.md; a loaded 2-core machine, one process per run):
-  // for ruby.wasm (16 MB, 11 MB of code) Compile + instantiate + first call
-  // took 1.2-4.9 s lazily against 2.1-7.9 s eagerly in the same rounds
-  // (V8's own compile: 0.14 s against 1.3 s). The functions a request meets
-  // first then cost a Liftoff compile each, once per process (ruby-init
-  // ran 0.5-1.2 s longer), and later calls were as fast (p50 and p99 equal
-  // within noise). A server serves sooner and its steady state is the
-  // same; one whose first requests' p99 must stay flat sets this false or
-  // warms its pool up, at the cost of a slower start.
+  // Compile + instantiate + first call of ruby.wasm (16 MB, 11 MB of code)
+  // took 0.33-0.63 s lazily against 1.76-1.91 s eagerly (ruby+stdlib.wasm:
+  // 0.74-0.84 s against 1.78-2.59 s). The functions a request meets first
+  // then cost a Liftoff compile each, once per process (ruby's own
+  // initialisation ran up to 0.5 s longer), and later calls were as fast
+  // (p50 and p99 equal). A server serves sooner and its steady state is
+  // the same; one whose first requests' p99 must stay flat sets this false
+  // or warms its pool up, at the cost of a slower start.
   bool lazy_compilation = true;
 
   // Number of V8 background threads (compilation, GC). Default 2.
