@@ -77,8 +77,8 @@ struct WASMHOST_EXPORT EngineOptions {
   // Directory where compiled code is kept for later processes. Each module
   // is stored keyed by its bytes, the V8 version and flags, and consume_fuel;
   // a later Compile of the same bytes loads it instead of validating,
-  // rewriting and compiling it (ruby+stdlib.wasm, 34 MB: 0.3-0.5 s instead
-  // of 1.6-2.1 s on a loaded 2-core machine).
+  // rewriting and compiling it (ruby+stdlib.wasm, 34 MB: 0.16-0.34 s
+  // instead of 0.46-0.71 s on a loaded 2-core machine).
   // A corrupt, truncated or mismatched file is ignored and replaced. V8
   // 10.2 serialises only TurboFan code (other functions are recorded to be
   // compiled on their first call), so with kTiered Compile is as fast as
