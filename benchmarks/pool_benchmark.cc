@@ -53,8 +53,9 @@
 //                                        module with ~1.2 MB of code, timed
 //                                        in a fresh child process (this
 //                                        binary re-executed) per iteration:
-//      0 compile, cold cache: code_cache_dir set, empty (TurboFan, then the
-//        code is serialised and written)
+//      0 compile, cold cache: code_cache_dir set, empty (eager TurboFan,
+//        then the code is serialised and written; every mode compiles
+//        eagerly, lazy_compilation false)
 //      1 load, warm cache: a second process with the directory 0 filled
 //      2 compile, no cache, default tiering (Liftoff first)
 //      3 compile, no cache, TurboFan only (CompileTier::kOptimized): 0
@@ -366,9 +367,14 @@ int ChildMain(const char* spec) {
   const int mode = std::atoi(spec);
   const char* colon = std::strchr(spec, ':');
   EngineOptions options;
+  // Every function compiled in Compile, as these rows always measured
+  // (startup_benchmark measures lazy compilation and the tiered cache).
+  options.lazy_compilation = false;
   if (mode == kColdCache || mode == kWarmCache) {
     if (colon == nullptr) return 2;
     options.code_cache_dir = colon + 1;
+    // TurboFan, so the cold process writes its file in Compile.
+    options.compile_tier = CompileTier::kOptimized;
   } else if (mode == kNoCacheOptimized) {
     options.compile_tier = CompileTier::kOptimized;
   }

@@ -2,7 +2,8 @@
 // every body through InstructionReader) when the module parses. Any crash,
 // leak, UB or unbounded allocation is a finding; errors are fine. Also
 // checks properties the reader documents (offsets inside the input,
-// sections in order).
+// sections in order), and that BoundBulkInstructions from the scan's
+// bulk sites gives what it gives decoding every body itself.
 
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "fuzz/sanitizer_options.h"
+#include "lib/wasm/bounded_bulk.h"
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/reader.h"
 
@@ -95,6 +97,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (summary.ok()) {
     Check(summary->instruction_count == instructions,
           "ScanCode counted a different number of instructions");
+    BoundedBulkOptions options;
+    options.table_budget_export = "budget";
+    absl::StatusOr<BoundedBulk> decoded =
+        BoundBulkInstructions(bytes, *info, options);
+    absl::StatusOr<BoundedBulk> from_sites =
+        BoundBulkInstructions(bytes, *info, *summary, options);
+    Check(decoded.ok() == from_sites.ok(),
+          "BoundBulkInstructions from the sites and decoding disagree");
+    if (decoded.ok()) {
+      Check(decoded->bytes == from_sites->bytes &&
+                decoded->helper_count == from_sites->helper_count,
+            "BoundBulkInstructions from the sites gave other bytes");
+    }
   }
   return 0;
 }

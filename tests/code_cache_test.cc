@@ -44,9 +44,14 @@ constexpr absl::StatusCode kInvalidArgument = absl::StatusCode::kInvalidArgument
 // Set by main before any test runs.
 std::string* cache_dir = nullptr;
 
+// Every function compiled by TurboFan at Compile, so each compile has
+// optimised code and writes its file at once (code_cache_tiered_test
+// covers the background writes of tiering and lazy compilation).
 EngineOptions CacheOptions(const std::string& directory) {
   EngineOptions options;
   options.code_cache_dir = directory;
+  options.compile_tier = CompileTier::kOptimized;
+  options.lazy_compilation = false;
   return options;
 }
 
@@ -177,8 +182,10 @@ void ExpectRejectedThenRewritten(absl::Span<const uint8_t> bytes,
 }
 
 // File layout (lib/runtime/code_cache.cc): "WHCC", u32 format version,
-// u64 fingerprint size, fingerprint, u64 wire size, wire bytes, u64 code
-// size, u64 checksum, code.
+// u64 fingerprint size, fingerprint, u64 size and the module record, u64
+// size and the compiled bytes, u64 chunk count and the chunks of the
+// original bytes (u8 0, u64 offset, u64 size: a range of the compiled
+// bytes; u8 1, u64 size, bytes), u64 checksum, u64 code size, code.
 constexpr size_t kVersionOffset = 4, kFingerprintSizeOffset = 8,
                  kFingerprintOffset = 16;
 
@@ -277,7 +284,8 @@ TEST(CodeCacheTest, InvalidModuleIsNotCached) {
   const std::set<std::string> before = CacheFiles();
   const CodeCacheStats stats = engine.code_cache_stats();
   EXPECT_STATUS(engine.Compile(bytes), kInvalidArgument, "invalid module");
-  EXPECT_CACHE_DELTA(Delta(stats, engine.code_cache_stats()), 0, 0, 0, 0);
+  // Looked up before validation (a hit skips it), never stored.
+  EXPECT_CACHE_DELTA(Delta(stats, engine.code_cache_stats()), 0, 1, 0, 0);
   EXPECT_EQ(CacheFiles(), before);
 }
 
@@ -310,19 +318,56 @@ TEST(CodeCacheTest, PairedBitFlipsInTheCodeFailTheChecksum) {
   const std::vector<uint8_t> bytes = AddModuleBytes();
   const std::string path = CompileAndFindFile(bytes);
   std::string contents = ReadFile(path);
-  uint64_t fingerprint_size = 0, wire_size = 0, code_size = 0;
-  std::memcpy(&fingerprint_size, &contents[kFingerprintSizeOffset], 8);
-  const size_t wire_size_offset = kFingerprintSizeOffset + 8 + fingerprint_size;
-  std::memcpy(&wire_size, &contents[wire_size_offset], 8);
-  const size_t code_size_offset = wire_size_offset + 8 + wire_size;
-  std::memcpy(&code_size, &contents[code_size_offset], 8);
-  const size_t code_offset = code_size_offset + 16;
+  size_t at = kFingerprintSizeOffset;
+  auto read_u64 = [&contents, &at] {
+    uint64_t value = 0;
+    std::memcpy(&value, &contents[at], 8);
+    at += 8;
+    return value;
+  };
+  for (int sized = 0; sized < 3; ++sized) at += read_u64();  // fp, record, compiled
+  const uint64_t chunks = read_u64();
+  for (uint64_t i = 0; i < chunks; ++i) {
+    const char kind = contents[at++];
+    if (kind == 0) {
+      at += 16;
+    } else {
+      at += read_u64();
+    }
+  }
+  at += 8;  // checksum
+  const uint64_t code_size = read_u64();
+  const size_t code_offset = at;
   ASSERT_EQ(code_offset + code_size, contents.size());
   ASSERT_GE(code_size, 128u);
   for (size_t word : {1, 2}) {
     char& top_byte = contents[code_offset + 32 * word + 7];
     top_byte = static_cast<char>(top_byte ^ 0x80);
   }
+  WriteFile(path, contents);
+  ExpectRejectedThenRewritten(bytes, path, contents);
+}
+
+// The compiled bytes' first section is one the rewrites added (the frame
+// tag), so no comparison with the module being compiled covers it: the
+// checksum must.
+TEST(CodeCacheTest, CorruptRewrittenSectionFailsTheChecksum) {
+  const std::vector<uint8_t> bytes = AddModuleBytes();
+  const std::string path = CompileAndFindFile(bytes);
+  std::string contents = ReadFile(path);
+  size_t at = kFingerprintSizeOffset;
+  for (int sized = 0; sized < 2; ++sized) {  // fingerprint, record
+    uint64_t size = 0;
+    std::memcpy(&size, &contents[at], 8);
+    at += 8 + size;
+  }
+  uint64_t compiled_size = 0;
+  std::memcpy(&compiled_size, &contents[at], 8);
+  const size_t compiled = at + 8;
+  ASSERT_GT(compiled_size, 16u);
+  ASSERT_EQ(contents.substr(compiled, 4), std::string("\0asm", 4));
+  ASSERT_EQ(contents[compiled + 8], 0);  // a custom section: the tag
+  contents[compiled + 12] = static_cast<char>(contents[compiled + 12] ^ 0x01);
   WriteFile(path, contents);
   ExpectRejectedThenRewritten(bytes, path, contents);
 }

@@ -12,11 +12,18 @@
 //   kOptimized          CompileTier::kOptimized (TurboFan only)
 //   kNoWorkerThreads    worker_threads = 0 (V8 chooses)
 //   kCodeCache          a code cache: with kBaseline Engine::Create refuses
-//                       it; with kOptimized the suite runs
+//                       it; with eager kOptimized the suite runs
+//   kEager              lazy_compilation = false: every function compiled
+//                       by Compile
+//   kLazyCodeCache      the default lazy tiered engine with a code cache
+//                       (files written in the background) and fuel
+// Every mode also runs a pool whose instances are made on another thread,
+// and (where the engine consumes fuel) a metered call.
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -43,6 +50,8 @@ enum class Mode {
   kOptimized,
   kNoWorkerThreads,
   kCodeCache,
+  kEager,
+  kLazyCodeCache,
 };
 constexpr Mode kMode = Mode::WASMHOST_ENGINE_MODE;
 
@@ -71,6 +80,14 @@ EngineOptions ModeOptions() {
     case Mode::kCodeCache:
       options.code_cache_dir = testing::MakeTempDir();
       options.compile_tier = CompileTier::kOptimized;
+      options.lazy_compilation = false;  // files written at Compile
+      break;
+    case Mode::kEager:
+      options.lazy_compilation = false;
+      break;
+    case Mode::kLazyCodeCache:
+      options.code_cache_dir = testing::MakeTempDir();
+      options.consume_fuel = true;
       break;
   }
   return options;
@@ -116,7 +133,7 @@ TEST(EngineModesTest, CodeCacheWithBaselineIsRefused) {
 
 TEST(EngineModesTest, EngineHasTheModesOptions) {
   EXPECT_TRUE(ModeEngine().options() == ModeOptions() ||
-              kMode == Mode::kCodeCache);
+              kMode == Mode::kCodeCache || kMode == Mode::kLazyCodeCache);
   EXPECT_EQ(ModeEngine().options().compile_tier, ModeOptions().compile_tier);
   EXPECT_EQ(ModeEngine().options().trap_handler, ModeOptions().trap_handler);
 }
@@ -210,6 +227,38 @@ TEST(EngineModesTest, MemoryLimits) {
   too_small.limits.max_memory_bytes = kPage / 2;
   EXPECT_STATUS(Instantiate(fixtures::memory_wasm(), too_small),
                 absl::StatusCode::kResourceExhausted, "memory");
+}
+
+TEST(EngineModesTest, PoolInstancesMadeOnAnotherThread) {
+  ASSERT_OK_AND_ASSIGN(Module module, ModeEngine().Compile(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<InstancePool> pool,
+                       InstancePool::Create(module, Linker()));
+  // The other thread's isolate meets the module's code (lazily compiled
+  // functions included) for the first time there.
+  std::thread other([&pool] {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    using Divide = int32_t(int32_t, int32_t);
+    ASSERT_OK_AND_ASSIGN(auto divide,
+                         lease.instance().GetFunc<Divide>("divide"));
+    EXPECT_THAT(divide.Call(84, 2), IsOkAndHolds(42));
+    ExpectTrap(divide.Call(1, 0).status(), TrapKind::kIntegerDivideByZero,
+               "divide by zero", "divide", kDivideIndex);
+  });
+  other.join();
+  EXPECT_EQ(pool->stats().misses, 1u);
+}
+
+TEST(EngineModesTest, FuelBoundsALoop) {
+  if (!ModeEngine().options().consume_fuel) GTEST_SKIP() << "no fuel";
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instantiate(fixtures::fuel_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto sum, instance.GetFunc<int32_t(int32_t)>("sum"));
+  CallOptions options;
+  options.fuel = 1000000;
+  EXPECT_THAT(sum.Call(options, 100), IsOkAndHolds(4950));
+  ASSERT_OK_AND_ASSIGN(auto forever, instance.GetFunc<void()>("forever"));
+  options.fuel = 1000;
+  EXPECT_STATUS(forever.Call(options), absl::StatusCode::kResourceExhausted,
+                "out of fuel");
 }
 
 }  // namespace

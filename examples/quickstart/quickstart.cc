@@ -1,7 +1,7 @@
 // The wasmhost quickstart: a host grants a guest plugin three capabilities,
 // calls its handlers, then shows what happens when a guest misbehaves.
 //
-//   ./x demo    (or: bazel run //examples/quickstart:quickstart)
+//   ./x demo    (or: bazel run -c opt //examples/quickstart:quickstart)
 //
 // The guests are plugin.wat and greedy.wat beside this file, compiled to
 // Wasm and embedded by the build. Exits 0 when every outcome is the one

@@ -45,6 +45,24 @@ struct WASMHOST_EXPORT EngineOptions {
   // Default kTiered.
   CompileTier compile_tier = CompileTier::kTiered;
 
+  // Compile each function (with the compile_tier's compiler) on its first
+  // call instead of every function in Compile (V8's
+  // --wasm-lazy-compilation). Compile still validates the whole module, so
+  // a lazily compiled function never fails to compile later. Works with
+  // pools (another thread's first call compiles the function once for
+  // every isolate), the code cache, fuel and backtraces.
+  // Default true, chosen with benchmarks/startup_benchmark (numbers in
+  // benchmarks/README.md; a loaded 2-core machine, one process per run):
+  // Compile + instantiate + first call of ruby.wasm (16 MB, 11 MB of code)
+  // took 0.33-0.63 s lazily against 1.76-1.91 s eagerly (ruby+stdlib.wasm:
+  // 0.74-0.84 s against 1.78-2.59 s). The functions a request meets first
+  // then cost a Liftoff compile each, once per process (ruby's own
+  // initialisation ran up to 0.5 s longer), and later calls were as fast
+  // (p50 and p99 equal). A server serves sooner and its steady state is
+  // the same; one whose first requests' p99 must stay flat sets this false
+  // or warms its pool up, at the cost of a slower start.
+  bool lazy_compilation = true;
+
   // Number of V8 background threads (compilation, GC). Default 2.
   // 0 lets V8 choose from the number of cores.
   int worker_threads = 2;
@@ -57,13 +75,20 @@ struct WASMHOST_EXPORT EngineOptions {
   bool consume_fuel = false;
 
   // Directory where compiled code is kept for later processes. Each module
-  // is stored keyed by its bytes, the V8 version and the flags; a later
-  // Compile of the same bytes loads it instead of compiling. A corrupt,
-  // truncated or mismatched file is ignored and replaced. V8 10.2 can only
-  // serialise optimised code, so with a cache every module is compiled by
-  // TurboFan (as with CompileTier::kOptimized): the first compile is slower,
-  // later ones are a load. V8 runs the code it loads, so the directory must
-  // be writable only by trusted users. Default empty: no cache.
+  // is stored keyed by its bytes, the V8 version and flags, and consume_fuel;
+  // a later Compile of the same bytes loads it instead of validating,
+  // rewriting and compiling it (ruby+stdlib.wasm, 34 MB: 0.16-0.34 s
+  // instead of 0.46-0.71 s on a loaded 2-core machine).
+  // A corrupt, truncated or mismatched file is ignored and replaced. V8
+  // 10.2 serialises only TurboFan code (other functions are recorded to be
+  // compiled on their first call), so with kTiered Compile is as fast as
+  // without a cache and a background thread writes the file once V8 has
+  // optimised some of the module's code, i.e. once it has run for a while
+  // (CodeCacheStats::pending counts modules waiting for that; one dropped
+  // before is not written). With kOptimized and lazy_compilation false the
+  // file is written by Compile. kBaseline cannot be cached. V8 runs the
+  // code it loads, so the directory must be writable only by trusted users.
+  // Default empty: no cache.
   std::string code_cache_dir;
 
   // Use V8's Wasm trap handler: memory bounds are enforced by guard pages
@@ -89,6 +114,9 @@ struct WASMHOST_EXPORT CodeCacheStats {
   uint64_t misses = 0;    // modules not in the cache (compiled and stored)
   uint64_t rejected = 0;  // cache files that failed verification
   uint64_t writes = 0;    // cache files written
+  // Modules compiled with tiering whose file the background writer will
+  // write once V8 has optimised some of their code (see code_cache_dir).
+  uint64_t pending = 0;
 };
 
 // The engine. Copies share one process-wide state and are cheap.
@@ -99,8 +127,7 @@ class WASMHOST_EXPORT Engine {
   // call with equal options returns an Engine sharing that state.
   // Returns:
   //   InvalidArgument    an option is out of range, a V8 flag is unknown,
-  //                      or code_cache_dir is set with a compile tier
-  //                      other than kTiered or kOptimized
+  //                      or code_cache_dir is set with kBaseline
   //   FailedPrecondition V8 was already initialised with different options
   [[nodiscard]] static absl::StatusOr<Engine> Create(
       const EngineOptions& options = {});

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
 #include "lib/runtime/engine_state.h"
 #include "lib/runtime/module_state.h"
 #include "lib/util/mutex.h"
@@ -22,6 +23,7 @@ const internal::EngineState* engine_state ABSL_GUARDED_BY(engine_mutex) =
 
 bool operator==(const EngineOptions& a, const EngineOptions& b) {
   return a.v8_flags == b.v8_flags && a.compile_tier == b.compile_tier &&
+         a.lazy_compilation == b.lazy_compilation &&
          a.worker_threads == b.worker_threads &&
          a.trap_handler == b.trap_handler &&
          a.install_signal_handler == b.install_signal_handler &&
@@ -51,8 +53,12 @@ absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
     WASMHOST_RETURN_IF_ERROR(v8backend::InitializeV8(options));
     auto* state = new internal::EngineState{options, nullptr};
     if (!options.code_cache_dir.empty()) {
+      // Fuel metering is the one option that changes the rewrites (the
+      // module limits only refuse modules).
       state->code_cache = std::make_unique<internal::CodeCache>(
-          options.code_cache_dir, v8backend::EngineFingerprint());
+          options.code_cache_dir,
+          absl::StrCat(v8backend::EngineFingerprint(),
+                       options.consume_fuel ? "; fuel" : ""));
     }
     engine_state = state;
   } else if (!(engine_state->options == options)) {

@@ -1,12 +1,15 @@
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/code_cache.h"
+#include "lib/util/byte_record.h"
 #include "lib/runtime/module_state.h"
 #include "lib/util/mutex.h"
 #include "lib/util/stable_hash.h"
@@ -16,8 +19,10 @@
 #include "lib/wasm/code_scanner.h"
 #include "lib/wasm/engine_limits.h"
 #include "lib/wasm/fuel.h"
+#include "lib/wasm/module_tail.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
+#include "lib/wasm/section_rewriter.h"
 #include "wasmhost/limits.h"
 #include "wasmhost/module.h"
 
@@ -291,12 +296,19 @@ bool FitsV8Limits(const wasm::ModuleInfo& info, size_t exports,
 // fuel metering would take past them is refused.
 absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
-    bool consume_fuel, ModuleState& state) {
+    const wasm::CodeSummary& code, bool consume_fuel, ModuleState& state) {
   const size_t fuel_exports = consume_fuel ? kFuelExports : 0;
   const size_t fuel_functions = consume_fuel ? kFuelFunctions : 0;
   const size_t fuel_types = consume_fuel ? kFuelTypes : 0;
   const size_t fuel_globals = consume_fuel ? kFuelGlobals : 0;
-  std::vector<uint8_t> rewritten(bytes.begin(), bytes.end());
+  // The module so far: `bytes` until a rewrite changes them, then the
+  // last rewrite's output. Each rewrite copies; none is copied for nothing.
+  std::vector<uint8_t> rewritten;
+  absl::Span<const uint8_t> current_bytes = bytes;
+  auto take = [&](std::vector<uint8_t> next) {
+    rewritten = std::move(next);
+    current_bytes = rewritten;
+  };
   wasm::ModuleInfo current = info;
   state.original_body_offsets = ToU32(info.function_body_offsets);
   // First, on the original bytes: the later rewrites only move whole
@@ -307,16 +319,21 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   bulk_options.initial_table_budget = TableBudget(Limits());
   WASMHOST_ASSIGN_OR_RETURN(
       wasm::BoundedBulk bulk,
-      wasm::BoundBulkInstructions(bytes, info, bulk_options));
+      wasm::BoundBulkInstructions(bytes, info, code, bulk_options));
   state.table_budget = bulk.table_budget_global.has_value();
   if (bulk.helper_count > 0) {
-    rewritten = std::move(bulk.bytes);
+    take(std::move(bulk.bytes));
     bulk.bytes.clear();
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
     state.original_body_offsets = ToU32(current.function_body_offsets);
     state.original_body_offsets.resize(info.function_body_offsets.size());
     state.bulk = std::move(bulk);
   }
+  // The memory import, the boundary wrappers and the global accessors are
+  // planned on the same module and applied in one pass: one copy of the
+  // module, not one per rewrite. None moves an index the others use.
+  std::vector<wasm::SectionAddition> additions;
+  std::vector<wasm::AddedFunction> functions;
   if (!info.memories.empty() && current.imports.size() >= wasm::kMaxImports) {
     // The memory stays the module's own: the host cannot create it, so a
     // fresh-state reset could not find it either.
@@ -325,32 +342,26 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
                          "memory cannot be made one the host resets");
     }
   } else if (!info.memories.empty()) {
-    WASMHOST_ASSIGN_OR_RETURN(
-        rewritten,
-        wasm::ImportDefinedMemory(rewritten, current,
-                                  state.internal_names.memory_import_module,
-                                  state.internal_names.memory_import_name));
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+    WASMHOST_RETURN_IF_ERROR(wasm::MemoryImportAdditions(
+        current, state.internal_names.memory_import_module,
+        state.internal_names.memory_import_name, &additions));
     state.memory_rewritten = true;
   }
   // Before the accessors, so only the guest's own exports are wrapped.
   WASMHOST_ASSIGN_OR_RETURN(
-      wasm::BoundaryWrappers wrappers,
-      wasm::AddBoundaryWrappers(rewritten, current,
-                                state.internal_names.boundary_export_prefix));
-  PlanExportCalls(wrappers.wrapper_exports, state);
-  if (std::any_of(wrappers.wrapper_exports.begin(),
-                  wrappers.wrapper_exports.end(),
-                  [](const std::string& name) { return !name.empty(); })) {
-    rewritten = std::move(wrappers.bytes);
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
-  }
+      std::vector<std::string> wrapper_exports,
+      wasm::PlanBoundaryWrappers(
+          current, state.internal_names.boundary_export_prefix, &functions));
+  PlanExportCalls(wrapper_exports, state);
+  // Each wrapper is a function, a type and an export.
+  const size_t wrappers = functions.size();
   // The accessors (two functions, types and exports) are left out when
   // they would take the module past V8's limits, leaving room for fuel:
   // instances then cannot be reset.
   if (!state.state_global_types.empty() &&
-      !FitsV8Limits(current, 2 + fuel_exports, 2 + fuel_functions,
-                    2 + fuel_types, fuel_globals)) {
+      !FitsV8Limits(current, 2 + wrappers + fuel_exports,
+                    2 + wrappers + fuel_functions, 2 + wrappers + fuel_types,
+                    fuel_globals)) {
     if (state.resettable) {
       RefuseReset(state, "the accessors restoring the mutable globals would "
                          "take the module past V8's limits");
@@ -361,16 +372,22 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     // a JS property access per global, and a JS Number for floats.
     WASMHOST_ASSIGN_OR_RETURN(
         wasm::GlobalAccessors accessors,
-        wasm::AddGlobalAccessors(rewritten, current,
-                                 state.internal_names.set_globals_export,
-                                 state.internal_names.get_globals_export));
-    if (accessors.added) {
-      rewritten = std::move(accessors.bytes);
-      WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
-    } else if (state.resettable) {
+        wasm::PlanGlobalAccessors(current,
+                                  state.internal_names.set_globals_export,
+                                  state.internal_names.get_globals_export,
+                                  &functions));
+    if (!accessors.added && state.resettable) {
       RefuseReset(state, "the mutable globals could not be given accessors "
                          "to restore them");
     }
+  }
+  if (!functions.empty()) wasm::AddFunctions(current, functions, &additions);
+  if (!additions.empty()) {
+    wasm::MappedBytes out;
+    WASMHOST_RETURN_IF_ERROR(
+        wasm::RewriteSections(current_bytes, current, additions, &out));
+    take(out.Release());
+    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
   }
   // The bulk helpers and boundary wrappers cannot be left out, and the
   // engine asked for fuel: a module they would take past V8's limits is
@@ -396,16 +413,15 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
         wasm::kMaxGlobals));
   }
   // Last, so the section's size shifts every body by the same amount.
-  const size_t untagged_size = rewritten.size();
-  WASMHOST_ASSIGN_OR_RETURN(rewritten,
-                            wasm::TagModule(rewritten, state.frame_tag));
-  const size_t shift = rewritten.size() - untagged_size;
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> tagged,
+                            wasm::TagModule(current_bytes, state.frame_tag));
+  const size_t shift = tagged.size() - current_bytes.size();
   state.compiled_body_offsets.clear();
   for (size_t offset : current.function_body_offsets) {
     state.compiled_body_offsets.push_back(
         static_cast<uint32_t>(offset + shift));
   }
-  return rewritten;
+  return tagged;
 }
 
 // Live modules by frame tag, for backtraces through several instances.
@@ -433,26 +449,154 @@ void RegisterFrameTag(const std::shared_ptr<const ModuleState>& module) {
   registry.modules[module->frame_tag] = module;
 }
 
-// Loads the code from `cache` when it holds it, else compiles and stores
-// it. The cache never makes Compile fail: a file that cannot be used or
-// written only costs a compile.
-absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> CompileOrLoad(
-    absl::Span<const uint8_t> bytes, CodeCache* cache) {
-  if (cache == nullptr) return v8backend::CompileModule(bytes);
-  if (std::optional<std::string> serialized = cache->Load(bytes)) {
-    absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> loaded =
-        v8backend::LoadModule(bytes, *serialized);
-    if (loaded.ok()) {
-      cache->CountHit();
-      return loaded;
-    }
-    cache->CountRejected();
+// Modules prepared in full (validated, scanned and rewritten) in this
+// process.
+std::atomic<uint64_t> prepared_modules{0};
+
+// The offset maps of the rewrites, field by field (OffsetRun has padding).
+void PutOffsetMap(ByteWriter& out, const std::vector<wasm::OffsetRun>& map) {
+  out.Put(uint64_t{map.size()});
+  for (const wasm::OffsetRun& run : map) {
+    out.Put(run.instrumented_offset);
+    out.Put(run.original_offset);
+    out.Put(static_cast<uint8_t>(run.injected));
   }
-  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const v8backend::CompiledCode> code,
-                            v8backend::CompileModule(bytes));
-  absl::StatusOr<std::string> serialized = v8backend::SerializeModule(*code);
-  if (serialized.ok()) cache->Store(bytes, *serialized).IgnoreError();
-  return code;
+}
+
+bool GetOffsetMap(ByteReader& in, std::vector<wasm::OffsetRun>* map) {
+  uint64_t count = 0;
+  if (!in.Get(&count)) return false;
+  map->clear();
+  for (uint64_t i = 0; i < count; ++i) {
+    wasm::OffsetRun run;
+    uint8_t injected = 0;
+    if (!in.Get(&run.instrumented_offset) || !in.Get(&run.original_offset) ||
+        !in.Get(&injected)) {
+      return false;
+    }
+    run.injected = injected != 0;
+    map->push_back(run);
+  }
+  return true;
+}
+
+void PutStrings(ByteWriter& out, const std::vector<std::string>& strings) {
+  out.Put(uint64_t{strings.size()});
+  for (const std::string& string : strings) out.PutString(string);
+}
+
+bool GetStrings(ByteReader& in, std::vector<std::string>* strings) {
+  uint64_t count = 0;
+  if (!in.Get(&count)) return false;
+  strings->assign(std::min<uint64_t>(count, 1 << 20), "");
+  if (strings->size() != count) return false;
+  for (std::string& string : *strings) {
+    if (!in.String(&string)) return false;
+  }
+  return true;
+}
+
+// What a code cache entry keeps of a module besides its bytes and code:
+// everything the code scan and the rewrites decided (the limits' figures,
+// reset plan, export call names, the rewrites' offset maps), so a hit
+// redoes none of them.
+std::string EncodeModuleRecord(const wasm::CodeSummary& code,
+                               const ModuleState& state) {
+  std::string record;
+  ByteWriter out(&record);
+  out.Put(static_cast<uint8_t>(code.mutates_tables));
+  out.Put(static_cast<uint8_t>(code.drops_data));
+  out.Put(code.max_nesting_depth);
+  out.Put(code.max_body_bytes);
+  out.Put(code.max_locals);
+  out.Put(static_cast<uint8_t>(state.resettable));
+  out.PutString(state.reset_refusal);
+  out.PutVector(state.state_global_types);
+  out.Put(static_cast<uint8_t>(state.memory_rewritten));
+  out.Put(static_cast<uint8_t>(state.table_budget));
+  // A wrapper's name starts with the internal prefix, which no export
+  // name does: the names alone say which exports are wrapped.
+  PutStrings(out, state.call_export_names);
+  out.PutVector(state.original_body_offsets);
+  out.PutVector(state.compiled_body_offsets);
+  out.Put(static_cast<uint8_t>(state.bulk.has_value()));
+  if (state.bulk.has_value()) {
+    out.Put(state.bulk->first_helper);
+    out.Put(state.bulk->helper_count);
+    out.Put(static_cast<uint8_t>(state.bulk->table_budget_global.has_value()));
+    out.Put(state.bulk->table_budget_global.value_or(0));
+    PutOffsetMap(out, state.bulk->offset_map);
+  }
+  out.Put(static_cast<uint8_t>(state.fuel.has_value()));
+  if (state.fuel.has_value()) {
+    out.PutString(state.fuel->set_fuel_export);
+    out.PutString(state.fuel->get_fuel_export);
+    out.Put(state.fuel->fuel_global_index);
+    out.Put(state.fuel->set_fuel_function);
+    out.Put(state.fuel->get_fuel_function);
+    out.PutVector(state.fuel->out_of_fuel_offsets);
+    PutOffsetMap(out, state.fuel->offset_map);
+  }
+  return record;
+}
+
+// What EncodeModuleRecord wrote, into `code` and `state` (whose exports
+// DescribeInterface has filled); false when the record is malformed.
+bool DecodeModuleRecord(absl::string_view record, wasm::CodeSummary* code,
+                        ModuleState* state) {
+  ByteReader in(record);
+  uint8_t mutates_tables = 0, drops_data = 0, resettable = 0,
+          memory_rewritten = 0, table_budget = 0, has_bulk = 0, has_fuel = 0;
+  std::vector<std::string> call_names;
+  if (!in.Get(&mutates_tables) || !in.Get(&drops_data) ||
+      !in.Get(&code->max_nesting_depth) || !in.Get(&code->max_body_bytes) ||
+      !in.Get(&code->max_locals) || !in.Get(&resettable) ||
+      !in.String(&state->reset_refusal) ||
+      !in.Vector(&state->state_global_types) || !in.Get(&memory_rewritten) ||
+      !in.Get(&table_budget) || !GetStrings(in, &call_names) ||
+      call_names.size() != state->exports.size() ||
+      !in.Vector(&state->original_body_offsets) ||
+      !in.Vector(&state->compiled_body_offsets) || !in.Get(&has_bulk)) {
+    return false;
+  }
+  code->mutates_tables = mutates_tables != 0;
+  code->drops_data = drops_data != 0;
+  state->resettable = resettable != 0;
+  state->memory_rewritten = memory_rewritten != 0;
+  state->table_budget = table_budget != 0;
+  if (has_bulk != 0) {
+    wasm::BoundedBulk bulk;
+    uint8_t has_budget = 0;
+    uint32_t budget_global = 0;
+    if (!in.Get(&bulk.first_helper) || !in.Get(&bulk.helper_count) ||
+        !in.Get(&has_budget) || !in.Get(&budget_global) ||
+        !GetOffsetMap(in, &bulk.offset_map)) {
+      return false;
+    }
+    if (has_budget != 0) bulk.table_budget_global = budget_global;
+    state->bulk = std::move(bulk);
+  }
+  if (!in.Get(&has_fuel)) return false;
+  if (has_fuel != 0) {
+    wasm::FuelRewrite fuel;
+    if (!in.String(&fuel.set_fuel_export) ||
+        !in.String(&fuel.get_fuel_export) ||
+        !in.Get(&fuel.fuel_global_index) || !in.Get(&fuel.set_fuel_function) ||
+        !in.Get(&fuel.get_fuel_function) ||
+        !in.Vector(&fuel.out_of_fuel_offsets) ||
+        !GetOffsetMap(in, &fuel.offset_map)) {
+      return false;
+    }
+    state->fuel = std::move(fuel);
+  }
+  std::vector<std::string> wrapper_exports(call_names.size());
+  for (size_t i = 0; i < call_names.size(); ++i) {
+    if (call_names[i] != state->exports[i].name) {
+      wrapper_exports[i] = call_names[i];
+    }
+  }
+  PlanExportCalls(wrapper_exports, *state);
+  return in.at_end();
 }
 
 // "module over ModuleLimits::max_exports (20000): 100000 exports".
@@ -501,6 +645,109 @@ absl::Status InvalidModule(const absl::Status& status) {
 
 }  // namespace
 
+namespace {
+
+// What every module state starts with: its interface, internal names and
+// frame tag, from the original bytes and their structure.
+std::shared_ptr<ModuleState> DescribeModule(absl::Span<const uint8_t> bytes,
+                                            const wasm::ModuleInfo& info) {
+  auto state = std::make_shared<ModuleState>();
+  state->internal_names = InternalNames::For(info);
+  state->frame_tag = absl::StrCat(
+      "wasmhost-module:",
+      absl::Hex(StableHash(absl::string_view(
+                    reinterpret_cast<const char*>(bytes.data()), bytes.size())),
+                absl::kZeroPad16));
+  DescribeInterface(info, *state);
+  return state;
+}
+
+// A module from its code cache entry: the bytes V8 compiled, their code,
+// and the record of what validation, the scan and the rewrites found, so
+// none of them runs again (the entry is keyed by the original bytes and
+// every option that changes the rewrites). Only the structure is read
+// again, for the interface. Returns ResourceExhausted for a module over
+// `limits`, and DataLoss for an entry that does not fit the module.
+absl::StatusOr<std::shared_ptr<ModuleState>> LoadCachedModule(
+    absl::Span<const uint8_t> bytes, const CacheEntry& entry,
+    const ModuleLimits& limits) {
+  absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
+  if (!info.ok()) return absl::DataLossError(info.status().message());
+  std::shared_ptr<ModuleState> state = DescribeModule(bytes, *info);
+  wasm::CodeSummary code;
+  if (!DecodeModuleRecord(entry.metadata, &code, state.get())) {
+    return absl::DataLossError("malformed module record");
+  }
+  WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, code, limits));
+  absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> loaded =
+      v8backend::LoadModule(entry.compiled_bytes, entry.code);
+  if (!loaded.ok()) return absl::DataLossError(loaded.status().message());
+  state->code = *std::move(loaded);
+  return state;
+}
+
+}  // namespace
+
+absl::StatusOr<AnalyzedModule> AnalyzeModule(absl::Span<const uint8_t> bytes) {
+  AnalyzedModule analyzed;
+  absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
+  if (!info.ok()) return InvalidModule(info.status());
+  analyzed.info = *std::move(info);
+  absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, analyzed.info);
+  if (!code.ok()) return InvalidModule(code.status());
+  analyzed.code = *code;
+  return analyzed;
+}
+
+absl::StatusOr<PreparedModule> PrepareModule(absl::Span<const uint8_t> bytes,
+                                             const AnalyzedModule& analyzed,
+                                             bool consume_fuel) {
+  const wasm::ModuleInfo& info = analyzed.info;
+  PreparedModule prepared;
+  prepared.state = DescribeModule(bytes, info);
+  ModuleState& state = *prepared.state;
+  PlanStateReset(info, analyzed.code, state);
+  // Each rewrite below copies the module it is given. The trailing data
+  // and custom sections, which none changes, are set aside and copied once
+  // when they outweigh a quarter of the rest: setting them aside costs one
+  // copy of the rest.
+  absl::Span<const uint8_t> head = bytes;
+  const wasm::ModuleInfo* head_info = &info;
+  std::optional<wasm::SplitModule> split;
+  wasm::ModuleInfo split_info;
+  const size_t tail_offset = wasm::TailOffset(info);
+  if (bytes.size() - tail_offset >= tail_offset / 4) {
+    WASMHOST_ASSIGN_OR_RETURN(split, wasm::SplitTail(bytes, info));
+    WASMHOST_ASSIGN_OR_RETURN(split_info, wasm::ReadModule(split->head));
+    head = split->head;
+    head_info = &split_info;
+  }
+  WASMHOST_ASSIGN_OR_RETURN(prepared.bytes,
+                            RewriteForHost(head, *head_info, analyzed.code,
+                                           consume_fuel, state));
+  if (consume_fuel) {
+    WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
+                              wasm::ReadModule(prepared.bytes));
+    wasm::FuelOptions fuel_options;
+    fuel_options.set_fuel_export = state.internal_names.set_fuel_export;
+    fuel_options.get_fuel_export = state.internal_names.get_fuel_export;
+    WASMHOST_ASSIGN_OR_RETURN(
+        state.fuel, wasm::InjectFuel(prepared.bytes, rewritten, fuel_options));
+    // Moved: the state keeps the offsets, not a second copy of the module.
+    prepared.bytes = std::move(state.fuel->bytes);
+    state.fuel->bytes.clear();
+  }
+  if (split.has_value()) {
+    WASMHOST_ASSIGN_OR_RETURN(prepared.bytes,
+                              wasm::JoinTail(prepared.bytes, *split));
+  }
+  return prepared;
+}
+
+uint64_t PreparedModuleCount() {
+  return prepared_modules.load(std::memory_order_relaxed);
+}
+
 absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     absl::Span<const uint8_t> bytes, bool consume_fuel,
     const ModuleLimits& limits, CodeCache* cache) {
@@ -508,40 +755,46 @@ absl::StatusOr<std::shared_ptr<const ModuleState>> ModuleState::Create(
     return OverModuleLimit("max_module_bytes", limits.max_module_bytes,
                            bytes.size(), "bytes");
   }
-  absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(bytes);
-  if (!info.ok()) return InvalidModule(info.status());
-  absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(bytes, *info);
-  if (!code.ok()) return InvalidModule(code.status());
-  // Before any rewrite: an invalid module could otherwise name the globals,
-  // functions and exports the rewrites append (e.g. refill its own fuel).
-  // Validating costs time linear in the size, already bounded.
-  WASMHOST_RETURN_IF_ERROR(v8backend::ValidateModule(bytes));
-  // After validation, so an invalid module is InvalidArgument whatever its
-  // shape; before compilation, whose cost the limits bound.
-  WASMHOST_RETURN_IF_ERROR(CheckModuleLimits(*info, *code, limits));
-
-  auto state = std::make_shared<ModuleState>();
-  state->internal_names = InternalNames::For(*info);
-  state->frame_tag = absl::StrCat(
-      "wasmhost-module:",
-      absl::Hex(StableHash(absl::string_view(
-                    reinterpret_cast<const char*>(bytes.data()), bytes.size())),
-                absl::kZeroPad16));
-  DescribeInterface(*info, *state);
-  PlanStateReset(*info, *code, *state);
-  WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> compiled_bytes,
-                            RewriteForHost(bytes, *info, consume_fuel, *state));
-  if (consume_fuel) {
-    WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
-                              wasm::ReadModule(compiled_bytes));
-    wasm::FuelOptions fuel_options;
-    fuel_options.set_fuel_export = state->internal_names.set_fuel_export;
-    fuel_options.get_fuel_export = state->internal_names.get_fuel_export;
-    WASMHOST_ASSIGN_OR_RETURN(
-        state->fuel, wasm::InjectFuel(compiled_bytes, rewritten, fuel_options));
-    compiled_bytes = state->fuel->bytes;
+  std::shared_ptr<ModuleState> state;
+  // Hashes the bytes: once per Compile.
+  const std::string cache_path = cache != nullptr ? cache->PathFor(bytes) : "";
+  if (cache != nullptr) {
+    if (std::optional<CacheEntry> entry = cache->Load(cache_path, bytes)) {
+      absl::StatusOr<std::shared_ptr<ModuleState>> loaded =
+          LoadCachedModule(bytes, *entry, limits);
+      if (loaded.ok()) {
+        cache->CountHit();
+        state = *std::move(loaded);
+      } else if (absl::IsResourceExhausted(loaded.status())) {
+        return loaded.status();
+      } else {
+        cache->CountRejected();
+      }
+    }
   }
-  WASMHOST_ASSIGN_OR_RETURN(state->code, CompileOrLoad(compiled_bytes, cache));
+  if (state == nullptr) {
+    WASMHOST_ASSIGN_OR_RETURN(AnalyzedModule analyzed, AnalyzeModule(bytes));
+    // Before any rewrite: an invalid module could otherwise name the
+    // globals, functions and exports the rewrites append (e.g. refill its
+    // own fuel). Validating costs time linear in the size, already bounded.
+    WASMHOST_RETURN_IF_ERROR(v8backend::ValidateModule(bytes));
+    // After validation, so an invalid module is InvalidArgument whatever
+    // its shape; before compilation, whose cost the limits bound.
+    WASMHOST_RETURN_IF_ERROR(
+        CheckModuleLimits(analyzed.info, analyzed.code, limits));
+    prepared_modules.fetch_add(1, std::memory_order_relaxed);
+    WASMHOST_ASSIGN_OR_RETURN(PreparedModule prepared,
+                              PrepareModule(bytes, analyzed, consume_fuel));
+    state = std::move(prepared.state);
+    WASMHOST_ASSIGN_OR_RETURN(state->code,
+                              v8backend::CompileModule(prepared.bytes));
+    if (cache != nullptr) {
+      // At once when V8 has optimised code, else once it has; the cache
+      // never makes Compile fail.
+      cache->Store(cache_path, bytes, EncodeModuleRecord(analyzed.code, *state),
+                   state->code);
+    }
+  }
   WASMHOST_RETURN_IF_ERROR(PlanImportCalls(*state));
   state->self = state;
   RegisterFrameTag(state);

@@ -14,6 +14,7 @@
 #include "absl/types/span.h"
 #include "lib/v8/backend.h"
 #include "lib/wasm/bounded_bulk.h"
+#include "lib/wasm/code_scanner.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "wasmhost/errors.h"
@@ -61,7 +62,8 @@ struct ModuleState {
   // Returns InvalidArgument for bytes that are not a valid module, and
   // ResourceExhausted for a module over one of `limits` (naming it) or
   // one the rewrites (with `consume_fuel`, the fuel counter) would take
-  // past V8's limits.
+  // past V8's limits. In steps: AnalyzeModule, V8's validation, the
+  // limits, PrepareModule, then the compile.
   static absl::StatusOr<std::shared_ptr<const ModuleState>> Create(
       absl::Span<const uint8_t> bytes, bool consume_fuel,
       const ModuleLimits& limits, CodeCache* cache);
@@ -149,6 +151,38 @@ struct ModuleState {
 
   std::shared_ptr<const v8backend::CompiledCode> code;
 };
+
+// How many modules ModuleState::Create validated, scanned and rewrote in
+// this process; a code-cache hit does none of that. For tests.
+uint64_t PreparedModuleCount();
+
+// What the SDK learns of a module before V8 sees it: its structure
+// (wasm::ReadModule) and what decoding its code found (wasm::ScanCode).
+// Plain value: thread-compatible.
+struct AnalyzedModule {
+  wasm::ModuleInfo info;
+  wasm::CodeSummary code;
+};
+
+// Reads `bytes` and decodes their code: the first step of
+// ModuleState::Create. Returns InvalidArgument ("invalid module: ...") for
+// bytes that are not a structurally valid module.
+absl::StatusOr<AnalyzedModule> AnalyzeModule(absl::Span<const uint8_t> bytes);
+
+// A module's state before compilation and the bytes V8 compiles.
+// Thread-compatible.
+struct PreparedModule {
+  std::shared_ptr<ModuleState> state;  // Without `code`.
+  std::vector<uint8_t> bytes;          // Rewritten (and metered).
+};
+
+// The rewrites of ModuleState::Create, on bytes V8 has validated:
+// `analyzed` is AnalyzeModule(bytes). With `consume_fuel`, fuel metering
+// too. Returns ResourceExhausted as Create does when the rewrites would
+// take the module past V8's limits.
+absl::StatusOr<PreparedModule> PrepareModule(absl::Span<const uint8_t> bytes,
+                                             const AnalyzedModule& analyzed,
+                                             bool consume_fuel);
 
 }  // namespace wasmhost::internal
 

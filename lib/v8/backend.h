@@ -86,6 +86,10 @@ absl::Status ValidateModule(absl::Span<const uint8_t> bytes);
 absl::StatusOr<std::shared_ptr<const CompiledCode>> CompileModule(
     absl::Span<const uint8_t> bytes);
 
+// The wire bytes `code` was compiled from, kept by V8; valid while `code`
+// lives. Any thread.
+absl::Span<const uint8_t> WireBytes(const CompiledCode& code);
+
 // V8's serialised form of `code`, for the code cache.
 // Returns FailedPrecondition when V8 has no optimised code to serialise.
 absl::StatusOr<std::string> SerializeModule(const CompiledCode& code);

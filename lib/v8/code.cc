@@ -95,6 +95,12 @@ void StreamingCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
   streaming->Finish();
 }
 
+absl::Span<const uint8_t> WireBytes(const CompiledCode& code) {
+  const v8::MemorySpan<const uint8_t> bytes =
+      const_cast<v8::CompiledWasmModule&>(code.compiled()).GetWireBytesRef();
+  return absl::Span<const uint8_t>(bytes.data(), bytes.size());
+}
+
 absl::StatusOr<std::string> SerializeModule(const CompiledCode& code) {
   v8::OwnedBuffer buffer =
       const_cast<v8::CompiledWasmModule&>(code.compiled()).Serialize();

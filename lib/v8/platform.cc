@@ -21,11 +21,7 @@ std::vector<std::string> FlagsFor(const EngineOptions& options) {
   // from a table or global. It only adds to the JS API, which guests never
   // reach.
   std::vector<std::string> flags = {"--experimental-wasm-type-reflection"};
-  // V8 10.2 serialises only TurboFan code, so a cache needs all of it.
-  const CompileTier tier = options.code_cache_dir.empty()
-                               ? options.compile_tier
-                               : CompileTier::kOptimized;
-  switch (tier) {
+  switch (options.compile_tier) {
     case CompileTier::kTiered:
       break;
     case CompileTier::kBaseline:
@@ -35,6 +31,7 @@ std::vector<std::string> FlagsFor(const EngineOptions& options) {
       flags.push_back("--no-liftoff");
       break;
   }
+  if (options.lazy_compilation) flags.push_back("--wasm-lazy-compilation");
   flags.insert(flags.end(), options.v8_flags.begin(), options.v8_flags.end());
   return flags;
 }

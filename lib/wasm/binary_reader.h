@@ -113,6 +113,10 @@ class BinaryReader {
   // A signed 33-bit integer (at most 5 bytes): block types' type indices.
   absl::Status ReadS33(int64_t* out) { return ReadLeb<int64_t, 33>(out); }
 
+  // Skips `n` bytes, or the rest if fewer remain: for a caller that has
+  // already checked them (no status to build).
+  void SkipChecked(size_t n) { pos_ += n < remaining() ? n : remaining(); }
+
   absl::Status Skip(size_t n) {
     if (n > remaining()) {
       return Error(

@@ -75,6 +75,19 @@ class BinaryWriter {
     return Bytes(payload);
   }
 
+  // Makes room for `n` bytes in all, so a big output grows (and the
+  // kernel maps its pages) once.
+  BinaryWriter& Reserve(size_t n) {
+    bytes_.reserve(n);
+    return *this;
+  }
+
+  // Empties the buffer, keeping its capacity.
+  BinaryWriter& Clear() {
+    bytes_.clear();
+    return *this;
+  }
+
   [[nodiscard]] const std::vector<uint8_t>& bytes() const { return bytes_; }
   [[nodiscard]] std::vector<uint8_t> Release() { return std::move(bytes_); }
 

@@ -161,16 +161,13 @@ void ReinterpretFromBoundary(ValType type, BinaryWriter& w) {
   if (type == ValType::kF64) w.Byte(0xbf);  // f64.reinterpret_i64
 }
 
-absl::StatusOr<BoundaryWrappers> AddBoundaryWrappers(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view prefix) {
+absl::StatusOr<std::vector<std::string>> PlanBoundaryWrappers(
+    const ModuleInfo& info, absl::string_view prefix,
+    std::vector<AddedFunction>* functions) {
   if (!IsValidUtf8(prefix)) {
     return absl::InvalidArgumentError("export name prefix is not valid UTF-8");
   }
-  WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
-  BoundaryWrappers result;
-  result.wrapper_exports.resize(info.exports.size());
-  std::vector<AddedFunction> wrappers;
+  std::vector<std::string> wrapper_exports(info.exports.size());
   for (size_t i = 0; i < info.exports.size(); ++i) {
     const Export& e = info.exports[i];
     if (e.kind != ExternKind::kFunc) continue;
@@ -179,10 +176,24 @@ absl::StatusOr<BoundaryWrappers> AddBoundaryWrappers(
     if (!NeedsBoundaryAbi(*type) || !FitsBoundaryLimits(*type)) continue;
     std::string name = absl::StrCat(prefix, i);
     WASMHOST_RETURN_IF_ERROR(CheckNotExported(info, name));
-    wrappers.push_back({BoundaryType(*type), name,
-                        ConvertingCallBody(*type, Abi::kBoundary, e.index)});
-    result.wrapper_exports[i] = std::move(name);
+    functions->push_back({BoundaryType(*type), name,
+                          ConvertingCallBody(*type, Abi::kBoundary, e.index)});
+    wrapper_exports[i] = std::move(name);
   }
+  return wrapper_exports;
+}
+
+absl::StatusOr<BoundaryWrappers> AddBoundaryWrappers(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::string_view prefix) {
+  if (!IsValidUtf8(prefix)) {
+    return absl::InvalidArgumentError("export name prefix is not valid UTF-8");
+  }
+  WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
+  BoundaryWrappers result;
+  std::vector<AddedFunction> wrappers;
+  WASMHOST_ASSIGN_OR_RETURN(result.wrapper_exports,
+                            PlanBoundaryWrappers(info, prefix, &wrappers));
   if (wrappers.empty()) {
     result.bytes.assign(bytes.begin(), bytes.end());
     return result;

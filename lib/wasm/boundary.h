@@ -42,6 +42,7 @@
 #include "absl/types/span.h"
 #include "lib/wasm/binary_writer.h"
 #include "lib/wasm/reader.h"
+#include "lib/wasm/section_rewriter.h"
 #include "wasmhost/value.h"
 
 namespace wasmhost::wasm {
@@ -111,6 +112,15 @@ struct BoundaryWrappers {
 [[nodiscard]] absl::StatusOr<BoundaryWrappers> AddBoundaryWrappers(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     absl::string_view prefix);
+
+// What AddBoundaryWrappers adds, for a caller that applies it together
+// with other additions (AddFunctions, then one RewriteSections pass):
+// `wrapper_exports` as above, and the wrappers in `*functions` (appended).
+// Returns InvalidArgument as AddBoundaryWrappers does, except for the
+// check of `info` against bytes.
+[[nodiscard]] absl::StatusOr<std::vector<std::string>> PlanBoundaryWrappers(
+    const ModuleInfo& info, absl::string_view prefix,
+    std::vector<AddedFunction>* functions);
 
 // BuildImportAdapter's module imports its functions from this module.
 inline constexpr absl::string_view kAdapterImportModule = "host";

@@ -348,36 +348,58 @@ class Rewriter {
         info_(info),
         options_(options),
         tables_(Tables(info)),
-        budget_global_(info.global_count()) {}
+        budget_global_(info.global_count()),
+        imported_functions_(info.imported_function_count()) {}
 
-  // Appends `body`, its bulk instructions replaced by calls, to `code`.
-  absl::Status RewriteBody(const FunctionBody& body, MappedBytes* code) const {
-    MappedBytes out;
-    size_t cursor = body.offset;
-    InstructionReader reader(bytes_, body);
-    while (!reader.done()) {
-      Instruction insn;
-      WASMHOST_RETURN_IF_ERROR(reader.Next(&insn));
-      if (!IsBounded(insn, grow())) continue;
-      out.Copy(bytes_, cursor, insn.offset);
-      out.Inject(insn.offset).Byte(kCall).U32(HelperFor(insn));
-      cursor = static_cast<size_t>(insn.immediates.data() - bytes_.data()) +
-               insn.immediates.size();
+  // Appends `body`, its bulk instructions replaced by calls to the helpers
+  // AddHelpers made, to `code`. Decodes nothing: AddHelpers noted where
+  // the instructions are.
+  void RewriteBody(const FunctionBody& body, MappedBytes* code) const {
+    const uint32_t defined = body.function_index - imported_functions_;
+    const auto [first, last] = defined < body_sites_.size()
+                                   ? body_sites_[defined]
+                                   : std::pair<uint32_t, uint32_t>{0, 0};
+    size_t size = body.end - body.offset;
+    for (uint32_t i = first; i < last; ++i) {
+      const Site& site = sites_[i];
+      size = size - (site.end - site.offset) + 1 + LebSize(site.helper);
     }
-    out.Copy(bytes_, cursor, body.end);
-    code->Inject(body.offset).U32(static_cast<uint32_t>(out.size()));
-    code->Append(out);
-    return absl::OkStatus();
+    code->Inject(body.offset).U32(static_cast<uint32_t>(size));
+    size_t cursor = body.offset;
+    for (uint32_t i = first; i < last; ++i) {
+      const Site& site = sites_[i];
+      code->Copy(bytes_, cursor, site.offset);
+      code->Inject(site.offset).Byte(kCall).U32(site.helper);
+      cursor = site.end;
+    }
+    code->Copy(bytes_, cursor, body.end);
   }
 
-  // Creates the helpers `body` calls.
+  // Creates the helpers `body` calls and notes where it calls them.
   absl::Status AddHelpers(const FunctionBody& body) {
     InstructionReader reader(bytes_, body);
     while (!reader.done()) {
       Instruction insn;
       WASMHOST_RETURN_IF_ERROR(reader.Next(&insn));
-      if (IsBounded(insn, grow())) WASMHOST_RETURN_IF_ERROR(AddHelper(insn));
+      WASMHOST_RETURN_IF_ERROR(
+          AddSite(body.function_index - imported_functions_, insn));
     }
+    return absl::OkStatus();
+  }
+
+  // The same for one instruction of defined function `defined`; nothing
+  // unless it is bounded. Sites are added in code order.
+  absl::Status AddSite(uint32_t defined, const Instruction& insn) {
+    if (!IsBounded(insn, grow())) return absl::OkStatus();
+    WASMHOST_ASSIGN_OR_RETURN(const uint32_t helper, AddHelper(insn));
+    const size_t end =
+        static_cast<size_t>(insn.immediates.data() - bytes_.data()) +
+        insn.immediates.size();
+    if (defined >= body_sites_.size()) body_sites_.resize(defined + 1);
+    auto& [first, last] = body_sites_[defined];
+    if (first == last) first = last = static_cast<uint32_t>(sites_.size());
+    sites_.push_back({insn.offset, end, helper});
+    ++last;
     return absl::OkStatus();
   }
 
@@ -391,14 +413,23 @@ class Rewriter {
             std::string(insn.immediates.begin(), insn.immediates.end())};
   }
 
-  // The helper AddHelpers made for `insn`.
-  uint32_t HelperFor(const Instruction& insn) const {
-    return index_.at(Key(insn));
+  // One replaced instruction: [offset, end) becomes `call helper`.
+  struct Site {
+    size_t offset;
+    size_t end;
+    uint32_t helper;
+  };
+
+  static size_t LebSize(uint32_t v) {
+    size_t n = 1;
+    while (v >= 0x80) v >>= 7, ++n;
+    return n;
   }
 
-  absl::Status AddHelper(const Instruction& insn) {
+  // The helper for `insn`, made on first use.
+  absl::StatusOr<uint32_t> AddHelper(const Instruction& insn) {
     std::pair<uint32_t, std::string> key = Key(insn);
-    if (index_.contains(key)) return absl::OkStatus();
+    if (auto it = index_.find(key); it != index_.end()) return it->second;
     const uint32_t index =
         info_.function_count() + static_cast<uint32_t>(helpers_.size());
     if (insn.opcode == kTableGrow) {
@@ -414,7 +445,7 @@ class Rewriter {
       helpers_.push_back(std::move(helper));
       index_.emplace(std::move(key), index);
       grows_tables_ = true;
-      return absl::OkStatus();
+      return index;
     }
     WASMHOST_ASSIGN_OR_RETURN(Shape shape, Decode(insn, options_));
     ValType second = ValType::kI32;
@@ -429,7 +460,7 @@ class Rewriter {
     helper.body = HelperWriter(insn, shape, index).Body();
     helpers_.push_back(std::move(helper));
     index_.emplace(std::move(key), index);
-    return absl::OkStatus();
+    return index;
   }
 
   absl::Status CheckTable(const Instruction& insn, uint32_t table) const {
@@ -448,6 +479,10 @@ class Rewriter {
   bool grows_tables_ = false;
   std::vector<AddedFunction> helpers_;
   absl::flat_hash_map<std::pair<uint32_t, std::string>, uint32_t> index_;
+  const uint32_t imported_functions_;
+  std::vector<Site> sites_;
+  // By defined function: its sites, [first, last) in sites_.
+  std::vector<std::pair<uint32_t, uint32_t>> body_sites_;
 };
 
 absl::Status CheckChunk(uint32_t chunk, absl::string_view name) {
@@ -462,9 +497,40 @@ uint32_t BoundedBulk::OriginalOffset(uint32_t offset) const {
   return wasm::OriginalOffset(offset_map, offset);
 }
 
-absl::StatusOr<BoundedBulk> BoundBulkInstructions(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    const BoundedBulkOptions& options) {
+namespace {
+
+// The instruction `site` names, checked against `bodies` and the bytes;
+// `previous_end` is where the site before it ended (code order).
+absl::StatusOr<Instruction> SiteInstruction(
+    absl::Span<const uint8_t> bytes, absl::Span<const FunctionBody> bodies,
+    const BulkSite& site, size_t previous_end) {
+  if (site.function >= bodies.size()) return InfoMismatch();
+  const FunctionBody& body = bodies[site.function];
+  if (site.offset < body.code_offset || site.offset < previous_end ||
+      site.offset >= site.immediates || site.immediates > site.end ||
+      site.end > body.end || bytes[site.offset] != kMiscPrefix) {
+    return InfoMismatch();
+  }
+  BinaryReader r(bytes.subspan(0, site.immediates), "a bulk site");
+  uint32_t opcode = 0;
+  if (!r.Skip(site.offset + 1).ok() || !r.ReadU32(&opcode).ok() ||
+      opcode != site.opcode || !r.at_end()) {
+    return InfoMismatch();
+  }
+  Instruction insn;
+  insn.offset = site.offset;
+  insn.prefix = kMiscPrefix;
+  insn.opcode = site.opcode;
+  insn.immediates = bytes.subspan(site.immediates, site.end - site.immediates);
+  return insn;
+}
+
+// `sites`: where the bulk instructions are (ScanCode's); null: decode
+// every body to find them.
+absl::StatusOr<BoundedBulk> Bound(absl::Span<const uint8_t> bytes,
+                                  const ModuleInfo& info,
+                                  const std::vector<BulkSite>* sites,
+                                  const BoundedBulkOptions& options) {
   WASMHOST_RETURN_IF_ERROR(
       CheckChunk(options.memory_chunk_bytes, "memory_chunk_bytes"));
   WASMHOST_RETURN_IF_ERROR(
@@ -480,8 +546,19 @@ absl::StatusOr<BoundedBulk> BoundBulkInstructions(
   // The code section's count covers the helpers, known only once every
   // body has been read: find them first, then rewrite.
   Rewriter rewriter(bytes, info, options);
-  for (const FunctionBody& body : bodies) {
-    WASMHOST_RETURN_IF_ERROR(rewriter.AddHelpers(body));
+  if (sites == nullptr) {
+    for (const FunctionBody& body : bodies) {
+      WASMHOST_RETURN_IF_ERROR(rewriter.AddHelpers(body));
+    }
+  } else {
+    size_t previous_end = 0;
+    for (const BulkSite& site : *sites) {
+      WASMHOST_ASSIGN_OR_RETURN(
+          const Instruction insn,
+          SiteInstruction(bytes, bodies, site, previous_end));
+      WASMHOST_RETURN_IF_ERROR(rewriter.AddSite(site.function, insn));
+      previous_end = site.end;
+    }
   }
   BoundedBulk result;
   result.first_helper = info.function_count();
@@ -511,10 +588,17 @@ absl::StatusOr<BoundedBulk> BoundBulkInstructions(
              .Release()});
   }
   MappedBytes code;
+  for (const SectionInfo& section : info.sections) {
+    // Room for a call a little longer than each instruction it replaces.
+    if (section.id == kCodeSection) {
+      code.Reserve(section.payload_size + section.payload_size / 16 + 4096);
+    }
+  }
   WASMHOST_RETURN_IF_ERROR(RewriteCode(
       bytes, info, bodies,
       [&rewriter](const FunctionBody& body, MappedBytes* piece) {
-        return rewriter.RewriteBody(body, piece);
+        rewriter.RewriteBody(body, piece);
+        return absl::OkStatus();
       },
       &additions, &code));
   MappedBytes out;
@@ -526,6 +610,20 @@ absl::StatusOr<BoundedBulk> BoundBulkInstructions(
   result.offset_map = ToOffsetMap(out);
   result.bytes = out.Release();
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<BoundedBulk> BoundBulkInstructions(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    const BoundedBulkOptions& options) {
+  return Bound(bytes, info, nullptr, options);
+}
+
+absl::StatusOr<BoundedBulk> BoundBulkInstructions(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    const CodeSummary& summary, const BoundedBulkOptions& options) {
+  return Bound(bytes, info, &summary.bulk_sites, options);
 }
 
 }  // namespace wasmhost::wasm

@@ -61,6 +61,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "lib/wasm/code_scanner.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/section_rewriter.h"
 
@@ -123,6 +124,16 @@ struct BoundedBulk {
 [[nodiscard]] absl::StatusOr<BoundedBulk> BoundBulkInstructions(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     const BoundedBulkOptions& options = {});
+
+// The same, rewriting the instructions summary.bulk_sites lists
+// (`summary` is ScanCode(bytes, info)) without decoding any body, so a
+// module's code is decoded once in all; bodies without sites are copied
+// whole. Returns InvalidArgument as above, and if a site does not lie
+// inside its function's body, in code order, on a 0xfc instruction of its
+// opcode.
+[[nodiscard]] absl::StatusOr<BoundedBulk> BoundBulkInstructions(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    const CodeSummary& summary, const BoundedBulkOptions& options = {});
 
 }  // namespace wasmhost::wasm
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,66 @@ TEST(BoundBulkInstructionsTest, ModuleWithoutBulkInstructionsIsUnchanged) {
   EXPECT_EQ(result.bytes, module);
   EXPECT_TRUE(result.offset_map.empty());
   EXPECT_FALSE(result.table_budget_global.has_value());
+}
+
+TEST(BoundBulkInstructionsTest, WithTheScanRewritesItsSitesAlike) {
+  const Bytes module =
+      Module({Body({0x01}), Body(Cat({kArgs3, kMemoryFill, kArgs3,
+                                      kMemoryCopy})),
+              Body({0x01, 0x01}), Body(Cat({kArgs3, kMemoryFill}))});
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  absl::StatusOr<CodeSummary> summary = ScanCode(module, *info);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_EQ(summary->bulk_sites.size(), 3u);
+  absl::StatusOr<BoundedBulk> all = BoundBulkInstructions(module, *info);
+  absl::StatusOr<BoundedBulk> listed =
+      BoundBulkInstructions(module, *info, *summary);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->bytes, all->bytes);
+  EXPECT_EQ(listed->helper_count, 2u);
+  EXPECT_EQ(Code(listed->bytes, 0), Bytes({0x01, 0x0b}));
+  EXPECT_EQ(Code(listed->bytes, 3), Cat({kArgs3, {kCall, 4}, {0x0b}}));
+  for (uint32_t offset = 0; offset < listed->bytes.size(); ++offset) {
+    ASSERT_EQ(listed->OriginalOffset(offset), all->OriginalOffset(offset));
+  }
+
+  // A body without sites is copied as it is.
+  CodeSummary partial = *summary;
+  partial.bulk_sites.erase(partial.bulk_sites.begin(),
+                           partial.bulk_sites.begin() + 2);
+  listed = BoundBulkInstructions(module, *info, partial);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(Code(listed->bytes, 1), Code(module, 1));
+  EXPECT_EQ(Code(listed->bytes, 3), Cat({kArgs3, {kCall, 4}, {0x0b}}));
+}
+
+TEST(BoundBulkInstructionsTest, SitesThatDoNotMatchTheBytesAreRefused) {
+  const Bytes module = Module({Body(Cat({kArgs3, kMemoryFill})),
+                               Body(Cat({kArgs3, kMemoryCopy}))});
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  absl::StatusOr<CodeSummary> summary = ScanCode(module, *info);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_EQ(summary->bulk_sites.size(), 2u);
+  const std::vector<std::function<void(CodeSummary&)>> lies = {
+      [](CodeSummary& s) { s.bulk_sites[0].function = 2; },   // no function 2
+      [](CodeSummary& s) { s.bulk_sites[1].function = 0; },   // other body
+      [](CodeSummary& s) { s.bulk_sites[0].opcode = 10; },    // not the opcode
+      [](CodeSummary& s) { s.bulk_sites[0].offset -= 1; },    // not on 0xfc
+      [](CodeSummary& s) { s.bulk_sites[0].end += 100; },     // past the body
+      [](CodeSummary& s) { s.bulk_sites[0].immediates += 1; },
+      [](CodeSummary& s) { std::swap(s.bulk_sites[0], s.bulk_sites[1]); },
+  };
+  for (size_t i = 0; i < lies.size(); ++i) {
+    CodeSummary lie = *summary;
+    lies[i](lie);
+    absl::StatusOr<BoundedBulk> result =
+        BoundBulkInstructions(module, *info, lie);
+    SCOPED_TRACE(i);
+    ExpectInvalidArgument(result.status(), "does not describe");
+  }
 }
 
 TEST(BoundBulkInstructionsTest, OneHelperPerInstructionKind) {

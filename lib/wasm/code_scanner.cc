@@ -3,6 +3,7 @@
 #include "lib/wasm/code_scanner.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -103,6 +104,7 @@ absl::StatusOr<std::vector<FunctionBody>> ReadFunctionBodies(
   if (count != defined) return InfoMismatch();
   bodies.reserve(count);
   const uint32_t first_index = info.imported_function_count();
+  std::string context;
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t size;
     WASMHOST_RETURN_IF_ERROR(r.ReadU32(&size));
@@ -111,8 +113,9 @@ absl::StatusOr<std::vector<FunctionBody>> ReadFunctionBodies(
     body.function_index = first_index + i;
     body.offset = r.offset();
     body.end = body.offset + size;
-    const std::string context =
-        absl::StrCat("the locals of function ", body.function_index);
+    // Reused: one allocation for all bodies, not one each.
+    context.assign("the locals of function ");
+    absl::StrAppend(&context, body.function_index);
     BinaryReader b = r;
     WASMHOST_RETURN_IF_ERROR(r.ReadSub(size, context, &b));
     uint32_t declarations;
@@ -145,7 +148,148 @@ InstructionReader::InstructionReader(absl::Span<const uint8_t> bytes,
   }
 }
 
-absl::Status InstructionReader::Next(Instruction* out) {
+namespace {
+
+// How the fast path decodes a single-byte opcode's immediates; kSlow
+// leaves the opcode to the checked path.
+enum FastKind : uint8_t {
+  kSlow,
+  kNone,
+  kBlock,    // block, loop, if: a one-byte block type
+  kEnd,
+  kIndex,    // one u32
+  kIndex2,   // two u32
+  kMemArg,   // alignment (without a memory index) and offset
+  kI32Const,
+  kI64Const,
+  kF32Const,
+  kF64Const,
+};
+
+constexpr std::array<FastKind, 256> MakeFastKinds() {
+  std::array<FastKind, 256> kinds{};
+  for (int op = 0x45; op <= 0xc4; ++op) kinds[op] = kNone;  // Numeric.
+  for (int op = 0x28; op <= 0x3e; ++op) kinds[op] = kMemArg;
+  for (int op : {0x00, 0x01, 0x05, 0x0f, 0x1a, 0x1b, 0xd1}) kinds[op] = kNone;
+  for (int op : {0x02, 0x03, 0x04}) kinds[op] = kBlock;
+  kinds[0x0b] = kEnd;
+  for (int op : {0x0c, 0x0d, 0x10, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25,
+                 0x26, 0x3f, 0x40, 0xd2}) {
+    kinds[op] = kIndex;
+  }
+  kinds[0x11] = kIndex2;
+  kinds[0x13] = kIndex2;
+  kinds[0x41] = kI32Const;
+  kinds[0x42] = kI64Const;
+  kinds[0x43] = kF32Const;
+  kinds[0x44] = kF64Const;
+  return kinds;
+}
+constexpr std::array<FastKind, 256> kFastKinds = MakeFastKinds();
+
+// A LEB128 integer of `bits` bits at p[*pos] (before `end`), with
+// BinaryReader's checks: at most ceil(bits / 7) bytes, and the unused
+// bits of the last one zero (unsigned) or copies of the sign (signed).
+// Advances *pos and returns true if it is well-formed; false otherwise,
+// for the checked path to report. `value` gets the low 32 bits.
+template <int kBits, bool kSigned>
+inline bool SkipLeb(const uint8_t* p, size_t* pos, size_t end,
+                    uint32_t* value = nullptr) {
+  constexpr int kMaxBytes = (kBits + 6) / 7;
+  size_t at = *pos;
+  uint32_t v = 0;
+  for (int i = 0; i < kMaxBytes; ++i) {
+    if (at >= end) return false;
+    const uint8_t b = p[at++];
+    if (i < 5) v |= static_cast<uint32_t>(b & 0x7f) << (7 * i);
+    if (i == kMaxBytes - 1) {
+      if (b & 0x80) return false;
+      const int used = kBits - 7 * i;
+      const uint8_t rest = static_cast<uint8_t>((b & 0x7f) >> used);
+      if (kSigned) {
+        const bool negative = (b >> (used - 1)) & 1;
+        if (rest != (negative ? (0x7f >> used) : 0)) return false;
+      } else if (rest != 0) {
+        return false;
+      }
+      break;
+    }
+    if ((b & 0x80) == 0) break;
+  }
+  *pos = at;
+  if (value != nullptr) *value = v;
+  return true;
+}
+
+}  // namespace
+
+bool InstructionReader::FastDecode(Instruction* out) {
+  const size_t at = r_.offset();
+  const size_t end = at + r_.remaining();
+  if (at >= end) return false;
+  const uint8_t* p = bytes_.data();
+  const uint8_t op = p[at];
+  size_t pos = at + 1;
+  switch (kFastKinds[op]) {
+    case kSlow:
+      return false;
+    case kNone:
+      break;
+    case kBlock: {
+      // 0x40 or a value type; a type index takes the checked path.
+      if (pos >= end) return false;
+      const uint8_t type = p[pos];
+      if (type != 0x40 && !IsValueType(type)) return false;
+      ++pos;
+      break;
+    }
+    case kEnd:
+      // The body's final end takes the checked path, which looks past it.
+      if (depth_ <= 1) return false;
+      break;
+    case kIndex:
+      if (!SkipLeb<32, false>(p, &pos, end)) return false;
+      break;
+    case kIndex2:
+      if (!SkipLeb<32, false>(p, &pos, end) ||
+          !SkipLeb<32, false>(p, &pos, end)) {
+        return false;
+      }
+      break;
+    case kMemArg: {
+      uint32_t align;
+      if (!SkipLeb<32, false>(p, &pos, end, &align) || (align & 0x40) ||
+          !SkipLeb<32, false>(p, &pos, end)) {
+        return false;
+      }
+      break;
+    }
+    case kI32Const:
+      if (!SkipLeb<32, true>(p, &pos, end)) return false;
+      break;
+    case kI64Const:
+      if (!SkipLeb<64, true>(p, &pos, end)) return false;
+      break;
+    case kF32Const:
+      if (end - pos < 4) return false;
+      pos += 4;
+      break;
+    case kF64Const:
+      if (end - pos < 8) return false;
+      pos += 8;
+      break;
+  }
+  if (kFastKinds[op] == kBlock) ++depth_;
+  if (kFastKinds[op] == kEnd) --depth_;
+  out->offset = at;
+  out->prefix = kNoPrefix;
+  out->opcode = op;
+  out->immediates = bytes_.subspan(at + 1, pos - at - 1);
+  r_.SkipChecked(pos - at);
+  return true;
+}
+
+absl::Status InstructionReader::CheckedNext(Instruction* out) {
   if (done_) {
     return absl::FailedPreconditionError(
         absl::StrCat("no instructions left to read in ", context_));
@@ -392,11 +536,24 @@ absl::Status InstructionReader::UnknownOpcode(size_t at, uint8_t prefix,
       at, absl::StrFormat("unknown opcode 0x%02x 0x%02x", prefix, opcode));
 }
 
+namespace {
+
+BulkSite Site(absl::Span<const uint8_t> bytes, const FunctionBody& body,
+              const Instruction& insn, uint32_t imported) {
+  const auto immediates =
+      static_cast<size_t>(insn.immediates.data() - bytes.data());
+  return {body.function_index - imported, insn.opcode, insn.offset,
+          immediates, immediates + insn.immediates.size()};
+}
+
+}  // namespace
+
 absl::StatusOr<CodeSummary> ScanCode(absl::Span<const uint8_t> bytes,
                                      const ModuleInfo& info) {
   WASMHOST_ASSIGN_OR_RETURN(std::vector<FunctionBody> bodies,
                             ReadFunctionBodies(bytes, info));
   CodeSummary summary;
+  const uint32_t imported = info.imported_function_count();
   for (const FunctionBody& body : bodies) {
     summary.max_body_bytes =
         std::max<uint64_t>(summary.max_body_bytes, body.end - body.offset);
@@ -439,13 +596,17 @@ absl::StatusOr<CodeSummary> ScanCode(absl::Span<const uint8_t> bytes,
           case 10:  // memory.copy
           case 11:  // memory.fill
             summary.uses_bulk_memory = true;
+            summary.bulk_sites.push_back(Site(bytes, body, insn, imported));
+            break;
+          case 13:  // elem.drop
+            summary.mutates_tables = true;
             break;
           case 12:  // table.init
-          case 13:  // elem.drop
           case 14:  // table.copy
           case 15:  // table.grow
           case 17:  // table.fill
             summary.mutates_tables = true;
+            summary.bulk_sites.push_back(Site(bytes, body, insn, imported));
             break;
           default:
             break;

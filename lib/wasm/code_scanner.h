@@ -115,9 +115,17 @@ class InstructionReader {
   // calls return FailedPrecondition. Returns FailedPrecondition if called
   // when done() is already true, and InvalidArgument if the body given to
   // the constructor does not lie within the bytes.
-  absl::Status Next(Instruction* out);
+  absl::Status Next(Instruction* out) {
+    // Most instructions: no status is built until something is unusual.
+    if (!done_ && !out_of_range_ && FastDecode(out)) return absl::OkStatus();
+    return CheckedNext(out);
+  }
 
  private:
+  absl::Status CheckedNext(Instruction* out);
+  // Decodes the next instruction if it is a common one and well-formed,
+  // without building a status; false (nothing read) sends it to Decode.
+  bool FastDecode(Instruction* out);
   absl::Status Decode(Instruction* out);
   absl::Status ReadImmediates(uint8_t prefix, uint32_t opcode, size_t at);
   absl::Status ReadMiscImmediates(uint32_t opcode, size_t at);
@@ -139,6 +147,18 @@ class InstructionReader {
   bool out_of_range_ = false;  // The body given does not fit the bytes.
 };
 
+// One memory.init, memory.copy, memory.fill, table.init, table.copy,
+// table.fill or table.grow ScanCode found: what BoundBulkInstructions
+// rewrites, so it need not decode the code again. Offsets count from the
+// module's first byte. Plain value: thread-compatible.
+struct BulkSite {
+  uint32_t function = 0;  // Defined function (0: the first one defined).
+  uint32_t opcode = 0;    // After the 0xfc prefix.
+  size_t offset = 0;      // Of the prefix.
+  size_t immediates = 0;  // First byte after the opcode.
+  size_t end = 0;         // One past the last immediate.
+};
+
 // What ScanCode found in all function bodies together.
 struct CodeSummary {
   // table.set, table.grow, table.fill, table.copy, table.init, elem.drop.
@@ -154,6 +174,8 @@ struct CodeSummary {
   uint64_t max_nesting_depth = 0;
   uint64_t max_body_bytes = 0;
   uint64_t max_locals = 0;
+  // Every bulk instruction (see BulkSite), in code order.
+  std::vector<BulkSite> bulk_sites;
 };
 
 // Decodes every instruction of every function body of the module.

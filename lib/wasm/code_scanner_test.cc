@@ -175,6 +175,38 @@ TEST(ScanCodeTest, MeasuresTheLargestFunction) {
   EXPECT_EQ(summary->max_body_bytes, big.size());
 }
 
+TEST(ScanCodeTest, ListsTheBulkInstructions) {
+  // Two imports: sites count defined functions only.
+  const Bytes none = Body({0x01});
+  const Bytes fill = Body({0x41, 0, 0x41, 0, 0x41, 0, 0xfc, 0x0b, 0x00});
+  const Bytes grow = Body({0xd0, 0x70, 0x41, 0, 0xfc, 0x0f, 0x00, 0x1a});
+  const Bytes drop = Body({0xfc, 0x09, 0x00, 0xfc, 0x0d, 0x00});
+  const Bytes module = FunctionModule({none, fill, drop, grow, fill}, 2);
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  absl::StatusOr<CodeSummary> summary = ScanCode(module, *info);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  // data.drop and elem.drop are no bulk work: function 2 has no site.
+  ASSERT_EQ(summary->bulk_sites.size(), 3u);
+  const uint32_t functions[] = {1, 3, 4};
+  const uint32_t opcodes[] = {0x0b, 0x0f, 0x0b};
+  for (size_t i = 0; i < 3; ++i) {
+    const BulkSite& site = summary->bulk_sites[i];
+    EXPECT_EQ(site.function, functions[i]);
+    EXPECT_EQ(site.opcode, opcodes[i]);
+    EXPECT_EQ(module[site.offset], 0xfc);
+    EXPECT_EQ(site.immediates, site.offset + 2);
+    EXPECT_EQ(site.end, site.offset + 3);
+    EXPECT_EQ(module[site.immediates], 0x00);
+    const size_t body = info->function_body_offsets[site.function];
+    EXPECT_GT(site.offset, body);
+    if (i > 0) EXPECT_GT(site.offset, summary->bulk_sites[i - 1].end);
+  }
+  summary = Scan(FunctionModule({none}));
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_TRUE(summary->bulk_sites.empty());
+}
+
 TEST(ScanCodeTest, ModuleWithoutCode) {
   const Bytes module = BinaryWriter().Header().Release();
   absl::StatusOr<CodeSummary> summary = Scan(module);

@@ -65,15 +65,27 @@ void EmitCheck(MappedBytes* piece, size_t anchor, uint64_t cost, uint32_t global
   w.Byte(kUnreachable).Byte(kEnd);
 }
 
-// Finds the regions of `body` and their costs.
-absl::StatusOr<std::vector<Region>> FindRegions(
-    absl::Span<const uint8_t> bytes, const FunctionBody& body) {
-  std::vector<Region> regions{{body.code_offset, 0}};
+// What rewriting one body needs, kept from body to body so a module's
+// thousands of bodies reuse the same allocations.
+struct Scratch {
+  std::vector<Region> regions;
   // Per open block (the function's own excluded): the region index of a
   // loop, or kNotLoop. Bounded by the body size: each block takes a byte.
-  constexpr size_t kNotLoop = std::numeric_limits<size_t>::max();
   std::vector<size_t> blocks;
   std::vector<size_t> loops;  // Region indices of the open loops.
+  MappedBytes out;            // The instrumented body.
+};
+
+// Finds the regions of `body` and their costs, into scratch.regions.
+absl::Status FindRegions(absl::Span<const uint8_t> bytes,
+                         const FunctionBody& body, Scratch& scratch) {
+  std::vector<Region>& regions = scratch.regions;
+  std::vector<size_t>& blocks = scratch.blocks;
+  std::vector<size_t>& loops = scratch.loops;
+  regions.assign(1, {body.code_offset, 0});
+  blocks.clear();
+  loops.clear();
+  constexpr size_t kNotLoop = std::numeric_limits<size_t>::max();
   InstructionReader reader(bytes, body);
   while (!reader.done()) {
     Instruction insn;
@@ -107,19 +119,19 @@ absl::StatusOr<std::vector<Region>> FindRegions(
         break;
     }
   }
-  return regions;
+  return absl::OkStatus();
 }
 
 // Appends `body`'s size and instrumented body to `code`.
 absl::Status RewriteBody(absl::Span<const uint8_t> bytes,
                          const ModuleInfo& info, const FunctionBody& body,
-                         uint32_t global, MappedBytes* code) {
-  WASMHOST_ASSIGN_OR_RETURN(std::vector<Region> regions,
-                            FindRegions(bytes, body));
+                         uint32_t global, Scratch& scratch, MappedBytes* code) {
+  WASMHOST_RETURN_IF_ERROR(FindRegions(bytes, body, scratch));
   const FuncType* type = info.FunctionType(body.function_index);
   if (type == nullptr) return InfoMismatch();
   const uint64_t locals = type->params.size() + body.local_count;
-  MappedBytes out;
+  MappedBytes& out = scratch.out;
+  out.Clear();
   std::optional<uint32_t> tmp;
   if (locals + 1 <= kMaxLocals) {
     tmp = static_cast<uint32_t>(locals);
@@ -138,7 +150,7 @@ absl::Status RewriteBody(absl::Span<const uint8_t> bytes,
     out.Copy(bytes, body.offset, body.code_offset);
   }
   size_t cursor = body.code_offset;
-  for (const Region& region : regions) {
+  for (const Region& region : scratch.regions) {
     out.Copy(bytes, cursor, region.at);
     EmitCheck(&out, region.at, region.cost, global, tmp);
     cursor = region.at;
@@ -218,10 +230,17 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
 
   // The code section's payload: every body instrumented, then the new ones.
   MappedBytes code;
+  for (const SectionInfo& section : info.sections) {
+    // Checks add about a third to typical code.
+    if (section.id == kCodeSection) {
+      code.Reserve(section.payload_size + section.payload_size / 2 + 4096);
+    }
+  }
+  Scratch scratch;
   WASMHOST_RETURN_IF_ERROR(RewriteCode(
       bytes, info, bodies,
       [&](const FunctionBody& body, MappedBytes* piece) {
-        return RewriteBody(bytes, info, body, global, piece);
+        return RewriteBody(bytes, info, body, global, scratch, piece);
       },
       &additions, &code));
 

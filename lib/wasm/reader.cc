@@ -669,6 +669,7 @@ class ModuleReader {
                                       " does not match the function count ",
                                       info_.function_type_indices.size()));
     }
+    info_.function_body_offsets.reserve(count);
     for (uint32_t i = 0; i < count; ++i) {
       uint32_t size;
       if (absl::Status s = r.ReadU32(&size); !s.ok()) return s;

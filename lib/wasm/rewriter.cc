@@ -47,12 +47,11 @@ absl::StatusOr<std::vector<uint8_t>> Rewrite(
 
 }  // namespace
 
-absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view import_module, absl::string_view import_name) {
-  if (info.memories.empty()) {
-    return std::vector<uint8_t>(bytes.begin(), bytes.end());
-  }
+absl::Status MemoryImportAdditions(const ModuleInfo& info,
+                                   absl::string_view import_module,
+                                   absl::string_view import_name,
+                                   std::vector<SectionAddition>* additions) {
+  if (info.memories.empty()) return absl::OkStatus();
   if (info.memories.size() > 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("the module defines ", info.memories.size(),
@@ -69,12 +68,23 @@ absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
   absl::StatusOr<std::vector<uint8_t>> entry =
       EncodeMemoryImport(import_module, import_name, info.memories[0]);
   if (!entry.ok()) return entry.status();
+  additions->push_back({kImportSection,
+                        static_cast<uint32_t>(info.imports.size()), 1,
+                        *std::move(entry)});
+  additions->push_back(
+      {kMemorySection, 0, 0, {}, nullptr, /*remove=*/true});
+  return absl::OkStatus();
+}
 
-  const SectionAddition additions[] = {
-      {kImportSection, static_cast<uint32_t>(info.imports.size()), 1,
-       *std::move(entry)},
-      {kMemorySection, 0, 0, {}, nullptr, /*remove=*/true},
-  };
+absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::string_view import_module, absl::string_view import_name) {
+  std::vector<SectionAddition> additions;
+  WASMHOST_RETURN_IF_ERROR(
+      MemoryImportAdditions(info, import_module, import_name, &additions));
+  if (additions.empty()) {
+    return std::vector<uint8_t>(bytes.begin(), bytes.end());
+  }
   return Rewrite(bytes, info, additions);
 }
 
@@ -113,15 +123,14 @@ absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
   return Rewrite(bytes, info, {export_addition});
 }
 
-absl::StatusOr<GlobalAccessors> AddGlobalAccessors(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view set_export, absl::string_view get_export) {
+absl::StatusOr<GlobalAccessors> PlanGlobalAccessors(
+    const ModuleInfo& info, absl::string_view set_export,
+    absl::string_view get_export, std::vector<AddedFunction>* functions) {
   if (!IsValidUtf8(set_export) || !IsValidUtf8(get_export)) {
     return absl::InvalidArgumentError("export name is not valid UTF-8");
   }
   WASMHOST_RETURN_IF_ERROR(CheckNotExported(info, set_export));
   WASMHOST_RETURN_IF_ERROR(CheckNotExported(info, get_export));
-  WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
   GlobalAccessors result;
   result.setter_index = info.function_count();
   result.getter_index = result.setter_index + 1;
@@ -165,15 +174,31 @@ absl::StatusOr<GlobalAccessors> AddGlobalAccessors(
   }
   if (!result.not_added_reason.empty()) {
     result.globals.clear();
-    result.bytes.assign(bytes.begin(), bytes.end());
     return result;
   }
   setter.body = set_body.Byte(0x0b).Release();  // end
   getter.body = get_body.Byte(0x0b).Release();
-  std::vector<SectionAddition> additions;
-  AddFunctions(info, {setter, getter}, &additions);
-  WASMHOST_ASSIGN_OR_RETURN(result.bytes, Rewrite(bytes, info, additions));
+  functions->push_back(std::move(setter));
+  functions->push_back(std::move(getter));
   result.added = true;
+  return result;
+}
+
+absl::StatusOr<GlobalAccessors> AddGlobalAccessors(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    absl::string_view set_export, absl::string_view get_export) {
+  std::vector<AddedFunction> functions;
+  WASMHOST_ASSIGN_OR_RETURN(
+      GlobalAccessors result,
+      PlanGlobalAccessors(info, set_export, get_export, &functions));
+  WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
+  if (!result.added) {
+    result.bytes.assign(bytes.begin(), bytes.end());
+    return result;
+  }
+  std::vector<SectionAddition> additions;
+  AddFunctions(info, functions, &additions);
+  WASMHOST_ASSIGN_OR_RETURN(result.bytes, Rewrite(bytes, info, additions));
   return result;
 }
 
@@ -185,6 +210,7 @@ absl::StatusOr<std::vector<uint8_t>> TagModule(absl::Span<const uint8_t> bytes,
   BinaryWriter payload;
   payload.Name(kSourceMappingUrlSection).Name(tag);
   BinaryWriter out;
+  out.Reserve(bytes.size() + payload.bytes().size() + 6);
   out.Bytes(bytes.subspan(0, kModuleHeaderSize))
       .Section(kCustomSection, payload.bytes())
       .Bytes(bytes.subspan(kModuleHeaderSize));

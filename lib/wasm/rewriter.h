@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "lib/wasm/reader.h"
+#include "lib/wasm/section_rewriter.h"
 
 namespace wasmhost::wasm {
 
@@ -40,6 +41,15 @@ namespace wasmhost::wasm {
 [[nodiscard]] absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     absl::string_view import_module, absl::string_view import_name);
+
+// What ImportDefinedMemory changes, for a caller that applies it together
+// with other additions in one RewriteSections pass: appends to
+// `*additions` the import and the memory section's removal (nothing if
+// the module defines no memory). Returns InvalidArgument as
+// ImportDefinedMemory does, except for the check of `info` against bytes.
+[[nodiscard]] absl::Status MemoryImportAdditions(
+    const ModuleInfo& info, absl::string_view import_module,
+    absl::string_view import_name, std::vector<SectionAddition>* additions);
 
 // Returns a copy of `bytes` that also exports every mutable global the
 // module defines (not imports) as `prefix` + its global index (e.g.
@@ -119,6 +129,17 @@ struct GlobalAccessors {
     absl::Span<const uint8_t> bytes, const ModuleInfo& info,
     absl::string_view set_export = kSetGlobalsExport,
     absl::string_view get_export = kGetGlobalsExport);
+
+// What AddGlobalAccessors adds, for a caller that applies it together
+// with other additions: the result's fields but `bytes` (empty), and, if
+// `added`, the setter and getter appended to `*functions` (their indices
+// are then info.function_count() plus their positions there, which
+// setter_index and getter_index assume to be the first two). Returns
+// InvalidArgument as AddGlobalAccessors does, except for the check of
+// `info` against bytes.
+[[nodiscard]] absl::StatusOr<GlobalAccessors> PlanGlobalAccessors(
+    const ModuleInfo& info, absl::string_view set_export,
+    absl::string_view get_export, std::vector<AddedFunction>* functions);
 
 // The custom section V8 takes a module's source map URL from; it reports
 // that URL with every stack frame of the module

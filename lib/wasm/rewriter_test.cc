@@ -720,3 +720,83 @@ TEST(TagModuleTest, RejectsBytesShorterThanAHeader) {
 
 }  // namespace
 }  // namespace wasmhost::wasm
+
+namespace wasmhost::wasm {
+namespace {
+
+// The plans applied in one RewriteSections pass give the very bytes the
+// three rewrites give one after another (what RewriteForHost relies on).
+TEST(PlannedRewritesTest, OnePassEqualsTheRewritesInTurn) {
+  BinaryWriter w;
+  w.Header()
+      .Section(kTypeSection, {0x01, 0x60, 0x01, 0x7c, 0x01, 0x7c})
+      .Section(kFunctionSection, {0x01, 0x00})
+      .Section(kMemorySection, {0x01, 0x01, 0x01, 0x02})
+      .Section(kGlobalSection, {0x01, 0x7f, 0x01, 0x41, 0x05, 0x0b})
+      .Section(kExportSection, {0x01, 0x01, 'f', 0x00, 0x00})
+      .Section(kCodeSection, {0x01, 0x04, 0x00, 0x20, 0x00, 0x0b});
+  const Bytes module = w.Release();
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+
+  absl::StatusOr<std::vector<uint8_t>> imported =
+      ImportDefinedMemory(module, *info, "host", "memory");
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  absl::StatusOr<ModuleInfo> step = ReadModule(*imported);
+  ASSERT_TRUE(step.ok()) << step.status();
+  absl::StatusOr<BoundaryWrappers> wrapped =
+      AddBoundaryWrappers(*imported, *step, "b:");
+  ASSERT_TRUE(wrapped.ok()) << wrapped.status();
+  step = ReadModule(wrapped->bytes);
+  ASSERT_TRUE(step.ok()) << step.status();
+  absl::StatusOr<GlobalAccessors> accessors =
+      AddGlobalAccessors(wrapped->bytes, *step, "set", "get");
+  ASSERT_TRUE(accessors.ok()) << accessors.status();
+  ASSERT_TRUE(accessors->added);
+
+  std::vector<SectionAddition> additions;
+  std::vector<AddedFunction> functions;
+  ASSERT_TRUE(MemoryImportAdditions(*info, "host", "memory", &additions).ok());
+  absl::StatusOr<std::vector<std::string>> wrapper_exports =
+      PlanBoundaryWrappers(*info, "b:", &functions);
+  ASSERT_TRUE(wrapper_exports.ok()) << wrapper_exports.status();
+  EXPECT_EQ(*wrapper_exports, wrapped->wrapper_exports);
+  EXPECT_EQ(*wrapper_exports, (std::vector<std::string>{"b:0"}));
+  absl::StatusOr<GlobalAccessors> planned =
+      PlanGlobalAccessors(*info, "set", "get", &functions);
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  EXPECT_TRUE(planned->added);
+  EXPECT_TRUE(planned->bytes.empty());
+  EXPECT_EQ(planned->globals, accessors->globals);
+  ASSERT_EQ(functions.size(), 3u);
+  AddFunctions(*info, functions, &additions);
+  MappedBytes out;
+  ASSERT_TRUE(RewriteSections(module, *info, additions, &out).ok());
+  EXPECT_EQ(out.bytes(), accessors->bytes);
+}
+
+TEST(PlannedRewritesTest, PlansRefuseWhatTheRewritesRefuse) {
+  const Bytes module = testing::FunctionModule({testing::Body({})});
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  std::vector<AddedFunction> functions;
+  ExpectInvalidArgument(
+      PlanBoundaryWrappers(*info, "\xff", &functions).status(),
+      "not valid UTF-8");
+  ExpectInvalidArgument(
+      PlanGlobalAccessors(*info, "s", "\xff", &functions).status(),
+      "not valid UTF-8");
+  // No memory: nothing to add. No mutable global: not added, and why.
+  std::vector<SectionAddition> additions;
+  EXPECT_TRUE(MemoryImportAdditions(*info, "m", "n", &additions).ok());
+  EXPECT_TRUE(additions.empty());
+  absl::StatusOr<GlobalAccessors> planned =
+      PlanGlobalAccessors(*info, "s", "g", &functions);
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  EXPECT_FALSE(planned->added);
+  EXPECT_EQ(planned->not_added_reason, "the module defines no mutable global");
+  EXPECT_TRUE(functions.empty());
+}
+
+}  // namespace
+}  // namespace wasmhost::wasm

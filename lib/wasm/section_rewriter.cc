@@ -24,7 +24,15 @@ void WriteValTypes(absl::Span<const ValType> types, BinaryWriter& w) {
   for (ValType t : types) w.Byte(ValTypeCode(t));
 }
 
-// A present section's payload with `addition` applied.
+size_t LebSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) v >>= 7, ++n;
+  return n;
+}
+
+// A present section with `addition` applied, written straight to `out`
+// (its new size is known up front, so the entries, often most of the
+// module, are copied once).
 absl::Status AppendEntries(absl::Span<const uint8_t> bytes,
                            const SectionInfo& section,
                            const SectionAddition& addition, MappedBytes* out) {
@@ -37,7 +45,17 @@ absl::Status AppendEntries(absl::Span<const uint8_t> bytes,
   WASMHOST_RETURN_IF_ERROR(r.ReadU32(&count));
   if (count != addition.expected_count) return InfoMismatch();
   const size_t end = section.payload_offset + section.payload_size;
-  out->Inject(section.offset).U32(count + addition.added);
+  const uint32_t new_count = count + addition.added;
+  const size_t payload_size =
+      LebSize(new_count) + (end - r.offset()) + addition.entries.size();
+  if (payload_size > std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError(
+        "a rewritten section would exceed 4 GiB");
+  }
+  out->Inject(section.offset)
+      .Byte(section.id)
+      .U32(static_cast<uint32_t>(payload_size))
+      .U32(new_count);
   out->Copy(bytes, r.offset(), end);
   out->Inject(end).Bytes(addition.entries);
   return absl::OkStatus();
@@ -129,6 +147,13 @@ absl::Status RewriteSections(absl::Span<const uint8_t> bytes,
     }
   }
 
+  size_t added = 0;
+  for (const SectionAddition* a : sorted) {
+    // Entries, or a new payload, and at most a section header and count.
+    added += (a->payload != nullptr ? a->payload->size() : a->entries.size()) +
+             16;
+  }
+  out->Reserve(out->size() + bytes.size() + added);
   out->Copy(bytes, 0, kModuleHeaderSize);
   for (size_t i = 0; i <= n; ++i) {
     const size_t anchor = i < n ? info.sections[i].offset : bytes.size();
@@ -157,10 +182,8 @@ absl::Status RewriteSections(absl::Span<const uint8_t> bytes,
     } else if (addition->payload != nullptr) {
       out->AppendSection(section.id, *addition->payload, section.offset);
     } else {
-      MappedBytes payload;
       WASMHOST_RETURN_IF_ERROR(
-          AppendEntries(bytes, section, *addition, &payload));
-      out->AppendSection(section.id, payload, section.offset);
+          AppendEntries(bytes, section, *addition, out));
     }
   }
   return absl::OkStatus();

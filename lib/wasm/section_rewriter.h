@@ -55,6 +55,16 @@ class MappedBytes {
   [[nodiscard]] const std::vector<Run>& runs() const { return runs_; }
   [[nodiscard]] const std::vector<size_t>& marks() const { return marks_; }
 
+  // Empties it, keeping its allocations for reuse.
+  void Clear() {
+    w_.Clear();
+    runs_.clear();
+    marks_.clear();
+  }
+
+  // Makes room for `n` bytes in all (BinaryWriter::Reserve).
+  void Reserve(size_t n) { w_.Reserve(n); }
+
   // Copies module bytes [from, to).
   void Copy(absl::Span<const uint8_t> module, size_t from, size_t to);
 

@@ -126,6 +126,16 @@ out="$(checked "$wasmhost" run --max-memory 4194304 "${guest[alloc]}" 2>/dev/nul
 rc=$?
 [[ $rc == 1 && "$out" == *"failed"* ]] || fail "max-memory: exit $rc: $out"
 
+# --- the one-line warning of a binary built without optimisation
+check build-warning 0 "5" -- run --invoke add "${guest[reactor]}" 2 3
+if [[ "${WASMHOST_COMPILATION_MODE:-}" == opt ]]; then
+  [[ "$err" != *"built without optimisation"* ]] ||
+    fail "build-warning: an optimised binary warns: $err"
+else
+  expect_err build-warning "warning: built without optimisation; build with \`./x cli\`"
+  [[ "$(grep -c . <<<"$err")" == 1 ]] || fail "build-warning: not one line: $err"
+fi
+
 # --- usage errors
 check unknown-flag 2 "" -- run --bogus "${guest[hello]}"
 check no-file 2 "" -- run --env A=B
