@@ -67,8 +67,9 @@ void AddModule(std::string name, std::vector<uint8_t> bytes) {
 void LoadBigGuests() {
   const char* dir = std::getenv("WASMHOST_BIG_GUESTS_DIR");
   if (dir == nullptr) {
-    std::printf("WASMHOST_BIG_GUESTS_DIR is not set: the real guests "
-                "(flite, ruby, ruby+stdlib) are skipped\n");
+    std::printf(
+        "WASMHOST_BIG_GUESTS_DIR is not set: the real guests "
+        "(flite, ruby, ruby+stdlib) are skipped\n");
     return;
   }
   for (const char* name : {"flite", "ruby", "ruby+stdlib"}) {
@@ -91,7 +92,8 @@ void SetBytes(benchmark::State& bench, const BenchModule& m) {
 void BM_Read(benchmark::State& bench, const BenchModule* m) {
   for (auto _ : bench) {
     absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(m->bytes);
-    if (!info.ok()) return bench.SkipWithError(info.status().ToString().c_str());
+    if (!info.ok())
+      return bench.SkipWithError(info.status().ToString().c_str());
     benchmark::DoNotOptimize(info->sections.data());
   }
   SetBytes(bench, *m);
@@ -101,7 +103,8 @@ void BM_Scan(benchmark::State& bench, const BenchModule* m) {
   const wasm::ModuleInfo info = Must(wasm::ReadModule(m->bytes), "read");
   for (auto _ : bench) {
     absl::StatusOr<wasm::CodeSummary> code = wasm::ScanCode(m->bytes, info);
-    if (!code.ok()) return bench.SkipWithError(code.status().ToString().c_str());
+    if (!code.ok())
+      return bench.SkipWithError(code.status().ToString().c_str());
     benchmark::DoNotOptimize(code->instruction_count);
   }
   SetBytes(bench, *m);
@@ -163,10 +166,10 @@ void Register() {
     auto configure = [](benchmark::internal::Benchmark* b) {
       b->Unit(benchmark::kMillisecond)->MinTime(0.2);
     };
-    configure(benchmark::RegisterBenchmark(("BM_Read/" + n).c_str(), BM_Read,
-                                           &m));
-    configure(benchmark::RegisterBenchmark(("BM_Scan/" + n).c_str(), BM_Scan,
-                                           &m));
+    configure(
+        benchmark::RegisterBenchmark(("BM_Read/" + n).c_str(), BM_Read, &m));
+    configure(
+        benchmark::RegisterBenchmark(("BM_Scan/" + n).c_str(), BM_Scan, &m));
     configure(
         benchmark::RegisterBenchmark(("BM_Sdk/" + n).c_str(), BM_Sdk, &m));
     configure(benchmark::RegisterBenchmark(("BM_SdkFuel/" + n).c_str(),
@@ -206,8 +209,9 @@ void Summary(const RatioReporter& reporter) {
           sdk <= 0.10 * compile ? "" : "  (SDK over 10% of V8's compile)");
     }
   }
-  std::printf("targets: SDK (without fuel) <= 10%% of V8's compile; "
-              ">= 1000 MB/s over data-heavy modules\n");
+  std::printf(
+      "targets: SDK (without fuel) <= 10%% of V8's compile; "
+      ">= 1000 MB/s over data-heavy modules\n");
 }
 
 }  // namespace
@@ -217,8 +221,7 @@ int main(int argc, char** argv) {
   using namespace wasmhost::bench;
   if (!InitBenchmark("parse_benchmark", argc, argv)) return 1;
   // The SDK's isolate on this thread, which the raw compiles use too.
-  wasmhost::Engine engine =
-      Must(wasmhost::Engine::Create(), "Engine::Create");
+  wasmhost::Engine engine = Must(wasmhost::Engine::Create(), "Engine::Create");
   wasmhost::wasm::testing::GeneratorOptions small;
   Must(engine.Compile(wasmhost::wasm::testing::GenerateModule(small)),
        "Compile");

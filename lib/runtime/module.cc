@@ -329,9 +329,10 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     state.original_body_offsets.resize(info.function_body_offsets.size());
     state.bulk = std::move(bulk);
   }
-  // The memory import, the boundary wrappers and the global accessors are
-  // planned on the same module and applied in one pass: one copy of the
-  // module, not one per rewrite. None moves an index the others use.
+  // The memory import, the boundary wrappers, the global accessors and the
+  // frame tag are planned on the same module and applied in one pass: one
+  // copy of the module, not one per rewrite. None moves an index the
+  // others use.
   std::vector<wasm::SectionAddition> additions;
   std::vector<wasm::AddedFunction> functions;
   if (!info.memories.empty() && current.imports.size() >= wasm::kMaxImports) {
@@ -382,13 +383,15 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     }
   }
   if (!functions.empty()) wasm::AddFunctions(current, functions, &additions);
-  if (!additions.empty()) {
-    wasm::MappedBytes out;
-    WASMHOST_RETURN_IF_ERROR(
-        wasm::RewriteSections(current_bytes, current, additions, &out));
-    take(out.Release());
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
-  }
+  // The frame tag: a custom section right after the header holding the
+  // module's frame tag (see wasm::TagModule), in the same pass.
+  additions.push_back(wasm::TagAddition(state.frame_tag));
+  wasm::MappedBytes out;
+  WASMHOST_RETURN_IF_ERROR(
+      wasm::RewriteSections(current_bytes, current, additions, &out));
+  take(out.Release());
+  WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
+  state.compiled_body_offsets = ToU32(current.function_body_offsets);
   // The bulk helpers and boundary wrappers cannot be left out, and the
   // engine asked for fuel: a module they would take past V8's limits is
   // refused rather than handed to V8 to reject.
@@ -412,16 +415,7 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
         "of ", wasm::kMaxExports, ", ", wasm::kMaxFunctions, " and ",
         wasm::kMaxGlobals));
   }
-  // Last, so the section's size shifts every body by the same amount.
-  WASMHOST_ASSIGN_OR_RETURN(std::vector<uint8_t> tagged,
-                            wasm::TagModule(current_bytes, state.frame_tag));
-  const size_t shift = tagged.size() - current_bytes.size();
-  state.compiled_body_offsets.clear();
-  for (size_t offset : current.function_body_offsets) {
-    state.compiled_body_offsets.push_back(
-        static_cast<uint32_t>(offset + shift));
-  }
-  return tagged;
+  return rewritten;
 }
 
 // Live modules by frame tag, for backtraces through several instances.

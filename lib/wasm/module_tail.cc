@@ -35,8 +35,8 @@ absl::StatusOr<SplitModule> SplitTail(absl::Span<const uint8_t> bytes,
     for (uint32_t i = 0; i < info.data_segment_count; ++i) {
       payload.Byte(0x01).Byte(0x00);
     }
-    split.stand_in = BinaryWriter().Section(kDataSection, payload.bytes())
-                         .Release();
+    split.stand_in =
+        BinaryWriter().Section(kDataSection, payload.bytes()).Release();
   }
   split.head.reserve(cut + split.stand_in.size());
   split.head.assign(bytes.begin(), bytes.begin() + cut);

@@ -40,8 +40,8 @@ Bytes Module(const Bytes& data, bool data_count, const Bytes& trailing) {
 }
 
 // Two active segments: "abc" at 0 and "de" at 16.
-const Bytes kData = {0x02, 0x00, 0x41, 0x00, 0x0b, 0x03, 'a', 'b', 'c',
-                     0x00, 0x41, 0x10, 0x0b, 0x02, 'd', 'e'};
+const Bytes kData = {0x02, 0x00, 0x41, 0x00, 0x0b, 0x03, 'a', 'b',
+                     'c',  0x00, 0x41, 0x10, 0x0b, 0x02, 'd', 'e'};
 
 TEST(ModuleTailTest, SetsAsideDataAndTrailingCustomSections) {
   const Bytes trailing = testing::Cat(
@@ -125,8 +125,9 @@ TEST(ModuleTailTest, JoinRefusesAHeadWithoutTheStandIn) {
   ASSERT_TRUE(split.ok()) << split.status();
   Bytes head = split->head;
   head.push_back(0);  // Something after the stand-in.
-  testing::ExpectInvalidArgument(JoinTail(head, *split).status(),
-                                 "does not end with the data section's stand-in");
+  testing::ExpectInvalidArgument(
+      JoinTail(head, *split).status(),
+      "does not end with the data section's stand-in");
   testing::ExpectInvalidArgument(JoinTail(Bytes{0, 'a'}, *split).status(),
                                  "stand-in");
 }

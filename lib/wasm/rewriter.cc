@@ -207,14 +207,22 @@ absl::StatusOr<std::vector<uint8_t>> TagModule(absl::Span<const uint8_t> bytes,
   if (bytes.size() < kModuleHeaderSize) {
     return absl::InvalidArgumentError("not a module: shorter than its header");
   }
-  BinaryWriter payload;
-  payload.Name(kSourceMappingUrlSection).Name(tag);
+  const SectionAddition section = TagAddition(tag);
+  const std::vector<uint8_t>& payload = section.entries;
   BinaryWriter out;
-  out.Reserve(bytes.size() + payload.bytes().size() + 6);
+  out.Reserve(bytes.size() + payload.size() + 6);
   out.Bytes(bytes.subspan(0, kModuleHeaderSize))
-      .Section(kCustomSection, payload.bytes())
+      .Section(kCustomSection, payload)
       .Bytes(bytes.subspan(kModuleHeaderSize));
   return out.Release();
+}
+
+SectionAddition TagAddition(absl::string_view tag) {
+  SectionAddition addition;
+  addition.id = kCustomSection;
+  addition.entries =
+      BinaryWriter().Name(kSourceMappingUrlSection).Name(tag).Release();
+  return addition;
 }
 
 }  // namespace wasmhost::wasm

@@ -158,6 +158,10 @@ inline constexpr absl::string_view kSourceMappingUrlSection =
 [[nodiscard]] absl::StatusOr<std::vector<uint8_t>> TagModule(
     absl::Span<const uint8_t> bytes, absl::string_view tag);
 
+// TagModule's section as an addition, for a caller that applies it with
+// other additions in one RewriteSections pass.
+[[nodiscard]] SectionAddition TagAddition(absl::string_view tag);
+
 }  // namespace wasmhost::wasm
 
 #endif  // WASMHOST_LIB_WASM_REWRITER_H_

@@ -773,6 +773,41 @@ TEST(PlannedRewritesTest, OnePassEqualsTheRewritesInTurn) {
   MappedBytes out;
   ASSERT_TRUE(RewriteSections(module, *info, additions, &out).ok());
   EXPECT_EQ(out.bytes(), accessors->bytes);
+
+  // With the frame tag too: TagModule last.
+  absl::StatusOr<std::vector<uint8_t>> tagged =
+      TagModule(accessors->bytes, "wasmhost-module:0123");
+  ASSERT_TRUE(tagged.ok()) << tagged.status();
+  additions.push_back(TagAddition("wasmhost-module:0123"));
+  MappedBytes with_tag;
+  ASSERT_TRUE(RewriteSections(module, *info, additions, &with_tag).ok());
+  EXPECT_EQ(with_tag.bytes(), *tagged);
+}
+
+// A custom section addition goes right after the header, before the
+// module's own custom sections, which stay.
+TEST(PlannedRewritesTest, TagAdditionGoesFirst) {
+  BinaryWriter name;
+  name.Name("name").Byte(0x00).U32(2).Name("m");
+  BinaryWriter w;
+  w.Header()
+      .Section(kCustomSection, name.bytes())
+      .Section(kTypeSection, {0x00});
+  const Bytes module = w.Release();
+  absl::StatusOr<ModuleInfo> info = ReadModule(module);
+  ASSERT_TRUE(info.ok()) << info.status();
+  MappedBytes out;
+  const SectionAddition tag = TagAddition("t");
+  ASSERT_TRUE(RewriteSections(module, *info, {tag}, &out).ok());
+  absl::StatusOr<std::vector<uint8_t>> tagged = TagModule(module, "t");
+  ASSERT_TRUE(tagged.ok()) << tagged.status();
+  EXPECT_EQ(out.bytes(), *tagged);
+  absl::StatusOr<ModuleInfo> reread = ReadModule(out.bytes());
+  ASSERT_TRUE(reread.ok()) << reread.status();
+  ASSERT_EQ(reread->sections.size(), 3u);
+  EXPECT_EQ(reread->sections[0].custom_name, kSourceMappingUrlSection);
+  EXPECT_EQ(reread->sections[1].custom_name, "name");
+  EXPECT_EQ(reread->module_name, "m");
 }
 
 TEST(PlannedRewritesTest, PlansRefuseWhatTheRewritesRefuse) {

@@ -142,7 +142,11 @@ absl::Status RewriteSections(absl::Span<const uint8_t> bytes,
     const int order = SectionOrder(sorted[a]->id);
     for (size_t i = 0; i < n; ++i) {
       const int o = SectionOrder(info.sections[i].id);
-      if (info.sections[i].id == sorted[a]->id) present[a] = true;
+      // A custom addition is a new section, whatever sections exist.
+      if (info.sections[i].id == sorted[a]->id &&
+          sorted[a]->id != kCustomSection) {
+        present[a] = true;
+      }
       if (o != 0 && o < order) insert_at[a] = i + 1;
     }
   }
@@ -165,7 +169,9 @@ absl::Status RewriteSections(absl::Span<const uint8_t> bytes,
         continue;
       }
       MappedBytes payload;
-      payload.Inject(anchor).U32(addition.added).Bytes(addition.entries);
+      BinaryWriter& w = payload.Inject(anchor);
+      if (addition.id != kCustomSection) w.U32(addition.added);
+      w.Bytes(addition.entries);
       out->AppendSection(addition.id, payload, anchor);
     }
     if (i == n) break;

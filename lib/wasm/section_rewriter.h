@@ -91,7 +91,9 @@ class MappedBytes {
 
 // What one section gains. Plain value: thread-compatible.
 struct SectionAddition {
-  uint8_t id = 0;  // A vector section's id (not custom).
+  // A vector section's id, or kCustomSection: a new custom section right
+  // after the header, `entries` its whole payload (name and contents).
+  uint8_t id = 0;
   // The section's entry count according to the ModuleInfo; the rewrite
   // checks the bytes agree.
   uint32_t expected_count = 0;
@@ -141,7 +143,8 @@ using BodyRewriter =
     std::vector<SectionAddition>* additions, MappedBytes* code);
 
 // Copies `bytes` into `*out` (empty) with `additions` (at most one per
-// section id) applied: a present section's count grows and its entries are
+// section id) applied: a custom section addition goes right after the
+// header; a present section's count grows and its entries are
 // copied byte for byte before the new ones; a missing one is inserted
 // right after the last non-custom section that must precede it (or the
 // header). Every other section is copied byte for byte. `info` must be

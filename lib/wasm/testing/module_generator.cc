@@ -146,7 +146,8 @@ class BodyGenerator {
         uint64_t bits;
         std::memcpy(&bits, &v, sizeof(bits));
         w_.Byte(0x44);
-        for (int i = 0; i < 8; ++i) w_.Byte(static_cast<uint8_t>(bits >> (8 * i)));
+        for (int i = 0; i < 8; ++i)
+          w_.Byte(static_cast<uint8_t>(bits >> (8 * i)));
       }
     }
   }
@@ -434,7 +435,7 @@ class BodyGenerator {
         Arguments(type, 0);
         Expression(kI32, 1);
         w_.Byte(0x41).S64(table_size_ - 1).Byte(0x71);  // i32.and: in range
-        w_.Byte(0x11).U32(type).Byte(0x00);            // call_indirect
+        w_.Byte(0x11).U32(type).Byte(0x00);             // call_indirect
         DiscardResult(type);
         return;
       }
@@ -563,12 +564,14 @@ void DataSegmentBytes(Rng& rng, size_t size, BinaryWriter& w) {
       break;  // Zeros (a .bss-like segment).
     case 2:
       for (size_t i = 0; i < size; ++i) {
-        bytes[i] = static_cast<uint8_t>(kText[(i * 7 + size) % (sizeof(kText) - 1)]);
+        bytes[i] =
+            static_cast<uint8_t>(kText[(i * 7 + size) % (sizeof(kText) - 1)]);
       }
       break;
     default: {
       const uint64_t pattern = rng.Next();
-      for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<uint8_t>(pattern >> (8 * (i % 8)));
+      for (size_t i = 0; i < size; ++i)
+        bytes[i] = static_cast<uint8_t>(pattern >> (8 * (i % 8)));
     }
   }
   w.Bytes(bytes);
@@ -599,7 +602,7 @@ std::vector<uint8_t> GenerateModule(const GeneratorOptions& options) {
   // Function 0 is "run"; generated functions follow. Bodies first, since
   // their number is known only at the end.
   std::vector<uint32_t> types;  // Of generated functions.
-  BinaryWriter bodies;  // Without their count.
+  BinaryWriter bodies;          // Without their count.
   std::vector<std::vector<uint32_t>> by_type(kGeneratedTypes);
   // The table holds every function; its size must be a power of two for
   // the masked call_indirect index, so it is fixed before generating.
@@ -647,8 +650,7 @@ std::vector<uint8_t> GenerateModule(const GeneratorOptions& options) {
   section.U32(1).Byte(0x70).Byte(0x01).U32(table_size).U32(table_size);
   w.Section(4, section.bytes());
 
-  const uint32_t pages =
-      static_cast<uint32_t>(options.data_bytes / 65536 + 2);
+  const uint32_t pages = static_cast<uint32_t>(options.data_bytes / 65536 + 2);
   section = BinaryWriter();
   section.U32(1).Byte(0x01).U32(pages).U32(pages + 256);
   w.Section(5, section.bytes());
@@ -689,8 +691,8 @@ std::vector<uint8_t> GenerateModule(const GeneratorOptions& options) {
   w.Section(9, section.bytes());
 
   // Code: "run" (i32.load 0 + global 7), then the generated bodies.
-  static constexpr uint8_t kRunBody[] = {0x00, 0x41, 0x00, 0x28, 0x02, 0x00,
-                                         0x23, 0x07, 0x6a, 0x0b};
+  static constexpr uint8_t kRunBody[] = {0x00, 0x41, 0x00, 0x28, 0x02,
+                                         0x00, 0x23, 0x07, 0x6a, 0x0b};
   section = BinaryWriter();
   section.U32(function_count).U32(sizeof(kRunBody)).Bytes(kRunBody);
   section.Bytes(bodies.bytes());

@@ -120,8 +120,9 @@ TEST_P(GeneratedModuleTest, CompilesInstantiatesAndRuns) {
   ASSERT_TRUE(memory.ok()) << memory.status();
   absl::Span<uint8_t> view = memory->data();
   ASSERT_GE(view.size(), 4u);
-  const int32_t first = static_cast<int32_t>(
-      view[0] | view[1] << 8 | view[2] << 16 | static_cast<uint32_t>(view[3]) << 24);
+  const int32_t first =
+      static_cast<int32_t>(view[0] | view[1] << 8 | view[2] << 16 |
+                           static_cast<uint32_t>(view[3]) << 24);
   EXPECT_EQ(*result, static_cast<int32_t>(static_cast<uint32_t>(first) + 700));
 }
 
@@ -146,7 +147,8 @@ TEST(GenerateModuleTest, ManySeedsCompile) {
     options.seed = seed;
     options.code_bytes = 20 * 1024;
     options.data_bytes = seed % 2 == 0 ? 0 : 1000;
-    absl::StatusOr<Module> module = FuelEngine().Compile(GenerateModule(options));
+    absl::StatusOr<Module> module =
+        FuelEngine().Compile(GenerateModule(options));
     EXPECT_TRUE(module.ok()) << "seed " << seed << ": " << module.status();
   }
 }
