@@ -14,6 +14,7 @@
 #include "lib/wasm/boundary.h"
 #include "lib/wasm/bounded_bulk.h"
 #include "lib/wasm/code_scanner.h"
+#include "lib/wasm/deferred_init.h"
 #include "lib/wasm/engine_limits.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
@@ -80,6 +81,7 @@ InternalNames InternalNames::For(const wasm::ModuleInfo& info) {
   names.set_fuel_export = absl::StrCat(prefix, "fuel:set");
   names.get_fuel_export = absl::StrCat(prefix, "fuel:get");
   names.table_budget_export = absl::StrCat(prefix, "table:budget");
+  names.init_export = absl::StrCat(prefix, "init");
   return names;
 }
 
@@ -370,6 +372,20 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     } else if (state.resettable) {
       RefuseReset(state, "the mutable globals could not be given accessors "
                          "to restore them");
+    }
+  }
+  // Left out, like the accessors, when it would take the module past V8's
+  // limits: replacements then redo the instantiation's work.
+  if (FitsV8Limits(current, 1 + fuel_exports, 1 + fuel_functions,
+                   1 + fuel_types, fuel_globals)) {
+    WASMHOST_ASSIGN_OR_RETURN(
+        wasm::DeferredInit deferred,
+        wasm::DeferInitialization(rewritten, current,
+                                  state.internal_names.init_export));
+    if (deferred.added) {
+      rewritten = std::move(deferred.bytes);
+      WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(rewritten));
+      state.deferred_init = true;
     }
   }
   // The bulk helpers and boundary wrappers cannot be left out, and the
