@@ -40,7 +40,9 @@ enum class ReusePolicy : uint8_t {
   // PoolOptions::reset_instance. An instance that grew its memory, trapped
   // or missed a deadline is discarded, and the next Acquire replaces it
   // with a new instance started from the image at the image's memory size
-  // (initialize_instance is not run again). A module whose state cannot be
+  // (initialize_instance is not run again, nor the module's start function,
+  // and its data segments are not copied into memory first: the image holds
+  // their work, so a replacement costs an instantiation without them). A module whose state cannot be
   // restored (e.g. a mutable v128 or reference global, or a table the code
   // changes) gets a new instance for every lease.
   kFreshState,

@@ -305,7 +305,9 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   // bodies, so one offset map covers the code.
   wasm::BoundedBulkOptions bulk_options;
   bulk_options.table_budget_export = state.internal_names.table_budget_export;
-  // A start function runs before the instance's own limit is set.
+  // The budget of a start function V8 runs while instantiating, before
+  // the instance's own limit is set (only when DeferInitialization is left
+  // out; otherwise the start function runs later, under that limit).
   bulk_options.initial_table_budget = TableBudget(Limits());
   WASMHOST_ASSIGN_OR_RETURN(
       wasm::BoundedBulk bulk,
