@@ -187,6 +187,7 @@ void BM_FdWrite(benchmark::State& state) {
             std::memcpy(sink.data() + received, bytes.data(), bytes.size());
           }
           received += static_cast<int64_t>(bytes.size());
+          return absl::OkStatus();
         });
     absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
         wasi::WasiContext::Create(std::move(options));

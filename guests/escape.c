@@ -24,32 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char* errno_name(int e) {
-  switch (e) {
-#define NAME(x) \
-  case x:       \
-    return #x;
-    NAME(ENOTCAPABLE)
-    NAME(EPERM)
-    NAME(EACCES)
-    NAME(ENOENT)
-    NAME(EEXIST)
-    NAME(ENOTDIR)
-    NAME(EISDIR)
-    NAME(ELOOP)
-    NAME(EXDEV)
-    NAME(EINVAL)
-    NAME(EBADF)
-    NAME(ENOSYS)
-    NAME(EROFS)
-    NAME(ENAMETOOLONG)
-    NAME(EIO)
-#undef NAME
-  }
-  static char buffer[32];
-  snprintf(buffer, sizeof buffer, "errno %d", e);
-  return buffer;
-}
+#include "errno_name.h"
 
 static const char* dir;
 static int attempts, escapes;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -321,6 +322,51 @@ TEST(WasiGuestsTest, EscapesFromReadOnlyPreopenAreDenied) {
   EXPECT_FALSE(PathExists(layout.sandbox + "/subdir"));
   EXPECT_FALSE(PathExists(layout.sandbox + "/root"));
   EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.out;
+}
+
+// --- edge cases of the public WASI test programs ---------------------------
+
+TEST(WasiGuestsTest, DirectoryOpensAndAbsoluteSymlinksAsOnLinux) {
+  SandboxLayout layout = MakeSandboxLayout();
+  ASSERT_EQ(mkdir((layout.sandbox + "/sub").c_str(), 0755), 0);
+  WriteFile(layout.sandbox + "/file", "x");
+  WasiOptions options;
+  options.preopens = {Preopen{layout.sandbox, "/sandbox"}};
+  CommandResult result =
+      RunGuest(guests::edges_wasm(), {"edges", "dirs", "/sandbox"}, options);
+  EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.err;
+  // wasi-libc asks for every right but the write-oriented ones for
+  // O_RDONLY, and for FD_WRITE too for O_WRONLY and O_RDWR: only those fail.
+  EXPECT_EQ(result.out,
+            "open sub O_RDONLY|O_DIRECTORY: ok\n"
+            "open sub O_WRONLY|O_DIRECTORY: EISDIR\n"
+            "open sub O_RDWR|O_DIRECTORY: EISDIR\n"
+            "open sub O_RDWR: EISDIR\n"
+            "open file O_RDONLY|O_DIRECTORY: ENOTDIR\n"
+            "opendir sub: ok\n"
+            "symlink abs -> /etc/passwd: made\n"
+            "readlink abs: /etc/passwd\n"
+            "lstat abs: symlink\n"
+            "open abs O_RDONLY: ENOTCAPABLE\n"
+            "unlink abs: ok\n");
+  EXPECT_FALSE(PathExists(layout.sandbox + "/abs"));
+}
+
+TEST(WasiGuestsTest, FailingStdoutSinkIsEpipeInTheGuest) {
+  WasiOptions options;
+  options.args = {"edges", "write"};
+  std::unique_ptr<Guest> guest = Instantiate(guests::edges_wasm(), options);
+  ASSERT_NE(guest, nullptr);
+  guest->context->SetStdout(OutputSink::ToCallback([](absl::string_view) {
+    return absl::ErrnoToStatus(EPIPE, "the client went away");
+  }));
+  EXPECT_THAT(wasi::RunCommand(*guest->instance), testing::IsOkAndHolds(3));
+  EXPECT_EQ(guest->err, "write: EPIPE\n");
+
+  CommandResult working = RunGuest(guests::edges_wasm(), {"edges", "write"});
+  EXPECT_THAT(working.exit_code, testing::IsOkAndHolds(0));
+  EXPECT_EQ(working.out, "hello\n");
+  EXPECT_EQ(working.err, "write: ok 6\n");
 }
 
 // --- memory -----------------------------------------------------------------

@@ -5,9 +5,11 @@
 #include "wasmhost/wasi.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -44,19 +46,26 @@ constexpr int32_t kBadf = 8;
 constexpr int32_t kExist = 20;
 constexpr int32_t kFault = 21;
 constexpr int32_t kInval = 28;
+constexpr int32_t kIo = 29;
+constexpr int32_t kIsDir = 31;
 constexpr int32_t kLoop = 32;
 constexpr int32_t kNoEnt = 44;
+constexpr int32_t kNoSpc = 51;
 constexpr int32_t kNoSys = 52;
+constexpr int32_t kNotDir = 54;
 constexpr int32_t kNotEmpty = 55;
 constexpr int32_t kNotSock = 57;
 constexpr int32_t kNotSup = 58;
+constexpr int32_t kPipe = 64;
 constexpr int32_t kNotCapable = 76;
 
 // Rights, oflags, lookupflags.
+constexpr L kRightFdDatasync = 1 << 0;
 constexpr L kRightFdRead = 1 << 1;
 constexpr L kRightFdSeek = 1 << 2;
 constexpr L kRightFdTell = 1 << 5;
 constexpr L kRightFdWrite = 1 << 6;
+constexpr L kRightFdAllocate = 1 << 8;
 constexpr L kRightFdReaddir = 1 << 14;
 constexpr L kRightFdFilestatGet = 1 << 21;
 constexpr L kRightFdFilestatSetSize = 1 << 22;
@@ -224,7 +233,10 @@ TEST(WasiTest, DefaultSinksDiscardAndCallbackSinkGetsChunks) {
   std::vector<std::string> chunks;
   wasi::WasiOptions options;
   options.stdout_sink = wasi::OutputSink::ToCallback(
-      [&](absl::string_view bytes) { chunks.emplace_back(bytes); });
+      [&](absl::string_view bytes) {
+        chunks.emplace_back(bytes);
+        return absl::OkStatus();
+      });
   ASSERT_OK_AND_ASSIGN(Guest guest,
                        Start(fixtures::wasi_hello_wasm(), std::move(options)));
   EXPECT_THAT(wasi::RunCommand(guest.instance), testing::IsOkAndHolds(0));
@@ -316,6 +328,68 @@ TEST(WasiTest, StdinSourceErrorIsEio) {
                        Start(fixtures::wasi_cat_wasm(), std::move(options)));
   // The guest exits with 100 + errno; EIO is 29.
   EXPECT_THAT(wasi::RunCommand(guest.instance), testing::IsOkAndHolds(129));
+}
+
+TEST(WasiTest, FailingSinksAndSourcesGiveTheGuestAnErrno) {
+  absl::Status stdout_result = absl::FailedPreconditionError("reader gone");
+  wasi::WasiOptions options;
+  options.stdout_sink = wasi::OutputSink::ToCallback(
+      [&](absl::string_view) { return stdout_result; });
+  options.stderr_sink = wasi::OutputSink::ToCallback([&](absl::string_view) {
+    return absl::ResourceExhaustedError("buffer full");
+  });
+  options.stdin_source = wasi::InputSource::FromCallback(
+      [](absl::Span<uint8_t>) -> absl::StatusOr<size_t> {
+        return absl::ErrnoToStatus(EPIPE, "upstream closed");
+      });
+  ASSERT_OK_AND_ASSIGN(Guest guest,
+                       Start(fixtures::wasi_calls_wasm(), std::move(options)));
+  EXPECT_EQ(guest.Write(1, "x"), kPipe);
+  EXPECT_EQ(guest.Write(2, "x"), kNoSpc);
+  EXPECT_EQ(guest.Read(0, 10), "errno 64");  // EPIPE
+  stdout_result = absl::InternalError("no reason given");
+  EXPECT_EQ(guest.Write(1, "x"), kIo);
+  // The guest goes on: the sink works again, so does the write.
+  stdout_result = absl::OkStatus();
+  EXPECT_EQ(guest.Write(1, "abc"), 0);
+  EXPECT_EQ(guest.Get32(kOut), 3u);
+  EXPECT_FALSE(guest.instance.poisoned());
+}
+
+TEST(WasiTest, SinkFailingAfterTheFirstBufferIsAShortWrite) {
+  std::vector<std::string> taken;
+  wasi::WasiOptions options;
+  options.stdout_sink =
+      wasi::OutputSink::ToCallback([&](absl::string_view bytes) {
+        if (!taken.empty()) return absl::FailedPreconditionError("closed");
+        taken.emplace_back(bytes);
+        return absl::OkStatus();
+      });
+  ASSERT_OK_AND_ASSIGN(Guest guest,
+                       Start(fixtures::wasi_calls_wasm(), std::move(options)));
+  guest.Put(kBuf, "abcd");
+  guest.Put32(kIov, kBuf);
+  guest.Put32(kIov + 4, 2);
+  guest.Put32(kIov + 8, kBuf + 2);
+  guest.Put32(kIov + 12, 2);
+  ASSERT_EQ((guest.Call<I, I, I, I>("fd_write", 1, kIov, 2, kOut)), 0);
+  EXPECT_EQ(guest.Get32(kOut), 2u);
+  EXPECT_THAT(taken, ElementsAre("ab"));
+  EXPECT_EQ(guest.Write(1, "cd"), kPipe);
+}
+
+TEST(WasiTest, ToFdSinkOnABrokenPipeIsEpipe) {
+  // Without this the write raises SIGPIPE, ending the test process.
+  ASSERT_NE(::signal(SIGPIPE, SIG_IGN), SIG_ERR);
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  ::close(pipe_fds[0]);
+  wasi::WasiOptions options;
+  options.stdout_sink = wasi::OutputSink::ToFd(pipe_fds[1]);
+  ASSERT_OK_AND_ASSIGN(Guest guest,
+                       Start(fixtures::wasi_calls_wasm(), std::move(options)));
+  EXPECT_EQ(guest.Write(1, "lost"), kPipe);
+  ::close(pipe_fds[1]);
 }
 
 TEST(WasiTest, ProcExitReturnsCodeAndPoisons) {
@@ -831,6 +905,50 @@ TEST_F(WasiFsTest, EscapesAreDenied) {
   EXPECT_FALSE(PathExists(root_ + "/link"));
   EXPECT_TRUE(PathExists(root_ + "/outside"));
   EXPECT_TRUE(PathExists(box_ + "/sub"));
+}
+
+TEST_F(WasiFsTest, DirectoryOpenedForWritingIsEisdir) {
+  ASSERT_EQ(::mkdir((box_ + "/sub").c_str(), 0755), 0);
+  WriteFile(box_ + "/file.txt", "x");
+  Guest guest = StartWith(false);
+  // wasi-libc's rights for open(O_RDONLY): all but the write-oriented ones.
+  constexpr L kWriteOriented = kRightFdDatasync | kRightFdWrite |
+                               kRightFdAllocate | kRightFdFilestatSetSize;
+  int32_t dir = guest.Open(3, "sub", kOflagDirectory, ~kWriteOriented);
+  ASSERT_GE(dir, 0);
+  EXPECT_EQ((guest.Call<I, I, I, L, I>("fd_readdir", dir, kBuf, 1024, 0, kOut)),
+            0);
+  // O_WRONLY or O_RDWR (FD_WRITE asked for), with O_DIRECTORY or without.
+  EXPECT_EQ(guest.Open(3, "sub", kOflagDirectory, ~L{0}), -kIsDir);
+  EXPECT_EQ(guest.Open(3, "sub", kOflagDirectory, kRightFdWrite), -kIsDir);
+  EXPECT_EQ(guest.Open(3, "sub", 0, ~L{0}), -kIsDir);
+  // O_DIRECTORY on a file, for reading or writing.
+  EXPECT_EQ(guest.Open(3, "file.txt", kOflagDirectory, ~kWriteOriented),
+            -kNotDir);
+  EXPECT_EQ(guest.Open(3, "file.txt", kOflagDirectory, ~L{0}), -kNotDir);
+}
+
+TEST_F(WasiFsTest, AbsoluteSymlinkIsMadeButNotFollowedOut) {
+  WriteFile(box_ + "/inside.txt", "in");
+  Guest guest = StartWith(false);
+  ASSERT_EQ(guest.Symlink("/inside.txt", 3, "abs"), 0);
+  char target[64] = {};
+  ASSERT_GT(::readlink((box_ + "/abs").c_str(), target, sizeof(target) - 1),
+            0);
+  EXPECT_STREQ(target, "/inside.txt");
+  guest.Put(kPath, "abs");
+  ASSERT_EQ((guest.Call<I, I, I, I, I, I>("path_readlink", 3, kPath, 3, kBuf,
+                                         64, kOut)),
+            0);
+  EXPECT_EQ(guest.Get(kBuf, guest.Get32(kOut)), "/inside.txt");
+  EXPECT_EQ(guest.StatType(3, "abs", 0), 7);  // the link itself
+  // Following it is resolving an absolute path: never, not even to a file
+  // that exists below the preopen under that name.
+  EXPECT_EQ(guest.StatType(3, "abs", kFollow), -kNotCapable);
+  EXPECT_EQ(guest.Open(3, "abs", 0, kRightFdRead), -kNotCapable);
+  EXPECT_EQ(guest.Symlink("/inside.txt", 3, "abs"), kExist);
+  ASSERT_EQ(guest.PathCall("path_unlink_file", 3, "abs"), 0);
+  EXPECT_FALSE(PathExists(box_ + "/abs"));
 }
 
 TEST_F(WasiFsTest, ReadOnlyPreopenRefusesWrites) {

@@ -44,10 +44,25 @@
 
 namespace wasmhost::wasi {
 
+// What a guest sees when a sink or source fails. A sink or source returns
+// a status; the guest's fd_write or fd_read returns the WASI errno for its
+// code (a status made by absl::ErrnoToStatus maps back to its errno):
+//   FailedPrecondition  EPIPE   (absl's code for EPIPE: the reader is gone)
+//   ResourceExhausted   ENOSPC  (no room left)
+//   OutOfRange          EFBIG   (too much in total)
+//   PermissionDenied    EACCES
+//   any other code      EIO
+// The guest goes on running (a C guest sees -1 and errno); the status
+// itself reaches no caller of the host. A failure after some of a write's
+// buffers were taken ends the write short: the guest gets the bytes taken
+// so far, as writev(2) does, and the error on its next write if the sink
+// fails again.
+
 // Where bytes the guest writes go. Copyable; thread-compatible.
 class WASMHOST_EXPORT OutputSink {
  public:
-  using WriteFn = std::function<void(absl::string_view bytes)>;
+  // Takes all of `bytes` (OK) or none of them (a status, see above).
+  using WriteFn = std::function<absl::Status(absl::string_view bytes)>;
 
   // Writes succeed and the bytes are dropped. The default.
   static OutputSink Discard() { return OutputSink(nullptr); }
@@ -55,13 +70,17 @@ class WASMHOST_EXPORT OutputSink {
   static OutputSink ToString(std::string* out) {
     return OutputSink([out](absl::string_view bytes) {
       out->append(bytes.data(), bytes.size());
+      return absl::OkStatus();
     });
   }
   // Calls `write` with each chunk, on the instance's thread.
   static OutputSink ToCallback(WriteFn write) {
     return OutputSink(std::move(write));
   }
-  // Writes to the host file descriptor `fd` (not owned, not closed).
+  // Writes to the host file descriptor `fd` (not owned, not closed); a
+  // failing write(2) gives the guest its errno (EPIPE, ENOSPC, ...), after
+  // the bytes written before it. A pipe whose reader is gone raises
+  // SIGPIPE first, which ends the process unless it ignores SIGPIPE.
   static OutputSink ToFd(int fd);
 
   // Empty for Discard.
@@ -75,7 +94,8 @@ class WASMHOST_EXPORT OutputSink {
 // Where bytes the guest reads come from. Copyable; thread-compatible.
 class WASMHOST_EXPORT InputSource {
  public:
-  // Fills `buffer` and returns the bytes read; 0 is end of input.
+  // Fills `buffer` and returns the bytes read; 0 is end of input. A status
+  // gives the guest's fd_read an errno (see above).
   using ReadFn = std::function<absl::StatusOr<size_t>(absl::Span<uint8_t>)>;
 
   // End of input at once. The default.
@@ -85,7 +105,8 @@ class WASMHOST_EXPORT InputSource {
   static InputSource FromCallback(ReadFn read) {
     return InputSource(std::move(read));
   }
-  // Reads the host file descriptor `fd` (not owned, not closed).
+  // Reads the host file descriptor `fd` (not owned, not closed); a failing
+  // read(2) gives the guest its errno.
   static InputSource FromFd(int fd);
 
   // Empty for Empty.

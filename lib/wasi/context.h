@@ -1,5 +1,16 @@
 // lib/wasi/context.h: the concrete WasiContext: the file descriptor table
-// and one method per wasi_snapshot_preview1 function.
+// and one method per wasi_snapshot_preview1 function, defined by area:
+//
+//   fd_table.cc       Create, Reset, descriptor lookup; fd_close,
+//                     fd_renumber, fd_fdstat_*, fd_prestat_*, sock_*
+//   stdio.cc          args_*, environ_*, stdio sinks and sources; fd_read,
+//                     fd_write
+//   filesystem.cc     fd_* on files and directories, path_*
+//   clocks_random.cc  clock_*, random_get
+//   poll.cc           poll_oneoff, sched_yield, proc_raise
+//
+// Paths are resolved only by path.h, host system calls shared between the
+// files are in host_io.h.
 
 #ifndef WASMHOST_LIB_WASI_CONTEXT_H_
 #define WASMHOST_LIB_WASI_CONTEXT_H_
@@ -137,30 +148,13 @@ class WasiContextImpl final : public WasiContext {
     uint8_t type = abi::kFiletypeUnknown;
   };
 
-  // The host descriptor behind an Fd: owned for what the guest opened,
-  // borrowed from preopens_ for a preopen, so closing or renumbering a
-  // preopen never closes the host's descriptor and Reset can put it back
-  // without a system call. Move-only.
-  class HostFd {
-   public:
-    HostFd() = default;
-    explicit HostFd(ScopedFd owned)
-        : owned_(std::move(owned)), fd_(owned_.get()) {}
-    static HostFd Borrow(int fd) {
-      HostFd borrowed;
-      borrowed.fd_ = fd;
-      return borrowed;
-    }
-    [[nodiscard]] int get() const { return fd_; }
-
-   private:
-    ScopedFd owned_;
-    int fd_ = -1;
-  };
-
   struct Fd {
     Kind kind = Kind::kFile;
-    HostFd host;  // Files and directories; O_PATH for preopens.
+    // Files and directories; O_PATH for preopens. Owned for what the guest
+    // opened, borrowed from preopens_ for a preopen, so closing or
+    // renumbering a preopen never closes the host's descriptor and Reset
+    // can put it back without a system call.
+    HostFd host;
     uint8_t filetype = abi::kFiletypeUnknown;
     uint16_t fdflags = 0;
     uint64_t rights_base = 0;
@@ -201,6 +195,25 @@ class WasiContextImpl final : public WasiContext {
   // errors).
   int32_t ReadPath(GuestMemory& mem, uint32_t ptr, uint32_t len,
                    std::string* out) const;
+  // A directory argument and a path below it, as guest values.
+  struct PathArg {
+    uint32_t fd;
+    uint64_t right;  // What the directory must hold.
+    uint32_t ptr;
+    uint32_t len;
+  };
+  // A path argument as a call sees it: the directory it is below, the
+  // guest's path and that path split.
+  struct GuestPath : SplitPathResult {
+    Fd* dir = nullptr;
+    std::string path;
+  };
+  // LookupDir's errors for the directory, then ReadPath's for the path.
+  int32_t LookupPath(GuestMemory& mem, PathArg arg, GuestPath* out);
+  // path_link's and path_rename's two: both directories first, then both
+  // paths.
+  int32_t LookupPathPair(GuestMemory& mem, PathArg from_arg, PathArg to_arg,
+                         GuestPath* from, GuestPath* to);
   // Host iovecs over the guest's iovec array (EFAULT if any is outside).
   int32_t ReadIovecs(GuestMemory& mem, uint32_t iovs, uint32_t iovs_len,
                      std::vector<struct iovec>* out) const;

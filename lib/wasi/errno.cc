@@ -86,4 +86,15 @@ abi::Errno FromHostErrno(int host_errno) {
   }
 }
 
+abi::Errno FromStatus(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk: return abi::kSuccess;
+    case absl::StatusCode::kFailedPrecondition: return abi::kPipe;
+    case absl::StatusCode::kResourceExhausted: return abi::kNoSpc;
+    case absl::StatusCode::kOutOfRange: return abi::kFbig;
+    case absl::StatusCode::kPermissionDenied: return abi::kAcces;
+    default: return abi::kIo;
+  }
+}
+
 }  // namespace wasmhost::wasi

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "absl/status/status.h"
 #include "gtest/gtest.h"
 #include "lib/wasi/abi.h"
 
@@ -30,6 +31,20 @@ TEST(ErrnoTest, MapsByNameNotByNumber) {
 TEST(ErrnoTest, UnnamedHostErrnoIsEio) {
   EXPECT_EQ(FromHostErrno(ECHRNG), abi::kIo);
   EXPECT_EQ(FromHostErrno(EKEYEXPIRED), abi::kIo);
+}
+
+TEST(ErrnoTest, SinkStatusesMapBackToTheHostErrnoTheyCameFrom) {
+  EXPECT_EQ(FromStatus(absl::OkStatus()), abi::kSuccess);
+  // What a sink writing to a host descriptor returns (OutputSink::ToFd).
+  EXPECT_EQ(FromStatus(absl::ErrnoToStatus(EPIPE, "w")), abi::kPipe);
+  EXPECT_EQ(FromStatus(absl::ErrnoToStatus(ENOSPC, "w")), abi::kNoSpc);
+  EXPECT_EQ(FromStatus(absl::ErrnoToStatus(EFBIG, "w")), abi::kFbig);
+  EXPECT_EQ(FromStatus(absl::ErrnoToStatus(EACCES, "w")), abi::kAcces);
+  EXPECT_EQ(FromStatus(absl::ErrnoToStatus(EIO, "w")), abi::kIo);
+  // Codes no host errno explains.
+  EXPECT_EQ(FromStatus(absl::UnavailableError("gone")), abi::kIo);
+  EXPECT_EQ(FromStatus(absl::InternalError("bug")), abi::kIo);
+  EXPECT_EQ(FromStatus(absl::CancelledError("stop")), abi::kIo);
 }
 
 }  // namespace

@@ -71,13 +71,16 @@ int OpenBeneath(int dirfd, const std::string& path, int flags, mode_t mode,
   return -1;
 }
 
-int OpenParent(int dirfd, const std::string& parent, ScopedFd* owned,
-               abi::Errno* error) {
-  if (parent.empty()) return dirfd;
-  int fd = OpenBeneath(dirfd, parent, O_PATH | O_DIRECTORY, 0, error);
-  if (fd < 0) return -1;
-  *owned = ScopedFd(fd);
-  return fd;
+abi::Errno OpenParent(int dirfd, const std::string& parent, HostFd* out) {
+  if (parent.empty()) {
+    *out = HostFd::Borrow(dirfd);
+    return abi::kSuccess;
+  }
+  abi::Errno error = abi::kSuccess;
+  int fd = OpenBeneath(dirfd, parent, O_PATH | O_DIRECTORY, 0, &error);
+  if (fd < 0) return error;
+  *out = HostFd(ScopedFd(fd));
+  return abi::kSuccess;
 }
 
 }  // namespace wasmhost::wasi

@@ -2,6 +2,7 @@
 // it.
 //
 //   ScopedFd      an owned host file descriptor
+//   HostFd        a host file descriptor, owned or borrowed
 //   CheckPath     rejects paths no WASI call accepts
 //   SplitPath     a guest path as (parent directories, last component)
 //   OpenBeneath   openat2 with RESOLVE_BENEATH: the kernel refuses "..",
@@ -41,6 +42,25 @@ class ScopedFd {
   int fd_ = -1;
 };
 
+// A host descriptor that is either owned (closed with it) or borrowed from
+// something that outlives it, used the same way. Move-only.
+class HostFd {
+ public:
+  HostFd() = default;
+  explicit HostFd(ScopedFd owned)
+      : owned_(std::move(owned)), fd_(owned_.get()) {}
+  static HostFd Borrow(int fd) {
+    HostFd borrowed;
+    borrowed.fd_ = fd;
+    return borrowed;
+  }
+  [[nodiscard]] int get() const { return fd_; }
+
+ private:
+  ScopedFd owned_;
+  int fd_ = -1;
+};
+
 // kSuccess for a path a WASI call may take; ENOENT when empty, EILSEQ when it
 // holds a NUL byte (the host would cut it there), ENOTCAPABLE when absolute
 // (nothing is reachable by an absolute path: every path is relative to a
@@ -70,10 +90,9 @@ int OpenBeneath(int dirfd, const std::string& path, int flags, mode_t mode,
                 abi::Errno* error);
 
 // The directory named by `parent` below `dirfd` (O_PATH), or `dirfd` itself
-// (not owned then: `*owned` stays invalid) when `parent` is empty. Returns
-// -1 and sets `*error` on failure.
-int OpenParent(int dirfd, const std::string& parent, ScopedFd* owned,
-               abi::Errno* error);
+// (borrowed) when `parent` is empty, in `*out`. Returns kSuccess or
+// OpenBeneath's errno.
+abi::Errno OpenParent(int dirfd, const std::string& parent, HostFd* out);
 
 }  // namespace wasmhost::wasi
 

@@ -107,16 +107,27 @@ TEST_F(OpenBeneathTest, MissingIsNoEnt) {
 }
 
 TEST_F(OpenBeneathTest, OpenParent) {
-  abi::Errno error = abi::kSuccess;
-  ScopedFd owned;
-  EXPECT_EQ(OpenParent(box_.get(), "", &owned, &error), box_.get());
-  EXPECT_FALSE(owned.valid());
-  int sub = OpenParent(box_.get(), "sub", &owned, &error);
-  EXPECT_GE(sub, 0);
-  EXPECT_EQ(sub, owned.get());
-  ScopedFd escaped;
-  EXPECT_EQ(OpenParent(box_.get(), "..", &escaped, &error), -1);
-  EXPECT_EQ(error, abi::kNotCapable);
+  HostFd same;
+  EXPECT_EQ(OpenParent(box_.get(), "", &same), abi::kSuccess);
+  EXPECT_EQ(same.get(), box_.get());
+  HostFd sub;
+  EXPECT_EQ(OpenParent(box_.get(), "sub", &sub), abi::kSuccess);
+  EXPECT_GE(sub.get(), 0);
+  EXPECT_NE(sub.get(), box_.get());
+  HostFd escaped;
+  EXPECT_EQ(OpenParent(box_.get(), "..", &escaped), abi::kNotCapable);
+  EXPECT_EQ(escaped.get(), -1);
+  EXPECT_EQ(OpenParent(box_.get(), "missing", &escaped), abi::kNoEnt);
+}
+
+TEST(HostFdTest, ClosesOnlyWhatItOwns) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  { HostFd borrowed = HostFd::Borrow(pipe_fds[0]); }
+  EXPECT_NE(::fcntl(pipe_fds[0], F_GETFD), -1);  // still open
+  { HostFd owned{ScopedFd(pipe_fds[1])}; }
+  EXPECT_EQ(::fcntl(pipe_fds[1], F_GETFD), -1);
+  ::close(pipe_fds[0]);
 }
 
 }  // namespace

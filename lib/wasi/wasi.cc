@@ -59,15 +59,17 @@ absl::Status ExitStatus(uint32_t code) {
 }  // namespace
 
 OutputSink OutputSink::ToFd(int fd) {
-  return OutputSink([fd](absl::string_view bytes) {
+  return OutputSink([fd](absl::string_view bytes) -> absl::Status {
     while (!bytes.empty()) {
       ssize_t n = ::write(fd, bytes.data(), bytes.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        return;  // The sink has nowhere to report it; the bytes are lost.
+        return absl::ErrnoToStatus(
+            errno, absl::StrCat("writing to host descriptor ", fd));
       }
       bytes.remove_prefix(static_cast<size_t>(n));
     }
+    return absl::OkStatus();
   });
 }
 
