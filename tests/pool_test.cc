@@ -133,6 +133,35 @@ TEST(PoolTest, FreshStateAfterMemoryGrowReplacesTheInstance) {
   EXPECT_EQ(stats.traps, 0u);
 }
 
+// A replacement is instantiated without the module's initialisation (its
+// data segments and start function): the image holds their work.
+TEST(PoolTest, FreshStateReplacementRunsNoStartFunctionAgain) {
+  auto starts = std::make_shared<std::atomic<int>>(0);
+  Linker linker;
+  ASSERT_OK(linker.Define("host", "started", [starts] { ++*starts; }));
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::pool_start_data_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto pool, InstancePool::Create(module, linker));
+  EXPECT_EQ(*starts, 1);
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(auto grow, lease->GetFunc<int32_t()>("grow"));
+    EXPECT_THAT(grow.Call(), IsOkAndHolds(1));  // discarded on release
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(auto byte, lease->GetFunc<int32_t(int32_t)>("byte"));
+    EXPECT_THAT(byte.Call(64), IsOkAndHolds('s'));
+    EXPECT_THAT(byte.Call(69), IsOkAndHolds('d'));
+    EXPECT_THAT(CallGuest(lease, "g"), IsOkAndHolds(5));
+  }
+  EXPECT_EQ(pool->stats().replacements, 1u);
+  EXPECT_EQ(*starts, 1);
+  // A plain instance still runs it.
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(module, linker));
+  EXPECT_EQ(*starts, 2);
+}
+
 TEST(PoolTest, FreshStateAfterTrapReplacesThePoisonedInstance) {
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
   {

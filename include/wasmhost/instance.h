@@ -269,6 +269,13 @@ class WASMHOST_EXPORT Instance {
   friend class internal::PoolState;
   friend class Linker;
   explicit Instance(std::shared_ptr<internal::InstanceState> state);
+  // Create; with `from_image` (a pool's replacement, whose state is
+  // replaced by the pool's image next) the module's active data segments
+  // are not written and its start function does not run.
+  static absl::StatusOr<Instance> Instantiate(const Module& module,
+                                              const Linker& linker,
+                                              const InstanceOptions& options,
+                                              bool from_image);
   absl::StatusOr<uint32_t> FindFunc(absl::string_view name,
                                     const FuncType& expected) const;
   // Export `name` of `kind` as an engine object.

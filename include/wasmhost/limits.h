@@ -70,9 +70,10 @@ struct WASMHOST_EXPORT Limits {
   // over the limit fails to instantiate with ResourceExhausted. At run
   // time, a `table.grow` that would put them over it returns -1, as growth
   // past a table's maximum does; growing an imported table counts that
-  // table too, since the growth allocates for this instance (a start
-  // function runs before the instance's limit applies, under the
-  // default's). A call that exhausts V8's heap anyway fails with
+  // table too, since the growth allocates for this instance. The start
+  // function runs under the instance's limit as well (except in a module
+  // with V8's maximum of exports: V8 then runs it while instantiating,
+  // under the default's). A call that exhausts V8's heap anyway fails with
   // ResourceExhausted instead of aborting the process.
   // Default 1,048,576 (~28 MB); 0: no limit (V8 allows 10,000,000 per table).
   uint64_t max_table_elements = 1 << 20;

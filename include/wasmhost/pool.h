@@ -40,7 +40,9 @@ enum class ReusePolicy : uint8_t {
   // PoolOptions::reset_instance. An instance that grew its memory, trapped
   // or missed a deadline is discarded, and the next Acquire replaces it
   // with a new instance started from the image at the image's memory size
-  // (initialize_instance is not run again). A module whose state cannot be
+  // (initialize_instance is not run again, nor the module's start function,
+  // and its data segments are not copied into memory first: the image holds
+  // their work, so a replacement costs an instantiation without them). A module whose state cannot be
   // restored (e.g. a mutable v128 or reference global, or a table the code
   // changes) gets a new instance for every lease.
   kFreshState,
@@ -74,9 +76,14 @@ struct WASMHOST_EXPORT PoolOptions {
   // from the image, keeping those pages resident for the next lease (no
   // page faults, no kernel work besides finding them). A lease that wrote
   // more has all its written pages dropped instead: they return to the
-  // shared image and the next lease faults in what it writes. Rounded down
-  // to 4 KiB pages. Default 256 KiB; 0 always drops.
-  size_t keep_resident_bytes = 256 * 1024;
+  // shared image and the next lease faults in what it writes, which costs
+  // ~10x more per page, and far more with several threads: each fault on a
+  // copy-on-write page flushes the TLB of every CPU running the process
+  // (benchmarks/README.md: two threads writing 1 MiB per lease went from
+  // 1.9x one thread's throughput to 0.34x). Set it to at least what a
+  // request writes; the price is that much resident memory per idle
+  // instance. Rounded down to 4 KiB pages. Default 4 MiB; 0 always drops.
+  size_t keep_resident_bytes = 4 << 20;
 
   // How long Acquire waits when max_instances are leased before returning
   // ResourceExhausted. Default 1 s; zero fails at once.

@@ -22,8 +22,8 @@ namespace {
 constexpr char kMagic[4] = {'W', 'H', 'C', 'C'};
 // 2: StableHash instead of FNV-1a. 3: keyed by the original bytes, with the
 // module's metadata, the compiled bytes, and the original bytes as a patch
-// of them.
-constexpr uint32_t kFormatVersion = 3;
+// of them. 4: the module record says whether initialisation is deferred.
+constexpr uint32_t kFormatVersion = 4;
 
 // How often the background writer asks V8 for optimised code. Serialising
 // a module with little optimised code costs about a byte per function.

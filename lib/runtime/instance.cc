@@ -273,6 +273,13 @@ absl::Status CheckTables(const internal::ModuleState& module,
 absl::StatusOr<Instance> Instance::Create(const Module& module,
                                           const Linker& linker,
                                           const InstanceOptions& options) {
+  return Instantiate(module, linker, options, /*from_image=*/false);
+}
+
+absl::StatusOr<Instance> Instance::Instantiate(const Module& module,
+                                               const Linker& linker,
+                                               const InstanceOptions& options,
+                                               bool from_image) {
   const std::shared_ptr<const internal::ModuleState>& module_state =
       module.state_;
   auto state = std::make_shared<internal::InstanceState>(module);
@@ -295,6 +302,10 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
     spec.set_globals_export = module_state->internal_names.set_globals_export;
   }
   spec.max_stack_bytes = options.limits.max_stack_bytes;
+  if (module_state->deferred_init) {
+    spec.init_export = module_state->internal_names.init_export;
+    spec.from_image = from_image;
+  }
   if (module_state->table_budget) {
     spec.table_budget_export = module_state->internal_names.table_budget_export;
     spec.table_budget = internal::TableBudget(options.limits);

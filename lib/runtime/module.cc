@@ -17,6 +17,7 @@
 #include "lib/wasm/boundary.h"
 #include "lib/wasm/bounded_bulk.h"
 #include "lib/wasm/code_scanner.h"
+#include "lib/wasm/deferred_init.h"
 #include "lib/wasm/engine_limits.h"
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/module_tail.h"
@@ -85,6 +86,7 @@ InternalNames InternalNames::For(const wasm::ModuleInfo& info) {
   names.set_fuel_export = absl::StrCat(prefix, "fuel:set");
   names.get_fuel_export = absl::StrCat(prefix, "fuel:get");
   names.table_budget_export = absl::StrCat(prefix, "table:budget");
+  names.init_export = absl::StrCat(prefix, "init");
   return names;
 }
 
@@ -294,9 +296,18 @@ bool FitsV8Limits(const wasm::ModuleInfo& info, size_t exports,
 // left out when they would (the memory then keeps the module's own
 // maximum, and instances cannot be reset); a module the other rewrites or
 // fuel metering would take past them is refused.
+//
+// `bytes` may be the module with its data section set aside
+// (`data_set_aside`, module_tail.h) from `original`. When the deferred
+// initialisation needs that data section made passive, the rewrite does it
+// if the data section is in `bytes`, else sets `*data_to_make_passive` for
+// the caller to do as it puts the data section back.
 absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     absl::Span<const uint8_t> bytes, const wasm::ModuleInfo& info,
-    const wasm::CodeSummary& code, bool consume_fuel, ModuleState& state) {
+    absl::Span<const uint8_t> original, const wasm::ModuleInfo& original_info,
+    bool data_set_aside, const wasm::CodeSummary& code, bool consume_fuel,
+    ModuleState& state, bool* data_to_make_passive) {
+  *data_to_make_passive = false;
   const size_t fuel_exports = consume_fuel ? kFuelExports : 0;
   const size_t fuel_functions = consume_fuel ? kFuelFunctions : 0;
   const size_t fuel_types = consume_fuel ? kFuelTypes : 0;
@@ -315,7 +326,9 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   // bodies, so one offset map covers the code.
   wasm::BoundedBulkOptions bulk_options;
   bulk_options.table_budget_export = state.internal_names.table_budget_export;
-  // A start function runs before the instance's own limit is set.
+  // The budget of a start function V8 runs while instantiating, before
+  // the instance's own limit is set (only when PlanDeferredInit is left
+  // out; otherwise the start function runs later, under that limit).
   bulk_options.initial_table_budget = TableBudget(Limits());
   WASMHOST_ASSIGN_OR_RETURN(
       wasm::BoundedBulk bulk,
@@ -380,6 +393,35 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     if (!accessors.added && state.resettable) {
       RefuseReset(state, "the mutable globals could not be given accessors "
                          "to restore them");
+    }
+  }
+  // Left out, like the accessors, when it would take the module past V8's
+  // limits: replacements then redo the instantiation's work.
+  const size_t planned = functions.size();
+  wasm::MappedBytes passive_data;
+  if (FitsV8Limits(current, planned + 1 + fuel_exports,
+                   planned + 1 + fuel_functions, planned + 1 + fuel_types,
+                   fuel_globals)) {
+    WASMHOST_ASSIGN_OR_RETURN(
+        wasm::DeferredInitPlan deferred,
+        wasm::PlanDeferredInit(original, original_info,
+                               state.internal_names.init_export, &functions,
+                               &additions));
+    state.deferred_init = deferred.added;
+    *data_to_make_passive = deferred.data_to_make_passive;
+    if (deferred.data_to_make_passive && !data_set_aside) {
+      std::vector<uint8_t> payload;
+      wasm::AppendPassiveDataPayload(original, original_info, &payload);
+      size_t anchor = current_bytes.size();
+      for (const wasm::SectionInfo& section : current.sections) {
+        if (section.id == wasm::kDataSection) anchor = section.offset;
+      }
+      passive_data.Inject(anchor).Bytes(payload);
+      wasm::SectionAddition data;
+      data.id = wasm::kDataSection;
+      data.payload = &passive_data;
+      additions.push_back(std::move(data));
+      *data_to_make_passive = false;
     }
   }
   if (!functions.empty()) wasm::AddFunctions(current, functions, &additions);
@@ -508,6 +550,7 @@ std::string EncodeModuleRecord(const wasm::CodeSummary& code,
   out.PutVector(state.state_global_types);
   out.Put(static_cast<uint8_t>(state.memory_rewritten));
   out.Put(static_cast<uint8_t>(state.table_budget));
+  out.Put(static_cast<uint8_t>(state.deferred_init));
   // A wrapper's name starts with the internal prefix, which no export
   // name does: the names alone say which exports are wrapped.
   PutStrings(out, state.call_export_names);
@@ -540,14 +583,16 @@ bool DecodeModuleRecord(absl::string_view record, wasm::CodeSummary* code,
                         ModuleState* state) {
   ByteReader in(record);
   uint8_t mutates_tables = 0, drops_data = 0, resettable = 0,
-          memory_rewritten = 0, table_budget = 0, has_bulk = 0, has_fuel = 0;
+          memory_rewritten = 0, table_budget = 0, deferred_init = 0,
+          has_bulk = 0, has_fuel = 0;
   std::vector<std::string> call_names;
   if (!in.Get(&mutates_tables) || !in.Get(&drops_data) ||
       !in.Get(&code->max_nesting_depth) || !in.Get(&code->max_body_bytes) ||
       !in.Get(&code->max_locals) || !in.Get(&resettable) ||
       !in.String(&state->reset_refusal) ||
       !in.Vector(&state->state_global_types) || !in.Get(&memory_rewritten) ||
-      !in.Get(&table_budget) || !GetStrings(in, &call_names) ||
+      !in.Get(&table_budget) || !in.Get(&deferred_init) ||
+      !GetStrings(in, &call_names) ||
       call_names.size() != state->exports.size() ||
       !in.Vector(&state->original_body_offsets) ||
       !in.Vector(&state->compiled_body_offsets) || !in.Get(&has_bulk)) {
@@ -558,6 +603,7 @@ bool DecodeModuleRecord(absl::string_view record, wasm::CodeSummary* code,
   state->resettable = resettable != 0;
   state->memory_rewritten = memory_rewritten != 0;
   state->table_budget = table_budget != 0;
+  state->deferred_init = deferred_init != 0;
   if (has_bulk != 0) {
     wasm::BoundedBulk bulk;
     uint8_t has_budget = 0;
@@ -716,9 +762,12 @@ absl::StatusOr<PreparedModule> PrepareModule(absl::Span<const uint8_t> bytes,
     head = split->head;
     head_info = &split_info;
   }
-  WASMHOST_ASSIGN_OR_RETURN(prepared.bytes,
-                            RewriteForHost(head, *head_info, analyzed.code,
-                                           consume_fuel, state));
+  bool data_to_make_passive = false;
+  WASMHOST_ASSIGN_OR_RETURN(
+      prepared.bytes,
+      RewriteForHost(head, *head_info, bytes, info, split.has_value(),
+                     analyzed.code, consume_fuel, state,
+                     &data_to_make_passive));
   if (consume_fuel) {
     WASMHOST_ASSIGN_OR_RETURN(wasm::ModuleInfo rewritten,
                               wasm::ReadModule(prepared.bytes));
@@ -732,8 +781,10 @@ absl::StatusOr<PreparedModule> PrepareModule(absl::Span<const uint8_t> bytes,
     state.fuel->bytes.clear();
   }
   if (split.has_value()) {
-    WASMHOST_ASSIGN_OR_RETURN(prepared.bytes,
-                              wasm::JoinTail(prepared.bytes, *split));
+    WASMHOST_ASSIGN_OR_RETURN(
+        prepared.bytes,
+        wasm::JoinTail(prepared.bytes, *split,
+                       data_to_make_passive ? &info : nullptr));
   }
   return prepared;
 }

@@ -44,6 +44,7 @@ struct InternalNames {
   std::string set_fuel_export;         // prefix + "fuel:set"
   std::string get_fuel_export;         // prefix + "fuel:get"
   std::string table_budget_export;     // prefix + "table:budget"
+  std::string init_export;             // prefix + "init"
 };
 
 // The value of the table budget global (ModuleState::table_budget) for
@@ -99,6 +100,11 @@ struct ModuleState {
   // True when the module defined its memory and it was rewritten into the
   // internal_names.memory_import_* import.
   bool memory_rewritten = false;
+  // Whether wasm::PlanDeferredInit moved the active data segments and
+  // the start function into internal_names.init_export, which every
+  // instantiation then calls (an instance about to be reset to a pool's
+  // state image skips their work).
+  bool deferred_init = false;
   std::string name;
   std::vector<CustomSection> custom_sections;
 

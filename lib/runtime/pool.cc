@@ -290,8 +290,12 @@ absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
     WASMHOST_ASSIGN_OR_RETURN(attachment,
                               options_.setup_instance(instance_options));
   }
+  // A replacement skips the data segments and start function whose work
+  // the image holds.
   WASMHOST_ASSIGN_OR_RETURN(
-      Instance instance, Instance::Create(module_, linker_, instance_options));
+      Instance instance,
+      Instance::Instantiate(module_, linker_, instance_options,
+                            /*from_image=*/image_ != nullptr));
   auto owned = std::make_unique<Instance>(std::move(instance));
   if (attachment != nullptr) {
     owned->state_->attachments.push_back(std::move(attachment));

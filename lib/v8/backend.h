@@ -213,6 +213,13 @@ struct InstanceSpec {
   // budget global and the value to set it to after instantiation.
   std::string table_budget_export;
   uint32_t table_budget = 0;
+  // When the module's active data segments and start function were moved
+  // into an export (wasm::PlanDeferredInit): its name, called right
+  // after instantiation under the start deadline with 1, or with 0 (drop
+  // the segments only) when `from_image`: the instance's state is about to
+  // be replaced by a pool's image, which already holds their work.
+  std::string init_export;
+  bool from_image = false;
   // Limits::max_stack_bytes; 0 for the thread's default.
   uint64_t max_stack_bytes = 0;
   // By export index: the export the backend looks up (for a function, the

@@ -707,7 +707,9 @@ absl::Status V8Instance::Instantiate(
 
   v8::Local<v8::Object> instance;
   v8::Local<v8::Value> args[] = {thread_.ModuleObject(code), imports};
-  if (!RunGuest<true, true>(WithStartedTimeout(start_options), [&] {
+  // One deadline for instantiating and the deferred initialisation.
+  const CallOptions started = WithStartedTimeout(start_options);
+  if (!RunGuest<true, true>(started, [&] {
         return thread_.instance_constructor()
             ->NewInstance(context, 2, args)
             .ToLocal(&instance);
@@ -762,6 +764,20 @@ absl::Status V8Instance::Instantiate(
         ->Set(context, thread_.value_key(),
               v8::Number::New(isolate, spec_.table_budget))
         .Check();
+  }
+  if (!spec_.init_export.empty()) {
+    v8::Local<v8::Function> init =
+        exports->Get(context, ToV8String(isolate, spec_.init_export))
+            .ToLocalChecked()
+            .As<v8::Function>();
+    v8::Local<v8::Value> full = v8::Integer::New(isolate, !spec_.from_image);
+    if (!RunGuest</*kMayReturnWithException=*/false, /*kBounded=*/true>(
+            started, [&] {
+              return !init->Call(context, v8::Undefined(isolate), 1, &full)
+                          .IsEmpty();
+            })) {
+      return TakeCallFailure().status;
+    }
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/binary_writer.h"
+#include "lib/wasm/deferred_init.h"
 
 namespace wasmhost::wasm {
 
@@ -28,6 +29,7 @@ absl::StatusOr<SplitModule> SplitTail(absl::Span<const uint8_t> bytes,
                   [](const SectionInfo& s) { return s.id == kDataSection; });
   SplitModule split;
   split.tail = bytes.subspan(cut);
+  split.module = bytes;
   if (has_data) {
     // Each segment: flags 1 (passive), no bytes.
     BinaryWriter payload;
@@ -45,8 +47,9 @@ absl::StatusOr<SplitModule> SplitTail(absl::Span<const uint8_t> bytes,
   return split;
 }
 
-absl::StatusOr<std::vector<uint8_t>> JoinTail(absl::Span<const uint8_t> head,
-                                              const SplitModule& split) {
+absl::StatusOr<std::vector<uint8_t>> JoinTail(
+    absl::Span<const uint8_t> head, const SplitModule& split,
+    const ModuleInfo* passive_data_info) {
   const size_t n = split.stand_in.size();
   if (head.size() < kModuleHeaderSize + n ||
       !std::equal(split.stand_in.begin(), split.stand_in.end(),
@@ -55,9 +58,30 @@ absl::StatusOr<std::vector<uint8_t>> JoinTail(absl::Span<const uint8_t> head,
         "the rewritten module does not end with the data section's stand-in");
   }
   std::vector<uint8_t> out;
-  out.reserve(head.size() - n + split.tail.size());
+  if (passive_data_info == nullptr) {
+    out.reserve(head.size() - n + split.tail.size());
+    out.insert(out.end(), head.begin(), head.end() - n);
+    out.insert(out.end(), split.tail.begin(), split.tail.end());
+    return out;
+  }
+  // The tail's sections, the data section's payload written anew.
+  const ModuleInfo& info = *passive_data_info;
+  const size_t payload_size = PassiveDataPayloadSize(info);
+  out.reserve(head.size() - n + split.tail.size() + payload_size);
   out.insert(out.end(), head.begin(), head.end() - n);
-  out.insert(out.end(), split.tail.begin(), split.tail.end());
+  const size_t cut = split.module.size() - split.tail.size();
+  for (const SectionInfo& s : info.sections) {
+    if (s.offset < cut) continue;
+    if (s.id != kDataSection) {
+      out.insert(out.end(), split.module.begin() + s.offset,
+                 split.module.begin() + s.payload_offset + s.payload_size);
+      continue;
+    }
+    BinaryWriter header;
+    header.Byte(kDataSection).U32(static_cast<uint32_t>(payload_size));
+    out.insert(out.end(), header.bytes().begin(), header.bytes().end());
+    AppendPassiveDataPayload(split.module, info, &out);
+  }
   return out;
 }
 

@@ -35,6 +35,8 @@ struct SplitModule {
   std::vector<uint8_t> stand_in;
   // The trailing data and custom sections, exactly as in the module.
   absl::Span<const uint8_t> tail;
+  // The whole module SplitTail cut.
+  absl::Span<const uint8_t> module;
 };
 
 // The offset of the first byte after the last section that is neither
@@ -52,11 +54,15 @@ struct SplitModule {
 
 // The module `head` (SplitModule::head, rewritten by rewrites that
 // insert and change sections before the tail only) with `split`'s tail in
-// place of the stand-in.
+// place of the stand-in. With `passive_data_info` (ReadModule of
+// split.module, checked by PlanDeferredInit), the tail's data section is
+// written with every segment passive (AppendPassiveDataPayload) as it is
+// copied.
 //
 // Returns InvalidArgument if `head` does not end with split.stand_in.
 [[nodiscard]] absl::StatusOr<std::vector<uint8_t>> JoinTail(
-    absl::Span<const uint8_t> head, const SplitModule& split);
+    absl::Span<const uint8_t> head, const SplitModule& split,
+    const ModuleInfo* passive_data_info = nullptr);
 
 }  // namespace wasmhost::wasm
 

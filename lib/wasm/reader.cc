@@ -689,6 +689,7 @@ class ModuleReader {
                                       " does not match the data count ",
                                       *info_.data_count));
     }
+    info_.data_segments.reserve(count);
     for (uint32_t i = 0; i < count; ++i) {
       const size_t flags_at = r.offset();
       uint32_t flags;
@@ -697,22 +698,27 @@ class ModuleReader {
         return r.Error(flags_at,
                        absl::StrCat("invalid data segment flags ", flags));
       }
+      DataSegment segment;
+      segment.active = flags != 1;
       if (flags == 2) {
-        uint32_t memory;
-        if (absl::Status s = ReadIndex(r, Memories(), "memory", &memory);
+        if (absl::Status s =
+                ReadIndex(r, Memories(), "memory", &segment.memory);
             !s.ok()) {
           return s;
         }
       }
-      if (flags != 1) {  // Active: an offset expression.
+      if (segment.active) {
+        segment.offset_expr_begin = r.offset();
         if (absl::Status s = ReadConstExpr(r, Functions(), Globals());
             !s.ok()) {
           return s;
         }
+        segment.offset_expr_end = r.offset();
       }
-      uint32_t size;
-      if (absl::Status s = r.ReadU32(&size); !s.ok()) return s;
-      if (absl::Status s = r.Skip(size); !s.ok()) return s;
+      if (absl::Status s = r.ReadU32(&segment.data_size); !s.ok()) return s;
+      segment.data_offset = r.offset();
+      if (absl::Status s = r.Skip(segment.data_size); !s.ok()) return s;
+      info_.data_segments.push_back(segment);
     }
     info_.data_segment_count = count;
     return absl::OkStatus();

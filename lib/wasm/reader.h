@@ -90,6 +90,20 @@ struct Export {
   uint32_t index;  // In the index space of `kind` (imports first).
 };
 
+// Where one data segment lies in the module bytes.
+struct DataSegment {
+  // Active segments are written into memory `memory` at instantiation, at
+  // the offset the constant expression bytes [offset_expr_begin,
+  // offset_expr_end) compute (through its `end`); passive ones are only
+  // read by memory.init.
+  bool active = false;
+  uint32_t memory = 0;
+  size_t offset_expr_begin = 0;
+  size_t offset_expr_end = 0;
+  size_t data_offset = 0;  // Of the first data byte, after the size.
+  uint32_t data_size = 0;
+};
+
 // Where one section lies in the module bytes.
 struct SectionInfo {
   uint8_t id;
@@ -118,6 +132,7 @@ struct ModuleInfo {
   std::optional<uint32_t> start;
   uint32_t element_segment_count = 0;
   uint32_t data_segment_count = 0;
+  std::vector<DataSegment> data_segments;  // In module order.
   std::optional<uint32_t> data_count;  // The data count section, if present.
   std::string module_name;             // From the "name" section.
   // "name" section subsection 1, by function index (imports first).
