@@ -330,17 +330,21 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   // the instance's own limit is set (only when PlanDeferredInit is left
   // out; otherwise the start function runs later, under that limit).
   bulk_options.initial_table_budget = TableBudget(Limits());
-  WASMHOST_ASSIGN_OR_RETURN(
-      wasm::BoundedBulk bulk,
-      wasm::BoundBulkInstructions(bytes, info, code, bulk_options));
-  state.table_budget = bulk.table_budget_global.has_value();
-  if (bulk.helper_count > 0) {
-    take(std::move(bulk.bytes));
-    bulk.bytes.clear();
-    WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
-    state.original_body_offsets = ToU32(current.function_body_offsets);
-    state.original_body_offsets.resize(info.function_body_offsets.size());
-    state.bulk = std::move(bulk);
+  // Without a bulk instruction (the scan found none) there is nothing to
+  // bound, and the rewrite would only copy the module.
+  if (!code.bulk_sites.empty()) {
+    WASMHOST_ASSIGN_OR_RETURN(
+        wasm::BoundedBulk bulk,
+        wasm::BoundBulkInstructions(bytes, info, code, bulk_options));
+    state.table_budget = bulk.table_budget_global.has_value();
+    if (bulk.helper_count > 0) {
+      take(std::move(bulk.bytes));
+      bulk.bytes.clear();
+      WASMHOST_ASSIGN_OR_RETURN(current, wasm::ReadModule(current_bytes));
+      state.original_body_offsets = ToU32(current.function_body_offsets);
+      state.original_body_offsets.resize(info.function_body_offsets.size());
+      state.bulk = std::move(bulk);
+    }
   }
   // The memory import, the boundary wrappers, the global accessors and the
   // frame tag are planned on the same module and applied in one pass: one
