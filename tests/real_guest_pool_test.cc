@@ -1,7 +1,7 @@
 // A real language runtime in a fresh-state pool: CRuby 3.3 built for WASI
 // (npm @ruby/3.3-wasm-wasi, ruby.wasm: a 16 MB reactor with 11 MB of code
 // and 19,000 data segments), which `./x test` fetches (`./x guests`) and
-// names in WASMHOST_BIG_GUESTS; the target is tagged manual, so a plain
+// names in WASMHOST_BIG_GUESTS_DIR; the target is tagged manual, so a plain
 // `bazel test //...` leaves it out. Its initialisation grows memory to
 // ~80 MiB; every
 // lease must see the initialised interpreter and nothing of earlier leases,
@@ -31,9 +31,9 @@ namespace {
 // The bytes of big guest `name`; empty (failing the test) when the
 // directory is not set or the file is missing.
 std::vector<uint8_t> ReadBigGuest(const std::string& name) {
-  const char* dir = std::getenv("WASMHOST_BIG_GUESTS");
+  const char* dir = std::getenv("WASMHOST_BIG_GUESTS_DIR");
   if (dir == nullptr) {
-    ADD_FAILURE() << "WASMHOST_BIG_GUESTS is not set: run this test through "
+    ADD_FAILURE() << "WASMHOST_BIG_GUESTS_DIR is not set: run this test through "
                      "./x test, which fetches the big guests";
     return {};
   }
