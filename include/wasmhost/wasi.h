@@ -245,9 +245,9 @@ WASMHOST_EXPORT absl::Status InitializeReactor(Instance& instance,
                                                const CallOptions& options = {});
 
 // The exit code of a status returned by a call in which the guest called
-// proc_exit (code Cancelled, message "guest exited with code N", and a
-// payload under "wasmhost.wasi.ExitCode" holding N in decimal); nullopt for
-// any other status. WASI's u32 code is returned as int (so 4294967295 is
+// proc_exit (GuestExitStatus in errors.h: code Cancelled, message "guest
+// exited with code N", kind kGuestExit); GetErrorInfo(status).exit_code.
+// nullopt for any other status. WASI's u32 code is returned as int (so 4294967295 is
 // -1).
 [[nodiscard]] WASMHOST_EXPORT std::optional<int> GetExitCode(
     const absl::Status& status);

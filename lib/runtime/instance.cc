@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "lib/runtime/instance_state.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
 #include "lib/wasm/boundary.h"
@@ -68,7 +69,7 @@ absl::Status CheckObjectImport(const ImportType& import,
   WASMHOST_RETURN_IF_ERROR(
       object.CheckThread(absl::StrCat("the object defined as ", name)));
   auto mismatch = [&](const std::string& defined) {
-    return absl::InvalidArgumentError(
+    return internal::MakeError(absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError, 
         absl::StrCat("import ", name, " is ", ImportTypeText(import),
                      " but the linker defines ", defined));
   };
@@ -107,7 +108,7 @@ absl::Status CheckObjectImport(const ImportType& import,
       const uint64_t max_bytes =
           object.memory.max_pages.value_or(kMaxPages) * kPageSize;
       if (limits.max_memory_bytes != 0 && max_bytes > limits.max_memory_bytes) {
-        return absl::ResourceExhaustedError(absl::StrCat(
+        return internal::LimitError(LimitKind::kMemory, absl::StrCat(
             "imported memory ", name, " may grow to ", max_bytes,
             " bytes, past the instance's limit of ", limits.max_memory_bytes,
             " bytes"));
@@ -133,13 +134,13 @@ absl::Status BindImports(const internal::ModuleState& module,
         func == nullptr ? linker.FindExtern(import.module, import.name)
                         : nullptr;
     if (func == nullptr && object == nullptr) {
-      return absl::NotFoundError(absl::StrCat(
+      return internal::MakeError(absl::StatusCode::kNotFound, ErrorKind::kLinkError, absl::StrCat(
           "import ", import.module, ".", import.name, " ",
           ImportTypeText(import), " is not granted by the linker"));
     }
     const ExternKind defined = func != nullptr ? ExternKind::kFunc : object->kind;
     if (defined != import.kind) {
-      return absl::InvalidArgumentError(absl::StrCat(
+      return internal::MakeError(absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError, absl::StrCat(
           "import ", import.module, ".", import.name, " is ",
           ImportTypeText(import), " but the linker defines a ",
           ExternKindName(defined)));
@@ -159,7 +160,7 @@ absl::Status BindImports(const internal::ModuleState& module,
       continue;
     }
     if (func->type != import.func_type) {
-      return absl::InvalidArgumentError(absl::StrCat(
+      return internal::MakeError(absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError, absl::StrCat(
           "host function ", import.module, ".", import.name, " has type ",
           func->type.ToString(), " but the module imports it as ",
           import.func_type.ToString()));
@@ -196,7 +197,7 @@ absl::Status CheckOwnMemory(const internal::ModuleState& module,
   const uint64_t max_bytes =
       module.memory->max_pages.value_or(kMaxPages) * kPageSize;
   if (max_bytes <= limits.max_memory_bytes) return absl::OkStatus();
-  return absl::ResourceExhaustedError(absl::StrCat(
+  return internal::LimitError(LimitKind::kMemory, absl::StrCat(
       "the module's memory may grow to ", max_bytes,
       " bytes and cannot be capped at the instance's limit of ",
       limits.max_memory_bytes,
@@ -219,7 +220,7 @@ absl::Status SizeMemory(const internal::ModuleState& module,
   if (limits.max_memory_bytes == 0) return absl::OkStatus();
   const uint64_t limit_pages = limits.max_memory_bytes / kPageSize;
   if (spec.memory_initial_pages > limit_pages) {
-    return absl::ResourceExhaustedError(absl::StrCat(
+    return internal::LimitError(LimitKind::kMemory, absl::StrCat(
         "the module's initial memory of ",
         spec.memory_initial_pages * kPageSize,
         " bytes exceeds the instance's limit of ", limits.max_memory_bytes,
@@ -262,7 +263,7 @@ absl::Status CheckTables(const internal::ModuleState& module,
       module.defined_table_elements <= limits.max_table_elements) {
     return absl::OkStatus();
   }
-  return absl::ResourceExhaustedError(absl::StrCat(
+  return internal::LimitError(LimitKind::kTableElements, absl::StrCat(
       "the module's tables start with ", module.defined_table_elements,
       " elements, over the instance's limit of ", limits.max_table_elements,
       " (Limits::max_table_elements)"));
@@ -324,10 +325,15 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
     }
     return frame_module->LocateFrame(offset);
   };
-  WASMHOST_ASSIGN_OR_RETURN(
-      state->backend,
+  absl::StatusOr<std::unique_ptr<v8backend::BackendInstance>> backend =
       v8backend::BackendInstance::Create(module_state->code, std::move(spec),
-                                         options.start_call, state.get()));
+                                         options.start_call, state.get());
+  if (!backend.ok()) {
+    // What V8 refused without a classification is V8's failure.
+    return internal::WithDefaultKind(backend.status(),
+                                     ErrorKind::kInternal);
+  }
+  state->backend = *std::move(backend);
   return Instance(std::move(state));
 }
 
@@ -341,12 +347,12 @@ bool Instance::poisoned() const { return !state_->poison.ok(); }
 
 absl::StatusOr<uint64_t> Instance::remaining_fuel() const {
   if (!state_->module.state_->fuel.has_value()) {
-    return absl::FailedPreconditionError(
+    return internal::UsageError(absl::StatusCode::kFailedPrecondition, 
         "the engine does not consume fuel (EngineOptions::consume_fuel)");
   }
   std::optional<uint64_t> fuel = state_->backend->RemainingFuel();
   if (!fuel.has_value()) {
-    return absl::FailedPreconditionError(
+    return internal::UsageError(absl::StatusCode::kFailedPrecondition, 
         "no call on this instance has set CallOptions::fuel yet");
   }
   return *fuel;
@@ -358,7 +364,7 @@ absl::StatusOr<uint32_t> Instance::FindFunc(absl::string_view name,
                                             const FuncType& expected) const {
   WASMHOST_ASSIGN_OR_RETURN(Func func, GetFunc(name));
   if (func.type() != expected) {
-    return absl::InvalidArgumentError(
+    return internal::UsageError(absl::StatusCode::kInvalidArgument, 
         absl::StrCat("export '", name, "' has type ", func.type().ToString(),
                      ", not the requested ", expected.ToString()));
   }
@@ -369,12 +375,12 @@ absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
   const internal::ModuleState& module = *state_->module.state_;
   auto it = module.export_index.find(name);
   if (it == module.export_index.end()) {
-    return absl::NotFoundError(
+    return internal::UsageError(absl::StatusCode::kNotFound, 
         absl::StrCat("the module has no export named '", name, "'"));
   }
   const ExportType& exported = module.exports[it->second];
   if (exported.kind != ExternKind::kFunc) {
-    return absl::InvalidArgumentError(
+    return internal::UsageError(absl::StatusCode::kInvalidArgument, 
         absl::StrCat("export '", name, "' is a ",
                      ExternKindName(exported.kind), ", not a function"));
   }
@@ -386,17 +392,17 @@ Instance::FindExtern(absl::string_view name, ExternKind kind) const {
   const internal::ModuleState& module = *state_->module.state_;
   auto it = module.export_index.find(name);
   if (it == module.export_index.end()) {
-    return absl::NotFoundError(
+    return internal::UsageError(absl::StatusCode::kNotFound, 
         absl::StrCat("the module has no export named '", name, "'"));
   }
   const ExportType& exported = module.exports[it->second];
   if (exported.kind != kind) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
         "export '", name, "' is a ", ExternKindName(exported.kind),
         ", not a ", ExternKindName(kind)));
   }
   if (!state_->backend->OnOwnerThread()) {
-    return absl::FailedPreconditionError(
+    return internal::WrongThreadError(
         "the instance belongs to another thread's isolate");
   }
   return ExportExtern(state_, module, it->second);
@@ -432,7 +438,7 @@ Func::Func(std::shared_ptr<const internal::FuncRefState> ref)
 
 absl::StatusOr<Func> Func::FromRef(const Val& funcref) {
   if (funcref.type() != ValType::kFuncRef || funcref.is_null()) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
         funcref.ToString(), " is not a function: a non-null funcref is"));
   }
   return Func(std::static_pointer_cast<const internal::FuncRefState>(
@@ -464,7 +470,7 @@ absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
   if (!args_match) {
     std::vector<ValType> given;
     for (const Val& arg : args) given.push_back(arg.type());
-    return absl::InvalidArgumentError(absl::StrCat(
+    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
         "arguments ", FuncType{given, {}}.ToString(), " do not match ",
         type.ToString()));
   }
@@ -479,7 +485,7 @@ absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
     }
   }
   if (instance_ == nullptr) {
-    return absl::FailedPreconditionError(
+    return internal::UsageError(absl::StatusCode::kFailedPrecondition, 
         "the function was read from a host-made table or global: there is "
         "no instance to call it through");
   }
@@ -519,7 +525,7 @@ ABSL_ATTRIBUTE_NOINLINE absl::Status PoisonedError(
     const InstanceState& instance) {
   // Only the first line: a trap's message continues with its backtrace.
   const absl::string_view cause = instance.poison.message();
-  return absl::FailedPreconditionError(
+  return MakeError(absl::StatusCode::kFailedPrecondition, ErrorKind::kPoisoned, 
       absl::StrCat("the instance is poisoned by an earlier failure (",
                    cause.substr(0, cause.find('\n')), ")"));
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/extern_state.h"
 #include "lib/runtime/instance_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 #include "wasmhost/global.h"
 #include "wasmhost/instance.h"
@@ -115,7 +116,7 @@ absl::Status Linker::CheckUndefined(absl::string_view module,
   if (Find(module, name) == nullptr && FindExtern(module, name) == nullptr) {
     return absl::OkStatus();
   }
-  return absl::AlreadyExistsError(absl::StrCat(
+  return internal::UsageError(absl::StatusCode::kAlreadyExists, absl::StrCat(
       module, ".", name, " is already defined in this linker"));
 }
 
@@ -150,7 +151,7 @@ absl::Status Linker::Define(absl::string_view module, absl::string_view name,
 absl::Status Linker::Define(absl::string_view module, absl::string_view name,
                             const Memory& memory) {
   if (memory.object_ == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
         "memory for ", module, ".", name,
         ": an Instance::memory() view cannot be shared; use "
         "Instance::GetMemory or Memory::Create"));

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/code_cache.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/mutex.h"
 #include "lib/util/stable_hash.h"
 #include "lib/util/status_macros.h"
@@ -376,7 +377,7 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   // engine asked for fuel: a module they would take past V8's limits is
   // refused rather than handed to V8 to reject.
   if (!FitsV8Limits(current, 0, 0, 0, 0)) {
-    return absl::ResourceExhaustedError(absl::StrCat(
+    return LimitError(LimitKind::kEngineLimits, absl::StrCat(
         "the host's rewrites (bulk instruction helpers, float export "
         "wrappers) would take the module (", info.exports.size(),
         " exports, ", info.function_count(), " functions, ",
@@ -386,7 +387,7 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   }
   if (!FitsV8Limits(current, fuel_exports, fuel_functions, fuel_types,
                     fuel_globals)) {
-    return absl::ResourceExhaustedError(absl::StrCat(
+    return LimitError(LimitKind::kEngineLimits, absl::StrCat(
         "fuel metering (EngineOptions::consume_fuel) adds ", kFuelExports,
         " exports, ", kFuelFunctions, " functions and ", kFuelGlobals,
         " global, which would take the module (", current.exports.size(),
@@ -458,7 +459,7 @@ absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> CompileOrLoad(
 // "module over ModuleLimits::max_exports (20000): 100000 exports".
 absl::Status OverModuleLimit(absl::string_view field, uint64_t limit,
                              uint64_t value, absl::string_view what) {
-  return absl::ResourceExhaustedError(absl::StrCat(
+  return LimitError(LimitKind::kModuleLimits, absl::StrCat(
       "module over ModuleLimits::", field, " (", limit, "): ", value, " ",
       what));
 }
@@ -495,7 +496,7 @@ absl::Status CheckModuleLimits(const wasm::ModuleInfo& info,
 }
 
 absl::Status InvalidModule(const absl::Status& status) {
-  return absl::InvalidArgumentError(
+  return MakeError(absl::StatusCode::kInvalidArgument, ErrorKind::kInvalidModule, 
       absl::StrCat("invalid module: ", status.message()));
 }
 

@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "lib/runtime/instance_state.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/mutex.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
@@ -287,8 +288,10 @@ absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
   InstanceOptions instance_options = options_.instance_options;
   std::shared_ptr<void> attachment;
   if (options_.setup_instance) {
-    WASMHOST_ASSIGN_OR_RETURN(attachment,
-                              options_.setup_instance(instance_options));
+    absl::StatusOr<std::shared_ptr<void>> made =
+        options_.setup_instance(instance_options);
+    if (!made.ok()) return WithDefaultKind(made.status(), ErrorKind::kHostError);
+    attachment = *std::move(made);
   }
   WASMHOST_ASSIGN_OR_RETURN(
       Instance instance, Instance::Create(module_, linker_, instance_options));
@@ -301,11 +304,16 @@ absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
     WASMHOST_RETURN_IF_ERROR(
         Backend(*owned).ResetToImage(*image_, KeepResidentPages()));
   } else if (options_.initialize_instance) {
-    WASMHOST_RETURN_IF_ERROR(options_.initialize_instance(*owned));
+    WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
+        options_.initialize_instance(*owned), ErrorKind::kHostError));
   }
   if (options_.make_handles_) {
-    WASMHOST_ASSIGN_OR_RETURN(owned->state_->pool_handles,
-                              options_.make_handles_(*owned));
+    absl::StatusOr<std::shared_ptr<void>> handles =
+        options_.make_handles_(*owned);
+    if (!handles.ok()) {
+      return WithDefaultKind(handles.status(), ErrorKind::kHostError);
+    }
+    owned->state_->pool_handles = *std::move(handles);
   }
   return owned;
 }
@@ -325,7 +333,7 @@ absl::Status CheckOwnsItsState(const Module& module) {
         import.kind == ExternKind::kMemory || import.kind == ExternKind::kTable ||
         (import.kind == ExternKind::kGlobal && import.global.is_mutable);
     if (shared_state) {
-      return absl::FailedPreconditionError(absl::StrCat(
+      return internal::UsageError(absl::StatusCode::kFailedPrecondition, absl::StrCat(
           "ReusePolicy::kFreshState cannot restore the imported ",
           ExternKindName(import.kind), " ", import.module, ".", import.name,
           ": a pool resets only state its instances own"));
@@ -339,7 +347,7 @@ absl::Status CheckOwnsItsState(const Module& module) {
 absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
   if (options_.max_instances != 0 &&
       options_.max_instances_per_thread > options_.max_instances) {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
         "max_instances_per_thread (", options_.max_instances_per_thread,
         ") exceeds max_instances (", options_.max_instances, ")"));
   }
@@ -355,7 +363,8 @@ absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
     // Undoes what initialize_instance did to host state, so the first
     // instance's first lease starts where every later one does.
     if (options_.reset_instance) {
-      WASMHOST_RETURN_IF_ERROR(options_.reset_instance(*first));
+      WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
+          options_.reset_instance(*first), ErrorKind::kHostError));
     }
   }
   if (options_.policy != ReusePolicy::kNewInstance &&
@@ -453,13 +462,13 @@ absl::StatusOr<Lease> PoolState::Acquire(
   if (options_.max_instances_per_thread != 0 &&
       slot.leased() >= options_.max_instances_per_thread) {
     PoolCounters::Add(slot.counters.thread_cap_refusals);
-    return absl::ResourceExhaustedError(absl::StrCat(
+    return LimitError(LimitKind::kPoolThreadInstances, absl::StrCat(
         "this thread already leases ", slot.leased(),
         " instances (max_instances_per_thread)"));
   }
   if (!ReserveLease(slot)) {
     PoolCounters::Add(slot.counters.timeouts);
-    return absl::ResourceExhaustedError(absl::StrCat(
+    return LimitError(LimitKind::kPoolInstances, absl::StrCat(
         "all ", options_.max_instances,
         " instances are leased (max_instances) and none was released within ",
         absl::FormatDuration(options_.acquire_timeout)));
@@ -475,10 +484,9 @@ absl::StatusOr<Lease> PoolState::Acquire(
     if (!created.ok()) {
       ReturnLease(slot);
       PoolCounters::Add(slot.counters.failed_instantiations);
-      return absl::Status(
-          created.status().code(),
-          absl::StrCat("the pool cannot make a new instance: ",
-                       created.status().message()));
+      return WithPrefix(
+          "the pool cannot make a new instance: ",
+          WithDefaultKind(created.status(), ErrorKind::kInternal));
     }
     instance = *std::move(created);
     PoolCounters::Add(slot.counters.misses);
@@ -609,7 +617,7 @@ absl::StatusOr<std::unique_ptr<InstancePool>> InstancePool::Create(
   if (!primed.ok()) {
     state->Close();
     if (auto* slots = internal::ThreadSlots::Existing()) slots->Drop(state->id());
-    return primed;
+    return internal::WithDefaultKind(primed, ErrorKind::kInternal);
   }
   return std::unique_ptr<InstancePool>(new InstancePool(std::move(state)));
 }

@@ -16,9 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "lib/util/error_status.h"
 #include "lib/util/memory_image.h"
 #include "lib/util/status_macros.h"
-#include "lib/util/trap_status.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/code.h"
 #include "lib/v8/extern_object.h"
@@ -162,7 +162,7 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   }
   // The status of every call after the thread's isolate was disposed.
   static absl::Status DetachedError() {
-    return absl::FailedPreconditionError(
+    return internal::WrongThreadError(
         "the instance's isolate was disposed when its thread exited");
   }
 
@@ -502,30 +502,34 @@ bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
   // returned just before the watchdog fired keeps its result.)
   if (fired && !entered) {
     thread_.host_error() = absl::OkStatus();
-    return Fail(absl::DeadlineExceededError(absl::StrCat(
+    return Fail(internal::LimitError(LimitKind::kDeadline, absl::StrCat(
                     "guest stopped at its deadline after ",
                     absl::FormatDuration(absl::Now() - start))),
                 true);
   }
   if (heap_exhausted) {
     thread_.host_error() = absl::OkStatus();
-    return Fail(absl::ResourceExhaustedError(
+    return Fail(internal::LimitError(LimitKind::kHeap, 
                     "the guest exhausted the engine's heap (e.g. by growing "
                     "its tables) and was stopped"),
                 true);
   }
   if (!thread_.host_error().ok()) {
-    return Fail(std::exchange(thread_.host_error(), absl::OkStatus()), true);
+    return Fail(internal::MarkHostError(
+                    std::exchange(thread_.host_error(), absl::OkStatus())),
+                true);
   }
   if (entered) return true;
   if (enclosing_expired) {
-    return Fail(absl::DeadlineExceededError(
+    return Fail(internal::LimitError(LimitKind::kDeadline, 
                     "guest stopped: the deadline of an enclosing call (whose "
                     "host function made this call) passed"),
                 true);
   }
   if (try_catch.HasTerminated()) {
-    return Fail(absl::AbortedError("guest execution was terminated"), true);
+    TrapInfo terminated;
+    terminated.message = "guest execution was terminated";
+    return Fail(internal::TrapStatus(terminated), true);
   }
   return Fail(ExceptionToStatus(try_catch), true);
 }
@@ -537,12 +541,12 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
   if (name == "LinkError" || name == "TypeError") {
     // Imports are checked before instantiation; V8 may still reject a
     // combination we do not model (e.g. an imported table).
-    return absl::InvalidArgumentError(absl::StrCat("link error: ", message));
+    return internal::MakeError(absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError, absl::StrCat("link error: ", message));
   }
   if (name == "RangeError" &&
       !absl::StrContains(message, "Maximum call stack size exceeded")) {
     // WebAssembly.Memory could not be allocated.
-    return absl::ResourceExhaustedError(message);
+    return internal::LimitError(LimitKind::kAddressSpace, message);
   }
   TrapInfo info;
   info.kind = internal::TrapKindFromMessage(message);
@@ -564,7 +568,7 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
           ToStdString(isolate, frame->GetScriptSourceMappingURL());
       if (info.backtrace.empty() && spec_.metered &&
           spec_.is_out_of_fuel(tag, offset)) {
-        return absl::ResourceExhaustedError(
+        return internal::LimitError(LimitKind::kFuel, 
             "out of fuel: the guest used all the fuel the call allowed");
       }
       std::optional<Frame> frame_or = spec_.locate_frame(tag, offset);
@@ -642,7 +646,7 @@ absl::Status V8Instance::Instantiate(
     if (!thread_.instance_constructor()
              ->NewInstance(context, 2, adapter_args)
              .ToLocal(&adapter)) {
-      return absl::InternalError(
+      return internal::InternalError(
           absl::StrCat("instantiating the import adapter: ",
                        ExceptionMessage(isolate, try_catch)));
     }
@@ -690,7 +694,7 @@ absl::Status V8Instance::Instantiate(
       try_catch.Reset();
       thread_.CollectEverywhere();
       if (!new_memory()) {
-        return absl::ResourceExhaustedError(absl::StrCat(
+        return internal::LimitError(LimitKind::kAddressSpace, absl::StrCat(
             "cannot reserve address space for the instance's memory of ",
             spec_.memory_initial_pages,
             " pages (each Wasm memory reserves ~10 GB of the process's "
@@ -808,7 +812,7 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
   std::vector<RawVal> globals(types.size());
   if (!types.empty()) {
     if (get_globals_.IsEmpty()) {
-      return absl::FailedPreconditionError(
+      return internal::InternalError(
           "the module's globals cannot be captured");
     }
     v8::TryCatch try_catch(isolate);
@@ -816,7 +820,7 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
     if (!get_globals_.Get(isolate)
              ->Call(context, v8::Undefined(isolate), 0, nullptr)
              .ToLocal(&result)) {
-      return absl::InternalError(absl::StrCat(
+      return internal::InternalError(absl::StrCat(
           "reading globals: ", ExceptionMessage(isolate, try_catch)));
     }
     if (types.size() == 1) {
@@ -853,7 +857,7 @@ absl::Status V8Instance::GrowMemoryTo(size_t bytes) {
   if (!memory->Get(context, ToV8String(isolate, "grow")).ToLocal(&grow) ||
       !grow->IsFunction() ||
       grow.As<v8::Function>()->Call(context, memory, 1, &delta).IsEmpty()) {
-    return absl::ResourceExhaustedError(absl::StrCat(
+    return internal::LimitError(LimitKind::kMemory, absl::StrCat(
         "cannot grow the memory to the image's ", bytes,
         " bytes: ", ExceptionMessage(isolate, try_catch)));
   }
@@ -875,7 +879,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
     memory = MemoryBytes();
   }
   if (memory.size() != image_size) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return internal::InternalError(absl::StrCat(
         "memory is ", memory.size(), " bytes, the image ", image_size));
   }
   if (memory_image != nullptr) {
@@ -889,7 +893,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
   }
   if (!image.globals().empty()) {
     if (set_globals_.IsEmpty()) {
-      return absl::FailedPreconditionError(
+      return internal::InternalError(
           "the module's globals cannot be restored");
     }
     v8::Isolate* isolate = thread_.isolate();
@@ -904,7 +908,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
             ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
                    static_cast<int>(args.size()), args.data())
             .IsEmpty()) {
-      return absl::InternalError(absl::StrCat(
+      return internal::InternalError(absl::StrCat(
           "restoring globals: ", ExceptionMessage(isolate, try_catch)));
     }
   }
@@ -944,12 +948,12 @@ bool V8Instance::CallUnderOptions(const CallOptions& given, Run call) {
   const CallOptions options = WithStartedTimeout(given);
   if (options.deadline != absl::InfiniteFuture() &&
       options.deadline <= absl::Now()) {
-    return Fail(absl::DeadlineExceededError(
+    return Fail(internal::LimitError(LimitKind::kDeadline, 
                     "the call's deadline passed before the guest started"),
                 false);
   }
   if (options.fuel.has_value() && !spec_.metered) {
-    return Fail(absl::InvalidArgumentError("CallOptions::fuel needs an engine "
+    return Fail(internal::UsageError(absl::StatusCode::kInvalidArgument, "CallOptions::fuel needs an engine "
                                            "with EngineOptions::consume_fuel"),
                 false);
   }
@@ -961,7 +965,7 @@ bool V8Instance::CallUnderOptions(const CallOptions& given, Run call) {
 BackendInstance::CallFailure V8Instance::TakeCallFailure() {
   if (detached_) return {DetachedError(), false};
   if (ThreadIsolate::CurrentIfAny() != &thread_) {
-    return {absl::FailedPreconditionError(
+    return {internal::WrongThreadError(
                 "the instance belongs to another thread's isolate"),
             false};
   }
@@ -1002,7 +1006,7 @@ absl::Status V8Instance::CallFuelExport(const v8::Global<v8::Function>& export_,
            ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
                   result == nullptr ? 1 : 0, argv)
            .ToLocal(&returned)) {
-    return absl::InternalError(absl::StrCat(
+    return internal::InternalError(absl::StrCat(
         "fuel export failed: ", ExceptionMessage(isolate, try_catch)));
   }
   if (result != nullptr) *result = returned.As<v8::BigInt>()->Int64Value();

@@ -15,20 +15,17 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/cord.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasi/abi.h"
 #include "lib/wasi/context.h"
 #include "lib/wasi/guest_memory.h"
+#include "wasmhost/errors.h"
 
 namespace wasmhost::wasi {
 namespace {
 
 constexpr absl::string_view kModule = "wasi_snapshot_preview1";
-// The payload of a proc_exit status: the exit code in decimal.
-constexpr absl::string_view kExitCodePayload = "wasmhost.wasi.ExitCode";
 
 // Defines `name` as a host function calling `method` on the caller's
 // context, with the guest's memory; ENOSYS for an instance without one.
@@ -46,14 +43,6 @@ absl::Status DefineMethod(Linker& linker, absl::string_view name,
         GuestMemory memory(caller.memory().data());
         return (context->*method)(memory, args...);
       });
-}
-
-absl::Status ExitStatus(uint32_t code) {
-  int value = static_cast<int>(code);
-  absl::Status status = absl::CancelledError(
-      absl::StrCat("guest exited with code ", value));
-  status.SetPayload(kExitCodePayload, absl::Cord(absl::StrCat(value)));
-  return status;
 }
 
 }  // namespace
@@ -164,10 +153,13 @@ absl::Status AddToLinker(Linker& linker) {
       DefineMethod(linker, "path_unlink_file", &C::PathUnlinkFile));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "poll_oneoff", &C::PollOneoff));
   // proc_exit needs no context: leaving is never a capability. The status
-  // traps the guest, poisons the instance and reaches the caller unchanged.
+  // (kind kGuestExit) traps the guest, poisons the instance and reaches the
+  // caller unchanged.
   WASMHOST_RETURN_IF_ERROR(linker.Define(
       kModule, "proc_exit",
-      [](uint32_t code) -> absl::Status { return ExitStatus(code); }));
+      [](uint32_t code) -> absl::Status {
+        return GuestExitStatus(static_cast<int32_t>(code));
+      }));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "proc_raise", &C::ProcRaise));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "sched_yield", &C::SchedYield));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "random_get", &C::RandomGet));
@@ -248,12 +240,7 @@ absl::Status ConfigurePool(PoolOptions& options, WasiOptions wasi_options) {
 }
 
 std::optional<int> GetExitCode(const absl::Status& status) {
-  if (status.code() != absl::StatusCode::kCancelled) return std::nullopt;
-  auto payload = status.GetPayload(kExitCodePayload);
-  if (!payload) return std::nullopt;
-  int code = 0;
-  if (!absl::SimpleAtoi(std::string(*payload), &code)) return std::nullopt;
-  return code;
+  return GetErrorInfo(status).exit_code;
 }
 
 }  // namespace wasmhost::wasi
