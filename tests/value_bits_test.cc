@@ -281,7 +281,7 @@ TEST(ValueBitsNestedTest, TrapBacktraceSkipsTheImportAdapter) {
   Linker nested;
   for (const char* name : {"f32", "pair", "dyn", "count"}) {
     ASSERT_OK(nested.DefineDynamic(
-        "env", name, linker.Find("env", name)->type,
+        "env", name, *linker.HostFuncType("env", name),
         [](Caller&, absl::Span<const Val>, absl::Span<Val>) {
           return absl::OkStatus();
         }));

@@ -22,7 +22,6 @@
 #include "wasmhost/global.h"
 #include "wasmhost/internal/func_traits.h"
 #include "wasmhost/limits.h"
-#include "wasmhost/linker.h"
 #include "wasmhost/memory.h"
 #include "wasmhost/module.h"
 #include "wasmhost/table.h"
@@ -30,9 +29,23 @@
 
 namespace wasmhost {
 
+class Caller;
+class Linker;
+
 namespace internal {
 class PoolState;
 struct FuncRefState;
+struct InstanceState;
+
+// The embedder context of `instance` if it was set with type `type_key`.
+WASMHOST_EXPORT void* InstanceContext(const InstanceState& instance,
+                                      const void* type_key);
+
+// A function export: its index and signature.
+struct FuncExport {
+  uint32_t index;
+  const FuncType* type;
+};
 
 // The one entry into a guest: calls function export `export_index` with
 // raw args in signature order and fills raw results.
@@ -106,6 +119,7 @@ class TypedFunc<R(Args...)> {
   Result Call(Args... args) const { return Call(CallOptions(), args...); }
 
  private:
+  friend class Caller;
   friend class Instance;
   static constexpr size_t kResultCount =
       std::tuple_size_v<typename internal::ResultTraits<R>::Types>;
@@ -142,6 +156,7 @@ class WASMHOST_EXPORT Func {
                                         const CallOptions& options = {}) const;
 
  private:
+  friend class Caller;
   friend class Instance;
   friend class Val;
   Func(internal::InstanceState* instance, uint32_t export_index,
@@ -222,10 +237,10 @@ class WASMHOST_EXPORT Instance {
   template <typename Sig>
   [[nodiscard]] absl::StatusOr<TypedFunc<Sig>> GetFunc(
       absl::string_view name) const {
-    absl::StatusOr<uint32_t> index =
-        FindFunc(name, internal::SignatureOf<Sig>::Get());
-    if (!index.ok()) return index.status();
-    return TypedFunc<Sig>(state_.get(), *index);
+    absl::StatusOr<internal::FuncExport> found =
+        FindFuncExport(*state_, name, &internal::SignatureOf<Sig>::Get());
+    if (!found.ok()) return found.status();
+    return TypedFunc<Sig>(state_.get(), found->index);
   }
 
   // The function export `name` for dynamic calls.
@@ -266,11 +281,16 @@ class WASMHOST_EXPORT Instance {
   }
 
  private:
+  friend class Caller;
   friend class internal::PoolState;
   friend class Linker;
   explicit Instance(std::shared_ptr<internal::InstanceState> state);
-  absl::StatusOr<uint32_t> FindFunc(absl::string_view name,
-                                    const FuncType& expected) const;
+  // Function export `name` of `instance`. Returns NotFound when there is
+  // none, InvalidArgument when it is not a function or, with `expected`,
+  // has another signature (the message gives both).
+  static absl::StatusOr<internal::FuncExport> FindFuncExport(
+      const internal::InstanceState& instance, absl::string_view name,
+      const FuncType* expected);
   // Export `name` of `kind` as an engine object.
   absl::StatusOr<std::shared_ptr<const internal::ExternState>> FindExtern(
       absl::string_view name, ExternKind kind) const;

@@ -1,6 +1,5 @@
 // wasmhost/module.h: a compiled WebAssembly module.
 //
-//   ExternKind   what an import or export is: function, table, memory, ...
 //   ImportType   one import with its signature
 //   ExportType   one export with its signature
 //   MemoryType   the limits of a memory, in 64 KiB pages
@@ -28,11 +27,6 @@ namespace internal {
 struct ModuleState;
 class PoolState;
 }  // namespace internal
-
-enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
-
-// "func", "table", "memory", "global", "tag".
-WASMHOST_EXPORT absl::string_view ExternKindName(ExternKind kind);
 
 struct WASMHOST_EXPORT MemoryType {
   uint64_t min_pages = 0;

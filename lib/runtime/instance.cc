@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "lib/runtime/instance_state.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/api_access.h"
 #include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
@@ -129,9 +130,10 @@ absl::Status BindImports(const internal::ModuleState& module,
   for (size_t i = 0; i < module.imports.size(); ++i) {
     const ImportType& import = module.imports[i];
     std::shared_ptr<const internal::HostFunc> func =
-        linker.Find(import.module, import.name);
+        internal::ApiAccess::FindHostFunc(linker, import.module, import.name);
     std::shared_ptr<const internal::ExternState> object =
-        func == nullptr ? linker.FindExtern(import.module, import.name)
+        func == nullptr
+            ? internal::ApiAccess::FindExtern(linker, import.module, import.name)
                         : nullptr;
     if (func == nullptr && object == nullptr) {
       return internal::MakeError(absl::StatusCode::kNotFound, ErrorKind::kLinkError, absl::StrCat(
@@ -360,31 +362,37 @@ absl::StatusOr<uint64_t> Instance::remaining_fuel() const {
 
 const Module& Instance::module() const { return state_->module; }
 
-absl::StatusOr<uint32_t> Instance::FindFunc(absl::string_view name,
-                                            const FuncType& expected) const {
-  WASMHOST_ASSIGN_OR_RETURN(Func func, GetFunc(name));
-  if (func.type() != expected) {
-    return internal::UsageError(absl::StatusCode::kInvalidArgument, 
-        absl::StrCat("export '", name, "' has type ", func.type().ToString(),
-                     ", not the requested ", expected.ToString()));
-  }
-  return func.export_index_;
-}
-
-absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
-  const internal::ModuleState& module = *state_->module.state_;
+absl::StatusOr<internal::FuncExport> Instance::FindFuncExport(
+    const internal::InstanceState& instance, absl::string_view name,
+    const FuncType* expected) {
+  const internal::ModuleState& module = *instance.module.state_;
   auto it = module.export_index.find(name);
   if (it == module.export_index.end()) {
-    return internal::UsageError(absl::StatusCode::kNotFound, 
+    return internal::UsageError(
+        absl::StatusCode::kNotFound,
         absl::StrCat("the module has no export named '", name, "'"));
   }
   const ExportType& exported = module.exports[it->second];
   if (exported.kind != ExternKind::kFunc) {
-    return internal::UsageError(absl::StatusCode::kInvalidArgument, 
-        absl::StrCat("export '", name, "' is a ",
-                     ExternKindName(exported.kind), ", not a function"));
+    return internal::UsageError(absl::StatusCode::kInvalidArgument,
+                      absl::StrCat("export '", name, "' is a ",
+                                   ExternKindName(exported.kind),
+                                   ", not a function"));
   }
-  return Func(state_.get(), it->second, &exported.func_type);
+  if (expected != nullptr && exported.func_type != *expected) {
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("export '", name, "' has type ",
+                     exported.func_type.ToString(), ", not the requested ",
+                     expected->ToString()));
+  }
+  return internal::FuncExport{it->second, &exported.func_type};
+}
+
+absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
+  WASMHOST_ASSIGN_OR_RETURN(internal::FuncExport found,
+                            FindFuncExport(*state_, name, nullptr));
+  return Func(state_.get(), found.index, found.type);
 }
 
 absl::StatusOr<std::shared_ptr<const internal::ExternState>>

@@ -111,11 +111,20 @@ std::shared_ptr<const internal::ExternState> Linker::FindExtern(
   return it == externs_.end() ? nullptr : it->second;
 }
 
+bool Linker::Defines(absl::string_view module, absl::string_view name) const {
+  return Find(module, name) != nullptr || FindExtern(module, name) != nullptr;
+}
+
+std::optional<FuncType> Linker::HostFuncType(absl::string_view module,
+                                             absl::string_view name) const {
+  std::shared_ptr<const internal::HostFunc> func = Find(module, name);
+  if (func == nullptr) return std::nullopt;
+  return func->type;
+}
+
 absl::Status Linker::CheckUndefined(absl::string_view module,
                                     absl::string_view name) const {
-  if (Find(module, name) == nullptr && FindExtern(module, name) == nullptr) {
-    return absl::OkStatus();
-  }
+  if (!Defines(module, name)) return absl::OkStatus();
   return internal::UsageError(absl::StatusCode::kAlreadyExists, absl::StrCat(
       module, ".", name, " is already defined in this linker"));
 }

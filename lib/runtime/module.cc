@@ -24,10 +24,6 @@
 
 namespace wasmhost {
 
-static_assert(static_cast<int>(ExternKind::kTag) ==
-                  static_cast<int>(wasm::ExternKind::kTag),
-              "public and binary ExternKind enumerators must match");
-
 absl::string_view ExternKindName(ExternKind kind) {
   switch (kind) {
     case ExternKind::kFunc:
@@ -128,7 +124,7 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
     ImportType type;
     type.module = import.module;
     type.name = import.name;
-    type.kind = static_cast<ExternKind>(import.kind);
+    type.kind = import.kind;
     if (import.kind == wasm::ExternKind::kFunc) {
       type.func_type = info.types[import.func_type_index];
     } else if (import.kind == wasm::ExternKind::kMemory) {
@@ -153,7 +149,7 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
   for (const wasm::Export& exported : info.exports) {
     ExportType type;
     type.name = exported.name;
-    type.kind = static_cast<ExternKind>(exported.kind);
+    type.kind = exported.kind;
     if (exported.kind == wasm::ExternKind::kFunc) {
       type.func_type = *info.FunctionType(exported.index);
     } else if (exported.kind == wasm::ExternKind::kMemory) {

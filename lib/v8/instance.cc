@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "lib/util/api_access.h"
 #include "lib/util/error_status.h"
 #include "lib/util/memory_image.h"
 #include "lib/util/status_macros.h"
@@ -332,7 +333,7 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
   for (size_t i = 0; i < params.size(); ++i) {
     args[i] = FromJs(info[static_cast<int>(i)], params[i]);
   }
-  Caller caller(owner_);
+  Caller caller = internal::ApiAccess::MakeCaller(owner_);
   // host_error is OK here, so the thunk can put a failure straight in it;
   // it wins over whatever the guest does afterwards.
   if (ABSL_PREDICT_FALSE(!func.thunk(func.callable.get(), caller, args,
@@ -379,7 +380,7 @@ void V8Instance::CallHostWithVals(
   for (ValType type : func.type.results) {
     results.push_back(Val::FromBits(type, 0));
   }
-  Caller caller(owner_);
+  Caller caller = internal::ApiAccess::MakeCaller(owner_);
   host_error = func.val_thunk(func.callable.get(), caller, args,
                               absl::MakeSpan(results));
   if (!host_error.ok()) return ThrowUndefined(isolate);
