@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "wasmhost/export.h"
@@ -118,7 +119,7 @@ class WASMHOST_EXPORT Engine {
   [[nodiscard]] absl::StatusOr<Module> Compile(
       absl::Span<const uint8_t> bytes) const;
 
-  [[nodiscard]] const EngineOptions& options() const;
+  [[nodiscard]] const EngineOptions& options() const ABSL_ATTRIBUTE_LIFETIME_BOUND;
 
   [[nodiscard]] CodeCacheStats code_cache_stats() const;
 

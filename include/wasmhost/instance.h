@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -65,19 +66,30 @@ struct WASMHOST_EXPORT InstanceOptions {
   CallOptions start_call;
 
   // Makes `context` available to host functions as Caller::context<T>(),
-  // and to the host as Instance::context<T>().
-  // One context per type: the host's own and, say, WASI's live side by side;
-  // setting a type again replaces it. Not owned: it must outlive the
-  // instance. Default: no context.
+  // and to the host as Instance::context<T>(). The instance shares
+  // ownership: the context lives as long as the instance does, and is
+  // destroyed after the instance's engine state, on whatever thread drops
+  // the last reference (the instance's own: see wasmhost.h). Options
+  // copied for several instances (a pool's instance_options) share one
+  // context among them; PoolOptions::setup_instance gives each its own.
+  // One context per type: the host's own and, say, WASI's live side by
+  // side; setting a type again replaces it. Default: no context.
   template <typename T>
-  void SetContext(T* context) {
-    contexts_[internal::TypeKey<T>()] = context;
+  void SetContext(std::shared_ptr<T> context) {
+    contexts_[internal::TypeKey<T>()] = std::move(context);
+  }
+  // The same with a borrowed context, which the instance does not own: it
+  // must outlive the instance (e.g. a store the host keeps for the
+  // process).
+  template <typename T>
+  void SetContext(T* context ABSL_ATTRIBUTE_LIFETIME_BOUND) {
+    SetContext(std::shared_ptr<T>(std::shared_ptr<T>(), context));
   }
 
  private:
   friend class Instance;
   // By TypeKey<T>().
-  absl::flat_hash_map<const void*, void*> contexts_;
+  absl::flat_hash_map<const void*, std::shared_ptr<void>> contexts_;
 };
 
 template <typename Sig>
@@ -139,7 +151,9 @@ class TypedFunc<R(Args...)> {
 // Thread-affine, like its Instance.
 class WASMHOST_EXPORT Func {
  public:
-  [[nodiscard]] const FuncType& type() const { return *type_; }
+  [[nodiscard]] const FuncType& type() const ABSL_ATTRIBUTE_LIFETIME_BOUND {
+    return *type_;
+  }
 
   // The function a non-null funcref refers to. Returns InvalidArgument for
   // a Val that is not one.
@@ -257,7 +271,9 @@ class WASMHOST_EXPORT Instance {
   [[nodiscard]] absl::StatusOr<Memory> GetMemory(absl::string_view name) const;
 
   // The instance's linear memory (empty if it has none).
-  [[nodiscard]] Memory memory() const { return Memory(state_.get()); }
+  [[nodiscard]] Memory memory() const ABSL_ATTRIBUTE_LIFETIME_BOUND {
+    return Memory(state_.get());
+  }
 
   // True once a call trapped or was stopped.
   [[nodiscard]] bool poisoned() const;
@@ -267,15 +283,15 @@ class WASMHOST_EXPORT Instance {
   // or no call has set fuel yet.
   [[nodiscard]] absl::StatusOr<uint64_t> remaining_fuel() const;
 
-  [[nodiscard]] const Module& module() const;
+  [[nodiscard]] const Module& module() const ABSL_ATTRIBUTE_LIFETIME_BOUND;
 
   // The context given to InstanceOptions::SetContext<T>() (or by
   // PoolOptions::setup_instance) for this instance; nullptr when none of
-  // type T was set. The same context host functions get from
+  // type T was set. Valid as long as the instance. The same context host functions get from
   // Caller::context<T>(): the host reaches it between calls, e.g. to give a
   // pooled instance's wasi::WasiContext this request's stdout.
   template <typename T>
-  [[nodiscard]] T* context() const {
+  [[nodiscard]] T* context() const ABSL_ATTRIBUTE_LIFETIME_BOUND {
     return static_cast<T*>(
         internal::InstanceContext(*state_, internal::TypeKey<T>()));
   }

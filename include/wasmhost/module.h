@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/string_view.h"
 #include "wasmhost/export.h"
 #include "wasmhost/value.h"
@@ -73,14 +74,17 @@ struct WASMHOST_EXPORT CustomSection {
 // Engine::Compile. Thread-safe.
 class WASMHOST_EXPORT Module {
  public:
-  [[nodiscard]] const std::vector<ImportType>& imports() const;
-  [[nodiscard]] const std::vector<ExportType>& exports() const;
+  [[nodiscard]] const std::vector<ImportType>& imports() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
+  [[nodiscard]] const std::vector<ExportType>& exports() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
   // The memory the module defines or imports; nullopt when it has none.
   [[nodiscard]] std::optional<MemoryType> memory() const;
   // The module's name from its name section; empty when it has none.
-  [[nodiscard]] const std::string& name() const;
+  [[nodiscard]] const std::string& name() const ABSL_ATTRIBUTE_LIFETIME_BOUND;
   // Custom sections in module order (including "name").
-  [[nodiscard]] const std::vector<CustomSection>& custom_sections() const;
+  [[nodiscard]] const std::vector<CustomSection>& custom_sections() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
 
  private:
   friend class Engine;

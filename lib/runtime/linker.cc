@@ -195,7 +195,7 @@ namespace internal {
 
 void* InstanceContext(const InstanceState& instance, const void* type_key) {
   auto it = instance.contexts.find(type_key);
-  return it == instance.contexts.end() ? nullptr : it->second;
+  return it == instance.contexts.end() ? nullptr : it->second.get();
 }
 
 }  // namespace internal

@@ -286,19 +286,13 @@ void ThreadSlots::DropClosedPools() {
 
 absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
   InstanceOptions instance_options = options_.instance_options;
-  std::shared_ptr<void> attachment;
   if (options_.setup_instance) {
-    absl::StatusOr<std::shared_ptr<void>> made =
-        options_.setup_instance(instance_options);
-    if (!made.ok()) return WithDefaultKind(made.status(), ErrorKind::kHostError);
-    attachment = *std::move(made);
+    WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
+        options_.setup_instance(instance_options), ErrorKind::kHostError));
   }
   WASMHOST_ASSIGN_OR_RETURN(
       Instance instance, Instance::Create(module_, linker_, instance_options));
   auto owned = std::make_unique<Instance>(std::move(instance));
-  if (attachment != nullptr) {
-    owned->state_->attachments.push_back(std::move(attachment));
-  }
   if (image_ != nullptr) {
     // Starts from the image: initialised already.
     WASMHOST_RETURN_IF_ERROR(

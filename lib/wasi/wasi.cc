@@ -199,20 +199,13 @@ absl::Status ConfigurePool(PoolOptions& options, WasiOptions wasi_options) {
   options.setup_instance = [wasi_options = std::move(wasi_options),
                             next = std::move(options.setup_instance)](
                                InstanceOptions& instance_options)
-      -> absl::StatusOr<std::shared_ptr<void>> {
-    // Contexts are thread-affine: one per instance, made on its thread.
+      -> absl::Status {
+    // Contexts are thread-affine: one per instance, made on its thread and
+    // owned by it.
     WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<WasiContext> context,
                               WasiContext::Create(wasi_options));
-    instance_options.SetContext(context.get());
-    if (!next) return std::shared_ptr<void>(std::move(context));
-    WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<void> theirs,
-                              next(instance_options));
-    struct Both {
-      std::unique_ptr<WasiContext> context;
-      std::shared_ptr<void> theirs;  // Destroyed first: it may use context.
-    };
-    return std::shared_ptr<void>(
-        std::make_shared<Both>(Both{std::move(context), std::move(theirs)}));
+    instance_options.SetContext(std::shared_ptr<WasiContext>(std::move(context)));
+    return next ? next(instance_options) : absl::OkStatus();
   };
 
   options.initialize_instance = [next = std::move(options.initialize_instance)](
