@@ -66,6 +66,10 @@ absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
 
 const EngineOptions& Engine::options() const { return state_->options; }
 
+uint64_t Engine::foreign_thread_destructions() const {
+  return v8backend::HandedBackCount();
+}
+
 CodeCacheStats Engine::code_cache_stats() const {
   return state_->code_cache ? state_->code_cache->stats() : CodeCacheStats();
 }

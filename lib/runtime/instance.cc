@@ -278,7 +278,16 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
                                           const InstanceOptions& options) {
   const std::shared_ptr<const internal::ModuleState>& module_state =
       module.state_;
-  auto state = std::make_shared<internal::InstanceState>(module);
+  // Its last reference may go on any thread (a handle, a Linker, or the
+  // Instance destroyed elsewhere): the engine state goes on its own.
+  std::shared_ptr<internal::InstanceState> state(
+      new internal::InstanceState(module), [](internal::InstanceState* dead) {
+        if (dead->backend == nullptr) {
+          delete dead;  // instantiation failed: no engine state
+          return;
+        }
+        dead->backend->HandBackToOwnerThread([dead] { delete dead; });
+      });
   state->contexts = options.contexts_;
 
   v8backend::InstanceSpec spec;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -85,6 +86,8 @@ struct PoolThreadSlot {
   // its next Acquire touches no memory other threads write. An Acquire
   // waiting on another thread takes it.
   std::atomic<bool> spare_lease{false};
+  // The thread that made the slot, the only one that may touch idle.
+  const std::thread::id owner = std::this_thread::get_id();
   // The thread's slots were destroyed (it is exiting) while this slot's
   // leases were still out, e.g. in a thread_local made before them: the
   // slot now belongs to those leases, and the last one to go deletes it.
@@ -171,6 +174,14 @@ class PoolState {
   absl::Status Prime(const std::shared_ptr<PoolState>& self);
   absl::StatusOr<Lease> Acquire(const std::shared_ptr<PoolState>& self);
   void Release(PoolThreadSlot& slot, std::unique_ptr<Instance> instance);
+  // A lease's release on its slot's thread: Release, then the slot goes if
+  // it was orphaned and this was its last lease.
+  static void ReleaseOnThisThread(PoolState* pool, PoolThreadSlot* slot,
+                                  std::unique_ptr<Instance> instance);
+  // A lease destroyed on another thread: ReleaseOnThisThread is handed back
+  // to the slot's (and the instance's) thread.
+  void ReleaseOnOwnerThread(PoolThreadSlot* slot,
+                            std::unique_ptr<Instance> instance);
   // Lease::handles: the instance's handles if they are of `type_key`.
   void* Handles(const Instance& instance, const void* type_key) const;
   // Slots report themselves so stats() can add up their counters; a
@@ -492,6 +503,22 @@ absl::StatusOr<Lease> PoolState::Acquire(
   return Lease(this, &slot, std::move(instance));
 }
 
+void PoolState::ReleaseOnThisThread(PoolState* pool, PoolThreadSlot* slot,
+                                    std::unique_ptr<Instance> instance) {
+  pool->Release(*slot, std::move(instance));
+  if (ABSL_PREDICT_FALSE(slot->orphaned) && slot->leased() == 0) delete slot;
+}
+
+void PoolState::ReleaseOnOwnerThread(PoolThreadSlot* slot,
+                                     std::unique_ptr<Instance> instance) {
+  v8backend::BackendInstance& backend = Backend(*instance);
+  // std::function needs a copyable callable.
+  auto owned = std::make_shared<std::unique_ptr<Instance>>(std::move(instance));
+  backend.HandBackToOwnerThread([this, slot, owned] {
+    ReleaseOnThisThread(this, slot, std::move(*owned));
+  });
+}
+
 void PoolState::Release(PoolThreadSlot& slot,
                         std::unique_ptr<Instance> instance) {
   PoolCounters::Add(slot.counters.in_use, -1);
@@ -598,10 +625,11 @@ void* Lease::Handles(const void* type_key) const {
 
 void Lease::Release() {
   if (instance_ == nullptr) return;
-  pool_->Release(*slot_, std::move(instance_));
-  if (ABSL_PREDICT_FALSE(slot_->orphaned) && slot_->leased() == 0) {
-    delete slot_;
+  if (ABSL_PREDICT_FALSE(slot_->owner != std::this_thread::get_id())) {
+    pool_->ReleaseOnOwnerThread(slot_, std::move(instance_));
+    return;
   }
+  internal::PoolState::ReleaseOnThisThread(pool_, slot_, std::move(instance_));
 }
 
 absl::StatusOr<std::unique_ptr<InstancePool>> InstancePool::Create(

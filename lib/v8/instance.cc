@@ -99,7 +99,11 @@ class V8Instance final : public BackendInstance, public IsolateResident {
  public:
   V8Instance(ThreadIsolate& thread, InstanceSpec spec,
              internal::InstanceState* owner)
-      : thread_(thread), spec_(std::move(spec)), owner_(owner) {
+      : thread_(thread),
+        thread_id_(thread.id()),
+        hand_back_(thread.hand_back()),
+        spec_(std::move(spec)),
+        owner_(owner) {
     thread_.AddResident(this);
   }
 
@@ -109,6 +113,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
     const bool had_memory = !memory_.IsEmpty();
     DropHandles();
     if (had_memory) thread_.MemoryDropped();
+    // What other threads handed back goes too, now that this thread
+    // destroys instances anyway.
+    hand_back_->RunQueued();
   }
 
   void Detach() override {
@@ -135,7 +142,13 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   }
 
   bool OnOwnerThread() const override {
-    return !detached_ && ThreadIsolate::CurrentIfAny() == &thread_;
+    // The thread's identity first: another thread must not read detached_.
+    return ThreadIsolate::IsCurrent(&thread_, thread_id_) && !detached_;
+  }
+  void HandBackToOwnerThread(std::function<void()> destroy) override {
+    // Kept here: `destroy` may delete this instance.
+    const std::shared_ptr<HandBack> hand_back = hand_back_;
+    hand_back->Destroy(std::move(destroy));
   }
   std::shared_ptr<ExternObject> Export(uint32_t export_index) override;
   bool CallVals(const internal::FuncRefState* function, uint32_t export_index,
@@ -263,6 +276,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   }
 
   ThreadIsolate& thread_;
+  // thread_.id(), read without touching thread_, which may be gone.
+  const uint64_t thread_id_;
+  const std::shared_ptr<HandBack> hand_back_;
   const InstanceSpec spec_;
   internal::InstanceState* const owner_;
   std::vector<HostBinding> bindings_;
@@ -589,6 +605,7 @@ absl::Status V8Instance::Instantiate(
     const std::shared_ptr<const CompiledCode>& code,
     const CallOptions& start_options) {
   v8::Isolate* isolate = thread_.isolate();
+  thread_.hand_back()->RunQueued();
   thread_.CollectIfRequested();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
@@ -813,7 +830,7 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
   std::vector<RawVal> globals(types.size());
   if (!types.empty()) {
     if (get_globals_.IsEmpty()) {
-      return internal::InternalError(
+      return internal::MakeError(absl::StatusCode::kFailedPrecondition, ErrorKind::kInternal, 
           "the module's globals cannot be captured");
     }
     v8::TryCatch try_catch(isolate);
@@ -880,7 +897,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
     memory = MemoryBytes();
   }
   if (memory.size() != image_size) {
-    return internal::InternalError(absl::StrCat(
+    return internal::MakeError(absl::StatusCode::kFailedPrecondition, ErrorKind::kInternal, absl::StrCat(
         "memory is ", memory.size(), " bytes, the image ", image_size));
   }
   if (memory_image != nullptr) {
@@ -894,7 +911,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
   }
   if (!image.globals().empty()) {
     if (set_globals_.IsEmpty()) {
-      return internal::InternalError(
+      return internal::MakeError(absl::StatusCode::kFailedPrecondition, ErrorKind::kInternal, 
           "the module's globals cannot be restored");
     }
     v8::Isolate* isolate = thread_.isolate();
