@@ -166,8 +166,12 @@ class WASMHOST_EXPORT Func {
   // read from a host-made table or
   // global (no instance to call it through) or of another thread's isolate,
   // else as TypedFunc::Call.
-  absl::StatusOr<std::vector<Val>> Call(absl::Span<const Val> args,
-                                        const CallOptions& options = {}) const;
+  // Options come first, as in TypedFunc::Call and every per-call API.
+  absl::StatusOr<std::vector<Val>> Call(const CallOptions& options,
+                                        absl::Span<const Val> args) const;
+  absl::StatusOr<std::vector<Val>> Call(absl::Span<const Val> args) const {
+    return Call(CallOptions(), args);
+  }
 
  private:
   friend class Caller;
@@ -198,12 +202,13 @@ class WASMHOST_EXPORT Func {
 // FailedPrecondition. Other instances are unaffected.
 //
 // Move-only. Thread-affine: it lives in the creating thread's V8 isolate,
-// so it must be called, and destroyed, on that thread (calls from another
-// thread return FailedPrecondition). It may outlive the isolate (kept in a
-// thread_local made before the thread's first compile, or in a static
-// destroyed at process exit): the isolate detaches it when the thread
-// exits, after which its calls return FailedPrecondition, its memory is
-// empty, and destroying it is safe.
+// so it must be called, and should be destroyed, on that thread (calls
+// from another thread return FailedPrecondition; destroyed on another
+// thread, it is handed back to its own and freed there: see wasmhost.h).
+// It may outlive the isolate (kept in a thread_local made before the
+// thread's first compile, or in a static destroyed at process exit): the
+// isolate detaches it when the thread exits, after which its calls return
+// FailedPrecondition, its memory is empty, and destroying it is safe.
 class WASMHOST_EXPORT Instance {
  public:
   // Instantiates `module` on the calling thread, running its start function.

@@ -195,7 +195,9 @@ class InstancePool;
 // One instance on loan from an InstancePool. Destroying the lease returns
 // the instance: reset, kept warm, or discarded, by the pool's policy; a
 // poisoned instance is always discarded. Move-only. Thread-affine: use and
-// destroy it on the thread that acquired it. The pool must outlive it. It
+// destroy it on the thread that acquired it (destroyed on another thread,
+// it is handed back and released on its own: see wasmhost.h). The pool
+// must outlive it. It
 // may outlive its thread's isolate (e.g. kept in a thread_local made before
 // it): its instance is then detached (see Instance), and destroying the
 // lease discards the instance and gives back its share of max_instances.

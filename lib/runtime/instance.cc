@@ -477,8 +477,8 @@ Val Val::FuncRef(const Func& func) {
   return internal::ValRef::Make(ValType::kFuncRef, std::move(ref));
 }
 
-absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
-                                            const CallOptions& options) const {
+absl::StatusOr<std::vector<Val>> Func::Call(const CallOptions& options,
+                                            absl::Span<const Val> args) const {
   const FuncType& type = *type_;
   bool args_match = args.size() == type.params.size();
   for (size_t i = 0; i < args.size(); ++i) {

@@ -645,6 +645,9 @@ absl::StatusOr<std::unique_ptr<InstancePool>> InstancePool::Create(
 }
 
 InstancePool::~InstancePool() {
+  // A lease of this thread's slot destroyed on another thread may be
+  // queued for release here: released before the slot goes.
+  v8backend::RunHandedBack();
   state_->Close();
   // Other threads drop their idle instances the next time they use a pool
   // or when they exit.

@@ -71,6 +71,10 @@ std::string EngineFingerprint();
 // (BackendInstance::HandBackToOwnerThread) since the process started.
 uint64_t HandedBackCount();
 
+// Runs what other threads handed back to the calling thread's isolate, if
+// it has one.
+void RunHandedBack();
+
 // Creates the calling thread's isolate now if it has none. Thread-local
 // state that must be destroyed before the isolate (at thread exit) is made
 // after calling this.

@@ -94,6 +94,12 @@ void EnsureThreadIsolate() { ThreadIsolate::Current(); }
 
 uint64_t HandedBackCount() { return HandBack::handed_back(); }
 
+void RunHandedBack() {
+  if (ThreadIsolate* thread = ThreadIsolate::CurrentIfAny()) {
+    thread->hand_back()->RunQueued();
+  }
+}
+
 ThreadIsolate::ThreadIsolate()
     : allocator_(v8::ArrayBuffer::Allocator::NewDefaultAllocator()) {
   v8::Isolate::CreateParams params;
