@@ -90,18 +90,30 @@ std::string LimitName(LimitKind limit) {
   if (limit == LimitKind::kNone) return "-";
   // LimitKindName's words are not all the enumerator's: spelled out.
   switch (limit) {
-    case LimitKind::kDeadline: return "kDeadline";
-    case LimitKind::kFuel: return "kFuel";
-    case LimitKind::kMemory: return "kMemory";
-    case LimitKind::kTableElements: return "kTableElements";
-    case LimitKind::kStack: return "kStack";
-    case LimitKind::kHeap: return "kHeap";
-    case LimitKind::kAddressSpace: return "kAddressSpace";
-    case LimitKind::kModuleLimits: return "kModuleLimits";
-    case LimitKind::kEngineLimits: return "kEngineLimits";
-    case LimitKind::kPoolInstances: return "kPoolInstances";
-    case LimitKind::kPoolThreadInstances: return "kPoolThreadInstances";
-    case LimitKind::kNone: break;
+    case LimitKind::kDeadline:
+      return "kDeadline";
+    case LimitKind::kFuel:
+      return "kFuel";
+    case LimitKind::kMemory:
+      return "kMemory";
+    case LimitKind::kTableElements:
+      return "kTableElements";
+    case LimitKind::kStack:
+      return "kStack";
+    case LimitKind::kHeap:
+      return "kHeap";
+    case LimitKind::kAddressSpace:
+      return "kAddressSpace";
+    case LimitKind::kModuleLimits:
+      return "kModuleLimits";
+    case LimitKind::kEngineLimits:
+      return "kEngineLimits";
+    case LimitKind::kPoolInstances:
+      return "kPoolInstances";
+    case LimitKind::kPoolThreadInstances:
+      return "kPoolThreadInstances";
+    case LimitKind::kNone:
+      break;
   }
   return "-";
 }
@@ -113,10 +125,11 @@ std::string ReadRunfile(const std::string& path) {
                      std::istreambuf_iterator<char>());
 }
 
-// errors.h's table: comment lines "//   Code  kKind  kLimit-or-dash  when".
+// errors.h's table: comment lines "//   Code  kKind  kLimit-or-dash", each
+// followed by its "when" lines.
 std::vector<Row> HeaderRows() {
   static const std::regex kRow(
-      R"(^//   ([A-Za-z]+) +(k[A-Za-z]+) +(k[A-Za-z]+|-) +\S.*$)");
+      R"(^//   ([A-Za-z]+) +(k[A-Za-z]+) +(k[A-Za-z]+|-)$)");
   std::vector<Row> rows;
   for (absl::string_view line :
        absl::StrSplit(ReadRunfile("include/wasmhost/errors.h"), '\n')) {
@@ -171,18 +184,16 @@ std::vector<Case> Cases() {
     type.min_size = 20'000'000;  // V8's tables hold 10,000,000
     return Table::Create(type, Val::NullRef(ValType::kFuncRef)).status();
   });
-  add("NotFound", "kLinkError", "-", [] {
-    return Instantiate(fixtures::host_void_wasm()).status();
-  });
+  add("NotFound", "kLinkError", "-",
+      [] { return Instantiate(fixtures::host_void_wasm()).status(); });
   add("InvalidArgument", "kLinkError", "-", [] {
     Linker linker;
     absl::Status defined = linker.Define("env", "f", [](int32_t) {});
     if (!defined.ok()) return defined;
     return Instantiate(fixtures::host_void_wasm(), linker).status();
   });
-  add("NotFound", "kUsage", "-", [] {
-    return CallNew(fixtures::types_wasm(), "no_such_export");
-  });
+  add("NotFound", "kUsage", "-",
+      [] { return CallNew(fixtures::types_wasm(), "no_such_export"); });
   add("InvalidArgument", "kUsage", "-", [] {
     absl::StatusOr<Instance> instance = Instantiate(fixtures::types_wasm());
     if (!instance.ok()) return instance.status();
@@ -247,9 +258,8 @@ std::vector<Case> Cases() {
     options.limits.max_memory_bytes = 4096;  // below one 64 KiB page
     return Instantiate(fixtures::memory_wasm(), Linker(), options).status();
   });
-  add("ResourceExhausted", "kLimit", "kTableElements", [] {
-    return Instantiate(fixtures::big_tables_wasm()).status();
-  });
+  add("ResourceExhausted", "kLimit", "kTableElements",
+      [] { return Instantiate(fixtures::big_tables_wasm()).status(); });
   // kHeap and kAddressSpace: provoked by heap_limit_test and
   // address_space_test (a 64 MB heap; the whole address space), which
   // check code, kind and limit; see ProvokedElsewhere.
@@ -417,9 +427,8 @@ TEST(ErrorsTest, HostFunctionPassingOnANestedFailureIsAHostError) {
   ASSERT_OK_AND_ASSIGN(auto trap, inner.GetFunc<void()>("trap"));
   ASSERT_OK_AND_ASSIGN(auto nop, inner.GetFunc<void()>("nop"));
   Linker linker;
-  ASSERT_OK(linker.Define("env", "f", [&]() -> absl::Status {
-    return trap.Call();
-  }));
+  ASSERT_OK(
+      linker.Define("env", "f", [&]() -> absl::Status { return trap.Call(); }));
   absl::Status status = CallNew(fixtures::host_void_wasm(), "call", {}, linker);
   EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
   ErrorInfo info = GetErrorInfo(status);
@@ -430,9 +439,8 @@ TEST(ErrorsTest, HostFunctionPassingOnANestedFailureIsAHostError) {
   // The inner instance is poisoned now: passing that on is a host error
   // too, not the outer instance's poisoning.
   Linker poisoned_linker;
-  ASSERT_OK(poisoned_linker.Define("env", "f", [&]() -> absl::Status {
-    return nop.Call();
-  }));
+  ASSERT_OK(poisoned_linker.Define(
+      "env", "f", [&]() -> absl::Status { return nop.Call(); }));
   status = CallNew(fixtures::host_void_wasm(), "call", {}, poisoned_linker);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("poisoned"));

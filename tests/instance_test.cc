@@ -239,7 +239,9 @@ TEST(InstanceTest, OwnedContextLivesAsLongAsTheInstance) {
   EXPECT_EQ(second.context<HostState>()->value, 7);
   first.reset();
   EXPECT_FALSE(watch.expired());  // the second instance holds it
-  { Instance gone = std::move(second); }
+  {
+    Instance gone = std::move(second);
+  }
   EXPECT_TRUE(watch.expired());
 }
 

@@ -317,7 +317,8 @@ TEST(LifetimeTest, InstanceDestroyedOnAnotherThreadIsFreedOnItsOwn) {
   EXPECT_EQ(testing::SharedEngine().foreign_thread_destructions(), before + 1);
   EXPECT_EQ(destroyed_on, std::thread::id());  // not yet: queued
   // The next instantiation on its own thread frees it, here.
-  ASSERT_OK_AND_ASSIGN(Instance next, testing::Instantiate(fixtures::types_wasm()));
+  ASSERT_OK_AND_ASSIGN(Instance next,
+                       testing::Instantiate(fixtures::types_wasm()));
   EXPECT_EQ(destroyed_on, std::this_thread::get_id());
   ASSERT_OK_AND_ASSIGN(auto nop, next.GetFunc<void()>("nop"));
   EXPECT_OK(nop.Call());
@@ -330,9 +331,8 @@ TEST(LifetimeTest, InstanceHandedBackToAnExitingThreadIsFreedBeforeItsIsolate) {
   std::promise<void> handed_over, destroyed;
   std::thread worker([&] {
     worker_id = std::this_thread::get_id();
-    absl::StatusOr<Instance> made =
-        testing::Instantiate(fixtures::types_wasm(), Linker(),
-                             RecordingDestruction(&destroyed_on));
+    absl::StatusOr<Instance> made = testing::Instantiate(
+        fixtures::types_wasm(), Linker(), RecordingDestruction(&destroyed_on));
     ASSERT_TRUE(made.ok()) << made.status();
     moved_out.emplace(*std::move(made));
     handed_over.set_value();
@@ -349,9 +349,8 @@ TEST(LifetimeTest, InstanceHandedBackAfterItsThreadExitedIsFreedAtOnce) {
   std::thread::id destroyed_on;
   std::optional<Instance> moved_out;
   std::thread([&] {
-    absl::StatusOr<Instance> made =
-        testing::Instantiate(fixtures::types_wasm(), Linker(),
-                             RecordingDestruction(&destroyed_on));
+    absl::StatusOr<Instance> made = testing::Instantiate(
+        fixtures::types_wasm(), Linker(), RecordingDestruction(&destroyed_on));
     ASSERT_TRUE(made.ok()) << made.status();
     moved_out.emplace(*std::move(made));
   }).join();  // its isolate is gone: the instance is detached
@@ -371,7 +370,8 @@ TEST(LifetimeTest, LeaseDestroyedOnAnotherThreadIsReleasedOnItsOwn) {
                        testing::Compile(fixtures::pool_counter_wasm()));
   PoolOptions options;
   options.policy = ReusePolicy::kReuse;
-  ASSERT_OK_AND_ASSIGN(auto pool, InstancePool::Create(module, Linker(), options));
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       InstancePool::Create(module, Linker(), options));
   std::optional<Lease> lease;
   {
     ASSERT_OK_AND_ASSIGN(Lease acquired, pool->Acquire());
@@ -384,7 +384,8 @@ TEST(LifetimeTest, LeaseDestroyedOnAnotherThreadIsReleasedOnItsOwn) {
   EXPECT_EQ(testing::SharedEngine().foreign_thread_destructions(), before + 1);
   EXPECT_EQ(pool->stats().in_use, 1u);  // not released yet
   // Any instantiation on this thread runs the release.
-  ASSERT_OK_AND_ASSIGN(Instance other, testing::Instantiate(fixtures::types_wasm()));
+  ASSERT_OK_AND_ASSIGN(Instance other,
+                       testing::Instantiate(fixtures::types_wasm()));
   PoolStats stats = pool->stats();
   EXPECT_EQ(stats.in_use, 0u);
   EXPECT_EQ(stats.idle, 1u);

@@ -109,8 +109,8 @@ TEST(LinkerTest, CallerCallsTheGuestsAllocator) {
         if (!malloc.ok()) return malloc.status();
         absl::StatusOr<int32_t> ptr = malloc->Call(length);
         if (!ptr.ok()) return ptr.status();
-        const std::string text = std::string("hello, guest").substr(
-            0, static_cast<size_t>(length));
+        const std::string text =
+            std::string("hello, guest").substr(0, static_cast<size_t>(length));
         absl::Status written = caller.memory().Write(
             static_cast<uint64_t>(*ptr),
             absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(text.data()),
@@ -118,9 +118,9 @@ TEST(LinkerTest, CallerCallsTheGuestsAllocator) {
         if (!written.ok()) return written;
         return *ptr;
       }));
-  ASSERT_OK_AND_ASSIGN(Instance instance, testing::Instantiate(
-                                              fixtures::caller_alloc_wasm(),
-                                              linker));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::caller_alloc_wasm(), linker));
   ASSERT_OK_AND_ASSIGN(auto run, instance.GetFunc<int32_t(int32_t)>("run"));
   EXPECT_THAT(run.Call(5), testing::IsOkAndHolds(1024));
   EXPECT_THAT(instance.memory().ReadString(1024, 5),
@@ -136,8 +136,8 @@ TEST(LinkerTest, CallerGetFuncErrors) {
   absl::Status missing, mismatched, not_function;
   std::optional<FuncType> dynamic_type;
   Linker linker;
-  ASSERT_OK(linker.Define(
-      "env", "greeting", [&](Caller& caller, int32_t) -> int32_t {
+  ASSERT_OK(
+      linker.Define("env", "greeting", [&](Caller& caller, int32_t) -> int32_t {
         missing = caller.GetFunc<int32_t(int32_t)>("free").status();
         mismatched = caller.GetFunc<int32_t(int32_t)>("not_a_malloc").status();
         not_function = caller.GetFunc("memory").status();
@@ -145,9 +145,9 @@ TEST(LinkerTest, CallerGetFuncErrors) {
         if (dynamic.ok()) dynamic_type = dynamic->type();
         return 0;
       }));
-  ASSERT_OK_AND_ASSIGN(Instance instance, testing::Instantiate(
-                                              fixtures::caller_alloc_wasm(),
-                                              linker));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::caller_alloc_wasm(), linker));
   ASSERT_OK_AND_ASSIGN(auto run, instance.GetFunc<int32_t(int32_t)>("run"));
   ASSERT_OK(run.Call(1).status());
   EXPECT_STATUS(missing, absl::StatusCode::kNotFound, "no export named 'free'");

@@ -8,33 +8,66 @@
 // each row and checks code, kind and limit; the README's table is checked
 // against it):
 //
-//   code               kind            limit                 when
-//   InvalidArgument    kInvalidModule  -                     Engine::Compile: the bytes are not a valid module
-//   ResourceExhausted  kLimit          kModuleLimits         Engine::Compile: over EngineOptions::module_limits
-//   ResourceExhausted  kLimit          kEngineLimits         the host's rewrites would take a module past V8's fixed limits; Table::Create past V8's table size
-//   NotFound           kLinkError      -                     Instance::Create: an import the linker does not grant
-//   InvalidArgument    kLinkError      -                     Instance::Create: the linker's definition has another kind or type than the import
-//   NotFound           kUsage          -                     no export has that name
-//   InvalidArgument    kUsage          -                     a handle or argument of another kind, type or signature; contradictory options
-//   AlreadyExists      kUsage          -                     Linker: the name is already defined
-//   OutOfRange         kUsage          -                     Memory or Table access outside its bounds
-//   FailedPrecondition kUsage          -                     the operation does not apply in this state (immutable global, no fuel set yet, ...)
-//   FailedPrecondition kPoisoned       -                     the instance is poisoned by an earlier failure
-//   FailedPrecondition kWrongThread    -                     used off its thread, or its thread's isolate is gone
-//   Aborted            kTrap           -                     the guest trapped; GetTrapInfo() gives the details
-//   Aborted            kTrap           kStack                the guest overflowed its stack (Limits::max_stack_bytes or the thread's)
-//   DeadlineExceeded   kLimit          kDeadline             CallOptions::deadline or timeout passed (also an enclosing call's)
-//   ResourceExhausted  kLimit          kFuel                 the guest used all of CallOptions::fuel
-//   ResourceExhausted  kLimit          kMemory               memory over Limits::max_memory_bytes, or it cannot grow to a pool's image
-//   ResourceExhausted  kLimit          kTableElements        tables over Limits::max_table_elements; Table::Grow past its maximum
-//   ResourceExhausted  kLimit          kHeap                 the guest or instantiation exhausted V8's heap
-//   ResourceExhausted  kLimit          kAddressSpace         no address space left for a memory's reservation
-//   ResourceExhausted  kLimit          kPoolInstances        PoolOptions::max_instances leased past acquire_timeout
-//   ResourceExhausted  kLimit          kPoolThreadInstances  PoolOptions::max_instances_per_thread leased on this thread
-//   Cancelled          kGuestExit      -                     the guest ended its program (GuestExitStatus, WASI proc_exit)
-//   any                kHostError      -                     a host function or pool hook failed; its own code and message
-//   Unimplemented      kUnsupported    -                     a feature V8 or the SDK lacks (a value type, type reflection)
-//   Internal           kInternal       -                     V8 failed where it should not; a bug to report
+//   code               kind            limit
+//       when
+//   InvalidArgument    kInvalidModule  -
+//       Engine::Compile: the bytes are not a valid module
+//   ResourceExhausted  kLimit          kModuleLimits
+//       Engine::Compile: over EngineOptions::module_limits
+//   ResourceExhausted  kLimit          kEngineLimits
+//       the host's rewrites would take a module past V8's fixed limits;
+//       Table::Create past V8's table size
+//   NotFound           kLinkError      -
+//       Instance::Create: an import the linker does not grant
+//   InvalidArgument    kLinkError      -
+//       Instance::Create: the linker's definition has another kind or type than
+//       the import
+//   NotFound           kUsage          -
+//       no export has that name
+//   InvalidArgument    kUsage          -
+//       a handle or argument of another kind, type or signature; contradictory
+//       options
+//   AlreadyExists      kUsage          -
+//       Linker: the name is already defined
+//   OutOfRange         kUsage          -
+//       Memory or Table access outside its bounds
+//   FailedPrecondition kUsage          -
+//       the operation does not apply in this state (immutable global, no fuel
+//       set yet, ...)
+//   FailedPrecondition kPoisoned       -
+//       the instance is poisoned by an earlier failure
+//   FailedPrecondition kWrongThread    -
+//       used off its thread, or its thread's isolate is gone
+//   Aborted            kTrap           -
+//       the guest trapped; GetTrapInfo() gives the details
+//   Aborted            kTrap           kStack
+//       the guest overflowed its stack (Limits::max_stack_bytes or the
+//       thread's)
+//   DeadlineExceeded   kLimit          kDeadline
+//       CallOptions::deadline or timeout passed (also an enclosing call's)
+//   ResourceExhausted  kLimit          kFuel
+//       the guest used all of CallOptions::fuel
+//   ResourceExhausted  kLimit          kMemory
+//       memory over Limits::max_memory_bytes, or it cannot grow to a pool's
+//       image
+//   ResourceExhausted  kLimit          kTableElements
+//       tables over Limits::max_table_elements; Table::Grow past its maximum
+//   ResourceExhausted  kLimit          kHeap
+//       the guest or instantiation exhausted V8's heap
+//   ResourceExhausted  kLimit          kAddressSpace
+//       no address space left for a memory's reservation
+//   ResourceExhausted  kLimit          kPoolInstances
+//       PoolOptions::max_instances leased past acquire_timeout
+//   ResourceExhausted  kLimit          kPoolThreadInstances
+//       PoolOptions::max_instances_per_thread leased on this thread
+//   Cancelled          kGuestExit      -
+//       the guest ended its program (GuestExitStatus, WASI proc_exit)
+//   any                kHostError      -
+//       a host function or pool hook failed; its own code and message
+//   Unimplemented      kUnsupported    -
+//       a feature V8 or the SDK lacks (a value type, type reflection)
+//   Internal           kInternal       -
+//       V8 failed where it should not; a bug to report
 //
 // Codes that mean several kinds are kept rather than split: callers
 // already branch on them correctly (FailedPrecondition: do not retry the
@@ -158,8 +191,8 @@ struct WASMHOST_EXPORT ErrorInfo {
 
 // What `status` is; kind kNone for OK and for a status the API did not
 // make (one a host function made, before the API marked it kHostError).
-[[nodiscard]] WASMHOST_EXPORT ErrorInfo GetErrorInfo(
-    const absl::Status& status);
+[[nodiscard]] WASMHOST_EXPORT ErrorInfo
+GetErrorInfo(const absl::Status& status);
 
 // GetErrorInfo(status).trap for an Aborted status: the details of a trap
 // in a guest call or a start function (the outer call's, or one a host

@@ -292,9 +292,9 @@ class WASMHOST_EXPORT Instance {
 
   // The context given to InstanceOptions::SetContext<T>() (or by
   // PoolOptions::setup_instance) for this instance; nullptr when none of
-  // type T was set. Valid as long as the instance. The same context host functions get from
-  // Caller::context<T>(): the host reaches it between calls, e.g. to give a
-  // pooled instance's wasi::WasiContext this request's stdout.
+  // type T was set. Valid as long as the instance. The same context host
+  // functions get from Caller::context<T>(): the host reaches it between calls,
+  // e.g. to give a pooled instance's wasi::WasiContext this request's stdout.
   template <typename T>
   [[nodiscard]] T* context() const ABSL_ATTRIBUTE_LIFETIME_BOUND {
     return static_cast<T*>(

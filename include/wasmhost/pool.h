@@ -207,8 +207,12 @@ class WASMHOST_EXPORT Lease {
   Lease& operator=(Lease&& other) noexcept;
   ~Lease();
 
-  [[nodiscard]] Instance& instance() ABSL_ATTRIBUTE_LIFETIME_BOUND { return *instance_; }
-  Instance* operator->() ABSL_ATTRIBUTE_LIFETIME_BOUND { return instance_.get(); }
+  [[nodiscard]] Instance& instance() ABSL_ATTRIBUTE_LIFETIME_BOUND {
+    return *instance_;
+  }
+  Instance* operator->() ABSL_ATTRIBUTE_LIFETIME_BOUND {
+    return instance_.get();
+  }
 
   // The T that PoolOptions::SetHandles<T> made for this lease's instance;
   // nullptr when the pool's handles are not a T (or it has none).
@@ -279,7 +283,8 @@ class WASMHOST_EXPORT InstancePool {
   }
 
   [[nodiscard]] PoolStats stats() const;
-  [[nodiscard]] const PoolOptions& options() const ABSL_ATTRIBUTE_LIFETIME_BOUND;
+  [[nodiscard]] const PoolOptions& options() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
 
  private:
   explicit InstancePool(std::shared_ptr<internal::PoolState> state)

@@ -248,8 +248,8 @@ WASMHOST_EXPORT absl::Status InitializeReactor(Instance& instance,
 // The exit code of a status returned by a call in which the guest called
 // proc_exit (GuestExitStatus in errors.h: code Cancelled, message "guest
 // exited with code N", kind kGuestExit); GetErrorInfo(status).exit_code.
-// nullopt for any other status. WASI's u32 code is returned as int (so 4294967295 is
-// -1).
+// nullopt for any other status. WASI's u32 code is returned as int (so
+// 4294967295 is -1).
 [[nodiscard]] WASMHOST_EXPORT std::optional<int> GetExitCode(
     const absl::Status& status);
 

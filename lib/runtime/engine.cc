@@ -45,7 +45,8 @@ absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
   if (engine_state == nullptr) {
     if (!options.code_cache_dir.empty() &&
         options.compile_tier == CompileTier::kBaseline) {
-      return internal::UsageError(absl::StatusCode::kInvalidArgument, 
+      return internal::UsageError(
+          absl::StatusCode::kInvalidArgument,
           "a code cache needs optimised code: V8 10.2 cannot serialise "
           "baseline (Liftoff) code");
     }
@@ -57,7 +58,8 @@ absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
     }
     engine_state = state;
   } else if (!(engine_state->options == options)) {
-    return internal::UsageError(absl::StatusCode::kFailedPrecondition, 
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
         "V8 is already initialised in this process with different "
         "EngineOptions; create every Engine with the same options");
   }

@@ -70,7 +70,8 @@ absl::Status CheckObjectImport(const ImportType& import,
   WASMHOST_RETURN_IF_ERROR(
       object.CheckThread(absl::StrCat("the object defined as ", name)));
   auto mismatch = [&](const std::string& defined) {
-    return internal::MakeError(absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError, 
+    return internal::MakeError(
+        absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
         absl::StrCat("import ", name, " is ", ImportTypeText(import),
                      " but the linker defines ", defined));
   };
@@ -109,10 +110,11 @@ absl::Status CheckObjectImport(const ImportType& import,
       const uint64_t max_bytes =
           object.memory.max_pages.value_or(kMaxPages) * kPageSize;
       if (limits.max_memory_bytes != 0 && max_bytes > limits.max_memory_bytes) {
-        return internal::LimitError(LimitKind::kMemory, absl::StrCat(
-            "imported memory ", name, " may grow to ", max_bytes,
-            " bytes, past the instance's limit of ", limits.max_memory_bytes,
-            " bytes"));
+        return internal::LimitError(
+            LimitKind::kMemory,
+            absl::StrCat("imported memory ", name, " may grow to ", max_bytes,
+                         " bytes, past the instance's limit of ",
+                         limits.max_memory_bytes, " bytes"));
       }
       return absl::OkStatus();
     }
@@ -132,20 +134,23 @@ absl::Status BindImports(const internal::ModuleState& module,
     std::shared_ptr<const internal::HostFunc> func =
         internal::ApiAccess::FindHostFunc(linker, import.module, import.name);
     std::shared_ptr<const internal::ExternState> object =
-        func == nullptr
-            ? internal::ApiAccess::FindExtern(linker, import.module, import.name)
+        func == nullptr ? internal::ApiAccess::FindExtern(linker, import.module,
+                                                          import.name)
                         : nullptr;
     if (func == nullptr && object == nullptr) {
-      return internal::MakeError(absl::StatusCode::kNotFound, ErrorKind::kLinkError, absl::StrCat(
-          "import ", import.module, ".", import.name, " ",
-          ImportTypeText(import), " is not granted by the linker"));
+      return internal::MakeError(
+          absl::StatusCode::kNotFound, ErrorKind::kLinkError,
+          absl::StrCat("import ", import.module, ".", import.name, " ",
+                       ImportTypeText(import),
+                       " is not granted by the linker"));
     }
     const ExternKind defined = func != nullptr ? ExternKind::kFunc : object->kind;
     if (defined != import.kind) {
-      return internal::MakeError(absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError, absl::StrCat(
-          "import ", import.module, ".", import.name, " is ",
-          ImportTypeText(import), " but the linker defines a ",
-          ExternKindName(defined)));
+      return internal::MakeError(
+          absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
+          absl::StrCat("import ", import.module, ".", import.name, " is ",
+                       ImportTypeText(import), " but the linker defines a ",
+                       ExternKindName(defined)));
     }
     if (object != nullptr) {
       WASMHOST_RETURN_IF_ERROR(CheckObjectImport(import, *object, limits));
@@ -162,10 +167,12 @@ absl::Status BindImports(const internal::ModuleState& module,
       continue;
     }
     if (func->type != import.func_type) {
-      return internal::MakeError(absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError, absl::StrCat(
-          "host function ", import.module, ".", import.name, " has type ",
-          func->type.ToString(), " but the module imports it as ",
-          import.func_type.ToString()));
+      return internal::MakeError(
+          absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
+          absl::StrCat("host function ", import.module, ".", import.name,
+                       " has type ", func->type.ToString(),
+                       " but the module imports it as ",
+                       import.func_type.ToString()));
     }
     v8backend::ImportBinding binding;
     binding.module = import.module;
@@ -199,13 +206,15 @@ absl::Status CheckOwnMemory(const internal::ModuleState& module,
   const uint64_t max_bytes =
       module.memory->max_pages.value_or(kMaxPages) * kPageSize;
   if (max_bytes <= limits.max_memory_bytes) return absl::OkStatus();
-  return internal::LimitError(LimitKind::kMemory, absl::StrCat(
-      "the module's memory may grow to ", max_bytes,
-      " bytes and cannot be capped at the instance's limit of ",
-      limits.max_memory_bytes,
-      " bytes (Limits::max_memory_bytes): with V8's maximum of ",
-      wasm::kMaxImports, " imports the module's memory cannot be made an "
-      "import the host creates"));
+  return internal::LimitError(
+      LimitKind::kMemory,
+      absl::StrCat("the module's memory may grow to ", max_bytes,
+                   " bytes and cannot be capped at the instance's limit of ",
+                   limits.max_memory_bytes,
+                   " bytes (Limits::max_memory_bytes): with V8's maximum of ",
+                   wasm::kMaxImports,
+                   " imports the module's memory cannot be made an "
+                   "import the host creates"));
 }
 
 // Sizes the memory created for a module whose own memory was rewritten
@@ -222,11 +231,12 @@ absl::Status SizeMemory(const internal::ModuleState& module,
   if (limits.max_memory_bytes == 0) return absl::OkStatus();
   const uint64_t limit_pages = limits.max_memory_bytes / kPageSize;
   if (spec.memory_initial_pages > limit_pages) {
-    return internal::LimitError(LimitKind::kMemory, absl::StrCat(
-        "the module's initial memory of ",
-        spec.memory_initial_pages * kPageSize,
-        " bytes exceeds the instance's limit of ", limits.max_memory_bytes,
-        " bytes"));
+    return internal::LimitError(
+        LimitKind::kMemory,
+        absl::StrCat("the module's initial memory of ",
+                     spec.memory_initial_pages * kPageSize,
+                     " bytes exceeds the instance's limit of ",
+                     limits.max_memory_bytes, " bytes"));
   }
   spec.memory_max_pages =
       std::min(spec.memory_max_pages.value_or(kMaxPages), limit_pages);
@@ -265,10 +275,12 @@ absl::Status CheckTables(const internal::ModuleState& module,
       module.defined_table_elements <= limits.max_table_elements) {
     return absl::OkStatus();
   }
-  return internal::LimitError(LimitKind::kTableElements, absl::StrCat(
-      "the module's tables start with ", module.defined_table_elements,
-      " elements, over the instance's limit of ", limits.max_table_elements,
-      " (Limits::max_table_elements)"));
+  return internal::LimitError(
+      LimitKind::kTableElements,
+      absl::StrCat("the module's tables start with ",
+                   module.defined_table_elements,
+                   " elements, over the instance's limit of ",
+                   limits.max_table_elements, " (Limits::max_table_elements)"));
 }
 
 }  // namespace
@@ -341,8 +353,7 @@ absl::StatusOr<Instance> Instance::Create(const Module& module,
                                          options.start_call, state.get());
   if (!backend.ok()) {
     // What V8 refused without a classification is V8's failure.
-    return internal::WithDefaultKind(backend.status(),
-                                     ErrorKind::kInternal);
+    return internal::WithDefaultKind(backend.status(), ErrorKind::kInternal);
   }
   state->backend = *std::move(backend);
   return Instance(std::move(state));
@@ -358,12 +369,14 @@ bool Instance::poisoned() const { return !state_->poison.ok(); }
 
 absl::StatusOr<uint64_t> Instance::remaining_fuel() const {
   if (!state_->module.state_->fuel.has_value()) {
-    return internal::UsageError(absl::StatusCode::kFailedPrecondition, 
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
         "the engine does not consume fuel (EngineOptions::consume_fuel)");
   }
   std::optional<uint64_t> fuel = state_->backend->RemainingFuel();
   if (!fuel.has_value()) {
-    return internal::UsageError(absl::StatusCode::kFailedPrecondition, 
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
         "no call on this instance has set CallOptions::fuel yet");
   }
   return *fuel;
@@ -383,10 +396,10 @@ absl::StatusOr<internal::FuncExport> Instance::FindFuncExport(
   }
   const ExportType& exported = module.exports[it->second];
   if (exported.kind != ExternKind::kFunc) {
-    return internal::UsageError(absl::StatusCode::kInvalidArgument,
-                      absl::StrCat("export '", name, "' is a ",
-                                   ExternKindName(exported.kind),
-                                   ", not a function"));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("export '", name, "' is a ", ExternKindName(exported.kind),
+                     ", not a function"));
   }
   if (expected != nullptr && exported.func_type != *expected) {
     return internal::UsageError(
@@ -409,14 +422,16 @@ Instance::FindExtern(absl::string_view name, ExternKind kind) const {
   const internal::ModuleState& module = *state_->module.state_;
   auto it = module.export_index.find(name);
   if (it == module.export_index.end()) {
-    return internal::UsageError(absl::StatusCode::kNotFound, 
+    return internal::UsageError(
+        absl::StatusCode::kNotFound,
         absl::StrCat("the module has no export named '", name, "'"));
   }
   const ExportType& exported = module.exports[it->second];
   if (exported.kind != kind) {
-    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
-        "export '", name, "' is a ", ExternKindName(exported.kind),
-        ", not a ", ExternKindName(kind)));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("export '", name, "' is a ", ExternKindName(exported.kind),
+                     ", not a ", ExternKindName(kind)));
   }
   if (!state_->backend->OnOwnerThread()) {
     return internal::WrongThreadError(
@@ -455,8 +470,10 @@ Func::Func(std::shared_ptr<const internal::FuncRefState> ref)
 
 absl::StatusOr<Func> Func::FromRef(const Val& funcref) {
   if (funcref.type() != ValType::kFuncRef || funcref.is_null()) {
-    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
-        funcref.ToString(), " is not a function: a non-null funcref is"));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat(funcref.ToString(),
+                     " is not a function: a non-null funcref is"));
   }
   return Func(std::static_pointer_cast<const internal::FuncRefState>(
       internal::ValRef::Get(funcref)));
@@ -487,9 +504,10 @@ absl::StatusOr<std::vector<Val>> Func::Call(const CallOptions& options,
   if (!args_match) {
     std::vector<ValType> given;
     for (const Val& arg : args) given.push_back(arg.type());
-    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
-        "arguments ", FuncType{given, {}}.ToString(), " do not match ",
-        type.ToString()));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("arguments ", FuncType{given, {}}.ToString(),
+                     " do not match ", type.ToString()));
   }
   // Signatures of i32, i64, f32 and f64 take the raw convention, one
   // RawVal per value; the others (a v128 takes two) go as Vals.
@@ -502,7 +520,8 @@ absl::StatusOr<std::vector<Val>> Func::Call(const CallOptions& options,
     }
   }
   if (instance_ == nullptr) {
-    return internal::UsageError(absl::StatusCode::kFailedPrecondition, 
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
         "the function was read from a host-made table or global: there is "
         "no instance to call it through");
   }
@@ -542,7 +561,8 @@ ABSL_ATTRIBUTE_NOINLINE absl::Status PoisonedError(
     const InstanceState& instance) {
   // Only the first line: a trap's message continues with its backtrace.
   const absl::string_view cause = instance.poison.message();
-  return MakeError(absl::StatusCode::kFailedPrecondition, ErrorKind::kPoisoned, 
+  return MakeError(
+      absl::StatusCode::kFailedPrecondition, ErrorKind::kPoisoned,
       absl::StrCat("the instance is poisoned by an earlier failure (",
                    cause.substr(0, cause.find('\n')), ")"));
 }

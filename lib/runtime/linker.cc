@@ -125,8 +125,9 @@ std::optional<FuncType> Linker::HostFuncType(absl::string_view module,
 absl::Status Linker::CheckUndefined(absl::string_view module,
                                     absl::string_view name) const {
   if (!Defines(module, name)) return absl::OkStatus();
-  return internal::UsageError(absl::StatusCode::kAlreadyExists, absl::StrCat(
-      module, ".", name, " is already defined in this linker"));
+  return internal::UsageError(
+      absl::StatusCode::kAlreadyExists,
+      absl::StrCat(module, ".", name, " is already defined in this linker"));
 }
 
 absl::Status Linker::DefineHostFunc(absl::string_view module,
@@ -160,10 +161,11 @@ absl::Status Linker::Define(absl::string_view module, absl::string_view name,
 absl::Status Linker::Define(absl::string_view module, absl::string_view name,
                             const Memory& memory) {
   if (memory.object_ == nullptr) {
-    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
-        "memory for ", module, ".", name,
-        ": an Instance::memory() view cannot be shared; use "
-        "Instance::GetMemory or Memory::Create"));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("memory for ", module, ".", name,
+                     ": an Instance::memory() view cannot be shared; use "
+                     "Instance::GetMemory or Memory::Create"));
   }
   return DefineExtern(module, name, memory.object_);
 }

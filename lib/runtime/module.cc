@@ -1,3 +1,5 @@
+#include "wasmhost/module.h"
+
 #include <algorithm>
 #include <limits>
 #include <memory>
@@ -20,7 +22,6 @@
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
 #include "wasmhost/limits.h"
-#include "wasmhost/module.h"
 
 namespace wasmhost {
 
@@ -373,24 +374,30 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   // engine asked for fuel: a module they would take past V8's limits is
   // refused rather than handed to V8 to reject.
   if (!FitsV8Limits(current, 0, 0, 0, 0)) {
-    return LimitError(LimitKind::kEngineLimits, absl::StrCat(
-        "the host's rewrites (bulk instruction helpers, float export "
-        "wrappers) would take the module (", info.exports.size(),
-        " exports, ", info.function_count(), " functions, ",
-        info.global_count(), " globals) past V8's limits of ",
-        wasm::kMaxExports, ", ", wasm::kMaxFunctions, " and ",
-        wasm::kMaxGlobals));
+    return LimitError(
+        LimitKind::kEngineLimits,
+        absl::StrCat(
+            "the host's rewrites (bulk instruction helpers, float export "
+            "wrappers) would take the module (",
+            info.exports.size(), " exports, ", info.function_count(),
+            " functions, ", info.global_count(),
+            " globals) past V8's limits of ", wasm::kMaxExports, ", ",
+            wasm::kMaxFunctions, " and ", wasm::kMaxGlobals));
   }
   if (!FitsV8Limits(current, fuel_exports, fuel_functions, fuel_types,
                     fuel_globals)) {
-    return LimitError(LimitKind::kEngineLimits, absl::StrCat(
-        "fuel metering (EngineOptions::consume_fuel) adds ", kFuelExports,
-        " exports, ", kFuelFunctions, " functions and ", kFuelGlobals,
-        " global, which would take the module (", current.exports.size(),
-        " exports, ", current.function_count(), " functions, ",
-        current.global_count(), " globals once rewritten) past V8's limits "
-        "of ", wasm::kMaxExports, ", ", wasm::kMaxFunctions, " and ",
-        wasm::kMaxGlobals));
+    return LimitError(
+        LimitKind::kEngineLimits,
+        absl::StrCat(
+            "fuel metering (EngineOptions::consume_fuel) adds ", kFuelExports,
+            " exports, ", kFuelFunctions, " functions and ", kFuelGlobals,
+            " global, which would take the module (", current.exports.size(),
+            " exports, ", current.function_count(), " functions, ",
+            current.global_count(),
+            " globals once rewritten) past V8's limits "
+            "of ",
+            wasm::kMaxExports, ", ", wasm::kMaxFunctions, " and ",
+            wasm::kMaxGlobals));
   }
   // Last, so the section's size shifts every body by the same amount.
   const size_t untagged_size = rewritten.size();
@@ -455,9 +462,9 @@ absl::StatusOr<std::shared_ptr<const v8backend::CompiledCode>> CompileOrLoad(
 // "module over ModuleLimits::max_exports (20000): 100000 exports".
 absl::Status OverModuleLimit(absl::string_view field, uint64_t limit,
                              uint64_t value, absl::string_view what) {
-  return LimitError(LimitKind::kModuleLimits, absl::StrCat(
-      "module over ModuleLimits::", field, " (", limit, "): ", value, " ",
-      what));
+  return LimitError(LimitKind::kModuleLimits,
+                    absl::StrCat("module over ModuleLimits::", field, " (",
+                                 limit, "): ", value, " ", what));
 }
 
 // Refuses a module over `limits` before V8 compiles it (the module size is
@@ -492,8 +499,9 @@ absl::Status CheckModuleLimits(const wasm::ModuleInfo& info,
 }
 
 absl::Status InvalidModule(const absl::Status& status) {
-  return MakeError(absl::StatusCode::kInvalidArgument, ErrorKind::kInvalidModule, 
-      absl::StrCat("invalid module: ", status.message()));
+  return MakeError(absl::StatusCode::kInvalidArgument,
+                   ErrorKind::kInvalidModule,
+                   absl::StrCat("invalid module: ", status.message()));
 }
 
 }  // namespace

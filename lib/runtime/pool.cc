@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/base/optimization.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -338,10 +338,12 @@ absl::Status CheckOwnsItsState(const Module& module) {
         import.kind == ExternKind::kMemory || import.kind == ExternKind::kTable ||
         (import.kind == ExternKind::kGlobal && import.global.is_mutable);
     if (shared_state) {
-      return internal::UsageError(absl::StatusCode::kFailedPrecondition, absl::StrCat(
-          "ReusePolicy::kFreshState cannot restore the imported ",
-          ExternKindName(import.kind), " ", import.module, ".", import.name,
-          ": a pool resets only state its instances own"));
+      return internal::UsageError(
+          absl::StatusCode::kFailedPrecondition,
+          absl::StrCat("ReusePolicy::kFreshState cannot restore the imported ",
+                       ExternKindName(import.kind), " ", import.module, ".",
+                       import.name,
+                       ": a pool resets only state its instances own"));
     }
   }
   return absl::OkStatus();
@@ -352,9 +354,11 @@ absl::Status CheckOwnsItsState(const Module& module) {
 absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
   if (options_.max_instances != 0 &&
       options_.max_instances_per_thread > options_.max_instances) {
-    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
-        "max_instances_per_thread (", options_.max_instances_per_thread,
-        ") exceeds max_instances (", options_.max_instances, ")"));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("max_instances_per_thread (",
+                     options_.max_instances_per_thread,
+                     ") exceeds max_instances (", options_.max_instances, ")"));
   }
   if (options_.policy == ReusePolicy::kFreshState) {
     WASMHOST_RETURN_IF_ERROR(CheckOwnsItsState(module_));
@@ -368,8 +372,8 @@ absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
     // Undoes what initialize_instance did to host state, so the first
     // instance's first lease starts where every later one does.
     if (options_.reset_instance) {
-      WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
-          options_.reset_instance(*first), ErrorKind::kHostError));
+      WASMHOST_RETURN_IF_ERROR(WithDefaultKind(options_.reset_instance(*first),
+                                               ErrorKind::kHostError));
     }
   }
   if (options_.policy != ReusePolicy::kNewInstance &&
@@ -467,16 +471,18 @@ absl::StatusOr<Lease> PoolState::Acquire(
   if (options_.max_instances_per_thread != 0 &&
       slot.leased() >= options_.max_instances_per_thread) {
     PoolCounters::Add(slot.counters.thread_cap_refusals);
-    return LimitError(LimitKind::kPoolThreadInstances, absl::StrCat(
-        "this thread already leases ", slot.leased(),
-        " instances (max_instances_per_thread)"));
+    return LimitError(LimitKind::kPoolThreadInstances,
+                      absl::StrCat("this thread already leases ", slot.leased(),
+                                   " instances (max_instances_per_thread)"));
   }
   if (!ReserveLease(slot)) {
     PoolCounters::Add(slot.counters.timeouts);
-    return LimitError(LimitKind::kPoolInstances, absl::StrCat(
-        "all ", options_.max_instances,
-        " instances are leased (max_instances) and none was released within ",
-        absl::FormatDuration(options_.acquire_timeout)));
+    return LimitError(
+        LimitKind::kPoolInstances,
+        absl::StrCat("all ", options_.max_instances,
+                     " instances are leased (max_instances) and none was "
+                     "released within ",
+                     absl::FormatDuration(options_.acquire_timeout)));
   }
   std::unique_ptr<Instance> instance;
   if (!slot.idle.empty()) {

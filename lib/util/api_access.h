@@ -18,14 +18,16 @@ class ApiAccess {
   static Caller MakeCaller(InstanceState* instance) { return Caller(instance); }
 
   // The host function `linker` grants as `module`.`name`, or nullptr.
-  static std::shared_ptr<const HostFunc> FindHostFunc(
-      const Linker& linker, absl::string_view module, absl::string_view name) {
+  static std::shared_ptr<const HostFunc> FindHostFunc(const Linker& linker,
+                                                      absl::string_view module,
+                                                      absl::string_view name) {
     return linker.Find(module, name);
   }
 
   // The engine object `linker` grants as `module`.`name`, or nullptr.
-  static std::shared_ptr<const ExternState> FindExtern(
-      const Linker& linker, absl::string_view module, absl::string_view name) {
+  static std::shared_ptr<const ExternState> FindExtern(const Linker& linker,
+                                                       absl::string_view module,
+                                                       absl::string_view name) {
     return linker.FindExtern(module, name);
   }
 };

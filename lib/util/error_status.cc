@@ -143,10 +143,9 @@ ErrorInfo GetErrorInfo(const absl::Status& status) {
                          : TrapKind::kOther;
     trap_info.message = trap.message();
     for (const v1::Frame& frame : trap.backtrace()) {
-      trap_info.backtrace.push_back({frame.function_name(),
-                                     frame.function_index(),
-                                     frame.module_offset(),
-                                     frame.module_name()});
+      trap_info.backtrace.push_back(
+          {frame.function_name(), frame.function_index(), frame.module_offset(),
+           frame.module_name()});
     }
   }
   if (info.kind == ErrorKind::kGuestExit && error->has_exit_code()) {
@@ -161,8 +160,8 @@ std::optional<TrapInfo> GetTrapInfo(const absl::Status& status) {
 }
 
 absl::Status GuestExitStatus(int32_t exit_code) {
-  absl::Status status = absl::CancelledError(
-      absl::StrCat("guest exited with code ", exit_code));
+  absl::Status status =
+      absl::CancelledError(absl::StrCat("guest exited with code ", exit_code));
   v1::Error error = ErrorOf(ErrorKind::kGuestExit, LimitKind::kNone);
   error.set_exit_code(exit_code);
   SetPayload(status, error);
@@ -188,8 +187,7 @@ absl::Status WrongThreadError(absl::string_view message) {
 }
 
 absl::Status InternalError(absl::string_view message) {
-  return MakeError(absl::StatusCode::kInternal, ErrorKind::kInternal,
-                   message);
+  return MakeError(absl::StatusCode::kInternal, ErrorKind::kInternal, message);
 }
 
 absl::Status LimitError(LimitKind limit, absl::string_view message) {
@@ -203,10 +201,10 @@ absl::Status TrapStatus(const TrapInfo& info) {
   std::string text =
       absl::StrCat("trap: ", TrapKindName(info.kind), ": ", info.message);
   if (!info.backtrace.empty()) absl::StrAppend(&text, "\nwasm backtrace:");
-  v1::Error error = ErrorOf(ErrorKind::kTrap,
-                            info.kind == TrapKind::kStackOverflow
-                                ? LimitKind::kStack
-                                : LimitKind::kNone);
+  v1::Error error =
+      ErrorOf(ErrorKind::kTrap, info.kind == TrapKind::kStackOverflow
+                                    ? LimitKind::kStack
+                                    : LimitKind::kNone);
   v1::Trap& trap = *error.mutable_trap();
   trap.set_kind(static_cast<uint32_t>(info.kind));
   trap.set_message(info.message);

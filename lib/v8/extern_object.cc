@@ -55,7 +55,8 @@ absl::StatusOr<std::shared_ptr<ExternObject>> Construct(
   if (!constructor
            ->NewInstance(context, static_cast<int>(args.size()), args.data())
            .ToLocal(&object)) {
-    return internal::UsageError(absl::StatusCode::kInvalidArgument, 
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
         absl::StrCat("WebAssembly.", name, " refused the type: ",
                      ExceptionMessage(isolate, try_catch)));
   }
@@ -66,7 +67,8 @@ absl::StatusOr<std::shared_ptr<ExternObject>> Construct(
 // The calling thread's isolate, once an Engine has initialised V8.
 absl::StatusOr<ThreadIsolate*> CreatingThread() {
   if (!V8Initialized()) {
-    return internal::UsageError(absl::StatusCode::kFailedPrecondition, 
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
         "no Engine exists yet: call Engine::Create first");
   }
   return &ThreadIsolate::Current();
@@ -284,7 +286,8 @@ absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewMemory(
       Construct(thread, "Memory", absl::MakeSpan(args));
   if (!memory.ok()) {
     // A valid type the engine cannot allocate.
-    return internal::LimitError(LimitKind::kAddressSpace, memory.status().message());
+    return internal::LimitError(LimitKind::kAddressSpace,
+                                memory.status().message());
   }
   return memory;
 }

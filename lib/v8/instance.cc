@@ -519,14 +519,16 @@ bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
   // returned just before the watchdog fired keeps its result.)
   if (fired && !entered) {
     thread_.host_error() = absl::OkStatus();
-    return Fail(internal::LimitError(LimitKind::kDeadline, absl::StrCat(
-                    "guest stopped at its deadline after ",
-                    absl::FormatDuration(absl::Now() - start))),
+    return Fail(internal::LimitError(
+                    LimitKind::kDeadline,
+                    absl::StrCat("guest stopped at its deadline after ",
+                                 absl::FormatDuration(absl::Now() - start))),
                 true);
   }
   if (heap_exhausted) {
     thread_.host_error() = absl::OkStatus();
-    return Fail(internal::LimitError(LimitKind::kHeap, 
+    return Fail(internal::LimitError(
+                    LimitKind::kHeap,
                     "the guest exhausted the engine's heap (e.g. by growing "
                     "its tables) and was stopped"),
                 true);
@@ -538,7 +540,8 @@ bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
   }
   if (entered) return true;
   if (enclosing_expired) {
-    return Fail(internal::LimitError(LimitKind::kDeadline, 
+    return Fail(internal::LimitError(
+                    LimitKind::kDeadline,
                     "guest stopped: the deadline of an enclosing call (whose "
                     "host function made this call) passed"),
                 true);
@@ -558,7 +561,9 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
   if (name == "LinkError" || name == "TypeError") {
     // Imports are checked before instantiation; V8 may still reject a
     // combination we do not model (e.g. an imported table).
-    return internal::MakeError(absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError, absl::StrCat("link error: ", message));
+    return internal::MakeError(absl::StatusCode::kInvalidArgument,
+                               ErrorKind::kLinkError,
+                               absl::StrCat("link error: ", message));
   }
   if (name == "RangeError" &&
       !absl::StrContains(message, "Maximum call stack size exceeded")) {
@@ -585,7 +590,8 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
           ToStdString(isolate, frame->GetScriptSourceMappingURL());
       if (info.backtrace.empty() && spec_.metered &&
           spec_.is_out_of_fuel(tag, offset)) {
-        return internal::LimitError(LimitKind::kFuel, 
+        return internal::LimitError(
+            LimitKind::kFuel,
             "out of fuel: the guest used all the fuel the call allowed");
       }
       std::optional<Frame> frame_or = spec_.locate_frame(tag, offset);
@@ -712,13 +718,15 @@ absl::Status V8Instance::Instantiate(
       try_catch.Reset();
       thread_.CollectEverywhere();
       if (!new_memory()) {
-        return internal::LimitError(LimitKind::kAddressSpace, absl::StrCat(
-            "cannot reserve address space for the instance's memory of ",
-            spec_.memory_initial_pages,
-            " pages (each Wasm memory reserves ~10 GB of the process's "
-            "address space, with its guard regions; too many instances "
-            "are alive): ",
-            ExceptionMessage(isolate, try_catch)));
+        return internal::LimitError(
+            LimitKind::kAddressSpace,
+            absl::StrCat(
+                "cannot reserve address space for the instance's memory of ",
+                spec_.memory_initial_pages,
+                " pages (each Wasm memory reserves ~10 GB of the process's "
+                "address space, with its guard regions; too many instances "
+                "are alive): ",
+                ExceptionMessage(isolate, try_catch)));
       }
     }
     memory_.Reset(isolate, memory.As<v8::WasmMemoryObject>());
@@ -830,8 +838,9 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
   std::vector<RawVal> globals(types.size());
   if (!types.empty()) {
     if (get_globals_.IsEmpty()) {
-      return internal::MakeError(absl::StatusCode::kFailedPrecondition, ErrorKind::kInternal, 
-          "the module's globals cannot be captured");
+      return internal::MakeError(absl::StatusCode::kFailedPrecondition,
+                                 ErrorKind::kInternal,
+                                 "the module's globals cannot be captured");
     }
     v8::TryCatch try_catch(isolate);
     v8::Local<v8::Value> result;
@@ -875,9 +884,10 @@ absl::Status V8Instance::GrowMemoryTo(size_t bytes) {
   if (!memory->Get(context, ToV8String(isolate, "grow")).ToLocal(&grow) ||
       !grow->IsFunction() ||
       grow.As<v8::Function>()->Call(context, memory, 1, &delta).IsEmpty()) {
-    return internal::LimitError(LimitKind::kMemory, absl::StrCat(
-        "cannot grow the memory to the image's ", bytes,
-        " bytes: ", ExceptionMessage(isolate, try_catch)));
+    return internal::LimitError(
+        LimitKind::kMemory,
+        absl::StrCat("cannot grow the memory to the image's ", bytes,
+                     " bytes: ", ExceptionMessage(isolate, try_catch)));
   }
   return absl::OkStatus();
 }
@@ -897,8 +907,10 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
     memory = MemoryBytes();
   }
   if (memory.size() != image_size) {
-    return internal::MakeError(absl::StatusCode::kFailedPrecondition, ErrorKind::kInternal, absl::StrCat(
-        "memory is ", memory.size(), " bytes, the image ", image_size));
+    return internal::MakeError(absl::StatusCode::kFailedPrecondition,
+                               ErrorKind::kInternal,
+                               absl::StrCat("memory is ", memory.size(),
+                                            " bytes, the image ", image_size));
   }
   if (memory_image != nullptr) {
     if (mapped_image_ != &image) {
@@ -911,8 +923,9 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
   }
   if (!image.globals().empty()) {
     if (set_globals_.IsEmpty()) {
-      return internal::MakeError(absl::StatusCode::kFailedPrecondition, ErrorKind::kInternal, 
-          "the module's globals cannot be restored");
+      return internal::MakeError(absl::StatusCode::kFailedPrecondition,
+                                 ErrorKind::kInternal,
+                                 "the module's globals cannot be restored");
     }
     v8::Isolate* isolate = thread_.isolate();
     v8::HandleScope scope(isolate);
@@ -966,13 +979,15 @@ bool V8Instance::CallUnderOptions(const CallOptions& given, Run call) {
   const CallOptions options = WithStartedTimeout(given);
   if (options.deadline != absl::InfiniteFuture() &&
       options.deadline <= absl::Now()) {
-    return Fail(internal::LimitError(LimitKind::kDeadline, 
+    return Fail(internal::LimitError(
+                    LimitKind::kDeadline,
                     "the call's deadline passed before the guest started"),
                 false);
   }
   if (options.fuel.has_value() && !spec_.metered) {
-    return Fail(internal::UsageError(absl::StatusCode::kInvalidArgument, "CallOptions::fuel needs an engine "
-                                           "with EngineOptions::consume_fuel"),
+    return Fail(internal::UsageError(absl::StatusCode::kInvalidArgument,
+                                     "CallOptions::fuel needs an engine "
+                                     "with EngineOptions::consume_fuel"),
                 false);
   }
   touched_since_reset_ = true;

@@ -51,7 +51,8 @@ absl::StatusOr<std::vector<ValType>> TypesFromJs(ThreadIsolate& thread,
       }
     }
     if (!known) {
-      return internal::MakeError(absl::StatusCode::kUnimplemented, ErrorKind::kUnsupported, 
+      return internal::MakeError(
+          absl::StatusCode::kUnimplemented, ErrorKind::kUnsupported,
           absl::StrCat("a function of value type '", name,
                        "' cannot cross the host boundary"));
     }
@@ -82,7 +83,8 @@ absl::StatusOr<FuncType> FunctionType(ThreadIsolate& thread,
            ->Get(context, ToV8String(isolate, "type"))
            .ToLocal(&type_of) ||
       !type_of->IsFunction()) {
-    return internal::MakeError(absl::StatusCode::kUnimplemented, ErrorKind::kUnsupported, 
+    return internal::MakeError(
+        absl::StatusCode::kUnimplemented, ErrorKind::kUnsupported,
         "reading a funcref needs V8's --experimental-wasm-type-reflection");
   }
   v8::Local<v8::Value> args[] = {function};
@@ -184,7 +186,8 @@ absl::StatusOr<Val> ValFromBoundaryJs(
     size_t* next, ValType type, const std::shared_ptr<void>& via) {
   const size_t count = type == ValType::kV128 ? 2 : 1;
   if (*next + count > values.size()) {
-    return internal::InternalError("fewer boundary-ABI values than the type has");
+    return internal::InternalError(
+        "fewer boundary-ABI values than the type has");
   }
   const size_t at = *next;
   *next += count;

@@ -1,6 +1,8 @@
 // Process-wide V8 set-up: flags, the platform (worker threads) and the Wasm
 // trap handler.
 
+#include "lib/v8/platform.h"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,7 +12,6 @@
 #include "absl/strings/str_join.h"
 #include "lib/util/error_status.h"
 #include "lib/v8/backend.h"
-#include "lib/v8/platform.h"
 #include "libplatform/libplatform.h"
 #include "v8.h"
 
@@ -52,7 +53,8 @@ absl::Status SetFlags(const std::vector<std::string>& flags) {
   v8::V8::SetFlagsFromCommandLine(&argc, argv.data(), /*remove_flags=*/true);
   if (argc > 1) {
     std::vector<std::string> unknown(argv.begin() + 1, argv.begin() + argc);
-    return internal::UsageError(absl::StatusCode::kInvalidArgument, 
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
         absl::StrCat("unknown V8 flags: ", absl::StrJoin(unknown, " ")));
   }
   return absl::OkStatus();
@@ -72,8 +74,10 @@ bool V8Initialized() { return engine_fingerprint != nullptr; }
 
 absl::Status InitializeV8(const EngineOptions& options) {
   if (options.worker_threads < 0) {
-    return internal::UsageError(absl::StatusCode::kInvalidArgument, absl::StrCat(
-        "worker_threads must be >= 0, got ", options.worker_threads));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("worker_threads must be >= 0, got ",
+                     options.worker_threads));
   }
   const std::vector<std::string> flags = FlagsFor(options);
   absl::Status flags_set = SetFlags(flags);

@@ -155,9 +155,8 @@ absl::Status AddToLinker(Linker& linker) {
   // proc_exit needs no context: leaving is never a capability. The status
   // (kind kGuestExit) traps the guest, poisons the instance and reaches the
   // caller unchanged.
-  WASMHOST_RETURN_IF_ERROR(linker.Define(
-      kModule, "proc_exit",
-      [](uint32_t code) -> absl::Status {
+  WASMHOST_RETURN_IF_ERROR(
+      linker.Define(kModule, "proc_exit", [](uint32_t code) -> absl::Status {
         return GuestExitStatus(static_cast<int32_t>(code));
       }));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "proc_raise", &C::ProcRaise));
@@ -196,15 +195,16 @@ absl::Status ConfigurePool(PoolOptions& options, WasiOptions wasi_options) {
   // Options no context can be made from fail here, before any pool.
   WASMHOST_RETURN_IF_ERROR(WasiContext::Create(wasi_options).status());
 
-  options.setup_instance = [wasi_options = std::move(wasi_options),
-                            next = std::move(options.setup_instance)](
-                               InstanceOptions& instance_options)
-      -> absl::Status {
+  options.setup_instance =
+      [wasi_options = std::move(wasi_options),
+       next = std::move(options.setup_instance)](
+          InstanceOptions& instance_options) -> absl::Status {
     // Contexts are thread-affine: one per instance, made on its thread and
     // owned by it.
     WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<WasiContext> context,
                               WasiContext::Create(wasi_options));
-    instance_options.SetContext(std::shared_ptr<WasiContext>(std::move(context)));
+    instance_options.SetContext(
+        std::shared_ptr<WasiContext>(std::move(context)));
     return next ? next(instance_options) : absl::OkStatus();
   };
 
