@@ -77,9 +77,9 @@ class WASMHOST_EXPORT Caller {
   // The call re-enters the guest under default CallOptions (no deadline or
   // fuel of its own; the outer call's deadline still stops it); a failure
   // is returned to the host function, which usually returns it (the outer
-  // call then fails with it, marked kHostError). Not yet with fuel: the
-  // instance has one fuel counter, so a nested call on an instance whose
-  // outer call set CallOptions::fuel replaces the outer call's budget.
+  // call then fails with it, marked kHostError). With fuel metering the
+  // nested call runs on the enclosing call's budget (the instance has one
+  // fuel counter); giving it CallOptions::fuel is InvalidArgument.
   // Returns NotFound, or InvalidArgument (not a function, or its signature
   // is not Sig), as Instance::GetFunc does.
   template <typename Sig>

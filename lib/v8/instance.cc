@@ -298,6 +298,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   std::optional<uint64_t> remaining_fuel_;
   // The last call set a fuel limit, so the next unlimited one must lift it.
   bool fuel_limited_ = false;
+  // Metered calls of this instance on the stack (a host function may call
+  // it again).
+  int metered_calls_running_ = 0;
   // The image mapped over memory_ by ResetToImage, if any.
   const StateImage* mapped_image_ = nullptr;
   // Whether state may differ from mapped_image_: the guest ran, or the host
@@ -1007,6 +1010,21 @@ BackendInstance::CallFailure V8Instance::TakeCallFailure() {
 
 template <typename Run>
 bool V8Instance::CallMetered(const CallOptions& options, Run call) {
+  if (metered_calls_running_ > 0) {
+    // A host function re-entering this instance: the instance has one fuel
+    // counter, so the nested call runs on the enclosing call's budget.
+    if (options.fuel.has_value()) {
+      return Fail(internal::UsageError(
+                      absl::StatusCode::kInvalidArgument,
+                      "a call re-entering the instance cannot set "
+                      "CallOptions::fuel: it runs on the enclosing call's"),
+                  false);
+    }
+    ++metered_calls_running_;
+    const bool succeeded = call(options);
+    --metered_calls_running_;
+    return succeeded;
+  }
   // Fuel lives in a Wasm global the rewriter added, behind two exports.
   // A call without a fuel limit after one with a limit runs unlimited.
   if (options.fuel.has_value() || fuel_limited_) {
@@ -1018,7 +1036,9 @@ bool V8Instance::CallMetered(const CallOptions& options, Run call) {
     if (!set.ok()) return Fail(std::move(set), true);
     fuel_limited_ = options.fuel.has_value();
   }
+  ++metered_calls_running_;
   const bool succeeded = call(options);
+  --metered_calls_running_;
   if (options.fuel.has_value()) {
     int64_t left = 0;
     if (CallFuelExport(get_fuel_, 0, &left).ok()) {
