@@ -166,7 +166,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!callable) continue;
     const int errors_before = host.errors;
     absl::StatusOr<std::vector<wasmhost::Val>> results = func->Call(
-        args, wasmhost::CallOptions::WithTimeout(absl::Milliseconds(20)));
+        wasmhost::CallOptions::WithTimeout(absl::Milliseconds(20)), args);
     if (results.ok()) {
       if (host.errors != errors_before) {
         Fail(e.name + ": a host function failed but the call succeeded");

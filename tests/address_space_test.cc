@@ -152,6 +152,9 @@ TEST(AddressSpaceTest, ExhaustedAddressSpaceIsACleanResourceExhausted) {
   }
   EXPECT_STATUS(failure, absl::StatusCode::kResourceExhausted,
                 "cannot reserve address space for the instance's memory");
+  // errors.h's kAddressSpace row.
+  EXPECT_EQ(GetErrorInfo(failure).kind, ErrorKind::kLimit);
+  EXPECT_EQ(GetErrorInfo(failure).limit, LimitKind::kAddressSpace);
   EXPECT_GT(live.size(), 1000u);
   // Every live instance still works.
   ASSERT_OK_AND_ASSIGN(auto touch, live.front().GetFunc<int32_t()>("touch"));

@@ -157,7 +157,7 @@ TEST(ExternTest, DefineInstanceRefusesDuplicatesAtomically) {
   EXPECT_STATUS(linker.DefineInstance("provider", provider),
                 absl::StatusCode::kAlreadyExists, "provider.tab");
   // Nothing else was defined.
-  EXPECT_EQ(linker.FindExtern("provider", "mem"), nullptr);
+  EXPECT_FALSE(linker.Defines("provider", "mem"));
   ASSERT_OK_AND_ASSIGN(Global global,
                        Global::Create({ValType::kI32, false}, Val::I32(1)));
   EXPECT_STATUS(linker.Define("provider", "tab", global),

@@ -146,6 +146,37 @@ TEST(FuelTest, ACallWithoutFuelAfterOneWithFuelIsUnlimited) {
   EXPECT_THAT(sum.Call(100'000), testing::IsOkAndHolds(704982704));
 }
 
+// A host function calling back into the same instance (its allocator):
+// the nested call is charged to the enclosing call's budget, and cannot
+// set one of its own.
+TEST(FuelTest, ACallReenteringTheInstanceRunsOnTheEnclosingBudget) {
+  absl::Status nested_with_fuel;
+  Linker linker;
+  ASSERT_OK(linker.Define(
+      "env", "greeting",
+      [&](Caller& caller, int32_t length) -> absl::StatusOr<int32_t> {
+        absl::StatusOr<TypedFunc<int32_t(int32_t)>> malloc =
+            caller.GetFunc<int32_t(int32_t)>("malloc");
+        if (!malloc.ok()) return malloc.status();
+        nested_with_fuel = malloc->Call(WithFuel(1'000), length).status();
+        return malloc->Call(length);
+      }));
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       MeteredEngine().Compile(fixtures::caller_alloc_wasm()));
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(module, linker));
+  ASSERT_OK_AND_ASSIGN(auto run, instance.GetFunc<int32_t(int32_t)>("run"));
+  constexpr uint64_t kBudget = 1'000'000;
+  EXPECT_THAT(run.Call(WithFuel(kBudget), 8), testing::IsOkAndHolds(1024));
+  EXPECT_STATUS(nested_with_fuel, absl::StatusCode::kInvalidArgument,
+                "enclosing call's");
+  ASSERT_OK_AND_ASSIGN(uint64_t left, instance.remaining_fuel());
+  EXPECT_LT(left, kBudget);  // not lifted to unlimited by the nested call
+  EXPECT_GT(left, kBudget - 1'000);
+  // Too little for run and malloc together runs out.
+  EXPECT_STATUS(run.Call(WithFuel(kBudget - left - 1), 8),
+                absl::StatusCode::kResourceExhausted, "out of fuel");
+}
+
 TEST(FuelTest, RemainingFuelNeedsAMeteredCall) {
   Instance instance = NewFuelInstance();
   EXPECT_STATUS(instance.remaining_fuel(),

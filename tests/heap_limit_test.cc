@@ -48,6 +48,9 @@ TEST(HeapLimitTest, GrowingATableUntilTheHeapIsFullFailsTheCall) {
   }
   EXPECT_STATUS(status, absl::StatusCode::kResourceExhausted,
                 "exhausted the engine's heap");
+  // errors.h's kHeap row.
+  EXPECT_EQ(GetErrorInfo(status).kind, ErrorKind::kLimit);
+  EXPECT_EQ(GetErrorInfo(status).limit, LimitKind::kHeap);
   EXPECT_TRUE(instance.poisoned());
 }
 
@@ -64,6 +67,7 @@ TEST(HeapLimitTest, InstancesThatFillTheHeapFailToInstantiateAndTheHostGoesOn) {
   }
   EXPECT_STATUS(status, absl::StatusCode::kResourceExhausted,
                 "exhausted the engine's heap");
+  EXPECT_EQ(GetErrorInfo(status).limit, LimitKind::kHeap);
   alive.clear();
   // The thread's isolate still works once the instances are gone.
   ASSERT_OK_AND_ASSIGN(Module small,

@@ -211,6 +211,41 @@ TEST(InstanceTest, ContextIsTheOneSetInOptions) {
   EXPECT_EQ(without.context<HostState>(), nullptr);
 }
 
+// A context given as a shared_ptr is owned by the instance: it lives
+// while the instance does (the host's own reference may go), and goes with
+// it; options used for two instances share it.
+TEST(InstanceTest, OwnedContextLivesAsLongAsTheInstance) {
+  struct HostState {
+    int value = 0;
+  };
+  auto state = std::make_shared<HostState>();
+  std::weak_ptr<HostState> watch = state;
+  InstanceOptions options;
+  options.SetContext(std::move(state));
+  std::optional<Instance> first;
+  {
+    ASSERT_OK_AND_ASSIGN(
+        Instance made,
+        testing::Instantiate(fixtures::types_wasm(), Linker(), options));
+    first.emplace(std::move(made));
+  }
+  ASSERT_OK_AND_ASSIGN(
+      Instance second,
+      testing::Instantiate(fixtures::types_wasm(), Linker(), options));
+  options = InstanceOptions();  // the options' reference goes
+  ASSERT_FALSE(watch.expired());
+  EXPECT_EQ(first->context<HostState>(), watch.lock().get());
+  EXPECT_EQ(second.context<HostState>(), first->context<HostState>());
+  first->context<HostState>()->value = 7;
+  EXPECT_EQ(second.context<HostState>()->value, 7);
+  first.reset();
+  EXPECT_FALSE(watch.expired());  // the second instance holds it
+  {
+    Instance gone = std::move(second);
+  }
+  EXPECT_TRUE(watch.expired());
+}
+
 // ---------------------------------------------------------------------------
 // Start functions.
 

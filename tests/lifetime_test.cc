@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <functional>
+#include <future>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -19,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "tests/fixtures.h"
 #include "tests/test_util.h"
+#include "wasmhost/engine.h"
 #include "wasmhost/global.h"
 #include "wasmhost/instance.h"
 #include "wasmhost/memory.h"
@@ -280,6 +283,116 @@ TEST(LifetimeTest, ExternHandlesOfAnExitedThreadAreRefusedOnALaterOne) {
 // At process exit the main thread's isolate goes (with its thread_locals)
 // before static objects: an Instance held in one must not crash the exit.
 std::optional<Instance> static_instance;
+
+// ---------------------------------------------------------------------------
+// Destroyed on the wrong thread: handed back to the instance's own thread
+// and freed there, counted by Engine::foreign_thread_destructions.
+
+// A context that records the thread it was destroyed on.
+class DestroyedOn {
+ public:
+  explicit DestroyedOn(std::thread::id* thread) : thread_(thread) {}
+  DestroyedOn(const DestroyedOn&) = delete;
+  DestroyedOn& operator=(const DestroyedOn&) = delete;
+  ~DestroyedOn() { *thread_ = std::this_thread::get_id(); }
+
+ private:
+  std::thread::id* thread_;
+};
+
+InstanceOptions RecordingDestruction(std::thread::id* thread) {
+  InstanceOptions options;
+  options.SetContext(std::make_shared<DestroyedOn>(thread));
+  return options;
+}
+
+TEST(LifetimeTest, InstanceDestroyedOnAnotherThreadIsFreedOnItsOwn) {
+  std::thread::id destroyed_on;
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::types_wasm(), Linker(),
+                           RecordingDestruction(&destroyed_on)));
+  const uint64_t before = testing::SharedEngine().foreign_thread_destructions();
+  std::thread([&instance] { Instance gone = std::move(instance); }).join();
+  EXPECT_EQ(testing::SharedEngine().foreign_thread_destructions(), before + 1);
+  EXPECT_EQ(destroyed_on, std::thread::id());  // not yet: queued
+  // The next instantiation on its own thread frees it, here.
+  ASSERT_OK_AND_ASSIGN(Instance next,
+                       testing::Instantiate(fixtures::types_wasm()));
+  EXPECT_EQ(destroyed_on, std::this_thread::get_id());
+  ASSERT_OK_AND_ASSIGN(auto nop, next.GetFunc<void()>("nop"));
+  EXPECT_OK(nop.Call());
+}
+
+TEST(LifetimeTest, InstanceHandedBackToAnExitingThreadIsFreedBeforeItsIsolate) {
+  std::thread::id destroyed_on;
+  std::thread::id worker_id;
+  std::optional<Instance> moved_out;
+  std::promise<void> handed_over, destroyed;
+  std::thread worker([&] {
+    worker_id = std::this_thread::get_id();
+    absl::StatusOr<Instance> made = testing::Instantiate(
+        fixtures::types_wasm(), Linker(), RecordingDestruction(&destroyed_on));
+    ASSERT_TRUE(made.ok()) << made.status();
+    moved_out.emplace(*std::move(made));
+    handed_over.set_value();
+    destroyed.get_future().wait();
+  });  // exits with the instance queued
+  handed_over.get_future().wait();
+  moved_out.reset();  // on the main thread: handed back to the worker
+  destroyed.set_value();
+  worker.join();
+  EXPECT_EQ(destroyed_on, worker_id);
+}
+
+TEST(LifetimeTest, InstanceHandedBackAfterItsThreadExitedIsFreedAtOnce) {
+  std::thread::id destroyed_on;
+  std::optional<Instance> moved_out;
+  std::thread([&] {
+    absl::StatusOr<Instance> made = testing::Instantiate(
+        fixtures::types_wasm(), Linker(), RecordingDestruction(&destroyed_on));
+    ASSERT_TRUE(made.ok()) << made.status();
+    moved_out.emplace(*std::move(made));
+  }).join();  // its isolate is gone: the instance is detached
+  ASSERT_OK_AND_ASSIGN(auto nop, moved_out->GetFunc<void()>("nop"));
+  EXPECT_STATUS(nop.Call(), absl::StatusCode::kFailedPrecondition,
+                "disposed when its thread exited");
+  const uint64_t before = testing::SharedEngine().foreign_thread_destructions();
+  moved_out.reset();
+  EXPECT_EQ(destroyed_on, std::this_thread::get_id());
+  EXPECT_EQ(testing::SharedEngine().foreign_thread_destructions(), before);
+}
+
+// A lease destroyed on another thread is released on its own: its instance
+// goes back to that thread's idle list (kReuse keeps its state).
+TEST(LifetimeTest, LeaseDestroyedOnAnotherThreadIsReleasedOnItsOwn) {
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::pool_counter_wasm()));
+  PoolOptions options;
+  options.policy = ReusePolicy::kReuse;
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       InstancePool::Create(module, Linker(), options));
+  std::optional<Lease> lease;
+  {
+    ASSERT_OK_AND_ASSIGN(Lease acquired, pool->Acquire());
+    lease.emplace(std::move(acquired));
+  }
+  ASSERT_OK_AND_ASSIGN(auto bump, (*lease)->GetFunc<int32_t()>("bump"));
+  EXPECT_THAT(bump.Call(), IsOkAndHolds(1001));
+  const uint64_t before = testing::SharedEngine().foreign_thread_destructions();
+  std::thread([&lease] { lease.reset(); }).join();
+  EXPECT_EQ(testing::SharedEngine().foreign_thread_destructions(), before + 1);
+  EXPECT_EQ(pool->stats().in_use, 1u);  // not released yet
+  // Any instantiation on this thread runs the release.
+  ASSERT_OK_AND_ASSIGN(Instance other,
+                       testing::Instantiate(fixtures::types_wasm()));
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(stats.idle, 1u);
+  EXPECT_EQ(stats.discards, 0u);
+  // The same instance, with its state: kReuse.
+  EXPECT_THAT(pool->Invoke<int32_t()>("bump"), IsOkAndHolds(2002));
+}
 
 TEST(LifetimeDeathTest, InstanceInAStaticIsDestroyedAfterTheIsolate) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");

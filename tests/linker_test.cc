@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -68,7 +69,7 @@ TEST(LinkerTest, DefineMoveOnlyCallable) {
   // A copied linker shares the function.
   Linker copy = linker;
   EXPECT_THAT(CallHostI32(copy, 2), testing::IsOkAndHolds(14));
-  EXPECT_EQ(copy.Find("env", "f"), linker.Find("env", "f"));
+  EXPECT_EQ(copy.HostFuncType("env", "f"), linker.HostFuncType("env", "f"));
 }
 
 TEST(LinkerTest, DefineWithCallerReadsGuestMemory) {
@@ -94,6 +95,68 @@ TEST(LinkerTest, DefineWithCallerReadsGuestMemory) {
                        instance.GetFunc<int64_t(int64_t, int64_t)>("add_via_host"));
   EXPECT_THAT(add.Call(int64_t{1} << 40, -7),
               testing::IsOkAndHolds((int64_t{1} << 40) - 7));
+}
+
+// The host function allocates in the guest through the guest's own malloc
+// (Caller::GetFunc), writes there, and returns the pointer.
+TEST(LinkerTest, CallerCallsTheGuestsAllocator) {
+  Linker linker;
+  ASSERT_OK(linker.Define(
+      "env", "greeting",
+      [](Caller& caller, int32_t length) -> absl::StatusOr<int32_t> {
+        absl::StatusOr<TypedFunc<int32_t(int32_t)>> malloc =
+            caller.GetFunc<int32_t(int32_t)>("malloc");
+        if (!malloc.ok()) return malloc.status();
+        absl::StatusOr<int32_t> ptr = malloc->Call(length);
+        if (!ptr.ok()) return ptr.status();
+        const std::string text =
+            std::string("hello, guest").substr(0, static_cast<size_t>(length));
+        absl::Status written = caller.memory().Write(
+            static_cast<uint64_t>(*ptr),
+            absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(text.data()),
+                                text.size()));
+        if (!written.ok()) return written;
+        return *ptr;
+      }));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::caller_alloc_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto run, instance.GetFunc<int32_t(int32_t)>("run"));
+  EXPECT_THAT(run.Call(5), testing::IsOkAndHolds(1024));
+  EXPECT_THAT(instance.memory().ReadString(1024, 5),
+              testing::IsOkAndHolds(std::string("hello")));
+  // The guest's allocator state moved on: the next block follows.
+  EXPECT_THAT(run.Call(12), testing::IsOkAndHolds(1029));
+  EXPECT_THAT(instance.memory().ReadString(1029, 12),
+              testing::IsOkAndHolds(std::string("hello, guest")));
+  EXPECT_FALSE(instance.poisoned());
+}
+
+TEST(LinkerTest, CallerGetFuncErrors) {
+  absl::Status missing, mismatched, not_function;
+  std::optional<FuncType> dynamic_type;
+  Linker linker;
+  ASSERT_OK(
+      linker.Define("env", "greeting", [&](Caller& caller, int32_t) -> int32_t {
+        missing = caller.GetFunc<int32_t(int32_t)>("free").status();
+        mismatched = caller.GetFunc<int32_t(int32_t)>("not_a_malloc").status();
+        not_function = caller.GetFunc("memory").status();
+        absl::StatusOr<Func> dynamic = caller.GetFunc("malloc");
+        if (dynamic.ok()) dynamic_type = dynamic->type();
+        return 0;
+      }));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::caller_alloc_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto run, instance.GetFunc<int32_t(int32_t)>("run"));
+  ASSERT_OK(run.Call(1).status());
+  EXPECT_STATUS(missing, absl::StatusCode::kNotFound, "no export named 'free'");
+  EXPECT_EQ(GetErrorInfo(missing).kind, ErrorKind::kUsage);
+  EXPECT_STATUS(mismatched, absl::StatusCode::kInvalidArgument,
+                "has type (i64) -> i64, not the requested (i32) -> i32");
+  EXPECT_STATUS(not_function, absl::StatusCode::kInvalidArgument,
+                "is a memory, not a function");
+  EXPECT_EQ(dynamic_type, (FuncType{{ValType::kI32}, {ValType::kI32}}));
 }
 
 TEST(LinkerTest, DefineMultiValueTupleResult) {
@@ -184,14 +247,22 @@ TEST(LinkerTest, DuplicateDefineIsAlreadyExists) {
   EXPECT_OK(linker.Define("other", "f", &Triple));
 }
 
-TEST(LinkerTest, FindReturnsDefinedFunctionsOnly) {
+TEST(LinkerTest, HostFuncTypeOfDefinedFunctionsOnly) {
   Linker linker;
   ASSERT_OK(linker.Define("env", "f", &Triple));
-  std::shared_ptr<const internal::HostFunc> found = linker.Find("env", "f");
-  ASSERT_NE(found, nullptr);
-  EXPECT_EQ(found->type.ToString(), "(i32) -> i32");
-  EXPECT_EQ(linker.Find("env", "g"), nullptr);
-  EXPECT_EQ(linker.Find("other", "f"), nullptr);
+  std::optional<FuncType> found = linker.HostFuncType("env", "f");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->ToString(), "(i32) -> i32");
+  EXPECT_TRUE(linker.Defines("env", "f"));
+  EXPECT_EQ(linker.HostFuncType("env", "g"), std::nullopt);
+  EXPECT_FALSE(linker.Defines("env", "g"));
+  EXPECT_EQ(linker.HostFuncType("other", "f"), std::nullopt);
+  // A global is defined, but not as a host function.
+  ASSERT_OK_AND_ASSIGN(Global global,
+                       Global::Create({ValType::kI32, false}, Val::I32(1)));
+  ASSERT_OK(linker.Define("env", "g", global));
+  EXPECT_TRUE(linker.Defines("env", "g"));
+  EXPECT_EQ(linker.HostFuncType("env", "g"), std::nullopt);
 }
 
 TEST(LinkerTest, DefineDynamic) {
@@ -230,8 +301,7 @@ TEST(LinkerTest, DefineDynamicTakesV128AndReferences) {
   };
   EXPECT_OK(
       linker.DefineDynamic("env", "g", FuncType{{}, {ValType::kV128}}, noop));
-  ASSERT_NE(linker.Find("env", "g"), nullptr);
-  EXPECT_EQ(linker.Find("env", "g")->type, (FuncType{{}, {ValType::kV128}}));
+  EXPECT_EQ(linker.HostFuncType("env", "g"), (FuncType{{}, {ValType::kV128}}));
   EXPECT_OK(linker.DefineDynamic(
       "env", "f", FuncType{{ValType::kFuncRef}, {ValType::kExternRef}}, noop));
   EXPECT_STATUS(

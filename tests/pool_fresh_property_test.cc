@@ -108,7 +108,7 @@ std::string CallOnce(Instance& instance, const ExportType& e,
   if (!func.ok()) return func.status().ToString();
   CallOptions options;
   options.timeout = timeout;
-  absl::StatusOr<std::vector<Val>> results = func->Call(args, options);
+  absl::StatusOr<std::vector<Val>> results = func->Call(options, args);
   // Codes only: messages of deadlines carry the time taken.
   if (!results.ok())
     return absl::StrCat(e.name, " -> code ", results.status().code());

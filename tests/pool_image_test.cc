@@ -144,10 +144,9 @@ TEST(PoolImageTest, ReplacementThatCannotGrowSaysWhyInEveryAcquire) {
   int instances = 0;
   PoolOptions options;
   // Instances after the first are capped below the image's 64 MiB.
-  options.setup_instance = [&instances](InstanceOptions& instance_options)
-      -> absl::StatusOr<std::shared_ptr<void>> {
+  options.setup_instance = [&instances](InstanceOptions& instance_options) {
     if (instances++ > 0) instance_options.limits.max_memory_bytes = 1 << 20;
-    return nullptr;
+    return absl::OkStatus();
   };
   ASSERT_OK_AND_ASSIGN(auto pool, BigPool(&initializations, options));
   {
@@ -172,10 +171,9 @@ TEST(PoolImageTest, FailingSetupSaysWhyInEveryAcquire) {
   int initializations = 0;
   int instances = 0;
   PoolOptions options;
-  options.setup_instance =
-      [&instances](InstanceOptions&) -> absl::StatusOr<std::shared_ptr<void>> {
+  options.setup_instance = [&instances](InstanceOptions&) {
     if (instances++ > 0) return absl::UnavailableError("no more sandboxes");
-    return nullptr;
+    return absl::OkStatus();
   };
   ASSERT_OK_AND_ASSIGN(auto pool, BigPool(&initializations, options));
   std::thread([&pool] {

@@ -686,17 +686,18 @@ TEST(PoolTest, DestroyingThePoolWhileAnotherThreadHasIdleInstances) {
 }
 
 TEST(PoolTest, DestroyingThePoolThenTheThreadExits) {
-  // Each instance keeps what setup_instance returned alive exactly as long
+  // Each instance owns the context setup_instance gave it exactly as long
   // as itself: `live` counts the instances.
   auto live = std::make_shared<std::atomic<int>>(0);
   PoolOptions options;
-  options.setup_instance =
-      [live](InstanceOptions&) -> absl::StatusOr<std::shared_ptr<void>> {
+  options.setup_instance = [live](InstanceOptions& instance_options) {
     live->fetch_add(1);
-    return std::shared_ptr<void>(new int(0), [live](void* token) {
-      delete static_cast<int*>(token);
-      live->fetch_sub(1);
-    });
+    instance_options.SetContext(
+        std::shared_ptr<int>(new int(0), [live](int* token) {
+          delete token;
+          live->fetch_sub(1);
+        }));
+    return absl::OkStatus();
   };
   ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse, options));
   std::promise<void> used, destroyed;
@@ -964,13 +965,11 @@ TEST(PoolTest, SetupRunsPerInstanceAndItsResultLivesWithTheInstance) {
                        testing::Compile(fixtures::host_void_wasm()));
   PoolOptions options;
   options.policy = ReusePolicy::kNewInstance;
-  options.setup_instance =
-      [&](InstanceOptions& instance_options)
-      -> absl::StatusOr<std::shared_ptr<void>> {
+  options.setup_instance = [&](InstanceOptions& instance_options) {
     auto per_instance = std::make_shared<PerInstance>(PerInstance{++made});
-    instance_options.SetContext(per_instance.get());
     if (made == 1) first_attachment = per_instance;
-    return per_instance;
+    instance_options.SetContext(std::move(per_instance));
+    return absl::OkStatus();
   };
   ASSERT_OK_AND_ASSIGN(auto pool, InstancePool::Create(module, linker, options));
   // Create's own instance (kNewInstance keeps none) is gone with its setup.
@@ -987,8 +986,7 @@ TEST(PoolTest, SetupRunsPerInstanceAndItsResultLivesWithTheInstance) {
 
 TEST(PoolTest, FailingSetupFailsCreate) {
   PoolOptions options;
-  options.setup_instance =
-      [](InstanceOptions&) -> absl::StatusOr<std::shared_ptr<void>> {
+  options.setup_instance = [](InstanceOptions&) {
     return absl::PermissionDeniedError("no context for you");
   };
   EXPECT_STATUS(CounterPool(ReusePolicy::kFreshState, options),

@@ -262,11 +262,10 @@ TEST(ValueBitsNestedTest, TrapBacktraceSkipsTheImportAdapter) {
   Instance* self = nullptr;
   Linker nested;
   for (const char* name : {"f32", "pair", "dyn", "count"}) {
-    ASSERT_OK(nested.DefineDynamic(
-        "env", name, linker.Find("env", name)->type,
-        [](Caller&, absl::Span<const Val>, absl::Span<Val>) {
-          return absl::OkStatus();
-        }));
+    ASSERT_OK(
+        nested.DefineDynamic("env", name, *linker.HostFuncType("env", name),
+                             [](Caller&, absl::Span<const Val>,
+                                absl::Span<Val>) { return absl::OkStatus(); }));
   }
   ASSERT_OK(nested.Define("env", "f64", [&self](double x) -> absl::StatusOr<double> {
     return self->GetFunc<double(double)>("trap_f64")->Call(x);

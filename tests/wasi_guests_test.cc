@@ -678,11 +678,11 @@ TEST(WasiPoolTest, ConfigurePoolChainsTheCallersHooks) {
   bool fail_reset = false;
   std::weak_ptr<void> first_attachment;
   PoolOptions options;
-  options.setup_instance =
-      [&](InstanceOptions&) -> absl::StatusOr<std::shared_ptr<void>> {
+  options.setup_instance = [&](InstanceOptions& instance_options) {
     auto attachment = std::make_shared<int>(++setups);
     if (setups == 1) first_attachment = attachment;
-    return attachment;
+    instance_options.SetContext(std::move(attachment));
+    return absl::OkStatus();
   };
   options.reset_instance = [&](Instance& instance) {
     ++resets;

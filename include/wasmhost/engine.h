@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "wasmhost/export.h"
@@ -145,9 +146,16 @@ class WASMHOST_EXPORT Engine {
   [[nodiscard]] absl::StatusOr<Module> Compile(
       absl::Span<const uint8_t> bytes) const;
 
-  [[nodiscard]] const EngineOptions& options() const;
+  [[nodiscard]] const EngineOptions& options() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
 
   [[nodiscard]] CodeCacheStats code_cache_stats() const;
+
+  // Instances and leases destroyed on a thread other than their own since
+  // the process started. Each was handed back to its own thread and freed
+  // there (see "Threads and lifetimes" in wasmhost.h); a count above zero
+  // is an embedder bug worth logging.
+  [[nodiscard]] uint64_t foreign_thread_destructions() const;
 
  private:
   explicit Engine(const internal::EngineState* state) : state_(state) {}

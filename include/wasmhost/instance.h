@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -22,7 +23,6 @@
 #include "wasmhost/global.h"
 #include "wasmhost/internal/func_traits.h"
 #include "wasmhost/limits.h"
-#include "wasmhost/linker.h"
 #include "wasmhost/memory.h"
 #include "wasmhost/module.h"
 #include "wasmhost/table.h"
@@ -30,9 +30,23 @@
 
 namespace wasmhost {
 
+class Caller;
+class Linker;
+
 namespace internal {
 class PoolState;
 struct FuncRefState;
+struct InstanceState;
+
+// The embedder context of `instance` if it was set with type `type_key`.
+WASMHOST_EXPORT void* InstanceContext(const InstanceState& instance,
+                                      const void* type_key);
+
+// A function export: its index and signature.
+struct FuncExport {
+  uint32_t index;
+  const FuncType* type;
+};
 
 // The one entry into a guest: calls function export `export_index` with
 // raw args in signature order and fills raw results.
@@ -52,19 +66,30 @@ struct WASMHOST_EXPORT InstanceOptions {
   CallOptions start_call;
 
   // Makes `context` available to host functions as Caller::context<T>(),
-  // and to the host as Instance::context<T>().
-  // One context per type: the host's own and, say, WASI's live side by side;
-  // setting a type again replaces it. Not owned: it must outlive the
-  // instance. Default: no context.
+  // and to the host as Instance::context<T>(). The instance shares
+  // ownership: the context lives as long as the instance does, and is
+  // destroyed after the instance's engine state, on whatever thread drops
+  // the last reference (the instance's own: see wasmhost.h). Options
+  // copied for several instances (a pool's instance_options) share one
+  // context among them; PoolOptions::setup_instance gives each its own.
+  // One context per type: the host's own and, say, WASI's live side by
+  // side; setting a type again replaces it. Default: no context.
   template <typename T>
-  void SetContext(T* context) {
-    contexts_[internal::TypeKey<T>()] = context;
+  void SetContext(std::shared_ptr<T> context) {
+    contexts_[internal::TypeKey<T>()] = std::move(context);
+  }
+  // The same with a borrowed context, which the instance does not own: it
+  // must outlive the instance (e.g. a store the host keeps for the
+  // process).
+  template <typename T>
+  void SetContext(T* context ABSL_ATTRIBUTE_LIFETIME_BOUND) {
+    SetContext(std::shared_ptr<T>(std::shared_ptr<T>(), context));
   }
 
  private:
   friend class Instance;
   // By TypeKey<T>().
-  absl::flat_hash_map<const void*, void*> contexts_;
+  absl::flat_hash_map<const void*, std::shared_ptr<void>> contexts_;
 };
 
 template <typename Sig>
@@ -106,6 +131,7 @@ class TypedFunc<R(Args...)> {
   Result Call(Args... args) const { return Call(CallOptions(), args...); }
 
  private:
+  friend class Caller;
   friend class Instance;
   static constexpr size_t kResultCount =
       std::tuple_size_v<typename internal::ResultTraits<R>::Types>;
@@ -125,7 +151,9 @@ class TypedFunc<R(Args...)> {
 // Thread-affine, like its Instance.
 class WASMHOST_EXPORT Func {
  public:
-  [[nodiscard]] const FuncType& type() const { return *type_; }
+  [[nodiscard]] const FuncType& type() const ABSL_ATTRIBUTE_LIFETIME_BOUND {
+    return *type_;
+  }
 
   // The function a non-null funcref refers to. Returns InvalidArgument for
   // a Val that is not one.
@@ -138,10 +166,15 @@ class WASMHOST_EXPORT Func {
   // read from a host-made table or
   // global (no instance to call it through) or of another thread's isolate,
   // else as TypedFunc::Call.
-  absl::StatusOr<std::vector<Val>> Call(absl::Span<const Val> args,
-                                        const CallOptions& options = {}) const;
+  // Options come first, as in TypedFunc::Call and every per-call API.
+  absl::StatusOr<std::vector<Val>> Call(const CallOptions& options,
+                                        absl::Span<const Val> args) const;
+  absl::StatusOr<std::vector<Val>> Call(absl::Span<const Val> args) const {
+    return Call(CallOptions(), args);
+  }
 
  private:
+  friend class Caller;
   friend class Instance;
   friend class Val;
   Func(internal::InstanceState* instance, uint32_t export_index,
@@ -169,12 +202,13 @@ class WASMHOST_EXPORT Func {
 // FailedPrecondition. Other instances are unaffected.
 //
 // Move-only. Thread-affine: it lives in the creating thread's V8 isolate,
-// so it must be called, and destroyed, on that thread (calls from another
-// thread return FailedPrecondition). It may outlive the isolate (kept in a
-// thread_local made before the thread's first compile, or in a static
-// destroyed at process exit): the isolate detaches it when the thread
-// exits, after which its calls return FailedPrecondition, its memory is
-// empty, and destroying it is safe.
+// so it must be called, and should be destroyed, on that thread (calls
+// from another thread return FailedPrecondition; destroyed on another
+// thread, it is handed back to its own and freed there: see wasmhost.h).
+// It may outlive the isolate (kept in a thread_local made before the
+// thread's first compile, or in a static destroyed at process exit): the
+// isolate detaches it when the thread exits, after which its calls return
+// FailedPrecondition, its memory is empty, and destroying it is safe.
 class WASMHOST_EXPORT Instance {
  public:
   // Instantiates `module` on the calling thread, running its start function.
@@ -222,10 +256,10 @@ class WASMHOST_EXPORT Instance {
   template <typename Sig>
   [[nodiscard]] absl::StatusOr<TypedFunc<Sig>> GetFunc(
       absl::string_view name) const {
-    absl::StatusOr<uint32_t> index =
-        FindFunc(name, internal::SignatureOf<Sig>::Get());
-    if (!index.ok()) return index.status();
-    return TypedFunc<Sig>(state_.get(), *index);
+    absl::StatusOr<internal::FuncExport> found =
+        FindFuncExport(*state_, name, &internal::SignatureOf<Sig>::Get());
+    if (!found.ok()) return found.status();
+    return TypedFunc<Sig>(state_.get(), found->index);
   }
 
   // The function export `name` for dynamic calls.
@@ -242,7 +276,9 @@ class WASMHOST_EXPORT Instance {
   [[nodiscard]] absl::StatusOr<Memory> GetMemory(absl::string_view name) const;
 
   // The instance's linear memory (empty if it has none).
-  [[nodiscard]] Memory memory() const { return Memory(state_.get()); }
+  [[nodiscard]] Memory memory() const ABSL_ATTRIBUTE_LIFETIME_BOUND {
+    return Memory(state_.get());
+  }
 
   // True once a call trapped or was stopped.
   [[nodiscard]] bool poisoned() const;
@@ -252,20 +288,21 @@ class WASMHOST_EXPORT Instance {
   // or no call has set fuel yet.
   [[nodiscard]] absl::StatusOr<uint64_t> remaining_fuel() const;
 
-  [[nodiscard]] const Module& module() const;
+  [[nodiscard]] const Module& module() const ABSL_ATTRIBUTE_LIFETIME_BOUND;
 
   // The context given to InstanceOptions::SetContext<T>() (or by
   // PoolOptions::setup_instance) for this instance; nullptr when none of
-  // type T was set. The same context host functions get from
-  // Caller::context<T>(): the host reaches it between calls, e.g. to give a
-  // pooled instance's wasi::WasiContext this request's stdout.
+  // type T was set. Valid as long as the instance. The same context host
+  // functions get from Caller::context<T>(): the host reaches it between calls,
+  // e.g. to give a pooled instance's wasi::WasiContext this request's stdout.
   template <typename T>
-  [[nodiscard]] T* context() const {
+  [[nodiscard]] T* context() const ABSL_ATTRIBUTE_LIFETIME_BOUND {
     return static_cast<T*>(
         internal::InstanceContext(*state_, internal::TypeKey<T>()));
   }
 
  private:
+  friend class Caller;
   friend class internal::PoolState;
   friend class Linker;
   explicit Instance(std::shared_ptr<internal::InstanceState> state);
@@ -276,8 +313,12 @@ class WASMHOST_EXPORT Instance {
                                               const Linker& linker,
                                               const InstanceOptions& options,
                                               bool from_image);
-  absl::StatusOr<uint32_t> FindFunc(absl::string_view name,
-                                    const FuncType& expected) const;
+  // Function export `name` of `instance`. Returns NotFound when there is
+  // none, InvalidArgument when it is not a function or, with `expected`,
+  // has another signature (the message gives both).
+  static absl::StatusOr<internal::FuncExport> FindFuncExport(
+      const internal::InstanceState& instance, absl::string_view name,
+      const FuncType* expected);
   // Export `name` of `kind` as an engine object.
   absl::StatusOr<std::shared_ptr<const internal::ExternState>> FindExtern(
       absl::string_view name, ExternKind kind) const;

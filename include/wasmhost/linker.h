@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -19,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "wasmhost/export.h"
+#include "wasmhost/instance.h"
 #include "wasmhost/internal/func_traits.h"
 #include "wasmhost/memory.h"
 #include "wasmhost/value.h"
@@ -30,6 +32,7 @@ class Instance;
 class Table;
 
 namespace internal {
+class ApiAccess;
 struct ExternState;
 struct InstanceState;
 
@@ -54,14 +57,12 @@ struct HostFunc {
   // `thunk`.
   ValHostThunk val_thunk = nullptr;
 };
-
-// The embedder context of `instance` if it was set with type `type_key`.
-WASMHOST_EXPORT void* InstanceContext(const InstanceState& instance,
-                                      const void* type_key);
 }  // namespace internal
 
-// Passed to host functions that take `Caller&` as their first parameter.
-// Valid only during that host call. Thread-affine.
+// Passed to host functions that take `Caller&` as their first parameter:
+// the calling instance's memory, exports and embedder context. Valid only
+// during that host call; what it returns (memory views, function handles)
+// must not be kept past it either. Made by the engine only. Thread-affine.
 class WASMHOST_EXPORT Caller {
  public:
   Caller(const Caller&) = delete;
@@ -69,6 +70,35 @@ class WASMHOST_EXPORT Caller {
 
   // The calling instance's linear memory.
   [[nodiscard]] Memory memory() const { return Memory(instance_); }
+
+  // The calling instance's function export `name`, e.g. the guest's
+  // allocator, to call from the host function:
+  //   caller.GetFunc<int32_t(int32_t)>("malloc")
+  // The call re-enters the guest under default CallOptions (no deadline or
+  // fuel of its own; the outer call's deadline still stops it); a failure
+  // is returned to the host function, which usually returns it (the outer
+  // call then fails with it, marked kHostError). With fuel metering the
+  // nested call runs on the enclosing call's budget (the instance has one
+  // fuel counter); giving it CallOptions::fuel is InvalidArgument.
+  // Returns NotFound, or InvalidArgument (not a function, or its signature
+  // is not Sig), as Instance::GetFunc does.
+  template <typename Sig>
+  [[nodiscard]] absl::StatusOr<TypedFunc<Sig>> GetFunc(
+      absl::string_view name) const {
+    absl::StatusOr<internal::FuncExport> found = Instance::FindFuncExport(
+        *instance_, name, &internal::SignatureOf<Sig>::Get());
+    if (!found.ok()) return found.status();
+    return TypedFunc<Sig>(instance_, found->index);
+  }
+
+  // The calling instance's function export `name` for dynamic calls.
+  // Returns NotFound or InvalidArgument (not a function).
+  [[nodiscard]] absl::StatusOr<Func> GetFunc(absl::string_view name) const {
+    absl::StatusOr<internal::FuncExport> found =
+        Instance::FindFuncExport(*instance_, name, nullptr);
+    if (!found.ok()) return found.status();
+    return Func(instance_, found->index, found->type);
+  }
 
   // The context given to InstanceOptions::SetContext<T>() for the calling
   // instance; nullptr when none of type T was set.
@@ -78,10 +108,10 @@ class WASMHOST_EXPORT Caller {
         internal::InstanceContext(*instance_, internal::TypeKey<T>()));
   }
 
-  // Internal: made by the engine backend for each host call.
+ private:
+  friend class internal::ApiAccess;
   explicit Caller(internal::InstanceState* instance) : instance_(instance) {}
 
- private:
   internal::InstanceState* instance_;
 };
 
@@ -163,14 +193,24 @@ class WASMHOST_EXPORT Linker {
   absl::Status DefineDynamic(absl::string_view module, absl::string_view name,
                              FuncType type, DynamicFunc func);
 
-  // The host function granted as `module`.`name`, or nullptr.
-  [[nodiscard]] std::shared_ptr<const internal::HostFunc> Find(
-      absl::string_view module, absl::string_view name) const;
-  // Internal: the engine object granted as `module`.`name`, or nullptr.
-  [[nodiscard]] std::shared_ptr<const internal::ExternState> FindExtern(
+  // Whether `module`.`name` is defined (as anything).
+  [[nodiscard]] bool Defines(absl::string_view module,
+                             absl::string_view name) const;
+
+  // The signature of the host function granted as `module`.`name`; nullopt
+  // when it is not a host function (or not defined).
+  [[nodiscard]] std::optional<FuncType> HostFuncType(
       absl::string_view module, absl::string_view name) const;
 
  private:
+  friend class internal::ApiAccess;
+  // The host function granted as `module`.`name`, or nullptr.
+  std::shared_ptr<const internal::HostFunc> Find(absl::string_view module,
+                                                 absl::string_view name) const;
+  // The engine object granted as `module`.`name`, or nullptr.
+  std::shared_ptr<const internal::ExternState> FindExtern(
+      absl::string_view module, absl::string_view name) const;
+
   absl::Status DefineHostFunc(absl::string_view module, absl::string_view name,
                               internal::HostFunc func);
   absl::Status DefineExtern(absl::string_view module, absl::string_view name,

@@ -1,6 +1,5 @@
 // wasmhost/module.h: a compiled WebAssembly module.
 //
-//   ExternKind   what an import or export is: function, table, memory, ...
 //   ImportType   one import with its signature
 //   ExportType   one export with its signature
 //   MemoryType   the limits of a memory, in 64 KiB pages
@@ -18,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/string_view.h"
 #include "wasmhost/export.h"
 #include "wasmhost/value.h"
@@ -28,11 +28,6 @@ namespace internal {
 struct ModuleState;
 class PoolState;
 }  // namespace internal
-
-enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
-
-// "func", "table", "memory", "global", "tag".
-WASMHOST_EXPORT absl::string_view ExternKindName(ExternKind kind);
 
 struct WASMHOST_EXPORT MemoryType {
   uint64_t min_pages = 0;
@@ -79,14 +74,17 @@ struct WASMHOST_EXPORT CustomSection {
 // Engine::Compile. Thread-safe.
 class WASMHOST_EXPORT Module {
  public:
-  [[nodiscard]] const std::vector<ImportType>& imports() const;
-  [[nodiscard]] const std::vector<ExportType>& exports() const;
+  [[nodiscard]] const std::vector<ImportType>& imports() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
+  [[nodiscard]] const std::vector<ExportType>& exports() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
   // The memory the module defines or imports; nullopt when it has none.
   [[nodiscard]] std::optional<MemoryType> memory() const;
   // The module's name from its name section; empty when it has none.
-  [[nodiscard]] const std::string& name() const;
+  [[nodiscard]] const std::string& name() const ABSL_ATTRIBUTE_LIFETIME_BOUND;
   // Custom sections in module order (including "name").
-  [[nodiscard]] const std::vector<CustomSection>& custom_sections() const;
+  [[nodiscard]] const std::vector<CustomSection>& custom_sections() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
 
  private:
   friend class Engine;

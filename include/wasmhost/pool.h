@@ -17,6 +17,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -94,11 +95,10 @@ struct WASMHOST_EXPORT PoolOptions {
 
   // Called for each new instance, on the thread that will run it, with a
   // copy of instance_options to adjust: e.g. a WasiContext per instance
-  // (contexts are thread-affine) set with SetContext. What it returns is
-  // kept alive exactly as long as that instance. A non-OK status fails the
-  // Acquire (or Create) with that status. Default: none.
-  std::function<absl::StatusOr<std::shared_ptr<void>>(InstanceOptions&)>
-      setup_instance;
+  // (contexts are thread-affine), given with
+  // SetContext(std::shared_ptr<T>), which the instance then owns. A non-OK
+  // status fails the Acquire (or Create) with that status. Default: none.
+  std::function<absl::Status(InstanceOptions&)> setup_instance;
 
   // Runs on each new instance before its first lease, e.g.
   // wasi::InitializeReactor. With kFreshState it runs once, on the first
@@ -202,7 +202,9 @@ class InstancePool;
 // One instance on loan from an InstancePool. Destroying the lease returns
 // the instance: reset, kept warm, or discarded, by the pool's policy; a
 // poisoned instance is always discarded. Move-only. Thread-affine: use and
-// destroy it on the thread that acquired it. The pool must outlive it. It
+// destroy it on the thread that acquired it (destroyed on another thread,
+// it is handed back and released on its own: see wasmhost.h). The pool
+// must outlive it. It
 // may outlive its thread's isolate (e.g. kept in a thread_local made before
 // it): its instance is then detached (see Instance), and destroying the
 // lease discards the instance and gives back its share of max_instances.
@@ -212,13 +214,17 @@ class WASMHOST_EXPORT Lease {
   Lease& operator=(Lease&& other) noexcept;
   ~Lease();
 
-  [[nodiscard]] Instance& instance() { return *instance_; }
-  Instance* operator->() { return instance_.get(); }
+  [[nodiscard]] Instance& instance() ABSL_ATTRIBUTE_LIFETIME_BOUND {
+    return *instance_;
+  }
+  Instance* operator->() ABSL_ATTRIBUTE_LIFETIME_BOUND {
+    return instance_.get();
+  }
 
   // The T that PoolOptions::SetHandles<T> made for this lease's instance;
   // nullptr when the pool's handles are not a T (or it has none).
   template <typename T>
-  [[nodiscard]] T* handles() const {
+  [[nodiscard]] T* handles() const ABSL_ATTRIBUTE_LIFETIME_BOUND {
     return static_cast<T*>(Handles(internal::TypeKey<T>()));
   }
 
@@ -284,7 +290,8 @@ class WASMHOST_EXPORT InstancePool {
   }
 
   [[nodiscard]] PoolStats stats() const;
-  [[nodiscard]] const PoolOptions& options() const;
+  [[nodiscard]] const PoolOptions& options() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
 
  private:
   explicit InstancePool(std::shared_ptr<internal::PoolState> state)

@@ -3,6 +3,7 @@
 //
 //   ValType   a Wasm value type (i32, i64, f32, f64, v128, funcref, externref)
 //   FuncType  a function signature: parameter and result types
+//   ExternKind  what an import or export is: function, table, memory, ...
 //   Val       one dynamically typed value (a number or a reference), for the
 //             untyped call path, globals and tables
 //
@@ -48,6 +49,13 @@ struct ValRef {
 
 // "i32", "i64", "f32", "f64", "v128", "funcref", "externref".
 WASMHOST_EXPORT absl::string_view ValTypeName(ValType type);
+
+// What an import or export is. The one definition: the binary reader
+// (lib/wasm) uses it too.
+enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
+
+// "func", "table", "memory", "global", "tag".
+WASMHOST_EXPORT absl::string_view ExternKindName(ExternKind kind);
 
 // A function signature.
 struct WASMHOST_EXPORT FuncType {

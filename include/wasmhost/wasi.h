@@ -157,8 +157,9 @@ struct WASMHOST_EXPORT WasiOptions {
 
 // One instance's WASI state: its file descriptor table (stdio and
 // preopens), args, env, clocks and random source. Give it to the instance
-// with InstanceOptions::SetContext(context.get()); it must outlive the
-// instance. The host reaches it again with
+// with InstanceOptions::SetContext: as a std::shared_ptr the instance owns
+// it; as a pointer it must outlive the instance. The host reaches it again
+// with
 // Instance::context<WasiContext>() (in a pool:
 // lease->context<WasiContext>()). Thread-affine, like the instance it
 // serves: call it only on that instance's thread, and not while a call into
@@ -230,15 +231,15 @@ WASMHOST_EXPORT absl::Status AddToLinker(Linker& linker);
 // Gives every instance of a pool its own WASI state, so a pool host needs
 // no hooks of its own:
 //   setup_instance       a WasiContext per instance, created from a copy of
-//                        `wasi_options`, set with SetContext and kept alive
-//                        as long as the instance
+//                        `wasi_options`, owned by the instance (SetContext
+//                        with a shared_ptr)
 //   initialize_instance  InitializeReactor (nothing for a command)
 //   reset_instance       WasiContext::Reset
 //   is_normal_exit       true for proc_exit (GetExitCode), so a command
 //                        calling exit() leaves a warm instance, reset
 // A hook `options` already has is kept and runs after WASI's part (its
-// setup_instance sees the InstanceOptions with the WasiContext set, and its
-// attachment is kept alive too), so do not also call InitializeReactor in
+// setup_instance sees the InstanceOptions with the WasiContext set), so do
+// not also call InitializeReactor in
 // it. With kFreshState (the default) every lease starts with the WASI state
 // right after Create; with kReuse the context carries over between leases
 // like memory does (stdio set for one lease stays until set again); with
@@ -266,10 +267,10 @@ WASMHOST_EXPORT absl::Status InitializeReactor(Instance& instance,
                                                const CallOptions& options = {});
 
 // The exit code of a status returned by a call in which the guest called
-// proc_exit (code Cancelled, message "guest exited with code N", and a
-// payload under "wasmhost.wasi.ExitCode" holding N in decimal); nullopt for
-// any other status. WASI's u32 code is returned as int (so 4294967295 is
-// -1).
+// proc_exit (GuestExitStatus in errors.h: code Cancelled, message "guest
+// exited with code N", kind kGuestExit); GetErrorInfo(status).exit_code.
+// nullopt for any other status. WASI's u32 code is returned as int (so
+// 4294967295 is -1).
 [[nodiscard]] WASMHOST_EXPORT std::optional<int> GetExitCode(
     const absl::Status& status);
 

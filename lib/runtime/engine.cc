@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/engine_state.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/mutex.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
@@ -46,7 +47,8 @@ absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
   if (engine_state == nullptr) {
     if (!options.code_cache_dir.empty() &&
         options.compile_tier == CompileTier::kBaseline) {
-      return absl::InvalidArgumentError(
+      return internal::UsageError(
+          absl::StatusCode::kInvalidArgument,
           "a code cache needs optimised code: V8 10.2 cannot serialise "
           "baseline (Liftoff) code");
     }
@@ -62,7 +64,8 @@ absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
     }
     engine_state = state;
   } else if (!(engine_state->options == options)) {
-    return absl::FailedPreconditionError(
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
         "V8 is already initialised in this process with different "
         "EngineOptions; create every Engine with the same options");
   }
@@ -71,17 +74,24 @@ absl::StatusOr<Engine> Engine::Create(const EngineOptions& options) {
 
 const EngineOptions& Engine::options() const { return state_->options; }
 
+uint64_t Engine::foreign_thread_destructions() const {
+  return v8backend::HandedBackCount();
+}
+
 CodeCacheStats Engine::code_cache_stats() const {
   return state_->code_cache ? state_->code_cache->stats() : CodeCacheStats();
 }
 
 absl::StatusOr<Module> Engine::Compile(absl::Span<const uint8_t> bytes) const {
-  WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ModuleState> state,
-                            internal::ModuleState::Create(
-                                bytes, state_->options.consume_fuel,
-                                state_->options.module_limits,
-                                state_->code_cache.get()));
-  return Module(std::move(state));
+  absl::StatusOr<std::shared_ptr<const internal::ModuleState>> state =
+      internal::ModuleState::Create(bytes, state_->options.consume_fuel,
+                                    state_->options.module_limits,
+                                    state_->code_cache.get());
+  // A valid module the rewrites or V8 failed on is the SDK's or V8's bug.
+  if (!state.ok()) {
+    return internal::WithDefaultKind(state.status(), ErrorKind::kInternal);
+  }
+  return Module(*std::move(state));
 }
 
 }  // namespace wasmhost

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/extern_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 
 namespace wasmhost {
@@ -31,9 +32,10 @@ absl::StatusOr<Val> Global::Get() const {
 absl::Status Global::Set(const Val& value) const {
   WASMHOST_RETURN_IF_ERROR(state_->CheckThread("the global"));
   if (!state_->global.is_mutable) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the global is immutable (", ValTypeName(state_->global.type),
-                     ")"));
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
+        absl::StrCat("the global is immutable (",
+                     ValTypeName(state_->global.type), ")"));
   }
   WASMHOST_RETURN_IF_ERROR(
       internal::CheckValType(value, state_->global.type, "the global"));

@@ -10,6 +10,8 @@
 #include "absl/time/clock.h"
 #include "lib/runtime/instance_state.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/api_access.h"
+#include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
 #include "lib/wasm/boundary.h"
@@ -68,7 +70,8 @@ absl::Status CheckObjectImport(const ImportType& import,
   WASMHOST_RETURN_IF_ERROR(
       object.CheckThread(absl::StrCat("the object defined as ", name)));
   auto mismatch = [&](const std::string& defined) {
-    return absl::InvalidArgumentError(
+    return internal::MakeError(
+        absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
         absl::StrCat("import ", name, " is ", ImportTypeText(import),
                      " but the linker defines ", defined));
   };
@@ -107,10 +110,11 @@ absl::Status CheckObjectImport(const ImportType& import,
       const uint64_t max_bytes =
           object.memory.max_pages.value_or(kMaxPages) * kPageSize;
       if (limits.max_memory_bytes != 0 && max_bytes > limits.max_memory_bytes) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "imported memory ", name, " may grow to ", max_bytes,
-            " bytes, past the instance's limit of ", limits.max_memory_bytes,
-            " bytes"));
+        return internal::LimitError(
+            LimitKind::kMemory,
+            absl::StrCat("imported memory ", name, " may grow to ", max_bytes,
+                         " bytes, past the instance's limit of ",
+                         limits.max_memory_bytes, " bytes"));
       }
       return absl::OkStatus();
     }
@@ -128,21 +132,25 @@ absl::Status BindImports(const internal::ModuleState& module,
   for (size_t i = 0; i < module.imports.size(); ++i) {
     const ImportType& import = module.imports[i];
     std::shared_ptr<const internal::HostFunc> func =
-        linker.Find(import.module, import.name);
+        internal::ApiAccess::FindHostFunc(linker, import.module, import.name);
     std::shared_ptr<const internal::ExternState> object =
-        func == nullptr ? linker.FindExtern(import.module, import.name)
+        func == nullptr ? internal::ApiAccess::FindExtern(linker, import.module,
+                                                          import.name)
                         : nullptr;
     if (func == nullptr && object == nullptr) {
-      return absl::NotFoundError(absl::StrCat(
-          "import ", import.module, ".", import.name, " ",
-          ImportTypeText(import), " is not granted by the linker"));
+      return internal::MakeError(
+          absl::StatusCode::kNotFound, ErrorKind::kLinkError,
+          absl::StrCat("import ", import.module, ".", import.name, " ",
+                       ImportTypeText(import),
+                       " is not granted by the linker"));
     }
     const ExternKind defined = func != nullptr ? ExternKind::kFunc : object->kind;
     if (defined != import.kind) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "import ", import.module, ".", import.name, " is ",
-          ImportTypeText(import), " but the linker defines a ",
-          ExternKindName(defined)));
+      return internal::MakeError(
+          absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
+          absl::StrCat("import ", import.module, ".", import.name, " is ",
+                       ImportTypeText(import), " but the linker defines a ",
+                       ExternKindName(defined)));
     }
     if (object != nullptr) {
       WASMHOST_RETURN_IF_ERROR(CheckObjectImport(import, *object, limits));
@@ -159,10 +167,12 @@ absl::Status BindImports(const internal::ModuleState& module,
       continue;
     }
     if (func->type != import.func_type) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "host function ", import.module, ".", import.name, " has type ",
-          func->type.ToString(), " but the module imports it as ",
-          import.func_type.ToString()));
+      return internal::MakeError(
+          absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
+          absl::StrCat("host function ", import.module, ".", import.name,
+                       " has type ", func->type.ToString(),
+                       " but the module imports it as ",
+                       import.func_type.ToString()));
     }
     v8backend::ImportBinding binding;
     binding.module = import.module;
@@ -196,13 +206,15 @@ absl::Status CheckOwnMemory(const internal::ModuleState& module,
   const uint64_t max_bytes =
       module.memory->max_pages.value_or(kMaxPages) * kPageSize;
   if (max_bytes <= limits.max_memory_bytes) return absl::OkStatus();
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "the module's memory may grow to ", max_bytes,
-      " bytes and cannot be capped at the instance's limit of ",
-      limits.max_memory_bytes,
-      " bytes (Limits::max_memory_bytes): with V8's maximum of ",
-      wasm::kMaxImports, " imports the module's memory cannot be made an "
-      "import the host creates"));
+  return internal::LimitError(
+      LimitKind::kMemory,
+      absl::StrCat("the module's memory may grow to ", max_bytes,
+                   " bytes and cannot be capped at the instance's limit of ",
+                   limits.max_memory_bytes,
+                   " bytes (Limits::max_memory_bytes): with V8's maximum of ",
+                   wasm::kMaxImports,
+                   " imports the module's memory cannot be made an "
+                   "import the host creates"));
 }
 
 // Sizes the memory created for a module whose own memory was rewritten
@@ -219,11 +231,12 @@ absl::Status SizeMemory(const internal::ModuleState& module,
   if (limits.max_memory_bytes == 0) return absl::OkStatus();
   const uint64_t limit_pages = limits.max_memory_bytes / kPageSize;
   if (spec.memory_initial_pages > limit_pages) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the module's initial memory of ",
-        spec.memory_initial_pages * kPageSize,
-        " bytes exceeds the instance's limit of ", limits.max_memory_bytes,
-        " bytes"));
+    return internal::LimitError(
+        LimitKind::kMemory,
+        absl::StrCat("the module's initial memory of ",
+                     spec.memory_initial_pages * kPageSize,
+                     " bytes exceeds the instance's limit of ",
+                     limits.max_memory_bytes, " bytes"));
   }
   spec.memory_max_pages =
       std::min(spec.memory_max_pages.value_or(kMaxPages), limit_pages);
@@ -262,10 +275,12 @@ absl::Status CheckTables(const internal::ModuleState& module,
       module.defined_table_elements <= limits.max_table_elements) {
     return absl::OkStatus();
   }
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "the module's tables start with ", module.defined_table_elements,
-      " elements, over the instance's limit of ", limits.max_table_elements,
-      " (Limits::max_table_elements)"));
+  return internal::LimitError(
+      LimitKind::kTableElements,
+      absl::StrCat("the module's tables start with ",
+                   module.defined_table_elements,
+                   " elements, over the instance's limit of ",
+                   limits.max_table_elements, " (Limits::max_table_elements)"));
 }
 
 }  // namespace
@@ -282,7 +297,16 @@ absl::StatusOr<Instance> Instance::Instantiate(const Module& module,
                                                bool from_image) {
   const std::shared_ptr<const internal::ModuleState>& module_state =
       module.state_;
-  auto state = std::make_shared<internal::InstanceState>(module);
+  // Its last reference may go on any thread (a handle, a Linker, or the
+  // Instance destroyed elsewhere): the engine state goes on its own.
+  std::shared_ptr<internal::InstanceState> state(
+      new internal::InstanceState(module), [](internal::InstanceState* dead) {
+        if (dead->backend == nullptr) {
+          delete dead;  // instantiation failed: no engine state
+          return;
+        }
+        dead->backend->HandBackToOwnerThread([dead] { delete dead; });
+      });
   state->contexts = options.contexts_;
 
   v8backend::InstanceSpec spec;
@@ -335,10 +359,14 @@ absl::StatusOr<Instance> Instance::Instantiate(const Module& module,
     }
     return frame_module->LocateFrame(offset);
   };
-  WASMHOST_ASSIGN_OR_RETURN(
-      state->backend,
+  absl::StatusOr<std::unique_ptr<v8backend::BackendInstance>> backend =
       v8backend::BackendInstance::Create(module_state->code, std::move(spec),
-                                         options.start_call, state.get()));
+                                         options.start_call, state.get());
+  if (!backend.ok()) {
+    // What V8 refused without a classification is V8's failure.
+    return internal::WithDefaultKind(backend.status(), ErrorKind::kInternal);
+  }
+  state->backend = *std::move(backend);
   return Instance(std::move(state));
 }
 
@@ -352,12 +380,14 @@ bool Instance::poisoned() const { return !state_->poison.ok(); }
 
 absl::StatusOr<uint64_t> Instance::remaining_fuel() const {
   if (!state_->module.state_->fuel.has_value()) {
-    return absl::FailedPreconditionError(
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
         "the engine does not consume fuel (EngineOptions::consume_fuel)");
   }
   std::optional<uint64_t> fuel = state_->backend->RemainingFuel();
   if (!fuel.has_value()) {
-    return absl::FailedPreconditionError(
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
         "no call on this instance has set CallOptions::fuel yet");
   }
   return *fuel;
@@ -365,31 +395,37 @@ absl::StatusOr<uint64_t> Instance::remaining_fuel() const {
 
 const Module& Instance::module() const { return state_->module; }
 
-absl::StatusOr<uint32_t> Instance::FindFunc(absl::string_view name,
-                                            const FuncType& expected) const {
-  WASMHOST_ASSIGN_OR_RETURN(Func func, GetFunc(name));
-  if (func.type() != expected) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("export '", name, "' has type ", func.type().ToString(),
-                     ", not the requested ", expected.ToString()));
-  }
-  return func.export_index_;
-}
-
-absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
-  const internal::ModuleState& module = *state_->module.state_;
+absl::StatusOr<internal::FuncExport> Instance::FindFuncExport(
+    const internal::InstanceState& instance, absl::string_view name,
+    const FuncType* expected) {
+  const internal::ModuleState& module = *instance.module.state_;
   auto it = module.export_index.find(name);
   if (it == module.export_index.end()) {
-    return absl::NotFoundError(
+    return internal::UsageError(
+        absl::StatusCode::kNotFound,
         absl::StrCat("the module has no export named '", name, "'"));
   }
   const ExportType& exported = module.exports[it->second];
   if (exported.kind != ExternKind::kFunc) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("export '", name, "' is a ",
-                     ExternKindName(exported.kind), ", not a function"));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("export '", name, "' is a ", ExternKindName(exported.kind),
+                     ", not a function"));
   }
-  return Func(state_.get(), it->second, &exported.func_type);
+  if (expected != nullptr && exported.func_type != *expected) {
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("export '", name, "' has type ",
+                     exported.func_type.ToString(), ", not the requested ",
+                     expected->ToString()));
+  }
+  return internal::FuncExport{it->second, &exported.func_type};
+}
+
+absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
+  WASMHOST_ASSIGN_OR_RETURN(internal::FuncExport found,
+                            FindFuncExport(*state_, name, nullptr));
+  return Func(state_.get(), found.index, found.type);
 }
 
 absl::StatusOr<std::shared_ptr<const internal::ExternState>>
@@ -397,17 +433,19 @@ Instance::FindExtern(absl::string_view name, ExternKind kind) const {
   const internal::ModuleState& module = *state_->module.state_;
   auto it = module.export_index.find(name);
   if (it == module.export_index.end()) {
-    return absl::NotFoundError(
+    return internal::UsageError(
+        absl::StatusCode::kNotFound,
         absl::StrCat("the module has no export named '", name, "'"));
   }
   const ExportType& exported = module.exports[it->second];
   if (exported.kind != kind) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "export '", name, "' is a ", ExternKindName(exported.kind),
-        ", not a ", ExternKindName(kind)));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("export '", name, "' is a ", ExternKindName(exported.kind),
+                     ", not a ", ExternKindName(kind)));
   }
   if (!state_->backend->OnOwnerThread()) {
-    return absl::FailedPreconditionError(
+    return internal::WrongThreadError(
         "the instance belongs to another thread's isolate");
   }
   return ExportExtern(state_, module, it->second);
@@ -443,8 +481,10 @@ Func::Func(std::shared_ptr<const internal::FuncRefState> ref)
 
 absl::StatusOr<Func> Func::FromRef(const Val& funcref) {
   if (funcref.type() != ValType::kFuncRef || funcref.is_null()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        funcref.ToString(), " is not a function: a non-null funcref is"));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat(funcref.ToString(),
+                     " is not a function: a non-null funcref is"));
   }
   return Func(std::static_pointer_cast<const internal::FuncRefState>(
       internal::ValRef::Get(funcref)));
@@ -465,8 +505,8 @@ Val Val::FuncRef(const Func& func) {
   return internal::ValRef::Make(ValType::kFuncRef, std::move(ref));
 }
 
-absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
-                                            const CallOptions& options) const {
+absl::StatusOr<std::vector<Val>> Func::Call(const CallOptions& options,
+                                            absl::Span<const Val> args) const {
   const FuncType& type = *type_;
   bool args_match = args.size() == type.params.size();
   for (size_t i = 0; i < args.size(); ++i) {
@@ -475,9 +515,10 @@ absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
   if (!args_match) {
     std::vector<ValType> given;
     for (const Val& arg : args) given.push_back(arg.type());
-    return absl::InvalidArgumentError(absl::StrCat(
-        "arguments ", FuncType{given, {}}.ToString(), " do not match ",
-        type.ToString()));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("arguments ", FuncType{given, {}}.ToString(),
+                     " do not match ", type.ToString()));
   }
   // Signatures of i32, i64, f32 and f64 take the raw convention, one
   // RawVal per value; the others (a v128 takes two) go as Vals.
@@ -490,7 +531,8 @@ absl::StatusOr<std::vector<Val>> Func::Call(absl::Span<const Val> args,
     }
   }
   if (instance_ == nullptr) {
-    return absl::FailedPreconditionError(
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
         "the function was read from a host-made table or global: there is "
         "no instance to call it through");
   }
@@ -530,7 +572,8 @@ ABSL_ATTRIBUTE_NOINLINE absl::Status PoisonedError(
     const InstanceState& instance) {
   // Only the first line: a trap's message continues with its backtrace.
   const absl::string_view cause = instance.poison.message();
-  return absl::FailedPreconditionError(
+  return MakeError(
+      absl::StatusCode::kFailedPrecondition, ErrorKind::kPoisoned,
       absl::StrCat("the instance is poisoned by an earlier failure (",
                    cause.substr(0, cause.find('\n')), ")"));
 }

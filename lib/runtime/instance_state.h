@@ -29,11 +29,9 @@ struct InstanceState : std::enable_shared_from_this<InstanceState> {
   std::vector<std::shared_ptr<const ExternState>> imported_externs;
   // The limits memory 0 was made or imported with; nullopt without memory.
   std::optional<MemoryType> memory_type;
-  // InstanceOptions' contexts, by TypeKey<T>().
-  absl::flat_hash_map<const void*, void*> contexts;
-  // Kept alive as long as the instance (PoolOptions::setup_instance's
-  // results); destroyed after the backend instance, which may use them.
-  std::vector<std::shared_ptr<void>> attachments;
+  // InstanceOptions' contexts, by TypeKey<T>(); declared before `backend`,
+  // so destroyed after it (host functions may use them until then).
+  absl::flat_hash_map<const void*, std::shared_ptr<void>> contexts;
   // PoolOptions::SetHandles's result for this instance, if any.
   std::shared_ptr<void> pool_handles;
   // Why the instance is poisoned; OK while it is usable.

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/extern_state.h"
 #include "lib/runtime/instance_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 #include "wasmhost/global.h"
 #include "wasmhost/instance.h"
@@ -110,13 +111,23 @@ std::shared_ptr<const internal::ExternState> Linker::FindExtern(
   return it == externs_.end() ? nullptr : it->second;
 }
 
+bool Linker::Defines(absl::string_view module, absl::string_view name) const {
+  return Find(module, name) != nullptr || FindExtern(module, name) != nullptr;
+}
+
+std::optional<FuncType> Linker::HostFuncType(absl::string_view module,
+                                             absl::string_view name) const {
+  std::shared_ptr<const internal::HostFunc> func = Find(module, name);
+  if (func == nullptr) return std::nullopt;
+  return func->type;
+}
+
 absl::Status Linker::CheckUndefined(absl::string_view module,
                                     absl::string_view name) const {
-  if (Find(module, name) == nullptr && FindExtern(module, name) == nullptr) {
-    return absl::OkStatus();
-  }
-  return absl::AlreadyExistsError(absl::StrCat(
-      module, ".", name, " is already defined in this linker"));
+  if (!Defines(module, name)) return absl::OkStatus();
+  return internal::UsageError(
+      absl::StatusCode::kAlreadyExists,
+      absl::StrCat(module, ".", name, " is already defined in this linker"));
 }
 
 absl::Status Linker::DefineHostFunc(absl::string_view module,
@@ -150,10 +161,11 @@ absl::Status Linker::Define(absl::string_view module, absl::string_view name,
 absl::Status Linker::Define(absl::string_view module, absl::string_view name,
                             const Memory& memory) {
   if (memory.object_ == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "memory for ", module, ".", name,
-        ": an Instance::memory() view cannot be shared; use "
-        "Instance::GetMemory or Memory::Create"));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("memory for ", module, ".", name,
+                     ": an Instance::memory() view cannot be shared; use "
+                     "Instance::GetMemory or Memory::Create"));
   }
   return DefineExtern(module, name, memory.object_);
 }
@@ -185,7 +197,7 @@ namespace internal {
 
 void* InstanceContext(const InstanceState& instance, const void* type_key) {
   auto it = instance.contexts.find(type_key);
-  return it == instance.contexts.end() ? nullptr : it->second;
+  return it == instance.contexts.end() ? nullptr : it->second.get();
 }
 
 }  // namespace internal

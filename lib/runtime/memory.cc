@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/extern_state.h"
 #include "lib/runtime/instance_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 
 namespace wasmhost {
@@ -12,7 +13,8 @@ namespace {
 
 absl::Status CheckRange(uint64_t offset, uint64_t length, uint64_t size) {
   if (offset > size || length > size - offset) {
-    return absl::OutOfRangeError(
+    return internal::UsageError(
+        absl::StatusCode::kOutOfRange,
         absl::StrCat("memory access [", offset, ", ", offset, " + ", length,
                      ") is outside the memory of ", size, " bytes"));
   }
@@ -27,10 +29,13 @@ constexpr uint64_t kMaxPages = 65536;
 absl::StatusOr<Memory> Memory::Create(const MemoryType& type) {
   const uint64_t max = type.max_pages.value_or(kMaxPages);
   if (type.min_pages > max || max > kMaxPages) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid memory limits: minimum ", type.min_pages, " pages, maximum ",
-        type.max_pages.has_value() ? absl::StrCat(*type.max_pages) : "none",
-        " (at most ", kMaxPages, ")"));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat(
+            "invalid memory limits: minimum ", type.min_pages,
+            " pages, maximum ",
+            type.max_pages.has_value() ? absl::StrCat(*type.max_pages) : "none",
+            " (at most ", kMaxPages, ")"));
   }
   auto state = std::make_shared<internal::ExternState>();
   state->kind = ExternKind::kMemory;

@@ -1,3 +1,5 @@
+#include "wasmhost/module.h"
+
 #include <algorithm>
 #include <atomic>
 #include <limits>
@@ -11,6 +13,7 @@
 #include "lib/runtime/code_cache.h"
 #include "lib/util/byte_record.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/mutex.h"
 #include "lib/util/stable_hash.h"
 #include "lib/util/status_macros.h"
@@ -25,13 +28,8 @@
 #include "lib/wasm/rewriter.h"
 #include "lib/wasm/section_rewriter.h"
 #include "wasmhost/limits.h"
-#include "wasmhost/module.h"
 
 namespace wasmhost {
-
-static_assert(static_cast<int>(ExternKind::kTag) ==
-                  static_cast<int>(wasm::ExternKind::kTag),
-              "public and binary ExternKind enumerators must match");
 
 absl::string_view ExternKindName(ExternKind kind) {
   switch (kind) {
@@ -134,7 +132,7 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
     ImportType type;
     type.module = import.module;
     type.name = import.name;
-    type.kind = static_cast<ExternKind>(import.kind);
+    type.kind = import.kind;
     if (import.kind == wasm::ExternKind::kFunc) {
       type.func_type = info.types[import.func_type_index];
     } else if (import.kind == wasm::ExternKind::kMemory) {
@@ -159,7 +157,7 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
   for (const wasm::Export& exported : info.exports) {
     ExportType type;
     type.name = exported.name;
-    type.kind = static_cast<ExternKind>(exported.kind);
+    type.kind = exported.kind;
     if (exported.kind == wasm::ExternKind::kFunc) {
       type.func_type = *info.FunctionType(exported.index);
     } else if (exported.kind == wasm::ExternKind::kMemory) {
@@ -442,24 +440,30 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
   // engine asked for fuel: a module they would take past V8's limits is
   // refused rather than handed to V8 to reject.
   if (!FitsV8Limits(current, 0, 0, 0, 0)) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the host's rewrites (bulk instruction helpers, float export "
-        "wrappers) would take the module (", info.exports.size(),
-        " exports, ", info.function_count(), " functions, ",
-        info.global_count(), " globals) past V8's limits of ",
-        wasm::kMaxExports, ", ", wasm::kMaxFunctions, " and ",
-        wasm::kMaxGlobals));
+    return LimitError(
+        LimitKind::kEngineLimits,
+        absl::StrCat(
+            "the host's rewrites (bulk instruction helpers, float export "
+            "wrappers) would take the module (",
+            info.exports.size(), " exports, ", info.function_count(),
+            " functions, ", info.global_count(),
+            " globals) past V8's limits of ", wasm::kMaxExports, ", ",
+            wasm::kMaxFunctions, " and ", wasm::kMaxGlobals));
   }
   if (!FitsV8Limits(current, fuel_exports, fuel_functions, fuel_types,
                     fuel_globals)) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "fuel metering (EngineOptions::consume_fuel) adds ", kFuelExports,
-        " exports, ", kFuelFunctions, " functions and ", kFuelGlobals,
-        " global, which would take the module (", current.exports.size(),
-        " exports, ", current.function_count(), " functions, ",
-        current.global_count(), " globals once rewritten) past V8's limits "
-        "of ", wasm::kMaxExports, ", ", wasm::kMaxFunctions, " and ",
-        wasm::kMaxGlobals));
+    return LimitError(
+        LimitKind::kEngineLimits,
+        absl::StrCat(
+            "fuel metering (EngineOptions::consume_fuel) adds ", kFuelExports,
+            " exports, ", kFuelFunctions, " functions and ", kFuelGlobals,
+            " global, which would take the module (", current.exports.size(),
+            " exports, ", current.function_count(), " functions, ",
+            current.global_count(),
+            " globals once rewritten) past V8's limits "
+            "of ",
+            wasm::kMaxExports, ", ", wasm::kMaxFunctions, " and ",
+            wasm::kMaxGlobals));
   }
   return rewritten;
 }
@@ -646,9 +650,9 @@ bool DecodeModuleRecord(absl::string_view record, wasm::CodeSummary* code,
 // "module over ModuleLimits::max_exports (20000): 100000 exports".
 absl::Status OverModuleLimit(absl::string_view field, uint64_t limit,
                              uint64_t value, absl::string_view what) {
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "module over ModuleLimits::", field, " (", limit, "): ", value, " ",
-      what));
+  return LimitError(LimitKind::kModuleLimits,
+                    absl::StrCat("module over ModuleLimits::", field, " (",
+                                 limit, "): ", value, " ", what));
 }
 
 // Refuses a module over `limits` before V8 compiles it (the module size is
@@ -683,8 +687,9 @@ absl::Status CheckModuleLimits(const wasm::ModuleInfo& info,
 }
 
 absl::Status InvalidModule(const absl::Status& status) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("invalid module: ", status.message()));
+  return MakeError(absl::StatusCode::kInvalidArgument,
+                   ErrorKind::kInvalidModule,
+                   absl::StrCat("invalid module: ", status.message()));
 }
 
 }  // namespace

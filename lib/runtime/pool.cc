@@ -8,16 +8,18 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/base/optimization.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "lib/runtime/instance_state.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/mutex.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
@@ -84,6 +86,8 @@ struct PoolThreadSlot {
   // its next Acquire touches no memory other threads write. An Acquire
   // waiting on another thread takes it.
   std::atomic<bool> spare_lease{false};
+  // The thread that made the slot, the only one that may touch idle.
+  const std::thread::id owner = std::this_thread::get_id();
   // The thread's slots were destroyed (it is exiting) while this slot's
   // leases were still out, e.g. in a thread_local made before them: the
   // slot now belongs to those leases, and the last one to go deletes it.
@@ -170,6 +174,14 @@ class PoolState {
   absl::Status Prime(const std::shared_ptr<PoolState>& self);
   absl::StatusOr<Lease> Acquire(const std::shared_ptr<PoolState>& self);
   void Release(PoolThreadSlot& slot, std::unique_ptr<Instance> instance);
+  // A lease's release on its slot's thread: Release, then the slot goes if
+  // it was orphaned and this was its last lease.
+  static void ReleaseOnThisThread(PoolState* pool, PoolThreadSlot* slot,
+                                  std::unique_ptr<Instance> instance);
+  // A lease destroyed on another thread: ReleaseOnThisThread is handed back
+  // to the slot's (and the instance's) thread.
+  void ReleaseOnOwnerThread(PoolThreadSlot* slot,
+                            std::unique_ptr<Instance> instance);
   // Lease::handles: the instance's handles if they are of `type_key`.
   void* Handles(const Instance& instance, const void* type_key) const;
   // Slots report themselves so stats() can add up their counters; a
@@ -285,10 +297,9 @@ void ThreadSlots::DropClosedPools() {
 
 absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
   InstanceOptions instance_options = options_.instance_options;
-  std::shared_ptr<void> attachment;
   if (options_.setup_instance) {
-    WASMHOST_ASSIGN_OR_RETURN(attachment,
-                              options_.setup_instance(instance_options));
+    WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
+        options_.setup_instance(instance_options), ErrorKind::kHostError));
   }
   // A replacement skips the data segments and start function whose work
   // the image holds.
@@ -297,19 +308,21 @@ absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
       Instance::Instantiate(module_, linker_, instance_options,
                             /*from_image=*/image_ != nullptr));
   auto owned = std::make_unique<Instance>(std::move(instance));
-  if (attachment != nullptr) {
-    owned->state_->attachments.push_back(std::move(attachment));
-  }
   if (image_ != nullptr) {
     // Starts from the image: initialised already.
     WASMHOST_RETURN_IF_ERROR(
         Backend(*owned).ResetToImage(*image_, KeepResidentPages()));
   } else if (options_.initialize_instance) {
-    WASMHOST_RETURN_IF_ERROR(options_.initialize_instance(*owned));
+    WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
+        options_.initialize_instance(*owned), ErrorKind::kHostError));
   }
   if (options_.make_handles_) {
-    WASMHOST_ASSIGN_OR_RETURN(owned->state_->pool_handles,
-                              options_.make_handles_(*owned));
+    absl::StatusOr<std::shared_ptr<void>> handles =
+        options_.make_handles_(*owned);
+    if (!handles.ok()) {
+      return WithDefaultKind(handles.status(), ErrorKind::kHostError);
+    }
+    owned->state_->pool_handles = *std::move(handles);
   }
   return owned;
 }
@@ -329,10 +342,12 @@ absl::Status CheckOwnsItsState(const Module& module) {
         import.kind == ExternKind::kMemory || import.kind == ExternKind::kTable ||
         (import.kind == ExternKind::kGlobal && import.global.is_mutable);
     if (shared_state) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "ReusePolicy::kFreshState cannot restore the imported ",
-          ExternKindName(import.kind), " ", import.module, ".", import.name,
-          ": a pool resets only state its instances own"));
+      return internal::UsageError(
+          absl::StatusCode::kFailedPrecondition,
+          absl::StrCat("ReusePolicy::kFreshState cannot restore the imported ",
+                       ExternKindName(import.kind), " ", import.module, ".",
+                       import.name,
+                       ": a pool resets only state its instances own"));
     }
   }
   return absl::OkStatus();
@@ -343,9 +358,11 @@ absl::Status CheckOwnsItsState(const Module& module) {
 absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
   if (options_.max_instances != 0 &&
       options_.max_instances_per_thread > options_.max_instances) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max_instances_per_thread (", options_.max_instances_per_thread,
-        ") exceeds max_instances (", options_.max_instances, ")"));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("max_instances_per_thread (",
+                     options_.max_instances_per_thread,
+                     ") exceeds max_instances (", options_.max_instances, ")"));
   }
   if (options_.policy == ReusePolicy::kFreshState) {
     WASMHOST_RETURN_IF_ERROR(CheckOwnsItsState(module_));
@@ -359,7 +376,8 @@ absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
     // Undoes what initialize_instance did to host state, so the first
     // instance's first lease starts where every later one does.
     if (options_.reset_instance) {
-      WASMHOST_RETURN_IF_ERROR(options_.reset_instance(*first));
+      WASMHOST_RETURN_IF_ERROR(WithDefaultKind(options_.reset_instance(*first),
+                                               ErrorKind::kHostError));
     }
   }
   if (options_.policy != ReusePolicy::kNewInstance &&
@@ -457,16 +475,18 @@ absl::StatusOr<Lease> PoolState::Acquire(
   if (options_.max_instances_per_thread != 0 &&
       slot.leased() >= options_.max_instances_per_thread) {
     PoolCounters::Add(slot.counters.thread_cap_refusals);
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "this thread already leases ", slot.leased(),
-        " instances (max_instances_per_thread)"));
+    return LimitError(LimitKind::kPoolThreadInstances,
+                      absl::StrCat("this thread already leases ", slot.leased(),
+                                   " instances (max_instances_per_thread)"));
   }
   if (!ReserveLease(slot)) {
     PoolCounters::Add(slot.counters.timeouts);
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "all ", options_.max_instances,
-        " instances are leased (max_instances) and none was released within ",
-        absl::FormatDuration(options_.acquire_timeout)));
+    return LimitError(
+        LimitKind::kPoolInstances,
+        absl::StrCat("all ", options_.max_instances,
+                     " instances are leased (max_instances) and none was "
+                     "released within ",
+                     absl::FormatDuration(options_.acquire_timeout)));
   }
   std::unique_ptr<Instance> instance;
   if (!slot.idle.empty()) {
@@ -479,10 +499,9 @@ absl::StatusOr<Lease> PoolState::Acquire(
     if (!created.ok()) {
       ReturnLease(slot);
       PoolCounters::Add(slot.counters.failed_instantiations);
-      return absl::Status(
-          created.status().code(),
-          absl::StrCat("the pool cannot make a new instance: ",
-                       created.status().message()));
+      return WithPrefix(
+          "the pool cannot make a new instance: ",
+          WithDefaultKind(created.status(), ErrorKind::kInternal));
     }
     instance = *std::move(created);
     PoolCounters::Add(slot.counters.misses);
@@ -492,6 +511,22 @@ absl::StatusOr<Lease> PoolState::Acquire(
   PoolCounters::Add(slot.counters.leases);
   PoolCounters::Add(slot.counters.latency[LatencyBucket(NowNanos() - start)]);
   return Lease(this, &slot, std::move(instance));
+}
+
+void PoolState::ReleaseOnThisThread(PoolState* pool, PoolThreadSlot* slot,
+                                    std::unique_ptr<Instance> instance) {
+  pool->Release(*slot, std::move(instance));
+  if (ABSL_PREDICT_FALSE(slot->orphaned) && slot->leased() == 0) delete slot;
+}
+
+void PoolState::ReleaseOnOwnerThread(PoolThreadSlot* slot,
+                                     std::unique_ptr<Instance> instance) {
+  v8backend::BackendInstance& backend = Backend(*instance);
+  // std::function needs a copyable callable.
+  auto owned = std::make_shared<std::unique_ptr<Instance>>(std::move(instance));
+  backend.HandBackToOwnerThread([this, slot, owned] {
+    ReleaseOnThisThread(this, slot, std::move(*owned));
+  });
 }
 
 void PoolState::Release(PoolThreadSlot& slot,
@@ -600,10 +635,11 @@ void* Lease::Handles(const void* type_key) const {
 
 void Lease::Release() {
   if (instance_ == nullptr) return;
-  pool_->Release(*slot_, std::move(instance_));
-  if (ABSL_PREDICT_FALSE(slot_->orphaned) && slot_->leased() == 0) {
-    delete slot_;
+  if (ABSL_PREDICT_FALSE(slot_->owner != std::this_thread::get_id())) {
+    pool_->ReleaseOnOwnerThread(slot_, std::move(instance_));
+    return;
   }
+  internal::PoolState::ReleaseOnThisThread(pool_, slot_, std::move(instance_));
 }
 
 absl::StatusOr<std::unique_ptr<InstancePool>> InstancePool::Create(
@@ -613,12 +649,15 @@ absl::StatusOr<std::unique_ptr<InstancePool>> InstancePool::Create(
   if (!primed.ok()) {
     state->Close();
     if (auto* slots = internal::ThreadSlots::Existing()) slots->Drop(state->id());
-    return primed;
+    return internal::WithDefaultKind(primed, ErrorKind::kInternal);
   }
   return std::unique_ptr<InstancePool>(new InstancePool(std::move(state)));
 }
 
 InstancePool::~InstancePool() {
+  // A lease of this thread's slot destroyed on another thread may be
+  // queued for release here: released before the slot goes.
+  v8backend::RunHandedBack();
   state_->Close();
   // Other threads drop their idle instances the next time they use a pool
   // or when they exit.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/extern_state.h"
+#include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 
 namespace wasmhost {
@@ -15,25 +16,30 @@ constexpr uint64_t kMaxTableSize = 10'000'000;
 
 absl::Status CheckIndex(uint64_t index, uint64_t size) {
   if (index < size) return absl::OkStatus();
-  return absl::OutOfRangeError(absl::StrCat(
-      "table index ", index, " is outside the table of ", size, " elements"));
+  return internal::UsageError(
+      absl::StatusCode::kOutOfRange,
+      absl::StrCat("table index ", index, " is outside the table of ", size,
+                   " elements"));
 }
 
 }  // namespace
 
 absl::StatusOr<Table> Table::Create(const TableType& type, const Val& init) {
   if (type.element != ValType::kFuncRef && type.element != ValType::kExternRef) {
-    return absl::InvalidArgumentError(
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
         absl::StrCat("a table's elements must be funcref or externref, not ",
                      ValTypeName(type.element)));
   }
   if (type.max_size.has_value() && type.min_size > *type.max_size) {
-    return absl::InvalidArgumentError(
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
         absl::StrCat("the table's minimum size ", type.min_size,
                      " exceeds its maximum ", *type.max_size));
   }
   if (type.min_size > kMaxTableSize) {
-    return absl::ResourceExhaustedError(
+    return internal::LimitError(
+        LimitKind::kEngineLimits,
         absl::StrCat("a table of ", type.min_size, " elements exceeds the ",
                      "engine's limit of ", kMaxTableSize));
   }
@@ -73,9 +79,10 @@ absl::StatusOr<uint64_t> Table::Grow(uint64_t delta, const Val& init) const {
   const uint64_t old_size = size();
   const uint64_t max = state_->table.max_size.value_or(kMaxTableSize);
   if (delta > max - old_size) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "growing the table of ", old_size, " elements by ", delta,
-        " passes its maximum of ", max));
+    return internal::LimitError(
+        LimitKind::kTableElements,
+        absl::StrCat("growing the table of ", old_size, " elements by ", delta,
+                     " passes its maximum of ", max));
   }
   return state_->object->TableGrow(delta, init);
 }

@@ -9,14 +9,19 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define WASMHOST_RETURN_IF_ERROR(expr)              \
-  do {                                              \
-    ::absl::Status wasmhost_status_ = (expr);       \
-    if (!wasmhost_status_.ok()) return wasmhost_status_; \
-  } while (false)
-
 #define WASMHOST_CONCAT_INNER_(a, b) a##b
 #define WASMHOST_CONCAT_(a, b) WASMHOST_CONCAT_INNER_(a, b)
+
+// A name of its own per use (__COUNTER__), so one used inside another's
+// expression (in a lambda) shadows nothing.
+#define WASMHOST_RETURN_IF_ERROR(expr) \
+  WASMHOST_RETURN_IF_ERROR_IMPL_(      \
+      WASMHOST_CONCAT_(wasmhost_status_, __COUNTER__), expr)
+#define WASMHOST_RETURN_IF_ERROR_IMPL_(status, expr) \
+  do {                                               \
+    ::absl::Status status = (expr);                  \
+    if (!status.ok()) return status;                 \
+  } while (false)
 
 // WASMHOST_ASSIGN_OR_RETURN(auto x, MakeX()); declares or assigns `x` from
 // an absl::StatusOr, returning its status on error.

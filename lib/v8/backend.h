@@ -67,6 +67,14 @@ absl::Status InitializeV8(const EngineOptions& options);
 // module bytes. Valid after InitializeV8.
 std::string EngineFingerprint();
 
+// How many destructions were handed back to another thread
+// (BackendInstance::HandBackToOwnerThread) since the process started.
+uint64_t HandedBackCount();
+
+// Runs what other threads handed back to the calling thread's isolate, if
+// it has one.
+void RunHandedBack();
+
 // Creates the calling thread's isolate now if it has none. Thread-local
 // state that must be destroyed before the isolate (at thread exit) is made
 // after calling this.
@@ -312,6 +320,13 @@ class BackendInstance {
 
   // Whether the calling thread is the one whose isolate holds the instance.
   virtual bool OnOwnerThread() const = 0;
+
+  // Runs `destroy` (which may destroy this instance) on the instance's
+  // thread: now when called there or when the thread's isolate is gone
+  // (the instance is detached), else at the thread's next instantiation or
+  // instance destruction, or before its isolate is disposed. Counted by
+  // HandedBackCount. Thread-safe.
+  virtual void HandBackToOwnerThread(std::function<void()> destroy) = 0;
 
   // Export `export_index` (a function, global, table or memory) as an
   // object that can be read, written, or imported by other instances of

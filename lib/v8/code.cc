@@ -5,11 +5,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "lib/util/error_status.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/platform.h"
-#include "libplatform/libplatform.h"
 #include "lib/v8/thread_isolate.h"
 #include "lib/v8/v8_util.h"
+#include "libplatform/libplatform.h"
 
 namespace wasmhost::v8backend {
 
@@ -30,7 +31,7 @@ absl::Status ValidateModule(absl::Span<const uint8_t> bytes) {
   if (!thread.validate()
            ->Call(context, v8::Undefined(isolate), 1, args)
            .ToLocal(&valid)) {
-    return absl::InternalError(absl::StrCat(
+    return internal::InternalError(absl::StrCat(
         "WebAssembly.validate: ", ExceptionMessage(isolate, try_catch)));
   }
   if (valid->IsTrue()) return absl::OkStatus();
@@ -39,7 +40,8 @@ absl::Status ValidateModule(absl::Span<const uint8_t> bytes) {
   absl::StatusOr<std::shared_ptr<const CompiledCode>> compiled =
       CompileModule(bytes);
   if (!compiled.ok()) return compiled.status();
-  return absl::InvalidArgumentError(
+  return internal::MakeError(
+      absl::StatusCode::kInvalidArgument, ErrorKind::kInvalidModule,
       "invalid module: WebAssembly.validate rejected it");
 }
 
@@ -54,7 +56,8 @@ absl::StatusOr<std::shared_ptr<const CompiledCode>> CompileModule(
            isolate, v8::MemorySpan<const uint8_t>(bytes.data(), bytes.size()))
            .ToLocal(&object)) {
     // CompileError messages read "WebAssembly.Module(): <reason> @+<offset>".
-    return absl::InvalidArgumentError(
+    return internal::MakeError(
+        absl::StatusCode::kInvalidArgument, ErrorKind::kInvalidModule,
         absl::StrCat("invalid module: ", ExceptionMessage(isolate, try_catch)));
   }
   auto code = std::make_shared<const CompiledCode>(object->GetCompiledModule());
@@ -128,8 +131,9 @@ absl::StatusOr<std::shared_ptr<const CompiledCode>> LoadModule(
   pending_load = nullptr;
   v8::Local<v8::Value> value;
   if (!result.ToLocal(&value)) {
-    return absl::InternalError(absl::StrCat(
-        "WebAssembly.compileStreaming: ", ExceptionMessage(isolate, try_catch)));
+    return internal::InternalError(
+        absl::StrCat("WebAssembly.compileStreaming: ",
+                     ExceptionMessage(isolate, try_catch)));
   }
   // The promise settles when V8's tasks for it have run; deserialisation
   // itself is synchronous, so this loop rarely turns.
@@ -143,8 +147,10 @@ absl::StatusOr<std::shared_ptr<const CompiledCode>> LoadModule(
     isolate->PerformMicrotaskCheckpoint();
   }
   if (promise->State() == v8::Promise::kRejected) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid module: ", ToStdString(isolate, promise->Result())));
+    return internal::MakeError(
+        absl::StatusCode::kInvalidArgument, ErrorKind::kInvalidModule,
+        absl::StrCat("invalid module: ",
+                     ToStdString(isolate, promise->Result())));
   }
   v8::Local<v8::WasmModuleObject> object =
       promise->Result().As<v8::WasmModuleObject>();

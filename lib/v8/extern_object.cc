@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/js_values.h"
 #include "lib/v8/platform.h"
@@ -54,7 +55,8 @@ absl::StatusOr<std::shared_ptr<ExternObject>> Construct(
   if (!constructor
            ->NewInstance(context, static_cast<int>(args.size()), args.data())
            .ToLocal(&object)) {
-    return absl::InvalidArgumentError(
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
         absl::StrCat("WebAssembly.", name, " refused the type: ",
                      ExceptionMessage(isolate, try_catch)));
   }
@@ -65,7 +67,8 @@ absl::StatusOr<std::shared_ptr<ExternObject>> Construct(
 // The calling thread's isolate, once an Engine has initialised V8.
 absl::StatusOr<ThreadIsolate*> CreatingThread() {
   if (!V8Initialized()) {
-    return absl::FailedPreconditionError(
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
         "no Engine exists yet: call Engine::Create first");
   }
   return &ThreadIsolate::Current();
@@ -89,9 +92,9 @@ absl::StatusOr<v8::Local<v8::Value>> CallMethod(
            .ToLocal(&result)) {
     const std::string message = ExceptionMessage(isolate, try_catch);
     if (absl::StartsWith(message, "RangeError")) {
-      return absl::ResourceExhaustedError(message);
+      return internal::LimitError(LimitKind::kTableElements, message);
     }
-    return absl::InternalError(message);
+    return internal::InternalError(message);
   }
   return result;
 }
@@ -130,7 +133,7 @@ absl::StatusOr<v8::Local<v8::Object>> InstantiateHelper(
   v8::Local<v8::Object> instance;
   if (!thread.instance_constructor()->NewInstance(context, 2, args).ToLocal(
           &instance)) {
-    return absl::InternalError(
+    return internal::InternalError(
         absl::StrCat("instantiating an accessor module: ",
                      ExceptionMessage(isolate, try_catch)));
   }
@@ -150,7 +153,7 @@ absl::StatusOr<v8::Local<v8::Value>> CallAccessor(
            ->Call(thread.context(), v8::Undefined(isolate),
                   static_cast<int>(args.size()), args.data())
            .ToLocal(&result)) {
-    return absl::InternalError(ExceptionMessage(isolate, try_catch));
+    return internal::InternalError(ExceptionMessage(isolate, try_catch));
   }
   return result;
 }
@@ -164,7 +167,7 @@ absl::StatusOr<v8::Local<v8::Function>> AccessorFunction(
   if (!slot->IsEmpty()) return slot->Get(isolate);
   v8::Local<v8::WasmModuleObject> compiled;
   if (!module.ToLocal(&compiled)) {
-    return absl::InternalError("V8 refused an accessor module");
+    return internal::InternalError("V8 refused an accessor module");
   }
   WASMHOST_ASSIGN_OR_RETURN(
       v8::Local<v8::Object> exports,
@@ -211,7 +214,7 @@ absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewGlobal(
     if (!v8::WasmModuleObject::Compile(
              isolate, v8::MemorySpan<const uint8_t>(bytes.data(), bytes.size()))
              .ToLocal(&module)) {
-      return absl::InternalError(
+      return internal::InternalError(
           absl::StrCat("V8 refused a global definition: ",
                        ExceptionMessage(isolate, try_catch)));
     }
@@ -283,7 +286,8 @@ absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewMemory(
       Construct(thread, "Memory", absl::MakeSpan(args));
   if (!memory.ok()) {
     // A valid type the engine cannot allocate.
-    return absl::ResourceExhaustedError(memory.status().message());
+    return internal::LimitError(LimitKind::kAddressSpace,
+                                memory.status().message());
   }
   return memory;
 }
@@ -329,7 +333,7 @@ absl::Status ExternObject::GlobalSet(const GlobalType& type,
   WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Value> js, ValToJs(thread, value));
   v8::TryCatch try_catch(isolate);
   if (handle_->Get()->Set(thread.context(), thread.value_key(), js).IsNothing()) {
-    return absl::InternalError(ExceptionMessage(isolate, try_catch));
+    return internal::InternalError(ExceptionMessage(isolate, try_catch));
   }
   return absl::OkStatus();
 }

@@ -16,9 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "lib/util/api_access.h"
+#include "lib/util/error_status.h"
 #include "lib/util/memory_image.h"
 #include "lib/util/status_macros.h"
-#include "lib/util/trap_status.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/code.h"
 #include "lib/v8/extern_object.h"
@@ -98,7 +99,11 @@ class V8Instance final : public BackendInstance, public IsolateResident {
  public:
   V8Instance(ThreadIsolate& thread, InstanceSpec spec,
              internal::InstanceState* owner)
-      : thread_(thread), spec_(std::move(spec)), owner_(owner) {
+      : thread_(thread),
+        thread_id_(thread.id()),
+        hand_back_(thread.hand_back()),
+        spec_(std::move(spec)),
+        owner_(owner) {
     thread_.AddResident(this);
   }
 
@@ -108,6 +113,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
     const bool had_memory = !memory_.IsEmpty();
     DropHandles();
     if (had_memory) thread_.MemoryDropped();
+    // What other threads handed back goes too, now that this thread
+    // destroys instances anyway.
+    hand_back_->RunQueued();
   }
 
   void Detach() override {
@@ -134,7 +142,13 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   }
 
   bool OnOwnerThread() const override {
-    return !detached_ && ThreadIsolate::CurrentIfAny() == &thread_;
+    // The thread's identity first: another thread must not read detached_.
+    return ThreadIsolate::IsCurrent(&thread_, thread_id_) && !detached_;
+  }
+  void HandBackToOwnerThread(std::function<void()> destroy) override {
+    // Kept here: `destroy` may delete this instance.
+    const std::shared_ptr<HandBack> hand_back = hand_back_;
+    hand_back->Destroy(std::move(destroy));
   }
   std::shared_ptr<ExternObject> Export(uint32_t export_index) override;
   bool CallVals(const internal::FuncRefState* function, uint32_t export_index,
@@ -162,7 +176,7 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   }
   // The status of every call after the thread's isolate was disposed.
   static absl::Status DetachedError() {
-    return absl::FailedPreconditionError(
+    return internal::WrongThreadError(
         "the instance's isolate was disposed when its thread exited");
   }
 
@@ -262,6 +276,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   }
 
   ThreadIsolate& thread_;
+  // thread_.id(), read without touching thread_, which may be gone.
+  const uint64_t thread_id_;
+  const std::shared_ptr<HandBack> hand_back_;
   const InstanceSpec spec_;
   internal::InstanceState* const owner_;
   std::vector<HostBinding> bindings_;
@@ -281,6 +298,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   std::optional<uint64_t> remaining_fuel_;
   // The last call set a fuel limit, so the next unlimited one must lift it.
   bool fuel_limited_ = false;
+  // Metered calls of this instance on the stack (a host function may call
+  // it again).
+  int metered_calls_running_ = 0;
   // The image mapped over memory_ by ResetToImage, if any.
   const StateImage* mapped_image_ = nullptr;
   // Whether state may differ from mapped_image_: the guest ran, or the host
@@ -332,7 +352,7 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
   for (size_t i = 0; i < params.size(); ++i) {
     args[i] = FromJs(info[static_cast<int>(i)], params[i]);
   }
-  Caller caller(owner_);
+  Caller caller = internal::ApiAccess::MakeCaller(owner_);
   // host_error is OK here, so the thunk can put a failure straight in it;
   // it wins over whatever the guest does afterwards.
   if (ABSL_PREDICT_FALSE(!func.thunk(func.callable.get(), caller, args,
@@ -379,7 +399,7 @@ void V8Instance::CallHostWithVals(
   for (ValType type : func.type.results) {
     results.push_back(Val::FromBits(type, 0));
   }
-  Caller caller(owner_);
+  Caller caller = internal::ApiAccess::MakeCaller(owner_);
   host_error = func.val_thunk(func.callable.get(), caller, args,
                               absl::MakeSpan(results));
   if (!host_error.ok()) return ThrowUndefined(isolate);
@@ -502,30 +522,37 @@ bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
   // returned just before the watchdog fired keeps its result.)
   if (fired && !entered) {
     thread_.host_error() = absl::OkStatus();
-    return Fail(absl::DeadlineExceededError(absl::StrCat(
-                    "guest stopped at its deadline after ",
-                    absl::FormatDuration(absl::Now() - start))),
+    return Fail(internal::LimitError(
+                    LimitKind::kDeadline,
+                    absl::StrCat("guest stopped at its deadline after ",
+                                 absl::FormatDuration(absl::Now() - start))),
                 true);
   }
   if (heap_exhausted) {
     thread_.host_error() = absl::OkStatus();
-    return Fail(absl::ResourceExhaustedError(
+    return Fail(internal::LimitError(
+                    LimitKind::kHeap,
                     "the guest exhausted the engine's heap (e.g. by growing "
                     "its tables) and was stopped"),
                 true);
   }
   if (!thread_.host_error().ok()) {
-    return Fail(std::exchange(thread_.host_error(), absl::OkStatus()), true);
+    return Fail(internal::MarkHostError(
+                    std::exchange(thread_.host_error(), absl::OkStatus())),
+                true);
   }
   if (entered) return true;
   if (enclosing_expired) {
-    return Fail(absl::DeadlineExceededError(
+    return Fail(internal::LimitError(
+                    LimitKind::kDeadline,
                     "guest stopped: the deadline of an enclosing call (whose "
                     "host function made this call) passed"),
                 true);
   }
   if (try_catch.HasTerminated()) {
-    return Fail(absl::AbortedError("guest execution was terminated"), true);
+    TrapInfo terminated;
+    terminated.message = "guest execution was terminated";
+    return Fail(internal::TrapStatus(terminated), true);
   }
   return Fail(ExceptionToStatus(try_catch), true);
 }
@@ -537,12 +564,14 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
   if (name == "LinkError" || name == "TypeError") {
     // Imports are checked before instantiation; V8 may still reject a
     // combination we do not model (e.g. an imported table).
-    return absl::InvalidArgumentError(absl::StrCat("link error: ", message));
+    return internal::MakeError(absl::StatusCode::kInvalidArgument,
+                               ErrorKind::kLinkError,
+                               absl::StrCat("link error: ", message));
   }
   if (name == "RangeError" &&
       !absl::StrContains(message, "Maximum call stack size exceeded")) {
     // WebAssembly.Memory could not be allocated.
-    return absl::ResourceExhaustedError(message);
+    return internal::LimitError(LimitKind::kAddressSpace, message);
   }
   TrapInfo info;
   info.kind = internal::TrapKindFromMessage(message);
@@ -564,7 +593,8 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
           ToStdString(isolate, frame->GetScriptSourceMappingURL());
       if (info.backtrace.empty() && spec_.metered &&
           spec_.is_out_of_fuel(tag, offset)) {
-        return absl::ResourceExhaustedError(
+        return internal::LimitError(
+            LimitKind::kFuel,
             "out of fuel: the guest used all the fuel the call allowed");
       }
       std::optional<Frame> frame_or = spec_.locate_frame(tag, offset);
@@ -584,6 +614,7 @@ absl::Status V8Instance::Instantiate(
     const std::shared_ptr<const CompiledCode>& code,
     const CallOptions& start_options) {
   v8::Isolate* isolate = thread_.isolate();
+  thread_.hand_back()->RunQueued();
   thread_.CollectIfRequested();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
@@ -642,7 +673,7 @@ absl::Status V8Instance::Instantiate(
     if (!thread_.instance_constructor()
              ->NewInstance(context, 2, adapter_args)
              .ToLocal(&adapter)) {
-      return absl::InternalError(
+      return internal::InternalError(
           absl::StrCat("instantiating the import adapter: ",
                        ExceptionMessage(isolate, try_catch)));
     }
@@ -690,13 +721,15 @@ absl::Status V8Instance::Instantiate(
       try_catch.Reset();
       thread_.CollectEverywhere();
       if (!new_memory()) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "cannot reserve address space for the instance's memory of ",
-            spec_.memory_initial_pages,
-            " pages (each Wasm memory reserves ~10 GB of the process's "
-            "address space, with its guard regions; too many instances "
-            "are alive): ",
-            ExceptionMessage(isolate, try_catch)));
+        return internal::LimitError(
+            LimitKind::kAddressSpace,
+            absl::StrCat(
+                "cannot reserve address space for the instance's memory of ",
+                spec_.memory_initial_pages,
+                " pages (each Wasm memory reserves ~10 GB of the process's "
+                "address space, with its guard regions; too many instances "
+                "are alive): ",
+                ExceptionMessage(isolate, try_catch)));
       }
     }
     memory_.Reset(isolate, memory.As<v8::WasmMemoryObject>());
@@ -824,15 +857,16 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
   std::vector<RawVal> globals(types.size());
   if (!types.empty()) {
     if (get_globals_.IsEmpty()) {
-      return absl::FailedPreconditionError(
-          "the module's globals cannot be captured");
+      return internal::MakeError(absl::StatusCode::kFailedPrecondition,
+                                 ErrorKind::kInternal,
+                                 "the module's globals cannot be captured");
     }
     v8::TryCatch try_catch(isolate);
     v8::Local<v8::Value> result;
     if (!get_globals_.Get(isolate)
              ->Call(context, v8::Undefined(isolate), 0, nullptr)
              .ToLocal(&result)) {
-      return absl::InternalError(absl::StrCat(
+      return internal::InternalError(absl::StrCat(
           "reading globals: ", ExceptionMessage(isolate, try_catch)));
     }
     if (types.size() == 1) {
@@ -869,9 +903,10 @@ absl::Status V8Instance::GrowMemoryTo(size_t bytes) {
   if (!memory->Get(context, ToV8String(isolate, "grow")).ToLocal(&grow) ||
       !grow->IsFunction() ||
       grow.As<v8::Function>()->Call(context, memory, 1, &delta).IsEmpty()) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "cannot grow the memory to the image's ", bytes,
-        " bytes: ", ExceptionMessage(isolate, try_catch)));
+    return internal::LimitError(
+        LimitKind::kMemory,
+        absl::StrCat("cannot grow the memory to the image's ", bytes,
+                     " bytes: ", ExceptionMessage(isolate, try_catch)));
   }
   return absl::OkStatus();
 }
@@ -891,8 +926,10 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
     memory = MemoryBytes();
   }
   if (memory.size() != image_size) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "memory is ", memory.size(), " bytes, the image ", image_size));
+    return internal::MakeError(absl::StatusCode::kFailedPrecondition,
+                               ErrorKind::kInternal,
+                               absl::StrCat("memory is ", memory.size(),
+                                            " bytes, the image ", image_size));
   }
   if (memory_image != nullptr) {
     if (mapped_image_ != &image) {
@@ -905,8 +942,9 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
   }
   if (!image.globals().empty()) {
     if (set_globals_.IsEmpty()) {
-      return absl::FailedPreconditionError(
-          "the module's globals cannot be restored");
+      return internal::MakeError(absl::StatusCode::kFailedPrecondition,
+                                 ErrorKind::kInternal,
+                                 "the module's globals cannot be restored");
     }
     v8::Isolate* isolate = thread_.isolate();
     v8::HandleScope scope(isolate);
@@ -920,7 +958,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
             ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
                    static_cast<int>(args.size()), args.data())
             .IsEmpty()) {
-      return absl::InternalError(absl::StrCat(
+      return internal::InternalError(absl::StrCat(
           "restoring globals: ", ExceptionMessage(isolate, try_catch)));
     }
   }
@@ -960,13 +998,15 @@ bool V8Instance::CallUnderOptions(const CallOptions& given, Run call) {
   const CallOptions options = WithStartedTimeout(given);
   if (options.deadline != absl::InfiniteFuture() &&
       options.deadline <= absl::Now()) {
-    return Fail(absl::DeadlineExceededError(
+    return Fail(internal::LimitError(
+                    LimitKind::kDeadline,
                     "the call's deadline passed before the guest started"),
                 false);
   }
   if (options.fuel.has_value() && !spec_.metered) {
-    return Fail(absl::InvalidArgumentError("CallOptions::fuel needs an engine "
-                                           "with EngineOptions::consume_fuel"),
+    return Fail(internal::UsageError(absl::StatusCode::kInvalidArgument,
+                                     "CallOptions::fuel needs an engine "
+                                     "with EngineOptions::consume_fuel"),
                 false);
   }
   touched_since_reset_ = true;
@@ -977,7 +1017,7 @@ bool V8Instance::CallUnderOptions(const CallOptions& given, Run call) {
 BackendInstance::CallFailure V8Instance::TakeCallFailure() {
   if (detached_) return {DetachedError(), false};
   if (ThreadIsolate::CurrentIfAny() != &thread_) {
-    return {absl::FailedPreconditionError(
+    return {internal::WrongThreadError(
                 "the instance belongs to another thread's isolate"),
             false};
   }
@@ -986,6 +1026,21 @@ BackendInstance::CallFailure V8Instance::TakeCallFailure() {
 
 template <typename Run>
 bool V8Instance::CallMetered(const CallOptions& options, Run call) {
+  if (metered_calls_running_ > 0) {
+    // A host function re-entering this instance: the instance has one fuel
+    // counter, so the nested call runs on the enclosing call's budget.
+    if (options.fuel.has_value()) {
+      return Fail(internal::UsageError(
+                      absl::StatusCode::kInvalidArgument,
+                      "a call re-entering the instance cannot set "
+                      "CallOptions::fuel: it runs on the enclosing call's"),
+                  false);
+    }
+    ++metered_calls_running_;
+    const bool succeeded = call(options);
+    --metered_calls_running_;
+    return succeeded;
+  }
   // Fuel lives in a Wasm global the rewriter added, behind two exports.
   // A call without a fuel limit after one with a limit runs unlimited.
   if (options.fuel.has_value() || fuel_limited_) {
@@ -997,7 +1052,9 @@ bool V8Instance::CallMetered(const CallOptions& options, Run call) {
     if (!set.ok()) return Fail(std::move(set), true);
     fuel_limited_ = options.fuel.has_value();
   }
+  ++metered_calls_running_;
   const bool succeeded = call(options);
+  --metered_calls_running_;
   if (options.fuel.has_value()) {
     int64_t left = 0;
     if (CallFuelExport(get_fuel_, 0, &left).ok()) {
@@ -1018,7 +1075,7 @@ absl::Status V8Instance::CallFuelExport(const v8::Global<v8::Function>& export_,
            ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
                   result == nullptr ? 1 : 0, argv)
            .ToLocal(&returned)) {
-    return absl::InternalError(absl::StrCat(
+    return internal::InternalError(absl::StrCat(
         "fuel export failed: ", ExceptionMessage(isolate, try_catch)));
   }
   if (result != nullptr) *result = returned.As<v8::BigInt>()->Int64Value();

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 #include "lib/v8/backend.h"
 #include "lib/v8/extern_object.h"
@@ -17,12 +18,12 @@ namespace wasmhost::v8backend {
 namespace {
 
 absl::Status OnlyInTheBoundaryAbi(ValType type) {
-  return absl::InternalError(absl::StrCat(
+  return internal::InternalError(absl::StrCat(
       "a ", ValTypeName(type), " crosses only in the boundary ABI"));
 }
 
 absl::Status OtherThread() {
-  return absl::FailedPreconditionError(
+  return internal::WrongThreadError(
       "the funcref belongs to another thread's isolate");
 }
 
@@ -50,7 +51,8 @@ absl::StatusOr<std::vector<ValType>> TypesFromJs(ThreadIsolate& thread,
       }
     }
     if (!known) {
-      return absl::UnimplementedError(
+      return internal::MakeError(
+          absl::StatusCode::kUnimplemented, ErrorKind::kUnsupported,
           absl::StrCat("a function of value type '", name,
                        "' cannot cross the host boundary"));
     }
@@ -81,7 +83,8 @@ absl::StatusOr<FuncType> FunctionType(ThreadIsolate& thread,
            ->Get(context, ToV8String(isolate, "type"))
            .ToLocal(&type_of) ||
       !type_of->IsFunction()) {
-    return absl::UnimplementedError(
+    return internal::MakeError(
+        absl::StatusCode::kUnimplemented, ErrorKind::kUnsupported,
         "reading a funcref needs V8's --experimental-wasm-type-reflection");
   }
   v8::Local<v8::Value> args[] = {function};
@@ -89,7 +92,7 @@ absl::StatusOr<FuncType> FunctionType(ThreadIsolate& thread,
   if (!type_of.As<v8::Function>()
            ->Call(context, function_class, 1, args)
            .ToLocal(&type)) {
-    return absl::InternalError(absl::StrCat(
+    return internal::InternalError(absl::StrCat(
         "the funcref's type: ", ExceptionMessage(isolate, try_catch)));
   }
   FuncType result;
@@ -183,7 +186,8 @@ absl::StatusOr<Val> ValFromBoundaryJs(
     size_t* next, ValType type, const std::shared_ptr<void>& via) {
   const size_t count = type == ValType::kV128 ? 2 : 1;
   if (*next + count > values.size()) {
-    return absl::InternalError("fewer boundary-ABI values than the type has");
+    return internal::InternalError(
+        "fewer boundary-ABI values than the type has");
   }
   const size_t at = *next;
   *next += count;
@@ -222,7 +226,7 @@ absl::StatusOr<Val> ValFromJs(ThreadIsolate& thread, v8::Local<v8::Value> value,
       if (value->IsNull()) return Val::NullRef(type);
       const std::shared_ptr<void>* host = ExternRefs::Unwrap(value);
       if (host == nullptr) {
-        return absl::InternalError("an externref the host did not make");
+        return internal::InternalError("an externref the host did not make");
       }
       return Val::ExternRef(*host);
     }

@@ -1,6 +1,8 @@
 // Process-wide V8 set-up: flags, the platform (worker threads) and the Wasm
 // trap handler.
 
+#include "lib/v8/platform.h"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,8 +10,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/util/error_status.h"
 #include "lib/v8/backend.h"
-#include "lib/v8/platform.h"
 #include "libplatform/libplatform.h"
 #include "v8.h"
 
@@ -48,7 +50,8 @@ absl::Status SetFlags(const std::vector<std::string>& flags) {
   v8::V8::SetFlagsFromCommandLine(&argc, argv.data(), /*remove_flags=*/true);
   if (argc > 1) {
     std::vector<std::string> unknown(argv.begin() + 1, argv.begin() + argc);
-    return absl::InvalidArgumentError(
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
         absl::StrCat("unknown V8 flags: ", absl::StrJoin(unknown, " ")));
   }
   return absl::OkStatus();
@@ -68,8 +71,10 @@ bool V8Initialized() { return engine_fingerprint != nullptr; }
 
 absl::Status InitializeV8(const EngineOptions& options) {
   if (options.worker_threads < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "worker_threads must be >= 0, got ", options.worker_threads));
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("worker_threads must be >= 0, got ",
+                     options.worker_threads));
   }
   const std::vector<std::string> flags = FlagsFor(options);
   absl::Status flags_set = SetFlags(flags);
@@ -78,7 +83,7 @@ absl::Status InitializeV8(const EngineOptions& options) {
   // The trap handler must be enabled before the first isolate exists.
   if (options.trap_handler &&
       !v8::V8::EnableWebAssemblyTrapHandler(options.install_signal_handler)) {
-    return absl::InternalError("V8 could not enable its Wasm trap handler");
+    return internal::InternalError("V8 could not enable its Wasm trap handler");
   }
   v8::V8::InitializeICU();
   // Never destroyed: V8 cannot be re-initialised after disposal, and
@@ -86,7 +91,7 @@ absl::Status InitializeV8(const EngineOptions& options) {
   platform = v8::platform::NewDefaultPlatform(options.worker_threads).release();
   v8::V8::InitializePlatform(platform);
   if (!v8::V8::Initialize()) {
-    return absl::InternalError("V8 failed to initialise");
+    return internal::InternalError("V8 failed to initialise");
   }
   engine_fingerprint = new std::string(absl::StrCat(
       "V8 ", v8::V8::GetVersion(), "; flags ", absl::StrJoin(flags, " "),

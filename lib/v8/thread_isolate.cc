@@ -92,6 +92,14 @@ ThreadIsolate& ThreadIsolate::Current() {
 
 void EnsureThreadIsolate() { ThreadIsolate::Current(); }
 
+uint64_t HandedBackCount() { return HandBack::handed_back(); }
+
+void RunHandedBack() {
+  if (ThreadIsolate* thread = ThreadIsolate::CurrentIfAny()) {
+    thread->hand_back()->RunQueued();
+  }
+}
+
 ThreadIsolate::ThreadIsolate()
     : allocator_(v8::ArrayBuffer::Allocator::NewDefaultAllocator()) {
   v8::Isolate::CreateParams params;
@@ -205,7 +213,44 @@ bool ThreadIsolate::EnclosingDeadlinePassed() const {
   return false;
 }
 
+void HandBack::Destroy(std::function<void()> destroy) {
+  if (!ThreadIsolate::IsCurrent(thread_, thread_id_)) {
+    internal::MutexLock lock(&mu_);
+    if (!closed_) {
+      queued_.push_back(std::move(destroy));
+      pending_.store(true, std::memory_order_relaxed);
+      handed_back_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  destroy();
+}
+
+void HandBack::RunQueuedSlow() {
+  std::vector<std::function<void()>> queued;
+  {
+    internal::MutexLock lock(&mu_);
+    queued.swap(queued_);
+    pending_.store(false, std::memory_order_relaxed);
+  }
+  for (std::function<void()>& destroy : queued) destroy();
+}
+
+void HandBack::Close() {
+  std::vector<std::function<void()>> queued;
+  {
+    internal::MutexLock lock(&mu_);
+    closed_ = true;
+    queued.swap(queued_);
+    pending_.store(false, std::memory_order_relaxed);
+  }
+  for (std::function<void()>& destroy : queued) destroy();
+}
+
 ThreadIsolate::~ThreadIsolate() {
+  // What other threads destroyed of this isolate's goes while it can still
+  // be destroyed normally.
+  hand_back_->RunQueued();
   {
     IsolateRegistry& registry = Registry();
     internal::MutexLock lock(&registry.mu);
@@ -216,6 +261,8 @@ ThreadIsolate::~ThreadIsolate() {
   for (IsolateResident* resident : std::exchange(residents_, {})) {
     resident->Detach();
   }
+  // Handed back since, and from now on: destroyed detached, wherever.
+  hand_back_->Close();
   modules_.clear();
   helper_modules_.clear();
   instance_constructor_.Reset();

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -21,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "lib/util/mutex.h"
 #include "lib/v8/extern_ref.h"
 #include "v8.h"
 
@@ -39,6 +41,50 @@ class IsolateResident {
 
  protected:
   ~IsolateResident() = default;
+};
+
+class ThreadIsolate;
+
+// What other threads hand back to an isolate's thread: an instance (with
+// everything it owns) or a lease destroyed on a thread other than its own,
+// where touching its V8 state would be undefined behaviour. Shared by the
+// isolate and its instances, so it outlives both. Thread-safe.
+class HandBack {
+ public:
+  HandBack(const ThreadIsolate* thread, uint64_t thread_id)
+      : thread_(thread), thread_id_(thread_id) {}
+
+  // Runs `destroy` now on the isolate's thread, or once the isolate is gone
+  // (its instances are detached then, and touch no V8 state); otherwise
+  // queues it for the isolate's thread (RunQueued) and counts it.
+  void Destroy(std::function<void()> destroy);
+
+  // On the isolate's thread: runs what other threads queued. One relaxed
+  // load when nothing was.
+  void RunQueued() {
+    if (pending_.load(std::memory_order_relaxed)) RunQueuedSlow();
+  }
+
+  // On the isolate's thread, once every resident is detached: runs what
+  // is still queued, and later Destroy calls run at once.
+  void Close();
+
+  // Destroy calls queued since the process started, all isolates.
+  static uint64_t handed_back() {
+    return handed_back_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  void RunQueuedSlow();
+
+  static inline std::atomic<uint64_t> handed_back_{0};
+
+  const ThreadIsolate* const thread_;
+  const uint64_t thread_id_;
+  internal::Mutex mu_;
+  std::vector<std::function<void()>> queued_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> pending_{false};
 };
 
 // Thread-affine by construction.
@@ -72,6 +118,9 @@ class ThreadIsolate {
   uintptr_t StackLimitFor(uint64_t max_bytes) const;
   // The limit calls run with unless an instance asks for less.
   uintptr_t default_stack_limit() const { return default_stack_limit_; }
+
+  // Where another thread hands back what it destroyed of this isolate's.
+  const std::shared_ptr<HandBack>& hand_back() const { return hand_back_; }
 
   // Residents are detached, in no particular order, before the isolate is
   // disposed. A resident unregisters itself when destroyed first.
@@ -232,6 +281,8 @@ class ThreadIsolate {
   std::unique_ptr<ExternRefs> extern_refs_;
   absl::Status host_error_;
   absl::flat_hash_set<IsolateResident*> residents_;
+  const std::shared_ptr<HandBack> hand_back_ =
+      std::make_shared<HandBack>(this, id_);
   size_t dropped_memories_ = 0;
   // The collection_epoch_ this isolate's last Collect answered. Written by
   // this thread only; read by CollectEverywhere on others.

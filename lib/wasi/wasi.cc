@@ -15,20 +15,17 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/cord.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasi/abi.h"
 #include "lib/wasi/context.h"
 #include "lib/wasi/guest_memory.h"
+#include "wasmhost/errors.h"
 
 namespace wasmhost::wasi {
 namespace {
 
 constexpr absl::string_view kModule = "wasi_snapshot_preview1";
-// The payload of a proc_exit status: the exit code in decimal.
-constexpr absl::string_view kExitCodePayload = "wasmhost.wasi.ExitCode";
 
 // Defines `name` as a host function calling `method` on the caller's
 // context, with the guest's memory; ENOSYS for an instance without one.
@@ -46,14 +43,6 @@ absl::Status DefineMethod(Linker& linker, absl::string_view name,
         GuestMemory memory(caller.memory().data());
         return (context->*method)(memory, args...);
       });
-}
-
-absl::Status ExitStatus(uint32_t code) {
-  int value = static_cast<int>(code);
-  absl::Status status = absl::CancelledError(
-      absl::StrCat("guest exited with code ", value));
-  status.SetPayload(kExitCodePayload, absl::Cord(absl::StrCat(value)));
-  return status;
 }
 
 }  // namespace
@@ -166,10 +155,12 @@ absl::Status AddToLinker(Linker& linker) {
       DefineMethod(linker, "path_unlink_file", &C::PathUnlinkFile));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "poll_oneoff", &C::PollOneoff));
   // proc_exit needs no context: leaving is never a capability. The status
-  // traps the guest, poisons the instance and reaches the caller unchanged.
-  WASMHOST_RETURN_IF_ERROR(linker.Define(
-      kModule, "proc_exit",
-      [](uint32_t code) -> absl::Status { return ExitStatus(code); }));
+  // (kind kGuestExit) traps the guest, poisons the instance and reaches the
+  // caller unchanged.
+  WASMHOST_RETURN_IF_ERROR(
+      linker.Define(kModule, "proc_exit", [](uint32_t code) -> absl::Status {
+        return GuestExitStatus(static_cast<int32_t>(code));
+      }));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "proc_raise", &C::ProcRaise));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "sched_yield", &C::SchedYield));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "random_get", &C::RandomGet));
@@ -206,23 +197,17 @@ absl::Status ConfigurePool(PoolOptions& options, WasiOptions wasi_options) {
   // Options no context can be made from fail here, before any pool.
   WASMHOST_RETURN_IF_ERROR(WasiContext::Create(wasi_options).status());
 
-  options.setup_instance = [wasi_options = std::move(wasi_options),
-                            next = std::move(options.setup_instance)](
-                               InstanceOptions& instance_options)
-      -> absl::StatusOr<std::shared_ptr<void>> {
-    // Contexts are thread-affine: one per instance, made on its thread.
+  options.setup_instance =
+      [wasi_options = std::move(wasi_options),
+       next = std::move(options.setup_instance)](
+          InstanceOptions& instance_options) -> absl::Status {
+    // Contexts are thread-affine: one per instance, made on its thread and
+    // owned by it.
     WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<WasiContext> context,
                               WasiContext::Create(wasi_options));
-    instance_options.SetContext(context.get());
-    if (!next) return std::shared_ptr<void>(std::move(context));
-    WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<void> theirs,
-                              next(instance_options));
-    struct Both {
-      std::unique_ptr<WasiContext> context;
-      std::shared_ptr<void> theirs;  // Destroyed first: it may use context.
-    };
-    return std::shared_ptr<void>(
-        std::make_shared<Both>(Both{std::move(context), std::move(theirs)}));
+    instance_options.SetContext(
+        std::shared_ptr<WasiContext>(std::move(context)));
+    return next ? next(instance_options) : absl::OkStatus();
   };
 
   options.initialize_instance = [next = std::move(options.initialize_instance)](
@@ -250,12 +235,7 @@ absl::Status ConfigurePool(PoolOptions& options, WasiOptions wasi_options) {
 }
 
 std::optional<int> GetExitCode(const absl::Status& status) {
-  if (status.code() != absl::StatusCode::kCancelled) return std::nullopt;
-  auto payload = status.GetPayload(kExitCodePayload);
-  if (!payload) return std::nullopt;
-  int code = 0;
-  if (!absl::SimpleAtoi(std::string(*payload), &code)) return std::nullopt;
-  return code;
+  return GetErrorInfo(status).exit_code;
 }
 
 }  // namespace wasmhost::wasi

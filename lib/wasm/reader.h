@@ -53,8 +53,9 @@ enum SectionId : uint8_t {
 // Magic and version.
 inline constexpr size_t kModuleHeaderSize = 8;
 
-// What an import or export refers to; the values are not the binary codes.
-enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
+// What an import or export refers to: the public wasmhost::ExternKind
+// (value.h); its values are not the binary codes.
+using ::wasmhost::ExternKind;
 
 // Table sizes in elements, memory sizes in 64 KiB pages.
 struct Limits {

@@ -482,7 +482,7 @@ int Run(const std::vector<std::string>& argv) {
     absl::StatusOr<uint64_t> left = instance->remaining_fuel();
     if (left.ok()) call.fuel = *left;
   }
-  absl::StatusOr<std::vector<wasmhost::Val>> results = func->Call(args, call);
+  absl::StatusOr<std::vector<wasmhost::Val>> results = func->Call(call, args);
   if (!results.ok()) return GuestFailure(results.status());
   for (const wasmhost::Val& result : *results) {
     std::cout << FormatVal(result) << "\n";

@@ -299,7 +299,7 @@ class FileRun {
       WASMHOST_ASSIGN_OR_RETURN(Val val, ToVal(arg, refs_));
       args.push_back(val);
     }
-    if (!through_proxy) return func.Call(args, NextCallOptions());
+    if (!through_proxy) return func.Call(NextCallOptions(), args);
     if (!entry.proxy_linker.has_value()) {
       Linker linker;
       WASMHOST_RETURN_IF_ERROR(
@@ -319,7 +319,7 @@ class FileRun {
         Instance proxy,
         Instance::Create(cached->second, *entry.proxy_linker, InstanceFor()));
     WASMHOST_ASSIGN_OR_RETURN(Func proxied, proxy.GetFunc("f"));
-    return proxied.Call(args, NextCallOptions());
+    return proxied.Call(NextCallOptions(), args);
   }
 
   // Runs `action` on its module; one expected to trap (`may_trap`) goes
