@@ -242,7 +242,7 @@ TEST(EngineModesTest, PoolInstancesMadeOnAnotherThread) {
                          lease.instance().GetFunc<Divide>("divide"));
     EXPECT_THAT(divide.Call(84, 2), IsOkAndHolds(42));
     ExpectTrap(divide.Call(1, 0).status(), TrapKind::kIntegerDivideByZero,
-               "divide by zero", "divide", kDivideIndex);
+               "divide by zero", "divide", testing::kDivideIndex);
   });
   other.join();
   EXPECT_EQ(pool->stats().misses, 1u);

@@ -550,9 +550,9 @@ bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
                 true);
   }
   if (try_catch.HasTerminated()) {
-    TrapInfo terminated;
-    terminated.message = "guest execution was terminated";
-    return Fail(internal::TrapStatus(terminated), true);
+    TrapInfo termination;
+    termination.message = "guest execution was terminated";
+    return Fail(internal::TrapStatus(termination), true);
   }
   return Fail(ExceptionToStatus(try_catch), true);
 }

@@ -200,7 +200,9 @@ TEST(ScanCodeTest, ListsTheBulkInstructions) {
     EXPECT_EQ(module[site.immediates], 0x00);
     const size_t body = info->function_body_offsets[site.function];
     EXPECT_GT(site.offset, body);
-    if (i > 0) EXPECT_GT(site.offset, summary->bulk_sites[i - 1].end);
+    if (i > 0) {
+      EXPECT_GT(site.offset, summary->bulk_sites[i - 1].end);
+    }
   }
   summary = Scan(FunctionModule({none}));
   ASSERT_TRUE(summary.ok()) << summary.status();
