@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "lib/component/flatten.h"
 #include "lib/component/names.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/binary_reader.h"
@@ -1843,6 +1844,54 @@ class Reader {
     }
   }
 
+  // The options `canon lift/lower` of func type `canon.type` needs
+  // (CanonicalABI.md's canonopt validation): `memory` wherever values pass
+  // through linear memory, `realloc` wherever the callee side allocates,
+  // `post-return` only on lifts. The direction matters: a lift lowers its
+  // results into the caller and lifts its parameters out of the callee.
+  absl::Status CheckCanonOptions(BinaryReader& r, size_t at, bool lift,
+                                 const Canon& canon) {
+    const CanonOptions& o = canon.options;
+    const char* what = lift ? "canon lift" : "canon lower";
+    if (o.realloc.has_value() && !o.memory.has_value()) {
+      return r.Error(at, absl::StrCat(what, ": canonical option `realloc` "
+                                            "requires `memory`"));
+    }
+    if (!lift && o.post_return.has_value()) {
+      return r.Error(at, "canon lower: canonical option `post-return` is "
+                         "only allowed on lifts");
+    }
+    const Type& f = arena_[canon.type];
+    bool params_in_memory = false;
+    for (const Field& p : f.fields) {
+      params_in_memory |= flat_.ContainsStringOrList(p.type);
+    }
+    const bool result_in_memory =
+        f.ok.has_value() && flat_.ContainsStringOrList(*f.ok);
+    // Async calls have limits of their own and always need `memory`
+    // (checked by the async built-ins' users, not here).
+    const bool params_spill =
+        !o.async && flat_.FlatCount(f.fields) > kMaxFlatParams;
+    const bool results_spill = !o.async && f.ok.has_value() &&
+                               flat_.FlatCount(*f.ok) > kMaxFlatResults;
+    // The side that receives a string or list (or spilled parameters)
+    // allocates it with realloc; the side that gives one needs only memory.
+    const bool needs_realloc =
+        lift ? params_in_memory || params_spill : result_in_memory;
+    const bool needs_memory = needs_realloc || params_in_memory ||
+                              result_in_memory || params_spill ||
+                              results_spill;
+    if (needs_memory && !o.memory.has_value()) {
+      return r.Error(at, absl::StrCat(what, ": canonical option `memory` is "
+                                            "required by the function type"));
+    }
+    if (needs_realloc && !o.realloc.has_value()) {
+      return r.Error(at, absl::StrCat(what, ": canonical option `realloc` is "
+                                            "required by the function type"));
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status ReadCanon(BinaryReader& r, ComponentDef* def) {
     Scope& s = *scope_;
     const size_t at = r.offset();
@@ -1877,6 +1926,8 @@ class Reader {
                                         TypeKindName(arena_[canon.type].kind),
                                         " type, not a func type"));
           }
+          WASMHOST_RETURN_IF_ERROR(
+              CheckCanonOptions(r, at, /*lift=*/true, canon));
           s.funcs.push_back(canon.type);
         } else {
           canon.kind = Canon::Kind::kLower;
@@ -1884,6 +1935,8 @@ class Reader {
                                     ReadIndex(r, s.funcs.size(), "func"));
           canon.type = s.funcs[canon.func];
           WASMHOST_RETURN_IF_ERROR(ReadCanonOptions(r, s, &canon.options));
+          WASMHOST_RETURN_IF_ERROR(
+              CheckCanonOptions(r, at, /*lift=*/false, canon));
           ++s.core_counts[0];
         }
         break;
@@ -1977,6 +2030,7 @@ class Reader {
 
   absl::Span<const uint8_t> bytes_;
   TypeArena& arena_;
+  FlatInfo flat_{arena_};
   Scope* scope_ = nullptr;
   // Memoized type queries (-1: not computed), indexed by TypeId.
   std::vector<int8_t> refers_to_resource_;

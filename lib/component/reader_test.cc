@@ -573,6 +573,22 @@ TEST(ReadComponentErrors, Canon) {
                         "unknown canonical option 0x08");
   ExpectInvalidArgument(lower_error({0x02, 0x06, 0x06}),
                         "duplicate canonical option");
+  // A second lowering naming the first one's core func as realloc or
+  // post-return.
+  auto two_lowers = [&](const Bytes& options) {
+    return ReadComponent(ComponentOf(
+                             {{7, func_type},
+                              {10, import},
+                              {8, Cat({{0x02, 0x01, 0x00, 0x00, 0x00},
+                                       {0x01, 0x00, 0x00},
+                                       options})}}))
+        .status();
+  };
+  ASSERT_TRUE(two_lowers({0x00}).ok());
+  ExpectInvalidArgument(two_lowers({0x01, 0x04, 0x00}),
+                        "canonical option `realloc` requires `memory`");
+  ExpectInvalidArgument(two_lowers({0x01, 0x05, 0x00}),
+                        "`post-return` is only allowed on lifts");
   // resource.new of an imported (abstract) resource.
   ExpectInvalidArgument(
       ReadComponent(
@@ -580,6 +596,52 @@ TEST(ReadComponentErrors, Canon) {
                        {8, One({0x02, 0x00})}}))
           .status(),
       "resource.new of a resource this component does not define");
+}
+
+// The options a function type requires of canon lower (CanonicalABI.md's
+// canonopt validation): memory for strings, lists and spilled values,
+// realloc where the lowering's caller receives a string or list.
+TEST(ReadComponentErrors, CanonOptionsRequiredByType) {
+  // A core module exporting memory "m", instantiated, its memory aliased.
+  const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                        0x05, 0x03, 0x01, 0x00, 0x01,  // memory 1
+                        0x07, 0x05, 0x01, 0x01, 'm',  0x02, 0x00};
+  // `types` is a type section whose last type (index `f`) is the func type.
+  auto lower_typed = [&](const Bytes& types, uint8_t f, const Bytes& options) {
+    return ReadComponent(
+               ComponentOf({{1, module},
+                            {2, One({0x00, 0x00, 0x00})},
+                            {6, One(Cat({{0x00, 0x02, 0x01, 0x00}, Name("m")}))},
+                            {7, types},
+                            {10, One(Cat({{0x00}, Name("f"), {0x01, f}}))},
+                            {8, One(Cat({{0x01, 0x00, 0x00}, options}))}}))
+        .status();
+  };
+  auto lower = [&](const Bytes& func_type, const Bytes& options) {
+    return lower_typed(One(func_type), 0, options);
+  };
+  const Bytes takes_string = Cat({{0x40, 0x01}, Name("s"), {0x73, 0x01, 0x00}});
+  const Bytes returns_string = {0x40, 0x00, 0x00, 0x73};
+  Bytes takes_17 = {0x40, 17};
+  for (char c = 'a'; c < 'a' + 17; ++c) {
+    takes_17 = Cat({takes_17, Name(std::string(1, c)), {0x79}});
+  }
+  takes_17 = Cat({takes_17, {0x01, 0x00}});
+  // Type 0: tuple<u32, u32>; type 1: func() -> type 0.
+  const Bytes returns_pair = {0x02, 0x6f, 0x02, 0x79, 0x79,
+                              0x40, 0x00, 0x00, 0x00};
+  ExpectInvalidArgument(lower(takes_string, {0x00}),
+                        "canonical option `memory` is required");
+  ExpectInvalidArgument(lower(takes_17, {0x00}),
+                        "canonical option `memory` is required");
+  ExpectInvalidArgument(lower_typed(returns_pair, 1, {0x00}),
+                        "canonical option `memory` is required");
+  ExpectInvalidArgument(lower(returns_string, {0x01, 0x03, 0x00}),
+                        "canonical option `realloc` is required");
+  EXPECT_TRUE(lower(takes_string, {0x01, 0x03, 0x00}).ok());
+  EXPECT_TRUE(lower(takes_17, {0x01, 0x03, 0x00}).ok());
+  EXPECT_TRUE(lower_typed(returns_pair, 1, {0x01, 0x03, 0x00}).ok());
+  EXPECT_TRUE(lower({0x40, 0x00, 0x00, 0x79}, {0x00}).ok());
 }
 
 // Async built-ins are parsed (and counted as core functions), not run.
