@@ -17,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "lib/component/flatten.h"
 #include "lib/component/names.h"
+#include "lib/component/subtype.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/binary_reader.h"
 
@@ -1504,13 +1505,13 @@ class Reader {
   }
 
   // The exports of component `c` instantiated with `instance.args`: each
-  // import must be supplied with the same sort, and the types it imports
-  // are replaced by the arguments' in the exports' types.
+  // import must be supplied with a subtype of its type, and the types it
+  // imports are replaced by the arguments' in the exports' types.
   absl::StatusOr<std::vector<ExternDecl>> Instantiate(
       BinaryReader& r, size_t at, uint32_t c, const Instance& instance) {
     const Scope& s = *scope_;
     const Type& component = arena_[s.components[c]];
-    absl::flat_hash_map<TypeId, TypeId> substitution;
+    SubtypeChecker checker(arena_);
     for (const ExternDecl& import : component.imports) {
       auto arg = std::find_if(
           instance.args.begin(), instance.args.end(),
@@ -1520,30 +1521,24 @@ class Reader {
                                         import.name, "\" of component ", c));
       }
       const ExternDesc given = DescOf(s, arg->item.sort, arg->item.index);
-      if (given.kind != import.desc.kind ||
-          static_cast<int>(arg->item.sort) <
-              static_cast<int>(Sort::kCoreModule)) {
+      if (static_cast<int>(arg->item.sort) <
+          static_cast<int>(Sort::kCoreModule)) {
         return r.Error(at, absl::StrCat("argument \"", import.name, "\" is a ",
                                         SortName(arg->item.sort),
-                                        ", the import "
-                                        "is a ",
+                                        ", the import is a ",
                                         ExternKindName(import.desc.kind)));
       }
-      if (import.desc.kind == ExternKind::kType) {
-        substitution[import.desc.type] = given.type;
-      } else if (import.desc.kind == ExternKind::kInstance) {
-        // Types exported by an imported instance become the argument's.
-        const Type& provided = arena_[given.type];
-        for (const ExternDecl& e : arena_[import.desc.type].exports) {
-          if (e.desc.kind != ExternKind::kType) continue;
-          for (const ExternDecl& p : provided.exports) {
-            if (p.name == e.name && p.desc.kind == ExternKind::kType) {
-              substitution[e.desc.type] = p.desc.type;
-            }
-          }
-        }
+      // Imports are checked in order, so a type import's binding applies
+      // to the imports after it that use the type.
+      if (absl::Status st = checker.Check(given, import); !st.ok()) {
+        return r.Error(at, absl::StrCat("argument \"", import.name,
+                                        "\" does not match the import of "
+                                        "component ",
+                                        c, ": ", st.message()));
       }
     }
+    absl::flat_hash_map<TypeId, TypeId> substitution(
+        checker.bindings().begin(), checker.bindings().end());
     std::vector<ExternDecl> exports = component.exports;
     for (ExternDecl& e : exports) {
       if (e.desc.kind == ExternKind::kCoreModule) continue;
@@ -2017,6 +2012,13 @@ class Reader {
             absl::StrCat("export \"", e.name, "\" is a ",
                          ExternKindName(e.desc.kind), ", its ascribed type a ",
                          ExternKindName(ascribed.kind)));
+      }
+      if (absl::Status st =
+              SubtypeChecker(arena_).Check(e.desc, {e.name, ascribed});
+          !st.ok()) {
+        return r.Error(ascribed_at,
+                       absl::StrCat("ascribed type of export \"", e.name,
+                                    "\" is not compatible: ", st.message()));
       }
       // A type exported as `(sub resource)` stays the resource it is.
       if (ascribed.kind != ExternKind::kType) e.desc = ascribed;

@@ -684,6 +684,36 @@ TEST(ReadComponentErrors, InstancesAndExports) {
                                      {0x04, 0x00, 0x01, 0x05, 0x00}}))}}))
           .status(),
       "type index 0 out of range");
+  // Component 0 imports a `(sub resource)` "a": a resource will do, a u32
+  // will not.
+  const Bytes imports_resource =
+      ComponentOf({{10, One(Cat({{0x00}, Name("a"), {0x03, 0x01}}))}});
+  auto instantiate_with_type = [&](const Bytes& type) {
+    return ReadComponent(
+               ComponentOf({{7, One(type)},
+                            {4, imports_resource},
+                            {5, One(Cat({{0x00, 0x00, 0x01},
+                                         Name("a"),
+                                         {0x03, 0x00}}))}}))
+        .status();
+  };
+  EXPECT_TRUE(instantiate_with_type({0x3f, 0x7f, 0x00}).ok());
+  ExpectInvalidArgument(instantiate_with_type({0x79}),
+                        "argument \"a\" does not match the import of "
+                        "component 0: expected resource, found defined type");
+  // Func 0 (an import of type 0, func()) exported as a func(x: u32).
+  ExpectInvalidArgument(
+      ReadComponent(
+          ComponentOf({{7, Cat({{0x02, 0x40, 0x00, 0x01, 0x00, 0x40, 0x01},
+                                Name("x"),
+                                {0x79, 0x01, 0x00}})},
+                       {10, One(Cat({{0x00}, Name("f"), {0x01, 0x00}}))},
+                       {11, One(Cat({{0x00},
+                                     Name("e"),
+                                     {0x01, 0x00, 0x01, 0x01, 0x01}}))}}))
+          .status(),
+      "ascribed type of export \"e\" is not compatible: expected 1 "
+      "function parameters, found 0");
   // Components nested 101 deep.
   Bytes deep = kPreamble;
   for (int i = 0; i < 101; ++i) deep = ComponentOf({{4, deep}});
