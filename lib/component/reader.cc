@@ -18,6 +18,7 @@
 #include "lib/component/flatten.h"
 #include "lib/component/names.h"
 #include "lib/component/subtype.h"
+#include "lib/component/visibility.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/binary_reader.h"
 
@@ -60,6 +61,11 @@ constexpr uint8_t kCoreTagCode = 0x04;
 struct Scope {
   Scope* parent = nullptr;
   bool is_component = false;  // A component, not a component/instance type.
+  // Components and component types check the external visibility of
+  // types (instance types defer it to their import or export).
+  bool checks_visibility = false;
+  NamedTypes imported_named;
+  NamedTypes exported_named;
   std::vector<TypeId> types;
   std::vector<uint32_t> core_types;    // TypeArena::core indices.
   std::vector<TypeId> funcs;           // kFunc types.
@@ -207,6 +213,7 @@ class Reader {
     Scope scope;
     scope.parent = parent;
     scope.is_component = true;
+    scope.checks_visibility = true;
     Scope* const saved = scope_;
     scope_ = &scope;
     bool seen_start = false;
@@ -998,6 +1005,7 @@ class Reader {
     WASMHOST_RETURN_IF_ERROR(Enter(r));
     Scope s;
     s.parent = &parent;
+    s.checks_visibility = component;
     const bool saved_in_type = in_type_scope_;
     in_type_scope_ = true;
     WASMHOST_RETURN_IF_ERROR(ReadVec(r, 1, [&] {
@@ -1037,6 +1045,7 @@ class Reader {
                                     ReadExternType(r, s, name));
           WASMHOST_RETURN_IF_ERROR(
               CheckImplements(r, name_at, name, implements, desc.kind));
+          WASMHOST_RETURN_IF_ERROR(CheckExportVisible(r, name_at, s, desc));
           Push(s, desc);
           s.exports.push_back({std::move(name), desc});
           return absl::OkStatus();
@@ -1152,6 +1161,24 @@ class Reader {
     }
   }
 
+  // `status` of a visibility check, located at `at`.
+  static absl::Status Visible(BinaryReader& r, size_t at,
+                              const absl::Status& status) {
+    return status.ok() ? status : r.Error(at, status.message());
+  }
+
+  // An export of component (type) `s` may use what it imported or
+  // exported before.
+  absl::Status CheckExportVisible(BinaryReader& r, size_t at, Scope& s,
+                                  const ExternDesc& desc) {
+    if (!s.checks_visibility) return absl::OkStatus();
+    WASMHOST_RETURN_IF_ERROR(
+        Visible(r, at, CheckVisible(arena_, desc, "export", s.imported_named,
+                                    &s.exported_named)));
+    AddNamed(arena_, desc, &s.exported_named);
+    return absl::OkStatus();
+  }
+
   // An import of `s` (a component or a component type).
   absl::Status ReadImportDecl(BinaryReader& r, Scope& s, std::string* name,
                               ExternDesc* desc) {
@@ -1163,6 +1190,12 @@ class Reader {
     WASMHOST_ASSIGN_OR_RETURN(*desc, ReadExternType(r, s, *name));
     WASMHOST_RETURN_IF_ERROR(
         CheckImplements(r, at, *name, implements, desc->kind));
+    if (s.checks_visibility) {
+      WASMHOST_RETURN_IF_ERROR(
+          Visible(r, at, CheckVisible(arena_, *desc, "import",
+                                      s.imported_named, nullptr)));
+      AddNamed(arena_, *desc, &s.imported_named);
+    }
     Push(s, *desc);
     s.imports.push_back({*name, *desc});
     return absl::OkStatus();
@@ -1512,6 +1545,7 @@ class Reader {
     const Scope& s = *scope_;
     const Type& component = arena_[s.components[c]];
     SubtypeChecker checker(arena_);
+    absl::flat_hash_map<TypeId, TypeId> substitution;
     for (const ExternDecl& import : component.imports) {
       auto arg = std::find_if(
           instance.args.begin(), instance.args.end(),
@@ -1536,9 +1570,25 @@ class Reader {
                                         "component ",
                                         c, ": ", st.message()));
       }
+      // The exports' types then use the arguments' types, resources or not
+      // (so the names an argument's types have carry over).
+      if (import.desc.kind == ExternKind::kType) {
+        substitution.try_emplace(import.desc.type, given.type);
+      } else if (import.desc.kind == ExternKind::kInstance) {
+        const Type& provided = arena_[given.type];
+        for (const ExternDecl& e : arena_[import.desc.type].exports) {
+          if (e.desc.kind != ExternKind::kType) continue;
+          for (const ExternDecl& p : provided.exports) {
+            if (p.name == e.name && p.desc.kind == ExternKind::kType) {
+              substitution.try_emplace(e.desc.type, p.desc.type);
+            }
+          }
+        }
+      }
     }
-    absl::flat_hash_map<TypeId, TypeId> substitution(
-        checker.bindings().begin(), checker.bindings().end());
+    for (const auto& [expected, given] : checker.bindings()) {
+      substitution[expected] = given;
+    }
     std::vector<ExternDecl> exports = component.exports;
     for (ExternDecl& e : exports) {
       if (e.desc.kind == ExternKind::kCoreModule) continue;
@@ -2023,6 +2073,7 @@ class Reader {
       // A type exported as `(sub resource)` stays the resource it is.
       if (ascribed.kind != ExternKind::kType) e.desc = ascribed;
     }
+    WASMHOST_RETURN_IF_ERROR(CheckExportVisible(r, at, s, e.desc));
     Push(s, e.desc);
     s.exports.push_back({e.name, e.desc});
     def->exports.push_back(std::move(e));

@@ -714,6 +714,16 @@ TEST(ReadComponentErrors, InstancesAndExports) {
           .status(),
       "ascribed type of export \"e\" is not compatible: expected 1 "
       "function parameters, found 0");
+  // Type 0: a resource; 1: own<0>; 2: func() -> 1. Importing a func of
+  // type 2 exposes a resource no import names.
+  const Bytes resource_func = {0x03, 0x3f, 0x7f, 0x00, 0x69, 0x00,
+                               0x40, 0x00, 0x00, 0x01};
+  ExpectInvalidArgument(
+      ReadComponent(
+          ComponentOf({{7, resource_func},
+                       {10, One(Cat({{0x00}, Name("f"), {0x01, 0x02}}))}}))
+          .status(),
+      "func not valid to be used as import: it uses a resource type");
   // Components nested 101 deep.
   Bytes deep = kPreamble;
   for (int i = 0; i < 101; ++i) deep = ComponentOf({{4, deep}});
