@@ -2,12 +2,22 @@
 
 #include <algorithm>
 #include <optional>
+#include <vector>
 
 namespace wasmhost::component {
 namespace {
 
 uint32_t SaturatingAdd(uint32_t a, uint32_t b) {
   return std::min(a + b, FlatInfo::kSaturated);
+}
+
+uint64_t AlignTo(uint64_t n, uint32_t alignment) {
+  return (n + alignment - 1) / alignment * alignment;
+}
+
+// The discriminant's byte size (and alignment) for `n` cases.
+uint32_t DiscriminantSize(size_t n) {
+  return n <= (1u << 8) ? 1 : n <= (1u << 16) ? 2 : 4;
 }
 
 }  // namespace
@@ -96,6 +106,99 @@ bool FlatInfo::ContainsStringOrList(TypeId id) {
   if (contains_.size() <= id) contains_.resize(id + 1, -1);
   contains_[id] = contains ? 1 : 0;
   return contains;
+}
+
+std::pair<uint64_t, uint32_t> FlatInfo::VariantLayout(
+    size_t cases, const std::vector<std::optional<TypeId>>& payloads) {
+  const uint32_t discriminant = DiscriminantSize(cases);
+  uint32_t case_alignment = 1;
+  uint64_t widest = 0;
+  for (const std::optional<TypeId>& p : payloads) {
+    if (!p.has_value()) continue;
+    const auto [size, alignment] = Layout(*p);
+    case_alignment = std::max(case_alignment, alignment);
+    widest = std::max(widest, size);
+  }
+  const uint32_t alignment = std::max(discriminant, case_alignment);
+  const uint64_t size =
+      AlignTo(AlignTo(discriminant, case_alignment) + widest, alignment);
+  return {std::min(size, kSaturatedSize), alignment};
+}
+
+uint64_t FlatInfo::ElemSize(TypeId id) { return Layout(id).first; }
+
+std::pair<uint64_t, uint32_t> FlatInfo::Layout(TypeId id) {
+  if (id < layouts_.size() && layouts_[id].second != 0) return layouts_[id];
+  const Type& t = arena_[id];
+  std::pair<uint64_t, uint32_t> layout = {4, 4};  // 32-bit scalars, handles.
+  switch (t.kind) {
+    case TypeKind::kBool:
+    case TypeKind::kS8:
+    case TypeKind::kU8:
+      layout = {1, 1};
+      break;
+    case TypeKind::kS16:
+    case TypeKind::kU16:
+      layout = {2, 2};
+      break;
+    case TypeKind::kS64:
+    case TypeKind::kU64:
+    case TypeKind::kF64:
+      layout = {8, 8};
+      break;
+    case TypeKind::kString:
+    case TypeKind::kMap:
+      layout = {16, 8};  // Pointer and length.
+      break;
+    case TypeKind::kList:
+      if (t.fixed_length == 0) {
+        layout = {16, 8};
+      } else {
+        const auto [element, alignment] = Layout(*t.element);
+        const uint64_t size =
+            element != 0 && t.fixed_length > kSaturatedSize / element
+                ? kSaturatedSize
+                : t.fixed_length * element;
+        layout = {size, alignment};
+      }
+      break;
+    case TypeKind::kRecord:
+    case TypeKind::kTuple: {
+      uint64_t size = 0;
+      uint32_t alignment = 1;
+      for (const Field& f : t.fields) {
+        const auto [field_size, field_alignment] = Layout(f.type);
+        size = std::min(AlignTo(size, field_alignment) + field_size,
+                        kSaturatedSize);
+        alignment = std::max(alignment, field_alignment);
+      }
+      layout = {AlignTo(size, alignment), alignment};
+      break;
+    }
+    case TypeKind::kFlags: {
+      const uint32_t n = DiscriminantSize(size_t{1} << t.labels.size());
+      layout = {n, n};
+      break;
+    }
+    case TypeKind::kVariant: {
+      std::vector<std::optional<TypeId>> payloads;
+      for (const Case& c : t.cases) payloads.push_back(c.type);
+      layout = VariantLayout(t.cases.size(), payloads);
+      break;
+    }
+    case TypeKind::kEnum:
+      layout = VariantLayout(t.labels.size(), {});
+      break;
+    case TypeKind::kOption:
+    case TypeKind::kResult:  // Two cases: none/some, ok/error.
+      layout = VariantLayout(2, {t.element, t.ok, t.error});
+      break;
+    default:
+      break;
+  }
+  if (layouts_.size() <= id) layouts_.resize(id + 1, {0, 0});
+  layouts_[id] = layout;
+  return layout;
 }
 
 }  // namespace wasmhost::component

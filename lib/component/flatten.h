@@ -1,9 +1,11 @@
-// lib/component/flatten.h: the canonical ABI's flattening, only as far as
-// validation needs it: how many core values a type flattens to and whether
-// lifting or lowering it touches linear memory.
+// lib/component/flatten.h: the canonical ABI's flattening and sizes, only
+// as far as validation needs them: how many core values a type flattens
+// to, whether lifting or lowering it touches linear memory, and its
+// element size with 64-bit pointers (bounded by validation).
 //
 //   kMaxFlatParams, kMaxFlatResults   the spec's MAX_FLAT_* limits
-//   FlatInfo    FlatCount and ContainsStringOrList over a TypeArena
+//   kMaxElemSize  the bound on every defined value type's elem_size
+//   FlatInfo    FlatCount, ContainsStringOrList, ElemSize over a TypeArena
 //
 // The canonical ABI proper (lib/component/canonical_abi*) flattens to core
 // types; this is the count that `canon lift/lower` option checks need.
@@ -12,6 +14,8 @@
 #define WASMHOST_LIB_COMPONENT_FLATTEN_H_
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "lib/component/types.h"
@@ -20,6 +24,8 @@ namespace wasmhost::component {
 
 inline constexpr uint32_t kMaxFlatParams = 16;
 inline constexpr uint32_t kMaxFlatResults = 1;
+// CanonicalABI.md "Element Size": elem_size(t, i64) < 2^28.
+inline constexpr uint64_t kMaxElemSize = uint64_t{1} << 28;
 
 // Answers are cached per TypeId, so shared type DAGs cost linear time. Holds
 // a reference to `arena`, which may grow meanwhile (types are immutable
@@ -40,10 +46,24 @@ class FlatInfo {
   // so lowering it needs `memory` and lifting it needs `realloc`.
   [[nodiscard]] bool ContainsStringOrList(TypeId id);
 
+  // elem_size(id, 'i64'): the bytes a value of type `id` takes in a list
+  // when pointers are 64-bit, saturated at kSaturatedSize. Empty records
+  // and variants (invalid, rejected by the reader) count as 0.
+  static constexpr uint64_t kSaturatedSize = uint64_t{1} << 40;
+  [[nodiscard]] uint64_t ElemSize(TypeId id);
+
  private:
+  // elem_size and alignment with 64-bit pointers.
+  std::pair<uint64_t, uint32_t> Layout(TypeId id);
+  // Size and alignment of a variant with these payloads and `cases` cases.
+  std::pair<uint64_t, uint32_t> VariantLayout(
+      size_t cases, const std::vector<std::optional<TypeId>>& payloads);
+
   const TypeArena& arena_;
   std::vector<uint32_t> counts_;    // 0: not computed yet; else count + 1.
   std::vector<int8_t> contains_;    // -1: not computed yet.
+  // Alignment 0: not computed yet.
+  std::vector<std::pair<uint64_t, uint32_t>> layouts_;
 };
 
 }  // namespace wasmhost::component

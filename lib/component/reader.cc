@@ -929,7 +929,14 @@ class Reader {
       default:
         return r.Error(at, absl::StrFormat("unknown type opcode 0x%02x", code));
     }
-    return AddType(r, at, std::move(t));
+    WASMHOST_ASSIGN_OR_RETURN(const TypeId id, AddType(r, at, std::move(t)));
+    // Keeps the canonical ABI's size arithmetic far from overflow.
+    if (IsValueType(arena_[id].kind) && flat_.ElemSize(id) >= kMaxElemSize) {
+      return r.Error(at, absl::StrCat("the ", TypeKindName(arena_[id].kind),
+                                      " type's byte size exceeds 2^28 (the "
+                                      "maximum element size)"));
+    }
+    return id;
   }
 
   // True if `id` is or mentions a resource type (through handles, members

@@ -235,14 +235,15 @@ TEST(ReadComponent, EveryTruncationIsAnErrorOrASectionBoundary) {
   EXPECT_GT(errors, static_cast<int>(full.size()) * 9 / 10);
 }
 
-// tuple<t, t> nested 60 deep shares each level: any walk that does not
-// cache per type would take 2^60 steps here.
+// result<t, t> nested 60 deep shares each level: any walk that does not
+// cache per type would take 2^60 steps here. (A result, not a tuple: its
+// size grows by a few bytes a level, within the 2^28 bound.)
 TEST(ReadComponent, SharedTypeDagsStayLinear) {
   BinaryWriter types;
   types.U32(62).Byte(0x6f).U32(2).Byte(0x7d).Byte(0x7d);  // tuple<u8, u8>
   for (int i = 1; i < 61; ++i) {
-    types.Byte(0x6f).U32(2).Byte(0x80 | (i - 1)).Byte(0x00);
-    types.Bytes({static_cast<uint8_t>(0x80 | (i - 1)), 0x00});
+    const uint8_t previous[] = {static_cast<uint8_t>(0x80 | (i - 1)), 0x00};
+    types.Byte(0x6a).Byte(0x01).Bytes(previous).Byte(0x01).Bytes(previous);
   }
   types.Bytes({0x40, 0x00, 0x00, 60});  // func() -> type 60
   const Bytes import = One(Cat({{0x00}, Name("f"), {0x01, 61}}));
@@ -642,6 +643,21 @@ TEST(ReadComponentErrors, CanonOptionsRequiredByType) {
   EXPECT_TRUE(lower(takes_17, {0x01, 0x03, 0x00}).ok());
   EXPECT_TRUE(lower_typed(returns_pair, 1, {0x01, 0x03, 0x00}).ok());
   EXPECT_TRUE(lower({0x40, 0x00, 0x00, 0x79}, {0x00}).ok());
+}
+
+// CanonicalABI.md's element-size bound: elem_size(t, i64) < 2^28.
+TEST(ReadComponentErrors, ValueTypeSizeBound) {
+  auto fixed_list = [](uint8_t element, uint32_t length) {
+    BinaryWriter w;
+    w.U32(1).Byte(0x67).Byte(element).U32(length);
+    return ReadComponent(ComponentOf({{7, w.Release()}})).status();
+  };
+  EXPECT_TRUE(fixed_list(0x7d, (1u << 28) - 1).ok());  // u8
+  ExpectInvalidArgument(fixed_list(0x7d, 1u << 28),
+                        "the list type's byte size exceeds 2^28");
+  EXPECT_TRUE(fixed_list(0x73, (1u << 24) - 1).ok());  // string: 16 bytes
+  ExpectInvalidArgument(fixed_list(0x73, 1u << 24),
+                        "the list type's byte size exceeds 2^28");
 }
 
 // Async built-ins are parsed (and counted as core functions), not run.
