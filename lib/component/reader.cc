@@ -1010,6 +1010,7 @@ class Reader {
                                                      bool component,
                                                      Scope& parent) {
     WASMHOST_RETURN_IF_ERROR(Enter(r));
+    const TypeId first_inner = static_cast<TypeId>(arena_.size());
     Scope s;
     s.parent = &parent;
     s.checks_visibility = component;
@@ -1070,7 +1071,70 @@ class Reader {
     t.kind = component ? TypeKind::kComponent : TypeKind::kInstance;
     t.imports = std::move(s.imports);
     t.exports = std::move(s.exports);
-    return AddType(r, at, std::move(t));
+    WASMHOST_ASSIGN_OR_RETURN(const TypeId id, AddType(r, at, std::move(t)));
+    first_inner_type_[id] = first_inner;
+    return id;
+  }
+
+  // Every resource type `id` refers to, once each, into `out`.
+  void CollectResources(TypeId id, absl::flat_hash_set<TypeId>* seen,
+                        std::vector<TypeId>* out) {
+    if (!seen->insert(id).second) return;
+    const Type& t = arena_[id];
+    if (t.kind == TypeKind::kResource) {
+      out->push_back(id);
+      return;
+    }
+    for (const Field& f : t.fields) CollectResources(f.type, seen, out);
+    for (const Case& c : t.cases) {
+      if (c.type.has_value()) CollectResources(*c.type, seen, out);
+    }
+    for (const std::optional<TypeId>& o : {t.element, t.ok, t.error}) {
+      if (o.has_value()) CollectResources(*o, seen, out);
+    }
+    for (const auto* decls : {&t.imports, &t.exports}) {
+      for (const ExternDecl& d : *decls) {
+        if (d.desc.kind != ExternKind::kCoreModule) {
+          CollectResources(d.desc.type, seen, out);
+        }
+      }
+    }
+  }
+
+  // Maps each of `resources` to a new abstract resource of the same name:
+  // resource types are generative, a new one per instantiation or import.
+  absl::Status Freshen(BinaryReader& r, size_t at,
+                       const std::vector<TypeId>& resources,
+                       absl::flat_hash_map<TypeId, TypeId>* map) {
+    for (TypeId id : resources) {
+      Type fresh;
+      fresh.kind = TypeKind::kResource;
+      fresh.name = arena_[id].name;
+      WASMHOST_ASSIGN_OR_RETURN((*map)[id], AddType(r, at, std::move(fresh)));
+    }
+    return absl::OkStatus();
+  }
+
+  // An imported instance type with its own `(sub resource)` exports
+  // replaced by new ones: two imports of one instance type have distinct
+  // resources. Resources it aliases from outside stay what they are.
+  absl::StatusOr<TypeId> FreshInstance(BinaryReader& r, size_t at,
+                                       TypeId instance) {
+    auto first = first_inner_type_.find(instance);
+    if (first == first_inner_type_.end()) return instance;
+    absl::flat_hash_set<TypeId> seen;
+    std::vector<TypeId> resources;
+    CollectResources(instance, &seen, &resources);
+    resources.erase(std::remove_if(resources.begin(), resources.end(),
+                                   [&](TypeId id) {
+                                     return id < first->second ||
+                                            id > instance;
+                                   }),
+                    resources.end());
+    if (resources.empty()) return instance;
+    absl::flat_hash_map<TypeId, TypeId> map;
+    WASMHOST_RETURN_IF_ERROR(Freshen(r, at, resources, &map));
+    return Substitute(r, at, instance, map);
   }
 
   // An `externtype`; `name` names a fresh abstract resource.
@@ -1197,6 +1261,9 @@ class Reader {
     WASMHOST_ASSIGN_OR_RETURN(*desc, ReadExternType(r, s, *name));
     WASMHOST_RETURN_IF_ERROR(
         CheckImplements(r, at, *name, implements, desc->kind));
+    if (desc->kind == ExternKind::kInstance) {
+      WASMHOST_ASSIGN_OR_RETURN(desc->type, FreshInstance(r, at, desc->type));
+    }
     if (s.checks_visibility) {
       WASMHOST_RETURN_IF_ERROR(
           Visible(r, at, CheckVisible(arena_, *desc, "import",
@@ -1596,7 +1663,22 @@ class Reader {
     for (const auto& [expected, given] : checker.bindings()) {
       substitution[expected] = given;
     }
+    // What the component defines (or its type leaves abstract) is new for
+    // each instantiation; what it imports is the arguments'.
+    // (A copy: adding types below may move the arena's types.)
     std::vector<ExternDecl> exports = component.exports;
+    absl::flat_hash_set<TypeId> seen;
+    std::vector<TypeId> resources;
+    for (const ExternDecl& e : exports) {
+      if (e.desc.kind != ExternKind::kCoreModule) {
+        CollectResources(e.desc.type, &seen, &resources);
+      }
+    }
+    resources.erase(
+        std::remove_if(resources.begin(), resources.end(),
+                       [&](TypeId id) { return substitution.contains(id); }),
+        resources.end());
+    WASMHOST_RETURN_IF_ERROR(Freshen(r, at, resources, &substitution));
     for (ExternDecl& e : exports) {
       if (e.desc.kind == ExternKind::kCoreModule) continue;
       WASMHOST_ASSIGN_OR_RETURN(e.desc.type,
@@ -2095,6 +2177,9 @@ class Reader {
   // Memoized type queries (-1: not computed), indexed by TypeId.
   std::vector<int8_t> refers_to_resource_;
   std::vector<int8_t> contains_borrow_;
+  // Of each component and instance type: the first TypeId created while
+  // reading it (its own types lie in [first, itself)).
+  absl::flat_hash_map<TypeId, TypeId> first_inner_type_;
   // Nesting depth of each type (primitives 0), indexed by TypeId.
   std::vector<int> depths_;
   int depth_ = 0;

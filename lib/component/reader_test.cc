@@ -660,6 +660,43 @@ TEST(ReadComponentErrors, ValueTypeSizeBound) {
                         "the list type's byte size exceeds 2^28");
 }
 
+// Resource types are generative: each import of an instance type and each
+// instantiation of a component has resources of its own.
+TEST(ReadComponent, ResourcesAreNewPerImportAndInstantiation) {
+  // Instance type 0 exports a `(sub resource)` "r"; imported twice.
+  const Bytes instance_type = One(
+      {0x42, 0x01, 0x04, 0x00, 0x01, 'r', 0x03, 0x01});
+  absl::StatusOr<Component> c = ReadComponent(ComponentOf(
+      {{7, instance_type},
+       {10, Cat({{0x02, 0x00}, Name("i1"), {0x05, 0x00, 0x00}, Name("i2"),
+                 {0x05, 0x00}})}}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::vector<Import>& imports = c->root.imports;
+  ASSERT_EQ(imports.size(), 2u);
+  const TypeId r1 = c->types[imports[0].desc.type].exports[0].desc.type;
+  const TypeId r2 = c->types[imports[1].desc.type].exports[0].desc.type;
+  EXPECT_EQ(c->types[r1].kind, TypeKind::kResource);
+  EXPECT_EQ(c->types[r2].kind, TypeKind::kResource);
+  EXPECT_NE(r1, r2);
+  // Component 0 defines resource "r" and exports it; an instance of it
+  // lends its resource to the parent, which may drop but not rep it.
+  const Bytes defines_r =
+      ComponentOf({{7, One({0x3f, 0x7f, 0x00})},
+                   {11, One(Cat({{0x00}, Name("r"), {0x03, 0x00, 0x00}}))}});
+  auto with_child_resource = [&](const Bytes& canon) {
+    return ReadComponent(
+               ComponentOf({{4, defines_r},
+                            {5, One({0x00, 0x00, 0x00})},
+                            {6, One(Cat({{0x03, 0x00, 0x00}, Name("r")}))},
+                            {8, One(canon)}}))
+        .status();
+  };
+  EXPECT_TRUE(with_child_resource({0x03, 0x00}).ok());
+  ExpectInvalidArgument(with_child_resource({0x04, 0x00}),
+                        "resource.rep of a resource this component does not "
+                        "define");
+}
+
 // Async built-ins are parsed (and counted as core functions), not run.
 TEST(ReadComponent, AsyncBuiltins) {
   absl::StatusOr<Component> c = ReadComponent(
