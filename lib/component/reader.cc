@@ -17,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "lib/component/flatten.h"
 #include "lib/component/names.h"
+#include "lib/component/resource_names.h"
 #include "lib/component/subtype.h"
 #include "lib/component/visibility.h"
 #include "lib/util/status_macros.h"
@@ -563,7 +564,19 @@ class Reader {
                                   absl::flat_hash_set<std::string>& seen,
                                   absl::string_view name,
                                   absl::string_view what) {
-    if (!seen.insert(absl::AsciiStrToLower(name)).second) {
+    // Explainer.md's canonicalization for strong uniqueness: lowercase,
+    // `[method]l.l` and `[static]l.l` become `l`, other annotations but
+    // `[constructor]` are stripped.
+    std::string canonical = absl::AsciiStrToLower(name);
+    absl::string_view rest = canonical;
+    if (absl::ConsumePrefix(&rest, "[method]") ||
+        absl::ConsumePrefix(&rest, "[static]")) {
+      const std::pair<absl::string_view, absl::string_view> labels =
+          absl::StrSplit(rest, absl::MaxSplits('.', 1));
+      canonical = std::string(labels.first == labels.second ? labels.first
+                                                            : rest);
+    }
+    if (!seen.insert(std::move(canonical)).second) {
       return r.Error(at, absl::StrCat("duplicate ", what, " \"", name, "\""));
     }
     return absl::OkStatus();
@@ -1053,6 +1066,8 @@ class Reader {
                                     ReadExternType(r, s, name));
           WASMHOST_RETURN_IF_ERROR(
               CheckImplements(r, name_at, name, implements, desc.kind));
+          WASMHOST_RETURN_IF_ERROR(Located(
+              r, name_at, CheckResourceFuncName(arena_, name, desc, s.exports)));
           WASMHOST_RETURN_IF_ERROR(CheckExportVisible(r, name_at, s, desc));
           Push(s, desc);
           s.exports.push_back({std::move(name), desc});
@@ -1232,8 +1247,8 @@ class Reader {
     }
   }
 
-  // `status` of a visibility check, located at `at`.
-  static absl::Status Visible(BinaryReader& r, size_t at,
+  // `status` of a check that knows no offsets, located at `at`.
+  static absl::Status Located(BinaryReader& r, size_t at,
                               const absl::Status& status) {
     return status.ok() ? status : r.Error(at, status.message());
   }
@@ -1244,7 +1259,7 @@ class Reader {
                                   const ExternDesc& desc) {
     if (!s.checks_visibility) return absl::OkStatus();
     WASMHOST_RETURN_IF_ERROR(
-        Visible(r, at, CheckVisible(arena_, desc, "export", s.imported_named,
+        Located(r, at, CheckVisible(arena_, desc, "export", s.imported_named,
                                     &s.exported_named)));
     AddNamed(arena_, desc, &s.exported_named);
     return absl::OkStatus();
@@ -1264,9 +1279,11 @@ class Reader {
     if (desc->kind == ExternKind::kInstance) {
       WASMHOST_ASSIGN_OR_RETURN(desc->type, FreshInstance(r, at, desc->type));
     }
+    WASMHOST_RETURN_IF_ERROR(Located(
+        r, at, CheckResourceFuncName(arena_, *name, *desc, s.imports)));
     if (s.checks_visibility) {
       WASMHOST_RETURN_IF_ERROR(
-          Visible(r, at, CheckVisible(arena_, *desc, "import",
+          Located(r, at, CheckVisible(arena_, *desc, "import",
                                       s.imported_named, nullptr)));
       AddNamed(arena_, *desc, &s.imported_named);
     }
@@ -2163,6 +2180,8 @@ class Reader {
       if (ascribed.kind != ExternKind::kType) e.desc = ascribed;
     }
     WASMHOST_RETURN_IF_ERROR(CheckExportVisible(r, at, s, e.desc));
+    WASMHOST_RETURN_IF_ERROR(Located(
+        r, at, CheckResourceFuncName(arena_, e.name, e.desc, s.exports)));
     Push(s, e.desc);
     s.exports.push_back({e.name, e.desc});
     def->exports.push_back(std::move(e));

@@ -401,12 +401,36 @@ TEST(ReadComponentErrors, Imports) {
         absl::StrCat("\"", bad, "\" is not a valid extern name"));
   }
   for (const char* good :
-       {"a", "a1-2-3", "A-B1", "[method]r.f", "[static]r-x.f-y",
-        "[constructor]r", "wasi:http/types", "wasi:http/types@0.2.0-rc.1+b",
-        "a:b:c/d/e", "a:b/c@1"}) {
+       {"a", "a1-2-3", "A-B1", "wasi:http/types",
+        "wasi:http/types@0.2.0-rc.1+b", "a:b:c/d/e", "a:b/c@1"}) {
     EXPECT_TRUE(import_error(One(Cat({{0x00}, Name(good), {0x01, 0x00}}))).ok())
         << good;
   }
+  // Well-formed annotated names, refused by their type rules (func()
+  // fits none of them; see resource_names_test.cc).
+  for (const auto& [good, rule] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"[method]r.f", "should have at least one argument"},
+           {"[static]r-x.f-y", "static resource name is not known"},
+           {"[constructor]r", "should return one value"}}) {
+    ExpectInvalidArgument(
+        import_error(One(Cat({{0x00}, Name(good), {0x01, 0x00}}))),
+        absl::StrCat("\"", good, "\": ", rule));
+  }
+  // Strong uniqueness: `[method]a.a` is `a`; `[constructor]a` is not.
+  const Bytes resource_a = Cat({{0x00}, Name("a"), {0x03, 0x01}});
+  ExpectInvalidArgument(
+      import_error(Cat({{0x02}, resource_a, {0x00}, Name("[static]a.a"),
+                        {0x01, 0x00}})),
+      "duplicate import name \"[static]a.a\"");
+  ExpectInvalidArgument(
+      import_error(Cat({{0x03}, resource_a, {0x00}, Name("[static]a.b"),
+                        {0x01, 0x00}, {0x00}, Name("[method]a.b"),
+                        {0x01, 0x00}})),
+      "duplicate import name \"[method]a.b\"");
+  EXPECT_TRUE(import_error(Cat({{0x02}, resource_a, {0x00},
+                                Name("[static]a.b"), {0x01, 0x00}}))
+                  .ok());
   ExpectInvalidArgument(
       import_error(One(Cat({{0x00}, Name("f"), {0x09, 0x00}}))),
       "unknown extern type 0x09");
