@@ -363,7 +363,10 @@ class Reader {
     m.info = *std::move(info);
     CoreType type;
     type.is_module = true;
+    absl::flat_hash_set<std::pair<std::string, std::string>> import_names;
     for (const wasm::Import& i : m.info.imports) {
+      WASMHOST_RETURN_IF_ERROR(
+          CheckCoreImportUnique(r, m.offset, import_names, i.module, i.name));
       type.imports.push_back({i.module, i.name, ExternKindCoreCode(i.kind)});
     }
     for (const wasm::Export& e : m.info.exports) {
@@ -1324,12 +1327,27 @@ class Reader {
     return absl::OkStatus();
   }
 
+  // A component's core modules and module types may not import one
+  // (module, name) pair twice: the component model mangles the two levels
+  // into one name.
+  static absl::Status CheckCoreImportUnique(
+      BinaryReader& r, size_t at,
+      absl::flat_hash_set<std::pair<std::string, std::string>>& seen,
+      const std::string& module, const std::string& name) {
+    if (!seen.insert({module, name}).second) {
+      return r.Error(at, absl::StrCat("duplicate core import name \"",
+                                      module, ":", name, "\""));
+    }
+    return absl::OkStatus();
+  }
+
   // `core:moduletype`, with its own core type space; outer aliases reach
   // the enclosing scopes (count 1 is `s`).
   absl::StatusOr<uint32_t> ReadModuleType(BinaryReader& r, const Scope& s) {
     std::vector<uint32_t> types;
     CoreType module;
     module.is_module = true;
+    absl::flat_hash_set<std::pair<std::string, std::string>> import_names;
     WASMHOST_RETURN_IF_ERROR(ReadVec(r, 1, [&]() -> absl::Status {
       const size_t at = r.offset();
       uint8_t kind;
@@ -1339,6 +1357,8 @@ class Reader {
           CoreType::Entity e;
           WASMHOST_RETURN_IF_ERROR(r.ReadName(&e.module));
           WASMHOST_RETURN_IF_ERROR(r.ReadName(&e.name));
+          WASMHOST_RETURN_IF_ERROR(
+              CheckCoreImportUnique(r, at, import_names, e.module, e.name));
           WASMHOST_ASSIGN_OR_RETURN(e.kind, ReadCoreExternType(r, types));
           module.imports.push_back(std::move(e));
           return absl::OkStatus();
@@ -1753,6 +1773,13 @@ class Reader {
     const size_t target_at = r.offset();
     uint8_t target;
     WASMHOST_RETURN_IF_ERROR(r.ReadU8(&target));
+    // Component and instance types declare types and instances only.
+    if (in_type_scope_ && alias->sort != Sort::kType &&
+        alias->sort != Sort::kCoreType && alias->sort != Sort::kInstance) {
+      return r.Error(at, absl::StrCat("an alias in a type declarator may only "
+                                      "refer to types or instances, not a ",
+                                      SortName(alias->sort)));
+    }
     switch (target) {
       case 0x00: {  // export of an instance
         alias->target = Alias::Target::kExport;

@@ -506,6 +506,14 @@ TEST(ReadComponentErrors, Aliases) {
                   ComponentOf({{7, One(Cat({{0x72, 0x01}, Name("a"), {0x73}}))},
                                {4, nested_alias}}))
                   .ok());
+  // Type declarators alias types and instances only.
+  ExpectInvalidArgument(
+      ReadComponent(
+          ComponentOf({{7, One({0x42, 0x01, 0x02, 0x00, 0x11, 0x02, 0x01,
+                                0x00})}}))
+          .status(),
+      "an alias in a type declarator may only refer to types or instances, "
+      "not a core module");
   ExpectInvalidArgument(alias_error({0x09}), "unknown sort 0x09");
   ExpectInvalidArgument(alias_error({0x00, 0x05}), "unknown core sort 0x05");
   // An instance type exporting func "f"; an import of it; aliases of it.
@@ -549,6 +557,14 @@ TEST(ReadComponentErrors, CoreModulesAndInstances) {
                                           {0x12, 0x00}})}}))
           .status(),
       "core instance 0 does not export func \"f\"");
+  // Two imports of env.f: one name once mangled.
+  const Bytes twice = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                       0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+                       0x02, 0x11, 0x02, 0x03, 'e',  'n',  'v',  0x01,
+                       'f',  0x00, 0x00, 0x03, 'e',  'n',  'v',  0x01,
+                       'f',  0x00, 0x00};
+  ExpectInvalidArgument(ReadComponent(ComponentOf({{1, twice}})).status(),
+                        "duplicate core import name \"env:f\"");
   ExpectInvalidArgument(ReadComponent(ComponentOf({{2, One({0x02})}})).status(),
                         "unknown core instance form 0x02");
   ExpectInvalidArgument(
