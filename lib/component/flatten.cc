@@ -201,4 +201,110 @@ std::pair<uint64_t, uint32_t> FlatInfo::Layout(TypeId id) {
   return layout;
 }
 
+namespace {
+
+ValType Join(ValType a, ValType b) {
+  if (a == b) return a;
+  if ((a == ValType::kI32 && b == ValType::kF32) ||
+      (a == ValType::kF32 && b == ValType::kI32)) {
+    return ValType::kI32;
+  }
+  return ValType::kI64;
+}
+
+void Flatten(const TypeArena& arena, TypeId id, std::vector<ValType>* out) {
+  const Type& t = arena[id];
+  switch (t.kind) {
+    case TypeKind::kS64:
+    case TypeKind::kU64:
+      out->push_back(ValType::kI64);
+      return;
+    case TypeKind::kF32:
+      out->push_back(ValType::kF32);
+      return;
+    case TypeKind::kF64:
+      out->push_back(ValType::kF64);
+      return;
+    case TypeKind::kString:
+    case TypeKind::kMap:
+      out->insert(out->end(), {ValType::kI32, ValType::kI32});
+      return;
+    case TypeKind::kList:
+      if (t.fixed_length == 0) {
+        out->insert(out->end(), {ValType::kI32, ValType::kI32});
+      } else {
+        for (uint32_t i = 0; i < t.fixed_length; ++i) {
+          Flatten(arena, *t.element, out);
+        }
+      }
+      return;
+    case TypeKind::kRecord:
+    case TypeKind::kTuple:
+      for (const Field& f : t.fields) Flatten(arena, f.type, out);
+      return;
+    case TypeKind::kFlags:
+      if (!t.labels.empty()) out->push_back(ValType::kI32);
+      return;
+    case TypeKind::kVariant:
+    case TypeKind::kOption:
+    case TypeKind::kResult: {
+      std::vector<ValType> joined;
+      auto add_case = [&](TypeId payload) {
+        std::vector<ValType> flat;
+        Flatten(arena, payload, &flat);
+        for (size_t i = 0; i < flat.size(); ++i) {
+          if (i < joined.size()) {
+            joined[i] = Join(joined[i], flat[i]);
+          } else {
+            joined.push_back(flat[i]);
+          }
+        }
+      };
+      for (const Case& c : t.cases) {
+        if (c.type.has_value()) add_case(*c.type);
+      }
+      for (const std::optional<TypeId>& o : {t.element, t.ok, t.error}) {
+        if (o.has_value()) add_case(*o);
+      }
+      out->push_back(ValType::kI32);  // The discriminant.
+      out->insert(out->end(), joined.begin(), joined.end());
+      return;
+    }
+    default:  // 32-bit scalars, enums, handles, streams, futures.
+      out->push_back(ValType::kI32);
+      return;
+  }
+}
+
+}  // namespace
+
+std::vector<ValType> FlattenType(const TypeArena& arena, TypeId id) {
+  std::vector<ValType> out;
+  Flatten(arena, id, &out);
+  return out;
+}
+
+CoreFuncType FlattenFuncType(const TypeArena& arena, FlatInfo& info,
+                             TypeId func, bool lift) {
+  const Type& f = arena[func];
+  CoreFuncType core;
+  if (info.FlatCount(f.fields) > kMaxFlatParams) {
+    core.params = {ValType::kI32};
+  } else {
+    for (const Field& p : f.fields) Flatten(arena, p.type, &core.params);
+  }
+  if (f.ok.has_value()) {
+    if (info.FlatCount(*f.ok) > kMaxFlatResults) {
+      if (lift) {
+        core.results = {ValType::kI32};
+      } else {
+        core.params.push_back(ValType::kI32);
+      }
+    } else {
+      Flatten(arena, *f.ok, &core.results);
+    }
+  }
+  return core;
+}
+
 }  // namespace wasmhost::component

@@ -6,6 +6,7 @@
 //   kMaxFlatParams, kMaxFlatResults   the spec's MAX_FLAT_* limits
 //   kMaxElemSize  the bound on every defined value type's elem_size
 //   FlatInfo    FlatCount, ContainsStringOrList, ElemSize over a TypeArena
+//   FlattenFuncType   the core signature canon lift/lower use
 //
 // The canonical ABI proper (lib/component/canonical_abi*) flattens to core
 // types; this is the count that `canon lift/lower` option checks need.
@@ -65,6 +66,19 @@ class FlatInfo {
   // Alignment 0: not computed yet.
   std::vector<std::pair<uint64_t, uint32_t>> layouts_;
 };
+
+// flatten_type: the core types value type `id` flattens to (variants join
+// their cases' types). Not bounded: callers check FlatCount first.
+[[nodiscard]] std::vector<ValType> FlattenType(const TypeArena& arena,
+                                               TypeId id);
+
+// flatten_functype(opts, ft, 'lift' or 'lower') of func type `func` for a
+// synchronous call with 32-bit memory: parameters beyond kMaxFlatParams
+// pass as one pointer, results beyond kMaxFlatResults through a pointer
+// (returned by a lift, passed to a lower).
+[[nodiscard]] CoreFuncType FlattenFuncType(const TypeArena& arena,
+                                           FlatInfo& info, TypeId func,
+                                           bool lift);
 
 }  // namespace wasmhost::component
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "lib/component/core_entities.h"
 #include "lib/component/flatten.h"
 #include "lib/component/names.h"
 #include "lib/component/resource_names.h"
@@ -74,9 +75,10 @@ struct Scope {
   std::vector<TypeId> components;      // kComponent types.
   std::vector<TypeId> instances;       // kInstance types.
   std::vector<uint32_t> core_modules;  // Module types (TypeArena::core).
-  // Each core instance's exports: name → core sort code.
-  std::vector<absl::flat_hash_map<std::string, uint8_t>> core_instances;
+  // Each core instance's exports by name.
+  std::vector<absl::flat_hash_map<std::string, CoreEntity>> core_instances;
   uint32_t core_counts[5] = {};  // func, table, memory, global, tag.
+  std::vector<CoreEntity> core_funcs;  // core_counts[0] of them.
   // Strongly-unique import and export names, lowercased.
   absl::flat_hash_set<std::string> import_names;
   absl::flat_hash_set<std::string> export_names;
@@ -372,7 +374,9 @@ class Reader {
     for (const wasm::Export& e : m.info.exports) {
       type.exports.push_back({"", e.name, ExternKindCoreCode(e.kind)});
     }
-    scope_->core_modules.push_back(arena_.AddCore(std::move(type)));
+    const uint32_t core_type = arena_.AddCore(std::move(type));
+    module_entities_[core_type] = EntitiesOf(m.info);
+    scope_->core_modules.push_back(core_type);
     def->core_modules.push_back(std::move(m));
     Order(def, Definition::Kind::kCoreModule, def->core_modules.size());
     return r.Skip(r.remaining());
@@ -936,8 +940,12 @@ class Reader {
               dtor_at, absl::StrFormat("invalid option flag 0x%02x", has_dtor));
         }
         if (has_dtor) {
+          const size_t index_at = r.offset();
           WASMHOST_ASSIGN_OR_RETURN(
               uint32_t dtor, ReadIndex(r, s.core_counts[0], "core func"));
+          WASMHOST_RETURN_IF_ERROR(CheckCoreFunc(r, index_at, s, dtor,
+                                                 {{ValType::kI32}, {}},
+                                                 "the resource's destructor"));
           t.dtor = dtor;
         }
         break;
@@ -1506,7 +1514,7 @@ class Reader {
     uint8_t form;
     WASMHOST_RETURN_IF_ERROR(r.ReadU8(&form));
     CoreInstance instance;
-    absl::flat_hash_map<std::string, uint8_t> exports;
+    absl::flat_hash_map<std::string, CoreEntity> exports;
     if (form == 0x00) {
       WASMHOST_ASSIGN_OR_RETURN(
           uint32_t module, ReadIndex(r, s.core_modules.size(), "core module"));
@@ -1535,7 +1543,9 @@ class Reader {
         return absl::OkStatus();
       }));
       const CoreType& type = arena_.core(s.core_modules[module]);
-      for (const CoreType::Entity& import : type.imports) {
+      auto typed = module_entities_.find(s.core_modules[module]);
+      for (size_t i = 0; i < type.imports.size(); ++i) {
+        const CoreType::Entity& import = type.imports[i];
         auto arg = std::find_if(instance.args.begin(), instance.args.end(),
                                 [&](const CoreInstance::Arg& a) {
                                   return a.name == import.module;
@@ -1547,7 +1557,7 @@ class Reader {
         }
         const auto& provided = s.core_instances[arg->instance];
         auto it = provided.find(import.name);
-        if (it == provided.end() || it->second != import.kind) {
+        if (it == provided.end() || it->second.kind != import.kind) {
           return r.Error(
               at,
               absl::StrCat("core instance ", arg->instance, " does not export ",
@@ -1555,9 +1565,26 @@ class Reader {
                            "\" (imported from \"", import.module,
                            "\" by core module ", module, ")"));
         }
+        if (typed == module_entities_.end()) continue;
+        if (absl::Status st = CheckCoreEntity(
+                it->second, typed->second.imports[i].entity);
+            !st.ok()) {
+          return r.Error(at, absl::StrCat("core instance ", arg->instance,
+                                          "'s \"", import.name,
+                                          "\" does not match the import \"",
+                                          import.module, "\" \"", import.name,
+                                          "\" of core module ", module, ": ",
+                                          st.message()));
+        }
       }
-      for (const CoreType::Entity& e : type.exports) {
-        exports.emplace(e.name, e.kind);
+      if (typed != module_entities_.end()) {
+        exports = typed->second.exports;
+      } else {
+        for (const CoreType::Entity& e : type.exports) {
+          CoreEntity entity;
+          entity.kind = e.kind;
+          exports.emplace(e.name, entity);
+        }
       }
     } else if (form == 0x01) {
       WASMHOST_RETURN_IF_ERROR(ReadVec(r, 1, [&] {
@@ -1574,7 +1601,10 @@ class Reader {
             e.item.index, ReadIndex(r, CoreCount(s, sort),
                                     absl::StrCat("core ", CoreSortName(sort))));
         e.item.sort = CoreSortToSort(sort);
-        if (!exports.emplace(e.name, sort).second) {
+        CoreEntity entity;
+        entity.kind = sort;
+        if (sort == kCoreFuncCode) entity = s.core_funcs[e.item.index];
+        if (!exports.emplace(e.name, entity).second) {
           return r.Error(export_at, absl::StrCat("duplicate export name \"",
                                                  e.name, "\""));
         }
@@ -1820,12 +1850,16 @@ class Reader {
         WASMHOST_RETURN_IF_ERROR(r.ReadName(&alias->name));
         const auto& exports = s.core_instances[alias->instance];
         auto it = exports.find(alias->name);
-        if (it == exports.end() || it->second != sort) {
+        if (it == exports.end() || it->second.kind != sort) {
           return r.Error(at, absl::StrCat("core instance ", alias->instance,
                                           " has no ", SortName(alias->sort),
                                           " export \"", alias->name, "\""));
         }
-        ++s.core_counts[sort];
+        if (sort == kCoreFuncCode) {
+          AddCoreFunc(s, it->second);
+        } else {
+          ++s.core_counts[sort];
+        }
         return absl::OkStatus();
       }
       case 0x02: {  // outer
@@ -2022,6 +2056,28 @@ class Reader {
     }
   }
 
+  // Appends a core function of type `entity` to `s`.
+  static void AddCoreFunc(Scope& s, CoreEntity entity) {
+    ++s.core_counts[0];
+    s.core_funcs.push_back(std::move(entity));
+  }
+
+  // `canon.func`'s core function (a lift's callee, or an option's) must
+  // have type `expected` where its type is known.
+  static absl::Status CheckCoreFunc(BinaryReader& r, size_t at,
+                                    const Scope& s, uint32_t func,
+                                    const CoreFuncType& expected,
+                                    absl::string_view what) {
+    const CoreEntity& given = s.core_funcs[func];
+    if (absl::Status st = CheckCoreEntity(given, FuncEntity(expected));
+        !st.ok()) {
+      return r.Error(at, absl::StrCat(what, " (core func ", func,
+                                      ") has the wrong signature: ",
+                                      st.message()));
+    }
+    return absl::OkStatus();
+  }
+
   // The options `canon lift/lower` of func type `canon.type` needs
   // (CanonicalABI.md's canonopt validation): `memory` wherever values pass
   // through linear memory, `realloc` wherever the callee side allocates,
@@ -2066,6 +2122,25 @@ class Reader {
     if (needs_realloc && !o.realloc.has_value()) {
       return r.Error(at, absl::StrCat(what, ": canonical option `realloc` is "
                                             "required by the function type"));
+    }
+    const Scope& s = *scope_;
+    if (o.realloc.has_value()) {
+      WASMHOST_RETURN_IF_ERROR(CheckCoreFunc(
+          r, at, s, *o.realloc,
+          {{ValType::kI32, ValType::kI32, ValType::kI32, ValType::kI32},
+           {ValType::kI32}},
+          "canonical option `realloc`"));
+    }
+    if (o.async) return absl::OkStatus();  // Async signatures differ.
+    const CoreFuncType core = FlattenFuncType(arena_, flat_, canon.type, lift);
+    if (lift) {
+      WASMHOST_RETURN_IF_ERROR(
+          CheckCoreFunc(r, at, s, canon.func, core, "the lifted function"));
+    }
+    if (o.post_return.has_value()) {
+      WASMHOST_RETURN_IF_ERROR(CheckCoreFunc(r, at, s, *o.post_return,
+                                             {core.results, {}},
+                                             "canonical option `post-return`"));
     }
     return absl::OkStatus();
   }
@@ -2115,7 +2190,12 @@ class Reader {
           WASMHOST_RETURN_IF_ERROR(ReadCanonOptions(r, s, &canon.options));
           WASMHOST_RETURN_IF_ERROR(
               CheckCanonOptions(r, at, /*lift=*/false, canon));
-          ++s.core_counts[0];
+          CoreEntity lowered;  // Async lowerings: not typed here.
+          if (!canon.options.async) {
+            lowered = FuncEntity(FlattenFuncType(arena_, flat_, canon.type,
+                                                 /*lift=*/false));
+          }
+          AddCoreFunc(s, std::move(lowered));
         }
         break;
       }
@@ -2133,12 +2213,16 @@ class Reader {
                                       " of a resource this component "
                                       "does not define"));
         }
-        ++s.core_counts[0];
+        // (rep: i32) for drop; handle to rep and back for new and rep.
+        AddCoreFunc(s, FuncEntity({{ValType::kI32},
+                                   code == 0x03 ? std::vector<ValType>{}
+                                                : std::vector<ValType>{
+                                                      ValType::kI32}}));
         break;
       }
       default:
         WASMHOST_RETURN_IF_ERROR(ReadOtherBuiltin(r, at, code, s, &canon));
-        ++s.core_counts[0];
+        AddCoreFunc(s, CoreEntity{});
         break;
     }
     def->canons.push_back(std::move(canon));
@@ -2223,6 +2307,9 @@ class Reader {
   // Memoized type queries (-1: not computed), indexed by TypeId.
   std::vector<int8_t> refers_to_resource_;
   std::vector<int8_t> contains_borrow_;
+  // The typed imports and exports of each core module defined in the
+  // binary, by its module type (TypeArena::core index).
+  absl::flat_hash_map<uint32_t, ModuleEntities> module_entities_;
   // Of each component and instance type: the first TypeId created while
   // reading it (its own types lie in [first, itself)).
   absl::flat_hash_map<TypeId, TypeId> first_inner_type_;
