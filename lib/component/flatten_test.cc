@@ -79,5 +79,48 @@ TEST_F(FlattenTest, ElementSizesWith64BitPointers) {
             FlatInfo::kSaturatedSize);
 }
 
+TEST_F(FlattenTest, CoreTypesJoinVariantCases) {
+  // variant { a(f32), b(i64), c(u32) }: i32 discriminant, then f32 joined
+  // with i64 and i32 as i64.
+  Type v;
+  v.kind = TypeKind::kVariant;
+  v.cases = {{"a", P(TypeKind::kF32)},
+             {"b", P(TypeKind::kU64)},
+             {"c", P(TypeKind::kU32)}};
+  const TypeId variant = arena_.Add(std::move(v));
+  EXPECT_EQ(FlattenType(arena_, variant),
+            (std::vector<ValType>{ValType::kI32, ValType::kI64}));
+  // option<f32> joined with nothing keeps f32; result<u32, f32> is i32.
+  EXPECT_EQ(FlattenType(arena_, Add(TypeKind::kOption, {}, P(TypeKind::kF32))),
+            (std::vector<ValType>{ValType::kI32, ValType::kF32}));
+  Type r;
+  r.kind = TypeKind::kResult;
+  r.ok = P(TypeKind::kU32);
+  r.error = P(TypeKind::kF32);
+  EXPECT_EQ(FlattenType(arena_, arena_.Add(std::move(r))),
+            (std::vector<ValType>{ValType::kI32, ValType::kI32}));
+}
+
+TEST_F(FlattenTest, FuncTypesSpillThroughPointers) {
+  Type f;
+  f.kind = TypeKind::kFunc;
+  f.fields = {{"s", P(TypeKind::kString)}};
+  f.ok = P(TypeKind::kString);
+  const TypeId strings = arena_.Add(f);
+  const CoreFuncType lift = FlattenFuncType(arena_, flat_, strings, true);
+  EXPECT_EQ(lift.params, (std::vector<ValType>{ValType::kI32, ValType::kI32}));
+  EXPECT_EQ(lift.results, std::vector<ValType>{ValType::kI32});
+  const CoreFuncType lower = FlattenFuncType(arena_, flat_, strings, false);
+  EXPECT_EQ(lower.params, (std::vector<ValType>{ValType::kI32, ValType::kI32,
+                                                ValType::kI32}));
+  EXPECT_TRUE(lower.results.empty());
+  f.fields.assign(17, {"x", P(TypeKind::kF64)});
+  f.ok = P(TypeKind::kF64);
+  const CoreFuncType many =
+      FlattenFuncType(arena_, flat_, arena_.Add(std::move(f)), true);
+  EXPECT_EQ(many.params, std::vector<ValType>{ValType::kI32});
+  EXPECT_EQ(many.results, std::vector<ValType>{ValType::kF64});
+}
+
 }  // namespace
 }  // namespace wasmhost::component

@@ -737,6 +737,70 @@ TEST(ReadComponent, ResourcesAreNewPerImportAndInstantiation) {
                         "define");
 }
 
+// Core functions must have the signatures the canonical ABI gives them.
+TEST(ReadComponentErrors, CanonCoreSignatures) {
+  const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                        0x05, 0x03, 0x01, 0x00, 0x01,  // memory 1
+                        0x07, 0x05, 0x01, 0x01, 'm',  0x02, 0x00};
+  // Types: 0 func(), 1 func(s: string), 2 func(x: u32). Import f: type 0;
+  // lowering it gives core func 0 of type () -> ().
+  const Bytes types = Cat({{0x03, 0x40, 0x00, 0x01, 0x00, 0x40, 0x01},
+                           Name("s"),
+                           {0x73, 0x01, 0x00, 0x40, 0x01},
+                           Name("x"),
+                           {0x79, 0x01, 0x00}});
+  auto with_core_func = [&](uint8_t section, const Bytes& payload) {
+    return ReadComponent(
+               ComponentOf({{1, module},
+                            {2, One({0x00, 0x00, 0x00})},
+                            {6, One(Cat({{0x00, 0x02, 0x01, 0x00}, Name("m")}))},
+                            {7, types},
+                            {10, Cat({{0x02, 0x00},
+                                      Name("f"),
+                                      {0x01, 0x00, 0x00},
+                                      Name("g"),
+                                      {0x01, 0x01}})},
+                            {8, One({0x01, 0x00, 0x00, 0x00})},
+                            {section, payload}}))
+        .status();
+  };
+  // Lowering g (a string) with core func 0 as realloc.
+  ExpectInvalidArgument(
+      with_core_func(8, One({0x01, 0x00, 0x01, 0x02, 0x03, 0x00, 0x04, 0x00})),
+      "canonical option `realloc` (core func 0) has the wrong signature: "
+      "expected func (i32, i32, i32, i32) -> (i32), found () -> ()");
+  EXPECT_TRUE(
+      with_core_func(8, One({0x01, 0x00, 0x01, 0x01, 0x03, 0x00})).ok());
+  // Lifting core func 0 as func(x: u32), and as func() (which fits).
+  ExpectInvalidArgument(with_core_func(8, One({0x00, 0x00, 0x00, 0x00, 0x02})),
+                        "the lifted function (core func 0) has the wrong "
+                        "signature: expected func (i32) -> (), found () -> ()");
+  EXPECT_TRUE(with_core_func(8, One({0x00, 0x00, 0x00, 0x00, 0x00})).ok());
+  // A resource whose destructor is core func 0.
+  ExpectInvalidArgument(with_core_func(7, One({0x3f, 0x7f, 0x01, 0x00})),
+                        "the resource's destructor (core func 0) has the "
+                        "wrong signature: expected func (i32) -> ()");
+  // An instance of the module importing it as env.f wants (i32) -> ().
+  const Bytes imports_f = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                           0x01, 0x05, 0x01, 0x60, 0x01, 0x7f, 0x00,
+                           0x02, 0x09, 0x01, 0x03, 'e',  'n',  'v',  0x01,
+                           'f',  0x00, 0x00};
+  ExpectInvalidArgument(
+      ReadComponent(
+          ComponentOf({{1, imports_f},
+                       {7, One({0x40, 0x00, 0x01, 0x00})},
+                       {10, One(Cat({{0x00}, Name("f"), {0x01, 0x00}}))},
+                       {8, One({0x01, 0x00, 0x00, 0x00})},
+                       {2, Cat({{0x02, 0x01, 0x01},
+                                Name("f"),
+                                {0x00, 0x00, 0x00, 0x00, 0x01},
+                                Name("env"),
+                                {0x12, 0x00}})}}))
+          .status(),
+      "does not match the import \"env\" \"f\" of core module 0: "
+      "expected func (i32) -> (), found () -> ()");
+}
+
 // Async built-ins are parsed (and counted as core functions), not run.
 TEST(ReadComponent, AsyncBuiltins) {
   absl::StatusOr<Component> c = ReadComponent(
