@@ -1077,6 +1077,11 @@ class Reader {
                                     ReadExternType(r, s, name));
           WASMHOST_RETURN_IF_ERROR(
               CheckImplements(r, name_at, name, implements, desc.kind));
+          // Each instance a type declares has resources of its own.
+          if (desc.kind == ExternKind::kInstance) {
+            WASMHOST_ASSIGN_OR_RETURN(desc.type,
+                                      FreshInstance(r, name_at, desc.type));
+          }
           WASMHOST_RETURN_IF_ERROR(Located(
               r, name_at, CheckResourceFuncName(arena_, name, desc, s.exports)));
           WASMHOST_RETURN_IF_ERROR(CheckExportVisible(r, name_at, s, desc));
@@ -1473,8 +1478,16 @@ class Reader {
         return code;
       }
       case 0x02: {
+        const size_t limits_at = r.offset();
         wasm::Limits limits;
         WASMHOST_RETURN_IF_ERROR(wasm::ReadLimits(r, true, &limits));
+        // The core spec's bound for 32-bit memories: 2^16 pages of 64 KiB.
+        constexpr uint64_t kMaxMemoryPages = uint64_t{1} << 16;
+        if (limits.min > kMaxMemoryPages ||
+            limits.max.value_or(0) > kMaxMemoryPages) {
+          return r.Error(limits_at, "memory size must be at most 65536 pages "
+                                    "(4 GiB)");
+        }
         return code;
       }
       case 0x03: {

@@ -557,6 +557,14 @@ TEST(ReadComponentErrors, CoreModulesAndInstances) {
                                           {0x12, 0x00}})}}))
           .status(),
       "core instance 0 does not export func \"f\"");
+  // A module type importing a memory of 70000 pages.
+  ExpectInvalidArgument(
+      ReadComponent(ComponentOf({{3, One(Cat({{0x50, 0x01, 0x00},
+                                              Name(""),
+                                              Name(""),
+                                              {0x02, 0x00, 0xf0, 0xa2, 0x04}}))}}))
+          .status(),
+      "memory size must be at most 65536 pages");
   // Two imports of env.f: one name once mangled.
   const Bytes twice = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
                        0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
@@ -718,6 +726,20 @@ TEST(ReadComponent, ResourcesAreNewPerImportAndInstantiation) {
   EXPECT_EQ(c->types[r1].kind, TypeKind::kResource);
   EXPECT_EQ(c->types[r2].kind, TypeKind::kResource);
   EXPECT_NE(r1, r2);
+  // Instance type 1 declares instances "a" and "b" of type 0: they have a
+  // resource each.
+  const Bytes two_instances = {
+      0x02, 0x42, 0x01, 0x04, 0x00, 0x01, 'r',  0x03, 0x01,  // type 0
+      0x42, 0x03, 0x02, 0x03, 0x02, 0x01, 0x00,              // alias type 0
+      0x04, 0x00, 0x01, 'a',  0x05, 0x00,                    // export a
+      0x04, 0x00, 0x01, 'b',  0x05, 0x00};                   // export b
+  c = ReadComponent(ComponentOf(
+      {{7, two_instances}, {10, One(Cat({{0x00}, Name("x"), {0x05, 0x01}}))}}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  const Type& x = c->types[c->root.imports[0].desc.type];
+  ASSERT_EQ(x.exports.size(), 2u);
+  EXPECT_NE(c->types[x.exports[0].desc.type].exports[0].desc.type,
+            c->types[x.exports[1].desc.type].exports[0].desc.type);
   // Component 0 defines resource "r" and exports it; an instance of it
   // lends its resource to the parent, which may drop but not rep it.
   const Bytes defines_r =
