@@ -2303,6 +2303,17 @@ class Reader {
       // A type exported as `(sub resource)` stays the resource it is.
       if (ascribed.kind != ExternKind::kType) e.desc = ascribed;
     }
+    // An exported record, variant, enum or flags is a new type that only
+    // the export's index names (what later exports must use to be
+    // visible). Resources keep their identity: it is what handles and
+    // resource built-ins refer to.
+    const TypeKind kind = arena_[e.desc.type].kind;
+    if (e.desc.kind == ExternKind::kType &&
+        (kind == TypeKind::kRecord || kind == TypeKind::kVariant ||
+         kind == TypeKind::kEnum || kind == TypeKind::kFlags)) {
+      Type named = arena_[e.desc.type];
+      WASMHOST_ASSIGN_OR_RETURN(e.desc.type, AddType(r, at, std::move(named)));
+    }
     WASMHOST_RETURN_IF_ERROR(CheckExportVisible(r, at, s, e.desc));
     WASMHOST_RETURN_IF_ERROR(Located(
         r, at, CheckResourceFuncName(arena_, e.name, e.desc, s.exports)));

@@ -903,6 +903,23 @@ TEST(ReadComponentErrors, InstancesAndExports) {
                        {10, One(Cat({{0x00}, Name("f"), {0x01, 0x02}}))}}))
           .status(),
       "func not valid to be used as import: it uses a resource type");
+  // Exporting record 0 as "r" makes type 1 a new name for it: a list of
+  // the original is not visible, a list of the export is.
+  const Bytes record = One(Cat({{0x72, 0x01}, Name("x"), {0x79}}));
+  const Bytes export_r = One(Cat({{0x00}, Name("r"), {0x03, 0x00, 0x00}}));
+  auto export_list_of = [&](uint8_t element) {
+    return ReadComponent(
+               ComponentOf(
+                   {{7, record},
+                    {11, export_r},
+                    {7, One({0x70, element})},
+                    {11, One(Cat({{0x00}, Name("l"), {0x03, 0x02, 0x00}}))}}))
+        .status();
+  };
+  EXPECT_TRUE(export_list_of(1).ok()) << export_list_of(1);
+  ExpectInvalidArgument(export_list_of(0),
+                        "type not valid to be used as export: it uses a "
+                        "record type");
   // Components nested 101 deep.
   Bytes deep = kPreamble;
   for (int i = 0; i < 101; ++i) deep = ComponentOf({{4, deep}});
