@@ -367,6 +367,11 @@ TEST(ReadComponentErrors, TypeReferences) {
                                    0x00, 0x00, 0x01}}}))
           .status(),
       "a function result contains a borrow");
+  ExpectInvalidArgument(
+      ReadComponent(ComponentOf({{7, One({0x66, 0x01, 0x74})}})).status(),
+      "(stream char) is not valid at this time");
+  EXPECT_TRUE(
+      ReadComponent(ComponentOf({{7, One({0x66, 0x01, 0x73})}})).ok());
   // Nesting: list<list<...<string>>> 101 deep.
   Bytes nested = {101, 0x70, 0x73};
   for (int i = 1; i < 101; ++i)
