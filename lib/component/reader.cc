@@ -1325,9 +1325,28 @@ class Reader {
       return arena_.AddCore(std::move(t));
     }
     if (code == 0x50) return ReadModuleType(r, s);
+    // `(sub final? (func ...))` without supertypes (0x00 0x50 is the
+    // non-final form, 0x4f the final one) is a plain function type as far
+    // as components go; other GC types are not supported.
+    if (code == 0x00 || code == 0x4f) {
+      uint8_t sub = 0x50;
+      if (code == 0x00) WASMHOST_RETURN_IF_ERROR(r.ReadU8(&sub));
+      uint32_t supertypes = 0;
+      uint8_t comp = 0;
+      if (sub == 0x50) WASMHOST_RETURN_IF_ERROR(r.ReadU32(&supertypes));
+      if (sub == 0x50 && supertypes == 0) {
+        WASMHOST_RETURN_IF_ERROR(r.ReadU8(&comp));
+      }
+      if (comp == 0x60) {
+        CoreType t;
+        WASMHOST_RETURN_IF_ERROR(ReadCoreFuncType(r, &t.func));
+        return arena_.AddCore(std::move(t));
+      }
+    }
     if (code == 0x00 || code == 0x4e || code == 0x4f || code == 0x5e ||
         code == 0x5f) {
-      return r.Error(at, "GC core types are not supported");
+      return r.Error(at, "GC core types other than function subtypes "
+                         "without supertypes are not supported");
     }
     return r.Error(at,
                    absl::StrFormat("unknown core type opcode 0x%02x", code));

@@ -11,8 +11,8 @@
 // outer), canon lift/lower and resource.new/drop/rep with their options,
 // the async, thread and error-context built-ins (parsed only), nested
 // components, instances, start, custom sections. Value definitions and GC
-// core types (gated features wit-component does not emit) are rejected as
-// unsupported.
+// core types other than function subtypes without supertypes (gated
+// features wit-component does not emit) are rejected as unsupported.
 
 #ifndef WASMHOST_LIB_COMPONENT_READER_H_
 #define WASMHOST_LIB_COMPONENT_READER_H_

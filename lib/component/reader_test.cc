@@ -570,6 +570,18 @@ TEST(ReadComponentErrors, CoreModulesAndInstances) {
                                               {0x02, 0x00, 0xf0, 0xa2, 0x04}}))}}))
           .status(),
       "memory size must be at most 65536 pages");
+  // Function subtypes without supertypes are function types; other GC
+  // core types are not supported.
+  auto core_type = [](const Bytes& type) {
+    return ReadComponent(ComponentOf({{3, One(type)}})).status();
+  };
+  EXPECT_TRUE(core_type({0x00, 0x50, 0x00, 0x60, 0x00, 0x00}).ok());
+  EXPECT_TRUE(core_type({0x4f, 0x00, 0x60, 0x01, 0x7f, 0x00}).ok());
+  ExpectInvalidArgument(core_type({0x00, 0x50, 0x01, 0x00, 0x60, 0x00, 0x00}),
+                        "GC core types other than function subtypes without "
+                        "supertypes are not supported");
+  ExpectInvalidArgument(core_type({0x5f, 0x00}),
+                        "GC core types other than function subtypes");
   // Two imports of env.f: one name once mangled.
   const Bytes twice = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
                        0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
