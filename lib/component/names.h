@@ -3,7 +3,7 @@
 // linker to check the names a host grants.
 //
 //   IsLabel          a kebab-case label: "get", "a1-2-3", "HTTP-body"
-//   IsInterfaceName  "wasi:cli/stdout@0.2.12", "a:b:c/d/e" (nested)
+//   IsInterfaceName  "wasi:cli/stdout@0.2.12"
 //   IsPlainName      a label, "[constructor]r", "[method]r.f", "[static]r.f"
 
 #ifndef WASMHOST_LIB_COMPONENT_NAMES_H_
@@ -17,9 +17,10 @@ namespace wasmhost::component {
 // alphanumerics; the first starts with a letter.
 [[nodiscard]] bool IsLabel(absl::string_view s);
 
-// Namespaces (lowercase labels) ending in ':', a package, one or more
-// '/'-separated labels, and an optional '@' version (a semver, or with
-// version suffixes a prefix of one: 1, 0.1, 0.0.1).
+// A namespace (lowercase words) and ':', a package, '/' and a label, and
+// an optional '@' version (a semver, or with version suffixes a prefix of
+// one: 1, 0.1, 0.0.1). Nested namespaces and projections ("a:b:c/d/e")
+// are a gated feature and refused.
 [[nodiscard]] bool IsInterfaceName(absl::string_view s);
 
 // A label, or a resource function name: [constructor]r, [method]r.f,

@@ -15,7 +15,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "lib/component/core_entities.h"
+#include "lib/component/flatten.h"
 #include "lib/component/names.h"
+#include "lib/component/resource_names.h"
+#include "lib/component/subtype.h"
+#include "lib/component/visibility.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasm/binary_reader.h"
 
@@ -58,6 +63,11 @@ constexpr uint8_t kCoreTagCode = 0x04;
 struct Scope {
   Scope* parent = nullptr;
   bool is_component = false;  // A component, not a component/instance type.
+  // Components and component types check the external visibility of
+  // types (instance types defer it to their import or export).
+  bool checks_visibility = false;
+  NamedTypes imported_named;
+  NamedTypes exported_named;
   std::vector<TypeId> types;
   std::vector<uint32_t> core_types;    // TypeArena::core indices.
   std::vector<TypeId> funcs;           // kFunc types.
@@ -65,9 +75,10 @@ struct Scope {
   std::vector<TypeId> components;      // kComponent types.
   std::vector<TypeId> instances;       // kInstance types.
   std::vector<uint32_t> core_modules;  // Module types (TypeArena::core).
-  // Each core instance's exports: name → core sort code.
-  std::vector<absl::flat_hash_map<std::string, uint8_t>> core_instances;
+  // Each core instance's exports by name.
+  std::vector<absl::flat_hash_map<std::string, CoreEntity>> core_instances;
   uint32_t core_counts[5] = {};  // func, table, memory, global, tag.
+  std::vector<CoreEntity> core_funcs;  // core_counts[0] of them.
   // Strongly-unique import and export names, lowercased.
   absl::flat_hash_set<std::string> import_names;
   absl::flat_hash_set<std::string> export_names;
@@ -205,6 +216,7 @@ class Reader {
     Scope scope;
     scope.parent = parent;
     scope.is_component = true;
+    scope.checks_visibility = true;
     Scope* const saved = scope_;
     scope_ = &scope;
     bool seen_start = false;
@@ -353,13 +365,18 @@ class Reader {
     m.info = *std::move(info);
     CoreType type;
     type.is_module = true;
+    absl::flat_hash_set<std::pair<std::string, std::string>> import_names;
     for (const wasm::Import& i : m.info.imports) {
+      WASMHOST_RETURN_IF_ERROR(
+          CheckCoreImportUnique(r, m.offset, import_names, i.module, i.name));
       type.imports.push_back({i.module, i.name, ExternKindCoreCode(i.kind)});
     }
     for (const wasm::Export& e : m.info.exports) {
       type.exports.push_back({"", e.name, ExternKindCoreCode(e.kind)});
     }
-    scope_->core_modules.push_back(arena_.AddCore(std::move(type)));
+    const uint32_t core_type = arena_.AddCore(std::move(type));
+    module_entities_[core_type] = EntitiesOf(m.info);
+    scope_->core_modules.push_back(core_type);
     def->core_modules.push_back(std::move(m));
     Order(def, Definition::Kind::kCoreModule, def->core_modules.size());
     return r.Skip(r.remaining());
@@ -554,7 +571,19 @@ class Reader {
                                   absl::flat_hash_set<std::string>& seen,
                                   absl::string_view name,
                                   absl::string_view what) {
-    if (!seen.insert(absl::AsciiStrToLower(name)).second) {
+    // Explainer.md's canonicalization for strong uniqueness: lowercase,
+    // `[method]l.l` and `[static]l.l` become `l`, other annotations but
+    // `[constructor]` are stripped.
+    std::string canonical = absl::AsciiStrToLower(name);
+    absl::string_view rest = canonical;
+    if (absl::ConsumePrefix(&rest, "[method]") ||
+        absl::ConsumePrefix(&rest, "[static]")) {
+      const std::pair<absl::string_view, absl::string_view> labels =
+          absl::StrSplit(rest, absl::MaxSplits('.', 1));
+      canonical = std::string(labels.first == labels.second ? labels.first
+                                                            : rest);
+    }
+    if (!seen.insert(std::move(canonical)).second) {
       return r.Error(at, absl::StrCat("duplicate ", what, " \"", name, "\""));
     }
     return absl::OkStatus();
@@ -857,6 +886,11 @@ class Reader {
       case 0x65: {  // future
         t.kind = code == 0x66 ? TypeKind::kStream : TypeKind::kFuture;
         WASMHOST_ASSIGN_OR_RETURN(t.element, ReadOptionalValType(r, s));
+        // Binary.md: rejected for now, until its encoding is settled.
+        if (code == 0x66 && t.element.has_value() &&
+            arena_[*t.element].kind == TypeKind::kChar) {
+          return r.Error(at, "(stream char) is not valid at this time");
+        }
         break;
       }
       case 0x63: {  // map
@@ -911,8 +945,12 @@ class Reader {
               dtor_at, absl::StrFormat("invalid option flag 0x%02x", has_dtor));
         }
         if (has_dtor) {
+          const size_t index_at = r.offset();
           WASMHOST_ASSIGN_OR_RETURN(
               uint32_t dtor, ReadIndex(r, s.core_counts[0], "core func"));
+          WASMHOST_RETURN_IF_ERROR(CheckCoreFunc(r, index_at, s, dtor,
+                                                 {{ValType::kI32}, {}},
+                                                 "the resource's destructor"));
           t.dtor = dtor;
         }
         break;
@@ -920,7 +958,14 @@ class Reader {
       default:
         return r.Error(at, absl::StrFormat("unknown type opcode 0x%02x", code));
     }
-    return AddType(r, at, std::move(t));
+    WASMHOST_ASSIGN_OR_RETURN(const TypeId id, AddType(r, at, std::move(t)));
+    // Keeps the canonical ABI's size arithmetic far from overflow.
+    if (IsValueType(arena_[id].kind) && flat_.ElemSize(id) >= kMaxElemSize) {
+      return r.Error(at, absl::StrCat("the ", TypeKindName(arena_[id].kind),
+                                      " type's byte size exceeds 2^28 (the "
+                                      "maximum element size)"));
+    }
+    return id;
   }
 
   // True if `id` is or mentions a resource type (through handles, members
@@ -994,8 +1039,10 @@ class Reader {
                                                      bool component,
                                                      Scope& parent) {
     WASMHOST_RETURN_IF_ERROR(Enter(r));
+    const TypeId first_inner = static_cast<TypeId>(arena_.size());
     Scope s;
     s.parent = &parent;
+    s.checks_visibility = component;
     const bool saved_in_type = in_type_scope_;
     in_type_scope_ = true;
     WASMHOST_RETURN_IF_ERROR(ReadVec(r, 1, [&] {
@@ -1035,6 +1082,14 @@ class Reader {
                                     ReadExternType(r, s, name));
           WASMHOST_RETURN_IF_ERROR(
               CheckImplements(r, name_at, name, implements, desc.kind));
+          // Each instance a type declares has resources of its own.
+          if (desc.kind == ExternKind::kInstance) {
+            WASMHOST_ASSIGN_OR_RETURN(desc.type,
+                                      FreshInstance(r, name_at, desc.type));
+          }
+          WASMHOST_RETURN_IF_ERROR(Located(
+              r, name_at, CheckResourceFuncName(arena_, name, desc, s.exports)));
+          WASMHOST_RETURN_IF_ERROR(CheckExportVisible(r, name_at, s, desc));
           Push(s, desc);
           s.exports.push_back({std::move(name), desc});
           return absl::OkStatus();
@@ -1052,7 +1107,70 @@ class Reader {
     t.kind = component ? TypeKind::kComponent : TypeKind::kInstance;
     t.imports = std::move(s.imports);
     t.exports = std::move(s.exports);
-    return AddType(r, at, std::move(t));
+    WASMHOST_ASSIGN_OR_RETURN(const TypeId id, AddType(r, at, std::move(t)));
+    first_inner_type_[id] = first_inner;
+    return id;
+  }
+
+  // Every resource type `id` refers to, once each, into `out`.
+  void CollectResources(TypeId id, absl::flat_hash_set<TypeId>* seen,
+                        std::vector<TypeId>* out) {
+    if (!seen->insert(id).second) return;
+    const Type& t = arena_[id];
+    if (t.kind == TypeKind::kResource) {
+      out->push_back(id);
+      return;
+    }
+    for (const Field& f : t.fields) CollectResources(f.type, seen, out);
+    for (const Case& c : t.cases) {
+      if (c.type.has_value()) CollectResources(*c.type, seen, out);
+    }
+    for (const std::optional<TypeId>& o : {t.element, t.ok, t.error}) {
+      if (o.has_value()) CollectResources(*o, seen, out);
+    }
+    for (const auto* decls : {&t.imports, &t.exports}) {
+      for (const ExternDecl& d : *decls) {
+        if (d.desc.kind != ExternKind::kCoreModule) {
+          CollectResources(d.desc.type, seen, out);
+        }
+      }
+    }
+  }
+
+  // Maps each of `resources` to a new abstract resource of the same name:
+  // resource types are generative, a new one per instantiation or import.
+  absl::Status Freshen(BinaryReader& r, size_t at,
+                       const std::vector<TypeId>& resources,
+                       absl::flat_hash_map<TypeId, TypeId>* map) {
+    for (TypeId id : resources) {
+      Type fresh;
+      fresh.kind = TypeKind::kResource;
+      fresh.name = arena_[id].name;
+      WASMHOST_ASSIGN_OR_RETURN((*map)[id], AddType(r, at, std::move(fresh)));
+    }
+    return absl::OkStatus();
+  }
+
+  // An imported instance type with its own `(sub resource)` exports
+  // replaced by new ones: two imports of one instance type have distinct
+  // resources. Resources it aliases from outside stay what they are.
+  absl::StatusOr<TypeId> FreshInstance(BinaryReader& r, size_t at,
+                                       TypeId instance) {
+    auto first = first_inner_type_.find(instance);
+    if (first == first_inner_type_.end()) return instance;
+    absl::flat_hash_set<TypeId> seen;
+    std::vector<TypeId> resources;
+    CollectResources(instance, &seen, &resources);
+    resources.erase(std::remove_if(resources.begin(), resources.end(),
+                                   [&](TypeId id) {
+                                     return id < first->second ||
+                                            id > instance;
+                                   }),
+                    resources.end());
+    if (resources.empty()) return instance;
+    absl::flat_hash_map<TypeId, TypeId> map;
+    WASMHOST_RETURN_IF_ERROR(Freshen(r, at, resources, &map));
+    return Substitute(r, at, instance, map);
   }
 
   // An `externtype`; `name` names a fresh abstract resource.
@@ -1150,6 +1268,24 @@ class Reader {
     }
   }
 
+  // `status` of a check that knows no offsets, located at `at`.
+  static absl::Status Located(BinaryReader& r, size_t at,
+                              const absl::Status& status) {
+    return status.ok() ? status : r.Error(at, status.message());
+  }
+
+  // An export of component (type) `s` may use what it imported or
+  // exported before.
+  absl::Status CheckExportVisible(BinaryReader& r, size_t at, Scope& s,
+                                  const ExternDesc& desc) {
+    if (!s.checks_visibility) return absl::OkStatus();
+    WASMHOST_RETURN_IF_ERROR(
+        Located(r, at, CheckVisible(arena_, desc, "export", s.imported_named,
+                                    &s.exported_named)));
+    AddNamed(arena_, desc, &s.exported_named);
+    return absl::OkStatus();
+  }
+
   // An import of `s` (a component or a component type).
   absl::Status ReadImportDecl(BinaryReader& r, Scope& s, std::string* name,
                               ExternDesc* desc) {
@@ -1161,6 +1297,17 @@ class Reader {
     WASMHOST_ASSIGN_OR_RETURN(*desc, ReadExternType(r, s, *name));
     WASMHOST_RETURN_IF_ERROR(
         CheckImplements(r, at, *name, implements, desc->kind));
+    if (desc->kind == ExternKind::kInstance) {
+      WASMHOST_ASSIGN_OR_RETURN(desc->type, FreshInstance(r, at, desc->type));
+    }
+    WASMHOST_RETURN_IF_ERROR(Located(
+        r, at, CheckResourceFuncName(arena_, *name, *desc, s.imports)));
+    if (s.checks_visibility) {
+      WASMHOST_RETURN_IF_ERROR(
+          Located(r, at, CheckVisible(arena_, *desc, "import",
+                                      s.imported_named, nullptr)));
+      AddNamed(arena_, *desc, &s.imported_named);
+    }
     Push(s, *desc);
     s.imports.push_back({*name, *desc});
     return absl::OkStatus();
@@ -1178,9 +1325,28 @@ class Reader {
       return arena_.AddCore(std::move(t));
     }
     if (code == 0x50) return ReadModuleType(r, s);
+    // `(sub final? (func ...))` without supertypes (0x00 0x50 is the
+    // non-final form, 0x4f the final one) is a plain function type as far
+    // as components go; other GC types are not supported.
+    if (code == 0x00 || code == 0x4f) {
+      uint8_t sub = 0x50;
+      if (code == 0x00) WASMHOST_RETURN_IF_ERROR(r.ReadU8(&sub));
+      uint32_t supertypes = 0;
+      uint8_t comp = 0;
+      if (sub == 0x50) WASMHOST_RETURN_IF_ERROR(r.ReadU32(&supertypes));
+      if (sub == 0x50 && supertypes == 0) {
+        WASMHOST_RETURN_IF_ERROR(r.ReadU8(&comp));
+      }
+      if (comp == 0x60) {
+        CoreType t;
+        WASMHOST_RETURN_IF_ERROR(ReadCoreFuncType(r, &t.func));
+        return arena_.AddCore(std::move(t));
+      }
+    }
     if (code == 0x00 || code == 0x4e || code == 0x4f || code == 0x5e ||
         code == 0x5f) {
-      return r.Error(at, "GC core types are not supported");
+      return r.Error(at, "GC core types other than function subtypes "
+                         "without supertypes are not supported");
     }
     return r.Error(at,
                    absl::StrFormat("unknown core type opcode 0x%02x", code));
@@ -1198,12 +1364,27 @@ class Reader {
     return absl::OkStatus();
   }
 
+  // A component's core modules and module types may not import one
+  // (module, name) pair twice: the component model mangles the two levels
+  // into one name.
+  static absl::Status CheckCoreImportUnique(
+      BinaryReader& r, size_t at,
+      absl::flat_hash_set<std::pair<std::string, std::string>>& seen,
+      const std::string& module, const std::string& name) {
+    if (!seen.insert({module, name}).second) {
+      return r.Error(at, absl::StrCat("duplicate core import name \"",
+                                      module, ":", name, "\""));
+    }
+    return absl::OkStatus();
+  }
+
   // `core:moduletype`, with its own core type space; outer aliases reach
   // the enclosing scopes (count 1 is `s`).
   absl::StatusOr<uint32_t> ReadModuleType(BinaryReader& r, const Scope& s) {
     std::vector<uint32_t> types;
     CoreType module;
     module.is_module = true;
+    absl::flat_hash_set<std::pair<std::string, std::string>> import_names;
     WASMHOST_RETURN_IF_ERROR(ReadVec(r, 1, [&]() -> absl::Status {
       const size_t at = r.offset();
       uint8_t kind;
@@ -1213,6 +1394,8 @@ class Reader {
           CoreType::Entity e;
           WASMHOST_RETURN_IF_ERROR(r.ReadName(&e.module));
           WASMHOST_RETURN_IF_ERROR(r.ReadName(&e.name));
+          WASMHOST_RETURN_IF_ERROR(
+              CheckCoreImportUnique(r, at, import_names, e.module, e.name));
           WASMHOST_ASSIGN_OR_RETURN(e.kind, ReadCoreExternType(r, types));
           module.imports.push_back(std::move(e));
           return absl::OkStatus();
@@ -1319,8 +1502,16 @@ class Reader {
         return code;
       }
       case 0x02: {
+        const size_t limits_at = r.offset();
         wasm::Limits limits;
         WASMHOST_RETURN_IF_ERROR(wasm::ReadLimits(r, true, &limits));
+        // The core spec's bound for 32-bit memories: 2^16 pages of 64 KiB.
+        constexpr uint64_t kMaxMemoryPages = uint64_t{1} << 16;
+        if (limits.min > kMaxMemoryPages ||
+            limits.max.value_or(0) > kMaxMemoryPages) {
+          return r.Error(limits_at, "memory size must be at most 65536 pages "
+                                    "(4 GiB)");
+        }
         return code;
       }
       case 0x03: {
@@ -1360,7 +1551,7 @@ class Reader {
     uint8_t form;
     WASMHOST_RETURN_IF_ERROR(r.ReadU8(&form));
     CoreInstance instance;
-    absl::flat_hash_map<std::string, uint8_t> exports;
+    absl::flat_hash_map<std::string, CoreEntity> exports;
     if (form == 0x00) {
       WASMHOST_ASSIGN_OR_RETURN(
           uint32_t module, ReadIndex(r, s.core_modules.size(), "core module"));
@@ -1389,7 +1580,9 @@ class Reader {
         return absl::OkStatus();
       }));
       const CoreType& type = arena_.core(s.core_modules[module]);
-      for (const CoreType::Entity& import : type.imports) {
+      auto typed = module_entities_.find(s.core_modules[module]);
+      for (size_t i = 0; i < type.imports.size(); ++i) {
+        const CoreType::Entity& import = type.imports[i];
         auto arg = std::find_if(instance.args.begin(), instance.args.end(),
                                 [&](const CoreInstance::Arg& a) {
                                   return a.name == import.module;
@@ -1401,7 +1594,7 @@ class Reader {
         }
         const auto& provided = s.core_instances[arg->instance];
         auto it = provided.find(import.name);
-        if (it == provided.end() || it->second != import.kind) {
+        if (it == provided.end() || it->second.kind != import.kind) {
           return r.Error(
               at,
               absl::StrCat("core instance ", arg->instance, " does not export ",
@@ -1409,9 +1602,26 @@ class Reader {
                            "\" (imported from \"", import.module,
                            "\" by core module ", module, ")"));
         }
+        if (typed == module_entities_.end()) continue;
+        if (absl::Status st = CheckCoreEntity(
+                it->second, typed->second.imports[i].entity);
+            !st.ok()) {
+          return r.Error(at, absl::StrCat("core instance ", arg->instance,
+                                          "'s \"", import.name,
+                                          "\" does not match the import \"",
+                                          import.module, "\" \"", import.name,
+                                          "\" of core module ", module, ": ",
+                                          st.message()));
+        }
       }
-      for (const CoreType::Entity& e : type.exports) {
-        exports.emplace(e.name, e.kind);
+      if (typed != module_entities_.end()) {
+        exports = typed->second.exports;
+      } else {
+        for (const CoreType::Entity& e : type.exports) {
+          CoreEntity entity;
+          entity.kind = e.kind;
+          exports.emplace(e.name, entity);
+        }
       }
     } else if (form == 0x01) {
       WASMHOST_RETURN_IF_ERROR(ReadVec(r, 1, [&] {
@@ -1428,7 +1638,10 @@ class Reader {
             e.item.index, ReadIndex(r, CoreCount(s, sort),
                                     absl::StrCat("core ", CoreSortName(sort))));
         e.item.sort = CoreSortToSort(sort);
-        if (!exports.emplace(e.name, sort).second) {
+        CoreEntity entity;
+        entity.kind = sort;
+        if (sort == kCoreFuncCode) entity = s.core_funcs[e.item.index];
+        if (!exports.emplace(e.name, entity).second) {
           return r.Error(export_at, absl::StrCat("duplicate export name \"",
                                                  e.name, "\""));
         }
@@ -1503,12 +1716,13 @@ class Reader {
   }
 
   // The exports of component `c` instantiated with `instance.args`: each
-  // import must be supplied with the same sort, and the types it imports
-  // are replaced by the arguments' in the exports' types.
+  // import must be supplied with a subtype of its type, and the types it
+  // imports are replaced by the arguments' in the exports' types.
   absl::StatusOr<std::vector<ExternDecl>> Instantiate(
       BinaryReader& r, size_t at, uint32_t c, const Instance& instance) {
     const Scope& s = *scope_;
     const Type& component = arena_[s.components[c]];
+    SubtypeChecker checker(arena_);
     absl::flat_hash_map<TypeId, TypeId> substitution;
     for (const ExternDecl& import : component.imports) {
       auto arg = std::find_if(
@@ -1519,31 +1733,56 @@ class Reader {
                                         import.name, "\" of component ", c));
       }
       const ExternDesc given = DescOf(s, arg->item.sort, arg->item.index);
-      if (given.kind != import.desc.kind ||
-          static_cast<int>(arg->item.sort) <
-              static_cast<int>(Sort::kCoreModule)) {
+      if (static_cast<int>(arg->item.sort) <
+          static_cast<int>(Sort::kCoreModule)) {
         return r.Error(at, absl::StrCat("argument \"", import.name, "\" is a ",
                                         SortName(arg->item.sort),
-                                        ", the import "
-                                        "is a ",
+                                        ", the import is a ",
                                         ExternKindName(import.desc.kind)));
       }
+      // Imports are checked in order, so a type import's binding applies
+      // to the imports after it that use the type.
+      if (absl::Status st = checker.Check(given, import); !st.ok()) {
+        return r.Error(at, absl::StrCat("argument \"", import.name,
+                                        "\" does not match the import of "
+                                        "component ",
+                                        c, ": ", st.message()));
+      }
+      // The exports' types then use the arguments' types, resources or not
+      // (so the names an argument's types have carry over).
       if (import.desc.kind == ExternKind::kType) {
-        substitution[import.desc.type] = given.type;
+        substitution.try_emplace(import.desc.type, given.type);
       } else if (import.desc.kind == ExternKind::kInstance) {
-        // Types exported by an imported instance become the argument's.
         const Type& provided = arena_[given.type];
         for (const ExternDecl& e : arena_[import.desc.type].exports) {
           if (e.desc.kind != ExternKind::kType) continue;
           for (const ExternDecl& p : provided.exports) {
             if (p.name == e.name && p.desc.kind == ExternKind::kType) {
-              substitution[e.desc.type] = p.desc.type;
+              substitution.try_emplace(e.desc.type, p.desc.type);
             }
           }
         }
       }
     }
+    for (const auto& [expected, given] : checker.bindings()) {
+      substitution[expected] = given;
+    }
+    // What the component defines (or its type leaves abstract) is new for
+    // each instantiation; what it imports is the arguments'.
+    // (A copy: adding types below may move the arena's types.)
     std::vector<ExternDecl> exports = component.exports;
+    absl::flat_hash_set<TypeId> seen;
+    std::vector<TypeId> resources;
+    for (const ExternDecl& e : exports) {
+      if (e.desc.kind != ExternKind::kCoreModule) {
+        CollectResources(e.desc.type, &seen, &resources);
+      }
+    }
+    resources.erase(
+        std::remove_if(resources.begin(), resources.end(),
+                       [&](TypeId id) { return substitution.contains(id); }),
+        resources.end());
+    WASMHOST_RETURN_IF_ERROR(Freshen(r, at, resources, &substitution));
     for (ExternDecl& e : exports) {
       if (e.desc.kind == ExternKind::kCoreModule) continue;
       WASMHOST_ASSIGN_OR_RETURN(e.desc.type,
@@ -1601,6 +1840,13 @@ class Reader {
     const size_t target_at = r.offset();
     uint8_t target;
     WASMHOST_RETURN_IF_ERROR(r.ReadU8(&target));
+    // Component and instance types declare types and instances only.
+    if (in_type_scope_ && alias->sort != Sort::kType &&
+        alias->sort != Sort::kCoreType && alias->sort != Sort::kInstance) {
+      return r.Error(at, absl::StrCat("an alias in a type declarator may only "
+                                      "refer to types or instances, not a ",
+                                      SortName(alias->sort)));
+    }
     switch (target) {
       case 0x00: {  // export of an instance
         alias->target = Alias::Target::kExport;
@@ -1641,12 +1887,16 @@ class Reader {
         WASMHOST_RETURN_IF_ERROR(r.ReadName(&alias->name));
         const auto& exports = s.core_instances[alias->instance];
         auto it = exports.find(alias->name);
-        if (it == exports.end() || it->second != sort) {
+        if (it == exports.end() || it->second.kind != sort) {
           return r.Error(at, absl::StrCat("core instance ", alias->instance,
                                           " has no ", SortName(alias->sort),
                                           " export \"", alias->name, "\""));
         }
-        ++s.core_counts[sort];
+        if (sort == kCoreFuncCode) {
+          AddCoreFunc(s, it->second);
+        } else {
+          ++s.core_counts[sort];
+        }
         return absl::OkStatus();
       }
       case 0x02: {  // outer
@@ -1843,6 +2093,95 @@ class Reader {
     }
   }
 
+  // Appends a core function of type `entity` to `s`.
+  static void AddCoreFunc(Scope& s, CoreEntity entity) {
+    ++s.core_counts[0];
+    s.core_funcs.push_back(std::move(entity));
+  }
+
+  // `canon.func`'s core function (a lift's callee, or an option's) must
+  // have type `expected` where its type is known.
+  static absl::Status CheckCoreFunc(BinaryReader& r, size_t at,
+                                    const Scope& s, uint32_t func,
+                                    const CoreFuncType& expected,
+                                    absl::string_view what) {
+    const CoreEntity& given = s.core_funcs[func];
+    if (absl::Status st = CheckCoreEntity(given, FuncEntity(expected));
+        !st.ok()) {
+      return r.Error(at, absl::StrCat(what, " (core func ", func,
+                                      ") has the wrong signature: ",
+                                      st.message()));
+    }
+    return absl::OkStatus();
+  }
+
+  // The options `canon lift/lower` of func type `canon.type` needs
+  // (CanonicalABI.md's canonopt validation): `memory` wherever values pass
+  // through linear memory, `realloc` wherever the callee side allocates,
+  // `post-return` only on lifts. The direction matters: a lift lowers its
+  // results into the caller and lifts its parameters out of the callee.
+  absl::Status CheckCanonOptions(BinaryReader& r, size_t at, bool lift,
+                                 const Canon& canon) {
+    const CanonOptions& o = canon.options;
+    const char* what = lift ? "canon lift" : "canon lower";
+    if (o.realloc.has_value() && !o.memory.has_value()) {
+      return r.Error(at, absl::StrCat(what, ": canonical option `realloc` "
+                                            "requires `memory`"));
+    }
+    if (!lift && o.post_return.has_value()) {
+      return r.Error(at, "canon lower: canonical option `post-return` is "
+                         "only allowed on lifts");
+    }
+    const Type& f = arena_[canon.type];
+    bool params_in_memory = false;
+    for (const Field& p : f.fields) {
+      params_in_memory |= flat_.ContainsStringOrList(p.type);
+    }
+    const bool result_in_memory =
+        f.ok.has_value() && flat_.ContainsStringOrList(*f.ok);
+    // Async calls have limits of their own and always need `memory`
+    // (checked by the async built-ins' users, not here).
+    const bool params_spill =
+        !o.async && flat_.FlatCount(f.fields) > kMaxFlatParams;
+    const bool results_spill = !o.async && f.ok.has_value() &&
+                               flat_.FlatCount(*f.ok) > kMaxFlatResults;
+    // The side that receives a string or list (or spilled parameters)
+    // allocates it with realloc; the side that gives one needs only memory.
+    const bool needs_realloc =
+        lift ? params_in_memory || params_spill : result_in_memory;
+    const bool needs_memory = needs_realloc || params_in_memory ||
+                              result_in_memory || params_spill ||
+                              results_spill;
+    if (needs_memory && !o.memory.has_value()) {
+      return r.Error(at, absl::StrCat(what, ": canonical option `memory` is "
+                                            "required by the function type"));
+    }
+    if (needs_realloc && !o.realloc.has_value()) {
+      return r.Error(at, absl::StrCat(what, ": canonical option `realloc` is "
+                                            "required by the function type"));
+    }
+    const Scope& s = *scope_;
+    if (o.realloc.has_value()) {
+      WASMHOST_RETURN_IF_ERROR(CheckCoreFunc(
+          r, at, s, *o.realloc,
+          {{ValType::kI32, ValType::kI32, ValType::kI32, ValType::kI32},
+           {ValType::kI32}},
+          "canonical option `realloc`"));
+    }
+    if (o.async) return absl::OkStatus();  // Async signatures differ.
+    const CoreFuncType core = FlattenFuncType(arena_, flat_, canon.type, lift);
+    if (lift) {
+      WASMHOST_RETURN_IF_ERROR(
+          CheckCoreFunc(r, at, s, canon.func, core, "the lifted function"));
+    }
+    if (o.post_return.has_value()) {
+      WASMHOST_RETURN_IF_ERROR(CheckCoreFunc(r, at, s, *o.post_return,
+                                             {core.results, {}},
+                                             "canonical option `post-return`"));
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status ReadCanon(BinaryReader& r, ComponentDef* def) {
     Scope& s = *scope_;
     const size_t at = r.offset();
@@ -1877,6 +2216,8 @@ class Reader {
                                         TypeKindName(arena_[canon.type].kind),
                                         " type, not a func type"));
           }
+          WASMHOST_RETURN_IF_ERROR(
+              CheckCanonOptions(r, at, /*lift=*/true, canon));
           s.funcs.push_back(canon.type);
         } else {
           canon.kind = Canon::Kind::kLower;
@@ -1884,7 +2225,14 @@ class Reader {
                                     ReadIndex(r, s.funcs.size(), "func"));
           canon.type = s.funcs[canon.func];
           WASMHOST_RETURN_IF_ERROR(ReadCanonOptions(r, s, &canon.options));
-          ++s.core_counts[0];
+          WASMHOST_RETURN_IF_ERROR(
+              CheckCanonOptions(r, at, /*lift=*/false, canon));
+          CoreEntity lowered;  // Async lowerings: not typed here.
+          if (!canon.options.async) {
+            lowered = FuncEntity(FlattenFuncType(arena_, flat_, canon.type,
+                                                 /*lift=*/false));
+          }
+          AddCoreFunc(s, std::move(lowered));
         }
         break;
       }
@@ -1902,12 +2250,16 @@ class Reader {
                                       " of a resource this component "
                                       "does not define"));
         }
-        ++s.core_counts[0];
+        // (rep: i32) for drop; handle to rep and back for new and rep.
+        AddCoreFunc(s, FuncEntity({{ValType::kI32},
+                                   code == 0x03 ? std::vector<ValType>{}
+                                                : std::vector<ValType>{
+                                                      ValType::kI32}}));
         break;
       }
       default:
         WASMHOST_RETURN_IF_ERROR(ReadOtherBuiltin(r, at, code, s, &canon));
-        ++s.core_counts[0];
+        AddCoreFunc(s, CoreEntity{});
         break;
     }
     def->canons.push_back(std::move(canon));
@@ -1965,9 +2317,30 @@ class Reader {
                          ExternKindName(e.desc.kind), ", its ascribed type a ",
                          ExternKindName(ascribed.kind)));
       }
+      if (absl::Status st =
+              SubtypeChecker(arena_).Check(e.desc, {e.name, ascribed});
+          !st.ok()) {
+        return r.Error(ascribed_at,
+                       absl::StrCat("ascribed type of export \"", e.name,
+                                    "\" is not compatible: ", st.message()));
+      }
       // A type exported as `(sub resource)` stays the resource it is.
       if (ascribed.kind != ExternKind::kType) e.desc = ascribed;
     }
+    // An exported record, variant, enum or flags is a new type that only
+    // the export's index names (what later exports must use to be
+    // visible). Resources keep their identity: it is what handles and
+    // resource built-ins refer to.
+    const TypeKind kind = arena_[e.desc.type].kind;
+    if (e.desc.kind == ExternKind::kType &&
+        (kind == TypeKind::kRecord || kind == TypeKind::kVariant ||
+         kind == TypeKind::kEnum || kind == TypeKind::kFlags)) {
+      Type named = arena_[e.desc.type];
+      WASMHOST_ASSIGN_OR_RETURN(e.desc.type, AddType(r, at, std::move(named)));
+    }
+    WASMHOST_RETURN_IF_ERROR(CheckExportVisible(r, at, s, e.desc));
+    WASMHOST_RETURN_IF_ERROR(Located(
+        r, at, CheckResourceFuncName(arena_, e.name, e.desc, s.exports)));
     Push(s, e.desc);
     s.exports.push_back({e.name, e.desc});
     def->exports.push_back(std::move(e));
@@ -1977,10 +2350,17 @@ class Reader {
 
   absl::Span<const uint8_t> bytes_;
   TypeArena& arena_;
+  FlatInfo flat_{arena_};
   Scope* scope_ = nullptr;
   // Memoized type queries (-1: not computed), indexed by TypeId.
   std::vector<int8_t> refers_to_resource_;
   std::vector<int8_t> contains_borrow_;
+  // The typed imports and exports of each core module defined in the
+  // binary, by its module type (TypeArena::core index).
+  absl::flat_hash_map<uint32_t, ModuleEntities> module_entities_;
+  // Of each component and instance type: the first TypeId created while
+  // reading it (its own types lie in [first, itself)).
+  absl::flat_hash_map<TypeId, TypeId> first_inner_type_;
   // Nesting depth of each type (primitives 0), indexed by TypeId.
   std::vector<int> depths_;
   int depth_ = 0;

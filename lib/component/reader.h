@@ -11,8 +11,8 @@
 // outer), canon lift/lower and resource.new/drop/rep with their options,
 // the async, thread and error-context built-ins (parsed only), nested
 // components, instances, start, custom sections. Value definitions and GC
-// core types (gated features wit-component does not emit) are rejected as
-// unsupported.
+// core types other than function subtypes without supertypes (gated
+// features wit-component does not emit) are rejected as unsupported.
 
 #ifndef WASMHOST_LIB_COMPONENT_READER_H_
 #define WASMHOST_LIB_COMPONENT_READER_H_
@@ -42,7 +42,14 @@ namespace wasmhost::component {
 // duplicate instantiation arguments, conflicting canonical options, a
 // second start section, nesting deeper than 100 levels, an invalid core
 // module (the core reader's message follows), and unsupported gated
-// features.
+// features; and for what breaks a validation rule: instantiation
+// arguments or ascribed types that are not subtypes of what is expected,
+// core instantiation arguments of the wrong core type, imports and exports
+// using unnamed records/variants/enums/flags/resources, resource function
+// names whose types do not fit, canonical options a function type needs
+// but lacks, core functions whose signature differs from the canonical
+// ABI's, value types of 2^28 bytes or more, and resource.new/rep of a
+// resource the component does not define.
 [[nodiscard]] absl::StatusOr<Component> ReadComponent(
     absl::Span<const uint8_t> bytes);
 

@@ -235,14 +235,15 @@ TEST(ReadComponent, EveryTruncationIsAnErrorOrASectionBoundary) {
   EXPECT_GT(errors, static_cast<int>(full.size()) * 9 / 10);
 }
 
-// tuple<t, t> nested 60 deep shares each level: any walk that does not
-// cache per type would take 2^60 steps here.
+// result<t, t> nested 60 deep shares each level: any walk that does not
+// cache per type would take 2^60 steps here. (A result, not a tuple: its
+// size grows by a few bytes a level, within the 2^28 bound.)
 TEST(ReadComponent, SharedTypeDagsStayLinear) {
   BinaryWriter types;
   types.U32(62).Byte(0x6f).U32(2).Byte(0x7d).Byte(0x7d);  // tuple<u8, u8>
   for (int i = 1; i < 61; ++i) {
-    types.Byte(0x6f).U32(2).Byte(0x80 | (i - 1)).Byte(0x00);
-    types.Bytes({static_cast<uint8_t>(0x80 | (i - 1)), 0x00});
+    const uint8_t previous[] = {static_cast<uint8_t>(0x80 | (i - 1)), 0x00};
+    types.Byte(0x6a).Byte(0x01).Bytes(previous).Byte(0x01).Bytes(previous);
   }
   types.Bytes({0x40, 0x00, 0x00, 60});  // func() -> type 60
   const Bytes import = One(Cat({{0x00}, Name("f"), {0x01, 61}}));
@@ -366,6 +367,11 @@ TEST(ReadComponentErrors, TypeReferences) {
                                    0x00, 0x00, 0x01}}}))
           .status(),
       "a function result contains a borrow");
+  ExpectInvalidArgument(
+      ReadComponent(ComponentOf({{7, One({0x66, 0x01, 0x74})}})).status(),
+      "(stream char) is not valid at this time");
+  EXPECT_TRUE(
+      ReadComponent(ComponentOf({{7, One({0x66, 0x01, 0x73})}})).ok());
   // Nesting: list<list<...<string>>> 101 deep.
   Bytes nested = {101, 0x70, 0x73};
   for (int i = 1; i < 101; ++i)
@@ -394,18 +400,42 @@ TEST(ReadComponentErrors, Imports) {
   for (const char* bad :
        {"", "aBc", "a--b", "1a", "[method]r", "[static]r.", "[constructor]",
         "wasi/http", "wasi:http", "wasi:Http/x", "a:b/c@", "a:b/c@1.x",
-        "a:b/c@01.0.0", "a:b/c/"}) {
+        "a:b/c@01.0.0", "a:b/c/", "a:b:c/d/e"}) {
     ExpectInvalidArgument(
         import_error(One(Cat({{0x00}, Name(bad), {0x01, 0x00}}))),
         absl::StrCat("\"", bad, "\" is not a valid extern name"));
   }
   for (const char* good :
-       {"a", "a1-2-3", "A-B1", "[method]r.f", "[static]r-x.f-y",
-        "[constructor]r", "wasi:http/types", "wasi:http/types@0.2.0-rc.1+b",
-        "a:b:c/d/e", "a:b/c@1"}) {
+       {"a", "a1-2-3", "A-B1", "wasi:http/types",
+        "wasi:http/types@0.2.0-rc.1+b", "a:b/c@1"}) {
     EXPECT_TRUE(import_error(One(Cat({{0x00}, Name(good), {0x01, 0x00}}))).ok())
         << good;
   }
+  // Well-formed annotated names, refused by their type rules (func()
+  // fits none of them; see resource_names_test.cc).
+  for (const auto& [good, rule] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"[method]r.f", "should have at least one argument"},
+           {"[static]r-x.f-y", "static resource name is not known"},
+           {"[constructor]r", "should return one value"}}) {
+    ExpectInvalidArgument(
+        import_error(One(Cat({{0x00}, Name(good), {0x01, 0x00}}))),
+        absl::StrCat("\"", good, "\": ", rule));
+  }
+  // Strong uniqueness: `[method]a.a` is `a`; `[constructor]a` is not.
+  const Bytes resource_a = Cat({{0x00}, Name("a"), {0x03, 0x01}});
+  ExpectInvalidArgument(
+      import_error(Cat({{0x02}, resource_a, {0x00}, Name("[static]a.a"),
+                        {0x01, 0x00}})),
+      "duplicate import name \"[static]a.a\"");
+  ExpectInvalidArgument(
+      import_error(Cat({{0x03}, resource_a, {0x00}, Name("[static]a.b"),
+                        {0x01, 0x00}, {0x00}, Name("[method]a.b"),
+                        {0x01, 0x00}})),
+      "duplicate import name \"[method]a.b\"");
+  EXPECT_TRUE(import_error(Cat({{0x02}, resource_a, {0x00},
+                                Name("[static]a.b"), {0x01, 0x00}}))
+                  .ok());
   ExpectInvalidArgument(
       import_error(One(Cat({{0x00}, Name("f"), {0x09, 0x00}}))),
       "unknown extern type 0x09");
@@ -481,6 +511,14 @@ TEST(ReadComponentErrors, Aliases) {
                   ComponentOf({{7, One(Cat({{0x72, 0x01}, Name("a"), {0x73}}))},
                                {4, nested_alias}}))
                   .ok());
+  // Type declarators alias types and instances only.
+  ExpectInvalidArgument(
+      ReadComponent(
+          ComponentOf({{7, One({0x42, 0x01, 0x02, 0x00, 0x11, 0x02, 0x01,
+                                0x00})}}))
+          .status(),
+      "an alias in a type declarator may only refer to types or instances, "
+      "not a core module");
   ExpectInvalidArgument(alias_error({0x09}), "unknown sort 0x09");
   ExpectInvalidArgument(alias_error({0x00, 0x05}), "unknown core sort 0x05");
   // An instance type exporting func "f"; an import of it; aliases of it.
@@ -524,6 +562,34 @@ TEST(ReadComponentErrors, CoreModulesAndInstances) {
                                           {0x12, 0x00}})}}))
           .status(),
       "core instance 0 does not export func \"f\"");
+  // A module type importing a memory of 70000 pages.
+  ExpectInvalidArgument(
+      ReadComponent(ComponentOf({{3, One(Cat({{0x50, 0x01, 0x00},
+                                              Name(""),
+                                              Name(""),
+                                              {0x02, 0x00, 0xf0, 0xa2, 0x04}}))}}))
+          .status(),
+      "memory size must be at most 65536 pages");
+  // Function subtypes without supertypes are function types; other GC
+  // core types are not supported.
+  auto core_type = [](const Bytes& type) {
+    return ReadComponent(ComponentOf({{3, One(type)}})).status();
+  };
+  EXPECT_TRUE(core_type({0x00, 0x50, 0x00, 0x60, 0x00, 0x00}).ok());
+  EXPECT_TRUE(core_type({0x4f, 0x00, 0x60, 0x01, 0x7f, 0x00}).ok());
+  ExpectInvalidArgument(core_type({0x00, 0x50, 0x01, 0x00, 0x60, 0x00, 0x00}),
+                        "GC core types other than function subtypes without "
+                        "supertypes are not supported");
+  ExpectInvalidArgument(core_type({0x5f, 0x00}),
+                        "GC core types other than function subtypes");
+  // Two imports of env.f: one name once mangled.
+  const Bytes twice = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                       0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+                       0x02, 0x11, 0x02, 0x03, 'e',  'n',  'v',  0x01,
+                       'f',  0x00, 0x00, 0x03, 'e',  'n',  'v',  0x01,
+                       'f',  0x00, 0x00};
+  ExpectInvalidArgument(ReadComponent(ComponentOf({{1, twice}})).status(),
+                        "duplicate core import name \"env:f\"");
   ExpectInvalidArgument(ReadComponent(ComponentOf({{2, One({0x02})}})).status(),
                         "unknown core instance form 0x02");
   ExpectInvalidArgument(
@@ -573,6 +639,22 @@ TEST(ReadComponentErrors, Canon) {
                         "unknown canonical option 0x08");
   ExpectInvalidArgument(lower_error({0x02, 0x06, 0x06}),
                         "duplicate canonical option");
+  // A second lowering naming the first one's core func as realloc or
+  // post-return.
+  auto two_lowers = [&](const Bytes& options) {
+    return ReadComponent(ComponentOf(
+                             {{7, func_type},
+                              {10, import},
+                              {8, Cat({{0x02, 0x01, 0x00, 0x00, 0x00},
+                                       {0x01, 0x00, 0x00},
+                                       options})}}))
+        .status();
+  };
+  ASSERT_TRUE(two_lowers({0x00}).ok());
+  ExpectInvalidArgument(two_lowers({0x01, 0x04, 0x00}),
+                        "canonical option `realloc` requires `memory`");
+  ExpectInvalidArgument(two_lowers({0x01, 0x05, 0x00}),
+                        "`post-return` is only allowed on lifts");
   // resource.new of an imported (abstract) resource.
   ExpectInvalidArgument(
       ReadComponent(
@@ -580,6 +662,182 @@ TEST(ReadComponentErrors, Canon) {
                        {8, One({0x02, 0x00})}}))
           .status(),
       "resource.new of a resource this component does not define");
+}
+
+// The options a function type requires of canon lower (CanonicalABI.md's
+// canonopt validation): memory for strings, lists and spilled values,
+// realloc where the lowering's caller receives a string or list.
+TEST(ReadComponentErrors, CanonOptionsRequiredByType) {
+  // A core module exporting memory "m", instantiated, its memory aliased.
+  const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                        0x05, 0x03, 0x01, 0x00, 0x01,  // memory 1
+                        0x07, 0x05, 0x01, 0x01, 'm',  0x02, 0x00};
+  // `types` is a type section whose last type (index `f`) is the func type.
+  auto lower_typed = [&](const Bytes& types, uint8_t f, const Bytes& options) {
+    return ReadComponent(
+               ComponentOf({{1, module},
+                            {2, One({0x00, 0x00, 0x00})},
+                            {6, One(Cat({{0x00, 0x02, 0x01, 0x00}, Name("m")}))},
+                            {7, types},
+                            {10, One(Cat({{0x00}, Name("f"), {0x01, f}}))},
+                            {8, One(Cat({{0x01, 0x00, 0x00}, options}))}}))
+        .status();
+  };
+  auto lower = [&](const Bytes& func_type, const Bytes& options) {
+    return lower_typed(One(func_type), 0, options);
+  };
+  const Bytes takes_string = Cat({{0x40, 0x01}, Name("s"), {0x73, 0x01, 0x00}});
+  const Bytes returns_string = {0x40, 0x00, 0x00, 0x73};
+  Bytes takes_17 = {0x40, 17};
+  for (char c = 'a'; c < 'a' + 17; ++c) {
+    takes_17 = Cat({takes_17, Name(std::string(1, c)), {0x79}});
+  }
+  takes_17 = Cat({takes_17, {0x01, 0x00}});
+  // Type 0: tuple<u32, u32>; type 1: func() -> type 0.
+  const Bytes returns_pair = {0x02, 0x6f, 0x02, 0x79, 0x79,
+                              0x40, 0x00, 0x00, 0x00};
+  ExpectInvalidArgument(lower(takes_string, {0x00}),
+                        "canonical option `memory` is required");
+  ExpectInvalidArgument(lower(takes_17, {0x00}),
+                        "canonical option `memory` is required");
+  ExpectInvalidArgument(lower_typed(returns_pair, 1, {0x00}),
+                        "canonical option `memory` is required");
+  ExpectInvalidArgument(lower(returns_string, {0x01, 0x03, 0x00}),
+                        "canonical option `realloc` is required");
+  EXPECT_TRUE(lower(takes_string, {0x01, 0x03, 0x00}).ok());
+  EXPECT_TRUE(lower(takes_17, {0x01, 0x03, 0x00}).ok());
+  EXPECT_TRUE(lower_typed(returns_pair, 1, {0x01, 0x03, 0x00}).ok());
+  EXPECT_TRUE(lower({0x40, 0x00, 0x00, 0x79}, {0x00}).ok());
+}
+
+// CanonicalABI.md's element-size bound: elem_size(t, i64) < 2^28.
+TEST(ReadComponentErrors, ValueTypeSizeBound) {
+  auto fixed_list = [](uint8_t element, uint32_t length) {
+    BinaryWriter w;
+    w.U32(1).Byte(0x67).Byte(element).U32(length);
+    return ReadComponent(ComponentOf({{7, w.Release()}})).status();
+  };
+  EXPECT_TRUE(fixed_list(0x7d, (1u << 28) - 1).ok());  // u8
+  ExpectInvalidArgument(fixed_list(0x7d, 1u << 28),
+                        "the list type's byte size exceeds 2^28");
+  EXPECT_TRUE(fixed_list(0x73, (1u << 24) - 1).ok());  // string: 16 bytes
+  ExpectInvalidArgument(fixed_list(0x73, 1u << 24),
+                        "the list type's byte size exceeds 2^28");
+}
+
+// Resource types are generative: each import of an instance type and each
+// instantiation of a component has resources of its own.
+TEST(ReadComponent, ResourcesAreNewPerImportAndInstantiation) {
+  // Instance type 0 exports a `(sub resource)` "r"; imported twice.
+  const Bytes instance_type = One(
+      {0x42, 0x01, 0x04, 0x00, 0x01, 'r', 0x03, 0x01});
+  absl::StatusOr<Component> c = ReadComponent(ComponentOf(
+      {{7, instance_type},
+       {10, Cat({{0x02, 0x00}, Name("i1"), {0x05, 0x00, 0x00}, Name("i2"),
+                 {0x05, 0x00}})}}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::vector<Import>& imports = c->root.imports;
+  ASSERT_EQ(imports.size(), 2u);
+  const TypeId r1 = c->types[imports[0].desc.type].exports[0].desc.type;
+  const TypeId r2 = c->types[imports[1].desc.type].exports[0].desc.type;
+  EXPECT_EQ(c->types[r1].kind, TypeKind::kResource);
+  EXPECT_EQ(c->types[r2].kind, TypeKind::kResource);
+  EXPECT_NE(r1, r2);
+  // Instance type 1 declares instances "a" and "b" of type 0: they have a
+  // resource each.
+  const Bytes two_instances = {
+      0x02, 0x42, 0x01, 0x04, 0x00, 0x01, 'r',  0x03, 0x01,  // type 0
+      0x42, 0x03, 0x02, 0x03, 0x02, 0x01, 0x00,              // alias type 0
+      0x04, 0x00, 0x01, 'a',  0x05, 0x00,                    // export a
+      0x04, 0x00, 0x01, 'b',  0x05, 0x00};                   // export b
+  c = ReadComponent(ComponentOf(
+      {{7, two_instances}, {10, One(Cat({{0x00}, Name("x"), {0x05, 0x01}}))}}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  const Type& x = c->types[c->root.imports[0].desc.type];
+  ASSERT_EQ(x.exports.size(), 2u);
+  EXPECT_NE(c->types[x.exports[0].desc.type].exports[0].desc.type,
+            c->types[x.exports[1].desc.type].exports[0].desc.type);
+  // Component 0 defines resource "r" and exports it; an instance of it
+  // lends its resource to the parent, which may drop but not rep it.
+  const Bytes defines_r =
+      ComponentOf({{7, One({0x3f, 0x7f, 0x00})},
+                   {11, One(Cat({{0x00}, Name("r"), {0x03, 0x00, 0x00}}))}});
+  auto with_child_resource = [&](const Bytes& canon) {
+    return ReadComponent(
+               ComponentOf({{4, defines_r},
+                            {5, One({0x00, 0x00, 0x00})},
+                            {6, One(Cat({{0x03, 0x00, 0x00}, Name("r")}))},
+                            {8, One(canon)}}))
+        .status();
+  };
+  EXPECT_TRUE(with_child_resource({0x03, 0x00}).ok());
+  ExpectInvalidArgument(with_child_resource({0x04, 0x00}),
+                        "resource.rep of a resource this component does not "
+                        "define");
+}
+
+// Core functions must have the signatures the canonical ABI gives them.
+TEST(ReadComponentErrors, CanonCoreSignatures) {
+  const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                        0x05, 0x03, 0x01, 0x00, 0x01,  // memory 1
+                        0x07, 0x05, 0x01, 0x01, 'm',  0x02, 0x00};
+  // Types: 0 func(), 1 func(s: string), 2 func(x: u32). Import f: type 0;
+  // lowering it gives core func 0 of type () -> ().
+  const Bytes types = Cat({{0x03, 0x40, 0x00, 0x01, 0x00, 0x40, 0x01},
+                           Name("s"),
+                           {0x73, 0x01, 0x00, 0x40, 0x01},
+                           Name("x"),
+                           {0x79, 0x01, 0x00}});
+  auto with_core_func = [&](uint8_t section, const Bytes& payload) {
+    return ReadComponent(
+               ComponentOf({{1, module},
+                            {2, One({0x00, 0x00, 0x00})},
+                            {6, One(Cat({{0x00, 0x02, 0x01, 0x00}, Name("m")}))},
+                            {7, types},
+                            {10, Cat({{0x02, 0x00},
+                                      Name("f"),
+                                      {0x01, 0x00, 0x00},
+                                      Name("g"),
+                                      {0x01, 0x01}})},
+                            {8, One({0x01, 0x00, 0x00, 0x00})},
+                            {section, payload}}))
+        .status();
+  };
+  // Lowering g (a string) with core func 0 as realloc.
+  ExpectInvalidArgument(
+      with_core_func(8, One({0x01, 0x00, 0x01, 0x02, 0x03, 0x00, 0x04, 0x00})),
+      "canonical option `realloc` (core func 0) has the wrong signature: "
+      "expected func (i32, i32, i32, i32) -> (i32), found () -> ()");
+  EXPECT_TRUE(
+      with_core_func(8, One({0x01, 0x00, 0x01, 0x01, 0x03, 0x00})).ok());
+  // Lifting core func 0 as func(x: u32), and as func() (which fits).
+  ExpectInvalidArgument(with_core_func(8, One({0x00, 0x00, 0x00, 0x00, 0x02})),
+                        "the lifted function (core func 0) has the wrong "
+                        "signature: expected func (i32) -> (), found () -> ()");
+  EXPECT_TRUE(with_core_func(8, One({0x00, 0x00, 0x00, 0x00, 0x00})).ok());
+  // A resource whose destructor is core func 0.
+  ExpectInvalidArgument(with_core_func(7, One({0x3f, 0x7f, 0x01, 0x00})),
+                        "the resource's destructor (core func 0) has the "
+                        "wrong signature: expected func (i32) -> ()");
+  // An instance of the module importing it as env.f wants (i32) -> ().
+  const Bytes imports_f = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                           0x01, 0x05, 0x01, 0x60, 0x01, 0x7f, 0x00,
+                           0x02, 0x09, 0x01, 0x03, 'e',  'n',  'v',  0x01,
+                           'f',  0x00, 0x00};
+  ExpectInvalidArgument(
+      ReadComponent(
+          ComponentOf({{1, imports_f},
+                       {7, One({0x40, 0x00, 0x01, 0x00})},
+                       {10, One(Cat({{0x00}, Name("f"), {0x01, 0x00}}))},
+                       {8, One({0x01, 0x00, 0x00, 0x00})},
+                       {2, Cat({{0x02, 0x01, 0x01},
+                                Name("f"),
+                                {0x00, 0x00, 0x00, 0x00, 0x01},
+                                Name("env"),
+                                {0x12, 0x00}})}}))
+          .status(),
+      "does not match the import \"env\" \"f\" of core module 0: "
+      "expected func (i32) -> (), found () -> ()");
 }
 
 // Async built-ins are parsed (and counted as core functions), not run.
@@ -622,6 +880,63 @@ TEST(ReadComponentErrors, InstancesAndExports) {
                                      {0x04, 0x00, 0x01, 0x05, 0x00}}))}}))
           .status(),
       "type index 0 out of range");
+  // Component 0 imports a `(sub resource)` "a": a resource will do, a u32
+  // will not.
+  const Bytes imports_resource =
+      ComponentOf({{10, One(Cat({{0x00}, Name("a"), {0x03, 0x01}}))}});
+  auto instantiate_with_type = [&](const Bytes& type) {
+    return ReadComponent(
+               ComponentOf({{7, One(type)},
+                            {4, imports_resource},
+                            {5, One(Cat({{0x00, 0x00, 0x01},
+                                         Name("a"),
+                                         {0x03, 0x00}}))}}))
+        .status();
+  };
+  EXPECT_TRUE(instantiate_with_type({0x3f, 0x7f, 0x00}).ok());
+  ExpectInvalidArgument(instantiate_with_type({0x79}),
+                        "argument \"a\" does not match the import of "
+                        "component 0: expected resource, found defined type");
+  // Func 0 (an import of type 0, func()) exported as a func(x: u32).
+  ExpectInvalidArgument(
+      ReadComponent(
+          ComponentOf({{7, Cat({{0x02, 0x40, 0x00, 0x01, 0x00, 0x40, 0x01},
+                                Name("x"),
+                                {0x79, 0x01, 0x00}})},
+                       {10, One(Cat({{0x00}, Name("f"), {0x01, 0x00}}))},
+                       {11, One(Cat({{0x00},
+                                     Name("e"),
+                                     {0x01, 0x00, 0x01, 0x01, 0x01}}))}}))
+          .status(),
+      "ascribed type of export \"e\" is not compatible: expected 1 "
+      "function parameters, found 0");
+  // Type 0: a resource; 1: own<0>; 2: func() -> 1. Importing a func of
+  // type 2 exposes a resource no import names.
+  const Bytes resource_func = {0x03, 0x3f, 0x7f, 0x00, 0x69, 0x00,
+                               0x40, 0x00, 0x00, 0x01};
+  ExpectInvalidArgument(
+      ReadComponent(
+          ComponentOf({{7, resource_func},
+                       {10, One(Cat({{0x00}, Name("f"), {0x01, 0x02}}))}}))
+          .status(),
+      "func not valid to be used as import: it uses a resource type");
+  // Exporting record 0 as "r" makes type 1 a new name for it: a list of
+  // the original is not visible, a list of the export is.
+  const Bytes record = One(Cat({{0x72, 0x01}, Name("x"), {0x79}}));
+  const Bytes export_r = One(Cat({{0x00}, Name("r"), {0x03, 0x00, 0x00}}));
+  auto export_list_of = [&](uint8_t element) {
+    return ReadComponent(
+               ComponentOf(
+                   {{7, record},
+                    {11, export_r},
+                    {7, One({0x70, element})},
+                    {11, One(Cat({{0x00}, Name("l"), {0x03, 0x02, 0x00}}))}}))
+        .status();
+  };
+  EXPECT_TRUE(export_list_of(1).ok()) << export_list_of(1);
+  ExpectInvalidArgument(export_list_of(0),
+                        "type not valid to be used as export: it uses a "
+                        "record type");
   // Components nested 101 deep.
   Bytes deep = kPreamble;
   for (int i = 0; i < 101; ++i) deep = ComponentOf({{4, deep}});
