@@ -73,7 +73,8 @@ void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
         run.run_type == Run::RT_Iteration && medians_.count(name) == 0;
     if (median) medians_.insert(name);
     if (median || single) {
-      Result result{run.GetAdjustedRealTime(), run.GetAdjustedCPUTime(),
+      Result result{run.GetAdjustedRealTime(),
+                    run.GetAdjustedCPUTime(),
                     benchmark::GetTimeUnitString(run.time_unit),
                     {}};
       for (const auto& [counter, value] : run.counters) {
@@ -173,14 +174,16 @@ void PrintAbsolute(const RatioReporter& reporter, const char* label,
 }
 
 void PrintRateRatio(const RatioReporter& reporter, const char* label,
-                    const char* counter, const char* a_name,
-                    const char* b_name, double target) {
+                    const char* counter, const char* a_name, const char* b_name,
+                    double target) {
   const RatioReporter::Result* a = reporter.Find(a_name);
   const RatioReporter::Result* b = reporter.Find(b_name);
-  const auto a_it = a == nullptr ? std::map<std::string, double>::const_iterator()
-                                 : a->counters.find(counter);
-  const auto b_it = b == nullptr ? std::map<std::string, double>::const_iterator()
-                                 : b->counters.find(counter);
+  const auto a_it = a == nullptr
+                        ? std::map<std::string, double>::const_iterator()
+                        : a->counters.find(counter);
+  const auto b_it = b == nullptr
+                        ? std::map<std::string, double>::const_iterator()
+                        : b->counters.find(counter);
   if (a == nullptr || b == nullptr || a_it == a->counters.end() ||
       b_it == b->counters.end()) {
     std::printf("%-36s (not run)\n", label);
@@ -227,8 +230,7 @@ v8::MaybeLocal<v8::Object> RawInstantiate(
 v8::Isolate* CurrentIsolate() {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   if (isolate == nullptr) {
-    std::fprintf(stderr, "%s: the SDK left no current isolate\n",
-                 program_name);
+    std::fprintf(stderr, "%s: the SDK left no current isolate\n", program_name);
     std::exit(1);
   }
   return isolate;
@@ -237,8 +239,7 @@ v8::Isolate* CurrentIsolate() {
 v8::Local<v8::Context> CurrentContext(v8::Isolate* isolate) {
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   if (context.IsEmpty()) {
-    std::fprintf(stderr, "%s: the SDK left no current context\n",
-                 program_name);
+    std::fprintf(stderr, "%s: the SDK left no current context\n", program_name);
     std::exit(1);
   }
   return context;
@@ -259,9 +260,10 @@ v8::Local<v8::Function> ExportFunction(v8::Local<v8::Context> context,
                                        v8::Local<v8::Object> instance,
                                        const char* name) {
   v8::Isolate* isolate = context->GetIsolate();
-  v8::Local<v8::Object> exports = instance->Get(context, Str(isolate, "exports"))
-                                      .ToLocalChecked()
-                                      .As<v8::Object>();
+  v8::Local<v8::Object> exports =
+      instance->Get(context, Str(isolate, "exports"))
+          .ToLocalChecked()
+          .As<v8::Object>();
   return exports->Get(context, Str(isolate, name))
       .ToLocalChecked()
       .As<v8::Function>();

@@ -113,8 +113,8 @@ void PrintAbsolute(const RatioReporter& reporter, const char* label,
 // Prints "label  a/s vs b/s = r (target >= t) ok" for `counter` (e.g.
 // "items_per_second") of two runs.
 void PrintRateRatio(const RatioReporter& reporter, const char* label,
-                    const char* counter, const char* a_name,
-                    const char* b_name, double target);
+                    const char* counter, const char* a_name, const char* b_name,
+                    double target);
 
 // Runs the benchmarks the command line selects through a RatioReporter
 // (coloured as UseColor says), shuts Google Benchmark down, then calls

@@ -94,12 +94,12 @@ struct RawState {
   v8::Global<v8::Function> add;                   // export "add"
   v8::Global<v8::Function> run;                   // export "run" (host loop)
   v8::Global<v8::WasmModuleObject> one_page_module;
-  v8::Global<v8::Function> add_f64;               // float_add's exports
+  v8::Global<v8::Function> add_f64;  // float_add's exports
   v8::Global<v8::Function> add_f32;
   v8::Global<v8::Function> run_float;  // export "run" (float host loop)
   v8::Global<v8::WasmModuleObject> host_loop_module;
   v8::Global<v8::WasmModuleObject> host_loop_float_module;
-  v8::Global<v8::Function> bulk_run;              // export "run" (bulk loop)
+  v8::Global<v8::Function> bulk_run;  // export "run" (bulk loop)
 };
 
 SdkState* sdk = nullptr;
@@ -108,9 +108,9 @@ RawState* raw = nullptr;
 void EmptyCallback(const v8::FunctionCallbackInfo<v8::Value>&) {}
 
 // `new WebAssembly.Instance(module, imports)`, the raw baselines' way.
-v8::MaybeLocal<v8::Object> RawInstantiate(v8::Local<v8::Context> context,
-                                          v8::Local<v8::WasmModuleObject> module,
-                                          v8::Local<v8::Object> imports) {
+v8::MaybeLocal<v8::Object> RawInstantiate(
+    v8::Local<v8::Context> context, v8::Local<v8::WasmModuleObject> module,
+    v8::Local<v8::Object> imports) {
   return bench::RawInstantiate(
       context, raw->instance_constructor.Get(context->GetIsolate()), module,
       imports);
@@ -244,9 +244,10 @@ BENCHMARK(BM_RawV8CallF32);
 // `items` a benchmark iteration does.
 void SetPerItem(benchmark::State& state, int64_t items, const char* per_item) {
   state.SetItemsProcessed(state.iterations() * items);
-  state.counters[per_item] = benchmark::Counter(
-      static_cast<double>(items), benchmark::Counter::kIsIterationInvariantRate |
-                                      benchmark::Counter::kInvert);
+  state.counters[per_item] =
+      benchmark::Counter(static_cast<double>(items),
+                         benchmark::Counter::kIsIterationInvariantRate |
+                             benchmark::Counter::kInvert);
 }
 
 // Calls export "run"(n) of `instance`, a guest loop, each iteration.
@@ -261,8 +262,8 @@ void SdkRunLoop(benchmark::State& state, const Instance& instance, int32_t n) {
 }
 
 // The same through the raw V8 API: `run`(n) each iteration.
-void RawV8RunLoop(benchmark::State& state,
-                  const v8::Global<v8::Function>& run, int32_t n) {
+void RawV8RunLoop(benchmark::State& state, const v8::Global<v8::Function>& run,
+                  int32_t n) {
   v8::Isolate* isolate = raw->isolate;
   for (auto _ : state) {
     v8::HandleScope scope(isolate);
@@ -489,8 +490,8 @@ void SetUpSdk() {
   Module float_add = Must(engine.Compile(float_add_wasm()), "compile float");
   Module host_loop_float =
       Must(engine.Compile(host_loop_float_wasm()), "compile float loop");
-  sdk = new SdkState{engine, add, host_loop, one_page, float_add,
-                     host_loop_float};
+  sdk = new SdkState{engine,   add,       host_loop,
+                     one_page, float_add, host_loop_float};
   MustOk(sdk->noop_linker.Define("env", "noop", [] {}), "define noop");
   MustOk(sdk->take_linker.Define("env", "take", [](double, float) {}),
          "define take");
@@ -498,8 +499,8 @@ void SetUpSdk() {
          "define log");
   sdk->add_instance = std::make_unique<Instance>(
       Must(Instance::Create(sdk->add_module, sdk->empty_linker), "add"));
-  sdk->host_loop_instance = std::make_unique<Instance>(Must(
-      Instance::Create(sdk->host_loop_module, sdk->noop_linker), "loop"));
+  sdk->host_loop_instance = std::make_unique<Instance>(
+      Must(Instance::Create(sdk->host_loop_module, sdk->noop_linker), "loop"));
   sdk->float_add_instance = std::make_unique<Instance>(Must(
       Instance::Create(sdk->float_add_module, sdk->empty_linker), "float"));
   sdk->host_loop_float_instance = std::make_unique<Instance>(
@@ -595,8 +596,9 @@ void PrintSummary(const RatioReporter& reporter) {
              "BM_RawV8CompileSameBytes", 0);
   PrintRatio(reporter, "instantiate", "BM_SdkInstantiate",
              "BM_RawV8Instantiate", 0);
-  PrintRatio(reporter, "instantiate, float import", "BM_SdkInstantiateFloatImport",
-             "BM_RawV8InstantiateFloatImport", 0);
+  PrintRatio(reporter, "instantiate, float import",
+             "BM_SdkInstantiateFloatImport", "BM_RawV8InstantiateFloatImport",
+             0);
   PrintRatio(reporter, "instantiate, i32 import", "BM_SdkInstantiateIntImport",
              "BM_RawV8InstantiateIntImport", 0);
   PrintRatio(reporter, "64 B fill+copy, per loop", "BM_SdkBulkLoop",

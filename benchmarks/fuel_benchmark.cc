@@ -36,8 +36,8 @@ void SetUp() {
   Engine engine = Must(Engine::Create(options), "Engine::Create");
   Module module = Must(engine.Compile(hash_loop_wasm()), "Compile");
   state = new State;
-  state->instance =
-      new Instance(Must(Instance::Create(module, Linker()), "Instance::Create"));
+  state->instance = new Instance(
+      Must(Instance::Create(module, Linker()), "Instance::Create"));
 
   // The raw baseline compiles the original bytes, so it runs no checks.
   state->isolate = CurrentIsolate();
@@ -68,8 +68,8 @@ void BM_SdkMeteredHash(benchmark::State& bench) {
     if (!h.ok()) return bench.SkipWithError(h.status().ToString().c_str());
     benchmark::DoNotOptimize(*h);
   }
-  const uint64_t used = (uint64_t{1} << 40) -
-                        Must(state->instance->remaining_fuel(), "fuel");
+  const uint64_t used =
+      (uint64_t{1} << 40) - Must(state->instance->remaining_fuel(), "fuel");
   bench.counters["fuel_per_call"] = static_cast<double>(used);
 }
 BENCHMARK(BM_SdkMeteredHash)->Unit(benchmark::kMillisecond);

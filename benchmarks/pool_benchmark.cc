@@ -82,8 +82,8 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -169,7 +169,8 @@ void BM_AcquireRelease(benchmark::State& state) {
       Pool(PolicyArg(state.range(0)), static_cast<int>(state.range(1)));
   for (auto _ : state) {
     absl::StatusOr<Lease> lease = pool.Acquire();
-    if (!lease.ok()) return state.SkipWithError(lease.status().ToString().c_str());
+    if (!lease.ok())
+      return state.SkipWithError(lease.status().ToString().c_str());
     benchmark::DoNotOptimize(lease->instance());
   }
 }
@@ -494,8 +495,7 @@ void BM_CodeCache(benchmark::State& state) {
     if (!ok) return state.SkipWithError(error.c_str());
     state.SetIterationTime(result.seconds);
   }
-  state.counters["code_bytes"] =
-      static_cast<double>(big_code_wasm().size());
+  state.counters["code_bytes"] = static_cast<double>(big_code_wasm().size());
 }
 BENCHMARK(BM_CodeCache)
     ->ArgName("mode")
@@ -589,17 +589,17 @@ void SetUpSdk() {
   for (int guest = 0; guest < kGuests; ++guest) {
     PoolOptions options;
     options.policy = ReusePolicy::kFreshState;
-    sdk->fresh[guest] = Must(
-        InstancePool::Create(sdk->modules[guest], sdk->linker, options),
-        "fresh-state pool");
+    sdk->fresh[guest] =
+        Must(InstancePool::Create(sdk->modules[guest], sdk->linker, options),
+             "fresh-state pool");
     options.policy = ReusePolicy::kReuse;
-    sdk->reuse[guest] = Must(
-        InstancePool::Create(sdk->modules[guest], sdk->linker, options),
-        "reuse pool");
+    sdk->reuse[guest] =
+        Must(InstancePool::Create(sdk->modules[guest], sdk->linker, options),
+             "reuse pool");
     options.policy = ReusePolicy::kNewInstance;
-    sdk->new_instance[guest] = Must(
-        InstancePool::Create(sdk->modules[guest], sdk->linker, options),
-        "new-instance pool");
+    sdk->new_instance[guest] =
+        Must(InstancePool::Create(sdk->modules[guest], sdk->linker, options),
+             "new-instance pool");
   }
 }
 
@@ -635,9 +635,8 @@ void PrintSummary(const RatioReporter& r) {
     for (int guest = 0; guest < kGuests; ++guest) {
       const std::string name =
           absl::StrCat("BM_AcquireRelease/policy:", policy, "/guest:", guest);
-      const std::string label =
-          absl::StrCat(policy == 0 ? "  kFreshState " : "  kReuse ",
-                       kGuestNames[guest]);
+      const std::string label = absl::StrCat(
+          policy == 0 ? "  kFreshState " : "  kReuse ", kGuestNames[guest]);
       PrintAbsolute(r, label.c_str(), name.c_str(), 1000);
       PrintSpeedup(r, "    vs Instance::Create", name.c_str(),
                    absl::StrCat("BM_Instantiate/guest:", guest).c_str(), 0,
@@ -649,12 +648,10 @@ void PrintSummary(const RatioReporter& r) {
       "instance per call\n");
   const int lease_args[][2] = {{0, 1}, {0, 16}, {1, 1}, {1, 16}, {2, 1}};
   for (const auto& [guest, pages] : lease_args) {
-    const std::string suffix =
-        absl::StrCat("/guest:", guest, "/pages:", pages);
+    const std::string suffix = absl::StrCat("/guest:", guest, "/pages:", pages);
     const bool targeted = guest == 1 && pages == 1;
-    const std::string label =
-        absl::StrCat("  ", kGuestNames[guest], ", ", pages, " page",
-                     pages == 1 ? "" : "s");
+    const std::string label = absl::StrCat(
+        "  ", kGuestNames[guest], ", ", pages, " page", pages == 1 ? "" : "s");
     const std::string fresh = "BM_FreshLease" + suffix;
     PrintAbsolute(r, label.c_str(), fresh.c_str(), targeted ? 4000 : 0);
     PrintSpeedup(r, "    vs kNewInstance", fresh.c_str(),
@@ -667,7 +664,8 @@ void PrintSummary(const RatioReporter& r) {
     if (const RatioReporter::Result* reused = r.Find(reuse)) {
       if (const RatioReporter::Result* f = r.Find(fresh)) {
         std::printf("%-36s %8.2f us (fresh - kReuse lease of %.2f us)\n",
-                    "    reset share", (f->real_nanos() - reused->real_nanos()) / 1e3,
+                    "    reset share",
+                    (f->real_nanos() - reused->real_nanos()) / 1e3,
                     reused->real_nanos() / 1e3);
       }
     }
@@ -695,18 +693,18 @@ void PrintSummary(const RatioReporter& r) {
                  "BM_BigFreshLease/mode:1/real_time/threads:2",
                  "BM_BigFreshLease/mode:1/real_time/threads:1", 0);
   for (int mode = 0; mode < 2; ++mode) {
-    const RatioReporter::Result* one = r.Find(absl::StrCat(
-        "BM_BigFreshLease/mode:", mode, "/real_time/threads:1"));
-    const RatioReporter::Result* two = r.Find(absl::StrCat(
-        "BM_BigFreshLease/mode:", mode, "/real_time/threads:2"));
+    const RatioReporter::Result* one = r.Find(
+        absl::StrCat("BM_BigFreshLease/mode:", mode, "/real_time/threads:1"));
+    const RatioReporter::Result* two = r.Find(
+        absl::StrCat("BM_BigFreshLease/mode:", mode, "/real_time/threads:2"));
     if (one == nullptr || two == nullptr || !one->counters.count("cpu_us") ||
         !two->counters.count("cpu_us")) {
       continue;
     }
-    std::printf("%-36s %8.1f us vs %8.1f us (2 threads vs 1)\n",
-                mode == 0 ? "    CPU per lease, mode 0"
-                          : "    CPU per lease, mode 1",
-                two->counters.at("cpu_us"), one->counters.at("cpu_us"));
+    std::printf(
+        "%-36s %8.1f us vs %8.1f us (2 threads vs 1)\n",
+        mode == 0 ? "    CPU per lease, mode 0" : "    CPU per lease, mode 1",
+        two->counters.at("cpu_us"), one->counters.at("cpu_us"));
   }
   std::printf("4. code cache, %zu-byte module, fresh process each\n",
               big_code_wasm().size());
@@ -730,8 +728,8 @@ void PrintSummary(const RatioReporter& r) {
 int main(int argc, char** argv) {
   using namespace wasmhost::bench;
   program_name = "pool_benchmark";
-  if (argc == 2 && std::strncmp(argv[1], kChildFlag,
-                                std::strlen(kChildFlag)) == 0) {
+  if (argc == 2 &&
+      std::strncmp(argv[1], kChildFlag, std::strlen(kChildFlag)) == 0) {
     return ChildMain(argv[1] + std::strlen(kChildFlag));
   }
   if (!InitBenchmark("pool_benchmark", argc, argv)) return 1;

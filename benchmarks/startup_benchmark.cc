@@ -5,7 +5,8 @@
 //
 //   startup_benchmark                 the whole report (./x bench runs it)
 //   startup_benchmark --only=SECTION  table, lazy, cache or e2e
-//   WASMHOST_BIG_GUESTS_DIR=DIR           flite.wasm, ruby.wasm, ruby+stdlib.wasm
+//   WASMHOST_BIG_GUESTS_DIR=DIR           flite.wasm, ruby.wasm,
+//   ruby+stdlib.wasm
 //                                     (./x guests fetches them); rows of
 //                                     missing files are skipped, saying so
 //   WASMHOST_CLI=PATH                 the wasmhost binary for the end-to-end
@@ -34,8 +35,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "benchmarks/bench_util.h"
 #include "benchmarks/fixtures.h"
@@ -112,10 +113,9 @@ struct SdkTimes {
 
 // Compile, instantiate and the first call: `run(1)`, a command's _start
 // (flite --version), or a reactor's _initialize then ruby-show-version.
-absl::StatusOr<SdkTimes> SdkStartup(const Engine& engine, const Guest& guest,
-                                    const std::vector<uint8_t>& bytes,
-                                    std::function<void(Instance&)> after =
-                                        nullptr) {
+absl::StatusOr<SdkTimes> SdkStartup(
+    const Engine& engine, const Guest& guest, const std::vector<uint8_t>& bytes,
+    std::function<void(Instance&)> after = nullptr) {
   SdkTimes times;
   const double t0 = Seconds();
   WASMHOST_ASSIGN_OR_RETURN(Module module, engine.Compile(bytes));
@@ -124,14 +124,15 @@ absl::StatusOr<SdkTimes> SdkStartup(const Engine& engine, const Guest& guest,
   wasi::WasiOptions wasi_options;
   wasi_options.args = {"guest", "--version"};
   WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<wasi::WasiContext> context,
-                        wasi::WasiContext::Create(std::move(wasi_options)));
+                            wasi::WasiContext::Create(std::move(wasi_options)));
   InstanceOptions options;
   options.SetContext(context.get());
   WASMHOST_ASSIGN_OR_RETURN(Instance instance,
-                        Instance::Create(module, linker, options));
+                            Instance::Create(module, linker, options));
   const double t2 = Seconds();
   if (guest.kind == Guest::kSmall) {
-    WASMHOST_ASSIGN_OR_RETURN(auto run, instance.GetFunc<int32_t(int32_t)>("run"));
+    WASMHOST_ASSIGN_OR_RETURN(auto run,
+                              instance.GetFunc<int32_t(int32_t)>("run"));
     WASMHOST_RETURN_IF_ERROR(run.Call(1).status());
   } else if (guest.kind == Guest::kGenerated) {
     WASMHOST_ASSIGN_OR_RETURN(auto run, instance.GetFunc<int32_t()>("run"));
@@ -206,14 +207,14 @@ std::vector<Guest> Guests() {
                     Guest::kSmall});
   // The reader branch's synthetic modules (lib/wasm/testing), one of
   // each shape, always available.
-  guests.push_back({"generated data-heavy",
-                    wasm::testing::GenerateModule(
-                        wasm::testing::DataHeavyOptions()),
-                    Guest::kGenerated});
-  guests.push_back({"generated code-heavy",
-                    wasm::testing::GenerateModule(
-                        wasm::testing::CodeHeavyOptions()),
-                    Guest::kGenerated});
+  guests.push_back(
+      {"generated data-heavy",
+       wasm::testing::GenerateModule(wasm::testing::DataHeavyOptions()),
+       Guest::kGenerated});
+  guests.push_back(
+      {"generated code-heavy",
+       wasm::testing::GenerateModule(wasm::testing::CodeHeavyOptions()),
+       Guest::kGenerated});
   for (size_t i = 1; i < guests.size(); ++i) {
     absl::StrAppend(&guests[i].label, " (", guests[i].bytes.size() >> 20,
                     " MB)");
@@ -229,14 +230,15 @@ std::vector<Guest> Guests() {
     std::optional<std::vector<uint8_t>> bytes;
     if (dir != nullptr) bytes = ReadBytes(absl::StrCat(dir, "/", entry.file));
     if (!bytes.has_value()) {
-      std::printf("skipped %s: set WASMHOST_BIG_GUESTS_DIR to the directory "
-                  "./x guests fills (.cache/big-guests)\n",
-                  entry.file);
+      std::printf(
+          "skipped %s: set WASMHOST_BIG_GUESTS_DIR to the directory "
+          "./x guests fills (.cache/big-guests)\n",
+          entry.file);
       continue;
     }
-    guests.push_back({absl::StrCat(entry.file, " (", bytes->size() >> 20,
-                                   " MB)"),
-                      *std::move(bytes), entry.kind});
+    guests.push_back(
+        {absl::StrCat(entry.file, " (", bytes->size() >> 20, " MB)"),
+         *std::move(bytes), entry.kind});
   }
   return guests;
 }
@@ -244,11 +246,12 @@ std::vector<Guest> Guests() {
 uint64_t unique_counter = 0;
 
 void StartupTable(const Engine& engine, const std::vector<Guest>& guests) {
-  std::printf("\n== Start-up in one process (lazy tiered default engine), "
-              "medians, ms\n");
-  std::printf("%-26s %9s %9s %9s %9s | %9s %9s %9s | %6s\n", "guest",
-              "compile", "instant.", "1st call", "total", "V8 comp.",
-              "V8 inst.", "V8 total", "ratio");
+  std::printf(
+      "\n== Start-up in one process (lazy tiered default engine), "
+      "medians, ms\n");
+  std::printf("%-26s %9s %9s %9s %9s | %9s %9s %9s | %6s\n", "guest", "compile",
+              "instant.", "1st call", "total", "V8 comp.", "V8 inst.",
+              "V8 total", "ratio");
   for (const Guest& guest : guests) {
     const int reps = guest.kind == Guest::kSmall ? 21 : 5;
     const Module described = Must(engine.Compile(guest.bytes), "describe");
@@ -256,7 +259,8 @@ void StartupTable(const Engine& engine, const std::vector<Guest>& guests) {
         raw_instantiate, raw_total;
     for (int i = 0; i < reps; ++i) {
       const std::vector<uint8_t> bytes = Unique(guest.bytes, ++unique_counter);
-      SdkTimes sdk = Must(SdkStartup(engine, guest, bytes), guest.label.c_str());
+      SdkTimes sdk =
+          Must(SdkStartup(engine, guest, bytes), guest.label.c_str());
       const std::vector<uint8_t> raw_bytes =
           Unique(guest.bytes, ++unique_counter);
       RawTimes raw = RawStartup(described, raw_bytes);
@@ -268,17 +272,19 @@ void StartupTable(const Engine& engine, const std::vector<Guest>& guests) {
       raw_instantiate.push_back(raw.instantiate * 1e3);
       raw_total.push_back((raw.compile + raw.instantiate) * 1e3);
     }
-    std::printf("%-26s %9.2f %9.2f %9.2f %9.2f | %9.2f %9.2f %9.2f | %5.2fx%s\n",
-                guest.label.c_str(), Median(compile), Median(instantiate),
-                Median(first), Median(total), Median(raw_compile),
-                Median(raw_instantiate), Median(raw_total),
-                Median(total) / Median(raw_total),
-                Median(total) / Median(raw_total) <= 1.1 ? " ok" : " (>1.1x)");
+    std::printf(
+        "%-26s %9.2f %9.2f %9.2f %9.2f | %9.2f %9.2f %9.2f | %5.2fx%s\n",
+        guest.label.c_str(), Median(compile), Median(instantiate),
+        Median(first), Median(total), Median(raw_compile),
+        Median(raw_instantiate), Median(raw_total),
+        Median(total) / Median(raw_total),
+        Median(total) / Median(raw_total) <= 1.1 ? " ok" : " (>1.1x)");
   }
   std::fflush(stdout);
-  std::printf("(total = compile + instantiate, against raw V8's same steps "
-              "on the same bytes; the first call is the SDK's only: raw V8 "
-              "has no WASI)\n");
+  std::printf(
+      "(total = compile + instantiate, against raw V8's same steps "
+      "on the same bytes; the first call is the SDK's only: raw V8 "
+      "has no WASI)\n");
 }
 
 // Runs this binary with `args`; returns its stdout.
@@ -312,42 +318,40 @@ int ChildMain(const std::string& file, bool eager, const std::string& cache) {
   const Guest guest{file, *bytes, Guest::kReactor};
   std::vector<double> calls;
   double init = 0, write_wait = 0;
-  SdkTimes times = Must(
-      SdkStartup(
-          engine, guest, *bytes,
-          [&](Instance& instance) {
-            auto ruby_init =
-                Must(instance.GetFunc<void(int32_t, int32_t)>(
-                         "ruby-init: func(args: list<string>) -> ()"),
-                     "ruby-init");
-            const double t = Seconds();
-            MustOk(ruby_init.Call(0, 0), "ruby-init");
-            init = Seconds() - t;
-            auto show = Must(instance.GetFunc<void()>(
-                                 "ruby-show-version: func() -> ()"),
-                             "show");
-            for (int i = 0; i < 200; ++i) {
-              const double call_start = Seconds();
-              MustOk(show.Call(), "show");
-              calls.push_back((Seconds() - call_start) * 1e3);
-            }
-            const double wait_start = Seconds();
-            while (engine.code_cache_stats().pending > 0 &&
-                   Seconds() - wait_start < 60) {
-              usleep(20000);
-            }
-            write_wait = Seconds() - wait_start;
-          }),
-      "startup");
+  SdkTimes times =
+      Must(SdkStartup(engine, guest, *bytes,
+                      [&](Instance& instance) {
+                        auto ruby_init = Must(
+                            instance.GetFunc<void(int32_t, int32_t)>(
+                                "ruby-init: func(args: list<string>) -> ()"),
+                            "ruby-init");
+                        const double t = Seconds();
+                        MustOk(ruby_init.Call(0, 0), "ruby-init");
+                        init = Seconds() - t;
+                        auto show = Must(instance.GetFunc<void()>(
+                                             "ruby-show-version: func() -> ()"),
+                                         "show");
+                        for (int i = 0; i < 200; ++i) {
+                          const double call_start = Seconds();
+                          MustOk(show.Call(), "show");
+                          calls.push_back((Seconds() - call_start) * 1e3);
+                        }
+                        const double wait_start = Seconds();
+                        while (engine.code_cache_stats().pending > 0 &&
+                               Seconds() - wait_start < 60) {
+                          usleep(20000);
+                        }
+                        write_wait = Seconds() - wait_start;
+                      }),
+           "startup");
   std::sort(calls.begin(), calls.end());
-  std::printf("compile=%.1f instantiate=%.1f first_call=%.1f "
-              "to_first_call=%.1f ruby_init=%.1f later_p50=%.3f "
-              "later_p99=%.3f",
-              times.compile * 1e3, times.instantiate * 1e3,
-              times.first_call * 1e3,
-              (times.compile + times.instantiate + times.first_call) * 1e3,
-              init * 1e3, calls[calls.size() / 2],
-              calls[calls.size() * 99 / 100]);
+  std::printf(
+      "compile=%.1f instantiate=%.1f first_call=%.1f "
+      "to_first_call=%.1f ruby_init=%.1f later_p50=%.3f "
+      "later_p99=%.3f",
+      times.compile * 1e3, times.instantiate * 1e3, times.first_call * 1e3,
+      (times.compile + times.instantiate + times.first_call) * 1e3, init * 1e3,
+      calls[calls.size() / 2], calls[calls.size() * 99 / 100]);
   if (!cache.empty()) {
     const CodeCacheStats stats = engine.code_cache_stats();
     uint64_t size = 0;
@@ -356,8 +360,8 @@ int ChildMain(const std::string& file, bool eager, const std::string& cache) {
     }
     std::printf(" hits=%llu writes=%llu write_wait=%.1f cache_bytes=%llu",
                 static_cast<unsigned long long>(stats.hits),
-                static_cast<unsigned long long>(stats.writes),
-                write_wait * 1e3, static_cast<unsigned long long>(size));
+                static_cast<unsigned long long>(stats.writes), write_wait * 1e3,
+                static_cast<unsigned long long>(size));
   }
   std::printf("\n");
   return 0;
@@ -371,7 +375,8 @@ void LazyAgainstEager(const std::vector<Guest>& guests) {
     if (!fs::exists(path)) continue;
     std::printf("\n== %s, one process each (ms): eager against lazy\n", file);
     for (int rep = 0; rep < 3; ++rep) {
-      std::printf("eager: %s", RunSelf({"--child=first_call", "--eager", path}).c_str());
+      std::printf("eager: %s",
+                  RunSelf({"--child=first_call", "--eager", path}).c_str());
       std::printf("lazy:  %s", RunSelf({"--child=first_call", path}).c_str());
       std::fflush(stdout);
     }
@@ -413,10 +418,11 @@ void CodeCacheProcesses() {
     warm.push_back(Field(lines[2], "compile"));
     fs::remove_all(cache);
   }
-  std::printf("first process compile %.0f / no cache %.0f = %.2fx (target "
-              "<= 1.2x)%s\n",
-              Median(first), Median(plain), Median(first) / Median(plain),
-              Median(first) <= 1.2 * Median(plain) ? " ok" : "");
+  std::printf(
+      "first process compile %.0f / no cache %.0f = %.2fx (target "
+      "<= 1.2x)%s\n",
+      Median(first), Median(plain), Median(first) / Median(plain),
+      Median(first) <= 1.2 * Median(plain) ? " ok" : "");
   std::printf("warm process compile (a load) %.0f (target <= 300)%s\n",
               Median(warm), Median(warm) <= 300 ? " ok" : "");
 }
@@ -441,8 +447,9 @@ void EndToEnd() {
   const char* dir = std::getenv("WASMHOST_BIG_GUESTS_DIR");
   const char* cli = std::getenv("WASMHOST_CLI");
   if (dir == nullptr || cli == nullptr) {
-    std::printf("\nskipped the end-to-end rows: set WASMHOST_BIG_GUESTS_DIR and "
-                "WASMHOST_CLI (./x bench does)\n");
+    std::printf(
+        "\nskipped the end-to-end rows: set WASMHOST_BIG_GUESTS_DIR and "
+        "WASMHOST_CLI (./x bench does)\n");
     return;
   }
   const std::string flite = absl::StrCat(dir, "/flite.wasm");
@@ -482,13 +489,15 @@ void EndToEnd() {
   const std::string wav_a((std::istreambuf_iterator<char>(a)), {}),
       wav_b((std::istreambuf_iterator<char>(b)), {});
   const bool same = !wav_a.empty() && wav_a == wav_b && sdk_out == node_out;
-  std::printf("\n== End to end: flite.wasm -t TEXT -o speech.wav (median of "
-              "7 processes, ms)\n");
-  std::printf("wasmhost run %.0f  node %.0f  ratio %.2fx%s  output %s (%zu "
-              "bytes)\n",
-              Median(sdk), Median(node), Median(sdk) / Median(node),
-              Median(sdk) <= Median(node) ? " ok" : " (slower than node)",
-              same ? "identical" : "DIFFERS", wav_a.size());
+  std::printf(
+      "\n== End to end: flite.wasm -t TEXT -o speech.wav (median of "
+      "7 processes, ms)\n");
+  std::printf(
+      "wasmhost run %.0f  node %.0f  ratio %.2fx%s  output %s (%zu "
+      "bytes)\n",
+      Median(sdk), Median(node), Median(sdk) / Median(node),
+      Median(sdk) <= Median(node) ? " ok" : " (slower than node)",
+      same ? "identical" : "DIFFERS", wav_a.size());
   fs::remove_all(out);
 }
 

@@ -99,10 +99,12 @@ void SetUp() {
   Engine engine = Must(Engine::Create(), "Engine::Create");
   Linker linker;
   MustOk(wasi::AddToLinker(linker), "wasi::AddToLinker");
-  Module hello = Must(engine.Compile(guests::hello_pool_wasm()), "Compile hello_pool");
+  Module hello =
+      Must(engine.Compile(guests::hello_pool_wasm()), "Compile hello_pool");
   Module spew = Must(engine.Compile(guests::spew_wasm()), "Compile spew");
-  sdk = new Sdk{std::move(engine), std::move(linker), std::move(hello),
-                std::move(spew), nullptr, nullptr, nullptr};
+  sdk = new Sdk{
+      std::move(engine), std::move(linker), std::move(hello), std::move(spew),
+      nullptr,           nullptr,           nullptr};
   sdk->fresh_pool = MakePool(ReusePolicy::kFreshState);
   sdk->new_instance_pool = MakePool(ReusePolicy::kNewInstance);
   sdk->exit_pool = MakePool(ReusePolicy::kFreshState, /*exit=*/true);
@@ -119,11 +121,11 @@ void TearDown() {
 bool CheckOutput(benchmark::State& state, const absl::StatusOr<int>& code,
                  const std::string& out) {
   if (!code.ok() || *code != 0 || out != kHelloOutput) {
-    state.SkipWithError(
-        absl::StrCat("hello_pool: ", code.ok() ? absl::StrCat("exit ", *code)
+    state.SkipWithError(absl::StrCat("hello_pool: ",
+                                     code.ok() ? absl::StrCat("exit ", *code)
                                                : code.status().ToString(),
-                     ", stdout \"", out, "\"")
-            .c_str());
+                                     ", stdout \"", out, "\"")
+                            .c_str());
     return false;
   }
   return true;
@@ -171,7 +173,8 @@ void BM_Hello(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Hello)->ArgName("mode")->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Hello)->ArgName("mode")->DenseRange(0, 3)->Unit(
+    benchmark::kMicrosecond);
 
 void BM_FdWrite(benchmark::State& state) {
   const int64_t chunk = state.range(0);
@@ -205,11 +208,11 @@ void BM_FdWrite(benchmark::State& state) {
     }
     absl::StatusOr<int> code = wasi::RunCommand(*instance);
     if (!code.ok() || *code != 0 || received != kSpewBytes) {
-      state.SkipWithError(
-          absl::StrCat("spew: ", code.ok() ? absl::StrCat("exit ", *code)
-                                           : code.status().ToString(),
-                       ", ", received, " bytes")
-              .c_str());
+      state.SkipWithError(absl::StrCat("spew: ",
+                                       code.ok() ? absl::StrCat("exit ", *code)
+                                                 : code.status().ToString(),
+                                       ", ", received, " bytes")
+                              .c_str());
       break;
     }
   }
@@ -227,7 +230,8 @@ void BM_HostMemcpy(benchmark::State& state) {
   std::vector<char> source(chunk, 'x');
   std::vector<char> sink(kSpewBytes);
   for (auto _ : state) {
-    for (size_t done = 0; done < static_cast<size_t>(kSpewBytes); done += chunk) {
+    for (size_t done = 0; done < static_cast<size_t>(kSpewBytes);
+         done += chunk) {
       std::memcpy(sink.data() + done, source.data(), chunk);
     }
     benchmark::DoNotOptimize(sink.data());

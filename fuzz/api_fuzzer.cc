@@ -69,9 +69,15 @@ class Generator {
   }
   // Edge values a quarter of the time.
   wasmhost::Val Value(wasmhost::ValType type) {
-    static constexpr uint64_t kSpecial[] = {
-        0, 1, ~uint64_t{0}, 0x7fffffff, 0x80000000, 0x7fffffffffffffff,
-        0x8000000000000000, 0x7ff8000000000000 /* NaN */, 65536};
+    static constexpr uint64_t kSpecial[] = {0,
+                                            1,
+                                            ~uint64_t{0},
+                                            0x7fffffff,
+                                            0x80000000,
+                                            0x7fffffffffffffff,
+                                            0x8000000000000000,
+                                            0x7ff8000000000000 /* NaN */,
+                                            65536};
     uint64_t bits = Next();
     if ((bits & 3) == 0) bits = kSpecial[Next() % std::size(kSpecial)];
     if (type == wasmhost::ValType::kI32 || type == wasmhost::ValType::kF32) {
@@ -147,7 +153,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   wasmhost::Linker linker = LinkerFor(*module);
   wasmhost::InstanceOptions options;
   options.limits.max_memory_bytes = 16 << 20;
-  options.start_call = wasmhost::CallOptions::WithTimeout(absl::Milliseconds(20));
+  options.start_call =
+      wasmhost::CallOptions::WithTimeout(absl::Milliseconds(20));
   absl::StatusOr<wasmhost::Instance> instance =
       wasmhost::Instance::Create(*module, linker, options);
   if (!instance.ok()) return 0;
@@ -172,12 +179,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         Fail(e.name + ": a host function failed but the call succeeded");
       }
       if (results->size() != func->type().results.size()) {
-        Fail(e.name + ": " + std::to_string(results->size()) +
-             " results for " + func->type().ToString());
+        Fail(e.name + ": " + std::to_string(results->size()) + " results for " +
+             func->type().ToString());
       }
       for (size_t i = 0; i < results->size(); ++i) {
         if ((*results)[i].type() != func->type().results[i]) {
-          Fail(e.name + ": result " + std::to_string(i) + " has the wrong type");
+          Fail(e.name + ": result " + std::to_string(i) +
+               " has the wrong type");
         }
       }
     }

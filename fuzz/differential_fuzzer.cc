@@ -133,7 +133,8 @@ V8Verdict AskV8(absl::Span<const uint8_t> bytes) {
   static v8::Global<v8::Function>* listing = [&] {
     v8::Local<v8::Value> fn =
         v8::Script::Compile(
-            context, v8::String::NewFromUtf8(isolate, kListing).ToLocalChecked())
+            context,
+            v8::String::NewFromUtf8(isolate, kListing).ToLocalChecked())
             .ToLocalChecked()
             ->Run(context)
             .ToLocalChecked();
@@ -183,8 +184,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Fail("the SDK accepts a module V8 rejects: " + v8.error);
   }
   if (!module.ok() && v8.valid && !Documented(module.status())) {
-    Fail("the SDK rejects a module V8 accepts: " +
-         module.status().ToString());
+    Fail("the SDK rejects a module V8 accepts: " + module.status().ToString());
   }
   if (!module.ok() && !v8.valid &&
       module.status().code() != absl::StatusCode::kInvalidArgument) {

@@ -47,9 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       last_rank = rank;
     }
   }
-  Check(info->function_body_offsets.size() ==
-            info->function_type_indices.size(),
-        "body count differs from function count");
+  Check(
+      info->function_body_offsets.size() == info->function_type_indices.size(),
+      "body count differs from function count");
   for (size_t off : info->function_body_offsets) {
     Check(off <= size, "function body offset outside the input");
   }
@@ -82,12 +82,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       Check(insn.offset >= body.code_offset && insn.offset < body.end,
             "instruction outside its body");
-      Check(instructions == 0 || insn.offset > last || insn.offset == body.code_offset,
+      Check(instructions == 0 || insn.offset > last ||
+                insn.offset == body.code_offset,
             "instructions do not advance");
-      Check(insn.immediates.empty() ||
-                (insn.immediates.data() >= data &&
-                 insn.immediates.data() + insn.immediates.size() <= data + size),
-            "immediates outside the input");
+      Check(
+          insn.immediates.empty() ||
+              (insn.immediates.data() >= data &&
+               insn.immediates.data() + insn.immediates.size() <= data + size),
+          "immediates outside the input");
       last = insn.offset;
       ++instructions;
     }

@@ -52,8 +52,8 @@ using wasmhost::wasm::AddGlobalAccessors;
 using wasmhost::wasm::ExportMutableGlobals;
 using wasmhost::wasm::FuelRewrite;
 using wasmhost::wasm::GlobalAccessors;
-using wasmhost::wasm::InjectFuel;
 using wasmhost::wasm::ImportDefinedMemory;
+using wasmhost::wasm::InjectFuel;
 using wasmhost::wasm::ModuleInfo;
 using wasmhost::wasm::ReadModule;
 using wasmhost::wasm::TagModule;
@@ -339,9 +339,8 @@ std::string Behaviour(const std::string& transcript) {
   return transcript.substr(0, transcript.find('|'));
 }
 
-void Differential(const std::vector<uint8_t>& original,
-                  const ModuleInfo& info, const FuelRewrite& rewritten,
-                  uint32_t seed) {
+void Differential(const std::vector<uint8_t>& original, const ModuleInfo& info,
+                  const FuelRewrite& rewritten, uint32_t seed) {
   V8State& v8s = V8();
   v8::Isolate* isolate = v8s.isolate;
   v8::Isolate::Scope isolate_scope(isolate);
@@ -445,11 +444,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(reread->imports.back().module == kMemModule &&
               reread->imports.back().name == kMemName,
           "memory import not appended last");
-    Check(reread->imports.back().memory.min == current.memories[0].min &&
-              reread->imports.back().memory.max == current.memories[0].max &&
-              reread->imports.back().memory.shared ==
-                  current.memories[0].shared,
-          "memory limits changed");
+    Check(
+        reread->imports.back().memory.min == current.memories[0].min &&
+            reread->imports.back().memory.max == current.memories[0].max &&
+            reread->imports.back().memory.shared == current.memories[0].shared,
+        "memory limits changed");
     bytes = std::move(*out);
     current = std::move(*reread);
   }
@@ -513,7 +512,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
               reread->global_count() == current.global_count(),
           "AddGlobalAccessors: index spaces wrong");
     size_t mutable_globals = 0;
-    for (const auto& g : current.globals) mutable_globals += g.is_mutable ? 1 : 0;
+    for (const auto& g : current.globals)
+      mutable_globals += g.is_mutable ? 1 : 0;
     Check(accessors->globals.size() == mutable_globals,
           "AddGlobalAccessors: not every mutable global is covered");
     const wasmhost::FuncType* setter =
@@ -532,8 +532,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   absl::StatusOr<std::vector<uint8_t>> tagged = TagModule(bytes, kFrameTag);
-  Check(tagged.ok(), "TagModule failed: " +
-                         std::string(tagged.status().message()));
+  Check(tagged.ok(),
+        "TagModule failed: " + std::string(tagged.status().message()));
   absl::StatusOr<ModuleInfo> tagged_info = ReadModule(*tagged);
   Check(tagged_info.ok(), "TagModule output does not re-read: " +
                               std::string(tagged_info.status().message()));

@@ -50,11 +50,11 @@ namespace fs = std::filesystem;
 
 // Guest memory layout (the driver's memory is 2 pages).
 constexpr uint32_t kMemorySize = 2 * 65536;
-constexpr uint32_t kIovecs = 0x100;      // up to 4 iovecs
-constexpr uint32_t kResult = 0x200;      // result pointers
-constexpr uint32_t kPathA = 0x1000;      // first path
-constexpr uint32_t kPathB = 0x1400;      // second path
-constexpr uint32_t kBuffer = 0x2000;     // data buffer, up to 0x8000 bytes
+constexpr uint32_t kIovecs = 0x100;   // up to 4 iovecs
+constexpr uint32_t kResult = 0x200;   // result pointers
+constexpr uint32_t kPathA = 0x1000;   // first path
+constexpr uint32_t kPathB = 0x1400;   // second path
+constexpr uint32_t kBuffer = 0x2000;  // data buffer, up to 0x8000 bytes
 constexpr uint32_t kBufferMax = 0x8000;
 
 struct Tree {
@@ -187,9 +187,9 @@ void CheckMemory(const Tree& tree, const wasmhost::Instance& instance,
 // A path from sandbox-relevant components, or raw bytes.
 std::string MakePath(FuzzedDataProvider& in) {
   static const char* const kParts[] = {
-      ".",  "..",  "up",  "abs", "self", "dir",     "file.txt", "inner.txt",
-      "new", "sub", "",   "/",   "box",  "canary-", "tmp",      "dir/..",
-      "up/box", "abs/box", "...", "a\\b", "%2e%2e"};
+      ".",         "..",     "up",     "abs",     "self", "dir",  "file.txt",
+      "inner.txt", "new",    "sub",    "",        "/",    "box",  "canary-",
+      "tmp",       "dir/..", "up/box", "abs/box", "...",  "a\\b", "%2e%2e"};
   if (in.ConsumeIntegralInRange<int>(0, 7) == 0) {
     return in.ConsumeRandomLengthString(64);
   }
@@ -218,10 +218,9 @@ class Driver {
         return in_.ConsumeIntegralInRange<int32_t>(0, 2);
       case 3:
       case 4:
-        return opened_.empty()
-                   ? 3
-                   : opened_[in_.ConsumeIntegralInRange<size_t>(
-                         0, opened_.size() - 1)];
+        return opened_.empty() ? 3
+                               : opened_[in_.ConsumeIntegralInRange<size_t>(
+                                     0, opened_.size() - 1)];
       default:
         return in_.ConsumeIntegral<int32_t>();
     }
@@ -246,7 +245,8 @@ class Driver {
   int32_t Iovecs() {
     const int count = in_.ConsumeIntegralInRange<int>(0, 4);
     for (int i = 0; i < count; ++i) {
-      const uint32_t len = in_.ConsumeIntegralInRange<uint32_t>(0, kBufferMax / 4);
+      const uint32_t len =
+          in_.ConsumeIntegralInRange<uint32_t>(0, kBufferMax / 4);
       const uint32_t buf = kBuffer + i * (kBufferMax / 4);
       uint8_t entry[8];
       std::memcpy(entry, &buf, 4);
@@ -337,9 +337,9 @@ std::string RandomCall(Driver& d, FuzzedDataProvider& in) {
       const int32_t oflags = in.ConsumeIntegralInRange<int32_t>(0, 15);
       const int64_t base = d.Rights(), inheriting = d.Rights();
       const int32_t fdflags = in.ConsumeIntegralInRange<int32_t>(0, 31);
-      d.Call("path_open", {i32(fd), i32(dirflags), i32(d.Ptr(kPathA)), i32(len),
-                           i32(oflags), i64(base), i64(inheriting),
-                           i32(fdflags), i32(d.Ptr(kResult))});
+      d.Call("path_open",
+             {i32(fd), i32(dirflags), i32(d.Ptr(kPathA)), i32(len), i32(oflags),
+              i64(base), i64(inheriting), i32(fdflags), i32(d.Ptr(kResult))});
       return "path_open";
     }
     case 1:
@@ -347,12 +347,14 @@ std::string RandomCall(Driver& d, FuzzedDataProvider& in) {
       return "fd_close";
     case 2: {
       const int32_t fd = d.Fd(), n = d.Iovecs();
-      d.Call("fd_read", {i32(fd), i32(d.Ptr(kIovecs)), i32(n), i32(d.Ptr(kResult))});
+      d.Call("fd_read",
+             {i32(fd), i32(d.Ptr(kIovecs)), i32(n), i32(d.Ptr(kResult))});
       return "fd_read";
     }
     case 3: {
       const int32_t fd = d.Fd(), n = d.Iovecs();
-      d.Call("fd_write", {i32(fd), i32(d.Ptr(kIovecs)), i32(n), i32(d.Ptr(kResult))});
+      d.Call("fd_write",
+             {i32(fd), i32(d.Ptr(kIovecs)), i32(n), i32(d.Ptr(kResult))});
       return "fd_write";
     }
     case 4: {
@@ -376,17 +378,19 @@ std::string RandomCall(Driver& d, FuzzedDataProvider& in) {
       d.Call("fd_tell", {i32(d.Fd()), i32(d.Ptr(kResult))});
       return "fd_tell";
     case 8:
-      d.Call("fd_readdir",
-             {i32(d.Fd()), i32(d.Ptr(kBuffer)),
-              i32(in.ConsumeIntegralInRange<int32_t>(0, kBufferMax)),
-              i64(in.ConsumeIntegralInRange<int64_t>(0, 8)), i32(d.Ptr(kResult))});
+      d.Call(
+          "fd_readdir",
+          {i32(d.Fd()), i32(d.Ptr(kBuffer)),
+           i32(in.ConsumeIntegralInRange<int32_t>(0, kBufferMax)),
+           i64(in.ConsumeIntegralInRange<int64_t>(0, 8)), i32(d.Ptr(kResult))});
       return "fd_readdir";
     case 9:
       d.Call("fd_filestat_get", {i32(d.Fd()), i32(d.Ptr(kBuffer))});
       return "fd_filestat_get";
     case 10:
-      d.Call("fd_filestat_set_size",
-             {i32(d.Fd()), i64(in.ConsumeIntegralInRange<int64_t>(0, 1 << 16))});
+      d.Call(
+          "fd_filestat_set_size",
+          {i32(d.Fd()), i64(in.ConsumeIntegralInRange<int64_t>(0, 1 << 16))});
       return "fd_filestat_set_size";
     case 11:
       d.Call("fd_filestat_set_times",
@@ -522,7 +526,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.preopens.push_back({tree.box.string(), "/sandbox", false});
   absl::StatusOr<std::unique_ptr<wasmhost::wasi::WasiContext>> context =
       wasmhost::wasi::WasiContext::Create(std::move(options));
-  if (!context.ok()) Fail("WasiContext::Create: " + context.status().ToString());
+  if (!context.ok())
+    Fail("WasiContext::Create: " + context.status().ToString());
   wasmhost::InstanceOptions instance_options;
   instance_options.SetContext(context->get());
   absl::StatusOr<wasmhost::Instance> instance =

@@ -66,7 +66,8 @@ int main(void) {
       printf("malloc(%u) failed at round %d\n", b->size, round);
       return 1;
     }
-    for (uint32_t j = 0; j < b->size; ++j) b->data[j] = (uint8_t)(b->seed + j * 31);
+    for (uint32_t j = 0; j < b->size; ++j)
+      b->data[j] = (uint8_t)(b->seed + j * 31);
     ++allocations;
     bytes += b->size;
   }
@@ -82,7 +83,8 @@ int main(void) {
     printf("malloc(16 MiB) failed\n");
     return 1;
   }
-  for (uint32_t j = 0; j < big.size; ++j) big.data[j] = (uint8_t)(big.seed + j * 31);
+  for (uint32_t j = 0; j < big.size; ++j)
+    big.data[j] = (uint8_t)(big.seed + j * 31);
   ++allocations;
   bytes += big.size;
   if (!check_and_free(&big)) {

@@ -69,6 +69,4 @@ static int walk(const char* dir, const char* rel) {
   return rc;
 }
 
-int main(int argc, char** argv) {
-  return walk(argc > 1 ? argv[1] : ".", "");
-}
+int main(int argc, char** argv) { return walk(argc > 1 ? argv[1] : ".", ""); }

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
-#include <string>
 #include <future>
+#include <string>
 #include <thread>
 #include <vector>
 

@@ -1,7 +1,7 @@
 // Bulk memory and table instructions under deadlines and
-// Limits::max_table_elements (fuel: fuel_test). V8 runs each as one runtime call that never
-// checks for termination, so the SDK splits them into chunks: a 10 ms
-// deadline must stop a 1 GiB memory.fill within a few tens of ms, and the
+// Limits::max_table_elements (fuel: fuel_test). V8 runs each as one runtime
+// call that never checks for termination, so the SDK splits them into chunks: a
+// 10 ms deadline must stop a 1 GiB memory.fill within a few tens of ms, and the
 // chunked instructions must give exactly the results and traps the
 // instructions define (checked here against a host-side model on ranges
 // larger than one chunk and at the edges).
@@ -109,8 +109,8 @@ TEST_F(BulkDeadlineTest, TableGrowOfFourMillionElements) {
 
 TEST_F(BulkDeadlineTest, TableFillOfTwoMillionElements) {
   GrowTable(2000000);
-  ASSERT_OK_AND_ASSIGN(auto fill,
-                       instance_->GetFunc<void(int32_t, int32_t)>("table_fill"));
+  ASSERT_OK_AND_ASSIGN(
+      auto fill, instance_->GetFunc<void(int32_t, int32_t)>("table_fill"));
   ExpectStoppedAtDeadline([&](const CallOptions& options) {
     return fill.Call(options, 0, 2000000);
   });
@@ -132,8 +132,8 @@ TEST_F(BulkDeadlineTest, InitPastTheSegmentTrapsAtOnce) {
     SetUp();  // The trap poisons the instance.
     GrowTable(300000);
     const absl::Time start = absl::Now();
-    absl::Status status = Func3(name).Call(
-        CallOptions::WithTimeout(kDeadline), 0, 0, 200000);
+    absl::Status status =
+        Func3(name).Call(CallOptions::WithTimeout(kDeadline), 0, 0, 200000);
     EXPECT_LT(absl::Now() - start, kDeadline + kSlack) << name;
     std::optional<TrapInfo> trap = GetTrapInfo(status);
     ASSERT_TRUE(trap.has_value()) << name << ": " << status;
@@ -178,7 +178,7 @@ TEST(BulkTableGrowTest, GrowthPastTheInstanceLimitReturnsMinusOne) {
   ASSERT_OK_AND_ASSIGN(auto size, instance.GetFunc<int32_t()>("size"));
   EXPECT_THAT(grow.Call(86), IsOkAndHolds(-1));
   EXPECT_THAT(size.Call(), IsOkAndHolds(10));
-  EXPECT_THAT(grow.Call(80), IsOkAndHolds(10));  // 90 + 5: within.
+  EXPECT_THAT(grow.Call(80), IsOkAndHolds(10));   // 90 + 5: within.
   EXPECT_THAT(grow_u.Call(6), IsOkAndHolds(-1));  // Both tables count.
   EXPECT_THAT(grow_u.Call(5), IsOkAndHolds(5));   // Exactly 100.
   EXPECT_THAT(grow.Call(1), IsOkAndHolds(-1));
@@ -201,8 +201,7 @@ TEST(BulkTableGrowTest, StartFunctionRunsUnderTheInstanceLimit) {
 
   ASSERT_OK_AND_ASSIGN(Instance unlimited,
                        testing::Instantiate(fixtures::bulk_grow_start_wasm()));
-  ASSERT_OK_AND_ASSIGN(auto grow2,
-                       unlimited.GetFunc<int32_t(int32_t)>("grow"));
+  ASSERT_OK_AND_ASSIGN(auto grow2, unlimited.GetFunc<int32_t(int32_t)>("grow"));
   EXPECT_THAT(grow2.Call(0), IsOkAndHolds(60));
 }
 
@@ -210,17 +209,14 @@ TEST(BulkTableGrowTest, DefaultLimitAndNoLimit) {
   ASSERT_OK_AND_ASSIGN(Instance limited,
                        testing::Instantiate(fixtures::bulk_grow_wasm()));
   ASSERT_OK_AND_ASSIGN(auto grow, limited.GetFunc<int32_t(int32_t)>("grow"));
-  const int32_t room =
-      static_cast<int32_t>(Limits().max_table_elements) - 15;
+  const int32_t room = static_cast<int32_t>(Limits().max_table_elements) - 15;
   EXPECT_THAT(grow.Call(room + 1), IsOkAndHolds(-1));
   EXPECT_THAT(grow.Call(room), IsOkAndHolds(10));  // In chunks.
 
-  ASSERT_OK_AND_ASSIGN(
-      Instance unlimited,
-      testing::Instantiate(fixtures::bulk_grow_wasm(), Linker(),
-                           NoTableLimit()));
-  ASSERT_OK_AND_ASSIGN(auto grow2,
-                       unlimited.GetFunc<int32_t(int32_t)>("grow"));
+  ASSERT_OK_AND_ASSIGN(Instance unlimited,
+                       testing::Instantiate(fixtures::bulk_grow_wasm(),
+                                            Linker(), NoTableLimit()));
+  ASSERT_OK_AND_ASSIGN(auto grow2, unlimited.GetFunc<int32_t(int32_t)>("grow"));
   ASSERT_OK_AND_ASSIGN(auto size, unlimited.GetFunc<int32_t()>("size"));
   // V8's own maximum, 10,000,000 elements, still refuses more.
   EXPECT_THAT(grow2.Call(10000000 - 9), IsOkAndHolds(-1));
@@ -239,8 +235,8 @@ constexpr uint32_t kElems = 4;
 // The offset of `pattern` in `bytes`, which must hold it exactly once.
 uint32_t FindOnce(absl::Span<const uint8_t> bytes,
                   std::vector<uint8_t> pattern) {
-  auto it = std::search(bytes.begin(), bytes.end(), pattern.begin(),
-                        pattern.end());
+  auto it =
+      std::search(bytes.begin(), bytes.end(), pattern.begin(), pattern.end());
   EXPECT_NE(it, bytes.end());
   EXPECT_EQ(std::search(it + 1, bytes.end(), pattern.begin(), pattern.end()),
             bytes.end());
@@ -265,8 +261,8 @@ bool OutOfBounds(uint64_t at, uint64_t n, uint64_t size) {
 // Applies `c` to the model `state` (memory bytes or table ids); returns
 // false if the instruction traps (state untouched).
 template <typename T>
-bool Model(const Case& c, std::vector<T>& state,
-           const std::vector<T>& segment, T fill_value) {
+bool Model(const Case& c, std::vector<T>& state, const std::vector<T>& segment,
+           T fill_value) {
   const uint64_t size = state.size();
   const std::string op = c.op;
   if (op.find("fill") != std::string::npos) {
@@ -291,9 +287,8 @@ bool Model(const Case& c, std::vector<T>& state,
 class BulkSemanticsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(
-        Instance instance,
-        testing::Instantiate(fixtures::bulk_semantics_wasm()));
+    ASSERT_OK_AND_ASSIGN(Instance instance,
+                         testing::Instantiate(fixtures::bulk_semantics_wasm()));
     instance_.emplace(std::move(instance));
   }
 
@@ -342,8 +337,8 @@ class BulkSemanticsTest : public ::testing::Test {
     }
   }
 
-  void ExpectTrapAt(const absl::Status& status, TrapKind kind,
-                    const Case& c, uint32_t instruction_offset) {
+  void ExpectTrapAt(const absl::Status& status, TrapKind kind, const Case& c,
+                    uint32_t instruction_offset) {
     std::optional<TrapInfo> trap = GetTrapInfo(status);
     ASSERT_TRUE(trap.has_value()) << status;
     EXPECT_EQ(trap->kind, kind) << trap->message;
@@ -360,8 +355,7 @@ class BulkSemanticsTest : public ::testing::Test {
     if (Model<uint8_t>(c, model, segment, static_cast<uint8_t>(c.b))) {
       ASSERT_OK(status);
     } else {
-      ExpectTrapAt(status, TrapKind::kMemoryOutOfBounds, c,
-                   instruction_offset);
+      ExpectTrapAt(status, TrapKind::kMemoryOutOfBounds, c, instruction_offset);
     }
     absl::Span<uint8_t> memory = instance_->memory().data();
     ASSERT_EQ(memory.size(), model.size());
@@ -377,8 +371,7 @@ class BulkSemanticsTest : public ::testing::Test {
     if (Model<int32_t>(c, model, segment, fill_value)) {
       ASSERT_OK(status);
     } else {
-      ExpectTrapAt(status, TrapKind::kTableOutOfBounds, c,
-                   instruction_offset);
+      ExpectTrapAt(status, TrapKind::kTableOutOfBounds, c, instruction_offset);
       return;  // The instance is poisoned: its table is out of reach.
     }
     ASSERT_OK_AND_ASSIGN(auto id,
@@ -404,26 +397,26 @@ TEST_F(BulkSemanticsTest, MemoryFillAndCopy) {
   const uint32_t copy = FindOnce(bytes, {0xfc, 0x0a, 0x00, 0x00});
   const uint32_t end = kMemoryBytes;
   const std::vector<Case> fills = {
-      {"memory_fill", 0, 7, end},                   // all of it, in chunks
-      {"memory_fill", 1, 9, 2 * kMiB + 3},          // unaligned chunks
-      {"memory_fill", end - kMiB - 1, 5, kMiB + 1}, // up to the end
-      {"memory_fill", 5, 3, kMiB},                  // exactly one chunk
+      {"memory_fill", 0, 7, end},                    // all of it, in chunks
+      {"memory_fill", 1, 9, 2 * kMiB + 3},           // unaligned chunks
+      {"memory_fill", end - kMiB - 1, 5, kMiB + 1},  // up to the end
+      {"memory_fill", 5, 3, kMiB},                   // exactly one chunk
       {"memory_fill", 0, 1, 0},
-      {"memory_fill", end, 1, 0},                   // empty at the end: OK
-      {"memory_fill", end + 1, 1, 0},               // empty past it: traps
-      {"memory_fill", end - kMiB, 1, kMiB + 1},     // one past, chunked
-      {"memory_fill", end - 1, 1, 2},               // one past, small
-      {"memory_fill", 1, 1, 0xffffffff},            // offset + length wraps
-      {"memory_fill", 0xffffffff, 1, 2 * kMiB},     // wraps to small
+      {"memory_fill", end, 1, 0},                // empty at the end: OK
+      {"memory_fill", end + 1, 1, 0},            // empty past it: traps
+      {"memory_fill", end - kMiB, 1, kMiB + 1},  // one past, chunked
+      {"memory_fill", end - 1, 1, 2},            // one past, small
+      {"memory_fill", 1, 1, 0xffffffff},         // offset + length wraps
+      {"memory_fill", 0xffffffff, 1, 2 * kMiB},  // wraps to small
   };
   for (const Case& c : fills) Check(c, fill, nullptr);
   const std::vector<Case> copies = {
-      {"memory_copy", 0, kMiB, 2 * kMiB + 5},       // forward, overlapping
-      {"memory_copy", kMiB, 0, 2 * kMiB + 5},       // backward, overlapping
-      {"memory_copy", 3, 1, 3 * kMiB},              // overlap by 2
-      {"memory_copy", end - kMiB - 2, 0, kMiB + 2}, // to the very end
-      {"memory_copy", 0, end - kMiB, kMiB + 1},     // source one past
-      {"memory_copy", end - kMiB, 0, kMiB + 1},     // destination one past
+      {"memory_copy", 0, kMiB, 2 * kMiB + 5},        // forward, overlapping
+      {"memory_copy", kMiB, 0, 2 * kMiB + 5},        // backward, overlapping
+      {"memory_copy", 3, 1, 3 * kMiB},               // overlap by 2
+      {"memory_copy", end - kMiB - 2, 0, kMiB + 2},  // to the very end
+      {"memory_copy", 0, end - kMiB, kMiB + 1},      // source one past
+      {"memory_copy", end - kMiB, 0, kMiB + 1},      // destination one past
       {"memory_copy", end, end, 0},
       {"memory_copy", end + 1, 0, 0},
       {"memory_copy", 0, 0xfffffff0, 2 * kMiB},
@@ -441,11 +434,11 @@ TEST_F(BulkSemanticsTest, MemoryInit) {
       {"memory_init", end - 3, 7, 3},
       {"memory_init", end, size, 0},
       {"memory_init", 0, size + 1, 0},
-      {"memory_init", 0, 0, 2 * kMiB},          // chunked: segment too short
-      {"memory_init", end - kMiB, 0, 2 * kMiB}, // chunked: memory too short
-      {"memory_init", 0, 0xffffffff, 2 * kMiB}, // segment offset wraps
-      {"memory_init", 0, 0, 0, true},           // dropped, empty: OK
-      {"memory_init", 0, 1, 0, true},           // dropped: traps
+      {"memory_init", 0, 0, 2 * kMiB},           // chunked: segment too short
+      {"memory_init", end - kMiB, 0, 2 * kMiB},  // chunked: memory too short
+      {"memory_init", 0, 0xffffffff, 2 * kMiB},  // segment offset wraps
+      {"memory_init", 0, 0, 0, true},            // dropped, empty: OK
+      {"memory_init", 0, 1, 0, true},            // dropped: traps
       {"memory_init", 0, 0, 2 * kMiB, true},
   };
   for (const Case& c : cases) Check(c, init, "data_drop");

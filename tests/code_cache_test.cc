@@ -35,11 +35,12 @@ namespace wasmhost {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::IsOkAndHolds;
 using testing::ReadFile;
 using testing::WriteFile;
-using testing::IsOkAndHolds;
 
-constexpr absl::StatusCode kInvalidArgument = absl::StatusCode::kInvalidArgument;
+constexpr absl::StatusCode kInvalidArgument =
+    absl::StatusCode::kInvalidArgument;
 
 // Set by main before any test runs.
 std::string* cache_dir = nullptr;
@@ -325,7 +326,8 @@ TEST(CodeCacheTest, PairedBitFlipsInTheCodeFailTheChecksum) {
     at += 8;
     return value;
   };
-  for (int sized = 0; sized < 3; ++sized) at += read_u64();  // fp, record, compiled
+  for (int sized = 0; sized < 3; ++sized)
+    at += read_u64();  // fp, record, compiled
   const uint64_t chunks = read_u64();
   for (uint64_t i = 0; i < chunks; ++i) {
     const char kind = contents[at++];
@@ -545,13 +547,14 @@ int ChildMain(const std::string& directory, const std::string& module_path) {
   }
   absl::StatusOr<int32_t> result = Calc(*module, 7, 5);
   const CodeCacheStats stats = engine->code_cache_stats();
-  std::printf("compile=OK hits=%llu misses=%llu rejected=%llu writes=%llu "
-              "calc=%d\n",
-              static_cast<unsigned long long>(stats.hits),
-              static_cast<unsigned long long>(stats.misses),
-              static_cast<unsigned long long>(stats.rejected),
-              static_cast<unsigned long long>(stats.writes),
-              result.ok() ? *result : -1);
+  std::printf(
+      "compile=OK hits=%llu misses=%llu rejected=%llu writes=%llu "
+      "calc=%d\n",
+      static_cast<unsigned long long>(stats.hits),
+      static_cast<unsigned long long>(stats.misses),
+      static_cast<unsigned long long>(stats.rejected),
+      static_cast<unsigned long long>(stats.writes),
+      result.ok() ? *result : -1);
   return result.ok() ? 0 : 1;
 }
 

@@ -159,8 +159,8 @@ TEST(CodeCacheTieredTest, CorruptFileIsIgnoredAndReplaced) {
   }
   std::string path;
   for (const auto& entry : fs::directory_iterator(*cache_dir)) {
-    if (path.empty() || fs::last_write_time(entry.path()) >
-                            fs::last_write_time(path)) {
+    if (path.empty() ||
+        fs::last_write_time(entry.path()) > fs::last_write_time(path)) {
       path = entry.path().string();
     }
   }

@@ -29,9 +29,8 @@ class NestedDeadlineTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(Module module,
                          testing::Compile(fixtures::reentry_wasm()));
     Linker linker;
-    ASSERT_OK(linker.Define("host", "reenter", [this]() -> absl::Status {
-      return reenter_();
-    }));
+    ASSERT_OK(linker.Define("host", "reenter",
+                            [this]() -> absl::Status { return reenter_(); }));
     ASSERT_OK_AND_ASSIGN(Instance a, Instance::Create(module, linker));
     ASSERT_OK_AND_ASSIGN(Instance b, Instance::Create(module, linker));
     a_.emplace(std::move(a));

@@ -18,10 +18,9 @@ namespace {
 TEST(EngineFlagsTest, ObjectsNeedAnEngine) {
   EXPECT_STATUS(Global::Create({ValType::kI32, false}, Val::I32(1)),
                 absl::StatusCode::kFailedPrecondition, "Engine::Create first");
-  EXPECT_STATUS(
-      Table::Create({ValType::kFuncRef, 1, std::nullopt},
-                    Val::NullRef(ValType::kFuncRef)),
-      absl::StatusCode::kFailedPrecondition, "Engine::Create first");
+  EXPECT_STATUS(Table::Create({ValType::kFuncRef, 1, std::nullopt},
+                              Val::NullRef(ValType::kFuncRef)),
+                absl::StatusCode::kFailedPrecondition, "Engine::Create first");
   EXPECT_STATUS(Memory::Create({1, std::nullopt}),
                 absl::StatusCode::kFailedPrecondition, "Engine::Create first");
 }
@@ -48,8 +47,8 @@ TEST(EngineFlagsTest, FailedCreateLeavesV8Uninitialised) {
   EXPECT_EQ(engine.options().v8_flags.size(), 0u);
   EngineOptions options;
   options.v8_flags = {"--wasmhost-no-such-flag"};
-  EXPECT_STATUS(Engine::Create(options),
-                absl::StatusCode::kFailedPrecondition, "different");
+  EXPECT_STATUS(Engine::Create(options), absl::StatusCode::kFailedPrecondition,
+                "different");
 }
 
 }  // namespace

@@ -42,8 +42,8 @@ const Engine& UnlimitedEngine() {
 
 // Its mutable globals' getter and setter fill the last two slots.
 TEST(EngineLimitsTest, ModuleWithRoomForTheRewritesKeepsFreshStateResets) {
-  ASSERT_OK_AND_ASSIGN(Module module,
-                       UnlimitedEngine().Compile(LimitModule(0, kV8MaxExports - 2)));
+  ASSERT_OK_AND_ASSIGN(Module module, UnlimitedEngine().Compile(
+                                          LimitModule(0, kV8MaxExports - 2)));
   ASSERT_OK_AND_ASSIGN(auto pool, InstancePool::Create(module, Linker()));
   for (int i = 0; i < 3; ++i) {
     EXPECT_THAT(pool->Invoke<int32_t()>("e0"), IsOkAndHolds(1));
@@ -53,8 +53,8 @@ TEST(EngineLimitsTest, ModuleWithRoomForTheRewritesKeepsFreshStateResets) {
 }
 
 TEST(EngineLimitsTest, ModuleAtTheExportLimitRunsWithoutResets) {
-  ASSERT_OK_AND_ASSIGN(Module module,
-                       UnlimitedEngine().Compile(LimitModule(0, kV8MaxExports)));
+  ASSERT_OK_AND_ASSIGN(
+      Module module, UnlimitedEngine().Compile(LimitModule(0, kV8MaxExports)));
   EXPECT_EQ(module.exports().size(), kV8MaxExports);
   ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(module, Linker()));
   ASSERT_OK_AND_ASSIGN(auto last, instance.GetFunc<int32_t()>("e99999"));
@@ -73,12 +73,12 @@ TEST(EngineLimitsTest, ModuleAtTheExportLimitRunsWithoutResets) {
 // The memory cannot become the 100,001st import: it stays the module's own,
 // with the module's own maximum.
 TEST(EngineLimitsTest, ModuleAtTheImportLimitKeepsItsOwnMemory) {
-  ASSERT_OK_AND_ASSIGN(Module module,
-                       UnlimitedEngine().Compile(LimitModule(kV8MaxImports, 1)));
+  ASSERT_OK_AND_ASSIGN(
+      Module module, UnlimitedEngine().Compile(LimitModule(kV8MaxImports, 1)));
   Linker linker;
   for (size_t i = 0; i < kV8MaxImports; ++i) {
-    ASSERT_OK(linker.Define("env", absl::StrCat("f", i),
-                            [] { return int32_t{5}; }));
+    ASSERT_OK(
+        linker.Define("env", absl::StrCat("f", i), [] { return int32_t{5}; }));
   }
   ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(module, linker));
   ASSERT_OK_AND_ASSIGN(auto bump, instance.GetFunc<int32_t()>("e0"));

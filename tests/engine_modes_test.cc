@@ -174,7 +174,8 @@ TEST(EngineModesTest, TrapsOfEveryKindWithBacktraces) {
 
 TEST(EngineModesTest, StackOverflowIsATrap) {
   ASSERT_OK_AND_ASSIGN(Instance instance, Instantiate(fixtures::traps_wasm()));
-  ASSERT_OK_AND_ASSIGN(auto recurse, instance.GetFunc<int32_t(int32_t)>("recurse"));
+  ASSERT_OK_AND_ASSIGN(auto recurse,
+                       instance.GetFunc<int32_t(int32_t)>("recurse"));
   ExpectTrap(recurse.Call(0).status(), TrapKind::kStackOverflow,
              "Maximum call stack size exceeded", "recurse",
              testing::kRecurseIndex);
@@ -230,7 +231,8 @@ TEST(EngineModesTest, MemoryLimits) {
 }
 
 TEST(EngineModesTest, PoolInstancesMadeOnAnotherThread) {
-  ASSERT_OK_AND_ASSIGN(Module module, ModeEngine().Compile(fixtures::traps_wasm()));
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       ModeEngine().Compile(fixtures::traps_wasm()));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<InstancePool> pool,
                        InstancePool::Create(module, Linker()));
   // The other thread's isolate meets the module's code (lazily compiled

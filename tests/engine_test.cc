@@ -96,8 +96,8 @@ TEST(EngineTest, CompileRejectsBodyThatDoesNotTypeCheck) {
 }
 
 TEST(EngineTest, CompileRejectsUnknownSection) {
-  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00,
-                                0x00, 0x00, 0x7f, 0x00};
+  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01,
+                                0x00, 0x00, 0x00, 0x7f, 0x00};
   EXPECT_STATUS(SharedEngine().Compile(bytes),
                 absl::StatusCode::kInvalidArgument, "at offset 8");
 }

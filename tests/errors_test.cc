@@ -392,8 +392,7 @@ TEST(ErrorsTest, StatusesTheApiDidNotMakeAreUnclassified) {
   EXPECT_EQ(GetTrapInfo(absl::OkStatus()), std::nullopt);
   EXPECT_EQ(GetTrapInfo(absl::InvalidArgumentError("bad")), std::nullopt);
   // Aborted alone is not a trap: the payload makes it one.
-  EXPECT_EQ(GetTrapInfo(absl::AbortedError("trap: unreachable")),
-            std::nullopt);
+  EXPECT_EQ(GetTrapInfo(absl::AbortedError("trap: unreachable")), std::nullopt);
 }
 
 TEST(ErrorsTest, GetTrapInfoOfRealTrap) {

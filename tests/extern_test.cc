@@ -78,7 +78,8 @@ TEST(ExternTest, InstancesShareMemoryTableGlobalAndFunctions) {
   EXPECT_THAT(consumer_g.Get(), testing::IsOkAndHolds(Val::I32(-3)));
 
   // Function: a direct Wasm-to-Wasm call.
-  ASSERT_OK_AND_ASSIGN(auto call_seven, consumer.GetFunc<int32_t()>("call_seven"));
+  ASSERT_OK_AND_ASSIGN(auto call_seven,
+                       consumer.GetFunc<int32_t()>("call_seven"));
   EXPECT_THAT(call_seven.Call(), testing::IsOkAndHolds(7));
 
   // Table: each calls the other's function through call_indirect.
@@ -102,8 +103,8 @@ TEST(ExternTest, ReexportedObjectsAreTheImportedOnes) {
   ASSERT_OK_AND_ASSIGN(Memory memory, consumer.GetMemory("mem"));
   EXPECT_EQ(memory.size(), kPage);
   EXPECT_EQ(memory.data().data(), provider.memory().data().data());
-  ASSERT_OK_AND_ASSIGN(Table table, Table::Create({ValType::kFuncRef, 1, 3},
-                                                  kNullFunc));
+  ASSERT_OK_AND_ASSIGN(Table table,
+                       Table::Create({ValType::kFuncRef, 1, 3}, kNullFunc));
   ASSERT_OK(second.Define("env", "t", table));
   EXPECT_OK(testing::Instantiate(fixtures::imports_limits_wasm(), second));
 }
@@ -124,12 +125,14 @@ TEST(ExternTest, LinkerDefinitionsOutliveTheInstance) {
 
 TEST(ExternTest, HostFunctionReexportedByAnInstanceFailsCleanly) {
   Linker host;
-  ASSERT_OK(host.Define("env", "check", [](int32_t x) -> absl::StatusOr<int32_t> {
-    if (x < 0) return absl::OutOfRangeError("negative");
-    return x * 2;
-  }));
-  ASSERT_OK_AND_ASSIGN(Instance provider,
-                       testing::Instantiate(fixtures::host_reexport_wasm(), host));
+  ASSERT_OK(
+      host.Define("env", "check", [](int32_t x) -> absl::StatusOr<int32_t> {
+        if (x < 0) return absl::OutOfRangeError("negative");
+        return x * 2;
+      }));
+  ASSERT_OK_AND_ASSIGN(
+      Instance provider,
+      testing::Instantiate(fixtures::host_reexport_wasm(), host));
   Linker linker;
   ASSERT_OK(linker.DefineInstance("provider", provider));
   ASSERT_OK_AND_ASSIGN(
@@ -181,11 +184,13 @@ TEST(ExternTest, KindMismatchIsInvalidArgument) {
   ASSERT_OK(linker.Define("env", "mem", global));
   ASSERT_OK(linker.Define("env", "g", []() {}));
   EXPECT_STATUS(testing::Instantiate(fixtures::imports_memory_wasm(), linker),
-                kInvalid, "import env.mem is memory 1.. pages but the linker "
-                          "defines a global");
+                kInvalid,
+                "import env.mem is memory 1.. pages but the linker "
+                "defines a global");
   EXPECT_STATUS(testing::Instantiate(fixtures::imports_global_wasm(), linker),
-                kInvalid, "import env.g is global (i32) but the linker "
-                          "defines a func");
+                kInvalid,
+                "import env.g is global (i32) but the linker "
+                "defines a func");
 }
 
 TEST(ExternTest, GlobalTypeAndMutabilityMustMatch) {
@@ -194,8 +199,9 @@ TEST(ExternTest, GlobalTypeAndMutabilityMustMatch) {
     Val value;
     const char* defined;
   };
-  for (const Case& c : {Case{{ValType::kI32, true}, Val::I32(0), "global (mut i32)"},
-                        Case{{ValType::kI64, false}, Val::I64(0), "global (i64)"}}) {
+  for (const Case& c :
+       {Case{{ValType::kI32, true}, Val::I32(0), "global (mut i32)"},
+        Case{{ValType::kI64, false}, Val::I64(0), "global (i64)"}}) {
     ASSERT_OK_AND_ASSIGN(Global global, Global::Create(c.type, c.value));
     Linker linker;
     ASSERT_OK(linker.Define("env", "g", global));
@@ -219,9 +225,9 @@ TEST(ExternTest, TableElementAndLimitsMustMatch) {
   };
   const Case cases[] = {
       {{ValType::kExternRef, 1, 3}, "table 1..3 externref"},
-      {{ValType::kFuncRef, 0, 3}, "table 0..3 funcref"},       // too small
+      {{ValType::kFuncRef, 0, 3}, "table 0..3 funcref"},            // too small
       {{ValType::kFuncRef, 1, std::nullopt}, "table 1.. funcref"},  // no max
-      {{ValType::kFuncRef, 1, 4}, "table 1..4 funcref"},       // max too big
+      {{ValType::kFuncRef, 1, 4}, "table 1..4 funcref"},  // max too big
   };
   for (const Case& c : cases) {
     ASSERT_OK_AND_ASSIGN(Table table,
@@ -275,8 +281,8 @@ TEST(ExternTest, ImportedMemoryIsBoundByTheInstanceLimit) {
                                      bounded_linker, options),
                 absl::StatusCode::kResourceExhausted, "131072 bytes");
   // Without a limit, anything goes.
-  EXPECT_OK(testing::Instantiate(fixtures::imports_memory_wasm(),
-                                 unbounded_linker));
+  EXPECT_OK(
+      testing::Instantiate(fixtures::imports_memory_wasm(), unbounded_linker));
 }
 
 // Limits::max_table_elements counts the tables an instance defines: an
@@ -301,15 +307,14 @@ TEST(ExternTest, GrowingAnImportedTableCountsItTowardsTheTableLimit) {
   ASSERT_OK(linker.Define("env", "t", table));
   InstanceOptions options;
   options.limits.max_table_elements = 6;  // own 2 + imported 3 now
-  ASSERT_OK_AND_ASSIGN(
-      Instance instance,
-      testing::Instantiate(fixtures::imports_table_grow_wasm(), linker,
-                           options));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::imports_table_grow_wasm(),
+                                            linker, options));
   ASSERT_OK_AND_ASSIGN(auto grow_imported,
                        instance.GetFunc<int32_t(int32_t)>("grow_imported"));
   ASSERT_OK_AND_ASSIGN(auto grow_own,
                        instance.GetFunc<int32_t(int32_t)>("grow_own"));
-  EXPECT_THAT(grow_imported.Call(1), testing::IsOkAndHolds(3));  // 2 + 4
+  EXPECT_THAT(grow_imported.Call(1), testing::IsOkAndHolds(3));   // 2 + 4
   EXPECT_THAT(grow_imported.Call(1), testing::IsOkAndHolds(-1));  // 2 + 5
   EXPECT_EQ(table.size(), 4u);
   // Its own tables alone are within the limit.
@@ -358,8 +363,7 @@ TEST(ExternTest, BacktraceThroughAnImportedFunctionLocatesEachFrame) {
   EXPECT_EQ(fixtures::trap_caller_wasm()[outer.module_offset], kCall);
   ASSERT_OK_AND_ASSIGN(auto boom_directly,
                        callee.GetFunc<void(int32_t)>("boom"));
-  const std::optional<TrapInfo> direct =
-      GetTrapInfo(boom_directly.Call(1));
+  const std::optional<TrapInfo> direct = GetTrapInfo(boom_directly.Call(1));
   ASSERT_TRUE(direct.has_value());
   ASSERT_EQ(direct->backtrace.size(), 2u);
   EXPECT_EQ(direct->backtrace[0].module_offset, inner.module_offset);
@@ -372,9 +376,9 @@ TEST(ExternTest, HostMemoryIsTheInstanceMemory) {
   ASSERT_OK(memory.Write(8, {1, 2, 3}));
   Linker linker;
   ASSERT_OK(linker.Define("env", "mem", memory));
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       testing::Instantiate(fixtures::imports_memory_wasm(),
-                                            linker));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::imports_memory_wasm(), linker));
   EXPECT_EQ(instance.memory().size(), kPage);
   EXPECT_EQ(instance.memory().data().data(), memory.data().data());
   ASSERT_OK_AND_ASSIGN(std::string bytes, instance.memory().ReadString(8, 3));
@@ -382,8 +386,7 @@ TEST(ExternTest, HostMemoryIsTheInstanceMemory) {
 }
 
 TEST(ExternTest, MemoryCreateErrors) {
-  EXPECT_STATUS(Memory::Create({3, 2}), kInvalid,
-                "minimum 3 pages, maximum 2");
+  EXPECT_STATUS(Memory::Create({3, 2}), kInvalid, "minimum 3 pages, maximum 2");
   EXPECT_STATUS(Memory::Create({1, 65537}), kInvalid, "at most 65536");
   ASSERT_OK_AND_ASSIGN(Instance instance,
                        testing::Instantiate(fixtures::externs_wasm()));

@@ -42,7 +42,8 @@ Engine MeteredEngine() {
 }
 
 Instance NewFuelInstance() {
-  absl::StatusOr<Module> module = MeteredEngine().Compile(fixtures::fuel_wasm());
+  absl::StatusOr<Module> module =
+      MeteredEngine().Compile(fixtures::fuel_wasm());
   EXPECT_TRUE(module.ok()) << module.status();
   absl::StatusOr<Instance> instance = Instance::Create(*module, Linker());
   EXPECT_TRUE(instance.ok()) << instance.status();
@@ -238,8 +239,8 @@ TEST(FuelTest, FuelBoundsABulkInstruction) {
                        MeteredEngine().Compile(fixtures::bulk_long_wasm()));
   ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(module, Linker()));
   ASSERT_OK_AND_ASSIGN(
-      auto fill, instance.GetFunc<void(int32_t, int32_t, int32_t)>(
-                     "memory_fill"));
+      auto fill,
+      instance.GetFunc<void(int32_t, int32_t, int32_t)>("memory_fill"));
   constexpr int32_t kGiB = 1 << 30;
   const absl::Time start = absl::Now();
   EXPECT_STATUS(fill.Call(WithFuel(1'000), 0, 1, kGiB),
@@ -258,14 +259,13 @@ TEST(FuelTest, BulkTrapsReportTheOriginalInstruction) {
       Module module, MeteredEngine().Compile(fixtures::bulk_semantics_wasm()));
   ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(module, Linker()));
   ASSERT_OK_AND_ASSIGN(
-      auto fill, instance.GetFunc<void(int32_t, int32_t, int32_t)>(
-                     "memory_fill"));
-  constexpr int32_t kEnd = 4 << 20;  // Its memory: 64 pages.
+      auto fill,
+      instance.GetFunc<void(int32_t, int32_t, int32_t)>("memory_fill"));
+  constexpr int32_t kEnd = 4 << 20;       // Its memory: 64 pages.
   for (int32_t n : {2, (1 << 20) + 1}) {  // cheap path, chunked path
     ASSERT_OK_AND_ASSIGN(instance, Instance::Create(module, Linker()));
     ASSERT_OK_AND_ASSIGN(
-        fill, instance.GetFunc<void(int32_t, int32_t, int32_t)>(
-                  "memory_fill"));
+        fill, instance.GetFunc<void(int32_t, int32_t, int32_t)>("memory_fill"));
     absl::Status status = fill.Call(WithFuel(1'000'000), kEnd - n + 1, 0, n);
     std::optional<TrapInfo> trap = GetTrapInfo(status);
     ASSERT_TRUE(trap.has_value()) << status;
@@ -309,8 +309,7 @@ int main(int argc, char** argv) {
     if (!absl::SimpleAtoi(argv[1] + sizeof(wasmhost::kChildFlag) - 1, &n)) {
       return 2;
     }
-    std::printf("%lld\n",
-                static_cast<long long>(wasmhost::FuelUsedBySum(n)));
+    std::printf("%lld\n", static_cast<long long>(wasmhost::FuelUsedBySum(n)));
     return 0;
   }
   ::testing::InitGoogleTest(&argc, argv);

@@ -81,23 +81,23 @@ TEST(GlobalTest, ErrorsOfExportedGlobals) {
 }
 
 TEST(GlobalTest, CreateEveryType) {
-  ASSERT_OK_AND_ASSIGN(Global i32, Global::Create({ValType::kI32, true},
-                                                  Val::I32(-5)));
+  ASSERT_OK_AND_ASSIGN(Global i32,
+                       Global::Create({ValType::kI32, true}, Val::I32(-5)));
   EXPECT_THAT(i32.Get(), testing::IsOkAndHolds(Val::I32(-5)));
-  ASSERT_OK_AND_ASSIGN(Global i64, Global::Create({ValType::kI64, false},
-                                                  Val::I64(1LL << 40)));
+  ASSERT_OK_AND_ASSIGN(
+      Global i64, Global::Create({ValType::kI64, false}, Val::I64(1LL << 40)));
   EXPECT_THAT(i64.Get(), testing::IsOkAndHolds(Val::I64(1LL << 40)));
-  ASSERT_OK_AND_ASSIGN(Global f32, Global::Create({ValType::kF32, true},
-                                                  Val::F32(1.5f)));
+  ASSERT_OK_AND_ASSIGN(Global f32,
+                       Global::Create({ValType::kF32, true}, Val::F32(1.5f)));
   EXPECT_THAT(f32.Get(), testing::IsOkAndHolds(Val::F32(1.5f)));
   ASSERT_OK(f32.Set(Val::F32(-2.0f)));
   EXPECT_THAT(f32.Get(), testing::IsOkAndHolds(Val::F32(-2.0f)));
-  ASSERT_OK_AND_ASSIGN(Global f64, Global::Create({ValType::kF64, false},
-                                                  Val::F64(0.125)));
+  ASSERT_OK_AND_ASSIGN(Global f64,
+                       Global::Create({ValType::kF64, false}, Val::F64(0.125)));
   EXPECT_THAT(f64.Get(), testing::IsOkAndHolds(Val::F64(0.125)));
-  ASSERT_OK_AND_ASSIGN(
-      Global funcref,
-      Global::Create({ValType::kFuncRef, true}, Val::NullRef(ValType::kFuncRef)));
+  ASSERT_OK_AND_ASSIGN(Global funcref,
+                       Global::Create({ValType::kFuncRef, true},
+                                      Val::NullRef(ValType::kFuncRef)));
   EXPECT_THAT(funcref.Get(),
               testing::IsOkAndHolds(Val::NullRef(ValType::kFuncRef)));
 }
@@ -109,8 +109,8 @@ TEST(GlobalTest, CreateRejectsAWrongValue) {
 }
 
 TEST(GlobalTest, HostGlobalIsSharedWithTheGuest) {
-  ASSERT_OK_AND_ASSIGN(Global global, Global::Create({ValType::kI64, true},
-                                                     Val::I64(3)));
+  ASSERT_OK_AND_ASSIGN(Global global,
+                       Global::Create({ValType::kI64, true}, Val::I64(3)));
   Linker linker;
   ASSERT_OK(linker.Define("env", "g", global));
   ASSERT_OK_AND_ASSIGN(
@@ -126,8 +126,8 @@ TEST(GlobalTest, HostGlobalIsSharedWithTheGuest) {
 }
 
 TEST(GlobalTest, AnotherThreadIsRefused) {
-  ASSERT_OK_AND_ASSIGN(Global global, Global::Create({ValType::kI32, true},
-                                                     Val::I32(1)));
+  ASSERT_OK_AND_ASSIGN(Global global,
+                       Global::Create({ValType::kI32, true}, Val::I32(1)));
   absl::Status get_status, set_status;
   std::thread other([&] {
     get_status = global.Get().status();
@@ -148,14 +148,17 @@ TEST(GlobalTest, FuncRefGlobal) {
   EXPECT_EQ(fref.type().type, ValType::kFuncRef);
   ASSERT_OK_AND_ASSIGN(Val value, fref.Get());
   ASSERT_OK_AND_ASSIGN(Func five, Func::FromRef(value));
-  EXPECT_THAT(five.Call({}), testing::IsOkAndHolds(std::vector<Val>{Val::I32(5)}));
+  EXPECT_THAT(five.Call({}),
+              testing::IsOkAndHolds(std::vector<Val>{Val::I32(5)}));
   ASSERT_OK_AND_ASSIGN(Func get_counter, instance.GetFunc("get_counter"));
   ASSERT_OK(fref.Set(Val::FuncRef(get_counter)));
   ASSERT_OK_AND_ASSIGN(value, fref.Get());
   ASSERT_OK_AND_ASSIGN(Func read, Func::FromRef(value));
-  EXPECT_THAT(read.Call({}), testing::IsOkAndHolds(std::vector<Val>{Val::I32(7)}));
+  EXPECT_THAT(read.Call({}),
+              testing::IsOkAndHolds(std::vector<Val>{Val::I32(7)}));
   ASSERT_OK(fref.Set(Val::NullRef(ValType::kFuncRef)));
-  EXPECT_THAT(fref.Get(), testing::IsOkAndHolds(Val::NullRef(ValType::kFuncRef)));
+  EXPECT_THAT(fref.Get(),
+              testing::IsOkAndHolds(Val::NullRef(ValType::kFuncRef)));
 }
 
 }  // namespace

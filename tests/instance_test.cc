@@ -37,7 +37,8 @@ using testing::kUnreachableIndex;
 using testing::TrapCase;
 
 constexpr absl::StatusCode kAborted = absl::StatusCode::kAborted;
-constexpr absl::StatusCode kInvalidArgument = absl::StatusCode::kInvalidArgument;
+constexpr absl::StatusCode kInvalidArgument =
+    absl::StatusCode::kInvalidArgument;
 constexpr absl::StatusCode kFailedPrecondition =
     absl::StatusCode::kFailedPrecondition;
 
@@ -78,8 +79,8 @@ TEST(InstanceTest, TypedCallsForEveryValueType) {
   EXPECT_THAT(mul_f32.Call(1.5f, -2.0f), IsOkAndHolds(-3.0f));
   EXPECT_THAT(mul_f64.Call(0.1, 3.0), IsOkAndHolds(0.1 * 3.0));
   // Unsigned C++ types map to the same Wasm types.
-  ASSERT_OK_AND_ASSIGN(auto add_u32,
-                       instance.GetFunc<uint32_t(uint32_t, uint32_t)>("add_i32"));
+  ASSERT_OK_AND_ASSIGN(
+      auto add_u32, instance.GetFunc<uint32_t(uint32_t, uint32_t)>("add_i32"));
   EXPECT_THAT(add_u32.Call(0xffffffffu, 2), IsOkAndHolds(1u));
 }
 
@@ -98,9 +99,9 @@ TEST(InstanceTest, MultiValueCall) {
       auto reverse,
       (instance.GetFunc<std::tuple<double, float, int64_t, int32_t>(
            int32_t, int64_t, float, double)>("reverse")));
-  ASSERT_OK_AND_ASSIGN(auto result,
-                       reverse.Call(-1, std::numeric_limits<int64_t>::min(),
-                                    2.5f, -0.125));
+  ASSERT_OK_AND_ASSIGN(
+      auto result,
+      reverse.Call(-1, std::numeric_limits<int64_t>::min(), 2.5f, -0.125));
   EXPECT_EQ(std::get<0>(result), -0.125);
   EXPECT_EQ(std::get<1>(result), 2.5f);
   EXPECT_EQ(std::get<2>(result), std::numeric_limits<int64_t>::min());
@@ -146,9 +147,9 @@ TEST(InstanceTest, DynamicCall) {
   EXPECT_EQ(sum[0], Val::I64((int64_t{1} << 50) - 10));
 
   ASSERT_OK_AND_ASSIGN(Func reverse, instance.GetFunc("reverse"));
-  ASSERT_OK_AND_ASSIGN(
-      std::vector<Val> reversed,
-      reverse.Call({Val::I32(-2), Val::I64(3), Val::F32(4.5f), Val::F64(-6.0)}));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> reversed,
+                       reverse.Call({Val::I32(-2), Val::I64(3), Val::F32(4.5f),
+                                     Val::F64(-6.0)}));
   EXPECT_EQ(reversed, (std::vector<Val>{Val::F64(-6.0), Val::F32(4.5f),
                                         Val::I64(3), Val::I32(-2)}));
 
@@ -344,8 +345,8 @@ TEST(InstanceTest, TrapStackOverflow) {
   ASSERT_OK_AND_ASSIGN(auto recurse,
                        instance.GetFunc<int32_t(int32_t)>("recurse"));
   absl::Status status = recurse.Call(1).status();
-  ExpectTrap(status, TrapKind::kStackOverflow, "Maximum call stack size exceeded",
-             "recurse", kRecurseIndex);
+  ExpectTrap(status, TrapKind::kStackOverflow,
+             "Maximum call stack size exceeded", "recurse", kRecurseIndex);
   std::optional<TrapInfo> info = GetTrapInfo(status);
   ASSERT_TRUE(info.has_value());
   EXPECT_GT(info->backtrace.size(), 10u);
@@ -398,8 +399,8 @@ TEST(InstanceTest, BacktraceLocatesEachFrameInItsOwnModule) {
   ASSERT_OK_AND_ASSIGN(auto unreachable,
                        trapper.GetFunc<void()>("unreachable"));
   Linker linker;
-  ASSERT_OK(linker.Define("host", "reenter",
-                          [&]() -> absl::Status { return unreachable.Call(); }));
+  ASSERT_OK(linker.Define(
+      "host", "reenter", [&]() -> absl::Status { return unreachable.Call(); }));
   ASSERT_OK_AND_ASSIGN(Instance caller,
                        testing::Instantiate(fixtures::reentry_wasm(), linker));
   ASSERT_OK_AND_ASSIGN(auto outer, caller.GetFunc<void()>("outer"));
@@ -441,8 +442,9 @@ TEST(InstanceTest, DeadlineAlreadyPassedDoesNotRunTheGuest) {
   Linker linker;
   int calls = 0;
   ASSERT_OK(linker.Define("env", "f", [&] { ++calls; }));
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       testing::Instantiate(fixtures::host_void_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::host_void_wasm(), linker));
   ASSERT_OK_AND_ASSIGN(auto call, instance.GetFunc<void()>("call"));
   CallOptions options;
   options.deadline = absl::Now() - absl::Seconds(1);
@@ -613,9 +615,10 @@ TEST(InstanceTest, DynamicCallPassesExternRefsWithIdentity) {
   EXPECT_EQ(results[0].externref().get(), host_value.get());
   ASSERT_OK_AND_ASSIGN(results, id.Call({Val::NullRef(ValType::kExternRef)}));
   EXPECT_TRUE(results[0].is_null());
-  EXPECT_STATUS(id.Call({Val::NullRef(ValType::kFuncRef)}),
-                absl::StatusCode::kInvalidArgument,
-                "arguments (funcref) -> () do not match (externref) -> externref");
+  EXPECT_STATUS(
+      id.Call({Val::NullRef(ValType::kFuncRef)}),
+      absl::StatusCode::kInvalidArgument,
+      "arguments (funcref) -> () do not match (externref) -> externref");
 }
 
 TEST(InstanceTest, FuncRefsCrossBothWays) {
@@ -659,8 +662,7 @@ TEST(InstanceTest, V128CallsRoundTrip) {
                        testing::Instantiate(fixtures::externs_wasm()));
   ASSERT_OK_AND_ASSIGN(Func id, instance.GetFunc("v128_id"));
   const Val value = Val::V128(0xfff4000000000001ull, 0x00000000ff800001ull);
-  EXPECT_THAT(id.Call({value}),
-              testing::IsOkAndHolds(std::vector<Val>{value}));
+  EXPECT_THAT(id.Call({value}), testing::IsOkAndHolds(std::vector<Val>{value}));
   // A v128 argument is not an i64, nor a v128 with other high bits.
   EXPECT_STATUS(id.Call({Val::I64(1)}), absl::StatusCode::kInvalidArgument,
                 "arguments (i64) -> () do not match (v128) -> v128");

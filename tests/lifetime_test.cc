@@ -66,8 +66,7 @@ void MakeExterns(Externs& externs) {
   ASSERT_OK_AND_ASSIGN(externs.global,
                        Global::Create({ValType::kI32, true}, Val::I32(3)));
   ASSERT_OK_AND_ASSIGN(
-      externs.table,
-      Table::Create({ValType::kFuncRef, 2, 4}, externs.funcref));
+      externs.table, Table::Create({ValType::kFuncRef, 2, 4}, externs.funcref));
   ASSERT_OK_AND_ASSIGN(externs.memory, Memory::Create({1, 2}));
   ASSERT_OK_AND_ASSIGN(Func seven, Func::FromRef(externs.funcref));
   EXPECT_THAT(seven.Call({}), IsOkAndHolds(std::vector<Val>{Val::I32(7)}));
@@ -96,7 +95,8 @@ ExternsObserved UseExterns(const Externs& externs) {
   observed.table_grow =
       externs.table->Grow(1, Val::NullRef(ValType::kFuncRef)).status();
   const uint8_t byte = 1;
-  observed.memory_write = externs.memory->Write(0, absl::MakeConstSpan(&byte, 1));
+  observed.memory_write =
+      externs.memory->Write(0, absl::MakeConstSpan(&byte, 1));
   absl::StatusOr<Func> func = Func::FromRef(externs.funcref);
   observed.call = func.ok() ? func->Call({}).status() : func.status();
   observed.table_size = externs.table->size();
@@ -116,8 +116,7 @@ void ExpectRefused(const ExternsObserved& observed) {
   // The memory's bytes are empty there, as on another thread.
   EXPECT_EQ(observed.memory_write.code(), absl::StatusCode::kOutOfRange)
       << observed.memory_write;
-  EXPECT_STATUS(observed.call, absl::StatusCode::kFailedPrecondition,
-                "thread");
+  EXPECT_STATUS(observed.call, absl::StatusCode::kFailedPrecondition, "thread");
   EXPECT_EQ(observed.table_size, 0u);
   EXPECT_EQ(observed.memory_size, 0u);
 }

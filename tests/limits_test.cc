@@ -30,16 +30,16 @@ TEST(LimitsTest, DefaultIsNoHostLimit) {
 
 TEST(LimitsTest, GrowPastLimitReturnsMinusOne) {
   // memory.wat declares 1..4 pages; the host allows 2.
-  ASSERT_OK_AND_ASSIGN(
-      Instance instance,
-      testing::Instantiate(fixtures::memory_wasm(), Linker(),
-                           WithMaxMemory(2 * kPage)));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::memory_wasm(), Linker(),
+                                            WithMaxMemory(2 * kPage)));
   ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
   ASSERT_OK_AND_ASSIGN(auto pages, instance.GetFunc<int32_t()>("pages"));
   EXPECT_THAT(grow.Call(2), testing::IsOkAndHolds(-1));  // 3 pages > limit
   EXPECT_THAT(pages.Call(), testing::IsOkAndHolds(1));
   EXPECT_EQ(instance.memory().size(), kPage);
-  EXPECT_THAT(grow.Call(1), testing::IsOkAndHolds(1));  // up to the limit exactly
+  EXPECT_THAT(grow.Call(1),
+              testing::IsOkAndHolds(1));  // up to the limit exactly
   EXPECT_THAT(pages.Call(), testing::IsOkAndHolds(2));
   EXPECT_THAT(grow.Call(1), testing::IsOkAndHolds(-1));
   EXPECT_THAT(pages.Call(), testing::IsOkAndHolds(2));
@@ -48,10 +48,9 @@ TEST(LimitsTest, GrowPastLimitReturnsMinusOne) {
 }
 
 TEST(LimitsTest, LimitIsRoundedDownToPages) {
-  ASSERT_OK_AND_ASSIGN(
-      Instance instance,
-      testing::Instantiate(fixtures::memory_wasm(), Linker(),
-                           WithMaxMemory(3 * kPage - 1)));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::memory_wasm(), Linker(),
+                                            WithMaxMemory(3 * kPage - 1)));
   ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
   EXPECT_THAT(grow.Call(2), testing::IsOkAndHolds(-1));  // 3 pages > 2.99 pages
   EXPECT_THAT(grow.Call(1), testing::IsOkAndHolds(1));
@@ -66,29 +65,30 @@ TEST(LimitsTest, InitialMemoryOverLimitIsResourceExhausted) {
                 absl::StatusCode::kResourceExhausted,
                 "exceeds the instance's limit of 131072 bytes");
   // Exactly the initial size is fine.
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       Instance::Create(module, Linker(),
-                                        WithMaxMemory(4 * kPage)));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      Instance::Create(module, Linker(), WithMaxMemory(4 * kPage)));
   EXPECT_EQ(instance.memory().size(), 4 * kPage);
 }
 
 TEST(LimitsTest, ZeroMeansTheModulesOwnMaximum) {
-  ASSERT_OK_AND_ASSIGN(
-      Instance instance,
-      testing::Instantiate(fixtures::memory_wasm(), Linker(), WithMaxMemory(0)));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::memory_wasm(), Linker(),
+                                            WithMaxMemory(0)));
   ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
-  EXPECT_THAT(grow.Call(3), testing::IsOkAndHolds(1));   // to 4 pages, the module's maximum
+  EXPECT_THAT(grow.Call(3),
+              testing::IsOkAndHolds(1));  // to 4 pages, the module's maximum
   EXPECT_THAT(grow.Call(1), testing::IsOkAndHolds(-1));  // past it
   EXPECT_EQ(instance.memory().size(), 4 * kPage);
 }
 
 TEST(LimitsTest, LimitAboveModuleMaximumKeepsModuleMaximum) {
-  ASSERT_OK_AND_ASSIGN(
-      Instance instance,
-      testing::Instantiate(fixtures::memory_wasm(), Linker(),
-                           WithMaxMemory(100 * kPage)));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::memory_wasm(), Linker(),
+                                            WithMaxMemory(100 * kPage)));
   ASSERT_OK_AND_ASSIGN(auto grow, instance.GetFunc<int32_t(int32_t)>("grow"));
-  EXPECT_THAT(grow.Call(4), testing::IsOkAndHolds(-1));  // 5 pages > the module's 4
+  EXPECT_THAT(grow.Call(4),
+              testing::IsOkAndHolds(-1));  // 5 pages > the module's 4
   EXPECT_THAT(grow.Call(3), testing::IsOkAndHolds(1));
   EXPECT_EQ(instance.memory().size(), 4 * kPage);
 }
@@ -115,12 +115,15 @@ TEST(LimitsTest, ModuleWithoutMaximumIsCapped) {
 }
 
 TEST(LimitsTest, LimitsArePerInstance) {
-  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(fixtures::memory_wasm()));
-  ASSERT_OK_AND_ASSIGN(Instance small, Instance::Create(module, Linker(),
-                                                        WithMaxMemory(kPage)));
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::memory_wasm()));
+  ASSERT_OK_AND_ASSIGN(
+      Instance small, Instance::Create(module, Linker(), WithMaxMemory(kPage)));
   ASSERT_OK_AND_ASSIGN(Instance large, Instance::Create(module, Linker()));
-  ASSERT_OK_AND_ASSIGN(auto grow_small, small.GetFunc<int32_t(int32_t)>("grow"));
-  ASSERT_OK_AND_ASSIGN(auto grow_large, large.GetFunc<int32_t(int32_t)>("grow"));
+  ASSERT_OK_AND_ASSIGN(auto grow_small,
+                       small.GetFunc<int32_t(int32_t)>("grow"));
+  ASSERT_OK_AND_ASSIGN(auto grow_large,
+                       large.GetFunc<int32_t(int32_t)>("grow"));
   EXPECT_THAT(grow_small.Call(1), testing::IsOkAndHolds(-1));
   EXPECT_THAT(grow_large.Call(1), testing::IsOkAndHolds(1));
 }
@@ -139,8 +142,8 @@ TEST(LimitsTest, MaxStackBytesTrapsDeepRecursion) {
   EXPECT_THAT(depth.Call(2000), testing::IsOkAndHolds(2000));
 
   ASSERT_OK_AND_ASSIGN(
-      Instance tight, testing::Instantiate(fixtures::recursion_wasm(),
-                                           Linker(), WithMaxStack(16 * 1024)));
+      Instance tight, testing::Instantiate(fixtures::recursion_wasm(), Linker(),
+                                           WithMaxStack(16 * 1024)));
   ASSERT_OK_AND_ASSIGN(auto tight_depth,
                        tight.GetFunc<int32_t(int32_t)>("depth"));
   absl::StatusOr<int32_t> result = tight_depth.Call(2000);
@@ -152,8 +155,8 @@ TEST(LimitsTest, MaxStackBytesTrapsDeepRecursion) {
 // The limit applies only to its instance: the thread's default comes back.
 TEST(LimitsTest, MaxStackBytesIsPerInstance) {
   ASSERT_OK_AND_ASSIGN(
-      Instance tight, testing::Instantiate(fixtures::recursion_wasm(),
-                                           Linker(), WithMaxStack(16 * 1024)));
+      Instance tight, testing::Instantiate(fixtures::recursion_wasm(), Linker(),
+                                           WithMaxStack(16 * 1024)));
   ASSERT_OK_AND_ASSIGN(auto tight_depth,
                        tight.GetFunc<int32_t(int32_t)>("depth"));
   EXPECT_THAT(tight_depth.Call(10), testing::IsOkAndHolds(10));

@@ -62,9 +62,8 @@ TEST(LinkerTest, DefineLambdaWithCaptures) {
 TEST(LinkerTest, DefineMoveOnlyCallable) {
   Linker linker;
   auto owned = std::make_unique<int32_t>(7);
-  ASSERT_OK(linker.Define("env", "f", [p = std::move(owned)](int32_t x) {
-    return x * *p;
-  }));
+  ASSERT_OK(linker.Define(
+      "env", "f", [p = std::move(owned)](int32_t x) { return x * *p; }));
   EXPECT_THAT(CallHostI32(linker, 6), testing::IsOkAndHolds(42));
   // A copied linker shares the function.
   Linker copy = linker;
@@ -78,8 +77,7 @@ TEST(LinkerTest, DefineWithCallerReadsGuestMemory) {
   std::string logged;
   ASSERT_OK(linker.Define(
       "host", "log", [&](Caller& caller, int32_t ptr, int32_t len) {
-        absl::StatusOr<std::string> text =
-            caller.memory().ReadString(ptr, len);
+        absl::StatusOr<std::string> text = caller.memory().ReadString(ptr, len);
         if (!text.ok()) return text.status();
         logged = *text;
         return absl::OkStatus();
@@ -91,8 +89,8 @@ TEST(LinkerTest, DefineWithCallerReadsGuestMemory) {
   ASSERT_OK_AND_ASSIGN(auto hello, instance.GetFunc<void()>("say_hello"));
   ASSERT_OK(hello.Call());
   EXPECT_EQ(logged, "hello from wasm");
-  ASSERT_OK_AND_ASSIGN(auto add,
-                       instance.GetFunc<int64_t(int64_t, int64_t)>("add_via_host"));
+  ASSERT_OK_AND_ASSIGN(
+      auto add, instance.GetFunc<int64_t(int64_t, int64_t)>("add_via_host"));
   EXPECT_THAT(add.Call(int64_t{1} << 40, -7),
               testing::IsOkAndHolds((int64_t{1} << 40) - 7));
 }
@@ -164,10 +162,12 @@ TEST(LinkerTest, DefineMultiValueTupleResult) {
   ASSERT_OK(linker.Define("env", "f", [](int32_t x) {
     return std::make_tuple(x + 1, int64_t{x} * 10000000000);
   }));
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       testing::Instantiate(fixtures::host_multi_wasm(), linker));
   ASSERT_OK_AND_ASSIGN(
-      auto call, (instance.GetFunc<std::tuple<int32_t, int64_t>(int32_t)>("call")));
+      Instance instance,
+      testing::Instantiate(fixtures::host_multi_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(
+      auto call,
+      (instance.GetFunc<std::tuple<int32_t, int64_t>(int32_t)>("call")));
   ASSERT_OK_AND_ASSIGN(auto result, call.Call(-3));
   EXPECT_EQ(std::get<0>(result), -2);
   EXPECT_EQ(std::get<1>(result), -30000000000);
@@ -183,8 +183,9 @@ TEST(LinkerTest, DefineManyParamsAndResults) {
                       // Reversed, dropping `a`.
                       return std::make_tuple(j, i, h, g, f, e, d, c, b);
                     }));
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       testing::Instantiate(fixtures::host_many_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::host_many_wasm(), linker));
   using Results = std::tuple<int64_t, int32_t, double, float, int64_t, int32_t,
                              double, float, int64_t>;
   ASSERT_OK_AND_ASSIGN(
@@ -192,14 +193,13 @@ TEST(LinkerTest, DefineManyParamsAndResults) {
       (instance.GetFunc<Results(int32_t, int64_t, float, double, int32_t,
                                 int64_t, float, double, int32_t, int64_t)>(
           "call")));
-  EXPECT_THAT(call.Call(1, -2, 3.5f, -4.25, 5, int64_t{1} << 40, -7.5f, 8.125,
-                        -9, -10),
-              testing::IsOkAndHolds(Results(-10, -9, 8.125, -7.5f,
-                                            int64_t{1} << 40, 5, -4.25, 3.5f,
-                                            -2)));
+  EXPECT_THAT(
+      call.Call(1, -2, 3.5f, -4.25, 5, int64_t{1} << 40, -7.5f, 8.125, -9, -10),
+      testing::IsOkAndHolds(Results(-10, -9, 8.125, -7.5f, int64_t{1} << 40, 5,
+                                    -4.25, 3.5f, -2)));
   // And under a deadline, which takes the general call path too.
-  EXPECT_THAT(call.Call(CallOptions::WithTimeout(absl::Seconds(10)), 1, 2, 3,
-                        4, 5, 6, 7, 8, 9, 10),
+  EXPECT_THAT(call.Call(CallOptions::WithTimeout(absl::Seconds(10)), 1, 2, 3, 4,
+                        5, 6, 7, 8, 9, 10),
               testing::IsOkAndHolds(Results(10, 9, 8, 7, 6, 5, 4, 3, 2)));
 }
 
@@ -210,8 +210,9 @@ TEST(LinkerTest, DefineStatusResult) {
     ++calls;
     return absl::OkStatus();
   }));
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       testing::Instantiate(fixtures::host_void_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::host_void_wasm(), linker));
   ASSERT_OK_AND_ASSIGN(auto call, instance.GetFunc<void()>("call"));
   ASSERT_OK(call.Call());
   ASSERT_OK(call.Call());
@@ -235,12 +236,12 @@ TEST(LinkerTest, DuplicateDefineIsAlreadyExists) {
   ASSERT_OK(linker.Define("env", "f", &Triple));
   EXPECT_STATUS(linker.Define("env", "f", [](int32_t x) { return x; }),
                 absl::StatusCode::kAlreadyExists, "env.f");
-  EXPECT_STATUS(linker.DefineDynamic("env", "f", FuncType{},
-                                     [](Caller&, absl::Span<const Val>,
-                                        absl::Span<Val>) {
-                                       return absl::OkStatus();
-                                     }),
-                absl::StatusCode::kAlreadyExists, "already defined");
+  EXPECT_STATUS(
+      linker.DefineDynamic("env", "f", FuncType{},
+                           [](Caller&, absl::Span<const Val>, absl::Span<Val>) {
+                             return absl::OkStatus();
+                           }),
+      absl::StatusCode::kAlreadyExists, "already defined");
   // The first definition stays.
   EXPECT_THAT(CallHostI32(linker, 2), testing::IsOkAndHolds(6));
   // Same name in another module is a different import.
@@ -348,8 +349,9 @@ TEST(LinkerTest, HostErrorPassesThroughAndPoisons) {
   ASSERT_OK(linker.Define("env", "f", []() -> absl::Status {
     return absl::PermissionDeniedError("no");
   }));
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       testing::Instantiate(fixtures::host_void_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::host_void_wasm(), linker));
   ASSERT_OK_AND_ASSIGN(auto call, instance.GetFunc<void()>("call"));
   ASSERT_OK_AND_ASSIGN(auto one, instance.GetFunc<int32_t()>("one"));
   absl::Status status = call.Call();
@@ -472,7 +474,8 @@ TEST(LinkerTest, HostFunctionsGetExactValues) {
   EXPECT_EQ(taken.f64, -0.25);
 
   ASSERT_OK_AND_ASSIGN(
-      auto take, (instance.GetFunc<void(int32_t, int64_t, float, double)>("take")));
+      auto take,
+      (instance.GetFunc<void(int32_t, int64_t, float, double)>("take")));
   ASSERT_OK(take.Call(-1, -(int64_t{1} << 62), 3.25f, -1e300));
   EXPECT_EQ(taken.i32, -1);
   EXPECT_EQ(taken.i64, -(int64_t{1} << 62));
@@ -489,12 +492,13 @@ TEST(LinkerTest, HostFunctionValuesRoundTrip) {
                        instance.GetFunc<int32_t(int32_t)>("echo_i32"));
   ASSERT_OK_AND_ASSIGN(auto echo_i64,
                        instance.GetFunc<int64_t(int64_t)>("echo_i64"));
-  ASSERT_OK_AND_ASSIGN(auto echo_f32, instance.GetFunc<float(float)>("echo_f32"));
+  ASSERT_OK_AND_ASSIGN(auto echo_f32,
+                       instance.GetFunc<float(float)>("echo_f32"));
   ASSERT_OK_AND_ASSIGN(auto echo_f64,
                        instance.GetFunc<double(double)>("echo_f64"));
-  for (int32_t x : {0, -1, 1 << 30, -(1 << 30) - 1,
-                    std::numeric_limits<int32_t>::min(),
-                    std::numeric_limits<int32_t>::max()}) {
+  for (int32_t x :
+       {0, -1, 1 << 30, -(1 << 30) - 1, std::numeric_limits<int32_t>::min(),
+        std::numeric_limits<int32_t>::max()}) {
     EXPECT_THAT(echo_i32.Call(x), testing::IsOkAndHolds(x));
   }
   for (int64_t x : {int64_t{0}, int64_t{-1}, int64_t{1} << 53,
@@ -551,8 +555,9 @@ TEST(LinkerTest, DynamicHostFunctionsTakeReferences) {
         results[0] = Val::I32((*called)[0].i32() * 10);
         return absl::OkStatus();
       }));
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       testing::Instantiate(fixtures::host_refs_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::host_refs_wasm(), linker));
   auto host_value = std::make_shared<int>(3);
   ASSERT_OK_AND_ASSIGN(Func pass, instance.GetFunc("pass_through"));
   ASSERT_OK_AND_ASSIGN(std::vector<Val> results,
@@ -576,8 +581,9 @@ TEST(LinkerTest, DynamicHostFunctionReturningAWrongReferenceTraps) {
       [](Caller&, absl::Span<const Val>, absl::Span<Val>) {
         return absl::OkStatus();
       }));
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       testing::Instantiate(fixtures::host_refs_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::host_refs_wasm(), linker));
   ASSERT_OK_AND_ASSIGN(Func pass, instance.GetFunc("pass_through"));
   EXPECT_STATUS(pass.Call({Val::NullRef(ValType::kExternRef)}),
                 absl::StatusCode::kInvalidArgument,

@@ -63,12 +63,12 @@ std::vector<uint8_t> Name(absl::string_view name) {
 }
 
 struct Shape {
-  uint64_t imports = 0;     // functions "env"."f<i>" of type () -> ()
-  uint64_t functions = 1;   // defined, each () -> ()
-  uint64_t exports = 0;     // of function 0, as "e<i>"
-  uint64_t locals = 0;      // i32 locals of every function
-  uint64_t nesting = 0;     // nested loops in every function
-  uint64_t padding = 0;     // `nop`s in every function
+  uint64_t imports = 0;    // functions "env"."f<i>" of type () -> ()
+  uint64_t functions = 1;  // defined, each () -> ()
+  uint64_t exports = 0;    // of function 0, as "e<i>"
+  uint64_t locals = 0;     // i32 locals of every function
+  uint64_t nesting = 0;    // nested loops in every function
+  uint64_t padding = 0;    // `nop`s in every function
 };
 
 std::vector<uint8_t> MakeModule(const Shape& shape) {
@@ -97,7 +97,7 @@ std::vector<uint8_t> MakeModule(const Shape& shape) {
     for (uint64_t i = 0; i < shape.exports; ++i) {
       std::vector<uint8_t> name = Name(absl::StrCat("e", i));
       exports.insert(exports.end(), name.begin(), name.end());
-      exports.push_back(0x00);  // func
+      exports.push_back(0x00);      // func
       Leb(exports, shape.imports);  // the first defined function
     }
     Section(module, 7, exports);
@@ -110,7 +110,8 @@ std::vector<uint8_t> MakeModule(const Shape& shape) {
   } else {
     body = {0};
   }
-  for (uint64_t i = 0; i < shape.nesting; ++i) body.insert(body.end(), {0x03, 0x40});
+  for (uint64_t i = 0; i < shape.nesting; ++i)
+    body.insert(body.end(), {0x03, 0x40});
   body.insert(body.end(), shape.padding, 0x01);
   for (uint64_t i = 0; i < shape.nesting; ++i) body.push_back(0x0b);
   body.push_back(0x0b);

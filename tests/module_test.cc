@@ -30,7 +30,8 @@ TEST(ModuleTest, ExternKindNames) {
 }
 
 TEST(ModuleTest, Imports) {
-  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(fixtures::inspect_wasm()));
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::inspect_wasm()));
   const std::vector<ImportType>& imports = module.imports();
   ASSERT_EQ(imports.size(), 3u);
   EXPECT_EQ(imports[0].module, "env");
@@ -47,7 +48,8 @@ TEST(ModuleTest, Imports) {
 }
 
 TEST(ModuleTest, Exports) {
-  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(fixtures::inspect_wasm()));
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::inspect_wasm()));
   const std::vector<ExportType>& exports = module.exports();
   ASSERT_EQ(exports.size(), 5u);
   EXPECT_EQ(exports[0].name, "mem");
@@ -90,7 +92,8 @@ TEST(ModuleTest, MemoryLimits) {
 }
 
 TEST(ModuleTest, Name) {
-  ASSERT_OK_AND_ASSIGN(Module named, testing::Compile(fixtures::inspect_wasm()));
+  ASSERT_OK_AND_ASSIGN(Module named,
+                       testing::Compile(fixtures::inspect_wasm()));
   EXPECT_EQ(named.name(), "inspect");
   ASSERT_OK_AND_ASSIGN(Module unnamed,
                        testing::Compile(fixtures::memory_none_wasm()));
@@ -136,8 +139,8 @@ TEST(ModuleTest, InstantiateAndCallOnFourThreads) {
         // Each instance has its own globals.
         absl::StatusOr<int32_t> count = bump->Call();
         if (!count.ok() || *count != i + 1) {
-          errors[t] = count.ok() ? absl::InternalError("wrong count")
-                                 : count.status();
+          errors[t] =
+              count.ok() ? absl::InternalError("wrong count") : count.status();
           return;
         }
       }

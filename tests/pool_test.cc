@@ -35,7 +35,8 @@ using testing::IsOkAndHolds;
 
 constexpr absl::StatusCode kResourceExhausted =
     absl::StatusCode::kResourceExhausted;
-constexpr absl::StatusCode kInvalidArgument = absl::StatusCode::kInvalidArgument;
+constexpr absl::StatusCode kInvalidArgument =
+    absl::StatusCode::kInvalidArgument;
 constexpr absl::StatusCode kNotFound = absl::StatusCode::kNotFound;
 constexpr absl::StatusCode kAborted = absl::StatusCode::kAborted;
 
@@ -295,8 +296,7 @@ TEST(PoolTest, FreshStateWithDataDropGivesEveryLeaseItsSegment) {
 }
 
 TEST(PoolTest, ResettableModuleHasNoRefusal) {
-  ASSERT_OK_AND_ASSIGN(auto pool,
-                       MakePool(fixtures::pool_counter_wasm(), {}));
+  ASSERT_OK_AND_ASSIGN(auto pool, MakePool(fixtures::pool_counter_wasm(), {}));
   EXPECT_EQ(pool->stats().fresh_state_refusal, "");
 }
 
@@ -310,8 +310,7 @@ TEST(PoolTest, FreshStateWithReferenceGlobalReplacesInstances) {
   }
   EXPECT_EQ(pool->stats().discards, 3u);
   EXPECT_EQ(pool->stats().resets, 0u);
-  EXPECT_THAT(pool->stats().fresh_state_refusal,
-              HasSubstr("is not a number"));
+  EXPECT_THAT(pool->stats().fresh_state_refusal, HasSubstr("is not a number"));
 }
 
 TEST(PoolTest, FreshStateRefusesImportedState) {
@@ -727,7 +726,8 @@ TEST(PoolTest, StartTimeoutAppliesToEachInstantiationOnAnyThread) {
   PoolOptions options;
   options.policy = ReusePolicy::kNewInstance;
   options.instance_options.start_call.timeout = absl::Milliseconds(100);
-  ASSERT_OK_AND_ASSIGN(auto pool, InstancePool::Create(module, linker, options));
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       InstancePool::Create(module, linker, options));
   absl::SleepFor(absl::Milliseconds(1500));
   std::thread worker([&] {
     for (int i = 0; i < 3; ++i) {
@@ -760,7 +760,8 @@ TEST(PoolTest, CreateWithTrappingStartFunctionIsAborted) {
 }
 
 TEST(PoolTest, CreateWithUngrantedImportIsNotFound) {
-  ASSERT_OK_AND_ASSIGN(Module module, testing::Compile(fixtures::basics_wasm()));
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       testing::Compile(fixtures::basics_wasm()));
   EXPECT_STATUS(InstancePool::Create(module, Linker()), kNotFound, "host");
   EXPECT_STATUS(InstancePool::Create(module, Linker()), kNotFound, "log");
 }
@@ -971,7 +972,8 @@ TEST(PoolTest, SetupRunsPerInstanceAndItsResultLivesWithTheInstance) {
     instance_options.SetContext(std::move(per_instance));
     return absl::OkStatus();
   };
-  ASSERT_OK_AND_ASSIGN(auto pool, InstancePool::Create(module, linker, options));
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       InstancePool::Create(module, linker, options));
   // Create's own instance (kNewInstance keeps none) is gone with its setup.
   EXPECT_TRUE(first_attachment.expired());
   for (int lease_number = 2; lease_number <= 3; ++lease_number) {

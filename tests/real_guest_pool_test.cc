@@ -33,8 +33,9 @@ namespace {
 std::vector<uint8_t> ReadBigGuest(const std::string& name) {
   const char* dir = std::getenv("WASMHOST_BIG_GUESTS_DIR");
   if (dir == nullptr) {
-    ADD_FAILURE() << "WASMHOST_BIG_GUESTS_DIR is not set: run this test through "
-                     "./x test, which fetches the big guests";
+    ADD_FAILURE()
+        << "WASMHOST_BIG_GUESTS_DIR is not set: run this test through "
+           "./x test, which fetches the big guests";
     return {};
   }
   std::ifstream in(absl::StrCat(dir, "/", name), std::ios::binary);
@@ -181,7 +182,8 @@ class RubyPoolTest : public ::testing::Test {
     ASSERT_OK(wasi::ConfigurePool(options, {}));
     options.initialize_instance = StartRuby;
     options.SetHandles<Ruby>(GetRuby);
-    ASSERT_OK_AND_ASSIGN(pool_, InstancePool::Create(*module_, linker_, options));
+    ASSERT_OK_AND_ASSIGN(pool_,
+                         InstancePool::Create(*module_, linker_, options));
   }
 
   // One lease: the probe must see a fresh interpreter; then `code` runs

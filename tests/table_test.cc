@@ -3,8 +3,8 @@
 #include "wasmhost/table.h"
 
 #include <memory>
-#include <thread>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -95,8 +95,8 @@ TEST(TableTest, GrowUpToTheMaximum) {
   EXPECT_THAT(refs.Get(4), testing::IsOkAndHolds(Val::ExternRef(host_value)));
   EXPECT_THAT(refs.Get(1), testing::IsOkAndHolds(kNullExtern));
 
-  EXPECT_STATUS(refs.Grow(6, kNullExtern),
-                absl::StatusCode::kResourceExhausted, "maximum of 10");
+  EXPECT_STATUS(refs.Grow(6, kNullExtern), absl::StatusCode::kResourceExhausted,
+                "maximum of 10");
   EXPECT_EQ(refs.size(), 5u);
   EXPECT_THAT(refs.Grow(5, kNullExtern), testing::IsOkAndHolds(5u));
   EXPECT_EQ(refs.size(), 10u);
@@ -107,7 +107,8 @@ TEST(TableTest, ErrorPaths) {
                        testing::Instantiate(fixtures::externs_wasm()));
   EXPECT_STATUS(instance.GetTable("missing"), absl::StatusCode::kNotFound,
                 "no export named 'missing'");
-  EXPECT_STATUS(instance.GetTable("counter"), absl::StatusCode::kInvalidArgument,
+  EXPECT_STATUS(instance.GetTable("counter"),
+                absl::StatusCode::kInvalidArgument,
                 "'counter' is a global, not a table");
   ASSERT_OK_AND_ASSIGN(Table refs, instance.GetTable("refs"));
   EXPECT_STATUS(refs.Get(2), absl::StatusCode::kOutOfRange,
@@ -125,18 +126,17 @@ TEST(TableTest, ErrorPaths) {
 
 TEST(TableTest, CreateAndUse) {
   auto host_value = std::make_shared<int>(8);
-  ASSERT_OK_AND_ASSIGN(
-      Table table,
-      Table::Create({ValType::kExternRef, 3, 5}, Val::ExternRef(host_value)));
+  ASSERT_OK_AND_ASSIGN(Table table, Table::Create({ValType::kExternRef, 3, 5},
+                                                  Val::ExternRef(host_value)));
   EXPECT_EQ(table.size(), 3u);
   EXPECT_EQ(table.type().max_size, std::optional<uint64_t>(5));
   EXPECT_THAT(table.Get(2), testing::IsOkAndHolds(Val::ExternRef(host_value)));
   ASSERT_OK(table.Set(2, kNullExtern));
   EXPECT_THAT(table.Get(2), testing::IsOkAndHolds(kNullExtern));
 
-  ASSERT_OK_AND_ASSIGN(Table funcs,
-                       Table::Create({ValType::kFuncRef, 1, std::nullopt},
-                                     kNullFunc));
+  ASSERT_OK_AND_ASSIGN(
+      Table funcs,
+      Table::Create({ValType::kFuncRef, 1, std::nullopt}, kNullFunc));
   EXPECT_THAT(funcs.Grow(100, kNullFunc), testing::IsOkAndHolds(1u));
   EXPECT_EQ(funcs.size(), 101u);
 }
@@ -148,18 +148,19 @@ TEST(TableTest, CreateRejectsBadTypes) {
   EXPECT_STATUS(Table::Create({ValType::kFuncRef, 3, 2}, kNullFunc),
                 absl::StatusCode::kInvalidArgument,
                 "minimum size 3 exceeds its maximum 2");
-  EXPECT_STATUS(Table::Create({ValType::kFuncRef, 1, std::nullopt}, kNullExtern),
-                absl::StatusCode::kInvalidArgument,
-                "value externref:null does not match a table of type funcref");
+  EXPECT_STATUS(
+      Table::Create({ValType::kFuncRef, 1, std::nullopt}, kNullExtern),
+      absl::StatusCode::kInvalidArgument,
+      "value externref:null does not match a table of type funcref");
   EXPECT_STATUS(
       Table::Create({ValType::kFuncRef, 20'000'000, std::nullopt}, kNullFunc),
       absl::StatusCode::kResourceExhausted, "engine's limit");
 }
 
 TEST(TableTest, AnotherThreadIsRefused) {
-  ASSERT_OK_AND_ASSIGN(Table table,
-                       Table::Create({ValType::kExternRef, 1, std::nullopt},
-                                     kNullExtern));
+  ASSERT_OK_AND_ASSIGN(
+      Table table,
+      Table::Create({ValType::kExternRef, 1, std::nullopt}, kNullExtern));
   absl::Status get_status, set_status, grow_status;
   uint64_t size = 1;
   std::thread other([&] {
@@ -187,14 +188,16 @@ TEST(TableTest, FuncRefElementsAreCallable) {
   ASSERT_EQ(element.type(), ValType::kFuncRef);
   ASSERT_OK_AND_ASSIGN(Func five, Func::FromRef(element));
   EXPECT_EQ(five.type(), (FuncType{{}, {ValType::kI32}}));
-  EXPECT_THAT(five.Call({}), testing::IsOkAndHolds(std::vector<Val>{Val::I32(5)}));
+  EXPECT_THAT(five.Call({}),
+              testing::IsOkAndHolds(std::vector<Val>{Val::I32(5)}));
 
   // The host stores an export of another instance; the guest calls it.
   ASSERT_OK_AND_ASSIGN(Instance provider,
                        testing::Instantiate(fixtures::link_provider_wasm()));
   ASSERT_OK_AND_ASSIGN(Func seven, provider.GetFunc("seven"));
   ASSERT_OK(funcs.Set(1, Val::FuncRef(seven)));
-  ASSERT_OK_AND_ASSIGN(auto call, instance.GetFunc<int32_t(int32_t)>("call_func"));
+  ASSERT_OK_AND_ASSIGN(auto call,
+                       instance.GetFunc<int32_t(int32_t)>("call_func"));
   EXPECT_THAT(call.Call(1), testing::IsOkAndHolds(7));
   EXPECT_THAT(call.Call(0), testing::IsOkAndHolds(5));
   // Grown with a function.
@@ -206,9 +209,9 @@ TEST(TableTest, FuncRefOfAHostMadeTableHasNoInstanceToCallThrough) {
   ASSERT_OK_AND_ASSIGN(Instance instance,
                        testing::Instantiate(fixtures::externs_wasm()));
   ASSERT_OK_AND_ASSIGN(Func bump, instance.GetFunc("get_counter"));
-  ASSERT_OK_AND_ASSIGN(Table table,
-                       Table::Create({ValType::kFuncRef, 1, std::nullopt},
-                                     Val::FuncRef(bump)));
+  ASSERT_OK_AND_ASSIGN(
+      Table table,
+      Table::Create({ValType::kFuncRef, 1, std::nullopt}, Val::FuncRef(bump)));
   ASSERT_OK_AND_ASSIGN(Val element, table.Get(0));
   ASSERT_OK_AND_ASSIGN(Func read, Func::FromRef(element));
   EXPECT_EQ(read.type(), (FuncType{{}, {ValType::kI32}}));

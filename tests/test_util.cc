@@ -74,12 +74,10 @@ SandboxLayout MakeSandboxLayout() {
 void ExpectTrap(const absl::Status& status, TrapKind kind,
                 absl::string_view message, absl::string_view function_name,
                 uint32_t function_index) {
-  EXPECT_THAT(status,
-              StatusIs(absl::StatusCode::kAborted,
-                       ::testing::HasSubstr(std::string(message))));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kAborted,
+                               ::testing::HasSubstr(std::string(message))));
   EXPECT_THAT(std::string(status.message()),
-              ::testing::HasSubstr(
-                  absl::StrCat("trap: ", TrapKindName(kind))));
+              ::testing::HasSubstr(absl::StrCat("trap: ", TrapKindName(kind))));
   std::optional<TrapInfo> info = GetTrapInfo(status);
   ASSERT_TRUE(info.has_value()) << "no TrapInfo in " << status;
   EXPECT_EQ(info->kind, kind) << "got " << TrapKindName(info->kind);

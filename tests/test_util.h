@@ -155,17 +155,17 @@ void ExpectTrap(const absl::Status& status, TrapKind kind,
 #define ASSERT_OK(expr) ASSERT_THAT((expr), ::wasmhost::testing::IsOk())
 // Expects `expr` (a Status or StatusOr) to have `code` and `substring` in
 // its message.
-#define EXPECT_STATUS(expr, code, substring)                      \
-  EXPECT_THAT((expr), ::wasmhost::testing::StatusIs(              \
+#define EXPECT_STATUS(expr, code, substring)         \
+  EXPECT_THAT((expr), ::wasmhost::testing::StatusIs( \
                           (code), ::testing::HasSubstr(substring)))
 
 #define WASMHOST_TEST_CONCAT_INNER_(a, b) a##b
 #define WASMHOST_TEST_CONCAT_(a, b) WASMHOST_TEST_CONCAT_INNER_(a, b)
 // Asserts that the StatusOr `rexpr` is OK and moves its value into `lhs`
 // (which may declare a variable: `ASSERT_OK_AND_ASSIGN(auto x, F());`).
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                    \
-  WASMHOST_TEST_ASSIGN_IMPL_(WASMHOST_TEST_CONCAT_(status_or_, __LINE__), \
-                             lhs, rexpr)
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                       \
+  WASMHOST_TEST_ASSIGN_IMPL_(WASMHOST_TEST_CONCAT_(status_or_, __LINE__), lhs, \
+                             rexpr)
 #define WASMHOST_TEST_ASSIGN_IMPL_(status_or, lhs, rexpr) \
   auto status_or = (rexpr);                               \
   ASSERT_TRUE(status_or.ok()) << status_or.status();      \

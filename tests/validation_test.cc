@@ -44,8 +44,9 @@ CallOptions WithFuel(uint64_t fuel) {
 // the code cache too.
 TEST(ValidationTest, InvalidModuleThatWouldRefillItsFuelIsRefused) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    EXPECT_STATUS(RewritingEngine().Compile(invalid_fixtures::refill_fuel_wasm()),
-                  absl::StatusCode::kInvalidArgument, "invalid module");
+    EXPECT_STATUS(
+        RewritingEngine().Compile(invalid_fixtures::refill_fuel_wasm()),
+        absl::StatusCode::kInvalidArgument, "invalid module");
   }
 }
 
@@ -59,8 +60,9 @@ TEST(ValidationTest, InvalidCallOfTheAppendedGlobalSetterIsRefused) {
 
 TEST(ValidationTest, InvalidReadOfTheFuelScratchLocalIsRefused) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    EXPECT_STATUS(RewritingEngine().Compile(invalid_fixtures::fuel_local_wasm()),
-                  absl::StatusCode::kInvalidArgument, "invalid module");
+    EXPECT_STATUS(
+        RewritingEngine().Compile(invalid_fixtures::fuel_local_wasm()),
+        absl::StatusCode::kInvalidArgument, "invalid module");
   }
 }
 
@@ -79,8 +81,8 @@ TEST(ValidationTest, MessageGivesTheEnginesReason) {
 class InternalNamesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(Module module,
-                         RewritingEngine().Compile(fixtures::internal_names_wasm()));
+    ASSERT_OK_AND_ASSIGN(Module module, RewritingEngine().Compile(
+                                            fixtures::internal_names_wasm()));
     module_.emplace(std::move(module));
     ASSERT_OK(linker_.Define("wasmhost:internal", "memory",
                              []() -> int32_t { return 1234; }));
@@ -91,13 +93,12 @@ class InternalNamesTest : public ::testing::Test {
 };
 
 TEST_F(InternalNamesTest, ModuleKeepsItsOwnExportsAndImports) {
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       Instance::Create(*module_, linker_));
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(*module_, linker_));
   ASSERT_OK_AND_ASSIGN(auto fuel_get,
                        instance.GetFunc<int64_t()>("wasmhost:fuel:get"));
   EXPECT_THAT(fuel_get.Call(), testing::IsOkAndHolds(42));
-  ASSERT_OK_AND_ASSIGN(auto set, instance.GetFunc<void(int32_t)>(
-                                     "wasmhost:globals:set"));
+  ASSERT_OK_AND_ASSIGN(auto set,
+                       instance.GetFunc<void(int32_t)>("wasmhost:globals:set"));
   ASSERT_OK_AND_ASSIGN(auto get,
                        instance.GetFunc<int32_t()>("wasmhost:global:0"));
   EXPECT_THAT(get.Call(), testing::IsOkAndHolds(7));
@@ -134,8 +135,8 @@ TEST_F(InternalNamesTest, FreshStatePoolResetsTheModulesGlobalAndMemory) {
                        InstancePool::Create(*module_, linker_, options));
   for (int lease_number = 0; lease_number < 3; ++lease_number) {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-    ASSERT_OK_AND_ASSIGN(auto get, lease.instance().GetFunc<int32_t()>(
-                                       "wasmhost:global:0"));
+    ASSERT_OK_AND_ASSIGN(
+        auto get, lease.instance().GetFunc<int32_t()>("wasmhost:global:0"));
     ASSERT_OK_AND_ASSIGN(auto set, lease.instance().GetFunc<void(int32_t)>(
                                        "wasmhost:globals:set"));
     ASSERT_OK_AND_ASSIGN(auto store,

@@ -98,9 +98,9 @@ Linker MakeLinker(HostLog& log) {
 class ValueBitsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(instance_, testing::Instantiate(
-                                        fixtures::value_bits_wasm(),
-                                        MakeLinker(log_)));
+    ASSERT_OK_AND_ASSIGN(
+        instance_,
+        testing::Instantiate(fixtures::value_bits_wasm(), MakeLinker(log_)));
   }
 
   template <typename Sig>
@@ -157,8 +157,8 @@ TEST_F(ValueBitsTest, SpecCasesThatJsNumbersBreak) {
 }
 
 TEST_F(ValueBitsTest, TypedCallWithSeveralResults) {
-  auto swap = Get<std::tuple<double, int32_t, float>(float, double, int32_t)>(
-      "swap");
+  auto swap =
+      Get<std::tuple<double, int32_t, float>(float, double, int32_t)>("swap");
   for (size_t i = 0; i < kF32Bits.size(); ++i) {
     SCOPED_TRACE(Hex(kF32Bits[i]));
     absl::StatusOr<std::tuple<double, int32_t, float>> out =
@@ -175,14 +175,12 @@ TEST_F(ValueBitsTest, DynamicCallWithVals) {
   for (size_t i = 0; i < kF32Bits.size(); ++i) {
     SCOPED_TRACE(Hex(kF32Bits[i]));
     const Val args[] = {Val::FromBits(ValType::kF32, kF32Bits[i]),
-                        Val::FromBits(ValType::kF64, kF64Bits[i]),
-                        Val::I32(9)};
+                        Val::FromBits(ValType::kF64, kF64Bits[i]), Val::I32(9)};
     absl::StatusOr<std::vector<Val>> out = swap.Call(args);
     ASSERT_OK(out);
-    EXPECT_THAT(*out,
-                ElementsAre(Val::FromBits(ValType::kF64, kF64Bits[i]),
-                            Val::I32(9),
-                            Val::FromBits(ValType::kF32, kF32Bits[i])));
+    EXPECT_THAT(*out, ElementsAre(Val::FromBits(ValType::kF64, kF64Bits[i]),
+                                  Val::I32(9),
+                                  Val::FromBits(ValType::kF32, kF32Bits[i])));
   }
 }
 
@@ -219,10 +217,10 @@ TEST_F(ValueBitsTest, DynamicHostFunctionArgumentsAndResults) {
     EXPECT_THAT(host_dyn.Call(kF32Bits[i], kF64Bits[i]),
                 testing::IsOkAndHolds(
                     std::make_tuple(kF32Bits[i] ^ 1, kF64Bits[i] ^ 1)));
-    EXPECT_THAT(log_.dyn_args,
-                ElementsAre(Val::FromBits(ValType::kF32, kF32Bits[i]),
-                            Val::FromBits(ValType::kF64, kF64Bits[i]),
-                            Val::I32(7)));
+    EXPECT_THAT(
+        log_.dyn_args,
+        ElementsAre(Val::FromBits(ValType::kF32, kF32Bits[i]),
+                    Val::FromBits(ValType::kF64, kF64Bits[i]), Val::I32(7)));
   }
 }
 
@@ -267,11 +265,13 @@ TEST(ValueBitsNestedTest, TrapBacktraceSkipsTheImportAdapter) {
                              [](Caller&, absl::Span<const Val>,
                                 absl::Span<Val>) { return absl::OkStatus(); }));
   }
-  ASSERT_OK(nested.Define("env", "f64", [&self](double x) -> absl::StatusOr<double> {
-    return self->GetFunc<double(double)>("trap_f64")->Call(x);
-  }));
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       testing::Instantiate(fixtures::value_bits_wasm(), nested));
+  ASSERT_OK(
+      nested.Define("env", "f64", [&self](double x) -> absl::StatusOr<double> {
+        return self->GetFunc<double(double)>("trap_f64")->Call(x);
+      }));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::value_bits_wasm(), nested));
   self = &instance;
   absl::StatusOr<double> out =
       instance.GetFunc<double(double)>("via_host_f64")->Call(1.0);
@@ -310,7 +310,6 @@ TEST(ValueBitsPoolTest, FreshStateRestoresFloatGlobalsBitExactly) {
   EXPECT_EQ(pool->stats().resets, 3u);
 }
 
-
 // v128 and float Vals through the paths that take Vals: Func::Call with
 // references or v128, funcrefs, dynamic host functions, and globals.
 class ValBitsTest : public ::testing::Test {
@@ -328,8 +327,9 @@ class ValBitsTest : public ::testing::Test {
           return absl::OkStatus();
         }));
     ASSERT_OK(linker.DefineDynamic(
-        "host", "f64", FuncType{{ValType::kF64, ValType::kExternRef},
-                                {ValType::kExternRef, ValType::kF64}},
+        "host", "f64",
+        FuncType{{ValType::kF64, ValType::kExternRef},
+                 {ValType::kExternRef, ValType::kF64}},
         [](Caller&, absl::Span<const Val> args, absl::Span<Val> results) {
           results[0] = args[1];
           results[1] = Val::FromBits(ValType::kF64, args[0].bits() ^ 1);
@@ -339,19 +339,18 @@ class ValBitsTest : public ::testing::Test {
                          Global::Create({ValType::kV128, true},
                                         Val::V128(0x7ff4000000000001ull,
                                                   0xfff8000000000002ull)));
-    ASSERT_OK_AND_ASSIGN(host_f32_,
-                         Global::Create({ValType::kF32, true},
-                                        Val::FromBits(ValType::kF32,
-                                                      0x7fa00000u)));
-    ASSERT_OK_AND_ASSIGN(host_c_f64_,
-                         Global::Create({ValType::kF64, false},
-                                        Val::FromBits(ValType::kF64,
-                                                      0xfff0000000000001ull)));
+    ASSERT_OK_AND_ASSIGN(
+        host_f32_, Global::Create({ValType::kF32, true},
+                                  Val::FromBits(ValType::kF32, 0x7fa00000u)));
+    ASSERT_OK_AND_ASSIGN(
+        host_c_f64_,
+        Global::Create({ValType::kF64, false},
+                       Val::FromBits(ValType::kF64, 0xfff0000000000001ull)));
     ASSERT_OK(linker.Define("host", "g_v128", *host_v128_));
     ASSERT_OK(linker.Define("host", "g_f32", *host_f32_));
     ASSERT_OK(linker.Define("host", "c_f64", *host_c_f64_));
-    ASSERT_OK_AND_ASSIGN(instance_,
-                         testing::Instantiate(fixtures::val_bits_wasm(), linker));
+    ASSERT_OK_AND_ASSIGN(
+        instance_, testing::Instantiate(fixtures::val_bits_wasm(), linker));
   }
 
   std::vector<Val> Call(absl::string_view name, std::vector<Val> args) {
@@ -378,10 +377,10 @@ TEST_F(ValBitsTest, V128ArgumentsAndResults) {
   EXPECT_THAT(Call("v128_lanes", {kV128}),
               ElementsAre(Val::I64(static_cast<int64_t>(kV128.v128_low())),
                           Val::I64(static_cast<int64_t>(kV128.v128_high()))));
-  EXPECT_THAT(Call("v128_make",
-                   {Val::I64(static_cast<int64_t>(kV128.v128_low())),
-                    Val::I64(static_cast<int64_t>(kV128.v128_high()))}),
-              ElementsAre(kV128));
+  EXPECT_THAT(
+      Call("v128_make", {Val::I64(static_cast<int64_t>(kV128.v128_low())),
+                         Val::I64(static_cast<int64_t>(kV128.v128_high()))}),
+      ElementsAre(kV128));
   EXPECT_EQ(kV128.ToString(), "v128:0x80000000ffc000007ff4000000000001");
 }
 
@@ -389,10 +388,10 @@ TEST_F(ValBitsTest, FloatsBesideReferences) {
   auto host = std::make_shared<int>(3);
   for (uint32_t bits : kF32Bits) {
     SCOPED_TRACE(Hex(bits));
-    EXPECT_THAT(Call("ref_f32", {Val::ExternRef(host),
-                                 Val::FromBits(ValType::kF32, bits)}),
-                ElementsAre(Val::FromBits(ValType::kF32, bits),
-                            Val::ExternRef(host)));
+    EXPECT_THAT(
+        Call("ref_f32",
+             {Val::ExternRef(host), Val::FromBits(ValType::kF32, bits)}),
+        ElementsAre(Val::FromBits(ValType::kF32, bits), Val::ExternRef(host)));
   }
 }
 
@@ -453,12 +452,14 @@ TEST_F(ValBitsTest, ExportedGlobals) {
 
 TEST_F(ValBitsTest, HostMadeGlobals) {
   // The guest sees the values the host made, bit for bit.
-  EXPECT_THAT(Call("host_v128_lanes", {}),
-              ElementsAre(Val::I64(0x7ff4000000000001),
-                          Val::I64(static_cast<int64_t>(0xfff8000000000002ull))));
+  EXPECT_THAT(
+      Call("host_v128_lanes", {}),
+      ElementsAre(Val::I64(0x7ff4000000000001),
+                  Val::I64(static_cast<int64_t>(0xfff8000000000002ull))));
   EXPECT_THAT(Call("host_f32_bits", {}), ElementsAre(Val::I32(0x7fa00000)));
-  EXPECT_THAT(Call("host_c_f64_bits", {}),
-              ElementsAre(Val::I64(static_cast<int64_t>(0xfff0000000000001ull))));
+  EXPECT_THAT(
+      Call("host_c_f64_bits", {}),
+      ElementsAre(Val::I64(static_cast<int64_t>(0xfff0000000000001ull))));
   EXPECT_THAT(host_c_f64_->Get(), testing::IsOkAndHolds(Val::FromBits(
                                       ValType::kF64, 0xfff0000000000001ull)));
   // And a value the host sets afterwards.

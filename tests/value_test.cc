@@ -26,12 +26,12 @@ TEST(ValueTest, ValTypeNames) {
 
 TEST(ValueTest, FuncTypeToString) {
   EXPECT_EQ(FuncType{}.ToString(), "() -> ()");
-  EXPECT_EQ((FuncType{{ValType::kI32, ValType::kI32}, {ValType::kI32}})
-                .ToString(),
-            "(i32, i32) -> i32");
-  EXPECT_EQ((FuncType{{ValType::kI32}, {ValType::kI32, ValType::kI64}})
-                .ToString(),
-            "(i32) -> (i32, i64)");
+  EXPECT_EQ(
+      (FuncType{{ValType::kI32, ValType::kI32}, {ValType::kI32}}).ToString(),
+      "(i32, i32) -> i32");
+  EXPECT_EQ(
+      (FuncType{{ValType::kI32}, {ValType::kI32, ValType::kI64}}).ToString(),
+      "(i32) -> (i32, i64)");
   EXPECT_EQ((FuncType{{ValType::kF64}, {}}).ToString(), "(f64) -> ()");
   EXPECT_EQ((FuncType{{}, {ValType::kExternRef}}).ToString(),
             "() -> externref");
@@ -66,8 +66,9 @@ TEST(ValueTest, IntegerRoundTrips) {
     EXPECT_EQ(v.bits(), static_cast<uint64_t>(static_cast<uint32_t>(x)));
     EXPECT_EQ(Val::FromBits(ValType::kI32, v.bits()), v);
   }
-  for (int64_t x : {int64_t{0}, int64_t{-1}, std::numeric_limits<int64_t>::min(),
-                    std::numeric_limits<int64_t>::max()}) {
+  for (int64_t x :
+       {int64_t{0}, int64_t{-1}, std::numeric_limits<int64_t>::min(),
+        std::numeric_limits<int64_t>::max()}) {
     Val v = Val::I64(x);
     EXPECT_EQ(v.type(), ValType::kI64);
     EXPECT_EQ(v.i64(), x);

@@ -15,8 +15,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -146,8 +146,8 @@ TEST(WasiDeterminismTest, SecondProcessMatches) {
 
 int main(int argc, char** argv) {
   if (argc == 2 && absl::StartsWith(argv[1], wasmhost::kChildFlag)) {
-    uint64_t seed = std::strtoull(argv[1] + sizeof(wasmhost::kChildFlag) - 1,
-                                  nullptr, 10);
+    uint64_t seed =
+        std::strtoull(argv[1] + sizeof(wasmhost::kChildFlag) - 1, nullptr, 10);
     wasmhost::Outcome outcome = wasmhost::RunRandomClock(seed);
     if (!outcome.error.empty()) {
       std::fprintf(stderr, "%s\n", outcome.error.c_str());

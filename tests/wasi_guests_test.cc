@@ -247,7 +247,8 @@ TEST(WasiGuestsTest, WalkListsTheTreeSorted) {
   ASSERT_EQ(symlink("a/c", (dir + "/link").c_str()), 0);
   WasiOptions options;
   options.preopens = {Preopen{dir, "/tree", /*read_only=*/true}};
-  CommandResult result = RunGuest(guests::walk_wasm(), {"walk", "/tree"}, options);
+  CommandResult result =
+      RunGuest(guests::walk_wasm(), {"walk", "/tree"}, options);
   EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.err;
   EXPECT_EQ(result.out,
             "a/\n"
@@ -261,8 +262,7 @@ TEST(WasiGuestsTest, WalkListsTheTreeSorted) {
 
 // --- escapes ---------------------------------------------------------------
 
-void ExpectNoEscape(const SandboxLayout& layout,
-                    const CommandResult& result) {
+void ExpectNoEscape(const SandboxLayout& layout, const CommandResult& result) {
   EXPECT_THAT(result.out, Not(HasSubstr("OPENED")));
   EXPECT_THAT(result.out, Not(HasSubstr("top secret")));
   EXPECT_FALSE(PathExists(layout.root + "/created"));
@@ -413,10 +413,12 @@ TEST(WasiGuestsTest, ReactorExportsAfterInitialize) {
   ASSERT_NE(guest, nullptr);
   ASSERT_OK(wasi::InitializeReactor(*guest->instance));
   Instance& instance = *guest->instance;
-  ASSERT_OK_AND_ASSIGN(auto add, instance.GetFunc<int32_t(int32_t, int32_t)>("add"));
+  ASSERT_OK_AND_ASSIGN(auto add,
+                       instance.GetFunc<int32_t(int32_t, int32_t)>("add"));
   ASSERT_OK_AND_ASSIGN(auto counter, instance.GetFunc<int32_t()>("counter"));
   ASSERT_OK_AND_ASSIGN(auto greet, instance.GetFunc<int32_t(int32_t)>("greet"));
-  ASSERT_OK_AND_ASSIGN(auto initialized, instance.GetFunc<int32_t()>("initialized"));
+  ASSERT_OK_AND_ASSIGN(auto initialized,
+                       instance.GetFunc<int32_t()>("initialized"));
   EXPECT_THAT(initialized.Call(), testing::IsOkAndHolds(1));
   EXPECT_THAT(add.Call(2, 3), testing::IsOkAndHolds(5));
   EXPECT_THAT(counter.Call(), testing::IsOkAndHolds(101));
@@ -482,8 +484,7 @@ TEST(WasiGuestsTest, ReactorInFreshStatePoolStartsInitializedEveryLease) {
                        InstancePool::Create(module, linker, options));
   for (int i = 0; i < 5; ++i) {
     ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-    ASSERT_OK_AND_ASSIGN(auto counter,
-                         lease->GetFunc<int32_t()>("counter"));
+    ASSERT_OK_AND_ASSIGN(auto counter, lease->GetFunc<int32_t()>("counter"));
     EXPECT_THAT(counter.Call(), testing::IsOkAndHolds(501)) << "lease " << i;
     EXPECT_THAT(counter.Call(), testing::IsOkAndHolds(502)) << "lease " << i;
   }
@@ -784,10 +785,10 @@ WasiOptions Deterministic(uint64_t seed) {
 }
 
 TEST(WasiGuestsTest, VirtualClockAndSeedGiveIdenticalRuns) {
-  CommandResult first =
-      RunGuest(guests::random_clock_wasm(), {"random_clock"}, Deterministic(42));
-  CommandResult second =
-      RunGuest(guests::random_clock_wasm(), {"random_clock"}, Deterministic(42));
+  CommandResult first = RunGuest(guests::random_clock_wasm(), {"random_clock"},
+                                 Deterministic(42));
+  CommandResult second = RunGuest(guests::random_clock_wasm(), {"random_clock"},
+                                  Deterministic(42));
   EXPECT_THAT(first.exit_code, testing::IsOkAndHolds(0));
   EXPECT_THAT(second.exit_code, testing::IsOkAndHolds(0));
   EXPECT_EQ(first.out, second.out);
@@ -795,11 +796,11 @@ TEST(WasiGuestsTest, VirtualClockAndSeedGiveIdenticalRuns) {
   EXPECT_THAT(first.out, HasSubstr("realtime 1.00"));
   EXPECT_THAT(first.out, HasSubstr("monotonic 1.00"));
 
-  CommandResult other_seed =
-      RunGuest(guests::random_clock_wasm(), {"random_clock"}, Deterministic(43));
+  CommandResult other_seed = RunGuest(guests::random_clock_wasm(),
+                                      {"random_clock"}, Deterministic(43));
   EXPECT_THAT(other_seed.exit_code, testing::IsOkAndHolds(0));
-  const std::string random_line = std::vector<std::string>(
-      absl::StrSplit(first.out, '\n'))[0];
+  const std::string random_line =
+      std::vector<std::string>(absl::StrSplit(first.out, '\n'))[0];
   EXPECT_THAT(other_seed.out, Not(HasSubstr(random_line)));
 }
 
@@ -820,7 +821,8 @@ TEST(WasiGuestsTest, VirtualClockAdvancesOnEveryRead) {
 
 TEST(WasiGuestsTest, SystemRandomnessDiffersBetweenRuns) {
   CommandResult first = RunGuest(guests::random_clock_wasm(), {"random_clock"});
-  CommandResult second = RunGuest(guests::random_clock_wasm(), {"random_clock"});
+  CommandResult second =
+      RunGuest(guests::random_clock_wasm(), {"random_clock"});
   EXPECT_THAT(first.exit_code, testing::IsOkAndHolds(0));
   EXPECT_THAT(second.exit_code, testing::IsOkAndHolds(0));
   EXPECT_NE(first.out.substr(0, 40), second.out.substr(0, 40));

@@ -63,8 +63,8 @@ CommandResult RunRustHello(std::vector<std::string> args,
   EXPECT_OK(wasi::AddToLinker(linker));
   InstanceOptions instance_options;
   instance_options.SetContext(context->get());
-  absl::StatusOr<Instance> instance = testing::Instantiate(
-      guests::rust_hello_wasm(), linker, instance_options);
+  absl::StatusOr<Instance> instance =
+      testing::Instantiate(guests::rust_hello_wasm(), linker, instance_options);
   EXPECT_TRUE(instance.ok()) << instance.status();
   if (!instance.ok()) return result;
   result.exit_code = wasi::RunCommand(*instance);

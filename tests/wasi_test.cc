@@ -78,11 +78,11 @@ constexpr I kOflagTrunc = 8;
 constexpr I kFollow = 1;
 
 // Scratch layout in the guest's memory.
-constexpr I kIov = 0;        // iovecs
-constexpr I kOut = 256;      // results
-constexpr I kPath = 1024;    // first path
-constexpr I kPath2 = 2048;   // second path
-constexpr I kBuf = 4096;     // data buffers
+constexpr I kIov = 0;       // iovecs
+constexpr I kOut = 256;     // results
+constexpr I kPath = 1024;   // first path
+constexpr I kPath2 = 2048;  // second path
+constexpr I kBuf = 4096;    // data buffers
 
 Linker WasiLinker() {
   Linker linker;
@@ -109,9 +109,9 @@ struct Guest {
 
   void Put(I offset, absl::string_view bytes) {
     ASSERT_OK(instance.memory().Write(
-        offset, absl::MakeConstSpan(
-                    reinterpret_cast<const uint8_t*>(bytes.data()),
-                    bytes.size())));
+        offset,
+        absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()),
+                            bytes.size())));
   }
   void Put32(I offset, uint32_t value) {
     Put(offset, absl::string_view(reinterpret_cast<const char*>(&value), 4));
@@ -141,8 +141,8 @@ struct Guest {
                I lookup = kFollow) {
     Put(kPath, path);
     int32_t e = Call<I, I, I, I, I, L, L, I, I>(
-        "path_open", dirfd, lookup, kPath, static_cast<I>(path.size()),
-        oflags, rights, rights, 0, kOut);
+        "path_open", dirfd, lookup, kPath, static_cast<I>(path.size()), oflags,
+        rights, rights, 0, kOut);
     return e == 0 ? static_cast<int32_t>(Get32(kOut)) : -e;
   }
   // Writes `data` to `fd` with one iovec; the errno.
@@ -218,8 +218,8 @@ TEST(WasiTest, HelloWritesStdoutAndStderr) {
   wasi::WasiOptions options;
   options.stdout_sink = wasi::OutputSink::ToString(&out);
   options.stderr_sink = wasi::OutputSink::ToString(&err);
-  ASSERT_OK_AND_ASSIGN(Guest guest, Start(fixtures::wasi_hello_wasm(),
-                                          std::move(options)));
+  ASSERT_OK_AND_ASSIGN(Guest guest,
+                       Start(fixtures::wasi_hello_wasm(), std::move(options)));
   EXPECT_THAT(wasi::RunCommand(guest.instance), testing::IsOkAndHolds(0));
   EXPECT_EQ(out, "hello, wasi\n");
   EXPECT_EQ(err, "to stderr\n");
@@ -232,8 +232,8 @@ TEST(WasiTest, DefaultSinksDiscardAndCallbackSinkGetsChunks) {
 
   std::vector<std::string> chunks;
   wasi::WasiOptions options;
-  options.stdout_sink = wasi::OutputSink::ToCallback(
-      [&](absl::string_view bytes) {
+  options.stdout_sink =
+      wasi::OutputSink::ToCallback([&](absl::string_view bytes) {
         chunks.emplace_back(bytes);
         return absl::OkStatus();
       });
@@ -267,8 +267,8 @@ TEST(WasiTest, ArgsAndEnv) {
   ASSERT_OK_AND_ASSIGN(Guest guest,
                        Start(fixtures::wasi_args_wasm(), std::move(options)));
   EXPECT_THAT(wasi::RunCommand(guest.instance), testing::IsOkAndHolds(0));
-  EXPECT_EQ(out, std::string("prog\0one\0two words\0HOME=/nowhere\0EMPTY=\0",
-                             40));
+  EXPECT_EQ(out,
+            std::string("prog\0one\0two words\0HOME=/nowhere\0EMPTY=\0", 40));
 }
 
 TEST(WasiTest, NoArgsNoEnv) {
@@ -312,8 +312,8 @@ TEST(WasiTest, StdinFromFdAndEmpty) {
   std::string none;
   wasi::WasiOptions empty;
   empty.stdout_sink = wasi::OutputSink::ToString(&none);
-  ASSERT_OK_AND_ASSIGN(Guest eof, Start(fixtures::wasi_cat_wasm(),
-                                        std::move(empty)));
+  ASSERT_OK_AND_ASSIGN(Guest eof,
+                       Start(fixtures::wasi_cat_wasm(), std::move(empty)));
   EXPECT_THAT(wasi::RunCommand(eof.instance), testing::IsOkAndHolds(0));
   EXPECT_EQ(none, "");
 }
@@ -402,8 +402,8 @@ TEST(WasiTest, ProcExitReturnsCodeAndPoisons) {
   EXPECT_EQ(out, "bye\n");
   EXPECT_TRUE(guest.instance.poisoned());
   ASSERT_OK_AND_ASSIGN(auto after, guest.instance.GetFunc<int32_t()>("after"));
-  EXPECT_THAT(after.Call(), testing::StatusIs(
-                                absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(after.Call(),
+              testing::StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST(WasiTest, ProcExitStatusCarriesTheCode) {
@@ -476,7 +476,7 @@ TEST(WasiTest, UnopenedFdsAndUnsupportedCalls) {
   EXPECT_EQ((guest.Call<I, I, I>("sock_accept", 99, 0, kOut)), kBadf);
   EXPECT_EQ((guest.Call<I, I, I>("sock_accept", 1, 0, kOut)), kNotSock);
   EXPECT_EQ((guest.Call<I, I, I, I, I, I>("sock_recv", 0, kIov, 0, 0, kOut,
-                                         kOut + 4)),
+                                          kOut + 4)),
             kNotSock);
   EXPECT_EQ((guest.Call<I, I, I, I, I>("sock_send", 1, kIov, 0, 0, kOut)),
             kNotSock);
@@ -592,7 +592,7 @@ TEST(WasiTest, PollOneoffVirtualClockJumps) {
   EXPECT_EQ(guest.Get32(kOut), 1u);
   EXPECT_EQ(guest.Get64(kBuf + 512), 0xabcu);
   EXPECT_EQ(guest.Get32(kBuf + 512 + 8) & 0xffff, 0u);  // error
-  EXPECT_EQ(guest.Get8(kBuf + 512 + 10), 0);             // clock
+  EXPECT_EQ(guest.Get8(kBuf + 512 + 10), 0);            // clock
   ASSERT_EQ((guest.Call<I, L, I>("clock_time_get", 1, 1, kOut)), 0);
   EXPECT_EQ(guest.Get64(kOut), 5'000'000'000ull);
   EXPECT_EQ((guest.Call<I, I, I, I>("poll_oneoff", kBuf, kBuf + 512, 0, kOut)),
@@ -742,7 +742,7 @@ TEST_F(WasiFsTest, DirectoriesRenameLinksAndTimes) {
   ASSERT_EQ(guest.Symlink("renamed.txt", 3, "dir/link"), 0);
   guest.Put(kPath, "dir/link");
   ASSERT_EQ((guest.Call<I, I, I, I, I, I>("path_readlink", 3, kPath, 8, kBuf,
-                                         64, kOut)),
+                                          64, kOut)),
             0);
   EXPECT_EQ(guest.Get(kBuf, guest.Get32(kOut)), "renamed.txt");
   EXPECT_EQ(guest.StatType(3, "dir/link", 0), 7);
@@ -756,19 +756,19 @@ TEST_F(WasiFsTest, DirectoriesRenameLinksAndTimes) {
   guest.Put(kPath, "dir/renamed.txt");
   guest.Put(kPath2, "hard.txt");
   ASSERT_EQ((guest.Call<I, I, I, I, I, I, I>("path_link", 3, 0, kPath, 15, 3,
-                                            kPath2, 8)),
+                                             kPath2, 8)),
             0);
   guest.Put(kPath, "hard.txt");
-  ASSERT_EQ((guest.Call<I, I, I, I, I>("path_filestat_get", 3, 0, kPath, 8,
-                                      kBuf)),
-            0);
+  ASSERT_EQ(
+      (guest.Call<I, I, I, I, I>("path_filestat_get", 3, 0, kPath, 8, kBuf)),
+      0);
   EXPECT_EQ(guest.Get64(kBuf + 24), 2u);  // nlink
 
   // Times.
   guest.Put(kPath, "hard.txt");
-  ASSERT_EQ((guest.Call<I, I, I, I, L, L, I>(
-                "path_filestat_set_times", 3, 0, kPath, 8,
-                1'000'000'000'000ull, 2'000'000'000'500ull, 1 | 4)),
+  ASSERT_EQ((guest.Call<I, I, I, I, L, L, I>("path_filestat_set_times", 3, 0,
+                                             kPath, 8, 1'000'000'000'000ull,
+                                             2'000'000'000'500ull, 1 | 4)),
             0);
   struct stat st;
   ASSERT_EQ(::stat((box_ + "/hard.txt").c_str(), &st), 0);
@@ -776,12 +776,12 @@ TEST_F(WasiFsTest, DirectoriesRenameLinksAndTimes) {
   EXPECT_EQ(st.st_mtim.tv_sec, 2000);
   EXPECT_EQ(st.st_mtim.tv_nsec, 500);
   EXPECT_EQ((guest.Call<I, I, I, I, L, L, I>("path_filestat_set_times", 3, 0,
-                                            kPath, 8, 0, 0, 1 | 2)),
+                                             kPath, 8, 0, 0, 1 | 2)),
             kInval);
   int32_t file = guest.Open(3, "hard.txt", 0, kFileRights | (1 << 23));
   ASSERT_GE(file, 0);
   ASSERT_EQ((guest.Call<I, L, L, I>("fd_filestat_set_times", file, 0,
-                                   3'000'000'000'000ull, 4)),
+                                    3'000'000'000'000ull, 4)),
             0);
   ASSERT_EQ(::stat((box_ + "/hard.txt").c_str(), &st), 0);
   EXPECT_EQ(st.st_mtim.tv_sec, 3000);
@@ -864,32 +864,27 @@ TEST_F(WasiFsTest, EscapesAreDenied) {
   // Creating through an escape.
   EXPECT_EQ(guest.Open(3, "../created", kOflagCreat, kFileRights),
             -kNotCapable);
-  EXPECT_EQ(guest.Open(3, "to_outside", kOflagCreat | kOflagTrunc,
-                       kFileRights),
+  EXPECT_EQ(guest.Open(3, "to_outside", kOflagCreat | kOflagTrunc, kFileRights),
             -kNotCapable);
-  EXPECT_EQ(guest.PathCall("path_create_directory", 3, "../evil"),
-            kNotCapable);
-  EXPECT_EQ(guest.PathCall("path_create_directory", 3, "up/evil"),
-            kNotCapable);
+  EXPECT_EQ(guest.PathCall("path_create_directory", 3, "../evil"), kNotCapable);
+  EXPECT_EQ(guest.PathCall("path_create_directory", 3, "up/evil"), kNotCapable);
   EXPECT_EQ(guest.PathCall("path_unlink_file", 3, "../outside"), kNotCapable);
-  EXPECT_EQ(guest.PathCall("path_unlink_file", 3, "to_root/tmp"),
-            kNotCapable);
-  EXPECT_EQ(guest.PathCall("path_remove_directory", 3, "up/box"),
-            kNotCapable);
+  EXPECT_EQ(guest.PathCall("path_unlink_file", 3, "to_root/tmp"), kNotCapable);
+  EXPECT_EQ(guest.PathCall("path_remove_directory", 3, "up/box"), kNotCapable);
   EXPECT_EQ(guest.Rename(3, "sub", "../moved"), kNotCapable);
   EXPECT_EQ(guest.Rename(3, "../outside", "stolen"), kNotCapable);
   EXPECT_EQ(guest.Symlink("x", 3, "../link"), kNotCapable);
   guest.Put(kPath, "to_outside");
   guest.Put(kPath2, "hard");
-  EXPECT_EQ((guest.Call<I, I, I, I, I, I, I>("path_link", 3, kFollow, kPath,
-                                            10, 3, kPath2, 4)),
+  EXPECT_EQ((guest.Call<I, I, I, I, I, I, I>("path_link", 3, kFollow, kPath, 10,
+                                             3, kPath2, 4)),
             kNotCapable);
   guest.Put(kPath, "../outside");
   EXPECT_EQ((guest.Call<I, I, I, I, I, I>("path_readlink", 3, kPath, 10, kBuf,
-                                         64, kOut)),
+                                          64, kOut)),
             kNotCapable);
   EXPECT_EQ((guest.Call<I, I, I, I, L, L, I>("path_filestat_set_times", 3,
-                                            kFollow, kPath, 10, 0, 0, 2 | 8)),
+                                             kFollow, kPath, 10, 0, 0, 2 | 8)),
             kNotCapable);
   // An absolute symlink may be made, never followed.
   ASSERT_EQ(guest.Symlink("/etc/passwd", 3, "abs"), 0);
@@ -933,12 +928,11 @@ TEST_F(WasiFsTest, AbsoluteSymlinkIsMadeButNotFollowedOut) {
   Guest guest = StartWith(false);
   ASSERT_EQ(guest.Symlink("/inside.txt", 3, "abs"), 0);
   char target[64] = {};
-  ASSERT_GT(::readlink((box_ + "/abs").c_str(), target, sizeof(target) - 1),
-            0);
+  ASSERT_GT(::readlink((box_ + "/abs").c_str(), target, sizeof(target) - 1), 0);
   EXPECT_STREQ(target, "/inside.txt");
   guest.Put(kPath, "abs");
   ASSERT_EQ((guest.Call<I, I, I, I, I, I>("path_readlink", 3, kPath, 3, kBuf,
-                                         64, kOut)),
+                                          64, kOut)),
             0);
   EXPECT_EQ(guest.Get(kBuf, guest.Get32(kOut)), "/inside.txt");
   EXPECT_EQ(guest.StatType(3, "abs", 0), 7);  // the link itself
@@ -971,10 +965,8 @@ TEST_F(WasiFsTest, ReadOnlyPreopenRefusesWrites) {
   EXPECT_EQ((guest.Call<I, L, I, I>("fd_seek", fd, 0, 0, kOut)), kNotCapable);
 
   EXPECT_EQ(guest.Open(3, "data.txt", 0, kRightFdWrite), -kNotCapable);
-  EXPECT_EQ(guest.Open(3, "data.txt", kOflagTrunc, kRightFdRead),
-            -kNotCapable);
-  EXPECT_EQ(guest.Open(3, "new.txt", kOflagCreat, kRightFdRead),
-            -kNotCapable);
+  EXPECT_EQ(guest.Open(3, "data.txt", kOflagTrunc, kRightFdRead), -kNotCapable);
+  EXPECT_EQ(guest.Open(3, "new.txt", kOflagCreat, kRightFdRead), -kNotCapable);
   EXPECT_EQ(guest.PathCall("path_create_directory", 3, "d"), kNotCapable);
   EXPECT_EQ(guest.PathCall("path_unlink_file", 3, "data.txt"), kNotCapable);
   EXPECT_EQ(guest.PathCall("path_remove_directory", 3, "sub"), kNotCapable);
@@ -982,7 +974,7 @@ TEST_F(WasiFsTest, ReadOnlyPreopenRefusesWrites) {
   EXPECT_EQ(guest.Symlink("data.txt", 3, "link"), kNotCapable);
   guest.Put(kPath, "data.txt");
   EXPECT_EQ((guest.Call<I, I, I, I, L, L, I>("path_filestat_set_times", 3, 0,
-                                            kPath, 8, 0, 0, 2 | 8)),
+                                             kPath, 8, 0, 0, 2 | 8)),
             kNotCapable);
   // A directory opened below it inherits the restriction.
   int32_t sub = guest.Open(3, "sub", kOflagDirectory, ~L{0});

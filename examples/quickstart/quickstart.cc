@@ -26,8 +26,8 @@
 
 namespace {
 
-using wasmhost::CallOptions;
 using wasmhost::Caller;
+using wasmhost::CallOptions;
 using wasmhost::Engine;
 using wasmhost::Instance;
 using wasmhost::InstanceOptions;
@@ -116,15 +116,15 @@ absl::StatusOr<Linker> MakeLinker() {
   if (!status.ok()) return status;
 
   // kv.put(key_ptr, key_len, value).
-  status = linker.Define(
-      "kv", "put",
-      [](Caller& caller, uint32_t key_ptr, uint32_t key_len,
-         int64_t value) -> absl::Status {
-        absl::StatusOr<KvAccess> kv = AccessKv(caller, key_ptr, key_len);
-        if (!kv.ok()) return kv.status();
-        kv->store->values[kv->key] = value;
-        return absl::OkStatus();
-      });
+  status = linker.Define("kv", "put",
+                         [](Caller& caller, uint32_t key_ptr, uint32_t key_len,
+                            int64_t value) -> absl::Status {
+                           absl::StatusOr<KvAccess> kv =
+                               AccessKv(caller, key_ptr, key_len);
+                           if (!kv.ok()) return kv.status();
+                           kv->store->values[kv->key] = value;
+                           return absl::OkStatus();
+                         });
   if (!status.ok()) return status;
   return linker;
 }
@@ -191,17 +191,18 @@ int main() {
   for (int32_t id = 1; id <= 3; ++id) {
     absl::StatusOr<int32_t> count = on_request->Call(id);
     Check(count.ok() && *count == id,
-          absl::StrCat("on_request(", id, ") -> ",
-                       count.ok() ? absl::StrCat(*count) : Describe(count.status()),
-                       " (requests counted so far)"));
+          absl::StrCat(
+              "on_request(", id, ") -> ",
+              count.ok() ? absl::StrCat(*count) : Describe(count.status()),
+              " (requests counted so far)"));
   }
   Check(store.values["requests"] == 3,
         absl::StrCat("the host's own map holds requests = ",
                      store.values["requests"]));
   absl::StatusOr<int32_t> half = percent->Call(1, 2);
   Check(half.ok() && *half == 50,
-        absl::StrCat("percent(1, 2) -> ",
-                     half.ok() ? absl::StrCat(*half) : Describe(half.status())));
+        absl::StrCat("percent(1, 2) -> ", half.ok() ? absl::StrCat(*half)
+                                                    : Describe(half.status())));
 
   Heading("3. A second guest asks for a capability nobody granted (host.exec)");
   absl::StatusOr<Module> greedy = engine->Compile(quickstart::greedy_wasm());
@@ -210,27 +211,32 @@ int main() {
   std::cout << "  Instance::Create -> " << Describe(refused.status()) << "\n";
   Check(refused.status().code() == absl::StatusCode::kNotFound &&
             absl::StrContains(refused.status().message(), "host.exec"),
-        "instantiation fails with NotFound naming the import; the guest never runs");
+        "instantiation fails with NotFound naming the import; the guest never "
+        "runs");
 
   Heading("4. The guest traps (integer divide by zero)");
   absl::StatusOr<int32_t> trapped = percent->Call(1, 0);
   std::cout << "  percent(1, 0) -> " << Describe(trapped.status()) << "\n";
-  std::optional<wasmhost::TrapInfo> trap = wasmhost::GetTrapInfo(trapped.status());
+  std::optional<wasmhost::TrapInfo> trap =
+      wasmhost::GetTrapInfo(trapped.status());
   if (trap.has_value()) {
     std::cout << "  GetTrapInfo: kind \"" << wasmhost::TrapKindName(trap->kind)
               << "\", message \"" << trap->message << "\", wasm backtrace:\n";
     for (const wasmhost::Frame& frame : trap->backtrace) {
-      std::cout << "    " << (frame.function_name.empty() ? "?" : frame.function_name)
+      std::cout << "    "
+                << (frame.function_name.empty() ? "?" : frame.function_name)
                 << " (function " << frame.function_index << ", module offset 0x"
                 << std::hex << frame.module_offset << std::dec << ")\n";
     }
   }
-  Check(trapped.status().code() == absl::StatusCode::kAborted && trap.has_value() &&
+  Check(trapped.status().code() == absl::StatusCode::kAborted &&
+            trap.has_value() &&
             trap->kind == wasmhost::TrapKind::kIntegerDivideByZero &&
             trap->backtrace.size() >= 2 &&
             trap->backtrace[0].function_name == "ratio" &&
             trap->backtrace[1].function_name == "percent",
-        "the call returns Aborted with the trap kind and backtrace (ratio <- percent)");
+        "the call returns Aborted with the trap kind and backtrace (ratio <- "
+        "percent)");
   absl::StatusOr<int32_t> after_trap = on_request->Call(4);
   std::cout << "  on_request(4) on the same instance -> "
             << Describe(after_trap.status()) << "\n";
@@ -240,10 +246,11 @@ int main() {
   absl::StatusOr<Instance> fresh = NewPlugin(*plugin, *linker, store);
   if (!fresh.ok()) return Fatal("Instance::Create", fresh.status());
   absl::StatusOr<int32_t> count = OnRequest(*fresh, 4);
-  Check(count.ok() && *count == 4,
-        absl::StrCat("a fresh instance works: on_request(4) -> ",
-                     count.ok() ? absl::StrCat(*count) : Describe(count.status()),
-                     " (the host's store kept its count)"));
+  Check(
+      count.ok() && *count == 4,
+      absl::StrCat("a fresh instance works: on_request(4) -> ",
+                   count.ok() ? absl::StrCat(*count) : Describe(count.status()),
+                   " (the host's store kept its count)"));
 
   Heading("5. The guest never returns (busy, called with a 100 ms deadline)");
   auto fresh_busy = fresh->GetFunc<void()>("busy");
@@ -255,14 +262,16 @@ int main() {
   std::cout << "  busy() -> " << Describe(stopped) << "\n";
   Check(stopped.code() == absl::StatusCode::kDeadlineExceeded &&
             took < absl::Milliseconds(600),
-        absl::StrCat("a watchdog stopped the guest; the host had control back after ",
-                     absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1)))));
+        absl::StrCat(
+            "a watchdog stopped the guest; the host had control back after ",
+            absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1)))));
   absl::StatusOr<Instance> next = NewPlugin(*plugin, *linker, store);
   if (!next.ok()) return Fatal("Instance::Create", next.status());
   count = OnRequest(*next, 5);
   Check(count.ok() && *count == 5,
-        absl::StrCat("the host carries on: a new instance's on_request(5) -> ",
-                     count.ok() ? absl::StrCat(*count) : Describe(count.status())));
+        absl::StrCat(
+            "the host carries on: a new instance's on_request(5) -> ",
+            count.ok() ? absl::StrCat(*count) : Describe(count.status())));
 
   std::cout << "\n"
             << (failures == 0 ? "All " : "FAILED: ")

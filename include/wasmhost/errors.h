@@ -144,14 +144,14 @@ enum class LimitKind : uint8_t {
 WASMHOST_EXPORT absl::string_view LimitKindName(LimitKind kind);
 
 enum class TrapKind : uint8_t {
-  kUnreachable,             // the `unreachable` instruction
-  kMemoryOutOfBounds,       // a load or store outside linear memory
-  kIntegerDivideByZero,     // div or rem by zero
-  kIntegerOverflow,         // INT_MIN / -1, or a float that does not fit
-  kIndirectCallMismatch,    // call_indirect: null entry or wrong signature
-  kTableOutOfBounds,        // call_indirect or table access past the end
-  kStackOverflow,           // the guest exhausted its stack
-  kOther,                   // any other trap; see the message
+  kUnreachable,           // the `unreachable` instruction
+  kMemoryOutOfBounds,     // a load or store outside linear memory
+  kIntegerDivideByZero,   // div or rem by zero
+  kIntegerOverflow,       // INT_MIN / -1, or a float that does not fit
+  kIndirectCallMismatch,  // call_indirect: null entry or wrong signature
+  kTableOutOfBounds,      // call_indirect or table access past the end
+  kStackOverflow,         // the guest exhausted its stack
+  kOther,                 // any other trap; see the message
 };
 
 // "unreachable", "memory out of bounds", "integer divide by zero", ...

@@ -38,9 +38,9 @@ struct InstanceState;
 
 // Linker::Define takes these as objects, anything else as a host function.
 template <typename T>
-inline constexpr bool kIsExternHandle = std::is_same_v<T, Global> ||
-                                        std::is_same_v<T, Table> ||
-                                        std::is_same_v<T, Memory>;
+inline constexpr bool kIsExternHandle =
+    std::is_same_v<T, Global> || std::is_same_v<T, Table> ||
+    std::is_same_v<T, Memory>;
 
 // A host function whose signature has references, which RawVals cannot
 // hold: it takes and fills Vals.
@@ -213,8 +213,9 @@ class WASMHOST_EXPORT Linker {
 
   absl::Status DefineHostFunc(absl::string_view module, absl::string_view name,
                               internal::HostFunc func);
-  absl::Status DefineExtern(absl::string_view module, absl::string_view name,
-                            std::shared_ptr<const internal::ExternState> object);
+  absl::Status DefineExtern(
+      absl::string_view module, absl::string_view name,
+      std::shared_ptr<const internal::ExternState> object);
   // AlreadyExists if `module`.`name` is defined.
   absl::Status CheckUndefined(absl::string_view module,
                               absl::string_view name) const;

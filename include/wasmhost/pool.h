@@ -43,7 +43,8 @@ enum class ReusePolicy : uint8_t {
   // with a new instance started from the image at the image's memory size
   // (initialize_instance is not run again, nor the module's start function,
   // and its data segments are not copied into memory first: the image holds
-  // their work, so a replacement costs an instantiation without them). A module whose state cannot be
+  // their work, so a replacement costs an instantiation without them). A module
+  // whose state cannot be
   // restored (e.g. a mutable v128 or reference global, or a table the code
   // changes) gets a new instance for every lease.
   kFreshState,
@@ -137,8 +138,9 @@ struct WASMHOST_EXPORT PoolOptions {
   template <typename T>
   void SetHandles(std::function<absl::StatusOr<T>(Instance&)> make) {
     handles_key_ = internal::TypeKey<T>();
-    make_handles_ = [make = std::move(make)](Instance& instance)
-        -> absl::StatusOr<std::shared_ptr<void>> {
+    make_handles_ =
+        [make = std::move(make)](
+            Instance& instance) -> absl::StatusOr<std::shared_ptr<void>> {
       absl::StatusOr<T> made = make(instance);
       if (!made.ok()) return made.status();
       return std::make_shared<T>(*std::move(made));
@@ -149,8 +151,7 @@ struct WASMHOST_EXPORT PoolOptions {
   friend class internal::PoolState;
   // SetHandles's type and maker.
   const void* handles_key_ = nullptr;
-  std::function<absl::StatusOr<std::shared_ptr<void>>(Instance&)>
-      make_handles_;
+  std::function<absl::StatusOr<std::shared_ptr<void>>(Instance&)> make_handles_;
 };
 
 // A snapshot of a pool's counters. Plain value.
@@ -167,7 +168,7 @@ struct WASMHOST_EXPORT PoolStats {
   // Instances returned after the guest ended its program normally
   // (PoolOptions::is_normal_exit), reset and kept.
   uint64_t exits = 0;
-  uint64_t timeouts = 0;   // Acquire calls that hit acquire_timeout
+  uint64_t timeouts = 0;  // Acquire calls that hit acquire_timeout
   // Acquire calls refused at once: max_instances_per_thread were leased on
   // the calling thread.
   uint64_t thread_cap_refusals = 0;
@@ -182,8 +183,8 @@ struct WASMHOST_EXPORT PoolStats {
   // lease gets a new instance): why, e.g. "the code drops data segments
   // (data.drop), which a reset cannot restore"; empty otherwise.
   std::string fresh_state_refusal;
-  uint64_t idle = 0;       // idle instances now, all threads
-  uint64_t in_use = 0;     // leased instances now
+  uint64_t idle = 0;    // idle instances now, all threads
+  uint64_t in_use = 0;  // leased instances now
 
   // acquire_latency[i] counts acquires that took less than
   // LatencyBucketBound(i) and at least LatencyBucketBound(i - 1).
@@ -275,8 +276,8 @@ class WASMHOST_EXPORT InstancePool {
   // Acquires, calls export `name` with `args` under `options` (deadline,
   // timeout, fuel, as TypedFunc::Call), and releases.
   template <typename Sig, typename... Args>
-  auto Invoke(const CallOptions& options, absl::string_view name,
-              Args... args) -> typename TypedFunc<Sig>::Result {
+  auto Invoke(const CallOptions& options, absl::string_view name, Args... args)
+      -> typename TypedFunc<Sig>::Result {
     absl::StatusOr<Lease> lease = Acquire();
     if (!lease.ok()) return lease.status();
     absl::StatusOr<TypedFunc<Sig>> func = lease->instance().GetFunc<Sig>(name);

@@ -81,8 +81,12 @@ struct WASMHOST_EXPORT FuncType {
 class WASMHOST_EXPORT Val {
  public:
   Val() : type_(ValType::kI32), bits_(0) {}
-  static Val I32(int32_t v) { return Val(ValType::kI32, static_cast<uint32_t>(v)); }
-  static Val I64(int64_t v) { return Val(ValType::kI64, static_cast<uint64_t>(v)); }
+  static Val I32(int32_t v) {
+    return Val(ValType::kI32, static_cast<uint32_t>(v));
+  }
+  static Val I64(int64_t v) {
+    return Val(ValType::kI64, static_cast<uint64_t>(v));
+  }
   static Val F32(float v);
   static Val F64(double v);
   // A v128 from its low and high 64 bits (lane 0 of i64x2 is `low`).
@@ -111,7 +115,9 @@ class WASMHOST_EXPORT Val {
   ValType type() const { return type_; }
   // The accessors return the value reinterpreted as the requested type;
   // check type() first when the type is not known.
-  int32_t i32() const { return static_cast<int32_t>(static_cast<uint32_t>(bits_)); }
+  int32_t i32() const {
+    return static_cast<int32_t>(static_cast<uint32_t>(bits_));
+  }
   int64_t i64() const { return static_cast<int64_t>(bits_); }
   float f32() const;
   double f64() const;

@@ -260,7 +260,7 @@ WASMHOST_EXPORT absl::Status ConfigurePool(PoolOptions& options,
 // After proc_exit the instance is poisoned, as after any call that did not
 // return (a kFreshState pool set up by ConfigurePool resets and keeps it).
 WASMHOST_EXPORT absl::StatusOr<int> RunCommand(Instance& instance,
-                                              const CallOptions& options = {});
+                                               const CallOptions& options = {});
 
 // Runs a reactor's `_initialize` if it exports one; OK if it has none.
 WASMHOST_EXPORT absl::Status InitializeReactor(Instance& instance,

@@ -104,13 +104,12 @@ ModuleEntities EntitiesOf(const wasm::ModuleInfo& info) {
 
 std::string CoreFuncTypeString(const CoreFuncType& type) {
   auto list = [](const std::vector<ValType>& types) {
-    return absl::StrCat(
-        "(",
-        absl::StrJoin(types, ", ",
-                      [](std::string* out, ValType t) {
-                        absl::StrAppend(out, Name(t));
-                      }),
-        ")");
+    return absl::StrCat("(",
+                        absl::StrJoin(types, ", ",
+                                      [](std::string* out, ValType t) {
+                                        absl::StrAppend(out, Name(t));
+                                      }),
+                        ")");
   };
   return absl::StrCat(list(type.params), " -> ", list(type.results));
 }
@@ -125,17 +124,16 @@ absl::Status CheckCoreEntity(const CoreEntity& given,
     case 0:
       if (given.func.params != expected.func.params ||
           given.func.results != expected.func.results) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "expected func ", CoreFuncTypeString(expected.func), ", found ",
-            CoreFuncTypeString(given.func)));
+        return absl::InvalidArgumentError(
+            absl::StrCat("expected func ", CoreFuncTypeString(expected.func),
+                         ", found ", CoreFuncTypeString(given.func)));
       }
       break;
     case 1:
       if (given.table.element != expected.table.element) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "expected table element type ",
-            Name(expected.table.element), ", found ",
-            Name(given.table.element)));
+            "expected table element type ", Name(expected.table.element),
+            ", found ", Name(given.table.element)));
       }
       if (!LimitsMatch(given.table.limits, expected.table.limits)) {
         return absl::InvalidArgumentError("mismatch in table limits");
@@ -154,11 +152,9 @@ absl::Status CheckCoreEntity(const CoreEntity& given,
       if (given.global.type != expected.global.type ||
           given.global.is_mutable != expected.global.is_mutable) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "expected global type ",
-            expected.global.is_mutable ? "mut " : "",
+            "expected global type ", expected.global.is_mutable ? "mut " : "",
             Name(expected.global.type), ", found ",
-            given.global.is_mutable ? "mut " : "",
-            Name(given.global.type)));
+            given.global.is_mutable ? "mut " : "", Name(given.global.type)));
       }
       break;
     default:

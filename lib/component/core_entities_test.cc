@@ -60,9 +60,9 @@ TEST(CheckCoreEntity, TablesMemoriesGlobals) {
   ExpectInvalidArgument(
       CheckCoreEntity(Memory(1, 2, false), Memory(1, 2, true)),
       "mismatch in the shared flag for memories");
-  ExpectInvalidArgument(CheckCoreEntity(Memory(0, {}, false),
-                                        Memory(1, {}, false)),
-                        "mismatch in memory limits");
+  ExpectInvalidArgument(
+      CheckCoreEntity(Memory(0, {}, false), Memory(1, {}, false)),
+      "mismatch in memory limits");
   CoreEntity i32, i64;
   i32.kind = i64.kind = 3;
   i32.known = i64.known = true;

@@ -41,8 +41,7 @@ uint32_t FlatInfo::FlatCount(TypeId id) {
       if (t.fixed_length == 0) {
         n = 2;
       } else {
-        const uint64_t total =
-            uint64_t{t.fixed_length} * FlatCount(*t.element);
+        const uint64_t total = uint64_t{t.fixed_length} * FlatCount(*t.element);
         n = static_cast<uint32_t>(std::min<uint64_t>(total, kSaturated));
       }
       break;

@@ -61,8 +61,8 @@ class FlatInfo {
       size_t cases, const std::vector<std::optional<TypeId>>& payloads);
 
   const TypeArena& arena_;
-  std::vector<uint32_t> counts_;    // 0: not computed yet; else count + 1.
-  std::vector<int8_t> contains_;    // -1: not computed yet.
+  std::vector<uint32_t> counts_;  // 0: not computed yet; else count + 1.
+  std::vector<int8_t> contains_;  // -1: not computed yet.
   // Alignment 0: not computed yet.
   std::vector<std::pair<uint64_t, uint32_t>> layouts_;
 };

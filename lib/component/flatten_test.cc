@@ -32,9 +32,8 @@ class FlattenTest : public testing::Test {
 TEST_F(FlattenTest, FlatCounts) {
   EXPECT_EQ(flat_.FlatCount(P(TypeKind::kU64)), 1u);
   EXPECT_EQ(flat_.FlatCount(P(TypeKind::kString)), 2u);
-  const TypeId record =
-      Add(TypeKind::kRecord,
-          {{"a", P(TypeKind::kU8)}, {"b", P(TypeKind::kString)}});
+  const TypeId record = Add(TypeKind::kRecord, {{"a", P(TypeKind::kU8)},
+                                                {"b", P(TypeKind::kString)}});
   EXPECT_EQ(flat_.FlatCount(record), 3u);
   // option<record>: the discriminant and the payload.
   EXPECT_EQ(flat_.FlatCount(Add(TypeKind::kOption, {}, record)), 4u);
@@ -49,8 +48,7 @@ TEST_F(FlattenTest, StringsAndListsNeedMemory) {
   EXPECT_TRUE(flat_.ContainsStringOrList(P(TypeKind::kString)));
   const TypeId tuple = Add(TypeKind::kTuple, {{"", P(TypeKind::kU32)}});
   EXPECT_FALSE(flat_.ContainsStringOrList(tuple));
-  EXPECT_FALSE(
-      flat_.ContainsStringOrList(Add(TypeKind::kList, {}, tuple, 3)));
+  EXPECT_FALSE(flat_.ContainsStringOrList(Add(TypeKind::kList, {}, tuple, 3)));
   EXPECT_TRUE(flat_.ContainsStringOrList(Add(TypeKind::kList, {}, tuple)));
   EXPECT_TRUE(flat_.ContainsStringOrList(
       Add(TypeKind::kOption, {}, P(TypeKind::kString))));
@@ -60,8 +58,8 @@ TEST_F(FlattenTest, ElementSizesWith64BitPointers) {
   EXPECT_EQ(flat_.ElemSize(P(TypeKind::kBool)), 1u);
   EXPECT_EQ(flat_.ElemSize(P(TypeKind::kString)), 16u);
   // record { a: u8, b: u64 } is padded to 16; option<u8> is 2 bytes.
-  const TypeId record = Add(TypeKind::kRecord, {{"a", P(TypeKind::kU8)},
-                                                {"b", P(TypeKind::kU64)}});
+  const TypeId record = Add(
+      TypeKind::kRecord, {{"a", P(TypeKind::kU8)}, {"b", P(TypeKind::kU64)}});
   EXPECT_EQ(flat_.ElemSize(record), 16u);
   EXPECT_EQ(flat_.ElemSize(Add(TypeKind::kOption, {}, P(TypeKind::kU8))), 2u);
   EXPECT_EQ(flat_.ElemSize(Add(TypeKind::kOption, {}, record)), 24u);

@@ -77,7 +77,7 @@ struct Scope {
   std::vector<uint32_t> core_modules;  // Module types (TypeArena::core).
   // Each core instance's exports by name.
   std::vector<absl::flat_hash_map<std::string, CoreEntity>> core_instances;
-  uint32_t core_counts[5] = {};  // func, table, memory, global, tag.
+  uint32_t core_counts[5] = {};        // func, table, memory, global, tag.
   std::vector<CoreEntity> core_funcs;  // core_counts[0] of them.
   // Strongly-unique import and export names, lowercased.
   absl::flat_hash_set<std::string> import_names;
@@ -580,8 +580,8 @@ class Reader {
         absl::ConsumePrefix(&rest, "[static]")) {
       const std::pair<absl::string_view, absl::string_view> labels =
           absl::StrSplit(rest, absl::MaxSplits('.', 1));
-      canonical = std::string(labels.first == labels.second ? labels.first
-                                                            : rest);
+      canonical =
+          std::string(labels.first == labels.second ? labels.first : rest);
     }
     if (!seen.insert(std::move(canonical)).second) {
       return r.Error(at, absl::StrCat("duplicate ", what, " \"", name, "\""));
@@ -1087,8 +1087,9 @@ class Reader {
             WASMHOST_ASSIGN_OR_RETURN(desc.type,
                                       FreshInstance(r, name_at, desc.type));
           }
-          WASMHOST_RETURN_IF_ERROR(Located(
-              r, name_at, CheckResourceFuncName(arena_, name, desc, s.exports)));
+          WASMHOST_RETURN_IF_ERROR(
+              Located(r, name_at,
+                      CheckResourceFuncName(arena_, name, desc, s.exports)));
           WASMHOST_RETURN_IF_ERROR(CheckExportVisible(r, name_at, s, desc));
           Push(s, desc);
           s.exports.push_back({std::move(name), desc});
@@ -1163,8 +1164,7 @@ class Reader {
     CollectResources(instance, &seen, &resources);
     resources.erase(std::remove_if(resources.begin(), resources.end(),
                                    [&](TypeId id) {
-                                     return id < first->second ||
-                                            id > instance;
+                                     return id < first->second || id > instance;
                                    }),
                     resources.end());
     if (resources.empty()) return instance;
@@ -1280,8 +1280,9 @@ class Reader {
                                   const ExternDesc& desc) {
     if (!s.checks_visibility) return absl::OkStatus();
     WASMHOST_RETURN_IF_ERROR(
-        Located(r, at, CheckVisible(arena_, desc, "export", s.imported_named,
-                                    &s.exported_named)));
+        Located(r, at,
+                CheckVisible(arena_, desc, "export", s.imported_named,
+                             &s.exported_named)));
     AddNamed(arena_, desc, &s.exported_named);
     return absl::OkStatus();
   }
@@ -1300,12 +1301,12 @@ class Reader {
     if (desc->kind == ExternKind::kInstance) {
       WASMHOST_ASSIGN_OR_RETURN(desc->type, FreshInstance(r, at, desc->type));
     }
-    WASMHOST_RETURN_IF_ERROR(Located(
-        r, at, CheckResourceFuncName(arena_, *name, *desc, s.imports)));
+    WASMHOST_RETURN_IF_ERROR(
+        Located(r, at, CheckResourceFuncName(arena_, *name, *desc, s.imports)));
     if (s.checks_visibility) {
-      WASMHOST_RETURN_IF_ERROR(
-          Located(r, at, CheckVisible(arena_, *desc, "import",
-                                      s.imported_named, nullptr)));
+      WASMHOST_RETURN_IF_ERROR(Located(
+          r, at,
+          CheckVisible(arena_, *desc, "import", s.imported_named, nullptr)));
       AddNamed(arena_, *desc, &s.imported_named);
     }
     Push(s, *desc);
@@ -1345,8 +1346,9 @@ class Reader {
     }
     if (code == 0x00 || code == 0x4e || code == 0x4f || code == 0x5e ||
         code == 0x5f) {
-      return r.Error(at, "GC core types other than function subtypes "
-                         "without supertypes are not supported");
+      return r.Error(at,
+                     "GC core types other than function subtypes "
+                     "without supertypes are not supported");
     }
     return r.Error(at,
                    absl::StrFormat("unknown core type opcode 0x%02x", code));
@@ -1372,8 +1374,8 @@ class Reader {
       absl::flat_hash_set<std::pair<std::string, std::string>>& seen,
       const std::string& module, const std::string& name) {
     if (!seen.insert({module, name}).second) {
-      return r.Error(at, absl::StrCat("duplicate core import name \"",
-                                      module, ":", name, "\""));
+      return r.Error(at, absl::StrCat("duplicate core import name \"", module,
+                                      ":", name, "\""));
     }
     return absl::OkStatus();
   }
@@ -1509,8 +1511,9 @@ class Reader {
         constexpr uint64_t kMaxMemoryPages = uint64_t{1} << 16;
         if (limits.min > kMaxMemoryPages ||
             limits.max.value_or(0) > kMaxMemoryPages) {
-          return r.Error(limits_at, "memory size must be at most 65536 pages "
-                                    "(4 GiB)");
+          return r.Error(limits_at,
+                         "memory size must be at most 65536 pages "
+                         "(4 GiB)");
         }
         return code;
       }
@@ -1603,15 +1606,15 @@ class Reader {
                            "\" by core module ", module, ")"));
         }
         if (typed == module_entities_.end()) continue;
-        if (absl::Status st = CheckCoreEntity(
-                it->second, typed->second.imports[i].entity);
+        if (absl::Status st =
+                CheckCoreEntity(it->second, typed->second.imports[i].entity);
             !st.ok()) {
-          return r.Error(at, absl::StrCat("core instance ", arg->instance,
-                                          "'s \"", import.name,
-                                          "\" does not match the import \"",
-                                          import.module, "\" \"", import.name,
-                                          "\" of core module ", module, ": ",
-                                          st.message()));
+          return r.Error(
+              at,
+              absl::StrCat("core instance ", arg->instance, "'s \"",
+                           import.name, "\" does not match the import \"",
+                           import.module, "\" \"", import.name,
+                           "\" of core module ", module, ": ", st.message()));
         }
       }
       if (typed != module_entities_.end()) {
@@ -1735,10 +1738,10 @@ class Reader {
       const ExternDesc given = DescOf(s, arg->item.sort, arg->item.index);
       if (static_cast<int>(arg->item.sort) <
           static_cast<int>(Sort::kCoreModule)) {
-        return r.Error(at, absl::StrCat("argument \"", import.name, "\" is a ",
-                                        SortName(arg->item.sort),
-                                        ", the import is a ",
-                                        ExternKindName(import.desc.kind)));
+        return r.Error(
+            at, absl::StrCat("argument \"", import.name, "\" is a ",
+                             SortName(arg->item.sort), ", the import is a ",
+                             ExternKindName(import.desc.kind)));
       }
       // Imports are checked in order, so a type import's binding applies
       // to the imports after it that use the type.
@@ -2101,16 +2104,15 @@ class Reader {
 
   // `canon.func`'s core function (a lift's callee, or an option's) must
   // have type `expected` where its type is known.
-  static absl::Status CheckCoreFunc(BinaryReader& r, size_t at,
-                                    const Scope& s, uint32_t func,
-                                    const CoreFuncType& expected,
+  static absl::Status CheckCoreFunc(BinaryReader& r, size_t at, const Scope& s,
+                                    uint32_t func, const CoreFuncType& expected,
                                     absl::string_view what) {
     const CoreEntity& given = s.core_funcs[func];
     if (absl::Status st = CheckCoreEntity(given, FuncEntity(expected));
         !st.ok()) {
-      return r.Error(at, absl::StrCat(what, " (core func ", func,
-                                      ") has the wrong signature: ",
-                                      st.message()));
+      return r.Error(at,
+                     absl::StrCat(what, " (core func ", func,
+                                  ") has the wrong signature: ", st.message()));
     }
     return absl::OkStatus();
   }
@@ -2125,12 +2127,14 @@ class Reader {
     const CanonOptions& o = canon.options;
     const char* what = lift ? "canon lift" : "canon lower";
     if (o.realloc.has_value() && !o.memory.has_value()) {
-      return r.Error(at, absl::StrCat(what, ": canonical option `realloc` "
-                                            "requires `memory`"));
+      return r.Error(at, absl::StrCat(what,
+                                      ": canonical option `realloc` "
+                                      "requires `memory`"));
     }
     if (!lift && o.post_return.has_value()) {
-      return r.Error(at, "canon lower: canonical option `post-return` is "
-                         "only allowed on lifts");
+      return r.Error(at,
+                     "canon lower: canonical option `post-return` is "
+                     "only allowed on lifts");
     }
     const Type& f = arena_[canon.type];
     bool params_in_memory = false;
@@ -2150,15 +2154,16 @@ class Reader {
     const bool needs_realloc =
         lift ? params_in_memory || params_spill : result_in_memory;
     const bool needs_memory = needs_realloc || params_in_memory ||
-                              result_in_memory || params_spill ||
-                              results_spill;
+                              result_in_memory || params_spill || results_spill;
     if (needs_memory && !o.memory.has_value()) {
-      return r.Error(at, absl::StrCat(what, ": canonical option `memory` is "
-                                            "required by the function type"));
+      return r.Error(at, absl::StrCat(what,
+                                      ": canonical option `memory` is "
+                                      "required by the function type"));
     }
     if (needs_realloc && !o.realloc.has_value()) {
-      return r.Error(at, absl::StrCat(what, ": canonical option `realloc` is "
-                                            "required by the function type"));
+      return r.Error(at, absl::StrCat(what,
+                                      ": canonical option `realloc` is "
+                                      "required by the function type"));
     }
     const Scope& s = *scope_;
     if (o.realloc.has_value()) {
@@ -2252,9 +2257,9 @@ class Reader {
         }
         // (rep: i32) for drop; handle to rep and back for new and rep.
         AddCoreFunc(s, FuncEntity({{ValType::kI32},
-                                   code == 0x03 ? std::vector<ValType>{}
-                                                : std::vector<ValType>{
-                                                      ValType::kI32}}));
+                                   code == 0x03
+                                       ? std::vector<ValType>{}
+                                       : std::vector<ValType>{ValType::kI32}}));
         break;
       }
       default:

@@ -370,8 +370,7 @@ TEST(ReadComponentErrors, TypeReferences) {
   ExpectInvalidArgument(
       ReadComponent(ComponentOf({{7, One({0x66, 0x01, 0x74})}})).status(),
       "(stream char) is not valid at this time");
-  EXPECT_TRUE(
-      ReadComponent(ComponentOf({{7, One({0x66, 0x01, 0x73})}})).ok());
+  EXPECT_TRUE(ReadComponent(ComponentOf({{7, One({0x66, 0x01, 0x73})}})).ok());
   // Nesting: list<list<...<string>>> 101 deep.
   Bytes nested = {101, 0x70, 0x73};
   for (int i = 1; i < 101; ++i)
@@ -405,9 +404,8 @@ TEST(ReadComponentErrors, Imports) {
         import_error(One(Cat({{0x00}, Name(bad), {0x01, 0x00}}))),
         absl::StrCat("\"", bad, "\" is not a valid extern name"));
   }
-  for (const char* good :
-       {"a", "a1-2-3", "A-B1", "wasi:http/types",
-        "wasi:http/types@0.2.0-rc.1+b", "a:b/c@1"}) {
+  for (const char* good : {"a", "a1-2-3", "A-B1", "wasi:http/types",
+                           "wasi:http/types@0.2.0-rc.1+b", "a:b/c@1"}) {
     EXPECT_TRUE(import_error(One(Cat({{0x00}, Name(good), {0x01, 0x00}}))).ok())
         << good;
   }
@@ -425,17 +423,22 @@ TEST(ReadComponentErrors, Imports) {
   // Strong uniqueness: `[method]a.a` is `a`; `[constructor]a` is not.
   const Bytes resource_a = Cat({{0x00}, Name("a"), {0x03, 0x01}});
   ExpectInvalidArgument(
-      import_error(Cat({{0x02}, resource_a, {0x00}, Name("[static]a.a"),
-                        {0x01, 0x00}})),
+      import_error(
+          Cat({{0x02}, resource_a, {0x00}, Name("[static]a.a"), {0x01, 0x00}})),
       "duplicate import name \"[static]a.a\"");
-  ExpectInvalidArgument(
-      import_error(Cat({{0x03}, resource_a, {0x00}, Name("[static]a.b"),
-                        {0x01, 0x00}, {0x00}, Name("[method]a.b"),
-                        {0x01, 0x00}})),
-      "duplicate import name \"[method]a.b\"");
-  EXPECT_TRUE(import_error(Cat({{0x02}, resource_a, {0x00},
-                                Name("[static]a.b"), {0x01, 0x00}}))
-                  .ok());
+  ExpectInvalidArgument(import_error(Cat({{0x03},
+                                          resource_a,
+                                          {0x00},
+                                          Name("[static]a.b"),
+                                          {0x01, 0x00},
+                                          {0x00},
+                                          Name("[method]a.b"),
+                                          {0x01, 0x00}})),
+                        "duplicate import name \"[method]a.b\"");
+  EXPECT_TRUE(
+      import_error(
+          Cat({{0x02}, resource_a, {0x00}, Name("[static]a.b"), {0x01, 0x00}}))
+          .ok());
   ExpectInvalidArgument(
       import_error(One(Cat({{0x00}, Name("f"), {0x09, 0x00}}))),
       "unknown extern type 0x09");
@@ -513,9 +516,8 @@ TEST(ReadComponentErrors, Aliases) {
                   .ok());
   // Type declarators alias types and instances only.
   ExpectInvalidArgument(
-      ReadComponent(
-          ComponentOf({{7, One({0x42, 0x01, 0x02, 0x00, 0x11, 0x02, 0x01,
-                                0x00})}}))
+      ReadComponent(ComponentOf({{7, One({0x42, 0x01, 0x02, 0x00, 0x11, 0x02,
+                                          0x01, 0x00})}}))
           .status(),
       "an alias in a type declarator may only refer to types or instances, "
       "not a core module");
@@ -564,10 +566,11 @@ TEST(ReadComponentErrors, CoreModulesAndInstances) {
       "core instance 0 does not export func \"f\"");
   // A module type importing a memory of 70000 pages.
   ExpectInvalidArgument(
-      ReadComponent(ComponentOf({{3, One(Cat({{0x50, 0x01, 0x00},
-                                              Name(""),
-                                              Name(""),
-                                              {0x02, 0x00, 0xf0, 0xa2, 0x04}}))}}))
+      ReadComponent(
+          ComponentOf({{3, One(Cat({{0x50, 0x01, 0x00},
+                                    Name(""),
+                                    Name(""),
+                                    {0x02, 0x00, 0xf0, 0xa2, 0x04}}))}}))
           .status(),
       "memory size must be at most 65536 pages");
   // Function subtypes without supertypes are function types; other GC
@@ -583,11 +586,10 @@ TEST(ReadComponentErrors, CoreModulesAndInstances) {
   ExpectInvalidArgument(core_type({0x5f, 0x00}),
                         "GC core types other than function subtypes");
   // Two imports of env.f: one name once mangled.
-  const Bytes twice = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-                       0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
-                       0x02, 0x11, 0x02, 0x03, 'e',  'n',  'v',  0x01,
-                       'f',  0x00, 0x00, 0x03, 'e',  'n',  'v',  0x01,
-                       'f',  0x00, 0x00};
+  const Bytes twice = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01,
+                       0x04, 0x01, 0x60, 0x00, 0x00, 0x02, 0x11, 0x02, 0x03,
+                       'e',  'n',  'v',  0x01, 'f',  0x00, 0x00, 0x03, 'e',
+                       'n',  'v',  0x01, 'f',  0x00, 0x00};
   ExpectInvalidArgument(ReadComponent(ComponentOf({{1, twice}})).status(),
                         "duplicate core import name \"env:f\"");
   ExpectInvalidArgument(ReadComponent(ComponentOf({{2, One({0x02})}})).status(),
@@ -642,12 +644,11 @@ TEST(ReadComponentErrors, Canon) {
   // A second lowering naming the first one's core func as realloc or
   // post-return.
   auto two_lowers = [&](const Bytes& options) {
-    return ReadComponent(ComponentOf(
-                             {{7, func_type},
-                              {10, import},
-                              {8, Cat({{0x02, 0x01, 0x00, 0x00, 0x00},
-                                       {0x01, 0x00, 0x00},
-                                       options})}}))
+    return ReadComponent(ComponentOf({{7, func_type},
+                                      {10, import},
+                                      {8, Cat({{0x02, 0x01, 0x00, 0x00, 0x00},
+                                               {0x01, 0x00, 0x00},
+                                               options})}}))
         .status();
   };
   ASSERT_TRUE(two_lowers({0x00}).ok());
@@ -669,18 +670,19 @@ TEST(ReadComponentErrors, Canon) {
 // realloc where the lowering's caller receives a string or list.
 TEST(ReadComponentErrors, CanonOptionsRequiredByType) {
   // A core module exporting memory "m", instantiated, its memory aliased.
-  const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-                        0x05, 0x03, 0x01, 0x00, 0x01,  // memory 1
+  const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+                        0x00, 0x05, 0x03, 0x01, 0x00, 0x01,  // memory 1
                         0x07, 0x05, 0x01, 0x01, 'm',  0x02, 0x00};
   // `types` is a type section whose last type (index `f`) is the func type.
   auto lower_typed = [&](const Bytes& types, uint8_t f, const Bytes& options) {
     return ReadComponent(
-               ComponentOf({{1, module},
-                            {2, One({0x00, 0x00, 0x00})},
-                            {6, One(Cat({{0x00, 0x02, 0x01, 0x00}, Name("m")}))},
-                            {7, types},
-                            {10, One(Cat({{0x00}, Name("f"), {0x01, f}}))},
-                            {8, One(Cat({{0x01, 0x00, 0x00}, options}))}}))
+               ComponentOf(
+                   {{1, module},
+                    {2, One({0x00, 0x00, 0x00})},
+                    {6, One(Cat({{0x00, 0x02, 0x01, 0x00}, Name("m")}))},
+                    {7, types},
+                    {10, One(Cat({{0x00}, Name("f"), {0x01, f}}))},
+                    {8, One(Cat({{0x01, 0x00, 0x00}, options}))}}))
         .status();
   };
   auto lower = [&](const Bytes& func_type, const Bytes& options) {
@@ -729,12 +731,15 @@ TEST(ReadComponentErrors, ValueTypeSizeBound) {
 // instantiation of a component has resources of its own.
 TEST(ReadComponent, ResourcesAreNewPerImportAndInstantiation) {
   // Instance type 0 exports a `(sub resource)` "r"; imported twice.
-  const Bytes instance_type = One(
-      {0x42, 0x01, 0x04, 0x00, 0x01, 'r', 0x03, 0x01});
-  absl::StatusOr<Component> c = ReadComponent(ComponentOf(
-      {{7, instance_type},
-       {10, Cat({{0x02, 0x00}, Name("i1"), {0x05, 0x00, 0x00}, Name("i2"),
-                 {0x05, 0x00}})}}));
+  const Bytes instance_type =
+      One({0x42, 0x01, 0x04, 0x00, 0x01, 'r', 0x03, 0x01});
+  absl::StatusOr<Component> c =
+      ReadComponent(ComponentOf({{7, instance_type},
+                                 {10, Cat({{0x02, 0x00},
+                                           Name("i1"),
+                                           {0x05, 0x00, 0x00},
+                                           Name("i2"),
+                                           {0x05, 0x00}})}}));
   ASSERT_TRUE(c.ok()) << c.status();
   const std::vector<Import>& imports = c->root.imports;
   ASSERT_EQ(imports.size(), 2u);
@@ -778,8 +783,8 @@ TEST(ReadComponent, ResourcesAreNewPerImportAndInstantiation) {
 
 // Core functions must have the signatures the canonical ABI gives them.
 TEST(ReadComponentErrors, CanonCoreSignatures) {
-  const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-                        0x05, 0x03, 0x01, 0x00, 0x01,  // memory 1
+  const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+                        0x00, 0x05, 0x03, 0x01, 0x00, 0x01,  // memory 1
                         0x07, 0x05, 0x01, 0x01, 'm',  0x02, 0x00};
   // Types: 0 func(), 1 func(s: string), 2 func(x: u32). Import f: type 0;
   // lowering it gives core func 0 of type () -> ().
@@ -790,17 +795,18 @@ TEST(ReadComponentErrors, CanonCoreSignatures) {
                            {0x79, 0x01, 0x00}});
   auto with_core_func = [&](uint8_t section, const Bytes& payload) {
     return ReadComponent(
-               ComponentOf({{1, module},
-                            {2, One({0x00, 0x00, 0x00})},
-                            {6, One(Cat({{0x00, 0x02, 0x01, 0x00}, Name("m")}))},
-                            {7, types},
-                            {10, Cat({{0x02, 0x00},
-                                      Name("f"),
-                                      {0x01, 0x00, 0x00},
-                                      Name("g"),
-                                      {0x01, 0x01}})},
-                            {8, One({0x01, 0x00, 0x00, 0x00})},
-                            {section, payload}}))
+               ComponentOf(
+                   {{1, module},
+                    {2, One({0x00, 0x00, 0x00})},
+                    {6, One(Cat({{0x00, 0x02, 0x01, 0x00}, Name("m")}))},
+                    {7, types},
+                    {10, Cat({{0x02, 0x00},
+                              Name("f"),
+                              {0x01, 0x00, 0x00},
+                              Name("g"),
+                              {0x01, 0x01}})},
+                    {8, One({0x01, 0x00, 0x00, 0x00})},
+                    {section, payload}}))
         .status();
   };
   // Lowering g (a string) with core func 0 as realloc.
@@ -820,10 +826,9 @@ TEST(ReadComponentErrors, CanonCoreSignatures) {
                         "the resource's destructor (core func 0) has the "
                         "wrong signature: expected func (i32) -> ()");
   // An instance of the module importing it as env.f wants (i32) -> ().
-  const Bytes imports_f = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-                           0x01, 0x05, 0x01, 0x60, 0x01, 0x7f, 0x00,
-                           0x02, 0x09, 0x01, 0x03, 'e',  'n',  'v',  0x01,
-                           'f',  0x00, 0x00};
+  const Bytes imports_f = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01,
+                           0x05, 0x01, 0x60, 0x01, 0x7f, 0x00, 0x02, 0x09, 0x01,
+                           0x03, 'e',  'n',  'v',  0x01, 'f',  0x00, 0x00};
   ExpectInvalidArgument(
       ReadComponent(
           ComponentOf({{1, imports_f},
@@ -886,11 +891,11 @@ TEST(ReadComponentErrors, InstancesAndExports) {
       ComponentOf({{10, One(Cat({{0x00}, Name("a"), {0x03, 0x01}}))}});
   auto instantiate_with_type = [&](const Bytes& type) {
     return ReadComponent(
-               ComponentOf({{7, One(type)},
-                            {4, imports_resource},
-                            {5, One(Cat({{0x00, 0x00, 0x01},
-                                         Name("a"),
-                                         {0x03, 0x00}}))}}))
+               ComponentOf(
+                   {{7, One(type)},
+                    {4, imports_resource},
+                    {5,
+                     One(Cat({{0x00, 0x00, 0x01}, Name("a"), {0x03, 0x00}}))}}))
         .status();
   };
   EXPECT_TRUE(instantiate_with_type({0x3f, 0x7f, 0x00}).ok());
@@ -912,8 +917,8 @@ TEST(ReadComponentErrors, InstancesAndExports) {
       "function parameters, found 0");
   // Type 0: a resource; 1: own<0>; 2: func() -> 1. Importing a func of
   // type 2 exposes a resource no import names.
-  const Bytes resource_func = {0x03, 0x3f, 0x7f, 0x00, 0x69, 0x00,
-                               0x40, 0x00, 0x00, 0x01};
+  const Bytes resource_func = {0x03, 0x3f, 0x7f, 0x00, 0x69,
+                               0x00, 0x40, 0x00, 0x00, 0x01};
   ExpectInvalidArgument(
       ReadComponent(
           ComponentOf({{7, resource_func},

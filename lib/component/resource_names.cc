@@ -9,8 +9,7 @@ namespace wasmhost::component {
 namespace {
 
 absl::Status Error(absl::string_view name, absl::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("\"", name, "\": ", why));
+  return absl::InvalidArgumentError(absl::StrCat("\"", name, "\": ", why));
 }
 
 // The name `earlier` gives resource `id`, or null.
@@ -58,8 +57,8 @@ absl::Status CheckResourceFuncName(const TypeArena& arena,
     return absl::OkStatus();
   }
   if (desc.kind != ExternKind::kFunc) {
-    return Error(name, absl::StrCat("is not a func but a ",
-                                    ExternKindName(desc.kind)));
+    return Error(
+        name, absl::StrCat("is not a func but a ", ExternKindName(desc.kind)));
   }
   // The name grammar (checked before) guarantees the '.' of methods and
   // static functions.

@@ -80,8 +80,8 @@ absl::Status SubtypeChecker::CheckType(TypeId given, TypeId expected) {
   }
   switch (e.kind) {
     case TypeKind::kResource:
-      if (auto it = same_.find(given); it != same_.end() &&
-                                       it->second == expected) {
+      if (auto it = same_.find(given);
+          it != same_.end() && it->second == expected) {
         break;
       }
       return absl::InvalidArgumentError("resource types are not the same");
@@ -92,9 +92,8 @@ absl::Status SubtypeChecker::CheckType(TypeId given, TypeId expected) {
       break;
     case TypeKind::kVariant:
       if (g.cases.size() != e.cases.size()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("expected ", e.cases.size(), " cases, found ",
-                         g.cases.size()));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "expected ", e.cases.size(), " cases, found ", g.cases.size()));
       }
       for (size_t i = 0; i < e.cases.size(); ++i) {
         if (g.cases[i].name != e.cases[i].name) {
@@ -102,17 +101,16 @@ absl::Status SubtypeChecker::CheckType(TypeId given, TypeId expected) {
               absl::StrCat("expected case named `", e.cases[i].name,
                            "`, found `", g.cases[i].name, "`"));
         }
-        WASMHOST_RETURN_IF_ERROR(
-            CheckOptional(g.cases[i].type, e.cases[i].type,
-                          absl::StrCat("variant case `", e.cases[i].name,
-                                       "`")));
+        WASMHOST_RETURN_IF_ERROR(CheckOptional(
+            g.cases[i].type, e.cases[i].type,
+            absl::StrCat("variant case `", e.cases[i].name, "`")));
       }
       break;
     case TypeKind::kFlags:
     case TypeKind::kEnum:
       if (g.labels != e.labels) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "mismatch in ", TypeKindName(e.kind), " labels"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("mismatch in ", TypeKindName(e.kind), " labels"));
       }
       break;
     case TypeKind::kList:
@@ -156,8 +154,8 @@ absl::Status SubtypeChecker::CheckFields(const Type& given,
                                          absl::string_view what) {
   if (given.fields.size() != expected.fields.size()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("expected ", expected.fields.size(), " ", what, "s, found ",
-                     given.fields.size()));
+        absl::StrCat("expected ", expected.fields.size(), " ", what,
+                     "s, found ", given.fields.size()));
   }
   for (size_t i = 0; i < expected.fields.size(); ++i) {
     const std::string& name = expected.fields[i].name;
@@ -238,9 +236,8 @@ absl::Status SubtypeChecker::CheckModule(uint32_t given, uint32_t expected) {
           "missing expected import `", i.module, "::", i.name, "`"));
     }
     if (it->kind != i.kind) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("type mismatch in import `", i.module, "::", i.name,
-                       "`"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "type mismatch in import `", i.module, "::", i.name, "`"));
     }
   }
   for (const Entity& x : e.exports) {

@@ -82,25 +82,25 @@ class SubtypeTest : public testing::Test {
 
 TEST_F(SubtypeTest, ValueTypesMatchStructurally) {
   EXPECT_TRUE(Check(ExternKind::kType, u32_, u32_).ok());
-  EXPECT_TRUE(Check(ExternKind::kType, Record({{"a", u32_}}),
-                    Record({{"a", u32_}}))
-                  .ok());
+  EXPECT_TRUE(
+      Check(ExternKind::kType, Record({{"a", u32_}}), Record({{"a", u32_}}))
+          .ok());
   ExpectInvalidArgument(Check(ExternKind::kType, string_, u32_),
                         "expected u32, found string");
   ExpectInvalidArgument(
       Check(ExternKind::kType, Record({{"b", u32_}}), Record({{"a", u32_}})),
       "expected field named `a`, found `b`");
-  ExpectInvalidArgument(Check(ExternKind::kType, Record({{"a", string_}}),
-                              Record({{"a", u32_}})),
-                        "type mismatch in field `a`: expected u32");
+  ExpectInvalidArgument(
+      Check(ExternKind::kType, Record({{"a", string_}}), Record({{"a", u32_}})),
+      "type mismatch in field `a`: expected u32");
   ExpectInvalidArgument(
       Check(ExternKind::kType, Record({{"a", u32_}, {"b", u32_}}),
             Record({{"a", u32_}})),
       "expected 1 fields, found 2");
-  ExpectInvalidArgument(Check(ExternKind::kType,
-                              Labels(TypeKind::kEnum, {"a", "b"}),
-                              Labels(TypeKind::kEnum, {"a"})),
-                        "mismatch in enum labels");
+  ExpectInvalidArgument(
+      Check(ExternKind::kType, Labels(TypeKind::kEnum, {"a", "b"}),
+            Labels(TypeKind::kEnum, {"a"})),
+      "mismatch in enum labels");
   ExpectInvalidArgument(Check(ExternKind::kType, Resource("r", true), u32_),
                         "expected defined type, found resource");
 }
@@ -112,9 +112,8 @@ TEST_F(SubtypeTest, FuncsMatchParamNamesAndResults) {
   ExpectInvalidArgument(Check(ExternKind::kFunc, Func({{"x", u32_}}, {}),
                               Func({{"y", u32_}}, {})),
                         "expected function parameter named `y`, found `x`");
-  ExpectInvalidArgument(
-      Check(ExternKind::kFunc, Func({}, {}), Func({}, u32_)),
-      "expected result, found none");
+  ExpectInvalidArgument(Check(ExternKind::kFunc, Func({}, {}), Func({}, u32_)),
+                        "expected result, found none");
   ExpectInvalidArgument(
       SubtypeChecker(arena_).Check(Desc(ExternKind::kType, u32_),
                                    Decl("x", ExternKind::kFunc, u32_)),
@@ -130,20 +129,22 @@ TEST_F(SubtypeTest, FreshResourcesBindInOrder) {
   const TypeId f = Func({{"x", Handle(TypeKind::kOwn, a)}}, {});
   {
     SubtypeChecker checker(arena_);
-    ASSERT_TRUE(checker.Check(Desc(ExternKind::kType, t1),
-                              Decl("a", ExternKind::kType, a))
-                    .ok());
+    ASSERT_TRUE(
+        checker
+            .Check(Desc(ExternKind::kType, t1), Decl("a", ExternKind::kType, a))
+            .ok());
     EXPECT_EQ(checker.bindings().at(a), t1);
-    EXPECT_TRUE(checker.Check(Desc(ExternKind::kType, t1),
-                              Decl("b", ExternKind::kType, a))
-                    .ok());
+    EXPECT_TRUE(
+        checker
+            .Check(Desc(ExternKind::kType, t1), Decl("b", ExternKind::kType, a))
+            .ok());
     ExpectInvalidArgument(checker.Check(Desc(ExternKind::kType, t2),
                                         Decl("b", ExternKind::kType, a)),
                           "resource types are not the same");
-    EXPECT_TRUE(checker.Check(
-                    Desc(ExternKind::kFunc,
-                         Func({{"x", Handle(TypeKind::kOwn, t1)}}, {})),
-                    Decl("f", ExternKind::kFunc, f))
+    EXPECT_TRUE(checker
+                    .Check(Desc(ExternKind::kFunc,
+                                Func({{"x", Handle(TypeKind::kOwn, t1)}}, {})),
+                           Decl("f", ExternKind::kFunc, f))
                     .ok());
     ExpectInvalidArgument(
         checker.Check(Desc(ExternKind::kFunc,
@@ -171,13 +172,12 @@ TEST_F(SubtypeTest, InstancesMayExportMore) {
                     expected)
                   .ok());
   ExpectInvalidArgument(
-      Check(ExternKind::kInstance,
-            Instance({Decl("g", ExternKind::kFunc, f)}), expected),
+      Check(ExternKind::kInstance, Instance({Decl("g", ExternKind::kFunc, f)}),
+            expected),
       "missing expected export `f`");
   ExpectInvalidArgument(
       Check(ExternKind::kInstance,
-            Instance({Decl("f", ExternKind::kFunc, Func({}, u32_))}),
-            expected),
+            Instance({Decl("f", ExternKind::kFunc, Func({}, u32_))}), expected),
       "type mismatch in export `f`: expected no result");
 }
 

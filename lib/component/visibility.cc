@@ -54,9 +54,9 @@ class Walker {
     if (IsPrimitive(t.kind) || fine_.contains(id)) return absl::OkStatus();
     if (IsNameable(t.kind) && !top) {
       if (Named(id)) return absl::OkStatus();
-      return absl::InvalidArgumentError(absl::StrCat(
-          "it uses a ", TypeKindName(t.kind),
-          " type that no earlier import or export names"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("it uses a ", TypeKindName(t.kind),
+                       " type that no earlier import or export names"));
     }
     if (t.kind == TypeKind::kInstance) {
       // Its type exports name the types its later exports use.

@@ -58,10 +58,9 @@ TEST_F(VisibilityTest, NameableTypesNeedANameBelowTheTop) {
   EXPECT_TRUE(Export(ExternKind::kType, list_of_rec).ok());
   EXPECT_TRUE(Export(ExternKind::kFunc, f).ok());
   // Imports may use only what was imported.
-  ExpectInvalidArgument(
-      CheckVisible(arena_, Desc(ExternKind::kFunc, f), "import", imported_,
-                   nullptr),
-      "func not valid to be used as import");
+  ExpectInvalidArgument(CheckVisible(arena_, Desc(ExternKind::kFunc, f),
+                                     "import", imported_, nullptr),
+                        "func not valid to be used as import");
 }
 
 TEST_F(VisibilityTest, ResourcesThroughHandles) {

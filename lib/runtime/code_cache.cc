@@ -103,7 +103,8 @@ std::string EncodePatch(absl::Span<const uint8_t> base,
     }
   };
   for (const auto& [begin, end] : SectionRanges(target)) {
-    const absl::string_view section = AsChars(target.subspan(begin, end - begin));
+    const absl::string_view section =
+        AsChars(target.subspan(begin, end - begin));
     for (const auto& [b_begin, b_end] : base_sections) {
       if (b_end - b_begin != section.size() ||
           AsChars(base.subspan(b_begin, b_end - b_begin)) != section) {
@@ -193,12 +194,12 @@ std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path) {
   // Files are replaced by rename, never rewritten in place, so a mapping
   // keeps the file it was made of (the directory is trusted not to
   // truncate one under a reader).
-  void* data = size == 0 ? nullptr
-                         : mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  void* data =
+      size == 0 ? nullptr : mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
   if (data == MAP_FAILED) return nullptr;
-  return std::unique_ptr<MappedFile>(new MappedFile(
-      absl::string_view(static_cast<const char*>(data), size)));
+  return std::unique_ptr<MappedFile>(
+      new MappedFile(absl::string_view(static_cast<const char*>(data), size)));
 }
 
 MappedFile::~MappedFile() {
@@ -229,8 +230,7 @@ std::optional<CacheEntry> CodeCache::Load(
       reader.String(&fingerprint) && fingerprint == fingerprint_ &&
       reader.String(&entry.metadata) && reader.String(&compiled) &&
       PatchGives(reader, compiled, AsChars(original_bytes), &covered) &&
-      reader.Get(&checksum) && reader.String(&entry.code) &&
-      reader.at_end() &&
+      reader.Get(&checksum) && reader.String(&entry.code) && reader.at_end() &&
       Checksum(entry.metadata, compiled, covered, entry.code) == checksum;
   if (!valid) {
     rejected_.fetch_add(1, std::memory_order_relaxed);
@@ -256,9 +256,9 @@ absl::Status CodeCache::Write(const std::string& path,
   out.Put(Checksum(metadata, AsChars(compiled_bytes), covered, code));
   out.PutString(code);
   // A unique temporary name, then rename: readers never see a partial file.
-  const std::string temporary = absl::StrCat(
-      path, ".tmp.", getpid(), ".",
-      std::hash<std::thread::id>()(std::this_thread::get_id()));
+  const std::string temporary =
+      absl::StrCat(path, ".tmp.", getpid(), ".",
+                   std::hash<std::thread::id>()(std::this_thread::get_id()));
   {
     std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
     file.write(contents.data(), static_cast<std::streamsize>(contents.size()));
@@ -295,8 +295,12 @@ void CodeCache::Store(
         .IgnoreError();
     return;
   }
-  Pending pending{path,    std::move(metadata), std::move(original_patch),
-                  std::move(covered), compiled, 0};
+  Pending pending{path,
+                  std::move(metadata),
+                  std::move(original_patch),
+                  std::move(covered),
+                  compiled,
+                  0};
   MutexLock lock(&mutex_);
   pending_.push_back(std::move(pending));
   if (!writer_.joinable()) writer_ = std::thread([this] { WriterLoop(); });

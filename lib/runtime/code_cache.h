@@ -8,10 +8,10 @@
 // rewritten bytes V8 compiles, the original bytes as a patch of those
 // (sections the rewrites left unchanged, and the changed ones; verified
 // byte for byte against the bytes being compiled), and V8's serialised
-// code, with a checksum of what the comparison does not cover. Everything is verified on load, so a
-// corrupt, truncated or mismatched file is ignored and replaced. The code
-// is executed when loaded: the directory must be writable only by trusted
-// users.
+// code, with a checksum of what the comparison does not cover. Everything is
+// verified on load, so a corrupt, truncated or mismatched file is ignored and
+// replaced. The code is executed when loaded: the directory must be writable
+// only by trusted users.
 //
 // V8 10.2 serialises only TurboFan code (functions still at Liftoff, or
 // not compiled yet, are recorded as "compile lazily"). A module compiled
@@ -98,9 +98,9 @@ class CodeCache {
   // module compiled from the rewritten bytes) now, if V8 has optimised
   // code for it; else once it has (see the top of this file), from a
   // background thread. Compile pays for the original bytes' sections the
-  // rewrites changed (copied), not for the file. Holds `compiled` weakly: a module dropped before then
-  // is never written. Failed writes are not reported (the cache never
-  // fails a Compile; the next process compiles instead).
+  // rewrites changed (copied), not for the file. Holds `compiled` weakly: a
+  // module dropped before then is never written. Failed writes are not reported
+  // (the cache never fails a Compile; the next process compiles instead).
   void Store(const std::string& path, absl::Span<const uint8_t> original_bytes,
              std::string metadata,
              const std::shared_ptr<const v8backend::CompiledCode>& compiled);
@@ -125,8 +125,8 @@ class CodeCache {
   // Builds and writes the file.
   absl::Status Write(const std::string& path, absl::string_view metadata,
                      absl::Span<const uint8_t> compiled_bytes,
-                     absl::string_view original_patch,
-                     const Ranges& covered, absl::string_view code);
+                     absl::string_view original_patch, const Ranges& covered,
+                     absl::string_view code);
   // The background writer's loop: polls every kPollInterval while modules
   // are pending.
   void WriterLoop();

@@ -29,8 +29,7 @@ bool operator==(const EngineOptions& a, const EngineOptions& b) {
          a.trap_handler == b.trap_handler &&
          a.install_signal_handler == b.install_signal_handler &&
          a.code_cache_dir == b.code_cache_dir &&
-         a.consume_fuel == b.consume_fuel &&
-         a.module_limits == b.module_limits;
+         a.consume_fuel == b.consume_fuel && a.module_limits == b.module_limits;
 }
 
 bool operator==(const ModuleLimits& a, const ModuleLimits& b) {

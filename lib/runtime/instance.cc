@@ -58,8 +58,7 @@ std::string ImportTypeText(const ImportType& import) {
 bool LimitsMatch(uint64_t size, std::optional<uint64_t> max,
                  uint64_t import_min, std::optional<uint64_t> import_max) {
   if (size < import_min) return false;
-  return !import_max.has_value() ||
-         (max.has_value() && *max <= *import_max);
+  return !import_max.has_value() || (max.has_value() && *max <= *import_max);
 }
 
 // Checks that `object` (of the import's kind) can be bound to `import`.
@@ -94,9 +93,9 @@ absl::Status CheckObjectImport(const ImportType& import,
       if (object.table.element != import.table.element ||
           !LimitsMatch(size, object.table.max_size, import.table.min_size,
                        import.table.max_size)) {
-        return mismatch(absl::StrCat(
-            "table ", LimitsText(size, object.table.max_size), " ",
-            ValTypeName(object.table.element)));
+        return mismatch(absl::StrCat("table ",
+                                     LimitsText(size, object.table.max_size),
+                                     " ", ValTypeName(object.table.element)));
       }
       return absl::OkStatus();
     }
@@ -144,7 +143,8 @@ absl::Status BindImports(const internal::ModuleState& module,
                        ImportTypeText(import),
                        " is not granted by the linker"));
     }
-    const ExternKind defined = func != nullptr ? ExternKind::kFunc : object->kind;
+    const ExternKind defined =
+        func != nullptr ? ExternKind::kFunc : object->kind;
     if (defined != import.kind) {
       return internal::MakeError(
           absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
@@ -262,7 +262,8 @@ std::shared_ptr<const internal::ExternState> ExportExtern(
   state->func_type = exported.func_type;
   state->global = exported.global;
   state->table = exported.table;
-  if (exported.kind == ExternKind::kMemory) state->memory = *instance->memory_type;
+  if (exported.kind == ExternKind::kMemory)
+    state->memory = *instance->memory_type;
   state->object = instance->backend->Export(export_index);
   state->instance = instance;
   return state;
@@ -555,9 +556,9 @@ absl::StatusOr<std::vector<Val>> Func::Call(const CallOptions& options,
     return results;
   }
   std::vector<Val> results(type.results.size());
-  WASMHOST_RETURN_IF_ERROR(internal::CallWithVals(
-      *instance_, function, export_index_, type, args.data(), results.data(),
-      options));
+  WASMHOST_RETURN_IF_ERROR(
+      internal::CallWithVals(*instance_, function, export_index_, type,
+                             args.data(), results.data(), options));
   return results;
 }
 
@@ -587,9 +588,9 @@ ABSL_ATTRIBUTE_NOINLINE absl::Status CallFailed(InstanceState& instance) {
 
 }  // namespace
 
-absl::Status CallWithVals(InstanceState& instance,
-                          const FuncRefState* function, uint32_t export_index,
-                          const FuncType& type, const Val* args, Val* results,
+absl::Status CallWithVals(InstanceState& instance, const FuncRefState* function,
+                          uint32_t export_index, const FuncType& type,
+                          const Val* args, Val* results,
                           const CallOptions& options) {
   if (!instance.poison.ok()) return PoisonedError(instance);
   if (instance.backend->CallVals(function, export_index, type, args, results,

@@ -42,9 +42,9 @@ struct InstanceState : std::enable_shared_from_this<InstanceState> {
 // The dynamic call path for signatures with references (or a function
 // value): as CallExport, with Vals. `function` is null for export
 // `export_index`.
-absl::Status CallWithVals(InstanceState& instance,
-                          const FuncRefState* function, uint32_t export_index,
-                          const FuncType& type, const Val* args, Val* results,
+absl::Status CallWithVals(InstanceState& instance, const FuncRefState* function,
+                          uint32_t export_index, const FuncType& type,
+                          const Val* args, Val* results,
                           const CallOptions& options);
 
 }  // namespace wasmhost::internal

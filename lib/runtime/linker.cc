@@ -28,9 +28,8 @@ struct DynamicHostFunc {
   FuncType type;
   Linker::DynamicFunc func;
 
-  static bool Call(void* callable, Caller& caller,
-                   const internal::RawVal* args, internal::RawVal* results,
-                   absl::Status* error) {
+  static bool Call(void* callable, Caller& caller, const internal::RawVal* args,
+                   internal::RawVal* results, absl::Status* error) {
     return internal::HostResult<absl::Status>::Store(
         CallRaw(callable, caller, args, results), results, error);
   }
@@ -43,10 +42,10 @@ struct DynamicHostFunc {
     if (!status.ok()) return status;
     for (size_t i = 0; i < results.size(); ++i) {
       if (results[i].type() != self.type.results[i]) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "dynamic host function set result ", i, " to ",
-            results[i].ToString(), " but its signature is ",
-            self.type.ToString()));
+        return absl::InvalidArgumentError(
+            absl::StrCat("dynamic host function set result ", i, " to ",
+                         results[i].ToString(), " but its signature is ",
+                         self.type.ToString()));
       }
     }
     return absl::OkStatus();
@@ -90,12 +89,11 @@ absl::Status Linker::DefineDynamic(absl::string_view module,
   FuncType signature = type;
   return DefineHostFunc(
       module, name,
-      internal::HostFunc{
-          std::move(signature),
-          std::make_shared<DynamicHostFunc>(
-              DynamicHostFunc{std::move(type), std::move(func)}),
-          &DynamicHostFunc::Call,
-          numbers_only ? nullptr : &DynamicHostFunc::CallVals});
+      internal::HostFunc{std::move(signature),
+                         std::make_shared<DynamicHostFunc>(
+                             DynamicHostFunc{std::move(type), std::move(func)}),
+                         &DynamicHostFunc::Call,
+                         numbers_only ? nullptr : &DynamicHostFunc::CallVals});
 }
 
 std::shared_ptr<const internal::HostFunc> Linker::Find(
@@ -182,8 +180,9 @@ absl::Status Linker::DefineInstance(absl::string_view module,
       objects;
   for (const ExportType& exported : exports) {
     if (exported.kind == ExternKind::kTag) continue;  // tags cannot cross
-    WASMHOST_ASSIGN_OR_RETURN(std::shared_ptr<const internal::ExternState> object,
-                              instance.FindExtern(exported.name, exported.kind));
+    WASMHOST_ASSIGN_OR_RETURN(
+        std::shared_ptr<const internal::ExternState> object,
+        instance.FindExtern(exported.name, exported.kind));
     objects.emplace_back(exported.name, std::move(object));
   }
   for (auto& [name, object] : objects) {

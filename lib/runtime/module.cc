@@ -11,8 +11,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/runtime/code_cache.h"
-#include "lib/util/byte_record.h"
 #include "lib/runtime/module_state.h"
+#include "lib/util/byte_record.h"
 #include "lib/util/error_status.h"
 #include "lib/util/mutex.h"
 #include "lib/util/stable_hash.h"
@@ -171,7 +171,7 @@ void DescribeInterface(const wasm::ModuleInfo& info, ModuleState& state) {
         exported.kind == wasm::ExternKind::kTable    ? &table_imports
         : exported.kind == wasm::ExternKind::kMemory ? &memory_imports
         : exported.kind == wasm::ExternKind::kGlobal ? &global_imports
-                                                      : nullptr;
+                                                     : nullptr;
     state.export_imports.push_back(
         imports_of_kind != nullptr && exported.index < imports_of_kind->size()
             ? std::optional<uint32_t>((*imports_of_kind)[exported.index])
@@ -201,24 +201,25 @@ void RefuseReset(ModuleState& state, std::string why) {
 
 // Decides whether instances can be reset to a captured state: memory and
 // number-typed mutable globals can be restored; table contents cannot.
-void PlanStateReset(const wasm::ModuleInfo& info,
-                    const wasm::CodeSummary& code, ModuleState& state) {
+void PlanStateReset(const wasm::ModuleInfo& info, const wasm::CodeSummary& code,
+                    ModuleState& state) {
   state.resettable = true;
   if (code.mutates_tables) {
-    RefuseReset(state, "the code changes tables (table.set, table.grow, "
-                       "table.fill, table.copy, table.init or elem.drop), "
-                       "which a reset cannot restore");
+    RefuseReset(state,
+                "the code changes tables (table.set, table.grow, "
+                "table.fill, table.copy, table.init or elem.drop), "
+                "which a reset cannot restore");
   } else if (code.drops_data) {
-    RefuseReset(state, "the code drops data segments (data.drop), which a "
-                       "reset cannot restore");
+    RefuseReset(state,
+                "the code drops data segments (data.drop), which a "
+                "reset cannot restore");
   }
   for (size_t i = 0; i < info.globals.size(); ++i) {
     const wasm::GlobalType& global = info.globals[i];
     if (!global.is_mutable) continue;
-    const bool number = global.type == ValType::kI32 ||
-                        global.type == ValType::kI64 ||
-                        global.type == ValType::kF32 ||
-                        global.type == ValType::kF64;
+    const bool number =
+        global.type == ValType::kI32 || global.type == ValType::kI64 ||
+        global.type == ValType::kF32 || global.type == ValType::kF64;
     if (!number && state.resettable) {
       RefuseReset(state, absl::StrCat("mutable global ", i,
                                       " is not a number (i32, i64, f32, "
@@ -235,8 +236,8 @@ void PlanExportCalls(const std::vector<std::string>& wrapper_exports,
                      ModuleState& state) {
   for (size_t i = 0; i < state.exports.size(); ++i) {
     const ExportType& exported = state.exports[i];
-    const bool wrapped = i < wrapper_exports.size() &&
-                         !wrapper_exports[i].empty();
+    const bool wrapped =
+        i < wrapper_exports.size() && !wrapper_exports[i].empty();
     state.call_export_names.push_back(wrapped ? wrapper_exports[i]
                                               : exported.name);
     state.call_export_types.push_back(
@@ -354,8 +355,9 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     // The memory stays the module's own: the host cannot create it, so a
     // fresh-state reset could not find it either.
     if (state.resettable) {
-      RefuseReset(state, "the module has V8's maximum of imports, so its "
-                         "memory cannot be made one the host resets");
+      RefuseReset(state,
+                  "the module has V8's maximum of imports, so its "
+                  "memory cannot be made one the host resets");
     }
   } else if (!info.memories.empty()) {
     WASMHOST_RETURN_IF_ERROR(wasm::MemoryImportAdditions(
@@ -379,8 +381,9 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
                     2 + wrappers + fuel_functions, 2 + wrappers + fuel_types,
                     fuel_globals)) {
     if (state.resettable) {
-      RefuseReset(state, "the accessors restoring the mutable globals would "
-                         "take the module past V8's limits");
+      RefuseReset(state,
+                  "the accessors restoring the mutable globals would "
+                  "take the module past V8's limits");
     }
   } else if (!state.state_global_types.empty()) {
     // Reading and restoring the globals through exported Wasm functions
@@ -388,13 +391,13 @@ absl::StatusOr<std::vector<uint8_t>> RewriteForHost(
     // a JS property access per global, and a JS Number for floats.
     WASMHOST_ASSIGN_OR_RETURN(
         wasm::GlobalAccessors accessors,
-        wasm::PlanGlobalAccessors(current,
-                                  state.internal_names.set_globals_export,
-                                  state.internal_names.get_globals_export,
-                                  &functions));
+        wasm::PlanGlobalAccessors(
+            current, state.internal_names.set_globals_export,
+            state.internal_names.get_globals_export, &functions));
     if (!accessors.added && state.resettable) {
-      RefuseReset(state, "the mutable globals could not be given accessors "
-                         "to restore them");
+      RefuseReset(state,
+                  "the mutable globals could not be given accessors "
+                  "to restore them");
     }
   }
   // Left out, like the accessors, when it would take the module past V8's
@@ -487,9 +490,8 @@ void RegisterFrameTag(const std::shared_ptr<const ModuleState>& module) {
   MutexLock lock(&registry.mutex);
   // Sweeping dead entries on insertion keeps the map as small as the set
   // of live modules, amortised.
-  absl::erase_if(registry.modules, [](const auto& entry) {
-    return entry.second.expired();
-  });
+  absl::erase_if(registry.modules,
+                 [](const auto& entry) { return entry.second.expired(); });
   registry.modules[module->frame_tag] = module;
 }
 
@@ -628,9 +630,8 @@ bool DecodeModuleRecord(absl::string_view record, wasm::CodeSummary* code,
   if (has_fuel != 0) {
     wasm::FuelRewrite fuel;
     if (!in.String(&fuel.set_fuel_export) ||
-        !in.String(&fuel.get_fuel_export) ||
-        !in.Get(&fuel.fuel_global_index) || !in.Get(&fuel.set_fuel_function) ||
-        !in.Get(&fuel.get_fuel_function) ||
+        !in.String(&fuel.get_fuel_export) || !in.Get(&fuel.fuel_global_index) ||
+        !in.Get(&fuel.set_fuel_function) || !in.Get(&fuel.get_fuel_function) ||
         !in.Vector(&fuel.out_of_fuel_offsets) ||
         !GetOffsetMap(in, &fuel.offset_map)) {
       return false;
@@ -679,8 +680,7 @@ absl::Status CheckModuleLimits(const wasm::ModuleInfo& info,
   };
   for (const auto& check : checks) {
     if (check.limit != 0 && check.value > check.limit) {
-      return OverModuleLimit(check.field, check.limit, check.value,
-                             check.what);
+      return OverModuleLimit(check.field, check.limit, check.value, check.what);
     }
   }
   return absl::OkStatus();
@@ -791,9 +791,8 @@ absl::StatusOr<PreparedModule> PrepareModule(absl::Span<const uint8_t> bytes,
   }
   if (split.has_value()) {
     WASMHOST_ASSIGN_OR_RETURN(
-        prepared.bytes,
-        wasm::JoinTail(prepared.bytes, *split,
-                       data_to_make_passive ? &info : nullptr));
+        prepared.bytes, wasm::JoinTail(prepared.bytes, *split,
+                                       data_to_make_passive ? &info : nullptr));
   }
   return prepared;
 }

@@ -209,7 +209,8 @@ class PoolState {
   void ReturnLease(PoolThreadSlot& slot);
   void Unreserve();
   // Destroys an instance that may not be reused, counting it.
-  static void Discard(PoolThreadSlot& slot, std::unique_ptr<Instance> instance) {
+  static void Discard(PoolThreadSlot& slot,
+                      std::unique_ptr<Instance> instance) {
     PoolCounters::Add(slot.counters.discards);
     instance.reset();
   }
@@ -339,7 +340,8 @@ namespace {
 absl::Status CheckOwnsItsState(const Module& module) {
   for (const ImportType& import : module.imports()) {
     const bool shared_state =
-        import.kind == ExternKind::kMemory || import.kind == ExternKind::kTable ||
+        import.kind == ExternKind::kMemory ||
+        import.kind == ExternKind::kTable ||
         (import.kind == ExternKind::kGlobal && import.global.is_mutable);
     if (shared_state) {
       return internal::UsageError(
@@ -421,8 +423,7 @@ bool PoolState::WaitForLease() {
       reserved = true;
       break;
     }
-    if (released_.WaitWithDeadline(&mu_, deadline) &&
-        absl::Now() >= deadline) {
+    if (released_.WaitWithDeadline(&mu_, deadline) && absl::Now() >= deadline) {
       break;
     }
   }
@@ -549,9 +550,7 @@ void PoolState::Release(PoolThreadSlot& slot,
       return;  // destroyed by design, not a discard
     case ReusePolicy::kFreshState:
       if (image_ == nullptr ||
-          !Backend(*instance)
-               .ResetToImage(*image_, KeepResidentPages())
-               .ok()) {
+          !Backend(*instance).ResetToImage(*image_, KeepResidentPages()).ok()) {
         Discard(slot, std::move(instance));
         return;
       }
@@ -629,8 +628,7 @@ Lease& Lease::operator=(Lease&& other) noexcept {
 Lease::~Lease() { Release(); }
 
 void* Lease::Handles(const void* type_key) const {
-  return instance_ == nullptr ? nullptr
-                              : pool_->Handles(*instance_, type_key);
+  return instance_ == nullptr ? nullptr : pool_->Handles(*instance_, type_key);
 }
 
 void Lease::Release() {
@@ -648,7 +646,8 @@ absl::StatusOr<std::unique_ptr<InstancePool>> InstancePool::Create(
   absl::Status primed = state->Prime(state);
   if (!primed.ok()) {
     state->Close();
-    if (auto* slots = internal::ThreadSlots::Existing()) slots->Drop(state->id());
+    if (auto* slots = internal::ThreadSlots::Existing())
+      slots->Drop(state->id());
     return internal::WithDefaultKind(primed, ErrorKind::kInternal);
   }
   return std::unique_ptr<InstancePool>(new InstancePool(std::move(state)));
@@ -661,10 +660,13 @@ InstancePool::~InstancePool() {
   state_->Close();
   // Other threads drop their idle instances the next time they use a pool
   // or when they exit.
-  if (auto* slots = internal::ThreadSlots::Existing()) slots->Drop(state_->id());
+  if (auto* slots = internal::ThreadSlots::Existing())
+    slots->Drop(state_->id());
 }
 
-absl::StatusOr<Lease> InstancePool::Acquire() { return state_->Acquire(state_); }
+absl::StatusOr<Lease> InstancePool::Acquire() {
+  return state_->Acquire(state_);
+}
 
 PoolStats InstancePool::stats() const { return state_->Stats(); }
 

@@ -25,7 +25,8 @@ absl::Status CheckIndex(uint64_t index, uint64_t size) {
 }  // namespace
 
 absl::StatusOr<Table> Table::Create(const TableType& type, const Val& init) {
-  if (type.element != ValType::kFuncRef && type.element != ValType::kExternRef) {
+  if (type.element != ValType::kFuncRef &&
+      type.element != ValType::kExternRef) {
     return internal::UsageError(
         absl::StatusCode::kInvalidArgument,
         absl::StrCat("a table's elements must be funcref or externref, not ",

@@ -1,10 +1,11 @@
+#include "wasmhost/value.h"
+
 #include <cstring>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "wasmhost/internal/func_traits.h"
-#include "wasmhost/value.h"
 
 namespace wasmhost {
 

@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <iterator>
@@ -41,22 +41,19 @@ int64_t SteadyNowNs() {
 void ForgetPagemapInChild() {
   g_pagemap_retry_after_ns.store(0);
   const int fd = g_pagemap_fd.exchange(kPagemapNotOpened);
-  if (fd >= 0)
-    close(fd);
+  if (fd >= 0) close(fd);
 }
 
 // The pagemap descriptor, or -1 when it cannot be opened now.
 int PagemapFd() {
   const int fd = g_pagemap_fd.load(std::memory_order_acquire);
-  if (ABSL_PREDICT_TRUE(fd != kPagemapNotOpened))
-    return fd;
+  if (ABSL_PREDICT_TRUE(fd != kPagemapNotOpened)) return fd;
   static absl::once_flag atfork_once;
   absl::call_once(atfork_once, [] {
     pthread_atfork(nullptr, nullptr, ForgetPagemapInChild);
   });
   const int64_t now = SteadyNowNs();
-  if (now < g_pagemap_retry_after_ns.load(std::memory_order_relaxed))
-    return -1;
+  if (now < g_pagemap_retry_after_ns.load(std::memory_order_relaxed)) return -1;
   const int opened = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
   if (opened < 0) {
     g_pagemap_retry_after_ns.store(now + kPagemapRetryIntervalNs,
@@ -159,14 +156,13 @@ absl::Status ErrnoError(absl::string_view what) {
   return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
 }
 
-} // namespace
+}  // namespace
 
-absl::StatusOr<std::unique_ptr<const MemoryImage>>
-MemoryImage::Capture(absl::Span<const uint8_t> memory) {
+absl::StatusOr<std::unique_ptr<const MemoryImage>> MemoryImage::Capture(
+    absl::Span<const uint8_t> memory) {
   const int fd =
       memfd_create("wasmhost-state", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0)
-    return ErrnoError("memfd for the state image");
+  if (fd < 0) return ErrnoError("memfd for the state image");
   if (ftruncate(fd, static_cast<off_t>(memory.size())) != 0) {
     absl::Status status = ErrnoError("sizing the state image");
     close(fd);
@@ -175,9 +171,8 @@ MemoryImage::Capture(absl::Span<const uint8_t> memory) {
   static const uint8_t kZeroPage[kPageSize] = {};
   std::vector<bool> data_pages(memory.size() / kPageSize);
   for (size_t page = 0; page < data_pages.size(); ++page) {
-    const uint8_t *bytes = memory.data() + page * kPageSize;
-    if (std::memcmp(bytes, kZeroPage, kPageSize) == 0)
-      continue;
+    const uint8_t* bytes = memory.data() + page * kPageSize;
+    if (std::memcmp(bytes, kZeroPage, kPageSize) == 0) continue;
     data_pages[page] = true;
     if (pwrite(fd, bytes, kPageSize, static_cast<off_t>(page * kPageSize)) !=
         static_cast<ssize_t>(kPageSize)) {
@@ -188,7 +183,7 @@ MemoryImage::Capture(absl::Span<const uint8_t> memory) {
   }
   // Sealed so no one can change the image under the memories mapping it.
   fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
-  void *mapping = nullptr;
+  void* mapping = nullptr;
   if (!memory.empty()) {
     mapping = mmap(nullptr, memory.size(), PROT_READ, MAP_SHARED, fd, 0);
     if (mapping == MAP_FAILED) {
@@ -198,13 +193,12 @@ MemoryImage::Capture(absl::Span<const uint8_t> memory) {
     }
   }
   return std::unique_ptr<const MemoryImage>(
-      new MemoryImage(fd, memory.size(), static_cast<const uint8_t *>(mapping),
+      new MemoryImage(fd, memory.size(), static_cast<const uint8_t*>(mapping),
                       std::move(data_pages)));
 }
 
 MemoryImage::~MemoryImage() {
-  if (mapping_ != nullptr)
-    munmap(const_cast<uint8_t *>(mapping_), size_);
+  if (mapping_ != nullptr) munmap(const_cast<uint8_t*>(mapping_), size_);
   close(memfd_);
 }
 
@@ -228,23 +222,21 @@ absl::Status MemoryImage::Restore(absl::Span<uint8_t> memory,
                                   size_t keep_resident_pages) const {
   const size_t pages = size_ / kPageSize;
   const int pagemap = PagemapFd();
-  if (pagemap < 0)
-    return Drop(memory);
+  if (pagemap < 0) return Drop(memory);
 
   absl::InlinedVector<uint32_t, 32> written;
   if (g_pagemap_scan.load(std::memory_order_relaxed)) {
     switch (ScanWritten(pagemap, memory, keep_resident_pages, written)) {
-    case Scan::kFound:
-      return CopyBack(memory, written);
-    case Scan::kTooMany:
-      return Drop(memory);
-    case Scan::kUnavailable:
-      written.clear();
-      break;
+      case Scan::kFound:
+        return CopyBack(memory, written);
+      case Scan::kTooMany:
+        return Drop(memory);
+      case Scan::kUnavailable:
+        written.clear();
+        break;
     }
   }
-  if (pages > kMaxScannedPages)
-    return Drop(memory);
+  if (pages > kMaxScannedPages) return Drop(memory);
   constexpr size_t kChunk = 256;
   uint64_t entries[kChunk];
   const off_t first_entry =
@@ -259,10 +251,8 @@ absl::Status MemoryImage::Restore(absl::Span<uint8_t> memory,
       return Drop(memory);
     }
     for (size_t i = 0; i < count; ++i) {
-      if (!Written(entries[i]))
-        continue;
-      if (written.size() == keep_resident_pages)
-        return Drop(memory);
+      if (!Written(entries[i])) continue;
+      if (written.size() == keep_resident_pages) return Drop(memory);
       written.push_back(static_cast<uint32_t>(start + i));
     }
   }
@@ -272,7 +262,7 @@ absl::Status MemoryImage::Restore(absl::Span<uint8_t> memory,
 absl::Status MemoryImage::CopyBack(absl::Span<uint8_t> memory,
                                    absl::Span<const uint32_t> pages) const {
   for (uint32_t page : pages) {
-    uint8_t *to = memory.data() + size_t{page} * kPageSize;
+    uint8_t* to = memory.data() + size_t{page} * kPageSize;
     if (data_pages_[page]) {
       std::memcpy(to, mapping_ + size_t{page} * kPageSize, kPageSize);
     } else {
@@ -282,4 +272,4 @@ absl::Status MemoryImage::CopyBack(absl::Span<uint8_t> memory,
   return absl::OkStatus();
 }
 
-} // namespace wasmhost::internal
+}  // namespace wasmhost::internal

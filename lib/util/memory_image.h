@@ -29,17 +29,17 @@ namespace wasmhost::internal {
 // Immutable after Capture; thread-safe. Memories it is mapped onto are
 // not: restoring one must not race with writes to it.
 class MemoryImage {
-public:
+ public:
   static constexpr size_t kPageSize = 4096;
 
   // Copies `memory` (a whole number of pages) into a new sealed memfd,
   // writing only pages that are not all zero so the image stays sparse.
   // Returns Internal when the memfd cannot be made or written.
-  static absl::StatusOr<std::unique_ptr<const MemoryImage>>
-  Capture(absl::Span<const uint8_t> memory);
+  static absl::StatusOr<std::unique_ptr<const MemoryImage>> Capture(
+      absl::Span<const uint8_t> memory);
 
-  MemoryImage(const MemoryImage &) = delete;
-  MemoryImage &operator=(const MemoryImage &) = delete;
+  MemoryImage(const MemoryImage&) = delete;
+  MemoryImage& operator=(const MemoryImage&) = delete;
   ~MemoryImage();
 
   size_t size() const { return size_; }
@@ -60,10 +60,12 @@ public:
   absl::Status Restore(absl::Span<uint8_t> memory,
                        size_t keep_resident_pages) const;
 
-private:
-  MemoryImage(int memfd, size_t size, const uint8_t *mapping,
+ private:
+  MemoryImage(int memfd, size_t size, const uint8_t* mapping,
               std::vector<bool> data_pages)
-      : memfd_(memfd), size_(size), mapping_(mapping),
+      : memfd_(memfd),
+        size_(size),
+        mapping_(mapping),
         data_pages_(std::move(data_pages)) {}
 
   absl::Status Drop(absl::Span<uint8_t> memory) const;
@@ -74,11 +76,11 @@ private:
   const int memfd_;
   const size_t size_;
   // The image mapped read-only and shared: the source of copied-back pages.
-  const uint8_t *const mapping_;
+  const uint8_t* const mapping_;
   // Pages holding data; the others are zero.
   const std::vector<bool> data_pages_;
 };
 
-} // namespace wasmhost::internal
+}  // namespace wasmhost::internal
 
-#endif // WASMHOST_LIB_UTIL_MEMORY_IMAGE_H_
+#endif  // WASMHOST_LIB_UTIL_MEMORY_IMAGE_H_

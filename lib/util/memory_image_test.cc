@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <chrono>
 #include <random>
 #include <thread>
 #include <vector>
@@ -28,25 +28,25 @@ constexpr size_t kPages = 64;
 
 // An anonymous mapping standing in for a Wasm memory.
 class Region {
-public:
+ public:
   explicit Region(size_t pages = kPages) : pages_(pages) {
-    void *mapping = mmap(nullptr, pages_ * kPage, PROT_READ | PROT_WRITE,
+    void* mapping = mmap(nullptr, pages_ * kPage, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     EXPECT_NE(mapping, MAP_FAILED);
-    bytes_ = static_cast<uint8_t *>(mapping);
+    bytes_ = static_cast<uint8_t*>(mapping);
   }
   ~Region() { munmap(bytes_, pages_ * kPage); }
   absl::Span<uint8_t> span() { return {bytes_, pages_ * kPage}; }
-  uint8_t *page(size_t i) { return bytes_ + i * kPage; }
+  uint8_t* page(size_t i) { return bytes_ + i * kPage; }
 
-private:
+ private:
   const size_t pages_;
-  uint8_t *bytes_;
+  uint8_t* bytes_;
 };
 
 // Whether page `i` of `region` is a private copy (was written since the
 // image was mapped or last dropped), read from /proc/self/pagemap.
-bool IsPrivateCopy(Region &region, size_t i) {
+bool IsPrivateCopy(Region& region, size_t i) {
   const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
   uint64_t entry = 0;
   const off_t offset = static_cast<off_t>(
@@ -58,7 +58,7 @@ bool IsPrivateCopy(Region &region, size_t i) {
 }
 
 class MemoryImageTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     // Data in a few pages, the rest zero: both kinds are restored.
     std::memset(region_.page(0), 0x11, kPage);
@@ -88,9 +88,9 @@ TEST_F(MemoryImageTest, CapturesSize) {
 }
 
 TEST_F(MemoryImageTest, RestoreCopiesBackFewWrittenPagesAndKeepsThem) {
-  region_.page(0)[7] = 1;   // a data page
-  region_.page(2)[0] = 2;   // a zero page
-  region_.page(5)[105] = 3; // a page with a little data
+  region_.page(0)[7] = 1;    // a data page
+  region_.page(2)[0] = 2;    // a zero page
+  region_.page(5)[105] = 3;  // a page with a little data
   ASSERT_TRUE(image_->Restore(region_.span(), 16).ok());
   EXPECT_TRUE(Matches());
   // Copied back, not dropped: the pages are still the region's own.
@@ -100,12 +100,10 @@ TEST_F(MemoryImageTest, RestoreCopiesBackFewWrittenPagesAndKeepsThem) {
 }
 
 TEST_F(MemoryImageTest, RestoreDropsWrittenPagesBeyondTheBudget) {
-  for (size_t i = 10; i < 20; ++i)
-    region_.page(i)[1] = 9;
+  for (size_t i = 10; i < 20; ++i) region_.page(i)[1] = 9;
   ASSERT_TRUE(image_->Restore(region_.span(), 4).ok());
   EXPECT_TRUE(Matches());
-  for (size_t i = 10; i < 20; ++i)
-    EXPECT_FALSE(IsPrivateCopy(region_, i));
+  for (size_t i = 10; i < 20; ++i) EXPECT_FALSE(IsPrivateCopy(region_, i));
 }
 
 TEST_F(MemoryImageTest, RestoreWithNothingWrittenChangesNothing) {
@@ -186,7 +184,7 @@ TEST_F(MemoryImageTest, ManyRoundsOfRandomWritesAlwaysRestore) {
 // A forked child reads its own pagemap, not its parent's.
 TEST_F(MemoryImageTest, RestoreWorksInAForkedChild) {
   region_.page(1)[0] = 1;
-  ASSERT_TRUE(image_->Restore(region_.span(), 16).ok()); // opens pagemap
+  ASSERT_TRUE(image_->Restore(region_.span(), 16).ok());  // opens pagemap
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -237,5 +235,5 @@ TEST_F(MemoryImageTest, RestoreRetriesAFailedPagemapOpenLater) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
-} // namespace
-} // namespace wasmhost::internal
+}  // namespace
+}  // namespace wasmhost::internal

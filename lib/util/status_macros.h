@@ -25,12 +25,12 @@
 
 // WASMHOST_ASSIGN_OR_RETURN(auto x, MakeX()); declares or assigns `x` from
 // an absl::StatusOr, returning its status on error.
-#define WASMHOST_ASSIGN_OR_RETURN(lhs, expr)                                \
-  WASMHOST_ASSIGN_OR_RETURN_IMPL_(WASMHOST_CONCAT_(wasmhost_statusor_, __LINE__), \
-                                  lhs, expr)
+#define WASMHOST_ASSIGN_OR_RETURN(lhs, expr) \
+  WASMHOST_ASSIGN_OR_RETURN_IMPL_(           \
+      WASMHOST_CONCAT_(wasmhost_statusor_, __LINE__), lhs, expr)
 #define WASMHOST_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                                   \
-  if (!statusor.ok()) return std::move(statusor).status();  \
+  auto statusor = (expr);                                    \
+  if (!statusor.ok()) return std::move(statusor).status();   \
   lhs = *std::move(statusor)
 
 #endif  // WASMHOST_LIB_UTIL_STATUS_MACROS_H_

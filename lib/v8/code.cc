@@ -139,9 +139,9 @@ absl::StatusOr<std::shared_ptr<const CompiledCode>> LoadModule(
   // itself is synchronous, so this loop rarely turns.
   v8::Local<v8::Promise> promise = value.As<v8::Promise>();
   while (promise->State() == v8::Promise::kPending) {
-    if (!v8::platform::PumpMessageLoop(V8Platform(), isolate,
-                                       v8::platform::MessageLoopBehavior::
-                                           kWaitForWork)) {
+    if (!v8::platform::PumpMessageLoop(
+            V8Platform(), isolate,
+            v8::platform::MessageLoopBehavior::kWaitForWork)) {
       isolate->PerformMicrotaskCheckpoint();
     }
     isolate->PerformMicrotaskCheckpoint();

@@ -43,10 +43,11 @@ absl::StatusOr<std::shared_ptr<ExternObject>> Construct(
   v8::Isolate* isolate = thread.isolate();
   v8::Local<v8::Context> context = thread.context();
   v8::TryCatch try_catch(isolate);
-  v8::Local<v8::Object> wasm = context->Global()
-                                   ->Get(context, ToV8String(isolate, "WebAssembly"))
-                                   .ToLocalChecked()
-                                   .As<v8::Object>();
+  v8::Local<v8::Object> wasm =
+      context->Global()
+          ->Get(context, ToV8String(isolate, "WebAssembly"))
+          .ToLocalChecked()
+          .As<v8::Object>();
   v8::Local<v8::Function> constructor =
       wasm->Get(context, ToV8String(isolate, name))
           .ToLocalChecked()
@@ -109,7 +110,8 @@ bool NeedsAccessor(ValType type) {
 v8::MaybeLocal<v8::WasmModuleObject> GlobalAccessorModule(
     ThreadIsolate& thread, const GlobalType& type) {
   return thread.HelperModule(
-      absl::StrCat("global ", ValTypeName(type.type), type.is_mutable ? " mut" : ""),
+      absl::StrCat("global ", ValTypeName(type.type),
+                   type.is_mutable ? " mut" : ""),
       [&] { return wasm::BuildGlobalAccessor({type.type, type.is_mutable}); });
 }
 
@@ -131,8 +133,9 @@ absl::StatusOr<v8::Local<v8::Object>> InstantiateHelper(
   }
   v8::Local<v8::Value> args[] = {module, imports};
   v8::Local<v8::Object> instance;
-  if (!thread.instance_constructor()->NewInstance(context, 2, args).ToLocal(
-          &instance)) {
+  if (!thread.instance_constructor()
+           ->NewInstance(context, 2, args)
+           .ToLocal(&instance)) {
     return internal::InternalError(
         absl::StrCat("instantiating an accessor module: ",
                      ExceptionMessage(isolate, try_catch)));
@@ -221,10 +224,11 @@ absl::StatusOr<std::shared_ptr<ExternObject>> ExternObject::NewGlobal(
     WASMHOST_ASSIGN_OR_RETURN(
         v8::Local<v8::Object> exports,
         InstantiateHelper(thread, module, v8::Local<v8::Value>()));
-    return std::make_shared<ExternObject>(std::make_unique<ExternObject::Handle>(
-        thread, exports->Get(context, ToV8String(isolate, "global"))
-                    .ToLocalChecked()
-                    .As<v8::Object>()));
+    return std::make_shared<ExternObject>(
+        std::make_unique<ExternObject::Handle>(
+            thread, exports->Get(context, ToV8String(isolate, "global"))
+                        .ToLocalChecked()
+                        .As<v8::Object>()));
   }
   v8::Local<v8::Object> descriptor = v8::Object::New(isolate);
   descriptor
@@ -297,10 +301,11 @@ absl::StatusOr<Val> ExternObject::GlobalGet(
   ThreadIsolate& thread = *handle_->thread;
   v8::HandleScope scope(thread.isolate());
   if (!NeedsAccessor(type.type)) {
-    return ValFromJs(
-        thread,
-        handle_->Get()->Get(thread.context(), thread.value_key()).ToLocalChecked(),
-        type.type, via);
+    return ValFromJs(thread,
+                     handle_->Get()
+                         ->Get(thread.context(), thread.value_key())
+                         .ToLocalChecked(),
+                     type.type, via);
   }
   WASMHOST_ASSIGN_OR_RETURN(
       v8::Local<v8::Function> get,
@@ -332,7 +337,9 @@ absl::Status ExternObject::GlobalSet(const GlobalType& type,
   }
   WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Value> js, ValToJs(thread, value));
   v8::TryCatch try_catch(isolate);
-  if (handle_->Get()->Set(thread.context(), thread.value_key(), js).IsNothing()) {
+  if (handle_->Get()
+          ->Set(thread.context(), thread.value_key(), js)
+          .IsNothing()) {
     return internal::InternalError(ExceptionMessage(isolate, try_catch));
   }
   return absl::OkStatus();

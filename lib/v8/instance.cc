@@ -44,8 +44,7 @@ constexpr size_t kInlineValues = 8;
 ABSL_ATTRIBUTE_NOINLINE v8::Local<v8::Array> ToJsArray(
     v8::Isolate* isolate, const std::vector<ValType>& types,
     const RawVal* values) {
-  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> elements(
-      types.size());
+  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> elements(types.size());
   for (size_t i = 0; i < elements.size(); ++i) {
     elements[i] = ToJs(isolate, values[i], types[i]);
   }
@@ -263,7 +262,7 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   // infinite and spec_.max_stack_bytes 0.
   template <bool kMayReturnWithException, bool kBounded, typename Enter>
   ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool RunGuest(const CallOptions& options,
-                                             Enter enter);
+                                                    Enter enter);
 
   // The slow path of RunGuest, out of line.
   bool GuestFailure(const v8::TryCatch& try_catch, bool entered, bool fired,
@@ -355,8 +354,8 @@ void V8Instance::CallHost(const v8::FunctionCallbackInfo<v8::Value>& info,
   Caller caller = internal::ApiAccess::MakeCaller(owner_);
   // host_error is OK here, so the thunk can put a failure straight in it;
   // it wins over whatever the guest does afterwards.
-  if (ABSL_PREDICT_FALSE(!func.thunk(func.callable.get(), caller, args,
-                                     results, &host_error))) {
+  if (ABSL_PREDICT_FALSE(!func.thunk(func.callable.get(), caller, args, results,
+                                     &host_error))) {
     ThrowUndefined(info.GetIsolate());
     return;
   }
@@ -514,7 +513,8 @@ bool V8Instance::GuestFailure(const v8::TryCatch& try_catch, bool entered,
   // of a call that encloses this one (through a host function) caused it
   // or has passed too: then it must stay pending and stop that call's
   // guest as well, however the host function treats this call's error.
-  const bool enclosing_expired = terminated && thread_.EnclosingDeadlinePassed();
+  const bool enclosing_expired =
+      terminated && thread_.EnclosingDeadlinePassed();
   if (terminated && !enclosing_expired) isolate->CancelTerminateExecution();
   // The call's own deadline wins over a host function's error: the host
   // function may have passed on a nested call's deadline error, or a
@@ -601,8 +601,7 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
       if (!frame_or.has_value()) continue;  // a wrapper or an adapter
       Frame& located = *frame_or;
       if (located.function_name.empty()) {
-        located.function_name =
-            ToStdString(isolate, frame->GetFunctionName());
+        located.function_name = ToStdString(isolate, frame->GetFunctionName());
       }
       info.backtrace.push_back(std::move(located));
     }
@@ -712,8 +711,9 @@ absl::Status V8Instance::Instantiate(
     v8::Local<v8::Value> args[] = {descriptor};
     v8::Local<v8::Object> memory;
     auto new_memory = [&] {
-      return thread_.memory_constructor()->NewInstance(context, 1, args).ToLocal(
-          &memory);
+      return thread_.memory_constructor()
+          ->NewInstance(context, 1, args)
+          .ToLocal(&memory);
     };
     // V8 has collected this isolate's garbage and retried already; dead
     // memories of other threads' isolates may hold the address space.
@@ -770,24 +770,28 @@ absl::Status V8Instance::Instantiate(
     }
   }
   if (spec_.metered) {
-    set_fuel_.Reset(isolate, exports->Get(context, ToV8String(
-                                                       isolate, spec_.set_fuel_export))
-                                 .ToLocalChecked()
-                                 .As<v8::Function>());
-    get_fuel_.Reset(isolate, exports->Get(context, ToV8String(
-                                                       isolate, spec_.get_fuel_export))
-                                 .ToLocalChecked()
-                                 .As<v8::Function>());
+    set_fuel_.Reset(
+        isolate,
+        exports->Get(context, ToV8String(isolate, spec_.set_fuel_export))
+            .ToLocalChecked()
+            .As<v8::Function>());
+    get_fuel_.Reset(
+        isolate,
+        exports->Get(context, ToV8String(isolate, spec_.get_fuel_export))
+            .ToLocalChecked()
+            .As<v8::Function>());
   }
   if (!spec_.set_globals_export.empty()) {
     get_globals_.Reset(
-        isolate, exports->Get(context, ToV8String(isolate, spec_.get_globals_export))
-                     .ToLocalChecked()
-                     .As<v8::Function>());
+        isolate,
+        exports->Get(context, ToV8String(isolate, spec_.get_globals_export))
+            .ToLocalChecked()
+            .As<v8::Function>());
     set_globals_.Reset(
-        isolate, exports->Get(context, ToV8String(isolate, spec_.set_globals_export))
-                     .ToLocalChecked()
-                     .As<v8::Function>());
+        isolate,
+        exports->Get(context, ToV8String(isolate, spec_.set_globals_export))
+            .ToLocalChecked()
+            .As<v8::Function>());
   }
   if (!spec_.table_budget_export.empty()) {
     // An i32 global: a Number converts modulo 2^32, so 0xffffffff fits.
@@ -821,8 +825,7 @@ void V8Instance::BindObjectImport(const ImportBinding& import,
   v8::Isolate* isolate = thread_.isolate();
   v8::Local<v8::Context> context = thread_.context();
   v8::Local<v8::Object> object = import.object->handle().Get();
-  module_object->Set(context, ToV8String(isolate, import.name), object)
-      .Check();
+  module_object->Set(context, ToV8String(isolate, import.name), object).Check();
   // A Wasm function needs no adapter, but the adapter module (made for
   // every import of its type) still imports something in its place.
   if (!import.adapter_function.empty()) {
@@ -832,7 +835,8 @@ void V8Instance::BindObjectImport(const ImportBinding& import,
         .Check();
   }
   // An imported memory is memory 0: the one Memory and Caller see.
-  if (import.is_memory) memory_.Reset(isolate, object.As<v8::WasmMemoryObject>());
+  if (import.is_memory)
+    memory_.Reset(isolate, object.As<v8::WasmMemoryObject>());
 }
 
 std::shared_ptr<ExternObject> V8Instance::Export(uint32_t export_index) {
@@ -894,8 +898,7 @@ absl::Status V8Instance::GrowMemoryTo(size_t bytes) {
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
   v8::Local<v8::WasmMemoryObject> memory = memory_.Get(isolate);
-  const size_t pages =
-      (bytes - memory->Buffer()->ByteLength()) / kWasmPage;
+  const size_t pages = (bytes - memory->Buffer()->ByteLength()) / kWasmPage;
   // The C++ API has no grow; WebAssembly.Memory's own method does it.
   v8::TryCatch try_catch(isolate);
   v8::Local<v8::Value> grow;
@@ -1044,10 +1047,10 @@ bool V8Instance::CallMetered(const CallOptions& options, Run call) {
   // Fuel lives in a Wasm global the rewriter added, behind two exports.
   // A call without a fuel limit after one with a limit runs unlimited.
   if (options.fuel.has_value() || fuel_limited_) {
-    const int64_t fuel = options.fuel.has_value()
-                             ? static_cast<int64_t>(std::min<uint64_t>(
-                                   *options.fuel, INT64_MAX))
-                             : INT64_MAX;
+    const int64_t fuel =
+        options.fuel.has_value()
+            ? static_cast<int64_t>(std::min<uint64_t>(*options.fuel, INT64_MAX))
+            : INT64_MAX;
     absl::Status set = CallFuelExport(set_fuel_, fuel, nullptr);
     if (!set.ok()) return Fail(std::move(set), true);
     fuel_limited_ = options.fuel.has_value();

@@ -97,8 +97,7 @@ absl::StatusOr<FuncType> FunctionType(ThreadIsolate& thread,
   }
   FuncType result;
   WASMHOST_ASSIGN_OR_RETURN(
-      result.params,
-      TypesFromJs(thread, type.As<v8::Object>(), "parameters"));
+      result.params, TypesFromJs(thread, type.As<v8::Object>(), "parameters"));
   WASMHOST_ASSIGN_OR_RETURN(
       result.results, TypesFromJs(thread, type.As<v8::Object>(), "results"));
   return result;
@@ -193,8 +192,8 @@ absl::StatusOr<Val> ValFromBoundaryJs(
   *next += count;
   switch (type) {
     case ValType::kF32:
-      return Val::FromBits(type, static_cast<uint32_t>(
-                                     FromJs(values[at], ValType::kI32)));
+      return Val::FromBits(
+          type, static_cast<uint32_t>(FromJs(values[at], ValType::kI32)));
     case ValType::kF64:
       return Val::FromBits(type, FromJs(values[at], ValType::kI64));
     case ValType::kV128:
@@ -234,9 +233,9 @@ absl::StatusOr<Val> ValFromJs(ThreadIsolate& thread, v8::Local<v8::Value> value,
       if (value->IsNull()) return Val::NullRef(type);
       auto function = std::make_shared<internal::FuncRefState>();
       WASMHOST_ASSIGN_OR_RETURN(function->type, FunctionType(thread, value));
-      function->object = std::make_shared<ExternObject>(
-          std::make_unique<ExternObject::Handle>(thread,
-                                                 value.As<v8::Object>()));
+      function->object =
+          std::make_shared<ExternObject>(std::make_unique<ExternObject::Handle>(
+              thread, value.As<v8::Object>()));
       function->via = via;
       return internal::ValRef::Make(type, std::move(function));
     }

@@ -80,10 +80,9 @@ absl::StatusOr<Val> ValFromJs(ThreadIsolate& thread, v8::Local<v8::Value> value,
 
 // The Val of `type` at `values[*next]` in the boundary ABI (two values for
 // a v128); advances `*next` past it.
-absl::StatusOr<Val> ValFromBoundaryJs(ThreadIsolate& thread,
-                                      absl::Span<const v8::Local<v8::Value>> values,
-                                      size_t* next, ValType type,
-                                      const std::shared_ptr<void>& via);
+absl::StatusOr<Val> ValFromBoundaryJs(
+    ThreadIsolate& thread, absl::Span<const v8::Local<v8::Value>> values,
+    size_t* next, ValType type, const std::shared_ptr<void>& via);
 
 // The results of a call of a function with boundary-ABI results `count`
 // values long, as a list: V8 returns one value alone, several as an array.

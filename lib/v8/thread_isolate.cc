@@ -75,7 +75,8 @@ v8::Local<v8::Function> GetConstructor(v8::Local<v8::Context> context,
                                        const char* name) {
   v8::Isolate* isolate = context->GetIsolate();
   v8::Local<v8::Value> value =
-      wasm->Get(context, v8::String::NewFromUtf8(isolate, name).ToLocalChecked())
+      wasm->Get(context,
+                v8::String::NewFromUtf8(isolate, name).ToLocalChecked())
           .ToLocalChecked();
   return value.As<v8::Function>();
 }
@@ -122,10 +123,10 @@ ThreadIsolate::ThreadIsolate()
   context->Enter();
   context_.Set(isolate_, context);
 
-  v8::Local<v8::Value> wasm =
-      context->Global()
-          ->Get(context, v8::String::NewFromUtf8Literal(isolate_, "WebAssembly"))
-          .ToLocalChecked();
+  v8::Local<v8::Value> wasm = context->Global()
+                                  ->Get(context, v8::String::NewFromUtf8Literal(
+                                                     isolate_, "WebAssembly"))
+                                  .ToLocalChecked();
   instance_constructor_.Reset(
       isolate_, GetConstructor(context, wasm.As<v8::Object>(), "Instance"));
   memory_constructor_.Reset(
@@ -140,9 +141,9 @@ ThreadIsolate::ThreadIsolate()
   IsolateRegistry& registry = Registry();
   internal::MutexLock lock(&registry.mu);
   registry.isolates.push_back(this);
-  value_key_.Reset(isolate_, v8::String::NewFromUtf8Literal(
-                                 isolate_, "value",
-                                 v8::NewStringType::kInternalized));
+  value_key_.Reset(isolate_,
+                   v8::String::NewFromUtf8Literal(
+                       isolate_, "value", v8::NewStringType::kInternalized));
   extern_refs_ = std::make_unique<ExternRefs>(isolate_);
 }
 
@@ -171,9 +172,8 @@ void ThreadIsolate::Collect() {
 }
 
 void ThreadIsolate::CollectEverywhere() {
-  pressure_until_ns_.store(
-      absl::ToUnixNanos(absl::Now() + kPressureWindow),
-      std::memory_order_relaxed);
+  pressure_until_ns_.store(absl::ToUnixNanos(absl::Now() + kPressureWindow),
+                           std::memory_order_relaxed);
   const uint64_t epoch =
       collection_epoch_.fetch_add(1, std::memory_order_acq_rel) + 1;
   IsolateRegistry& registry = Registry();
@@ -194,9 +194,9 @@ void ThreadIsolate::CollectEverywhere() {
     {
       internal::MutexLock lock(&registry.mu);
       for (const ThreadIsolate* other : registry.isolates) {
-        all_collected = all_collected &&
-                        other->collected_epoch_.load(
-                            std::memory_order_acquire) >= epoch;
+        all_collected =
+            all_collected &&
+            other->collected_epoch_.load(std::memory_order_acquire) >= epoch;
       }
     }
     if (all_collected || absl::Now() >= deadline) return;
@@ -254,8 +254,8 @@ ThreadIsolate::~ThreadIsolate() {
   {
     IsolateRegistry& registry = Registry();
     internal::MutexLock lock(&registry.mu);
-    registry.isolates.erase(std::find(registry.isolates.begin(),
-                                      registry.isolates.end(), this));
+    registry.isolates.erase(
+        std::find(registry.isolates.begin(), registry.isolates.end(), this));
   }
   current_ = nullptr;
   for (IsolateResident* resident : std::exchange(residents_, {})) {
@@ -287,7 +287,8 @@ v8::MaybeLocal<v8::WasmModuleObject> ThreadIsolate::HelperModule(
            .ToLocal(&object)) {
     return {};
   }
-  helper_modules_.emplace(key, v8::Global<v8::WasmModuleObject>(isolate_, object));
+  helper_modules_.emplace(key,
+                          v8::Global<v8::WasmModuleObject>(isolate_, object));
   return object;
 }
 
@@ -307,9 +308,8 @@ v8::Local<v8::WasmModuleObject> ThreadIsolate::ModuleObject(
 void ThreadIsolate::AddModuleObject(
     const std::shared_ptr<const CompiledCode>& code,
     v8::Local<v8::WasmModuleObject> object) {
-  absl::erase_if(modules_, [](const auto& entry) {
-    return entry.second.code.expired();
-  });
+  absl::erase_if(modules_,
+                 [](const auto& entry) { return entry.second.code.expired(); });
   CachedModule& cached = modules_[code.get()];
   cached.code = code;
   cached.object.Reset(isolate_, object);

@@ -125,9 +125,7 @@ class ThreadIsolate {
   // Residents are detached, in no particular order, before the isolate is
   // disposed. A resident unregisters itself when destroyed first.
   void AddResident(IsolateResident* resident) { residents_.insert(resident); }
-  void RemoveResident(IsolateResident* resident) {
-    residents_.erase(resident);
-  }
+  void RemoveResident(IsolateResident* resident) { residents_.erase(resident); }
 
   // Address space is shared by every thread's isolate: each Wasm memory
   // reserves ~10 GB of it (guard regions included), and V8 frees a dropped

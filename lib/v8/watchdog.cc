@@ -19,7 +19,8 @@ uint64_t Watchdog::Arm(v8::Isolate* isolate, absl::Time deadline) {
     std::thread([this] { Run(); }).detach();
   }
   const uint64_t ticket = next_ticket_++;
-  auto [it, inserted] = armed_.emplace(std::make_pair(deadline, ticket), isolate);
+  auto [it, inserted] =
+      armed_.emplace(std::make_pair(deadline, ticket), isolate);
   if (it == armed_.begin()) earlier_armed_.Signal();
   return ticket;
 }

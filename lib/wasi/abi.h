@@ -194,8 +194,8 @@ inline constexpr uint64_t kWriteRights =
     kRightFdFilestatSetTimes | kRightPathCreateDirectory |
     kRightPathCreateFile | kRightPathLinkSource | kRightPathLinkTarget |
     kRightPathRenameSource | kRightPathRenameTarget |
-    kRightPathFilestatSetSize | kRightPathFilestatSetTimes |
-    kRightPathSymlink | kRightPathRemoveDirectory | kRightPathUnlinkFile;
+    kRightPathFilestatSetSize | kRightPathFilestatSetTimes | kRightPathSymlink |
+    kRightPathRemoveDirectory | kRightPathUnlinkFile;
 
 // preopentype (u8).
 inline constexpr uint8_t kPreopentypeDir = 0;

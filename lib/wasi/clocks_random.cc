@@ -1,8 +1,6 @@
 // Clocks (the host's, or the virtual clock) and random_get (the host's
 // getrandom, or the seeded generator).
 
-#include "lib/wasi/context.h"
-
 #include <errno.h>
 #include <sys/random.h>
 #include <sys/types.h>
@@ -11,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "lib/wasi/context.h"
 #include "lib/wasi/host_io.h"
 
 namespace wasmhost::wasi {
@@ -18,11 +17,20 @@ namespace wasmhost::wasi {
 int32_t WasiContextImpl::Now(uint32_t id, bool tick, uint64_t* out) {
   clockid_t host;
   switch (id) {
-    case abi::kClockRealtime: host = CLOCK_REALTIME; break;
-    case abi::kClockMonotonic: host = CLOCK_MONOTONIC; break;
-    case abi::kClockProcessCputime: host = CLOCK_PROCESS_CPUTIME_ID; break;
-    case abi::kClockThreadCputime: host = CLOCK_THREAD_CPUTIME_ID; break;
-    default: return abi::kInval;
+    case abi::kClockRealtime:
+      host = CLOCK_REALTIME;
+      break;
+    case abi::kClockMonotonic:
+      host = CLOCK_MONOTONIC;
+      break;
+    case abi::kClockProcessCputime:
+      host = CLOCK_PROCESS_CPUTIME_ID;
+      break;
+    case abi::kClockThreadCputime:
+      host = CLOCK_THREAD_CPUTIME_ID;
+      break;
+    default:
+      return abi::kInval;
   }
   if (virtual_clock_) {
     *out = virtual_now_;
@@ -43,9 +51,9 @@ int32_t WasiContextImpl::ClockResGet(GuestMemory& mem, uint32_t id,
   if (virtual_clock_) {
     resolution = std::max<uint64_t>(virtual_clock_->tick_nanos, 1);
   } else {
-    static constexpr clockid_t kHost[] = {
-        CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
-        CLOCK_THREAD_CPUTIME_ID};
+    static constexpr clockid_t kHost[] = {CLOCK_REALTIME, CLOCK_MONOTONIC,
+                                          CLOCK_PROCESS_CPUTIME_ID,
+                                          CLOCK_THREAD_CPUTIME_ID};
     struct timespec ts;
     if (::clock_getres(kHost[id], &ts) != 0) return HostError();
     resolution = std::max<uint64_t>(Nanos(ts), 1);

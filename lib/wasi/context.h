@@ -55,17 +55,15 @@ class WasiContextImpl final : public WasiContext {
   void SetStderr(OutputSink sink) override;
 
   int32_t ArgsGet(GuestMemory& mem, uint32_t argv, uint32_t argv_buf);
-  int32_t ArgsSizesGet(GuestMemory& mem, uint32_t argc_out,
-                       uint32_t size_out);
-  int32_t EnvironGet(GuestMemory& mem, uint32_t environ,
-                     uint32_t environ_buf);
+  int32_t ArgsSizesGet(GuestMemory& mem, uint32_t argc_out, uint32_t size_out);
+  int32_t EnvironGet(GuestMemory& mem, uint32_t environ, uint32_t environ_buf);
   int32_t EnvironSizesGet(GuestMemory& mem, uint32_t count_out,
                           uint32_t size_out);
   int32_t ClockResGet(GuestMemory& mem, uint32_t id, uint32_t out);
   int32_t ClockTimeGet(GuestMemory& mem, uint32_t id, uint64_t precision,
                        uint32_t out);
-  int32_t FdAdvise(GuestMemory& mem, uint32_t fd, uint64_t offset,
-                   uint64_t len, uint32_t advice);
+  int32_t FdAdvise(GuestMemory& mem, uint32_t fd, uint64_t offset, uint64_t len,
+                   uint32_t advice);
   int32_t FdAllocate(GuestMemory& mem, uint32_t fd, uint64_t offset,
                      uint64_t len);
   int32_t FdClose(GuestMemory& mem, uint32_t fd);
@@ -90,8 +88,8 @@ class WasiContextImpl final : public WasiContext {
   int32_t FdReaddir(GuestMemory& mem, uint32_t fd, uint32_t buf,
                     uint32_t buf_len, uint64_t cookie, uint32_t bufused_out);
   int32_t FdRenumber(GuestMemory& mem, uint32_t fd, uint32_t to);
-  int32_t FdSeek(GuestMemory& mem, uint32_t fd, int64_t offset,
-                 uint32_t whence, uint32_t newoffset_out);
+  int32_t FdSeek(GuestMemory& mem, uint32_t fd, int64_t offset, uint32_t whence,
+                 uint32_t newoffset_out);
   int32_t FdSync(GuestMemory& mem, uint32_t fd);
   int32_t FdTell(GuestMemory& mem, uint32_t fd, uint32_t out);
   int32_t FdWrite(GuestMemory& mem, uint32_t fd, uint32_t iovs,
@@ -101,9 +99,8 @@ class WasiContextImpl final : public WasiContext {
   int32_t PathFilestatGet(GuestMemory& mem, uint32_t fd, uint32_t flags,
                           uint32_t path, uint32_t path_len, uint32_t out);
   int32_t PathFilestatSetTimes(GuestMemory& mem, uint32_t fd, uint32_t flags,
-                               uint32_t path, uint32_t path_len,
-                               uint64_t atim, uint64_t mtim,
-                               uint32_t fst_flags);
+                               uint32_t path, uint32_t path_len, uint64_t atim,
+                               uint64_t mtim, uint32_t fst_flags);
   int32_t PathLink(GuestMemory& mem, uint32_t old_fd, uint32_t old_flags,
                    uint32_t old_path, uint32_t old_path_len, uint32_t new_fd,
                    uint32_t new_path, uint32_t new_path_len);
@@ -117,8 +114,8 @@ class WasiContextImpl final : public WasiContext {
   int32_t PathRemoveDirectory(GuestMemory& mem, uint32_t fd, uint32_t path,
                               uint32_t path_len);
   int32_t PathRename(GuestMemory& mem, uint32_t fd, uint32_t old_path,
-                     uint32_t old_path_len, uint32_t new_fd,
-                     uint32_t new_path, uint32_t new_path_len);
+                     uint32_t old_path_len, uint32_t new_fd, uint32_t new_path,
+                     uint32_t new_path_len);
   int32_t PathSymlink(GuestMemory& mem, uint32_t old_path,
                       uint32_t old_path_len, uint32_t fd, uint32_t new_path,
                       uint32_t new_path_len);

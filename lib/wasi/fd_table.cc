@@ -2,8 +2,6 @@
 // descriptors up by number and right, and the fd_* calls that act on the
 // table itself (close, renumber, fdstat, prestat) or only check it (sock_*).
 
-#include "lib/wasi/context.h"
-
 #include <errno.h>
 #include <fcntl.h>
 
@@ -14,21 +12,20 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "lib/wasi/context.h"
 #include "lib/wasi/host_io.h"
 
 namespace wasmhost::wasi {
 
 namespace {
 
-constexpr uint64_t kStdinRights = abi::kRightFdRead |
-                                  abi::kRightFdFdstatSetFlags |
-                                  abi::kRightFdFilestatGet |
-                                  abi::kRightPollFdReadwrite;
+constexpr uint64_t kStdinRights =
+    abi::kRightFdRead | abi::kRightFdFdstatSetFlags | abi::kRightFdFilestatGet |
+    abi::kRightPollFdReadwrite;
 
-constexpr uint64_t kStdoutRights = abi::kRightFdWrite |
-                                   abi::kRightFdFdstatSetFlags |
-                                   abi::kRightFdFilestatGet |
-                                   abi::kRightPollFdReadwrite;
+constexpr uint64_t kStdoutRights =
+    abi::kRightFdWrite | abi::kRightFdFdstatSetFlags |
+    abi::kRightFdFilestatGet | abi::kRightPollFdReadwrite;
 
 }  // namespace
 
@@ -63,8 +60,8 @@ absl::StatusOr<std::unique_ptr<WasiContextImpl>> WasiContextImpl::Create(
       return absl::InvalidArgumentError(
           absl::StrCat("more than ", kMaxOpenFds - 3, " preopens"));
     }
-    int fd = ::open(preopen.host_path.c_str(),
-                    O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int fd =
+        ::open(preopen.host_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
       int error = errno;
       if (error == ENOENT) {
@@ -72,9 +69,9 @@ absl::StatusOr<std::unique_ptr<WasiContextImpl>> WasiContextImpl::Create(
             "preopen host_path \"", preopen.host_path, "\" does not exist"));
       }
       if (error == ENOTDIR) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "preopen host_path \"", preopen.host_path,
-            "\" is not a directory"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("preopen host_path \"", preopen.host_path,
+                         "\" is not a directory"));
       }
       return absl::ErrnoToStatus(
           error, absl::StrCat("cannot open preopen host_path \"",
@@ -231,8 +228,7 @@ int32_t WasiContextImpl::FdFdstatSetFlags(GuestMemory&, uint32_t fd,
 }
 
 int32_t WasiContextImpl::FdFdstatSetRights(GuestMemory&, uint32_t fd,
-                                           uint64_t base,
-                                           uint64_t inheriting) {
+                                           uint64_t base, uint64_t inheriting) {
   auto it = fds_.find(fd);
   if (it == fds_.end()) return abi::kBadf;
   Fd& entry = it->second;
@@ -288,13 +284,13 @@ int32_t WasiContextImpl::SockAccept(GuestMemory&, uint32_t fd, uint32_t,
   return fds_.count(fd) ? abi::kNotSock : abi::kBadf;
 }
 
-int32_t WasiContextImpl::SockRecv(GuestMemory&, uint32_t fd, uint32_t,
-                                  uint32_t, uint32_t, uint32_t, uint32_t) {
+int32_t WasiContextImpl::SockRecv(GuestMemory&, uint32_t fd, uint32_t, uint32_t,
+                                  uint32_t, uint32_t, uint32_t) {
   return fds_.count(fd) ? abi::kNotSock : abi::kBadf;
 }
 
-int32_t WasiContextImpl::SockSend(GuestMemory&, uint32_t fd, uint32_t,
-                                  uint32_t, uint32_t, uint32_t) {
+int32_t WasiContextImpl::SockSend(GuestMemory&, uint32_t fd, uint32_t, uint32_t,
+                                  uint32_t, uint32_t) {
   return fds_.count(fd) ? abi::kNotSock : abi::kBadf;
 }
 

@@ -2,8 +2,6 @@
 // directories and every path_* call. Every guest path is resolved below a
 // directory descriptor by lib/wasi/path.h, never here.
 
-#include "lib/wasi/context.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "lib/wasi/context.h"
 #include "lib/wasi/errno.h"
 #include "lib/wasi/host_io.h"
 #include "lib/wasi/path.h"
@@ -31,25 +30,39 @@ namespace {
 
 uint8_t FiletypeOf(mode_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFREG: return abi::kFiletypeRegularFile;
-    case S_IFDIR: return abi::kFiletypeDirectory;
-    case S_IFLNK: return abi::kFiletypeSymbolicLink;
-    case S_IFCHR: return abi::kFiletypeCharacterDevice;
-    case S_IFBLK: return abi::kFiletypeBlockDevice;
-    case S_IFSOCK: return abi::kFiletypeSocketStream;
-    default: return abi::kFiletypeUnknown;
+    case S_IFREG:
+      return abi::kFiletypeRegularFile;
+    case S_IFDIR:
+      return abi::kFiletypeDirectory;
+    case S_IFLNK:
+      return abi::kFiletypeSymbolicLink;
+    case S_IFCHR:
+      return abi::kFiletypeCharacterDevice;
+    case S_IFBLK:
+      return abi::kFiletypeBlockDevice;
+    case S_IFSOCK:
+      return abi::kFiletypeSocketStream;
+    default:
+      return abi::kFiletypeUnknown;
   }
 }
 
 uint8_t FiletypeOfDtype(unsigned char type) {
   switch (type) {
-    case DT_REG: return abi::kFiletypeRegularFile;
-    case DT_DIR: return abi::kFiletypeDirectory;
-    case DT_LNK: return abi::kFiletypeSymbolicLink;
-    case DT_CHR: return abi::kFiletypeCharacterDevice;
-    case DT_BLK: return abi::kFiletypeBlockDevice;
-    case DT_SOCK: return abi::kFiletypeSocketStream;
-    default: return abi::kFiletypeUnknown;
+    case DT_REG:
+      return abi::kFiletypeRegularFile;
+    case DT_DIR:
+      return abi::kFiletypeDirectory;
+    case DT_LNK:
+      return abi::kFiletypeSymbolicLink;
+    case DT_CHR:
+      return abi::kFiletypeCharacterDevice;
+    case DT_BLK:
+      return abi::kFiletypeBlockDevice;
+    case DT_SOCK:
+      return abi::kFiletypeSocketStream;
+    default:
+      return abi::kFiletypeUnknown;
   }
 }
 
@@ -122,8 +135,8 @@ int32_t SyncHostFd(int fd, bool is_dir, bool data_only) {
 
 }  // namespace
 
-int32_t WasiContextImpl::ReadPath(GuestMemory& mem, uint32_t ptr,
-                                  uint32_t len, std::string* out) const {
+int32_t WasiContextImpl::ReadPath(GuestMemory& mem, uint32_t ptr, uint32_t len,
+                                  std::string* out) const {
   if (!mem.InBounds(ptr, len)) return abi::kFault;
   out->assign(reinterpret_cast<const char*>(mem.At(ptr)), len);
   return CheckPath(*out);
@@ -155,11 +168,11 @@ int32_t WasiContextImpl::LookupPathPair(GuestMemory& mem, PathArg from_arg,
 
 int32_t WasiContextImpl::PositionalTransfer(GuestMemory& mem, uint32_t fd,
                                             uint32_t iovs, uint32_t iovs_len,
-                                            uint64_t offset,
-                                            uint32_t count_out, bool write) {
+                                            uint64_t offset, uint32_t count_out,
+                                            bool write) {
   Fd* entry;
-  uint64_t rights = (write ? abi::kRightFdWrite : abi::kRightFdRead) |
-                    abi::kRightFdSeek;
+  uint64_t rights =
+      (write ? abi::kRightFdWrite : abi::kRightFdRead) | abi::kRightFdSeek;
   if (int32_t e = Lookup(fd, rights, &entry)) return e;
   if (entry->kind == Kind::kDir) return abi::kIsDir;
   if (entry->kind != Kind::kFile) return abi::kSpipe;
@@ -203,15 +216,14 @@ int32_t WasiContextImpl::FdAdvise(GuestMemory&, uint32_t fd, uint64_t offset,
   return FromHostErrno(error);
 }
 
-int32_t WasiContextImpl::FdAllocate(GuestMemory&, uint32_t fd,
-                                    uint64_t offset, uint64_t len) {
+int32_t WasiContextImpl::FdAllocate(GuestMemory&, uint32_t fd, uint64_t offset,
+                                    uint64_t len) {
   Fd* entry;
   if (int32_t e = Lookup(fd, abi::kRightFdAllocate, &entry)) return e;
   if (entry->kind != Kind::kFile) return abi::kBadf;
   if (offset > INT64_MAX || len > INT64_MAX) return abi::kInval;
-  return FromHostErrno(::posix_fallocate(entry->host.get(),
-                                         static_cast<off_t>(offset),
-                                         static_cast<off_t>(len)));
+  return FromHostErrno(::posix_fallocate(
+      entry->host.get(), static_cast<off_t>(offset), static_cast<off_t>(len)));
 }
 
 int32_t WasiContextImpl::FdDatasync(GuestMemory&, uint32_t fd) {
@@ -283,15 +295,16 @@ int32_t WasiContextImpl::FdPread(GuestMemory& mem, uint32_t fd, uint32_t iovs,
                             /*write=*/false);
 }
 
-int32_t WasiContextImpl::FdPwrite(GuestMemory& mem, uint32_t fd,
-                                  uint32_t iovs, uint32_t iovs_len,
-                                  uint64_t offset, uint32_t nwritten_out) {
+int32_t WasiContextImpl::FdPwrite(GuestMemory& mem, uint32_t fd, uint32_t iovs,
+                                  uint32_t iovs_len, uint64_t offset,
+                                  uint32_t nwritten_out) {
   return PositionalTransfer(mem, fd, iovs, iovs_len, offset, nwritten_out,
                             /*write=*/true);
 }
 
 int32_t WasiContextImpl::RefreshListing(Fd& dir) {
-  ScopedFd fd(::openat(dir.host.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ScopedFd fd(
+      ::openat(dir.host.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) return HostError();
   DIR* stream = ::fdopendir(fd.get());
   if (stream == nullptr) return HostError();
@@ -305,7 +318,8 @@ int32_t WasiContextImpl::RefreshListing(Fd& dir) {
     entry.type = FiletypeOfDtype(d->d_type);
     if (d->d_type == DT_UNKNOWN) {
       struct stat st;
-      if (::fstatat(::dirfd(stream), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      if (::fstatat(::dirfd(stream), d->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+          0) {
         entry.type = FiletypeOf(st.st_mode);
       }
     }
@@ -315,15 +329,16 @@ int32_t WasiContextImpl::RefreshListing(Fd& dir) {
   ::closedir(stream);
   if (error != 0) return FromHostErrno(error);
   // By name: the same tree lists the same way on every host and run.
-  std::sort(listing.begin(), listing.end(),
-            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  std::sort(
+      listing.begin(), listing.end(),
+      [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   dir.listing = std::move(listing);
   return abi::kSuccess;
 }
 
-int32_t WasiContextImpl::FdReaddir(GuestMemory& mem, uint32_t fd,
-                                   uint32_t buf, uint32_t buf_len,
-                                   uint64_t cookie, uint32_t bufused_out) {
+int32_t WasiContextImpl::FdReaddir(GuestMemory& mem, uint32_t fd, uint32_t buf,
+                                   uint32_t buf_len, uint64_t cookie,
+                                   uint32_t bufused_out) {
   Fd* entry;
   if (int32_t e = LookupDir(fd, abi::kRightFdReaddir, &entry)) return e;
   if (!mem.InBounds(buf, buf_len) || !mem.InBounds(bufused_out, 4)) {
@@ -370,10 +385,17 @@ int32_t WasiContextImpl::FdSeek(GuestMemory& mem, uint32_t fd, int64_t offset,
   if (kind == Kind::kDir) return abi::kBadf;
   int host_whence;
   switch (whence) {
-    case abi::kWhenceSet: host_whence = SEEK_SET; break;
-    case abi::kWhenceCur: host_whence = SEEK_CUR; break;
-    case abi::kWhenceEnd: host_whence = SEEK_END; break;
-    default: return abi::kInval;
+    case abi::kWhenceSet:
+      host_whence = SEEK_SET;
+      break;
+    case abi::kWhenceCur:
+      host_whence = SEEK_CUR;
+      break;
+    case abi::kWhenceEnd:
+      host_whence = SEEK_END;
+      break;
+    default:
+      return abi::kInval;
   }
   if (!mem.InBounds(newoffset_out, 8)) return abi::kFault;
   off_t result = ::lseek(entry->host.get(), offset, host_whence);

@@ -123,9 +123,13 @@ TEST_F(OpenBeneathTest, OpenParent) {
 TEST(HostFdTest, ClosesOnlyWhatItOwns) {
   int pipe_fds[2];
   ASSERT_EQ(::pipe(pipe_fds), 0);
-  { HostFd borrowed = HostFd::Borrow(pipe_fds[0]); }
+  {
+    HostFd borrowed = HostFd::Borrow(pipe_fds[0]);
+  }
   EXPECT_NE(::fcntl(pipe_fds[0], F_GETFD), -1);  // still open
-  { HostFd owned{ScopedFd(pipe_fds[1])}; }
+  {
+    HostFd owned{ScopedFd(pipe_fds[1])};
+  }
   EXPECT_EQ(::fcntl(pipe_fds[1], F_GETFD), -1);
   ::close(pipe_fds[0]);
 }

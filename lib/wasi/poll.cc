@@ -1,8 +1,6 @@
 // poll_oneoff, and the scheduler and signal calls: sched_yield and
 // proc_raise.
 
-#include "lib/wasi/context.h"
-
 #include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,12 +12,13 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "lib/wasi/context.h"
 #include "lib/wasi/host_io.h"
 
 namespace wasmhost::wasi {
 
-int32_t WasiContextImpl::PollOneoff(GuestMemory& mem, uint32_t in,
-                                    uint32_t out, uint32_t nsubscriptions,
+int32_t WasiContextImpl::PollOneoff(GuestMemory& mem, uint32_t in, uint32_t out,
+                                    uint32_t nsubscriptions,
                                     uint32_t nevents_out) {
   if (nsubscriptions == 0) return abi::kInval;
   if (!mem.InBounds(in, uint64_t{nsubscriptions} * abi::kSubscriptionSize) ||

@@ -2,8 +2,6 @@
 // sinks and sources behind fds 0-2), and fd_read/fd_write, which serve
 // stdio and files alike.
 
-#include "lib/wasi/context.h"
-
 #include <sys/uio.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/wasi/context.h"
 #include "lib/wasi/errno.h"
 #include "lib/wasi/host_io.h"
 
@@ -20,8 +19,8 @@ namespace wasmhost::wasi {
 namespace {
 
 // Reads from an InputSource into `buffer`; 0 is end of input.
-int32_t ReadSource(const InputSource::ReadFn& read, uint8_t* data,
-                   size_t size, size_t* got) {
+int32_t ReadSource(const InputSource::ReadFn& read, uint8_t* data, size_t size,
+                   size_t* got) {
   *got = 0;
   if (!read || size == 0) return abi::kSuccess;
   absl::StatusOr<size_t> n = read(absl::MakeSpan(data, size));
@@ -127,8 +126,8 @@ int32_t WasiContextImpl::FdRead(GuestMemory& mem, uint32_t fd, uint32_t iovs,
   if (!mem.InBounds(nread_out, 4)) return abi::kFault;
   size_t total = 0;
   if (entry->kind == Kind::kFile) {
-    ssize_t n = HostTransfer(entry->host.get(), iov, Transfer::kRead,
-                             std::nullopt);
+    ssize_t n =
+        HostTransfer(entry->host.get(), iov, Transfer::kRead, std::nullopt);
     if (n < 0) return HostError();
     total = static_cast<size_t>(n);
   } else if (entry->kind == Kind::kStdin) {
@@ -160,8 +159,8 @@ int32_t WasiContextImpl::FdWrite(GuestMemory& mem, uint32_t fd, uint32_t iovs,
   if (!mem.InBounds(nwritten_out, 4)) return abi::kFault;
   uint64_t total = 0;
   if (entry->kind == Kind::kFile) {
-    ssize_t n = HostTransfer(entry->host.get(), iov, Transfer::kWrite,
-                             std::nullopt);
+    ssize_t n =
+        HostTransfer(entry->host.get(), iov, Transfer::kWrite, std::nullopt);
     if (n < 0) return HostError();
     total = static_cast<uint64_t>(n);
   } else {
@@ -170,8 +169,8 @@ int32_t WasiContextImpl::FdWrite(GuestMemory& mem, uint32_t fd, uint32_t iovs,
     for (const struct iovec& v : iov) {
       if (v.iov_len == 0) continue;
       if (sink) {
-        absl::Status written = sink(absl::string_view(
-            static_cast<const char*>(v.iov_base), v.iov_len));
+        absl::Status written = sink(
+            absl::string_view(static_cast<const char*>(v.iov_base), v.iov_len));
         // After some bytes were taken, a short write (as writev(2) does);
         // the guest's next write meets the error if it lasts.
         if (!written.ok()) {

@@ -37,8 +37,8 @@ absl::Status DefineMethod(Linker& linker, absl::string_view name,
       kModule, name, [method](Caller& caller, Args... args) -> int32_t {
         // Every WasiContext is a WasiContextImpl: its constructor is only
         // reachable through WasiContext::Create.
-        auto* context = static_cast<WasiContextImpl*>(
-            caller.context<WasiContext>());
+        auto* context =
+            static_cast<WasiContextImpl*>(caller.context<WasiContext>());
         if (context == nullptr) return abi::kNoSys;
         GuestMemory memory(caller.memory().data());
         return (context->*method)(memory, args...);
@@ -76,15 +76,16 @@ InputSource InputSource::FromString(std::string data) {
 }
 
 InputSource InputSource::FromFd(int fd) {
-  return InputSource([fd](absl::Span<uint8_t> buffer) -> absl::StatusOr<size_t> {
-    while (true) {
-      ssize_t n = ::read(fd, buffer.data(), buffer.size());
-      if (n >= 0) return static_cast<size_t>(n);
-      if (errno != EINTR) {
-        return absl::ErrnoToStatus(errno, "reading the stdin descriptor");
-      }
-    }
-  });
+  return InputSource(
+      [fd](absl::Span<uint8_t> buffer) -> absl::StatusOr<size_t> {
+        while (true) {
+          ssize_t n = ::read(fd, buffer.data(), buffer.size());
+          if (n >= 0) return static_cast<size_t>(n);
+          if (errno != EINTR) {
+            return absl::ErrnoToStatus(errno, "reading the stdin descriptor");
+          }
+        }
+      });
 }
 
 absl::StatusOr<std::unique_ptr<WasiContext>> WasiContext::Create(
@@ -136,8 +137,8 @@ absl::Status AddToLinker(Linker& linker) {
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "fd_sync", &C::FdSync));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "fd_tell", &C::FdTell));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "fd_write", &C::FdWrite));
-  WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "path_create_directory",
-                                        &C::PathCreateDirectory));
+  WASMHOST_RETURN_IF_ERROR(
+      DefineMethod(linker, "path_create_directory", &C::PathCreateDirectory));
   WASMHOST_RETURN_IF_ERROR(
       DefineMethod(linker, "path_filestat_get", &C::PathFilestatGet));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "path_filestat_set_times",
@@ -146,8 +147,8 @@ absl::Status AddToLinker(Linker& linker) {
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "path_open", &C::PathOpen));
   WASMHOST_RETURN_IF_ERROR(
       DefineMethod(linker, "path_readlink", &C::PathReadlink));
-  WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "path_remove_directory",
-                                        &C::PathRemoveDirectory));
+  WASMHOST_RETURN_IF_ERROR(
+      DefineMethod(linker, "path_remove_directory", &C::PathRemoveDirectory));
   WASMHOST_RETURN_IF_ERROR(DefineMethod(linker, "path_rename", &C::PathRename));
   WASMHOST_RETURN_IF_ERROR(
       DefineMethod(linker, "path_symlink", &C::PathSymlink));
@@ -227,10 +228,10 @@ absl::Status ConfigurePool(PoolOptions& options, WasiOptions wasi_options) {
     return next ? next(instance) : absl::OkStatus();
   };
 
-  options.is_normal_exit = [next = std::move(options.is_normal_exit)](
-                               const absl::Status& status) {
-    return GetExitCode(status).has_value() || (next && next(status));
-  };
+  options.is_normal_exit =
+      [next = std::move(options.is_normal_exit)](const absl::Status& status) {
+        return GetExitCode(status).has_value() || (next && next(status));
+      };
   return absl::OkStatus();
 }
 

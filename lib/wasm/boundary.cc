@@ -256,8 +256,11 @@ std::vector<uint8_t> BuildFunctionAccessor(const FuncType& type) {
   types.U32(2);
   WriteFuncType(type, types);
   WriteFuncType(BoundaryType(type), types);
-  imports.U32(1).Name(kAdapterImportModule).Name(kAccessedObject)
-      .Byte(kExternFunc).U32(0);
+  imports.U32(1)
+      .Name(kAdapterImportModule)
+      .Name(kAccessedObject)
+      .Byte(kExternFunc)
+      .U32(0);
   functions.U32(1).U32(1);
   exports.U32(1).Name("call").Byte(kExternFunc).U32(1);
   code.U32(1);
@@ -279,7 +282,9 @@ std::vector<uint8_t> BuildGlobalAccessor(const GlobalType& type) {
     WriteFuncType(set, types);
     WriteFuncType(BoundaryType(set), types);
   }
-  imports.U32(1).Name(kAdapterImportModule).Name(kAccessedObject)
+  imports.U32(1)
+      .Name(kAdapterImportModule)
+      .Name(kAccessedObject)
       .Byte(kExternGlobal);
   WriteGlobalType(type, imports);
   functions.U32(2 * count).U32(0);
@@ -300,8 +305,8 @@ std::vector<uint8_t> BuildGlobalAccessor(const GlobalType& type) {
   return AssembleModule(types, imports, functions, exports, code);
 }
 
-std::vector<uint8_t> BuildGlobalDefinition(const GlobalType& type,
-                                           uint64_t low, uint64_t high) {
+std::vector<uint8_t> BuildGlobalDefinition(const GlobalType& type, uint64_t low,
+                                           uint64_t high) {
   BinaryWriter globals, exports;
   globals.U32(1);
   WriteGlobalType(type, globals);

@@ -1,6 +1,7 @@
 // lib/wasm/boundary_test.cc: BoundaryType, AddBoundaryWrappers,
-// BuildImportAdapter and the host's accessor modules; what they build is also compiled and called through
-// the public API, with values whose bits a JS Number would change.
+// BuildImportAdapter and the host's accessor modules; what they build is also
+// compiled and called through the public API, with values whose bits a JS
+// Number would change.
 
 #include "lib/wasm/boundary.h"
 
@@ -80,16 +81,15 @@ TEST(BoundaryTypeTest, ReplacesFloatsAndSplitsV128) {
   EXPECT_TRUE(NeedsBoundaryAbi(FuncType{{}, {kF32}}));
   EXPECT_TRUE(NeedsBoundaryAbi(FuncType{{kV128}, {}}));
   EXPECT_FALSE(NeedsBoundaryAbi(FuncType{{kI32, kI64, kExternRef}, {kI64}}));
-  EXPECT_EQ(BoundaryType(FuncType{{kI32}, {kI64}}),
-            (FuncType{{kI32}, {kI64}}));
+  EXPECT_EQ(BoundaryType(FuncType{{kI32}, {kI64}}), (FuncType{{kI32}, {kI64}}));
 
   // A v128 counts twice against V8's limit of 1000.
-  EXPECT_TRUE(FitsBoundaryLimits(
-      FuncType{std::vector<ValType>(500, kV128), {kF64}}));
-  EXPECT_FALSE(FitsBoundaryLimits(
-      FuncType{std::vector<ValType>(501, kV128), {}}));
-  EXPECT_FALSE(FitsBoundaryLimits(
-      FuncType{{}, std::vector<ValType>(1001, kF32)}));
+  EXPECT_TRUE(
+      FitsBoundaryLimits(FuncType{std::vector<ValType>(500, kV128), {kF64}}));
+  EXPECT_FALSE(
+      FitsBoundaryLimits(FuncType{std::vector<ValType>(501, kV128), {}}));
+  EXPECT_FALSE(
+      FitsBoundaryLimits(FuncType{{}, std::vector<ValType>(1001, kF32)}));
 }
 
 TEST(AddBoundaryWrappersTest, AppendsOneWrapperPerFloatExport) {
@@ -133,8 +133,8 @@ TEST(AddBoundaryWrappersTest, AppendsOneWrapperPerFloatExport) {
   const size_t body = after->function_body_offsets[3];
   EXPECT_EQ(Bytes(wrapped->bytes.begin() + body,
                   wrapped->bytes.begin() + after->function_body_offsets[4] - 1),
-            (Bytes{0x01, 0x01, 0x7d, 0x20, 0x00, 0xbe, 0x10, 0x00, 0x21,
-                   0x01, 0x20, 0x01, 0xbc, 0x0b}));
+            (Bytes{0x01, 0x01, 0x7d, 0x20, 0x00, 0xbe, 0x10, 0x00, 0x21, 0x01,
+                   0x20, 0x01, 0xbc, 0x0b}));
 
   // The wrappers validate and keep every bit through V8's JS API.
   absl::StatusOr<Module> module = CheckAndCompile(wrapped->bytes);
@@ -179,8 +179,8 @@ TEST(AddBoundaryWrappersTest, SkipsSignaturesPastTheLimit) {
           .Header()
           .Section(1, type.bytes())
           .Section(3, {0x01, 0x00})
-          .Section(7, BinaryWriter().U32(1).Name("big").Byte(0x00).U32(0)
-                          .Release())
+          .Section(
+              7, BinaryWriter().U32(1).Name("big").Byte(0x00).U32(0).Release())
           .Section(10, {0x01, 0x02, 0x00, 0x0b})
           .Release();
   absl::StatusOr<BoundaryWrappers> wrapped = Wrap(module);
@@ -265,7 +265,8 @@ TEST(BuildImportAdapterTest, AdaptsHostFunctionsBitExactly) {
                   .ok());
   absl::StatusOr<Instance> instance = Instance::Create(*module, linker);
   ASSERT_TRUE(instance.ok()) << instance.status();
-  absl::StatusOr<TypedFunc<float(float)>> f = instance->GetFunc<float(float)>("0");
+  absl::StatusOr<TypedFunc<float(float)>> f =
+      instance->GetFunc<float(float)>("0");
   ASSERT_TRUE(f.ok()) << f.status();
   float in;
   const uint32_t in_bits = kF32Bits;
@@ -340,7 +341,7 @@ TEST(AccessorModulesTest, GlobalDefinitionHoldsTheBits) {
                         std::end(f32_tail)),
             f32.end());
   const Bytes v128 = BuildGlobalDefinition({kV128, false}, 1, 2);
-  const uint8_t v128_tail[] = {0xfd, 0x0c, 1, 0, 0, 0, 0, 0, 0, 0,
+  const uint8_t v128_tail[] = {0xfd, 0x0c, 1, 0, 0, 0, 0, 0, 0,   0,
                                2,    0,    0, 0, 0, 0, 0, 0, 0x0b};
   EXPECT_NE(std::search(v128.begin(), v128.end(), std::begin(v128_tail),
                         std::end(v128_tail)),

@@ -293,10 +293,9 @@ std::vector<uint8_t> GrowHelperBody(const ModuleInfo& info,
   }
   w.Byte(kGlobalGet).U32(budget_global).Byte(kI64ExtendI32U).Byte(kI64GtU);
   // Growth by 0 allocates nothing: it always answers the size.
-  w.Byte(kLocalGet).U32(kDelta).Byte(kI32Const).S64(0).Byte(kI32Ne)
-      .Byte(kI32And);
-  w.Byte(kIf).Byte(kVoidBlock).Byte(kI32Const).S64(-1).Byte(kReturn)
-      .Byte(kEnd);
+  w.Byte(kLocalGet).U32(kDelta).Byte(kI32Const).S64(0).Byte(kI32Ne).Byte(
+      kI32And);
+  w.Byte(kIf).Byte(kVoidBlock).Byte(kI32Const).S64(-1).Byte(kReturn).Byte(kEnd);
   // Small, or past the table's own maximum (V8 refuses it): the original.
   w.Byte(kLocalGet).U32(kDelta).Byte(kI32Const).S64(chunk).Byte(kI32LeU);
   size(table);
@@ -309,7 +308,12 @@ std::vector<uint8_t> GrowHelperBody(const ModuleInfo& info,
   // In chunks, each a call (see HelperWriter::Chunk), then the old size.
   w.Byte(kMiscPrefix).U32(kTableSize).U32(table).Byte(kLocalSet).U32(kOld);
   w.Byte(kLoop).Byte(kVoidBlock);
-  w.Byte(kLocalGet).U32(kValue).Byte(kI32Const).S64(chunk).Byte(kCall).U32(self)
+  w.Byte(kLocalGet)
+      .U32(kValue)
+      .Byte(kI32Const)
+      .S64(chunk)
+      .Byte(kCall)
+      .U32(self)
       .Byte(kDrop);
   w.Byte(kLocalGet).U32(kDelta).Byte(kI32Const).S64(chunk).Byte(kI32Sub);
   w.Byte(kLocalTee).U32(kDelta).Byte(kI32Const).S64(chunk).Byte(kI32GtU);
@@ -330,8 +334,8 @@ std::vector<Table> Tables(const ModuleInfo& info) {
   std::vector<Table> tables;
   auto add = [&tables](const TableType& type) {
     tables.push_back(
-        {type.element, std::min(type.limits.max.value_or(kMaxTableSize),
-                                kMaxTableSize)});
+        {type.element,
+         std::min(type.limits.max.value_or(kMaxTableSize), kMaxTableSize)});
   };
   for (const Import& import : info.imports) {
     if (import.kind == ExternKind::kTable) add(import.table);
@@ -439,9 +443,9 @@ class Rewriter {
       WASMHOST_RETURN_IF_ERROR(CheckTable(insn, table));
       AddedFunction helper;
       helper.type = {{tables_[table].element, ValType::kI32}, {ValType::kI32}};
-      helper.body = GrowHelperBody(info_, insn, table, tables_[table].max,
-                                   budget_global_,
-                                   options_.table_chunk_elements, index);
+      helper.body =
+          GrowHelperBody(info_, insn, table, tables_[table].max, budget_global_,
+                         options_.table_chunk_elements, index);
       helpers_.push_back(std::move(helper));
       index_.emplace(std::move(key), index);
       grows_tables_ = true;
@@ -449,7 +453,8 @@ class Rewriter {
     }
     WASMHOST_ASSIGN_OR_RETURN(Shape shape, Decode(insn, options_));
     ValType second = ValType::kI32;
-    for (uint32_t space : {shape.dst_space, shape.src_space.value_or(kMemory)}) {
+    for (uint32_t space :
+         {shape.dst_space, shape.src_space.value_or(kMemory)}) {
       if (space != kMemory) WASMHOST_RETURN_IF_ERROR(CheckTable(insn, space));
     }
     if (shape.is_fill && shape.dst_space != kMemory) {
@@ -465,7 +470,8 @@ class Rewriter {
 
   absl::Status CheckTable(const Instruction& insn, uint32_t table) const {
     if (table < tables_.size()) return absl::OkStatus();
-    return ErrorAt(insn.offset, absl::StrCat("table ", table, " does not exist"));
+    return ErrorAt(insn.offset,
+                   absl::StrCat("table ", table, " does not exist"));
   }
 
   bool grow() const { return !options_.table_budget_export.empty(); }
@@ -570,22 +576,25 @@ absl::StatusOr<BoundedBulk> Bound(absl::Span<const uint8_t> bytes,
   std::vector<SectionAddition> additions;
   AddFunctions(info, rewriter.helpers(), &additions);
   if (rewriter.grows_tables()) {
-    WASMHOST_RETURN_IF_ERROR(CheckNotExported(info, options.table_budget_export));
+    WASMHOST_RETURN_IF_ERROR(
+        CheckNotExported(info, options.table_budget_export));
     result.table_budget_global = rewriter.budget_global();
     additions.push_back(
         {kGlobalSection, static_cast<uint32_t>(info.globals.size()), 1,
          BinaryWriter()
-             .Byte(kI32).Byte(0x01).Byte(kI32Const)
+             .Byte(kI32)
+             .Byte(0x01)
+             .Byte(kI32Const)
              .S64(static_cast<int32_t>(options.initial_table_budget))
              .Byte(kEnd)
              .Release()});
-    additions.push_back(
-        {kExportSection, static_cast<uint32_t>(info.exports.size()), 1,
-         BinaryWriter()
-             .Name(options.table_budget_export)
-             .Byte(0x03)  // global
-             .U32(rewriter.budget_global())
-             .Release()});
+    additions.push_back({kExportSection,
+                         static_cast<uint32_t>(info.exports.size()), 1,
+                         BinaryWriter()
+                             .Name(options.table_budget_export)
+                             .Byte(0x03)  // global
+                             .U32(rewriter.budget_global())
+                             .Release()});
   }
   MappedBytes code;
   for (const SectionInfo& section : info.sections) {

@@ -55,8 +55,8 @@ Bytes Module(const std::vector<Bytes>& bodies,
   if (!tables.empty()) w.Section(4, table_section.bytes());
   w.Section(5, BinaryWriter().U32(1).Byte(0).U32(1).bytes());
   if (!export_name.empty()) {
-    w.Section(7, BinaryWriter().U32(1).Name(export_name).Byte(0).U32(0)
-                     .bytes());
+    w.Section(7,
+              BinaryWriter().U32(1).Name(export_name).Byte(0).U32(0).bytes());
   }
   return w.Section(10, code.bytes()).Release();
 }
@@ -99,10 +99,9 @@ TEST(BoundBulkInstructionsTest, ModuleWithoutBulkInstructionsIsUnchanged) {
 }
 
 TEST(BoundBulkInstructionsTest, WithTheScanRewritesItsSitesAlike) {
-  const Bytes module =
-      Module({Body({0x01}), Body(Cat({kArgs3, kMemoryFill, kArgs3,
-                                      kMemoryCopy})),
-              Body({0x01, 0x01}), Body(Cat({kArgs3, kMemoryFill}))});
+  const Bytes module = Module(
+      {Body({0x01}), Body(Cat({kArgs3, kMemoryFill, kArgs3, kMemoryCopy})),
+       Body({0x01, 0x01}), Body(Cat({kArgs3, kMemoryFill}))});
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
   absl::StatusOr<CodeSummary> summary = ScanCode(module, *info);
@@ -132,19 +131,19 @@ TEST(BoundBulkInstructionsTest, WithTheScanRewritesItsSitesAlike) {
 }
 
 TEST(BoundBulkInstructionsTest, SitesThatDoNotMatchTheBytesAreRefused) {
-  const Bytes module = Module({Body(Cat({kArgs3, kMemoryFill})),
-                               Body(Cat({kArgs3, kMemoryCopy}))});
+  const Bytes module = Module(
+      {Body(Cat({kArgs3, kMemoryFill})), Body(Cat({kArgs3, kMemoryCopy}))});
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
   absl::StatusOr<CodeSummary> summary = ScanCode(module, *info);
   ASSERT_TRUE(summary.ok()) << summary.status();
   ASSERT_EQ(summary->bulk_sites.size(), 2u);
   const std::vector<std::function<void(CodeSummary&)>> lies = {
-      [](CodeSummary& s) { s.bulk_sites[0].function = 2; },   // no function 2
-      [](CodeSummary& s) { s.bulk_sites[1].function = 0; },   // other body
-      [](CodeSummary& s) { s.bulk_sites[0].opcode = 10; },    // not the opcode
-      [](CodeSummary& s) { s.bulk_sites[0].offset -= 1; },    // not on 0xfc
-      [](CodeSummary& s) { s.bulk_sites[0].end += 100; },     // past the body
+      [](CodeSummary& s) { s.bulk_sites[0].function = 2; },  // no function 2
+      [](CodeSummary& s) { s.bulk_sites[1].function = 0; },  // other body
+      [](CodeSummary& s) { s.bulk_sites[0].opcode = 10; },   // not the opcode
+      [](CodeSummary& s) { s.bulk_sites[0].offset -= 1; },   // not on 0xfc
+      [](CodeSummary& s) { s.bulk_sites[0].end += 100; },    // past the body
       [](CodeSummary& s) { s.bulk_sites[0].immediates += 1; },
       [](CodeSummary& s) { std::swap(s.bulk_sites[0], s.bulk_sites[1]); },
   };
@@ -181,9 +180,8 @@ TEST(BoundBulkInstructionsTest, OneHelperPerInstructionKind) {
   EXPECT_EQ(info.function_count(), 4u);
   EXPECT_TRUE(info.exports.empty());  // Helpers are not exported.
   ASSERT_EQ(info.types.size(), 4u);
-  EXPECT_EQ(*info.FunctionType(2), (FuncType{{ValType::kI32, ValType::kI32,
-                                              ValType::kI32},
-                                             {}}));
+  EXPECT_EQ(*info.FunctionType(2),
+            (FuncType{{ValType::kI32, ValType::kI32, ValType::kI32}, {}}));
   // The fill helper runs the instruction itself (cheap path) and calls
   // itself once per chunk (the loop V8 interrupts).
   const Bytes helper = Code(result.bytes, 2);
@@ -208,10 +206,13 @@ TEST(BoundBulkInstructionsTest, CallsMapToTheReplacedInstruction) {
 
 TEST(BoundBulkInstructionsTest, TableHelpersTakeTheTablesReferenceType) {
   // table.fill 1 on an externref table, table.copy 0 1, table.init 0 0.
-  const Bytes module = Module(
-      {Body(Cat({kArgs3, {0xfc, 0x11, 0x01}, kArgs3, {0xfc, 0x0e, 0x00, 0x01},
-                 kArgs3, {0xfc, 0x0c, 0x00, 0x00}}))},
-      {0x70, 0x6f});
+  const Bytes module = Module({Body(Cat({kArgs3,
+                                         {0xfc, 0x11, 0x01},
+                                         kArgs3,
+                                         {0xfc, 0x0e, 0x00, 0x01},
+                                         kArgs3,
+                                         {0xfc, 0x0c, 0x00, 0x00}}))},
+                              {0x70, 0x6f});
   absl::StatusOr<BoundedBulk> result_or = Bound(module);
   ASSERT_TRUE(result_or.ok()) << result_or.status();
   BoundedBulk& result = *result_or;
@@ -219,8 +220,9 @@ TEST(BoundBulkInstructionsTest, TableHelpersTakeTheTablesReferenceType) {
   absl::StatusOr<ModuleInfo> info_or = ReadModule(result.bytes);
   ASSERT_TRUE(info_or.ok()) << info_or.status();
   ModuleInfo& info = *info_or;
-  EXPECT_EQ(*info.FunctionType(1),
-            (FuncType{{ValType::kI32, ValType::kExternRef, ValType::kI32}, {}}));
+  EXPECT_EQ(
+      *info.FunctionType(1),
+      (FuncType{{ValType::kI32, ValType::kExternRef, ValType::kI32}, {}}));
   EXPECT_EQ(*info.FunctionType(2),
             (FuncType{{ValType::kI32, ValType::kI32, ValType::kI32}, {}}));
   // table.copy checks both tables' sizes (table.size 0 and 1).
@@ -230,8 +232,8 @@ TEST(BoundBulkInstructionsTest, TableHelpersTakeTheTablesReferenceType) {
 }
 
 TEST(BoundBulkInstructionsTest, TableGrowNeedsABudgetExport) {
-  const Bytes grow = {kLocalGet, 0, 0xd0, 0x70, kLocalGet, 1,
-                      0xfc, 0x0f, 0x00, kDrop};
+  const Bytes grow = {kLocalGet, 0,    0xd0, 0x70, kLocalGet,
+                      1,         0xfc, 0x0f, 0x00, kDrop};
   const Bytes module = Module({Body(grow)}, {0x70});
   absl::StatusOr<BoundedBulk> untouched_or = Bound(module);
   ASSERT_TRUE(untouched_or.ok()) << untouched_or.status();
@@ -275,13 +277,12 @@ TEST(BoundBulkInstructionsTest, Errors) {
                         "table_chunk_elements is 1073741825");
 
   ExpectInvalidArgument(
-      Bound(Module({Body(Cat({kArgs3, {0xfc, 0x11, 0x03}}))}, {0x70}))
-          .status(),
+      Bound(Module({Body(Cat({kArgs3, {0xfc, 0x11, 0x03}}))}, {0x70})).status(),
       "table 3 does not exist");
   // Truncated immediates: the bytes end inside the instruction.
-  ExpectInvalidArgument(Bound(Module({Cat({{0x00}, kArgs3, {0xfc, 0x0a}})}))
-                            .status(),
-                        "at offset");
+  ExpectInvalidArgument(
+      Bound(Module({Cat({{0x00}, kArgs3, {0xfc, 0x0a}})})).status(),
+      "at offset");
 
   BoundedBulkOptions clash;
   clash.table_budget_export = "taken";

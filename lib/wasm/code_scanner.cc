@@ -155,11 +155,11 @@ namespace {
 enum FastKind : uint8_t {
   kSlow,
   kNone,
-  kBlock,    // block, loop, if: a one-byte block type
+  kBlock,  // block, loop, if: a one-byte block type
   kEnd,
-  kIndex,    // one u32
-  kIndex2,   // two u32
-  kMemArg,   // alignment (without a memory index) and offset
+  kIndex,   // one u32
+  kIndex2,  // two u32
+  kMemArg,  // alignment (without a memory index) and offset
   kI32Const,
   kI64Const,
   kF32Const,
@@ -325,9 +325,9 @@ absl::Status InstructionReader::Decode(Instruction* out) {
   out->immediates = bytes_.subspan(immediates, r_.offset() - immediates);
   if (depth_ == 0) {
     if (!r_.at_end()) {
-      return r_.Error(r_.offset(),
-                      absl::StrCat(r_.remaining(),
-                                   " bytes after the body's final end"));
+      return r_.Error(
+          r_.offset(),
+          absl::StrCat(r_.remaining(), " bytes after the body's final end"));
     }
     done_ = true;
   }
@@ -434,11 +434,16 @@ absl::Status InstructionReader::ReadImmediates(uint8_t prefix, uint32_t opcode,
   }
 }
 
-absl::Status InstructionReader::ReadMiscImmediates(uint32_t opcode,
-                                                   size_t at) {
+absl::Status InstructionReader::ReadMiscImmediates(uint32_t opcode, size_t at) {
   switch (opcode) {
-    case 0: case 1: case 2: case 3:  // i32/i64.trunc_sat_f32/f64_s/u
-    case 4: case 5: case 6: case 7:
+    case 0:
+    case 1:
+    case 2:
+    case 3:  // i32/i64.trunc_sat_f32/f64_s/u
+    case 4:
+    case 5:
+    case 6:
+    case 7:
       return absl::OkStatus();
     case 9:   // data.drop (segment)
     case 11:  // memory.fill (memory)
@@ -457,8 +462,7 @@ absl::Status InstructionReader::ReadMiscImmediates(uint32_t opcode,
   }
 }
 
-absl::Status InstructionReader::ReadSimdImmediates(uint32_t opcode,
-                                                   size_t at) {
+absl::Status InstructionReader::ReadSimdImmediates(uint32_t opcode, size_t at) {
   if (opcode <= 0x0b) return ReadMemArg();  // v128.load*, v128.store
   if (opcode == 0x0c || opcode == 0x0d) {
     return r_.Skip(16);  // v128.const, i8x16.shuffle (16 lane indices)
@@ -542,8 +546,8 @@ BulkSite Site(absl::Span<const uint8_t> bytes, const FunctionBody& body,
               const Instruction& insn, uint32_t imported) {
   const auto immediates =
       static_cast<size_t>(insn.immediates.data() - bytes.data());
-  return {body.function_index - imported, insn.opcode, insn.offset,
-          immediates, immediates + insn.immediates.size()};
+  return {body.function_index - imported, insn.opcode, insn.offset, immediates,
+          immediates + insn.immediates.size()};
 }
 
 }  // namespace

@@ -37,9 +37,9 @@ namespace wasmhost::wasm {
 // first byte of the module. Plain value: thread-compatible.
 struct FunctionBody {
   uint32_t function_index = 0;  // In the function index space (imports first).
-  size_t offset = 0;       // First byte of the locals declarations.
-  size_t code_offset = 0;  // First instruction.
-  size_t end = 0;          // One past the body's last byte (its final `end`).
+  size_t offset = 0;            // First byte of the locals declarations.
+  size_t code_offset = 0;       // First instruction.
+  size_t end = 0;  // One past the body's last byte (its final `end`).
   // Locals declared by the body, parameters excluded. At most 2^32 entries
   // of 2^32 each, so it cannot overflow.
   uint64_t local_count = 0;
@@ -110,11 +110,11 @@ class InstructionReader {
   // if the bytes end inside an instruction or before the final `end`, if
   // instructions follow the final `end`, if an immediate is malformed
   // (oversized LEB128, invalid block or value type, a `delegate` at the
-  // function's own level), or for an unknown opcode ("unknown opcode 0x.."; after a prefix
-  // "unknown opcode 0xfd 0x..."). After an error, done() is true and later
-  // calls return FailedPrecondition. Returns FailedPrecondition if called
-  // when done() is already true, and InvalidArgument if the body given to
-  // the constructor does not lie within the bytes.
+  // function's own level), or for an unknown opcode ("unknown opcode 0x..";
+  // after a prefix "unknown opcode 0xfd 0x..."). After an error, done() is true
+  // and later calls return FailedPrecondition. Returns FailedPrecondition if
+  // called when done() is already true, and InvalidArgument if the body given
+  // to the constructor does not lie within the bytes.
   absl::Status Next(Instruction* out) {
     // Most instructions: no status is built until something is unusual.
     if (!done_ && !out_of_range_ && FastDecode(out)) return absl::OkStatus();
@@ -163,11 +163,11 @@ struct BulkSite {
 struct CodeSummary {
   // table.set, table.grow, table.fill, table.copy, table.init, elem.drop.
   bool mutates_tables = false;
-  bool grows_memory = false;      // memory.grow
-  bool uses_bulk_memory = false;  // memory.init/copy/fill, data.drop
-  bool drops_data = false;        // data.drop
-  uint32_t loop_count = 0;        // loop instructions
-  uint64_t instruction_count = 0; // Every instruction, each `end` included.
+  bool grows_memory = false;       // memory.grow
+  bool uses_bulk_memory = false;   // memory.init/copy/fill, data.drop
+  bool drops_data = false;         // data.drop
+  uint32_t loop_count = 0;         // loop instructions
+  uint64_t instruction_count = 0;  // Every instruction, each `end` included.
   // The largest of any one function: blocks (block, loop, if, try) open at
   // once, the function's own not counted; body size in bytes (locals
   // declarations included); declared locals, parameters excluded.

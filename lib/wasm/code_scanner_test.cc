@@ -151,8 +151,8 @@ TEST(ScanCodeTest, CountsInstructionsAndLoops) {
   EXPECT_EQ(summary->instruction_count, 43u + 1);  // The final end too.
 
   // Two functions: nested loops in one, a loop in the other.
-  const Bytes nested = Body({0x03, kVoid, 0x03, 0x7f, 0x41, 0x00, kEnd, 0x1a,
-                             kEnd});
+  const Bytes nested =
+      Body({0x03, kVoid, 0x03, 0x7f, 0x41, 0x00, kEnd, 0x1a, kEnd});
   const Bytes single = Body({0x03, kVoid, 0x0c, 0x00, kEnd});
   summary = Scan(FunctionModule({nested, single}));
   ASSERT_TRUE(summary.ok()) << summary.status();
@@ -164,10 +164,10 @@ TEST(ScanCodeTest, CountsInstructionsAndLoops) {
 TEST(ScanCodeTest, MeasuresTheLargestFunction) {
   // Nesting 3 (block > loop > if) in the first function, 1 in the second,
   // which is the larger one and declares 5 + 2 locals.
-  const Bytes nested = Body({0x02, kVoid, 0x03, kVoid, 0x41, 0x00, 0x04, kVoid,
-                             kEnd, kEnd, kEnd});
-  const Bytes big = Cat({{2, 5, kI32, 2, kI32}, {0x02, kVoid}, Bytes(20, 0x01),
-                         {kEnd, kEnd}});
+  const Bytes nested = Body(
+      {0x02, kVoid, 0x03, kVoid, 0x41, 0x00, 0x04, kVoid, kEnd, kEnd, kEnd});
+  const Bytes big = Cat(
+      {{2, 5, kI32, 2, kI32}, {0x02, kVoid}, Bytes(20, 0x01), {kEnd, kEnd}});
   absl::StatusOr<CodeSummary> summary = Scan(FunctionModule({nested, big}));
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->max_nesting_depth, 3u);
@@ -298,26 +298,28 @@ TEST(InstructionReaderTest, DecodesSimdImmediates) {
     }
   }
   EXPECT_EQ(seen, (std::vector<std::pair<uint32_t, size_t>>{{0x0c, 16},
-                                                             {0x0d, 16},
-                                                             {0x15, 1},
-                                                             {0x00, 2},
-                                                             {0x54, 3},
-                                                             {0x5b, 3},
-                                                             {0x5d, 2},
-                                                             {0x0e, 0},
-                                                             {0x100, 0}}));
+                                                            {0x0d, 16},
+                                                            {0x15, 1},
+                                                            {0x00, 2},
+                                                            {0x54, 3},
+                                                            {0x5b, 3},
+                                                            {0x5d, 2},
+                                                            {0x0e, 0},
+                                                            {0x100, 0}}));
 }
 
 TEST(ScanCodeTest, EveryTruncationIsAnError) {
   const Bytes instructions =
-      Cat({NoFlagInstructions(), SimdInstructions(),
+      Cat({NoFlagInstructions(),
+           SimdInstructions(),
            {0x26, 0x00, 0xfc, 0x0c, 0x01, 0x00, 0x40, 0x00, 0x03, kVoid, kEnd,
             0xfe, 0x48, 0x02, 0x00}});
   const Bytes full = Body(instructions);
   ASSERT_TRUE(Scan(FunctionModule({full})).ok());
   // Every strict prefix of the body, the locals count included.
   for (size_t size = 0; size < full.size(); ++size) {
-    const Bytes module = FunctionModule({Bytes(full.begin(), full.begin() + size)});
+    const Bytes module =
+        FunctionModule({Bytes(full.begin(), full.begin() + size)});
     absl::StatusOr<CodeSummary> summary = Scan(module);
     ASSERT_FALSE(summary.ok()) << "body of " << size << " bytes";
     EXPECT_EQ(summary.status().code(), absl::StatusCode::kInvalidArgument);
@@ -345,9 +347,9 @@ TEST(ScanCodeTest, UnknownOpcodesNameOffsetAndFunction) {
   };
   const Case cases[] = {
       {{0x27}, "0x27"},
-      {{0x14, 0x00}, "0x14"},        // call_ref: typed references
-      {{0xd3}, "0xd3"},              // ref.as_non_null
-      {{0xfb, 0x00}, "0xfb"},        // GC prefix
+      {{0x14, 0x00}, "0x14"},  // call_ref: typed references
+      {{0xd3}, "0xd3"},        // ref.as_non_null
+      {{0xfb, 0x00}, "0xfb"},  // GC prefix
       {{0xfc, 0x12}, "0xfc 0x12"},
       {{0xfd, 0x9a, 0x01}, "0xfd 0x9a"},
       {{0xfd, 0xee, 0x01}, "0xfd 0xee"},
@@ -372,15 +374,20 @@ TEST(ScanCodeTest, MalformedInstructions) {
                   "1 bytes after the body's final end in function 0");
   ExpectScanError(FunctionModule({{0x00, 0x02, kVoid, kEnd}}),
                   "unexpected end of the body (no final end) in function 0");
-  ExpectScanError(FunctionModule({Body({0x02, 0x7a, kEnd})}), "invalid block type -6");
+  ExpectScanError(FunctionModule({Body({0x02, 0x7a, kEnd})}),
+                  "invalid block type -6");
   // A valid s33 of -1 in two bytes is not a block type.
   ExpectScanError(FunctionModule({Body({0x02, 0xff, 0x7f, kEnd})}),
                   "invalid block type -1");
-  ExpectScanError(FunctionModule({Body({0x02, 0x80, 0x80, 0x80, 0x80, 0x80, kEnd})}),
-                  "integer representation too long");
-  ExpectScanError(FunctionModule({Body({0x18, 0x00})}), "delegate outside a block");
-  ExpectScanError(FunctionModule({Body({0xd0, 0x7f})}), "invalid reference type 0x7f");
-  ExpectScanError(FunctionModule({Body({0x1c, 0x01, 0x40})}), "invalid value type 0x40");
+  ExpectScanError(
+      FunctionModule({Body({0x02, 0x80, 0x80, 0x80, 0x80, 0x80, kEnd})}),
+      "integer representation too long");
+  ExpectScanError(FunctionModule({Body({0x18, 0x00})}),
+                  "delegate outside a block");
+  ExpectScanError(FunctionModule({Body({0xd0, 0x7f})}),
+                  "invalid reference type 0x7f");
+  ExpectScanError(FunctionModule({Body({0x1c, 0x01, 0x40})}),
+                  "invalid value type 0x40");
   ExpectScanError(FunctionModule({Body({0x0e, 0xff, 0xff, 0x03})}),
                   "count 65535 too large");
   ExpectScanError(FunctionModule({Body({0x41, 0x80, 0x80, 0x80, 0x80, 0x70})}),
@@ -408,8 +415,8 @@ TEST(ScanCodeTest, RejectsInfoOfAnotherModule) {
   Instruction insn;
   absl::Status status = reader.Next(&insn);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(status.message(),
-                                "function 7 lies outside the bytes"));
+  EXPECT_TRUE(
+      absl::StrContains(status.message(), "function 7 lies outside the bytes"));
   EXPECT_TRUE(reader.done());
 }
 

@@ -54,9 +54,9 @@ std::vector<uint8_t> InitBody(absl::Span<const uint8_t> bytes,
     const DataSegment& segment = info.data_segments[i];
     if (!segment.active) continue;
     // The offset expression without its `end`: an i32 on the stack.
-    w.Bytes(bytes.subspan(segment.offset_expr_begin,
-                          segment.offset_expr_end - 1 -
-                              segment.offset_expr_begin));
+    w.Bytes(
+        bytes.subspan(segment.offset_expr_begin,
+                      segment.offset_expr_end - 1 - segment.offset_expr_begin));
     w.Byte(kI32Const).U32(0);
     w.Byte(kI32Const).S64(static_cast<int32_t>(segment.data_size));
     w.Byte(kBulkPrefix).U32(kMemoryInit).U32(i).U32(segment.memory);

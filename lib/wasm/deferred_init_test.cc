@@ -127,7 +127,8 @@ TEST(DeferredInitTest, ASegmentOutOfBoundsTrapsAfterTheEarlierOnes) {
 }
 
 TEST(DeferredInitTest, MovesAStartFunctionWithoutData) {
-  const DeferredInit deferred = Defer(fixtures::deferred_init_start_only_wasm());
+  const DeferredInit deferred =
+      Defer(fixtures::deferred_init_start_only_wasm());
   ASSERT_TRUE(deferred.added);
   Instance instance = Instantiate(deferred.bytes);
   auto g = *instance.GetFunc<int32_t()>("g");
@@ -153,12 +154,10 @@ TEST(DeferredInitTest, RefusesAnExportNameInUse) {
   std::vector<AddedFunction> functions;
   std::vector<SectionAddition> additions;
   ExpectInvalidArgument(
-      PlanDeferredInit(module, *info, "load", &functions, &additions)
-          .status(),
+      PlanDeferredInit(module, *info, "load", &functions, &additions).status(),
       "already exports \"load\"");
   ExpectInvalidArgument(
-      PlanDeferredInit(module, *info, "\xff", &functions, &additions)
-          .status(),
+      PlanDeferredInit(module, *info, "\xff", &functions, &additions).status(),
       "UTF-8");
   EXPECT_TRUE(functions.empty());
 }

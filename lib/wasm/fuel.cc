@@ -49,8 +49,8 @@ struct Region {
 };
 
 // Emits the check that charges `cost`, anchored to `anchor`.
-void EmitCheck(MappedBytes* piece, size_t anchor, uint64_t cost, uint32_t global,
-               std::optional<uint32_t> tmp) {
+void EmitCheck(MappedBytes* piece, size_t anchor, uint64_t cost,
+               uint32_t global, std::optional<uint32_t> tmp) {
   BinaryWriter& w = piece->Inject(anchor);
   w.Byte(kGlobalGet).U32(global);
   w.Byte(kI64Const).S64(static_cast<int64_t>(cost)).Byte(kI64Sub);
@@ -158,8 +158,8 @@ absl::Status RewriteBody(absl::Span<const uint8_t> bytes,
   out.Copy(bytes, cursor, body.end);
   if (out.size() > kMaxOffset) {
     return absl::InvalidArgumentError(
-        absl::StrCat("the instrumented body of function ",
-                     body.function_index, " exceeds 4 GiB"));
+        absl::StrCat("the instrumented body of function ", body.function_index,
+                     " exceeds 4 GiB"));
   }
   code->Inject(body.offset).U32(static_cast<uint32_t>(out.size()));
   code->Append(out);
@@ -207,26 +207,34 @@ absl::StatusOr<FuelRewrite> InjectFuel(absl::Span<const uint8_t> bytes,
   AddedFunction set{{{ValType::kI64}, {}}, options.set_fuel_export, {}};
   set.body = BinaryWriter()
                  .U32(0)
-                 .Byte(kLocalGet).U32(0)
-                 .Byte(kI64Const).S64(0)
-                 .Byte(kLocalGet).U32(0)
-                 .Byte(kI64Const).S64(0)
+                 .Byte(kLocalGet)
+                 .U32(0)
+                 .Byte(kI64Const)
+                 .S64(0)
+                 .Byte(kLocalGet)
+                 .U32(0)
+                 .Byte(kI64Const)
+                 .S64(0)
                  .Byte(kI64GtS)
                  .Byte(kSelect)
-                 .Byte(kGlobalSet).U32(global)
+                 .Byte(kGlobalSet)
+                 .U32(global)
                  .Byte(kEnd)
                  .Release();
   AddedFunction get{{{}, {ValType::kI64}}, options.get_fuel_export, {}};
-  get.body = BinaryWriter().U32(0).Byte(kGlobalGet).U32(global).Byte(kEnd)
-                 .Release();
+  get.body =
+      BinaryWriter().U32(0).Byte(kGlobalGet).U32(global).Byte(kEnd).Release();
   std::vector<SectionAddition> additions;
   AddFunctions(info, {set, get}, &additions);
-  additions.push_back(
-      {kGlobalSection, static_cast<uint32_t>(info.globals.size()), 1,
-       BinaryWriter()
-           .Byte(kI64).Byte(0x01).Byte(kI64Const).S64(options.initial_fuel)
-           .Byte(kEnd)
-           .Release()});
+  additions.push_back({kGlobalSection,
+                       static_cast<uint32_t>(info.globals.size()), 1,
+                       BinaryWriter()
+                           .Byte(kI64)
+                           .Byte(0x01)
+                           .Byte(kI64Const)
+                           .S64(options.initial_fuel)
+                           .Byte(kEnd)
+                           .Release()});
 
   // The code section's payload: every body instrumented, then the new ones.
   MappedBytes code;

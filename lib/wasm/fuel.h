@@ -87,12 +87,12 @@ using FuelOffsetRun = OffsetRun;
 
 // The result of InjectFuel. Plain value: thread-compatible.
 struct FuelRewrite {
-  std::vector<uint8_t> bytes;  // The instrumented module.
-  std::string set_fuel_export;  // FuelOptions::set_fuel_export
-  std::string get_fuel_export;  // FuelOptions::get_fuel_export
-  uint32_t fuel_global_index = 0;   // The original global count.
-  uint32_t set_fuel_function = 0;   // The original function count.
-  uint32_t get_fuel_function = 0;   // set_fuel_function + 1.
+  std::vector<uint8_t> bytes;      // The instrumented module.
+  std::string set_fuel_export;     // FuelOptions::set_fuel_export
+  std::string get_fuel_export;     // FuelOptions::get_fuel_export
+  uint32_t fuel_global_index = 0;  // The original global count.
+  uint32_t set_fuel_function = 0;  // The original function count.
+  uint32_t get_fuel_function = 0;  // set_fuel_function + 1.
   // Module offsets, in `bytes`, of the `unreachable` each check executes
   // when the fuel runs out: a trap at one of these means "out of fuel".
   // Sorted ascending, no duplicates.

@@ -94,8 +94,8 @@ void ExpectOutOfFuelOffsetsValid(const FuelRewrite& rewrite) {
 // i32.const 0; drop; loop; i32.const 1; br_if 0; end: the function region
 // costs 4 (i32.const, drop, loop, final end), the loop 3.
 Bytes OneLoopBody() {
-  return Body({kI32Const, 0, kDrop, kLoop, kVoid, kI32Const, 1, kBrIf, 0,
-               kEnd});
+  return Body(
+      {kI32Const, 0, kDrop, kLoop, kVoid, kI32Const, 1, kBrIf, 0, kEnd});
 }
 
 TEST(InjectFuelTest, ChecksAtEntryAndLoopHeaderWithStaticCosts) {
@@ -171,16 +171,17 @@ TEST(InjectFuelTest, AddsGlobalFunctionsTypesAndExports) {
 TEST(InjectFuelTest, InitialFuelOption) {
   FuelOptions options;
   options.initial_fuel = 1234567;
-  absl::StatusOr<FuelRewrite> rewrite = Inject(FunctionModule({Body({})}), options);
+  absl::StatusOr<FuelRewrite> rewrite =
+      Inject(FunctionModule({Body({})}), options);
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
   int global_sections = 0;
   for (const SectionInfo& s : info.sections) {
     if (s.id != 6) continue;
     ++global_sections;
-    const Bytes payload(rewrite->bytes.begin() + s.payload_offset,
-                        rewrite->bytes.begin() + s.payload_offset +
-                            s.payload_size);
+    const Bytes payload(
+        rewrite->bytes.begin() + s.payload_offset,
+        rewrite->bytes.begin() + s.payload_offset + s.payload_size);
     EXPECT_EQ(payload, Cat({{0x01, kI64, 0x01, 0x42},
                             BinaryWriter().S64(1234567).Release(),
                             {kEnd}}));
@@ -194,14 +195,10 @@ TEST(InjectFuelTest, NestedLoopsAreChargedSeparately) {
   //   outer loop: i32.const, if, loop, else, nop, end(if), i32.const,
   //               br_if, end(loop) = 9
   //   inner loop: nop, end = 2
-  const Bytes body = Body({kBlock, kVoid,
-                           kLoop, kVoid,
-                           kI32Const, 1, kIf, kVoid,
-                           kLoop, kVoid, kNop, kEnd,
-                           0x05, kNop, kEnd,
-                           kI32Const, 0, kBrIf, 0,
-                           kEnd,
-                           kEnd});
+  const Bytes body =
+      Body({kBlock, kVoid,     kLoop, kVoid, kI32Const, 1,    kIf,
+            kVoid,  kLoop,     kVoid, kNop,  kEnd,      0x05, kNop,
+            kEnd,   kI32Const, 0,     kBrIf, 0,         kEnd, kEnd});
   absl::StatusOr<FuelRewrite> rewrite = Inject(FunctionModule({body}));
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
@@ -227,18 +224,20 @@ TEST(InjectFuelTest, TryDelegateClosesItsBlock) {
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
   EXPECT_EQ(BodyOf(rewrite->bytes, info, 0),
-            Cat({{0x01, 0x01, kI64}, Check(0, 2, 0), {kLoop, kVoid},
-                 Check(0, 3, 0), {0x06, kVoid, 0x18, 0x00, kEnd, kEnd}}));
+            Cat({{0x01, 0x01, kI64},
+                 Check(0, 2, 0),
+                 {kLoop, kVoid},
+                 Check(0, 3, 0),
+                 {0x06, kVoid, 0x18, 0x00, kEnd, kEnd}}));
 }
 
 TEST(InjectFuelTest, TemporaryLocalFollowsParamsAndLocals) {
   // Type (i32, i64) -> (); locals 2 x i32, 1 x f64: the temporary is local 5.
   // A loop with a type-index block type (type 1: (i32) -> ()).
-  const Bytes body = {0x02, 0x02, kI32, 0x01, 0x7c,  // locals
-                      kI32Const, 7, kLoop, 0x01, kDrop, kEnd, kEnd};
+  const Bytes body = {0x02,      0x02, kI32,  0x01, 0x7c,  // locals
+                      kI32Const, 7,    kLoop, 0x01, kDrop, kEnd, kEnd};
   const Bytes module = FunctionModule(
-      {body}, 0,
-      {0x02, 0x60, 0x02, kI32, kI64, 0x00, 0x60, 0x01, kI32, 0x00});
+      {body}, 0, {0x02, 0x60, 0x02, kI32, kI64, 0x00, 0x60, 0x01, kI32, 0x00});
   absl::StatusOr<FuelRewrite> rewrite = Inject(module);
   ASSERT_TRUE(rewrite.ok()) << rewrite.status();
   const ModuleInfo info = Reread(*rewrite);
@@ -260,8 +259,8 @@ TEST(InjectFuelTest, FunctionAtTheLocalsLimitRereadsTheGlobal) {
   // Locals unchanged; the check stores then reloads the global.
   EXPECT_EQ(BodyOf(rewrite->bytes, info, 0),
             Cat({{0x01, 0xd0, 0x86, 0x03, kI32},
-                 {0x23, 0, 0x42, 1, 0x7d, 0x24, 0, 0x23, 0, 0x42, 0, 0x53,
-                  0x04, 0x40, 0x00, kEnd},
+                 {0x23, 0, 0x42, 1, 0x7d, 0x24, 0, 0x23, 0, 0x42, 0, 0x53, 0x04,
+                  0x40, 0x00, kEnd},
                  {kEnd}}));
   ExpectOutOfFuelOffsetsValid(*rewrite);
 }
@@ -292,7 +291,8 @@ TEST(InjectFuelTest, OriginalOffsetMapsBackThroughInjections) {
   const auto loop_body = static_cast<uint32_t>(first + 5 + 18);
   EXPECT_EQ(rewrite->bytes[loop_body], kI32Const);
   EXPECT_EQ(rewrite->OriginalOffset(loop_body), b.code_offset + 5);
-  EXPECT_EQ(rewrite->OriginalOffset(loop_body + 2), b.code_offset + 7);  // br_if
+  EXPECT_EQ(rewrite->OriginalOffset(loop_body + 2),
+            b.code_offset + 7);  // br_if
   EXPECT_EQ(rewrite->OriginalOffset(static_cast<uint32_t>(a.end - 1)),
             b.end - 1);  // The final end.
   // Injected code maps to the instruction it precedes.
@@ -422,11 +422,11 @@ TEST(InjectFuelTest, ImportsStartElementsDataAndNamesKeepTheirIndices) {
     if (a.id == 1 || a.id == 3 || a.id == 6 || a.id == 7 || a.id == 10) {
       continue;
     }
-    EXPECT_TRUE(std::equal(
-        module.begin() + a.offset,
-        module.begin() + a.payload_offset + a.payload_size,
-        rewrite->bytes.begin() + b.offset,
-        rewrite->bytes.begin() + b.payload_offset + b.payload_size))
+    EXPECT_TRUE(
+        std::equal(module.begin() + a.offset,
+                   module.begin() + a.payload_offset + a.payload_size,
+                   rewrite->bytes.begin() + b.offset,
+                   rewrite->bytes.begin() + b.payload_offset + b.payload_size))
         << "section " << static_cast<int>(a.id);
     // Copied sections map one to one.
     EXPECT_EQ(rewrite->OriginalOffset(static_cast<uint32_t>(b.payload_offset)),
@@ -459,7 +459,8 @@ TEST(InjectFuelTest, AlreadyMeteredIsInvalidArgument) {
 
 TEST(InjectFuelTest, InfoThatDoesNotDescribeTheBytes) {
   const Bytes module = FunctionModule({Body({})});
-  absl::StatusOr<ModuleInfo> other = ReadModule(FunctionModule({Body({}), Body({})}));
+  absl::StatusOr<ModuleInfo> other =
+      ReadModule(FunctionModule({Body({}), Body({})}));
   ASSERT_TRUE(other.ok());
   ExpectError(InjectFuel(module, *other), "does not describe these bytes");
 }

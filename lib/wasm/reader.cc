@@ -40,9 +40,9 @@ struct ValTypeCodeEntry {
   ValType type;
 };
 constexpr ValTypeCodeEntry kValTypeCodes[] = {
-    {0x7f, ValType::kI32},     {0x7e, ValType::kI64},
-    {0x7d, ValType::kF32},     {0x7c, ValType::kF64},
-    {0x7b, ValType::kV128},    {0x70, ValType::kFuncRef},
+    {0x7f, ValType::kI32},       {0x7e, ValType::kI64},
+    {0x7d, ValType::kF32},       {0x7c, ValType::kF64},
+    {0x7b, ValType::kV128},      {0x70, ValType::kFuncRef},
     {0x6f, ValType::kExternRef},
 };
 
@@ -555,8 +555,7 @@ class ModuleReader {
       if (absl::Status s = r.ReadU8(&kind); !s.ok()) return s;
       // Export kind codes 0-4 are ExternKind's enumerators in order.
       if (kind > static_cast<uint8_t>(ExternKind::kTag)) {
-        return r.Error(at,
-                       absl::StrFormat("invalid export kind 0x%02x", kind));
+        return r.Error(at, absl::StrFormat("invalid export kind 0x%02x", kind));
       }
       exp.kind = static_cast<ExternKind>(kind);
       const auto [space_size, space] = IndexSpace(exp.kind);

@@ -111,7 +111,7 @@ struct SectionInfo {
   size_t offset;          // Of the id byte.
   size_t payload_offset;  // First byte after the size.
   size_t payload_size;
-  std::string custom_name;  // Custom sections (id 0) only.
+  std::string custom_name;         // Custom sections (id 0) only.
   size_t custom_content_size = 0;  // Custom sections: bytes after the name.
 };
 
@@ -125,10 +125,10 @@ struct ModuleInfo {
   // Where each defined function's body (its locals, after the size) starts;
   // maps engine-reported code offsets to functions.
   std::vector<size_t> function_body_offsets;
-  std::vector<TableType> tables;                // Defined.
-  std::vector<Limits> memories;                 // Defined.
-  std::vector<uint32_t> tag_type_indices;       // Defined (tag section).
-  std::vector<GlobalType> globals;              // Defined.
+  std::vector<TableType> tables;           // Defined.
+  std::vector<Limits> memories;            // Defined.
+  std::vector<uint32_t> tag_type_indices;  // Defined (tag section).
+  std::vector<GlobalType> globals;         // Defined.
   std::vector<Export> exports;
   std::optional<uint32_t> start;
   uint32_t element_segment_count = 0;

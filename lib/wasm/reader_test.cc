@@ -296,10 +296,10 @@ TEST(ReadModuleTest, FunctionBodyOffsets) {
   EXPECT_EQ(info->function_body_offsets.size(),
             info->function_type_indices.size());
   // Padding a size changes the offsets after it.
-  Bytes bytes = Module({OneVoidType(),
-                        {3, {0x02, 0x00, 0x00}},
-                        {10, {0x02, 0x82, 0x80, 0x00, 0x00, kEnd, 0x02, 0x00,
-                              kEnd}}});
+  Bytes bytes =
+      Module({OneVoidType(),
+              {3, {0x02, 0x00, 0x00}},
+              {10, {0x02, 0x82, 0x80, 0x00, 0x00, kEnd, 0x02, 0x00, kEnd}}});
   absl::StatusOr<ModuleInfo> padded = ReadModule(bytes);
   ASSERT_TRUE(padded.ok()) << padded.status();
   // Header 8 + type section 6 + function section 5 = 19: the code section's

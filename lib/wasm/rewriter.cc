@@ -11,11 +11,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "lib/util/status_macros.h"
 #include "lib/wasm/binary_reader.h"
 #include "lib/wasm/binary_writer.h"
 #include "lib/wasm/boundary.h"
 #include "lib/wasm/section_rewriter.h"
-#include "lib/util/status_macros.h"
 
 namespace wasmhost::wasm {
 namespace {
@@ -71,8 +71,7 @@ absl::Status MemoryImportAdditions(const ModuleInfo& info,
   additions->push_back({kImportSection,
                         static_cast<uint32_t>(info.imports.size()), 1,
                         *std::move(entry)});
-  additions->push_back(
-      {kMemorySection, 0, 0, {}, nullptr, /*remove=*/true});
+  additions->push_back({kMemorySection, 0, 0, {}, nullptr, /*remove=*/true});
   return absl::OkStatus();
 }
 
@@ -110,8 +109,8 @@ absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
         continue;
       }
       return absl::InvalidArgumentError(
-          absl::StrCat("the module already exports something else as \"",
-                       name, "\"; choose another prefix"));
+          absl::StrCat("the module already exports something else as \"", name,
+                       "\"; choose another prefix"));
     }
     entries.Name(name).Byte(0x03).U32(index);
     ++added;

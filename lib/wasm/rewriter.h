@@ -57,12 +57,12 @@ namespace wasmhost::wasm {
 // objects. (The runtime reads and restores state with AddGlobalAccessors
 // instead: a WebAssembly.Global's value is a JS Number, which loses NaN
 // bits.) Existing exports are kept byte for byte and the new entries
-// appended after them; a global may end up exported twice, which is valid. Without an export section one is
-// inserted where the canonical order puts it (after the last of the type,
-// import, function, table, memory, tag and global sections). Every other
-// section is copied byte for byte; no index moves. Returns `bytes`
-// unchanged if the module defines no mutable global, or if each one is
-// already exported under its name (the rewrite is idempotent).
+// appended after them; a global may end up exported twice, which is valid.
+// Without an export section one is inserted where the canonical order puts it
+// (after the last of the type, import, function, table, memory, tag and global
+// sections). Every other section is copied byte for byte; no index moves.
+// Returns `bytes` unchanged if the module defines no mutable global, or if each
+// one is already exported under its name (the rewrite is idempotent).
 //
 // `info` must be ReadModule(bytes).
 //

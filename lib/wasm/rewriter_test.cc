@@ -382,9 +382,9 @@ TEST(ExportMutableGlobalsTest, InsertsExportSectionInCanonicalPosition) {
   absl::StatusOr<ModuleInfo> info = ReadModule(*out);
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(SectionIds(*info), (std::vector<uint8_t>{1, 3, 6, 7, 0, 10}));
-  EXPECT_EQ(GlobalExports(*info),
-            (std::vector<std::string>{"wasmhost:global:0=0",
-                                      "wasmhost:global:2=2"}));
+  EXPECT_EQ(
+      GlobalExports(*info),
+      (std::vector<std::string>{"wasmhost:global:0=0", "wasmhost:global:2=2"}));
 
   // Only custom sections before the globals: the export section follows.
   const Bytes globals_only = BinaryWriter()
@@ -403,12 +403,11 @@ TEST(ExportMutableGlobalsTest, InsertsExportSectionInCanonicalPosition) {
 
 TEST(ExportMutableGlobalsTest, NoMutableGlobalLeavesBytesUnchanged) {
   // Only an immutable global and an imported mutable one.
-  const Bytes original =
-      BinaryWriter()
-          .Header()
-          .Section(2, GlobalImports())
-          .Section(6, {0x01, 0x7f, 0x00, 0x41, 0x01, kEnd})
-          .Release();
+  const Bytes original = BinaryWriter()
+                             .Header()
+                             .Section(2, GlobalImports())
+                             .Section(6, {0x01, 0x7f, 0x00, 0x41, 0x01, kEnd})
+                             .Release();
   absl::StatusOr<Bytes> out = ExportGlobals(original);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(*out, original);
@@ -416,22 +415,22 @@ TEST(ExportMutableGlobalsTest, NoMutableGlobalLeavesBytesUnchanged) {
 
 TEST(ExportMutableGlobalsTest, RejectsNameClashBadPrefixAndMismatchedInfo) {
   // "wasmhost:global:0" already names a function.
-  const Bytes clash =
-      BinaryWriter()
-          .Header()
-          .Section(1, kTypes)
-          .Section(3, kFunctions)
-          .Section(6, kGlobals)
-          .Section(7, BinaryWriter()
-                          .U32(1)
-                          .Name("wasmhost:global:0")
-                          .Byte(0x00)
-                          .U32(0)
-                          .Release())
-          .Section(10, kCode)
-          .Release();
+  const Bytes clash = BinaryWriter()
+                          .Header()
+                          .Section(1, kTypes)
+                          .Section(3, kFunctions)
+                          .Section(6, kGlobals)
+                          .Section(7, BinaryWriter()
+                                          .U32(1)
+                                          .Name("wasmhost:global:0")
+                                          .Byte(0x00)
+                                          .U32(0)
+                                          .Release())
+                          .Section(10, kCode)
+                          .Release();
   absl::StatusOr<Bytes> out = ExportGlobals(clash);
-  ExpectInvalidArgument(out.status(), "already exports something else as \"wasmhost:global:0\"");
+  ExpectInvalidArgument(
+      out.status(), "already exports something else as \"wasmhost:global:0\"");
 
   const Bytes module = ModuleWithGlobals();
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
@@ -480,7 +479,8 @@ TEST(AddGlobalAccessorsTest, AppendsSetterAndGetterForDefinedMutableGlobals) {
   const Bytes original = ModuleWithGlobals();
   absl::StatusOr<ModuleInfo> before = ReadModule(original);
   ASSERT_TRUE(before.ok()) << before.status();
-  absl::StatusOr<GlobalAccessors> setter = AddGlobalAccessors(original, *before);
+  absl::StatusOr<GlobalAccessors> setter =
+      AddGlobalAccessors(original, *before);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_TRUE(setter->added);
   EXPECT_EQ(setter->not_added_reason, "");
@@ -517,22 +517,22 @@ TEST(AddGlobalAccessorsTest, AppendsSetterAndGetterForDefinedMutableGlobals) {
   ASSERT_NE(types, nullptr);
   ASSERT_NE(code, nullptr);
   const Bytes type_payload = Payload(setter->bytes, *types);
-  EXPECT_EQ(Bytes(type_payload.end() - 10, type_payload.end()),
-            (Bytes{0x60, 0x02, 0x7f, 0x7e, 0x00, 0x60, 0x00, 0x02, 0x7f,
-                   0x7e}));
+  EXPECT_EQ(
+      Bytes(type_payload.end() - 10, type_payload.end()),
+      (Bytes{0x60, 0x02, 0x7f, 0x7e, 0x00, 0x60, 0x00, 0x02, 0x7f, 0x7e}));
   const size_t set_at = after->function_body_offsets[1];
   const size_t get_at = after->function_body_offsets[2];
   // local.get 0 global.set 1  local.get 1 f64.reinterpret_i64 global.set 3
-  EXPECT_EQ(Bytes(setter->bytes.begin() + set_at,
-                  setter->bytes.begin() + get_at - 1),
-            (Bytes{0x00, 0x20, 0x00, 0x24, 0x01, 0x20, 0x01, 0xbf, 0x24,
-                   0x03, kEnd}));
+  EXPECT_EQ(
+      Bytes(setter->bytes.begin() + set_at, setter->bytes.begin() + get_at - 1),
+      (Bytes{0x00, 0x20, 0x00, 0x24, 0x01, 0x20, 0x01, 0xbf, 0x24, 0x03,
+             kEnd}));
   EXPECT_EQ(setter->bytes[set_at - 1], 11u);  // The body's size.
   // global.get 1  global.get 3 i64.reinterpret_f64
-  EXPECT_EQ(Bytes(setter->bytes.begin() + get_at,
-                  setter->bytes.begin() + code->payload_offset +
-                      code->payload_size),
-            (Bytes{0x00, 0x23, 0x01, 0x23, 0x03, 0xbd, kEnd}));
+  EXPECT_EQ(
+      Bytes(setter->bytes.begin() + get_at,
+            setter->bytes.begin() + code->payload_offset + code->payload_size),
+      (Bytes{0x00, 0x23, 0x01, 0x23, 0x03, 0xbd, kEnd}));
   // Everything else is kept.
   EXPECT_EQ(after->imports.size(), before->imports.size());
   EXPECT_EQ(after->globals.size(), before->globals.size());
@@ -562,28 +562,31 @@ TEST(AddGlobalAccessorsTest, InsertsMissingSections) {
           .Section(6, {0x01, 0x7e, 0x01, 0x42, 0x00, kEnd})
           .Section(7, BinaryWriter()
                           .U32(2)
-                          .Name("reset").Byte(0x00).U32(0)
-                          .Name("read").Byte(0x00).U32(1)
+                          .Name("reset")
+                          .Byte(0x00)
+                          .U32(0)
+                          .Name("read")
+                          .Byte(0x00)
+                          .U32(1)
                           .Release())
-          .Section(10, {0x02, 0x06, 0x00, 0x20, 0x00, 0x24, 0x00, kEnd,
-                        0x04, 0x00, 0x23, 0x00, kEnd})
+          .Section(10, {0x02, 0x06, 0x00, 0x20, 0x00, 0x24, 0x00, kEnd, 0x04,
+                        0x00, 0x23, 0x00, kEnd})
           .Release();
   EXPECT_EQ(setter->bytes, expected);
 }
 
 TEST(AddGlobalAccessorsTest, NotAddedForOtherTypesOrNoMutableGlobal) {
   // A mutable v128 global after a mutable i32.
-  const Bytes v128 =
-      BinaryWriter()
-          .Header()
-          .Section(6, BinaryWriter()
-                          .U32(2)
-                          .Bytes({0x7f, 0x01, 0x41, 0x00, kEnd})
-                          .Bytes({0x7b, 0x01, 0xfd, 0x0c})
-                          .Bytes(Bytes(16, 0))
-                          .Byte(kEnd)
-                          .Release())
-          .Release();
+  const Bytes v128 = BinaryWriter()
+                         .Header()
+                         .Section(6, BinaryWriter()
+                                         .U32(2)
+                                         .Bytes({0x7f, 0x01, 0x41, 0x00, kEnd})
+                                         .Bytes({0x7b, 0x01, 0xfd, 0x0c})
+                                         .Bytes(Bytes(16, 0))
+                                         .Byte(kEnd)
+                                         .Release())
+                         .Release();
   absl::StatusOr<ModuleInfo> info = ReadModule(v128);
   ASSERT_TRUE(info.ok()) << info.status();
   absl::StatusOr<GlobalAccessors> setter = AddGlobalAccessors(v128, *info);
@@ -595,11 +598,10 @@ TEST(AddGlobalAccessorsTest, NotAddedForOtherTypesOrNoMutableGlobal) {
   EXPECT_EQ(setter->bytes, v128);
   EXPECT_TRUE(setter->globals.empty());
 
-  const Bytes immutable =
-      BinaryWriter()
-          .Header()
-          .Section(6, {0x01, 0x7f, 0x00, 0x41, 0x00, kEnd})
-          .Release();
+  const Bytes immutable = BinaryWriter()
+                              .Header()
+                              .Section(6, {0x01, 0x7f, 0x00, 0x41, 0x00, kEnd})
+                              .Release();
   info = ReadModule(immutable);
   ASSERT_TRUE(info.ok()) << info.status();
   setter = AddGlobalAccessors(immutable, *info);
@@ -622,8 +624,8 @@ TEST(AddGlobalAccessorsTest, NotAddedPastTheParameterLimit) {
   absl::StatusOr<GlobalAccessors> setter = AddGlobalAccessors(module, *info);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_FALSE(setter->added);
-  EXPECT_TRUE(absl::StrContains(setter->not_added_reason,
-                                "1001 mutable globals"))
+  EXPECT_TRUE(
+      absl::StrContains(setter->not_added_reason, "1001 mutable globals"))
       << setter->not_added_reason;
 }
 

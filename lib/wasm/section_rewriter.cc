@@ -49,8 +49,7 @@ absl::Status AppendEntries(absl::Span<const uint8_t> bytes,
   const size_t payload_size =
       LebSize(new_count) + (end - r.offset()) + addition.entries.size();
   if (payload_size > std::numeric_limits<uint32_t>::max()) {
-    return absl::InvalidArgumentError(
-        "a rewritten section would exceed 4 GiB");
+    return absl::InvalidArgumentError("a rewritten section would exceed 4 GiB");
   }
   out->Inject(section.offset)
       .Byte(section.id)
@@ -108,14 +107,13 @@ void AddFunctions(const ModuleInfo& info,
     }
     bodies.U32(static_cast<uint32_t>(f.body.size())).Bytes(f.body);
   }
-  const auto defined =
-      static_cast<uint32_t>(info.function_type_indices.size());
+  const auto defined = static_cast<uint32_t>(info.function_type_indices.size());
   additions->push_back({kTypeSection, first_type, n, types.Release()});
   additions->push_back({kFunctionSection, defined, n, indices.Release()});
   if (exported > 0) {
     additions->push_back({kExportSection,
-                          static_cast<uint32_t>(info.exports.size()),
-                          exported, exports.Release()});
+                          static_cast<uint32_t>(info.exports.size()), exported,
+                          exports.Release()});
   }
   // ReadModule checks the code section has one body per defined function.
   additions->push_back({kCodeSection, defined, n, bodies.Release()});
@@ -154,8 +152,8 @@ absl::Status RewriteSections(absl::Span<const uint8_t> bytes,
   size_t added = 0;
   for (const SectionAddition* a : sorted) {
     // Entries, or a new payload, and at most a section header and count.
-    added += (a->payload != nullptr ? a->payload->size() : a->entries.size()) +
-             16;
+    added +=
+        (a->payload != nullptr ? a->payload->size() : a->entries.size()) + 16;
   }
   out->Reserve(out->size() + bytes.size() + added);
   out->Copy(bytes, 0, kModuleHeaderSize);
@@ -188,8 +186,7 @@ absl::Status RewriteSections(absl::Span<const uint8_t> bytes,
     } else if (addition->payload != nullptr) {
       out->AppendSection(section.id, *addition->payload, section.offset);
     } else {
-      WASMHOST_RETURN_IF_ERROR(
-          AppendEntries(bytes, section, *addition, out));
+      WASMHOST_RETURN_IF_ERROR(AppendEntries(bytes, section, *addition, out));
     }
   }
   return absl::OkStatus();

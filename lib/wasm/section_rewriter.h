@@ -97,8 +97,8 @@ struct SectionAddition {
   // The section's entry count according to the ModuleInfo; the rewrite
   // checks the bytes agree.
   uint32_t expected_count = 0;
-  uint32_t added = 0;             // Entries in `entries`.
-  std::vector<uint8_t> entries;   // Encoded, appended after the old ones.
+  uint32_t added = 0;            // Entries in `entries`.
+  std::vector<uint8_t> entries;  // Encoded, appended after the old ones.
   // Not null: the section's whole new payload (count included), replacing
   // the above; must outlive RewriteSections. InjectFuel's code section.
   const MappedBytes* payload = nullptr;
@@ -137,10 +137,12 @@ using BodyRewriter =
 // Returns what `rewrite` returns, and InvalidArgument if the payload would
 // exceed 4 GiB (offset maps are 32-bit) or `*additions` has no code section
 // addition.
-[[nodiscard]] absl::Status RewriteCode(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::Span<const FunctionBody> bodies, const BodyRewriter& rewrite,
-    std::vector<SectionAddition>* additions, MappedBytes* code);
+[[nodiscard]] absl::Status RewriteCode(absl::Span<const uint8_t> bytes,
+                                       const ModuleInfo& info,
+                                       absl::Span<const FunctionBody> bodies,
+                                       const BodyRewriter& rewrite,
+                                       std::vector<SectionAddition>* additions,
+                                       MappedBytes* code);
 
 // Copies `bytes` into `*out` (empty) with `additions` (at most one per
 // section id) applied: a custom section addition goes right after the

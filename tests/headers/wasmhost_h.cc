@@ -1,6 +1,5 @@
-#include "wasmhost/wasmhost.h"
-
 #include "gtest/gtest.h"
+#include "wasmhost/wasmhost.h"
 
 namespace wasmhost {
 namespace {

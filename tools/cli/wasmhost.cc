@@ -87,7 +87,7 @@ absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
 
 std::string Limits(const wasmhost::MemoryType& memory) {
   std::string text = absl::StrCat("min ", memory.min_pages, " pages (",
-                                   memory.min_pages * 64, " KiB)");
+                                  memory.min_pages * 64, " KiB)");
   if (memory.max_pages.has_value()) {
     absl::StrAppend(&text, ", max ", *memory.max_pages, " pages (",
                     *memory.max_pages * 64, " KiB)");
@@ -174,12 +174,10 @@ int Inspect(const std::string& path) {
   std::cout << "custom sections (" << module->custom_sections().size()
             << "):\n";
   for (const wasmhost::CustomSection& section : module->custom_sections()) {
-    std::cout << "  \"" << section.name << "\": " << section.size
-              << " bytes\n";
+    std::cout << "  \"" << section.name << "\": " << section.size << " bytes\n";
   }
   return 0;
 }
-
 
 struct RunFlags {
   std::vector<wasmhost::wasi::Preopen> preopens;
@@ -215,7 +213,8 @@ absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& argv) {
                                          "--fuel", "--timeout", "--max-memory"};
     bool known = false;
     for (const char* flag : kFlags) known = known || name == flag;
-    if (!known) return absl::InvalidArgumentError(absl::StrCat("unknown option ", name));
+    if (!known)
+      return absl::InvalidArgumentError(absl::StrCat("unknown option ", name));
     if (!has_value) {
       if (i + 1 >= argv.size()) {
         return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
@@ -249,12 +248,14 @@ absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& argv) {
     } else if (name == "--fuel") {
       uint64_t fuel;
       if (!absl::SimpleAtoi(value, &fuel)) {
-        return absl::InvalidArgumentError(absl::StrCat("--fuel ", value, ": not a number"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--fuel ", value, ": not a number"));
       }
       flags.fuel = fuel;
     } else if (name == "--timeout") {
       absl::Duration timeout;
-      if (!absl::ParseDuration(value, &timeout) || timeout <= absl::ZeroDuration()) {
+      if (!absl::ParseDuration(value, &timeout) ||
+          timeout <= absl::ZeroDuration()) {
         return absl::InvalidArgumentError(absl::StrCat(
             "--timeout ", value, ": not a positive duration (e.g. 2s, 500ms)"));
       }
@@ -262,8 +263,8 @@ absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& argv) {
     } else if (name == "--max-memory") {
       if (!absl::SimpleAtoi(value, &flags.max_memory_bytes) ||
           flags.max_memory_bytes == 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--max-memory ", value, ": not a positive number of bytes"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--max-memory ", value, ": not a positive number of bytes"));
       }
     }
   }
@@ -310,12 +311,13 @@ absl::StatusOr<wasmhost::Val> ParseVal(wasmhost::ValType type,
       break;
     }
     default:
-      return absl::InvalidArgumentError(absl::StrCat(
-          "cannot pass a ", wasmhost::ValTypeName(type), " from the command line"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot pass a ", wasmhost::ValTypeName(type),
+                       " from the command line"));
   }
   if (!ok) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "\"", text, "\" is not a ", wasmhost::ValTypeName(type)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", text, "\" is not a ", wasmhost::ValTypeName(type)));
   }
   return val;
 }
@@ -340,7 +342,8 @@ std::string FormatVal(const wasmhost::Val& val) {
 // guest's exit code after proc_exit, kExitTrap after a trap, fuel running
 // out or the deadline, kExitToolError otherwise.
 int GuestFailure(const absl::Status& status) {
-  if (std::optional<int> code = wasmhost::wasi::GetExitCode(status)) return *code;
+  if (std::optional<int> code = wasmhost::wasi::GetExitCode(status))
+    return *code;
   if (std::optional<wasmhost::TrapInfo> trap = wasmhost::GetTrapInfo(status)) {
     std::cerr << "wasmhost: error: guest trapped: "
               << wasmhost::TrapKindName(trap->kind);
@@ -432,7 +435,8 @@ int Run(const std::vector<std::string>& argv) {
         wasmhost::GetTrapInfo(instance.status()).has_value()) {
       return GuestFailure(instance.status());
     }
-    std::cerr << "wasmhost: " << flags->file << ": " << instance.status() << "\n";
+    std::cerr << "wasmhost: " << flags->file << ": " << instance.status()
+              << "\n";
     return kExitToolError;
   }
 

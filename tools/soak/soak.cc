@@ -47,8 +47,8 @@ enum Kind {
 };
 
 constexpr std::array<const char*, kKinds> kKindNames = {
-    "work", "trap", "deadline", "stack", "grow", "grow-over", "fill",
-    "host-ok", "host-error"};
+    "work",      "trap", "deadline", "stack",     "grow",
+    "grow-over", "fill", "host-ok",  "host-error"};
 // Out of 100.
 constexpr std::array<int, kKinds> kWeights = {50, 8, 4, 5, 10, 3, 10, 5, 5};
 
@@ -99,8 +99,8 @@ std::string RunOne(Kind kind, Instance& instance, absl::BitGen& random) {
       absl::StatusOr<int32_t> sum =
           instance.GetFunc<int32_t(int32_t)>("work")->Call(n);
       status = sum.status();
-      if (sum.ok() && *sum != static_cast<int32_t>(
-                                  static_cast<int64_t>(n) * (n - 1) / 2)) {
+      if (sum.ok() &&
+          *sum != static_cast<int32_t>(static_cast<int64_t>(n) * (n - 1) / 2)) {
         return "work: wrong sum";
       }
       break;
@@ -182,8 +182,8 @@ int Main(int argc, char** argv) {
     return 2;
   }
   Linker linker;
-  absl::Status defined = linker.Define(
-      "host", "check", [](int32_t x) -> absl::StatusOr<int32_t> {
+  absl::Status defined =
+      linker.Define("host", "check", [](int32_t x) -> absl::StatusOr<int32_t> {
         if (x % 7 == 0) return absl::PermissionDeniedError("host refused");
         return 2 * x;
       });
@@ -260,7 +260,8 @@ int Main(int argc, char** argv) {
 
   const PoolStats stats = (*pool)->stats();
   const uint64_t ok = total(counters.ok);
-  const uint64_t failed = total(counters.unexpected) + counters.acquire_failures;
+  const uint64_t failed =
+      total(counters.unexpected) + counters.acquire_failures;
   std::printf(
       "%d threads, %d s: %.0f requests/s; pool: %llu leases, %llu resets, "
       "%llu discards; final RSS %.1f MiB\n",

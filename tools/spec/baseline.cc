@@ -44,8 +44,7 @@ absl::StatusOr<Baseline> ParseBaseline(absl::string_view text) {
   return baseline;
 }
 
-std::string FormatBaseline(const Baseline& baseline,
-                           absl::string_view header) {
+std::string FormatBaseline(const Baseline& baseline, absl::string_view header) {
   std::string text(header);
   for (const auto& [key, entry] : baseline) {
     absl::StrAppend(&text, key.first, " ", key.second, " ", entry.passed, " ",
@@ -71,9 +70,7 @@ Comparison Compare(const Baseline& baseline, absl::string_view mode,
   for (const auto& [file, counts] : results) {
     auto it = baseline.find({std::string(mode), file});
     const BaselineEntry before =
-        it == baseline.end()
-            ? BaselineEntry{counts.passed, 0, 0}
-            : it->second;
+        it == baseline.end() ? BaselineEntry{counts.passed, 0, 0} : it->second;
     std::vector<std::string> changes;
     AppendChange(changes, "passed", before.passed, counts.passed);
     AppendChange(changes, "failed", before.failed, counts.failed);

@@ -126,7 +126,8 @@ absl::StatusOr<std::vector<fs::path>> ListWastFiles(
 
 absl::StatusOr<std::string> ReadText(const fs::path& path) {
   std::ifstream file(path, std::ios::binary);
-  if (!file) return absl::NotFoundError(absl::StrCat("cannot read ", path.string()));
+  if (!file)
+    return absl::NotFoundError(absl::StrCat("cannot read ", path.string()));
   return std::string(std::istreambuf_iterator<char>(file),
                      std::istreambuf_iterator<char>());
 }
@@ -137,9 +138,8 @@ class TempDir {
  public:
   static absl::StatusOr<TempDir> Create() {
     const char* tmp = std::getenv("TMPDIR");
-    std::string templ =
-        absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
-                     "/spec_runner.XXXXXX");
+    std::string templ = absl::StrCat(
+        tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/spec_runner.XXXXXX");
     if (mkdtemp(templ.data()) == nullptr) {
       return absl::InternalError(
           absl::StrCat("cannot create a temporary directory ", templ));
@@ -270,8 +270,7 @@ int Main(int argc, char** argv) {
     }
     baseline = *std::move(loaded);
   }
-  absl::StatusOr<Engine> engine =
-      Engine::Create(EngineOptionsFor(flags->mode));
+  absl::StatusOr<Engine> engine = Engine::Create(EngineOptionsFor(flags->mode));
   if (!engine.ok()) {
     std::cerr << "spec_runner: " << engine.status() << "\n";
     return kExitError;
@@ -338,8 +337,7 @@ int Main(int argc, char** argv) {
     exit_code = comparison.regressions.empty() ? 0 : kExitFailed;
   }
   if (!flags->write_baseline.empty() && errors == 0) {
-    absl::Status written =
-        WriteBaseline(flags->write_baseline, mode, results);
+    absl::Status written = WriteBaseline(flags->write_baseline, mode, results);
     if (!written.ok()) {
       std::cerr << "spec_runner: " << written.message() << "\n";
       return kExitError;

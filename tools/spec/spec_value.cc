@@ -114,8 +114,7 @@ std::string FormatLanes(const SpecValue& shape, const ValueBytes& bytes,
                       absl::StrJoin(lanes, " "), "]");
 }
 
-absl::Status ParseLane(absl::string_view text, size_t index,
-                       SpecValue& value) {
+absl::Status ParseLane(absl::string_view text, size_t index, SpecValue& value) {
   if (text == "nan:canonical" || text == "nan:arithmetic") {
     if (!IsFloat(value.lane)) {
       return absl::InvalidArgumentError(
@@ -136,8 +135,8 @@ absl::Status ParseLane(absl::string_view text, size_t index,
   return absl::OkStatus();
 }
 
-absl::StatusOr<SpecValue> ParseReference(
-    ValType type, absl::Span<const std::string> lanes) {
+absl::StatusOr<SpecValue> ParseReference(ValType type,
+                                         absl::Span<const std::string> lanes) {
   SpecValue value;
   value.type = type;
   if (lanes.empty()) return value;  // any non-null reference
@@ -163,7 +162,7 @@ uint64_t SpecValue::bits() const { return LaneBits(bytes, LaneType::kI64, 0); }
 
 std::string SpecValue::ToString() const {
   if (type == ValType::kFuncRef || type == ValType::kExternRef) {
-    std::string ref = is_null             ? "null"
+    std::string ref = is_null                ? "null"
                       : host_ref.has_value() ? absl::StrCat(*host_ref)
                                              : "non-null";
     return absl::StrCat(ValTypeName(type), ":", ref);

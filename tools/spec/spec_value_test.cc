@@ -78,15 +78,12 @@ TEST(SpecValueTest, V128ComparesLaneByLane) {
   SpecValue value = Parse("v128", "i32", {"1", "2", "3", "4294967295"});
   EXPECT_EQ(value.ToString(), "v128:i32x4[1 2 3 -1]");
   EXPECT_TRUE(Matches(value, Bytes(0x0000000200000001u, 0xffffffff00000003u)));
-  EXPECT_FALSE(
-      Matches(value, Bytes(0x0000000200000001u, 0xfffffffe00000003u)));
+  EXPECT_FALSE(Matches(value, Bytes(0x0000000200000001u, 0xfffffffe00000003u)));
 
-  SpecValue lanes = Parse("v128", "f32",
-                          {"nan:canonical", "1065353216", "nan:arithmetic",
-                           "0"});
+  SpecValue lanes = Parse(
+      "v128", "f32", {"nan:canonical", "1065353216", "nan:arithmetic", "0"});
   EXPECT_TRUE(Matches(lanes, Bytes(0x3f8000007fc00000u, 0x00000000ffc00001u)));
-  EXPECT_FALSE(
-      Matches(lanes, Bytes(0x3f8000007fc00001u, 0x00000000ffc00001u)));
+  EXPECT_FALSE(Matches(lanes, Bytes(0x3f8000007fc00001u, 0x00000000ffc00001u)));
   EXPECT_EQ(FormatBytes(lanes, Bytes(0x3f8000007fc00000u)),
             "v128:f32x4[0x7fc00000(nan) 0x3f800000(1) 0x0(0) 0x0(0)]");
 

@@ -33,10 +33,11 @@ absl::Status DefineSpectestExterns(Linker& linker) {
       Global global_f32,
       Global::Create({ValType::kF32, false}, Val::F32(666.6f)));
   WASMHOST_ASSIGN_OR_RETURN(
-      Global global_f64, Global::Create({ValType::kF64, false}, Val::F64(666.6)));
-  WASMHOST_ASSIGN_OR_RETURN(
-      Table table, Table::Create({ValType::kFuncRef, 10, 20},
-                                 Val::NullRef(ValType::kFuncRef)));
+      Global global_f64,
+      Global::Create({ValType::kF64, false}, Val::F64(666.6)));
+  WASMHOST_ASSIGN_OR_RETURN(Table table,
+                            Table::Create({ValType::kFuncRef, 10, 20},
+                                          Val::NullRef(ValType::kFuncRef)));
   WASMHOST_ASSIGN_OR_RETURN(Memory memory, Memory::Create({1, 2}));
   WASMHOST_RETURN_IF_ERROR(linker.Define(kSpectest, "global_i32", global_i32));
   WASMHOST_RETURN_IF_ERROR(linker.Define(kSpectest, "global_i64", global_i64));

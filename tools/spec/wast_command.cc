@@ -170,8 +170,8 @@ absl::StatusOr<Command> ParseCommand(const Struct& object) {
     return absl::InvalidArgumentError(
         absl::StrCat("line ", command.line, ": ", type, " without an action"));
   }
-  const bool on_module = command.type != CommandType::kRegister &&
-                         !on_action && !command.action.has_value();
+  const bool on_module = command.type != CommandType::kRegister && !on_action &&
+                         !command.action.has_value();
   if (on_module && command.filename.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "line ", command.line, ": ", type, " without a module filename"));
@@ -187,8 +187,9 @@ absl::StatusOr<Command> ParseCommand(const Struct& object) {
 
 absl::StatusOr<std::vector<Command>> ParseWastJson(absl::string_view json) {
   Struct root;
-  google::protobuf::util::Status parsed = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), &root);
+  google::protobuf::util::Status parsed =
+      google::protobuf::util::JsonStringToMessage(
+          google::protobuf::StringPiece(json.data(), json.size()), &root);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("not JSON: ", parsed.ToString()));

@@ -60,7 +60,8 @@ TEST(WastCommandTest, RejectsWhatItCannotRun) {
       {R"({"commands": [1]})", "a command is not an object"},
       {R"({"commands": [{"type": "assert_fun", "line": 1}]})",
        "unknown command type \"assert_fun\""},
-      {R"({"commands": [{"type": "module"}]})", "module command without a line"},
+      {R"({"commands": [{"type": "module"}]})",
+       "module command without a line"},
       {R"({"commands": [{"type": "module", "line": 4}]})",
        "line 4: module without a module filename"},
       {R"({"commands": [{"type": "register", "line": 2}]})",
@@ -79,8 +80,7 @@ TEST(WastCommandTest, RejectsWhatItCannotRun) {
     absl::StatusOr<std::vector<Command>> commands = ParseWastJson(c.json);
     EXPECT_EQ(commands.status().code(), absl::StatusCode::kInvalidArgument)
         << c.json;
-    EXPECT_THAT(std::string(commands.status().message()),
-                HasSubstr(c.message));
+    EXPECT_THAT(std::string(commands.status().message()), HasSubstr(c.message));
   }
 }
 

@@ -74,10 +74,10 @@ std::string Describe(absl::Span<const Val> got,
   for (size_t i = 0; i < got.size(); ++i) {
     const bool is_ref = got[i].type() == ValType::kFuncRef ||
                         got[i].type() == ValType::kExternRef;
-    values.push_back(
-        !is_ref && i < expected.size() && got[i].type() == expected[i].type
-            ? FormatBytes(expected[i], ToBytes(got[i]))
-            : got[i].ToString());
+    values.push_back(!is_ref && i < expected.size() &&
+                             got[i].type() == expected[i].type
+                         ? FormatBytes(expected[i], ToBytes(got[i]))
+                         : got[i].ToString());
   }
   return absl::StrCat("(", absl::StrJoin(values, ", "), ")");
 }
@@ -238,10 +238,10 @@ class FileRun {
 
     absl::StatusOr<Module> module = Compile(command.filename);
     if (!module.ok()) {
-      entry->broken = absl::StrCat("the module at line ", command.line,
-                                   " did not compile");
-      return Failed(absl::StrCat("module did not compile: ",
-                                 OneLine(module.status())));
+      entry->broken =
+          absl::StrCat("the module at line ", command.line, " did not compile");
+      return Failed(
+          absl::StrCat("module did not compile: ", OneLine(module.status())));
     }
     entry->module = *std::move(module);
     if (std::optional<std::string> gap = ImportGap(*entry->module)) {
@@ -310,9 +310,8 @@ class FileRun {
         absl::StrCat(action.field, "\n", func.type().ToString());
     auto cached = proxy_modules_.find(key);
     if (cached == proxy_modules_.end()) {
-      WASMHOST_ASSIGN_OR_RETURN(
-          Module module,
-          engine_.Compile(ProxyModule(action.field, func.type())));
+      WASMHOST_ASSIGN_OR_RETURN(Module module, engine_.Compile(ProxyModule(
+                                                   action.field, func.type())));
       cached = proxy_modules_.emplace(key, std::move(module)).first;
     }
     WASMHOST_ASSIGN_OR_RETURN(
@@ -372,7 +371,7 @@ class FileRun {
     }
     if (match) return Passed();
     return Failed(absl::StrCat("expected ", want, ", got ",
-                              Describe(*values, command.expected)));
+                               Describe(*values, command.expected)));
   }
 
   Outcome AssertTrap(const Command& command, bool exhaustion) {
@@ -380,9 +379,8 @@ class FileRun {
     absl::StatusOr<std::vector<Val>> values =
         Perform(*command.action, command.line, /*may_trap=*/true, blocked);
     if (blocked.has_value()) return *blocked;
-    const std::string want =
-        absl::StrCat(exhaustion ? "stack overflow" : "a trap", " (\"",
-                     command.text, "\")");
+    const std::string want = absl::StrCat(
+        exhaustion ? "stack overflow" : "a trap", " (\"", command.text, "\")");
     if (values.ok()) {
       return Failed(
           absl::StrCat("expected ", want, ", got ", Describe(*values, {})));
@@ -414,8 +412,8 @@ class FileRun {
       const Command& command, std::optional<Outcome>& blocked) {
     absl::StatusOr<Module> module = Compile(command.filename);
     if (!module.ok()) {
-      blocked = Failed(absl::StrCat("module did not compile: ",
-                                    OneLine(module.status())));
+      blocked = Failed(
+          absl::StrCat("module did not compile: ", OneLine(module.status())));
       return module.status();
     }
     if (std::optional<std::string> gap = ImportGap(*module)) {

@@ -181,8 +181,8 @@ struct HostResult<absl::StatusOr<T>> {
 
 // Decomposes a callable's call operator or a function pointer.
 template <typename F>
-struct CallableTraits
-    : CallableTraits<decltype(&std::decay_t<F>::operator())> {};
+struct CallableTraits : CallableTraits<decltype(&std::decay_t<F>::operator())> {
+};
 template <typename R, typename... Args>
 struct CallableTraits<R (*)(Args...)> {
   using Result = R;
@@ -234,15 +234,16 @@ struct HostThunkFor<F, std::tuple<Args...>> {
 
  private:
   // The Wasm parameters: Args without a leading Caller&.
-  using WasmParams = std::conditional_t<
-      kWantsCaller, typename Tail<std::tuple<Args...>>::Type, std::tuple<Args...>>;
+  using WasmParams =
+      std::conditional_t<kWantsCaller, typename Tail<std::tuple<Args...>>::Type,
+                         std::tuple<Args...>>;
   static constexpr size_t kWasmParamCount = std::tuple_size_v<WasmParams>;
 
   template <size_t... I>
   static FuncType SignatureFrom(std::index_sequence<I...>) {
     FuncType type = SignatureOf<typename HostResult<Result>::Value()>::Get();
-    type.params = TypesOf<std::tuple<std::decay_t<
-        std::tuple_element_t<I, WasmParams>>...>>::Get();
+    type.params = TypesOf<std::tuple<
+        std::decay_t<std::tuple_element_t<I, WasmParams>>...>>::Get();
     return type;
   }
   template <size_t... I>
@@ -251,9 +252,12 @@ struct HostThunkFor<F, std::tuple<Args...>> {
                        std::index_sequence<I...>) {
     auto invoke = [&]() -> decltype(auto) {
       if constexpr (kWantsCaller) {
-        return f(caller, FromRaw<std::decay_t<std::tuple_element_t<I, WasmParams>>>(args[I])...);
+        return f(caller,
+                 FromRaw<std::decay_t<std::tuple_element_t<I, WasmParams>>>(
+                     args[I])...);
       } else {
-        return f(FromRaw<std::decay_t<std::tuple_element_t<I, WasmParams>>>(args[I])...);
+        return f(FromRaw<std::decay_t<std::tuple_element_t<I, WasmParams>>>(
+            args[I])...);
       }
     };
     if constexpr (std::is_void_v<Result>) {
