@@ -22,8 +22,8 @@ const std::string* NameOf(TypeId id, const std::vector<ExternDecl>& earlier) {
 
 // `handle` (an own or borrow) must be of the resource `earlier` names
 // `resource`.
-absl::Status CheckHandle(const TypeArena& arena, absl::string_view name,
-                         const Type& handle, absl::string_view resource,
+absl::Status CheckHandle(absl::string_view name, const Type& handle,
+                         absl::string_view resource,
                          const std::vector<ExternDecl>& earlier) {
   const std::string* found = NameOf(*handle.element, earlier);
   if (found == nullptr) {
@@ -76,7 +76,7 @@ absl::Status CheckResourceFuncName(const TypeArena& arena,
                      "function should return `(own $T)` or `(result (own "
                      "$T))`");
       }
-      return CheckHandle(arena, name, *result, resource, earlier);
+      return CheckHandle(name, *result, resource, earlier);
     }
     case kMethod: {
       if (func.fields.empty()) {
@@ -89,7 +89,7 @@ absl::Status CheckResourceFuncName(const TypeArena& arena,
       if (self.kind != TypeKind::kBorrow) {
         return Error(name, "should take a first argument of `(borrow $T)`");
       }
-      return CheckHandle(arena, name, self, resource, earlier);
+      return CheckHandle(name, self, resource, earlier);
     }
     case kStatic:
       for (const ExternDecl& d : earlier) {
