@@ -47,8 +47,27 @@ struct ValRef {
 };
 }  // namespace internal
 
-// "i32", "i64", "f32", "f64", "v128", "funcref", "externref".
-WASMHOST_EXPORT absl::string_view ValTypeName(ValType type);
+// "i32", "i64", "f32", "f64", "v128", "funcref", "externref". Inline, so
+// layers that do not link the runtime (lib/wasm, lib/component) share it.
+inline absl::string_view ValTypeName(ValType type) {
+  switch (type) {
+    case ValType::kI32:
+      return "i32";
+    case ValType::kI64:
+      return "i64";
+    case ValType::kF32:
+      return "f32";
+    case ValType::kF64:
+      return "f64";
+    case ValType::kV128:
+      return "v128";
+    case ValType::kFuncRef:
+      return "funcref";
+    case ValType::kExternRef:
+      return "externref";
+  }
+  return "?";
+}
 
 // What an import or export is. The one definition: the binary reader
 // (lib/wasm) uses it too.

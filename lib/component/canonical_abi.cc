@@ -39,23 +39,6 @@ absl::string_view ValKindName(ValKind kind) {
   return kNames[static_cast<size_t>(kind)];
 }
 
-// wasmhost::ValTypeName is defined in lib/runtime, which links V8; this
-// layer does not, and needs only the four number types' names.
-absl::string_view CoreTypeName(ValType type) {
-  switch (type) {
-    case ValType::kI32:
-      return "i32";
-    case ValType::kI64:
-      return "i64";
-    case ValType::kF32:
-      return "f32";
-    case ValType::kF64:
-      return "f64";
-    default:
-      return "a reference or vector";
-  }
-}
-
 absl::Status ExpectKind(const Val& v, ValKind kind) {
   if (v.kind() == kind) return absl::OkStatus();
   return absl::InvalidArgumentError(
@@ -1329,14 +1312,14 @@ absl::Status Store(LiftLowerContext& cx, const Val& value, TypeId type,
 absl::StatusOr<wasmhost::Val> CoreValueIter::Next(ValType type) {
   if (next_ == values_.size()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("expected a ", CoreTypeName(type),
+        absl::StrCat("expected a ", ValTypeName(type),
                      " core value after the ", values_.size(), " given"));
   }
   const wasmhost::Val& v = values_[next_];
   if (v.type() != type) {
     return absl::InvalidArgumentError(
-        absl::StrCat("core value ", next_, " is ", CoreTypeName(v.type()),
-                     ", expected ", CoreTypeName(type)));
+        absl::StrCat("core value ", next_, " is ", ValTypeName(v.type()),
+                     ", expected ", ValTypeName(type)));
   }
   ++next_;
   return v;

@@ -396,42 +396,14 @@ absl::StatusOr<uint64_t> Instance::remaining_fuel() const {
 
 const Module& Instance::module() const { return state_->module; }
 
-absl::StatusOr<internal::FuncExport> Instance::FindFuncExport(
-    const internal::InstanceState& instance, absl::string_view name,
-    const FuncType* expected) {
-  const internal::ModuleState& module = *instance.module.state_;
-  auto it = module.export_index.find(name);
-  if (it == module.export_index.end()) {
-    return internal::UsageError(
-        absl::StatusCode::kNotFound,
-        absl::StrCat("the module has no export named '", name, "'"));
-  }
-  const ExportType& exported = module.exports[it->second];
-  if (exported.kind != ExternKind::kFunc) {
-    return internal::UsageError(
-        absl::StatusCode::kInvalidArgument,
-        absl::StrCat("export '", name, "' is a ", ExternKindName(exported.kind),
-                     ", not a function"));
-  }
-  if (expected != nullptr && exported.func_type != *expected) {
-    return internal::UsageError(
-        absl::StatusCode::kInvalidArgument,
-        absl::StrCat("export '", name, "' has type ",
-                     exported.func_type.ToString(), ", not the requested ",
-                     expected->ToString()));
-  }
-  return internal::FuncExport{it->second, &exported.func_type};
-}
+namespace {
 
-absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
-  WASMHOST_ASSIGN_OR_RETURN(internal::FuncExport found,
-                            FindFuncExport(*state_, name, nullptr));
-  return Func(state_.get(), found.index, found.type);
-}
-
-absl::StatusOr<std::shared_ptr<const internal::ExternState>>
-Instance::FindExtern(absl::string_view name, ExternKind kind) const {
-  const internal::ModuleState& module = *state_->module.state_;
+// The index of `module`'s export `name`, which must be of `kind`.
+// Returns NotFound when there is none, InvalidArgument when it is of
+// another kind.
+absl::StatusOr<uint32_t> FindExportOfKind(const internal::ModuleState& module,
+                                          absl::string_view name,
+                                          ExternKind kind) {
   auto it = module.export_index.find(name);
   if (it == module.export_index.end()) {
     return internal::UsageError(
@@ -443,13 +415,48 @@ Instance::FindExtern(absl::string_view name, ExternKind kind) const {
     return internal::UsageError(
         absl::StatusCode::kInvalidArgument,
         absl::StrCat("export '", name, "' is a ", ExternKindName(exported.kind),
-                     ", not a ", ExternKindName(kind)));
+                     ", not a ",
+                     kind == ExternKind::kFunc ? "function"
+                                               : ExternKindName(kind)));
   }
+  return it->second;
+}
+
+}  // namespace
+
+absl::StatusOr<internal::FuncExport> Instance::FindFuncExport(
+    const internal::InstanceState& instance, absl::string_view name,
+    const FuncType* expected) {
+  const internal::ModuleState& module = *instance.module.state_;
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t index,
+                            FindExportOfKind(module, name, ExternKind::kFunc));
+  const ExportType& exported = module.exports[index];
+  if (expected != nullptr && exported.func_type != *expected) {
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("export '", name, "' has type ",
+                     exported.func_type.ToString(), ", not the requested ",
+                     expected->ToString()));
+  }
+  return internal::FuncExport{index, &exported.func_type};
+}
+
+absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
+  WASMHOST_ASSIGN_OR_RETURN(internal::FuncExport found,
+                            FindFuncExport(*state_, name, nullptr));
+  return Func(state_.get(), found.index, found.type);
+}
+
+absl::StatusOr<std::shared_ptr<const internal::ExternState>>
+Instance::FindExtern(absl::string_view name, ExternKind kind) const {
+  const internal::ModuleState& module = *state_->module.state_;
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t index,
+                            FindExportOfKind(module, name, kind));
   if (!state_->backend->OnOwnerThread()) {
     return internal::WrongThreadError(
         "the instance belongs to another thread's isolate");
   }
-  return ExportExtern(state_, module, it->second);
+  return ExportExtern(state_, module, index);
 }
 
 absl::StatusOr<Global> Instance::GetGlobal(absl::string_view name) const {

@@ -9,26 +9,6 @@
 
 namespace wasmhost {
 
-absl::string_view ValTypeName(ValType type) {
-  switch (type) {
-    case ValType::kI32:
-      return "i32";
-    case ValType::kI64:
-      return "i64";
-    case ValType::kF32:
-      return "f32";
-    case ValType::kF64:
-      return "f64";
-    case ValType::kV128:
-      return "v128";
-    case ValType::kFuncRef:
-      return "funcref";
-    case ValType::kExternRef:
-      return "externref";
-  }
-  return "?";
-}
-
 std::string FuncType::ToString() const {
   auto format = [](std::string* out, ValType type) {
     out->append(ValTypeName(type).data(), ValTypeName(type).size());
