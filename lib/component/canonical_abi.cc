@@ -1312,8 +1312,8 @@ absl::Status Store(LiftLowerContext& cx, const Val& value, TypeId type,
 absl::StatusOr<wasmhost::Val> CoreValueIter::Next(ValType type) {
   if (next_ == values_.size()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("expected a ", ValTypeName(type),
-                     " core value after the ", values_.size(), " given"));
+        absl::StrCat("expected a ", ValTypeName(type), " core value after the ",
+                     values_.size(), " given"));
   }
   const wasmhost::Val& v = values_[next_];
   if (v.type() != type) {

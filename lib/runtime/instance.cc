@@ -414,10 +414,10 @@ absl::StatusOr<uint32_t> FindExportOfKind(const internal::ModuleState& module,
   if (exported.kind != kind) {
     return internal::UsageError(
         absl::StatusCode::kInvalidArgument,
-        absl::StrCat("export '", name, "' is a ", ExternKindName(exported.kind),
-                     ", not a ",
-                     kind == ExternKind::kFunc ? "function"
-                                               : ExternKindName(kind)));
+        absl::StrCat(
+            "export '", name, "' is a ", ExternKindName(exported.kind),
+            ", not a ",
+            kind == ExternKind::kFunc ? "function" : ExternKindName(kind)));
   }
   return it->second;
 }
