@@ -133,36 +133,6 @@ auto SpanTypes(absl::Span<const TypeId> ts) {
   return [ts](size_t i) { return ts[i]; };
 }
 
-ValType Join(ValType a, ValType b) {
-  if (a == b) return a;
-  if ((a == ValType::kI32 && b == ValType::kF32) ||
-      (a == ValType::kF32 && b == ValType::kI32)) {
-    return ValType::kI32;
-  }
-  return ValType::kI64;
-}
-
-std::vector<ValType> FlattenVariant(const TypeArena& types,
-                                    const Cases& cases) {
-  std::vector<ValType> flat;
-  std::vector<ValType> payload;
-  for (size_t c = 0; c < cases.size(); ++c) {
-    auto t = cases.payload(c);
-    if (!t) continue;
-    payload.clear();
-    FlattenType(types, *t, payload);
-    for (size_t i = 0; i < payload.size(); ++i) {
-      if (i < flat.size()) {
-        flat[i] = Join(flat[i], payload[i]);
-      } else {
-        flat.push_back(payload[i]);
-      }
-    }
-  }
-  flat.insert(flat.begin(), ValType::kI32);
-  return flat;
-}
-
 // Memory access. Loads see one span for a whole lift (lifting never calls
 // realloc); stores fetch the span again after every realloc.
 
@@ -975,7 +945,8 @@ absl::StatusOr<Val> LiftFlatFrom(LiftLowerContext& cx, FlatSource& vi,
     case TypeKind::kOption:
     case TypeKind::kResult: {
       const Cases cases{t};
-      const std::vector<ValType> flat = FlattenVariant(cx.types, cases);
+      std::vector<ValType> flat;
+      FlattenType(cx.types, type, flat);
       WASMHOST_ASSIGN_OR_RETURN(uint32_t index, next_i32());
       if (index >= cases.size()) {
         return Trap(absl::StrCat("discriminant ", index, " out of range for ",
@@ -1161,50 +1132,6 @@ uint32_t ElemSize(const TypeArena& types, TypeId type) {
       return FlagsSize(t.labels.size());
     default:  // s32, u32, f32, char, handles, async values
       return 4;
-  }
-}
-
-void FlattenType(const TypeArena& types, TypeId type,
-                 std::vector<ValType>& out) {
-  const Type& t = types[type];
-  switch (t.kind) {
-    case TypeKind::kS64:
-    case TypeKind::kU64:
-      out.push_back(ValType::kI64);
-      return;
-    case TypeKind::kF32:
-      out.push_back(ValType::kF32);
-      return;
-    case TypeKind::kF64:
-      out.push_back(ValType::kF64);
-      return;
-    case TypeKind::kString:
-    case TypeKind::kMap:
-      out.insert(out.end(), {ValType::kI32, ValType::kI32});
-      return;
-    case TypeKind::kList:
-      if (t.fixed_length == 0) {
-        out.insert(out.end(), {ValType::kI32, ValType::kI32});
-        return;
-      }
-      for (uint32_t i = 0; i < t.fixed_length; ++i)
-        FlattenType(types, *t.element, out);
-      return;
-    case TypeKind::kRecord:
-    case TypeKind::kTuple:
-      for (const Field& f : t.fields) FlattenType(types, f.type, out);
-      return;
-    case TypeKind::kVariant:
-    case TypeKind::kEnum:
-    case TypeKind::kOption:
-    case TypeKind::kResult: {
-      const std::vector<ValType> flat = FlattenVariant(types, Cases{t});
-      out.insert(out.end(), flat.begin(), flat.end());
-      return;
-    }
-    default:  // bool, small ints, char, flags, handles, async values
-      out.push_back(ValType::kI32);
-      return;
   }
 }
 
@@ -1402,7 +1329,8 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
     case TypeKind::kResult: {
       const Cases cases{t};
       WASMHOST_ASSIGN_OR_RETURN(uint32_t index, MatchCase(t, cases, v));
-      const std::vector<ValType> flat = FlattenVariant(cx.types, cases);
+      std::vector<ValType> flat;
+      FlattenType(cx.types, type, flat);
       out.push_back(I32Of(index));
       size_t next = 1;
       if (auto pt = cases.payload(index)) {

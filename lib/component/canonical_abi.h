@@ -7,7 +7,8 @@
 //   LiftLowerContext  one lift or lower: options, handle table, call scope
 //   CheckSupported    refuses the async types (stream, future,
 //                     error-context) and map
-//   Alignment, ElemSize, DiscriminantSize, FlattenType, FlattenFuncType
+//   Alignment, ElemSize, DiscriminantSize, FlattenFuncType (flatten_type is
+//   flatten.h's FlattenType)
 //   CheckCanonOptions the options a canon lift/lower needs
 //   Load, Store       a value at a pointer in guest memory
 //   LiftFlat, LowerFlat              a value as core values
@@ -30,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "lib/component/definitions.h"
+#include "lib/component/flatten.h"
 #include "lib/component/handle_table.h"
 #include "lib/component/types.h"
 #include "wasmhost/component_val.h"
@@ -37,9 +39,7 @@
 
 namespace wasmhost::component {
 
-// The spec's limits.
-inline constexpr size_t kMaxFlatParams = 16;
-inline constexpr size_t kMaxFlatResults = 1;
+// The spec's limits (kMaxFlatParams, kMaxFlatResults: flatten.h).
 inline constexpr uint32_t kMaxStringByteLength = (1u << 28) - 1;
 inline constexpr uint32_t kMaxListByteLength = (1u << 28) - 1;
 // The latin1+utf16 encoding's tag bit in a string's code unit count.
@@ -98,10 +98,6 @@ absl::Status CheckSupported(const TypeArena& types, TypeId type);
 [[nodiscard]] uint32_t Alignment(const TypeArena& types, TypeId type);
 [[nodiscard]] uint32_t ElemSize(const TypeArena& types, TypeId type);
 [[nodiscard]] uint32_t DiscriminantSize(size_t num_cases);
-
-// The core value types of `type` (flatten_type), appended to `out`.
-void FlattenType(const TypeArena& types, TypeId type,
-                 std::vector<ValType>& out);
 
 enum class FlattenContext : uint8_t { kLift, kLower };
 

@@ -211,7 +211,7 @@ ValType Join(ValType a, ValType b) {
   return ValType::kI64;
 }
 
-void Flatten(const TypeArena& arena, TypeId id, std::vector<ValType>* out) {
+void FlattenInto(const TypeArena& arena, TypeId id, std::vector<ValType>* out) {
   const Type& t = arena[id];
   switch (t.kind) {
     case TypeKind::kS64:
@@ -233,13 +233,13 @@ void Flatten(const TypeArena& arena, TypeId id, std::vector<ValType>* out) {
         out->insert(out->end(), {ValType::kI32, ValType::kI32});
       } else {
         for (uint32_t i = 0; i < t.fixed_length; ++i) {
-          Flatten(arena, *t.element, out);
+          FlattenInto(arena, *t.element, out);
         }
       }
       return;
     case TypeKind::kRecord:
     case TypeKind::kTuple:
-      for (const Field& f : t.fields) Flatten(arena, f.type, out);
+      for (const Field& f : t.fields) FlattenInto(arena, f.type, out);
       return;
     case TypeKind::kFlags:
       if (!t.labels.empty()) out->push_back(ValType::kI32);
@@ -250,7 +250,7 @@ void Flatten(const TypeArena& arena, TypeId id, std::vector<ValType>* out) {
       std::vector<ValType> joined;
       auto add_case = [&](TypeId payload) {
         std::vector<ValType> flat;
-        Flatten(arena, payload, &flat);
+        FlattenInto(arena, payload, &flat);
         for (size_t i = 0; i < flat.size(); ++i) {
           if (i < joined.size()) {
             joined[i] = Join(joined[i], flat[i]);
@@ -277,10 +277,8 @@ void Flatten(const TypeArena& arena, TypeId id, std::vector<ValType>* out) {
 
 }  // namespace
 
-std::vector<ValType> FlattenType(const TypeArena& arena, TypeId id) {
-  std::vector<ValType> out;
-  Flatten(arena, id, &out);
-  return out;
+void FlattenType(const TypeArena& arena, TypeId id, std::vector<ValType>& out) {
+  FlattenInto(arena, id, &out);
 }
 
 CoreFuncType FlattenFuncType(const TypeArena& arena, FlatInfo& info,
@@ -290,7 +288,7 @@ CoreFuncType FlattenFuncType(const TypeArena& arena, FlatInfo& info,
   if (info.FlatCount(f.fields) > kMaxFlatParams) {
     core.params = {ValType::kI32};
   } else {
-    for (const Field& p : f.fields) Flatten(arena, p.type, &core.params);
+    for (const Field& p : f.fields) FlattenInto(arena, p.type, &core.params);
   }
   if (f.ok.has_value()) {
     if (info.FlatCount(*f.ok) > kMaxFlatResults) {
@@ -300,7 +298,7 @@ CoreFuncType FlattenFuncType(const TypeArena& arena, FlatInfo& info,
         core.params.push_back(ValType::kI32);
       }
     } else {
-      Flatten(arena, *f.ok, &core.results);
+      FlattenInto(arena, *f.ok, &core.results);
     }
   }
   return core;

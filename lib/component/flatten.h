@@ -8,8 +8,8 @@
 //   FlatInfo    FlatCount, ContainsStringOrList, ElemSize over a TypeArena
 //   FlattenFuncType   the core signature canon lift/lower use
 //
-// The canonical ABI proper (lib/component/canonical_abi*) flattens to core
-// types; this is the count that `canon lift/lower` option checks need.
+// The canonical ABI proper (lib/component/canonical_abi*) builds on
+// FlattenType for its lifting and lowering.
 
 #ifndef WASMHOST_LIB_COMPONENT_FLATTEN_H_
 #define WASMHOST_LIB_COMPONENT_FLATTEN_H_
@@ -68,9 +68,10 @@ class FlatInfo {
 };
 
 // flatten_type: the core types value type `id` flattens to (variants join
-// their cases' types). Not bounded: callers check FlatCount first.
-[[nodiscard]] std::vector<ValType> FlattenType(const TypeArena& arena,
-                                               TypeId id);
+// their cases' types), appended to `out`. The one implementation, for
+// validation and for lib/component/canonical_abi. Not bounded: callers
+// check FlatCount first (or use validated types).
+void FlattenType(const TypeArena& arena, TypeId id, std::vector<ValType>& out);
 
 // flatten_functype(opts, ft, 'lift' or 'lower') of func type `func` for a
 // synchronous call with 32-bit memory: parameters beyond kMaxFlatParams

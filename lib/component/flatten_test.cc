@@ -77,6 +77,13 @@ TEST_F(FlattenTest, ElementSizesWith64BitPointers) {
             FlatInfo::kSaturatedSize);
 }
 
+// FlattenType's core types for `id` alone.
+std::vector<ValType> Flat(const TypeArena& arena, TypeId id) {
+  std::vector<ValType> out;
+  FlattenType(arena, id, out);
+  return out;
+}
+
 TEST_F(FlattenTest, CoreTypesJoinVariantCases) {
   // variant { a(f32), b(i64), c(u32) }: i32 discriminant, then f32 joined
   // with i64 and i32 as i64.
@@ -86,16 +93,16 @@ TEST_F(FlattenTest, CoreTypesJoinVariantCases) {
              {"b", P(TypeKind::kU64)},
              {"c", P(TypeKind::kU32)}};
   const TypeId variant = arena_.Add(std::move(v));
-  EXPECT_EQ(FlattenType(arena_, variant),
+  EXPECT_EQ(Flat(arena_, variant),
             (std::vector<ValType>{ValType::kI32, ValType::kI64}));
   // option<f32> joined with nothing keeps f32; result<u32, f32> is i32.
-  EXPECT_EQ(FlattenType(arena_, Add(TypeKind::kOption, {}, P(TypeKind::kF32))),
+  EXPECT_EQ(Flat(arena_, Add(TypeKind::kOption, {}, P(TypeKind::kF32))),
             (std::vector<ValType>{ValType::kI32, ValType::kF32}));
   Type r;
   r.kind = TypeKind::kResult;
   r.ok = P(TypeKind::kU32);
   r.error = P(TypeKind::kF32);
-  EXPECT_EQ(FlattenType(arena_, arena_.Add(std::move(r))),
+  EXPECT_EQ(Flat(arena_, arena_.Add(std::move(r))),
             (std::vector<ValType>{ValType::kI32, ValType::kI32}));
 }
 
