@@ -430,9 +430,13 @@ int Run(const std::vector<std::string>& argv) {
   absl::StatusOr<wasmhost::Instance> instance =
       wasmhost::Instance::Create(*module, linker, instance_options);
   if (!instance.ok()) {
-    // A start function that calls proc_exit or traps is the guest's doing.
-    if (wasmhost::wasi::GetExitCode(instance.status()).has_value() ||
-        wasmhost::GetTrapInfo(instance.status()).has_value()) {
+    // A start function (or the module's data initialisation) that calls
+    // proc_exit, traps or runs past --timeout is the guest's doing.
+    const wasmhost::ErrorInfo error = wasmhost::GetErrorInfo(instance.status());
+    if (error.kind == wasmhost::ErrorKind::kGuestExit ||
+        error.kind == wasmhost::ErrorKind::kTrap ||
+        (error.kind == wasmhost::ErrorKind::kLimit &&
+         error.limit == wasmhost::LimitKind::kDeadline)) {
       return GuestFailure(instance.status());
     }
     std::cerr << "wasmhost: " << flags->file << ": " << instance.status()
