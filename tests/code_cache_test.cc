@@ -566,12 +566,7 @@ int main(int argc, char** argv) {
     return wasmhost::ChildMain(argv[2], argv[3]);
   }
   ::testing::InitGoogleTest(&argc, argv);
-  static std::string directory =
-      absl::StrCat(::testing::TempDir(), "code_cache_", getpid());
-  if (mkdir(directory.c_str(), 0700) != 0) {
-    std::perror(directory.c_str());
-    return 1;
-  }
+  static std::string directory = wasmhost::testing::MakeTempDir();
   wasmhost::cache_dir = &directory;
   wasmhost::CacheEngine();  // the first Engine::Create in the process
   return RUN_ALL_TESTS();

@@ -189,12 +189,7 @@ TEST(CodeCacheTieredTest, CorruptFileIsIgnoredAndReplaced) {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  static std::string directory =
-      absl::StrCat(::testing::TempDir(), "code_cache_tiered_", getpid());
-  if (mkdir(directory.c_str(), 0700) != 0) {
-    std::perror(directory.c_str());
-    return 1;
-  }
+  static std::string directory = wasmhost::testing::MakeTempDir();
   wasmhost::cache_dir = &directory;
   wasmhost::CacheEngine();  // the first Engine::Create in the process
   return RUN_ALL_TESTS();

@@ -125,37 +125,33 @@ std::string ReadRunfile(const std::string& path) {
                      std::istreambuf_iterator<char>());
 }
 
-// errors.h's table: comment lines "//   Code  kKind  kLimit-or-dash", each
-// followed by its "when" lines.
-std::vector<Row> HeaderRows() {
-  static const std::regex kRow(
-      R"(^//   ([A-Za-z]+) +(k[A-Za-z]+) +(k[A-Za-z]+|-)$)");
+// The rows of the table in runfile `path`: each line matching `row`, whose
+// three groups are the code, the kind and the limit (or "-").
+std::vector<Row> TableRows(const std::string& path, const std::regex& row) {
   std::vector<Row> rows;
-  for (absl::string_view line :
-       absl::StrSplit(ReadRunfile("include/wasmhost/errors.h"), '\n')) {
+  for (absl::string_view line : absl::StrSplit(ReadRunfile(path), '\n')) {
     std::smatch match;
     const std::string text(line);
-    if (std::regex_match(text, match, kRow)) {
+    if (std::regex_match(text, match, row)) {
       rows.emplace_back(match[1], match[2], match[3]);
     }
   }
   return rows;
 }
 
+// errors.h's table: comment lines "//   Code  kKind  kLimit-or-dash", each
+// followed by its "when" lines.
+std::vector<Row> HeaderRows() {
+  static const std::regex kRow(
+      R"(^//   ([A-Za-z]+) +(k[A-Za-z]+) +(k[A-Za-z]+|-)$)");
+  return TableRows("include/wasmhost/errors.h", kRow);
+}
+
 // The README's table under "## Errors": "| `Code` | `kKind` | `kLimit` | ...".
 std::vector<Row> ReadmeRows() {
   static const std::regex kRow(
       R"(^\| `?([A-Za-z]+)`? \| `(k[A-Za-z]+)` \| `?(k[A-Za-z]+|-)`? \|.*$)");
-  std::vector<Row> rows;
-  for (absl::string_view line :
-       absl::StrSplit(ReadRunfile("README.md"), '\n')) {
-    std::smatch match;
-    const std::string text(line);
-    if (std::regex_match(text, match, kRow)) {
-      rows.emplace_back(match[1], match[2], match[3]);
-    }
-  }
-  return rows;
+  return TableRows("README.md", kRow);
 }
 
 struct Case {
