@@ -8,8 +8,6 @@
 // exceptions across the boundary: the C++ API reports every failure as a
 // status, and allocation failure ends the process as it does in C++.
 
-#include "wasmhost.h"
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -28,6 +26,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "lib/util/status_macros.h"
+#include "wasmhost.h"
 #include "wasmhost/wasmhost.h"
 
 namespace {
@@ -160,9 +159,7 @@ wasmhost_val_t FromVal(const Val& val) {
 }
 
 // A zero value of `type`, as a host function's results start.
-wasmhost_val_t ZeroOf(ValType type) {
-  return FromVal(Val::FromBits(type, 0));
-}
+wasmhost_val_t ZeroOf(ValType type) { return FromVal(Val::FromBits(type, 0)); }
 
 // `vals` as Vals of `types`; InvalidArgument when the count or a kind
 // differs.
@@ -188,9 +185,8 @@ wasmhost::CallOptions ToCallOptions(const wasmhost_call_options_t* options) {
   wasmhost::CallOptions out;
   if (options == nullptr) return out;
   if (options->timeout_nanos != 0) {
-    out.timeout = absl::Nanoseconds(static_cast<int64_t>(
-        std::min<uint64_t>(options->timeout_nanos,
-                           std::numeric_limits<int64_t>::max())));
+    out.timeout = absl::Nanoseconds(static_cast<int64_t>(std::min<uint64_t>(
+        options->timeout_nanos, std::numeric_limits<int64_t>::max())));
   }
   if (options->deadline_unix_nanos != 0) {
     out.deadline = absl::FromUnixNanos(options->deadline_unix_nanos);
@@ -357,8 +353,8 @@ uint8_t* MemoryData(const wasmhost::Memory& memory, size_t* size) {
 
 wasmhost_error_t* MemoryRead(const wasmhost::Memory& memory, uint64_t offset,
                              void* out, size_t size) {
-  return MakeError(memory.Read(
-      offset, absl::MakeSpan(static_cast<uint8_t*>(out), size)));
+  return MakeError(
+      memory.Read(offset, absl::MakeSpan(static_cast<uint8_t*>(out), size)));
 }
 
 wasmhost_error_t* MemoryWrite(const wasmhost::Memory& memory, uint64_t offset,
@@ -384,11 +380,12 @@ struct HostFunc {
     absl::InlinedVector<wasmhost_val_t, 8> c_args;
     for (const Val& arg : args) c_args.push_back(FromVal(arg));
     absl::InlinedVector<wasmhost_val_t, 8> c_results;
-    for (const Val& result : results) c_results.push_back(ZeroOf(result.type()));
+    for (const Val& result : results)
+      c_results.push_back(ZeroOf(result.type()));
     wasmhost_caller_t c_caller{&caller};
     wasmhost_error_t* error =
-        callback(env, &c_caller, c_args.data(), c_args.size(),
-                 c_results.data(), c_results.size());
+        callback(env, &c_caller, c_args.data(), c_args.size(), c_results.data(),
+                 c_results.size());
     if (error != nullptr) {
       absl::Status status = std::move(error->status);
       delete error;
@@ -426,7 +423,8 @@ wasmhost_error_t* wasmhost_error_new(wasmhost_status_code_t code,
   absl::StatusCode status_code = code == WASMHOST_OK
                                      ? absl::StatusCode::kUnknown
                                      : static_cast<absl::StatusCode>(code);
-  return MakeError(absl::Status(status_code, message == nullptr ? "" : message));
+  return MakeError(
+      absl::Status(status_code, message == nullptr ? "" : message));
 }
 
 wasmhost_error_t* wasmhost_error_new_exit(int32_t exit_code) {
@@ -611,11 +609,9 @@ wasmhost_error_t* wasmhost_linker_define_func(
   }
   return MakeError(linker->linker.DefineDynamic(
       module, name, std::move(type),
-      [func = std::move(func)](wasmhost::Caller& caller,
-                               absl::Span<const Val> args,
-                               absl::Span<Val> out) {
-        return func->Call(caller, args, out);
-      }));
+      [func = std::move(func)](
+          wasmhost::Caller& caller, absl::Span<const Val> args,
+          absl::Span<Val> out) { return func->Call(caller, args, out); }));
 }
 
 wasmhost_error_t* wasmhost_linker_define_wasi(wasmhost_linker_t* linker) {
@@ -857,8 +853,7 @@ size_t wasmhost_func_results(const wasmhost_func_t* func,
 wasmhost_error_t* wasmhost_func_call(const wasmhost_func_t* func,
                                      const wasmhost_call_options_t* options,
                                      const wasmhost_val_t* args, size_t nargs,
-                                     wasmhost_val_t* results,
-                                     size_t nresults) {
+                                     wasmhost_val_t* results, size_t nresults) {
   return CallFunc(func->func, options, args, nargs, results, nresults);
 }
 
@@ -891,7 +886,8 @@ void wasmhost_pool_config_set_acquire_timeout(wasmhost_pool_config_t* config,
   config->options.acquire_timeout = NanosToDuration(timeout_nanos);
 }
 void wasmhost_pool_config_set_instance_config(
-    wasmhost_pool_config_t* config, const wasmhost_instance_config_t* instance) {
+    wasmhost_pool_config_t* config,
+    const wasmhost_instance_config_t* instance) {
   config->options.instance_options = instance->options;
 }
 void wasmhost_pool_config_set_wasi(wasmhost_pool_config_t* config,
@@ -936,8 +932,7 @@ wasmhost_error_t* wasmhost_pool_acquire(wasmhost_pool_t* pool,
   lease->lease.emplace(*std::move(acquired));
   lease->view.instance = &lease->lease->instance();
   lease->view.captured = pool->captured;
-  auto* context =
-      lease->view.instance->context<wasmhost::wasi::WasiContext>();
+  auto* context = lease->view.instance->context<wasmhost::wasi::WasiContext>();
   // The release's WasiContext::Reset (kFreshState) puts the pool's own
   // discarding sinks back; with kReuse the next Acquire sets new ones
   // before the guest can write again.

@@ -104,9 +104,9 @@ int main(int argc, char** argv) {
 
   /* The guest may import host.log and nothing else. */
   linker = wasmhost_linker_new();
-  check("define", wasmhost_linker_define_func(linker, "host", "log",
-                                              log_params, 2, NULL, 0, host_log,
-                                              "the plugin", NULL));
+  check("define",
+        wasmhost_linker_define_func(linker, "host", "log", log_params, 2, NULL,
+                                    0, host_log, "the plugin", NULL));
   check("instantiate", wasmhost_instance_new(module, linker, NULL, &instance));
 
   /* Every call gets 100 ms. */
@@ -133,9 +133,9 @@ int main(int argc, char** argv) {
   for (request = 1; request <= 3; ++request) {
     wasmhost_lease_t* lease = NULL;
     check("acquire", wasmhost_pool_acquire(pool, &lease));
-    check("visits", wasmhost_instance_call(wasmhost_lease_instance(lease),
-                                           "visits", &options, NULL, 0,
-                                           &result, 1));
+    check("visits",
+          wasmhost_instance_call(wasmhost_lease_instance(lease), "visits",
+                                 &options, NULL, 0, &result, 1));
     printf("request %d: visits = %d\n", request, result.of.i32);
     wasmhost_lease_delete(lease);
   }

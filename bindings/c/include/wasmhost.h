@@ -196,7 +196,7 @@ typedef struct wasmhost_error wasmhost_error_t;
  * UNKNOWN). `message` is NUL-terminated and copied; NULL is "". Its kind
  * is WASMHOST_ERROR_NONE until a host function returns it. */
 wasmhost_error_t* wasmhost_error_new(wasmhost_status_code_t code,
-                                                  const char* message);
+                                     const char* message);
 
 /* The error a host function returns to end the guest's program with
  * `exit_code` (as WASI's proc_exit does): CANCELLED, kind GUEST_EXIT. */
@@ -204,44 +204,39 @@ wasmhost_error_t* wasmhost_error_new_exit(int32_t exit_code);
 
 void wasmhost_error_delete(wasmhost_error_t* error);
 
-wasmhost_status_code_t
-wasmhost_error_code(const wasmhost_error_t* error);
+wasmhost_status_code_t wasmhost_error_code(const wasmhost_error_t* error);
 
 /* The message, NUL-terminated; valid until the error is deleted. */
 const char* wasmhost_error_message(const wasmhost_error_t* error);
 
-wasmhost_error_kind_t
-wasmhost_error_kind(const wasmhost_error_t* error);
+wasmhost_error_kind_t wasmhost_error_kind(const wasmhost_error_t* error);
 
 /* For kind LIMIT, and for a stack-overflow trap (STACK); NONE otherwise. */
-wasmhost_limit_kind_t
-wasmhost_error_limit(const wasmhost_error_t* error);
+wasmhost_limit_kind_t wasmhost_error_limit(const wasmhost_error_t* error);
 
 /* Whether the error carries a trap: kind TRAP, or HOST_ERROR passing on a
  * nested call's trap. When it does, the trap's kind and message are stored
  * in `*kind` and `*message` (borrowed, valid until the error is deleted);
  * either may be NULL. */
 bool wasmhost_error_trap(const wasmhost_error_t* error,
-                                      wasmhost_trap_kind_t* kind,
-                                      const char** message);
+                         wasmhost_trap_kind_t* kind, const char** message);
 
 /* The number of frames in the trap's backtrace; 0 without a trap. */
 size_t wasmhost_error_frame_count(const wasmhost_error_t* error);
 
 /* Frame `index` (innermost is 0). Returns false, writing nothing, when
  * index >= wasmhost_error_frame_count(error). */
-bool wasmhost_error_frame(const wasmhost_error_t* error,
-                                       size_t index, wasmhost_frame_t* out);
+bool wasmhost_error_frame(const wasmhost_error_t* error, size_t index,
+                          wasmhost_frame_t* out);
 
 /* For kind GUEST_EXIT: stores the guest's exit code and returns true;
  * false otherwise. */
 bool wasmhost_error_exit_code(const wasmhost_error_t* error,
-                                           int32_t* exit_code);
+                              int32_t* exit_code);
 
 /* Names, static: "INVALID_ARGUMENT"; "trap", "host error"; "deadline",
  * "fuel"; "unreachable", "memory out of bounds". "?" out of range. */
-const char* wasmhost_status_code_name(
-    wasmhost_status_code_t code);
+const char* wasmhost_status_code_name(wasmhost_status_code_t code);
 const char* wasmhost_error_kind_name(wasmhost_error_kind_t kind);
 const char* wasmhost_limit_kind_name(wasmhost_limit_kind_t kind);
 const char* wasmhost_trap_kind_name(wasmhost_trap_kind_t kind);
@@ -264,25 +259,22 @@ typedef struct wasmhost_config wasmhost_config_t;
 wasmhost_config_t* wasmhost_config_new(void);
 void wasmhost_config_delete(wasmhost_config_t* config);
 /* Appends a V8 flag, e.g. "--wasm-max-table-size=1000". */
-void wasmhost_config_add_v8_flag(wasmhost_config_t* config,
-                                              const char* flag);
-void wasmhost_config_set_compile_tier(
-    wasmhost_config_t* config, wasmhost_compile_tier_t tier);
+void wasmhost_config_add_v8_flag(wasmhost_config_t* config, const char* flag);
+void wasmhost_config_set_compile_tier(wasmhost_config_t* config,
+                                      wasmhost_compile_tier_t tier);
 /* Default true. */
-void wasmhost_config_set_lazy_compilation(
-    wasmhost_config_t* config, bool lazy);
+void wasmhost_config_set_lazy_compilation(wasmhost_config_t* config, bool lazy);
 /* Default 2; 0 lets V8 choose. */
-void wasmhost_config_set_worker_threads(wasmhost_config_t* config,
-                                                     int threads);
+void wasmhost_config_set_worker_threads(wasmhost_config_t* config, int threads);
 /* Default false; needed for wasmhost_call_options_t's fuel. */
 void wasmhost_config_set_consume_fuel(wasmhost_config_t* config,
-                                                   bool consume_fuel);
+                                      bool consume_fuel);
 /* Default "" (no cache). */
 void wasmhost_config_set_code_cache_dir(wasmhost_config_t* config,
-                                                     const char* dir);
+                                        const char* dir);
 /* Default 256 MiB; 0: no limit of the host's. */
-void wasmhost_config_set_max_module_bytes(
-    wasmhost_config_t* config, uint64_t bytes);
+void wasmhost_config_set_max_module_bytes(wasmhost_config_t* config,
+                                          uint64_t bytes);
 
 /* The engine. V8 is set up once per process: the first engine made sets it
  * up with its config, later ones with an equal config share it.
@@ -292,8 +284,8 @@ typedef struct wasmhost_engine wasmhost_engine_t;
 /* Makes an engine from `config` (NULL: defaults; borrowed) into `*out`.
  * Errors: INVALID_ARGUMENT (an option out of range, an unknown V8 flag),
  * FAILED_PRECONDITION (V8 already set up with a different config). */
-wasmhost_error_t* wasmhost_engine_new(
-    const wasmhost_config_t* config, wasmhost_engine_t** out);
+wasmhost_error_t* wasmhost_engine_new(const wasmhost_config_t* config,
+                                      wasmhost_engine_t** out);
 /* Deletes the handle; V8 itself stays set up until the process exits. */
 void wasmhost_engine_delete(wasmhost_engine_t* engine);
 
@@ -309,15 +301,15 @@ typedef struct wasmhost_module wasmhost_module_t;
  * Errors: INVALID_ARGUMENT (not a valid module; the message gives the byte
  * offset and reason), RESOURCE_EXHAUSTED (over the engine's module
  * limits). */
-wasmhost_error_t* wasmhost_module_new(
-    const wasmhost_engine_t* engine, const uint8_t* bytes, size_t size,
-    wasmhost_module_t** out);
+wasmhost_error_t* wasmhost_module_new(const wasmhost_engine_t* engine,
+                                      const uint8_t* bytes, size_t size,
+                                      wasmhost_module_t** out);
 
 /* NULL when `bytes` form a module wasmhost_module_new accepts, otherwise
  * its error. It compiles the module (there is no cheaper check that gives
  * the same answer) and drops it. */
-wasmhost_error_t* wasmhost_module_validate(
-    const wasmhost_engine_t* engine, const uint8_t* bytes, size_t size);
+wasmhost_error_t* wasmhost_module_validate(const wasmhost_engine_t* engine,
+                                           const uint8_t* bytes, size_t size);
 
 void wasmhost_module_delete(wasmhost_module_t* module);
 
@@ -332,16 +324,16 @@ typedef struct wasmhost_caller wasmhost_caller_t;
 /* The calling instance's linear memory: its size in `*size` and its bytes
  * (NULL and 0 when it has none). Valid until the host function calls into
  * the guest again or returns. */
-uint8_t* wasmhost_caller_memory_data(wasmhost_caller_t* caller,
-                                                  size_t* size);
+uint8_t* wasmhost_caller_memory_data(wasmhost_caller_t* caller, size_t* size);
 /* Bounds-checked copies out of and into the caller's memory. Errors:
  * OUT_OF_RANGE when [offset, offset + size) is not inside it (nothing is
  * copied then). */
-wasmhost_error_t* wasmhost_caller_memory_read(
-    wasmhost_caller_t* caller, uint64_t offset, void* out, size_t size);
-wasmhost_error_t* wasmhost_caller_memory_write(
-    wasmhost_caller_t* caller, uint64_t offset, const void* bytes,
-    size_t size);
+wasmhost_error_t* wasmhost_caller_memory_read(wasmhost_caller_t* caller,
+                                              uint64_t offset, void* out,
+                                              size_t size);
+wasmhost_error_t* wasmhost_caller_memory_write(wasmhost_caller_t* caller,
+                                               uint64_t offset,
+                                               const void* bytes, size_t size);
 
 /* A host function. `args` holds `nargs` values of the signature's
  * parameter types; `results` holds `nresults` values pre-set to zero of
@@ -385,8 +377,7 @@ wasmhost_error_t* wasmhost_linker_define_func(
  * state from wasmhost_instance_config_set_wasi (or a pool's config); one
  * without gets ENOSYS from every call but proc_exit. Errors: ALREADY_EXISTS.
  */
-wasmhost_error_t* wasmhost_linker_define_wasi(
-    wasmhost_linker_t* linker);
+wasmhost_error_t* wasmhost_linker_define_wasi(wasmhost_linker_t* linker);
 
 /* ===================================================================== */
 /* WASI                                                                   */
@@ -408,32 +399,31 @@ wasmhost_wasi_config_t* wasmhost_wasi_config_new(void);
 void wasmhost_wasi_config_delete(wasmhost_wasi_config_t* config);
 /* Appends to argv (args[0] is the program's name). */
 void wasmhost_wasi_config_add_arg(wasmhost_wasi_config_t* config,
-                                               const char* arg);
+                                  const char* arg);
 void wasmhost_wasi_config_add_env(wasmhost_wasi_config_t* config,
-                                               const char* name,
-                                               const char* value);
+                                  const char* name, const char* value);
 /* The host directory `host_path` as `guest_path` (e.g. "/data"); the guest
  * cannot escape it. Checked when an instance or pool is made (NOT_FOUND,
  * INVALID_ARGUMENT). */
-void wasmhost_wasi_config_add_preopen(
-    wasmhost_wasi_config_t* config, const char* host_path,
-    const char* guest_path, bool read_only);
+void wasmhost_wasi_config_add_preopen(wasmhost_wasi_config_t* config,
+                                      const char* host_path,
+                                      const char* guest_path, bool read_only);
 /* stdin is these `size` bytes (copied), then end of input; a pool's leases
  * each read them from the start. Default: empty. */
 void wasmhost_wasi_config_set_stdin(wasmhost_wasi_config_t* config,
-                                                 const uint8_t* bytes,
-                                                 size_t size);
-void wasmhost_wasi_config_set_stdout(
-    wasmhost_wasi_config_t* config, wasmhost_wasi_output_t output);
-void wasmhost_wasi_config_set_stderr(
-    wasmhost_wasi_config_t* config, wasmhost_wasi_output_t output);
+                                    const uint8_t* bytes, size_t size);
+void wasmhost_wasi_config_set_stdout(wasmhost_wasi_config_t* config,
+                                     wasmhost_wasi_output_t output);
+void wasmhost_wasi_config_set_stderr(wasmhost_wasi_config_t* config,
+                                     wasmhost_wasi_output_t output);
 /* Clocks start at `start_nanos` and advance `tick_nanos` per read, instead
  * of the host's. */
-void wasmhost_wasi_config_set_virtual_clock(
-    wasmhost_wasi_config_t* config, uint64_t start_nanos, uint64_t tick_nanos);
+void wasmhost_wasi_config_set_virtual_clock(wasmhost_wasi_config_t* config,
+                                            uint64_t start_nanos,
+                                            uint64_t tick_nanos);
 /* random_get is a deterministic stream from `seed`. */
-void wasmhost_wasi_config_set_random_seed(
-    wasmhost_wasi_config_t* config, uint64_t seed);
+void wasmhost_wasi_config_set_random_seed(wasmhost_wasi_config_t* config,
+                                          uint64_t seed);
 
 /* ===================================================================== */
 /* Instance                                                               */
@@ -445,8 +435,7 @@ void wasmhost_wasi_config_set_random_seed(
 typedef struct wasmhost_instance_config wasmhost_instance_config_t;
 
 wasmhost_instance_config_t* wasmhost_instance_config_new(void);
-void wasmhost_instance_config_delete(
-    wasmhost_instance_config_t* config);
+void wasmhost_instance_config_delete(wasmhost_instance_config_t* config);
 /* Limits::max_memory_bytes: default 0, no host limit. */
 void wasmhost_instance_config_set_max_memory_bytes(
     wasmhost_instance_config_t* config, uint64_t bytes);
@@ -462,8 +451,8 @@ void wasmhost_instance_config_set_start_timeout(
     wasmhost_instance_config_t* config, uint64_t timeout_nanos);
 /* Gives each instance made with this config its own WASI state from a copy
  * of `wasi` (NULL: none). */
-void wasmhost_instance_config_set_wasi(
-    wasmhost_instance_config_t* config, const wasmhost_wasi_config_t* wasi);
+void wasmhost_instance_config_set_wasi(wasmhost_instance_config_t* config,
+                                       const wasmhost_wasi_config_t* wasi);
 
 /* Per-call bounds (wasmhost::CallOptions). Zero-initialise it
  * (`wasmhost_call_options_t options = {0};`) for no bounds; NULL where a
@@ -504,35 +493,39 @@ void wasmhost_instance_delete(wasmhost_instance_t* instance);
  * args of other number or kinds; nresults is not the result count),
  * UNIMPLEMENTED (a reference type in its signature); and what the call
  * itself returns (see wasmhost_func_call). */
-wasmhost_error_t* wasmhost_instance_call(
-    wasmhost_instance_t* instance, const char* name,
-    const wasmhost_call_options_t* options, const wasmhost_val_t* args,
-    size_t nargs, wasmhost_val_t* results, size_t nresults);
+wasmhost_error_t* wasmhost_instance_call(wasmhost_instance_t* instance,
+                                         const char* name,
+                                         const wasmhost_call_options_t* options,
+                                         const wasmhost_val_t* args,
+                                         size_t nargs, wasmhost_val_t* results,
+                                         size_t nresults);
 
 /* The instance's linear memory: size in `*size`, bytes returned (NULL and
  * 0 when it has none). Valid until the next call into the instance. */
-uint8_t* wasmhost_instance_memory_data(
-    wasmhost_instance_t* instance, size_t* size);
+uint8_t* wasmhost_instance_memory_data(wasmhost_instance_t* instance,
+                                       size_t* size);
 /* Bounds-checked copies; errors: OUT_OF_RANGE (nothing copied). */
-wasmhost_error_t* wasmhost_instance_memory_read(
-    wasmhost_instance_t* instance, uint64_t offset, void* out, size_t size);
-wasmhost_error_t* wasmhost_instance_memory_write(
-    wasmhost_instance_t* instance, uint64_t offset, const void* bytes,
-    size_t size);
+wasmhost_error_t* wasmhost_instance_memory_read(wasmhost_instance_t* instance,
+                                                uint64_t offset, void* out,
+                                                size_t size);
+wasmhost_error_t* wasmhost_instance_memory_write(wasmhost_instance_t* instance,
+                                                 uint64_t offset,
+                                                 const void* bytes,
+                                                 size_t size);
 
 /* The global export `name`: read into `*out`, or set to `*value`.
  * Errors: NOT_FOUND, INVALID_ARGUMENT (not a global; for set, another
  * kind), FAILED_PRECONDITION (set: immutable), UNIMPLEMENTED (a reference
  * global). */
-wasmhost_error_t* wasmhost_instance_global_get(
-    wasmhost_instance_t* instance, const char* name, wasmhost_val_t* out);
-wasmhost_error_t* wasmhost_instance_global_set(
-    wasmhost_instance_t* instance, const char* name,
-    const wasmhost_val_t* value);
+wasmhost_error_t* wasmhost_instance_global_get(wasmhost_instance_t* instance,
+                                               const char* name,
+                                               wasmhost_val_t* out);
+wasmhost_error_t* wasmhost_instance_global_set(wasmhost_instance_t* instance,
+                                               const char* name,
+                                               const wasmhost_val_t* value);
 
 /* Whether a call trapped or was stopped (the instance runs no more). */
-bool wasmhost_instance_poisoned(
-    const wasmhost_instance_t* instance);
+bool wasmhost_instance_poisoned(const wasmhost_instance_t* instance);
 
 /* The fuel left after the last call made with fuel. Errors:
  * FAILED_PRECONDITION (the engine does not consume fuel, or no call has
@@ -561,17 +554,17 @@ typedef struct wasmhost_func wasmhost_func_t;
 /* The function export `name` into `*out`. Errors: NOT_FOUND,
  * INVALID_ARGUMENT (not a function), UNIMPLEMENTED (a reference type in
  * its signature). */
-wasmhost_error_t* wasmhost_instance_func(
-    const wasmhost_instance_t* instance, const char* name,
-    wasmhost_func_t** out);
+wasmhost_error_t* wasmhost_instance_func(const wasmhost_instance_t* instance,
+                                         const char* name,
+                                         wasmhost_func_t** out);
 void wasmhost_func_delete(wasmhost_func_t* func);
 
 /* The signature: counts, and the kinds copied into `kinds` (room for the
  * count; may be NULL). */
 size_t wasmhost_func_params(const wasmhost_func_t* func,
-                                         wasmhost_valkind_t* kinds);
+                            wasmhost_valkind_t* kinds);
 size_t wasmhost_func_results(const wasmhost_func_t* func,
-                                          wasmhost_valkind_t* kinds);
+                             wasmhost_valkind_t* kinds);
 
 /* Calls the function under `options` (NULL: none). Errors:
  * INVALID_ARGUMENT (args of another number or kinds, nresults not the
@@ -579,10 +572,10 @@ size_t wasmhost_func_results(const wasmhost_func_t* func,
  * (the guest trapped: wasmhost_error_trap), DEADLINE_EXCEEDED,
  * RESOURCE_EXHAUSTED (out of fuel, V8's heap), FAILED_PRECONDITION
  * (poisoned, or another thread), a host function's error. */
-wasmhost_error_t* wasmhost_func_call(
-    const wasmhost_func_t* func, const wasmhost_call_options_t* options,
-    const wasmhost_val_t* args, size_t nargs, wasmhost_val_t* results,
-    size_t nresults);
+wasmhost_error_t* wasmhost_func_call(const wasmhost_func_t* func,
+                                     const wasmhost_call_options_t* options,
+                                     const wasmhost_val_t* args, size_t nargs,
+                                     wasmhost_val_t* results, size_t nresults);
 
 /* ===================================================================== */
 /* Pools and leases                                                       */
@@ -600,11 +593,11 @@ typedef struct wasmhost_pool_config wasmhost_pool_config_t;
 
 wasmhost_pool_config_t* wasmhost_pool_config_new(void);
 void wasmhost_pool_config_delete(wasmhost_pool_config_t* config);
-void wasmhost_pool_config_set_policy(
-    wasmhost_pool_config_t* config, wasmhost_reuse_policy_t policy);
+void wasmhost_pool_config_set_policy(wasmhost_pool_config_t* config,
+                                     wasmhost_reuse_policy_t policy);
 /* Default 64; 0 no limit. */
-void wasmhost_pool_config_set_max_instances(
-    wasmhost_pool_config_t* config, size_t count);
+void wasmhost_pool_config_set_max_instances(wasmhost_pool_config_t* config,
+                                            size_t count);
 /* Default 16; 0 no limit. */
 void wasmhost_pool_config_set_max_instances_per_thread(
     wasmhost_pool_config_t* config, size_t count);
@@ -612,8 +605,8 @@ void wasmhost_pool_config_set_max_instances_per_thread(
 void wasmhost_pool_config_set_max_idle_per_thread(
     wasmhost_pool_config_t* config, size_t count);
 /* Default 1 s (1000000000); 0 fails at once. */
-void wasmhost_pool_config_set_acquire_timeout(
-    wasmhost_pool_config_t* config, uint64_t timeout_nanos);
+void wasmhost_pool_config_set_acquire_timeout(wasmhost_pool_config_t* config,
+                                              uint64_t timeout_nanos);
 /* Limits and start timeout of every instance (copied; WASI set on it is
  * ignored here: use wasmhost_pool_config_set_wasi). */
 void wasmhost_pool_config_set_instance_config(
@@ -621,8 +614,8 @@ void wasmhost_pool_config_set_instance_config(
 /* Every instance gets its own WASI state from a copy of `wasi`, reset on
  * every fresh-state release; a reactor's _initialize runs once; a guest's
  * proc_exit keeps the instance warm (wasmhost::wasi::ConfigurePool). */
-void wasmhost_pool_config_set_wasi(
-    wasmhost_pool_config_t* config, const wasmhost_wasi_config_t* wasi);
+void wasmhost_pool_config_set_wasi(wasmhost_pool_config_t* config,
+                                   const wasmhost_wasi_config_t* wasi);
 
 /* Instances of one module for any number of threads. Thread-safe. */
 typedef struct wasmhost_pool wasmhost_pool_t;
@@ -632,9 +625,10 @@ typedef struct wasmhost_pool wasmhost_pool_t;
  * wasmhost_instance_new, INVALID_ARGUMENT (inconsistent caps),
  * FAILED_PRECONDITION (fresh state with an imported memory, table or
  * mutable global). */
-wasmhost_error_t* wasmhost_pool_new(
-    const wasmhost_module_t* module, const wasmhost_linker_t* linker,
-    const wasmhost_pool_config_t* config, wasmhost_pool_t** out);
+wasmhost_error_t* wasmhost_pool_new(const wasmhost_module_t* module,
+                                    const wasmhost_linker_t* linker,
+                                    const wasmhost_pool_config_t* config,
+                                    wasmhost_pool_t** out);
 /* Every lease must have been deleted first. */
 void wasmhost_pool_delete(wasmhost_pool_t* pool);
 
@@ -645,12 +639,11 @@ typedef struct wasmhost_lease wasmhost_lease_t;
  * RESOURCE_EXHAUSTED (kind LIMIT, limit POOL_INSTANCES or
  * POOL_THREAD_INSTANCES), or why a new instance failed. */
 wasmhost_error_t* wasmhost_pool_acquire(wasmhost_pool_t* pool,
-                                                     wasmhost_lease_t** out);
+                                        wasmhost_lease_t** out);
 
 /* The leased instance, borrowed until the lease is deleted (do not delete
  * it). */
-wasmhost_instance_t* wasmhost_lease_instance(
-    wasmhost_lease_t* lease);
+wasmhost_instance_t* wasmhost_lease_instance(wasmhost_lease_t* lease);
 
 /* Returns the instance to the pool: reset, kept warm or discarded by the
  * policy (always discarded when poisoned). */
@@ -670,7 +663,7 @@ typedef struct wasmhost_pool_stats {
 } wasmhost_pool_stats_t;
 
 void wasmhost_pool_get_stats(const wasmhost_pool_t* pool,
-                                          wasmhost_pool_stats_t* out);
+                             wasmhost_pool_stats_t* out);
 
 /* ===================================================================== */
 /* Not in the C API yet                                                   */

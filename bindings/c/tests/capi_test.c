@@ -15,28 +15,26 @@
 
 static int failures = 0;
 
-#define CHECK(cond)                                                    \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-              #cond);                                                  \
-      ++failures;                                                      \
-    }                                                                  \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                              \
+    }                                                                          \
   } while (0)
 
 /* Fails the test and returns from the test function on an error. */
-#define CHECK_OK(expr)                                                     \
-  do {                                                                     \
-    wasmhost_error_t* check_ok_error = (expr);                             \
-    if (check_ok_error != NULL) {                                          \
-      fprintf(stderr, "%s:%d: %s failed: %s %s\n", __FILE__, __LINE__,     \
-              #expr,                                                       \
+#define CHECK_OK(expr)                                                        \
+  do {                                                                        \
+    wasmhost_error_t* check_ok_error = (expr);                                \
+    if (check_ok_error != NULL) {                                             \
+      fprintf(stderr, "%s:%d: %s failed: %s %s\n", __FILE__, __LINE__, #expr, \
               wasmhost_status_code_name(wasmhost_error_code(check_ok_error)), \
-              wasmhost_error_message(check_ok_error));                     \
-      wasmhost_error_delete(check_ok_error);                               \
-      ++failures;                                                          \
-      return;                                                              \
-    }                                                                      \
+              wasmhost_error_message(check_ok_error));                        \
+      wasmhost_error_delete(check_ok_error);                                  \
+      ++failures;                                                             \
+      return;                                                                 \
+    }                                                                         \
   } while (0)
 
 /* Checks that `error` is not NULL and has `code`, `kind` and a message
@@ -48,8 +46,8 @@ static void check_error(wasmhost_error_t* error, wasmhost_status_code_t code,
                         wasmhost_error_kind_t kind, const char* substring,
                         const char* expr, int line) {
   if (error == NULL) {
-    fprintf(stderr, "%s:%d: %s succeeded, expected %s\n", __FILE__, line,
-            expr, wasmhost_status_code_name(code));
+    fprintf(stderr, "%s:%d: %s succeeded, expected %s\n", __FILE__, line, expr,
+            wasmhost_status_code_name(code));
     ++failures;
     return;
   }
@@ -115,8 +113,7 @@ typedef struct host_state {
  * and -1000 ends the guest's program with exit code 42. */
 static wasmhost_error_t* host_double(void* env, wasmhost_caller_t* caller,
                                      const wasmhost_val_t* args, size_t nargs,
-                                     wasmhost_val_t* results,
-                                     size_t nresults) {
+                                     wasmhost_val_t* results, size_t nresults) {
   host_state_t* state = env;
   (void)caller;
   ++state->calls;
@@ -156,8 +153,7 @@ static wasmhost_error_t* host_greet(void* env, wasmhost_caller_t* caller,
   if (error != NULL) return error;
   name[args[1].of.i32] = '\0';
   snprintf(greeting, sizeof greeting, "hello, %s", name);
-  error = wasmhost_caller_memory_write(caller, 256, greeting,
-                                       strlen(greeting));
+  error = wasmhost_caller_memory_write(caller, 256, greeting, strlen(greeting));
   if (error != NULL) return error;
   /* Past the end: the error passes back into the guest, unchanged. */
   error = wasmhost_caller_memory_read(caller, size - 2, name, 4);
@@ -178,8 +174,7 @@ static const wasmhost_valkind_t kI32[] = {WASMHOST_I32, WASMHOST_I32};
 static wasmhost_linker_t* make_linker(host_state_t* state) {
   wasmhost_linker_t* linker = wasmhost_linker_new();
   wasmhost_error_t* error = wasmhost_linker_define_func(
-      linker, "host", "double", kI32, 1, kI32, 1, host_double, state,
-      finalize);
+      linker, "host", "double", kI32, 1, kI32, 1, host_double, state, finalize);
   if (error == NULL) {
     error = wasmhost_linker_define_func(linker, "host", "greet", kI32, 2, kI32,
                                         1, host_greet, NULL, NULL);
@@ -258,16 +253,15 @@ static void test_linker_errors(void) {
   wasmhost_linker_t* empty = wasmhost_linker_new();
   wasmhost_instance_t* instance = NULL;
   /* The duplicate's env is finalized at once; the first stays. */
-  CHECK_ERROR(wasmhost_linker_define_func(linker, "host", "double", kI32, 1,
-                                          kI32, 1, host_double, &state,
-                                          finalize),
-              WASMHOST_ALREADY_EXISTS, WASMHOST_ERROR_USAGE, "host.double");
+  CHECK_ERROR(
+      wasmhost_linker_define_func(linker, "host", "double", kI32, 1, kI32, 1,
+                                  host_double, &state, finalize),
+      WASMHOST_ALREADY_EXISTS, WASMHOST_ERROR_USAGE, "host.double");
   CHECK(state.finalized == 1);
-  CHECK_ERROR(wasmhost_linker_define_func(linker, "host", "other", &bad_kind,
-                                          1, NULL, 0, host_double, &state,
-                                          finalize),
-              WASMHOST_UNIMPLEMENTED, WASMHOST_ERROR_UNSUPPORTED,
-              "value kind 7");
+  CHECK_ERROR(
+      wasmhost_linker_define_func(linker, "host", "other", &bad_kind, 1, NULL,
+                                  0, host_double, &state, finalize),
+      WASMHOST_UNIMPLEMENTED, WASMHOST_ERROR_UNSUPPORTED, "value kind 7");
   CHECK(state.finalized == 2);
   CHECK_OK(wasmhost_linker_define_wasi(linker));
   CHECK_ERROR(wasmhost_linker_define_wasi(linker), WASMHOST_ALREADY_EXISTS,
@@ -328,9 +322,9 @@ static void test_calls(void) {
               WASMHOST_INVALID_ARGUMENT, WASMHOST_ERROR_USAGE, "memory");
   CHECK_ERROR(wasmhost_instance_func(instance, "takes_ref", &unused),
               WASMHOST_UNIMPLEMENTED, WASMHOST_ERROR_UNSUPPORTED, "externref");
-  CHECK_ERROR(wasmhost_instance_call(instance, "takes_ref", NULL, NULL, 0,
-                                     NULL, 0),
-              WASMHOST_UNIMPLEMENTED, WASMHOST_ERROR_UNSUPPORTED, "externref");
+  CHECK_ERROR(
+      wasmhost_instance_call(instance, "takes_ref", NULL, NULL, 0, NULL, 0),
+      WASMHOST_UNIMPLEMENTED, WASMHOST_ERROR_UNSUPPORTED, "externref");
   CHECK(unused == NULL);
 
   /* Every number type, a NaN payload bit-exact. */
@@ -346,8 +340,7 @@ static void test_calls(void) {
   CHECK(results[0].kind == WASMHOST_F64 && results[0].of.f64 == -0.25);
   memcpy(&f32_bits, &results[1].of.f32, sizeof f32_bits);
   CHECK(results[1].kind == WASMHOST_F32 && f32_bits == nan_bits);
-  CHECK(results[2].kind == WASMHOST_I64 &&
-        results[2].of.i64 == -5000000000LL);
+  CHECK(results[2].kind == WASMHOST_I64 && results[2].of.i64 == -5000000000LL);
   memcpy(&f64_bits, &results[0].of.f64, sizeof f64_bits);
   CHECK(f64_bits == 0xbfd0000000000000ULL);
   wasmhost_func_delete(mix);
@@ -357,8 +350,8 @@ static void test_calls(void) {
   CHECK_OK(wasmhost_instance_call(instance, "call_double", NULL, args, 1,
                                   results, 1));
   CHECK(results[0].of.i32 == 42 && state.calls == 1);
-  CHECK_OK(wasmhost_instance_call(instance, "greet", NULL, NULL, 0, results,
-                                  1));
+  CHECK_OK(
+      wasmhost_instance_call(instance, "greet", NULL, NULL, 0, results, 1));
   CHECK(results[0].of.i32 == 11);
   CHECK(memcmp(wasmhost_instance_memory_data(instance, &size) + 256,
                "hello, wasm", 11) == 0);
@@ -440,8 +433,8 @@ static void test_memory_and_globals(void) {
   CHECK(val.kind == WASMHOST_I32 && val.of.i32 == 42);
   CHECK_ERROR(wasmhost_instance_global_set(instance, "pi", &val),
               WASMHOST_FAILED_PRECONDITION, WASMHOST_ERROR_USAGE, "immutable");
-  CHECK_ERROR(wasmhost_instance_global_set(instance, "counter",
-                                           &(wasmhost_val_t){.kind = WASMHOST_F32}),
+  CHECK_ERROR(wasmhost_instance_global_set(
+                  instance, "counter", &(wasmhost_val_t){.kind = WASMHOST_F32}),
               WASMHOST_INVALID_ARGUMENT, WASMHOST_ERROR_USAGE, "f32");
   CHECK_ERROR(wasmhost_instance_global_get(instance, "nope", &val),
               WASMHOST_NOT_FOUND, WASMHOST_ERROR_USAGE, "nope");
@@ -482,8 +475,7 @@ static void test_traps(void) {
         strcmp(frame.function_name, "inner") == 0 &&
         strcmp(frame.module_name, "capi") == 0 && frame.module_offset > 0);
   CHECK(wasmhost_error_frame(error, 1, &frame) &&
-        strcmp(frame.function_name, "outer") == 0 &&
-        frame.function_index == 8);
+        strcmp(frame.function_name, "outer") == 0 && frame.function_index == 8);
   CHECK(!wasmhost_error_frame(error, 2, &frame));
   CHECK(wasmhost_error_limit(error) == WASMHOST_LIMIT_NONE);
   wasmhost_error_delete(error);
@@ -521,8 +513,8 @@ static void test_deadlines_and_fuel(void) {
   options.has_fuel = true;
   options.fuel = 1000000;
   arg = i32_val(100);
-  CHECK_OK(wasmhost_instance_call(instance, "count", &options, &arg, 1, NULL,
-                                  0));
+  CHECK_OK(
+      wasmhost_instance_call(instance, "count", &options, &arg, 1, NULL, 0));
   CHECK_OK(wasmhost_instance_remaining_fuel(instance, &fuel));
   CHECK(fuel > 0 && fuel < 1000000);
   options.fuel = 50;
@@ -676,8 +668,7 @@ static void test_wasi(void) {
   CHECK(size == 13 && memcmp(out, "hello, world\n", 13) == 0);
   out = wasmhost_instance_wasi_output(instance, 2, &size);
   CHECK(size == 4 && memcmp(out, "bye\n", 4) == 0);
-  CHECK(wasmhost_instance_wasi_output(instance, 0, &size) == NULL &&
-        size == 0);
+  CHECK(wasmhost_instance_wasi_output(instance, 0, &size) == NULL && size == 0);
   wasmhost_instance_delete(instance);
 
   /* A pool: each lease has its own capture and reads stdin afresh. */
@@ -685,11 +676,11 @@ static void test_wasi(void) {
   CHECK_OK(wasmhost_pool_new(module, linker, pool_config, &pool));
   for (i = 0; i < 2; ++i) {
     CHECK_OK(wasmhost_pool_acquire(pool, &lease));
-    CHECK_OK(wasmhost_instance_run_command(wasmhost_lease_instance(lease),
-                                           NULL, &exit_code));
+    CHECK_OK(wasmhost_instance_run_command(wasmhost_lease_instance(lease), NULL,
+                                           &exit_code));
     CHECK(exit_code == 3);
-    out = wasmhost_instance_wasi_output(wasmhost_lease_instance(lease), 1,
-                                        &size);
+    out =
+        wasmhost_instance_wasi_output(wasmhost_lease_instance(lease), 1, &size);
     CHECK(size == 13 && memcmp(out, "hello, world\n", 13) == 0);
     wasmhost_lease_delete(lease);
   }
@@ -700,8 +691,7 @@ static void test_wasi(void) {
   wasmhost_instance_config_set_wasi(config, wasi);
   CHECK_OK(wasmhost_instance_new(module, linker, config, &instance));
   CHECK_OK(wasmhost_instance_run_command(instance, NULL, &exit_code));
-  CHECK(wasmhost_instance_wasi_output(instance, 1, &size) == NULL &&
-        size == 0);
+  CHECK(wasmhost_instance_wasi_output(instance, 1, &size) == NULL && size == 0);
   wasmhost_instance_delete(instance);
 
   /* A preopen that does not exist fails the instance and the pool. */
@@ -724,8 +714,7 @@ static void test_wasi(void) {
 int main(int argc, char** argv) {
   wasmhost_config_t* config;
   if (argc != 4) {
-    fprintf(stderr, "usage: %s CAPI_WASM WASI_WASM START_LOOP_WASM\n",
-            argv[0]);
+    fprintf(stderr, "usage: %s CAPI_WASM WASI_WASM START_LOOP_WASM\n", argv[0]);
     return 2;
   }
   capi_wasm = read_file(argv[1]);

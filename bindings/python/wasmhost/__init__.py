@@ -29,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import enum
 import os
+import struct
 import threading
 from dataclasses import dataclass, field
 from typing import (Any, Callable, Dict, Iterable, List, Optional, Sequence,
@@ -470,6 +471,10 @@ def _check(error: Optional[int]) -> None:
 
 _Value = Union[int, float]
 
+# struct formats of the number kinds in a wasmhost_val_t's union.
+_FORMATS = {ValKind.I32: "i", ValKind.I64: "q", ValKind.F32: "f",
+            ValKind.F64: "d"}
+
 
 def _store(val: _Val, kind: int, value: _Value) -> None:
     val.kind = kind
@@ -860,25 +865,60 @@ class Func:
         # Reused by every call: a Func is used on one thread.
         self._args = (_Val * max(1, len(self.params)))()
         self._out = (_Val * max(1, len(self.results)))()
+        for i, kind in enumerate(self.params):
+            self._args[i].kind = kind
+        # The fast path (V128 takes _store and _load): each argument packed
+        # at its wasmhost_val_t's union, the results unpacked at once.
+        self._packers: Optional[List[Tuple[struct.Struct, int]]] = None
+        self._unpacker: Optional[struct.Struct] = None
+        if ValKind.V128 not in self.params:
+            self._packers = [
+                (struct.Struct("<" + _FORMATS[kind]),
+                 i * ctypes.sizeof(_Val) + _Val.of.offset)
+                for i, kind in enumerate(self.params)]
+        if ValKind.V128 not in self.results:
+            self._unpacker = struct.Struct("<" + "".join(
+                "%dx%s%dx" % (_Val.of.offset, _FORMATS[kind],
+                              ctypes.sizeof(_Of) - struct.calcsize(
+                                  "<" + _FORMATS[kind]))
+                for kind in self.results))
 
     def __call__(self, *args: _Value, timeout: Optional[float] = None,
                  deadline: Optional[float] = None,
                  fuel: Optional[int] = None) -> Any:
         """The result: None, a value, or a tuple for several."""
-        if self._handle is None:
+        handle = self._handle
+        if handle is None:
             raise FailedPreconditionError("the function's instance is closed",
                                           kind=ErrorKind.USAGE)
-        if len(args) != len(self.params):
+        nargs = len(args)
+        if nargs != len(self.params):
             raise InvalidArgumentError(
                 "%d arguments given, the signature has %d" %
-                (len(args), len(self.params)), kind=ErrorKind.USAGE)
+                (nargs, len(self.params)), kind=ErrorKind.USAGE)
         vals = self._args
-        for i, (kind, value) in enumerate(zip(self.params, args)):
-            _store(vals[i], kind, value)
-        options = _call_options(timeout, deadline, fuel)
-        _check(_c.func_call(self._handle, options, vals, len(args), self._out,
-                            len(self.results)))
-        return _results(self._out, len(self.results))
+        try:
+            if self._packers is None:
+                raise struct.error("v128")
+            for (packer, offset), value in zip(self._packers, args):
+                packer.pack_into(vals, offset, value)
+        except struct.error:
+            # An i32 given unsigned, a V128, or a wrong type (_store raises).
+            for i, (kind, value) in enumerate(zip(self.params, args)):
+                _store(vals[i], kind, value)
+        options = None
+        if timeout is not None or deadline is not None or fuel is not None:
+            options = _call_options(timeout, deadline, fuel)
+        nresults = len(self.results)
+        error = _c.func_call(handle, options, vals, nargs, self._out, nresults)
+        if error:
+            _raise(error)
+        if self._unpacker is None:
+            return _results(self._out, nresults)
+        results = self._unpacker.unpack_from(self._out)
+        if nresults == 1:
+            return results[0]
+        return results if nresults else None
 
     def close(self) -> None:
         handle, self._handle = self._handle, None
