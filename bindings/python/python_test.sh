@@ -12,6 +12,11 @@ export WASMHOST_TEST_GUESTS="$PWD/$(dirname "$2")"
 # faulthandler would take SIGSEGV, which V8's Wasm trap handler needs.
 # -p no:cacheprovider: the runfiles tree is read-only. A __del__ that raises
 # fails the suite.
-checked /usr/bin/python3 -m pytest -q -p no:faulthandler -p no:cacheprovider \
-  -W error::pytest.PytestUnraisableExceptionWarning \
-  "${TEST_SRCDIR}/${TEST_WORKSPACE}/bindings/python/tests/test_wasmhost.py"
+# Once through the compiled call path (wasmhost._fast), once through ctypes.
+for pure in "" 1; do
+  echo "WASMHOST_PURE_PYTHON=$pure"
+  WASMHOST_PURE_PYTHON="$pure" checked /usr/bin/python3 -m pytest -q \
+    -p no:faulthandler -p no:cacheprovider \
+    -W error::pytest.PytestUnraisableExceptionWarning \
+    "${TEST_SRCDIR}/${TEST_WORKSPACE}/bindings/python/tests/test_wasmhost.py"
+done

@@ -60,6 +60,12 @@ def test_version():
     assert wasmhost.version() == "0.1"
 
 
+def test_call_path():
+    # python_test.sh runs the suite once per path.
+    assert wasmhost.fast_path() == (
+        not os.environ.get("WASMHOST_PURE_PYTHON"))
+
+
 def test_engine_options_must_match(engine):
     with pytest.raises(wasmhost.FailedPreconditionError) as info:
         wasmhost.Engine()  # consume_fuel differs
@@ -105,6 +111,15 @@ def test_call_errors(instance):
     assert "externref" in info.value.message
     with pytest.raises(TypeError):
         instance.call("add", "one", 2)
+    with pytest.raises(TypeError):
+        instance.call("add", 1.5, 2)
+    with pytest.raises(OverflowError):
+        instance.call("add", 1 << 32, 2)
+    with pytest.raises(OverflowError):
+        instance.call("add", -(1 << 31) - 1, 2)
+    with pytest.raises(OverflowError):
+        instance.call("mix", 1 << 64, 1.0, 1.0)
+    assert instance.call("mix", (1 << 64) - 1, 1.0, 1.0)[2] == -1
 
 
 def test_host_functions_and_caller_memory(instance):

@@ -40,6 +40,7 @@ __all__ = [
     "CompileTier", "ReusePolicy", "WasiOutput", "Frame", "Error", "Trap",
     "Engine", "Module", "Linker", "Caller", "Memory", "WasiConfig",
     "Instance", "Func", "Pool", "Lease", "PoolStats", "library_path",
+    "fast_path", "version",
 ]
 
 # ---------------------------------------------------------------------------
@@ -310,6 +311,22 @@ class _Lib:
 
 _c: Any = _Lib(_lib)
 
+# The call path without ctypes (bindings/python/fast.c), when it was built
+# next to this file; WASMHOST_PURE_PYTHON=1 keeps to ctypes.
+# (No `_fast = None` before the import: `from . import` would return it.)
+try:
+    if os.environ.get("WASMHOST_PURE_PYTHON"):
+        raise ImportError("WASMHOST_PURE_PYTHON is set")
+    from . import _fast  # type: ignore[attr-defined]
+    _fast.init(ctypes.cast(_lib.wasmhost_func_call, ctypes.c_void_p).value)
+except ImportError:
+    _fast = None
+
+
+def fast_path() -> bool:
+    """Whether calls take the compiled path (wasmhost._fast) or ctypes."""
+    return _fast is not None
+
 # ---------------------------------------------------------------------------
 # Errors
 # ---------------------------------------------------------------------------
@@ -478,11 +495,18 @@ _FORMATS = {ValKind.I32: "i", ValKind.I64: "q", ValKind.F32: "f",
 
 def _store(val: _Val, kind: int, value: _Value) -> None:
     val.kind = kind
-    if kind == ValKind.I32:
-        # Wasm's i32 is sign-agnostic: 0xffffffff and -1 are the same bits.
-        val.of.i32 = ctypes.c_int32(value).value  # type: ignore[arg-type]
-    elif kind == ValKind.I64:
-        val.of.i64 = ctypes.c_int64(value).value  # type: ignore[arg-type]
+    if kind in (ValKind.I32, ValKind.I64):
+        if not isinstance(value, int):
+            raise TypeError("an integer is required, not %s" %
+                            type(value).__name__)
+        # Signed or unsigned: Wasm's integers are sign-agnostic bits.
+        bits = 32 if kind == ValKind.I32 else 64
+        if not -(1 << (bits - 1)) <= value < (1 << bits):
+            raise OverflowError("value out of range for i%d" % bits)
+        if kind == ValKind.I32:
+            val.of.i32 = ctypes.c_int32(value).value
+        else:
+            val.of.i64 = ctypes.c_int64(value).value
     elif kind == ValKind.F32:
         val.of.f32 = value
     elif kind == ValKind.F64:
@@ -876,6 +900,12 @@ class Func:
                 (struct.Struct("<" + _FORMATS[kind]),
                  i * ctypes.sizeof(_Val) + _Val.of.offset)
                 for i, kind in enumerate(self.params)]
+        # The compiled path's argument kinds; None when it cannot take them.
+        self._fast_kinds: Optional[bytes] = None
+        if _fast is not None and ValKind.V128 not in self.params + \
+                self.results and max(len(self.params),
+                                     len(self.results)) <= 32:
+            self._fast_kinds = bytes(self.params)
         if ValKind.V128 not in self.results:
             self._unpacker = struct.Struct("<" + "".join(
                 "%dx%s%dx" % (_Val.of.offset, _FORMATS[kind],
@@ -896,6 +926,17 @@ class Func:
             raise InvalidArgumentError(
                 "%d arguments given, the signature has %d" %
                 (nargs, len(self.params)), kind=ErrorKind.USAGE)
+        if self._fast_kinds is not None:
+            options = None
+            if timeout is not None or deadline is not None or \
+                    fuel is not None:
+                options = _call_options(timeout, deadline, fuel)
+            try:
+                return _fast.call(
+                    handle, self._fast_kinds, len(self.results), args,
+                    ctypes.addressof(options) if options is not None else 0)
+            except _fast.Failed as failed:
+                _raise(failed.args[0])
         vals = self._args
         try:
             if self._packers is None:
