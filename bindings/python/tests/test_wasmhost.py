@@ -365,3 +365,31 @@ def test_f32_bits_roundtrip(instance):
     # f32 crosses as a Python float: values an f32 holds come back exact.
     value = struct.unpack("<f", struct.pack("<f", 0.1))[0]
     assert instance.call("mix", 0, value, 0.0)[1] == value
+
+
+def test_instance_is_thread_affine(instance):
+    raised = []
+
+    def call_elsewhere():
+        try:
+            instance.call("add", 1, 2)
+        except wasmhost.Error as error:
+            raised.append(error)
+
+    thread = threading.Thread(target=call_elsewhere)
+    thread.start()
+    thread.join()
+    assert isinstance(raised[0], wasmhost.FailedPreconditionError)
+    assert raised[0].kind == ErrorKind.WRONG_THREAD
+    assert instance.call("add", 1, 2) == 3  # still fine on its own thread
+
+
+def test_host_functions_are_released(module):
+    before = len(wasmhost._host_funcs)
+    linker = make_linker()
+    assert len(wasmhost._host_funcs) == before + 2
+    instance = wasmhost.Instance(module, linker)
+    linker.close()
+    assert len(wasmhost._host_funcs) == before + 2  # the instance holds them
+    instance.close()
+    assert len(wasmhost._host_funcs) == before
