@@ -393,3 +393,31 @@ def test_host_functions_are_released(module):
     assert len(wasmhost._host_funcs) == before + 2  # the instance holds them
     instance.close()
     assert len(wasmhost._host_funcs) == before
+
+
+def test_caller_is_valid_only_during_the_call(module):
+    kept = []
+
+    def keep(caller, ptr, length):
+        kept.append(caller)
+        return 0
+
+    linker = wasmhost.Linker()
+    linker.define_func("host", "double", [I32], [I32], abs)
+    linker.define_func("host", "greet", [I32, I32], [I32], keep,
+                       access_caller=True)
+    with wasmhost.Instance(module, linker) as instance:
+        assert instance.call("greet") == 0
+        with pytest.raises(wasmhost.FailedPreconditionError) as info:
+            kept[0].memory.read(0, 4)
+    assert "after its host function returned" in info.value.message
+
+
+def test_closing_a_pool_returns_its_leases(module):
+    pool = wasmhost.Pool(module, make_linker())
+    lease = pool.acquire()
+    instance = lease.instance
+    pool.close()
+    with pytest.raises(wasmhost.FailedPreconditionError):
+        instance.call("bump")
+    lease.close()  # already returned: nothing happens

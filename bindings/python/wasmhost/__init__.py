@@ -31,6 +31,7 @@ import enum
 import os
 import struct
 import threading
+import weakref
 from dataclasses import dataclass, field
 from typing import (Any, Callable, Dict, Iterable, List, Optional, Sequence,
                     Tuple, Type, Union)
@@ -660,18 +661,26 @@ class Memory:
     def __init__(self, data: Callable[[int, Any], Optional[int]],
                  read: Callable[..., Optional[int]],
                  write: Callable[..., Optional[int]], owner: int) -> None:
-        self._data, self._read, self._write, self._owner = (data, read, write,
-                                                            owner)
+        self._data, self._read, self._write = data, read, write
+        self._owner: Optional[int] = owner
+
+    @property
+    def _ptr(self) -> int:
+        if self._owner is None:
+            raise FailedPreconditionError(
+                "a Caller's memory is used after its host function returned",
+                kind=ErrorKind.USAGE)
+        return self._owner
 
     def __len__(self) -> int:
         size = _size()
-        self._data(self._owner, ctypes.byref(size))
+        self._data(self._ptr, ctypes.byref(size))
         return size.value
 
     def view(self) -> memoryview:
         """The memory's bytes, without a copy; empty when it has none."""
         size = _size()
-        address = self._data(self._owner, ctypes.byref(size))
+        address = self._data(self._ptr, ctypes.byref(size))
         if not address:
             return memoryview(b"")
         return memoryview((ctypes.c_ubyte * size.value).from_address(
@@ -680,7 +689,7 @@ class Memory:
     def read(self, offset: int, size: int) -> bytes:
         """A copy of `size` bytes at `offset`; OutOfRangeError outside."""
         out = ctypes.create_string_buffer(size)
-        _check(self._read(self._owner, offset, out, size))
+        _check(self._read(self._ptr, offset, out, size))
         return out.raw
 
     def write(self, offset: int, data: Union[bytes, bytearray,
@@ -688,7 +697,7 @@ class Memory:
         """Copies `data` to `offset`; OutOfRangeError outside (nothing is
         written then)."""
         buffer = (ctypes.c_char * len(data)).from_buffer_copy(data)
-        _check(self._write(self._owner, offset, buffer, len(data)))
+        _check(self._write(self._ptr, offset, buffer, len(data)))
 
 
 # ---------------------------------------------------------------------------
@@ -738,7 +747,11 @@ def _trampoline(env: int, caller: int, args: Any, nargs: int, results: Any,
         host = _host_funcs[env]
         values = [_load(args[i]) for i in range(nargs)]
         if host.access_caller:
-            returned = host.func(Caller(caller), *values)
+            caller_object = Caller(caller)
+            try:
+                returned = host.func(caller_object, *values)
+            finally:
+                caller_object.memory._owner = None  # kept past the call
         else:
             returned = host.func(*values)
         if nresults == 0:
@@ -1108,9 +1121,10 @@ class Lease(_Handle):
 
     _delete = _c.lease_delete
 
-    def __init__(self, handle: int) -> None:
+    def __init__(self, handle: int, pool: "Pool") -> None:
         super().__init__(handle)
         self.instance = Instance._borrowed(_c.lease_instance(handle))
+        self._pool = pool  # a lease must not outlive its pool
 
     def close(self) -> None:
         instance = getattr(self, "instance", None)
@@ -1166,6 +1180,7 @@ class Pool(_Handle):
             _c.instance_config_delete(instance_config)
             _c.pool_config_delete(config)
         super().__init__(out.value)  # type: ignore[arg-type]
+        self._leases: "weakref.WeakSet[Lease]" = weakref.WeakSet()
 
     def acquire(self) -> Lease:
         """A lease for the calling thread: `with pool.acquire() as inst:`.
@@ -1173,7 +1188,16 @@ class Pool(_Handle):
         POOL_THREAD_INSTANCES) when the caps are reached."""
         out = ctypes.c_void_p()
         _check(_c.pool_acquire(self._ptr, ctypes.byref(out)))
-        return Lease(out.value)  # type: ignore[arg-type]
+        lease = Lease(out.value, self)  # type: ignore[arg-type]
+        self._leases.add(lease)
+        return lease
+
+    def close(self) -> None:
+        """Returns the leases still open (their instances become unusable),
+        then destroys the pool."""
+        for lease in list(getattr(self, "_leases", ())):
+            lease.close()
+        super().close()
 
     def stats(self) -> PoolStats:
         out = _PoolStats()
