@@ -6,13 +6,12 @@
  *
  * The engine is made with consume_fuel (V8 is set up once per process). */
 
-/* First: the header compiles as C99 on its own. */
-#include "wasmhost.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "wasmhost.h"
 
 static int failures = 0;
 
