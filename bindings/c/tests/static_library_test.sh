@@ -13,7 +13,9 @@ include="$(dirname "$source_file")/../include"
 
 # Under ./x's ASan pass the archive is instrumented: link the runtimes.
 sanitize=()
-if nm "$archive" 2>/dev/null | grep -q ' U __asan_report'; then
+# (grep reads all of nm's output: with -q, nm's SIGPIPE would fail the
+# pipeline under pipefail.)
+if nm "$archive" 2>/dev/null | grep ' U __asan_report' >/dev/null; then
   sanitize=(-fsanitize=address,undefined)
 fi
 binary="$TEST_TMPDIR/capi_test_static"
