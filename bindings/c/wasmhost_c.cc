@@ -344,6 +344,19 @@ wasmhost_error_t* CallFunc(const wasmhost::Func& func,
   return nullptr;
 }
 
+// `func` as a handle in `*out`; Unimplemented for a signature with
+// references.
+wasmhost_error_t* NewFunc(wasmhost::Func func, wasmhost_func_t** out) {
+  if (std::optional<ValType> ref = FirstReference(func.type().params)) {
+    return UnsupportedType(*ref);
+  }
+  if (std::optional<ValType> ref = FirstReference(func.type().results)) {
+    return UnsupportedType(*ref);
+  }
+  *out = new wasmhost_func_t{std::move(func)};
+  return nullptr;
+}
+
 // The memory `memory` of a caller or instance, for the accessors below.
 uint8_t* MemoryData(const wasmhost::Memory& memory, size_t* size) {
   absl::Span<uint8_t> data = memory.data();
@@ -584,6 +597,24 @@ wasmhost_error_t* wasmhost_caller_memory_write(wasmhost_caller_t* caller,
   return MemoryWrite(caller->caller->memory(), offset, bytes, size);
 }
 
+wasmhost_error_t* wasmhost_caller_call(wasmhost_caller_t* caller,
+                                       const char* name,
+                                       const wasmhost_val_t* args, size_t nargs,
+                                       wasmhost_val_t* results,
+                                       size_t nresults) {
+  absl::StatusOr<wasmhost::Func> func = caller->caller->GetFunc(name);
+  if (!func.ok()) return MakeError(func.status());
+  return CallFunc(*func, nullptr, args, nargs, results, nresults);
+}
+
+wasmhost_error_t* wasmhost_caller_func(wasmhost_caller_t* caller,
+                                       const char* name,
+                                       wasmhost_func_t** out) {
+  absl::StatusOr<wasmhost::Func> func = caller->caller->GetFunc(name);
+  if (!func.ok()) return MakeError(func.status());
+  return NewFunc(*std::move(func), out);
+}
+
 wasmhost_linker_t* wasmhost_linker_new(void) { return new wasmhost_linker_t; }
 void wasmhost_linker_delete(wasmhost_linker_t* linker) { delete linker; }
 
@@ -820,14 +851,7 @@ wasmhost_error_t* wasmhost_instance_func(const wasmhost_instance_t* instance,
                                          wasmhost_func_t** out) {
   absl::StatusOr<wasmhost::Func> func = FindFunc(*instance->instance, name);
   if (!func.ok()) return MakeError(func.status());
-  if (std::optional<ValType> ref = FirstReference(func->type().params)) {
-    return UnsupportedType(*ref);
-  }
-  if (std::optional<ValType> ref = FirstReference(func->type().results)) {
-    return UnsupportedType(*ref);
-  }
-  *out = new wasmhost_func_t{*std::move(func)};
-  return nullptr;
+  return NewFunc(*std::move(func), out);
 }
 
 void wasmhost_func_delete(wasmhost_func_t* func) { delete func; }

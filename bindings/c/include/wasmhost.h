@@ -191,6 +191,12 @@ typedef struct wasmhost_frame {
 
 typedef struct wasmhost_error wasmhost_error_t;
 
+/* A function export, looked up once for repeated calls: an instance's
+ * (wasmhost_instance_func) or a caller's (wasmhost_caller_func). Must not
+ * outlive its instance (a caller's: its host function call). Thread-affine
+ * like the instance. */
+typedef struct wasmhost_func wasmhost_func_t;
+
 /* A new error for a host function to return (the library then owns it) or
  * for the host's own use. `code` must not be WASMHOST_OK (it is taken as
  * UNKNOWN). `message` is NUL-terminated and copied; NULL is "". Its kind
@@ -334,6 +340,24 @@ wasmhost_error_t* wasmhost_caller_memory_read(wasmhost_caller_t* caller,
 wasmhost_error_t* wasmhost_caller_memory_write(wasmhost_caller_t* caller,
                                                uint64_t offset,
                                                const void* bytes, size_t size);
+
+/* Calls the calling instance's function export `name` (e.g. the guest's
+ * allocator) with `nargs` args, storing its `nresults` results. It runs
+ * under the outer call's deadline and fuel, with none of its own. Errors:
+ * those of wasmhost_instance_call; return one from the host function to
+ * fail the outer call with it (a trap keeps its frames). */
+wasmhost_error_t* wasmhost_caller_call(wasmhost_caller_t* caller,
+                                       const char* name,
+                                       const wasmhost_val_t* args, size_t nargs,
+                                       wasmhost_val_t* results,
+                                       size_t nresults);
+
+/* The calling instance's function export `name` into `*out`, for repeated
+ * calls as with wasmhost_caller_call. Valid only during the host function
+ * call; delete it before returning. Errors: NOT_FOUND, INVALID_ARGUMENT
+ * (not a function), UNIMPLEMENTED (a reference type in its signature). */
+wasmhost_error_t* wasmhost_caller_func(wasmhost_caller_t* caller,
+                                       const char* name, wasmhost_func_t** out);
 
 /* A host function. `args` holds `nargs` values of the signature's
  * parameter types; `results` holds `nresults` values pre-set to zero of
@@ -547,9 +571,7 @@ wasmhost_error_t* wasmhost_instance_run_command(
 const uint8_t* wasmhost_instance_wasi_output(
     const wasmhost_instance_t* instance, int fd, size_t* size);
 
-/* A function export, looked up once for repeated calls. Must not outlive
- * its instance. Thread-affine like it. */
-typedef struct wasmhost_func wasmhost_func_t;
+/* A function export, looked up once for repeated calls (declared above). */
 
 /* The function export `name` into `*out`. Errors: NOT_FOUND,
  * INVALID_ARGUMENT (not a function), UNIMPLEMENTED (a reference type in

@@ -109,13 +109,14 @@ typedef struct host_state {
   int finalized;
 } host_state_t;
 
-/* host.double: 2x; a negative argument is refused with PERMISSION_DENIED,
- * and -1000 ends the guest's program with exit code 42. */
+/* host.double: 2x, computed by calling the guest's add back; a negative
+ * argument is refused with PERMISSION_DENIED, -1000 ends the guest's
+ * program with exit code 42, and 1000 passes on the trap of a nested call
+ * of the guest's crash. */
 static wasmhost_error_t* host_double(void* env, wasmhost_caller_t* caller,
                                      const wasmhost_val_t* args, size_t nargs,
                                      wasmhost_val_t* results, size_t nresults) {
   host_state_t* state = env;
-  (void)caller;
   ++state->calls;
   if (nargs != 1 || nresults != 1 || args[0].kind != WASMHOST_I32 ||
       results[0].kind != WASMHOST_I32) {
@@ -125,7 +126,43 @@ static wasmhost_error_t* host_double(void* env, wasmhost_caller_t* caller,
   if (args[0].of.i32 < 0) {
     return wasmhost_error_new(WASMHOST_PERMISSION_DENIED, "no negatives");
   }
-  results[0].of.i32 = args[0].of.i32 * 2;
+  if (args[0].of.i32 == 1000) {
+    /* A trap in a nested call, passed on. */
+    return wasmhost_caller_call(caller, "crash", NULL, 0, NULL, 0);
+  }
+  {
+    /* The guest's own add, called back: x + x, and then + 0 through a
+     * function handle. */
+    wasmhost_val_t add_args[2];
+    wasmhost_func_t* func = NULL;
+    wasmhost_error_t* error;
+    add_args[0] = args[0];
+    add_args[1] = args[0];
+    error = wasmhost_caller_call(caller, "add", add_args, 2, results, 1);
+    if (error != NULL) return error;
+    error = wasmhost_caller_func(caller, "add", &func);
+    if (error != NULL) return error;
+    add_args[0] = results[0];
+    add_args[1].of.i32 = 0;
+    error = wasmhost_func_call(func, NULL, add_args, 2, results, 1);
+    wasmhost_func_delete(func);
+    func = NULL;
+    if (error != NULL) return error;
+    error = wasmhost_caller_call(caller, "nope", NULL, 0, NULL, 0);
+    if (error == NULL || wasmhost_error_code(error) != WASMHOST_NOT_FOUND) {
+      wasmhost_error_delete(error);
+      return wasmhost_error_new(WASMHOST_INTERNAL, "called nope");
+    }
+    wasmhost_error_delete(error);
+    error = wasmhost_caller_func(caller, "memory", &func);
+    if (error == NULL ||
+        wasmhost_error_code(error) != WASMHOST_INVALID_ARGUMENT) {
+      wasmhost_func_delete(func);
+      wasmhost_error_delete(error);
+      return wasmhost_error_new(WASMHOST_INTERNAL, "memory is a function");
+    }
+    wasmhost_error_delete(error);
+  }
   return NULL;
 }
 
@@ -371,6 +408,32 @@ static void test_calls(void) {
               WASMHOST_FAILED_PRECONDITION, WASMHOST_ERROR_POISONED, "");
   wasmhost_instance_delete(instance);
   CHECK(state.finalized == 1);
+}
+
+static void test_nested_trap(void) {
+  host_state_t state = {0, 0};
+  wasmhost_linker_t* linker = make_linker(&state);
+  wasmhost_module_t* module = compile(&capi_wasm);
+  wasmhost_instance_t* instance = NULL;
+  wasmhost_val_t arg = i32_val(1000), result;
+  wasmhost_error_t* error;
+  wasmhost_trap_kind_t kind = WASMHOST_TRAP_OTHER;
+  wasmhost_frame_t frame;
+  CHECK_OK(wasmhost_instance_new(module, linker, NULL, &instance));
+  error = wasmhost_instance_call(instance, "call_double", NULL, &arg, 1,
+                                 &result, 1);
+  /* The host function's error: kind HOST_ERROR, the trap's code, and the
+   * backtrace through both calls. */
+  CHECK(error != NULL && wasmhost_error_code(error) == WASMHOST_ABORTED &&
+        wasmhost_error_kind(error) == WASMHOST_ERROR_HOST_ERROR);
+  CHECK(error != NULL && wasmhost_error_trap(error, &kind, NULL) &&
+        kind == WASMHOST_TRAP_UNREACHABLE);
+  CHECK(error != NULL && wasmhost_error_frame(error, 0, &frame) &&
+        strcmp(frame.function_name, "inner") == 0);
+  wasmhost_error_delete(error);
+  wasmhost_instance_delete(instance);
+  wasmhost_module_delete(module);
+  wasmhost_linker_delete(linker);
 }
 
 static void test_exit_from_host(void) {
@@ -733,6 +796,7 @@ int main(int argc, char** argv) {
   test_module();
   test_linker_errors();
   test_calls();
+  test_nested_trap();
   test_exit_from_host();
   test_memory_and_globals();
   test_traps();

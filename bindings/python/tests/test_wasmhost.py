@@ -421,3 +421,30 @@ def test_closing_a_pool_returns_its_leases(module):
     with pytest.raises(wasmhost.FailedPreconditionError):
         instance.call("bump")
     lease.close()  # already returned: nothing happens
+
+
+def test_caller_calls_the_guest_back(module):
+    def double_by_guest(caller, x):
+        return caller.call("add", x, x)
+
+    def greet_and_crash(caller, ptr, length):
+        add = caller.func("add")
+        assert add.params == (I32, I32)
+        with pytest.raises(wasmhost.NotFoundError):
+            caller.func("nope")
+        caller.call("crash")  # raises the nested trap
+
+    linker = wasmhost.Linker()
+    linker.define_func("host", "double", [I32], [I32], double_by_guest,
+                       access_caller=True)
+    linker.define_func("host", "greet", [I32, I32], [I32], greet_and_crash,
+                       access_caller=True)
+    with wasmhost.Instance(module, linker) as instance:
+        assert instance.call("call_double", 21) == 42
+        with pytest.raises(wasmhost.AbortedError) as info:
+            instance.call("greet")
+    # The nested trap, passed on by the host function: its code and
+    # frames, marked as the host function's error.
+    assert info.value.kind == ErrorKind.HOST_ERROR
+    assert info.value.trap_kind == TrapKind.UNREACHABLE
+    assert info.value.frames[0].function_name == "inner"

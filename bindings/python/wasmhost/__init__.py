@@ -236,6 +236,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "wasmhost_module_validate": (_p, [_p, ctypes.c_char_p, _size]),
     "wasmhost_module_delete": (None, [_p]),
     "wasmhost_caller_memory_data": (_p, [_p, ctypes.POINTER(_size)]),
+    "wasmhost_caller_func": (_p, [_p, _str, _pp]),
     "wasmhost_caller_memory_read": (_p, [_p, _u64, _p, _size]),
     "wasmhost_caller_memory_write": (_p, [_p, _u64, _p, _size]),
     "wasmhost_linker_new": (_p, []),
@@ -363,6 +364,14 @@ class Error(Exception):
         self.trap_message = trap_message
         self.frames: Tuple[Frame, ...] = tuple(frames)
         self.exit_code = exit_code
+        # The wasmhost_error_t* this was raised for: a host function that
+        # lets it propagate hands it back, payload (trap frames) and all.
+        self._error: Optional[int] = None
+
+    def __del__(self) -> None:
+        error, self._error = self._error, None
+        if error and _c is not None:
+            _c.error_delete(error)
 
 
 class CancelledError(Error):
@@ -444,33 +453,31 @@ _host_exception = threading.local()
 
 
 def _raise(error: int) -> None:
-    """Raises the Error for a non-NULL wasmhost_error_t* and deletes it."""
-    try:
-        code = StatusCode(_c.error_code(error))
-        kind = ErrorKind(_c.error_kind(error))
-        trap_kind = ctypes.c_int()
-        trap_message = ctypes.c_char_p()
-        has_trap = _c.error_trap(error, ctypes.byref(trap_kind),
-                                 ctypes.byref(trap_message))
-        frames = []
-        frame = _Frame()
-        for i in range(_c.error_frame_count(error)):
-            _c.error_frame(error, i, ctypes.byref(frame))
-            frames.append(Frame(frame.function_name.decode(),
-                                frame.module_name.decode(),
-                                frame.function_index, frame.module_offset))
-        exit_code = ctypes.c_int32()
-        has_exit = _c.error_exit_code(error, ctypes.byref(exit_code))
-        cls = Trap if kind == ErrorKind.TRAP else _ERROR_CLASSES[code]
-        exception = cls(
-            _c.error_message(error).decode(errors="replace"), kind=kind,
-            limit=LimitKind(_c.error_limit(error)),
-            trap_kind=TrapKind(trap_kind.value) if has_trap else None,
-            trap_message=(trap_message.value or b"").decode(errors="replace")
-            if has_trap else "",
-            frames=frames, exit_code=exit_code.value if has_exit else None)
-    finally:
-        _c.error_delete(error)
+    """Raises the Error for a non-NULL wasmhost_error_t*, which it owns."""
+    code = StatusCode(_c.error_code(error))
+    kind = ErrorKind(_c.error_kind(error))
+    trap_kind = ctypes.c_int()
+    trap_message = ctypes.c_char_p()
+    has_trap = _c.error_trap(error, ctypes.byref(trap_kind),
+                             ctypes.byref(trap_message))
+    frames = []
+    frame = _Frame()
+    for i in range(_c.error_frame_count(error)):
+        _c.error_frame(error, i, ctypes.byref(frame))
+        frames.append(Frame(frame.function_name.decode(),
+                            frame.module_name.decode(),
+                            frame.function_index, frame.module_offset))
+    exit_code = ctypes.c_int32()
+    has_exit = _c.error_exit_code(error, ctypes.byref(exit_code))
+    cls = Trap if kind == ErrorKind.TRAP else _ERROR_CLASSES[code]
+    exception = cls(
+        _c.error_message(error).decode(errors="replace"), kind=kind,
+        limit=LimitKind(_c.error_limit(error)),
+        trap_kind=TrapKind(trap_kind.value) if has_trap else None,
+        trap_message=(trap_message.value or b"").decode(errors="replace")
+        if has_trap else "",
+        frames=frames, exit_code=exit_code.value if has_exit else None)
+    exception._error = error
     cause = getattr(_host_exception, "value", None)
     _host_exception.value = None
     if cause is not None and kind == ErrorKind.HOST_ERROR:
@@ -707,11 +714,35 @@ class Memory:
 
 class Caller:
     """What a host function defined with access_caller=True gets first: the
-    calling instance's memory. Valid only during that call."""
+    calling instance's memory and exports. Valid only during that call."""
 
     def __init__(self, handle: int) -> None:
+        self._handle = handle
         self.memory = Memory(_c.caller_memory_data, _c.caller_memory_read,
                              _c.caller_memory_write, handle)
+        self._funcs: Dict[str, "Func"] = {}
+
+    def func(self, name: str) -> "Func":
+        """The calling instance's function export `name` (e.g. the guest's
+        allocator), valid during this host function call. A call runs under
+        the outer call's deadline and fuel."""
+        func = self._funcs.get(name)
+        if func is None:
+            out = ctypes.c_void_p()
+            _check(_c.caller_func(self.memory._ptr, name.encode(),
+                                  ctypes.byref(out)))
+            func = self._funcs[name] = Func(out.value)  # type: ignore
+        return func
+
+    def call(self, name: str, *args: _Value) -> Any:
+        """func(name)(*args)."""
+        return self.func(name)(*args)
+
+    def _end(self) -> None:
+        """The host function returned: nothing of this Caller works now."""
+        self.memory._owner = None
+        for func in self._funcs.values():
+            func.close()
 
 
 @dataclass
@@ -730,6 +761,11 @@ _next_host_func = 1
 def _host_error(exception: BaseException) -> int:
     """A wasmhost_error_t* for an exception a host function raised."""
     if isinstance(exception, Error):
+        if exception._error:
+            # An error of the API passed on (e.g. a nested call's trap):
+            # the original, with its payload.
+            error, exception._error = exception._error, None
+            return error
         if exception.exit_code is not None and \
                 exception.kind == ErrorKind.GUEST_EXIT:
             return _c.error_new_exit(exception.exit_code)
@@ -751,7 +787,7 @@ def _trampoline(env: int, caller: int, args: Any, nargs: int, results: Any,
             try:
                 returned = host.func(caller_object, *values)
             finally:
-                caller_object.memory._owner = None  # kept past the call
+                caller_object._end()
         else:
             returned = host.func(*values)
         if nresults == 0:
@@ -888,17 +924,16 @@ class Func:
 
     _handle: Optional[int] = None
 
-    def __init__(self, instance: "Instance", name: str) -> None:
-        # Closed by instance.close(), which every Func of it goes with.
-        out = ctypes.c_void_p()
-        _check(_c.instance_func(instance._ptr, name.encode(),
-                                ctypes.byref(out)))
-        self._handle: Optional[int] = out.value
-        kinds = (ctypes.c_uint8 * 64)()
-        self.params: Tuple[ValKind, ...] = tuple(
-            ValKind(kinds[i]) for i in range(_c.func_params(out, kinds)))
-        self.results: Tuple[ValKind, ...] = tuple(
-            ValKind(kinds[i]) for i in range(_c.func_results(out, kinds)))
+    def __init__(self, handle: int) -> None:
+        # A wasmhost_func_t* from Instance.func or Caller.func, which close
+        # it with their instance or call.
+        self._handle: Optional[int] = handle
+        params = (ctypes.c_uint8 * _c.func_params(handle, None))()
+        results = (ctypes.c_uint8 * _c.func_results(handle, None))()
+        _c.func_params(handle, params)
+        _c.func_results(handle, results)
+        self.params: Tuple[ValKind, ...] = tuple(ValKind(k) for k in params)
+        self.results: Tuple[ValKind, ...] = tuple(ValKind(k) for k in results)
         # Reused by every call: a Func is used on one thread.
         self._args = (_Val * max(1, len(self.params)))()
         self._out = (_Val * max(1, len(self.results)))()
@@ -1030,7 +1065,10 @@ class Instance(_Handle):
         for another kind, UnimplementedError for reference types)."""
         func = self._funcs.get(name)
         if func is None:
-            func = self._funcs[name] = Func(self, name)
+            out = ctypes.c_void_p()
+            _check(_c.instance_func(self._ptr, name.encode(),
+                                    ctypes.byref(out)))
+            func = self._funcs[name] = Func(out.value)  # type: ignore
         return func
 
     def call(self, name: str, *args: _Value, timeout: Optional[float] = None,
