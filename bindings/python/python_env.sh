@@ -11,10 +11,12 @@ python_env() {
   # The ASan build instruments the library and not Python: the sanitizer
   # runtimes must be loaded first. Python keeps memory until exit on
   # purpose, so leak checking is off for it (the C tests check leaks).
-  if ldd "$WASMHOST_LIBRARY" | grep -q libasan; then
+  # (grep without -q: it reads all of ldd's output, so ldd gets no SIGPIPE
+  # to fail the pipeline under pipefail.)
+  if ldd "$WASMHOST_LIBRARY" | grep libasan >/dev/null; then
     local preload
     preload="$(gcc -print-file-name=libasan.so)"
-    if ldd "$WASMHOST_LIBRARY" | grep -q libubsan; then
+    if ldd "$WASMHOST_LIBRARY" | grep libubsan >/dev/null; then
       preload+=":$(gcc -print-file-name=libubsan.so)"
     fi
     export LD_PRELOAD="$preload"
