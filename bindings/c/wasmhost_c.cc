@@ -54,6 +54,10 @@ static_assert(WASMHOST_UNAUTHENTICATED ==
               static_cast<int>(absl::StatusCode::kUnauthenticated));
 static_assert(static_cast<int>(wasmhost::ReusePolicy::kNewInstance) ==
               WASMHOST_POOL_NEW_INSTANCE);
+static_assert(static_cast<int>(wasmhost::ExternKind::kTag) ==
+              WASMHOST_EXTERN_TAG);
+static_assert(static_cast<int>(wasmhost::ExternKind::kGlobal) ==
+              WASMHOST_EXTERN_GLOBAL);
 
 }  // namespace
 
@@ -578,6 +582,34 @@ wasmhost_error_t* wasmhost_module_validate(const wasmhost_engine_t* engine,
 }
 
 void wasmhost_module_delete(wasmhost_module_t* module) { delete module; }
+
+size_t wasmhost_module_import_count(const wasmhost_module_t* module) {
+  return module->module.imports().size();
+}
+
+size_t wasmhost_module_export_count(const wasmhost_module_t* module) {
+  return module->module.exports().size();
+}
+
+bool wasmhost_module_import(const wasmhost_module_t* module, size_t index,
+                            wasmhost_extern_t* out) {
+  const std::vector<wasmhost::ImportType>& imports = module->module.imports();
+  if (index >= imports.size()) return false;
+  out->module = imports[index].module.c_str();
+  out->name = imports[index].name.c_str();
+  out->kind = static_cast<wasmhost_extern_kind_t>(imports[index].kind);
+  return true;
+}
+
+bool wasmhost_module_export(const wasmhost_module_t* module, size_t index,
+                            wasmhost_extern_t* out) {
+  const std::vector<wasmhost::ExportType>& exports = module->module.exports();
+  if (index >= exports.size()) return false;
+  out->module = "";
+  out->name = exports[index].name.c_str();
+  out->kind = static_cast<wasmhost_extern_kind_t>(exports[index].kind);
+  return true;
+}
 
 // ---- linker and host functions ----
 

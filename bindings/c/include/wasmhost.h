@@ -2,12 +2,14 @@
  *
  * The same engine as the C++ API (include/wasmhost/), for hosts written in
  * C and for other languages' bindings (bindings/python/ sits on it). Link
- * libwasmhost.so (only wasmhost_* symbols are exported) or, inside Bazel,
+ * libwasmhost.so (only wasmhost_* symbols are exported), libwasmhost.a
+ * with the flags in libwasmhost.a.flags, or, inside Bazel,
  * //bindings/c:wasmhost_c.
  *
  *   wasmhost_config_t          engine options (V8 flags, compile tier, fuel)
  *   wasmhost_engine_t          the process-wide engine; compiles modules
- *   wasmhost_module_t          a validated, compiled module
+ *   wasmhost_module_t          a validated, compiled module; its imports
+ *                              and exports (wasmhost_extern_t)
  *   wasmhost_linker_t          what guests may import: host functions, WASI
  *   wasmhost_caller_t          what a host function sees of its caller
  *   wasmhost_instance_config_t per-instance limits and WASI
@@ -318,6 +320,33 @@ wasmhost_error_t* wasmhost_module_validate(const wasmhost_engine_t* engine,
                                            const uint8_t* bytes, size_t size);
 
 void wasmhost_module_delete(wasmhost_module_t* module);
+
+/* wasmhost::ExternKind: what an import or export is. */
+typedef enum wasmhost_extern_kind {
+  WASMHOST_EXTERN_FUNC = 0,
+  WASMHOST_EXTERN_TABLE = 1,
+  WASMHOST_EXTERN_MEMORY = 2,
+  WASMHOST_EXTERN_GLOBAL = 3,
+  WASMHOST_EXTERN_TAG = 4,
+} wasmhost_extern_kind_t;
+
+/* One import or export of a module. The strings are borrowed from the
+ * module and valid until it is deleted; `module` is "" for an export. */
+typedef struct wasmhost_extern {
+  const char* module;
+  const char* name;
+  wasmhost_extern_kind_t kind;
+} wasmhost_extern_t;
+
+/* The number of imports (exports) of `module`, in module order. */
+size_t wasmhost_module_import_count(const wasmhost_module_t* module);
+size_t wasmhost_module_export_count(const wasmhost_module_t* module);
+/* Import (export) `index` into `*out`. Returns false, writing nothing,
+ * when index is not below the count. */
+bool wasmhost_module_import(const wasmhost_module_t* module, size_t index,
+                            wasmhost_extern_t* out);
+bool wasmhost_module_export(const wasmhost_module_t* module, size_t index,
+                            wasmhost_extern_t* out);
 
 /* ===================================================================== */
 /* Linker and host functions                                              */
@@ -693,8 +722,8 @@ void wasmhost_pool_get_stats(const wasmhost_pool_t* pool,
 /* Components (no component runtime exists yet); funcref and externref
  * values; host-made globals, tables and memories and their import through
  * a linker; linking one instance's exports into another
- * (Linker::DefineInstance); the code cache's counters; module import and
- * export reflection. */
+ * (Linker::DefineInstance); the code cache's counters; the signatures and
+ * types of a module's imports and exports. */
 
 #ifdef __cplusplus
 } /* extern "C" */

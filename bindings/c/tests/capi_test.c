@@ -282,6 +282,24 @@ static void test_module(void) {
   CHECK_OK(wasmhost_module_validate(engine, capi_wasm.data, capi_wasm.size));
 }
 
+static void test_module_reflection(void) {
+  wasmhost_module_t* module = compile(&capi_wasm);
+  wasmhost_extern_t item;
+  CHECK(wasmhost_module_import_count(module) == 2);
+  CHECK(wasmhost_module_import(module, 1, &item) &&
+        strcmp(item.module, "host") == 0 && strcmp(item.name, "greet") == 0 &&
+        item.kind == WASMHOST_EXTERN_FUNC);
+  CHECK(!wasmhost_module_import(module, 2, &item));
+  CHECK(wasmhost_module_export_count(module) == 14);
+  CHECK(wasmhost_module_export(module, 0, &item) &&
+        strcmp(item.name, "memory") == 0 &&
+        item.kind == WASMHOST_EXTERN_MEMORY && strcmp(item.module, "") == 0);
+  CHECK(wasmhost_module_export(module, 2, &item) &&
+        strcmp(item.name, "pi") == 0 && item.kind == WASMHOST_EXTERN_GLOBAL);
+  CHECK(!wasmhost_module_export(module, 14, &item));
+  wasmhost_module_delete(module);
+}
+
 static void test_linker_errors(void) {
   host_state_t state = {0, 0};
   wasmhost_linker_t* linker = make_linker(&state);
@@ -794,6 +812,7 @@ int main(int argc, char** argv) {
   test_names();
   test_engine_other_options();
   test_module();
+  test_module_reflection();
   test_linker_errors();
   test_calls();
   test_nested_trap();

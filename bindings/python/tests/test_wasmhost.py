@@ -448,3 +448,14 @@ def test_caller_calls_the_guest_back(module):
     assert info.value.kind == ErrorKind.HOST_ERROR
     assert info.value.trap_kind == TrapKind.UNREACHABLE
     assert info.value.frames[0].function_name == "inner"
+
+
+def test_module_reflection(module):
+    assert module.imports == [
+        ("host", "double", wasmhost.ExternKind.FUNC),
+        ("host", "greet", wasmhost.ExternKind.FUNC)]
+    exports = dict(module.exports)
+    assert len(module.exports) == 14
+    assert exports["memory"] == wasmhost.ExternKind.MEMORY
+    assert exports["pi"] == wasmhost.ExternKind.GLOBAL
+    assert exports["add"] == wasmhost.ExternKind.FUNC

@@ -38,6 +38,7 @@ from typing import (Any, Callable, Dict, Iterable, List, Optional, Sequence,
 
 __all__ = [
     "StatusCode", "ErrorKind", "LimitKind", "TrapKind", "ValKind",
+    "ExternKind",
     "CompileTier", "ReusePolicy", "WasiOutput", "Frame", "Error", "Trap",
     "Engine", "Module", "Linker", "Caller", "Memory", "WasiConfig",
     "Instance", "Func", "Pool", "Lease", "PoolStats", "library_path",
@@ -124,6 +125,15 @@ class ValKind(enum.IntEnum):
     V128 = 4
 
 
+class ExternKind(enum.IntEnum):
+    """What an import or export is."""
+    FUNC = 0
+    TABLE = 1
+    MEMORY = 2
+    GLOBAL = 3
+    TAG = 4
+
+
 class CompileTier(enum.IntEnum):
     TIERED = 0
     BASELINE = 1
@@ -195,6 +205,11 @@ class _Frame(ctypes.Structure):
                 ("module_offset", ctypes.c_uint32)]
 
 
+class _Extern(ctypes.Structure):
+    _fields_ = [("module", ctypes.c_char_p), ("name", ctypes.c_char_p),
+                ("kind", ctypes.c_int)]
+
+
 class _PoolStats(ctypes.Structure):
     _fields_ = [(name, ctypes.c_uint64) for name in (
         "leases", "warm_hits", "misses", "resets", "discards", "traps",
@@ -235,6 +250,12 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "wasmhost_module_new": (_p, [_p, ctypes.c_char_p, _size, _pp]),
     "wasmhost_module_validate": (_p, [_p, ctypes.c_char_p, _size]),
     "wasmhost_module_delete": (None, [_p]),
+    "wasmhost_module_import_count": (_size, [_p]),
+    "wasmhost_module_export_count": (_size, [_p]),
+    "wasmhost_module_import": (ctypes.c_bool, [_p, _size,
+                                               ctypes.POINTER(_Extern)]),
+    "wasmhost_module_export": (ctypes.c_bool, [_p, _size,
+                                               ctypes.POINTER(_Extern)]),
     "wasmhost_caller_memory_data": (_p, [_p, ctypes.POINTER(_size)]),
     "wasmhost_caller_func": (_p, [_p, _str, _pp]),
     "wasmhost_caller_memory_read": (_p, [_p, _u64, _p, _size]),
@@ -646,6 +667,27 @@ class Module(_Handle):
         _check(_c.module_new(engine._ptr, wasm, len(wasm),
                              ctypes.byref(out)))
         super().__init__(out.value)  # type: ignore[arg-type]
+
+    @property
+    def imports(self) -> List[Tuple[str, str, ExternKind]]:
+        """(module, name, kind) of each import, in module order."""
+        return self._externs(_c.module_import_count, _c.module_import,
+                             lambda e: (e.module.decode(), e.name.decode(),
+                                        ExternKind(e.kind)))
+
+    @property
+    def exports(self) -> List[Tuple[str, ExternKind]]:
+        """(name, kind) of each export, in module order."""
+        return self._externs(_c.module_export_count, _c.module_export,
+                             lambda e: (e.name.decode(), ExternKind(e.kind)))
+
+    def _externs(self, count: Any, get: Any, convert: Any) -> List[Any]:
+        item = _Extern()
+        out = []
+        for i in range(count(self._ptr)):
+            get(self._ptr, i, ctypes.byref(item))
+            out.append(convert(item))
+        return out
 
     @staticmethod
     def validate(engine: Engine,
