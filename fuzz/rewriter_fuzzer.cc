@@ -503,8 +503,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     MappedBytes out;
     const absl::Status rewritten =
         RewriteSections(bytes, current, additions, &out);
-    Check(rewritten.ok(), "the accessors do not apply: " +
-                              std::string(rewritten.message()));
+    Check(rewritten.ok(),
+          "the accessors do not apply: " + std::string(rewritten.message()));
     std::vector<uint8_t> accessed = out.Release();
     absl::StatusOr<ModuleInfo> reread = ReadModule(accessed);
     Check(reread.ok(), "the accessors' output does not re-read: " +

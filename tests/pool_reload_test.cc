@@ -83,7 +83,9 @@ TEST(PoolReloadTest, LeaseInFlightFinishesOnTheOldVersion) {
                 IsOkAndHolds(1000 + kFreshB + 1));
   }
   // Returned, the old instance is freed, not kept for another lease.
-  { Lease released = std::move(old_lease); }
+  {
+    Lease released = std::move(old_lease);
+  }
   PoolStats after = pool->stats();
   EXPECT_EQ(after.old_instances, 0u);
   EXPECT_EQ(after.idle, 1u);

@@ -23,7 +23,8 @@ namespace {
 TEST(ReloadExampleTest, RequestsFollowTheReloads) {
   absl::StatusOr<wasmhost::Engine> engine = wasmhost::Engine::Create();
   ASSERT_TRUE(engine.ok()) << engine.status();
-  absl::StatusOr<wasmhost::Module> v1 = engine->Compile(readme::reload_v1_wasm());
+  absl::StatusOr<wasmhost::Module> v1 =
+      engine->Compile(readme::reload_v1_wasm());
   ASSERT_TRUE(v1.ok()) << v1.status();
   absl::StatusOr<std::unique_ptr<wasmhost::InstancePool>> pool =
       wasmhost::InstancePool::Create(*v1, wasmhost::Linker());

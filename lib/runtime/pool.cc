@@ -225,8 +225,7 @@ class PoolState {
   static void* Handles(const PooledInstance& instance, const void* type_key);
   // Points the slot at the current version, freeing its idle instances of
   // an older one (on this, their own, thread).
-  void UseCurrentVersion(PoolThreadSlot& slot)
-      ABSL_LOCKS_EXCLUDED(version_mu_);
+  void UseCurrentVersion(PoolThreadSlot& slot) ABSL_LOCKS_EXCLUDED(version_mu_);
   bool IsCurrent(const PoolVersion& version) const {
     return version.number == current_number_.load(std::memory_order_acquire);
   }
@@ -404,8 +403,7 @@ absl::StatusOr<PooledInstance> PoolState::NewInstance(
   return owned;
 }
 
-void* PoolState::Handles(const PooledInstance& instance,
-                         const void* type_key) {
+void* PoolState::Handles(const PooledInstance& instance, const void* type_key) {
   if (type_key != instance.get_deleter().version->options.handles_key_) {
     return nullptr;
   }
@@ -451,8 +449,7 @@ absl::Status PoolState::CheckCaps(const PoolOptions& options) const {
                    options.max_instances_per_thread);
   }
   if (options.acquire_timeout != acquire_timeout_) {
-    return changed("acquire_timeout",
-                   absl::FormatDuration(acquire_timeout_),
+    return changed("acquire_timeout", absl::FormatDuration(acquire_timeout_),
                    absl::FormatDuration(options.acquire_timeout));
   }
   return absl::OkStatus();
@@ -485,9 +482,8 @@ absl::Status PoolState::Install(const std::shared_ptr<PoolState>& self,
     // Undoes what initialize_instance did to host state, so the first
     // instance's first lease starts where every later one does.
     if (version->options.reset_instance) {
-      WASMHOST_RETURN_IF_ERROR(
-          WithDefaultKind(version->options.reset_instance(*first),
-                          ErrorKind::kHostError));
+      WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
+          version->options.reset_instance(*first), ErrorKind::kHostError));
     }
   }
   {
@@ -746,8 +742,7 @@ PoolStats PoolState::Stats() const {
     current = current_;
     for (const std::weak_ptr<const PoolVersion>& old : old_versions_) {
       if (std::shared_ptr<const PoolVersion> alive = old.lock()) {
-        stats.old_instances +=
-            alive->instances.load(std::memory_order_relaxed);
+        stats.old_instances += alive->instances.load(std::memory_order_relaxed);
       }
     }
   }

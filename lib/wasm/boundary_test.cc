@@ -80,7 +80,8 @@ absl::StatusOr<Wrapped> AddWrappers(const Bytes& bytes, const ModuleInfo& info,
   absl::StatusOr<std::vector<std::string>> wrapper_exports =
       PlanBoundaryWrappers(info, prefix, &wrappers);
   if (!wrapper_exports.ok()) return wrapper_exports.status();
-  absl::StatusOr<Bytes> applied = testing::ApplyPlans(bytes, info, {}, wrappers);
+  absl::StatusOr<Bytes> applied =
+      testing::ApplyPlans(bytes, info, {}, wrappers);
   if (!applied.ok()) return applied.status();
   return Wrapped{*std::move(wrapper_exports), *std::move(applied)};
 }
@@ -115,8 +116,7 @@ TEST(BoundaryWrappersTest, AppendsOneWrapperPerFloatExport) {
   const Bytes original = BoundaryFixture();
   absl::StatusOr<ModuleInfo> before = ReadModule(original);
   ASSERT_TRUE(before.ok()) << before.status();
-  absl::StatusOr<Wrapped> wrapped =
-      AddWrappers(original, *before, "w:");
+  absl::StatusOr<Wrapped> wrapped = AddWrappers(original, *before, "w:");
   ASSERT_TRUE(wrapped.ok()) << wrapped.status();
   EXPECT_EQ(wrapped->wrapper_exports,
             (std::vector<std::string>{"", "w:1", "", "w:3"}));
@@ -213,14 +213,12 @@ TEST(BoundaryWrappersTest, RejectsTakenOrBadNamesAndMismatchedInfo) {
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
   // Wrapping twice with one prefix clashes with the first wrappers.
-  absl::StatusOr<Wrapped> once =
-      AddWrappers(module, *info, "w:");
+  absl::StatusOr<Wrapped> once = AddWrappers(module, *info, "w:");
   ASSERT_TRUE(once.ok()) << once.status();
   absl::StatusOr<ModuleInfo> wrapped_info = ReadModule(once->bytes);
   ASSERT_TRUE(wrapped_info.ok()) << wrapped_info.status();
-  ExpectInvalidArgument(
-      AddWrappers(once->bytes, *wrapped_info, "w:").status(),
-      "already exports \"w:1\"");
+  ExpectInvalidArgument(AddWrappers(once->bytes, *wrapped_info, "w:").status(),
+                        "already exports \"w:1\"");
   ExpectInvalidArgument(AddWrappers(module, *info, "\xc0").status(),
                         "not valid UTF-8");
   const Bytes shorter(module.begin(), module.end() - 2);

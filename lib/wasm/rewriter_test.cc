@@ -256,8 +256,7 @@ TEST(MemoryImportTest, RejectsBadNamesAndMismatchedInfo) {
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
 
-  absl::StatusOr<Bytes> out =
-      ImportMemory(module, *info, "host", "\xff");
+  absl::StatusOr<Bytes> out = ImportMemory(module, *info, "host", "\xff");
   ExpectInvalidArgument(out.status(), "not valid UTF-8");
 
   // The info of another module: offsets that do not fit must not be used.
@@ -358,8 +357,7 @@ TEST(GlobalAccessorsTest, AppendsSetterAndGetterForDefinedMutableGlobals) {
   const Bytes original = ModuleWithGlobals();
   absl::StatusOr<ModuleInfo> before = ReadModule(original);
   ASSERT_TRUE(before.ok()) << before.status();
-  absl::StatusOr<WithAccessors> setter =
-      AddAccessors(original, *before);
+  absl::StatusOr<WithAccessors> setter = AddAccessors(original, *before);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_TRUE(setter->added);
   EXPECT_EQ(setter->not_added_reason, "");
