@@ -49,6 +49,28 @@
 //    measured one by one, averaged over the threads; cpu_us is each
 //    thread's CPU time per lease, averaged; items/s is the total over the
 //    threads (one pool, each thread starting from the image).
+// 3c. BM_GrowingLease/<mode>/real_time  kFreshState leases of big_init:
+//                                        mode 0, each lease calls grow(1),
+//                                        so its instance is discarded and
+//                                        the next Acquire makes a
+//                                        replacement from the image (what a
+//                                        request that makes CRuby grow its
+//                                        heap costs); mode 1, each lease
+//                                        calls touch(0, 64) and is reset,
+//                                        the warm baseline
+//    acquire_p50_us and acquire_p99_us time Acquire alone.
+// 3d. Hot reload (64 KiB guest, kFreshState):
+//   BM_Reload/real_time                  InstancePool::Reload of a running
+//                                        pool (instantiate, state image,
+//                                        switch)
+//   BM_AcquireDuringReloads/<mode>/real_time
+//                                        acquire, call "add", release; mode
+//                                        1 with another thread reloading
+//                                        the pool every 10 ms, mode 0
+//                                        without: acquire_p50/p99/p999/
+//                                        max_us time Acquire alone (after
+//                                        a reload, a thread's next Acquire
+//                                        instantiates the new version)
 // 4. BM_CodeCache/<mode>                 Engine::Compile of a generated
 //                                        module with ~1.2 MB of code, timed
 //                                        in a fresh child process (this
@@ -75,6 +97,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -85,6 +108,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -507,14 +531,15 @@ BENCHMARK(BM_CodeCache)
 // ---------------------------------------------------------------------------
 // 3b. The big initialised guest.
 
-// BM_BigFreshLease's pools by mode, made by the first thread to need one.
-std::unique_ptr<InstancePool> big_pools[2];
-std::once_flag big_pools_once[2];
+// Pools of big_init, made by the first thread to need one: 0 and 1
+// BM_BigFreshLease's by mode (keep, drop), 2 BM_GrowingLease's (keep).
+std::unique_ptr<InstancePool> big_pools[3];
+std::once_flag big_pools_once[3];
 
 InstancePool& BigPool(int64_t mode) {
   std::call_once(big_pools_once[mode], [mode] {
     PoolOptions options;
-    options.keep_resident_bytes = mode == 0 ? 2 << 20 : 0;
+    options.keep_resident_bytes = mode == 1 ? 0 : 2 << 20;
     options.initialize_instance = [](Instance& instance) {
       return wasi::InitializeReactor(instance);
     };
@@ -525,6 +550,18 @@ InstancePool& BigPool(int64_t mode) {
         "big fresh-state pool");
   });
   return *big_pools[mode];
+}
+
+// The value below which `fraction` (0..1) of `sorted` (ascending, not
+// empty) falls.
+double Percentile(const std::vector<double>& sorted, double fraction) {
+  return sorted[static_cast<size_t>(fraction * (sorted.size() - 1))];
+}
+
+double MicrosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::micro>(
+             std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 // This thread's CPU time in microseconds.
@@ -542,9 +579,7 @@ void BM_BigFreshLease(benchmark::State& state) {
     const auto start = std::chrono::steady_clock::now();
     absl::StatusOr<int32_t> touched =
         pool.Invoke<int32_t(int32_t, int32_t)>("touch", 0, 1024);
-    micros.push_back(std::chrono::duration<double, std::micro>(
-                         std::chrono::steady_clock::now() - start)
-                         .count());
+    micros.push_back(MicrosSince(start));
     if (!touched.ok()) {
       return state.SkipWithError(touched.status().ToString().c_str());
     }
@@ -558,13 +593,10 @@ void BM_BigFreshLease(benchmark::State& state) {
       (ThreadCpuMicros() - cpu_start) / static_cast<double>(micros.size()),
       benchmark::Counter::kAvgThreads);
   std::sort(micros.begin(), micros.end());
-  auto percentile = [&micros](double fraction) {
-    return micros[static_cast<size_t>(fraction * (micros.size() - 1))];
-  };
-  state.counters["p50_us"] =
-      benchmark::Counter(percentile(0.5), benchmark::Counter::kAvgThreads);
-  state.counters["p99_us"] =
-      benchmark::Counter(percentile(0.99), benchmark::Counter::kAvgThreads);
+  state.counters["p50_us"] = benchmark::Counter(
+      Percentile(micros, 0.5), benchmark::Counter::kAvgThreads);
+  state.counters["p99_us"] = benchmark::Counter(
+      Percentile(micros, 0.99), benchmark::Counter::kAvgThreads);
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_BigFreshLease)
@@ -572,6 +604,117 @@ BENCHMARK(BM_BigFreshLease)
     ->DenseRange(0, 1)
     ->Threads(1)
     ->Threads(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// ---------------------------------------------------------------------------
+// 3c. A lease that grows the big guest's memory.
+
+void BM_GrowingLease(benchmark::State& state) {
+  const bool grows = state.range(0) == 0;
+  InstancePool& pool = BigPool(2);
+  std::vector<double> acquire_micros;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<Lease> lease = pool.Acquire();
+    acquire_micros.push_back(MicrosSince(start));
+    if (!lease.ok()) {
+      return state.SkipWithError(lease.status().ToString().c_str());
+    }
+    absl::StatusOr<int32_t> result;
+    if (grows) {
+      absl::StatusOr<TypedFunc<int32_t(int32_t)>> grow =
+          lease->instance().GetFunc<int32_t(int32_t)>("grow");
+      result = grow.ok() ? grow->Call(1) : grow.status();
+    } else {
+      absl::StatusOr<TypedFunc<int32_t(int32_t, int32_t)>> touch =
+          lease->instance().GetFunc<int32_t(int32_t, int32_t)>("touch");
+      result = touch.ok() ? touch->Call(0, 64) : touch.status();
+    }
+    if (!result.ok() || *result < 0) {
+      return state.SkipWithError(
+          result.ok() ? "grow failed" : result.status().ToString().c_str());
+    }
+  }
+  std::sort(acquire_micros.begin(), acquire_micros.end());
+  state.counters["acquire_p50_us"] = Percentile(acquire_micros, 0.5);
+  state.counters["acquire_p99_us"] = Percentile(acquire_micros, 0.99);
+}
+BENCHMARK(BM_GrowingLease)
+    ->ArgName("mode")
+    ->DenseRange(0, 1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// ---------------------------------------------------------------------------
+// 3d. Hot reload.
+
+void BM_Reload(benchmark::State& state) {
+  std::unique_ptr<InstancePool> pool =
+      Must(InstancePool::Create(sdk->modules[0], sdk->linker), "reload pool");
+  for (auto _ : state) {
+    absl::Status reloaded = pool->Reload(sdk->modules[0]);
+    if (!reloaded.ok()) return state.SkipWithError(reloaded.ToString().c_str());
+  }
+}
+BENCHMARK(BM_Reload)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void BM_AcquireDuringReloads(benchmark::State& state) {
+  const bool reloading = state.range(0) == 1;
+  std::unique_ptr<InstancePool> pool =
+      Must(InstancePool::Create(sdk->modules[0], sdk->linker), "reload pool");
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> reloads{0};
+  std::string error;  // written by this thread only
+  std::mutex reload_error_mu;
+  std::string reload_error;
+  std::thread reloader;
+  if (reloading) {
+    reloader = std::thread([&] {
+      while (!stop.load()) {
+        absl::Status reloaded = pool->Reload(sdk->modules[0]);
+        if (!reloaded.ok()) {
+          std::lock_guard<std::mutex> lock(reload_error_mu);
+          reload_error = reloaded.ToString();
+          return;
+        }
+        reloads.fetch_add(1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    });
+  }
+  std::vector<double> acquire_micros;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<Lease> lease = pool->Acquire();
+    acquire_micros.push_back(MicrosSince(start));
+    if (!lease.ok()) {
+      error = lease.status().ToString();
+      break;
+    }
+    absl::StatusOr<TypedFunc<int32_t(int32_t, int32_t)>> add =
+        lease->instance().GetFunc<int32_t(int32_t, int32_t)>("add");
+    absl::StatusOr<int32_t> sum = add.ok() ? add->Call(2, 3) : add.status();
+    if (!sum.ok()) {
+      error = sum.status().ToString();
+      break;
+    }
+  }
+  stop.store(true);
+  if (reloader.joinable()) reloader.join();
+  if (error.empty()) error = reload_error;
+  if (!error.empty()) return state.SkipWithError(error.c_str());
+  std::sort(acquire_micros.begin(), acquire_micros.end());
+  state.counters["acquire_p50_us"] = Percentile(acquire_micros, 0.5);
+  state.counters["acquire_p99_us"] = Percentile(acquire_micros, 0.99);
+  state.counters["acquire_p999_us"] = Percentile(acquire_micros, 0.999);
+  // The slowest: a first Acquire after a reload, which instantiates.
+  state.counters["acquire_max_us"] = acquire_micros.back();
+  state.counters["reloads"] = static_cast<double>(reloads.load());
+}
+BENCHMARK(BM_AcquireDuringReloads)
+    ->ArgName("mode")
+    ->DenseRange(0, 1)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -627,6 +770,15 @@ void TearDown() {
 
 // ---------------------------------------------------------------------------
 // Summary.
+
+// Prints "label  x us": counter `counter` (in microseconds) of run `name`,
+// if it ran.
+void PrintCounter(const RatioReporter& r, const char* label,
+                  const char* counter, const char* name) {
+  const RatioReporter::Result* result = r.Find(name);
+  if (result == nullptr || result->counters.count(counter) == 0) return;
+  std::printf("%-36s %8.1f us\n", label, result->counters.at(counter));
+}
 
 void PrintSummary(const RatioReporter& r) {
   std::printf("\nSummary (median real time) against issue 3's targets:\n");
@@ -706,6 +858,25 @@ void PrintSummary(const RatioReporter& r) {
         mode == 0 ? "    CPU per lease, mode 0" : "    CPU per lease, mode 1",
         two->counters.at("cpu_us"), one->counters.at("cpu_us"));
   }
+  std::printf("3c. acquire after a lease of the 64 MiB guest\n");
+  PrintCounter(r, "  that grew memory (a replacement)", "acquire_p50_us",
+               "BM_GrowingLease/mode:0/real_time");
+  PrintCounter(r, "  that did not (warm)", "acquire_p50_us",
+               "BM_GrowingLease/mode:1/real_time");
+  std::printf("3d. hot reload, 64 KiB guest\n");
+  PrintAbsolute(r, "  Reload", "BM_Reload/real_time", 0);
+  PrintCounter(r, "  acquire p99, no reloads", "acquire_p99_us",
+               "BM_AcquireDuringReloads/mode:0/real_time");
+  PrintCounter(r, "  acquire p99, reload every 10 ms", "acquire_p99_us",
+               "BM_AcquireDuringReloads/mode:1/real_time");
+  PrintCounter(r, "  acquire p99.9, no reloads", "acquire_p999_us",
+               "BM_AcquireDuringReloads/mode:0/real_time");
+  PrintCounter(r, "  acquire p99.9, reload every 10 ms", "acquire_p999_us",
+               "BM_AcquireDuringReloads/mode:1/real_time");
+  PrintCounter(r, "  acquire max, no reloads", "acquire_max_us",
+               "BM_AcquireDuringReloads/mode:0/real_time");
+  PrintCounter(r, "  acquire max, reload every 10 ms", "acquire_max_us",
+               "BM_AcquireDuringReloads/mode:1/real_time");
   std::printf("4. code cache, %zu-byte module, fresh process each\n",
               big_code_wasm().size());
   PrintSpeedup(r, "  load vs compile (cold cache)",

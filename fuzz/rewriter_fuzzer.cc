@@ -1,13 +1,15 @@
 // fuzz/rewriter_fuzzer.cc: every rewrite the SDK applies before V8 compiles
-// a module (lib/runtime/module.cc: ImportDefinedMemory, ExportMutableGlobals,
-// AddGlobalAccessors, TagModule, then InjectFuel with fuel metering), checked
-// two ways on every input ReadModule accepts:
+// a module (lib/runtime/module.cc: the memory import and the global
+// accessors, planned with MemoryImportAdditions and PlanGlobalAccessors and
+// applied here one at a time with RewriteSections, TagModule, then
+// InjectFuel with fuel metering), checked two ways on every input
+// ReadModule accepts:
 //
 //  1. Structure: each rewrite succeeds or fails with its documented reason;
 //     its output re-reads with ReadModule; function/global/table/memory
-//     counts and existing exports are kept (the setter adds one function,
-//     the fuel rewrite two functions and a global); ExportMutableGlobals is
-//     idempotent; the setter covers every defined mutable global.
+//     counts and existing exports are kept (the accessors add two
+//     functions, the fuel rewrite two functions and a global); the setter
+//     covers every defined mutable global.
 //  2. Differential, in V8 (raw API, one isolate, set up on the first
 //     input): the original compiles if and only if the rewritten module
 //     compiles; when the original has no imports and small limits, both are
@@ -43,24 +45,28 @@
 #include "lib/wasm/fuel.h"
 #include "lib/wasm/reader.h"
 #include "lib/wasm/rewriter.h"
+#include "lib/wasm/section_rewriter.h"
 #include "libplatform/libplatform.h"
 #include "v8.h"
 
 namespace {
 
-using wasmhost::wasm::AddGlobalAccessors;
-using wasmhost::wasm::ExportMutableGlobals;
+using wasmhost::wasm::AddedFunction;
+using wasmhost::wasm::AddFunctions;
 using wasmhost::wasm::FuelRewrite;
 using wasmhost::wasm::GlobalAccessors;
-using wasmhost::wasm::ImportDefinedMemory;
 using wasmhost::wasm::InjectFuel;
+using wasmhost::wasm::MappedBytes;
+using wasmhost::wasm::MemoryImportAdditions;
 using wasmhost::wasm::ModuleInfo;
+using wasmhost::wasm::PlanGlobalAccessors;
 using wasmhost::wasm::ReadModule;
+using wasmhost::wasm::RewriteSections;
+using wasmhost::wasm::SectionAddition;
 using wasmhost::wasm::TagModule;
 
 constexpr absl::string_view kMemModule = "wasmhost:internal";
 constexpr absl::string_view kMemName = "memory";
-constexpr absl::string_view kGlobalPrefix = "wasmhost:global:";
 constexpr absl::string_view kSetterName = "wasmhost:globals:set";
 constexpr absl::string_view kGetterName = "wasmhost:globals:get";
 constexpr absl::string_view kFrameTag = "wasmhost-module:0123456789abcdef";
@@ -428,16 +434,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> bytes = original;
   ModuleInfo current = *info;
   if (!current.memories.empty()) {
-    absl::StatusOr<std::vector<uint8_t>> out =
-        ImportDefinedMemory(bytes, current, kMemModule, kMemName);
-    if (!out.ok()) {
+    std::vector<SectionAddition> additions;
+    const absl::Status planned =
+        MemoryImportAdditions(current, kMemModule, kMemName, &additions);
+    if (!planned.ok()) {
       Check(current.memories.size() > 1 || current.imported_memory_count() > 0,
-            "ImportDefinedMemory failed on a one-memory module: " +
-                std::string(out.status().message()));
+            "MemoryImportAdditions failed on a one-memory module: " +
+                std::string(planned.message()));
       return 0;
     }
-    absl::StatusOr<ModuleInfo> reread = ReadModule(*out);
-    Check(reread.ok(), "ImportDefinedMemory output does not re-read: " +
+    MappedBytes out;
+    const absl::Status rewritten =
+        RewriteSections(bytes, current, additions, &out);
+    Check(rewritten.ok(), "the memory import does not apply: " +
+                              std::string(rewritten.message()));
+    absl::StatusOr<ModuleInfo> reread = ReadModule(out.bytes());
+    Check(reread.ok(), "the memory import's output does not re-read: " +
                            std::string(reread.status().message()));
     Check(reread->memories.empty() && reread->memory_count() == 1,
           "memory not turned into an import");
@@ -449,7 +461,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             reread->imports.back().memory.max == current.memories[0].max &&
             reread->imports.back().memory.shared == current.memories[0].shared,
         "memory limits changed");
-    bytes = std::move(*out);
+    bytes = out.Release();
     current = std::move(*reread);
   }
   // An existing export named like a rewrite's: the rewrite must refuse it.
@@ -461,24 +473,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     return false;
   };
-  absl::StatusOr<std::vector<uint8_t>> out =
-      ExportMutableGlobals(bytes, current, kGlobalPrefix);
-  if (!out.ok()) {
-    Check(has_export_prefix(kGlobalPrefix),
-          "ExportMutableGlobals failed without a name clash: " +
-              std::string(out.status().message()));
-    return 0;
-  }
-  {
-    absl::StatusOr<ModuleInfo> reread = ReadModule(*out);
-    Check(reread.ok(), "ExportMutableGlobals output does not re-read: " +
-                           std::string(reread.status().message()));
-    absl::StatusOr<std::vector<uint8_t>> again =
-        ExportMutableGlobals(*out, *reread, kGlobalPrefix);
-    Check(again.ok() && *again == *out, "ExportMutableGlobals not idempotent");
-    bytes = std::move(*out);
-    current = std::move(*reread);
-  }
   Check(current.function_count() == info->function_count() &&
             current.global_count() == info->global_count() &&
             current.table_count() == info->table_count() &&
@@ -494,28 +488,37 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           "existing export changed");
   }
 
-  absl::StatusOr<GlobalAccessors> accessors =
-      AddGlobalAccessors(bytes, current, kSetterName, kGetterName);
+  std::vector<AddedFunction> accessor_functions;
+  absl::StatusOr<GlobalAccessors> accessors = PlanGlobalAccessors(
+      current, kSetterName, kGetterName, &accessor_functions);
   if (!accessors.ok()) {
     Check(has_export_prefix(kSetterName) || has_export_prefix(kGetterName),
-          "AddGlobalAccessors failed without a name clash: " +
+          "PlanGlobalAccessors failed without a name clash: " +
               std::string(accessors.status().message()));
     return 0;
   }
   if (accessors->added) {
-    absl::StatusOr<ModuleInfo> reread = ReadModule(accessors->bytes);
-    Check(reread.ok(), "AddGlobalAccessors output does not re-read: " +
+    std::vector<SectionAddition> additions;
+    AddFunctions(current, accessor_functions, &additions);
+    MappedBytes out;
+    const absl::Status rewritten =
+        RewriteSections(bytes, current, additions, &out);
+    Check(rewritten.ok(),
+          "the accessors do not apply: " + std::string(rewritten.message()));
+    std::vector<uint8_t> accessed = out.Release();
+    absl::StatusOr<ModuleInfo> reread = ReadModule(accessed);
+    Check(reread.ok(), "the accessors' output does not re-read: " +
                            std::string(reread.status().message()));
     Check(reread->function_count() == current.function_count() + 2 &&
               accessors->setter_index == current.function_count() &&
               accessors->getter_index == current.function_count() + 1 &&
               reread->global_count() == current.global_count(),
-          "AddGlobalAccessors: index spaces wrong");
+          "PlanGlobalAccessors: index spaces wrong");
     size_t mutable_globals = 0;
     for (const auto& g : current.globals)
       mutable_globals += g.is_mutable ? 1 : 0;
     Check(accessors->globals.size() == mutable_globals,
-          "AddGlobalAccessors: not every mutable global is covered");
+          "PlanGlobalAccessors: not every mutable global is covered");
     const wasmhost::FuncType* setter =
         reread->FunctionType(accessors->setter_index);
     const wasmhost::FuncType* getter =
@@ -523,12 +526,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(setter != nullptr && setter->params.size() == mutable_globals &&
               setter->results.empty() && getter != nullptr &&
               getter->params.empty() && getter->results == setter->params,
-          "AddGlobalAccessors: wrong accessor types");
-    bytes = accessors->bytes;
+          "PlanGlobalAccessors: wrong accessor types");
+    bytes = std::move(accessed);
     current = std::move(*reread);
   } else {
-    Check(!accessors->not_added_reason.empty() && accessors->bytes == bytes,
-          "AddGlobalAccessors: not added without a reason, or bytes changed");
+    Check(!accessors->not_added_reason.empty() && accessor_functions.empty(),
+          "PlanGlobalAccessors: not added without a reason, or functions "
+          "planned");
   }
 
   absl::StatusOr<std::vector<uint8_t>> tagged = TagModule(bytes, kFrameTag);

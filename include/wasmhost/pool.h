@@ -3,7 +3,8 @@
 //   ReusePolicy   what state a lease starts from
 //   PoolOptions   policy, caps, acquire timeout, per-instance options
 //   PoolStats     counters and the acquire-latency histogram
-//   InstancePool  instances of one module, kept warm on every thread
+//   InstancePool  instances of one module, kept warm on every thread, and
+//                 switched to a new version of it by Reload
 //   Lease         one instance on loan; returns it when destroyed
 
 #ifndef WASMHOST_POOL_H_
@@ -31,6 +32,15 @@ namespace wasmhost {
 namespace internal {
 class PoolState;
 struct PoolThreadSlot;
+struct PoolVersion;
+
+// Destroys an instance a pool made and counts it out of the version it was
+// made from (PoolStats::old_instances).
+struct WASMHOST_EXPORT PooledInstanceDeleter {
+  std::shared_ptr<const PoolVersion> version;
+  void operator()(Instance* instance) const;
+};
+using PooledInstance = std::unique_ptr<Instance, PooledInstanceDeleter>;
 }  // namespace internal
 
 enum class ReusePolicy : uint8_t {
@@ -185,6 +195,14 @@ struct WASMHOST_EXPORT PoolStats {
   std::string fresh_state_refusal;
   uint64_t idle = 0;    // idle instances now, all threads
   uint64_t in_use = 0;  // leased instances now
+  // The version new leases get: 1 for the module given to Create, one more
+  // for each Reload that succeeded.
+  uint64_t version = 0;
+  // Instances of earlier versions not freed yet: leased ones (freed when
+  // their lease returns), and idle ones of a thread that has not acquired
+  // or released from any pool since the Reload (freed when it next does,
+  // or when it exits). Counted in neither idle nor discards.
+  uint64_t old_instances = 0;
 
   // acquire_latency[i] counts acquires that took less than
   // LatencyBucketBound(i) and at least LatencyBucketBound(i - 1).
@@ -222,8 +240,14 @@ class WASMHOST_EXPORT Lease {
     return instance_.get();
   }
 
-  // The T that PoolOptions::SetHandles<T> made for this lease's instance;
-  // nullptr when the pool's handles are not a T (or it has none).
+  // The pool version this lease's instance was made from (see
+  // PoolStats::version), current at some point during its Acquire: a
+  // Reload never changes a lease's guest. 0 for a moved-from lease.
+  [[nodiscard]] uint64_t version() const;
+
+  // The T that PoolOptions::SetHandles<T> made for this lease's instance
+  // (with the options of its version); nullptr when those handles are not
+  // a T (or there are none).
   template <typename T>
   [[nodiscard]] T* handles() const ABSL_ATTRIBUTE_LIFETIME_BOUND {
     return static_cast<T*>(Handles(internal::TypeKey<T>()));
@@ -232,19 +256,21 @@ class WASMHOST_EXPORT Lease {
  private:
   friend class internal::PoolState;
   Lease(internal::PoolState* pool, internal::PoolThreadSlot* slot,
-        std::unique_ptr<Instance> instance)
+        internal::PooledInstance instance)
       : pool_(pool), slot_(slot), instance_(std::move(instance)) {}
   void Release();
   void* Handles(const void* type_key) const;
 
   internal::PoolState* pool_;
   internal::PoolThreadSlot* slot_;
-  std::unique_ptr<Instance> instance_;
+  internal::PooledInstance instance_;
 };
 
 // Instances of one module for any number of server threads. Each thread
 // runs guests on its own V8 isolate with no hop to another thread; the
-// compiled code is shared; the hot path takes no global lock. Thread-safe.
+// compiled code is shared; the hot path takes no global lock. Reload
+// switches a running pool to a new version of its guest without failing a
+// request. Thread-safe.
 class WASMHOST_EXPORT InstancePool {
  public:
   // Makes a pool and one instance on the calling thread, so a module that
@@ -290,9 +316,42 @@ class WASMHOST_EXPORT InstancePool {
     return Invoke<Sig>(CallOptions(), name, args...);
   }
 
+  // Switches the pool to a new version of its guest: `module`, with the
+  // linker and options the current version has. Leases acquired before it
+  // returns may get either version; each lease keeps the instance it got,
+  // so leases in flight finish on the old version. Every lease acquired
+  // after it returns gets the new one (Lease::version, PoolStats::version).
+  // The old version's instances are never leased again: its leased ones are
+  // freed when their lease returns and its idle ones when their thread next
+  // acquires or releases from any pool (or exits), each on its own thread
+  // (PoolStats::old_instances counts those not freed yet).
+  //
+  // The new version is instantiated once on the calling thread before the
+  // switch (its start function, initialize_instance and, with kFreshState,
+  // its state image), and that instance is kept idle for this thread. A
+  // version that fails is refused and the pool keeps serving the current
+  // one. Reloads are serialised; Acquire never waits for one. Must not be
+  // called from the pool's own hooks.
+  // Returns, with the message prefixed by "reload refused, the pool keeps
+  // version N: ":
+  //   what Create returns for `module` (e.g. NotFound for an import the
+  //                      linker does not grant, Aborted for a start
+  //                      function that traps, FailedPrecondition for
+  //                      kFreshState with an imported memory)
+  [[nodiscard]] absl::Status Reload(const Module& module);
+  // As Reload(module), with a new linker and options, e.g. new
+  // PoolOptions::SetHandles for the new module's exports. A reload may
+  // change every option except the ones that bound the pool across
+  // versions: max_instances, max_instances_per_thread and acquire_timeout
+  // (leases of every version count against the caps).
+  // Returns what Reload(module) returns, or InvalidArgument (with the same
+  // prefix) when `options` changes one of those three.
+  [[nodiscard]] absl::Status Reload(const Module& module, const Linker& linker,
+                                    const PoolOptions& options);
+
   [[nodiscard]] PoolStats stats() const;
-  [[nodiscard]] const PoolOptions& options() const
-      ABSL_ATTRIBUTE_LIFETIME_BOUND;
+  // The current version's options: a copy, since a Reload may replace them.
+  [[nodiscard]] PoolOptions options() const;
 
  private:
   explicit InstancePool(std::shared_ptr<internal::PoolState> state)

@@ -35,6 +35,10 @@
 // - Destroying an InstancePool (after its leases) frees the idle instances
 //   of the destroying thread at once; those of other threads go when each
 //   of those threads next acquires from any pool, or exits.
+// - InstancePool::Reload frees the old version's instances the same way,
+//   each on its own thread: the reloading thread's idle ones at once, a
+//   leased one when its lease returns, other threads' idle ones when each
+//   of those threads next acquires or releases from any pool, or exits.
 //
 // Argument order: the object acted on, then options (CallOptions first in
 // every call, so variadic arguments can follow: TypedFunc::Call(options,

@@ -1,6 +1,7 @@
 // InstancePool: per-thread free lists of warm instances (no global lock on
-// the hot path), atomic caps and counters, and fresh-state resets from a
-// copy-on-write image of the first instance's state.
+// the hot path), atomic caps and counters, fresh-state resets from a
+// copy-on-write image of the first instance's state, and versions of the
+// guest switched by Reload.
 
 #include "wasmhost/pool.h"
 
@@ -65,6 +66,34 @@ void PoolCounters::AddTo(PoolStats& stats) const {
   }
 }
 
+// One version of a pool's guest: what its instances are made from, and
+// (kFreshState) the image they reset to. Immutable once published. Shared
+// by the pool while it is current, by the thread slots serving it, and by
+// every instance made from it (PooledInstanceDeleter), so the last of
+// those frees it.
+struct PoolVersion {
+  PoolVersion(uint64_t version_number, Module version_module,
+              Linker version_linker, PoolOptions version_options)
+      : number(version_number),
+        module(std::move(version_module)),
+        linker(std::move(version_linker)),
+        options(std::move(version_options)) {}
+
+  size_t KeepResidentPages() const {
+    return options.keep_resident_bytes / MemoryImage::kPageSize;
+  }
+
+  const uint64_t number;
+  const Module module;
+  const Linker linker;
+  const PoolOptions options;
+  // Set by Install before the version is published, when the module's
+  // state can be reset.
+  std::shared_ptr<const v8backend::StateImage> image;
+  // Instances made from this version and not destroyed yet, on any thread.
+  mutable std::atomic<uint64_t> instances{0};
+};
+
 // One pool's instances on one thread. Only that thread touches it, but
 // for stats() reading its counters.
 struct PoolThreadSlot {
@@ -80,7 +109,9 @@ struct PoolThreadSlot {
   }
 
   std::shared_ptr<PoolState> pool;
-  std::vector<std::unique_ptr<Instance>> idle;
+  // The version this thread leases; every idle instance is of it.
+  std::shared_ptr<const PoolVersion> version;
+  std::vector<PooledInstance> idle;
   PoolCounters counters;
   // One of max_instances this thread keeps reserved after a release, so
   // its next Acquire touches no memory other threads write. An Acquire
@@ -96,8 +127,9 @@ struct PoolThreadSlot {
 
 namespace {
 
-// Bumped when a pool closes, so threads know to drop its idle instances.
-std::atomic<uint64_t> closed_pools_generation{0};
+// Bumped when a pool closes or reloads, so threads know to drop its (old)
+// idle instances.
+std::atomic<uint64_t> pool_changes_generation{0};
 std::atomic<uint64_t> next_pool_id{1};
 
 // The calling thread's slots, by pool id. Instances must be destroyed on
@@ -121,7 +153,9 @@ class ThreadSlots {
     v8backend::EnsureThreadIsolate();
     current_ = this;
   }
-  void DropClosedPools();
+  // Drops the slots of closed pools and the old idle instances of
+  // reloaded ones.
+  void CatchUpWithPools();
 
   static thread_local ThreadSlots* current_;
 
@@ -164,26 +198,37 @@ size_t LatencyBucket(int64_t nanos) {
 // Shared by the InstancePool handle and every thread slot. Thread-safe.
 class PoolState {
  public:
-  PoolState(Module module, Linker linker, PoolOptions options)
-      : module_(std::move(module)),
-        linker_(std::move(linker)),
-        options_(std::move(options)),
+  // `options` gives the caps, which hold for every version.
+  explicit PoolState(const PoolOptions& options)
+      : max_instances_(options.max_instances),
+        max_instances_per_thread_(options.max_instances_per_thread),
+        acquire_timeout_(options.acquire_timeout),
         id_(next_pool_id.fetch_add(1)) {}
 
-  // Makes the first instance and, for kFreshState, the state image.
-  absl::Status Prime(const std::shared_ptr<PoolState>& self);
+  // Makes a version (the first at Create, a new one at Reload): its first
+  // instance, kept idle on the calling thread, and for kFreshState its
+  // state image; then publishes it. On error the current version stays.
+  absl::Status Install(const std::shared_ptr<PoolState>& self, Module module,
+                       Linker linker, PoolOptions options)
+      ABSL_LOCKS_EXCLUDED(install_mu_, version_mu_);
   absl::StatusOr<Lease> Acquire(const std::shared_ptr<PoolState>& self);
-  void Release(PoolThreadSlot& slot, std::unique_ptr<Instance> instance);
+  void Release(PoolThreadSlot& slot, PooledInstance instance);
   // A lease's release on its slot's thread: Release, then the slot goes if
   // it was orphaned and this was its last lease.
   static void ReleaseOnThisThread(PoolState* pool, PoolThreadSlot* slot,
-                                  std::unique_ptr<Instance> instance);
+                                  PooledInstance instance);
   // A lease destroyed on another thread: ReleaseOnThisThread is handed back
   // to the slot's (and the instance's) thread.
-  void ReleaseOnOwnerThread(PoolThreadSlot* slot,
-                            std::unique_ptr<Instance> instance);
-  // Lease::handles: the instance's handles if they are of `type_key`.
-  void* Handles(const Instance& instance, const void* type_key) const;
+  void ReleaseOnOwnerThread(PoolThreadSlot* slot, PooledInstance instance);
+  // Lease::handles: the instance's handles if its version's are of
+  // `type_key`.
+  static void* Handles(const PooledInstance& instance, const void* type_key);
+  // Points the slot at the current version, freeing its idle instances of
+  // an older one (on this, their own, thread).
+  void UseCurrentVersion(PoolThreadSlot& slot) ABSL_LOCKS_EXCLUDED(version_mu_);
+  bool IsCurrent(const PoolVersion& version) const {
+    return version.number == current_number_.load(std::memory_order_acquire);
+  }
   // Slots report themselves so stats() can add up their counters; a
   // leaving slot's counters (its idle instances gone) are kept.
   void AddSlot(PoolThreadSlot* slot);
@@ -191,14 +236,21 @@ class PoolState {
   // Gives back the slot's spare lease, if it keeps one.
   void DropSpareLease(PoolThreadSlot& slot);
   void Close();
-  PoolStats Stats() const;
+  PoolStats Stats() const ABSL_LOCKS_EXCLUDED(version_mu_);
+  std::shared_ptr<const PoolVersion> CurrentVersion() const
+      ABSL_LOCKS_EXCLUDED(version_mu_);
+  uint64_t CurrentNumber() const {
+    return current_number_.load(std::memory_order_acquire);
+  }
 
-  const PoolOptions& options() const { return options_; }
   uint64_t id() const { return id_; }
   bool closed() const { return closed_.load(std::memory_order_acquire); }
 
  private:
-  absl::StatusOr<std::unique_ptr<Instance>> NewInstance();
+  absl::StatusOr<PooledInstance> NewInstance(
+      const std::shared_ptr<const PoolVersion>& version);
+  // The caps hold across versions: a reload that changes one is refused.
+  absl::Status CheckCaps(const PoolOptions& options) const;
   // Takes one of max_instances: the slot's spare, or a new reservation,
   // waiting up to acquire_timeout for one.
   bool ReserveLease(PoolThreadSlot& slot);
@@ -209,31 +261,40 @@ class PoolState {
   void ReturnLease(PoolThreadSlot& slot);
   void Unreserve();
   // Destroys an instance that may not be reused, counting it.
-  static void Discard(PoolThreadSlot& slot,
-                      std::unique_ptr<Instance> instance) {
+  static void Discard(PoolThreadSlot& slot, PooledInstance instance) {
     PoolCounters::Add(slot.counters.discards);
     instance.reset();
   }
   // Whether a poisoned instance's guest only ended its program, in a pool
   // that resets it anyway.
-  bool EndedNormally(const Instance& instance) const {
-    return image_ != nullptr && options_.is_normal_exit &&
-           options_.is_normal_exit(instance.state_->poison);
+  static bool EndedNormally(const PoolVersion& version,
+                            const Instance& instance) {
+    return version.image != nullptr && version.options.is_normal_exit &&
+           version.options.is_normal_exit(instance.state_->poison);
   }
-  size_t KeepResidentPages() const {
-    return options_.keep_resident_bytes / MemoryImage::kPageSize;
-  }
-  v8backend::BackendInstance& Backend(Instance& instance) {
+  static v8backend::BackendInstance& Backend(Instance& instance) {
     return *instance.state_->backend;
   }
 
-  const Module module_;
-  const Linker linker_;
-  const PoolOptions options_;
+  const size_t max_instances_;
+  const size_t max_instances_per_thread_;
+  const absl::Duration acquire_timeout_;
   const uint64_t id_;
-  // Set once by Prime for kFreshState when the module's state can be reset.
-  std::shared_ptr<const v8backend::StateImage> image_;
   std::atomic<bool> closed_{false};
+  // current_'s number, for the lock-free check on the hot path (beside
+  // the other fields every lease reads, away from those it writes); 0
+  // before the first version.
+  std::atomic<uint64_t> current_number_{0};
+
+  // Serialises Install: a version is numbered, made and published by one
+  // caller at a time.
+  Mutex install_mu_;
+  mutable Mutex version_mu_ ABSL_ACQUIRED_AFTER(install_mu_);
+  std::shared_ptr<const PoolVersion> current_ ABSL_GUARDED_BY(version_mu_);
+  // Earlier versions, for PoolStats::old_instances; a version goes when
+  // its last instance and slot let go of it.
+  std::vector<std::weak_ptr<const PoolVersion>> old_versions_
+      ABSL_GUARDED_BY(version_mu_);
 
   // Reservations of max_instances: leases in use and spare leases.
   std::atomic<size_t> reserved_{0};
@@ -242,8 +303,9 @@ class PoolState {
   int waiters_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<int> waiting_{0};  // mirrors waiters_ for a lock-free check
 
-  // Taken after mu_ when both are held (WaitForLease).
-  mutable Mutex slots_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  // Taken after mu_ when both are held (WaitForLease), and under
+  // install_mu_ (Install registers the calling thread's slot).
+  mutable Mutex slots_mu_ ABSL_ACQUIRED_AFTER(mu_, install_mu_);
   std::vector<PoolThreadSlot*> slots_ ABSL_GUARDED_BY(slots_mu_);
   // The counters of slots that are gone, idle instances excluded.
   PoolStats retired_ ABSL_GUARDED_BY(slots_mu_);
@@ -273,53 +335,66 @@ namespace {
 PoolThreadSlot& ThreadSlots::For(const std::shared_ptr<PoolState>& pool,
                                  uint64_t id) {
   if (seen_generation_ !=
-      closed_pools_generation.load(std::memory_order_acquire)) {
-    DropClosedPools();
+      pool_changes_generation.load(std::memory_order_acquire)) {
+    CatchUpWithPools();
   }
   auto it = slots_.find(id);
   if (it != slots_.end()) return *it->second;
   PoolThreadSlot& slot = *(slots_[id] = std::make_unique<PoolThreadSlot>());
   slot.pool = pool;
+  slot.version = pool->CurrentVersion();
   pool->AddSlot(&slot);
   return slot;
 }
 
-void ThreadSlots::DropClosedPools() {
-  seen_generation_ = closed_pools_generation.load(std::memory_order_acquire);
+void ThreadSlots::CatchUpWithPools() {
+  seen_generation_ = pool_changes_generation.load(std::memory_order_acquire);
   for (auto it = slots_.begin(); it != slots_.end();) {
     auto current = it++;
-    if (current->second->pool->closed() && current->second->leased() == 0) {
-      slots_.erase(current);
+    PoolThreadSlot& slot = *current->second;
+    if (slot.pool->closed()) {
+      if (slot.leased() == 0) slots_.erase(current);
+    } else if (!slot.pool->IsCurrent(*slot.version)) {
+      slot.pool->UseCurrentVersion(slot);
     }
   }
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
-  InstanceOptions instance_options = options_.instance_options;
-  if (options_.setup_instance) {
+void PooledInstanceDeleter::operator()(Instance* instance) const {
+  delete instance;
+  version->instances.fetch_sub(1, std::memory_order_relaxed);
+}
+
+absl::StatusOr<PooledInstance> PoolState::NewInstance(
+    const std::shared_ptr<const PoolVersion>& version) {
+  const PoolOptions& options = version->options;
+  InstanceOptions instance_options = options.instance_options;
+  if (options.setup_instance) {
     WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
-        options_.setup_instance(instance_options), ErrorKind::kHostError));
+        options.setup_instance(instance_options), ErrorKind::kHostError));
   }
   // A replacement skips the data segments and start function whose work
   // the image holds.
   WASMHOST_ASSIGN_OR_RETURN(
       Instance instance,
-      Instance::Instantiate(module_, linker_, instance_options,
-                            /*from_image=*/image_ != nullptr));
-  auto owned = std::make_unique<Instance>(std::move(instance));
-  if (image_ != nullptr) {
+      Instance::Instantiate(version->module, version->linker, instance_options,
+                            /*from_image=*/version->image != nullptr));
+  version->instances.fetch_add(1, std::memory_order_relaxed);
+  PooledInstance owned(new Instance(std::move(instance)),
+                       PooledInstanceDeleter{version});
+  if (version->image != nullptr) {
     // Starts from the image: initialised already.
-    WASMHOST_RETURN_IF_ERROR(
-        Backend(*owned).ResetToImage(*image_, KeepResidentPages()));
-  } else if (options_.initialize_instance) {
+    WASMHOST_RETURN_IF_ERROR(Backend(*owned).ResetToImage(
+        *version->image, version->KeepResidentPages()));
+  } else if (options.initialize_instance) {
     WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
-        options_.initialize_instance(*owned), ErrorKind::kHostError));
+        options.initialize_instance(*owned), ErrorKind::kHostError));
   }
-  if (options_.make_handles_) {
+  if (options.make_handles_) {
     absl::StatusOr<std::shared_ptr<void>> handles =
-        options_.make_handles_(*owned);
+        options.make_handles_(*owned);
     if (!handles.ok()) {
       return WithDefaultKind(handles.status(), ErrorKind::kHostError);
     }
@@ -328,9 +403,11 @@ absl::StatusOr<std::unique_ptr<Instance>> PoolState::NewInstance() {
   return owned;
 }
 
-void* PoolState::Handles(const Instance& instance, const void* type_key) const {
-  if (type_key != options_.handles_key_) return nullptr;
-  return instance.state_->pool_handles.get();
+void* PoolState::Handles(const PooledInstance& instance, const void* type_key) {
+  if (type_key != instance.get_deleter().version->options.handles_key_) {
+    return nullptr;
+  }
+  return instance->state_->pool_handles.get();
 }
 
 namespace {
@@ -357,42 +434,98 @@ absl::Status CheckOwnsItsState(const Module& module) {
 
 }  // namespace
 
-absl::Status PoolState::Prime(const std::shared_ptr<PoolState>& self) {
-  if (options_.max_instances != 0 &&
-      options_.max_instances_per_thread > options_.max_instances) {
+absl::Status PoolState::CheckCaps(const PoolOptions& options) const {
+  const auto changed = [](absl::string_view name, auto from, auto to) {
     return internal::UsageError(
         absl::StatusCode::kInvalidArgument,
-        absl::StrCat("max_instances_per_thread (",
-                     options_.max_instances_per_thread,
-                     ") exceeds max_instances (", options_.max_instances, ")"));
+        absl::StrCat("a reload cannot change ", name, " (", from, " to ", to,
+                     "): it bounds the pool across versions"));
+  };
+  if (options.max_instances != max_instances_) {
+    return changed("max_instances", max_instances_, options.max_instances);
   }
-  if (options_.policy == ReusePolicy::kFreshState) {
-    WASMHOST_RETURN_IF_ERROR(CheckOwnsItsState(module_));
+  if (options.max_instances_per_thread != max_instances_per_thread_) {
+    return changed("max_instances_per_thread", max_instances_per_thread_,
+                   options.max_instances_per_thread);
   }
-  WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<Instance> first, NewInstance());
-  if (options_.policy == ReusePolicy::kFreshState &&
-      module_.state_->resettable) {
-    WASMHOST_ASSIGN_OR_RETURN(image_, Backend(*first).CaptureState());
-    WASMHOST_RETURN_IF_ERROR(
-        Backend(*first).ResetToImage(*image_, KeepResidentPages()));
+  if (options.acquire_timeout != acquire_timeout_) {
+    return changed("acquire_timeout", absl::FormatDuration(acquire_timeout_),
+                   absl::FormatDuration(options.acquire_timeout));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PoolState::Install(const std::shared_ptr<PoolState>& self,
+                                Module module, Linker linker,
+                                PoolOptions options) {
+  MutexLock install_lock(&install_mu_);
+  const uint64_t number = current_number_.load(std::memory_order_relaxed) + 1;
+  if (number == 1 && max_instances_ != 0 &&
+      max_instances_per_thread_ > max_instances_) {
+    return internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("max_instances_per_thread (", max_instances_per_thread_,
+                     ") exceeds max_instances (", max_instances_, ")"));
+  }
+  WASMHOST_RETURN_IF_ERROR(CheckCaps(options));
+  if (options.policy == ReusePolicy::kFreshState) {
+    WASMHOST_RETURN_IF_ERROR(CheckOwnsItsState(module));
+  }
+  auto version = std::make_shared<PoolVersion>(
+      number, std::move(module), std::move(linker), std::move(options));
+  WASMHOST_ASSIGN_OR_RETURN(PooledInstance first, NewInstance(version));
+  if (version->options.policy == ReusePolicy::kFreshState &&
+      version->module.state_->resettable) {
+    WASMHOST_ASSIGN_OR_RETURN(version->image, Backend(*first).CaptureState());
+    WASMHOST_RETURN_IF_ERROR(Backend(*first).ResetToImage(
+        *version->image, version->KeepResidentPages()));
     // Undoes what initialize_instance did to host state, so the first
     // instance's first lease starts where every later one does.
-    if (options_.reset_instance) {
-      WASMHOST_RETURN_IF_ERROR(WithDefaultKind(options_.reset_instance(*first),
-                                               ErrorKind::kHostError));
+    if (version->options.reset_instance) {
+      WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
+          version->options.reset_instance(*first), ErrorKind::kHostError));
     }
   }
-  if (options_.policy != ReusePolicy::kNewInstance &&
-      options_.max_idle_per_thread > 0) {
-    PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
+  {
+    MutexLock lock(&version_mu_);
+    if (current_ != nullptr) {
+      old_versions_.erase(
+          std::remove_if(old_versions_.begin(), old_versions_.end(),
+                         [](const std::weak_ptr<const PoolVersion>& old) {
+                           return old.expired();
+                         }),
+          old_versions_.end());
+      old_versions_.push_back(current_);
+    }
+    current_ = version;
+    current_number_.store(number, std::memory_order_release);
+  }
+  // Other threads free their idle instances of the old version the next
+  // time they use a pool; this one does now.
+  pool_changes_generation.fetch_add(1, std::memory_order_acq_rel);
+  PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
+  if (!IsCurrent(*slot.version)) UseCurrentVersion(slot);
+  if (version->options.policy != ReusePolicy::kNewInstance &&
+      slot.idle.size() < version->options.max_idle_per_thread) {
     slot.idle.push_back(std::move(first));
     PoolCounters::Add(slot.counters.idle);
   }
   return absl::OkStatus();
 }
 
+std::shared_ptr<const PoolVersion> PoolState::CurrentVersion() const {
+  MutexLock lock(&version_mu_);
+  return current_;
+}
+
+void PoolState::UseCurrentVersion(PoolThreadSlot& slot) {
+  PoolCounters::Add(slot.counters.idle, -slot.idle.size());
+  slot.idle.clear();
+  slot.version = CurrentVersion();
+}
+
 bool PoolState::ReserveLease(PoolThreadSlot& slot) {
-  const size_t cap = options_.max_instances;
+  const size_t cap = max_instances_;
   if (cap == 0) return true;
   if (slot.spare_lease.load(std::memory_order_relaxed) &&
       slot.spare_lease.exchange(false, std::memory_order_acquire)) {
@@ -409,8 +542,8 @@ bool PoolState::ReserveLease(PoolThreadSlot& slot) {
 }
 
 bool PoolState::WaitForLease() {
-  const size_t cap = options_.max_instances;
-  const absl::Time deadline = absl::Now() + options_.acquire_timeout;
+  const size_t cap = max_instances_;
+  const absl::Time deadline = absl::Now() + acquire_timeout_;
   MutexLock lock(&mu_);
   ++waiters_;
   // Before looking for spares: see ReturnLease.
@@ -443,7 +576,7 @@ bool PoolState::TakeSpareLease() {
 }
 
 void PoolState::ReturnLease(PoolThreadSlot& slot) {
-  if (options_.max_instances == 0) return;
+  if (max_instances_ == 0) return;
   if (!slot.spare_lease.load(std::memory_order_relaxed)) {
     slot.spare_lease.store(true, std::memory_order_seq_cst);
     // A waiter counts itself before it looks for spares, and this thread
@@ -473,8 +606,8 @@ absl::StatusOr<Lease> PoolState::Acquire(
     const std::shared_ptr<PoolState>& self) {
   const int64_t start = NowNanos();
   PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
-  if (options_.max_instances_per_thread != 0 &&
-      slot.leased() >= options_.max_instances_per_thread) {
+  if (max_instances_per_thread_ != 0 &&
+      slot.leased() >= max_instances_per_thread_) {
     PoolCounters::Add(slot.counters.thread_cap_refusals);
     return LimitError(LimitKind::kPoolThreadInstances,
                       absl::StrCat("this thread already leases ", slot.leased(),
@@ -484,19 +617,22 @@ absl::StatusOr<Lease> PoolState::Acquire(
     PoolCounters::Add(slot.counters.timeouts);
     return LimitError(
         LimitKind::kPoolInstances,
-        absl::StrCat("all ", options_.max_instances,
+        absl::StrCat("all ", max_instances_,
                      " instances are leased (max_instances) and none was "
                      "released within ",
-                     absl::FormatDuration(options_.acquire_timeout)));
+                     absl::FormatDuration(acquire_timeout_)));
   }
-  std::unique_ptr<Instance> instance;
+  // The version leased is the one current now, at the latest: a Reload
+  // that returned before this Acquire began is always seen.
+  if (ABSL_PREDICT_FALSE(!IsCurrent(*slot.version))) UseCurrentVersion(slot);
+  PooledInstance instance;
   if (!slot.idle.empty()) {
     instance = std::move(slot.idle.back());
     slot.idle.pop_back();
     PoolCounters::Add(slot.counters.idle, -1);
     PoolCounters::Add(slot.counters.warm_hits);
   } else {
-    absl::StatusOr<std::unique_ptr<Instance>> created = NewInstance();
+    absl::StatusOr<PooledInstance> created = NewInstance(slot.version);
     if (!created.ok()) {
       ReturnLease(slot);
       PoolCounters::Add(slot.counters.failed_instantiations);
@@ -506,7 +642,9 @@ absl::StatusOr<Lease> PoolState::Acquire(
     }
     instance = *std::move(created);
     PoolCounters::Add(slot.counters.misses);
-    if (image_ != nullptr) PoolCounters::Add(slot.counters.replacements);
+    if (slot.version->image != nullptr) {
+      PoolCounters::Add(slot.counters.replacements);
+    }
   }
   PoolCounters::Add(slot.counters.in_use);
   PoolCounters::Add(slot.counters.leases);
@@ -515,27 +653,27 @@ absl::StatusOr<Lease> PoolState::Acquire(
 }
 
 void PoolState::ReleaseOnThisThread(PoolState* pool, PoolThreadSlot* slot,
-                                    std::unique_ptr<Instance> instance) {
+                                    PooledInstance instance) {
   pool->Release(*slot, std::move(instance));
   if (ABSL_PREDICT_FALSE(slot->orphaned) && slot->leased() == 0) delete slot;
 }
 
 void PoolState::ReleaseOnOwnerThread(PoolThreadSlot* slot,
-                                     std::unique_ptr<Instance> instance) {
+                                     PooledInstance instance) {
   v8backend::BackendInstance& backend = Backend(*instance);
   // std::function needs a copyable callable.
-  auto owned = std::make_shared<std::unique_ptr<Instance>>(std::move(instance));
+  auto owned = std::make_shared<PooledInstance>(std::move(instance));
   backend.HandBackToOwnerThread([this, slot, owned] {
     ReleaseOnThisThread(this, slot, std::move(*owned));
   });
 }
 
-void PoolState::Release(PoolThreadSlot& slot,
-                        std::unique_ptr<Instance> instance) {
+void PoolState::Release(PoolThreadSlot& slot, PooledInstance instance) {
   PoolCounters::Add(slot.counters.in_use, -1);
   ReturnLease(slot);
+  const PoolVersion& version = *instance.get_deleter().version;
   if (instance->poisoned()) {
-    if (!EndedNormally(*instance)) {
+    if (!EndedNormally(version, *instance)) {
       PoolCounters::Add(slot.counters.traps);
       Discard(slot, std::move(instance));
       return;
@@ -544,13 +682,22 @@ void PoolState::Release(PoolThreadSlot& slot,
     instance->state_->poison = absl::OkStatus();
     PoolCounters::Add(slot.counters.exits);
   }
+  // An instance of an earlier version is freed here, on its own thread,
+  // never leased again; the slot moves on, freeing its idle ones too.
+  if (ABSL_PREDICT_FALSE(!IsCurrent(version))) {
+    instance.reset();
+    if (!IsCurrent(*slot.version)) UseCurrentVersion(slot);
+    return;
+  }
   bool fresh = false;
-  switch (options_.policy) {
+  switch (version.options.policy) {
     case ReusePolicy::kNewInstance:
       return;  // destroyed by design, not a discard
     case ReusePolicy::kFreshState:
-      if (image_ == nullptr ||
-          !Backend(*instance).ResetToImage(*image_, KeepResidentPages()).ok()) {
+      if (version.image == nullptr ||
+          !Backend(*instance)
+               .ResetToImage(*version.image, version.KeepResidentPages())
+               .ok()) {
         Discard(slot, std::move(instance));
         return;
       }
@@ -561,15 +708,15 @@ void PoolState::Release(PoolThreadSlot& slot,
       break;
   }
   if (closed() || slot.orphaned ||
-      slot.idle.size() >= options_.max_idle_per_thread) {
+      slot.idle.size() >= version.options.max_idle_per_thread) {
     Discard(slot, std::move(instance));
     return;
   }
   // Only for an instance that is kept, and even when ResetToImage had
   // nothing to undo: the host may have changed the instance's contexts
   // (e.g. its stdout) without calling the guest.
-  if (fresh && options_.reset_instance &&
-      !options_.reset_instance(*instance).ok()) {
+  if (fresh && version.options.reset_instance &&
+      !version.options.reset_instance(*instance).ok()) {
     Discard(slot, std::move(instance));
     return;
   }
@@ -579,7 +726,7 @@ void PoolState::Release(PoolThreadSlot& slot,
 
 void PoolState::Close() {
   closed_.store(true, std::memory_order_release);
-  closed_pools_generation.fetch_add(1, std::memory_order_acq_rel);
+  pool_changes_generation.fetch_add(1, std::memory_order_acq_rel);
 }
 
 PoolStats PoolState::Stats() const {
@@ -589,8 +736,20 @@ PoolStats PoolState::Stats() const {
     stats = retired_;
     for (const PoolThreadSlot* slot : slots_) slot->counters.AddTo(stats);
   }
-  if (options_.policy == ReusePolicy::kFreshState && image_ == nullptr) {
-    stats.fresh_state_refusal = module_.state_->reset_refusal;
+  std::shared_ptr<const PoolVersion> current;
+  {
+    MutexLock lock(&version_mu_);
+    current = current_;
+    for (const std::weak_ptr<const PoolVersion>& old : old_versions_) {
+      if (std::shared_ptr<const PoolVersion> alive = old.lock()) {
+        stats.old_instances += alive->instances.load(std::memory_order_relaxed);
+      }
+    }
+  }
+  stats.version = current->number;
+  if (current->options.policy == ReusePolicy::kFreshState &&
+      current->image == nullptr) {
+    stats.fresh_state_refusal = current->module.state_->reset_refusal;
   }
   return stats;
 }
@@ -627,8 +786,14 @@ Lease& Lease::operator=(Lease&& other) noexcept {
 
 Lease::~Lease() { Release(); }
 
+uint64_t Lease::version() const {
+  return instance_ == nullptr ? 0 : instance_.get_deleter().version->number;
+}
+
 void* Lease::Handles(const void* type_key) const {
-  return instance_ == nullptr ? nullptr : pool_->Handles(*instance_, type_key);
+  return instance_ == nullptr
+             ? nullptr
+             : internal::PoolState::Handles(instance_, type_key);
 }
 
 void Lease::Release() {
@@ -642,8 +807,8 @@ void Lease::Release() {
 
 absl::StatusOr<std::unique_ptr<InstancePool>> InstancePool::Create(
     const Module& module, const Linker& linker, const PoolOptions& options) {
-  auto state = std::make_shared<internal::PoolState>(module, linker, options);
-  absl::Status primed = state->Prime(state);
+  auto state = std::make_shared<internal::PoolState>(options);
+  absl::Status primed = state->Install(state, module, linker, options);
   if (!primed.ok()) {
     state->Close();
     if (auto* slots = internal::ThreadSlots::Existing())
@@ -668,8 +833,26 @@ absl::StatusOr<Lease> InstancePool::Acquire() {
   return state_->Acquire(state_);
 }
 
+absl::Status InstancePool::Reload(const Module& module) {
+  std::shared_ptr<const internal::PoolVersion> current =
+      state_->CurrentVersion();
+  return Reload(module, current->linker, current->options);
+}
+
+absl::Status InstancePool::Reload(const Module& module, const Linker& linker,
+                                  const PoolOptions& options) {
+  absl::Status installed = state_->Install(state_, module, linker, options);
+  if (installed.ok()) return installed;
+  return internal::WithPrefix(
+      absl::StrCat("reload refused, the pool keeps version ",
+                   state_->CurrentNumber(), ": "),
+      internal::WithDefaultKind(installed, ErrorKind::kInternal));
+}
+
 PoolStats InstancePool::stats() const { return state_->Stats(); }
 
-const PoolOptions& InstancePool::options() const { return state_->options(); }
+PoolOptions InstancePool::options() const {
+  return state_->CurrentVersion()->options;
+}
 
 }  // namespace wasmhost

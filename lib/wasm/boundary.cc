@@ -183,29 +183,6 @@ absl::StatusOr<std::vector<std::string>> PlanBoundaryWrappers(
   return wrapper_exports;
 }
 
-absl::StatusOr<BoundaryWrappers> AddBoundaryWrappers(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view prefix) {
-  if (!IsValidUtf8(prefix)) {
-    return absl::InvalidArgumentError("export name prefix is not valid UTF-8");
-  }
-  WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
-  BoundaryWrappers result;
-  std::vector<AddedFunction> wrappers;
-  WASMHOST_ASSIGN_OR_RETURN(result.wrapper_exports,
-                            PlanBoundaryWrappers(info, prefix, &wrappers));
-  if (wrappers.empty()) {
-    result.bytes.assign(bytes.begin(), bytes.end());
-    return result;
-  }
-  std::vector<SectionAddition> additions;
-  AddFunctions(info, wrappers, &additions);
-  MappedBytes out;
-  WASMHOST_RETURN_IF_ERROR(RewriteSections(bytes, info, additions, &out));
-  result.bytes = out.Release();
-  return result;
-}
-
 std::vector<uint8_t> BuildImportAdapter(absl::Span<const FuncType> types) {
   const auto n = static_cast<uint32_t>(types.size());
   // Type 2k is import k's boundary type, 2k + 1 the guest's type.

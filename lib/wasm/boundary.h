@@ -6,8 +6,7 @@
 //   FitsBoundaryLimits      whether V8 takes it in the boundary ABI
 //   ReinterpretToBoundary   one f32/f64 on the stack -> its bits
 //   ReinterpretFromBoundary the bits on the stack -> one f32/f64
-//   BoundaryWrappers        what AddBoundaryWrappers did
-//   AddBoundaryWrappers     exports a boundary-ABI wrapper of float exports
+//   PlanBoundaryWrappers    exports a boundary-ABI wrapper of float exports
 //   kAdapterImportModule    the import module of BuildImportAdapter's module
 //   BuildImportAdapter      a module adapting host functions to Wasm types
 //   BuildFunctionAccessor   a module calling one Wasm function in the ABI
@@ -70,22 +69,11 @@ void ReinterpretToBoundary(ValType type, BinaryWriter& w);
 // nothing for any other type.
 void ReinterpretFromBoundary(ValType type, BinaryWriter& w);
 
-// The result of AddBoundaryWrappers. Plain value: thread-compatible.
-struct BoundaryWrappers {
-  // The module with the wrappers, or an unchanged copy if none was needed.
-  std::vector<uint8_t> bytes;
-  // By export index of the input module: the wrapper's export name, empty
-  // for exports that need none (non-functions, signatures of only i32,
-  // i64 and references, and the rare signature over kMaxBoundaryValues).
-  std::vector<std::string> wrapper_exports;
-};
-
-// Returns a copy of `bytes` with one more function per exported function
-// whose signature NeedsBoundaryAbi, exported as `prefix` + the export's
-// index: its type is the export's BoundaryType, and its body reinterprets
-// each parameter, calls the export's function, and reinterprets the
-// results (kept in locals in between, since they come off the stack last
-// first):
+// Plans one more function per exported function whose signature
+// NeedsBoundaryAbi, exported as `prefix` + the export's index: its type is
+// the export's BoundaryType, and its body reinterprets each parameter,
+// calls the export's function, and reinterprets the results (kept in
+// locals in between, since they come off the stack last first):
 //
 //   (func (param <boundary params>) (result <boundary results>)
 //     (local <original results>)
@@ -99,25 +87,16 @@ struct BoundaryWrappers {
 //                   local.get r i64x2.extract_lane 1
 //   )
 //
-// Types, functions and exports are appended (missing sections inserted in
-// canonical order); every other section is copied byte for byte, so no
-// index moves. Composes with ImportDefinedMemory, AddGlobalAccessors and
-// InjectFuel (which then meters the wrappers too: a few instructions per
-// call, the same on every run).
+// The wrappers are appended to `*functions`, for AddFunctions and one
+// RewriteSections pass with the other plans (lib/runtime/module.cc); they
+// compose with InjectFuel (which then meters the wrappers too: a few
+// instructions per call, the same on every run). Returns, by export index
+// of the module, the wrapper's export name, empty for exports that need
+// none (non-functions, signatures of only i32, i64 and references, and the
+// rare signature over kMaxBoundaryValues).
 //
-// `info` must be ReadModule(bytes).
-//
-// Returns InvalidArgument if `prefix` is not valid UTF-8, if one of the new
-// names is already exported, or if `info` does not describe `bytes`.
-[[nodiscard]] absl::StatusOr<BoundaryWrappers> AddBoundaryWrappers(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view prefix);
-
-// What AddBoundaryWrappers adds, for a caller that applies it together
-// with other additions (AddFunctions, then one RewriteSections pass):
-// `wrapper_exports` as above, and the wrappers in `*functions` (appended).
-// Returns InvalidArgument as AddBoundaryWrappers does, except for the
-// check of `info` against bytes.
+// Returns InvalidArgument if `prefix` is not valid UTF-8 or if one of the
+// new names is already exported.
 [[nodiscard]] absl::StatusOr<std::vector<std::string>> PlanBoundaryWrappers(
     const ModuleInfo& info, absl::string_view prefix,
     std::vector<AddedFunction>* functions);
@@ -129,7 +108,7 @@ inline constexpr absl::string_view kAdapterImportModule = "host";
 // FitsBoundaryLimits): function k is imported as
 // kAdapterImportModule."<k>" (decimal) with type BoundaryType(types[k]),
 // and exported as "<k>" with type types[k], converting parameters and
-// results as AddBoundaryWrappers' wrappers do, the other way round. A
+// results as PlanBoundaryWrappers' wrappers do, the other way round. A
 // guest given these exports as imports calls the host functions without a
 // value passing through a JS Number.
 [[nodiscard]] std::vector<uint8_t> BuildImportAdapter(

@@ -1,4 +1,5 @@
-// lib/wasm/boundary_test.cc: BoundaryType, AddBoundaryWrappers,
+// lib/wasm/boundary_test.cc: BoundaryType, PlanBoundaryWrappers (applied
+// as the SDK applies it, testing::ApplyPlans),
 // BuildImportAdapter and the host's accessor modules; what they build is also
 // compiled and called through the public API, with values whose bits a JS
 // Number would change.
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 #include "lib/wasm/binary_writer.h"
 #include "lib/wasm/boundary_fixtures.h"
@@ -66,11 +68,29 @@ Bytes BoundaryFixture() {
                fixtures::boundary_wasm().end());
 }
 
+// PlanBoundaryWrappers' export names, and `bytes` with its plan applied.
+struct Wrapped {
+  std::vector<std::string> wrapper_exports;
+  Bytes bytes;
+};
+
+absl::StatusOr<Wrapped> AddWrappers(const Bytes& bytes, const ModuleInfo& info,
+                                    absl::string_view prefix) {
+  std::vector<AddedFunction> wrappers;
+  absl::StatusOr<std::vector<std::string>> wrapper_exports =
+      PlanBoundaryWrappers(info, prefix, &wrappers);
+  if (!wrapper_exports.ok()) return wrapper_exports.status();
+  absl::StatusOr<Bytes> applied =
+      testing::ApplyPlans(bytes, info, {}, wrappers);
+  if (!applied.ok()) return applied.status();
+  return Wrapped{*std::move(wrapper_exports), *std::move(applied)};
+}
+
 // Reads `module` and adds its boundary wrappers, prefixed "w:".
-absl::StatusOr<BoundaryWrappers> Wrap(const Bytes& module) {
+absl::StatusOr<Wrapped> Wrap(const Bytes& module) {
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   if (!info.ok()) return info.status();
-  return AddBoundaryWrappers(module, *info, "w:");
+  return AddWrappers(module, *info, "w:");
 }
 
 TEST(BoundaryTypeTest, ReplacesFloatsAndSplitsV128) {
@@ -92,12 +112,11 @@ TEST(BoundaryTypeTest, ReplacesFloatsAndSplitsV128) {
       FitsBoundaryLimits(FuncType{{}, std::vector<ValType>(1001, kF32)}));
 }
 
-TEST(AddBoundaryWrappersTest, AppendsOneWrapperPerFloatExport) {
+TEST(BoundaryWrappersTest, AppendsOneWrapperPerFloatExport) {
   const Bytes original = BoundaryFixture();
   absl::StatusOr<ModuleInfo> before = ReadModule(original);
   ASSERT_TRUE(before.ok()) << before.status();
-  absl::StatusOr<BoundaryWrappers> wrapped =
-      AddBoundaryWrappers(original, *before, "w:");
+  absl::StatusOr<Wrapped> wrapped = AddWrappers(original, *before, "w:");
   ASSERT_TRUE(wrapped.ok()) << wrapped.status();
   EXPECT_EQ(wrapped->wrapper_exports,
             (std::vector<std::string>{"", "w:1", "", "w:3"}));
@@ -159,16 +178,16 @@ TEST(AddBoundaryWrappersTest, AppendsOneWrapperPerFloatExport) {
   EXPECT_EQ(*results, std::make_tuple(lo, hi, kF64Bits, uint64_t{7}, kF32Bits));
 }
 
-TEST(AddBoundaryWrappersTest, UnchangedWithoutFloatExports) {
+TEST(BoundaryWrappersTest, UnchangedWithoutFloatExports) {
   const Bytes module = testing::FunctionModule(
       {testing::Body({})}, 0, {0x01, 0x60, 0x01, 0x7f, 0x01, 0x7e});
-  absl::StatusOr<BoundaryWrappers> wrapped = Wrap(module);
+  absl::StatusOr<Wrapped> wrapped = Wrap(module);
   ASSERT_TRUE(wrapped.ok()) << wrapped.status();
   EXPECT_EQ(wrapped->bytes, module);
   EXPECT_TRUE(wrapped->wrapper_exports.empty());
 }
 
-TEST(AddBoundaryWrappersTest, SkipsSignaturesPastTheLimit) {
+TEST(BoundaryWrappersTest, SkipsSignaturesPastTheLimit) {
   // (501 x v128) -> (): 1002 values in the boundary ABI.
   BinaryWriter type;
   type.U32(1).Byte(0x60).U32(501);
@@ -183,35 +202,33 @@ TEST(AddBoundaryWrappersTest, SkipsSignaturesPastTheLimit) {
               7, BinaryWriter().U32(1).Name("big").Byte(0x00).U32(0).Release())
           .Section(10, {0x01, 0x02, 0x00, 0x0b})
           .Release();
-  absl::StatusOr<BoundaryWrappers> wrapped = Wrap(module);
+  absl::StatusOr<Wrapped> wrapped = Wrap(module);
   ASSERT_TRUE(wrapped.ok()) << wrapped.status();
   EXPECT_EQ(wrapped->bytes, module);
   EXPECT_EQ(wrapped->wrapper_exports, (std::vector<std::string>{""}));
 }
 
-TEST(AddBoundaryWrappersTest, RejectsTakenOrBadNamesAndMismatchedInfo) {
+TEST(BoundaryWrappersTest, RejectsTakenOrBadNamesAndMismatchedInfo) {
   const Bytes module = BoundaryFixture();
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
   // Wrapping twice with one prefix clashes with the first wrappers.
-  absl::StatusOr<BoundaryWrappers> once =
-      AddBoundaryWrappers(module, *info, "w:");
+  absl::StatusOr<Wrapped> once = AddWrappers(module, *info, "w:");
   ASSERT_TRUE(once.ok()) << once.status();
   absl::StatusOr<ModuleInfo> wrapped_info = ReadModule(once->bytes);
   ASSERT_TRUE(wrapped_info.ok()) << wrapped_info.status();
-  ExpectInvalidArgument(
-      AddBoundaryWrappers(once->bytes, *wrapped_info, "w:").status(),
-      "already exports \"w:1\"");
-  ExpectInvalidArgument(AddBoundaryWrappers(module, *info, "\xc0").status(),
+  ExpectInvalidArgument(AddWrappers(once->bytes, *wrapped_info, "w:").status(),
+                        "already exports \"w:1\"");
+  ExpectInvalidArgument(AddWrappers(module, *info, "\xc0").status(),
                         "not valid UTF-8");
   const Bytes shorter(module.begin(), module.end() - 2);
-  ExpectInvalidArgument(AddBoundaryWrappers(shorter, *info, "w:").status(),
+  ExpectInvalidArgument(AddWrappers(shorter, *info, "w:").status(),
                         "does not describe these bytes");
 }
 
 // Fuel meters the wrappers too; the rewrites keep every index.
-TEST(AddBoundaryWrappersTest, ComposesWithFuel) {
-  absl::StatusOr<BoundaryWrappers> wrapped = Wrap(BoundaryFixture());
+TEST(BoundaryWrappersTest, ComposesWithFuel) {
+  absl::StatusOr<Wrapped> wrapped = Wrap(BoundaryFixture());
   ASSERT_TRUE(wrapped.ok()) << wrapped.status();
   absl::StatusOr<ModuleInfo> info = ReadModule(wrapped->bytes);
   ASSERT_TRUE(info.ok()) << info.status();

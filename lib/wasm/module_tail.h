@@ -7,9 +7,9 @@
 //   JoinTail     puts them back after the rewritten rest
 //
 // The data section and custom sections (debug info, names) are most of a
-// big program's bytes, and they come last: every rewrite
-// (ImportDefinedMemory, AddBoundaryWrappers, AddGlobalAccessors,
-// BoundBulkInstructions, InjectFuel, TagModule) inserts or changes
+// big program's bytes, and they come last: every rewrite (the memory
+// import, boundary wrappers and global accessors of one RewriteSections
+// pass, BoundBulkInstructions, InjectFuel, the tag) inserts or changes
 // sections before them only, so they can be copied once, at the end,
 // instead of once per rewrite.
 

@@ -1,5 +1,5 @@
-// lib/wasm/rewriter.cc: ImportDefinedMemory, ExportMutableGlobals,
-// AddGlobalAccessors, TagModule.
+// lib/wasm/rewriter.cc: MemoryImportAdditions, PlanGlobalAccessors,
+// TagModule.
 
 #include "lib/wasm/rewriter.h"
 
@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "lib/util/status_macros.h"
@@ -34,15 +33,6 @@ absl::StatusOr<std::vector<uint8_t>> EncodeMemoryImport(
   w.Byte(flags).U32(static_cast<uint32_t>(limits.min));
   if (limits.max.has_value()) w.U32(static_cast<uint32_t>(*limits.max));
   return w.Release();
-}
-
-// RewriteSections into a plain byte vector.
-absl::StatusOr<std::vector<uint8_t>> Rewrite(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::Span<const SectionAddition> additions) {
-  MappedBytes out;
-  WASMHOST_RETURN_IF_ERROR(RewriteSections(bytes, info, additions, &out));
-  return out.Release();
 }
 
 }  // namespace
@@ -73,53 +63,6 @@ absl::Status MemoryImportAdditions(const ModuleInfo& info,
                         *std::move(entry)});
   additions->push_back({kMemorySection, 0, 0, {}, nullptr, /*remove=*/true});
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view import_module, absl::string_view import_name) {
-  std::vector<SectionAddition> additions;
-  WASMHOST_RETURN_IF_ERROR(
-      MemoryImportAdditions(info, import_module, import_name, &additions));
-  if (additions.empty()) {
-    return std::vector<uint8_t>(bytes.begin(), bytes.end());
-  }
-  return Rewrite(bytes, info, additions);
-}
-
-absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view prefix) {
-  if (!IsValidUtf8(prefix)) {
-    return absl::InvalidArgumentError("export name prefix is not valid UTF-8");
-  }
-  const uint32_t first_index = info.imported_global_count();
-  absl::flat_hash_map<absl::string_view, const Export*> taken;
-  for (const Export& e : info.exports) taken[e.name] = &e;
-  BinaryWriter entries;
-  uint32_t added = 0;
-  for (size_t i = 0; i < info.globals.size(); ++i) {
-    if (!info.globals[i].is_mutable) continue;
-    const uint32_t index = first_index + static_cast<uint32_t>(i);
-    const std::string name = absl::StrCat(prefix, index);
-    if (auto it = taken.find(name); it != taken.end()) {
-      // Already rewritten: nothing to add. Anything else is a clash.
-      if (it->second->kind == ExternKind::kGlobal &&
-          it->second->index == index) {
-        continue;
-      }
-      return absl::InvalidArgumentError(
-          absl::StrCat("the module already exports something else as \"", name,
-                       "\"; choose another prefix"));
-    }
-    entries.Name(name).Byte(0x03).U32(index);
-    ++added;
-  }
-  if (added == 0) return std::vector<uint8_t>(bytes.begin(), bytes.end());
-  const SectionAddition export_addition = {
-      kExportSection, static_cast<uint32_t>(info.exports.size()), added,
-      entries.Release()};
-  return Rewrite(bytes, info, {export_addition});
 }
 
 absl::StatusOr<GlobalAccessors> PlanGlobalAccessors(
@@ -180,24 +123,6 @@ absl::StatusOr<GlobalAccessors> PlanGlobalAccessors(
   functions->push_back(std::move(setter));
   functions->push_back(std::move(getter));
   result.added = true;
-  return result;
-}
-
-absl::StatusOr<GlobalAccessors> AddGlobalAccessors(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view set_export, absl::string_view get_export) {
-  std::vector<AddedFunction> functions;
-  WASMHOST_ASSIGN_OR_RETURN(
-      GlobalAccessors result,
-      PlanGlobalAccessors(info, set_export, get_export, &functions));
-  WASMHOST_RETURN_IF_ERROR(CheckSectionsMatch(bytes, info));
-  if (!result.added) {
-    result.bytes.assign(bytes.begin(), bytes.end());
-    return result;
-  }
-  std::vector<SectionAddition> additions;
-  AddFunctions(info, functions, &additions);
-  WASMHOST_ASSIGN_OR_RETURN(result.bytes, Rewrite(bytes, info, additions));
   return result;
 }
 

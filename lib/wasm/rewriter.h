@@ -1,11 +1,15 @@
 // lib/wasm/rewriter.h: binary rewrites the SDK applies to modules before
 // compiling them.
 //
-//   ImportDefinedMemory   turns a module's own memory into a memory import
-//   ExportMutableGlobals  exports every mutable global the module defines
-//   GlobalAccessors       what AddGlobalAccessors did
-//   AddGlobalAccessors    adds functions that set and get every mutable global
-//   TagModule             names a module in the stack frames V8 reports
+//   MemoryImportAdditions  turns a module's own memory into a memory import
+//   GlobalAccessors        what PlanGlobalAccessors planned
+//   PlanGlobalAccessors    adds functions that set and get every mutable
+//                          global
+//   TagModule, TagAddition name a module in the stack frames V8 reports
+//
+// The plans (MemoryImportAdditions, PlanGlobalAccessors, and
+// PlanBoundaryWrappers in boundary.h) are applied together, with
+// AddFunctions, in one RewriteSections pass (lib/runtime/module.cc).
 
 #ifndef WASMHOST_LIB_WASM_REWRITER_H_
 #define WASMHOST_LIB_WASM_REWRITER_H_
@@ -23,64 +27,29 @@
 
 namespace wasmhost::wasm {
 
-// Returns a copy of `bytes` in which the module's one defined memory becomes
-// an import `import_module`.`import_name` with the same limits (and sharing),
-// so the host can create the memory itself, e.g. to cap its maximum per
-// instance. The memory keeps index 0, so its export, data segments and code
-// keep working. The import is appended at the end of the import section
-// (function, table, global and tag indices do not move); without an import
-// section one is inserted after the type section, or first. The memory
-// section is removed; every other section is copied byte for byte. If the
-// module defines no memory, returns `bytes` unchanged.
-//
-// `info` must be ReadModule(bytes).
+// Appends to `*additions` what turns the module's one defined memory into
+// an import `import_module`.`import_name` with the same limits (and
+// sharing), so the host can create the memory itself, e.g. to cap its
+// maximum per instance: the import, appended at the end of the import
+// section (function, table, global and tag indices do not move; without
+// an import section one is inserted after the type section, or first),
+// and the memory section's removal. The memory keeps index 0, so its
+// export, data segments and code keep working. Nothing is appended if the
+// module defines no memory.
 //
 // Returns InvalidArgument if the module defines more than one memory, or
-// imports a memory and defines one (multi-memory is not supported), if an
-// import name is not valid UTF-8, or if `info` does not describe `bytes`.
-[[nodiscard]] absl::StatusOr<std::vector<uint8_t>> ImportDefinedMemory(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view import_module, absl::string_view import_name);
-
-// What ImportDefinedMemory changes, for a caller that applies it together
-// with other additions in one RewriteSections pass: appends to
-// `*additions` the import and the memory section's removal (nothing if
-// the module defines no memory). Returns InvalidArgument as
-// ImportDefinedMemory does, except for the check of `info` against bytes.
+// imports a memory and defines one (multi-memory is not supported), or if
+// an import name is not valid UTF-8.
 [[nodiscard]] absl::Status MemoryImportAdditions(
     const ModuleInfo& info, absl::string_view import_module,
     absl::string_view import_name, std::vector<SectionAddition>* additions);
 
-// Returns a copy of `bytes` that also exports every mutable global the
-// module defines (not imports) as `prefix` + its global index (e.g.
-// "wasmhost:global:3"), so a host can reach them as WebAssembly.Global
-// objects. (The runtime reads and restores state with AddGlobalAccessors
-// instead: a WebAssembly.Global's value is a JS Number, which loses NaN
-// bits.) Existing exports are kept byte for byte and the new entries
-// appended after them; a global may end up exported twice, which is valid.
-// Without an export section one is inserted where the canonical order puts it
-// (after the last of the type, import, function, table, memory, tag and global
-// sections). Every other section is copied byte for byte; no index moves.
-// Returns `bytes` unchanged if the module defines no mutable global, or if each
-// one is already exported under its name (the rewrite is idempotent).
-//
-// `info` must be ReadModule(bytes).
-//
-// Returns InvalidArgument if `prefix` is not valid UTF-8, if one of the new
-// names is already the name of a different export, or if `info` does not
-// describe `bytes`.
-[[nodiscard]] absl::StatusOr<std::vector<uint8_t>> ExportMutableGlobals(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view prefix);
-
-// AddGlobalAccessors' default export names.
+// The accessors' export names in the SDK.
 inline constexpr absl::string_view kSetGlobalsExport = "wasmhost:globals:set";
 inline constexpr absl::string_view kGetGlobalsExport = "wasmhost:globals:get";
 
-// The result of AddGlobalAccessors. Plain value: thread-compatible.
+// The result of PlanGlobalAccessors. Plain value: thread-compatible.
 struct GlobalAccessors {
-  // The module with the accessors, or an unchanged copy if not `added`.
-  std::vector<uint8_t> bytes;
   bool added = false;
   // Why the accessors were not added ("global 2 is not an i32, ..."); empty
   // if `added`.
@@ -95,11 +64,11 @@ struct GlobalAccessors {
   uint32_t getter_index = 0;
 };
 
-// Returns a copy of `bytes` with two more functions over every mutable
-// global the module defines, so a host reads and restores them in one call
-// each, bit-exactly (values in the boundary ABI of lib/wasm/boundary.h: an
-// f32 as its bits in an i32, an f64 as its bits in an i64; a
-// WebAssembly.Global's value would be a JS Number, which loses NaN bits):
+// Plans two more functions over every mutable global the module defines,
+// so a host reads and restores them in one call each, bit-exactly (values
+// in the boundary ABI of lib/wasm/boundary.h: an f32 as its bits in an
+// i32, an f64 as its bits in an i64; a WebAssembly.Global's value would be
+// a JS Number, which loses NaN bits):
 //
 //   setter, exported as `set_export`:
 //   (func (param <boundary type of g0>) (param <boundary type of g1>) ...
@@ -109,34 +78,20 @@ struct GlobalAccessors {
 //   (func (result <boundary type of g0>) (result <boundary type of g1>) ...
 //     global.get g0 [i32.reinterpret_f32 | i64.reinterpret_f64]  ...)
 //
-// with g0 < g1 < ... the defined mutable globals' indices. Their types are
-// appended after every existing type, the functions after every existing
-// function, their exports after the existing exports (missing sections are
-// inserted in canonical order); every other section is copied byte for
-// byte, so no index moves. Composes with ImportDefinedMemory,
-// AddBoundaryWrappers and InjectFuel (which then meters the accessors too).
+// with g0 < g1 < ... the defined mutable globals' indices. If `added`,
+// the setter and getter are appended to `*functions`, for AddFunctions:
+// their indices are then info.function_count() plus their positions
+// there, which setter_index and getter_index assume to be the first two.
+// Composes with the other plans and InjectFuel (which then meters the
+// accessors too).
 //
-// Not added (OK, `added` false, the reason in `not_added_reason`, `bytes`
-// a copy of the input) if the module defines no mutable global, if one has
-// a type other than i32, i64, f32 and f64, or if there are more than
+// Not added (OK, `added` false, the reason in `not_added_reason`, nothing
+// appended) if the module defines no mutable global, if one has a type
+// other than i32, i64, f32 and f64, or if there are more than
 // kMaxBoundaryValues of them.
 //
-// `info` must be ReadModule(bytes).
-//
 // Returns InvalidArgument if an export name is not valid UTF-8 or is
-// already the name of an export, or if `info` does not describe `bytes`.
-[[nodiscard]] absl::StatusOr<GlobalAccessors> AddGlobalAccessors(
-    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
-    absl::string_view set_export = kSetGlobalsExport,
-    absl::string_view get_export = kGetGlobalsExport);
-
-// What AddGlobalAccessors adds, for a caller that applies it together
-// with other additions: the result's fields but `bytes` (empty), and, if
-// `added`, the setter and getter appended to `*functions` (their indices
-// are then info.function_count() plus their positions there, which
-// setter_index and getter_index assume to be the first two). Returns
-// InvalidArgument as AddGlobalAccessors does, except for the check of
-// `info` against bytes.
+// already the name of an export.
 [[nodiscard]] absl::StatusOr<GlobalAccessors> PlanGlobalAccessors(
     const ModuleInfo& info, absl::string_view set_export,
     absl::string_view get_export, std::vector<AddedFunction>* functions);

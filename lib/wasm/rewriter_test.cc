@@ -1,5 +1,6 @@
-// lib/wasm/rewriter_test.cc: ImportDefinedMemory and ExportMutableGlobals on
-// hand-assembled modules.
+// lib/wasm/rewriter_test.cc: the memory import, global accessors and tag
+// plans on hand-assembled modules, applied as the SDK applies them
+// (testing::ApplyPlans).
 
 #include "lib/wasm/rewriter.h"
 
@@ -9,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 #include "lib/wasm/binary_writer.h"
 #include "lib/wasm/boundary.h"
@@ -68,10 +70,21 @@ Bytes ModuleWithMemory(const Bytes& limits) {
       .Release();
 }
 
+// `bytes` with MemoryImportAdditions applied.
+absl::StatusOr<Bytes> ImportMemory(const Bytes& bytes, const ModuleInfo& info,
+                                   absl::string_view import_module,
+                                   absl::string_view import_name) {
+  std::vector<SectionAddition> additions;
+  absl::Status planned =
+      MemoryImportAdditions(info, import_module, import_name, &additions);
+  if (!planned.ok()) return planned;
+  return testing::ApplyPlans(bytes, info, std::move(additions));
+}
+
 absl::StatusOr<Bytes> Rewrite(const Bytes& bytes) {
   absl::StatusOr<ModuleInfo> info = ReadModule(bytes);
   if (!info.ok()) return info.status();
-  return ImportDefinedMemory(bytes, *info, "host", "memory");
+  return ImportMemory(bytes, *info, "host", "memory");
 }
 
 Bytes Payload(const Bytes& bytes, const SectionInfo& s) {
@@ -99,13 +112,13 @@ void ExpectRewriteError(const Bytes& bytes, const std::string& substr) {
   ExpectInvalidArgument(Rewrite(bytes).status(), substr);
 }
 
-TEST(ImportDefinedMemoryTest, AppendsMemoryImport) {
+TEST(MemoryImportTest, AppendsMemoryImport) {
   const Bytes original = ModuleWithMemory({0x01, 0x01, 0x03});  // 1..3 pages
   absl::StatusOr<ModuleInfo> before = ReadModule(original);
   ASSERT_TRUE(before.ok()) << before.status();
 
   absl::StatusOr<Bytes> rewritten =
-      ImportDefinedMemory(original, *before, "host", "memory");
+      ImportMemory(original, *before, "host", "memory");
   ASSERT_TRUE(rewritten.ok()) << rewritten.status();
   absl::StatusOr<ModuleInfo> after = ReadModule(*rewritten);
   ASSERT_TRUE(after.ok()) << after.status();
@@ -144,7 +157,7 @@ TEST(ImportDefinedMemoryTest, AppendsMemoryImport) {
                          new_imports.begin() + 1));
 }
 
-TEST(ImportDefinedMemoryTest, KeepsLimitsWithoutMaximumAndShared) {
+TEST(MemoryImportTest, KeepsLimitsWithoutMaximumAndShared) {
   absl::StatusOr<Bytes> out = Rewrite(ModuleWithMemory({0x00, 0x81, 0x01}));
   ASSERT_TRUE(out.ok()) << out.status();
   absl::StatusOr<ModuleInfo> info = ReadModule(*out);
@@ -161,7 +174,7 @@ TEST(ImportDefinedMemoryTest, KeepsLimitsWithoutMaximumAndShared) {
   EXPECT_TRUE(info->imports.back().memory.shared);
 }
 
-TEST(ImportDefinedMemoryTest, InsertsImportSectionAfterTypes) {
+TEST(MemoryImportTest, InsertsImportSectionAfterTypes) {
   const Bytes original = BinaryWriter()
                              .Header()
                              .Section(1, kTypes)
@@ -182,7 +195,7 @@ TEST(ImportDefinedMemoryTest, InsertsImportSectionAfterTypes) {
             OtherPayloads(original, *ReadModule(original)));
 }
 
-TEST(ImportDefinedMemoryTest, InsertsImportSectionFirstWithoutTypes) {
+TEST(MemoryImportTest, InsertsImportSectionFirstWithoutTypes) {
   const Bytes original =
       BinaryWriter()
           .Header()
@@ -202,7 +215,7 @@ TEST(ImportDefinedMemoryTest, InsertsImportSectionFirstWithoutTypes) {
   EXPECT_EQ(info->imports[0].memory.max, 1u);
 }
 
-TEST(ImportDefinedMemoryTest, NoMemoryLeavesBytesUnchanged) {
+TEST(MemoryImportTest, NoMemoryLeavesBytesUnchanged) {
   const Bytes original = BinaryWriter()
                              .Header()
                              .Section(1, kTypes)
@@ -214,7 +227,7 @@ TEST(ImportDefinedMemoryTest, NoMemoryLeavesBytesUnchanged) {
   EXPECT_EQ(*out, original);
 }
 
-TEST(ImportDefinedMemoryTest, RejectsImportedAndDefinedMemory) {
+TEST(MemoryImportTest, RejectsImportedAndDefinedMemory) {
   Bytes imports = BinaryWriter()
                       .U32(1)
                       .Name("env")
@@ -230,7 +243,7 @@ TEST(ImportDefinedMemoryTest, RejectsImportedAndDefinedMemory) {
                      "both imports and defines a memory (multi-memory");
 }
 
-TEST(ImportDefinedMemoryTest, RejectsTwoDefinedMemories) {
+TEST(MemoryImportTest, RejectsTwoDefinedMemories) {
   ExpectRewriteError(BinaryWriter()
                          .Header()
                          .Section(5, {0x02, 0x00, 0x01, 0x00, 0x01})
@@ -238,18 +251,17 @@ TEST(ImportDefinedMemoryTest, RejectsTwoDefinedMemories) {
                      "defines 2 memories");
 }
 
-TEST(ImportDefinedMemoryTest, RejectsBadNamesAndMismatchedInfo) {
+TEST(MemoryImportTest, RejectsBadNamesAndMismatchedInfo) {
   const Bytes module = ModuleWithMemory({0x00, 0x01});
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
 
-  absl::StatusOr<Bytes> out =
-      ImportDefinedMemory(module, *info, "host", "\xff");
+  absl::StatusOr<Bytes> out = ImportMemory(module, *info, "host", "\xff");
   ExpectInvalidArgument(out.status(), "not valid UTF-8");
 
   // The info of another module: offsets that do not fit must not be used.
   const Bytes shorter(module.begin(), module.end() - 3);
-  out = ImportDefinedMemory(shorter, *info, "host", "memory");
+  out = ImportMemory(shorter, *info, "host", "memory");
   ExpectInvalidArgument(out.status(), "does not describe these bytes");
 }
 
@@ -306,12 +318,6 @@ Bytes ModuleWithGlobals() {
       .Release();
 }
 
-absl::StatusOr<Bytes> ExportGlobals(const Bytes& bytes) {
-  absl::StatusOr<ModuleInfo> info = ReadModule(bytes);
-  if (!info.ok()) return info.status();
-  return ExportMutableGlobals(bytes, *info, "wasmhost:global:");
-}
-
 // The global exports, as "name=index".
 std::vector<std::string> GlobalExports(const ModuleInfo& info) {
   std::vector<std::string> out;
@@ -323,164 +329,35 @@ std::vector<std::string> GlobalExports(const ModuleInfo& info) {
   return out;
 }
 
-TEST(ExportMutableGlobalsTest, AppendsExportsForDefinedMutableGlobals) {
-  const Bytes original = ModuleWithGlobals();
-  absl::StatusOr<ModuleInfo> before = ReadModule(original);
-  ASSERT_TRUE(before.ok()) << before.status();
-  absl::StatusOr<Bytes> out = ExportGlobals(original);
-  ASSERT_TRUE(out.ok()) << out.status();
-  absl::StatusOr<ModuleInfo> after = ReadModule(*out);
-  ASSERT_TRUE(after.ok()) << after.status();
+// PlanGlobalAccessors' plan, and `bytes` with it applied.
+struct WithAccessors : GlobalAccessors {
+  Bytes bytes;
+};
 
-  // Global 0 is imported and global 2 immutable: neither is exported.
-  // Global 1 is now exported twice.
-  EXPECT_EQ(GlobalExports(*after),
-            (std::vector<std::string>{"g1=1", "wasmhost:global:1=1",
-                                      "wasmhost:global:3=3"}));
-  ASSERT_EQ(after->exports.size(), 5u);
-  EXPECT_EQ(after->exports[0].name, "run");
-  EXPECT_EQ(after->exports[0].kind, ExternKind::kFunc);
-  EXPECT_EQ(after->exports[1].name, "memory");
-  EXPECT_EQ(SectionIds(*after), SectionIds(*before));
-  // Every other section is untouched; the old entries are kept as they were.
-  for (size_t i = 0; i < before->sections.size(); ++i) {
-    const Bytes old_payload = Payload(original, before->sections[i]);
-    const Bytes new_payload = Payload(*out, after->sections[i]);
-    if (before->sections[i].id != 7) {
-      EXPECT_EQ(new_payload, old_payload) << "section " << i;
-      continue;
-    }
-    EXPECT_EQ(new_payload[0], 5);
-    ASSERT_GT(new_payload.size(), old_payload.size());
-    EXPECT_TRUE(std::equal(old_payload.begin() + 1, old_payload.end(),
-                           new_payload.begin() + 1));
-  }
-  EXPECT_EQ(after->globals.size(), 3u);
-  EXPECT_EQ(after->function_names.at(1), "run");
-}
-
-TEST(ExportMutableGlobalsTest, IsIdempotent) {
-  absl::StatusOr<Bytes> once = ExportGlobals(ModuleWithGlobals());
-  ASSERT_TRUE(once.ok()) << once.status();
-  absl::StatusOr<Bytes> twice = ExportGlobals(*once);
-  ASSERT_TRUE(twice.ok()) << twice.status();
-  EXPECT_EQ(*twice, *once);
-}
-
-TEST(ExportMutableGlobalsTest, InsertsExportSectionInCanonicalPosition) {
-  // After the global section, before code; custom sections stay in place.
-  const Bytes original = BinaryWriter()
-                             .Header()
-                             .Section(1, kTypes)
-                             .Section(3, kFunctions)
-                             .Section(6, kGlobals)
-                             .Section(0, BinaryWriter().Name("x").Release())
-                             .Section(10, kCode)
-                             .Release();
-  absl::StatusOr<Bytes> out = ExportGlobals(original);
-  ASSERT_TRUE(out.ok()) << out.status();
-  absl::StatusOr<ModuleInfo> info = ReadModule(*out);
-  ASSERT_TRUE(info.ok()) << info.status();
-  EXPECT_EQ(SectionIds(*info), (std::vector<uint8_t>{1, 3, 6, 7, 0, 10}));
-  EXPECT_EQ(
-      GlobalExports(*info),
-      (std::vector<std::string>{"wasmhost:global:0=0", "wasmhost:global:2=2"}));
-
-  // Only custom sections before the globals: the export section follows.
-  const Bytes globals_only = BinaryWriter()
-                                 .Header()
-                                 .Section(0, BinaryWriter().Name("a").Release())
-                                 .Section(6, kGlobals)
-                                 .Section(0, BinaryWriter().Name("b").Release())
-                                 .Release();
-  out = ExportGlobals(globals_only);
-  ASSERT_TRUE(out.ok()) << out.status();
-  info = ReadModule(*out);
-  ASSERT_TRUE(info.ok()) << info.status();
-  EXPECT_EQ(SectionIds(*info), (std::vector<uint8_t>{0, 6, 7, 0}));
-  EXPECT_EQ(info->exports.size(), 2u);
-}
-
-TEST(ExportMutableGlobalsTest, NoMutableGlobalLeavesBytesUnchanged) {
-  // Only an immutable global and an imported mutable one.
-  const Bytes original = BinaryWriter()
-                             .Header()
-                             .Section(2, GlobalImports())
-                             .Section(6, {0x01, 0x7f, 0x00, 0x41, 0x01, kEnd})
-                             .Release();
-  absl::StatusOr<Bytes> out = ExportGlobals(original);
-  ASSERT_TRUE(out.ok()) << out.status();
-  EXPECT_EQ(*out, original);
-}
-
-TEST(ExportMutableGlobalsTest, RejectsNameClashBadPrefixAndMismatchedInfo) {
-  // "wasmhost:global:0" already names a function.
-  const Bytes clash = BinaryWriter()
-                          .Header()
-                          .Section(1, kTypes)
-                          .Section(3, kFunctions)
-                          .Section(6, kGlobals)
-                          .Section(7, BinaryWriter()
-                                          .U32(1)
-                                          .Name("wasmhost:global:0")
-                                          .Byte(0x00)
-                                          .U32(0)
-                                          .Release())
-                          .Section(10, kCode)
-                          .Release();
-  absl::StatusOr<Bytes> out = ExportGlobals(clash);
-  ExpectInvalidArgument(
-      out.status(), "already exports something else as \"wasmhost:global:0\"");
-
-  const Bytes module = ModuleWithGlobals();
-  absl::StatusOr<ModuleInfo> info = ReadModule(module);
-  ASSERT_TRUE(info.ok()) << info.status();
-  out = ExportMutableGlobals(module, *info, "\xc0");
-  ExpectInvalidArgument(out.status(), "not valid UTF-8");
-
-  const Bytes shorter(module.begin(), module.end() - 2);
-  out = ExportMutableGlobals(shorter, *info, "p");
-  ExpectInvalidArgument(out.status(), "does not describe these bytes");
-}
-
-// Both rewrites, in either order, re-reading in between, give the same
-// module: a memory import and the global exports.
-TEST(ExportMutableGlobalsTest, ComposesWithImportDefinedMemory) {
-  const Bytes original = ModuleWithGlobals();
-  absl::StatusOr<Bytes> globals_first = ExportGlobals(original);
-  ASSERT_TRUE(globals_first.ok()) << globals_first.status();
-  globals_first = Rewrite(*globals_first);
-  ASSERT_TRUE(globals_first.ok()) << globals_first.status();
-
-  absl::StatusOr<Bytes> memory_first = Rewrite(original);
-  ASSERT_TRUE(memory_first.ok()) << memory_first.status();
-  memory_first = ExportGlobals(*memory_first);
-  ASSERT_TRUE(memory_first.ok()) << memory_first.status();
-
-  EXPECT_EQ(*globals_first, *memory_first);
-  absl::StatusOr<ModuleInfo> info = ReadModule(*memory_first);
-  ASSERT_TRUE(info.ok()) << info.status();
-  EXPECT_EQ(SectionIds(*info),
-            (std::vector<uint8_t>{1, 2, 3, 6, 7, 10, 11, 0}));
-  ASSERT_EQ(info->imports.size(), 3u);
-  EXPECT_EQ(info->imports[2].kind, ExternKind::kMemory);
-  EXPECT_EQ(info->imports[2].memory.min, 1u);
-  EXPECT_EQ(info->imported_global_count(), 1u);
-  EXPECT_EQ(GlobalExports(*info),
-            (std::vector<std::string>{"g1=1", "wasmhost:global:1=1",
-                                      "wasmhost:global:3=3"}));
-  EXPECT_EQ(info->exports[1].name, "memory");
-  EXPECT_EQ(info->exports[1].index, 0u);
+absl::StatusOr<WithAccessors> AddAccessors(
+    const Bytes& bytes, const ModuleInfo& info,
+    absl::string_view set_export = kSetGlobalsExport,
+    absl::string_view get_export = kGetGlobalsExport) {
+  std::vector<AddedFunction> functions;
+  absl::StatusOr<GlobalAccessors> planned =
+      PlanGlobalAccessors(info, set_export, get_export, &functions);
+  if (!planned.ok()) return planned.status();
+  absl::StatusOr<Bytes> applied =
+      testing::ApplyPlans(bytes, info, {}, functions);
+  if (!applied.ok()) return applied.status();
+  WithAccessors result;
+  static_cast<GlobalAccessors&>(result) = *std::move(planned);
+  result.bytes = *std::move(applied);
+  return result;
 }
 
 // ModuleWithGlobals' mutable globals are 1 (i32) and 3 (f64); global 0 is
 // an imported i32 and global 2 an immutable i64.
-TEST(AddGlobalAccessorsTest, AppendsSetterAndGetterForDefinedMutableGlobals) {
+TEST(GlobalAccessorsTest, AppendsSetterAndGetterForDefinedMutableGlobals) {
   const Bytes original = ModuleWithGlobals();
   absl::StatusOr<ModuleInfo> before = ReadModule(original);
   ASSERT_TRUE(before.ok()) << before.status();
-  absl::StatusOr<GlobalAccessors> setter =
-      AddGlobalAccessors(original, *before);
+  absl::StatusOr<WithAccessors> setter = AddAccessors(original, *before);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_TRUE(setter->added);
   EXPECT_EQ(setter->not_added_reason, "");
@@ -540,7 +417,7 @@ TEST(AddGlobalAccessorsTest, AppendsSetterAndGetterForDefinedMutableGlobals) {
   EXPECT_EQ(after->data_segment_count, before->data_segment_count);
 }
 
-TEST(AddGlobalAccessorsTest, InsertsMissingSections) {
+TEST(GlobalAccessorsTest, InsertsMissingSections) {
   // Only a mutable i64 global: type, function, export and code sections
   // are all inserted, in canonical order.
   const Bytes module = BinaryWriter()
@@ -549,8 +426,8 @@ TEST(AddGlobalAccessorsTest, InsertsMissingSections) {
                            .Release();
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<GlobalAccessors> setter =
-      AddGlobalAccessors(module, *info, "reset", "read");
+  absl::StatusOr<WithAccessors> setter =
+      AddAccessors(module, *info, "reset", "read");
   ASSERT_TRUE(setter.ok()) << setter.status();
   ASSERT_TRUE(setter->added);
   EXPECT_EQ(setter->setter_index, 0u);
@@ -575,7 +452,7 @@ TEST(AddGlobalAccessorsTest, InsertsMissingSections) {
   EXPECT_EQ(setter->bytes, expected);
 }
 
-TEST(AddGlobalAccessorsTest, NotAddedForOtherTypesOrNoMutableGlobal) {
+TEST(GlobalAccessorsTest, NotAddedForOtherTypesOrNoMutableGlobal) {
   // A mutable v128 global after a mutable i32.
   const Bytes v128 = BinaryWriter()
                          .Header()
@@ -589,7 +466,7 @@ TEST(AddGlobalAccessorsTest, NotAddedForOtherTypesOrNoMutableGlobal) {
                          .Release();
   absl::StatusOr<ModuleInfo> info = ReadModule(v128);
   ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<GlobalAccessors> setter = AddGlobalAccessors(v128, *info);
+  absl::StatusOr<WithAccessors> setter = AddAccessors(v128, *info);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_FALSE(setter->added);
   EXPECT_TRUE(absl::StrContains(setter->not_added_reason,
@@ -604,14 +481,14 @@ TEST(AddGlobalAccessorsTest, NotAddedForOtherTypesOrNoMutableGlobal) {
                               .Release();
   info = ReadModule(immutable);
   ASSERT_TRUE(info.ok()) << info.status();
-  setter = AddGlobalAccessors(immutable, *info);
+  setter = AddAccessors(immutable, *info);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_FALSE(setter->added);
   EXPECT_EQ(setter->not_added_reason, "the module defines no mutable global");
   EXPECT_EQ(setter->bytes, immutable);
 }
 
-TEST(AddGlobalAccessorsTest, NotAddedPastTheParameterLimit) {
+TEST(GlobalAccessorsTest, NotAddedPastTheParameterLimit) {
   BinaryWriter globals;
   globals.U32(kMaxBoundaryValues + 1);
   for (size_t i = 0; i <= kMaxBoundaryValues; ++i) {
@@ -621,7 +498,7 @@ TEST(AddGlobalAccessorsTest, NotAddedPastTheParameterLimit) {
       BinaryWriter().Header().Section(6, globals.bytes()).Release();
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<GlobalAccessors> setter = AddGlobalAccessors(module, *info);
+  absl::StatusOr<WithAccessors> setter = AddAccessors(module, *info);
   ASSERT_TRUE(setter.ok()) << setter.status();
   EXPECT_FALSE(setter->added);
   EXPECT_TRUE(
@@ -629,42 +506,40 @@ TEST(AddGlobalAccessorsTest, NotAddedPastTheParameterLimit) {
       << setter->not_added_reason;
 }
 
-TEST(AddGlobalAccessorsTest, RejectsTakenOrBadNameAndMismatchedInfo) {
+TEST(GlobalAccessorsTest, RejectsTakenOrBadNameAndMismatchedInfo) {
   const Bytes module = ModuleWithGlobals();
   absl::StatusOr<ModuleInfo> info = ReadModule(module);
   ASSERT_TRUE(info.ok()) << info.status();
-  ExpectInvalidArgument(AddGlobalAccessors(module, *info, "run").status(),
+  ExpectInvalidArgument(AddAccessors(module, *info, "run").status(),
                         "already exports \"run\"");
   ExpectInvalidArgument(
-      AddGlobalAccessors(module, *info, kSetGlobalsExport, "run").status(),
+      AddAccessors(module, *info, kSetGlobalsExport, "run").status(),
       "already exports \"run\"");
-  ExpectInvalidArgument(AddGlobalAccessors(module, *info, "\xc0").status(),
+  ExpectInvalidArgument(AddAccessors(module, *info, "\xc0").status(),
                         "not valid UTF-8");
   ExpectInvalidArgument(
-      AddGlobalAccessors(module, *info, kSetGlobalsExport, "\xc0").status(),
+      AddAccessors(module, *info, kSetGlobalsExport, "\xc0").status(),
       "not valid UTF-8");
   const Bytes shorter(module.begin(), module.end() - 2);
-  ExpectInvalidArgument(AddGlobalAccessors(shorter, *info).status(),
+  ExpectInvalidArgument(AddAccessors(shorter, *info).status(),
                         "does not describe these bytes");
   // Not idempotent: a second setter clashes with the first.
-  absl::StatusOr<GlobalAccessors> once = AddGlobalAccessors(module, *info);
+  absl::StatusOr<WithAccessors> once = AddAccessors(module, *info);
   ASSERT_TRUE(once.ok()) << once.status();
   info = ReadModule(once->bytes);
   ASSERT_TRUE(info.ok()) << info.status();
-  ExpectInvalidArgument(AddGlobalAccessors(once->bytes, *info).status(),
+  ExpectInvalidArgument(AddAccessors(once->bytes, *info).status(),
                         "already exports \"wasmhost:globals:set\"");
 }
 
-// Memory import, global exports, accessors, then fuel, re-reading in
-// between. Fuel meters the accessors too and keeps their indices.
-TEST(AddGlobalAccessorsTest, ComposesWithTheOtherRewritesAndFuel) {
+// Memory import, accessors, then fuel, re-reading in between. Fuel meters
+// the accessors too and keeps their indices.
+TEST(GlobalAccessorsTest, ComposesWithTheOtherRewritesAndFuel) {
   absl::StatusOr<Bytes> bytes = Rewrite(ModuleWithGlobals());
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
-  bytes = ExportGlobals(*bytes);
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   absl::StatusOr<ModuleInfo> info = ReadModule(*bytes);
   ASSERT_TRUE(info.ok()) << info.status();
-  absl::StatusOr<GlobalAccessors> setter = AddGlobalAccessors(*bytes, *info);
+  absl::StatusOr<WithAccessors> setter = AddAccessors(*bytes, *info);
   ASSERT_TRUE(setter.ok()) << setter.status();
   ASSERT_TRUE(setter->added);
   EXPECT_EQ(setter->globals, (std::vector<uint32_t>{1, 3}));
@@ -672,9 +547,7 @@ TEST(AddGlobalAccessorsTest, ComposesWithTheOtherRewritesAndFuel) {
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(SectionIds(*info),
             (std::vector<uint8_t>{1, 2, 3, 6, 7, 10, 11, 0}));
-  EXPECT_EQ(GlobalExports(*info),
-            (std::vector<std::string>{"g1=1", "wasmhost:global:1=1",
-                                      "wasmhost:global:3=3"}));
+  EXPECT_EQ(GlobalExports(*info), (std::vector<std::string>{"g1=1"}));
 
   absl::StatusOr<FuelRewrite> fuel = InjectFuel(setter->bytes, *info);
   ASSERT_TRUE(fuel.ok()) << fuel.status();
@@ -726,9 +599,10 @@ TEST(TagModuleTest, RejectsBytesShorterThanAHeader) {
 namespace wasmhost::wasm {
 namespace {
 
-// The plans applied in one RewriteSections pass give the very bytes the
-// three rewrites give one after another (what RewriteForHost relies on).
-TEST(PlannedRewritesTest, OnePassEqualsTheRewritesInTurn) {
+// The plans applied in one RewriteSections pass give the very bytes they
+// give applied one after another, each on the module the last one made
+// (what RewriteForHost relies on).
+TEST(PlannedRewritesTest, OnePassEqualsThePlansInTurn) {
   BinaryWriter w;
   w.Header()
       .Section(kTypeSection, {0x01, 0x60, 0x01, 0x7c, 0x01, 0x7c})
@@ -742,17 +616,21 @@ TEST(PlannedRewritesTest, OnePassEqualsTheRewritesInTurn) {
   ASSERT_TRUE(info.ok()) << info.status();
 
   absl::StatusOr<std::vector<uint8_t>> imported =
-      ImportDefinedMemory(module, *info, "host", "memory");
+      ImportMemory(module, *info, "host", "memory");
   ASSERT_TRUE(imported.ok()) << imported.status();
   absl::StatusOr<ModuleInfo> step = ReadModule(*imported);
   ASSERT_TRUE(step.ok()) << step.status();
-  absl::StatusOr<BoundaryWrappers> wrapped =
-      AddBoundaryWrappers(*imported, *step, "b:");
+  std::vector<AddedFunction> step_wrappers;
+  absl::StatusOr<std::vector<std::string>> step_wrapper_exports =
+      PlanBoundaryWrappers(*step, "b:", &step_wrappers);
+  ASSERT_TRUE(step_wrapper_exports.ok()) << step_wrapper_exports.status();
+  absl::StatusOr<Bytes> wrapped =
+      testing::ApplyPlans(*imported, *step, {}, step_wrappers);
   ASSERT_TRUE(wrapped.ok()) << wrapped.status();
-  step = ReadModule(wrapped->bytes);
+  step = ReadModule(*wrapped);
   ASSERT_TRUE(step.ok()) << step.status();
-  absl::StatusOr<GlobalAccessors> accessors =
-      AddGlobalAccessors(wrapped->bytes, *step, "set", "get");
+  absl::StatusOr<WithAccessors> accessors =
+      AddAccessors(*wrapped, *step, "set", "get");
   ASSERT_TRUE(accessors.ok()) << accessors.status();
   ASSERT_TRUE(accessors->added);
 
@@ -762,13 +640,12 @@ TEST(PlannedRewritesTest, OnePassEqualsTheRewritesInTurn) {
   absl::StatusOr<std::vector<std::string>> wrapper_exports =
       PlanBoundaryWrappers(*info, "b:", &functions);
   ASSERT_TRUE(wrapper_exports.ok()) << wrapper_exports.status();
-  EXPECT_EQ(*wrapper_exports, wrapped->wrapper_exports);
+  EXPECT_EQ(*wrapper_exports, *step_wrapper_exports);
   EXPECT_EQ(*wrapper_exports, (std::vector<std::string>{"b:0"}));
   absl::StatusOr<GlobalAccessors> planned =
       PlanGlobalAccessors(*info, "set", "get", &functions);
   ASSERT_TRUE(planned.ok()) << planned.status();
   EXPECT_TRUE(planned->added);
-  EXPECT_TRUE(planned->bytes.empty());
   EXPECT_EQ(planned->globals, accessors->globals);
   ASSERT_EQ(functions.size(), 3u);
   AddFunctions(*info, functions, &additions);

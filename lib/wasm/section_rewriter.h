@@ -13,9 +13,9 @@
 //   ToOffsetMap       a MappedBytes' runs as an offset map
 //   OriginalOffset    looks an offset up in an offset map
 //
-// Internal to lib/wasm: ImportDefinedMemory, ExportMutableGlobals,
-// AddGlobalAccessors, AddBoundaryWrappers, InjectFuel and
-// BoundBulkInstructions are built on it.
+// Internal to lib/wasm and the runtime's rewrite pass: the plans of
+// rewriter.h and boundary.h, InjectFuel and BoundBulkInstructions are
+// built on it.
 
 #ifndef WASMHOST_LIB_WASM_SECTION_REWRITER_H_
 #define WASMHOST_LIB_WASM_SECTION_REWRITER_H_

@@ -5,6 +5,7 @@
 //   Cat                    concatenates pieces
 //   Body                   a function body without locals
 //   FunctionModule         a module of () -> () functions, one per body
+//   ApplyPlans             planned rewrites applied as the SDK applies them
 //   ExpectInvalidArgument  asserts the code and a message substring
 
 #ifndef WASMHOST_LIB_WASM_TEST_MODULE_BUILDER_H_
@@ -16,10 +17,14 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "lib/wasm/binary_writer.h"
+#include "lib/wasm/reader.h"
+#include "lib/wasm/section_rewriter.h"
 
 namespace wasmhost::wasm::testing {
 
@@ -60,6 +65,21 @@ inline Bytes FunctionModule(std::initializer_list<Bytes> bodies,
   w.Header().Section(1, types);
   if (imports > 0) w.Section(2, import_section.bytes());
   return w.Section(3, functions.bytes()).Section(10, code.bytes()).Release();
+}
+
+// `bytes` with `functions` (through AddFunctions) and `additions` applied
+// in one RewriteSections pass, as lib/runtime/module.cc applies the plans
+// of rewriter.h and boundary.h. InvalidArgument if `info` is not
+// ReadModule(bytes).
+inline absl::StatusOr<Bytes> ApplyPlans(
+    absl::Span<const uint8_t> bytes, const ModuleInfo& info,
+    std::vector<SectionAddition> additions,
+    absl::Span<const AddedFunction> functions = {}) {
+  if (!functions.empty()) AddFunctions(info, functions, &additions);
+  MappedBytes out;
+  absl::Status rewritten = RewriteSections(bytes, info, additions, &out);
+  if (!rewritten.ok()) return rewritten;
+  return out.Release();
 }
 
 // Expects `status` to be InvalidArgument with `substr` in its message.
