@@ -146,7 +146,7 @@ class Lexer {
       size_t end = s.find('-', start);
       if (end == absl::string_view::npos) end = s.size();
       const absl::string_view word = s.substr(start, end - start);
-      if (!absl::ascii_isalpha(word[0])) return false;
+      if (word.empty() || !absl::ascii_isalpha(word[0])) return false;
       const bool lower = absl::ascii_islower(word[0]);
       for (char ch : word) {
         if (absl::ascii_isalpha(ch) && absl::ascii_islower(ch) != lower) {

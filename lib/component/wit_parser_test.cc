@@ -322,6 +322,8 @@ TEST(ParseWit, Errors) {
       {"world w { import f: func(x: nope); }", "t.wit:1:29: undefined type nope"},
       {"world w { import f: func(x: u32) }", "1:34: expected ';', found '}'"},
       {"world w { import Bad-name: func(); }", "not a kebab-case label"},
+      // Found by wit_fuzzer: a '%' before a word that starts with '-'.
+      {"world w { import %-x: func(); }", "\"-x\" is not a kebab-case label"},
       {"world w { import f: func(); import f: func(); }",
        "import f defined twice"},
       {"interface i { record r { a: r } } world w { export i; }",
