@@ -825,14 +825,9 @@ static inline double cabi_i64_to_f64(int64_t i) {
         }
         return;
       case TypeKind::kOwn:
-        out->push_back({absl::StrCat("(", expr, ").__handle"), ValType::kI32});
-        return;
       case TypeKind::kBorrow:
-        if (Exported(*t.element)) {
-          Fail("C bindings passing a borrow of an exported resource to an "
-               "import");
-          return;
-        }
+        // Only imports lower borrows, and only of imported resources (an
+        // interface both imported and exported is the import's here).
         out->push_back({absl::StrCat("(", expr, ").__handle"), ValType::kI32});
         return;
       case TypeKind::kVariant:

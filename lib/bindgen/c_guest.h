@@ -41,7 +41,7 @@ struct CGuestFiles {
 //
 // Returns Unimplemented for what the generator does not support yet:
 // async functions, streams, futures, error-context, maps and fixed-length
-// lists, a borrow of an exported resource passed to an import.
+// lists.
 [[nodiscard]] absl::StatusOr<CGuestFiles> GenerateCGuest(
     const component::ParsedWorld& world);
 

@@ -21,6 +21,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/component/wit_printer.h"
 #include "lib/util/status_macros.h"
 
 namespace wasmhost::component {
@@ -926,6 +927,10 @@ class Parser {
 
   absl::StatusOr<std::string> Label() {
     if (pending_colon_ || cur_.kind != Tok::kId) return Unexpected("a name");
+    if (!cur_.explicit_id && IsWitKeyword(cur_.text)) {
+      return ErrorAt(cur_.loc, absl::StrCat("keyword '", cur_.text,
+                                            "' as a name: write %", cur_.text));
+    }
     std::string s = cur_.text;
     WASMHOST_RETURN_IF_ERROR(Advance());
     return s;
@@ -967,7 +972,12 @@ class Resolver {
         if (!Has(exports_, dep->name)) EnsureImport(dep);
       }
     }
-    // wit-component lists exported functions and types before interfaces.
+    // wit-component lists imported interfaces, then types, then functions,
+    // and exported functions and types before interfaces.
+    std::stable_sort(imports_.begin(), imports_.end(),
+                     [](const WorldItem& a, const WorldItem& b) {
+                       return ImportRank(a.kind) < ImportRank(b.kind);
+                     });
     std::stable_partition(exports_.begin(), exports_.end(),
                           [](const WorldItem& item) {
                             return item.kind != WorldItem::Kind::kInterface;
@@ -996,6 +1006,18 @@ class Resolver {
     std::map<std::string, std::string> docs;  // By item name.
     std::string own_docs;
   };
+
+  static int ImportRank(WorldItem::Kind kind) {
+    switch (kind) {
+      case WorldItem::Kind::kInterface:
+        return 0;
+      case WorldItem::Kind::kType:
+        return 1;
+      case WorldItem::Kind::kFunc:
+        break;
+    }
+    return 2;
+  }
 
   static bool Has(const std::vector<WorldItem>& items, absl::string_view n) {
     return std::any_of(items.begin(), items.end(),

@@ -13,8 +13,12 @@
 // declaration, a `type a = b` alias is b's TypeId, and a resource is one
 // kResource type whose handles are kOwn/kBorrow types over it. The world is
 // elaborated as wit-component encodes it: an interface a world item uses
-// types from is imported before it (unless exported, for exports), and
-// exported functions and types come before exported interfaces.
+// types from is imported (unless exported, for exports), imported
+// interfaces come before imported types and functions, and exported
+// functions and types before exported interfaces. Within an interface,
+// items keep their source order (wit-component may list a component's
+// types in another order, and gives an exported interface its own copies
+// of the records, variants, enums and flags it `use`s).
 //
 // Feature gates: `@unstable(feature = ...)` items are left out (no feature
 // is enabled), `@since` and `@deprecated` are parsed and ignored.
