@@ -52,6 +52,4 @@ uint32_t exports_demo_res_counters_take(
   return value;
 }
 
-void exports_demo_res_counters_counter_destructor(counter* self) {
-  free(self);
-}
+void exports_demo_res_counters_counter_destructor(counter* self) { free(self); }

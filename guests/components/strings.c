@@ -1,10 +1,10 @@
 // Strings component: see strings.wit. The glue is generated from it
 // (strings.h): arguments arrive owned (freed here), results are freed by
 // the generated post-return functions after the host has read them.
+#include "strings.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "strings.h"
 
 static strings_string_t copy_of(const uint8_t* s, size_t len) {
   strings_string_t out = {malloc(len ? len : 1), len};

@@ -1,9 +1,9 @@
 // Types component: see types.wit. The glue is generated from it (types.h):
 // each WIT type is a C type with the canonical ABI's layout.
+#include "types.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "types.h"
 
 float exports_demo_types_shapes_area(demo_types_shapes_shape_t* s) {
   switch (s->tag) {
@@ -69,6 +69,7 @@ void exports_demo_types_shapes_swap(types_tuple2_u8_f64_t* t,
   ret->f1 = t->f0;
 }
 
-void exports_demo_types_shapes_check(uint32_t x, types_result_void_void_t* ret) {
+void exports_demo_types_shapes_check(uint32_t x,
+                                     types_result_void_void_t* ret) {
   ret->is_err = x % 2 != 0;
 }

@@ -1,11 +1,11 @@
 // WASI reactor component: see wasi_reactor.wit. Uses stdio and the
 // environment, so the core module imports wasi_snapshot_preview1. The glue
 // is generated from the WIT (wasi_reactor.h).
+#include "wasi_reactor.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-#include "wasi_reactor.h"
 
 // Prints MSG and $GREETING to stdout; returns the bytes printed.
 uint32_t exports_wasi_reactor_shout(wasi_reactor_string_t* msg) {

@@ -79,8 +79,10 @@ int BindgenMain(const std::vector<std::string>& args, std::ostream& out,
   }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const std::filesystem::path h = std::filesystem::path(dir) / (files->stem + ".h");
-  const std::filesystem::path c = std::filesystem::path(dir) / (files->stem + ".c");
+  const std::filesystem::path h =
+      std::filesystem::path(dir) / (files->stem + ".h");
+  const std::filesystem::path c =
+      std::filesystem::path(dir) / (files->stem + ".c");
   if (!WriteFile(h, files->header, err) || !WriteFile(c, files->source, err)) {
     return 1;
   }

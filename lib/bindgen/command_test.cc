@@ -55,7 +55,8 @@ TEST(BindgenMain, WritesHeaderAndSource) {
   std::ifstream h(dir + "/gen/my_plugin.h");
   std::stringstream text;
   text << h.rdbuf();
-  EXPECT_TRUE(absl::StrContains(text.str(), "void exports_my_plugin_run(void);"));
+  EXPECT_TRUE(
+      absl::StrContains(text.str(), "void exports_my_plugin_run(void);"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/gen/my_plugin.c"));
 }
 

@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <deque>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -36,16 +36,16 @@ struct Loc {
 };
 
 absl::Status ErrorAt(const Loc& loc, absl::string_view message) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      loc.path == nullptr ? "<wit>" : *loc.path, ":", loc.line, ":",
-      loc.column, ": ", message));
+  return absl::InvalidArgumentError(
+      absl::StrCat(loc.path == nullptr ? "<wit>" : *loc.path, ":", loc.line,
+                   ":", loc.column, ": ", message));
 }
 
 enum class Tok : uint8_t {
   kEof,
-  kId,        // A label; `explicit_id` when written with '%'.
-  kNumber,    // Digits (fixed list lengths).
-  kPunct,     // One of { } ( ) < > , ; : . = / @ * _ and "->".
+  kId,      // A label; `explicit_id` when written with '%'.
+  kNumber,  // Digits (fixed list lengths).
+  kPunct,   // One of { } ( ) < > , ; : . = / @ * _ and "->".
 };
 
 struct Token {
@@ -85,8 +85,8 @@ class Lexer {
       t.kind = Tok::kId;
       t.text = std::string(text_.substr(start, pos_ - start));
       if (!ValidLabel(t.text)) {
-        return ErrorAt(t.loc, absl::StrCat("\"", t.text,
-                                           "\" is not a kebab-case label"));
+        return ErrorAt(
+            t.loc, absl::StrCat("\"", t.text, "\" is not a kebab-case label"));
       }
       return t;
     }
@@ -106,9 +106,14 @@ class Lexer {
       t.text = std::string(1, c);
       return t;
     }
-    return ErrorAt(t.loc, absl::StrCat("unexpected character '",
-                                       (absl::ascii_isprint(c) ? std::string(1, c)
-                                        : absl::StrCat("\\x", absl::Hex(static_cast<uint8_t>(c)))), "'"));
+    return ErrorAt(
+        t.loc,
+        absl::StrCat(
+            "unexpected character '",
+            (absl::ascii_isprint(c)
+                 ? std::string(1, c)
+                 : absl::StrCat("\\x", absl::Hex(static_cast<uint8_t>(c)))),
+            "'"));
   }
 
   // The semver at the current position (after '@' or '= ').
@@ -116,10 +121,9 @@ class Lexer {
     while (pos_ < text_.size() && absl::ascii_isblank(text_[pos_])) Advance(1);
     const Loc loc = Here();
     const size_t start = pos_;
-    while (pos_ < text_.size() &&
-           (absl::ascii_isalnum(text_[pos_]) ||
-            absl::string_view(".-+").find(text_[pos_]) !=
-                absl::string_view::npos)) {
+    while (pos_ < text_.size() && (absl::ascii_isalnum(text_[pos_]) ||
+                                   absl::string_view(".-+").find(text_[pos_]) !=
+                                       absl::string_view::npos)) {
       Advance(1);
     }
     // A `use ns:pkg/iface@1.0.0.{...}` path ends in '.': not the version's.
@@ -236,9 +240,9 @@ class Lexer {
           }
         } while (depth > 0);
         if (doc) {
-          absl::StrAppend(docs, docs->empty() ? "" : "\n",
-                          absl::StripAsciiWhitespace(
-                              text_.substr(body, i - 2 - body)));
+          absl::StrAppend(
+              docs, docs->empty() ? "" : "\n",
+              absl::StripAsciiWhitespace(text_.substr(body, i - 2 - body)));
         }
         Advance(i - pos_);
       } else {
@@ -336,9 +340,9 @@ struct ItemAst {
   K k = K::kType;
   Loc loc;
   std::string docs;
-  UseAst use;          // kUse.
-  TypeDefAst type;     // kType.
-  FuncAst func;        // kFunc, kExtern (a function).
+  UseAst use;       // kUse.
+  TypeDefAst type;  // kType.
+  FuncAst func;     // kFunc, kExtern (a function).
   // kExtern: an import or export.
   bool import = false;
   std::string extern_name;  // `import name: ...`; empty for a path.
@@ -598,8 +602,8 @@ class Parser {
     def.docs = item->docs;
     static const auto* const kKinds =
         new absl::flat_hash_map<std::string, TypeKind>{
-            {"record", TypeKind::kRecord}, {"variant", TypeKind::kVariant},
-            {"enum", TypeKind::kEnum},     {"flags", TypeKind::kFlags},
+            {"record", TypeKind::kRecord},     {"variant", TypeKind::kVariant},
+            {"enum", TypeKind::kEnum},         {"flags", TypeKind::kFlags},
             {"resource", TypeKind::kResource}, {"type", TypeKind::kFunc}};
     if (cur_.kind != Tok::kId || cur_.explicit_id) return false;
     auto kind = kKinds->find(cur_.text);
@@ -728,13 +732,20 @@ class Parser {
     if (cur_.kind != Tok::kId) return Unexpected("a type");
     static const auto* const kPrims =
         new absl::flat_hash_map<std::string, TypeKind>{
-            {"bool", TypeKind::kBool},     {"s8", TypeKind::kS8},
-            {"u8", TypeKind::kU8},         {"s16", TypeKind::kS16},
-            {"u16", TypeKind::kU16},       {"s32", TypeKind::kS32},
-            {"u32", TypeKind::kU32},       {"s64", TypeKind::kS64},
-            {"u64", TypeKind::kU64},       {"f32", TypeKind::kF32},
-            {"f64", TypeKind::kF64},       {"float32", TypeKind::kF32},
-            {"float64", TypeKind::kF64},   {"char", TypeKind::kChar},
+            {"bool", TypeKind::kBool},
+            {"s8", TypeKind::kS8},
+            {"u8", TypeKind::kU8},
+            {"s16", TypeKind::kS16},
+            {"u16", TypeKind::kU16},
+            {"s32", TypeKind::kS32},
+            {"u32", TypeKind::kU32},
+            {"s64", TypeKind::kS64},
+            {"u64", TypeKind::kU64},
+            {"f32", TypeKind::kF32},
+            {"f64", TypeKind::kF64},
+            {"float32", TypeKind::kF32},
+            {"float64", TypeKind::kF64},
+            {"char", TypeKind::kChar},
             {"string", TypeKind::kString},
             {"error-context", TypeKind::kErrorContext}};
     static const auto* const kGenerics =
@@ -805,7 +816,8 @@ class Parser {
         WASMHOST_RETURN_IF_ERROR(Advance());
         if (cur_.kind != Tok::kNumber) return Unexpected("a list length");
         if (cur_.text.size() > 9 || std::stoul(cur_.text) == 0) {
-          return ErrorAt(cur_.loc, "a fixed list length must be 1 to 999999999");
+          return ErrorAt(cur_.loc,
+                         "a fixed list length must be 1 to 999999999");
         }
         t->fixed_length = static_cast<uint32_t>(std::stoul(cur_.text));
         WASMHOST_RETURN_IF_ERROR(Advance());
@@ -937,10 +949,10 @@ class Parser {
   }
 
   absl::Status Unexpected(absl::string_view want) {
-    std::string got = pending_colon_           ? "':'"
-                      : cur_.kind == Tok::kEof ? "end of file"
-                                               : absl::StrCat("'", cur_.text,
-                                                              "'");
+    std::string got = pending_colon_ ? "':'"
+                      : cur_.kind == Tok::kEof
+                          ? "end of file"
+                          : absl::StrCat("'", cur_.text, "'");
     return ErrorAt(cur_.loc, absl::StrCat("expected ", want, ", found ", got));
   }
 
@@ -1100,7 +1112,7 @@ class Resolver {
   }
 
   absl::StatusOr<IfaceState*> ResolveInterface(const InterfaceAst* ast,
-                                        std::string name) {
+                                               std::string name) {
     IfaceState& s = ifaces_[ast];
     if (s.state == 2) return &s;
     if (s.state == 1) {
@@ -1114,16 +1126,15 @@ class Resolver {
     WASMHOST_RETURN_IF_ERROR(CollectDefs(ast->items, &s.scope));
     for (const ItemAst& item : ast->items) {
       if (item.k == ItemAst::K::kUse) {
-        WASMHOST_RETURN_IF_ERROR(Use(item.use, ast->package, &s.scope,
-                                     [&](IfaceState* from, const std::string& as,
-                                         TypeId id) {
-                                       s.iface.types.push_back({as, id});
-                                       if (std::find(s.deps.begin(),
-                                                     s.deps.end(),
-                                                     from) == s.deps.end()) {
-                                         s.deps.push_back(from);
-                                       }
-                                     }));
+        WASMHOST_RETURN_IF_ERROR(
+            Use(item.use, ast->package, &s.scope,
+                [&](IfaceState* from, const std::string& as, TypeId id) {
+                  s.iface.types.push_back({as, id});
+                  if (std::find(s.deps.begin(), s.deps.end(), from) ==
+                      s.deps.end()) {
+                    s.deps.push_back(from);
+                  }
+                }));
       } else if (item.k == ItemAst::K::kType) {
         WASMHOST_ASSIGN_OR_RETURN(TypeId id, Def(&item.type, &s.scope));
         s.iface.types.push_back({item.type.name, id});
@@ -1137,8 +1148,8 @@ class Resolver {
           item.type.kind == TypeKind::kResource) {
         const TypeId r = s.scope.names.at(item.type.name);
         for (const FuncAst& f : item.type.funcs) {
-          WASMHOST_ASSIGN_OR_RETURN(NamedFunc nf, Func(f, &s.scope, &r,
-                                                       item.type.name));
+          WASMHOST_ASSIGN_OR_RETURN(NamedFunc nf,
+                                    Func(f, &s.scope, &r, item.type.name));
           made.push_back(std::move(nf));
         }
       } else if (item.k == ItemAst::K::kFunc) {
@@ -1303,9 +1314,9 @@ class Resolver {
         WASMHOST_ASSIGN_OR_RETURN(TypeId id, Lookup(e.name, e.loc, scope));
         const bool own = e.k == TypeExpr::K::kOwn;
         if (arena_[id].kind != TypeKind::kResource) {
-          return ErrorAt(e.loc, absl::StrCat(own ? "own<" : "borrow<", e.name,
-                                             ">: ", e.name,
-                                             " is not a resource"));
+          return ErrorAt(e.loc,
+                         absl::StrCat(own ? "own<" : "borrow<", e.name,
+                                      ">: ", e.name, " is not a resource"));
         }
         return Handle(own ? TypeKind::kOwn : TypeKind::kBorrow, id);
       }
@@ -1329,8 +1340,7 @@ class Resolver {
           WASMHOST_ASSIGN_OR_RETURN(t.ok, Expr(e.args[next++], scope, false));
         }
         if (e.has_err) {
-          WASMHOST_ASSIGN_OR_RETURN(t.error,
-                                    Expr(e.args[next], scope, false));
+          WASMHOST_ASSIGN_OR_RETURN(t.error, Expr(e.args[next], scope, false));
         }
         return arena_.Add(std::move(t));
       }
@@ -1384,8 +1394,8 @@ class Resolver {
     }
     for (const ParamAst& p : f.params) {
       if (!seen.insert(p.name).second) {
-        return ErrorAt(p.loc, absl::StrCat("parameter ", p.name,
-                                           " defined twice"));
+        return ErrorAt(p.loc,
+                       absl::StrCat("parameter ", p.name, " defined twice"));
       }
       WASMHOST_ASSIGN_OR_RETURN(TypeId pt, Expr(p.type, scope, false));
       t.fields.push_back({p.name, pt});
@@ -1446,16 +1456,16 @@ class Resolver {
       switch (item.k) {
         case ItemAst::K::kUse: {
           std::vector<WorldItem> types;
-          WASMHOST_RETURN_IF_ERROR(Use(
-              item.use, w.package, &scope,
-              [&](IfaceState* from, const std::string& as, TypeId id) {
-                EnsureImport(from);
-                WorldItem t;
-                t.kind = WorldItem::Kind::kType;
-                t.name = as;
-                t.type = id;
-                types.push_back(std::move(t));
-              }));
+          WASMHOST_RETURN_IF_ERROR(
+              Use(item.use, w.package, &scope,
+                  [&](IfaceState* from, const std::string& as, TypeId id) {
+                    EnsureImport(from);
+                    WorldItem t;
+                    t.kind = WorldItem::Kind::kType;
+                    t.name = as;
+                    t.type = id;
+                    types.push_back(std::move(t));
+                  }));
           for (WorldItem& t : types) {
             WASMHOST_RETURN_IF_ERROR(AddItem(true, std::move(t), item.loc));
           }
@@ -1612,7 +1622,8 @@ absl::StatusOr<std::vector<WitFile>> WitFilesIn(
       paths.push_back(e.path());
     }
   }
-  if (ec) return absl::NotFoundError(absl::StrCat("cannot list ", dir.string()));
+  if (ec)
+    return absl::NotFoundError(absl::StrCat("cannot list ", dir.string()));
   std::sort(paths.begin(), paths.end());
   std::vector<WitFile> files;
   for (const auto& p : paths) {
@@ -1682,7 +1693,8 @@ absl::StatusOr<ParsedWorld> ParseWit(const WitSources& sources,
       ++count;
       if (world.empty() || w.name == world) {
         if (found != nullptr && !world.empty()) {
-          return ErrorAt(w.loc, absl::StrCat("world ", world, " defined twice"));
+          return ErrorAt(w.loc,
+                         absl::StrCat("world ", world, " defined twice"));
         }
         found = &w;
       }
@@ -1691,8 +1703,8 @@ absl::StatusOr<ParsedWorld> ParseWit(const WitSources& sources,
   const std::string where =
       sources.main.empty() ? "<wit>" : sources.main.front().path;
   if (world.empty() && count != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, ":1:1: ", count, " worlds: name the one to use"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ":1:1: ", count, " worlds: name the one to use"));
   }
   if (found == nullptr) {
     return absl::InvalidArgumentError(

@@ -237,7 +237,8 @@ TEST(ParseWit, WorldItemsUseIncludeAndInlineInterfaces) {
       export inline-out: interface { use types.{p}; pong: func(x: p); }
       include base with { run as start }
     }
-  )", "w");
+  )",
+                              "w");
   ASSERT_EQ(w.name, "w");
   std::vector<std::string> imports, exports;
   for (const WorldItem& i : w.world.imports) imports.push_back(i.name);
@@ -246,8 +247,8 @@ TEST(ParseWit, WorldItemsUseIncludeAndInlineInterfaces) {
   EXPECT_EQ(imports, (std::vector<std::string>{"a:b/types", "inline", "p", "q",
                                                "local", "get", "log"}));
   // Functions before interfaces, as wit-component orders exports.
-  EXPECT_EQ(exports, (std::vector<std::string>{"start", "a:b/types",
-                                               "inline-out"}));
+  EXPECT_EQ(exports,
+            (std::vector<std::string>{"start", "a:b/types", "inline-out"}));
   EXPECT_EQ(Find(w.world.imports, "p")->kind, WorldItem::Kind::kType);
   EXPECT_EQ(Find(w.world.imports, "inline")->interface.funcs[0].name, "ping");
   EXPECT_EQ(Find(w.world.exports, "start")->func.name, "start");
@@ -320,7 +321,8 @@ TEST(ParseWit, Errors) {
     const char* message;
   };
   const Case cases[] = {
-      {"world w { import f: func(x: nope); }", "t.wit:1:29: undefined type nope"},
+      {"world w { import f: func(x: nope); }",
+       "t.wit:1:29: undefined type nope"},
       {"world w { import f: func(x: u32) }", "1:34: expected ';', found '}'"},
       {"world w { import Bad-name: func(); }", "not a kebab-case label"},
       {"world w { import record: func(); }",
@@ -367,8 +369,9 @@ TEST(ParseWit, Errors) {
       {"world v {} world w {}", "2 worlds: name the one to use"},
       {"interface i {}", "0 worlds"},
       {"package a:b; package a:c;", "a package declaration must come first"},
-      {"frob", "expected 'interface', 'world', 'use' or 'package', found "
-               "'frob'"},
+      {"frob",
+       "expected 'interface', 'world', 'use' or 'package', found "
+       "'frob'"},
       {"interface i { flags f { a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, b0, "
        "b1, b2, b3, b4, b5, b6, b7, b8, b9, c0, c1, c2, c3, c4, c5, c6, c7, "
        "c8, c9, d0, d1, d2 } } world w { export i; }",

@@ -14,7 +14,6 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-
 #include "lib/component/world.h"
 
 namespace wasmhost::component {

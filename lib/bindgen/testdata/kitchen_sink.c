@@ -57,9 +57,8 @@ void exports_test_sink_guest_process(sink_list_prims_t* items,
   for (size_t i = 0; i < items->len; ++i) {
     ret->ptr[i].f0 = items->ptr[i].s;
     items->ptr[i].s.len = 0;
-    ret->ptr[i].f1 = filter->is_some
-                         ? test_sink_host_classify(&filter->val)
-                         : TEST_SINK_HOST_LEVEL_LOW;
+    ret->ptr[i].f1 = filter->is_some ? test_sink_host_classify(&filter->val)
+                                     : TEST_SINK_HOST_LEVEL_LOW;
   }
   sink_list_prims_free(items);
   sink_option_mixed_free(filter);
@@ -85,11 +84,13 @@ void exports_test_sink_guest_spill(test_sink_host_prims_t* a,
 uint32_t exports_test_sink_guest_count(session* s) { return s->level; }
 
 // Calls every import that the other exports do not.
-void exports_sink_run(sink_list_string_t* args, sink_result_void_string_t* ret) {
+void exports_sink_run(sink_list_string_t* args,
+                      sink_result_void_string_t* ret) {
   ret->is_err = false;
   for (size_t i = 0; i < args->len; ++i) sink_log(&args->ptr[i]);
   sink_list_string_free(args);
-  test_sink_host_own_file_t f = test_sink_host_constructor_file(&(sink_string_t){0});
+  test_sink_host_own_file_t f =
+      test_sink_host_constructor_file(&(sink_string_t){0});
   test_sink_host_borrow_file_t borrowed = test_sink_host_file_borrow_own(f);
   sink_result_bytes_string_t read;
   test_sink_host_method_file_read(borrowed, 4, &read);
