@@ -41,7 +41,7 @@ bool IsCKeyword(absl::string_view s) {
       "inline",   "int",     "long",   "register", "restrict", "return",
       "short",    "signed",  "sizeof", "static",   "struct",   "switch",
       "true",     "typedef", "union",  "unsigned", "void",     "volatile",
-      "while",    "ret",     "self_",  "errno",    "free",     "malloc",
+      "while",    "ret",     "errno",  "free",     "malloc",
   };
   return kWords->count(std::string(s)) > 0;
 }
@@ -186,8 +186,8 @@ class Generator {
   // The realloc the host lowers strings and lists with (a zero-size
   // allocation is the alignment, never dereferenced nor freed).
   static constexpr const char* kRealloc =
-      R"(__attribute__((__weak__, __export_name__("cabi_realloc"))) void* cabi_realloc(
-    void* ptr, size_t old_size, size_t align, size_t new_size) {
+      R"(__attribute__((__weak__, __export_name__("cabi_realloc")))
+void* cabi_realloc(void* ptr, size_t old_size, size_t align, size_t new_size) {
   if (new_size == 0) return (void*)align;
   void* ret = realloc(old_size == 0 ? NULL : ptr, new_size);
   if (ret == NULL) __builtin_trap();
@@ -511,7 +511,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
       absl::StrAppend(
           &helpers_c_, "\n__attribute__((__import_module__(\"", module,
           "\"), __import_name__(\"[resource-drop]", name,
-          "\"))) extern void __wasm_import_", base, "_drop(int32_t);\n\nvoid ",
+          "\")))\nextern void __wasm_import_", base, "_drop(int32_t);\n\nvoid ",
           base, "_drop_own(", own, " handle) {\n  __wasm_import_", base,
           "_drop(handle.__handle);\n}\n\n", borrow, " ", base, "_borrow_own(",
           own, " handle) {\n  return (", borrow, "){handle.__handle};\n}\n");
@@ -542,7 +542,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
                                      : "void __wasm_import_%s_drop(int32_t)";
       absl::StrAppend(&helpers_c_, "\n__attribute__((__import_module__(\"",
                       export_module, "\"), __import_name__(\"[resource-", op,
-                      "]", name, "\"))) extern ",
+                      "]", name, "\")))\nextern ",
                       absl::StrReplaceAll(sig, {{"%s", base}}), ";\n");
     }
     absl::StrAppend(&helpers_c_, "\n", own, " ", base, "_new(", rep,
@@ -555,7 +555,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
                     base, "_drop_own(", own, " handle) {\n  __wasm_import_",
                     base, "_drop(handle.__handle);\n}\n");
     absl::StrAppend(&exports_c_, "\n__attribute__((__export_name__(\"", module,
-                    "#[dtor]", name, "\"))) void __wasm_export_", base,
+                    "#[dtor]", name, "\")))\nvoid __wasm_export_", base,
                     "_dtor(int32_t rep) {\n  ", base, "_destructor((", rep,
                     "*)(uintptr_t)rep);\n}\n");
   }
@@ -1061,7 +1061,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
     if (core_params.empty()) core_params.push_back("void");
     absl::StrAppend(&imports_c_, "\n__attribute__((__import_module__(\"",
                     f.module, "\"), __import_name__(\"", f.name,
-                    "\"))) extern ", core_result, " ", call_name, "(",
+                    "\")))\nextern ", core_result, " ", call_name, "(",
                     absl::StrJoin(core_params, ", "), ");\n\n", proto, " {\n",
                     body, tail, "}\n");
   }
@@ -1144,12 +1144,12 @@ static inline double cabi_i64_to_f64(int64_t i) {
     }
     if (core_params.empty()) core_params.push_back("void");
     absl::StrAppend(&exports_c_, "\n__attribute__((__export_name__(\"", f.name,
-                    "\"))) ", core_result, " __wasm_export_", f.cname, "(",
+                    "\")))\n", core_result, " __wasm_export_", f.cname, "(",
                     absl::StrJoin(core_params, ", "), ") {\n", body, "}\n");
     if (results.size() > component::kMaxFlatResults && NeedsFree(*ft.ok)) {
       absl::StrAppend(&exports_c_,
                       "\n__attribute__((__export_name__(\"cabi_post_", f.name,
-                      "\"))) void __wasm_export_", f.cname,
+                      "\")))\nvoid __wasm_export_", f.cname,
                       "_post_return(int32_t ret) {\n  ", FreeName(*ft.ok), "((",
                       CType(*ft.ok), "*)(uintptr_t)ret);\n}\n");
     }
