@@ -1115,21 +1115,33 @@ static inline double cabi_i64_to_f64(int64_t i) {
     const std::vector<ValType> results =
         ft.ok ? Flat(*ft.ok) : std::vector<ValType>{};
     std::string core_result = "void";
+    // Borrowed handles of imported resources must be dropped before the
+    // call returns (the spec traps otherwise): the wrapper drops those it
+    // passed as parameters once the author's function is done with them.
+    std::string drops;
+    for (size_t i = 0; i < ft.fields.size(); ++i) {
+      const Type& p = types_[ft.fields[i].type];
+      if (p.kind != TypeKind::kBorrow || Exported(*p.element)) continue;
+      absl::StrAppend(&drops, "  __wasm_import_", ResourceBase(*p.element),
+                      "_drop(_p", i, ".__handle);\n");
+    }
+    const std::string call =
+        absl::StrCat(f.cname, "(", absl::StrJoin(call_args, ", "));
+    const std::string with_ret =
+        absl::StrCat(f.cname, "(", absl::StrJoin(call_args, ", "),
+                     call_args.empty() ? "" : ", ", "&_ret);\n", drops);
     if (!ft.ok) {
-      absl::StrAppend(&body, "  ", f.cname, "(", absl::StrJoin(call_args, ", "),
-                      ");\n");
+      absl::StrAppend(&body, "  ", call, ");\n", drops);
     } else if (ByValue(*ft.ok)) {
       core_result = CoreCType(results[0]);
-      absl::StrAppend(&body, "  ", CType(*ft.ok), " _ret = ", f.cname, "(",
-                      absl::StrJoin(call_args, ", "), ");\n");
+      absl::StrAppend(&body, "  ", CType(*ft.ok), " _ret = ", call, ");\n",
+                      drops);
       std::vector<CoreValue> out;
       Lower(*ft.ok, "_ret", "  ", &body, &out);
       absl::StrAppend(&body, "  return ", out[0].expr, ";\n");
     } else if (results.size() == 1) {
       core_result = CoreCType(results[0]);
-      call_args.push_back("&_ret");
-      absl::StrAppend(&body, "  ", CType(*ft.ok), " _ret;\n  ", f.cname, "(",
-                      absl::StrJoin(call_args, ", "), ");\n");
+      absl::StrAppend(&body, "  ", CType(*ft.ok), " _ret;\n  ", with_ret);
       std::vector<CoreValue> out;
       Lower(*ft.ok, "_ret", "  ", &body, &out);
       absl::StrAppend(&body, "  return ", out[0].expr, ";\n");
@@ -1137,10 +1149,8 @@ static inline double cabi_i64_to_f64(int64_t i) {
       // The return area: read by the host after the call, freed by the
       // post-return function.
       core_result = "int32_t";
-      call_args.push_back("&_ret");
-      absl::StrAppend(&body, "  static ", CType(*ft.ok), " _ret;\n  ", f.cname,
-                      "(", absl::StrJoin(call_args, ", "),
-                      ");\n  return (int32_t)(uintptr_t)&_ret;\n");
+      absl::StrAppend(&body, "  static ", CType(*ft.ok), " _ret;\n  ", with_ret,
+                      "  return (int32_t)(uintptr_t)&_ret;\n");
     }
     if (core_params.empty()) core_params.push_back("void");
     absl::StrAppend(&exports_c_, "\n__attribute__((__export_name__(\"", f.name,

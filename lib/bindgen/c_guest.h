@@ -18,7 +18,9 @@
 // Ownership: an export receives its arguments owned (free them with the
 // `*_free` functions) and hands its result to the wrapper, which frees it
 // after the host has read it; an import borrows its arguments and gives its
-// result owned to the caller. Handles are never dropped by `*_free`.
+// result owned to the caller. Handles are never dropped by `*_free`; a
+// borrowed handle of an imported resource passed to an export is dropped by
+// the generated wrapper when the export returns (as the spec requires).
 
 #ifndef WASMHOST_LIB_BINDGEN_C_GUEST_H_
 #define WASMHOST_LIB_BINDGEN_C_GUEST_H_

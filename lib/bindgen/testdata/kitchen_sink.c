@@ -83,6 +83,11 @@ void exports_test_sink_guest_spill(test_sink_host_prims_t* a,
 
 uint32_t exports_test_sink_guest_count(session* s) { return s->level; }
 
+// The generated wrapper drops the borrowed handle after this returns.
+uint64_t exports_test_sink_guest_peek(test_sink_host_borrow_file_t f) {
+  return test_sink_host_method_file_size(f);
+}
+
 // Calls every import that the other exports do not.
 void exports_sink_run(sink_list_string_t* args,
                       sink_result_void_string_t* ret) {
