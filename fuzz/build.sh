@@ -41,6 +41,11 @@ if bazel build //guests/components:components_files >&2; then
 else
   echo "fuzz/build.sh: no component seeds (bazel build failed)" >&2
 fi
+# The WIT sources seed wit_fuzzer.
+for wit in guests/components/*.wit lib/component/testdata/witdir/*.wit; do
+  cp "$wit" "$seeds.tmp/wit_$(echo "$wit" | tr '/' '_')"
+  n=$((n + 1))
+done
 rm -rf "$seeds"
 mv "$seeds.tmp" "$seeds"
 echo "fuzz/build.sh: $n seed modules in $seeds" >&2

@@ -8,6 +8,7 @@
         wasi_reactor = ["wasi_reactor"],       # stems linked with the adapter
         hdrs = ["cabi.h"],
         namespace = "wasmhost::guests",
+        bindgen = ["scalars"],                 # stems with generated glue
     )
 
 gives `#include "<package>/components.h"` declaring
@@ -15,8 +16,12 @@ gives `#include "<package>/components.h"` declaring
 filegroup `components_files` of the components (`<name>/<stem>.wasm`).
 
 Each `<stem>.c` is compiled by clang-19 as a wasm32-wasi reactor (see
-c_guests.bzl) to a core module carrying hand-written canonical-ABI glue
-(`cabi_realloc`, exports named as wit-component expects, `cabi_post_*`);
+c_guests.bzl) to a core module carrying the canonical-ABI glue
+(`cabi_realloc`, exports named as wit-component expects, `cabi_post_*`):
+for stems in `bindgen`, the glue is generated from `<stem>.wit`
+(tools/bindgen, `wasmhost bindgen c-guest`) as `<world>.h`, which
+`<stem>.c` includes, and `<world>.c`, compiled with it (`<world>` is the
+world's name in snake case); other stems write it by hand (cabi.h);
 then tools/component/make_component.mjs, run by Node.js with the jco that
 `./x setup` installs (@jco, third_party/jco/jco.bzl), embeds `<stem>.wit`'s
 world and makes the component (wit-component's `new`). Stems listed in
@@ -41,7 +46,10 @@ _COPTS = [
 
 _ADAPTER = "@jco//:wasi_snapshot_preview1.reactor.wasm"
 
-def c_components(name, worlds, namespace, wasi_reactor = [], hdrs = [], visibility = None, testonly = None):
+def _snake(world):
+    return world.lower().replace("-", "_")
+
+def c_components(name, worlds, namespace, wasi_reactor = [], bindgen = [], hdrs = [], visibility = None, testonly = None):
     """Builds one component per entry of `worlds` and embeds them all.
 
     Args:
@@ -51,6 +59,7 @@ def c_components(name, worlds, namespace, wasi_reactor = [], hdrs = [], visibili
         `<stem>.wit`.
       namespace: C++ namespace of the `<stem>_wasm()` accessors.
       wasi_reactor: stems whose core modules import WASI preview 1.
+      bindgen: stems whose canonical-ABI glue is generated from the WIT.
       hdrs: headers the sources include.
       visibility: of the library and the filegroup.
       testonly: of every target.
@@ -58,17 +67,42 @@ def c_components(name, worlds, namespace, wasi_reactor = [], hdrs = [], visibili
     for stem in wasi_reactor:
         if stem not in worlds:
             fail("c_components %s: %s in wasi_reactor but not in worlds" % (name, stem))
+    for stem in bindgen:
+        if stem not in worlds:
+            fail("c_components %s: %s in bindgen but not in worlds" % (name, stem))
     wasms = []
     symbols = []
     for stem, world in worlds.items():
         sym = wasm_symbol("c_components", name, stem + ".c", ".c", symbols)
         core = "%s/%s.core.wasm" % (name, sym)
         wasm = "%s/%s.wasm" % (name, sym)
+        glue = []
+        include = ""
+        if stem in bindgen:
+            gen_h = "%s/%s_bindings/%s.h" % (name, sym, _snake(world))
+            gen_c = "%s/%s_bindings/%s.c" % (name, sym, _snake(world))
+            native.genrule(
+                name = "%s_%s_bindgen" % (name, sym),
+                srcs = [stem + ".wit"],
+                outs = [gen_h, gen_c],
+                cmd = " ".join([
+                    "$(location %s) c-guest" % Label("//tools/bindgen"),
+                    "--wit $(location %s.wit)" % stem,
+                    "--world",
+                    world,
+                    "--out $$(dirname $(location %s)) >/dev/null" % gen_h,
+                ]),
+                tools = [Label("//tools/bindgen")],
+                testonly = testonly,
+                visibility = ["//visibility:private"],
+            )
+            glue = [gen_h, gen_c]
+            include = "-I$$(dirname $(location %s)) $(location %s)" % (gen_h, gen_c)
         native.genrule(
             name = "%s_%s_clang" % (name, sym),
-            srcs = [stem + ".c"] + hdrs,
+            srcs = [stem + ".c"] + hdrs + glue,
             outs = [core],
-            cmd = "%s %s $(location %s.c) -o $@" % (_CLANG, " ".join(_COPTS), stem),
+            cmd = "%s %s %s $(location %s.c) -o $@" % (_CLANG, " ".join(_COPTS), include, stem),
             testonly = testonly,
             visibility = ["//visibility:private"],
         )

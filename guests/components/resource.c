@@ -1,60 +1,55 @@
-// Resource component: see resource.wit. A counter's representation is a
-// pointer to its state; the host keeps the handle table.
-#include "cabi.h"
+// Resource component: see resource.wit. The glue is generated from it
+// (res.h). A counter's representation is its state, malloc'ed; the host
+// keeps the handle table.
+#include <stdlib.h>
 
-#define COUNTERS "demo:res/counters"
+#include "res.h"
 
-typedef struct {
+struct exports_demo_res_counters_counter_t {
   uint32_t value;
-} counter;
+};
 
-IMPORT("[export]" COUNTERS, "[resource-new]counter")
-int32_t counter_new(counter* rep);
-IMPORT("[export]" COUNTERS, "[resource-rep]counter")
-counter* counter_rep(int32_t handle);
-IMPORT("[export]" COUNTERS, "[resource-drop]counter")
-void counter_drop(int32_t handle);
+typedef exports_demo_res_counters_counter_t counter;
 
-IMPORT("demo:res/host", "[constructor]blob")
-int32_t blob_new(const uint8_t* ptr, size_t len);
-IMPORT("demo:res/host", "[method]blob.size") uint32_t blob_size(int32_t blob);
-IMPORT("demo:res/host", "[resource-drop]blob") void blob_drop(int32_t blob);
-
-EXPORT(COUNTERS "#[constructor]counter")
-int32_t counter_constructor(uint32_t start) {
+exports_demo_res_counters_own_counter_t
+exports_demo_res_counters_constructor_counter(uint32_t start) {
   counter* c = malloc(sizeof *c);
   c->value = start;
-  return counter_new(c);
+  return exports_demo_res_counters_counter_new(c);
 }
 
 // Borrowed handles of the guest's own resources arrive as representations.
-EXPORT(COUNTERS "#[method]counter.inc")
-uint32_t counter_inc(counter* self, uint32_t by) { return self->value += by; }
+uint32_t exports_demo_res_counters_method_counter_inc(counter* self,
+                                                      uint32_t by) {
+  return self->value += by;
+}
 
-EXPORT(COUNTERS "#[method]counter.add-blob")
-uint32_t counter_add_blob(counter* self, int32_t blob) {
-  return self->value += blob_size(blob);
+uint32_t exports_demo_res_counters_method_counter_add_blob(
+    counter* self, demo_res_host_borrow_blob_t b) {
+  return self->value += demo_res_host_method_blob_size(b);
 }
 
 // The merged counter also counts the bytes of a blob the host makes (and
 // the guest drops), so every import of the host resource is used.
-EXPORT(COUNTERS "#[static]counter.merge")
-int32_t counter_merge(counter* a, counter* b) {
-  static const uint8_t kMarker[] = {1, 2};
-  const int32_t blob = blob_new(kMarker, sizeof kMarker);
-  const uint32_t extra = blob_size(blob);
-  blob_drop(blob);
-  return counter_constructor(a->value + b->value + extra);
+exports_demo_res_counters_own_counter_t
+exports_demo_res_counters_static_counter_merge(counter* a, counter* b) {
+  static uint8_t marker[] = {1, 2};
+  res_list_u8_t init = {marker, sizeof marker};
+  const demo_res_host_own_blob_t blob = demo_res_host_constructor_blob(&init);
+  const uint32_t extra =
+      demo_res_host_method_blob_size(demo_res_host_blob_borrow_own(blob));
+  demo_res_host_blob_drop_own(blob);
+  return exports_demo_res_counters_constructor_counter(a->value + b->value +
+                                                       extra);
 }
 
 // An owned handle comes in as a handle: its value is read through
 // resource.rep and the handle dropped, which runs the destructor.
-EXPORT(COUNTERS "#take")
-uint32_t take(int32_t handle) {
-  const uint32_t value = counter_rep(handle)->value;
-  counter_drop(handle);
+uint32_t exports_demo_res_counters_take(
+    exports_demo_res_counters_own_counter_t c) {
+  const uint32_t value = exports_demo_res_counters_counter_rep(c)->value;
+  exports_demo_res_counters_counter_drop_own(c);
   return value;
 }
 
-EXPORT(COUNTERS "#[dtor]counter")
-void counter_dtor(counter* self) { free(self); }
+void exports_demo_res_counters_counter_destructor(counter* self) { free(self); }

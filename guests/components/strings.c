@@ -1,132 +1,99 @@
-// Strings component: see strings.wit.
-#include "cabi.h"
+// Strings component: see strings.wit. The glue is generated from it
+// (strings.h): arguments arrive owned (freed here), results are freed by
+// the generated post-return functions after the host has read them.
+#include "strings.h"
 
-IMPORT("$root", "log") void host_log(const char* ptr, size_t len);
-// Results that do not fit in one core value come back through a pointer to
-// a return area the guest provides.
-IMPORT("$root", "fetch")
-void host_fetch(const char* ptr, size_t len, cabi_list* ret);
+#include <stdlib.h>
+#include <string.h>
 
-static int32_t return_string(cabi_string s) {
-  memcpy(cabi_ret_area, &s, sizeof s);
-  return (int32_t)(uintptr_t)cabi_ret_area;
+static strings_string_t copy_of(const uint8_t* s, size_t len) {
+  strings_string_t out = {malloc(len ? len : 1), len};
+  memcpy(out.ptr, s, len);
+  return out;
 }
 
-// Frees the string or list a return area points at.
-static void free_pointee(const uint8_t* area) {
-  void* p;
-  memcpy(&p, area, sizeof p);
-  free(p);
-}
-
-EXPORT("demo:strings/text#upper")
-int32_t upper(char* ptr, size_t len) {
-  cabi_string out = cabi_string_dup(ptr, len);
-  for (size_t i = 0; i < len; ++i) {
-    if (out.ptr[i] >= 'a' && out.ptr[i] <= 'z') out.ptr[i] -= 'a' - 'A';
+void exports_demo_strings_text_upper(strings_string_t* s,
+                                     strings_string_t* ret) {
+  *ret = copy_of(s->ptr, s->len);
+  for (size_t i = 0; i < ret->len; ++i) {
+    if (ret->ptr[i] >= 'a' && ret->ptr[i] <= 'z') ret->ptr[i] -= 'a' - 'A';
   }
-  free(ptr);
-  return return_string(out);
+  strings_string_free(s);
 }
-
-EXPORT("cabi_post_demo:strings/text#upper")
-void upper_post(uint8_t* area) { free_pointee(area); }
 
 // Splits at an ASCII separator (the test's only use).
-EXPORT("demo:strings/text#split")
-int32_t split(char* ptr, size_t len, uint32_t sep) {
+void exports_demo_strings_text_split(strings_string_t* s, uint32_t sep,
+                                     strings_list_string_t* ret) {
   size_t n = 1;
-  for (size_t i = 0; i < len; ++i) n += (uint32_t)(uint8_t)ptr[i] == sep;
-  cabi_string* parts = malloc(n * sizeof *parts);
+  for (size_t i = 0; i < s->len; ++i) n += s->ptr[i] == sep;
+  ret->ptr = malloc(n * sizeof *ret->ptr);
+  ret->len = n;
   size_t start = 0, k = 0;
-  for (size_t i = 0; i <= len; ++i) {
-    if (i == len || (uint32_t)(uint8_t)ptr[i] == sep) {
-      parts[k++] = cabi_string_dup(ptr + start, i - start);
+  for (size_t i = 0; i <= s->len; ++i) {
+    if (i == s->len || s->ptr[i] == sep) {
+      ret->ptr[k++] = copy_of(s->ptr + start, i - start);
       start = i + 1;
     }
   }
-  free(ptr);
-  cabi_list out = {parts, n};
-  memcpy(cabi_ret_area, &out, sizeof out);
-  return (int32_t)(uintptr_t)cabi_ret_area;
+  strings_string_free(s);
 }
 
-EXPORT("cabi_post_demo:strings/text#split")
-void split_post(uint8_t* area) {
-  cabi_list l;
-  memcpy(&l, area, sizeof l);
-  cabi_string* parts = l.ptr;
-  for (size_t i = 0; i < l.len; ++i) free(parts[i].ptr);
-  free(parts);
-}
-
-EXPORT("demo:strings/text#join")
-int32_t join(cabi_string* parts, size_t n, char* sep, size_t sep_len) {
+void exports_demo_strings_text_join(strings_list_string_t* parts,
+                                    strings_string_t* sep,
+                                    strings_string_t* ret) {
   size_t total = 0;
-  for (size_t i = 0; i < n; ++i) total += parts[i].len + (i ? sep_len : 0);
-  cabi_string out = {malloc(total ? total : 1), total};
-  size_t at = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (i) memcpy(out.ptr + at, sep, sep_len), at += sep_len;
-    memcpy(out.ptr + at, parts[i].ptr, parts[i].len);
-    at += parts[i].len;
-    free(parts[i].ptr);
+  for (size_t i = 0; i < parts->len; ++i) {
+    total += parts->ptr[i].len + (i ? sep->len : 0);
   }
-  free(parts);
-  free(sep);
-  return return_string(out);
+  ret->ptr = malloc(total ? total : 1);
+  ret->len = total;
+  size_t at = 0;
+  for (size_t i = 0; i < parts->len; ++i) {
+    if (i) memcpy(ret->ptr + at, sep->ptr, sep->len), at += sep->len;
+    memcpy(ret->ptr + at, parts->ptr[i].ptr, parts->ptr[i].len);
+    at += parts->ptr[i].len;
+  }
+  strings_list_string_free(parts);
+  strings_string_free(sep);
 }
 
-EXPORT("cabi_post_demo:strings/text#join")
-void join_post(uint8_t* area) { free_pointee(area); }
-
-EXPORT("demo:strings/text#sum")
-double sum(double* xs, size_t n) {
+double exports_demo_strings_text_sum(strings_list_f64_t* xs) {
   double s = 0;
-  for (size_t i = 0; i < n; ++i) s += xs[i];
-  free(xs);
+  for (size_t i = 0; i < xs->len; ++i) s += xs->ptr[i];
+  strings_list_f64_free(xs);
   return s;
 }
 
-EXPORT("demo:strings/text#iota")
-int32_t iota(uint32_t n) {
-  uint8_t* bytes = malloc(n ? n : 1);
-  for (uint32_t i = 0; i < n; ++i) bytes[i] = (uint8_t)i;
-  cabi_list out = {bytes, n};
-  memcpy(cabi_ret_area, &out, sizeof out);
-  return (int32_t)(uintptr_t)cabi_ret_area;
+void exports_demo_strings_text_iota(uint32_t n, strings_list_u8_t* ret) {
+  ret->ptr = malloc(n ? n : 1);
+  ret->len = n;
+  for (uint32_t i = 0; i < n; ++i) ret->ptr[i] = (uint8_t)i;
 }
 
-EXPORT("cabi_post_demo:strings/text#iota")
-void iota_post(uint8_t* area) { free_pointee(area); }
-
 // "hello, NAME (N bytes fetched)": calls both imports.
-EXPORT("greet")
-int32_t greet(char* name, size_t len) {
-  host_log(name, len);
-  cabi_list fetched;
-  host_fetch(name, len, &fetched);
-  free(fetched.ptr);
+void exports_strings_greet(strings_string_t* name, strings_string_t* ret) {
+  strings_log(name);
+  strings_list_u8_t fetched;
+  strings_fetch(name, &fetched);
+  const size_t fetched_len = fetched.len;
+  strings_list_u8_free(&fetched);
   // No snprintf: stdio would import WASI, and this component has no adapter.
   char digits[24];
   size_t ndigits = 0;
-  size_t n = fetched.len;
+  size_t n = fetched_len;
   do digits[sizeof digits - ++ndigits] = (char)('0' + n % 10);
   while ((n /= 10) != 0);
   static const char kHello[] = "hello, ";
   static const char kFetched[] = " bytes fetched)";
   const size_t total =
-      sizeof kHello - 1 + len + 2 + ndigits + sizeof kFetched - 1;
-  cabi_string out = {malloc(total), total};
-  char* at = out.ptr;
+      sizeof kHello - 1 + name->len + 2 + ndigits + sizeof kFetched - 1;
+  ret->ptr = malloc(total);
+  ret->len = total;
+  uint8_t* at = ret->ptr;
   memcpy(at, kHello, sizeof kHello - 1), at += sizeof kHello - 1;
-  memcpy(at, name, len), at += len;
+  memcpy(at, name->ptr, name->len), at += name->len;
   memcpy(at, " (", 2), at += 2;
   memcpy(at, digits + sizeof digits - ndigits, ndigits), at += ndigits;
   memcpy(at, kFetched, sizeof kFetched - 1);
-  free(name);
-  return return_string(out);
+  strings_string_free(name);
 }
-
-EXPORT("cabi_post_greet")
-void greet_post(uint8_t* area) { free_pointee(area); }

@@ -13,10 +13,8 @@
 #include "absl/strings/str_join.h"
 
 namespace wasmhost::component {
-namespace {
 
-// WIT keywords: identifiers spelled like them are written with a '%'.
-bool IsKeyword(absl::string_view s) {
+bool IsWitKeyword(absl::string_view s) {
   static const auto* const kKeywords = new absl::flat_hash_set<std::string>{
       "as",     "async",  "bool",    "borrow",  "char",      "constructor",
       "enum",   "export", "f32",     "f64",     "flags",     "from",
@@ -29,8 +27,10 @@ bool IsKeyword(absl::string_view s) {
   return kKeywords->contains(s);
 }
 
+namespace {
+
 std::string Id(absl::string_view s) {
-  return IsKeyword(s) ? absl::StrCat("%", s) : std::string(s);
+  return IsWitKeyword(s) ? absl::StrCat("%", s) : std::string(s);
 }
 
 // "wasi:cli/stdout@0.2.12" → package "wasi:cli@0.2.12", interface "stdout".

@@ -13,11 +13,16 @@
 
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "lib/component/world.h"
 
 namespace wasmhost::component {
 
 [[nodiscard]] std::string PrintWit(const World& world);
+
+// True for WIT's keywords ("record", "u8", ...), which a name spells with a
+// leading '%' ("%record").
+[[nodiscard]] bool IsWitKeyword(absl::string_view s);
 
 }  // namespace wasmhost::component
 

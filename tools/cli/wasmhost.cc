@@ -6,6 +6,9 @@
 //   wasmhost run [OPTIONS] FILE [ARGS...]
 //                           runs a WASI command (or calls a reactor's
 //                           export), like `wasmtime run`; see kUsage
+//   wasmhost bindgen c-guest --wit DIR_OR_FILE [--world NAME] --out DIR
+//                           C bindings for a component from WIT
+//                           (lib/bindgen/command.h)
 //
 // `run` exit status, as wasmtime's on Unix:
 //   N    the guest's exit code: the code it gave proc_exit, 0 when _start
@@ -37,6 +40,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "lib/bindgen/command.h"
 #include "lib/component/reader.h"
 #include "lib/component/wit_printer.h"
 #include "lib/component/world.h"
@@ -54,6 +58,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: wasmhost inspect FILE\n"
     "       wasmhost run [OPTIONS] FILE [ARGS...]\n"
+    "       wasmhost bindgen c-guest --wit DIR_OR_FILE [--world NAME] --out "
+    "DIR\n"
     "  inspect  print a module's imports, exports with signatures, memory\n"
     "           limits and custom sections; a component's WIT world\n"
     "  run      run a WASI command's _start with ARGS (argv[0] is FILE);\n"
@@ -71,7 +77,9 @@ constexpr char kUsage[] =
     "  --timeout DURATION    stop the guest (trap) after DURATION, e.g. 2s,\n"
     "                        500ms\n"
     "  --max-memory BYTES    the most linear memory the guest may grow to\n"
-    "  --                    end of options\n";
+    "  --                    end of options\n"
+    "bindgen: C bindings for a component from WIT (`wasmhost bindgen` for\n"
+    "         its options)\n";
 
 // Exit statuses of `run` besides the guest's own code.
 constexpr int kExitToolError = 1;
@@ -512,6 +520,11 @@ int main(int argc, char** argv) {
 #endif
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 2 && args[0] == "inspect") return Inspect(args[1]);
+  if (!args.empty() && args[0] == "bindgen") {
+    return wasmhost::bindgen::BindgenMain(
+        std::vector<std::string>(args.begin() + 1, args.end()), std::cout,
+        std::cerr);
+  }
   if (!args.empty() && args[0] == "run") {
     return Run(std::vector<std::string>(args.begin() + 1, args.end()));
   }
