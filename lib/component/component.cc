@@ -22,11 +22,19 @@ namespace {
 // lowers, and its canon functions options that fit them.
 absl::Status CheckTypes(const internal::ComponentState& state) {
   const TypeArena& types = *state.types;
+  auto check = [&](TypeId func) -> absl::Status {
+    if (types[func].async) return absl::UnimplementedError("async functions");
+    for (const Field& param : types[func].fields) {
+      WASMHOST_RETURN_IF_ERROR(CheckSupported(types, param.type));
+    }
+    if (!types[func].ok.has_value()) return absl::OkStatus();
+    return CheckSupported(types, *types[func].ok);
+  };
   for (const LoweredImport& lowered : state.plan.lowered) {
-    WASMHOST_RETURN_IF_ERROR(CheckSupported(types, lowered.type));
+    WASMHOST_RETURN_IF_ERROR(check(lowered.type));
   }
   for (const LiftedExport& lifted : state.plan.exports) {
-    WASMHOST_RETURN_IF_ERROR(CheckSupported(types, lifted.type));
+    WASMHOST_RETURN_IF_ERROR(check(lifted.type));
   }
   return absl::OkStatus();
 }
