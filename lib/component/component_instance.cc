@@ -442,7 +442,15 @@ absl::Status BeginCall(InstanceState& instance) {
 
 absl::Status EndCall(InstanceState& instance, absl::Status status,
                      bool guest_ran) {
-  if (!status.ok() && guest_ran) instance.poisoned = true;
+  if (status.ok()) return status;
+  // A core instance poisons itself when the guest trapped, was stopped or
+  // a host function failed, wherever the failure surfaced (a realloc while
+  // lowering, a host trampoline's InvalidArgument).
+  bool core_poisoned = false;
+  for (const wasmhost::Instance& core : instance.core) {
+    core_poisoned |= core.poisoned();
+  }
+  if (guest_ran || core_poisoned) instance.poisoned = true;
   return status;
 }
 
@@ -495,19 +503,18 @@ absl::StatusOr<std::vector<Val>> Func::Call(const CallOptions& options,
   absl::StatusOr<std::vector<wasmhost::Val>> flat =
       LowerFlatValues(cx, kMaxFlatParams, args, e.params);
   if (!flat.ok()) {
-    // A host value that does not fit the type left the guest as it was
-    // (at most memory its realloc handed out); a trap in realloc did not.
-    const bool guest_ran =
-        flat.status().code() != absl::StatusCode::kInvalidArgument;
+    // A host value that does not fit the type leaves the guest as it was
+    // (but for memory its realloc handed out); a trap in realloc poisons
+    // its core instance, and so this one.
     (void)s.handles.ExitCall(scope);
-    return internal::EndCall(s, flat.status(), guest_ran);
+    return internal::EndCall(s, flat.status(), false);
   }
   absl::StatusOr<std::vector<wasmhost::Val>> core =
       e.callee->Call(options, *flat);
   if (!core.ok()) {
-    const bool guest_ran =
-        core.status().code() != absl::StatusCode::kInvalidArgument;
-    return internal::EndCall(s, core.status(), guest_ran);
+    // Refused before the guest ran (fuel without metering) unless the core
+    // instance was poisoned.
+    return internal::EndCall(s, core.status(), false);
   }
   CoreValueIter vi(*core);
   absl::StatusOr<std::vector<Val>> results =
