@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "guests/components/components.h"
+#include "tests/component_fixtures.h"
 #include "tests/test_util.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_instance.h"
@@ -331,6 +332,17 @@ TEST(ComponentInstanceTest, OtherThreadIsFailedPrecondition) {
       .join();
   EXPECT_STATUS(status, absl::StatusCode::kFailedPrecondition,
                 "another thread");
+}
+
+// One nested component calling another's lifted function: the string is
+// lifted from the caller's memory and lowered into the callee's.
+TEST(ComponentInstanceTest, NestedComponentsCallEachOther) {
+  Component component = Compile(wasmhost::testing::composed_wasm());
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(component, Linker()));
+  EXPECT_EQ(component.num_core_instances(), 3u);
+  ASSERT_OK_AND_ASSIGN(Func run, instance.GetFunc("run"));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> out, run.Call({}));
+  EXPECT_EQ(out, std::vector<Val>{Val::U32(3 * 1000 + 'A')});
 }
 
 }  // namespace
