@@ -106,7 +106,8 @@ struct InstanceState {
   const ComponentState* state = nullptr;
   std::thread::id thread = std::this_thread::get_id();
   std::vector<wasmhost::Instance> core;
-  HandleTable handles;
+  // One per component instance of the plan (nested ones flattened).
+  std::vector<std::unique_ptr<HandleTable>> tables;
   bool poisoned = false;
   std::vector<std::unique_ptr<ExportState>> exports;
   // Plan::lifted's functions another part of the component calls, made at
@@ -209,12 +210,13 @@ absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
         absl::StrCat(e.plan->name, " takes ", e.params.size(),
                      " arguments, got ", args.size()));
   }
-  const uint32_t scope = s.handles.EnterCall();
-  LiftLowerContext cx{s.types(), e.options.opts, &s.handles, scope};
+  HandleTable& handles = *s.tables[e.plan->table];
+  const uint32_t scope = handles.EnterCall();
+  LiftLowerContext cx{s.types(), e.options.opts, &handles, scope};
   absl::StatusOr<std::vector<wasmhost::Val>> flat =
       LowerFlatValues(cx, kMaxFlatParams, args, e.params);
   if (!flat.ok()) {
-    (void)s.handles.ExitCall(scope);
+    (void)handles.ExitCall(scope);
     return flat.status();
   }
   WASMHOST_ASSIGN_OR_RETURN(std::vector<wasmhost::Val> core,
@@ -224,7 +226,7 @@ absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
   WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> results,
                             LiftFlatValues(cx, kMaxFlatResults, vi, e.results));
   WASMHOST_RETURN_IF_ERROR(PostReturn(e, core));
-  WASMHOST_RETURN_IF_ERROR(s.handles.ExitCall(scope));
+  WASMHOST_RETURN_IF_ERROR(handles.ExitCall(scope));
   return results;
 }
 
@@ -250,7 +252,8 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
   if (!l.options.has_value()) {
     WASMHOST_ASSIGN_OR_RETURN(l.options, Resolve(s, l.plan->options));
   }
-  LiftLowerContext cx{s.types(), l.options->opts, &s.handles};
+  HandleTable& handles = *s.tables[l.plan->table];
+  LiftLowerContext cx{s.types(), l.options->opts, &handles};
   CoreValueIter vi(args);
   WASMHOST_ASSIGN_OR_RETURN(
       std::vector<Val> lifted,
@@ -287,7 +290,7 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
       status = flat.status();
     }
   }
-  s.handles.ReleaseLends(cx.lends);
+  handles.ReleaseLends(cx.lends);
   return status;
 }
 
@@ -313,7 +316,7 @@ absl::Status DefineCoreImport(InstanceState& s, wasmhost::Linker& linker,
     case CoreItem::Kind::kResourceNew:
     case CoreItem::Kind::kResourceDrop:
     case CoreItem::Kind::kResourceRep: {
-      HandleTable* handles = &s.handles;
+      HandleTable* handles = s.tables[item.table].get();
       const TypeId resource = item.index;
       const CoreItem::Kind kind = item.kind;
       return linker.DefineDynamic(
@@ -445,16 +448,18 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
       ResourceImpl impl;
       std::shared_ptr<const HostResourceDtor> dtor = def->dtor;
       if (*dtor) impl.dtor = [dtor](uint32_t rep) { return (*dtor)(rep); };
-      s.handles.DefineResource(id, std::move(impl));
+      for (auto& table : s.tables) table->DefineResource(id, impl);
     }
   }
   return absl::OkStatus();
 }
 
+// Every table knows each guest resource's destructor (dropping the last
+// own handle runs it wherever the handle is); only the defining instance's
+// table treats it as local.
 absl::Status DefineGuestResources(InstanceState& s) {
   for (const GuestResource& resource : s.state->plan.resources) {
     ResourceImpl impl;
-    impl.local = true;
     if (resource.dtor.has_value()) {
       WASMHOST_ASSIGN_OR_RETURN(wasmhost::Func dtor,
                                 CoreFunc(s, *resource.dtor));
@@ -465,7 +470,10 @@ absl::Status DefineGuestResources(InstanceState& s) {
         return dtor.Call(arg).status();
       };
     }
-    s.handles.DefineResource(resource.type, std::move(impl));
+    for (size_t t = 0; t < s.tables.size(); ++t) {
+      impl.local = t == resource.table;
+      s.tables[t]->DefineResource(resource.type, impl);
+    }
   }
   return absl::OkStatus();
 }
@@ -580,6 +588,13 @@ absl::StatusOr<Instance> Instance::Create(const Component& component,
   auto s = std::make_unique<internal::InstanceState>(component);
   s->state = &ComponentAccess::State(component);
   const internal::ComponentState& state = *s->state;
+  for (uint32_t t = 0; t < state.plan.num_tables; ++t) {
+    auto table = std::make_unique<HandleTable>();
+    for (const auto& [type, same_as] : state.plan.resource_aliases) {
+      table->Alias(type, same_as);
+    }
+    s->tables.push_back(std::move(table));
+  }
   WASMHOST_RETURN_IF_ERROR(internal::BindImports(*s, linker));
   WASMHOST_ASSIGN_OR_RETURN(
       std::vector<uint64_t> memory_limits,
@@ -647,7 +662,11 @@ absl::Status Instance::DropResource(absl::string_view interface,
                                     absl::string_view resource, uint32_t rep) {
   for (const auto& [id, named] : state_->state->resource_names) {
     if (named.interface != interface || named.name != resource) continue;
-    auto dtor = state_->dtors.find(id);
+    TypeId defined = id;
+    for (const auto& [alias, same_as] : state_->state->plan.resource_aliases) {
+      if (alias == id) defined = same_as;
+    }
+    auto dtor = state_->dtors.find(defined);
     WASMHOST_RETURN_IF_ERROR(internal::BeginCall(*state_));
     if (dtor == state_->dtors.end()) return absl::OkStatus();
     const wasmhost::Val arg[] = {wasmhost::Val::I32(static_cast<int32_t>(rep))};
