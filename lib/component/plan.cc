@@ -515,7 +515,12 @@ class Planner {
       return absl::OkStatus();
     }
     for (const GuestResource& known : plan_.resources) {
-      if (known.type == id) return absl::OkStatus();
+      // Each instantiation should make new resource types (generativity),
+      // with destructors of its own; the plan has one per TypeId.
+      if (known.type == id) {
+        return Unsupported(
+            "a component defining resources instantiated more than once");
+      }
     }
     GuestResource resource;
     resource.type = id;

@@ -28,8 +28,9 @@ class SpecInvoker {
   explicit SpecInvoker(Engine engine) : engine_(std::move(engine)) {}
 
   // Runs one manifest line's invocation: `kind` "invoke", "return" or
-  // "trap", `file` the component's binary (read from `dir`), `note` its
-  // "<NAME> (<ARG>...) (<RES>...)". OK when it behaved as expected;
+  // "trap", `file` the component's binary (read from `dir`; "<binary>@<n>"
+  // names instance n of it), `note` its "<NAME> (<ARG>...) (<RES>...)".
+  // `kind` "instance" only instantiates. OK when it behaved as expected;
   // otherwise the reason. kUnimplemented: the runtime cannot run it
   // (the component uses what is not supported, or imports anything).
   absl::Status Run(absl::string_view dir, absl::string_view kind,

@@ -2,8 +2,9 @@
 // tools/component/wast_split.mjs wrote (one command a line: "<where>
 // <expect> <file> <note>") and checks each binary with ReadComponent: a
 // `valid` one must parse, an `invalid` or `malformed` one must be
-// rejected; `invoke`, `return` and `trap` lines run on the component
-// runtime (spec_invoke.h), instantiating their component once. Commands
+// rejected; `instance`, `invoke`, `return` and `trap` lines run on the
+// component runtime (spec_invoke.h), instantiating each component (or
+// instance of a definition) once. Commands
 // the splitter could not turn into binaries, and invocations of
 // components the runtime cannot instantiate (imports, unimplemented
 // features), are counted as unsupported.
@@ -125,7 +126,8 @@ int main(int argc, char** argv) {
       if (verbose) std::cout << "unsupported: " << line << "\n";
       continue;
     }
-    if (expect == "invoke" || expect == "return" || expect == "trap") {
+    if (expect == "invoke" || expect == "return" || expect == "trap" ||
+        expect == "instance") {
       const absl::Status status =
           invoker.Run(dir, expect, f[2], f.size() > 3 ? f[3] : "");
       if (status.ok()) {

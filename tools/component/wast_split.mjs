@@ -4,15 +4,17 @@
 // and every invoke, assert_return and assert_trap, with the binary of the
 // component they call (the last one before them) and their values.
 // Text is turned into binary by jco's `parse` (wasm-tools' text parser).
-// Everything else (component instances and definitions, quoted text, text
-// jco cannot encode, invocations after one) is listed as unsupported,
-// with why.
+// Everything else (quoted text, text jco cannot encode, invocations of
+// named instances) is listed as unsupported, with why.
 //
 //   node wast_split.mjs JCO_API OUT_DIR FILE.wast...
 //
 // Writes OUT_DIR/<n>.wasm and OUT_DIR/manifest.txt, one command a line:
 //   <wast>:<line> <valid|invalid|malformed|unsupported> <n.wasm|-> <note>
 //   <wast>:<line> <invoke|return|trap> <n.wasm> <NAME> (<ARG>...) (<RES>...)
+//   <wast>:<line> instance <n.wasm>@<line> -
+// (an invoke's binary is "<n.wasm>@<line>" after a (component instance)
+// of a definition: the instance made on that line)
 // where the invocation's values are s-expressions with every string
 // written as #<hex of its bytes> (so each fits one line and needs no
 // unescaping), and for trap (<RES>...) holds the expected message.
@@ -178,11 +180,25 @@ for (const wast of wasts) {
     continue;
   }
   let current = null;  // The binary the next invoke calls.
+  const definitions = new Map();  // $name -> binary of a definition.
   for (const form of forms) {
     const where = `${wast}:${lineOf(form.start)}`;
     const h = head(form);
     let expect;
     let target = form;
+    // (component instance $i $Def): a fresh instance of a definition, which
+    // later invokes call (the runner keys instances by "<binary>@<line>").
+    if (h === "component" && form.list[1]?.atom === "instance") {
+      const def = definitions.get(form.list[3]?.atom ?? form.list[2]?.atom);
+      if (def === undefined) {
+        lines.push(`${where} unsupported - component instance of an unknown definition`);
+        current = null;
+      } else {
+        current = `${def}@${lineOf(form.start)}`;
+        lines.push(`${where} instance ${current} -`);
+      }
+      continue;
+    }
     if (h === "invoke" || h === "assert_return" || h === "assert_trap") {
       const action = h === "invoke" ? form : form.list[1];
       const text = invokeText(action ?? {}, h === "invoke" ? [] : form.list.slice(2));
@@ -215,8 +231,12 @@ for (const wast of wasts) {
     }
     const file = `${n++}.wasm`;
     writeFileSync(`${outDir}/${file}`, r.bytes);
-    // A definition is not instantiated: invokes after it have no target.
+    // A definition is not instantiated: invokes after it have no target
+    // until a (component instance ...) of it.
     const isDefinition = target.list?.[1]?.atom === "definition";
+    if (isDefinition && target.list[2]?.atom?.startsWith("$")) {
+      definitions.set(target.list[2].atom, file);
+    }
     if (expect === "valid") current = isDefinition ? null : file;
     const note = expect === "valid" ? "" : (form.list[2]?.string ?? "");
     lines.push(`${where} ${expect} ${file} ${note}`);
