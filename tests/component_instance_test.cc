@@ -306,6 +306,17 @@ TEST(ComponentInstanceTest, MistypedHostFunctionIsInvalidArgument) {
   EXPECT_STATUS(Instance::Create(component, linker).status(),
                 absl::StatusCode::kInvalidArgument,
                 "func(level: u32, code: s64)");
+
+  // The right types under other parameter names match.
+  Linker renamed;
+  FuncType right;
+  right.params = {{"a", Type::U32()}, {"b", Type::S64()}};
+  ASSERT_OK(renamed.Root().Define(
+      "host-log", right,
+      [](Caller&, absl::Span<const Val>, std::vector<Val>&) {
+        return absl::OkStatus();
+      }));
+  EXPECT_OK(Instance::Create(component, renamed).status());
 }
 
 TEST(ComponentInstanceTest, WrongArgumentsAreInvalidArgument) {

@@ -380,6 +380,18 @@ absl::StatusOr<std::vector<uint64_t>> MemoryLimits(
   return limits;
 }
 
+// Parameter and result types equal; parameter names are not compared (a
+// host function's C++ signature has none).
+bool SameSignature(const FuncType& a, const FuncType& b) {
+  if (a.params.size() != b.params.size() || a.result != b.result) {
+    return false;
+  }
+  for (size_t i = 0; i < a.params.size(); ++i) {
+    if (a.params[i].second != b.params[i].second) return false;
+  }
+  return true;
+}
+
 const Linker::Definitions::Func* FindFunc(const Linker& linker,
                                          absl::string_view interface,
                                          absl::string_view name) {
@@ -402,7 +414,7 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
                        func.type.ToString(), " is not granted by the linker"));
     }
     const std::optional<FuncType>& expected = def->expected;
-    if (expected.has_value() && *expected != func.type) {
+    if (expected.has_value() && !SameSignature(*expected, func.type)) {
       return wasmhost::internal::MakeError(
           absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
           absl::StrCat("import ", ImportName(func.interface, func.name),
