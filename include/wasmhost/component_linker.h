@@ -92,8 +92,7 @@ class WASMHOST_EXPORT LinkerInstance {
   // The same, checked at instantiation: an import of `name` whose
   // parameter or result types are not `expected`'s (parameter names are
   // not compared) fails Instance::Create with InvalidArgument giving both.
-  absl::Status Define(absl::string_view name, FuncType expected,
-                      HostFunc func);
+  absl::Status Define(absl::string_view name, FuncType expected, HostFunc func);
   // Grants resource `name` ("blob") of this interface; `dtor` (may be
   // empty) runs when a guest drops an own handle to it.
   // Returns AlreadyExists if `name` is already defined here.
