@@ -172,8 +172,9 @@ ExternKind SortToExternKind(Sort sort) {
 
 class Reader {
  public:
-  Reader(absl::Span<const uint8_t> bytes, TypeArena* arena)
-      : bytes_(bytes), arena_(*arena) {}
+  Reader(absl::Span<const uint8_t> bytes, const ReadOptions& options,
+         TypeArena* arena)
+      : bytes_(bytes), options_(options), arena_(*arena) {}
 
   absl::Status ReadRoot(ComponentDef* def) {
     BinaryReader r(bytes_, "the component");
@@ -354,13 +355,19 @@ class Reader {
     CoreModule m;
     m.offset = r.offset();
     m.size = r.remaining();
-    absl::StatusOr<wasm::ModuleInfo> info =
-        wasm::ReadModule(bytes_.subspan(m.offset, m.size));
-    if (!info.ok()) {
+    const absl::Span<const uint8_t> module = bytes_.subspan(m.offset, m.size);
+    absl::StatusOr<wasm::ModuleInfo> info = wasm::ReadModule(module);
+    absl::Status valid = info.status();
+    if (valid.ok() && options_.validate_core_module) {
+      valid = options_.validate_core_module(module);
+      // Only a verdict on the module is the module's fault.
+      if (!valid.ok() && !absl::IsInvalidArgument(valid)) return valid;
+    }
+    if (!valid.ok()) {
       return r.Error(m.offset,
                      absl::StrCat("invalid core module (offsets from its "
                                   "start): ",
-                                  info.status().message()));
+                                  valid.message()));
     }
     m.info = *std::move(info);
     CoreType type;
@@ -2354,6 +2361,7 @@ class Reader {
   }
 
   absl::Span<const uint8_t> bytes_;
+  const ReadOptions& options_;
   TypeArena& arena_;
   FlatInfo flat_{arena_};
   Scope* scope_ = nullptr;
@@ -2389,9 +2397,10 @@ bool IsComponent(absl::Span<const uint8_t> bytes) {
          bytes[6] == kComponentLayer && bytes[7] == 0;
 }
 
-absl::StatusOr<Component> ReadComponent(absl::Span<const uint8_t> bytes) {
+absl::StatusOr<Component> ReadComponent(absl::Span<const uint8_t> bytes,
+                                        const ReadOptions& options) {
   Component component;
-  Reader reader(bytes, &component.types);
+  Reader reader(bytes, options, &component.types);
   WASMHOST_RETURN_IF_ERROR(reader.ReadRoot(&component.root));
   return component;
 }

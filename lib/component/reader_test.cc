@@ -542,6 +542,46 @@ TEST(ReadComponentErrors, Aliases) {
                         "exports \"f\" as a func, not a instance");
 }
 
+TEST(ReadComponentErrors, CoreModuleValidator) {
+  // A module whose one function body is `i32.add` on an empty stack: the
+  // core reader accepts its structure; only a validator rejects it.
+  const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                        0x01, 0x04, 0x01, 0x60, 0x00, 0x00,  // type () -> ()
+                        0x03, 0x02, 0x01, 0x00,              // func 0: type 0
+                        0x0a, 0x05, 0x01, 0x03, 0x00, 0x6a, 0x0b};  // code
+  const Bytes component = ComponentOf({{1, module}});
+  ASSERT_TRUE(ReadComponent(component).ok());
+  std::vector<Bytes> seen;
+  ReadOptions options;
+  options.validate_core_module = [&](absl::Span<const uint8_t> bytes) {
+    seen.emplace_back(bytes.begin(), bytes.end());
+    return absl::InvalidArgumentError("type mismatch in i32.add");
+  };
+  ExpectInvalidArgument(
+      ReadComponent(component, options).status(),
+      "at offset 10: invalid core module (offsets from its start): type "
+      "mismatch in i32.add");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], module);
+  // A validator's own failure is not the module's: its code passes through.
+  options.validate_core_module = [](absl::Span<const uint8_t>) {
+    return absl::InternalError("engine down");
+  };
+  const absl::Status internal = ReadComponent(component, options).status();
+  EXPECT_EQ(internal.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(internal.message(), "engine down");
+  // Nested components' modules are validated too.
+  seen.clear();
+  options.validate_core_module = [&](absl::Span<const uint8_t> bytes) {
+    seen.emplace_back(bytes.begin(), bytes.end());
+    return absl::OkStatus();
+  };
+  const Bytes nested = ComponentOf({{4, component}});
+  ASSERT_TRUE(ReadComponent(nested, options).ok());
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], module);
+}
+
 TEST(ReadComponentErrors, CoreModulesAndInstances) {
   // A core module importing env.f; instantiated without arguments.
   const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
