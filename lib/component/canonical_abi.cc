@@ -443,6 +443,12 @@ absl::StatusOr<Val> LoadListFromRange(LiftLowerContext& cx,
   return Val::List(std::move(out));
 }
 
+// The resource an own or borrow type `t` refers to, as the handle table
+// knows it (an exported name of a resource is that resource).
+TypeId Resource(const LiftLowerContext& cx, const Type& t) {
+  return ResourceIdentity(cx.types, *t.element);
+}
+
 absl::StatusOr<std::vector<uint32_t>*> LendsOf(LiftLowerContext& cx) {
   if (cx.handles == nullptr) {
     return absl::FailedPreconditionError("resource values need a handle table");
@@ -452,7 +458,7 @@ absl::StatusOr<std::vector<uint32_t>*> LendsOf(LiftLowerContext& cx) {
 
 absl::StatusOr<Val> LiftOwn(LiftLowerContext& cx, const Type& t, uint32_t i) {
   WASMHOST_RETURN_IF_ERROR(LendsOf(cx).status());
-  WASMHOST_ASSIGN_OR_RETURN(uint32_t rep, cx.handles->LiftOwn(*t.element, i));
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t rep, cx.handles->LiftOwn(Resource(cx, t), i));
   return Val::Own(rep);
 }
 
@@ -460,7 +466,7 @@ absl::StatusOr<Val> LiftBorrow(LiftLowerContext& cx, const Type& t,
                                uint32_t i) {
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint32_t> * lends, LendsOf(cx));
   WASMHOST_ASSIGN_OR_RETURN(uint32_t rep,
-                            cx.handles->LiftBorrow(*t.element, i, *lends));
+                            cx.handles->LiftBorrow(Resource(cx, t), i, *lends));
   return Val::Borrow(rep);
 }
 
@@ -470,12 +476,13 @@ absl::StatusOr<uint32_t> LowerHandle(LiftLowerContext& cx, const Type& t,
   WASMHOST_RETURN_IF_ERROR(
       ExpectKind(v, own ? ValKind::kOwn : ValKind::kBorrow));
   WASMHOST_RETURN_IF_ERROR(LendsOf(cx).status());
-  if (own) return cx.handles->LowerOwn(*t.element, v.rep());
+  if (own) return cx.handles->LowerOwn(Resource(cx, t), v.rep());
   if (!cx.borrow_scope.has_value()) {
     return absl::FailedPreconditionError(
         "lowering a borrow needs the call's borrow scope");
   }
-  return cx.handles->LowerBorrow(*t.element, v.rep(), *cx.borrow_scope);
+  return cx.handles->LowerBorrow(Resource(cx, t), v.rep(),
+                                 *cx.borrow_scope);
 }
 
 absl::Status Refuse(const Type& t) {

@@ -1710,9 +1710,14 @@ class Reader {
     Type type;
     type.kind = TypeKind::kInstance;
     if (form == 0x01) {
+      // A bag of exports is checked as an instance type's exports are.
       for (const Instance::Arg& arg : instance.args) {
-        type.exports.push_back(
-            {arg.name, DescOf(s, arg.item.sort, arg.item.index)});
+        ExternDecl e{arg.name, DescOf(s, arg.item.sort, arg.item.index)};
+        WASMHOST_RETURN_IF_ERROR(NameExportedType(r, at, e.name, &e.desc));
+        WASMHOST_RETURN_IF_ERROR(Located(
+            r, at,
+            CheckResourceFuncName(arena_, e.name, e.desc, type.exports)));
+        type.exports.push_back(std::move(e));
       }
     } else {
       WASMHOST_ASSIGN_OR_RETURN(
@@ -1788,11 +1793,28 @@ class Reader {
         CollectResources(e.desc.type, &seen, &resources);
       }
     }
-    resources.erase(
-        std::remove_if(resources.begin(), resources.end(),
-                       [&](TypeId id) { return substitution.contains(id); }),
-        resources.end());
+    // An exported name of a resource becomes what the resource becomes.
+    std::vector<TypeId> names;
+    for (TypeId id : resources) {
+      if (arena_[id].resource_of.has_value()) names.push_back(id);
+    }
+    for (TypeId id : names) {
+      const TypeId resource = *arena_[id].resource_of;
+      if (seen.insert(resource).second) resources.push_back(resource);
+    }
+    resources.erase(std::remove_if(resources.begin(), resources.end(),
+                                   [&](TypeId id) {
+                                     return substitution.contains(id) ||
+                                            arena_[id].resource_of.has_value();
+                                   }),
+                    resources.end());
     WASMHOST_RETURN_IF_ERROR(Freshen(r, at, resources, &substitution));
+    for (TypeId id : names) {
+      const TypeId resource = *arena_[id].resource_of;
+      auto it = substitution.find(resource);
+      substitution.try_emplace(id,
+                               it == substitution.end() ? resource : it->second);
+    }
     for (ExternDecl& e : exports) {
       if (e.desc.kind == ExternKind::kCoreModule) continue;
       WASMHOST_ASSIGN_OR_RETURN(e.desc.type,
@@ -2295,6 +2317,28 @@ class Reader {
     return absl::OkStatus();
   }
 
+  // An exported record, variant, enum, flags or resource is a new type
+  // that only the export's index names (what later exports must use to be
+  // visible). A resource's new type stands for it (`resource_of`): handles
+  // and subtyping see one resource.
+  absl::Status NameExportedType(BinaryReader& r, size_t at,
+                                absl::string_view name, ExternDesc* desc) {
+    if (desc->kind != ExternKind::kType) return absl::OkStatus();
+    const TypeKind kind = arena_[desc->type].kind;
+    if (kind != TypeKind::kRecord && kind != TypeKind::kVariant &&
+        kind != TypeKind::kEnum && kind != TypeKind::kFlags &&
+        kind != TypeKind::kResource) {
+      return absl::OkStatus();
+    }
+    Type named = arena_[desc->type];
+    if (kind == TypeKind::kResource) {
+      named.resource_of = ResourceIdentity(arena_, desc->type);
+      named.name = std::string(name);
+    }
+    WASMHOST_ASSIGN_OR_RETURN(desc->type, AddType(r, at, std::move(named)));
+    return absl::OkStatus();
+  }
+
   absl::Status ReadExport(BinaryReader& r, ComponentDef* def) {
     Scope& s = *scope_;
     const size_t at = r.offset();
@@ -2336,20 +2380,10 @@ class Reader {
                        absl::StrCat("ascribed type of export \"", e.name,
                                     "\" is not compatible: ", st.message()));
       }
-      // A type exported as `(sub resource)` stays the resource it is.
-      if (ascribed.kind != ExternKind::kType) e.desc = ascribed;
+      // A type exported as `(sub resource)` is a new abstract resource.
+      e.desc = ascribed;
     }
-    // An exported record, variant, enum or flags is a new type that only
-    // the export's index names (what later exports must use to be
-    // visible). Resources keep their identity: it is what handles and
-    // resource built-ins refer to.
-    const TypeKind kind = arena_[e.desc.type].kind;
-    if (e.desc.kind == ExternKind::kType &&
-        (kind == TypeKind::kRecord || kind == TypeKind::kVariant ||
-         kind == TypeKind::kEnum || kind == TypeKind::kFlags)) {
-      Type named = arena_[e.desc.type];
-      WASMHOST_ASSIGN_OR_RETURN(e.desc.type, AddType(r, at, std::move(named)));
-    }
+    WASMHOST_RETURN_IF_ERROR(NameExportedType(r, at, e.name, &e.desc));
     WASMHOST_RETURN_IF_ERROR(CheckExportVisible(r, at, s, e.desc));
     WASMHOST_RETURN_IF_ERROR(Located(
         r, at, CheckResourceFuncName(arena_, e.name, e.desc, s.exports)));
