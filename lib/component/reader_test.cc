@@ -824,13 +824,13 @@ TEST(ReadComponent, ResourcesAreNewPerImportAndInstantiation) {
 // An exported resource is a new type standing for the resource: only the
 // export's index names it, handles and subtyping see one resource.
 TEST(ReadComponent, ExportedResourceIsANewType) {
-  const Bytes resource = One({0x3f, 0x7f, 0x00});          // type 0
+  const Bytes resource = One({0x3f, 0x7f, 0x00});  // type 0
   const Bytes export_r = One(Cat({{0x00}, Name("r"), {0x03, 0x00, 0x00}}));
   auto export_own_of = [&](uint8_t type) {
     return ReadComponent(
         ComponentOf({{7, resource},
-                     {11, export_r},                       // type 1
-                     {7, One({0x69, type})},               // type 2
+                     {11, export_r},          // type 1
+                     {7, One({0x69, type})},  // type 2
                      {11, One(Cat({{0x00}, Name("h"), {0x03, 0x02, 0x00}}))}}));
   };
   absl::StatusOr<Component> c = export_own_of(1);
@@ -851,20 +851,19 @@ TEST(ReadComponent, ExportedResourceIsANewType) {
   // Component 0 exports its resource twice, the second time maybe ascribed
   // `(sub resource)`; the parent aliases both out of an instance of it.
   auto exports_twice = [&](const Bytes& ascription) {
-    const Bytes child = ComponentOf(
-        {{7, resource},
-         {11, Cat({{0x02, 0x00},
-                   Name("r1"),
-                   {0x03, 0x00, 0x00, 0x00},
-                   Name("r2"),
-                   Cat({{0x03, 0x00}, ascription})})}});
-    return ReadComponent(ComponentOf(
-        {{4, child},
-         {5, One({0x00, 0x00, 0x00})},
-         {6, Cat({{0x02, 0x03, 0x00, 0x00},
-                  Name("r1"),
-                  {0x03, 0x00, 0x00},
-                  Name("r2")})}}));
+    const Bytes child =
+        ComponentOf({{7, resource},
+                     {11, Cat({{0x02, 0x00},
+                               Name("r1"),
+                               {0x03, 0x00, 0x00, 0x00},
+                               Name("r2"),
+                               Cat({{0x03, 0x00}, ascription})})}});
+    return ReadComponent(ComponentOf({{4, child},
+                                      {5, One({0x00, 0x00, 0x00})},
+                                      {6, Cat({{0x02, 0x03, 0x00, 0x00},
+                                               Name("r1"),
+                                               {0x03, 0x00, 0x00},
+                                               Name("r2")})}}));
   };
   c = exports_twice({0x00});
   ASSERT_TRUE(c.ok()) << c.status();
@@ -881,8 +880,8 @@ TEST(ReadComponent, ExportedResourceIsANewType) {
 TEST(ReadComponentErrors, BagOfExportsResourceNames) {
   // Type 0: an imported `(sub resource)`.
   const Bytes import_a = One(Cat({{0x00}, Name("a"), {0x03, 0x01}}));
-  const Bytes types = {0x02, 0x69, 0x00,             // type 1: own 0
-                       0x40, 0x00, 0x00, 0x01};      // type 2: func -> 1
+  const Bytes types = {0x02, 0x69, 0x00,         // type 1: own 0
+                       0x40, 0x00, 0x00, 0x01};  // type 2: func -> 1
   const Bytes import_f = One(Cat({{0x00}, Name("f"), {0x01, 0x02}}));
   const Bytes bag = One(Cat({{0x01, 0x02, 0x00},
                              Name("b"),
@@ -890,10 +889,8 @@ TEST(ReadComponentErrors, BagOfExportsResourceNames) {
                              Name("[constructor]b"),
                              {0x01, 0x00}}));
   ExpectInvalidArgument(
-      ReadComponent(ComponentOf({{10, import_a},
-                                 {7, types},
-                                 {10, import_f},
-                                 {5, bag}}))
+      ReadComponent(
+          ComponentOf({{10, import_a}, {7, types}, {10, import_f}, {5, bag}}))
           .status(),
       "\"[constructor]b\": resource used in function does not have a name "
       "in this context");
