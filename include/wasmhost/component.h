@@ -63,9 +63,9 @@ class WASMHOST_EXPORT Component {
   //                      canon function's options do not fit its type
   //   ResourceExhausted  a core module is over EngineOptions::module_limits
   //   Unimplemented      it uses what the runtime does not implement yet
-  //                      (async, streams, futures, error-context, a start
-  //                      function, a lifted function lowered again in the
-  //                      same component); the message names it
+  //                      (async, streams, futures, error-context, maps, a
+  //                      start function, core module or component
+  //                      imports); the message names it
   [[nodiscard]] static absl::StatusOr<Component> Compile(
       const Engine& engine, absl::Span<const uint8_t> bytes);
 

@@ -39,24 +39,36 @@ absl::Status CheckTypes(const internal::ComponentState& state) {
   return absl::OkStatus();
 }
 
+// The world's resources (each under the interface that defines it: WIT
+// lists an interface before those that `use` its types), then its
+// functions, typed over an arena where those resources have their names.
 void CollectWorld(internal::ComponentState& state) {
-  auto add_resources = [&](const WorldItem& item,
+  auto types = std::make_shared<TypeArena>(state.world.types);
+  auto add_resources = [&](const std::vector<WorldItem>& items,
                            std::vector<ComponentResource>& out) {
-    for (const NamedType& named : item.interface.types) {
-      if (state.world.types[named.type].kind != TypeKind::kResource) continue;
-      ComponentResource resource{item.name, named.name};
-      out.push_back(resource);
-      state.resource_names.emplace(named.type, std::move(resource));
+    for (const WorldItem& item : items) {
+      for (const NamedType& named : item.interface.types) {
+        if ((*types)[named.type].kind != TypeKind::kResource) continue;
+        ComponentResource resource{item.name, named.name};
+        if (!state.resource_names.emplace(named.type, resource).second) {
+          continue;
+        }
+        if ((*types)[named.type].name.empty()) {
+          types->Mutable(named.type).name = named.name;
+        }
+        out.push_back(std::move(resource));
+      }
     }
   };
+  add_resources(state.world.imports, state.imported_resources);
+  add_resources(state.world.exports, state.exported_resources);
+  state.types = std::move(types);
   auto add_funcs = [&](const std::vector<WorldItem>& items,
-                       std::vector<ComponentFunc>& funcs,
-                       std::vector<ComponentResource>& resources) {
+                       std::vector<ComponentFunc>& funcs) {
     for (const WorldItem& item : items) {
       if (item.kind == WorldItem::Kind::kFunc) {
         funcs.push_back({"", item.name, MakeFuncType(state.types, item.type)});
       } else if (item.kind == WorldItem::Kind::kInterface) {
-        add_resources(item, resources);
         for (const NamedFunc& func : item.interface.funcs) {
           funcs.push_back(
               {item.name, func.name, MakeFuncType(state.types, func.type)});
@@ -64,10 +76,8 @@ void CollectWorld(internal::ComponentState& state) {
       }
     }
   };
-  add_funcs(state.world.imports, state.imported_funcs,
-            state.imported_resources);
-  add_funcs(state.world.exports, state.exported_funcs,
-            state.exported_resources);
+  add_funcs(state.world.imports, state.imported_funcs);
+  add_funcs(state.world.exports, state.exported_funcs);
 }
 
 }  // namespace
@@ -76,11 +86,9 @@ absl::StatusOr<Component> Component::Compile(const Engine& engine,
                                              absl::Span<const uint8_t> bytes) {
   auto state = std::make_shared<internal::ComponentState>();
   WASMHOST_ASSIGN_OR_RETURN(ParsedComponent parsed, ReadComponent(bytes));
-  state->parsed = std::make_shared<const ParsedComponent>(std::move(parsed));
-  state->types =
-      std::shared_ptr<const TypeArena>(state->parsed, &state->parsed->types);
-  WASMHOST_ASSIGN_OR_RETURN(state->world, ResolveWorld(*state->parsed));
-  WASMHOST_ASSIGN_OR_RETURN(state->plan, MakePlan(*state->parsed));
+  WASMHOST_ASSIGN_OR_RETURN(state->world, ResolveWorld(parsed));
+  WASMHOST_ASSIGN_OR_RETURN(state->plan, MakePlan(parsed));
+  CollectWorld(*state);
   WASMHOST_RETURN_IF_ERROR(CheckTypes(*state));
   for (size_t i = 0; i < state->plan.modules.size(); ++i) {
     const PlannedModule& planned = state->plan.modules[i];
@@ -98,7 +106,6 @@ absl::StatusOr<Component> Component::Compile(const Engine& engine,
     }
     state->modules.push_back(*std::move(module));
   }
-  CollectWorld(*state);
   return ComponentAccess::Make(std::move(state));
 }
 

@@ -91,6 +91,7 @@ struct ExportState {
 
 struct LoweredState {
   const LoweredImport* plan = nullptr;
+  // The host function; null when the plan lowers a lifted function.
   std::shared_ptr<const HostFunc> func;
   std::vector<TypeId> params;
   std::vector<TypeId> results;
@@ -108,6 +109,9 @@ struct InstanceState {
   HandleTable handles;
   bool poisoned = false;
   std::vector<std::unique_ptr<ExportState>> exports;
+  // Plan::lifted's functions another part of the component calls, made at
+  // the first call (their core instance may not exist before).
+  std::vector<std::unique_ptr<ExportState>> lifted;
   std::vector<std::unique_ptr<LoweredState>> lowered;
   // Guest resources' destructors by resource type, resolved once made.
   absl::flat_hash_map<TypeId, wasmhost::Func> dtors;
@@ -176,6 +180,68 @@ std::string ImportName(absl::string_view interface, absl::string_view name) {
                                           interface);
 }
 
+absl::StatusOr<std::unique_ptr<ExportState>> MakeExportState(
+    InstanceState& s, const LiftedExport& lifted) {
+  auto e = std::make_unique<ExportState>();
+  e->instance = &s;
+  e->plan = &lifted;
+  e->type = MakeFuncType(s.state->types, lifted.type);
+  Signature(s.types(), lifted.type, e->params, e->results);
+  e->step = lifted.callee.index;
+  WASMHOST_ASSIGN_OR_RETURN(e->callee, CoreFunc(s, lifted.callee));
+  WASMHOST_ASSIGN_OR_RETURN(e->options, Resolve(s, lifted.options));
+  return e;
+}
+
+// canon lift's side of a call of `e` with `args`: lowers them into the
+// guest, calls the core function, lifts the results, runs post-return and
+// ends the call's borrow scope. `guest_ran` says whether the guest ran
+// before a failure (a host value refused before it did is the caller's).
+absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
+                                            const ExportState& e,
+                                            const CallOptions& options,
+                                            absl::Span<const Val> args,
+                                            bool& guest_ran) {
+  guest_ran = false;
+  if (args.size() != e.params.size()) {
+    return wasmhost::internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat(e.plan->name, " takes ", e.params.size(),
+                     " arguments, got ", args.size()));
+  }
+  const uint32_t scope = s.handles.EnterCall();
+  LiftLowerContext cx{s.types(), e.options.opts, &s.handles, scope};
+  absl::StatusOr<std::vector<wasmhost::Val>> flat =
+      LowerFlatValues(cx, kMaxFlatParams, args, e.params);
+  if (!flat.ok()) {
+    (void)s.handles.ExitCall(scope);
+    return flat.status();
+  }
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<wasmhost::Val> core,
+                            e.callee->Call(options, *flat));
+  guest_ran = true;
+  CoreValueIter vi(core);
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> results,
+                            LiftFlatValues(cx, kMaxFlatResults, vi, e.results));
+  WASMHOST_RETURN_IF_ERROR(PostReturn(e, core));
+  WASMHOST_RETURN_IF_ERROR(s.handles.ExitCall(scope));
+  return results;
+}
+
+// A call of Plan::lifted[index] from elsewhere in the component (one
+// nested component calling another), inside the calling guest's call.
+absl::StatusOr<std::vector<Val>> CallLiftedIndex(InstanceState& s,
+                                                 uint32_t index,
+                                                 absl::Span<const Val> args) {
+  if (s.lifted.size() <= index) s.lifted.resize(index + 1);
+  if (s.lifted[index] == nullptr) {
+    WASMHOST_ASSIGN_OR_RETURN(
+        s.lifted[index], MakeExportState(s, s.state->plan.lifted[index]));
+  }
+  bool guest_ran = false;
+  return CallLifted(s, *s.lifted[index], CallOptions(), args, guest_ran);
+}
+
 // The core host function of Plan::lowered[index]: lifts the guest's flat
 // arguments, calls the host function, lowers its results.
 absl::Status CallHost(InstanceState& s, LoweredState& l,
@@ -190,8 +256,19 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
       std::vector<Val> lifted,
       LiftFlatValues(cx, kMaxFlatParams, vi, l.params));
   std::vector<Val> out;
-  Caller caller = CallerAccess::Make(&s);
-  absl::Status status = (*l.func)(caller, lifted, out);
+  absl::Status status;
+  if (l.func != nullptr) {
+    Caller caller = CallerAccess::Make(&s);
+    status = (*l.func)(caller, lifted, out);
+  } else {
+    absl::StatusOr<std::vector<Val>> called =
+        CallLiftedIndex(s, *l.plan->lifted, lifted);
+    if (called.ok()) {
+      out = *std::move(called);
+    } else {
+      status = called.status();
+    }
+  }
   if (status.ok() && out.size() != l.results.size()) {
     status = wasmhost::internal::UsageError(
         absl::StatusCode::kInvalidArgument,
@@ -334,11 +411,15 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
   for (const LoweredImport& lowered : state.plan.lowered) {
     auto l = std::make_unique<LoweredState>();
     l->plan = &lowered;
-    // Every imported function was found above.
-    const Linker::Definitions::Func* def =
-        FindFunc(linker, lowered.interface, lowered.name);
-    if (def == nullptr) return absl::InternalError("lowered an unknown import");
-    l->func = def->func;
+    if (!lowered.lifted.has_value()) {
+      // Every imported function was found above.
+      const Linker::Definitions::Func* def =
+          FindFunc(linker, lowered.interface, lowered.name);
+      if (def == nullptr) {
+        return absl::InternalError("lowered an unknown import");
+      }
+      l->func = def->func;
+    }
     Signature(s.types(), lowered.type, l->params, l->results);
     s.lowered.push_back(std::move(l));
   }
@@ -391,14 +472,8 @@ absl::Status DefineGuestResources(InstanceState& s) {
 
 absl::Status MakeExports(InstanceState& s) {
   for (const LiftedExport& lifted : s.state->plan.exports) {
-    auto e = std::make_unique<ExportState>();
-    e->instance = &s;
-    e->plan = &lifted;
-    e->type = MakeFuncType(s.state->types, lifted.type);
-    Signature(s.types(), lifted.type, e->params, e->results);
-    e->step = lifted.callee.index;
-    WASMHOST_ASSIGN_OR_RETURN(e->callee, CoreFunc(s, lifted.callee));
-    WASMHOST_ASSIGN_OR_RETURN(e->options, Resolve(s, lifted.options));
+    WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<ExportState> e,
+                              MakeExportState(s, lifted));
     if (!s.main_step.has_value()) s.main_step = e->step;
     s.exports.push_back(std::move(e));
   }
@@ -442,7 +517,15 @@ absl::Status BeginCall(InstanceState& instance) {
 
 absl::Status EndCall(InstanceState& instance, absl::Status status,
                      bool guest_ran) {
-  if (!status.ok() && guest_ran) instance.poisoned = true;
+  if (status.ok()) return status;
+  // A core instance poisons itself when the guest trapped, was stopped or
+  // a host function failed, wherever the failure surfaced (a realloc while
+  // lowering, a host trampoline's InvalidArgument).
+  bool core_poisoned = false;
+  for (const wasmhost::Instance& core : instance.core) {
+    core_poisoned |= core.poisoned();
+  }
+  if (guest_ran || core_poisoned) instance.poisoned = true;
   return status;
 }
 
@@ -481,41 +564,13 @@ const FuncType& Func::type() const { return func_->type; }
 
 absl::StatusOr<std::vector<Val>> Func::Call(const CallOptions& options,
                                             absl::Span<const Val> args) const {
-  internal::InstanceState& s = *instance_;
-  const internal::ExportState& e = *func_;
-  WASMHOST_RETURN_IF_ERROR(internal::BeginCall(s));
-  if (args.size() != e.params.size()) {
-    return wasmhost::internal::UsageError(
-        absl::StatusCode::kInvalidArgument,
-        absl::StrCat(e.plan->name, " takes ", e.params.size(),
-                     " arguments, got ", args.size()));
-  }
-  const uint32_t scope = s.handles.EnterCall();
-  LiftLowerContext cx{s.types(), e.options.opts, &s.handles, scope};
-  absl::StatusOr<std::vector<wasmhost::Val>> flat =
-      LowerFlatValues(cx, kMaxFlatParams, args, e.params);
-  if (!flat.ok()) {
-    // A host value that does not fit the type left the guest as it was
-    // (at most memory its realloc handed out); a trap in realloc did not.
-    const bool guest_ran =
-        flat.status().code() != absl::StatusCode::kInvalidArgument;
-    (void)s.handles.ExitCall(scope);
-    return internal::EndCall(s, flat.status(), guest_ran);
-  }
-  absl::StatusOr<std::vector<wasmhost::Val>> core =
-      e.callee->Call(options, *flat);
-  if (!core.ok()) {
-    const bool guest_ran =
-        core.status().code() != absl::StatusCode::kInvalidArgument;
-    return internal::EndCall(s, core.status(), guest_ran);
-  }
-  CoreValueIter vi(*core);
+  WASMHOST_RETURN_IF_ERROR(internal::BeginCall(*instance_));
+  bool guest_ran = false;
   absl::StatusOr<std::vector<Val>> results =
-      LiftFlatValues(cx, kMaxFlatResults, vi, e.results);
-  if (!results.ok()) return internal::EndCall(s, results.status(), true);
-  absl::Status done = internal::PostReturn(e, *core);
-  if (done.ok()) done = s.handles.ExitCall(scope);
-  if (!done.ok()) return internal::EndCall(s, done, true);
+      internal::CallLifted(*instance_, *func_, options, args, guest_ran);
+  if (!results.ok()) {
+    return internal::EndCall(*instance_, results.status(), guest_ran);
+  }
   return results;
 }
 

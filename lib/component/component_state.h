@@ -47,8 +47,9 @@ namespace internal {
 // A compiled component. Immutable once made; shared by Component copies,
 // instances and the Types read from it. Thread-safe.
 struct ComponentState {
-  std::shared_ptr<const ParsedComponent> parsed;
-  // The parse's types (an aliasing pointer into `parsed`), for api::Type.
+  // The component's types, every resource named by the interface that
+  // defines it (a resource the component defines has no name of its own),
+  // shared with the api::Types read from it.
   std::shared_ptr<const TypeArena> types;
   World world;
   Plan plan;

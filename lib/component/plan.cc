@@ -47,12 +47,6 @@ struct CoreInstanceVal {
   std::vector<std::pair<std::string, CoreItem>> items;
 };
 
-struct LiftedVal {
-  TypeId type = 0;
-  CoreItem callee;
-  PlannedOptions options;
-};
-
 // One component's index spaces while its definitions are walked.
 struct Scope {
   const ComponentDef* def = nullptr;
@@ -263,7 +257,7 @@ class Planner {
   absl::Status WalkCanon(Scope& scope, const Canon& canon) {
     switch (canon.kind) {
       case Canon::Kind::kLift: {
-        LiftedVal lifted;
+        LiftedExport lifted;
         lifted.type = canon.type;
         WASMHOST_ASSIGN_OR_RETURN(
             lifted.callee, At(scope.core_funcs, canon.func, "core func"));
@@ -271,20 +265,21 @@ class Planner {
                                   Options(scope, canon.options));
         FuncVal func;
         func.type = canon.type;
-        func.lifted = static_cast<uint32_t>(lifted_.size());
-        lifted_.push_back(std::move(lifted));
+        func.lifted = static_cast<uint32_t>(plan_.lifted.size());
+        plan_.lifted.push_back(std::move(lifted));
         scope.funcs.push_back(std::move(func));
         return absl::OkStatus();
       }
       case Canon::Kind::kLower: {
         WASMHOST_ASSIGN_OR_RETURN(FuncVal func,
                                   At(scope.funcs, canon.func, "func"));
-        if (!func.imported) {
-          return Unsupported("a lifted function lowered again");
-        }
         LoweredImport lowered;
-        lowered.interface = func.interface;
-        lowered.name = func.name;
+        if (func.imported) {
+          lowered.interface = func.interface;
+          lowered.name = func.name;
+        } else {
+          lowered.lifted = func.lifted;
+        }
         lowered.type = func.type;
         WASMHOST_ASSIGN_OR_RETURN(lowered.options,
                                   Options(scope, canon.options));
@@ -529,9 +524,10 @@ class Planner {
       if (item.func.imported) {
         return Unsupported("an imported function exported again");
       }
-      const LiftedVal& lifted = lifted_[item.func.lifted];
-      plan_.exports.push_back(
-          {interface, name, lifted.type, lifted.callee, lifted.options});
+      LiftedExport exported = plan_.lifted[item.func.lifted];
+      exported.interface = interface;
+      exported.name = name;
+      plan_.exports.push_back(std::move(exported));
       return absl::OkStatus();
     }
     if (item.sort == Sort::kInstance && interface.empty()) {
@@ -551,7 +547,6 @@ class Planner {
   const Component& component_;
   Plan plan_;
   std::vector<const wasm::ModuleInfo*> module_infos_;
-  std::vector<LiftedVal> lifted_;
 };
 
 }  // namespace

@@ -5,8 +5,10 @@
 //                  see it: another core instance's export, a lowered host
 //                  function, or a resource built-in
 //   CoreStep       one core instantiation: a module and its imports
-//   LoweredImport  a canon lower of an imported function (a trampoline)
-//   LiftedExport   an exported function (canon lift of a core export)
+//   LoweredImport  a canon lower (a trampoline) of an imported function, or
+//                  of a function the component lifted (one nested
+//                  component calling another)
+//   LiftedExport   a canon lift of a core export; exported or not
 //   GuestResource  a resource the component defines, with its destructor
 //   Plan           all of the above, flat
 //   MakePlan       walks the definitions, nested components flattened
@@ -69,14 +71,19 @@ struct PlannedOptions {
 };
 
 struct LoweredImport {
-  std::string interface;  // Empty: a function of the world itself.
+  // Set: the lowered function is Plan::lifted[*lifted]; else the import
+  // `name` of `interface` (empty: a function of the world itself).
+  std::optional<uint32_t> lifted;
+  std::string interface;
   std::string name;
   TypeId type = 0;  // The kFunc type.
   PlannedOptions options;
 };
 
 struct LiftedExport {
-  std::string interface;  // Empty: a function of the world itself.
+  // Exports only: the interface (empty: a function of the world itself)
+  // and name.
+  std::string interface;
   std::string name;
   TypeId type = 0;  // The kFunc type.
   CoreItem callee;  // kExport.
@@ -92,14 +99,15 @@ struct Plan {
   std::vector<PlannedModule> modules;
   std::vector<CoreStep> steps;
   std::vector<LoweredImport> lowered;
-  std::vector<LiftedExport> exports;
+  std::vector<LiftedExport> lifted;   // Every canon lift, in order.
+  std::vector<LiftedExport> exports;  // The root's exported functions.
   std::vector<GuestResource> resources;
 };
 
 // The plan of `component`.
 // Returns Unimplemented for what the runtime does not run yet (a start
-// function, async or other gated built-ins, a lifted function lowered
-// again, core module or component imports, value imports) and
+// function, async or other gated built-ins, core module or component
+// imports, value imports) and
 // InvalidArgument for an inconsistency the reader let through.
 absl::StatusOr<Plan> MakePlan(const Component& component);
 

@@ -182,6 +182,9 @@ class TypeArena {
     return static_cast<TypeId>(kind);
   }
 
+  // Type `id` to change in place (naming a resource, say): ids stay.
+  [[nodiscard]] Type& Mutable(TypeId id) { return types_[id]; }
+
   TypeId Add(Type type) {
     types_.push_back(std::move(type));
     return static_cast<TypeId>(types_.size() - 1);

@@ -49,9 +49,11 @@ WASMHOST_EXPORT bool HasPostReturn(const ExportState& e);
 // FailedPrecondition when the instance is poisoned or this is not its
 // thread; otherwise the call may start.
 WASMHOST_EXPORT absl::Status BeginCall(InstanceState& instance);
-// Ends a call begun with BeginCall: a failed `status` (but an
-// InvalidArgument raised before the guest ran, with `guest_ran` false)
-// poisons the instance. Returns `status`.
+// Ends a call begun with BeginCall: a failed `status` poisons the instance
+// when `guest_ran` (the failure is the guest's, e.g. a canonical-ABI trap
+// lifting its results) or when it poisoned one of the core instances (a
+// trap, deadline, fuel or host error, wherever it surfaced); a host value
+// refused before the guest ran does not. Returns `status`.
 WASMHOST_EXPORT absl::Status EndCall(InstanceState& instance,
                                      absl::Status status, bool guest_ran);
 
