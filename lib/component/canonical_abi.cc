@@ -39,13 +39,6 @@ absl::string_view ValKindName(ValKind kind) {
   return kNames[static_cast<size_t>(kind)];
 }
 
-absl::Status ExpectKind(const Val& v, ValKind kind) {
-  if (v.kind() == kind) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("expected a ", ValKindName(kind), " value, got a ",
-                   ValKindName(v.kind())));
-}
-
 // The ValKind of a primitive TypeKind (they share the order bool..char).
 static_assert(static_cast<int>(ValKind::kBool) ==
                   static_cast<int>(TypeKind::kBool) &&
@@ -145,20 +138,6 @@ absl::StatusOr<GuestMemory*> MemoryOf(const LiftLowerContext& cx) {
   return cx.opts.memory;
 }
 
-absl::Status CheckRange(absl::Span<const uint8_t> mem, uint64_t ptr,
-                        uint64_t size, uint32_t alignment) {
-  if (ptr != AlignTo(ptr, alignment)) {
-    return Trap(absl::StrFormat("unaligned pointer 0x%x for alignment %d", ptr,
-                                alignment));
-  }
-  if (ptr + size > mem.size()) {
-    return Trap(absl::StrFormat(
-        "pointer out of bounds: 0x%x + %d bytes past memory size %d", ptr, size,
-        mem.size()));
-  }
-  return absl::OkStatus();
-}
-
 uint64_t LoadInt(absl::Span<const uint8_t> mem, uint64_t ptr, uint32_t nbytes) {
   uint64_t v = 0;
   std::memcpy(&v, mem.data() + ptr, nbytes);
@@ -217,13 +196,6 @@ Val F64Of(const CoreVal& v) {
   const uint64_t bits = v.bits();
   std::memcpy(&f, &bits, sizeof(f));
   return Val::F64(f);
-}
-
-absl::StatusOr<Val> ConvertI32ToChar(uint32_t i) {
-  if (i >= 0x110000 || (i >= 0xd800 && i <= 0xdfff)) {
-    return Trap(absl::StrFormat("invalid char 0x%x", i));
-  }
-  return Val::Char(i);
 }
 
 bool IsScalarValue(uint32_t c) {
@@ -1024,6 +996,34 @@ bool ContainsStringOrList(const TypeArena& types, TypeId type) {
 }
 
 }  // namespace
+
+absl::Status ExpectKind(const Val& v, ValKind kind) {
+  if (v.kind() == kind) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("expected a ", ValKindName(kind), " value, got a ",
+                   ValKindName(v.kind())));
+}
+
+absl::Status CheckRange(absl::Span<const uint8_t> mem, uint64_t ptr,
+                        uint64_t size, uint32_t alignment) {
+  if (ptr != AlignTo(ptr, alignment)) {
+    return Trap(absl::StrFormat("unaligned pointer 0x%x for alignment %d", ptr,
+                                alignment));
+  }
+  if (ptr + size > mem.size()) {
+    return Trap(absl::StrFormat(
+        "pointer out of bounds: 0x%x + %d bytes past memory size %d", ptr, size,
+        mem.size()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Val> ConvertI32ToChar(uint32_t i) {
+  if (i >= 0x110000 || (i >= 0xd800 && i <= 0xdfff)) {
+    return Trap(absl::StrFormat("invalid char 0x%x", i));
+  }
+  return Val::Char(i);
+}
 
 absl::Status CheckSupported(const TypeArena& types, TypeId type) {
   const Type& t = types[type];

@@ -22,6 +22,7 @@
 #include "lib/util/status_macros.h"
 #include "wasmhost/component_instance.h"
 #include "wasmhost/internal/component_call.h"
+#include "wasmhost/internal/component_traits.h"
 #include "wasmhost/linker.h"
 
 namespace wasmhost::component {
@@ -399,7 +400,7 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
                        func.type.ToString(), " is not granted by the linker"));
     }
     const std::optional<FuncType>& expected = def->expected;
-    if (expected.has_value() && *expected != func.type) {
+    if (expected.has_value() && !SignatureMatches(*expected, func.type)) {
       return wasmhost::internal::MakeError(
           absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
           absl::StrCat("import ", ImportName(func.interface, func.name),

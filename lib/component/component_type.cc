@@ -375,8 +375,11 @@ std::string FuncType::ToString() const {
       "func(",
       absl::StrJoin(params, ", ",
                     [](std::string* out, const auto& param) {
-                      absl::StrAppend(out, param.first, ": ",
-                                      param.second.ToString());
+                      // Typed host functions' C++ parameters have no names.
+                      if (!param.first.empty()) {
+                        absl::StrAppend(out, param.first, ": ");
+                      }
+                      absl::StrAppend(out, param.second.ToString());
                     }),
       ")");
   if (result.has_value()) absl::StrAppend(&text, " -> ", result->ToString());
