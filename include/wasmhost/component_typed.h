@@ -219,13 +219,12 @@ class TypedFunc<R(Args...)> {
     return status;
   }
 
-  // Lowers each argument into its slice of `flat`.
-  template <size_t... I>
-  static absl::Status LowerArgs(
-      internal::DirectCall& cx,
-      internal::FlatParams<std::remove_cv_t<std::remove_reference_t<Args>>...>&
-          flat,
-      std::index_sequence<I...>, const Args&... args) {
+  // Lowers each argument into its slice of `flat` (a template, so the
+  // declaration names FlatParams only on the direct path).
+  template <typename Flat, size_t... I>
+  static absl::Status LowerArgs(internal::DirectCall& cx, Flat& flat,
+                                std::index_sequence<I...>,
+                                const Args&... args) {
     absl::Status status;
     (void)((status = LowerOne<I>(cx, flat, args)).ok() && ...);
     return status;
