@@ -14,6 +14,7 @@
 //                      check of 1 KiB (target <= 1.5x)
 //   list lowering      the same for 128 doubles against 4
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -175,23 +176,66 @@ BENCHMARK(BM_ComponentVals)->Apply(Shapes);
 BENCHMARK(BM_CoreTyped)->Apply(Shapes);
 BENCHMARK(BM_MemcpyAndValidate)->Arg(1024);
 
-// The median real time of `name` in nanoseconds, or -1 if it did not run.
-double Nanos(const RatioReporter& r, const char* name) {
+// The median real (or CPU) time of `name` in nanoseconds, -1 if it did
+// not run. On a loaded machine real time carries others' work; both are
+// printed.
+double Nanos(const RatioReporter& r, const char* name, bool cpu) {
   const RatioReporter::Result* result = r.Find(name);
-  return result == nullptr ? -1 : result->real_nanos();
+  if (result == nullptr) return -1;
+  return cpu ? result->cpu_time * result->NanosPerUnit() : result->real_nanos();
 }
 
-// "label  a x ns / b y ns = r (target <= t) ok".
-void PrintNanosRatio(const char* label, double a, double b, double target,
-                     const char* a_label, const char* b_label) {
-  const double ratio = a / b;
-  std::printf("%-27s %s %8.1f ns / %s %8.1f ns = %.2fx", label, a_label, a,
-              b_label, b, ratio);
+// "label  a x ns / b y ns = r (target <= t) ok [cpu r']" of the times
+// `a` and `b` compute from the medians (real, then CPU).
+void PrintComputed(const RatioReporter& r, const char* label,
+                   double (*a)(const RatioReporter&, bool),
+                   double (*b)(const RatioReporter&, bool), double target,
+                   const char* a_label, const char* b_label) {
+  const double ar = a(r, false), br = b(r, false);
+  const double ac = a(r, true), bc = b(r, true);
+  if (std::isnan(ar) || std::isnan(br)) {
+    std::printf("%-27s (not run)\n", label);
+    return;
+  }
+  const double ratio = ar / br;
+  std::printf("%-27s %s %8.1f ns / %s %8.1f ns = %.2fx", label, a_label, ar,
+              b_label, br, ratio);
   if (target > 0) {
     std::printf(" (target <= %.1fx) %s", target,
                 ratio <= target ? "ok" : "MISSED");
   }
-  std::printf("\n");
+  std::printf(" [cpu %.2fx]\n", ac / bc);
+}
+
+// NaN unless every named benchmark ran.
+double Delta(const RatioReporter& r, bool cpu, const char* with,
+             const char* without) {
+  const double a = Nanos(r, with, cpu), b = Nanos(r, without, cpu);
+  return a < 0 || b < 0 ? std::nan("") : a - b;
+}
+
+// Each side's extra time for 1016 more name bytes (both include the
+// guest's own pass over them) and for 124 more doubles.
+double ComponentName(const RatioReporter& r, bool cpu) {
+  return Delta(r, cpu, "BM_ComponentTyped/1024/4", "BM_ComponentTyped/8/4");
+}
+double CoreName(const RatioReporter& r, bool cpu) {
+  return Delta(r, cpu, "BM_CoreTyped/1024/4", "BM_CoreTyped/8/4");
+}
+double ComponentList(const RatioReporter& r, bool cpu) {
+  return Delta(r, cpu, "BM_ComponentTyped/8/128", "BM_ComponentTyped/8/4");
+}
+double CoreList(const RatioReporter& r, bool cpu) {
+  return Delta(r, cpu, "BM_CoreTyped/8/128", "BM_CoreTyped/8/4");
+}
+double Copy(const RatioReporter& r, bool cpu) {
+  const double c = Nanos(r, "BM_MemcpyAndValidate/1024", cpu);
+  return c < 0 ? std::nan("") : c;
+}
+// Lowering alone: the component's extra time less the guest's pass (the
+// core side's extra time less its memcpy and check).
+double LowerName(const RatioReporter& r, bool cpu) {
+  return ComponentName(r, cpu) - (CoreName(r, cpu) - Copy(r, cpu));
 }
 
 void Summary(const RatioReporter& r) {
@@ -199,28 +243,12 @@ void Summary(const RatioReporter& r) {
              "BM_CoreTyped/8/4", 1.5, 1, "component", "core");
   PrintRatio(r, "dynamic Vals (8 B, 4 f64)", "BM_ComponentVals/8/4",
              "BM_CoreTyped/8/4", 0, 1, "Vals", "core");
-  const double c8 = Nanos(r, "BM_ComponentTyped/8/4");
-  const double c1k = Nanos(r, "BM_ComponentTyped/1024/4");
-  const double c128 = Nanos(r, "BM_ComponentTyped/8/128");
-  const double k8 = Nanos(r, "BM_CoreTyped/8/4");
-  const double k1k = Nanos(r, "BM_CoreTyped/1024/4");
-  const double k128 = Nanos(r, "BM_CoreTyped/8/128");
-  const double copy = Nanos(r, "BM_MemcpyAndValidate/1024");
-  if (c8 < 0 || c1k < 0 || c128 < 0 || k8 < 0 || k1k < 0 || k128 < 0 ||
-      copy < 0) {
-    std::printf("per-byte costs: (not run)\n");
-    return;
-  }
-  // Each side's extra time for 1016 more name bytes (both include the
-  // guest's own pass over them).
-  PrintNanosRatio("1 KiB name: extra time", c1k - c8, k1k - k8, 0, "component",
-                  "core");
-  // Lowering alone: the component's extra time less the guest's pass (the
-  // core side's extra time less its memcpy and check).
-  PrintNanosRatio("lower 1 KiB string", (c1k - c8) - (k1k - k8 - copy), copy,
-                  1.5, "component", "memcpy+utf8");
-  PrintNanosRatio("124 more f64: extra time", c128 - c8, k128 - k8, 0,
-                  "component", "core");
+  PrintComputed(r, "1 KiB name: extra time", ComponentName, CoreName, 0,
+                "component", "core");
+  PrintComputed(r, "lower 1 KiB string", LowerName, Copy, 1.5, "component",
+                "memcpy+utf8");
+  PrintComputed(r, "124 more f64: extra time", ComponentList, CoreList, 0,
+                "component", "core");
 }
 
 }  // namespace
