@@ -53,6 +53,9 @@ struct ExportState;
 
 inline namespace api {
 
+template <typename Sig>
+class TypedFunc;  // component_typed.h
+
 // An exported function: `canon lift` of a core function. Cheap to copy;
 // must not outlive its Instance. Thread-affine, like its Instance.
 class WASMHOST_EXPORT Func {
@@ -134,6 +137,18 @@ class WASMHOST_EXPORT Instance {
   [[nodiscard]] absl::StatusOr<Func> GetFunc(absl::string_view name) const;
   [[nodiscard]] absl::StatusOr<Func> GetFunc(absl::string_view interface,
                                              absl::string_view name) const;
+  // The same as a TypedFunc checked against the C++ signature `Sig`
+  // (include component_typed.h to use these): see TypedFunc::Get.
+  template <typename Sig>
+  [[nodiscard]] absl::StatusOr<TypedFunc<Sig>> GetFunc(
+      absl::string_view name) const {
+    return TypedFunc<Sig>::Get(*this, "", name);
+  }
+  template <typename Sig>
+  [[nodiscard]] absl::StatusOr<TypedFunc<Sig>> GetFunc(
+      absl::string_view interface, absl::string_view name) const {
+    return TypedFunc<Sig>::Get(*this, interface, name);
+  }
 
   // Drops the host's own handle to guest resource `resource` of exported
   // interface `interface` with representation `rep` (a Val::Own a call

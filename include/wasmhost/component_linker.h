@@ -25,6 +25,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -80,6 +82,22 @@ using HostFunc = std::function<absl::Status(
 // host's. An error traps the guest like a host function's.
 using HostResourceDtor = std::function<absl::Status(uint32_t rep)>;
 
+}  // namespace api
+
+namespace internal {
+// A host function made from a C++ callable: its WIT type and the HostFunc
+// converting its arguments and result (MakeTypedHostFunc is defined in
+// component_typed.h, which typed definitions need).
+struct TypedHostFunc {
+  FuncType type;
+  HostFunc func;
+};
+template <typename F>
+TypedHostFunc MakeTypedHostFunc(F&& callable);
+}  // namespace internal
+
+inline namespace api {
+
 // One interface of a Linker ("demo:kv/store@0.1.0"), or the world's own
 // functions (Linker::Root()). A view: it must not outlive its Linker.
 // Thread-compatible, like the Linker.
@@ -93,6 +111,17 @@ class WASMHOST_EXPORT LinkerInstance {
   // parameter or result types are not `expected`'s (parameter names are
   // not compared) fails Instance::Create with InvalidArgument giving both.
   absl::Status Define(absl::string_view name, FuncType expected, HostFunc func);
+  // Grants function `name` implemented by a C++ callable typed as
+  // component_typed.h describes (include it to use this); its WIT type,
+  // inferred from the callable's signature, is checked at instantiation
+  // as `expected` is above. Returns AlreadyExists as above.
+  template <typename F, typename = std::enable_if_t<
+                            !std::is_convertible_v<F, HostFunc>>>
+  absl::Status Define(absl::string_view name, F&& callable) {
+    internal::TypedHostFunc typed =
+        internal::MakeTypedHostFunc(std::forward<F>(callable));
+    return Define(name, std::move(typed.type), std::move(typed.func));
+  }
   // Grants resource `name` ("blob") of this interface; `dtor` (may be
   // empty) runs when a guest drops an own handle to it.
   // Returns AlreadyExists if `name` is already defined here.
@@ -140,6 +169,12 @@ class WASMHOST_EXPORT Linker {
   // Shorthand for Root().Define(...).
   absl::Status Define(absl::string_view name, HostFunc func) {
     return Root().Define(name, std::move(func));
+  }
+  // Shorthand for Root().Define(...) with a typed callable.
+  template <typename F, typename = std::enable_if_t<
+                            !std::is_convertible_v<F, HostFunc>>>
+  absl::Status Define(absl::string_view name, F&& callable) {
+    return Root().Define(name, std::forward<F>(callable));
   }
 
   // Whether function or resource `name` of `interface` (empty: the world's

@@ -560,6 +560,28 @@ absl::StatusOr<uint32_t> Realloc(const ExportState& e, uint32_t old_ptr,
   return e.options.memory->Realloc(old_ptr, old_size, align, new_size);
 }
 
+// The core export a canonical option names, for typed calls' handles.
+const wasmhost::Instance* OptionExport(const ExportState& e,
+                                       const std::optional<CoreItem>& item,
+                                       absl::string_view* name) {
+  if (!item.has_value() || item->kind != CoreItem::Kind::kExport ||
+      item->index >= e.instance->core.size()) {
+    return nullptr;
+  }
+  *name = item->name;
+  return &e.instance->core[item->index];
+}
+
+const wasmhost::Instance* ReallocExport(const ExportState& e,
+                                        absl::string_view* name) {
+  return OptionExport(e, e.plan->options.realloc, name);
+}
+
+const wasmhost::Instance* PostReturnExport(const ExportState& e,
+                                           absl::string_view* name) {
+  return OptionExport(e, e.plan->options.post_return, name);
+}
+
 absl::Status PostReturn(const ExportState& e,
                         absl::Span<const wasmhost::Val> flat) {
   if (!e.options.post_return.has_value()) return absl::OkStatus();

@@ -367,14 +367,17 @@ bool operator==(const Type& a, const Type& b) {
 }
 
 std::string FuncType::ToString() const {
-  std::string text =
-      absl::StrCat("func(",
-                   absl::StrJoin(params, ", ",
-                                 [](std::string* out, const auto& param) {
-                                   absl::StrAppend(out, param.first, ": ",
-                                                   param.second.ToString());
-                                 }),
-                   ")");
+  std::string text = absl::StrCat(
+      "func(",
+      absl::StrJoin(params, ", ",
+                    [](std::string* out, const auto& param) {
+                      // Typed host functions' C++ parameters have no names.
+                      if (!param.first.empty()) {
+                        absl::StrAppend(out, param.first, ": ");
+                      }
+                      absl::StrAppend(out, param.second.ToString());
+                    }),
+      ")");
   if (result.has_value()) absl::StrAppend(&text, " -> ", result->ToString());
   return text;
 }
