@@ -7,6 +7,7 @@
 //   p2::Descriptor     wasi:filesystem/types descriptor
 //   p2::DirectoryList  wasi:filesystem/types directory-entry-stream
 //   p2::IoError        wasi:io/error error
+//   p2::Network        wasi:sockets/network network (grants nothing)
 //   p2::Resources      the table: a guest's handle carries the index (the
 //                      component runtime's `rep`) of one of these
 //
@@ -79,8 +80,11 @@ struct IoError {
   std::optional<uint32_t> code;
 };
 
+// The instance-network handed out: every socket operation on it is denied.
+struct Network {};
+
 using Object = std::variant<InputStream, OutputStream, Pollable, Descriptor,
-                            DirectoryList, IoError>;
+                            DirectoryList, IoError, Network>;
 
 // Reps are indices; a dropped object's index is used again. At most
 // kMaxObjects live at once. Thread-affine, like its context.
