@@ -39,13 +39,16 @@ namespace wasmhost::wasi {
 // (never a terminal); the preopens as descriptors with their guest names,
 // every path opened by the kernel beneath its directory (an escape is
 // `not-permitted`, a change below a read-only preopen `read-only`);
-// directories listed sorted by name; set-times, link-at and symlink-at
+// directories listed sorted by name; set-times, set-times-at and link-at
 // `unsupported`; streams and pollables never block except on clocks
 // (which the virtual clock jumps instead); every socket operation
 // `access-denied`. Host functions find the caller's WasiContext through
 // Caller::context<WasiContext>(); in an instance without one, every call
 // but wasi:cli/exit traps with FailedPrecondition. wasi:cli/exit ends the
-// call with GuestExitStatus (0 for ok, 1 for err; GetExitCode reads it).
+// call with GuestExitStatus (0 for ok, 1 for err; GetExitCode reads it):
+// WASI 0.2 carries no other code, so a C program's exit(7) is 1 here
+// (exit-with-code, unstable in 0.2, gives its code when a guest imports
+// it).
 // Returns AlreadyExists if `linker` already defines one of them.
 WASMHOST_EXPORT absl::Status AddToComponentLinker(component::Linker& linker);
 

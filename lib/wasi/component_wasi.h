@@ -41,9 +41,9 @@ inline std::string Interface(absl::string_view name) {
   return absl::StrCat(name, "@", kWasiVersion);
 }
 
-using ContextFunc = std::function<absl::Status(
-    WasiContextImpl& context, absl::Span<const Val> args,
-    std::vector<Val>& results)>;
+using ContextFunc = std::function<absl::Status(WasiContextImpl& context,
+                                               absl::Span<const Val> args,
+                                               std::vector<Val>& results)>;
 
 // Defines function `name` of `interface` (without version) on `linker`,
 // calling `func` with the calling instance's context. Without one (an

@@ -3,7 +3,7 @@
 // (path.h: every path is opened by the kernel with RESOLVE_BENEATH below a
 // descriptor, so ".." and symlinks cannot leave it, and no error names a
 // host path). Functions beyond what the WASI adapters and common guests
-// use (set-times, link-at, symlink-at) return `unsupported`.
+// use (set-times, set-times-at, link-at) return `unsupported`.
 
 #include <errno.h>
 #include <fcntl.h>
@@ -99,8 +99,8 @@ Val DescriptorStat(const struct stat& st) {
 
 // A hash that is the same for the same file: its inode and device.
 Val MetadataHash(const struct stat& st) {
-  return Val::Record({{"lower", Val::U64(st.st_ino)},
-                      {"upper", Val::U64(st.st_dev)}});
+  return Val::Record(
+      {{"lower", Val::U64(st.st_ino)}, {"upper", Val::U64(st.st_dev)}});
 }
 
 // What a descriptor method body returns: its result Val, or a WASI errno
@@ -207,8 +207,7 @@ absl::StatusOr<Outcome> OpenAt(WasiContextImpl& context, Descriptor& dir,
 // A stream over the file `self` at `offset`, with a descriptor of its own
 // (the stream outlives a dropped descriptor, as WASI allows).
 absl::StatusOr<Outcome> FileStream(WasiContextImpl& context, Descriptor& self,
-                                   uint64_t offset, bool output,
-                                   bool append) {
+                                   uint64_t offset, bool output, bool append) {
   if (self.is_dir) return Outcome(abi::kIsDir);
   if (output ? !self.write : !self.read) return Outcome(abi::kBadf);
   ScopedFd file(::fcntl(self.host.get(), F_DUPFD_CLOEXEC, 0));
@@ -272,24 +271,27 @@ abi::Errno StatAt(const Descriptor& dir, absl::Span<const Val> args,
 using EntryChange = int (*)(int parent, const char* name);
 
 ContextFunc ChangeEntry(EntryChange change) {
-  return Method([change](WasiContextImpl&, Descriptor& self,
-                         absl::Span<const Val> args) -> absl::StatusOr<Outcome> {
-    if (abi::Errno e = CheckMutable(self)) return Outcome(e);
-    PathAt at;
-    if (abi::Errno e = ResolveParent(self, args[1].string(), &at)) {
-      return Outcome(e);
-    }
-    if (IsDotOrDotDot(at.split.last)) return Outcome(abi::kInval);
-    if (change(at.parent.get(), at.split.last.c_str()) != 0) {
-      return Outcome::Errno(HostError());
-    }
-    return Outcome::Unit();
-  });
+  return Method(
+      [change](WasiContextImpl&, Descriptor& self,
+               absl::Span<const Val> args) -> absl::StatusOr<Outcome> {
+        if (abi::Errno e = CheckMutable(self)) return Outcome(e);
+        PathAt at;
+        if (abi::Errno e = ResolveParent(self, args[1].string(), &at)) {
+          return Outcome(e);
+        }
+        if (IsDotOrDotDot(at.split.last)) return Outcome(abi::kInval);
+        if (change(at.parent.get(), at.split.last.c_str()) != 0) {
+          return Outcome::Errno(HostError());
+        }
+        return Outcome::Unit();
+      });
 }
 
 ContextFunc Unsupported() {
-  return Method([](WasiContextImpl&, Descriptor&, absl::Span<const Val>)
-                    -> absl::StatusOr<Outcome> { return Outcome(abi::kNotSup); });
+  return Method([](WasiContextImpl&, Descriptor&,
+                   absl::Span<const Val>) -> absl::StatusOr<Outcome> {
+    return Outcome(abi::kNotSup);
+  });
 }
 
 }  // namespace
@@ -297,55 +299,122 @@ ContextFunc Unsupported() {
 uint32_t ErrorCode(int32_t error) {
   // error-code's cases, in the WIT's order.
   enum : uint32_t {
-    kAccess, kWouldBlock, kAlready, kBadDescriptor, kBusy, kDeadlock, kQuota,
-    kExist, kFileTooLarge, kIllegalByteSequence, kInProgress, kInterrupted,
-    kInvalid, kIo, kIsDirectory, kLoop, kTooManyLinks, kMessageSize,
-    kNameTooLong, kNoDevice, kNoEntry, kNoLock, kInsufficientMemory,
-    kInsufficientSpace, kNotDirectory, kNotEmpty, kNotRecoverable,
-    kUnsupported, kNoTty, kNoSuchDevice, kOverflow, kNotPermitted, kPipe,
-    kReadOnly, kInvalidSeek, kTextFileBusy, kCrossDevice,
+    kAccess,
+    kWouldBlock,
+    kAlready,
+    kBadDescriptor,
+    kBusy,
+    kDeadlock,
+    kQuota,
+    kExist,
+    kFileTooLarge,
+    kIllegalByteSequence,
+    kInProgress,
+    kInterrupted,
+    kInvalid,
+    kIo,
+    kIsDirectory,
+    kLoop,
+    kTooManyLinks,
+    kMessageSize,
+    kNameTooLong,
+    kNoDevice,
+    kNoEntry,
+    kNoLock,
+    kInsufficientMemory,
+    kInsufficientSpace,
+    kNotDirectory,
+    kNotEmpty,
+    kNotRecoverable,
+    kUnsupported,
+    kNoTty,
+    kNoSuchDevice,
+    kOverflow,
+    kNotPermitted,
+    kPipe,
+    kReadOnly,
+    kInvalidSeek,
+    kTextFileBusy,
+    kCrossDevice,
   };
   switch (error) {
-    case abi::kAcces: return kAccess;
-    case abi::kAgain: return kWouldBlock;
-    case abi::kAlready: return kAlready;
-    case abi::kBadf: return kBadDescriptor;
-    case abi::kBusy: return kBusy;
-    case abi::kDeadlk: return kDeadlock;
-    case abi::kDquot: return kQuota;
-    case abi::kExist: return kExist;
-    case abi::kFbig: return kFileTooLarge;
-    case abi::kIlseq: return kIllegalByteSequence;
-    case abi::kInProgress: return kInProgress;
-    case abi::kIntr: return kInterrupted;
-    case abi::kInval: return kInvalid;
-    case abi::kIsDir: return kIsDirectory;
-    case abi::kLoop: return kLoop;
-    case abi::kMlink: return kTooManyLinks;
-    case abi::kMsgSize: return kMessageSize;
-    case abi::kNameTooLong: return kNameTooLong;
-    case abi::kNoDev: return kNoDevice;
-    case abi::kNoEnt: return kNoEntry;
-    case abi::kNoLck: return kNoLock;
-    case abi::kNoMem: return kInsufficientMemory;
-    case abi::kNoSpc: return kInsufficientSpace;
-    case abi::kNotDir: return kNotDirectory;
-    case abi::kNotEmpty: return kNotEmpty;
-    case abi::kNotRecoverable: return kNotRecoverable;
+    case abi::kAcces:
+      return kAccess;
+    case abi::kAgain:
+      return kWouldBlock;
+    case abi::kAlready:
+      return kAlready;
+    case abi::kBadf:
+      return kBadDescriptor;
+    case abi::kBusy:
+      return kBusy;
+    case abi::kDeadlk:
+      return kDeadlock;
+    case abi::kDquot:
+      return kQuota;
+    case abi::kExist:
+      return kExist;
+    case abi::kFbig:
+      return kFileTooLarge;
+    case abi::kIlseq:
+      return kIllegalByteSequence;
+    case abi::kInProgress:
+      return kInProgress;
+    case abi::kIntr:
+      return kInterrupted;
+    case abi::kInval:
+      return kInvalid;
+    case abi::kIsDir:
+      return kIsDirectory;
+    case abi::kLoop:
+      return kLoop;
+    case abi::kMlink:
+      return kTooManyLinks;
+    case abi::kMsgSize:
+      return kMessageSize;
+    case abi::kNameTooLong:
+      return kNameTooLong;
+    case abi::kNoDev:
+      return kNoDevice;
+    case abi::kNoEnt:
+      return kNoEntry;
+    case abi::kNoLck:
+      return kNoLock;
+    case abi::kNoMem:
+      return kInsufficientMemory;
+    case abi::kNoSpc:
+      return kInsufficientSpace;
+    case abi::kNotDir:
+      return kNotDirectory;
+    case abi::kNotEmpty:
+      return kNotEmpty;
+    case abi::kNotRecoverable:
+      return kNotRecoverable;
     case abi::kNotSup:
-    case abi::kNoSys: return kUnsupported;
-    case abi::kNotTy: return kNoTty;
-    case abi::kNxio: return kNoSuchDevice;
-    case abi::kOverflow: return kOverflow;
+    case abi::kNoSys:
+      return kUnsupported;
+    case abi::kNotTy:
+      return kNoTty;
+    case abi::kNxio:
+      return kNoSuchDevice;
+    case abi::kOverflow:
+      return kOverflow;
     // An escape from a preopen (preview 1's ENOTCAPABLE) is not-permitted.
     case abi::kPerm:
-    case abi::kNotCapable: return kNotPermitted;
-    case abi::kPipe: return kPipe;
-    case abi::kRofs: return kReadOnly;
-    case abi::kSpipe: return kInvalidSeek;
-    case abi::kTxtBsy: return kTextFileBusy;
-    case abi::kXdev: return kCrossDevice;
-    default: return kIo;
+    case abi::kNotCapable:
+      return kNotPermitted;
+    case abi::kPipe:
+      return kPipe;
+    case abi::kRofs:
+      return kReadOnly;
+    case abi::kSpipe:
+      return kInvalidSeek;
+    case abi::kTxtBsy:
+      return kTextFileBusy;
+    case abi::kXdev:
+      return kCrossDevice;
+    default:
+      return kIo;
   }
 }
 
@@ -355,22 +424,20 @@ absl::Status AddFilesystem(component::Linker& linker) {
       DefineResource(linker, kTypes, "directory-entry-stream"));
   using Body = absl::StatusOr<Outcome>;
   const std::pair<absl::string_view, ContextFunc> kMethods[] = {
-      {"read-via-stream",
-       Method([](WasiContextImpl& c, Descriptor& self,
-                 absl::Span<const Val> args) {
+      {"read-via-stream", Method([](WasiContextImpl& c, Descriptor& self,
+                                    absl::Span<const Val> args) {
          return FileStream(c, self, args[1].u64(), false, false);
        })},
-      {"write-via-stream",
-       Method([](WasiContextImpl& c, Descriptor& self,
-                 absl::Span<const Val> args) {
+      {"write-via-stream", Method([](WasiContextImpl& c, Descriptor& self,
+                                     absl::Span<const Val> args) {
          return FileStream(c, self, args[1].u64(), true, false);
        })},
       {"append-via-stream",
        Method([](WasiContextImpl& c, Descriptor& self, absl::Span<const Val>) {
          return FileStream(c, self, 0, true, true);
        })},
-      {"advise", Method([](WasiContextImpl&, Descriptor&,
-                           absl::Span<const Val>) -> Body {
+      {"advise",
+       Method([](WasiContextImpl&, Descriptor&, absl::Span<const Val>) -> Body {
          return Outcome::Unit();  // Only a hint.
        })},
       {"sync-data", Method([](WasiContextImpl&, Descriptor& self,
@@ -442,8 +509,7 @@ absl::Status AddFilesystem(component::Linker& linker) {
          return Outcome(Val::U64(static_cast<uint64_t>(n)));
        })},
       {"read-directory", Method(ReadDirectory)},
-      {"create-directory-at",
-       ChangeEntry([](int parent, const char* name) {
+      {"create-directory-at", ChangeEntry([](int parent, const char* name) {
          return ::mkdirat(parent, name, 0777);
        })},
       {"stat", Method(Stat)},
@@ -470,8 +536,7 @@ absl::Status AddFilesystem(component::Linker& linker) {
          return Outcome(
              Val::String(std::string(target.data(), static_cast<size_t>(n))));
        })},
-      {"remove-directory-at",
-       ChangeEntry([](int parent, const char* name) {
+      {"remove-directory-at", ChangeEntry([](int parent, const char* name) {
          return ::unlinkat(parent, name, AT_REMOVEDIR);
        })},
       {"rename-at", Method([](WasiContextImpl& c, Descriptor& self,
@@ -497,9 +562,27 @@ absl::Status AddFilesystem(component::Linker& linker) {
          }
          return Outcome::Unit();
        })},
-      {"symlink-at", Unsupported()},
-      {"unlink-file-at",
-       ChangeEntry([](int parent, const char* name) {
+      {"symlink-at", Method([](WasiContextImpl&, Descriptor& self,
+                               absl::Span<const Val> args) -> Body {
+         // The target is only text: resolving through the link happens
+         // below a descriptor, where an absolute or escaping target fails.
+         const std::string& target = args[1].string();
+         if (target.empty()) return Outcome(abi::kNoEnt);
+         if (target.find('\0') != std::string::npos)
+           return Outcome(abi::kIlseq);
+         if (abi::Errno e = CheckMutable(self)) return Outcome(e);
+         PathAt at;
+         if (abi::Errno e = ResolveParent(self, args[2].string(), &at)) {
+           return Outcome(e);
+         }
+         if (IsDotOrDotDot(at.split.last)) return Outcome(abi::kExist);
+         if (::symlinkat(target.c_str(), at.parent.get(),
+                         at.split.last.c_str()) != 0) {
+           return Outcome::Errno(HostError());
+         }
+         return Outcome::Unit();
+       })},
+      {"unlink-file-at", ChangeEntry([](int parent, const char* name) {
          return ::unlinkat(parent, name, 0);
        })},
       {"is-same-object",
@@ -546,9 +629,9 @@ absl::Status AddFilesystem(component::Linker& linker) {
           return absl::OkStatus();
         }
         const DirectoryList::Entry& entry = list->entries[list->next++];
-        results.push_back(Val::Ok(Val::Some(
-            Val::Record({{"type", Val::Enum(entry.type)},
-                         {"name", Val::String(entry.name)}}))));
+        results.push_back(Val::Ok(
+            Val::Some(Val::Record({{"type", Val::Enum(entry.type)},
+                                   {"name", Val::String(entry.name)}}))));
         return absl::OkStatus();
       }));
   WASMHOST_RETURN_IF_ERROR(DefineFunc(
@@ -577,8 +660,8 @@ absl::Status AddFilesystem(component::Linker& linker) {
           dir.mutate = !preopen.read_only;
           WASMHOST_ASSIGN_OR_RETURN(Val handle,
                                     NewResource(context, std::move(dir)));
-          list.push_back(Val::Tuple({std::move(handle),
-                                     Val::String(preopen.name)}));
+          list.push_back(
+              Val::Tuple({std::move(handle), Val::String(preopen.name)}));
         }
         results.push_back(Val::List(std::move(list)));
         return absl::OkStatus();

@@ -129,10 +129,9 @@ absl::StatusOr<Val> Write(WasiContextImpl& context, OutputStream& stream,
 
 // A method over the stream behind args[0].
 template <typename T>
-ContextFunc StreamMethod(
-    std::function<absl::StatusOr<Val>(WasiContextImpl&, T&,
-                                      absl::Span<const Val>)>
-        method) {
+ContextFunc StreamMethod(std::function<absl::StatusOr<Val>(
+                             WasiContextImpl&, T&, absl::Span<const Val>)>
+                             method) {
   return [method](WasiContextImpl& context, absl::Span<const Val> args,
                   std::vector<Val>& results) -> absl::Status {
     WASMHOST_ASSIGN_OR_RETURN(T * stream, ResourceOf<T>(context, args[0]));
@@ -143,11 +142,11 @@ ContextFunc StreamMethod(
 }
 
 ContextFunc ReadMethod() {
-  return StreamMethod<InputStream>(
-      [](WasiContextImpl& context, InputStream& stream,
-         absl::Span<const Val> args) {
-        return Read(context, stream, args[1].u64());
-      });
+  return StreamMethod<InputStream>([](WasiContextImpl& context,
+                                      InputStream& stream,
+                                      absl::Span<const Val> args) {
+    return Read(context, stream, args[1].u64());
+  });
 }
 
 ContextFunc SkipMethod() {
@@ -162,11 +161,11 @@ ContextFunc SkipMethod() {
 }
 
 ContextFunc WriteMethod() {
-  return StreamMethod<OutputStream>(
-      [](WasiContextImpl& context, OutputStream& stream,
-         absl::Span<const Val> args) {
-        return Write(context, stream, BytesOf(args[1]));
-      });
+  return StreamMethod<OutputStream>([](WasiContextImpl& context,
+                                       OutputStream& stream,
+                                       absl::Span<const Val> args) {
+    return Write(context, stream, BytesOf(args[1]));
+  });
 }
 
 ContextFunc WriteZeroesMethod() {
@@ -219,8 +218,7 @@ ContextFunc CheckWriteMethod() {
 ContextFunc ReadyPollable() {
   return [](WasiContextImpl& context, absl::Span<const Val>,
             std::vector<Val>& results) -> absl::Status {
-    WASMHOST_ASSIGN_OR_RETURN(Val pollable,
-                              NewResource(context, Pollable{}));
+    WASMHOST_ASSIGN_OR_RETURN(Val pollable, NewResource(context, Pollable{}));
     results.push_back(std::move(pollable));
     return absl::OkStatus();
   };
@@ -234,28 +232,27 @@ uint64_t Remaining(WasiContextImpl& context, const Pollable& pollable) {
       abi::kSuccess) {
     return 0;
   }
-  return *pollable.monotonic_deadline > now
-             ? *pollable.monotonic_deadline - now
-             : 0;
+  return *pollable.monotonic_deadline > now ? *pollable.monotonic_deadline - now
+                                            : 0;
 }
 
 ContextFunc Stdio(StreamKind kind, bool input, bool to_stderr) {
-  return [kind, input, to_stderr](WasiContextImpl& context,
-                                  absl::Span<const Val>,
-                                  std::vector<Val>& results) -> absl::Status {
-    Object object;
-    if (input) {
-      object = InputStream{kind};
-    } else {
-      OutputStream stream;
-      stream.to_stderr = to_stderr;
-      object = std::move(stream);
-    }
-    WASMHOST_ASSIGN_OR_RETURN(Val handle,
-                              NewResource(context, std::move(object)));
-    results.push_back(std::move(handle));
-    return absl::OkStatus();
-  };
+  return
+      [kind, input, to_stderr](WasiContextImpl& context, absl::Span<const Val>,
+                               std::vector<Val>& results) -> absl::Status {
+        Object object;
+        if (input) {
+          object = InputStream{kind};
+        } else {
+          OutputStream stream;
+          stream.to_stderr = to_stderr;
+          object = std::move(stream);
+        }
+        WASMHOST_ASSIGN_OR_RETURN(Val handle,
+                                  NewResource(context, std::move(object)));
+        results.push_back(std::move(handle));
+        return absl::OkStatus();
+      };
 }
 
 Val Datetime(uint64_t nanos) {
@@ -267,8 +264,7 @@ Val Datetime(uint64_t nanos) {
 // The clock `id` read (ticking the virtual clock) or its resolution, made
 // a Val by `make`.
 ContextFunc Clock(uint32_t id, bool resolution, Val (*make)(uint64_t)) {
-  return [id, resolution, make](WasiContextImpl& context,
-                                absl::Span<const Val>,
+  return [id, resolution, make](WasiContextImpl& context, absl::Span<const Val>,
                                 std::vector<Val>& results) -> absl::Status {
     uint64_t nanos = 0;
     int32_t error = resolution ? context.Resolution(id, &nanos)
@@ -282,8 +278,7 @@ ContextFunc Clock(uint32_t id, bool resolution, Val (*make)(uint64_t)) {
   };
 }
 
-absl::Status RandomBytes(WasiContextImpl& context, uint8_t* data,
-                         size_t size) {
+absl::Status RandomBytes(WasiContextImpl& context, uint8_t* data, size_t size) {
   if (context.FillRandom(data, size) != abi::kSuccess) {
     return absl::InternalError("WASI 0.2: the host's getrandom failed");
   }
@@ -327,13 +322,14 @@ absl::Status DefineFunc(component::Linker& linker, absl::string_view interface,
                         absl::string_view name, ContextFunc func) {
   std::string qualified = absl::StrCat(interface, "#", name);
   return linker.Instance(Interface(interface))
-      .Define(name, [func = std::move(func), qualified](
-                        Caller& caller, absl::Span<const Val> args,
-                        std::vector<Val>& results) -> absl::Status {
-        WASMHOST_ASSIGN_OR_RETURN(WasiContextImpl * context,
-                                  ContextOf(caller, qualified));
-        return func(*context, args, results);
-      });
+      .Define(name,
+              [func = std::move(func), qualified](
+                  Caller& caller, absl::Span<const Val> args,
+                  std::vector<Val>& results) -> absl::Status {
+                WASMHOST_ASSIGN_OR_RETURN(WasiContextImpl * context,
+                                          ContextOf(caller, qualified));
+                return func(*context, args, results);
+              });
 }
 
 absl::Status DefineResource(component::Linker& linker,
@@ -389,15 +385,15 @@ Val ByteList(absl::string_view bytes) {
 absl::Status AddIo(component::Linker& linker) {
   constexpr absl::string_view kError = "wasi:io/error";
   WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kError, "error"));
-  WASMHOST_RETURN_IF_ERROR(DefineFunc(
-      linker, kError, "[method]error.to-debug-string",
-      [](WasiContextImpl& context, absl::Span<const Val> args,
-         std::vector<Val>& results) -> absl::Status {
-        WASMHOST_ASSIGN_OR_RETURN(IoError * error,
-                                  ResourceOf<IoError>(context, args[0]));
-        results.push_back(Val::String(error->message));
-        return absl::OkStatus();
-      }));
+  WASMHOST_RETURN_IF_ERROR(
+      DefineFunc(linker, kError, "[method]error.to-debug-string",
+                 [](WasiContextImpl& context, absl::Span<const Val> args,
+                    std::vector<Val>& results) -> absl::Status {
+                   WASMHOST_ASSIGN_OR_RETURN(
+                       IoError * error, ResourceOf<IoError>(context, args[0]));
+                   results.push_back(Val::String(error->message));
+                   return absl::OkStatus();
+                 }));
 
   constexpr absl::string_view kPoll = "wasi:io/poll";
   WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kPoll, "pollable"));
@@ -490,17 +486,17 @@ absl::Status AddCli(component::Linker& linker) {
         results.push_back(Val::List(std::move(pairs)));
         return absl::OkStatus();
       }));
-  WASMHOST_RETURN_IF_ERROR(DefineFunc(
-      linker, kEnvironment, "get-arguments",
-      [](WasiContextImpl& context, absl::Span<const Val>,
-         std::vector<Val>& results) {
-        std::vector<Val> args;
-        for (const std::string& arg : context.args()) {
-          args.push_back(Val::String(arg));
-        }
-        results.push_back(Val::List(std::move(args)));
-        return absl::OkStatus();
-      }));
+  WASMHOST_RETURN_IF_ERROR(
+      DefineFunc(linker, kEnvironment, "get-arguments",
+                 [](WasiContextImpl& context, absl::Span<const Val>,
+                    std::vector<Val>& results) {
+                   std::vector<Val> args;
+                   for (const std::string& arg : context.args()) {
+                     args.push_back(Val::String(arg));
+                   }
+                   results.push_back(Val::List(std::move(args)));
+                   return absl::OkStatus();
+                 }));
   WASMHOST_RETURN_IF_ERROR(
       DefineFunc(linker, kEnvironment, "initial-cwd", Returns(Val::None())));
 
@@ -512,11 +508,11 @@ absl::Status AddCli(component::Linker& linker) {
       "exit", [](Caller&, absl::Span<const Val> args, std::vector<Val>&) {
         return GuestExitStatus(args[0].case_index() == 0 ? 0 : 1);
       }));
-  WASMHOST_RETURN_IF_ERROR(exit.Define(
-      "exit-with-code",
-      [](Caller&, absl::Span<const Val> args, std::vector<Val>&) {
-        return GuestExitStatus(args[0].u8());
-      }));
+  WASMHOST_RETURN_IF_ERROR(
+      exit.Define("exit-with-code",
+                  [](Caller&, absl::Span<const Val> args, std::vector<Val>&) {
+                    return GuestExitStatus(args[0].u8());
+                  }));
 
   WASMHOST_RETURN_IF_ERROR(DefineFunc(linker, "wasi:cli/stdin", "get-stdin",
                                       Stdio(StreamKind::kStdio, true, false)));
@@ -531,21 +527,23 @@ absl::Status AddCli(component::Linker& linker) {
   WASMHOST_RETURN_IF_ERROR(
       DefineResource(linker, "wasi:cli/terminal-output", "terminal-output"));
   for (absl::string_view name : {"stdin", "stdout", "stderr"}) {
-    WASMHOST_RETURN_IF_ERROR(DefineFunc(
-        linker, absl::StrCat("wasi:cli/terminal-", name),
-        absl::StrCat("get-terminal-", name), Returns(Val::None())));
+    WASMHOST_RETURN_IF_ERROR(
+        DefineFunc(linker, absl::StrCat("wasi:cli/terminal-", name),
+                   absl::StrCat("get-terminal-", name), Returns(Val::None())));
   }
   return absl::OkStatus();
 }
 
 absl::Status AddClocksAndRandom(component::Linker& linker) {
   constexpr absl::string_view kMonotonic = "wasi:clocks/monotonic-clock";
-  WASMHOST_RETURN_IF_ERROR(DefineFunc(
-      linker, kMonotonic, "now",
-      Clock(abi::kClockMonotonic, false, [](uint64_t n) { return Val::U64(n); })));
-  WASMHOST_RETURN_IF_ERROR(DefineFunc(
-      linker, kMonotonic, "resolution",
-      Clock(abi::kClockMonotonic, true, [](uint64_t n) { return Val::U64(n); })));
+  WASMHOST_RETURN_IF_ERROR(
+      DefineFunc(linker, kMonotonic, "now",
+                 Clock(abi::kClockMonotonic, false,
+                       [](uint64_t n) { return Val::U64(n); })));
+  WASMHOST_RETURN_IF_ERROR(
+      DefineFunc(linker, kMonotonic, "resolution",
+                 Clock(abi::kClockMonotonic, true,
+                       [](uint64_t n) { return Val::U64(n); })));
   for (bool duration : {false, true}) {
     WASMHOST_RETURN_IF_ERROR(DefineFunc(
         linker, kMonotonic,
@@ -558,8 +556,8 @@ absl::Status AddClocksAndRandom(component::Linker& linker) {
             (void)context.Now(abi::kClockMonotonic, /*tick=*/false, &now);
             deadline = now + std::min(deadline, UINT64_MAX - now);
           }
-          WASMHOST_ASSIGN_OR_RETURN(
-              Val pollable, NewResource(context, Pollable{deadline}));
+          WASMHOST_ASSIGN_OR_RETURN(Val pollable,
+                                    NewResource(context, Pollable{deadline}));
           results.push_back(std::move(pollable));
           return absl::OkStatus();
         }));
@@ -577,9 +575,9 @@ absl::Status AddClocksAndRandom(component::Linker& linker) {
                                       "get-random-bytes", RandomList()));
   WASMHOST_RETURN_IF_ERROR(DefineFunc(linker, "wasi:random/random",
                                       "get-random-u64", RandomU64Func()));
-  WASMHOST_RETURN_IF_ERROR(DefineFunc(
-      linker, "wasi:random/insecure", "get-insecure-random-bytes",
-      RandomList()));
+  WASMHOST_RETURN_IF_ERROR(DefineFunc(linker, "wasi:random/insecure",
+                                      "get-insecure-random-bytes",
+                                      RandomList()));
   WASMHOST_RETURN_IF_ERROR(DefineFunc(linker, "wasi:random/insecure",
                                       "get-insecure-random-u64",
                                       RandomU64Func()));
