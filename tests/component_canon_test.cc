@@ -29,11 +29,11 @@ struct Host {
   Val answer = Val::String("value");
   Linker linker;
   Host() {
-    EXPECT_OK(linker.Define("log", [this](Caller&, absl::Span<const Val> args,
-                                          std::vector<Val>&) {
-      logs.push_back(args[0].string());
-      return absl::OkStatus();
-    }));
+    EXPECT_OK(linker.Define(
+        "log", [this](Caller&, absl::Span<const Val> args, std::vector<Val>&) {
+          logs.push_back(args[0].string());
+          return absl::OkStatus();
+        }));
     EXPECT_OK(linker.Define("fetch", [this](Caller&, absl::Span<const Val>,
                                             std::vector<Val>& results) {
       results.push_back(answer);
@@ -46,8 +46,8 @@ class ComponentCanonTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(
-        component_, Component::Compile(SharedEngine(),
-                                       wasmhost::testing::canon_wasm()));
+        component_,
+        Component::Compile(SharedEngine(), wasmhost::testing::canon_wasm()));
     ASSERT_OK_AND_ASSIGN(instance_, Instance::Create(*component_, host_.linker,
                                                      instance_options_));
   }
@@ -130,8 +130,8 @@ TEST_F(ComponentCanonTest, HostResultLoweredThroughRealloc) {
 
 TEST_F(ComponentCanonTest, HostResultOfTheWrongKindPoisons) {
   host_.answer = Val::U32(1);
-  EXPECT_STATUS(Call("fetch-len").status(),
-                absl::StatusCode::kInvalidArgument, "string");
+  EXPECT_STATUS(Call("fetch-len").status(), absl::StatusCode::kInvalidArgument,
+                "string");
   EXPECT_TRUE(instance_->poisoned());
 }
 
@@ -147,9 +147,8 @@ TEST_F(ComponentCanonTest, IllFormedHostArgumentIsRefusedWithoutPoisoning) {
 // The guest's realloc traps for over 1 MiB: lowering the argument fails
 // with the trap, which poisons the instance.
 TEST_F(ComponentCanonTest, TrapInReallocWhileLoweringPoisons) {
-  EXPECT_STATUS(
-      Call("echo", {Val::String(std::string(2 << 20, 'x'))}).status(),
-      absl::StatusCode::kAborted, "unreachable");
+  EXPECT_STATUS(Call("echo", {Val::String(std::string(2 << 20, 'x'))}).status(),
+                absl::StatusCode::kAborted, "unreachable");
   EXPECT_TRUE(instance_->poisoned());
 }
 

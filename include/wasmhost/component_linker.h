@@ -94,10 +94,10 @@ class WASMHOST_EXPORT LinkerInstance {
   // of this interface, for any WIT type the import has.
   // Returns AlreadyExists if `name` is already defined here.
   absl::Status Define(absl::string_view name, HostFunc func);
-  // The same, checked at instantiation: an import of `name` whose type is
-  // not `expected` fails Instance::Create with InvalidArgument giving both.
-  absl::Status Define(absl::string_view name, FuncType expected,
-                      HostFunc func);
+  // The same, checked at instantiation: an import of `name` whose
+  // parameter or result types are not `expected`'s (parameter names are
+  // not compared) fails Instance::Create with InvalidArgument giving both.
+  absl::Status Define(absl::string_view name, FuncType expected, HostFunc func);
   // Grants resource `name` ("blob") of this interface; `dtor` (may be
   // empty) runs when a guest drops an own handle to it.
   // Returns AlreadyExists if `name` is already defined here.

@@ -3,6 +3,8 @@
 // and runs the canonical ABI at its boundary: export calls (canon lift),
 // host trampolines (canon lower), resource built-ins.
 
+// wasmhost/component_instance.h comes through component_state.h, after the lib/
+// headers (see there).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,14 +15,13 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "lib/component/component_state.h"
 #include "lib/component/canonical_abi.h"
+#include "lib/component/component_state.h"
 #include "lib/component/handle_table.h"
 #include "lib/component/linker_state.h"
 #include "lib/util/api_access.h"
 #include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
-#include "wasmhost/component_instance.h"
 #include "wasmhost/internal/component_call.h"
 #include "wasmhost/linker.h"
 
@@ -51,8 +52,7 @@ class CoreGuestMemory final : public GuestMemory {
   absl::Span<uint8_t> Bytes() override { return memory_.data(); }
 
   absl::StatusOr<uint32_t> Realloc(uint32_t old_ptr, uint32_t old_size,
-                                   uint32_t align,
-                                   uint32_t new_size) override {
+                                   uint32_t align, uint32_t new_size) override {
     if (!realloc_.has_value()) {
       return absl::FailedPreconditionError("the function has no realloc");
     }
@@ -124,9 +124,9 @@ struct InstanceState {
 namespace {
 
 absl::Status NotMade(const CoreItem& item) {
-  return absl::UnimplementedError(absl::StrCat(
-      "a canonical option naming core item ", item.name,
-      " that is not a core instance's export is not supported"));
+  return absl::UnimplementedError(
+      absl::StrCat("a canonical option naming core item ", item.name,
+                   " that is not a core instance's export is not supported"));
 }
 
 absl::StatusOr<wasmhost::Func> CoreFunc(const InstanceState& s,
@@ -176,9 +176,9 @@ void Signature(const TypeArena& types, TypeId func, std::vector<TypeId>& params,
 }
 
 std::string ImportName(absl::string_view interface, absl::string_view name) {
-  return interface.empty() ? absl::StrCat("function ", name, " of the world")
-                           : absl::StrCat("function ", name, " of interface ",
-                                          interface);
+  return interface.empty()
+             ? absl::StrCat("function ", name, " of the world")
+             : absl::StrCat("function ", name, " of interface ", interface);
 }
 
 absl::StatusOr<std::unique_ptr<ExportState>> MakeExportState(
@@ -237,8 +237,8 @@ absl::StatusOr<std::vector<Val>> CallLiftedIndex(InstanceState& s,
                                                  absl::Span<const Val> args) {
   if (s.lifted.size() <= index) s.lifted.resize(index + 1);
   if (s.lifted[index] == nullptr) {
-    WASMHOST_ASSIGN_OR_RETURN(
-        s.lifted[index], MakeExportState(s, s.state->plan.lifted[index]));
+    WASMHOST_ASSIGN_OR_RETURN(s.lifted[index],
+                              MakeExportState(s, s.state->plan.lifted[index]));
   }
   bool guest_ran = false;
   return CallLifted(s, *s.lifted[index], CallOptions(), args, guest_ran);
@@ -255,9 +255,8 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
   HandleTable& handles = *s.tables[l.plan->table];
   LiftLowerContext cx{s.types(), l.options->opts, &handles};
   CoreValueIter vi(args);
-  WASMHOST_ASSIGN_OR_RETURN(
-      std::vector<Val> lifted,
-      LiftFlatValues(cx, kMaxFlatParams, vi, l.params));
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> lifted,
+                            LiftFlatValues(cx, kMaxFlatParams, vi, l.params));
   std::vector<Val> out;
   absl::Status status;
   if (l.func != nullptr) {
@@ -321,10 +320,9 @@ absl::Status DefineCoreImport(InstanceState& s, wasmhost::Linker& linker,
       const CoreItem::Kind kind = item.kind;
       return linker.DefineDynamic(
           import.module, import.name, type.func_type,
-          [handles, resource, kind](wasmhost::Caller&,
-                                    absl::Span<const wasmhost::Val> args,
-                                    absl::Span<wasmhost::Val> results)
-              -> absl::Status {
+          [handles, resource, kind](
+              wasmhost::Caller&, absl::Span<const wasmhost::Val> args,
+              absl::Span<wasmhost::Val> results) -> absl::Status {
             const auto arg = static_cast<uint32_t>(args.at(0).i32());
             if (kind == CoreItem::Kind::kResourceDrop) {
               return handles->ResourceDrop(resource, arg);
@@ -344,8 +342,8 @@ absl::Status DefineCoreImport(InstanceState& s, wasmhost::Linker& linker,
 
 // Each defined memory's limit: its initial size plus an equal share of
 // what options' limit leaves above every defined memory's initial size.
-absl::StatusOr<std::vector<uint64_t>> MemoryLimits(
-    const ComponentState& state, uint64_t max_memory_bytes) {
+absl::StatusOr<std::vector<uint64_t>> MemoryLimits(const ComponentState& state,
+                                                   uint64_t max_memory_bytes) {
   constexpr uint64_t kPage = 64 * 1024;
   std::vector<uint64_t> limits(state.plan.steps.size(), max_memory_bytes);
   if (max_memory_bytes == 0) return limits;
@@ -380,9 +378,21 @@ absl::StatusOr<std::vector<uint64_t>> MemoryLimits(
   return limits;
 }
 
+// Parameter and result types equal; parameter names are not compared (a
+// host function's C++ signature has none).
+bool SameSignature(const FuncType& a, const FuncType& b) {
+  if (a.params.size() != b.params.size() || a.result != b.result) {
+    return false;
+  }
+  for (size_t i = 0; i < a.params.size(); ++i) {
+    if (a.params[i].second != b.params[i].second) return false;
+  }
+  return true;
+}
+
 const Linker::Definitions::Func* FindFunc(const Linker& linker,
-                                         absl::string_view interface,
-                                         absl::string_view name) {
+                                          absl::string_view interface,
+                                          absl::string_view name) {
   const Linker::Definitions::Interface* iface =
       LinkerAccess::FindInterface(linker, interface);
   if (iface == nullptr) return nullptr;
@@ -402,13 +412,12 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
                        func.type.ToString(), " is not granted by the linker"));
     }
     const std::optional<FuncType>& expected = def->expected;
-    if (expected.has_value() && *expected != func.type) {
+    if (expected.has_value() && !SameSignature(*expected, func.type)) {
       return wasmhost::internal::MakeError(
           absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
           absl::StrCat("import ", ImportName(func.interface, func.name),
                        " has type ", func.type.ToString(),
-                       " but the linker defines it as ",
-                       expected->ToString()));
+                       " but the linker defines it as ", expected->ToString()));
     }
   }
   for (const LoweredImport& lowered : state.plan.lowered) {
@@ -660,9 +669,9 @@ absl::StatusOr<Func> Instance::GetFunc(absl::string_view interface,
   }
   return absl::NotFoundError(absl::StrCat(
       "the component exports no ",
-      interface.empty() ? absl::StrCat("function ", name)
-                        : absl::StrCat("function ", name, " of interface ",
-                                       interface)));
+      interface.empty()
+          ? absl::StrCat("function ", name)
+          : absl::StrCat("function ", name, " of interface ", interface)));
 }
 
 absl::Status Instance::DropResource(absl::string_view interface,
@@ -679,9 +688,8 @@ absl::Status Instance::DropResource(absl::string_view interface,
     const wasmhost::Val arg[] = {wasmhost::Val::I32(static_cast<int32_t>(rep))};
     return internal::EndCall(*state_, dtor->second.Call(arg).status(), true);
   }
-  return absl::NotFoundError(absl::StrCat("the component has no resource ",
-                                          resource, " of interface ",
-                                          interface));
+  return absl::NotFoundError(absl::StrCat(
+      "the component has no resource ", resource, " of interface ", interface));
 }
 
 bool Instance::poisoned() const { return state_->poisoned; }

@@ -104,7 +104,8 @@ class Planner {
     }
     for (const auto& [type, unused] : same_) {
       const TypeId canonical = Find(type);
-      if (canonical != type) plan_.resource_aliases.emplace_back(type, canonical);
+      if (canonical != type)
+        plan_.resource_aliases.emplace_back(type, canonical);
     }
     return std::move(plan_);
   }
@@ -197,14 +198,13 @@ class Planner {
         return item;
       }
       case Sort::kComponent: {
-        WASMHOST_ASSIGN_OR_RETURN(
-            item.component, At(scope.components, ref.index, "component"));
+        WASMHOST_ASSIGN_OR_RETURN(item.component,
+                                  At(scope.components, ref.index, "component"));
         return item;
       }
       case Sort::kCoreModule: {
         WASMHOST_ASSIGN_OR_RETURN(
-            item.core_module,
-            At(scope.core_modules, ref.index, "core module"));
+            item.core_module, At(scope.core_modules, ref.index, "core module"));
         return item;
       }
       case Sort::kType: {
@@ -281,8 +281,8 @@ class Planner {
         item.type = import.desc.type;
         return item;
       default:
-        return Unsupported(absl::StrCat(ExternKindName(import.desc.kind),
-                                        " imports"));
+        return Unsupported(
+            absl::StrCat(ExternKindName(import.desc.kind), " imports"));
     }
   }
 
@@ -365,8 +365,8 @@ class Planner {
         return absl::OkStatus();
       }
       case Canon::Kind::kOtherBuiltin:
-        return Unsupported(absl::StrCat("canon built-in 0x",
-                                        absl::Hex(canon.opcode)));
+        return Unsupported(
+            absl::StrCat("canon built-in 0x", absl::Hex(canon.opcode)));
     }
     return absl::OkStatus();
   }
@@ -560,8 +560,7 @@ class Planner {
           scope.components.push_back({def.components[d.index].get(), &scope});
           break;
         case Definition::Kind::kInstance:
-          WASMHOST_RETURN_IF_ERROR(
-              WalkInstance(scope, def.instances[d.index]));
+          WASMHOST_RETURN_IF_ERROR(WalkInstance(scope, def.instances[d.index]));
           break;
         case Definition::Kind::kAlias:
           WASMHOST_RETURN_IF_ERROR(WalkAlias(scope, def.aliases[d.index]));

@@ -76,7 +76,8 @@ bool ParseInt(absl::string_view text, T& out) {
   std::string clean = absl::StrReplaceAll(text, {{"_", ""}});
   const bool negative = !clean.empty() && clean[0] == '-';
   absl::string_view digits = clean;
-  if (negative || (!digits.empty() && digits[0] == '+')) digits.remove_prefix(1);
+  if (negative || (!digits.empty() && digits[0] == '+'))
+    digits.remove_prefix(1);
   uint64_t magnitude = 0;
   if (absl::ConsumePrefix(&digits, "0x")) {
     if (!absl::SimpleHexAtoi(digits, &magnitude)) return false;
@@ -299,16 +300,16 @@ absl::Status SpecInvoker::Run(absl::string_view dir, absl::string_view kind,
                                      std::istreambuf_iterator<char>());
     absl::StatusOr<component::Component> compiled =
         component::Component::Compile(engine_, bytes);
-    if (!compiled.ok() && compiled.status().code() ==
-                              absl::StatusCode::kInvalidArgument) {
+    if (!compiled.ok() &&
+        compiled.status().code() == absl::StatusCode::kInvalidArgument) {
       // The reader accepted it (its own command checks that); V8 10.2
       // refused a core module (multiple memories, exception handling).
       compiled = absl::UnimplementedError(compiled.status().message());
     }
     absl::StatusOr<component::Instance> instance =
-        compiled.ok() ? component::Instance::Create(*compiled,
-                                                    component::Linker())
-                      : absl::StatusOr<component::Instance>(compiled.status());
+        compiled.ok()
+            ? component::Instance::Create(*compiled, component::Linker())
+            : absl::StatusOr<component::Instance>(compiled.status());
     if (instance.ok()) {
       made.instance =
           std::make_unique<component::Instance>(*std::move(instance));
@@ -343,8 +344,7 @@ absl::Status SpecInvoker::Run(absl::string_view dir, absl::string_view kind,
   }
   absl::StatusOr<std::vector<Val>> results = func->Call(values);
   if (kind == "trap") {
-    const std::string message =
-        expected->empty() ? "" : (*expected)[0].atom;
+    const std::string message = expected->empty() ? "" : (*expected)[0].atom;
     if (results.ok()) {
       return absl::FailedPreconditionError(
           absl::StrCat("expected a trap (", message, "), got a result"));
@@ -352,17 +352,17 @@ absl::Status SpecInvoker::Run(absl::string_view dir, absl::string_view kind,
     // Any trap passes: the reference interpreter's wording ("invalid
     // utf-8", "unknown handle index 1") is not the runtime's.
     if (results.status().code() != absl::StatusCode::kAborted) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "expected a trap (", message, "), got ", results.status().ToString()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("expected a trap (", message, "), got ",
+                       results.status().ToString()));
     }
     return absl::OkStatus();
   }
   if (!results.ok()) return results.status();
   if (kind == "invoke") return absl::OkStatus();
   if (expected->size() != results->size()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("expected ", expected->size(), " results, got ",
-                     results->size()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "expected ", expected->size(), " results, got ", results->size()));
   }
   for (size_t i = 0; i < expected->size(); ++i) {
     absl::StatusOr<Val> want = ToVal((*expected)[i], *type.result);

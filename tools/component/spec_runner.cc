@@ -134,7 +134,8 @@ int main(int argc, char** argv) {
         ++counts.passed;
       } else if (status.code() == absl::StatusCode::kUnimplemented) {
         ++counts.unsupported;
-        if (verbose) std::cout << "unsupported: " << where << ": " << status << "\n";
+        if (verbose)
+          std::cout << "unsupported: " << where << ": " << status << "\n";
       } else {
         ++counts.failed;
         ++failed_by_expectation[expect];
