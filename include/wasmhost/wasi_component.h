@@ -50,7 +50,10 @@ namespace wasmhost::wasi {
 // (exit-with-code, unstable in 0.2, gives its code when a guest imports
 // it).
 // Returns AlreadyExists if `linker` already defines one of them.
-WASMHOST_EXPORT absl::Status AddToComponentLinker(component::Linker& linker);
+// (component::api:: spelled out: lib/component's internal types share the
+// component namespace, and tools include both.)
+WASMHOST_EXPORT absl::Status AddToComponentLinker(
+    component::api::Linker& linker);
 
 // Runs the `run` function of the instance's exported wasi:cli/run (any 0.2
 // version). Returns the exit code: 0 when it returns ok, 1 for err, the
@@ -58,7 +61,7 @@ WASMHOST_EXPORT absl::Status AddToComponentLinker(component::Linker& linker);
 // component::Func::Call, plus NotFound when the component exports no
 // wasi:cli/run.
 WASMHOST_EXPORT absl::StatusOr<int> RunComponentCommand(
-    component::Instance& instance, const CallOptions& options = {});
+    component::api::Instance& instance, const CallOptions& options = {});
 
 }  // namespace wasmhost::wasi
 
