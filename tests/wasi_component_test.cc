@@ -305,6 +305,70 @@ TEST(WasiComponentTest, ReactorComponentRunsOnWasi) {
                 absl::StatusCode::kNotFound, "exports no wasi:cli/run");
 }
 
+// What a fresh-state lease does with a component (a new instance on the
+// lease's context, Reset between leases): the virtual clock and seeded
+// random start over, so each lease prints what the first did.
+TEST(WasiComponentTest, ResetContextStartsEachInstanceAfresh) {
+  std::string out;
+  WasiOptions options;
+  options.virtual_clock = WasiOptions::VirtualClock{1000000000, 5};
+  options.random_seed = 9;
+  options.stdout_sink = OutputSink::ToString(&out);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WasiContext> context,
+                       WasiContext::Create(options));
+  Linker linker;
+  ASSERT_OK(wasi::AddToComponentLinker(linker));
+  ASSERT_OK_AND_ASSIGN(
+      Component component,
+      Component::Compile(SharedEngine(), commands::random_clock_wasm()));
+  InstanceOptions instance_options;
+  instance_options.SetContext(context.get());
+  std::vector<std::string> outputs;
+  for (int lease = 0; lease < 3; ++lease) {
+    out.clear();
+    ASSERT_OK_AND_ASSIGN(
+        component::Instance instance,
+        component::Instance::Create(component, linker, instance_options));
+    EXPECT_THAT(wasi::RunComponentCommand(instance), IsOkAndHolds(0));
+    outputs.push_back(out);
+    if (lease == 1) continue;  // Not reset: the clock and stream go on.
+    ASSERT_OK(context->Reset());
+  }
+  EXPECT_THAT(outputs[0], HasSubstr("random "));
+  EXPECT_EQ(outputs[1], outputs[0]);
+  EXPECT_NE(outputs[2], outputs[0]);
+}
+
+// Reset drops every stream, descriptor and pollable the guest holds: a
+// handle kept across it (an instance reused without being made afresh)
+// reaches nothing, and the call fails rather than touching another
+// lease's objects.
+TEST(WasiComponentTest, ResetDropsTheStreamsAnInstanceHolds) {
+  std::string out;
+  WasiOptions options;
+  options.stdout_sink = OutputSink::ToString(&out);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WasiContext> context,
+                       WasiContext::Create(options));
+  Linker linker;
+  ASSERT_OK(wasi::AddToComponentLinker(linker));
+  ASSERT_OK_AND_ASSIGN(
+      Component component,
+      Component::Compile(SharedEngine(), guests::wasi_reactor_wasm()));
+  InstanceOptions instance_options;
+  instance_options.SetContext(context.get());
+  ASSERT_OK_AND_ASSIGN(
+      component::Instance instance,
+      component::Instance::Create(component, linker, instance_options));
+  ASSERT_OK_AND_ASSIGN(component::Func shout, instance.GetFunc("shout"));
+  ASSERT_OK(shout.Call({Val::String("one")}).status());
+  EXPECT_EQ(out, "one! \n");
+  ASSERT_OK(context->Reset());
+  // The adapter kept its stdout stream handle from the first call.
+  EXPECT_STATUS(shout.Call({Val::String("two")}).status(),
+                absl::StatusCode::kInternal, "no host object");
+  EXPECT_EQ(out, "one! \n");
+}
+
 TEST(WasiComponentTest, WithoutWasiTheMissingInterfaceIsNamed) {
   ASSERT_OK_AND_ASSIGN(
       Component component,
