@@ -20,6 +20,7 @@
 #include "guests/command_components.h"
 #include "guests/components/components.h"
 #include "guests/guests.h"
+#include "tests/component_fixtures.h"
 #include "tests/test_util.h"
 #include "tests/wasi_commands.h"
 #include "wasmhost/component.h"
@@ -388,6 +389,26 @@ TEST(WasiComponentTest, WithoutAContextWasiCallsTrap) {
   EXPECT_STATUS(wasi::RunComponentCommand(instance).status(),
                 absl::StatusCode::kFailedPrecondition, "without a WasiContext");
   EXPECT_TRUE(instance.poisoned());
+}
+
+// A guest importing wasi:sockets (at 0.2.0: any 0.2 patch version links)
+// gets access-denied for every socket it asks for.
+TEST(WasiComponentTest, SocketsLinkAndDenyEverything) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<WasiContext> context,
+                       WasiContext::Create({}));
+  Linker linker;
+  ASSERT_OK(wasi::AddToComponentLinker(linker));
+  ASSERT_OK_AND_ASSIGN(
+      Component component,
+      Component::Compile(SharedEngine(), testing::wasi_sockets_wasm()));
+  InstanceOptions instance_options;
+  instance_options.SetContext(context.get());
+  ASSERT_OK_AND_ASSIGN(
+      component::Instance instance,
+      component::Instance::Create(component, linker, instance_options));
+  ASSERT_OK_AND_ASSIGN(component::Func try_socket, instance.GetFunc("try"));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> result, try_socket.Call({}));
+  EXPECT_EQ(result.at(0), Val::U32(1));  // access-denied
 }
 
 TEST(WasiComponentTest, AddingTwiceIsAlreadyExists) {
