@@ -306,6 +306,20 @@ TEST(WasiComponentTest, ReactorComponentRunsOnWasi) {
                 absl::StatusCode::kNotFound, "exports no wasi:cli/run");
 }
 
+// Every open gives the guest a descriptor and a stream, and every close
+// drops them: more opens than the context's table holds at once
+// (p2::Resources::kMaxObjects, 4096) all succeed.
+TEST(WasiComponentTest, DroppedHandlesFreeTheirHostObjects) {
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/f.txt", "twelve bytes");
+  WasiOptions options;
+  options.preopens = {Preopen{dir, "/d", /*read_only=*/true}};
+  CommandResult component = RunComponentGuest(
+      commands::reopen_wasm(), {"reopen", "/d/f.txt", "5000"}, options);
+  EXPECT_THAT(component.exit_code, IsOkAndHolds(0)) << component.err;
+  EXPECT_EQ(component.out, "read 5000 times, 12 bytes each\n");
+}
+
 // What a fresh-state lease does with a component (a new instance on the
 // lease's context, Reset between leases): the virtual clock and seeded
 // random start over, so each lease prints what the first did.
