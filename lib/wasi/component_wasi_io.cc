@@ -4,6 +4,7 @@
 // randomness. Streams never block: stdio sinks and files take every byte
 // at once, so every stream pollable is ready.
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -101,8 +102,11 @@ absl::StatusOr<Val> Write(WasiContextImpl& context, OutputStream& stream,
   } else {
     if (stream.append) {
       struct stat st;
-      if (::fstat(stream.file.get(), &st) != 0) error = HostError();
-      stream.offset = static_cast<uint64_t>(st.st_size);
+      if (::fstat(stream.file.get(), &st) == 0) {
+        stream.offset = static_cast<uint64_t>(st.st_size);
+      } else {
+        error = HostError();
+      }
     }
     while (error == abi::kSuccess && !bytes.empty()) {
       ssize_t n = ::pwrite(stream.file.get(), bytes.data(), bytes.size(),
