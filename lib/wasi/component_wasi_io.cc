@@ -240,23 +240,23 @@ uint64_t Remaining(WasiContextImpl& context, const Pollable& pollable) {
                                             : 0;
 }
 
-ContextFunc Stdio(StreamKind kind, bool input, bool to_stderr) {
-  return
-      [kind, input, to_stderr](WasiContextImpl& context, absl::Span<const Val>,
-                               std::vector<Val>& results) -> absl::Status {
-        Object object;
-        if (input) {
-          object = InputStream{kind};
-        } else {
-          OutputStream stream;
-          stream.to_stderr = to_stderr;
-          object = std::move(stream);
-        }
-        WASMHOST_ASSIGN_OR_RETURN(Val handle,
-                                  NewResource(context, std::move(object)));
-        results.push_back(std::move(handle));
-        return absl::OkStatus();
-      };
+// get-stdin (`input`), get-stdout or get-stderr: a new stdio stream.
+ContextFunc Stdio(bool input, bool to_stderr) {
+  return [input, to_stderr](WasiContextImpl& context, absl::Span<const Val>,
+                            std::vector<Val>& results) -> absl::Status {
+    Object object;
+    if (input) {
+      object = InputStream{};
+    } else {
+      OutputStream stream;
+      stream.to_stderr = to_stderr;
+      object = std::move(stream);
+    }
+    WASMHOST_ASSIGN_OR_RETURN(Val handle,
+                              NewResource(context, std::move(object)));
+    results.push_back(std::move(handle));
+    return absl::OkStatus();
+  };
 }
 
 Val Datetime(uint64_t nanos) {
@@ -518,12 +518,12 @@ absl::Status AddCli(component::Linker& linker) {
                     return GuestExitStatus(args[0].u8());
                   }));
 
-  WASMHOST_RETURN_IF_ERROR(DefineFunc(linker, "wasi:cli/stdin", "get-stdin",
-                                      Stdio(StreamKind::kStdio, true, false)));
-  WASMHOST_RETURN_IF_ERROR(DefineFunc(linker, "wasi:cli/stdout", "get-stdout",
-                                      Stdio(StreamKind::kStdio, false, false)));
-  WASMHOST_RETURN_IF_ERROR(DefineFunc(linker, "wasi:cli/stderr", "get-stderr",
-                                      Stdio(StreamKind::kStdio, false, true)));
+  WASMHOST_RETURN_IF_ERROR(
+      DefineFunc(linker, "wasi:cli/stdin", "get-stdin", Stdio(true, false)));
+  WASMHOST_RETURN_IF_ERROR(
+      DefineFunc(linker, "wasi:cli/stdout", "get-stdout", Stdio(false, false)));
+  WASMHOST_RETURN_IF_ERROR(
+      DefineFunc(linker, "wasi:cli/stderr", "get-stderr", Stdio(false, true)));
 
   // stdio is never a terminal (as in preview 1): no terminal is handed out.
   WASMHOST_RETURN_IF_ERROR(
