@@ -57,4 +57,10 @@ function toneOf(text) {
   return balance > 0 ? "positive" : balance < 0 ? "negative" : "neutral";
 }
 
-export const analyze = { describe, topKeywords, score, toneOf };
+function report(text) {
+  const { words, sentences } = describe(text);
+  console.log(`${words} words, ${sentences} sentences`);
+  return words;
+}
+
+export const analyze = { describe, topKeywords, score, toneOf, report };
