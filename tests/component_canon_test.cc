@@ -2,9 +2,10 @@
 // hand-written tests/components/canon.wat: each of the spec's traps
 // reaching the host as Aborted with its reason, post-return, host imports
 // lowered with memory and realloc, a trapping realloc, poisoning, memory
-// limits and deadlines.
+// limits, deadlines, and the seam typed calls use.
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "wasmhost/component.h"
 #include "wasmhost/component_instance.h"
 #include "wasmhost/component_linker.h"
+#include "wasmhost/internal/component_call.h"
 
 namespace wasmhost::component {
 namespace {
@@ -158,6 +160,53 @@ TEST_F(ComponentCanonTest, DeadlineStopsTheCall) {
           .status(),
       absl::StatusCode::kDeadlineExceeded, "");
   EXPECT_TRUE(instance_->poisoned());
+}
+
+// The seam typed calls are built on (wasmhost/internal/component_call.h):
+// echo called with flat core values, the string lowered by hand through
+// the export's realloc and memory, the result read from the return area,
+// then post-return, as Func::Call does.
+TEST_F(ComponentCanonTest, TypedCallSeam) {
+  namespace seam = ::wasmhost::component::internal;
+  ASSERT_OK_AND_ASSIGN(Func echo, instance_->GetFunc("echo"));
+  const seam::ExportState& e = seam::FuncExport(echo);
+  seam::InstanceState& s = seam::FuncInstance(echo);
+  EXPECT_EQ(seam::CoreExportName(e), "echo");
+  EXPECT_EQ(seam::StringEncodingOf(e), seam::CallStringEncoding::kUtf8);
+  EXPECT_TRUE(seam::HasPostReturn(e));
+  ASSERT_OK_AND_ASSIGN(auto core,
+                       seam::CoreInstance(e).GetFunc<int32_t(int32_t, int32_t)>(
+                           seam::CoreExportName(e)));
+  ASSERT_OK(seam::BeginCall(s));
+  const std::string text = "typed";
+  ASSERT_OK_AND_ASSIGN(uint32_t ptr, seam::Realloc(e, 0, 0, 1, text.size()));
+  std::memcpy(seam::MemoryBytes(e).data() + ptr, text.data(), text.size());
+  ASSERT_OK_AND_ASSIGN(
+      int32_t area,
+      core.Call(static_cast<int32_t>(ptr), static_cast<int32_t>(text.size())));
+  absl::Span<uint8_t> memory = seam::MemoryBytes(e);
+  uint32_t out_ptr = 0, out_len = 0;
+  std::memcpy(&out_ptr, memory.data() + area, 4);
+  std::memcpy(&out_len, memory.data() + area + 4, 4);
+  EXPECT_EQ(
+      std::string(reinterpret_cast<char*>(memory.data()) + out_ptr, out_len),
+      "typed");
+  const wasmhost::Val flat[] = {wasmhost::Val::I32(area)};
+  ASSERT_OK(seam::PostReturn(e, flat));
+  ASSERT_OK(seam::EndCall(s, absl::OkStatus(), true));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> count, Call("post-count"));
+  EXPECT_EQ(count.at(0), Val::U32(1));
+
+  // A failure after the guest ran poisons, one before it does not.
+  EXPECT_STATUS(
+      seam::EndCall(s, absl::InvalidArgumentError("bad value"), false),
+      absl::StatusCode::kInvalidArgument, "bad value");
+  EXPECT_FALSE(instance_->poisoned());
+  EXPECT_STATUS(seam::EndCall(s, absl::AbortedError("trap"), true),
+                absl::StatusCode::kAborted, "trap");
+  EXPECT_TRUE(instance_->poisoned());
+  EXPECT_STATUS(seam::BeginCall(s), absl::StatusCode::kFailedPrecondition,
+                "poisoned");
 }
 
 TEST(ComponentLimitsTest, MemoryLimitCoversTheComponent) {
