@@ -79,6 +79,11 @@ using HostFunc = std::function<absl::Status(
 // Runs when a guest drops its own handle to a host resource: `rep` is the
 // host's. An error traps the guest like a host function's.
 using HostResourceDtor = std::function<absl::Status(uint32_t rep)>;
+// The same with the component instance whose handle was dropped, for a
+// host that keeps its resources per instance (in a context it reaches
+// through Caller::context<T>(), as WASI 0.2 does).
+using HostResourceDtorWithCaller =
+    std::function<absl::Status(Caller& caller, uint32_t rep)>;
 
 // One interface of a Linker ("demo:kv/store@0.1.0"), or the world's own
 // functions (Linker::Root()). A view: it must not outlive its Linker.
@@ -97,6 +102,9 @@ class WASMHOST_EXPORT LinkerInstance {
   // empty) runs when a guest drops an own handle to it.
   // Returns AlreadyExists if `name` is already defined here.
   absl::Status DefineResource(absl::string_view name, HostResourceDtor dtor);
+  // The same with a destructor that is given the calling instance.
+  absl::Status DefineResourceWithCaller(absl::string_view name,
+                                        HostResourceDtorWithCaller dtor);
 
  private:
   friend class Linker;

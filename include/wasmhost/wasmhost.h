@@ -64,5 +64,6 @@
 #include "wasmhost/table.h"               // IWYU pragma: export
 #include "wasmhost/value.h"               // IWYU pragma: export
 #include "wasmhost/wasi.h"                // IWYU pragma: export
+#include "wasmhost/wasi_component.h"      // IWYU pragma: export
 
 #endif  // WASMHOST_WASMHOST_H_
