@@ -4,11 +4,14 @@
 // (extended constant expressions, mutable globals imported across its eight
 // core modules), its world, and its exports called through the dynamic API.
 //
-// Its WASI 0.2 imports are satisfied by test doubles here (every imported
-// function fails with Unimplemented, every resource is granted): the
-// analyser's functions never reach WASI, and the one that does (report's
-// console.log) gets the double's status back.
+// Its WASI 0.2 imports are satisfied two ways: by test doubles (every
+// imported function fails with Unimplemented, every resource is granted),
+// which shows the analyser's functions never reach WASI and the one that
+// does (stamp's Date) gets the double's status back; and by the real WASI
+// 0.2 (wasmhost/wasi_component.h): Date reads its virtual clock, and an
+// uncaught JavaScript exception's panic message reaches its stderr.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,9 @@
 #include "wasmhost/component_instance.h"
 #include "wasmhost/component_linker.h"
 #include "wasmhost/component_type.h"
+#include "wasmhost/instance.h"
+#include "wasmhost/wasi.h"
+#include "wasmhost/wasi_component.h"
 
 namespace wasmhost::component {
 namespace {
@@ -99,7 +105,7 @@ TEST(JsComponentTest, WorldIsTheWit) {
                          Type::Result(Type::F64(), Type::String())}},
       {"tone-of", FuncType{{{"text", Type::String()}},
                            Type::Enum({"positive", "neutral", "negative"})}},
-      {"report", FuncType{{{"text", Type::String()}}, Type::U32()}},
+      {"stamp", FuncType{{{"text", Type::String()}}, Type::String()}},
   };
   std::vector<std::pair<std::string, FuncType>> analyze;
   for (const ComponentFunc& func : component.exported_funcs()) {
@@ -228,18 +234,89 @@ TEST(JsComponentTest, WrongArgumentsAreRefusedBeforeTheCall) {
                 absl::StatusCode::kNotFound, "missing");
 }
 
-// console.log reaches wasi-libc's start-up, which asks for the environment:
-// the double's error comes back unchanged and poisons the instance.
+// Date reads wasi:clocks/wall-clock: the double's error comes back
+// unchanged and poisons the instance.
 TEST(JsComponentTest, WasiCallReachesTheTestDouble) {
   ASSERT_OK_AND_ASSIGN(
       Instance instance,
       Instance::Create(TextComponent(), WasiTestDoubles(TextComponent())));
-  EXPECT_STATUS(Call(instance, "report", {Val::String("two words")}).status(),
+  EXPECT_STATUS(Call(instance, "stamp", {Val::String("now")}).status(),
                 absl::StatusCode::kUnimplemented,
-                "test double: wasi:cli/environment@0.2.12 get-environment");
+                "test double: wasi:clocks/wall-clock@0.2.12 now");
   EXPECT_TRUE(instance.poisoned());
   EXPECT_STATUS(Call(instance, "tone-of", {Val::String("good")}).status(),
                 absl::StatusCode::kFailedPrecondition, "poisoned");
+}
+
+struct WasiInstance {
+  std::unique_ptr<wasi::WasiContext> context;
+  Instance instance;
+};
+
+// The text component on the real WASI 0.2, its stdout and stderr kept in
+// `out` and `err`, its clocks virtual from 2027-01-15T08:00:00Z.
+absl::StatusOr<WasiInstance> InstantiateOnWasi(std::string* out,
+                                               std::string* err) {
+  wasi::WasiOptions options;
+  options.stdout_sink = wasi::OutputSink::ToString(out);
+  options.stderr_sink = wasi::OutputSink::ToString(err);
+  options.virtual_clock.emplace();
+  options.virtual_clock->start_nanos = 1'800'000'000'000'000'000;
+  absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
+      wasi::WasiContext::Create(options);
+  if (!context.ok()) return context.status();
+  Linker linker;
+  if (absl::Status added = wasi::AddToComponentLinker(linker); !added.ok()) {
+    return added;
+  }
+  InstanceOptions instance_options;
+  instance_options.SetContext(context->get());
+  absl::StatusOr<Instance> instance =
+      Instance::Create(TextComponent(), linker, instance_options);
+  if (!instance.ok()) return instance.status();
+  return WasiInstance{*std::move(context), *std::move(instance)};
+}
+
+TEST(JsComponentTest, DateReadsTheWasiClock) {
+  std::string out, err;
+  ASSERT_OK_AND_ASSIGN(WasiInstance wasi, InstantiateOnWasi(&out, &err));
+  EXPECT_THAT(Call(wasi.instance, "stamp", {Val::String("hello")}),
+              IsOkAndHolds(std::vector<Val>{
+                  Val::String("2027-01-15T08:00:00.000Z hello")}));
+  EXPECT_THAT(Call(wasi.instance, "tone-of", {Val::String("a good day")}),
+              IsOkAndHolds(std::vector<Val>{Val::Enum(0)}));
+  EXPECT_EQ(out, "");
+  EXPECT_EQ(err, "");
+}
+
+// A JavaScript exception where the WIT has no result to carry it:
+// componentize-qjs's runtime panics, prints why on stderr and traps.
+TEST(JsComponentTest, UncaughtExceptionTraps) {
+  std::string out, err;
+  ASSERT_OK_AND_ASSIGN(WasiInstance wasi, InstantiateOnWasi(&out, &err));
+  EXPECT_STATUS(
+      Call(wasi.instance, "top-keywords", {Val::String("a"), Val::U32(5000)})
+          .status(),
+      absl::StatusCode::kAborted, "unreachable");
+  EXPECT_THAT(err, HasSubstr("n is 5000, over 1000"));
+  EXPECT_TRUE(wasi.instance.poisoned());
+}
+
+// Without a WasiContext the real interfaces refuse the call.
+TEST(JsComponentTest, WasiWithoutContextFailsTheCall) {
+  Linker linker;
+  ASSERT_OK(wasi::AddToComponentLinker(linker));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(TextComponent(), linker));
+  EXPECT_THAT(Call(instance, "describe", {Val::String("no WASI needed")}),
+              IsOkAndHolds(std::vector<Val>{Val::Record({
+                  {"words", Val::U32(3)},
+                  {"sentences", Val::U32(1)},
+                  {"longest-word", Val::String("needed")},
+              })}));
+  EXPECT_STATUS(Call(instance, "stamp", {Val::String("x")}).status(),
+                absl::StatusCode::kFailedPrecondition, "WasiContext");
+  EXPECT_TRUE(instance.poisoned());
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ function describe(text) {
 }
 
 function topKeywords(text, n) {
+  if (n > 1000) throw new RangeError(`n is ${n}, over 1000`);
   const counts = new Map();
   for (const w of words(text)) {
     if ([...w].length < 3) continue;
@@ -57,10 +58,8 @@ function toneOf(text) {
   return balance > 0 ? "positive" : balance < 0 ? "negative" : "neutral";
 }
 
-function report(text) {
-  const { words, sentences } = describe(text);
-  console.log(`${words} words, ${sentences} sentences`);
-  return words;
+function stamp(text) {
+  return `${new Date().toISOString()} ${text}`;
 }
 
-export const analyze = { describe, topKeywords, score, toneOf, report };
+export const analyze = { describe, topKeywords, score, toneOf, stamp };
