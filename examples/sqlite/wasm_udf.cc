@@ -12,7 +12,8 @@
 // the function's results (as sum(name(x)) would, NULLs skipped) but calls
 // the guest in batches of up to 65,536 rows through TypedFunc::CallBatch,
 // one engine entry each instead of one a row. Loading a name again
-// replaces both. It returns the export's signature, e.g.
+// replaces the function (an aggregate already running finishes with the
+// one it started with). It returns the export's signature, e.g.
 // "score: (i64) -> i64". Exports of three signatures qualify:
 //   (i64) -> i64       INTEGER in, INTEGER out
 //   (f64) -> f64       REAL in, REAL out
@@ -31,7 +32,9 @@
 //                 (ReusePolicy::kFreshState); default: state persists
 //                 between calls (kReuse), which costs nothing per call
 // A guest failure (a trap, a limit) is the SQL statement's error, with the
-// SDK's message; an aggregate's names the row in the group.
+// SDK's message; an aggregate's names the row, counting the group's
+// non-NULL values from 0. A poisoned instance is discarded by its pool, so
+// the next call gets a working one.
 //
 // wasm_engine('fuel') makes the process's engine meter fuel; it must come
 // before the first wasm_load (V8 is set up once per process), and metered
@@ -39,6 +42,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -50,6 +54,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -161,14 +166,25 @@ std::string BatchErrorText(absl::string_view function,
                       " of the group: ", message);
 }
 
-// One SQL function (a scalar and its aggregate) of one export. Shared by
-// the two SQL functions; SQLite destroys it when both are gone.
+class Udf;
+
+// An aggregate's state for one group, made by the Udf of its first row,
+// which finishes it even if the name is loaded again meanwhile.
+struct GroupBase {
+  virtual ~GroupBase() = default;
+  std::shared_ptr<Udf> owner;
+};
+
+// One loaded function: the scalar and its aggregate.
 class Udf {
  public:
   virtual ~Udf() = default;
   virtual void Scalar(sqlite3_context* context, sqlite3_value* value) = 0;
-  virtual void Step(sqlite3_context* context, sqlite3_value* value) = 0;
-  virtual void Final(sqlite3_context* context) = 0;
+  virtual std::unique_ptr<GroupBase> NewGroup() = 0;
+  // `group` is one NewGroup made.
+  virtual void Step(sqlite3_context* context, GroupBase& group,
+                    sqlite3_value* value) = 0;
+  virtual void Final(sqlite3_context* context, GroupBase& group) = 0;
 };
 
 // The typed exports an instance's lease needs, made once per instance.
@@ -207,7 +223,7 @@ absl::StatusOr<std::unique_ptr<InstancePool>> MakePool(
 
 // An aggregate's rows buffered for the next batch, and the sum so far.
 template <typename Row, typename Sum>
-struct Group {
+struct Group : GroupBase {
   std::vector<Row> rows;
   size_t row_bytes = 0;  // text rows' bytes
   uint64_t rows_before = 0;
@@ -215,17 +231,6 @@ struct Group {
   bool any = false;
   std::string error;
 };
-
-// The aggregate's Group, made on its first row; null for a group without
-// rows (or when SQLite is out of memory).
-template <typename G>
-G* GroupOf(sqlite3_context* context, bool create) {
-  auto** slot = static_cast<G**>(
-      sqlite3_aggregate_context(context, create ? sizeof(G*) : 0));
-  if (slot == nullptr) return nullptr;
-  if (*slot == nullptr && create) *slot = new G();
-  return *slot;
-}
 
 // (i64) -> i64 and (f64) -> f64 functions.
 template <typename T>
@@ -251,23 +256,25 @@ class NumberUdf final : public Udf {
     Return(context, *result);
   }
 
-  void Step(sqlite3_context* context, sqlite3_value* value) override {
-    auto* group = GroupOf<G>(context, true);
-    if (group == nullptr) return sqlite3_result_error_nomem(context);
-    if (!group->error.empty() || sqlite3_value_type(value) == SQLITE_NULL) {
-      return;
-    }
-    group->rows.push_back(Read(value));
-    if (group->rows.size() == kBatchRows) Flush(*group);
+  std::unique_ptr<GroupBase> NewGroup() override {
+    return std::make_unique<G>();
   }
 
-  void Final(sqlite3_context* context) override {
-    std::unique_ptr<G> group(GroupOf<G>(context, false));
-    if (group == nullptr) return sqlite3_result_null(context);
-    Flush(*group);
-    if (!group->error.empty()) return ResultError(context, group->error);
-    if (!group->any) return sqlite3_result_null(context);
-    Return(context, group->sum);
+  void Step(sqlite3_context*, GroupBase& base, sqlite3_value* value) override {
+    G& group = static_cast<G&>(base);
+    if (!group.error.empty() || sqlite3_value_type(value) == SQLITE_NULL) {
+      return;
+    }
+    group.rows.push_back(Read(value));
+    if (group.rows.size() == kBatchRows) Flush(group);
+  }
+
+  void Final(sqlite3_context* context, GroupBase& base) override {
+    G& group = static_cast<G&>(base);
+    Flush(group);
+    if (!group.error.empty()) return ResultError(context, group.error);
+    if (!group.any) return sqlite3_result_null(context);
+    Return(context, group.sum);
   }
 
  private:
@@ -357,26 +364,28 @@ class TextUdf final : public Udf {
     sqlite3_result_int64(context, result);
   }
 
-  void Step(sqlite3_context* context, sqlite3_value* value) override {
-    auto* group = GroupOf<G>(context, true);
-    if (group == nullptr) return sqlite3_result_error_nomem(context);
-    if (!group->error.empty() || sqlite3_value_type(value) == SQLITE_NULL) {
+  std::unique_ptr<GroupBase> NewGroup() override {
+    return std::make_unique<G>();
+  }
+
+  void Step(sqlite3_context*, GroupBase& base, sqlite3_value* value) override {
+    G& group = static_cast<G&>(base);
+    if (!group.error.empty() || sqlite3_value_type(value) == SQLITE_NULL) {
       return;
     }
-    group->rows.emplace_back(Read(value));
-    group->row_bytes += group->rows.back().size();
-    if (group->rows.size() == kBatchRows || group->row_bytes >= kBatchBytes) {
-      Flush(*group);
+    group.rows.emplace_back(Read(value));
+    group.row_bytes += group.rows.back().size();
+    if (group.rows.size() == kBatchRows || group.row_bytes >= kBatchBytes) {
+      Flush(group);
     }
   }
 
-  void Final(sqlite3_context* context) override {
-    std::unique_ptr<G> group(GroupOf<G>(context, false));
-    if (group == nullptr) return sqlite3_result_null(context);
-    Flush(*group);
-    if (!group->error.empty()) return ResultError(context, group->error);
-    if (!group->any) return sqlite3_result_null(context);
-    sqlite3_result_int64(context, group->sum);
+  void Final(sqlite3_context* context, GroupBase& base) override {
+    G& group = static_cast<G&>(base);
+    Flush(group);
+    if (!group.error.empty()) return ResultError(context, group.error);
+    if (!group.any) return sqlite3_result_null(context);
+    sqlite3_result_int64(context, group.sum);
   }
 
  private:
@@ -431,18 +440,63 @@ class TextUdf final : public Udf {
   std::vector<int64_t> results_;
 };
 
-Udf& UdfOf(sqlite3_context* context) {
-  return **static_cast<std::shared_ptr<Udf>*>(sqlite3_user_data(context));
+// What a name's two SQL functions share: the Udf loaded last. SQLite
+// cannot replace a function from inside a statement (wasm_load's own), so
+// loading a name again swaps the Udf here instead.
+struct Registration {
+  sqlite3* db;
+  std::string key;  // the name, lower-cased as SQLite compares names
+  std::shared_ptr<Udf> udf;
+};
+
+// The live registrations, by connection and name.
+absl::Mutex registry_mutex;
+std::map<std::pair<sqlite3*, std::string>, std::weak_ptr<Registration>>*
+    registry ABSL_GUARDED_BY(registry_mutex) = nullptr;
+
+std::shared_ptr<Registration>& RegistrationOf(sqlite3_context* context) {
+  return *static_cast<std::shared_ptr<Registration>*>(
+      sqlite3_user_data(context));
 }
 
 void ScalarCall(sqlite3_context* context, int, sqlite3_value** args) {
-  UdfOf(context).Scalar(context, args[0]);
+  // Kept for the call: it may load the name again.
+  const std::shared_ptr<Udf> udf = RegistrationOf(context)->udf;
+  udf->Scalar(context, args[0]);
 }
+
 void StepCall(sqlite3_context* context, int, sqlite3_value** args) {
-  UdfOf(context).Step(context, args[0]);
+  auto** group = static_cast<GroupBase**>(
+      sqlite3_aggregate_context(context, sizeof(GroupBase*)));
+  if (group == nullptr) return sqlite3_result_error_nomem(context);
+  if (*group == nullptr) {
+    std::shared_ptr<Udf> udf = RegistrationOf(context)->udf;
+    *group = udf->NewGroup().release();
+    (*group)->owner = std::move(udf);
+  }
+  (*group)->owner->Step(context, **group, args[0]);
 }
-void FinalCall(sqlite3_context* context) { UdfOf(context).Final(context); }
-void DestroyUdf(void* udf) { delete static_cast<std::shared_ptr<Udf>*>(udf); }
+
+void FinalCall(sqlite3_context* context) {
+  auto** slot = static_cast<GroupBase**>(sqlite3_aggregate_context(context, 0));
+  if (slot == nullptr || *slot == nullptr) return sqlite3_result_null(context);
+  std::unique_ptr<GroupBase> group(*slot);
+  *slot = nullptr;
+  const std::shared_ptr<Udf> owner = group->owner;
+  owner->Final(context, *group);
+}
+
+void DestroyRegistration(void* data) {
+  auto* registration = static_cast<std::shared_ptr<Registration>*>(data);
+  {
+    absl::MutexLock lock(&registry_mutex);
+    auto it = registry->find({(*registration)->db, (*registration)->key});
+    if (it != registry->end() && it->second.lock() == *registration) {
+      registry->erase(it);
+    }
+  }
+  delete registration;
+}
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -529,16 +583,39 @@ void WasmLoad(sqlite3_context* context, int argc, sqlite3_value** args) {
       LoadUdf(name, path, *options, &signature);
   if (!udf.ok()) return ResultError(context, ErrorText("wasm_load", udf.status()));
   sqlite3* db = sqlite3_context_db_handle(context);
-  constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-  const int scalar = sqlite3_create_function_v2(
-      db, name.c_str(), 1, kFlags, new std::shared_ptr<Udf>(*udf), ScalarCall,
-      nullptr, nullptr, DestroyUdf);
-  const int aggregate = sqlite3_create_function_v2(
-      db, (name + "_sum").c_str(), 1, kFlags, new std::shared_ptr<Udf>(*udf),
-      nullptr, StepCall, FinalCall, DestroyUdf);
-  if (scalar != SQLITE_OK || aggregate != SQLITE_OK) {
-    return ResultError(context, absl::StrCat("wasm_load: cannot register ", name,
-                                             ": ", sqlite3_errmsg(db)));
+  const std::string key = absl::AsciiStrToLower(name);
+  auto registration = std::make_shared<Registration>();
+  {
+    absl::MutexLock lock(&registry_mutex);
+    if (registry == nullptr) {
+      registry = new std::map<std::pair<sqlite3*, std::string>,
+                              std::weak_ptr<Registration>>();
+    }
+    if (std::shared_ptr<Registration> loaded = (*registry)[{db, key}].lock()) {
+      loaded->udf = *std::move(udf);
+      registration = nullptr;
+    } else {
+      registration->db = db;
+      registration->key = key;
+      registration->udf = *std::move(udf);
+      (*registry)[{db, key}] = registration;
+    }
+  }
+  if (registration != nullptr) {
+    constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    const int scalar = sqlite3_create_function_v2(
+        db, name.c_str(), 1, kFlags,
+        new std::shared_ptr<Registration>(registration), ScalarCall, nullptr,
+        nullptr, DestroyRegistration);
+    const int aggregate = sqlite3_create_function_v2(
+        db, (name + "_sum").c_str(), 1, kFlags,
+        new std::shared_ptr<Registration>(registration), nullptr, StepCall,
+        FinalCall, DestroyRegistration);
+    if (scalar != SQLITE_OK || aggregate != SQLITE_OK) {
+      return ResultError(context,
+                         absl::StrCat("wasm_load: cannot register ", name, ": ",
+                                      sqlite3_errmsg(db)));
+    }
   }
   const std::string result = absl::StrCat(name, ": ", signature);
   sqlite3_result_text(context, result.c_str(), static_cast<int>(result.size()),
