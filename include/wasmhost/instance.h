@@ -158,8 +158,8 @@ class TypedFunc<R(Args...)> {
   // instead of ~150 ns a Call. A generated driver module, made once per
   // signature on each thread and instantiated once per export, loops over
   // the rows in Wasm and calls the export Wasm to Wasm; the rows travel in
-  // the driver's own memory (a fixed 1 MiB, so a batch enters the engine
-  // once per ~65,000 rows of an i64 -> i64 function), which the guest
+  // the driver's own memory (a fixed 256 KiB, so a batch enters the engine
+  // once per ~16,000 rows of an i64 -> i64 function), which the guest
   // never sees: the guest gets its arguments, as from Call, and nothing
   // else of the batch or of the host. Columns, not rows of tuples: they
   // are what a database hands over (a vector of values per argument), and

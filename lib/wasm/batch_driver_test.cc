@@ -21,7 +21,7 @@ TEST(PlanBatchDriverTest, LaysColumnsOutAfterTheRowIndex) {
   const FuncType type{{ValType::kI64, ValType::kF32}, {ValType::kI32}};
   absl::StatusOr<BatchDriverLayout> layout = PlanBatchDriver(type);
   ASSERT_TRUE(layout.ok()) << layout.status();
-  // 16 bytes a row in 1 MiB after 8 bytes, rounded down to 8 rows.
+  // 16 bytes a row after the first 8 bytes, rounded down to 8 rows.
   EXPECT_EQ(layout->rows_per_run, (kBatchDriverPages * 65536 - 8) / 16 / 8 * 8);
   EXPECT_EQ(layout->param_widths, (std::vector<uint32_t>{8, 4}));
   EXPECT_EQ(layout->result_widths, (std::vector<uint32_t>{4}));
