@@ -28,9 +28,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "benchmarks/bench_util.h"
+#include "benchmarks/fixtures.h"
 #include "examples/sqlite/guests.h"
 #include "examples/sqlite/wasm_udf.h"
 #include "wasmhost/wasmhost.h"
@@ -59,7 +60,8 @@ int64_t (*volatile native_vowels)(const char*, size_t) = NativeVowels;
 double ThreadCpuNanos() {
   timespec now;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
+  return static_cast<double>(now.tv_sec) * 1e9 +
+         static_cast<double>(now.tv_nsec);
 }
 
 // Nanoseconds per row of the calling thread's CPU time and of wall time,
@@ -89,8 +91,9 @@ Cost NanosPerRow(int reps, size_t rows, const std::function<int64_t()>& run,
       std::exit(1);
     }
     cpu.push_back((cpu_end - cpu_start) / static_cast<double>(rows));
-    wall.push_back(std::chrono::duration<double, std::nano>(end - start).count() /
-                   static_cast<double>(rows));
+    wall.push_back(
+        std::chrono::duration<double, std::nano>(end - start).count() /
+        static_cast<double>(rows));
   }
   std::sort(cpu.begin(), cpu.end());
   std::sort(wall.begin(), wall.end());
@@ -131,8 +134,9 @@ void NativeScoreSql(sqlite3_context* context, int, sqlite3_value** args) {
 void NativeVowelsSql(sqlite3_context* context, int, sqlite3_value** args) {
   const unsigned char* text = sqlite3_value_text(args[0]);
   sqlite3_result_int64(
-      context, native_vowels(reinterpret_cast<const char*>(text),
-                             static_cast<size_t>(sqlite3_value_bytes(args[0]))));
+      context,
+      native_vowels(reinterpret_cast<const char*>(text),
+                    static_cast<size_t>(sqlite3_value_bytes(args[0]))));
 }
 
 struct Row {
@@ -174,7 +178,8 @@ int Main(int argc, char** argv) {
   // The rows: integers, and words of 4-27 letters.
   std::vector<int64_t> x(rows);
   std::vector<std::string> words(rows);
-  static constexpr char kLetters[] = "the quick brown fox jumps over a lazy dog";
+  static constexpr char kLetters[] =
+      "the quick brown fox jumps over a lazy dog";
   for (size_t i = 0; i < rows; ++i) {
     x[i] = static_cast<int64_t>(i * 7919 % 1'000'003);
     const size_t length = 4 + i % 24;
@@ -199,52 +204,90 @@ int Main(int argc, char** argv) {
   std::vector<int64_t> out(rows);
 
   // Plain loop, i64 -> i64.
-  const Cost loop_native = NanosPerRow(reps, rows, [&] {
-    int64_t sum = 0;
-    for (size_t i = 0; i < rows; ++i) sum += native_score(x[i]);
-    return sum;
-  }, score_sum, "native score");
-  const Cost loop_single = NanosPerRow(reps, rows, [&] {
-    int64_t sum = 0;
-    for (size_t i = 0; i < rows; ++i) sum += *score.Call(x[i]);
-    return sum;
-  }, score_sum, "single score");
-  const Cost loop_batch = NanosPerRow(reps, rows, [&] {
-    MustOk(score.CallBatch({}, x, absl::MakeSpan(out)), "CallBatch");
-    int64_t sum = 0;
-    for (int64_t value : out) sum += value;
-    return sum;
-  }, score_sum, "batch score");
+  const Cost loop_native = NanosPerRow(
+      reps, rows,
+      [&] {
+        int64_t sum = 0;
+        for (size_t i = 0; i < rows; ++i) sum += native_score(x[i]);
+        return sum;
+      },
+      score_sum, "native score");
+  const Cost loop_single = NanosPerRow(
+      reps, rows,
+      [&] {
+        int64_t sum = 0;
+        for (size_t i = 0; i < rows; ++i) sum += *score.Call(x[i]);
+        return sum;
+      },
+      score_sum, "single score");
+  const Cost loop_batch = NanosPerRow(
+      reps, rows,
+      [&] {
+        MustOk(score.CallBatch({}, x, absl::MakeSpan(out)), "CallBatch");
+        int64_t sum = 0;
+        for (int64_t value : out) sum += value;
+        return sum;
+      },
+      score_sum, "batch score");
+  // The batch path alone: a function that costs next to nothing, (i32,
+  // i32) -> i32 add, over the same number of rows.
+  Module add_module = Must(engine.Compile(add_wasm()), "compile add");
+  Instance add_instance =
+      Must(Instance::Create(add_module, Linker()), "instantiate add");
+  auto add =
+      Must(add_instance.GetFunc<int32_t(int32_t, int32_t)>("add"), "add");
+  const std::vector<int32_t> ones(rows, 1);
+  std::vector<int32_t> add_out(rows);
+  const Cost loop_add_batch = NanosPerRow(
+      reps, rows,
+      [&] {
+        MustOk(add.CallBatch({}, ones, ones, absl::MakeSpan(add_out)),
+               "CallBatch");
+        int64_t sum = 0;
+        for (int32_t value : add_out) sum += value;
+        return sum;
+      },
+      2 * static_cast<int64_t>(rows), "batch add");
 
   // Plain loop, string -> i64. A single call per row copies the row into
   // the arena's region, as a host without batches would.
   size_t longest = 0;
-  for (const std::string& word : words) longest = std::max(longest, word.size());
+  for (const std::string& word : words)
+    longest = std::max(longest, word.size());
   const int32_t region =
       Must(arena.Call(static_cast<int32_t>(longest)), "arena");
-  const Cost text_native = NanosPerRow(reps, rows, [&] {
-    int64_t sum = 0;
-    for (const std::string& word : words) {
-      sum += native_vowels(word.data(), word.size());
-    }
-    return sum;
-  }, vowels_sum, "native vowels");
-  const Cost text_single = NanosPerRow(reps, rows, [&] {
-    int64_t sum = 0;
-    for (const std::string& word : words) {
-      std::memcpy(instance.memory().data().data() + region, word.data(),
-                  word.size());
-      sum += *vowels.Call(region, static_cast<int32_t>(word.size()));
-    }
-    return sum;
-  }, vowels_sum, "single vowels");
-  const Cost text_batch = NanosPerRow(reps, rows, [&] {
-    MustOk(vowels.CallBatchBytes({}, arena, views, absl::MakeSpan(out)),
-           "CallBatchBytes");
-    int64_t sum = 0;
-    for (int64_t value : out) sum += value;
-    return sum;
-  }, vowels_sum, "batch vowels");
+  const Cost text_native = NanosPerRow(
+      reps, rows,
+      [&] {
+        int64_t sum = 0;
+        for (const std::string& word : words) {
+          sum += native_vowels(word.data(), word.size());
+        }
+        return sum;
+      },
+      vowels_sum, "native vowels");
+  const Cost text_single = NanosPerRow(
+      reps, rows,
+      [&] {
+        int64_t sum = 0;
+        for (const std::string& word : words) {
+          std::memcpy(instance.memory().data().data() + region, word.data(),
+                      word.size());
+          sum += *vowels.Call(region, static_cast<int32_t>(word.size()));
+        }
+        return sum;
+      },
+      vowels_sum, "single vowels");
+  const Cost text_batch = NanosPerRow(
+      reps, rows,
+      [&] {
+        MustOk(vowels.CallBatchBytes({}, arena, views, absl::MakeSpan(out)),
+               "CallBatchBytes");
+        int64_t sum = 0;
+        for (int64_t value : out) sum += value;
+        return sum;
+      },
+      vowels_sum, "batch vowels");
 
   // Inside SQLite: one table of the same rows, native SQL functions beside
   // the extension's.
@@ -297,17 +340,19 @@ int Main(int argc, char** argv) {
     length_sum += static_cast<int64_t>(words[i].size());
   }
   auto query = [&](const char* sql, int64_t expected) {
-    return NanosPerRow(reps, rows, [&] { return QueryInt(db, sql); }, expected,
-                       sql);
+    return NanosPerRow(
+        reps, rows, [&] { return QueryInt(db, sql); }, expected, sql);
   };
   const Cost sql_plain = query("SELECT sum(x) FROM t", x_sum);
-  const Cost sql_native = query("SELECT sum(native_score(x)) FROM t", score_sum);
+  const Cost sql_native =
+      query("SELECT sum(native_score(x)) FROM t", score_sum);
   const Cost sql_single = query("SELECT sum(score(x)) FROM t", score_sum);
   const Cost sql_batch = query("SELECT score_sum(x) FROM t", score_sum);
   const Cost sql_text_plain = query("SELECT sum(length(s)) FROM t", length_sum);
   const Cost sql_text_native =
       query("SELECT sum(native_vowels(s)) FROM t", vowels_sum);
-  const Cost sql_text_single = query("SELECT sum(vowels(s)) FROM t", vowels_sum);
+  const Cost sql_text_single =
+      query("SELECT sum(vowels(s)) FROM t", vowels_sum);
   const Cost sql_text_batch = query("SELECT vowels_sum(s) FROM t", vowels_sum);
   sqlite3_close(db);
 
@@ -315,27 +360,32 @@ int Main(int argc, char** argv) {
       "udf_benchmark: %zu rows, median of %d runs; the calling thread's CPU "
       "time per row (ratios of it) and wall time\n\n",
       rows, reps);
-  PrintTable("i64 -> i64 (score), plain loop",
-             {{"native C (through a function pointer)", loop_native, loop_native},
-              {"wasmhost TypedFunc::Call per row", loop_single, loop_native},
-              {"wasmhost TypedFunc::CallBatch", loop_batch, loop_native}});
+  PrintTable(
+      "i64 -> i64 (score), plain loop",
+      {{"native C (through a function pointer)", loop_native, loop_native},
+       {"wasmhost TypedFunc::Call per row", loop_single, loop_native},
+       {"wasmhost TypedFunc::CallBatch", loop_batch, loop_native},
+       {"(batch path alone: CallBatch, i32 add)", loop_add_batch,
+        loop_native}});
   PrintTable("string -> i64 (vowels), plain loop",
              {{"native C", text_native, text_native},
               {"wasmhost copy + Call per row", text_single, text_native},
               {"wasmhost TypedFunc::CallBatchBytes", text_batch, text_native}});
-  PrintTable("i64 -> i64 inside SQLite (query time per row)",
-             {{"SELECT sum(x): no function", sql_plain, sql_native},
-              {"SELECT sum(native_score(x)): native UDF", sql_native, sql_native},
-              {"SELECT sum(score(x)): wasm, a call per row", sql_single, sql_native},
-              {"SELECT score_sum(x): wasm, batched", sql_batch, sql_native}});
-  PrintTable("string -> i64 inside SQLite (query time per row)",
-             {{"SELECT sum(length(s)): no function", sql_text_plain, sql_text_native},
-              {"SELECT sum(native_vowels(s)): native UDF", sql_text_native,
-               sql_text_native},
-              {"SELECT sum(vowels(s)): wasm, a call per row", sql_text_single,
-               sql_text_native},
-              {"SELECT vowels_sum(s): wasm, batched", sql_text_batch,
-               sql_text_native}});
+  PrintTable(
+      "i64 -> i64 inside SQLite (query time per row)",
+      {{"SELECT sum(x): no function", sql_plain, sql_native},
+       {"SELECT sum(native_score(x)): native UDF", sql_native, sql_native},
+       {"SELECT sum(score(x)): wasm, a call per row", sql_single, sql_native},
+       {"SELECT score_sum(x): wasm, batched", sql_batch, sql_native}});
+  PrintTable(
+      "string -> i64 inside SQLite (query time per row)",
+      {{"SELECT sum(length(s)): no function", sql_text_plain, sql_text_native},
+       {"SELECT sum(native_vowels(s)): native UDF", sql_text_native,
+        sql_text_native},
+       {"SELECT sum(vowels(s)): wasm, a call per row", sql_text_single,
+        sql_text_native},
+       {"SELECT vowels_sum(s): wasm, batched", sql_text_batch,
+        sql_text_native}});
   std::printf("\n");
   PrintTarget("plain loop, i64 batch per row (cpu)", loop_batch.cpu, 5, " ns");
   PrintTarget("plain loop, i64 batch / native (cpu)",

@@ -38,7 +38,8 @@ Engine MeteredEngine() {
 }
 
 Instance NewMeteredInstance() {
-  absl::StatusOr<Module> module = MeteredEngine().Compile(fixtures::batch_wasm());
+  absl::StatusOr<Module> module =
+      MeteredEngine().Compile(fixtures::batch_wasm());
   EXPECT_TRUE(module.ok()) << module.status();
   absl::StatusOr<Instance> instance = Instance::Create(*module, Linker());
   EXPECT_TRUE(instance.ok()) << instance.status();
@@ -67,8 +68,9 @@ TEST(BatchTest, FuelIsTheWholeBatchsBudget) {
               testing::IsOkAndHolds(kFuel - 100 * per_row));
   // Fuel for 10 rows and a half: row 10 runs out.
   std::vector<int64_t> many(200'000);
-  const absl::Status status = score.CallBatch(
-      WithFuel(10 * per_row + per_row / 2), Iota(200'000), absl::MakeSpan(many));
+  const absl::Status status =
+      score.CallBatch(WithFuel(10 * per_row + per_row / 2), Iota(200'000),
+                      absl::MakeSpan(many));
   EXPECT_STATUS(status, absl::StatusCode::kResourceExhausted,
                 "batch row 10: out of fuel");
   EXPECT_EQ(GetErrorInfo(status).limit, LimitKind::kFuel);

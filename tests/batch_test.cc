@@ -21,8 +21,8 @@ namespace wasmhost {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::Instantiate;
+using ::testing::StartsWith;
 
 // Several driver runs: 16,376 rows of an i64 -> i64 function fit one.
 constexpr int64_t kManyRows = 200'000;
@@ -57,7 +57,8 @@ TEST(BatchTest, GivesEachRowsResultAcrossDriverRuns) {
   }
   // The driver is made once: a second batch gives the same.
   std::vector<int64_t> again(3);
-  ASSERT_OK(score.CallBatch({}, std::vector<int64_t>{-1, 0, 7}, absl::MakeSpan(again)));
+  ASSERT_OK(score.CallBatch({}, std::vector<int64_t>{-1, 0, 7},
+                            absl::MakeSpan(again)));
   EXPECT_EQ(again, (std::vector<int64_t>{-2, 1, 22}));
 }
 
@@ -88,8 +89,8 @@ TEST(BatchTest, EmptyBatchRunsNothing) {
   auto add = Export<void(int64_t)>(instance, "add");
   ASSERT_OK(add.CallBatch({}, absl::Span<const int64_t>(), {}));
   auto score = Export<int64_t(int64_t)>(instance, "score");
-  ASSERT_OK(score.CallBatch({}, absl::Span<const int64_t>(),
-                            absl::Span<int64_t>()));
+  ASSERT_OK(
+      score.CallBatch({}, absl::Span<const int64_t>(), absl::Span<int64_t>()));
   EXPECT_THAT(Export<int64_t()>(instance, "count").Call(),
               testing::IsOkAndHolds(0));
 }
@@ -115,10 +116,10 @@ TEST(BatchTest, TrapReportsTheRowAndPoisons) {
     x[row] = 7;
     std::vector<int64_t> out(kManyRows, -1);
     const absl::Status status = trap.CallBatch({}, x, absl::MakeSpan(out));
-    EXPECT_THAT(status,
-                testing::StatusIs(absl::StatusCode::kAborted,
-                                  StartsWith(absl::StrCat("batch row ", row,
-                                                          ": trap: unreachable"))));
+    EXPECT_THAT(status, testing::StatusIs(
+                            absl::StatusCode::kAborted,
+                            StartsWith(absl::StrCat("batch row ", row,
+                                                    ": trap: unreachable"))));
     const ErrorInfo info = GetErrorInfo(status);
     EXPECT_EQ(info.kind, ErrorKind::kTrap);
     EXPECT_EQ(info.batch_row, static_cast<uint64_t>(row));
@@ -135,10 +136,10 @@ TEST(BatchTest, TrapReportsTheRowAndPoisons) {
     EXPECT_EQ(out[row], -1);
     EXPECT_EQ(out[kManyRows - 1], -1);
     EXPECT_TRUE(instance.poisoned());
-    EXPECT_STATUS(trap.CallBatch({}, x, absl::MakeSpan(out)),
-                  absl::StatusCode::kFailedPrecondition,
-                  absl::StrCat("poisoned by an earlier failure (batch row ",
-                               row));
+    EXPECT_STATUS(
+        trap.CallBatch({}, x, absl::MakeSpan(out)),
+        absl::StatusCode::kFailedPrecondition,
+        absl::StrCat("poisoned by an earlier failure (batch row ", row));
     EXPECT_EQ(GetErrorInfo(trap.CallBatch({}, absl::Span<const int64_t>(),
                                           absl::Span<int64_t>()))
                   .kind,
@@ -164,7 +165,8 @@ TEST(BatchTest, DeadlineStopsTheBatchInTheRowRunning) {
   CallOptions options;
   options.timeout = absl::Milliseconds(50);
   std::vector<int64_t> out(10);
-  const absl::Status status = spin.CallBatch(options, Iota(10), absl::MakeSpan(out));
+  const absl::Status status =
+      spin.CallBatch(options, Iota(10), absl::MakeSpan(out));
   EXPECT_STATUS(status, absl::StatusCode::kDeadlineExceeded,
                 "batch row 5: guest stopped at its deadline");
   const ErrorInfo info = GetErrorInfo(status);
@@ -236,7 +238,8 @@ TEST(BatchBytesTest, PassesEachRowsBytesAndClearsThemAfter) {
   const std::vector<std::string> rows = {"banana", "", "aaa", "xyz",
                                          std::string(100'000, 'a')};
   std::vector<int64_t> out(rows.size(), -1);
-  ASSERT_OK(count_a.CallBatchBytes({}, arena, Views(rows), absl::MakeSpan(out)));
+  ASSERT_OK(
+      count_a.CallBatchBytes({}, arena, Views(rows), absl::MakeSpan(out)));
   EXPECT_EQ(out, (std::vector<int64_t>{3, 0, 3, 0, 100'000}));
   // The arena grew memory for the 100 KB row; the rows are gone from it.
   auto peek = Export<int32_t(int32_t)>(instance, "peek");
@@ -252,7 +255,8 @@ TEST(BatchBytesTest, ManyRowsAcrossDriverRuns) {
   std::vector<std::string> rows;
   for (int i = 0; i < kManyRows; ++i) rows.push_back(std::string(i % 5, 'a'));
   std::vector<int64_t> out(rows.size());
-  ASSERT_OK(count_a.CallBatchBytes({}, arena, Views(rows), absl::MakeSpan(out)));
+  ASSERT_OK(
+      count_a.CallBatchBytes({}, arena, Views(rows), absl::MakeSpan(out)));
   for (int i = 0; i < kManyRows; ++i) ASSERT_EQ(out[i], i % 5) << i;
 }
 
@@ -313,8 +317,9 @@ TEST(BatchBytesTest, EmptyBatchAndPoisonedInstance) {
   EXPECT_OK(count_a.CallBatchBytes({}, arena, {}, absl::Span<int64_t>()));
   std::vector<int64_t> out(1);
   const std::vector<std::string> trap = {"trap"};
-  EXPECT_STATUS(count_a.CallBatchBytes({}, arena, Views(trap), absl::MakeSpan(out)),
-                absl::StatusCode::kAborted, "batch row 0");
+  EXPECT_STATUS(
+      count_a.CallBatchBytes({}, arena, Views(trap), absl::MakeSpan(out)),
+      absl::StatusCode::kAborted, "batch row 0");
   EXPECT_STATUS(count_a.CallBatchBytes({}, arena, {}, absl::Span<int64_t>()),
                 absl::StatusCode::kFailedPrecondition, "poisoned");
 }

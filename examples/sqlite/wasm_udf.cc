@@ -40,6 +40,8 @@
 // before the first wasm_load (V8 is set up once per process), and metered
 // guests run slower, so it is off unless asked for.
 
+#include <sqlite3ext.h>
+
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -52,14 +54,13 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include <sqlite3ext.h>
 #include "wasmhost/wasmhost.h"
 
 SQLITE_EXTENSION_INIT1
@@ -249,10 +250,12 @@ class NumberUdf final : public Udf {
       return sqlite3_result_null(context);
     }
     absl::StatusOr<Lease> lease = pool_->Acquire();
-    if (!lease.ok()) return ResultError(context, ErrorText(name_, lease.status()));
+    if (!lease.ok())
+      return ResultError(context, ErrorText(name_, lease.status()));
     absl::StatusOr<T> result =
         lease->handles<Handles<Sig>>()->func.Call(options_.call, Read(value));
-    if (!result.ok()) return ResultError(context, ErrorText(name_, result.status()));
+    if (!result.ok())
+      return ResultError(context, ErrorText(name_, result.status()));
     Return(context, *result);
   }
 
@@ -347,7 +350,8 @@ class TextUdf final : public Udf {
       return sqlite3_result_null(context);
     }
     absl::StatusOr<Lease> lease = pool_->Acquire();
-    if (!lease.ok()) return ResultError(context, ErrorText(name_, lease.status()));
+    if (!lease.ok())
+      return ResultError(context, ErrorText(name_, lease.status()));
     const absl::string_view row = Read(value);
     int64_t result = 0;
     const Handles<Sig>& handles = *lease->handles<Handles<Sig>>();
@@ -355,11 +359,11 @@ class TextUdf final : public Udf {
         options_.call, *handles.arena, absl::MakeConstSpan(&row, 1),
         absl::MakeSpan(&result, 1));
     if (!status.ok()) {
-      return ResultError(context,
-                         ErrorText(name_, wasmhost::GetErrorInfo(status)
-                                                  .batch_row.has_value()
-                                              ? StripBatchRow(status)
-                                              : status));
+      return ResultError(
+          context,
+          ErrorText(name_, wasmhost::GetErrorInfo(status).batch_row.has_value()
+                               ? StripBatchRow(status)
+                               : status));
     }
     sqlite3_result_int64(context, result);
   }
@@ -393,9 +397,10 @@ class TextUdf final : public Udf {
 
   static absl::string_view Read(sqlite3_value* value) {
     // A blob's bytes as they are; anything else as its UTF-8 text.
-    const void* bytes = sqlite3_value_type(value) == SQLITE_BLOB
-                            ? sqlite3_value_blob(value)
-                            : static_cast<const void*>(sqlite3_value_text(value));
+    const void* bytes =
+        sqlite3_value_type(value) == SQLITE_BLOB
+            ? sqlite3_value_blob(value)
+            : static_cast<const void*>(sqlite3_value_text(value));
     return absl::string_view(static_cast<const char*>(bytes),
                              static_cast<size_t>(sqlite3_value_bytes(value)));
   }
@@ -515,9 +520,8 @@ absl::StatusOr<std::shared_ptr<Udf>> LoadUdf(const std::string& name,
   if (!engine.ok()) return engine.status();
   absl::StatusOr<std::string> bytes = ReadFile(path);
   if (!bytes.ok()) return bytes.status();
-  absl::StatusOr<wasmhost::Module> module = engine->Compile(
-      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes->data()),
-                          bytes->size()));
+  absl::StatusOr<wasmhost::Module> module = engine->Compile(absl::MakeConstSpan(
+      reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
   if (!module.ok()) return module.status();
   if (options.call.fuel.has_value() && !engine->options().consume_fuel) {
     return absl::InvalidArgumentError(
@@ -532,8 +536,8 @@ absl::StatusOr<std::shared_ptr<Udf>> LoadUdf(const std::string& name,
     }
   }
   if (type == nullptr) {
-    return absl::NotFoundError(absl::StrCat(
-        path, " exports no function '", options.export_name, "'"));
+    return absl::NotFoundError(
+        absl::StrCat(path, " exports no function '", options.export_name, "'"));
   }
   *signature = type->ToString();
   using wasmhost::ValType;
@@ -577,11 +581,13 @@ void WasmLoad(sqlite3_context* context, int argc, sqlite3_value** args) {
   const std::string path = Text(args[1]);
   absl::StatusOr<UdfOptions> options =
       ParseOptions(name, argc > 2 ? Text(args[2]) : "");
-  if (!options.ok()) return ResultError(context, ErrorText("wasm_load", options.status()));
+  if (!options.ok())
+    return ResultError(context, ErrorText("wasm_load", options.status()));
   std::string signature;
   absl::StatusOr<std::shared_ptr<Udf>> udf =
       LoadUdf(name, path, *options, &signature);
-  if (!udf.ok()) return ResultError(context, ErrorText("wasm_load", udf.status()));
+  if (!udf.ok())
+    return ResultError(context, ErrorText("wasm_load", udf.status()));
   sqlite3* db = sqlite3_context_db_handle(context);
   const std::string key = absl::AsciiStrToLower(name);
   auto registration = std::make_shared<Registration>();
@@ -612,9 +618,8 @@ void WasmLoad(sqlite3_context* context, int argc, sqlite3_value** args) {
         new std::shared_ptr<Registration>(registration), nullptr, StepCall,
         FinalCall, DestroyRegistration);
     if (scalar != SQLITE_OK || aggregate != SQLITE_OK) {
-      return ResultError(context,
-                         absl::StrCat("wasm_load: cannot register ", name, ": ",
-                                      sqlite3_errmsg(db)));
+      return ResultError(context, absl::StrCat("wasm_load: cannot register ",
+                                               name, ": ", sqlite3_errmsg(db)));
     }
   }
   const std::string result = absl::StrCat(name, ": ", signature);
@@ -630,7 +635,8 @@ void WasmEngine(sqlite3_context* context, int, sqlite3_value** args) {
                        "wasm_engine: options are 'fuel' or '' (no metering)");
   }
   absl::StatusOr<Engine> engine = GetEngine(options == "fuel", true);
-  if (!engine.ok()) return ResultError(context, ErrorText("wasm_engine", engine.status()));
+  if (!engine.ok())
+    return ResultError(context, ErrorText("wasm_engine", engine.status()));
   sqlite3_result_text(context, options.c_str(), -1, SQLITE_TRANSIENT);
 }
 

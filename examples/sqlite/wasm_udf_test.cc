@@ -89,8 +89,8 @@ class Db {
 // The rows from..to in a column `value`, as the shell's generate_series
 // (not in the library) gives them.
 std::string Series(int64_t from, int64_t to) {
-  return absl::StrCat("(WITH RECURSIVE s(value) AS (SELECT ", from,
-                      " WHERE ", from, " <= ", to,
+  return absl::StrCat("(WITH RECURSIVE s(value) AS (SELECT ", from, " WHERE ",
+                      from, " <= ", to,
                       " UNION ALL SELECT value + 1 FROM s WHERE value < ", to,
                       ") SELECT value FROM s)");
 }
@@ -122,16 +122,14 @@ TEST(WasmUdfTest, ScalarAndBatchedAggregateAgreeWithNativeCode) {
   EXPECT_EQ(db.Value("SELECT score_sum(x) FROM (SELECT NULL AS x UNION ALL "
                      "SELECT 1)"),
             "38");
-  EXPECT_EQ(db.Value("SELECT score_sum(value) FROM " + Series(1, 0)),
-            "NULL");
+  EXPECT_EQ(db.Value("SELECT score_sum(value) FROM " + Series(1, 0)), "NULL");
 }
 
 TEST(WasmUdfTest, RealFunctions) {
   Db db;
   db.Load("half");
   EXPECT_EQ(db.Value("SELECT half(3), half(-1.5)"), "1.5|-0.75");
-  EXPECT_EQ(db.Value("SELECT half_sum(value) FROM " + Series(1, 4)),
-            "5.0");
+  EXPECT_EQ(db.Value("SELECT half_sum(value) FROM " + Series(1, 4)), "5.0");
 }
 
 TEST(WasmUdfTest, TextAndBlobFunctions) {
@@ -142,12 +140,15 @@ TEST(WasmUdfTest, TextAndBlobFunctions) {
             "3|0|3|NULL");
   // ~8 MB of text: the aggregate flushes by bytes (4 MiB) and rows.
   EXPECT_EQ(db.Value("SELECT vowels_sum(printf('%.*c', 80, 'a')) "
-                     "FROM " + Series(1, 100000)),
+                     "FROM " +
+                     Series(1, 100000)),
             "8000000");
   EXPECT_EQ(db.Value("SELECT sum(vowels(printf('%.*c', value % 7, 'e'))) "
-                     "FROM " + Series(1, 1000)),
+                     "FROM " +
+                     Series(1, 1000)),
             db.Value("SELECT vowels_sum(printf('%.*c', value % 7, 'e')) "
-                     "FROM " + Series(1, 1000)));
+                     "FROM " +
+                     Series(1, 1000)));
 }
 
 TEST(WasmUdfTest, TrapIsTheStatementsErrorAndThePoolRecovers) {
@@ -159,11 +160,11 @@ TEST(WasmUdfTest, TrapIsTheStatementsErrorAndThePoolRecovers) {
   EXPECT_EQ(db.Value("SELECT boom(12)"), "12");
   // In the aggregate's second batch: the row counts from the group's start.
   EXPECT_EQ(db.Error("SELECT boom_sum(value - 70000) "
-                     "FROM " + Series(1, 100000)),
+                     "FROM " +
+                     Series(1, 100000)),
             "boom_sum: row 70012 of the group: trap: unreachable: "
             "unreachable");
-  EXPECT_EQ(db.Value("SELECT boom_sum(value) FROM " + Series(1, 12)),
-            "78");
+  EXPECT_EQ(db.Value("SELECT boom_sum(value) FROM " + Series(1, 12)), "78");
 }
 
 TEST(WasmUdfTest, DeadlineStopsAGuestThatNeverReturns) {
@@ -208,9 +209,9 @@ TEST(WasmUdfTest, LoadErrors) {
   EXPECT_THAT(db.Error(absl::StrCat("SELECT wasm_load('score', '", guest_path,
                                     "', 'limit=3')")),
               HasSubstr("wasm_load: unknown option 'limit=3'"));
-  EXPECT_THAT(db.Error(absl::StrCat("SELECT wasm_load('nope', '", guest_path,
-                                    "')")),
-              HasSubstr("exports no function 'nope'"));
+  EXPECT_THAT(
+      db.Error(absl::StrCat("SELECT wasm_load('nope', '", guest_path, "')")),
+      HasSubstr("exports no function 'nope'"));
   EXPECT_THAT(db.Error(absl::StrCat("SELECT wasm_load('wasm_arena', '",
                                     guest_path, "')")),
               HasSubstr("export 'wasm_arena' has type (i32) -> i32; SQL "

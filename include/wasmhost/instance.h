@@ -70,8 +70,8 @@ WASMHOST_EXPORT absl::Status CallBatch(InstanceState& instance,
 WASMHOST_EXPORT absl::Status CallBatchBytes(
     InstanceState& instance, uint32_t export_index,
     const InstanceState* arena_instance, uint32_t arena_index,
-    absl::Span<const absl::string_view> rows, void* results,
-    size_t result_rows, const CallOptions& options);
+    absl::Span<const absl::string_view> rows, void* results, size_t result_rows,
+    const CallOptions& options);
 }  // namespace internal
 
 struct WASMHOST_EXPORT InstanceOptions {
@@ -217,13 +217,13 @@ class TypedFunc<R(Args...)> {
                               absl::Span<const absl::string_view> rows,
                               BatchResults out) const {
     static_assert(
-        sizeof...(Args) == 2 &&
-            (std::is_same_v<Args, int32_t> && ...) && kResultCount <= 1,
+        sizeof...(Args) == 2 && (std::is_same_v<Args, int32_t> && ...) &&
+            kResultCount <= 1,
         "CallBatchBytes takes (int32_t ptr, int32_t len) functions of one "
         "result or none");
-    return internal::CallBatchBytes(*instance_, export_index_,
-                                    arena.instance_, arena.export_index_, rows,
-                                    OutData(out), OutRows(out), options);
+    return internal::CallBatchBytes(*instance_, export_index_, arena.instance_,
+                                    arena.export_index_, rows, OutData(out),
+                                    OutRows(out), options);
   }
 
  private:

@@ -626,7 +626,9 @@ namespace {
 std::string RowCounts(absl::Span<const size_t> column_rows) {
   std::string text;
   for (size_t i = 0; i < column_rows.size(); ++i) {
-    if (i > 0) absl::StrAppend(&text, i + 1 == column_rows.size() ? " and " : ", ");
+    if (i > 0) {
+      absl::StrAppend(&text, i + 1 == column_rows.size() ? " and " : ", ");
+    }
     absl::StrAppend(&text, column_rows[i]);
   }
   return text;
@@ -647,8 +649,7 @@ absl::Status CallBatch(InstanceState& instance, uint32_t export_index,
     }
   }
   if (!instance.poison.ok()) return PoisonedError(instance);
-  const FuncType& type =
-      instance.module.exports()[export_index].func_type;
+  const FuncType& type = instance.module.exports()[export_index].func_type;
   if (instance.backend->CallBatch(export_index, type, batch, options)) {
     return absl::OkStatus();
   }
@@ -666,11 +667,11 @@ absl::Status CallBatchBytes(InstanceState& instance, uint32_t export_index,
                       "the arena export belongs to another instance");
   }
   if (results != nullptr && result_rows != rows.size()) {
-    return UsageError(absl::StatusCode::kInvalidArgument,
-                      absl::StrCat("a batch's columns must have one length; "
-                                   "they have ",
-                                   RowCounts({rows.size(), result_rows}),
-                                   " rows"));
+    return UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("a batch's columns must have one length; "
+                     "they have ",
+                     RowCounts({rows.size(), result_rows}), " rows"));
   }
   std::vector<int32_t> offsets(rows.size());
   std::vector<int32_t> lengths(rows.size());
@@ -681,7 +682,9 @@ absl::Status CallBatchBytes(InstanceState& instance, uint32_t export_index,
   batch.results = result_columns;
   batch.rows = rows.size();
   // Thread and poisoning checks for an empty batch, as CallBatch's.
-  if (rows.empty()) return CallBatch(instance, export_index, batch, {}, options);
+  if (rows.empty()) {
+    return CallBatch(instance, export_index, batch, {}, options);
+  }
   uint64_t total = 0;
   for (absl::string_view row : rows) total += row.size();
   if (total > static_cast<uint64_t>(INT32_MAX)) {

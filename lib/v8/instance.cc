@@ -1046,13 +1046,12 @@ absl::StatusOr<V8Instance::BatchDriver*> V8Instance::BatchDriverFor(
                             InstantiateHelper(thread_, module, target));
   auto made = std::make_unique<BatchDriver>();
   made->layout = *std::move(layout);
-  made->run.Reset(isolate, exports
-                               ->Get(thread_.context(), ToV8String(isolate, "run"))
-                               .ToLocalChecked()
-                               .As<v8::Function>());
+  made->run.Reset(isolate,
+                  exports->Get(thread_.context(), ToV8String(isolate, "run"))
+                      .ToLocalChecked()
+                      .As<v8::Function>());
   v8::Local<v8::WasmMemoryObject> memory =
-      exports
-          ->Get(thread_.context(), ToV8String(isolate, "memory"))
+      exports->Get(thread_.context(), ToV8String(isolate, "memory"))
           .ToLocalChecked()
           .As<v8::WasmMemoryObject>();
   made->memory.Reset(isolate, memory);
@@ -1075,7 +1074,8 @@ bool V8Instance::RunBatch(uint32_t export_index, const FuncType& type,
   v8::Local<v8::Context> context = thread_.context();
   v8::Local<v8::Function> run = driver.run.Get(isolate);
   for (size_t done = 0; done < batch.rows;) {
-    const size_t rows = std::min<size_t>(batch.rows - done, layout.rows_per_run);
+    const size_t rows =
+        std::min<size_t>(batch.rows - done, layout.rows_per_run);
     for (size_t k = 0; k < layout.param_offsets.size(); ++k) {
       const size_t width = layout.param_widths[k];
       std::memcpy(driver.bytes + layout.param_offsets[k],
@@ -1084,12 +1084,10 @@ bool V8Instance::RunBatch(uint32_t export_index, const FuncType& type,
     }
     v8::Local<v8::Value> count =
         v8::Integer::NewFromUnsigned(isolate, static_cast<uint32_t>(rows));
-    const bool returned =
-        RunGuest</*kMayReturnWithException=*/false, /*kBounded=*/true>(
-            options, [&] {
-              return !run->Call(context, v8::Undefined(isolate), 1, &count)
-                          .IsEmpty();
-            });
+    const bool returned = RunGuest</*kMayReturnWithException=*/false,
+                                   /*kBounded=*/true>(options, [&] {
+      return !run->Call(context, v8::Undefined(isolate), 1, &count).IsEmpty();
+    });
     // After a failure, the rows before the one that failed returned.
     uint32_t finished = static_cast<uint32_t>(rows);
     if (!returned) {
@@ -1103,7 +1101,8 @@ bool V8Instance::RunBatch(uint32_t export_index, const FuncType& type,
                   driver.bytes + layout.result_offsets[k], finished * width);
     }
     if (!returned) {
-      failure_.status = internal::WithBatchRow(failure_.status, done + finished);
+      failure_.status =
+          internal::WithBatchRow(failure_.status, done + finished);
       return false;
     }
     done += rows;

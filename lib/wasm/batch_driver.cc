@@ -177,8 +177,9 @@ std::vector<uint8_t> BuildBatchDriver(const FuncType& type,
   body.Byte(kLocalTee).U32(kRowLocal).Byte(kLocalGet).U32(kRowsLocal);
   body.Byte(kI32LtU).Byte(kBrIf).U32(0);
   body.Byte(kEnd).Byte(kEnd).Byte(kEnd);
-  code.U32(1).U32(static_cast<uint32_t>(body.bytes().size())).Bytes(
-      body.bytes());
+  code.U32(1)
+      .U32(static_cast<uint32_t>(body.bytes().size()))
+      .Bytes(body.bytes());
 
   return BinaryWriter()
       .Header()

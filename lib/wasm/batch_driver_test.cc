@@ -32,7 +32,8 @@ TEST(PlanBatchDriverTest, LaysColumnsOutAfterTheRowIndex) {
 }
 
 TEST(PlanBatchDriverTest, RefusesValuesColumnsCannotHold) {
-  for (ValType type : {ValType::kV128, ValType::kFuncRef, ValType::kExternRef}) {
+  for (ValType type :
+       {ValType::kV128, ValType::kFuncRef, ValType::kExternRef}) {
     absl::StatusOr<BatchDriverLayout> layout =
         PlanBatchDriver(FuncType{{ValType::kI32, type}, {}});
     EXPECT_EQ(layout.status().code(), absl::StatusCode::kInvalidArgument);
@@ -59,7 +60,8 @@ TEST(BuildBatchDriverTest, CallsTheImportOncePerRow) {
   ASSERT_TRUE(layout.ok());
   absl::StatusOr<Engine> engine = Engine::Create();
   ASSERT_TRUE(engine.ok()) << engine.status();
-  absl::StatusOr<Module> module = engine->Compile(BuildBatchDriver(type, *layout));
+  absl::StatusOr<Module> module =
+      engine->Compile(BuildBatchDriver(type, *layout));
   ASSERT_TRUE(module.ok()) << module.status();
   Linker linker;
   int calls = 0;
