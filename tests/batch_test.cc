@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -223,6 +224,36 @@ TEST(BatchTest, WrongSignatureIsRefusedWhenTheHandleIsMade) {
                 absl::StatusCode::kInvalidArgument, "not the requested");
   EXPECT_STATUS(instance.GetFunc<int32_t(int64_t)>("arena").status(),
                 absl::StatusCode::kInvalidArgument, "not the requested");
+}
+
+TEST(BatchTest, HostFunctionReenteringItsBatchIsRefused) {
+  Linker linker;
+  std::optional<TypedFunc<int64_t(int64_t)>> f;
+  absl::Status inner;
+  ASSERT_OK(
+      linker.Define("host", "again", [&](int64_t x) -> absl::StatusOr<int64_t> {
+        // The driver's columns hold the running batch: a nested batch of
+        // the same export must not overwrite them. A call is fine.
+        std::vector<int64_t> out(1);
+        inner = f->CallBatch({}, std::vector<int64_t>{x}, absl::MakeSpan(out));
+        if (!inner.ok()) return inner;
+        return out[0];
+      }));
+  absl::StatusOr<Instance> instance =
+      Instantiate(fixtures::batch_reenter_wasm(), linker);
+  ASSERT_OK(instance.status());
+  f = Export<int64_t(int64_t)>(*instance, "f");
+  std::vector<int64_t> out(2);
+  const absl::Status status = f->CallBatch({}, Iota(2), absl::MakeSpan(out));
+  EXPECT_STATUS(inner, absl::StatusCode::kFailedPrecondition,
+                "a batch of this export is already running");
+  // The host function's error ends the batch in its row, as a host error.
+  EXPECT_STATUS(status, absl::StatusCode::kFailedPrecondition,
+                "batch row 0: a batch of this export is already running");
+  const ErrorInfo info = GetErrorInfo(status);
+  EXPECT_EQ(info.kind, ErrorKind::kHostError);
+  EXPECT_EQ(info.batch_row, 0u);
+  EXPECT_TRUE(instance->poisoned());
 }
 
 // CallBatchBytes

@@ -176,6 +176,9 @@ class TypedFunc<R(Args...)> {
   // poisoned as by Call. Also:
   //   InvalidArgument    the columns and `out` differ in length (the
   //                      message gives each), before anything runs
+  //   FailedPrecondition a host function called during this export's batch
+  //                      started another batch of it on the instance (the
+  //                      running batch's rows would be overwritten)
   absl::Status CallBatch(const CallOptions& options,
                          absl::Span<const Args>... columns,
                          BatchResults out) const {

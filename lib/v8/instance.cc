@@ -225,6 +225,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
     v8::Global<v8::Function> run;
     v8::Global<v8::WasmMemoryObject> memory;
     uint8_t* bytes = nullptr;
+    // A batch is in it: a host function that calls the export's batch again
+    // would overwrite the columns under the running one.
+    bool running = false;
   };
   // The driver of export `export_index`, made on first use.
   absl::StatusOr<BatchDriver*> BatchDriverFor(uint32_t export_index,
@@ -233,6 +236,10 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   bool RunBatch(uint32_t export_index, const FuncType& type,
                 const internal::BatchColumns& batch,
                 const CallOptions& options);
+  // RunBatch's runs of `driver`, which it holds.
+  bool RunBatchOn(const BatchDriver& driver,
+                  const internal::BatchColumns& batch,
+                  const CallOptions& options);
 
   // Call when the fast path does not apply: checks the thread, the
   // deadline and the fuel, then calls.
@@ -1069,7 +1076,24 @@ bool V8Instance::RunBatch(uint32_t export_index, const FuncType& type,
   v8::HandleScope scope(isolate);
   absl::StatusOr<BatchDriver*> made = BatchDriverFor(export_index, type);
   if (!made.ok()) return Fail(made.status(), false);
-  const BatchDriver& driver = **made;
+  BatchDriver& driver = **made;
+  if (driver.running) {
+    return Fail(
+        internal::UsageError(absl::StatusCode::kFailedPrecondition,
+                             "a batch of this export is already running on the "
+                             "instance (a host function re-entered it)"),
+        false);
+  }
+  driver.running = true;
+  const bool succeeded = RunBatchOn(driver, batch, options);
+  driver.running = false;
+  return succeeded;
+}
+
+bool V8Instance::RunBatchOn(const BatchDriver& driver,
+                            const internal::BatchColumns& batch,
+                            const CallOptions& options) {
+  v8::Isolate* isolate = thread_.isolate();
   const wasm::BatchDriverLayout& layout = driver.layout;
   v8::Local<v8::Context> context = thread_.context();
   v8::Local<v8::Function> run = driver.run.Get(isolate);
