@@ -26,6 +26,12 @@ block text >"$work/expected"
   echo "no session between the sqlite-session markers of README.md" >&2
   exit 1
 }
+# Under ./x test's sanitizer pass the extension is instrumented and the
+# system's sqlite3 is not: the sanitizer runtimes the extension needs must
+# be loaded first.
+preload="$(ldd "$work/wasm_udf.so" |
+  awk '/lib(asan|ubsan|tsan)\.so/ { printf "%s ", $3 }')"
+if [[ -n "$preload" ]]; then export LD_PRELOAD="$preload"; fi
 cd "$work"
 # Errors go to stderr, interleaved with the rows as a terminal shows them.
 checked bash -c 'sqlite3 <session.sql 2>&1' >actual || true
