@@ -311,6 +311,16 @@ class BackendInstance {
                         const Val* args, Val* results,
                         const CallOptions& options) = 0;
 
+  // Calls function export `export_index`, of `type` (the module's own
+  // signature), once per row of `batch`, through a batch driver
+  // (lib/wasm/batch_driver.h) compiled once per signature in the thread's
+  // isolate and instantiated for the export on its first batch. Reports
+  // failure as Call does; a failure in a row carries the row
+  // (internal::WithBatchRow). Zero rows run nothing.
+  virtual bool CallBatch(uint32_t export_index, const FuncType& type,
+                         const internal::BatchColumns& batch,
+                         const CallOptions& options) = 0;
+
   // Why the last Call returned false; call once, right after it, on the
   // same thread.
   virtual CallFailure TakeCallFailure() = 0;

@@ -3,6 +3,7 @@
 // exceptions and terminations into statuses.
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 #include "absl/container/fixed_array.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -27,6 +29,7 @@
 #include "lib/v8/thread_isolate.h"
 #include "lib/v8/v8_util.h"
 #include "lib/v8/watchdog.h"
+#include "lib/wasm/batch_driver.h"
 #include "lib/wasm/boundary.h"
 #include "v8.h"
 
@@ -129,6 +132,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
 
   bool Call(uint32_t export_index, const RawVal* args, RawVal* results,
             const CallOptions& options) override;
+  bool CallBatch(uint32_t export_index, const FuncType& type,
+                 const internal::BatchColumns& batch,
+                 const CallOptions& options) override;
   CallFailure TakeCallFailure() override;
 
   absl::Span<uint8_t> MemoryBytes() override {
@@ -166,6 +172,7 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   absl::Status GrowMemoryTo(size_t bytes);
   void DropHandles() {
     for (ExportFunc& func : exports_) func.function.Reset();
+    batch_drivers_.clear();
     get_globals_.Reset();
     set_globals_.Reset();
     set_fuel_.Reset();
@@ -210,6 +217,29 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   ABSL_ATTRIBUTE_ALWAYS_INLINE inline void CallHost(
       const v8::FunctionCallbackInfo<v8::Value>& info,
       const HostBinding& binding, RawVal* args, RawVal* results);
+
+  // A batch driver instantiated for one export: its `run` and its memory,
+  // whose bytes stay put (its size is fixed).
+  struct BatchDriver {
+    wasm::BatchDriverLayout layout;
+    v8::Global<v8::Function> run;
+    v8::Global<v8::WasmMemoryObject> memory;
+    uint8_t* bytes = nullptr;
+    // A batch is in it: a host function that calls the export's batch again
+    // would overwrite the columns under the running one.
+    bool running = false;
+  };
+  // The driver of export `export_index`, made on first use.
+  absl::StatusOr<BatchDriver*> BatchDriverFor(uint32_t export_index,
+                                              const FuncType& type);
+  // CallBatch once the options are checked.
+  bool RunBatch(uint32_t export_index, const FuncType& type,
+                const internal::BatchColumns& batch,
+                const CallOptions& options);
+  // RunBatch's runs of `driver`, which it holds.
+  bool RunBatchOn(const BatchDriver& driver,
+                  const internal::BatchColumns& batch,
+                  const CallOptions& options);
 
   // Call when the fast path does not apply: checks the thread, the
   // deadline and the fuel, then calls.
@@ -282,6 +312,8 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   internal::InstanceState* const owner_;
   std::vector<HostBinding> bindings_;
   std::vector<ExportFunc> exports_;  // by export index
+  // By export index, for the exports batch calls have used.
+  absl::flat_hash_map<uint32_t, std::unique_ptr<BatchDriver>> batch_drivers_;
   // The instance's `exports` object, for Export().
   v8::Global<v8::Object> exports_object_;
   v8::Global<v8::WasmMemoryObject> memory_;
@@ -984,6 +1016,122 @@ bool V8Instance::Call(uint32_t export_index, const RawVal* args,
   v8::Local<v8::Value> argv[kInlineValues];
   ToJsArgs(isolate, func.type->params, args, argv);
   return CallConverted</*kBounded=*/false>(func, argv, results, options);
+}
+
+bool V8Instance::CallBatch(uint32_t export_index, const FuncType& type,
+                           const internal::BatchColumns& batch,
+                           const CallOptions& options) {
+  return CallUnderOptions(options, [&](const CallOptions& started) {
+    return RunBatch(export_index, type, batch, started);
+  });
+}
+
+absl::StatusOr<V8Instance::BatchDriver*> V8Instance::BatchDriverFor(
+    uint32_t export_index, const FuncType& type) {
+  auto found = batch_drivers_.find(export_index);
+  if (found != batch_drivers_.end()) return found->second.get();
+  absl::StatusOr<wasm::BatchDriverLayout> layout = wasm::PlanBatchDriver(type);
+  if (!layout.ok()) {
+    return internal::WithDefaultKind(layout.status(), ErrorKind::kUsage);
+  }
+  v8::Isolate* isolate = thread_.isolate();
+  v8::Local<v8::WasmModuleObject> module;
+  if (!thread_
+           .HelperModule(absl::StrCat("batch driver ", type.ToString()),
+                         [&] { return wasm::BuildBatchDriver(type, *layout); })
+           .ToLocal(&module)) {
+    return internal::InternalError("V8 refused a batch driver module");
+  }
+  // The export itself, not its boundary wrapper: the driver calls it
+  // Wasm to Wasm, floats and all.
+  v8::Local<v8::Value> target =
+      exports_object_.Get(isolate)
+          ->Get(thread_.context(),
+                ToV8String(isolate, spec_.extern_names[export_index]))
+          .ToLocalChecked();
+  WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Object> exports,
+                            InstantiateHelper(thread_, module, target));
+  auto made = std::make_unique<BatchDriver>();
+  made->layout = *std::move(layout);
+  made->run.Reset(isolate,
+                  exports->Get(thread_.context(), ToV8String(isolate, "run"))
+                      .ToLocalChecked()
+                      .As<v8::Function>());
+  v8::Local<v8::WasmMemoryObject> memory =
+      exports->Get(thread_.context(), ToV8String(isolate, "memory"))
+          .ToLocalChecked()
+          .As<v8::WasmMemoryObject>();
+  made->memory.Reset(isolate, memory);
+  made->bytes = static_cast<uint8_t*>(memory->Buffer()->Data());
+  BatchDriver* driver = made.get();
+  batch_drivers_.emplace(export_index, std::move(made));
+  return driver;
+}
+
+bool V8Instance::RunBatch(uint32_t export_index, const FuncType& type,
+                          const internal::BatchColumns& batch,
+                          const CallOptions& options) {
+  if (batch.rows == 0) return true;
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  absl::StatusOr<BatchDriver*> made = BatchDriverFor(export_index, type);
+  if (!made.ok()) return Fail(made.status(), false);
+  BatchDriver& driver = **made;
+  if (driver.running) {
+    return Fail(
+        internal::UsageError(absl::StatusCode::kFailedPrecondition,
+                             "a batch of this export is already running on the "
+                             "instance (a host function re-entered it)"),
+        false);
+  }
+  driver.running = true;
+  const bool succeeded = RunBatchOn(driver, batch, options);
+  driver.running = false;
+  return succeeded;
+}
+
+bool V8Instance::RunBatchOn(const BatchDriver& driver,
+                            const internal::BatchColumns& batch,
+                            const CallOptions& options) {
+  v8::Isolate* isolate = thread_.isolate();
+  const wasm::BatchDriverLayout& layout = driver.layout;
+  v8::Local<v8::Context> context = thread_.context();
+  v8::Local<v8::Function> run = driver.run.Get(isolate);
+  for (size_t done = 0; done < batch.rows;) {
+    const size_t rows =
+        std::min<size_t>(batch.rows - done, layout.rows_per_run);
+    for (size_t k = 0; k < layout.param_offsets.size(); ++k) {
+      const size_t width = layout.param_widths[k];
+      std::memcpy(driver.bytes + layout.param_offsets[k],
+                  static_cast<const uint8_t*>(batch.params[k]) + done * width,
+                  rows * width);
+    }
+    v8::Local<v8::Value> count =
+        v8::Integer::NewFromUnsigned(isolate, static_cast<uint32_t>(rows));
+    const bool returned = RunGuest</*kMayReturnWithException=*/false,
+                                   /*kBounded=*/true>(options, [&] {
+      return !run->Call(context, v8::Undefined(isolate), 1, &count).IsEmpty();
+    });
+    // After a failure, the rows before the one that failed returned.
+    uint32_t finished = static_cast<uint32_t>(rows);
+    if (!returned) {
+      std::memcpy(&finished,
+                  driver.bytes + wasm::BatchDriverLayout::kBatchRowOffset,
+                  sizeof finished);
+    }
+    for (size_t k = 0; k < layout.result_offsets.size(); ++k) {
+      const size_t width = layout.result_widths[k];
+      std::memcpy(static_cast<uint8_t*>(batch.results[k]) + done * width,
+                  driver.bytes + layout.result_offsets[k], finished * width);
+    }
+    if (!returned) {
+      failure_.status =
+          internal::WithBatchRow(failure_.status, done + finished);
+      return false;
+    }
+    done += rows;
+  }
+  return true;
 }
 
 bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,
