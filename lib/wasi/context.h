@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "lib/wasi/abi.h"
+#include "lib/wasi/carry.h"
 #include "lib/wasi/guest_memory.h"
 #include "lib/wasi/path.h"
 #include "lib/wasi/random.h"
@@ -53,6 +54,10 @@ class WasiContextImpl final : public WasiContext {
   void SetStdin(InputSource source) override;
   void SetStdout(OutputSink sink) override;
   void SetStderr(OutputSink sink) override;
+
+  // What a resident's snapshot carries of the context (lib/wasi/carry.h).
+  absl::StatusOr<CarriedWasiState> Carry() const;
+  absl::Status Resume(const CarriedWasiState& carried);
 
   int32_t ArgsGet(GuestMemory& mem, uint32_t argv, uint32_t argv_buf);
   int32_t ArgsSizesGet(GuestMemory& mem, uint32_t argc_out, uint32_t size_out);
