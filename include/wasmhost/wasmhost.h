@@ -32,6 +32,8 @@
 //   thread_local made before the thread's first compile, or in a static):
 //   the isolate detaches it first; its calls then return FailedPrecondition
 //   and destroying it is safe anywhere.
+// - A ResidentInstance is bound like its Instance; a ResidentScheduler
+//   makes, ticks and destroys each resident on one of its worker threads.
 // - Destroying an InstancePool (after its leases) frees the idle instances
 //   of the destroying thread at once; those of other threads go when each
 //   of those threads next acquires from any pool, or exits.
@@ -54,6 +56,8 @@
 #include "wasmhost/memory.h"    // IWYU pragma: export
 #include "wasmhost/module.h"    // IWYU pragma: export
 #include "wasmhost/pool.h"      // IWYU pragma: export
+#include "wasmhost/resident.h"  // IWYU pragma: export
+#include "wasmhost/scheduler.h" // IWYU pragma: export
 #include "wasmhost/table.h"     // IWYU pragma: export
 #include "wasmhost/value.h"     // IWYU pragma: export
 #include "wasmhost/wasi.h"      // IWYU pragma: export
