@@ -316,6 +316,36 @@ TEST(ResidentTest, RestoreContinuesGlobalsMemoryAndLineage) {
   EXPECT_EQ(parsed.state().ticks(), 6u);
 }
 
+TEST(ResidentTest, LineageKeepsTheNewestRecordsChainedToTheDroppedOnes) {
+  ResidentOptions options;
+  options.max_lineage_records = 2;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
+                       ResidentInstance::Create(Counter(), Linker(), options));
+  std::vector<std::string> ids;
+  std::string snapshot;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK(resident->Tick());
+    ASSERT_OK_AND_ASSIGN(snapshot, resident->Snapshot());
+    ids.push_back(resident->lineage_ids().back());
+  }
+  EXPECT_THAT(resident->lineage_ids(), ElementsAre(ids[2], ids[3]));
+  v1::Snapshot parsed;
+  ASSERT_TRUE(parsed.ParseFromString(snapshot));
+  ASSERT_EQ(parsed.lineage_size(), 2);
+  EXPECT_EQ(parsed.lineage(0).parent_id(), ids[1]);
+  EXPECT_EQ(parsed.lineage_base_sha256().size(), 32u);
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<ResidentInstance> restored,
+      ResidentInstance::Restore(snapshot, Counter(), Linker(), options));
+  EXPECT_EQ(restored->ticks(), 4u);
+
+  parsed.mutable_lineage_base_sha256()->back() ^= 1;
+  EXPECT_THAT(ResidentInstance::Restore(parsed.SerializeAsString(), Counter(),
+                                        Linker(), options),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("lineage chain is broken at record 0")));
+}
+
 TEST(ResidentTest, SnapshotKeepsOnlyNonZeroPages) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
                        ResidentInstance::Create(Counter(), Linker()));

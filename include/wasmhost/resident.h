@@ -82,6 +82,12 @@ struct WASMHOST_EXPORT ResidentOptions {
 
   // Names this host in the lineage records of its snapshots. Default empty.
   std::string host_id;
+
+  // Lineage records a snapshot carries, the newest; older ones are dropped
+  // and the oldest kept chains to the last dropped one's hash (so a
+  // resident snapshotted every minute for a month does not carry 43,200).
+  // Default 64; 0 is taken as 1.
+  size_t max_lineage_records = 64;
 };
 
 struct WASMHOST_EXPORT RestoreOptions {
@@ -189,7 +195,8 @@ class WASMHOST_EXPORT ResidentInstance {
   [[nodiscard]] const absl::Status& stop_reason() const
       ABSL_ATTRIBUTE_LIFETIME_BOUND;
   // The snapshot ids of its lineage, oldest first: those of the snapshot it
-  // was restored from, then those it took since.
+  // was restored from, then those it took since (the newest
+  // max_lineage_records once it snapshotted).
   [[nodiscard]] std::vector<std::string> lineage_ids() const;
   // The widenings allowed at its restore, not yet in a snapshot's lineage.
   [[nodiscard]] const std::vector<std::string>& pending_widenings() const

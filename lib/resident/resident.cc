@@ -51,6 +51,8 @@ struct ResidentState {
   std::optional<uint64_t> fuel_left;
   absl::Status stop_reason;
   std::vector<v1::LineageRecord> lineage;
+  // The chain hash lineage.front() chains to; empty when it is the first.
+  std::string lineage_base;
   std::vector<std::string> pending_widenings;
 };
 
@@ -209,8 +211,8 @@ absl::Status VerifyLineage(const v1::Snapshot& snapshot) {
   if (snapshot.lineage_size() == 0) {
     return absl::DataLossError("the snapshot has no lineage record");
   }
-  std::string parent_chain;
-  std::string parent_id;
+  std::string parent_chain = snapshot.lineage_base_sha256();
+  std::string parent_id = parent_chain.empty() ? "" : ShortHex(parent_chain);
   for (int i = 0; i < snapshot.lineage_size(); ++i) {
     const v1::LineageRecord& record = snapshot.lineage(i);
     const std::string chain = ChainHash(parent_chain, record);
@@ -513,6 +515,7 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Restore(
     state->fuel_left = static_cast<uint64_t>(std::max<int64_t>(left, 0));
   }
   state->lineage.assign(parsed.lineage().begin(), parsed.lineage().end());
+  state->lineage_base = parsed.lineage_base_sha256();
   state->pending_widenings = std::move(wider);
   return std::unique_ptr<ResidentInstance>(
       new ResidentInstance(std::move(state)));
@@ -629,6 +632,13 @@ absl::StatusOr<std::string> ResidentInstance::Snapshot() {
 
   state.lineage.push_back(record);
   state.pending_widenings.clear();
+  const size_t keep = std::max<size_t>(state.options.max_lineage_records, 1);
+  if (state.lineage.size() > keep) {
+    const size_t drop = state.lineage.size() - keep;
+    state.lineage_base = state.lineage[drop - 1].chain_sha256();
+    state.lineage.erase(state.lineage.begin(), state.lineage.begin() + drop);
+  }
+  snapshot.set_lineage_base_sha256(state.lineage_base);
   for (const v1::LineageRecord& each : state.lineage) {
     *snapshot.add_lineage() = each;
   }
