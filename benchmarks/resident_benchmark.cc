@@ -19,12 +19,14 @@
 //   BM_Instantiate                 baseline: Instance::Create of the module
 //                                  and its destruction, what a restore
 //                                  starts with
-//   BM_SchedulerRound/<residents>/real_time
+//   BM_SchedulerRound/<residents>/<threads>/real_time
 //                                  ResidentScheduler::Run(1) with
-//                                  <residents> residents on 2 workers, each
+//                                  <residents> residents on <threads>
+//                                  workers, each
 //                                  tick an empty export under a fuel budget;
 //                                  per_tick = time per resident tick
-//   BM_DirectTicks/<residents>     baseline: ResidentInstance::Tick of as
+//   BM_DirectTicks/<residents>/real_time
+//                                  baseline: ResidentInstance::Tick of as
 //                                  many residents on this thread, same
 //                                  budget (per_tick likewise)
 
@@ -145,7 +147,7 @@ TickBudget Budget() {
 
 void BM_SchedulerRound(benchmark::State& state) {
   SchedulerOptions options;
-  options.threads = 2;
+  options.threads = static_cast<size_t>(state.range(1));
   options.period = absl::Nanoseconds(1);  // rounds back to back
   auto scheduler = Must(ResidentScheduler::Create(options), "Scheduler");
   for (int64_t i = 0; i < state.range(0); ++i) {
@@ -160,10 +162,8 @@ void BM_SchedulerRound(benchmark::State& state) {
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_SchedulerRound)
-    ->Arg(1)
-    ->Arg(64)
-    ->Arg(512)
-    ->ArgName("residents")
+    ->ArgsProduct({{1, 64, 512}, {1, 2}})
+    ->ArgNames({"residents", "threads"})
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -186,6 +186,7 @@ BENCHMARK(BM_DirectTicks)
     ->Arg(64)
     ->Arg(512)
     ->ArgName("residents")
+    ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
@@ -202,9 +203,14 @@ int main(int argc, char** argv) {
     PrintRatio(reporter, "64 MiB, 10% dirty: restore vs instantiate",
                "BM_Restore/MiB:64/permille:100", "BM_Instantiate", 0, 1,
                "restore", "instantiate");
-    PrintRatio(reporter, "512 residents: scheduled vs direct ticks",
-               "BM_SchedulerRound/residents:512/real_time",
-               "BM_DirectTicks/residents:512", 0, 512, "scheduler", "direct");
+    PrintRatio(reporter, "512 residents, 1 worker: per tick",
+               "BM_SchedulerRound/residents:512/threads:1/real_time",
+               "BM_DirectTicks/residents:512/real_time", 0, 512, "scheduler",
+               "direct");
+    PrintRatio(reporter, "512 residents, 2 workers: per tick",
+               "BM_SchedulerRound/residents:512/threads:2/real_time",
+               "BM_DirectTicks/residents:512/real_time", 0, 512, "scheduler",
+               "direct");
   });
   return 0;
 }

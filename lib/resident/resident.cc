@@ -3,6 +3,8 @@
 
 #include "wasmhost/resident.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -461,8 +463,11 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Restore(
       WASMHOST_RETURN_IF_ERROR(backend.GrowMemoryTo(saved.byte_length()));
       memory = backend.MemoryBytes();
     }
-    // Without deferral the data segments were written: clear them.
-    if (!module_state.deferred_init) {
+    // Without deferral the data segments may have been written: drop every
+    // page (a fresh instance's memory is private anonymous memory, which
+    // reads as zeros after MADV_DONTNEED; untouched pages cost nothing).
+    if (!module_state.deferred_init &&
+        madvise(memory.data(), memory.size(), MADV_DONTNEED) != 0) {
       std::memset(memory.data(), 0, memory.size());
     }
     WASMHOST_RETURN_IF_ERROR(internal::DecodeMemory(saved, memory));
