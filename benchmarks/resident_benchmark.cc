@@ -67,8 +67,8 @@ std::unique_ptr<ResidentInstance> MakeResident(int64_t mib, int64_t permille,
   auto resident =
       Must(ResidentInstance::Create(*module, *linker), "ResidentInstance");
   const uint64_t bytes = static_cast<uint64_t>(mib) << 20;
-  auto grow = Must(resident->instance().GetFunc<int32_t(int32_t)>("grow"),
-                   "grow");
+  auto grow =
+      Must(resident->instance().GetFunc<int32_t(int32_t)>("grow"), "grow");
   Must(grow.Call(static_cast<int32_t>(bytes / kWasmPage - 1)), "grow call");
   const uint64_t pages = bytes / kOsPage;
   *dirty_pages = std::max<uint64_t>(1, pages * permille / 1000);
@@ -101,17 +101,18 @@ void BM_Restore(benchmark::State& state) {
   const std::string snapshot = Must(resident->Snapshot(), "Snapshot");
   resident.reset();
   for (auto _ : state) {
-    auto restored = Must(
-        ResidentInstance::Restore(snapshot, *module, *linker, ResidentOptions()),
-        "Restore");
+    auto restored = Must(ResidentInstance::Restore(snapshot, *module, *linker,
+                                                   ResidentOptions()),
+                         "Restore");
     benchmark::DoNotOptimize(restored.get());
   }
   state.counters["bytes"] = static_cast<double>(snapshot.size());
   state.counters["pages"] = static_cast<double>(dirty_pages);
 }
 
-#define SIZES                                                            \
-  ArgsProduct({{1, 16, 64}, {10, 100}})->ArgNames({"MiB", "permille"}) \
+#define SIZES                           \
+  ArgsProduct({{1, 16, 64}, {10, 100}}) \
+      ->ArgNames({"MiB", "permille"})   \
       ->Unit(benchmark::kMicrosecond)
 BENCHMARK(BM_Snapshot)->SIZES;
 BENCHMARK(BM_Restore)->SIZES;

@@ -4,6 +4,8 @@
 // and the refusals of tampered snapshots and widened grants. A process of
 // its own: fuel metering is an engine option.
 
+#include "wasmhost/resident.h"
+
 #include <unistd.h>
 
 #include <cstdint>
@@ -31,7 +33,6 @@
 #include "wasmhost/engine.h"
 #include "wasmhost/instance.h"
 #include "wasmhost/linker.h"
-#include "wasmhost/resident.h"
 #include "wasmhost/wasi.h"
 
 namespace wasmhost {
@@ -162,7 +163,8 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> NewWorld() {
 // runs `ticks` more and prints its Outcome.
 int RunChild(const std::string& path, int ticks) {
   const std::string snapshot = testing::ReadFile(path);
-  absl::StatusOr<ResidentOptions> options = ResidentInstance::OptionsOf(snapshot);
+  absl::StatusOr<ResidentOptions> options =
+      ResidentInstance::OptionsOf(snapshot);
   if (!options.ok()) {
     std::fprintf(stderr, "%s\n", options.status().ToString().c_str());
     return 1;
@@ -212,9 +214,9 @@ TEST(ResidentTest, FuelBudgetStopsALoopingTickForGood) {
                        ResidentInstance::Create(Counter(), Linker(), options));
   TickBudget budget;
   budget.fuel = 100'000;
-  EXPECT_THAT(resident->Tick(budget),
-              StatusIs(absl::StatusCode::kResourceExhausted,
-                       HasSubstr("out of fuel")));
+  EXPECT_THAT(
+      resident->Tick(budget),
+      StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("out of fuel")));
   EXPECT_TRUE(resident->stopped());
   EXPECT_EQ(resident->stop_reason().code(),
             absl::StatusCode::kResourceExhausted);
@@ -269,9 +271,8 @@ TEST(ResidentTest, EmptyFuelAccountStopsBeforeRunning) {
   options.fuel_account = 0;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
                        ResidentInstance::Create(Counter(), Linker(), options));
-  EXPECT_THAT(resident->Tick(),
-              StatusIs(absl::StatusCode::kResourceExhausted,
-                       HasSubstr("fuel account is empty")));
+  EXPECT_THAT(resident->Tick(), StatusIs(absl::StatusCode::kResourceExhausted,
+                                         HasSubstr("fuel account is empty")));
   EXPECT_TRUE(resident->stopped());
 }
 
@@ -380,9 +381,8 @@ TEST(ResidentTest, RestoredInAChildProcessContinuesByteIdentically) {
   const std::string path = testing::MakeTempDir() + "/world.snapshot";
   testing::WriteFile(path, snapshot);
 
-  const std::string command =
-      absl::StrCat("/proc/", getpid(), "/exe ", kChildFlag, path, " ",
-                   kTicks - kSnapshotAt);
+  const std::string command = absl::StrCat(
+      "/proc/", getpid(), "/exe ", kChildFlag, path, " ", kTicks - kSnapshotAt);
   FILE* child = popen(command.c_str(), "r");
   ASSERT_NE(child, nullptr);
   std::string line;
@@ -402,16 +402,15 @@ TEST(ResidentTest, RestoreInThisProcessMatchesTooAndSnapshotsAgain) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> first, NewWorld());
   ASSERT_OK(TickWorld(*first, kSnapshotAt));
   ASSERT_OK_AND_ASSIGN(std::string snapshot, first->Snapshot());
-  ASSERT_OK_AND_ASSIGN(
-      std::unique_ptr<ResidentInstance> second,
-      ResidentInstance::Restore(snapshot, World(), WasiLinker(),
-                                WorldOptions()));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> second,
+                       ResidentInstance::Restore(snapshot, World(),
+                                                 WasiLinker(), WorldOptions()));
   ASSERT_OK(TickWorld(*second, 4));
   // A snapshot of a restored resident restores as well.
   ASSERT_OK_AND_ASSIGN(std::string again, second->Snapshot());
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> third,
-                       ResidentInstance::Restore(again, World(), WasiLinker(),
-                                                 WorldOptions()));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<ResidentInstance> third,
+      ResidentInstance::Restore(again, World(), WasiLinker(), WorldOptions()));
   ASSERT_OK(TickWorld(*third, kTicks - kSnapshotAt - 4));
   EXPECT_EQ(OutcomeOf(*third).Serialize(), uninterrupted.Serialize());
   EXPECT_EQ(third->lineage_ids().size(), 2u);
@@ -465,9 +464,9 @@ TEST(ResidentTamperTest, GrantIsRefused) {
       snapshot.mutable_state()->mutable_grants()->add_preopens();
   preopen->set_host_path("/");
   preopen->set_guest_path("/");
-  EXPECT_THAT(RestoreWorld(snapshot),
-              StatusIs(absl::StatusCode::kDataLoss,
-                       HasSubstr("state does not match")));
+  EXPECT_THAT(
+      RestoreWorld(snapshot),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("state does not match")));
 }
 
 TEST(ResidentTamperTest, ChainIsRefused) {
@@ -480,9 +479,9 @@ TEST(ResidentTamperTest, ChainIsRefused) {
   v1::Snapshot no_lineage;
   ASSERT_TRUE(no_lineage.ParseFromString(bytes));
   no_lineage.clear_lineage();
-  EXPECT_THAT(RestoreWorld(no_lineage),
-              StatusIs(absl::StatusCode::kDataLoss,
-                       HasSubstr("no lineage record")));
+  EXPECT_THAT(
+      RestoreWorld(no_lineage),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("no lineage record")));
 }
 
 TEST(ResidentTamperTest, ModuleHashIsChecked) {
@@ -551,17 +550,17 @@ TEST(ResidentGrantsTest, WritablePreopenAndNewPreopenAreWidenings) {
   const std::string dir = testing::MakeTempDir();
   ResidentOptions options = WorldOptions();
   options.wasi->preopens.push_back({dir, "/data", /*read_only=*/true});
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
-                       ResidentInstance::Create(World(), WasiLinker(), options));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<ResidentInstance> resident,
+      ResidentInstance::Create(World(), WasiLinker(), options));
   ASSERT_OK(TickWorld(*resident, 1));
   ASSERT_OK_AND_ASSIGN(std::string bytes, resident->Snapshot());
 
   ResidentOptions writable = options;
   writable.wasi->preopens[0].read_only = false;
-  EXPECT_THAT(
-      ResidentInstance::Restore(bytes, World(), WasiLinker(), writable),
-      StatusIs(absl::StatusCode::kPermissionDenied,
-               HasSubstr("write access to preopen /data")));
+  EXPECT_THAT(ResidentInstance::Restore(bytes, World(), WasiLinker(), writable),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       HasSubstr("write access to preopen /data")));
   ResidentOptions another = options;
   another.wasi->preopens.push_back({dir, "/more", false});
   EXPECT_THAT(ResidentInstance::Restore(bytes, World(), WasiLinker(), another),
@@ -609,8 +608,9 @@ TEST(ResidentSnapshotTest, HeldFileIsRefused) {
   const std::string dir = testing::MakeTempDir();
   ResidentOptions options = WorldOptions();
   options.wasi->preopens.push_back({dir, "/data", false});
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
-                       ResidentInstance::Create(World(), WasiLinker(), options));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<ResidentInstance> resident,
+      ResidentInstance::Create(World(), WasiLinker(), options));
   ASSERT_OK_AND_ASSIGN(auto hold,
                        resident->instance().GetFunc<int32_t()>("hold_file"));
   ASSERT_OK_AND_ASSIGN(int32_t fd, hold.Call());

@@ -3,6 +3,8 @@
 // and recorded while the others keep ticking. A process of its own: fuel
 // metering is an engine option.
 
+#include "wasmhost/scheduler.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +26,6 @@
 #include "wasmhost/engine.h"
 #include "wasmhost/linker.h"
 #include "wasmhost/resident.h"
-#include "wasmhost/scheduler.h"
 
 namespace wasmhost {
 namespace {
@@ -94,8 +95,8 @@ TEST(SchedulerTest, RoundsRunAtTheRateAndTickEveryResident) {
                        ResidentScheduler::Create(options));
   std::vector<uint64_t> ids;
   for (int i = 0; i < 6; ++i) {
-    ASSERT_OK_AND_ASSIGN(uint64_t id, scheduler->Add(CounterFactory(),
-                                                     FuelBudget(1'000'000)));
+    ASSERT_OK_AND_ASSIGN(
+        uint64_t id, scheduler->Add(CounterFactory(), FuelBudget(1'000'000)));
     EXPECT_EQ(id, static_cast<uint64_t>(i));
     ids.push_back(id);
   }
@@ -154,13 +155,12 @@ TEST(SchedulerTest, RunawayIsStoppedByFuelAndOthersKeepTicking) {
   options.period = absl::Milliseconds(5);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentScheduler> scheduler,
                        ResidentScheduler::Create(options));
-  ASSERT_OK_AND_ASSIGN(uint64_t runaway,
-                       scheduler->Add(CounterFactory("spin"),
-                                      FuelBudget(200'000)));
+  ASSERT_OK_AND_ASSIGN(uint64_t runaway, scheduler->Add(CounterFactory("spin"),
+                                                        FuelBudget(200'000)));
   std::vector<uint64_t> others;
   for (int i = 0; i < 5; ++i) {
-    ASSERT_OK_AND_ASSIGN(uint64_t id, scheduler->Add(CounterFactory(),
-                                                     FuelBudget(1'000'000)));
+    ASSERT_OK_AND_ASSIGN(
+        uint64_t id, scheduler->Add(CounterFactory(), FuelBudget(1'000'000)));
     others.push_back(id);
   }
   ASSERT_OK(scheduler->Run(10));
@@ -168,9 +168,9 @@ TEST(SchedulerTest, RunawayIsStoppedByFuelAndOthersKeepTicking) {
   ASSERT_EQ(stats.overruns.size(), 1u);
   EXPECT_EQ(stats.overruns[0].resident, runaway);
   EXPECT_EQ(stats.overruns[0].round, 0u);
-  EXPECT_THAT(stats.overruns[0].status,
-              StatusIs(absl::StatusCode::kResourceExhausted,
-                       HasSubstr("out of fuel")));
+  EXPECT_THAT(
+      stats.overruns[0].status,
+      StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("out of fuel")));
   EXPECT_EQ(stats.stopped, 1u);
   EXPECT_EQ(stats.running, 5u);
   // The runaway ticked once; the others every round.
@@ -216,9 +216,10 @@ TEST(SchedulerTest, FailingFactoryAndUnknownResident) {
                        ResidentScheduler::Create());
   EXPECT_THAT(scheduler->Add(CounterFactory("missing"), TickBudget()),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing")));
-  EXPECT_THAT(scheduler->WithResident(
-                  7, [](ResidentInstance&) { return absl::OkStatus(); }),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no resident 7")));
+  EXPECT_THAT(
+      scheduler->WithResident(
+          7, [](ResidentInstance&) { return absl::OkStatus(); }),
+      StatusIs(absl::StatusCode::kNotFound, HasSubstr("no resident 7")));
   ASSERT_OK(scheduler->Run(1));
   EXPECT_EQ(scheduler->stats().running, 0u);
   EXPECT_EQ(scheduler->stats().ticks, 0u);

@@ -137,8 +137,7 @@ int Run(const Flags& flags) {
     return 1;
   }
   absl::StatusOr<Module> entity = engine->Compile(game_server::entity_wasm());
-  absl::StatusOr<Module> runaway =
-      engine->Compile(game_server::runaway_wasm());
+  absl::StatusOr<Module> runaway = engine->Compile(game_server::runaway_wasm());
   if (!entity.ok() || !runaway.ok()) {
     std::cerr << "compile: " << entity.status() << " " << runaway.status()
               << "\n";
@@ -248,8 +247,8 @@ int Run(const Flags& flags) {
   std::vector<uint64_t> restored_ids;
   for (size_t i = 0; i < snapshots.size(); ++i) {
     absl::StatusOr<uint64_t> id = (*second)->Add(
-        [&world, &snapshots, i]()
-            -> absl::StatusOr<std::unique_ptr<ResidentInstance>> {
+        [&world, &snapshots,
+         i]() -> absl::StatusOr<std::unique_ptr<ResidentInstance>> {
           absl::StatusOr<ResidentOptions> options =
               ResidentInstance::OptionsOf(snapshots[i]);
           if (!options.ok()) return options.status();
@@ -270,8 +269,7 @@ int Run(const Flags& flags) {
       snapshots.size(), absl::FormatDuration(save_time), saved_bytes,
       saved_bytes / std::max<size_t>(snapshots.size(), 1),
       absl::FormatDuration(restore_time));
-  absl::StatusOr<int64_t> restored_checksum =
-      Checksum(**second, restored_ids);
+  absl::StatusOr<int64_t> restored_checksum = Checksum(**second, restored_ids);
   if (!saved_checksum.ok() || !restored_checksum.ok() ||
       *saved_checksum != *restored_checksum) {
     std::cout << "FAIL: the restored world differs from the saved one\n";
@@ -295,9 +293,9 @@ int Run(const Flags& flags) {
     absl::Status status =
         (*second)->WithResident(id, [&](ResidentInstance& resident) {
           if (resident.ticks() != static_cast<uint64_t>(flags.ticks)) {
-            return absl::InternalError(absl::StrCat(
-                "entity ticked ", resident.ticks(), " times, not ",
-                flags.ticks));
+            return absl::InternalError(
+                absl::StrCat("entity ticked ", resident.ticks(), " times, not ",
+                             flags.ticks));
           }
           const std::string out = resident.TakeStdout();
           events += static_cast<int>(std::count(out.begin(), out.end(), '\n'));
@@ -309,8 +307,8 @@ int Run(const Flags& flags) {
       break;
     }
   }
-  std::cout << events << " events printed by the entities over "
-            << flags.ticks << " ticks\n";
+  std::cout << events << " events printed by the entities over " << flags.ticks
+            << " ticks\n";
   std::cout << (ok ? "ok\n" : "FAILED\n");
   return ok ? 0 : 1;
 }

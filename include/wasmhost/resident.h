@@ -117,9 +117,8 @@ class WASMHOST_EXPORT ResidentInstance {
   //   NotFound         the module has no export options.tick_export
   //   InvalidArgument  the tick export's type is not () -> ()
   //   the status of a failing _initialize
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<ResidentInstance>>
-  Create(const Module& module, const Linker& linker,
-         ResidentOptions options = {});
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<ResidentInstance>> Create(
+      const Module& module, const Linker& linker, ResidentOptions options = {});
 
   // Continues the resident `snapshot` was taken of, in this process, as
   // `module` instantiated through `linker` with `options` (whose host_id

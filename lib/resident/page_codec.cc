@@ -77,7 +77,8 @@ void EncodeMemory(absl::Span<const uint8_t> memory, v1::LinearMemory* out) {
       continue;
     }
     size_t end = page + 1;
-    while (end < pages && !PageIsZero(memory.data() + end * kSnapshotPageSize)) {
+    while (end < pages &&
+           !PageIsZero(memory.data() + end * kSnapshotPageSize)) {
       ++end;
     }
     v1::PageRun* run = out->add_runs();
@@ -96,11 +97,12 @@ absl::Status DecodeMemory(const v1::LinearMemory& encoded,
   for (int i = 0; i < encoded.runs_size(); ++i) {
     const v1::PageRun& run = encoded.runs(i);
     if (run.first_page() < next_free || run.page_count() == 0 ||
-        run.first_page() > pages || run.page_count() > pages - run.first_page()) {
-      return absl::DataLossError(absl::StrCat(
-          "memory ", encoded.index(), "'s page run ", i, " (pages ",
-          run.first_page(), "+", run.page_count(),
-          ") is outside the memory or overlaps the run before"));
+        run.first_page() > pages ||
+        run.page_count() > pages - run.first_page()) {
+      return absl::DataLossError(
+          absl::StrCat("memory ", encoded.index(), "'s page run ", i,
+                       " (pages ", run.first_page(), "+", run.page_count(),
+                       ") is outside the memory or overlaps the run before"));
     }
     next_free = run.first_page() + run.page_count();
     uint8_t* out = memory.data() + run.first_page() * kSnapshotPageSize;
@@ -122,9 +124,9 @@ absl::Status DecodeMemory(const v1::LinearMemory& encoded,
       written += zeros;
     }
     if (!valid || written != size) {
-      return absl::DataLossError(absl::StrCat(
-          "memory ", encoded.index(), "'s page run ", i,
-          " does not decode to its ", run.page_count(), " pages"));
+      return absl::DataLossError(
+          absl::StrCat("memory ", encoded.index(), "'s page run ", i,
+                       " does not decode to its ", run.page_count(), " pages"));
     }
   }
   return absl::OkStatus();

@@ -114,9 +114,8 @@ std::string ModuleSha256(const Module& module) {
   std::string hash = Sha256::Hash(absl::string_view(
       reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   internal::MutexLock lock(&mutex);
-  absl::erase_if(hashes, [](const auto& entry) {
-    return entry.second.first.expired();
-  });
+  absl::erase_if(
+      hashes, [](const auto& entry) { return entry.second.first.expired(); });
   hashes[state.get()] = {state, hash};
   return hash;
 }
@@ -195,11 +194,11 @@ std::vector<std::string> Widenings(const v1::ResidentState& had,
       if (!held) wider.push_back(absl::StrCat("env ", var.name()));
     }
     for (const v1::PreopenGrant& preopen : asked.preopens()) {
-      auto held = std::find_if(grants.preopens().begin(),
-                               grants.preopens().end(),
-                               [&](const v1::PreopenGrant& p) {
-                                 return p.guest_path() == preopen.guest_path();
-                               });
+      auto held =
+          std::find_if(grants.preopens().begin(), grants.preopens().end(),
+                       [&](const v1::PreopenGrant& p) {
+                         return p.guest_path() == preopen.guest_path();
+                       });
       if (held == grants.preopens().end()) {
         wider.push_back(absl::StrCat("preopen ", preopen.guest_path()));
       } else if (held->host_path() != preopen.host_path()) {
@@ -314,7 +313,8 @@ absl::Status CheckCapturable(const Module& module) {
   }
   for (const ImportType& import : module.imports()) {
     const bool shared =
-        import.kind == ExternKind::kMemory || import.kind == ExternKind::kTable ||
+        import.kind == ExternKind::kMemory ||
+        import.kind == ExternKind::kTable ||
         (import.kind == ExternKind::kGlobal && import.global.is_mutable);
     if (shared) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -349,8 +349,8 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Create(
   state->instance.emplace(std::move(instance));
   WASMHOST_RETURN_IF_ERROR(BindTick(*state));
   if (state->wasi) {
-    WASMHOST_RETURN_IF_ERROR(wasi::InitializeReactor(
-        *state->instance, state->options.init_call));
+    WASMHOST_RETURN_IF_ERROR(
+        wasi::InitializeReactor(*state->instance, state->options.init_call));
   }
   return std::unique_ptr<ResidentInstance>(
       new ResidentInstance(std::move(state)));
@@ -418,18 +418,18 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Restore(
   auto state = std::make_unique<ResidentState>(module);
   state->module_sha256 = ModuleSha256(module);
   if (core.module_sha256() != state->module_sha256) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the snapshot is of module sha256:",
-        absl::BytesToHexString(core.module_sha256()),
-        ", not of this module, sha256:",
-        absl::BytesToHexString(state->module_sha256)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the snapshot is of module sha256:",
+                     absl::BytesToHexString(core.module_sha256()),
+                     ", not of this module, sha256:",
+                     absl::BytesToHexString(state->module_sha256)));
   }
   WASMHOST_RETURN_IF_ERROR(VerifyLineage(parsed));
 
   const v1::Grants asked = GrantsOf(module, options);
   if (had.grants().imports_size() != asked.imports_size() ||
-      !std::equal(had.grants().imports().begin(),
-                  had.grants().imports().end(), asked.imports().begin(),
+      !std::equal(had.grants().imports().begin(), had.grants().imports().end(),
+                  asked.imports().begin(),
                   [](const v1::Import& a, const v1::Import& b) {
                     return a.module() == b.module() && a.name() == b.name() &&
                            a.kind() == b.kind();
@@ -451,15 +451,15 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Restore(
     WASMHOST_ASSIGN_OR_RETURN(state->wasi,
                               MakeWasi(*state->options.wasi, state->stdio));
   }
-  WASMHOST_ASSIGN_OR_RETURN(
-      Instance instance,
-      ApiAccess::InstantiateForRestore(module, linker,
-                                       InstanceOptionsFor(*state)));
+  WASMHOST_ASSIGN_OR_RETURN(Instance instance,
+                            ApiAccess::InstantiateForRestore(
+                                module, linker, InstanceOptionsFor(*state)));
   state->instance.emplace(std::move(instance));
   WASMHOST_RETURN_IF_ERROR(BindTick(*state));
 
   // Memory: grown to the snapshot's size, then its non-zero pages.
-  internal::InstanceState& instance_state = ApiAccess::StateOf(*state->instance);
+  internal::InstanceState& instance_state =
+      ApiAccess::StateOf(*state->instance);
   v8backend::BackendInstance& backend = *instance_state.backend;
   const internal::ModuleState& module_state = *ApiAccess::StateOf(module);
   absl::Span<uint8_t> memory = backend.MemoryBytes();
@@ -473,9 +473,9 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Restore(
     const v1::LinearMemory& saved = core.memories(0);
     const uint64_t limit = state->options.limits.max_memory_bytes;
     if (limit != 0 && saved.byte_length() > limit) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "the snapshot's memory is ", saved.byte_length(),
-          " bytes, over max_memory_bytes ", limit));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the snapshot's memory is ", saved.byte_length(),
+                       " bytes, over max_memory_bytes ", limit));
     }
     if (saved.byte_length() % kWasmPage != 0 ||
         saved.byte_length() < memory.size()) {
@@ -506,8 +506,8 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Restore(
   std::vector<internal::RawVal> globals;
   for (int i = 0; i < core.globals_size(); ++i) {
     if (core.globals(i).type() != static_cast<uint32_t>(global_types[i])) {
-      return absl::DataLossError(absl::StrCat(
-          "the snapshot's global ", i, " is not of the module's type"));
+      return absl::DataLossError(absl::StrCat("the snapshot's global ", i,
+                                              " is not of the module's type"));
     }
     globals.push_back(core.globals(i).bits());
   }
@@ -534,9 +534,8 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Restore(
   state->fuel_used = had.fuel_used();
   if (state->options.fuel_account) {
     // The account continues where it was, moved by any change of its size.
-    const int64_t change =
-        static_cast<int64_t>(*state->options.fuel_account) -
-        static_cast<int64_t>(had.limits().fuel_account());
+    const int64_t change = static_cast<int64_t>(*state->options.fuel_account) -
+                           static_cast<int64_t>(had.limits().fuel_account());
     const int64_t left =
         had.has_fuel_left()
             ? static_cast<int64_t>(had.fuel_left()) + change
@@ -565,8 +564,8 @@ absl::Status ResidentInstance::Tick(const TickBudget& budget) {
           absl::ResourceExhaustedError("the resident's fuel account is empty");
       return state.stop_reason;
     }
-    call.fuel = std::min(budget.fuel.value_or(*state.fuel_left),
-                         *state.fuel_left);
+    call.fuel =
+        std::min(budget.fuel.value_or(*state.fuel_left), *state.fuel_left);
   }
   absl::Status status = state.tick->Call(call);
   if (call.fuel) {

@@ -152,7 +152,8 @@ class SchedulerState {
         auto promise = std::make_shared<std::promise<RoundPart>>();
         parts.push_back(promise->get_future());
         Worker* w = worker.get();
-        w->Post([w, promise, round] { promise->set_value(TickAll(*w, round)); });
+        w->Post(
+            [w, promise, round] { promise->set_value(TickAll(*w, round)); });
       }
       uint64_t ticks = 0;
       std::vector<Overrun> overruns;
@@ -169,7 +170,8 @@ class SchedulerState {
         ++rounds_;
         ticks_ += ticks;
         if (took > options_.period) ++late_rounds_;
-        for (Overrun& overrun : overruns) overruns_.push_back(std::move(overrun));
+        for (Overrun& overrun : overruns)
+          overruns_.push_back(std::move(overrun));
         round_times_.push_back(took);
         if (round_times_.size() > SchedulerStats::kRoundWindow) {
           round_times_.pop_front();
@@ -253,8 +255,8 @@ absl::Duration SchedulerStats::RoundTimePercentile(double fraction) const {
   std::vector<absl::Duration> sorted = round_times;
   std::sort(sorted.begin(), sorted.end());
   const double clamped = std::min(std::max(fraction, 0.0), 1.0);
-  const size_t index = std::min(
-      sorted.size() - 1, static_cast<size_t>(clamped * sorted.size()));
+  const size_t index =
+      std::min(sorted.size() - 1, static_cast<size_t>(clamped * sorted.size()));
   return sorted[index];
 }
 
