@@ -57,7 +57,7 @@
 #include "wasmhost/module.h"    // IWYU pragma: export
 #include "wasmhost/pool.h"      // IWYU pragma: export
 #include "wasmhost/resident.h"  // IWYU pragma: export
-#include "wasmhost/scheduler.h" // IWYU pragma: export
+#include "wasmhost/scheduler.h"  // IWYU pragma: export
 #include "wasmhost/table.h"     // IWYU pragma: export
 #include "wasmhost/value.h"     // IWYU pragma: export
 #include "wasmhost/wasi.h"      // IWYU pragma: export

@@ -33,9 +33,7 @@ class ApiAccess {
       const Module& module) {
     return module.state_;
   }
-  static InstanceState& StateOf(Instance& instance) {
-    return *instance.state_;
-  }
+  static InstanceState& StateOf(Instance& instance) { return *instance.state_; }
 
   // Instantiates `module` without writing its active data segments or
   // running its start function, for state about to be replaced (a
