@@ -604,6 +604,16 @@ TEST(ResidentGrantsTest, ClockKindMustMatch) {
                HasSubstr("the snapshot has a virtual clock")));
 }
 
+TEST(ResidentGrantsTest, ClockTickMustMatch) {
+  std::string bytes;
+  WorldSnapshot(&bytes);
+  ResidentOptions faster = WorldOptions();
+  faster.wasi->virtual_clock->tick_nanos = 1;
+  EXPECT_THAT(ResidentInstance::Restore(bytes, World(), WasiLinker(), faster),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("virtual clock ticks 500 ns")));
+}
+
 TEST(ResidentSnapshotTest, HeldFileIsRefused) {
   const std::string dir = testing::MakeTempDir();
   ResidentOptions options = WorldOptions();

@@ -129,7 +129,8 @@ class WASMHOST_EXPORT ResidentInstance {
   //   InvalidArgument     `snapshot` is not a wasmhost.v1.Snapshot, has an
   //                       unknown format version or several core instances
   //                       (a component's), or options.wasi's clock or
-  //                       randomness kind differs from the snapshot's
+  //                       randomness kind differs from the snapshot's, or
+  //                       its virtual clock another tick
   //   FailedPrecondition  `module` is not the module the snapshot is of
   //                       (the message gives both SHA-256s)
   //   DataLoss            the state does not match its hash, the lineage
