@@ -260,6 +260,17 @@ absl::Status VerifyLineage(const v1::Snapshot& snapshot) {
   return absl::OkStatus();
 }
 
+// `bytes` as a snapshot. Returns InvalidArgument when they are not one.
+absl::StatusOr<v1::Snapshot> ParseSnapshot(absl::string_view bytes) {
+  v1::Snapshot parsed;
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !parsed.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InvalidArgumentError(
+        "the bytes are not a wasmhost.v1.Snapshot");
+  }
+  return parsed;
+}
+
 // A WasiContext over `given` with the resident's stdio buffers.
 absl::StatusOr<std::shared_ptr<wasi::WasiContext>> MakeWasi(
     wasi::WasiOptions options, const std::shared_ptr<ResidentStdio>& stdio) {
@@ -358,12 +369,7 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Create(
 
 absl::StatusOr<ResidentOptions> ResidentInstance::OptionsOf(
     absl::string_view snapshot) {
-  v1::Snapshot parsed;
-  if (!parsed.ParseFromArray(snapshot.data(),
-                             static_cast<int>(snapshot.size()))) {
-    return absl::InvalidArgumentError(
-        "the bytes are not a wasmhost.v1.Snapshot");
-  }
+  WASMHOST_ASSIGN_OR_RETURN(const v1::Snapshot parsed, ParseSnapshot(snapshot));
   const v1::ResidentState& state = parsed.state();
   ResidentOptions options;
   options.tick_export = state.tick_export();
@@ -397,12 +403,7 @@ absl::StatusOr<ResidentOptions> ResidentInstance::OptionsOf(
 absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Restore(
     absl::string_view snapshot, const Module& module, const Linker& linker,
     ResidentOptions options, const RestoreOptions& restore) {
-  v1::Snapshot parsed;
-  if (!parsed.ParseFromArray(snapshot.data(),
-                             static_cast<int>(snapshot.size()))) {
-    return absl::InvalidArgumentError(
-        "the bytes are not a wasmhost.v1.Snapshot");
-  }
+  WASMHOST_ASSIGN_OR_RETURN(const v1::Snapshot parsed, ParseSnapshot(snapshot));
   if (parsed.format_version() != kFormatVersion) {
     return absl::InvalidArgumentError(
         absl::StrCat("snapshot format version ", parsed.format_version(),
@@ -446,6 +447,17 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Restore(
         "lineage)"));
   }
 
+  // The clock goes on as it ran: another tick would change what the guest
+  // sees from now on.
+  if (options.wasi && options.wasi->virtual_clock &&
+      had.wasi().has_virtual_clock_now_nanos() &&
+      options.wasi->virtual_clock->tick_nanos !=
+          had.wasi().virtual_clock_tick_nanos()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the snapshot's virtual clock ticks ",
+        had.wasi().virtual_clock_tick_nanos(), " ns, the options' ",
+        options.wasi->virtual_clock->tick_nanos));
+  }
   state->options = std::move(options);
   if (state->options.wasi) {
     WASMHOST_ASSIGN_OR_RETURN(state->wasi,
