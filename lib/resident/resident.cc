@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "lib/resident/grants.h"
+#include "lib/resident/lineage.h"
 #include "lib/resident/page_codec.h"
 #include "lib/runtime/instance_state.h"
 #include "lib/runtime/module_state.h"
@@ -65,29 +65,19 @@ struct ResidentState {
 namespace {
 
 using internal::ApiAccess;
+using internal::ChainHash;
+using internal::DeterministicBytes;
+using internal::GrantsOf;
+using internal::LimitsOf;
 using internal::ResidentState;
 using internal::ResidentStdio;
 using internal::Sha256;
+using internal::ShortHex;
+using internal::VerifyLineage;
+using internal::Widenings;
 
 constexpr uint32_t kFormatVersion = 1;
 constexpr uint64_t kWasmPage = 64 * 1024;
-
-// Protobuf's deterministic serialisation, so hashes of equal messages agree
-// in every process.
-std::string Deterministic(const google::protobuf::MessageLite& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
-
-std::string ShortHex(absl::string_view digest) {
-  return absl::BytesToHexString(digest.substr(0, 16));
-}
 
 // SHA-256 of the module as the engine runs it: the rewrites depend only on
 // the bytes and on fuel metering, so equal hashes mean the same code with
@@ -118,146 +108,6 @@ std::string ModuleSha256(const Module& module) {
       hashes, [](const auto& entry) { return entry.second.first.expired(); });
   hashes[state.get()] = {state, hash};
   return hash;
-}
-
-// The record's chain hash: SHA-256 over the parent's and the record with
-// its id and chain hash cleared.
-std::string ChainHash(absl::string_view parent_chain,
-                      const v1::LineageRecord& record) {
-  v1::LineageRecord content = record;
-  content.clear_snapshot_id();
-  content.clear_chain_sha256();
-  Sha256 sha;
-  sha.Update(parent_chain);
-  sha.Update(Deterministic(content));
-  const Sha256::Digest digest = sha.Finish();
-  return std::string(digest.begin(), digest.end());
-}
-
-v1::Grants GrantsOf(const Module& module, const ResidentOptions& options) {
-  v1::Grants grants;
-  for (const ImportType& import : module.imports()) {
-    v1::Import* out = grants.add_imports();
-    out->set_module(import.module);
-    out->set_name(import.name);
-    out->set_kind(static_cast<uint32_t>(import.kind));
-  }
-  if (options.wasi) {
-    grants.set_wasi(true);
-    for (const std::string& arg : options.wasi->args) grants.add_args(arg);
-    for (const auto& [name, value] : options.wasi->env) {
-      v1::EnvVar* var = grants.add_env();
-      var->set_name(name);
-      var->set_value(value);
-    }
-    for (const wasi::Preopen& preopen : options.wasi->preopens) {
-      v1::PreopenGrant* out = grants.add_preopens();
-      out->set_host_path(preopen.host_path);
-      out->set_guest_path(preopen.guest_path);
-      out->set_read_only(preopen.read_only);
-    }
-  }
-  return grants;
-}
-
-v1::ResidentLimits LimitsOf(const ResidentOptions& options) {
-  v1::ResidentLimits limits;
-  limits.set_max_memory_bytes(options.limits.max_memory_bytes);
-  limits.set_max_stack_bytes(options.limits.max_stack_bytes);
-  limits.set_max_table_elements(options.limits.max_table_elements);
-  if (options.fuel_account) limits.set_fuel_account(*options.fuel_account);
-  return limits;
-}
-
-// Whether a limit (0: none) of `asked` is above `had`.
-bool WiderLimit(uint64_t had, uint64_t asked) {
-  return had != 0 && (asked == 0 || asked > had);
-}
-
-// What `asked` grants beyond what the snapshot carries, one line each.
-std::vector<std::string> Widenings(const v1::ResidentState& had,
-                                   const v1::Grants& asked,
-                                   const v1::ResidentLimits& asked_limits) {
-  std::vector<std::string> wider;
-  const v1::Grants& grants = had.grants();
-  if (asked.wasi() && !grants.wasi()) wider.push_back("WASI");
-  if (asked.wasi() && grants.wasi()) {
-    if (!std::equal(asked.args().begin(), asked.args().end(),
-                    grants.args().begin(), grants.args().end())) {
-      wider.push_back("other args");
-    }
-    for (const v1::EnvVar& var : asked.env()) {
-      const bool held = std::any_of(
-          grants.env().begin(), grants.env().end(), [&](const v1::EnvVar& v) {
-            return v.name() == var.name() && v.value() == var.value();
-          });
-      if (!held) wider.push_back(absl::StrCat("env ", var.name()));
-    }
-    for (const v1::PreopenGrant& preopen : asked.preopens()) {
-      auto held =
-          std::find_if(grants.preopens().begin(), grants.preopens().end(),
-                       [&](const v1::PreopenGrant& p) {
-                         return p.guest_path() == preopen.guest_path();
-                       });
-      if (held == grants.preopens().end()) {
-        wider.push_back(absl::StrCat("preopen ", preopen.guest_path()));
-      } else if (held->host_path() != preopen.host_path()) {
-        wider.push_back(absl::StrCat("preopen ", preopen.guest_path(),
-                                     " at host path ", preopen.host_path(),
-                                     " (was ", held->host_path(), ")"));
-      } else if (held->read_only() && !preopen.read_only()) {
-        wider.push_back(
-            absl::StrCat("write access to preopen ", preopen.guest_path()));
-      }
-    }
-  }
-  const v1::ResidentLimits& limits = had.limits();
-  if (WiderLimit(limits.max_memory_bytes(), asked_limits.max_memory_bytes())) {
-    wider.push_back("max_memory_bytes");
-  }
-  if (WiderLimit(limits.max_stack_bytes(), asked_limits.max_stack_bytes())) {
-    wider.push_back("max_stack_bytes");
-  }
-  if (WiderLimit(limits.max_table_elements(),
-                 asked_limits.max_table_elements())) {
-    wider.push_back("max_table_elements");
-  }
-  if (limits.has_fuel_account() &&
-      (!asked_limits.has_fuel_account() ||
-       asked_limits.fuel_account() > limits.fuel_account())) {
-    wider.push_back("fuel_account");
-  }
-  return wider;
-}
-
-// Checks that the state matches the last record's hash and that every
-// record chains to the one before.
-absl::Status VerifyLineage(const v1::Snapshot& snapshot) {
-  if (snapshot.lineage_size() == 0) {
-    return absl::DataLossError("the snapshot has no lineage record");
-  }
-  std::string parent_chain = snapshot.lineage_base_sha256();
-  std::string parent_id = parent_chain.empty() ? "" : ShortHex(parent_chain);
-  for (int i = 0; i < snapshot.lineage_size(); ++i) {
-    const v1::LineageRecord& record = snapshot.lineage(i);
-    const std::string chain = ChainHash(parent_chain, record);
-    if (record.parent_id() != parent_id || record.chain_sha256() != chain ||
-        record.snapshot_id() != ShortHex(chain)) {
-      return absl::DataLossError(
-          absl::StrCat("the snapshot's lineage chain is broken at record ", i,
-                       " (", record.snapshot_id(), ")"));
-    }
-    parent_chain = chain;
-    parent_id = record.snapshot_id();
-  }
-  const std::string state_sha256 =
-      Sha256::Hash(Deterministic(snapshot.state()));
-  if (snapshot.lineage().rbegin()->state_sha256() != state_sha256) {
-    return absl::DataLossError(
-        "the snapshot's state does not match the SHA-256 its lineage "
-        "records: it was changed or corrupted");
-  }
-  return absl::OkStatus();
 }
 
 // `bytes` as a snapshot. Returns InvalidArgument when they are not one.
@@ -659,7 +509,7 @@ absl::StatusOr<std::string> ResidentInstance::Snapshot() {
   if (!state.lineage.empty()) {
     record.set_parent_id(state.lineage.back().snapshot_id());
   }
-  record.set_state_sha256(Sha256::Hash(Deterministic(out)));
+  record.set_state_sha256(Sha256::Hash(DeterministicBytes(out)));
   record.set_host_id(state.options.host_id);
   record.set_unix_nanos(absl::ToUnixNanos(absl::Now()));
   for (const std::string& widened : state.pending_widenings) {
