@@ -534,6 +534,68 @@ TEST(ResidentGrantsTest, WiderGrantsAreRefusedUnlessAllowedAndThenRecorded) {
   EXPECT_TRUE(parsed.lineage(0).widened().empty());
 }
 
+TEST(ResidentGrantsTest, FuelAccountCarriesAndGrowsOnlyWhenAllowed) {
+  ResidentOptions options;
+  options.fuel_account = 1'000'000;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
+                       ResidentInstance::Create(Counter(), Linker(), options));
+  ASSERT_OK(resident->Tick());
+  ASSERT_OK(resident->Tick());
+  const uint64_t left = *resident->fuel_left();
+  ASSERT_LT(left, 1'000'000u);
+  ASSERT_OK_AND_ASSIGN(std::string bytes, resident->Snapshot());
+
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<ResidentInstance> same,
+      ResidentInstance::Restore(bytes, Counter(), Linker(), options));
+  EXPECT_EQ(same->fuel_left(), left);
+  EXPECT_EQ(same->fuel_used(), resident->fuel_used());
+
+  ResidentOptions bigger = options;
+  bigger.fuel_account = 2'000'000;
+  EXPECT_THAT(
+      ResidentInstance::Restore(bytes, Counter(), Linker(), bigger),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("fuel_account")));
+  ResidentOptions unbounded = options;
+  unbounded.fuel_account.reset();
+  EXPECT_THAT(
+      ResidentInstance::Restore(bytes, Counter(), Linker(), unbounded),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("fuel_account")));
+  RestoreOptions allow;
+  allow.allow_widening = true;
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<ResidentInstance> topped_up,
+      ResidentInstance::Restore(bytes, Counter(), Linker(), bigger, allow));
+  EXPECT_EQ(topped_up->fuel_left(), left + 1'000'000);
+}
+
+TEST(ResidentGrantsTest, WasiArgsAndLimitsAreGrants) {
+  ResidentOptions options;
+  options.limits.max_stack_bytes = 64 << 10;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
+                       ResidentInstance::Create(Counter(), Linker(), options));
+  ASSERT_OK_AND_ASSIGN(std::string bytes, resident->Snapshot());
+  ResidentOptions wasi = options;
+  wasi.wasi.emplace();
+  EXPECT_THAT(ResidentInstance::Restore(bytes, Counter(), Linker(), wasi),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       HasSubstr("more than the snapshot carries: WASI")));
+  ResidentOptions deeper = options;
+  deeper.limits.max_stack_bytes = 0;
+  deeper.limits.max_table_elements = 2 << 20;
+  EXPECT_THAT(ResidentInstance::Restore(bytes, Counter(), Linker(), deeper),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       HasSubstr("max_stack_bytes, max_table_elements")));
+
+  std::string world;
+  WorldSnapshot(&world);
+  ResidentOptions other_args = WorldOptions();
+  other_args.wasi->args.push_back("--admin");
+  EXPECT_THAT(
+      ResidentInstance::Restore(world, World(), WasiLinker(), other_args),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("other args")));
+}
+
 TEST(ResidentGrantsTest, NarrowerGrantsRestore) {
   std::string bytes;
   WorldSnapshot(&bytes);
