@@ -353,6 +353,18 @@ class BackendInstance {
   // (InstanceSpec::get_globals_export is empty).
   virtual absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() = 0;
 
+  // The values of the state globals (InstanceSpec::state_global_types), and
+  // setting them, e.g. for resident snapshots. Return FailedPrecondition
+  // when the module's globals have no accessors, Internal when an accessor
+  // fails.
+  virtual absl::StatusOr<std::vector<internal::RawVal>> ReadStateGlobals() = 0;
+  virtual absl::Status WriteStateGlobals(
+      absl::Span<const internal::RawVal> values) = 0;
+
+  // Grows memory 0 (smaller, in whole Wasm pages) to `bytes`. Returns
+  // ResourceExhausted when it cannot grow.
+  virtual absl::Status GrowMemoryTo(size_t bytes) = 0;
+
   // Resets memory and state globals to `image`: the first time by mapping
   // the image copy-on-write over the memory, later by restoring the pages
   // written since (MemoryImage::Restore, keeping up to

@@ -166,10 +166,11 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   }
   absl::Status ResetToImage(const StateImage& image,
                             size_t keep_resident_pages) override;
+  absl::StatusOr<std::vector<RawVal>> ReadStateGlobals() override;
+  absl::Status WriteStateGlobals(absl::Span<const RawVal> values) override;
+  absl::Status GrowMemoryTo(size_t bytes) override;
 
  private:
-  // Grows memory 0 (smaller, in whole Wasm pages) to `bytes`.
-  absl::Status GrowMemoryTo(size_t bytes);
   void DropHandles() {
     for (ExportFunc& func : exports_) func.function.Reset();
     batch_drivers_.clear();
@@ -884,36 +885,65 @@ std::shared_ptr<ExternObject> V8Instance::Export(uint32_t export_index) {
       std::make_unique<ExternObject::Handle>(thread_, value));
 }
 
-absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
+absl::StatusOr<std::vector<RawVal>> V8Instance::ReadStateGlobals() {
   if (detached_) return DetachedError();
+  const std::vector<ValType>& types = spec_.state_global_types;
+  std::vector<RawVal> globals(types.size());
+  if (types.empty()) return globals;
+  if (get_globals_.IsEmpty()) {
+    return internal::MakeError(absl::StatusCode::kFailedPrecondition,
+                               ErrorKind::kInternal,
+                               "the module's globals cannot be captured");
+  }
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
-  const std::vector<ValType>& types = spec_.state_global_types;
-  std::vector<RawVal> globals(types.size());
-  if (!types.empty()) {
-    if (get_globals_.IsEmpty()) {
-      return internal::MakeError(absl::StatusCode::kFailedPrecondition,
-                                 ErrorKind::kInternal,
-                                 "the module's globals cannot be captured");
-    }
-    v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> result;
-    if (!get_globals_.Get(isolate)
-             ->Call(context, v8::Undefined(isolate), 0, nullptr)
-             .ToLocal(&result)) {
-      return internal::InternalError(absl::StrCat(
-          "reading globals: ", ExceptionMessage(isolate, try_catch)));
-    }
-    if (types.size() == 1) {
-      globals[0] = FromJs(result, types[0]);
-    } else {
-      v8::Local<v8::Array> array = result.As<v8::Array>();
-      for (uint32_t i = 0; i < types.size(); ++i) {
-        globals[i] = FromJs(array->Get(context, i).ToLocalChecked(), types[i]);
-      }
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Value> result;
+  if (!get_globals_.Get(isolate)
+           ->Call(context, v8::Undefined(isolate), 0, nullptr)
+           .ToLocal(&result)) {
+    return internal::InternalError(absl::StrCat(
+        "reading globals: ", ExceptionMessage(isolate, try_catch)));
+  }
+  if (types.size() == 1) {
+    globals[0] = FromJs(result, types[0]);
+  } else {
+    v8::Local<v8::Array> array = result.As<v8::Array>();
+    for (uint32_t i = 0; i < types.size(); ++i) {
+      globals[i] = FromJs(array->Get(context, i).ToLocalChecked(), types[i]);
     }
   }
+  return globals;
+}
+
+absl::Status V8Instance::WriteStateGlobals(absl::Span<const RawVal> values) {
+  if (detached_) return DetachedError();
+  if (values.empty()) return absl::OkStatus();
+  if (set_globals_.IsEmpty()) {
+    return internal::MakeError(absl::StatusCode::kFailedPrecondition,
+                               ErrorKind::kInternal,
+                               "the module's globals cannot be restored");
+  }
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::TryCatch try_catch(isolate);
+  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> args(values.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    args[i] = ToJs(isolate, values[i], spec_.state_global_types[i]);
+  }
+  if (set_globals_.Get(isolate)
+          ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
+                 static_cast<int>(args.size()), args.data())
+          .IsEmpty()) {
+    return internal::InternalError(absl::StrCat(
+        "restoring globals: ", ExceptionMessage(isolate, try_catch)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<RawVal> globals, ReadStateGlobals());
   std::unique_ptr<const internal::MemoryImage> memory_image;
   absl::Span<uint8_t> memory = MemoryBytes();
   if (!memory.empty()) {
@@ -925,6 +955,7 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
 }
 
 absl::Status V8Instance::GrowMemoryTo(size_t bytes) {
+  if (detached_) return DetachedError();
   constexpr size_t kWasmPage = 64 * 1024;
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
@@ -975,28 +1006,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
           memory_image->Restore(memory, keep_resident_pages));
     }
   }
-  if (!image.globals().empty()) {
-    if (set_globals_.IsEmpty()) {
-      return internal::MakeError(absl::StatusCode::kFailedPrecondition,
-                                 ErrorKind::kInternal,
-                                 "the module's globals cannot be restored");
-    }
-    v8::Isolate* isolate = thread_.isolate();
-    v8::HandleScope scope(isolate);
-    v8::TryCatch try_catch(isolate);
-    absl::FixedArray<v8::Local<v8::Value>, kInlineValues> args(
-        image.globals().size());
-    for (size_t i = 0; i < args.size(); ++i) {
-      args[i] = ToJs(isolate, image.globals()[i], spec_.state_global_types[i]);
-    }
-    if (set_globals_.Get(isolate)
-            ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
-                   static_cast<int>(args.size()), args.data())
-            .IsEmpty()) {
-      return internal::InternalError(absl::StrCat(
-          "restoring globals: ", ExceptionMessage(isolate, try_catch)));
-    }
-  }
+  WASMHOST_RETURN_IF_ERROR(WriteStateGlobals(image.globals()));
   touched_since_reset_ = false;
   return absl::OkStatus();
 }

@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/wasi/abi.h"
+#include "lib/wasi/carry.h"
 #include "lib/wasi/guest_memory.h"
 #include "lib/wasi/host_io.h"
 #include "lib/wasi/p2_resources.h"
@@ -84,6 +85,9 @@ class WasiContextImpl final : public WasiContext {
   // The seeded stream's next bytes, or the host's getrandom.
   int32_t FillRandom(uint8_t* data, size_t size);
   p2::Resources& resources() { return resources_; }
+  // What a resident's snapshot carries of the context (lib/wasi/carry.h).
+  absl::StatusOr<CarriedWasiState> Carry() const;
+  absl::Status Resume(const CarriedWasiState& carried);
 
   int32_t ArgsGet(GuestMemory& mem, uint32_t argv, uint32_t argv_buf);
   int32_t ArgsSizesGet(GuestMemory& mem, uint32_t argc_out, uint32_t size_out);
