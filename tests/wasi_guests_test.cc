@@ -40,11 +40,11 @@ using testing::CallGuest;
 using testing::CommandResult;
 using testing::Guest;
 using testing::InstantiateWithWasi;
-using testing::RunGuest;
 using testing::MakeSandboxLayout;
 using testing::MakeTempDir;
 using testing::PathExists;
 using testing::ReadFile;
+using testing::RunGuest;
 using testing::SandboxLayout;
 using testing::WriteFile;
 
@@ -92,7 +92,8 @@ TEST(WasiGuestsTest, DiscardedStdoutStillExitsZero) {
 // --- exit codes -------------------------------------------------------------
 
 TEST(WasiGuestsTest, ExitCodeIsPassedThroughAndOutputFlushed) {
-  std::unique_ptr<Guest> guest = InstantiateWithWasi(guests::exit_code_wasm(), {});
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::exit_code_wasm(), {});
   ASSERT_NE(guest, nullptr);
   EXPECT_THAT(wasi::RunCommand(*guest->instance), testing::IsOkAndHolds(7));
   // exit() flushed stdio before proc_exit.
@@ -104,7 +105,8 @@ TEST(WasiGuestsTest, ExitCodeIsPassedThroughAndOutputFlushed) {
 }
 
 TEST(WasiGuestsTest, ProcExitStatusCarriesTheCode) {
-  std::unique_ptr<Guest> guest = InstantiateWithWasi(guests::exit_code_wasm(), {});
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::exit_code_wasm(), {});
   ASSERT_NE(guest, nullptr);
   // Calling _start directly shows the status RunCommand turns into 7.
   ASSERT_OK_AND_ASSIGN(auto start, guest->instance->GetFunc<void()>("_start"));
@@ -118,7 +120,8 @@ TEST(WasiGuestsTest, ProcExitStatusCarriesTheCode) {
 }
 
 TEST(WasiGuestsTest, RunCommandNeedsStart) {
-  std::unique_ptr<Guest> guest = InstantiateWithWasi(guests::reactor_wasm(), {});
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::reactor_wasm(), {});
   ASSERT_NE(guest, nullptr);
   EXPECT_THAT(wasi::RunCommand(*guest->instance),
               testing::StatusIs(absl::StatusCode::kNotFound));
@@ -304,7 +307,8 @@ TEST(WasiGuestsTest, DirectoryOpensAndAbsoluteSymlinksAsOnLinux) {
 TEST(WasiGuestsTest, FailingStdoutSinkIsEpipeInTheGuest) {
   WasiOptions options;
   options.args = {"edges", "write"};
-  std::unique_ptr<Guest> guest = InstantiateWithWasi(guests::edges_wasm(), options);
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::edges_wasm(), options);
   ASSERT_NE(guest, nullptr);
   guest->context->SetStdout(OutputSink::ToCallback([](absl::string_view) {
     return absl::ErrnoToStatus(EPIPE, "the client went away");
@@ -357,7 +361,8 @@ TEST(WasiGuestsTest, AllocUnderAMemoryLimitFailsCleanly) {
 
 TEST(WasiGuestsTest, ReactorExportsAfterInitialize) {
   WasiOptions options;
-  std::unique_ptr<Guest> guest = InstantiateWithWasi(guests::reactor_wasm(), options);
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::reactor_wasm(), options);
   ASSERT_NE(guest, nullptr);
   ASSERT_OK(wasi::InitializeReactor(*guest->instance));
   Instance& instance = *guest->instance;
@@ -378,7 +383,8 @@ TEST(WasiGuestsTest, ReactorExportsAfterInitialize) {
 TEST(WasiGuestsTest, ReactorInitializeReadsTheEnvironment) {
   WasiOptions options;
   options.env = {{"COUNTER_START", "41"}};
-  std::unique_ptr<Guest> guest = InstantiateWithWasi(guests::reactor_wasm(), options);
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::reactor_wasm(), options);
   ASSERT_NE(guest, nullptr);
   ASSERT_OK(wasi::InitializeReactor(*guest->instance));
   ASSERT_OK_AND_ASSIGN(auto counter,
@@ -387,7 +393,8 @@ TEST(WasiGuestsTest, ReactorInitializeReadsTheEnvironment) {
 }
 
 TEST(WasiGuestsTest, ReactorWithoutInitializeMissesItsConstructor) {
-  std::unique_ptr<Guest> guest = InstantiateWithWasi(guests::reactor_wasm(), {});
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::reactor_wasm(), {});
   ASSERT_NE(guest, nullptr);
   ASSERT_OK_AND_ASSIGN(auto initialized,
                        guest->instance->GetFunc<int32_t()>("initialized"));

@@ -120,8 +120,8 @@ class WASMHOST_EXPORT LinkerInstance {
   // component_typed.h describes (include it to use this); its WIT type,
   // inferred from the callable's signature, is checked at instantiation
   // as `expected` is above. Returns AlreadyExists as above.
-  template <typename F, typename = std::enable_if_t<
-                            !std::is_convertible_v<F, HostFunc>>>
+  template <typename F,
+            typename = std::enable_if_t<!std::is_convertible_v<F, HostFunc>>>
   absl::Status Define(absl::string_view name, F&& callable) {
     internal::TypedHostFunc typed =
         internal::MakeTypedHostFunc(std::forward<F>(callable));
@@ -179,8 +179,8 @@ class WASMHOST_EXPORT Linker {
     return Root().Define(name, std::move(func));
   }
   // Shorthand for Root().Define(...) with a typed callable.
-  template <typename F, typename = std::enable_if_t<
-                            !std::is_convertible_v<F, HostFunc>>>
+  template <typename F,
+            typename = std::enable_if_t<!std::is_convertible_v<F, HostFunc>>>
   absl::Status Define(absl::string_view name, F&& callable) {
     return Root().Define(name, std::forward<F>(callable));
   }

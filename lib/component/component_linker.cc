@@ -113,7 +113,8 @@ absl::Status LinkerInstance::DefineResource(absl::string_view name,
 absl::Status LinkerInstance::DefineResourceWithCaller(
     absl::string_view name, HostResourceDtorWithCaller dtor) {
   Linker::Definitions::Resource def;
-  def.dtor = std::make_shared<const HostResourceDtorWithCaller>(std::move(dtor));
+  def.dtor =
+      std::make_shared<const HostResourceDtorWithCaller>(std::move(dtor));
   auto& resources = linker_->defs_->interfaces[name_].resources;
   if (!resources.emplace(name, std::move(def)).second) {
     return absl::AlreadyExistsError(absl::StrCat(

@@ -174,7 +174,6 @@ class WasiContextImpl final : public WasiContext {
  private:
   enum class Kind { kStdin, kStdout, kStderr, kFile, kDir };
 
-
   struct Fd {
     Kind kind = Kind::kFile;
     // Files and directories; O_PATH for preopens. Owned for what the guest

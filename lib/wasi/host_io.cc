@@ -75,8 +75,7 @@ ssize_t HostTransfer(int fd, const std::vector<struct iovec>& iov,
 }
 
 int32_t ListDirectory(int dirfd, std::vector<HostDirEntry>* out) {
-  ScopedFd fd(
-      ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ScopedFd fd(::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) return HostError();
   DIR* stream = ::fdopendir(fd.get());
   if (stream == nullptr) return HostError();
@@ -101,9 +100,10 @@ int32_t ListDirectory(int dirfd, std::vector<HostDirEntry>* out) {
   ::closedir(stream);
   if (error != 0) return FromHostErrno(error);
   // By name: the same tree lists the same way on every host and run.
-  std::sort(
-      listing.begin(), listing.end(),
-      [](const HostDirEntry& a, const HostDirEntry& b) { return a.name < b.name; });
+  std::sort(listing.begin(), listing.end(),
+            [](const HostDirEntry& a, const HostDirEntry& b) {
+              return a.name < b.name;
+            });
   *out = std::move(listing);
   return abi::kSuccess;
 }
