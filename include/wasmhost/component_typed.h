@@ -407,8 +407,8 @@ class TypedHostAdapter {
   template <size_t... I>
   absl::Status Invoke(Caller& caller, absl::Span<const Val> args,
                       std::vector<Val>& results, std::index_sequence<I...>) {
-    std::tuple<absl::StatusOr<typename HostArg<P<I>>::Holder>...> held(
-        HostArg<P<I>>::Convert(args[I])...);
+    std::tuple<absl::StatusOr<typename HostArg<P<I>>::Holder>...> held{
+        HostArg<P<I>>::Convert(args[I])...};
     absl::Status status;
     (void)((status = std::get<I>(held).status()).ok() && ...);
     if (!status.ok()) return status;

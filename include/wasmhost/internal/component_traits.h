@@ -56,6 +56,23 @@ inline absl::Status ExpectKind(const Val& v, ValKind kind) {
   return v.kind() == kind ? absl::OkStatus() : KindMismatch(kind, v);
 }
 
+// Whether T was declared by one of component_values.h's macros, which
+// declare the function `Declared` for it. One detector per macro: clang
+// treats partial specialisations over void_t of different expressions as
+// the same one (CWG 1558), so WitTraits selects on these instead.
+#define WASMHOST_INTERNAL_DECLARED(Detector, Declared)                    \
+  template <typename T, typename = void>                                  \
+  struct Detector : std::false_type {};                                   \
+  template <typename T>                                                   \
+  struct Detector<                                                        \
+      T, std::void_t<decltype(Declared(static_cast<const T*>(nullptr)))>> \
+      : std::true_type {}
+WASMHOST_INTERNAL_DECLARED(IsRecord, WasmhostRecordNames);
+WASMHOST_INTERNAL_DECLARED(IsEnum, WasmhostEnumLabels);
+WASMHOST_INTERNAL_DECLARED(IsFlags, WasmhostFlagsLabels);
+WASMHOST_INTERNAL_DECLARED(IsVariant, WasmhostVariantCases);
+#undef WASMHOST_INTERNAL_DECLARED
+
 template <typename T, typename = void>
 struct WitTraits {
   static_assert(sizeof(T) == 0,
@@ -284,8 +301,7 @@ struct WitTraits<Borrow<Tag>> {
 
 // Records: WASMHOST_COMPONENT_RECORD's WasmhostRecordFields/Names.
 template <typename T>
-struct WitTraits<T, std::void_t<decltype(WasmhostRecordNames(
-                        static_cast<const T*>(nullptr)))>> {
+struct WitTraits<T, std::enable_if_t<IsRecord<T>::value>> {
   using Fields = decltype(WasmhostRecordFields(std::declval<const T&>()));
   static constexpr size_t kCount = std::tuple_size_v<Fields>;
 
@@ -348,8 +364,7 @@ struct WitTraits<T, std::void_t<decltype(WasmhostRecordNames(
 
 // Enums: WASMHOST_COMPONENT_ENUM's WasmhostEnumLabels.
 template <typename T>
-struct WitTraits<T, std::void_t<decltype(WasmhostEnumLabels(
-                        static_cast<const T*>(nullptr)))>> {
+struct WitTraits<T, std::enable_if_t<IsEnum<T>::value>> {
   static const std::vector<std::string>& Labels() {
     static const auto* const labels = new std::vector<std::string>(
         WitLabels(WasmhostEnumLabels(static_cast<const T*>(nullptr))));
@@ -369,8 +384,7 @@ struct WitTraits<T, std::void_t<decltype(WasmhostEnumLabels(
 
 // Flags: WASMHOST_COMPONENT_FLAGS's WasmhostFlagsLabels.
 template <typename T>
-struct WitTraits<T, std::void_t<decltype(WasmhostFlagsLabels(
-                        static_cast<const T*>(nullptr)))>> {
+struct WitTraits<T, std::enable_if_t<IsFlags<T>::value>> {
   static const std::vector<std::string>& Labels() {
     static const auto* const labels = new std::vector<std::string>(
         WitLabels(WasmhostFlagsLabels(static_cast<const T*>(nullptr))));
@@ -390,8 +404,7 @@ template <typename... Ts>
 std::variant<Ts...> VariantBaseOf(const std::variant<Ts...>&);
 
 template <typename T>
-struct WitTraits<T, std::void_t<decltype(WasmhostVariantCases(
-                        static_cast<const T*>(nullptr)))>> {
+struct WitTraits<T, std::enable_if_t<IsVariant<T>::value>> {
   using Base = decltype(VariantBaseOf(std::declval<const T&>()));
   static constexpr size_t kCount = std::variant_size_v<Base>;
   template <size_t I>
