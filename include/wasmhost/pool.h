@@ -1,11 +1,13 @@
 // wasmhost/pool.h: warm instances handed out per request.
 //
-//   ReusePolicy   what state a lease starts from
-//   PoolOptions   policy, caps, acquire timeout, per-instance options
-//   PoolStats     counters and the acquire-latency histogram
-//   InstancePool  instances of one module, kept warm on every thread, and
-//                 switched to a new version of it by Reload
-//   Lease         one instance on loan; returns it when destroyed
+//   ReusePolicy       what state a lease starts from
+//   BasicPoolOptions  policy, caps, acquire timeout, per-instance options,
+//                     hooks typed on what is pooled; PoolOptions for
+//                     modules (component::PoolOptions for components)
+//   PoolStats         counters and the acquire-latency histogram
+//   InstancePool      instances of one module, kept warm on every thread,
+//                     and switched to a new version of it by Reload
+//   Lease             one instance on loan; returns it when destroyed
 
 #ifndef WASMHOST_POOL_H_
 #define WASMHOST_POOL_H_
@@ -33,14 +35,16 @@ namespace internal {
 class PoolState;
 struct PoolThreadSlot;
 struct PoolVersion;
+struct PoolOptionsAccess;
 
-// Destroys an instance a pool made and counts it out of the version it was
-// made from (PoolStats::old_instances).
+// Destroys an instance a pool made (a core Instance, or what another kind
+// of pool pools: see lib/runtime/pool_guest.h) and counts it out of the
+// version it was made from (PoolStats::old_instances).
 struct WASMHOST_EXPORT PooledInstanceDeleter {
   std::shared_ptr<const PoolVersion> version;
-  void operator()(Instance* instance) const;
+  void operator()(void* instance) const;
 };
-using PooledInstance = std::unique_ptr<Instance, PooledInstanceDeleter>;
+using PooledInstance = std::unique_ptr<void, PooledInstanceDeleter>;
 }  // namespace internal
 
 enum class ReusePolicy : uint8_t {
@@ -65,7 +69,10 @@ enum class ReusePolicy : uint8_t {
   kNewInstance,
 };
 
-struct WASMHOST_EXPORT PoolOptions {
+// `InstanceT` is what the pool leases: Instance (PoolOptions, below) or
+// component::Instance (component::PoolOptions, component_pool.h).
+template <typename InstanceT>
+struct BasicPoolOptions {
   // Default kFreshState.
   ReusePolicy policy = ReusePolicy::kFreshState;
 
@@ -116,7 +123,7 @@ struct WASMHOST_EXPORT PoolOptions {
   // instance, before the state image is taken: later instances start from
   // that image, initialised, without running it again. A non-OK status
   // fails the Acquire (or Create). Default: none.
-  std::function<absl::Status(Instance&)> initialize_instance;
+  std::function<absl::Status(InstanceT&)> initialize_instance;
 
   // Runs with kFreshState on every release of a lease whose instance is
   // kept for another lease (not poisoned, reset, not beyond
@@ -129,7 +136,7 @@ struct WASMHOST_EXPORT PoolOptions {
   // state. A non-OK status discards the instance (PoolStats::discards);
   // at pool creation it fails Create. Not run with kReuse or
   // kNewInstance. wasi::ConfigurePool sets it. Default: none.
-  std::function<absl::Status(Instance&)> reset_instance;
+  std::function<absl::Status(InstanceT&)> reset_instance;
 
   // kFreshState: whether the status that poisoned an instance is the
   // guest's program ending as it meant to (e.g. WASI's proc_exit, which
@@ -146,11 +153,11 @@ struct WASMHOST_EXPORT PoolOptions {
   // again. A non-OK status fails the Acquire (or Create). Replaces an
   // earlier SetHandles. Default: none.
   template <typename T>
-  void SetHandles(std::function<absl::StatusOr<T>(Instance&)> make) {
+  void SetHandles(std::function<absl::StatusOr<T>(InstanceT&)> make) {
     handles_key_ = internal::TypeKey<T>();
     make_handles_ =
         [make = std::move(make)](
-            Instance& instance) -> absl::StatusOr<std::shared_ptr<void>> {
+            InstanceT& instance) -> absl::StatusOr<std::shared_ptr<void>> {
       absl::StatusOr<T> made = make(instance);
       if (!made.ok()) return made.status();
       return std::make_shared<T>(*std::move(made));
@@ -158,11 +165,14 @@ struct WASMHOST_EXPORT PoolOptions {
   }
 
  private:
-  friend class internal::PoolState;
+  friend struct internal::PoolOptionsAccess;
   // SetHandles's type and maker.
   const void* handles_key_ = nullptr;
-  std::function<absl::StatusOr<std::shared_ptr<void>>(Instance&)> make_handles_;
+  std::function<absl::StatusOr<std::shared_ptr<void>>(InstanceT&)>
+      make_handles_;
 };
+
+using PoolOptions = BasicPoolOptions<Instance>;
 
 // A snapshot of a pool's counters. Plain value.
 struct WASMHOST_EXPORT PoolStats {
@@ -216,34 +226,61 @@ struct WASMHOST_EXPORT PoolStats {
   [[nodiscard]] absl::Duration AcquireLatencyPercentile(double fraction) const;
 };
 
-class InstancePool;
+namespace internal {
+
+// What every kind of lease is: the pool, the acquiring thread's slot in it
+// and the instance, returned to the pool on destruction. Lease and
+// component::Lease add the instance's type. Move-only. Thread-affine, as
+// the leases.
+class WASMHOST_EXPORT LeaseBase {
+ public:
+  LeaseBase(LeaseBase&& other) noexcept;
+  LeaseBase& operator=(LeaseBase&& other) noexcept;
+  ~LeaseBase();
+
+  // The pool version this lease's instance was made from (see
+  // PoolStats::version), current at some point during its Acquire: a
+  // Reload never changes a lease's guest. 0 for a moved-from lease.
+  [[nodiscard]] uint64_t version() const;
+
+ protected:
+  void* get() const { return instance_.get(); }
+  // The handles PoolOptions::SetHandles made for the instance, when they
+  // are of `type_key`'s type; nullptr otherwise.
+  void* Handles(const void* type_key) const;
+
+ private:
+  friend class PoolState;
+  LeaseBase(PoolState* pool, PoolThreadSlot* slot, PooledInstance instance)
+      : pool_(pool), slot_(slot), instance_(std::move(instance)) {}
+  void Release();
+
+  PoolState* pool_;
+  PoolThreadSlot* slot_;
+  PooledInstance instance_;
+};
+
+}  // namespace internal
 
 // One instance on loan from an InstancePool. Destroying the lease returns
 // the instance: reset, kept warm, or discarded, by the pool's policy; a
-// poisoned instance is always discarded. Move-only. Thread-affine: use and
+// poisoned instance is always discarded. version() (see
+// internal::LeaseBase) is the pool version the instance was made from.
+// Move-only. Thread-affine: use and
 // destroy it on the thread that acquired it (destroyed on another thread,
 // it is handed back and released on its own: see wasmhost.h). The pool
 // must outlive it. It
 // may outlive its thread's isolate (e.g. kept in a thread_local made before
 // it): its instance is then detached (see Instance), and destroying the
 // lease discards the instance and gives back its share of max_instances.
-class WASMHOST_EXPORT Lease {
+class WASMHOST_EXPORT Lease : public internal::LeaseBase {
  public:
-  Lease(Lease&& other) noexcept;
-  Lease& operator=(Lease&& other) noexcept;
-  ~Lease();
-
   [[nodiscard]] Instance& instance() ABSL_ATTRIBUTE_LIFETIME_BOUND {
-    return *instance_;
+    return *static_cast<Instance*>(get());
   }
   Instance* operator->() ABSL_ATTRIBUTE_LIFETIME_BOUND {
-    return instance_.get();
+    return static_cast<Instance*>(get());
   }
-
-  // The pool version this lease's instance was made from (see
-  // PoolStats::version), current at some point during its Acquire: a
-  // Reload never changes a lease's guest. 0 for a moved-from lease.
-  [[nodiscard]] uint64_t version() const;
 
   // The T that PoolOptions::SetHandles<T> made for this lease's instance
   // (with the options of its version); nullptr when those handles are not
@@ -254,16 +291,8 @@ class WASMHOST_EXPORT Lease {
   }
 
  private:
-  friend class internal::PoolState;
-  Lease(internal::PoolState* pool, internal::PoolThreadSlot* slot,
-        internal::PooledInstance instance)
-      : pool_(pool), slot_(slot), instance_(std::move(instance)) {}
-  void Release();
-  void* Handles(const void* type_key) const;
-
-  internal::PoolState* pool_;
-  internal::PoolThreadSlot* slot_;
-  internal::PooledInstance instance_;
+  friend class InstancePool;
+  explicit Lease(internal::LeaseBase base) : LeaseBase(std::move(base)) {}
 };
 
 // Instances of one module for any number of server threads. Each thread

@@ -57,6 +57,7 @@
 #include "wasmhost/component.h"           // IWYU pragma: export
 #include "wasmhost/component_instance.h"  // IWYU pragma: export
 #include "wasmhost/component_linker.h"    // IWYU pragma: export
+#include "wasmhost/component_pool.h"      // IWYU pragma: export
 #include "wasmhost/component_type.h"      // IWYU pragma: export
 #include "wasmhost/component_typed.h"     // IWYU pragma: export
 #include "wasmhost/component_values.h"    // IWYU pragma: export

@@ -37,6 +37,10 @@ struct FuncAccess {
   static internal::InstanceState* State(const Func& f) { return f.instance_; }
 };
 
+struct InstanceAccess {
+  static internal::InstanceState& State(Instance& i) { return *i.state_; }
+};
+
 }  // namespace api
 
 namespace internal {
@@ -117,6 +121,8 @@ struct InstanceState {
   // Guest resources' destructors by resource type, resolved once made.
   absl::flat_hash_map<TypeId, wasmhost::Func> dtors;
   std::optional<uint32_t> main_step;
+  // component::PoolOptions::SetHandles's result for this instance, if any.
+  std::shared_ptr<void> pool_handles;
 
   const TypeArena& types() const { return *state->types; }
 };
@@ -352,11 +358,7 @@ absl::StatusOr<std::vector<uint64_t>> MemoryLimits(const ComponentState& state,
   std::vector<bool> defines(state.plan.steps.size(), false);
   for (size_t i = 0; i < state.plan.steps.size(); ++i) {
     const Module& module = state.modules[state.plan.steps[i].module];
-    bool imports_memory = false;
-    for (const ImportType& import : module.imports()) {
-      imports_memory |= import.kind == wasmhost::ExternKind::kMemory;
-    }
-    if (imports_memory || !module.memory().has_value()) continue;
+    if (!DefinesMemory(module)) continue;
     defines[i] = true;
     initial += module.memory()->min_pages * kPage;
     ++defined;
@@ -455,6 +457,7 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
         continue;
       }
       ResourceImpl impl;
+      impl.host = true;
       std::shared_ptr<const HostResourceDtorWithCaller> dtor = def->dtor;
       if (*dtor) {
         // `s` is heap-allocated and outlives its tables.
@@ -505,6 +508,37 @@ absl::Status MakeExports(InstanceState& s) {
 }
 
 }  // namespace
+
+bool DefinesMemory(const wasmhost::Module& module) {
+  for (const ImportType& import : module.imports()) {
+    if (import.kind == wasmhost::ExternKind::kMemory) return false;
+  }
+  return module.memory().has_value();
+}
+
+std::vector<wasmhost::Instance*> CoreInstances(api::Instance& instance) {
+  std::vector<wasmhost::Instance*> core;
+  for (wasmhost::Instance& each : InstanceAccess::State(instance).core) {
+    core.push_back(&each);
+  }
+  return core;
+}
+
+absl::Status ClearHandles(api::Instance& instance) {
+  absl::Status status;
+  for (auto& table : InstanceAccess::State(instance).tables) {
+    status.Update(table->Clear());
+  }
+  return status;
+}
+
+void ClearPoison(api::Instance& instance) {
+  InstanceAccess::State(instance).poisoned = false;
+}
+
+std::shared_ptr<void>& PoolHandles(api::Instance& instance) {
+  return InstanceAccess::State(instance).pool_handles;
+}
 
 const ExportState& FuncExport(const Func& func) {
   return *FuncAccess::Export(func);

@@ -64,6 +64,20 @@ struct ComponentState {
   absl::flat_hash_map<TypeId, api::ComponentResource> resource_names;
 };
 
+// Whether `module` defines its memory (rather than importing another core
+// instance's).
+bool DefinesMemory(const wasmhost::Module& module);
+
+// For component pools (component_pool.cc), over a component instance's
+// state: its core instances in plan order; emptying its handle tables
+// (HandleTable::Clear, host resources' destructors run; returns the first
+// error); clearing its poisoned flag (its core instances' poison is their
+// own); SetHandles's per-instance result.
+std::vector<wasmhost::Instance*> CoreInstances(api::Instance& instance);
+absl::Status ClearHandles(api::Instance& instance);
+void ClearPoison(api::Instance& instance);
+std::shared_ptr<void>& PoolHandles(api::Instance& instance);
+
 }  // namespace internal
 
 inline namespace api {

@@ -92,6 +92,21 @@ absl::Status HandleTable::ResourceDrop(TypeId type, uint32_t index) {
   return it->second.dtor(dropped.rep);
 }
 
+absl::Status HandleTable::Clear() {
+  std::vector<std::optional<ResourceHandle>> left(1);
+  left.swap(slots_);
+  free_.clear();
+  num_borrows_.clear();
+  absl::Status status;
+  for (const std::optional<ResourceHandle>& handle : left) {
+    if (!handle.has_value() || !handle->own) continue;
+    auto it = impls_.find(Canonical(handle->type));
+    if (it == impls_.end() || !it->second.host || !it->second.dtor) continue;
+    status.Update(it->second.dtor(handle->rep));
+  }
+  return status;
+}
+
 absl::StatusOr<uint32_t> HandleTable::ResourceRep(TypeId type, uint32_t index) {
   type = Canonical(type);
   WASMHOST_ASSIGN_OR_RETURN(ResourceHandle * h, Get(index));

@@ -45,6 +45,10 @@ struct ResourceImpl {
   // Runs when an own handle of the type is dropped (the spec's rt.dtor);
   // empty: nothing runs. Host resources give their destructor here.
   std::function<absl::Status(uint32_t rep)> dtor;
+  // Whether the host implements the resource: Clear runs its destructor
+  // for the own handles left (a guest's resource lives in guest state,
+  // which the pool resets instead).
+  bool host = false;
 };
 
 // One component instance's handles. Index 0 is never a handle; freed
@@ -113,6 +117,12 @@ class HandleTable {
   // handle the callee must drop before the call returns.
   absl::StatusOr<uint32_t> LowerBorrow(TypeId type, uint32_t rep,
                                        uint32_t scope);
+
+  // Empties the table, as a new instance's (a fresh-state pool's reset):
+  // every handle, lend and borrow scope goes, and each own handle of a
+  // host resource has its destructor run. Returns the first destructor's
+  // error, after running the others.
+  absl::Status Clear();
 
   // Begins a call into this instance (the spec's Task): borrows lowered
   // into it count against the returned scope.

@@ -20,6 +20,8 @@
 #include "absl/time/clock.h"
 #include "lib/runtime/instance_state.h"
 #include "lib/runtime/module_state.h"
+#include "lib/runtime/pool_guest.h"
+#include "lib/util/api_access.h"
 #include "lib/util/error_status.h"
 #include "lib/util/mutex.h"
 #include "lib/util/status_macros.h"
@@ -66,30 +68,24 @@ void PoolCounters::AddTo(PoolStats& stats) const {
   }
 }
 
-// One version of a pool's guest: what its instances are made from, and
-// (kFreshState) the image they reset to. Immutable once published. Shared
-// by the pool while it is current, by the thread slots serving it, and by
-// every instance made from it (PooledInstanceDeleter), so the last of
-// those frees it.
-struct PoolVersion {
-  PoolVersion(uint64_t version_number, Module version_module,
-              Linker version_linker, PoolOptions version_options)
-      : number(version_number),
-        module(std::move(version_module)),
-        linker(std::move(version_linker)),
-        options(std::move(version_options)) {}
+size_t PoolGuest::KeepResidentPages() const {
+  return settings_.keep_resident_bytes / MemoryImage::kPageSize;
+}
 
-  size_t KeepResidentPages() const {
-    return options.keep_resident_bytes / MemoryImage::kPageSize;
-  }
+// One version of a pool's guest: what its instances are made from, and
+// (kFreshState) the image they reset to, both in `guest`. Immutable once
+// published. Shared by the pool while it is current, by the thread slots
+// serving it, and by every instance made from it (PooledInstanceDeleter),
+// so the last of those frees it.
+struct PoolVersion {
+  PoolVersion(uint64_t version_number, std::unique_ptr<PoolGuest> made_of)
+      : number(version_number), guest(std::move(made_of)) {}
+
+  const PoolSettings& settings() const { return guest->settings(); }
 
   const uint64_t number;
-  const Module module;
-  const Linker linker;
-  const PoolOptions options;
-  // Set by Install before the version is published, when the module's
-  // state can be reset.
-  std::shared_ptr<const v8backend::StateImage> image;
+  // Its image is taken by Install before the version is published.
+  const std::unique_ptr<PoolGuest> guest;
   // Instances made from this version and not destroyed yet, on any thread.
   mutable std::atomic<uint64_t> instances{0};
 };
@@ -198,20 +194,20 @@ size_t LatencyBucket(int64_t nanos) {
 // Shared by the InstancePool handle and every thread slot. Thread-safe.
 class PoolState {
  public:
-  // `options` gives the caps, which hold for every version.
-  explicit PoolState(const PoolOptions& options)
-      : max_instances_(options.max_instances),
-        max_instances_per_thread_(options.max_instances_per_thread),
-        acquire_timeout_(options.acquire_timeout),
+  // `settings` gives the caps, which hold for every version.
+  explicit PoolState(const PoolSettings& settings)
+      : max_instances_(settings.max_instances),
+        max_instances_per_thread_(settings.max_instances_per_thread),
+        acquire_timeout_(settings.acquire_timeout),
         id_(next_pool_id.fetch_add(1)) {}
 
   // Makes a version (the first at Create, a new one at Reload): its first
   // instance, kept idle on the calling thread, and for kFreshState its
   // state image; then publishes it. On error the current version stays.
-  absl::Status Install(const std::shared_ptr<PoolState>& self, Module module,
-                       Linker linker, PoolOptions options)
+  absl::Status Install(const std::shared_ptr<PoolState>& self,
+                       std::unique_ptr<PoolGuest> guest)
       ABSL_LOCKS_EXCLUDED(install_mu_, version_mu_);
-  absl::StatusOr<Lease> Acquire(const std::shared_ptr<PoolState>& self);
+  absl::StatusOr<LeaseBase> Acquire(const std::shared_ptr<PoolState>& self);
   void Release(PoolThreadSlot& slot, PooledInstance instance);
   // A lease's release on its slot's thread: Release, then the slot goes if
   // it was orphaned and this was its last lease.
@@ -250,7 +246,7 @@ class PoolState {
   absl::StatusOr<PooledInstance> NewInstance(
       const std::shared_ptr<const PoolVersion>& version);
   // The caps hold across versions: a reload that changes one is refused.
-  absl::Status CheckCaps(const PoolOptions& options) const;
+  absl::Status CheckCaps(const PoolSettings& settings) const;
   // Takes one of max_instances: the slot's spare, or a new reservation,
   // waiting up to acquire_timeout for one.
   bool ReserveLease(PoolThreadSlot& slot);
@@ -264,16 +260,6 @@ class PoolState {
   static void Discard(PoolThreadSlot& slot, PooledInstance instance) {
     PoolCounters::Add(slot.counters.discards);
     instance.reset();
-  }
-  // Whether a poisoned instance's guest only ended its program, in a pool
-  // that resets it anyway.
-  static bool EndedNormally(const PoolVersion& version,
-                            const Instance& instance) {
-    return version.image != nullptr && version.options.is_normal_exit &&
-           version.options.is_normal_exit(instance.state_->poison);
-  }
-  static v8backend::BackendInstance& Backend(Instance& instance) {
-    return *instance.state_->backend;
   }
 
   const size_t max_instances_;
@@ -362,14 +348,95 @@ void ThreadSlots::CatchUpWithPools() {
 
 }  // namespace
 
-void PooledInstanceDeleter::operator()(Instance* instance) const {
-  delete instance;
+void PooledInstanceDeleter::operator()(void* instance) const {
+  version->guest->Destroy(instance);
   version->instances.fetch_sub(1, std::memory_order_relaxed);
 }
 
 absl::StatusOr<PooledInstance> PoolState::NewInstance(
     const std::shared_ptr<const PoolVersion>& version) {
-  const PoolOptions& options = version->options;
+  WASMHOST_ASSIGN_OR_RETURN(void* instance, version->guest->NewInstance());
+  version->instances.fetch_add(1, std::memory_order_relaxed);
+  return PooledInstance(instance, PooledInstanceDeleter{version});
+}
+
+void* PoolState::Handles(const PooledInstance& instance, const void* type_key) {
+  return instance.get_deleter().version->guest->Handles(instance.get(),
+                                                        type_key);
+}
+
+namespace {
+
+// A module's instances, for InstancePool.
+class ModuleGuest final : public PoolGuest {
+ public:
+  ModuleGuest(Module module, Linker linker, PoolOptions options)
+      : PoolGuest(PoolOptionsAccess::Settings(options)),
+        module_(std::move(module)),
+        linker_(std::move(linker)),
+        options_(std::move(options)) {}
+
+  const Module& module() const { return module_; }
+  const Linker& linker() const { return linker_; }
+  const PoolOptions& options() const { return options_; }
+
+  absl::Status CheckOwnsItsState() const override;
+  absl::StatusOr<void*> NewInstance() const override;
+  void Destroy(void* instance) const override {
+    delete static_cast<Instance*>(instance);
+  }
+  absl::Status TakeImage(void* first) override;
+  bool has_image() const override { return image_ != nullptr; }
+  std::string fresh_state_refusal() const override {
+    return image_ == nullptr ? ApiAccess::StateOf(module_)->reset_refusal : "";
+  }
+  bool poisoned(void* instance) const override {
+    return Of(instance).poisoned();
+  }
+  bool ClearNormalExit(void* instance) const override {
+    absl::Status& poison = ApiAccess::StateOf(Of(instance)).poison;
+    if (image_ == nullptr || !options_.is_normal_exit ||
+        !options_.is_normal_exit(poison)) {
+      return false;
+    }
+    poison = absl::OkStatus();
+    return true;
+  }
+  absl::Status ResetToImage(void* instance) const override {
+    return Backend(Of(instance)).ResetToImage(*image_, KeepResidentPages());
+  }
+  absl::Status ResetHost(void* instance) const override {
+    if (!options_.reset_instance) return absl::OkStatus();
+    return options_.reset_instance(Of(instance));
+  }
+  void HandBackToOwnerThread(void* instance,
+                             std::function<void()> release) const override {
+    internal::HandBackToOwnerThread(Of(instance), std::move(release));
+  }
+  void* Handles(void* instance, const void* type_key) const override {
+    if (type_key != PoolOptionsAccess::HandlesKey(options_)) return nullptr;
+    return ApiAccess::StateOf(Of(instance)).pool_handles.get();
+  }
+
+ private:
+  static Instance& Of(void* instance) {
+    return *static_cast<Instance*>(instance);
+  }
+  static v8backend::BackendInstance& Backend(Instance& instance) {
+    return *ApiAccess::StateOf(instance).backend;
+  }
+
+  const Module module_;
+  const Linker linker_;
+  const PoolOptions options_;
+  // Set by TakeImage, when the module's state can be reset.
+  std::shared_ptr<const v8backend::StateImage> image_;
+};
+
+}  // namespace
+
+absl::StatusOr<void*> ModuleGuest::NewInstance() const {
+  const PoolOptions& options = options_;
   InstanceOptions instance_options = options.instance_options;
   if (options.setup_instance) {
     WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
@@ -379,43 +446,39 @@ absl::StatusOr<PooledInstance> PoolState::NewInstance(
   // the image holds.
   WASMHOST_ASSIGN_OR_RETURN(
       Instance instance,
-      Instance::Instantiate(version->module, version->linker, instance_options,
-                            /*from_image=*/version->image != nullptr));
-  version->instances.fetch_add(1, std::memory_order_relaxed);
-  PooledInstance owned(new Instance(std::move(instance)),
-                       PooledInstanceDeleter{version});
-  if (version->image != nullptr) {
+      image_ != nullptr ? ApiAccess::InstantiateForRestore(module_, linker_,
+                                                           instance_options)
+                        : Instance::Create(module_, linker_, instance_options));
+  auto owned = std::make_unique<Instance>(std::move(instance));
+  if (image_ != nullptr) {
     // Starts from the image: initialised already.
-    WASMHOST_RETURN_IF_ERROR(Backend(*owned).ResetToImage(
-        *version->image, version->KeepResidentPages()));
+    WASMHOST_RETURN_IF_ERROR(ResetToImage(owned.get()));
   } else if (options.initialize_instance) {
     WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
         options.initialize_instance(*owned), ErrorKind::kHostError));
   }
-  if (options.make_handles_) {
-    absl::StatusOr<std::shared_ptr<void>> handles =
-        options.make_handles_(*owned);
-    if (!handles.ok()) {
-      return WithDefaultKind(handles.status(), ErrorKind::kHostError);
-    }
-    owned->state_->pool_handles = *std::move(handles);
+  absl::StatusOr<std::shared_ptr<void>> handles =
+      PoolOptionsAccess::MakeHandles(options, *owned);
+  if (!handles.ok()) {
+    return WithDefaultKind(handles.status(), ErrorKind::kHostError);
   }
-  return owned;
+  ApiAccess::StateOf(*owned).pool_handles = *std::move(handles);
+  return owned.release();
 }
 
-void* PoolState::Handles(const PooledInstance& instance, const void* type_key) {
-  if (type_key != instance.get_deleter().version->options.handles_key_) {
-    return nullptr;
-  }
-  return instance->state_->pool_handles.get();
+absl::Status ModuleGuest::TakeImage(void* first) {
+  if (!ApiAccess::StateOf(module_)->resettable) return absl::OkStatus();
+  WASMHOST_ASSIGN_OR_RETURN(image_, Backend(Of(first)).CaptureState());
+  WASMHOST_RETURN_IF_ERROR(ResetToImage(first));
+  // Undoes what initialize_instance did to host state, so the first
+  // instance's first lease starts where every later one does.
+  return WithDefaultKind(ResetHost(first), ErrorKind::kHostError);
 }
-
-namespace {
 
 // kFreshState restores only what an instance owns: a memory, table or
 // mutable global it imports is shared with others and keeps their writes.
-absl::Status CheckOwnsItsState(const Module& module) {
-  for (const ImportType& import : module.imports()) {
+absl::Status ModuleGuest::CheckOwnsItsState() const {
+  for (const ImportType& import : module_.imports()) {
     const bool shared_state =
         import.kind == ExternKind::kMemory ||
         import.kind == ExternKind::kTable ||
@@ -432,9 +495,7 @@ absl::Status CheckOwnsItsState(const Module& module) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::Status PoolState::CheckCaps(const PoolOptions& options) const {
+absl::Status PoolState::CheckCaps(const PoolSettings& options) const {
   const auto changed = [](absl::string_view name, auto from, auto to) {
     return internal::UsageError(
         absl::StatusCode::kInvalidArgument,
@@ -456,8 +517,7 @@ absl::Status PoolState::CheckCaps(const PoolOptions& options) const {
 }
 
 absl::Status PoolState::Install(const std::shared_ptr<PoolState>& self,
-                                Module module, Linker linker,
-                                PoolOptions options) {
+                                std::unique_ptr<PoolGuest> guest) {
   MutexLock install_lock(&install_mu_);
   const uint64_t number = current_number_.load(std::memory_order_relaxed) + 1;
   if (number == 1 && max_instances_ != 0 &&
@@ -467,24 +527,14 @@ absl::Status PoolState::Install(const std::shared_ptr<PoolState>& self,
         absl::StrCat("max_instances_per_thread (", max_instances_per_thread_,
                      ") exceeds max_instances (", max_instances_, ")"));
   }
-  WASMHOST_RETURN_IF_ERROR(CheckCaps(options));
-  if (options.policy == ReusePolicy::kFreshState) {
-    WASMHOST_RETURN_IF_ERROR(CheckOwnsItsState(module));
+  WASMHOST_RETURN_IF_ERROR(CheckCaps(guest->settings()));
+  if (guest->settings().policy == ReusePolicy::kFreshState) {
+    WASMHOST_RETURN_IF_ERROR(guest->CheckOwnsItsState());
   }
-  auto version = std::make_shared<PoolVersion>(
-      number, std::move(module), std::move(linker), std::move(options));
+  auto version = std::make_shared<PoolVersion>(number, std::move(guest));
   WASMHOST_ASSIGN_OR_RETURN(PooledInstance first, NewInstance(version));
-  if (version->options.policy == ReusePolicy::kFreshState &&
-      version->module.state_->resettable) {
-    WASMHOST_ASSIGN_OR_RETURN(version->image, Backend(*first).CaptureState());
-    WASMHOST_RETURN_IF_ERROR(Backend(*first).ResetToImage(
-        *version->image, version->KeepResidentPages()));
-    // Undoes what initialize_instance did to host state, so the first
-    // instance's first lease starts where every later one does.
-    if (version->options.reset_instance) {
-      WASMHOST_RETURN_IF_ERROR(WithDefaultKind(
-          version->options.reset_instance(*first), ErrorKind::kHostError));
-    }
+  if (version->settings().policy == ReusePolicy::kFreshState) {
+    WASMHOST_RETURN_IF_ERROR(version->guest->TakeImage(first.get()));
   }
   {
     MutexLock lock(&version_mu_);
@@ -505,8 +555,8 @@ absl::Status PoolState::Install(const std::shared_ptr<PoolState>& self,
   pool_changes_generation.fetch_add(1, std::memory_order_acq_rel);
   PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
   if (!IsCurrent(*slot.version)) UseCurrentVersion(slot);
-  if (version->options.policy != ReusePolicy::kNewInstance &&
-      slot.idle.size() < version->options.max_idle_per_thread) {
+  if (version->settings().policy != ReusePolicy::kNewInstance &&
+      slot.idle.size() < version->settings().max_idle_per_thread) {
     slot.idle.push_back(std::move(first));
     PoolCounters::Add(slot.counters.idle);
   }
@@ -602,7 +652,7 @@ void PoolState::Unreserve() {
   }
 }
 
-absl::StatusOr<Lease> PoolState::Acquire(
+absl::StatusOr<LeaseBase> PoolState::Acquire(
     const std::shared_ptr<PoolState>& self) {
   const int64_t start = NowNanos();
   PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
@@ -642,14 +692,14 @@ absl::StatusOr<Lease> PoolState::Acquire(
     }
     instance = *std::move(created);
     PoolCounters::Add(slot.counters.misses);
-    if (slot.version->image != nullptr) {
+    if (slot.version->guest->has_image()) {
       PoolCounters::Add(slot.counters.replacements);
     }
   }
   PoolCounters::Add(slot.counters.in_use);
   PoolCounters::Add(slot.counters.leases);
   PoolCounters::Add(slot.counters.latency[LatencyBucket(NowNanos() - start)]);
-  return Lease(this, &slot, std::move(instance));
+  return LeaseBase(this, &slot, std::move(instance));
 }
 
 void PoolState::ReleaseOnThisThread(PoolState* pool, PoolThreadSlot* slot,
@@ -660,10 +710,11 @@ void PoolState::ReleaseOnThisThread(PoolState* pool, PoolThreadSlot* slot,
 
 void PoolState::ReleaseOnOwnerThread(PoolThreadSlot* slot,
                                      PooledInstance instance) {
-  v8backend::BackendInstance& backend = Backend(*instance);
+  const PoolGuest& guest = *instance.get_deleter().version->guest;
+  void* raw = instance.get();
   // std::function needs a copyable callable.
   auto owned = std::make_shared<PooledInstance>(std::move(instance));
-  backend.HandBackToOwnerThread([this, slot, owned] {
+  guest.HandBackToOwnerThread(raw, [this, slot, owned] {
     ReleaseOnThisThread(this, slot, std::move(*owned));
   });
 }
@@ -672,14 +723,15 @@ void PoolState::Release(PoolThreadSlot& slot, PooledInstance instance) {
   PoolCounters::Add(slot.counters.in_use, -1);
   ReturnLease(slot);
   const PoolVersion& version = *instance.get_deleter().version;
-  if (instance->poisoned()) {
-    if (!EndedNormally(version, *instance)) {
+  const PoolGuest& guest = *version.guest;
+  if (guest.poisoned(instance.get())) {
+    // Whether the guest only ended its program, in a pool that resets it
+    // anyway: the reset below undoes whatever the program left.
+    if (!guest.ClearNormalExit(instance.get())) {
       PoolCounters::Add(slot.counters.traps);
       Discard(slot, std::move(instance));
       return;
     }
-    // The reset below undoes whatever the program left.
-    instance->state_->poison = absl::OkStatus();
     PoolCounters::Add(slot.counters.exits);
   }
   // An instance of an earlier version is freed here, on its own thread,
@@ -690,14 +742,11 @@ void PoolState::Release(PoolThreadSlot& slot, PooledInstance instance) {
     return;
   }
   bool fresh = false;
-  switch (version.options.policy) {
+  switch (version.settings().policy) {
     case ReusePolicy::kNewInstance:
       return;  // destroyed by design, not a discard
     case ReusePolicy::kFreshState:
-      if (version.image == nullptr ||
-          !Backend(*instance)
-               .ResetToImage(*version.image, version.KeepResidentPages())
-               .ok()) {
+      if (!guest.has_image() || !guest.ResetToImage(instance.get()).ok()) {
         Discard(slot, std::move(instance));
         return;
       }
@@ -708,15 +757,14 @@ void PoolState::Release(PoolThreadSlot& slot, PooledInstance instance) {
       break;
   }
   if (closed() || slot.orphaned ||
-      slot.idle.size() >= version.options.max_idle_per_thread) {
+      slot.idle.size() >= version.settings().max_idle_per_thread) {
     Discard(slot, std::move(instance));
     return;
   }
   // Only for an instance that is kept, and even when ResetToImage had
   // nothing to undo: the host may have changed the instance's contexts
   // (e.g. its stdout) without calling the guest.
-  if (fresh && version.options.reset_instance &&
-      !version.options.reset_instance(*instance).ok()) {
+  if (fresh && !guest.ResetHost(instance.get()).ok()) {
     Discard(slot, std::move(instance));
     return;
   }
@@ -747,9 +795,8 @@ PoolStats PoolState::Stats() const {
     }
   }
   stats.version = current->number;
-  if (current->options.policy == ReusePolicy::kFreshState &&
-      current->image == nullptr) {
-    stats.fresh_state_refusal = current->module.state_->reset_refusal;
+  if (current->settings().policy == ReusePolicy::kFreshState) {
+    stats.fresh_state_refusal = current->guest->fresh_state_refusal();
   }
   return stats;
 }
@@ -769,12 +816,99 @@ absl::Duration PoolStats::AcquireLatencyPercentile(double fraction) const {
   return LatencyBucketBound(kLatencyBuckets - 1);
 }
 
-Lease::Lease(Lease&& other) noexcept
+namespace internal {
+
+absl::StatusOr<CoreStateImage> CoreStateImage::Capture(Instance& instance,
+                                                       bool owns_memory) {
+  const ModuleState& module = *ApiAccess::StateOf(ApiAccess::StateOf(instance).module);
+  if (!module.resettable) {
+    return UsageError(absl::StatusCode::kFailedPrecondition,
+                      module.reset_refusal);
+  }
+  v8backend::BackendInstance& backend = *ApiAccess::StateOf(instance).backend;
+  CoreStateImage image;
+  image.owns_memory_ = owns_memory;
+  if (owns_memory) {
+    WASMHOST_ASSIGN_OR_RETURN(image.image_, backend.CaptureState());
+    return image;
+  }
+  std::vector<RawVal> globals;
+  if (!module.state_global_types.empty()) {
+    WASMHOST_ASSIGN_OR_RETURN(globals, backend.ReadStateGlobals());
+  }
+  image.image_ =
+      std::make_shared<const v8backend::StateImage>(nullptr, std::move(globals));
+  return image;
+}
+
+absl::Status CoreStateImage::Restore(Instance& instance,
+                                     size_t keep_resident_pages) const {
+  v8backend::BackendInstance& backend = *ApiAccess::StateOf(instance).backend;
+  if (owns_memory_) {
+    // Other instances importing the memory write it without calling this
+    // one, which would let the reset skip it as untouched: handing the
+    // memory out marks it touched.
+    (void)backend.MemoryBytes();
+    return backend.ResetToImage(*image_, keep_resident_pages);
+  }
+  if (image_->globals().empty()) return absl::OkStatus();
+  return backend.WriteStateGlobals(image_->globals());
+}
+
+void HandBackToOwnerThread(Instance& instance, std::function<void()> release) {
+  ApiAccess::StateOf(instance).backend->HandBackToOwnerThread(
+      std::move(release));
+}
+
+absl::StatusOr<std::shared_ptr<PoolState>> CreatePool(
+    std::unique_ptr<PoolGuest> guest) {
+  auto state = std::make_shared<PoolState>(guest->settings());
+  absl::Status primed = state->Install(state, std::move(guest));
+  if (!primed.ok()) {
+    state->Close();
+    if (auto* slots = ThreadSlots::Existing()) slots->Drop(state->id());
+    return WithDefaultKind(primed, ErrorKind::kInternal);
+  }
+  return state;
+}
+
+absl::Status ReloadPool(const std::shared_ptr<PoolState>& self,
+                        std::unique_ptr<PoolGuest> guest) {
+  absl::Status installed = self->Install(self, std::move(guest));
+  if (installed.ok()) return installed;
+  return WithPrefix(absl::StrCat("reload refused, the pool keeps version ",
+                                 self->CurrentNumber(), ": "),
+                    WithDefaultKind(installed, ErrorKind::kInternal));
+}
+
+void ClosePool(const std::shared_ptr<PoolState>& self) {
+  // A lease of this thread's slot destroyed on another thread may be
+  // queued for release here: released before the slot goes.
+  v8backend::RunHandedBack();
+  self->Close();
+  // Other threads drop their idle instances the next time they use a pool
+  // or when they exit.
+  if (auto* slots = ThreadSlots::Existing()) slots->Drop(self->id());
+}
+
+absl::StatusOr<LeaseBase> AcquireFrom(const std::shared_ptr<PoolState>& self) {
+  return self->Acquire(self);
+}
+
+PoolStats StatsOf(const PoolState& pool) { return pool.Stats(); }
+
+std::shared_ptr<const PoolGuest> CurrentGuest(const PoolState& pool) {
+  std::shared_ptr<const PoolVersion> version = pool.CurrentVersion();
+  const PoolGuest* guest = version->guest.get();
+  return std::shared_ptr<const PoolGuest>(std::move(version), guest);
+}
+
+LeaseBase::LeaseBase(LeaseBase&& other) noexcept
     : pool_(other.pool_),
       slot_(other.slot_),
       instance_(std::move(other.instance_)) {}
 
-Lease& Lease::operator=(Lease&& other) noexcept {
+LeaseBase& LeaseBase::operator=(LeaseBase&& other) noexcept {
   if (this != &other) {
     Release();
     pool_ = other.pool_;
@@ -784,75 +918,72 @@ Lease& Lease::operator=(Lease&& other) noexcept {
   return *this;
 }
 
-Lease::~Lease() { Release(); }
+LeaseBase::~LeaseBase() { Release(); }
 
-uint64_t Lease::version() const {
+uint64_t LeaseBase::version() const {
   return instance_ == nullptr ? 0 : instance_.get_deleter().version->number;
 }
 
-void* Lease::Handles(const void* type_key) const {
-  return instance_ == nullptr
-             ? nullptr
-             : internal::PoolState::Handles(instance_, type_key);
+void* LeaseBase::Handles(const void* type_key) const {
+  return instance_ == nullptr ? nullptr
+                              : PoolState::Handles(instance_, type_key);
 }
 
-void Lease::Release() {
+void LeaseBase::Release() {
   if (instance_ == nullptr) return;
   if (ABSL_PREDICT_FALSE(slot_->owner != std::this_thread::get_id())) {
     pool_->ReleaseOnOwnerThread(slot_, std::move(instance_));
     return;
   }
-  internal::PoolState::ReleaseOnThisThread(pool_, slot_, std::move(instance_));
+  PoolState::ReleaseOnThisThread(pool_, slot_, std::move(instance_));
 }
+
+}  // namespace internal
+
+namespace {
+
+std::shared_ptr<const internal::ModuleGuest> CurrentModuleGuest(
+    const internal::PoolState& pool) {
+  // A module pool installs only ModuleGuests.
+  return std::static_pointer_cast<const internal::ModuleGuest>(
+      internal::CurrentGuest(pool));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<InstancePool>> InstancePool::Create(
     const Module& module, const Linker& linker, const PoolOptions& options) {
-  auto state = std::make_shared<internal::PoolState>(options);
-  absl::Status primed = state->Install(state, module, linker, options);
-  if (!primed.ok()) {
-    state->Close();
-    if (auto* slots = internal::ThreadSlots::Existing())
-      slots->Drop(state->id());
-    return internal::WithDefaultKind(primed, ErrorKind::kInternal);
-  }
+  WASMHOST_ASSIGN_OR_RETURN(
+      std::shared_ptr<internal::PoolState> state,
+      internal::CreatePool(
+          std::make_unique<internal::ModuleGuest>(module, linker, options)));
   return std::unique_ptr<InstancePool>(new InstancePool(std::move(state)));
 }
 
-InstancePool::~InstancePool() {
-  // A lease of this thread's slot destroyed on another thread may be
-  // queued for release here: released before the slot goes.
-  v8backend::RunHandedBack();
-  state_->Close();
-  // Other threads drop their idle instances the next time they use a pool
-  // or when they exit.
-  if (auto* slots = internal::ThreadSlots::Existing())
-    slots->Drop(state_->id());
-}
+InstancePool::~InstancePool() { internal::ClosePool(state_); }
 
 absl::StatusOr<Lease> InstancePool::Acquire() {
-  return state_->Acquire(state_);
+  WASMHOST_ASSIGN_OR_RETURN(internal::LeaseBase lease,
+                            internal::AcquireFrom(state_));
+  return Lease(std::move(lease));
 }
 
 absl::Status InstancePool::Reload(const Module& module) {
-  std::shared_ptr<const internal::PoolVersion> current =
-      state_->CurrentVersion();
-  return Reload(module, current->linker, current->options);
+  std::shared_ptr<const internal::ModuleGuest> current =
+      CurrentModuleGuest(*state_);
+  return Reload(module, current->linker(), current->options());
 }
 
 absl::Status InstancePool::Reload(const Module& module, const Linker& linker,
                                   const PoolOptions& options) {
-  absl::Status installed = state_->Install(state_, module, linker, options);
-  if (installed.ok()) return installed;
-  return internal::WithPrefix(
-      absl::StrCat("reload refused, the pool keeps version ",
-                   state_->CurrentNumber(), ": "),
-      internal::WithDefaultKind(installed, ErrorKind::kInternal));
+  return internal::ReloadPool(
+      state_, std::make_unique<internal::ModuleGuest>(module, linker, options));
 }
 
-PoolStats InstancePool::stats() const { return state_->Stats(); }
+PoolStats InstancePool::stats() const { return internal::StatsOf(*state_); }
 
 PoolOptions InstancePool::options() const {
-  return state_->CurrentVersion()->options;
+  return CurrentModuleGuest(*state_)->options();
 }
 
 }  // namespace wasmhost
