@@ -524,10 +524,21 @@ std::vector<wasmhost::Instance*> CoreInstances(api::Instance& instance) {
   return core;
 }
 
-absl::Status ClearHandles(api::Instance& instance) {
-  absl::Status status;
+std::vector<HandleTable::Snapshot> SaveHandles(api::Instance& instance) {
+  std::vector<HandleTable::Snapshot> saved;
   for (auto& table : InstanceAccess::State(instance).tables) {
-    status.Update(table->Clear());
+    saved.push_back(table->Save());
+  }
+  return saved;
+}
+
+absl::Status RestoreHandles(api::Instance& instance,
+                            const std::vector<HandleTable::Snapshot>& saved) {
+  absl::Status status;
+  std::vector<std::unique_ptr<HandleTable>>& tables =
+      InstanceAccess::State(instance).tables;
+  for (size_t i = 0; i < tables.size() && i < saved.size(); ++i) {
+    status.Update(tables[i]->Restore(saved[i]));
   }
   return status;
 }

@@ -73,6 +73,9 @@ class ComponentGuest final : public wasmhost::internal::PoolGuest {
   const api::PoolOptions options_;
   // By core instance, in plan order; set by TakeImage.
   std::vector<CoreStateImage> images_;
+  // The handle tables when the image was taken (a reactor's
+  // initialisation may keep handles, e.g. WASI streams, in guest state).
+  std::vector<HandleTable::Snapshot> handles_;
   bool has_image_ = false;
   std::string refusal_;
 };
@@ -121,6 +124,7 @@ absl::Status ComponentGuest::TakeImage(void* first) {
     WASMHOST_RETURN_IF_ERROR(image.status());
     images_.push_back(*std::move(image));
   }
+  handles_ = SaveHandles(Of(first));
   has_image_ = true;
   WASMHOST_RETURN_IF_ERROR(ResetToImage(first));
   // Undoes what initialize_instance did to host state, so the first
@@ -152,7 +156,7 @@ bool ComponentGuest::ClearNormalExit(void* instance) const {
 
 absl::Status ComponentGuest::ResetToImage(void* instance) const {
   // Handles first: a host resource's destructor sees the lease's state.
-  WASMHOST_RETURN_IF_ERROR(ClearHandles(Of(instance)));
+  WASMHOST_RETURN_IF_ERROR(RestoreHandles(Of(instance), handles_));
   std::vector<wasmhost::Instance*> core = CoreInstances(Of(instance));
   for (size_t i = 0; i < core.size(); ++i) {
     WASMHOST_RETURN_IF_ERROR(images_[i].Restore(*core[i], KeepResidentPages()));

@@ -92,18 +92,23 @@ absl::Status HandleTable::ResourceDrop(TypeId type, uint32_t index) {
   return it->second.dtor(dropped.rep);
 }
 
-absl::Status HandleTable::Clear() {
-  std::vector<std::optional<ResourceHandle>> left(1);
-  left.swap(slots_);
-  free_.clear();
-  num_borrows_.clear();
+absl::Status HandleTable::Restore(const Snapshot& snapshot) {
   absl::Status status;
-  for (const std::optional<ResourceHandle>& handle : left) {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const std::optional<ResourceHandle>& handle = slots_[i];
     if (!handle.has_value() || !handle->own) continue;
+    if (i < snapshot.slots.size() && snapshot.slots[i].has_value() &&
+        snapshot.slots[i]->own && snapshot.slots[i]->type == handle->type &&
+        snapshot.slots[i]->rep == handle->rep) {
+      continue;  // the snapshot's own
+    }
     auto it = impls_.find(Canonical(handle->type));
     if (it == impls_.end() || !it->second.host || !it->second.dtor) continue;
     status.Update(it->second.dtor(handle->rep));
   }
+  slots_ = snapshot.slots;
+  free_ = snapshot.free;
+  num_borrows_.clear();
   return status;
 }
 

@@ -45,9 +45,9 @@ struct ResourceImpl {
   // Runs when an own handle of the type is dropped (the spec's rt.dtor);
   // empty: nothing runs. Host resources give their destructor here.
   std::function<absl::Status(uint32_t rep)> dtor;
-  // Whether the host implements the resource: Clear runs its destructor
-  // for the own handles left (a guest's resource lives in guest state,
-  // which the pool resets instead).
+  // Whether the host implements the resource: Restore runs its destructor
+  // for the own handles made since the snapshot (a guest's resource lives
+  // in guest state, which the pool resets instead).
   bool host = false;
 };
 
@@ -118,11 +118,18 @@ class HandleTable {
   absl::StatusOr<uint32_t> LowerBorrow(TypeId type, uint32_t rep,
                                        uint32_t scope);
 
-  // Empties the table, as a new instance's (a fresh-state pool's reset):
-  // every handle, lend and borrow scope goes, and each own handle of a
-  // host resource has its destructor run. Returns the first destructor's
-  // error, after running the others.
-  absl::Status Clear();
+  // The table's handles, to go back to (part of a fresh-state pool's
+  // image, taken between calls).
+  struct Snapshot {
+    std::vector<std::optional<ResourceHandle>> slots;
+    std::vector<uint32_t> free;
+  };
+  [[nodiscard]] Snapshot Save() const { return {slots_, free_}; }
+  // Goes back to `snapshot` (a fresh-state pool's reset): the handles made
+  // since go, each own handle of a host resource among them having its
+  // destructor run, and every lend and borrow scope ends. Returns the
+  // first destructor's error, after running the others.
+  absl::Status Restore(const Snapshot& snapshot);
 
   // Begins a call into this instance (the spec's Task): borrows lowered
   // into it count against the returned scope.
