@@ -13,11 +13,15 @@
 //                      and the component's over a bare memcpy + UTF-8
 //                      check of 1 KiB (target <= 1.5x)
 //   list lowering      the same for 128 doubles against 4
+//   per request        a fresh-state pooled instance (acquire, the typed
+//                      call, release: the reset) against a new
+//                      component::Instance per request
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +33,7 @@
 #include "lib/wasm/binary_reader.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_instance.h"
+#include "wasmhost/component_pool.h"
 #include "wasmhost/component_typed.h"
 #include "wasmhost/engine.h"
 #include "wasmhost/internal/component_call.h"
@@ -167,6 +172,59 @@ void BM_MemcpyAndValidate(benchmark::State& state) {
   }
 }
 
+// A request on a fresh instance: a lease of a kFreshState pool (the call,
+// then the reset on release) against instantiating the component anew.
+void BM_ComponentPooledRequest(benchmark::State& state) {
+  Score& s = TheScore();
+  component::PoolOptions options;
+  // The first call grows the guest's heap, which a reset cannot undo:
+  // made once, before the image is taken.
+  options.initialize_instance = [](component::Instance& instance) {
+    auto score = instance.GetFunc<Result<double, std::string>(
+        std::string_view, absl::Span<const double>)>("score");
+    if (!score.ok()) return score.status();
+    const std::vector<double> xs = Doubles(4);
+    return score->Call("warm-up", xs).status();
+  };
+  options.SetHandles<ScoreFunc>([](component::Instance& instance) {
+    return instance.GetFunc<Result<double, std::string>(
+        std::string_view, absl::Span<const double>)>("score");
+  });
+  std::unique_ptr<component::InstancePool> pool =
+      Must(component::InstancePool::Create(*s.component, component::Linker(),
+                                           options),
+           "InstancePool::Create");
+  const std::string name = Text(8);
+  const std::vector<double> xs = Doubles(4);
+  for (auto _ : state) {
+    auto lease = pool->Acquire();
+    if (!lease.ok()) state.SkipWithError("Acquire failed");
+    auto r = lease->handles<ScoreFunc>()->Call(name, xs);
+    if (!r.ok() || !r->ok()) state.SkipWithError("score failed");
+    benchmark::DoNotOptimize(r);
+  }
+  const PoolStats stats = pool->stats();
+  state.counters["resets"] = static_cast<double>(stats.resets);
+  state.counters["discards"] = static_cast<double>(stats.discards);
+}
+
+void BM_ComponentNewInstancePerRequest(benchmark::State& state) {
+  Score& s = TheScore();
+  const std::string name = Text(8);
+  const std::vector<double> xs = Doubles(4);
+  for (auto _ : state) {
+    auto instance = component::Instance::Create(*s.component,
+                                                component::Linker());
+    if (!instance.ok()) state.SkipWithError("Create failed");
+    auto score = instance->GetFunc<Result<double, std::string>(
+        std::string_view, absl::Span<const double>)>("score");
+    if (!score.ok()) state.SkipWithError("GetFunc failed");
+    auto r = score->Call(name, xs);
+    if (!r.ok() || !r->ok()) state.SkipWithError("score failed");
+    benchmark::DoNotOptimize(r);
+  }
+}
+
 // (name bytes, doubles): the fixed-cost call, a 1 KiB name, 128 doubles.
 void Shapes(benchmark::internal::Benchmark* b) {
   b->Args({8, 4})->Args({1024, 4})->Args({8, 128});
@@ -175,6 +233,8 @@ BENCHMARK(BM_ComponentTyped)->Apply(Shapes);
 BENCHMARK(BM_ComponentVals)->Apply(Shapes);
 BENCHMARK(BM_CoreTyped)->Apply(Shapes);
 BENCHMARK(BM_MemcpyAndValidate)->Arg(1024);
+BENCHMARK(BM_ComponentPooledRequest);
+BENCHMARK(BM_ComponentNewInstancePerRequest);
 
 // The median real (or CPU) time of `name` in nanoseconds, -1 if it did
 // not run. On a loaded machine real time carries others' work; both are
@@ -249,6 +309,9 @@ void Summary(const RatioReporter& r) {
                 "memcpy+utf8");
   PrintComputed(r, "124 more f64: extra time", ComponentList, CoreList, 0,
                 "component", "core");
+  PrintSpeedup(r, "request on a fresh instance", "BM_ComponentPooledRequest",
+               "BM_ComponentNewInstancePerRequest", 0, "pool",
+               "new instance");
 }
 
 }  // namespace

@@ -17,10 +17,11 @@
 //   core code changes tables (or drops data segments, or has a v128 or
 //   reference mutable global) gets a new instance for every lease
 //   (PoolStats::fresh_state_refusal says why);
-// - its resource handle tables are emptied: handles the guest kept of its
-//   own resources vanish with the guest state they point into, and for
-//   each own handle of a host resource left the host's destructor runs
-//   (as if the guest had dropped it), so host-side objects do not leak;
+// - its resource handle tables go back to what they held when the image
+//   was taken: handles made by the lease vanish (a guest resource's with
+//   the guest state it points into), and for each own handle of a host
+//   resource among them the host's destructor runs (as if the guest had
+//   dropped it), so host-side objects do not leak;
 // - reset_instance then restores what the pool cannot see, e.g.
 //   wasi::WasiContext::Reset (a WASI 0.2 context's streams, descriptors
 //   and pollables, and the stdout a lease set).
@@ -29,6 +30,14 @@
 // thread's next Acquire, as is one whose memory grew. A replacement is a
 // full instantiation (core start functions and data segments run again)
 // reset to the image, so initialize_instance does not run again.
+//
+// Handles the guest keeps after initialize_instance are part of the image:
+// the host resources they name must stay valid for every lease and every
+// instance. WASI 0.2's do not (WasiContext::Reset drops them, and each
+// instance has its own context), and the preview-1 adapter caches its
+// stdout stream at its first print: do not call a WASI guest in
+// initialize_instance. A guest whose every lease grows its memory (e.g.
+// malloc's first use) is then discarded and replaced per lease.
 
 #ifndef WASMHOST_COMPONENT_POOL_H_
 #define WASMHOST_COMPONENT_POOL_H_
