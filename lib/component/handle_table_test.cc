@@ -36,6 +36,56 @@ TEST(HandleTableTest, NewRepDropRunsTheDestructorAndReusesTheIndex) {
   EXPECT_EQ(*table.ResourceNew(kR, 9), 1u);  // the freed index again
 }
 
+TEST(HandleTableTest, RestoreGoesBackToTheSnapshot) {
+  HandleTable table;
+  std::vector<uint32_t> host_destroyed;
+  std::vector<uint32_t> guest_destroyed;
+  table.DefineResource(kR, {false,
+                            [&](uint32_t rep) {
+                              host_destroyed.push_back(rep);
+                              return absl::OkStatus();
+                            },
+                            /*host=*/true});
+  table.DefineResource(kS, {true, [&](uint32_t rep) {
+                              guest_destroyed.push_back(rep);
+                              return absl::OkStatus();
+                            }});
+  const uint32_t kept = *table.ResourceNew(kR, 5);
+  const HandleTable::Snapshot snapshot = table.Save();
+  ASSERT_TRUE(table.ResourceNew(kR, 6).ok());
+  ASSERT_TRUE(table.ResourceNew(kS, 7).ok());
+  const uint32_t scope = table.EnterCall();
+  ASSERT_TRUE(table.LowerBorrow(kR, 8, scope).ok());
+  EXPECT_TRUE(table.Restore(snapshot).ok());
+  // Only the host resource made since the snapshot is destroyed: the
+  // snapshot's own stays, a guest resource lives in guest state, a borrow
+  // owns nothing.
+  EXPECT_EQ(host_destroyed, std::vector<uint32_t>{6});
+  EXPECT_TRUE(guest_destroyed.empty());
+  EXPECT_EQ(table.size(), 1u);
+  EXPECT_EQ(*table.ResourceRep(kR, kept), 5u);
+  EXPECT_EQ(*table.ResourceNew(kR, 9), kept + 1);
+  EXPECT_TRUE(table.ExitCall(scope).ok());  // the scope's borrows went
+}
+
+TEST(HandleTableTest, RestoreReturnsADestructorsError) {
+  HandleTable table;
+  int runs = 0;
+  table.DefineResource(kR, {false,
+                            [&](uint32_t) {
+                              ++runs;
+                              return absl::AbortedError("host dtor failed");
+                            },
+                            /*host=*/true});
+  const HandleTable::Snapshot empty = table.Save();
+  ASSERT_TRUE(table.ResourceNew(kR, 1).ok());
+  ASSERT_TRUE(table.ResourceNew(kR, 2).ok());
+  ExpectStatus(table.Restore(empty), absl::StatusCode::kAborted,
+               "host dtor failed");
+  EXPECT_EQ(runs, 2);  // every destructor ran
+  EXPECT_EQ(table.size(), 0u);
+}
+
 TEST(HandleTableTest, FullTableTraps) {
   HandleTable table(/*max_length=*/2);
   ASSERT_TRUE(table.ResourceNew(kR, 1).ok());
