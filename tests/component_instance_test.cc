@@ -367,11 +367,11 @@ TEST(ComponentInstanceTest, NestedComponentDropsImportedResource) {
     dropped.push_back(rep);
     return absl::OkStatus();
   }));
-  ASSERT_OK(api.Define("make", [](Caller&, absl::Span<const Val>,
-                                  std::vector<Val>& results) {
-    results.push_back(Val::Own(42));
-    return absl::OkStatus();
-  }));
+  ASSERT_OK(api.Define(
+      "make", [](Caller&, absl::Span<const Val>, std::vector<Val>& results) {
+        results.push_back(Val::Own(42));
+        return absl::OkStatus();
+      }));
   ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(component, linker));
   ASSERT_OK_AND_ASSIGN(Func run, instance.GetFunc("run"));
   ASSERT_OK_AND_ASSIGN(std::vector<Val> out, run.Call({}));
