@@ -34,6 +34,7 @@ class Caller;
 class Linker;
 
 namespace internal {
+class ApiAccess;
 class PoolState;
 struct FuncRefState;
 struct InstanceState;
@@ -303,6 +304,7 @@ class WASMHOST_EXPORT Instance {
 
  private:
   friend class Caller;
+  friend class internal::ApiAccess;
   friend class internal::PoolState;
   friend class Linker;
   explicit Instance(std::shared_ptr<internal::InstanceState> state);

@@ -49,6 +49,12 @@
 #ifndef WASMHOST_WASMHOST_H_
 #define WASMHOST_WASMHOST_H_
 
+#include "wasmhost/component.h"           // IWYU pragma: export
+#include "wasmhost/component_instance.h"  // IWYU pragma: export
+#include "wasmhost/component_linker.h"    // IWYU pragma: export
+#include "wasmhost/component_type.h"      // IWYU pragma: export
+#include "wasmhost/component_typed.h"     // IWYU pragma: export
+#include "wasmhost/component_values.h"    // IWYU pragma: export
 #include "wasmhost/engine.h"    // IWYU pragma: export
 #include "wasmhost/errors.h"    // IWYU pragma: export
 #include "wasmhost/global.h"    // IWYU pragma: export

@@ -39,13 +39,6 @@ absl::string_view ValKindName(ValKind kind) {
   return kNames[static_cast<size_t>(kind)];
 }
 
-absl::Status ExpectKind(const Val& v, ValKind kind) {
-  if (v.kind() == kind) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("expected a ", ValKindName(kind), " value, got a ",
-                   ValKindName(v.kind())));
-}
-
 // The ValKind of a primitive TypeKind (they share the order bool..char).
 static_assert(static_cast<int>(ValKind::kBool) ==
                   static_cast<int>(TypeKind::kBool) &&
@@ -145,20 +138,6 @@ absl::StatusOr<GuestMemory*> MemoryOf(const LiftLowerContext& cx) {
   return cx.opts.memory;
 }
 
-absl::Status CheckRange(absl::Span<const uint8_t> mem, uint64_t ptr,
-                        uint64_t size, uint32_t alignment) {
-  if (ptr != AlignTo(ptr, alignment)) {
-    return Trap(absl::StrFormat("unaligned pointer 0x%x for alignment %d", ptr,
-                                alignment));
-  }
-  if (ptr + size > mem.size()) {
-    return Trap(absl::StrFormat(
-        "pointer out of bounds: 0x%x + %d bytes past memory size %d", ptr, size,
-        mem.size()));
-  }
-  return absl::OkStatus();
-}
-
 uint64_t LoadInt(absl::Span<const uint8_t> mem, uint64_t ptr, uint32_t nbytes) {
   uint64_t v = 0;
   std::memcpy(&v, mem.data() + ptr, nbytes);
@@ -217,13 +196,6 @@ Val F64Of(const CoreVal& v) {
   const uint64_t bits = v.bits();
   std::memcpy(&f, &bits, sizeof(f));
   return Val::F64(f);
-}
-
-absl::StatusOr<Val> ConvertI32ToChar(uint32_t i) {
-  if (i >= 0x110000 || (i >= 0xd800 && i <= 0xdfff)) {
-    return Trap(absl::StrFormat("invalid char 0x%x", i));
-  }
-  return Val::Char(i);
 }
 
 bool IsScalarValue(uint32_t c) {
@@ -443,6 +415,12 @@ absl::StatusOr<Val> LoadListFromRange(LiftLowerContext& cx,
   return Val::List(std::move(out));
 }
 
+// The resource an own or borrow type `t` refers to, as the handle table
+// knows it (an exported name of a resource is that resource).
+TypeId Resource(const LiftLowerContext& cx, const Type& t) {
+  return ResourceIdentity(cx.types, *t.element);
+}
+
 absl::StatusOr<std::vector<uint32_t>*> LendsOf(LiftLowerContext& cx) {
   if (cx.handles == nullptr) {
     return absl::FailedPreconditionError("resource values need a handle table");
@@ -452,7 +430,7 @@ absl::StatusOr<std::vector<uint32_t>*> LendsOf(LiftLowerContext& cx) {
 
 absl::StatusOr<Val> LiftOwn(LiftLowerContext& cx, const Type& t, uint32_t i) {
   WASMHOST_RETURN_IF_ERROR(LendsOf(cx).status());
-  WASMHOST_ASSIGN_OR_RETURN(uint32_t rep, cx.handles->LiftOwn(*t.element, i));
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t rep, cx.handles->LiftOwn(Resource(cx, t), i));
   return Val::Own(rep);
 }
 
@@ -460,7 +438,7 @@ absl::StatusOr<Val> LiftBorrow(LiftLowerContext& cx, const Type& t,
                                uint32_t i) {
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint32_t> * lends, LendsOf(cx));
   WASMHOST_ASSIGN_OR_RETURN(uint32_t rep,
-                            cx.handles->LiftBorrow(*t.element, i, *lends));
+                            cx.handles->LiftBorrow(Resource(cx, t), i, *lends));
   return Val::Borrow(rep);
 }
 
@@ -470,12 +448,13 @@ absl::StatusOr<uint32_t> LowerHandle(LiftLowerContext& cx, const Type& t,
   WASMHOST_RETURN_IF_ERROR(
       ExpectKind(v, own ? ValKind::kOwn : ValKind::kBorrow));
   WASMHOST_RETURN_IF_ERROR(LendsOf(cx).status());
-  if (own) return cx.handles->LowerOwn(*t.element, v.rep());
+  if (own) return cx.handles->LowerOwn(Resource(cx, t), v.rep());
   if (!cx.borrow_scope.has_value()) {
     return absl::FailedPreconditionError(
         "lowering a borrow needs the call's borrow scope");
   }
-  return cx.handles->LowerBorrow(*t.element, v.rep(), *cx.borrow_scope);
+  return cx.handles->LowerBorrow(Resource(cx, t), v.rep(),
+                                 *cx.borrow_scope);
 }
 
 absl::Status Refuse(const Type& t) {
@@ -1017,6 +996,34 @@ bool ContainsStringOrList(const TypeArena& types, TypeId type) {
 }
 
 }  // namespace
+
+absl::Status ExpectKind(const Val& v, ValKind kind) {
+  if (v.kind() == kind) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("expected a ", ValKindName(kind), " value, got a ",
+                   ValKindName(v.kind())));
+}
+
+absl::Status CheckRange(absl::Span<const uint8_t> mem, uint64_t ptr,
+                        uint64_t size, uint32_t alignment) {
+  if (ptr != AlignTo(ptr, alignment)) {
+    return Trap(absl::StrFormat("unaligned pointer 0x%x for alignment %d", ptr,
+                                alignment));
+  }
+  if (ptr + size > mem.size()) {
+    return Trap(absl::StrFormat(
+        "pointer out of bounds: 0x%x + %d bytes past memory size %d", ptr, size,
+        mem.size()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Val> ConvertI32ToChar(uint32_t i) {
+  if (i >= 0x110000 || (i >= 0xd800 && i <= 0xdfff)) {
+    return Trap(absl::StrFormat("invalid char 0x%x", i));
+  }
+  return Val::Char(i);
+}
 
 absl::Status CheckSupported(const TypeArena& types, TypeId type) {
   const Type& t = types[type];

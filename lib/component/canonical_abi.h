@@ -88,6 +88,20 @@ struct LiftLowerContext {
   std::vector<uint32_t> lends;
 };
 
+// InvalidArgument "expected a <kind> value, got a <kind>" unless `v` has
+// `kind`.
+absl::Status ExpectKind(const Val& v, ValKind kind);
+
+// The spec's checks before a load or store of `size` bytes at `ptr`:
+// aligned to `alignment` and inside `mem` (kAborted "unaligned pointer
+// ..." / "pointer out of bounds ..." otherwise).
+absl::Status CheckRange(absl::Span<const uint8_t> mem, uint64_t ptr,
+                        uint64_t size, uint32_t alignment);
+
+// A char lifted from a core i32: kAborted "invalid char 0x..." for a
+// surrogate or a value above U+10FFFF.
+absl::StatusOr<Val> ConvertI32ToChar(uint32_t i);
+
 // OK when every type reachable from `type` is one the sync canonical ABI
 // here handles; kUnimplemented naming stream, future, error-context or map
 // otherwise, kInvalidArgument for a type that is not a value type.

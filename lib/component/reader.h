@@ -18,6 +18,7 @@
 #define WASMHOST_LIB_COMPONENT_READER_H_
 
 #include <cstdint>
+#include <functional>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -28,6 +29,21 @@ namespace wasmhost::component {
 // True if `bytes` start with the Wasm magic and the component layer (1),
 // false for core modules (layer 0) and anything else.
 [[nodiscard]] bool IsComponent(absl::Span<const uint8_t> bytes);
+
+// Validates one core module's bytes in full, function bodies included:
+// what the core pipeline runs before rewriting a module
+// (v8backend::ValidateModule), passed in so this library stays without V8.
+// Returns InvalidArgument with the reason when the module is invalid.
+using CoreModuleValidator =
+    std::function<absl::Status(absl::Span<const uint8_t> module)>;
+
+struct ReadOptions {
+  // Run on every core module of the component (nested ones included) after
+  // the core reader's structural checks. Unset: function bodies are not
+  // validated here (compiling the module validates them later). Default
+  // unset.
+  CoreModuleValidator validate_core_module;
+};
 
 // Parses a component binary. Does not retain `bytes`: core modules are
 // referred to by offset.
@@ -41,7 +57,8 @@ namespace wasmhost::component {
 // function, ...), aliases of names an instance does not export, missing or
 // duplicate instantiation arguments, conflicting canonical options, a
 // second start section, nesting deeper than 100 levels, an invalid core
-// module (the core reader's message follows), and unsupported gated
+// module (the core reader's or `options.validate_core_module`'s message
+// follows), and unsupported gated
 // features; and for what breaks a validation rule: instantiation
 // arguments or ascribed types that are not subtypes of what is expected,
 // core instantiation arguments of the wrong core type, imports and exports
@@ -51,7 +68,7 @@ namespace wasmhost::component {
 // ABI's, value types of 2^28 bytes or more, and resource.new/rep of a
 // resource the component does not define.
 [[nodiscard]] absl::StatusOr<Component> ReadComponent(
-    absl::Span<const uint8_t> bytes);
+    absl::Span<const uint8_t> bytes, const ReadOptions& options = {});
 
 }  // namespace wasmhost::component
 

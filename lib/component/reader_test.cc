@@ -542,6 +542,46 @@ TEST(ReadComponentErrors, Aliases) {
                         "exports \"f\" as a func, not a instance");
 }
 
+TEST(ReadComponentErrors, CoreModuleValidator) {
+  // A module whose one function body is `i32.add` on an empty stack: the
+  // core reader accepts its structure; only a validator rejects it.
+  const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                        0x01, 0x04, 0x01, 0x60, 0x00, 0x00,  // type () -> ()
+                        0x03, 0x02, 0x01, 0x00,              // func 0: type 0
+                        0x0a, 0x05, 0x01, 0x03, 0x00, 0x6a, 0x0b};  // code
+  const Bytes component = ComponentOf({{1, module}});
+  ASSERT_TRUE(ReadComponent(component).ok());
+  std::vector<Bytes> seen;
+  ReadOptions options;
+  options.validate_core_module = [&](absl::Span<const uint8_t> bytes) {
+    seen.emplace_back(bytes.begin(), bytes.end());
+    return absl::InvalidArgumentError("type mismatch in i32.add");
+  };
+  ExpectInvalidArgument(
+      ReadComponent(component, options).status(),
+      "at offset 10: invalid core module (offsets from its start): type "
+      "mismatch in i32.add");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], module);
+  // A validator's own failure is not the module's: its code passes through.
+  options.validate_core_module = [](absl::Span<const uint8_t>) {
+    return absl::InternalError("engine down");
+  };
+  const absl::Status internal = ReadComponent(component, options).status();
+  EXPECT_EQ(internal.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(internal.message(), "engine down");
+  // Nested components' modules are validated too.
+  seen.clear();
+  options.validate_core_module = [&](absl::Span<const uint8_t> bytes) {
+    seen.emplace_back(bytes.begin(), bytes.end());
+    return absl::OkStatus();
+  };
+  const Bytes nested = ComponentOf({{4, component}});
+  ASSERT_TRUE(ReadComponent(nested, options).ok());
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], module);
+}
+
 TEST(ReadComponentErrors, CoreModulesAndInstances) {
   // A core module importing env.f; instantiated without arguments.
   const Bytes module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -779,6 +819,81 @@ TEST(ReadComponent, ResourcesAreNewPerImportAndInstantiation) {
   ExpectInvalidArgument(with_child_resource({0x04, 0x00}),
                         "resource.rep of a resource this component does not "
                         "define");
+}
+
+// An exported resource is a new type standing for the resource: only the
+// export's index names it, handles and subtyping see one resource.
+TEST(ReadComponent, ExportedResourceIsANewType) {
+  const Bytes resource = One({0x3f, 0x7f, 0x00});  // type 0
+  const Bytes export_r = One(Cat({{0x00}, Name("r"), {0x03, 0x00, 0x00}}));
+  auto export_own_of = [&](uint8_t type) {
+    return ReadComponent(
+        ComponentOf({{7, resource},
+                     {11, export_r},          // type 1
+                     {7, One({0x69, type})},  // type 2
+                     {11, One(Cat({{0x00}, Name("h"), {0x03, 0x02, 0x00}}))}}));
+  };
+  absl::StatusOr<Component> c = export_own_of(1);
+  ASSERT_TRUE(c.ok()) << c.status();
+  const TypeId r = c->root.types[0];
+  const TypeId exported = c->root.types[1];
+  EXPECT_NE(exported, r);
+  EXPECT_EQ(c->types[exported].kind, TypeKind::kResource);
+  EXPECT_EQ(c->types[exported].name, "r");
+  EXPECT_TRUE(c->types[exported].defined);
+  EXPECT_EQ(ResourceIdentity(c->types, exported), r);
+  EXPECT_EQ(ResourceIdentity(c->types, r), r);
+  // The resource's own index is not the exported name.
+  ExpectInvalidArgument(export_own_of(0).status(),
+                        "uses a resource type that no earlier import or "
+                        "export names");
+
+  // Component 0 exports its resource twice, the second time maybe ascribed
+  // `(sub resource)`; the parent aliases both out of an instance of it.
+  auto exports_twice = [&](const Bytes& ascription) {
+    const Bytes child =
+        ComponentOf({{7, resource},
+                     {11, Cat({{0x02, 0x00},
+                               Name("r1"),
+                               {0x03, 0x00, 0x00, 0x00},
+                               Name("r2"),
+                               Cat({{0x03, 0x00}, ascription})})}});
+    return ReadComponent(ComponentOf({{4, child},
+                                      {5, One({0x00, 0x00, 0x00})},
+                                      {6, Cat({{0x02, 0x03, 0x00, 0x00},
+                                               Name("r1"),
+                                               {0x03, 0x00, 0x00},
+                                               Name("r2")})}}));
+  };
+  c = exports_twice({0x00});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(ResourceIdentity(c->types, c->root.types[0]),
+            ResourceIdentity(c->types, c->root.types[1]));
+  c = exports_twice({0x01, 0x03, 0x01});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_NE(ResourceIdentity(c->types, c->root.types[0]),
+            ResourceIdentity(c->types, c->root.types[1]));
+}
+
+// A bag of exports names types as an export does: a constructor of the
+// exported name must return that name's resource.
+TEST(ReadComponentErrors, BagOfExportsResourceNames) {
+  // Type 0: an imported `(sub resource)`.
+  const Bytes import_a = One(Cat({{0x00}, Name("a"), {0x03, 0x01}}));
+  const Bytes types = {0x02, 0x69, 0x00,         // type 1: own 0
+                       0x40, 0x00, 0x00, 0x01};  // type 2: func -> 1
+  const Bytes import_f = One(Cat({{0x00}, Name("f"), {0x01, 0x02}}));
+  const Bytes bag = One(Cat({{0x01, 0x02, 0x00},
+                             Name("b"),
+                             {0x03, 0x00, 0x00},
+                             Name("[constructor]b"),
+                             {0x01, 0x00}}));
+  ExpectInvalidArgument(
+      ReadComponent(
+          ComponentOf({{10, import_a}, {7, types}, {10, import_f}, {5, bag}}))
+          .status(),
+      "\"[constructor]b\": resource used in function does not have a name "
+      "in this context");
 }
 
 // Core functions must have the signatures the canonical ABI gives them.

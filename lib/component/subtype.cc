@@ -80,6 +80,10 @@ absl::Status SubtypeChecker::CheckType(TypeId given, TypeId expected) {
   }
   switch (e.kind) {
     case TypeKind::kResource:
+      if (ResourceIdentity(arena_, given) ==
+          ResourceIdentity(arena_, expected)) {
+        break;
+      }
       if (auto it = same_.find(given);
           it != same_.end() && it->second == expected) {
         break;

@@ -15,8 +15,9 @@
 // Types refer to each other by TypeId, never by the binary's per-scope
 // indices: the reader resolves every index (type definitions, aliases,
 // imports with `eq` bounds, instantiations) to the TypeId it denotes, so two
-// index spaces that see the same type hold the same TypeId and a resource's
-// identity is its TypeId.
+// index spaces that see the same type hold the same TypeId. A resource's
+// identity is its TypeId, except that an exported resource gets a new
+// TypeId standing for it (Type::resource_of; ResourceIdentity).
 
 #ifndef WASMHOST_LIB_COMPONENT_TYPES_H_
 #define WASMHOST_LIB_COMPONENT_TYPES_H_
@@ -138,6 +139,11 @@ struct Type {
   std::string name;
   bool defined = false;
   std::optional<uint32_t> dtor;
+  // kResource: set on the new type an export gives a resource (what later
+  // imports and exports must use to be visible), naming the resource it
+  // stands for. Identity (handles, subtyping) is that resource's: see
+  // ResourceIdentity.
+  std::optional<TypeId> resource_of;
 };
 
 // A core function type; module types list their imports and exports.
@@ -176,6 +182,9 @@ class TypeArena {
     return static_cast<TypeId>(kind);
   }
 
+  // Type `id` to change in place (naming a resource, say): ids stay.
+  [[nodiscard]] Type& Mutable(TypeId id) { return types_[id]; }
+
   TypeId Add(Type type) {
     types_.push_back(std::move(type));
     return static_cast<TypeId>(types_.size() - 1);
@@ -193,6 +202,13 @@ class TypeArena {
   std::vector<Type> types_;
   std::vector<CoreType> core_types_;
 };
+
+// The resource a kResource type `id` is: itself, or the one an exported
+// name stands for.
+[[nodiscard]] inline TypeId ResourceIdentity(const TypeArena& arena,
+                                             TypeId id) {
+  return arena[id].resource_of.value_or(id);
+}
 
 }  // namespace wasmhost::component
 

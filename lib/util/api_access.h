@@ -6,6 +6,10 @@
 #define WASMHOST_LIB_UTIL_API_ACCESS_H_
 
 #include <memory>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 #include "absl/strings/string_view.h"
 #include "wasmhost/linker.h"
@@ -29,6 +33,30 @@ class ApiAccess {
                                                        absl::string_view module,
                                                        absl::string_view name) {
     return linker.FindExtern(module, name);
+  }
+  // Grants export `export_name` (of `kind`) of `instance` as
+  // `module`.`name` (the component runtime's core instantiation, where a
+  // bag of exports renames them). Returns as Instance::GetGlobal does
+  // (NotFound, InvalidArgument for another kind, FailedPrecondition off the
+  // instance's thread) or AlreadyExists as Linker::Define.
+  static absl::Status DefineExport(Linker& linker, absl::string_view module,
+                                   absl::string_view name,
+                                   const Instance& instance,
+                                   absl::string_view export_name,
+                                   ExternKind kind) {
+    absl::StatusOr<std::shared_ptr<const ExternState>> found =
+        instance.FindExtern(export_name, kind);
+    if (!found.ok()) return found.status();
+    return linker.DefineExtern(module, name, *std::move(found));
+  }
+  // The engine state of `instance` (its embedder contexts, for the
+  // component runtime's Caller).
+  static const InstanceState& StateOf(const Instance& instance) {
+    return *instance.state_;
+  }
+  // The instance a host function's `caller` was called by.
+  static InstanceState* CallerInstance(const Caller& caller) {
+    return caller.instance_;
   }
 };
 

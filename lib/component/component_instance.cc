@@ -1,0 +1,680 @@
+// component::Instance: replays a component's plan with the core API (one
+// wasmhost::Instance per core instantiation, linked through core Linkers)
+// and runs the canonical ABI at its boundary: export calls (canon lift),
+// host trampolines (canon lower), resource built-ins.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>  // NOLINT(build/c++11): the owner thread's id
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "lib/component/component_state.h"
+#include "lib/component/canonical_abi.h"
+#include "lib/component/handle_table.h"
+#include "lib/component/linker_state.h"
+#include "lib/util/api_access.h"
+#include "lib/util/error_status.h"
+#include "lib/util/status_macros.h"
+#include "wasmhost/component_instance.h"
+#include "wasmhost/internal/component_call.h"
+#include "wasmhost/internal/component_traits.h"
+#include "wasmhost/linker.h"
+
+namespace wasmhost::component {
+inline namespace api {
+
+struct CallerAccess {
+  static Caller Make(internal::InstanceState* s) { return Caller(s); }
+};
+
+struct FuncAccess {
+  static const internal::ExportState* Export(const Func& f) { return f.func_; }
+  static internal::InstanceState* State(const Func& f) { return f.instance_; }
+};
+
+}  // namespace api
+
+namespace internal {
+
+// A memory option over a core instance's exported memory, with the realloc
+// option when given.
+class CoreGuestMemory final : public GuestMemory {
+ public:
+  CoreGuestMemory(wasmhost::Memory memory,
+                  std::optional<wasmhost::Func> realloc)
+      : memory_(std::move(memory)), realloc_(std::move(realloc)) {}
+
+  absl::Span<uint8_t> Bytes() override { return memory_.data(); }
+
+  absl::StatusOr<uint32_t> Realloc(uint32_t old_ptr, uint32_t old_size,
+                                   uint32_t align,
+                                   uint32_t new_size) override {
+    if (!realloc_.has_value()) {
+      return absl::FailedPreconditionError("the function has no realloc");
+    }
+    const wasmhost::Val args[] = {
+        wasmhost::Val::I32(static_cast<int32_t>(old_ptr)),
+        wasmhost::Val::I32(static_cast<int32_t>(old_size)),
+        wasmhost::Val::I32(static_cast<int32_t>(align)),
+        wasmhost::Val::I32(static_cast<int32_t>(new_size))};
+    WASMHOST_ASSIGN_OR_RETURN(std::vector<wasmhost::Val> result,
+                              realloc_->Call(args));
+    return static_cast<uint32_t>(result.at(0).i32());
+  }
+
+ private:
+  wasmhost::Memory memory_;
+  std::optional<wasmhost::Func> realloc_;
+};
+
+// Canonical options resolved to core objects.
+struct ResolvedOptions {
+  std::unique_ptr<CoreGuestMemory> memory;
+  std::optional<wasmhost::Func> post_return;
+  CanonicalOptions opts;
+};
+
+struct ExportState {
+  InstanceState* instance = nullptr;
+  const LiftedExport* plan = nullptr;
+  FuncType type;
+  std::vector<TypeId> params;
+  std::vector<TypeId> results;
+  uint32_t step = 0;
+  std::optional<wasmhost::Func> callee;
+  ResolvedOptions options;
+};
+
+struct LoweredState {
+  const LoweredImport* plan = nullptr;
+  // The host function; null when the plan lowers a lifted function.
+  std::shared_ptr<const HostFunc> func;
+  std::vector<TypeId> params;
+  std::vector<TypeId> results;
+  // Resolved at the first call: the memory may belong to a core instance
+  // made after the one importing the trampoline.
+  std::optional<ResolvedOptions> options;
+};
+
+struct InstanceState {
+  explicit InstanceState(api::Component c) : component(std::move(c)) {}
+  api::Component component;
+  const ComponentState* state = nullptr;
+  std::thread::id thread = std::this_thread::get_id();
+  std::vector<wasmhost::Instance> core;
+  HandleTable handles;
+  bool poisoned = false;
+  std::vector<std::unique_ptr<ExportState>> exports;
+  // Plan::lifted's functions another part of the component calls, made at
+  // the first call (their core instance may not exist before).
+  std::vector<std::unique_ptr<ExportState>> lifted;
+  std::vector<std::unique_ptr<LoweredState>> lowered;
+  // Guest resources' destructors by resource type, resolved once made.
+  absl::flat_hash_map<TypeId, wasmhost::Func> dtors;
+  std::optional<uint32_t> main_step;
+
+  const TypeArena& types() const { return *state->types; }
+};
+
+namespace {
+
+absl::Status NotMade(const CoreItem& item) {
+  return absl::UnimplementedError(absl::StrCat(
+      "a canonical option naming core item ", item.name,
+      " that is not a core instance's export is not supported"));
+}
+
+absl::StatusOr<wasmhost::Func> CoreFunc(const InstanceState& s,
+                                        const CoreItem& item) {
+  if (item.kind != CoreItem::Kind::kExport) return NotMade(item);
+  if (item.index >= s.core.size()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "core function ", item.name, " is used before its instance exists"));
+  }
+  return s.core[item.index].GetFunc(item.name);
+}
+
+absl::StatusOr<ResolvedOptions> Resolve(const InstanceState& s,
+                                        const PlannedOptions& planned) {
+  ResolvedOptions resolved;
+  resolved.opts.string_encoding = planned.string_encoding;
+  if (planned.memory.has_value()) {
+    const CoreItem& item = *planned.memory;
+    if (item.kind != CoreItem::Kind::kExport) return NotMade(item);
+    if (item.index >= s.core.size()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("memory ", item.name, " is used before it exists"));
+    }
+    WASMHOST_ASSIGN_OR_RETURN(wasmhost::Memory memory,
+                              s.core[item.index].GetMemory(item.name));
+    std::optional<wasmhost::Func> realloc;
+    if (planned.realloc.has_value()) {
+      WASMHOST_ASSIGN_OR_RETURN(realloc, CoreFunc(s, *planned.realloc));
+    }
+    resolved.memory = std::make_unique<CoreGuestMemory>(std::move(memory),
+                                                        std::move(realloc));
+    resolved.opts.memory = resolved.memory.get();
+    resolved.opts.realloc = planned.realloc.has_value();
+  }
+  if (planned.post_return.has_value()) {
+    WASMHOST_ASSIGN_OR_RETURN(resolved.post_return,
+                              CoreFunc(s, *planned.post_return));
+    resolved.opts.post_return = true;
+  }
+  return resolved;
+}
+
+void Signature(const TypeArena& types, TypeId func, std::vector<TypeId>& params,
+               std::vector<TypeId>& results) {
+  for (const Field& param : types[func].fields) params.push_back(param.type);
+  if (types[func].ok.has_value()) results.push_back(*types[func].ok);
+}
+
+std::string ImportName(absl::string_view interface, absl::string_view name) {
+  return interface.empty() ? absl::StrCat("function ", name, " of the world")
+                           : absl::StrCat("function ", name, " of interface ",
+                                          interface);
+}
+
+absl::StatusOr<std::unique_ptr<ExportState>> MakeExportState(
+    InstanceState& s, const LiftedExport& lifted) {
+  auto e = std::make_unique<ExportState>();
+  e->instance = &s;
+  e->plan = &lifted;
+  e->type = MakeFuncType(s.state->types, lifted.type);
+  Signature(s.types(), lifted.type, e->params, e->results);
+  e->step = lifted.callee.index;
+  WASMHOST_ASSIGN_OR_RETURN(e->callee, CoreFunc(s, lifted.callee));
+  WASMHOST_ASSIGN_OR_RETURN(e->options, Resolve(s, lifted.options));
+  return e;
+}
+
+// canon lift's side of a call of `e` with `args`: lowers them into the
+// guest, calls the core function, lifts the results, runs post-return and
+// ends the call's borrow scope. `guest_ran` says whether the guest ran
+// before a failure (a host value refused before it did is the caller's).
+absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
+                                            const ExportState& e,
+                                            const CallOptions& options,
+                                            absl::Span<const Val> args,
+                                            bool& guest_ran) {
+  guest_ran = false;
+  if (args.size() != e.params.size()) {
+    return wasmhost::internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat(e.plan->name, " takes ", e.params.size(),
+                     " arguments, got ", args.size()));
+  }
+  const uint32_t scope = s.handles.EnterCall();
+  LiftLowerContext cx{s.types(), e.options.opts, &s.handles, scope};
+  absl::StatusOr<std::vector<wasmhost::Val>> flat =
+      LowerFlatValues(cx, kMaxFlatParams, args, e.params);
+  if (!flat.ok()) {
+    (void)s.handles.ExitCall(scope);
+    return flat.status();
+  }
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<wasmhost::Val> core,
+                            e.callee->Call(options, *flat));
+  guest_ran = true;
+  CoreValueIter vi(core);
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> results,
+                            LiftFlatValues(cx, kMaxFlatResults, vi, e.results));
+  WASMHOST_RETURN_IF_ERROR(PostReturn(e, core));
+  WASMHOST_RETURN_IF_ERROR(s.handles.ExitCall(scope));
+  return results;
+}
+
+// A call of Plan::lifted[index] from elsewhere in the component (one
+// nested component calling another), inside the calling guest's call.
+absl::StatusOr<std::vector<Val>> CallLiftedIndex(InstanceState& s,
+                                                 uint32_t index,
+                                                 absl::Span<const Val> args) {
+  if (s.lifted.size() <= index) s.lifted.resize(index + 1);
+  if (s.lifted[index] == nullptr) {
+    WASMHOST_ASSIGN_OR_RETURN(
+        s.lifted[index], MakeExportState(s, s.state->plan.lifted[index]));
+  }
+  bool guest_ran = false;
+  return CallLifted(s, *s.lifted[index], CallOptions(), args, guest_ran);
+}
+
+// The core host function of Plan::lowered[index]: lifts the guest's flat
+// arguments, calls the host function, lowers its results.
+absl::Status CallHost(InstanceState& s, LoweredState& l,
+                      absl::Span<const wasmhost::Val> args,
+                      absl::Span<wasmhost::Val> results) {
+  if (!l.options.has_value()) {
+    WASMHOST_ASSIGN_OR_RETURN(l.options, Resolve(s, l.plan->options));
+  }
+  LiftLowerContext cx{s.types(), l.options->opts, &s.handles};
+  CoreValueIter vi(args);
+  WASMHOST_ASSIGN_OR_RETURN(
+      std::vector<Val> lifted,
+      LiftFlatValues(cx, kMaxFlatParams, vi, l.params));
+  std::vector<Val> out;
+  absl::Status status;
+  if (l.func != nullptr) {
+    Caller caller = CallerAccess::Make(&s);
+    status = (*l.func)(caller, lifted, out);
+  } else {
+    absl::StatusOr<std::vector<Val>> called =
+        CallLiftedIndex(s, *l.plan->lifted, lifted);
+    if (called.ok()) {
+      out = *std::move(called);
+    } else {
+      status = called.status();
+    }
+  }
+  if (status.ok() && out.size() != l.results.size()) {
+    status = wasmhost::internal::UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("host ", ImportName(l.plan->interface, l.plan->name),
+                     " gave ", out.size(), " results; its type has ",
+                     l.results.size()));
+  }
+  if (status.ok()) {
+    absl::StatusOr<std::vector<wasmhost::Val>> flat =
+        LowerFlatValues(cx, kMaxFlatResults, out, l.results, &vi);
+    if (flat.ok() && flat->size() == results.size()) {
+      std::copy(flat->begin(), flat->end(), results.begin());
+    } else if (flat.ok()) {
+      status = absl::InternalError("flat results do not fit the core type");
+    } else {
+      status = flat.status();
+    }
+  }
+  s.handles.ReleaseLends(cx.lends);
+  return status;
+}
+
+absl::Status DefineCoreImport(InstanceState& s, wasmhost::Linker& linker,
+                              const CoreStep::Import& import,
+                              const ImportType& type) {
+  const CoreItem& item = import.item;
+  switch (item.kind) {
+    case CoreItem::Kind::kExport:
+      return wasmhost::internal::ApiAccess::DefineExport(
+          linker, import.module, import.name, s.core[item.index], item.name,
+          type.kind);
+    case CoreItem::Kind::kLowered: {
+      LoweredState* l = s.lowered[item.index].get();
+      InstanceState* sp = &s;
+      return linker.DefineDynamic(
+          import.module, import.name, type.func_type,
+          [sp, l](wasmhost::Caller&, absl::Span<const wasmhost::Val> args,
+                  absl::Span<wasmhost::Val> results) {
+            return CallHost(*sp, *l, args, results);
+          });
+    }
+    case CoreItem::Kind::kResourceNew:
+    case CoreItem::Kind::kResourceDrop:
+    case CoreItem::Kind::kResourceRep: {
+      HandleTable* handles = &s.handles;
+      const TypeId resource = item.index;
+      const CoreItem::Kind kind = item.kind;
+      return linker.DefineDynamic(
+          import.module, import.name, type.func_type,
+          [handles, resource, kind](wasmhost::Caller&,
+                                    absl::Span<const wasmhost::Val> args,
+                                    absl::Span<wasmhost::Val> results)
+              -> absl::Status {
+            const auto arg = static_cast<uint32_t>(args.at(0).i32());
+            if (kind == CoreItem::Kind::kResourceDrop) {
+              return handles->ResourceDrop(resource, arg);
+            }
+            absl::StatusOr<uint32_t> out =
+                kind == CoreItem::Kind::kResourceNew
+                    ? handles->ResourceNew(resource, arg)
+                    : handles->ResourceRep(resource, arg);
+            if (!out.ok()) return out.status();
+            results.at(0) = wasmhost::Val::I32(static_cast<int32_t>(*out));
+            return absl::OkStatus();
+          });
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Each defined memory's limit: its initial size plus an equal share of
+// what options' limit leaves above every defined memory's initial size.
+absl::StatusOr<std::vector<uint64_t>> MemoryLimits(
+    const ComponentState& state, uint64_t max_memory_bytes) {
+  constexpr uint64_t kPage = 64 * 1024;
+  std::vector<uint64_t> limits(state.plan.steps.size(), max_memory_bytes);
+  if (max_memory_bytes == 0) return limits;
+  uint64_t initial = 0;
+  uint64_t defined = 0;
+  std::vector<bool> defines(state.plan.steps.size(), false);
+  for (size_t i = 0; i < state.plan.steps.size(); ++i) {
+    const Module& module = state.modules[state.plan.steps[i].module];
+    bool imports_memory = false;
+    for (const ImportType& import : module.imports()) {
+      imports_memory |= import.kind == wasmhost::ExternKind::kMemory;
+    }
+    if (imports_memory || !module.memory().has_value()) continue;
+    defines[i] = true;
+    initial += module.memory()->min_pages * kPage;
+    ++defined;
+  }
+  if (initial > max_memory_bytes) {
+    return wasmhost::internal::LimitError(
+        LimitKind::kMemory,
+        absl::StrCat("the component's memories start at ", initial,
+                     " bytes, over Limits::max_memory_bytes ",
+                     max_memory_bytes));
+  }
+  if (defined == 0) return limits;
+  const uint64_t share = (max_memory_bytes - initial) / defined;
+  for (size_t i = 0; i < limits.size(); ++i) {
+    if (!defines[i]) continue;
+    const Module& module = state.modules[state.plan.steps[i].module];
+    limits[i] = module.memory()->min_pages * kPage + share;
+  }
+  return limits;
+}
+
+const Linker::Definitions::Func* FindFunc(const Linker& linker,
+                                         absl::string_view interface,
+                                         absl::string_view name) {
+  const Linker::Definitions::Interface* iface =
+      LinkerAccess::FindInterface(linker, interface);
+  if (iface == nullptr) return nullptr;
+  auto found = iface->funcs.find(name);
+  return found == iface->funcs.end() ? nullptr : &found->second;
+}
+
+absl::Status BindImports(InstanceState& s, const Linker& linker) {
+  const ComponentState& state = *s.state;
+  for (const ComponentFunc& func : state.imported_funcs) {
+    const Linker::Definitions::Func* def =
+        FindFunc(linker, func.interface, func.name);
+    if (def == nullptr) {
+      return wasmhost::internal::MakeError(
+          absl::StatusCode::kNotFound, ErrorKind::kLinkError,
+          absl::StrCat("import ", ImportName(func.interface, func.name), " ",
+                       func.type.ToString(), " is not granted by the linker"));
+    }
+    const std::optional<FuncType>& expected = def->expected;
+    if (expected.has_value() && !SignatureMatches(*expected, func.type)) {
+      return wasmhost::internal::MakeError(
+          absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
+          absl::StrCat("import ", ImportName(func.interface, func.name),
+                       " has type ", func.type.ToString(),
+                       " but the linker defines it as ",
+                       expected->ToString()));
+    }
+  }
+  for (const LoweredImport& lowered : state.plan.lowered) {
+    auto l = std::make_unique<LoweredState>();
+    l->plan = &lowered;
+    if (!lowered.lifted.has_value()) {
+      // Every imported function was found above.
+      const Linker::Definitions::Func* def =
+          FindFunc(linker, lowered.interface, lowered.name);
+      if (def == nullptr) {
+        return absl::InternalError("lowered an unknown import");
+      }
+      l->func = def->func;
+    }
+    Signature(s.types(), lowered.type, l->params, l->results);
+    s.lowered.push_back(std::move(l));
+  }
+  for (const ComponentResource& resource : state.imported_resources) {
+    const Linker::Definitions::Interface* iface =
+        LinkerAccess::FindInterface(linker, resource.interface);
+    const Linker::Definitions::Resource* def = nullptr;
+    if (iface != nullptr) {
+      auto found = iface->resources.find(resource.name);
+      if (found != iface->resources.end()) def = &found->second;
+    }
+    if (def == nullptr) {
+      return wasmhost::internal::MakeError(
+          absl::StatusCode::kNotFound, ErrorKind::kLinkError,
+          absl::StrCat("import resource ", resource.name, " of interface ",
+                       resource.interface, " is not granted by the linker"));
+    }
+    for (const auto& [id, named] : state.resource_names) {
+      if (named.interface != resource.interface ||
+          named.name != resource.name) {
+        continue;
+      }
+      ResourceImpl impl;
+      std::shared_ptr<const HostResourceDtor> dtor = def->dtor;
+      if (*dtor) impl.dtor = [dtor](uint32_t rep) { return (*dtor)(rep); };
+      s.handles.DefineResource(id, std::move(impl));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DefineGuestResources(InstanceState& s) {
+  for (const GuestResource& resource : s.state->plan.resources) {
+    ResourceImpl impl;
+    impl.local = true;
+    if (resource.dtor.has_value()) {
+      WASMHOST_ASSIGN_OR_RETURN(wasmhost::Func dtor,
+                                CoreFunc(s, *resource.dtor));
+      s.dtors.emplace(resource.type, dtor);
+      impl.dtor = [dtor](uint32_t rep) -> absl::Status {
+        const wasmhost::Val arg[] = {
+            wasmhost::Val::I32(static_cast<int32_t>(rep))};
+        return dtor.Call(arg).status();
+      };
+    }
+    s.handles.DefineResource(resource.type, std::move(impl));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MakeExports(InstanceState& s) {
+  for (const LiftedExport& lifted : s.state->plan.exports) {
+    WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<ExportState> e,
+                              MakeExportState(s, lifted));
+    if (!s.main_step.has_value()) s.main_step = e->step;
+    s.exports.push_back(std::move(e));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const ExportState& FuncExport(const Func& func) {
+  return *FuncAccess::Export(func);
+}
+InstanceState& FuncInstance(const Func& func) {
+  return *FuncAccess::State(func);
+}
+const wasmhost::Instance& CoreInstance(const ExportState& e) {
+  return e.instance->core[e.step];
+}
+absl::string_view CoreExportName(const ExportState& e) {
+  return e.plan->callee.name;
+}
+CallStringEncoding StringEncodingOf(const ExportState& e) {
+  return static_cast<CallStringEncoding>(e.options.opts.string_encoding);
+}
+bool HasPostReturn(const ExportState& e) {
+  return e.options.post_return.has_value();
+}
+
+absl::Status BeginCall(InstanceState& instance) {
+  if (std::this_thread::get_id() != instance.thread) {
+    return wasmhost::internal::WrongThreadError(
+        "the component instance belongs to another thread's isolate");
+  }
+  if (instance.poisoned) {
+    return wasmhost::internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
+        "the component instance is poisoned: an earlier call failed in the "
+        "guest or a host function");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EndCall(InstanceState& instance, absl::Status status,
+                     bool guest_ran) {
+  if (status.ok()) return status;
+  // A core instance poisons itself when the guest trapped, was stopped or
+  // a host function failed, wherever the failure surfaced (a realloc while
+  // lowering, a host trampoline's InvalidArgument).
+  bool core_poisoned = false;
+  for (const wasmhost::Instance& core : instance.core) {
+    core_poisoned |= core.poisoned();
+  }
+  if (guest_ran || core_poisoned) instance.poisoned = true;
+  return status;
+}
+
+absl::Span<uint8_t> MemoryBytes(const ExportState& e) {
+  if (e.options.memory == nullptr) return {};
+  return e.options.memory->Bytes();
+}
+
+absl::StatusOr<uint32_t> Realloc(const ExportState& e, uint32_t old_ptr,
+                                 uint32_t old_size, uint32_t align,
+                                 uint32_t new_size) {
+  if (e.options.memory == nullptr) {
+    return absl::FailedPreconditionError("the function has no memory");
+  }
+  return e.options.memory->Realloc(old_ptr, old_size, align, new_size);
+}
+
+absl::Status PostReturn(const ExportState& e,
+                        absl::Span<const wasmhost::Val> flat) {
+  if (!e.options.post_return.has_value()) return absl::OkStatus();
+  return e.options.post_return->Call(flat).status();
+}
+
+}  // namespace internal
+
+inline namespace api {
+
+void* Caller::Context(const void* type_key) const {
+  if (instance_->core.empty()) return nullptr;
+  return wasmhost::internal::InstanceContext(
+      wasmhost::internal::ApiAccess::StateOf(instance_->core.front()),
+      type_key);
+}
+
+const FuncType& Func::type() const { return func_->type; }
+
+absl::StatusOr<std::vector<Val>> Func::Call(const CallOptions& options,
+                                            absl::Span<const Val> args) const {
+  WASMHOST_RETURN_IF_ERROR(internal::BeginCall(*instance_));
+  bool guest_ran = false;
+  absl::StatusOr<std::vector<Val>> results =
+      internal::CallLifted(*instance_, *func_, options, args, guest_ran);
+  if (!results.ok()) {
+    return internal::EndCall(*instance_, results.status(), guest_ran);
+  }
+  return results;
+}
+
+absl::StatusOr<Instance> Instance::Create(const Component& component,
+                                          const Linker& linker,
+                                          const InstanceOptions& options) {
+  auto s = std::make_unique<internal::InstanceState>(component);
+  s->state = &ComponentAccess::State(component);
+  const internal::ComponentState& state = *s->state;
+  WASMHOST_RETURN_IF_ERROR(internal::BindImports(*s, linker));
+  WASMHOST_ASSIGN_OR_RETURN(
+      std::vector<uint64_t> memory_limits,
+      internal::MemoryLimits(state, options.limits.max_memory_bytes));
+  for (size_t i = 0; i < state.plan.steps.size(); ++i) {
+    const CoreStep& step = state.plan.steps[i];
+    const Module& module = state.modules[step.module];
+    wasmhost::Linker core_linker;
+    for (const CoreStep::Import& import : step.imports) {
+      const ImportType* type = nullptr;
+      for (const ImportType& candidate : module.imports()) {
+        if (candidate.module == import.module &&
+            candidate.name == import.name) {
+          type = &candidate;
+        }
+      }
+      if (type == nullptr) {
+        return absl::InternalError(absl::StrCat(
+            "core import ", import.module, ".", import.name, " not found"));
+      }
+      WASMHOST_RETURN_IF_ERROR(
+          internal::DefineCoreImport(*s, core_linker, import, *type));
+    }
+    InstanceOptions core_options = options;
+    core_options.limits.max_memory_bytes = memory_limits[i];
+    absl::StatusOr<wasmhost::Instance> core =
+        wasmhost::Instance::Create(module, core_linker, core_options);
+    if (!core.ok()) {
+      return wasmhost::internal::WithPrefix(
+          absl::StrCat("core instance ", i, " of the component: "),
+          core.status());
+    }
+    s->core.push_back(*std::move(core));
+  }
+  WASMHOST_RETURN_IF_ERROR(internal::DefineGuestResources(*s));
+  WASMHOST_RETURN_IF_ERROR(internal::MakeExports(*s));
+  return Instance(std::move(s));
+}
+
+Instance::Instance(std::unique_ptr<internal::InstanceState> state)
+    : state_(std::move(state)) {}
+Instance::Instance(Instance&& other) noexcept = default;
+Instance& Instance::operator=(Instance&& other) noexcept = default;
+Instance::~Instance() = default;
+
+absl::StatusOr<Func> Instance::GetFunc(absl::string_view name) const {
+  return GetFunc("", name);
+}
+
+absl::StatusOr<Func> Instance::GetFunc(absl::string_view interface,
+                                       absl::string_view name) const {
+  for (const auto& e : state_->exports) {
+    if (e->plan->interface == interface && e->plan->name == name) {
+      return Func(state_.get(), e.get());
+    }
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "the component exports no ",
+      interface.empty() ? absl::StrCat("function ", name)
+                        : absl::StrCat("function ", name, " of interface ",
+                                       interface)));
+}
+
+absl::Status Instance::DropResource(absl::string_view interface,
+                                    absl::string_view resource, uint32_t rep) {
+  for (const auto& [id, named] : state_->state->resource_names) {
+    if (named.interface != interface || named.name != resource) continue;
+    auto dtor = state_->dtors.find(id);
+    WASMHOST_RETURN_IF_ERROR(internal::BeginCall(*state_));
+    if (dtor == state_->dtors.end()) return absl::OkStatus();
+    const wasmhost::Val arg[] = {wasmhost::Val::I32(static_cast<int32_t>(rep))};
+    return internal::EndCall(*state_, dtor->second.Call(arg).status(), true);
+  }
+  return absl::NotFoundError(absl::StrCat("the component has no resource ",
+                                          resource, " of interface ",
+                                          interface));
+}
+
+bool Instance::poisoned() const { return state_->poisoned; }
+
+absl::StatusOr<uint64_t> Instance::remaining_fuel() const {
+  if (!state_->main_step.has_value()) {
+    return absl::FailedPreconditionError("the component exports no function");
+  }
+  return state_->core[*state_->main_step].remaining_fuel();
+}
+
+const Component& Instance::component() const { return state_->component; }
+
+void* Instance::Context(const void* type_key) const {
+  if (state_->core.empty()) return nullptr;
+  return wasmhost::internal::InstanceContext(
+      wasmhost::internal::ApiAccess::StateOf(state_->core.front()), type_key);
+}
+
+}  // namespace api
+}  // namespace wasmhost::component

@@ -1,0 +1,93 @@
+// lib/component/component_state.h: what the public component classes
+// share, and the seams through which lib/component makes them.
+//
+//   ParsedComponent, TypeDef   the reader's Component and Type under names
+//                              that stay unambiguous next to the public
+//                              component::Component and component::Type
+//   ComponentState             a compiled component: parse, world, plan,
+//                              compiled core modules
+//   TypeAccess, ComponentAccess  make public handles from internal state
+//
+// Include this before any public component header, and include lib/
+// component headers only through it: the reader's structs and the public
+// classes (in the inline namespace `api`) share names, so every lib header
+// must be read before the public ones, and a translation unit that sees
+// both refers to the reader's by these aliases.
+
+#ifndef WASMHOST_LIB_COMPONENT_COMPONENT_STATE_H_
+#define WASMHOST_LIB_COMPONENT_COMPONENT_STATE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "lib/component/canonical_abi.h"
+#include "lib/component/definitions.h"
+#include "lib/component/handle_table.h"
+#include "lib/component/plan.h"
+#include "lib/component/reader.h"
+#include "lib/component/types.h"
+#include "lib/component/wit_printer.h"
+#include "lib/component/world.h"
+
+namespace wasmhost::component {
+using ParsedComponent = Component;
+using ParsedInstance = Instance;
+using TypeDef = Type;
+}  // namespace wasmhost::component
+
+#include "wasmhost/component.h"       // NOLINT(build/include_order)
+#include "wasmhost/component_type.h"  // NOLINT(build/include_order)
+#include "wasmhost/module.h"          // NOLINT(build/include_order)
+
+namespace wasmhost::component {
+namespace internal {
+
+// A compiled component. Immutable once made; shared by Component copies,
+// instances and the Types read from it. Thread-safe.
+struct ComponentState {
+  // The component's types, every resource named by the interface that
+  // defines it (a resource the component defines has no name of its own),
+  // shared with the api::Types read from it.
+  std::shared_ptr<const TypeArena> types;
+  World world;
+  Plan plan;
+  std::vector<wasmhost::Module> modules;  // Plan::modules, compiled.
+  std::vector<api::ComponentFunc> imported_funcs;
+  std::vector<api::ComponentFunc> exported_funcs;
+  std::vector<api::ComponentResource> imported_resources;
+  std::vector<api::ComponentResource> exported_resources;
+  // Every resource of the world by TypeId: its interface and name.
+  absl::flat_hash_map<TypeId, api::ComponentResource> resource_names;
+};
+
+}  // namespace internal
+
+inline namespace api {
+
+struct TypeAccess {
+  static Type Make(std::shared_ptr<const TypeArena> arena, TypeId id) {
+    return Type(std::move(arena), id);
+  }
+  static const TypeArena& Arena(const Type& type) { return *type.arena_; }
+  static TypeId Id(const Type& type) { return type.id_; }
+};
+
+struct ComponentAccess {
+  static Component Make(std::shared_ptr<const internal::ComponentState> s) {
+    return Component(std::move(s));
+  }
+  static const internal::ComponentState& State(const Component& component) {
+    return *component.state_;
+  }
+};
+
+// The public FuncType of kFunc type `func` of `arena`.
+FuncType MakeFuncType(const std::shared_ptr<const TypeArena>& arena,
+                      TypeId func);
+
+}  // namespace api
+}  // namespace wasmhost::component
+
+#endif  // WASMHOST_LIB_COMPONENT_COMPONENT_STATE_H_

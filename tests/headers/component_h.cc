@@ -1,0 +1,1 @@
+#include "wasmhost/component.h"
