@@ -78,7 +78,9 @@ std::string WrapList(const std::string& head,
   }
   const bool aligned =
       indent + head.size() + longest + tail.size() + 1 <= kColumns;
-  const size_t start = aligned ? indent + head.size() : indent + 4;
+  // A head starting with spaces is indented that much more.
+  const size_t lead = std::min(head.find_first_not_of(' '), head.size());
+  const size_t start = aligned ? indent + head.size() : indent + lead + 4;
   const std::string pad(start, ' ');
   std::string out = aligned ? head : head + "\n" + pad;
   size_t column = start;

@@ -62,8 +62,8 @@ class TypeOwners {
 
 // `head` + the comma-separated `items` + `tail` within 80 columns where it
 // can, in clang-format's manner: one line; else items packed and aligned
-// after the '('; else a break after the '(' and a 4-space indent (plus
-// `indent`, the indentation `head` starts at, for continuation lines).
+// after the '('; else a break after the '(' and a 4-space indent more than
+// `head`'s own leading spaces. `indent`: columns before `head` on its line.
 [[nodiscard]] std::string WrapList(const std::string& head,
                                    const std::vector<std::string>& items,
                                    const std::string& tail,
