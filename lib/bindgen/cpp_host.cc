@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -567,6 +568,9 @@ class Generator {
                     "functions already.\nabsl::Status AddToLinker(component::"
                     "Linker& linker, ",
                     cls, "& impl);\n");
+    // The last definition's status is the result.
+    const std::string kCheck = "  if (!status_.ok()) return status_;\n";
+    if (absl::EndsWith(defs, kCheck)) defs.resize(defs.size() - kCheck.size());
     const std::string linker_instance =
         iface.empty() ? "linker_.Root()"
                       : absl::StrCat("linker_.Instance(\"", iface, "\")");
@@ -642,8 +646,12 @@ class Generator {
           "\n}\n");
       absl::StrAppend(
           binds, "  absl::StatusOr<", qualified, "::", alias, "> ", base,
-          " =\n      ", qualified, "::", alias, "::Get(instance, \"",
-          scope.iface, "\", \"", f.name, "\");\n  if (!", base,
+          " =\n",
+          WrapList(absl::StrCat("      ", qualified, "::", alias, "::Get("),
+                   {"instance", absl::StrCat("\"", scope.iface, "\""),
+                    absl::StrCat("\"", f.name, "\"")},
+                   ");"),
+          "\n  if (!", base,
           ".ok()) return ", base, ".status();\n  ", target, member,
           ".emplace(*std::move(", base, "));\n");
     }
