@@ -2,9 +2,10 @@
 // hand-written tests/components/canon.wat: each of the spec's traps
 // reaching the host as Aborted with its reason, post-return, host imports
 // lowered with memory and realloc, a trapping realloc, poisoning, memory
-// limits and deadlines.
+// limits, deadlines, and the seam typed calls use.
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "wasmhost/component.h"
 #include "wasmhost/component_instance.h"
 #include "wasmhost/component_linker.h"
+#include "wasmhost/internal/component_call.h"
 
 namespace wasmhost::component {
 namespace {
@@ -29,11 +31,11 @@ struct Host {
   Val answer = Val::String("value");
   Linker linker;
   Host() {
-    EXPECT_OK(linker.Define("log", [this](Caller&, absl::Span<const Val> args,
-                                          std::vector<Val>&) {
-      logs.push_back(args[0].string());
-      return absl::OkStatus();
-    }));
+    EXPECT_OK(linker.Define(
+        "log", [this](Caller&, absl::Span<const Val> args, std::vector<Val>&) {
+          logs.push_back(args[0].string());
+          return absl::OkStatus();
+        }));
     EXPECT_OK(linker.Define("fetch", [this](Caller&, absl::Span<const Val>,
                                             std::vector<Val>& results) {
       results.push_back(answer);
@@ -46,8 +48,8 @@ class ComponentCanonTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(
-        component_, Component::Compile(SharedEngine(),
-                                       wasmhost::testing::canon_wasm()));
+        component_,
+        Component::Compile(SharedEngine(), wasmhost::testing::canon_wasm()));
     ASSERT_OK_AND_ASSIGN(instance_, Instance::Create(*component_, host_.linker,
                                                      instance_options_));
   }
@@ -130,8 +132,8 @@ TEST_F(ComponentCanonTest, HostResultLoweredThroughRealloc) {
 
 TEST_F(ComponentCanonTest, HostResultOfTheWrongKindPoisons) {
   host_.answer = Val::U32(1);
-  EXPECT_STATUS(Call("fetch-len").status(),
-                absl::StatusCode::kInvalidArgument, "string");
+  EXPECT_STATUS(Call("fetch-len").status(), absl::StatusCode::kInvalidArgument,
+                "string");
   EXPECT_TRUE(instance_->poisoned());
 }
 
@@ -147,9 +149,8 @@ TEST_F(ComponentCanonTest, IllFormedHostArgumentIsRefusedWithoutPoisoning) {
 // The guest's realloc traps for over 1 MiB: lowering the argument fails
 // with the trap, which poisons the instance.
 TEST_F(ComponentCanonTest, TrapInReallocWhileLoweringPoisons) {
-  EXPECT_STATUS(
-      Call("echo", {Val::String(std::string(2 << 20, 'x'))}).status(),
-      absl::StatusCode::kAborted, "unreachable");
+  EXPECT_STATUS(Call("echo", {Val::String(std::string(2 << 20, 'x'))}).status(),
+                absl::StatusCode::kAborted, "unreachable");
   EXPECT_TRUE(instance_->poisoned());
 }
 
@@ -159,6 +160,53 @@ TEST_F(ComponentCanonTest, DeadlineStopsTheCall) {
           .status(),
       absl::StatusCode::kDeadlineExceeded, "");
   EXPECT_TRUE(instance_->poisoned());
+}
+
+// The seam typed calls are built on (wasmhost/internal/component_call.h):
+// echo called with flat core values, the string lowered by hand through
+// the export's realloc and memory, the result read from the return area,
+// then post-return, as Func::Call does.
+TEST_F(ComponentCanonTest, TypedCallSeam) {
+  namespace seam = ::wasmhost::component::internal;
+  ASSERT_OK_AND_ASSIGN(Func echo, instance_->GetFunc("echo"));
+  const seam::ExportState& e = seam::FuncExport(echo);
+  seam::InstanceState& s = seam::FuncInstance(echo);
+  EXPECT_EQ(seam::CoreExportName(e), "echo");
+  EXPECT_EQ(seam::StringEncodingOf(e), seam::CallStringEncoding::kUtf8);
+  EXPECT_TRUE(seam::HasPostReturn(e));
+  ASSERT_OK_AND_ASSIGN(auto core,
+                       seam::CoreInstance(e).GetFunc<int32_t(int32_t, int32_t)>(
+                           seam::CoreExportName(e)));
+  ASSERT_OK(seam::BeginCall(s));
+  const std::string text = "typed";
+  ASSERT_OK_AND_ASSIGN(uint32_t ptr, seam::Realloc(e, 0, 0, 1, text.size()));
+  std::memcpy(seam::MemoryBytes(e).data() + ptr, text.data(), text.size());
+  ASSERT_OK_AND_ASSIGN(
+      int32_t area,
+      core.Call(static_cast<int32_t>(ptr), static_cast<int32_t>(text.size())));
+  absl::Span<uint8_t> memory = seam::MemoryBytes(e);
+  uint32_t out_ptr = 0, out_len = 0;
+  std::memcpy(&out_ptr, memory.data() + area, 4);
+  std::memcpy(&out_len, memory.data() + area + 4, 4);
+  EXPECT_EQ(
+      std::string(reinterpret_cast<char*>(memory.data()) + out_ptr, out_len),
+      "typed");
+  const wasmhost::Val flat[] = {wasmhost::Val::I32(area)};
+  ASSERT_OK(seam::PostReturn(e, flat));
+  ASSERT_OK(seam::EndCall(s, absl::OkStatus(), true));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> count, Call("post-count"));
+  EXPECT_EQ(count.at(0), Val::U32(1));
+
+  // A failure after the guest ran poisons, one before it does not.
+  EXPECT_STATUS(
+      seam::EndCall(s, absl::InvalidArgumentError("bad value"), false),
+      absl::StatusCode::kInvalidArgument, "bad value");
+  EXPECT_FALSE(instance_->poisoned());
+  EXPECT_STATUS(seam::EndCall(s, absl::AbortedError("trap"), true),
+                absl::StatusCode::kAborted, "trap");
+  EXPECT_TRUE(instance_->poisoned());
+  EXPECT_STATUS(seam::BeginCall(s), absl::StatusCode::kFailedPrecondition,
+                "poisoned");
 }
 
 TEST(ComponentLimitsTest, MemoryLimitCoversTheComponent) {

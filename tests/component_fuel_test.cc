@@ -46,8 +46,7 @@ TEST(ComponentFuelTest, FuelStopsARunawayCall) {
   EXPECT_STATUS(spin.Call(options, {}).status(),
                 absl::StatusCode::kResourceExhausted, "out of fuel");
   EXPECT_TRUE(instance.poisoned());
-  EXPECT_THAT(instance.remaining_fuel(),
-              ::wasmhost::testing::IsOkAndHolds(0u));
+  EXPECT_THAT(instance.remaining_fuel(), ::wasmhost::testing::IsOkAndHolds(0u));
 }
 
 TEST(ComponentFuelTest, RemainingFuelAfterACall) {

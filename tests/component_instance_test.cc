@@ -2,6 +2,8 @@
 // instantiation, export calls with every WIT type, host functions,
 // resources, post-return, and the errors of each.
 
+#include "wasmhost/component_instance.h"
+
 #include <cstdint>
 #include <string>
 #include <thread>  // NOLINT(build/c++11)
@@ -13,7 +15,6 @@
 #include "tests/component_fixtures.h"
 #include "tests/test_util.h"
 #include "wasmhost/component.h"
-#include "wasmhost/component_instance.h"
 #include "wasmhost/component_linker.h"
 
 namespace wasmhost::component {
@@ -22,7 +23,8 @@ namespace {
 using ::wasmhost::testing::SharedEngine;
 
 Component Compile(absl::Span<const uint8_t> bytes) {
-  absl::StatusOr<Component> component = Component::Compile(SharedEngine(), bytes);
+  absl::StatusOr<Component> component =
+      Component::Compile(SharedEngine(), bytes);
   EXPECT_OK(component.status());
   return *std::move(component);
 }
@@ -32,12 +34,12 @@ struct ScalarsHost {
   std::vector<std::pair<uint32_t, int64_t>> logs;
   Linker linker;
   ScalarsHost() {
-    EXPECT_OK(linker.Define(
-        "host-log", [this](Caller&, absl::Span<const Val> args,
-                           std::vector<Val>&) -> absl::Status {
-          logs.emplace_back(args[0].u32(), args[1].s64());
-          return absl::OkStatus();
-        }));
+    EXPECT_OK(linker.Define("host-log",
+                            [this](Caller&, absl::Span<const Val> args,
+                                   std::vector<Val>&) -> absl::Status {
+                              logs.emplace_back(args[0].u32(), args[1].s64());
+                              return absl::OkStatus();
+                            }));
   }
 };
 
@@ -56,8 +58,7 @@ TEST(ComponentInstanceTest, ScalarsRoundTrip) {
   ASSERT_OK_AND_ASSIGN(std::vector<Val> got, answer.Call({}));
   EXPECT_EQ(got, std::vector<Val>{Val::U32(42)});
   // answer() calls host-log(1, -42): u32 and s64 lifted from the guest.
-  EXPECT_EQ(host.logs,
-            (std::vector<std::pair<uint32_t, int64_t>>{{1, -42}}));
+  EXPECT_EQ(host.logs, (std::vector<std::pair<uint32_t, int64_t>>{{1, -42}}));
 
   auto call = [&](absl::string_view name, std::vector<Val> args) {
     absl::StatusOr<Func> func = instance.GetFunc("demo:scalars/math", name);
@@ -72,10 +73,10 @@ TEST(ComponentInstanceTest, ScalarsRoundTrip) {
   EXPECT_EQ(call("negate", {Val::Bool(true)}), Val::Bool(false));
   EXPECT_EQ(call("next-char", {Val::Char(U'\u00e9')}), Val::Char(U'\u00ea'));
   // u8 255 + s8 -1 + u16 65535 + s16 -1 + u32 4294967295 + s64 -10.
-  EXPECT_EQ(call("narrow", {Val::U8(255), Val::S8(-1), Val::U16(65535),
-                            Val::S16(-1), Val::U32(4294967295u),
-                            Val::S64(-10)}),
-            Val::S64(255 - 1 + 65535 - 1 + 4294967295ll - 10));
+  EXPECT_EQ(
+      call("narrow", {Val::U8(255), Val::S8(-1), Val::U16(65535), Val::S16(-1),
+                      Val::U32(4294967295u), Val::S64(-10)}),
+      Val::S64(255 - 1 + 65535 - 1 + 4294967295ll - 10));
 }
 
 TEST(ComponentInstanceTest, MissingImportIsNotFound) {
@@ -88,11 +89,11 @@ TEST(ComponentInstanceTest, StringsRoundTrip) {
   Component component = Compile(guests::strings_wasm());
   Linker linker;
   std::vector<std::string> logged;
-  ASSERT_OK(linker.Define("log", [&](Caller&, absl::Span<const Val> args,
-                                     std::vector<Val>&) {
-    logged.push_back(args[0].string());
-    return absl::OkStatus();
-  }));
+  ASSERT_OK(linker.Define(
+      "log", [&](Caller&, absl::Span<const Val> args, std::vector<Val>&) {
+        logged.push_back(args[0].string());
+        return absl::OkStatus();
+      }));
   ASSERT_OK(linker.Define("fetch", [&](Caller&, absl::Span<const Val> args,
                                        std::vector<Val>& results) {
     std::vector<Val> bytes;
@@ -116,16 +117,16 @@ TEST(ComponentInstanceTest, StringsRoundTrip) {
   const std::string iface = "demo:strings/text";
   ASSERT_OK_AND_ASSIGN(Func split, instance.GetFunc(iface, "split"));
   ASSERT_OK_AND_ASSIGN(out, split.Call({Val::String("a,bc,"), Val::Char(',')}));
-  EXPECT_EQ(out.at(0), Val::List({Val::String("a"), Val::String("bc"),
-                                  Val::String("")}));
+  EXPECT_EQ(out.at(0),
+            Val::List({Val::String("a"), Val::String("bc"), Val::String("")}));
   ASSERT_OK_AND_ASSIGN(Func join, instance.GetFunc(iface, "join"));
   ASSERT_OK_AND_ASSIGN(
       out, join.Call({Val::List({Val::String("x"), Val::String("yz")}),
                       Val::String("--")}));
   EXPECT_EQ(out.at(0), Val::String("x--yz"));
   ASSERT_OK_AND_ASSIGN(Func sum, instance.GetFunc(iface, "sum"));
-  ASSERT_OK_AND_ASSIGN(
-      out, sum.Call({Val::List({Val::F64(1.5), Val::F64(2.25)})}));
+  ASSERT_OK_AND_ASSIGN(out,
+                       sum.Call({Val::List({Val::F64(1.5), Val::F64(2.25)})}));
   EXPECT_EQ(out.at(0), Val::F64(3.75));
   ASSERT_OK_AND_ASSIGN(Func iota, instance.GetFunc(iface, "iota"));
   ASSERT_OK_AND_ASSIGN(out, iota.Call({Val::U32(3)}));
@@ -197,11 +198,11 @@ TEST(ComponentInstanceTest, TypesRoundTrip) {
   // out in 24 (origin's option is 4-aligned at 12), so only the first
   // item, without an origin, reads back right (guests/components is being
   // moved to generated bindings).
-  const Val items = Val::List({item("a", 1, std::nullopt),
-                               item("b", 2, point(5, 6))});
-  EXPECT_THAT(call("find", {items, Val::String("a")}),
-              ::wasmhost::testing::IsOkAndHolds(
-                  Val::Some(item("a", 1, std::nullopt))));
+  const Val items =
+      Val::List({item("a", 1, std::nullopt), item("b", 2, point(5, 6))});
+  EXPECT_THAT(
+      call("find", {items, Val::String("a")}),
+      ::wasmhost::testing::IsOkAndHolds(Val::Some(item("a", 1, std::nullopt))));
   EXPECT_THAT(call("find", {items, Val::String("zz")}),
               ::wasmhost::testing::IsOkAndHolds(Val::None()));
   // A case index the variant does not have is the host's error.
@@ -209,7 +210,6 @@ TEST(ComponentInstanceTest, TypesRoundTrip) {
                 absl::StatusCode::kInvalidArgument, "");
   EXPECT_FALSE(instance.poisoned());
 }
-
 
 // The guest's counter resource from the host, and the host's blob
 // resource from the guest, destructor included.
@@ -230,16 +230,18 @@ TEST(ComponentInstanceTest, Resources) {
     results.push_back(Val::Own(static_cast<uint32_t>(blobs.size() - 1)));
     return absl::OkStatus();
   }));
-  ASSERT_OK(host.Define("[method]blob.size", [&](Caller&,
-                                                 absl::Span<const Val> args,
-                                                 std::vector<Val>& results) {
-    results.push_back(Val::U32(blobs.at(args[0].rep()).size()));
-    return absl::OkStatus();
-  }));
+  ASSERT_OK(host.Define(
+      "[method]blob.size",
+      [&](Caller&, absl::Span<const Val> args, std::vector<Val>& results) {
+        results.push_back(Val::U32(blobs.at(args[0].rep()).size()));
+        return absl::OkStatus();
+      }));
   ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(component, linker));
   const std::string iface = "demo:res/counters";
-  ASSERT_OK_AND_ASSIGN(Func make, instance.GetFunc(iface, "[constructor]counter"));
-  ASSERT_OK_AND_ASSIGN(Func inc, instance.GetFunc(iface, "[method]counter.inc"));
+  ASSERT_OK_AND_ASSIGN(Func make,
+                       instance.GetFunc(iface, "[constructor]counter"));
+  ASSERT_OK_AND_ASSIGN(Func inc,
+                       instance.GetFunc(iface, "[method]counter.inc"));
   ASSERT_OK_AND_ASSIGN(Func merge,
                        instance.GetFunc(iface, "[static]counter.merge"));
   ASSERT_OK_AND_ASSIGN(Func take, instance.GetFunc(iface, "take"));
@@ -278,12 +280,10 @@ TEST(ComponentInstanceTest, HostFunctionErrorPoisons) {
   ASSERT_OK(host.Define("[constructor]blob", unused));
   ASSERT_OK(host.Define("[method]blob.size", unused));
   ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(component, linker));
-  ASSERT_OK_AND_ASSIGN(Func merge,
-                       instance.GetFunc("demo:res/counters",
-                                        "[static]counter.merge"));
-  ASSERT_OK_AND_ASSIGN(Func make,
-                       instance.GetFunc("demo:res/counters",
-                                        "[constructor]counter"));
+  ASSERT_OK_AND_ASSIGN(Func merge, instance.GetFunc("demo:res/counters",
+                                                    "[static]counter.merge"));
+  ASSERT_OK_AND_ASSIGN(
+      Func make, instance.GetFunc("demo:res/counters", "[constructor]counter"));
   ASSERT_OK_AND_ASSIGN(std::vector<Val> a, make.Call({Val::U32(1)}));
   EXPECT_STATUS(
       merge.Call({Val::Borrow(a[0].rep()), Val::Borrow(a[0].rep())}).status(),
@@ -299,13 +299,22 @@ TEST(ComponentInstanceTest, MistypedHostFunctionIsInvalidArgument) {
   FuncType wrong;
   wrong.params.emplace_back("level", Type::String());
   ASSERT_OK(linker.Root().Define(
-      "host-log", wrong,
-      [](Caller&, absl::Span<const Val>, std::vector<Val>&) {
+      "host-log", wrong, [](Caller&, absl::Span<const Val>, std::vector<Val>&) {
         return absl::OkStatus();
       }));
   EXPECT_STATUS(Instance::Create(component, linker).status(),
                 absl::StatusCode::kInvalidArgument,
                 "func(level: u32, code: s64)");
+
+  // The right types under other parameter names match.
+  Linker renamed;
+  FuncType right;
+  right.params = {{"a", Type::U32()}, {"b", Type::S64()}};
+  ASSERT_OK(renamed.Root().Define(
+      "host-log", right, [](Caller&, absl::Span<const Val>, std::vector<Val>&) {
+        return absl::OkStatus();
+      }));
+  EXPECT_OK(Instance::Create(component, renamed).status());
 }
 
 TEST(ComponentInstanceTest, WrongArgumentsAreInvalidArgument) {
@@ -328,8 +337,9 @@ TEST(ComponentInstanceTest, OtherThreadIsFailedPrecondition) {
                        Instance::Create(component, host.linker));
   ASSERT_OK_AND_ASSIGN(Func add, instance.GetFunc("demo:scalars/math", "add"));
   absl::Status status;
-  std::thread([&] { status = add.Call({Val::S32(1), Val::S32(2)}).status(); })
-      .join();
+  std::thread([&] {
+    status = add.Call({Val::S32(1), Val::S32(2)}).status();
+  }).join();
   EXPECT_STATUS(status, absl::StatusCode::kFailedPrecondition,
                 "another thread");
 }
@@ -338,7 +348,8 @@ TEST(ComponentInstanceTest, OtherThreadIsFailedPrecondition) {
 // lifted from the caller's memory and lowered into the callee's.
 TEST(ComponentInstanceTest, NestedComponentsCallEachOther) {
   Component component = Compile(wasmhost::testing::composed_wasm());
-  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(component, Linker()));
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(component, Linker()));
   EXPECT_EQ(component.num_core_instances(), 3u);
   ASSERT_OK_AND_ASSIGN(Func run, instance.GetFunc("run"));
   ASSERT_OK_AND_ASSIGN(std::vector<Val> out, run.Call({}));

@@ -2,13 +2,14 @@
 // embedder context, a WASI 0.2 world (issue 12 implements it; here a few
 // dynamic host functions stand in), and component::Type.
 
+#include "wasmhost/component_linker.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "guests/components/components.h"
@@ -16,7 +17,6 @@
 #include "tests/test_util.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_instance.h"
-#include "wasmhost/component_linker.h"
 #include "wasmhost/component_type.h"
 
 namespace wasmhost::component {
@@ -45,24 +45,30 @@ absl::StatusOr<std::vector<Val>> RunVersioned(const Linker& linker) {
 
 TEST(ComponentLinkerTest, ExactVersionFirst) {
   Linker linker;
-  ASSERT_OK(linker.Instance("demo:v/api@0.2.5").Define("get", Returns(Val::U32(25))));
-  ASSERT_OK(linker.Instance("demo:v/api@0.2.1").Define("get", Returns(Val::U32(21))));
+  ASSERT_OK(
+      linker.Instance("demo:v/api@0.2.5").Define("get", Returns(Val::U32(25))));
+  ASSERT_OK(
+      linker.Instance("demo:v/api@0.2.1").Define("get", Returns(Val::U32(21))));
   EXPECT_THAT(RunVersioned(linker), ::wasmhost::testing::IsOkAndHolds(
-                               std::vector<Val>{Val::U32(21)}));
+                                        std::vector<Val>{Val::U32(21)}));
 }
 
 TEST(ComponentLinkerTest, HighestCompatibleVersion) {
   Linker linker;
-  ASSERT_OK(linker.Instance("demo:v/api@0.2.0").Define("get", Returns(Val::U32(20))));
-  ASSERT_OK(linker.Instance("demo:v/api@0.2.7").Define("get", Returns(Val::U32(27))));
-  ASSERT_OK(linker.Instance("demo:v/api@0.3.9").Define("get", Returns(Val::U32(39))));
+  ASSERT_OK(
+      linker.Instance("demo:v/api@0.2.0").Define("get", Returns(Val::U32(20))));
+  ASSERT_OK(
+      linker.Instance("demo:v/api@0.2.7").Define("get", Returns(Val::U32(27))));
+  ASSERT_OK(
+      linker.Instance("demo:v/api@0.3.9").Define("get", Returns(Val::U32(39))));
   EXPECT_THAT(RunVersioned(linker), ::wasmhost::testing::IsOkAndHolds(
-                               std::vector<Val>{Val::U32(27)}));
+                                        std::vector<Val>{Val::U32(27)}));
 }
 
 TEST(ComponentLinkerTest, IncompatibleVersionIsNotFound) {
   Linker linker;
-  ASSERT_OK(linker.Instance("demo:v/api@0.3.0").Define("get", Returns(Val::U32(30))));
+  ASSERT_OK(
+      linker.Instance("demo:v/api@0.3.0").Define("get", Returns(Val::U32(30))));
   ASSERT_OK(linker.Instance("demo:v/api").Define("get", Returns(Val::U32(0))));
   EXPECT_STATUS(RunVersioned(linker).status(), absl::StatusCode::kNotFound,
                 "function get of interface demo:v/api@0.2.1");
@@ -87,9 +93,9 @@ TEST(ComponentLinkerTest, DefinitionsAreUnique) {
 }
 
 TEST(ComponentLinkerTest, MissingHostResourceIsNotFound) {
-  ASSERT_OK_AND_ASSIGN(Component component,
-                       Component::Compile(SharedEngine(),
-                                          guests::resource_wasm()));
+  ASSERT_OK_AND_ASSIGN(
+      Component component,
+      Component::Compile(SharedEngine(), guests::resource_wasm()));
   Linker linker;
   ASSERT_OK(linker.Instance("demo:res/host")
                 .Define("[constructor]blob", Returns(Val::Own(0))));
@@ -101,18 +107,18 @@ TEST(ComponentLinkerTest, MissingHostResourceIsNotFound) {
 }
 
 TEST(ComponentLinkerTest, HostFunctionsSeeTheContext) {
-  ASSERT_OK_AND_ASSIGN(Component component,
-                       Component::Compile(SharedEngine(),
-                                          wasmhost::testing::canon_wasm()));
+  ASSERT_OK_AND_ASSIGN(
+      Component component,
+      Component::Compile(SharedEngine(), wasmhost::testing::canon_wasm()));
   struct Requests {
     int count = 0;
   };
   Linker linker;
-  ASSERT_OK(linker.Define("log", [](Caller& caller, absl::Span<const Val>,
-                                    std::vector<Val>&) {
-    ++caller.context<Requests>()->count;
-    return absl::OkStatus();
-  }));
+  ASSERT_OK(linker.Define(
+      "log", [](Caller& caller, absl::Span<const Val>, std::vector<Val>&) {
+        ++caller.context<Requests>()->count;
+        return absl::OkStatus();
+      }));
   ASSERT_OK(linker.Define("fetch", [](Caller& caller, absl::Span<const Val>,
                                       std::vector<Val>& results) {
     const int n = ++caller.context<Requests>()->count;
@@ -135,9 +141,9 @@ TEST(ComponentLinkerTest, HostFunctionsSeeTheContext) {
 }
 
 TEST(ComponentLinkerTest, WasiReactorNeedsWasiInterfaces) {
-  ASSERT_OK_AND_ASSIGN(Component component,
-                       Component::Compile(SharedEngine(),
-                                          guests::wasi_reactor_wasm()));
+  ASSERT_OK_AND_ASSIGN(
+      Component component,
+      Component::Compile(SharedEngine(), guests::wasi_reactor_wasm()));
   EXPECT_STATUS(Instance::Create(component, Linker()).status(),
                 absl::StatusCode::kNotFound, "of interface wasi:");
 }
@@ -146,9 +152,9 @@ TEST(ComponentLinkerTest, WasiReactorNeedsWasiInterfaces) {
 // shout() prints through wasi:cli/stdout and the adapter's memory import
 // of the main module's memory works.
 TEST(ComponentLinkerTest, WasiReactorRunsOnDynamicHostFunctions) {
-  ASSERT_OK_AND_ASSIGN(Component component,
-                       Component::Compile(SharedEngine(),
-                                          guests::wasi_reactor_wasm()));
+  ASSERT_OK_AND_ASSIGN(
+      Component component,
+      Component::Compile(SharedEngine(), guests::wasi_reactor_wasm()));
   std::string stdout_text;
   Linker linker;
   for (const ComponentResource& resource : component.imported_resources()) {
@@ -179,8 +185,8 @@ TEST(ComponentLinkerTest, WasiReactorRunsOnDynamicHostFunctions) {
       };
     } else if (name == "[method]output-stream.blocking-flush") {
       host = Returns(Val::Ok());
-    } else if (name == "now" && func.interface.find("monotonic") !=
-                                    std::string::npos) {
+    } else if (name == "now" &&
+               func.interface.find("monotonic") != std::string::npos) {
       host = Returns(Val::U64(123));
     } else {
       host = [name](Caller&, absl::Span<const Val>, std::vector<Val>&) {
@@ -197,17 +203,16 @@ TEST(ComponentLinkerTest, WasiReactorRunsOnDynamicHostFunctions) {
 }
 
 TEST(ComponentTypeTest, BuiltTypes) {
-  const Type point =
-      Type::Record({{"x", Type::S32()}, {"y", Type::S32()}});
+  const Type point = Type::Record({{"x", Type::S32()}, {"y", Type::S32()}});
   EXPECT_EQ(point.kind(), ValKind::kRecord);
   EXPECT_EQ(point.ToString(), "record { x: s32, y: s32 }");
   ASSERT_EQ(point.fields().size(), 2u);
   EXPECT_EQ(point.fields()[1].name, "y");
   EXPECT_EQ(point.fields()[1].type, Type::S32());
-  EXPECT_EQ(Type::List(point), Type::List(Type::Record(
-                                   {{"x", Type::S32()}, {"y", Type::S32()}})));
-  EXPECT_NE(Type::List(point), Type::List(Type::Record(
-                                   {{"x", Type::S32()}, {"z", Type::S32()}})));
+  EXPECT_EQ(Type::List(point),
+            Type::List(Type::Record({{"x", Type::S32()}, {"y", Type::S32()}})));
+  EXPECT_NE(Type::List(point),
+            Type::List(Type::Record({{"x", Type::S32()}, {"z", Type::S32()}})));
   EXPECT_EQ(Type::List(point).element(), point);
   const Type shape = Type::Variant({{"circle", Type::F32()}, {"empty", {}}});
   EXPECT_EQ(shape.ToString(), "variant { circle(f32), empty }");
@@ -233,9 +238,9 @@ TEST(ComponentTypeTest, BuiltTypes) {
 }
 
 TEST(ComponentTypeTest, TypesOfAComponent) {
-  ASSERT_OK_AND_ASSIGN(Component component,
-                       Component::Compile(SharedEngine(),
-                                          guests::resource_wasm()));
+  ASSERT_OK_AND_ASSIGN(
+      Component component,
+      Component::Compile(SharedEngine(), guests::resource_wasm()));
   const ComponentFunc* inc = nullptr;
   const ComponentFunc* merge = nullptr;
   for (const ComponentFunc& func : component.exported_funcs()) {

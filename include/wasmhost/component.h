@@ -75,10 +75,10 @@ class WASMHOST_EXPORT Component {
       ABSL_ATTRIBUTE_LIFETIME_BOUND;
   [[nodiscard]] const std::vector<ComponentFunc>& exported_funcs() const
       ABSL_ATTRIBUTE_LIFETIME_BOUND;
-  [[nodiscard]] const std::vector<ComponentResource>& imported_resources()
-      const ABSL_ATTRIBUTE_LIFETIME_BOUND;
-  [[nodiscard]] const std::vector<ComponentResource>& exported_resources()
-      const ABSL_ATTRIBUTE_LIFETIME_BOUND;
+  [[nodiscard]] const std::vector<ComponentResource>& imported_resources() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
+  [[nodiscard]] const std::vector<ComponentResource>& exported_resources() const
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
   // The world in WIT syntax, as `wasmhost inspect` prints it.
   [[nodiscard]] std::string WitText() const;
   // How many core modules and core instances the component has.

@@ -107,10 +107,10 @@ class WASMHOST_EXPORT LinkerInstance {
   // of this interface, for any WIT type the import has.
   // Returns AlreadyExists if `name` is already defined here.
   absl::Status Define(absl::string_view name, HostFunc func);
-  // The same, checked at instantiation: an import of `name` whose type is
-  // not `expected` fails Instance::Create with InvalidArgument giving both.
-  absl::Status Define(absl::string_view name, FuncType expected,
-                      HostFunc func);
+  // The same, checked at instantiation: an import of `name` whose
+  // parameter or result types are not `expected`'s (parameter names are
+  // not compared) fails Instance::Create with InvalidArgument giving both.
+  absl::Status Define(absl::string_view name, FuncType expected, HostFunc func);
   // Grants function `name` implemented by a C++ callable typed as
   // component_typed.h describes (include it to use this); its WIT type,
   // inferred from the callable's signature, is checked at instantiation

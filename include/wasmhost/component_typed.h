@@ -104,6 +104,20 @@ class TypedFunc<R(Args...)> {
             internal::CoreInstance(e).template GetFunc<CoreSig>(
                 internal::CoreExportName(e));
         if (core.ok()) typed.core_.emplace(*core);
+        // Realloc and post-return as typed core handles too, when they
+        // are core exports; else through component_call.h's dynamic ones.
+        absl::string_view option;
+        if (const wasmhost::Instance* owner =
+                internal::ReallocExport(e, &option)) {
+          auto realloc = owner->template GetFunc<int32_t(
+              int32_t, int32_t, int32_t, int32_t)>(option);
+          if (realloc.ok()) typed.realloc_.emplace(*realloc);
+        }
+        if (const wasmhost::Instance* owner =
+                internal::PostReturnExport(e, &option)) {
+          auto post = owner->template GetFunc<PostSig>(option);
+          if (post.ok()) typed.post_return_.emplace(*post);
+        }
       }
     }
     return typed;
@@ -144,9 +158,17 @@ class TypedFunc<R(Args...)> {
   using CoreSig = typename internal::CoreSignatureOf<
       kDirect, typename internal::CoreResultOf<Value>::Type,
       std::remove_cv_t<std::remove_reference_t<Args>>...>::Type;
-  // Only signatures on the direct path have a core handle.
+  using CoreResult = typename internal::CoreResultOf<Value>::Type;
+  // post-return takes the core result.
+  using PostSig =
+      std::conditional_t<std::is_void_v<CoreResult>, void(),
+                         void(std::conditional_t<std::is_void_v<CoreResult>,
+                                                 int32_t, CoreResult>)>;
+  // Only signatures on the direct path have core handles.
   using CoreHandle =
       std::conditional_t<kDirect, wasmhost::TypedFunc<CoreSig>, int>;
+  using PostHandle =
+      std::conditional_t<kDirect, wasmhost::TypedFunc<PostSig>, int>;
 
   explicit TypedFunc(Func func) : func_(func) {}
 
@@ -177,19 +199,19 @@ class TypedFunc<R(Args...)> {
     if (!status.ok()) {
       return internal::EndCall(instance, std::move(status), false);
     }
-    internal::DirectCall cx(e);
+    internal::DirectCall cx(e, realloc_.has_value() ? &*realloc_ : nullptr);
     internal::FlatParams<std::remove_cv_t<std::remove_reference_t<Args>>...>
         flat;
     status = LowerArgs(cx, flat, std::index_sequence_for<Args...>(), args...);
     if (!status.ok()) {
       return internal::EndCall(instance, std::move(status), cx.guest_ran());
     }
-    using CoreResult = typename internal::CoreResultOf<Value>::Type;
     if constexpr (std::is_void_v<CoreResult>) {
       status = std::apply([&](auto... f) { return core_->Call(options, f...); },
                           flat);
       if (status.ok() && internal::HasPostReturn(e)) {
-        status = internal::PostReturn(e, {});
+        status = post_return_.has_value() ? post_return_->Call()
+                                          : internal::PostReturn(e, {});
       }
       return internal::EndCall(instance, std::move(status), true);
     } else {
@@ -200,8 +222,12 @@ class TypedFunc<R(Args...)> {
       }
       absl::StatusOr<Value> value = Lift(cx, *core);
       if (value.ok() && internal::HasPostReturn(e)) {
-        const wasmhost::Val flat_result[] = {CoreVal(*core)};
-        status = internal::PostReturn(e, flat_result);
+        if (post_return_.has_value()) {
+          status = post_return_->Call(*core);
+        } else {
+          const wasmhost::Val flat_result[] = {CoreVal(*core)};
+          status = internal::PostReturn(e, flat_result);
+        }
         if (!status.ok()) value = status;
       }
       status = internal::EndCall(instance, value.status(), true);
@@ -287,6 +313,8 @@ class TypedFunc<R(Args...)> {
 
   Func func_;
   std::optional<CoreHandle> core_;
+  std::optional<internal::DirectCall::ReallocFunc> realloc_;
+  std::optional<PostHandle> post_return_;
 };
 
 }  // namespace api

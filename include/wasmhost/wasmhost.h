@@ -32,6 +32,9 @@
 //   thread_local made before the thread's first compile, or in a static):
 //   the isolate detaches it first; its calls then return FailedPrecondition
 //   and destroying it is safe anywhere.
+// - A component::Instance is an Instance of each of its core modules and
+//   is bound the same way; component::Component and component::Type are
+//   thread-safe handles like Module.
 // - Destroying an InstancePool (after its leases) frees the idle instances
 //   of the destroying thread at once; those of other threads go when each
 //   of those threads next acquires from any pool, or exits.
@@ -55,17 +58,17 @@
 #include "wasmhost/component_type.h"      // IWYU pragma: export
 #include "wasmhost/component_typed.h"     // IWYU pragma: export
 #include "wasmhost/component_values.h"    // IWYU pragma: export
-#include "wasmhost/engine.h"    // IWYU pragma: export
-#include "wasmhost/errors.h"    // IWYU pragma: export
-#include "wasmhost/global.h"    // IWYU pragma: export
-#include "wasmhost/instance.h"  // IWYU pragma: export
-#include "wasmhost/limits.h"    // IWYU pragma: export
-#include "wasmhost/linker.h"    // IWYU pragma: export
-#include "wasmhost/memory.h"    // IWYU pragma: export
-#include "wasmhost/module.h"    // IWYU pragma: export
-#include "wasmhost/pool.h"      // IWYU pragma: export
-#include "wasmhost/table.h"     // IWYU pragma: export
-#include "wasmhost/value.h"     // IWYU pragma: export
-#include "wasmhost/wasi.h"      // IWYU pragma: export
+#include "wasmhost/engine.h"              // IWYU pragma: export
+#include "wasmhost/errors.h"              // IWYU pragma: export
+#include "wasmhost/global.h"              // IWYU pragma: export
+#include "wasmhost/instance.h"            // IWYU pragma: export
+#include "wasmhost/limits.h"              // IWYU pragma: export
+#include "wasmhost/linker.h"              // IWYU pragma: export
+#include "wasmhost/memory.h"              // IWYU pragma: export
+#include "wasmhost/module.h"              // IWYU pragma: export
+#include "wasmhost/pool.h"                // IWYU pragma: export
+#include "wasmhost/table.h"               // IWYU pragma: export
+#include "wasmhost/value.h"               // IWYU pragma: export
+#include "wasmhost/wasi.h"                // IWYU pragma: export
 
 #endif  // WASMHOST_WASMHOST_H_

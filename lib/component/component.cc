@@ -1,5 +1,7 @@
 // component::Component: read, plan and compile once.
 
+// wasmhost/component.h comes through component_state.h, after the lib/
+// headers (see there).
 #include <memory>
 #include <string>
 #include <utility>
@@ -7,12 +9,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "lib/component/component_state.h"
 #include "lib/component/canonical_abi.h"
+#include "lib/component/component_state.h"
 #include "lib/component/reader.h"
 #include "lib/component/wit_printer.h"
 #include "lib/util/status_macros.h"
-#include "wasmhost/component.h"
 
 namespace wasmhost::component {
 inline namespace api {

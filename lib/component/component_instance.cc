@@ -3,6 +3,8 @@
 // and runs the canonical ABI at its boundary: export calls (canon lift),
 // host trampolines (canon lower), resource built-ins.
 
+// wasmhost/component_instance.h comes through component_state.h, after the lib/
+// headers (see there).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,16 +15,14 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "lib/component/component_state.h"
 #include "lib/component/canonical_abi.h"
+#include "lib/component/component_state.h"
 #include "lib/component/handle_table.h"
 #include "lib/component/linker_state.h"
 #include "lib/util/api_access.h"
 #include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
-#include "wasmhost/component_instance.h"
 #include "wasmhost/internal/component_call.h"
-#include "wasmhost/internal/component_traits.h"
 #include "wasmhost/linker.h"
 
 namespace wasmhost::component {
@@ -52,8 +52,7 @@ class CoreGuestMemory final : public GuestMemory {
   absl::Span<uint8_t> Bytes() override { return memory_.data(); }
 
   absl::StatusOr<uint32_t> Realloc(uint32_t old_ptr, uint32_t old_size,
-                                   uint32_t align,
-                                   uint32_t new_size) override {
+                                   uint32_t align, uint32_t new_size) override {
     if (!realloc_.has_value()) {
       return absl::FailedPreconditionError("the function has no realloc");
     }
@@ -107,7 +106,8 @@ struct InstanceState {
   const ComponentState* state = nullptr;
   std::thread::id thread = std::this_thread::get_id();
   std::vector<wasmhost::Instance> core;
-  HandleTable handles;
+  // One per component instance of the plan (nested ones flattened).
+  std::vector<std::unique_ptr<HandleTable>> tables;
   bool poisoned = false;
   std::vector<std::unique_ptr<ExportState>> exports;
   // Plan::lifted's functions another part of the component calls, made at
@@ -124,9 +124,9 @@ struct InstanceState {
 namespace {
 
 absl::Status NotMade(const CoreItem& item) {
-  return absl::UnimplementedError(absl::StrCat(
-      "a canonical option naming core item ", item.name,
-      " that is not a core instance's export is not supported"));
+  return absl::UnimplementedError(
+      absl::StrCat("a canonical option naming core item ", item.name,
+                   " that is not a core instance's export is not supported"));
 }
 
 absl::StatusOr<wasmhost::Func> CoreFunc(const InstanceState& s,
@@ -176,9 +176,9 @@ void Signature(const TypeArena& types, TypeId func, std::vector<TypeId>& params,
 }
 
 std::string ImportName(absl::string_view interface, absl::string_view name) {
-  return interface.empty() ? absl::StrCat("function ", name, " of the world")
-                           : absl::StrCat("function ", name, " of interface ",
-                                          interface);
+  return interface.empty()
+             ? absl::StrCat("function ", name, " of the world")
+             : absl::StrCat("function ", name, " of interface ", interface);
 }
 
 absl::StatusOr<std::unique_ptr<ExportState>> MakeExportState(
@@ -210,12 +210,13 @@ absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
         absl::StrCat(e.plan->name, " takes ", e.params.size(),
                      " arguments, got ", args.size()));
   }
-  const uint32_t scope = s.handles.EnterCall();
-  LiftLowerContext cx{s.types(), e.options.opts, &s.handles, scope};
+  HandleTable& handles = *s.tables[e.plan->table];
+  const uint32_t scope = handles.EnterCall();
+  LiftLowerContext cx{s.types(), e.options.opts, &handles, scope};
   absl::StatusOr<std::vector<wasmhost::Val>> flat =
       LowerFlatValues(cx, kMaxFlatParams, args, e.params);
   if (!flat.ok()) {
-    (void)s.handles.ExitCall(scope);
+    (void)handles.ExitCall(scope);
     return flat.status();
   }
   WASMHOST_ASSIGN_OR_RETURN(std::vector<wasmhost::Val> core,
@@ -225,7 +226,7 @@ absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
   WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> results,
                             LiftFlatValues(cx, kMaxFlatResults, vi, e.results));
   WASMHOST_RETURN_IF_ERROR(PostReturn(e, core));
-  WASMHOST_RETURN_IF_ERROR(s.handles.ExitCall(scope));
+  WASMHOST_RETURN_IF_ERROR(handles.ExitCall(scope));
   return results;
 }
 
@@ -236,8 +237,8 @@ absl::StatusOr<std::vector<Val>> CallLiftedIndex(InstanceState& s,
                                                  absl::Span<const Val> args) {
   if (s.lifted.size() <= index) s.lifted.resize(index + 1);
   if (s.lifted[index] == nullptr) {
-    WASMHOST_ASSIGN_OR_RETURN(
-        s.lifted[index], MakeExportState(s, s.state->plan.lifted[index]));
+    WASMHOST_ASSIGN_OR_RETURN(s.lifted[index],
+                              MakeExportState(s, s.state->plan.lifted[index]));
   }
   bool guest_ran = false;
   return CallLifted(s, *s.lifted[index], CallOptions(), args, guest_ran);
@@ -251,11 +252,11 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
   if (!l.options.has_value()) {
     WASMHOST_ASSIGN_OR_RETURN(l.options, Resolve(s, l.plan->options));
   }
-  LiftLowerContext cx{s.types(), l.options->opts, &s.handles};
+  HandleTable& handles = *s.tables[l.plan->table];
+  LiftLowerContext cx{s.types(), l.options->opts, &handles};
   CoreValueIter vi(args);
-  WASMHOST_ASSIGN_OR_RETURN(
-      std::vector<Val> lifted,
-      LiftFlatValues(cx, kMaxFlatParams, vi, l.params));
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> lifted,
+                            LiftFlatValues(cx, kMaxFlatParams, vi, l.params));
   std::vector<Val> out;
   absl::Status status;
   if (l.func != nullptr) {
@@ -288,7 +289,7 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
       status = flat.status();
     }
   }
-  s.handles.ReleaseLends(cx.lends);
+  handles.ReleaseLends(cx.lends);
   return status;
 }
 
@@ -314,15 +315,14 @@ absl::Status DefineCoreImport(InstanceState& s, wasmhost::Linker& linker,
     case CoreItem::Kind::kResourceNew:
     case CoreItem::Kind::kResourceDrop:
     case CoreItem::Kind::kResourceRep: {
-      HandleTable* handles = &s.handles;
+      HandleTable* handles = s.tables[item.table].get();
       const TypeId resource = item.index;
       const CoreItem::Kind kind = item.kind;
       return linker.DefineDynamic(
           import.module, import.name, type.func_type,
-          [handles, resource, kind](wasmhost::Caller&,
-                                    absl::Span<const wasmhost::Val> args,
-                                    absl::Span<wasmhost::Val> results)
-              -> absl::Status {
+          [handles, resource, kind](
+              wasmhost::Caller&, absl::Span<const wasmhost::Val> args,
+              absl::Span<wasmhost::Val> results) -> absl::Status {
             const auto arg = static_cast<uint32_t>(args.at(0).i32());
             if (kind == CoreItem::Kind::kResourceDrop) {
               return handles->ResourceDrop(resource, arg);
@@ -342,8 +342,8 @@ absl::Status DefineCoreImport(InstanceState& s, wasmhost::Linker& linker,
 
 // Each defined memory's limit: its initial size plus an equal share of
 // what options' limit leaves above every defined memory's initial size.
-absl::StatusOr<std::vector<uint64_t>> MemoryLimits(
-    const ComponentState& state, uint64_t max_memory_bytes) {
+absl::StatusOr<std::vector<uint64_t>> MemoryLimits(const ComponentState& state,
+                                                   uint64_t max_memory_bytes) {
   constexpr uint64_t kPage = 64 * 1024;
   std::vector<uint64_t> limits(state.plan.steps.size(), max_memory_bytes);
   if (max_memory_bytes == 0) return limits;
@@ -378,9 +378,21 @@ absl::StatusOr<std::vector<uint64_t>> MemoryLimits(
   return limits;
 }
 
+// Parameter and result types equal; parameter names are not compared (a
+// host function's C++ signature has none).
+bool SameSignature(const FuncType& a, const FuncType& b) {
+  if (a.params.size() != b.params.size() || a.result != b.result) {
+    return false;
+  }
+  for (size_t i = 0; i < a.params.size(); ++i) {
+    if (a.params[i].second != b.params[i].second) return false;
+  }
+  return true;
+}
+
 const Linker::Definitions::Func* FindFunc(const Linker& linker,
-                                         absl::string_view interface,
-                                         absl::string_view name) {
+                                          absl::string_view interface,
+                                          absl::string_view name) {
   const Linker::Definitions::Interface* iface =
       LinkerAccess::FindInterface(linker, interface);
   if (iface == nullptr) return nullptr;
@@ -400,13 +412,12 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
                        func.type.ToString(), " is not granted by the linker"));
     }
     const std::optional<FuncType>& expected = def->expected;
-    if (expected.has_value() && !SignatureMatches(*expected, func.type)) {
+    if (expected.has_value() && !SameSignature(*expected, func.type)) {
       return wasmhost::internal::MakeError(
           absl::StatusCode::kInvalidArgument, ErrorKind::kLinkError,
           absl::StrCat("import ", ImportName(func.interface, func.name),
                        " has type ", func.type.ToString(),
-                       " but the linker defines it as ",
-                       expected->ToString()));
+                       " but the linker defines it as ", expected->ToString()));
     }
   }
   for (const LoweredImport& lowered : state.plan.lowered) {
@@ -446,16 +457,18 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
       ResourceImpl impl;
       std::shared_ptr<const HostResourceDtor> dtor = def->dtor;
       if (*dtor) impl.dtor = [dtor](uint32_t rep) { return (*dtor)(rep); };
-      s.handles.DefineResource(id, std::move(impl));
+      for (auto& table : s.tables) table->DefineResource(id, impl);
     }
   }
   return absl::OkStatus();
 }
 
+// Every table knows each guest resource's destructor (dropping the last
+// own handle runs it wherever the handle is); only the defining instance's
+// table treats it as local.
 absl::Status DefineGuestResources(InstanceState& s) {
   for (const GuestResource& resource : s.state->plan.resources) {
     ResourceImpl impl;
-    impl.local = true;
     if (resource.dtor.has_value()) {
       WASMHOST_ASSIGN_OR_RETURN(wasmhost::Func dtor,
                                 CoreFunc(s, *resource.dtor));
@@ -466,7 +479,10 @@ absl::Status DefineGuestResources(InstanceState& s) {
         return dtor.Call(arg).status();
       };
     }
-    s.handles.DefineResource(resource.type, std::move(impl));
+    for (size_t t = 0; t < s.tables.size(); ++t) {
+      impl.local = t == resource.table;
+      s.tables[t]->DefineResource(resource.type, impl);
+    }
   }
   return absl::OkStatus();
 }
@@ -544,6 +560,28 @@ absl::StatusOr<uint32_t> Realloc(const ExportState& e, uint32_t old_ptr,
   return e.options.memory->Realloc(old_ptr, old_size, align, new_size);
 }
 
+// The core export a canonical option names, for typed calls' handles.
+const wasmhost::Instance* OptionExport(const ExportState& e,
+                                       const std::optional<CoreItem>& item,
+                                       absl::string_view* name) {
+  if (!item.has_value() || item->kind != CoreItem::Kind::kExport ||
+      item->index >= e.instance->core.size()) {
+    return nullptr;
+  }
+  *name = item->name;
+  return &e.instance->core[item->index];
+}
+
+const wasmhost::Instance* ReallocExport(const ExportState& e,
+                                        absl::string_view* name) {
+  return OptionExport(e, e.plan->options.realloc, name);
+}
+
+const wasmhost::Instance* PostReturnExport(const ExportState& e,
+                                           absl::string_view* name) {
+  return OptionExport(e, e.plan->options.post_return, name);
+}
+
 absl::Status PostReturn(const ExportState& e,
                         absl::Span<const wasmhost::Val> flat) {
   if (!e.options.post_return.has_value()) return absl::OkStatus();
@@ -581,6 +619,13 @@ absl::StatusOr<Instance> Instance::Create(const Component& component,
   auto s = std::make_unique<internal::InstanceState>(component);
   s->state = &ComponentAccess::State(component);
   const internal::ComponentState& state = *s->state;
+  for (uint32_t t = 0; t < state.plan.num_tables; ++t) {
+    auto table = std::make_unique<HandleTable>();
+    for (const auto& [type, same_as] : state.plan.resource_aliases) {
+      table->Alias(type, same_as);
+    }
+    s->tables.push_back(std::move(table));
+  }
   WASMHOST_RETURN_IF_ERROR(internal::BindImports(*s, linker));
   WASMHOST_ASSIGN_OR_RETURN(
       std::vector<uint64_t> memory_limits,
@@ -639,24 +684,27 @@ absl::StatusOr<Func> Instance::GetFunc(absl::string_view interface,
   }
   return absl::NotFoundError(absl::StrCat(
       "the component exports no ",
-      interface.empty() ? absl::StrCat("function ", name)
-                        : absl::StrCat("function ", name, " of interface ",
-                                       interface)));
+      interface.empty()
+          ? absl::StrCat("function ", name)
+          : absl::StrCat("function ", name, " of interface ", interface)));
 }
 
 absl::Status Instance::DropResource(absl::string_view interface,
                                     absl::string_view resource, uint32_t rep) {
   for (const auto& [id, named] : state_->state->resource_names) {
     if (named.interface != interface || named.name != resource) continue;
-    auto dtor = state_->dtors.find(id);
+    TypeId defined = id;
+    for (const auto& [alias, same_as] : state_->state->plan.resource_aliases) {
+      if (alias == id) defined = same_as;
+    }
+    auto dtor = state_->dtors.find(defined);
     WASMHOST_RETURN_IF_ERROR(internal::BeginCall(*state_));
     if (dtor == state_->dtors.end()) return absl::OkStatus();
     const wasmhost::Val arg[] = {wasmhost::Val::I32(static_cast<int32_t>(rep))};
     return internal::EndCall(*state_, dtor->second.Call(arg).status(), true);
   }
-  return absl::NotFoundError(absl::StrCat("the component has no resource ",
-                                          resource, " of interface ",
-                                          interface));
+  return absl::NotFoundError(absl::StrCat(
+      "the component has no resource ", resource, " of interface ", interface));
 }
 
 bool Instance::poisoned() const { return state_->poisoned; }

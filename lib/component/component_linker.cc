@@ -1,5 +1,7 @@
 // component::Linker: host functions and resources by interface and name.
 
+#include "wasmhost/component_linker.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -12,7 +14,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/component/linker_state.h"
-#include "wasmhost/component_linker.h"
 
 namespace wasmhost::component {
 inline namespace api {
@@ -72,8 +73,7 @@ bool Linker::Defines(absl::string_view interface,
                      absl::string_view name) const {
   auto it = defs_->interfaces.find(interface);
   if (it == defs_->interfaces.end()) return false;
-  return it->second.funcs.contains(name) ||
-         it->second.resources.contains(name);
+  return it->second.funcs.contains(name) || it->second.resources.contains(name);
 }
 
 absl::Status LinkerInstance::Define(absl::string_view name, HostFunc func) {
@@ -128,10 +128,9 @@ const Linker::Definitions::Interface* LinkerAccess::FindInterface(
       continue;
     }
     const Version& v = have->second;
-    if (best == nullptr ||
-        std::tie(v.major, v.minor, v.patch) >
-            std::tie(best_version.major, best_version.minor,
-                     best_version.patch)) {
+    if (best == nullptr || std::tie(v.major, v.minor, v.patch) >
+                               std::tie(best_version.major, best_version.minor,
+                                        best_version.patch)) {
       best = &defined;
       best_version = v;
     }

@@ -8,11 +8,12 @@
 //                              compiled core modules
 //   TypeAccess, ComponentAccess  make public handles from internal state
 //
-// Include this before any public component header, and include lib/
-// component headers only through it: the reader's structs and the public
-// classes (in the inline namespace `api`) share names, so every lib header
-// must be read before the public ones, and a translation unit that sees
-// both refers to the reader's by these aliases.
+// The reader's structs and the public classes (in the inline namespace
+// `api`) share names, so in a translation unit that sees both, every lib/
+// header must be read before any public component header, and the
+// reader's are named by these aliases. A .cc implementing the public API
+// therefore includes its public header through this one (never directly:
+// clang-format would move a .cc's own header first).
 
 #ifndef WASMHOST_LIB_COMPONENT_COMPONENT_STATE_H_
 #define WASMHOST_LIB_COMPONENT_COMPONENT_STATE_H_
@@ -37,9 +38,10 @@ using ParsedInstance = Instance;
 using TypeDef = Type;
 }  // namespace wasmhost::component
 
-#include "wasmhost/component.h"       // NOLINT(build/include_order)
-#include "wasmhost/component_type.h"  // NOLINT(build/include_order)
-#include "wasmhost/module.h"          // NOLINT(build/include_order)
+#include "wasmhost/component.h"           // NOLINT(build/include_order)
+#include "wasmhost/component_instance.h"  // NOLINT(build/include_order)
+#include "wasmhost/component_type.h"      // NOLINT(build/include_order)
+#include "wasmhost/module.h"              // NOLINT(build/include_order)
 
 namespace wasmhost::component {
 namespace internal {

@@ -1,6 +1,8 @@
 // The public component::Type over a TypeArena: read-only views of a
 // component's types, and small arenas for the types a host builds.
 
+// wasmhost/component_type.h comes through component_state.h, after the lib/
+// headers (see there).
 #include <memory>
 #include <string>
 #include <utility>
@@ -9,7 +11,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/component/component_state.h"
-#include "wasmhost/component_type.h"
 
 namespace wasmhost::component {
 inline namespace api {
@@ -17,8 +18,8 @@ namespace {
 
 // The arena of primitive types only (every TypeArena interns them).
 const std::shared_ptr<const TypeArena>& PrimitiveArena() {
-  static const auto* arena = new std::shared_ptr<const TypeArena>(
-      std::make_shared<const TypeArena>());
+  static const auto* arena =
+      new std::shared_ptr<const TypeArena>(std::make_shared<const TypeArena>());
   return *arena;
 }
 
@@ -93,9 +94,8 @@ bool Equal(const TypeArena& a, TypeId ia, const TypeArena& b, TypeId ib) {
   if (x.kind != y.kind) return false;
   if (IsPrimitive(x.kind)) return true;
   if (x.kind == TypeKind::kResource) return x.name == y.name;
-  if (x.fields.size() != y.fields.size() ||
-      x.cases.size() != y.cases.size() || x.labels != y.labels ||
-      x.fixed_length != y.fixed_length) {
+  if (x.fields.size() != y.fields.size() || x.cases.size() != y.cases.size() ||
+      x.labels != y.labels || x.fixed_length != y.fixed_length) {
     return false;
   }
   for (size_t i = 0; i < x.fields.size(); ++i) {
@@ -119,13 +119,13 @@ std::string Print(const TypeArena& arena, TypeId id) {
   auto member = [&](TypeId m) { return Print(arena, m); };
   switch (type.kind) {
     case TypeKind::kRecord:
-      return absl::StrCat(
-          "record { ",
-          absl::StrJoin(type.fields, ", ",
-                        [&](std::string* out, const Field& f) {
-                          absl::StrAppend(out, f.name, ": ", member(f.type));
-                        }),
-          " }");
+      return absl::StrCat("record { ",
+                          absl::StrJoin(type.fields, ", ",
+                                        [&](std::string* out, const Field& f) {
+                                          absl::StrAppend(out, f.name, ": ",
+                                                          member(f.type));
+                                        }),
+                          " }");
     case TypeKind::kVariant:
       return absl::StrCat(
           "variant { ",
@@ -142,13 +142,12 @@ std::string Print(const TypeArena& arena, TypeId id) {
     case TypeKind::kFlags:
       return absl::StrCat("flags { ", absl::StrJoin(type.labels, ", "), " }");
     case TypeKind::kTuple:
-      return absl::StrCat(
-          "tuple<",
-          absl::StrJoin(type.fields, ", ",
-                        [&](std::string* out, const Field& f) {
-                          absl::StrAppend(out, member(f.type));
-                        }),
-          ">");
+      return absl::StrCat("tuple<",
+                          absl::StrJoin(type.fields, ", ",
+                                        [&](std::string* out, const Field& f) {
+                                          absl::StrAppend(out, member(f.type));
+                                        }),
+                          ">");
     case TypeKind::kList:
     case TypeKind::kOption:
       return absl::StrCat(TypeKindName(type.kind), "<",
@@ -157,8 +156,7 @@ std::string Print(const TypeArena& arena, TypeId id) {
       if (!type.ok.has_value() && !type.error.has_value()) return "result";
       return absl::StrCat(
           "result<", type.ok.has_value() ? member(*type.ok) : "_",
-          type.error.has_value() ? absl::StrCat(", ", member(*type.error))
-                                 : "",
+          type.error.has_value() ? absl::StrCat(", ", member(*type.error)) : "",
           ">");
     }
     case TypeKind::kOwn:
@@ -314,9 +312,7 @@ std::vector<Type::Case> Type::cases() const {
   return cases;
 }
 
-std::vector<std::string> Type::labels() const {
-  return (*arena_)[id_].labels;
-}
+std::vector<std::string> Type::labels() const { return (*arena_)[id_].labels; }
 
 Type Type::element() const {
   const std::optional<TypeId>& element = (*arena_)[id_].element;
@@ -401,8 +397,7 @@ FuncType MakeFuncType(const std::shared_ptr<const TypeArena>& arena,
   FuncType type;
   const TypeDef& def = (*arena)[func];
   for (const component::Field& param : def.fields) {
-    type.params.emplace_back(param.name,
-                             TypeAccess::Make(arena, param.type));
+    type.params.emplace_back(param.name, TypeAccess::Make(arena, param.type));
   }
   if (def.ok.has_value()) type.result = TypeAccess::Make(arena, *def.ok);
   return type;

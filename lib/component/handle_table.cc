@@ -16,11 +16,23 @@ absl::Status CheckType(const ResourceHandle& h, TypeId type, uint32_t index) {
 
 }  // namespace
 
+void HandleTable::Alias(TypeId type, TypeId same_as) {
+  same_as = Canonical(same_as);
+  if (type != same_as) aliases_[type] = same_as;
+}
+
+TypeId HandleTable::Canonical(TypeId type) const {
+  auto it = aliases_.find(type);
+  return it == aliases_.end() ? type : it->second;
+}
+
 void HandleTable::DefineResource(TypeId type, ResourceImpl impl) {
+  type = Canonical(type);
   impls_[type] = std::move(impl);
 }
 
 bool HandleTable::IsLocal(TypeId type) const {
+  type = Canonical(type);
   auto it = impls_.find(type);
   return it != impls_.end() && it->second.local;
 }
@@ -57,10 +69,12 @@ absl::StatusOr<ResourceHandle> HandleTable::Remove(uint32_t index) {
 }
 
 absl::StatusOr<uint32_t> HandleTable::ResourceNew(TypeId type, uint32_t rep) {
+  type = Canonical(type);
   return Add(ResourceHandle{type, rep, /*own=*/true, std::nullopt, 0});
 }
 
 absl::Status HandleTable::ResourceDrop(TypeId type, uint32_t index) {
+  type = Canonical(type);
   // Checked before removing so that a trap leaves the table as it was.
   WASMHOST_ASSIGN_OR_RETURN(ResourceHandle * h, Get(index));
   WASMHOST_RETURN_IF_ERROR(CheckType(*h, type, index));
@@ -79,12 +93,14 @@ absl::Status HandleTable::ResourceDrop(TypeId type, uint32_t index) {
 }
 
 absl::StatusOr<uint32_t> HandleTable::ResourceRep(TypeId type, uint32_t index) {
+  type = Canonical(type);
   WASMHOST_ASSIGN_OR_RETURN(ResourceHandle * h, Get(index));
   WASMHOST_RETURN_IF_ERROR(CheckType(*h, type, index));
   return h->rep;
 }
 
 absl::StatusOr<uint32_t> HandleTable::LiftOwn(TypeId type, uint32_t index) {
+  type = Canonical(type);
   WASMHOST_ASSIGN_OR_RETURN(ResourceHandle * h, Get(index));
   WASMHOST_RETURN_IF_ERROR(CheckType(*h, type, index));
   if (h->num_lends != 0) {
@@ -101,6 +117,7 @@ absl::StatusOr<uint32_t> HandleTable::LiftOwn(TypeId type, uint32_t index) {
 
 absl::StatusOr<uint32_t> HandleTable::LiftBorrow(TypeId type, uint32_t index,
                                                  std::vector<uint32_t>& lends) {
+  type = Canonical(type);
   WASMHOST_ASSIGN_OR_RETURN(ResourceHandle * h, Get(index));
   WASMHOST_RETURN_IF_ERROR(CheckType(*h, type, index));
   ++h->num_lends;
@@ -114,11 +131,13 @@ void HandleTable::ReleaseLends(absl::Span<const uint32_t> lends) {
 }
 
 absl::StatusOr<uint32_t> HandleTable::LowerOwn(TypeId type, uint32_t rep) {
+  type = Canonical(type);
   return Add(ResourceHandle{type, rep, /*own=*/true, std::nullopt, 0});
 }
 
 absl::StatusOr<uint32_t> HandleTable::LowerBorrow(TypeId type, uint32_t rep,
                                                   uint32_t scope) {
+  type = Canonical(type);
   if (IsLocal(type)) return rep;
   WASMHOST_ASSIGN_OR_RETURN(
       uint32_t index, Add(ResourceHandle{type, rep, /*own=*/false, scope, 0}));

@@ -63,6 +63,12 @@ class HandleTable {
   HandleTable(const HandleTable&) = delete;
   HandleTable& operator=(const HandleTable&) = delete;
 
+  // Makes `type` another id of resource type `same_as` (what a nested
+  // component's instantiation gives its resources is the same type at run
+  // time); every method taking a type uses `same_as` for it. Alias before
+  // use, and toward a type that is not itself an alias' source.
+  void Alias(TypeId type, TypeId same_as);
+
   // Says how `type` behaves for this instance (local or not, destructor).
   // Types never defined are foreign and have no destructor.
   void DefineResource(TypeId type, ResourceImpl impl);
@@ -119,7 +125,10 @@ class HandleTable {
   std::vector<std::optional<ResourceHandle>> slots_;
   std::vector<uint32_t> free_;
   uint32_t max_length_;
+  TypeId Canonical(TypeId type) const;
+
   absl::flat_hash_map<TypeId, ResourceImpl> impls_;
+  absl::flat_hash_map<TypeId, TypeId> aliases_;
   // Live borrow scopes: scope id -> borrow handles not yet dropped.
   absl::flat_hash_map<uint32_t, uint32_t> num_borrows_;
   uint32_t next_scope_ = 1;

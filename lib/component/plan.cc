@@ -22,14 +22,24 @@ struct FuncVal {
 };
 
 struct InstanceVal;
+struct Scope;
+
+// A component definition with the scope it was defined in, which its outer
+// aliases read (a nested component is a closure over its parent's
+// instantiation). Scopes live as long as the Planner.
+struct ComponentVal {
+  const ComponentDef* def = nullptr;
+  const Scope* parent = nullptr;
+};
 
 // Whatever a component-level index space can hold that the plan follows.
 struct ItemVal {
   Sort sort = Sort::kFunc;
   FuncVal func;
   std::shared_ptr<InstanceVal> instance;
-  const ComponentDef* component = nullptr;
+  ComponentVal component;
   uint32_t core_module = 0;
+  TypeId type = 0;  // kType: the type, resolved.
 };
 
 // A component instance: an import of the root (its functions are host
@@ -51,12 +61,13 @@ struct CoreInstanceVal {
 struct Scope {
   const ComponentDef* def = nullptr;
   const Scope* parent = nullptr;
+  uint32_t table = 0;  // Its component instance's handle table.
   std::vector<CoreItem> core_funcs, core_tables, core_memories, core_globals;
   std::vector<CoreInstanceVal> core_instances;
   std::vector<uint32_t> core_modules;
   std::vector<FuncVal> funcs;
   std::vector<std::shared_ptr<InstanceVal>> instances;
-  std::vector<const ComponentDef*> components;
+  std::vector<ComponentVal> components;
   // The nested component's import bindings (by import name); unused for
   // the root.
   const std::vector<std::pair<std::string, ItemVal>>* args = nullptr;
@@ -85,17 +96,44 @@ class Planner {
   explicit Planner(const Component& component) : component_(component) {}
 
   absl::StatusOr<Plan> Run() {
-    Scope root;
+    Scope& root = NewScope();
     root.def = &component_.root;
     WASMHOST_RETURN_IF_ERROR(Walk(root));
     for (auto& [name, item] : root.exports) {
       WASMHOST_RETURN_IF_ERROR(AddExport("", name, item));
+    }
+    for (const auto& [type, unused] : same_) {
+      const TypeId canonical = Find(type);
+      if (canonical != type)
+        plan_.resource_aliases.emplace_back(type, canonical);
     }
     return std::move(plan_);
   }
 
  private:
   const TypeArena& types() const { return component_.types; }
+
+  // Resource identity at run time: a union-find over resource TypeIds,
+  // each set rooted at the defined resource when it has one.
+  TypeId Find(TypeId type) {
+    auto it = same_.find(type);
+    if (it == same_.end() || it->second == type) return type;
+    const TypeId root = Find(it->second);
+    it->second = root;
+    return root;
+  }
+  void Same(TypeId a, TypeId b) {
+    if (types()[a].kind != TypeKind::kResource ||
+        types()[b].kind != TypeKind::kResource) {
+      return;
+    }
+    a = Find(a);
+    b = Find(b);
+    if (a == b) return;
+    if (types()[a].defined) std::swap(a, b);
+    same_[a] = b;
+    same_.emplace(b, b);
+  }
 
   absl::StatusOr<std::vector<CoreItem>*> CoreSpace(Scope& scope, Sort sort) {
     switch (sort) {
@@ -160,18 +198,20 @@ class Planner {
         return item;
       }
       case Sort::kComponent: {
-        WASMHOST_ASSIGN_OR_RETURN(
-            item.component, At(scope.components, ref.index, "component"));
+        WASMHOST_ASSIGN_OR_RETURN(item.component,
+                                  At(scope.components, ref.index, "component"));
         return item;
       }
       case Sort::kCoreModule: {
         WASMHOST_ASSIGN_OR_RETURN(
-            item.core_module,
-            At(scope.core_modules, ref.index, "core module"));
+            item.core_module, At(scope.core_modules, ref.index, "core module"));
         return item;
       }
-      case Sort::kType:
-        return item;  // Types are resolved by the reader already.
+      case Sort::kType: {
+        WASMHOST_ASSIGN_OR_RETURN(item.type,
+                                  At(scope.def->types, ref.index, "type"));
+        return item;
+      }
       default:
         return Unsupported(absl::StrCat(SortName(ref.sort), " items"));
     }
@@ -198,10 +238,27 @@ class Planner {
     }
   }
 
+  // The resources instance type `type` exports are, at run time, those of
+  // the same names `instance` holds.
+  void SameExportedTypes(TypeId type, const InstanceVal& instance) {
+    for (const auto& [name, item] : instance.items) {
+      if (item.sort != Sort::kType) continue;
+      for (const ExternDecl& decl : types()[type].exports) {
+        if (decl.name == name) Same(decl.desc.type, item.type);
+      }
+    }
+  }
+
   absl::StatusOr<ItemVal> ImportItem(Scope& scope, const Import& import) {
     if (scope.args != nullptr) {
       for (const auto& [name, item] : *scope.args) {
-        if (name == import.name) return item;
+        if (name != import.name) continue;
+        if (item.sort == Sort::kType) Same(import.desc.type, item.type);
+        if (item.sort == Sort::kInstance &&
+            import.desc.kind == ExternKind::kInstance) {
+          SameExportedTypes(import.desc.type, *item.instance);
+        }
+        return item;
       }
       return Inconsistent(absl::StrCat("argument ", import.name));
     }
@@ -221,10 +278,11 @@ class Planner {
         return item;
       case ExternKind::kType:
         item.sort = Sort::kType;
+        item.type = import.desc.type;
         return item;
       default:
-        return Unsupported(absl::StrCat(ExternKindName(import.desc.kind),
-                                        " imports"));
+        return Unsupported(
+            absl::StrCat(ExternKindName(import.desc.kind), " imports"));
     }
   }
 
@@ -233,7 +291,7 @@ class Planner {
     ItemVal item;
     item.sort = alias.sort;
     if (instance.imported.has_value()) {
-      if (alias.sort == Sort::kType) return item;
+      if (alias.sort == Sort::kType) return item;  // Types: the reader's.
       if (alias.sort != Sort::kFunc) {
         return Unsupported("instances imported with instances in them");
       }
@@ -259,6 +317,7 @@ class Planner {
       case Canon::Kind::kLift: {
         LiftedExport lifted;
         lifted.type = canon.type;
+        lifted.table = scope.table;
         WASMHOST_ASSIGN_OR_RETURN(
             lifted.callee, At(scope.core_funcs, canon.func, "core func"));
         WASMHOST_ASSIGN_OR_RETURN(lifted.options,
@@ -274,6 +333,7 @@ class Planner {
         WASMHOST_ASSIGN_OR_RETURN(FuncVal func,
                                   At(scope.funcs, canon.func, "func"));
         LoweredImport lowered;
+        lowered.table = scope.table;
         if (func.imported) {
           lowered.interface = func.interface;
           lowered.name = func.name;
@@ -300,12 +360,13 @@ class Planner {
                         ? CoreItem::Kind::kResourceDrop
                         : CoreItem::Kind::kResourceRep;
         item.index = canon.type;
+        item.table = scope.table;
         scope.core_funcs.push_back(std::move(item));
         return absl::OkStatus();
       }
       case Canon::Kind::kOtherBuiltin:
-        return Unsupported(absl::StrCat("canon built-in 0x",
-                                        absl::Hex(canon.opcode)));
+        return Unsupported(
+            absl::StrCat("canon built-in 0x", absl::Hex(canon.opcode)));
     }
     return absl::OkStatus();
   }
@@ -373,14 +434,17 @@ class Planner {
       val->items = std::move(args);
     } else {
       WASMHOST_ASSIGN_OR_RETURN(
-          const ComponentDef* child,
+          ComponentVal child,
           At(scope.components, *instance.component, "component"));
-      Scope nested;
-      nested.def = child;
-      nested.parent = &scope;
+      Scope& nested = NewScope();
+      nested.def = child.def;
+      nested.parent = child.parent;
+      nested.table = plan_.num_tables++;
       nested.args = &args;
       WASMHOST_RETURN_IF_ERROR(Walk(nested));
-      val->items = std::move(nested.exports);
+      nested.args = nullptr;
+      val->items = nested.exports;
+      SameExportedTypes(instance.type, *val);
     }
     scope.instances.push_back(std::move(val));
     return absl::OkStatus();
@@ -451,16 +515,27 @@ class Planner {
       return absl::OkStatus();
     }
     for (const GuestResource& known : plan_.resources) {
-      if (known.type == id) return absl::OkStatus();
+      // Each instantiation should make new resource types (generativity),
+      // with destructors of its own; the plan has one per TypeId.
+      if (known.type == id) {
+        return Unsupported(
+            "a component defining resources instantiated more than once");
+      }
     }
     GuestResource resource;
     resource.type = id;
+    resource.table = scope.table;
     if (type.dtor.has_value()) {
       WASMHOST_ASSIGN_OR_RETURN(resource.dtor,
                                 At(scope.core_funcs, *type.dtor, "dtor"));
     }
     plan_.resources.push_back(std::move(resource));
     return absl::OkStatus();
+  }
+
+  Scope& NewScope() {
+    scopes_.push_back(std::make_unique<Scope>());
+    return *scopes_.back();
   }
 
   absl::Status Walk(Scope& scope) {
@@ -482,11 +557,10 @@ class Planner {
         case Definition::Kind::kCoreType:
           break;
         case Definition::Kind::kComponent:
-          scope.components.push_back(def.components[d.index].get());
+          scope.components.push_back({def.components[d.index].get(), &scope});
           break;
         case Definition::Kind::kInstance:
-          WASMHOST_RETURN_IF_ERROR(
-              WalkInstance(scope, def.instances[d.index]));
+          WASMHOST_RETURN_IF_ERROR(WalkInstance(scope, def.instances[d.index]));
           break;
         case Definition::Kind::kAlias:
           WASMHOST_RETURN_IF_ERROR(WalkAlias(scope, def.aliases[d.index]));
@@ -546,6 +620,8 @@ class Planner {
 
   const Component& component_;
   Plan plan_;
+  absl::flat_hash_map<TypeId, TypeId> same_;
+  std::vector<std::unique_ptr<Scope>> scopes_;
   std::vector<const wasm::ModuleInfo*> module_infos_;
 };
 

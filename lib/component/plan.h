@@ -15,8 +15,9 @@
 //
 // Nested components are flattened as they are instantiated: their imports
 // are bound to the instantiation's arguments and their definitions walked
-// in the parent's plan, so the plan has no nesting (wit-component nests
-// only shim components that re-export the parent's lifted functions).
+// in the parent's plan (outer aliases resolved where the component was
+// defined), so the plan has no nesting; each instantiation keeps a handle
+// table of its own.
 
 #ifndef WASMHOST_LIB_COMPONENT_PLAN_H_
 #define WASMHOST_LIB_COMPONENT_PLAN_H_
@@ -24,6 +25,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -43,6 +45,7 @@ struct CoreItem {
   Kind kind = Kind::kExport;
   uint32_t index = 0;
   std::string name;
+  uint32_t table = 0;  // Resource built-ins: the component instance's.
 };
 
 // A core module to compile: a byte range of the component binary.
@@ -78,6 +81,7 @@ struct LoweredImport {
   std::string name;
   TypeId type = 0;  // The kFunc type.
   PlannedOptions options;
+  uint32_t table = 0;  // The calling component instance's handle table.
 };
 
 struct LiftedExport {
@@ -88,11 +92,13 @@ struct LiftedExport {
   TypeId type = 0;  // The kFunc type.
   CoreItem callee;  // kExport.
   PlannedOptions options;
+  uint32_t table = 0;  // The lifting component instance's handle table.
 };
 
 struct GuestResource {
   TypeId type = 0;
   std::optional<CoreItem> dtor;
+  uint32_t table = 0;  // The defining component instance's handle table.
 };
 
 struct Plan {
@@ -102,6 +108,13 @@ struct Plan {
   std::vector<LiftedExport> lifted;   // Every canon lift, in order.
   std::vector<LiftedExport> exports;  // The root's exported functions.
   std::vector<GuestResource> resources;
+  // Each component instance (the root's is 0, then one per nested
+  // instantiation) has its own handle table, as the spec's have.
+  uint32_t num_tables = 1;
+  // Resource types that are another TypeId's at run time (a nested
+  // component's imported or exported resource and its argument or
+  // definition): (alias, canonical).
+  std::vector<std::pair<TypeId, TypeId>> resource_aliases;
 };
 
 // The plan of `component`.

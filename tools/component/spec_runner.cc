@@ -1,12 +1,15 @@
-// spec_runner: the Component Model reference tests, as far as a binary
-// reader can run them. Reads the manifest tools/component/wast_split.mjs
-// wrote (one command a line: "<where> <expect> <file> <note>") and checks
-// each binary with ReadComponent, core modules validated in full as the
-// core pipeline does (V8's validation): a `valid` one must parse, an
-// `invalid` or `malformed` one must be rejected. A `valid` one that only
-// V8's core validation refuses (a core feature V8 10.2 lacks) counts as
-// unsupported. Commands the splitter could not turn
-// into binaries are counted as unsupported.
+// spec_runner: the Component Model reference tests. Reads the manifest
+// tools/component/wast_split.mjs wrote (one command a line: "<where>
+// <expect> <file> <note>") and checks each binary with ReadComponent, core
+// modules validated in full as the core pipeline does (V8's validation): a
+// `valid` one must parse, an `invalid` or `malformed` one must be
+// rejected; a `valid` one that only V8's core validation refuses (a core
+// feature V8 10.2 lacks) counts as unsupported. `instance`, `invoke`,
+// `return` and `trap` lines run on the component runtime (spec_invoke.h),
+// instantiating each component (or instance of a definition) once.
+// Commands the splitter could not turn into binaries, and invocations of
+// components the runtime cannot instantiate (imports, unimplemented
+// features), are counted as unsupported.
 //
 //   spec_runner [-v] [--baseline=FILE] [--write_baseline=FILE] DIR
 //     prints each failure, then "N passed, N failed, N unsupported";
@@ -33,6 +36,7 @@
 #include "absl/strings/strip.h"
 #include "lib/component/reader.h"
 #include "lib/v8/backend.h"
+#include "tools/component/spec_invoke.h"
 #include "tools/spec/baseline.h"
 #include "wasmhost/engine.h"
 
@@ -109,6 +113,7 @@ int main(int argc, char** argv) {
   }
   wasmhost::component::ReadOptions read_options;
   read_options.validate_core_module = wasmhost::v8backend::ValidateModule;
+  wasmhost::spec::SpecInvoker invoker(*engine);
   std::map<std::string, Counts> results;
   Counts total;
   std::map<std::string, int> failed_by_expectation;
@@ -126,6 +131,24 @@ int main(int argc, char** argv) {
     if (expect == "unsupported") {
       ++counts.unsupported;
       if (verbose) std::cout << "unsupported: " << line << "\n";
+      continue;
+    }
+    if (expect == "invoke" || expect == "return" || expect == "trap" ||
+        expect == "instance") {
+      const absl::Status status =
+          invoker.Run(dir, expect, f[2], f.size() > 3 ? f[3] : "");
+      if (status.ok()) {
+        ++counts.passed;
+      } else if (status.code() == absl::StatusCode::kUnimplemented) {
+        ++counts.unsupported;
+        if (verbose)
+          std::cout << "unsupported: " << where << ": " << status << "\n";
+      } else {
+        ++counts.failed;
+        ++failed_by_expectation[expect];
+        std::cout << "FAIL " << where << ": " << expect << ": " << status
+                  << "\n";
+      }
       continue;
     }
     std::ifstream file(dir + "/" + f[2], std::ios::binary);

@@ -1,14 +1,23 @@
-// Splits Component Model .wast scripts into what a binary reader alone can
-// check: the binary of every component definition, expected valid, and of
-// every assert_invalid / assert_malformed component, expected rejected.
+// Splits Component Model .wast scripts into a manifest the spec runner
+// executes: the binary of every component definition, expected valid, and
+// of every assert_invalid / assert_malformed component, expected rejected;
+// and every invoke, assert_return and assert_trap, with the binary of the
+// component they call (the last one before them) and their values.
 // Text is turned into binary by jco's `parse` (wasm-tools' text parser).
-// Everything else (instances, invocations, assert_return, assert_trap,
-// quoted text, text jco cannot encode) is listed as unsupported, with why.
+// Everything else (quoted text, text jco cannot encode, invocations of
+// named instances) is listed as unsupported, with why.
 //
 //   node wast_split.mjs JCO_API OUT_DIR FILE.wast...
 //
 // Writes OUT_DIR/<n>.wasm and OUT_DIR/manifest.txt, one command a line:
 //   <wast>:<line> <valid|invalid|malformed|unsupported> <n.wasm|-> <note>
+//   <wast>:<line> <invoke|return|trap> <n.wasm> <NAME> (<ARG>...) (<RES>...)
+//   <wast>:<line> instance <n.wasm>@<line> -
+// (an invoke's binary is "<n.wasm>@<line>" after a (component instance)
+// of a definition: the instance made on that line)
+// where the invocation's values are s-expressions with every string
+// written as #<hex of its bytes> (so each fits one line and needs no
+// unescaping), and for trap (<RES>...) holds the expected message.
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -107,6 +116,29 @@ function stringBytes(s) {
 
 // --- Commands ------------------------------------------------------------
 
+const hex = (bytes) => Buffer.from(bytes).toString("hex");
+
+// A value form on one line, strings as #<hex>.
+function valueText(form) {
+  if (form.list) return `(${form.list.map(valueText).join(" ")})`;
+  if (form.string !== undefined) return `#${hex(stringBytes(form.string))}`;
+  return form.atom;
+}
+
+// "<name> (<args>) (<results>)" of an invoke (and what follows it), or
+// null when the action is not an invoke of the current component.
+function invokeText(action, rest) {
+  if (head(action) !== "invoke") return null;
+  const items = action.list;
+  let k = 1;
+  if (items[k]?.atom?.startsWith("$")) return null;  // a named instance
+  const name = items[k++]?.string;
+  if (name === undefined) return null;
+  const args = items.slice(k).map(valueText).join(" ");
+  const results = rest.map(valueText).join(" ");
+  return `#${hex(stringBytes(name))} (${args}) (${results})`;
+}
+
 const head = (form) => form.list?.[0]?.atom;
 
 // The binary of a `(component ...)` form, or { unsupported: why }.
@@ -147,11 +179,37 @@ for (const wast of wasts) {
     lines.push(`${wast}:1 unsupported - unreadable script: ${e.message}`);
     continue;
   }
+  let current = null;  // The binary the next invoke calls.
+  const definitions = new Map();  // $name -> binary of a definition.
   for (const form of forms) {
     const where = `${wast}:${lineOf(form.start)}`;
     const h = head(form);
     let expect;
     let target = form;
+    // (component instance $i $Def): a fresh instance of a definition, which
+    // later invokes call (the runner keys instances by "<binary>@<line>").
+    if (h === "component" && form.list[1]?.atom === "instance") {
+      const def = definitions.get(form.list[3]?.atom ?? form.list[2]?.atom);
+      if (def === undefined) {
+        lines.push(`${where} unsupported - component instance of an unknown definition`);
+        current = null;
+      } else {
+        current = `${def}@${lineOf(form.start)}`;
+        lines.push(`${where} instance ${current} -`);
+      }
+      continue;
+    }
+    if (h === "invoke" || h === "assert_return" || h === "assert_trap") {
+      const action = h === "invoke" ? form : form.list[1];
+      const text = invokeText(action ?? {}, h === "invoke" ? [] : form.list.slice(2));
+      if (text === null || current === null) {
+        lines.push(`${where} unsupported - ${h} without a component to call`);
+      } else {
+        const kind = { invoke: "invoke", assert_return: "return", assert_trap: "trap" }[h];
+        lines.push(`${where} ${kind} ${current} ${text}`);
+      }
+      continue;
+    }
     if (h === "component") {
       expect = "valid";
     } else if (h === "assert_invalid" || h === "assert_malformed") {
@@ -168,10 +226,18 @@ for (const wast of wasts) {
     const r = await encode(target, src);
     if (r.unsupported) {
       lines.push(`${where} unsupported - ${r.unsupported}`);
+      if (expect === "valid") current = null;
       continue;
     }
     const file = `${n++}.wasm`;
     writeFileSync(`${outDir}/${file}`, r.bytes);
+    // A definition is not instantiated: invokes after it have no target
+    // until a (component instance ...) of it.
+    const isDefinition = target.list?.[1]?.atom === "definition";
+    if (isDefinition && target.list[2]?.atom?.startsWith("$")) {
+      definitions.set(target.list[2].atom, file);
+    }
+    if (expect === "valid") current = isDefinition ? null : file;
     const note = expect === "valid" ? "" : (form.list[2]?.string ?? "");
     lines.push(`${where} ${expect} ${file} ${note}`);
   }

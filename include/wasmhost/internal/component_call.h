@@ -67,6 +67,14 @@ WASMHOST_EXPORT absl::StatusOr<uint32_t> Realloc(const ExportState& e,
                                                  uint32_t old_size,
                                                  uint32_t align,
                                                  uint32_t new_size);
+// The core instance exporting the export's realloc (or post-return)
+// option and that export's name in `*name`, when the option is a core
+// instance's export (wit-component's always are), so a typed handle to it
+// can be made once; null otherwise.
+WASMHOST_EXPORT const wasmhost::Instance* ReallocExport(
+    const ExportState& e, absl::string_view* name);
+WASMHOST_EXPORT const wasmhost::Instance* PostReturnExport(
+    const ExportState& e, absl::string_view* name);
 // Runs the export's post-return function with the core results.
 WASMHOST_EXPORT absl::Status PostReturn(const ExportState& e,
                                         absl::Span<const wasmhost::Val> flat);

@@ -40,7 +40,14 @@ namespace wasmhost::component::internal {
 // Made per call; `memory` is fetched again after every realloc.
 class WASMHOST_EXPORT DirectCall {
  public:
-  explicit DirectCall(const ExportState& e) : export_(e) {}
+  // cabi_realloc(old_ptr, old_size, align, new_size) as a core handle.
+  using ReallocFunc =
+      wasmhost::TypedFunc<int32_t(int32_t, int32_t, int32_t, int32_t)>;
+
+  // `realloc` (may be null: then Realloc of component_call.h) is the
+  // export's realloc option as a typed handle; it must outlive this.
+  DirectCall(const ExportState& e, const ReallocFunc* realloc)
+      : export_(e), realloc_(realloc) {}
 
   // InvalidArgument unless `s` is well-formed UTF-8 (checked before
   // anything runs in the guest, so a bad argument does not poison).
@@ -72,6 +79,7 @@ class WASMHOST_EXPORT DirectCall {
 
  private:
   const ExportState& export_;
+  const ReallocFunc* realloc_;
   bool guest_ran_ = false;
 };
 
