@@ -147,8 +147,9 @@ class FakeHost : public Host, public Clock, public Imports {
 class CppHostTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<component::Component> compiled = component::Component::Compile(
-        SharedEngine(), wasmhost::bindgen::testdata::kitchen_sink_wasm());
+    absl::StatusOr<component::Component> compiled =
+        component::Component::Compile(
+            SharedEngine(), wasmhost::bindgen::testdata::kitchen_sink_wasm());
     ASSERT_OK(compiled.status());
     component_.emplace(*std::move(compiled));
     ASSERT_OK(AddToLinker(linker_, static_cast<Host&>(host_)));
@@ -191,18 +192,18 @@ TEST_F(CppHostTest, ImportsBothWays) {
 TEST_F(CppHostTest, RecordBothWays) {
   ASSERT_OK_AND_ASSIGN(Exports exports, Exports::New(*instance_));
   const Prims p = SomePrims();
-  EXPECT_THAT(exports.guest().Spill(p, p),
-              IsOkAndHolds(component::Result<
-                           std::vector<component::Own<Session>>,
-                           std::string>::Ok({})));
+  EXPECT_THAT(
+      exports.guest().Spill(p, p),
+      IsOkAndHolds(component::Result<std::vector<component::Own<Session>>,
+                                     std::string>::Ok({})));
   ASSERT_EQ(host_.echoed.size(), 1u);
   EXPECT_EQ(host_.echoed[0], p);
   Prims other = p;
   other.c = U'x';
-  EXPECT_THAT(exports.guest().Spill(p, other),
-              IsOkAndHolds(component::Result<
-                           std::vector<component::Own<Session>>,
-                           std::string>::Err("different")));
+  EXPECT_THAT(
+      exports.guest().Spill(p, other),
+      IsOkAndHolds(component::Result<std::vector<component::Own<Session>>,
+                                     std::string>::Err("different")));
 }
 
 // A list of records and an optional variant to the guest; each case of the
@@ -231,9 +232,10 @@ TEST_F(CppHostTest, ListsVariantsAndTuples) {
                                          std::make_tuple("second", want[i]))));
     EXPECT_THAT(host_.classified, ElementsAre(cases[i], cases[i]));
   }
-  EXPECT_THAT(exports.guest().Process(items, std::nullopt),
-              IsOkAndHolds(ElementsAre(std::make_tuple("héllo", Level::kLow),
-                                       std::make_tuple("second", Level::kLow))));
+  EXPECT_THAT(
+      exports.guest().Process(items, std::nullopt),
+      IsOkAndHolds(ElementsAre(std::make_tuple("héllo", Level::kLow),
+                               std::make_tuple("second", Level::kLow))));
   EXPECT_THAT(exports.guest().Process({}, std::nullopt),
               IsOkAndHolds(::testing::IsEmpty()));
 }
@@ -284,8 +286,9 @@ TEST_F(CppHostTest, LinkerErrors) {
               StatusIs(absl::StatusCode::kAlreadyExists));
   component::Linker partial;
   ASSERT_OK(AddToLinker(partial, static_cast<Imports&>(host_)));
-  EXPECT_THAT(component::Instance::Create(*component_, partial),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("test:sink/host")));
+  EXPECT_THAT(
+      component::Instance::Create(*component_, partial),
+      StatusIs(absl::StatusCode::kNotFound, HasSubstr("test:sink/host")));
 }
 
 // Exports::New on a component of another world: NotFound for the first

@@ -80,7 +80,10 @@ struct FuncSpec {
 class Generator {
  public:
   explicit Generator(const component::ParsedWorld& pw)
-      : pw_(pw), types_(pw.world.types), flat_(pw.world.types), owners_(pw.world) {
+      : pw_(pw),
+        types_(pw.world.types),
+        flat_(pw.world.types),
+        owners_(pw.world) {
     world_ = Snake(pw.name);
   }
 
@@ -461,10 +464,10 @@ static inline double cabi_i64_to_f64(int64_t i) {
                       " {\n  int32_t __handle;\n} ", borrow, ";\n");
       absl::StrAppend(&helpers_h_, "\n// Drops an owned ", name, " handle.\n",
                       WrapList(absl::StrCat("void ", base, "_drop_own("),
-                           {own + " handle"}, ");"),
+                               {own + " handle"}, ");"),
                       "\n// Borrows an owned ", name, " handle for a call.\n",
                       WrapList(absl::StrCat(borrow, " ", base, "_borrow_own("),
-                           {own + " handle"}, ");"),
+                               {own + " handle"}, ");"),
                       "\n");
       absl::StrAppend(
           &helpers_c_, "\n__attribute__((__import_module__(\"", module,
@@ -487,16 +490,17 @@ static inline double cabi_i64_to_f64(int64_t i) {
         &helpers_h_, "\n// A new ", name, " handle owning `rep`.\n",
         WrapList(absl::StrCat(own, " ", base, "_new("), {rep + "* rep"}, ");"),
         "\n// The representation of `handle`.\n",
-        WrapList(absl::StrCat(rep, "* ", base, "_rep("), {own + " handle"}, ");"),
+        WrapList(absl::StrCat(rep, "* ", base, "_rep("), {own + " handle"},
+                 ");"),
         "\n// Drops an owned ", name,
         " handle (the destructor runs when it was the last).\n",
         WrapList(absl::StrCat("void ", base, "_drop_own("), {own + " handle"},
-             ");"),
+                 ");"),
         "\n");
     absl::StrAppend(&exports_h_,
                     "\n// Frees `rep` when its last handle is dropped.\n",
                     WrapList(absl::StrCat("void ", base, "_destructor("),
-                         {rep + "* rep"}, ");"),
+                             {rep + "* rep"}, ");"),
                     "\n");
     for (const char* op : {"new", "rep", "drop"}) {
       const std::string sig =
@@ -637,9 +641,9 @@ static inline double cabi_i64_to_f64(int64_t i) {
     const Type& t = types_[id];
     const std::string c = CType(id);
     const std::string fn = FreeName(id);
-    absl::StrAppend(&helpers_h_,
-                    WrapList(absl::StrCat("void ", fn, "("), {c + "* ptr"}, ");"),
-                    "\n");
+    absl::StrAppend(
+        &helpers_h_,
+        WrapList(absl::StrCat("void ", fn, "("), {c + "* ptr"}, ");"), "\n");
     std::string body;
     auto free_member = [&](TypeId member, const std::string& expr,
                            const std::string& indent) {
@@ -957,7 +961,8 @@ static inline double cabi_i64_to_f64(int64_t i) {
       }
     }
     if (params.empty()) params.push_back("void");
-    return WrapList(absl::StrCat(result, " ", f.cname, "("), params, ")" + suffix);
+    return WrapList(absl::StrCat(result, " ", f.cname, "("), params,
+                    ")" + suffix);
   }
 
   void Import(const FuncSpec& f) {

@@ -99,8 +99,8 @@ int BindgenMain(const std::vector<std::string>& args, std::ostream& out,
   } else {
     absl::StatusOr<CppHostFiles> cpp = GenerateCppHost(*parsed, include_prefix);
     if (cpp.ok()) {
-      files = Files{cpp->stem + ".h", cpp->header, cpp->stem + ".cc",
-                    cpp->source};
+      files =
+          Files{cpp->stem + ".h", cpp->header, cpp->stem + ".cc", cpp->source};
     } else {
       files = cpp.status();
     }

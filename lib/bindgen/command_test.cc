@@ -118,8 +118,8 @@ TEST(BindgenMain, CppHostWritesHeaderAndSource) {
   const Result r = Bindgen({"cpp-host", "--wit", wit, "--out", dir + "/gen",
                             "--include-prefix", "x/y/"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, dir + "/gen/my_plugin_host.h\n" + dir +
-                       "/gen/my_plugin_host.cc\n");
+  EXPECT_EQ(r.out,
+            dir + "/gen/my_plugin_host.h\n" + dir + "/gen/my_plugin_host.cc\n");
   std::ifstream cc(dir + "/gen/my_plugin_host.cc");
   std::stringstream text;
   text << cc.rdbuf();
@@ -131,10 +131,10 @@ TEST(BindgenMain, CppHostWritesHeaderAndSource) {
 // --include-prefix is cpp-host's; what cpp-host refuses is exit status 1.
 TEST(BindgenMain, CppHostErrors) {
   const std::string dir = TempDir("cpp_errors");
-  const std::string wit = WriteWit(
-      dir + "/wit", "world w { export run: func(x: stream<u8>); }\n");
-  Result r = Bindgen({"c-guest", "--wit", wit, "--out", dir,
-                      "--include-prefix", "x/"});
+  const std::string wit =
+      WriteWit(dir + "/wit", "world w { export run: func(x: stream<u8>); }\n");
+  Result r = Bindgen(
+      {"c-guest", "--wit", wit, "--out", dir, "--include-prefix", "x/"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(absl::StrContains(r.err, "unknown option --include-prefix"))
       << r.err;

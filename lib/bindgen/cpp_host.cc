@@ -35,22 +35,26 @@ using component::WorldItem;
 
 bool IsCppKeyword(absl::string_view s) {
   static const auto* const kWords = new std::set<std::string, std::less<>>{
-      "alignas",   "alignof",      "and",      "asm",       "auto",
-      "bool",      "break",        "case",     "catch",     "char",
-      "class",     "const",        "continue", "default",   "delete",
-      "do",        "double",       "else",     "enum",      "explicit",
-      "export",    "extern",       "false",    "float",     "for",
-      "friend",    "goto",         "if",       "inline",    "int",
-      "long",      "mutable",      "namespace", "new",      "noexcept",
-      "not",       "nullptr",      "operator", "or",        "private",
-      "protected", "public",       "register", "return",    "short",
-      "signed",    "sizeof",       "static",   "struct",    "switch",
-      "template",  "this",         "throw",    "true",      "try",
-      "typedef",   "typeid",       "typename", "union",     "unsigned",
-      "using",     "virtual",      "void",     "volatile",  "while",
-      "xor",       "char32_t",     "concept",  "requires",  "constexpr",
-      "decltype",  "static_assert", "thread_local", "const_cast",
-      "dynamic_cast", "reinterpret_cast", "static_cast",
+      "alignas",      "alignof",    "and",          "asm",
+      "auto",         "bool",       "break",        "case",
+      "catch",        "char",       "class",        "const",
+      "continue",     "default",    "delete",       "do",
+      "double",       "else",       "enum",         "explicit",
+      "export",       "extern",     "false",        "float",
+      "for",          "friend",     "goto",         "if",
+      "inline",       "int",        "long",         "mutable",
+      "namespace",    "new",        "noexcept",     "not",
+      "nullptr",      "operator",   "or",           "private",
+      "protected",    "public",     "register",     "return",
+      "short",        "signed",     "sizeof",       "static",
+      "struct",       "switch",     "template",     "this",
+      "throw",        "true",       "try",          "typedef",
+      "typeid",       "typename",   "union",        "unsigned",
+      "using",        "virtual",    "void",         "volatile",
+      "while",        "xor",        "char32_t",     "concept",
+      "requires",     "constexpr",  "decltype",     "static_assert",
+      "thread_local", "const_cast", "dynamic_cast", "reinterpret_cast",
+      "static_cast",
   };
   return kWords->count(s) > 0;
 }
@@ -122,7 +126,8 @@ class Generator {
     out.header = absl::StrCat(
         banner, DocComment(pw_.docs, ""), "\n#ifndef ", guard, "\n#define ",
         guard,
-        "\n\n#include <cstddef>\n#include <cstdint>\n#include <optional>\n#include <string>\n"
+        "\n\n#include <cstddef>\n#include <cstdint>\n#include "
+        "<optional>\n#include <string>\n"
         "#include <string_view>\n#include <tuple>\n#include <variant>\n"
         "#include <vector>\n\n#include \"absl/status/status.h\"\n"
         "#include \"absl/status/statusor.h\"\n#include \"absl/types/span.h\"\n"
@@ -277,8 +282,8 @@ class Generator {
     const bool by_value =
         (component::IsPrimitive(k) && k != TypeKind::kString) ||
         k == TypeKind::kString || k == TypeKind::kList ||
-        k == TypeKind::kEnum || k == TypeKind::kFlags ||
-        k == TypeKind::kOwn || k == TypeKind::kBorrow;
+        k == TypeKind::kEnum || k == TypeKind::kFlags || k == TypeKind::kOwn ||
+        k == TypeKind::kBorrow;
     return by_value ? sig : absl::StrCat("const ", sig, "&");
   }
 
@@ -321,8 +326,9 @@ class Generator {
     if (cpp == CppType(id)) return;  // A `use` of the same name.
     Claim("", cpp, absl::StrCat("type ", DocKey(iface, name)));
     if (!defined_.insert(cpp).second) return;
-    absl::StrAppend(&types_out_, "\n", DocComment(pw_.docs, DocKey(iface, name)),
-                    "using ", cpp, " = ", CppType(id), ";\n");
+    absl::StrAppend(&types_out_, "\n",
+                    DocComment(pw_.docs, DocKey(iface, name)), "using ", cpp,
+                    " = ", CppType(id), ";\n");
   }
 
   // Emits the C++ definition of `id` (after what it refers to) once.
@@ -349,7 +355,8 @@ class Generator {
       CppType(id);  // Anonymous: checks that it has a C++ type.
       if (t.kind == TypeKind::kRecord || t.kind == TypeKind::kVariant ||
           t.kind == TypeKind::kEnum || t.kind == TypeKind::kFlags) {
-        Unsupported(absl::StrCat("an unnamed ", component::TypeKindName(t.kind)));
+        Unsupported(
+            absl::StrCat("an unnamed ", component::TypeKindName(t.kind)));
       }
       return;
     }
@@ -370,14 +377,14 @@ class Generator {
           absl::StrAppend(&consts, "  static constexpr std::size_t k",
                           Camel(c.name), " = ", i, ";\n");
         }
-        absl::StrAppend(&def,
-                        WrapList(absl::StrCat("struct ", name, " : std::variant<"),
-                                 alts, "> {"),
-                        "\n  using variant::variant;\n", consts, "};\n",
-                        WrapList(absl::StrCat("WASMHOST_COMPONENT_VARIANT(",
-                                              name, ", "),
-                                 labels, ")"),
-                        "\n");
+        absl::StrAppend(
+            &def,
+            WrapList(absl::StrCat("struct ", name, " : std::variant<"), alts,
+                     "> {"),
+            "\n  using variant::variant;\n", consts, "};\n",
+            WrapList(absl::StrCat("WASMHOST_COMPONENT_VARIANT(", name, ", "),
+                     labels, ")"),
+            "\n");
         break;
       }
       case TypeKind::kEnum: {
@@ -518,9 +525,9 @@ class Generator {
                    const std::vector<NamedFunc>& funcs) {
     Claim("", cls, iface.empty() ? "the world's imports" : "import " + iface);
     const std::string what =
-        iface.empty() ? absl::StrCat("the functions world ", pw_.name,
-                                     " imports")
-                      : absl::StrCat("interface ", iface);
+        iface.empty()
+            ? absl::StrCat("the functions world ", pw_.name, " imports")
+            : absl::StrCat("interface ", iface);
     std::string doc = DocComment(pw_.docs, iface);
     absl::StrAppend(&imports_h_, "\n", doc, "// The host's implementation of ",
                     what,
@@ -534,11 +541,11 @@ class Generator {
       const std::string r = owners_.Find(id)->name;
       const std::string drop = "Drop" + Tag(id);
       Claim(cls, drop, "the destructor of " + r);
-      absl::StrAppend(&imports_h_, "\n  // The guest dropped its last handle to ",
-                      r, " `rep`.\n  virtual absl::Status ", drop,
-                      "(uint32_t rep) = 0;\n");
-      absl::StrAppend(&defs, "  status_ = instance_.DefineResource(\n      \"", r,
-                      "\", [&impl_](uint32_t rep) { return impl_.", drop,
+      absl::StrAppend(
+          &imports_h_, "\n  // The guest dropped its last handle to ", r,
+          " `rep`.\n  virtual absl::Status ", drop, "(uint32_t rep) = 0;\n");
+      absl::StrAppend(&defs, "  status_ = instance_.DefineResource(\n      \"",
+                      r, "\", [&impl_](uint32_t rep) { return impl_.", drop,
                       "(rep); });\n  if (!status_.ok()) return status_;\n");
     }
     for (const NamedFunc& f : funcs) {
@@ -548,9 +555,8 @@ class Generator {
       const Params p = ParamsOf(ft);
       const std::string result = StatusType(ft);
       absl::StrAppend(
-          &imports_h_, "\n",
-          DocComment(pw_.docs, DocKey(iface, f.name), "  "), "  // ", f.name,
-          "\n",
+          &imports_h_, "\n", DocComment(pw_.docs, DocKey(iface, f.name), "  "),
+          "  // ", f.name, "\n",
           WrapList(absl::StrCat("  virtual ", result, " ", method, "("),
                    p.decls, ") = 0;"),
           "\n");
@@ -574,7 +580,8 @@ class Generator {
     const std::string linker_instance =
         iface.empty() ? "linker_.Root()"
                       : absl::StrCat("linker_.Instance(\"", iface, "\")");
-    absl::StrAppend(&imports_cc_, "\nabsl::Status AddToLinker(component::Linker& "
+    absl::StrAppend(&imports_cc_,
+                    "\nabsl::Status AddToLinker(component::Linker& "
                     "linker_, ",
                     cls, "& impl_) {\n  component::LinkerInstance instance_ = ",
                     linker_instance, ";\n  absl::Status status_;\n", defs,
@@ -599,15 +606,14 @@ class Generator {
       const Type& ft = types_[f.type];
       const std::string method = MethodName(f.parsed);
       // Locals and members end in "_func" and "_func_": never a parameter.
-      const std::string base =
-          absl::StrCat(SnakeCase(absl::StrCat(
-                           f.parsed.kind == FuncName::Kind::kFreestanding
-                               ? ""
-                               : f.parsed.resource + "-",
-                           f.parsed.kind == FuncName::Kind::kConstructor
-                               ? "new"
-                               : f.parsed.name)),
-                       "_func");
+      const std::string base = absl::StrCat(
+          SnakeCase(absl::StrCat(f.parsed.kind == FuncName::Kind::kFreestanding
+                                     ? ""
+                                     : f.parsed.resource + "-",
+                                 f.parsed.kind == FuncName::Kind::kConstructor
+                                     ? "new"
+                                     : f.parsed.name)),
+          "_func");
       const std::string member = base + "_";
       const std::string alias = method + "Func";
       Claim(qualified, method, "function " + f.name);
@@ -627,7 +633,8 @@ class Generator {
       decls.push_back(
           absl::StrCat("const ::wasmhost::CallOptions& ", options, " = {}"));
       absl::StrAppend(
-          pub, "\n", DocComment(pw_.docs, DocKey(scope.iface, f.name), indent + "  "),
+          pub, "\n",
+          DocComment(pw_.docs, DocKey(scope.iface, f.name), indent + "  "),
           indent, "  // ", f.name, "\n", indent,
           WrapList(absl::StrCat("  ", StatusType(ft), " ", method, "("), decls,
                    ") const;", indent.size()),
@@ -638,9 +645,9 @@ class Generator {
       args.insert(args.end(), p.names.begin(), p.names.end());
       absl::StrAppend(
           &exports_cc_, "\n",
-          WrapList(absl::StrCat(StatusType(ft), " ", qualified, "::", method,
-                                "("),
-                   defs, ") const {"),
+          WrapList(
+              absl::StrCat(StatusType(ft), " ", qualified, "::", method, "("),
+              defs, ") const {"),
           "\n",
           WrapList(absl::StrCat("  return ", member, "->Call("), args, ");"),
           "\n}\n");
@@ -651,9 +658,8 @@ class Generator {
                    {"instance", absl::StrCat("\"", scope.iface, "\""),
                     absl::StrCat("\"", f.name, "\"")},
                    ");"),
-          "\n  if (!", base,
-          ".ok()) return ", base, ".status();\n  ", target, member,
-          ".emplace(*std::move(", base, "));\n");
+          "\n  if (!", base, ".ok()) return ", base, ".status();\n  ", target,
+          member, ".emplace(*std::move(", base, "));\n");
     }
     // Exported resources owned by this scope: the host drops its handles.
     for (TypeId id : ResourcesOf(scope.iface, scope.types)) {
@@ -661,12 +667,12 @@ class Generator {
       const std::string drop = "Drop" + Tag(id);
       Claim(qualified, drop, "the drop of " + r);
       const std::string tag = absl::StrCat("component::Own<", Tag(id), ">");
-      absl::StrAppend(pub, "\n", indent,
-                      "  // Drops the host's handle to a ", r,
-                      " (its destructor runs in the guest).\n", indent,
+      absl::StrAppend(pub, "\n", indent, "  // Drops the host's handle to a ",
+                      r, " (its destructor runs in the guest).\n", indent,
                       "  absl::Status ", drop, "(", tag, " handle) const;\n");
       absl::StrAppend(&exports_cc_, "\nabsl::Status ", qualified, "::", drop,
-                      "(", tag, " handle) const {\n  return instance_->"
+                      "(", tag,
+                      " handle) const {\n  return instance_->"
                       "DropResource(\"",
                       scope.iface, "\", \"", r, "\", handle.rep());\n}\n");
       uses_instance_.insert(qualified);
@@ -704,26 +710,25 @@ class Generator {
           " {\n   public:", npub, "\n   private:\n    friend class Exports;\n",
           npriv, inst ? "    component::Instance* instance_ = nullptr;\n" : "",
           "  };\n");
-      absl::StrAppend(&pub, "\n  const ", s.cls, "& ", Snake(IfaceName(s.iface)),
-                      "() const { return ", Snake(IfaceName(s.iface)),
-                      "_; }\n");
+      absl::StrAppend(&pub, "\n  const ", s.cls, "& ",
+                      Snake(IfaceName(s.iface)), "() const { return ",
+                      Snake(IfaceName(s.iface)), "_; }\n");
       absl::StrAppend(&priv, "  ", s.cls, " ", Snake(IfaceName(s.iface)),
                       "_;\n");
     }
     std::string root_pub, root_priv;
-    ExportScope(root, "Exports", "", &root_pub, &root_priv, &binds,
-                "exports.");
+    ExportScope(root, "Exports", "", &root_pub, &root_priv, &binds, "exports.");
     if (uses_instance_.count("Exports") > 0) {
       absl::StrAppend(&binds, "  exports.instance_ = &instance;\n");
       absl::StrAppend(&root_priv,
                       "  component::Instance* instance_ = nullptr;\n");
     }
     absl::StrAppend(
-        &exports_h_,
-        "\n// The exports of world ", pw_.name,
+        &exports_h_, "\n// The exports of world ", pw_.name,
         ", each a component::TypedFunc checked once\n// against its WIT type "
         "by New. Cheap to copy; must not outlive its\n// Instance",
-        uses_instance_.empty() ? ". " : ", nor be used after the Instance moved.\n// ",
+        uses_instance_.empty() ? ". "
+                               : ", nor be used after the Instance moved.\n// ",
         "Thread-affine, like its Instance.\nclass Exports {\n public:",
         nested_h,
         "\n  // The exports of `instance`.\n  // Returns NotFound for a "

@@ -95,7 +95,8 @@ TEST(GenerateCppHost, Names) {
   EXPECT_TRUE(absl::StrContains(
       h, "WASMHOST_COMPONENT_RECORD(Opts, max_size, class_, type)"))
       << h;
-  EXPECT_TRUE(absl::StrContains(h, "WASMHOST_COMPONENT_FLAGS(Perms, read, new_)"))
+  EXPECT_TRUE(
+      absl::StrContains(h, "WASMHOST_COMPONENT_FLAGS(Perms, read, new_)"))
       << h;
   EXPECT_TRUE(absl::StrContains(h, "enum class Mode { kFastPath, kSlow };"))
       << h;
@@ -143,8 +144,7 @@ TEST(GenerateCppHost, Unsupported) {
       {"world w { import f: func(x: list<u8, 4>); }",
        "C++ bindings for fixed-length lists"},
       {"world w { export f: async func(); }", "async functions"},
-      {"world w { flags f { set, x } import g: func(x: f); }",
-       "flag \"set\""},
+      {"world w { flags f { set, x } import g: func(x: f); }", "flag \"set\""},
       {"world w { record r { a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8,"
        " h: u8, i: u8, j: u8, k: u8, l: u8, m: u8, n: u8, o: u8, p: u8, q: u8 }"
        " import g: func(x: r); }",

@@ -66,8 +66,7 @@ class TypeOwners {
 // `head`'s own leading spaces. `indent`: columns before `head` on its line.
 [[nodiscard]] std::string WrapList(const std::string& head,
                                    const std::vector<std::string>& items,
-                                   const std::string& tail,
-                                   size_t indent = 0);
+                                   const std::string& tail, size_t indent = 0);
 
 }  // namespace wasmhost::bindgen
 

@@ -72,11 +72,11 @@ static bool string_is(const sink_string_t* s, const char* want) {
 
 static bool prims_equal(const test_sink_host_prims_t* a,
                         const test_sink_host_prims_t* b) {
-  return a->b == b->b && a->i8 == b->i8 && a->u8 == b->u8 &&
-         a->i16 == b->i16 && a->u16 == b->u16 && a->i32 == b->i32 &&
-         a->u32 == b->u32 && a->i64 == b->i64 && a->u64 == b->u64 &&
-         a->f32 == b->f32 && a->f64 == b->f64 && a->c == b->c &&
-         a->s.len == b->s.len && memcmp(a->s.ptr, b->s.ptr, a->s.len) == 0;
+  return a->b == b->b && a->i8 == b->i8 && a->u8 == b->u8 && a->i16 == b->i16 &&
+         a->u16 == b->u16 && a->i32 == b->i32 && a->u32 == b->u32 &&
+         a->i64 == b->i64 && a->u64 == b->u64 && a->f32 == b->f32 &&
+         a->f64 == b->f64 && a->c == b->c && a->s.len == b->s.len &&
+         memcmp(a->s.ptr, b->s.ptr, a->s.len) == 0;
 }
 
 // Ok (an empty list) when the host echoes `a` unchanged and `b` equals it.
