@@ -24,6 +24,17 @@
 #include "wasmhost/component_instance.h"
 #include "wasmhost/component_linker.h"
 
+namespace keywords {
+
+// A record as cpp-host declares one whose fields are C++ keywords.
+struct Opts {
+  bool class_ = false;
+  uint32_t max_size = 0;
+};
+WASMHOST_COMPONENT_RECORD(Opts, class_, max_size)
+
+}  // namespace keywords
+
 namespace test::sink {
 namespace {
 
@@ -303,6 +314,13 @@ TEST(CppHostExportsTest, NewRefusesAnotherWorld) {
               StatusIs(absl::StatusCode::kNotFound,
                        HasSubstr("[constructor]session of interface "
                                  "test:sink/guest@0.1.0")));
+}
+
+// A keyword escaped with a trailing '_' is the WIT label without it.
+TEST(CppHostNamesTest, KeywordLabels) {
+  EXPECT_EQ(
+      component::internal::WitTraits<keywords::Opts>::WitType().ToString(),
+      "record { class: bool, max-size: u32 }");
 }
 
 }  // namespace
