@@ -14,6 +14,10 @@
 //   BM_Hello/mode:3   as 0, but the command ends with exit(0) (proc_exit)
 //                     instead of returning from main: the pool resets and
 //                     keeps the instance (PoolOptions::is_normal_exit)
+//   BM_Hello/mode:4   the same program as a WASI 0.2 command component
+//                     (jco's preview-1 command adapter): WasiContext::Create
+//                     + component::Instance::Create + wasi:cli/run per
+//                     request, as mode 2 (there is no component pool yet)
 //
 //    WASI state and the pool: wasi::ConfigurePool gives each pooled
 //    instance a WasiContext of its own and, with kFreshState, resets it on
@@ -50,13 +54,18 @@
 #include "absl/strings/string_view.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/bench_util.h"
+#include "guests/command_components.h"
 #include "guests/guests.h"
+#include "wasmhost/component.h"
+#include "wasmhost/component_instance.h"
+#include "wasmhost/component_linker.h"
 #include "wasmhost/engine.h"
 #include "wasmhost/instance.h"
 #include "wasmhost/linker.h"
 #include "wasmhost/module.h"
 #include "wasmhost/pool.h"
 #include "wasmhost/wasi.h"
+#include "wasmhost/wasi_component.h"
 
 namespace wasmhost::bench {
 namespace {
@@ -72,6 +81,8 @@ struct Sdk {
   std::unique_ptr<InstancePool> fresh_pool;
   std::unique_ptr<InstancePool> new_instance_pool;
   std::unique_ptr<InstancePool> exit_pool;  // hello_pool exit
+  std::optional<component::Linker> component_linker;
+  std::optional<component::Component> hello_component;
 };
 Sdk* sdk = nullptr;
 
@@ -108,12 +119,20 @@ void SetUp() {
   sdk->fresh_pool = MakePool(ReusePolicy::kFreshState);
   sdk->new_instance_pool = MakePool(ReusePolicy::kNewInstance);
   sdk->exit_pool = MakePool(ReusePolicy::kFreshState, /*exit=*/true);
+  sdk->component_linker.emplace();
+  MustOk(wasi::AddToComponentLinker(*sdk->component_linker),
+         "wasi::AddToComponentLinker");
+  sdk->hello_component.emplace(
+      Must(component::Component::Compile(sdk->engine,
+                                         guests::components::hello_pool_wasm()),
+           "Compile the hello_pool component"));
 }
 
 void TearDown() {
   sdk->fresh_pool.reset();
   sdk->new_instance_pool.reset();
   sdk->exit_pool.reset();
+  sdk->hello_component.reset();
   delete sdk;
   sdk = nullptr;
 }
@@ -137,7 +156,7 @@ void BM_Hello(benchmark::State& state) {
   for (auto _ : state) {
     out.clear();
     absl::StatusOr<int> code;
-    if (mode == 2) {
+    if (mode == 2 || mode == 4) {
       // No pool: a context and an instance per request.
       wasi::WasiOptions wasi_options = HelloOptions();
       wasi_options.stdout_sink = wasi::OutputSink::ToString(&out);
@@ -149,13 +168,24 @@ void BM_Hello(benchmark::State& state) {
       }
       InstanceOptions options;
       options.SetContext(context->get());
-      absl::StatusOr<Instance> instance =
-          Instance::Create(sdk->hello, sdk->linker, options);
-      if (!instance.ok()) {
-        state.SkipWithError(instance.status().ToString().c_str());
-        break;
+      if (mode == 4) {
+        absl::StatusOr<component::Instance> instance =
+            component::Instance::Create(*sdk->hello_component,
+                                        *sdk->component_linker, options);
+        if (!instance.ok()) {
+          state.SkipWithError(instance.status().ToString().c_str());
+          break;
+        }
+        code = wasi::RunComponentCommand(*instance);
+      } else {
+        absl::StatusOr<Instance> instance =
+            Instance::Create(sdk->hello, sdk->linker, options);
+        if (!instance.ok()) {
+          state.SkipWithError(instance.status().ToString().c_str());
+          break;
+        }
+        code = wasi::RunCommand(*instance);
       }
-      code = wasi::RunCommand(*instance);
     } else {
       InstancePool& pool = mode == 0   ? *sdk->fresh_pool
                            : mode == 1 ? *sdk->new_instance_pool
@@ -173,7 +203,7 @@ void BM_Hello(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Hello)->ArgName("mode")->DenseRange(0, 3)->Unit(
+BENCHMARK(BM_Hello)->ArgName("mode")->DenseRange(0, 4)->Unit(
     benchmark::kMicrosecond);
 
 void BM_FdWrite(benchmark::State& state) {
@@ -264,10 +294,15 @@ void PrintSummary(const RatioReporter& r) {
   PrintAbsolute(r, "  kNewInstance pool", "BM_Hello/mode:1", 0);
   PrintAbsolute(r, "  no pool (context + instance)", "BM_Hello/mode:2", 0);
   PrintAbsolute(r, "  kFreshState pool, exit(0)", "BM_Hello/mode:3", 0);
+  PrintAbsolute(r, "  WASI 0.2 component, no pool", "BM_Hello/mode:4", 0);
   PrintSpeedup(r, "  pooled vs unpooled", "BM_Hello/mode:0", "BM_Hello/mode:2",
                0, "pool", "new");
   PrintSpeedup(r, "  kFreshState vs kNewInstance", "BM_Hello/mode:0",
                "BM_Hello/mode:1", 0, "fresh", "new");
+  PrintSpeedup(r, "  module vs component, both unpooled", "BM_Hello/mode:2",
+               "BM_Hello/mode:4", 0, "module", "component");
+  PrintSpeedup(r, "  pooled module vs component", "BM_Hello/mode:0",
+               "BM_Hello/mode:4", 0, "pool", "component");
   std::printf("2. fd_write to a host sink, 16 MiB per run\n");
   for (const char* chunk : {"64", "4096", "65536"}) {
     PrintThroughput(r, absl::StrCat("  guest write(), ", chunk, " B chunks"),

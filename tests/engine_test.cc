@@ -12,6 +12,9 @@
 #include "gtest/gtest.h"
 #include "tests/fixtures.h"
 #include "tests/test_util.h"
+#include "wasmhost/global.h"
+#include "wasmhost/instance.h"
+#include "wasmhost/value.h"
 
 namespace wasmhost {
 namespace {
@@ -93,6 +96,21 @@ TEST(EngineTest, CompileRejectsBodyThatDoesNotTypeCheck) {
   // V8 gives the byte offset as "@+<offset>".
   EXPECT_THAT(module, testing::StatusIs(absl::StatusCode::kInvalidArgument,
                                         HasSubstr("@+")));
+}
+
+TEST(EngineTest, ExtendedConstantExpressions) {
+  // (global (export "g") i32 (i32.add (i32.const 40) (i32.const 2))):
+  // extended-const, which V8 10.2 accepts only behind a flag the engine
+  // sets (position-independent guests such as componentize-qjs's use it).
+  const std::vector<uint8_t> bytes = {
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // header
+      0x06, 0x09, 0x01, 0x7f, 0x00,                    // global: i32 const
+      0x41, 0x28, 0x41, 0x02, 0x6a, 0x0b,              // 40 2 i32.add end
+      0x07, 0x05, 0x01, 0x01, 0x67, 0x03, 0x00,        // export "g" global 0
+  };
+  ASSERT_OK_AND_ASSIGN(Instance instance, testing::Instantiate(bytes));
+  ASSERT_OK_AND_ASSIGN(Global global, instance.GetGlobal("g"));
+  EXPECT_THAT(global.Get(), testing::IsOkAndHolds(Val::I32(42)));
 }
 
 TEST(EngineTest, CompileRejectsUnknownSection) {

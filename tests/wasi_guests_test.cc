@@ -26,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "guests/guests.h"
 #include "tests/test_util.h"
+#include "tests/wasi_commands.h"
 #include "wasmhost/instance.h"
 #include "wasmhost/linker.h"
 #include "wasmhost/module.h"
@@ -36,10 +37,14 @@ namespace wasmhost {
 namespace {
 
 using testing::CallGuest;
+using testing::CommandResult;
+using testing::Guest;
+using testing::InstantiateWithWasi;
 using testing::MakeSandboxLayout;
 using testing::MakeTempDir;
 using testing::PathExists;
 using testing::ReadFile;
+using testing::RunGuest;
 using testing::SandboxLayout;
 using testing::WriteFile;
 
@@ -49,63 +54,6 @@ using wasi::OutputSink;
 using wasi::Preopen;
 using wasi::WasiContext;
 using wasi::WasiOptions;
-
-// A guest instantiated with its own WASI context and captured stdio.
-struct Guest {
-  std::string out;
-  std::string err;
-  std::unique_ptr<WasiContext> context;
-  std::optional<Instance> instance;
-};
-
-// Instantiates `bytes` with WASI granted by `options`; stdout and stderr go
-// to guest->out and guest->err. Fails the test (and returns nullptr) if it
-// cannot.
-std::unique_ptr<Guest> Instantiate(absl::Span<const uint8_t> bytes,
-                                   WasiOptions options) {
-  auto guest = std::make_unique<Guest>();
-  options.stdout_sink = OutputSink::ToString(&guest->out);
-  options.stderr_sink = OutputSink::ToString(&guest->err);
-  absl::StatusOr<std::unique_ptr<WasiContext>> context =
-      WasiContext::Create(std::move(options));
-  EXPECT_TRUE(context.ok()) << context.status();
-  if (!context.ok()) return nullptr;
-  guest->context = *std::move(context);
-
-  Linker linker;
-  EXPECT_OK(wasi::AddToLinker(linker));
-  absl::StatusOr<Module> module = testing::Compile(bytes);
-  EXPECT_TRUE(module.ok()) << module.status();
-  if (!module.ok()) return nullptr;
-  InstanceOptions instance_options;
-  instance_options.SetContext(guest->context.get());
-  absl::StatusOr<Instance> instance =
-      Instance::Create(*module, linker, instance_options);
-  EXPECT_TRUE(instance.ok()) << instance.status();
-  if (!instance.ok()) return nullptr;
-  guest->instance.emplace(*std::move(instance));
-  return guest;
-}
-
-struct CommandResult {
-  absl::StatusOr<int> exit_code;
-  std::string out;
-  std::string err;
-};
-
-// Runs command `bytes` with `args` (args[0] is the program name) and the
-// rest of `options`.
-CommandResult RunGuest(absl::Span<const uint8_t> bytes,
-                       std::vector<std::string> args,
-                       WasiOptions options = {}) {
-  options.args = std::move(args);
-  std::unique_ptr<Guest> guest = Instantiate(bytes, std::move(options));
-  if (guest == nullptr) {
-    return {absl::InternalError("could not instantiate"), "", ""};
-  }
-  absl::StatusOr<int> code = wasi::RunCommand(*guest->instance);
-  return {code, guest->out, guest->err};
-}
 
 // --- hello: args and environment -------------------------------------------
 
@@ -144,7 +92,8 @@ TEST(WasiGuestsTest, DiscardedStdoutStillExitsZero) {
 // --- exit codes -------------------------------------------------------------
 
 TEST(WasiGuestsTest, ExitCodeIsPassedThroughAndOutputFlushed) {
-  std::unique_ptr<Guest> guest = Instantiate(guests::exit_code_wasm(), {});
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::exit_code_wasm(), {});
   ASSERT_NE(guest, nullptr);
   EXPECT_THAT(wasi::RunCommand(*guest->instance), testing::IsOkAndHolds(7));
   // exit() flushed stdio before proc_exit.
@@ -156,7 +105,8 @@ TEST(WasiGuestsTest, ExitCodeIsPassedThroughAndOutputFlushed) {
 }
 
 TEST(WasiGuestsTest, ProcExitStatusCarriesTheCode) {
-  std::unique_ptr<Guest> guest = Instantiate(guests::exit_code_wasm(), {});
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::exit_code_wasm(), {});
   ASSERT_NE(guest, nullptr);
   // Calling _start directly shows the status RunCommand turns into 7.
   ASSERT_OK_AND_ASSIGN(auto start, guest->instance->GetFunc<void()>("_start"));
@@ -170,7 +120,8 @@ TEST(WasiGuestsTest, ProcExitStatusCarriesTheCode) {
 }
 
 TEST(WasiGuestsTest, RunCommandNeedsStart) {
-  std::unique_ptr<Guest> guest = Instantiate(guests::reactor_wasm(), {});
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::reactor_wasm(), {});
   ASSERT_NE(guest, nullptr);
   EXPECT_THAT(wasi::RunCommand(*guest->instance),
               testing::StatusIs(absl::StatusCode::kNotFound));
@@ -356,7 +307,8 @@ TEST(WasiGuestsTest, DirectoryOpensAndAbsoluteSymlinksAsOnLinux) {
 TEST(WasiGuestsTest, FailingStdoutSinkIsEpipeInTheGuest) {
   WasiOptions options;
   options.args = {"edges", "write"};
-  std::unique_ptr<Guest> guest = Instantiate(guests::edges_wasm(), options);
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::edges_wasm(), options);
   ASSERT_NE(guest, nullptr);
   guest->context->SetStdout(OutputSink::ToCallback([](absl::string_view) {
     return absl::ErrnoToStatus(EPIPE, "the client went away");
@@ -373,7 +325,7 @@ TEST(WasiGuestsTest, FailingStdoutSinkIsEpipeInTheGuest) {
 // --- memory -----------------------------------------------------------------
 
 TEST(WasiGuestsTest, AllocChurnGivesTheKnownChecksum) {
-  std::unique_ptr<Guest> guest = Instantiate(guests::alloc_wasm(), {});
+  std::unique_ptr<Guest> guest = InstantiateWithWasi(guests::alloc_wasm(), {});
   ASSERT_NE(guest, nullptr);
   const uint64_t initial = guest->instance->memory().size();
   EXPECT_THAT(wasi::RunCommand(*guest->instance), testing::IsOkAndHolds(0));
@@ -409,7 +361,8 @@ TEST(WasiGuestsTest, AllocUnderAMemoryLimitFailsCleanly) {
 
 TEST(WasiGuestsTest, ReactorExportsAfterInitialize) {
   WasiOptions options;
-  std::unique_ptr<Guest> guest = Instantiate(guests::reactor_wasm(), options);
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::reactor_wasm(), options);
   ASSERT_NE(guest, nullptr);
   ASSERT_OK(wasi::InitializeReactor(*guest->instance));
   Instance& instance = *guest->instance;
@@ -430,7 +383,8 @@ TEST(WasiGuestsTest, ReactorExportsAfterInitialize) {
 TEST(WasiGuestsTest, ReactorInitializeReadsTheEnvironment) {
   WasiOptions options;
   options.env = {{"COUNTER_START", "41"}};
-  std::unique_ptr<Guest> guest = Instantiate(guests::reactor_wasm(), options);
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::reactor_wasm(), options);
   ASSERT_NE(guest, nullptr);
   ASSERT_OK(wasi::InitializeReactor(*guest->instance));
   ASSERT_OK_AND_ASSIGN(auto counter,
@@ -439,7 +393,8 @@ TEST(WasiGuestsTest, ReactorInitializeReadsTheEnvironment) {
 }
 
 TEST(WasiGuestsTest, ReactorWithoutInitializeMissesItsConstructor) {
-  std::unique_ptr<Guest> guest = Instantiate(guests::reactor_wasm(), {});
+  std::unique_ptr<Guest> guest =
+      InstantiateWithWasi(guests::reactor_wasm(), {});
   ASSERT_NE(guest, nullptr);
   ASSERT_OK_AND_ASSIGN(auto initialized,
                        guest->instance->GetFunc<int32_t()>("initialized"));
@@ -452,7 +407,7 @@ TEST(WasiGuestsTest, ReactorWithoutInitializeMissesItsConstructor) {
 
 TEST(WasiGuestsTest, InitializeReactorIsOkForACommand) {
   // hello has no _initialize: nothing to run.
-  std::unique_ptr<Guest> guest = Instantiate(guests::hello_wasm(), {});
+  std::unique_ptr<Guest> guest = InstantiateWithWasi(guests::hello_wasm(), {});
   ASSERT_NE(guest, nullptr);
   EXPECT_OK(wasi::InitializeReactor(*guest->instance));
 }

@@ -27,6 +27,17 @@ then tools/component/make_component.mjs, run by Node.js with the jco that
 world and makes the component (wit-component's `new`). Stems listed in
 `wasi_reactor` may import WASI preview 1: jco's preview-1 reactor adapter
 turns those imports into WASI 0.2 ones.
+
+    c_command_components(
+        name = "command_components",
+        srcs = ["hello.c", "copy.c"],          # C programs with main()
+        namespace = "wasmhost::guests",
+    )
+
+compiles each source as an ordinary wasm32-wasi command (the same program
+c_guests makes a preview-1 module) and makes it a component with jco's
+preview-1 COMMAND adapter: it imports WASI 0.2 and exports wasi:cli/run,
+which runs the program's `_start`. `hello_wasm()` etc. as above.
 """
 
 load(":embed.bzl", "embed_wasms", "wasm_symbol")
@@ -45,6 +56,8 @@ _COPTS = [
 ]
 
 _ADAPTER = "@jco//:wasi_snapshot_preview1.reactor.wasm"
+_COMMAND_ADAPTER = "@jco//:wasi_snapshot_preview1.command.wasm"
+_COMMAND_WIT = "//tools/component:command.wit"
 
 def _snake(world):
     return world.lower().replace("-", "_")
@@ -119,6 +132,57 @@ def c_components(name, worlds, namespace, wasi_reactor = [], bindgen = [], hdrs 
                 world,
                 "$@",
             ] + ["$(location %s)" % a for a in adapter]),
+            tools = [
+                Label("//tools/component:make_component.mjs"),
+                "@jco//:api.js",
+            ],
+            testonly = testonly,
+            visibility = ["//visibility:private"],
+        )
+        wasms.append(wasm)
+
+    embed_wasms(name, namespace, symbols, wasms, visibility, testonly)
+
+def c_command_components(name, srcs, namespace, hdrs = [], visibility = None, testonly = None):
+    """Builds each C command of `srcs` as a WASI 0.2 command component.
+
+    Args:
+      name: the cc_library with the embedded bytes; `name + "_files"` is the
+        filegroup of components.
+      srcs: C sources with main(), one program each.
+      namespace: C++ namespace of the `<stem>_wasm()` accessors.
+      hdrs: headers the sources include.
+      visibility: of the library and the filegroup.
+      testonly: of every target.
+    """
+    wasms = []
+    symbols = []
+    copts = [c for c in _COPTS if c != "-mexec-model=reactor"]
+    for src in srcs:
+        sym = wasm_symbol("c_command_components", name, src, ".c", symbols)
+        core = "%s/%s.core.wasm" % (name, sym)
+        wasm = "%s/%s.wasm" % (name, sym)
+        native.genrule(
+            name = "%s_%s_clang" % (name, sym),
+            srcs = [src] + hdrs,
+            outs = [core],
+            cmd = "%s %s $(location %s) -o $@" % (_CLANG, " ".join(copts), src),
+            testonly = testonly,
+            visibility = ["//visibility:private"],
+        )
+        native.genrule(
+            name = "%s_%s_component" % (name, sym),
+            srcs = [core, _COMMAND_WIT, _COMMAND_ADAPTER],
+            outs = [wasm],
+            cmd = " ".join([
+                "node $(location %s)" % Label("//tools/component:make_component.mjs"),
+                "$(location @jco//:api.js)",
+                "$(location %s)" % core,
+                "$(location %s)" % _COMMAND_WIT,
+                "command",
+                "$@",
+                "$(location %s)" % _COMMAND_ADAPTER,
+            ]),
             tools = [
                 Label("//tools/component:make_component.mjs"),
                 "@jco//:api.js",

@@ -81,6 +81,11 @@ using HostFunc = std::function<absl::Status(
 // Runs when a guest drops its own handle to a host resource: `rep` is the
 // host's. An error traps the guest like a host function's.
 using HostResourceDtor = std::function<absl::Status(uint32_t rep)>;
+// The same with the component instance whose handle was dropped, for a
+// host that keeps its resources per instance (in a context it reaches
+// through Caller::context<T>(), as WASI 0.2 does).
+using HostResourceDtorWithCaller =
+    std::function<absl::Status(Caller& caller, uint32_t rep)>;
 
 }  // namespace api
 
@@ -115,8 +120,8 @@ class WASMHOST_EXPORT LinkerInstance {
   // component_typed.h describes (include it to use this); its WIT type,
   // inferred from the callable's signature, is checked at instantiation
   // as `expected` is above. Returns AlreadyExists as above.
-  template <typename F, typename = std::enable_if_t<
-                            !std::is_convertible_v<F, HostFunc>>>
+  template <typename F,
+            typename = std::enable_if_t<!std::is_convertible_v<F, HostFunc>>>
   absl::Status Define(absl::string_view name, F&& callable) {
     internal::TypedHostFunc typed =
         internal::MakeTypedHostFunc(std::forward<F>(callable));
@@ -126,6 +131,9 @@ class WASMHOST_EXPORT LinkerInstance {
   // empty) runs when a guest drops an own handle to it.
   // Returns AlreadyExists if `name` is already defined here.
   absl::Status DefineResource(absl::string_view name, HostResourceDtor dtor);
+  // The same with a destructor that is given the calling instance.
+  absl::Status DefineResourceWithCaller(absl::string_view name,
+                                        HostResourceDtorWithCaller dtor);
 
  private:
   friend class Linker;
@@ -171,8 +179,8 @@ class WASMHOST_EXPORT Linker {
     return Root().Define(name, std::move(func));
   }
   // Shorthand for Root().Define(...) with a typed callable.
-  template <typename F, typename = std::enable_if_t<
-                            !std::is_convertible_v<F, HostFunc>>>
+  template <typename F,
+            typename = std::enable_if_t<!std::is_convertible_v<F, HostFunc>>>
   absl::Status Define(absl::string_view name, F&& callable) {
     return Root().Define(name, std::forward<F>(callable));
   }

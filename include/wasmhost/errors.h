@@ -187,6 +187,10 @@ struct WASMHOST_EXPORT ErrorInfo {
   std::optional<TrapInfo> trap;
   // For kGuestExit.
   std::optional<int32_t> exit_code;
+  // For a batch call (TypedFunc::CallBatch) that failed in a row (a trap,
+  // a deadline or fuel running out, a host function's error): the index of
+  // the row that was running; its message starts "batch row <index>: ".
+  std::optional<uint64_t> batch_row;
 };
 
 // What `status` is; kind kNone for OK and for a status the API did not

@@ -26,6 +26,7 @@ namespace wasmhost {
 
 namespace internal {
 struct ModuleState;
+class ApiAccess;
 class PoolState;
 }  // namespace internal
 
@@ -89,6 +90,7 @@ class WASMHOST_EXPORT Module {
  private:
   friend class Engine;
   friend class Instance;
+  friend class internal::ApiAccess;
   friend class internal::PoolState;
   explicit Module(std::shared_ptr<const internal::ModuleState> state)
       : state_(std::move(state)) {}

@@ -35,6 +35,8 @@
 // - A component::Instance is an Instance of each of its core modules and
 //   is bound the same way; component::Component and component::Type are
 //   thread-safe handles like Module.
+// - A ResidentInstance is bound like its Instance; a ResidentScheduler
+//   makes, ticks and destroys each resident on one of its worker threads.
 // - Destroying an InstancePool (after its leases) frees the idle instances
 //   of the destroying thread at once; those of other threads go when each
 //   of those threads next acquires from any pool, or exits.
@@ -67,8 +69,11 @@
 #include "wasmhost/memory.h"              // IWYU pragma: export
 #include "wasmhost/module.h"              // IWYU pragma: export
 #include "wasmhost/pool.h"                // IWYU pragma: export
+#include "wasmhost/resident.h"            // IWYU pragma: export
+#include "wasmhost/scheduler.h"           // IWYU pragma: export
 #include "wasmhost/table.h"               // IWYU pragma: export
 #include "wasmhost/value.h"               // IWYU pragma: export
 #include "wasmhost/wasi.h"                // IWYU pragma: export
+#include "wasmhost/wasi_component.h"      // IWYU pragma: export
 
 #endif  // WASMHOST_WASMHOST_H_

@@ -430,7 +430,8 @@ absl::StatusOr<std::vector<uint32_t>*> LendsOf(LiftLowerContext& cx) {
 
 absl::StatusOr<Val> LiftOwn(LiftLowerContext& cx, const Type& t, uint32_t i) {
   WASMHOST_RETURN_IF_ERROR(LendsOf(cx).status());
-  WASMHOST_ASSIGN_OR_RETURN(uint32_t rep, cx.handles->LiftOwn(Resource(cx, t), i));
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t rep,
+                            cx.handles->LiftOwn(Resource(cx, t), i));
   return Val::Own(rep);
 }
 
@@ -453,8 +454,7 @@ absl::StatusOr<uint32_t> LowerHandle(LiftLowerContext& cx, const Type& t,
     return absl::FailedPreconditionError(
         "lowering a borrow needs the call's borrow scope");
   }
-  return cx.handles->LowerBorrow(Resource(cx, t), v.rep(),
-                                 *cx.borrow_scope);
+  return cx.handles->LowerBorrow(Resource(cx, t), v.rep(), *cx.borrow_scope);
 }
 
 absl::Status Refuse(const Type& t) {

@@ -455,8 +455,15 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
         continue;
       }
       ResourceImpl impl;
-      std::shared_ptr<const HostResourceDtor> dtor = def->dtor;
-      if (*dtor) impl.dtor = [dtor](uint32_t rep) { return (*dtor)(rep); };
+      std::shared_ptr<const HostResourceDtorWithCaller> dtor = def->dtor;
+      if (*dtor) {
+        // `s` is heap-allocated and outlives its tables.
+        InstanceState* instance = &s;
+        impl.dtor = [dtor, instance](uint32_t rep) {
+          Caller caller = CallerAccess::Make(instance);
+          return (*dtor)(caller, rep);
+        };
+      }
       for (auto& table : s.tables) table->DefineResource(id, impl);
     }
   }

@@ -101,8 +101,20 @@ absl::Status LinkerInstance::DefineFunc(absl::string_view name, HostFunc func,
 
 absl::Status LinkerInstance::DefineResource(absl::string_view name,
                                             HostResourceDtor dtor) {
+  HostResourceDtorWithCaller with_caller;
+  if (dtor) {
+    with_caller = [dtor = std::move(dtor)](Caller&, uint32_t rep) {
+      return dtor(rep);
+    };
+  }
+  return DefineResourceWithCaller(name, std::move(with_caller));
+}
+
+absl::Status LinkerInstance::DefineResourceWithCaller(
+    absl::string_view name, HostResourceDtorWithCaller dtor) {
   Linker::Definitions::Resource def;
-  def.dtor = std::make_shared<const HostResourceDtor>(std::move(dtor));
+  def.dtor =
+      std::make_shared<const HostResourceDtorWithCaller>(std::move(dtor));
   auto& resources = linker_->defs_->interfaces[name_].resources;
   if (!resources.emplace(name, std::move(def)).second) {
     return absl::AlreadyExistsError(absl::StrCat(

@@ -22,7 +22,8 @@ struct Linker::Definitions {
     std::optional<FuncType> expected;
   };
   struct Resource {
-    std::shared_ptr<const HostResourceDtor> dtor;
+    // Empty for a resource without a destructor.
+    std::shared_ptr<const HostResourceDtorWithCaller> dtor;
   };
   struct Interface {
     absl::flat_hash_map<std::string, Func> funcs;

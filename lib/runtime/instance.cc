@@ -1,7 +1,9 @@
 #include "wasmhost/instance.h"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/base/attributes.h"
@@ -616,6 +618,116 @@ absl::Status CallExport(InstanceState& instance, uint32_t export_index,
     return absl::OkStatus();
   }
   return CallFailed(instance);
+}
+
+namespace {
+
+// The columns' lengths as a message: "3, 3 and 2".
+std::string RowCounts(absl::Span<const size_t> column_rows) {
+  std::string text;
+  for (size_t i = 0; i < column_rows.size(); ++i) {
+    if (i > 0) {
+      absl::StrAppend(&text, i + 1 == column_rows.size() ? " and " : ", ");
+    }
+    absl::StrAppend(&text, column_rows[i]);
+  }
+  return text;
+}
+
+}  // namespace
+
+absl::Status CallBatch(InstanceState& instance, uint32_t export_index,
+                       const BatchColumns& batch,
+                       absl::Span<const size_t> column_rows,
+                       const CallOptions& options) {
+  for (size_t rows : column_rows) {
+    if (rows != batch.rows) {
+      return UsageError(
+          absl::StatusCode::kInvalidArgument,
+          absl::StrCat("a batch's columns must have one length; they have ",
+                       RowCounts(column_rows), " rows"));
+    }
+  }
+  if (!instance.poison.ok()) return PoisonedError(instance);
+  const FuncType& type = instance.module.exports()[export_index].func_type;
+  if (instance.backend->CallBatch(export_index, type, batch, options)) {
+    return absl::OkStatus();
+  }
+  return CallFailed(instance);
+}
+
+absl::Status CallBatchBytes(InstanceState& instance, uint32_t export_index,
+                            const InstanceState* arena_instance,
+                            uint32_t arena_index,
+                            absl::Span<const absl::string_view> rows,
+                            void* results, size_t result_rows,
+                            const CallOptions& options) {
+  if (arena_instance != &instance) {
+    return UsageError(absl::StatusCode::kInvalidArgument,
+                      "the arena export belongs to another instance");
+  }
+  if (results != nullptr && result_rows != rows.size()) {
+    return UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("a batch's columns must have one length; "
+                     "they have ",
+                     RowCounts({rows.size(), result_rows}), " rows"));
+  }
+  std::vector<int32_t> offsets(rows.size());
+  std::vector<int32_t> lengths(rows.size());
+  void* const result_columns[] = {results};
+  BatchColumns batch;
+  const void* const params[] = {offsets.data(), lengths.data()};
+  batch.params = params;
+  batch.results = result_columns;
+  batch.rows = rows.size();
+  // Thread and poisoning checks for an empty batch, as CallBatch's.
+  if (rows.empty()) {
+    return CallBatch(instance, export_index, batch, {}, options);
+  }
+  uint64_t total = 0;
+  for (absl::string_view row : rows) total += row.size();
+  if (total > static_cast<uint64_t>(INT32_MAX)) {
+    return UsageError(absl::StatusCode::kInvalidArgument,
+                      absl::StrCat("a batch's rows hold ", total,
+                                   " bytes together, over the 2^31 - 1 a "
+                                   "guest's arena can take"));
+  }
+  // One deadline for the arena and the rows.
+  CallOptions started = options;
+  if (options.timeout != absl::InfiniteDuration()) {
+    started.deadline = options.DeadlineFrom(absl::Now());
+    started.timeout = absl::InfiniteDuration();
+  }
+  const RawVal size = total;
+  RawVal region = 0;
+  WASMHOST_RETURN_IF_ERROR(
+      CallExport(instance, arena_index, &size, &region, started));
+  const uint64_t start = static_cast<uint32_t>(region);
+  absl::Span<uint8_t> memory = instance.backend->MemoryBytes();
+  if (start + total > memory.size()) {
+    return UsageError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("the arena export returned [", start, ", ", start + total,
+                     "), outside the guest's memory of ", memory.size(),
+                     " bytes"));
+  }
+  uint64_t next = start;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].empty()) {
+      std::memcpy(memory.data() + next, rows[i].data(), rows[i].size());
+    }
+    offsets[i] = static_cast<int32_t>(next);
+    lengths[i] = static_cast<int32_t>(rows[i].size());
+    next += rows[i].size();
+  }
+  absl::Status status = CallBatch(instance, export_index, batch, {}, started);
+  // The guest may have grown (moved) its memory meanwhile.
+  memory = instance.backend->MemoryBytes();
+  if (start + total <= memory.size()) {
+    std::memset(memory.data() + start, 0, total);
+  }
+  return status;
 }
 
 }  // namespace internal

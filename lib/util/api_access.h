@@ -11,7 +11,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "wasmhost/instance.h"
 #include "wasmhost/linker.h"
+#include "wasmhost/module.h"
 
 namespace wasmhost::internal {
 
@@ -25,6 +27,24 @@ class ApiAccess {
                                                       absl::string_view module,
                                                       absl::string_view name) {
     return linker.Find(module, name);
+  }
+
+  // What a Module and an Instance hold (lib/runtime's ModuleState and
+  // InstanceState), e.g. for resident snapshots.
+  static const std::shared_ptr<const ModuleState>& StateOf(
+      const Module& module) {
+    return module.state_;
+  }
+  static InstanceState& StateOf(Instance& instance) { return *instance.state_; }
+
+  // Instantiates `module` without writing its active data segments or
+  // running its start function, for state about to be replaced (a
+  // resident's restore). A module whose data segments and start function
+  // could not be deferred (at V8's limits) still gets both.
+  static absl::StatusOr<Instance> InstantiateForRestore(
+      const Module& module, const Linker& linker,
+      const InstanceOptions& options) {
+    return Instance::Instantiate(module, linker, options, /*from_image=*/true);
   }
 
   // The engine object `linker` grants as `module`.`name`, or nullptr.

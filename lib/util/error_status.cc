@@ -151,6 +151,7 @@ ErrorInfo GetErrorInfo(const absl::Status& status) {
   if (info.kind == ErrorKind::kGuestExit && error->has_exit_code()) {
     info.exit_code = error->exit_code();
   }
+  if (error->has_batch_row()) info.batch_row = error->batch_row();
   return info;
 }
 
@@ -259,6 +260,15 @@ absl::Status WithPrefix(absl::string_view prefix, const absl::Status& status) {
         prefixed.SetPayload(url, payload);
       });
   return prefixed;
+}
+
+absl::Status WithBatchRow(const absl::Status& status, uint64_t row) {
+  absl::Status marked =
+      WithPrefix(absl::StrCat("batch row ", row, ": "), status);
+  v1::Error error = ReadPayload(marked).value_or(v1::Error());
+  error.set_batch_row(row);
+  SetPayload(marked, error);
+  return marked;
 }
 
 TrapKind TrapKindFromMessage(absl::string_view message) {

@@ -4,6 +4,8 @@
 #ifndef WASMHOST_LIB_UTIL_ERROR_STATUS_H_
 #define WASMHOST_LIB_UTIL_ERROR_STATUS_H_
 
+#include <cstdint>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "wasmhost/errors.h"
@@ -42,6 +44,10 @@ absl::Status WithDefaultKind(absl::Status status, ErrorKind kind);
 
 // `status` with `prefix` before its message, its code and payloads kept.
 absl::Status WithPrefix(absl::string_view prefix, const absl::Status& status);
+
+// `status` of a batch call that failed in row `row`: "batch row <row>: "
+// before its message, and the row in its payload (ErrorInfo::batch_row).
+absl::Status WithBatchRow(const absl::Status& status, uint64_t row);
 
 // The trap kind of a V8 trap message such as "divide by zero".
 TrapKind TrapKindFromMessage(absl::string_view message);

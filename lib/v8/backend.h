@@ -311,6 +311,16 @@ class BackendInstance {
                         const Val* args, Val* results,
                         const CallOptions& options) = 0;
 
+  // Calls function export `export_index`, of `type` (the module's own
+  // signature), once per row of `batch`, through a batch driver
+  // (lib/wasm/batch_driver.h) compiled once per signature in the thread's
+  // isolate and instantiated for the export on its first batch. Reports
+  // failure as Call does; a failure in a row carries the row
+  // (internal::WithBatchRow). Zero rows run nothing.
+  virtual bool CallBatch(uint32_t export_index, const FuncType& type,
+                         const internal::BatchColumns& batch,
+                         const CallOptions& options) = 0;
+
   // Why the last Call returned false; call once, right after it, on the
   // same thread.
   virtual CallFailure TakeCallFailure() = 0;
@@ -342,6 +352,18 @@ class BackendInstance {
   // fails, FailedPrecondition when the module's globals have no getter
   // (InstanceSpec::get_globals_export is empty).
   virtual absl::StatusOr<std::shared_ptr<const StateImage>> CaptureState() = 0;
+
+  // The values of the state globals (InstanceSpec::state_global_types), and
+  // setting them, e.g. for resident snapshots. Return FailedPrecondition
+  // when the module's globals have no accessors, Internal when an accessor
+  // fails.
+  virtual absl::StatusOr<std::vector<internal::RawVal>> ReadStateGlobals() = 0;
+  virtual absl::Status WriteStateGlobals(
+      absl::Span<const internal::RawVal> values) = 0;
+
+  // Grows memory 0 (smaller, in whole Wasm pages) to `bytes`. Returns
+  // ResourceExhausted when it cannot grow.
+  virtual absl::Status GrowMemoryTo(size_t bytes) = 0;
 
   // Resets memory and state globals to `image`: the first time by mapping
   // the image copy-on-write over the memory, later by restoring the pages

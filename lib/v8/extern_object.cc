@@ -115,7 +115,24 @@ v8::MaybeLocal<v8::WasmModuleObject> GlobalAccessorModule(
       [&] { return wasm::BuildGlobalAccessor({type.type, type.is_mutable}); });
 }
 
-// The exports of `module` instantiated with `imported` as its one import.
+// Calls accessor `function` with boundary-ABI `args`; returns its result.
+absl::StatusOr<v8::Local<v8::Value>> CallAccessor(
+    ThreadIsolate& thread, v8::Local<v8::Function> function,
+    std::vector<v8::Local<v8::Value>>& args) {
+  v8::Isolate* isolate = thread.isolate();
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Value> result;
+  if (!function
+           ->Call(thread.context(), v8::Undefined(isolate),
+                  static_cast<int>(args.size()), args.data())
+           .ToLocal(&result)) {
+    return internal::InternalError(ExceptionMessage(isolate, try_catch));
+  }
+  return result;
+}
+
+}  // namespace
+
 absl::StatusOr<v8::Local<v8::Object>> InstantiateHelper(
     ThreadIsolate& thread, v8::Local<v8::WasmModuleObject> module,
     v8::Local<v8::Value> imported) {
@@ -137,31 +154,13 @@ absl::StatusOr<v8::Local<v8::Object>> InstantiateHelper(
            ->NewInstance(context, 2, args)
            .ToLocal(&instance)) {
     return internal::InternalError(
-        absl::StrCat("instantiating an accessor module: ",
+        absl::StrCat("instantiating a helper module: ",
                      ExceptionMessage(isolate, try_catch)));
   }
   return instance->Get(context, ToV8String(isolate, "exports"))
       .ToLocalChecked()
       .As<v8::Object>();
 }
-
-// Calls accessor `function` with boundary-ABI `args`; returns its result.
-absl::StatusOr<v8::Local<v8::Value>> CallAccessor(
-    ThreadIsolate& thread, v8::Local<v8::Function> function,
-    std::vector<v8::Local<v8::Value>>& args) {
-  v8::Isolate* isolate = thread.isolate();
-  v8::TryCatch try_catch(isolate);
-  v8::Local<v8::Value> result;
-  if (!function
-           ->Call(thread.context(), v8::Undefined(isolate),
-                  static_cast<int>(args.size()), args.data())
-           .ToLocal(&result)) {
-    return internal::InternalError(ExceptionMessage(isolate, try_catch));
-  }
-  return result;
-}
-
-}  // namespace
 
 absl::StatusOr<v8::Local<v8::Function>> AccessorFunction(
     ExternObject::Handle& handle, v8::Persistent<v8::Function>* slot,

@@ -33,6 +33,14 @@ struct ExternObject::Handle {
   v8::Persistent<v8::Function> set;
 };
 
+// The exports of `module` (one of the host's helper modules, e.g.
+// ThreadIsolate::HelperModule's) instantiated with `imported` as its one
+// import, wasm::kAdapterImportModule.wasm::kAccessedObject (none when
+// empty). Returns Internal if V8 refuses it.
+absl::StatusOr<v8::Local<v8::Object>> InstantiateHelper(
+    ThreadIsolate& thread, v8::Local<v8::WasmModuleObject> module,
+    v8::Local<v8::Value> imported);
+
 // The function `name` of the accessor module `module` instantiated with
 // `handle`'s object as its import, cached in `*slot`. Returns Internal if
 // V8 refuses the module or the object.

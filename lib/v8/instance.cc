@@ -3,6 +3,7 @@
 // exceptions and terminations into statuses.
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 #include "absl/container/fixed_array.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -27,6 +29,7 @@
 #include "lib/v8/thread_isolate.h"
 #include "lib/v8/v8_util.h"
 #include "lib/v8/watchdog.h"
+#include "lib/wasm/batch_driver.h"
 #include "lib/wasm/boundary.h"
 #include "v8.h"
 
@@ -129,6 +132,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
 
   bool Call(uint32_t export_index, const RawVal* args, RawVal* results,
             const CallOptions& options) override;
+  bool CallBatch(uint32_t export_index, const FuncType& type,
+                 const internal::BatchColumns& batch,
+                 const CallOptions& options) override;
   CallFailure TakeCallFailure() override;
 
   absl::Span<uint8_t> MemoryBytes() override {
@@ -160,12 +166,14 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   }
   absl::Status ResetToImage(const StateImage& image,
                             size_t keep_resident_pages) override;
+  absl::StatusOr<std::vector<RawVal>> ReadStateGlobals() override;
+  absl::Status WriteStateGlobals(absl::Span<const RawVal> values) override;
+  absl::Status GrowMemoryTo(size_t bytes) override;
 
  private:
-  // Grows memory 0 (smaller, in whole Wasm pages) to `bytes`.
-  absl::Status GrowMemoryTo(size_t bytes);
   void DropHandles() {
     for (ExportFunc& func : exports_) func.function.Reset();
+    batch_drivers_.clear();
     get_globals_.Reset();
     set_globals_.Reset();
     set_fuel_.Reset();
@@ -210,6 +218,29 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   ABSL_ATTRIBUTE_ALWAYS_INLINE inline void CallHost(
       const v8::FunctionCallbackInfo<v8::Value>& info,
       const HostBinding& binding, RawVal* args, RawVal* results);
+
+  // A batch driver instantiated for one export: its `run` and its memory,
+  // whose bytes stay put (its size is fixed).
+  struct BatchDriver {
+    wasm::BatchDriverLayout layout;
+    v8::Global<v8::Function> run;
+    v8::Global<v8::WasmMemoryObject> memory;
+    uint8_t* bytes = nullptr;
+    // A batch is in it: a host function that calls the export's batch again
+    // would overwrite the columns under the running one.
+    bool running = false;
+  };
+  // The driver of export `export_index`, made on first use.
+  absl::StatusOr<BatchDriver*> BatchDriverFor(uint32_t export_index,
+                                              const FuncType& type);
+  // CallBatch once the options are checked.
+  bool RunBatch(uint32_t export_index, const FuncType& type,
+                const internal::BatchColumns& batch,
+                const CallOptions& options);
+  // RunBatch's runs of `driver`, which it holds.
+  bool RunBatchOn(const BatchDriver& driver,
+                  const internal::BatchColumns& batch,
+                  const CallOptions& options);
 
   // Call when the fast path does not apply: checks the thread, the
   // deadline and the fuel, then calls.
@@ -282,6 +313,8 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   internal::InstanceState* const owner_;
   std::vector<HostBinding> bindings_;
   std::vector<ExportFunc> exports_;  // by export index
+  // By export index, for the exports batch calls have used.
+  absl::flat_hash_map<uint32_t, std::unique_ptr<BatchDriver>> batch_drivers_;
   // The instance's `exports` object, for Export().
   v8::Global<v8::Object> exports_object_;
   v8::Global<v8::WasmMemoryObject> memory_;
@@ -852,36 +885,65 @@ std::shared_ptr<ExternObject> V8Instance::Export(uint32_t export_index) {
       std::make_unique<ExternObject::Handle>(thread_, value));
 }
 
-absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
+absl::StatusOr<std::vector<RawVal>> V8Instance::ReadStateGlobals() {
   if (detached_) return DetachedError();
+  const std::vector<ValType>& types = spec_.state_global_types;
+  std::vector<RawVal> globals(types.size());
+  if (types.empty()) return globals;
+  if (get_globals_.IsEmpty()) {
+    return internal::MakeError(absl::StatusCode::kFailedPrecondition,
+                               ErrorKind::kInternal,
+                               "the module's globals cannot be captured");
+  }
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Context> context = thread_.context();
-  const std::vector<ValType>& types = spec_.state_global_types;
-  std::vector<RawVal> globals(types.size());
-  if (!types.empty()) {
-    if (get_globals_.IsEmpty()) {
-      return internal::MakeError(absl::StatusCode::kFailedPrecondition,
-                                 ErrorKind::kInternal,
-                                 "the module's globals cannot be captured");
-    }
-    v8::TryCatch try_catch(isolate);
-    v8::Local<v8::Value> result;
-    if (!get_globals_.Get(isolate)
-             ->Call(context, v8::Undefined(isolate), 0, nullptr)
-             .ToLocal(&result)) {
-      return internal::InternalError(absl::StrCat(
-          "reading globals: ", ExceptionMessage(isolate, try_catch)));
-    }
-    if (types.size() == 1) {
-      globals[0] = FromJs(result, types[0]);
-    } else {
-      v8::Local<v8::Array> array = result.As<v8::Array>();
-      for (uint32_t i = 0; i < types.size(); ++i) {
-        globals[i] = FromJs(array->Get(context, i).ToLocalChecked(), types[i]);
-      }
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Value> result;
+  if (!get_globals_.Get(isolate)
+           ->Call(context, v8::Undefined(isolate), 0, nullptr)
+           .ToLocal(&result)) {
+    return internal::InternalError(absl::StrCat(
+        "reading globals: ", ExceptionMessage(isolate, try_catch)));
+  }
+  if (types.size() == 1) {
+    globals[0] = FromJs(result, types[0]);
+  } else {
+    v8::Local<v8::Array> array = result.As<v8::Array>();
+    for (uint32_t i = 0; i < types.size(); ++i) {
+      globals[i] = FromJs(array->Get(context, i).ToLocalChecked(), types[i]);
     }
   }
+  return globals;
+}
+
+absl::Status V8Instance::WriteStateGlobals(absl::Span<const RawVal> values) {
+  if (detached_) return DetachedError();
+  if (values.empty()) return absl::OkStatus();
+  if (set_globals_.IsEmpty()) {
+    return internal::MakeError(absl::StatusCode::kFailedPrecondition,
+                               ErrorKind::kInternal,
+                               "the module's globals cannot be restored");
+  }
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  v8::TryCatch try_catch(isolate);
+  absl::FixedArray<v8::Local<v8::Value>, kInlineValues> args(values.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    args[i] = ToJs(isolate, values[i], spec_.state_global_types[i]);
+  }
+  if (set_globals_.Get(isolate)
+          ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
+                 static_cast<int>(args.size()), args.data())
+          .IsEmpty()) {
+    return internal::InternalError(absl::StrCat(
+        "restoring globals: ", ExceptionMessage(isolate, try_catch)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
+  WASMHOST_ASSIGN_OR_RETURN(std::vector<RawVal> globals, ReadStateGlobals());
   std::unique_ptr<const internal::MemoryImage> memory_image;
   absl::Span<uint8_t> memory = MemoryBytes();
   if (!memory.empty()) {
@@ -893,6 +955,7 @@ absl::StatusOr<std::shared_ptr<const StateImage>> V8Instance::CaptureState() {
 }
 
 absl::Status V8Instance::GrowMemoryTo(size_t bytes) {
+  if (detached_) return DetachedError();
   constexpr size_t kWasmPage = 64 * 1024;
   v8::Isolate* isolate = thread_.isolate();
   v8::HandleScope scope(isolate);
@@ -943,28 +1006,7 @@ absl::Status V8Instance::ResetToImage(const StateImage& image,
           memory_image->Restore(memory, keep_resident_pages));
     }
   }
-  if (!image.globals().empty()) {
-    if (set_globals_.IsEmpty()) {
-      return internal::MakeError(absl::StatusCode::kFailedPrecondition,
-                                 ErrorKind::kInternal,
-                                 "the module's globals cannot be restored");
-    }
-    v8::Isolate* isolate = thread_.isolate();
-    v8::HandleScope scope(isolate);
-    v8::TryCatch try_catch(isolate);
-    absl::FixedArray<v8::Local<v8::Value>, kInlineValues> args(
-        image.globals().size());
-    for (size_t i = 0; i < args.size(); ++i) {
-      args[i] = ToJs(isolate, image.globals()[i], spec_.state_global_types[i]);
-    }
-    if (set_globals_.Get(isolate)
-            ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate),
-                   static_cast<int>(args.size()), args.data())
-            .IsEmpty()) {
-      return internal::InternalError(absl::StrCat(
-          "restoring globals: ", ExceptionMessage(isolate, try_catch)));
-    }
-  }
+  WASMHOST_RETURN_IF_ERROR(WriteStateGlobals(image.globals()));
   touched_since_reset_ = false;
   return absl::OkStatus();
 }
@@ -984,6 +1026,122 @@ bool V8Instance::Call(uint32_t export_index, const RawVal* args,
   v8::Local<v8::Value> argv[kInlineValues];
   ToJsArgs(isolate, func.type->params, args, argv);
   return CallConverted</*kBounded=*/false>(func, argv, results, options);
+}
+
+bool V8Instance::CallBatch(uint32_t export_index, const FuncType& type,
+                           const internal::BatchColumns& batch,
+                           const CallOptions& options) {
+  return CallUnderOptions(options, [&](const CallOptions& started) {
+    return RunBatch(export_index, type, batch, started);
+  });
+}
+
+absl::StatusOr<V8Instance::BatchDriver*> V8Instance::BatchDriverFor(
+    uint32_t export_index, const FuncType& type) {
+  auto found = batch_drivers_.find(export_index);
+  if (found != batch_drivers_.end()) return found->second.get();
+  absl::StatusOr<wasm::BatchDriverLayout> layout = wasm::PlanBatchDriver(type);
+  if (!layout.ok()) {
+    return internal::WithDefaultKind(layout.status(), ErrorKind::kUsage);
+  }
+  v8::Isolate* isolate = thread_.isolate();
+  v8::Local<v8::WasmModuleObject> module;
+  if (!thread_
+           .HelperModule(absl::StrCat("batch driver ", type.ToString()),
+                         [&] { return wasm::BuildBatchDriver(type, *layout); })
+           .ToLocal(&module)) {
+    return internal::InternalError("V8 refused a batch driver module");
+  }
+  // The export itself, not its boundary wrapper: the driver calls it
+  // Wasm to Wasm, floats and all.
+  v8::Local<v8::Value> target =
+      exports_object_.Get(isolate)
+          ->Get(thread_.context(),
+                ToV8String(isolate, spec_.extern_names[export_index]))
+          .ToLocalChecked();
+  WASMHOST_ASSIGN_OR_RETURN(v8::Local<v8::Object> exports,
+                            InstantiateHelper(thread_, module, target));
+  auto made = std::make_unique<BatchDriver>();
+  made->layout = *std::move(layout);
+  made->run.Reset(isolate,
+                  exports->Get(thread_.context(), ToV8String(isolate, "run"))
+                      .ToLocalChecked()
+                      .As<v8::Function>());
+  v8::Local<v8::WasmMemoryObject> memory =
+      exports->Get(thread_.context(), ToV8String(isolate, "memory"))
+          .ToLocalChecked()
+          .As<v8::WasmMemoryObject>();
+  made->memory.Reset(isolate, memory);
+  made->bytes = static_cast<uint8_t*>(memory->Buffer()->Data());
+  BatchDriver* driver = made.get();
+  batch_drivers_.emplace(export_index, std::move(made));
+  return driver;
+}
+
+bool V8Instance::RunBatch(uint32_t export_index, const FuncType& type,
+                          const internal::BatchColumns& batch,
+                          const CallOptions& options) {
+  if (batch.rows == 0) return true;
+  v8::Isolate* isolate = thread_.isolate();
+  v8::HandleScope scope(isolate);
+  absl::StatusOr<BatchDriver*> made = BatchDriverFor(export_index, type);
+  if (!made.ok()) return Fail(made.status(), false);
+  BatchDriver& driver = **made;
+  if (driver.running) {
+    return Fail(
+        internal::UsageError(absl::StatusCode::kFailedPrecondition,
+                             "a batch of this export is already running on the "
+                             "instance (a host function re-entered it)"),
+        false);
+  }
+  driver.running = true;
+  const bool succeeded = RunBatchOn(driver, batch, options);
+  driver.running = false;
+  return succeeded;
+}
+
+bool V8Instance::RunBatchOn(const BatchDriver& driver,
+                            const internal::BatchColumns& batch,
+                            const CallOptions& options) {
+  v8::Isolate* isolate = thread_.isolate();
+  const wasm::BatchDriverLayout& layout = driver.layout;
+  v8::Local<v8::Context> context = thread_.context();
+  v8::Local<v8::Function> run = driver.run.Get(isolate);
+  for (size_t done = 0; done < batch.rows;) {
+    const size_t rows =
+        std::min<size_t>(batch.rows - done, layout.rows_per_run);
+    for (size_t k = 0; k < layout.param_offsets.size(); ++k) {
+      const size_t width = layout.param_widths[k];
+      std::memcpy(driver.bytes + layout.param_offsets[k],
+                  static_cast<const uint8_t*>(batch.params[k]) + done * width,
+                  rows * width);
+    }
+    v8::Local<v8::Value> count =
+        v8::Integer::NewFromUnsigned(isolate, static_cast<uint32_t>(rows));
+    const bool returned = RunGuest</*kMayReturnWithException=*/false,
+                                   /*kBounded=*/true>(options, [&] {
+      return !run->Call(context, v8::Undefined(isolate), 1, &count).IsEmpty();
+    });
+    // After a failure, the rows before the one that failed returned.
+    uint32_t finished = static_cast<uint32_t>(rows);
+    if (!returned) {
+      std::memcpy(&finished,
+                  driver.bytes + wasm::BatchDriverLayout::kBatchRowOffset,
+                  sizeof finished);
+    }
+    for (size_t k = 0; k < layout.result_offsets.size(); ++k) {
+      const size_t width = layout.result_widths[k];
+      std::memcpy(static_cast<uint8_t*>(batch.results[k]) + done * width,
+                  driver.bytes + layout.result_offsets[k], finished * width);
+    }
+    if (!returned) {
+      failure_.status =
+          internal::WithBatchRow(failure_.status, done + finished);
+      return false;
+    }
+    done += rows;
+  }
+  return true;
 }
 
 bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,

@@ -21,8 +21,13 @@ namespace {
 std::vector<std::string> FlagsFor(const EngineOptions& options) {
   // WebAssembly.Function.type: the signature of a funcref the host reads
   // from a table or global. It only adds to the JS API, which guests never
-  // reach.
-  std::vector<std::string> flags = {"--experimental-wasm-type-reflection"};
+  // reach. Extended constant expressions (i32/i64 add, sub, mul in global,
+  // data and element initialisers) are standard Wasm that V8 10.2 keeps
+  // behind a flag; position-independent guests need them (componentize-qjs
+  // output computes addresses from imported __memory_base globals), and
+  // wasm::ReadModule accepts them already.
+  std::vector<std::string> flags = {"--experimental-wasm-type-reflection",
+                                    "--experimental-wasm-extended-const"};
   switch (options.compile_tier) {
     case CompileTier::kTiered:
       break;

@@ -43,21 +43,26 @@ int32_t WasiContextImpl::Now(uint32_t id, bool tick, uint64_t* out) {
   return abi::kSuccess;
 }
 
-int32_t WasiContextImpl::ClockResGet(GuestMemory& mem, uint32_t id,
-                                     uint32_t out) {
+int32_t WasiContextImpl::Resolution(uint32_t id, uint64_t* out) {
   uint64_t ignored;
   if (int32_t e = Now(id, /*tick=*/false, &ignored)) return e;
-  uint64_t resolution = 1;
   if (virtual_clock_) {
-    resolution = std::max<uint64_t>(virtual_clock_->tick_nanos, 1);
-  } else {
-    static constexpr clockid_t kHost[] = {CLOCK_REALTIME, CLOCK_MONOTONIC,
-                                          CLOCK_PROCESS_CPUTIME_ID,
-                                          CLOCK_THREAD_CPUTIME_ID};
-    struct timespec ts;
-    if (::clock_getres(kHost[id], &ts) != 0) return HostError();
-    resolution = std::max<uint64_t>(Nanos(ts), 1);
+    *out = std::max<uint64_t>(virtual_clock_->tick_nanos, 1);
+    return abi::kSuccess;
   }
+  static constexpr clockid_t kHost[] = {CLOCK_REALTIME, CLOCK_MONOTONIC,
+                                        CLOCK_PROCESS_CPUTIME_ID,
+                                        CLOCK_THREAD_CPUTIME_ID};
+  struct timespec ts;
+  if (::clock_getres(kHost[id], &ts) != 0) return HostError();
+  *out = std::max<uint64_t>(Nanos(ts), 1);
+  return abi::kSuccess;
+}
+
+int32_t WasiContextImpl::ClockResGet(GuestMemory& mem, uint32_t id,
+                                     uint32_t out) {
+  uint64_t resolution = 1;
+  if (int32_t e = Resolution(id, &resolution)) return e;
   if (!mem.Store<uint64_t>(out, resolution)) return abi::kFault;
   return abi::kSuccess;
 }
@@ -71,17 +76,14 @@ int32_t WasiContextImpl::ClockTimeGet(GuestMemory& mem, uint32_t id,
   return abi::kSuccess;
 }
 
-int32_t WasiContextImpl::RandomGet(GuestMemory& mem, uint32_t buf,
-                                   uint32_t buf_len) {
-  if (!mem.InBounds(buf, buf_len)) return abi::kFault;
-  uint8_t* data = mem.At(buf);
+int32_t WasiContextImpl::FillRandom(uint8_t* data, size_t size) {
   if (prng_) {
-    prng_->Fill(data, buf_len);
+    prng_->Fill(data, size);
     return abi::kSuccess;
   }
   size_t done = 0;
-  while (done < buf_len) {
-    ssize_t n = ::getrandom(data + done, buf_len - done, 0);
+  while (done < size) {
+    ssize_t n = ::getrandom(data + done, size - done, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       return HostError();
@@ -89,6 +91,12 @@ int32_t WasiContextImpl::RandomGet(GuestMemory& mem, uint32_t buf,
     done += static_cast<size_t>(n);
   }
   return abi::kSuccess;
+}
+
+int32_t WasiContextImpl::RandomGet(GuestMemory& mem, uint32_t buf,
+                                   uint32_t buf_len) {
+  if (!mem.InBounds(buf, buf_len)) return abi::kFault;
+  return FillRandom(mem.At(buf), buf_len);
 }
 
 }  // namespace wasmhost::wasi

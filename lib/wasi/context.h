@@ -10,7 +10,9 @@
 //   poll.cc           poll_oneoff, sched_yield, proc_raise
 //
 // Paths are resolved only by path.h, host system calls shared between the
-// files are in host_io.h.
+// files are in host_io.h. WASI 0.2 (component_wasi*.cc) runs on the same
+// context: the capabilities below ("Shared with WASI 0.2") and a table of
+// its resources, which Reset empties.
 
 #ifndef WASMHOST_LIB_WASI_CONTEXT_H_
 #define WASMHOST_LIB_WASI_CONTEXT_H_
@@ -28,8 +30,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "lib/wasi/abi.h"
+#include "lib/wasi/carry.h"
 #include "lib/wasi/guest_memory.h"
+#include "lib/wasi/host_io.h"
+#include "lib/wasi/p2_resources.h"
 #include "lib/wasi/path.h"
 #include "lib/wasi/random.h"
 #include "wasmhost/wasi.h"
@@ -53,6 +59,35 @@ class WasiContextImpl final : public WasiContext {
   void SetStdin(InputSource source) override;
   void SetStdout(OutputSink sink) override;
   void SetStderr(OutputSink sink) override;
+
+  // Shared with WASI 0.2: one set of capabilities for both versions.
+  // A preopen as Create opened it, for the life of the context.
+  struct PreopenDir {
+    ScopedFd host;     // O_PATH | O_DIRECTORY; the table's Fd borrows it.
+    std::string name;  // The guest's name for it.
+    bool read_only = false;
+  };
+  const std::vector<std::string>& args() const { return args_; }
+  // "KEY=VALUE" strings.
+  const std::vector<std::string>& env() const { return env_; }
+  const std::vector<PreopenDir>& preopens() const { return preopens_; }
+  // One read of stdin into [data, data + size): `*got` bytes, 0 at its
+  // end; the errno of a failing source.
+  int32_t ReadStdin(uint8_t* data, size_t size, size_t* got);
+  // All of `bytes` to stdout (or stderr), or the sink's status.
+  absl::Status WriteStdio(bool to_stderr, absl::string_view bytes);
+  // The clock `id`'s time now; advances the virtual clock when `tick`.
+  int32_t Now(uint32_t id, bool tick, uint64_t* out);
+  // The clock `id`'s resolution (the virtual clock's tick), at least 1.
+  int32_t Resolution(uint32_t id, uint64_t* out);
+  // Lets `nanos` pass: the virtual clock jumps, the host's is slept on.
+  void Wait(uint64_t nanos);
+  // The seeded stream's next bytes, or the host's getrandom.
+  int32_t FillRandom(uint8_t* data, size_t size);
+  p2::Resources& resources() { return resources_; }
+  // What a resident's snapshot carries of the context (lib/wasi/carry.h).
+  absl::StatusOr<CarriedWasiState> Carry() const;
+  absl::Status Resume(const CarriedWasiState& carried);
 
   int32_t ArgsGet(GuestMemory& mem, uint32_t argv, uint32_t argv_buf);
   int32_t ArgsSizesGet(GuestMemory& mem, uint32_t argc_out, uint32_t size_out);
@@ -139,12 +174,6 @@ class WasiContextImpl final : public WasiContext {
  private:
   enum class Kind { kStdin, kStdout, kStderr, kFile, kDir };
 
-  struct DirEntry {
-    std::string name;
-    uint64_t ino = 0;
-    uint8_t type = abi::kFiletypeUnknown;
-  };
-
   struct Fd {
     Kind kind = Kind::kFile;
     // Files and directories; O_PATH for preopens. Owned for what the guest
@@ -162,14 +191,7 @@ class WasiContextImpl final : public WasiContext {
     // guest renumbered it); nullopt otherwise.
     std::optional<uint32_t> preopen;
     // fd_readdir's listing, refreshed at cookie 0.
-    std::vector<DirEntry> listing;
-  };
-
-  // A preopen as Create opened it, for the life of the context.
-  struct PreopenDir {
-    ScopedFd host;     // O_PATH | O_DIRECTORY; the table's Fd borrows it.
-    std::string name;  // The guest's name for it.
-    bool read_only = false;
+    std::vector<HostDirEntry> listing;
   };
 
   WasiContextImpl() = default;
@@ -220,8 +242,6 @@ class WasiContextImpl final : public WasiContext {
   int32_t PositionalTransfer(GuestMemory& mem, uint32_t fd, uint32_t iovs,
                              uint32_t iovs_len, uint64_t offset,
                              uint32_t count_out, bool write);
-  // The clock `id`'s time now; advances the virtual clock when `tick`.
-  int32_t Now(uint32_t id, bool tick, uint64_t* out);
   // fstat of `path` below `dir`, following a final symlink if `follow`.
   int32_t StatPath(const Fd& dir, const std::string& path, bool follow,
                    struct stat* out) const;
@@ -249,6 +269,8 @@ class WasiContextImpl final : public WasiContext {
   // preopens_[i] is at fd 3 + i after Create and Reset.
   std::vector<PreopenDir> preopens_;
   std::map<uint32_t, Fd> fds_;
+  // WASI 0.2's streams, descriptors, pollables...
+  p2::Resources resources_;
 };
 
 }  // namespace wasmhost::wasi

@@ -122,6 +122,7 @@ absl::Status WasiContextImpl::Reset() {
   stdin_changed_ = stdout_changed_ = stderr_changed_ = false;
   if (virtual_clock_) virtual_now_ = virtual_clock_->start_nanos;
   if (random_seed_) prng_.emplace(*random_seed_);
+  resources_.Clear();
 
   // Entries still at the number Create gave them get their rights and
   // flags back in place; everything else goes, closing what the guest

@@ -28,44 +28,6 @@ namespace wasmhost::wasi {
 
 namespace {
 
-uint8_t FiletypeOf(mode_t mode) {
-  switch (mode & S_IFMT) {
-    case S_IFREG:
-      return abi::kFiletypeRegularFile;
-    case S_IFDIR:
-      return abi::kFiletypeDirectory;
-    case S_IFLNK:
-      return abi::kFiletypeSymbolicLink;
-    case S_IFCHR:
-      return abi::kFiletypeCharacterDevice;
-    case S_IFBLK:
-      return abi::kFiletypeBlockDevice;
-    case S_IFSOCK:
-      return abi::kFiletypeSocketStream;
-    default:
-      return abi::kFiletypeUnknown;
-  }
-}
-
-uint8_t FiletypeOfDtype(unsigned char type) {
-  switch (type) {
-    case DT_REG:
-      return abi::kFiletypeRegularFile;
-    case DT_DIR:
-      return abi::kFiletypeDirectory;
-    case DT_LNK:
-      return abi::kFiletypeSymbolicLink;
-    case DT_CHR:
-      return abi::kFiletypeCharacterDevice;
-    case DT_BLK:
-      return abi::kFiletypeBlockDevice;
-    case DT_SOCK:
-      return abi::kFiletypeSocketStream;
-    default:
-      return abi::kFiletypeUnknown;
-  }
-}
-
 struct timespec Timespec(uint64_t nanos) {
   struct timespec ts;
   ts.tv_sec = static_cast<time_t>(nanos / 1000000000ull);
@@ -189,14 +151,7 @@ int32_t WasiContextImpl::PositionalTransfer(GuestMemory& mem, uint32_t fd,
 
 int32_t WasiContextImpl::StatPath(const Fd& dir, const std::string& path,
                                   bool follow, struct stat* out) const {
-  // An O_PATH descriptor of the target itself (of the symlink when not
-  // following): resolved by the kernel below `dir`, so it cannot escape.
-  abi::Errno error = abi::kSuccess;
-  ScopedFd target(OpenBeneath(dir.host.get(), path,
-                              O_PATH | (follow ? 0 : O_NOFOLLOW), 0, &error));
-  if (!target.valid()) return error;
-  if (::fstat(target.get(), out) != 0) return HostError();
-  return abi::kSuccess;
+  return StatBeneath(dir.host.get(), path, follow, out);
 }
 
 int32_t WasiContextImpl::FdAdvise(GuestMemory&, uint32_t fd, uint64_t offset,
@@ -303,37 +258,7 @@ int32_t WasiContextImpl::FdPwrite(GuestMemory& mem, uint32_t fd, uint32_t iovs,
 }
 
 int32_t WasiContextImpl::RefreshListing(Fd& dir) {
-  ScopedFd fd(
-      ::openat(dir.host.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return HostError();
-  DIR* stream = ::fdopendir(fd.get());
-  if (stream == nullptr) return HostError();
-  fd.release();  // Owned by `stream` now.
-  std::vector<DirEntry> listing;
-  errno = 0;
-  while (struct dirent* d = ::readdir(stream)) {
-    DirEntry entry;
-    entry.name = d->d_name;
-    entry.ino = d->d_ino;
-    entry.type = FiletypeOfDtype(d->d_type);
-    if (d->d_type == DT_UNKNOWN) {
-      struct stat st;
-      if (::fstatat(::dirfd(stream), d->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
-          0) {
-        entry.type = FiletypeOf(st.st_mode);
-      }
-    }
-    listing.push_back(std::move(entry));
-  }
-  int error = errno;
-  ::closedir(stream);
-  if (error != 0) return FromHostErrno(error);
-  // By name: the same tree lists the same way on every host and run.
-  std::sort(
-      listing.begin(), listing.end(),
-      [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
-  dir.listing = std::move(listing);
-  return abi::kSuccess;
+  return ListDirectory(dir.host.get(), &dir.listing);
 }
 
 int32_t WasiContextImpl::FdReaddir(GuestMemory& mem, uint32_t fd, uint32_t buf,
@@ -349,7 +274,7 @@ int32_t WasiContextImpl::FdReaddir(GuestMemory& mem, uint32_t fd, uint32_t buf,
   }
   uint64_t used = 0;
   for (uint64_t i = cookie; i < entry->listing.size() && used < buf_len; ++i) {
-    const DirEntry& d = entry->listing[i];
+    const HostDirEntry& d = entry->listing[i];
     uint8_t header[abi::kDirentSize] = {};
     uint64_t next = i + 1;
     uint32_t namlen = static_cast<uint32_t>(d.name.size());

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <string>
 
 #include "lib/wasi/errno.h"
 
@@ -80,6 +81,18 @@ abi::Errno OpenParent(int dirfd, const std::string& parent, HostFd* out) {
   int fd = OpenBeneath(dirfd, parent, O_PATH | O_DIRECTORY, 0, &error);
   if (fd < 0) return error;
   *out = HostFd(ScopedFd(fd));
+  return abi::kSuccess;
+}
+
+abi::Errno StatBeneath(int dirfd, const std::string& path, bool follow,
+                       struct stat* out) {
+  // An O_PATH descriptor of the target itself (of the symlink when not
+  // following): resolved by the kernel below `dirfd`, so it cannot escape.
+  abi::Errno error = abi::kSuccess;
+  ScopedFd target(
+      OpenBeneath(dirfd, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, &error));
+  if (!target.valid()) return error;
+  if (::fstat(target.get(), out) != 0) return FromHostErrno(errno);
   return abi::kSuccess;
 }
 

@@ -8,10 +8,12 @@
 //   OpenBeneath   openat2 with RESOLVE_BENEATH: the kernel refuses "..",
 //                 absolute paths and symlinks that leave the directory
 //   OpenParent    the directory holding a path's last component
+//   StatBeneath   fstat of a path resolved as OpenBeneath does
 
 #ifndef WASMHOST_LIB_WASI_PATH_H_
 #define WASMHOST_LIB_WASI_PATH_H_
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <string>
@@ -93,6 +95,11 @@ int OpenBeneath(int dirfd, const std::string& path, int flags, mode_t mode,
 // (borrowed) when `parent` is empty, in `*out`. Returns kSuccess or
 // OpenBeneath's errno.
 abi::Errno OpenParent(int dirfd, const std::string& parent, HostFd* out);
+
+// fstat of `path` below `dirfd`, following a final symlink if `follow`,
+// into `*out`. Returns kSuccess or OpenBeneath's errno.
+abi::Errno StatBeneath(int dirfd, const std::string& path, bool follow,
+                       struct stat* out);
 
 }  // namespace wasmhost::wasi
 

@@ -17,6 +17,16 @@
 
 namespace wasmhost::wasi {
 
+void WasiContextImpl::Wait(uint64_t nanos) {
+  if (nanos == 0) return;
+  if (virtual_clock_) {
+    virtual_now_ += nanos;
+    return;
+  }
+  absl::SleepFor(absl::Nanoseconds(
+      static_cast<int64_t>(std::min<uint64_t>(nanos, INT64_MAX))));
+}
+
 int32_t WasiContextImpl::PollOneoff(GuestMemory& mem, uint32_t in, uint32_t out,
                                     uint32_t nsubscriptions,
                                     uint32_t nevents_out) {
@@ -91,14 +101,7 @@ int32_t WasiContextImpl::PollOneoff(GuestMemory& mem, uint32_t in, uint32_t out,
     // jump to it), then report every clock that has.
     uint64_t wait = UINT64_MAX;
     for (const Clock& c : clocks) wait = std::min(wait, c.wait);
-    if (wait > 0) {
-      if (virtual_clock_) {
-        virtual_now_ += wait;
-      } else {
-        absl::SleepFor(absl::Nanoseconds(
-            static_cast<int64_t>(std::min<uint64_t>(wait, INT64_MAX))));
-      }
-    }
+    Wait(wait);
     for (const Clock& c : clocks) {
       if (c.wait <= wait) {
         ready.push_back({c.userdata, abi::kSuccess, abi::kEventtypeClock, 0});

@@ -4,6 +4,7 @@
 #ifndef WASMHOST_LIB_WASI_RANDOM_H_
 #define WASMHOST_LIB_WASI_RANDOM_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -26,6 +27,15 @@ class Xoshiro256 {
  public:
   explicit Xoshiro256(uint64_t seed) {
     for (uint64_t& word : s_) word = SplitMix64(&seed);
+  }
+
+  // The generator's state, and one continuing from it (resident
+  // snapshots carry the stream's position this way).
+  std::array<uint64_t, 4> state() const { return {s_[0], s_[1], s_[2], s_[3]}; }
+  static Xoshiro256 FromState(const std::array<uint64_t, 4>& state) {
+    Xoshiro256 generator(0);
+    for (int i = 0; i < 4; ++i) generator.s_[i] = state[i];
+    return generator;
   }
 
   uint64_t Next() {

@@ -77,6 +77,18 @@ void WasiContextImpl::SetStderr(OutputSink sink) {
   stderr_changed_ = true;
 }
 
+int32_t WasiContextImpl::ReadStdin(uint8_t* data, size_t size, size_t* got) {
+  stdin_changed_ = true;  // Reset must rewind it.
+  return ReadSource(stdin_, data, size, got);
+}
+
+absl::Status WasiContextImpl::WriteStdio(bool to_stderr,
+                                         absl::string_view bytes) {
+  const OutputSink::WriteFn& sink = to_stderr ? stderr_ : stdout_;
+  if (!sink || bytes.empty()) return absl::OkStatus();
+  return sink(bytes);
+}
+
 int32_t WasiContextImpl::ReadIovecs(GuestMemory& mem, uint32_t iovs,
                                     uint32_t iovs_len,
                                     std::vector<struct iovec>* out) const {
@@ -135,9 +147,8 @@ int32_t WasiContextImpl::FdRead(GuestMemory& mem, uint32_t fd, uint32_t iovs,
     // second read could block on a source that has nothing more yet.
     for (const struct iovec& v : iov) {
       if (v.iov_len == 0) continue;
-      stdin_changed_ = true;  // Reset must rewind it.
-      if (int32_t e = ReadSource(stdin_, static_cast<uint8_t*>(v.iov_base),
-                                 v.iov_len, &total)) {
+      if (int32_t e =
+              ReadStdin(static_cast<uint8_t*>(v.iov_base), v.iov_len, &total)) {
         return e;
       }
       break;

@@ -12,6 +12,8 @@ shift
 declare -A guest
 for wasm in "$@"; do
   name="$(basename "$wasm" .wasm)"
+  # The same C programs as WASI 0.2 components: component_hello etc.
+  [[ "$wasm" == */command_components/* ]] && name="component_$name"
   guest[$name]="$wasm"
 done
 
@@ -142,6 +144,27 @@ check no-file 2 "" -- run --env A=B
 check bad-fuel 2 "" -- run --fuel lots "${guest[hello]}"
 check bad-timeout 2 "" -- run --timeout soon "${guest[hello]}"
 check no-such-file 1 "" -- run "$tmp/none.wasm"
+
+# --- components: wasi:cli/run with WASI 0.2, the same flags
+check component-hello 0 $'hello, alice bob\nGREETING=hi' -- \
+  run --env GREETING=hi "${guest[component_hello]}" alice bob
+# wasi:cli/exit carries ok or err only: exit(7) is 1.
+check component-exit 1 "exiting with 7" -- run "${guest[component_exit_code]}"
+out="$(printf 'shout\n' | checked "$wasmhost" run "${guest[component_upper]}" 2>/dev/null)"
+[[ "$out" == "SHOUT" ]] || fail "component-stdin: $out"
+mkdir -p "$tmp/cdir"
+printf 'component data\n' >"$tmp/cdir/in.txt"
+check component-copy 0 "copied 15 bytes" -- \
+  run --dir "$tmp/cdir::/data" "${guest[component_copy]}" /data/in.txt /data/out.txt
+[[ "$(cat "$tmp/cdir/out.txt" 2>/dev/null)" == "component data" ]] ||
+  fail "component-copy: out.txt not written"
+check component-no-dir 1 "" -- \
+  run "${guest[component_copy]}" /data/in.txt /data/out2.txt
+expect_err component-no-dir "copy: /data/in.txt: "
+check component-fuel 134 "" -- run --fuel 1000 "${guest[component_hello]}"
+expect_err component-fuel "out of fuel"
+check component-invoke 2 "" -- run --invoke run "${guest[component_hello]}"
+expect_err component-invoke "--invoke is for modules"
 
 # --- inspect still works on a C guest
 out="$(checked "$wasmhost" inspect "${guest[hello]}")" || fail "inspect hello.wasm"

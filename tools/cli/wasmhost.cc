@@ -5,7 +5,8 @@
 //                           WIT world
 //   wasmhost run [OPTIONS] FILE [ARGS...]
 //                           runs a WASI command (or calls a reactor's
-//                           export), like `wasmtime run`; see kUsage
+//                           export), like `wasmtime run`; or a component's
+//                           wasi:cli/run with WASI 0.2; see kUsage
 //   wasmhost bindgen c-guest|cpp-host --wit DIR_OR_FILE [--world NAME]
 //                           --out DIR
 //                           C guest or C++ host bindings for a component
@@ -13,7 +14,8 @@
 //
 // `run` exit status, as wasmtime's on Unix:
 //   N    the guest's exit code: the code it gave proc_exit, 0 when _start
-//        returned (with --invoke: 0 when the call returned)
+//        returned (with --invoke: 0 when the call returned); for a
+//        component 0 when run returned ok, 1 for err or wasi:cli/exit(err)
 //   134  the guest trapped, ran out of fuel or hit --timeout (wasmtime
 //        reports a trap as an abort, 128 + SIGABRT); the reason goes to
 //        stderr
@@ -45,6 +47,9 @@
 #include "lib/component/reader.h"
 #include "lib/component/wit_printer.h"
 #include "lib/component/world.h"
+#include "wasmhost/component.h"
+#include "wasmhost/component_instance.h"
+#include "wasmhost/component_linker.h"
 #include "wasmhost/engine.h"
 #include "wasmhost/errors.h"
 #include "wasmhost/instance.h"
@@ -53,6 +58,7 @@
 #include "wasmhost/module.h"
 #include "wasmhost/value.h"
 #include "wasmhost/wasi.h"
+#include "wasmhost/wasi_component.h"
 
 namespace {
 
@@ -63,7 +69,8 @@ constexpr char kUsage[] =
     "NAME] --out DIR\n"
     "  inspect  print a module's imports, exports with signatures, memory\n"
     "           limits and custom sections; a component's WIT world\n"
-    "  run      run a WASI command's _start with ARGS (argv[0] is FILE);\n"
+    "  run      run a WASI command's _start with ARGS (argv[0] is FILE), or\n"
+    "           a component's wasi:cli/run with WASI 0.2 (same options);\n"
     "           the guest's stdin, stdout and stderr are the tool's, and its\n"
     "           exit code is the tool's (134 if it traps)\n"
     "run options (as wasmtime run's):\n"
@@ -124,7 +131,8 @@ std::string Describe(const ExternType& type) {
 int InspectComponent(const std::string& path,
                      const std::vector<uint8_t>& bytes) {
   namespace component = wasmhost::component;
-  absl::StatusOr<component::Component> parsed = component::ReadComponent(bytes);
+  // auto: the public component::api::Component is visible here too.
+  auto parsed = component::ReadComponent(bytes);
   if (!parsed.ok()) {
     std::cerr << "wasmhost: " << path << ": " << parsed.status() << "\n";
     return 1;
@@ -380,6 +388,62 @@ int GuestFailure(const absl::Status& status) {
   return kExitToolError;
 }
 
+// Instantiation failed: a start function (or the module's data
+// initialisation, or a component's core start) that exits, traps or runs
+// past --timeout is the guest's doing; anything else the tool's.
+int InstantiationFailure(const std::string& file, const absl::Status& status) {
+  const wasmhost::ErrorInfo error = wasmhost::GetErrorInfo(status);
+  if (error.kind == wasmhost::ErrorKind::kGuestExit ||
+      error.kind == wasmhost::ErrorKind::kTrap ||
+      (error.kind == wasmhost::ErrorKind::kLimit &&
+       error.limit == wasmhost::LimitKind::kDeadline)) {
+    return GuestFailure(status);
+  }
+  std::cerr << "wasmhost: " << file << ": " << status << "\n";
+  return kExitToolError;
+}
+
+// Runs a component's wasi:cli/run with WASI 0.2 on the same context and
+// limits as a module gets.
+int RunComponent(const RunFlags& flags, const wasmhost::Engine& engine,
+                 absl::Span<const uint8_t> bytes,
+                 const wasmhost::InstanceOptions& instance_options,
+                 const wasmhost::CallOptions& call) {
+  // The public API's names (lib/component's own are visible here too).
+  namespace component = wasmhost::component::api;
+  if (flags.invoke.has_value()) {
+    std::cerr << "wasmhost run: --invoke is for modules; a component runs "
+                 "its wasi:cli/run\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<component::Component> compiled =
+      component::Component::Compile(engine, bytes);
+  if (!compiled.ok()) {
+    std::cerr << "wasmhost: " << flags.file << ": " << compiled.status()
+              << "\n";
+    return kExitToolError;
+  }
+  component::Linker linker;
+  if (absl::Status status = wasmhost::wasi::AddToComponentLinker(linker);
+      !status.ok()) {
+    std::cerr << "wasmhost: " << status << "\n";
+    return kExitToolError;
+  }
+  absl::StatusOr<component::Instance> instance =
+      component::Instance::Create(*compiled, linker, instance_options);
+  if (!instance.ok())
+    return InstantiationFailure(flags.file, instance.status());
+  absl::StatusOr<int> code =
+      wasmhost::wasi::RunComponentCommand(*instance, call);
+  if (absl::IsNotFound(code.status())) {
+    std::cerr << "wasmhost: " << flags.file << ": " << code.status().message()
+              << "\n";
+    return kExitToolError;
+  }
+  if (!code.ok()) return GuestFailure(code.status());
+  return *code;
+}
+
 int Run(const std::vector<std::string>& argv) {
   absl::StatusOr<RunFlags> flags = ParseRunFlags(argv);
   if (!flags.ok()) {
@@ -399,12 +463,6 @@ int Run(const std::vector<std::string>& argv) {
     std::cerr << "wasmhost: " << engine.status() << "\n";
     return kExitToolError;
   }
-  absl::StatusOr<wasmhost::Module> module = engine->Compile(*bytes);
-  if (!module.ok()) {
-    std::cerr << "wasmhost: " << flags->file << ": " << module.status() << "\n";
-    return kExitToolError;
-  }
-
   wasmhost::wasi::WasiOptions wasi;
   wasi.args.push_back(flags->file);
   // With --invoke, ARGS are the export's parameters, but the guest still
@@ -422,12 +480,6 @@ int Run(const std::vector<std::string>& argv) {
     return kExitToolError;
   }
 
-  wasmhost::Linker linker;
-  if (absl::Status status = wasmhost::wasi::AddToLinker(linker); !status.ok()) {
-    std::cerr << "wasmhost: " << status << "\n";
-    return kExitToolError;
-  }
-
   wasmhost::CallOptions call;
   if (flags->timeout.has_value()) call.deadline = absl::Now() + *flags->timeout;
   call.fuel = flags->fuel;
@@ -436,21 +488,27 @@ int Run(const std::vector<std::string>& argv) {
   instance_options.limits.max_memory_bytes = flags->max_memory_bytes;
   instance_options.start_call.deadline = call.deadline;
   instance_options.SetContext(context->get());
+
+  if (wasmhost::component::IsComponent(*bytes)) {
+    return RunComponent(*flags, *engine, *bytes, instance_options, call);
+  }
+
+  absl::StatusOr<wasmhost::Module> module = engine->Compile(*bytes);
+  if (!module.ok()) {
+    std::cerr << "wasmhost: " << flags->file << ": " << module.status() << "\n";
+    return kExitToolError;
+  }
+
+  wasmhost::Linker linker;
+  if (absl::Status status = wasmhost::wasi::AddToLinker(linker); !status.ok()) {
+    std::cerr << "wasmhost: " << status << "\n";
+    return kExitToolError;
+  }
+
   absl::StatusOr<wasmhost::Instance> instance =
       wasmhost::Instance::Create(*module, linker, instance_options);
   if (!instance.ok()) {
-    // A start function (or the module's data initialisation) that calls
-    // proc_exit, traps or runs past --timeout is the guest's doing.
-    const wasmhost::ErrorInfo error = wasmhost::GetErrorInfo(instance.status());
-    if (error.kind == wasmhost::ErrorKind::kGuestExit ||
-        error.kind == wasmhost::ErrorKind::kTrap ||
-        (error.kind == wasmhost::ErrorKind::kLimit &&
-         error.limit == wasmhost::LimitKind::kDeadline)) {
-      return GuestFailure(instance.status());
-    }
-    std::cerr << "wasmhost: " << flags->file << ": " << instance.status()
-              << "\n";
-    return kExitToolError;
+    return InstantiationFailure(flags->file, instance.status());
   }
 
   if (!flags->invoke.has_value()) {

@@ -168,8 +168,8 @@ int main(int argc, char** argv) {
         wasmhost::component::ReadComponent(bytes).ok()) {
       ++counts.unsupported;
       if (verbose) {
-        std::cout << "unsupported (V8 refuses a core module): " << where
-                  << ": " << status.message() << "\n";
+        std::cout << "unsupported (V8 refuses a core module): " << where << ": "
+                  << status.message() << "\n";
       }
       continue;
     }

@@ -6,6 +6,7 @@
 #ifndef WASMHOST_INTERNAL_FUNC_TRAITS_H_
 #define WASMHOST_INTERNAL_FUNC_TRAITS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <tuple>
@@ -14,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "wasmhost/value.h"
 
 namespace wasmhost {
@@ -267,6 +269,27 @@ struct HostThunkFor<F, std::tuple<Args...>> {
       return HostResult<Result>::Store(invoke(), results, error);
     }
   }
+};
+
+// The columns of a batch call (TypedFunc::CallBatch): for each parameter
+// and each result of the function, `rows` values packed in Wasm's
+// little-endian layout, which is the C++ number types' own on every host
+// V8 runs on.
+struct BatchColumns {
+  const void* const* params = nullptr;  // one per parameter
+  void* const* results = nullptr;       // one per result
+  size_t rows = 0;
+};
+
+// A batch call's results for R = void: nothing (pass {}).
+struct NoResults {};
+template <typename R>
+struct BatchOut {
+  using Type = absl::Span<R>;
+};
+template <>
+struct BatchOut<void> {
+  using Type = NoResults;
 };
 
 // A unique address per type, for checking the type of a void* embedder

@@ -1,0 +1,5 @@
+#include "wasmhost/scheduler.h"
+
+namespace wasmhost {
+[[maybe_unused]] static SchedulerOptions scheduler_h_options{};
+}  // namespace wasmhost

@@ -1,0 +1,68 @@
+"""js_components: JavaScript guests turned into Component Model components.
+
+    load("//tools:js_components.bzl", "js_components")
+
+    js_components(
+        name = "js",
+        worlds = {"text": "text"},     # <stem>.js + <stem>.wit: world
+        namespace = "wasmhost::guests",
+    )
+
+gives `#include "<package>/js.h"` declaring
+`absl::Span<const uint8_t> text_wasm();` etc. in `namespace`, and the
+filegroup `js_files` of the components (`<name>/<stem>.wasm`).
+
+Each `<stem>.js` (an ES module exporting what the world exports, as
+componentize-qjs maps WIT to JavaScript) is made a component by
+tools/component/componentize_js.mjs, run by Node.js with the
+componentize-qjs that `./x setup` installs (@componentize_qjs,
+third_party/componentize_qjs/componentize_qjs.bzl): QuickJS compiled to a
+core module, the script evaluated and snapshotted by Wizer, linked with
+wit-dylib's bindings for `<stem>.wit`'s world. The component imports the
+WASI 0.2 interfaces QuickJS's runtime needs (stdio, clocks, random,
+filesystem) besides the world's, and exports an `init` function of its own.
+The output is not bit-for-bit reproducible (Wizer's snapshot differs run to
+run); Bazel's cache keeps one.
+"""
+
+load(":embed.bzl", "embed_wasms", "wasm_symbol")
+
+def js_components(name, worlds, namespace, visibility = None, testonly = None):
+    """Builds one component per entry of `worlds` and embeds them all.
+
+    Args:
+      name: the cc_library with the embedded bytes; `name + "_files"` is the
+        filegroup of components.
+      worlds: {stem: world}: `<stem>.js` implements world `world` of
+        `<stem>.wit`.
+      namespace: C++ namespace of the `<stem>_wasm()` accessors.
+      visibility: of the library and the filegroup.
+      testonly: of every target.
+    """
+    wasms = []
+    symbols = []
+    for stem, world in worlds.items():
+        sym = wasm_symbol("js_components", name, stem + ".js", ".js", symbols)
+        wasm = "%s/%s.wasm" % (name, sym)
+        native.genrule(
+            name = "%s_%s_componentize" % (name, sym),
+            srcs = [stem + ".js", stem + ".wit"],
+            outs = [wasm],
+            cmd = " ".join([
+                "node $(location %s)" % Label("//tools/component:componentize_js.mjs"),
+                "$(location @componentize_qjs//:index.js)",
+                "$(location %s.js)" % stem,
+                "$(location %s.wit)" % stem,
+                world,
+                "$@",
+            ]),
+            tools = [
+                Label("//tools/component:componentize_js.mjs"),
+                "@componentize_qjs//:index.js",
+            ],
+            testonly = testonly,
+            visibility = ["//visibility:private"],
+        )
+        wasms.append(wasm)
+
+    embed_wasms(name, namespace, symbols, wasms, visibility, testonly)
