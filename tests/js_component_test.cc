@@ -384,7 +384,8 @@ TEST(JsCommandTest, RunsWithArgsEnvStdinAndAPreopen) {
   options.args = {"js_cli", "zoë", "/sandbox/notes.txt"};
   options.env = {{"GREETING", "hi"}};
   options.stdin_source = wasi::InputSource::FromString("one\ntwo\nthree");
-  options.preopens = {wasi::Preopen{layout.sandbox, "/sandbox", /*read_only=*/true}};
+  options.preopens = {
+      wasi::Preopen{layout.sandbox, "/sandbox", /*read_only=*/true}};
   CommandRun run = RunCli(std::move(options));
   EXPECT_THAT(run.exit_code, IsOkAndHolds(0)) << run.err;
   EXPECT_EQ(run.out,
