@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <numeric>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -278,6 +280,39 @@ TEST(FuelTest, BulkTrapsReportTheOriginalInstruction) {
     EXPECT_EQ(original[at], 0xfc);
     EXPECT_EQ(original[at + 1], 0x0b);  // memory.fill
   }
+}
+
+// TypedFunc::CallBatch's budget is the whole batch's.
+TEST(FuelTest, FuelIsTheWholeBatchsBudget) {
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       MeteredEngine().Compile(fixtures::batch_wasm()));
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(module, Linker()));
+  ASSERT_OK_AND_ASSIGN(auto score, instance.GetFunc<int64_t(int64_t)>("score"));
+  constexpr uint64_t kFuel = 1'000'000;
+  ASSERT_OK(score.Call(WithFuel(kFuel), 1).status());
+  absl::StatusOr<uint64_t> left = instance.remaining_fuel();
+  ASSERT_OK(left.status());
+  const uint64_t per_row = kFuel - *left;
+  ASSERT_GT(per_row, 0u);
+  // A batch uses what as many calls would: the driver is not metered.
+  std::vector<int64_t> rows(200'000);
+  std::iota(rows.begin(), rows.end(), 0);
+  std::vector<int64_t> out(100);
+  ASSERT_OK(score.CallBatch(WithFuel(kFuel),
+                            absl::MakeConstSpan(rows).first(100),
+                            absl::MakeSpan(out)));
+  EXPECT_THAT(instance.remaining_fuel(),
+              testing::IsOkAndHolds(kFuel - 100 * per_row));
+  // Fuel for 10 rows and a half: row 10 runs out.
+  std::vector<int64_t> many(rows.size());
+  const absl::Status status = score.CallBatch(
+      WithFuel(10 * per_row + per_row / 2), rows, absl::MakeSpan(many));
+  EXPECT_STATUS(status, absl::StatusCode::kResourceExhausted,
+                "batch row 10: out of fuel");
+  EXPECT_EQ(GetErrorInfo(status).limit, LimitKind::kFuel);
+  EXPECT_EQ(GetErrorInfo(status).batch_row, 10u);
+  EXPECT_EQ(many[9], 28);
+  EXPECT_TRUE(instance.poisoned());
 }
 
 // Metering needs two exports of its own: a module within two of V8's
