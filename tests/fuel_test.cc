@@ -2,8 +2,6 @@
 // Instance::remaining_fuel). A process of its own: the engine's options are
 // fixed when V8 is initialised.
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -19,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/child_process.h"
 #include "tests/fixtures.h"
 #include "tests/limit_module.h"
 #include "tests/test_util.h"
@@ -96,16 +95,12 @@ TEST(FuelTest, SameInputsUseTheSameFuelOnEveryInstance) {
 TEST(FuelTest, SameInputsUseTheSameFuelInAnotherProcess) {
   const int64_t here = FuelUsedBySum(777);
   ASSERT_GT(here, 0);
-  const std::string command =
-      absl::StrCat("/proc/", getpid(), "/exe ", kChildFlag, "777");
-  FILE* child = popen(command.c_str(), "r");
-  ASSERT_NE(child, nullptr);
-  char line[64] = {};
-  ASSERT_NE(fgets(line, sizeof line, child), nullptr);
-  EXPECT_EQ(pclose(child), 0);
+  const testing::ChildResult child =
+      testing::RunThisBinary(absl::StrCat(kChildFlag, "777"));
+  EXPECT_EQ(child.status, 0);
   int64_t there = 0;
-  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &there))
-      << line;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(child.out), &there))
+      << child.out;
   EXPECT_EQ(there, here);
 }
 

@@ -6,8 +6,6 @@
 
 #include "wasmhost/resident.h"
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "guests/guests.h"
 #include "proto/wasmhost/v1/snapshot.pb.h"
+#include "tests/child_process.h"
 #include "tests/fixtures.h"
 #include "tests/test_util.h"
 #include "wasmhost/engine.h"
@@ -381,17 +380,10 @@ TEST(ResidentTest, RestoredInAChildProcessContinuesByteIdentically) {
   const std::string path = testing::MakeTempDir() + "/world.snapshot";
   testing::WriteFile(path, snapshot);
 
-  const std::string command = absl::StrCat(
-      "/proc/", getpid(), "/exe ", kChildFlag, path, " ", kTicks - kSnapshotAt);
-  FILE* child = popen(command.c_str(), "r");
-  ASSERT_NE(child, nullptr);
-  std::string line;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, child)) {
-    line.append(buffer, n);
-  }
-  ASSERT_EQ(pclose(child), 0) << line;
-  EXPECT_EQ(line, uninterrupted.Serialize() + "\n");
+  const testing::ChildResult child = testing::RunThisBinary(
+      absl::StrCat(kChildFlag, path, " ", kTicks - kSnapshotAt));
+  ASSERT_EQ(child.status, 0) << child.out;
+  EXPECT_EQ(child.out, uninterrupted.Serialize() + "\n");
 }
 
 TEST(ResidentTest, RestoreInThisProcessMatchesTooAndSnapshotsAgain) {

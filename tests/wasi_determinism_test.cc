@@ -5,8 +5,6 @@
 // component too. A process of its
 // own: fuel metering is an engine option, fixed when V8 is initialised.
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "guests/command_components.h"
 #include "guests/guests.h"
+#include "tests/child_process.h"
 #include "tests/test_util.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_instance.h"
@@ -173,17 +172,10 @@ TEST(WasiDeterminismTest, ComponentSameSeedSameOutputSameFuel) {
 TEST(WasiDeterminismTest, SecondProcessMatches) {
   Outcome here = RunRandomClock(7);
   ASSERT_EQ(here.error, "");
-  const std::string command =
-      absl::StrCat("/proc/", getpid(), "/exe ", kChildFlag, "7");
-  FILE* child = popen(command.c_str(), "r");
-  ASSERT_NE(child, nullptr);
-  std::string line;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, child)) {
-    line.append(buffer, n);
-  }
-  ASSERT_EQ(pclose(child), 0) << line;
-  EXPECT_EQ(line, here.Serialize() + "\n");
+  const testing::ChildResult child =
+      testing::RunThisBinary(absl::StrCat(kChildFlag, "7"));
+  ASSERT_EQ(child.status, 0) << child.out;
+  EXPECT_EQ(child.out, here.Serialize() + "\n");
 }
 
 }  // namespace
