@@ -77,6 +77,14 @@ const Module& Counter() {
   return *module;
 }
 
+// A counter resident ticking `tick_export`.
+absl::StatusOr<std::unique_ptr<ResidentInstance>> NewCounter(
+    std::string tick_export) {
+  ResidentOptions options;
+  options.tick_export = std::move(tick_export);
+  return ResidentInstance::Create(Counter(), Linker(), options);
+}
+
 const Module& World() {
   static const Module* module =
       new Module(Compile(guests::resident_world_wasm()));
@@ -196,21 +204,15 @@ TEST(ResidentTest, TicksRunTheExportAndCount) {
 }
 
 TEST(ResidentTest, TickExportMustExistAndTakeNothing) {
-  ResidentOptions missing;
-  missing.tick_export = "nope";
-  EXPECT_THAT(ResidentInstance::Create(Counter(), Linker(), missing),
+  EXPECT_THAT(NewCounter("nope"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
-  ResidentOptions wrong;
-  wrong.tick_export = "not_a_tick";
-  EXPECT_THAT(ResidentInstance::Create(Counter(), Linker(), wrong),
+  EXPECT_THAT(NewCounter("not_a_tick"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("i32")));
 }
 
 TEST(ResidentTest, FuelBudgetStopsALoopingTickForGood) {
-  ResidentOptions options;
-  options.tick_export = "spin";
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
-                       ResidentInstance::Create(Counter(), Linker(), options));
+                       NewCounter("spin"));
   TickBudget budget;
   budget.fuel = 100'000;
   EXPECT_THAT(
@@ -230,10 +232,8 @@ TEST(ResidentTest, FuelBudgetStopsALoopingTickForGood) {
 }
 
 TEST(ResidentTest, TimeBudgetStopsALoopingTick) {
-  ResidentOptions options;
-  options.tick_export = "spin";
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
-                       ResidentInstance::Create(Counter(), Linker(), options));
+                       NewCounter("spin"));
   TickBudget budget;
   budget.timeout = absl::Milliseconds(20);
   const absl::Time start = absl::Now();
