@@ -305,40 +305,37 @@ TEST(BatchBytesTest, TrapReportsTheRow) {
   EXPECT_TRUE(instance.poisoned());
 }
 
-TEST(BatchBytesTest, ArenaOutsideMemoryIsInvalidArgument) {
-  Instance instance = NewInstance();
-  auto count_a = Export<int64_t(int32_t, int32_t)>(instance, "count_a");
-  auto bad_arena = Export<int32_t(int32_t)>(instance, "bad_arena");
-  const std::vector<std::string> rows = {"abc"};
-  std::vector<int64_t> out(1);
-  EXPECT_STATUS(
-      count_a.CallBatchBytes({}, bad_arena, Views(rows), absl::MakeSpan(out)),
-      absl::StatusCode::kInvalidArgument,
-      "the arena export returned [131070, 131073), outside the guest's "
-      "memory of 131072 bytes");
-}
-
-TEST(BatchBytesTest, ArenaOfAnotherInstanceIsInvalidArgument) {
-  Instance instance = NewInstance();
-  Instance other = NewInstance();
-  auto count_a = Export<int64_t(int32_t, int32_t)>(instance, "count_a");
-  auto arena = Export<int32_t(int32_t)>(other, "arena");
-  const std::vector<std::string> rows = {"abc"};
-  std::vector<int64_t> out(1);
-  EXPECT_STATUS(
-      count_a.CallBatchBytes({}, arena, Views(rows), absl::MakeSpan(out)),
-      absl::StatusCode::kInvalidArgument, "another instance");
-}
-
-TEST(BatchBytesTest, RowsAndResultsOfDifferentLengthsAreInvalidArgument) {
-  Instance instance = NewInstance();
-  auto count_a = Export<int64_t(int32_t, int32_t)>(instance, "count_a");
-  auto arena = Export<int32_t(int32_t)>(instance, "arena");
-  const std::vector<std::string> rows = {"abc", "a"};
-  std::vector<int64_t> out(3);
-  EXPECT_STATUS(
-      count_a.CallBatchBytes({}, arena, Views(rows), absl::MakeSpan(out)),
-      absl::StatusCode::kInvalidArgument, "they have 2 and 3 rows");
+// Arguments refused before anything runs.
+TEST(BatchBytesTest, BadArenaOrLengthsAreInvalidArgument) {
+  struct Case {
+    const char* arena;  // the arena export's name
+    bool arena_of_another_instance;
+    std::vector<std::string> rows;
+    size_t out_rows;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"bad_arena",
+       false,
+       {"abc"},
+       1,
+       "the arena export returned [131070, 131073), outside the guest's "
+       "memory of 131072 bytes"},
+      {"arena", true, {"abc"}, 1, "another instance"},
+      {"arena", false, {"abc", "a"}, 3, "they have 2 and 3 rows"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.message);
+    Instance instance = NewInstance();
+    Instance other = NewInstance();
+    auto count_a = Export<int64_t(int32_t, int32_t)>(instance, "count_a");
+    auto arena = Export<int32_t(int32_t)>(
+        c.arena_of_another_instance ? other : instance, c.arena);
+    std::vector<int64_t> out(c.out_rows);
+    EXPECT_STATUS(
+        count_a.CallBatchBytes({}, arena, Views(c.rows), absl::MakeSpan(out)),
+        absl::StatusCode::kInvalidArgument, c.message);
+  }
 }
 
 TEST(BatchBytesTest, EmptyBatchAndPoisonedInstance) {

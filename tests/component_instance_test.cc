@@ -356,5 +356,29 @@ TEST(ComponentInstanceTest, NestedComponentsCallEachOther) {
   EXPECT_EQ(out, std::vector<Val>{Val::U32(3 * 1000 + 'A')});
 }
 
+// A nested component given the root's imported instance drops a host
+// resource through its own alias of the resource type: the same type.
+TEST(ComponentInstanceTest, NestedComponentDropsImportedResource) {
+  Component component = Compile(wasmhost::testing::nested_resource_wasm());
+  Linker linker;
+  std::vector<uint32_t> dropped;
+  LinkerInstance api = linker.Instance("demo:res/api");
+  ASSERT_OK(api.DefineResource("thing", [&](uint32_t rep) {
+    dropped.push_back(rep);
+    return absl::OkStatus();
+  }));
+  ASSERT_OK(api.Define(
+      "make", [](Caller&, absl::Span<const Val>, std::vector<Val>& results) {
+        results.push_back(Val::Own(42));
+        return absl::OkStatus();
+      }));
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(component, linker));
+  ASSERT_OK_AND_ASSIGN(Func run, instance.GetFunc("run"));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> out, run.Call({}));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(dropped, std::vector<uint32_t>{42});
+  EXPECT_FALSE(instance.poisoned());
+}
+
 }  // namespace
 }  // namespace wasmhost::component

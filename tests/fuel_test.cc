@@ -2,12 +2,12 @@
 // Instance::remaining_fuel). A process of its own: the engine's options are
 // fixed when V8 is initialised.
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <numeric>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/child_process.h"
 #include "tests/fixtures.h"
 #include "tests/limit_module.h"
 #include "tests/test_util.h"
@@ -94,16 +95,12 @@ TEST(FuelTest, SameInputsUseTheSameFuelOnEveryInstance) {
 TEST(FuelTest, SameInputsUseTheSameFuelInAnotherProcess) {
   const int64_t here = FuelUsedBySum(777);
   ASSERT_GT(here, 0);
-  const std::string command =
-      absl::StrCat("/proc/", getpid(), "/exe ", kChildFlag, "777");
-  FILE* child = popen(command.c_str(), "r");
-  ASSERT_NE(child, nullptr);
-  char line[64] = {};
-  ASSERT_NE(fgets(line, sizeof line, child), nullptr);
-  EXPECT_EQ(pclose(child), 0);
+  const testing::ChildResult child =
+      testing::RunThisBinary(absl::StrCat(kChildFlag, "777"));
+  EXPECT_EQ(child.status, 0);
   int64_t there = 0;
-  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &there))
-      << line;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(child.out), &there))
+      << child.out;
   EXPECT_EQ(there, here);
 }
 
@@ -278,6 +275,39 @@ TEST(FuelTest, BulkTrapsReportTheOriginalInstruction) {
     EXPECT_EQ(original[at], 0xfc);
     EXPECT_EQ(original[at + 1], 0x0b);  // memory.fill
   }
+}
+
+// TypedFunc::CallBatch's budget is the whole batch's.
+TEST(FuelTest, FuelIsTheWholeBatchsBudget) {
+  ASSERT_OK_AND_ASSIGN(Module module,
+                       MeteredEngine().Compile(fixtures::batch_wasm()));
+  ASSERT_OK_AND_ASSIGN(Instance instance, Instance::Create(module, Linker()));
+  ASSERT_OK_AND_ASSIGN(auto score, instance.GetFunc<int64_t(int64_t)>("score"));
+  constexpr uint64_t kFuel = 1'000'000;
+  ASSERT_OK(score.Call(WithFuel(kFuel), 1).status());
+  absl::StatusOr<uint64_t> left = instance.remaining_fuel();
+  ASSERT_OK(left.status());
+  const uint64_t per_row = kFuel - *left;
+  ASSERT_GT(per_row, 0u);
+  // A batch uses what as many calls would: the driver is not metered.
+  std::vector<int64_t> rows(200'000);
+  std::iota(rows.begin(), rows.end(), 0);
+  std::vector<int64_t> out(100);
+  ASSERT_OK(score.CallBatch(WithFuel(kFuel),
+                            absl::MakeConstSpan(rows).first(100),
+                            absl::MakeSpan(out)));
+  EXPECT_THAT(instance.remaining_fuel(),
+              testing::IsOkAndHolds(kFuel - 100 * per_row));
+  // Fuel for 10 rows and a half: row 10 runs out.
+  std::vector<int64_t> many(rows.size());
+  const absl::Status status = score.CallBatch(
+      WithFuel(10 * per_row + per_row / 2), rows, absl::MakeSpan(many));
+  EXPECT_STATUS(status, absl::StatusCode::kResourceExhausted,
+                "batch row 10: out of fuel");
+  EXPECT_EQ(GetErrorInfo(status).limit, LimitKind::kFuel);
+  EXPECT_EQ(GetErrorInfo(status).batch_row, 10u);
+  EXPECT_EQ(many[9], 28);
+  EXPECT_TRUE(instance.poisoned());
 }
 
 // Metering needs two exports of its own: a module within two of V8's

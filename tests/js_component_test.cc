@@ -10,6 +10,13 @@
 // does (stamp's Date) gets the double's status back; and by the real WASI
 // 0.2 (wasmhost/wasi_component.h): Date reads its virtual clock, and an
 // uncaught JavaScript exception's panic message reaches its stderr.
+//
+// guests/components/js/cli.{js,wit}, a JavaScript command, runs through
+// wasi::RunComponentCommand: args, env, stdin, stdout, stderr and a
+// preopen's file, escapes from the preopen denied by the host, its run's
+// ok and err as exit codes 0 and 1.
+
+#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -39,16 +46,26 @@ using ::wasmhost::testing::SharedEngine;
 
 constexpr absl::string_view kAnalyze = "demo:text/analyze@0.1.0";
 
+// Compiling takes 0.1-0.2 s, so each component is compiled once.
+Component CompileOrDie(absl::Span<const uint8_t> bytes) {
+  absl::StatusOr<Component> compiled =
+      Component::Compile(SharedEngine(), bytes);
+  if (!compiled.ok()) {
+    ADD_FAILURE() << compiled.status();
+    std::abort();
+  }
+  return *std::move(compiled);
+}
+
 const Component& TextComponent() {
-  static const Component* component = [] {
-    absl::StatusOr<Component> compiled =
-        Component::Compile(SharedEngine(), guests::text_wasm());
-    if (!compiled.ok()) {
-      ADD_FAILURE() << compiled.status();
-      std::abort();
-    }
-    return new Component(*std::move(compiled));
-  }();
+  static const Component* component =
+      new Component(CompileOrDie(guests::text_wasm()));
+  return *component;
+}
+
+const Component& CliComponent() {
+  static const Component* component =
+      new Component(CompileOrDie(guests::cli_wasm()));
   return *component;
 }
 
@@ -317,6 +334,120 @@ TEST(JsComponentTest, WasiWithoutContextFailsTheCall) {
   EXPECT_STATUS(Call(instance, "stamp", {Val::String("x")}).status(),
                 absl::StatusCode::kFailedPrecondition, "WasiContext");
   EXPECT_TRUE(instance.poisoned());
+}
+
+// What a run of the cli command gave.
+struct CommandRun {
+  absl::StatusOr<int> exit_code;
+  std::string out;
+  std::string err;
+};
+
+// Runs the cli command with WASI 0.2 on `options` (its stdout and stderr
+// are captured) in a new instance.
+CommandRun RunCli(wasi::WasiOptions options) {
+  CommandRun run;
+  options.stdout_sink = wasi::OutputSink::ToString(&run.out);
+  options.stderr_sink = wasi::OutputSink::ToString(&run.err);
+  absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
+      wasi::WasiContext::Create(options);
+  if (!context.ok()) {
+    run.exit_code = context.status();
+    return run;
+  }
+  Linker linker;
+  EXPECT_OK(wasi::AddToComponentLinker(linker));
+  InstanceOptions instance_options;
+  instance_options.SetContext(context->get());
+  absl::StatusOr<Instance> instance =
+      Instance::Create(CliComponent(), linker, instance_options);
+  if (!instance.ok()) {
+    run.exit_code = instance.status();
+    return run;
+  }
+  run.exit_code = wasi::RunComponentCommand(*instance);
+  return run;
+}
+
+TEST(JsCommandTest, ExportsWasiCliRun) {
+  const std::string wit = CliComponent().WitText();
+  EXPECT_THAT(wit, HasSubstr("export wasi:cli/run@0.2.12;"));
+  EXPECT_THAT(wit, HasSubstr("import wasi:filesystem/preopens@0.2.12;"));
+}
+
+TEST(JsCommandTest, RunsWithArgsEnvStdinAndAPreopen) {
+  const wasmhost::testing::SandboxLayout layout =
+      wasmhost::testing::MakeSandboxLayout();
+  wasmhost::testing::WriteFile(layout.sandbox + "/notes.txt",
+                               "first note\nsecond\n");
+  wasi::WasiOptions options;
+  options.args = {"js_cli", "zoë", "/sandbox/notes.txt"};
+  options.env = {{"GREETING", "hi"}};
+  options.stdin_source = wasi::InputSource::FromString("one\ntwo\nthree");
+  options.preopens = {
+      wasi::Preopen{layout.sandbox, "/sandbox", /*read_only=*/true}};
+  CommandRun run = RunCli(std::move(options));
+  EXPECT_THAT(run.exit_code, IsOkAndHolds(0)) << run.err;
+  EXPECT_EQ(run.out,
+            "hello from JavaScript, zoë\n"
+            "GREETING=hi\n"
+            "stdin: 13 bytes, 2 lines\n"
+            "/sandbox/notes.txt: 18 bytes, first line: first note\n");
+  EXPECT_EQ(run.err, "");
+}
+
+// Every way out of the preopen is refused by the host (the guest only
+// splits off the preopen's name): "..", an absolute path, symlinks to the
+// outside; a path under no preopen never reaches the host. Any failure
+// makes run's result err: exit code 1.
+TEST(JsCommandTest, EscapesAreDeniedAndTheRunIsErr) {
+  const wasmhost::testing::SandboxLayout layout =
+      wasmhost::testing::MakeSandboxLayout();
+  wasmhost::testing::WriteFile(layout.sandbox + "/in.txt", "inside\n");
+  ASSERT_EQ(symlink("../secret", (layout.sandbox + "/up").c_str()), 0);
+  ASSERT_EQ(symlink((layout.root + "/secret").c_str(),
+                    (layout.sandbox + "/abs").c_str()),
+            0);
+  wasi::WasiOptions options;
+  options.args = {"js_cli",
+                  "x",
+                  "/sandbox/../secret",
+                  "/sandbox//etc/passwd",
+                  "/sandbox/up",
+                  "/sandbox/abs",
+                  "/etc/passwd",
+                  "/sandbox/in.txt"};
+  options.preopens = {wasi::Preopen{layout.sandbox, "/sandbox"}};
+  CommandRun run = RunCli(std::move(options));
+  EXPECT_THAT(run.exit_code, IsOkAndHolds(1));
+  EXPECT_EQ(run.out,
+            "hello from JavaScript, x\n"
+            "GREETING is not set\n"
+            "stdin: 0 bytes, 0 lines\n"
+            "/sandbox/in.txt: 7 bytes, first line: inside\n");
+  EXPECT_EQ(run.err,
+            "js_cli: /sandbox/../secret: not-permitted\n"
+            "js_cli: /sandbox//etc/passwd: not-permitted\n"
+            "js_cli: /sandbox/up: not-permitted\n"
+            "js_cli: /sandbox/abs: not-permitted\n"
+            "js_cli: /etc/passwd: no preopen holds it\n");
+}
+
+TEST(JsCommandTest, UsageErrorIsExitOne) {
+  wasi::WasiOptions options;
+  options.args = {"js_cli"};
+  CommandRun run = RunCli(std::move(options));
+  EXPECT_THAT(run.exit_code, IsOkAndHolds(1));
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err, "usage: js_cli NAME [FILE...]\n");
+}
+
+// The text component is a reactor: it has no wasi:cli/run to run.
+TEST(JsCommandTest, ReactorIsNotACommand) {
+  std::string out, err;
+  ASSERT_OK_AND_ASSIGN(WasiInstance wasi, InstantiateOnWasi(&out, &err));
+  EXPECT_STATUS(wasi::RunComponentCommand(wasi.instance).status(),
+                absl::StatusCode::kNotFound, "exports no wasi:cli/run");
 }
 
 }  // namespace

@@ -6,8 +6,6 @@
 
 #include "wasmhost/resident.h"
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "guests/guests.h"
 #include "proto/wasmhost/v1/snapshot.pb.h"
+#include "tests/child_process.h"
 #include "tests/fixtures.h"
 #include "tests/test_util.h"
 #include "wasmhost/engine.h"
@@ -76,6 +75,14 @@ const Module& Counter() {
   static const Module* module =
       new Module(Compile(fixtures::resident_counter_wasm()));
   return *module;
+}
+
+// A counter resident ticking `tick_export`.
+absl::StatusOr<std::unique_ptr<ResidentInstance>> NewCounter(
+    std::string tick_export) {
+  ResidentOptions options;
+  options.tick_export = std::move(tick_export);
+  return ResidentInstance::Create(Counter(), Linker(), options);
 }
 
 const Module& World() {
@@ -197,21 +204,15 @@ TEST(ResidentTest, TicksRunTheExportAndCount) {
 }
 
 TEST(ResidentTest, TickExportMustExistAndTakeNothing) {
-  ResidentOptions missing;
-  missing.tick_export = "nope";
-  EXPECT_THAT(ResidentInstance::Create(Counter(), Linker(), missing),
+  EXPECT_THAT(NewCounter("nope"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
-  ResidentOptions wrong;
-  wrong.tick_export = "not_a_tick";
-  EXPECT_THAT(ResidentInstance::Create(Counter(), Linker(), wrong),
+  EXPECT_THAT(NewCounter("not_a_tick"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("i32")));
 }
 
 TEST(ResidentTest, FuelBudgetStopsALoopingTickForGood) {
-  ResidentOptions options;
-  options.tick_export = "spin";
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
-                       ResidentInstance::Create(Counter(), Linker(), options));
+                       NewCounter("spin"));
   TickBudget budget;
   budget.fuel = 100'000;
   EXPECT_THAT(
@@ -231,10 +232,8 @@ TEST(ResidentTest, FuelBudgetStopsALoopingTickForGood) {
 }
 
 TEST(ResidentTest, TimeBudgetStopsALoopingTick) {
-  ResidentOptions options;
-  options.tick_export = "spin";
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
-                       ResidentInstance::Create(Counter(), Linker(), options));
+                       NewCounter("spin"));
   TickBudget budget;
   budget.timeout = absl::Milliseconds(20);
   const absl::Time start = absl::Now();
@@ -381,17 +380,10 @@ TEST(ResidentTest, RestoredInAChildProcessContinuesByteIdentically) {
   const std::string path = testing::MakeTempDir() + "/world.snapshot";
   testing::WriteFile(path, snapshot);
 
-  const std::string command = absl::StrCat(
-      "/proc/", getpid(), "/exe ", kChildFlag, path, " ", kTicks - kSnapshotAt);
-  FILE* child = popen(command.c_str(), "r");
-  ASSERT_NE(child, nullptr);
-  std::string line;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, child)) {
-    line.append(buffer, n);
-  }
-  ASSERT_EQ(pclose(child), 0) << line;
-  EXPECT_EQ(line, uninterrupted.Serialize() + "\n");
+  const testing::ChildResult child = testing::RunThisBinary(
+      absl::StrCat(kChildFlag, path, " ", kTicks - kSnapshotAt));
+  ASSERT_EQ(child.status, 0) << child.out;
+  EXPECT_EQ(child.out, uninterrupted.Serialize() + "\n");
 }
 
 TEST(ResidentTest, RestoreInThisProcessMatchesTooAndSnapshotsAgain) {

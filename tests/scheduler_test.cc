@@ -63,6 +63,25 @@ TickBudget FuelBudget(uint64_t fuel) {
   return budget;
 }
 
+// A scheduler of `threads` workers starting rounds `period` apart.
+absl::StatusOr<std::unique_ptr<ResidentScheduler>> NewScheduler(
+    int threads, absl::Duration period = SchedulerOptions().period) {
+  SchedulerOptions options;
+  options.threads = threads;
+  options.period = period;
+  return ResidentScheduler::Create(options);
+}
+
+// `stats` has one overrun: `resident`'s in round 0, with `code` and a
+// message containing `message`.
+void ExpectOneOverrun(const SchedulerStats& stats, uint64_t resident,
+                      absl::StatusCode code, const char* message) {
+  ASSERT_EQ(stats.overruns.size(), 1u);
+  EXPECT_EQ(stats.overruns[0].resident, resident);
+  EXPECT_EQ(stats.overruns[0].round, 0u);
+  EXPECT_THAT(stats.overruns[0].status, StatusIs(code, HasSubstr(message)));
+}
+
 absl::StatusOr<uint64_t> TicksOf(ResidentScheduler& scheduler, uint64_t id) {
   uint64_t ticks = 0;
   absl::Status status =
@@ -88,11 +107,8 @@ TEST(SchedulerTest, OptionsAreChecked) {
 }
 
 TEST(SchedulerTest, RoundsRunAtTheRateAndTickEveryResident) {
-  SchedulerOptions options;
-  options.threads = 2;
-  options.period = absl::Milliseconds(10);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentScheduler> scheduler,
-                       ResidentScheduler::Create(options));
+                       NewScheduler(2, absl::Milliseconds(10)));
   std::vector<uint64_t> ids;
   for (int i = 0; i < 6; ++i) {
     ASSERT_OK_AND_ASSIGN(
@@ -120,10 +136,8 @@ TEST(SchedulerTest, RoundsRunAtTheRateAndTickEveryResident) {
 }
 
 TEST(SchedulerTest, ResidentsArePinnedToWorkersSpreadEvenly) {
-  SchedulerOptions options;
-  options.threads = 2;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentScheduler> scheduler,
-                       ResidentScheduler::Create(options));
+                       NewScheduler(2));
   std::vector<std::thread::id> made_on;
   for (int i = 0; i < 4; ++i) {
     ASSERT_OK(scheduler
@@ -150,11 +164,8 @@ TEST(SchedulerTest, ResidentsArePinnedToWorkersSpreadEvenly) {
 }
 
 TEST(SchedulerTest, RunawayIsStoppedByFuelAndOthersKeepTicking) {
-  SchedulerOptions options;
-  options.threads = 2;
-  options.period = absl::Milliseconds(5);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentScheduler> scheduler,
-                       ResidentScheduler::Create(options));
+                       NewScheduler(2, absl::Milliseconds(5)));
   ASSERT_OK_AND_ASSIGN(uint64_t runaway, scheduler->Add(CounterFactory("spin"),
                                                         FuelBudget(200'000)));
   std::vector<uint64_t> others;
@@ -165,12 +176,8 @@ TEST(SchedulerTest, RunawayIsStoppedByFuelAndOthersKeepTicking) {
   }
   ASSERT_OK(scheduler->Run(10));
   const SchedulerStats stats = scheduler->stats();
-  ASSERT_EQ(stats.overruns.size(), 1u);
-  EXPECT_EQ(stats.overruns[0].resident, runaway);
-  EXPECT_EQ(stats.overruns[0].round, 0u);
-  EXPECT_THAT(
-      stats.overruns[0].status,
-      StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("out of fuel")));
+  ASSERT_NO_FATAL_FAILURE(ExpectOneOverrun(
+      stats, runaway, absl::StatusCode::kResourceExhausted, "out of fuel"));
   EXPECT_EQ(stats.stopped, 1u);
   EXPECT_EQ(stats.running, 5u);
   // The runaway ticked once; the others every round.
@@ -186,11 +193,8 @@ TEST(SchedulerTest, RunawayIsStoppedByFuelAndOthersKeepTicking) {
 }
 
 TEST(SchedulerTest, RunawayIsStoppedByItsTimeBudget) {
-  SchedulerOptions options;
-  options.threads = 1;
-  options.period = absl::Milliseconds(50);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentScheduler> scheduler,
-                       ResidentScheduler::Create(options));
+                       NewScheduler(1, absl::Milliseconds(50)));
   TickBudget budget;
   budget.timeout = absl::Milliseconds(5);
   ASSERT_OK_AND_ASSIGN(uint64_t runaway,
@@ -199,10 +203,8 @@ TEST(SchedulerTest, RunawayIsStoppedByItsTimeBudget) {
                        scheduler->Add(CounterFactory(), budget));
   ASSERT_OK(scheduler->Run(3));
   const SchedulerStats stats = scheduler->stats();
-  ASSERT_EQ(stats.overruns.size(), 1u);
-  EXPECT_EQ(stats.overruns[0].resident, runaway);
-  EXPECT_THAT(stats.overruns[0].status,
-              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_NO_FATAL_FAILURE(ExpectOneOverrun(
+      stats, runaway, absl::StatusCode::kDeadlineExceeded, ""));
   EXPECT_THAT(TicksOf(*scheduler, other),
               ::wasmhost::testing::IsOkAndHolds(3u));
   // Only the first round paid for the runaway (generously: the machine

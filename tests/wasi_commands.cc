@@ -2,6 +2,9 @@
 
 #include "tests/wasi_commands.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <memory>
 #include <string>
 #include <utility>
@@ -62,6 +65,19 @@ CommandResult RunGuest(absl::Span<const uint8_t> bytes,
   return {code, guest->out, guest->err};
 }
 
+absl::StatusOr<component::Instance> InstantiateComponentWithWasi(
+    absl::Span<const uint8_t> bytes, WasiContext* context) {
+  component::Linker linker;
+  absl::Status added = wasi::AddToComponentLinker(linker);
+  if (!added.ok()) return added;
+  absl::StatusOr<component::Component> compiled =
+      component::Component::Compile(SharedEngine(), bytes);
+  if (!compiled.ok()) return compiled.status();
+  InstanceOptions instance_options;
+  if (context != nullptr) instance_options.SetContext(context);
+  return component::Instance::Create(*compiled, linker, instance_options);
+}
+
 CommandResult RunComponentGuest(absl::Span<const uint8_t> bytes,
                                 std::vector<std::string> args,
                                 WasiOptions options) {
@@ -75,25 +91,26 @@ CommandResult RunComponentGuest(absl::Span<const uint8_t> bytes,
     result.exit_code = context.status();
     return result;
   }
-  component::Linker linker;
-  absl::Status added = wasi::AddToComponentLinker(linker);
-  EXPECT_TRUE(added.ok()) << added;
-  absl::StatusOr<component::Component> compiled =
-      component::Component::Compile(SharedEngine(), bytes);
-  if (!compiled.ok()) {
-    result.exit_code = compiled.status();
-    return result;
-  }
-  InstanceOptions instance_options;
-  instance_options.SetContext(context->get());
   absl::StatusOr<component::Instance> instance =
-      component::Instance::Create(*compiled, linker, instance_options);
+      InstantiateComponentWithWasi(bytes, context->get());
   if (!instance.ok()) {
     result.exit_code = instance.status();
     return result;
   }
   result.exit_code = wasi::RunComponentCommand(*instance);
   return result;
+}
+
+std::string MakeWalkTree() {
+  const std::string dir = MakeTempDir();
+  WriteFile(dir + "/z.txt", "");
+  EXPECT_EQ(mkdir((dir + "/m").c_str(), 0755), 0);
+  EXPECT_EQ(mkdir((dir + "/a").c_str(), 0755), 0);
+  EXPECT_EQ(mkdir((dir + "/a/c").c_str(), 0755), 0);
+  WriteFile(dir + "/a/c/d.txt", "hello");
+  WriteFile(dir + "/a/b.txt", "abc");
+  EXPECT_EQ(symlink("a/c", (dir + "/link").c_str()), 0);
+  return dir;
 }
 
 }  // namespace wasmhost::testing

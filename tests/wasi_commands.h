@@ -2,11 +2,16 @@
 // preview-1 modules and as WASI 0.2 components, so the same program's
 // results can be compared.
 //
-//   Guest               a module instantiated with its own WasiContext
-//   InstantiateWithWasi      makes one
-//   CommandResult       a command's exit code, stdout and stderr
-//   RunGuest            runs a preview-1 command module
-//   RunComponentGuest   runs a WASI 0.2 command component (wasi:cli/run)
+//   Guest                          a module instantiated with its own
+//                                  WasiContext
+//   InstantiateWithWasi            makes one
+//   InstantiateComponentWithWasi   a component instantiated on a given
+//                                  WasiContext
+//   CommandResult                  a command's exit code, stdout and stderr
+//   RunGuest                       runs a preview-1 command module
+//   RunComponentGuest              runs a WASI 0.2 command component
+//                                  (wasi:cli/run)
+//   MakeWalkTree, kWalkTreeListing the tree walk.c lists, and its listing
 
 #ifndef WASMHOST_TESTS_WASI_COMMANDS_H_
 #define WASMHOST_TESTS_WASI_COMMANDS_H_
@@ -19,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "wasmhost/component_instance.h"
 #include "wasmhost/instance.h"
 #include "wasmhost/wasi.h"
 
@@ -38,6 +44,13 @@ struct Guest {
 std::unique_ptr<Guest> InstantiateWithWasi(absl::Span<const uint8_t> bytes,
                                            wasi::WasiOptions options);
 
+// Instantiates component `bytes` on a linker granting WASI 0.2
+// (wasi::AddToComponentLinker), with `context` as its WasiContext (none when
+// nullptr; else it must outlive the instance). The first failing step's
+// status otherwise.
+absl::StatusOr<component::Instance> InstantiateComponentWithWasi(
+    absl::Span<const uint8_t> bytes, wasi::WasiContext* context);
+
 struct CommandResult {
   absl::StatusOr<int> exit_code;
   std::string out;
@@ -55,6 +68,19 @@ CommandResult RunGuest(absl::Span<const uint8_t> bytes,
 CommandResult RunComponentGuest(absl::Span<const uint8_t> bytes,
                                 std::vector<std::string> args,
                                 wasi::WasiOptions options = {});
+
+// Makes a new temporary directory holding, made in an order unlike the
+// sorted one, the tree whose walk.c listing is kWalkTreeListing: files,
+// directories and a symlink. Returns its path.
+std::string MakeWalkTree();
+inline constexpr char kWalkTreeListing[] =
+    "a/\n"
+    "a/b.txt 3\n"
+    "a/c/\n"
+    "a/c/d.txt 5\n"
+    "link -> a/c\n"
+    "m/\n"
+    "z.txt 0\n";
 
 }  // namespace wasmhost::testing
 

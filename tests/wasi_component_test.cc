@@ -7,9 +7,6 @@
 
 #include "wasmhost/wasi_component.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <string>
 #include <vector>
 
@@ -38,9 +35,11 @@ using component::Linker;
 using component::Val;
 using testing::CommandResult;
 using ::testing::HasSubstr;
+using testing::InstantiateComponentWithWasi;
 using testing::IsOkAndHolds;
 using testing::MakeSandboxLayout;
 using testing::MakeTempDir;
+using testing::MakeWalkTree;
 using ::testing::Not;
 using testing::PathExists;
 using testing::ReadFile;
@@ -122,16 +121,9 @@ TEST(WasiComponentTest, FailingStdoutSinkEndsTheStream) {
   options.args = {"upper"};
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<WasiContext> context,
                        WasiContext::Create(options));
-  Linker linker;
-  ASSERT_OK(wasi::AddToComponentLinker(linker));
-  ASSERT_OK_AND_ASSIGN(
-      Component component,
-      Component::Compile(SharedEngine(), commands::upper_wasm()));
-  InstanceOptions instance_options;
-  instance_options.SetContext(context.get());
   ASSERT_OK_AND_ASSIGN(
       component::Instance instance,
-      component::Instance::Create(component, linker, instance_options));
+      InstantiateComponentWithWasi(commands::upper_wasm(), context.get()));
   // The guest goes on running: stdout's failure is the guest's to handle
   // (wasi-libc's exit flushes and ignores it), never the host's.
   EXPECT_THAT(wasi::RunComponentCommand(instance), IsOkAndHolds(0));
@@ -192,27 +184,12 @@ TEST(WasiComponentTest, CopyWithoutPreopenFails) {
 }
 
 TEST(WasiComponentTest, WalkListsTheTreeAsTheModuleDoes) {
-  const std::string dir = MakeTempDir();
-  WriteFile(dir + "/z.txt", "");
-  ASSERT_EQ(mkdir((dir + "/m").c_str(), 0755), 0);
-  ASSERT_EQ(mkdir((dir + "/a").c_str(), 0755), 0);
-  ASSERT_EQ(mkdir((dir + "/a/c").c_str(), 0755), 0);
-  WriteFile(dir + "/a/c/d.txt", "hello");
-  WriteFile(dir + "/a/b.txt", "abc");
-  ASSERT_EQ(symlink("a/c", (dir + "/link").c_str()), 0);
   WasiOptions options;
-  options.preopens = {Preopen{dir, "/tree", /*read_only=*/true}};
+  options.preopens = {Preopen{MakeWalkTree(), "/tree", /*read_only=*/true}};
   CommandResult component =
       RunComponentGuest(commands::walk_wasm(), {"walk", "/tree"}, options);
   EXPECT_THAT(component.exit_code, IsOkAndHolds(0)) << component.err;
-  EXPECT_EQ(component.out,
-            "a/\n"
-            "a/b.txt 3\n"
-            "a/c/\n"
-            "a/c/d.txt 5\n"
-            "link -> a/c\n"
-            "m/\n"
-            "z.txt 0\n");
+  EXPECT_EQ(component.out, testing::kWalkTreeListing);
   ExpectSameAsModule(RunGuest(guests::walk_wasm(), {"walk", "/tree"}, options),
                      component);
 }
@@ -286,16 +263,9 @@ TEST(WasiComponentTest, ReactorComponentRunsOnWasi) {
   options.stdout_sink = OutputSink::ToString(&out);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<WasiContext> context,
                        WasiContext::Create(options));
-  Linker linker;
-  ASSERT_OK(wasi::AddToComponentLinker(linker));
-  ASSERT_OK_AND_ASSIGN(
-      Component component,
-      Component::Compile(SharedEngine(), guests::wasi_reactor_wasm()));
-  InstanceOptions instance_options;
-  instance_options.SetContext(context.get());
   ASSERT_OK_AND_ASSIGN(
       component::Instance instance,
-      component::Instance::Create(component, linker, instance_options));
+      InstantiateComponentWithWasi(guests::wasi_reactor_wasm(), context.get()));
   ASSERT_OK_AND_ASSIGN(component::Func shout, instance.GetFunc("shout"));
   ASSERT_OK_AND_ASSIGN(std::vector<Val> result,
                        shout.Call({Val::String("hi")}));
@@ -331,19 +301,12 @@ TEST(WasiComponentTest, ResetContextStartsEachInstanceAfresh) {
   options.stdout_sink = OutputSink::ToString(&out);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<WasiContext> context,
                        WasiContext::Create(options));
-  Linker linker;
-  ASSERT_OK(wasi::AddToComponentLinker(linker));
-  ASSERT_OK_AND_ASSIGN(
-      Component component,
-      Component::Compile(SharedEngine(), commands::random_clock_wasm()));
-  InstanceOptions instance_options;
-  instance_options.SetContext(context.get());
   std::vector<std::string> outputs;
   for (int lease = 0; lease < 3; ++lease) {
     out.clear();
-    ASSERT_OK_AND_ASSIGN(
-        component::Instance instance,
-        component::Instance::Create(component, linker, instance_options));
+    ASSERT_OK_AND_ASSIGN(component::Instance instance,
+                         InstantiateComponentWithWasi(
+                             commands::random_clock_wasm(), context.get()));
     EXPECT_THAT(wasi::RunComponentCommand(instance), IsOkAndHolds(0));
     outputs.push_back(out);
     if (lease == 1) continue;  // Not reset: the clock and stream go on.
@@ -364,16 +327,9 @@ TEST(WasiComponentTest, ResetDropsTheStreamsAnInstanceHolds) {
   options.stdout_sink = OutputSink::ToString(&out);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<WasiContext> context,
                        WasiContext::Create(options));
-  Linker linker;
-  ASSERT_OK(wasi::AddToComponentLinker(linker));
-  ASSERT_OK_AND_ASSIGN(
-      Component component,
-      Component::Compile(SharedEngine(), guests::wasi_reactor_wasm()));
-  InstanceOptions instance_options;
-  instance_options.SetContext(context.get());
   ASSERT_OK_AND_ASSIGN(
       component::Instance instance,
-      component::Instance::Create(component, linker, instance_options));
+      InstantiateComponentWithWasi(guests::wasi_reactor_wasm(), context.get()));
   ASSERT_OK_AND_ASSIGN(component::Func shout, instance.GetFunc("shout"));
   ASSERT_OK(shout.Call({Val::String("one")}).status());
   EXPECT_EQ(out, "one! \n");
@@ -393,13 +349,9 @@ TEST(WasiComponentTest, WithoutWasiTheMissingInterfaceIsNamed) {
 }
 
 TEST(WasiComponentTest, WithoutAContextWasiCallsTrap) {
-  Linker linker;
-  ASSERT_OK(wasi::AddToComponentLinker(linker));
   ASSERT_OK_AND_ASSIGN(
-      Component component,
-      Component::Compile(SharedEngine(), commands::hello_wasm()));
-  ASSERT_OK_AND_ASSIGN(component::Instance instance,
-                       component::Instance::Create(component, linker));
+      component::Instance instance,
+      InstantiateComponentWithWasi(commands::hello_wasm(), nullptr));
   EXPECT_STATUS(wasi::RunComponentCommand(instance).status(),
                 absl::StatusCode::kFailedPrecondition, "without a WasiContext");
   EXPECT_TRUE(instance.poisoned());
@@ -410,16 +362,9 @@ TEST(WasiComponentTest, WithoutAContextWasiCallsTrap) {
 TEST(WasiComponentTest, SocketsLinkAndDenyEverything) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<WasiContext> context,
                        WasiContext::Create({}));
-  Linker linker;
-  ASSERT_OK(wasi::AddToComponentLinker(linker));
-  ASSERT_OK_AND_ASSIGN(
-      Component component,
-      Component::Compile(SharedEngine(), testing::wasi_sockets_wasm()));
-  InstanceOptions instance_options;
-  instance_options.SetContext(context.get());
-  ASSERT_OK_AND_ASSIGN(
-      component::Instance instance,
-      component::Instance::Create(component, linker, instance_options));
+  ASSERT_OK_AND_ASSIGN(component::Instance instance,
+                       InstantiateComponentWithWasi(
+                           testing::wasi_sockets_wasm(), context.get()));
   ASSERT_OK_AND_ASSIGN(component::Func try_socket, instance.GetFunc("try"));
   ASSERT_OK_AND_ASSIGN(std::vector<Val> result, try_socket.Call({}));
   EXPECT_EQ(result.at(0), Val::U32(1));  // access-denied

@@ -187,28 +187,13 @@ TEST(WasiGuestsTest, CopyWithoutPreopenFails) {
 }
 
 TEST(WasiGuestsTest, WalkListsTheTreeSorted) {
-  const std::string dir = MakeTempDir();
-  // Made in an order unlike the sorted one.
-  WriteFile(dir + "/z.txt", "");
-  ASSERT_EQ(mkdir((dir + "/m").c_str(), 0755), 0);
-  ASSERT_EQ(mkdir((dir + "/a").c_str(), 0755), 0);
-  ASSERT_EQ(mkdir((dir + "/a/c").c_str(), 0755), 0);
-  WriteFile(dir + "/a/c/d.txt", "hello");
-  WriteFile(dir + "/a/b.txt", "abc");
-  ASSERT_EQ(symlink("a/c", (dir + "/link").c_str()), 0);
   WasiOptions options;
-  options.preopens = {Preopen{dir, "/tree", /*read_only=*/true}};
+  options.preopens = {
+      Preopen{testing::MakeWalkTree(), "/tree", /*read_only=*/true}};
   CommandResult result =
       RunGuest(guests::walk_wasm(), {"walk", "/tree"}, options);
   EXPECT_THAT(result.exit_code, testing::IsOkAndHolds(0)) << result.err;
-  EXPECT_EQ(result.out,
-            "a/\n"
-            "a/b.txt 3\n"
-            "a/c/\n"
-            "a/c/d.txt 5\n"
-            "link -> a/c\n"
-            "m/\n"
-            "z.txt 0\n");
+  EXPECT_EQ(result.out, testing::kWalkTreeListing);
 }
 
 // --- escapes ---------------------------------------------------------------

@@ -6,6 +6,7 @@
         name = "js",
         worlds = {"text": "text"},     # <stem>.js + <stem>.wit: world
         namespace = "wasmhost::guests",
+        wit_deps = JCO_WASI_WIT,       # WIT packages the worlds use
     )
 
 gives `#include "<package>/js.h"` declaring
@@ -27,7 +28,7 @@ run); Bazel's cache keeps one.
 
 load(":embed.bzl", "embed_wasms", "wasm_symbol")
 
-def js_components(name, worlds, namespace, visibility = None, testonly = None):
+def js_components(name, worlds, namespace, wit_deps = [], visibility = None, testonly = None):
     """Builds one component per entry of `worlds` and embeds them all.
 
     Args:
@@ -36,6 +37,9 @@ def js_components(name, worlds, namespace, visibility = None, testonly = None):
       worlds: {stem: world}: `<stem>.js` implements world `world` of
         `<stem>.wit`.
       namespace: C++ namespace of the `<stem>_wasm()` accessors.
+      wit_deps: WIT packages, one file each, that the worlds use (e.g.
+        //third_party/jco:jco.bzl's JCO_WASI_WIT, for a world importing or
+        exporting WASI interfaces).
       visibility: of the library and the filegroup.
       testonly: of every target.
     """
@@ -46,7 +50,7 @@ def js_components(name, worlds, namespace, visibility = None, testonly = None):
         wasm = "%s/%s.wasm" % (name, sym)
         native.genrule(
             name = "%s_%s_componentize" % (name, sym),
-            srcs = [stem + ".js", stem + ".wit"],
+            srcs = [stem + ".js", stem + ".wit"] + wit_deps,
             outs = [wasm],
             cmd = " ".join([
                 "node $(location %s)" % Label("//tools/component:componentize_js.mjs"),
@@ -55,7 +59,7 @@ def js_components(name, worlds, namespace, visibility = None, testonly = None):
                 "$(location %s.wit)" % stem,
                 world,
                 "$@",
-            ]),
+            ] + ["$(location %s)" % dep for dep in wit_deps]),
             tools = [
                 Label("//tools/component:componentize_js.mjs"),
                 "@componentize_qjs//:index.js",

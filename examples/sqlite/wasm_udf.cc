@@ -49,6 +49,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -233,43 +234,29 @@ struct Group : GroupBase {
   std::string error;
 };
 
-// (i64) -> i64 and (f64) -> f64 functions.
+// Sets an i64 or f64 result.
 template <typename T>
-class NumberUdf final : public Udf {
- public:
-  using Sig = T(T);
+void ResultNumber(sqlite3_context* context, T result) {
+  if constexpr (std::is_same_v<T, int64_t>) {
+    sqlite3_result_int64(context, result);
+  } else {
+    sqlite3_result_double(context, result);
+  }
+}
 
-  NumberUdf(std::string name, UdfOptions options,
-            std::unique_ptr<InstancePool> pool)
+// What the functions of every signature share: the pool, the scalar's
+// lease, and an aggregate's sum of the batches Flush runs.
+template <typename Row, typename T>
+class BatchedUdf : public Udf {
+ public:
+  BatchedUdf(std::string name, UdfOptions options,
+             std::unique_ptr<InstancePool> pool)
       : name_(std::move(name)),
         options_(std::move(options)),
         pool_(std::move(pool)) {}
 
-  void Scalar(sqlite3_context* context, sqlite3_value* value) override {
-    if (sqlite3_value_type(value) == SQLITE_NULL) {
-      return sqlite3_result_null(context);
-    }
-    absl::StatusOr<Lease> lease = pool_->Acquire();
-    if (!lease.ok())
-      return ResultError(context, ErrorText(name_, lease.status()));
-    absl::StatusOr<T> result =
-        lease->handles<Handles<Sig>>()->func.Call(options_.call, Read(value));
-    if (!result.ok())
-      return ResultError(context, ErrorText(name_, result.status()));
-    Return(context, *result);
-  }
-
   std::unique_ptr<GroupBase> NewGroup() override {
     return std::make_unique<G>();
-  }
-
-  void Step(sqlite3_context*, GroupBase& base, sqlite3_value* value) override {
-    G& group = static_cast<G&>(base);
-    if (!group.error.empty() || sqlite3_value_type(value) == SQLITE_NULL) {
-      return;
-    }
-    group.rows.push_back(Read(value));
-    if (group.rows.size() == kBatchRows) Flush(group);
   }
 
   void Final(sqlite3_context* context, GroupBase& base) override {
@@ -277,37 +264,35 @@ class NumberUdf final : public Udf {
     Flush(group);
     if (!group.error.empty()) return ResultError(context, group.error);
     if (!group.any) return sqlite3_result_null(context);
-    Return(context, group.sum);
+    ResultNumber(context, group.sum);
   }
 
- private:
-  using G = Group<T, T>;
+ protected:
+  using G = Group<Row, T>;
 
-  static T Read(sqlite3_value* value) {
-    if constexpr (std::is_same_v<T, int64_t>) {
-      return sqlite3_value_int64(value);
-    } else {
-      return sqlite3_value_double(value);
+  // Runs `group`'s buffered rows as one batch into results_ and AddUp's
+  // them; nothing when there are none or the group has failed.
+  virtual void Flush(G& group) = 0;
+
+  // A lease for a scalar call on `value`; none when the result is already
+  // set: NULL for a NULL argument, the error when no instance is leased.
+  std::optional<Lease> LeaseForScalar(sqlite3_context* context,
+                                      sqlite3_value* value) {
+    if (sqlite3_value_type(value) == SQLITE_NULL) {
+      sqlite3_result_null(context);
+      return std::nullopt;
     }
-  }
-  static void Return(sqlite3_context* context, T result) {
-    if constexpr (std::is_same_v<T, int64_t>) {
-      sqlite3_result_int64(context, result);
-    } else {
-      sqlite3_result_double(context, result);
-    }
-  }
-
-  // Runs the buffered rows as one batch and adds their results up.
-  void Flush(G& group) {
-    if (group.rows.empty() || !group.error.empty()) return;
-    results_.resize(group.rows.size());
     absl::StatusOr<Lease> lease = pool_->Acquire();
-    absl::Status status = lease.status();
-    if (lease.ok()) {
-      status = lease->handles<Handles<Sig>>()->func.CallBatch(
-          options_.call, group.rows, absl::MakeSpan(results_));
+    if (!lease.ok()) {
+      ResultError(context, ErrorText(name_, lease.status()));
+      return std::nullopt;
     }
+    return *std::move(lease);
+  }
+
+  // Adds the batch's results_ to `group` and empties its buffer; records
+  // the batch's failure `status` instead.
+  void AddUp(G& group, const absl::Status& status) {
     if (!status.ok()) {
       group.error = BatchErrorText(name_ + "_sum", status, group.rows_before);
       return;
@@ -325,6 +310,7 @@ class NumberUdf final : public Udf {
     group.any = true;
     group.rows_before += group.rows.size();
     group.rows.clear();
+    group.row_bytes = 0;
   }
 
   const std::string name_;
@@ -334,24 +320,65 @@ class NumberUdf final : public Udf {
   std::vector<T> results_;
 };
 
-// (i32 ptr, i32 len) -> i64 functions of text or blob values.
-class TextUdf final : public Udf {
+// (i64) -> i64 and (f64) -> f64 functions.
+template <typename T>
+class NumberUdf final : public BatchedUdf<T, T> {
  public:
-  using Sig = int64_t(int32_t, int32_t);
-
-  TextUdf(std::string name, UdfOptions options,
-          std::unique_ptr<InstancePool> pool)
-      : name_(std::move(name)),
-        options_(std::move(options)),
-        pool_(std::move(pool)) {}
+  using Sig = T(T);
+  using BatchedUdf<T, T>::BatchedUdf;
 
   void Scalar(sqlite3_context* context, sqlite3_value* value) override {
-    if (sqlite3_value_type(value) == SQLITE_NULL) {
-      return sqlite3_result_null(context);
+    std::optional<Lease> lease = this->LeaseForScalar(context, value);
+    if (!lease.has_value()) return;
+    absl::StatusOr<T> result = lease->handles<Handles<Sig>>()->func.Call(
+        this->options_.call, Read(value));
+    if (!result.ok())
+      return ResultError(context, ErrorText(this->name_, result.status()));
+    ResultNumber(context, *result);
+  }
+
+  void Step(sqlite3_context*, GroupBase& base, sqlite3_value* value) override {
+    G& group = static_cast<G&>(base);
+    if (!group.error.empty() || sqlite3_value_type(value) == SQLITE_NULL) {
+      return;
     }
-    absl::StatusOr<Lease> lease = pool_->Acquire();
-    if (!lease.ok())
-      return ResultError(context, ErrorText(name_, lease.status()));
+    group.rows.push_back(Read(value));
+    if (group.rows.size() == kBatchRows) Flush(group);
+  }
+
+ private:
+  using G = typename BatchedUdf<T, T>::G;
+
+  static T Read(sqlite3_value* value) {
+    if constexpr (std::is_same_v<T, int64_t>) {
+      return sqlite3_value_int64(value);
+    } else {
+      return sqlite3_value_double(value);
+    }
+  }
+
+  void Flush(G& group) override {
+    if (group.rows.empty() || !group.error.empty()) return;
+    this->results_.resize(group.rows.size());
+    absl::StatusOr<Lease> lease = this->pool_->Acquire();
+    absl::Status status = lease.status();
+    if (lease.ok()) {
+      status = lease->handles<Handles<Sig>>()->func.CallBatch(
+          this->options_.call, group.rows, absl::MakeSpan(this->results_));
+    }
+    this->AddUp(group, status);
+  }
+};
+
+// (i32 ptr, i32 len) -> i64 functions of text or blob values.
+class TextUdf final : public BatchedUdf<std::string, int64_t> {
+ public:
+  using Sig = int64_t(int32_t, int32_t);
+  using BatchedUdf::BatchedUdf;
+
+  void Scalar(sqlite3_context* context, sqlite3_value* value) override {
+    std::optional<Lease> lease = LeaseForScalar(context, value);
+    if (!lease.has_value()) return;
     const absl::string_view row = Read(value);
     int64_t result = 0;
     const Handles<Sig>& handles = *lease->handles<Handles<Sig>>();
@@ -368,10 +395,6 @@ class TextUdf final : public Udf {
     sqlite3_result_int64(context, result);
   }
 
-  std::unique_ptr<GroupBase> NewGroup() override {
-    return std::make_unique<G>();
-  }
-
   void Step(sqlite3_context*, GroupBase& base, sqlite3_value* value) override {
     G& group = static_cast<G&>(base);
     if (!group.error.empty() || sqlite3_value_type(value) == SQLITE_NULL) {
@@ -384,17 +407,7 @@ class TextUdf final : public Udf {
     }
   }
 
-  void Final(sqlite3_context* context, GroupBase& base) override {
-    G& group = static_cast<G&>(base);
-    Flush(group);
-    if (!group.error.empty()) return ResultError(context, group.error);
-    if (!group.any) return sqlite3_result_null(context);
-    sqlite3_result_int64(context, group.sum);
-  }
-
  private:
-  using G = Group<std::string, int64_t>;
-
   static absl::string_view Read(sqlite3_value* value) {
     // A blob's bytes as they are; anything else as its UTF-8 text.
     const void* bytes =
@@ -412,7 +425,7 @@ class TextUdf final : public Udf {
     return absl::Status(status.code(), message);
   }
 
-  void Flush(G& group) {
+  void Flush(G& group) override {
     if (group.rows.empty() || !group.error.empty()) return;
     std::vector<absl::string_view> views(group.rows.begin(), group.rows.end());
     results_.resize(views.size());
@@ -423,26 +436,8 @@ class TextUdf final : public Udf {
       status = handles.func.CallBatchBytes(options_.call, *handles.arena, views,
                                            absl::MakeSpan(results_));
     }
-    if (!status.ok()) {
-      group.error = BatchErrorText(name_ + "_sum", status, group.rows_before);
-      return;
-    }
-    for (int64_t result : results_) {
-      if (__builtin_add_overflow(group.sum, result, &group.sum)) {
-        group.error = name_ + "_sum: integer overflow";
-        return;
-      }
-    }
-    group.any = true;
-    group.rows_before += group.rows.size();
-    group.rows.clear();
-    group.row_bytes = 0;
+    AddUp(group, status);
   }
-
-  const std::string name_;
-  const UdfOptions options_;
-  const std::unique_ptr<InstancePool> pool_;
-  std::vector<int64_t> results_;
 };
 
 // What a name's two SQL functions share: the Udf loaded last. SQLite

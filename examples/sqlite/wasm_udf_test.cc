@@ -167,6 +167,18 @@ TEST(WasmUdfTest, TrapIsTheStatementsErrorAndThePoolRecovers) {
   EXPECT_EQ(db.Value("SELECT boom_sum(value) FROM " + Series(1, 12)), "78");
 }
 
+// An integer aggregate's sum is checked, never wrapped.
+TEST(WasmUdfTest, IntegerSumOverflowIsAnError) {
+  Db db;
+  db.Load("boom");
+  EXPECT_EQ(db.Error("SELECT boom_sum(x) FROM (SELECT 9223372036854775807 AS "
+                     "x UNION ALL SELECT 1)"),
+            "boom_sum: integer overflow");
+  EXPECT_EQ(db.Value("SELECT boom_sum(x) FROM (SELECT 9223372036854775807 AS "
+                     "x UNION ALL SELECT -1)"),
+            "9223372036854775806");
+}
+
 TEST(WasmUdfTest, DeadlineStopsAGuestThatNeverReturns) {
   Db db;
   db.Load("spin", "timeout_ms=20");

@@ -407,6 +407,7 @@ class TypedHostAdapter {
   template <size_t... I>
   absl::Status Invoke(Caller& caller, absl::Span<const Val> args,
                       std::vector<Val>& results, std::index_sequence<I...>) {
+    (void)args;  // Unused by a function without parameters.
     std::tuple<absl::StatusOr<typename HostArg<P<I>>::Holder>...> held{
         HostArg<P<I>>::Convert(args[I])...};
     absl::Status status;

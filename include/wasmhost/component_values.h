@@ -21,7 +21,8 @@
 //                     Tag::kWitName is R's WIT name
 //
 // WIT names are kebab-case; the macros take C++ identifiers and turn each
-// `_` into `-` (a field `max_size` is WIT's `max-size`).
+// `_` into `-` (a field `max_size` is WIT's `max-size`); a trailing `_` is
+// dropped, so a field `class_` is WIT's `class`.
 //
 // Plain values: thread-compatible.
 

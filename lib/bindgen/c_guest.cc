@@ -11,13 +11,13 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "lib/bindgen/wit_names.h"
 #include "lib/component/flatten.h"
 
 namespace wasmhost::bindgen {
@@ -48,10 +48,7 @@ bool IsCKeyword(absl::string_view s) {
 
 // "add-blob" → "add_blob"; C keywords get a trailing '_'.
 std::string Snake(absl::string_view name) {
-  std::string s = absl::AsciiStrToLower(name);
-  for (char& c : s) {
-    if (c == '-' || c == ':' || c == '/' || c == '.') c = '_';
-  }
+  std::string s = SnakeCase(name);
   if (IsCKeyword(s)) s += '_';
   return s;
 }
@@ -71,18 +68,6 @@ const char* CoreCType(ValType t) {
   }
 }
 
-// A comment block from doc text, each line prefixed by `indent` "// ".
-std::string DocComment(const std::map<std::string, std::string>& docs,
-                       const std::string& key, absl::string_view indent = "") {
-  auto it = docs.find(key);
-  if (it == docs.end()) return "";
-  std::string out;
-  for (absl::string_view line : absl::StrSplit(it->second, '\n')) {
-    absl::StrAppend(&out, indent, line.empty() ? "//" : "// ", line, "\n");
-  }
-  return out;
-}
-
 // One function to generate, from either side.
 struct FuncSpec {
   std::string cname;   // What the author calls or implements.
@@ -95,26 +80,11 @@ struct FuncSpec {
 class Generator {
  public:
   explicit Generator(const component::ParsedWorld& pw)
-      : pw_(pw), types_(pw.world.types), flat_(pw.world.types) {
+      : pw_(pw),
+        types_(pw.world.types),
+        flat_(pw.world.types),
+        owners_(pw.world) {
     world_ = Snake(pw.name);
-    for (const auto* items : {&pw.world.imports, &pw.world.exports}) {
-      const bool exported = items == &pw.world.exports;
-      for (const WorldItem& item : *items) {
-        if (item.kind != WorldItem::Kind::kInterface) continue;
-        for (const NamedType& t : item.interface.types) {
-          owners_.try_emplace(t.type, Owner{item.name, t.name, exported});
-        }
-      }
-    }
-    for (const WorldItem& item : pw.world.imports) {
-      if (item.kind == WorldItem::Kind::kType) {
-        owners_.try_emplace(item.type, Owner{"", item.name, false});
-      }
-    }
-    // Short names of named types, to tell when one is ambiguous.
-    for (const auto& [id, owner] : owners_) {
-      ++short_names_[owner.name];
-    }
   }
 
   absl::StatusOr<CGuestFiles> Run() {
@@ -177,11 +147,7 @@ class Generator {
   }
 
  private:
-  struct Owner {
-    std::string iface;  // World item name; empty for a world-level type.
-    std::string name;
-    bool exported = false;
-  };
+  using Owner = TypeOwners::Owner;
 
   // The realloc the host lowers strings and lists with (a zero-size
   // allocation is the alignment, never dereferenced nor freed).
@@ -267,10 +233,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
     return Snake(f.name);
   }
 
-  const Owner* OwnerOf(TypeId id) const {
-    auto it = owners_.find(id);
-    return it == owners_.end() ? nullptr : &it->second;
-  }
+  const Owner* OwnerOf(TypeId id) const { return owners_.Find(id); }
 
   // A named type's C name without "_t".
   std::string NamedBase(const Owner& o) const {
@@ -309,7 +272,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
       return std::string(component::TypeKindName(t.kind));
     }
     if (const Owner* o = OwnerOf(id)) {
-      return short_names_[o->name] > 1 ? NamedBase(*o) : Snake(o->name);
+      return owners_.Ambiguous(o->name) ? NamedBase(*o) : Snake(o->name);
     }
     switch (t.kind) {
       case TypeKind::kList:
@@ -477,10 +440,6 @@ static inline double cabi_i64_to_f64(int64_t i) {
                     CType(id), " ", alias, ";\n");
   }
 
-  static std::string DocKey(const std::string& iface, const std::string& n) {
-    return absl::StrCat(iface.empty() ? "" : iface, "#", n);
-  }
-
   // A resource's handle types and intrinsics: imported ones can be dropped
   // (and borrowed from an own handle); exported ones can also be made from
   // a representation, give it back, and need the author's destructor.
@@ -504,11 +463,11 @@ static inline double cabi_i64_to_f64(int64_t i) {
                       ";\n\ntypedef struct ", borrow,
                       " {\n  int32_t __handle;\n} ", borrow, ";\n");
       absl::StrAppend(&helpers_h_, "\n// Drops an owned ", name, " handle.\n",
-                      Wrap(absl::StrCat("void ", base, "_drop_own("),
-                           {own + " handle"}, ");"),
+                      WrapList(absl::StrCat("void ", base, "_drop_own("),
+                               {own + " handle"}, ");"),
                       "\n// Borrows an owned ", name, " handle for a call.\n",
-                      Wrap(absl::StrCat(borrow, " ", base, "_borrow_own("),
-                           {own + " handle"}, ");"),
+                      WrapList(absl::StrCat(borrow, " ", base, "_borrow_own("),
+                               {own + " handle"}, ");"),
                       "\n");
       absl::StrAppend(
           &helpers_c_, "\n__attribute__((__import_module__(\"", module,
@@ -529,18 +488,19 @@ static inline double cabi_i64_to_f64(int64_t i) {
                     "* ", borrow, ";\n");
     absl::StrAppend(
         &helpers_h_, "\n// A new ", name, " handle owning `rep`.\n",
-        Wrap(absl::StrCat(own, " ", base, "_new("), {rep + "* rep"}, ");"),
+        WrapList(absl::StrCat(own, " ", base, "_new("), {rep + "* rep"}, ");"),
         "\n// The representation of `handle`.\n",
-        Wrap(absl::StrCat(rep, "* ", base, "_rep("), {own + " handle"}, ");"),
+        WrapList(absl::StrCat(rep, "* ", base, "_rep("), {own + " handle"},
+                 ");"),
         "\n// Drops an owned ", name,
         " handle (the destructor runs when it was the last).\n",
-        Wrap(absl::StrCat("void ", base, "_drop_own("), {own + " handle"},
-             ");"),
+        WrapList(absl::StrCat("void ", base, "_drop_own("), {own + " handle"},
+                 ");"),
         "\n");
     absl::StrAppend(&exports_h_,
                     "\n// Frees `rep` when its last handle is dropped.\n",
-                    Wrap(absl::StrCat("void ", base, "_destructor("),
-                         {rep + "* rep"}, ");"),
+                    WrapList(absl::StrCat("void ", base, "_destructor("),
+                             {rep + "* rep"}, ");"),
                     "\n");
     for (const char* op : {"new", "rep", "drop"}) {
       const std::string sig =
@@ -681,9 +641,9 @@ static inline double cabi_i64_to_f64(int64_t i) {
     const Type& t = types_[id];
     const std::string c = CType(id);
     const std::string fn = FreeName(id);
-    absl::StrAppend(&helpers_h_,
-                    Wrap(absl::StrCat("void ", fn, "("), {c + "* ptr"}, ");"),
-                    "\n");
+    absl::StrAppend(
+        &helpers_h_,
+        WrapList(absl::StrCat("void ", fn, "("), {c + "* ptr"}, ");"), "\n");
     std::string body;
     auto free_member = [&](TypeId member, const std::string& expr,
                            const std::string& indent) {
@@ -1001,40 +961,8 @@ static inline double cabi_i64_to_f64(int64_t i) {
       }
     }
     if (params.empty()) params.push_back("void");
-    return Wrap(absl::StrCat(result, " ", f.cname, "("), params, ")" + suffix);
-  }
-
-  // `head` + the comma-separated `items` + `tail` within 80 columns where it
-  // can, in clang-format's manner: one line; else items packed and aligned
-  // after the '('; else a break after the '(' and a 4-space indent.
-  static std::string Wrap(const std::string& head,
-                          const std::vector<std::string>& items,
-                          const std::string& tail) {
-    constexpr size_t kColumns = 80;
-    std::string one = head + absl::StrJoin(items, ", ") + tail;
-    if (one.size() <= kColumns) return one;
-    size_t longest = 0;
-    for (const std::string& item : items) {
-      longest = std::max(longest, item.size());
-    }
-    const bool aligned = head.size() + longest + tail.size() + 1 <= kColumns;
-    const std::string indent(aligned ? head.size() : 4, ' ');
-    std::string out = aligned ? head : head + "\n" + indent;
-    size_t column = aligned ? head.size() : indent.size();
-    for (size_t i = 0; i < items.size(); ++i) {
-      const std::string piece = items[i] + (i + 1 < items.size() ? "," : tail);
-      const bool first_on_line = column == indent.size();
-      if (!first_on_line && column + 1 + piece.size() > kColumns) {
-        absl::StrAppend(&out, "\n", indent);
-        column = indent.size();
-      } else if (!first_on_line) {
-        out += ' ';
-        ++column;
-      }
-      out += piece;
-      column += piece.size();
-    }
-    return out;
+    return WrapList(absl::StrCat(result, " ", f.cname, "("), params,
+                    ")" + suffix);
   }
 
   void Import(const FuncSpec& f) {
@@ -1210,8 +1138,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
   const TypeArena& types_;
   FlatInfo flat_;
   std::string world_;
-  absl::flat_hash_map<TypeId, Owner> owners_;
-  std::map<std::string, int> short_names_;
+  TypeOwners owners_;
   std::set<TypeId> visited_;
   std::set<TypeId> resources_;
   std::set<std::string> defined_;

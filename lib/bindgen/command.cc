@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/bindgen/c_guest.h"
+#include "lib/bindgen/cpp_host.h"
 #include "lib/component/wit_parser.h"
 
 namespace wasmhost::bindgen {
@@ -14,12 +15,21 @@ namespace wasmhost::bindgen {
 const char kBindgenUsage[] =
     "usage: wasmhost bindgen c-guest --wit DIR_OR_FILE [--world NAME] "
     "--out DIR\n"
+    "       wasmhost bindgen cpp-host --wit DIR_OR_FILE [--world NAME] "
+    "--out DIR\n"
+    "                                 [--include-prefix PREFIX]\n"
     "  c-guest  C bindings for a component written in C: NAME.h (types,\n"
     "           imports, the exports to implement) and NAME.c (canonical-ABI\n"
     "           glue, cabi_realloc); NAME is the world's name in snake case\n"
+    "  cpp-host C++ host bindings for embedding the component: NAME_host.h\n"
+    "           (types, an abstract class per imported interface with\n"
+    "           AddToLinker, Exports with a typed method per export) and\n"
+    "           NAME_host.cc, which includes PREFIX + NAME_host.h\n"
     "  --wit    a .wit file, or a directory of them with deps/\n"
     "  --world  the world (default: the package's only world)\n"
-    "  --out    the directory to write to (created if missing)\n";
+    "  --out    the directory to write to (created if missing)\n"
+    "  --include-prefix  cpp-host: how NAME_host.cc names the header's\n"
+    "           directory (\"my/pkg/\"; default: none)\n";
 
 namespace {
 
@@ -39,8 +49,8 @@ bool WriteFile(const std::filesystem::path& path, const std::string& text,
 
 int BindgenMain(const std::vector<std::string>& args, std::ostream& out,
                 std::ostream& err) {
-  std::string wit, world, dir;
-  if (args.empty() || args[0] != "c-guest") {
+  std::string wit, world, dir, include_prefix;
+  if (args.empty() || (args[0] != "c-guest" && args[0] != "cpp-host")) {
     err << kBindgenUsage;
     return 2;
   }
@@ -56,6 +66,8 @@ int BindgenMain(const std::vector<std::string>& args, std::ostream& out,
       world = args[i + 1];
     } else if (args[i] == "--out") {
       dir = args[i + 1];
+    } else if (args[i] == "--include-prefix" && args[0] == "cpp-host") {
+      include_prefix = args[i + 1];
     } else {
       err << "wasmhost bindgen: unknown option " << args[i] << "\n"
           << kBindgenUsage;
@@ -70,9 +82,29 @@ int BindgenMain(const std::vector<std::string>& args, std::ostream& out,
   absl::StatusOr<component::ParsedWorld> parsed =
       sources.ok() ? component::ParseWit(*sources, world)
                    : absl::StatusOr<component::ParsedWorld>(sources.status());
-  absl::StatusOr<CGuestFiles> files =
-      parsed.ok() ? GenerateCGuest(*parsed)
-                  : absl::StatusOr<CGuestFiles>(parsed.status());
+  // Both generators give a header and a source named after a stem.
+  struct Files {
+    std::string header_name, header, source_name, source;
+  };
+  absl::StatusOr<Files> files = absl::UnknownError("not generated");
+  if (!parsed.ok()) {
+    files = parsed.status();
+  } else if (args[0] == "c-guest") {
+    absl::StatusOr<CGuestFiles> c = GenerateCGuest(*parsed);
+    if (c.ok()) {
+      files = Files{c->stem + ".h", c->header, c->stem + ".c", c->source};
+    } else {
+      files = c.status();
+    }
+  } else {
+    absl::StatusOr<CppHostFiles> cpp = GenerateCppHost(*parsed, include_prefix);
+    if (cpp.ok()) {
+      files =
+          Files{cpp->stem + ".h", cpp->header, cpp->stem + ".cc", cpp->source};
+    } else {
+      files = cpp.status();
+    }
+  }
   if (!files.ok()) {
     err << "wasmhost bindgen: " << files.status().message() << "\n";
     return 1;
@@ -80,9 +112,9 @@ int BindgenMain(const std::vector<std::string>& args, std::ostream& out,
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   const std::filesystem::path h =
-      std::filesystem::path(dir) / (files->stem + ".h");
+      std::filesystem::path(dir) / files->header_name;
   const std::filesystem::path c =
-      std::filesystem::path(dir) / (files->stem + ".c");
+      std::filesystem::path(dir) / files->source_name;
   if (!WriteFile(h, files->header, err) || !WriteFile(c, files->source, err)) {
     return 1;
   }

@@ -111,5 +111,37 @@ TEST(BindgenMain, BadInputs) {
   EXPECT_TRUE(absl::StrContains(r.err, "cannot write")) << r.err;
 }
 
+TEST(BindgenMain, CppHostWritesHeaderAndSource) {
+  const std::string dir = TempDir("cpp");
+  const std::string wit = WriteWit(
+      dir + "/wit", "package a:b;\nworld my-plugin { export run: func(); }\n");
+  const Result r = Bindgen({"cpp-host", "--wit", wit, "--out", dir + "/gen",
+                            "--include-prefix", "x/y/"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            dir + "/gen/my_plugin_host.h\n" + dir + "/gen/my_plugin_host.cc\n");
+  std::ifstream cc(dir + "/gen/my_plugin_host.cc");
+  std::stringstream text;
+  text << cc.rdbuf();
+  EXPECT_TRUE(
+      absl::StrContains(text.str(), "#include \"x/y/my_plugin_host.h\""));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/gen/my_plugin_host.h"));
+}
+
+// --include-prefix is cpp-host's; what cpp-host refuses is exit status 1.
+TEST(BindgenMain, CppHostErrors) {
+  const std::string dir = TempDir("cpp_errors");
+  const std::string wit =
+      WriteWit(dir + "/wit", "world w { export run: func(x: stream<u8>); }\n");
+  Result r = Bindgen(
+      {"c-guest", "--wit", wit, "--out", dir, "--include-prefix", "x/"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(absl::StrContains(r.err, "unknown option --include-prefix"))
+      << r.err;
+  r = Bindgen({"cpp-host", "--wit", wit, "--out", dir});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(absl::StrContains(r.err, "C++ bindings for stream")) << r.err;
+}
+
 }  // namespace
 }  // namespace wasmhost::bindgen

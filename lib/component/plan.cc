@@ -239,8 +239,18 @@ class Planner {
   }
 
   // The resources instance type `type` exports are, at run time, those of
-  // the same names `instance` holds.
+  // the same names `instance` holds: for an import of the root, those its
+  // instance type declares (a nested component given the root's import
+  // aliases the resource types from its own copy of that type).
   void SameExportedTypes(TypeId type, const InstanceVal& instance) {
+    if (instance.imported.has_value()) {
+      for (const ExternDecl& decl : types()[type].exports) {
+        for (const ExternDecl& have : types()[instance.type].exports) {
+          if (decl.name == have.name) Same(decl.desc.type, have.desc.type);
+        }
+      }
+      return;
+    }
     for (const auto& [name, item] : instance.items) {
       if (item.sort != Sort::kType) continue;
       for (const ExternDecl& decl : types()[type].exports) {

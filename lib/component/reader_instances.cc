@@ -150,8 +150,9 @@ absl::StatusOr<std::vector<ExternDecl>> Reader::Instantiate(
   for (TypeId id : names) {
     const TypeId resource = *arena_[id].resource_of;
     auto it = substitution.find(resource);
-    substitution.try_emplace(id,
-                             it == substitution.end() ? resource : it->second);
+    // By value: inserting may rehash and free what `it` points at.
+    const TypeId target = it == substitution.end() ? resource : it->second;
+    substitution.try_emplace(id, target);
   }
   for (ExternDecl& e : exports) {
     if (e.desc.kind == ExternKind::kCoreModule) continue;

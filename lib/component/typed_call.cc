@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
@@ -26,8 +27,11 @@ std::vector<std::string> WitLabels(const char* declared) {
   std::vector<std::string> labels;
   for (absl::string_view label :
        absl::StrSplit(declared, ',', absl::SkipWhitespace())) {
-    labels.push_back(
-        absl::StrReplaceAll(absl::StripAsciiWhitespace(label), {{"_", "-"}}));
+    // A trailing '_' escapes a C++ keyword ("class_"); no WIT label ends
+    // in '-'.
+    label = absl::StripAsciiWhitespace(label);
+    if (absl::EndsWith(label, "_")) label.remove_suffix(1);
+    labels.push_back(absl::StrReplaceAll(label, {{"_", "-"}}));
   }
   return labels;
 }

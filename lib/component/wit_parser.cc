@@ -355,7 +355,8 @@ struct ItemAst {
 
 struct PackageAst;
 
-struct InterfaceAst {
+// What an interface and a world both are: named items of a package.
+struct ScopeAst {
   Loc loc;
   std::string name;
   std::string docs;
@@ -363,13 +364,8 @@ struct InterfaceAst {
   const PackageAst* package = nullptr;
 };
 
-struct WorldAst {
-  Loc loc;
-  std::string name;
-  std::string docs;
-  std::vector<ItemAst> items;
-  const PackageAst* package = nullptr;
-};
+struct InterfaceAst : ScopeAst {};
+struct WorldAst : ScopeAst {};
 
 struct PackageAst {
   Loc loc;
@@ -440,25 +436,14 @@ class Parser {
         return absl::OkStatus();
       }
       if (IsKeyword("interface")) {
-        WASMHOST_RETURN_IF_ERROR(Advance());
-        InterfaceAst iface;
-        iface.loc = loc;
-        iface.docs = docs;
-        WASMHOST_ASSIGN_OR_RETURN(iface.name, Label());
-        WASMHOST_RETURN_IF_ERROR(InterfaceBody(&iface));
-        if (keep) {
-          iface.package = p;
-          p->interfaces.push_back(std::move(iface));
-        }
+        WASMHOST_ASSIGN_OR_RETURN(
+            InterfaceAst iface,
+            Scope<InterfaceAst>(loc, docs, p, &Parser::InterfaceItem));
+        if (keep) p->interfaces.push_back(std::move(iface));
       } else if (IsKeyword("world")) {
-        WASMHOST_RETURN_IF_ERROR(Advance());
-        WorldAst world;
-        world.loc = loc;
-        world.docs = docs;
-        WASMHOST_ASSIGN_OR_RETURN(world.name, Label());
-        WASMHOST_RETURN_IF_ERROR(WorldBody(&world));
+        WASMHOST_ASSIGN_OR_RETURN(
+            WorldAst world, Scope<WorldAst>(loc, docs, p, &Parser::WorldItem));
         if (keep) {
-          world.package = p;
           for (ItemAst& item : world.items) {
             if (item.inline_iface) item.inline_iface->package = p;
           }
@@ -487,7 +472,26 @@ class Parser {
     }
   }
 
-  absl::Status InterfaceBody(InterfaceAst* iface) {
+  // An item of one of these kinds, parsed past what TypeOrUse takes.
+  using ItemParser = absl::Status (Parser::*)(ItemAst* item);
+
+  // `interface name {...}` or `world name {...}`, at its keyword: its
+  // items are uses, types, and what `item` parses.
+  template <typename Ast>
+  absl::StatusOr<Ast> Scope(const Loc& loc, const std::string& docs,
+                            const PackageAst* p, ItemParser item) {
+    WASMHOST_RETURN_IF_ERROR(Advance());
+    Ast ast;
+    ast.loc = loc;
+    ast.docs = docs;
+    ast.package = p;
+    WASMHOST_ASSIGN_OR_RETURN(ast.name, Label());
+    WASMHOST_RETURN_IF_ERROR(Body(&ast, item));
+    return ast;
+  }
+
+  // `{ items }`, as Scope's.
+  absl::Status Body(ScopeAst* scope, ItemParser other) {
     WASMHOST_RETURN_IF_ERROR(Expect("{"));
     while (!IsPunct("}")) {
       WASMHOST_ASSIGN_OR_RETURN(const bool keep, Gates());
@@ -495,57 +499,47 @@ class Parser {
       item.loc = cur_.loc;
       item.docs = cur_.docs;
       WASMHOST_ASSIGN_OR_RETURN(const bool is_type, TypeOrUse(&item));
-      if (!is_type) {
-        item.k = ItemAst::K::kFunc;
-        WASMHOST_RETURN_IF_ERROR(NamedFunc(&item.func));
-        item.func.docs = item.docs;
-      }
-      if (keep) iface->items.push_back(std::move(item));
+      if (!is_type) WASMHOST_RETURN_IF_ERROR((this->*other)(&item));
+      if (keep) scope->items.push_back(std::move(item));
     }
     return Advance();
   }
 
-  absl::Status WorldBody(WorldAst* world) {
+  // An interface's function.
+  absl::Status InterfaceItem(ItemAst* item) {
+    item->k = ItemAst::K::kFunc;
+    WASMHOST_RETURN_IF_ERROR(NamedFunc(&item->func));
+    item->func.docs = item->docs;
+    return absl::OkStatus();
+  }
+
+  // A world's import, export or include.
+  absl::Status WorldItem(ItemAst* item) {
+    if (IsKeyword("import") || IsKeyword("export")) {
+      item->k = ItemAst::K::kExtern;
+      item->import = IsKeyword("import");
+      WASMHOST_RETURN_IF_ERROR(Advance());
+      return Extern(item);
+    }
+    if (!IsKeyword("include")) {
+      return Unexpected("'import', 'export', 'use', 'include' or a type");
+    }
+    item->k = ItemAst::K::kInclude;
+    WASMHOST_RETURN_IF_ERROR(Advance());
+    WASMHOST_ASSIGN_OR_RETURN(item->ref, Path());
+    if (!IsKeyword("with")) return Expect(";");
+    WASMHOST_RETURN_IF_ERROR(Advance());
     WASMHOST_RETURN_IF_ERROR(Expect("{"));
     while (!IsPunct("}")) {
-      WASMHOST_ASSIGN_OR_RETURN(const bool keep, Gates());
-      ItemAst item;
-      item.loc = cur_.loc;
-      item.docs = cur_.docs;
-      WASMHOST_ASSIGN_OR_RETURN(const bool is_type, TypeOrUse(&item));
-      if (is_type) {
-        // Done.
-      } else if (IsKeyword("import") || IsKeyword("export")) {
-        item.k = ItemAst::K::kExtern;
-        item.import = IsKeyword("import");
-        WASMHOST_RETURN_IF_ERROR(Advance());
-        WASMHOST_RETURN_IF_ERROR(Extern(&item));
-      } else if (IsKeyword("include")) {
-        item.k = ItemAst::K::kInclude;
-        WASMHOST_RETURN_IF_ERROR(Advance());
-        WASMHOST_ASSIGN_OR_RETURN(item.ref, Path());
-        if (IsKeyword("with")) {
-          WASMHOST_RETURN_IF_ERROR(Advance());
-          WASMHOST_RETURN_IF_ERROR(Expect("{"));
-          while (!IsPunct("}")) {
-            WASMHOST_ASSIGN_OR_RETURN(std::string from, Label());
-            WASMHOST_RETURN_IF_ERROR(ExpectKeyword("as"));
-            WASMHOST_ASSIGN_OR_RETURN(std::string to, Label());
-            item.renames.emplace_back(std::move(from), std::move(to));
-            if (!IsPunct(",")) break;
-            WASMHOST_RETURN_IF_ERROR(Advance());
-          }
-          // `include x with { ... }` has no ';' (WIT.md's include-item).
-          WASMHOST_RETURN_IF_ERROR(Expect("}"));
-        } else {
-          WASMHOST_RETURN_IF_ERROR(Expect(";"));
-        }
-      } else {
-        return Unexpected("'import', 'export', 'use', 'include' or a type");
-      }
-      if (keep) world->items.push_back(std::move(item));
+      WASMHOST_ASSIGN_OR_RETURN(std::string from, Label());
+      WASMHOST_RETURN_IF_ERROR(ExpectKeyword("as"));
+      WASMHOST_ASSIGN_OR_RETURN(std::string to, Label());
+      item->renames.emplace_back(std::move(from), std::move(to));
+      if (!IsPunct(",")) break;
+      WASMHOST_RETURN_IF_ERROR(Advance());
     }
-    return Advance();
+    // `include x with { ... }` has no ';' (WIT.md's include-item).
+    return Expect("}");
   }
 
   // `import name: func...;`, `import name: interface {...}`, `import path;`
@@ -560,7 +554,7 @@ class Parser {
         item->inline_iface->loc = item->loc;
         item->inline_iface->name = path.iface;
         item->inline_iface->docs = item->docs;
-        return InterfaceBody(item->inline_iface.get());
+        return Body(item->inline_iface.get(), &Parser::InterfaceItem);
       }
       item->is_func = true;
       item->func.loc = item->loc;

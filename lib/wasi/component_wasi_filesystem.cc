@@ -250,11 +250,21 @@ absl::StatusOr<Outcome> ReadDirectory(WasiContextImpl& context,
   return Outcome(std::move(handle));
 }
 
-absl::StatusOr<Outcome> Stat(WasiContextImpl&, Descriptor& self,
-                             absl::Span<const Val>) {
-  struct stat st;
-  if (::fstat(self.host.get(), &st) != 0) return Outcome::Errno(HostError());
-  return Outcome(DescriptorStat(st));
+// What a method gives of a stat: DescriptorStat, MetadataHash or TypeOf.
+using StatResult = Val (*)(const struct stat& st);
+
+Val TypeOf(const struct stat& st) { return Val::Enum(TypeOfMode(st.st_mode)); }
+
+// A method giving `result` of the descriptor's own stat.
+ContextFunc StatMethod(StatResult result) {
+  return Method([result](WasiContextImpl&, Descriptor& self,
+                         absl::Span<const Val>) -> absl::StatusOr<Outcome> {
+    struct stat st;
+    if (::fstat(self.host.get(), &st) != 0) {
+      return Outcome::Errno(HostError());
+    }
+    return Outcome(result(st));
+  });
 }
 
 // stat-at's and metadata-hash-at's lookup.
@@ -265,6 +275,30 @@ abi::Errno StatAt(const Descriptor& dir, absl::Span<const Val> args,
   if (abi::Errno e = CheckPath(path)) return e;
   return StatBeneath(dir.host.get(), path,
                      (args[1].flags() & kSymlinkFollow) != 0, st);
+}
+
+// A method giving `result` of the stat of path args[2] below the
+// directory.
+ContextFunc StatAtMethod(StatResult result) {
+  return Method(
+      [result](WasiContextImpl&, Descriptor& self,
+               absl::Span<const Val> args) -> absl::StatusOr<Outcome> {
+        struct stat st;
+        if (abi::Errno e = StatAt(self, args, &st)) return Outcome(e);
+        return Outcome(result(st));
+      });
+}
+
+// A method syncing a file with `sync` (fsync or fdatasync); a directory
+// has nothing to sync.
+ContextFunc SyncMethod(int (*sync)(int fd)) {
+  return Method([sync](WasiContextImpl&, Descriptor& self,
+                       absl::Span<const Val>) -> absl::StatusOr<Outcome> {
+    if (!self.is_dir && sync(self.host.get()) != 0) {
+      return Outcome::Errno(HostError());
+    }
+    return Outcome::Unit();
+  });
 }
 
 // A method that changes the entry `path` (args[1]) below the directory.
@@ -440,20 +474,8 @@ absl::Status AddFilesystem(component::Linker& linker) {
        Method([](WasiContextImpl&, Descriptor&, absl::Span<const Val>) -> Body {
          return Outcome::Unit();  // Only a hint.
        })},
-      {"sync-data", Method([](WasiContextImpl&, Descriptor& self,
-                              absl::Span<const Val>) -> Body {
-         if (!self.is_dir && ::fdatasync(self.host.get()) != 0) {
-           return Outcome::Errno(HostError());
-         }
-         return Outcome::Unit();
-       })},
-      {"sync", Method([](WasiContextImpl&, Descriptor& self,
-                         absl::Span<const Val>) -> Body {
-         if (!self.is_dir && ::fsync(self.host.get()) != 0) {
-           return Outcome::Errno(HostError());
-         }
-         return Outcome::Unit();
-       })},
+      {"sync-data", SyncMethod(::fdatasync)},
+      {"sync", SyncMethod(::fsync)},
       {"get-flags", Method([](WasiContextImpl&, Descriptor& self,
                               absl::Span<const Val>) -> Body {
          uint32_t flags = (self.read ? kFlagRead : 0) |
@@ -461,14 +483,7 @@ absl::Status AddFilesystem(component::Linker& linker) {
                           (self.mutate ? kFlagMutateDirectory : 0);
          return Outcome(Val::Flags(flags));
        })},
-      {"get-type", Method([](WasiContextImpl&, Descriptor& self,
-                             absl::Span<const Val>) -> Body {
-         struct stat st;
-         if (::fstat(self.host.get(), &st) != 0) {
-           return Outcome::Errno(HostError());
-         }
-         return Outcome(Val::Enum(TypeOfMode(st.st_mode)));
-       })},
+      {"get-type", StatMethod(TypeOf)},
       {"set-size", Method([](WasiContextImpl&, Descriptor& self,
                              absl::Span<const Val> args) -> Body {
          if (self.is_dir) return Outcome(abi::kIsDir);
@@ -512,13 +527,8 @@ absl::Status AddFilesystem(component::Linker& linker) {
       {"create-directory-at", ChangeEntry([](int parent, const char* name) {
          return ::mkdirat(parent, name, 0777);
        })},
-      {"stat", Method(Stat)},
-      {"stat-at", Method([](WasiContextImpl&, Descriptor& self,
-                            absl::Span<const Val> args) -> Body {
-         struct stat st;
-         if (abi::Errno e = StatAt(self, args, &st)) return Outcome(e);
-         return Outcome(DescriptorStat(st));
-       })},
+      {"stat", StatMethod(DescriptorStat)},
+      {"stat-at", StatAtMethod(DescriptorStat)},
       {"set-times", Unsupported()},
       {"set-times-at", Unsupported()},
       {"link-at", Unsupported()},
@@ -599,20 +609,8 @@ absl::Status AddFilesystem(component::Linker& linker) {
              return Outcome(Val::Bool(same));
            },
            /*raw=*/true)},
-      {"metadata-hash", Method([](WasiContextImpl&, Descriptor& self,
-                                  absl::Span<const Val>) -> Body {
-         struct stat st;
-         if (::fstat(self.host.get(), &st) != 0) {
-           return Outcome::Errno(HostError());
-         }
-         return Outcome(MetadataHash(st));
-       })},
-      {"metadata-hash-at", Method([](WasiContextImpl&, Descriptor& self,
-                                     absl::Span<const Val> args) -> Body {
-         struct stat st;
-         if (abi::Errno e = StatAt(self, args, &st)) return Outcome(e);
-         return Outcome(MetadataHash(st));
-       })},
+      {"metadata-hash", StatMethod(MetadataHash)},
+      {"metadata-hash-at", StatAtMethod(MetadataHash)},
   };
   for (const auto& [name, func] : kMethods) {
     WASMHOST_RETURN_IF_ERROR(DefineFunc(

@@ -181,15 +181,7 @@ std::vector<uint8_t> BuildBatchDriver(const FuncType& type,
       .U32(static_cast<uint32_t>(body.bytes().size()))
       .Bytes(body.bytes());
 
-  return BinaryWriter()
-      .Header()
-      .Section(kTypeSection, types.bytes())
-      .Section(kImportSection, imports.bytes())
-      .Section(kFunctionSection, functions.bytes())
-      .Section(kMemorySection, memories.bytes())
-      .Section(kExportSection, exports.bytes())
-      .Section(kCodeSection, code.bytes())
-      .Release();
+  return AssembleModule(types, imports, functions, memories, exports, code);
 }
 
 }  // namespace wasmhost::wasm

@@ -109,23 +109,6 @@ std::vector<uint8_t> ConvertingCallBody(const FuncType& type, Abi outer,
   return w.Byte(kEnd).Release();
 }
 
-// A module of these sections' payloads (each with its entry count), in
-// canonical order: the shape of every helper module built here.
-std::vector<uint8_t> AssembleModule(const BinaryWriter& types,
-                                    const BinaryWriter& imports,
-                                    const BinaryWriter& functions,
-                                    const BinaryWriter& exports,
-                                    const BinaryWriter& code) {
-  return BinaryWriter()
-      .Header()
-      .Section(kTypeSection, types.bytes())
-      .Section(kImportSection, imports.bytes())
-      .Section(kFunctionSection, functions.bytes())
-      .Section(kExportSection, exports.bytes())
-      .Section(kCodeSection, code.bytes())
-      .Release();
-}
-
 }  // namespace
 
 FuncType BoundaryType(const FuncType& type) {
@@ -203,7 +186,8 @@ std::vector<uint8_t> BuildImportAdapter(absl::Span<const FuncType> types) {
         ConvertingCallBody(types[k], Abi::kWasm, k);
     code.U32(static_cast<uint32_t>(body.size())).Bytes(body);
   }
-  return AssembleModule(type_section, imports, functions, exports, code);
+  return AssembleModule(type_section, imports, functions, BinaryWriter(),
+                        exports, code);
 }
 
 namespace {
@@ -242,7 +226,8 @@ std::vector<uint8_t> BuildFunctionAccessor(const FuncType& type) {
   exports.U32(1).Name("call").Byte(kExternFunc).U32(1);
   code.U32(1);
   WriteBody(ConvertingCallBody(type, Abi::kBoundary, 0), code);
-  return AssembleModule(types, imports, functions, exports, code);
+  return AssembleModule(types, imports, functions, BinaryWriter(), exports,
+                        code);
 }
 
 std::vector<uint8_t> BuildGlobalAccessor(const GlobalType& type) {
@@ -279,7 +264,8 @@ std::vector<uint8_t> BuildGlobalAccessor(const GlobalType& type) {
   if (type.is_mutable) {
     WriteBody(ConvertingCallBody(set, Abi::kBoundary, 1), code);
   }
-  return AssembleModule(types, imports, functions, exports, code);
+  return AssembleModule(types, imports, functions, BinaryWriter(), exports,
+                        code);
 }
 
 std::vector<uint8_t> BuildGlobalDefinition(const GlobalType& type, uint64_t low,
@@ -311,6 +297,25 @@ std::vector<uint8_t> BuildGlobalDefinition(const GlobalType& type, uint64_t low,
       .Header()
       .Section(kGlobalSection, globals.bytes())
       .Section(kExportSection, exports.bytes())
+      .Release();
+}
+
+std::vector<uint8_t> AssembleModule(const BinaryWriter& types,
+                                    const BinaryWriter& imports,
+                                    const BinaryWriter& functions,
+                                    const BinaryWriter& memories,
+                                    const BinaryWriter& exports,
+                                    const BinaryWriter& code) {
+  BinaryWriter module;
+  module.Header()
+      .Section(kTypeSection, types.bytes())
+      .Section(kImportSection, imports.bytes())
+      .Section(kFunctionSection, functions.bytes());
+  if (!memories.bytes().empty()) {
+    module.Section(kMemorySection, memories.bytes());
+  }
+  return module.Section(kExportSection, exports.bytes())
+      .Section(kCodeSection, code.bytes())
       .Release();
 }
 

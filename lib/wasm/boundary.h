@@ -12,6 +12,7 @@
 //   BuildFunctionAccessor   a module calling one Wasm function in the ABI
 //   BuildGlobalAccessor     a module reading and writing one global in it
 //   BuildGlobalDefinition   a module defining one global with a value
+//   AssembleModule          a helper module of its sections' payloads
 //
 // V8's JS API turns f32 and f64 into JS Numbers, which canonicalise NaNs
 // (sign and payload lost) and widen f32 to double (signalling NaNs
@@ -136,6 +137,17 @@ inline constexpr absl::string_view kAccessedObject = "object";
 [[nodiscard]] std::vector<uint8_t> BuildGlobalDefinition(const GlobalType& type,
                                                          uint64_t low,
                                                          uint64_t high);
+
+// A module of these sections' payloads (each with its entry count), in
+// canonical order: the shape of every helper module built over the
+// boundary (here and by BuildBatchDriver). `memories` empty: no memory
+// section.
+[[nodiscard]] std::vector<uint8_t> AssembleModule(const BinaryWriter& types,
+                                                  const BinaryWriter& imports,
+                                                  const BinaryWriter& functions,
+                                                  const BinaryWriter& memories,
+                                                  const BinaryWriter& exports,
+                                                  const BinaryWriter& code);
 
 }  // namespace wasmhost::wasm
 

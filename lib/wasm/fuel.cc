@@ -138,7 +138,7 @@ absl::Status RewriteBody(absl::Span<const uint8_t> bytes,
     // One more declaration group: (1 x i64) after the existing ones.
     BinaryReader r(bytes, "a locals declaration");
     WASMHOST_RETURN_IF_ERROR(r.Skip(body.offset));
-    uint32_t groups;
+    uint32_t groups = 0;  // Set by ReadU32; gcc -O under ASan cannot tell.
     WASMHOST_RETURN_IF_ERROR(r.ReadU32(&groups));
     if (r.offset() > body.code_offset) return InfoMismatch();
     out.Inject(body.offset)

@@ -2,7 +2,8 @@
 # `wasmhost run` on the C guests and the Rust guest (//guests), checked as
 # `wasmtime run` would behave: the guest's stdout and stderr, its exit code,
 # files it writes in --dir preopens, --env, --invoke on a reactor, and the
-# limits.
+# limits; then the C guests as WASI 0.2 command components and the
+# JavaScript command component (guests/components/js/cli.js).
 # Usage: run_test.sh WASMHOST GUEST.wasm...
 set -uo pipefail
 source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/testing/sanitizer_check.sh"
@@ -14,6 +15,8 @@ for wasm in "$@"; do
   name="$(basename "$wasm" .wasm)"
   # The same C programs as WASI 0.2 components: component_hello etc.
   [[ "$wasm" == */command_components/* ]] && name="component_$name"
+  # The JavaScript components: js_cli etc.
+  [[ "$wasm" == */components/js/* ]] && name="js_$name"
   guest[$name]="$wasm"
 done
 
@@ -165,6 +168,31 @@ check component-fuel 134 "" -- run --fuel 1000 "${guest[component_hello]}"
 expect_err component-fuel "out of fuel"
 check component-invoke 2 "" -- run --invoke run "${guest[component_hello]}"
 expect_err component-invoke "--invoke is for modules"
+
+# --- the JavaScript command component: args, env, stdin, stdout, stderr,
+# a file in a preopen, escapes denied by the host, ok and err
+mkdir -p "$tmp/js/sandbox"
+echo "top secret" >"$tmp/js/secret"
+printf 'first note\nsecond\n' >"$tmp/js/sandbox/notes.txt"
+check js-cli 0 $'hello from JavaScript, zoë\nGREETING=hi\nstdin: 12 bytes, 2 lines\n/sandbox/notes.txt: 18 bytes, first line: first note' -- \
+  run --env GREETING=hi --dir "$tmp/js/sandbox::/sandbox" "${guest[js_cli]}" zoë /sandbox/notes.txt \
+  < <(printf 'line 1\nline\n')
+[[ "$err" != *"js_cli:"* ]] || fail "js-cli: stderr: $err"
+check js-cli-dot 0 $'hello from JavaScript, x\nGREETING is not set\nstdin: 0 bytes, 0 lines\nnotes.txt: 18 bytes, first line: first note' -- \
+  run --dir "$tmp/js/sandbox::." "${guest[js_cli]}" x notes.txt </dev/null
+check js-cli-escape 1 $'hello from JavaScript, x\nGREETING is not set\nstdin: 0 bytes, 0 lines\n/sandbox/notes.txt: 18 bytes, first line: first note' -- \
+  run --dir "$tmp/js/sandbox::/sandbox" "${guest[js_cli]}" x /sandbox/../secret \
+  /sandbox//etc/passwd /etc/passwd /sandbox/none /sandbox/notes.txt </dev/null
+expect_err js-cli-escape "js_cli: /sandbox/../secret: not-permitted"
+expect_err js-cli-escape "js_cli: /sandbox//etc/passwd: not-permitted"
+expect_err js-cli-escape "js_cli: /etc/passwd: no preopen holds it"
+expect_err js-cli-escape "js_cli: /sandbox/none: no-entry"
+# stdout was compared whole; stderr names no host path and no secret.
+[[ "$err" != *"top secret"* && "$err" != *"$tmp"* ]] || fail "js-cli-escape leaked: $err"
+check js-cli-usage 1 "" -- run "${guest[js_cli]}" </dev/null
+expect_err js-cli-usage "usage: js_cli NAME [FILE...]"
+check js-cli-invoke 2 "" -- run --invoke run "${guest[js_cli]}" </dev/null
+expect_err js-cli-invoke "--invoke is for modules"
 
 # --- inspect still works on a C guest
 out="$(checked "$wasmhost" inspect "${guest[hello]}")" || fail "inspect hello.wasm"

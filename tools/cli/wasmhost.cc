@@ -7,9 +7,10 @@
 //                           runs a WASI command (or calls a reactor's
 //                           export), like `wasmtime run`; or a component's
 //                           wasi:cli/run with WASI 0.2; see kUsage
-//   wasmhost bindgen c-guest --wit DIR_OR_FILE [--world NAME] --out DIR
-//                           C bindings for a component from WIT
-//                           (lib/bindgen/command.h)
+//   wasmhost bindgen c-guest|cpp-host --wit DIR_OR_FILE [--world NAME]
+//                           --out DIR
+//                           C guest or C++ host bindings for a component
+//                           from WIT (lib/bindgen/command.h)
 //
 // `run` exit status, as wasmtime's on Unix:
 //   N    the guest's exit code: the code it gave proc_exit, 0 when _start
@@ -64,8 +65,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: wasmhost inspect FILE\n"
     "       wasmhost run [OPTIONS] FILE [ARGS...]\n"
-    "       wasmhost bindgen c-guest --wit DIR_OR_FILE [--world NAME] --out "
-    "DIR\n"
+    "       wasmhost bindgen c-guest|cpp-host --wit DIR_OR_FILE [--world "
+    "NAME] --out DIR\n"
     "  inspect  print a module's imports, exports with signatures, memory\n"
     "           limits and custom sections; a component's WIT world\n"
     "  run      run a WASI command's _start with ARGS (argv[0] is FILE), or\n"
@@ -85,8 +86,8 @@ constexpr char kUsage[] =
     "                        500ms\n"
     "  --max-memory BYTES    the most linear memory the guest may grow to\n"
     "  --                    end of options\n"
-    "bindgen: C bindings for a component from WIT (`wasmhost bindgen` for\n"
-    "         its options)\n";
+    "bindgen: C guest (c-guest) or C++ host (cpp-host) bindings for a\n"
+    "         component from WIT (`wasmhost bindgen` for its options)\n";
 
 // Exit statuses of `run` besides the guest's own code.
 constexpr int kExitToolError = 1;

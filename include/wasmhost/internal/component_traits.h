@@ -40,7 +40,8 @@ namespace wasmhost::component::internal {
 using WitTypeT = api::Type;
 
 // "x, max_size" (a macro's stringized arguments) as WIT labels:
-// {"x", "max-size"}. Defined in lib/component/typed_call.cc.
+// {"x", "max-size"}; a trailing `_` (a C++ keyword escaped: "class_") is
+// dropped. Defined in lib/component/typed_call.cc.
 WASMHOST_EXPORT std::vector<std::string> WitLabels(const char* declared);
 
 // InvalidArgument "expected a <kind> value, got a <kind>": a Val that does
