@@ -213,8 +213,8 @@ void BM_ComponentNewInstancePerRequest(benchmark::State& state) {
   const std::string name = Text(8);
   const std::vector<double> xs = Doubles(4);
   for (auto _ : state) {
-    auto instance = component::Instance::Create(*s.component,
-                                                component::Linker());
+    auto instance =
+        component::Instance::Create(*s.component, component::Linker());
     if (!instance.ok()) state.SkipWithError("Create failed");
     auto score = instance->GetFunc<Result<double, std::string>(
         std::string_view, absl::Span<const double>)>("score");
@@ -310,8 +310,7 @@ void Summary(const RatioReporter& r) {
   PrintComputed(r, "124 more f64: extra time", ComponentList, CoreList, 0,
                 "component", "core");
   PrintSpeedup(r, "request on a fresh instance", "BM_ComponentPooledRequest",
-               "BM_ComponentNewInstancePerRequest", 0, "pool",
-               "new instance");
+               "BM_ComponentNewInstancePerRequest", 0, "pool", "new instance");
 }
 
 }  // namespace

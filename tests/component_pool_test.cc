@@ -57,8 +57,7 @@ struct BlobHost {
 };
 
 uint32_t CallU32(Lease& lease, absl::string_view name) {
-  absl::StatusOr<TypedFunc<uint32_t()>> func =
-      lease->GetFunc<uint32_t()>(name);
+  absl::StatusOr<TypedFunc<uint32_t()>> func = lease->GetFunc<uint32_t()>(name);
   EXPECT_OK(func.status());
   if (!func.ok()) return 0;
   absl::StatusOr<uint32_t> result = func->Call();
@@ -257,10 +256,10 @@ TEST(ComponentPoolTest, CapsAndTimeout) {
       std::unique_ptr<InstancePool> pool,
       InstancePool::Create(PoolComponent(), host.linker, options));
   ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
-  EXPECT_THAT(pool->Acquire().status(),
-              ::wasmhost::testing::StatusIs(
-                  absl::StatusCode::kResourceExhausted,
-                  HasSubstr("max_instances_per_thread")));
+  EXPECT_THAT(
+      pool->Acquire().status(),
+      ::wasmhost::testing::StatusIs(absl::StatusCode::kResourceExhausted,
+                                    HasSubstr("max_instances_per_thread")));
   EXPECT_EQ(pool->stats().thread_cap_refusals, 1u);
 }
 

@@ -32,6 +32,7 @@
 #include "wasmhost/component.h"
 #include "wasmhost/component_instance.h"
 #include "wasmhost/component_linker.h"
+#include "wasmhost/component_pool.h"
 #include "wasmhost/component_type.h"
 #include "wasmhost/instance.h"
 #include "wasmhost/wasi.h"
@@ -367,6 +368,41 @@ CommandRun RunCli(wasi::WasiOptions options) {
   }
   run.exit_code = wasi::RunComponentCommand(*instance);
   return run;
+}
+
+// The JavaScript component in a fresh-state pool on the real WASI 0.2, a
+// context per instance reset on release: every lease answers as a new
+// instance would, and one that traps is replaced.
+TEST(JsComponentTest, ServesLeasesFromAPool) {
+  Linker linker;
+  ASSERT_OK(wasi::AddToComponentLinker(linker));
+  PoolOptions options;
+  options.setup_instance = [](InstanceOptions& instance_options) {
+    absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
+        wasi::WasiContext::Create(wasi::WasiOptions());
+    if (!context.ok()) return context.status();
+    instance_options.SetContext(
+        std::shared_ptr<wasi::WasiContext>(*std::move(context)));
+    return absl::OkStatus();
+  };
+  options.reset_instance = [](Instance& instance) {
+    return instance.context<wasi::WasiContext>()->Reset();
+  };
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<InstancePool> pool,
+                       InstancePool::Create(TextComponent(), linker, options));
+  for (int lease_number = 0; lease_number < 3; ++lease_number) {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    EXPECT_THAT(
+        Call(lease.instance(), "tone-of", {Val::String("slow and sad")}),
+        IsOkAndHolds(std::vector<Val>{Val::Enum(2)}));
+    if (lease_number == 1) {
+      // n > 1000 throws a RangeError: a trap poisons this instance only.
+      EXPECT_FALSE(Call(lease.instance(), "top-keywords",
+                        {Val::String("a"), Val::U32(1001)})
+                       .ok());
+    }
+  }
+  EXPECT_EQ(pool->stats().traps, 1u);
 }
 
 TEST(JsCommandTest, ExportsWasiCliRun) {

@@ -3,7 +3,8 @@
 // instance of a component to an image and empties its handle tables.
 
 // wasmhost/component_pool.h comes after the lib/ headers (see
-// component_state.h).
+// component_state.h), so clang-format may not sort this block.
+// clang-format off
 #include <memory>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
 #include "wasmhost/component_pool.h"  // NOLINT(build/include_order)
+// clang-format on
 
 namespace wasmhost::component {
 namespace internal {
@@ -29,7 +31,8 @@ using wasmhost::internal::PoolOptionsAccess;
 // A component's instances, for component::InstancePool.
 class ComponentGuest final : public wasmhost::internal::PoolGuest {
  public:
-  ComponentGuest(api::Component component, api::Linker linker, api::PoolOptions options)
+  ComponentGuest(api::Component component, api::Linker linker,
+                 api::PoolOptions options)
       : PoolGuest(PoolOptionsAccess::Settings(options)),
         component_(std::move(component)),
         linker_(std::move(linker)),
@@ -116,8 +119,8 @@ absl::Status ComponentGuest::TakeImage(void* first) {
         CoreStateImage::Capture(*core[i], DefinesMemory(module));
     if (absl::IsFailedPrecondition(image.status())) {
       // Not resettable: every lease gets a new instance.
-      refusal_ = absl::StrCat("core instance ", i, " of the component: ",
-                              image.status().message());
+      refusal_ = absl::StrCat("core instance ", i,
+                              " of the component: ", image.status().message());
       images_.clear();
       return absl::OkStatus();
     }

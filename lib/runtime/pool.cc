@@ -446,9 +446,9 @@ absl::StatusOr<void*> ModuleGuest::NewInstance() const {
   // the image holds.
   WASMHOST_ASSIGN_OR_RETURN(
       Instance instance,
-      image_ != nullptr ? ApiAccess::InstantiateForRestore(module_, linker_,
-                                                           instance_options)
-                        : Instance::Create(module_, linker_, instance_options));
+      image_ != nullptr
+          ? ApiAccess::InstantiateForRestore(module_, linker_, instance_options)
+          : Instance::Create(module_, linker_, instance_options));
   auto owned = std::make_unique<Instance>(std::move(instance));
   if (image_ != nullptr) {
     // Starts from the image: initialised already.
@@ -820,7 +820,8 @@ namespace internal {
 
 absl::StatusOr<CoreStateImage> CoreStateImage::Capture(Instance& instance,
                                                        bool owns_memory) {
-  const ModuleState& module = *ApiAccess::StateOf(ApiAccess::StateOf(instance).module);
+  const ModuleState& module =
+      *ApiAccess::StateOf(ApiAccess::StateOf(instance).module);
   if (!module.resettable) {
     return UsageError(absl::StatusCode::kFailedPrecondition,
                       module.reset_refusal);
@@ -836,8 +837,8 @@ absl::StatusOr<CoreStateImage> CoreStateImage::Capture(Instance& instance,
   if (!module.state_global_types.empty()) {
     WASMHOST_ASSIGN_OR_RETURN(globals, backend.ReadStateGlobals());
   }
-  image.image_ =
-      std::make_shared<const v8backend::StateImage>(nullptr, std::move(globals));
+  image.image_ = std::make_shared<const v8backend::StateImage>(
+      nullptr, std::move(globals));
   return image;
 }
 
