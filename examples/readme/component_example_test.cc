@@ -10,8 +10,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "guests/components/components.h"
 #include "gtest/gtest.h"
+#include "guests/components/components.h"
 #include "wasmhost/wasmhost.h"
 
 // Defined by the README's example.
