@@ -262,6 +262,51 @@ TEST(InstanceTest, StartFunctionRuns) {
   EXPECT_THAT(get.Call(), IsOkAndHolds(99));
 }
 
+// A host function called from the start function sees the instance through
+// its Caller: the memory the data segment initialised, and the exports.
+TEST(InstanceTest, StartFunctionHostCallUsesCaller) {
+  Linker linker;
+  std::string seen;
+  int32_t doubled = 0;
+  ASSERT_OK(linker.Define(
+      "env", "started", [&](Caller& caller, int32_t ptr) -> absl::Status {
+        Memory memory = caller.memory();
+        absl::StatusOr<std::string> text = memory.ReadString(ptr, 2);
+        if (!text.ok()) return text.status();
+        seen = *text;
+        const uint8_t changed = 'H';
+        absl::Status written =
+            memory.Write(ptr, absl::MakeConstSpan(&changed, 1));
+        if (!written.ok()) return written;
+        auto twice = caller.GetFunc<int32_t(int32_t)>("twice");
+        if (!twice.ok()) return twice.status();
+        absl::StatusOr<int32_t> result = twice->Call(21);
+        if (!result.ok()) return result.status();
+        doubled = *result;
+        return absl::OkStatus();
+      }));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::start_caller_wasm(), linker));
+  EXPECT_EQ(seen, "hi");
+  EXPECT_EQ(doubled, 42);
+  ASSERT_OK_AND_ASSIGN(auto get, instance.GetFunc<int32_t()>("get"));
+  EXPECT_THAT(get.Call(), IsOkAndHolds('H'));
+}
+
+// The api_fuzzer's finding: a start function's host call reading the
+// Caller's memory when the module has none.
+TEST(InstanceTest, StartFunctionHostCallWithoutMemory) {
+  Linker linker;
+  absl::Status read;
+  ASSERT_OK(linker.Define("env", "started", [&](Caller& caller, int32_t ptr) {
+    uint8_t byte = 0;
+    read = caller.memory().Read(ptr, absl::MakeSpan(&byte, 1));
+  }));
+  ASSERT_OK(testing::Instantiate(fixtures::start_ok_wasm(), linker).status());
+  EXPECT_THAT(read, testing::StatusIs(absl::StatusCode::kOutOfRange));
+}
+
 TEST(InstanceTest, StartFunctionHostErrorPassesThrough) {
   Linker linker;
   ASSERT_OK(linker.Define("env", "started", [](int32_t) -> absl::Status {

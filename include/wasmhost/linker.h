@@ -62,7 +62,11 @@ struct HostFunc {
 // Passed to host functions that take `Caller&` as their first parameter:
 // the calling instance's memory, exports and embedder context. Valid only
 // during that host call; what it returns (memory views, function handles)
-// must not be kept past it either. Made by the engine only. Thread-affine.
+// must not be kept past it either. A start function's host calls see the
+// memory (after the data segments) and exports too, except in a module too
+// big for the engine to defer its start function (then the memory is empty
+// and GetFunc returns FailedPrecondition). Made by the engine only.
+// Thread-affine.
 class WASMHOST_EXPORT Caller {
  public:
   Caller(const Caller&) = delete;

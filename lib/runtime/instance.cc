@@ -305,7 +305,7 @@ absl::StatusOr<Instance> Instance::Instantiate(const Module& module,
   std::shared_ptr<internal::InstanceState> state(
       new internal::InstanceState(module), [](internal::InstanceState* dead) {
         if (dead->backend == nullptr) {
-          delete dead;  // instantiation failed: no engine state
+          delete dead;  // failed before reaching the engine
           return;
         }
         dead->backend->HandBackToOwnerThread([dead] { delete dead; });
@@ -362,14 +362,16 @@ absl::StatusOr<Instance> Instance::Instantiate(const Module& module,
     }
     return frame_module->LocateFrame(offset);
   };
-  absl::StatusOr<std::unique_ptr<v8backend::BackendInstance>> backend =
-      v8backend::BackendInstance::Create(module_state->code, std::move(spec),
-                                         options.start_call, state.get());
-  if (!backend.ok()) {
+  // Held by `state` before the start function runs, which may call host
+  // functions that use the Caller.
+  state->backend =
+      v8backend::BackendInstance::Create(std::move(spec), state.get());
+  absl::Status started =
+      state->backend->Instantiate(module_state->code, options.start_call);
+  if (!started.ok()) {
     // What V8 refused without a classification is V8's failure.
-    return internal::WithDefaultKind(backend.status(), ErrorKind::kInternal);
+    return internal::WithDefaultKind(std::move(started), ErrorKind::kInternal);
   }
-  state->backend = *std::move(backend);
   return Instance(std::move(state));
 }
 
@@ -432,6 +434,14 @@ absl::StatusOr<internal::FuncExport> Instance::FindFuncExport(
   const internal::ModuleState& module = *instance.module.state_;
   WASMHOST_ASSIGN_OR_RETURN(uint32_t index,
                             FindExportOfKind(module, name, ExternKind::kFunc));
+  if (!instance.backend->ExportsBound()) {
+    return internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
+        absl::StrCat("export '", name,
+                     "' cannot be called from a host function during "
+                     "instantiation: the start function runs before the "
+                     "exports exist"));
+  }
   const ExportType& exported = module.exports[index];
   if (expected != nullptr && exported.func_type != *expected) {
     return internal::UsageError(

@@ -279,12 +279,22 @@ class BackendInstance {
  public:
   virtual ~BackendInstance() = default;
 
-  // Instantiates `code` in the calling thread's isolate and runs the start
-  // function. `owner` is handed to host functions as their Caller.
+  // An instance of `spec` in the calling thread's isolate, not yet
+  // instantiated. `owner` is handed to host functions as their Caller.
+  static std::unique_ptr<BackendInstance> Create(
+      InstanceSpec spec, internal::InstanceState* owner);
+
+  // Instantiates `code` and runs the start function; once. Separate from
+  // Create so that `owner` holds this instance while the start function
+  // runs: its host calls reach the memory and exports through the Caller.
   // `start_options` bound the start function like a call's options.
-  static absl::StatusOr<std::unique_ptr<BackendInstance>> Create(
-      const std::shared_ptr<const CompiledCode>& code, InstanceSpec spec,
-      const CallOptions& start_options, internal::InstanceState* owner);
+  virtual absl::Status Instantiate(
+      const std::shared_ptr<const CompiledCode>& code,
+      const CallOptions& start_options) = 0;
+
+  // Whether the exports are bound: false while V8 itself runs a start
+  // function that could not be deferred (see deferred_init.h).
+  virtual bool ExportsBound() const = 0;
 
   // Why a Call failed.
   struct CallFailure {

@@ -128,7 +128,8 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   }
 
   absl::Status Instantiate(const std::shared_ptr<const CompiledCode>& code,
-                           const CallOptions& start_options);
+                           const CallOptions& start_options) override;
+  bool ExportsBound() const override { return exports_bound_; }
 
   bool Call(uint32_t export_index, const RawVal* args, RawVal* results,
             const CallOptions& options) override;
@@ -342,6 +343,7 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   CallFailure failure_;
   // The thread's isolate was disposed: thread_ and every handle are gone.
   bool detached_ = false;
+  bool exports_bound_ = false;
 };
 
 void V8Instance::HostCallback(const v8::FunctionCallbackInfo<v8::Value>& info) {
@@ -835,6 +837,8 @@ absl::Status V8Instance::Instantiate(
               v8::Number::New(isolate, spec_.table_budget))
         .Check();
   }
+  // The deferred start function below may call back into the exports.
+  exports_bound_ = true;
   if (!spec_.init_export.empty()) {
     v8::Local<v8::Function> init =
         exports->Get(context, ToV8String(isolate, spec_.init_export))
@@ -1285,14 +1289,10 @@ bool V8Instance::CallConverted(const ExportFunc& func,
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<BackendInstance>> BackendInstance::Create(
-    const std::shared_ptr<const CompiledCode>& code, InstanceSpec spec,
-    const CallOptions& start_options, internal::InstanceState* owner) {
-  auto instance = std::make_unique<V8Instance>(ThreadIsolate::Current(),
-                                               std::move(spec), owner);
-  absl::Status status = instance->Instantiate(code, start_options);
-  if (!status.ok()) return status;
-  return instance;
+std::unique_ptr<BackendInstance> BackendInstance::Create(
+    InstanceSpec spec, internal::InstanceState* owner) {
+  return std::make_unique<V8Instance>(ThreadIsolate::Current(), std::move(spec),
+                                      owner);
 }
 
 }  // namespace wasmhost::v8backend
