@@ -6,7 +6,7 @@
 
 #include "lib/bindgen/c_guest.h"
 
-#include <map>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -15,8 +15,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
-#include "absl/strings/str_split.h"
 #include "lib/bindgen/wit_names.h"
 #include "lib/component/flatten.h"
 
@@ -160,45 +158,36 @@ void* cabi_realloc(void* ptr, size_t old_size, size_t align, size_t new_size) {
 )";
 
   // The bit casts variant payloads need, each emitted only when used.
-  static constexpr std::pair<const char*, const char*> kBitCasts[] = {
-      {"cabi_f32_to_i32", R"(
-static inline int32_t cabi_f32_to_i32(float f) {
-  int32_t i;
-  memcpy(&i, &f, sizeof i);
-  return i;
-}
-)"},
-      {"cabi_i32_to_f32", R"(
-static inline float cabi_i32_to_f32(int32_t i) {
-  float f;
-  memcpy(&f, &i, sizeof f);
-  return f;
-}
-)"},
-      {"cabi_f64_to_i64", R"(
-static inline int64_t cabi_f64_to_i64(double f) {
-  int64_t i;
-  memcpy(&i, &f, sizeof i);
-  return i;
-}
-)"},
-      {"cabi_i64_to_f64", R"(
-static inline double cabi_i64_to_f64(int64_t i) {
-  double f;
-  memcpy(&f, &i, sizeof f);
-  return f;
-}
-)"},
+  struct BitCast {
+    const char* name;
+    const char* from;  // C types.
+    const char* to;
+  };
+  static constexpr BitCast kBitCasts[] = {
+      {"cabi_f32_to_i32", "float", "int32_t"},
+      {"cabi_i32_to_f32", "int32_t", "float"},
+      {"cabi_f64_to_i64", "double", "int64_t"},
+      {"cabi_i64_to_f64", "int64_t", "double"},
   };
 
   std::string Prelude() const {
     std::string out = kRealloc;
-    for (const auto& [name, def] : kBitCasts) {
-      const std::string call = absl::StrCat(name, "(");
-      if (absl::StrContains(imports_c_, call) ||
-          absl::StrContains(exports_c_, call)) {
-        out += def;
+    // An integer variable is "i", a float one "f".
+    auto var = [](absl::string_view c_type) {
+      return absl::StartsWith(c_type, "int") ? "i" : "f";
+    };
+    for (const BitCast& cast : kBitCasts) {
+      const std::string call = absl::StrCat(cast.name, "(");
+      if (!absl::StrContains(imports_c_, call) &&
+          !absl::StrContains(exports_c_, call)) {
+        continue;
       }
+      const char* from = var(cast.from);
+      const char* to = var(cast.to);
+      absl::StrAppend(&out, "\nstatic inline ", cast.to, " ", cast.name, "(",
+                      cast.from, " ", from, ") {\n  ", cast.to, " ", to,
+                      ";\n  memcpy(&", to, ", &", from, ", sizeof ", to,
+                      ");\n  return ", to, ";\n}\n");
     }
     return out;
   }
@@ -334,6 +323,12 @@ static inline double cabi_i64_to_f64(int64_t i) {
     return c.substr(0, c.size() - 2) + "_free";
   }
 
+  // The C member of field `i` of a record or tuple.
+  static std::string FieldName(const Type& t, size_t i) {
+    return t.kind == TypeKind::kRecord ? Snake(t.fields[i].name)
+                                       : absl::StrCat("f", i);
+  }
+
   static const char* DiscriminantType(size_t n) {
     return n <= 256 ? "uint8_t" : n <= 65536 ? "uint16_t" : "uint32_t";
   }
@@ -408,39 +403,46 @@ static inline double cabi_i64_to_f64(int64_t i) {
     const std::string own = HandleName(r, "own");
     const std::string borrow = HandleName(r, "borrow");
     const std::string doc = TypeDoc(pw_.docs, o);
-    const std::string module = o == nullptr       ? "$root"
-                               : o->iface.empty() ? "$root"
-                                                  : o->iface;
+    const std::string module =
+        o == nullptr || o->iface.empty() ? "$root" : o->iface;
     const std::string name = o == nullptr ? types_[r].name : o->name;
     defined_.insert(own);
     defined_.insert(borrow);
+    const std::string own_struct = absl::StrCat(
+        "typedef struct ", own, " {\n  int32_t __handle;\n} ", own, ";\n");
+    // The declaration of intrinsic `op`, imported from `from`.
+    auto intrinsic = [&](const std::string& from, absl::string_view op,
+                         absl::string_view result) {
+      return absl::StrCat("\n__attribute__((__import_module__(\"", from,
+                          "\"), __import_name__(\"[resource-", op, "]", name,
+                          "\")))\nextern ", result, " __wasm_import_", base,
+                          "_", op, "(int32_t);\n");
+    };
+    const std::string drop_own_decl = WrapList(
+        absl::StrCat("void ", base, "_drop_own("), {own + " handle"}, ");");
+    const std::string drop_own_def = absl::StrCat(
+        "void ", base, "_drop_own(", own, " handle) {\n  __wasm_import_", base,
+        "_drop(handle.__handle);\n}\n");
     if (!Exported(r)) {
-      absl::StrAppend(&types_out_, "\n", doc, "typedef struct ", own,
-                      " {\n  int32_t __handle;\n} ", own,
-                      ";\n\ntypedef struct ", borrow,
-                      " {\n  int32_t __handle;\n} ", borrow, ";\n");
+      absl::StrAppend(&types_out_, "\n", doc, own_struct, "\ntypedef struct ",
+                      borrow, " {\n  int32_t __handle;\n} ", borrow, ";\n");
       absl::StrAppend(&helpers_h_, "\n// Drops an owned ", name, " handle.\n",
-                      WrapList(absl::StrCat("void ", base, "_drop_own("),
-                               {own + " handle"}, ");"),
-                      "\n// Borrows an owned ", name, " handle for a call.\n",
+                      drop_own_decl, "\n// Borrows an owned ", name,
+                      " handle for a call.\n",
                       WrapList(absl::StrCat(borrow, " ", base, "_borrow_own("),
                                {own + " handle"}, ");"),
                       "\n");
-      absl::StrAppend(
-          &helpers_c_, "\n__attribute__((__import_module__(\"", module,
-          "\"), __import_name__(\"[resource-drop]", name,
-          "\")))\nextern void __wasm_import_", base, "_drop(int32_t);\n\nvoid ",
-          base, "_drop_own(", own, " handle) {\n  __wasm_import_", base,
-          "_drop(handle.__handle);\n}\n\n", borrow, " ", base, "_borrow_own(",
-          own, " handle) {\n  return (", borrow, "){handle.__handle};\n}\n");
+      absl::StrAppend(&helpers_c_, intrinsic(module, "drop", "void"), "\n",
+                      drop_own_def, "\n", borrow, " ", base, "_borrow_own(",
+                      own, " handle) {\n  return (", borrow,
+                      "){handle.__handle};\n}\n");
       return;
     }
     const std::string rep = base + "_t";
     const std::string export_module = "[export]" + module;
     absl::StrAppend(&types_out_, "\n", doc, "// The author defines struct ",
                     rep, ",\n// a resource's representation.\ntypedef struct ",
-                    rep, " ", rep, ";\n\ntypedef struct ", own,
-                    " {\n  int32_t __handle;\n} ", own, ";\n\n// A borrowed ",
+                    rep, " ", rep, ";\n\n", own_struct, "\n// A borrowed ",
                     name, " arrives as its representation.\ntypedef ", rep,
                     "* ", borrow, ";\n");
     absl::StrAppend(
@@ -450,34 +452,22 @@ static inline double cabi_i64_to_f64(int64_t i) {
         WrapList(absl::StrCat(rep, "* ", base, "_rep("), {own + " handle"},
                  ");"),
         "\n// Drops an owned ", name,
-        " handle (the destructor runs when it was the last).\n",
-        WrapList(absl::StrCat("void ", base, "_drop_own("), {own + " handle"},
-                 ");"),
+        " handle (the destructor runs when it was the last).\n", drop_own_decl,
         "\n");
     absl::StrAppend(&exports_h_,
                     "\n// Frees `rep` when its last handle is dropped.\n",
                     WrapList(absl::StrCat("void ", base, "_destructor("),
                              {rep + "* rep"}, ");"),
                     "\n");
-    for (const char* op : {"new", "rep", "drop"}) {
-      const std::string sig =
-          std::string(op) == "new"   ? "int32_t __wasm_import_%s_new(int32_t)"
-          : std::string(op) == "rep" ? "int32_t __wasm_import_%s_rep(int32_t)"
-                                     : "void __wasm_import_%s_drop(int32_t)";
-      absl::StrAppend(&helpers_c_, "\n__attribute__((__import_module__(\"",
-                      export_module, "\"), __import_name__(\"[resource-", op,
-                      "]", name, "\")))\nextern ",
-                      absl::StrReplaceAll(sig, {{"%s", base}}), ";\n");
-    }
+    absl::StrAppend(&helpers_c_, intrinsic(export_module, "new", "int32_t"),
+                    intrinsic(export_module, "rep", "int32_t"),
+                    intrinsic(export_module, "drop", "void"));
     absl::StrAppend(&helpers_c_, "\n", own, " ", base, "_new(", rep,
                     "* rep) {\n  return (", own, "){__wasm_import_", base,
                     "_new((int32_t)(uintptr_t)rep)};\n}\n\n", rep, "* ", base,
                     "_rep(", own, " handle) {\n  return (", rep,
                     "*)(uintptr_t)__wasm_import_", base,
-                    "_rep(handle.__handle);\n}\n\n"
-                    "void ",
-                    base, "_drop_own(", own, " handle) {\n  __wasm_import_",
-                    base, "_drop(handle.__handle);\n}\n");
+                    "_rep(handle.__handle);\n}\n\n", drop_own_def);
     absl::StrAppend(&exports_c_, "\n__attribute__((__export_name__(\"", module,
                     "#[dtor]", name, "\")))\nvoid __wasm_export_", base,
                     "_dtor(int32_t rep) {\n  ", base, "_destructor((", rep,
@@ -514,9 +504,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
       case TypeKind::kTuple: {
         absl::StrAppend(&def, "typedef struct {\n");
         for (size_t i = 0; i < t.fields.size(); ++i) {
-          const std::string field = t.kind == TypeKind::kRecord
-                                        ? Snake(t.fields[i].name)
-                                        : absl::StrCat("f", i);
+          const std::string field = FieldName(t, i);
           absl::StrAppend(&def, "  ", CType(t.fields[i].type), " ", field,
                           ";\n");
         }
@@ -604,9 +592,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
       case TypeKind::kRecord:
       case TypeKind::kTuple:
         for (size_t i = 0; i < t.fields.size(); ++i) {
-          const std::string field = t.kind == TypeKind::kRecord
-                                        ? Snake(t.fields[i].name)
-                                        : absl::StrCat("f", i);
+          const std::string field = FieldName(t, i);
           absl::StrAppend(&body,
                           free_member(t.fields[i].type, "ptr->" + field, "  "));
         }
@@ -753,9 +739,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
       case TypeKind::kRecord:
       case TypeKind::kTuple:
         for (size_t i = 0; i < t.fields.size(); ++i) {
-          const std::string field = t.kind == TypeKind::kRecord
-                                        ? Snake(t.fields[i].name)
-                                        : absl::StrCat("f", i);
+          const std::string field = FieldName(t, i);
           Lower(t.fields[i].type, absl::StrCat("(", expr, ").", field), indent,
                 body, out);
         }
@@ -832,9 +816,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
       case TypeKind::kRecord:
       case TypeKind::kTuple:
         for (size_t i = 0; i < t.fields.size(); ++i) {
-          const std::string field = t.kind == TypeKind::kRecord
-                                        ? Snake(t.fields[i].name)
-                                        : absl::StrCat("f", i);
+          const std::string field = FieldName(t, i);
           Lift(t.fields[i].type, absl::StrCat(dst, ".", field), vals, next,
                indent, body);
         }
@@ -915,6 +897,16 @@ static inline double cabi_i64_to_f64(int64_t i) {
                     ")" + suffix);
   }
 
+  // "  struct {...  }": function type `ft`'s parameters laid out as a tuple
+  // (where they spill to memory).
+  std::string ArgsStruct(const Type& ft) {
+    std::string out = "  struct {\n";
+    for (size_t i = 0; i < ft.fields.size(); ++i) {
+      absl::StrAppend(&out, "    ", CType(ft.fields[i].type), " f", i, ";\n");
+    }
+    return out + "  }";
+  }
+
   void Import(const FuncSpec& f) {
     const Type& ft = types_[f.type];
     const std::string proto = Prototype(f, " {");
@@ -931,12 +923,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
     std::vector<std::string> call_args;
     if (args.size() > component::kMaxFlatParams) {
       // Spilled: a pointer to the parameters laid out as a tuple.
-      absl::StrAppend(&body, "  struct {\n");
-      for (size_t i = 0; i < ft.fields.size(); ++i) {
-        absl::StrAppend(&body, "    ", CType(ft.fields[i].type), " f", i,
-                        ";\n");
-      }
-      absl::StrAppend(&body, "  } _args;\n");
+      absl::StrAppend(&body, ArgsStruct(ft), " _args;\n");
       for (size_t i = 0; i < ft.fields.size(); ++i) {
         const std::string name = Snake(ft.fields[i].name);
         absl::StrAppend(&body, "  _args.f", i, " = ",
@@ -959,12 +946,12 @@ static inline double cabi_i64_to_f64(int64_t i) {
       // The host writes the result where `ret` points.
       core_params.push_back("int32_t");
       call_args.push_back("(int32_t)(uintptr_t)ret");
-      absl::StrAppend(&tail, "  ", call_name, "(",
-                      absl::StrJoin(call_args, ", "), ");\n");
-    } else if (results.size() == 1) {
+    }
+    const std::string call =
+        absl::StrCat(call_name, "(", absl::StrJoin(call_args, ", "), ");\n");
+    if (results.size() == 1) {
       core_result = CoreCType(results[0]);
-      absl::StrAppend(&tail, "  ", core_result, " _r = ", call_name, "(",
-                      absl::StrJoin(call_args, ", "), ");\n");
+      absl::StrAppend(&tail, "  ", core_result, " _r = ", call);
       size_t next = 0;
       if (ByValue(*ft.ok)) {
         absl::StrAppend(&tail, "  ", CType(*ft.ok), " _ret;\n");
@@ -974,8 +961,7 @@ static inline double cabi_i64_to_f64(int64_t i) {
         Lift(*ft.ok, "(*ret)", {{"_r", results[0]}}, &next, "  ", &tail);
       }
     } else {
-      absl::StrAppend(&tail, "  ", call_name, "(",
-                      absl::StrJoin(call_args, ", "), ");\n");
+      absl::StrAppend(&tail, "  ", call);
     }
     if (core_params.empty()) core_params.push_back("void");
     absl::StrAppend(&imports_c_, "\n__attribute__((__import_module__(\"",
@@ -1000,12 +986,8 @@ static inline double cabi_i64_to_f64(int64_t i) {
     if (flat_count > component::kMaxFlatParams) {
       // Spilled: the host allocated the parameter tuple with cabi_realloc.
       core_params.push_back("int32_t _a0");
-      absl::StrAppend(&body, "  struct {\n");
-      for (size_t i = 0; i < ft.fields.size(); ++i) {
-        absl::StrAppend(&body, "    ", CType(ft.fields[i].type), " f", i,
-                        ";\n");
-      }
-      absl::StrAppend(&body, "  }* _args = (void*)(uintptr_t)_a0;\n");
+      absl::StrAppend(&body, ArgsStruct(ft),
+                      "* _args = (void*)(uintptr_t)_a0;\n");
       for (size_t i = 0; i < ft.fields.size(); ++i) {
         absl::StrAppend(&body, "  ", CType(ft.fields[i].type), " _p", i,
                         " = _args->f", i, ";\n");
@@ -1051,16 +1033,15 @@ static inline double cabi_i64_to_f64(int64_t i) {
                      call_args.empty() ? "" : ", ", "&_ret);\n", drops);
     if (!ft.ok) {
       absl::StrAppend(&body, "  ", call, ");\n", drops);
-    } else if (ByValue(*ft.ok)) {
-      core_result = CoreCType(results[0]);
-      absl::StrAppend(&body, "  ", CType(*ft.ok), " _ret = ", call, ");\n",
-                      drops);
-      std::vector<CoreValue> out;
-      Lower(*ft.ok, "_ret", "  ", &body, &out);
-      absl::StrAppend(&body, "  return ", out[0].expr, ";\n");
     } else if (results.size() == 1) {
+      // One core result, returned (a by-value result is always one).
       core_result = CoreCType(results[0]);
-      absl::StrAppend(&body, "  ", CType(*ft.ok), " _ret;\n  ", with_ret);
+      if (ByValue(*ft.ok)) {
+        absl::StrAppend(&body, "  ", CType(*ft.ok), " _ret = ", call, ");\n",
+                        drops);
+      } else {
+        absl::StrAppend(&body, "  ", CType(*ft.ok), " _ret;\n  ", with_ret);
+      }
       std::vector<CoreValue> out;
       Lower(*ft.ok, "_ret", "  ", &body, &out);
       absl::StrAppend(&body, "  return ", out[0].expr, ";\n");
