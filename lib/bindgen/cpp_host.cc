@@ -650,13 +650,15 @@ class Generator {
     std::string nested_h;
     for (const Scope& s : nested) {
       const std::string q = "Exports::" + s.cls;
+      // The accessor; the member is this and '_'.
+      const std::string accessor = Snake(IfaceName(s.iface));
       Claim("Exports", s.cls, "export " + s.iface);
       std::string npub, npriv;
       ExportScope(s, q, "  ", &npub, &npriv, &binds,
-                  absl::StrCat("exports.", Snake(IfaceName(s.iface)), "_."));
+                  absl::StrCat("exports.", accessor, "_."));
       const bool inst = uses_instance_.count(q) > 0;
       if (inst) {
-        absl::StrAppend(&binds, "  exports.", Snake(IfaceName(s.iface)),
+        absl::StrAppend(&binds, "  exports.", accessor,
                         "_.instance_ = &instance;\n");
       }
       absl::StrAppend(
@@ -665,11 +667,9 @@ class Generator {
           " {\n   public:", npub, "\n   private:\n    friend class Exports;\n",
           npriv, inst ? "    component::Instance* instance_ = nullptr;\n" : "",
           "  };\n");
-      absl::StrAppend(&pub, "\n  const ", s.cls, "& ",
-                      Snake(IfaceName(s.iface)), "() const { return ",
-                      Snake(IfaceName(s.iface)), "_; }\n");
-      absl::StrAppend(&priv, "  ", s.cls, " ", Snake(IfaceName(s.iface)),
-                      "_;\n");
+      absl::StrAppend(&pub, "\n  const ", s.cls, "& ", accessor,
+                      "() const { return ", accessor, "_; }\n");
+      absl::StrAppend(&priv, "  ", s.cls, " ", accessor, "_;\n");
     }
     std::string root_pub, root_priv;
     ExportScope(root, "Exports", "", &root_pub, &root_priv, &binds, "exports.");
