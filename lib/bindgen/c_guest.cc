@@ -367,8 +367,7 @@ void* cabi_realloc(void* ptr, size_t old_size, size_t align, size_t new_size) {
   void FuncTypes(TypeId func) {
     const Type& f = types_[func];
     if (f.async) Fail("C bindings for async functions");
-    for (const component::Field& p : f.fields) Define(p.type);
-    if (f.ok) Define(*f.ok);
+    for (TypeId value : ReferencedTypes(f)) Define(value);
   }
 
   // A named type, with its resource's intrinsics, and a typedef where it

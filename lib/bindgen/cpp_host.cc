@@ -274,8 +274,7 @@ class Generator {
   void FuncTypes(TypeId func) {
     const Type& f = types_[func];
     if (f.async) Unsupported("async functions");
-    for (const component::Field& p : f.fields) Define(p.type);
-    if (f.ok) Define(*f.ok);
+    for (TypeId value : ReferencedTypes(f)) Define(value);
   }
 
   // A named type, and a `using` for a second name of it (an alias).

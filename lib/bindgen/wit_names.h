@@ -69,7 +69,8 @@ void ForEachItemType(
     absl::FunctionRef<void(component::TypeId func)> func);
 
 // The types `t`'s definition refers to, in the order the generators define
-// them before it: fields, case payloads, element, ok, error.
+// them before it: fields, case payloads, element, ok, error (for a function,
+// its parameters and result).
 [[nodiscard]] std::vector<component::TypeId> ReferencedTypes(
     const component::Type& t);
 
