@@ -41,13 +41,16 @@ struct ScalarsHost {
                               return absl::OkStatus();
                             }));
   }
+
+  // An instance of the scalars component granted these host functions.
+  absl::StatusOr<Instance> Instantiate() const {
+    return Instance::Create(Compile(guests::scalars_wasm()), linker);
+  }
 };
 
 TEST(ComponentInstanceTest, ScalarsRoundTrip) {
-  Component component = Compile(guests::scalars_wasm());
   ScalarsHost host;
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       Instance::Create(component, host.linker));
+  ASSERT_OK_AND_ASSIGN(Instance instance, host.Instantiate());
   ASSERT_OK_AND_ASSIGN(Func add, instance.GetFunc("demo:scalars/math", "add"));
   EXPECT_EQ(add.type().ToString(), "func(a: s32, b: s32) -> s32");
   ASSERT_OK_AND_ASSIGN(std::vector<Val> sum,
@@ -318,10 +321,8 @@ TEST(ComponentInstanceTest, MistypedHostFunctionIsInvalidArgument) {
 }
 
 TEST(ComponentInstanceTest, WrongArgumentsAreInvalidArgument) {
-  Component component = Compile(guests::scalars_wasm());
   ScalarsHost host;
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       Instance::Create(component, host.linker));
+  ASSERT_OK_AND_ASSIGN(Instance instance, host.Instantiate());
   ASSERT_OK_AND_ASSIGN(Func add, instance.GetFunc("demo:scalars/math", "add"));
   EXPECT_STATUS(add.Call({Val::S32(1)}).status(),
                 absl::StatusCode::kInvalidArgument, "takes 2 arguments");
@@ -331,10 +332,8 @@ TEST(ComponentInstanceTest, WrongArgumentsAreInvalidArgument) {
 }
 
 TEST(ComponentInstanceTest, OtherThreadIsFailedPrecondition) {
-  Component component = Compile(guests::scalars_wasm());
   ScalarsHost host;
-  ASSERT_OK_AND_ASSIGN(Instance instance,
-                       Instance::Create(component, host.linker));
+  ASSERT_OK_AND_ASSIGN(Instance instance, host.Instantiate());
   ASSERT_OK_AND_ASSIGN(Func add, instance.GetFunc("demo:scalars/math", "add"));
   absl::Status status;
   std::thread([&] {

@@ -311,6 +311,13 @@ wasmhost::wasi::WasiOptions MakeWasiOptions(
   return options;
 }
 
+// A copy of `wasi`, or none for nullptr (the *_config_set_wasi calls).
+std::optional<wasmhost_wasi_config> OptionalWasi(
+    const wasmhost_wasi_config_t* wasi) {
+  if (wasi == nullptr) return std::nullopt;
+  return *wasi;
+}
+
 std::array<bool, 2> CapturedStreams(const wasmhost_wasi_config_t& config) {
   return {config.outputs[0] == WASMHOST_WASI_CAPTURE,
           config.outputs[1] == WASMHOST_WASI_CAPTURE};
@@ -754,11 +761,7 @@ void wasmhost_instance_config_set_start_timeout(
 }
 void wasmhost_instance_config_set_wasi(wasmhost_instance_config_t* config,
                                        const wasmhost_wasi_config_t* wasi) {
-  if (wasi == nullptr) {
-    config->wasi.reset();
-  } else {
-    config->wasi = *wasi;
-  }
+  config->wasi = OptionalWasi(wasi);
 }
 
 wasmhost_error_t* wasmhost_instance_new(
@@ -948,11 +951,7 @@ void wasmhost_pool_config_set_instance_config(
 }
 void wasmhost_pool_config_set_wasi(wasmhost_pool_config_t* config,
                                    const wasmhost_wasi_config_t* wasi) {
-  if (wasi == nullptr) {
-    config->wasi.reset();
-  } else {
-    config->wasi = *wasi;
-  }
+  config->wasi = OptionalWasi(wasi);
 }
 
 wasmhost_error_t* wasmhost_pool_new(const wasmhost_module_t* module,

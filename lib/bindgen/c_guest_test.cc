@@ -12,14 +12,12 @@
 #include "lib/bindgen/c_guest.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
+#include "lib/bindgen/test_util.h"
 #include "lib/bindgen/testdata/sink.h"
 #include "lib/component/reader.h"
 #include "lib/component/wit_printer.h"
@@ -27,28 +25,15 @@
 namespace wasmhost::bindgen {
 namespace {
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 component::ParsedWorld KitchenSink() {
-  absl::StatusOr<component::WitSources> sources =
-      component::LoadWit("lib/bindgen/testdata/kitchen_sink.wit");
-  EXPECT_TRUE(sources.ok()) << sources.status();
-  if (!sources.ok()) return {};
-  absl::StatusOr<component::ParsedWorld> w = component::ParseWit(*sources, "");
+  absl::StatusOr<component::ParsedWorld> w =
+      testing::WorldFromFile("lib/bindgen/testdata/kitchen_sink.wit");
   EXPECT_TRUE(w.ok()) << w.status();
   return w.ok() ? *std::move(w) : component::ParsedWorld();
 }
 
 absl::Status Generate(const std::string& wit) {
-  component::WitSources sources;
-  sources.main.push_back({"t.wit", wit});
-  absl::StatusOr<component::ParsedWorld> w = component::ParseWit(sources, "");
+  absl::StatusOr<component::ParsedWorld> w = testing::WorldFromText(wit);
   if (!w.ok()) return w.status();
   return GenerateCGuest(*w).status();
 }
@@ -57,18 +42,8 @@ TEST(GenerateCGuest, MatchesTheGoldenFiles) {
   absl::StatusOr<CGuestFiles> files = GenerateCGuest(KitchenSink());
   ASSERT_TRUE(files.ok()) << files.status();
   EXPECT_EQ(files->stem, "sink");
-  const std::string golden = "lib/bindgen/testdata/golden/sink";
-  const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  if (workspace != nullptr &&
-      std::getenv("WASMHOST_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(absl::StrCat(workspace, "/", golden, ".h.golden"))
-        << files->header;
-    std::ofstream(absl::StrCat(workspace, "/", golden, ".c.golden"))
-        << files->source;
-    GTEST_SKIP() << "golden files written under " << workspace;
-  }
-  EXPECT_EQ(files->header, Read(golden + ".h.golden"));
-  EXPECT_EQ(files->source, Read(golden + ".c.golden"));
+  testing::ExpectGolden("lib/bindgen/testdata/golden/sink",
+                        {{".h", files->header}, {".c", files->source}});
 }
 
 TEST(GenerateCGuest, IsDeterministic) {

@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "lib/bindgen/test_util.h"
 
 namespace wasmhost::bindgen {
 namespace {
@@ -32,7 +33,7 @@ Result Bindgen(const std::vector<std::string>& args) {
 
 std::string TempDir(const std::string& name) {
   const std::string dir =
-      std::string(testing::TempDir()) + "/command_test_" + name;
+      std::string(::testing::TempDir()) + "/command_test_" + name;
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -52,11 +53,8 @@ TEST(BindgenMain, WritesHeaderAndSource) {
   const Result r = Bindgen({"c-guest", "--wit", wit, "--out", dir + "/gen"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, dir + "/gen/my_plugin.h\n" + dir + "/gen/my_plugin.c\n");
-  std::ifstream h(dir + "/gen/my_plugin.h");
-  std::stringstream text;
-  text << h.rdbuf();
-  EXPECT_TRUE(
-      absl::StrContains(text.str(), "void exports_my_plugin_run(void);"));
+  EXPECT_TRUE(absl::StrContains(testing::ReadFile(dir + "/gen/my_plugin.h"),
+                                "void exports_my_plugin_run(void);"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/gen/my_plugin.c"));
 }
 
@@ -120,11 +118,9 @@ TEST(BindgenMain, CppHostWritesHeaderAndSource) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
             dir + "/gen/my_plugin_host.h\n" + dir + "/gen/my_plugin_host.cc\n");
-  std::ifstream cc(dir + "/gen/my_plugin_host.cc");
-  std::stringstream text;
-  text << cc.rdbuf();
   EXPECT_TRUE(
-      absl::StrContains(text.str(), "#include \"x/y/my_plugin_host.h\""));
+      absl::StrContains(testing::ReadFile(dir + "/gen/my_plugin_host.cc"),
+                        "#include \"x/y/my_plugin_host.h\""));
   EXPECT_TRUE(std::filesystem::exists(dir + "/gen/my_plugin_host.h"));
 }
 

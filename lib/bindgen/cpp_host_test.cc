@@ -10,40 +10,26 @@
 
 #include "lib/bindgen/cpp_host.h"
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "lib/bindgen/test_util.h"
 
 namespace wasmhost::bindgen {
 namespace {
 
 constexpr char kPrefix[] = "lib/bindgen/testdata/sink_host/";
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 absl::StatusOr<CppHostFiles> GenerateFile(const std::string& path) {
-  absl::StatusOr<component::WitSources> sources = component::LoadWit(path);
-  if (!sources.ok()) return sources.status();
-  absl::StatusOr<component::ParsedWorld> w = component::ParseWit(*sources, "");
+  absl::StatusOr<component::ParsedWorld> w = testing::WorldFromFile(path);
   if (!w.ok()) return w.status();
   return GenerateCppHost(*w, kPrefix);
 }
 
 absl::StatusOr<CppHostFiles> Generate(const std::string& wit) {
-  component::WitSources sources;
-  sources.main.push_back({"t.wit", wit});
-  absl::StatusOr<component::ParsedWorld> w = component::ParseWit(sources, "");
+  absl::StatusOr<component::ParsedWorld> w = testing::WorldFromText(wit);
   if (!w.ok()) return w.status();
   return GenerateCppHost(*w, "");
 }
@@ -53,18 +39,8 @@ TEST(GenerateCppHost, MatchesTheGoldenFiles) {
       GenerateFile("lib/bindgen/testdata/kitchen_sink.wit");
   ASSERT_TRUE(files.ok()) << files.status();
   EXPECT_EQ(files->stem, "sink_host");
-  const std::string golden = "lib/bindgen/testdata/golden/sink_host";
-  const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  if (workspace != nullptr &&
-      std::getenv("WASMHOST_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(absl::StrCat(workspace, "/", golden, ".h.golden"))
-        << files->header;
-    std::ofstream(absl::StrCat(workspace, "/", golden, ".cc.golden"))
-        << files->source;
-    GTEST_SKIP() << "golden files written under " << workspace;
-  }
-  EXPECT_EQ(files->header, Read(golden + ".h.golden"));
-  EXPECT_EQ(files->source, Read(golden + ".cc.golden"));
+  testing::ExpectGolden("lib/bindgen/testdata/golden/sink_host",
+                        {{".h", files->header}, {".cc", files->source}});
 }
 
 TEST(GenerateCppHost, IsDeterministic) {
