@@ -28,7 +28,9 @@ of bounds). `stack_first = False` keeps wasm-ld's layout (for tests).
 `wasi = True` links jco's preview-1 reactor adapter, so the sources may use
 wasi-libc's I/O (printf, files, clocks); the component then imports WASI
 0.2 and the host grants it with wasi::AddToComponentLinker. Without it a
-plugin that calls such functions fails to become a component.
+plugin that calls such functions (snprintf too: stdio pulls in file
+descriptors) fails to become a component, with jco saying "failed to
+resolve import `wasi_snapshot_preview1::fd_close`".
 
 `embed_namespace = "my::ns"` also makes the cc_library `name + "_embedded"`
 (header `<package>/<name>_embedded.h`) declaring
