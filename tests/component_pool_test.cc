@@ -372,10 +372,9 @@ TEST(ComponentPoolTest, WarmOnAWorkerThread) {
       std::unique_ptr<InstancePool> pool,
       InstancePool::Create(PoolComponent(), host.linker, options));
   std::thread worker([&pool] {
-    EXPECT_THAT(pool->Warm(3),
-                ::wasmhost::testing::StatusIs(
-                    absl::StatusCode::kInvalidArgument,
-                    HasSubstr("max_idle_per_thread is 2")));
+    EXPECT_THAT(pool->Warm(3), ::wasmhost::testing::StatusIs(
+                                   absl::StatusCode::kInvalidArgument,
+                                   HasSubstr("max_idle_per_thread is 2")));
     ASSERT_OK(pool->Warm(2));
     std::vector<Lease> leases;
     for (int i = 0; i < 2; ++i) {

@@ -29,12 +29,12 @@ namespace {
 
 using testing::ExpectTrap;
 using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::IsOkAndHolds;
 using testing::kDivideIndex;
 using testing::kOuterIndex;
 using testing::kRecurseIndex;
 using testing::kUnreachableIndex;
+using ::testing::Not;
 using testing::TrapCase;
 
 constexpr absl::StatusCode kAborted = absl::StatusCode::kAborted;

@@ -75,8 +75,8 @@ TEST(StackFirstTest, StaticDataSurvivesTheOverflow) {
   const absl::Status status = recurse.Call(kTooDeep).status();
   ASSERT_EQ(status.code(), absl::StatusCode::kAborted) << status;
   std::vector<uint8_t> bytes(kCanaryBytes);
-  ASSERT_OK(core.memory().Read(static_cast<uint32_t>(canary),
-                               absl::MakeSpan(bytes)));
+  ASSERT_OK(
+      core.memory().Read(static_cast<uint32_t>(canary), absl::MakeSpan(bytes)));
   EXPECT_EQ(bytes, std::vector<uint8_t>(kCanaryBytes, 0xa5));
 }
 

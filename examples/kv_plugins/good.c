@@ -75,7 +75,10 @@ void exports_plugin_handle(plugin_string_t* line,
     char* digit = text + sizeof text - 1;
     *digit = '\0';
     unsigned value = handled;
-    do *--digit = (char)('0' + value % 10); while ((value /= 10) != 0);
+    do {
+      *--digit = (char)('0' + value % 10);
+      value /= 10;
+    } while (value != 0);
     reply(ret, 0, digit);
   } else {
     reply(ret, 1, "usage: set KEY VALUE | get KEY | append KEY TEXT | count");

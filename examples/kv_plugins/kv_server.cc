@@ -23,10 +23,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,16 +93,14 @@ std::string Describe(const absl::Status& status) {
   message = message.substr(0, message.find('\n'));
   const wasmhost::ErrorInfo info = wasmhost::GetErrorInfo(status);
   if (info.trap.has_value()) {
-    return absl::StrCat("trapped (",
-                        wasmhost::TrapKindName(info.trap->kind),
+    return absl::StrCat("trapped (", wasmhost::TrapKindName(info.trap->kind),
                         "), instance replaced: ", message);
   }
   if (status.code() == absl::StatusCode::kDeadlineExceeded) {
     return absl::StrCat("stopped at its deadline, instance replaced: ",
                         message);
   }
-  return absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
-                      message);
+  return absl::StrCat(absl::StatusCodeToString(status.code()), ": ", message);
 }
 
 // Plugin replies go on one line.
@@ -129,7 +127,8 @@ class Server {
         component::Component::Compile(engine_, bytes);
     if (!compiled.ok()) return compiled.status();
     component::Linker linker;  // grants nothing until told
-    absl::Status granted = kv::AddToLinker(linker, static_cast<kv::Store&>(store_));
+    absl::Status granted =
+        kv::AddToLinker(linker, static_cast<kv::Store&>(store_));
     if (granted.ok() && admin) {
       granted = kv::AddToLinker(linker, static_cast<kv::Admin&>(store_));
     }
@@ -167,8 +166,7 @@ class Server {
       }
       absl::Status loaded = Load(args[0], args[1], args.size() == 3);
       if (!loaded.ok()) {
-        return absl::StrCat("ERR ", args[0], " not loaded: ",
-                            Describe(loaded));
+        return absl::StrCat("ERR ", args[0], " not loaded: ", Describe(loaded));
       }
       return absl::StrCat("OK loaded ", args[0]);
     }

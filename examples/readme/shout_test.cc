@@ -31,10 +31,11 @@ TEST(ShoutTest, ShoutsLogsAndRefusesEmptyText) {
   ASSERT_TRUE(compiled.ok()) << compiled.status();
   std::vector<std::string> log;
   component::Linker linker;
-  ASSERT_TRUE(linker
-                  .Define("log",
-                          [&log](std::string_view msg) { log.emplace_back(msg); })
-                  .ok());
+  ASSERT_TRUE(
+      linker
+          .Define("log",
+                  [&log](std::string_view msg) { log.emplace_back(msg); })
+          .ok());
   absl::StatusOr<component::Instance> instance =
       component::Instance::Create(*compiled, linker);
   ASSERT_TRUE(instance.ok()) << instance.status();

@@ -718,11 +718,11 @@ absl::Status PoolState::Warm(const std::shared_ptr<PoolState>& self,
                       "warm");
   }
   if (count > settings.max_idle_per_thread) {
-    return UsageError(
-        absl::StatusCode::kInvalidArgument,
-        absl::StrCat("cannot keep ", count, " idle instances warm: "
-                     "max_idle_per_thread is ",
-                     settings.max_idle_per_thread));
+    return UsageError(absl::StatusCode::kInvalidArgument,
+                      absl::StrCat("cannot keep ", count,
+                                   " idle instances warm: "
+                                   "max_idle_per_thread is ",
+                                   settings.max_idle_per_thread));
   }
   while (slot.idle.size() < count) {
     absl::StatusOr<PooledInstance> created = NewInstance(slot.version);

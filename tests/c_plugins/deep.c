@@ -5,10 +5,10 @@
 // the store traps; with wasm-ld's default layout (stack above the static
 // data) the frames overwrite the canary and the call returns.
 
+#include "deep.h"
+
 #include <stdint.h>
 #include <string.h>
-
-#include "deep.h"
 
 #define CANARY_BYTES 32768
 #define CANARY_BYTE 0xa5
@@ -20,7 +20,8 @@ static uint32_t descend(uint32_t depth) {
   for (uint32_t i = 0; i < sizeof frame; ++i) frame[i] = (uint8_t)depth;
   if (depth == 0) return 0;
   // Not a tail call: the frame is read after the recursion returns.
-  return descend(depth - 1) + 1 + (frame[depth % sizeof frame] != (uint8_t)depth);
+  return descend(depth - 1) + 1 +
+         (frame[depth % sizeof frame] != (uint8_t)depth);
 }
 
 uint32_t exports_deep_recurse(uint32_t depth) {
@@ -30,8 +31,11 @@ uint32_t exports_deep_recurse(uint32_t depth) {
 
 uint32_t exports_deep_canary_damage(void) {
   uint32_t damaged = 0;
-  for (uint32_t i = 0; i < CANARY_BYTES; ++i) damaged += canary[i] != CANARY_BYTE;
+  for (uint32_t i = 0; i < CANARY_BYTES; ++i)
+    damaged += canary[i] != CANARY_BYTE;
   return damaged;
 }
 
-uint32_t exports_deep_canary_address(void) { return (uint32_t)(uintptr_t)canary; }
+uint32_t exports_deep_canary_address(void) {
+  return (uint32_t)(uintptr_t)canary;
+}
