@@ -3,7 +3,10 @@
 //   oob       reads 16 bytes below 4 GiB: outside its memory
 //   loop      never returns
 //   recurse   recurses without end
-//   hog       allocates 2 GiB and fills it
+//   hog       takes 2 GiB in 1 MiB blocks until malloc fails; says how
+//             many it got
+//   hog-unchecked  mallocs 2 GiB in one block and fills it without
+//             checking for NULL
 //   wipe      empties the store through kv:plugins/admin (its world
 //             imports it; a server that does not grant it refuses to load
 //             the plugin at all)
@@ -37,6 +40,18 @@ static void reply(admin_plugin_result_string_string_t* ret, int is_err,
   admin_plugin_string_dup(is_err ? &ret->val.err : &ret->val.ok, text);
 }
 
+// Writes `value` in decimal at `at`; returns the end.
+static char* put_decimal(char* at, unsigned value) {
+  char digits[10];
+  int count = 0;
+  do {
+    digits[count++] = (char)('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (count > 0) *at++ = digits[--count];
+  return at;
+}
+
 static int starts(const admin_plugin_string_t* line, const char* word) {
   size_t len = strlen(word);
   return line->len >= len && memcmp(line->ptr, word, len) == 0 &&
@@ -54,10 +69,22 @@ void exports_admin_plugin_handle(admin_plugin_string_t* line,
   } else if (starts(line, "recurse")) {
     reply(ret, 0, dive(0) ? "came back" : "came back with 0");
   } else if (starts(line, "hog")) {
+    // 2 GiB in 1 MiB blocks, each written, until malloc says no.
+    unsigned mib = 0;
+    for (; mib < 2048; ++mib) {
+      char* block = malloc(1 << 20);
+      if (block == NULL) break;
+      memset(block, 'x', 1 << 20);
+      hoard = block;  // kept, so the compiler keeps the memset
+    }
+    char text[32] = "took ";
+    strcpy(put_decimal(text + 5, mib), " MiB of 2048");
+    reply(ret, 0, text);
+  } else if (starts(line, "hog-unchecked")) {
     size_t size = (size_t)2 << 30;
     char* block = malloc(size);
     memset(block, 'x', size);  // unchecked, as careless code does
-    hoard = block;             // kept, so the compiler keeps the memset
+    hoard = block;
     reply(ret, 0, "filled 2 GiB");
   } else if (starts(line, "wipe")) {
     reply(ret, 0, kv_plugins_admin_wipe() ? "wiped" : "nothing to wipe");
@@ -67,7 +94,8 @@ void exports_admin_plugin_handle(admin_plugin_string_t* line,
     kv_plugins_store_set(&key, &value);
     reply(ret, 0, "stored");
   } else {
-    reply(ret, 1, "usage: oob | loop | recurse | hog | wipe | set KEY");
+    reply(ret, 1,
+          "usage: oob | loop | recurse | hog | hog-unchecked | wipe | set KEY");
   }
   admin_plugin_string_free(line);
 }
