@@ -54,7 +54,7 @@ commands=(
   "keys"                                     # (not read: the server quit)
 )
 replies="$(printf '%s\n' "${commands[@]}" |
-  checked "$server" --timeout_ms=200 "good=$good" "evil=$hostile,admin" \
+  checked "$server" --timeout_ms=2000 "good=$good" "evil=$hostile,admin" \
     "sneaky_at_start=$hostile" 2>"$tmp/stderr")"
 
 expect 1 "OK stored"
