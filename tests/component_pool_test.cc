@@ -362,5 +362,43 @@ TEST(ComponentPoolTest, TwoThreads) {
   EXPECT_EQ(stats.in_use, 0u);
 }
 
+// Warm shares the module pool's machinery: a worker thread's first leases
+// are warm hits that start fresh; the errors are the module pool's.
+TEST(ComponentPoolTest, WarmOnAWorkerThread) {
+  BlobHost host;
+  PoolOptions options;
+  options.max_idle_per_thread = 2;
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<InstancePool> pool,
+      InstancePool::Create(PoolComponent(), host.linker, options));
+  std::thread worker([&pool] {
+    EXPECT_THAT(pool->Warm(3), ::wasmhost::testing::StatusIs(
+                                   absl::StatusCode::kInvalidArgument,
+                                   HasSubstr("max_idle_per_thread is 2")));
+    ASSERT_OK(pool->Warm(2));
+    std::vector<Lease> leases;
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+      EXPECT_EQ(CallU32(lease, "next"), 1001u);
+      EXPECT_EQ(CallU32(lease, "keep-token"), 1u);
+      leases.push_back(std::move(lease));
+    }
+    PoolStats stats = pool->stats();
+    EXPECT_EQ(stats.warmed, 2u);
+    EXPECT_EQ(stats.warm_hits, 2u);
+    EXPECT_EQ(stats.misses, 0u);
+  });
+  worker.join();
+
+  PoolOptions fresh_each_time;
+  fresh_each_time.policy = ReusePolicy::kNewInstance;
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<InstancePool> unpooled,
+      InstancePool::Create(PoolComponent(), host.linker, fresh_each_time));
+  EXPECT_THAT(unpooled->Warm(1), ::wasmhost::testing::StatusIs(
+                                     absl::StatusCode::kFailedPrecondition,
+                                     HasSubstr("kNewInstance")));
+}
+
 }  // namespace
 }  // namespace wasmhost::component

@@ -34,6 +34,7 @@ using testing::kDivideIndex;
 using testing::kOuterIndex;
 using testing::kRecurseIndex;
 using testing::kUnreachableIndex;
+using ::testing::Not;
 using testing::TrapCase;
 
 constexpr absl::StatusCode kAborted = absl::StatusCode::kAborted;
@@ -359,6 +360,28 @@ INSTANTIATE_TEST_SUITE_P(Traps, InstanceTrapTest,
                          [](const ::testing::TestParamInfo<TrapCase>& test) {
                            return std::string(test.param.name);
                          });
+
+// Without a name section, a frame's function_name is empty (errors.h),
+// not the name V8 makes up; the message names the function by index.
+TEST(InstanceTest, TrapFramesOfAModuleWithoutNamesHaveOnlyIndices) {
+  Linker linker;
+  ASSERT_OK(linker.Define("host", "nothing", [](int32_t) {}));
+  ASSERT_OK_AND_ASSIGN(
+      Instance instance,
+      testing::Instantiate(fixtures::unnamed_trap_wasm(), linker));
+  ASSERT_OK_AND_ASSIGN(auto run, instance.GetFunc<int32_t()>("run"));
+  absl::Status status = run.Call().status();
+  std::optional<TrapInfo> info = GetTrapInfo(status);
+  ASSERT_TRUE(info.has_value()) << status;
+  ASSERT_EQ(info->backtrace.size(), 2u) << status;
+  EXPECT_EQ(info->backtrace[0].function_name, "");
+  EXPECT_EQ(info->backtrace[0].function_index, 1u);
+  EXPECT_EQ(info->backtrace[1].function_name, "");
+  EXPECT_EQ(info->backtrace[1].function_index, 2u);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("<func 1>"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("<func 2>"));
+  EXPECT_THAT(std::string(status.message()), Not(HasSubstr("$func")));
+}
 
 TEST(InstanceTest, TrapBacktraceHasEveryFrame) {
   ASSERT_OK_AND_ASSIGN(Instance instance, Traps());

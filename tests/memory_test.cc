@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -76,6 +77,35 @@ TEST(MemoryTest, OutOfRangeAccessesFail) {
                 "outside the memory");
   EXPECT_STATUS(memory.ReadString(0, kPage + 1), kOutOfRange,
                 "outside the memory");
+}
+
+TEST(MemoryTest, WriteStringIsReadBackByTheGuestWithoutATerminator) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::memory_wasm()));
+  ASSERT_OK_AND_ASSIGN(auto load8, instance.GetFunc<int32_t(int32_t)>("load8"));
+  Memory memory = instance.memory();
+  ASSERT_OK(memory.WriteString(0, "HE"));  // over "hello"
+  ASSERT_OK_AND_ASSIGN(std::string text, memory.ReadString(0, 5));
+  EXPECT_EQ(text, "HEllo");  // no NUL written after the text
+  ASSERT_OK_AND_ASSIGN(int32_t loaded, load8.Call(1));
+  EXPECT_EQ(loaded, 'E');
+  // Embedded NULs and an empty string at the very end.
+  ASSERT_OK(memory.WriteString(100, std::string_view("a\0b", 3)));
+  ASSERT_OK_AND_ASSIGN(text, memory.ReadString(100, 3));
+  EXPECT_EQ(text, std::string("a\0b", 3));
+  EXPECT_OK(memory.WriteString(kPage, ""));
+}
+
+TEST(MemoryTest, WriteStringOutOfRangeWritesNothing) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       testing::Instantiate(fixtures::memory_wasm()));
+  Memory memory = instance.memory();
+  EXPECT_STATUS(memory.WriteString(kPage - 1, "xy"), kOutOfRange,
+                "memory access [65535, 65535 + 2) is outside the memory of "
+                "65536 bytes");
+  EXPECT_EQ(memory.data()[kPage - 1], 0);
+  EXPECT_STATUS(memory.WriteString(std::numeric_limits<uint64_t>::max(), "x"),
+                kOutOfRange, "outside the memory");
 }
 
 TEST(MemoryTest, OffsetPlusLengthOverflowIsOutOfRange) {

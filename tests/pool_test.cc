@@ -12,6 +12,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -842,6 +843,49 @@ TEST(PoolTest, LatencyBucketBoundsArePowersOfTwo) {
   EXPECT_EQ(stats.AcquireLatencyPercentile(1.0), absl::Nanoseconds(4096));
 }
 
+TEST(PoolTest, StatsPrintAsOneLineWithReadablePercentiles) {
+  PoolStats stats;
+  stats.leases = 100;
+  stats.warm_hits = 97;
+  stats.misses = 3;
+  stats.resets = 96;
+  stats.discards = 2;
+  stats.traps = 1;
+  stats.replacements = 1;
+  stats.warmed = 4;
+  stats.idle = 5;
+  stats.version = 2;
+  stats.acquire_latency[9] = 50;   // < 512 ns
+  stats.acquire_latency[12] = 40;  // < 4096 ns
+  stats.acquire_latency[20] = 9;   // < 1048576 ns
+  stats.acquire_latency[31] = 1;   // < 2^31 ns
+  const std::string want =
+      "leases=100 warm_hits=97 misses=3 resets=96 discards=2 traps=1 "
+      "exits=0 timeouts=0 thread_cap_refusals=0 failed_instantiations=0 "
+      "replacements=1 warmed=4 idle=5 in_use=0 version=2 old_instances=0 "
+      "acquire_latency p50<512ns p90<4.1us p99<1.05ms max<2.15s";
+  EXPECT_EQ(stats.ToString(), want);
+  std::ostringstream out;
+  out << stats;
+  EXPECT_EQ(out.str(), want);
+
+  PoolStats empty;
+  empty.fresh_state_refusal = "the code drops data segments";
+  EXPECT_THAT(empty.ToString(),
+              ::testing::EndsWith(" acquire_latency none fresh_state_refusal="
+                                  "\"the code drops data segments\""));
+}
+
+TEST(PoolTest, StatsOfARealPoolPrint) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kFreshState));
+  ASSERT_OK(pool->Acquire().status());
+  const std::string text = pool->stats().ToString();
+  EXPECT_THAT(text, HasSubstr("leases=1 warm_hits=1 misses=0 resets=1 "));
+  EXPECT_THAT(text, HasSubstr(" idle=1 in_use=0 version=1 "));
+  EXPECT_THAT(text, ::testing::MatchesRegex(
+                        ".* acquire_latency p50<[0-9.]+(ns|us|ms) .*"));
+}
+
 // ---------------------------------------------------------------------------
 // Lease moves.
 
@@ -1106,6 +1150,80 @@ TEST(PoolTest, FailingResetHookFailsCreate) {
   };
   EXPECT_STATUS(CounterPool(ReusePolicy::kFreshState, options),
                 absl::StatusCode::kUnavailable, "no reset today");
+}
+
+// ---------------------------------------------------------------------------
+// Warm: idle instances made ahead of a thread's first requests.
+
+TEST(PoolTest, WarmOnAWorkerThreadMakesItsFirstAcquiresWarmHits) {
+  int initialized = 0;
+  PoolOptions options;
+  options.initialize_instance = [&](Instance& instance) {
+    ++initialized;
+    return BumpOnce(instance);
+  };
+  ASSERT_OK_AND_ASSIGN(auto pool,
+                       CounterPool(ReusePolicy::kFreshState, options));
+  std::thread worker([&] {
+    ASSERT_OK(pool->Warm(3));
+    EXPECT_EQ(pool->stats().idle, 4u);  // and Create's, on this thread
+    EXPECT_EQ(pool->stats().warmed, 3u);
+    std::vector<Lease> leases;
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+      // Started from the image: initialised, without running it again.
+      EXPECT_THAT(CallGuest(lease, "bump"), IsOkAndHolds(2002));
+      leases.push_back(std::move(lease));
+    }
+    PoolStats stats = pool->stats();
+    EXPECT_EQ(stats.warm_hits, 3u);
+    EXPECT_EQ(stats.misses, 0u);
+    EXPECT_EQ(stats.leases, 3u);
+  });
+  worker.join();
+  EXPECT_EQ(initialized, 1);
+  // Warm tops up: this thread already keeps Create's instance.
+  ASSERT_OK(pool->Warm(1));
+  EXPECT_EQ(pool->stats().warmed, 3u);
+  ASSERT_OK(pool->Warm(2));
+  EXPECT_EQ(pool->stats().warmed, 4u);
+  EXPECT_EQ(pool->stats().idle, 2u);  // the worker's went with its thread
+}
+
+TEST(PoolTest, WarmBeyondMaxIdleIsInvalidArgument) {
+  PoolOptions options;
+  options.max_idle_per_thread = 2;
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse, options));
+  EXPECT_STATUS(pool->Warm(3), kInvalidArgument,
+                "cannot keep 3 idle instances warm: max_idle_per_thread is 2");
+  EXPECT_EQ(pool->stats().warmed, 0u);
+  EXPECT_OK(pool->Warm(2));
+  EXPECT_EQ(pool->stats().idle, 2u);
+}
+
+TEST(PoolTest, WarmWithNewInstancePolicyIsFailedPrecondition) {
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kNewInstance));
+  EXPECT_STATUS(pool->Warm(1), absl::StatusCode::kFailedPrecondition,
+                "kNewInstance keeps no idle instances");
+  EXPECT_EQ(pool->stats().idle, 0u);
+}
+
+TEST(PoolTest, WarmThatCannotInstantiateKeepsWhatItMade) {
+  int made = 0;
+  PoolOptions options;
+  options.policy = ReusePolicy::kReuse;
+  options.setup_instance = [&](InstanceOptions&) {
+    // Create's instance and one more, then no more.
+    return ++made <= 2 ? absl::OkStatus()
+                       : absl::UnavailableError("out of tenants");
+  };
+  ASSERT_OK_AND_ASSIGN(auto pool, CounterPool(ReusePolicy::kReuse, options));
+  EXPECT_STATUS(pool->Warm(4), absl::StatusCode::kUnavailable,
+                "the pool cannot make a new instance: out of tenants");
+  PoolStats stats = pool->stats();
+  EXPECT_EQ(stats.idle, 2u);
+  EXPECT_EQ(stats.warmed, 1u);
+  EXPECT_EQ(stats.failed_instantiations, 1u);
 }
 
 }  // namespace

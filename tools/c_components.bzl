@@ -15,8 +15,9 @@ gives `#include "<package>/components.h"` declaring
 `absl::Span<const uint8_t> scalars_wasm();` etc. in `namespace`, and the
 filegroup `components_files` of the components (`<name>/<stem>.wasm`).
 
-Each `<stem>.c` is compiled by clang-19 as a wasm32-wasi reactor (see
-c_guests.bzl) to a core module carrying the canonical-ABI glue
+Each `<stem>.c` is compiled by clang-19 as a wasm32-wasi reactor, with the C
+stack first in memory (the rules of wasm_c_component.bzl, the macro for
+plugin authors, which this one shares) to a core module carrying the canonical-ABI glue
 (`cabi_realloc`, exports named as wit-component expects, `cabi_post_*`):
 for stems in `bindgen`, the glue is generated from `<stem>.wit`
 (tools/bindgen, `wasmhost bindgen c-guest`) as `<world>.h`, which
@@ -41,26 +42,11 @@ which runs the program's `_start`. `hello_wasm()` etc. as above.
 """
 
 load(":embed.bzl", "embed_wasms", "wasm_symbol")
+load(":wasm_c_component.bzl", "C_COMPONENT_COPTS", "STACK_FIRST", "c_component_rules")
 
 _CLANG = "/usr/bin/clang-19"
-
-_COPTS = [
-    "--target=wasm32-wasi",
-    "-mexec-model=reactor",
-    "-O2",
-    "-s",
-    "-std=gnu11",
-    "-Wall",
-    "-Wextra",
-    "-Werror",
-]
-
-_ADAPTER = "@jco//:wasi_snapshot_preview1.reactor.wasm"
 _COMMAND_ADAPTER = "@jco//:wasi_snapshot_preview1.command.wasm"
 _COMMAND_WIT = "//tools/component:command.wit"
-
-def _snake(world):
-    return world.lower().replace("-", "_")
 
 def c_components(name, worlds, namespace, wasi_reactor = [], bindgen = [], hdrs = [], visibility = None, testonly = None):
     """Builds one component per entry of `worlds` and embeds them all.
@@ -89,55 +75,18 @@ def c_components(name, worlds, namespace, wasi_reactor = [], bindgen = [], hdrs 
         sym = wasm_symbol("c_components", name, stem + ".c", ".c", symbols)
         core = "%s/%s.core.wasm" % (name, sym)
         wasm = "%s/%s.wasm" % (name, sym)
-        glue = []
-        include = ""
-        if stem in bindgen:
-            gen_h = "%s/%s_bindings/%s.h" % (name, sym, _snake(world))
-            gen_c = "%s/%s_bindings/%s.c" % (name, sym, _snake(world))
-            native.genrule(
-                name = "%s_%s_bindgen" % (name, sym),
-                srcs = [stem + ".wit"],
-                outs = [gen_h, gen_c],
-                cmd = " ".join([
-                    "$(location %s) c-guest" % Label("//tools/bindgen"),
-                    "--wit $(location %s.wit)" % stem,
-                    "--world",
-                    world,
-                    "--out $$(dirname $(location %s)) >/dev/null" % gen_h,
-                ]),
-                tools = [Label("//tools/bindgen")],
-                testonly = testonly,
-                visibility = ["//visibility:private"],
-            )
-            glue = [gen_h, gen_c]
-            include = "-I$$(dirname $(location %s)) $(location %s)" % (gen_h, gen_c)
-        native.genrule(
-            name = "%s_%s_clang" % (name, sym),
-            srcs = [stem + ".c"] + hdrs + glue,
-            outs = [core],
-            cmd = "%s %s %s $(location %s.c) -o $@" % (_CLANG, " ".join(_COPTS), include, stem),
+        c_component_rules(
+            prefix = "%s_%s" % (name, sym),
+            srcs = [stem + ".c"],
+            wit = stem + ".wit",
+            world = world,
+            core = core,
+            wasm = wasm,
+            bindings_dir = "%s/%s_bindings" % (name, sym),
+            hdrs = hdrs,
+            bindgen = stem in bindgen,
+            wasi = stem in wasi_reactor,
             testonly = testonly,
-            visibility = ["//visibility:private"],
-        )
-        adapter = [_ADAPTER] if stem in wasi_reactor else []
-        native.genrule(
-            name = "%s_%s_component" % (name, sym),
-            srcs = [core, stem + ".wit"] + adapter,
-            outs = [wasm],
-            cmd = " ".join([
-                "node $(location %s)" % Label("//tools/component:make_component.mjs"),
-                "$(location @jco//:api.js)",
-                "$(location %s)" % core,
-                "$(location %s.wit)" % stem,
-                world,
-                "$@",
-            ] + ["$(location %s)" % a for a in adapter]),
-            tools = [
-                Label("//tools/component:make_component.mjs"),
-                "@jco//:api.js",
-            ],
-            testonly = testonly,
-            visibility = ["//visibility:private"],
         )
         wasms.append(wasm)
 
@@ -157,7 +106,7 @@ def c_command_components(name, srcs, namespace, hdrs = [], visibility = None, te
     """
     wasms = []
     symbols = []
-    copts = [c for c in _COPTS if c != "-mexec-model=reactor"]
+    copts = [c for c in C_COMPONENT_COPTS if c != "-mexec-model=reactor"] + [STACK_FIRST]
     for src in srcs:
         sym = wasm_symbol("c_command_components", name, src, ".c", symbols)
         core = "%s/%s.core.wasm" % (name, sym)

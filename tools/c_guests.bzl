@@ -20,7 +20,7 @@ filegroup `guests_files`, one per source, named `<name>/<stem>.wasm`.
 The compiler is Debian's (apt-get install clang-19 lld-19 wasi-libc
 libclang-rt-19-dev-wasm32; ./x installs them):
 
-    /usr/bin/clang-19 --target=wasm32-wasi -O2 -s SRC -o OUT
+    /usr/bin/clang-19 --target=wasm32-wasi -O2 -s -Wl,--stack-first SRC -o OUT
 
 `wasm32-wasi` rather than `wasm32-wasip1`: with the newer triple clang does
 not find Debian's wasi-libc, which sits in /usr/lib/wasm32-wasi and
@@ -43,6 +43,9 @@ _COPTS = [
     "-Wall",
     "-Wextra",
     "-Werror",
+    # The C stack below the static data, so overflowing it traps (a store
+    # below address 0) instead of overwriting globals (wasm_c_component.bzl).
+    "-Wl,--stack-first",
 ]
 
 def c_guests(

@@ -25,8 +25,14 @@ static void report(const char* what, wasmhost_error_t* error) {
   if (wasmhost_error_trap(error, &trap, NULL)) {
     printf("  trap: %s\n", wasmhost_trap_kind_name(trap));
     for (i = 0; wasmhost_error_frame(error, i, &frame); ++i) {
-      printf("  #%zu %s!%s at 0x%x\n", i, frame.module_name,
-             frame.function_name, (unsigned)frame.module_offset);
+      /* A function the name section does not name has only its index. */
+      if (frame.function_name[0] != '\0') {
+        printf("  #%zu %s!%s at 0x%x\n", i, frame.module_name,
+               frame.function_name, (unsigned)frame.module_offset);
+      } else {
+        printf("  #%zu %s!<func %u> at 0x%x\n", i, frame.module_name,
+               (unsigned)frame.function_index, (unsigned)frame.module_offset);
+      }
     }
   }
   wasmhost_error_delete(error);

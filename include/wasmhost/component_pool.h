@@ -122,6 +122,10 @@ class WASMHOST_EXPORT InstancePool {
   //                      instance: ", when a new instance fails
   [[nodiscard]] absl::StatusOr<Lease> Acquire();
 
+  // Makes instances on the calling thread until it keeps `count` idle ones,
+  // as wasmhost::InstancePool::Warm (same statuses, PoolStats::warmed).
+  absl::Status Warm(size_t count);
+
   // Switches the pool to `component` with the current linker and options
   // (or new ones), as wasmhost::InstancePool::Reload: leases in flight keep
   // their version, later ones get the new one, and a version that cannot

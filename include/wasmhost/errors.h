@@ -159,7 +159,10 @@ WASMHOST_EXPORT absl::string_view TrapKindName(TrapKind kind);
 
 // One Wasm frame, innermost first in a backtrace.
 struct WASMHOST_EXPORT Frame {
-  // From the module's name section; empty when the module has none.
+  // From the module's name section; empty when the section does not name
+  // the function (then the status message shows "<func INDEX>"). Never
+  // made up from export names or indices, as V8's own traces do ("$run",
+  // "$func1").
   std::string function_name;
   // Index in the module's function index space (imports first).
   uint32_t function_index = 0;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -57,6 +58,10 @@ class WASMHOST_EXPORT Memory {
   // Read.
   [[nodiscard]] absl::StatusOr<std::string> ReadString(uint64_t offset,
                                                        uint64_t length) const;
+  // Copies the bytes of `text` to `offset`, with no terminating NUL (the
+  // guest is told the length, as ReadString is). Returns OutOfRange like
+  // Read.
+  absl::Status WriteString(uint64_t offset, std::string_view text) const;
 
  private:
   friend class Instance;

@@ -208,6 +208,10 @@ absl::StatusOr<Lease> InstancePool::Acquire() {
   return Lease(std::move(lease));
 }
 
+absl::Status InstancePool::Warm(size_t count) {
+  return wasmhost::internal::WarmPool(state_, count);
+}
+
 absl::Status InstancePool::Reload(const Component& component) {
   std::shared_ptr<const internal::ComponentGuest> current =
       internal::CurrentComponentGuest(*state_);

@@ -71,6 +71,12 @@ absl::Status Memory::Write(uint64_t offset,
   return absl::OkStatus();
 }
 
+absl::Status Memory::WriteString(uint64_t offset, std::string_view text) const {
+  return Write(
+      offset, absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(text.data()),
+                                  text.size()));
+}
+
 absl::StatusOr<std::string> Memory::ReadString(uint64_t offset,
                                                uint64_t length) const {
   absl::Span<uint8_t> bytes = data();

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <ostream>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "lib/runtime/instance_state.h"
 #include "lib/runtime/module_state.h"
@@ -43,7 +46,7 @@ struct PoolCounters {
 
   std::atomic<uint64_t> leases{0}, warm_hits{0}, misses{0}, resets{0},
       discards{0}, traps{0}, exits{0}, timeouts{0}, thread_cap_refusals{0},
-      failed_instantiations{0}, replacements{0}, idle{0}, in_use{0};
+      failed_instantiations{0}, replacements{0}, warmed{0}, idle{0}, in_use{0};
   std::array<std::atomic<uint64_t>, PoolStats::kLatencyBuckets> latency{};
 };
 
@@ -61,6 +64,7 @@ void PoolCounters::AddTo(PoolStats& stats) const {
   stats.failed_instantiations +=
       failed_instantiations.load(std::memory_order_relaxed);
   stats.replacements += replacements.load(std::memory_order_relaxed);
+  stats.warmed += warmed.load(std::memory_order_relaxed);
   stats.idle += idle.load(std::memory_order_relaxed);
   stats.in_use += in_use.load(std::memory_order_relaxed);
   for (size_t i = 0; i < PoolStats::kLatencyBuckets; ++i) {
@@ -208,6 +212,7 @@ class PoolState {
                        std::unique_ptr<PoolGuest> guest)
       ABSL_LOCKS_EXCLUDED(install_mu_, version_mu_);
   absl::StatusOr<LeaseBase> Acquire(const std::shared_ptr<PoolState>& self);
+  absl::Status Warm(const std::shared_ptr<PoolState>& self, size_t count);
   void Release(PoolThreadSlot& slot, PooledInstance instance);
   // A lease's release on its slot's thread: Release, then the slot goes if
   // it was orphaned and this was its last lease.
@@ -702,6 +707,38 @@ absl::StatusOr<LeaseBase> PoolState::Acquire(
   return LeaseBase(this, &slot, std::move(instance));
 }
 
+absl::Status PoolState::Warm(const std::shared_ptr<PoolState>& self,
+                             size_t count) {
+  PoolThreadSlot& slot = ThreadSlots::Get().For(self, id_);
+  if (!IsCurrent(*slot.version)) UseCurrentVersion(slot);
+  const PoolSettings& settings = slot.version->settings();
+  if (settings.policy == ReusePolicy::kNewInstance) {
+    return UsageError(absl::StatusCode::kFailedPrecondition,
+                      "ReusePolicy::kNewInstance keeps no idle instances to "
+                      "warm");
+  }
+  if (count > settings.max_idle_per_thread) {
+    return UsageError(absl::StatusCode::kInvalidArgument,
+                      absl::StrCat("cannot keep ", count,
+                                   " idle instances warm: "
+                                   "max_idle_per_thread is ",
+                                   settings.max_idle_per_thread));
+  }
+  while (slot.idle.size() < count) {
+    absl::StatusOr<PooledInstance> created = NewInstance(slot.version);
+    if (!created.ok()) {
+      PoolCounters::Add(slot.counters.failed_instantiations);
+      return WithPrefix(
+          "the pool cannot make a new instance: ",
+          WithDefaultKind(created.status(), ErrorKind::kInternal));
+    }
+    slot.idle.push_back(*std::move(created));
+    PoolCounters::Add(slot.counters.idle);
+    PoolCounters::Add(slot.counters.warmed);
+  }
+  return absl::OkStatus();
+}
+
 void PoolState::ReleaseOnThisThread(PoolState* pool, PoolThreadSlot* slot,
                                     PooledInstance instance) {
   pool->Release(*slot, std::move(instance));
@@ -816,6 +853,50 @@ absl::Duration PoolStats::AcquireLatencyPercentile(double fraction) const {
   return LatencyBucketBound(kLatencyBuckets - 1);
 }
 
+namespace {
+
+// A latency bucket's bound with three significant digits in the largest
+// unit it reaches: "512ns", "1.02us", "131us", "1.05ms", "2.15s".
+std::string ReadableDuration(absl::Duration duration) {
+  const double nanos = absl::ToDoubleNanoseconds(duration);
+  if (nanos < 1e3) return absl::StrFormat("%.3gns", nanos);
+  if (nanos < 1e6) return absl::StrFormat("%.3gus", nanos / 1e3);
+  if (nanos < 1e9) return absl::StrFormat("%.3gms", nanos / 1e6);
+  return absl::StrFormat("%.3gs", nanos / 1e9);
+}
+
+}  // namespace
+
+std::string PoolStats::ToString() const {
+  std::string text = absl::StrCat(
+      "leases=", leases, " warm_hits=", warm_hits, " misses=", misses,
+      " resets=", resets, " discards=", discards, " traps=", traps,
+      " exits=", exits, " timeouts=", timeouts,
+      " thread_cap_refusals=", thread_cap_refusals,
+      " failed_instantiations=", failed_instantiations,
+      " replacements=", replacements, " warmed=", warmed, " idle=", idle,
+      " in_use=", in_use, " version=", version,
+      " old_instances=", old_instances, " acquire_latency");
+  if (AcquireLatencyPercentile(1.0) == absl::ZeroDuration()) {
+    absl::StrAppend(&text, " none");
+  } else {
+    for (const auto& [label, fraction] :
+         {std::pair{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"max", 1.0}}) {
+      absl::StrAppend(&text, " ", label, "<",
+                      ReadableDuration(AcquireLatencyPercentile(fraction)));
+    }
+  }
+  if (!fresh_state_refusal.empty()) {
+    absl::StrAppend(&text, " fresh_state_refusal=\"", fresh_state_refusal,
+                    "\"");
+  }
+  return text;
+}
+
+std::ostream& operator<<(std::ostream& out, const PoolStats& stats) {
+  return out << stats.ToString();
+}
+
 namespace internal {
 
 absl::StatusOr<CoreStateImage> CoreStateImage::Capture(Instance& instance,
@@ -896,6 +977,10 @@ absl::StatusOr<LeaseBase> AcquireFrom(const std::shared_ptr<PoolState>& self) {
   return self->Acquire(self);
 }
 
+absl::Status WarmPool(const std::shared_ptr<PoolState>& self, size_t count) {
+  return self->Warm(self, count);
+}
+
 PoolStats StatsOf(const PoolState& pool) { return pool.Stats(); }
 
 std::shared_ptr<const PoolGuest> CurrentGuest(const PoolState& pool) {
@@ -967,6 +1052,10 @@ absl::StatusOr<Lease> InstancePool::Acquire() {
   WASMHOST_ASSIGN_OR_RETURN(internal::LeaseBase lease,
                             internal::AcquireFrom(state_));
   return Lease(std::move(lease));
+}
+
+absl::Status InstancePool::Warm(size_t count) {
+  return internal::WarmPool(state_, count);
 }
 
 absl::Status InstancePool::Reload(const Module& module) {

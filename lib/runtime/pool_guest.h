@@ -148,6 +148,8 @@ absl::Status ReloadPool(const std::shared_ptr<PoolState>& self,
                         std::unique_ptr<PoolGuest> guest);
 void ClosePool(const std::shared_ptr<PoolState>& self);
 absl::StatusOr<LeaseBase> AcquireFrom(const std::shared_ptr<PoolState>& self);
+// InstancePool::Warm: the calling thread's idle instances up to `count`.
+absl::Status WarmPool(const std::shared_ptr<PoolState>& self, size_t count);
 PoolStats StatsOf(const PoolState& pool);
 // The current version's guest.
 std::shared_ptr<const PoolGuest> CurrentGuest(const PoolState& pool);

@@ -634,11 +634,10 @@ absl::Status V8Instance::ExceptionToStatus(const v8::TryCatch& try_catch) {
       }
       std::optional<Frame> frame_or = spec_.locate_frame(tag, offset);
       if (!frame_or.has_value()) continue;  // a wrapper or an adapter
-      Frame& located = *frame_or;
-      if (located.function_name.empty()) {
-        located.function_name = ToStdString(isolate, frame->GetFunctionName());
-      }
-      info.backtrace.push_back(std::move(located));
+      // Names come from the module's name section only (locate_frame):
+      // without one V8 10.2 makes up "$func1", or "$run" from an export
+      // name, which would pass for a name the guest gave.
+      info.backtrace.push_back(*std::move(frame_or));
     }
   }
   return internal::TrapStatus(info);

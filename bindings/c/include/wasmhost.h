@@ -183,7 +183,8 @@ typedef enum wasmhost_trap_kind {
 
 /* One Wasm frame of a trap's backtrace, innermost first. The strings are
  * borrowed from the error and valid until it is deleted; empty (not NULL)
- * when the module has no name section. */
+ * when the module's name section does not name the function or module
+ * (names are never made up from exports or indices). */
 typedef struct wasmhost_frame {
   const char* function_name;
   const char* module_name;
