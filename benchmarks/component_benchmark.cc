@@ -134,10 +134,10 @@ struct Scalars {
     if (!typed->direct()) MustOk(absl::InternalError("not direct"), "add");
     const component::internal::ExportState& e =
         component::internal::FuncExport(typed->func());
-    core_add.emplace(Must(component::internal::CoreInstance(e)
-                              .GetFunc<int32_t(int32_t, int32_t)>(
-                                  component::internal::CoreExportName(e)),
-                          "GetFunc<core add>"));
+    core_add.emplace(Must(
+        component::internal::CoreInstance(e).GetFunc<int32_t(int32_t, int32_t)>(
+            component::internal::CoreExportName(e)),
+        "GetFunc<core add>"));
   }
 
   std::optional<component::Component> component;

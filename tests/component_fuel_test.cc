@@ -95,8 +95,8 @@ uint64_t FuelUsed(uint32_t here, uint32_t there) {
 
 TEST(ComponentFuelTest, FuelRunsOutInAnotherCoreInstance) {
   Instance instance = FuelInstance();
-  ASSERT_OK_AND_ASSIGN(auto work,
-                       (instance.GetFunc<uint32_t(uint32_t, uint32_t)>("work")));
+  ASSERT_OK_AND_ASSIGN(
+      auto work, (instance.GetFunc<uint32_t(uint32_t, uint32_t)>("work")));
   ASSERT_TRUE(work.direct());
   CallOptions options;
   options.fuel = 100'000;
@@ -126,8 +126,8 @@ TEST(ComponentFuelTest, TogetherOverTheBudgetIsOutOfFuel) {
     options.fuel = both - 1;
     absl::Status status;
     if (typed) {
-      ASSERT_OK_AND_ASSIGN(auto work, (instance.GetFunc<uint32_t(
-                                          uint32_t, uint32_t)>("work")));
+      ASSERT_OK_AND_ASSIGN(
+          auto work, (instance.GetFunc<uint32_t(uint32_t, uint32_t)>("work")));
       status = work.Call(options, 1000, 1000).status();
     } else {
       ASSERT_OK_AND_ASSIGN(Func work, instance.GetFunc("work"));
@@ -150,8 +150,8 @@ TEST(ComponentFuelTest, TogetherOverTheBudgetIsOutOfFuel) {
 
 TEST(ComponentFuelTest, ACallWithoutFuelAfterOneWithFuelIsUnlimited) {
   Instance instance = FuelInstance();
-  ASSERT_OK_AND_ASSIGN(auto work,
-                       (instance.GetFunc<uint32_t(uint32_t, uint32_t)>("work")));
+  ASSERT_OK_AND_ASSIGN(
+      auto work, (instance.GetFunc<uint32_t(uint32_t, uint32_t)>("work")));
   CallOptions options;
   options.fuel = 100'000;
   EXPECT_THAT(work.Call(options, 10, 10),

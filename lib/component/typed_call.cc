@@ -88,9 +88,8 @@ absl::Status DirectCall::LowerBytes(const void* bytes, uint32_t count,
   if (realloc_ != nullptr) {
     // The typed core handle: no wasmhost::Val vectors on the way.
     WASMHOST_ASSIGN_OR_RETURN(
-        const int32_t p,
-        realloc_->Call(0, 0, static_cast<int32_t>(align),
-                       static_cast<int32_t>(byte_length)));
+        const int32_t p, realloc_->Call(0, 0, static_cast<int32_t>(align),
+                                        static_cast<int32_t>(byte_length)));
     at = static_cast<uint32_t>(p);
   } else {
     WASMHOST_ASSIGN_OR_RETURN(
