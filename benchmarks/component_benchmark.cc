@@ -7,7 +7,9 @@
 // make anyway.
 //
 //   fixed overhead     a call with an 8-byte name and 4 doubles, component
-//                      over core (target <= 1.5x)
+//                      over core (target <= 1.5x); and scalars' `add(s32,
+//                      s32) -> s32` against a core TypedFunc of the same
+//                      core export (no realloc, no post-return)
 //   string lowering    the extra time of a 1 KiB name over an 8-byte one,
 //                      component over core (each side's per-byte cost),
 //                      and the component's over a bare memcpy + UTF-8
@@ -29,6 +31,7 @@
 #include "absl/types/span.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/bench_util.h"
+#include "guests/components/components.h"
 #include "guests/components/typed_components.h"
 #include "lib/wasm/binary_reader.h"
 #include "wasmhost/component.h"
@@ -112,6 +115,62 @@ struct Score {
 Score& TheScore() {
   static Score* const score = new Score();
   return *score;
+}
+
+// The scalars component, whose `add` is one core call each way.
+struct Scalars {
+  Scalars() {
+    component::Linker linker;
+    MustOk(linker.Define("host-log", [](uint32_t, int64_t) {}),
+           "Define host-log");
+    component = Must(component::Component::Compile(*TheScore().engine,
+                                                   guests::scalars_wasm()),
+                     "Compile scalars");
+    instance =
+        Must(component::Instance::Create(*component, linker), "Create scalars");
+    typed.emplace(Must(instance->GetFunc<int32_t(int32_t, int32_t)>(
+                           "demo:scalars/math", "add"),
+                       "GetFunc<add>"));
+    if (!typed->direct()) MustOk(absl::InternalError("not direct"), "add");
+    const component::internal::ExportState& e =
+        component::internal::FuncExport(typed->func());
+    core_add.emplace(Must(
+        component::internal::CoreInstance(e).GetFunc<int32_t(int32_t, int32_t)>(
+            component::internal::CoreExportName(e)),
+        "GetFunc<core add>"));
+  }
+
+  std::optional<component::Component> component;
+  std::optional<component::Instance> instance;
+  std::optional<component::TypedFunc<int32_t(int32_t, int32_t)>> typed;
+  std::optional<wasmhost::TypedFunc<int32_t(int32_t, int32_t)>> core_add;
+};
+
+Scalars& TheScalars() {
+  static Scalars* const scalars = new Scalars();
+  return *scalars;
+}
+
+void BM_ComponentScalar(benchmark::State& state) {
+  Scalars& s = TheScalars();
+  int32_t x = 0;
+  for (auto _ : state) {
+    auto r = s.typed->Call(x, 1);
+    if (!r.ok()) state.SkipWithError("add failed");
+    x = *r;
+  }
+  benchmark::DoNotOptimize(x);
+}
+
+void BM_CoreScalar(benchmark::State& state) {
+  Scalars& s = TheScalars();
+  int32_t x = 0;
+  for (auto _ : state) {
+    auto r = s.core_add->Call(x, 1);
+    if (!r.ok()) state.SkipWithError("add failed");
+    x = *r;
+  }
+  benchmark::DoNotOptimize(x);
 }
 
 void BM_ComponentTyped(benchmark::State& state) {
@@ -229,6 +288,8 @@ void BM_ComponentNewInstancePerRequest(benchmark::State& state) {
 void Shapes(benchmark::internal::Benchmark* b) {
   b->Args({8, 4})->Args({1024, 4})->Args({8, 128});
 }
+BENCHMARK(BM_ComponentScalar);
+BENCHMARK(BM_CoreScalar);
 BENCHMARK(BM_ComponentTyped)->Apply(Shapes);
 BENCHMARK(BM_ComponentVals)->Apply(Shapes);
 BENCHMARK(BM_CoreTyped)->Apply(Shapes);
@@ -299,6 +360,8 @@ double LowerName(const RatioReporter& r, bool cpu) {
 }
 
 void Summary(const RatioReporter& r) {
+  PrintRatio(r, "fixed overhead, s32 add", "BM_ComponentScalar",
+             "BM_CoreScalar", 1.5, 1, "component", "core");
   PrintRatio(r, "fixed overhead (8 B, 4 f64)", "BM_ComponentTyped/8/4",
              "BM_CoreTyped/8/4", 1.5, 1, "component", "core");
   PrintRatio(r, "dynamic Vals (8 B, 4 f64)", "BM_ComponentVals/8/4",

@@ -16,11 +16,16 @@
 // - A call's deadline (CallOptions) stops the guest in whichever core
 //   instance it runs, host functions' nested calls included.
 // - A call's fuel (CallOptions::fuel, with EngineOptions::consume_fuel) is
-//   the budget of the core instance the export lives in: the component's
-//   main module, where wit-component puts all of the author's code. Code
-//   of other core instances (wit-component's shims and fixups, the WASI
-//   adapter) is not metered; the deadline bounds it. remaining_fuel() is
-//   what the main module had left.
+//   one budget for the guest code the lifted function runs in every core
+//   instance (the author's module, wit-component's shims, the WASI
+//   adapter, nested components). Each core instance counts its own
+//   instructions against the whole budget while the call runs and the sum
+//   is checked when it returns: running out in any core instance, or
+//   together using more than the budget, is ResourceExhausted ("out of
+//   fuel"), so a call may do up to (number of core instances) x fuel of
+//   work before it fails but never succeeds having used more than its
+//   fuel. cabi_realloc and post-return run outside the budget (a
+//   deadline bounds them). remaining_fuel() is what all of them left.
 // - The embedder contexts (SetContext) are shared by every core instance
 //   and reach host functions as component::Caller::context<T>().
 
@@ -68,13 +73,16 @@ class WASMHOST_EXPORT Func {
   //   InvalidArgument    `args` do not fit type().params (count, kinds,
   //                      ill-formed UTF-8, a surrogate char, a bad case
   //                      index); nothing ran. Or options.fuel without
-  //                      EngineOptions::consume_fuel
+  //                      EngineOptions::consume_fuel, or on a call a
+  //                      host function makes inside a call of this
+  //                      instance (it runs on the enclosing call's)
   //   Aborted            the guest trapped, or broke the canonical ABI
   //                      (invalid UTF-8, a discriminant out of range, an
   //                      unknown handle, an unaligned or out-of-bounds
   //                      pointer: the spec's traps, with the reason)
   //   DeadlineExceeded   options' deadline passed
-  //   ResourceExhausted  the call ran out of options.fuel
+  //   ResourceExhausted  the call ran out of options.fuel (in any core
+  //                      instance, or all of them together)
   //   FailedPrecondition the instance is poisoned, or this is not its
   //                      thread
   //   a host function's own error status, unchanged
@@ -160,9 +168,9 @@ class WASMHOST_EXPORT Instance {
 
   // True once a call failed in the guest or a host function.
   [[nodiscard]] bool poisoned() const;
-  // The fuel the main core instance had left after the last call made
-  // with CallOptions::fuel. FailedPrecondition as
-  // wasmhost::Instance::remaining_fuel.
+  // The fuel the component's core instances together left of the last
+  // call made with CallOptions::fuel (0 when it ran out).
+  // FailedPrecondition as wasmhost::Instance::remaining_fuel.
   [[nodiscard]] absl::StatusOr<uint64_t> remaining_fuel() const;
   [[nodiscard]] const Component& component() const
       ABSL_ATTRIBUTE_LIFETIME_BOUND;

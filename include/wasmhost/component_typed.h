@@ -206,9 +206,15 @@ class TypedFunc<R(Args...)> {
     if (!status.ok()) {
       return internal::EndCall(instance, std::move(status), cx.guest_ran());
     }
+    status = internal::BeginFuel(e, options);
+    if (!status.ok()) {
+      return internal::EndCall(instance, std::move(status), cx.guest_ran());
+    }
     if constexpr (std::is_void_v<CoreResult>) {
-      status = std::apply([&](auto... f) { return core_->Call(options, f...); },
-                          flat);
+      status = internal::EndFuel(
+          e, options,
+          std::apply([&](auto... f) { return core_->Call(options, f...); },
+                     flat));
       if (status.ok() && internal::HasPostReturn(e)) {
         status = post_return_.has_value() ? post_return_->Call()
                                           : internal::PostReturn(e, {});
@@ -217,8 +223,10 @@ class TypedFunc<R(Args...)> {
     } else {
       absl::StatusOr<CoreResult> core = std::apply(
           [&](auto... f) { return core_->Call(options, f...); }, flat);
-      if (!core.ok()) {
-        return internal::EndCall(instance, core.status(), true);
+      cx.GuestCalled();
+      status = internal::EndFuel(e, options, core.status());
+      if (!status.ok()) {
+        return internal::EndCall(instance, std::move(status), true);
       }
       absl::StatusOr<Value> value = Lift(cx, *core);
       if (value.ok() && internal::HasPostReturn(e)) {

@@ -5,6 +5,7 @@
 
 // wasmhost/component_instance.h comes through component_state.h, after the lib/
 // headers (see there).
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,6 +20,8 @@
 #include "lib/component/component_state.h"
 #include "lib/component/handle_table.h"
 #include "lib/component/linker_state.h"
+#include "lib/runtime/instance_state.h"
+#include "lib/runtime/module_state.h"
 #include "lib/util/api_access.h"
 #include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
@@ -121,6 +124,10 @@ struct InstanceState {
   // Guest resources' destructors by resource type, resolved once made.
   absl::flat_hash_map<TypeId, wasmhost::Func> dtors;
   std::optional<uint32_t> main_step;
+  // Fuel (BeginFuel/EndFuel): what the last call with CallOptions::fuel
+  // left, and the calls of the instance on the stack.
+  std::optional<uint64_t> remaining_fuel;
+  int calls_running = 0;
   // component::PoolOptions::SetHandles's result for this instance, if any.
   std::shared_ptr<void> pool_handles;
 
@@ -225,8 +232,20 @@ absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
     (void)handles.ExitCall(scope);
     return flat.status();
   }
-  WASMHOST_ASSIGN_OR_RETURN(std::vector<wasmhost::Val> core,
-                            e.callee->Call(options, *flat));
+  absl::Status fuel = BeginFuel(e, options);
+  if (!fuel.ok()) {
+    (void)handles.ExitCall(scope);
+    return fuel;
+  }
+  absl::StatusOr<std::vector<wasmhost::Val>> called =
+      e.callee->Call(options, *flat);
+  absl::Status status = EndFuel(e, options, called.status());
+  if (!status.ok()) {
+    // Over the budget after the guest ran; a failed core call says itself.
+    guest_ran = called.ok();
+    return status;
+  }
+  std::vector<wasmhost::Val> core = *std::move(called);
   guest_ran = true;
   CoreValueIter vi(core);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> results,
@@ -598,6 +617,89 @@ absl::Status EndCall(InstanceState& instance, absl::Status status,
   return status;
 }
 
+namespace {
+
+v8backend::BackendInstance& Backend(wasmhost::Instance& core) {
+  return *wasmhost::internal::ApiAccess::StateOf(core).backend;
+}
+
+bool Metered(const wasmhost::Instance& core) {
+  return wasmhost::internal::ApiAccess::StateOf(
+             wasmhost::internal::ApiAccess::StateOf(core).module)
+      ->fuel.has_value();
+}
+
+int64_t FuelValue(uint64_t fuel) {
+  return static_cast<int64_t>(std::min<uint64_t>(fuel, INT64_MAX));
+}
+
+}  // namespace
+
+// One counter per core instance (the fuel rewrite's global); a shared
+// counter would need every module to import it, moving their global
+// indices. So each instance gets the whole budget and the total is
+// checked after the call: a call never succeeds having used more than its
+// fuel, but may run up to (core instances) x fuel before it fails.
+absl::Status BeginFuel(const ExportState& e, const CallOptions& options) {
+  InstanceState& s = *e.instance;
+  if (s.calls_running > 0) {
+    if (options.fuel.has_value()) {
+      return wasmhost::internal::UsageError(
+          absl::StatusCode::kInvalidArgument,
+          "a call made inside another call of the component instance cannot "
+          "set CallOptions::fuel: it runs on the enclosing call's");
+    }
+  } else if (options.fuel.has_value()) {
+    const int64_t fuel = FuelValue(*options.fuel);
+    for (size_t i = 0; i < s.core.size(); ++i) {
+      if (i == e.step || !Metered(s.core[i])) continue;
+      WASMHOST_RETURN_IF_ERROR(Backend(s.core[i]).SetFuel(fuel));
+    }
+  }
+  ++s.calls_running;
+  return absl::OkStatus();
+}
+
+absl::Status EndFuel(const ExportState& e, const CallOptions& options,
+                     absl::Status status) {
+  InstanceState& s = *e.instance;
+  --s.calls_running;
+  if (s.calls_running > 0 || !options.fuel.has_value() ||
+      !Metered(s.core[e.step])) {
+    return status;
+  }
+  const uint64_t budget = static_cast<uint64_t>(FuelValue(*options.fuel));
+  uint64_t used = 0;
+  for (size_t i = 0; i < s.core.size(); ++i) {
+    if (!Metered(s.core[i])) continue;
+    int64_t left = 0;
+    if (i == e.step) {
+      // The core call set and read its own instance's counter.
+      absl::StatusOr<uint64_t> remaining = s.core[i].remaining_fuel();
+      if (remaining.ok()) left = FuelValue(*remaining);
+    } else {
+      absl::StatusOr<int64_t> read = Backend(s.core[i]).ReadFuel();
+      // Other instances run unlimited between metered calls.
+      absl::Status lifted = Backend(s.core[i]).SetFuel(INT64_MAX);
+      if (!read.ok() || !lifted.ok()) {
+        status.Update(read.ok() ? lifted : read.status());
+        continue;
+      }
+      left = *read;
+    }
+    used += budget - static_cast<uint64_t>(
+                         std::clamp<int64_t>(left, 0, FuelValue(budget)));
+  }
+  s.remaining_fuel = used >= budget ? 0 : budget - used;
+  if (status.ok() && used > budget) {
+    return wasmhost::internal::LimitError(
+        LimitKind::kFuel,
+        absl::StrCat("out of fuel: the component's core instances used ", used,
+                     " together, the call allowed ", budget));
+  }
+  return status;
+}
+
 absl::Span<uint8_t> MemoryBytes(const ExportState& e) {
   if (e.options.memory == nullptr) return {};
   return e.options.memory->Bytes();
@@ -762,9 +864,11 @@ absl::Status Instance::DropResource(absl::string_view interface,
 bool Instance::poisoned() const { return state_->poisoned; }
 
 absl::StatusOr<uint64_t> Instance::remaining_fuel() const {
+  if (state_->remaining_fuel.has_value()) return *state_->remaining_fuel;
   if (!state_->main_step.has_value()) {
     return absl::FailedPreconditionError("the component exports no function");
   }
+  // Not metered, or no call set fuel yet: the core instance says which.
   return state_->core[*state_->main_step].remaining_fuel();
 }
 

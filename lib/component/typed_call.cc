@@ -83,10 +83,20 @@ absl::Status DirectCall::LowerBytes(const void* bytes, uint32_t count,
                      " bytes does not fit in guest memory"));
   }
   guest_ran_ = true;
-  WASMHOST_ASSIGN_OR_RETURN(
-      const uint32_t at, internal::Realloc(export_, 0, 0, align,
-                                           static_cast<uint32_t>(byte_length)));
-  absl::Span<uint8_t> memory = MemoryBytes(export_);
+  GuestCalled();
+  uint32_t at;
+  if (realloc_ != nullptr) {
+    // The typed core handle: no wasmhost::Val vectors on the way.
+    WASMHOST_ASSIGN_OR_RETURN(
+        const int32_t p, realloc_->Call(0, 0, static_cast<int32_t>(align),
+                                        static_cast<int32_t>(byte_length)));
+    at = static_cast<uint32_t>(p);
+  } else {
+    WASMHOST_ASSIGN_OR_RETURN(
+        at, internal::Realloc(export_, 0, 0, align,
+                              static_cast<uint32_t>(byte_length)));
+  }
+  absl::Span<uint8_t> memory = Memory();
   WASMHOST_RETURN_IF_ERROR(CheckRange(memory, at, byte_length, align));
   if (byte_length != 0) std::memcpy(memory.data() + at, bytes, byte_length);
   *ptr = static_cast<int32_t>(at);
@@ -94,9 +104,14 @@ absl::Status DirectCall::LowerBytes(const void* bytes, uint32_t count,
   return absl::OkStatus();
 }
 
+absl::Span<uint8_t> DirectCall::Memory() {
+  if (!memory_.has_value()) memory_ = MemoryBytes(export_);
+  return *memory_;
+}
+
 absl::StatusOr<const uint8_t*> DirectCall::Range(uint32_t ptr, uint64_t size,
                                                  uint32_t align) {
-  absl::Span<uint8_t> memory = MemoryBytes(export_);
+  absl::Span<uint8_t> memory = Memory();
   WASMHOST_RETURN_IF_ERROR(CheckRange(memory, ptr, size, align));
   return memory.data() + ptr;
 }

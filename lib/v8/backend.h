@@ -357,6 +357,16 @@ class BackendInstance {
   // the module is not metered or no call set fuel.
   virtual std::optional<uint64_t> RemainingFuel() const = 0;
 
+  // The fuel counter itself, for guest code this instance runs inside
+  // another instance's call (a component's core instances spend one
+  // budget: lib/component sets each before the call and reads each after).
+  // After SetFuel, calls without CallOptions::fuel run on the counter as
+  // set (until one with CallOptions::fuel). ReadFuel is negative after an
+  // out-of-fuel trap. Both call into the guest's fuel accessors: Internal
+  // when they fail; FailedPrecondition on a module without metering.
+  virtual absl::Status SetFuel(int64_t fuel) = 0;
+  virtual absl::StatusOr<int64_t> ReadFuel() = 0;
+
   // Captures the instance's current memory and state globals.
   // Returns Internal when the memfd cannot be made or the globals' getter
   // fails, FailedPrecondition when the module's globals have no getter

@@ -165,6 +165,19 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   std::optional<uint64_t> RemainingFuel() const override {
     return remaining_fuel_;
   }
+  absl::Status SetFuel(int64_t fuel) override {
+    if (detached_) return DetachedError();
+    if (!spec_.metered) return NotMeteredError();
+    fuel_limited_ = false;
+    return CallFuelExport(set_fuel_, fuel, nullptr);
+  }
+  absl::StatusOr<int64_t> ReadFuel() override {
+    if (detached_) return DetachedError();
+    if (!spec_.metered) return NotMeteredError();
+    int64_t left = 0;
+    WASMHOST_RETURN_IF_ERROR(CallFuelExport(get_fuel_, 0, &left));
+    return left;
+  }
   absl::Status ResetToImage(const StateImage& image,
                             size_t keep_resident_pages) override;
   absl::StatusOr<std::vector<RawVal>> ReadStateGlobals() override;
@@ -186,6 +199,10 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   static absl::Status DetachedError() {
     return internal::WrongThreadError(
         "the instance's isolate was disposed when its thread exited");
+  }
+  static absl::Status NotMeteredError() {
+    return internal::UsageError(absl::StatusCode::kFailedPrecondition,
+                                "the module is not metered for fuel");
   }
 
   // What a host function's JS function carries in its data slot.

@@ -10,7 +10,8 @@
 //   BeginCall(*i)                        thread and poison checks
 //   ... lower args with MemoryBytes/Realloc (Realloc may move the memory)
 //   core.GetFunc<Sig>(CoreExportName(*e)) on CoreInstance(*e), once, then
-//     .Call(options, flat args...)
+//     BeginFuel(*e, options); .Call(options, flat args...);
+//     EndFuel(*e, options, status)
 //   ... lift results with MemoryBytes
 //   PostReturn(*e, flat results)         when HasPostReturn(*e)
 //   EndCall(*i, status)                  every path, with the call's status
@@ -29,6 +30,7 @@
 #include "wasmhost/component_instance.h"
 #include "wasmhost/export.h"
 #include "wasmhost/instance.h"
+#include "wasmhost/limits.h"
 #include "wasmhost/value.h"
 
 namespace wasmhost::component::internal {
@@ -56,6 +58,22 @@ WASMHOST_EXPORT absl::Status BeginCall(InstanceState& instance);
 // refused before the guest ran does not. Returns `status`.
 WASMHOST_EXPORT absl::Status EndCall(InstanceState& instance,
                                      absl::Status status, bool guest_ran);
+
+// Fuel for the component as a whole, around the core call (a typed call's
+// or Func::Call's): with CallOptions::fuel, BeginFuel gives every other
+// metered core instance the call's budget (the core call sets its own
+// instance's), and EndFuel sums what all of them used, records what is
+// left for Instance::remaining_fuel, lifts the others' limits again and
+// turns a total above the budget into ResourceExhausted ("out of fuel").
+// Otherwise EndFuel returns `status`. BeginFuel returns InvalidArgument
+// for options.fuel on a call made inside another call of the instance
+// (it runs on the enclosing call's budget), Internal when a fuel accessor
+// fails; call EndFuel exactly when BeginFuel succeeded.
+WASMHOST_EXPORT absl::Status BeginFuel(const ExportState& e,
+                                       const CallOptions& options);
+WASMHOST_EXPORT absl::Status EndFuel(const ExportState& e,
+                                     const CallOptions& options,
+                                     absl::Status status);
 
 // The bytes of the export's memory option (empty without one). Invalid
 // after Realloc or any call into the guest.

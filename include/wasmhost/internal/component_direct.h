@@ -45,7 +45,8 @@ class WASMHOST_EXPORT DirectCall {
       wasmhost::TypedFunc<int32_t(int32_t, int32_t, int32_t, int32_t)>;
 
   // `realloc` (may be null: then Realloc of component_call.h) is the
-  // export's realloc option as a typed handle; it must outlive this.
+  // export's realloc option as a typed handle, which LowerBytes calls; it
+  // must outlive this.
   DirectCall(const ExportState& e, const ReallocFunc* realloc)
       : export_(e), realloc_(realloc) {}
 
@@ -77,10 +78,18 @@ class WASMHOST_EXPORT DirectCall {
   // True once realloc ran (the guest has run: a failure poisons).
   [[nodiscard]] bool guest_ran() const { return guest_ran_; }
 
+  // Forgets the memory's bytes: the guest ran (it may have grown them).
+  void GuestCalled() { memory_.reset(); }
+
  private:
+  // The export's memory, fetched once per stretch of host work (each
+  // fetch opens a V8 handle scope).
+  absl::Span<uint8_t> Memory();
+
   const ExportState& export_;
   const ReallocFunc* realloc_;
   bool guest_ran_ = false;
+  std::optional<absl::Span<uint8_t>> memory_;
 };
 
 // Numbers a list's elements may be on the direct path: stored as their
