@@ -114,9 +114,10 @@ absl::Status LinkerInstance::DefineResourceWithCaller(
     absl::string_view name, HostResourceDtorWithCaller dtor,
     HostResourceImage image) {
   if (static_cast<bool>(image.capture) != static_cast<bool>(image.restore)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "resource ", name, ": a HostResourceImage needs both capture and "
-        "restore"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("resource ", name,
+                     ": a HostResourceImage needs both capture and "
+                     "restore"));
   }
   Linker::Definitions::Resource def;
   def.dtor =

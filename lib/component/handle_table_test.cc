@@ -96,7 +96,8 @@ TEST(HandleTableTest, SaveCapturesHostObjectsAndRestorePutsThemBack) {
   std::vector<std::pair<uint32_t, int>> restored;
   ResourceImpl impl;
   impl.host = true;
-  impl.capture = [](uint32_t rep) -> absl::StatusOr<std::shared_ptr<const void>> {
+  impl.capture =
+      [](uint32_t rep) -> absl::StatusOr<std::shared_ptr<const void>> {
     if (rep == 13) return absl::ResourceExhaustedError("cannot copy 13");
     return std::make_shared<const int>(static_cast<int>(rep) * 10);
   };

@@ -366,8 +366,7 @@ absl::StatusOr<Object> CopyObject(const Object& object,
     copy.write = descriptor->write;
     copy.mutate = descriptor->mutate;
     if (!descriptor->preopen.has_value()) {
-      WASMHOST_ASSIGN_OR_RETURN(ScopedFd fd,
-                                duplicate(descriptor->host.get()));
+      WASMHOST_ASSIGN_OR_RETURN(ScopedFd fd, duplicate(descriptor->host.get()));
       copy.host = HostFd(std::move(fd));
     } else if (into != nullptr) {
       if (*descriptor->preopen >= into->preopens().size()) {
@@ -391,8 +390,9 @@ absl::StatusOr<Object> CopyObject(const Object& object,
 // copy of the object, put back into the instance's table at the same rep.
 component::HostResourceImage ObjectImage() {
   component::HostResourceImage image;
-  image.capture = [](Caller& caller, uint32_t rep)
-      -> absl::StatusOr<std::shared_ptr<const void>> {
+  image.capture =
+      [](Caller& caller,
+         uint32_t rep) -> absl::StatusOr<std::shared_ptr<const void>> {
     WASMHOST_ASSIGN_OR_RETURN(WasiContextImpl * context,
                               ContextOf(caller, "(the pool's image)"));
     const Object* object = context->resources().Find(rep);
@@ -411,7 +411,8 @@ component::HostResourceImage ObjectImage() {
                               ContextOf(caller, "(the pool's image)"));
     // `captured` is what capture above made.
     WASMHOST_ASSIGN_OR_RETURN(
-        Object copy, CopyObject(*static_cast<const Object*>(captured), context));
+        Object copy,
+        CopyObject(*static_cast<const Object*>(captured), context));
     if (!context->resources().Put(rep, std::move(copy))) {
       return absl::InternalError(
           absl::StrCat("WASI 0.2: object ", rep, " is beyond the table"));
@@ -442,7 +443,8 @@ absl::Status DefineResource(component::Linker& linker,
                             absl::string_view name) {
   return linker.Instance(Interface(interface))
       .DefineResourceWithCaller(
-          name, [](Caller& caller, uint32_t rep) -> absl::Status {
+          name,
+          [](Caller& caller, uint32_t rep) -> absl::Status {
             auto* context =
                 static_cast<WasiContextImpl*>(caller.context<WasiContext>());
             // Gone with a Reset already, or never made: nothing to drop.
