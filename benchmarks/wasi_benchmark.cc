@@ -17,7 +17,21 @@
 //   BM_Hello/mode:4   the same program as a WASI 0.2 command component
 //                     (jco's preview-1 command adapter): WasiContext::Create
 //                     + component::Instance::Create + wasi:cli/run per
-//                     request, as mode 2 (there is no component pool yet)
+//                     request, as mode 2
+//   BM_Hello/mode:5   the command component from a kFreshState
+//                     component::InstancePool (wasi::ConfigurePool for
+//                     components): acquire, wasi:cli/run, release (core
+//                     instances, handle tables and the WasiContext reset)
+//
+// 2. A WASI 0.2 reactor component (guests/components/wasi_reactor.c through
+//    the preview-1 reactor adapter) called once per request, its stdout
+//    captured per request:
+//   BM_ComponentCall/mode:0  kFreshState component pool, the guest warmed
+//                     by one call in initialize_instance (its adapter's
+//                     stdout stream is in the image, put back after every
+//                     reset): acquire, shout("hello, world"), release
+//   BM_ComponentCall/mode:1  baseline: WasiContext::Create +
+//                     component::Instance::Create + the call per request
 //
 //    WASI state and the pool: wasi::ConfigurePool gives each pooled
 //    instance a WasiContext of its own and, with kFreshState, resets it on
@@ -26,7 +40,7 @@
 //    (WasiContext::SetStdout), as a server would; the unpooled baseline
 //    makes its context with that buffer as stdout.
 //
-// 2. fd_write throughput to a host sink (guests/spew.c writes 16 MiB to
+// 3. fd_write throughput to a host sink (guests/spew.c writes 16 MiB to
 //    stdout in write() calls of <chunk> bytes; the sink is a callback that
 //    copies them into a 16 MiB host buffer):
 //   BM_FdWrite/chunk:N   bytes_per_second
@@ -35,8 +49,9 @@
 //                        gap is the cost of fd_write and the guest's
 //                        write() per chunk)
 //
-// After the run a summary prints pooled and unpooled figures side by side
-// and the throughputs in MB/s.
+// After the run a summary prints pooled and unpooled figures side by side,
+// how often the component pools reset and replaced instances, and the
+// throughputs in MB/s.
 // Defaults (overridable): 5 repetitions, medians only, random interleaving.
 
 #include <cstdint>
@@ -45,6 +60,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -55,10 +71,13 @@
 #include "benchmark/benchmark.h"
 #include "benchmarks/bench_util.h"
 #include "guests/command_components.h"
+#include "guests/components/components.h"
 #include "guests/guests.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_instance.h"
 #include "wasmhost/component_linker.h"
+#include "wasmhost/component_pool.h"
+#include "wasmhost/component_typed.h"
 #include "wasmhost/engine.h"
 #include "wasmhost/instance.h"
 #include "wasmhost/linker.h"
@@ -83,6 +102,9 @@ struct Sdk {
   std::unique_ptr<InstancePool> exit_pool;  // hello_pool exit
   std::optional<component::Linker> component_linker;
   std::optional<component::Component> hello_component;
+  std::unique_ptr<component::InstancePool> component_pool;  // hello_pool
+  std::optional<component::Component> reactor_component;
+  std::unique_ptr<component::InstancePool> reactor_pool;
 };
 Sdk* sdk = nullptr;
 
@@ -106,6 +128,39 @@ std::unique_ptr<InstancePool> MakePool(ReusePolicy policy, bool exit = false) {
               "InstancePool::Create");
 }
 
+// What shout("hello, world") prints.
+constexpr char kShoutOutput[] = "hello, world! \n";
+
+absl::Status Shout(component::Instance& instance) {
+  absl::StatusOr<component::TypedFunc<uint32_t(std::string_view)>> shout =
+      instance.GetFunc<uint32_t(std::string_view)>("shout");
+  if (!shout.ok()) return shout.status();
+  return shout->Call("hello, world").status();
+}
+
+void SetUpComponentPools() {
+  component::PoolOptions options;
+  MustOk(wasi::ConfigurePool(options, HelloOptions()),
+         "wasi::ConfigurePool (component)");
+  sdk->component_pool =
+      Must(component::InstancePool::Create(*sdk->hello_component,
+                                           *sdk->component_linker, options),
+           "component::InstancePool::Create (hello_pool)");
+  sdk->reactor_component.emplace(Must(
+      component::Component::Compile(sdk->engine, guests::wasi_reactor_wasm()),
+      "Compile wasi_reactor"));
+  component::PoolOptions reactor_options;
+  // The first call sets the adapter up (its state, its stdout stream):
+  // made once, kept in the image.
+  reactor_options.initialize_instance = Shout;
+  MustOk(wasi::ConfigurePool(reactor_options, {}),
+         "wasi::ConfigurePool (reactor)");
+  sdk->reactor_pool = Must(
+      component::InstancePool::Create(*sdk->reactor_component,
+                                      *sdk->component_linker, reactor_options),
+      "component::InstancePool::Create (wasi_reactor)");
+}
+
 void SetUp() {
   Engine engine = Must(Engine::Create(), "Engine::Create");
   Linker linker;
@@ -126,9 +181,13 @@ void SetUp() {
       Must(component::Component::Compile(sdk->engine,
                                          guests::components::hello_pool_wasm()),
            "Compile the hello_pool component"));
+  SetUpComponentPools();
 }
 
 void TearDown() {
+  sdk->component_pool.reset();
+  sdk->reactor_pool.reset();
+  sdk->reactor_component.reset();
   sdk->fresh_pool.reset();
   sdk->new_instance_pool.reset();
   sdk->exit_pool.reset();
@@ -186,6 +245,15 @@ void BM_Hello(benchmark::State& state) {
         }
         code = wasi::RunCommand(*instance);
       }
+    } else if (mode == 5) {
+      absl::StatusOr<component::Lease> lease = sdk->component_pool->Acquire();
+      if (!lease.ok()) {
+        state.SkipWithError(lease.status().ToString().c_str());
+        break;
+      }
+      lease->instance().context<wasi::WasiContext>()->SetStdout(
+          wasi::OutputSink::ToString(&out));
+      code = wasi::RunComponentCommand(lease->instance());
     } else {
       InstancePool& pool = mode == 0   ? *sdk->fresh_pool
                            : mode == 1 ? *sdk->new_instance_pool
@@ -203,8 +271,57 @@ void BM_Hello(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Hello)->ArgName("mode")->DenseRange(0, 4)->Unit(
+BENCHMARK(BM_Hello)->ArgName("mode")->DenseRange(0, 5)->Unit(
     benchmark::kMicrosecond);
+
+void BM_ComponentCall(benchmark::State& state) {
+  const bool pooled = state.range(0) == 0;
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    absl::Status called;
+    if (pooled) {
+      absl::StatusOr<component::Lease> lease = sdk->reactor_pool->Acquire();
+      if (!lease.ok()) {
+        state.SkipWithError(lease.status().ToString().c_str());
+        break;
+      }
+      lease->instance().context<wasi::WasiContext>()->SetStdout(
+          wasi::OutputSink::ToString(&out));
+      called = Shout(lease->instance());
+    } else {
+      wasi::WasiOptions wasi_options;
+      wasi_options.stdout_sink = wasi::OutputSink::ToString(&out);
+      absl::StatusOr<std::unique_ptr<wasi::WasiContext>> context =
+          wasi::WasiContext::Create(std::move(wasi_options));
+      if (!context.ok()) {
+        state.SkipWithError(context.status().ToString().c_str());
+        break;
+      }
+      InstanceOptions options;
+      options.SetContext(context->get());
+      absl::StatusOr<component::Instance> instance =
+          component::Instance::Create(*sdk->reactor_component,
+                                      *sdk->component_linker, options);
+      if (!instance.ok()) {
+        state.SkipWithError(instance.status().ToString().c_str());
+        break;
+      }
+      called = Shout(*instance);
+    }
+    if (!called.ok() || out != kShoutOutput) {
+      state.SkipWithError(
+          absl::StrCat("shout: ", called.ToString(), ", stdout \"", out, "\"")
+              .c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ComponentCall)
+    ->ArgName("mode")
+    ->DenseRange(0, 1)
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_FdWrite(benchmark::State& state) {
   const int64_t chunk = state.range(0);
@@ -287,6 +404,17 @@ void PrintThroughput(const RatioReporter& r, const std::string& label,
               result->counters.at("bytes_per_second") / 1e6);
 }
 
+// Whether a pool reset its instances or replaced them.
+void PrintPoolStats(const char* label, const PoolStats& stats) {
+  std::printf(
+      "%-36s leases %llu, resets %llu, replacements %llu, discards "
+      "%llu\n",
+      label, static_cast<unsigned long long>(stats.leases),
+      static_cast<unsigned long long>(stats.resets),
+      static_cast<unsigned long long>(stats.replacements),
+      static_cast<unsigned long long>(stats.discards));
+}
+
 void PrintSummary(const RatioReporter& r) {
   std::printf("\nSummary (medians)\n");
   std::printf("1. hello_pool per request, stdout captured\n");
@@ -301,9 +429,23 @@ void PrintSummary(const RatioReporter& r) {
                "BM_Hello/mode:1", 0, "fresh", "new");
   PrintSpeedup(r, "  module vs component, both unpooled", "BM_Hello/mode:2",
                "BM_Hello/mode:4", 0, "module", "component");
-  PrintSpeedup(r, "  pooled module vs component", "BM_Hello/mode:0",
+  PrintAbsolute(r, "  WASI 0.2 component, kFreshState pool", "BM_Hello/mode:5",
+                0);
+  PrintSpeedup(r, "  pooled module vs unpooled component", "BM_Hello/mode:0",
                "BM_Hello/mode:4", 0, "pool", "component");
-  std::printf("2. fd_write to a host sink, 16 MiB per run\n");
+  PrintSpeedup(r, "  component pooled vs unpooled", "BM_Hello/mode:5",
+               "BM_Hello/mode:4", 0, "pool", "new");
+  PrintSpeedup(r, "  module pool vs component pool", "BM_Hello/mode:0",
+               "BM_Hello/mode:5", 0, "module", "component");
+  PrintPoolStats("  component pool", sdk->component_pool->stats());
+  std::printf("2. wasi_reactor shout() per request, stdout captured\n");
+  PrintAbsolute(r, "  kFreshState pool, warmed", "BM_ComponentCall/mode:0", 0);
+  PrintAbsolute(r, "  no pool (context + instance)", "BM_ComponentCall/mode:1",
+                0);
+  PrintSpeedup(r, "  pooled vs unpooled", "BM_ComponentCall/mode:0",
+               "BM_ComponentCall/mode:1", 0, "pool", "new");
+  PrintPoolStats("  reactor pool", sdk->reactor_pool->stats());
+  std::printf("3. fd_write to a host sink, 16 MiB per run\n");
   for (const char* chunk : {"64", "4096", "65536"}) {
     PrintThroughput(r, absl::StrCat("  guest write(), ", chunk, " B chunks"),
                     absl::StrCat("BM_FdWrite/chunk:", chunk));

@@ -5,6 +5,7 @@
 #include "wasmhost/component_linker.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,27 @@ TEST(ComponentLinkerTest, DefinitionsAreUnique) {
   Linker copy = linker;
   ASSERT_OK(copy.Define("g", Returns(Val::U32(1))));
   EXPECT_FALSE(linker.Defines("", "g"));
+}
+
+// A HostResourceImage is both functions or none.
+TEST(ComponentLinkerTest, HalfAHostResourceImageIsRefused) {
+  Linker linker;
+  HostResourceImage image;
+  image.capture =
+      [](Caller&, uint32_t rep) -> absl::StatusOr<std::shared_ptr<const void>> {
+    return std::make_shared<const uint32_t>(rep);
+  };
+  EXPECT_STATUS(
+      linker.Instance("a:b/c").DefineResourceWithCaller("r", nullptr, image),
+      absl::StatusCode::kInvalidArgument,
+      "resource r: a HostResourceImage needs both capture and restore");
+  EXPECT_FALSE(linker.Defines("a:b/c", "r"));
+  image.restore = [](Caller&, uint32_t, const void*) {
+    return absl::OkStatus();
+  };
+  EXPECT_OK(
+      linker.Instance("a:b/c").DefineResourceWithCaller("r", nullptr, image));
+  EXPECT_TRUE(linker.Defines("a:b/c", "r"));
 }
 
 TEST(ComponentLinkerTest, MissingHostResourceIsNotFound) {

@@ -5,6 +5,8 @@
 //   component::HostFunc      a host function over dynamic component::Vals
 //   component::HostResourceDtor  what runs when a guest drops a host
 //                            resource it owns
+//   component::HostResourceImage  how a fresh-state pool keeps a host
+//                            resource's objects in its state image
 //   component::LinkerInstance  one interface of a Linker, to define into
 //   component::Linker        interfaces, functions and resources by name;
 //                            the only imports a component can get (deny
@@ -30,6 +32,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "wasmhost/component_type.h"
@@ -87,6 +90,32 @@ using HostResourceDtor = std::function<absl::Status(uint32_t rep)>;
 using HostResourceDtorWithCaller =
     std::function<absl::Status(Caller& caller, uint32_t rep)>;
 
+// What a fresh-state component::InstancePool (component_pool.h) keeps of a
+// host resource whose own handle a component instance holds when the pool
+// takes its state image (e.g. a stream the guest opened in
+// initialize_instance), so that the handle, restored with the image, works
+// the same in every lease and every instance of the pool:
+//   capture  copies the host object behind `rep` into an immutable value
+//            kept with the image, which any of the pool's threads reads
+//   restore  makes the instance's host object behind `rep` a copy of
+//            `captured` (what capture returned, never null) again,
+//            replacing what is there (the guest may have
+//            changed, dropped or replaced it); runs after reset_instance
+//            on every reset, and on each new instance made from the image
+//            (whose host state setup_instance made)
+// Give both or neither. A capture error fails InstancePool::Create (or
+// Reload); a restore error discards the instance, or fails the Acquire
+// making it. Without them the rep is kept as it is, so it must name a host
+// object valid for every lease and every instance.
+struct HostResourceImage {
+  std::function<absl::StatusOr<std::shared_ptr<const void>>(Caller& caller,
+                                                            uint32_t rep)>
+      capture;
+  std::function<absl::Status(Caller& caller, uint32_t rep,
+                             const void* captured)>
+      restore;
+};
+
 }  // namespace api
 
 namespace internal {
@@ -131,9 +160,13 @@ class WASMHOST_EXPORT LinkerInstance {
   // empty) runs when a guest drops an own handle to it.
   // Returns AlreadyExists if `name` is already defined here.
   absl::Status DefineResource(absl::string_view name, HostResourceDtor dtor);
-  // The same with a destructor that is given the calling instance.
+  // The same with a destructor that is given the calling instance, and
+  // how a fresh-state pool keeps the resource's objects in its image.
+  // Returns AlreadyExists as above, InvalidArgument when `image` has only
+  // one of capture and restore.
   absl::Status DefineResourceWithCaller(absl::string_view name,
-                                        HostResourceDtorWithCaller dtor);
+                                        HostResourceDtorWithCaller dtor,
+                                        HostResourceImage image = {});
 
  private:
   friend class Linker;

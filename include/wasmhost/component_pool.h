@@ -24,20 +24,27 @@
 //   dropped it), so host-side objects do not leak;
 // - reset_instance then restores what the pool cannot see, e.g.
 //   wasi::WasiContext::Reset (a WASI 0.2 context's streams, descriptors
-//   and pollables, and the stdout a lease set).
+//   and pollables, and the stdout a lease set);
+// - last, the host objects behind the image's own handles are put back as
+//   they were when it was taken, for resources defined with a
+//   HostResourceImage (component_linker.h; WASI 0.2's are), so those
+//   handles keep working with the same numbers and the same host state.
 // A poisoned instance (a trap, deadline, fuel, host error or canonical-ABI
 // trap in any of its core instances) is discarded and replaced on that
 // thread's next Acquire, as is one whose memory grew. A replacement is a
 // full instantiation (core start functions and data segments run again)
 // reset to the image, so initialize_instance does not run again.
 //
-// Handles the guest keeps after initialize_instance are part of the image:
-// the host resources they name must stay valid for every lease and every
-// instance. WASI 0.2's do not (WasiContext::Reset drops them, and each
-// instance has its own context), and the preview-1 adapter caches its
-// stdout stream at its first print: do not call a WASI guest in
-// initialize_instance. A guest whose every lease grows its memory (e.g.
-// malloc's first use) is then discarded and replaced per lease.
+// Handles the guest keeps after initialize_instance are part of the image.
+// A host resource defined with a HostResourceImage has its objects copied
+// into the image and put back into every instance made from it (which has
+// host state of its own, from setup_instance), so a WASI guest may be
+// warmed in initialize_instance (wasi::ConfigurePool in wasi_component.h):
+// the preview-1 adapter's state, its stdout stream and preopens, and
+// malloc's first growth of memory are then in the image, and its instances
+// are reset, not replaced. For other host resources the rep must stay
+// valid for every lease and every instance. A guest whose every lease
+// grows its memory beyond the image is discarded and replaced per lease.
 
 #ifndef WASMHOST_COMPONENT_POOL_H_
 #define WASMHOST_COMPONENT_POOL_H_

@@ -196,7 +196,10 @@ class WASMHOST_EXPORT WasiContext {
   //    dropped, and a stdin from InputSource::FromString reads from its
   //    start again;
   //  - the virtual clock is back at start_nanos and the seeded random
-  //    stream at its seed.
+  //    stream at its seed;
+  //  - every WASI 0.2 stream, descriptor and pollable is dropped (a
+  //    fresh-state component pool then puts back those its image's
+  //    handles name: wasi_component.h).
   // Args and environment never change. Cheap: its only system calls close
   // what the guest opened. In a kFreshState pool,
   // PoolOptions::reset_instance calls it on every release (ConfigurePool

@@ -3,6 +3,8 @@
 //
 //   AddToComponentLinker  defines the WASI 0.2 interfaces on a
 //                         component::Linker
+//   ConfigurePool         a WasiContext per instance of a component pool,
+//                         reset on every release
 //   RunComponentCommand   runs a component's wasi:cli/run and returns its
 //                         exit code
 //
@@ -11,7 +13,11 @@
 // sinks and source, preopens with their read-only rule, virtual clock,
 // seeded random), given with InstanceOptions::SetContext. Its streams,
 // descriptors and pollables live in that context, so WasiContext::Reset
-// drops all of them along with the preview-1 descriptors.
+// drops all of them along with the preview-1 descriptors. In a
+// fresh-state component pool, those the component held handles to when
+// the pool took its image (e.g. the stdout stream and preopens a warmed
+// guest keeps) come back after every reset, at their handles, as they were
+// then: a file stream at its offset, a preopen as its directory.
 
 #ifndef WASMHOST_WASI_COMPONENT_H_
 #define WASMHOST_WASI_COMPONENT_H_
@@ -20,8 +26,10 @@
 #include "absl/status/statusor.h"
 #include "wasmhost/component_instance.h"
 #include "wasmhost/component_linker.h"
+#include "wasmhost/component_pool.h"
 #include "wasmhost/export.h"
 #include "wasmhost/limits.h"
+#include "wasmhost/wasi.h"
 
 namespace wasmhost::wasi {
 
@@ -54,6 +62,25 @@ namespace wasmhost::wasi {
 // component namespace, and tools include both.)
 WASMHOST_EXPORT absl::Status AddToComponentLinker(
     component::api::Linker& linker);
+
+// Gives every instance of a component pool its own WASI state, as the
+// module pool's ConfigurePool (wasi.h) does, with the same hooks but
+// initialize_instance (a component has no _initialize): setup_instance
+// makes a WasiContext per instance from a copy of `wasi_options`,
+// reset_instance calls WasiContext::Reset, is_normal_exit accepts
+// wasi:cli/exit. Hooks `options` already has run after WASI's part.
+// A guest may be called in initialize_instance (warming it: its first
+// WASI calls, which the preview-1 adapter makes to set itself up and which
+// grow its memory, are then in the image): the streams and descriptors it
+// keeps handles to then are captured with the image
+// (component::HostResourceImage) and put back, as they were, after every
+// reset and in every new instance, whose contexts are its own. Without
+// that warming, a guest whose first call grows its memory is replaced on
+// every lease. Returns what WasiContext::Create returns for
+// `wasi_options`; `options` is unchanged then. The linker still needs
+// AddToComponentLinker.
+WASMHOST_EXPORT absl::Status ConfigurePool(component::api::PoolOptions& options,
+                                           WasiOptions wasi_options);
 
 // Runs the `run` function of the instance's exported wasi:cli/run (any 0.2
 // version). Returns the exit code: 0 when it returns ok, 1 for err, the

@@ -477,13 +477,23 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
       }
       ResourceImpl impl;
       impl.host = true;
+      // `s` is heap-allocated and outlives its tables.
+      InstanceState* instance = &s;
       std::shared_ptr<const HostResourceDtorWithCaller> dtor = def->dtor;
       if (*dtor) {
-        // `s` is heap-allocated and outlives its tables.
-        InstanceState* instance = &s;
         impl.dtor = [dtor, instance](uint32_t rep) {
           Caller caller = CallerAccess::Make(instance);
           return (*dtor)(caller, rep);
+        };
+      }
+      if (std::shared_ptr<const HostResourceImage> image = def->image) {
+        impl.capture = [image, instance](uint32_t rep) {
+          Caller caller = CallerAccess::Make(instance);
+          return image->capture(caller, rep);
+        };
+        impl.restore = [image, instance](uint32_t rep, const void* captured) {
+          Caller caller = CallerAccess::Make(instance);
+          return image->restore(caller, rep, captured);
         };
       }
       for (auto& table : s.tables) table->DefineResource(id, impl);
@@ -543,10 +553,12 @@ std::vector<wasmhost::Instance*> CoreInstances(api::Instance& instance) {
   return core;
 }
 
-std::vector<HandleTable::Snapshot> SaveHandles(api::Instance& instance) {
+absl::StatusOr<std::vector<HandleTable::Snapshot>> SaveHandles(
+    api::Instance& instance) {
   std::vector<HandleTable::Snapshot> saved;
   for (auto& table : InstanceAccess::State(instance).tables) {
-    saved.push_back(table->Save());
+    WASMHOST_ASSIGN_OR_RETURN(HandleTable::Snapshot snapshot, table->Save());
+    saved.push_back(std::move(snapshot));
   }
   return saved;
 }
@@ -558,6 +570,17 @@ absl::Status RestoreHandles(api::Instance& instance,
       InstanceAccess::State(instance).tables;
   for (size_t i = 0; i < tables.size() && i < saved.size(); ++i) {
     status.Update(tables[i]->Restore(saved[i]));
+  }
+  return status;
+}
+
+absl::Status RestoreHostObjects(
+    api::Instance& instance, const std::vector<HandleTable::Snapshot>& saved) {
+  absl::Status status;
+  std::vector<std::unique_ptr<HandleTable>>& tables =
+      InstanceAccess::State(instance).tables;
+  for (size_t i = 0; i < tables.size() && i < saved.size(); ++i) {
+    status.Update(tables[i]->RestoreHostObjects(saved[i]));
   }
   return status;
 }

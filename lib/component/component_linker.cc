@@ -111,10 +111,20 @@ absl::Status LinkerInstance::DefineResource(absl::string_view name,
 }
 
 absl::Status LinkerInstance::DefineResourceWithCaller(
-    absl::string_view name, HostResourceDtorWithCaller dtor) {
+    absl::string_view name, HostResourceDtorWithCaller dtor,
+    HostResourceImage image) {
+  if (static_cast<bool>(image.capture) != static_cast<bool>(image.restore)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("resource ", name,
+                     ": a HostResourceImage needs both capture and "
+                     "restore"));
+  }
   Linker::Definitions::Resource def;
   def.dtor =
       std::make_shared<const HostResourceDtorWithCaller>(std::move(dtor));
+  if (image.capture) {
+    def.image = std::make_shared<const HostResourceImage>(std::move(image));
+  }
   auto& resources = linker_->defs_->interfaces[name_].resources;
   if (!resources.emplace(name, std::move(def)).second) {
     return absl::AlreadyExistsError(absl::StrCat(

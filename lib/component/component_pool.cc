@@ -1,6 +1,7 @@
 // component::InstancePool: the module pool's machinery (lib/runtime/pool.cc)
 // over component instances, through a PoolGuest that restores every core
-// instance of a component to an image and empties its handle tables.
+// instance of a component to an image, and its handle tables and the host
+// objects they name to what they held then.
 
 // wasmhost/component_pool.h comes after the lib/ headers (see
 // component_state.h), so clang-format may not sort this block.
@@ -55,10 +56,7 @@ class ComponentGuest final : public wasmhost::internal::PoolGuest {
   }
   bool ClearNormalExit(void* instance) const override;
   absl::Status ResetToImage(void* instance) const override;
-  absl::Status ResetHost(void* instance) const override {
-    if (!options_.reset_instance) return absl::OkStatus();
-    return options_.reset_instance(Of(instance));
-  }
+  absl::Status ResetHost(void* instance) const override;
   void HandBackToOwnerThread(void* instance,
                              std::function<void()> release) const override;
   void* Handles(void* instance, const void* type_key) const override {
@@ -76,8 +74,9 @@ class ComponentGuest final : public wasmhost::internal::PoolGuest {
   const api::PoolOptions options_;
   // By core instance, in plan order; set by TakeImage.
   std::vector<CoreStateImage> images_;
-  // The handle tables when the image was taken (a reactor's
-  // initialisation may keep handles, e.g. WASI streams, in guest state).
+  // The handle tables when the image was taken, with the host objects
+  // their own handles name (a reactor's initialisation may keep handles,
+  // e.g. WASI streams, in guest state).
   std::vector<HandleTable::Snapshot> handles_;
   bool has_image_ = false;
   std::string refusal_;
@@ -94,8 +93,10 @@ absl::StatusOr<void*> ComponentGuest::NewInstance() const {
       api::Instance::Create(component_, linker_, instance_options));
   auto owned = std::make_unique<api::Instance>(std::move(instance));
   if (has_image_) {
-    // Starts from the image: initialised already.
+    // Starts from the image: initialised already. Its host state is new
+    // (setup_instance), so the image's host objects go straight in.
     WASMHOST_RETURN_IF_ERROR(ResetToImage(owned.get()));
+    WASMHOST_RETURN_IF_ERROR(RestoreHostObjects(*owned, handles_));
   } else if (options_.initialize_instance) {
     WASMHOST_RETURN_IF_ERROR(wasmhost::internal::WithDefaultKind(
         options_.initialize_instance(*owned), ErrorKind::kHostError));
@@ -127,7 +128,7 @@ absl::Status ComponentGuest::TakeImage(void* first) {
     WASMHOST_RETURN_IF_ERROR(image.status());
     images_.push_back(*std::move(image));
   }
-  handles_ = SaveHandles(Of(first));
+  WASMHOST_ASSIGN_OR_RETURN(handles_, SaveHandles(Of(first)));
   has_image_ = true;
   WASMHOST_RETURN_IF_ERROR(ResetToImage(first));
   // Undoes what initialize_instance did to host state, so the first
@@ -165,6 +166,15 @@ absl::Status ComponentGuest::ResetToImage(void* instance) const {
     WASMHOST_RETURN_IF_ERROR(images_[i].Restore(*core[i], KeepResidentPages()));
   }
   return absl::OkStatus();
+}
+
+absl::Status ComponentGuest::ResetHost(void* instance) const {
+  if (options_.reset_instance) {
+    WASMHOST_RETURN_IF_ERROR(options_.reset_instance(Of(instance)));
+  }
+  // After the host's reset, which may have emptied its own tables (as
+  // WasiContext::Reset does), the image's handles get their objects back.
+  return RestoreHostObjects(Of(instance), handles_);
 }
 
 void ComponentGuest::HandBackToOwnerThread(

@@ -69,15 +69,19 @@ struct ComponentState {
 bool DefinesMemory(const wasmhost::Module& module);
 
 // For component pools (component_pool.cc), over a component instance's
-// state: its core instances in plan order; its handle tables saved, and
-// restored to what was saved (HandleTable::Restore: host resources'
-// destructors run for handles made since; returns the first error);
-// clearing its poisoned flag (its core instances' poison is their own);
-// SetHandles's per-instance result.
+// state: its core instances in plan order; its handle tables saved with
+// the host objects they own (HandleTable::Save), restored to what was
+// saved (HandleTable::Restore: host resources' destructors run for handles
+// made since; returns the first error), and the saved host objects put
+// back (HandleTable::RestoreHostObjects); clearing its poisoned flag (its
+// core instances' poison is their own); SetHandles's per-instance result.
 std::vector<wasmhost::Instance*> CoreInstances(api::Instance& instance);
-std::vector<HandleTable::Snapshot> SaveHandles(api::Instance& instance);
+absl::StatusOr<std::vector<HandleTable::Snapshot>> SaveHandles(
+    api::Instance& instance);
 absl::Status RestoreHandles(api::Instance& instance,
                             const std::vector<HandleTable::Snapshot>& saved);
+absl::Status RestoreHostObjects(
+    api::Instance& instance, const std::vector<HandleTable::Snapshot>& saved);
 void ClearPoison(api::Instance& instance);
 std::shared_ptr<void>& PoolHandles(api::Instance& instance);
 

@@ -92,6 +92,32 @@ absl::Status HandleTable::ResourceDrop(TypeId type, uint32_t index) {
   return it->second.dtor(dropped.rep);
 }
 
+absl::StatusOr<HandleTable::Snapshot> HandleTable::Save() const {
+  Snapshot snapshot{slots_, free_, {}};
+  snapshot.host_objects.resize(slots_.size());
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const std::optional<ResourceHandle>& handle = slots_[i];
+    if (!handle.has_value() || !handle->own) continue;
+    auto it = impls_.find(Canonical(handle->type));
+    if (it == impls_.end() || !it->second.capture) continue;
+    WASMHOST_ASSIGN_OR_RETURN(snapshot.host_objects[i],
+                              it->second.capture(handle->rep));
+  }
+  return snapshot;
+}
+
+absl::Status HandleTable::RestoreHostObjects(const Snapshot& snapshot) const {
+  absl::Status status;
+  for (size_t i = 0; i < snapshot.host_objects.size(); ++i) {
+    if (snapshot.host_objects[i] == nullptr) continue;
+    // Saved with a capture, so an own handle whose type has a restore.
+    const ResourceHandle& handle = *snapshot.slots[i];
+    const ResourceImpl& impl = impls_.at(Canonical(handle.type));
+    status.Update(impl.restore(handle.rep, snapshot.host_objects[i].get()));
+  }
+  return status;
+}
+
 absl::Status HandleTable::Restore(const Snapshot& snapshot) {
   absl::Status status;
   for (size_t i = 0; i < slots_.size(); ++i) {

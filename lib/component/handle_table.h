@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -49,6 +50,12 @@ struct ResourceImpl {
   // for the own handles made since the snapshot (a guest's resource lives
   // in guest state, which the pool resets instead).
   bool host = false;
+  // A host resource's object, copied by Save for each own handle and put
+  // back by RestoreHostObjects (component::HostResourceImage); empty:
+  // Save keeps only the rep.
+  std::function<absl::StatusOr<std::shared_ptr<const void>>(uint32_t rep)>
+      capture;
+  std::function<absl::Status(uint32_t rep, const void* captured)> restore;
 };
 
 // One component instance's handles. Index 0 is never a handle; freed
@@ -119,17 +126,28 @@ class HandleTable {
                                        uint32_t scope);
 
   // The table's handles, to go back to (part of a fresh-state pool's
-  // image, taken between calls).
+  // image, taken between calls), and the host objects behind them.
   struct Snapshot {
     std::vector<std::optional<ResourceHandle>> slots;
     std::vector<uint32_t> free;
+    // By slot: what ResourceImpl::capture made of an own handle's host
+    // object; null for the others.
+    std::vector<std::shared_ptr<const void>> host_objects;
   };
-  [[nodiscard]] Snapshot Save() const { return {slots_, free_}; }
+  // The handles, each own handle of a host resource with a capture
+  // function having its object captured. Returns the first capture's
+  // error.
+  [[nodiscard]] absl::StatusOr<Snapshot> Save() const;
   // Goes back to `snapshot` (a fresh-state pool's reset): the handles made
   // since go, each own handle of a host resource among them having its
   // destructor run, and every lend and borrow scope ends. Returns the
   // first destructor's error, after running the others.
   absl::Status Restore(const Snapshot& snapshot);
+  // Puts the host objects `snapshot` captured back behind their reps
+  // (ResourceImpl::restore), after the host reset its own state, or into a
+  // new instance's host state, so the snapshot's handles work again.
+  // Returns the first error, after trying the others.
+  absl::Status RestoreHostObjects(const Snapshot& snapshot) const;
 
   // Begins a call into this instance (the spec's Task): borrows lowered
   // into it count against the returned scope.

@@ -3,6 +3,8 @@
 
 #include "lib/component/handle_table.h"
 
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -51,7 +53,7 @@ TEST(HandleTableTest, RestoreGoesBackToTheSnapshot) {
                               return absl::OkStatus();
                             }});
   const uint32_t kept = *table.ResourceNew(kR, 5);
-  const HandleTable::Snapshot snapshot = table.Save();
+  const HandleTable::Snapshot snapshot = *table.Save();
   ASSERT_TRUE(table.ResourceNew(kR, 6).ok());
   ASSERT_TRUE(table.ResourceNew(kS, 7).ok());
   const uint32_t scope = table.EnterCall();
@@ -77,13 +79,45 @@ TEST(HandleTableTest, RestoreReturnsADestructorsError) {
                               return absl::AbortedError("host dtor failed");
                             },
                             /*host=*/true});
-  const HandleTable::Snapshot empty = table.Save();
+  const HandleTable::Snapshot empty = *table.Save();
   ASSERT_TRUE(table.ResourceNew(kR, 1).ok());
   ASSERT_TRUE(table.ResourceNew(kR, 2).ok());
   ExpectStatus(table.Restore(empty), absl::StatusCode::kAborted,
                "host dtor failed");
   EXPECT_EQ(runs, 2);  // every destructor ran
   EXPECT_EQ(table.size(), 0u);
+}
+
+// A host resource with capture and restore: Save copies the objects of its
+// own handles (not a borrow's, not another type's), RestoreHostObjects puts
+// each back behind its rep, and a failing capture fails Save.
+TEST(HandleTableTest, SaveCapturesHostObjectsAndRestorePutsThemBack) {
+  HandleTable table;
+  std::vector<std::pair<uint32_t, int>> restored;
+  ResourceImpl impl;
+  impl.host = true;
+  impl.capture =
+      [](uint32_t rep) -> absl::StatusOr<std::shared_ptr<const void>> {
+    if (rep == 13) return absl::ResourceExhaustedError("cannot copy 13");
+    return std::make_shared<const int>(static_cast<int>(rep) * 10);
+  };
+  impl.restore = [&](uint32_t rep, const void* captured) {
+    restored.emplace_back(rep, *static_cast<const int*>(captured));
+    return absl::OkStatus();
+  };
+  table.DefineResource(kR, impl);
+  ASSERT_TRUE(table.ResourceNew(kR, 5).ok());
+  ASSERT_TRUE(table.ResourceNew(kS, 6).ok());  // no capture for its type
+  const uint32_t scope = table.EnterCall();
+  ASSERT_TRUE(table.LowerBorrow(kR, 7, scope).ok());
+  absl::StatusOr<HandleTable::Snapshot> snapshot = table.Save();
+  ASSERT_TRUE(snapshot.ok());
+  ASSERT_TRUE(table.RestoreHostObjects(*snapshot).ok());
+  EXPECT_EQ(restored, (std::vector<std::pair<uint32_t, int>>{{5, 50}}));
+
+  ASSERT_TRUE(table.ResourceNew(kR, 13).ok());
+  ExpectStatus(table.Save().status(), absl::StatusCode::kResourceExhausted,
+               "cannot copy 13");
 }
 
 TEST(HandleTableTest, FullTableTraps) {

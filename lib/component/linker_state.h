@@ -24,6 +24,8 @@ struct Linker::Definitions {
   struct Resource {
     // Empty for a resource without a destructor.
     std::shared_ptr<const HostResourceDtorWithCaller> dtor;
+    // Null when the pool keeps only the rep.
+    std::shared_ptr<const HostResourceImage> image;
   };
   struct Interface {
     absl::flat_hash_map<std::string, Func> funcs;

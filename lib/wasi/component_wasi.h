@@ -52,7 +52,9 @@ absl::Status DefineFunc(component::Linker& linker, absl::string_view interface,
                         absl::string_view name, ContextFunc func);
 
 // Defines resource `name` of `interface`: dropping a guest's own handle
-// removes its object from the context's table.
+// removes its object from the context's table, and a fresh-state pool
+// keeps a copy of each object its image's handles name, put back after
+// every reset (component::HostResourceImage).
 absl::Status DefineResource(component::Linker& linker,
                             absl::string_view interface,
                             absl::string_view name);

@@ -210,7 +210,7 @@ absl::StatusOr<Outcome> FileStream(WasiContextImpl& context, Descriptor& self,
                                    uint64_t offset, bool output, bool append) {
   if (self.is_dir) return Outcome(abi::kIsDir);
   if (output ? !self.write : !self.read) return Outcome(abi::kBadf);
-  ScopedFd file(::fcntl(self.host.get(), F_DUPFD_CLOEXEC, 0));
+  ScopedFd file = Duplicate(self.host.get());
   if (!file.valid()) return Outcome::Errno(HostError());
   Object object;
   if (output) {
@@ -648,9 +648,11 @@ absl::Status AddFilesystem(component::Linker& linker) {
       [](WasiContextImpl& context, absl::Span<const Val>,
          std::vector<Val>& results) -> absl::Status {
         std::vector<Val> list;
-        for (const WasiContextImpl::PreopenDir& preopen : context.preopens()) {
+        for (uint32_t i = 0; i < context.preopens().size(); ++i) {
+          const WasiContextImpl::PreopenDir& preopen = context.preopens()[i];
           Descriptor dir;
           dir.host = HostFd::Borrow(preopen.host.get());
+          dir.preopen = i;
           dir.is_dir = true;
           dir.read_only = preopen.read_only;
           dir.read = true;

@@ -8,10 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -320,6 +323,105 @@ ContextFunc RandomU64Func() {
   };
 }
 
+// A copy of `object` made for a pool's image (`into` null: a preopen
+// descriptor keeps only its index) or from the image into `into`'s table
+// (a preopen descriptor borrows that context's directory). Every host
+// descriptor is duplicated: the copy shares the open file, whose offset
+// file streams never use (they keep their own).
+absl::StatusOr<Object> CopyObject(const Object& object,
+                                  const WasiContextImpl* into) {
+  auto duplicate = [](int fd) -> absl::StatusOr<ScopedFd> {
+    if (fd < 0) return ScopedFd();
+    ScopedFd copy = Duplicate(fd);
+    if (!copy.valid()) {
+      return absl::ErrnoToStatus(
+          errno, "WASI 0.2: copying a descriptor for the pool's image");
+    }
+    return copy;
+  };
+  if (const auto* in = std::get_if<InputStream>(&object)) {
+    InputStream copy;
+    copy.kind = in->kind;
+    WASMHOST_ASSIGN_OR_RETURN(copy.file, duplicate(in->file.get()));
+    copy.offset = in->offset;
+    copy.closed = in->closed;
+    return copy;
+  }
+  if (const auto* out = std::get_if<OutputStream>(&object)) {
+    OutputStream copy;
+    copy.kind = out->kind;
+    copy.to_stderr = out->to_stderr;
+    WASMHOST_ASSIGN_OR_RETURN(copy.file, duplicate(out->file.get()));
+    copy.offset = out->offset;
+    copy.append = out->append;
+    copy.closed = out->closed;
+    return copy;
+  }
+  if (const auto* descriptor = std::get_if<Descriptor>(&object)) {
+    Descriptor copy;
+    copy.preopen = descriptor->preopen;
+    copy.is_dir = descriptor->is_dir;
+    copy.read_only = descriptor->read_only;
+    copy.read = descriptor->read;
+    copy.write = descriptor->write;
+    copy.mutate = descriptor->mutate;
+    if (!descriptor->preopen.has_value()) {
+      WASMHOST_ASSIGN_OR_RETURN(ScopedFd fd, duplicate(descriptor->host.get()));
+      copy.host = HostFd(std::move(fd));
+    } else if (into != nullptr) {
+      if (*descriptor->preopen >= into->preopens().size()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "WASI 0.2: the pool's image holds preopen ", *descriptor->preopen,
+            ", which this instance's WasiContext does not have"));
+      }
+      copy.host =
+          HostFd::Borrow(into->preopens()[*descriptor->preopen].host.get());
+    }
+    return copy;
+  }
+  // The others own no host resource.
+  if (const auto* pollable = std::get_if<Pollable>(&object)) return *pollable;
+  if (const auto* list = std::get_if<DirectoryList>(&object)) return *list;
+  if (const auto* error = std::get_if<IoError>(&object)) return *error;
+  return std::get<Network>(object);
+}
+
+// What a fresh-state pool keeps of a 0.2 resource (HostResourceImage): a
+// copy of the object, put back into the instance's table at the same rep.
+component::HostResourceImage ObjectImage() {
+  component::HostResourceImage image;
+  image.capture =
+      [](Caller& caller,
+         uint32_t rep) -> absl::StatusOr<std::shared_ptr<const void>> {
+    WASMHOST_ASSIGN_OR_RETURN(WasiContextImpl * context,
+                              ContextOf(caller, "(the pool's image)"));
+    const Object* object = context->resources().Find(rep);
+    if (object == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "WASI 0.2: the component holds a handle to object ", rep,
+          ", which its WasiContext no longer has (was the context reset "
+          "before the pool's image was taken?)"));
+    }
+    WASMHOST_ASSIGN_OR_RETURN(Object copy, CopyObject(*object, nullptr));
+    return std::make_shared<const Object>(std::move(copy));
+  };
+  image.restore = [](Caller& caller, uint32_t rep,
+                     const void* captured) -> absl::Status {
+    WASMHOST_ASSIGN_OR_RETURN(WasiContextImpl * context,
+                              ContextOf(caller, "(the pool's image)"));
+    // `captured` is what capture above made.
+    WASMHOST_ASSIGN_OR_RETURN(
+        Object copy,
+        CopyObject(*static_cast<const Object*>(captured), context));
+    if (!context->resources().Put(rep, std::move(copy))) {
+      return absl::InternalError(
+          absl::StrCat("WASI 0.2: object ", rep, " is beyond the table"));
+    }
+    return absl::OkStatus();
+  };
+  return image;
+}
+
 }  // namespace
 
 absl::Status DefineFunc(component::Linker& linker, absl::string_view interface,
@@ -341,13 +443,15 @@ absl::Status DefineResource(component::Linker& linker,
                             absl::string_view name) {
   return linker.Instance(Interface(interface))
       .DefineResourceWithCaller(
-          name, [](Caller& caller, uint32_t rep) -> absl::Status {
+          name,
+          [](Caller& caller, uint32_t rep) -> absl::Status {
             auto* context =
                 static_cast<WasiContextImpl*>(caller.context<WasiContext>());
             // Gone with a Reset already, or never made: nothing to drop.
             if (context != nullptr) context->resources().Remove(rep);
             return absl::OkStatus();
-          });
+          },
+          ObjectImage());
 }
 
 absl::StatusOr<Val> NewResource(WasiContextImpl& context, Object object) {

@@ -18,6 +18,7 @@
 #ifndef WASMHOST_LIB_WASI_P2_RESOURCES_H_
 #define WASMHOST_LIB_WASI_P2_RESOURCES_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,6 +57,9 @@ struct Pollable {
 struct Descriptor {
   // Owned for what the guest opened, borrowed from the context's preopen.
   HostFd host;
+  // For a preopen, its index in the context's preopens(); nullopt for what
+  // the guest opened.
+  std::optional<uint32_t> preopen;
   bool is_dir = false;
   // Below a read-only preopen: nothing is ever written, created or removed.
   bool read_only = false;
@@ -110,6 +114,28 @@ class Resources {
   T* Get(uint32_t rep) {
     if (rep >= objects_.size() || !objects_[rep].has_value()) return nullptr;
     return std::get_if<T>(&*objects_[rep]);
+  }
+
+  // The object at `rep`, of any type; nullptr if none.
+  const Object* Find(uint32_t rep) const {
+    if (rep >= objects_.size() || !objects_[rep].has_value()) return nullptr;
+    return &*objects_[rep];
+  }
+
+  // Makes `object` the one at `rep`, replacing (closing) any there: a
+  // pool's image putting back what its handles name. False when `rep` is
+  // kMaxObjects or more.
+  bool Put(uint32_t rep, Object object) {
+    if (rep >= kMaxObjects) return false;
+    while (objects_.size() <= rep) {
+      free_.push_back(static_cast<uint32_t>(objects_.size()));
+      objects_.emplace_back();
+    }
+    if (!objects_[rep].has_value()) {
+      free_.erase(std::find(free_.begin(), free_.end(), rep));
+    }
+    objects_[rep] = std::move(object);
+    return true;
   }
 
   // Drops the object at `rep` (closing what it owns); false if none.

@@ -26,6 +26,8 @@ void ScopedFd::Reset() {
   fd_ = -1;
 }
 
+ScopedFd Duplicate(int fd) { return ScopedFd(::fcntl(fd, F_DUPFD_CLOEXEC, 0)); }
+
 abi::Errno CheckPath(absl::string_view path) {
   if (path.empty()) return abi::kNoEnt;
   if (path.find('\0') != absl::string_view::npos) return abi::kIlseq;

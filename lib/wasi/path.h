@@ -2,6 +2,7 @@
 // it.
 //
 //   ScopedFd      an owned host file descriptor
+//   Duplicate     a new close-on-exec descriptor of the same open file
 //   HostFd        a host file descriptor, owned or borrowed
 //   CheckPath     rejects paths no WASI call accepts
 //   SplitPath     a guest path as (parent directories, last component)
@@ -43,6 +44,9 @@ class ScopedFd {
  private:
   int fd_ = -1;
 };
+
+// fcntl(fd, F_DUPFD_CLOEXEC): invalid, with errno set, on failure.
+ScopedFd Duplicate(int fd);
 
 // A host descriptor that is either owned (closed with it) or borrowed from
 // something that outlives it, used the same way. Move-only.

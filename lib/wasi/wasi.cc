@@ -20,6 +20,7 @@
 #include "lib/wasi/abi.h"
 #include "lib/wasi/context.h"
 #include "lib/wasi/guest_memory.h"
+#include "lib/wasi/pool_hooks.h"
 #include "wasmhost/errors.h"
 
 namespace wasmhost::wasi {
@@ -195,43 +196,12 @@ absl::Status InitializeReactor(Instance& instance, const CallOptions& options) {
 }
 
 absl::Status ConfigurePool(PoolOptions& options, WasiOptions wasi_options) {
-  // Options no context can be made from fail here, before any pool.
-  WASMHOST_RETURN_IF_ERROR(WasiContext::Create(wasi_options).status());
-
-  options.setup_instance =
-      [wasi_options = std::move(wasi_options),
-       next = std::move(options.setup_instance)](
-          InstanceOptions& instance_options) -> absl::Status {
-    // Contexts are thread-affine: one per instance, made on its thread and
-    // owned by it.
-    WASMHOST_ASSIGN_OR_RETURN(std::unique_ptr<WasiContext> context,
-                              WasiContext::Create(wasi_options));
-    instance_options.SetContext(
-        std::shared_ptr<WasiContext>(std::move(context)));
-    return next ? next(instance_options) : absl::OkStatus();
-  };
-
+  WASMHOST_RETURN_IF_ERROR(SetWasiPoolHooks(options, std::move(wasi_options)));
   options.initialize_instance = [next = std::move(options.initialize_instance)](
                                     Instance& instance) -> absl::Status {
     WASMHOST_RETURN_IF_ERROR(InitializeReactor(instance));
     return next ? next(instance) : absl::OkStatus();
   };
-
-  options.reset_instance = [next = std::move(options.reset_instance)](
-                               Instance& instance) -> absl::Status {
-    WasiContext* context = instance.context<WasiContext>();
-    if (context == nullptr) {
-      return absl::FailedPreconditionError(
-          "the pooled instance has no WasiContext to reset");
-    }
-    WASMHOST_RETURN_IF_ERROR(context->Reset());
-    return next ? next(instance) : absl::OkStatus();
-  };
-
-  options.is_normal_exit =
-      [next = std::move(options.is_normal_exit)](const absl::Status& status) {
-        return GetExitCode(status).has_value() || (next && next(status));
-      };
   return absl::OkStatus();
 }
 

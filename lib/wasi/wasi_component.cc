@@ -4,12 +4,14 @@
 #include "wasmhost/wasi_component.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasi/component_wasi.h"
+#include "lib/wasi/pool_hooks.h"
 #include "wasmhost/wasi.h"
 
 namespace wasmhost::wasi {
@@ -21,6 +23,11 @@ absl::Status AddToComponentLinker(component::Linker& linker) {
   WASMHOST_RETURN_IF_ERROR(p2::AddFilesystem(linker));
   WASMHOST_RETURN_IF_ERROR(p2::AddSockets(linker));
   return absl::OkStatus();
+}
+
+absl::Status ConfigurePool(component::PoolOptions& options,
+                           WasiOptions wasi_options) {
+  return SetWasiPoolHooks(options, std::move(wasi_options));
 }
 
 absl::StatusOr<int> RunComponentCommand(component::Instance& instance,
