@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "guests/components/components.h"
 #include "proto/wasmhost/v1/snapshot.pb.h"
 #include "tests/child_process.h"
 #include "tests/component_fixtures.h"
@@ -35,6 +36,8 @@
 #include "wasmhost/module.h"
 #include "wasmhost/resident.h"
 #include "wasmhost/scheduler.h"
+#include "wasmhost/wasi.h"
+#include "wasmhost/wasi_component.h"
 
 namespace wasmhost {
 namespace {
@@ -445,6 +448,42 @@ TEST(ResidentComponentGrantsTest, WiderLimitIsRefusedUnlessAllowed) {
                                 allow));
   EXPECT_THAT(restored->pending_widenings(),
               ::testing::ElementsAre("max_memory_bytes"));
+}
+
+TEST(ResidentComponentWasiTest, StdioStreamsAreCarried) {
+  component::Linker linker;
+  ASSERT_OK(wasi::AddToComponentLinker(linker));
+  ASSERT_OK_AND_ASSIGN(component::Component reactor,
+                       component::Component::Compile(
+                           MeteredEngine(), guests::wasi_reactor_wasm()));
+  ResidentOptions options;
+  options.tick_export = "shout";
+  wasi::WasiOptions& wasi = options.wasi.emplace();
+  wasi.env = {{"GREETING", "hello"}};
+  wasi.virtual_clock = wasi::WasiOptions::VirtualClock{1'000'000'000, 500};
+  wasi.random_seed = 7;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ResidentInstance> resident,
+                       ResidentInstance::Create(reactor, linker, options));
+  const component::Val first[] = {component::Val::String("one")};
+  ASSERT_OK(resident->TickWith({}, first).status());
+  ASSERT_OK_AND_ASSIGN(std::string snapshot, resident->Snapshot());
+  const component::Val second[] = {component::Val::String("two")};
+  ASSERT_OK(resident->TickWith({}, second).status());
+  const std::string uninterrupted = resident->TakeStdout();
+  EXPECT_EQ(uninterrupted, "one! hello\ntwo! hello\n");
+
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<ResidentInstance> restored,
+      ResidentInstance::Restore(snapshot, reactor, linker, options));
+  ASSERT_OK(restored->TickWith({}, second).status());
+  EXPECT_EQ(restored->TakeStdout(), uninterrupted);
+  EXPECT_EQ(MemoryHash(*restored), MemoryHash(*resident));
+
+  // Without WASI (narrower, so allowed) the streams have nowhere to go.
+  ResidentOptions without = options;
+  without.wasi.reset();
+  EXPECT_THAT(ResidentInstance::Restore(snapshot, reactor, linker, without),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("has no WASI")));
 }
 
 TEST(ResidentComponentSchedulerTest, ModuleAndComponentResidentsTickTogether) {

@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/component/component_state.h"
 #include "lib/component/handle_table.h"
+#include "lib/util/status_macros.h"
+#include "lib/wasi/carry.h"
 #include "lib/resident/component_parts.h"  // NOLINT(build/include_order)
 // clang-format on
 
@@ -49,6 +52,30 @@ std::string ResourceName(const ComponentState& state, TypeId type) {
                       named->second.interface);
 }
 
+// Whether `type` is WASI 0.2's input-stream or output-stream (any 0.2.x).
+bool IsWasiStream(const ComponentState& state, TypeId type) {
+  auto named = state.resource_names.find(type);
+  return named != state.resource_names.end() &&
+         absl::StartsWith(named->second.interface, "wasi:io/streams@0.2.") &&
+         (named->second.name == "input-stream" ||
+          named->second.name == "output-stream");
+}
+
+using Stdio = wasi::CarriedStdioStream;
+using v1::ResourceHandleState;
+
+ResourceHandleState::WasiStdio ToProto(Stdio::Kind kind) {
+  switch (kind) {
+    case Stdio::Kind::kStdin:
+      return ResourceHandleState::WASI_STDIN;
+    case Stdio::Kind::kStdout:
+      return ResourceHandleState::WASI_STDOUT;
+    case Stdio::Kind::kStderr:
+      return ResourceHandleState::WASI_STDERR;
+  }
+  return ResourceHandleState::WASI_STDIO_NONE;
+}
+
 }  // namespace
 
 std::vector<ComponentCore> CoresOf(const component::api::Component& component) {
@@ -70,6 +97,7 @@ const std::string& GlueSha256(const component::api::Component& component) {
 }
 
 absl::Status CaptureHandles(component::api::Instance& instance,
+                            const wasi::WasiContext* wasi,
                             v1::ResidentState& out) {
   const ComponentState& state = StateOf(instance.component());
   const std::vector<std::unique_ptr<HandleTable>>& tables =
@@ -81,7 +109,11 @@ absl::Status CaptureHandles(component::api::Instance& instance,
     for (size_t i = 1; i < saved.slots.size(); ++i) {
       const std::optional<ResourceHandle>& handle = saved.slots[i];
       if (!handle.has_value()) continue;
-      if (tables[t]->IsHost(handle->type)) {
+      std::optional<Stdio> stream;
+      if (wasi != nullptr && IsWasiStream(state, handle->type)) {
+        stream = wasi::StdioStreamAt(*wasi, handle->rep);
+      }
+      if (tables[t]->IsHost(handle->type) && !stream.has_value()) {
         return absl::FailedPreconditionError(absl::StrCat(
             "the component holds handle ", i, " of host ",
             ResourceName(state, handle->type),
@@ -99,6 +131,10 @@ absl::Status CaptureHandles(component::api::Instance& instance,
       kept.set_index(static_cast<uint32_t>(i));
       kept.set_type(handle->type);
       kept.set_rep(handle->rep);
+      if (stream.has_value()) {
+        kept.set_wasi_stdio(ToProto(stream->kind));
+        kept.set_wasi_closed(stream->closed);
+      }
     }
     for (uint32_t index : saved.free) table.add_free(index);
   }
@@ -106,6 +142,7 @@ absl::Status CaptureHandles(component::api::Instance& instance,
 }
 
 absl::Status RestoreHandles(component::api::Instance& instance,
+                            wasi::WasiContext* wasi,
                             const v1::ResidentState& saved) {
   const ComponentState& state = StateOf(instance.component());
   const size_t num_tables = component::internal::HandleTables(instance).size();
@@ -123,16 +160,35 @@ absl::Status RestoreHandles(component::api::Instance& instance,
     }
     HandleTable::Snapshot& out = tables.emplace_back();
     out.slots.resize(table.length());
-    for (const v1::ResourceHandleState& handle : table.handles()) {
+    for (const ResourceHandleState& handle : table.handles()) {
+      const bool stream =
+          handle.wasi_stdio() != ResourceHandleState::WASI_STDIO_NONE;
       if (handle.index() == 0 || handle.index() >= table.length() ||
           out.slots[handle.index()].has_value() ||
-          !IsGuestResource(state, handle.type())) {
+          !(stream ? IsWasiStream(state, handle.type())
+                   : IsGuestResource(state, handle.type()))) {
         return absl::DataLossError(
             absl::StrCat("handle ", handle.index(), " of table ", t,
                          " cannot be the component's (its index or its type)"));
       }
-      out.slots[handle.index()] = ResourceHandle{handle.type(), handle.rep(),
-                                                 /*own=*/true, std::nullopt, 0};
+      uint32_t rep = handle.rep();
+      if (stream) {
+        if (wasi == nullptr) {
+          return absl::DataLossError(
+              absl::StrCat("handle ", handle.index(), " of table ", t,
+                           " is a WASI stream, and the resident has no WASI"));
+        }
+        Stdio remade;
+        remade.kind = handle.wasi_stdio() == ResourceHandleState::WASI_STDIN
+                          ? Stdio::Kind::kStdin
+                      : handle.wasi_stdio() == ResourceHandleState::WASI_STDERR
+                          ? Stdio::Kind::kStderr
+                          : Stdio::Kind::kStdout;
+        remade.closed = handle.wasi_closed();
+        WASMHOST_ASSIGN_OR_RETURN(rep, wasi::AddStdioStream(*wasi, remade));
+      }
+      out.slots[handle.index()] =
+          ResourceHandle{handle.type(), rep, /*own=*/true, std::nullopt, 0};
     }
     absl::flat_hash_set<uint32_t> free;
     for (uint32_t index : table.free()) {

@@ -23,6 +23,7 @@
 #include "wasmhost/component_linker.h"
 #include "wasmhost/instance.h"
 #include "wasmhost/module.h"
+#include "wasmhost/wasi.h"
 
 namespace wasmhost::internal {
 
@@ -43,18 +44,23 @@ std::vector<Instance*> CoreInstancesOf(component::api::Instance& instance);
 // SHA-256 of the component's bytes outside its core modules.
 const std::string& GlueSha256(const component::api::Component& component);
 
-// Adds the instance's handle tables to `out`. Returns FailedPrecondition
-// naming the first handle a snapshot cannot carry: one of a host resource
-// (a live host object; the message names its interface and resource), a
-// borrow, or a handle lent to a call.
+// Adds the instance's handle tables to `out`; `wasi` is its WASI context
+// (nullptr: none), whose stdio streams are carried. Returns
+// FailedPrecondition naming the first handle a snapshot cannot carry: one
+// of another host resource (a live host object; the message names its
+// interface and resource), a borrow, or a handle lent to a call.
 absl::Status CaptureHandles(component::api::Instance& instance,
+                            const wasi::WasiContext* wasi,
                             v1::ResidentState& out);
 
 // Puts `saved`'s handle tables into `instance`, a fresh one of the same
-// component. Returns DataLoss when they cannot be its: another number of
-// tables, an index out of its table or given twice, a free index that
-// holds a handle, or a type that is not a resource the component defines.
+// component, remaking its WASI stdio streams in `wasi` (nullptr: none).
+// Returns DataLoss when they cannot be its: another number of tables, an
+// index out of its table or given twice, a free index that holds a handle,
+// a type that is not a resource the component defines (or, for a stream,
+// a WASI stream's), or a stream without a WASI context.
 absl::Status RestoreHandles(component::api::Instance& instance,
+                            wasi::WasiContext* wasi,
                             const v1::ResidentState& saved);
 
 // component::api::Instance::Create, except that the core instances skip their

@@ -379,8 +379,8 @@ absl::StatusOr<std::unique_ptr<ResidentState>> RestoreState(
     }
   }
   if (state->component_instance) {
-    WASMHOST_RETURN_IF_ERROR(
-        internal::RestoreHandles(*state->component_instance, had));
+    WASMHOST_RETURN_IF_ERROR(internal::RestoreHandles(
+        *state->component_instance, state->wasi.get(), had));
   }
 
   if (state->wasi) {
@@ -721,8 +721,8 @@ absl::StatusOr<std::string> ResidentInstance::Snapshot() {
   }
   if (state.component_instance) {
     out.set_component_sha256(internal::GlueSha256(*state.component));
-    WASMHOST_RETURN_IF_ERROR(
-        internal::CaptureHandles(*state.component_instance, out));
+    WASMHOST_RETURN_IF_ERROR(internal::CaptureHandles(*state.component_instance,
+                                                      state.wasi.get(), out));
   }
 
   v1::WasiState& wasi = *out.mutable_wasi();

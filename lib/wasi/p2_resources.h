@@ -111,6 +111,11 @@ class Resources {
     if (rep >= objects_.size() || !objects_[rep].has_value()) return nullptr;
     return std::get_if<T>(&*objects_[rep]);
   }
+  template <typename T>
+  const T* Get(uint32_t rep) const {
+    if (rep >= objects_.size() || !objects_[rep].has_value()) return nullptr;
+    return std::get_if<T>(&*objects_[rep]);
+  }
 
   // Drops the object at `rep` (closing what it owns); false if none.
   bool Remove(uint32_t rep) {
