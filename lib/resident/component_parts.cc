@@ -4,6 +4,7 @@
 // lib/component's headers come first (see component_state.h), so
 // clang-format may not sort this block.
 // clang-format off
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
