@@ -5,7 +5,8 @@
 //   TickBudget        what one tick may use: fuel and/or time
 //   ResidentOptions   grants, limits, the tick export, a fuel account
 //   RestoreOptions    whether a restore may widen the snapshot's grants
-//   ResidentInstance  one resident: Tick, Snapshot, Restore
+//   ResidentInstance  one resident of a module or a component: Tick,
+//                     Snapshot, Restore
 //
 // A snapshot is a serialised wasmhost.v1.Snapshot
 // (proto/wasmhost/v1/snapshot.proto): the SHA-256 of the module as the
@@ -19,6 +20,14 @@
 // recompute them; they are not signatures (anyone holding a snapshot can
 // recompute them), so a host that must trust a snapshot's origin keeps the
 // chain hashes it issued and compares them (lineage_ids()).
+//
+// A component's resident ticks one of its exports and its snapshot holds
+// every core instance's memories and globals, the hash of each core module
+// and of the component's glue, its resource handle tables (handles of
+// resources the component defines; a handle to a host resource is a live
+// host object and refuses the snapshot), and the imported interfaces as
+// its grants. WASI is the same WasiContext for both (wasi_component.h's
+// WASI 0.2 runs on it), carried the same way.
 
 #ifndef WASMHOST_RESIDENT_H_
 #define WASMHOST_RESIDENT_H_
@@ -34,6 +43,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "wasmhost/component.h"
+#include "wasmhost/component_instance.h"
+#include "wasmhost/component_linker.h"
+#include "wasmhost/component_val.h"
 #include "wasmhost/export.h"
 #include "wasmhost/instance.h"
 #include "wasmhost/limits.h"
@@ -62,14 +76,22 @@ struct WASMHOST_EXPORT ResidentOptions {
   // The instance's limits, carried in snapshots.
   Limits limits;
 
-  // The export each tick calls; its type must be () -> (). Default "tick".
+  // The export each tick calls. A module's must be () -> (); a
+  // component's is ticked by Tick when it is func() and by TickWith for
+  // any type. Default "tick".
   std::string tick_export = "tick";
+  // A component's resident: the exported interface tick_export belongs to
+  // ("demo:game/npc"); empty for a function of the world. Unused for a
+  // module's. Default empty.
+  std::string tick_interface;
 
-  // WASI granted to the guest (the linker needs wasi::AddToLinker too);
-  // nullopt: none. Its stdio sinks and source are ignored: a resident's
-  // stdio is its own buffers (FeedStdin, TakeStdout, TakeStderr), which
-  // snapshots carry. For a snapshot to continue deterministically give it a
-  // virtual clock and a random seed. A reactor's _initialize runs at Create.
+  // WASI granted to the guest (a module's linker needs wasi::AddToLinker
+  // too, a component's wasi::AddToComponentLinker); nullopt: none. Its stdio
+  // sinks and source are ignored: a resident's stdio is its own buffers
+  // (FeedStdin, TakeStdout, TakeStderr), which snapshots carry. For a snapshot
+  // to continue deterministically give it a virtual clock and a random seed. A
+  // module reactor's _initialize runs at Create (a component runs its own at
+  // instantiation).
   std::optional<wasi::WasiOptions> wasi;
 
   // Fuel for all ticks together: each tick gets the smaller of its budget
@@ -99,13 +121,13 @@ struct WASMHOST_EXPORT RestoreOptions {
   bool allow_widening = false;
 };
 
-// A long-lived instance of a module that owns its memory, runs an export
-// once per Tick under a budget, and snapshots between ticks. A tick that
-// traps, runs out of fuel or time, or fails in a host function stops the
-// resident for good (stop_reason()); its last snapshot stays valid.
+// A long-lived instance of a module or a component that owns its memory,
+// runs an export once per Tick under a budget, and snapshots between ticks. A
+// tick that traps, runs out of fuel or time, or fails in a host function stops
+// the resident for good (stop_reason()); its last snapshot stays valid.
 //
 // Owned by the caller (unique_ptr). Thread-affine: it lives in the creating
-// thread's V8 isolate, like its Instance; ResidentScheduler pins each
+// thread's V8 isolate, like its instance; ResidentScheduler pins each
 // resident to one worker thread for that reason.
 class WASMHOST_EXPORT ResidentInstance {
  public:
@@ -127,8 +149,8 @@ class WASMHOST_EXPORT ResidentInstance {
   // function nor _initialize runs: the snapshot holds their work.
   // Returns:
   //   InvalidArgument     `snapshot` is not a wasmhost.v1.Snapshot, has an
-  //                       unknown format version or several core instances
-  //                       (a component's), or options.wasi's clock or
+  //                       unknown format version or is a component's, or
+  //                       options.wasi's clock or
   //                       randomness kind differs from the snapshot's, or
   //                       its virtual clock another tick
   //   FailedPrecondition  `module` is not the module the snapshot is of
@@ -144,6 +166,28 @@ class WASMHOST_EXPORT ResidentInstance {
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<ResidentInstance>>
   Restore(absl::string_view snapshot, const Module& module,
           const Linker& linker, ResidentOptions options,
+          const RestoreOptions& restore = {});
+
+  // The same for a component instantiated through `linker` (which must
+  // outlive the resident); its core instances' start functions run (as
+  // component::Instance::Create runs them).
+  // Returns what component::Instance::Create returns, what
+  // wasi::WasiContext::Create returns for options.wasi, or NotFound when
+  // the component exports no function options.tick_export of
+  // options.tick_interface.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<ResidentInstance>> Create(
+      const component::Component& component, const component::Linker& linker,
+      ResidentOptions options = {});
+
+  // Continues a component's resident, as Restore above, checking the hash
+  // of the component's glue and of every core module
+  // (FailedPrecondition), and the imported interfaces the snapshot records
+  // (DataLoss). Returns what Restore above returns (InvalidArgument for a
+  // module's snapshot), and DataLoss for handle tables that cannot be the
+  // component's.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<ResidentInstance>>
+  Restore(absl::string_view snapshot, const component::Component& component,
+          const component::Linker& linker, ResidentOptions options,
           const RestoreOptions& restore = {});
 
   // The options a snapshot was taken with, as far as it carries them:
@@ -167,16 +211,26 @@ class WASMHOST_EXPORT ResidentInstance {
   //   a host function's error status, or WASI's proc_exit status
   // and without stopping it: FailedPrecondition when it is already stopped
   // or this is not its thread, InvalidArgument for fuel on an engine that
-  // does not consume fuel.
+  // does not consume fuel, or for a component's tick export that is not
+  // func() (TickWith calls it).
   absl::Status Tick(const TickBudget& budget = {});
+
+  // A component's resident: calls the tick export with `args` under
+  // `budget` and returns its results (component::Func::Call's dynamic
+  // path). Returns what Tick returns, with InvalidArgument (not stopping
+  // it) for a module's resident or `args` that do not fit the export.
+  absl::StatusOr<std::vector<component::Val>> TickWith(
+      const TickBudget& budget, absl::Span<const component::Val> args);
 
   // The resident's state now, as a serialised wasmhost.v1.Snapshot, with a
   // new lineage record chained to the last one. Call between ticks.
   // Returns FailedPrecondition when the resident is stopped, the module's
-  // state cannot be captured (it changes tables, drops data segments, has a
-  // mutable global of a reference or v128 type, or imports a memory, table
-  // or global; the message says which), or the guest holds a WASI
-  // descriptor a snapshot cannot carry (a file it opened).
+  // (a core module's) state cannot be captured (it changes tables, drops
+  // data segments, has a mutable global of a reference or v128 type, or, a
+  // module's resident, imports a memory, table or global; the message says
+  // which), the guest holds a WASI descriptor a snapshot cannot carry (a
+  // file it opened), or a component holds a handle of a host resource
+  // (WASI 0.2 streams included) or a borrow (the message names it).
   [[nodiscard]] absl::StatusOr<std::string> Snapshot();
 
   // Bytes given to the guest's stdin, read by later ticks.
@@ -202,9 +256,14 @@ class WASMHOST_EXPORT ResidentInstance {
   [[nodiscard]] const std::vector<std::string>& pending_widenings() const
       ABSL_ATTRIBUTE_LIFETIME_BOUND;
 
-  // The instance, e.g. to read its memory between ticks. Calls into it
-  // outside Tick are not budgeted or counted.
+  // The instance, e.g. to read its memory between ticks; for a component's
+  // resident its first core instance (wit-component's main module, whose
+  // memory its functions use). Calls into it outside Tick are not budgeted
+  // or counted.
   [[nodiscard]] Instance& instance() ABSL_ATTRIBUTE_LIFETIME_BOUND;
+  // A component's resident's instance; nullptr for a module's.
+  [[nodiscard]] component::Instance* component_instance()
+      ABSL_ATTRIBUTE_LIFETIME_BOUND;
 
  private:
   explicit ResidentInstance(std::unique_ptr<internal::ResidentState> state);

@@ -2,6 +2,7 @@
 
 // wasmhost/component.h comes through component_state.h, after the lib/
 // headers (see there).
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "lib/component/component_state.h"
 #include "lib/component/reader.h"
 #include "lib/component/wit_printer.h"
+#include "lib/util/sha256.h"
 #include "lib/util/status_macros.h"
 
 namespace wasmhost::component {
@@ -107,6 +109,23 @@ absl::StatusOr<Component> Component::Compile(const Engine& engine,
     }
     state->modules.push_back(*std::move(module));
   }
+  // The glue: everything but the core modules, which residents hash one by
+  // one as the engine runs them.
+  std::vector<PlannedModule> ranges = state->plan.modules;
+  std::sort(ranges.begin(), ranges.end(),
+            [](const PlannedModule& a, const PlannedModule& b) {
+              return a.offset < b.offset;
+            });
+  wasmhost::internal::Sha256 glue;
+  size_t hashed = 0;
+  for (const PlannedModule& planned : ranges) {
+    if (planned.offset < hashed) continue;  // a range listed twice
+    glue.Update(bytes.data() + hashed, planned.offset - hashed);
+    hashed = planned.offset + planned.size;
+  }
+  glue.Update(bytes.data() + hashed, bytes.size() - hashed);
+  const wasmhost::internal::Sha256::Digest digest = glue.Finish();
+  state->glue_sha256.assign(digest.begin(), digest.end());
   return ComponentAccess::Make(std::move(state));
 }
 

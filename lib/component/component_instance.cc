@@ -42,6 +42,9 @@ struct FuncAccess {
 
 struct InstanceAccess {
   static internal::InstanceState& State(Instance& i) { return *i.state_; }
+  static Instance Make(std::unique_ptr<internal::InstanceState> state) {
+    return Instance(std::move(state));
+  }
 };
 
 }  // namespace api
@@ -765,6 +768,75 @@ absl::Status PostReturn(const ExportState& e,
   return e.options.post_return->Call(flat).status();
 }
 
+// Instance::Create; with `from_image` the core instances skip their data
+// segments and start functions (InstantiateForRestore).
+absl::StatusOr<api::Instance> Instantiate(const api::Component& component,
+                                          const api::Linker& linker,
+                                          const InstanceOptions& options,
+                                          bool from_image) {
+  auto s = std::make_unique<InstanceState>(component);
+  s->state = &ComponentAccess::State(component);
+  const ComponentState& state = *s->state;
+  for (uint32_t t = 0; t < state.plan.num_tables; ++t) {
+    auto table = std::make_unique<HandleTable>();
+    for (const auto& [type, same_as] : state.plan.resource_aliases) {
+      table->Alias(type, same_as);
+    }
+    s->tables.push_back(std::move(table));
+  }
+  WASMHOST_RETURN_IF_ERROR(BindImports(*s, linker));
+  WASMHOST_ASSIGN_OR_RETURN(
+      std::vector<uint64_t> memory_limits,
+      MemoryLimits(state, options.limits.max_memory_bytes));
+  for (size_t i = 0; i < state.plan.steps.size(); ++i) {
+    const CoreStep& step = state.plan.steps[i];
+    const Module& module = state.modules[step.module];
+    wasmhost::Linker core_linker;
+    for (const CoreStep::Import& import : step.imports) {
+      const ImportType* type = nullptr;
+      for (const ImportType& candidate : module.imports()) {
+        if (candidate.module == import.module &&
+            candidate.name == import.name) {
+          type = &candidate;
+        }
+      }
+      if (type == nullptr) {
+        return absl::InternalError(absl::StrCat(
+            "core import ", import.module, ".", import.name, " not found"));
+      }
+      WASMHOST_RETURN_IF_ERROR(
+          DefineCoreImport(*s, core_linker, import, *type));
+    }
+    InstanceOptions core_options = options;
+    core_options.limits.max_memory_bytes = memory_limits[i];
+    absl::StatusOr<wasmhost::Instance> core =
+        from_image
+            ? wasmhost::internal::ApiAccess::InstantiateForRestore(
+                  module, core_linker, core_options)
+            : wasmhost::Instance::Create(module, core_linker, core_options);
+    if (!core.ok()) {
+      return wasmhost::internal::WithPrefix(
+          absl::StrCat("core instance ", i, " of the component: "),
+          core.status());
+    }
+    s->core.push_back(*std::move(core));
+  }
+  WASMHOST_RETURN_IF_ERROR(DefineGuestResources(*s));
+  WASMHOST_RETURN_IF_ERROR(MakeExports(*s));
+  return InstanceAccess::Make(std::move(s));
+}
+
+absl::StatusOr<api::Instance> InstantiateForRestore(
+    const api::Component& component, const api::Linker& linker,
+    const InstanceOptions& options) {
+  return Instantiate(component, linker, options, /*from_image=*/true);
+}
+
+const std::vector<std::unique_ptr<HandleTable>>& HandleTables(
+    api::Instance& instance) {
+  return InstanceAccess::State(instance).tables;
+}
+
 }  // namespace internal
 
 inline namespace api {
@@ -793,53 +865,8 @@ absl::StatusOr<std::vector<Val>> Func::Call(const CallOptions& options,
 absl::StatusOr<Instance> Instance::Create(const Component& component,
                                           const Linker& linker,
                                           const InstanceOptions& options) {
-  auto s = std::make_unique<internal::InstanceState>(component);
-  s->state = &ComponentAccess::State(component);
-  const internal::ComponentState& state = *s->state;
-  for (uint32_t t = 0; t < state.plan.num_tables; ++t) {
-    auto table = std::make_unique<HandleTable>();
-    for (const auto& [type, same_as] : state.plan.resource_aliases) {
-      table->Alias(type, same_as);
-    }
-    s->tables.push_back(std::move(table));
-  }
-  WASMHOST_RETURN_IF_ERROR(internal::BindImports(*s, linker));
-  WASMHOST_ASSIGN_OR_RETURN(
-      std::vector<uint64_t> memory_limits,
-      internal::MemoryLimits(state, options.limits.max_memory_bytes));
-  for (size_t i = 0; i < state.plan.steps.size(); ++i) {
-    const CoreStep& step = state.plan.steps[i];
-    const Module& module = state.modules[step.module];
-    wasmhost::Linker core_linker;
-    for (const CoreStep::Import& import : step.imports) {
-      const ImportType* type = nullptr;
-      for (const ImportType& candidate : module.imports()) {
-        if (candidate.module == import.module &&
-            candidate.name == import.name) {
-          type = &candidate;
-        }
-      }
-      if (type == nullptr) {
-        return absl::InternalError(absl::StrCat(
-            "core import ", import.module, ".", import.name, " not found"));
-      }
-      WASMHOST_RETURN_IF_ERROR(
-          internal::DefineCoreImport(*s, core_linker, import, *type));
-    }
-    InstanceOptions core_options = options;
-    core_options.limits.max_memory_bytes = memory_limits[i];
-    absl::StatusOr<wasmhost::Instance> core =
-        wasmhost::Instance::Create(module, core_linker, core_options);
-    if (!core.ok()) {
-      return wasmhost::internal::WithPrefix(
-          absl::StrCat("core instance ", i, " of the component: "),
-          core.status());
-    }
-    s->core.push_back(*std::move(core));
-  }
-  WASMHOST_RETURN_IF_ERROR(internal::DefineGuestResources(*s));
-  WASMHOST_RETURN_IF_ERROR(internal::MakeExports(*s));
-  return Instance(std::move(s));
+  return internal::Instantiate(component, linker, options,
+                               /*from_image=*/false);
 }
 
 Instance::Instance(std::unique_ptr<internal::InstanceState> state)

@@ -62,6 +62,10 @@ struct ComponentState {
   std::vector<api::ComponentResource> exported_resources;
   // Every resource of the world by TypeId: its interface and name.
   absl::flat_hash_map<TypeId, api::ComponentResource> resource_names;
+  // SHA-256 of the component's bytes outside its core modules (its types,
+  // wiring and world): with each core module's own hash, what a resident's
+  // snapshot checks it is restored into.
+  std::string glue_sha256;
 };
 
 // Whether `module` defines its memory (rather than importing another core
@@ -84,6 +88,16 @@ absl::Status RestoreHostObjects(
     api::Instance& instance, const std::vector<HandleTable::Snapshot>& saved);
 void ClearPoison(api::Instance& instance);
 std::shared_ptr<void>& PoolHandles(api::Instance& instance);
+
+// For resident components (lib/resident): an instance whose core instances
+// skip their data segments and start functions (Instance::Create's
+// statuses), its state about to be replaced by a snapshot's; and its
+// handle tables, one per component instance of the plan.
+absl::StatusOr<api::Instance> InstantiateForRestore(
+    const api::Component& component, const api::Linker& linker,
+    const InstanceOptions& options);
+const std::vector<std::unique_ptr<HandleTable>>& HandleTables(
+    api::Instance& instance);
 
 }  // namespace internal
 

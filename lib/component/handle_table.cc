@@ -37,6 +37,11 @@ bool HandleTable::IsLocal(TypeId type) const {
   return it != impls_.end() && it->second.local;
 }
 
+bool HandleTable::IsHost(TypeId type) const {
+  auto it = impls_.find(Canonical(type));
+  return it != impls_.end() && it->second.host;
+}
+
 absl::StatusOr<uint32_t> HandleTable::Add(ResourceHandle handle) {
   if (!free_.empty()) {
     const uint32_t i = free_.back();

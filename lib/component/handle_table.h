@@ -84,6 +84,8 @@ class HandleTable {
   // Types never defined are foreign and have no destructor.
   void DefineResource(TypeId type, ResourceImpl impl);
   [[nodiscard]] bool IsLocal(TypeId type) const;
+  // Whether the host implements `type` (ResourceImpl::host).
+  [[nodiscard]] bool IsHost(TypeId type) const;
 
   // Adds `handle`; kAborted when the table already has max_length entries.
   absl::StatusOr<uint32_t> Add(ResourceHandle handle);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "lib/resident/lineage.h"
 
 namespace wasmhost::internal {
 namespace {
@@ -13,16 +15,8 @@ bool WiderLimit(uint64_t had, uint64_t asked) {
   return had != 0 && (asked == 0 || asked > had);
 }
 
-}  // namespace
-
-v1::Grants GrantsOf(const Module& module, const ResidentOptions& options) {
-  v1::Grants grants;
-  for (const ImportType& import : module.imports()) {
-    v1::Import* out = grants.add_imports();
-    out->set_module(import.module);
-    out->set_name(import.name);
-    out->set_kind(static_cast<uint32_t>(import.kind));
-  }
+// The WASI grants of `options` into `grants`.
+void AddWasiGrants(const ResidentOptions& options, v1::Grants& grants) {
   if (options.wasi) {
     grants.set_wasi(true);
     for (const std::string& arg : options.wasi->args) grants.add_args(arg);
@@ -38,7 +32,56 @@ v1::Grants GrantsOf(const Module& module, const ResidentOptions& options) {
       out->set_read_only(preopen.read_only);
     }
   }
+}
+
+// The grant of `interface` in `grants`, added at the end when new.
+v1::InterfaceGrant& InterfaceIn(v1::Grants& grants,
+                                const std::string& interface) {
+  for (v1::InterfaceGrant& each : *grants.mutable_interfaces()) {
+    if (each.name() == interface) return each;
+  }
+  v1::InterfaceGrant& added = *grants.add_interfaces();
+  added.set_name(interface);
+  return added;
+}
+
+}  // namespace
+
+v1::Grants GrantsOf(const Module& module, const ResidentOptions& options) {
+  v1::Grants grants;
+  for (const ImportType& import : module.imports()) {
+    v1::Import* out = grants.add_imports();
+    out->set_module(import.module);
+    out->set_name(import.name);
+    out->set_kind(static_cast<uint32_t>(import.kind));
+  }
+  AddWasiGrants(options, grants);
   return grants;
+}
+
+v1::Grants GrantsOf(const component::Component& component,
+                    const ResidentOptions& options) {
+  v1::Grants grants;
+  for (const component::ComponentFunc& func : component.imported_funcs()) {
+    InterfaceIn(grants, func.interface).add_funcs(func.name);
+  }
+  for (const component::ComponentResource& resource :
+       component.imported_resources()) {
+    InterfaceIn(grants, resource.interface).add_resources(resource.name);
+  }
+  AddWasiGrants(options, grants);
+  return grants;
+}
+
+bool SameImports(const v1::Grants& a, const v1::Grants& b) {
+  // Compared as messages holding only the imports and interfaces.
+  const auto imports_of = [](const v1::Grants& grants) {
+    v1::Grants only;
+    *only.mutable_imports() = grants.imports();
+    *only.mutable_interfaces() = grants.interfaces();
+    return DeterministicBytes(only);
+  };
+  return imports_of(a) == imports_of(b);
 }
 
 v1::ResidentLimits LimitsOf(const ResidentOptions& options) {

@@ -8,13 +8,20 @@
 #include <vector>
 
 #include "proto/wasmhost/v1/snapshot.pb.h"
+#include "wasmhost/component.h"
 #include "wasmhost/module.h"
 #include "wasmhost/resident.h"
 
 namespace wasmhost::internal {
 
-// The module's imports and the WASI grants of `options`.
+// The module's imports, or the component's imported interfaces, and the
+// WASI grants of `options`.
 v1::Grants GrantsOf(const Module& module, const ResidentOptions& options);
+v1::Grants GrantsOf(const component::Component& component,
+                    const ResidentOptions& options);
+
+// Whether `a` and `b` record the same imports or interfaces.
+bool SameImports(const v1::Grants& a, const v1::Grants& b);
 
 // The limits and fuel account of `options`.
 v1::ResidentLimits LimitsOf(const ResidentOptions& options);

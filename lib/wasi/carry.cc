@@ -2,6 +2,9 @@
 
 #include "lib/wasi/carry.h"
 
+#include <optional>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "lib/wasi/context.h"
 
@@ -69,6 +72,45 @@ absl::StatusOr<CarriedWasiState> CarryWasiState(const WasiContext& context) {
 absl::Status ResumeWasiState(WasiContext& context,
                              const CarriedWasiState& carried) {
   return static_cast<WasiContextImpl&>(context).Resume(carried);
+}
+
+std::optional<CarriedStdioStream> StdioStreamAt(const WasiContext& context,
+                                                uint32_t rep) {
+  const p2::Resources& resources =
+      static_cast<const WasiContextImpl&>(context).resources();
+  if (const auto* input = resources.Get<p2::InputStream>(rep)) {
+    if (input->kind != p2::StreamKind::kStdio) return std::nullopt;
+    return CarriedStdioStream{CarriedStdioStream::Kind::kStdin, input->closed};
+  }
+  if (const auto* output = resources.Get<p2::OutputStream>(rep)) {
+    if (output->kind != p2::StreamKind::kStdio) return std::nullopt;
+    return CarriedStdioStream{output->to_stderr
+                                  ? CarriedStdioStream::Kind::kStderr
+                                  : CarriedStdioStream::Kind::kStdout,
+                              output->closed};
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<uint32_t> AddStdioStream(WasiContext& context,
+                                        const CarriedStdioStream& stream) {
+  p2::Object object;
+  if (stream.kind == CarriedStdioStream::Kind::kStdin) {
+    p2::InputStream input;
+    input.closed = stream.closed;
+    object = std::move(input);
+  } else {
+    p2::OutputStream output;
+    output.to_stderr = stream.kind == CarriedStdioStream::Kind::kStderr;
+    output.closed = stream.closed;
+    object = std::move(output);
+  }
+  std::optional<uint32_t> rep =
+      static_cast<WasiContextImpl&>(context).resources().Add(std::move(object));
+  if (!rep.has_value()) {
+    return absl::ResourceExhaustedError("the WASI 0.2 resource table is full");
+  }
+  return *rep;
 }
 
 }  // namespace wasmhost::wasi

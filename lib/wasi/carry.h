@@ -1,7 +1,8 @@
 // lib/wasi/carry.h: the part of a WasiContext a resident instance's
 // snapshot carries to another process (include/wasmhost/resident.h): the
-// virtual clock's reading and the seeded random stream's position. Stdio
-// is the resident's own buffers; descriptors must be as Create made them.
+// virtual clock's reading, the seeded random stream's position, and which
+// WASI 0.2 stdio streams a component holds. Stdio's bytes are the
+// resident's own buffers; descriptors must be as Create made them.
 
 #ifndef WASMHOST_LIB_WASI_CARRY_H_
 #define WASMHOST_LIB_WASI_CARRY_H_
@@ -35,6 +36,26 @@ absl::StatusOr<CarriedWasiState> CarryWasiState(const WasiContext& context);
 // the reverse; the same for the random stream).
 absl::Status ResumeWasiState(WasiContext& context,
                              const CarriedWasiState& carried);
+
+// A WASI 0.2 stdio stream (get-stdin, get-stdout or get-stderr) a
+// component holds a handle to: what a snapshot carries of it (its bytes are
+// the resident's stdio buffers).
+struct CarriedStdioStream {
+  enum class Kind { kStdin, kStdout, kStderr };
+  Kind kind = Kind::kStdout;
+  // Whether the stream is done (end of input, or a failed write).
+  bool closed = false;
+};
+
+// The stdio stream at `rep` of `context`'s WASI 0.2 resources; nullopt when
+// the object there is anything else (a file's stream, a pollable, none).
+std::optional<CarriedStdioStream> StdioStreamAt(const WasiContext& context,
+                                                uint32_t rep);
+
+// Adds `stream` to `context`'s WASI 0.2 resources and returns its rep.
+// Returns ResourceExhausted when they are full.
+absl::StatusOr<uint32_t> AddStdioStream(WasiContext& context,
+                                        const CarriedStdioStream& stream);
 
 }  // namespace wasmhost::wasi
 

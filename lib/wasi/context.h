@@ -85,6 +85,7 @@ class WasiContextImpl final : public WasiContext {
   // The seeded stream's next bytes, or the host's getrandom.
   int32_t FillRandom(uint8_t* data, size_t size);
   p2::Resources& resources() { return resources_; }
+  const p2::Resources& resources() const { return resources_; }
   // What a resident's snapshot carries of the context (lib/wasi/carry.h).
   absl::StatusOr<CarriedWasiState> Carry() const;
   absl::Status Resume(const CarriedWasiState& carried);

@@ -115,6 +115,11 @@ class Resources {
     if (rep >= objects_.size() || !objects_[rep].has_value()) return nullptr;
     return std::get_if<T>(&*objects_[rep]);
   }
+  template <typename T>
+  const T* Get(uint32_t rep) const {
+    if (rep >= objects_.size() || !objects_[rep].has_value()) return nullptr;
+    return std::get_if<T>(&*objects_[rep]);
+  }
 
   // The object at `rep`, of any type; nullptr if none.
   const Object* Find(uint32_t rep) const {
