@@ -104,7 +104,8 @@ absl::Status CaptureHandles(component::api::Instance& instance,
   const std::vector<std::unique_ptr<HandleTable>>& tables =
       component::internal::HandleTables(instance);
   for (size_t t = 0; t < tables.size(); ++t) {
-    const HandleTable::Snapshot saved = tables[t]->Save();
+    WASMHOST_ASSIGN_OR_RETURN(const HandleTable::Snapshot saved,
+                              tables[t]->Save());
     v1::HandleTableState& table = *out.add_handle_tables();
     table.set_length(static_cast<uint32_t>(saved.slots.size()));
     for (size_t i = 1; i < saved.slots.size(); ++i) {
