@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace wasmhost::serve {
@@ -80,6 +81,23 @@ MHD_Result Send(MHD_Connection* connection, const HttpResponse& response) {
 }
 
 }  // namespace
+
+absl::Status ParseListenAddress(absl::string_view text,
+                                HttpServerOptions* options) {
+  const size_t colon = text.rfind(':');
+  in_addr ignored;
+  uint32_t port;
+  if (colon == absl::string_view::npos ||
+      inet_pton(AF_INET, std::string(text.substr(0, colon)).c_str(),
+                &ignored) != 1 ||
+      !absl::SimpleAtoi(text.substr(colon + 1), &port) || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address ", text, ": expected IPV4:PORT, e.g. 127.0.0.1:8080"));
+  }
+  options->address = std::string(text.substr(0, colon));
+  options->port = static_cast<uint16_t>(port);
+  return absl::OkStatus();
+}
 
 HttpServer::HttpServer(HttpHandler handler, const HttpServerOptions& options)
     : handler_(std::move(handler)),

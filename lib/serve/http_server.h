@@ -4,6 +4,7 @@
 //   HttpRequest, HttpResponse  a request as received, a response to send
 //   HttpHandler                what the server calls for each request
 //   HttpServerOptions          address, port, threads, size limits
+//   ParseListenAddress         "HOST:PORT" into HttpServerOptions
 //   HttpServer                 the running server; stops when destroyed
 //
 // Each of the `threads` threads polls its own share of the connections
@@ -24,7 +25,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace wasmhost::serve {
 
@@ -61,6 +64,12 @@ struct HttpServerOptions {
   // 0 means never.
   unsigned idle_timeout_seconds = 30;
 };
+
+// Sets options->address and options->port from "HOST:PORT" (an IPv4
+// dotted quad and 0-65535; port 0 picks a free one).
+// Returns InvalidArgument when `text` is not of that form.
+[[nodiscard]] absl::Status ParseListenAddress(absl::string_view text,
+                                              HttpServerOptions* options);
 
 // A listening server. Destroying it stops accepting, waits for the
 // handler calls in flight to return and joins its threads. Thread-safe.

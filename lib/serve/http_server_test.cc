@@ -148,5 +148,24 @@ TEST(HttpClientTest, ReportsRefusedConnection) {
   EXPECT_THAT(response.status().message(), HasSubstr("connect to"));
 }
 
+TEST(ParseListenAddressTest, ReadsHostAndPort) {
+  HttpServerOptions options;
+  ASSERT_TRUE(ParseListenAddress("0.0.0.0:9000", &options).ok());
+  EXPECT_EQ(options.address, "0.0.0.0");
+  EXPECT_EQ(options.port, 9000);
+  ASSERT_TRUE(ParseListenAddress("127.0.0.1:0", &options).ok());
+  EXPECT_EQ(options.port, 0);
+}
+
+TEST(ParseListenAddressTest, RejectsOthers) {
+  for (const char* text :
+       {"127.0.0.1", "localhost:80", "127.0.0.1:65536", "127.0.0.1:x", ":80"}) {
+    HttpServerOptions options;
+    absl::Status status = ParseListenAddress(text, &options);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(status.message(), HasSubstr("expected IPV4:PORT")) << text;
+  }
+}
+
 }  // namespace
 }  // namespace wasmhost::serve
