@@ -114,7 +114,8 @@ struct HttpResponseSink {
 // How an HttpHandler runs its component.
 struct HttpHandlerOptions {
   // The instance pool. Requests always get fresh-state leases: `policy`
-  // must be ReusePolicy::kFreshState (the default). instance_options'
+  // must be ReusePolicy::kFreshState (the default) or kNewInstance (an
+  // instantiation per request: the baseline to measure against). instance_options'
   // limits (memory, tables, stack) apply to every request. The handler
   // adds its own setup_instance and reset_instance steps after those given
   // here. Defaults as component::PoolOptions.
@@ -154,9 +155,9 @@ class WASMHOST_EXPORT HttpHandler {
   //                     defines (as component::Instance::Create)
   //   AlreadyExists     `linker` already defines a WASI 0.2 or wasi:http
   //                     interface
-  //   InvalidArgument   options.pool.policy is not kFreshState, an
-  //                     allowed_outgoing entry is not host:port, or the
-  //                     pool options are inconsistent
+  //   InvalidArgument   options.pool.policy is neither kFreshState nor
+  //                     kNewInstance, an allowed_outgoing entry is not
+  //                     host:port, or the pool options are inconsistent
   //   what component::InstancePool::Create returns otherwise
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<HttpHandler>> Create(
       const Component& component, const Linker& linker,

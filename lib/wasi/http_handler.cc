@@ -123,10 +123,13 @@ absl::StatusOr<std::unique_ptr<HttpHandler>> HttpHandler::Create(
     const Component& component, const Linker& linker,
     const HttpHandlerOptions& options) {
   WASMHOST_RETURN_IF_ERROR(HandlerInterface(component).status());
-  if (options.pool.policy != ReusePolicy::kFreshState) {
+  // kNewInstance is fresh state too, at an instantiation per request (the
+  // baseline of benchmarks/http_load.sh).
+  if (options.pool.policy != ReusePolicy::kFreshState &&
+      options.pool.policy != ReusePolicy::kNewInstance) {
     return absl::InvalidArgumentError(
-        "HttpHandlerOptions::pool.policy must be kFreshState: every request "
-        "gets a fresh-state lease");
+        "HttpHandlerOptions::pool.policy must be kFreshState or kNewInstance: "
+        "every request gets a fresh-state lease");
   }
   auto allowed = std::make_shared<std::vector<std::string>>();
   for (const std::string& entry : options.allowed_outgoing) {
