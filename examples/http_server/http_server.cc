@@ -6,8 +6,8 @@
 //   http_server [--addr IP:PORT] [--threads N] [--component FILE]
 //               [--new-instance]
 //
-//   /native/hello  "Hello, world!\n" (native C++)
-//   /native/echo   the JSON body back (native C++)
+//   /native/       "hello from C\n" (native C++)
+//   /native/echo   {"length":N,"echo":BODY} (native C++)
 //   anything else  the component's incoming-handler (404 without one)
 //
 // --new-instance instantiates the component for every request instead of
@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<wasmhost::serve::HttpServer>> server =
       wasmhost::serve::HttpServer::Start(
           http, [&component](const HttpRequest& request) -> HttpResponse {
-            if (request.path == "/native/hello") {
+            if (request.path == "/native/") {
               return http_server::HelloWorld(request);
             }
             if (request.path == "/native/echo") {

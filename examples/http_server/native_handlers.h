@@ -1,8 +1,11 @@
 // examples/http_server/native_handlers.h: the native C++ handlers the
 // example serves beside a component (the load test's baseline).
 //
-//   HelloWorld  "Hello, world!\n" as text/plain
-//   JsonEcho    the request body back as application/json
+//   HelloWorld  "hello from C\n" as text/plain
+//   JsonEcho    {"length":N,"echo":BODY} as application/json
+//
+// Each answers exactly what guests/components/http_handler.c's routes `/`
+// and `/echo` do, so the load test compares the same work.
 
 #ifndef WASMHOST_EXAMPLES_HTTP_SERVER_NATIVE_HANDLERS_H_
 #define WASMHOST_EXAMPLES_HTTP_SERVER_NATIVE_HANDLERS_H_
@@ -16,8 +19,8 @@ using ::wasmhost::serve::HttpResponse;
 
 HttpResponse HelloWorld(const HttpRequest& request);
 
-// 415 unless the request's Content-Type is application/json (parameters
-// such as "; charset=utf-8" allowed).
+// The body is inserted as it is (a JSON body stays JSON); an empty one is
+// null.
 HttpResponse JsonEcho(const HttpRequest& request);
 
 }  // namespace http_server
