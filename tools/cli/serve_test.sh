@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# `wasmhost serve` on the C wasi:http guest (guests/components/http_handler.c)
+# at a free loopback port: hello and JSON echo, a trap (500, the detail
+# only in the log), a deadline (504), a denied outgoing request, an allowed
+# one; a new file reloaded, a broken one refused with the old version kept;
+# SIGTERM stops it with status 0.
+# Usage: serve_test.sh WASMHOST COMPONENT.wasm...
+set -uo pipefail
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/testing/sanitizer_check.sh"
+
+wasmhost="$1"
+shift
+guest=""
+for wasm in "$@"; do
+  [[ "$(basename "$wasm")" == http_handler.wasm ]] && guest="$wasm"
+done
+[[ -n "$guest" ]] || { echo "no http_handler.wasm among $*"; exit 1; }
+
+tmp="$(mktemp -d "${TEST_TMPDIR:-/tmp}/serve_test.XXXXXX")"
+cp "$guest" "$tmp/guest.wasm"
+failures=0
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+# Usage errors come before anything is served.
+"$wasmhost" serve --addr nowhere "$tmp/guest.wasm" 2>"$tmp/usage"
+[[ $? == 2 ]] || fail "--addr nowhere: want exit 2"
+grep -q "expected IPV4:PORT" "$tmp/usage" || fail "--addr nowhere: $(cat "$tmp/usage")"
+"$wasmhost" serve --invoke x "$tmp/guest.wasm" 2>"$tmp/usage"
+[[ $? == 2 ]] || fail "--invoke: want exit 2 (a run option)"
+"$wasmhost" serve "$tmp/missing.wasm" 2>"$tmp/usage"
+[[ $? == 1 ]] || fail "missing file: want exit 1"
+grep -q "cannot open" "$tmp/usage" || fail "missing file: $(cat "$tmp/usage")"
+
+# Run directly, not through `checked` (which holds stderr until the end):
+# the log is read while it serves; sanitizer reports are looked for below.
+"$wasmhost" serve --addr 127.0.0.1:0 --threads 2 --timeout 300ms \
+  --reload-poll 50ms --allow-outgoing allowed.test:80 "$tmp/guest.wasm" \
+  >"$tmp/out" 2>"$tmp/err" &
+server=$!
+port=""
+for _ in $(seq 1 300); do
+  port="$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$tmp/out")"
+  [[ -n "$port" ]] && break
+  sleep 0.1
+done
+if [[ -z "$port" ]]; then
+  cat "$tmp/err"
+  echo "FAIL: the server did not report its port"
+  kill "$server"
+  exit 1
+fi
+url="http://127.0.0.1:$port"
+
+# expect WHAT WANT_STATUS WANT_BODY CURL_ARGS...: WANT_BODY is a substring
+# of the body, or with a leading = the whole body.
+expect() {
+  local what="$1" want_status="$2" want_body="$3"
+  shift 3
+  local got status body
+  got="$(curl -sS -w '\n%{http_code}' "$@")"
+  status="${got##*$'\n'}"
+  body="${got%$'\n'*}"
+  [[ "$status" == "$want_status" ]] || fail "$what: status $status, want $want_status"
+  if [[ "$want_body" == =* ]]; then
+    [[ "$body" == "${want_body#=}" ]] || fail "$what: body '$body', want '${want_body#=}'"
+  else
+    [[ "$body" == *"$want_body"* ]] || fail "$what: body '$body' lacks '$want_body'"
+  fi
+}
+
+expect hello 200 "hello from C" "$url/"
+expect echo 200 '{"length":7,"echo":{"a":1}}' \
+  -H 'Content-Type: application/json' --data '{"a":1}' "$url/echo"
+expect trap 500 "500 Internal Server Error" "$url/trap"
+grep -q "GET /trap: 500.*ABORTED" "$tmp/err" || fail "trap not logged"
+expect deadline 504 "" "$url/spin"
+grep -q "GET /spin: 504.*DEADLINE_EXCEEDED" "$tmp/err" || fail "deadline not logged"
+# error-code HTTP-request-denied is case 15 of wasi:http's error-code.
+expect denied 200 "=error-code 15" "$url/outgoing?elsewhere.test:80"
+# Allowed, but this host makes no connection: internal-error (case 38).
+expect allowed 200 "=error-code 38" "$url/outgoing?allowed.test:80"
+
+# A new file is reloaded; a broken one is refused and the old one kept.
+printf '\0asm\x0d\0\1\0' >"$tmp/guest.wasm.new"
+mv "$tmp/guest.wasm.new" "$tmp/guest.wasm"
+for _ in $(seq 1 100); do
+  grep -q "refused, still serving version 1" "$tmp/err" && break
+  sleep 0.1
+done
+grep -q "refused, still serving version 1" "$tmp/err" || fail "broken file not refused"
+expect "after refused reload" 200 "hello from C" "$url/"
+cp "$guest" "$tmp/guest.wasm.new"
+mv "$tmp/guest.wasm.new" "$tmp/guest.wasm"
+for _ in $(seq 1 100); do
+  grep -q "reloaded .*: version 2" "$tmp/err" && break
+  sleep 0.1
+done
+grep -q "reloaded .*: version 2" "$tmp/err" || fail "new file not reloaded"
+expect "after reload" 200 "hello from C" "$url/"
+
+kill -TERM "$server"
+wait "$server"
+rc=$?
+[[ $rc == 0 ]] || fail "SIGTERM: exit $rc, want 0"
+if ((rc == SANITIZER_EXIT_CODE)) || grep -qE "$SANITIZER_REPORT_RE" "$tmp/err"; then
+  fail "sanitizer finding in the server"
+fi
+if ((failures > 0)); then
+  echo "--- server stderr"
+  cat "$tmp/err"
+fi
+echo "$failures failures"
+((failures == 0))
