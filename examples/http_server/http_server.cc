@@ -12,7 +12,8 @@
 //
 // --new-instance instantiates the component for every request instead of
 // resetting a warm one (the load test's baseline). It prints
-// "listening on http://IP:PORT" when ready and stops on SIGINT or SIGTERM.
+// "listening on http://IP:PORT" when ready and stops on SIGINT or SIGTERM,
+// printing the pool's counters to stderr.
 
 #include <signal.h>
 
@@ -130,5 +131,14 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   server->reset();  // Before the component it calls.
+  if (component != nullptr) {
+    // How the pool served: with fresh state, misses and discards are the
+    // requests that paid for an instantiation.
+    const wasmhost::PoolStats stats = component->stats();
+    std::cerr << "http_server: pool version " << stats.version << ": "
+              << stats.leases << " leases, " << stats.warm_hits
+              << " warm, " << stats.misses << " misses, " << stats.discards
+              << " discards, " << stats.traps << " traps\n";
+  }
   return 0;
 }
