@@ -3,6 +3,8 @@
 // fetch event): responses both ways, a 4 KiB JSON echo, a thrown error, a
 // deadline, a memory limit, fresh state per request.
 
+#include "guests/components/js/http_js.h"
+
 #include <memory>
 #include <string>
 #include <utility>
@@ -10,7 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "guests/components/js/http_js.h"
 #include "tests/test_util.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_linker.h"
@@ -75,8 +76,8 @@ TEST(HttpJsTest, EchoesA4KiBJsonBody) {
   EXPECT_EQ(response.status, 200);
   EXPECT_THAT(response.headers,
               Contains(Pair("content-type", "application/json")));
-  EXPECT_EQ(response.body, absl::StrCat("{\"length\":", body.size(),
-                                        ",\"echo\":", body, "}"));
+  EXPECT_EQ(response.body,
+            absl::StrCat("{\"length\":", body.size(), ",\"echo\":", body, "}"));
 }
 
 TEST(HttpJsTest, EveryRequestStartsFresh) {
