@@ -40,7 +40,8 @@ Component Guest() {
   return *std::move(component);
 }
 
-std::unique_ptr<HttpHandler> MakeHandler(const HttpHandlerOptions& options = {}) {
+std::unique_ptr<HttpHandler> MakeHandler(
+    const HttpHandlerOptions& options = {}) {
   absl::StatusOr<std::unique_ptr<HttpHandler>> handler =
       HttpHandler::Create(Guest(), Linker(), options);
   EXPECT_OK(handler.status());
@@ -94,8 +95,7 @@ TEST(HttpHandlerTest, StreamsBodiesBothWays) {
   request.method = "POST";
   std::vector<std::string> chunks = {"[1,", "2,", "3]"};
   size_t next = 0;
-  request.body_source =
-      [&]() -> absl::StatusOr<std::optional<std::string>> {
+  request.body_source = [&]() -> absl::StatusOr<std::optional<std::string>> {
     if (next == chunks.size()) return std::nullopt;
     return chunks[next++];
   };
@@ -252,9 +252,9 @@ TEST(HttpHandlerTest, CreateRefusesBadOptions) {
   ASSERT_OK(wasi::AddToComponentLinker(with_wasi));
   EXPECT_EQ(HttpHandler::Create(Guest(), with_wasi).status().code(),
             absl::StatusCode::kAlreadyExists);
-  ASSERT_OK_AND_ASSIGN(Component scalars,
-                       Component::Compile(SharedEngine(),
-                                          guests::scalars_wasm()));
+  ASSERT_OK_AND_ASSIGN(
+      Component scalars,
+      Component::Compile(SharedEngine(), guests::scalars_wasm()));
   EXPECT_STATUS(HttpHandler::Create(scalars, Linker()),
                 absl::StatusCode::kNotFound, "incoming-handler");
 }
@@ -267,15 +267,15 @@ TEST(HttpHandlerTest, HandleRefusesMalformedRequests) {
                 "method");
   HttpRequest bad_header = Get("/");
   bad_header.headers = {{"bad name", "x"}};
-  EXPECT_STATUS(handler->Handle(bad_header),
-                absl::StatusCode::kInvalidArgument, "bad name");
+  EXPECT_STATUS(handler->Handle(bad_header), absl::StatusCode::kInvalidArgument,
+                "bad name");
 }
 
 TEST(HttpHandlerTest, ReloadNeedsAnIncomingHandler) {
   auto handler = MakeHandler();
-  ASSERT_OK_AND_ASSIGN(Component scalars,
-                       Component::Compile(SharedEngine(),
-                                          guests::scalars_wasm()));
+  ASSERT_OK_AND_ASSIGN(
+      Component scalars,
+      Component::Compile(SharedEngine(), guests::scalars_wasm()));
   EXPECT_STATUS(handler->Reload(scalars), absl::StatusCode::kNotFound,
                 "incoming-handler");
   EXPECT_OK(handler->Reload(Guest()));

@@ -10,10 +10,10 @@
 //   /none        returns without setting a response
 //   anything else  200, text/plain: "hello from C\n"
 // The glue is generated from the WIT (http_guest.h).
-#include "http_guest.h"
-
 #include <stdlib.h>
 #include <string.h>
+
+#include "http_guest.h"
 
 typedef wasi_http_types_own_response_outparam_t outparam_t;
 
@@ -29,8 +29,8 @@ static int is(const http_guest_option_string_t* path, const char* prefix) {
          (path->val.len == n || path->val.ptr[n] == '?');
 }
 
-static void append_header(wasi_http_types_own_fields_t fields,
-                          const char* name, const char* value) {
+static void append_header(wasi_http_types_own_fields_t fields, const char* name,
+                          const char* value) {
   http_guest_string_t n = {(uint8_t*)name, strlen(name)};
   http_guest_list_u8_t v = {(uint8_t*)value, strlen(value)};
   http_guest_result_void_header_error_t ret;

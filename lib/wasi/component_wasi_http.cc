@@ -85,9 +85,9 @@ constexpr absl::string_view kTypes = "wasi:http/types";
 constexpr absl::string_view kOutgoing = "wasi:http/outgoing-handler";
 
 // method's cases before other(string), in order.
-constexpr absl::string_view kMethods[] = {
-    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
-    "PATCH"};
+constexpr absl::string_view kMethods[] = {"GET",     "HEAD",   "POST",
+                                          "PUT",     "DELETE", "CONNECT",
+                                          "OPTIONS", "TRACE",  "PATCH"};
 constexpr uint32_t kMethodOther = 9;
 // scheme's cases before other(string).
 constexpr absl::string_view kSchemes[] = {"http", "https"};
@@ -96,10 +96,9 @@ constexpr uint32_t kSchemeOther = 2;
 constexpr uint32_t kInvalidSyntax = 0;
 constexpr uint32_t kImmutable = 2;
 
-using HttpFunc =
-    std::function<absl::Status(WasiContextImpl& wasi, HttpContext& http,
-                               absl::Span<const Val> args,
-                               std::vector<Val>& results)>;
+using HttpFunc = std::function<absl::Status(
+    WasiContextImpl& wasi, HttpContext& http, absl::Span<const Val> args,
+    std::vector<Val>& results)>;
 
 absl::Status Define(component::Linker& linker, absl::string_view interface,
                     absl::string_view name, HttpFunc func) {
@@ -305,9 +304,9 @@ void EraseField(FieldList& entries, absl::string_view name) {
 // A fields method reading the fields at args[0] with the arguments.
 HttpFunc FieldsQuery(
     std::function<Val(const Fields&, absl::Span<const Val>)> query) {
-  return [query = std::move(query)](
-             WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
-             std::vector<Val>& results) -> absl::Status {
+  return [query = std::move(query)](WasiContextImpl& wasi, HttpContext&,
+                                    absl::Span<const Val> args,
+                                    std::vector<Val>& results) -> absl::Status {
     WASMHOST_ASSIGN_OR_RETURN(Fields * fields,
                               ResourceOf<Fields>(wasi, args[0]));
     results.push_back(query(*fields, args));
@@ -342,17 +341,17 @@ absl::Status AddFields(component::Linker& linker) {
         results.push_back(Val::Ok(std::move(handle)));
         return absl::OkStatus();
       }));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]fields.get",
-      FieldsQuery([](const Fields& fields, absl::Span<const Val> args) {
-        std::vector<Val> values;
-        for (const auto& [name, value] : fields.entries) {
-          if (absl::EqualsIgnoreCase(name, args[1].string())) {
-            values.push_back(ByteList(value));
-          }
-        }
-        return Val::List(std::move(values));
-      })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]fields.get",
+             FieldsQuery([](const Fields& fields, absl::Span<const Val> args) {
+               std::vector<Val> values;
+               for (const auto& [name, value] : fields.entries) {
+                 if (absl::EqualsIgnoreCase(name, args[1].string())) {
+                   values.push_back(ByteList(value));
+                 }
+               }
+               return Val::List(std::move(values));
+             })));
   WASMHOST_RETURN_IF_ERROR(Define(
       linker, kTypes, "[method]fields.has",
       FieldsQuery([](const Fields& fields, absl::Span<const Val> args) {
@@ -362,20 +361,20 @@ absl::Status AddFields(component::Linker& linker) {
               return absl::EqualsIgnoreCase(entry.first, args[1].string());
             }));
       })));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]fields.entries",
-      FieldsQuery([](const Fields& fields, absl::Span<const Val>) {
-        return FieldListVal(fields.entries);
-      })));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]fields.clone",
-      [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
-         std::vector<Val>& results) -> absl::Status {
-        WASMHOST_ASSIGN_OR_RETURN(Fields * fields,
-                                  ResourceOf<Fields>(wasi, args[0]));
-        // A clone is mutable, whatever the original.
-        return PushNew(wasi, Fields{fields->entries, false}, results);
-      }));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]fields.entries",
+             FieldsQuery([](const Fields& fields, absl::Span<const Val>) {
+               return FieldListVal(fields.entries);
+             })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]fields.clone",
+             [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
+                std::vector<Val>& results) -> absl::Status {
+               WASMHOST_ASSIGN_OR_RETURN(Fields * fields,
+                                         ResourceOf<Fields>(wasi, args[0]));
+               // A clone is mutable, whatever the original.
+               return PushNew(wasi, Fields{fields->entries, false}, results);
+             }));
   WASMHOST_RETURN_IF_ERROR(Define(
       linker, kTypes, "[method]fields.set",
       FieldsChange([](Fields& fields,
@@ -420,23 +419,26 @@ HttpFunc ReadyPollable() {
 
 absl::Status AddIncoming(component::Linker& linker) {
   WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kTypes, "incoming-request"));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]incoming-request.method",
-      Getter<IncomingRequest>(
-          [](const IncomingRequest& r) { return MethodVal(r.method); })));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]incoming-request.path-with-query",
-      Getter<IncomingRequest>([](const IncomingRequest& r) {
-        return OptionalString(r.path_with_query);
-      })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]incoming-request.method",
+             Getter<IncomingRequest>([](const IncomingRequest& r) {
+               return MethodVal(r.method);
+             })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]incoming-request.path-with-query",
+             Getter<IncomingRequest>([](const IncomingRequest& r) {
+               return OptionalString(r.path_with_query);
+             })));
   WASMHOST_RETURN_IF_ERROR(
       Define(linker, kTypes, "[method]incoming-request.scheme",
-             Getter<IncomingRequest>(
-                 [](const IncomingRequest& r) { return SchemeVal(r.scheme); })));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]incoming-request.authority",
-      Getter<IncomingRequest>(
-          [](const IncomingRequest& r) { return OptionalString(r.authority); })));
+             Getter<IncomingRequest>([](const IncomingRequest& r) {
+               return SchemeVal(r.scheme);
+             })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]incoming-request.authority",
+             Getter<IncomingRequest>([](const IncomingRequest& r) {
+               return OptionalString(r.authority);
+             })));
   WASMHOST_RETURN_IF_ERROR(Define(linker, kTypes,
                                   "[method]incoming-request.headers",
                                   HeadersOf<IncomingRequest>()));
@@ -471,8 +473,9 @@ absl::Status AddIncoming(component::Linker& linker) {
         InputStream stream;
         stream.kind = StreamKind::kHost;
         // The context outlives the stream: both belong to the instance.
-        stream.host_read = [context = &http](uint64_t max)
-            -> absl::StatusOr<std::optional<std::string>> {
+        stream.host_read =
+            [context = &http](
+                uint64_t max) -> absl::StatusOr<std::optional<std::string>> {
           if (context->exchange == nullptr) return std::nullopt;
           return context->exchange->ReadBody(max);
         };
@@ -490,9 +493,8 @@ absl::Status AddIncoming(component::Linker& linker) {
       }));
 
   WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kTypes, "future-trailers"));
-  WASMHOST_RETURN_IF_ERROR(Define(linker, kTypes,
-                                  "[method]future-trailers.subscribe",
-                                  ReadyPollable()));
+  WASMHOST_RETURN_IF_ERROR(Define(
+      linker, kTypes, "[method]future-trailers.subscribe", ReadyPollable()));
   // Ready at once, with no trailers: some(ok(ok(none))).
   return Define(linker, kTypes, "[method]future-trailers.get",
                 Getter<FutureTrailers>([](const FutureTrailers&) {
@@ -501,8 +503,7 @@ absl::Status AddIncoming(component::Linker& linker) {
 }
 
 absl::Status AddOutgoingResponse(component::Linker& linker) {
-  WASMHOST_RETURN_IF_ERROR(
-      DefineResource(linker, kTypes, "outgoing-response"));
+  WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kTypes, "outgoing-response"));
   WASMHOST_RETURN_IF_ERROR(Define(linker, kTypes,
                                   "[constructor]outgoing-response",
                                   FromHeaders<OutgoingResponse>()));
@@ -572,8 +573,7 @@ absl::Status AddOutgoingResponse(component::Linker& linker) {
         return absl::OkStatus();
       }));
 
-  WASMHOST_RETURN_IF_ERROR(
-      DefineResource(linker, kTypes, "response-outparam"));
+  WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kTypes, "response-outparam"));
   WASMHOST_RETURN_IF_ERROR(Define(
       linker, kTypes, "[method]response-outparam.send-informational",
       [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
@@ -621,43 +621,46 @@ absl::Status AddOutgoingRequest(component::Linker& linker) {
   WASMHOST_RETURN_IF_ERROR(Define(linker, kTypes,
                                   "[method]outgoing-request.body",
                                   BodyOf<OutgoingRequest>(false)));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]outgoing-request.method",
-      Getter<OutgoingRequest>(
-          [](const OutgoingRequest& r) { return MethodVal(r.method); })));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]outgoing-request.set-method",
-      Setter<OutgoingRequest>([](OutgoingRequest& r, const Val& method) {
-        std::string name = MethodOf(method);
-        if (!IsToken(name)) return false;
-        r.method = std::move(name);
-        return true;
-      })));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]outgoing-request.path-with-query",
-      Getter<OutgoingRequest>([](const OutgoingRequest& r) {
-        return OptionalString(r.path_with_query);
-      })));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]outgoing-request.set-path-with-query",
-      Setter<OutgoingRequest>([](OutgoingRequest& r, const Val& path) {
-        r.path_with_query = StringOf(path);
-        return true;
-      })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]outgoing-request.method",
+             Getter<OutgoingRequest>([](const OutgoingRequest& r) {
+               return MethodVal(r.method);
+             })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]outgoing-request.set-method",
+             Setter<OutgoingRequest>([](OutgoingRequest& r, const Val& method) {
+               std::string name = MethodOf(method);
+               if (!IsToken(name)) return false;
+               r.method = std::move(name);
+               return true;
+             })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]outgoing-request.path-with-query",
+             Getter<OutgoingRequest>([](const OutgoingRequest& r) {
+               return OptionalString(r.path_with_query);
+             })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]outgoing-request.set-path-with-query",
+             Setter<OutgoingRequest>([](OutgoingRequest& r, const Val& path) {
+               r.path_with_query = StringOf(path);
+               return true;
+             })));
   WASMHOST_RETURN_IF_ERROR(
       Define(linker, kTypes, "[method]outgoing-request.scheme",
-             Getter<OutgoingRequest>(
-                 [](const OutgoingRequest& r) { return SchemeVal(r.scheme); })));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]outgoing-request.set-scheme",
-      Setter<OutgoingRequest>([](OutgoingRequest& r, const Val& scheme) {
-        r.scheme = SchemeOf(scheme);
-        return true;
-      })));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[method]outgoing-request.authority",
-      Getter<OutgoingRequest>(
-          [](const OutgoingRequest& r) { return OptionalString(r.authority); })));
+             Getter<OutgoingRequest>([](const OutgoingRequest& r) {
+               return SchemeVal(r.scheme);
+             })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]outgoing-request.set-scheme",
+             Setter<OutgoingRequest>([](OutgoingRequest& r, const Val& scheme) {
+               r.scheme = SchemeOf(scheme);
+               return true;
+             })));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]outgoing-request.authority",
+             Getter<OutgoingRequest>([](const OutgoingRequest& r) {
+               return OptionalString(r.authority);
+             })));
   WASMHOST_RETURN_IF_ERROR(Define(
       linker, kTypes, "[method]outgoing-request.set-authority",
       Setter<OutgoingRequest>([](OutgoingRequest& r, const Val& authority) {
@@ -688,14 +691,13 @@ absl::Status AddOutgoingRequest(component::Linker& linker) {
         })));
     WASMHOST_RETURN_IF_ERROR(Define(
         linker, kTypes, absl::StrCat("[method]request-options.set-", name),
-        Setter<RequestOptions>(
-            [field = field](RequestOptions& o, const Val& duration) {
-              o.*field = duration.case_index() == 0
-                             ? std::nullopt
-                             : std::optional<uint64_t>(
-                                   duration.payload()->u64());
-              return true;
-            })));
+        Setter<RequestOptions>([field = field](RequestOptions& o,
+                                               const Val& duration) {
+          o.*field = duration.case_index() == 0
+                         ? std::nullopt
+                         : std::optional<uint64_t>(duration.payload()->u64());
+          return true;
+        })));
   }
   return absl::OkStatus();
 }
@@ -705,8 +707,7 @@ absl::Status AddOutgoingRequest(component::Linker& linker) {
 // handles, never calls these.
 HttpFunc NeverCalled(absl::string_view name) {
   return [name = std::string(name)](WasiContextImpl&, HttpContext&,
-                                    absl::Span<const Val>,
-                                    std::vector<Val>&) {
+                                    absl::Span<const Val>, std::vector<Val>&) {
     return absl::InternalError(
         absl::StrCat("wasi:http ", name, ": no such object exists"));
   };
@@ -743,8 +744,8 @@ std::optional<std::string> Destination(const OutgoingRequest& request) {
   size_t colon = authority.rfind(':');
   if (colon == std::string::npos ||
       authority.find(']', colon) != std::string::npos) {
-    bool https = request.scheme && absl::EqualsIgnoreCase(*request.scheme,
-                                                          "https");
+    bool https =
+        request.scheme && absl::EqualsIgnoreCase(*request.scheme, "https");
     absl::StrAppend(&authority, https ? ":443" : ":80");
   }
   return authority;
@@ -762,18 +763,18 @@ absl::Status AddOutgoingHandler(component::Linker& linker) {
               Take<RequestOptions>(wasi, *args[1].payload()).status());
         }
         std::optional<std::string> destination = Destination(request);
-        bool allowed =
-            destination &&
-            std::find(http.allowed_outgoing.begin(),
-                      http.allowed_outgoing.end(),
-                      *destination) != http.allowed_outgoing.end();
+        bool allowed = destination &&
+                       std::find(http.allowed_outgoing.begin(),
+                                 http.allowed_outgoing.end(),
+                                 *destination) != http.allowed_outgoing.end();
         if (!allowed) {
           results.push_back(
               Val::Err(Val::Variant(kHttpRequestDenied, std::nullopt)));
         } else {
           results.push_back(Val::Err(Val::Variant(
               kHttpInternalError,
-              Val::Some(Val::String("outgoing requests are not implemented")))));
+              Val::Some(
+                  Val::String("outgoing requests are not implemented")))));
         }
         return absl::OkStatus();
       });

@@ -28,7 +28,8 @@ namespace {
 using wasi::p2::HttpContext;
 using wasi::p2::HttpExchange;
 
-constexpr absl::string_view kIncomingHandler = "wasi:http/incoming-handler@0.2.";
+constexpr absl::string_view kIncomingHandler =
+    "wasi:http/incoming-handler@0.2.";
 
 // The component's exported incoming-handler interface, e.g.
 // "wasi:http/incoming-handler@0.2.0".
