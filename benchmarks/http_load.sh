@@ -6,6 +6,8 @@
 #   fresh         the C wasi:http guest (guests/components/http_handler.c),
 #                 a fresh-state pool lease per request
 #   new-instance  the same guest, instantiated for every request
+# and the same two ways the JavaScript guest
+# (guests/components/js/http_fetch.js, componentize-js)
 # in one server process per guest mode (the native routes beside the
 # component). The peak is wrk's (closed loop); then tools/http_load sends
 # half that rate on a fixed schedule and reports p50/p99 from when each
@@ -25,12 +27,14 @@ if ! command -v wrk >/dev/null; then
 fi
 
 bazel build -c opt //examples/http_server:http_server //tools/http_load \
-  //guests/components:http_components_files >&2
+  //guests/components:http_components_files \
+  //guests/components/js:http_js_files >&2
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 server_bin="$bin/examples/http_server/http_server"
 load_bin="$bin/tools/http_load/http_load"
 # c_components puts each component at <name>/<stem>.wasm.
-guest="$bin/guests/components/http_components/http_handler.wasm"
+c_guest="$bin/guests/components/http_components/http_handler.wasm"
+js_guest="$bin/guests/components/js/http_js/http_fetch.wasm"
 
 tmp="$(mktemp -d)"
 server=""
@@ -57,10 +61,10 @@ wrk.body = f:read("*a")
 f:close()
 LUA
 
-# start_server [--new-instance]: sets $port.
+# start_server GUEST [--new-instance]: sets $port.
 start_server() {
-  "$server_bin" --addr 127.0.0.1:0 --threads "$THREADS" --component "$guest" \
-    "$@" >"$tmp/out" 2>"$tmp/err" &
+  "$server_bin" --addr 127.0.0.1:0 --threads "$THREADS" --component "$@" \
+    >"$tmp/out" 2>"$tmp/err" &
   server=$!
   port=""
   for _ in $(seq 1 100); do
@@ -110,13 +114,21 @@ measure() {
 
 echo "| handler | peak req/s | p50 ms | p99 ms | half-peak req/s | p50 ms | p99 ms | errors |"
 echo "|---|---|---|---|---|---|---|---|"
-start_server
+start_server "$c_guest"
 measure "native hello" /native/
 measure "native JSON echo 4 KiB" /native/echo post
-measure "component hello, fresh state" /
-measure "component JSON echo 4 KiB, fresh state" /echo post
+measure "C component hello, fresh state" /
+measure "C component JSON echo 4 KiB, fresh state" /echo post
 stop_server
-start_server --new-instance
-measure "component hello, new instance" /
-measure "component JSON echo 4 KiB, new instance" /echo post
+start_server "$c_guest" --new-instance
+measure "C component hello, new instance" /
+measure "C component JSON echo 4 KiB, new instance" /echo post
+stop_server
+start_server "$js_guest"
+measure "JS component hello, fresh state" /
+measure "JS component JSON echo 4 KiB, fresh state" /echo post
+stop_server
+start_server "$js_guest" --new-instance
+measure "JS component hello, new instance" /
+measure "JS component JSON echo 4 KiB, new instance" /echo post
 stop_server
