@@ -15,6 +15,8 @@
 // "listening on http://IP:PORT" when ready and stops on SIGINT or SIGTERM,
 // printing the pool's counters to stderr.
 
+#include "lib/serve/http_server.h"
+
 #include <signal.h>
 
 #include <cstdlib>
@@ -29,7 +31,6 @@
 #include "absl/strings/string_view.h"
 #include "examples/http_server/native_handlers.h"
 #include "lib/serve/component_service.h"
-#include "lib/serve/http_server.h"
 #include "wasmhost/component_linker.h"
 #include "wasmhost/engine.h"
 
@@ -126,8 +127,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "listening on http://" << http.address << ":"
-            << (*server)->port() << " (" << (*server)->threads()
-            << " threads)" << std::endl;
+            << (*server)->port() << " (" << (*server)->threads() << " threads)"
+            << std::endl;
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   server->reset();  // Before the component it calls.
@@ -136,9 +137,9 @@ int main(int argc, char** argv) {
     // requests that paid for an instantiation.
     const wasmhost::PoolStats stats = component->stats();
     std::cerr << "http_server: pool version " << stats.version << ": "
-              << stats.leases << " leases, " << stats.warm_hits
-              << " warm, " << stats.misses << " misses, " << stats.discards
-              << " discards, " << stats.traps << " traps\n";
+              << stats.leases << " leases, " << stats.warm_hits << " warm, "
+              << stats.misses << " misses, " << stats.discards << " discards, "
+              << stats.traps << " traps\n";
   }
   return 0;
 }

@@ -19,8 +19,8 @@ TEST(NativeHandlersTest, JsonEchoWrapsTheBody) {
   HttpResponse response = JsonEcho(HttpRequest{"POST", "/", {}, R"([1,2])"});
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body, R"({"length":5,"echo":[1,2]})");
-  EXPECT_THAT(response.headers, Contains(Pair("Content-Type",
-                                              "application/json")));
+  EXPECT_THAT(response.headers,
+              Contains(Pair("Content-Type", "application/json")));
 }
 
 TEST(NativeHandlersTest, JsonEchoOfNothingIsNull) {

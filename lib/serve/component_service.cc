@@ -19,7 +19,8 @@ absl::StatusOr<std::vector<uint8_t>> ReadBytes(const std::string& path) {
   if (!file) return absl::NotFoundError(absl::StrCat("cannot open ", path));
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
                              std::istreambuf_iterator<char>());
-  if (file.bad()) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  if (file.bad())
+    return absl::NotFoundError(absl::StrCat("cannot read ", path));
   return bytes;
 }
 
@@ -32,8 +33,8 @@ absl::StatusOr<component::Component> CompileFile(const Engine& engine,
 }  // namespace
 
 bool ComponentService::FileState::operator==(const FileState& other) const {
-  return device == other.device && inode == other.inode &&
-         size == other.size && modified.tv_sec == other.modified.tv_sec &&
+  return device == other.device && inode == other.inode && size == other.size &&
+         modified.tv_sec == other.modified.tv_sec &&
          modified.tv_nsec == other.modified.tv_nsec;
 }
 
@@ -92,13 +93,13 @@ HttpResponse ComponentService::Handle(const HttpRequest& request) {
   if (!response.ok()) {
     // The handler refused the request itself (e.g. a header name that is
     // not a token): the client's fault, and no guest detail to hide.
-    Log(absl::StrCat(request.method, " ", request.path, ": refused: ",
-                     response.status().message()));
+    Log(absl::StrCat(request.method, " ", request.path,
+                     ": refused: ", response.status().message()));
     return HttpResponse{400, {}, "400 Bad Request\n"};
   }
   if (!response->error.ok()) {
-    Log(absl::StrCat(request.method, " ", request.path, ": ",
-                     response->status, ": ", response->error.ToString()));
+    Log(absl::StrCat(request.method, " ", request.path, ": ", response->status,
+                     ": ", response->error.ToString()));
   }
   return HttpResponse{response->status, std::move(response->headers),
                       std::move(response->body)};

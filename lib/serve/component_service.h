@@ -67,10 +67,9 @@ class ComponentService {
   //   NotFound         the file cannot be read, or what
   //                    component::HttpHandler::Create returns
   //   what component::Component::Compile or HttpHandler::Create returns
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<ComponentService>>
-  Create(const Engine& engine, const std::string& path,
-         const component::Linker& linker,
-         const ComponentServiceOptions& options);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<ComponentService>> Create(
+      const Engine& engine, const std::string& path,
+      const component::Linker& linker, const ComponentServiceOptions& options);
 
   ~ComponentService();
   ComponentService(const ComponentService&) = delete;

@@ -75,11 +75,10 @@ std::vector<uint8_t> Rebuilt(int generation) {
 class ComponentServiceTest : public ::testing::Test {
  protected:
   void Start(ComponentServiceOptions options = {}) {
-    path_ = absl::StrCat(::testing::TempDir(), "/guest-",
-                         ::testing::UnitTest::GetInstance()
-                             ->current_test_info()
-                             ->name(),
-                         ".wasm");
+    path_ = absl::StrCat(
+        ::testing::TempDir(), "/guest-",
+        ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        ".wasm");
     Install(path_, guests::http_handler_wasm());
     options.log = [this](absl::string_view line) {
       absl::MutexLock lock(&mutex_);
@@ -131,9 +130,9 @@ TEST_F(ComponentServiceTest, ServesTheGuest) {
   HttpResponse hello = Get("/");
   EXPECT_EQ(hello.status, 200);
   EXPECT_EQ(hello.body, "hello from C\n");
-  absl::StatusOr<HttpResponse> echo = Fetch(
-      server_->port(),
-      {"POST", "/echo", {{"Content-Type", "application/json"}}, "[1,2]"});
+  absl::StatusOr<HttpResponse> echo =
+      Fetch(server_->port(),
+            {"POST", "/echo", {{"Content-Type", "application/json"}}, "[1,2]"});
   ASSERT_TRUE(echo.ok()) << echo.status();
   EXPECT_EQ(echo->status, 200);
   EXPECT_EQ(echo->body, R"({"length":5,"echo":[1,2]})");
@@ -225,8 +224,8 @@ TEST_F(ComponentServiceTest, ReloadUnderLoadLosesNothing) {
         absl::StatusOr<HttpResponse> response =
             echo ? Fetch(server_->port(), {"POST", "/echo", {}, "[7]"})
                  : Fetch(server_->port(), {"GET", "/", {}, ""});
-        const char* want = echo ? R"({"length":3,"echo":[7]})"
-                                : "hello from C\n";
+        const char* want =
+            echo ? R"({"length":3,"echo":[7]})" : "hello from C\n";
         if (response.ok() && response->status == 200 &&
             response->body == want) {
           ++good;

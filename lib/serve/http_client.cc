@@ -37,8 +37,7 @@ class Socket {
 };
 
 absl::Status Broken(absl::string_view what) {
-  return absl::UnavailableError(
-      absl::StrCat(what, ": ", std::strerror(errno)));
+  return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
 }
 
 }  // namespace
@@ -63,8 +62,8 @@ absl::StatusOr<HttpResponse> Fetch(uint16_t port, const HttpRequest& request) {
   absl::StrAppend(&out, "Content-Length: ", request.body.size(), "\r\n\r\n",
                   request.body);
   for (size_t sent = 0; sent < out.size();) {
-    ssize_t n = send(socket.fd(), out.data() + sent, out.size() - sent,
-                     MSG_NOSIGNAL);
+    ssize_t n =
+        send(socket.fd(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return Broken("send");
     sent += static_cast<size_t>(n);

@@ -71,10 +71,9 @@ MHD_Result Send(MHD_Connection* connection, const HttpResponse& response) {
     // rather than failing the response.
     (void)MHD_add_response_header(reply, name.c_str(), value.c_str());
   }
-  const unsigned status =
-      response.status >= 100 && response.status <= 999
-          ? static_cast<unsigned>(response.status)
-          : 500u;
+  const unsigned status = response.status >= 100 && response.status <= 999
+                              ? static_cast<unsigned>(response.status)
+                              : 500u;
   MHD_Result queued = MHD_queue_response(connection, status, reply);
   MHD_destroy_response(reply);
   return queued;
@@ -146,7 +145,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       return MHD_YES;
     }
     if (exchange->too_large) {
-      return Send(connection, HttpResponse{413, {}, "request body too large\n"});
+      return Send(connection,
+                  HttpResponse{413, {}, "request body too large\n"});
     }
     return Send(connection, self->handler_(exchange->request));
   };

@@ -25,8 +25,8 @@ using ::testing::Pair;
 class EchoServer {
  public:
   explicit EchoServer(HttpServerOptions options = Loopback()) {
-    absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(
-        options, [this](const HttpRequest& request) {
+    absl::StatusOr<std::unique_ptr<HttpServer>> server =
+        HttpServer::Start(options, [this](const HttpRequest& request) {
           {
             absl::MutexLock lock(&mutex_);
             threads_.insert(std::this_thread::get_id());
@@ -115,10 +115,8 @@ TEST(HttpServerTest, ServesConcurrentClientsOnItsOwnThreads) {
 TEST(HttpServerTest, RejectsBadAddress) {
   HttpServerOptions options = EchoServer::Loopback();
   options.address = "localhost:80";
-  absl::StatusOr<std::unique_ptr<HttpServer>> server =
-      HttpServer::Start(options, [](const HttpRequest&) {
-        return HttpResponse{};
-      });
+  absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(
+      options, [](const HttpRequest&) { return HttpResponse{}; });
   EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(server.status().message(), HasSubstr("not an IPv4 address"));
 }
@@ -127,14 +125,12 @@ TEST(HttpServerTest, ReportsPortInUse) {
   EchoServer first;
   HttpServerOptions options = EchoServer::Loopback();
   options.port = first.port();
-  absl::StatusOr<std::unique_ptr<HttpServer>> second =
-      HttpServer::Start(options, [](const HttpRequest&) {
-        return HttpResponse{};
-      });
+  absl::StatusOr<std::unique_ptr<HttpServer>> second = HttpServer::Start(
+      options, [](const HttpRequest&) { return HttpResponse{}; });
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(second.status().message(),
-              HasSubstr(absl::StrCat("cannot serve on 127.0.0.1:",
-                                     first.port())));
+  EXPECT_THAT(
+      second.status().message(),
+      HasSubstr(absl::StrCat("cannot serve on 127.0.0.1:", first.port())));
 }
 
 TEST(HttpClientTest, ReportsRefusedConnection) {

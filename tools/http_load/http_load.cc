@@ -110,17 +110,16 @@ void RunConnection(const Flags& flags, absl::Time start, Result& result) {
           ? std::string()
           : absl::StrCat("\r\nContent-Type: ", flags.content_type),
       "\r\nContent-Length: ", flags.body.size(), "\r\n\r\n", flags.body);
-  const absl::Duration interval =
-      absl::Seconds(flags.connections / flags.rate);
+  const absl::Duration interval = absl::Seconds(flags.connections / flags.rate);
   const absl::Time end = start + flags.duration;
   int fd = -1;
   std::string buffer;
   for (absl::Time due = start; due < end; due += interval) {
     absl::SleepFor(due - absl::Now());
     if (fd < 0) fd = Connect(flags.port);
-    bool ok = fd >= 0 && send(fd, request.data(), request.size(),
-                              MSG_NOSIGNAL) ==
-                             static_cast<ssize_t>(request.size());
+    bool ok =
+        fd >= 0 && send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+                       static_cast<ssize_t>(request.size());
     const int status = ok ? ReadResponse(fd, buffer) : -1;
     if (status != 200) {
       ++result.errors;
@@ -157,8 +156,7 @@ int main(int argc, char** argv) {
     } else if (name == "--path") {
       flags.path = std::string(value);
     } else if (name == "--connections") {
-      ok = absl::SimpleAtoi(value, &flags.connections) &&
-           flags.connections > 0;
+      ok = absl::SimpleAtoi(value, &flags.connections) && flags.connections > 0;
     } else if (name == "--duration") {
       ok = absl::ParseDuration(value, &flags.duration);
     } else if (name == "--body-file") {
@@ -199,13 +197,14 @@ int main(int argc, char** argv) {
   }
   std::sort(all.begin(), all.end());
   auto percentile = [&](double p) {
-    return all[std::min(all.size() - 1,
-                        static_cast<size_t>(p * static_cast<double>(all.size())))];
+    return all[std::min(
+        all.size() - 1,
+        static_cast<size_t>(p * static_cast<double>(all.size())))];
   };
-  std::printf("rate %.0f achieved %.0f req/s p50 %.3f ms p99 %.3f ms errors %d\n",
-              flags.rate,
-              static_cast<double>(all.size()) /
-                  absl::ToDoubleSeconds(flags.duration),
-              percentile(0.5), percentile(0.99), errors);
+  std::printf(
+      "rate %.0f achieved %.0f req/s p50 %.3f ms p99 %.3f ms errors %d\n",
+      flags.rate,
+      static_cast<double>(all.size()) / absl::ToDoubleSeconds(flags.duration),
+      percentile(0.5), percentile(0.99), errors);
   return errors == 0 ? 0 : 1;
 }
