@@ -115,10 +115,10 @@ struct HttpResponseSink {
 struct HttpHandlerOptions {
   // The instance pool. Requests always get fresh-state leases: `policy`
   // must be ReusePolicy::kFreshState (the default) or kNewInstance (an
-  // instantiation per request: the baseline to measure against). instance_options'
-  // limits (memory, tables, stack) apply to every request. The handler
-  // adds its own setup_instance and reset_instance steps after those given
-  // here. Defaults as component::PoolOptions.
+  // instantiation per request: the baseline to measure against).
+  // instance_options' limits (memory, tables, stack) apply to every request.
+  // The handler adds its own setup_instance and reset_instance steps after
+  // those given here. Defaults as component::PoolOptions.
   PoolOptions pool;
 
   // The WASI capabilities of every instance: each gets its own WasiContext
