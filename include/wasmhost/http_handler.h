@@ -117,7 +117,8 @@ struct HttpHandlerOptions {
   // must be ReusePolicy::kFreshState (the default). instance_options'
   // limits (memory, tables, stack) apply to every request. The handler
   // adds its own setup_instance and reset_instance steps after those given
-  // here. Defaults as component::PoolOptions.
+  // here, and replaces a SetHandles given here with its own. Defaults as
+  // component::PoolOptions.
   PoolOptions pool;
 
   // The WASI capabilities of every instance: each gets its own WasiContext
