@@ -75,6 +75,15 @@ TEST(HttpHandlerTest, HelloWorld) {
   EXPECT_EQ(response.body, "hello from C\n");
 }
 
+TEST(HttpHandlerTest, GuestReadsRequestHeadersWithoutRegardToCase) {
+  auto handler = MakeHandler();
+  HttpRequest request = Get("/headers");
+  request.headers = {{"X-Test", "a"}, {"other", "b"}, {"x-test", "c"}};
+  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(request));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "a,c");
+}
+
 TEST(HttpHandlerTest, EchoesA4KiBJsonBody) {
   auto handler = MakeHandler();
   HttpRequest request = Get("/echo");

@@ -8,6 +8,7 @@
 //   /big         writes 1 MiB of body
 //   /outgoing?A  sends a request to authority A: "error-code N" or "sent"
 //   /none        returns without setting a response
+//   /headers     200, the values of request header x-test joined by ","
 //   anything else  200, text/plain: "hello from C\n"
 // The glue is generated from the WIT (http_guest.h).
 #include <stdlib.h>
@@ -212,6 +213,29 @@ void exports_wasi_http_incoming_handler_handle(
     respond(out, 200, "text/plain", chunks, lens);
   } else if (is(&path, "/outgoing")) {
     outgoing(&path, out);
+  } else if (is(&path, "/headers")) {
+    wasi_http_types_own_fields_t headers =
+        wasi_http_types_method_incoming_request_headers(
+            wasi_http_types_incoming_request_borrow_own(request));
+    http_guest_string_t name = {(uint8_t*)"x-test", 6};
+    http_guest_list_list_u8_t values;
+    wasi_http_types_method_fields_get(
+        wasi_http_types_fields_borrow_own(headers), &name, &values);
+    const uint8_t* chunks[9];
+    size_t lens[8];
+    size_t n = 0;
+    for (size_t i = 0; i < values.len && n < 8; ++i) {
+      if (i > 0 && n < 7) {
+        chunks[n] = (const uint8_t*)",";
+        lens[n++] = 1;
+      }
+      chunks[n] = values.ptr[i].ptr;
+      lens[n++] = values.ptr[i].len;
+    }
+    chunks[n] = NULL;
+    respond(out, 200, "text/plain", chunks, lens);
+    http_guest_list_list_u8_free(&values);
+    wasi_http_types_fields_drop_own(headers);
   } else if (is(&path, "/none")) {
     wasi_http_types_response_outparam_drop_own(out);
   } else {

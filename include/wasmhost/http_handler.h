@@ -118,7 +118,8 @@ struct HttpHandlerOptions {
   // instantiation per request: the baseline to measure against).
   // instance_options' limits (memory, tables, stack) apply to every request.
   // The handler adds its own setup_instance and reset_instance steps after
-  // those given here. Defaults as component::PoolOptions.
+  // those given here, and replaces a SetHandles given here with its own.
+  // Defaults as component::PoolOptions.
   PoolOptions pool;
 
   // The WASI capabilities of every instance: each gets its own WasiContext
