@@ -56,7 +56,7 @@ absl::StatusOr<std::unique_ptr<ComponentService>> ComponentService::Create(
   std::unique_ptr<ComponentService> service(
       new ComponentService(engine, path, options));
   {
-    absl::MutexLock lock(&service->reload_mutex_);
+    internal::MutexLock lock(&service->reload_mutex_);
     service->loaded_ = Stat(path);
   }
   WASMHOST_ASSIGN_OR_RETURN(component::Component compiled,
@@ -71,7 +71,11 @@ absl::StatusOr<std::unique_ptr<ComponentService>> ComponentService::Create(
 }
 
 ComponentService::~ComponentService() {
-  stop_.Notify();
+  {
+    internal::MutexLock lock(&stop_mutex_);
+    stop_ = true;
+  }
+  stop_signal_.SignalAll();
   if (watcher_.joinable()) watcher_.join();
 }
 
@@ -106,7 +110,7 @@ HttpResponse ComponentService::Handle(const HttpRequest& request) {
 }
 
 absl::Status ComponentService::Reload() {
-  absl::MutexLock lock(&reload_mutex_);
+  internal::MutexLock lock(&reload_mutex_);
   loaded_ = Stat(path_);
   absl::Status status;
   if (absl::StatusOr<component::Component> compiled =
@@ -128,11 +132,19 @@ absl::Status ComponentService::Reload() {
 
 void ComponentService::Watch() {
   FileState previous = Stat(path_);
-  while (!stop_.WaitForNotificationWithTimeout(options_.reload_poll)) {
+  for (;;) {
+    {
+      internal::MutexLock lock(&stop_mutex_);
+      const absl::Time wake = absl::Now() + options_.reload_poll;
+      while (!stop_ && absl::Now() < wake) {
+        stop_signal_.WaitWithDeadline(&stop_mutex_, wake);
+      }
+      if (stop_) return;
+    }
     const FileState now = Stat(path_);
     bool changed;
     {
-      absl::MutexLock lock(&reload_mutex_);
+      internal::MutexLock lock(&reload_mutex_);
       changed = now != loaded_;
     }
     // Reload only a file that stayed the same for a whole poll.

@@ -30,10 +30,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "lib/serve/http_server.h"
+#include "lib/util/mutex.h"
 #include "wasmhost/component_linker.h"
 #include "wasmhost/engine.h"
 #include "wasmhost/http_handler.h"
@@ -110,11 +109,15 @@ class ComponentService {
   const std::string path_;
   const ComponentServiceOptions options_;
   std::unique_ptr<component::HttpHandler> handler_;
-  // Serialises Reload (the watcher's and callers').
-  absl::Mutex reload_mutex_;
+  // Serialises Reload (the watcher's and callers'). lib/util's Mutex, not
+  // absl's: ThreadSanitizer cannot see Debian's absl::Mutex.
+  internal::Mutex reload_mutex_;
   // The file's state when last loaded or refused.
   FileState loaded_ ABSL_GUARDED_BY(reload_mutex_);
-  absl::Notification stop_;
+  // Set by the destructor to end Watch.
+  internal::Mutex stop_mutex_;
+  internal::CondVar stop_signal_;
+  bool stop_ ABSL_GUARDED_BY(stop_mutex_) = false;
   std::thread watcher_;
 };
 

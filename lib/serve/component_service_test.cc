@@ -16,7 +16,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -25,6 +24,7 @@
 #include "guests/components/http_components.h"
 #include "lib/serve/http_client.h"
 #include "lib/serve/http_server.h"
+#include "lib/util/mutex.h"
 #include "wasmhost/component_linker.h"
 #include "wasmhost/engine.h"
 
@@ -81,7 +81,7 @@ class ComponentServiceTest : public ::testing::Test {
         ".wasm");
     Install(path_, guests::http_handler_wasm());
     options.log = [this](absl::string_view line) {
-      absl::MutexLock lock(&mutex_);
+      internal::MutexLock lock(&mutex_);
       log_.emplace_back(line);
     };
     absl::StatusOr<std::unique_ptr<ComponentService>> service =
@@ -106,7 +106,7 @@ class ComponentServiceTest : public ::testing::Test {
     return response.ok() ? *response : HttpResponse{0, {}, ""};
   }
   std::vector<std::string> log() {
-    absl::MutexLock lock(&mutex_);
+    internal::MutexLock lock(&mutex_);
     return log_;
   }
   // Waits up to 10 s for the pool to reach `version`.
@@ -119,7 +119,7 @@ class ComponentServiceTest : public ::testing::Test {
   }
 
   std::string path_;
-  absl::Mutex mutex_;
+  internal::Mutex mutex_;
   std::vector<std::string> log_ ABSL_GUARDED_BY(mutex_);
   std::unique_ptr<ComponentService> service_;
   std::unique_ptr<HttpServer> server_;

@@ -9,10 +9,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/serve/http_client.h"
+#include "lib/util/mutex.h"
 
 namespace wasmhost::serve {
 namespace {
@@ -28,7 +28,7 @@ class EchoServer {
     absl::StatusOr<std::unique_ptr<HttpServer>> server =
         HttpServer::Start(options, [this](const HttpRequest& request) {
           {
-            absl::MutexLock lock(&mutex_);
+            internal::MutexLock lock(&mutex_);
             threads_.insert(std::this_thread::get_id());
           }
           std::string test_header;
@@ -52,12 +52,12 @@ class EchoServer {
   }
   uint16_t port() const { return server_->port(); }
   size_t thread_count() {
-    absl::MutexLock lock(&mutex_);
+    internal::MutexLock lock(&mutex_);
     return threads_.size();
   }
 
  private:
-  absl::Mutex mutex_;
+  internal::Mutex mutex_;
   std::set<std::thread::id> threads_ ABSL_GUARDED_BY(mutex_);
   std::unique_ptr<HttpServer> server_;
 };
