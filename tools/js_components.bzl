@@ -24,7 +24,28 @@ WASI 0.2 interfaces QuickJS's runtime needs (stdio, clocks, random,
 filesystem) besides the world's, and exports an `init` function of its own.
 The output is not bit-for-bit reproducible (Wizer's snapshot differs run to
 run); Bazel's cache keeps one.
+
+    starlingmonkey_components(
+        name = "http_js",
+        worlds = {"http_fetch": "js-http"},  # <stem>.js + <stem>.wit
+        namespace = "wasmhost::guests",
+        wit_deps = JCO_WASI_HTTP_WIT,
+    )
+
+does the same with componentize-js (@componentize_js,
+third_party/componentize_js): SpiderMonkey in the StarlingMonkey runtime,
+whose `fetch` event serves wasi:http/incoming-handler, for JavaScript HTTP
+handlers. componentize-qjs cannot build those: at build time it links every
+import it has no WASI implementation for to stubs with new resource types,
+and wasi:http/types re-exports wasi:io's streams (and error), so that link
+fails ("instance export `input-stream` has the wrong type: mismatched
+resource types"). The worlds name WASI at
+COMPONENTIZE_JS_WASI_VERSION; the deps are rewritten to it
+(tools/component/starlingmonkey_component.mjs). ~60 s and ~13 MB per
+component.
 """
+
+load("//third_party/componentize_js:componentize_js.bzl", "COMPONENTIZE_JS_WASI_VERSION")
 
 load(":embed.bzl", "embed_wasms", "wasm_symbol")
 
@@ -63,6 +84,49 @@ def js_components(name, worlds, namespace, wit_deps = [], visibility = None, tes
             tools = [
                 Label("//tools/component:componentize_js.mjs"),
                 "@componentize_qjs//:index.js",
+            ],
+            testonly = testonly,
+            visibility = ["//visibility:private"],
+        )
+        wasms.append(wasm)
+
+    embed_wasms(name, namespace, symbols, wasms, visibility, testonly)
+
+def starlingmonkey_components(name, worlds, namespace, wit_deps, visibility = None, testonly = None):
+    """Builds one component per entry of `worlds` with componentize-js.
+
+    Args:
+      name: the cc_library with the embedded bytes; `name + "_files"` is the
+        filegroup of components.
+      worlds: {stem: world}: `<stem>.js` implements world `world` of
+        `<stem>.wit`.
+      namespace: C++ namespace of the `<stem>_wasm()` accessors.
+      wit_deps: the WASI 0.2.12 WIT packages the worlds use, one file each
+        (//third_party/jco:jco.bzl's JCO_WASI_HTTP_WIT).
+      visibility: of the library and the filegroup.
+      testonly: of every target.
+    """
+    wasms = []
+    symbols = []
+    for stem, world in worlds.items():
+        sym = wasm_symbol("starlingmonkey_components", name, stem + ".js", ".js", symbols)
+        wasm = "%s/%s.wasm" % (name, sym)
+        native.genrule(
+            name = "%s_%s_componentize" % (name, sym),
+            srcs = [stem + ".js", stem + ".wit"] + wit_deps,
+            outs = [wasm],
+            cmd = " ".join([
+                "node $(location %s)" % Label("//tools/component:starlingmonkey_component.mjs"),
+                "$(location @componentize_js//:componentize.js)",
+                "$(location %s.js)" % stem,
+                "$(location %s.wit)" % stem,
+                world,
+                COMPONENTIZE_JS_WASI_VERSION,
+                "$@",
+            ] + ["$(location %s)" % dep for dep in wit_deps]),
+            tools = [
+                Label("//tools/component:starlingmonkey_component.mjs"),
+                "@componentize_js//:componentize.js",
             ],
             testonly = testonly,
             visibility = ["//visibility:private"],

@@ -64,6 +64,7 @@
 #include "wasmhost/engine.h"              // IWYU pragma: export
 #include "wasmhost/errors.h"              // IWYU pragma: export
 #include "wasmhost/global.h"              // IWYU pragma: export
+#include "wasmhost/http_handler.h"        // IWYU pragma: export
 #include "wasmhost/instance.h"            // IWYU pragma: export
 #include "wasmhost/limits.h"              // IWYU pragma: export
 #include "wasmhost/linker.h"              // IWYU pragma: export

@@ -60,8 +60,17 @@ ContextFunc Returns(Val value) {
 
 absl::StatusOr<Val> Read(WasiContextImpl& context, InputStream& stream,
                          uint64_t len) {
-  std::string buffer(std::min(len, kMaxTransfer), '\0');
   if (stream.closed) return Val::Err(StreamClosed());
+  if (stream.kind == StreamKind::kHost) {
+    WASMHOST_ASSIGN_OR_RETURN(std::optional<std::string> chunk,
+                              stream.host_read(std::min(len, kMaxTransfer)));
+    if (!chunk.has_value()) {
+      stream.closed = true;
+      return Val::Err(StreamClosed());
+    }
+    return Val::Ok(ByteList(*chunk));
+  }
+  std::string buffer(std::min(len, kMaxTransfer), '\0');
   if (buffer.empty()) return Val::Ok(Val::List({}));
   size_t got = 0;
   int32_t error = abi::kSuccess;
@@ -94,6 +103,10 @@ absl::StatusOr<Val> Read(WasiContextImpl& context, InputStream& stream,
 absl::StatusOr<Val> Write(WasiContextImpl& context, OutputStream& stream,
                           absl::string_view bytes) {
   if (stream.closed) return Val::Err(StreamClosed());
+  if (stream.kind == StreamKind::kHost) {
+    WASMHOST_RETURN_IF_ERROR(stream.host_write(bytes));
+    return Val::Ok();
+  }
   int32_t error = abi::kSuccess;
   std::string message;
   if (stream.kind == StreamKind::kStdio) {

@@ -8,6 +8,8 @@
 //   p2::DirectoryList  wasi:filesystem/types directory-entry-stream
 //   p2::IoError        wasi:io/error error
 //   p2::Network        wasi:sockets/network network (grants nothing)
+//   (http_resources.h)  wasi:http/types' fields, requests, responses,
+//                      bodies, ...
 //   p2::Resources      the table: a guest's handle carries the index (the
 //                      component runtime's `rep`) of one of these
 //
@@ -20,23 +22,34 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "lib/wasi/http_resources.h"
 #include "lib/wasi/path.h"
 
 namespace wasmhost::wasi::p2 {
 
-enum class StreamKind { kStdio, kFile };
+// kHost: a stream the host feeds or drains through callbacks (wasi:http
+// bodies).
+enum class StreamKind { kStdio, kFile, kHost };
 
 struct InputStream {
   StreamKind kind = StreamKind::kStdio;
   ScopedFd file;  // kFile: a descriptor of its own, read with pread.
   uint64_t offset = 0;
   bool closed = false;  // End of input was reached.
+  // kHost: at most `max` next bytes, nullopt at the end; an error traps
+  // the guest.
+  std::function<absl::StatusOr<std::optional<std::string>>(uint64_t max)>
+      host_read;
 };
 
 struct OutputStream {
@@ -46,6 +59,8 @@ struct OutputStream {
   uint64_t offset = 0;
   bool append = false;
   bool closed = false;  // A write failed: the stream is done.
+  // kHost: takes every byte written; an error traps the guest.
+  std::function<absl::Status(absl::string_view bytes)> host_write;
 };
 
 struct Pollable {
@@ -87,8 +102,11 @@ struct IoError {
 // The instance-network handed out: every socket operation on it is denied.
 struct Network {};
 
-using Object = std::variant<InputStream, OutputStream, Pollable, Descriptor,
-                            DirectoryList, IoError, Network>;
+using Object =
+    std::variant<InputStream, OutputStream, Pollable, Descriptor,
+                 DirectoryList, IoError, Network, Fields, IncomingRequest,
+                 IncomingBody, FutureTrailers, OutgoingResponse, OutgoingBody,
+                 ResponseOutparam, OutgoingRequest, RequestOptions>;
 
 // Reps are indices; a dropped object's index is used again. At most
 // kMaxObjects live at once. Thread-affine, like its context.

@@ -12,6 +12,9 @@ version into <workspace>/.cache/jco and this rule points at it
     @jco//:wasi_snapshot_preview1.command.wasm
     @jco//:wasi/cli.wit etc.                     the WASI 0.2.12 packages
                                                  (JCO_WASI_WIT lists them)
+    @jco//:wasi/http.wit                         wasi:http 0.2.12
+                                                 (JCO_WASI_HTTP_WIT: with
+                                                 the packages it uses)
 """
 
 load("//third_party/npm:npm_package.bzl", "npm_package_repository")
@@ -24,6 +27,10 @@ _WASI_PACKAGES = ["cli", "clocks", "filesystem", "io", "random", "sockets"]
 
 JCO_WASI_WIT = ["@jco//:wasi/%s.wit" % p for p in _WASI_PACKAGES]
 
+# For worlds that import or export wasi:http (kept apart so the other
+# guests' inputs do not change).
+JCO_WASI_HTTP_WIT = JCO_WASI_WIT + ["@jco//:wasi/http.wit"]
+
 def jco_repository(name):
     files = {
         "api.js": "dist/api.js",
@@ -31,7 +38,7 @@ def jco_repository(name):
         "wasi_snapshot_preview1.reactor.wasm": "lib/wasi_snapshot_preview1.reactor.wasm",
         "wasi_snapshot_preview1.command.wasm": "lib/wasi_snapshot_preview1.command.wasm",
     }
-    for p in _WASI_PACKAGES:
+    for p in _WASI_PACKAGES + ["http"]:
         files["wasi/%s.wit" % p] = "lib/wit/builtin/0.2.12/wasi-%s/package.wit" % p
     npm_package_repository(
         name = name,

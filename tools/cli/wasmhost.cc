@@ -7,6 +7,10 @@
 //                           runs a WASI command (or calls a reactor's
 //                           export), like `wasmtime run`; or a component's
 //                           wasi:cli/run with WASI 0.2; see kUsage
+//   wasmhost serve [OPTIONS] COMPONENT
+//                           serves a wasi:http component over HTTP
+//                           (lib/serve), a fresh-state instance per
+//                           request, reloaded when the file changes
 //   wasmhost bindgen c-guest|cpp-host --wit DIR_OR_FILE [--world NAME]
 //                           --out DIR
 //                           C guest or C++ host bindings for a component
@@ -22,6 +26,8 @@
 //   1    the tool failed before the guest ran: unreadable or invalid
 //        module, an import not granted, a missing preopen, no _start
 //   2    a usage error
+
+#include <signal.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -47,6 +53,9 @@
 #include "lib/component/reader.h"
 #include "lib/component/wit_printer.h"
 #include "lib/component/world.h"
+#include "lib/serve/component_service.h"
+#include "lib/serve/http_server.h"
+#include "lib/util/status_macros.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_instance.h"
 #include "wasmhost/component_linker.h"
@@ -65,6 +74,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: wasmhost inspect FILE\n"
     "       wasmhost run [OPTIONS] FILE [ARGS...]\n"
+    "       wasmhost serve [OPTIONS] COMPONENT\n"
     "       wasmhost bindgen c-guest|cpp-host --wit DIR_OR_FILE [--world "
     "NAME] --out DIR\n"
     "  inspect  print a module's imports, exports with signatures, memory\n"
@@ -86,6 +96,22 @@ constexpr char kUsage[] =
     "                        500ms\n"
     "  --max-memory BYTES    the most linear memory the guest may grow to\n"
     "  --                    end of options\n"
+    "  serve    serve a component exporting wasi:http/incoming-handler over\n"
+    "           HTTP, each request on a fresh-state instance; the file is\n"
+    "           reloaded when it changes (requests in flight finish on the\n"
+    "           old version; a version that fails is refused and logged);\n"
+    "           stops on SIGINT or SIGTERM\n"
+    "serve options: --dir, --env, --fuel, --timeout (per request),\n"
+    "  --max-memory (per instance) as for run, and:\n"
+    "  --addr IP:PORT        listen there (default 127.0.0.1:8080; port 0\n"
+    "                        picks a free one, printed when listening)\n"
+    "  --threads N           serving threads (default: one per core)\n"
+    "  --allow-outgoing HOST:PORT\n"
+    "                        let the guest send requests there; repeatable\n"
+    "                        (default: every outgoing request is denied)\n"
+    "  --reload-poll DURATION\n"
+    "                        how often the file is checked (default 500ms;\n"
+    "                        0 never)\n"
     "bindgen: C guest (c-guest) or C++ host (cpp-host) bindings for a\n"
     "         component from WIT (`wasmhost bindgen` for its options)\n";
 
@@ -203,13 +229,19 @@ struct RunFlags {
   std::optional<uint64_t> fuel;
   std::optional<absl::Duration> timeout;
   uint64_t max_memory_bytes = 0;
+  // serve's.
+  wasmhost::serve::HttpServerOptions http;
+  std::vector<std::string> allow_outgoing;
+  absl::Duration reload_poll = absl::Milliseconds(500);
   std::string file;
   std::vector<std::string> args;  // after FILE
 };
 
-// Parses `run`'s arguments (after "run"). Options come before FILE, as
-// `--flag VALUE` or `--flag=VALUE`; everything after FILE goes to the guest.
-absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& argv) {
+// Parses `run`'s arguments (after "run"), or with `serve` `serve`'s.
+// Options come before FILE, as `--flag VALUE` or `--flag=VALUE`; everything
+// after FILE goes to the guest.
+absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& argv,
+                                       bool serve = false) {
   RunFlags flags;
   size_t i = 0;
   for (; i < argv.size(); ++i) {
@@ -228,8 +260,14 @@ absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& argv) {
     }
     static const char* const kFlags[] = {"--dir",  "--env",     "--invoke",
                                          "--fuel", "--timeout", "--max-memory"};
+    static const char* const kServeFlags[] = {
+        "--addr", "--threads", "--allow-outgoing", "--reload-poll"};
     bool known = false;
     for (const char* flag : kFlags) known = known || name == flag;
+    if (serve) {
+      known = (known && name != "--invoke");
+      for (const char* flag : kServeFlags) known = known || name == flag;
+    }
     if (!known)
       return absl::InvalidArgumentError(absl::StrCat("unknown option ", name));
     if (!has_value) {
@@ -283,11 +321,32 @@ absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& argv) {
         return absl::InvalidArgumentError(absl::StrCat(
             "--max-memory ", value, ": not a positive number of bytes"));
       }
+    } else if (name == "--addr") {
+      WASMHOST_RETURN_IF_ERROR(
+          wasmhost::serve::ParseListenAddress(value, &flags.http));
+    } else if (name == "--threads") {
+      if (!absl::SimpleAtoi(value, &flags.http.threads) ||
+          flags.http.threads == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--threads ", value, ": not a positive number"));
+      }
+    } else if (name == "--allow-outgoing") {
+      flags.allow_outgoing.push_back(value);
+    } else if (name == "--reload-poll") {
+      if (!absl::ParseDuration(value, &flags.reload_poll) ||
+          flags.reload_poll < absl::ZeroDuration()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--reload-poll ", value, ": not a duration (e.g. 1s, 0)"));
+      }
     }
   }
   if (i >= argv.size()) return absl::InvalidArgumentError("no FILE given");
   flags.file = argv[i++];
   flags.args.assign(argv.begin() + i, argv.end());
+  if (serve && !flags.args.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unexpected argument after COMPONENT: ", flags.args[0]));
+  }
   return flags;
 }
 
@@ -566,6 +625,74 @@ int Run(const std::vector<std::string>& argv) {
   return 0;
 }
 
+// Serves a wasi:http component until SIGINT or SIGTERM.
+int Serve(const std::vector<std::string>& argv) {
+  absl::StatusOr<RunFlags> flags = ParseRunFlags(argv, /*serve=*/true);
+  if (!flags.ok()) {
+    std::cerr << "wasmhost serve: " << flags.status().message() << "\n"
+              << kUsage;
+    return kExitUsage;
+  }
+  // Stopped by sigwait below: blocked before any thread starts, so every
+  // thread inherits the mask and none is interrupted.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  wasmhost::EngineOptions engine_options;
+  engine_options.consume_fuel = flags->fuel.has_value();
+  absl::StatusOr<wasmhost::Engine> engine =
+      wasmhost::Engine::Create(engine_options);
+  if (!engine.ok()) {
+    std::cerr << "wasmhost: " << engine.status() << "\n";
+    return kExitToolError;
+  }
+  wasmhost::serve::ComponentServiceOptions options;
+  options.handler.wasi.args.push_back(flags->file);
+  options.handler.wasi.env = flags->env;
+  options.handler.wasi.preopens = flags->preopens;
+  // stdout is the tool's "listening on" line; the guest's go to stderr.
+  options.handler.wasi.stdout_sink = wasmhost::wasi::OutputSink::ToFd(2);
+  options.handler.wasi.stderr_sink = wasmhost::wasi::OutputSink::ToFd(2);
+  options.handler.allowed_outgoing = flags->allow_outgoing;
+  options.handler.pool.instance_options.limits.max_memory_bytes =
+      flags->max_memory_bytes;
+  if (flags->timeout.has_value()) options.call.timeout = *flags->timeout;
+  options.call.fuel = flags->fuel;
+  options.reload_poll = flags->reload_poll;
+  options.log = [](absl::string_view line) {
+    // One write per line, so lines from several threads do not mix.
+    const std::string text = absl::StrCat("wasmhost serve: ", line, "\n");
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  };
+  absl::StatusOr<std::unique_ptr<wasmhost::serve::ComponentService>> service =
+      wasmhost::serve::ComponentService::Create(
+          *engine, flags->file, wasmhost::component::Linker(), options);
+  if (!service.ok()) {
+    std::cerr << "wasmhost: " << flags->file << ": " << service.status()
+              << "\n";
+    return kExitToolError;
+  }
+  absl::StatusOr<std::unique_ptr<wasmhost::serve::HttpServer>> server =
+      wasmhost::serve::HttpServer::Start(
+          flags->http,
+          [service = service->get()](const wasmhost::serve::HttpRequest& r) {
+            return service->Handle(r);
+          });
+  if (!server.ok()) {
+    std::cerr << "wasmhost: " << server.status() << "\n";
+    return kExitToolError;
+  }
+  std::cout << "listening on http://" << flags->http.address << ":"
+            << (*server)->port() << std::endl;
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  server->reset();  // Before the service it calls.
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -586,6 +713,9 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "run") {
     return Run(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (!args.empty() && args[0] == "serve") {
+    return Serve(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::cerr << kUsage;
   return 2;

@@ -1,0 +1,106 @@
+#include "lib/serve/http_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+
+namespace wasmhost::serve {
+namespace {
+
+// Closes the socket on every return path.
+class Socket {
+ public:
+  explicit Socket(int fd) : fd_(fd) {}
+  ~Socket() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+absl::Status Broken(absl::string_view what) {
+  return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
+}
+
+}  // namespace
+
+absl::StatusOr<HttpResponse> Fetch(uint16_t port, const HttpRequest& request) {
+  Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (socket.fd() < 0) return Broken("socket");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(socket.fd(), reinterpret_cast<sockaddr*>(&address),
+              sizeof(address)) != 0) {
+    return Broken(absl::StrCat("connect to 127.0.0.1:", port));
+  }
+  std::string out = absl::StrCat(request.method, " ", request.path,
+                                 " HTTP/1.1\r\nHost: 127.0.0.1:", port,
+                                 "\r\nConnection: close\r\n");
+  for (const auto& [name, value] : request.headers) {
+    absl::StrAppend(&out, name, ": ", value, "\r\n");
+  }
+  absl::StrAppend(&out, "Content-Length: ", request.body.size(), "\r\n\r\n",
+                  request.body);
+  for (size_t sent = 0; sent < out.size();) {
+    ssize_t n =
+        send(socket.fd(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Broken("send");
+    sent += static_cast<size_t>(n);
+  }
+  std::string in;
+  char buffer[16384];
+  for (;;) {
+    ssize_t n = recv(socket.fd(), buffer, sizeof(buffer), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Broken("recv");
+    if (n == 0) break;
+    in.append(buffer, static_cast<size_t>(n));
+  }
+  const size_t head_end = in.find("\r\n\r\n");
+  if (!absl::StartsWith(in, "HTTP/1.") || head_end == std::string::npos) {
+    return absl::DataLossError(
+        absl::StrCat("not an HTTP/1.x response: \"", in.substr(0, 64), "\""));
+  }
+  std::vector<absl::string_view> lines =
+      absl::StrSplit(absl::string_view(in).substr(0, head_end), "\r\n");
+  HttpResponse response;
+  std::vector<absl::string_view> status_line =
+      absl::StrSplit(lines[0], absl::MaxSplits(' ', 2));
+  if (status_line.size() < 2 ||
+      !absl::SimpleAtoi(status_line[1], &response.status)) {
+    return absl::DataLossError(
+        absl::StrCat("bad status line \"", lines[0], "\""));
+  }
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::pair<absl::string_view, absl::string_view> header =
+        absl::StrSplit(lines[i], absl::MaxSplits(':', 1));
+    response.headers.emplace_back(
+        absl::AsciiStrToLower(header.first),
+        std::string(absl::StripAsciiWhitespace(header.second)));
+  }
+  response.body = in.substr(head_end + 4);
+  return response;
+}
+
+}  // namespace wasmhost::serve

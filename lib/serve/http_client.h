@@ -1,0 +1,27 @@
+// lib/serve/http_client.h: a blocking HTTP/1.1 client for the server's
+// tests and tools: one request per connection (Connection: close).
+//
+//   Fetch  sends a request to a loopback port and reads the whole response
+
+#ifndef WASMHOST_LIB_SERVE_HTTP_CLIENT_H_
+#define WASMHOST_LIB_SERVE_HTTP_CLIENT_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "lib/serve/http_server.h"
+
+namespace wasmhost::serve {
+
+// Sends `request` (method, path, headers, body; Host, Content-Length and
+// Connection are added) to 127.0.0.1:`port` and returns the response with
+// its status, headers (names lower-cased) and body.
+// Returns:
+//   Unavailable  the connection cannot be made, or breaks
+//   DataLoss     the response is not HTTP/1.x
+[[nodiscard]] absl::StatusOr<HttpResponse> Fetch(uint16_t port,
+                                                 const HttpRequest& request);
+
+}  // namespace wasmhost::serve
+
+#endif  // WASMHOST_LIB_SERVE_HTTP_CLIENT_H_

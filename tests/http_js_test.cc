@@ -1,0 +1,122 @@
+// component::HttpHandler serving a JavaScript wasi:http handler built by
+// componentize-js (guests/components/js/http_fetch.js: StarlingMonkey's
+// fetch event): responses both ways, a 4 KiB JSON echo, a thrown error, a
+// deadline, a memory limit, fresh state per request.
+
+#include "guests/components/js/http_js.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+#include "wasmhost/component.h"
+#include "wasmhost/component_linker.h"
+#include "wasmhost/http_handler.h"
+
+namespace wasmhost::component {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::Pair;
+using ::wasmhost::testing::SharedEngine;
+
+// Compiled once: the component is 13 MB.
+const Component& Guest() {
+  static const Component* component = [] {
+    absl::StatusOr<Component> compiled =
+        Component::Compile(SharedEngine(), guests::http_fetch_wasm());
+    EXPECT_OK(compiled.status());
+    return new Component(*std::move(compiled));
+  }();
+  return *component;
+}
+
+std::unique_ptr<HttpHandler> MakeHandler(
+    const HttpHandlerOptions& options = {}) {
+  absl::StatusOr<std::unique_ptr<HttpHandler>> handler =
+      HttpHandler::Create(Guest(), Linker(), options);
+  EXPECT_OK(handler.status());
+  return *std::move(handler);
+}
+
+HttpRequest Get(std::string path) {
+  HttpRequest request;
+  request.path_with_query = std::move(path);
+  request.authority = "localhost:8080";
+  return request;
+}
+
+TEST(HttpJsTest, HelloWorld) {
+  auto handler = MakeHandler();
+  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(Get("/")));
+  EXPECT_OK(response.error);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_THAT(response.headers, Contains(Pair("content-type", "text/plain")));
+  EXPECT_EQ(response.body, "hello from JavaScript\n");
+}
+
+TEST(HttpJsTest, EchoesA4KiBJsonBody) {
+  auto handler = MakeHandler();
+  std::string body = "[";
+  for (int i = 0; body.size() < 4096 - 8; ++i) {
+    absl::StrAppend(&body, i == 0 ? "" : ",", i);
+  }
+  body += "]";
+  HttpRequest request = Get("/echo");
+  request.method = "POST";
+  request.headers = {{"content-type", "application/json"}};
+  request.body = body;
+  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(request));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_THAT(response.headers,
+              Contains(Pair("content-type", "application/json")));
+  EXPECT_EQ(response.body,
+            absl::StrCat("{\"length\":", body.size(), ",\"echo\":", body, "}"));
+}
+
+TEST(HttpJsTest, EveryRequestStartsFresh) {
+  auto handler = MakeHandler();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(HttpResponse response,
+                         handler->Handle(Get("/counter")));
+    EXPECT_EQ(response.body, "1");
+  }
+}
+
+TEST(HttpJsTest, ThrownErrorIs500WithoutGuestDetail) {
+  auto handler = MakeHandler();
+  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(Get("/throw")));
+  // StarlingMonkey catches it and answers 500 itself.
+  EXPECT_EQ(response.status, 500);
+  EXPECT_THAT(response.body, Not(HasSubstr("secret")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse next, handler->Handle(Get("/")));
+  EXPECT_EQ(next.status, 200);
+}
+
+TEST(HttpJsTest, DeadlineIs504) {
+  auto handler = MakeHandler();
+  CallOptions options;
+  options.timeout = absl::Milliseconds(200);
+  ASSERT_OK_AND_ASSIGN(HttpResponse response,
+                       handler->Handle(Get("/spin"), options));
+  EXPECT_EQ(response.status, 504);
+  EXPECT_EQ(response.error.code(), absl::StatusCode::kDeadlineExceeded);
+  ASSERT_OK_AND_ASSIGN(HttpResponse next, handler->Handle(Get("/")));
+  EXPECT_EQ(next.status, 200);
+}
+
+TEST(HttpJsTest, MemoryLimit) {
+  HttpHandlerOptions options;
+  options.pool.instance_options.limits.max_memory_bytes = 1 << 20;
+  EXPECT_STATUS(HttpHandler::Create(Guest(), Linker(), options),
+                absl::StatusCode::kResourceExhausted, "max_memory_bytes");
+}
+
+}  // namespace
+}  // namespace wasmhost::component
