@@ -103,9 +103,9 @@ struct IoError {
 struct Network {};
 
 using Object =
-    std::variant<InputStream, OutputStream, Pollable, Descriptor,
-                 DirectoryList, IoError, Network, Fields, IncomingRequest,
-                 IncomingBody, FutureTrailers, OutgoingResponse, OutgoingBody,
+    std::variant<InputStream, OutputStream, Pollable, Descriptor, DirectoryList,
+                 IoError, Network, Fields, IncomingRequest, IncomingBody,
+                 FutureTrailers, OutgoingResponse, OutgoingBody,
                  ResponseOutparam, OutgoingRequest, RequestOptions>;
 
 // Reps are indices; a dropped object's index is used again. At most
