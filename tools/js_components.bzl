@@ -49,6 +49,32 @@ load("//third_party/componentize_js:componentize_js.bzl", "COMPONENTIZE_JS_WASI_
 
 load(":embed.bzl", "embed_wasms", "wasm_symbol")
 
+def _componentize_each(macro, name, worlds, namespace, wit_deps, script, api, script_args, visibility, testonly):
+    """One genrule per world running `node script api <stem>.js <stem>.wit world script_args... $@ wit_deps...`, then embeds the outputs."""
+    wasms = []
+    symbols = []
+    for stem, world in worlds.items():
+        sym = wasm_symbol(macro, name, stem + ".js", ".js", symbols)
+        wasm = "%s/%s.wasm" % (name, sym)
+        native.genrule(
+            name = "%s_%s_componentize" % (name, sym),
+            srcs = [stem + ".js", stem + ".wit"] + wit_deps,
+            outs = [wasm],
+            cmd = " ".join([
+                "node $(location %s)" % script,
+                "$(location %s)" % api,
+                "$(location %s.js)" % stem,
+                "$(location %s.wit)" % stem,
+                world,
+            ] + script_args + ["$@"] + ["$(location %s)" % dep for dep in wit_deps]),
+            tools = [script, api],
+            testonly = testonly,
+            visibility = ["//visibility:private"],
+        )
+        wasms.append(wasm)
+
+    embed_wasms(name, namespace, symbols, wasms, visibility, testonly)
+
 def js_components(name, worlds, namespace, wit_deps = [], visibility = None, testonly = None):
     """Builds one component per entry of `worlds` and embeds them all.
 
@@ -64,33 +90,18 @@ def js_components(name, worlds, namespace, wit_deps = [], visibility = None, tes
       visibility: of the library and the filegroup.
       testonly: of every target.
     """
-    wasms = []
-    symbols = []
-    for stem, world in worlds.items():
-        sym = wasm_symbol("js_components", name, stem + ".js", ".js", symbols)
-        wasm = "%s/%s.wasm" % (name, sym)
-        native.genrule(
-            name = "%s_%s_componentize" % (name, sym),
-            srcs = [stem + ".js", stem + ".wit"] + wit_deps,
-            outs = [wasm],
-            cmd = " ".join([
-                "node $(location %s)" % Label("//tools/component:componentize_js.mjs"),
-                "$(location @componentize_qjs//:index.js)",
-                "$(location %s.js)" % stem,
-                "$(location %s.wit)" % stem,
-                world,
-                "$@",
-            ] + ["$(location %s)" % dep for dep in wit_deps]),
-            tools = [
-                Label("//tools/component:componentize_js.mjs"),
-                "@componentize_qjs//:index.js",
-            ],
-            testonly = testonly,
-            visibility = ["//visibility:private"],
-        )
-        wasms.append(wasm)
-
-    embed_wasms(name, namespace, symbols, wasms, visibility, testonly)
+    _componentize_each(
+        "js_components",
+        name,
+        worlds,
+        namespace,
+        wit_deps,
+        Label("//tools/component:componentize_js.mjs"),
+        "@componentize_qjs//:index.js",
+        [],
+        visibility,
+        testonly,
+    )
 
 def starlingmonkey_components(name, worlds, namespace, wit_deps, visibility = None, testonly = None):
     """Builds one component per entry of `worlds` with componentize-js.
@@ -106,31 +117,15 @@ def starlingmonkey_components(name, worlds, namespace, wit_deps, visibility = No
       visibility: of the library and the filegroup.
       testonly: of every target.
     """
-    wasms = []
-    symbols = []
-    for stem, world in worlds.items():
-        sym = wasm_symbol("starlingmonkey_components", name, stem + ".js", ".js", symbols)
-        wasm = "%s/%s.wasm" % (name, sym)
-        native.genrule(
-            name = "%s_%s_componentize" % (name, sym),
-            srcs = [stem + ".js", stem + ".wit"] + wit_deps,
-            outs = [wasm],
-            cmd = " ".join([
-                "node $(location %s)" % Label("//tools/component:starlingmonkey_component.mjs"),
-                "$(location @componentize_js//:componentize.js)",
-                "$(location %s.js)" % stem,
-                "$(location %s.wit)" % stem,
-                world,
-                COMPONENTIZE_JS_WASI_VERSION,
-                "$@",
-            ] + ["$(location %s)" % dep for dep in wit_deps]),
-            tools = [
-                Label("//tools/component:starlingmonkey_component.mjs"),
-                "@componentize_js//:componentize.js",
-            ],
-            testonly = testonly,
-            visibility = ["//visibility:private"],
-        )
-        wasms.append(wasm)
-
-    embed_wasms(name, namespace, symbols, wasms, visibility, testonly)
+    _componentize_each(
+        "starlingmonkey_components",
+        name,
+        worlds,
+        namespace,
+        wit_deps,
+        Label("//tools/component:starlingmonkey_component.mjs"),
+        "@componentize_js//:componentize.js",
+        [COMPONENTIZE_JS_WASI_VERSION],
+        visibility,
+        testonly,
+    )
