@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "guests/components/components.h"
 #include "guests/components/http_components.h"
+#include "tests/http_test_util.h"
 #include "tests/test_util.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_linker.h"
@@ -31,6 +32,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Pair;
+using ::wasmhost::testing::GetRequest;
+using ::wasmhost::testing::MakeHttpHandler;
 using ::wasmhost::testing::SharedEngine;
 
 Component Guest() {
@@ -42,17 +45,7 @@ Component Guest() {
 
 std::unique_ptr<HttpHandler> MakeHandler(
     const HttpHandlerOptions& options = {}) {
-  absl::StatusOr<std::unique_ptr<HttpHandler>> handler =
-      HttpHandler::Create(Guest(), Linker(), options);
-  EXPECT_OK(handler.status());
-  return *std::move(handler);
-}
-
-HttpRequest Get(std::string path) {
-  HttpRequest request;
-  request.path_with_query = std::move(path);
-  request.authority = "localhost:8080";
-  return request;
+  return MakeHttpHandler(Guest(), options);
 }
 
 // A 4 KiB JSON document.
@@ -67,7 +60,7 @@ std::string JsonBody() {
 
 TEST(HttpHandlerTest, HelloWorld) {
   auto handler = MakeHandler();
-  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(Get("/")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(GetRequest("/")));
   EXPECT_OK(response.error);
   EXPECT_EQ(response.status, 200);
   EXPECT_THAT(response.headers,
@@ -77,7 +70,7 @@ TEST(HttpHandlerTest, HelloWorld) {
 
 TEST(HttpHandlerTest, GuestReadsRequestHeadersWithoutRegardToCase) {
   auto handler = MakeHandler();
-  HttpRequest request = Get("/headers");
+  HttpRequest request = GetRequest("/headers");
   request.headers = {{"X-Test", "a"}, {"other", "b"}, {"x-test", "c"}};
   ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(request));
   EXPECT_EQ(response.status, 200);
@@ -86,7 +79,7 @@ TEST(HttpHandlerTest, GuestReadsRequestHeadersWithoutRegardToCase) {
 
 TEST(HttpHandlerTest, EchoesA4KiBJsonBody) {
   auto handler = MakeHandler();
-  HttpRequest request = Get("/echo");
+  HttpRequest request = GetRequest("/echo");
   request.method = "POST";
   request.headers = {{"content-type", "application/json"}};
   request.body = JsonBody();
@@ -100,7 +93,7 @@ TEST(HttpHandlerTest, EchoesA4KiBJsonBody) {
 
 TEST(HttpHandlerTest, StreamsBodiesBothWays) {
   auto handler = MakeHandler();
-  HttpRequest request = Get("/echo");
+  HttpRequest request = GetRequest("/echo");
   request.method = "POST";
   std::vector<std::string> chunks = {"[1,", "2,", "3]"};
   size_t next = 0;
@@ -130,7 +123,7 @@ TEST(HttpHandlerTest, StreamsBodiesBothWays) {
 
 TEST(HttpHandlerTest, BodySourceErrorIs500WithThatError) {
   auto handler = MakeHandler();
-  HttpRequest request = Get("/echo");
+  HttpRequest request = GetRequest("/echo");
   request.body_source = []() -> absl::StatusOr<std::optional<std::string>> {
     return absl::DataLossError("client reset");
   };
@@ -146,13 +139,14 @@ TEST(HttpHandlerTest, SinkErrorIsReturned) {
     return absl::CancelledError("client went away");
   };
   sink.body = [](absl::string_view) { return absl::OkStatus(); };
-  EXPECT_STATUS(handler->Handle(Get("/"), {}, &sink),
+  EXPECT_STATUS(handler->Handle(GetRequest("/"), {}, &sink),
                 absl::StatusCode::kCancelled, "client went away");
 }
 
 TEST(HttpHandlerTest, TrapIs500WithoutGuestDetail) {
   auto handler = MakeHandler();
-  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(Get("/trap")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse response,
+                       handler->Handle(GetRequest("/trap")));
   EXPECT_EQ(response.status, 500);
   EXPECT_EQ(response.body, "500 Internal Server Error\n");
   EXPECT_STATUS(response.error, absl::StatusCode::kAborted, "unreachable");
@@ -160,7 +154,7 @@ TEST(HttpHandlerTest, TrapIs500WithoutGuestDetail) {
   ASSERT_TRUE(trap.has_value());
   EXPECT_EQ(trap->kind, TrapKind::kUnreachable);
   // The pool replaced the poisoned instance: the next request is served.
-  ASSERT_OK_AND_ASSIGN(HttpResponse next, handler->Handle(Get("/")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse next, handler->Handle(GetRequest("/")));
   EXPECT_EQ(next.status, 200);
 }
 
@@ -169,7 +163,7 @@ TEST(HttpHandlerTest, DeadlineIs504) {
   CallOptions options;
   options.timeout = absl::Milliseconds(100);
   ASSERT_OK_AND_ASSIGN(HttpResponse response,
-                       handler->Handle(Get("/spin"), options));
+                       handler->Handle(GetRequest("/spin"), options));
   EXPECT_EQ(response.status, 504);
   EXPECT_EQ(response.body, "504 Gateway Timeout\n");
   EXPECT_EQ(response.error.code(), absl::StatusCode::kDeadlineExceeded);
@@ -177,14 +171,14 @@ TEST(HttpHandlerTest, DeadlineIs504) {
 
 TEST(HttpHandlerTest, MemoryLimitFailsTheRequest) {
   ASSERT_OK_AND_ASSIGN(HttpResponse unlimited,
-                       MakeHandler()->Handle(Get("/alloc")));
+                       MakeHandler()->Handle(GetRequest("/alloc")));
   EXPECT_EQ(unlimited.status, 200);
   EXPECT_EQ(unlimited.body, "allocated");
 
   HttpHandlerOptions options;
   options.pool.instance_options.limits.max_memory_bytes = 2 << 20;
   ASSERT_OK_AND_ASSIGN(HttpResponse limited,
-                       MakeHandler(options)->Handle(Get("/alloc")));
+                       MakeHandler(options)->Handle(GetRequest("/alloc")));
   // malloc got NULL (memory.grow failed at the limit) and the guest trapped.
   EXPECT_EQ(limited.status, 500);
   EXPECT_EQ(limited.error.code(), absl::StatusCode::kAborted);
@@ -195,19 +189,21 @@ TEST(HttpHandlerTest, ResponseBodyLimitIs503) {
   HttpHandlerOptions options;
   options.max_response_body_bytes = 100000;
   auto handler = MakeHandler(options);
-  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(Get("/big")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse response,
+                       handler->Handle(GetRequest("/big")));
   EXPECT_EQ(response.status, 503);
   EXPECT_EQ(response.body, "503 Service Unavailable\n");
   EXPECT_STATUS(response.error, absl::StatusCode::kResourceExhausted,
                 "max_response_body_bytes");
   ASSERT_OK_AND_ASSIGN(HttpResponse unlimited,
-                       MakeHandler()->Handle(Get("/big")));
+                       MakeHandler()->Handle(GetRequest("/big")));
   EXPECT_EQ(unlimited.body.size(), 1u << 20);
 }
 
 TEST(HttpHandlerTest, NoResponseSetIs500) {
   auto handler = MakeHandler();
-  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(Get("/none")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse response,
+                       handler->Handle(GetRequest("/none")));
   EXPECT_EQ(response.status, 500);
   EXPECT_STATUS(response.error, absl::StatusCode::kUnknown,
                 "without setting a response");
@@ -216,7 +212,7 @@ TEST(HttpHandlerTest, NoResponseSetIs500) {
 TEST(HttpHandlerTest, OutgoingRequestsAreDeniedByDefault) {
   auto handler = MakeHandler();
   ASSERT_OK_AND_ASSIGN(HttpResponse response,
-                       handler->Handle(Get("/outgoing?example.com:80")));
+                       handler->Handle(GetRequest("/outgoing?example.com:80")));
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body, "error-code 15");  // HTTP-request-denied
 }
@@ -228,13 +224,13 @@ TEST(HttpHandlerTest, AllowedOutgoingRequestsPassTheCheck) {
   // Allowed (the authority without a port means port 80 over http), but
   // never sent: internal-error.
   ASSERT_OK_AND_ASSIGN(HttpResponse allowed,
-                       handler->Handle(Get("/outgoing?example.COM")));
+                       handler->Handle(GetRequest("/outgoing?example.COM")));
   EXPECT_EQ(allowed.body, "error-code 38");
   ASSERT_OK_AND_ASSIGN(HttpResponse other_port,
-                       handler->Handle(Get("/outgoing?example.com:81")));
+                       handler->Handle(GetRequest("/outgoing?example.com:81")));
   EXPECT_EQ(other_port.body, "error-code 15");
   ASSERT_OK_AND_ASSIGN(HttpResponse no_authority,
-                       handler->Handle(Get("/outgoing")));
+                       handler->Handle(GetRequest("/outgoing")));
   EXPECT_EQ(no_authority.body, "error-code 15");
 }
 
@@ -242,7 +238,7 @@ TEST(HttpHandlerTest, EveryRequestStartsFresh) {
   auto handler = MakeHandler();
   for (int i = 0; i < 3; ++i) {
     ASSERT_OK_AND_ASSIGN(HttpResponse response,
-                         handler->Handle(Get("/counter")));
+                         handler->Handle(GetRequest("/counter")));
     EXPECT_EQ(response.body, "1");
   }
   EXPECT_GE(handler->stats().leases, 3u);
@@ -270,11 +266,11 @@ TEST(HttpHandlerTest, CreateRefusesBadOptions) {
 
 TEST(HttpHandlerTest, HandleRefusesMalformedRequests) {
   auto handler = MakeHandler();
-  HttpRequest no_method = Get("/");
+  HttpRequest no_method = GetRequest("/");
   no_method.method = "";
   EXPECT_STATUS(handler->Handle(no_method), absl::StatusCode::kInvalidArgument,
                 "method");
-  HttpRequest bad_header = Get("/");
+  HttpRequest bad_header = GetRequest("/");
   bad_header.headers = {{"bad name", "x"}};
   EXPECT_STATUS(handler->Handle(bad_header), absl::StatusCode::kInvalidArgument,
                 "bad name");
@@ -288,7 +284,7 @@ TEST(HttpHandlerTest, ReloadNeedsAnIncomingHandler) {
   EXPECT_STATUS(handler->Reload(scalars), absl::StatusCode::kNotFound,
                 "incoming-handler");
   EXPECT_OK(handler->Reload(Guest()));
-  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(Get("/")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(GetRequest("/")));
   EXPECT_EQ(response.status, 200);
 }
 
@@ -302,7 +298,7 @@ TEST(HttpHandlerTest, ServesManyThreads) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
-        HttpRequest request = Get(i % 2 == 0 ? "/echo" : "/counter");
+        HttpRequest request = GetRequest(i % 2 == 0 ? "/echo" : "/counter");
         request.method = "POST";
         request.body = body;
         absl::StatusOr<HttpResponse> response = handler->Handle(request);

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/http_test_util.h"
 #include "tests/test_util.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_linker.h"
@@ -24,6 +25,8 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Pair;
+using ::wasmhost::testing::GetRequest;
+using ::wasmhost::testing::MakeHttpHandler;
 using ::wasmhost::testing::SharedEngine;
 
 // Compiled once: the component is 13 MB.
@@ -39,22 +42,12 @@ const Component& Guest() {
 
 std::unique_ptr<HttpHandler> MakeHandler(
     const HttpHandlerOptions& options = {}) {
-  absl::StatusOr<std::unique_ptr<HttpHandler>> handler =
-      HttpHandler::Create(Guest(), Linker(), options);
-  EXPECT_OK(handler.status());
-  return *std::move(handler);
-}
-
-HttpRequest Get(std::string path) {
-  HttpRequest request;
-  request.path_with_query = std::move(path);
-  request.authority = "localhost:8080";
-  return request;
+  return MakeHttpHandler(Guest(), options);
 }
 
 TEST(HttpJsTest, HelloWorld) {
   auto handler = MakeHandler();
-  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(Get("/")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(GetRequest("/")));
   EXPECT_OK(response.error);
   EXPECT_EQ(response.status, 200);
   EXPECT_THAT(response.headers, Contains(Pair("content-type", "text/plain")));
@@ -68,7 +61,7 @@ TEST(HttpJsTest, EchoesA4KiBJsonBody) {
     absl::StrAppend(&body, i == 0 ? "" : ",", i);
   }
   body += "]";
-  HttpRequest request = Get("/echo");
+  HttpRequest request = GetRequest("/echo");
   request.method = "POST";
   request.headers = {{"content-type", "application/json"}};
   request.body = body;
@@ -84,18 +77,19 @@ TEST(HttpJsTest, EveryRequestStartsFresh) {
   auto handler = MakeHandler();
   for (int i = 0; i < 3; ++i) {
     ASSERT_OK_AND_ASSIGN(HttpResponse response,
-                         handler->Handle(Get("/counter")));
+                         handler->Handle(GetRequest("/counter")));
     EXPECT_EQ(response.body, "1");
   }
 }
 
 TEST(HttpJsTest, ThrownErrorIs500WithoutGuestDetail) {
   auto handler = MakeHandler();
-  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(Get("/throw")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse response,
+                       handler->Handle(GetRequest("/throw")));
   // StarlingMonkey catches it and answers 500 itself.
   EXPECT_EQ(response.status, 500);
   EXPECT_THAT(response.body, Not(HasSubstr("secret")));
-  ASSERT_OK_AND_ASSIGN(HttpResponse next, handler->Handle(Get("/")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse next, handler->Handle(GetRequest("/")));
   EXPECT_EQ(next.status, 200);
 }
 
@@ -104,10 +98,10 @@ TEST(HttpJsTest, DeadlineIs504) {
   CallOptions options;
   options.timeout = absl::Milliseconds(200);
   ASSERT_OK_AND_ASSIGN(HttpResponse response,
-                       handler->Handle(Get("/spin"), options));
+                       handler->Handle(GetRequest("/spin"), options));
   EXPECT_EQ(response.status, 504);
   EXPECT_EQ(response.error.code(), absl::StatusCode::kDeadlineExceeded);
-  ASSERT_OK_AND_ASSIGN(HttpResponse next, handler->Handle(Get("/")));
+  ASSERT_OK_AND_ASSIGN(HttpResponse next, handler->Handle(GetRequest("/")));
   EXPECT_EQ(next.status, 200);
 }
 
