@@ -31,25 +31,16 @@
 namespace wasmhost {
 namespace {
 
+using ::wasmhost::testing::MeteredEngine;
+
 // One row of a table: code ("InvalidArgument", or "any"), kind and limit
 // ("kTrap", "kStack"; "-" for no limit).
 using Row = std::tuple<std::string, std::string, std::string>;
 
-const Engine& FuelEngine() {
-  static const Engine* engine = [] {
-    EngineOptions options;
-    options.consume_fuel = true;
-    absl::StatusOr<Engine> created = Engine::Create(options);
-    if (!created.ok()) std::abort();
-    return new Engine(*std::move(created));
-  }();
-  return *engine;
-}
-
 absl::StatusOr<Instance> Instantiate(absl::Span<const uint8_t> bytes,
                                      const Linker& linker = Linker(),
                                      const InstanceOptions& options = {}) {
-  absl::StatusOr<Module> module = FuelEngine().Compile(bytes);
+  absl::StatusOr<Module> module = MeteredEngine().Compile(bytes);
   if (!module.ok()) return module.status();
   return Instance::Create(*module, linker, options);
 }
@@ -169,11 +160,11 @@ std::vector<Case> Cases() {
   };
   add("InvalidArgument", "kInvalidModule", "-", [] {
     const uint8_t garbage[] = {0, 'a', 's', 'm', 2, 0, 0, 0};
-    return FuelEngine().Compile(garbage).status();
+    return MeteredEngine().Compile(garbage).status();
   });
   add("ResourceExhausted", "kLimit", "kModuleLimits", [] {
     // One import over ModuleLimits::max_imports' default of 20,000.
-    return FuelEngine().Compile(testing::LimitModule(20'001, 1)).status();
+    return MeteredEngine().Compile(testing::LimitModule(20'001, 1)).status();
   });
   add("ResourceExhausted", "kLimit", "kEngineLimits", [] {
     TableType type;
@@ -261,7 +252,7 @@ std::vector<Case> Cases() {
   // check code, kind and limit; see ProvokedElsewhere.
   add("ResourceExhausted", "kLimit", "kPoolInstances", [] {
     absl::StatusOr<Module> module =
-        FuelEngine().Compile(fixtures::types_wasm());
+        MeteredEngine().Compile(fixtures::types_wasm());
     if (!module.ok()) return module.status();
     PoolOptions options;
     options.max_instances = 1;
@@ -276,7 +267,7 @@ std::vector<Case> Cases() {
   });
   add("ResourceExhausted", "kLimit", "kPoolThreadInstances", [] {
     absl::StatusOr<Module> module =
-        FuelEngine().Compile(fixtures::types_wasm());
+        MeteredEngine().Compile(fixtures::types_wasm());
     if (!module.ok()) return module.status();
     PoolOptions options;
     options.max_instances_per_thread = 1;
@@ -446,7 +437,7 @@ TEST(ErrorsTest, HostFunctionPassingOnANestedFailureIsAHostError) {
 // host error, with the pool's prefix and the hook's code.
 TEST(ErrorsTest, PoolHookStatuses) {
   ASSERT_OK_AND_ASSIGN(Module module,
-                       FuelEngine().Compile(fixtures::types_wasm()));
+                       MeteredEngine().Compile(fixtures::types_wasm()));
   PoolOptions options;
   options.initialize_instance = [](Instance& instance) -> absl::Status {
     absl::StatusOr<TypedFunc<void()>> trap = instance.GetFunc<void()>("trap");

@@ -43,6 +43,7 @@ namespace wasmhost {
 namespace {
 
 using ::testing::HasSubstr;
+using ::wasmhost::testing::MeteredEngine;
 using ::wasmhost::testing::StatusIs;
 
 // The child-process mode: restore the snapshot in the file, tick, print.
@@ -51,17 +52,6 @@ constexpr char kChildFlag[] = "--component-child=";
 constexpr int kTicks = 24;
 constexpr int kSnapshotAt = 10;
 constexpr uint64_t kTickFuel = 1'000'000;
-
-const Engine& MeteredEngine() {
-  static const Engine* engine = [] {
-    EngineOptions options;
-    options.consume_fuel = true;
-    absl::StatusOr<Engine> made = Engine::Create(options);
-    if (!made.ok()) std::abort();
-    return new Engine(*std::move(made));
-  }();
-  return *engine;
-}
 
 const component::Component& Game() {
   static const component::Component* game = [] {

@@ -39,6 +39,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::wasmhost::testing::MeteredEngine;
 using ::wasmhost::testing::StatusIs;
 
 // The child-process mode: restore the snapshot in the file, tick, print.
@@ -47,20 +48,6 @@ constexpr char kChildFlag[] = "--resident-child=";
 constexpr int kTicks = 24;
 constexpr int kSnapshotAt = 10;
 constexpr uint64_t kTickFuel = 10'000'000;
-
-const Engine& MeteredEngine() {
-  static const Engine* engine = [] {
-    EngineOptions options;
-    options.consume_fuel = true;
-    absl::StatusOr<Engine> made = Engine::Create(options);
-    if (!made.ok()) {
-      std::fprintf(stderr, "engine: %s\n", made.status().ToString().c_str());
-      std::abort();
-    }
-    return new Engine(*std::move(made));
-  }();
-  return *engine;
-}
 
 Module Compile(absl::Span<const uint8_t> bytes) {
   absl::StatusOr<Module> module = MeteredEngine().Compile(bytes);

@@ -14,15 +14,31 @@
 
 namespace wasmhost::testing {
 
+namespace {
+
+// Engine::Create(options), aborting the binary when it fails.
+const Engine* CreateEngineOrDie(const EngineOptions& options) {
+  absl::StatusOr<Engine> created = Engine::Create(options);
+  if (!created.ok()) {
+    std::fprintf(stderr, "Engine::Create() failed: %s\n",
+                 created.status().ToString().c_str());
+    std::abort();
+  }
+  return new Engine(*std::move(created));
+}
+
+}  // namespace
+
 const Engine& SharedEngine() {
+  static const Engine* engine = CreateEngineOrDie(EngineOptions());
+  return *engine;
+}
+
+const Engine& MeteredEngine() {
   static const Engine* engine = [] {
-    absl::StatusOr<Engine> created = Engine::Create();
-    if (!created.ok()) {
-      std::fprintf(stderr, "Engine::Create() failed: %s\n",
-                   created.status().ToString().c_str());
-      std::abort();
-    }
-    return new Engine(*std::move(created));
+    EngineOptions options;
+    options.consume_fuel = true;
+    return CreateEngineOrDie(options);
   }();
   return *engine;
 }

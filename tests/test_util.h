@@ -1,6 +1,7 @@
 // tests/test_util.h: helpers shared by the tests of the public API.
 //
 //   SharedEngine()        the process's Engine, created with default options
+//   MeteredEngine()       an Engine that meters fuel
 //   StatusIs(code, m)     gmock matcher for absl::Status / absl::StatusOr<T>
 //   IsOk()                gmock matcher: the status is OK
 //   IsOkAndHolds(m)       gmock matcher: OK StatusOr whose value matches m
@@ -34,6 +35,11 @@ namespace wasmhost::testing {
 // default options on first use (V8 initialises once per process). Aborts
 // the test binary if the engine cannot be created.
 const Engine& SharedEngine();
+
+// An Engine with EngineOptions::consume_fuel, made on first use, for the
+// suites that meter fuel (each a process of its own: V8's flags are set
+// once per process). Aborts the test binary if it cannot be created.
+const Engine& MeteredEngine();
 
 // SharedEngine().Compile(bytes).
 absl::StatusOr<Module> Compile(absl::Span<const uint8_t> bytes);
