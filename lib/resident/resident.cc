@@ -323,6 +323,21 @@ absl::Status RestoreCore(const ResidentState& state, const ResidentCore& core,
   return backend.WriteStateGlobals(globals);
 }
 
+// Create's and Restore's common part: `options` go into `state` (its cores
+// planned) with the WASI context they ask for; `instantiate` makes its
+// instance, whose tick export is then bound.
+absl::Status InstantiateState(
+    ResidentState& state, ResidentOptions options,
+    const std::function<absl::Status(ResidentState&)>& instantiate) {
+  state.options = std::move(options);
+  if (state.options.wasi) {
+    WASMHOST_ASSIGN_OR_RETURN(state.wasi,
+                              MakeWasi(*state.options.wasi, state.stdio));
+  }
+  WASMHOST_RETURN_IF_ERROR(instantiate(state));
+  return BindTick(state);
+}
+
 // Restore's common part: `parsed`'s lineage and grants checked against
 // `state` (a module's or a component's, its cores planned and their hashes
 // checked) asked with `options`; `instantiate` makes its instance; then the
@@ -362,13 +377,8 @@ absl::StatusOr<std::unique_ptr<ResidentState>> RestoreState(
         had.wasi().virtual_clock_tick_nanos(), " ns, the options' ",
         options.wasi->virtual_clock->tick_nanos));
   }
-  state->options = std::move(options);
-  if (state->options.wasi) {
-    WASMHOST_ASSIGN_OR_RETURN(state->wasi,
-                              MakeWasi(*state->options.wasi, state->stdio));
-  }
-  WASMHOST_RETURN_IF_ERROR(instantiate(*state));
-  WASMHOST_RETURN_IF_ERROR(BindTick(*state));
+  WASMHOST_RETURN_IF_ERROR(
+      InstantiateState(*state, std::move(options), instantiate));
 
   // Memories first (a component's shims may write into their owner's at
   // instantiation), then globals, per core instance.
@@ -463,18 +473,16 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Create(
     const Module& module, const Linker& linker, ResidentOptions options) {
   auto state = std::make_unique<ResidentState>();
   state->module = module;
-  state->options = std::move(options);
-  state->fuel_left = state->options.fuel_account;
+  state->fuel_left = options.fuel_account;
   PlanCores(*state);
-  if (state->options.wasi) {
-    WASMHOST_ASSIGN_OR_RETURN(state->wasi,
-                              MakeWasi(*state->options.wasi, state->stdio));
-  }
-  WASMHOST_ASSIGN_OR_RETURN(
-      Instance instance,
-      Instance::Create(module, linker, InstanceOptionsFor(*state)));
-  state->instance.emplace(std::move(instance));
-  WASMHOST_RETURN_IF_ERROR(BindTick(*state));
+  WASMHOST_RETURN_IF_ERROR(InstantiateState(
+      *state, std::move(options), [&](ResidentState& s) -> absl::Status {
+        WASMHOST_ASSIGN_OR_RETURN(
+            Instance instance,
+            Instance::Create(module, linker, InstanceOptionsFor(s)));
+        s.instance.emplace(std::move(instance));
+        return absl::OkStatus();
+      }));
   if (state->wasi) {
     WASMHOST_RETURN_IF_ERROR(
         wasi::InitializeReactor(*state->instance, state->options.init_call));
@@ -488,18 +496,17 @@ absl::StatusOr<std::unique_ptr<ResidentInstance>> ResidentInstance::Create(
     ResidentOptions options) {
   auto state = std::make_unique<ResidentState>();
   state->component = component;
-  state->options = std::move(options);
-  state->fuel_left = state->options.fuel_account;
+  state->fuel_left = options.fuel_account;
   PlanCores(*state);
-  if (state->options.wasi) {
-    WASMHOST_ASSIGN_OR_RETURN(state->wasi,
-                              MakeWasi(*state->options.wasi, state->stdio));
-  }
-  WASMHOST_ASSIGN_OR_RETURN(component::Instance instance,
-                            component::Instance::Create(
-                                component, linker, InstanceOptionsFor(*state)));
-  state->component_instance.emplace(std::move(instance));
-  WASMHOST_RETURN_IF_ERROR(BindTick(*state));
+  WASMHOST_RETURN_IF_ERROR(InstantiateState(
+      *state, std::move(options), [&](ResidentState& s) -> absl::Status {
+        WASMHOST_ASSIGN_OR_RETURN(
+            component::Instance instance,
+            component::Instance::Create(component, linker,
+                                        InstanceOptionsFor(s)));
+        s.component_instance.emplace(std::move(instance));
+        return absl::OkStatus();
+      }));
   return std::unique_ptr<ResidentInstance>(
       new ResidentInstance(std::move(state)));
 }
