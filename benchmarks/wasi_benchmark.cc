@@ -196,6 +196,19 @@ void TearDown() {
   sdk = nullptr;
 }
 
+// A lease from `pool` (an InstancePool or a component::InstancePool) whose
+// guest writes its stdout into `out`, as a server sets it per request.
+template <typename Pool>
+auto AcquireWritingTo(Pool& pool, std::string* out)
+    -> decltype(pool.Acquire()) {
+  auto lease = pool.Acquire();
+  if (lease.ok()) {
+    lease->instance().template context<wasi::WasiContext>()->SetStdout(
+        wasi::OutputSink::ToString(out));
+  }
+  return lease;
+}
+
 bool CheckOutput(benchmark::State& state, const absl::StatusOr<int>& code,
                  const std::string& out) {
   if (!code.ok() || *code != 0 || out != kHelloOutput) {
@@ -246,25 +259,22 @@ void BM_Hello(benchmark::State& state) {
         code = wasi::RunCommand(*instance);
       }
     } else if (mode == 5) {
-      absl::StatusOr<component::Lease> lease = sdk->component_pool->Acquire();
+      absl::StatusOr<component::Lease> lease =
+          AcquireWritingTo(*sdk->component_pool, &out);
       if (!lease.ok()) {
         state.SkipWithError(lease.status().ToString().c_str());
         break;
       }
-      lease->instance().context<wasi::WasiContext>()->SetStdout(
-          wasi::OutputSink::ToString(&out));
       code = wasi::RunComponentCommand(lease->instance());
     } else {
       InstancePool& pool = mode == 0   ? *sdk->fresh_pool
                            : mode == 1 ? *sdk->new_instance_pool
                                        : *sdk->exit_pool;
-      absl::StatusOr<Lease> lease = pool.Acquire();
+      absl::StatusOr<Lease> lease = AcquireWritingTo(pool, &out);
       if (!lease.ok()) {
         state.SkipWithError(lease.status().ToString().c_str());
         break;
       }
-      lease->instance().context<wasi::WasiContext>()->SetStdout(
-          wasi::OutputSink::ToString(&out));
       code = wasi::RunCommand(lease->instance());
     }
     if (!CheckOutput(state, code, out)) break;
@@ -281,13 +291,12 @@ void BM_ComponentCall(benchmark::State& state) {
     out.clear();
     absl::Status called;
     if (pooled) {
-      absl::StatusOr<component::Lease> lease = sdk->reactor_pool->Acquire();
+      absl::StatusOr<component::Lease> lease =
+          AcquireWritingTo(*sdk->reactor_pool, &out);
       if (!lease.ok()) {
         state.SkipWithError(lease.status().ToString().c_str());
         break;
       }
-      lease->instance().context<wasi::WasiContext>()->SetStdout(
-          wasi::OutputSink::ToString(&out));
       called = Shout(lease->instance());
     } else {
       wasi::WasiOptions wasi_options;
