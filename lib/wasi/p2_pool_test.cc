@@ -79,27 +79,28 @@ size_t LiveObjects(component::Lease& lease) {
   return context == nullptr ? 0 : context->resources().size();
 }
 
+// Calls export `name` of `instance` as R(Params...).
+template <typename R, typename... Params>
+absl::StatusOr<R> CallExport(component::Instance& instance,
+                             absl::string_view name, Params... args) {
+  absl::StatusOr<component::TypedFunc<R(Params...)>> func =
+      instance.GetFunc<R(Params...)>(name);
+  if (!func.ok()) return func.status();
+  return func->Call(args...);
+}
+
 // guests/components/wasi_reactor.c's exports on `instance`.
 absl::StatusOr<uint32_t> Shout(component::Instance& instance,
                                std::string_view message) {
-  absl::StatusOr<component::TypedFunc<uint32_t(std::string_view)>> func =
-      instance.GetFunc<uint32_t(std::string_view)>("shout");
-  if (!func.ok()) return func.status();
-  return func->Call(message);
+  return CallExport<uint32_t>(instance, "shout", message);
 }
 absl::StatusOr<bool> OpenNote(component::Instance& instance,
                               std::string_view path) {
-  absl::StatusOr<component::TypedFunc<bool(std::string_view)>> func =
-      instance.GetFunc<bool(std::string_view)>("open-note");
-  if (!func.ok()) return func.status();
-  return func->Call(path);
+  return CallExport<bool>(instance, "open-note", path);
 }
 absl::StatusOr<std::string> ReadNote(component::Instance& instance,
                                      uint32_t n) {
-  absl::StatusOr<component::TypedFunc<std::string(uint32_t)>> func =
-      instance.GetFunc<std::string(uint32_t)>("read-note");
-  if (!func.ok()) return func.status();
-  return func->Call(n);
+  return CallExport<std::string>(instance, "read-note", n);
 }
 
 // Warms the C reactor: its adapter sets itself up (stdout stream, the
