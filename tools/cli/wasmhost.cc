@@ -350,6 +350,13 @@ absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& argv,
   return flags;
 }
 
+// The engine `run` and `serve` use: metering fuel when --fuel is given.
+absl::StatusOr<wasmhost::Engine> EngineFor(const RunFlags& flags) {
+  wasmhost::EngineOptions options;
+  options.consume_fuel = flags.fuel.has_value();
+  return wasmhost::Engine::Create(options);
+}
+
 // Parses a command-line argument as a value of `type` (--invoke's params).
 absl::StatusOr<wasmhost::Val> ParseVal(wasmhost::ValType type,
                                        const std::string& text) {
@@ -514,10 +521,7 @@ int Run(const std::vector<std::string>& argv) {
     std::cerr << "wasmhost: " << bytes.status().message() << "\n";
     return kExitToolError;
   }
-  wasmhost::EngineOptions engine_options;
-  engine_options.consume_fuel = flags->fuel.has_value();
-  absl::StatusOr<wasmhost::Engine> engine =
-      wasmhost::Engine::Create(engine_options);
+  absl::StatusOr<wasmhost::Engine> engine = EngineFor(*flags);
   if (!engine.ok()) {
     std::cerr << "wasmhost: " << engine.status() << "\n";
     return kExitToolError;
@@ -641,10 +645,7 @@ int Serve(const std::vector<std::string>& argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  wasmhost::EngineOptions engine_options;
-  engine_options.consume_fuel = flags->fuel.has_value();
-  absl::StatusOr<wasmhost::Engine> engine =
-      wasmhost::Engine::Create(engine_options);
+  absl::StatusOr<wasmhost::Engine> engine = EngineFor(*flags);
   if (!engine.ok()) {
     std::cerr << "wasmhost: " << engine.status() << "\n";
     return kExitToolError;
