@@ -17,13 +17,7 @@
 namespace wasmhost::component {
 namespace {
 
-Engine MeteredEngine() {
-  EngineOptions options;
-  options.consume_fuel = true;
-  absl::StatusOr<Engine> engine = Engine::Create(options);
-  EXPECT_OK(engine.status());
-  return *engine;
-}
+using ::wasmhost::testing::MeteredEngine;
 
 Instance NewInstance() {
   absl::StatusOr<Component> component =

@@ -35,6 +35,8 @@
 namespace wasmhost {
 namespace {
 
+using ::wasmhost::testing::MeteredEngine;
+
 // The child-process mode of this binary prints one run's Outcome.
 constexpr char kChildFlag[] = "--determinism-child=";
 
@@ -52,17 +54,6 @@ struct Outcome {
                         absl::BytesToHexString(out));
   }
 };
-
-Engine MeteredEngine() {
-  EngineOptions options;
-  options.consume_fuel = true;
-  absl::StatusOr<Engine> engine = Engine::Create(options);
-  if (!engine.ok()) {
-    std::fprintf(stderr, "engine: %s\n", engine.status().ToString().c_str());
-    std::abort();
-  }
-  return *engine;
-}
 
 // Runs random_clock with a virtual clock and random seed `seed`, metered:
 // the preview-1 module, or (`component`) the same program as a WASI 0.2
