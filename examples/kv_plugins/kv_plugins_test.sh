@@ -122,6 +122,40 @@ printf 'good get host\nquit\n' >&3
 replies="$(cat <&3)"
 exec 3<&-
 expect 1 "OK tcp"
+
+# Two connections open at once, each on its own thread: B is answered
+# while A stays open, and A sees B's write. A load of a loaded name
+# switches the plugin (a pool reload) for every connection.
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+exec 4<>"/dev/tcp/127.0.0.1/$port"
+# ask FD LINE: sends LINE on FD and reads one reply line (5 s at most).
+ask() {
+  local reply=""
+  printf '%s\n' "$2" >&"$1"
+  read -r -t 5 -u "$1" reply || reply="(no reply in 5 s)"
+  printf '%s\n' "$reply"
+}
+replies="$(
+  ask 3 "good get host"
+  ask 4 "good set host second"
+  ask 3 "good get host"
+  ask 3 "load p $good"
+  ask 4 "p oob"
+  ask 3 "load p $hostile admin"
+  ask 4 "p oob"
+  ask 4 "p set x"
+  ask 3 "stats p"
+)"
+exec 3<&- 4<&-
+expect 1 "OK tcp"
+expect 2 "OK stored"
+expect 3 "OK second"
+expect 4 "OK loaded p"
+expect 5 "ERR p: usage: .*"
+expect 6 "OK loaded p"
+expect 7 "ERR p: trapped \(memory out of bounds\), instance replaced: .*"
+expect 8 "OK stored"
+expect 9 "OK leases=3 .*"
 kill "$server_pid"
 
 if ((failures > 0)); then

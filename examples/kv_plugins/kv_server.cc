@@ -8,10 +8,13 @@
 //
 // Plugins given on the command line are loaded first (",admin" grants
 // kv:plugins/admin besides kv:plugins/store). Commands come from stdin, or
-// with --port from TCP connections to 127.0.0.1:N, one after the other.
+// with --port from TCP connections to 127.0.0.1:N, each served on its own
+// thread (up to kMaxConnections at once).
 //
 //   NAME WORDS...               plugin NAME handles WORDS
-//   load NAME PATH [admin]      loads (or replaces) a plugin
+//   load NAME PATH [admin]      loads a plugin, or switches a loaded one to
+//                               PATH (InstancePool::Reload: calls in flight
+//                               finish on the old version)
 //   stats NAME                  the plugin pool's counters (PoolStats)
 //   keys                        how many keys the store holds
 //   quit                        ends the connection (stdin: the server)
@@ -21,6 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -31,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -39,6 +44,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "examples/kv_plugins/host/admin_plugin_host.h"
 #include "wasmhost/wasmhost.h"
@@ -51,11 +57,16 @@ namespace kv = kv::plugins;
 // Values are bounded: a plugin cannot make the server hold more.
 constexpr size_t kMaxValueBytes = 1 << 20;
 
+// Connections served at once; more are told "ERR busy".
+constexpr int kMaxConnections = 64;
+
 // The store, and both interfaces plugins may be granted over it.
+// Thread-safe: plugins on every connection's thread call it.
 class KvStore : public kv::Store, public kv::Admin {
  public:
   absl::StatusOr<std::optional<std::string>> Get(
       std::string_view key) override {
+    absl::MutexLock lock(&mu_);
     auto it = data_.find(key);
     if (it == data_.end()) return std::nullopt;
     return it->second;
@@ -67,18 +78,24 @@ class KvStore : public kv::Store, public kv::Admin {
           absl::StrCat("value of ", value.size(), " bytes is over the ",
                        kMaxValueBytes, "-byte limit"));
     }
+    absl::MutexLock lock(&mu_);
     data_[std::string(key)] = std::string(value);
     return absl::OkStatus();
   }
   absl::StatusOr<uint32_t> Wipe() override {
+    absl::MutexLock lock(&mu_);
     const uint32_t wiped = static_cast<uint32_t>(data_.size());
     data_.clear();
     return wiped;
   }
-  size_t size() const { return data_.size(); }
+  size_t size() const {
+    absl::MutexLock lock(&mu_);
+    return data_.size();
+  }
 
  private:
-  std::map<std::string, std::string, std::less<>> data_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::string, std::less<>> data_ ABSL_GUARDED_BY(mu_);
 };
 
 struct Settings {
@@ -111,7 +128,8 @@ std::string OneLine(std::string text) {
   return text;
 }
 
-// The plugins and the store. Thread-compatible: one connection at a time.
+// The plugins and the store. Thread-safe: each connection's thread calls
+// Handle.
 class Server {
  public:
   Server(const wasmhost::Engine& engine, Settings settings)
@@ -140,9 +158,16 @@ class Server {
     options.max_instances = 4;
     options.max_instances_per_thread = 4;
     options.SetHandles<kv::Exports>(kv::Exports::New);
+    // Loads are serialised, so a second load of a name reloads the pool the
+    // first one made; calls go on meanwhile.
+    absl::MutexLock load_lock(&load_mu_);
+    if (std::shared_ptr<component::InstancePool> loaded = Find(name)) {
+      return loaded->Reload(*compiled, linker, options);
+    }
     absl::StatusOr<std::unique_ptr<component::InstancePool>> pool =
         component::InstancePool::Create(*compiled, linker, options);
     if (!pool.ok()) return pool.status();
+    absl::MutexLock lock(&mu_);
     plugins_[name] = *std::move(pool);
     return absl::OkStatus();
   }
@@ -171,16 +196,23 @@ class Server {
       return absl::StrCat("OK loaded ", args[0]);
     }
     if (command == "stats") {
-      auto it = plugins_.find(rest);
-      if (it == plugins_.end()) return absl::StrCat("ERR no plugin ", rest);
-      return absl::StrCat("OK ", it->second->stats().ToString());
+      std::shared_ptr<component::InstancePool> pool = Find(rest);
+      if (pool == nullptr) return absl::StrCat("ERR no plugin ", rest);
+      return absl::StrCat("OK ", pool->stats().ToString());
     }
-    auto it = plugins_.find(command);
-    if (it == plugins_.end()) return absl::StrCat("ERR no plugin ", command);
-    return Call(command, *it->second, rest);
+    std::shared_ptr<component::InstancePool> pool = Find(command);
+    if (pool == nullptr) return absl::StrCat("ERR no plugin ", command);
+    return Call(command, *pool, rest);
   }
 
  private:
+  // Shared, so a call holds its plugin's pool without holding the lock.
+  std::shared_ptr<component::InstancePool> Find(absl::string_view name) {
+    absl::MutexLock lock(&mu_);
+    auto it = plugins_.find(name);
+    return it == plugins_.end() ? nullptr : it->second;
+  }
+
   std::string Call(absl::string_view name, component::InstancePool& pool,
                    absl::string_view line) {
     absl::StatusOr<component::Lease> lease = pool.Acquire();
@@ -204,8 +236,10 @@ class Server {
   const wasmhost::Engine& engine_;
   const Settings settings_;
   KvStore store_;
-  std::map<std::string, std::unique_ptr<component::InstancePool>, std::less<>>
-      plugins_;
+  absl::Mutex load_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<component::InstancePool>, std::less<>>
+      plugins_ ABSL_GUARDED_BY(mu_);
 };
 
 // Serves the lines of `in` until it ends or a "quit".
@@ -227,7 +261,17 @@ void Serve(Server& server, FILE* in, FILE* out) {
   std::free(line);
 }
 
-// Accepts connections on 127.0.0.1:port, one at a time, forever.
+// Serves one TCP connection and closes it.
+void ServeConnection(Server& server, int connection) {
+  FILE* in = fdopen(connection, "r");
+  FILE* out = fdopen(dup(connection), "w");
+  if (in != nullptr && out != nullptr) Serve(server, in, out);
+  if (in != nullptr) std::fclose(in);
+  if (out != nullptr) std::fclose(out);
+  if (in == nullptr) close(connection);
+}
+
+// Accepts connections on 127.0.0.1:port forever, each on its own thread.
 int ServeTcp(Server& server, int port) {
   const int listener = socket(AF_INET, SOCK_STREAM, 0);
   const int yes = 1;
@@ -244,14 +288,23 @@ int ServeTcp(Server& server, int port) {
     return 1;
   }
   std::cerr << "kv_server: listening on 127.0.0.1:" << port << "\n";
+  std::atomic<int> open_connections{0};
   for (;;) {
     const int connection = accept(listener, nullptr, nullptr);
     if (connection < 0) continue;
-    FILE* in = fdopen(connection, "r");
-    FILE* out = fdopen(dup(connection), "w");
-    if (in != nullptr && out != nullptr) Serve(server, in, out);
-    if (in != nullptr) std::fclose(in);
-    if (out != nullptr) std::fclose(out);
+    if (open_connections.fetch_add(1) >= kMaxConnections) {
+      open_connections.fetch_sub(1);
+      static constexpr char kBusy[] = "ERR busy\n";
+      (void)!write(connection, kBusy, sizeof kBusy - 1);
+      close(connection);
+      continue;
+    }
+    // Detached: the server runs until it is killed, and `server` and the
+    // counter outlive every connection.
+    std::thread([&server, &open_connections, connection] {
+      ServeConnection(server, connection);
+      open_connections.fetch_sub(1);
+    }).detach();
   }
 }
 
