@@ -415,11 +415,11 @@ std::optional<HttpError> OutgoingCall::ReadHead() {
   bool first = true;
   for (;;) {
     size_t end = in_.find("\r\n\r\n");
+    if ((end == std::string::npos ? in_.size() : end) > kMaxHeadBytes) {
+      return Fail(Error(kHttpResponseHeaderSectionSize,
+                        "the response head is over 64 KiB"));
+    }
     if (end == std::string::npos) {
-      if (in_.size() > kMaxHeadBytes) {
-        return Fail(Error(kHttpResponseHeaderSectionSize,
-                          "the response head is over 64 KiB"));
-      }
       bool more = false;
       if (std::optional<HttpError> failed = Fill(first, &more)) return failed;
       first = false;
