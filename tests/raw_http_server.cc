@@ -97,7 +97,8 @@ bool RawHttpServer::ReadRequest(int fd, std::string* request) {
         if (ChunkedComplete(body)) return true;
       } else if (length_at != std::string::npos) {
         uint64_t length = 0;
-        absl::string_view value = absl::string_view(head).substr(length_at + 17);
+        absl::string_view value =
+            absl::string_view(head).substr(length_at + 17);
         value = value.substr(0, value.find("\r\n"));
         if (!absl::SimpleAtoi(value, &length) || body.size() >= length) {
           return true;

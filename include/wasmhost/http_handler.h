@@ -33,7 +33,9 @@
 // and the response's status, headers, body (Content-Length, chunked or to
 // the connection's close) and trailers read back. `https` is answered with
 // internal-error("https is not supported ..."): this host has no TLS.
-// Failures are error-codes: DNS-error, DNS-timeout, connection-refused,
+// A denied, https or malformed request is handle's err; once sent,
+// failures come through the future-incoming-response (a body write never
+// fails for them): DNS-error, DNS-timeout, connection-refused,
 // connection-timeout (connect), connection-read-timeout (first byte and
 // between bytes), connection-terminated, HTTP-response-incomplete,
 // HTTP-protocol-error. The waits happen inside the guest's calls

@@ -668,11 +668,10 @@ absl::Status AddOutgoingResponse(component::Linker& linker) {
                                     Take<Fields>(wasi, *args[1].payload()));
           trailers = std::move(fields.entries);
         }
+        // A request's failure to send is the future's (http_outgoing.h).
         if (body.request_of) {
-          std::optional<HttpError> failed =
-              body.request_of->FinishBody(std::move(trailers));
-          results.push_back(failed ? Val::Err(ErrorCodeVal(*failed))
-                                   : Val::Ok());
+          body.request_of->FinishBody(std::move(trailers));
+          results.push_back(Val::Ok());
           return absl::OkStatus();
         }
         // A response finished after its request ended has no one to go to.
@@ -914,7 +913,11 @@ bool IsRequestTarget(absl::string_view text, bool authority) {
 
 // Sends an allowed request: its host and port from `destination`, its
 // timeouts from `options` or the context's default, bounded by the call's
-// deadline. The result handle's Val (ok(future) or err(error-code)).
+// deadline. The result of handle: err(error-code) for a request this host
+// will not make (https, a malformed target), else ok(future), which holds
+// a failure to resolve, connect or send too (as the interface says:
+// transport errors come through the future, and guests such as
+// StarlingMonkey rely on it).
 absl::StatusOr<Val> Send(WasiContextImpl& wasi, HttpContext& http,
                          OutgoingRequest request,
                          const std::optional<RequestOptions>& options,
@@ -959,14 +962,11 @@ absl::StatusOr<Val> Send(WasiContextImpl& wasi, HttpContext& http,
   if (call == nullptr) {
     // No body taken: an empty one, finished.
     call = std::make_shared<OutgoingCall>();
-    (void)call->FinishBody({});
+    call->FinishBody({});
   }
-  if (std::optional<HttpError> failed =
-          call->Start(request, destination.substr(0, colon),
-                      static_cast<uint16_t>(port), *request.authority,
-                      timeouts)) {
-    return Val::Err(ErrorCodeVal(*failed));
-  }
+  // A failure stays in the call, for the future's get.
+  (void)call->Start(request, destination.substr(0, colon),
+                    static_cast<uint16_t>(port), *request.authority, timeouts);
   WASMHOST_ASSIGN_OR_RETURN(
       Val future, NewResource(wasi, FutureIncomingResponse{std::move(call)}));
   return Val::Ok(std::move(future));

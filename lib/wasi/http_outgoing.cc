@@ -31,7 +31,7 @@ constexpr size_t kMaxPendingBody = 16 << 20;
 // Headers this host sets itself (framing, connection, target); a guest's
 // are dropped, so the request goes where the allow-list said.
 constexpr absl::string_view kHostHeaders[] = {
-    "host",    "connection", "content-length", "transfer-encoding",
+    "host",    "connection", "content-length",   "transfer-encoding",
     "upgrade", "keep-alive", "proxy-connection", "te"};
 
 HttpError Error(uint32_t code, std::string detail) {
@@ -223,9 +223,8 @@ std::optional<HttpError> ParseFields(absl::string_view lines,
     size_t colon = line.find(':');
     if (colon == 0 || colon == absl::string_view::npos || line[0] == ' ' ||
         line[0] == '\t') {
-      return Error(kHttpProtocolError,
-                   absl::StrCat("bad header line \"", line.substr(0, 64),
-                                "\""));
+      return Error(kHttpProtocolError, absl::StrCat("bad header line \"",
+                                                    line.substr(0, 64), "\""));
     }
     fields->emplace_back(
         absl::AsciiStrToLower(line.substr(0, colon)),
@@ -244,8 +243,7 @@ std::optional<HttpError> OutgoingCall::Fail(HttpError error) {
 
 std::optional<HttpError> OutgoingCall::Send(absl::string_view bytes) {
   while (!bytes.empty()) {
-    ssize_t n = ::send(socket_.get(), bytes.data(), bytes.size(),
-                       MSG_NOSIGNAL);
+    ssize_t n = ::send(socket_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n > 0) {
       bytes.remove_prefix(static_cast<size_t>(n));
       continue;
@@ -258,9 +256,9 @@ std::optional<HttpError> OutgoingCall::Send(absl::string_view bytes) {
       }
       continue;
     }
-    return Fail(Error(kHttpConnectionTerminated,
-                      absl::StrCat("sending the request: ",
-                                   std::strerror(errno))));
+    return Fail(
+        Error(kHttpConnectionTerminated,
+              absl::StrCat("sending the request: ", std::strerror(errno))));
   }
   return std::nullopt;
 }
@@ -292,8 +290,8 @@ std::optional<HttpError> OutgoingCall::Start(const OutgoingRequest& request,
   head += "Connection: close\r\n";
   if (body_finished_ && pending_trailers_.empty()) {
     // The whole body is known: its length frames it.
-    if (!pending_.empty() || (request.method != "GET" &&
-                              request.method != "HEAD")) {
+    if (!pending_.empty() ||
+        (request.method != "GET" && request.method != "HEAD")) {
       absl::StrAppend(&head, "Content-Length: ", pending_.size(), "\r\n");
     }
     absl::StrAppend(&head, "\r\n", pending_);
@@ -308,38 +306,38 @@ std::optional<HttpError> OutgoingCall::Start(const OutgoingRequest& request,
 }
 
 std::optional<HttpError> OutgoingCall::WriteBody(absl::string_view bytes) {
-  if (error_) return error_;
-  if (body_finished_) {
-    return Error(kHttpInternalError, "a request body written after finish");
-  }
+  // A failed request's body goes nowhere: the future reports the failure.
+  if (error_) return std::nullopt;
   if (!started_) {
     if (bytes.size() > kMaxPendingBody - pending_.size()) {
-      return Fail(Error(
-          kHttpRequestBodySize,
-          absl::StrCat("more than ", kMaxPendingBody,
-                       " request body bytes written before handle")));
+      return Fail(
+          Error(kHttpRequestBodySize,
+                absl::StrCat("more than ", kMaxPendingBody,
+                             " request body bytes written before handle")));
     }
     pending_.append(bytes.data(), bytes.size());
     return std::nullopt;
   }
-  if (bytes.empty()) return std::nullopt;
-  return Send(Chunk(bytes));
+  // A failure is kept for the future (StarlingMonkey traps on a failed
+  // body write; the response is where a guest looks for the outcome).
+  if (!bytes.empty()) (void)Send(Chunk(bytes));
+  return std::nullopt;
 }
 
-std::optional<HttpError> OutgoingCall::FinishBody(FieldList trailers) {
-  if (error_) return error_;
+void OutgoingCall::FinishBody(FieldList trailers) {
+  if (error_) return;
   body_finished_ = true;
   if (!started_) {
     pending_trailers_ = std::move(trailers);
-    return std::nullopt;
+    return;
   }
-  return Send(LastChunk(trailers));
+  (void)Send(LastChunk(trailers));  // As WriteBody's.
 }
 
 std::optional<HttpError> OutgoingCall::Fill(bool first, bool* more) {
-  absl::Time until = WaitUntil(
-      first ? timeouts_.first_byte : timeouts_.between_bytes,
-      timeouts_.deadline);
+  absl::Time until =
+      WaitUntil(first ? timeouts_.first_byte : timeouts_.between_bytes,
+                timeouts_.deadline);
   char buffer[16384];
   for (;;) {
     ssize_t n = ::recv(socket_.get(), buffer, sizeof(buffer), 0);
@@ -350,9 +348,9 @@ std::optional<HttpError> OutgoingCall::Fill(bool first, bool* more) {
     }
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      return Fail(Error(kHttpConnectionTerminated,
-                        absl::StrCat("reading the response: ",
-                                     std::strerror(errno))));
+      return Fail(
+          Error(kHttpConnectionTerminated,
+                absl::StrCat("reading the response: ", std::strerror(errno))));
     }
     if (!WaitFor(socket_.get(), POLLIN, until)) {
       return Fail(Error(kHttpConnectionReadTimeout,
@@ -394,9 +392,9 @@ std::optional<HttpError> OutgoingCall::ParseHead(absl::string_view head) {
   if (parts.size() < 2 || !absl::StartsWith(parts[0], "HTTP/1.") ||
       parts[1].size() != 3 || !absl::SimpleAtoi(parts[1], &status) ||
       status < 100) {
-    return Fail(Error(kHttpProtocolError,
-                      absl::StrCat("bad status line \"",
-                                   status_line.substr(0, 64), "\"")));
+    return Fail(Error(
+        kHttpProtocolError,
+        absl::StrCat("bad status line \"", status_line.substr(0, 64), "\"")));
   }
   status_ = static_cast<uint16_t>(status);
   headers_.clear();
@@ -485,10 +483,10 @@ std::optional<HttpError> OutgoingCall::ReadBody(
       size = size.substr(0, size.find(';'));  // Chunk extensions.
       uint64_t n = 0;
       if (!absl::SimpleHexAtoi(absl::StripAsciiWhitespace(size), &n)) {
-        return Fail(Error(kHttpProtocolError,
-                          absl::StrCat("bad chunk size \"",
-                                       absl::string_view(line).substr(0, 32),
-                                       "\"")));
+        return Fail(
+            Error(kHttpProtocolError,
+                  absl::StrCat("bad chunk size \"",
+                               absl::string_view(line).substr(0, 32), "\"")));
       }
       if (n == 0) {
         // The trailer section, to its empty line.

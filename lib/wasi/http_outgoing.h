@@ -48,7 +48,8 @@ class OutgoingCall {
   // (its method, path and headers, with Host: `authority`; the guest's
   // Host, Connection, Content-Length and Transfer-Encoding are replaced)
   // and the body written so far. The body is framed by Content-Length
-  // when it was finished before, else chunked. Errors: DNS-error,
+  // when it was finished before, else chunked. The error is also kept
+  // for every later call (error()). Errors: DNS-error,
   // DNS-timeout, connection-refused, connection-timeout,
   // destination-unavailable, connection-terminated,
   // connection-write-timeout.
@@ -57,11 +58,15 @@ class OutgoingCall {
                                  absl::string_view authority,
                                  const HttpTimeouts& timeouts);
 
-  // Body bytes: buffered before Start, sent after it. After a failure
-  // every write fails with the same error.
+  // Body bytes: buffered before Start, sent after it. A failure to send
+  // (or any write once the call failed) is not the write's: it is kept
+  // for error() and ReadHead, the one place the guest learns the
+  // outcome. Errors: HTTP-request-body-size (over 16 MiB written before
+  // Start).
   std::optional<HttpError> WriteBody(absl::string_view bytes);
-  // Ends the body (with trailers, sent only in the chunked framing).
-  std::optional<HttpError> FinishBody(FieldList trailers);
+  // Ends the body (with trailers, sent only in the chunked framing);
+  // failures as WriteBody's.
+  void FinishBody(FieldList trailers);
 
   // Reads the response head (skipping 1xx interim responses), waiting
   // first-byte for its first byte. Errors: connection-read-timeout,

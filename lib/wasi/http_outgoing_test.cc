@@ -54,7 +54,7 @@ TEST(OutgoingCallTest, BodyFinishedBeforeStartIsSentWithItsLength) {
   OutgoingCall call;
   EXPECT_EQ(call.WriteBody("hello "), std::nullopt);
   EXPECT_EQ(call.WriteBody("world"), std::nullopt);
-  EXPECT_EQ(call.FinishBody({}), std::nullopt);
+  call.FinishBody({});
   ASSERT_EQ(call.Start(Request("PUT"), "127.0.0.1", server.port(),
                        server.authority(), Short()),
             std::nullopt);
@@ -77,7 +77,7 @@ TEST(OutgoingCallTest, InterimResponsesAreSkipped) {
       "HTTP/1.1 100 Continue\r\n\r\n"
       "HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\nX-B: 2\r\n\r\nnope");
   OutgoingCall call;
-  ASSERT_EQ(call.FinishBody({}), std::nullopt);
+  call.FinishBody({});
   ASSERT_EQ(call.Start(Request("GET"), "127.0.0.1", server.port(),
                        server.authority(), Short()),
             std::nullopt);
@@ -94,7 +94,7 @@ TEST(OutgoingCallTest, InterimResponsesAreSkipped) {
 TEST(OutgoingCallTest, HeadResponsesHaveNoBody) {
   RawHttpServer server("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
   OutgoingCall call;
-  ASSERT_EQ(call.FinishBody({}), std::nullopt);
+  call.FinishBody({});
   ASSERT_EQ(call.Start(Request("HEAD"), "127.0.0.1", server.port(),
                        server.authority(), Short()),
             std::nullopt);
@@ -106,7 +106,7 @@ TEST(OutgoingCallTest, ChunkedBodyCutShortIsIncomplete) {
   RawHttpServer server(
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc");
   OutgoingCall call;
-  ASSERT_EQ(call.FinishBody({}), std::nullopt);
+  call.FinishBody({});
   ASSERT_EQ(call.Start(Request("GET"), "127.0.0.1", server.port(),
                        server.authority(), Short()),
             std::nullopt);
@@ -117,16 +117,41 @@ TEST(OutgoingCallTest, ChunkedBodyCutShortIsIncomplete) {
 }
 
 TEST(OutgoingCallTest, OversizedHeadIsRefused) {
-  RawHttpServer server(absl::StrCat("HTTP/1.1 200 OK\r\nX-Big: ",
-                                    std::string(70 << 10, 'x'), "\r\n\r\n"));
+  RawHttpServer server(absl::StrCat(
+      "HTTP/1.1 200 OK\r\nX-Big: ", std::string(70 << 10, 'x'), "\r\n\r\n"));
   OutgoingCall call;
-  ASSERT_EQ(call.FinishBody({}), std::nullopt);
+  call.FinishBody({});
   ASSERT_EQ(call.Start(Request("GET"), "127.0.0.1", server.port(),
                        server.authority(), Short()),
             std::nullopt);
   std::optional<HttpError> failed = call.ReadHead();
   ASSERT_TRUE(failed.has_value());
   EXPECT_EQ(failed->code, kHttpResponseHeaderSectionSize);
+}
+
+TEST(OutgoingCallTest, BodyBufferedBeforeStartIsBounded) {
+  OutgoingCall call;
+  EXPECT_EQ(call.WriteBody(std::string(16 << 20, 'x')), std::nullopt);
+  std::optional<HttpError> failed = call.WriteBody("y");
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->code, kHttpRequestBodySize);
+  EXPECT_THAT(failed->detail, HasSubstr("before handle"));
+}
+
+TEST(OutgoingCallTest, AFailedStartIsReportedByTheResponse) {
+  OutgoingCall call;
+  uint16_t closed = RawHttpServer::ClosedPort();
+  std::optional<HttpError> failed =
+      call.Start(Request("POST"), "127.0.0.1", closed,
+                 absl::StrCat("127.0.0.1:", closed), Short());
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->code, kHttpConnectionRefused);
+  // The body goes nowhere without failing; the head read reports it.
+  EXPECT_EQ(call.WriteBody("late"), std::nullopt);
+  call.FinishBody({});
+  std::optional<HttpError> head = call.ReadHead();
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->code, kHttpConnectionRefused);
 }
 
 TEST(OutgoingCallTest, NothingIsReadBeforeTheRequestIsSent) {
@@ -140,12 +165,11 @@ TEST(OutgoingCallTest, NothingIsReadBeforeTheRequestIsSent) {
 TEST(OutgoingCallTest, PastDeadlineConnectsNowhere) {
   RawHttpServer server("HTTP/1.1 200 OK\r\n\r\n");
   OutgoingCall call;
-  ASSERT_EQ(call.FinishBody({}), std::nullopt);
+  call.FinishBody({});
   HttpTimeouts timeouts;
   timeouts.deadline = absl::Now() - absl::Seconds(1);
-  std::optional<HttpError> failed =
-      call.Start(Request("GET"), "localhost", server.port(),
-                 server.authority(), timeouts);
+  std::optional<HttpError> failed = call.Start(
+      Request("GET"), "localhost", server.port(), server.authority(), timeouts);
   ASSERT_TRUE(failed.has_value());
   // The lookup (unless /etc/hosts answered at once) or the connect is the
   // first wait, and it has no time left.
