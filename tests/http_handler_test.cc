@@ -375,8 +375,7 @@ TEST(HttpHandlerTest, OutgoingMalformedResponseIsAProtocolError) {
   auto handler = AllowedTo(server.authority());
   EXPECT_EQ(Outgoing(*handler, "/outgoing", server.authority()),
             "error-code 35");  // HTTP-protocol-error
-  RawHttpServer gzip(
-      "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx");
+  RawHttpServer gzip("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx");
   auto gzip_handler = AllowedTo(gzip.authority());
   EXPECT_EQ(Outgoing(*gzip_handler, "/outgoing", gzip.authority()),
             "error-code 31");  // HTTP-response-transfer-coding

@@ -119,8 +119,8 @@ TEST(HttpJsTest, FetchReachesAnAllowedServer) {
   call.timeout = absl::Seconds(20);
   ASSERT_OK_AND_ASSIGN(
       HttpResponse response,
-      handler->Handle(
-          GetRequest(absl::StrCat("/fetch?", server.authority())), call));
+      handler->Handle(GetRequest(absl::StrCat("/fetch?", server.authority())),
+                      call));
   EXPECT_OK(response.error);
   EXPECT_EQ(response.body, "200|js|pong");
   std::vector<std::string> requests = server.requests();

@@ -160,8 +160,10 @@ static int read_all(wasi_io_streams_own_input_stream_t stream, buf_t* buf) {
     wasi_io_streams_method_input_stream_blocking_read(
         wasi_io_streams_input_stream_borrow_own(stream), 65536, &chunk);
     if (chunk.is_err) {
-      if (chunk.val.err.tag == WASI_IO_STREAMS_STREAM_ERROR_LAST_OPERATION_FAILED) {
-        wasi_io_error_own_error_t error = chunk.val.err.val.last_operation_failed;
+      if (chunk.val.err.tag ==
+          WASI_IO_STREAMS_STREAM_ERROR_LAST_OPERATION_FAILED) {
+        wasi_io_error_own_error_t error =
+            chunk.val.err.val.last_operation_failed;
         http_guest_option_error_code_t code;
         wasi_http_types_http_error_code(wasi_io_error_error_borrow_own(error),
                                         &code);

@@ -517,8 +517,8 @@ absl::Status AddIncoming(component::Linker& linker) {
         stream.kind = StreamKind::kHost;
         if (std::shared_ptr<OutgoingCall> call = body->response_of) {
           stream.host_read =
-              [call](uint64_t max)
-              -> absl::StatusOr<std::optional<std::string>> {
+              [call](
+                  uint64_t max) -> absl::StatusOr<std::optional<std::string>> {
             std::optional<std::string> chunk;
             if (std::optional<HttpError> failed = call->ReadBody(max, &chunk)) {
               return absl::UnavailableError(failed->detail);
@@ -540,16 +540,16 @@ absl::Status AddIncoming(component::Linker& linker) {
         results.push_back(Val::Ok(std::move(handle)));
         return absl::OkStatus();
       }));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[static]incoming-body.finish",
-      [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
-         std::vector<Val>& results) -> absl::Status {
-        WASMHOST_ASSIGN_OR_RETURN(IncomingBody body,
-                                  Take<IncomingBody>(wasi, args[0]));
-        FutureTrailers trailers;
-        trailers.response_of = std::move(body.response_of);
-        return PushNew(wasi, std::move(trailers), results);
-      }));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[static]incoming-body.finish",
+             [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
+                std::vector<Val>& results) -> absl::Status {
+               WASMHOST_ASSIGN_OR_RETURN(IncomingBody body,
+                                         Take<IncomingBody>(wasi, args[0]));
+               FutureTrailers trailers;
+               trailers.response_of = std::move(body.response_of);
+               return PushNew(wasi, std::move(trailers), results);
+             }));
 
   WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kTypes, "future-trailers"));
   WASMHOST_RETURN_IF_ERROR(Define(
@@ -814,9 +814,9 @@ absl::Status AddOutgoingRequest(component::Linker& linker) {
 absl::Status AddIncomingResponse(component::Linker& linker) {
   WASMHOST_RETURN_IF_ERROR(
       DefineResource(linker, kTypes, "future-incoming-response"));
-  WASMHOST_RETURN_IF_ERROR(
-      Define(linker, kTypes, "[method]future-incoming-response.subscribe",
-             ReadyPollable()));
+  WASMHOST_RETURN_IF_ERROR(Define(linker, kTypes,
+                                  "[method]future-incoming-response.subscribe",
+                                  ReadyPollable()));
   // Always ready: waits for the response head (first-byte timeout), then
   // some(ok(ok(response))) or some(ok(err(code))); later gets some(err).
   WASMHOST_RETURN_IF_ERROR(Define(
@@ -832,7 +832,8 @@ absl::Status AddIncomingResponse(component::Linker& linker) {
         }
         future->taken = true;
         if (std::optional<HttpError> failed = future->call->ReadHead()) {
-          results.push_back(Val::Some(Val::Ok(Val::Err(ErrorCodeVal(*failed)))));
+          results.push_back(
+              Val::Some(Val::Ok(Val::Err(ErrorCodeVal(*failed)))));
           return absl::OkStatus();
         }
         IncomingResponse response;
@@ -873,17 +874,16 @@ absl::Status AddIncomingResponse(component::Linker& linker) {
         return absl::OkStatus();
       }));
   // An outgoing request's body stream failing carries its error-code.
-  return Define(linker, kTypes, "http-error-code",
-                [](WasiContextImpl& wasi, HttpContext&,
-                   absl::Span<const Val> args,
-                   std::vector<Val>& results) -> absl::Status {
-                  WASMHOST_ASSIGN_OR_RETURN(IoError * error,
-                                            ResourceOf<IoError>(wasi, args[0]));
-                  results.push_back(error->http
-                                        ? Val::Some(ErrorCodeVal(*error->http))
-                                        : Val::None());
-                  return absl::OkStatus();
-                });
+  return Define(
+      linker, kTypes, "http-error-code",
+      [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
+         std::vector<Val>& results) -> absl::Status {
+        WASMHOST_ASSIGN_OR_RETURN(IoError * error,
+                                  ResourceOf<IoError>(wasi, args[0]));
+        results.push_back(error->http ? Val::Some(ErrorCodeVal(*error->http))
+                                      : Val::None());
+        return absl::OkStatus();
+      });
 }
 
 // The request's authority lowercased, with the scheme's default port when

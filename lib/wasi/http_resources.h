@@ -52,9 +52,9 @@ inline constexpr uint32_t kHttpRequestDenied = 15;
 inline constexpr uint32_t kHttpRequestBodySize = 17;  // option<u64>: none
 inline constexpr uint32_t kHttpRequestUriInvalid = 19;
 inline constexpr uint32_t kHttpResponseIncomplete = 25;
-inline constexpr uint32_t kHttpResponseHeaderSectionSize = 26;  // none
+inline constexpr uint32_t kHttpResponseHeaderSectionSize = 26;   // none
 inline constexpr uint32_t kHttpResponseTrailerSectionSize = 29;  // none
-inline constexpr uint32_t kHttpResponseTransferCoding = 31;  // some(coding)
+inline constexpr uint32_t kHttpResponseTransferCoding = 31;      // some(coding)
 inline constexpr uint32_t kHttpProtocolError = 35;
 inline constexpr uint32_t kHttpInternalError = 38;  // some(detail)
 
