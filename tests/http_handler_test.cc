@@ -1,8 +1,9 @@
 // component::HttpHandler serving the C wasi:http guest
 // (guests/components/http_handler.c): responses both ways, bodies in and
 // out as strings and as streams, a trap, a deadline, memory and body
-// limits, outgoing requests denied and allowed, fresh state per request,
-// several threads.
+// limits, outgoing requests denied and sent to a loopback server (its
+// response, bodies and trailers both ways, refused, timeouts, https),
+// request and response trailers, fresh state per request, several threads.
 
 #include "wasmhost/http_handler.h"
 
@@ -19,6 +20,7 @@
 #include "guests/components/components.h"
 #include "guests/components/http_components.h"
 #include "tests/http_test_util.h"
+#include "tests/raw_http_server.h"
 #include "tests/test_util.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_linker.h"
@@ -32,8 +34,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Pair;
+using ::testing::StartsWith;
 using ::wasmhost::testing::GetRequest;
 using ::wasmhost::testing::MakeHttpHandler;
+using ::wasmhost::testing::RawHttpServer;
 using ::wasmhost::testing::SharedEngine;
 
 Component Guest() {
@@ -217,21 +221,181 @@ TEST(HttpHandlerTest, OutgoingRequestsAreDeniedByDefault) {
   EXPECT_EQ(response.body, "error-code 15");  // HTTP-request-denied
 }
 
-TEST(HttpHandlerTest, AllowedOutgoingRequestsPassTheCheck) {
+// A handler allowed to send to `authority` only.
+std::unique_ptr<HttpHandler> AllowedTo(const std::string& authority) {
   HttpHandlerOptions options;
-  options.allowed_outgoing = {"Example.com:80"};
-  auto handler = MakeHandler(options);
-  // Allowed (the authority without a port means port 80 over http), but
-  // never sent: internal-error.
-  ASSERT_OK_AND_ASSIGN(HttpResponse allowed,
-                       handler->Handle(GetRequest("/outgoing?example.COM")));
-  EXPECT_EQ(allowed.body, "error-code 38");
-  ASSERT_OK_AND_ASSIGN(HttpResponse other_port,
-                       handler->Handle(GetRequest("/outgoing?example.com:81")));
-  EXPECT_EQ(other_port.body, "error-code 15");
-  ASSERT_OK_AND_ASSIGN(HttpResponse no_authority,
-                       handler->Handle(GetRequest("/outgoing")));
-  EXPECT_EQ(no_authority.body, "error-code 15");
+  options.allowed_outgoing = {authority};
+  return MakeHandler(options);
+}
+
+// What the guest answers for a response: "STATUS|X-REPLY|BODY|TRAILERS".
+std::string Outgoing(HttpHandler& handler, const std::string& route,
+                     const std::string& authority,
+                     const CallOptions& options = {}) {
+  absl::StatusOr<HttpResponse> response =
+      handler.Handle(GetRequest(absl::StrCat(route, "?", authority)), options);
+  EXPECT_OK(response.status());
+  if (!response.ok()) return "";
+  EXPECT_EQ(response->status, 200) << response->error;
+  return response->body;
+}
+
+TEST(HttpHandlerTest, OutgoingRequestGetsTheServersResponse) {
+  RawHttpServer server(
+      "HTTP/1.1 201 Created\r\nX-Reply: hi\r\nContent-Length: 5\r\n\r\nhello");
+  auto handler = AllowedTo(server.authority());
+  EXPECT_EQ(Outgoing(*handler, "/outgoing", server.authority()),
+            "201|hi|hello|");
+  std::vector<std::string> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_THAT(requests[0], StartsWith("GET /from-guest?x=1 HTTP/1.1\r\n"));
+  // Host is the authority the allow-list checked, not the guest's header.
+  EXPECT_THAT(requests[0],
+              HasSubstr(absl::StrCat("Host: ", server.authority(), "\r\n")));
+  EXPECT_THAT(requests[0], Not(HasSubstr("spoofed")));
+  EXPECT_THAT(requests[0], HasSubstr("x-from: guest\r\n"));
+  EXPECT_THAT(requests[0], HasSubstr("Connection: close\r\n"));
+}
+
+TEST(HttpHandlerTest, OutgoingRequestResolvesHostNames) {
+  RawHttpServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  // localhost comes from /etc/hosts; the allow-list ignores case.
+  std::string authority = absl::StrCat("localhost:", server.port());
+  auto handler = AllowedTo(authority);
+  EXPECT_EQ(Outgoing(*handler, "/outgoing",
+                     absl::StrCat("LocalHost:", server.port())),
+            "200||ok|");
+}
+
+TEST(HttpHandlerTest, OutgoingResponseChunkedWithTrailers) {
+  RawHttpServer server(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Reply: c\r\n\r\n"
+      "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Sum: 11\r\n\r\n");
+  auto handler = AllowedTo(server.authority());
+  EXPECT_EQ(Outgoing(*handler, "/outgoing", server.authority()),
+            "200|c|hello world|x-sum=11;");
+}
+
+TEST(HttpHandlerTest, OutgoingBodyStreamsChunkedWithTrailers) {
+  RawHttpServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  auto handler = AllowedTo(server.authority());
+  HttpRequest request = GetRequest(absl::StrCat("/proxy?", server.authority()));
+  request.method = "POST";
+  request.body = "abcdefgh";
+  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(request));
+  EXPECT_EQ(response.body, "200||ok|");
+  std::vector<std::string> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_THAT(requests[0], StartsWith("POST /upload HTTP/1.1\r\n"));
+  EXPECT_THAT(requests[0], HasSubstr("Transfer-Encoding: chunked\r\n"));
+  EXPECT_THAT(requests[0],
+              HasSubstr("\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n2\r\ngh\r\n"
+                        "0\r\nx-length: 8\r\n\r\n"));
+}
+
+TEST(HttpHandlerTest, OutgoingRequestsOnlyToAllowedAuthorities) {
+  RawHttpServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  auto handler = AllowedTo(server.authority());
+  // Another port of the same host, and a scheme whose default port is
+  // another: denied before any connection.
+  EXPECT_EQ(Outgoing(*handler, "/outgoing",
+                     absl::StrCat("127.0.0.1:", server.port() + 1)),
+            "error-code 15");  // HTTP-request-denied
+  EXPECT_EQ(Outgoing(*handler, "/outgoing-https", "127.0.0.1"),
+            "error-code 15");
+  EXPECT_EQ(Outgoing(*handler, "/outgoing", ""), "error-code 15");
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(HttpHandlerTest, OutgoingHttpsIsRefusedClearly) {
+  RawHttpServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  auto handler = AllowedTo(server.authority());
+  EXPECT_THAT(Outgoing(*handler, "/outgoing-https", server.authority()),
+              StartsWith("error-code 38: https is not supported"));
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(HttpHandlerTest, OutgoingConnectionRefused) {
+  std::string closed = absl::StrCat("127.0.0.1:", RawHttpServer::ClosedPort());
+  auto handler = AllowedTo(closed);
+  EXPECT_EQ(Outgoing(*handler, "/outgoing", closed),
+            "error-code 6");  // connection-refused
+}
+
+TEST(HttpHandlerTest, OutgoingBadHostNameIsDnsErrorWithoutLookup) {
+  auto handler = AllowedTo("bad_host:80");
+  EXPECT_EQ(Outgoing(*handler, "/outgoing", "bad_host"),
+            "error-code 1");  // DNS-error
+}
+
+TEST(HttpHandlerTest, OutgoingFirstByteTimeoutFromRequestOptions) {
+  RawHttpServer silent("");  // Reads the request, never answers.
+  auto handler = AllowedTo(silent.authority());
+  CallOptions options;
+  options.timeout = absl::Seconds(20);
+  absl::Time start = absl::Now();
+  EXPECT_EQ(Outgoing(*handler, "/outgoing-slow", silent.authority(), options),
+            "error-code 9");  // connection-read-timeout
+  absl::Duration took = absl::Now() - start;
+  EXPECT_GE(took, absl::Milliseconds(190));
+  EXPECT_LT(took, absl::Seconds(5));
+}
+
+TEST(HttpHandlerTest, OutgoingWaitIsBoundedByTheCallsDeadline) {
+  RawHttpServer silent("");
+  auto handler = AllowedTo(silent.authority());  // Default timeouts: 30 s.
+  CallOptions options;
+  options.timeout = absl::Milliseconds(300);
+  absl::Time start = absl::Now();
+  ASSERT_OK_AND_ASSIGN(
+      HttpResponse response,
+      handler->Handle(
+          GetRequest(absl::StrCat("/outgoing?", silent.authority())), options));
+  absl::Duration took = absl::Now() - start;
+  EXPECT_LT(took, absl::Seconds(3));
+  // The wait ends at the deadline: the guest either still answers with the
+  // timeout or is stopped there.
+  if (response.status == 200) {
+    EXPECT_EQ(response.body, "error-code 9");
+  } else {
+    EXPECT_EQ(response.status, 504);
+  }
+}
+
+TEST(HttpHandlerTest, OutgoingResponseCutShortFailsTheBodyRead) {
+  RawHttpServer server("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+  auto handler = AllowedTo(server.authority());
+  // The read fails with HTTP-response-incomplete (25; the guest adds 2).
+  EXPECT_EQ(Outgoing(*handler, "/outgoing", server.authority()),
+            "200||abc|read failed: 27");
+}
+
+TEST(HttpHandlerTest, OutgoingMalformedResponseIsAProtocolError) {
+  RawHttpServer server("SMTP ready\r\n\r\n");
+  auto handler = AllowedTo(server.authority());
+  EXPECT_EQ(Outgoing(*handler, "/outgoing", server.authority()),
+            "error-code 35");  // HTTP-protocol-error
+  RawHttpServer gzip("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx");
+  auto gzip_handler = AllowedTo(gzip.authority());
+  EXPECT_EQ(Outgoing(*gzip_handler, "/outgoing", gzip.authority()),
+            "error-code 31");  // HTTP-response-transfer-coding
+}
+
+TEST(HttpHandlerTest, TrailersRoundTrip) {
+  auto handler = MakeHandler();
+  HttpRequest request = GetRequest("/trailers");
+  request.method = "POST";
+  request.body = "data";
+  request.trailers = {{"x-sum", "4"}};
+  ASSERT_OK_AND_ASSIGN(HttpResponse response, handler->Handle(request));
+  EXPECT_OK(response.error);
+  EXPECT_EQ(response.body, "data");
+  EXPECT_THAT(response.trailers,
+              ElementsAre(Pair("x-sum", "4"), Pair("x-guest", "yes")));
+  // No trailers in: only the guest's own out.
+  request.trailers.clear();
+  ASSERT_OK_AND_ASSIGN(HttpResponse bare, handler->Handle(request));
+  EXPECT_THAT(bare.trailers, ElementsAre(Pair("x-guest", "yes")));
 }
 
 TEST(HttpHandlerTest, EveryRequestStartsFresh) {

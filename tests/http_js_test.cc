@@ -1,18 +1,21 @@
 // component::HttpHandler serving a JavaScript wasi:http handler built by
 // componentize-js (guests/components/js/http_fetch.js: StarlingMonkey's
 // fetch event): responses both ways, a 4 KiB JSON echo, a thrown error, a
-// deadline, a memory limit, fresh state per request.
+// deadline, a memory limit, fresh state per request, a fetch to an allowed
+// loopback server and one denied.
 
 #include "guests/components/js/http_js.h"
 
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/http_test_util.h"
+#include "tests/raw_http_server.h"
 #include "tests/test_util.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_linker.h"
@@ -27,6 +30,7 @@ using ::testing::Not;
 using ::testing::Pair;
 using ::wasmhost::testing::GetRequest;
 using ::wasmhost::testing::MakeHttpHandler;
+using ::wasmhost::testing::RawHttpServer;
 using ::wasmhost::testing::SharedEngine;
 
 // Compiled once: the component is 13 MB.
@@ -103,6 +107,53 @@ TEST(HttpJsTest, DeadlineIs504) {
   EXPECT_EQ(response.error.code(), absl::StatusCode::kDeadlineExceeded);
   ASSERT_OK_AND_ASSIGN(HttpResponse next, handler->Handle(GetRequest("/")));
   EXPECT_EQ(next.status, 200);
+}
+
+TEST(HttpJsTest, FetchReachesAnAllowedServer) {
+  RawHttpServer server(
+      "HTTP/1.1 200 OK\r\nX-Reply: js\r\nContent-Length: 4\r\n\r\npong");
+  HttpHandlerOptions options;
+  options.allowed_outgoing = {server.authority()};
+  auto handler = MakeHandler(options);
+  CallOptions call;
+  call.timeout = absl::Seconds(20);
+  ASSERT_OK_AND_ASSIGN(
+      HttpResponse response,
+      handler->Handle(GetRequest(absl::StrCat("/fetch?", server.authority())),
+                      call));
+  EXPECT_OK(response.error);
+  EXPECT_EQ(response.body, "200|js|pong");
+  std::vector<std::string> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_THAT(requests[0], ::testing::StartsWith("POST /from-js HTTP/1.1\r\n"));
+  EXPECT_THAT(requests[0], HasSubstr("ping"));
+}
+
+TEST(HttpJsTest, FetchToARefusingServerRejects) {
+  std::string closed = absl::StrCat("127.0.0.1:", RawHttpServer::ClosedPort());
+  HttpHandlerOptions options;
+  options.allowed_outgoing = {closed};
+  auto handler = MakeHandler(options);
+  ASSERT_OK_AND_ASSIGN(
+      HttpResponse response,
+      handler->Handle(GetRequest(absl::StrCat("/fetch?", closed))));
+  EXPECT_OK(response.error);
+  EXPECT_THAT(response.body, ::testing::StartsWith("failed: "));
+}
+
+TEST(HttpJsTest, FetchToADeniedServerFailsClosed) {
+  RawHttpServer server("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\npong");
+  auto handler = MakeHandler();  // Nothing allowed.
+  ASSERT_OK_AND_ASSIGN(
+      HttpResponse response,
+      handler->Handle(GetRequest(absl::StrCat("/fetch?", server.authority()))));
+  // StarlingMonkey does not turn handle's err(HTTP-request-denied) into a
+  // rejected promise: it goes on with handle 0 and traps (the runtime
+  // refuses the handle). The request still fails closed: a 500, nothing
+  // sent.
+  EXPECT_EQ(response.status, 500);
+  EXPECT_STATUS(response.error, absl::StatusCode::kAborted, "unknown handle");
+  EXPECT_TRUE(server.requests().empty());
 }
 
 TEST(HttpJsTest, MemoryLimit) {

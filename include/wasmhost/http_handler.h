@@ -18,14 +18,31 @@
 // response-outparam, and wasi:http/outgoing-handler, all at version 0.2.12
 // (an import of any 0.2.x links), plus WASI 0.2 (wasi_component.h) on a
 // WasiContext made per instance from HttpHandlerOptions::wasi. Bodies are
-// wasi:io streams that never block: a request body is read from the
-// request's string or its body_source; what the guest writes to a response
-// body goes to the response (or the sink) at once. Trailers are neither
-// delivered (future-trailers gives none) nor sent (finish ignores them).
+// wasi:io streams: a request body is read from the request's string or its
+// body_source; what the guest writes to a response body goes to the
+// response (or the sink) at once. Request trailers (HttpRequest::trailers)
+// reach the guest through incoming-body.finish; the trailers the guest
+// gives outgoing-body.finish come back in HttpResponse::trailers.
+//
 // outgoing-handler.handle answers error-code HTTP-request-denied for every
-// request whose authority is not in HttpHandlerOptions::allowed_outgoing;
-// the allowed ones get internal-error("outgoing requests are not
-// implemented"): this host makes no network connection.
+// request whose authority (host and port, 80 by default; it is also the
+// Host header sent, whatever header the guest set) is not in
+// HttpHandlerOptions::allowed_outgoing. An allowed request is sent as
+// plain HTTP/1.1 on a new TCP connection (Connection: close), its body
+// streamed as the guest writes it (chunked unless finished before handle),
+// and the response's status, headers, body (Content-Length, chunked or to
+// the connection's close) and trailers read back. `https` is answered with
+// internal-error("https is not supported ..."): this host has no TLS.
+// A denied, https or malformed request is handle's err; once sent,
+// failures come through the future-incoming-response (a body write never
+// fails for them): DNS-error, DNS-timeout, connection-refused,
+// connection-timeout (connect), connection-read-timeout (first byte and
+// between bytes), connection-terminated, HTTP-response-incomplete,
+// HTTP-protocol-error. The waits happen inside the guest's calls
+// (future-incoming-response.get waits for the head, body reads for their
+// bytes; pollables are always ready), each bounded by request-options'
+// timeouts (default HttpHandlerOptions::outgoing_timeout) and by the
+// Handle call's deadline.
 
 #ifndef WASMHOST_HTTP_HANDLER_H_
 #define WASMHOST_HTTP_HANDLER_H_
@@ -41,6 +58,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "wasmhost/component.h"
 #include "wasmhost/component_linker.h"
 #include "wasmhost/component_pool.h"
@@ -80,6 +98,9 @@ struct HttpRequest {
   std::string body;
   // When set, the body is read from it instead of `body`.
   HttpBodySource body_source;
+  // Trailer fields, which the guest gets from incoming-body.finish's
+  // future-trailers after the body's end. Default: none.
+  HttpHeaders trailers;
 };
 
 // A response. When made by the host because the guest failed, `status` is
@@ -92,6 +113,9 @@ struct HttpResponse {
   HttpHeaders headers;
   // The body (empty when it went to an HttpResponseSink).
   std::string body;
+  // The trailers the guest gave outgoing-body.finish (even with a sink:
+  // Handle returns after the body's end). Empty in a host-made response.
+  HttpHeaders trailers;
   // OK when the component made the response; otherwise the guest's
   // failure as the component call returned it (errors.h: GetTrapInfo and
   // friends read it).
@@ -133,6 +157,12 @@ struct HttpHandlerOptions {
   // all).
   std::vector<std::string> allowed_outgoing;
 
+  // How long an outgoing request may wait to connect, for its response's
+  // first byte, and between bytes, where its request-options set none.
+  // The Handle call's deadline bounds every wait as well. Default 30 s;
+  // must be positive.
+  absl::Duration outgoing_timeout = absl::Seconds(30);
+
   // Most bytes of response body a request may write; a guest that writes
   // more traps (Handle: 503, with error ResourceExhausted). Default
   // 64 MiB; 0 means no limit.
@@ -158,7 +188,8 @@ class WASMHOST_EXPORT HttpHandler {
   //                     interface
   //   InvalidArgument   options.pool.policy is neither kFreshState nor
   //                     kNewInstance, an allowed_outgoing entry is not
-  //                     host:port, or the pool options are inconsistent
+  //                     host:port, outgoing_timeout is not positive, or
+  //                     the pool options are inconsistent
   //   what component::InstancePool::Create returns otherwise
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<HttpHandler>> Create(
       const Component& component, const Linker& linker,

@@ -1,7 +1,8 @@
 // wasi:http/types and wasi:http/outgoing-handler (0.2) on the WASI 0.2
-// resource table: fields, the request being served and its body, the
-// response the guest builds, and outgoing requests, which are checked
-// against the instance's allow-list and never sent.
+// resource table: fields, the request being served, its body and
+// trailers, the response the guest builds and its trailers, and outgoing
+// requests, checked against the instance's allow-list and sent as plain
+// HTTP/1.1 (http_outgoing.h), with their responses read back.
 
 #include <algorithm>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include "lib/util/status_macros.h"
 #include "lib/wasi/component_wasi.h"
 #include "lib/wasi/http_context.h"
+#include "lib/wasi/http_outgoing.h"
 #include "wasmhost/wasi.h"
 
 namespace wasmhost::wasi::p2 {
@@ -185,6 +187,41 @@ Val FieldListVal(const FieldList& entries) {
 
 Val HeaderError(uint32_t error) { return Val::Err(Val::Variant(error, {})); }
 
+// The error-code value of `error`, with the payload its case has.
+Val ErrorCodeVal(const HttpError& error) {
+  std::optional<Val> payload;
+  switch (error.code) {
+    case kHttpDnsError:
+      payload = Val::Record({{"rcode", Val::Some(Val::String(error.detail))},
+                             {"info-code", Val::None()}});
+      break;
+    case kHttpRequestBodySize:
+    case kHttpResponseHeaderSectionSize:
+    case kHttpResponseTrailerSectionSize:
+      payload = Val::None();
+      break;
+    case kHttpResponseTransferCoding:
+    case kHttpInternalError:
+      payload = Val::Some(Val::String(error.detail));
+      break;
+    default:
+      break;
+  }
+  return Val::Variant(error.code, std::move(payload));
+}
+
+// A body stream's host_error for an outgoing request's connection: the io
+// error carries the request's error-code (http-error-code reads it).
+std::function<IoError(const absl::Status&)> CallIoError(
+    std::shared_ptr<OutgoingCall> call) {
+  return [call = std::move(call)](const absl::Status& failed) {
+    IoError error;
+    error.message = std::string(failed.message());
+    error.http = call->error();
+    return error;
+  };
+}
+
 // Removes the object behind an own handle the guest passed to the host,
 // returning it.
 template <typename T>
@@ -251,20 +288,24 @@ HttpFunc FromHeaders() {
 }
 
 // The body of the T at args[0] (outgoing-request, outgoing-response), once.
+// A request's body buffers what is written until the request is sent.
 template <typename T>
-HttpFunc BodyOf(bool of_response) {
-  return [of_response](WasiContextImpl& wasi, HttpContext&,
-                       absl::Span<const Val> args,
-                       std::vector<Val>& results) -> absl::Status {
+HttpFunc BodyOf() {
+  return [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
+            std::vector<Val>& results) -> absl::Status {
     WASMHOST_ASSIGN_OR_RETURN(T * object, ResourceOf<T>(wasi, args[0]));
     if (object->body_taken) {
       results.push_back(Val::Err());
       return absl::OkStatus();
     }
     object->body_taken = true;
-    WASMHOST_ASSIGN_OR_RETURN(
-        Val body, NewResource(wasi, OutgoingBody{of_response, false}));
-    results.push_back(Val::Ok(std::move(body)));
+    OutgoingBody body;
+    if constexpr (std::is_same_v<T, OutgoingRequest>) {
+      object->call = std::make_shared<OutgoingCall>();
+      body.request_of = object->call;
+    }
+    WASMHOST_ASSIGN_OR_RETURN(Val handle, NewResource(wasi, std::move(body)));
+    results.push_back(Val::Ok(std::move(handle)));
     return absl::OkStatus();
   };
 }
@@ -409,7 +450,9 @@ absl::Status AddFields(component::Linker& linker) {
   return absl::OkStatus();
 }
 
-// A pollable that is ready at once: bodies and trailers never wait.
+// A pollable that is ready at once: what it stands for is waited for in
+// the call that reads it (a body read, a future's get), bounded by the
+// outgoing request's timeouts and the guest call's deadline.
 HttpFunc ReadyPollable() {
   return [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val>,
             std::vector<Val>& results) {
@@ -472,34 +515,85 @@ absl::Status AddIncoming(component::Linker& linker) {
         body->stream_taken = true;
         InputStream stream;
         stream.kind = StreamKind::kHost;
-        // The context outlives the stream: both belong to the instance.
-        stream.host_read =
-            [context = &http](
-                uint64_t max) -> absl::StatusOr<std::optional<std::string>> {
-          if (context->exchange == nullptr) return std::nullopt;
-          return context->exchange->ReadBody(max);
-        };
+        if (std::shared_ptr<OutgoingCall> call = body->response_of) {
+          stream.host_read =
+              [call](
+                  uint64_t max) -> absl::StatusOr<std::optional<std::string>> {
+            std::optional<std::string> chunk;
+            if (std::optional<HttpError> failed = call->ReadBody(max, &chunk)) {
+              return absl::UnavailableError(failed->detail);
+            }
+            return chunk;
+          };
+          stream.host_error = CallIoError(call);
+        } else {
+          // The context outlives the stream: both belong to the instance.
+          stream.host_read =
+              [context = &http](
+                  uint64_t max) -> absl::StatusOr<std::optional<std::string>> {
+            if (context->exchange == nullptr) return std::nullopt;
+            return context->exchange->ReadBody(max);
+          };
+        }
         WASMHOST_ASSIGN_OR_RETURN(Val handle,
                                   NewResource(wasi, std::move(stream)));
         results.push_back(Val::Ok(std::move(handle)));
         return absl::OkStatus();
       }));
-  WASMHOST_RETURN_IF_ERROR(Define(
-      linker, kTypes, "[static]incoming-body.finish",
-      [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
-         std::vector<Val>& results) -> absl::Status {
-        WASMHOST_RETURN_IF_ERROR(Take<IncomingBody>(wasi, args[0]).status());
-        return PushNew(wasi, FutureTrailers{}, results);
-      }));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[static]incoming-body.finish",
+             [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
+                std::vector<Val>& results) -> absl::Status {
+               WASMHOST_ASSIGN_OR_RETURN(IncomingBody body,
+                                         Take<IncomingBody>(wasi, args[0]));
+               FutureTrailers trailers;
+               trailers.response_of = std::move(body.response_of);
+               return PushNew(wasi, std::move(trailers), results);
+             }));
 
   WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kTypes, "future-trailers"));
   WASMHOST_RETURN_IF_ERROR(Define(
       linker, kTypes, "[method]future-trailers.subscribe", ReadyPollable()));
-  // Ready at once, with no trailers: some(ok(ok(none))).
-  return Define(linker, kTypes, "[method]future-trailers.get",
-                Getter<FutureTrailers>([](const FutureTrailers&) {
-                  return Val::Some(Val::Ok(Val::Ok(Val::None())));
-                }));
+  // Always ready: the rest of the body is read (and dropped) first, then
+  // some(ok(ok(trailers))), none when there were none; later gets
+  // some(err).
+  return Define(
+      linker, kTypes, "[method]future-trailers.get",
+      [](WasiContextImpl& wasi, HttpContext& http, absl::Span<const Val> args,
+         std::vector<Val>& results) -> absl::Status {
+        WASMHOST_ASSIGN_OR_RETURN(FutureTrailers * future,
+                                  ResourceOf<FutureTrailers>(wasi, args[0]));
+        if (future->taken) {
+          results.push_back(Val::Some(Val::Err()));
+          return absl::OkStatus();
+        }
+        future->taken = true;
+        FieldList trailers;
+        if (future->response_of) {
+          if (std::optional<HttpError> failed =
+                  future->response_of->ReadTrailers(&trailers)) {
+            results.push_back(
+                Val::Some(Val::Ok(Val::Err(ErrorCodeVal(*failed)))));
+            return absl::OkStatus();
+          }
+        } else if (http.exchange != nullptr) {
+          for (;;) {
+            WASMHOST_ASSIGN_OR_RETURN(std::optional<std::string> chunk,
+                                      http.exchange->ReadBody(1 << 20));
+            if (!chunk) break;
+          }
+          trailers = http.exchange->request->trailers;
+        }
+        if (trailers.empty()) {
+          results.push_back(Val::Some(Val::Ok(Val::Ok(Val::None()))));
+          return absl::OkStatus();
+        }
+        WASMHOST_ASSIGN_OR_RETURN(
+            Val handle,
+            NewResource(wasi, Fields{std::move(trailers), /*immutable=*/true}));
+        results.push_back(Val::Some(Val::Ok(Val::Ok(Val::Some(handle)))));
+        return absl::OkStatus();
+      });
 }
 
 absl::Status AddOutgoingResponse(component::Linker& linker) {
@@ -524,7 +618,7 @@ absl::Status AddOutgoingResponse(component::Linker& linker) {
                                   HeadersOf<OutgoingResponse>()));
   WASMHOST_RETURN_IF_ERROR(Define(linker, kTypes,
                                   "[method]outgoing-response.body",
-                                  BodyOf<OutgoingResponse>(true)));
+                                  BodyOf<OutgoingResponse>()));
 
   WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kTypes, "outgoing-body"));
   WASMHOST_RETURN_IF_ERROR(Define(
@@ -540,18 +634,21 @@ absl::Status AddOutgoingResponse(component::Linker& linker) {
         body->stream_taken = true;
         OutputStream stream;
         stream.kind = StreamKind::kHost;
-        if (body->of_response) {
+        if (std::shared_ptr<OutgoingCall> call = body->request_of) {
+          stream.host_write = [call](absl::string_view bytes) {
+            if (std::optional<HttpError> failed = call->WriteBody(bytes)) {
+              return absl::UnavailableError(failed->detail);
+            }
+            return absl::OkStatus();
+          };
+          stream.host_error = CallIoError(call);
+        } else {
           stream.host_write = [context = &http](absl::string_view bytes) {
             if (context->exchange == nullptr) {
               return absl::FailedPreconditionError(
                   "a response body written after its request ended");
             }
             return context->exchange->WriteBody(bytes);
-          };
-        } else {
-          // Outgoing requests are never sent: their bodies go nowhere.
-          stream.host_write = [](absl::string_view) {
-            return absl::OkStatus();
           };
         }
         WASMHOST_ASSIGN_OR_RETURN(Val handle,
@@ -561,13 +658,25 @@ absl::Status AddOutgoingResponse(component::Linker& linker) {
       }));
   WASMHOST_RETURN_IF_ERROR(Define(
       linker, kTypes, "[static]outgoing-body.finish",
-      [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
+      [](WasiContextImpl& wasi, HttpContext& http, absl::Span<const Val> args,
          std::vector<Val>& results) -> absl::Status {
-        WASMHOST_RETURN_IF_ERROR(Take<OutgoingBody>(wasi, args[0]).status());
-        // Trailers are not sent (http_handler.h).
+        WASMHOST_ASSIGN_OR_RETURN(OutgoingBody body,
+                                  Take<OutgoingBody>(wasi, args[0]));
+        FieldList trailers;
         if (args[1].case_index() == 1) {
-          WASMHOST_RETURN_IF_ERROR(
-              Take<Fields>(wasi, *args[1].payload()).status());
+          WASMHOST_ASSIGN_OR_RETURN(Fields fields,
+                                    Take<Fields>(wasi, *args[1].payload()));
+          trailers = std::move(fields.entries);
+        }
+        // A request's failure to send is the future's (http_outgoing.h).
+        if (body.request_of) {
+          body.request_of->FinishBody(std::move(trailers));
+          results.push_back(Val::Ok());
+          return absl::OkStatus();
+        }
+        // A response finished after its request ended has no one to go to.
+        if (http.exchange != nullptr) {
+          http.exchange->trailers = std::move(trailers);
         }
         results.push_back(Val::Ok());
         return absl::OkStatus();
@@ -620,7 +729,7 @@ absl::Status AddOutgoingRequest(component::Linker& linker) {
                                   FromHeaders<OutgoingRequest>()));
   WASMHOST_RETURN_IF_ERROR(Define(linker, kTypes,
                                   "[method]outgoing-request.body",
-                                  BodyOf<OutgoingRequest>(false)));
+                                  BodyOf<OutgoingRequest>()));
   WASMHOST_RETURN_IF_ERROR(
       Define(linker, kTypes, "[method]outgoing-request.method",
              Getter<OutgoingRequest>([](const OutgoingRequest& r) {
@@ -702,37 +811,79 @@ absl::Status AddOutgoingRequest(component::Linker& linker) {
   return absl::OkStatus();
 }
 
-// incoming-response and future-incoming-response: no outgoing request is
-// sent, so no handle to either ever exists and the runtime, which checks
-// handles, never calls these.
-HttpFunc NeverCalled(absl::string_view name) {
-  return [name = std::string(name)](WasiContextImpl&, HttpContext&,
-                                    absl::Span<const Val>, std::vector<Val>&) {
-    return absl::InternalError(
-        absl::StrCat("wasi:http ", name, ": no such object exists"));
-  };
-}
-
 absl::Status AddIncomingResponse(component::Linker& linker) {
-  for (absl::string_view resource :
-       {"incoming-response", "future-incoming-response"}) {
-    WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kTypes, resource));
-  }
-  for (absl::string_view method :
-       {"[method]incoming-response.status", "[method]incoming-response.headers",
-        "[method]incoming-response.consume",
-        "[method]future-incoming-response.subscribe",
-        "[method]future-incoming-response.get"}) {
-    WASMHOST_RETURN_IF_ERROR(
-        Define(linker, kTypes, method, NeverCalled(method)));
-  }
-  // No io error carries an HTTP error code: bodies fail only by trapping.
-  return Define(linker, kTypes, "http-error-code",
-                [](WasiContextImpl&, HttpContext&, absl::Span<const Val>,
-                   std::vector<Val>& results) {
-                  results.push_back(Val::None());
-                  return absl::OkStatus();
-                });
+  WASMHOST_RETURN_IF_ERROR(
+      DefineResource(linker, kTypes, "future-incoming-response"));
+  WASMHOST_RETURN_IF_ERROR(Define(linker, kTypes,
+                                  "[method]future-incoming-response.subscribe",
+                                  ReadyPollable()));
+  // Always ready: waits for the response head (first-byte timeout), then
+  // some(ok(ok(response))) or some(ok(err(code))); later gets some(err).
+  WASMHOST_RETURN_IF_ERROR(Define(
+      linker, kTypes, "[method]future-incoming-response.get",
+      [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
+         std::vector<Val>& results) -> absl::Status {
+        WASMHOST_ASSIGN_OR_RETURN(
+            FutureIncomingResponse * future,
+            ResourceOf<FutureIncomingResponse>(wasi, args[0]));
+        if (future->taken) {
+          results.push_back(Val::Some(Val::Err()));
+          return absl::OkStatus();
+        }
+        future->taken = true;
+        if (std::optional<HttpError> failed = future->call->ReadHead()) {
+          results.push_back(
+              Val::Some(Val::Ok(Val::Err(ErrorCodeVal(*failed)))));
+          return absl::OkStatus();
+        }
+        IncomingResponse response;
+        response.call = future->call;
+        response.status = future->call->status();
+        response.headers = future->call->headers();
+        WASMHOST_ASSIGN_OR_RETURN(Val handle,
+                                  NewResource(wasi, std::move(response)));
+        results.push_back(Val::Some(Val::Ok(Val::Ok(std::move(handle)))));
+        return absl::OkStatus();
+      }));
+
+  WASMHOST_RETURN_IF_ERROR(DefineResource(linker, kTypes, "incoming-response"));
+  WASMHOST_RETURN_IF_ERROR(
+      Define(linker, kTypes, "[method]incoming-response.status",
+             Getter<IncomingResponse>([](const IncomingResponse& r) {
+               return Val::U16(r.status);
+             })));
+  WASMHOST_RETURN_IF_ERROR(Define(linker, kTypes,
+                                  "[method]incoming-response.headers",
+                                  HeadersOf<IncomingResponse>()));
+  WASMHOST_RETURN_IF_ERROR(Define(
+      linker, kTypes, "[method]incoming-response.consume",
+      [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
+         std::vector<Val>& results) -> absl::Status {
+        WASMHOST_ASSIGN_OR_RETURN(IncomingResponse * response,
+                                  ResourceOf<IncomingResponse>(wasi, args[0]));
+        if (response->consumed) {
+          results.push_back(Val::Err());
+          return absl::OkStatus();
+        }
+        response->consumed = true;
+        IncomingBody body;
+        body.response_of = response->call;
+        WASMHOST_ASSIGN_OR_RETURN(Val handle,
+                                  NewResource(wasi, std::move(body)));
+        results.push_back(Val::Ok(std::move(handle)));
+        return absl::OkStatus();
+      }));
+  // An outgoing request's body stream failing carries its error-code.
+  return Define(
+      linker, kTypes, "http-error-code",
+      [](WasiContextImpl& wasi, HttpContext&, absl::Span<const Val> args,
+         std::vector<Val>& results) -> absl::Status {
+        WASMHOST_ASSIGN_OR_RETURN(IoError * error,
+                                  ResourceOf<IoError>(wasi, args[0]));
+        results.push_back(error->http ? Val::Some(ErrorCodeVal(*error->http))
+                                      : Val::None());
+        return absl::OkStatus();
+      });
 }
 
 // The request's authority lowercased, with the scheme's default port when
@@ -751,6 +902,76 @@ std::optional<std::string> Destination(const OutgoingRequest& request) {
   return authority;
 }
 
+// No whitespace, control character, or userinfo: what goes on the request
+// line and in Host.
+bool IsRequestTarget(absl::string_view text, bool authority) {
+  return std::none_of(text.begin(), text.end(), [authority](char c) {
+    return static_cast<unsigned char>(c) <= ' ' || c == 0x7f ||
+           (authority && (c == '@' || c == '/' || c == '?' || c == '#'));
+  });
+}
+
+// Sends an allowed request: its host and port from `destination`, its
+// timeouts from `options` or the context's default, bounded by the call's
+// deadline. The result of handle: err(error-code) for a request this host
+// will not make (https, a malformed target), else ok(future), which holds
+// a failure to resolve, connect or send too (as the interface says:
+// transport errors come through the future, and guests such as
+// StarlingMonkey rely on it).
+absl::StatusOr<Val> Send(WasiContextImpl& wasi, HttpContext& http,
+                         OutgoingRequest request,
+                         const std::optional<RequestOptions>& options,
+                         absl::string_view destination) {
+  auto internal = [](std::string detail) {
+    return Val::Err(ErrorCodeVal(HttpError{kHttpInternalError, detail}));
+  };
+  std::string scheme = request.scheme.value_or("http");
+  if (absl::EqualsIgnoreCase(scheme, "https")) {
+    return internal(
+        "https is not supported: this host sends plain HTTP/1.1 only, "
+        "without TLS");
+  }
+  if (!absl::EqualsIgnoreCase(scheme, "http")) {
+    return internal(absl::StrCat("scheme \"", scheme, "\" is not supported"));
+  }
+  if (http.exchange == nullptr) {
+    return internal("outgoing requests are sent only while serving a request");
+  }
+  size_t colon = destination.rfind(':');
+  uint32_t port = 0;
+  std::string path = request.path_with_query.value_or("/");
+  if (!absl::SimpleAtoi(destination.substr(colon + 1), &port) || port == 0 ||
+      port > 65535 || !IsRequestTarget(*request.authority, true) ||
+      !IsRequestTarget(path, false) ||
+      !(absl::StartsWith(path, "/") || path == "*")) {
+    return Val::Err(ErrorCodeVal(HttpError{kHttpRequestUriInvalid, ""}));
+  }
+  HttpTimeouts timeouts;
+  auto timeout = [&](std::optional<uint64_t> RequestOptions::*field) {
+    if (options && (*options).*field) {
+      return absl::Nanoseconds(*((*options).*field));
+    }
+    return http.default_timeout;
+  };
+  timeouts.connect = timeout(&RequestOptions::connect_timeout);
+  timeouts.first_byte = timeout(&RequestOptions::first_byte_timeout);
+  timeouts.between_bytes = timeout(&RequestOptions::between_bytes_timeout);
+  timeouts.deadline = http.exchange->deadline;
+
+  std::shared_ptr<OutgoingCall> call = request.call;
+  if (call == nullptr) {
+    // No body taken: an empty one, finished.
+    call = std::make_shared<OutgoingCall>();
+    call->FinishBody({});
+  }
+  // A failure stays in the call, for the future's get.
+  (void)call->Start(request, destination.substr(0, colon),
+                    static_cast<uint16_t>(port), *request.authority, timeouts);
+  WASMHOST_ASSIGN_OR_RETURN(
+      Val future, NewResource(wasi, FutureIncomingResponse{std::move(call)}));
+  return Val::Ok(std::move(future));
+}
+
 absl::Status AddOutgoingHandler(component::Linker& linker) {
   return Define(
       linker, kOutgoing, "handle",
@@ -758,10 +979,14 @@ absl::Status AddOutgoingHandler(component::Linker& linker) {
          std::vector<Val>& results) -> absl::Status {
         WASMHOST_ASSIGN_OR_RETURN(OutgoingRequest request,
                                   Take<OutgoingRequest>(wasi, args[0]));
+        std::optional<RequestOptions> options;
         if (args[1].case_index() == 1) {
-          WASMHOST_RETURN_IF_ERROR(
-              Take<RequestOptions>(wasi, *args[1].payload()).status());
+          WASMHOST_ASSIGN_OR_RETURN(
+              options, Take<RequestOptions>(wasi, *args[1].payload()));
         }
+        // The allow-list first: a denied request makes no connection, not
+        // even a DNS lookup. The destination is the request's authority,
+        // which is also its Host header (the guest's own is dropped).
         std::optional<std::string> destination = Destination(request);
         bool allowed = destination &&
                        std::find(http.allowed_outgoing.begin(),
@@ -770,12 +995,12 @@ absl::Status AddOutgoingHandler(component::Linker& linker) {
         if (!allowed) {
           results.push_back(
               Val::Err(Val::Variant(kHttpRequestDenied, std::nullopt)));
-        } else {
-          results.push_back(Val::Err(Val::Variant(
-              kHttpInternalError,
-              Val::Some(
-                  Val::String("outgoing requests are not implemented")))));
+          return absl::OkStatus();
         }
+        WASMHOST_ASSIGN_OR_RETURN(
+            Val result,
+            Send(wasi, http, std::move(request), options, *destination));
+        results.push_back(std::move(result));
         return absl::OkStatus();
       });
 }

@@ -58,17 +58,28 @@ ContextFunc Returns(Val value) {
   };
 }
 
+// Err(last-operation-failed) with `error`, a host stream's failure.
+absl::StatusOr<Val> HostStreamFailed(WasiContextImpl& context, IoError error) {
+  WASMHOST_ASSIGN_OR_RETURN(Val handle, NewResource(context, std::move(error)));
+  return Val::Err(Val::Variant(0, std::move(handle)));
+}
+
 absl::StatusOr<Val> Read(WasiContextImpl& context, InputStream& stream,
                          uint64_t len) {
   if (stream.closed) return Val::Err(StreamClosed());
   if (stream.kind == StreamKind::kHost) {
-    WASMHOST_ASSIGN_OR_RETURN(std::optional<std::string> chunk,
-                              stream.host_read(std::min(len, kMaxTransfer)));
-    if (!chunk.has_value()) {
+    absl::StatusOr<std::optional<std::string>> chunk =
+        stream.host_read(std::min(len, kMaxTransfer));
+    if (!chunk.ok()) {
+      if (!stream.host_error) return chunk.status();
+      stream.closed = true;
+      return HostStreamFailed(context, stream.host_error(chunk.status()));
+    }
+    if (!chunk->has_value()) {
       stream.closed = true;
       return Val::Err(StreamClosed());
     }
-    return Val::Ok(ByteList(*chunk));
+    return Val::Ok(ByteList(**chunk));
   }
   std::string buffer(std::min(len, kMaxTransfer), '\0');
   if (buffer.empty()) return Val::Ok(Val::List({}));
@@ -104,7 +115,12 @@ absl::StatusOr<Val> Write(WasiContextImpl& context, OutputStream& stream,
                           absl::string_view bytes) {
   if (stream.closed) return Val::Err(StreamClosed());
   if (stream.kind == StreamKind::kHost) {
-    WASMHOST_RETURN_IF_ERROR(stream.host_write(bytes));
+    absl::Status written = stream.host_write(bytes);
+    if (!written.ok()) {
+      if (!stream.host_error) return written;
+      stream.closed = true;
+      return HostStreamFailed(context, stream.host_error(written));
+    }
     return Val::Ok();
   }
   int32_t error = abi::kSuccess;

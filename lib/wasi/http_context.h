@@ -3,8 +3,9 @@
 //
 //   p2::HttpExchange  one request's progress: its body read so far, the
 //                     response the guest set, its body
-//   p2::HttpContext   per component instance: the outgoing allow-list and
-//                     the exchange of the call in progress
+//   p2::HttpContext   per component instance: the outgoing allow-list, the
+//                     default outgoing timeout and the exchange of the
+//                     call in progress
 //   p2::AddHttp       defines wasi:http/types and outgoing-handler on a
 //                     component::Linker (component_wasi_http.cc)
 //
@@ -25,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "wasmhost/component_linker.h"
 #include "wasmhost/http_handler.h"
 
@@ -34,6 +36,8 @@ struct HttpExchange {
   const component::HttpRequest* request = nullptr;
   component::HttpResponseSink* sink = nullptr;  // nullptr: buffer the body.
   size_t max_body_bytes = 0;                    // 0: no limit.
+  // Of the guest call: outgoing requests wait no longer.
+  absl::Time deadline = absl::InfiniteFuture();
 
   size_t request_body_offset = 0;  // Into request->body, without a source.
   std::string request_chunk;       // What body_source gave beyond a read.
@@ -46,6 +50,7 @@ struct HttpExchange {
   bool head_sent = false;  // sink->head was called.
   std::string body;        // Without a sink, or before the head.
   size_t body_bytes = 0;
+  component::HttpHeaders trailers;  // Given to the response body's finish.
 
   // A body_source or sink error, told apart from the guest's own failure.
   absl::Status source_error;
@@ -65,6 +70,8 @@ struct HttpExchange {
 struct HttpContext {
   // Lowercased "host:port" entries (HttpHandlerOptions::allowed_outgoing).
   std::vector<std::string> allowed_outgoing;
+  // HttpHandlerOptions::outgoing_timeout.
+  absl::Duration default_timeout = absl::Seconds(30);
   HttpExchange* exchange = nullptr;  // Only during a handle call.
 };
 
@@ -72,11 +79,6 @@ struct HttpContext {
 // functions need the caller's WasiContext (streams, the resource table)
 // and HttpContext; without them they trap with FailedPrecondition.
 absl::Status AddHttp(component::Linker& linker);
-
-// The error-code case HTTP-request-denied.
-inline constexpr uint32_t kHttpRequestDenied = 15;
-// The error-code case internal-error(option<string>).
-inline constexpr uint32_t kHttpInternalError = 38;
 
 }  // namespace wasmhost::wasi::p2
 

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "lib/util/status_macros.h"
 #include "lib/wasi/component_wasi.h"
 #include "lib/wasi/context.h"
@@ -137,6 +138,10 @@ absl::StatusOr<std::unique_ptr<HttpHandler>> HttpHandler::Create(
     WASMHOST_ASSIGN_OR_RETURN(std::string authority, Authority(entry));
     allowed->push_back(std::move(authority));
   }
+  if (options.outgoing_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "HttpHandlerOptions::outgoing_timeout must be positive");
+  }
   // Options no context can be made from fail here, before any pool.
   WASMHOST_RETURN_IF_ERROR(wasi::WasiContext::Create(options.wasi).status());
 
@@ -146,6 +151,7 @@ absl::StatusOr<std::unique_ptr<HttpHandler>> HttpHandler::Create(
 
   PoolOptions pool = options.pool;
   pool.setup_instance = [wasi_options = options.wasi, allowed,
+                         timeout = options.outgoing_timeout,
                          next = std::move(pool.setup_instance)](
                             InstanceOptions& instance_options) -> absl::Status {
     if (next) WASMHOST_RETURN_IF_ERROR(next(instance_options));
@@ -156,6 +162,7 @@ absl::StatusOr<std::unique_ptr<HttpHandler>> HttpHandler::Create(
         std::shared_ptr<wasi::WasiContext>(std::move(context)));
     auto http = std::make_shared<HttpContext>();
     http->allowed_outgoing = *allowed;
+    http->default_timeout = timeout;
     instance_options.SetContext(std::move(http));
     return absl::OkStatus();
   };
@@ -188,6 +195,7 @@ absl::StatusOr<HttpResponse> HttpHandler::Handle(const HttpRequest& request,
   exchange.request = &request;
   exchange.sink = sink;
   exchange.max_body_bytes = state_->max_response_body_bytes;
+  exchange.deadline = options.DeadlineFrom(absl::Now());
 
   absl::Status failure;
   {
@@ -236,6 +244,7 @@ absl::StatusOr<HttpResponse> HttpHandler::Handle(const HttpRequest& request,
   if (failure.ok()) {
     HttpResponse response = *std::move(exchange.response);
     response.body = std::move(exchange.body);
+    response.trailers = std::move(exchange.trailers);
     return response;
   }
   if (!exchange.source_error.ok()) failure = exchange.source_error;

@@ -37,6 +37,14 @@
 
 namespace wasmhost::wasi::p2 {
 
+struct IoError {
+  std::string message;
+  // The filesystem error-code's case index, for filesystem-error-code.
+  std::optional<uint32_t> code;
+  // What wasi:http's http-error-code gives for it.
+  std::optional<HttpError> http;
+};
+
 // kHost: a stream the host feeds or drains through callbacks (wasi:http
 // bodies).
 enum class StreamKind { kStdio, kFile, kHost };
@@ -50,6 +58,10 @@ struct InputStream {
   // the guest.
   std::function<absl::StatusOr<std::optional<std::string>>(uint64_t max)>
       host_read;
+  // kHost: when set, a host_read error is the guest's stream-error
+  // last-operation-failed with the io error this makes of it (an outgoing
+  // response's body cut short), not a trap.
+  std::function<IoError(const absl::Status& failed)> host_error;
 };
 
 struct OutputStream {
@@ -61,6 +73,8 @@ struct OutputStream {
   bool closed = false;  // A write failed: the stream is done.
   // kHost: takes every byte written; an error traps the guest.
   std::function<absl::Status(absl::string_view bytes)> host_write;
+  // kHost: as InputStream's (an outgoing request's connection broke).
+  std::function<IoError(const absl::Status& failed)> host_error;
 };
 
 struct Pollable {
@@ -93,12 +107,6 @@ struct DirectoryList {
   size_t next = 0;
 };
 
-struct IoError {
-  std::string message;
-  // The filesystem error-code's case index, for filesystem-error-code.
-  std::optional<uint32_t> code;
-};
-
 // The instance-network handed out: every socket operation on it is denied.
 struct Network {};
 
@@ -106,7 +114,8 @@ using Object =
     std::variant<InputStream, OutputStream, Pollable, Descriptor, DirectoryList,
                  IoError, Network, Fields, IncomingRequest, IncomingBody,
                  FutureTrailers, OutgoingResponse, OutgoingBody,
-                 ResponseOutparam, OutgoingRequest, RequestOptions>;
+                 ResponseOutparam, OutgoingRequest, RequestOptions,
+                 FutureIncomingResponse, IncomingResponse>;
 
 // Reps are indices; a dropped object's index is used again. At most
 // kMaxObjects live at once. Thread-affine, like its context.

@@ -4,6 +4,8 @@
 //   /counter  a global counter incremented per request (fresh state: 1)
 //   /throw    throws: StarlingMonkey answers 500 itself
 //   /spin     runs forever (the host's deadline stops it)
+//   /fetch?A  POSTs "ping" to http://A/from-js and answers
+//             "STATUS|X-REPLY|BODY", or "failed: MESSAGE"
 //   anything else  200, text/plain: "hello from JavaScript\n"
 
 let counter = 0;
@@ -25,6 +27,17 @@ async function handle(request) {
   }
   if (path === "/throw") throw new Error("a guest secret");
   if (path === "/spin") for (;;) {}
+  if (path === "/fetch") {
+    const authority = new URL(request.url).search.slice(1);
+    try {
+      const response = await fetch(`http://${authority}/from-js`,
+                                   { method: "POST", body: "ping" });
+      const body = await response.text();
+      return text(`${response.status}|${response.headers.get("x-reply")}|${body}`);
+    } catch (error) {
+      return text(`failed: ${error.message}`);
+    }
+  }
   return text("hello from JavaScript\n");
 }
 
