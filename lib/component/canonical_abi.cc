@@ -417,8 +417,15 @@ absl::StatusOr<Val> LoadListFromRange(LiftLowerContext& cx,
 
 // The resource an own or borrow type `t` refers to, as the handle table
 // knows it (an exported name of a resource is that resource).
-TypeId Resource(const LiftLowerContext& cx, const Type& t) {
-  return ResourceIdentity(cx.types, *t.element);
+absl::StatusOr<uint32_t> Resource(const LiftLowerContext& cx, const Type& t) {
+  const TypeId id = ResourceIdentity(cx.types, *t.element);
+  if (cx.resources == nullptr) return id;
+  auto it = cx.resources->find(id);
+  if (it == cx.resources->end()) {
+    return absl::InternalError(
+        absl::StrCat("resource type ", id, " has no type at run time"));
+  }
+  return it->second;
 }
 
 absl::StatusOr<std::vector<uint32_t>*> LendsOf(LiftLowerContext& cx) {
@@ -430,16 +437,17 @@ absl::StatusOr<std::vector<uint32_t>*> LendsOf(LiftLowerContext& cx) {
 
 absl::StatusOr<Val> LiftOwn(LiftLowerContext& cx, const Type& t, uint32_t i) {
   WASMHOST_RETURN_IF_ERROR(LendsOf(cx).status());
-  WASMHOST_ASSIGN_OR_RETURN(uint32_t rep,
-                            cx.handles->LiftOwn(Resource(cx, t), i));
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t type, Resource(cx, t));
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t rep, cx.handles->LiftOwn(type, i));
   return Val::Own(rep);
 }
 
 absl::StatusOr<Val> LiftBorrow(LiftLowerContext& cx, const Type& t,
                                uint32_t i) {
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint32_t> * lends, LendsOf(cx));
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t type, Resource(cx, t));
   WASMHOST_ASSIGN_OR_RETURN(uint32_t rep,
-                            cx.handles->LiftBorrow(Resource(cx, t), i, *lends));
+                            cx.handles->LiftBorrow(type, i, *lends));
   return Val::Borrow(rep);
 }
 
@@ -449,12 +457,13 @@ absl::StatusOr<uint32_t> LowerHandle(LiftLowerContext& cx, const Type& t,
   WASMHOST_RETURN_IF_ERROR(
       ExpectKind(v, own ? ValKind::kOwn : ValKind::kBorrow));
   WASMHOST_RETURN_IF_ERROR(LendsOf(cx).status());
-  if (own) return cx.handles->LowerOwn(Resource(cx, t), v.rep());
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t type, Resource(cx, t));
+  if (own) return cx.handles->LowerOwn(type, v.rep());
   if (!cx.borrow_scope.has_value()) {
     return absl::FailedPreconditionError(
         "lowering a borrow needs the call's borrow scope");
   }
-  return cx.handles->LowerBorrow(Resource(cx, t), v.rep(), *cx.borrow_scope);
+  return cx.handles->LowerBorrow(type, v.rep(), *cx.borrow_scope);
 }
 
 absl::Status Refuse(const Type& t) {

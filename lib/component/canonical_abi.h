@@ -80,12 +80,15 @@ struct CanonicalOptions {
 // the guest), `borrow_scope` is the call's HandleTable::EnterCall scope;
 // for canon lower (the guest calls out), borrows lifted are lent and their
 // indices collected in `lends` for HandleTable::ReleaseLends at call exit.
+// `resources` gives the handle table's run-time type of each resource the
+// function's type names (null: the TypeIds themselves, for tests).
 struct LiftLowerContext {
   const TypeArena& types;
   const CanonicalOptions& opts;
   HandleTable* handles = nullptr;
   std::optional<uint32_t> borrow_scope;
   std::vector<uint32_t> lends;
+  const ResourceIds* resources = nullptr;
 };
 
 // InvalidArgument "expected a <kind> value, got a <kind>" unless `v` has

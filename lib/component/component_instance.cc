@@ -124,8 +124,9 @@ struct InstanceState {
   // the first call (their core instance may not exist before).
   std::vector<std::unique_ptr<ExportState>> lifted;
   std::vector<std::unique_ptr<LoweredState>> lowered;
-  // Guest resources' destructors by resource type, resolved once made.
-  absl::flat_hash_map<TypeId, wasmhost::Func> dtors;
+  // Guest resources' destructors by resource type at run time, resolved
+  // once made.
+  absl::flat_hash_map<uint32_t, wasmhost::Func> dtors;
   std::optional<uint32_t> main_step;
   // Fuel (BeginFuel/EndFuel): what the last call with CallOptions::fuel
   // left, and the calls of the instance on the stack.
@@ -229,6 +230,7 @@ absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
   HandleTable& handles = *s.tables[e.plan->table];
   const uint32_t scope = handles.EnterCall();
   LiftLowerContext cx{s.types(), e.options.opts, &handles, scope};
+  cx.resources = &s.state->plan.resource_ids[e.plan->table];
   absl::StatusOr<std::vector<wasmhost::Val>> flat =
       LowerFlatValues(cx, kMaxFlatParams, args, e.params);
   if (!flat.ok()) {
@@ -282,6 +284,7 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
   }
   HandleTable& handles = *s.tables[l.plan->table];
   LiftLowerContext cx{s.types(), l.options->opts, &handles};
+  cx.resources = &s.state->plan.resource_ids[l.plan->type_scope];
   CoreValueIter vi(args);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> lifted,
                             LiftFlatValues(cx, kMaxFlatParams, vi, l.params));
@@ -478,6 +481,8 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
           named.name != resource.name) {
         continue;
       }
+      const std::optional<uint32_t> type = RootResource(state, id);
+      if (!type.has_value()) continue;
       ResourceImpl impl;
       impl.host = true;
       // `s` is heap-allocated and outlives its tables.
@@ -499,7 +504,7 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
           return image->restore(caller, rep, captured);
         };
       }
-      for (auto& table : s.tables) table->DefineResource(id, impl);
+      for (auto& table : s.tables) table->DefineResource(*type, impl);
     }
   }
   return absl::OkStatus();
@@ -540,6 +545,13 @@ absl::Status MakeExports(InstanceState& s) {
 }
 
 }  // namespace
+
+std::optional<uint32_t> RootResource(const ComponentState& state, TypeId id) {
+  const ResourceIds& root = state.plan.resource_ids.at(0);
+  auto it = root.find(ResourceIdentity(*state.types, id));
+  if (it == root.end()) return std::nullopt;
+  return it->second;
+}
 
 bool DefinesMemory(const wasmhost::Module& module) {
   for (const ImportType& import : module.imports()) {
@@ -778,11 +790,7 @@ absl::StatusOr<api::Instance> Instantiate(const api::Component& component,
   s->state = &ComponentAccess::State(component);
   const ComponentState& state = *s->state;
   for (uint32_t t = 0; t < state.plan.num_tables; ++t) {
-    auto table = std::make_unique<HandleTable>();
-    for (const auto& [type, same_as] : state.plan.resource_aliases) {
-      table->Alias(type, same_as);
-    }
-    s->tables.push_back(std::move(table));
+    s->tables.push_back(std::make_unique<HandleTable>());
   }
   WASMHOST_RETURN_IF_ERROR(BindImports(*s, linker));
   WASMHOST_ASSIGN_OR_RETURN(
@@ -897,11 +905,9 @@ absl::Status Instance::DropResource(absl::string_view interface,
                                     absl::string_view resource, uint32_t rep) {
   for (const auto& [id, named] : state_->state->resource_names) {
     if (named.interface != interface || named.name != resource) continue;
-    TypeId defined = id;
-    for (const auto& [alias, same_as] : state_->state->plan.resource_aliases) {
-      if (alias == id) defined = same_as;
-    }
-    auto dtor = state_->dtors.find(defined);
+    const std::optional<uint32_t> type = RootResource(*state_->state, id);
+    auto dtor = type.has_value() ? state_->dtors.find(*type)
+                                 : state_->dtors.end();
     WASMHOST_RETURN_IF_ERROR(internal::BeginCall(*state_));
     if (dtor == state_->dtors.end()) return absl::OkStatus();
     const wasmhost::Val arg[] = {wasmhost::Val::I32(static_cast<int32_t>(rep))};
