@@ -379,5 +379,53 @@ TEST(ComponentInstanceTest, NestedComponentDropsImportedResource) {
   EXPECT_FALSE(instance.poisoned());
 }
 
+// Each instantiation of a component defining a resource makes a new
+// resource type: tests/components/generative.wat instantiates one twice.
+using ::wasmhost::testing::IsOkAndHolds;
+
+class GenerativeResourceTest : public ::testing::Test {
+ protected:
+  static absl::StatusOr<uint32_t> Call(Instance& instance,
+                                       absl::string_view name,
+                                       std::vector<Val> args = {}) {
+    absl::StatusOr<Func> func = instance.GetFunc(name);
+    if (!func.ok()) return func.status();
+    absl::StatusOr<std::vector<Val>> out = func->Call(args);
+    if (!out.ok()) return out.status();
+    return out->at(0).u32();
+  }
+  Component component_ = Compile(wasmhost::testing::generative_wasm());
+};
+
+TEST_F(GenerativeResourceTest, EachInstantiationUsesItsOwnHandles) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(component_, Linker()));
+  // get(h) + 100 * take(h): the rep both ways, and the destructor ran in
+  // the instance that made the handle.
+  EXPECT_THAT(Call(instance, "same-a", {Val::U32(7)}),
+              IsOkAndHolds(707u));
+  EXPECT_THAT(Call(instance, "same-b", {Val::U32(9)}),
+              IsOkAndHolds(909u));
+  EXPECT_THAT(Call(instance, "dropped-a"),
+              IsOkAndHolds(7u));
+  EXPECT_THAT(Call(instance, "dropped-b"),
+              IsOkAndHolds(9u));
+}
+
+TEST_F(GenerativeResourceTest, BorrowOfTheOtherInstantiationTraps) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(component_, Linker()));
+  EXPECT_STATUS(Call(instance, "borrow-across", {Val::U32(7)}).status(),
+                absl::StatusCode::kAborted, "has resource type");
+  EXPECT_TRUE(instance.poisoned());
+}
+
+TEST_F(GenerativeResourceTest, OwnOfTheOtherInstantiationTraps) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(component_, Linker()));
+  EXPECT_STATUS(Call(instance, "own-across", {Val::U32(7)}).status(),
+                absl::StatusCode::kAborted, "has resource type");
+}
+
 }  // namespace
 }  // namespace wasmhost::component
