@@ -158,13 +158,14 @@ class WASMHOST_EXPORT Instance {
     return TypedFunc<Sig>::Get(*this, interface, name);
   }
 
-  // Drops the host's own handle to guest resource `resource` of exported
-  // interface `interface` with representation `rep` (a Val::Own a call
-  // returned): runs the resource's destructor in the guest, if it has one.
-  // Returns NotFound for an unknown resource, FailedPrecondition as a
-  // call, else as Func::Call.
-  absl::Status DropResource(absl::string_view interface,
-                            absl::string_view resource, uint32_t rep);
+  // Drops the host's own handle `handle` to a guest resource (what a
+  // call's Val::Own, or a typed Own<T>, gave the host): the handle ends
+  // and the resource's destructor runs in the guest, if it has one.
+  // Returns InvalidArgument for no handle or a borrow; FailedPrecondition
+  // for a handle of another component instance, one already dropped or
+  // passed to the guest, of an earlier pool lease, and as a call; else as
+  // Func::Call.
+  absl::Status DropResource(const GuestHandle& handle);
 
   // True once a call failed in the guest or a host function.
   [[nodiscard]] bool poisoned() const;

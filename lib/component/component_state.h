@@ -73,6 +73,10 @@ struct ComponentState {
 // function or instance of the component names it.
 std::optional<uint32_t> RootResource(const ComponentState& state, TypeId id);
 
+// What messages call each resource type at run time: "r of interface"
+// for a resource of the world (the first it has, for one exported twice).
+std::vector<std::string> ResourceTypeNames(const ComponentState& state);
+
 // Whether `module` defines its memory (rather than importing another core
 // instance's).
 bool DefinesMemory(const wasmhost::Module& module);

@@ -3,7 +3,8 @@
 ;; handle of $a's `r` is not a `r` of $b although both come from one
 ;; definition. The root's core module makes handles through $a and passes
 ;; them to $a (same-*) or to $b (*-across: traps); `dropped-*` sum the reps
-;; each instance's destructor ran for.
+;; each instance's destructor ran for. Both instances are exported whole,
+;; so the host gets handles of each resource type.
 (component
   (component $Def
     (core module $M
@@ -87,4 +88,7 @@
     (canon lift (core func $main "own-across")))
   (func (export "dropped-a") (alias export $a "dropped"))
   (func (export "dropped-b") (alias export $b "dropped"))
+  ;; The host holds handles of both types too.
+  (export "a" (instance $a))
+  (export "b" (instance $b))
 )
