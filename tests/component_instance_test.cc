@@ -253,20 +253,20 @@ TEST(ComponentInstanceTest, Resources) {
   ASSERT_EQ(a[0].kind(), ValKind::kOwn);
   ASSERT_OK_AND_ASSIGN(std::vector<Val> b, make.Call({Val::U32(10)}));
   ASSERT_OK_AND_ASSIGN(std::vector<Val> n,
-                       inc.Call({Val::Borrow(a[0].rep()), Val::U32(2)}));
+                       inc.Call({Val::Borrow(a[0].guest_handle()), Val::U32(2)}));
   EXPECT_EQ(n.at(0), Val::U32(7));
   // merge makes a 2-byte blob, reads its size and drops it.
   ASSERT_OK_AND_ASSIGN(
       std::vector<Val> m,
-      merge.Call({Val::Borrow(a[0].rep()), Val::Borrow(b[0].rep())}));
+      merge.Call({Val::Borrow(a[0].guest_handle()), Val::Borrow(b[0].guest_handle())}));
   ASSERT_EQ(blobs.size(), 1u);
   EXPECT_EQ(dropped, std::vector<uint32_t>{0});
   ASSERT_OK_AND_ASSIGN(std::vector<Val> taken, take.Call({m.at(0)}));
   EXPECT_EQ(taken.at(0), Val::U32(7 + 10 + 2));
-  EXPECT_OK(instance.DropResource(iface, "counter", a[0].rep()));
-  EXPECT_OK(instance.DropResource(iface, "counter", b[0].rep()));
-  EXPECT_STATUS(instance.DropResource(iface, "nothing", 1),
-                absl::StatusCode::kNotFound, "nothing");
+  EXPECT_OK(instance.DropResource(a[0].guest_handle()));
+  EXPECT_OK(instance.DropResource(b[0].guest_handle()));
+  EXPECT_STATUS(instance.DropResource(GuestHandle()),
+                absl::StatusCode::kInvalidArgument, "needs a handle");
   EXPECT_FALSE(instance.poisoned());
 }
 
@@ -289,7 +289,7 @@ TEST(ComponentInstanceTest, HostFunctionErrorPoisons) {
       Func make, instance.GetFunc("demo:res/counters", "[constructor]counter"));
   ASSERT_OK_AND_ASSIGN(std::vector<Val> a, make.Call({Val::U32(1)}));
   EXPECT_STATUS(
-      merge.Call({Val::Borrow(a[0].rep()), Val::Borrow(a[0].rep())}).status(),
+      merge.Call({Val::Borrow(a[0].guest_handle()), Val::Borrow(a[0].guest_handle())}).status(),
       absl::StatusCode::kInternal, "not called");
   EXPECT_TRUE(instance.poisoned());
   EXPECT_STATUS(make.Call({Val::U32(1)}).status(),
@@ -376,6 +376,203 @@ TEST(ComponentInstanceTest, NestedComponentDropsImportedResource) {
   ASSERT_OK_AND_ASSIGN(std::vector<Val> out, run.Call({}));
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(dropped, std::vector<uint32_t>{42});
+  EXPECT_FALSE(instance.poisoned());
+}
+
+// Each instantiation of a component defining a resource makes a new
+// resource type: tests/components/generative.wat instantiates one twice.
+using ::wasmhost::testing::IsOkAndHolds;
+
+class GenerativeResourceTest : public ::testing::Test {
+ protected:
+  static absl::StatusOr<uint32_t> Call(Instance& instance,
+                                       absl::string_view name,
+                                       std::vector<Val> args = {}) {
+    absl::StatusOr<Func> func = instance.GetFunc(name);
+    if (!func.ok()) return func.status();
+    absl::StatusOr<std::vector<Val>> out = func->Call(args);
+    if (!out.ok()) return out.status();
+    return out->at(0).u32();
+  }
+  Component component_ = Compile(wasmhost::testing::generative_wasm());
+};
+
+TEST_F(GenerativeResourceTest, EachInstantiationUsesItsOwnHandles) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(component_, Linker()));
+  // get(h) + 100 * take(h): the rep both ways, and the destructor ran in
+  // the instance that made the handle.
+  EXPECT_THAT(Call(instance, "same-a", {Val::U32(7)}),
+              IsOkAndHolds(707u));
+  EXPECT_THAT(Call(instance, "same-b", {Val::U32(9)}),
+              IsOkAndHolds(909u));
+  EXPECT_THAT(Call(instance, "dropped-a"),
+              IsOkAndHolds(7u));
+  EXPECT_THAT(Call(instance, "dropped-b"),
+              IsOkAndHolds(9u));
+}
+
+TEST_F(GenerativeResourceTest, BorrowOfTheOtherInstantiationTraps) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(component_, Linker()));
+  EXPECT_STATUS(Call(instance, "borrow-across", {Val::U32(7)}).status(),
+                absl::StatusCode::kAborted, "has resource type");
+  EXPECT_TRUE(instance.poisoned());
+}
+
+TEST_F(GenerativeResourceTest, HostHandleOfTheOtherInstantiationIsRefused) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(component_, Linker()));
+  ASSERT_OK_AND_ASSIGN(Func make_a, instance.GetFunc("a", "make"));
+  ASSERT_OK_AND_ASSIGN(Func get_a, instance.GetFunc("a", "get"));
+  ASSERT_OK_AND_ASSIGN(Func get_b, instance.GetFunc("b", "get"));
+  ASSERT_OK_AND_ASSIGN(Func take_b, instance.GetFunc("b", "take"));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> h, make_a.Call({Val::U32(7)}));
+  const Val borrow = Val::Borrow(h.at(0).guest_handle());
+  EXPECT_STATUS(get_b.Call({borrow}).status(),
+                absl::StatusCode::kInvalidArgument,
+                "borrow<r of b> given a handle of r of a");
+  EXPECT_STATUS(take_b.Call({h.at(0)}).status(),
+                absl::StatusCode::kInvalidArgument,
+                "own<r of b> given a handle of r of a");
+  EXPECT_FALSE(instance.poisoned());
+  EXPECT_THAT(get_a.Call({borrow}),
+              IsOkAndHolds(std::vector<Val>{Val::U32(7)}));
+}
+
+TEST_F(GenerativeResourceTest, OwnOfTheOtherInstantiationTraps) {
+  ASSERT_OK_AND_ASSIGN(Instance instance,
+                       Instance::Create(component_, Linker()));
+  EXPECT_STATUS(Call(instance, "own-across", {Val::U32(7)}).status(),
+                absl::StatusCode::kAborted, "has resource type");
+}
+
+
+// The host's handles to guest resources have an identity (GuestHandle):
+// one of another instance, dropped, moved into the guest, a rep, or of
+// another type is the call's error, before the guest runs, and the
+// instance carries on.
+class HostHandleTest : public ::testing::Test {
+ protected:
+  static constexpr absl::string_view kCounters = "demo:res/counters";
+
+  HostHandleTest() {
+    LinkerInstance host = linker_.Instance("demo:res/host");
+    EXPECT_OK(host.DefineResource("blob", nullptr));
+    EXPECT_OK(host.Define(
+        "[constructor]blob",
+        [](Caller&, absl::Span<const Val>, std::vector<Val>& results) {
+          results.push_back(Val::Own(0));
+          return absl::OkStatus();
+        }));
+    EXPECT_OK(host.Define(
+        "[method]blob.size",
+        [](Caller&, absl::Span<const Val>, std::vector<Val>& results) {
+          results.push_back(Val::U32(2));
+          return absl::OkStatus();
+        }));
+  }
+
+  absl::StatusOr<Instance> NewInstance() {
+    return Instance::Create(component_, linker_);
+  }
+  // Calls `name` of interface counters with `args`.
+  static absl::StatusOr<std::vector<Val>> Call(Instance& instance,
+                                               absl::string_view name,
+                                               std::vector<Val> args) {
+    absl::StatusOr<Func> func = instance.GetFunc(kCounters, name);
+    if (!func.ok()) return func.status();
+    return func->Call(args);
+  }
+  static absl::StatusOr<Val> MakeCounter(Instance& instance, uint32_t start) {
+    absl::StatusOr<std::vector<Val>> made =
+        Call(instance, "[constructor]counter", {Val::U32(start)});
+    if (!made.ok()) return made.status();
+    return made->at(0);
+  }
+  static absl::StatusOr<std::vector<Val>> Inc(Instance& instance,
+                                              const Val& counter) {
+    return Call(instance, "[method]counter.inc",
+                {Val::Borrow(counter.guest_handle()), Val::U32(1)});
+  }
+
+  Component component_ = Compile(guests::resource_wasm());
+  Linker linker_;
+};
+
+TEST_F(HostHandleTest, HandleOfAnotherInstanceIsRefused) {
+  ASSERT_OK_AND_ASSIGN(Instance first, NewInstance());
+  ASSERT_OK_AND_ASSIGN(Instance second, NewInstance());
+  ASSERT_OK_AND_ASSIGN(Val a, MakeCounter(first, 5));
+  ASSERT_OK_AND_ASSIGN(Val b, MakeCounter(second, 10));
+  EXPECT_TRUE(a.guest_handle().valid());
+  EXPECT_EQ(a.guest_handle().rep(), a.rep());
+  EXPECT_STATUS(Inc(second, a).status(), absl::StatusCode::kFailedPrecondition,
+                "belongs to another component instance");
+  EXPECT_STATUS(Call(second, "take", {a}).status(),
+                absl::StatusCode::kFailedPrecondition,
+                "own<counter of demo:res/counters>: the handle belongs to "
+                "another component instance");
+  EXPECT_STATUS(second.DropResource(a.guest_handle()),
+                absl::StatusCode::kFailedPrecondition, "another");
+  EXPECT_FALSE(second.poisoned());
+  // Both instances carry on with their own handles.
+  EXPECT_THAT(Inc(second, b),
+              ::wasmhost::testing::IsOkAndHolds(std::vector<Val>{Val::U32(11)}));
+  EXPECT_THAT(Inc(first, a),
+              ::wasmhost::testing::IsOkAndHolds(std::vector<Val>{Val::U32(6)}));
+}
+
+TEST_F(HostHandleTest, BorrowAfterDropIsRefused) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, NewInstance());
+  ASSERT_OK_AND_ASSIGN(Val a, MakeCounter(instance, 5));
+  ASSERT_OK(instance.DropResource(a.guest_handle()));
+  EXPECT_STATUS(Inc(instance, a).status(),
+                absl::StatusCode::kFailedPrecondition,
+                "borrow<counter of demo:res/counters>: the handle was dropped");
+  EXPECT_STATUS(instance.DropResource(a.guest_handle()),
+                absl::StatusCode::kFailedPrecondition, "was dropped");
+  EXPECT_FALSE(instance.poisoned());
+  ASSERT_OK_AND_ASSIGN(Val b, MakeCounter(instance, 1));
+  EXPECT_THAT(Inc(instance, b),
+              ::wasmhost::testing::IsOkAndHolds(std::vector<Val>{Val::U32(2)}));
+}
+
+TEST_F(HostHandleTest, OwnUsedTwiceIsRefused) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, NewInstance());
+  ASSERT_OK_AND_ASSIGN(Val a, MakeCounter(instance, 5));
+  EXPECT_THAT(Call(instance, "take", {a}),
+              ::wasmhost::testing::IsOkAndHolds(std::vector<Val>{Val::U32(5)}));
+  EXPECT_STATUS(Call(instance, "take", {a}).status(),
+                absl::StatusCode::kFailedPrecondition,
+                "moved into the component");
+  EXPECT_STATUS(Inc(instance, a).status(),
+                absl::StatusCode::kFailedPrecondition, "moved");
+  EXPECT_STATUS(instance.DropResource(a.guest_handle()),
+                absl::StatusCode::kFailedPrecondition, "moved");
+  EXPECT_FALSE(instance.poisoned());
+}
+
+TEST_F(HostHandleTest, RepsAndOtherTypesAreRefused) {
+  ASSERT_OK_AND_ASSIGN(Instance instance, NewInstance());
+  ASSERT_OK_AND_ASSIGN(Val a, MakeCounter(instance, 5));
+  // A rep is not a handle of a guest resource.
+  EXPECT_STATUS(Call(instance, "[method]counter.inc",
+                     {Val::Borrow(a.rep()), Val::U32(1)})
+                    .status(),
+                absl::StatusCode::kInvalidArgument,
+                "borrow<counter of demo:res/counters> of the component needs "
+                "a handle");
+  EXPECT_STATUS(Call(instance, "take", {Val::Own(a.rep())}).status(),
+                absl::StatusCode::kInvalidArgument, "needs a handle");
+  // A counter where the host's blob is expected.
+  EXPECT_STATUS(Call(instance, "[method]counter.add-blob",
+                     {Val::Borrow(a.guest_handle()),
+                      Val::Borrow(a.guest_handle())})
+                    .status(),
+                absl::StatusCode::kInvalidArgument,
+                "borrow<blob of demo:res/host> of the host given a handle of "
+                "the component's");
   EXPECT_FALSE(instance.poisoned());
 }
 

@@ -402,5 +402,54 @@ TEST(ComponentPoolTest, WarmOnAWorkerThread) {
                                      HasSubstr("kNewInstance")));
 }
 
+// A handle the host got in one lease names nothing in the next, though the
+// pool gives the same instance back reset (or a replacement).
+TEST(ComponentPoolTest, HandleOfAnEarlierLeaseIsRefused) {
+  absl::StatusOr<Component> component =
+      Component::Compile(SharedEngine(), guests::resource_wasm());
+  ASSERT_OK(component.status());
+  Linker linker;
+  LinkerInstance host = linker.Instance("demo:res/host");
+  ASSERT_OK(host.DefineResource("blob", nullptr));
+  auto unused = [](Caller&, absl::Span<const Val>, std::vector<Val>&) {
+    return absl::InternalError("not called");
+  };
+  ASSERT_OK(host.Define("[constructor]blob", unused));
+  ASSERT_OK(host.Define("[method]blob.size", unused));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<InstancePool> pool,
+                       InstancePool::Create(*component, linker));
+  constexpr absl::string_view kCounters = "demo:res/counters";
+  auto call = [&](Lease& lease, absl::string_view name,
+                  std::vector<Val> args) -> absl::StatusOr<std::vector<Val>> {
+    absl::StatusOr<Func> func = lease->GetFunc(kCounters, name);
+    if (!func.ok()) return func.status();
+    return func->Call(args);
+  };
+  Val kept;
+  {
+    ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(std::vector<Val> made,
+                         call(lease, "[constructor]counter", {Val::U32(5)}));
+    kept = made.at(0);
+    EXPECT_THAT(call(lease, "[method]counter.inc",
+                     {Val::Borrow(kept.guest_handle()), Val::U32(1)}),
+                ::wasmhost::testing::IsOkAndHolds(std::vector<Val>{Val::U32(6)}));
+  }
+  ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
+  EXPECT_EQ(pool->stats().resets, 1u);
+  EXPECT_STATUS(call(lease, "[method]counter.inc",
+                     {Val::Borrow(kept.guest_handle()), Val::U32(1)})
+                    .status(),
+                absl::StatusCode::kFailedPrecondition,
+                "or the instance was reset since");
+  EXPECT_STATUS(lease->DropResource(kept.guest_handle()),
+                absl::StatusCode::kFailedPrecondition, "reset");
+  EXPECT_FALSE(lease->poisoned());
+  // The lease's own handles work.
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> made,
+                       call(lease, "[constructor]counter", {Val::U32(1)}));
+  EXPECT_OK(lease->DropResource(made.at(0).guest_handle()));
+}
+
 }  // namespace
 }  // namespace wasmhost::component

@@ -370,15 +370,24 @@ TEST(ComponentTypedTest, Resources) {
       auto take, (instance.GetFunc<uint32_t(Own<Counter>)>(kCounters, "take")));
   ASSERT_OK_AND_ASSIGN(Own<Counter> a, make.Call(5));
   ASSERT_OK_AND_ASSIGN(Own<Counter> b, make.Call(10));
-  EXPECT_THAT(inc.Call(Borrow<Counter>(a.rep()), 2), IsOkAndHolds(7u));
+  EXPECT_TRUE(a.handle().valid());
+  EXPECT_THAT(inc.Call(Borrow<Counter>(a), 2), IsOkAndHolds(7u));
   // merge makes a 2-byte blob, reads its size and drops it.
-  ASSERT_OK_AND_ASSIGN(Own<Counter> m, merge.Call(Borrow<Counter>(a.rep()),
-                                                  Borrow<Counter>(b.rep())));
+  ASSERT_OK_AND_ASSIGN(Own<Counter> m,
+                       merge.Call(Borrow<Counter>(a), Borrow<Counter>(b)));
   EXPECT_EQ(blobs.size(), 1u);
   EXPECT_EQ(dropped, std::vector<uint32_t>{0});
   EXPECT_THAT(take.Call(m), IsOkAndHolds(7u + 10 + 2));
-  EXPECT_OK(instance.DropResource(kCounters, "counter", a.rep()));
-  EXPECT_OK(instance.DropResource(kCounters, "counter", b.rep()));
+  // The typed handles are checked as the dynamic ones: m moved into the
+  // guest, a rep is not a handle, a is dropped.
+  EXPECT_STATUS(take.Call(m).status(), absl::StatusCode::kFailedPrecondition,
+                "moved into the component");
+  EXPECT_STATUS(inc.Call(Borrow<Counter>(a.rep()), 1).status(),
+                absl::StatusCode::kInvalidArgument, "needs a handle");
+  EXPECT_OK(instance.DropResource(a.handle()));
+  EXPECT_STATUS(inc.Call(Borrow<Counter>(a), 1).status(),
+                absl::StatusCode::kFailedPrecondition, "was dropped");
+  EXPECT_OK(instance.DropResource(b.handle()));
   EXPECT_FALSE(instance.poisoned());
 }
 

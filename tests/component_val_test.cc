@@ -86,6 +86,12 @@ TEST(ComponentValTest, FlagsAndHandles) {
   EXPECT_EQ(Val::Own(42).kind(), ValKind::kOwn);
   EXPECT_EQ(Val::Borrow(42).kind(), ValKind::kBorrow);
   EXPECT_NE(Val::Own(42), Val::Borrow(42));
+  // A host resource's rep carries no guest handle; a default GuestHandle
+  // names nothing (only calls make valid ones: component_instance_test).
+  EXPECT_FALSE(Val::Own(42).guest_handle().valid());
+  EXPECT_FALSE(GuestHandle().valid());
+  EXPECT_EQ(Val::Borrow(GuestHandle()).kind(), ValKind::kBorrow);
+  EXPECT_EQ(Val::Own(GuestHandle()), Val::Own(0));
 }
 
 }  // namespace

@@ -259,7 +259,7 @@ TEST_F(CppHostTest, ResourcesBothWays) {
   const Exports::Guest& guest = exports.guest();
   ASSERT_OK_AND_ASSIGN(component::Own<Session> s,
                        guest.NewSession("sess", Level::kMid));
-  const component::Borrow<Session> borrowed(s.rep());
+  const component::Borrow<Session> borrowed(s);
   EXPECT_THAT(guest.SessionName(borrowed), IsOkAndHolds("sess"));
   EXPECT_THAT(guest.Count(borrowed), IsOkAndHolds(1u));
   // attach takes the file: its size (2) becomes the level, then it drops it.
@@ -274,10 +274,15 @@ TEST_F(CppHostTest, ResourcesBothWays) {
   ASSERT_OK_AND_ASSIGN(component::Own<Session> merged,
                        guest.SessionMerge(borrowed, t));
   EXPECT_THAT(guest.Count(borrowed), IsOkAndHolds(2u));
-  EXPECT_THAT(guest.SessionName(component::Borrow<Session>(merged.rep())),
+  EXPECT_THAT(guest.SessionName(component::Borrow<Session>(merged)),
               IsOkAndHolds("other"));
   EXPECT_OK(guest.DropSession(merged));
   EXPECT_OK(guest.DropSession(s));
+  // t moved into the guest with the merge; s is dropped.
+  EXPECT_STATUS(guest.DropSession(t), absl::StatusCode::kFailedPrecondition,
+                "moved into the component");
+  EXPECT_STATUS(guest.SessionName(borrowed).status(),
+                absl::StatusCode::kFailedPrecondition, "was dropped");
   EXPECT_FALSE(instance_->poisoned());
 }
 

@@ -72,7 +72,10 @@ class WASMHOST_EXPORT Func {
   // runs the export's post-return function. Returns the results, or:
   //   InvalidArgument    `args` do not fit type().params (count, kinds,
   //                      ill-formed UTF-8, a surrogate char, a bad case
-  //                      index); nothing ran. Or options.fuel without
+  //                      index, a rep or a handle of another resource
+  //                      type where a guest resource's GuestHandle is
+  //                      expected, a borrow as an own); nothing ran. Or
+  //                      options.fuel without
   //                      EngineOptions::consume_fuel, or on a call a
   //                      host function makes inside a call of this
   //                      instance (it runs on the enclosing call's)
@@ -84,10 +87,15 @@ class WASMHOST_EXPORT Func {
   //   ResourceExhausted  the call ran out of options.fuel (in any core
   //                      instance, or all of them together)
   //   FailedPrecondition the instance is poisoned, or this is not its
-  //                      thread
+  //                      thread; or a GuestHandle in `args` belongs to
+  //                      another component instance or ended (dropped,
+  //                      moved into the guest by an earlier call, a borrow
+  //                      whose call returned, of an earlier pool lease),
+  //                      named with its resource; nothing ran
   //   a host function's own error status, unchanged
   // Every failure but InvalidArgument before the call and
-  // FailedPrecondition poisons the instance.
+  // FailedPrecondition poisons the instance. Guest resources in the
+  // results come as GuestHandles (component_val.h) of this instance.
   absl::StatusOr<std::vector<Val>> Call(const CallOptions& options,
                                         absl::Span<const Val> args) const;
   absl::StatusOr<std::vector<Val>> Call(absl::Span<const Val> args) const {
@@ -158,13 +166,14 @@ class WASMHOST_EXPORT Instance {
     return TypedFunc<Sig>::Get(*this, interface, name);
   }
 
-  // Drops the host's own handle to guest resource `resource` of exported
-  // interface `interface` with representation `rep` (a Val::Own a call
-  // returned): runs the resource's destructor in the guest, if it has one.
-  // Returns NotFound for an unknown resource, FailedPrecondition as a
-  // call, else as Func::Call.
-  absl::Status DropResource(absl::string_view interface,
-                            absl::string_view resource, uint32_t rep);
+  // Drops the host's own handle `handle` to a guest resource (what a
+  // call's Val::Own, or a typed Own<T>, gave the host): the handle ends
+  // and the resource's destructor runs in the guest, if it has one.
+  // Returns InvalidArgument for no handle or a borrow; FailedPrecondition
+  // for a handle of another component instance, one already dropped or
+  // passed to the guest, of an earlier pool lease, and as a call; else as
+  // Func::Call.
+  absl::Status DropResource(const GuestHandle& handle);
 
   // True once a call failed in the guest or a host function.
   [[nodiscard]] bool poisoned() const;

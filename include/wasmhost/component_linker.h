@@ -17,7 +17,9 @@
 // returning Val::Own(rep) gives the guest a new handle to it, a function
 // taking borrow<R> or own<R> receives the rep of the guest's handle, and
 // when the guest drops its last own handle the resource's destructor gets
-// the rep.
+// the rep. A resource the component defines reaches host functions as a
+// component::GuestHandle instead (component_val.h); a borrow of one ends
+// when the host function returns.
 
 #ifndef WASMHOST_COMPONENT_LINKER_H_
 #define WASMHOST_COMPONENT_LINKER_H_

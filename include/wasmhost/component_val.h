@@ -2,8 +2,10 @@
 // for tools and bindings in other languages (the typed C++ calls do not need
 // it).
 //
-//   component::ValKind  which WIT type a value has (bool ... borrow)
-//   component::Val      one value of a WIT type
+//   component::ValKind      which WIT type a value has (bool ... borrow)
+//   component::GuestHandle  the identity of a handle to a resource the
+//                           component defines, as the host holds it
+//   component::Val          one value of a WIT type
 //
 // A Val carries its kind and data, not its full WIT type: a record knows its
 // field names, a variant its case index, but the type a value is lifted from
@@ -25,6 +27,49 @@
 #include "absl/types/span.h"
 
 namespace wasmhost::component {
+namespace internal {
+struct GuestHandleAccess;
+}  // namespace internal
+
+// A handle to a resource the component defines (a guest resource), as the
+// host holds it: which component instance (and which pool lease of it), the
+// resource type of that instance (each instantiation of a component makes
+// its own), and a slot of the instance's table of host-held handles with a
+// generation, like wasmtime's ResourceAny. Only the library makes valid
+// ones, when a call gives the host an own<R> or borrow<R> of a guest
+// resource; passing one back into a call is checked against that table, so
+// one of another instance or resource type, or one dropped
+// (Instance::DropResource), moved into the component, of a borrow whose
+// call returned or of an earlier pool lease is an error of the call
+// (component_instance.h), not a guest trap. Default-constructed it names
+// nothing (a host resource's value is its rep instead). Copyable: copies
+// name the same handle, and a move into the guest ends it for all.
+// Thread-compatible.
+class GuestHandle {
+ public:
+  GuestHandle() = default;
+
+  // Whether this names a handle (it may still have ended since).
+  [[nodiscard]] bool valid() const { return instance_ != 0; }
+  // The guest's representation of the resource, for information (calls
+  // take the handle, never the rep).
+  [[nodiscard]] uint32_t rep() const { return rep_; }
+
+  friend bool operator==(const GuestHandle& a, const GuestHandle& b) {
+    return a.instance_ == b.instance_ && a.index_ == b.index_ &&
+           a.generation_ == b.generation_;
+  }
+  friend bool operator!=(const GuestHandle& a, const GuestHandle& b) {
+    return !(a == b);
+  }
+
+ private:
+  friend struct internal::GuestHandleAccess;
+  uint64_t instance_ = 0;  // 0: none
+  uint32_t index_ = 0;
+  uint32_t generation_ = 0;
+  uint32_t rep_ = 0;
+};
 
 enum class ValKind : uint8_t {
   kBool,
@@ -126,12 +171,26 @@ class Val {
   static Val Err(std::optional<Val> payload = std::nullopt) {
     return WithPayload(ValKind::kResult, 1, std::move(payload));
   }
-  // A resource as the canonical ABI passes it between a component instance
-  // and its caller: its representation (`rep`). Lifting an own<R> takes the
-  // handle out of the guest's table and gives its rep; lowering one puts a
-  // new handle for the rep into the guest's table.
+  // A handle to a host resource (one the host defines with
+  // LinkerInstance::DefineResource): the rep the host chose. Lifting an
+  // own<R> takes the handle out of the guest's table and gives its rep;
+  // lowering one puts a new handle for the rep into the guest's table.
   static Val Own(uint32_t rep) { return Val(ValKind::kOwn, rep); }
   static Val Borrow(uint32_t rep) { return Val(ValKind::kBorrow, rep); }
+  // A handle to a guest resource (one the component defines): what a call
+  // gave the host. A borrow of an own the host holds is
+  // Borrow(own.guest_handle()). Lowering a guest resource's value made
+  // from a rep instead is InvalidArgument.
+  static Val Own(GuestHandle handle) {
+    Val val(ValKind::kOwn, handle.rep());
+    val.handle_ = handle;
+    return val;
+  }
+  static Val Borrow(GuestHandle handle) {
+    Val val(ValKind::kBorrow, handle.rep());
+    val.handle_ = handle;
+    return val;
+  }
 
   [[nodiscard]] ValKind kind() const { return kind_; }
 
@@ -177,14 +236,20 @@ class Val {
     return members_.empty() ? nullptr : &members_[0];
   }
   [[nodiscard]] uint32_t flags() const { return static_cast<uint32_t>(bits_); }
+  // An own's or borrow's rep: a host resource's, or for information a guest
+  // resource's (guest_handle().rep()).
   [[nodiscard]] uint32_t rep() const { return static_cast<uint32_t>(bits_); }
+  // An own's or borrow's handle when the resource is the guest's; invalid
+  // for a host resource.
+  [[nodiscard]] const GuestHandle& guest_handle() const { return handle_; }
   // The raw bits of a scalar (floats as their bit patterns).
   [[nodiscard]] uint64_t bits() const { return bits_; }
 
   // Floats compare by bits, so a NaN equals the same NaN.
   friend bool operator==(const Val& a, const Val& b) {
     return a.kind_ == b.kind_ && a.bits_ == b.bits_ && a.string_ == b.string_ &&
-           a.members_ == b.members_ && a.names_ == b.names_;
+           a.members_ == b.members_ && a.names_ == b.names_ &&
+           a.handle_ == b.handle_;
   }
   friend bool operator!=(const Val& a, const Val& b) { return !(a == b); }
 
@@ -209,6 +274,7 @@ class Val {
   std::string string_;
   std::vector<Val> members_;        // list, tuple, record; the payload
   std::vector<std::string> names_;  // record field names
+  GuestHandle handle_;              // own, borrow of a guest resource
 };
 
 }  // namespace wasmhost::component

@@ -37,6 +37,8 @@
 #include <utility>
 #include <variant>
 
+#include "wasmhost/component_val.h"
+
 namespace wasmhost::component {
 
 // A WIT result: either ok with a T or an error with an E; `void` stands
@@ -79,20 +81,30 @@ class Result {
 
 // A handle to a resource: `Tag` is any type with
 // `static constexpr const char* kWitName`, the resource's WIT name
-// ("counter"). The value is the resource's representation as the
-// canonical ABI passes it to the host (component_val.h's Val::Own): for a
-// guest resource, what Instance::DropResource takes; for a host resource,
-// the host's own rep. Thread-compatible.
+// ("counter"). For a host resource (one the host defines) it is the host's
+// own rep; for a guest resource (one the component defines) it is the
+// GuestHandle a call gave the host (component_val.h; what
+// Instance::DropResource takes), checked when passed back. Thread-compatible.
 template <typename Tag>
 class Own {
  public:
+  // A host resource's handle.
   explicit Own(uint32_t rep = 0) : rep_(rep) {}
+  // A guest resource's handle.
+  explicit Own(GuestHandle handle) : rep_(handle.rep()), handle_(handle) {}
+  // The host resource's rep (for a guest resource, the guest's, for
+  // information).
   [[nodiscard]] uint32_t rep() const { return rep_; }
-  friend bool operator==(Own a, Own b) { return a.rep_ == b.rep_; }
-  friend bool operator!=(Own a, Own b) { return a.rep_ != b.rep_; }
+  // Invalid for a host resource.
+  [[nodiscard]] const GuestHandle& handle() const { return handle_; }
+  friend bool operator==(const Own& a, const Own& b) {
+    return a.rep_ == b.rep_ && a.handle_ == b.handle_;
+  }
+  friend bool operator!=(const Own& a, const Own& b) { return !(a == b); }
 
  private:
   uint32_t rep_;
+  GuestHandle handle_;
 };
 
 // A borrowed handle: as Own, valid only during the call it is passed to.
@@ -100,12 +112,19 @@ template <typename Tag>
 class Borrow {
  public:
   explicit Borrow(uint32_t rep = 0) : rep_(rep) {}
+  explicit Borrow(GuestHandle handle) : rep_(handle.rep()), handle_(handle) {}
+  // A borrow of a handle the host owns.
+  explicit Borrow(const Own<Tag>& own) : rep_(own.rep()), handle_(own.handle()) {}
   [[nodiscard]] uint32_t rep() const { return rep_; }
-  friend bool operator==(Borrow a, Borrow b) { return a.rep_ == b.rep_; }
-  friend bool operator!=(Borrow a, Borrow b) { return a.rep_ != b.rep_; }
+  [[nodiscard]] const GuestHandle& handle() const { return handle_; }
+  friend bool operator==(const Borrow& a, const Borrow& b) {
+    return a.rep_ == b.rep_ && a.handle_ == b.handle_;
+  }
+  friend bool operator!=(const Borrow& a, const Borrow& b) { return !(a == b); }
 
  private:
   uint32_t rep_;
+  GuestHandle handle_;
 };
 
 // The base of the bitsets WASMHOST_COMPONENT_FLAGS declares: flag i is

@@ -627,8 +627,7 @@ class Generator {
       absl::StrAppend(&exports_cc_, "\nabsl::Status ", qualified, "::", drop,
                       "(", tag,
                       " handle) const {\n  return instance_->"
-                      "DropResource(\"",
-                      scope.iface, "\", \"", r, "\", handle.rep());\n}\n");
+                      "DropResource(handle.handle());\n}\n");
       uses_instance_.insert(qualified);
     }
   }

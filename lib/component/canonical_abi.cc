@@ -417,8 +417,15 @@ absl::StatusOr<Val> LoadListFromRange(LiftLowerContext& cx,
 
 // The resource an own or borrow type `t` refers to, as the handle table
 // knows it (an exported name of a resource is that resource).
-TypeId Resource(const LiftLowerContext& cx, const Type& t) {
-  return ResourceIdentity(cx.types, *t.element);
+absl::StatusOr<uint32_t> Resource(const LiftLowerContext& cx, const Type& t) {
+  const TypeId id = ResourceIdentity(cx.types, *t.element);
+  if (cx.resources == nullptr) return id;
+  auto it = cx.resources->find(id);
+  if (it == cx.resources->end()) {
+    return absl::InternalError(
+        absl::StrCat("resource type ", id, " has no type at run time"));
+  }
+  return it->second;
 }
 
 absl::StatusOr<std::vector<uint32_t>*> LendsOf(LiftLowerContext& cx) {
@@ -428,18 +435,30 @@ absl::StatusOr<std::vector<uint32_t>*> LendsOf(LiftLowerContext& cx) {
   return &cx.lends;
 }
 
+// Whether a handle of run-time type `type` crosses to the host as a
+// GuestHandle (a guest resource, seen from the host's side).
+bool ToHost(const LiftLowerContext& cx, uint32_t type) {
+  return cx.host != nullptr && !cx.handles->IsHost(type);
+}
+
 absl::StatusOr<Val> LiftOwn(LiftLowerContext& cx, const Type& t, uint32_t i) {
   WASMHOST_RETURN_IF_ERROR(LendsOf(cx).status());
-  WASMHOST_ASSIGN_OR_RETURN(uint32_t rep,
-                            cx.handles->LiftOwn(Resource(cx, t), i));
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t type, Resource(cx, t));
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t rep, cx.handles->LiftOwn(type, i));
+  if (ToHost(cx, type)) return Val::Own(cx.host->Add(type, rep, true));
   return Val::Own(rep);
 }
 
 absl::StatusOr<Val> LiftBorrow(LiftLowerContext& cx, const Type& t,
                                uint32_t i) {
   WASMHOST_ASSIGN_OR_RETURN(std::vector<uint32_t> * lends, LendsOf(cx));
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t type, Resource(cx, t));
   WASMHOST_ASSIGN_OR_RETURN(uint32_t rep,
-                            cx.handles->LiftBorrow(Resource(cx, t), i, *lends));
+                            cx.handles->LiftBorrow(type, i, *lends));
+  if (ToHost(cx, type)) {
+    cx.host_borrows.push_back(cx.host->Add(type, rep, false));
+    return Val::Borrow(cx.host_borrows.back());
+  }
   return Val::Borrow(rep);
 }
 
@@ -449,12 +468,26 @@ absl::StatusOr<uint32_t> LowerHandle(LiftLowerContext& cx, const Type& t,
   WASMHOST_RETURN_IF_ERROR(
       ExpectKind(v, own ? ValKind::kOwn : ValKind::kBorrow));
   WASMHOST_RETURN_IF_ERROR(LendsOf(cx).status());
-  if (own) return cx.handles->LowerOwn(Resource(cx, t), v.rep());
-  if (!cx.borrow_scope.has_value()) {
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t type, Resource(cx, t));
+  uint32_t rep = v.rep();
+  if (ToHost(cx, type)) {
+    WASMHOST_ASSIGN_OR_RETURN(rep, cx.host->Check(v.guest_handle(), type, own));
+    if (own) cx.moved.push_back(v.guest_handle());
+  } else if (cx.host != nullptr && v.guest_handle().valid()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(own ? "own<" : "borrow<", cx.host->Name(type),
+                     "> of the host given a handle of the component's"));
+  }
+  if (!own && !cx.borrow_scope.has_value()) {
     return absl::FailedPreconditionError(
         "lowering a borrow needs the call's borrow scope");
   }
-  return cx.handles->LowerBorrow(Resource(cx, t), v.rep(), *cx.borrow_scope);
+  WASMHOST_ASSIGN_OR_RETURN(
+      uint32_t index, own ? cx.handles->LowerOwn(type, rep)
+                          : cx.handles->LowerBorrow(type, rep,
+                                                    *cx.borrow_scope));
+  if (own || !cx.handles->IsLocal(type)) cx.made.push_back(index);
+  return index;
 }
 
 absl::Status Refuse(const Type& t) {

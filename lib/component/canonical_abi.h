@@ -33,6 +33,7 @@
 #include "lib/component/definitions.h"
 #include "lib/component/flatten.h"
 #include "lib/component/handle_table.h"
+#include "lib/component/host_handles.h"
 #include "lib/component/types.h"
 #include "wasmhost/component_val.h"
 #include "wasmhost/value.h"
@@ -80,12 +81,28 @@ struct CanonicalOptions {
 // the guest), `borrow_scope` is the call's HandleTable::EnterCall scope;
 // for canon lower (the guest calls out), borrows lifted are lent and their
 // indices collected in `lends` for HandleTable::ReleaseLends at call exit.
+// `resources` gives the handle table's run-time type of each resource the
+// function's type names (null: the TypeIds themselves, for tests).
+// `host`, when set, is the other side's table of guest resource handles
+// (the values come from or go to the host, or another component instance
+// through it): a lifted own or borrow of a guest resource (one `handles`
+// does not know as the host's) becomes a GuestHandle there, and lowering
+// one checks it (HostHandles::Check, before any handle is made) instead of
+// taking a rep. Lowering then records in `moved` the owns it took (for the
+// caller to End once all values are lowered) and in `made` the handles it
+// added to `handles` (to remove if a later value fails); lifting records in
+// `host_borrows` the borrows it made (to End when the call returns).
 struct LiftLowerContext {
   const TypeArena& types;
   const CanonicalOptions& opts;
   HandleTable* handles = nullptr;
   std::optional<uint32_t> borrow_scope;
   std::vector<uint32_t> lends;
+  const ResourceIds* resources = nullptr;
+  HostHandles* host = nullptr;
+  std::vector<GuestHandle> moved;
+  std::vector<uint32_t> made;
+  std::vector<GuestHandle> host_borrows;
 };
 
 // InvalidArgument "expected a <kind> value, got a <kind>" unless `v` has

@@ -118,14 +118,18 @@ struct InstanceState {
   std::vector<wasmhost::Instance> core;
   // One per component instance of the plan (nested ones flattened).
   std::vector<std::unique_ptr<HandleTable>> tables;
+  // The guest resource handles held outside the guest (by the host, or
+  // passing between nested component instances).
+  std::unique_ptr<HostHandles> host_handles;
   bool poisoned = false;
   std::vector<std::unique_ptr<ExportState>> exports;
   // Plan::lifted's functions another part of the component calls, made at
   // the first call (their core instance may not exist before).
   std::vector<std::unique_ptr<ExportState>> lifted;
   std::vector<std::unique_ptr<LoweredState>> lowered;
-  // Guest resources' destructors by resource type, resolved once made.
-  absl::flat_hash_map<TypeId, wasmhost::Func> dtors;
+  // Guest resources' destructors by resource type at run time, resolved
+  // once made.
+  absl::flat_hash_map<uint32_t, wasmhost::Func> dtors;
   std::optional<uint32_t> main_step;
   // Fuel (BeginFuel/EndFuel): what the last call with CallOptions::fuel
   // left, and the calls of the instance on the stack.
@@ -197,6 +201,25 @@ std::string ImportName(absl::string_view interface, absl::string_view name) {
              : absl::StrCat("function ", name, " of interface ", interface);
 }
 
+// LowerFlatValues for values from outside the guest (cx.host set): the
+// owns the guest took end on the host's side once every value is lowered;
+// if one fails, the handles made for the others go again, so the caller
+// still holds what it held.
+absl::StatusOr<std::vector<wasmhost::Val>> LowerForGuest(
+    LiftLowerContext& cx, size_t max_flat, absl::Span<const Val> values,
+    absl::Span<const TypeId> types, CoreValueIter* out_param) {
+  absl::StatusOr<std::vector<wasmhost::Val>> flat =
+      LowerFlatValues(cx, max_flat, values, types, out_param);
+  if (!flat.ok()) {
+    for (auto it = cx.made.rbegin(); it != cx.made.rend(); ++it) {
+      (void)cx.handles->Remove(*it);
+    }
+    return flat.status();
+  }
+  for (const GuestHandle& moved : cx.moved) cx.host->End(moved);
+  return flat;
+}
+
 absl::StatusOr<std::unique_ptr<ExportState>> MakeExportState(
     InstanceState& s, const LiftedExport& lifted) {
   auto e = std::make_unique<ExportState>();
@@ -229,8 +252,10 @@ absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
   HandleTable& handles = *s.tables[e.plan->table];
   const uint32_t scope = handles.EnterCall();
   LiftLowerContext cx{s.types(), e.options.opts, &handles, scope};
+  cx.resources = &s.state->plan.resource_ids[e.plan->table];
+  cx.host = s.host_handles.get();
   absl::StatusOr<std::vector<wasmhost::Val>> flat =
-      LowerFlatValues(cx, kMaxFlatParams, args, e.params);
+      LowerForGuest(cx, kMaxFlatParams, args, e.params, nullptr);
   if (!flat.ok()) {
     (void)handles.ExitCall(scope);
     return flat.status();
@@ -282,6 +307,8 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
   }
   HandleTable& handles = *s.tables[l.plan->table];
   LiftLowerContext cx{s.types(), l.options->opts, &handles};
+  cx.resources = &s.state->plan.resource_ids[l.plan->type_scope];
+  cx.host = s.host_handles.get();
   CoreValueIter vi(args);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> lifted,
                             LiftFlatValues(cx, kMaxFlatParams, vi, l.params));
@@ -299,6 +326,8 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
       status = called.status();
     }
   }
+  // The borrows the call was given end with it.
+  for (const GuestHandle& borrow : cx.host_borrows) s.host_handles->End(borrow);
   if (status.ok() && out.size() != l.results.size()) {
     status = wasmhost::internal::UsageError(
         absl::StatusCode::kInvalidArgument,
@@ -308,7 +337,7 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
   }
   if (status.ok()) {
     absl::StatusOr<std::vector<wasmhost::Val>> flat =
-        LowerFlatValues(cx, kMaxFlatResults, out, l.results, &vi);
+        LowerForGuest(cx, kMaxFlatResults, out, l.results, &vi);
     if (flat.ok() && flat->size() == results.size()) {
       std::copy(flat->begin(), flat->end(), results.begin());
     } else if (flat.ok()) {
@@ -478,6 +507,8 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
           named.name != resource.name) {
         continue;
       }
+      const std::optional<uint32_t> type = RootResource(state, id);
+      if (!type.has_value()) continue;
       ResourceImpl impl;
       impl.host = true;
       // `s` is heap-allocated and outlives its tables.
@@ -499,7 +530,7 @@ absl::Status BindImports(InstanceState& s, const Linker& linker) {
           return image->restore(caller, rep, captured);
         };
       }
-      for (auto& table : s.tables) table->DefineResource(id, impl);
+      for (auto& table : s.tables) table->DefineResource(*type, impl);
     }
   }
   return absl::OkStatus();
@@ -541,6 +572,25 @@ absl::Status MakeExports(InstanceState& s) {
 
 }  // namespace
 
+std::vector<std::string> ResourceTypeNames(const ComponentState& state) {
+  std::vector<std::string> names(state.plan.resource_types.size());
+  for (const auto& [id, named] : state.resource_names) {
+    const std::optional<uint32_t> type = RootResource(state, id);
+    if (!type.has_value() || !names[*type].empty()) continue;
+    names[*type] = named.interface.empty()
+                       ? named.name
+                       : absl::StrCat(named.name, " of ", named.interface);
+  }
+  return names;
+}
+
+std::optional<uint32_t> RootResource(const ComponentState& state, TypeId id) {
+  const ResourceIds& root = state.plan.resource_ids.at(0);
+  auto it = root.find(ResourceIdentity(*state.types, id));
+  if (it == root.end()) return std::nullopt;
+  return it->second;
+}
+
 bool DefinesMemory(const wasmhost::Module& module) {
   for (const ImportType& import : module.imports()) {
     if (import.kind == wasmhost::ExternKind::kMemory) return false;
@@ -574,6 +624,8 @@ absl::Status RestoreHandles(api::Instance& instance,
   for (size_t i = 0; i < tables.size() && i < saved.size(); ++i) {
     status.Update(tables[i]->Restore(saved[i]));
   }
+  // What the host held of the last lease is not the next one's.
+  InstanceAccess::State(instance).host_handles->EndAll();
   return status;
 }
 
@@ -778,12 +830,9 @@ absl::StatusOr<api::Instance> Instantiate(const api::Component& component,
   s->state = &ComponentAccess::State(component);
   const ComponentState& state = *s->state;
   for (uint32_t t = 0; t < state.plan.num_tables; ++t) {
-    auto table = std::make_unique<HandleTable>();
-    for (const auto& [type, same_as] : state.plan.resource_aliases) {
-      table->Alias(type, same_as);
-    }
-    s->tables.push_back(std::move(table));
+    s->tables.push_back(std::make_unique<HandleTable>());
   }
+  s->host_handles = std::make_unique<HostHandles>(ResourceTypeNames(state));
   WASMHOST_RETURN_IF_ERROR(BindImports(*s, linker));
   WASMHOST_ASSIGN_OR_RETURN(
       std::vector<uint64_t> memory_limits,
@@ -893,22 +942,16 @@ absl::StatusOr<Func> Instance::GetFunc(absl::string_view interface,
           : absl::StrCat("function ", name, " of interface ", interface)));
 }
 
-absl::Status Instance::DropResource(absl::string_view interface,
-                                    absl::string_view resource, uint32_t rep) {
-  for (const auto& [id, named] : state_->state->resource_names) {
-    if (named.interface != interface || named.name != resource) continue;
-    TypeId defined = id;
-    for (const auto& [alias, same_as] : state_->state->plan.resource_aliases) {
-      if (alias == id) defined = same_as;
-    }
-    auto dtor = state_->dtors.find(defined);
-    WASMHOST_RETURN_IF_ERROR(internal::BeginCall(*state_));
-    if (dtor == state_->dtors.end()) return absl::OkStatus();
-    const wasmhost::Val arg[] = {wasmhost::Val::I32(static_cast<int32_t>(rep))};
-    return internal::EndCall(*state_, dtor->second.Call(arg).status(), true);
-  }
-  return absl::NotFoundError(absl::StrCat(
-      "the component has no resource ", resource, " of interface ", interface));
+absl::Status Instance::DropResource(const GuestHandle& handle) {
+  WASMHOST_RETURN_IF_ERROR(internal::BeginCall(*state_));
+  WASMHOST_ASSIGN_OR_RETURN(uint32_t type,
+                            state_->host_handles->OwnType(handle));
+  const uint32_t rep = handle.rep();
+  state_->host_handles->End(handle);
+  auto dtor = state_->dtors.find(type);
+  if (dtor == state_->dtors.end()) return absl::OkStatus();
+  const wasmhost::Val arg[] = {wasmhost::Val::I32(static_cast<int32_t>(rep))};
+  return internal::EndCall(*state_, dtor->second.Call(arg).status(), true);
 }
 
 bool Instance::poisoned() const { return state_->poisoned; }

@@ -68,6 +68,15 @@ struct ComponentState {
   std::string glue_sha256;
 };
 
+// The resource type at run time (Plan::resource_types) of resource `id`
+// of the world (resource_names' keys, the root's view); none when no
+// function or instance of the component names it.
+std::optional<uint32_t> RootResource(const ComponentState& state, TypeId id);
+
+// What messages call each resource type at run time: "r of interface"
+// for a resource of the world (the first it has, for one exported twice).
+std::vector<std::string> ResourceTypeNames(const ComponentState& state);
+
 // Whether `module` defines its memory (rather than importing another core
 // instance's).
 bool DefinesMemory(const wasmhost::Module& module);

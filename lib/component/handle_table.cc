@@ -16,29 +16,17 @@ absl::Status CheckType(const ResourceHandle& h, TypeId type, uint32_t index) {
 
 }  // namespace
 
-void HandleTable::Alias(TypeId type, TypeId same_as) {
-  same_as = Canonical(same_as);
-  if (type != same_as) aliases_[type] = same_as;
-}
-
-TypeId HandleTable::Canonical(TypeId type) const {
-  auto it = aliases_.find(type);
-  return it == aliases_.end() ? type : it->second;
-}
-
 void HandleTable::DefineResource(TypeId type, ResourceImpl impl) {
-  type = Canonical(type);
   impls_[type] = std::move(impl);
 }
 
 bool HandleTable::IsLocal(TypeId type) const {
-  type = Canonical(type);
   auto it = impls_.find(type);
   return it != impls_.end() && it->second.local;
 }
 
 bool HandleTable::IsHost(TypeId type) const {
-  auto it = impls_.find(Canonical(type));
+  auto it = impls_.find(type);
   return it != impls_.end() && it->second.host;
 }
 
@@ -74,12 +62,10 @@ absl::StatusOr<ResourceHandle> HandleTable::Remove(uint32_t index) {
 }
 
 absl::StatusOr<uint32_t> HandleTable::ResourceNew(TypeId type, uint32_t rep) {
-  type = Canonical(type);
   return Add(ResourceHandle{type, rep, /*own=*/true, std::nullopt, 0});
 }
 
 absl::Status HandleTable::ResourceDrop(TypeId type, uint32_t index) {
-  type = Canonical(type);
   // Checked before removing so that a trap leaves the table as it was.
   WASMHOST_ASSIGN_OR_RETURN(ResourceHandle * h, Get(index));
   WASMHOST_RETURN_IF_ERROR(CheckType(*h, type, index));
@@ -103,7 +89,7 @@ absl::StatusOr<HandleTable::Snapshot> HandleTable::Save() const {
   for (size_t i = 0; i < slots_.size(); ++i) {
     const std::optional<ResourceHandle>& handle = slots_[i];
     if (!handle.has_value() || !handle->own) continue;
-    auto it = impls_.find(Canonical(handle->type));
+    auto it = impls_.find(handle->type);
     if (it == impls_.end() || !it->second.capture) continue;
     WASMHOST_ASSIGN_OR_RETURN(snapshot.host_objects[i],
                               it->second.capture(handle->rep));
@@ -117,7 +103,7 @@ absl::Status HandleTable::RestoreHostObjects(const Snapshot& snapshot) const {
     if (snapshot.host_objects[i] == nullptr) continue;
     // Saved with a capture, so an own handle whose type has a restore.
     const ResourceHandle& handle = *snapshot.slots[i];
-    const ResourceImpl& impl = impls_.at(Canonical(handle.type));
+    const ResourceImpl& impl = impls_.at(handle.type);
     status.Update(impl.restore(handle.rep, snapshot.host_objects[i].get()));
   }
   return status;
@@ -133,7 +119,7 @@ absl::Status HandleTable::Restore(const Snapshot& snapshot) {
         snapshot.slots[i]->rep == handle->rep) {
       continue;  // the snapshot's own
     }
-    auto it = impls_.find(Canonical(handle->type));
+    auto it = impls_.find(handle->type);
     if (it == impls_.end() || !it->second.host || !it->second.dtor) continue;
     status.Update(it->second.dtor(handle->rep));
   }
@@ -144,14 +130,12 @@ absl::Status HandleTable::Restore(const Snapshot& snapshot) {
 }
 
 absl::StatusOr<uint32_t> HandleTable::ResourceRep(TypeId type, uint32_t index) {
-  type = Canonical(type);
   WASMHOST_ASSIGN_OR_RETURN(ResourceHandle * h, Get(index));
   WASMHOST_RETURN_IF_ERROR(CheckType(*h, type, index));
   return h->rep;
 }
 
 absl::StatusOr<uint32_t> HandleTable::LiftOwn(TypeId type, uint32_t index) {
-  type = Canonical(type);
   WASMHOST_ASSIGN_OR_RETURN(ResourceHandle * h, Get(index));
   WASMHOST_RETURN_IF_ERROR(CheckType(*h, type, index));
   if (h->num_lends != 0) {
@@ -168,7 +152,6 @@ absl::StatusOr<uint32_t> HandleTable::LiftOwn(TypeId type, uint32_t index) {
 
 absl::StatusOr<uint32_t> HandleTable::LiftBorrow(TypeId type, uint32_t index,
                                                  std::vector<uint32_t>& lends) {
-  type = Canonical(type);
   WASMHOST_ASSIGN_OR_RETURN(ResourceHandle * h, Get(index));
   WASMHOST_RETURN_IF_ERROR(CheckType(*h, type, index));
   ++h->num_lends;
@@ -182,13 +165,11 @@ void HandleTable::ReleaseLends(absl::Span<const uint32_t> lends) {
 }
 
 absl::StatusOr<uint32_t> HandleTable::LowerOwn(TypeId type, uint32_t rep) {
-  type = Canonical(type);
   return Add(ResourceHandle{type, rep, /*own=*/true, std::nullopt, 0});
 }
 
 absl::StatusOr<uint32_t> HandleTable::LowerBorrow(TypeId type, uint32_t rep,
                                                   uint32_t scope) {
-  type = Canonical(type);
   if (IsLocal(type)) return rep;
   WASMHOST_ASSIGN_OR_RETURN(
       uint32_t index, Add(ResourceHandle{type, rep, /*own=*/false, scope, 0}));

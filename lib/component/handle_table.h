@@ -8,7 +8,11 @@
 //
 // As in the current spec, one table per component instance holds the
 // handles of every resource type; each handle names its type, so using a
-// handle as the wrong type traps.
+// handle as the wrong type traps. A table's types are resource types at
+// run time (the plan's resource_types indices: one per instantiation of a
+// defining component, as the spec's ResourceType objects compare by
+// identity), not the binary's TypeIds; types.h's ResourceIds maps the
+// latter to the former for one component instance's view.
 
 #ifndef WASMHOST_LIB_COMPONENT_HANDLE_TABLE_H_
 #define WASMHOST_LIB_COMPONENT_HANDLE_TABLE_H_
@@ -28,7 +32,7 @@
 namespace wasmhost::component {
 
 struct ResourceHandle {
-  TypeId type = 0;  // the kResource type
+  uint32_t type = 0;  // the resource type at run time
   uint32_t rep = 0;
   bool own = false;
   // A borrow lowered into a call of this instance: the call's scope (see
@@ -73,12 +77,6 @@ class HandleTable {
       : slots_(1), max_length_(max_length) {}
   HandleTable(const HandleTable&) = delete;
   HandleTable& operator=(const HandleTable&) = delete;
-
-  // Makes `type` another id of resource type `same_as` (what a nested
-  // component's instantiation gives its resources is the same type at run
-  // time); every method taking a type uses `same_as` for it. Alias before
-  // use, and toward a type that is not itself an alias' source.
-  void Alias(TypeId type, TypeId same_as);
 
   // Says how `type` behaves for this instance (local or not, destructor).
   // Types never defined are foreign and have no destructor.
@@ -162,10 +160,8 @@ class HandleTable {
   std::vector<std::optional<ResourceHandle>> slots_;
   std::vector<uint32_t> free_;
   uint32_t max_length_;
-  TypeId Canonical(TypeId type) const;
 
   absl::flat_hash_map<TypeId, ResourceImpl> impls_;
-  absl::flat_hash_map<TypeId, TypeId> aliases_;
   // Live borrow scopes: scope id -> borrow handles not yet dropped.
   absl::flat_hash_map<uint32_t, uint32_t> num_borrows_;
   uint32_t next_scope_ = 1;

@@ -1,9 +1,11 @@
 #include "lib/component/plan.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "lib/util/status_macros.h"
@@ -18,11 +20,16 @@ struct FuncVal {
   std::string interface;
   std::string name;
   TypeId type = 0;
+  uint32_t scope = 0;  // Whose view of the types `type` is (see ResourceKey).
   uint32_t lifted = 0;
 };
 
 struct InstanceVal;
 struct Scope;
+
+// A resource TypeId in one scope's view (by its handle table's index),
+// ResourceIdentity applied.
+using ResourceKey = std::pair<uint32_t, TypeId>;
 
 // A component definition with the scope it was defined in, which its outer
 // aliases read (a nested component is a closure over its parent's
@@ -39,7 +46,8 @@ struct ItemVal {
   std::shared_ptr<InstanceVal> instance;
   ComponentVal component;
   uint32_t core_module = 0;
-  TypeId type = 0;  // kType: the type, resolved.
+  TypeId type = 0;     // kType: the type, resolved,
+  uint32_t scope = 0;  // in this scope's view.
 };
 
 // A component instance: an import of the root (its functions are host
@@ -48,6 +56,7 @@ struct ItemVal {
 struct InstanceVal {
   std::optional<std::string> imported;
   TypeId type = 0;
+  uint32_t scope = 0;  // Whose view of the types `type` is.
   std::vector<std::pair<std::string, ItemVal>> items;
 };
 
@@ -102,37 +111,127 @@ class Planner {
     for (auto& [name, item] : root.exports) {
       WASMHOST_RETURN_IF_ERROR(AddExport("", name, item));
     }
-    for (const auto& [type, unused] : same_) {
-      const TypeId canonical = Find(type);
-      if (canonical != type)
-        plan_.resource_aliases.emplace_back(type, canonical);
+    // The root's exported resources in the world's view (what
+    // Instance::DropResource names).
+    for (const Export& e : component_.root.exports) {
+      for (const auto& [name, item] : root.exports) {
+        if (name != e.name) continue;
+        if (item.sort == Sort::kType) {
+          Same(Key(0, e.desc.type), Key(item.scope, item.type));
+        } else if (item.sort == Sort::kInstance) {
+          SameExportedTypes(e.desc.type, 0, *item.instance);
+        }
+      }
     }
+    Resolve();
     return std::move(plan_);
+  }
+
+  // Numbers the resource types at run time and gives every key and
+  // resource built-in its number.
+  void Resolve() {
+    std::vector<ResourceKey> keys;
+    for (const auto& [key, unused] : same_) keys.push_back(key);
+    // Numbered in a fixed order: a resident's snapshot names handles'
+    // types by number in another process.
+    std::sort(keys.begin(), keys.end());
+    absl::flat_hash_map<ResourceKey, uint32_t> ids;
+    plan_.resource_ids.resize(plan_.num_tables);
+    auto id_of = [&](ResourceKey key) {
+      const ResourceKey root = Find(key);
+      auto [it, added] =
+          ids.emplace(root, static_cast<uint32_t>(plan_.resource_types.size()));
+      if (added) plan_.resource_types.push_back({root.second});
+      return it->second;
+    };
+    for (const ResourceKey& key : keys) {
+      plan_.resource_ids[key.first][key.second] = id_of(key);
+    }
+    for (size_t i = 0; i < plan_.resources.size(); ++i) {
+      plan_.resources[i].type = id_of(guest_keys_[i]);
+    }
+    auto resolve = [&](CoreItem& item) {
+      if (item.kind == CoreItem::Kind::kResourceNew ||
+          item.kind == CoreItem::Kind::kResourceDrop ||
+          item.kind == CoreItem::Kind::kResourceRep) {
+        item.index = id_of(Key(item.table, item.index));
+      }
+    };
+    auto resolve_options = [&](PlannedOptions& options) {
+      for (std::optional<CoreItem>* o :
+           {&options.memory, &options.realloc, &options.post_return}) {
+        if (o->has_value()) resolve(**o);
+      }
+    };
+    for (CoreStep& step : plan_.steps) {
+      for (CoreStep::Import& import : step.imports) resolve(import.item);
+    }
+    for (std::vector<LiftedExport>* lifted : {&plan_.lifted, &plan_.exports}) {
+      for (LiftedExport& l : *lifted) {
+        resolve(l.callee);
+        resolve_options(l.options);
+      }
+    }
+    for (LoweredImport& l : plan_.lowered) resolve_options(l.options);
+    for (GuestResource& r : plan_.resources) {
+      if (r.dtor.has_value()) resolve(*r.dtor);
+    }
   }
 
  private:
   const TypeArena& types() const { return component_.types; }
 
-  // Resource identity at run time: a union-find over resource TypeIds,
-  // each set rooted at the defined resource when it has one.
-  TypeId Find(TypeId type) {
-    auto it = same_.find(type);
-    if (it == same_.end() || it->second == type) return type;
-    const TypeId root = Find(it->second);
-    it->second = root;
+  // Resource identity at run time: a union-find over ResourceKeys, each
+  // set rooted at the defined resource when it has one. A key is a
+  // resource TypeId in one component instance's view: the binary has one
+  // TypeId for a resource its nested component defines, each
+  // instantiation of that component one key, so one resource type.
+  ResourceKey Key(uint32_t scope, TypeId type) const {
+    return {scope, ResourceIdentity(types(), type)};
+  }
+  ResourceKey Find(ResourceKey key) {
+    auto it = same_.find(key);
+    if (it == same_.end()) {
+      same_.emplace(key, key);
+      return key;
+    }
+    if (it->second == key) return key;
+    const ResourceKey root = Find(it->second);
+    same_[key] = root;
     return root;
   }
-  void Same(TypeId a, TypeId b) {
-    if (types()[a].kind != TypeKind::kResource ||
-        types()[b].kind != TypeKind::kResource) {
+  void Same(ResourceKey a, ResourceKey b) {
+    if (types()[a.second].kind != TypeKind::kResource ||
+        types()[b.second].kind != TypeKind::kResource) {
       return;
     }
     a = Find(a);
     b = Find(b);
     if (a == b) return;
-    if (types()[a].defined) std::swap(a, b);
+    // Rooted at a definition, else at the root's view (a host resource's
+    // import: what names it).
+    if (types()[a.second].defined ||
+        (!types()[b.second].defined && a.first == 0)) {
+      std::swap(a, b);
+    }
     same_[a] = b;
-    same_.emplace(b, b);
+  }
+  // Registers the resources function type `func` names in `scope`'s view
+  // (what its lifts and lowers will look up at run time).
+  void UsesResources(uint32_t scope, TypeId type) {
+    if (!seen_types_.insert({scope, type}).second) return;
+    const Type& t = types()[type];
+    if (t.kind == TypeKind::kResource) {
+      Find(Key(scope, type));
+      return;
+    }
+    for (const Field& f : t.fields) UsesResources(scope, f.type);
+    for (const Case& c : t.cases) {
+      if (c.type.has_value()) UsesResources(scope, *c.type);
+    }
+    for (const std::optional<TypeId>& o : {t.element, t.ok, t.error}) {
+      if (o.has_value()) UsesResources(scope, *o);
+    }
   }
 
   absl::StatusOr<std::vector<CoreItem>*> CoreSpace(Scope& scope, Sort sort) {
@@ -210,6 +309,7 @@ class Planner {
       case Sort::kType: {
         WASMHOST_ASSIGN_OR_RETURN(item.type,
                                   At(scope.def->types, ref.index, "type"));
+        item.scope = scope.table;
         return item;
       }
       default:
@@ -242,11 +342,16 @@ class Planner {
   // the same names `instance` holds: for an import of the root, those its
   // instance type declares (a nested component given the root's import
   // aliases the resource types from its own copy of that type).
-  void SameExportedTypes(TypeId type, const InstanceVal& instance) {
+  // `type` is in `scope`'s view.
+  void SameExportedTypes(TypeId type, uint32_t scope,
+                         const InstanceVal& instance) {
     if (instance.imported.has_value()) {
       for (const ExternDecl& decl : types()[type].exports) {
         for (const ExternDecl& have : types()[instance.type].exports) {
-          if (decl.name == have.name) Same(decl.desc.type, have.desc.type);
+          if (decl.name == have.name) {
+            Same(Key(scope, decl.desc.type),
+                 Key(instance.scope, have.desc.type));
+          }
         }
       }
       return;
@@ -254,7 +359,9 @@ class Planner {
     for (const auto& [name, item] : instance.items) {
       if (item.sort != Sort::kType) continue;
       for (const ExternDecl& decl : types()[type].exports) {
-        if (decl.name == name) Same(decl.desc.type, item.type);
+        if (decl.name == name) {
+          Same(Key(scope, decl.desc.type), Key(item.scope, item.type));
+        }
       }
     }
   }
@@ -263,10 +370,12 @@ class Planner {
     if (scope.args != nullptr) {
       for (const auto& [name, item] : *scope.args) {
         if (name != import.name) continue;
-        if (item.sort == Sort::kType) Same(import.desc.type, item.type);
+        if (item.sort == Sort::kType) {
+          Same(Key(scope.table, import.desc.type), Key(item.scope, item.type));
+        }
         if (item.sort == Sort::kInstance &&
             import.desc.kind == ExternKind::kInstance) {
-          SameExportedTypes(import.desc.type, *item.instance);
+          SameExportedTypes(import.desc.type, scope.table, *item.instance);
         }
         return item;
       }
@@ -279,16 +388,29 @@ class Planner {
         item.func.imported = true;
         item.func.name = import.name;
         item.func.type = import.desc.type;
+        item.func.scope = scope.table;
         return item;
       case ExternKind::kInstance:
         item.sort = Sort::kInstance;
         item.instance = std::make_shared<InstanceVal>();
         item.instance->imported = import.name;
         item.instance->type = import.desc.type;
+        item.instance->scope = scope.table;
+        // Host resources get their run-time types even when no function
+        // names them.
+        for (const ExternDecl& decl : types()[import.desc.type].exports) {
+          if (types()[decl.desc.type].kind == TypeKind::kResource) {
+            Find(Key(scope.table, decl.desc.type));
+          }
+        }
         return item;
       case ExternKind::kType:
         item.sort = Sort::kType;
         item.type = import.desc.type;
+        item.scope = scope.table;
+        if (types()[item.type].kind == TypeKind::kResource) {
+          Find(Key(scope.table, item.type));
+        }
         return item;
       default:
         return Unsupported(
@@ -311,6 +433,7 @@ class Planner {
         item.func.interface = *instance.imported;
         item.func.name = alias.name;
         item.func.type = decl.desc.type;
+        item.func.scope = instance.scope;
         return item;
       }
       return Inconsistent(absl::StrCat("export ", alias.name));
@@ -332,8 +455,10 @@ class Planner {
             lifted.callee, At(scope.core_funcs, canon.func, "core func"));
         WASMHOST_ASSIGN_OR_RETURN(lifted.options,
                                   Options(scope, canon.options));
+        UsesResources(scope.table, canon.type);
         FuncVal func;
         func.type = canon.type;
+        func.scope = scope.table;
         func.lifted = static_cast<uint32_t>(plan_.lifted.size());
         plan_.lifted.push_back(std::move(lifted));
         scope.funcs.push_back(std::move(func));
@@ -351,6 +476,8 @@ class Planner {
           lowered.lifted = func.lifted;
         }
         lowered.type = func.type;
+        lowered.type_scope = func.scope;
+        UsesResources(func.scope, func.type);
         WASMHOST_ASSIGN_OR_RETURN(lowered.options,
                                   Options(scope, canon.options));
         CoreItem item;
@@ -369,8 +496,9 @@ class Planner {
                     : canon.kind == Canon::Kind::kResourceDrop
                         ? CoreItem::Kind::kResourceDrop
                         : CoreItem::Kind::kResourceRep;
-        item.index = canon.type;
+        item.index = canon.type;  // Resolve() makes it the run-time type.
         item.table = scope.table;
+        Find(Key(scope.table, canon.type));
         scope.core_funcs.push_back(std::move(item));
         return absl::OkStatus();
       }
@@ -454,8 +582,9 @@ class Planner {
       WASMHOST_RETURN_IF_ERROR(Walk(nested));
       nested.args = nullptr;
       val->items = nested.exports;
-      SameExportedTypes(instance.type, *val);
+      SameExportedTypes(instance.type, scope.table, *val);
     }
+    val->scope = scope.table;
     scope.instances.push_back(std::move(val));
     return absl::OkStatus();
   }
@@ -524,16 +653,10 @@ class Planner {
     if (type.kind != TypeKind::kResource || !type.defined) {
       return absl::OkStatus();
     }
-    for (const GuestResource& known : plan_.resources) {
-      // Each instantiation should make new resource types (generativity),
-      // with destructors of its own; the plan has one per TypeId.
-      if (known.type == id) {
-        return Unsupported(
-            "a component defining resources instantiated more than once");
-      }
-    }
+    // Each instantiation of the component makes a new resource type (the
+    // spec's generativity), with a destructor in its own core instance.
     GuestResource resource;
-    resource.type = id;
+    guest_keys_.push_back(Find(Key(scope.table, id)));
     resource.table = scope.table;
     if (type.dtor.has_value()) {
       WASMHOST_ASSIGN_OR_RETURN(resource.dtor,
@@ -630,7 +753,9 @@ class Planner {
 
   const Component& component_;
   Plan plan_;
-  absl::flat_hash_map<TypeId, TypeId> same_;
+  absl::flat_hash_map<ResourceKey, ResourceKey> same_;
+  absl::flat_hash_set<std::pair<uint32_t, TypeId>> seen_types_;
+  std::vector<ResourceKey> guest_keys_;  // By Plan::resources.
   std::vector<std::unique_ptr<Scope>> scopes_;
   std::vector<const wasm::ModuleInfo*> module_infos_;
 };

@@ -17,7 +17,7 @@
 // are bound to the instantiation's arguments and their definitions walked
 // in the parent's plan (outer aliases resolved where the component was
 // defined), so the plan has no nesting; each instantiation keeps a handle
-// table of its own.
+// table of its own and makes resource types of its own.
 
 #ifndef WASMHOST_LIB_COMPONENT_PLAN_H_
 #define WASMHOST_LIB_COMPONENT_PLAN_H_
@@ -38,7 +38,7 @@ struct CoreItem {
   enum class Kind : uint8_t {
     kExport,        // export `name` of core instance step `index`
     kLowered,       // Plan::lowered[index]
-    kResourceNew,   // resource `index` (a TypeId)
+    kResourceNew,   // resource `index` (a Plan::resource_types index)
     kResourceDrop,  // resource `index`
     kResourceRep,   // resource `index`
   };
@@ -80,6 +80,10 @@ struct LoweredImport {
   std::string interface;
   std::string name;
   TypeId type = 0;  // The kFunc type.
+  // Whose view of the resource types `type` is (a Plan::resource_ids
+  // index): the lifting component instance's for a lifted function, the
+  // root's for an import.
+  uint32_t type_scope = 0;
   PlannedOptions options;
   uint32_t table = 0;  // The calling component instance's handle table.
 };
@@ -96,7 +100,7 @@ struct LiftedExport {
 };
 
 struct GuestResource {
-  TypeId type = 0;
+  uint32_t type = 0;  // A Plan::resource_types index.
   std::optional<CoreItem> dtor;
   uint32_t table = 0;  // The defining component instance's handle table.
 };
@@ -111,10 +115,23 @@ struct Plan {
   // Each component instance (the root's is 0, then one per nested
   // instantiation) has its own handle table, as the spec's have.
   uint32_t num_tables = 1;
-  // Resource types that are another TypeId's at run time (a nested
-  // component's imported or exported resource and its argument or
-  // definition): (alias, canonical).
-  std::vector<std::pair<TypeId, TypeId>> resource_aliases;
+  // The resource types at run time, what handles carry. Each
+  // instantiation of a component that defines a resource makes a new one
+  // (the spec's generativity: a handle of one instantiation's `r` is not
+  // another's), and a resource that is imported or exported under other
+  // TypeIds (a nested component's import bound to its argument, the
+  // instance type an instantiation gives its parent) is one. Each has a
+  // TypeId for its name: the definition, or for a host resource the root's
+  // import.
+  struct ResourceType {
+    TypeId type = 0;
+  };
+  std::vector<ResourceType> resource_types;
+  // By component instance (handle table index): each resource TypeId that
+  // instance's types name (ResourceIdentity applied) -> its resource_types
+  // index. Lifted functions look their types up in their own instance's,
+  // lowered ones in LoweredImport::type_scope's.
+  std::vector<ResourceIds> resource_ids;
 };
 
 // The plan of `component`.

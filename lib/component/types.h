@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "wasmhost/value.h"
 
@@ -209,6 +210,11 @@ class TypeArena {
                                              TypeId id) {
   return arena[id].resource_of.value_or(id);
 }
+
+// Resource TypeIds (ResourceIdentity applied) -> resource types at run
+// time, in one component instance's view (lib/component/plan.h's
+// Plan::resource_ids; handle tables hold the latter).
+using ResourceIds = absl::flat_hash_map<TypeId, uint32_t>;
 
 }  // namespace wasmhost::component
 

@@ -25,41 +25,43 @@ namespace {
 
 using component::HandleTable;
 using component::ResourceHandle;
-using component::TypeId;
 using component::internal::ComponentState;
 
 const ComponentState& StateOf(const component::api::Component& component) {
   return component::ComponentAccess::State(component);
 }
 
-// Whether `type` is a resource the component defines (or another id of
-// one): the only handles a snapshot carries.
-bool IsGuestResource(const ComponentState& state, TypeId type) {
-  for (const auto& [alias, same_as] : state.plan.resource_aliases) {
-    if (alias == type) type = same_as;
-  }
+// Whether run-time resource type `type` is one the component defines: the
+// only handles a snapshot carries.
+bool IsGuestResource(const ComponentState& state, uint32_t type) {
   for (const component::GuestResource& resource : state.plan.resources) {
     if (resource.type == type) return true;
   }
   return false;
 }
 
-std::string ResourceName(const ComponentState& state, TypeId type) {
-  auto named = state.resource_names.find(type);
-  if (named == state.resource_names.end()) {
-    return absl::StrCat("resource type ", type);
-  }
-  return absl::StrCat("resource ", named->second.name, " of interface ",
-                      named->second.interface);
+// The world's name of run-time resource type `type`, if it has one.
+const component::api::ComponentResource* NameOf(const ComponentState& state,
+                                                uint32_t type) {
+  if (type >= state.plan.resource_types.size()) return nullptr;
+  auto named =
+      state.resource_names.find(state.plan.resource_types[type].type);
+  return named == state.resource_names.end() ? nullptr : &named->second;
+}
+
+std::string ResourceName(const ComponentState& state, uint32_t type) {
+  const component::api::ComponentResource* named = NameOf(state, type);
+  if (named == nullptr) return absl::StrCat("resource type ", type);
+  return absl::StrCat("resource ", named->name, " of interface ",
+                      named->interface);
 }
 
 // Whether `type` is WASI 0.2's input-stream or output-stream (any 0.2.x).
-bool IsWasiStream(const ComponentState& state, TypeId type) {
-  auto named = state.resource_names.find(type);
-  return named != state.resource_names.end() &&
-         absl::StartsWith(named->second.interface, "wasi:io/streams@0.2.") &&
-         (named->second.name == "input-stream" ||
-          named->second.name == "output-stream");
+bool IsWasiStream(const ComponentState& state, uint32_t type) {
+  const component::api::ComponentResource* named = NameOf(state, type);
+  return named != nullptr &&
+         absl::StartsWith(named->interface, "wasi:io/streams@0.2.") &&
+         (named->name == "input-stream" || named->name == "output-stream");
 }
 
 using Stdio = wasi::CarriedStdioStream;

@@ -283,9 +283,12 @@ struct WitTraits<std::tuple<Ts...>> {
 template <typename Tag>
 struct WitTraits<Own<Tag>> {
   static WitTypeT WitType() { return WitTypeT::Own(Tag::kWitName); }
-  static Val ToVal(Own<Tag> v) { return Val::Own(v.rep()); }
+  static Val ToVal(const Own<Tag>& v) {
+    return v.handle().valid() ? Val::Own(v.handle()) : Val::Own(v.rep());
+  }
   static absl::StatusOr<Own<Tag>> FromVal(const Val& v) {
     if (v.kind() != ValKind::kOwn) return KindMismatch(ValKind::kOwn, v);
+    if (v.guest_handle().valid()) return Own<Tag>(v.guest_handle());
     return Own<Tag>(v.rep());
   }
 };
@@ -293,9 +296,12 @@ struct WitTraits<Own<Tag>> {
 template <typename Tag>
 struct WitTraits<Borrow<Tag>> {
   static WitTypeT WitType() { return WitTypeT::Borrow(Tag::kWitName); }
-  static Val ToVal(Borrow<Tag> v) { return Val::Borrow(v.rep()); }
+  static Val ToVal(const Borrow<Tag>& v) {
+    return v.handle().valid() ? Val::Borrow(v.handle()) : Val::Borrow(v.rep());
+  }
   static absl::StatusOr<Borrow<Tag>> FromVal(const Val& v) {
     if (v.kind() != ValKind::kBorrow) return KindMismatch(ValKind::kBorrow, v);
+    if (v.guest_handle().valid()) return Borrow<Tag>(v.guest_handle());
     return Borrow<Tag>(v.rep());
   }
 };
