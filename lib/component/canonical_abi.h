@@ -80,12 +80,15 @@ struct CanonicalOptions {
 // the guest), `borrow_scope` is the call's HandleTable::EnterCall scope;
 // for canon lower (the guest calls out), borrows lifted are lent and their
 // indices collected in `lends` for HandleTable::ReleaseLends at call exit.
+// `lift_bytes` lifts every list<u8> as one Val::Bytes (for host-function
+// arguments) instead of a Val per byte.
 struct LiftLowerContext {
   const TypeArena& types;
   const CanonicalOptions& opts;
   HandleTable* handles = nullptr;
   std::optional<uint32_t> borrow_scope;
   std::vector<uint32_t> lends;
+  bool lift_bytes = false;
 };
 
 // InvalidArgument "expected a <kind> value, got a <kind>" unless `v` has

@@ -282,6 +282,9 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
   }
   HandleTable& handles = *s.tables[l.plan->table];
   LiftLowerContext cx{s.types(), l.options->opts, &handles};
+  // A host function's byte lists (stream writes, bodies) as Val::Bytes;
+  // a nested component's lowering takes them as they are.
+  cx.lift_bytes = true;
   CoreValueIter vi(args);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> lifted,
                             LiftFlatValues(cx, kMaxFlatParams, vi, l.params));
