@@ -40,6 +40,27 @@ absl::Status Broken(absl::string_view what) {
   return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
 }
 
+// A chunked body (RFC 9112 7.1) decoded; DataLoss when it is cut short
+// (a server ending a failed streamed response) or malformed.
+absl::StatusOr<std::string> Dechunk(absl::string_view in) {
+  std::string body;
+  for (;;) {
+    const size_t line_end = in.find("\r\n");
+    uint64_t size;
+    if (line_end == absl::string_view::npos ||
+        !absl::SimpleHexAtoi(in.substr(0, in.find_first_of(";\r")), &size)) {
+      return absl::DataLossError("chunked body cut short");
+    }
+    in.remove_prefix(line_end + 2);
+    if (size == 0) return body;
+    if (in.size() < size + 2) {
+      return absl::DataLossError("chunked body cut short");
+    }
+    body.append(in.data(), size);
+    in.remove_prefix(size + 2);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<HttpResponse> Fetch(uint16_t port, const HttpRequest& request) {
@@ -100,6 +121,13 @@ absl::StatusOr<HttpResponse> Fetch(uint16_t port, const HttpRequest& request) {
         std::string(absl::StripAsciiWhitespace(header.second)));
   }
   response.body = in.substr(head_end + 4);
+  for (const auto& [name, value] : response.headers) {
+    if (name == "transfer-encoding" && absl::EqualsIgnoreCase(value, "chunked")) {
+      absl::StatusOr<std::string> body = Dechunk(response.body);
+      if (!body.ok()) return body.status();
+      response.body = *std::move(body);
+    }
+  }
   return response;
 }
 

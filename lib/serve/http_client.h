@@ -15,10 +15,12 @@ namespace wasmhost::serve {
 
 // Sends `request` (method, path, headers, body; Host, Content-Length and
 // Connection are added) to 127.0.0.1:`port` and returns the response with
-// its status, headers (names lower-cased) and body.
+// its status, headers (names lower-cased) and body (a chunked one
+// decoded).
 // Returns:
 //   Unavailable  the connection cannot be made, or breaks
-//   DataLoss     the response is not HTTP/1.x
+//   DataLoss     the response is not HTTP/1.x, or its chunked body is cut
+//                short
 [[nodiscard]] absl::StatusOr<HttpResponse> Fetch(uint16_t port,
                                                  const HttpRequest& request);
 
