@@ -1,10 +1,5 @@
 #include "lib/serve/http_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <optional>
 #include <memory>
@@ -244,32 +239,13 @@ TEST(HttpServerTest, AbortCutsTheStreamedResponseShort) {
   EXPECT_THAT(response.status().message(), HasSubstr("cut short"));
 }
 
-// A raw connection that sends `head` and then `body_part`, and closes.
-void SendAndHangUp(uint16_t port, const std::string& head,
-                   const std::string& body_part) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)),
-            0);
-  const std::string out = head + body_part;
-  for (size_t sent = 0; sent < out.size();) {
-    const ssize_t n =
-        send(fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-    ASSERT_GT(n, 0);
-    sent += static_cast<size_t>(n);
-  }
-  close(fd);
-}
-
 TEST(HttpServerTest, ClientLeavingMidBodyEndsTheHandlerAndServingGoesOn) {
   StreamServer server(Streaming());
-  SendAndHangUp(server.server().port(),
-                "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 8388608\r\n\r\n",
-                std::string(1 << 20, 'z'));
+  ASSERT_TRUE(SendAndHangUp(server.server().port(),
+                            "POST / HTTP/1.1\r\nHost: x\r\n"
+                            "Content-Length: 8388608\r\n\r\n" +
+                                std::string(1 << 20, 'z'))
+                  .ok());
   absl::Status body = server.WaitForDone(1);
   EXPECT_EQ(body.code(), absl::StatusCode::kUnavailable) << body;
   EXPECT_THAT(body.message(), HasSubstr("went away"));
@@ -288,10 +264,11 @@ TEST(HttpServerTest, ChunkedBodyPastTheLimitFailsItsSource) {
   for (int i = 0; i < 5; ++i) {
     absl::StrAppend(&chunks, "8000\r\n", std::string(0x8000, 'c'), "\r\n");
   }
-  SendAndHangUp(server.server().port(),
-                "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                "\r\n",
-                chunks);
+  ASSERT_TRUE(SendAndHangUp(server.server().port(),
+                            "POST / HTTP/1.1\r\nHost: x\r\n"
+                            "Transfer-Encoding: chunked\r\n\r\n" +
+                                chunks)
+                  .ok());
   absl::Status body = server.WaitForDone(1);
   EXPECT_EQ(body.code(), absl::StatusCode::kResourceExhausted) << body;
   EXPECT_THAT(body.message(), HasSubstr("too large"));
