@@ -281,44 +281,51 @@ MHD_Result OnStreamed(MHD_Connection* connection,
                       const std::shared_ptr<Stream>& stream, const char* upload,
                       size_t* size, std::atomic<size_t>& peak) {
   Stream& s = *stream;
-  internal::MutexLock lock(&s.mutex);
-  if (s.closing) return MHD_NO;
-  if (*size != 0) {
-    if (s.handler_done) {
-      *size = 0;  // the handler answered without it
-      return MHD_YES;
-    }
-    if (s.in_bytes >= s.buffer_limit) {
-      // Left unread: libmicrohttpd offers it again once resumed.
-      s.Suspend();
-      return MHD_YES;
-    }
-    s.received += *size;
-    if (s.received > s.max_body) {
-      s.overflow = true;
+  bool streamed;
+  HttpResponse response;
+  {
+    internal::MutexLock lock(&s.mutex);
+    if (s.closing) return MHD_NO;
+    if (*size != 0) {
+      if (s.handler_done) {
+        *size = 0;  // the handler answered without it
+        return MHD_YES;
+      }
+      if (s.in_bytes >= s.buffer_limit) {
+        // Left unread: libmicrohttpd offers it again once resumed.
+        s.Suspend();
+        return MHD_YES;
+      }
+      s.received += *size;
+      if (s.received > s.max_body) {
+        s.overflow = true;
+        s.changed.SignalAll();
+        return MHD_NO;
+      }
+      s.in.emplace_back(upload, *size);
+      s.in_bytes += *size;
+      NotePeak(peak, s.buffered());
+      *size = 0;
       s.changed.SignalAll();
-      return MHD_NO;
+      return MHD_YES;
     }
-    s.in.emplace_back(upload, *size);
-    s.in_bytes += *size;
-    NotePeak(peak, s.buffered());
-    *size = 0;
+    s.in_done = true;
     s.changed.SignalAll();
-    return MHD_YES;
+    if (!s.head && !s.handler_done) {
+      s.Suspend();  // until the handler starts or ends its response
+      return MHD_YES;
+    }
+    // The head (or the whole response) no longer changes: it is queued
+    // unlocked, as libmicrohttpd may read the body at once.
+    streamed = s.head;
+    response = s.response;
   }
-  s.in_done = true;
-  s.changed.SignalAll();
-  if (s.head) {
-    HttpResponse head = s.response;
-    return Queue(connection,
-                 MHD_create_response_from_callback(
-                     MHD_SIZE_UNKNOWN, 64 << 10, ReadOut,
-                     new std::shared_ptr<Stream>(stream), FreeOut),
-                 head);
-  }
-  if (s.handler_done) return Send(connection, s.response);
-  s.Suspend();  // until the handler starts or ends its response
-  return MHD_YES;
+  if (!streamed) return Send(connection, response);
+  return Queue(connection,
+               MHD_create_response_from_callback(
+                   MHD_SIZE_UNKNOWN, 64 << 10, ReadOut,
+                   new std::shared_ptr<Stream>(stream), FreeOut),
+               response);
 }
 
 // A body with a Content-Length of at most `limit` bytes (none counts as
