@@ -219,7 +219,7 @@ TEST(ComponentInstanceTest, TypesRoundTrip) {
 TEST(ComponentInstanceTest, Resources) {
   Component component = Compile(guests::resource_wasm());
   Linker linker;
-  std::vector<std::vector<Val>> blobs;  // By rep.
+  std::vector<std::string> blobs;  // By rep.
   std::vector<uint32_t> dropped;
   LinkerInstance host = linker.Instance("demo:res/host");
   ASSERT_OK(host.DefineResource("blob", [&](uint32_t rep) {
@@ -229,7 +229,7 @@ TEST(ComponentInstanceTest, Resources) {
   ASSERT_OK(host.Define("[constructor]blob", [&](Caller&,
                                                  absl::Span<const Val> args,
                                                  std::vector<Val>& results) {
-    blobs.emplace_back(args[0].elements().begin(), args[0].elements().end());
+    blobs.emplace_back(args[0].bytes());  // list<u8>: a Val::Bytes
     results.push_back(Val::Own(static_cast<uint32_t>(blobs.size() - 1)));
     return absl::OkStatus();
   }));

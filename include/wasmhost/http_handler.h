@@ -18,9 +18,10 @@
 // response-outparam, and wasi:http/outgoing-handler, all at version 0.2.12
 // (an import of any 0.2.x links), plus WASI 0.2 (wasi_component.h) on a
 // WasiContext made per instance from HttpHandlerOptions::wasi. Bodies are
-// wasi:io streams that never block: a request body is read from the
-// request's string or its body_source; what the guest writes to a response
-// body goes to the response (or the sink) at once. Trailers are neither
+// wasi:io streams whose pollables are always ready: a request body is read
+// from the request's string or its body_source (a read waits as long as
+// body_source does); what the guest writes to a response body goes to the
+// response (or the sink) at once. Trailers are neither
 // delivered (future-trailers gives none) nor sent (finish ignores them).
 // outgoing-handler.handle answers error-code HTTP-request-denied for every
 // request whose authority is not in HttpHandlerOptions::allowed_outgoing;
