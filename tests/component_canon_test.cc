@@ -2,10 +2,13 @@
 // hand-written tests/components/canon.wat: each of the spec's traps
 // reaching the host as Aborted with its reason, post-return, host imports
 // lowered with memory and realloc, a trapping realloc, poisoning, memory
-// limits, deadlines, and the seam typed calls use.
+// limits, deadlines, and the seam typed calls use; and on
+// tests/components/bytes.wat, host functions' list<u8> as Val::Bytes.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -246,6 +249,57 @@ TEST(ComponentTypesTest, MalformedComponentIsInvalidArgument) {
   const uint8_t bytes[] = {0, 'a', 's', 'm', 0x0d, 0, 1, 0, 0xff};
   EXPECT_STATUS(Component::Compile(SharedEngine(), bytes).status(),
                 absl::StatusCode::kInvalidArgument, "");
+}
+
+// tests/components/bytes.wat: a host function's list<u8> argument arrives
+// as one Val::Bytes and its Val::Bytes result is lowered into the guest.
+class ComponentBytesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(
+        Component component,
+        Component::Compile(SharedEngine(), wasmhost::testing::bytes_wasm()));
+    ASSERT_OK(linker_.Define(
+        "reverse",
+        [this](Caller&, absl::Span<const Val> args, std::vector<Val>& results) {
+          seen_.push_back(args[0]);
+          std::string bytes(args[0].bytes());
+          std::reverse(bytes.begin(), bytes.end());
+          results.push_back(Val::Bytes(std::move(bytes)));
+          return absl::OkStatus();
+        }));
+    ASSERT_OK_AND_ASSIGN(instance_, Instance::Create(component, linker_));
+  }
+  absl::StatusOr<std::vector<Val>> Call(absl::string_view name) {
+    absl::StatusOr<Func> func = instance_->GetFunc(name);
+    if (!func.ok()) return func.status();
+    return func->Call({});
+  }
+
+  Linker linker_;
+  std::vector<Val> seen_;
+  std::optional<Instance> instance_;
+};
+
+TEST_F(ComponentBytesTest, HostFunctionsTakeAndGiveByteLists) {
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> out, Call("reverse-hello"));
+  EXPECT_EQ(out.at(0), Val::U32(5 * 256 + 'o'));
+  ASSERT_EQ(seen_.size(), 1u);
+  EXPECT_TRUE(seen_[0].is_bytes());
+  EXPECT_EQ(seen_[0].bytes(), "hello");
+}
+
+TEST_F(ComponentBytesTest, RangeOutsideMemoryTrapsBeforeTheHostRuns) {
+  EXPECT_STATUS(Call("reverse-out-of-bounds").status(),
+                absl::StatusCode::kAborted, "pointer out of bounds");
+  EXPECT_TRUE(instance_->poisoned());
+  EXPECT_TRUE(seen_.empty());
+}
+
+TEST_F(ComponentBytesTest, ListLongerThanTheMaximumTraps) {
+  EXPECT_STATUS(Call("reverse-too-long").status(), absl::StatusCode::kAborted,
+                "longer than the maximum");
+  EXPECT_TRUE(seen_.empty());
 }
 
 }  // namespace

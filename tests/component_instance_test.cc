@@ -219,20 +219,20 @@ TEST(ComponentInstanceTest, TypesRoundTrip) {
 TEST(ComponentInstanceTest, Resources) {
   Component component = Compile(guests::resource_wasm());
   Linker linker;
-  std::vector<std::vector<Val>> blobs;  // By rep.
+  std::vector<std::string> blobs;  // By rep.
   std::vector<uint32_t> dropped;
   LinkerInstance host = linker.Instance("demo:res/host");
   ASSERT_OK(host.DefineResource("blob", [&](uint32_t rep) {
     dropped.push_back(rep);
     return absl::OkStatus();
   }));
-  ASSERT_OK(host.Define("[constructor]blob", [&](Caller&,
-                                                 absl::Span<const Val> args,
-                                                 std::vector<Val>& results) {
-    blobs.emplace_back(args[0].elements().begin(), args[0].elements().end());
-    results.push_back(Val::Own(static_cast<uint32_t>(blobs.size() - 1)));
-    return absl::OkStatus();
-  }));
+  ASSERT_OK(host.Define(
+      "[constructor]blob",
+      [&](Caller&, absl::Span<const Val> args, std::vector<Val>& results) {
+        blobs.emplace_back(args[0].bytes());  // list<u8>: a Val::Bytes
+        results.push_back(Val::Own(static_cast<uint32_t>(blobs.size() - 1)));
+        return absl::OkStatus();
+      }));
   ASSERT_OK(host.Define(
       "[method]blob.size",
       [&](Caller&, absl::Span<const Val> args, std::vector<Val>& results) {
@@ -252,13 +252,14 @@ TEST(ComponentInstanceTest, Resources) {
   ASSERT_EQ(a.size(), 1u);
   ASSERT_EQ(a[0].kind(), ValKind::kOwn);
   ASSERT_OK_AND_ASSIGN(std::vector<Val> b, make.Call({Val::U32(10)}));
-  ASSERT_OK_AND_ASSIGN(std::vector<Val> n,
-                       inc.Call({Val::Borrow(a[0].guest_handle()), Val::U32(2)}));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<Val> n,
+      inc.Call({Val::Borrow(a[0].guest_handle()), Val::U32(2)}));
   EXPECT_EQ(n.at(0), Val::U32(7));
   // merge makes a 2-byte blob, reads its size and drops it.
-  ASSERT_OK_AND_ASSIGN(
-      std::vector<Val> m,
-      merge.Call({Val::Borrow(a[0].guest_handle()), Val::Borrow(b[0].guest_handle())}));
+  ASSERT_OK_AND_ASSIGN(std::vector<Val> m,
+                       merge.Call({Val::Borrow(a[0].guest_handle()),
+                                   Val::Borrow(b[0].guest_handle())}));
   ASSERT_EQ(blobs.size(), 1u);
   EXPECT_EQ(dropped, std::vector<uint32_t>{0});
   ASSERT_OK_AND_ASSIGN(std::vector<Val> taken, take.Call({m.at(0)}));
@@ -288,9 +289,11 @@ TEST(ComponentInstanceTest, HostFunctionErrorPoisons) {
   ASSERT_OK_AND_ASSIGN(
       Func make, instance.GetFunc("demo:res/counters", "[constructor]counter"));
   ASSERT_OK_AND_ASSIGN(std::vector<Val> a, make.Call({Val::U32(1)}));
-  EXPECT_STATUS(
-      merge.Call({Val::Borrow(a[0].guest_handle()), Val::Borrow(a[0].guest_handle())}).status(),
-      absl::StatusCode::kInternal, "not called");
+  EXPECT_STATUS(merge
+                    .Call({Val::Borrow(a[0].guest_handle()),
+                           Val::Borrow(a[0].guest_handle())})
+                    .status(),
+                absl::StatusCode::kInternal, "not called");
   EXPECT_TRUE(instance.poisoned());
   EXPECT_STATUS(make.Call({Val::U32(1)}).status(),
                 absl::StatusCode::kFailedPrecondition, "poisoned");
@@ -402,14 +405,10 @@ TEST_F(GenerativeResourceTest, EachInstantiationUsesItsOwnHandles) {
                        Instance::Create(component_, Linker()));
   // get(h) + 100 * take(h): the rep both ways, and the destructor ran in
   // the instance that made the handle.
-  EXPECT_THAT(Call(instance, "same-a", {Val::U32(7)}),
-              IsOkAndHolds(707u));
-  EXPECT_THAT(Call(instance, "same-b", {Val::U32(9)}),
-              IsOkAndHolds(909u));
-  EXPECT_THAT(Call(instance, "dropped-a"),
-              IsOkAndHolds(7u));
-  EXPECT_THAT(Call(instance, "dropped-b"),
-              IsOkAndHolds(9u));
+  EXPECT_THAT(Call(instance, "same-a", {Val::U32(7)}), IsOkAndHolds(707u));
+  EXPECT_THAT(Call(instance, "same-b", {Val::U32(9)}), IsOkAndHolds(909u));
+  EXPECT_THAT(Call(instance, "dropped-a"), IsOkAndHolds(7u));
+  EXPECT_THAT(Call(instance, "dropped-b"), IsOkAndHolds(9u));
 }
 
 TEST_F(GenerativeResourceTest, BorrowOfTheOtherInstantiationTraps) {
@@ -446,7 +445,6 @@ TEST_F(GenerativeResourceTest, OwnOfTheOtherInstantiationTraps) {
   EXPECT_STATUS(Call(instance, "own-across", {Val::U32(7)}).status(),
                 absl::StatusCode::kAborted, "has resource type");
 }
-
 
 // The host's handles to guest resources have an identity (GuestHandle):
 // one of another instance, dropped, moved into the guest, a rep, or of
@@ -517,8 +515,8 @@ TEST_F(HostHandleTest, HandleOfAnotherInstanceIsRefused) {
                 absl::StatusCode::kFailedPrecondition, "another");
   EXPECT_FALSE(second.poisoned());
   // Both instances carry on with their own handles.
-  EXPECT_THAT(Inc(second, b),
-              ::wasmhost::testing::IsOkAndHolds(std::vector<Val>{Val::U32(11)}));
+  EXPECT_THAT(Inc(second, b), ::wasmhost::testing::IsOkAndHolds(
+                                  std::vector<Val>{Val::U32(11)}));
   EXPECT_THAT(Inc(first, a),
               ::wasmhost::testing::IsOkAndHolds(std::vector<Val>{Val::U32(6)}));
 }
@@ -557,22 +555,22 @@ TEST_F(HostHandleTest, RepsAndOtherTypesAreRefused) {
   ASSERT_OK_AND_ASSIGN(Instance instance, NewInstance());
   ASSERT_OK_AND_ASSIGN(Val a, MakeCounter(instance, 5));
   // A rep is not a handle of a guest resource.
-  EXPECT_STATUS(Call(instance, "[method]counter.inc",
-                     {Val::Borrow(a.rep()), Val::U32(1)})
-                    .status(),
-                absl::StatusCode::kInvalidArgument,
-                "borrow<counter of demo:res/counters> of the component needs "
-                "a handle");
+  EXPECT_STATUS(
+      Call(instance, "[method]counter.inc", {Val::Borrow(a.rep()), Val::U32(1)})
+          .status(),
+      absl::StatusCode::kInvalidArgument,
+      "borrow<counter of demo:res/counters> of the component needs "
+      "a handle");
   EXPECT_STATUS(Call(instance, "take", {Val::Own(a.rep())}).status(),
                 absl::StatusCode::kInvalidArgument, "needs a handle");
   // A counter where the host's blob is expected.
-  EXPECT_STATUS(Call(instance, "[method]counter.add-blob",
-                     {Val::Borrow(a.guest_handle()),
-                      Val::Borrow(a.guest_handle())})
-                    .status(),
-                absl::StatusCode::kInvalidArgument,
-                "borrow<blob of demo:res/host> of the host given a handle of "
-                "the component's");
+  EXPECT_STATUS(
+      Call(instance, "[method]counter.add-blob",
+           {Val::Borrow(a.guest_handle()), Val::Borrow(a.guest_handle())})
+          .status(),
+      absl::StatusCode::kInvalidArgument,
+      "borrow<blob of demo:res/host> of the host given a handle of "
+      "the component's");
   EXPECT_FALSE(instance.poisoned());
 }
 

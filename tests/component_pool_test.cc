@@ -431,9 +431,10 @@ TEST(ComponentPoolTest, HandleOfAnEarlierLeaseIsRefused) {
     ASSERT_OK_AND_ASSIGN(std::vector<Val> made,
                          call(lease, "[constructor]counter", {Val::U32(5)}));
     kept = made.at(0);
-    EXPECT_THAT(call(lease, "[method]counter.inc",
-                     {Val::Borrow(kept.guest_handle()), Val::U32(1)}),
-                ::wasmhost::testing::IsOkAndHolds(std::vector<Val>{Val::U32(6)}));
+    EXPECT_THAT(
+        call(lease, "[method]counter.inc",
+             {Val::Borrow(kept.guest_handle()), Val::U32(1)}),
+        ::wasmhost::testing::IsOkAndHolds(std::vector<Val>{Val::U32(6)}));
   }
   ASSERT_OK_AND_ASSIGN(Lease lease, pool->Acquire());
   EXPECT_EQ(pool->stats().resets, 1u);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -38,6 +39,23 @@ TEST(ComponentValTest, FloatsKeepTheirBitsAndCompareByThem) {
   EXPECT_TRUE(std::isnan(v.f32()));
   EXPECT_EQ(v, Val::F32(nan));
   EXPECT_NE(Val::F64(0.0), Val::F64(-0.0));
+}
+
+TEST(ComponentValTest, BytesIsAListOfU8HeldContiguously) {
+  const Val bytes = Val::Bytes(std::string("a\0b", 3));
+  EXPECT_EQ(bytes.kind(), ValKind::kList);
+  EXPECT_TRUE(bytes.is_bytes());
+  EXPECT_EQ(bytes.bytes(), absl::string_view("a\0b", 3));
+  EXPECT_TRUE(bytes.elements().empty());
+  EXPECT_EQ(bytes, Val::List({Val::U8('a'), Val::U8(0), Val::U8('b')}));
+  EXPECT_EQ(Val::List({Val::U8('a'), Val::U8(0), Val::U8('b')}), bytes);
+  EXPECT_NE(bytes, Val::List({Val::U8('a'), Val::U8(0)}));
+  EXPECT_NE(bytes, Val::List({Val::U16('a'), Val::U16(0), Val::U16('b')}));
+  EXPECT_NE(bytes, Val::String(std::string("a\0b", 3)));
+  EXPECT_EQ(Val::Bytes(""), Val::List({}));
+  EXPECT_FALSE(Val::List({Val::U8(1)}).is_bytes());
+  EXPECT_TRUE(Val::List({Val::U8(1)}).bytes().empty());
+  EXPECT_TRUE(Val::String("x").bytes().empty());
 }
 
 TEST(ComponentValTest, Aggregates) {

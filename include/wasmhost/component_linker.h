@@ -74,8 +74,9 @@ class WASMHOST_EXPORT Caller {
 };
 
 // A host function: receives the arguments lifted from the guest, in the
-// import's parameter order and types, and appends its result (none or
-// one) to `results`, which the runtime lowers into the guest. A non-OK
+// import's parameter order and types (every list<u8> as one Val::Bytes,
+// read with Val::bytes()), and appends its result (none or one) to
+// `results`, which the runtime lowers into the guest. A non-OK
 // status traps the guest; the call that entered the component returns it
 // unchanged and the component instance is poisoned. A result that does
 // not fit the import's type fails the call with InvalidArgument.

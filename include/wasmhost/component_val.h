@@ -139,6 +139,17 @@ class Val {
   static Val List(std::vector<Val> elements) {
     return Aggregate(ValKind::kList, std::move(elements));
   }
+  // A list<u8> held as contiguous bytes instead of one Val per byte, so a
+  // body or buffer crosses the canonical ABI with one copy. Host functions
+  // receive their list<u8> arguments in this form; lowering accepts it for
+  // list<u8> only (InvalidArgument for any other list type). Equal to the
+  // List of the same U8 values.
+  static Val Bytes(std::string bytes) {
+    Val val(ValKind::kList, 0);
+    val.string_ = std::move(bytes);
+    val.is_bytes_ = true;
+    return val;
+  }
   // Fields in the record type's order, with their names.
   static Val Record(std::vector<std::pair<std::string, Val>> fields) {
     Val val(ValKind::kRecord, 0);
@@ -220,7 +231,15 @@ class Val {
     return static_cast<uint32_t>(bits_);
   }
   [[nodiscard]] const std::string& string() const { return string_; }
-  // A list's or tuple's elements, a record's field values.
+  // Whether this list was made by Bytes(): its bytes() hold the list and
+  // its elements() are empty.
+  [[nodiscard]] bool is_bytes() const { return is_bytes_; }
+  // A Bytes() list's bytes (empty for any other value).
+  [[nodiscard]] absl::string_view bytes() const {
+    return is_bytes_ ? absl::string_view(string_) : absl::string_view();
+  }
+  // A list's (unless is_bytes()) or tuple's elements, a record's field
+  // values.
   [[nodiscard]] absl::Span<const Val> elements() const { return members_; }
   // A record's field names, in the order of elements().
   [[nodiscard]] absl::Span<const std::string> field_names() const {
@@ -246,7 +265,11 @@ class Val {
   [[nodiscard]] uint64_t bits() const { return bits_; }
 
   // Floats compare by bits, so a NaN equals the same NaN.
+  // A Bytes() list equals the List of the same U8 values.
   friend bool operator==(const Val& a, const Val& b) {
+    if (a.is_bytes_ != b.is_bytes_) {
+      return a.is_bytes_ ? b.EqualsBytes(a.string_) : a.EqualsBytes(b.string_);
+    }
     return a.kind_ == b.kind_ && a.bits_ == b.bits_ && a.string_ == b.string_ &&
            a.members_ == b.members_ && a.names_ == b.names_ &&
            a.handle_ == b.handle_;
@@ -269,9 +292,21 @@ class Val {
     return val;
   }
 
+  // Whether this is a list of U8 Vals holding exactly `bytes`.
+  bool EqualsBytes(absl::string_view bytes) const {
+    if (kind_ != ValKind::kList || members_.size() != bytes.size()) {
+      return false;
+    }
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      if (members_[i] != U8(static_cast<uint8_t>(bytes[i]))) return false;
+    }
+    return true;
+  }
+
   ValKind kind_ = ValKind::kBool;
+  bool is_bytes_ = false;
   uint64_t bits_ = 0;
-  std::string string_;
+  std::string string_;              // a string; a Bytes() list's bytes
   std::vector<Val> members_;        // list, tuple, record; the payload
   std::vector<std::string> names_;  // record field names
   GuestHandle handle_;              // own, borrow of a guest resource

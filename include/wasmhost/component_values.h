@@ -114,7 +114,8 @@ class Borrow {
   explicit Borrow(uint32_t rep = 0) : rep_(rep) {}
   explicit Borrow(GuestHandle handle) : rep_(handle.rep()), handle_(handle) {}
   // A borrow of a handle the host owns.
-  explicit Borrow(const Own<Tag>& own) : rep_(own.rep()), handle_(own.handle()) {}
+  explicit Borrow(const Own<Tag>& own)
+      : rep_(own.rep()), handle_(own.handle()) {}
   [[nodiscard]] uint32_t rep() const { return rep_; }
   [[nodiscard]] const GuestHandle& handle() const { return handle_; }
   friend bool operator==(const Borrow& a, const Borrow& b) {

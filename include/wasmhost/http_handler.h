@@ -19,10 +19,11 @@
 // (an import of any 0.2.x links), plus WASI 0.2 (wasi_component.h) on a
 // WasiContext made per instance from HttpHandlerOptions::wasi. Bodies are
 // wasi:io streams: a request body is read from the request's string or its
-// body_source; what the guest writes to a response body goes to the
-// response (or the sink) at once. Request trailers (HttpRequest::trailers)
-// reach the guest through incoming-body.finish; the trailers the guest
-// gives outgoing-body.finish come back in HttpResponse::trailers.
+// body_source (a read waits as long as body_source does); what the guest writes
+// to a response body goes to the response (or the sink) at once. Request
+// trailers (HttpRequest::trailers) reach the guest through
+// incoming-body.finish; the trailers the guest gives outgoing-body.finish come
+// back in HttpResponse::trailers.
 //
 // outgoing-handler.handle answers error-code HTTP-request-denied for every
 // request whose authority (host and port, 80 by default; it is also the

@@ -406,6 +406,10 @@ absl::StatusOr<Val> LoadListFromRange(LiftLowerContext& cx,
   }
   WASMHOST_RETURN_IF_ERROR(
       CheckRange(mem, ptr, length * size, Alignment(cx.types, elem)));
+  if (cx.lift_bytes && cx.types[elem].kind == TypeKind::kU8) {
+    return Val::Bytes(
+        std::string(reinterpret_cast<const char*>(mem.data()) + ptr, length));
+  }
   std::vector<Val> out;
   out.reserve(length);
   for (uint32_t i = 0; i < length; ++i) {
@@ -483,9 +487,9 @@ absl::StatusOr<uint32_t> LowerHandle(LiftLowerContext& cx, const Type& t,
         "lowering a borrow needs the call's borrow scope");
   }
   WASMHOST_ASSIGN_OR_RETURN(
-      uint32_t index, own ? cx.handles->LowerOwn(type, rep)
-                          : cx.handles->LowerBorrow(type, rep,
-                                                    *cx.borrow_scope));
+      uint32_t index,
+      own ? cx.handles->LowerOwn(type, rep)
+          : cx.handles->LowerBorrow(type, rep, *cx.borrow_scope));
   if (own || !cx.handles->IsLocal(type)) cx.made.push_back(index);
   return index;
 }
@@ -678,9 +682,41 @@ absl::StatusOr<Val> LoadAt(LiftLowerContext& cx, absl::Span<const uint8_t> mem,
 absl::Status StoreAt(LiftLowerContext& cx, const Val& v, TypeId type,
                      uint64_t ptr);
 
+// A list value that does not fit a fixed-length list type of `length`
+// elements (Val::Bytes is only for list<u8>).
+absl::Status FixedLengthMismatch(const Val& v, uint32_t length) {
+  if (v.is_bytes()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a Val::Bytes list for a fixed-length list type of ",
+                     length, " elements"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "list value has ", v.elements().size(), " elements, the type ", length));
+}
+
 // store_list_into_range: the elements in newly allocated memory.
 absl::StatusOr<std::pair<uint32_t, uint32_t>> StoreListIntoRange(
     LiftLowerContext& cx, const Val& v, TypeId elem) {
+  const TypeKind kind = cx.types[elem].kind;
+  if (v.is_bytes()) {
+    if (kind != TypeKind::kU8) {
+      return absl::InvalidArgumentError(
+          "a Val::Bytes list lowered to a list type whose elements are not u8");
+    }
+    // Bytes() exists for this: one realloc and one copy.
+    const absl::string_view bytes = v.bytes();
+    if (bytes.size() > UINT32_MAX) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("list of ", bytes.size(), " bytes is too long"));
+    }
+    const auto length = static_cast<uint32_t>(bytes.size());
+    WASMHOST_ASSIGN_OR_RETURN(uint32_t ptr,
+                              ReallocChecked(cx, 0, 0, 1, length));
+    if (length != 0) {
+      std::memcpy(cx.opts.memory->Bytes().data() + ptr, bytes.data(), length);
+    }
+    return std::make_pair(ptr, length);
+  }
   const uint64_t size = ElemSize(cx.types, elem);
   const uint64_t byte_length = v.elements().size() * size;
   if (byte_length > UINT32_MAX) {
@@ -691,7 +727,6 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> StoreListIntoRange(
   WASMHOST_ASSIGN_OR_RETURN(
       uint32_t ptr,
       ReallocChecked(cx, 0, 0, alignment, static_cast<uint32_t>(byte_length)));
-  const TypeKind kind = cx.types[elem].kind;
   if (IsNumber(kind)) {
     // Numbers need no allocation: one span and a copy per element, without
     // StoreAt's dispatch.
@@ -755,10 +790,8 @@ absl::Status StoreAt(LiftLowerContext& cx, const Val& v, TypeId type,
         StoreInt(cx.opts.memory->Bytes(), ptr + 4, range.second, 4);
         return absl::OkStatus();
       }
-      if (v.elements().size() != t.fixed_length) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("list value has ", v.elements().size(),
-                         " elements, the type ", t.fixed_length));
+      if (v.is_bytes() || v.elements().size() != t.fixed_length) {
+        return FixedLengthMismatch(v, t.fixed_length);
       }
       const uint32_t size = ElemSize(cx.types, *t.element);
       for (size_t i = 0; i < v.elements().size(); ++i) {
@@ -1345,10 +1378,8 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
         out.push_back(I32Of(range.second));
         return absl::OkStatus();
       }
-      if (v.elements().size() != t.fixed_length) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("list value has ", v.elements().size(),
-                         " elements, the type ", t.fixed_length));
+      if (v.is_bytes() || v.elements().size() != t.fixed_length) {
+        return FixedLengthMismatch(v, t.fixed_length);
       }
       for (const Val& e : v.elements()) {
         WASMHOST_RETURN_IF_ERROR(LowerFlat(cx, e, *t.element, out));

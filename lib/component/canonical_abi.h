@@ -92,6 +92,8 @@ struct CanonicalOptions {
 // caller to End once all values are lowered) and in `made` the handles it
 // added to `handles` (to remove if a later value fails); lifting records in
 // `host_borrows` the borrows it made (to End when the call returns).
+// `lift_bytes` lifts every list<u8> as one Val::Bytes (for host-function
+// arguments) instead of a Val per byte.
 struct LiftLowerContext {
   const TypeArena& types;
   const CanonicalOptions& opts;
@@ -103,6 +105,7 @@ struct LiftLowerContext {
   std::vector<GuestHandle> moved;
   std::vector<uint32_t> made;
   std::vector<GuestHandle> host_borrows;
+  bool lift_bytes = false;
 };
 
 // InvalidArgument "expected a <kind> value, got a <kind>" unless `v` has

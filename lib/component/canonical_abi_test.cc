@@ -653,6 +653,92 @@ TEST(CanonicalAbiTest, ListRangeTraps) {
   EXPECT_TRUE(lift(508, 1).ok());
 }
 
+// Host-function arguments (lift_bytes): list<u8> lifts as one Val::Bytes,
+// checked like any list; Bytes lowers with one realloc and one copy.
+TEST(CanonicalAbiTest, ByteListsLiftAndLowerAsBytes) {
+  Fixture f;
+  LiftLowerContext cx = f.Context();
+  cx.lift_bytes = true;
+  const TypeId u8 = f.types.Prim(TypeKind::kU8);
+  const TypeId bytes = f.types.List(u8);
+  f.PokeBytes(100, {'h', 'i', 0, 0xff});
+  auto lift = [&](uint32_t ptr, uint32_t len) {
+    std::vector<CoreVal> in = {CoreVal::I32(ptr), CoreVal::I32(len)};
+    CoreValueIter vi(in);
+    return LiftFlat(cx, vi, bytes);
+  };
+  absl::StatusOr<Val> got = lift(100, 4);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(got->is_bytes());
+  EXPECT_EQ(got->bytes(), absl::string_view("hi\0\xff", 4));
+  EXPECT_TRUE(got->elements().empty());
+  EXPECT_EQ(*got,
+            Val::List({Val::U8('h'), Val::U8('i'), Val::U8(0), Val::U8(0xff)}));
+  ASSERT_TRUE(lift(512, 0).ok());
+  EXPECT_TRUE(lift(512, 0)->bytes().empty());
+  ExpectStatus(lift(509, 4).status(), absl::StatusCode::kAborted,
+               "pointer out of bounds");
+  ExpectStatus(lift(0xffffffff, 2).status(), absl::StatusCode::kAborted,
+               "pointer out of bounds");
+  ExpectStatus(lift(0, 1u << 28).status(), absl::StatusCode::kAborted,
+               "longer than the maximum");
+  // Through memory (a list<u8> inside a record) the same.
+  f.Poke(200, {100, 2});
+  absl::StatusOr<Val> loaded = Load(cx, 200, bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->bytes(), "hi");
+  f.Poke(200, {600, 2});
+  ExpectStatus(Load(cx, 200, bytes).status(), absl::StatusCode::kAborted,
+               "pointer out of bounds");
+  // Other element types are lifted element by element still.
+  f.Poke(300, {7});
+  std::vector<CoreVal> in = {CoreVal::I32(300), CoreVal::I32(1)};
+  CoreValueIter vi(in);
+  absl::StatusOr<Val> words =
+      LiftFlat(cx, vi, f.types.List(f.types.Prim(TypeKind::kU32)));
+  ASSERT_TRUE(words.ok()) << words.status();
+  EXPECT_FALSE(words->is_bytes());
+  EXPECT_EQ(*words, Val::List({Val::U32(7)}));
+
+  std::vector<CoreVal> out;
+  ASSERT_TRUE(LowerFlat(cx, Val::Bytes("abc"), bytes, out).ok());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].i32(), 3);
+  const uint32_t ptr = static_cast<uint32_t>(out[0].i32());
+  EXPECT_EQ(std::string(f.memory.Bytes().begin() + ptr,
+                        f.memory.Bytes().begin() + ptr + 3),
+            "abc");
+  EXPECT_EQ(f.memory.calls.back().align, 1u);
+  EXPECT_EQ(f.memory.calls.back().new_size, 3u);
+  // Stored in memory too.
+  ASSERT_TRUE(Store(cx, Val::Bytes("xy"), bytes, 400).ok());
+  absl::StatusOr<Val> back = Load(cx, 400, bytes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->bytes(), "xy");
+}
+
+TEST(CanonicalAbiTest, ByteListsOnlyLowerToListOfU8) {
+  Fixture f;
+  LiftLowerContext cx = f.Context();
+  std::vector<CoreVal> out;
+  ExpectStatus(LowerFlat(cx, Val::Bytes("ab"),
+                         f.types.List(f.types.Prim(TypeKind::kU32)), out),
+               absl::StatusCode::kInvalidArgument,
+               "list type whose elements are not u8");
+  ExpectStatus(LowerFlat(cx, Val::Bytes("ab"),
+                         f.types.List(f.types.Prim(TypeKind::kU8), 2), out),
+               absl::StatusCode::kInvalidArgument,
+               "Val::Bytes list for a fixed-length list type of 2");
+  ExpectStatus(Store(cx, Val::Bytes("ab"),
+                     f.types.List(f.types.Prim(TypeKind::kU8), 2), 0),
+               absl::StatusCode::kInvalidArgument,
+               "Val::Bytes list for a fixed-length list type of 2");
+  f.memory.result = 510;
+  ExpectStatus(LowerFlat(cx, Val::Bytes("abcd"),
+                         f.types.List(f.types.Prim(TypeKind::kU8)), out),
+               absl::StatusCode::kAborted, "pointer out of bounds");
+}
+
 TEST(CanonicalAbiTest, LoadAndStoreCheckTheirPointer) {
   Fixture f;
   LiftLowerContext cx = f.Context();

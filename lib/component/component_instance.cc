@@ -309,6 +309,9 @@ absl::Status CallHost(InstanceState& s, LoweredState& l,
   LiftLowerContext cx{s.types(), l.options->opts, &handles};
   cx.resources = &s.state->plan.resource_ids[l.plan->type_scope];
   cx.host = s.host_handles.get();
+  // A host function's byte lists (stream writes, bodies) as Val::Bytes;
+  // a nested component's lowering takes them as they are.
+  cx.lift_bytes = true;
   CoreValueIter vi(args);
   WASMHOST_ASSIGN_OR_RETURN(std::vector<Val> lifted,
                             LiftFlatValues(cx, kMaxFlatParams, vi, l.params));

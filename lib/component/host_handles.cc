@@ -46,7 +46,8 @@ absl::StatusOr<const HostHandles::Slot*> HostHandles::Live(
   using internal::GuestHandleAccess;
   if (!handle.valid()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(what, " of the component needs a handle a call gave the "
+        absl::StrCat(what,
+                     " of the component needs a handle a call gave the "
                      "host, not a rep"));
   }
   if (GuestHandleAccess::Instance(handle) != id_) {
@@ -57,8 +58,9 @@ absl::StatusOr<const HostHandles::Slot*> HostHandles::Live(
   if (index >= slots_.size() || !slots_[index].live ||
       slots_[index].generation != GuestHandleAccess::Generation(handle)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        what, ": the handle was dropped or moved into the component, its "
-              "call returned, or the instance was reset since"));
+        what,
+        ": the handle was dropped or moved into the component, its "
+        "call returned, or the instance was reset since"));
   }
   return &slots_[index];
 }
@@ -70,8 +72,8 @@ absl::StatusOr<uint32_t> HostHandles::Check(const GuestHandle& handle,
   absl::StatusOr<const Slot*> slot = Live(handle, what);
   if (!slot.ok()) return slot.status();
   if ((*slot)->type != type) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, " given a handle of ", Name((*slot)->type)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " given a handle of ", Name((*slot)->type)));
   }
   if (own && !(*slot)->own) {
     return absl::InvalidArgumentError(
@@ -84,9 +86,9 @@ absl::StatusOr<uint32_t> HostHandles::OwnType(const GuestHandle& handle) const {
   absl::StatusOr<const Slot*> slot = Live(handle, "dropping a resource");
   if (!slot.ok()) return slot.status();
   if (!(*slot)->own) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dropping a resource: the handle of ", Name((*slot)->type),
-        " is a borrow, which its call ends"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dropping a resource: the handle of ", Name((*slot)->type),
+                     " is a borrow, which its call ends"));
   }
   return (*slot)->type;
 }

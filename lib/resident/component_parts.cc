@@ -44,8 +44,7 @@ bool IsGuestResource(const ComponentState& state, uint32_t type) {
 const component::api::ComponentResource* NameOf(const ComponentState& state,
                                                 uint32_t type) {
   if (type >= state.plan.resource_types.size()) return nullptr;
-  auto named =
-      state.resource_names.find(state.plan.resource_types[type].type);
+  auto named = state.resource_names.find(state.plan.resource_types[type].type);
   return named == state.resource_names.end() ? nullptr : &named->second;
 }
 

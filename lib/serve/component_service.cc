@@ -92,8 +92,30 @@ HttpResponse ComponentService::Handle(const HttpRequest& request) {
     if (absl::EqualsIgnoreCase(name, "host")) guest_request.authority = value;
   }
   guest_request.body = request.body;
+  guest_request.body_source = request.body_source;
+  // A streamed request's response goes out while the guest writes it.
+  component::HttpResponseSink sink;
+  bool guest_head = false;  // the guest's own response started
+  if (request.writer != nullptr) {
+    sink.head = [&request, &guest_head](const component::HttpResponse& head) {
+      guest_head = head.error.ok();  // else the handler's 5xx
+      return request.writer->Head(head.status, head.headers);
+    };
+    sink.body = [&request](absl::string_view chunk) {
+      return request.writer->Write(chunk);
+    };
+  }
   absl::StatusOr<component::HttpResponse> response =
-      handler_->Handle(guest_request, options_.call);
+      handler_->Handle(guest_request, options_.call,
+                       request.writer != nullptr ? &sink : nullptr);
+  if (!response.ok() &&
+      response.status().code() != absl::StatusCode::kInvalidArgument) {
+    // A streamed request's client went away (the sink's or body_source's
+    // error): no one to answer.
+    Log(absl::StrCat(request.method, " ", request.path,
+                     ": connection lost: ", response.status().message()));
+    return HttpResponse{500, {}, ""};
+  }
   if (!response.ok()) {
     // The handler refused the request itself (e.g. a header name that is
     // not a token): the client's fault, and no guest detail to hide.
@@ -104,6 +126,8 @@ HttpResponse ComponentService::Handle(const HttpRequest& request) {
   if (!response->error.ok()) {
     Log(absl::StrCat(request.method, " ", request.path, ": ", response->status,
                      ": ", response->error.ToString()));
+    // The guest failed after its head went out: cut its response short.
+    if (guest_head) request.writer->Abort();
   }
   return HttpResponse{response->status, std::move(response->headers),
                       std::move(response->body)};

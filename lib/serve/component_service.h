@@ -75,7 +75,9 @@ class ComponentService {
   ComponentService& operator=(const ComponentService&) = delete;
 
   // Serves one request on a fresh-state instance; a guest failure is the
-  // handler's 5xx (logged), a request the handler refuses a 400.
+  // handler's 5xx (logged), a request the handler refuses a 400. A
+  // streamed request's body is read and its response written while the
+  // guest runs.
   HttpResponse Handle(const HttpRequest& request);
 
   // Reads and compiles the file and reloads the handler with it, whatever

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -142,6 +144,44 @@ TEST_F(ComponentServiceTest, ServesTheGuest) {
   EXPECT_EQ(Get("/counter").body, Get("/counter").body);
 }
 
+// An 8 MiB body (past the 64 KiB read whole) streams into the guest and
+// its echo out of it, the server holding at most its buffers at a time.
+TEST_F(ComponentServiceTest, StreamsBodiesLargerThanTheServerBuffers) {
+  Start();
+  std::string body(size_t{8} << 20, '\0');
+  for (size_t i = 0; i < body.size(); ++i) body[i] = "0123456789"[i % 10];
+  absl::StatusOr<HttpResponse> echo =
+      Fetch(server_->port(), {"POST", "/echo", {}, body});
+  ASSERT_TRUE(echo.ok()) << echo.status();
+  EXPECT_EQ(echo->status, 200);
+  ASSERT_EQ(echo->body.size(), body.size() + 26);
+  EXPECT_TRUE(echo->body ==
+              absl::StrCat(R"({"length":8388608,"echo":)", body, "}"));
+  EXPECT_GT(server_->peak_stream_buffered_bytes(), 0u);
+  EXPECT_LE(server_->peak_stream_buffered_bytes(),
+            HttpServerOptions().stream_buffer_bytes * 2);
+}
+
+TEST_F(ComponentServiceTest, ClientLeavingMidBodyIsLoggedAndServingGoesOn) {
+  Start();
+  ASSERT_TRUE(SendAndHangUp(server_->port(),
+                            "POST /echo HTTP/1.1\r\nHost: x\r\n"
+                            "Content-Length: 8388608\r\n\r\n" +
+                                std::string(1 << 20, '7'))
+                  .ok());
+  bool logged = false;
+  for (absl::Time end = absl::Now() + absl::Seconds(10);
+       !logged && absl::Now() < end; absl::SleepFor(absl::Milliseconds(10))) {
+    for (const std::string& line : log()) {
+      logged |= absl::StrContains(line, "POST /echo") &&
+                absl::StrContains(line, "went away");
+    }
+  }
+  EXPECT_TRUE(logged) << absl::StrJoin(log(), "\n");
+  HttpResponse hello = Get("/");
+  EXPECT_EQ(hello.status, 200);
+  EXPECT_EQ(hello.body, "hello from C\n");
+}
 TEST_F(ComponentServiceTest, TrapIs500WithTheDetailOnlyInTheLog) {
   Start();
   HttpResponse response = Get("/trap");

@@ -40,10 +40,28 @@ absl::Status Broken(absl::string_view what) {
   return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
 }
 
-}  // namespace
+// A chunked body (RFC 9112 7.1) decoded; DataLoss when it is cut short
+// (a server ending a failed streamed response) or malformed.
+absl::StatusOr<std::string> Dechunk(absl::string_view in) {
+  std::string body;
+  for (;;) {
+    const size_t line_end = in.find("\r\n");
+    uint64_t size;
+    if (line_end == absl::string_view::npos ||
+        !absl::SimpleHexAtoi(in.substr(0, in.find_first_of(";\r")), &size)) {
+      return absl::DataLossError("chunked body cut short");
+    }
+    in.remove_prefix(line_end + 2);
+    if (size == 0) return body;
+    if (in.size() < size + 2) {
+      return absl::DataLossError("chunked body cut short");
+    }
+    body.append(in.data(), size);
+    in.remove_prefix(size + 2);
+  }
+}
 
-absl::StatusOr<HttpResponse> Fetch(uint16_t port, const HttpRequest& request) {
-  Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+absl::Status Connect(const Socket& socket, uint16_t port) {
   if (socket.fd() < 0) return Broken("socket");
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -53,6 +71,35 @@ absl::StatusOr<HttpResponse> Fetch(uint16_t port, const HttpRequest& request) {
               sizeof(address)) != 0) {
     return Broken(absl::StrCat("connect to 127.0.0.1:", port));
   }
+  return absl::OkStatus();
+}
+
+absl::Status SendAll(const Socket& socket, absl::string_view out) {
+  for (size_t sent = 0; sent < out.size();) {
+    ssize_t n =
+        send(socket.fd(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Broken("send");
+    sent += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status SendAndHangUp(uint16_t port, absl::string_view bytes) {
+  Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (absl::Status connected = Connect(socket, port); !connected.ok()) {
+    return connected;
+  }
+  return SendAll(socket, bytes);
+}
+
+absl::StatusOr<HttpResponse> Fetch(uint16_t port, const HttpRequest& request) {
+  Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (absl::Status connected = Connect(socket, port); !connected.ok()) {
+    return connected;
+  }
   std::string out = absl::StrCat(request.method, " ", request.path,
                                  " HTTP/1.1\r\nHost: 127.0.0.1:", port,
                                  "\r\nConnection: close\r\n");
@@ -61,13 +108,7 @@ absl::StatusOr<HttpResponse> Fetch(uint16_t port, const HttpRequest& request) {
   }
   absl::StrAppend(&out, "Content-Length: ", request.body.size(), "\r\n\r\n",
                   request.body);
-  for (size_t sent = 0; sent < out.size();) {
-    ssize_t n =
-        send(socket.fd(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Broken("send");
-    sent += static_cast<size_t>(n);
-  }
+  if (absl::Status sent = SendAll(socket, out); !sent.ok()) return sent;
   std::string in;
   char buffer[16384];
   for (;;) {
@@ -100,6 +141,14 @@ absl::StatusOr<HttpResponse> Fetch(uint16_t port, const HttpRequest& request) {
         std::string(absl::StripAsciiWhitespace(header.second)));
   }
   response.body = in.substr(head_end + 4);
+  for (const auto& [name, value] : response.headers) {
+    if (name == "transfer-encoding" &&
+        absl::EqualsIgnoreCase(value, "chunked")) {
+      absl::StatusOr<std::string> body = Dechunk(response.body);
+      if (!body.ok()) return body.status();
+      response.body = *std::move(body);
+    }
+  }
   return response;
 }
 

@@ -92,11 +92,6 @@ inline Val StreamClosed() { return Val::Variant(1, std::nullopt); }
 absl::StatusOr<Val> StreamFailed(WasiContextImpl& context, int32_t error,
                                  std::string message);
 
-// The bytes of a list<u8> argument.
-std::string BytesOf(const Val& list);
-// A list<u8> of `bytes`.
-Val ByteList(absl::string_view bytes);
-
 absl::Status AddIo(component::Linker& linker);
 absl::Status AddCli(component::Linker& linker);
 absl::Status AddClocksAndRandom(component::Linker& linker);

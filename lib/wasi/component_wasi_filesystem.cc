@@ -508,13 +508,14 @@ absl::Status AddFilesystem(component::Linker& linker) {
          if (n < 0) return Outcome::Errno(HostError());
          const bool end = n == 0 && !buffer.empty();
          buffer.resize(static_cast<size_t>(n));
-         return Outcome(Val::Tuple({ByteList(buffer), Val::Bool(end)}));
+         return Outcome(
+             Val::Tuple({Val::Bytes(std::move(buffer)), Val::Bool(end)}));
        })},
       {"write", Method([](WasiContextImpl&, Descriptor& self,
                           absl::Span<const Val> args) -> Body {
          if (self.is_dir) return Outcome(abi::kIsDir);
          if (!self.write) return Outcome(abi::kBadf);
-         std::string bytes = BytesOf(args[1]);
+         const absl::string_view bytes = args[1].bytes();
          ssize_t n;
          do {
            n = ::pwrite(self.host.get(), bytes.data(), bytes.size(),

@@ -180,7 +180,7 @@ Val FieldListVal(const FieldList& entries) {
   std::vector<Val> list;
   list.reserve(entries.size());
   for (const auto& [name, value] : entries) {
-    list.push_back(Val::Tuple({Val::String(name), ByteList(value)}));
+    list.push_back(Val::Tuple({Val::String(name), Val::Bytes(value)}));
   }
   return Val::List(std::move(list));
 }
@@ -369,7 +369,7 @@ absl::Status AddFields(component::Linker& linker) {
          std::vector<Val>& results) -> absl::Status {
         Fields fields;
         for (const Val& entry : args[0].elements()) {
-          std::string value = BytesOf(entry.elements()[1]);
+          std::string value(entry.elements()[1].bytes());
           if (!IsToken(entry.elements()[0].string()) || !IsFieldValue(value)) {
             results.push_back(HeaderError(kInvalidSyntax));
             return absl::OkStatus();
@@ -388,7 +388,7 @@ absl::Status AddFields(component::Linker& linker) {
                std::vector<Val> values;
                for (const auto& [name, value] : fields.entries) {
                  if (absl::EqualsIgnoreCase(name, args[1].string())) {
-                   values.push_back(ByteList(value));
+                   values.push_back(Val::Bytes(value));
                  }
                }
                return Val::List(std::move(values));
@@ -422,7 +422,7 @@ absl::Status AddFields(component::Linker& linker) {
                       absl::Span<const Val> args) -> std::optional<uint32_t> {
         std::vector<std::string> values;
         for (const Val& value : args[2].elements()) {
-          values.push_back(BytesOf(value));
+          values.emplace_back(value.bytes());
           if (!IsFieldValue(values.back())) return kInvalidSyntax;
         }
         EraseField(fields.entries, args[1].string());
@@ -442,7 +442,7 @@ absl::Status AddFields(component::Linker& linker) {
       linker, kTypes, "[method]fields.append",
       FieldsChange([](Fields& fields,
                       absl::Span<const Val> args) -> std::optional<uint32_t> {
-        std::string value = BytesOf(args[2]);
+        std::string value(args[2].bytes());
         if (!IsFieldValue(value)) return kInvalidSyntax;
         fields.entries.emplace_back(args[1].string(), std::move(value));
         return std::nullopt;
@@ -947,7 +947,7 @@ absl::StatusOr<Val> Send(WasiContextImpl& wasi, HttpContext& http,
     return Val::Err(ErrorCodeVal(HttpError{kHttpRequestUriInvalid, ""}));
   }
   HttpTimeouts timeouts;
-  auto timeout = [&](std::optional<uint64_t> RequestOptions::*field) {
+  auto timeout = [&](std::optional<uint64_t> RequestOptions::* field) {
     if (options && (*options).*field) {
       return absl::Nanoseconds(*((*options).*field));
     }

@@ -79,10 +79,10 @@ absl::StatusOr<Val> Read(WasiContextImpl& context, InputStream& stream,
       stream.closed = true;
       return Val::Err(StreamClosed());
     }
-    return Val::Ok(ByteList(**chunk));
+    return Val::Ok(Val::Bytes(*std::move(*chunk)));
   }
   std::string buffer(std::min(len, kMaxTransfer), '\0');
-  if (buffer.empty()) return Val::Ok(Val::List({}));
+  if (buffer.empty()) return Val::Ok(Val::Bytes(""));
   size_t got = 0;
   int32_t error = abi::kSuccess;
   if (stream.kind == StreamKind::kStdio) {
@@ -108,7 +108,7 @@ absl::StatusOr<Val> Read(WasiContextImpl& context, InputStream& stream,
   }
   stream.offset += got;
   buffer.resize(got);
-  return Val::Ok(ByteList(buffer));
+  return Val::Ok(Val::Bytes(std::move(buffer)));
 }
 
 absl::StatusOr<Val> Write(WasiContextImpl& context, OutputStream& stream,
@@ -192,7 +192,7 @@ ContextFunc SkipMethod() {
         WASMHOST_ASSIGN_OR_RETURN(Val read,
                                   Read(context, stream, args[1].u64()));
         if (read.case_index() != 0) return read;
-        return Val::Ok(Val::U64(read.payload()->elements().size()));
+        return Val::Ok(Val::U64(read.payload()->bytes().size()));
       });
 }
 
@@ -200,7 +200,8 @@ ContextFunc WriteMethod() {
   return StreamMethod<OutputStream>([](WasiContextImpl& context,
                                        OutputStream& stream,
                                        absl::Span<const Val> args) {
-    return Write(context, stream, BytesOf(args[1]));
+    // Host-function arguments hold list<u8> as Val::Bytes.
+    return Write(context, stream, args[1].bytes());
   });
 }
 
@@ -225,7 +226,7 @@ ContextFunc SpliceMethod() {
         WASMHOST_ASSIGN_OR_RETURN(Val read,
                                   Read(context, *source, args[2].u64()));
         if (read.case_index() != 0) return read;
-        std::string bytes = BytesOf(*read.payload());
+        const absl::string_view bytes = read.payload()->bytes();
         WASMHOST_ASSIGN_OR_RETURN(Val written, Write(context, stream, bytes));
         if (written.case_index() != 0) return written;
         return Val::Ok(Val::U64(bytes.size()));
@@ -331,7 +332,7 @@ ContextFunc RandomList() {
     std::string bytes(args[0].u64(), '\0');
     WASMHOST_RETURN_IF_ERROR(RandomBytes(
         context, reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()));
-    results.push_back(ByteList(bytes));
+    results.push_back(Val::Bytes(std::move(bytes)));
     return absl::OkStatus();
   };
 }
@@ -501,22 +502,6 @@ absl::StatusOr<Val> StreamFailed(WasiContextImpl& context, int32_t error,
   WASMHOST_ASSIGN_OR_RETURN(Val handle,
                             NewResource(context, std::move(io_error)));
   return Val::Variant(0, std::move(handle));
-}
-
-std::string BytesOf(const Val& list) {
-  std::string bytes;
-  bytes.reserve(list.elements().size());
-  for (const Val& byte : list.elements()) {
-    bytes.push_back(static_cast<char>(byte.u8()));
-  }
-  return bytes;
-}
-
-Val ByteList(absl::string_view bytes) {
-  std::vector<Val> list;
-  list.reserve(bytes.size());
-  for (char byte : bytes) list.push_back(Val::U8(static_cast<uint8_t>(byte)));
-  return Val::List(std::move(list));
 }
 
 absl::Status AddIo(component::Linker& linker) {

@@ -126,10 +126,18 @@ struct WitTraits<std::string_view> {
   }
 };
 
-// Elements of a list Val, converted one by one.
+// Elements of a list Val, converted one by one (a Val::Bytes list of
+// uint8_t copied at once).
 template <typename T>
 absl::StatusOr<std::vector<T>> ListFromVal(const Val& v) {
   if (v.kind() != ValKind::kList) return KindMismatch(ValKind::kList, v);
+  if (v.is_bytes()) {
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      return std::vector<T>(v.bytes().begin(), v.bytes().end());
+    } else {
+      return ShapeMismatch("a byte list where the list's elements are not u8");
+    }
+  }
   std::vector<T> out;
   out.reserve(v.elements().size());
   for (const Val& e : v.elements()) {
