@@ -156,6 +156,13 @@ class TypedFunc<R(Args...)> {
     }
   }
 
+  // Whether direct calls make the guest's reallocs, the call and
+  // post-return in one engine entry through a component driver (for tests
+  // and benchmarks): when the export's realloc and post-return belong to
+  // the lifted function's core instance and its core result is none or an
+  // i32 (a return area's pointer).
+  [[nodiscard]] bool driven() const { return driver_ != nullptr; }
+
   [[nodiscard]] const Func& func() const { return func_; }
 
  private:

@@ -69,6 +69,7 @@ class CoreGuestMemory final : public GuestMemory {
     if (!realloc_.has_value()) {
       return absl::FailedPreconditionError("the function has no realloc");
     }
+    ++reallocs_;
     const wasmhost::Val args[] = {
         wasmhost::Val::I32(static_cast<int32_t>(old_ptr)),
         wasmhost::Val::I32(static_cast<int32_t>(old_size)),
@@ -79,9 +80,13 @@ class CoreGuestMemory final : public GuestMemory {
     return static_cast<uint32_t>(result.at(0).i32());
   }
 
+  // How many times Realloc called the guest.
+  [[nodiscard]] uint64_t reallocs() const { return reallocs_; }
+
  private:
   wasmhost::Memory memory_;
   std::optional<wasmhost::Func> realloc_;
+  uint64_t reallocs_ = 0;
 };
 
 // Canonical options resolved to core objects.
@@ -232,10 +237,16 @@ absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
   HandleTable& handles = *s.tables[e.plan->table];
   const uint32_t scope = handles.EnterCall();
   LiftLowerContext cx{s.types(), e.options.opts, &handles, scope};
+  const uint64_t reallocs =
+      e.options.memory != nullptr ? e.options.memory->reallocs() : 0;
   absl::StatusOr<std::vector<wasmhost::Val>> flat =
       LowerFlatValues(cx, kMaxFlatParams, args, e.params);
   if (!flat.ok()) {
     (void)handles.ExitCall(scope);
+    // A failure once realloc ran (the spec's trap for the pointer it
+    // returned) is the guest's, as on the typed paths.
+    guest_ran = e.options.memory != nullptr &&
+                e.options.memory->reallocs() != reallocs;
     return flat.status();
   }
   absl::Status fuel = BeginFuel(e, options);
