@@ -299,6 +299,9 @@ class TypedFunc<R(Args...)> {
       return status;
     } else {
       if (!status.ok()) return status;
+      if (!value.has_value()) {
+        return absl::InternalError("the component driver lifted no result");
+      }
       return *std::move(value);
     }
   }
