@@ -41,7 +41,8 @@ class ComponentDriverTest : public ::testing::Test {
   }
 
   void SetMode(uint32_t mode) {
-    ASSERT_OK_AND_ASSIGN(auto set, instance_->GetFunc<void(uint32_t)>("set-mode"));
+    ASSERT_OK_AND_ASSIGN(auto set,
+                         instance_->GetFunc<void(uint32_t)>("set-mode"));
     ASSERT_OK(set.Call(mode));
   }
 
@@ -53,8 +54,7 @@ class ComponentDriverTest : public ::testing::Test {
     return n.ok() ? *n : 0;
   }
 
-  absl::StatusOr<Score> CallTyped(
-      const CallOptions& options = {}) {
+  absl::StatusOr<Score> CallTyped(const CallOptions& options = {}) {
     const double xs[] = {0.5, 1.5, 2.0};
     return take_->Call(options, "four", xs);
   }

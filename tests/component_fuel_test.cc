@@ -166,9 +166,9 @@ TEST(ComponentFuelTest, ACallWithoutFuelAfterOneWithFuelIsUnlimited) {
 // less than its budget.
 TEST(ComponentFuelTest, FuelCoversTheDriversSteps) {
   for (const uint32_t mode : {4u, 6u}) {
-    ASSERT_OK_AND_ASSIGN(Component component,
-                         Component::Compile(MeteredEngine(),
-                                            wasmhost::testing::driver_wasm()));
+    ASSERT_OK_AND_ASSIGN(
+        Component component,
+        Component::Compile(MeteredEngine(), wasmhost::testing::driver_wasm()));
     ASSERT_OK_AND_ASSIGN(Instance instance,
                          Instance::Create(component, Linker()));
     ASSERT_OK_AND_ASSIGN(auto take, Take::Get(instance, "", "take"));
@@ -176,8 +176,7 @@ TEST(ComponentFuelTest, FuelCoversTheDriversSteps) {
     const double xs[] = {1.0, 2.0};
     CallOptions options;
     options.fuel = 100'000;
-    ASSERT_OK_AND_ASSIGN(Score r,
-                         take.Call(options, "ab", xs));
+    ASSERT_OK_AND_ASSIGN(Score r, take.Call(options, "ab", xs));
     EXPECT_EQ(r.value(), 5.0);
     ASSERT_OK_AND_ASSIGN(uint64_t left, instance.remaining_fuel());
     EXPECT_LT(left, 100'000u);

@@ -6,8 +6,8 @@
 // wasmhost/component_instance.h comes through component_state.h, after the lib/
 // headers (see there).
 #include <algorithm>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -245,8 +245,8 @@ absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
     (void)handles.ExitCall(scope);
     // A failure once realloc ran (the spec's trap for the pointer it
     // returned) is the guest's, as on the typed paths.
-    guest_ran = e.options.memory != nullptr &&
-                e.options.memory->reallocs() != reallocs;
+    guest_ran =
+        e.options.memory != nullptr && e.options.memory->reallocs() != reallocs;
     return flat.status();
   }
   absl::Status fuel = BeginFuel(e, options);
@@ -861,14 +861,14 @@ absl::Status CallDriven(const ExportState& e, const DriverState& driver,
     status = wasmhost::internal::UsageError(
         absl::StatusCode::kFailedPrecondition,
         "the component's core instance is poisoned by an earlier failure");
-  } else if (!core.backend->CallDriver(
-                 &e, driver.spec, driver.callee_export,
-                 driver.realloc != nullptr ? driver.realloc->object.get()
+  } else if (!core.backend->CallDriver(&e, driver.spec, driver.callee_export,
+                                       driver.realloc != nullptr
+                                           ? driver.realloc->object.get()
                                            : nullptr,
-                 driver.post_return != nullptr
-                     ? driver.post_return->object.get()
-                     : nullptr,
-                 args, options, hooks)) {
+                                       driver.post_return != nullptr
+                                           ? driver.post_return->object.get()
+                                           : nullptr,
+                                       args, options, hooks)) {
     v8backend::BackendInstance::CallFailure failure =
         core.backend->TakeCallFailure();
     if (failure.guest_ran) core.poison = failure.status;

@@ -1200,8 +1200,8 @@ bool V8Instance::RunBatchOn(const BatchDriver& driver,
 bool V8Instance::CallDriver(const void* key,
                             const wasm::ComponentDriverSpec& spec,
                             uint32_t callee_export, const ExternObject* realloc,
-                            const ExternObject* post_return,
-                            const RawVal* args, const CallOptions& options,
+                            const ExternObject* post_return, const RawVal* args,
+                            const CallOptions& options,
                             const DriverHooks& hooks) {
   return CallUnderOptions(options, [&](const CallOptions& started) {
     v8::Isolate* isolate = thread_.isolate();
@@ -1226,7 +1226,9 @@ bool V8Instance::CallDriver(const void* key,
     driver.frame = outer;
     // A hook's status is the canonical ABI's own (a trap lowering or
     // lifting), not a host function's: it goes back unmarked.
-    if (!returned && !frame.error.ok()) failure_ = {std::move(frame.error), true};
+    if (!returned && !frame.error.ok()) {
+      failure_ = {std::move(frame.error), true};
+    }
     return returned;
   });
 }
@@ -1265,10 +1267,10 @@ absl::StatusOr<V8Instance::ComponentDriver*> V8Instance::ComponentDriverFor(
   };
   // The export itself, not its boundary wrapper: the driver calls it Wasm
   // to Wasm, floats and all.
-  set("callee", exports_object_.Get(isolate)
-                    ->Get(context, ToV8String(isolate,
-                                              spec_.extern_names[callee_export]))
-                    .ToLocalChecked());
+  set("callee",
+      exports_object_.Get(isolate)
+          ->Get(context, ToV8String(isolate, spec_.extern_names[callee_export]))
+          .ToLocalChecked());
   if (!spec.allocations.empty()) {
     set("realloc", realloc->handle().Get());
     set("copy", v8::Function::New(context, DriverCopy, data).ToLocalChecked());
@@ -1290,12 +1292,13 @@ absl::StatusOr<V8Instance::ComponentDriver*> V8Instance::ComponentDriverFor(
         absl::StrCat("instantiating a component driver: ",
                      ExceptionMessage(isolate, try_catch)));
   }
-  made->run.Reset(isolate, instance->Get(context, ToV8String(isolate, "exports"))
-                               .ToLocalChecked()
-                               .As<v8::Object>()
-                               ->Get(context, ToV8String(isolate, "run"))
-                               .ToLocalChecked()
-                               .As<v8::Function>());
+  made->run.Reset(isolate,
+                  instance->Get(context, ToV8String(isolate, "exports"))
+                      .ToLocalChecked()
+                      .As<v8::Object>()
+                      ->Get(context, ToV8String(isolate, "run"))
+                      .ToLocalChecked()
+                      .As<v8::Function>());
   made->run_params = wasm::BoundaryType(spec.callee).params;
   ComponentDriver* driver = made.get();
   component_drivers_.emplace(key, std::move(made));
@@ -1306,9 +1309,9 @@ void V8Instance::DriverCopy(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto& driver =
       *static_cast<ComponentDriver*>(info.Data().As<v8::External>()->Value());
   ComponentDriver::Frame& frame = *driver.frame;
-  frame.error = frame.hooks->copy(
-      static_cast<uint32_t>(FromJs(info[0], ValType::kI32)),
-      static_cast<uint32_t>(FromJs(info[1], ValType::kI32)));
+  frame.error =
+      frame.hooks->copy(static_cast<uint32_t>(FromJs(info[0], ValType::kI32)),
+                        static_cast<uint32_t>(FromJs(info[1], ValType::kI32)));
   if (!frame.error.ok()) ThrowUndefined(info.GetIsolate());
 }
 

@@ -61,10 +61,9 @@ absl::Status CheckComponentDriver(const ComponentDriverSpec& spec) {
     if (a.param >= spec.callee.params.size() ||
         spec.callee.params[a.param] != ValType::kI32 || a.align == 0 ||
         (a.align & (a.align - 1)) != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("a component driver cannot allocate for parameter ",
-                       a.param, " (alignment ", a.align, ") of ",
-                       spec.callee.ToString()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "a component driver cannot allocate for parameter ", a.param,
+          " (alignment ", a.align, ") of ", spec.callee.ToString()));
     }
   }
   return absl::OkStatus();
@@ -78,10 +77,10 @@ std::vector<uint8_t> BuildComponentDriver(const ComponentDriverSpec& spec) {
   BinaryWriter types, imports, functions, memories, exports, code;
   types.U32(6);
   WriteFuncType(callee, types);
-  WriteFuncType(FuncType{{ValType::kI32, ValType::kI32, ValType::kI32,
-                          ValType::kI32},
-                         {ValType::kI32}},
-                types);
+  WriteFuncType(
+      FuncType{{ValType::kI32, ValType::kI32, ValType::kI32, ValType::kI32},
+               {ValType::kI32}},
+      types);
   WriteFuncType(FuncType{{ValType::kI32, ValType::kI32}, {}}, types);
   WriteFuncType(FuncType{{ValType::kI32}, {}}, types);
   WriteFuncType(FuncType{callee.results, {}}, types);

@@ -20,9 +20,9 @@ namespace {
 // lifts `score: func(name: string, xs: list<f64>) -> result<f64, string>`.
 ComponentDriverSpec Score() {
   ComponentDriverSpec spec;
-  spec.callee = FuncType{
-      {ValType::kI32, ValType::kI32, ValType::kI32, ValType::kI32},
-      {ValType::kI32}};
+  spec.callee =
+      FuncType{{ValType::kI32, ValType::kI32, ValType::kI32, ValType::kI32},
+               {ValType::kI32}};
   spec.allocations = {{0, 1}, {2, 8}};
   spec.post_return = true;
   return spec;

@@ -138,9 +138,8 @@ struct DriverBytes {
 // host function's error, or `lift`'s own status, each as the separate
 // steps return it.
 WASMHOST_EXPORT absl::Status CallDriven(
-    const ExportState& e, const DriverState& driver,
-    const CallOptions& options, const wasmhost::internal::RawVal* args,
-    absl::Span<const DriverBytes> bytes,
+    const ExportState& e, const DriverState& driver, const CallOptions& options,
+    const wasmhost::internal::RawVal* args, absl::Span<const DriverBytes> bytes,
     absl::FunctionRef<absl::Status(uint32_t result)> lift);
 
 }  // namespace wasmhost::component::internal
