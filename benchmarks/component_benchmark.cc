@@ -83,7 +83,7 @@ struct Score {
         Must(instance->GetFunc<Result<double, std::string>(
                  std::string_view, absl::Span<const double>)>("score"),
              "GetFunc<score>"));
-    if (!typed->direct()) MustOk(absl::InternalError("not direct"), "score");
+    if (!typed->driven()) MustOk(absl::InternalError("not driven"), "score");
     dynamic.emplace(Must(instance->GetFunc("score"), "GetFunc"));
     const component::internal::ExportState& e =
         component::internal::FuncExport(*dynamic);

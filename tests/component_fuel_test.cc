@@ -4,8 +4,11 @@
 // them left.
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "tests/component_fixtures.h"
 #include "tests/test_util.h"
@@ -18,6 +21,8 @@ namespace wasmhost::component {
 namespace {
 
 using ::wasmhost::testing::MeteredEngine;
+using Score = Result<double, std::string>;
+using Take = TypedFunc<Score(std::string_view, absl::Span<const double>)>;
 
 Instance NewInstance() {
   absl::StatusOr<Component> component =
@@ -153,6 +158,36 @@ TEST(ComponentFuelTest, ACallWithoutFuelAfterOneWithFuelIsUnlimited) {
   // Far more than the last call's budget, in both core instances.
   EXPECT_THAT(work.Call(100'000, 100'000),
               ::wasmhost::testing::IsOkAndHolds(200'000u));
+}
+
+// A typed call through the component driver (tests/components/driver.wat)
+// runs its reallocs, the call and post-return on the call's fuel: a
+// runaway realloc or callee stops out of fuel, and a normal call leaves
+// less than its budget.
+TEST(ComponentFuelTest, FuelCoversTheDriversSteps) {
+  for (const uint32_t mode : {4u, 6u}) {
+    ASSERT_OK_AND_ASSIGN(
+        Component component,
+        Component::Compile(MeteredEngine(), wasmhost::testing::driver_wasm()));
+    ASSERT_OK_AND_ASSIGN(Instance instance,
+                         Instance::Create(component, Linker()));
+    ASSERT_OK_AND_ASSIGN(auto take, Take::Get(instance, "", "take"));
+    ASSERT_TRUE(take.driven());
+    const double xs[] = {1.0, 2.0};
+    CallOptions options;
+    options.fuel = 100'000;
+    ASSERT_OK_AND_ASSIGN(Score r, take.Call(options, "ab", xs));
+    EXPECT_EQ(r.value(), 5.0);
+    ASSERT_OK_AND_ASSIGN(uint64_t left, instance.remaining_fuel());
+    EXPECT_LT(left, 100'000u);
+    EXPECT_GT(left, 0u);
+    ASSERT_OK_AND_ASSIGN(auto set,
+                         instance.GetFunc<void(uint32_t)>("set-mode"));
+    ASSERT_OK(set.Call(mode));
+    EXPECT_STATUS(take.Call(options, "ab", xs).status(),
+                  absl::StatusCode::kResourceExhausted, "out of fuel");
+    EXPECT_TRUE(instance.poisoned());
+  }
 }
 
 }  // namespace

@@ -118,6 +118,12 @@ class TypedFunc<R(Args...)> {
           auto post = owner->template GetFunc<PostSig>(option);
           if (post.ok()) typed.post_return_.emplace(*post);
         }
+        // The reallocs, the call, the lift and post-return in one engine
+        // entry when the export allows it; the steps above otherwise.
+        if (typed.core_.has_value()) {
+          typed.driver_ = internal::MakeDriver(
+              e, Allocations(std::index_sequence_for<Args...>()));
+        }
       }
     }
     return typed;
@@ -149,6 +155,13 @@ class TypedFunc<R(Args...)> {
       return false;
     }
   }
+
+  // Whether direct calls make the guest's reallocs, the call and
+  // post-return in one engine entry through a component driver (for tests
+  // and benchmarks): when the export's realloc and post-return belong to
+  // the lifted function's core instance and its core result is none or an
+  // i32 (a return area's pointer).
+  [[nodiscard]] bool driven() const { return driver_ != nullptr; }
 
   [[nodiscard]] const Func& func() const { return func_; }
 
@@ -199,6 +212,7 @@ class TypedFunc<R(Args...)> {
     if (!status.ok()) {
       return internal::EndCall(instance, std::move(status), false);
     }
+    if (driver_ != nullptr) return CallDriven(instance, e, options, args...);
     internal::DirectCall cx(e, realloc_.has_value() ? &*realloc_ : nullptr);
     internal::FlatParams<std::remove_cv_t<std::remove_reference_t<Args>>...>
         flat;
@@ -241,6 +255,71 @@ class TypedFunc<R(Args...)> {
       status = internal::EndCall(instance, value.status(), true);
       if (!status.ok()) return status;
       return value;
+    }
+  }
+
+  // The driver path of CallDirect, after BeginCall and CheckArgs.
+  CallResult CallDriven(internal::InstanceState& instance,
+                        const internal::ExportState& e,
+                        const CallOptions& options, const Args&... args) const {
+    internal::DirectCall cx(e, nullptr);
+    cx.DeferAllocations();
+    internal::FlatParams<std::remove_cv_t<std::remove_reference_t<Args>>...>
+        flat;
+    absl::Status status =
+        LowerArgs(cx, flat, std::index_sequence_for<Args...>(), args...);
+    if (!status.ok()) {
+      return internal::EndCall(instance, std::move(status), false);
+    }
+    wasmhost::internal::RawVal raw[std::tuple_size_v<decltype(flat)> + 1];
+    std::apply(
+        [&](auto... f) {
+          size_t i = 0;
+          ((raw[i++] = wasmhost::internal::ToRaw(f)), ...);
+        },
+        flat);
+    // (int for void: a driver lifts nothing then.)
+    std::optional<std::conditional_t<std::is_void_v<Value>, int, Value>> value;
+    auto lift = [&](uint32_t result) -> absl::Status {
+      // MakeDriver takes only callees returning nothing or one i32.
+      if constexpr (!std::is_void_v<Value> &&
+                    std::is_same_v<CoreResult, int32_t>) {
+        absl::StatusOr<Value> lifted =
+            Lift(cx, static_cast<CoreResult>(result));
+        if (!lifted.ok()) return lifted.status();
+        value.emplace(*std::move(lifted));
+      }
+      return absl::OkStatus();
+    };
+    status = internal::EndCall(
+        instance,
+        internal::CallDriven(e, *driver_, options, raw, cx.deferred(), lift),
+        true);
+    if constexpr (std::is_void_v<Value>) {
+      return status;
+    } else {
+      if (!status.ok()) return status;
+      if (!value.has_value()) {
+        return absl::InternalError("the component driver lifted no result");
+      }
+      return *std::move(value);
+    }
+  }
+
+  // The string and list parameters' flat pointer slots and alignments.
+  template <size_t... I>
+  static std::vector<internal::DriverAllocation> Allocations(
+      std::index_sequence<I...>) {
+    std::vector<internal::DriverAllocation> out;
+    (AddAllocation<I>(out), ...);
+    return out;
+  }
+  template <size_t I>
+  static void AddAllocation(std::vector<internal::DriverAllocation>& out) {
+    using D = internal::Direct<std::remove_cv_t<
+        std::remove_reference_t<std::tuple_element_t<I, std::tuple<Args...>>>>>;
+    if constexpr (D::kBytes) {
+      out.push_back({static_cast<uint32_t>(FlatOffset<I>()), D::kElemAlign});
     }
   }
 
@@ -323,6 +402,8 @@ class TypedFunc<R(Args...)> {
   std::optional<CoreHandle> core_;
   std::optional<internal::DirectCall::ReallocFunc> realloc_;
   std::optional<PostHandle> post_return_;
+  // Null when calls take the separate steps.
+  std::shared_ptr<const internal::DriverState> driver_;
 };
 
 }  // namespace api

@@ -7,6 +7,7 @@
 // headers (see there).
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "lib/component/canonical_abi.h"
@@ -25,6 +27,7 @@
 #include "lib/util/api_access.h"
 #include "lib/util/error_status.h"
 #include "lib/util/status_macros.h"
+#include "lib/wasm/component_driver.h"
 #include "wasmhost/internal/component_call.h"
 #include "wasmhost/linker.h"
 
@@ -66,6 +69,7 @@ class CoreGuestMemory final : public GuestMemory {
     if (!realloc_.has_value()) {
       return absl::FailedPreconditionError("the function has no realloc");
     }
+    ++reallocs_;
     const wasmhost::Val args[] = {
         wasmhost::Val::I32(static_cast<int32_t>(old_ptr)),
         wasmhost::Val::I32(static_cast<int32_t>(old_size)),
@@ -76,9 +80,13 @@ class CoreGuestMemory final : public GuestMemory {
     return static_cast<uint32_t>(result.at(0).i32());
   }
 
+  // How many times Realloc called the guest.
+  [[nodiscard]] uint64_t reallocs() const { return reallocs_; }
+
  private:
   wasmhost::Memory memory_;
   std::optional<wasmhost::Func> realloc_;
+  uint64_t reallocs_ = 0;
 };
 
 // Canonical options resolved to core objects.
@@ -254,10 +262,16 @@ absl::StatusOr<std::vector<Val>> CallLifted(InstanceState& s,
   LiftLowerContext cx{s.types(), e.options.opts, &handles, scope};
   cx.resources = &s.state->plan.resource_ids[e.plan->table];
   cx.host = s.host_handles.get();
+  const uint64_t reallocs =
+      e.options.memory != nullptr ? e.options.memory->reallocs() : 0;
   absl::StatusOr<std::vector<wasmhost::Val>> flat =
       LowerForGuest(cx, kMaxFlatParams, args, e.params, nullptr);
   if (!flat.ok()) {
     (void)handles.ExitCall(scope);
+    // A failure once realloc ran (the spec's trap for the pointer it
+    // returned) is the guest's, as on the typed paths.
+    guest_ran =
+        e.options.memory != nullptr && e.options.memory->reallocs() != reallocs;
     return flat.status();
   }
   absl::Status fuel = BeginFuel(e, options);
@@ -821,6 +835,101 @@ absl::Status PostReturn(const ExportState& e,
                         absl::Span<const wasmhost::Val> flat) {
   if (!e.options.post_return.has_value()) return absl::OkStatus();
   return e.options.post_return->Call(flat).status();
+}
+
+struct DriverState {
+  wasm::ComponentDriverSpec spec;
+  uint32_t callee_export = 0;
+  // The options' core exports; null when the spec does not import them.
+  std::shared_ptr<const wasmhost::internal::ExternState> realloc;
+  std::shared_ptr<const wasmhost::internal::ExternState> post_return;
+};
+
+namespace {
+
+// Option `name` of `e`'s core instance (`owner`, which must be it: a
+// driver call marks only that instance as run, for its pool's reset) as an
+// engine object; null otherwise.
+std::shared_ptr<const wasmhost::internal::ExternState> DriverImport(
+    const ExportState& e, const wasmhost::Instance* owner,
+    absl::string_view name) {
+  if (owner != &CoreInstance(e)) return nullptr;
+  absl::StatusOr<std::shared_ptr<const wasmhost::internal::ExternState>>
+      object = wasmhost::internal::ApiAccess::FindFuncObject(*owner, name);
+  return object.ok() ? *std::move(object) : nullptr;
+}
+
+}  // namespace
+
+std::shared_ptr<const DriverState> MakeDriver(
+    const ExportState& e, absl::Span<const DriverAllocation> allocations) {
+  const bool post_return = HasPostReturn(e);
+  if (allocations.empty() && !post_return) return nullptr;
+  absl::StatusOr<wasmhost::internal::FuncExport> callee =
+      wasmhost::internal::ApiAccess::FindFuncExport(CoreInstance(e),
+                                                    CoreExportName(e));
+  if (!callee.ok()) return nullptr;
+  auto driver = std::make_shared<DriverState>();
+  driver->callee_export = callee->index;
+  driver->spec.callee = *callee->type;
+  for (const DriverAllocation& a : allocations) {
+    driver->spec.allocations.push_back({a.param, a.align});
+  }
+  driver->spec.post_return = post_return;
+  if (!wasm::CheckComponentDriver(driver->spec).ok()) return nullptr;
+  absl::string_view name;
+  if (!allocations.empty()) {
+    driver->realloc = DriverImport(e, ReallocExport(e, &name), name);
+    if (driver->realloc == nullptr) return nullptr;
+  }
+  if (post_return) {
+    driver->post_return = DriverImport(e, PostReturnExport(e, &name), name);
+    if (driver->post_return == nullptr) return nullptr;
+  }
+  return driver;
+}
+
+absl::Status CallDriven(const ExportState& e, const DriverState& driver,
+                        const CallOptions& options,
+                        const wasmhost::internal::RawVal* args,
+                        absl::Span<const DriverBytes> bytes,
+                        absl::FunctionRef<absl::Status(uint32_t result)> lift) {
+  WASMHOST_RETURN_IF_ERROR(BeginFuel(e, options));
+  auto copy = [&](uint32_t k, uint32_t ptr) -> absl::Status {
+    if (k >= bytes.size()) {
+      return wasmhost::internal::InternalError(
+          "a component driver copied an allocation it was not given");
+    }
+    absl::Span<uint8_t> memory = MemoryBytes(e);
+    WASMHOST_RETURN_IF_ERROR(CheckRange(memory, ptr, bytes[k].byte_length,
+                                        driver.spec.allocations[k].align));
+    if (bytes[k].byte_length != 0) {
+      std::memcpy(memory.data() + ptr, bytes[k].data, bytes[k].byte_length);
+    }
+    return absl::OkStatus();
+  };
+  const v8backend::BackendInstance::DriverHooks hooks{copy, lift};
+  wasmhost::internal::InstanceState& core =
+      wasmhost::internal::ApiAccess::StateOf(e.instance->core[e.step]);
+  absl::Status status;
+  if (!core.poison.ok()) {
+    status = wasmhost::internal::UsageError(
+        absl::StatusCode::kFailedPrecondition,
+        "the component's core instance is poisoned by an earlier failure");
+  } else if (!core.backend->CallDriver(&e, driver.spec, driver.callee_export,
+                                       driver.realloc != nullptr
+                                           ? driver.realloc->object.get()
+                                           : nullptr,
+                                       driver.post_return != nullptr
+                                           ? driver.post_return->object.get()
+                                           : nullptr,
+                                       args, options, hooks)) {
+    v8backend::BackendInstance::CallFailure failure =
+        core.backend->TakeCallFailure();
+    if (failure.guest_ran) core.poison = failure.status;
+    status = std::move(failure.status);
+  }
+  return EndFuel(e, options, std::move(status));
 }
 
 // Instance::Create; with `from_image` the core instances skip their data

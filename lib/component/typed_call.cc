@@ -82,6 +82,12 @@ absl::Status DirectCall::LowerBytes(const void* bytes, uint32_t count,
         absl::StrCat("a list or string of ", byte_length,
                      " bytes does not fit in guest memory"));
   }
+  if (deferring_) {
+    pending_[pending_count_++] = {bytes, static_cast<uint32_t>(byte_length)};
+    *ptr = static_cast<int32_t>(byte_length);
+    *len = static_cast<int32_t>(count);
+    return absl::OkStatus();
+  }
   guest_ran_ = true;
   GuestCalled();
   uint32_t at;

@@ -68,6 +68,17 @@ class ApiAccess {
     if (!found.ok()) return found.status();
     return linker.DefineExtern(module, name, *std::move(found));
   }
+  // Function export `name` of `instance` (its index and type, as
+  // Instance::GetFunc finds it) and the same export as an engine object,
+  // for the component driver that imports it. Return as Instance::GetFunc.
+  static absl::StatusOr<FuncExport> FindFuncExport(const Instance& instance,
+                                                   absl::string_view name) {
+    return Instance::FindFuncExport(*instance.state_, name, nullptr);
+  }
+  static absl::StatusOr<std::shared_ptr<const ExternState>> FindFuncObject(
+      const Instance& instance, absl::string_view name) {
+    return instance.FindExtern(name, ExternKind::kFunc);
+  }
   // The engine state of `instance` (its embedder contexts, for the
   // component runtime's Caller).
   static const InstanceState& StateOf(const Instance& instance) {

@@ -19,10 +19,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "lib/util/memory_image.h"
+#include "lib/wasm/component_driver.h"
 #include "wasmhost/engine.h"
 #include "wasmhost/errors.h"
 #include "wasmhost/internal/func_traits.h"
@@ -330,6 +332,32 @@ class BackendInstance {
   virtual bool CallBatch(uint32_t export_index, const FuncType& type,
                          const internal::BatchColumns& batch,
                          const CallOptions& options) = 0;
+
+  // The host's part of a component driver's call: `copy` puts allocation
+  // k's bytes at `ptr` (checking it), `lift` lifts the callee's i32
+  // result. A non-OK status stops the call where it is (the guest sees a
+  // trap) and is what the call fails with, unchanged.
+  struct DriverHooks {
+    absl::FunctionRef<absl::Status(uint32_t allocation, uint32_t ptr)> copy;
+    absl::FunctionRef<absl::Status(uint32_t result)> lift;
+  };
+
+  // Calls function export `callee_export` (of type spec.callee) in one
+  // entry through a component driver (lib/wasm/component_driver.h)
+  // compiled once per spec in the thread's isolate and instantiated once
+  // per `key` (the caller's, the same spec, realloc and post-return for
+  // the instance's life), importing `realloc` and `post_return`
+  // (functions of this thread's isolate; null when the spec has none).
+  // `args` are run's parameters in the boundary ABI. Under `options` as
+  // Call (one deadline, fuel set and read once); reports failure as Call
+  // does, a hook's with its own status.
+  virtual bool CallDriver(const void* key,
+                          const wasm::ComponentDriverSpec& spec,
+                          uint32_t callee_export, const ExternObject* realloc,
+                          const ExternObject* post_return,
+                          const internal::RawVal* args,
+                          const CallOptions& options,
+                          const DriverHooks& hooks) = 0;
 
   // Why the last Call returned false; call once, right after it, on the
   // same thread.

@@ -136,6 +136,11 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   bool CallBatch(uint32_t export_index, const FuncType& type,
                  const internal::BatchColumns& batch,
                  const CallOptions& options) override;
+  bool CallDriver(const void* key, const wasm::ComponentDriverSpec& spec,
+                  uint32_t callee_export, const ExternObject* realloc,
+                  const ExternObject* post_return, const RawVal* args,
+                  const CallOptions& options,
+                  const DriverHooks& hooks) override;
   CallFailure TakeCallFailure() override;
 
   absl::Span<uint8_t> MemoryBytes() override {
@@ -188,6 +193,7 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   void DropHandles() {
     for (ExportFunc& func : exports_) func.function.Reset();
     batch_drivers_.clear();
+    component_drivers_.clear();
     get_globals_.Reset();
     set_globals_.Reset();
     set_fuel_.Reset();
@@ -259,6 +265,30 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   bool RunBatchOn(const BatchDriver& driver,
                   const internal::BatchColumns& batch,
                   const CallOptions& options);
+
+  // A component driver instantiated for one caller's key: its `run`, the
+  // boundary types of run's parameters, and the call running in it.
+  struct ComponentDriver {
+    // One call's hooks and the first failure they returned.
+    struct Frame {
+      const DriverHooks* hooks;
+      absl::Status error;
+    };
+    v8::Global<v8::Function> run;
+    std::vector<ValType> run_params;
+    // The innermost call running in the driver (a host function the guest
+    // calls during it may call the same export again); null between calls.
+    Frame* frame = nullptr;
+  };
+  // The driver for `key`, made on first use.
+  absl::StatusOr<ComponentDriver*> ComponentDriverFor(
+      const void* key, const wasm::ComponentDriverSpec& spec,
+      uint32_t callee_export, const ExternObject* realloc,
+      const ExternObject* post_return);
+  // The driver's "copy" and "lift" imports: run the frame's hook, and on
+  // failure keep its status in the frame and throw.
+  static void DriverCopy(const v8::FunctionCallbackInfo<v8::Value>& info);
+  static void DriverLift(const v8::FunctionCallbackInfo<v8::Value>& info);
 
   // Call when the fast path does not apply: checks the thread, the
   // deadline and the fuel, then calls.
@@ -333,6 +363,9 @@ class V8Instance final : public BackendInstance, public IsolateResident {
   std::vector<ExportFunc> exports_;  // by export index
   // By export index, for the exports batch calls have used.
   absl::flat_hash_map<uint32_t, std::unique_ptr<BatchDriver>> batch_drivers_;
+  // By the key CallDriver's caller gives.
+  absl::flat_hash_map<const void*, std::unique_ptr<ComponentDriver>>
+      component_drivers_;
   // The instance's `exports` object, for Export().
   v8::Global<v8::Object> exports_object_;
   v8::Global<v8::WasmMemoryObject> memory_;
@@ -1162,6 +1195,133 @@ bool V8Instance::RunBatchOn(const BatchDriver& driver,
     done += rows;
   }
   return true;
+}
+
+bool V8Instance::CallDriver(const void* key,
+                            const wasm::ComponentDriverSpec& spec,
+                            uint32_t callee_export, const ExternObject* realloc,
+                            const ExternObject* post_return, const RawVal* args,
+                            const CallOptions& options,
+                            const DriverHooks& hooks) {
+  return CallUnderOptions(options, [&](const CallOptions& started) {
+    v8::Isolate* isolate = thread_.isolate();
+    v8::HandleScope scope(isolate);
+    absl::StatusOr<ComponentDriver*> made =
+        ComponentDriverFor(key, spec, callee_export, realloc, post_return);
+    if (!made.ok()) return Fail(made.status(), false);
+    ComponentDriver& driver = **made;
+    absl::FixedArray<v8::Local<v8::Value>, kInlineValues> argv(
+        driver.run_params.size());
+    ToJsArgs(isolate, driver.run_params, args, argv.data());
+    ComponentDriver::Frame frame{&hooks, absl::OkStatus()};
+    ComponentDriver::Frame* const outer = std::exchange(driver.frame, &frame);
+    v8::Local<v8::Context> context = thread_.context();
+    v8::Local<v8::Function> run = driver.run.Get(isolate);
+    const bool returned = RunGuest</*kMayReturnWithException=*/false,
+                                   /*kBounded=*/true>(started, [&] {
+      return !run->Call(context, v8::Undefined(isolate),
+                        static_cast<int>(argv.size()), argv.data())
+                  .IsEmpty();
+    });
+    driver.frame = outer;
+    // A hook's status is the canonical ABI's own (a trap lowering or
+    // lifting), not a host function's: it goes back unmarked.
+    if (!returned && !frame.error.ok()) {
+      failure_ = {std::move(frame.error), true};
+    }
+    return returned;
+  });
+}
+
+absl::StatusOr<V8Instance::ComponentDriver*> V8Instance::ComponentDriverFor(
+    const void* key, const wasm::ComponentDriverSpec& spec,
+    uint32_t callee_export, const ExternObject* realloc,
+    const ExternObject* post_return) {
+  auto found = component_drivers_.find(key);
+  if (found != component_drivers_.end()) return found->second.get();
+  absl::Status checked = wasm::CheckComponentDriver(spec);
+  if (!checked.ok()) {
+    return internal::WithDefaultKind(checked, ErrorKind::kUsage);
+  }
+  if (!spec.allocations.empty() && realloc == nullptr) {
+    return internal::InternalError("a component driver without its realloc");
+  }
+  if (spec.post_return && post_return == nullptr) {
+    return internal::InternalError(
+        "a component driver without its post-return");
+  }
+  v8::Isolate* isolate = thread_.isolate();
+  v8::Local<v8::Context> context = thread_.context();
+  v8::Local<v8::WasmModuleObject> module;
+  if (!thread_
+           .HelperModule(absl::StrCat("component driver ", spec.Key()),
+                         [&] { return wasm::BuildComponentDriver(spec); })
+           .ToLocal(&module)) {
+    return internal::InternalError("V8 refused a component driver module");
+  }
+  auto made = std::make_unique<ComponentDriver>();
+  v8::Local<v8::External> data = v8::External::New(isolate, made.get());
+  v8::Local<v8::Object> host = v8::Object::New(isolate);
+  auto set = [&](absl::string_view name, v8::Local<v8::Value> value) {
+    host->Set(context, ToV8String(isolate, name), value).Check();
+  };
+  // The export itself, not its boundary wrapper: the driver calls it Wasm
+  // to Wasm, floats and all.
+  set("callee",
+      exports_object_.Get(isolate)
+          ->Get(context, ToV8String(isolate, spec_.extern_names[callee_export]))
+          .ToLocalChecked());
+  if (!spec.allocations.empty()) {
+    set("realloc", realloc->handle().Get());
+    set("copy", v8::Function::New(context, DriverCopy, data).ToLocalChecked());
+  }
+  if (!spec.callee.results.empty()) {
+    set("lift", v8::Function::New(context, DriverLift, data).ToLocalChecked());
+  }
+  if (spec.post_return) set("post", post_return->handle().Get());
+  v8::Local<v8::Object> imports = v8::Object::New(isolate);
+  imports->Set(context, ToV8String(isolate, wasm::kAdapterImportModule), host)
+      .Check();
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Value> args[] = {module, imports};
+  v8::Local<v8::Object> instance;
+  if (!thread_.instance_constructor()
+           ->NewInstance(context, 2, args)
+           .ToLocal(&instance)) {
+    return internal::InternalError(
+        absl::StrCat("instantiating a component driver: ",
+                     ExceptionMessage(isolate, try_catch)));
+  }
+  made->run.Reset(isolate,
+                  instance->Get(context, ToV8String(isolate, "exports"))
+                      .ToLocalChecked()
+                      .As<v8::Object>()
+                      ->Get(context, ToV8String(isolate, "run"))
+                      .ToLocalChecked()
+                      .As<v8::Function>());
+  made->run_params = wasm::BoundaryType(spec.callee).params;
+  ComponentDriver* driver = made.get();
+  component_drivers_.emplace(key, std::move(made));
+  return driver;
+}
+
+void V8Instance::DriverCopy(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto& driver =
+      *static_cast<ComponentDriver*>(info.Data().As<v8::External>()->Value());
+  ComponentDriver::Frame& frame = *driver.frame;
+  frame.error =
+      frame.hooks->copy(static_cast<uint32_t>(FromJs(info[0], ValType::kI32)),
+                        static_cast<uint32_t>(FromJs(info[1], ValType::kI32)));
+  if (!frame.error.ok()) ThrowUndefined(info.GetIsolate());
+}
+
+void V8Instance::DriverLift(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto& driver =
+      *static_cast<ComponentDriver*>(info.Data().As<v8::External>()->Value());
+  ComponentDriver::Frame& frame = *driver.frame;
+  frame.error =
+      frame.hooks->lift(static_cast<uint32_t>(FromJs(info[0], ValType::kI32)));
+  if (!frame.error.ok()) ThrowUndefined(info.GetIsolate());
 }
 
 bool V8Instance::CallChecked(const ExportFunc& func, const RawVal* args,

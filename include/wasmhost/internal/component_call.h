@@ -22,7 +22,9 @@
 #define WASMHOST_INTERNAL_COMPONENT_CALL_H_
 
 #include <cstdint>
+#include <memory>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -96,6 +98,49 @@ WASMHOST_EXPORT const wasmhost::Instance* PostReturnExport(
 // Runs the export's post-return function with the core results.
 WASMHOST_EXPORT absl::Status PostReturn(const ExportState& e,
                                         absl::Span<const wasmhost::Val> flat);
+
+// A typed call's component driver (lib/wasm/component_driver.h): one
+// engine entry makes the reallocs (each followed by the host's copy), the
+// call, the lift and post-return, where the steps above take one entry
+// each. Immutable once made; thread-affine like its instance.
+struct DriverState;
+
+// A string or list argument of a driver call: the flat pointer parameter
+// its (ptr, len) starts at, and the alignment of its elements.
+struct DriverAllocation {
+  uint32_t param;
+  uint32_t align;
+};
+
+// The driver for typed calls of `e` allocating `allocations`, in order;
+// null when a call cannot take one or gains nothing from it: the lifted
+// function returns more than one i32, or its realloc or post-return is not
+// a core instance's export, or there is no allocation and no post-return.
+WASMHOST_EXPORT std::shared_ptr<const DriverState> MakeDriver(
+    const ExportState& e, absl::Span<const DriverAllocation> allocations);
+
+// Allocation k's bytes: `byte_length` bytes at `data`.
+struct DriverBytes {
+  const void* data;
+  uint32_t byte_length;
+};
+
+// Calls `e` through `driver` under `options` in one engine entry. `args`
+// are the flat core values in the boundary ABI (wasmhost::internal::ToRaw),
+// with each allocation's pointer parameter holding its byte length (its
+// length parameter holds the element count, as the call passes it). For
+// allocation k the guest's realloc(0, 0, align, byte_length) runs, its
+// result is checked as the canonical ABI checks it (Aborted "unaligned
+// pointer ..." / "pointer out of bounds ...") and bytes[k] copied there;
+// `lift` gets the callee's result, if any, before post-return runs.
+// Begins and ends the component's fuel as BeginFuel and EndFuel. Returns
+// the status of the first failure: the guest's trap, the deadline, fuel, a
+// host function's error, or `lift`'s own status, each as the separate
+// steps return it.
+WASMHOST_EXPORT absl::Status CallDriven(
+    const ExportState& e, const DriverState& driver, const CallOptions& options,
+    const wasmhost::internal::RawVal* args, absl::Span<const DriverBytes> bytes,
+    absl::FunctionRef<absl::Status(uint32_t result)> lift);
 
 }  // namespace wasmhost::component::internal
 

@@ -78,6 +78,14 @@ class WASMHOST_EXPORT DirectCall {
   // True once realloc ran (the guest has run: a failure poisons).
   [[nodiscard]] bool guest_ran() const { return guest_ran_; }
 
+  // For a driver call (component_call.h's CallDriven): LowerBytes then
+  // records the bytes for the driver to copy after its realloc, and
+  // lowers (ptr, len) as (byte length, count).
+  void DeferAllocations() { deferring_ = true; }
+  [[nodiscard]] absl::Span<const DriverBytes> deferred() const {
+    return absl::MakeConstSpan(pending_, pending_count_);
+  }
+
   // Forgets the memory's bytes: the guest ran (it may have grown them).
   void GuestCalled() { memory_.reset(); }
 
@@ -89,6 +97,10 @@ class WASMHOST_EXPORT DirectCall {
   const ExportState& export_;
   const ReallocFunc* realloc_;
   bool guest_ran_ = false;
+  bool deferring_ = false;
+  // At most 16 flat parameters: 8 (ptr, len) pairs.
+  DriverBytes pending_[8] = {};
+  uint32_t pending_count_ = 0;
   std::optional<absl::Span<uint8_t>> memory_;
 };
 
@@ -103,6 +115,10 @@ constexpr bool kListNumber =
 template <typename T, typename = void>
 struct Direct {
   static constexpr bool kParam = false;
+  // A string or list parameter: lowered as bytes realloc allocates, of
+  // elements aligned to kElemAlign.
+  static constexpr bool kBytes = false;
+  static constexpr uint32_t kElemAlign = 1;
   static constexpr bool kFlatResult = false;
   static constexpr bool kLoaded = false;
   static constexpr uint32_t kAlign = 1;
@@ -119,6 +135,8 @@ struct Direct<
       std::conditional_t<(sizeof(T) == 8), int64_t, int32_t>>;
   using Flat = std::tuple<Core>;
   static constexpr bool kParam = true;
+  static constexpr bool kBytes = false;
+  static constexpr uint32_t kElemAlign = 1;
   static constexpr bool kFlatResult = true;
   static constexpr bool kLoaded = true;
   static constexpr uint32_t kAlign = sizeof(T);
@@ -168,6 +186,8 @@ struct Direct<T, std::enable_if_t<std::is_same_v<T, std::string> ||
                                   std::is_same_v<T, std::string_view>>> {
   using Flat = std::tuple<int32_t, int32_t>;
   static constexpr bool kParam = true;
+  static constexpr bool kBytes = true;
+  static constexpr uint32_t kElemAlign = 1;
   static constexpr bool kFlatResult = false;
   static constexpr bool kLoaded = std::is_same_v<T, std::string>;
   static constexpr uint32_t kAlign = 4;
@@ -209,6 +229,8 @@ struct Direct<L, std::enable_if_t<kListNumber<typename ListElement<L>::Type>>> {
   using T = typename ListElement<L>::Type;
   using Flat = std::tuple<int32_t, int32_t>;
   static constexpr bool kParam = true;
+  static constexpr bool kBytes = true;
+  static constexpr uint32_t kElemAlign = alignof(T);
   static constexpr bool kFlatResult = false;
   static constexpr bool kLoaded = std::is_same_v<L, std::vector<T>>;
   static constexpr uint32_t kAlign = 4;
