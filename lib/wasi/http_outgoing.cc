@@ -19,7 +19,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "lib/util/mutex.h"
 
 namespace wasmhost::wasi::p2 {
 namespace {
@@ -59,13 +60,16 @@ bool WaitFor(int fd, int16_t events, absl::Time until) {
 
 // getaddrinfo has no timeout: it runs on a thread of its own, which this
 // waits for until `until` and then leaves to finish alone.
+// internal::Mutex, not absl's: ThreadSanitizer cannot see Debian's
+// absl::Mutex.
 struct Lookup {
-  absl::Mutex mu;
+  internal::Mutex mu;
+  internal::CondVar finished;
   bool done ABSL_GUARDED_BY(mu) = false;
   int result ABSL_GUARDED_BY(mu) = 0;
   addrinfo* addresses ABSL_GUARDED_BY(mu) = nullptr;
   ~Lookup() {
-    absl::MutexLock lock(&mu);
+    internal::MutexLock lock(&mu);
     if (addresses != nullptr) freeaddrinfo(addresses);
   }
 };
@@ -86,7 +90,7 @@ struct Resolved {
   }
   addrinfo* addresses() {
     if (numeric != nullptr) return numeric;
-    absl::MutexLock lock(&lookup->mu);
+    internal::MutexLock lock(&lookup->mu);
     return lookup->addresses;
   }
 };
@@ -121,15 +125,19 @@ std::optional<HttpError> Resolve(absl::string_view host, uint16_t port,
     addrinfo* addresses = nullptr;
     int result =
         getaddrinfo(name.c_str(), service.c_str(), &by_name, &addresses);
-    absl::MutexLock lock(&lookup->mu);
+    internal::MutexLock lock(&lookup->mu);
     lookup->done = true;
     lookup->result = result;
     lookup->addresses = result == 0 ? addresses : nullptr;
+    lookup->finished.SignalAll();
   }).detach();
   resolved->lookup = lookup;
-  absl::MutexLock lock(&lookup->mu);
-  if (!lookup->mu.AwaitWithDeadline(absl::Condition(&lookup->done), until)) {
-    return Error(kHttpDnsTimeout, absl::StrCat("resolving \"", host, "\""));
+  internal::MutexLock lock(&lookup->mu);
+  while (!lookup->done) {
+    if (lookup->finished.WaitWithDeadline(&lookup->mu, until) &&
+        !lookup->done) {
+      return Error(kHttpDnsTimeout, absl::StrCat("resolving \"", host, "\""));
+    }
   }
   if (lookup->result != 0) {
     return Error(kHttpDnsError, gai_strerror(lookup->result));
