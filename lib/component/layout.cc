@@ -173,8 +173,9 @@ TypeLayout ComputeLayout(const TypeArena& arena, const Type& t,
       break;
     }
     case TypeKind::kFlags:
-      l.size = l.alignment =
-          t.labels.size() <= 8 ? 1 : t.labels.size() <= 16 ? 2 : 4;
+      l.size = l.alignment = t.labels.size() <= 8    ? 1
+                             : t.labels.size() <= 16 ? 2
+                                                     : 4;
       l.flat_count = t.labels.empty() ? 0 : 1;
       break;
     case TypeKind::kVariant:
@@ -194,8 +195,8 @@ TypeLayout ComputeLayout(const TypeArena& arena, const Type& t,
       l.payload_offset =
           static_cast<uint8_t>(AlignTo(l.discriminant_size, case_alignment));
       l.alignment = std::max(l.discriminant_size, case_alignment);
-      l.size = SaturatedSize(AlignTo(uint64_t{l.payload_offset} + widest,
-                                     l.alignment));
+      l.size = SaturatedSize(
+          AlignTo(uint64_t{l.payload_offset} + widest, l.alignment));
       l.flat_count = SaturatingAdd(1, widest_flat);
       break;
     }

@@ -39,8 +39,8 @@ inline constexpr uint32_t kMaxCachedFlat = 16;
 // bounds (rejected by validation) saturate instead of overflowing.
 // Non-value types (functions, components) get a 4-byte placeholder.
 struct TypeLayout {
-  uint32_t size = 0;       // elem_size(t, 'i32') in bytes.
-  uint8_t alignment = 1;   // alignment(t, 'i32'): 1, 2, 4 or 8.
+  uint32_t size = 0;      // elem_size(t, 'i32') in bytes.
+  uint8_t alignment = 1;  // alignment(t, 'i32'): 1, 2, 4 or 8.
   // Variants, enums, options, results: the discriminant's bytes (1, 2 or
   // 4) and where every case's payload starts. 0 for other kinds.
   uint8_t discriminant_size = 0;
@@ -62,8 +62,7 @@ struct TypeLayout {
 
 // The layout of `type`, whose members are in `arena` with their layouts;
 // appends its flattening to `flat_cache` when it is short enough.
-[[nodiscard]] TypeLayout ComputeLayout(const TypeArena& arena,
-                                       const Type& type,
+[[nodiscard]] TypeLayout ComputeLayout(const TypeArena& arena, const Type& type,
                                        std::vector<ValType>& flat_cache);
 
 // flatten_type: the core types value type `id` flattens to (variants join
