@@ -27,10 +27,6 @@ absl::Status Trap(absl::string_view reason) {
   return absl::AbortedError(reason);
 }
 
-uint64_t AlignTo(uint64_t ptr, uint32_t alignment) {
-  return (ptr + alignment - 1) / alignment * alignment;
-}
-
 absl::string_view ValKindName(ValKind kind) {
   static constexpr absl::string_view kNames[] = {
       "bool",    "s8",   "u8",    "s16",    "u16",    "s32",  "u32",    "s64",
@@ -81,49 +77,37 @@ struct Cases {
   }
 };
 
-uint32_t MaxCaseAlignment(const TypeArena& types, const Cases& cases) {
+// The layout of a spilled parameter or result list (a tuple of `ts`; the
+// arena has layouts of defined tuples only).
+uint32_t RecordAlignment(const TypeArena& types, absl::Span<const TypeId> ts) {
   uint32_t a = 1;
-  for (size_t i = 0; i < cases.size(); ++i) {
-    if (auto t = cases.payload(i)) a = std::max(a, Alignment(types, *t));
-  }
+  for (TypeId t : ts) a = std::max(a, Alignment(types, t));
   return a;
 }
 
-uint32_t VariantAlignment(const TypeArena& types, const Cases& cases) {
-  return std::max(DiscriminantSize(cases.size()),
-                  MaxCaseAlignment(types, cases));
-}
-
-uint32_t FlagsSize(size_t num_labels) {
-  if (num_labels <= 8) return 1;
-  if (num_labels <= 16) return 2;
-  return 4;
-}
-
-// Record layouts over a field list given by `type_at(i)`: a record's or
-// tuple's fields, or a spilled parameter/result list.
-template <typename TypeAt>
-uint32_t RecordAlignment(const TypeArena& types, size_t n, TypeAt type_at) {
-  uint32_t a = 1;
-  for (size_t i = 0; i < n; ++i) a = std::max(a, Alignment(types, type_at(i)));
-  return a;
-}
-
-template <typename TypeAt>
-uint32_t RecordSize(const TypeArena& types, size_t n, TypeAt type_at) {
+uint32_t RecordSize(const TypeArena& types, absl::Span<const TypeId> ts) {
   uint64_t s = 0;
-  for (size_t i = 0; i < n; ++i) {
-    s = AlignTo(s, Alignment(types, type_at(i)));
-    s += ElemSize(types, type_at(i));
-  }
-  return static_cast<uint32_t>(AlignTo(s, RecordAlignment(types, n, type_at)));
+  for (TypeId t : ts) s = AlignTo(s, Alignment(types, t)) + ElemSize(types, t);
+  return static_cast<uint32_t>(AlignTo(s, RecordAlignment(types, ts)));
 }
 
-auto FieldTypes(const Type& type) {
-  return [&type](size_t i) { return type.fields[i].type; };
+// len(flatten_types(ts)), saturated at kSaturatedFlatCount.
+uint32_t FlatCount(const TypeArena& types, absl::Span<const TypeId> ts) {
+  uint32_t n = 0;
+  for (TypeId t : ts) {
+    n = std::min(n + types.layout(t).flat_count, kSaturatedFlatCount);
+  }
+  return n;
 }
-auto SpanTypes(absl::Span<const TypeId> ts) {
-  return [ts](size_t i) { return ts[i]; };
+
+// flatten_type of `type`: the arena's cached one, or for a type too long to
+// cache, computed into `storage`.
+absl::Span<const ValType> FlatTypes(const TypeArena& types, TypeId type,
+                                    std::vector<ValType>& storage) {
+  const absl::Span<const ValType> cached = types.flat(type);
+  if (cached.size() == types.layout(type).flat_count) return cached;
+  FlattenType(types, type, storage);
+  return storage;
 }
 
 // Memory access. Loads see one span for a whole lift (lifting never calls
@@ -651,14 +635,15 @@ absl::StatusOr<Val> LoadAt(LiftLowerContext& cx, absl::Span<const uint8_t> mem,
     case TypeKind::kOption:
     case TypeKind::kResult: {
       const Cases cases{t};
-      const uint32_t disc_size = DiscriminantSize(cases.size());
-      const auto index = static_cast<uint32_t>(LoadInt(mem, ptr, disc_size));
+      const TypeLayout& layout = cx.types.layout(type);
+      const auto index = static_cast<uint32_t>(
+          LoadInt(mem, ptr, layout.discriminant_size));
       if (index >= cases.size()) {
         return Trap(absl::StrCat("discriminant ", index, " out of range for ",
                                  TypeKindName(t.kind), " with ", cases.size(),
                                  " cases"));
       }
-      ptr = AlignTo(ptr + disc_size, MaxCaseAlignment(cx.types, cases));
+      ptr += layout.payload_offset;
       std::optional<Val> payload;
       if (auto pt = cases.payload(index)) {
         WASMHOST_ASSIGN_OR_RETURN(payload, LoadAt(cx, mem, ptr, *pt));
@@ -667,7 +652,8 @@ absl::StatusOr<Val> LoadAt(LiftLowerContext& cx, absl::Span<const uint8_t> mem,
     }
     case TypeKind::kFlags: {
       const size_t n = t.labels.size();
-      const auto bits = static_cast<uint32_t>(LoadInt(mem, ptr, FlagsSize(n)));
+      const auto bits = static_cast<uint32_t>(
+          LoadInt(mem, ptr, cx.types.layout(type).size));
       return Val::Flags(n >= 32 ? bits : bits & ((1u << n) - 1));
     }
     case TypeKind::kOwn:
@@ -817,18 +803,16 @@ absl::Status StoreAt(LiftLowerContext& cx, const Val& v, TypeId type,
     case TypeKind::kResult: {
       const Cases cases{t};
       WASMHOST_ASSIGN_OR_RETURN(uint32_t index, MatchCase(t, cases, v));
-      const uint32_t disc_size = DiscriminantSize(cases.size());
-      WASMHOST_RETURN_IF_ERROR(store_int(index, disc_size));
+      const TypeLayout& layout = cx.types.layout(type);
+      WASMHOST_RETURN_IF_ERROR(store_int(index, layout.discriminant_size));
       if (auto pt = cases.payload(index)) {
-        return StoreAt(
-            cx, *v.payload(), *pt,
-            AlignTo(ptr + disc_size, MaxCaseAlignment(cx.types, cases)));
+        return StoreAt(cx, *v.payload(), *pt, ptr + layout.payload_offset);
       }
       return absl::OkStatus();
     }
     case TypeKind::kFlags:
       WASMHOST_RETURN_IF_ERROR(CheckFlags(t, v));
-      return store_int(v.flags(), FlagsSize(t.labels.size()));
+      return store_int(v.flags(), cx.types.layout(type).size);
     case TypeKind::kOwn:
     case TypeKind::kBorrow: {
       WASMHOST_ASSIGN_OR_RETURN(uint32_t handle, LowerHandle(cx, t, v));
@@ -990,15 +974,16 @@ absl::StatusOr<Val> LiftFlatFrom(LiftLowerContext& cx, FlatSource& vi,
     case TypeKind::kOption:
     case TypeKind::kResult: {
       const Cases cases{t};
-      std::vector<ValType> flat;
-      FlattenType(cx.types, type, flat);
+      std::vector<ValType> storage;
+      const absl::Span<const ValType> flat =
+          FlatTypes(cx.types, type, storage);
       WASMHOST_ASSIGN_OR_RETURN(uint32_t index, next_i32());
       if (index >= cases.size()) {
         return Trap(absl::StrCat("discriminant ", index, " out of range for ",
                                  TypeKindName(t.kind), " with ", cases.size(),
                                  " cases"));
       }
-      CoerceSource payload_source(vi, absl::MakeConstSpan(flat).subspan(1));
+      CoerceSource payload_source(vi, flat.subspan(1));
       std::optional<Val> payload;
       if (auto pt = cases.payload(index)) {
         WASMHOST_ASSIGN_OR_RETURN(payload,
@@ -1128,84 +1113,12 @@ absl::Status CheckSupported(const TypeArena& types, TypeId type) {
   }
 }
 
-uint32_t DiscriminantSize(size_t num_cases) {
-  if (num_cases <= (size_t{1} << 8)) return 1;
-  if (num_cases <= (size_t{1} << 16)) return 2;
-  return 4;
-}
-
 uint32_t Alignment(const TypeArena& types, TypeId type) {
-  const Type& t = types[type];
-  switch (t.kind) {
-    case TypeKind::kBool:
-    case TypeKind::kS8:
-    case TypeKind::kU8:
-      return 1;
-    case TypeKind::kS16:
-    case TypeKind::kU16:
-      return 2;
-    case TypeKind::kS64:
-    case TypeKind::kU64:
-    case TypeKind::kF64:
-      return 8;
-    case TypeKind::kList:
-      return t.fixed_length != 0 ? Alignment(types, *t.element) : 4;
-    case TypeKind::kRecord:
-    case TypeKind::kTuple:
-      return RecordAlignment(types, t.fields.size(), FieldTypes(t));
-    case TypeKind::kVariant:
-    case TypeKind::kEnum:
-    case TypeKind::kOption:
-    case TypeKind::kResult:
-      return VariantAlignment(types, Cases{t});
-    case TypeKind::kFlags:
-      return FlagsSize(t.labels.size());
-    default:  // s32, u32, f32, char, string, handles, async values, map
-      return 4;
-  }
+  return types.layout(type).alignment;
 }
 
 uint32_t ElemSize(const TypeArena& types, TypeId type) {
-  const Type& t = types[type];
-  switch (t.kind) {
-    case TypeKind::kBool:
-    case TypeKind::kS8:
-    case TypeKind::kU8:
-      return 1;
-    case TypeKind::kS16:
-    case TypeKind::kU16:
-      return 2;
-    case TypeKind::kS64:
-    case TypeKind::kU64:
-    case TypeKind::kF64:
-    case TypeKind::kString:
-    case TypeKind::kMap:
-      return 8;
-    case TypeKind::kList:
-      return t.fixed_length != 0 ? t.fixed_length * ElemSize(types, *t.element)
-                                 : 8;
-    case TypeKind::kRecord:
-    case TypeKind::kTuple:
-      return RecordSize(types, t.fields.size(), FieldTypes(t));
-    case TypeKind::kVariant:
-    case TypeKind::kEnum:
-    case TypeKind::kOption:
-    case TypeKind::kResult: {
-      const Cases cases{t};
-      uint64_t s = DiscriminantSize(cases.size());
-      s = AlignTo(s, MaxCaseAlignment(types, cases));
-      uint32_t cs = 0;
-      for (size_t i = 0; i < cases.size(); ++i) {
-        if (auto pt = cases.payload(i)) cs = std::max(cs, ElemSize(types, *pt));
-      }
-      return static_cast<uint32_t>(
-          AlignTo(s + cs, VariantAlignment(types, cases)));
-    }
-    case TypeKind::kFlags:
-      return FlagsSize(t.labels.size());
-    default:  // s32, u32, f32, char, handles, async values
-      return 4;
-  }
+  return types.layout(type).size;
 }
 
 absl::StatusOr<CoreFuncType> FlattenFuncType(const TypeArena& types,
@@ -1400,8 +1313,9 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
     case TypeKind::kResult: {
       const Cases cases{t};
       WASMHOST_ASSIGN_OR_RETURN(uint32_t index, MatchCase(t, cases, v));
-      std::vector<ValType> flat;
-      FlattenType(cx.types, type, flat);
+      std::vector<ValType> storage;
+      const absl::Span<const ValType> flat =
+          FlatTypes(cx.types, type, storage);
       out.push_back(I32Of(index));
       size_t next = 1;
       if (auto pt = cases.payload(index)) {
@@ -1437,10 +1351,8 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
 absl::StatusOr<std::vector<Val>> LiftFlatValues(
     LiftLowerContext& cx, size_t max_flat, CoreValueIter& vi,
     absl::Span<const TypeId> types) {
-  std::vector<ValType> flat;
-  for (TypeId t : types) FlattenType(cx.types, t, flat);
   std::vector<Val> out;
-  if (flat.size() <= max_flat) {
+  if (FlatCount(cx.types, types) <= max_flat) {
     for (TypeId t : types) {
       WASMHOST_ASSIGN_OR_RETURN(Val v, LiftFlat(cx, vi, t));
       out.push_back(std::move(v));
@@ -1452,8 +1364,8 @@ absl::StatusOr<std::vector<Val>> LiftFlatValues(
   const absl::Span<const uint8_t> mem = memory->Bytes();
   uint64_t ptr = static_cast<uint32_t>(ptr_val.bits());
   WASMHOST_RETURN_IF_ERROR(
-      CheckRange(mem, ptr, RecordSize(cx.types, types.size(), SpanTypes(types)),
-                 RecordAlignment(cx.types, types.size(), SpanTypes(types))));
+      CheckRange(mem, ptr, RecordSize(cx.types, types),
+                 RecordAlignment(cx.types, types)));
   for (TypeId t : types) {
     ptr = AlignTo(ptr, Alignment(cx.types, t));
     WASMHOST_ASSIGN_OR_RETURN(Val v, LoadAt(cx, mem, ptr, t));
@@ -1470,18 +1382,16 @@ absl::StatusOr<std::vector<wasmhost::Val>> LowerFlatValues(
     return absl::InvalidArgumentError(absl::StrCat(
         values.size(), " values given for ", types.size(), " types"));
   }
-  std::vector<ValType> flat;
-  for (TypeId t : types) FlattenType(cx.types, t, flat);
   std::vector<wasmhost::Val> out;
-  if (flat.size() <= max_flat) {
+  if (FlatCount(cx.types, types) <= max_flat) {
     for (size_t i = 0; i < values.size(); ++i) {
       WASMHOST_RETURN_IF_ERROR(LowerFlat(cx, values[i], types[i], out));
     }
     return out;
   }
   const uint32_t alignment =
-      RecordAlignment(cx.types, types.size(), SpanTypes(types));
-  const uint32_t size = RecordSize(cx.types, types.size(), SpanTypes(types));
+      RecordAlignment(cx.types, types);
+  const uint32_t size = RecordSize(cx.types, types);
   uint32_t ptr;
   if (out_param == nullptr) {
     WASMHOST_ASSIGN_OR_RETURN(ptr, Reallocate(cx, 0, 0, alignment, size));

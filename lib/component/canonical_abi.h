@@ -7,8 +7,8 @@
 //   LiftLowerContext  one lift or lower: options, handle table, call scope
 //   CheckSupported    refuses the async types (stream, future,
 //                     error-context) and map
-//   Alignment, ElemSize, DiscriminantSize, FlattenFuncType (flatten_type is
-//   flatten.h's FlattenType)
+//   Alignment, ElemSize, FlattenFuncType (lookups of layout.h's TypeLayout,
+//   computed once per type by the TypeArena; flatten_type is FlattenType)
 //   CheckCanonOptions the options a canon lift/lower needs
 //   Load, Store       a value at a pointer in guest memory
 //   LiftFlat, LowerFlat              a value as core values
@@ -127,11 +127,10 @@ absl::StatusOr<Val> ConvertI32ToChar(uint32_t i);
 // otherwise, kInvalidArgument for a type that is not a value type.
 absl::Status CheckSupported(const TypeArena& types, TypeId type);
 
-// The spec's alignment, elem_size and the discriminant's byte size of a
-// variant with `num_cases` cases (1, 2 or 4).
+// The spec's alignment and elem_size (types.layout(type)'s; the variant
+// discriminant's size is layout.h's DiscriminantSize).
 [[nodiscard]] uint32_t Alignment(const TypeArena& types, TypeId type);
 [[nodiscard]] uint32_t ElemSize(const TypeArena& types, TypeId type);
-[[nodiscard]] uint32_t DiscriminantSize(size_t num_cases);
 
 enum class FlattenContext : uint8_t { kLift, kLower };
 

@@ -107,6 +107,110 @@ std::vector<ValType> Flat(TypeBuilder& b, TypeId t) {
   return out;
 }
 
+// Values worked out by hand from definitions.py's alignment, elem_size,
+// discriminant_type and flatten_type (32-bit pointers).
+TEST(CanonicalAbiTest, LayoutOfAVariantOfRecordsOfLists) {
+  TypeBuilder b;
+  const TypeArena& a = b.arena();
+  const TypeId u8 = b.Prim(TypeKind::kU8), u64 = b.Prim(TypeKind::kU64);
+  // {a: list<u8>, b: u64}: a at 0 (8 bytes), b at 8.
+  const TypeId r1 = b.Record({{"a", b.List(u8)}, {"b", u64}});
+  EXPECT_EQ(a.layout(r1).size, 16u);
+  EXPECT_EQ(a.layout(r1).alignment, 8u);
+  // {x: u8, y: list<string>}: y at 4.
+  const TypeId r2 =
+      b.Record({{"x", u8}, {"y", b.List(b.Prim(TypeKind::kString))}});
+  EXPECT_EQ(a.layout(r2).size, 12u);
+  EXPECT_EQ(a.layout(r2).alignment, 4u);
+  const TypeId v = b.Variant({{"p", r1}, {"q", r2}, {"r", std::nullopt}});
+  const TypeLayout& l = a.layout(v);
+  EXPECT_EQ(l.discriminant_size, 1u);
+  EXPECT_EQ(l.payload_offset, 8u);  // align_to(1, max case alignment 8)
+  EXPECT_EQ(l.size, 24u);           // align_to(8 + 16, 8)
+  EXPECT_EQ(l.alignment, 8u);
+  EXPECT_EQ(l.flat_count, 4u);
+  using V = ValType;
+  // [i32 i32 i64] joined with [i32 i32 i32], after the discriminant.
+  EXPECT_EQ(Flat(b, v), (std::vector<V>{V::kI32, V::kI32, V::kI32, V::kI64}));
+  EXPECT_EQ(std::vector<V>(a.flat(v).begin(), a.flat(v).end()), Flat(b, v));
+}
+
+// wasi:http 0.2's error-code: 39 cases, the widest payload
+// option<field-size-payload> and the most aligned option<u64>.
+TEST(CanonicalAbiTest, LayoutOfWasiHttpErrorCode) {
+  TypeBuilder b;
+  const TypeArena& a = b.arena();
+  const TypeId str = b.Prim(TypeKind::kString);
+  const TypeId opt_u8 = b.Option(b.Prim(TypeKind::kU8));
+  const TypeId opt_u16 = b.Option(b.Prim(TypeKind::kU16));
+  const TypeId opt_u32 = b.Option(b.Prim(TypeKind::kU32));
+  const TypeId opt_u64 = b.Option(b.Prim(TypeKind::kU64));
+  const TypeId opt_str = b.Option(str);
+  EXPECT_EQ(a.layout(opt_str).size, 12u);
+  EXPECT_EQ(a.layout(opt_str).payload_offset, 4u);
+  EXPECT_EQ(a.layout(opt_u64).size, 16u);
+  EXPECT_EQ(a.layout(opt_u16).size, 4u);
+  const TypeId dns = b.Record({{"rcode", opt_str}, {"info-code", opt_u16}});
+  const TypeId tls =
+      b.Record({{"alert-id", opt_u8}, {"alert-message", opt_str}});
+  const TypeId field_size =
+      b.Record({{"field-name", opt_str}, {"field-size", opt_u32}});
+  EXPECT_EQ(a.layout(dns).size, 16u);
+  EXPECT_EQ(a.layout(tls).size, 16u);  // alert-message at 4
+  EXPECT_EQ(a.layout(field_size).size, 20u);
+  const TypeId opt_field_size = b.Option(field_size);
+  EXPECT_EQ(a.layout(opt_field_size).size, 24u);
+  std::vector<Case> cases = {
+      {"DNS-error", dns},
+      {"TLS-alert-received", tls},
+      {"HTTP-request-body-size", opt_u64},
+      {"HTTP-request-header-section-size", opt_u32},
+      {"HTTP-request-header-size", opt_field_size},
+      {"HTTP-request-trailer-section-size", opt_u32},
+      {"HTTP-request-trailer-size", field_size},
+      {"HTTP-response-status", opt_u16},
+      {"connection-limit-reached", std::nullopt},
+      {"internal-error", opt_str},
+  };
+  while (cases.size() < 39) {
+    cases.push_back({absl::StrCat("case-", cases.size()), std::nullopt});
+  }
+  const TypeId error_code = b.Variant(cases);
+  const TypeLayout& l = a.layout(error_code);
+  EXPECT_EQ(l.discriminant_size, 1u);
+  EXPECT_EQ(l.payload_offset, 8u);
+  EXPECT_EQ(l.size, 32u);  // align_to(8 + 24, 8)
+  EXPECT_EQ(l.alignment, 8u);
+  EXPECT_EQ(l.flat_count, 7u);
+  using V = ValType;
+  EXPECT_EQ(Flat(b, error_code), (std::vector<V>{V::kI32, V::kI32, V::kI64,
+                                                 V::kI32, V::kI32, V::kI32,
+                                                 V::kI32}));
+  // result<_, error-code> as a host call returns it: spilled (flat 8 > 1).
+  const TypeId result = b.Result(std::nullopt, error_code);
+  EXPECT_EQ(a.layout(result).size, 40u);
+  EXPECT_EQ(a.layout(result).payload_offset, 8u);
+  EXPECT_EQ(a.layout(result).flat_count, 8u);
+}
+
+// Flattenings too long to cache are computed on request, the same way.
+TEST(CanonicalAbiTest, LongFlatteningsAreNotCached) {
+  TypeBuilder b;
+  const TypeArena& a = b.arena();
+  const TypeId u32 = b.Prim(TypeKind::kU32);
+  const TypeId sixteen = b.List(u32, kMaxCachedFlat);
+  EXPECT_EQ(a.flat(sixteen).size(), kMaxCachedFlat);
+  const TypeId long_list = b.List(u32, kMaxCachedFlat + 1);
+  EXPECT_TRUE(a.flat(long_list).empty());
+  EXPECT_EQ(a.layout(long_list).flat_count, kMaxCachedFlat + 1);
+  EXPECT_EQ(Flat(b, b.Option(long_list)),
+            std::vector<ValType>(kMaxCachedFlat + 2, ValType::kI32));
+  // Sizes saturate instead of overflowing for types validation rejects.
+  const TypeId huge = b.List(b.List(b.Prim(TypeKind::kU64), 1u << 30), 16);
+  EXPECT_EQ(a.layout(huge).size, UINT32_MAX);
+  EXPECT_EQ(a.layout(huge).flat_count, kSaturatedFlatCount);
+}
+
 TEST(CanonicalAbiTest, FlattenJoinsVariantCases) {
   using V = ValType;
   TypeBuilder b;

@@ -5,72 +5,11 @@
 #include <vector>
 
 namespace wasmhost::component {
-namespace {
-
-uint32_t SaturatingAdd(uint32_t a, uint32_t b) {
-  return std::min(a + b, FlatInfo::kSaturated);
-}
-
-uint64_t AlignTo(uint64_t n, uint32_t alignment) {
-  return (n + alignment - 1) / alignment * alignment;
-}
-
-// The discriminant's byte size (and alignment) for `n` cases.
-uint32_t DiscriminantSize(size_t n) {
-  return n <= (1u << 8) ? 1 : n <= (1u << 16) ? 2 : 4;
-}
-
-}  // namespace
-
 uint32_t FlatInfo::FlatCount(const std::vector<Field>& fields) {
   uint32_t n = 0;
-  for (const Field& f : fields) n = SaturatingAdd(n, FlatCount(f.type));
-  return n;
-}
-
-uint32_t FlatInfo::FlatCount(TypeId id) {
-  if (id < counts_.size() && counts_[id] != 0) return counts_[id] - 1;
-  const Type& t = arena_[id];
-  uint32_t n = 1;
-  switch (t.kind) {
-    case TypeKind::kString:
-    case TypeKind::kMap:
-      n = 2;  // Pointer and length.
-      break;
-    case TypeKind::kList:
-      if (t.fixed_length == 0) {
-        n = 2;
-      } else {
-        const uint64_t total = uint64_t{t.fixed_length} * FlatCount(*t.element);
-        n = static_cast<uint32_t>(std::min<uint64_t>(total, kSaturated));
-      }
-      break;
-    case TypeKind::kRecord:
-    case TypeKind::kTuple:
-      n = FlatCount(t.fields);
-      break;
-    case TypeKind::kFlags:
-      n = t.labels.empty() ? 0 : 1;
-      break;
-    case TypeKind::kVariant:
-    case TypeKind::kOption:
-    case TypeKind::kResult: {
-      // The discriminant, then the widest payload (payloads share slots).
-      uint32_t widest = 0;
-      for (const Case& c : t.cases) {
-        if (c.type.has_value()) widest = std::max(widest, FlatCount(*c.type));
-      }
-      for (const std::optional<TypeId>& o : {t.element, t.ok, t.error}) {
-        if (o.has_value()) widest = std::max(widest, FlatCount(*o));
-      }
-      n = SaturatingAdd(1, widest);
-      break;
-    }
-    default:  // Scalars, enums, handles, streams, futures: one value.
-      break;
+  for (const Field& f : fields) {
+    n = std::min(n + FlatCount(f.type), kSaturated);
   }
-  if (counts_.size() <= id) counts_.resize(id + 1, 0);
-  counts_[id] = n + 1;
   return n;
 }
 
@@ -200,87 +139,6 @@ std::pair<uint64_t, uint32_t> FlatInfo::Layout(TypeId id) {
   return layout;
 }
 
-namespace {
-
-ValType Join(ValType a, ValType b) {
-  if (a == b) return a;
-  if ((a == ValType::kI32 && b == ValType::kF32) ||
-      (a == ValType::kF32 && b == ValType::kI32)) {
-    return ValType::kI32;
-  }
-  return ValType::kI64;
-}
-
-void FlattenInto(const TypeArena& arena, TypeId id, std::vector<ValType>* out) {
-  const Type& t = arena[id];
-  switch (t.kind) {
-    case TypeKind::kS64:
-    case TypeKind::kU64:
-      out->push_back(ValType::kI64);
-      return;
-    case TypeKind::kF32:
-      out->push_back(ValType::kF32);
-      return;
-    case TypeKind::kF64:
-      out->push_back(ValType::kF64);
-      return;
-    case TypeKind::kString:
-    case TypeKind::kMap:
-      out->insert(out->end(), {ValType::kI32, ValType::kI32});
-      return;
-    case TypeKind::kList:
-      if (t.fixed_length == 0) {
-        out->insert(out->end(), {ValType::kI32, ValType::kI32});
-      } else {
-        for (uint32_t i = 0; i < t.fixed_length; ++i) {
-          FlattenInto(arena, *t.element, out);
-        }
-      }
-      return;
-    case TypeKind::kRecord:
-    case TypeKind::kTuple:
-      for (const Field& f : t.fields) FlattenInto(arena, f.type, out);
-      return;
-    case TypeKind::kFlags:
-      if (!t.labels.empty()) out->push_back(ValType::kI32);
-      return;
-    case TypeKind::kVariant:
-    case TypeKind::kOption:
-    case TypeKind::kResult: {
-      std::vector<ValType> joined;
-      auto add_case = [&](TypeId payload) {
-        std::vector<ValType> flat;
-        FlattenInto(arena, payload, &flat);
-        for (size_t i = 0; i < flat.size(); ++i) {
-          if (i < joined.size()) {
-            joined[i] = Join(joined[i], flat[i]);
-          } else {
-            joined.push_back(flat[i]);
-          }
-        }
-      };
-      for (const Case& c : t.cases) {
-        if (c.type.has_value()) add_case(*c.type);
-      }
-      for (const std::optional<TypeId>& o : {t.element, t.ok, t.error}) {
-        if (o.has_value()) add_case(*o);
-      }
-      out->push_back(ValType::kI32);  // The discriminant.
-      out->insert(out->end(), joined.begin(), joined.end());
-      return;
-    }
-    default:  // 32-bit scalars, enums, handles, streams, futures.
-      out->push_back(ValType::kI32);
-      return;
-  }
-}
-
-}  // namespace
-
-void FlattenType(const TypeArena& arena, TypeId id, std::vector<ValType>& out) {
-  FlattenInto(arena, id, &out);
-}
-
 CoreFuncType FlattenFuncType(const TypeArena& arena, FlatInfo& info,
                              TypeId func, bool lift) {
   const Type& f = arena[func];
@@ -288,7 +146,7 @@ CoreFuncType FlattenFuncType(const TypeArena& arena, FlatInfo& info,
   if (info.FlatCount(f.fields) > kMaxFlatParams) {
     core.params = {ValType::kI32};
   } else {
-    for (const Field& p : f.fields) FlattenInto(arena, p.type, &core.params);
+    for (const Field& p : f.fields) FlattenType(arena, p.type, core.params);
   }
   if (f.ok.has_value()) {
     if (info.FlatCount(*f.ok) > kMaxFlatResults) {
@@ -298,7 +156,7 @@ CoreFuncType FlattenFuncType(const TypeArena& arena, FlatInfo& info,
         core.params.push_back(ValType::kI32);
       }
     } else {
-      FlattenInto(arena, *f.ok, &core.results);
+      FlattenType(arena, *f.ok, core.results);
     }
   }
   return core;

@@ -8,8 +8,8 @@
 //   FlatInfo    FlatCount, ContainsStringOrList, ElemSize over a TypeArena
 //   FlattenFuncType   the core signature canon lift/lower use
 //
-// The canonical ABI proper (lib/component/canonical_abi*) builds on
-// FlattenType for its lifting and lowering.
+// Flat counts and flatten_type itself are layout.h's, computed once per
+// type by the TypeArena; the 64-bit elem_size here is validation's only.
 
 #ifndef WASMHOST_LIB_COMPONENT_FLATTEN_H_
 #define WASMHOST_LIB_COMPONENT_FLATTEN_H_
@@ -28,7 +28,8 @@ inline constexpr uint32_t kMaxFlatResults = 1;
 // CanonicalABI.md "Element Size": elem_size(t, i64) < 2^28.
 inline constexpr uint64_t kMaxElemSize = uint64_t{1} << 28;
 
-// Answers are cached per TypeId, so shared type DAGs cost linear time. Holds
+// Answers are cached per TypeId (flat counts by the arena itself), so
+// shared type DAGs cost linear time. Holds
 // a reference to `arena`, which may grow meanwhile (types are immutable
 // once added). Not thread-safe: one FlatInfo per reader.
 class FlatInfo {
@@ -37,8 +38,10 @@ class FlatInfo {
 
   // The number of core values value type `id` flattens to
   // (flatten_type's length), saturated at kSaturated.
-  static constexpr uint32_t kSaturated = 1u << 20;
-  [[nodiscard]] uint32_t FlatCount(TypeId id);
+  static constexpr uint32_t kSaturated = kSaturatedFlatCount;
+  [[nodiscard]] uint32_t FlatCount(TypeId id) const {
+    return arena_.layout(id).flat_count;
+  }
 
   // The flat count of a parameter or result list, saturated likewise.
   [[nodiscard]] uint32_t FlatCount(const std::vector<Field>& fields);
@@ -61,17 +64,10 @@ class FlatInfo {
       size_t cases, const std::vector<std::optional<TypeId>>& payloads);
 
   const TypeArena& arena_;
-  std::vector<uint32_t> counts_;  // 0: not computed yet; else count + 1.
   std::vector<int8_t> contains_;  // -1: not computed yet.
   // Alignment 0: not computed yet.
   std::vector<std::pair<uint64_t, uint32_t>> layouts_;
 };
-
-// flatten_type: the core types value type `id` flattens to (variants join
-// their cases' types), appended to `out`. The one implementation, for
-// validation and for lib/component/canonical_abi. Not bounded: callers
-// check FlatCount first (or use validated types).
-void FlattenType(const TypeArena& arena, TypeId id, std::vector<ValType>& out);
 
 // flatten_functype(opts, ft, 'lift' or 'lower') of func type `func` for a
 // synchronous call with 32-bit memory: parameters beyond kMaxFlatParams

@@ -1,4 +1,4 @@
-// lib/component/types.cc: kind names and the interned primitives.
+// lib/component/types.cc: kind names, the interned primitives, adding a type.
 
 #include "lib/component/types.h"
 
@@ -24,6 +24,12 @@ absl::string_view ExternKindName(ExternKind kind) {
       "core module", "func", "value", "type", "component", "instance",
   };
   return kNames[static_cast<size_t>(kind)];
+}
+
+TypeId TypeArena::Add(Type type) {
+  types_.push_back(std::move(type));
+  layouts_.push_back(ComputeLayout(*this, types_.back(), flat_));
+  return static_cast<TypeId>(types_.size() - 1);
 }
 
 TypeArena::TypeArena() {

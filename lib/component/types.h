@@ -9,7 +9,8 @@
 //   ExternKind, ExternDesc, ExternDecl
 //                what an import or export is (the binary's externtype)
 //   Type         one type, its members by kind
-//   TypeArena    owns every type of a component; primitives interned
+//   TypeArena    owns every type of a component and its canonical ABI
+//                layout (layout.h); primitives interned
 //   CoreFuncType a core function type (the core types of module types)
 //
 // Types refer to each other by TypeId, never by the binary's per-scope
@@ -30,11 +31,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "lib/component/layout.h"
 #include "wasmhost/value.h"
 
 namespace wasmhost::component {
-
-using TypeId = uint32_t;
 
 enum class TypeKind : uint8_t {
   // Primitive value types (binary codes 0x7f..0x73, 0x64).
@@ -183,12 +184,25 @@ class TypeArena {
     return static_cast<TypeId>(kind);
   }
 
-  // Type `id` to change in place (naming a resource, say): ids stay.
+  // Type `id` to change in place (naming a resource, say): ids stay. Not
+  // its shape: its layout was computed when it was added.
   [[nodiscard]] Type& Mutable(TypeId id) { return types_[id]; }
 
-  TypeId Add(Type type) {
-    types_.push_back(std::move(type));
-    return static_cast<TypeId>(types_.size() - 1);
+  // Adds `type`, whose members must already be in the arena, and computes
+  // its layout.
+  TypeId Add(Type type);
+
+  // The canonical ABI layout of type `id`, computed by Add: constant from
+  // then on, so threads sharing a finished arena read it without a lock.
+  [[nodiscard]] const TypeLayout& layout(TypeId id) const {
+    return layouts_[id];
+  }
+  // flatten_type of `id` if layout(id).flat_count <= kMaxCachedFlat, else
+  // empty (use FlattenType). Invalid after the next Add.
+  [[nodiscard]] absl::Span<const ValType> flat(TypeId id) const {
+    const TypeLayout& l = layouts_[id];
+    if (l.flat_count > kMaxCachedFlat) return {};
+    return absl::MakeConstSpan(flat_).subspan(l.flat_begin, l.flat_count);
   }
 
   uint32_t AddCore(CoreType type) {
@@ -201,6 +215,8 @@ class TypeArena {
 
  private:
   std::vector<Type> types_;
+  std::vector<TypeLayout> layouts_;  // Parallel to types_.
+  std::vector<ValType> flat_;        // The cached flattenings.
   std::vector<CoreType> core_types_;
 };
 
