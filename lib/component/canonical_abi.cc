@@ -636,8 +636,8 @@ absl::StatusOr<Val> LoadAt(LiftLowerContext& cx, absl::Span<const uint8_t> mem,
     case TypeKind::kResult: {
       const Cases cases{t};
       const TypeLayout& layout = cx.types.layout(type);
-      const auto index = static_cast<uint32_t>(
-          LoadInt(mem, ptr, layout.discriminant_size));
+      const auto index =
+          static_cast<uint32_t>(LoadInt(mem, ptr, layout.discriminant_size));
       if (index >= cases.size()) {
         return Trap(absl::StrCat("discriminant ", index, " out of range for ",
                                  TypeKindName(t.kind), " with ", cases.size(),
@@ -652,8 +652,8 @@ absl::StatusOr<Val> LoadAt(LiftLowerContext& cx, absl::Span<const uint8_t> mem,
     }
     case TypeKind::kFlags: {
       const size_t n = t.labels.size();
-      const auto bits = static_cast<uint32_t>(
-          LoadInt(mem, ptr, cx.types.layout(type).size));
+      const auto bits =
+          static_cast<uint32_t>(LoadInt(mem, ptr, cx.types.layout(type).size));
       return Val::Flags(n >= 32 ? bits : bits & ((1u << n) - 1));
     }
     case TypeKind::kOwn:
@@ -975,8 +975,7 @@ absl::StatusOr<Val> LiftFlatFrom(LiftLowerContext& cx, FlatSource& vi,
     case TypeKind::kResult: {
       const Cases cases{t};
       std::vector<ValType> storage;
-      const absl::Span<const ValType> flat =
-          FlatTypes(cx.types, type, storage);
+      const absl::Span<const ValType> flat = FlatTypes(cx.types, type, storage);
       WASMHOST_ASSIGN_OR_RETURN(uint32_t index, next_i32());
       if (index >= cases.size()) {
         return Trap(absl::StrCat("discriminant ", index, " out of range for ",
@@ -1314,8 +1313,7 @@ absl::Status LowerFlat(LiftLowerContext& cx, const Val& v, TypeId type,
       const Cases cases{t};
       WASMHOST_ASSIGN_OR_RETURN(uint32_t index, MatchCase(t, cases, v));
       std::vector<ValType> storage;
-      const absl::Span<const ValType> flat =
-          FlatTypes(cx.types, type, storage);
+      const absl::Span<const ValType> flat = FlatTypes(cx.types, type, storage);
       out.push_back(I32Of(index));
       size_t next = 1;
       if (auto pt = cases.payload(index)) {
@@ -1363,9 +1361,8 @@ absl::StatusOr<std::vector<Val>> LiftFlatValues(
   WASMHOST_ASSIGN_OR_RETURN(GuestMemory * memory, MemoryOf(cx));
   const absl::Span<const uint8_t> mem = memory->Bytes();
   uint64_t ptr = static_cast<uint32_t>(ptr_val.bits());
-  WASMHOST_RETURN_IF_ERROR(
-      CheckRange(mem, ptr, RecordSize(cx.types, types),
-                 RecordAlignment(cx.types, types)));
+  WASMHOST_RETURN_IF_ERROR(CheckRange(mem, ptr, RecordSize(cx.types, types),
+                                      RecordAlignment(cx.types, types)));
   for (TypeId t : types) {
     ptr = AlignTo(ptr, Alignment(cx.types, t));
     WASMHOST_ASSIGN_OR_RETURN(Val v, LoadAt(cx, mem, ptr, t));
@@ -1389,8 +1386,7 @@ absl::StatusOr<std::vector<wasmhost::Val>> LowerFlatValues(
     }
     return out;
   }
-  const uint32_t alignment =
-      RecordAlignment(cx.types, types);
+  const uint32_t alignment = RecordAlignment(cx.types, types);
   const uint32_t size = RecordSize(cx.types, types);
   uint32_t ptr;
   if (out_param == nullptr) {

@@ -183,9 +183,9 @@ TEST(CanonicalAbiTest, LayoutOfWasiHttpErrorCode) {
   EXPECT_EQ(l.alignment, 8u);
   EXPECT_EQ(l.flat_count, 7u);
   using V = ValType;
-  EXPECT_EQ(Flat(b, error_code), (std::vector<V>{V::kI32, V::kI32, V::kI64,
-                                                 V::kI32, V::kI32, V::kI32,
-                                                 V::kI32}));
+  EXPECT_EQ(Flat(b, error_code),
+            (std::vector<V>{V::kI32, V::kI32, V::kI64, V::kI32, V::kI32,
+                            V::kI32, V::kI32}));
   // result<_, error-code> as a host call returns it: spilled (flat 8 > 1).
   const TypeId result = b.Result(std::nullopt, error_code);
   EXPECT_EQ(a.layout(result).size, 40u);
