@@ -492,8 +492,12 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   server->daemon_ = std::make_unique<Daemon>();
   Daemon& daemon = *server->daemon_;
   errno = 0;
+  // poll(), not epoll: libmicrohttpd 0.9.75's edge-triggered epoll takes a
+  // short read as a drained socket, so a FIN that came in with a body's
+  // last bytes was never read and a client leaving mid-body went unnoticed
+  // (seen under ASan). poll() reports it until it is read.
   daemon.daemon = MHD_start_daemon(
-      MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, options.port,
+      MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, options.port,
       nullptr, nullptr, on_request, server.get(), MHD_OPTION_SOCK_ADDR,
       reinterpret_cast<sockaddr*>(&address), MHD_OPTION_THREAD_POOL_SIZE,
       server->threads_, MHD_OPTION_CONNECTION_TIMEOUT,
