@@ -137,5 +137,19 @@ TEST_F(NestedDeadlineTest, ThreadKeepsWorkingAfterNestedDeadlines) {
               IsOkAndHolds(7));
 }
 
+// The watchdog sleeps toward the earliest deadline it knows and is not
+// woken for a later one. Woken by a deadline that was disarmed meanwhile,
+// it must sleep again toward the later one.
+TEST_F(NestedDeadlineTest, DeadlineLaterThanADisarmedOneStillStops) {
+  ASSERT_OK_AND_ASSIGN(auto seven, a_->GetFunc<int32_t()>("seven"));
+  EXPECT_THAT(seven.Call(CallOptions::WithTimeout(absl::Milliseconds(200))),
+              IsOkAndHolds(7));
+  const absl::Time start = absl::Now();
+  EXPECT_STATUS(
+      Spin(*a_).Call(CallOptions::WithTimeout(absl::Milliseconds(400))),
+      absl::StatusCode::kDeadlineExceeded, "deadline");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+}
+
 }  // namespace
 }  // namespace wasmhost

@@ -19,9 +19,11 @@ uint64_t Watchdog::Arm(v8::Isolate* isolate, absl::Time deadline) {
     std::thread([this] { Run(); }).detach();
   }
   const uint64_t ticket = next_ticket_++;
-  auto [it, inserted] =
-      armed_.emplace(std::make_pair(deadline, ticket), isolate);
-  if (it == armed_.begin()) earlier_armed_.Signal();
+  armed_.emplace(std::make_pair(deadline, ticket), isolate);
+  if (deadline < wakes_at_) {
+    wakes_at_ = deadline;
+    earlier_armed_.Signal();
+  }
   return ticket;
 }
 
@@ -41,9 +43,9 @@ void Watchdog::Run() {
   internal::MutexLock lock(&mu_);
   for (;;) {
     // Sleeps until the earliest deadline; Arm wakes it for an earlier one.
-    const absl::Time earliest =
+    wakes_at_ =
         armed_.empty() ? absl::InfiniteFuture() : armed_.begin()->first.first;
-    earlier_armed_.WaitWithDeadline(&mu_, earliest);
+    earlier_armed_.WaitWithDeadline(&mu_, wakes_at_);
     const absl::Time now = absl::Now();
     while (!armed_.empty() && armed_.begin()->first.first <= now) {
       armed_.begin()->second->TerminateExecution();

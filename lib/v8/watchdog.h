@@ -17,7 +17,8 @@ namespace wasmhost::v8backend {
 
 // One process-wide thread that calls Isolate::TerminateExecution (the one
 // V8 call that is safe from another thread) on isolates whose armed
-// deadline passed. Arming and disarming cost a lock and no thread.
+// deadline passed. Arming and disarming cost a lock each and, unless the
+// deadline is earlier than any the thread waits for, no thread wake-up.
 // Thread-safe.
 class Watchdog {
  public:
@@ -36,9 +37,13 @@ class Watchdog {
   void Run();
 
   internal::Mutex mu_;
-  // Signalled when a deadline earlier than all others is armed.
+  // Signalled when a deadline earlier than `wakes_at_` is armed.
   internal::CondVar earlier_armed_;
   bool thread_started_ ABSL_GUARDED_BY(mu_) = false;
+  // When the thread wakes next (it may find that deadline disarmed and
+  // sleep again). Arming a later deadline leaves it asleep: a call under a
+  // timeout costs two lock operations, no context switch.
+  absl::Time wakes_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   uint64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
   // Armed deadlines, earliest first; the ticket breaks ties.
   std::map<std::pair<absl::Time, uint64_t>, v8::Isolate*> armed_
