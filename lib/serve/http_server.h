@@ -9,11 +9,11 @@
 //   HttpServer                  the running server; stops when destroyed
 //
 // Each of the `threads` threads polls its own share of the connections
-// (epoll). A request whose body has a Content-Length of at most
-// inline_body_bytes is read whole and its handler runs on that thread
-// itself, so the call never moves between threads (what the handler keeps
-// per thread, a wasmhost isolate or a pool lease, stays valid) and the
-// response is sent from the HttpResponse the handler returns. Any other
+// (poll(), not epoll: see http_server.cc). A request whose body has a
+// Content-Length of at most inline_body_bytes is read whole and its
+// handler runs on that thread itself, so the call never moves between
+// threads (what the handler keeps per thread, a wasmhost isolate or a
+// pool lease, stays valid) and the response is sent from the HttpResponse the handler returns. Any other
 // request is streamed: its handler runs on one of `threads` streaming
 // threads, reading the body through HttpRequest::body_source while it
 // arrives and sending its response through HttpRequest::writer while it
