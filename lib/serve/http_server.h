@@ -13,12 +13,13 @@
 // Content-Length of at most inline_body_bytes is read whole and its
 // handler runs on that thread itself, so the call never moves between
 // threads (what the handler keeps per thread, a wasmhost isolate or a
-// pool lease, stays valid) and the response is sent from the HttpResponse the handler returns. Any other
-// request is streamed: its handler runs on one of `threads` streaming
-// threads, reading the body through HttpRequest::body_source while it
-// arrives and sending its response through HttpRequest::writer while it
-// makes it, with at most stream_buffer_bytes held each way (the faster
-// side waits), so a body of any size passes through bounded memory.
+// pool lease, stays valid) and the response is sent from the HttpResponse the
+// handler returns. Any other request is streamed: its handler runs on one of
+// `threads` streaming threads, reading the body through
+// HttpRequest::body_source while it arrives and sending its response through
+// HttpRequest::writer while it makes it, with at most stream_buffer_bytes held
+// each way (the faster side waits), so a body of any size passes through
+// bounded memory.
 #ifndef WASMHOST_LIB_SERVE_HTTP_SERVER_H_
 #define WASMHOST_LIB_SERVE_HTTP_SERVER_H_
 
