@@ -136,16 +136,28 @@ absl::StatusOr<v8::Local<v8::Value>> CallAccessor(
 absl::StatusOr<v8::Local<v8::Object>> InstantiateHelper(
     ThreadIsolate& thread, v8::Local<v8::WasmModuleObject> module,
     v8::Local<v8::Value> imported) {
+  v8::Local<v8::Object> adapter_imports;
+  if (!imported.IsEmpty()) {
+    adapter_imports = v8::Object::New(thread.isolate());
+    adapter_imports
+        ->Set(thread.context(),
+              ToV8String(thread.isolate(), wasm::kAccessedObject), imported)
+        .Check();
+  }
+  return InstantiateWithAdapterImports(thread, module, adapter_imports);
+}
+
+absl::StatusOr<v8::Local<v8::Object>> InstantiateWithAdapterImports(
+    ThreadIsolate& thread, v8::Local<v8::WasmModuleObject> module,
+    v8::Local<v8::Object> adapter_imports) {
   v8::Isolate* isolate = thread.isolate();
   v8::Local<v8::Context> context = thread.context();
   v8::TryCatch try_catch(isolate);
-  v8::Local<v8::Object> inner = v8::Object::New(isolate);
   v8::Local<v8::Object> imports = v8::Object::New(isolate);
-  if (!imported.IsEmpty()) {
-    inner->Set(context, ToV8String(isolate, wasm::kAccessedObject), imported)
-        .Check();
+  if (!adapter_imports.IsEmpty()) {
     imports
-        ->Set(context, ToV8String(isolate, wasm::kAdapterImportModule), inner)
+        ->Set(context, ToV8String(isolate, wasm::kAdapterImportModule),
+              adapter_imports)
         .Check();
   }
   v8::Local<v8::Value> args[] = {module, imports};

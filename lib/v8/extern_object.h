@@ -41,6 +41,13 @@ absl::StatusOr<v8::Local<v8::Object>> InstantiateHelper(
     ThreadIsolate& thread, v8::Local<v8::WasmModuleObject> module,
     v8::Local<v8::Value> imported);
 
+// The exports of `module` instantiated with `adapter_imports` as its
+// wasm::kAdapterImportModule namespace (no imports when empty). Returns
+// Internal if V8 refuses it.
+absl::StatusOr<v8::Local<v8::Object>> InstantiateWithAdapterImports(
+    ThreadIsolate& thread, v8::Local<v8::WasmModuleObject> module,
+    v8::Local<v8::Object> adapter_imports);
+
 // The function `name` of the accessor module `module` instantiated with
 // `handle`'s object as its import, cached in `*slot`. Returns Internal if
 // V8 refuses the module or the object.

@@ -1279,26 +1279,12 @@ absl::StatusOr<V8Instance::ComponentDriver*> V8Instance::ComponentDriverFor(
     set("lift", v8::Function::New(context, DriverLift, data).ToLocalChecked());
   }
   if (spec.post_return) set("post", post_return->handle().Get());
-  v8::Local<v8::Object> imports = v8::Object::New(isolate);
-  imports->Set(context, ToV8String(isolate, wasm::kAdapterImportModule), host)
-      .Check();
-  v8::TryCatch try_catch(isolate);
-  v8::Local<v8::Value> args[] = {module, imports};
-  v8::Local<v8::Object> instance;
-  if (!thread_.instance_constructor()
-           ->NewInstance(context, 2, args)
-           .ToLocal(&instance)) {
-    return internal::InternalError(
-        absl::StrCat("instantiating a component driver: ",
-                     ExceptionMessage(isolate, try_catch)));
-  }
-  made->run.Reset(isolate,
-                  instance->Get(context, ToV8String(isolate, "exports"))
-                      .ToLocalChecked()
-                      .As<v8::Object>()
-                      ->Get(context, ToV8String(isolate, "run"))
-                      .ToLocalChecked()
-                      .As<v8::Function>());
+  WASMHOST_ASSIGN_OR_RETURN(
+      v8::Local<v8::Object> exports,
+      InstantiateWithAdapterImports(thread_, module, host));
+  made->run.Reset(isolate, exports->Get(context, ToV8String(isolate, "run"))
+                               .ToLocalChecked()
+                               .As<v8::Function>());
   made->run_params = wasm::BoundaryType(spec.callee).params;
   ComponentDriver* driver = made.get();
   component_drivers_.emplace(key, std::move(made));
